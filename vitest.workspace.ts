@@ -1,0 +1,26 @@
+// The Vitest project list. Vitest 4 no longer reads this file by itself: vitest.config.ts imports it
+// as `test.projects`. Fast unit projects run in parallel; the real-WebRTC projects run one file at a
+// time because the machine has two cores and Chromium renderers are heavy.
+import type { TestProjectConfiguration } from 'vitest/config'
+
+const source = { resolve: { conditions: ['source'] }, ssr: { resolve: { conditions: ['source'] } } }
+
+export const projects: TestProjectConfiguration[] = [
+  { ...source, test: { name: 'protocol', root: 'packages/protocol', include: ['src/**/*.test.ts'] } },
+  { ...source, test: { name: 'hub', root: 'packages/hub', include: ['src/**/*.test.ts'] } },
+  { ...source, test: { name: 'core', root: 'packages/core', include: ['src/**/*.test.ts'] } },
+  'apps/web/vitest.config.ts',
+  {
+    ...source,
+    test: {
+      name: 'webrtc',
+      root: '.',
+      include: ['packages/*/e2e/**/*.spec.ts', 'apps/web/e2e/**/*.spec.ts'],
+      fileParallelism: false,
+      // Runs after every other project so Chromium and werift do not compete with the unit tests.
+      sequence: { groupOrder: 1 },
+      testTimeout: 120_000,
+      hookTimeout: 120_000,
+    },
+  },
+]
