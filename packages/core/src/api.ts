@@ -1,0 +1,105 @@
+// The core's public surface: what the Vue app (and anyone without Vue) binds to.
+// This file fixes the contract between packages/core and apps/web; the implementation lives in
+// conference.ts and the machines. Everything here is plain data except the stream registry.
+import type { TrackSource } from '@parley/protocol'
+
+/** One word a UI can switch on. Derived from the conference statechart's state value. */
+export type ConferenceStatus =
+  | 'idle' // nothing acquired yet
+  | 'previewing' // local camera/mic being acquired or shown before joining
+  | 'joining' // creating the room / registering / first negotiation
+  | 'connected' // in the room, media flowing
+  | 'reconnecting' // events stream or ICE being restored
+  | 'leaving'
+  | 'left' // the user left (final)
+  | 'ended' // the host ended the room, or the hub removed us (final)
+  | 'failed' // something a person can act on: see ConferenceError
+
+export type ConferenceErrorKind =
+  | 'media-denied' // permission refused for camera/mic
+  | 'media-not-found' // no such device
+  | 'media-in-use' // device busy (NotReadableError)
+  | 'media-failed' // any other getUserMedia failure
+  | 'room-not-found'
+  | 'client-gone' // the hub no longer knows this client (404 on client/events)
+  | 'unauthorized' // 401/403 from the hub
+  | 'hub-unreachable' // network error or 5xx
+  | 'invalid-response' // the hub answered something that is not the v1 contract
+  | 'negotiation-failed' // SDP/ICE failed and could not be restored
+
+export interface ConferenceError {
+  kind: ConferenceErrorKind
+  /** A sentence a person can act on. */
+  message: string
+  /** HTTP status when the error came from the hub. */
+  status?: number
+}
+
+/** What the local user sends. `*Available` is false when the device could not be acquired. */
+export interface LocalMediaState {
+  audioEnabled: boolean
+  videoEnabled: boolean
+  audioAvailable: boolean
+  videoAvailable: boolean
+  /** Id of the local MediaStream in the stream registry, when there is one. */
+  streamId?: string
+}
+
+export interface RemoteTrackInfo {
+  trackId: string
+  streamId: string
+  kind: 'audio' | 'video'
+  source: TrackSource | 'unknown'
+  /** True once the peer connection delivered the track (it is in the stream registry). */
+  live: boolean
+}
+
+export interface Participant {
+  clientId: string
+  name: string
+  /** From the participant's published media state (Parley convention over room metadata). */
+  audioEnabled: boolean
+  videoEnabled: boolean
+  tracks: RemoteTrackInfo[]
+  /** Stream ids (keys of the stream registry) of this participant's live media, camera first. */
+  streamIds: string[]
+}
+
+export interface RoomInfo {
+  id: string
+  name: string
+}
+
+export interface JoinParams {
+  /** Join this room; when absent a room is created (named `roomName`). */
+  roomId?: string
+  roomName?: string
+  displayName: string
+  /** Which devices to use; a device set to false is not requested. */
+  media: { audio: boolean; video: boolean }
+}
+
+/**
+ * MediaStreams never sit in the machines' context. The registry holds them, keyed by stream id:
+ * the local stream under its own id and every remote stream under the publisher's stream id.
+ */
+export interface StreamRegistry {
+  get(streamId: string): MediaStream | undefined
+  /** Called after any stream is added, removed or gains/loses a track. Returns an unsubscribe function. */
+  subscribe(listener: () => void): () => void
+}
+
+/** Summary of the conference actor's snapshot that UIs read (all plain data). */
+export interface ConferenceView {
+  status: ConferenceStatus
+  /** The active state configuration, e.g. ['inRoom.negotiation.stable', 'inRoom.events.open']. */
+  stateValue: unknown
+  room?: RoomInfo
+  clientId?: string
+  displayName?: string
+  local: LocalMediaState
+  participants: Participant[]
+  error?: ConferenceError
+  /** True while the statechart is busy (tag 'busy'): spinners. */
+  busy: boolean
+}

@@ -1,0 +1,78 @@
+// The hub's media plane, behind one small interface so it could be swapped (werift today).
+// The room logic (src/room*.ts) decides *when* things happen: which peer subscribes to which track,
+// when a server offer may be sent (the negotiation lock of hub-api-v1.md §4). The media plane only
+// does WebRTC: answer/offer SDP, ICE, forwarding RTP, keyframes, data-channel messages.
+import type { Answer, IceCandidate, Offer } from '@parley/protocol'
+
+export type PeerConnectionState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed'
+export type SignalingState = 'stable' | 'have-local-offer' | 'have-remote-offer' | 'closed'
+
+/** A track a client publishes, identified as in its SDP (`a=msid:<streamId> <trackId>`). */
+export interface PublishedTrack {
+  /** The publisher's MSID track id; the key of `tracks_added` / `tracks_available`. */
+  readonly trackId: string
+  /** The publisher's MSID stream id; subscribers receive the track under the same stream id. */
+  readonly streamId: string
+  readonly kind: 'audio' | 'video'
+  /** The publishing client. */
+  readonly clientId: string
+}
+
+/** Callbacks from one peer to the room logic. Called asynchronously, never re-entrantly. */
+export interface MediaPeerHandlers {
+  /** A server ICE candidate to deliver as SSE `candidate`. */
+  onIceCandidate(candidate: IceCandidate): void
+  /** The client started sending a new track (after its offer was answered and RTP arrived or the m-line was set up). */
+  onTrackPublished(track: PublishedTrack): void
+  /** The client stopped publishing a track (its offer dropped or inactivated the m-line, or the transceiver stopped). */
+  onTrackUnpublished(track: PublishedTrack): void
+  onConnectionStateChange(state: PeerConnectionState): void
+  /** The server side changed (a subscription was added or removed, a data channel opened): a server offer is needed. */
+  onNegotiationNeeded(): void
+  /** A message arrived on a room data channel opened with `openDataChannel`. */
+  onDataChannelMessage(label: string, data: string | Uint8Array): void
+}
+
+export interface MediaPeer {
+  readonly clientId: string
+  readonly connectionState: PeerConnectionState
+  readonly signalingState: SignalingState
+  /** Applies a client offer and returns the answer (local candidates trickle through `onIceCandidate`). */
+  handleOffer(offer: Offer): Promise<Answer>
+  /** Creates and applies a server offer; only call when `signalingState === 'stable'`. */
+  createOffer(): Promise<Offer>
+  /** Applies the client's answer to the last server offer. */
+  handleAnswer(answer: Answer): Promise<void>
+  /** Adds a client candidate; queued until a remote description exists. An empty candidate is ignored. */
+  addIceCandidate(candidate: IceCandidate): Promise<void>
+  /** Starts forwarding a published track to this peer (idempotent). Fires `onNegotiationNeeded` when it changed anything. */
+  subscribe(track: PublishedTrack): void
+  /** Stops forwarding (transceiver.stop()); fires `onNegotiationNeeded` when it changed anything. */
+  unsubscribe(track: PublishedTrack): void
+  /** Opens a server-created data channel with this label (idempotent); fires `onNegotiationNeeded` when new. */
+  openDataChannel(label: string, ordered: boolean): void
+  /** Sends on this peer's data channel with that label, when it is open. */
+  sendDataChannelMessage(label: string, data: string | Uint8Array): void
+  /** Releases the peer connection and every forwarding it holds. Idempotent. */
+  close(): Promise<void>
+}
+
+export interface MediaPlane {
+  createPeer(init: { roomId: string; clientId: string; handlers: MediaPeerHandlers }): MediaPeer
+  /** Asks the publisher of this track for a keyframe (coalesced per publisher). */
+  requestKeyframe(track: PublishedTrack): void
+  /** Closes every peer. */
+  close(): Promise<void>
+}
+
+/** ICE settings of the werift plane. Loopback-only by default; see the hub README for LAN/public use. */
+export interface IceConfig {
+  /** Addresses to bind and advertise as host candidates. Default ['127.0.0.1']. */
+  hostAddresses: string[]
+  /** Remote candidates outside these addresses are ignored. Default: same as hostAddresses. Empty = accept any. */
+  allowedRemoteAddresses: string[]
+  /** STUN/TURN servers (none by default: no traffic off the machine). */
+  iceServers: { urls: string; username?: string; credential?: string }[]
+  /** UDP port range for ICE, optional. */
+  portRange?: [number, number]
+}
