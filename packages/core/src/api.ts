@@ -103,3 +103,45 @@ export interface ConferenceView {
   /** True while the statechart is busy (tag 'busy'): spinners. */
   busy: boolean
 }
+
+/** Options of `createConference` (implemented in conference.ts). */
+export interface ConferenceOptionsBase {
+  hub: {
+    /** Origin of the hub, e.g. 'http://127.0.0.1:8080' or '' for the page's own origin; the API is at `${baseUrl}/v1`. */
+    baseUrl: string
+    /** Sent as `Authorization: Bearer` on create room, get room, register and end, as the hosted hub expects. */
+    accessToken?: string
+  }
+}
+
+/**
+ * What `createConference` returns. The actor is the conference statechart (inspect it, subscribe to
+ * it); the methods only send `user.*` events to it, so a UI never decides anything itself.
+ * `Snapshot` is the conference machine's snapshot type.
+ */
+export interface ConferenceHandle<Snapshot> {
+  readonly actor: {
+    getSnapshot(): Snapshot
+    subscribe(observer: (snapshot: Snapshot) => void): { unsubscribe(): void }
+    start(): unknown
+    stop(): unknown
+  }
+  readonly streams: StreamRegistry
+  /** Pure projection of a snapshot for UIs. */
+  selectView(snapshot: Snapshot): ConferenceView
+  /** user.preview: acquire camera/mic for the pre-join screen. */
+  preview(media: { audio: boolean; video: boolean }): void
+  /** user.join */
+  join(params: JoinParams): void
+  /** user.leave: valid in every state; releases everything. */
+  leave(): void
+  /** user.endRoom: end the room for everyone, then leave. */
+  endRoom(): void
+  /** user.setMicrophone / user.setCamera */
+  setMicrophone(enabled: boolean): void
+  setCamera(enabled: boolean): void
+  /** user.retry: from `failed`, try the last join again. */
+  retry(): void
+  /** Registers `navigator.sendBeacon`-style leave for page unload; returns the function to call from `pagehide`. */
+  leaveOnUnload(): void
+}
