@@ -1,0 +1,168 @@
+// Ports: the narrowest structural types of everything the core reaches outside itself. Nothing here
+// reads a global; browser defaults are bound in browser.ts, Node ones are passed in (node.ts).
+// A browser's own objects satisfy these types, and so do werift's (with the adapter in node.ts).
+
+/** Stripped-down `fetch`: only what the hub client uses. */
+export type FetchLike = (
+  url: string,
+  init: {
+    method: string
+    headers?: Record<string, string>
+    body?: string
+    signal?: AbortSignal
+    keepalive?: boolean
+  },
+) => Promise<FetchResponseLike>
+
+export interface FetchResponseLike {
+  readonly ok: boolean
+  readonly status: number
+  readonly headers: { get(name: string): string | null }
+  text(): Promise<string>
+}
+
+/** A `MessageEvent`-like SSE event: only `data` is read. */
+export interface SseMessageLike {
+  readonly data: string
+}
+
+export interface EventSourceLike {
+  readonly readyState: number
+  addEventListener(type: string, listener: (event: SseMessageLike) => void): void
+  removeEventListener(type: string, listener: (event: SseMessageLike) => void): void
+  close(): void
+}
+
+export type EventSourceFactory = (url: string) => EventSourceLike
+
+// --- WebRTC ----------------------------------------------------------------------------------
+
+export interface SessionDescriptionLike {
+  type: 'offer' | 'answer' | 'pranswer' | 'rollback'
+  sdp?: string
+}
+
+export interface IceCandidateInitLike {
+  candidate?: string
+  sdpMid?: string | null
+  sdpMLineIndex?: number | null
+  usernameFragment?: string | null
+}
+
+export interface MediaStreamTrackLike {
+  readonly id: string
+  readonly kind: string
+  enabled: boolean
+  readonly readyState: 'live' | 'ended'
+  stop(): void
+  addEventListener(type: 'ended' | 'mute' | 'unmute', listener: () => void): void
+  removeEventListener(type: 'ended' | 'mute' | 'unmute', listener: () => void): void
+}
+
+export interface MediaStreamLike {
+  readonly id: string
+  getTracks(): MediaStreamTrackLike[]
+  addEventListener(type: 'addtrack' | 'removetrack', listener: () => void): void
+  removeEventListener(type: 'addtrack' | 'removetrack', listener: () => void): void
+}
+
+export interface RtpSenderLike {
+  readonly track: MediaStreamTrackLike | null
+  replaceTrack(track: MediaStreamTrackLike | null): Promise<void>
+}
+
+export interface RtpTransceiverLike {
+  readonly mid: string | null
+  readonly sender: RtpSenderLike
+  readonly receiver: { readonly track: MediaStreamTrackLike }
+  direction: string
+  readonly currentDirection?: string | null
+}
+
+export interface TrackEventLike {
+  readonly track: MediaStreamTrackLike
+  readonly streams: readonly MediaStreamLike[]
+  readonly transceiver: RtpTransceiverLike
+}
+
+export interface IceCandidateEventLike {
+  readonly candidate: { toJSON(): IceCandidateInitLike } | IceCandidateInitLike | null
+}
+
+export interface PeerConnectionEventMap {
+  icecandidate: IceCandidateEventLike
+  track: TrackEventLike
+  connectionstatechange: unknown
+  iceconnectionstatechange: unknown
+  signalingstatechange: unknown
+  negotiationneeded: unknown
+}
+
+export interface PeerConnectionLike {
+  readonly connectionState: string
+  readonly iceConnectionState: string
+  readonly signalingState: string
+  readonly localDescription: SessionDescriptionLike | null
+  readonly remoteDescription: SessionDescriptionLike | null
+  addTransceiver(
+    trackOrKind: MediaStreamTrackLike | 'audio' | 'video',
+    init?: { direction?: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive'; streams?: MediaStreamLike[] },
+  ): RtpTransceiverLike
+  getTransceivers(): RtpTransceiverLike[]
+  createOffer(options?: { iceRestart?: boolean }): Promise<SessionDescriptionLike>
+  createAnswer(): Promise<SessionDescriptionLike>
+  setLocalDescription(description: SessionDescriptionLike): Promise<void>
+  setRemoteDescription(description: SessionDescriptionLike): Promise<void>
+  addIceCandidate(candidate: IceCandidateInitLike): Promise<void>
+  restartIce?(): void
+  addEventListener<K extends keyof PeerConnectionEventMap>(type: K, listener: (event: PeerConnectionEventMap[K]) => void): void
+  removeEventListener<K extends keyof PeerConnectionEventMap>(type: K, listener: (event: PeerConnectionEventMap[K]) => void): void
+  close(): void
+}
+
+export interface PeerConnectionConfig {
+  iceServers?: { urls: string | string[]; username?: string; credential?: string }[]
+  bundlePolicy?: 'max-bundle' | 'balanced' | 'max-compat'
+}
+
+export type PeerConnectionFactory = (config: PeerConnectionConfig) => PeerConnectionLike
+
+// --- Media devices ---------------------------------------------------------------------------
+
+export interface MediaConstraintsLike {
+  audio: boolean | Record<string, unknown>
+  video: boolean | Record<string, unknown>
+}
+
+export interface MediaDeviceInfoLike {
+  readonly deviceId: string
+  readonly kind: string
+  readonly label: string
+}
+
+export interface MediaDevicesLike {
+  getUserMedia(constraints: MediaConstraintsLike): Promise<MediaStreamLike>
+  getDisplayMedia?(constraints: { video: boolean; audio?: boolean }): Promise<MediaStreamLike>
+  enumerateDevices(): Promise<MediaDeviceInfoLike[]>
+}
+
+// --- Time and page lifecycle -----------------------------------------------------------------
+
+/** Timers the machines' delays and reconnect back-off use (XState's clock shape). */
+export interface ClockLike {
+  setTimeout(fn: (...args: unknown[]) => void, ms: number): unknown
+  clearTimeout(id: unknown): void
+  now(): number
+}
+
+/** `navigator.sendBeacon`: a leave that survives page unload. */
+export type BeaconLike = (url: string) => boolean
+
+export interface Ports {
+  fetch: FetchLike
+  eventSource: EventSourceFactory
+  peerConnection: PeerConnectionFactory
+  media: MediaDevicesLike
+  clock: ClockLike
+  beacon?: BeaconLike
+}
