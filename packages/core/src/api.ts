@@ -2,6 +2,7 @@
 // This file fixes the contract between packages/core and apps/web; the implementation lives in
 // conference.ts and the machines. Everything here is plain data except the stream registry.
 import type { TrackSource } from '@parley/protocol'
+import type { MediaStreamLike } from './ports.js'
 
 /** One word a UI can switch on. Derived from the conference statechart's state value. */
 export type ConferenceStatus =
@@ -84,7 +85,7 @@ export interface JoinParams {
  * the local stream under its own id and every remote stream under the publisher's stream id.
  */
 export interface StreamRegistry {
-  get(streamId: string): MediaStream | undefined
+  get(streamId: string): MediaStreamLike | undefined
   /** Called after any stream is added, removed or gains/loses a track. Returns an unsubscribe function. */
   subscribe(listener: () => void): () => void
 }
