@@ -1,1 +1,37 @@
-export {}
+export { assertLoopbackOnly, isLoopbackAddress, nonLoopbackInterfaces, type InterfaceTable } from './loopback.js'
+export {
+  AUTOPLAY_FLAG,
+  CHROMIUM_FLAGS,
+  chromiumArgs,
+  launchChromium,
+  newParticipantPage,
+  type LaunchChromiumOptions,
+  type ParticipantPage,
+  type ParticipantPageOptions,
+} from './chromium.js'
+export {
+  sampleVideo,
+  waitForDecodedVideo,
+  type DecodedVideoFigures,
+  type FrameCounter,
+  type VideoSample,
+  type WaitForDecodedVideoOptions,
+} from './video.js'
+export { pollUntil, type PollOptions } from './poll.js'
+export { startStaticServer, startTestHub, type RunningServer, type StartHubOptions } from './hub.js'
+export {
+  createSyntheticMedia,
+  isVp8KeyFramePayload,
+  OPUS_PAYLOAD_TYPE,
+  opusSilencePayload,
+  RtpSequence,
+  SyntheticMediaStream,
+  VP8_PAYLOAD_TYPE,
+  vp8FramePayload,
+  type IntervalTimers,
+  type RtpSequenceInit,
+  type SyntheticDeviceInfo,
+  type SyntheticMedia,
+  type SyntheticMediaOptions,
+} from './synthetic-media.js'
+export { LOOPBACK_ADDRESS, loopbackWeriftConfig, type LoopbackWeriftOptions } from './werift-config.js'

@@ -1,0 +1,77 @@
+// Chromium for real-WebRTC specs: the system Chromium (never a downloaded one), quiet, with fake
+// camera/microphone, and allowed to use 127.0.0.1 host candidates (without
+// --allow-loopback-in-peer-connection Chrome gathers nothing in a lo-only namespace).
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+
+export const CHROMIUM_FLAGS: readonly string[] = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--allow-loopback-in-peer-connection',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+]
+
+export const AUTOPLAY_FLAG = '--autoplay-policy=no-user-gesture-required'
+
+export interface LaunchChromiumOptions {
+  /** Adds `--autoplay-policy=no-user-gesture-required` (remote <video> with sound plays without a click). Default true. */
+  autoplay?: boolean
+  /** Defaults to `$PARLEY_CHROMIUM` or `/usr/bin/chromium`. */
+  executablePath?: string
+}
+
+export function chromiumArgs(options: LaunchChromiumOptions = {}): string[] {
+  return options.autoplay === false ? [...CHROMIUM_FLAGS] : [...CHROMIUM_FLAGS, AUTOPLAY_FLAG]
+}
+
+export async function launchChromium(options: LaunchChromiumOptions = {}): Promise<Browser> {
+  return chromium.launch({
+    executablePath: options.executablePath ?? process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium',
+    // Playwright adds a bare --headless (and --mute-audio); our explicit --headless=new comes later and wins.
+    headless: true,
+    args: chromiumArgs(options),
+  })
+}
+
+export interface ParticipantPage {
+  readonly context: BrowserContext
+  readonly page: Page
+  /** Console `error` messages and uncaught page errors, in order. A passing spec asserts this is empty. */
+  readonly errors: string[]
+  close(): Promise<void>
+}
+
+export interface ParticipantPageOptions {
+  /** Console messages matching one of these are not collected (use sparingly, say why at the call site). */
+  ignoreErrors?: readonly RegExp[]
+  viewport?: { width: number; height: number }
+}
+
+/** One participant = one fresh browser context (own cookies, own fake devices), camera and microphone granted. */
+export async function newParticipantPage(browser: Browser, options: ParticipantPageOptions = {}): Promise<ParticipantPage> {
+  const context = await browser.newContext({
+    permissions: ['camera', 'microphone'],
+    viewport: options.viewport ?? { width: 1280, height: 800 },
+  })
+  const page = await context.newPage()
+  const errors: string[] = []
+  const ignored = (text: string) => (options.ignoreErrors ?? []).some((pattern) => pattern.test(text))
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !ignored(message.text())) errors.push(`console: ${message.text()}`)
+  })
+  page.on('pageerror', (error) => {
+    if (!ignored(error.message)) errors.push(`pageerror: ${error.message}`)
+  })
+  return {
+    context,
+    page,
+    errors,
+    close: () => context.close(),
+  }
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest'
+import type { PeerConfig } from 'werift'
+import { loopbackWeriftConfig } from './werift-config.js'
+
+type PairFilter = NonNullable<PeerConfig['iceFilterCandidatePair']>
+type StunFilter = NonNullable<PeerConfig['iceFilterStunResponse']>
+
+describe('loopbackWeriftConfig', () => {
+  const config = loopbackWeriftConfig()
+
+  it('has no ICE servers and uses IPv4 UDP on 127.0.0.1 only', () => {
+    expect(config.iceServers).toEqual([])
+    expect(config.iceUseIpv4).toBe(true)
+    expect(config.iceUseIpv6).toBe(false)
+    expect(config.iceUseTcp).toBe(false)
+    expect(config.iceInterfaceAddresses).toEqual({ udp4: '127.0.0.1' })
+    expect(config.iceAdditionalHostAddresses).toEqual(['127.0.0.1'])
+    expect(config.bundlePolicy).toBe('max-bundle')
+  })
+
+  it('pins VP8 to 96 and opus to 111 with only sdes:mid', () => {
+    expect(config.codecs?.video?.map((c) => [c.mimeType, c.payloadType])).toEqual([['video/VP8', 96]])
+    expect(config.codecs?.audio?.map((c) => [c.mimeType.toLowerCase(), c.payloadType])).toEqual([['audio/opus', 111]])
+    expect(config.headerExtensions?.audio?.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid'])
+    expect(config.headerExtensions?.video?.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid'])
+  })
+
+  it('keeps only candidate pairs and STUN answers with 127.0.0.1', () => {
+    const pairFilter = config.iceFilterCandidatePair as PairFilter
+    const stunFilter = config.iceFilterStunResponse as StunFilter
+    const pair = (host: string) => ({ remoteCandidate: { host } }) as unknown as Parameters<PairFilter>[0]
+    expect(pairFilter(pair('127.0.0.1'))).toBe(true)
+    expect(pairFilter(pair('192.168.1.10'))).toBe(false)
+    const stun = (host: string) => stunFilter(undefined as unknown as Parameters<StunFilter>[0], [host, 5000], 'udp' as Parameters<StunFilter>[2])
+    expect(stun('127.0.0.1')).toBe(true)
+    expect(stun('10.0.0.1')).toBe(false)
+  })
+})
