@@ -1,0 +1,17 @@
+// A client mistake the HTTP layer turns into a 4xx JSON envelope. Anything else thrown is a bug (500).
+import { Status } from '@parley/protocol'
+
+export class HubError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message)
+    this.name = 'HubError'
+  }
+}
+
+export const notFound = (message: string) => new HubError(Status.notFound, message)
+export const conflict = (message: string) => new HubError(Status.conflict, message)
+export const badRequest = (message: string) => new HubError(Status.badRequest, message)

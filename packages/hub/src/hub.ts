@@ -1,0 +1,86 @@
+// The room registry. No globals: everything it needs is injected, and `close()` releases it all.
+import { randomBytes } from 'node:crypto'
+import type { CreateRoomRequest } from '@parley/protocol'
+import { type Clock, systemClock } from './clock.js'
+import { conflict, notFound } from './errors.js'
+import { type Logger, silentLogger } from './log.js'
+import type { MediaPlane } from './media/types.js'
+import { DEFAULT_TIMINGS, type HubTimings, Room } from './room.js'
+import { NS_PER_MS, fillRoomOptions } from './roomOptions.js'
+
+export interface HubDeps {
+  mediaPlane: MediaPlane
+  clock?: Clock
+  log?: Logger
+  timings?: Partial<HubTimings>
+  /** Empty-room timeout for rooms created without one. Default 5 minutes. */
+  defaultEmptyRoomTimeoutMs?: number
+  /** Room and client ids when the caller gives none. Default: 16 random bytes, base64url (128 bits). */
+  generateId?: () => string
+}
+
+export function generateSecureId(): string {
+  return randomBytes(16).toString('base64url')
+}
+
+export class Hub {
+  readonly #rooms = new Map<string, Room>()
+  readonly #deps: Required<Omit<HubDeps, 'defaultEmptyRoomTimeoutMs' | 'timings'>> & { timings: HubTimings }
+  readonly #defaultEmptyRoomTimeoutMs: number | undefined
+  #closed = false
+
+  constructor(deps: HubDeps) {
+    this.#deps = {
+      mediaPlane: deps.mediaPlane,
+      clock: deps.clock ?? systemClock,
+      log: deps.log ?? silentLogger,
+      generateId: deps.generateId ?? generateSecureId,
+      timings: { ...DEFAULT_TIMINGS, ...deps.timings },
+    }
+    this.#defaultEmptyRoomTimeoutMs = deps.defaultEmptyRoomTimeoutMs
+  }
+
+  get log(): Logger {
+    return this.#deps.log
+  }
+
+  get roomIds(): string[] {
+    return [...this.#rooms.keys()]
+  }
+
+  createRoom(request: CreateRoomRequest): Room {
+    const id = request.id === undefined || request.id === '' ? this.#deps.generateId() : request.id
+    if (this.#rooms.has(id)) throw conflict(`room "${id}" already exists`)
+    const options = fillRoomOptions(request.options, {
+      emptyRoomTimeoutNs: this.#defaultEmptyRoomTimeoutMs === undefined ? undefined : this.#defaultEmptyRoomTimeoutMs * NS_PER_MS,
+    })
+    const room = new Room(id, request.name ?? '', options, {
+      ...this.#deps,
+      onClosed: (closed) => {
+        if (this.#rooms.get(closed.id) === closed) this.#rooms.delete(closed.id)
+      },
+    })
+    this.#rooms.set(id, room)
+    this.#deps.log('info', 'room created', { roomId: id })
+    return room
+  }
+
+  /** The room, or a 404 naming it. */
+  room(roomId: string): Room {
+    const room = this.#rooms.get(roomId)
+    if (!room) throw notFound(`room "${roomId}" not found`)
+    return room
+  }
+
+  /** Ends every room and closes the media plane. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    for (const room of [...this.#rooms.values()]) room.close('ended')
+    await this.#deps.mediaPlane.close()
+  }
+}
+
+export function createHub(deps: HubDeps): Hub {
+  return new Hub(deps)
+}

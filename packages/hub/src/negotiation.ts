@@ -1,0 +1,198 @@
+// The per-client negotiation lock of hub-api-v1.md §4, as one explicit state:
+//
+//   idle ──(hub change, peer connected+stable)──▶ offerScheduled ──(debounce)──▶ hubOffering
+//   hubOffering ──(client answer)──▶ idle, or clientTurn('invited') + SSE allowed_renegotation
+//                                    when the client asked to negotiate meanwhile
+//   idle/offerScheduled ──(isallownegotiate granted)──▶ clientTurn('granted')
+//   idle/offerScheduled/clientTurn ──(client offer)──▶ clientOffering ──(answered)──▶ idle
+//   clientTurn ──(timeout)──▶ idle
+//
+// While the hub is offering, a client asking isallownegotiate is told "not now" and remembered;
+// a client offer that skipped the lock is refused with 409. A change the hub still has to offer
+// (`hubOfferOwed`) survives every phase and is offered once the lock is free again.
+import type { Answer, Offer } from '@parley/protocol'
+import { type Clock, Timer } from './clock.js'
+import { HubError } from './errors.js'
+import type { Logger } from './log.js'
+import type { MediaPeer } from './media/types.js'
+
+export type NegotiationPhase =
+  | { readonly name: 'idle' }
+  | { readonly name: 'offerScheduled' }
+  | { readonly name: 'hubOffering'; readonly step: 'creating' | 'awaitingAnswer'; readonly clientWaiting: boolean }
+  | { readonly name: 'clientTurn'; readonly why: 'granted' | 'invited' }
+  | { readonly name: 'clientOffering'; readonly clientWaiting: boolean }
+  | { readonly name: 'closed' }
+
+export interface NegotiationTimings {
+  /** Debounce before a hub offer, batching changes. */
+  offerDebounceMs: number
+  /** How long the hub waits for the answer to its offer before giving up on the client. */
+  answerTimeoutMs: number
+  /** How long a granted lock (or an invitation) defers the hub's own offers. */
+  clientTurnTimeoutMs: number
+}
+
+export interface NegotiatorDeps {
+  peer: MediaPeer
+  clock: Clock
+  timings: NegotiationTimings
+  log: Logger
+  /** Deliver the hub's offer as SSE `offer`. */
+  sendOffer(offer: Offer): void
+  /** Deliver SSE `allowed_renegotation`. */
+  sendAllowedRenegotiation(): void
+  /** The client never answered the hub's offer: the client has to go. */
+  onAnswerTimeout(): void
+}
+
+export const MID_OFFER_MESSAGE = 'hub is mid-offer; wait for allowed_renegotation'
+
+export class Negotiator {
+  #phase: NegotiationPhase = { name: 'idle' }
+  /** The hub's side changed and it still owes the client an offer for it. */
+  #hubOfferOwed = false
+  readonly #timer: Timer
+  readonly #deps: NegotiatorDeps
+
+  constructor(deps: NegotiatorDeps) {
+    this.#deps = deps
+    this.#timer = new Timer(deps.clock)
+  }
+
+  get phase(): NegotiationPhase {
+    return this.#phase
+  }
+
+  get hubOfferOwed(): boolean {
+    return this.#hubOfferOwed
+  }
+
+  /** The media plane needs a server offer (subscription or data channel changed). */
+  hubChanged(): void {
+    if (this.#phase.name === 'closed') return
+    this.#hubOfferOwed = true
+    this.#scheduleIfFree()
+  }
+
+  /** The peer's connection or signaling state changed: a deferred offer may now be possible. */
+  peerStateChanged(): void {
+    this.#scheduleIfFree()
+  }
+
+  /** isallownegotiate: true grants the lock, false means "not now, wait for allowed_renegotation". */
+  requestClientTurn(): boolean {
+    const phase = this.#phase
+    switch (phase.name) {
+      case 'idle':
+      case 'offerScheduled':
+      case 'clientTurn':
+        this.#enterClientTurn('granted')
+        return true
+      case 'hubOffering':
+      case 'clientOffering':
+        this.#phase = { ...phase, clientWaiting: true }
+        return false
+      case 'closed':
+        return false
+    }
+  }
+
+  /** PUT negotiate with an offer. */
+  async handleClientOffer(offer: Offer): Promise<Answer> {
+    const phase = this.#phase
+    if (phase.name === 'hubOffering') {
+      throw new HubError(409, `${MID_OFFER_MESSAGE}: the hub sent an SSE offer that is not answered yet; answer it, or ask isallownegotiate first`)
+    }
+    if (phase.name === 'clientOffering') throw new HubError(409, 'a previous offer from this client is still being answered')
+    if (phase.name === 'closed') throw new HubError(404, 'client is gone')
+    this.#timer.cancel()
+    this.#phase = { name: 'clientOffering', clientWaiting: false }
+    try {
+      return await this.#deps.peer.handleOffer(offer)
+    } finally {
+      this.#finishPhase('clientOffering')
+    }
+  }
+
+  /** PUT negotiate with an answer to the hub's offer. */
+  async handleClientAnswer(answer: Answer): Promise<void> {
+    const phase = this.#phase
+    if (phase.name !== 'hubOffering' || phase.step !== 'awaitingAnswer') {
+      throw new HubError(409, 'no hub offer is waiting for an answer; send an offer instead')
+    }
+    // A rejected answer leaves the offer outstanding: the client may still send a good one before the timeout.
+    await this.#deps.peer.handleAnswer(answer)
+    if (this.#phase.name !== 'hubOffering') return
+    this.#timer.cancel()
+    this.#finishPhase('hubOffering')
+  }
+
+  close(): void {
+    this.#timer.cancel()
+    this.#phase = { name: 'closed' }
+  }
+
+  #enterClientTurn(why: 'granted' | 'invited'): void {
+    this.#phase = { name: 'clientTurn', why }
+    this.#timer.start(this.#deps.timings.clientTurnTimeoutMs, () => {
+      if (this.#phase.name !== 'clientTurn') return
+      this.#deps.log('debug', 'client did not negotiate in its turn; lock released')
+      this.#phase = { name: 'idle' }
+      this.#scheduleIfFree()
+    })
+  }
+
+  /** Leaves a hub or client offer: invites a client that was told to wait, else frees the lock. */
+  #finishPhase(from: 'hubOffering' | 'clientOffering'): void {
+    const phase = this.#phase
+    if (phase.name !== from) return
+    if (phase.clientWaiting) {
+      this.#enterClientTurn('invited')
+      this.#deps.sendAllowedRenegotiation()
+      return
+    }
+    this.#phase = { name: 'idle' }
+    this.#scheduleIfFree()
+  }
+
+  #canOffer(): boolean {
+    const { peer } = this.#deps
+    return peer.connectionState === 'connected' && peer.signalingState === 'stable'
+  }
+
+  #scheduleIfFree(): void {
+    if (this.#phase.name !== 'idle' || !this.#hubOfferOwed || !this.#canOffer()) return
+    this.#phase = { name: 'offerScheduled' }
+    this.#timer.start(this.#deps.timings.offerDebounceMs, () => void this.#offer())
+  }
+
+  async #offer(): Promise<void> {
+    if (this.#phase.name !== 'offerScheduled') return
+    if (!this.#canOffer()) {
+      // Offered again from peerStateChanged once the peer is connected and stable.
+      this.#phase = { name: 'idle' }
+      return
+    }
+    const offering: NegotiationPhase = { name: 'hubOffering', step: 'creating', clientWaiting: false }
+    this.#phase = offering
+    this.#hubOfferOwed = false
+    let offer: Offer
+    try {
+      offer = await this.#deps.peer.createOffer()
+    } catch (error) {
+      this.#deps.log('error', 'creating the hub offer failed', { error })
+      if (this.#phase.name === 'hubOffering') this.#finishPhase('hubOffering')
+      return
+    }
+    const current = this.#phase
+    if (current.name !== 'hubOffering') return
+    this.#phase = { ...current, step: 'awaitingAnswer' }
+    this.#deps.sendOffer(offer)
+    this.#timer.start(this.#deps.timings.answerTimeoutMs, () => {
+      if (this.#phase.name !== 'hubOffering') return
+      this.#deps.log('warn', 'client did not answer the hub offer in time')
+      this.#deps.onAnswerTimeout()
+    })
+  }
+}

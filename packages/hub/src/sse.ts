@@ -1,0 +1,138 @@
+// One client's Server-Sent Events channel. Events are numbered and kept until delivered, so nothing
+// is lost before the client's stream connects or while it reconnects; a second stream replaces the
+// first. Wire format (hub-api-v1.md §3): `id:` first (for Last-Event-ID), then exactly one `event:`
+// line and exactly one single-line JSON `data:` line.
+import type { SseEventName } from '@parley/protocol'
+import { type Clock, Timer } from './clock.js'
+
+/** Where a channel writes: one open HTTP response. */
+export interface SseSink {
+  write(text: string): void
+  /** Ends the HTTP response (after what was written). */
+  close(): void
+}
+
+export function formatSseEvent(event: string, data: unknown, id?: number): string {
+  // JSON.stringify never emits a raw newline, so the data is always exactly one line.
+  const json = JSON.stringify(data === undefined ? null : data)
+  return `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${json}\n\n`
+}
+
+export const PING_TEXT = formatSseEvent('ping', {})
+
+interface StoredEvent {
+  readonly id: number
+  readonly text: string
+}
+
+export interface SseChannelOptions {
+  clock: Clock
+  /** Interval of `ping` events on an open stream. */
+  pingIntervalMs: number
+  /** The open stream went away without the hub closing it. */
+  onDisconnect(): void
+  /** Delivered events kept for Last-Event-ID replay. */
+  historyLimit?: number
+  /** Undelivered events kept for a client that never connects; the oldest are dropped beyond this. */
+  backlogLimit?: number
+}
+
+export class SseChannel {
+  #nextId = 1
+  /** Sent events, oldest first; every event after `#deliveredId` is still undelivered. */
+  #events: StoredEvent[] = []
+  #deliveredId = 0
+  #sink: SseSink | undefined
+  #closed = false
+  readonly #ping: Timer
+  readonly #options: Required<SseChannelOptions>
+
+  constructor(options: SseChannelOptions) {
+    this.#options = { historyLimit: 64, backlogLimit: 5000, ...options }
+    this.#ping = new Timer(options.clock)
+  }
+
+  get connected(): boolean {
+    return this.#sink !== undefined
+  }
+
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  send(event: SseEventName, data: unknown): void {
+    if (this.#closed) return
+    const stored = { id: this.#nextId++, text: formatSseEvent(event, data, this.#nextId - 1) }
+    this.#events.push(stored)
+    if (this.#sink) {
+      this.#sink.write(stored.text)
+      this.#deliveredId = stored.id
+    }
+    this.#trim()
+  }
+
+  /**
+   * Makes `sink` the client's stream: the previous one is closed, and every event after
+   * `lastEventId` (the browser's Last-Event-ID) or else after the last one written is replayed.
+   */
+  attach(sink: SseSink, lastEventId?: string): void {
+    if (this.#closed) {
+      sink.close()
+      return
+    }
+    const previous = this.#sink
+    this.#sink = sink
+    previous?.close()
+    const resumeAfter = this.#resumePoint(lastEventId)
+    for (const event of this.#events) {
+      if (event.id > resumeAfter) sink.write(event.text)
+    }
+    this.#deliveredId = this.#nextId - 1
+    this.#trim()
+    this.#schedulePing()
+  }
+
+  /** The stream behind `sink` ended from the client side. Ignored for streams already replaced. */
+  detach(sink: SseSink): void {
+    if (this.#sink !== sink) return
+    this.#sink = undefined
+    this.#ping.cancel()
+    if (!this.#closed) this.#options.onDisconnect()
+  }
+
+  /** Sends a last event (if any), then ends the stream for good. */
+  close(lastEvent?: { event: SseEventName; data: unknown }): void {
+    if (this.#closed) return
+    if (lastEvent) this.send(lastEvent.event, lastEvent.data)
+    this.#closed = true
+    this.#ping.cancel()
+    const sink = this.#sink
+    this.#sink = undefined
+    sink?.close()
+  }
+
+  #resumePoint(lastEventId: string | undefined): number {
+    if (lastEventId !== undefined && /^\d+$/.test(lastEventId.trim())) {
+      const id = Number(lastEventId.trim())
+      // An id this channel never issued (e.g. from before a hub restart) says nothing; ignore it.
+      if (id < this.#nextId) return id
+    }
+    return this.#deliveredId
+  }
+
+  #schedulePing(): void {
+    this.#ping.start(this.#options.pingIntervalMs, () => {
+      if (!this.#sink) return
+      this.#sink.write(PING_TEXT)
+      this.#schedulePing()
+    })
+  }
+
+  #trim(): void {
+    const delivered = this.#events.filter((event) => event.id <= this.#deliveredId).length
+    const dropDelivered = Math.max(0, delivered - this.#options.historyLimit)
+    if (dropDelivered > 0) this.#events.splice(0, dropDelivered)
+    const overflow = this.#events.length - delivered + dropDelivered - this.#options.backlogLimit
+    if (overflow > 0) this.#events.splice(0, overflow)
+  }
+}
