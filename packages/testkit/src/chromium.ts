@@ -63,7 +63,9 @@ export async function newParticipantPage(browser: Browser, options: ParticipantP
   const errors: string[] = []
   const ignored = (text: string) => (options.ignoreErrors ?? []).some((pattern) => pattern.test(text))
   page.on('console', (message) => {
-    if (message.type() === 'error' && !ignored(message.text())) errors.push(`console: ${message.text()}`)
+    if (message.type() !== 'error' || ignored(message.text())) return
+    const where = message.location().url
+    errors.push(`console: ${message.text()}${where ? ` (${where})` : ''}`)
   })
   page.on('pageerror', (error) => {
     if (!ignored(error.message)) errors.push(`pageerror: ${error.message}`)

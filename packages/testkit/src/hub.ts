@@ -47,6 +47,11 @@ export async function startStaticServer(rootDir: string): Promise<RunningServer>
         return
       }
       const info = await stat(file).catch(() => null)
+      if (!info?.isFile() && pathname === '/favicon.ico') {
+        // Chrome asks for it on every page; a 404 would show up as a console error in the specs.
+        response.writeHead(204).end()
+        return
+      }
       if (!info?.isFile()) {
         response.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
         return

@@ -1,0 +1,131 @@
+// Shared by the hub's browser specs and the benchmark: open a test client page for one participant,
+// click Join, and read the state the client pages expose (`window.__seed` / `window.__current`).
+import { fileURLToPath } from 'node:url'
+import type { Page } from 'playwright-core'
+import { pollUntil, type ParticipantPage } from '@parley/testkit'
+
+export const CLIENTS_DIR = fileURLToPath(new URL('./clients/', import.meta.url))
+
+export type ClientKind = 'seed' | 'current'
+
+export interface LogEntry {
+  at: number
+  what: string
+  detail?: unknown
+}
+
+/** What both client pages expose, read through `page.evaluate`. */
+export interface ClientSnapshot {
+  roomId: string | null
+  clientId: string | null
+  joined: boolean
+  connectionState: string | null
+  remoteStreamIds: string[]
+  remoteTileCount: number
+  firstRemoteFrameMs: number | null
+  log: LogEntry[]
+}
+
+export interface AnnouncedStream {
+  name: string
+  source: string
+  clientId: string
+  trackIds: string[]
+}
+
+export async function openClient(
+  participant: ParticipantPage,
+  kind: ClientKind,
+  query: { pagesUrl: string; hubUrl: string; roomId?: string; name?: string },
+): Promise<Page> {
+  const url = new URL(`${query.pagesUrl}/${kind}.html`)
+  url.searchParams.set('hub', query.hubUrl)
+  if (query.roomId) url.searchParams.set('roomId', query.roomId)
+  if (query.name) url.searchParams.set('name', query.name)
+  await participant.page.goto(url.toString())
+  return participant.page
+}
+
+export async function snapshot(page: Page, kind: ClientKind): Promise<ClientSnapshot> {
+  return page.evaluate((which) => {
+    interface SeedApi {
+      room: { id: string | null }
+      client: { id: string | null }
+      joined: boolean
+      connectionState: string | null
+      remoteStreamIds(): string[]
+      remoteTileCount(): number
+      firstRemoteFrameMs: number | null
+      log: { at: number; what: string; detail?: unknown }[]
+    }
+    interface CurrentApi {
+      state: { roomId: string | null; clientId: string | null; joined: boolean; firstRemoteFrameMs: number | null; log: SeedApi['log'] }
+      connectionState: string | null
+      remoteStreamIds(): string[]
+      remoteTileCount(): number
+    }
+    const scope = globalThis as unknown as { __seed?: SeedApi; __current?: CurrentApi }
+    if (which === 'seed') {
+      const api = scope.__seed
+      if (!api) throw new Error('window.__seed missing: seed.js did not load')
+      return {
+        roomId: api.room.id,
+        clientId: api.client.id,
+        joined: api.joined,
+        connectionState: api.connectionState,
+        remoteStreamIds: api.remoteStreamIds(),
+        remoteTileCount: api.remoteTileCount(),
+        firstRemoteFrameMs: api.firstRemoteFrameMs,
+        log: api.log,
+      }
+    }
+    const api = scope.__current
+    if (!api) throw new Error('window.__current missing: current.js did not load')
+    return {
+      roomId: api.state.roomId,
+      clientId: api.state.clientId,
+      joined: api.state.joined,
+      connectionState: api.connectionState,
+      remoteStreamIds: api.remoteStreamIds(),
+      remoteTileCount: api.remoteTileCount(),
+      firstRemoteFrameMs: api.state.firstRemoteFrameMs,
+      log: api.state.log,
+    }
+  }, kind)
+}
+
+/** `tracks_available` as the current client recorded it: stream_id → name/source/client/tracks. */
+export async function announcedStreams(page: Page): Promise<Record<string, AnnouncedStream>> {
+  return page.evaluate(() => {
+    const scope = globalThis as unknown as { __current: { announcedStreams(): Record<string, AnnouncedStream> } }
+    return scope.__current.announcedStreams()
+  })
+}
+
+/** Clicks Join and waits until the client has registered (room and client id known) and holds a peer. */
+export async function clickJoin(page: Page, kind: ClientKind, timeoutMs = 20_000): Promise<ClientSnapshot> {
+  await page.click('#togglejoin')
+  return pollUntil(
+    async () => {
+      const state = await snapshot(page, kind)
+      return state.joined && state.roomId && state.clientId ? state : undefined
+    },
+    { timeoutMs, description: `${kind} client to join` },
+  )
+}
+
+export async function clickLeave(page: Page, kind: ClientKind, timeoutMs = 20_000): Promise<ClientSnapshot> {
+  await page.click('#togglejoin')
+  return pollUntil(
+    async () => {
+      const state = await snapshot(page, kind)
+      return !state.joined && state.log.some((entry) => entry.what === 'left') ? state : undefined
+    },
+    { timeoutMs, description: `${kind} client to leave` },
+  )
+}
+
+/** A short, readable trace of a client's log for assertion messages. */
+export function describeLog(log: readonly LogEntry[]): string {
+  return log.map((entry) => `${entry.at} ${entry.what}${entry.detail === undefined ? '' : ` ${JSON.stringify(entry.detail)}`}`).join('\n')
+}
