@@ -37,7 +37,13 @@ async function join(plane: WeriftMediaPlane, name: string, options: { dataChanne
   } as unknown as Side
   const handlers: MediaPeerHandlers = {
     onIceCandidate: (candidate) => {
-      participant.pc.addIceCandidate({ ...candidate, sdpMid: candidate.sdpMid ?? undefined, sdpMLineIndex: candidate.sdpMLineIndex ?? undefined, usernameFragment: candidate.usernameFragment ?? undefined }).catch((error: unknown) => side.candidateErrors.push(error))
+      const init = {
+        candidate: candidate.candidate,
+        sdpMid: candidate.sdpMid ?? undefined,
+        sdpMLineIndex: candidate.sdpMLineIndex ?? undefined,
+        usernameFragment: candidate.usernameFragment ?? undefined,
+      }
+      participant.pc.addIceCandidate(init).catch((error: unknown) => side.candidateErrors.push(error))
     },
     onTrackPublished: (track) => side.published.push(track),
     onTrackUnpublished: (track) => side.unpublished.push(track),
