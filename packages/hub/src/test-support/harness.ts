@@ -156,3 +156,13 @@ export function parseSse(text: string): SseEvent[] {
 export async function settle(rounds = 5): Promise<void> {
   for (let round = 0; round < rounds; round++) await new Promise<void>((resolve) => setImmediate(resolve))
 }
+
+export const TEST_OFFER = { type: 'offer', sdp: 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=client-offer\r\n' } as const
+export const TEST_ANSWER = { type: 'answer', sdp: 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=client-answer\r\n' } as const
+
+/** The client's first offer, answered, then its peer reports `connected`. */
+export async function connectClient(hub: TestHub, roomId: string, clientId: string): Promise<void> {
+  const response = await hub.request('PUT', pathFor('negotiate', { roomId, clientId }), TEST_OFFER)
+  if (response.status !== 200) throw new Error(`negotiate: ${response.status} ${response.body.message}`)
+  hub.plane.peer(clientId, roomId).setConnectionState('connected')
+}

@@ -1,0 +1,290 @@
+import { mediaStateMetaKey, pathFor, TracksEventSchema } from '@parley/protocol'
+import * as v from 'valibot'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { connectClient, createTestHub, settle, TEST_ANSWER, type SseReader, type TestHub } from './test-support/harness.js'
+
+let hub: TestHub
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+})
+afterEach(async () => {
+  await hub?.close()
+  vi.useRealTimers()
+})
+
+const tracksOf = (reader: SseReader, event: 'tracks_added' | 'tracks_available', index = 0) =>
+  v.parse(TracksEventSchema, JSON.parse(reader.named(event)[index]!.data)).tracks
+const clientStatus = async (roomId: string, clientId: string) => (await hub.request('GET', pathFor('getClient', { roomId, clientId }))).status
+const roomStatus = async (roomId: string) => (await hub.request('GET', pathFor('getRoom', { roomId }))).status
+
+describe('tracks and the client-compatibility rule', () => {
+  it('subscribes every connected client at once and tells the publisher tracks_added (batched)', async () => {
+    hub = createTestHub()
+    await hub.setupRoom('r1', 'a', 'b', 'c')
+    await connectClient(hub, 'r1', 'a')
+    await connectClient(hub, 'r1', 'b')
+    const a = await hub.events('r1', 'a')
+    hub.plane.peer('a').publish('cam', 'video', 'streamA')
+    hub.plane.peer('a').publish('mic', 'audio', 'streamA')
+    // Rule (a): no settracksources/subscribetracks needed for media to flow.
+    expect([...hub.plane.peer('b').subscribed.keys()]).toEqual(['cam', 'mic'])
+    expect(hub.plane.peer('c').subscribed.size).toBe(0) // not connected yet
+    expect(hub.plane.peer('a').subscribed.size).toBe(0) // never its own
+    expect(hub.plane.keyframeRequests).toEqual(['cam', 'mic'])
+    await vi.advanceTimersByTimeAsync(100)
+    await a.waitFor('tracks_added')
+    expect(a.named('tracks_added')).toHaveLength(1)
+    expect(tracksOf(a, 'tracks_added')).toEqual({
+      cam: { id: 'cam', track_id: 'cam', client_id: 'a', client_name: 'name-a', stream_id: 'streamA', kind: 'video', source: 'unknown' },
+      mic: { id: 'mic', track_id: 'mic', client_id: 'a', client_name: 'name-a', stream_id: 'streamA', kind: 'audio', source: 'unknown' },
+    })
+    await a.cancel()
+  })
+
+  it('announces tracks_available to the others when the publisher sets sources', async () => {
+    hub = createTestHub()
+    await hub.setupRoom('r1', 'a', 'b')
+    await connectClient(hub, 'r1', 'a')
+    await connectClient(hub, 'r1', 'b')
+    const [a, b] = [await hub.events('r1', 'a'), await hub.events('r1', 'b')]
+    hub.plane.peer('a').publish('screen1', 'video', 'sA')
+    await vi.advanceTimersByTimeAsync(100)
+    await a.waitFor('tracks_added')
+    const set = await hub.request('PUT', pathFor('setTrackSources', { roomId: 'r1', clientId: 'a' }), [{ track_id: 'screen1', source: 'screen' }])
+    expect(set.status).toBe(200)
+    await b.waitFor('tracks_available')
+    expect(tracksOf(b, 'tracks_available')).toEqual({
+      screen1: { id: 'screen1', track_id: 'screen1', client_id: 'a', client_name: 'name-a', stream_id: 'sA', kind: 'video', source: 'screen' },
+    })
+    // The grace period no longer applies, and the publisher never hears of its own track as available.
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(b.named('tracks_available')).toHaveLength(1)
+    expect(a.named('tracks_available')).toHaveLength(0)
+    await Promise.all([a.cancel(), b.cancel()])
+  })
+
+  it('announces a track as media after the grace period when the publisher never sets sources', async () => {
+    hub = createTestHub()
+    await hub.setupRoom('r1', 'a', 'b')
+    await connectClient(hub, 'r1', 'a')
+    await connectClient(hub, 'r1', 'b')
+    const b = await hub.events('r1', 'b')
+    hub.plane.peer('a').publish('cam')
+    await vi.advanceTimersByTimeAsync(999)
+    await settle()
+    expect(b.named('tracks_available')).toHaveLength(0)
+    await vi.advanceTimersByTimeAsync(1)
+    await b.waitFor('tracks_available')
+    expect(tracksOf(b, 'tracks_available').cam).toMatchObject({ source: 'media', client_id: 'a' })
+    await b.cancel()
+  })
+
+  it('gives a late joiner every existing track once its peer connects', async () => {
+    hub = createTestHub()
+    await hub.setupRoom('r1', 'a')
+    await connectClient(hub, 'r1', 'a')
+    hub.plane.peer('a').publish('cam', 'video', 'sA')
+    hub.plane.peer('a').publish('mic', 'audio', 'sA')
+    await hub.request('PUT', pathFor('setTrackSources', { roomId: 'r1', clientId: 'a' }), [{ track_id: 'cam', source: 'media' }])
+    await hub.request('POST', pathFor('register', { roomId: 'r1' }), { uid: 'late', name: 'Late' })
+    const late = await hub.events('r1', 'late')
+    await hub.request('PUT', pathFor('negotiate', { roomId: 'r1', clientId: 'late' }), { type: 'offer', sdp: 'v=0\r\n' })
+    await settle()
+    expect(late.named('tracks_available')).toHaveLength(0)
+    expect(hub.plane.peer('late').subscribed.size).toBe(0)
+    hub.plane.peer('late').setConnectionState('connected')
+    expect([...hub.plane.peer('late').subscribed.keys()]).toEqual(['cam', 'mic'])
+    await late.waitFor('tracks_available')
+    // Only available tracks are announced; `mic` follows after its grace period.
+    expect(Object.keys(tracksOf(late, 'tracks_available'))).toEqual(['cam'])
+    await vi.advanceTimersByTimeAsync(1_000)
+    await late.waitFor('tracks_available', 2)
+    expect(Object.keys(tracksOf(late, 'tracks_available', 1))).toEqual(['mic'])
+    await late.cancel()
+  })
+
+  it('subscribetracks is idempotent and skips own tracks', async () => {
+    hub = createTestHub()
+    await hub.setupRoom('r1', 'a', 'b')
+    await connectClient(hub, 'r1', 'a')
+    await connectClient(hub, 'r1', 'b')
+    hub.plane.peer('a').publish('cam')
+    hub.plane.peer('b').publish('bcam')
+    const response = await hub.request('POST', pathFor('subscribeTracks', { roomId: 'r1', clientId: 'b' }), [
+      { client_id: 'a', track_id: 'cam', stream_id: 'whatever' },
+      { client_id: 'b', track_id: 'bcam' },
+    ])
+    expect(response.status).toBe(200)
+    expect(hub.plane.peer('b').subscribeCalls).toEqual(['cam', 'cam'])
+    expect([...hub.plane.peer('b').subscribed.keys()]).toEqual(['cam'])
+  })
+
+  it('stops an unpublished track for every subscriber, which then gets a hub offer', async () => {
+    hub = createTestHub()
+    await hub.setupRoom('r1', 'a', 'b', 'c')
+    for (const id of ['a', 'b', 'c']) await connectClient(hub, 'r1', id)
+    const b = await hub.events('r1', 'b')
+    const cam = hub.plane.peer('a').publish('cam')
+    await vi.advanceTimersByTimeAsync(100)
+    await b.waitFor('offer')
+    await hub.request('PUT', pathFor('negotiate', { roomId: 'r1', clientId: 'b' }), TEST_ANSWER)
+    hub.plane.peer('a').unpublish(cam)
+    expect(hub.plane.peer('b').subscribed.size).toBe(0)
+    expect(hub.plane.peer('c').subscribed.size).toBe(0)
+    await vi.advanceTimersByTimeAsync(100)
+    await b.waitFor('offer', 2)
+    // Gone for subscribetracks too.
+    const late = await hub.request('POST', pathFor('subscribeTracks', { roomId: 'r1', clientId: 'c' }), [{ client_id: 'a', track_id: 'cam' }])
+    expect(late.status).toBe(404)
+    await b.cancel()
+  })
+
+  it('stops a leaving publisher\'s tracks for everyone and drops its media-state meta', async () => {
+    hub = createTestHub()
+    await hub.setupRoom('r1', 'a', 'b')
+    await connectClient(hub, 'r1', 'a')
+    await connectClient(hub, 'r1', 'b')
+    const b = await hub.events('r1', 'b')
+    await hub.request('POST', pathFor('setMeta', { roomId: 'r1' }), { [mediaStateMetaKey('a')]: { audio: true, video: true } })
+    hub.plane.peer('a').publish('cam')
+    hub.plane.peer('a').publish('mic', 'audio')
+    await hub.request('DELETE', pathFor('leave', { roomId: 'r1', clientId: 'a' }))
+    expect(hub.plane.peer('b').unsubscribeCalls.sort()).toEqual(['cam', 'mic'])
+    expect(hub.plane.peer('b').subscribed.size).toBe(0)
+    await b.waitFor('meta_changed', 2)
+    expect(b.named('meta_changed')[1]!.data).toBe(JSON.stringify({ [mediaStateMetaKey('a')]: null }))
+    await b.cancel()
+  })
+
+  it('forwards room data-channel messages to the other clients only, and opens channels for later clients', async () => {
+    hub = createTestHub()
+    await hub.setupRoom('r1', 'a', 'b', 'c')
+    await connectClient(hub, 'r1', 'a')
+    await connectClient(hub, 'r1', 'b')
+    await hub.request('POST', pathFor('createChannel', { roomId: 'r1' }), { name: 'chat', ordered_mode: false })
+    expect(hub.plane.peer('a').dataChannels.get('chat')).toBe(false)
+    expect(hub.plane.peer('b').dataChannels.get('chat')).toBe(false)
+    expect(hub.plane.peer('c').dataChannels.size).toBe(0) // before its first offer
+    await connectClient(hub, 'r1', 'c')
+    expect(hub.plane.peer('c').dataChannels.get('chat')).toBe(false)
+    hub.plane.peer('a').receiveMessage('chat', 'hello')
+    expect(hub.plane.peer('a').sentMessages).toEqual([])
+    expect(hub.plane.peer('b').sentMessages).toEqual([{ label: 'chat', data: 'hello' }])
+    expect(hub.plane.peer('c').sentMessages).toEqual([{ label: 'chat', data: 'hello' }])
+    hub.plane.peer('a').receiveMessage('internal', 'not a room channel')
+    expect(hub.plane.peer('b').sentMessages).toHaveLength(1)
+  })
+})
+
+describe('lifecycle', () => {
+  it('removes an empty room after empty_room_timeout_ns counted from creation', async () => {
+    hub = createTestHub()
+    await hub.request('POST', pathFor('createRoom', {}), { id: 'r1', options: { empty_room_timeout_ns: 2_000_000_000 } })
+    await vi.advanceTimersByTimeAsync(1_999)
+    expect(await roomStatus('r1')).toBe(200)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(await roomStatus('r1')).toBe(404)
+  })
+
+  it('cancels the empty-room timer on the first connected client and restarts it when the last leaves', async () => {
+    hub = createTestHub()
+    await hub.request('POST', pathFor('createRoom', {}), { id: 'r1', options: { empty_room_timeout_ns: 2_000_000_000 } })
+    await hub.request('POST', pathFor('register', { roomId: 'r1' }), { uid: 'a' })
+    await connectClient(hub, 'r1', 'a')
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(await roomStatus('r1')).toBe(200)
+    await hub.request('DELETE', pathFor('leave', { roomId: 'r1', clientId: 'a' }))
+    await vi.advanceTimersByTimeAsync(1_999)
+    expect(await roomStatus('r1')).toBe(200)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(await roomStatus('r1')).toBe(404)
+  })
+
+  it('defaults the empty-room timeout to 5 minutes', async () => {
+    hub = createTestHub({ timings: { connectTimeoutMs: 10 * 60_000 } })
+    await hub.setupRoom('r1')
+    await vi.advanceTimersByTimeAsync(5 * 60_000 - 1)
+    expect(await roomStatus('r1')).toBe(200)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(await roomStatus('r1')).toBe(404)
+  })
+
+  it('drops a registered client whose peer never connects', async () => {
+    hub = createTestHub({ timings: { connectTimeoutMs: 60_000 } })
+    await hub.setupRoom('r1', 'a', 'b')
+    await connectClient(hub, 'r1', 'b')
+    const a = await hub.events('r1', 'a')
+    await vi.advanceTimersByTimeAsync(59_999)
+    expect(await clientStatus('r1', 'a')).toBe(200)
+    await vi.advanceTimersByTimeAsync(1)
+    await a.waitForEnd()
+    expect(a.events.at(-1)).toMatchObject({ event: 'left', data: '{"reason":"timeout"}' })
+    expect(await clientStatus('r1', 'a')).toBe(404)
+    expect(await clientStatus('r1', 'b')).toBe(200)
+    expect(hub.plane.peer('a').closed).toBe(true)
+  })
+
+  it('removes a client whose event stream does not come back within the grace, keeps one that does', async () => {
+    hub = createTestHub({ timings: { reconnectGraceMs: 10_000 } })
+    await hub.setupRoom('r1', 'a', 'b', 'c')
+    for (const id of ['a', 'b', 'c']) await connectClient(hub, 'r1', id)
+    const a = await hub.events('r1', 'a')
+    const b = await hub.events('r1', 'b')
+    const cam = hub.plane.peer('a').publish('cam')
+    await Promise.all([a.cancel(), b.cancel()])
+    await settle()
+    await vi.advanceTimersByTimeAsync(9_000)
+    const back = await hub.events('r1', 'b')
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(await clientStatus('r1', 'a')).toBe(404)
+    expect(hub.plane.peer('c').unsubscribeCalls).toEqual([cam.trackId])
+    // Well past the grace (and short of the 30 s answer timeout of the offer b got for `cam`).
+    await vi.advanceTimersByTimeAsync(15_000)
+    expect(await clientStatus('r1', 'b')).toBe(200)
+    await back.cancel()
+  })
+
+  it('removes a client whose peer connection fails, stopping its tracks for everyone', async () => {
+    hub = createTestHub()
+    await hub.setupRoom('r1', 'a', 'b')
+    await connectClient(hub, 'r1', 'a')
+    await connectClient(hub, 'r1', 'b')
+    const a = await hub.events('r1', 'a')
+    hub.plane.peer('a').publish('cam')
+    hub.plane.peer('a').setConnectionState('failed')
+    await a.waitForEnd()
+    expect(a.events.at(-1)).toMatchObject({ event: 'left', data: '{"reason":"removed"}' })
+    expect(hub.plane.peer('b').subscribed.size).toBe(0)
+    expect(await clientStatus('r1', 'a')).toBe(404)
+  })
+
+  it('records lifecycle events on get client', async () => {
+    hub = createTestHub()
+    await hub.setupRoom('r1', 'a')
+    const a = await hub.events('r1', 'a')
+    await connectClient(hub, 'r1', 'a')
+    const client = (await hub.request('GET', pathFor('getClient', { roomId: 'r1', clientId: 'a' }))).body.data as {
+      peer_connection_state: string
+      ice_peer_connection_state: string
+      events: Record<string, { name: string; timestamp: number; data: Record<string, string | null> }>
+    }
+    expect(client.peer_connection_state).toBe('connected')
+    expect(client.ice_peer_connection_state).toBe('connected')
+    expect(Object.keys(client.events).sort()).toEqual(['events_connected', 'peer_connection_state', 'registered'])
+    expect(client.events.peer_connection_state!.data).toEqual({ state: 'connected' })
+    await a.cancel()
+  })
+
+  it('releases every timer when the hub closes', async () => {
+    hub = createTestHub()
+    await hub.setupRoom('r1', 'a', 'b')
+    await connectClient(hub, 'r1', 'a')
+    const a = await hub.events('r1', 'a')
+    hub.plane.peer('a').publish('cam')
+    expect(vi.getTimerCount()).toBeGreaterThan(0)
+    await hub.close()
+    await a.waitForEnd()
+    expect(vi.getTimerCount()).toBe(0)
+    expect(hub.plane.closed).toBe(true)
+  })
+})
