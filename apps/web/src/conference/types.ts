@@ -1,0 +1,33 @@
+// How the app gets a conference: through a factory, so tests hand the store a fake one and only
+// factory.ts knows the real `createConference` from @parley/core. The core's contract types are
+// re-exported from here so the rest of the app imports them from one place.
+import type { ConferenceHandle, ConferenceOptionsBase, StreamRegistry } from '@parley/core'
+import type { InspectionEvent } from 'xstate'
+
+export type {
+  ConferenceError,
+  ConferenceErrorKind,
+  ConferenceHandle,
+  ConferenceStatus,
+  ConferenceView,
+  JoinParams,
+  LocalMediaState,
+  Participant,
+  RemoteTrackInfo,
+  RoomInfo,
+  StreamRegistry,
+} from '@parley/core'
+
+/** The app never looks inside a snapshot itself: it reads `selectView(snapshot)`. */
+export type AnyConferenceHandle = ConferenceHandle<unknown>
+
+export interface ConferenceFactoryOptions extends ConferenceOptionsBase {
+  /** XState's inspect observer, passed through to the conference actor (and its children). */
+  inspect?: (event: InspectionEvent) => void
+}
+
+export type ConferenceFactory = (options: ConferenceFactoryOptions) => AnyConferenceHandle
+
+/** The core's MediaStream port type, as the registry hands it out. */
+export type MediaStreamLike = NonNullable<ReturnType<StreamRegistry['get']>>
+export type MediaStreamTrackLike = ReturnType<MediaStreamLike['getTracks']>[number]

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, configFromJson, configFromQuery, loadConfig, normalizeHubUrl } from './config'
+import type { ConfigFetch } from './config'
+
+function jsonResponse(body: unknown, init: { ok?: boolean; contentType?: string } = {}): ReturnType<ConfigFetch> {
+  return Promise.resolve({
+    ok: init.ok ?? true,
+    headers: { get: (name: string) => (name.toLowerCase() === 'content-type' ? (init.contentType ?? 'application/json') : null) },
+    json: () => Promise.resolve(body),
+  })
+}
+
+describe('normalizeHubUrl', () => {
+  it('keeps an origin and drops trailing slashes and a trailing /v1', () => {
+    expect(normalizeHubUrl('https://hub.inlive.app')).toBe('https://hub.inlive.app')
+    expect(normalizeHubUrl('https://hub.inlive.app/')).toBe('https://hub.inlive.app')
+    expect(normalizeHubUrl(' https://hub.inlive.app/v1/ ')).toBe('https://hub.inlive.app')
+    expect(normalizeHubUrl('http://127.0.0.1:8080/base/v1')).toBe('http://127.0.0.1:8080/base')
+  })
+
+  it('treats an empty value as the page origin', () => {
+    expect(normalizeHubUrl('  ')).toBe('')
+  })
+
+  it('rejects what is not an http(s) URL, saying why', () => {
+    expect(() => normalizeHubUrl('hub.inlive.app')).toThrow(/not a URL/)
+    expect(() => normalizeHubUrl('ftp://hub.example')).toThrow(ConfigError)
+  })
+})
+
+describe('configFromQuery', () => {
+  it('reads ?hub= and ?token=', () => {
+    expect(configFromQuery('?hub=https%3A%2F%2Fhub.inlive.app%2Fv1&token=abc')).toEqual({
+      baseUrl: 'https://hub.inlive.app',
+      accessToken: 'abc',
+    })
+  })
+
+  it('is empty without them, and ignores room parameters', () => {
+    expect(configFromQuery('?roomId=r1&roomName=Team')).toEqual({})
+    expect(configFromQuery('?hub=&token=')).toEqual({})
+  })
+})
+
+describe('configFromJson', () => {
+  it('accepts { hubUrl, accessToken } and ignores unknown keys', () => {
+    expect(configFromJson({ hubUrl: 'https://hub.example/', accessToken: 't', theme: 'x' })).toEqual({
+      baseUrl: 'https://hub.example',
+      accessToken: 't',
+    })
+  })
+
+  it('rejects wrong shapes with a message naming the field', () => {
+    expect(() => configFromJson([])).toThrow(/must hold an object/)
+    expect(() => configFromJson({ hubUrl: 42 })).toThrow(/"hubUrl" must be a string/)
+    expect(() => configFromJson({ accessToken: false })).toThrow(/"accessToken" must be a string/)
+  })
+})
+
+describe('loadConfig', () => {
+  it('defaults to the same origin when nothing is configured (no config.json)', async () => {
+    const notFound: ConfigFetch = () => jsonResponse({}, { ok: false })
+    expect(await loadConfig({ search: '', fetch: notFound })).toEqual({
+      hub: { baseUrl: '' },
+      source: 'default',
+      statelyInspector: false,
+    })
+  })
+
+  it('reads /config.json when it exists', async () => {
+    const requested: string[] = []
+    const fetch: ConfigFetch = (url) => {
+      requested.push(url)
+      return jsonResponse({ hubUrl: 'https://hub.inlive.app', accessToken: 'secret' })
+    }
+    const config = await loadConfig({ search: '', fetch })
+    expect(requested).toEqual(['/config.json'])
+    expect(config).toMatchObject({ hub: { baseUrl: 'https://hub.inlive.app', accessToken: 'secret' }, source: 'config.json' })
+  })
+
+  it('lets the query string win over config.json, without fetching it', async () => {
+    let fetched = false
+    const fetch: ConfigFetch = () => {
+      fetched = true
+      return jsonResponse({ hubUrl: 'https://other.example' })
+    }
+    const config = await loadConfig({ search: '?hub=http://127.0.0.1:9000&inspect=stately', fetch })
+    expect(fetched).toBe(false)
+    expect(config).toEqual({ hub: { baseUrl: 'http://127.0.0.1:9000' }, source: 'query', statelyInspector: true })
+  })
+
+  it('ignores the HTML a dev server answers for a missing config.json', async () => {
+    const fetch: ConfigFetch = () => jsonResponse('<!doctype html>', { contentType: 'text/html' })
+    expect((await loadConfig({ search: '', fetch })).source).toBe('default')
+  })
+
+  it('warns about a broken config.json and falls back to the default', async () => {
+    const warnings: string[] = []
+    const fetch: ConfigFetch = () => jsonResponse({ hubUrl: 'not a url' })
+    const config = await loadConfig({ search: '', fetch, warn: (message) => warnings.push(message) })
+    expect(config.source).toBe('default')
+    expect(warnings).toEqual([expect.stringMatching(/not a URL/)])
+  })
+
+  it('survives a network failure while fetching config.json', async () => {
+    const fetch: ConfigFetch = () => Promise.reject(new TypeError('Failed to fetch'))
+    expect((await loadConfig({ search: '', fetch })).source).toBe('default')
+  })
+})

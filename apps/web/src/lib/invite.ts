@@ -1,0 +1,33 @@
+// Invite links, compatible with the seed tutorial: `<origin><path>?roomId=<id>&roomName=<name>`.
+// A non-default hub travels in the link (`&hub=`) so the invitee reaches the same hub; the access
+// token never does.
+
+export interface InvitedRoom {
+  roomId: string
+  roomName?: string
+}
+
+/** The room an opened link points at, if any. */
+export function invitedRoomFromUrl(href: string): InvitedRoom | undefined {
+  const url = new URL(href)
+  const roomId = url.searchParams.get('roomId')?.trim()
+  if (!roomId) return undefined
+  const roomName = url.searchParams.get('roomName')?.trim()
+  return roomName ? { roomId, roomName } : { roomId }
+}
+
+export function buildInviteUrl(pageHref: string, room: { id: string; name?: string }, hubBaseUrl = ''): string {
+  const page = new URL(pageHref)
+  const invite = new URL(page.origin + page.pathname)
+  invite.searchParams.set('roomId', room.id)
+  if (room.name) invite.searchParams.set('roomName', room.name)
+  if (hubBaseUrl !== '') invite.searchParams.set('hub', hubBaseUrl)
+  return invite.toString()
+}
+
+/** The page's own URL without secrets or room: what "New room" and the token scrub navigate to. */
+export function urlWithout(pageHref: string, names: readonly string[]): string {
+  const url = new URL(pageHref)
+  for (const name of names) url.searchParams.delete(name)
+  return url.toString()
+}

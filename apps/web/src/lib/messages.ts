@@ -1,0 +1,110 @@
+// Words a person understands for every ConferenceError kind, and what they can do about it.
+import type { ConferenceError, ConferenceErrorKind, ConferenceView } from '../conference/types'
+
+export type ErrorRemedy = 'retry' | 'new-room' | 'devices'
+
+export interface ErrorCopy {
+  title: string
+  detail: string
+  remedy: ErrorRemedy
+}
+
+const COPY: Record<ConferenceErrorKind, ErrorCopy> = {
+  'media-denied': {
+    title: 'Camera and microphone are blocked',
+    detail:
+      'Your browser is not allowing this page to use them. Click the camera or lock icon in the address bar, ' +
+      'choose "Allow" for camera and microphone, then try again, or join without them.',
+    remedy: 'devices',
+  },
+  'media-not-found': {
+    title: 'No camera or microphone found',
+    detail: 'Plug one in and try again, or join without it. Others will still see and hear you as soon as you add one.',
+    remedy: 'devices',
+  },
+  'media-in-use': {
+    title: 'Your camera or microphone is busy',
+    detail: 'Another app (or another tab) is using it. Close that app or tab and try again, or join without it.',
+    remedy: 'devices',
+  },
+  'media-failed': {
+    title: 'The camera or microphone could not start',
+    detail: 'Try again, pick another device in your system settings, or join without it.',
+    remedy: 'devices',
+  },
+  'room-not-found': {
+    title: 'This room no longer exists',
+    detail: 'The room may have ended, or the link is wrong. You can start a new room and invite people again.',
+    remedy: 'new-room',
+  },
+  'client-gone': {
+    title: 'You were disconnected from the room',
+    detail: 'The hub no longer knows this session, usually after a long network outage. Joining again starts a fresh one.',
+    remedy: 'retry',
+  },
+  unauthorized: {
+    title: 'The hub refused access',
+    detail: 'The access token is missing, expired or wrong. Check the token given with ?token= or in config.json.',
+    remedy: 'retry',
+  },
+  'hub-unreachable': {
+    title: 'Cannot reach the conference server',
+    detail: 'Check your internet connection. Parley will connect as soon as the server answers again.',
+    remedy: 'retry',
+  },
+  'invalid-response': {
+    title: 'The conference server answered something unexpected',
+    detail: 'It may be a different version of the Hub API. Try again; if it keeps happening, tell whoever runs the server.',
+    remedy: 'retry',
+  },
+  'negotiation-failed': {
+    title: 'Could not connect audio and video',
+    detail:
+      'A firewall or network may be blocking real-time media. Try again, or try another network (for example, without a VPN).',
+    remedy: 'retry',
+  },
+}
+
+export function describeError(error: ConferenceError): ErrorCopy {
+  return COPY[error.kind]
+}
+
+export function isMediaError(error: ConferenceError | undefined): boolean {
+  return error !== undefined && error.kind.startsWith('media-')
+}
+
+export interface DeviceProblem extends ErrorCopy {
+  kind: ConferenceErrorKind
+  /** The devices the user asked for that are not working. */
+  camera: boolean
+  microphone: boolean
+}
+
+/**
+ * What went wrong with the devices on the pre-join screen, if anything. A device counts as failed
+ * when it was wanted but is not available after the core tried to acquire it; when the core does
+ * not say which one failed, both wanted devices are named.
+ */
+export function deviceProblem(view: ConferenceView, wants: { audio: boolean; video: boolean }): DeviceProblem | undefined {
+  const error = view.error
+  if (!error || !isMediaError(error)) return undefined
+  let camera = wants.video && !view.local.videoAvailable
+  let microphone = wants.audio && !view.local.audioAvailable
+  if (!camera && !microphone) {
+    camera = wants.video
+    microphone = wants.audio
+  }
+  const devices = camera && microphone ? 'camera and microphone' : camera ? 'camera' : 'microphone'
+  const plural = camera && microphone
+  const titles: Partial<Record<ConferenceErrorKind, string>> = {
+    'media-denied': `${capitalize(devices)} ${plural ? 'are' : 'is'} blocked`,
+    'media-not-found': `No ${camera && microphone ? 'camera or microphone' : devices} found`,
+    'media-in-use': `Your ${devices} ${plural ? 'are' : 'is'} busy`,
+    'media-failed': `The ${devices} could not start`,
+  }
+  return { ...describeError(error), title: titles[error.kind] ?? describeError(error).title, kind: error.kind, camera, microphone }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}

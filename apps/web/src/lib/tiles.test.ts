@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest'
+import { makeParticipant, makeView } from '../testing/fakeConference'
+import { buildTiles, remoteTile } from './tiles'
+
+describe('buildTiles', () => {
+  it('puts you first, then the participants in order', () => {
+    const view = makeView({ participants: [makeParticipant(1), makeParticipant(2)], local: { audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: true, streamId: 'local' } })
+    const tiles = buildTiles(view, 'Ada')
+    expect(tiles.map((tile) => tile.key)).toEqual(['local', 'client-1', 'client-2'])
+    expect(tiles[0]).toMatchObject({ local: true, name: 'Ada', streamId: 'local', showVideo: true })
+  })
+
+  it('shows no local video without a stream or with the camera off or unavailable', () => {
+    expect(buildTiles(makeView(), 'Ada')[0]?.showVideo).toBe(false)
+    const cameraOff = makeView({ local: { audioEnabled: true, videoEnabled: false, audioAvailable: true, videoAvailable: true, streamId: 's' } })
+    expect(buildTiles(cameraOff, 'Ada')[0]).toMatchObject({ showVideo: false, videoEnabled: false })
+    const noCamera = makeView({ local: { audioEnabled: true, videoEnabled: true, audioAvailable: false, videoAvailable: false, streamId: 's' } })
+    expect(buildTiles(noCamera, 'Ada')[0]).toMatchObject({ showVideo: false, audioEnabled: false, videoEnabled: false })
+  })
+})
+
+describe('remoteTile', () => {
+  it('shows video only when enabled and a video track is live', () => {
+    expect(remoteTile(makeParticipant(1)).showVideo).toBe(true)
+    expect(remoteTile(makeParticipant(1, { videoEnabled: false })).showVideo).toBe(false)
+    const notLive = makeParticipant(1)
+    notLive.tracks = notLive.tracks.map((track) => ({ ...track, live: false }))
+    expect(remoteTile(notLive).showVideo).toBe(false)
+    expect(remoteTile(makeParticipant(1, { streamIds: [] })).showVideo).toBe(false)
+  })
+
+  it('calls a nameless participant "Guest"', () => {
+    expect(remoteTile(makeParticipant(3, { name: '  ' })).name).toBe('Guest')
+  })
+})

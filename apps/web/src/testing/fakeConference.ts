@@ -1,0 +1,194 @@
+// A fake conference for the web app's tests: a real (tiny) XState actor whose snapshot carries a
+// ConferenceView the test sets, methods that record their calls, and a stream registry the test
+// fills. Used only by *.test.ts files.
+import { assign, createActor, setup } from 'xstate'
+import type { InspectionEvent } from 'xstate'
+import type {
+  AnyConferenceHandle,
+  ConferenceFactory,
+  ConferenceFactoryOptions,
+  ConferenceView,
+  JoinParams,
+  MediaStreamLike,
+  MediaStreamTrackLike,
+  Participant,
+  StreamRegistry,
+} from '../conference/types'
+
+export function makeView(overrides: Partial<ConferenceView> = {}): ConferenceView {
+  return {
+    status: 'idle',
+    stateValue: 'idle',
+    local: { audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: true },
+    participants: [],
+    busy: false,
+    ...overrides,
+  }
+}
+
+export function makeParticipant(index: number, overrides: Partial<Participant> = {}): Participant {
+  const clientId = `client-${index}`
+  const streamId = `stream-${index}`
+  return {
+    clientId,
+    name: `Person ${index}`,
+    audioEnabled: true,
+    videoEnabled: true,
+    tracks: [
+      { trackId: `${streamId}-a`, streamId, kind: 'audio', source: 'media', live: true },
+      { trackId: `${streamId}-v`, streamId, kind: 'video', source: 'media', live: true },
+    ],
+    streamIds: [streamId],
+    ...overrides,
+  }
+}
+
+export function fakeTrack(kind: 'audio' | 'video', id = `${kind}-track`): MediaStreamTrackLike {
+  return {
+    id,
+    kind,
+    enabled: true,
+    readyState: 'live',
+    stop() {},
+    addEventListener() {},
+    removeEventListener() {},
+  }
+}
+
+export class FakeMediaStream extends EventTarget implements MediaStreamLike {
+  constructor(
+    readonly id: string,
+    private tracks: MediaStreamTrackLike[] = [fakeTrack('audio'), fakeTrack('video')],
+  ) {
+    super()
+  }
+  getTracks() {
+    return [...this.tracks]
+  }
+  removeTrack(track: MediaStreamTrackLike) {
+    this.tracks = this.tracks.filter((candidate) => candidate !== track)
+    this.dispatchEvent(new Event('removetrack'))
+  }
+}
+
+export interface FakeStreams {
+  registry: StreamRegistry
+  set(stream: MediaStreamLike): void
+  delete(streamId: string): void
+  listenerCount(): number
+}
+
+export function createFakeStreams(): FakeStreams {
+  const streams = new Map<string, MediaStreamLike>()
+  const listeners = new Set<() => void>()
+  const notify = () => listeners.forEach((listener) => listener())
+  return {
+    registry: {
+      get: (streamId) => streams.get(streamId),
+      subscribe(listener) {
+        listeners.add(listener)
+        return () => listeners.delete(listener)
+      },
+    },
+    set(stream) {
+      streams.set(stream.id, stream)
+      notify()
+    },
+    delete(streamId) {
+      streams.delete(streamId)
+      notify()
+    },
+    listenerCount: () => listeners.size,
+  }
+}
+
+type FakeEvent = { type: 'fake.view'; view: ConferenceView } | { type: `user.${string}`; args: unknown[] }
+
+const fakeConferenceMachine = setup({
+  types: { context: {} as { view: ConferenceView }, events: {} as FakeEvent, input: {} as { view: ConferenceView } },
+}).createMachine({
+  id: 'fakeConference',
+  context: ({ input }) => ({ view: input.view }),
+  initial: 'running',
+  states: { running: {} },
+  on: { 'fake.view': { actions: assign({ view: ({ event }) => (event.type === 'fake.view' ? event.view : makeView()) }) } },
+})
+
+export type RecordedCall =
+  | { method: 'preview'; args: [{ audio: boolean; video: boolean }] }
+  | { method: 'join'; args: [JoinParams] }
+  | { method: 'leave' | 'endRoom' | 'retry' | 'leaveOnUnload'; args: [] }
+  | { method: 'setMicrophone' | 'setCamera'; args: [boolean] }
+
+export interface FakeConference {
+  /** Give this to the store: each call builds a fresh actor (as "Join again" does). */
+  factory: ConferenceFactory
+  handle: AnyConferenceHandle
+  /** How many conferences the factory created. */
+  created: number
+  streams: FakeStreams
+  calls: RecordedCall[]
+  /** Options the store passed to the factory. */
+  options: ConferenceFactoryOptions | undefined
+  setView(overrides: Partial<ConferenceView>): void
+  stopped(): boolean
+}
+
+export function createFakeConference(initial: Partial<ConferenceView> = {}): FakeConference {
+  const streams = createFakeStreams()
+  const calls: RecordedCall[] = []
+  let actor: ReturnType<typeof createActor<typeof fakeConferenceMachine>> | undefined
+  let stopped = false
+  const fake: FakeConference = {
+    streams,
+    calls,
+    options: undefined,
+    handle: undefined as unknown as AnyConferenceHandle,
+    created: 0,
+    factory: () => fake.handle,
+    setView(overrides) {
+      actor?.send({ type: 'fake.view', view: makeView(overrides) })
+    },
+    stopped: () => stopped,
+  }
+  const record = (call: RecordedCall) => {
+    calls.push(call)
+    actor?.send({ type: `user.${call.method}`, args: call.args })
+  }
+  fake.handle = {
+    get actor() {
+      if (!actor) throw new Error('the fake conference was not created through its factory')
+      return {
+        getSnapshot: () => actor!.getSnapshot(),
+        subscribe: (observer: (snapshot: unknown) => void) => actor!.subscribe(observer),
+        start: () => actor!.start(),
+        stop: () => {
+          stopped = true
+          return actor!.stop()
+        },
+      }
+    },
+    streams: streams.registry,
+    selectView: (snapshot: unknown) => (snapshot as { context: { view: ConferenceView } }).context.view,
+    preview: (media) => record({ method: 'preview', args: [media] }),
+    join: (params) => record({ method: 'join', args: [params] }),
+    leave: () => record({ method: 'leave', args: [] }),
+    endRoom: () => record({ method: 'endRoom', args: [] }),
+    setMicrophone: (enabled) => record({ method: 'setMicrophone', args: [enabled] }),
+    setCamera: (enabled) => record({ method: 'setCamera', args: [enabled] }),
+    retry: () => record({ method: 'retry', args: [] }),
+    leaveOnUnload: () => record({ method: 'leaveOnUnload', args: [] }),
+  }
+  fake.factory = (options) => {
+    fake.options = options
+    fake.created += 1
+    stopped = false
+    const inspect = options.inspect
+    actor = createActor(fakeConferenceMachine, {
+      input: { view: makeView(initial) },
+      ...(inspect ? { inspect: (event: InspectionEvent) => inspect(event) } : {}),
+    })
+    return fake.handle
+  }
+  return fake
+}
