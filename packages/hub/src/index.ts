@@ -1,1 +1,21 @@
-export {}
+// Public surface of @parley/hub.
+export { createApp, DEFAULT_BODY_LIMIT_BYTES, type AppDeps, type HttpOptions, type HubApp } from './app.js'
+export { createHub, generateSecureId, Hub, type HubDeps } from './hub.js'
+export { Room, DEFAULT_TIMINGS, type HubTimings } from './room.js'
+export { Negotiator, MID_OFFER_MESSAGE, type NegotiationPhase, type NegotiationTimings } from './negotiation.js'
+export { SseChannel, formatSseEvent, type SseSink } from './sse.js'
+export { parseConfig, defaultStaticDir, ConfigError, HELP_TEXT, type HubConfig } from './config.js'
+export { startHub, type RunningHub, type StartHubOptions } from './server.js'
+export { systemClock, type Clock, type TimerHandle } from './clock.js'
+export { createJsonLogger, silentLogger, type Logger, type LogLevel, type LogFields } from './log.js'
+export { HubError } from './errors.js'
+export { fillRoomOptions, DEFAULT_BITRATES, DEFAULT_CODECS, DEFAULT_QUALITY_PRESETS } from './roomOptions.js'
+export type {
+  IceConfig,
+  MediaPeer,
+  MediaPeerHandlers,
+  MediaPlane,
+  PeerConnectionState,
+  PublishedTrack,
+  SignalingState,
+} from './media/types.js'

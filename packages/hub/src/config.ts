@@ -1,0 +1,164 @@
+// Command-line and environment configuration of the hub process.
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { DEFAULT_BODY_LIMIT_BYTES } from './app.js'
+import type { LogLevel } from './log.js'
+import type { IceConfig } from './media/types.js'
+import { DEFAULT_TIMINGS, type HubTimings } from './room.js'
+
+export interface HubConfig {
+  host: string
+  port: number
+  ice: IceConfig
+  corsOrigin: string | string[]
+  apiKey: string | undefined
+  bodyLimitBytes: number
+  timings: HubTimings
+  /** Empty-room timeout of rooms created without one. */
+  emptyRoomTimeoutMs: number
+  /** The built web app served at `/`, or undefined for none. */
+  staticDir: string | undefined
+  quiet: boolean
+  logLevel: LogLevel
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+export const HELP_TEXT = `parley-hub — Hub API v1 server (inLive-compatible) with a werift SFU
+
+Usage: parley-hub [options]
+
+Network
+  --host <address>            Address to listen on (env HOST). Default 127.0.0.1
+  --port <port>               Port to listen on, 0 = any free port (env PORT). Default 8080
+  --cors-origin <origin>      Allowed browser origin; repeat for several. Default * (any)
+  --api-key <key>             Require "Authorization: Bearer <key>" on create room, get room,
+                              register and end (env PARLEY_API_KEY). Default: no key
+  --body-limit <bytes>        Largest request body. Default ${DEFAULT_BODY_LIMIT_BYTES}
+
+Media (ICE)
+  --ice-address <ip>          Address to gather host candidates on; repeat for several.
+                              Default 127.0.0.1 (this machine only). For a LAN, give the
+                              machine's LAN address (e.g. 192.168.1.10); for the public
+                              internet, its public address (and open the UDP port range).
+  --ice-remote-address <ip>   Only accept remote candidates from these addresses; repeat.
+                              Default: the ICE addresses when they are all loopback, else any
+  --ice-port-range <min-max>  UDP port range for ICE, e.g. 40000-40100. Default: any
+  --ice-server <url>          STUN/TURN server URL; repeat for several. Default: none
+
+Timeouts (milliseconds)
+  --connect-timeout <ms>      Drop a registered client whose peer never connects. Default ${DEFAULT_TIMINGS.connectTimeoutMs}
+  --reconnect-grace <ms>      Remove a client whose event stream stays closed. Default ${DEFAULT_TIMINGS.reconnectGraceMs}
+  --answer-timeout <ms>       Remove a client that does not answer a hub offer. Default ${DEFAULT_TIMINGS.answerTimeoutMs}
+  --ping-interval <ms>        SSE ping interval. Default ${DEFAULT_TIMINGS.pingIntervalMs}
+  --empty-room-timeout <ms>   Remove a room with nobody connected (rooms may set their own
+                              empty_room_timeout_ns). Default 300000
+
+Web app and logs
+  --static-dir <dir>          Serve this built web app at / (API stays under /v1).
+                              Default: apps/web/dist of this repository, when built
+  --no-static                 Serve no web app
+  --log-level <level>         debug | info | warn | error. Default info
+  --quiet                     No logs
+  -h, --help                  Show this help
+`
+
+/** The repository's built web app, located from this file (src/ or dist/ of packages/hub). */
+export function defaultStaticDir(): string | undefined {
+  const dir = fileURLToPath(new URL('../../../apps/web/dist', import.meta.url))
+  return existsSync(dir) ? dir : undefined
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']
+
+/** Parses argv (without node and script) and env. Returns 'help' for --help; throws ConfigError on bad input. */
+export function parseConfig(argv: readonly string[], env: Record<string, string | undefined> = {}): HubConfig | 'help' {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'cors-origin': { type: 'string', multiple: true },
+        'api-key': { type: 'string' },
+        'body-limit': { type: 'string' },
+        'ice-address': { type: 'string', multiple: true },
+        'ice-remote-address': { type: 'string', multiple: true },
+        'ice-port-range': { type: 'string' },
+        'ice-server': { type: 'string', multiple: true },
+        'connect-timeout': { type: 'string' },
+        'reconnect-grace': { type: 'string' },
+        'answer-timeout': { type: 'string' },
+        'ping-interval': { type: 'string' },
+        'empty-room-timeout': { type: 'string' },
+        'static-dir': { type: 'string' },
+        'no-static': { type: 'boolean' },
+        'log-level': { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    })
+  } catch (error) {
+    throw new ConfigError(`${error instanceof Error ? error.message : String(error)} (see --help)`)
+  }
+  const values = parsed.values
+  if (values.help) return 'help'
+
+  const hostAddresses = values['ice-address'] ?? ['127.0.0.1']
+  const allLoopback = hostAddresses.every((address) => address.startsWith('127.') || address === '::1')
+  const ice: IceConfig = {
+    hostAddresses,
+    allowedRemoteAddresses: values['ice-remote-address'] ?? (allLoopback ? [...hostAddresses] : []),
+    iceServers: (values['ice-server'] ?? []).map((urls) => ({ urls })),
+  }
+  if (values['ice-port-range'] !== undefined) {
+    const match = /^(\d+)-(\d+)$/.exec(values['ice-port-range'])
+    const range = match ? ([Number(match[1]), Number(match[2])] as [number, number]) : undefined
+    if (!range || range[0] < 1 || range[1] > 65535 || range[0] >= range[1]) {
+      throw new ConfigError(`--ice-port-range must look like 40000-40100 (min < max ≤ 65535), got "${values['ice-port-range']}"`)
+    }
+    ice.portRange = range
+  }
+
+  const logLevel = (values['log-level'] ?? 'info') as LogLevel
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`)
+
+  const cors = values['cors-origin']
+  return {
+    host: values.host ?? env.HOST ?? '127.0.0.1',
+    port: integer('--port', values.port ?? env.PORT ?? '8080', 0, 65535),
+    ice,
+    corsOrigin: !cors || cors.includes('*') ? '*' : cors,
+    apiKey: values['api-key'] ?? (env.PARLEY_API_KEY || undefined),
+    bodyLimitBytes: integer('--body-limit', values['body-limit'], 1, 64 * 1024 * 1024, DEFAULT_BODY_LIMIT_BYTES),
+    timings: {
+      ...DEFAULT_TIMINGS,
+      connectTimeoutMs: integer('--connect-timeout', values['connect-timeout'], 1, undefined, DEFAULT_TIMINGS.connectTimeoutMs),
+      reconnectGraceMs: integer('--reconnect-grace', values['reconnect-grace'], 0, undefined, DEFAULT_TIMINGS.reconnectGraceMs),
+      answerTimeoutMs: integer('--answer-timeout', values['answer-timeout'], 1, undefined, DEFAULT_TIMINGS.answerTimeoutMs),
+      pingIntervalMs: integer('--ping-interval', values['ping-interval'], 1, undefined, DEFAULT_TIMINGS.pingIntervalMs),
+    },
+    emptyRoomTimeoutMs: integer('--empty-room-timeout', values['empty-room-timeout'], 1, undefined, 5 * 60_000),
+    staticDir: values['no-static'] ? undefined : (values['static-dir'] ?? defaultStaticDir()),
+    quiet: values.quiet ?? false,
+    logLevel,
+  }
+}
+
+function integer(flag: string, text: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER, fallback?: number): number {
+  if (text === undefined) {
+    if (fallback === undefined) throw new ConfigError(`${flag} is required`)
+    return fallback
+  }
+  const value = Number(text)
+  if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
+    throw new ConfigError(`${flag} must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? '' : ` to ${max}`}, got "${text}"`)
+  }
+  return value
+}

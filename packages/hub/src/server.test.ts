@@ -1,0 +1,158 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathFor } from '@parley/protocol'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createApp } from './app.js'
+import { ConfigError, HELP_TEXT, parseConfig } from './config.js'
+import { type RunningHub, startHub } from './server.js'
+import { FakeMediaPlane } from './test-support/fakeMediaPlane.js'
+
+let running: RunningHub | undefined
+afterEach(async () => {
+  await running?.close()
+  running = undefined
+})
+
+async function call(method: string, path: string, body?: unknown) {
+  const response = await fetch(`${running!.url}${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  return { status: response.status, body: (await response.json()) as { code: number; data: unknown } }
+}
+
+describe('startHub', () => {
+  it('listens on an OS-chosen loopback port and serves the API and event streams over HTTP', async () => {
+    const plane = new FakeMediaPlane()
+    running = await startHub({ host: '127.0.0.1', port: 0, quiet: true, mediaPlane: plane })
+    expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    expect(running.port).toBeGreaterThan(0)
+    expect((await call('POST', pathFor('createRoom', {}), { id: 'r1' })).status).toBe(201)
+    expect((await call('POST', pathFor('register', { roomId: 'r1' }), { uid: 'a' })).status).toBe(200)
+
+    const response = await fetch(`${running.url}${pathFor('events', { roomId: 'r1', clientId: 'a' })}`)
+    expect(response.headers.get('content-type')).toBe('text/event-stream')
+    const reader = response.body!.getReader()
+    await call('POST', pathFor('setMeta', { roomId: 'r1' }), { hello: 'world' })
+    const { value } = await reader.read()
+    expect(new TextDecoder().decode(value)).toBe('id: 1\nevent: meta_changed\ndata: {"hello":"world"}\n\n')
+    await reader.cancel()
+
+    // The hub sees the browser's stream go away (the reconnect grace starts), and close() ends it all.
+    await running.close()
+    expect(plane.closed).toBe(true)
+    await expect(fetch(`${running.url}/v1/rooms/r1`)).rejects.toThrow()
+  })
+
+  it('ends open event streams with left on close', async () => {
+    running = await startHub({ host: '127.0.0.1', port: 0, quiet: true, mediaPlane: new FakeMediaPlane() })
+    await call('POST', pathFor('createRoom', {}), { id: 'r1' })
+    await call('POST', pathFor('register', { roomId: 'r1' }), { uid: 'a' })
+    const response = await fetch(`${running.url}${pathFor('events', { roomId: 'r1', clientId: 'a' })}`)
+    expect(response.headers.get('content-type')).toBe('text/event-stream')
+    const text = response.text()
+    await running.close()
+    expect(await text).toBe('id: 1\nevent: left\ndata: {"reason":"ended"}\n\n')
+  })
+
+  it('notices a browser dropping its event stream and removes the client after the grace', async () => {
+    const plane = new FakeMediaPlane()
+    running = await startHub({ host: '127.0.0.1', port: 0, quiet: true, mediaPlane: plane, timings: { reconnectGraceMs: 100 } })
+    await call('POST', pathFor('createRoom', {}), { id: 'r1' })
+    await call('POST', pathFor('register', { roomId: 'r1' }), { uid: 'a' })
+    const abort = new AbortController()
+    const response = await fetch(`${running.url}${pathFor('events', { roomId: 'r1', clientId: 'a' })}`, { signal: abort.signal })
+    expect(response.status).toBe(200)
+    abort.abort()
+    const deadline = Date.now() + 5_000
+    while ((await call('GET', pathFor('getClient', { roomId: 'r1', clientId: 'a' }))).status === 200) {
+      if (Date.now() > deadline) throw new Error('client still registered 5 s after its stream dropped')
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    expect(plane.peer('a').closed).toBe(true)
+  })
+
+  it('logs JSON lines with roomId and clientId', async () => {
+    const lines: string[] = []
+    const { createJsonLogger } = await import('./log.js')
+    running = await startHub({
+      host: '127.0.0.1',
+      port: 0,
+      mediaPlane: new FakeMediaPlane(),
+      log: createJsonLogger({ write: (line) => lines.push(line) }),
+    })
+    await call('POST', pathFor('createRoom', {}), { id: 'r1' })
+    await call('POST', pathFor('register', { roomId: 'r1' }), { uid: 'a' })
+    const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>)
+    expect(entries).toContainEqual(expect.objectContaining({ level: 'info', msg: 'client registered', roomId: 'r1', clientId: 'a' }))
+    expect(lines.every((line) => line.endsWith('\n') && !line.slice(0, -1).includes('\n'))).toBe(true)
+  })
+})
+
+describe('static web app', () => {
+  it('serves files, falls back to index.html for app routes, and keeps the API under /v1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-static-'))
+    try {
+      mkdirSync(join(dir, 'assets'))
+      writeFileSync(join(dir, 'index.html'), '<!doctype html><title>parley</title>')
+      writeFileSync(join(dir, 'assets', 'app.js'), 'console.log(1)')
+      const app = createApp({ mediaPlane: new FakeMediaPlane(), staticDir: dir })
+      const script = await app.request('/assets/app.js')
+      expect(script.status).toBe(200)
+      expect(await script.text()).toBe('console.log(1)')
+      for (const path of ['/', '/room/abc']) {
+        const page = await app.request(path)
+        expect(page.status).toBe(200)
+        expect(await page.text()).toContain('<title>parley</title>')
+      }
+      const api = await app.request('/v1/unknown')
+      expect(api.status).toBe(404)
+      expect(api.headers.get('content-type')).toMatch(/application\/json/)
+      await app.hub.close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('parseConfig', () => {
+  it('has loopback defaults', () => {
+    const config = parseConfig([], {})
+    if (config === 'help') throw new Error('unexpected help')
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8080,
+      corsOrigin: '*',
+      apiKey: undefined,
+      bodyLimitBytes: 256 * 1024,
+      ice: { hostAddresses: ['127.0.0.1'], allowedRemoteAddresses: ['127.0.0.1'], iceServers: [] },
+    })
+    expect(config.timings).toMatchObject({ connectTimeoutMs: 60_000, reconnectGraceMs: 10_000, pingIntervalMs: 15_000, answerTimeoutMs: 30_000 })
+  })
+
+  it('reads flags and the environment', () => {
+    const config = parseConfig(
+      ['--port', '0', '--ice-address', '192.168.1.10', '--ice-address', '10.0.0.2', '--cors-origin', 'https://a.example', '--ice-port-range', '40000-40100', '--reconnect-grace', '500', '--no-static'],
+      { HOST: '0.0.0.0', PORT: '9999', PARLEY_API_KEY: 'k' },
+    )
+    if (config === 'help') throw new Error('unexpected help')
+    expect(config.host).toBe('0.0.0.0')
+    expect(config.port).toBe(0)
+    expect(config.apiKey).toBe('k')
+    expect(config.corsOrigin).toEqual(['https://a.example'])
+    expect(config.ice).toEqual({ hostAddresses: ['192.168.1.10', '10.0.0.2'], allowedRemoteAddresses: [], iceServers: [], portRange: [40000, 40100] })
+    expect(config.timings.reconnectGraceMs).toBe(500)
+    expect(config.staticDir).toBeUndefined()
+  })
+
+  it('answers help and rejects bad values with a clear message', () => {
+    expect(parseConfig(['--help'])).toBe('help')
+    expect(HELP_TEXT).toContain('--ice-address')
+    expect(() => parseConfig(['--port', 'abc'])).toThrow(ConfigError)
+    expect(() => parseConfig(['--port', '70000'])).toThrow(/--port must be a whole number from 0 to 65535/)
+    expect(() => parseConfig(['--ice-port-range', '5-4'])).toThrow(/--ice-port-range/)
+    expect(() => parseConfig(['--bogus'])).toThrow(/bogus/)
+  })
+})

@@ -1,0 +1,95 @@
+// Listening: the app on a socket, with the werift media plane unless another one is given.
+import type { AddressInfo } from 'node:net'
+import { serve } from '@hono/node-server'
+import { type HubApp, type HttpOptions, createApp } from './app.js'
+import type { Clock } from './clock.js'
+import { Hub } from './hub.js'
+import { type LogLevel, type Logger, createJsonLogger, silentLogger } from './log.js'
+import type { IceConfig, MediaPlane } from './media/types.js'
+import type { HubTimings } from './room.js'
+
+/** How long close() lets open responses finish before cutting their sockets. */
+const FORCE_CLOSE_AFTER_MS = 250
+
+export interface StartHubOptions extends HttpOptions {
+  /** Default 127.0.0.1. */
+  host?: string
+  /** Default 8080; 0 picks a free port (read it from `url`). */
+  port?: number
+  /** No logs at all. */
+  quiet?: boolean
+  logLevel?: LogLevel
+  /** Overrides the JSON-lines logger. */
+  log?: Logger
+  /** Default: the werift plane with `ice`. */
+  mediaPlane?: MediaPlane
+  /** ICE settings of the default werift plane. Default: 127.0.0.1 only. */
+  ice?: Partial<IceConfig>
+  timings?: Partial<HubTimings>
+  emptyRoomTimeoutMs?: number
+  clock?: Clock
+}
+
+export interface RunningHub {
+  /** e.g. `http://127.0.0.1:8080` (no trailing slash). */
+  readonly url: string
+  readonly port: number
+  readonly hub: Hub
+  readonly app: HubApp
+  /** Ends every room (clients get `left`), closes the media plane and the socket. Idempotent. */
+  close(): Promise<void>
+}
+
+export async function startHub(options: StartHubOptions = {}): Promise<RunningHub> {
+  const log = options.log ?? (options.quiet ? silentLogger : createJsonLogger({ level: options.logLevel ?? 'info' }))
+  const mediaPlane = options.mediaPlane ?? (await createDefaultMediaPlane(options.ice, log))
+  const hub = new Hub({
+    mediaPlane,
+    log,
+    clock: options.clock,
+    timings: options.timings,
+    defaultEmptyRoomTimeoutMs: options.emptyRoomTimeoutMs,
+  })
+  const app = createApp({
+    hub,
+    log,
+    apiKey: options.apiKey,
+    corsOrigin: options.corsOrigin,
+    bodyLimitBytes: options.bodyLimitBytes,
+    staticDir: options.staticDir,
+  })
+  const host = options.host ?? '127.0.0.1'
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const listening = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 8080 }, () => resolve(listening))
+    listening.once('error', reject)
+  })
+  const { port } = server.address() as AddressInfo
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+  log('info', 'hub listening', { url, staticDir: options.staticDir ?? null })
+
+  let closing: Promise<void> | undefined
+  const close = () => {
+    closing ??= (async () => {
+      await hub.close()
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        // Event streams just got their `left` and end; give that a moment to flush, then cut what
+        // is still open (keep-alive sockets, clients that do not read).
+        const force = setTimeout(() => {
+          if ('closeAllConnections' in server) server.closeAllConnections()
+        }, FORCE_CLOSE_AFTER_MS)
+        force.unref()
+        if ('closeIdleConnections' in server) server.closeIdleConnections()
+      })
+      log('info', 'hub stopped')
+    })()
+    return closing
+  }
+  return { url, port, hub, app, close }
+}
+
+async function createDefaultMediaPlane(ice: Partial<IceConfig> | undefined, log: Logger): Promise<MediaPlane> {
+  // Loaded on demand so tests on a fake plane never load werift.
+  const { createWeriftMediaPlane } = await import('./media/werift.js')
+  return createWeriftMediaPlane({ ice, log })
+}
