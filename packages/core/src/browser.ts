@@ -1,0 +1,39 @@
+// The ONE place browser globals are bound. They are read when browserPorts() is called, never at
+// import, so importing the core in Node (or a test) touches nothing.
+import type { BeaconLike, ClockLike, EventSourceFactory, FetchLike, MediaDevicesLike, PeerConnectionFactory, Ports } from './ports.js'
+
+interface BrowserGlobals {
+  fetch?: FetchLike
+  EventSource?: new (url: string) => ReturnType<EventSourceFactory>
+  RTCPeerConnection?: new (config: object) => ReturnType<PeerConnectionFactory>
+  navigator?: { mediaDevices?: MediaDevicesLike; sendBeacon?(url: string): boolean }
+  setTimeout: (fn: (...args: unknown[]) => void, ms: number) => unknown
+  clearTimeout: (id: never) => void
+}
+
+function unavailable(name: string): never {
+  throw new Error(`${name} is not available here: pass it in createConference({ ports }) (see @parley/core/node for Node)`)
+}
+
+export function browserPorts(): Ports {
+  const g = globalThis as unknown as BrowserGlobals
+  const clock: ClockLike = {
+    setTimeout: (fn, ms) => g.setTimeout(fn, ms),
+    clearTimeout: (id) => g.clearTimeout(id as never),
+    now: () => Date.now(),
+  }
+  const beacon: BeaconLike | undefined = g.navigator?.sendBeacon ? (url) => g.navigator!.sendBeacon!(url) : undefined
+  return {
+    fetch: (url, init) => (g.fetch ? g.fetch(url, init) : unavailable('fetch')),
+    eventSource: (url) => (g.EventSource ? new g.EventSource(url) : unavailable('EventSource')),
+    peerConnection: (config) => (g.RTCPeerConnection ? new g.RTCPeerConnection(config) : unavailable('RTCPeerConnection')),
+    media: {
+      getUserMedia: (constraints) => g.navigator?.mediaDevices?.getUserMedia(constraints) ?? unavailable('navigator.mediaDevices'),
+      getDisplayMedia: (constraints) =>
+        g.navigator?.mediaDevices?.getDisplayMedia?.(constraints) ?? unavailable('navigator.mediaDevices.getDisplayMedia'),
+      enumerateDevices: () => g.navigator?.mediaDevices?.enumerateDevices() ?? unavailable('navigator.mediaDevices'),
+    },
+    clock,
+    ...(beacon ? { beacon } : {}),
+  }
+}

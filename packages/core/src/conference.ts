@@ -1,0 +1,89 @@
+// createConference: binds the ports, builds the per-conference registry and hub client, provides the
+// machines with their real actor implementations and returns the handle UIs use.
+import { createActor, type InspectionEvent, type SnapshotFrom } from 'xstate'
+import type { ConferenceHandle, ConferenceOptionsBase, JoinParams } from './api.js'
+import { browserPorts } from './browser.js'
+import { createHubClient } from './hubClient.js'
+import { conferenceActors, conferenceMachine } from './machines/conferenceMachine.js'
+import { eventsActors, eventsMachine } from './machines/eventsMachine.js'
+import { negotiationActors, negotiationMachine } from './machines/negotiationMachine.js'
+import type { PeerConnectionConfig, Ports } from './ports.js'
+import { MediaRegistry } from './registry.js'
+import { selectView } from './view.js'
+
+export type ConferenceSnapshot = SnapshotFrom<typeof conferenceMachine>
+
+export interface ConferenceOptions extends ConferenceOptionsBase {
+  /** Ports to use; anything missing comes from `browserPorts()` (read when createConference runs). */
+  ports?: Partial<Ports>
+  /** Receives XState inspection events (devtools, logging, tests). */
+  inspect?: (event: InspectionEvent) => void
+  /** ICE servers for the peer connection; none by default (the hub is reached directly). */
+  iceServers?: PeerConnectionConfig['iceServers']
+  /** Extra peer connection configuration, merged under `iceServers`. */
+  peerConnectionConfig?: PeerConnectionConfig
+}
+
+/** Fills missing ports from the browser only when some are missing, so Node callers never touch browser globals. */
+function resolvePorts(partial: Partial<Ports> | undefined): Ports {
+  const given = partial ?? {}
+  const complete = given.fetch && given.eventSource && given.peerConnection && given.media && given.clock
+  if (complete) return given as Ports
+  return { ...browserPorts(), ...given }
+}
+
+/** The conference machine with every implementation bound to these ports. */
+export function provideConference(options: ConferenceOptions, ports: Ports, media: MediaRegistry) {
+  const hub = createHubClient({
+    baseUrl: options.hub.baseUrl,
+    fetch: ports.fetch,
+    ...(options.hub.accessToken ? { accessToken: options.hub.accessToken } : {}),
+  })
+  const peerConfig: PeerConnectionConfig = {
+    ...options.peerConnectionConfig,
+    iceServers: options.iceServers ?? options.peerConnectionConfig?.iceServers ?? [],
+  }
+  const negotiation = negotiationMachine.provide({ actors: negotiationActors({ hub, media }) })
+  const events = eventsMachine.provide({ actors: eventsActors({ hub, eventSource: ports.eventSource }) })
+  const machine = conferenceMachine.provide({
+    actors: {
+      ...conferenceActors({
+        hub,
+        media,
+        devices: ports.media,
+        peerConnection: ports.peerConnection,
+        peerConfig,
+        ...(ports.beacon ? { beacon: ports.beacon } : {}),
+      }),
+      negotiation,
+      events,
+    },
+  })
+  return { machine, hub }
+}
+
+export function createConference(options: ConferenceOptions): ConferenceHandle<ConferenceSnapshot> & { readonly hub: ReturnType<typeof createHubClient> } {
+  const ports = resolvePorts(options.ports)
+  const media = new MediaRegistry()
+  const { machine, hub } = provideConference(options, ports, media)
+  const actor = createActor(machine, {
+    clock: ports.clock,
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+  })
+
+  return {
+    actor,
+    hub,
+    streams: media,
+    selectView,
+    preview: (devices) => actor.send({ type: 'user.preview', media: { audio: devices.audio, video: devices.video } }),
+    join: (params: JoinParams) => actor.send({ type: 'user.join', params }),
+    leave: () => actor.send({ type: 'user.leave' }),
+    endRoom: () => actor.send({ type: 'user.endRoom' }),
+    setMicrophone: (enabled) => actor.send({ type: 'user.setMicrophone', enabled }),
+    setCamera: (enabled) => actor.send({ type: 'user.setCamera', enabled }),
+    retry: () => actor.send({ type: 'user.retry' }),
+    // For `pagehide`: the beacon survives the page; everything local is released at once.
+    leaveOnUnload: () => actor.send({ type: 'user.leave', viaBeacon: true }),
+  }
+}

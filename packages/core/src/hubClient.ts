@@ -1,0 +1,231 @@
+// Typed client of the Hub API v1 over the fetch port. Routes, auth flags and wire schemas come from
+// @parley/protocol; every response's envelope and `data` are validated, and every failure becomes a
+// HubError whose `kind` a caller can branch on.
+import * as v from 'valibot'
+import {
+  EnvelopeSchema,
+  NegotiateResultSchema,
+  RegisteredClientSchema,
+  RoomSchema,
+  ClientSchema,
+  describeIssues,
+  pathFor,
+  routes,
+  type Answer,
+  type Client,
+  type CreateRoomRequest,
+  type IceCandidate,
+  type MetaRecord,
+  type RegisteredClient,
+  type Room,
+  type RouteName,
+  type RouteParams,
+  type SessionDescription,
+  type SubscribeTracksRequest,
+  type TrackSourcesRequest,
+} from '@parley/protocol'
+import type { FetchLike, FetchResponseLike } from './ports.js'
+
+export type HubErrorKind =
+  | 'room-not-found'
+  | 'client-gone'
+  | 'unauthorized'
+  | 'hub-unreachable'
+  | 'invalid-response'
+  | 'conflict'
+  | 'bad-request'
+
+export class HubError extends Error {
+  override readonly name = 'HubError'
+  constructor(
+    readonly kind: HubErrorKind,
+    message: string,
+    /** HTTP status; 0 when no response arrived. */
+    readonly status: number,
+  ) {
+    super(message)
+  }
+}
+
+export function isHubError(error: unknown): error is HubError {
+  return error instanceof HubError
+}
+
+export interface HubClientOptions {
+  /** Hub origin; the API lives at `${baseUrl}/v1`. '' means the page's own origin. */
+  baseUrl: string
+  accessToken?: string
+  fetch: FetchLike
+}
+
+export interface HubClient {
+  readonly baseUrl: string
+  createRoom(body: CreateRoomRequest, signal?: AbortSignal): Promise<Room>
+  getRoom(roomId: string, signal?: AbortSignal): Promise<Room>
+  register(roomId: string, body: { uid?: string; name?: string; enable_vad?: boolean }, signal?: AbortSignal): Promise<RegisteredClient>
+  getClient(roomId: string, clientId: string, signal?: AbortSignal): Promise<Client>
+  setName(roomId: string, clientId: string, name: string, signal?: AbortSignal): Promise<RegisteredClient>
+  getMeta(roomId: string, key: string, signal?: AbortSignal): Promise<unknown>
+  setMeta(roomId: string, record: MetaRecord, signal?: AbortSignal): Promise<void>
+  deleteMeta(roomId: string, key: string, signal?: AbortSignal): Promise<void>
+  candidate(roomId: string, clientId: string, candidate: IceCandidate, signal?: AbortSignal): Promise<void>
+  /** True when the hub grants the negotiation lock; false when it says "not now" (403/409). */
+  isAllowNegotiate(roomId: string, clientId: string, signal?: AbortSignal): Promise<boolean>
+  /** PUT negotiate: an offer returns the hub's answer, an answer returns null. */
+  negotiate(roomId: string, clientId: string, description: SessionDescription, signal?: AbortSignal): Promise<Answer | null>
+  setTrackSources(roomId: string, clientId: string, sources: TrackSourcesRequest, signal?: AbortSignal): Promise<void>
+  subscribeTracks(roomId: string, clientId: string, tracks: SubscribeTracksRequest, signal?: AbortSignal): Promise<void>
+  /** DELETE leave with keepalive, so it survives a closing page. */
+  leave(roomId: string, clientId: string, signal?: AbortSignal): Promise<void>
+  /** The URL `navigator.sendBeacon` POSTs to (the hub accepts POST there). */
+  leaveUrl(roomId: string, clientId: string): string
+  endRoom(roomId: string, signal?: AbortSignal): Promise<void>
+  createChannel(roomId: string, name: string, ordered?: boolean, signal?: AbortSignal): Promise<void>
+  eventsUrl(roomId: string, clientId: string): string
+}
+
+const NullData = v.nullish(v.unknown())
+
+export function createHubClient(options: HubClientOptions): HubClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '')
+  const url = <N extends RouteName>(name: N, params: RouteParams<N>) => `${baseUrl}${pathFor(name, params)}`
+
+  async function send<N extends RouteName>(
+    name: N,
+    params: RouteParams<N>,
+    init: { body?: unknown; signal?: AbortSignal; keepalive?: boolean; notFound?: HubErrorKind },
+  ): Promise<{ status: number; data: unknown }> {
+    const route = routes[name]
+    const headers: Record<string, string> = { 'Content-Type': 'application/json' }
+    if (route.auth && options.accessToken) headers.Authorization = `Bearer ${options.accessToken}`
+    let response: FetchResponseLike
+    try {
+      response = await options.fetch(url(name, params), {
+        method: route.method,
+        headers,
+        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+        ...(init.signal ? { signal: init.signal } : {}),
+        ...(init.keepalive ? { keepalive: true } : {}),
+      })
+    } catch (error) {
+      if (init.signal?.aborted) throw error
+      throw new HubError('hub-unreachable', `The hub could not be reached (${describe(error)}).`, 0)
+    }
+    let text: string
+    try {
+      text = await response.text()
+    } catch (error) {
+      if (init.signal?.aborted) throw error
+      throw new HubError('hub-unreachable', `The hub's answer was cut off (${describe(error)}).`, response.status)
+    }
+    let json: unknown
+    try {
+      json = JSON.parse(text)
+    } catch {
+      if (!response.ok) throw errorForStatus(response.status, `HTTP ${response.status}`, init.notFound)
+      throw new HubError('invalid-response', `${route.method} ${route.path}: the hub answered something that is not JSON.`, response.status)
+    }
+    const parsed = v.safeParse(EnvelopeSchema, json)
+    if (!response.ok) {
+      const message = parsed.success && parsed.output.message ? parsed.output.message : `HTTP ${response.status}`
+      throw errorForStatus(response.status, message, init.notFound)
+    }
+    if (!parsed.success) {
+      throw new HubError('invalid-response', `${route.method} ${route.path}: ${describeIssues(parsed.issues)}`, response.status)
+    }
+    return { status: response.status, data: parsed.output.data }
+  }
+
+  function validate<T>(schema: v.GenericSchema<unknown, T>, name: RouteName, data: unknown, status: number): T {
+    const parsed = v.safeParse(schema, data)
+    if (!parsed.success) {
+      const route = routes[name]
+      throw new HubError('invalid-response', `${route.method} ${route.path}: data ${describeIssues(parsed.issues)}`, status)
+    }
+    return parsed.output
+  }
+
+  async function call<T>(
+    name: RouteName,
+    params: Record<string, string>,
+    schema: v.GenericSchema<unknown, T>,
+    init: { body?: unknown; signal?: AbortSignal; keepalive?: boolean; notFound?: HubErrorKind },
+  ): Promise<T> {
+    const { status, data } = await send(name, params as RouteParams<typeof name>, init)
+    return validate(schema, name, data, status)
+  }
+
+  const signalOf = (signal?: AbortSignal) => (signal ? { signal } : {})
+
+  return {
+    baseUrl,
+    createRoom: (body, signal) => call('createRoom', {}, RoomSchema, { body, ...signalOf(signal) }),
+    getRoom: (roomId, signal) => call('getRoom', { roomId }, RoomSchema, { ...signalOf(signal), notFound: 'room-not-found' }),
+    register: (roomId, body, signal) =>
+      call('register', { roomId }, RegisteredClientSchema, { body, ...signalOf(signal), notFound: 'room-not-found' }),
+    getClient: (roomId, clientId, signal) =>
+      call('getClient', { roomId, clientId }, ClientSchema, { ...signalOf(signal), notFound: 'client-gone' }),
+    setName: (roomId, clientId, name, signal) =>
+      call('setName', { roomId, clientId }, RegisteredClientSchema, { body: { name }, ...signalOf(signal), notFound: 'client-gone' }),
+    getMeta: async (roomId, key, signal) => {
+      const record = await call('getMeta', { roomId, key }, v.record(v.string(), v.unknown()), {
+        ...signalOf(signal),
+        notFound: 'bad-request',
+      })
+      return record[key]
+    },
+    setMeta: async (roomId, record, signal) => {
+      await call('setMeta', { roomId }, NullData, { body: record, ...signalOf(signal), notFound: 'room-not-found' })
+    },
+    deleteMeta: async (roomId, key, signal) => {
+      await call('deleteMeta', { roomId, key }, NullData, { ...signalOf(signal), notFound: 'bad-request' })
+    },
+    candidate: async (roomId, clientId, candidate, signal) => {
+      await call('candidate', { roomId, clientId }, NullData, { body: candidate, ...signalOf(signal), notFound: 'client-gone' })
+    },
+    isAllowNegotiate: async (roomId, clientId, signal) => {
+      try {
+        await send('isAllowNegotiate', { roomId, clientId }, { ...signalOf(signal), notFound: 'client-gone' })
+        return true
+      } catch (error) {
+        // "Not now": the hub is mid-offer and will send allowed_renegotation when it is done.
+        if (error instanceof HubError && (error.status === 403 || error.status === 409)) return false
+        throw error
+      }
+    },
+    negotiate: async (roomId, clientId, description, signal) => {
+      const { status, data } = await send('negotiate', { roomId, clientId }, { body: description, ...signalOf(signal), notFound: 'client-gone' })
+      if (description.type === 'answer') return null
+      return validate(NegotiateResultSchema, 'negotiate', data, status).answer
+    },
+    setTrackSources: async (roomId, clientId, sources, signal) => {
+      await call('setTrackSources', { roomId, clientId }, NullData, { body: sources, ...signalOf(signal), notFound: 'client-gone' })
+    },
+    subscribeTracks: async (roomId, clientId, tracks, signal) => {
+      await call('subscribeTracks', { roomId, clientId }, NullData, { body: tracks, ...signalOf(signal), notFound: 'client-gone' })
+    },
+    leave: async (roomId, clientId, signal) => {
+      await call('leave', { roomId, clientId }, NullData, { ...signalOf(signal), keepalive: true, notFound: 'client-gone' })
+    },
+    leaveUrl: (roomId, clientId) => url('leaveBeacon', { roomId, clientId }),
+    endRoom: async (roomId, signal) => {
+      await call('endRoom', { roomId }, NullData, { ...signalOf(signal), notFound: 'room-not-found' })
+    },
+    createChannel: async (roomId, name, ordered = true, signal) => {
+      await call('createChannel', { roomId }, NullData, { body: { name, mode: ordered }, ...signalOf(signal), notFound: 'room-not-found' })
+    },
+    eventsUrl: (roomId, clientId) => url('events', { roomId, clientId }),
+  }
+}
+
+function errorForStatus(status: number, message: string, notFound: HubErrorKind = 'bad-request'): HubError {
+  if (status === 404) return new HubError(notFound, message, status)
+  if (status === 401 || status === 403) return new HubError('unauthorized', message, status)
+  if (status === 409) return new HubError('conflict', message, status)
+  if (status >= 500) return new HubError('hub-unreachable', message, status)
+  return new HubError('bad-request', message, status)
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

@@ -1,0 +1,66 @@
+// Acquiring local media and classifying device errors into something a person can act on.
+import type { ConferenceError } from './api.js'
+import type { MediaDevicesLike, MediaStreamLike } from './ports.js'
+
+export interface AcquiredMedia {
+  stream: MediaStreamLike | null
+  audio: boolean
+  video: boolean
+  /** The first device error, when a requested device could not be acquired. */
+  error: ConferenceError | null
+}
+
+export function classifyMediaError(error: unknown, device: string): ConferenceError {
+  const name = typeof error === 'object' && error !== null && 'name' in error ? String((error as { name: unknown }).name) : ''
+  switch (name) {
+    case 'NotAllowedError':
+    case 'SecurityError':
+      return { kind: 'media-denied', message: `Access to the ${device} was refused. Allow it in the browser's site settings, or join without it.` }
+    case 'NotFoundError':
+    case 'OverconstrainedError':
+      return { kind: 'media-not-found', message: `No ${device} was found. Connect one, or join without it.` }
+    case 'NotReadableError':
+    case 'AbortError':
+      return { kind: 'media-in-use', message: `The ${device} is in use by another application. Close it, or join without it.` }
+    default:
+      return { kind: 'media-failed', message: `The ${device} could not be started (${error instanceof Error ? error.message : String(error)}).` }
+  }
+}
+
+/**
+ * Asks for the requested devices together; when that fails, asks for each one alone so a single
+ * broken device does not cost the other. Throws the classified error only when nothing requested works.
+ */
+export async function acquireMedia(devices: MediaDevicesLike, wanted: { audio: boolean; video: boolean }): Promise<AcquiredMedia> {
+  if (!wanted.audio && !wanted.video) return { stream: null, audio: false, video: false, error: null }
+  const deviceName = wanted.audio && wanted.video ? 'camera and microphone' : wanted.audio ? 'microphone' : 'camera'
+  try {
+    const stream = await devices.getUserMedia({ audio: wanted.audio, video: wanted.video })
+    return { stream, ...kindsOf(stream), error: null }
+  } catch (error) {
+    if (!(wanted.audio && wanted.video)) throw classifyMediaError(error, deviceName)
+    const firstError = classifyMediaError(error, deviceName)
+    for (const only of [{ audio: true, video: false }, { audio: false, video: true }]) {
+      try {
+        const stream = await devices.getUserMedia(only)
+        const missing = only.audio ? 'camera' : 'microphone'
+        const missingError = await devices.getUserMedia({ audio: !only.audio, video: !only.video }).then(
+          (extra) => {
+            for (const track of extra.getTracks()) track.stop()
+            return firstError
+          },
+          (reason: unknown) => classifyMediaError(reason, missing),
+        )
+        return { stream, ...kindsOf(stream), error: missingError }
+      } catch {
+        // try the other device alone
+      }
+    }
+    throw firstError
+  }
+}
+
+function kindsOf(stream: MediaStreamLike): { audio: boolean; video: boolean } {
+  const tracks = stream.getTracks()
+  return { audio: tracks.some((t) => t.kind === 'audio'), video: tracks.some((t) => t.kind === 'video') }
+}

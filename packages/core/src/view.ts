@@ -1,0 +1,116 @@
+// Pure projection of the conference snapshot into the plain ConferenceView UIs read.
+import type { ConferenceStatus, ConferenceView, Participant, RemoteTrackInfo } from './api.js'
+import type { ConferenceContext } from './machines/conferenceMachine.js'
+
+/** The shape of snapshot selectView needs (the conference actor's snapshot satisfies it). */
+export interface ConferenceSnapshotLike {
+  readonly value: unknown
+  readonly context: ConferenceContext
+  hasTag(tag: 'busy'): boolean
+}
+
+const PLACEHOLDER_NAME = 'Guest'
+
+export function statusOf(value: unknown): ConferenceStatus {
+  if (typeof value === 'string') {
+    switch (value) {
+      case 'idle':
+      case 'left':
+      case 'ended':
+      case 'failed':
+        return value
+      case 'endingRoom':
+      case 'leaving':
+        return 'leaving'
+      default:
+        return 'idle'
+    }
+  }
+  const record = value as Record<string, unknown>
+  if ('previewing' in record) return 'previewing'
+  if ('joining' in record) return 'joining'
+  if ('inRoom' in record) {
+    const connection = (record.inRoom as Record<string, unknown>).connection
+    if (connection === 'connected') return 'connected'
+    if (connection === 'reconnecting') return 'reconnecting'
+    return 'joining'
+  }
+  return 'idle'
+}
+
+/** Lists every `region.state` path of a state value, e.g. ['inRoom.negotiation', 'inRoom.connection.connected']. */
+function flattenStateValue(value: unknown, prefix = ''): string[] {
+  if (typeof value === 'string') return [prefix ? `${prefix}.${value}` : value]
+  const entries = Object.entries(value as Record<string, unknown>)
+  if (entries.length === 0) return prefix ? [prefix] : []
+  return entries.flatMap(([key, child]) => flattenStateValue(child, prefix ? `${prefix}.${key}` : key))
+}
+
+/**
+ * Remote participants from what the hub announced and what the peer connection delivered. Tracks
+ * may arrive before the announcement: such a stream still shows, under a placeholder name, and is
+ * completed when `tracks_available` (or the participant's media state) names it.
+ */
+export function deriveParticipants(context: ConferenceContext): Participant[] {
+  const byClient = new Map<string, Participant>()
+  const liveByStreamKind = new Map<string, string>()
+  for (const live of Object.values(context.liveTracks)) liveByStreamKind.set(`${live.streamId}|${live.kind}`, live.trackId)
+
+  const participant = (clientId: string, name: string | undefined): Participant => {
+    let entry = byClient.get(clientId)
+    if (!entry) {
+      const state = context.mediaStates[clientId]
+      entry = {
+        clientId,
+        name: name || state?.name || PLACEHOLDER_NAME,
+        audioEnabled: state?.audio ?? true,
+        videoEnabled: state?.video ?? true,
+        tracks: [],
+        streamIds: [],
+      }
+      byClient.set(clientId, entry)
+    } else if (name && entry.name === PLACEHOLDER_NAME) {
+      entry.name = name
+    }
+    return entry
+  }
+
+  const claimedStreams = new Set<string>()
+  for (const announced of Object.values(context.announcedTracks)) {
+    const entry = participant(announced.clientId, announced.clientName)
+    const live = liveByStreamKind.has(`${announced.streamId}|${announced.kind}`)
+    const track: RemoteTrackInfo = { trackId: announced.trackId, streamId: announced.streamId, kind: announced.kind, source: announced.source, live }
+    entry.tracks.push(track)
+    claimedStreams.add(announced.streamId)
+  }
+  for (const live of Object.values(context.liveTracks)) {
+    if (claimedStreams.has(live.streamId)) continue
+    // Delivered before it was announced: keyed by its stream until the hub says whose it is.
+    const entry = participant(`stream:${live.streamId}`, undefined)
+    entry.tracks.push({ trackId: live.trackId, streamId: live.streamId, kind: live.kind, source: 'unknown', live: true })
+  }
+  for (const entry of byClient.values()) {
+    const live = entry.tracks.filter((t) => t.live)
+    // Camera/media streams first, then screen shares.
+    const ordered = [...live.filter((t) => t.source !== 'screen'), ...live.filter((t) => t.source === 'screen')]
+    entry.streamIds = [...new Set(ordered.map((t) => t.streamId))]
+  }
+  return [...byClient.values()]
+}
+
+export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
+  const { context } = snapshot
+  const status = statusOf(snapshot.value)
+  const error = context.error ?? (status === 'previewing' || status === 'idle' ? context.mediaError : null)
+  return {
+    status,
+    stateValue: flattenStateValue(snapshot.value),
+    ...(context.room ? { room: { ...context.room } } : {}),
+    ...(context.clientId ? { clientId: context.clientId } : {}),
+    ...(context.displayName !== null ? { displayName: context.displayName } : {}),
+    local: { ...context.local },
+    participants: deriveParticipants(context),
+    ...(error ? { error } : {}),
+    busy: snapshot.hasTag('busy'),
+  }
+}
