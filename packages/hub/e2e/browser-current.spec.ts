@@ -15,7 +15,7 @@ import {
   type ParticipantPage,
   type RunningServer,
 } from '@parley/testkit'
-import { announcedStreams, CLIENTS_DIR, clickJoin, clickLeave, describeLog, openClient, snapshot } from './support.js'
+import { announcedStreams, CLIENTS_DIR, clickJoin, clickLeave, describeLog, openClient, snapshot } from './browser-clients.js'
 
 describe('current-generation client against the hub (Chromium, werift)', () => {
   let hub: RunningServer | undefined

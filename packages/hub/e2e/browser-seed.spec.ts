@@ -14,7 +14,7 @@ import {
   type ParticipantPage,
   type RunningServer,
 } from '@parley/testkit'
-import { CLIENTS_DIR, clickJoin, clickLeave, describeLog, openClient, snapshot } from './support.js'
+import { CLIENTS_DIR, clickJoin, clickLeave, describeLog, openClient, snapshot } from './browser-clients.js'
 
 describe('seed tutorial client against the hub (Chromium, werift)', () => {
   let hub: RunningServer | undefined

@@ -14,11 +14,11 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
-export type StartHubOptions = Parameters<typeof startHub>[0]
+export type StartHubOptions = NonNullable<Parameters<typeof startHub>[0]>
 
 /** Starts `startHub` from @parley/hub on 127.0.0.1:0, quiet; `options` override or extend that. */
 export async function startTestHub(options: Partial<StartHubOptions> = {}): Promise<RunningServer> {
-  const hub = await startHub({ host: '127.0.0.1', port: 0, quiet: true, ...options } as StartHubOptions)
+  const hub = await startHub({ host: '127.0.0.1', port: 0, quiet: true, ...options })
   return { url: hub.url.replace(/\/+$/, ''), close: () => hub.close() }
 }
 

@@ -31,7 +31,7 @@ describe('loopbackWeriftConfig', () => {
     const pair = (host: string) => ({ remoteCandidate: { host } }) as unknown as Parameters<PairFilter>[0]
     expect(pairFilter(pair('127.0.0.1'))).toBe(true)
     expect(pairFilter(pair('192.168.1.10'))).toBe(false)
-    const stun = (host: string) => stunFilter(undefined as unknown as Parameters<StunFilter>[0], [host, 5000], 'udp' as Parameters<StunFilter>[2])
+    const stun = (host: string) => stunFilter(undefined as unknown as Parameters<StunFilter>[0], [host, 5000], 'udp' as unknown as Parameters<StunFilter>[2])
     expect(stun('127.0.0.1')).toBe(true)
     expect(stun('10.0.0.1')).toBe(false)
   })

@@ -25,6 +25,9 @@ const state = {
   log: [],
   joinClickedAt: null,
   firstRemoteFrameMs: null,
+  /** Wall-clock (Date.now) twins, to compare two pages' timelines. */
+  joinClickedEpochMs: null,
+  firstRemoteFrameEpochMs: null,
 }
 let peer = null
 let sse = null
@@ -64,6 +67,7 @@ document.querySelector('button#togglejoin').addEventListener('click', () => {
   if (state.joined) leave()
   else {
     state.joinClickedAt = performance.now()
+    state.joinClickedEpochMs = Date.now()
     join().catch((error) => console.error('join failed', error))
   }
 })
@@ -199,7 +203,9 @@ function onTrack(event) {
   labelTile(stream.id)
   if (state.firstRemoteFrameMs === null && typeof video.requestVideoFrameCallback === 'function') {
     video.requestVideoFrameCallback(() => {
-      if (state.firstRemoteFrameMs === null) state.firstRemoteFrameMs = performance.now() - state.joinClickedAt
+      if (state.firstRemoteFrameMs !== null) return
+      state.firstRemoteFrameMs = performance.now() - state.joinClickedAt
+      state.firstRemoteFrameEpochMs = Date.now()
     })
   }
 
