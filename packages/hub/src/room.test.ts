@@ -63,6 +63,24 @@ describe('tracks and the client-compatibility rule', () => {
     await Promise.all([a.cancel(), b.cancel()])
   })
 
+  it('announces a source that changes after the grace period again', async () => {
+    hub = createTestHub()
+    await hub.setupRoom('r1', 'a', 'b')
+    await connectClient(hub, 'r1', 'a')
+    await connectClient(hub, 'r1', 'b')
+    const b = await hub.events('r1', 'b')
+    hub.plane.peer('a').publish('share')
+    await vi.advanceTimersByTimeAsync(1_000)
+    await b.waitFor('tracks_available')
+    const sources = pathFor('setTrackSources', { roomId: 'r1', clientId: 'a' })
+    await hub.request('PUT', sources, [{ track_id: 'share', source: 'media' }]) // unchanged: nothing new
+    await hub.request('PUT', sources, [{ track_id: 'share', source: 'screen' }])
+    await b.waitFor('tracks_available', 2)
+    expect(b.named('tracks_available')).toHaveLength(2)
+    expect(tracksOf(b, 'tracks_available', 1).share).toMatchObject({ source: 'screen' })
+    await b.cancel()
+  })
+
   it('announces a track as media after the grace period when the publisher never sets sources', async () => {
     hub = createTestHub()
     await hub.setupRoom('r1', 'a', 'b')

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathFor } from '@parley/protocol'
@@ -145,6 +145,11 @@ describe('parseConfig', () => {
     expect(config.ice).toEqual({ hostAddresses: ['192.168.1.10', '10.0.0.2'], allowedRemoteAddresses: [], iceServers: [], portRange: [40000, 40100] })
     expect(config.timings.reconnectGraceMs).toBe(500)
     expect(config.staticDir).toBeUndefined()
+  })
+
+  it('is documented in the README exactly as --help prints it', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+    expect(readme).toContain(HELP_TEXT.trimEnd())
   })
 
   it('answers help and rejects bad values with a clear message', () => {
