@@ -26,6 +26,7 @@ export {
   opusSilencePayload,
   RtpSequence,
   SyntheticMediaStream,
+  SyntheticMediaStreamTrack,
   VP8_PAYLOAD_TYPE,
   vp8FramePayload,
   type IntervalTimers,

@@ -94,9 +94,26 @@ export function isVp8KeyFramePayload(payload: Buffer): boolean {
   return startOfPartition && (payload[1]! & 0x01) === 0
 }
 
+/** A werift track whose id is always set (werift assigns one in the constructor; its type says optional). */
+export class SyntheticMediaStreamTrack extends MediaStreamTrack {
+  declare id: string
+}
+
 /** A werift stream that also fires `addtrack`/`removetrack` like a browser MediaStream (MediaStreamLike). */
 export class SyntheticMediaStream extends MediaStream {
   private readonly events = new EventEmitter()
+
+  override getTracks(): SyntheticMediaStreamTrack[] {
+    return super.getTracks() as SyntheticMediaStreamTrack[]
+  }
+
+  override getAudioTracks(): SyntheticMediaStreamTrack[] {
+    return super.getAudioTracks() as SyntheticMediaStreamTrack[]
+  }
+
+  override getVideoTracks(): SyntheticMediaStreamTrack[] {
+    return super.getVideoTracks() as SyntheticMediaStreamTrack[]
+  }
 
   override addTrack(track: MediaStreamTrack): void {
     super.addTrack(track)
@@ -170,7 +187,7 @@ export function createSyntheticMedia(options: SyntheticMediaOptions = {}): Synth
   }
 
   const audioTrack = () => {
-    const track = new MediaStreamTrack({ kind: 'audio', id: `synthetic-audio-${randomBits(32).toString(16)}` })
+    const track = new SyntheticMediaStreamTrack({ kind: 'audio', id: `synthetic-audio-${randomBits(32).toString(16)}` })
     const sequence = new RtpSequence({
       payloadType: OPUS_PAYLOAD_TYPE,
       ssrc: randomBits(32),
@@ -183,7 +200,7 @@ export function createSyntheticMedia(options: SyntheticMediaOptions = {}): Synth
   }
 
   const videoTrack = () => {
-    const track = new MediaStreamTrack({ kind: 'video', id: `synthetic-video-${randomBits(32).toString(16)}` })
+    const track = new SyntheticMediaStreamTrack({ kind: 'video', id: `synthetic-video-${randomBits(32).toString(16)}` })
     const sequence = new RtpSequence({
       payloadType: VP8_PAYLOAD_TYPE,
       ssrc: randomBits(32),
