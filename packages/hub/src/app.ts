@@ -226,16 +226,18 @@ export function createApp(deps: AppDeps): HubApp {
           write: (text) => void response.write(text),
           close: resolve,
         }
-        response.onAbort(() => {
-          target.client(clientId).sse.detach(sink)
-          resolve()
-        })
+        let client
         try {
-          target.openEvents(clientId, sink, lastEventId)
+          client = target.openEvents(clientId, sink, lastEventId)
         } catch {
           // The client was removed between the lookup and now: end the stream.
           resolve()
+          return
         }
+        response.onAbort(() => {
+          client.sse.detach(sink)
+          resolve()
+        })
       }).catch(() => {})
     })
   })

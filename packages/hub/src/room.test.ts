@@ -194,6 +194,22 @@ describe('tracks and the client-compatibility rule', () => {
   })
 })
 
+describe('media plane failures', () => {
+  it('logs a throwing media-plane call instead of crashing, and the other subscribers still get the track', async () => {
+    const logged: { level: string; msg: string }[] = []
+    hub = createTestHub({ log: (level, msg) => logged.push({ level, msg }) })
+    await hub.setupRoom('r1', 'a', 'b', 'c')
+    for (const id of ['a', 'b', 'c']) await connectClient(hub, 'r1', id)
+    hub.plane.peer('b').subscribe = () => {
+      throw new Error('boom')
+    }
+    expect(() => hub.plane.peer('a').publish('cam')).not.toThrow()
+    expect([...hub.plane.peer('c').subscribed.keys()]).toEqual(['cam'])
+    expect(logged).toContainEqual({ level: 'error', msg: 'subscribing failed' })
+    expect((await hub.request('GET', pathFor('getClient', { roomId: 'r1', clientId: 'b' }))).status).toBe(200)
+  })
+})
+
 describe('lifecycle', () => {
   it('removes an empty room after empty_room_timeout_ns counted from creation', async () => {
     hub = createTestHub()

@@ -113,10 +113,12 @@ export class Room {
       log: (level, msg, fields) => this.#log(level, msg, { clientId, ...fields }),
       sendOffer: (offer) => client.sse.send('offer', offer),
       sendAllowedRenegotiation: () => client.sse.send(ALLOWED_RENEGOTIATION_EVENT, 'ok'),
-      onAnswerTimeout: () => this.removeClient(client, 'timeout', 'no answer to the hub offer'),
+      onAnswerTimeout: () => this.#safely('removing a client', client, () => this.removeClient(client, 'timeout', 'no answer to the hub offer')),
     })
     this.#clients.set(clientId, client)
-    client.connectTimer.start(timings.connectTimeoutMs, () => this.removeClient(client, 'timeout', 'peer never connected'))
+    client.connectTimer.start(timings.connectTimeoutMs, () =>
+      this.#safely('removing a client', client, () => this.removeClient(client, 'timeout', 'peer never connected')),
+    )
     client.record('registered', { name: client.name })
     this.#log('info', 'client registered', { clientId })
     return this.#registered(client)
@@ -292,7 +294,7 @@ export class Room {
   #startEmptyTimer(): void {
     this.#emptyTimer.start(this.options.empty_room_timeout_ns / NS_PER_MS, () => {
       this.#log('info', 'room was empty too long')
-      this.close('ended')
+      this.#safely('closing the room', undefined, () => this.close('ended'))
     })
   }
 
@@ -301,7 +303,7 @@ export class Room {
 
   #handlersFor(client: Client): MediaPeerHandlers {
     const alive = () => client.lifecycle !== 'removed'
-    return {
+    return this.#guarded(client, {
       onIceCandidate: (candidate) => {
         if (alive()) client.sse.send('candidate', candidate)
       },
@@ -327,9 +329,28 @@ export class Room {
       onDataChannelMessage: (label, data) => {
         if (!alive() || !this.#channels.has(label)) return
         for (const other of this.#clients.values()) {
-          if (other !== client && other.firstOfferAnswered) other.peer.sendDataChannelMessage(label, data)
+          if (other !== client && other.firstOfferAnswered) {
+            this.#safely('forwarding a data-channel message', other, () => other.peer.sendDataChannelMessage(label, data))
+          }
         }
       },
+    })
+  }
+
+  /** Media-plane callbacks run on werift's stack: a bug in one must be logged, never crash the process. */
+  #guarded(client: Client, handlers: MediaPeerHandlers): MediaPeerHandlers {
+    const guarded = {} as Record<string, (...args: never[]) => void>
+    for (const [name, handler] of Object.entries(handlers) as [string, (...args: never[]) => void][]) {
+      guarded[name] = (...args) => this.#safely(name, client, () => handler(...args))
+    }
+    return guarded as unknown as MediaPeerHandlers
+  }
+
+  #safely(what: string, client: Client | undefined, action: () => void): void {
+    try {
+      action()
+    } catch (error) {
+      this.#log('error', `${what} failed`, { clientId: client?.id, error })
     }
   }
 
@@ -360,11 +381,13 @@ export class Room {
       if (other !== client && other.present) this.#subscribe(other, track)
     }
     state.grace.start(this.#deps.timings.trackSourceGraceMs, () => {
-      if (client.tracks.get(track.trackId) === state && !state.available) this.#announce(client, [state])
+      if (client.tracks.get(track.trackId) === state && !state.available) this.#safely('announcing a track', client, () => this.#announce(client, [state]))
     })
     client.pendingTracksAdded.add(track.trackId)
     if (!client.tracksAddedTimer.running) {
-      client.tracksAddedTimer.start(this.#deps.timings.tracksAddedDebounceMs, () => this.#flushTracksAdded(client))
+      client.tracksAddedTimer.start(this.#deps.timings.tracksAddedDebounceMs, () =>
+        this.#safely('sending tracks_added', client, () => this.#flushTracksAdded(client)),
+      )
     }
   }
 
@@ -404,13 +427,15 @@ export class Room {
   }
 
   #subscribe(subscriber: Client, track: PublishedTrack): void {
-    subscriber.peer.subscribe(track)
-    this.#deps.mediaPlane.requestKeyframe(track)
+    this.#safely('subscribing', subscriber, () => {
+      subscriber.peer.subscribe(track)
+      this.#deps.mediaPlane.requestKeyframe(track)
+    })
   }
 
   #unsubscribeEveryone(track: PublishedTrack): void {
     for (const other of this.#clients.values()) {
-      if (other.id !== track.clientId) other.peer.unsubscribe(track)
+      if (other.id !== track.clientId) this.#safely('unsubscribing', other, () => other.peer.unsubscribe(track))
     }
   }
 
@@ -418,7 +443,7 @@ export class Room {
     if (client.lifecycle === 'removed') return
     client.record('events_disconnected')
     client.reconnectTimer.start(this.#deps.timings.reconnectGraceMs, () =>
-      this.removeClient(client, 'timeout', 'event stream did not come back'),
+      this.#safely('removing a client', client, () => this.removeClient(client, 'timeout', 'event stream did not come back')),
     )
   }
 
