@@ -2,11 +2,13 @@
 // process also runs Playwright). Forked with IPC by join-and-cpu.bench.spec.ts:
 //   node --conditions=source --import ./register-ts.mjs hub-process.mjs
 // Sends {type:'ready', url}; answers {type:'usage'} with process.cpuUsage() and memoryUsage().rss;
-// closes the hub on {type:'close'}.
-import { startHub } from '../src/index.js'
+// closes the hub on {type:'close'}. `baselineRss` is this process before the hub is imported: node
+// plus the TypeScript transpiler of the module hooks, which a built hub would not carry.
+const baselineRss = process.memoryUsage().rss
+const { startHub } = await import('../src/index.js')
 
 const hub = await startHub({ host: '127.0.0.1', port: 0, quiet: true })
-process.send({ type: 'ready', url: hub.url })
+process.send({ type: 'ready', url: hub.url, baselineRss })
 
 process.on('message', async (message) => {
   if (message.type === 'usage') {

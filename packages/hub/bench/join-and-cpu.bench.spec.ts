@@ -31,7 +31,7 @@ interface Usage { cpu: NodeJS.CpuUsage; rss: number; at: number }
 
 class HubProcess {
   private nextId = 1
-  private constructor(private readonly child: ChildProcess, readonly url: string) {}
+  private constructor(private readonly child: ChildProcess, readonly url: string, readonly baselineRss: number) {}
 
   static async start(): Promise<HubProcess> {
     const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
@@ -40,14 +40,14 @@ class HubProcess {
       execArgv: ['--conditions=source', '--import', here('./register-ts.mjs')],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
-    const url = await new Promise<string>((resolve, reject) => {
+    const ready = await new Promise<{ url: string; baselineRss: number }>((resolve, reject) => {
       child.once('error', reject)
       child.once('exit', (code) => reject(new Error(`hub process exited early (${code})`)))
-      child.on('message', (message: { type: string; url?: string }) => {
-        if (message.type === 'ready' && message.url) resolve(message.url.replace(/\/+$/, ''))
+      child.on('message', (message: { type: string; url?: string; baselineRss?: number }) => {
+        if (message.type === 'ready' && message.url) resolve({ url: message.url.replace(/\/+$/, ''), baselineRss: message.baselineRss ?? 0 })
       })
     })
-    return new HubProcess(child, url)
+    return new HubProcess(child, ready.url, ready.baselineRss)
   }
 
   usage(): Promise<Usage> {
@@ -197,7 +197,8 @@ describe('hub benchmark: join time and CPU', () => {
     expect(fps.every((value) => value > 0)).toBe(true)
     console.log(
       `[bench] 4 participants, 640x480, ${Math.round(elapsedMs)} ms window: hub CPU ${((cpuMs / elapsedMs) * 100).toFixed(1)} % of one core ` +
-        `(user+system ${cpuMs.toFixed(0)} ms), hub RSS ${(after.rss / 2 ** 20).toFixed(0)} MB (idle before joins ${(idle.rss / 2 ** 20).toFixed(0)} MB), ` +
+        `(user+system ${cpuMs.toFixed(0)} ms), hub RSS ${(after.rss / 2 ** 20).toFixed(0)} MB (idle hub before joins ${(idle.rss / 2 ** 20).toFixed(0)} MB; ` +
+        `node + TS loader before importing the hub ${(hub!.baselineRss / 2 ** 20).toFixed(0)} MB), ` +
         `load avg ${loadavg().map((value) => value.toFixed(1)).join(' ')}`,
     )
     console.log(
