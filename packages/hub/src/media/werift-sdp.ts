@@ -69,7 +69,10 @@ export function parseMediaSections(sdp: string): SdpMediaSection[] {
       const [streamId, trackId] = attribute.slice(5).trim().split(/\s+/)
       if (streamId && trackId) current.msid = { streamId, trackId }
     } else if (attribute.startsWith('ssrc:')) {
-      const [ssrc = '', rest = ''] = attribute.slice(5).split(' ', 2)
+      const value = attribute.slice(5)
+      const space = value.indexOf(' ')
+      const ssrc = space === -1 ? value : value.slice(0, space)
+      const rest = space === -1 ? '' : value.slice(space + 1)
       current.ssrcs.add(ssrc)
       // Old clients (Plan B era) only carry the MSID on the ssrc line.
       if (!current.msid && rest.startsWith('msid:')) {
