@@ -55,20 +55,31 @@ export function fakeTrack(kind: 'audio' | 'video', id = `${kind}-track`): MediaS
   }
 }
 
-export class FakeMediaStream extends EventTarget implements MediaStreamLike {
-  constructor(
-    readonly id: string,
-    private tracks: MediaStreamTrackLike[] = [fakeTrack('audio'), fakeTrack('video')],
-  ) {
-    super()
-  }
-  getTracks() {
-    return [...this.tracks]
-  }
-  removeTrack(track: MediaStreamTrackLike) {
-    this.tracks = this.tracks.filter((candidate) => candidate !== track)
-    this.dispatchEvent(new Event('removetrack'))
-  }
+/**
+ * A stream the web tests control. It is a real (happy-dom) MediaStream, so a <video> accepts it as
+ * `srcObject`, with its id and tracks set by the test.
+ */
+export interface FakeMediaStream extends MediaStreamLike {
+  removeTrack(track: MediaStreamTrackLike): void
+}
+
+export function fakeMediaStream(
+  id: string,
+  tracks: MediaStreamTrackLike[] = [fakeTrack('audio'), fakeTrack('video')],
+): FakeMediaStream {
+  let current = [...tracks]
+  const stream = new MediaStream()
+  Object.defineProperties(stream, {
+    id: { value: id },
+    getTracks: { value: () => [...current] },
+    removeTrack: {
+      value: (track: MediaStreamTrackLike) => {
+        current = current.filter((candidate) => candidate !== track)
+        stream.dispatchEvent(new Event('removetrack'))
+      },
+    },
+  })
+  return stream as unknown as FakeMediaStream
 }
 
 export interface FakeStreams {
@@ -132,6 +143,8 @@ export interface FakeConference {
   options: ConferenceFactoryOptions | undefined
   setView(overrides: Partial<ConferenceView>): void
   stopped(): boolean
+  /** Subscriptions to the actor that are still open. */
+  openSubscriptions(): number
 }
 
 export function createFakeConference(initial: Partial<ConferenceView> = {}): FakeConference {
@@ -139,6 +152,7 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
   const calls: RecordedCall[] = []
   let actor: ReturnType<typeof createActor<typeof fakeConferenceMachine>> | undefined
   let stopped = false
+  let open = 0
   const fake: FakeConference = {
     streams,
     calls,
@@ -147,9 +161,10 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
     created: 0,
     factory: () => fake.handle,
     setView(overrides) {
-      actor?.send({ type: 'fake.view', view: makeView(overrides) })
+      if (!stopped) actor?.send({ type: 'fake.view', view: makeView(overrides) })
     },
     stopped: () => stopped,
+    openSubscriptions: () => open,
   }
   const record = (call: RecordedCall) => {
     calls.push(call)
@@ -160,7 +175,18 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
       if (!actor) throw new Error('the fake conference was not created through its factory')
       return {
         getSnapshot: () => actor!.getSnapshot(),
-        subscribe: (observer: (snapshot: unknown) => void) => actor!.subscribe(observer),
+        subscribe: (observer: (snapshot: unknown) => void) => {
+          const subscription = actor!.subscribe(observer)
+          open += 1
+          let closed = false
+          return {
+            unsubscribe() {
+              if (!closed) open -= 1
+              closed = true
+              subscription.unsubscribe()
+            },
+          }
+        },
         start: () => actor!.start(),
         stop: () => {
           stopped = true

@@ -1,0 +1,146 @@
+import { mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { nextTick } from 'vue'
+import App from './App.vue'
+import { createFakeConference, makeParticipant } from './testing/fakeConference'
+import type { FakeConference } from './testing/fakeConference'
+import type { ConferenceErrorKind } from './conference/types'
+import { describeError } from './lib/messages'
+import { useConferenceStore } from './stores/conference'
+
+let fake: FakeConference
+
+beforeEach(() => {
+  setActivePinia(createPinia())
+  fake = createFakeConference()
+})
+
+function mountApp() {
+  const store = useConferenceStore()
+  store.start({ factory: fake.factory })
+  return { store, app: mount(App, { attachTo: document.body }) }
+}
+
+const room = { id: 'r1', name: 'Team' }
+
+describe('App', () => {
+  it('switches screens on view.status and exposes it as data-state', async () => {
+    const { app } = mountApp()
+    const root = () => app.get('[data-testid="app"]')
+    expect(root().attributes('data-state')).toBe('idle')
+    expect(app.find('[data-testid="prejoin"]').exists()).toBe(true)
+
+    fake.setView({ status: 'connected', room, participants: [makeParticipant(1)] })
+    await nextTick()
+    expect(root().attributes('data-state')).toBe('connected')
+    expect(app.find('[data-testid="call"]').exists()).toBe(true)
+    expect(app.findAll('[data-testid="tile"]')).toHaveLength(2)
+
+    fake.setView({ status: 'left', room })
+    await nextTick()
+    expect(root().attributes('data-state')).toBe('left')
+    expect(app.get('[data-testid="ended-title"]').text()).toBe('You left the room')
+    app.unmount()
+  })
+
+  it('announces connecting and reconnecting in a live region', async () => {
+    const { app } = mountApp()
+    fake.setView({ status: 'joining' })
+    await nextTick()
+    const banner = app.get('[data-testid="status-banner"]')
+    expect(banner.attributes('role')).toBe('status')
+    expect(banner.attributes('aria-live')).toBe('polite')
+    expect(banner.text()).toContain('Joining the room')
+    fake.setView({ status: 'reconnecting', room })
+    await nextTick()
+    expect(app.get('[data-testid="status-banner"]').attributes('data-kind')).toBe('reconnecting')
+    expect(app.get('[data-testid="status-banner"]').text()).toContain('Reconnecting')
+    app.unmount()
+  })
+
+  it.each(['hub-unreachable', 'negotiation-failed', 'client-gone', 'unauthorized', 'invalid-response'] as ConferenceErrorKind[])(
+    'shows what %s means in the call, with a Retry button',
+    async (kind) => {
+      const { app } = mountApp()
+      fake.setView({ status: 'failed', room, error: { kind, message: 'raw' } })
+      await nextTick()
+      expect(app.get('[data-testid="error-title"]').text()).toBe(describeError({ kind, message: '' }).title)
+      await app.get('[data-testid="retry-button"]').trigger('click')
+      expect(fake.calls.at(-1)).toEqual({ method: 'retry', args: [] })
+      app.unmount()
+    },
+  )
+
+  it('sends someone whose room is gone to a screen that offers a new room', async () => {
+    const { app } = mountApp()
+    fake.setView({ status: 'failed', room, error: { kind: 'room-not-found', message: '' } })
+    await nextTick()
+    expect(app.get('[data-testid="ended-title"]').text()).toBe('This room no longer exists')
+    expect(app.find('[data-testid="join-again"]').exists()).toBe(false)
+    await app.get('[data-testid="new-room"]').trigger('click')
+    expect(fake.created).toBe(2)
+    expect(app.find('[data-testid="prejoin"]').exists()).toBe(true)
+    app.unmount()
+  })
+
+  it('says the host ended the room, and offers only a new room', async () => {
+    const { app } = mountApp()
+    fake.setView({ status: 'ended', room })
+    await nextTick()
+    expect(app.get('[data-testid="ended-title"]').text()).toBe('The host ended the room')
+    expect(app.find('[data-testid="join-again"]').exists()).toBe(false)
+    expect(app.find('[data-testid="new-room"]').exists()).toBe(true)
+    app.unmount()
+  })
+
+  it('lets you join again after leaving', async () => {
+    const { app, store } = mountApp()
+    fake.setView({ status: 'left', room })
+    await nextTick()
+    await app.get('[data-testid="join-again"]').trigger('click')
+    expect(fake.created).toBe(2)
+    expect(store.invitedRoom).toEqual({ roomId: 'r1', roomName: 'Team' })
+    expect(app.get('[data-testid="prejoin-heading"]').text()).toBe('Joining room Team')
+    app.unmount()
+  })
+
+  it('offers "Enable audio" when autoplay is blocked and resumes media on click', async () => {
+    const { app, store } = mountApp()
+    fake.setView({ status: 'connected', room })
+    let allowed = false
+    let plays = 0
+    const element = {
+      play: () => {
+        plays++
+        return allowed ? Promise.resolve() : Promise.reject(Object.assign(new Error('blocked'), { name: 'NotAllowedError' }))
+      },
+    }
+    store.registerMediaElement(element)
+    await store.playMedia(element)
+    await nextTick()
+    allowed = true
+    await app.get('[data-testid="enable-audio"]').trigger('click')
+    await store.resumeAudio() // the click's promise is not awaited by trigger
+    await nextTick()
+    expect(plays).toBeGreaterThanOrEqual(2)
+    expect(app.find('[data-testid="enable-audio"]').exists()).toBe(false)
+    app.unmount()
+  })
+
+  it('opens the state panel with Shift+D and the State button, showing states and events', async () => {
+    const { app } = mountApp()
+    fake.setView({ status: 'connected', room, stateValue: ['inRoom.negotiation.stable', 'inRoom.events.open'] })
+    await nextTick()
+    expect(app.find('[data-testid="state-panel"]').exists()).toBe(false)
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'D', shiftKey: true }))
+    await nextTick()
+    const panel = app.get('[data-testid="state-panel"]')
+    expect(panel.get('[data-testid="state-panel-value"]').text()).toContain('inRoom.negotiation.stable')
+    expect(panel.get('[data-testid="state-panel-events"]').text()).toContain('fake.view')
+    expect(panel.get('[data-testid="state-panel-actors"]').text()).toContain('fakeConference')
+    await app.get('[data-testid="state-panel-toggle"]').trigger('click')
+    expect(app.find('[data-testid="state-panel"]').exists()).toBe(false)
+    app.unmount()
+  })
+})

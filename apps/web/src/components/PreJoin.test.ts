@@ -1,0 +1,115 @@
+import { mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { nextTick } from 'vue'
+import { createFakeConference, fakeMediaStream } from '../testing/fakeConference'
+import type { FakeConference } from '../testing/fakeConference'
+import { useConferenceStore } from '../stores/conference'
+import type { PageContext } from '../stores/conference'
+import PreJoin from './PreJoin.vue'
+
+let fake: FakeConference
+
+beforeEach(() => {
+  setActivePinia(createPinia())
+  fake = createFakeConference()
+})
+
+const at = (href: string): PageContext => ({ href: () => href, replaceUrl: () => {} })
+
+function mountPreJoin(href = 'http://localhost/') {
+  const store = useConferenceStore()
+  store.start({ factory: fake.factory, page: at(href) })
+  return { store, wrapper: mount(PreJoin, { attachTo: document.body }) }
+}
+
+describe('PreJoin', () => {
+  it('creates a room: asks for a name and a room name, and joins on Enter', async () => {
+    const { wrapper } = mountPreJoin()
+    expect(wrapper.get('[data-testid="prejoin-heading"]').text()).toBe('Start a new room')
+    await wrapper.get('[data-testid="display-name"]').setValue('Ada')
+    await wrapper.get('[data-testid="room-name"]').setValue('Weekly sync')
+    await wrapper.get('form').trigger('submit') // what Enter in a field does
+    expect(fake.calls.at(-1)).toEqual({
+      method: 'join',
+      args: [{ roomName: 'Weekly sync', displayName: 'Ada', media: { audio: true, video: true } }],
+    })
+    wrapper.unmount()
+  })
+
+  it('joins an invited room without asking for a room name', async () => {
+    const { wrapper } = mountPreJoin('http://localhost/?roomId=abc&roomName=Standup')
+    expect(wrapper.get('[data-testid="prejoin-heading"]').text()).toBe('Joining room Standup')
+    expect(wrapper.find('[data-testid="room-name"]').exists()).toBe(false)
+    expect(wrapper.get('[data-testid="joining-room"]').text()).toContain('Standup')
+    await wrapper.get('[data-testid="display-name"]').setValue('Grace')
+    await wrapper.get('[data-testid="join-button"]').trigger('click')
+    expect(fake.calls.at(-1)).toMatchObject({ method: 'join', args: [{ roomId: 'abc', displayName: 'Grace' }] })
+    wrapper.unmount()
+  })
+
+  it('flags a missing name instead of joining', async () => {
+    const { wrapper } = mountPreJoin()
+    await wrapper.get('form').trigger('submit')
+    expect(wrapper.get('[data-testid="display-name"]').attributes('aria-invalid')).toBe('true')
+    expect(wrapper.get('[data-testid="name-hint"]').text()).toMatch(/Enter your name/)
+    expect(fake.calls.map((call) => call.method)).toEqual(['preview'])
+    wrapper.unmount()
+  })
+
+  it('shows the camera preview mirrored and muted', async () => {
+    const { wrapper } = mountPreJoin()
+    fake.streams.set(fakeMediaStream('local-1'))
+    fake.setView({ status: 'previewing', local: { audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: true, streamId: 'local-1' } })
+    await nextTick()
+    await nextTick()
+    const video = wrapper.get('[data-testid="tile-video"]')
+    expect((video.element as HTMLVideoElement).srcObject).toBe(fake.streams.registry.get('local-1'))
+    expect((video.element as HTMLVideoElement).muted).toBe(true)
+    expect(video.classes()).toContain('tile__video--mirrored')
+    wrapper.unmount()
+  })
+
+  it('explains a blocked camera and lets you continue without it', async () => {
+    const { wrapper } = mountPreJoin()
+    fake.setView({
+      status: 'failed',
+      error: { kind: 'media-denied', message: 'Permission denied' },
+      local: { audioEnabled: true, videoEnabled: false, audioAvailable: true, videoAvailable: false },
+    })
+    await nextTick()
+    const problem = wrapper.get('[data-testid="device-problem"]')
+    expect(problem.attributes('role')).toBe('alert')
+    expect(problem.text()).toContain('Camera is blocked')
+    expect(problem.text()).toMatch(/address bar/)
+    expect(wrapper.find('[data-testid="join-without-mic"]').exists()).toBe(false)
+    await wrapper.get('[data-testid="join-without-camera"]').trigger('click')
+    expect(fake.calls.at(-1)).toEqual({ method: 'preview', args: [{ audio: true, video: false }] })
+    expect(wrapper.get('[data-testid="join-media-summary"]').text()).toMatch(/microphone; camera off/)
+    wrapper.unmount()
+  })
+
+  it.each([
+    ['media-not-found', 'No camera or microphone found'],
+    ['media-in-use', 'Your camera and microphone are busy'],
+    ['media-failed', 'The camera and microphone could not start'],
+  ] as const)('explains %s', async (kind, title) => {
+    const { wrapper } = mountPreJoin()
+    fake.setView({ status: 'failed', error: { kind, message: '' }, local: { audioEnabled: false, videoEnabled: false, audioAvailable: false, videoAvailable: false } })
+    await nextTick()
+    expect(wrapper.get('[data-testid="device-problem"]').text()).toContain(title)
+    expect(wrapper.find('[data-testid="join-without-camera"]').exists()).toBe(true)
+    expect(wrapper.find('[data-testid="join-without-mic"]').exists()).toBe(true)
+    wrapper.unmount()
+  })
+
+  it('toggles the devices to join with (aria-pressed)', async () => {
+    const { wrapper } = mountPreJoin()
+    const mic = wrapper.get('[data-testid="prejoin-toggle-mic"]')
+    expect(mic.attributes('aria-pressed')).toBe('true')
+    await mic.trigger('click')
+    expect(mic.attributes('aria-pressed')).toBe('false')
+    expect(fake.calls.at(-1)).toEqual({ method: 'preview', args: [{ audio: false, video: true }] })
+    wrapper.unmount()
+  })
+})

@@ -1,0 +1,110 @@
+import { mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { nextTick } from 'vue'
+import { createFakeConference, fakeMediaStream, makeParticipant } from '../testing/fakeConference'
+import type { FakeConference } from '../testing/fakeConference'
+import type { Participant } from '../conference/types'
+import { useConferenceStore } from '../stores/conference'
+import VideoGrid from './VideoGrid.vue'
+
+let fake: FakeConference
+
+beforeEach(() => {
+  setActivePinia(createPinia())
+  fake = createFakeConference()
+})
+
+function mountGrid(participants: Participant[]) {
+  const store = useConferenceStore()
+  store.start({ factory: fake.factory })
+  store.displayName = 'Ada'
+  fake.setView({
+    status: 'connected',
+    room: { id: 'r', name: 'Team' },
+    local: { audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: true, streamId: 'local' },
+    participants,
+  })
+  return mount(VideoGrid, { props: { tiles: store.tiles } })
+}
+
+const people = (count: number) => Array.from({ length: count }, (_, index) => makeParticipant(index + 1))
+
+describe('VideoGrid', () => {
+  it('shows an empty state and one column for 0 tiles', () => {
+    const store = useConferenceStore()
+    store.start({ factory: fake.factory })
+    const grid = mount(VideoGrid, { props: { tiles: [] } })
+    expect(grid.findAll('[data-testid="tile"]')).toHaveLength(0)
+    expect(grid.get('[data-testid="video-grid"]').classes()).toContain('grid--cols-1')
+    expect(grid.find('[data-testid="grid-empty"]').exists()).toBe(true)
+  })
+
+  it.each([
+    [1, 1, 1],
+    [4, 2, 2],
+    [9, 3, 3],
+  ])('lays out %i tiles in %i columns × %i rows', (count, columns, rows) => {
+    const grid = mountGrid(people(count - 1))
+    const section = grid.get('[data-testid="video-grid"]')
+    expect(grid.findAll('[data-testid="tile"]')).toHaveLength(count)
+    expect(section.classes()).toContain(`grid--cols-${columns}`)
+    expect(section.attributes('data-cols')).toBe(String(columns))
+    expect(section.attributes('style')).toContain(`--cols: ${columns}`)
+    expect(section.attributes('style')).toContain(`--rows: ${rows}`)
+  })
+
+  it('labels your tile "You", mirrors it and keeps it muted', async () => {
+    fake.streams.set(fakeMediaStream('local'))
+    const grid = mountGrid([])
+    await nextTick()
+    const tile = grid.get('[data-participant="local"]')
+    expect(tile.get('[data-testid="tile-name"]').text()).toBe('You')
+    const video = tile.get('video')
+    expect(video.classes()).toContain('tile__video--mirrored')
+    expect((video.element as HTMLVideoElement).muted).toBe(true)
+    expect(tile.attributes('data-video')).toBe('on')
+  })
+
+  it("names remote tiles and plays their audio (video element not muted)", async () => {
+    fake.streams.set(fakeMediaStream('stream-1'))
+    const grid = mountGrid([makeParticipant(1, { name: 'Grace Hopper' })])
+    await nextTick()
+    const tile = grid.get('[data-participant="client-1"]')
+    expect(tile.get('[data-testid="tile-name"]').text()).toBe('Grace Hopper')
+    expect((tile.get('video').element as HTMLVideoElement).muted).toBe(false)
+    expect(tile.get('video').classes()).not.toContain('tile__video--mirrored')
+    expect((tile.get('video').element as HTMLVideoElement).srcObject).toBe(fake.streams.registry.get('stream-1'))
+  })
+
+  it('shows mic-off and camera-off badges from the participant media state', () => {
+    const grid = mountGrid([
+      makeParticipant(1, { audioEnabled: false }),
+      makeParticipant(2, { videoEnabled: false }),
+      makeParticipant(3),
+    ])
+    const badges = (key: string) => ({
+      mic: grid.get(`[data-participant="${key}"]`).find('[data-testid="badge-mic-off"]').exists(),
+      camera: grid.get(`[data-participant="${key}"]`).find('[data-testid="badge-camera-off"]').exists(),
+    })
+    expect(badges('client-1')).toEqual({ mic: true, camera: false })
+    expect(badges('client-2')).toEqual({ mic: false, camera: true })
+    expect(badges('client-3')).toEqual({ mic: false, camera: false })
+    expect(grid.get('[data-participant="client-1"] [data-testid="badge-mic-off"]').attributes('aria-label')).toBe('Microphone off')
+  })
+
+  it('shows an initials placeholder while video is off or not live yet, the video once it is', async () => {
+    fake.streams.set(fakeMediaStream('stream-1'))
+    fake.streams.set(fakeMediaStream('stream-2'))
+    const notLive = makeParticipant(3, { name: 'Linus Torvalds' })
+    notLive.tracks = notLive.tracks.map((track) => ({ ...track, live: false }))
+    const grid = mountGrid([makeParticipant(1), makeParticipant(2, { videoEnabled: false, name: 'Ada Lovelace' }), notLive])
+    await nextTick()
+    const tile = (key: string) => grid.get(`[data-participant="${key}"]`)
+    expect(tile('client-1').find('[data-testid="tile-placeholder"]').exists()).toBe(false)
+    expect(tile('client-1').attributes('data-video')).toBe('on')
+    expect(tile('client-2').get('[data-testid="tile-placeholder"]').text()).toBe('AL')
+    expect(tile('client-2').attributes('data-video')).toBe('off')
+    expect(tile('client-3').get('[data-testid="tile-placeholder"]').text()).toBe('LT')
+  })
+})

@@ -1,0 +1,237 @@
+import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { createFakeConference, makeParticipant } from '../testing/fakeConference'
+import type { FakeConference } from '../testing/fakeConference'
+import { DISPLAY_NAME_KEY, useConferenceStore } from './conference'
+import type { PageContext, StartOptions } from './conference'
+
+function memoryStorage(initial: Record<string, string> = {}) {
+  const data = new Map(Object.entries(initial))
+  return { getItem: (key: string) => data.get(key) ?? null, setItem: (key: string, value: string) => void data.set(key, value), data }
+}
+
+function page(href: string): PageContext & { history: string[] } {
+  const history: string[] = []
+  let current = href
+  return {
+    history,
+    href: () => current,
+    replaceUrl(url) {
+      history.push(url)
+      current = url
+    },
+  }
+}
+
+function startStore(fake: FakeConference, options: Partial<StartOptions> = {}) {
+  const store = useConferenceStore()
+  store.start({ factory: fake.factory, page: page('http://localhost:5173/'), ...options })
+  return store
+}
+
+beforeEach(() => {
+  setActivePinia(createPinia())
+})
+
+describe('conference store', () => {
+  it('does nothing until started, then creates the conference and previews the devices', () => {
+    const fake = createFakeConference()
+    const store = useConferenceStore()
+    expect(fake.created).toBe(0)
+    expect(store.view.status).toBe('idle')
+    store.start({ factory: fake.factory, config: { hub: { baseUrl: 'https://hub.inlive.app', accessToken: 't' }, source: 'query', statelyInspector: false } })
+    expect(fake.created).toBe(1)
+    expect(fake.options?.hub).toEqual({ baseUrl: 'https://hub.inlive.app', accessToken: 't' })
+    expect(fake.calls).toEqual([{ method: 'preview', args: [{ audio: true, video: true }] }])
+  })
+
+  it('mirrors the actor snapshot into `view` through selectView', () => {
+    const fake = createFakeConference()
+    const store = startStore(fake)
+    fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team' }, participants: [makeParticipant(1)] })
+    expect(store.view.status).toBe('connected')
+    expect(store.tiles.map((tile) => tile.key)).toEqual(['local', 'client-1'])
+    expect(store.screen).toBe('call')
+  })
+
+  it('joins with the form values, creating a room when the URL names none', () => {
+    const fake = createFakeConference()
+    const storage = memoryStorage()
+    const store = startStore(fake, { storage })
+    store.displayName = '  Ada  '
+    store.roomName = 'Weekly sync'
+    store.setJoinWithCamera(false)
+    expect(store.join()).toBe(true)
+    expect(fake.calls.at(-1)).toEqual({
+      method: 'join',
+      args: [{ roomName: 'Weekly sync', displayName: 'Ada', media: { audio: true, video: false } }],
+    })
+    expect(storage.data.get(DISPLAY_NAME_KEY)).toBe('Ada')
+  })
+
+  it('joins the invited room from ?roomId=…&roomName=… and remembers the name across visits', () => {
+    const fake = createFakeConference()
+    const storage = memoryStorage({ [DISPLAY_NAME_KEY]: 'Grace' })
+    const store = startStore(fake, { storage, page: page('http://localhost/?roomId=abc&roomName=Standup') })
+    expect(store.displayName).toBe('Grace')
+    expect(store.invitedRoom).toEqual({ roomId: 'abc', roomName: 'Standup' })
+    store.join()
+    expect(fake.calls.at(-1)).toEqual({
+      method: 'join',
+      args: [{ roomId: 'abc', roomName: 'Standup', displayName: 'Grace', media: { audio: true, video: true } }],
+    })
+  })
+
+  it('refuses to join without a name and says so', () => {
+    const fake = createFakeConference()
+    const store = startStore(fake)
+    expect(store.join()).toBe(false)
+    expect(store.nameMissing).toBe(true)
+    expect(fake.calls.map((call) => call.method)).toEqual(['preview'])
+  })
+
+  it('sends the call controls to the handle', () => {
+    const fake = createFakeConference()
+    const store = startStore(fake)
+    fake.setView({ status: 'connected' })
+    store.toggleMicrophone()
+    store.toggleCamera()
+    store.retry()
+    store.leave()
+    store.leaveOnUnload()
+    expect(fake.calls.slice(1)).toEqual([
+      { method: 'setMicrophone', args: [false] },
+      { method: 'setCamera', args: [false] },
+      { method: 'retry', args: [] },
+      { method: 'leave', args: [] },
+      { method: 'leaveOnUnload', args: [] },
+    ])
+  })
+
+  it('puts the joined room in the address bar and builds the invite link from it', () => {
+    const fake = createFakeConference()
+    const location = page('http://localhost:5173/?token=secret&hub=https://hub.inlive.app')
+    const store = startStore(fake, {
+      page: location,
+      config: { hub: { baseUrl: 'https://hub.inlive.app', accessToken: 'secret' }, source: 'query', statelyInspector: false },
+    })
+    expect(location.href()).not.toContain('secret') // the token is scrubbed from the address bar at start
+    fake.setView({ status: 'connected', room: { id: 'r9', name: 'Design review' } })
+    expect(store.inviteUrl).toBe('http://localhost:5173/?roomId=r9&roomName=Design+review&hub=https%3A%2F%2Fhub.inlive.app')
+    expect(location.href()).toBe(store.inviteUrl)
+  })
+
+  it('copies the invite link, or falls back to showing it', async () => {
+    const copied: string[] = []
+    const fake = createFakeConference()
+    const store = startStore(fake, { clipboard: { writeText: async (text) => void copied.push(text) } })
+    fake.setView({ status: 'connected', room: { id: 'r1', name: '' } })
+    await store.copyInvite()
+    expect(copied).toEqual(['http://localhost:5173/?roomId=r1'])
+    expect(store.inviteStatus).toBe('copied')
+
+    setActivePinia(createPinia())
+    const refusing = createFakeConference()
+    const other = startStore(refusing, { clipboard: { writeText: () => Promise.reject(new Error('NotAllowedError')) } })
+    refusing.setView({ status: 'connected', room: { id: 'r1', name: '' } })
+    await other.copyInvite()
+    expect(other.inviteStatus).toBe('manual')
+  })
+
+  it('routes every status to a screen', () => {
+    const fake = createFakeConference()
+    const store = startStore(fake)
+    const room = { id: 'r', name: 'n' }
+    const cases: [Parameters<FakeConference['setView']>[0], string][] = [
+      [{ status: 'previewing' }, 'prejoin'],
+      [{ status: 'failed', error: { kind: 'media-denied', message: '' } }, 'prejoin'],
+      [{ status: 'joining' }, 'call'],
+      [{ status: 'reconnecting', room }, 'call'],
+      [{ status: 'failed', room, error: { kind: 'negotiation-failed', message: '' } }, 'call'],
+      [{ status: 'failed', room, error: { kind: 'room-not-found', message: '' } }, 'ended'],
+      [{ status: 'failed', error: { kind: 'hub-unreachable', message: '' } }, 'ended'],
+      [{ status: 'left', room }, 'ended'],
+      [{ status: 'ended', room }, 'ended'],
+    ]
+    for (const [view, screen] of cases) {
+      fake.setView(view)
+      expect([view.status, view.error?.kind, store.screen]).toEqual([view.status, view.error?.kind, screen])
+    }
+  })
+
+  it('tells apart leaving, ending the room yourself, and the host ending it', () => {
+    const fake = createFakeConference()
+    const store = startStore(fake)
+    fake.setView({ status: 'left' })
+    expect(store.endReason).toBe('you-left')
+    fake.setView({ status: 'ended' })
+    expect(store.endReason).toBe('host-ended')
+    store.endRoom()
+    expect(fake.calls.at(-1)).toEqual({ method: 'endRoom', args: [] })
+    expect(store.endReason).toBe('you-ended')
+  })
+
+  it('starts a fresh conference for "Join again" (same room) and "New room" (no room)', () => {
+    const fake = createFakeConference()
+    const location = page('http://localhost/')
+    const store = startStore(fake, { page: location })
+    fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team' } })
+    fake.setView({ status: 'left', room: { id: 'r1', name: 'Team' } })
+    store.joinAgain()
+    expect(fake.created).toBe(2)
+    expect(store.view.status).toBe('idle')
+    expect(store.invitedRoom).toEqual({ roomId: 'r1', roomName: 'Team' })
+
+    store.newRoom()
+    expect(fake.created).toBe(3)
+    expect(store.invitedRoom).toBeUndefined()
+    expect(location.href()).toBe('http://localhost/')
+  })
+
+  it('feeds the inspection log from the conference actor, and the extra inspector too', () => {
+    const fake = createFakeConference()
+    const extra: string[] = []
+    const store = startStore(fake, { inspect: (event) => extra.push(event.type) })
+    fake.setView({ status: 'connected' })
+    expect(store.inspectedActors.map((actor) => actor.id)).toEqual(['fakeConference'])
+    expect(store.recentEvents.map((event) => event.type)).toEqual(['xstate.init', 'user.preview', 'fake.view'])
+    expect(extra).toContain('@xstate.snapshot')
+  })
+
+  it('stops the actor and its subscription on dispose and on $dispose', () => {
+    const fake = createFakeConference()
+    const store = startStore(fake)
+    fake.setView({ status: 'connected' })
+    expect(fake.openSubscriptions()).toBe(1)
+    store.dispose()
+    expect(fake.stopped()).toBe(true)
+    expect(fake.openSubscriptions()).toBe(0)
+    expect(store.view.status).toBe('idle')
+
+    store.start({ factory: fake.factory })
+    expect(fake.openSubscriptions()).toBe(1)
+    store.$dispose()
+    expect(fake.stopped()).toBe(true)
+    expect(fake.openSubscriptions()).toBe(0)
+  })
+
+  it('tracks blocked autoplay and resumes every media element on request', async () => {
+    const fake = createFakeConference()
+    const store = startStore(fake)
+    let refuse = true
+    let plays = 0
+    const element = {
+      play: () => {
+        plays++
+        return refuse ? Promise.reject(Object.assign(new Error('x'), { name: 'NotAllowedError' })) : Promise.resolve()
+      },
+    }
+    store.registerMediaElement(element)
+    await store.playMedia(element)
+    expect(store.audioBlocked).toBe(true)
+    refuse = false
+    await store.resumeAudio()
+    expect(store.audioBlocked).toBe(false)
+    expect(plays).toBe(2)
+  })
+})

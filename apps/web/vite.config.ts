@@ -1,0 +1,26 @@
+import vue from '@vitejs/plugin-vue'
+import { defaultClientConditions, defineConfig } from 'vite'
+
+// Dev: `npm run pnpm -- --filter @parley/web dev` with a hub on 127.0.0.1:8080; `/v1` is proxied,
+// including the SSE event streams (proxied responses are streamed, never buffered).
+const hubTarget = process.env.PARLEY_HUB_URL ?? 'http://127.0.0.1:8080'
+
+export default defineConfig({
+  plugins: [vue()],
+  // Resolve the workspace packages (@parley/core, @parley/protocol) to their TypeScript source.
+  resolve: { conditions: ['source', ...defaultClientConditions] },
+  server: {
+    host: '127.0.0.1',
+    proxy: {
+      '/v1': {
+        target: hubTarget,
+        changeOrigin: true,
+        // Keep the event stream open as long as the hub keeps it open.
+        timeout: 0,
+        proxyTimeout: 0,
+      },
+    },
+  },
+  preview: { host: '127.0.0.1' },
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: true },
+})
