@@ -336,6 +336,15 @@ describe('werift media plane with two werift participants on loopback', () => {
     await expect(alice.peer.handleOffer({ type: 'offer', sdp: 'v=0\r\nthis is not sdp\r\n' })).rejects.toThrow(/no media section/)
     expect(alice.peer.signalingState).toBe('stable')
     expect(alice.peer.connectionState).toBe('connected')
+    // Out-of-order signalling is refused without touching the session.
+    const answerSdp = alice.participant.pc.currentLocalDescription?.sdp ?? ''
+    await expect(alice.peer.handleAnswer({ type: 'answer', sdp: answerSdp })).rejects.toThrow(/no server offer awaits an answer/)
+    const pending = await alice.peer.createOffer()
+    await expect(alice.peer.createOffer()).rejects.toThrow(/signaling state stable/)
+    await alice.participant.pc.setRemoteDescription(pending)
+    await alice.participant.pc.setLocalDescription(await alice.participant.pc.createAnswer())
+    await alice.peer.handleAnswer({ type: 'answer', sdp: alice.participant.pc.localDescription?.sdp ?? '' })
+    expect(alice.peer.signalingState).toBe('stable')
 
     await alice.participant.close()
     await bob.participant.close()

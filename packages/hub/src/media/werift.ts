@@ -4,6 +4,11 @@
 // loopback ICE without STUN, pinned payload types, header-extension IDs copied from a negotiated
 // transceiver and incoming extensions stripped before sendRtp, subscriber PLIs read from the DTLS
 // transport (werift routes them to the wrong object), and transceiver.stop() to end a forwarding.
+//
+// Known limits: werift routes incoming RTP by SSRC only, so a publishing m-line must carry a=ssrc
+// (Chrome, Firefox, werift and aiortc do); a client publishes on new m-lines (addTransceiver), not by
+// reusing an m-line the hub offered; no simulcast, RTX, transport-cc or REMB (Chrome's bitrate grows
+// from receiver reports only); ICE restarts are left to werift and were not exercised.
 import {
   MediaStream,
   PictureLossIndication,
