@@ -219,6 +219,8 @@ export function createApp(deps: AppDeps): HubApp {
     c.header('Cache-Control', 'no-cache')
     c.header('Connection', 'keep-alive')
     c.header('X-Accel-Buffering', 'no')
+    // A HEAD (Hono routes it here as a GET) must not take over the client's live stream.
+    if (c.req.method === 'HEAD') return c.body(null, 200)
     return stream(c, async (response) => {
       // The stream must stay open until the client goes away or the hub closes it (style-anchors F).
       await new Promise<void>((resolve) => {

@@ -87,6 +87,19 @@ describe('SSE wire format', () => {
     await third.cancel()
   })
 
+  it('does not let a HEAD request take over the live stream', async () => {
+    hub = createTestHub()
+    await hub.setupRoom('r1', 'a')
+    const live = await hub.events('r1', 'a')
+    const head = await hub.app.request(pathFor('events', { roomId: 'r1', clientId: 'a' }), { method: 'HEAD' })
+    expect(head.status).toBe(200)
+    expect(head.headers.get('content-type')).toBe('text/event-stream')
+    await hub.request('POST', pathFor('setMeta', { roomId: 'r1' }), { still: 'here' })
+    await live.waitFor('meta_changed')
+    expect(live.ended).toBe(false)
+    await live.cancel()
+  })
+
   it('replays events produced while no stream was open', async () => {
     hub = createTestHub()
     await hub.setupRoom('r1', 'a')
