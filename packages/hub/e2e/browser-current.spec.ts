@@ -14,11 +14,12 @@ import {
   waitForDecodedVideo,
   type ParticipantPage,
   type RunningServer,
+  type TestHub,
 } from '@parley/testkit'
 import { announcedStreams, CLIENTS_DIR, clickJoin, clickLeave, describeLog, openClient, snapshot } from './browser-clients.js'
 
 describe('current-generation client against the hub (Chromium, werift)', () => {
-  let hub: RunningServer | undefined
+  let hub: TestHub | undefined
   let pages: RunningServer | undefined
   let browser: Browser | undefined
   const participants: ParticipantPage[] = []
@@ -41,8 +42,10 @@ describe('current-generation client against the hub (Chromium, werift)', () => {
     const alice = await newParticipantPage(browser!)
     const bob = await newParticipantPage(browser!)
     participants.push(alice, bob)
-    const withLog = (participant: ParticipantPage, who: string) => async (error: Error) => {
-      throw new Error(`${error.message}\n${who} log:\n${describeLog((await snapshot(participant.page, 'current')).log)}`)
+    // On failure: what the page's client did and what the hub logged.
+    const withLog = (participant: ParticipantPage, who: string) => async (error: Error): Promise<never> => {
+      const log = await snapshot(participant.page, 'current').then((state) => describeLog(state.log), (reason: Error) => reason.message)
+      throw new Error(`${error.message}\n${who} client log:\n${log}\nhub log:\n${hub!.describeLogs()}`)
     }
 
     await openClient(alice, 'current', { pagesUrl: pages!.url, hubUrl: hub!.url, name: 'Alice' })

@@ -13,11 +13,12 @@ import {
   waitForDecodedVideo,
   type ParticipantPage,
   type RunningServer,
+  type TestHub,
 } from '@parley/testkit'
 import { CLIENTS_DIR, clickJoin, clickLeave, describeLog, openClient, snapshot } from './browser-clients.js'
 
 describe('seed tutorial client against the hub (Chromium, werift)', () => {
-  let hub: RunningServer | undefined
+  let hub: TestHub | undefined
   let pages: RunningServer | undefined
   let browser: Browser | undefined
   const participants: ParticipantPage[] = []
@@ -40,6 +41,11 @@ describe('seed tutorial client against the hub (Chromium, werift)', () => {
     const alice = await newParticipantPage(browser!)
     const bob = await newParticipantPage(browser!)
     participants.push(alice, bob)
+    // On failure: what the page's client did and what the hub logged.
+    const explain = (participant: ParticipantPage, who: string) => async (error: Error): Promise<never> => {
+      const log = await snapshot(participant.page, 'seed').then((state) => describeLog(state.log), (reason: Error) => reason.message)
+      throw new Error(`${error.message}\n${who} client log:\n${log}\nhub log:\n${hub!.describeLogs()}`)
+    }
 
     // Alice is the host: the tutorial creates the room when there is no ?roomId=.
     await openClient(alice, 'seed', { pagesUrl: pages!.url, hubUrl: hub!.url })
@@ -52,12 +58,8 @@ describe('seed tutorial client against the hub (Chromium, werift)', () => {
     expect(guest.clientId).not.toBe(host.clientId)
 
     const [aliceSees, bobSees] = await Promise.all([
-      waitForDecodedVideo(alice.page, 'video.remote', { minFramesGrowth: 20, timeoutMs: 40_000 }).catch(async (error: Error) => {
-        throw new Error(`${error.message}\nalice log:\n${describeLog((await snapshot(alice.page, 'seed')).log)}`)
-      }),
-      waitForDecodedVideo(bob.page, 'video.remote', { minFramesGrowth: 20, timeoutMs: 40_000 }).catch(async (error: Error) => {
-        throw new Error(`${error.message}\nbob log:\n${describeLog((await snapshot(bob.page, 'seed')).log)}`)
-      }),
+      waitForDecodedVideo(alice.page, 'video.remote', { minFramesGrowth: 20, timeoutMs: 40_000 }).catch(explain(alice, 'alice')),
+      waitForDecodedVideo(bob.page, 'video.remote', { minFramesGrowth: 20, timeoutMs: 40_000 }).catch(explain(bob, 'bob')),
     ])
     for (const figures of [aliceSees, bobSees]) {
       expect(figures.videoWidth).toBeGreaterThan(0)
@@ -79,9 +81,7 @@ describe('seed tutorial client against the hub (Chromium, werift)', () => {
         return state.remoteTileCount === 0 && sawEnd ? state : undefined
       },
       { timeoutMs: 20_000, description: "alice to see bob's tracks end and his tile removed" },
-    ).catch(async (error: Error) => {
-      throw new Error(`${error.message}\nalice log:\n${describeLog((await snapshot(alice.page, 'seed')).log)}`)
-    })
+    ).catch(explain(alice, 'alice'))
     expect(aliceAfter.remoteTileCount).toBe(0)
     expect(aliceAfter.connectionState).toBe('connected')
 

@@ -16,10 +16,48 @@ export interface RunningServer {
 
 export type StartHubOptions = NonNullable<Parameters<typeof startHub>[0]>
 
-/** Starts `startHub` from @parley/hub on 127.0.0.1:0, quiet; `options` override or extend that. */
-export async function startTestHub(options: Partial<StartHubOptions> = {}): Promise<RunningServer> {
-  const hub = await startHub({ host: '127.0.0.1', port: 0, quiet: true, ...options })
-  return { url: hub.url.replace(/\/+$/, ''), close: () => hub.close() }
+export interface HubLogEntry {
+  level: string
+  msg: string
+  fields?: Record<string, unknown>
+}
+
+export interface TestHub extends RunningServer {
+  /** Everything the hub logged at `info` and above, kept in memory (nothing is printed). */
+  readonly logs: HubLogEntry[]
+  /** The logs as text lines, for assertion messages. */
+  describeLogs(): string
+}
+
+/** Starts `startHub` from @parley/hub on 127.0.0.1:0 with its logs captured; `options` override or extend that. */
+export async function startTestHub(options: Partial<StartHubOptions> = {}): Promise<TestHub> {
+  const logs: HubLogEntry[] = []
+  const hub = await startHub({
+    host: '127.0.0.1',
+    port: 0,
+    quiet: true,
+    log: (level, msg, fields) => {
+      if (level !== 'debug') logs.push(fields ? { level, msg, fields } : { level, msg })
+    },
+    ...options,
+  })
+  return {
+    url: hub.url.replace(/\/+$/, ''),
+    close: () => hub.close(),
+    logs,
+    describeLogs: () =>
+      logs
+        .map((entry) => `${entry.level} ${entry.msg}${entry.fields ? ` ${safeJson(entry.fields)}` : ''}`)
+        .join('\n'),
+  }
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_key, field: unknown) => (field instanceof Error ? field.message : field))
+  } catch {
+    return String(value)
+  }
 }
 
 const CONTENT_TYPES: Record<string, string> = {

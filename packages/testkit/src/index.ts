@@ -18,7 +18,7 @@ export {
   type WaitForDecodedVideoOptions,
 } from './video.js'
 export { pollUntil, type PollOptions } from './poll.js'
-export { startStaticServer, startTestHub, type RunningServer, type StartHubOptions } from './hub.js'
+export { startStaticServer, startTestHub, type HubLogEntry, type RunningServer, type StartHubOptions, type TestHub } from './hub.js'
 export {
   createSyntheticMedia,
   isVp8KeyFramePayload,
