@@ -22,6 +22,9 @@ export const systemClock: Clock = {
   now: () => Date.now(),
 }
 
+/** Node fires a longer setTimeout after 1 ms; a room asking for a longer timeout gets this (~24.8 days). */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1
+
 /** One named, restartable timer: the shape every hub timeout takes. */
 export class Timer {
   #handle: TimerHandle | undefined
@@ -41,7 +44,7 @@ export class Timer {
     this.#handle = this.#clock.setTimeout(() => {
       this.#handle = undefined
       callback()
-    }, ms)
+    }, Math.min(Math.max(0, ms), MAX_TIMEOUT_MS))
   }
 
   cancel(): void {

@@ -234,6 +234,13 @@ describe('lifecycle', () => {
     expect(await roomStatus('r1')).toBe(404)
   })
 
+  it('caps a huge empty_room_timeout_ns instead of letting the timer fire at once', async () => {
+    hub = createTestHub()
+    await hub.request('POST', pathFor('createRoom', {}), { id: 'r1', options: { empty_room_timeout_ns: 9_000_000_000_000_000 } })
+    await vi.advanceTimersByTimeAsync(24 * 24 * 3600 * 1000)
+    expect(await roomStatus('r1')).toBe(200)
+  })
+
   it('defaults the empty-room timeout to 5 minutes', async () => {
     hub = createTestHub({ timings: { connectTimeoutMs: 10 * 60_000 } })
     await hub.setupRoom('r1')

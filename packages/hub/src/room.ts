@@ -167,7 +167,7 @@ export class Room {
     client.peer.close().catch((error: unknown) => this.#log('warn', 'closing the peer failed', { clientId: client.id, error }))
     // Parley clients publish their media state under this key; a crashed client cannot delete it.
     const mediaKey = mediaStateMetaKey(client.id)
-    if (this.#meta.has(mediaKey)) this.deleteMeta(mediaKey)
+    if (!this.#closed && this.#meta.has(mediaKey)) this.deleteMeta(mediaKey)
     this.#log('info', 'client removed', { clientId: client.id, reason, why })
     if (wasPresent && !this.#closed && ![...this.#clients.values()].some((other) => other.present)) this.#startEmptyTimer()
   }
