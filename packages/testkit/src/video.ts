@@ -117,7 +117,8 @@ export async function waitForDecodedVideo(
     }
     if (last && last.videoWidth > 0 && last.frames !== null && last.counter !== null) {
       const now = Date.now()
-      if (!first || first.sample.counter !== last.counter) {
+      // A new element/track or a different counter restarts the count.
+      if (!first || first.sample.counter !== last.counter || first.sample.trackId !== last.trackId || last.frames < first.sample.frames) {
         first = { sample: { ...last, frames: last.frames, counter: last.counter }, at: now }
       } else if (last.frames - first.sample.frames >= minFramesGrowth) {
         return {
