@@ -836,11 +836,7 @@ class WeriftPeer implements MediaPeer {
     for (const dispose of this.disposers.splice(0)) dispose()
     this.watchedTransports.clear()
     this.plane.forgetPeer(this)
-    try {
-      for (const transceiver of this.pc.getTransceivers()) if (!transceiver.stopped) transceiver.stop()
-    } catch (error) {
-      this.log('debug', 'stopping transceivers on close failed', { error: describe(error) })
-    }
+    // close() force-stops every transceiver (senders, receivers, RTCP loops) and the SCTP/DTLS/ICE transports.
     try {
       await this.pc.close()
     } catch (error) {
