@@ -5,6 +5,7 @@
 import { defineStore } from 'pinia'
 import { computed, markRaw, onScopeDispose, ref, shallowRef, watch } from 'vue'
 import type { InspectionEvent } from 'xstate'
+import { endedReasonOf } from '../conference/endedReason'
 import type { AnyConferenceHandle, ConferenceFactory, ConferenceView } from '../conference/types'
 import { createInspectionLog } from '../devtools/inspectionLog'
 import type { ActorRecord, LoggedEvent } from '../devtools/inspectionLog'
@@ -42,7 +43,7 @@ export interface StartOptions {
 }
 
 export type Screen = 'prejoin' | 'call' | 'ended'
-export type EndReason = 'you-left' | 'you-ended' | 'host-ended' | 'removed' | 'error'
+export type EndReason = 'you-left' | 'you-ended' | 'host-ended' | 'removed' | 'disconnected' | 'error'
 export type InviteStatus = 'idle' | 'copied' | 'manual'
 
 export const DISPLAY_NAME_KEY = 'parley.displayName'
@@ -128,7 +129,17 @@ export const useConferenceStore = defineStore('conference', () => {
     if (current.status === 'left') return endedByMe.value ? 'you-ended' : 'you-left'
     if (current.status === 'ended') {
       if (endedByMe.value) return 'you-ended'
-      return current.error ? 'removed' : 'host-ended'
+      switch (endedReasonOf(snapshot.value)) {
+        case 'host-ended':
+          return 'host-ended'
+        case 'client-gone':
+        case 'timeout':
+          return 'disconnected'
+        case 'removed':
+          return 'removed'
+        default:
+          return current.error ? 'removed' : 'host-ended'
+      }
     }
     if (current.status === 'failed' && screen.value === 'ended') return 'error'
     return undefined

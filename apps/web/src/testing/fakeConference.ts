@@ -113,16 +113,26 @@ export function createFakeStreams(): FakeStreams {
   }
 }
 
-type FakeEvent = { type: 'fake.view'; view: ConferenceView } | { type: `user.${string}`; args: unknown[] }
+type FakeEvent =
+  | { type: 'fake.view'; view: ConferenceView; endedReason: string | null }
+  | { type: `user.${string}`; args: unknown[] }
 
 const fakeConferenceMachine = setup({
-  types: { context: {} as { view: ConferenceView }, events: {} as FakeEvent, input: {} as { view: ConferenceView } },
+  types: {
+    context: {} as { view: ConferenceView; endedReason: string | null },
+    events: {} as FakeEvent,
+    input: {} as { view: ConferenceView },
+  },
 }).createMachine({
   id: 'fakeConference',
-  context: ({ input }) => ({ view: input.view }),
+  context: ({ input }) => ({ view: input.view, endedReason: null }),
   initial: 'running',
   states: { running: {} },
-  on: { 'fake.view': { actions: assign({ view: ({ event }) => (event.type === 'fake.view' ? event.view : makeView()) }) } },
+  on: {
+    'fake.view': {
+      actions: assign(({ event }) => (event.type === 'fake.view' ? { view: event.view, endedReason: event.endedReason } : {})),
+    },
+  },
 })
 
 export type RecordedCall =
@@ -141,7 +151,8 @@ export interface FakeConference {
   calls: RecordedCall[]
   /** Options the store passed to the factory. */
   options: ConferenceFactoryOptions | undefined
-  setView(overrides: Partial<ConferenceView>): void
+  /** `endedReason` mimics the core context field the store reads for the ended screen. */
+  setView(overrides: Partial<ConferenceView>, endedReason?: string): void
   stopped(): boolean
   /** Subscriptions to the actor that are still open. */
   openSubscriptions(): number
@@ -160,8 +171,8 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
     handle: undefined as unknown as AnyConferenceHandle,
     created: 0,
     factory: () => fake.handle,
-    setView(overrides) {
-      if (!stopped) actor?.send({ type: 'fake.view', view: makeView(overrides) })
+    setView(overrides, endedReason) {
+      if (!stopped) actor?.send({ type: 'fake.view', view: makeView(overrides), endedReason: endedReason ?? null })
     },
     stopped: () => stopped,
     openSubscriptions: () => open,
