@@ -3,7 +3,9 @@
 // time because the machine has two cores and Chromium renderers are heavy.
 import type { TestProjectConfiguration } from 'vitest/config'
 
-const source = { resolve: { conditions: ['source'] }, ssr: { resolve: { conditions: ['source'] } } }
+// Our packages export their TypeScript under a private condition, so tests and the dev server need no build.
+// (A plain 'source' condition would also pick up third-party packages' raw sources, e.g. eventsource-parser.)
+const source = { resolve: { conditions: ['parley-source'] }, ssr: { resolve: { conditions: ['parley-source'] } } }
 
 export const projects: TestProjectConfiguration[] = [
   { ...source, test: { name: 'protocol', root: 'packages/protocol', include: ['src/**/*.test.ts'] } },

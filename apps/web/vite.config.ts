@@ -8,7 +8,7 @@ const hubTarget = process.env.PARLEY_HUB_URL ?? 'http://127.0.0.1:8080'
 export default defineConfig({
   plugins: [vue()],
   // Resolve the workspace packages (@parley/core, @parley/protocol) to their TypeScript source.
-  resolve: { conditions: ['source', ...defaultClientConditions] },
+  resolve: { conditions: ['parley-source', ...defaultClientConditions] },
   server: {
     host: '127.0.0.1',
     proxy: {

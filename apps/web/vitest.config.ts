@@ -3,7 +3,7 @@ import { defineProject } from 'vitest/config'
 
 export default defineProject({
   plugins: [vue()],
-  resolve: { conditions: ['source'] },
+  resolve: { conditions: ['parley-source'] },
   test: {
     name: 'web',
     root: import.meta.dirname,

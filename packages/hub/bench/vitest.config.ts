@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
-  resolve: { conditions: ['source'] },
-  ssr: { resolve: { conditions: ['source'] } },
+  resolve: { conditions: ['parley-source'] },
+  ssr: { resolve: { conditions: ['parley-source'] } },
   test: {
     name: 'bench',
     root: fileURLToPath(new URL('.', import.meta.url)),
