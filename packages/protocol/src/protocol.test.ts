@@ -4,6 +4,7 @@ import {
   CreateRoomRequestSchema,
   RegisterRequestSchema,
   SessionDescriptionSchema,
+  SetMetaRequestSchema,
   SubscribeTracksRequestSchema,
   clientIdOfMediaStateKey,
   mediaStateMetaKey,
@@ -43,6 +44,13 @@ describe('request schemas', () => {
   it('accepts the SDK create-room body with zeroed options', () => {
     const body = { id: '', name: '', options: { bitrates: { audio: 0 }, codecs: [], pli_interval_ns: 0 } }
     expect(v.safeParse(CreateRoomRequestSchema, body).success).toBe(true)
+  })
+
+  it('rejects arrays where the contract wants a JSON object', () => {
+    expect(v.safeParse(CreateRoomRequestSchema, []).success).toBe(false)
+    expect(v.safeParse(RegisterRequestSchema, [{ uid: 'a' }]).success).toBe(false)
+    expect(v.safeParse(SetMetaRequestSchema, ['a']).success).toBe(false)
+    expect(v.safeParse(SetMetaRequestSchema, { a: 1 }).success).toBe(true)
   })
 
   it('treats stream_id as optional in subscribetracks', () => {

@@ -19,6 +19,14 @@ const id = v.pipe(
 )
 const nonNegativeInt = v.pipe(v.number(), v.integer(), v.minValue(0))
 
+/** valibot's object and record schemas accept arrays; a JSON body that is an array is never what we mean. */
+function jsonObject<const TEntries extends v.ObjectEntries>(entries: TEntries) {
+  return v.pipe(v.custom<Record<string, unknown>>(isPlainObject, 'must be a JSON object'), v.object(entries))
+}
+function isPlainObject(input: unknown): boolean {
+  return typeof input === 'object' && input !== null && !Array.isArray(input)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Rooms
 
@@ -67,7 +75,7 @@ export const RoomOptionsInputSchema = v.object({
 })
 export type RoomOptionsInput = v.InferOutput<typeof RoomOptionsInputSchema>
 
-export const CreateRoomRequestSchema = v.object({
+export const CreateRoomRequestSchema = jsonObject({
   id: v.optional(id),
   name: v.optional(name),
   options: v.optional(RoomOptionsInputSchema),
@@ -80,7 +88,7 @@ export type Room = v.InferOutput<typeof RoomSchema>
 // ---------------------------------------------------------------------------------------------
 // Clients
 
-export const RegisterRequestSchema = v.object({
+export const RegisterRequestSchema = jsonObject({
   // The 2023 tutorial sends a number, current clients a string.
   uid: v.optional(v.union([
     id,
@@ -115,7 +123,7 @@ export const ClientSchema = v.object({
 })
 export type Client = v.InferOutput<typeof ClientSchema>
 
-export const SetNameRequestSchema = v.object({ name })
+export const SetNameRequestSchema = jsonObject({ name })
 export type SetNameRequest = v.InferOutput<typeof SetNameRequestSchema>
 
 // ---------------------------------------------------------------------------------------------
@@ -124,6 +132,7 @@ export type SetNameRequest = v.InferOutput<typeof SetNameRequestSchema>
 export const MetaKeySchema = v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(MAX_NAME_LENGTH))
 /** setmeta body: an object of keys to JSON values (not an array). */
 export const SetMetaRequestSchema = v.pipe(
+  v.custom<Record<string, unknown>>(isPlainObject, 'must be a JSON object (not an array)'),
   v.record(MetaKeySchema, v.unknown()),
   v.check((record) => Object.keys(record).length > 0, 'must hold at least one key'),
 )
@@ -132,7 +141,7 @@ export type MetaRecord = Record<string, unknown>
 // ---------------------------------------------------------------------------------------------
 // Negotiation
 
-export const IceCandidateSchema = v.object({
+export const IceCandidateSchema = jsonObject({
   // "" is the end-of-candidates marker some clients send; accepted and ignored.
   candidate: v.pipe(v.string(), v.maxLength(MAX_CANDIDATE_LENGTH)),
   sdpMid: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(64)))),
@@ -148,7 +157,7 @@ const sdp = v.pipe(
   v.startsWith('v=0', 'is not an SDP (it must start with "v=0")'),
 )
 
-export const SessionDescriptionSchema = v.object({
+export const SessionDescriptionSchema = jsonObject({
   type: v.picklist(['offer', 'answer'], 'must be "offer" or "answer"'),
   sdp,
 })
@@ -204,7 +213,7 @@ export type TracksEvent = v.InferOutput<typeof TracksEventSchema>
 // ---------------------------------------------------------------------------------------------
 // Data channels
 
-export const CreateChannelRequestSchema = v.object({
+export const CreateChannelRequestSchema = jsonObject({
   name: v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(MAX_NAME_LENGTH)),
   mode: v.optional(v.boolean()),
   ordered_mode: v.optional(v.boolean()),
