@@ -1,6 +1,6 @@
 // The hub in its own process for the benchmark, so its CPU and RSS are measured alone (the test
 // process also runs Playwright). Forked with IPC by join-and-cpu.bench.spec.ts:
-//   node --conditions=source --import ./register-ts.mjs hub-process.mjs
+//   node --conditions=parley-source --import ./register-ts.mjs hub-process.mjs
 // Sends {type:'ready', url}; answers {type:'usage'} with process.cpuUsage() and memoryUsage().rss;
 // closes the hub on {type:'close'}. `baselineRss` is this process before the hub is imported: node
 // plus the TypeScript transpiler of the module hooks, which a built hub would not carry.

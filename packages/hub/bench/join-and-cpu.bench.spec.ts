@@ -37,7 +37,7 @@ class HubProcess {
     const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
     const child = fork(here('./hub-process.mjs'), [], {
       cwd: here('..'),
-      execArgv: ['--conditions=source', '--import', here('./register-ts.mjs')],
+      execArgv: ['--conditions=parley-source', '--import', here('./register-ts.mjs')],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
     const ready = await new Promise<{ url: string; baselineRss: number }>((resolve, reject) => {

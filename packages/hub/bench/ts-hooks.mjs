@@ -1,7 +1,7 @@
 // Node module hooks so the benchmark can run the hub from its TypeScript source in a separate, plain
 // `node` process (tsx is not installed): relative `.js` specifiers fall back to the `.ts` file next to
 // them, and `.ts` files are transpiled with TypeScript's transpileModule (no type check).
-// Workspace packages resolve to their source through `--conditions=source`.
+// Workspace packages resolve to their source through `--conditions=parley-source`.
 import { readFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
