@@ -6,7 +6,7 @@
 // pnpm is not assumed to be installed: a pinned copy is installed with npm into .tools/.
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { delimiter, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -41,6 +41,9 @@ function ensurePnpm() {
   log(`installing pnpm ${pnpmVersion} into .tools/ with npm`)
   run('npm', ['install', '--prefix', toolsDir, '--no-save', '--no-audit', '--no-fund', '--loglevel=error', `pnpm@${pnpmVersion}`])
 }
+
+// Package scripts call `pnpm` by name: put the pinned copy first on PATH for everything we spawn.
+process.env.PATH = `${join(toolsDir, 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}`
 
 function pnpm(args, options) {
   run(process.execPath, [pnpmBin, ...args], options)
