@@ -28,6 +28,12 @@ function mountGrid(participants: Participant[]) {
   return mount(VideoGrid, { props: { tiles: store.tiles } })
 }
 
+/** What the browser does once a <video> has decoded its first frame. */
+function framesArrive(grid: ReturnType<typeof mount>) {
+  for (const video of grid.findAll('video')) video.element.dispatchEvent(new Event('loadeddata'))
+  return nextTick()
+}
+
 const people = (count: number) => Array.from({ length: count }, (_, index) => makeParticipant(index + 1))
 
 describe('VideoGrid', () => {
@@ -58,6 +64,7 @@ describe('VideoGrid', () => {
     fake.streams.set(fakeMediaStream('local'))
     const grid = mountGrid([])
     await nextTick()
+    await framesArrive(grid)
     const tile = grid.get('[data-participant="local"]')
     expect(tile.get('[data-testid="tile-name"]').text()).toBe('You')
     const video = tile.get('video')
@@ -101,6 +108,7 @@ describe('VideoGrid', () => {
     const grid = mountGrid([makeParticipant(1), makeParticipant(2, { videoEnabled: false, name: 'Ada Lovelace' }), notLive])
     await nextTick()
     const tile = (key: string) => grid.get(`[data-participant="${key}"]`)
+    await framesArrive(grid)
     expect(tile('client-1').find('[data-testid="tile-placeholder"]').exists()).toBe(false)
     expect(tile('client-1').attributes('data-video')).toBe('on')
     expect(tile('client-2').get('[data-testid="tile-placeholder"]').text()).toBe('AL')

@@ -36,6 +36,19 @@ describe('useMediaStream', () => {
     expect(played).toEqual([video()])
   })
 
+  it('reports frames once the element has decoded data, and forgets them when the stream goes', async () => {
+    const streams = createFakeStreams()
+    streams.set(fakeMediaStream('s1'))
+    const { binding, video } = mountBinding(streams.registry, () => 's1')
+    await nextTick()
+    expect(binding.hasFrames.value).toBe(false)
+    video().dispatchEvent(new Event('loadeddata'))
+    expect(binding.hasFrames.value).toBe(true)
+    streams.delete('s1')
+    await nextTick()
+    expect(binding.hasFrames.value).toBe(false)
+  })
+
   it('follows tracks leaving the stream and the stream leaving the registry', async () => {
     const streams = createFakeStreams()
     const videoTrack = fakeTrack('video')

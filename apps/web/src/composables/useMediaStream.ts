@@ -19,7 +19,11 @@ export interface MediaStreamBinding {
   element: ShallowRef<HTMLMediaElement | null>
   stream: ShallowRef<MediaStreamLike | undefined>
   hasVideo: ShallowRef<boolean>
+  /** The element has a decoded frame to show (until then a tile shows its avatar, not a black box). */
+  hasFrames: ShallowRef<boolean>
 }
+
+const HAVE_CURRENT_DATA = 2
 
 function hasLiveVideo(stream: MediaStreamLike | undefined): boolean {
   return stream?.getTracks().some((track) => track.kind === 'video' && track.readyState === 'live') ?? false
@@ -33,6 +37,7 @@ export function useMediaStream(
   const element = shallowRef<HTMLMediaElement | null>(null)
   const stream = shallowRef<MediaStreamLike | undefined>()
   const hasVideo = shallowRef(false)
+  const hasFrames = shallowRef(false)
 
   const lookUp = () => {
     const id = toValue(streamId)
@@ -86,10 +91,31 @@ export function useMediaStream(
       if (!el) return
       // The port type is structural; in a browser the registry holds real MediaStreams.
       const source = (current as unknown as MediaStream | undefined) ?? null
-      if (el.srcObject !== source) el.srcObject = source
+      if (el.srcObject !== source) {
+        el.srcObject = source
+        hasFrames.value = source !== null && el.readyState >= HAVE_CURRENT_DATA
+      }
       if (current) void options.play?.(el)
     },
     { immediate: true, flush: 'post' },
+  )
+
+  watch(
+    element,
+    (el, _previous, onCleanup) => {
+      if (!el) return
+      const framesArrived = () => (hasFrames.value = el.srcObject !== null)
+      const emptied = () => (hasFrames.value = false)
+      el.addEventListener('loadeddata', framesArrived)
+      el.addEventListener('playing', framesArrived)
+      el.addEventListener('emptied', emptied)
+      onCleanup(() => {
+        el.removeEventListener('loadeddata', framesArrived)
+        el.removeEventListener('playing', framesArrived)
+        el.removeEventListener('emptied', emptied)
+      })
+    },
+    { immediate: true },
   )
 
   onScopeDispose(() => {
@@ -98,5 +124,5 @@ export function useMediaStream(
     if (element.value) element.value.srcObject = null
   })
 
-  return { element, stream, hasVideo }
+  return { element, stream, hasVideo, hasFrames }
 }
