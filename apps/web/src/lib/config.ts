@@ -2,7 +2,8 @@
 // Another hub is chosen at runtime, never at build time, so one build works everywhere:
 //   1. query parameters `?hub=<url>&token=<access token>` (handy for a quick test against
 //      https://hub.inlive.app), which win over
-//   2. an optional `/config.json` next to index.html: `{ "hubUrl": "...", "accessToken": "..." }`.
+//   2. `/config.json` next to index.html: `{ "hubUrl": "...", "accessToken": "..." }`. The build ships
+//      an empty `{}` (public/config.json) so the request never 404s; replace it when deploying.
 // `?inspect=stately` additionally opts into the Stately browser inspector (development only).
 
 export interface HubConfig {
