@@ -36,6 +36,7 @@ describe('App', () => {
     expect(root().attributes('data-state')).toBe('connected')
     expect(app.find('[data-testid="call"]').exists()).toBe(true)
     expect(app.findAll('[data-testid="tile"]')).toHaveLength(2)
+    expect(document.title).toBe('Team · Parley')
 
     fake.setView({ status: 'left', room })
     await nextTick()

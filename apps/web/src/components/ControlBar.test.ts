@@ -70,6 +70,8 @@ describe('ControlBar', () => {
     const dialog = bar.get('[data-testid="end-room-dialog"]')
     expect(dialog.attributes('role')).toBe('alertdialog')
     expect(document.activeElement).toBe(bar.get('[data-testid="end-room-cancel"]').element)
+    await bar.get('[data-testid="end-room-cancel"]').trigger('keydown', { key: 'Tab' })
+    expect(document.activeElement).toBe(bar.get('[data-testid="end-room-confirm"]').element) // focus stays in the dialog
     await bar.get('[data-testid="end-room-cancel"]').trigger('click')
     expect(bar.find('[data-testid="end-room-dialog"]').exists()).toBe(false)
     expect(fake.calls).toEqual([])

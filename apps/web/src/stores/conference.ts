@@ -106,6 +106,12 @@ export const useConferenceStore = defineStore('conference', () => {
   const errorCopy = computed<ErrorCopy | undefined>(() => (view.value.error ? describeError(view.value.error) : undefined))
   const streams = computed(() => conference.value?.streams)
 
+  const pageTitle = computed(() => {
+    const name = room.value?.name
+    if (screen.value === 'call') return name ? `${name} · Parley` : 'In call · Parley'
+    return 'Parley'
+  })
+
   const screen = computed<Screen>(() => {
     const current = view.value
     switch (current.status) {
@@ -385,6 +391,7 @@ export const useConferenceStore = defineStore('conference', () => {
     // derived
     view,
     screen,
+    pageTitle,
     endReason,
     tiles,
     invitedRoom,
