@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { gridShape, hueOf, initialsOf } from './grid'
+import { gridShape, hueOf, initialsOf, portraitGridShape } from './grid'
 
 describe('gridShape', () => {
   it.each([
@@ -16,6 +16,15 @@ describe('gridShape', () => {
     [17, 5, 4],
   ])('%i tiles → %i columns × %i rows', (count, columns, rows) => {
     expect(gridShape(count)).toEqual({ columns, rows })
+  })
+})
+
+describe('portraitGridShape', () => {
+  it('stacks tiles on an upright phone: 2 → 1×2, 6 → 2×3, 9 → 3×3', () => {
+    expect(portraitGridShape(1)).toEqual({ columns: 1, rows: 1 })
+    expect(portraitGridShape(2)).toEqual({ columns: 1, rows: 2 })
+    expect(portraitGridShape(6)).toEqual({ columns: 2, rows: 3 })
+    expect(portraitGridShape(9)).toEqual({ columns: 3, rows: 3 })
   })
 })
 

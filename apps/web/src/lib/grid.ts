@@ -12,6 +12,12 @@ export function gridShape(tileCount: number): GridShape {
   return { columns, rows: Math.ceil(tileCount / columns) }
 }
 
+/** On a portrait screen (a phone held upright) the same tiles stack: columns and rows swap. */
+export function portraitGridShape(tileCount: number): GridShape {
+  const { columns, rows } = gridShape(tileCount)
+  return { columns: rows, rows: columns }
+}
+
 /** Up to two initials for an avatar: "Ada Lovelace" → "AL", "ada" → "A", "" → "?". */
 export function initialsOf(name: string): string {
   const words = name.trim().split(/\s+/).filter((word) => word !== '')
