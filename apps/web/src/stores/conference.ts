@@ -64,6 +64,7 @@ function memoryPage(): PageContext {
 
 export const useConferenceStore = defineStore('conference', () => {
   // --- the conference ------------------------------------------------------------------------
+  // Private on purpose: an actor is not state to serialise (devtools, SSR); `snapshot` and `view` are.
   const conference = shallowRef<AnyConferenceHandle>()
   const snapshot = shallowRef<unknown>()
   const view = computed<ConferenceView>(() =>
@@ -374,7 +375,6 @@ export const useConferenceStore = defineStore('conference', () => {
 
   return {
     // state
-    conference,
     snapshot,
     displayName,
     roomName,
