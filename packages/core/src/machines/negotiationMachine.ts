@@ -166,6 +166,7 @@ function toCandidateInit(
 }
 
 export const LOCK_RETRY_MS = 3000
+const ICE_FAILED_MESSAGE = 'The connection was lost and could not be restored (ICE failed).'
 
 export const negotiationMachine = setup({
   types: {
@@ -194,6 +195,7 @@ export const negotiationMachine = setup({
     isHubOfferHeld: stateIn({ hubOffer: 'held' }),
     isChangeQueued: stateIn({ pending: 'changeQueued' }),
     isIceRestartQueued: stateIn({ pending: 'iceRestartQueued' }),
+    isIceFailureQueued: stateIn({ pending: 'iceFailureQueued' }),
     isStable: stateIn({ signaling: 'stable' }),
     isRequestingLock: stateIn({ signaling: 'requestingLock' }),
     isWaitingForLock: stateIn({ signaling: 'waitingForLock' }),
@@ -202,7 +204,8 @@ export const negotiationMachine = setup({
   },
   actions: {
     requestChange: assign({ offerKind: 'change' as OfferKind }),
-    requestIceRestart: assign({ offerKind: 'iceRestart' as OfferKind, iceRestarts: ({ context }) => context.iceRestarts + 1 }),
+    requestIceRestart: assign({ offerKind: 'iceRestart' as OfferKind }),
+    countIceRestart: assign({ iceRestarts: ({ context }) => context.iceRestarts + 1 }),
     resetIceRestarts: assign({ iceRestarts: 0 }),
     storeLocalOffer: assign({ localOfferSdp: (_, params: { sdp: string }) => params.sdp }),
     storeHubOffer: assign({ hubOfferSdp: (_, params: { sdp: string }) => params.sdp }),
@@ -265,15 +268,17 @@ export const negotiationMachine = setup({
           always: [
             // Served in this order: a hub offer we held, then the queued local change.
             { guard: 'isHubOfferHeld', target: 'answering', actions: ['takeHeldHubOffer', raise({ type: 'hubOffer.taken' })] },
-            { guard: 'isIceRestartQueued', target: 'requestingLock', actions: ['requestIceRestart', 'notifyReconnecting'] },
+            { guard: 'isIceRestartQueued', target: 'requestingLock', actions: 'requestIceRestart' },
+            // ICE failed for good while an offer/answer was in flight: give up only now, so a held lock was still followed by PUT negotiate.
+            { guard: 'isIceFailureQueued', target: 'failed', actions: { type: 'storeError', params: { message: ICE_FAILED_MESSAGE } } },
             { guard: 'isChangeQueued', target: 'requestingLock', actions: 'requestChange' },
           ],
           on: {
             'negotiation.change': { target: 'requestingLock', actions: 'requestChange' },
             'hub.offer': { target: 'answering', actions: { type: 'storeHubOffer', params: ({ event }) => ({ sdp: event.sdp }) } },
             'peer.iceFailed': [
-              { guard: 'canRestartIce', target: 'requestingLock', actions: ['requestIceRestart', 'notifyReconnecting'] },
-              { target: 'failed', actions: { type: 'storeError', params: { message: 'The connection was lost and could not be restored (ICE failed).' } } },
+              { guard: 'canRestartIce', target: 'requestingLock', actions: ['countIceRestart', 'requestIceRestart', 'notifyReconnecting'] },
+              { target: 'failed', actions: { type: 'storeError', params: { message: ICE_FAILED_MESSAGE } } },
             ],
           },
         },
@@ -363,7 +368,10 @@ export const negotiationMachine = setup({
         idle: {
           on: {
             'negotiation.change': { guard: or(['isHoldingLock', 'isAnswering']), target: 'changeQueued' },
-            'peer.iceFailed': { guard: and([not('isStable'), 'canRestartIce']), target: 'iceRestartQueued' },
+            'peer.iceFailed': [
+              { guard: and([not('isStable'), 'canRestartIce']), target: 'iceRestartQueued', actions: ['countIceRestart', 'notifyReconnecting'] },
+              { guard: not('isStable'), target: 'iceFailureQueued' },
+            ],
             'hub.offer': [
               { guard: and([or(['isRequestingLock', 'isWaitingForLock']), 'isRequestingIceRestart']), target: 'iceRestartQueued' },
               { guard: or(['isRequestingLock', 'isWaitingForLock']), target: 'changeQueued' },
@@ -373,11 +381,17 @@ export const negotiationMachine = setup({
         changeQueued: {
           always: { guard: 'isRequestingLock', target: 'idle' },
           on: {
-            'peer.iceFailed': { guard: and([not('isStable'), 'canRestartIce']), target: 'iceRestartQueued' },
+            'peer.iceFailed': [
+              { guard: and([not('isStable'), 'canRestartIce']), target: 'iceRestartQueued', actions: ['countIceRestart', 'notifyReconnecting'] },
+              { guard: not('isStable'), target: 'iceFailureQueued' },
+            ],
           },
         },
         iceRestartQueued: {
           always: { guard: 'isRequestingLock', target: 'idle' },
+        },
+        iceFailureQueued: {
+          // Served by signaling (stable → failed); nothing leaves this state.
         },
       },
     },

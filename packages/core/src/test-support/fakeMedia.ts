@@ -1,0 +1,99 @@
+import type { MediaConstraintsLike, MediaDeviceInfoLike, MediaDevicesLike, MediaStreamLike, MediaStreamTrackLike } from '../ports.js'
+import { PendingCalls } from './pendingCalls.js'
+
+let counter = 0
+const nextId = (prefix: string) => `${prefix}-${++counter}`
+
+export class FakeMediaStreamTrack extends EventTarget implements MediaStreamTrackLike {
+  enabled = true
+  readyState: 'live' | 'ended' = 'live'
+
+  constructor(readonly kind: 'audio' | 'video', readonly id: string = nextId(kind)) {
+    super()
+  }
+
+  override addEventListener(type: 'ended' | 'mute' | 'unmute', listener: () => void): void {
+    super.addEventListener(type, listener)
+  }
+
+  override removeEventListener(type: 'ended' | 'mute' | 'unmute', listener: () => void): void {
+    super.removeEventListener(type, listener)
+  }
+
+  /** Local stop: like a browser, no 'ended' event. */
+  stop(): void {
+    this.readyState = 'ended'
+  }
+
+  /** The remote side ended the track. */
+  end(): void {
+    this.readyState = 'ended'
+    this.dispatchEvent(new Event('ended'))
+  }
+}
+
+export class FakeMediaStream extends EventTarget implements MediaStreamLike {
+  constructor(
+    private readonly tracks: FakeMediaStreamTrack[],
+    readonly id: string = nextId('stream'),
+  ) {
+    super()
+  }
+
+  getTracks(): FakeMediaStreamTrack[] {
+    return [...this.tracks]
+  }
+
+  override addEventListener(type: 'addtrack' | 'removetrack', listener: () => void): void {
+    super.addEventListener(type, listener)
+  }
+
+  override removeEventListener(type: 'addtrack' | 'removetrack', listener: () => void): void {
+    super.removeEventListener(type, listener)
+  }
+
+  removeTrack(track: FakeMediaStreamTrack): void {
+    const index = this.tracks.indexOf(track)
+    if (index < 0) return
+    this.tracks.splice(index, 1)
+    this.dispatchEvent(new Event('removetrack'))
+  }
+}
+
+export class DeviceError extends Error {
+  constructor(override readonly name: string) {
+    super(`${name} (fake device)`)
+  }
+}
+
+/** Camera and microphone that work, fail with a DOMException-like name, or wait for the test. */
+export class FakeMediaDevices implements MediaDevicesLike {
+  readonly calls = new PendingCalls()
+  readonly tracks: FakeMediaStreamTrack[] = []
+  readonly requests: MediaConstraintsLike[] = []
+  failures: { audio?: string; video?: string } = {}
+
+  getUserMedia(constraints: MediaConstraintsLike): Promise<MediaStreamLike> {
+    this.requests.push(constraints)
+    return this.calls.call('getUserMedia', (value) => {
+      if (value instanceof Error) throw value
+      const wanted = (['audio', 'video'] as const).filter((kind) => constraints[kind])
+      const failing = wanted.find((kind) => this.failures[kind])
+      if (failing) throw new DeviceError(this.failures[failing]!)
+      const tracks = wanted.map((kind) => new FakeMediaStreamTrack(kind))
+      this.tracks.push(...tracks)
+      return new FakeMediaStream(tracks)
+    })
+  }
+
+  async enumerateDevices(): Promise<MediaDeviceInfoLike[]> {
+    return [
+      { deviceId: 'mic', kind: 'audioinput', label: 'Fake microphone' },
+      { deviceId: 'cam', kind: 'videoinput', label: 'Fake camera' },
+    ]
+  }
+
+  get liveTrackCount(): number {
+    return this.tracks.filter((t) => t.readyState === 'live').length
+  }
+}

@@ -1,0 +1,175 @@
+import type {
+  IceCandidateInitLike,
+  MediaStreamLike,
+  MediaStreamTrackLike,
+  PeerConnectionConfig,
+  PeerConnectionEventMap,
+  PeerConnectionFactory,
+  PeerConnectionLike,
+  RtpTransceiverLike,
+  SessionDescriptionLike,
+} from '../ports.js'
+import { FakeMediaStream, FakeMediaStreamTrack } from './fakeMedia.js'
+import { PendingCalls } from './pendingCalls.js'
+
+export const FAKE_OFFER_SDP = 'v=0\r\no=fake 1 1 IN IP4 127.0.0.1\r\ns=offer\r\n'
+export const FAKE_ANSWER_SDP = 'v=0\r\no=fake 2 2 IN IP4 127.0.0.1\r\ns=answer\r\n'
+
+/**
+ * A peer connection without media: descriptions and states move as the W3C API says, async
+ * methods can be held (`calls.gate(...)`) or made to fail (`failNext`), events are fired by hand.
+ */
+export class FakePeerConnection implements PeerConnectionLike {
+  connectionState = 'new'
+  iceConnectionState = 'new'
+  signalingState = 'stable'
+  localDescription: SessionDescriptionLike | null = null
+  remoteDescription: SessionDescriptionLike | null = null
+  closed = false
+  readonly transceivers: RtpTransceiverLike[] = []
+  readonly addedCandidates: IceCandidateInitLike[] = []
+  readonly offers: { iceRestart: boolean }[] = []
+  private readonly listeners = new Map<string, Set<(event: never) => void>>()
+  private readonly failures = new Map<string, Error>()
+
+  constructor(
+    readonly config: PeerConnectionConfig,
+    readonly calls: PendingCalls,
+  ) {}
+
+  /** The next call of `method` rejects with `error`. */
+  failNext(method: 'createOffer' | 'createAnswer' | 'setLocalDescription' | 'setRemoteDescription' | 'addIceCandidate', error = new Error(`${method} failed (fake)`)): void {
+    this.failures.set(method, error)
+  }
+
+  private run<T>(method: string, produce: () => T): Promise<T> {
+    return this.calls.call(`pc.${method}`, (value) => {
+      if (value instanceof Error) throw value
+      const failure = this.failures.get(method)
+      if (failure) {
+        this.failures.delete(method)
+        throw failure
+      }
+      if (this.closed) throw new Error(`${method} on a closed peer connection`)
+      return produce()
+    })
+  }
+
+  addTransceiver(trackOrKind: MediaStreamTrackLike | 'audio' | 'video', init?: { direction?: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive'; streams?: MediaStreamLike[] }): RtpTransceiverLike {
+    const track = typeof trackOrKind === 'string' ? null : trackOrKind
+    const kind = typeof trackOrKind === 'string' ? trackOrKind : (trackOrKind.kind as 'audio' | 'video')
+    const transceiver: RtpTransceiverLike = {
+      mid: String(this.transceivers.length),
+      sender: { track, replaceTrack: async () => undefined },
+      receiver: { track: new FakeMediaStreamTrack(kind) },
+      direction: init?.direction ?? 'sendrecv',
+      currentDirection: null,
+    }
+    this.transceivers.push(transceiver)
+    return transceiver
+  }
+
+  getTransceivers(): RtpTransceiverLike[] {
+    return [...this.transceivers]
+  }
+
+  createOffer(options?: { iceRestart?: boolean }): Promise<SessionDescriptionLike> {
+    return this.run('createOffer', () => {
+      this.offers.push({ iceRestart: options?.iceRestart === true })
+      return { type: 'offer', sdp: FAKE_OFFER_SDP }
+    })
+  }
+
+  createAnswer(): Promise<SessionDescriptionLike> {
+    return this.run('createAnswer', () => ({ type: 'answer', sdp: FAKE_ANSWER_SDP }))
+  }
+
+  setLocalDescription(description: SessionDescriptionLike): Promise<void> {
+    return this.run('setLocalDescription', () => {
+      this.localDescription = description
+      this.signalingState = description.type === 'offer' ? 'have-local-offer' : 'stable'
+      this.dispatch('signalingstatechange', undefined)
+    })
+  }
+
+  setRemoteDescription(description: SessionDescriptionLike): Promise<void> {
+    return this.run('setRemoteDescription', () => {
+      this.remoteDescription = description
+      this.signalingState = description.type === 'offer' ? 'have-remote-offer' : 'stable'
+      this.dispatch('signalingstatechange', undefined)
+    })
+  }
+
+  addIceCandidate(candidate: IceCandidateInitLike): Promise<void> {
+    return this.run('addIceCandidate', () => {
+      if (!this.remoteDescription) throw new Error('addIceCandidate before a remote description')
+      this.addedCandidates.push(candidate)
+    })
+  }
+
+  addEventListener<K extends keyof PeerConnectionEventMap>(type: K, listener: (event: PeerConnectionEventMap[K]) => void): void {
+    let set = this.listeners.get(type)
+    if (!set) this.listeners.set(type, (set = new Set()))
+    set.add(listener as (event: never) => void)
+  }
+
+  removeEventListener<K extends keyof PeerConnectionEventMap>(type: K, listener: (event: PeerConnectionEventMap[K]) => void): void {
+    this.listeners.get(type)?.delete(listener as (event: never) => void)
+  }
+
+  get listenerCount(): number {
+    return [...this.listeners.values()].reduce((sum, set) => sum + set.size, 0)
+  }
+
+  close(): void {
+    this.closed = true
+    this.signalingState = 'closed'
+    this.connectionState = 'closed'
+    this.iceConnectionState = 'closed'
+  }
+
+  // --- what the network would do -----------------------------------------------------------
+
+  dispatch<K extends keyof PeerConnectionEventMap>(type: K, event: PeerConnectionEventMap[K]): void {
+    for (const listener of [...(this.listeners.get(type) ?? [])]) (listener as (event: PeerConnectionEventMap[K]) => void)(event)
+  }
+
+  emitIceCandidate(candidate: IceCandidateInitLike): void {
+    this.dispatch('icecandidate', { candidate: { toJSON: () => candidate } })
+  }
+
+  setIceConnectionState(state: string): void {
+    this.iceConnectionState = state
+    if (state === 'connected' || state === 'failed') this.connectionState = state
+    this.dispatch('iceconnectionstatechange', undefined)
+    this.dispatch('connectionstatechange', undefined)
+  }
+
+  /** A remote track arrives in `stream` (created when not given). */
+  emitTrack(kind: 'audio' | 'video', stream?: FakeMediaStream, track = new FakeMediaStreamTrack(kind)): { track: FakeMediaStreamTrack; stream: FakeMediaStream } {
+    const target = stream ?? new FakeMediaStream([track])
+    const transceiver = this.addTransceiver(kind, { direction: 'recvonly' })
+    this.dispatch('track', { track, streams: [target], transceiver })
+    return { track, stream: target }
+  }
+}
+
+export class FakePeerConnections {
+  readonly all: FakePeerConnection[] = []
+  readonly calls = new PendingCalls()
+  readonly factory: PeerConnectionFactory = (config) => {
+    const pc = new FakePeerConnection(config, this.calls)
+    this.all.push(pc)
+    return pc
+  }
+
+  get openCount(): number {
+    return this.all.filter((pc) => !pc.closed).length
+  }
+
+  latest(): FakePeerConnection {
+    const pc = this.all.at(-1)
+    if (!pc) throw new Error('no peer connection was created')
+    return pc
+  }
+}

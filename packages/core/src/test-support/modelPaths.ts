@@ -1,0 +1,92 @@
+// Path selection for the model tests: every edge of the machine's reachable graph (state × event,
+// from xstate/graph's adjacency map) is appended to the shortest path (xstate/graph's
+// getShortestPaths) to its source; then a greedy subset is kept that still takes every distinct
+// (state value, event, next state value) step at least once.
+import type { AnyEventObject, AnyMachineSnapshot, AnyStateMachine } from 'xstate'
+import { getAdjacencyMap, getShortestPaths, serializeSnapshot } from 'xstate/graph'
+
+export interface ModelOptions {
+  events: AnyEventObject[]
+  input?: unknown
+  filterEvents?: (snapshot: AnyMachineSnapshot, event: AnyEventObject) => boolean
+  stopWhen?: (snapshot: AnyMachineSnapshot) => boolean
+}
+
+export interface ModelStep {
+  event: AnyEventObject
+  /** The snapshot the model predicts after the event. */
+  state: AnyMachineSnapshot
+}
+
+export interface ModelPath {
+  description: string
+  steps: ModelStep[]
+}
+
+const serializeEvent = (event: AnyEventObject) => JSON.stringify(event)
+const valueText = (snapshot: AnyMachineSnapshot) => JSON.stringify(snapshot.value)
+
+export function edgeCoveringPaths(machine: AnyStateMachine, options: ModelOptions) {
+  const traversal = {
+    events: options.events,
+    serializeState: serializeSnapshot,
+    serializeEvent,
+    filterEvents: (snapshot: AnyMachineSnapshot, event: AnyEventObject) => snapshot.can(event) && (options.filterEvents?.(snapshot, event) ?? true),
+    ...(options.input === undefined ? {} : { input: options.input }),
+    ...(options.stopWhen ? { stopWhen: options.stopWhen } : {}),
+  }
+  const adjacency = getAdjacencyMap(machine, traversal as never) as Record<
+    string,
+    { state: AnyMachineSnapshot; transitions: Record<string, { event: AnyEventObject; state: AnyMachineSnapshot }> }
+  >
+  const eventsTo = new Map<string, AnyEventObject[]>()
+  for (const path of getShortestPaths(machine, traversal as never)) {
+    eventsTo.set(
+      serializeSnapshot(path.state as AnyMachineSnapshot),
+      path.steps.map((step) => step.event as AnyEventObject).filter((event) => event.type !== 'xstate.init'),
+    )
+  }
+  const initial = Object.keys(adjacency)[0]!
+  const walk = (events: AnyEventObject[]): ModelStep[] => {
+    let current = initial
+    return events.map((event) => {
+      const next = adjacency[current]!.transitions[serializeEvent(event)]!
+      current = serializeSnapshot(next.state)
+      return { event, state: next.state }
+    })
+  }
+  const candidates: AnyEventObject[][] = []
+  for (const [serialized, entry] of Object.entries(adjacency)) {
+    const prefix = eventsTo.get(serialized)
+    if (!prefix) continue
+    for (const transition of Object.values(entry.transitions)) candidates.push([...prefix, transition.event])
+  }
+  // Longest first, so one long path that takes many steps is preferred to its prefixes.
+  candidates.sort((a, b) => b.length - a.length)
+  const covered = new Set<string>()
+  const paths: ModelPath[] = []
+  const initialSnapshot = adjacency[initial]!.state
+  for (const events of candidates) {
+    const steps = walk(events)
+    const keys = steps.map((step, i) => `${valueText(i === 0 ? initialSnapshot : steps[i - 1]!.state)} --${step.event.type}--> ${valueText(step.state)}`)
+    if (keys.every((key) => covered.has(key))) continue
+    for (const key of keys) covered.add(key)
+    paths.push({ description: `${events.map((e) => e.type.replace(/^xstate\./, '')).join(' → ')} ⇒ ${valueText(steps.at(-1)!.state)}`, steps })
+  }
+  const edges = Object.values(adjacency).reduce((sum, entry) => sum + Object.keys(entry.transitions).length, 0)
+  return { paths, initialSnapshot, stats: { states: Object.keys(adjacency).length, edges, distinctSteps: covered.size } }
+}
+
+/** Runs one model path: execute each event through the fakes, then check the real actor matches. */
+export async function runPath(
+  path: ModelPath,
+  execute: Record<string, (event: AnyEventObject) => unknown>,
+  check: (expected: AnyMachineSnapshot, step: number) => Promise<void>,
+): Promise<void> {
+  for (const [index, step] of path.steps.entries()) {
+    const executor = execute[step.event.type]
+    if (!executor) throw new Error(`no executor for ${step.event.type}`)
+    await executor(step.event)
+    await check(step.state, index)
+  }
+}
