@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest'
+import { createHubClient, HubError } from './hubClient.js'
+import { FAKE_HUB_URL, FakeHub } from './test-support/index.js'
+import type { FetchLike } from './ports.js'
+
+function client(hub = new FakeHub(), accessToken?: string) {
+  return { hub, api: createHubClient({ baseUrl: `${FAKE_HUB_URL}/`, fetch: hub.fetch, ...(accessToken ? { accessToken } : {}) }) }
+}
+
+async function expectHubError(promise: Promise<unknown>, kind: HubError['kind'], status: number) {
+  const error = await promise.then(() => undefined, (e: unknown) => e)
+  expect(error).toBeInstanceOf(HubError)
+  expect(error).toMatchObject({ kind, status })
+}
+
+describe('hub client', () => {
+  it('sends Authorization only on the routes the hosted hub authenticates, and JSON content type always', async () => {
+    const { hub, api } = client(new FakeHub(), 'token-1')
+    const room = await api.createRoom({ name: 'Standup' })
+    await api.getRoom(room.id)
+    const registered = await api.register(room.id, { name: 'Ada' })
+    await api.setMeta(room.id, { k: 1 })
+    await api.endRoom(room.id)
+    const authorized = hub.log.filter((r) => r.headers.Authorization === 'Bearer token-1').map((r) => r.route)
+    expect(authorized).toEqual(['createRoom', 'getRoom', 'register', 'endRoom'])
+    expect(hub.log.every((r) => r.headers['Content-Type'] === 'application/json')).toBe(true)
+    expect(registered).toMatchObject({ client_id: 'client1', name: 'Ada' })
+    expect(hub.requests('setMeta')[0]?.body).toEqual({ k: 1 })
+  })
+
+  it('omits Authorization when no token is configured', async () => {
+    const { hub, api } = client()
+    await api.createRoom({})
+    expect(hub.log[0]?.headers.Authorization).toBeUndefined()
+  })
+
+  it('reads the negotiation lock: 2xx granted, 403/409 not now, anything else throws', async () => {
+    const { hub, api } = client()
+    expect(await api.isAllowNegotiate('r', 'c')).toBe(true)
+    hub.next('isAllowNegotiate', { status: 403 }).next('isAllowNegotiate', { status: 409 }).next('isAllowNegotiate', { status: 500 })
+    expect(await api.isAllowNegotiate('r', 'c')).toBe(false)
+    expect(await api.isAllowNegotiate('r', 'c')).toBe(false)
+    await expectHubError(api.isAllowNegotiate('r', 'c'), 'hub-unreachable', 500)
+  })
+
+  it('returns the answer to an offer and null after an answer', async () => {
+    const { hub, api } = client()
+    const answer = await api.negotiate('r', 'c', { type: 'offer', sdp: 'v=0\r\n' })
+    expect(answer?.type).toBe('answer')
+    expect(await api.negotiate('r', 'c', { type: 'answer', sdp: 'v=0\r\n' })).toBeNull()
+    expect(hub.requests('negotiate').map((r) => r.method)).toEqual(['PUT', 'PUT'])
+  })
+
+  it('types failures by what a caller can do about them', async () => {
+    const { hub, api } = client()
+    await expectHubError(api.getRoom('missing'), 'room-not-found', 404)
+    await expectHubError(api.register('missing', {}), 'room-not-found', 404)
+    await expectHubError(api.getClient('r', 'gone'), 'client-gone', 404)
+    hub.next('createRoom', { status: 401 })
+    await expectHubError(api.createRoom({}), 'unauthorized', 401)
+    hub.next('createRoom', { status: 409 })
+    await expectHubError(api.createRoom({ id: 'taken' }), 'conflict', 409)
+    hub.next('setName', { status: 400 })
+    await expectHubError(api.setName('r', 'c', ''), 'bad-request', 400)
+  })
+
+  it('rejects answers that are not the v1 contract', async () => {
+    const { hub, api } = client()
+    hub.next('createRoom', { status: 201, raw: '<html>proxy error</html>' })
+    await expectHubError(api.createRoom({}), 'invalid-response', 201)
+    hub.next('createRoom', { status: 201, data: { id: 7 } })
+    await expectHubError(api.createRoom({}), 'invalid-response', 201)
+    hub.next('register', { status: 200, raw: JSON.stringify({ message: 'no code' }) })
+    await hub.fetch(`${FAKE_HUB_URL}/v1/rooms/create`, { method: 'POST', body: '{}' })
+    await expectHubError(api.register('room1', {}), 'invalid-response', 200)
+  })
+
+  it('reports a network failure as hub-unreachable, and an abort as the abort', async () => {
+    const down: FetchLike = async () => {
+      throw new TypeError('fetch failed')
+    }
+    const api = createHubClient({ baseUrl: FAKE_HUB_URL, fetch: down })
+    await expectHubError(api.getClient('r', 'c'), 'hub-unreachable', 0)
+
+    const hub = new FakeHub()
+    hub.calls.gate('hub.getClient')
+    const held = createHubClient({ baseUrl: FAKE_HUB_URL, fetch: hub.fetch })
+    const abort = new AbortController()
+    const pending = held.getClient('r', 'c', abort.signal)
+    abort.abort()
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' })
+    expect(hub.calls.pending).toEqual([])
+  })
+
+  it('leaves with a keepalive DELETE and builds the beacon and events URLs', async () => {
+    const { hub, api } = client()
+    await api.leave('room 1', 'c/1')
+    expect(hub.log[0]).toMatchObject({ route: 'leave', method: 'DELETE', keepalive: true, params: { roomId: 'room 1', clientId: 'c/1' } })
+    expect(api.leaveUrl('r', 'c')).toBe(`${FAKE_HUB_URL}/v1/rooms/r/leave/c`)
+    expect(api.eventsUrl('r', 'c')).toBe(`${FAKE_HUB_URL}/v1/rooms/r/events/c`)
+  })
+
+  it('covers the rest of the v1 surface', async () => {
+    const { hub, api } = client()
+    const room = await api.createRoom({ name: 'x' })
+    const { client_id } = await api.register(room.id, {})
+    await api.setMeta(room.id, { a: { audio: true } })
+    expect(await api.getMeta(room.id, 'a')).toEqual({ audio: true })
+    await api.deleteMeta(room.id, 'a')
+    await api.candidate(room.id, client_id, { candidate: 'candidate:1', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: null })
+    await api.setTrackSources(room.id, client_id, [{ track_id: 't', source: 'media' }])
+    await api.subscribeTracks(room.id, client_id, [{ client_id: 'o', stream_id: 's', track_id: 't' }])
+    await api.createChannel(room.id, 'chat')
+    expect((await api.getClient(room.id, client_id)).id).toBe(client_id)
+    expect(hub.log.map((r) => `${r.method} ${r.route}`)).toEqual([
+      'POST createRoom',
+      'POST register',
+      'POST setMeta',
+      'GET getMeta',
+      'DELETE deleteMeta',
+      'POST candidate',
+      'PUT setTrackSources',
+      'POST subscribeTracks',
+      'POST createChannel',
+      'GET getClient',
+    ])
+  })
+})
