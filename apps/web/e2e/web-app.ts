@@ -1,0 +1,103 @@
+// Support for the web app's browser specs: the built app (apps/web/dist) served by the real hub, as
+// `npm start` serves it, and participant pages that also remember what went wrong on the wire.
+import { existsSync, mkdirSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Browser, Page } from 'playwright-core'
+import { newParticipantPage, startTestHub, type ParticipantPage, type ParticipantPageOptions, type TestHub } from '@parley/testkit'
+
+const here = dirname(fileURLToPath(import.meta.url))
+
+/** Absolute path of the built web app. `npm test` builds it before vitest runs. */
+export const WEB_DIST_DIR = resolve(here, '../dist')
+
+/** Repo-root `test-artifacts/web` (gitignored). */
+export const ARTIFACTS_DIR = resolve(here, '../../../test-artifacts/web')
+
+export function artifactPath(name: string): string {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true })
+  return join(ARTIFACTS_DIR, name)
+}
+
+/** The real hub on 127.0.0.1 serving the built app at `/` (API under `/v1`, same origin). */
+export async function startAppHub(): Promise<TestHub> {
+  if (!existsSync(join(WEB_DIST_DIR, 'index.html'))) {
+    throw new Error(
+      `The built web app is missing (${WEB_DIST_DIR}/index.html). Build it first: ` +
+        '`npm run pnpm -- --filter @parley/web build` (npm test does this before vitest).',
+    )
+  }
+  return startTestHub({ staticDir: WEB_DIST_DIR })
+}
+
+export interface AppParticipant extends ParticipantPage {
+  readonly name: string
+  /** Every HTTP answer >= 400 and every failed request, in order, e.g. `DELETE http://…/v1/… -> 404`. */
+  readonly network: string[]
+}
+
+/** A participant page (own context, camera and microphone granted) that also records HTTP failures. */
+export async function newAppParticipant(browser: Browser, name: string, options: ParticipantPageOptions = {}): Promise<AppParticipant> {
+  const participant = await newParticipantPage(browser, { viewport: { width: 1280, height: 720 }, ...options })
+  const network: string[] = []
+  participant.page.on('response', (response) => {
+    if (response.status() >= 400) network.push(`${response.request().method()} ${response.url()} -> ${response.status()}`)
+  })
+  participant.page.on('requestfailed', (request) => {
+    network.push(`${request.method()} ${request.url()} failed: ${request.failure()?.errorText ?? 'unknown'}`)
+  })
+  return Object.assign(participant, { name, network })
+}
+
+/** What each page reported, for failure messages and the final check. */
+export function describeParticipants(participants: readonly AppParticipant[]): string {
+  return participants
+    .map((participant) => {
+      const errors = participant.errors.length ? participant.errors.map((line) => `    ${line}`).join('\n') : '    (none)'
+      const network = participant.network.length ? participant.network.map((line) => `    ${line}`).join('\n') : '    (none)'
+      return `${participant.name}:\n  console/page errors:\n${errors}\n  HTTP failures:\n${network}`
+    })
+    .join('\n')
+}
+
+export const REMOTE_TILE = '[data-testid="tile"][data-local="false"]'
+
+export interface RemoteTile {
+  participant: string
+  name: string
+  cameraOff: boolean
+}
+
+/** The remote tiles on the call screen, as the page shows them. */
+export async function remoteTiles(page: Page): Promise<RemoteTile[]> {
+  return page.$$eval(REMOTE_TILE, (tiles) =>
+    tiles.map((tile) => ({
+      participant: tile.getAttribute('data-participant') ?? '',
+      name: tile.querySelector('[data-testid="tile-name"]')?.textContent?.trim() ?? '',
+      cameraOff: tile.querySelector('[data-testid="badge-camera-off"]') !== null,
+    })),
+  )
+}
+
+export function remoteVideoSelector(participantId: string): string {
+  return `${REMOTE_TILE}[data-participant="${participantId}"] [data-testid="tile-video"]`
+}
+
+/** The app's status (`data-state` on the root: the core's view.status, e.g. `connected`, `joining`). */
+export async function appStatus(page: Page): Promise<string | null> {
+  return page.getByTestId('app').getAttribute('data-state')
+}
+
+/** The in-app State panel's text (status, active states, actors, last events), for failure messages. */
+export async function statePanelText(page: Page): Promise<string> {
+  try {
+    const panel = page.getByTestId('state-panel')
+    const wasOpen = (await panel.count()) > 0
+    if (!wasOpen) await page.getByTestId('state-panel-toggle').click()
+    const text = await panel.innerText({ timeout: 2_000 })
+    if (!wasOpen) await page.getByTestId('state-panel-toggle').click()
+    return text.replace(/\n+/g, ' | ')
+  } catch (error) {
+    return `(state panel unreadable: ${error instanceof Error ? error.message : String(error)})`
+  }
+}
