@@ -208,9 +208,11 @@ export function conferenceActors(deps: ConferenceDeps) {
       const run = async (request: HubRequest) => {
         switch (request.type) {
           case 'request.setTrackSources':
+            if (request.sources.length === 0) break
             await hub.setTrackSources(input.roomId, input.clientId, request.sources, abort.signal)
             break
           case 'request.subscribe':
+            if (request.tracks.length === 0) break
             await hub.subscribeTracks(input.roomId, input.clientId, request.tracks, abort.signal)
             break
           case 'request.mediaStates':
@@ -331,9 +333,8 @@ export const conferenceMachine = setup({
     setMicrophone: assign(({ context }, enabled: boolean) => ({ local: { ...context.local, audioEnabled: enabled && context.local.audioAvailable } })),
     setCamera: assign(({ context }, enabled: boolean) => ({ local: { ...context.local, videoEnabled: enabled && context.local.videoAvailable } })),
     storeLeaveMode: assign({ leaveViaBeacon: (_, viaBeacon: boolean) => viaBeacon }),
-    clearSession: assign({
-      clientId: null,
-      room: null,
+    clearSession: assign({ clientId: null, room: null }),
+    clearParticipants: assign({
       announcedTracks: {},
       liveTracks: {},
       subscribedTrackIds: [],
@@ -643,7 +644,8 @@ export const conferenceMachine = setup({
     },
     failed: {
       // Release the session on the hub and our side; the person decides what next.
-      entry: 'clearSession',
+      entry: 'clearParticipants',
+      exit: 'clearSession',
       invoke: {
         id: 'releaseSession',
         src: 'leaveRoom',

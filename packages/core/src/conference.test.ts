@@ -1,0 +1,260 @@
+import { describe, expect, it } from 'vitest'
+import { waitFor } from 'xstate'
+import { mediaStateMetaKey } from '@parley/protocol'
+import { createConference, type ConferenceSnapshot } from './conference.js'
+import { FAKE_HUB_URL, FakeMediaStream, FakeMediaStreamTrack, createFakeWorld, flush, type FakePeerConnection } from './test-support/index.js'
+
+function start(configure?: (world: ReturnType<typeof createFakeWorld>) => void) {
+  const world = createFakeWorld()
+  configure?.(world)
+  const conference = createConference({ hub: { baseUrl: FAKE_HUB_URL }, ports: world.ports })
+  conference.actor.start()
+  const view = () => conference.selectView(conference.actor.getSnapshot())
+  const until = (predicate: (snapshot: ConferenceSnapshot) => boolean) => waitFor(conference.actor, predicate, { timeout: 1000 })
+  return { world, conference, view, until, pc: () => world.peers.latest() as FakePeerConnection }
+}
+
+const track = (clientId: string, name: string, streamId: string, trackId: string, kind: 'audio' | 'video' = 'video') => ({
+  id: trackId,
+  track_id: trackId,
+  client_id: clientId,
+  client_name: name,
+  stream_id: streamId,
+  kind,
+  source: 'media' as const,
+})
+
+async function joined(configure?: (world: ReturnType<typeof createFakeWorld>) => void) {
+  const run = start(configure)
+  run.conference.join({ displayName: 'Ada', roomName: 'Standup', media: { audio: true, video: true } })
+  await run.until((s) => s.matches('inRoom'))
+  await flush()
+  run.world.eventSources.latest().open()
+  run.pc().setIceConnectionState('connected')
+  await flush()
+  return run
+}
+
+describe('createConference', () => {
+  it('joins: creates the room, registers with the name, publishes camera+mic, negotiates and opens events', async () => {
+    const run = await joined()
+    const view = run.view()
+    expect(view.status).toBe('connected')
+    expect(view.room).toEqual({ id: 'room1', name: 'Standup' })
+    expect(view.clientId).toBe('client1')
+    expect(view.displayName).toBe('Ada')
+    expect(view.local).toMatchObject({ audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: true })
+    expect(run.conference.streams.get(view.local.streamId!)).toBeDefined()
+    expect(run.world.hub.log.map((r) => r.route).slice(0, 3)).toEqual(['createRoom', 'register', 'isAllowNegotiate'])
+    expect(run.world.hub.requests('register')[0]?.body).toEqual({ name: 'Ada' })
+    expect(run.pc().transceivers.map((t) => [t.sender.track?.kind, t.direction])).toEqual([
+      ['audio', 'sendonly'],
+      ['video', 'sendonly'],
+    ])
+    expect(run.world.hub.requests('negotiate')).toHaveLength(1)
+    expect(run.world.hub.meta[mediaStateMetaKey('client1')]).toEqual({ audio: true, video: true, name: 'Ada' })
+    expect(view.stateValue).toContain('inRoom.connection.connected')
+  })
+
+  it('joins an existing room by id and reports a missing room as room-not-found, then retries', async () => {
+    const run = start()
+    run.conference.join({ roomId: 'nope', displayName: 'Bo', media: { audio: false, video: false } })
+    await run.until((s) => s.matches('failed'))
+    expect(run.view().error).toMatchObject({ kind: 'room-not-found', status: 404 })
+    run.world.hub.rooms.set('nope', { id: 'nope', name: 'Found' })
+    run.conference.retry()
+    await run.until((s) => s.matches('inRoom'))
+    expect(run.view().room).toEqual({ id: 'nope', name: 'Found' })
+    // Without devices it still offers something to receive on.
+    expect(run.pc().transceivers.map((t) => t.direction)).toEqual(['recvonly', 'recvonly'])
+  })
+
+  it('reports an unreachable hub', async () => {
+    const run = start((world) => void world.hub.next('createRoom', { status: 502 }))
+    run.conference.join({ displayName: 'Bo', media: { audio: false, video: false } })
+    await run.until((s) => s.matches('failed'))
+    expect(run.view()).toMatchObject({ status: 'failed', error: { kind: 'hub-unreachable' } })
+  })
+
+  it('previews media, classifies device errors, and lets a failed device be dropped', async () => {
+    const run = start((world) => void (world.devices.failures = { video: 'NotAllowedError' }))
+    run.conference.preview({ audio: true, video: true })
+    await run.until((s) => s.matches({ previewing: 'ready' }))
+    // The microphone alone still works: joinable without the camera.
+    expect(run.view().local).toMatchObject({ audioAvailable: true, videoAvailable: false, videoEnabled: false })
+    expect(run.view().error?.kind).toBe('media-denied')
+    run.world.devices.failures = { audio: 'NotFoundError', video: 'NotFoundError' }
+    run.conference.preview({ audio: true, video: true })
+    await run.until((s) => s.matches({ previewing: 'ready' }))
+    expect(run.view().error?.kind).toBe('media-not-found')
+    expect(run.world.devices.liveTrackCount).toBe(0)
+    run.world.devices.failures = { video: 'NotReadableError' }
+    run.conference.preview({ audio: false, video: true })
+    await run.until((s) => s.matches({ previewing: 'ready' }))
+    expect(run.view().error?.kind).toBe('media-in-use')
+    run.conference.preview({ audio: true, video: false })
+    await run.until((s) => s.matches({ previewing: 'ready' }))
+    expect(run.view().error).toBeUndefined()
+    expect(run.view().local).toMatchObject({ audioAvailable: true, videoAvailable: false })
+    // Joining with the same devices reuses the preview stream.
+    const previewStream = run.view().local.streamId
+    run.conference.join({ displayName: 'Cy', media: { audio: true, video: false } })
+    await run.until((s) => s.matches('inRoom'))
+    expect(run.view().local.streamId).toBe(previewStream)
+    expect(run.world.devices.requests).toHaveLength(8)
+  })
+
+  it('fails with media-denied when no requested device can be used while joining', async () => {
+    const run = start((world) => void (world.devices.failures = { audio: 'NotAllowedError', video: 'NotAllowedError' }))
+    run.conference.join({ displayName: 'Dee', media: { audio: true, video: true } })
+    await run.until((s) => s.matches('failed'))
+    expect(run.view().error?.kind).toBe('media-denied')
+    await flush()
+    // The registered client was released on the hub.
+    expect(run.world.hub.requests('leave')).toHaveLength(1)
+  })
+
+  it('mutes and unmutes: flips the track and publishes the media state', async () => {
+    const run = await joined()
+    run.conference.setMicrophone(false)
+    await flush()
+    const audio = run.world.devices.tracks.find((t) => t.kind === 'audio')!
+    expect(audio.enabled).toBe(false)
+    expect(run.view().local.audioEnabled).toBe(false)
+    expect(run.world.hub.meta[mediaStateMetaKey('client1')]).toEqual({ audio: false, video: true, name: 'Ada' })
+    run.conference.setCamera(false)
+    await flush()
+    expect(run.world.devices.tracks.find((t) => t.kind === 'video')!.enabled).toBe(false)
+    expect(run.world.hub.meta[mediaStateMetaKey('client1')]).toEqual({ audio: false, video: false, name: 'Ada' })
+  })
+
+  it('sets own track sources, subscribes to others and shows them with their names and media state', async () => {
+    const run = await joined()
+    const source = run.world.eventSources.latest()
+    source.emit('tracks_added', { tracks: { mine: track('client1', 'Ada', 'local-stream', 'mine') } })
+    run.world.hub.meta[mediaStateMetaKey('c2')] = { audio: false, video: true, name: 'Bo' }
+    source.emit('tracks_available', { tracks: { t1: track('c2', 'Bo', 's2', 't1'), t2: track('c2', 'Bo', 's2', 't2', 'audio') } })
+    await flush()
+    expect(run.world.hub.requests('setTrackSources')[0]?.body).toEqual([{ track_id: 'mine', source: 'media' }])
+    expect(run.world.hub.requests('subscribeTracks')[0]?.body).toEqual([
+      { client_id: 'c2', stream_id: 's2', track_id: 't1' },
+      { client_id: 'c2', stream_id: 's2', track_id: 't2' },
+    ])
+    // A repeated announcement is not subscribed twice.
+    source.emit('tracks_available', { tracks: { t1: track('c2', 'Bo', 's2', 't1') } })
+    await flush()
+    expect(run.world.hub.requests('subscribeTracks')).toHaveLength(1)
+    let [bo] = run.view().participants
+    expect(bo).toMatchObject({ clientId: 'c2', name: 'Bo', audioEnabled: false, videoEnabled: true, streamIds: [] })
+    // The media arrives (receiver track ids differ from the publisher's): matched by stream id + kind.
+    const stream = new FakeMediaStream([new FakeMediaStreamTrack('video', 'recv-v'), new FakeMediaStreamTrack('audio', 'recv-a')], 's2')
+    run.pc().emitTrack('video', stream, stream.getTracks()[0])
+    run.pc().emitTrack('audio', stream, stream.getTracks()[1])
+    ;[bo] = run.view().participants
+    expect(bo?.streamIds).toEqual(['s2'])
+    expect(bo?.tracks.every((t) => t.live)).toBe(true)
+    expect(run.conference.streams.get('s2')).toBe(stream)
+    // Their state changes arrive as meta events.
+    source.emit('meta_changed', { [mediaStateMetaKey('c2')]: { audio: true, video: false } })
+    expect(run.view().participants[0]).toMatchObject({ audioEnabled: true, videoEnabled: false })
+    // They leave: tracks end and they disappear.
+    stream.getTracks()[0]!.end()
+    stream.getTracks()[1]!.end()
+    expect(run.view().participants).toEqual([])
+    expect(run.conference.streams.get('s2')).toBeUndefined()
+  })
+
+  it('shows tracks that arrive before tracks_available under a placeholder, then completes them', async () => {
+    const run = await joined()
+    const stream = new FakeMediaStream([new FakeMediaStreamTrack('video', 'early')], 's9')
+    run.pc().emitTrack('video', stream, stream.getTracks()[0])
+    expect(run.view().participants).toMatchObject([{ name: 'Guest', streamIds: ['s9'] }])
+    run.world.eventSources.latest().emit('tracks_available', { tracks: { t9: track('c9', 'Eve', 's9', 't9') } })
+    expect(run.view().participants).toMatchObject([{ clientId: 'c9', name: 'Eve', streamIds: ['s9'] }])
+    // A removed track (stream removetrack) also ends the participant.
+    stream.removeTrack(stream.getTracks()[0]!)
+    expect(run.view().participants).toEqual([])
+  })
+
+  it('leaves from the room and releases everything', async () => {
+    const run = await joined()
+    run.conference.leave()
+    await run.until((s) => s.status === 'done')
+    expect(run.view().status).toBe('left')
+    expect(run.world.hub.requests('deleteMeta')[0]?.params.key).toBe(mediaStateMetaKey('client1'))
+    expect(run.world.hub.requests('leave')[0]).toMatchObject({ method: 'DELETE', keepalive: true })
+    expect(run.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
+  })
+
+  it('leaves on page unload through the beacon', async () => {
+    const run = await joined()
+    run.conference.leaveOnUnload()
+    await run.until((s) => s.status === 'done')
+    expect(run.world.beacons).toEqual([`${FAKE_HUB_URL}/v1/rooms/room1/leave/client1`])
+    expect(run.world.hub.requests('leave')).toEqual([])
+    expect(run.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
+  })
+
+  it('leaves mid-join: the pending request is aborted and nothing stays open', async () => {
+    const run = start((world) => void world.hub.calls.gate('hub.register'))
+    run.conference.join({ displayName: 'Ada', media: { audio: true, video: true } })
+    await flush()
+    run.conference.leave()
+    await run.until((s) => s.status === 'done')
+    expect(run.world.hub.aborted).toBe(1)
+    expect(run.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
+  })
+
+  it('ends the room for everyone, then leaves', async () => {
+    const run = await joined()
+    run.conference.endRoom()
+    await run.until((s) => s.status === 'done')
+    expect(run.world.hub.log.map((r) => r.route).filter((r) => r === 'endRoom' || r === 'leave')).toEqual(['endRoom', 'leave'])
+    expect(run.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
+  })
+
+  it('ends when the host ended the room (left event) or the hub forgot us (404)', async () => {
+    const first = await joined()
+    first.world.eventSources.latest().emit('left', { reason: 'ended' })
+    await first.until((s) => s.status === 'done')
+    expect(first.view().status).toBe('ended')
+    expect(first.conference.actor.getSnapshot().context.endedReason).toBe('host-ended')
+    expect(first.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
+
+    const second = await joined()
+    second.world.hub.clients.clear()
+    second.world.eventSources.latest().fail()
+    await second.until((s) => s.status === 'done')
+    expect(second.conference.actor.getSnapshot().context.endedReason).toBe('client-gone')
+    expect(second.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
+  })
+
+  it('shows reconnecting while the events stream is restored', async () => {
+    const run = await joined()
+    run.world.eventSources.latest().fail()
+    await flush()
+    expect(run.view()).toMatchObject({ status: 'reconnecting', busy: true })
+    run.world.clock.advance(500)
+    run.world.eventSources.latest().open()
+    expect(run.view().status).toBe('connected')
+  })
+
+  it('fails with negotiation-failed when the media connection cannot be negotiated', async () => {
+    const run = await joined()
+    run.pc().failNext('setRemoteDescription')
+    run.world.eventSources.latest().emit('offer', { type: 'offer', sdp: 'v=0\r\n' })
+    await run.until((s) => s.matches('failed'))
+    expect(run.view().error?.kind).toBe('negotiation-failed')
+    await flush()
+    expect(run.world.openResources()).toMatchObject({ peerConnections: 0, liveTracks: 0, eventStreams: 0 })
+    run.conference.leave()
+    await run.until((s) => s.status === 'done')
+    expect(run.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
+  })
+
+  it('releases everything when the actor is stopped without leaving', async () => {
+    const run = await joined()
+    run.conference.actor.stop()
+    expect(run.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
+  })
+})
