@@ -1,9 +1,9 @@
 // createConference: binds the ports, builds the per-conference registry and hub client, provides the
 // machines with their real actor implementations and returns the handle UIs use.
-import { createActor, type InspectionEvent, type SnapshotFrom } from 'xstate'
+import { createActor, type Actor, type InspectionEvent, type SnapshotFrom } from 'xstate'
 import type { ConferenceHandle, ConferenceOptionsBase, JoinParams } from './api.js'
 import { browserPorts } from './browser.js'
-import { createHubClient } from './hubClient.js'
+import { createHubClient, type HubClient } from './hubClient.js'
 import { conferenceActors, conferenceMachine } from './machines/conferenceMachine.js'
 import { eventsActors, eventsMachine } from './machines/eventsMachine.js'
 import { negotiationActors, negotiationMachine } from './machines/negotiationMachine.js'
@@ -12,6 +12,13 @@ import { MediaRegistry } from './registry.js'
 import { selectView } from './view.js'
 
 export type ConferenceSnapshot = SnapshotFrom<typeof conferenceMachine>
+export type ConferenceActor = Actor<typeof conferenceMachine>
+
+/** The handle of api.ts, with the actor's full XState type and the hub client it uses. */
+export interface Conference extends ConferenceHandle<ConferenceSnapshot> {
+  readonly actor: ConferenceActor
+  readonly hub: HubClient
+}
 
 export interface ConferenceOptions extends ConferenceOptionsBase {
   /** Ports to use; anything missing comes from `browserPorts()` (read when createConference runs). */
@@ -62,7 +69,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
   return { machine, hub }
 }
 
-export function createConference(options: ConferenceOptions): ConferenceHandle<ConferenceSnapshot> & { readonly hub: ReturnType<typeof createHubClient> } {
+export function createConference(options: ConferenceOptions): Conference {
   const ports = resolvePorts(options.ports)
   const media = new MediaRegistry()
   const { machine, hub } = provideConference(options, ports, media)

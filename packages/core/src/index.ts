@@ -1,7 +1,7 @@
 // @parley/core: the conference statecharts, the Hub API client and the createConference handle.
 export * from './api.js'
 export type * from './ports.js'
-export { createConference, provideConference, type ConferenceOptions, type ConferenceSnapshot } from './conference.js'
+export { createConference, provideConference, type Conference, type ConferenceActor, type ConferenceOptions, type ConferenceSnapshot } from './conference.js'
 export { selectView, deriveParticipants, statusOf, type ConferenceSnapshotLike } from './view.js'
 export { browserPorts } from './browser.js'
 export { createHubClient, HubError, isHubError, type HubClient, type HubClientOptions, type HubErrorKind } from './hubClient.js'
