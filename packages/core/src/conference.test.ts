@@ -252,6 +252,19 @@ describe('createConference', () => {
     expect(run.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
   })
 
+  it('fails when the peer connection cannot be created, and releases the hub session', async () => {
+    const run = start((world) => {
+      world.ports.peerConnection = () => {
+        throw new Error('RTCPeerConnection is not supported')
+      }
+    })
+    run.conference.join({ displayName: 'Ada', media: { audio: true, video: false } })
+    await run.until((s) => s.matches('failed'))
+    await flush()
+    expect(run.world.hub.requests('leave')).toHaveLength(1)
+    expect(run.world.openResources()).toMatchObject({ liveTracks: 0, eventStreams: 0 })
+  })
+
   it('releases everything when the actor is stopped without leaving', async () => {
     const run = await joined()
     run.conference.actor.stop()

@@ -2,7 +2,7 @@
 // media state, participants as parallel regions) → leave. `user.leave` is accepted in every state
 // and releases everything. Context holds plain data only; the peer connection and MediaStreams
 // live in the MediaRegistry the actor implementations close over.
-import { assign, fromCallback, fromPromise, sendTo, setup } from 'xstate'
+import { assign, fromCallback, fromPromise, not, sendTo, setup } from 'xstate'
 import { clientIdOfMediaStateKey, mediaStateMetaKey, MediaStateSchema, type MediaState, type TrackInfo, type TrackSource } from '@parley/protocol'
 import * as v from 'valibot'
 import type { ConferenceError, JoinParams, LocalMediaState, RoomInfo } from '../api.js'
@@ -131,9 +131,14 @@ export function conferenceActors(deps: ConferenceDeps) {
   const { hub, media } = deps
   return {
     acquireLocalMedia: fromPromise<{ streamId: string | null; audio: boolean; video: boolean; error: ConferenceError | null }, { audio: boolean; video: boolean }>(
-      async ({ input }) => {
+      async ({ input, signal }) => {
         media.releaseLocalStream()
         const acquired = await acquireMedia(deps.devices, input)
+        if (signal.aborted) {
+          // Nobody waits for these any more (the user left or asked again): the camera must go off.
+          for (const track of acquired.stream?.getTracks() ?? []) track.stop()
+          throw new Error('Media acquisition was cancelled')
+        }
         if (acquired.stream) media.setLocalStream(acquired.stream)
         return { streamId: acquired.stream?.id ?? null, audio: acquired.audio, video: acquired.video, error: acquired.error }
       },
@@ -296,7 +301,7 @@ export const conferenceMachine = setup({
       context.previewMedia.audio === context.joinParams.media.audio &&
       context.previewMedia.video === context.joinParams.media.video,
     hasJoinParams: ({ context }) => context.joinParams !== null,
-    isInRoom: ({ context }) => context.clientId !== null,
+    hasSession: ({ context }) => context.clientId !== null && context.room !== null,
   },
   actions: {
     storePreviewRequest: assign({
@@ -334,6 +339,11 @@ export const conferenceMachine = setup({
     setCamera: assign(({ context }, enabled: boolean) => ({ local: { ...context.local, videoEnabled: enabled && context.local.videoAvailable } })),
     storeLeaveMode: assign({ leaveViaBeacon: (_, viaBeacon: boolean) => viaBeacon }),
     clearSession: assign({ clientId: null, room: null }),
+    // releaseSession stops the local tracks: a retry acquires them again.
+    forgetLocalMedia: assign(({ context }) => ({
+      local: { ...context.local, streamId: undefined, audioAvailable: false, videoAvailable: false },
+      previewMedia: null,
+    })),
     clearParticipants: assign({
       announcedTracks: {},
       liveTracks: {},
@@ -527,10 +537,10 @@ export const conferenceMachine = setup({
       on: {
         'user.endRoom': 'endingRoom',
         'negotiation.failed': { target: 'failed', actions: { type: 'storeNegotiationError', params: ({ event }) => event.message } },
-        'events.closed': [
-          { guard: ({ event }) => event.reason === 'client-gone', target: 'ended', actions: { type: 'storeEndedReason', params: 'client-gone' } },
-          { target: 'ended', actions: { type: 'storeEndedReason', params: 'removed' } },
-        ],
+        'events.closed': {
+          target: 'ended',
+          actions: { type: 'storeEndedReason', params: ({ event }) => (event.reason === 'client-gone' ? 'client-gone' : 'removed') },
+        },
         'hub.left': {
           target: 'ended',
           actions: { type: 'storeEndedReason', params: ({ event }) => (event.reason === 'ended' ? 'host-ended' : event.reason === 'timeout' ? 'timeout' : 'removed') },
@@ -628,6 +638,8 @@ export const conferenceMachine = setup({
     },
     leaving: {
       tags: ['busy'],
+      // Without a hub session there is nothing to tell the hub; stopping the actor releases local media.
+      always: { guard: not('hasSession'), target: 'left' },
       invoke: {
         id: 'leaveRoom',
         src: 'leaveRoom',
@@ -644,7 +656,7 @@ export const conferenceMachine = setup({
     },
     failed: {
       // Release the session on the hub and our side; the person decides what next.
-      entry: 'clearParticipants',
+      entry: ['clearParticipants', 'forgetLocalMedia'],
       exit: 'clearSession',
       invoke: {
         id: 'releaseSession',
