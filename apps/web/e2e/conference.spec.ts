@@ -186,7 +186,7 @@ describe('web app conference (built app on the real hub, three Chromium particip
     }
   })
 
-  it("Grace turns her camera off: the camera-off badge shows on her tile on the others' pages", async () => {
+  it("Grace turns her camera off: the camera-off badge shows on her tile on the others' pages, and her own call carries on", async () => {
     const toggle = grace.page.getByTestId('toggle-camera')
     expect(await toggle.getAttribute('aria-pressed')).toBe('true')
     await toggle.click()
