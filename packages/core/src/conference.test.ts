@@ -114,8 +114,11 @@ describe('createConference', () => {
     expect(run.world.hub.requests('leave')).toHaveLength(1)
   })
 
-  it('mutes and unmutes: flips the track and publishes the media state', async () => {
+  it('mutes and unmutes: flips the track and publishes the media state, without disturbing the rest of the room', async () => {
     const run = await joined()
+    const peersBefore = run.world.peers.all.length
+    const streamsBefore = run.world.eventSources.all.length
+    const negotiationsBefore = run.world.hub.requests('negotiate').length
     run.conference.setMicrophone(false)
     await flush()
     const audio = run.world.devices.tracks.find((t) => t.kind === 'audio')!
@@ -126,6 +129,11 @@ describe('createConference', () => {
     await flush()
     expect(run.world.devices.tracks.find((t) => t.kind === 'video')!.enabled).toBe(false)
     expect(run.world.hub.meta[mediaStateMetaKey('client1')]).toEqual({ audio: false, video: false, name: 'Ada' })
+    // Only the media region moved: same peer connection, same event stream, no renegotiation.
+    expect(run.world.peers.all.length).toBe(peersBefore)
+    expect(run.world.eventSources.all.length).toBe(streamsBefore)
+    expect(run.world.hub.requests('negotiate').length).toBe(negotiationsBefore)
+    expect(run.view().status).toBe('connected')
   })
 
   it('sets own track sources, subscribes to others and shows them with their names and media state', async () => {

@@ -6,6 +6,7 @@ import type {
   EventSourceLike,
   MediaDevicesLike,
   MediaStreamLike,
+  MediaStreamTrackLike,
   PeerConnectionConfig,
   PeerConnectionEventMap,
   PeerConnectionLike,
@@ -40,20 +41,57 @@ export interface NodePortsOptions {
   clock?: ClockLike
 }
 
-/** A stream as the core expects it; werift's MediaStream has no events, so it gets inert listeners. */
-function adaptStream(stream: unknown): MediaStreamLike {
-  const s = stream as Partial<MediaStreamLike> & { id: string; getTracks(): MediaStreamLike['getTracks'] extends () => infer T ? T : never }
-  if (typeof s.addEventListener === 'function' && typeof s.removeEventListener === 'function') return s as MediaStreamLike
-  return Object.assign(s, {
-    addEventListener: () => undefined,
-    removeEventListener: () => undefined,
-  }) as MediaStreamLike
+/**
+ * werift fires one `track` event per transceiver, each with a NEW MediaStream object holding only
+ * that track (same id), and its MediaStream has no events. Browsers hand out one MediaStream per id.
+ * The adapter does what browsers do: one stream per id per peer connection, gaining each track.
+ */
+class MergedStream implements MediaStreamLike {
+  private readonly tracks: MediaStreamTrackLike[] = []
+  private readonly target = new EventTarget()
+
+  constructor(readonly id: string) {}
+
+  getTracks(): MediaStreamTrackLike[] {
+    return [...this.tracks]
+  }
+
+  addTrack(track: MediaStreamTrackLike): void {
+    if (this.tracks.includes(track)) return
+    this.tracks.push(track)
+    this.target.dispatchEvent(new Event('addtrack'))
+  }
+
+  removeTrack(track: MediaStreamTrackLike): void {
+    const index = this.tracks.indexOf(track)
+    if (index < 0) return
+    this.tracks.splice(index, 1)
+    this.target.dispatchEvent(new Event('removetrack'))
+  }
+
+  addEventListener(type: 'addtrack' | 'removetrack', listener: () => void): void {
+    this.target.addEventListener(type, listener)
+  }
+
+  removeEventListener(type: 'addtrack' | 'removetrack', listener: () => void): void {
+    this.target.removeEventListener(type, listener)
+  }
 }
 
 /** Wraps a werift (or W3C) peer connection so it satisfies PeerConnectionLike exactly. */
 export function adaptPeerConnection(pc: unknown): PeerConnectionLike {
   const target = pc as PeerConnectionLike & PeerConnectionObject
   const wrapped = new Map<unknown, Listener>()
+  const streams = new Map<string, MediaStreamLike>()
+  const streamOf = (stream: MediaStreamLike, track: MediaStreamTrackLike): MediaStreamLike => {
+    const native = stream as Partial<MediaStreamLike>
+    // A W3C stream (with events) is used as it is.
+    if (typeof native.addEventListener === 'function') return stream
+    let merged = streams.get(stream.id) as MergedStream | undefined
+    if (!merged) streams.set(stream.id, (merged = new MergedStream(stream.id)))
+    merged.addTrack(track)
+    return merged
+  }
   const wrap = (type: string, listener: unknown): Listener => {
     if (type !== 'track') return listener as Listener
     let adapted = wrapped.get(listener)
@@ -62,7 +100,7 @@ export function adaptPeerConnection(pc: unknown): PeerConnectionLike {
         (listener as (event: TrackEventLike) => void)({
           track: event.track,
           transceiver: event.transceiver,
-          streams: event.streams.map(adaptStream),
+          streams: event.streams.map((stream) => streamOf(stream, event.track)),
         })) as Listener
       wrapped.set(listener, adapted)
     }

@@ -581,13 +581,15 @@ export const conferenceMachine = setup({
         },
         media: {
           // Our microphone/camera state, published as room metadata; a newer toggle restarts the publish.
+          // The toggles are handled by the children, so the transition domain is this region: a
+          // handler on the region node itself would re-enter the whole parallel inRoom state.
           initial: 'publishing',
-          on: {
-            'user.setMicrophone': { target: '.publishing', reenter: true, actions: { type: 'setMicrophone', params: ({ event }) => event.enabled } },
-            'user.setCamera': { target: '.publishing', reenter: true, actions: { type: 'setCamera', params: ({ event }) => event.enabled } },
-          },
           states: {
             publishing: {
+              on: {
+                'user.setMicrophone': { target: 'publishing', reenter: true, actions: { type: 'setMicrophone', params: ({ event }) => event.enabled } },
+                'user.setCamera': { target: 'publishing', reenter: true, actions: { type: 'setCamera', params: ({ event }) => event.enabled } },
+              },
               invoke: {
                 id: 'publishMediaState',
                 src: 'publishMediaState',
@@ -601,7 +603,12 @@ export const conferenceMachine = setup({
                 onError: 'published',
               },
             },
-            published: {},
+            published: {
+              on: {
+                'user.setMicrophone': { target: 'publishing', actions: { type: 'setMicrophone', params: ({ event }) => event.enabled } },
+                'user.setCamera': { target: 'publishing', actions: { type: 'setCamera', params: ({ event }) => event.enabled } },
+              },
+            },
           },
         },
         participants: {

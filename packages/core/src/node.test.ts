@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest'
+import { adaptPeerConnection, nodePorts } from './node.js'
+import { FakeMediaDevices, FakeMediaStreamTrack } from './test-support/index.js'
+import type { MediaStreamLike, TrackEventLike } from './ports.js'
+
+/** The shape werift's RTCPeerConnection has: W3C-ish listeners, streams without events, candidates already JSON. */
+class WeriftLikePeer {
+  readonly listeners = new Map<string, Set<(event: unknown) => void>>()
+  static last: WeriftLikePeer | undefined
+  config: unknown
+  constructor(config: unknown) {
+    this.config = config
+    WeriftLikePeer.last = this
+  }
+  connectionState = 'new'
+  iceConnectionState = 'new'
+  signalingState = 'stable'
+  localDescription = null
+  remoteDescription = null
+  addTransceiver() {
+    return {} as never
+  }
+  getTransceivers() {
+    return []
+  }
+  async createOffer() {
+    return { type: 'offer' as const, sdp: 'v=0' }
+  }
+  async createAnswer() {
+    return { type: 'answer' as const, sdp: 'v=0' }
+  }
+  async setLocalDescription() {
+    return { type: 'offer', sdp: 'v=0' }
+  }
+  async setRemoteDescription() {
+    return undefined
+  }
+  async addIceCandidate() {}
+  closed = false
+  close() {
+    this.closed = true
+  }
+  addEventListener(type: string, listener: (event: unknown) => void) {
+    let set = this.listeners.get(type)
+    if (!set) this.listeners.set(type, (set = new Set()))
+    set.add(listener)
+  }
+  removeEventListener(type: string, listener: (event: unknown) => void) {
+    this.listeners.get(type)?.delete(listener)
+  }
+  emit(type: string, event: unknown) {
+    for (const listener of this.listeners.get(type) ?? []) listener(event)
+  }
+}
+
+const eventlessStream = (id: string, tracks: FakeMediaStreamTrack[]) => ({ id, getTracks: () => tracks })
+
+describe('nodePorts / adaptPeerConnection', () => {
+  it('merges werift’s one-stream-per-track events into one stream per id, with events', () => {
+    const peer = new WeriftLikePeer({})
+    const pc = adaptPeerConnection(peer)
+    const seen: MediaStreamLike[] = []
+    const listener = (event: TrackEventLike) => seen.push(event.streams[0]!)
+    pc.addEventListener('track', listener)
+    const audio = new FakeMediaStreamTrack('audio')
+    const video = new FakeMediaStreamTrack('video')
+    peer.emit('track', { track: audio, streams: [eventlessStream('s1', [audio])], transceiver: {} })
+    peer.emit('track', { track: video, streams: [eventlessStream('s1', [video])], transceiver: {} })
+    expect(seen[0]).toBe(seen[1])
+    expect(seen[1]!.getTracks()).toEqual([audio, video])
+    expect(typeof seen[1]!.addEventListener).toBe('function')
+    pc.removeEventListener('track', listener)
+    expect(peer.listeners.get('track')?.size).toBe(0)
+  })
+
+  it('passes other events and calls through, and builds peers with the caller’s loopback options', async () => {
+    const media = new FakeMediaDevices()
+    const ports = nodePorts({
+      RTCPeerConnection: WeriftLikePeer as never,
+      peerConnectionOptions: { iceAdditionalHostAddresses: ['127.0.0.1'] },
+      EventSource: class {
+        readyState = 0
+        constructor(readonly url: string) {}
+        addEventListener() {}
+        removeEventListener() {}
+        close() {}
+      },
+      media,
+      fetch: async () => ({ ok: true, status: 200, headers: { get: () => null }, text: async () => '{}' }),
+    })
+    const pc = ports.peerConnection({ iceServers: [] })
+    expect(WeriftLikePeer.last?.config).toEqual({ iceServers: [], iceAdditionalHostAddresses: ['127.0.0.1'] })
+    expect(await pc.createOffer()).toEqual({ type: 'offer', sdp: 'v=0' })
+    expect(ports.media).toBe(media)
+    expect(ports.eventSource('http://127.0.0.1/x')).toMatchObject({ url: 'http://127.0.0.1/x' })
+    pc.close()
+    expect(WeriftLikePeer.last?.closed).toBe(true)
+    expect(typeof ports.clock.setTimeout).toBe('function')
+    // The adapter is transparent for the rest.
+    expect(pc.signalingState).toBe('stable')
+  })
+})
