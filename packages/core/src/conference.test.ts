@@ -4,6 +4,12 @@ import { mediaStateMetaKey } from '@parley/protocol'
 import { createConference, type ConferenceSnapshot } from './conference.js'
 import { FAKE_HUB_URL, FakeMediaStream, FakeMediaStreamTrack, createFakeWorld, flush, type FakePeerConnection } from './test-support/index.js'
 
+function isPlain(value: unknown): boolean {
+  if (Array.isArray(value)) return value.every(isPlain)
+  if (value === null || typeof value !== 'object') return value === null || ['string', 'boolean', 'number', 'undefined'].includes(typeof value)
+  return Object.getPrototypeOf(value) === Object.prototype && Object.values(value).every(isPlain)
+}
+
 function start(configure?: (world: ReturnType<typeof createFakeWorld>) => void) {
   const world = createFakeWorld()
   configure?.(world)
@@ -53,7 +59,13 @@ describe('createConference', () => {
     ])
     expect(run.world.hub.requests('negotiate')).toHaveLength(1)
     expect(run.world.hub.meta[mediaStateMetaKey('client1')]).toEqual({ audio: true, video: true, name: 'Ada' })
-    expect(view.stateValue).toContain('inRoom.connection.connected')
+    expect(view.stateValue).toEqual(
+      expect.arrayContaining(['inRoom.connection.connected', 'inRoom.negotiation.signaling.stable', 'inRoom.events.streaming.open']),
+    )
+    // Context is plain data: it survives JSON unchanged.
+    const { context } = run.conference.actor.getSnapshot()
+    expect(JSON.parse(JSON.stringify(context))).toEqual(context)
+    expect(isPlain(context)).toBe(true)
   })
 
   it('joins an existing room by id and reports a missing room as room-not-found, then retries', async () => {
@@ -102,6 +114,21 @@ describe('createConference', () => {
     await run.until((s) => s.matches('inRoom'))
     expect(run.view().local.streamId).toBe(previewStream)
     expect(run.world.devices.requests).toHaveLength(8)
+  })
+
+  it('leaves from failed: the hub still hears of it', async () => {
+    const run = start((world) => {
+      world.devices.failures = { audio: 'NotAllowedError', video: 'NotAllowedError' }
+      world.hub.calls.gate('hub.leave')
+    })
+    run.conference.join({ displayName: 'Dee', media: { audio: true, video: true } })
+    await run.until((s) => s.matches('failed'))
+    run.conference.leave()
+    run.world.hub.calls.ungate('hub.leave')
+    for (const call of [...run.world.hub.calls.pending]) call.resolve()
+    await run.until((s) => s.status === 'done')
+    expect(run.world.hub.requests('leave').filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(1)
+    expect(run.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
   })
 
   it('fails with media-denied when no requested device can be used while joining', async () => {

@@ -7,6 +7,14 @@ export interface ConferenceSnapshotLike {
   readonly value: unknown
   readonly context: ConferenceContext
   hasTag(tag: 'busy'): boolean
+  /** The invoked negotiation and events machines, whose states the view lists too. */
+  readonly children?: Record<string, { getSnapshot(): unknown } | undefined>
+}
+
+/** The child machine's state value, when the child is a running machine. */
+function childValue(snapshot: ConferenceSnapshotLike, id: string): unknown {
+  const child = snapshot.children?.[id]?.getSnapshot() as { value?: unknown; status?: string } | undefined
+  return child && child.status === 'active' && child.value !== undefined ? child.value : undefined
 }
 
 const PLACEHOLDER_NAME = 'Guest'
@@ -104,7 +112,12 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
   const error = context.error ?? (status === 'previewing' || status === 'idle' ? context.mediaError : null)
   return {
     status,
-    stateValue: flattenStateValue(snapshot.value),
+    stateValue: flattenStateValue(snapshot.value).flatMap((path) => {
+      // e.g. 'inRoom.negotiation' → 'inRoom.negotiation.signaling.stable', 'inRoom.negotiation.pending.idle', ...
+      const id = path === 'inRoom.negotiation' ? 'negotiation' : path === 'inRoom.events' ? 'events' : undefined
+      const value = id ? childValue(snapshot, id) : undefined
+      return value === undefined ? [path] : flattenStateValue(value, path)
+    }),
     ...(context.room ? { room: { ...context.room } } : {}),
     ...(context.clientId ? { clientId: context.clientId } : {}),
     ...(context.displayName !== null ? { displayName: context.displayName } : {}),

@@ -647,6 +647,8 @@ export const conferenceMachine = setup({
       tags: ['busy'],
       // Without a hub session there is nothing to tell the hub; stopping the actor releases local media.
       always: { guard: not('hasSession'), target: 'left' },
+      // Already leaving: a second request must not restart (and abort) the first.
+      on: { 'user.leave': {} },
       invoke: {
         id: 'leaveRoom',
         src: 'leaveRoom',
@@ -664,16 +666,16 @@ export const conferenceMachine = setup({
     failed: {
       // Release the session on the hub and our side; the person decides what next.
       entry: ['clearParticipants', 'forgetLocalMedia'],
-      exit: 'clearSession',
       invoke: {
         id: 'releaseSession',
         src: 'leaveRoom',
         input: ({ context }) => ({ roomId: context.room?.id ?? null, clientId: context.clientId ?? null, viaBeacon: false }),
       },
       on: {
-        'user.retry': { guard: 'hasJoinParams', target: 'joining' },
-        'user.join': { target: 'joining', actions: { type: 'storeJoinParams', params: ({ event }) => event.params } },
-        'user.preview': { target: 'previewing', actions: { type: 'storePreviewRequest', params: ({ event }) => event.media } },
+        // The failed session stays in context until the next attempt, so a leave from here still reaches the hub.
+        'user.retry': { guard: 'hasJoinParams', target: 'joining', actions: 'clearSession' },
+        'user.join': { target: 'joining', actions: ['clearSession', { type: 'storeJoinParams', params: ({ event }) => event.params }] },
+        'user.preview': { target: 'previewing', actions: ['clearSession', { type: 'storePreviewRequest', params: ({ event }) => event.media }] },
       },
     },
   },
