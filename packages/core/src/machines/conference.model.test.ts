@@ -8,13 +8,15 @@ import type { AnyEventObject, AnyMachineSnapshot } from 'xstate'
 import { createConference } from '../conference.js'
 import { CoverageRecorder } from '../test-support/coverage.js'
 import { edgeCoveringPaths, runPath } from '../test-support/modelPaths.js'
-import { FAKE_HUB_URL, createFakeWorld, flush, type FakePeerConnection, type PendingCalls } from '../test-support/index.js'
+import { FAKE_HUB_URL, FakeMediaStream, FakeMediaStreamTrack, createFakeWorld, flush, type FakePeerConnection, type PendingCalls } from '../test-support/index.js'
 import { conferenceMachine, LEAVE_TIMEOUT_MS } from './conferenceMachine.js'
 
 const done = (id: string, output?: unknown) => ({ type: `xstate.done.actor.${id}`, output }) as AnyEventObject
 const failure = (id: string) => ({ type: `xstate.error.actor.${id}`, error: new Error(`${id} failed`) }) as AnyEventObject
 const LEAVE_TIMEOUT_EVENT = 'xstate.after.leaveTimeout.conference.leaving'
 const MEDIA = { audio: true, video: true }
+const BO_TRACK = { id: 't1', track_id: 't1', client_id: 'c2', client_name: 'Bo', stream_id: 's2', kind: 'video' as const, source: 'media' as const }
+const REMOTE_CANDIDATE = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'abcd' }
 
 const events: AnyEventObject[] = [
   { type: 'user.preview', media: MEDIA },
@@ -44,6 +46,14 @@ const events: AnyEventObject[] = [
   { type: 'events.open' },
   { type: 'events.closed', reason: 'client-gone' },
   { type: 'hub.left', reason: 'ended' },
+  { type: 'user.setCamera', enabled: false },
+  { type: 'hub.candidate', candidate: REMOTE_CANDIDATE },
+  { type: 'hub.allowedRenegotiation' },
+  { type: 'hub.tracksAdded', tracks: { mine: { ...BO_TRACK, id: 'mine', track_id: 'mine', client_id: 'client1', client_name: 'Ada' } } },
+  { type: 'hub.tracksAvailable', tracks: { [BO_TRACK.track_id]: BO_TRACK } },
+  { type: 'hub.metaChanged', key: 'parley.media.c2', value: { audio: false, video: true, name: 'Bo' } },
+  { type: 'peer.track', trackId: 'recv-video', streamId: BO_TRACK.stream_id, kind: 'video' },
+  { type: 'peer.trackEnded', trackId: 'recv-video', streamId: BO_TRACK.stream_id },
 ]
 
 // Only the notifications that change the conference's state are modelled; the rest are covered by
@@ -51,9 +61,27 @@ const events: AnyEventObject[] = [
 const { paths, stats } = edgeCoveringPaths(conferenceMachine, {
   events,
   stopWhen: (snapshot) => snapshot.status !== 'active',
-  filterEvents: (snapshot, event) =>
-    // A microphone toggle is only interesting once per value.
-    !(event.type === 'user.setMicrophone' && snapshot.context.local.audioEnabled === (event as unknown as { enabled: boolean }).enabled),
+  filterEvents: (snapshot, event) => {
+    const c = snapshot.context
+    switch (event.type) {
+      // A toggle is only interesting once per value.
+      case 'user.setMicrophone':
+        return c.local.audioEnabled !== (event as unknown as { enabled: boolean }).enabled
+      case 'user.setCamera':
+        return c.local.videoEnabled
+      // One remote participant, announced once, whose track arrives once and ends once.
+      case 'hub.tracksAvailable':
+        return Object.keys(c.announcedTracks).length === 0 && c.subscribedTrackIds.length === 0
+      case 'hub.metaChanged':
+        return Object.keys(c.mediaStates).length === 0
+      case 'peer.track':
+        return Object.keys(c.liveTracks).length === 0
+      case 'peer.trackEnded':
+        return Object.keys(c.liveTracks).length === 1
+      default:
+        return true
+    }
+  },
 })
 
 const coverage = new CoverageRecorder()
@@ -94,6 +122,12 @@ async function failDevices(run: Run) {
 
 function executors(run: Run): Record<string, (event: AnyEventObject) => unknown> {
   const hub = run.world.hub.calls
+  /** The events stream the hub would write to now (a pending reconnect is let through first). */
+  const sse = () => {
+    if (run.world.eventSources.latest().closed) run.world.clock.runNext()
+    return run.world.eventSources.latest()
+  }
+  let remote: { track: FakeMediaStreamTrack; stream: FakeMediaStream } | undefined
   const clientId = () => run.conference.actor.getSnapshot().context.clientId ?? ''
   return {
     'user.preview': (event) => run.conference.preview(event.media),
@@ -128,11 +162,11 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
     },
     'negotiation.failed': async () => {
       run.pc().failNext('setRemoteDescription')
-      run.world.eventSources.latest().emit('offer', { type: 'offer', sdp: 'v=0\r\n' })
+      sse().emit('offer', { type: 'offer', sdp: 'v=0\r\n' })
       await flush(4)
     },
     'events.reconnecting': async () => {
-      run.world.eventSources.latest().fail()
+      sse().fail()
       await flush(3)
     },
     'events.open': async () => {
@@ -142,10 +176,22 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
     },
     'events.closed': async () => {
       run.world.hub.clients.delete(clientId())
-      run.world.eventSources.latest().fail()
+      sse().fail()
       await flush(3)
     },
-    'hub.left': () => run.world.eventSources.latest().emit('left', { reason: 'ended' }),
+    'hub.left': () => sse().emit('left', { reason: 'ended' }),
+    'user.setCamera': (event) => run.conference.setCamera(event.enabled),
+    'hub.candidate': (event) => sse().emit('candidate', event.candidate),
+    'hub.allowedRenegotiation': () => sse().emit('allowed_renegotation', 'ok'),
+    'hub.tracksAdded': (event) => sse().emit('tracks_added', { tracks: event.tracks }),
+    'hub.tracksAvailable': (event) => sse().emit('tracks_available', { tracks: event.tracks }),
+    'hub.metaChanged': (event) => sse().emit('meta_changed', { [event.key]: event.value }),
+    'peer.track': (event) => {
+      const track = new FakeMediaStreamTrack(event.kind, event.trackId)
+      remote = { track, stream: new FakeMediaStream([track], event.streamId) }
+      run.pc().emitTrack(event.kind, remote.stream, track)
+    },
+    'peer.trackEnded': () => remote?.track.end(),
   }
 }
 
@@ -161,6 +207,10 @@ function comparable(snapshot: AnyMachineSnapshot) {
     error: c.error !== null,
     endedReason: c.endedReason,
     hasJoinParams: c.joinParams !== null,
+    announcedTracks: c.announcedTracks,
+    liveTracks: c.liveTracks,
+    subscribedTrackIds: c.subscribedTrackIds,
+    mediaStates: c.mediaStates,
   }
 }
 
