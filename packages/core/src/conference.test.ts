@@ -211,6 +211,15 @@ describe('createConference', () => {
     expect(run.view().participants).toEqual([])
   })
 
+  it('still leaves when ending the room failed', async () => {
+    const run = await joined()
+    run.world.hub.next('endRoom', { status: 401 })
+    run.conference.endRoom()
+    await run.until((s) => s.status === 'done')
+    expect(run.world.hub.requests('leave')).toHaveLength(1)
+    expect(run.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
+  })
+
   it('leaves from the room and releases everything', async () => {
     const run = await joined()
     run.conference.leave()
@@ -240,11 +249,13 @@ describe('createConference', () => {
     expect(run.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
   })
 
-  it('ends the room for everyone, then leaves', async () => {
+  it('ends the room for everyone, then releases everything without a leave request', async () => {
     const run = await joined()
     run.conference.endRoom()
     await run.until((s) => s.status === 'done')
-    expect(run.world.hub.log.map((r) => r.route).filter((r) => r === 'endRoom' || r === 'leave')).toEqual(['endRoom', 'leave'])
+    // The end removed every client: no leave or metadata request follows (it could only 404).
+    expect(run.world.hub.log.map((r) => r.route).slice(-1)).toEqual(['endRoom'])
+    expect(run.view().status).toBe('left')
     expect(run.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
   })
 

@@ -81,6 +81,11 @@ export class MediaRegistry implements StreamRegistry {
     return this.peer !== undefined
   }
 
+  /** The current peer connection, if any (watchers started next to a failed creation find none). */
+  currentPeer(): PeerConnectionLike | undefined {
+    return this.peer
+  }
+
   closePeer(): void {
     const peer = this.peer
     if (!peer) return

@@ -53,6 +53,8 @@ export interface ConferenceContext {
   endedReason: EndedReason | null
   /** Leave through `navigator.sendBeacon` (page unload) instead of fetch. */
   leaveViaBeacon: boolean
+  /** We ended the room for everyone: there is nothing left to leave on the hub. */
+  roomEnded: boolean
 }
 
 export type ConferenceEvent =
@@ -169,7 +171,9 @@ export function conferenceActors(deps: ConferenceDeps) {
     }),
     /** The peer connection's `track` events, and the end of each track, as machine events. */
     watchRemoteTracks: fromCallback<ConferenceEvent>(({ sendBack }) => {
-      const pc = media.requirePeer()
+      // No peer connection: its creation failed and inRoom is being left for `failed`.
+      const pc = media.currentPeer()
+      if (!pc) return undefined
       const cleanups = new Set<() => void>()
       const onTrack = (event: TrackEventLike) => {
         const stream: MediaStreamLike | undefined = event.streams[0]
@@ -301,7 +305,7 @@ export const conferenceMachine = setup({
       context.previewMedia.audio === context.joinParams.media.audio &&
       context.previewMedia.video === context.joinParams.media.video,
     hasJoinParams: ({ context }) => context.joinParams !== null,
-    hasSession: ({ context }) => context.clientId !== null && context.room !== null,
+    needsLeaveRequest: ({ context }) => context.clientId !== null && context.room !== null && !context.roomEnded,
   },
   actions: {
     storePreviewRequest: assign({
@@ -338,6 +342,7 @@ export const conferenceMachine = setup({
     setMicrophone: assign(({ context }, enabled: boolean) => ({ local: { ...context.local, audioEnabled: enabled && context.local.audioAvailable } })),
     setCamera: assign(({ context }, enabled: boolean) => ({ local: { ...context.local, videoEnabled: enabled && context.local.videoAvailable } })),
     storeLeaveMode: assign({ leaveViaBeacon: (_, viaBeacon: boolean) => viaBeacon }),
+    markRoomEnded: assign({ roomEnded: true }),
     clearSession: assign({ clientId: null, room: null }),
     // releaseSession stops the local tracks: a retry acquires them again.
     forgetLocalMedia: assign(({ context }) => ({
@@ -434,6 +439,7 @@ export const conferenceMachine = setup({
     error: null,
     endedReason: null,
     leaveViaBeacon: false,
+    roomEnded: false,
   },
   invoke: { id: 'releaseOnStop', src: 'releaseOnStop' },
   initial: 'idle',
@@ -639,14 +645,15 @@ export const conferenceMachine = setup({
         id: 'endRoom',
         src: 'endRoom',
         input: ({ context }) => ({ roomId: context.room?.id ?? '' }),
-        onDone: 'leaving',
+        // Ended for everyone: the hub already dropped every client, a leave request would only 404.
+        onDone: { target: 'leaving', actions: 'markRoomEnded' },
         onError: { target: 'leaving' },
       },
     },
     leaving: {
       tags: ['busy'],
       // Without a hub session there is nothing to tell the hub; stopping the actor releases local media.
-      always: { guard: not('hasSession'), target: 'left' },
+      always: { guard: not('needsLeaveRequest'), target: 'left' },
       // Already leaving: a second request must not restart (and abort) the first.
       on: { 'user.leave': {} },
       invoke: {

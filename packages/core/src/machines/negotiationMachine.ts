@@ -116,7 +116,9 @@ export function negotiationActors({ hub, media }: NegotiationDeps) {
     }),
     /** Forwards the peer connection's ICE events as machine events. */
     watchPeer: fromCallback<NegotiationEvent>(({ sendBack }) => {
-      const pc = media.requirePeer()
+      // No peer connection: its creation failed and the conference is already failing.
+      const pc = media.currentPeer()
+      if (!pc) return undefined
       const onCandidate = (event: { candidate: { toJSON(): IceCandidateInitLike } | IceCandidateInitLike | null | undefined }) => {
         const init = toCandidateInit(event.candidate)
         if (init) sendBack({ type: 'peer.iceCandidate', candidate: init })
