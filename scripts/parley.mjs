@@ -5,7 +5,8 @@
 //                 test inside a network namespace whose only interface is loopback.
 // pnpm is not assumed to be installed: a pinned copy is installed with npm into .tools/.
 import { spawnSync } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { delimiter, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -78,27 +79,52 @@ function start() {
 }
 
 function test() {
-  install()
-  ensureChromium()
+  const insideNamespace = process.env.PARLEY_NETNS === 'lo'
+  // Inside the loopback-only namespace nothing can be installed: that happens before entering it.
+  if (!insideNamespace) {
+    install()
+    ensureChromium()
+  }
   pnpm(['run', 'typecheck'])
   pnpm(['run', 'lint'])
   // The e2e tests drive the web app exactly as `npm start` serves it: built.
   pnpm(['--filter', '@parley/web', 'run', 'build'])
-  const vitest = [process.execPath, pnpmBin, 'exec', 'vitest', 'run', ...process.argv.slice(3)]
-  if (process.env.PARLEY_NETNS === 'lo') {
-    run(vitest[0], vitest.slice(1))
-    return
+  const report = join(mkdtempSync(join(tmpdir(), 'parley-test-')), 'vitest.json')
+  const vitest = [
+    process.execPath, pnpmBin, 'exec', 'vitest', 'run',
+    '--reporter=default', '--reporter=json', `--outputFile.json=${report}`,
+    ...process.argv.slice(3),
+  ]
+  let status
+  if (insideNamespace) {
+    status = spawnSync(vitest[0], vitest.slice(1), { stdio: 'inherit', cwd: root }).status
+  } else {
+    if (!isRoot()) {
+      log('real-WebRTC tests must run in a loopback-only network namespace, which needs root (unshare -n).')
+      log('Run npm test as root, or enter such a namespace yourself and set PARLEY_NETNS=lo.')
+      process.exit(1)
+    }
+    // Every test sends traffic to loopback only: a fresh namespace that has nothing but `lo`.
+    const script = 'ip link set lo up && exec "$@"'
+    status = spawnSync('unshare', ['-n', '--', 'sh', '-c', script, 'sh', ...vitest], {
+      stdio: 'inherit',
+      cwd: root,
+      env: { ...process.env, PARLEY_NETNS: 'lo' },
+    }).status
   }
-  if (!isRoot()) {
-    log('real-WebRTC tests must run in a loopback-only network namespace, which needs root (unshare -n).')
-    log('Run npm test as root, or enter such a namespace yourself and set PARLEY_NETNS=lo.')
-    process.exit(1)
+  printSummary(report)
+  process.exit(status ?? 1)
+}
+
+/** One plain closing line any CI can read: "N passed, N failed, N skipped". */
+function printSummary(reportPath) {
+  try {
+    const result = JSON.parse(readFileSync(reportPath, 'utf8'))
+    const skipped = (result.numPendingTests ?? 0) + (result.numTodoTests ?? 0)
+    console.log(`\n${result.numPassedTests} passed, ${result.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`)
+  } catch {
+    log('no test report was written')
   }
-  // Every test sends traffic to loopback only: a fresh namespace that has nothing but `lo`.
-  const script = 'ip link set lo up && exec "$@"'
-  run('unshare', ['-n', '--', 'sh', '-c', script, 'sh', ...vitest], {
-    env: { ...process.env, PARLEY_NETNS: 'lo' },
-  })
 }
 
 const command = process.argv[2]
