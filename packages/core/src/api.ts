@@ -16,6 +16,19 @@ export type ConferenceStatus =
   | 'ended' // the host ended the room, or the hub removed us (final)
   | 'failed' // something a person can act on: see ConferenceError
 
+/** Why the hub ended our session (status `ended`). */
+export type EndedReason =
+  | 'host-ended' // the host ended the room for everyone
+  | 'removed' // the hub removed this client, or closed the events channel for good
+  | 'client-gone' // the hub no longer knows this client (404 on the events channel)
+  | 'timeout' // the hub dropped this client after losing contact
+
+/**
+ * `ConferenceView.endedReason`: an `EndedReason` with status `ended`, or `'ended-by-me'` with status
+ * `left` when this user ended the room for everyone (`user.endRoom` and the hub accepted it).
+ */
+export type ConferenceEndedReason = EndedReason | 'ended-by-me'
+
 export type ConferenceErrorKind =
   | 'media-denied' // permission refused for camera/mic
   | 'media-not-found' // no such device
@@ -101,6 +114,12 @@ export interface ConferenceView {
   local: LocalMediaState
   participants: Participant[]
   error?: ConferenceError
+  /**
+   * Only in the final states: why the session ended (status `ended`), or `'ended-by-me'` (status
+   * `left`) when this user ended the room for everyone. Absent after a plain leave, and after an
+   * end-room request the hub refused (the user then merely left).
+   */
+  endedReason?: ConferenceEndedReason
   /** True while the statechart is busy (tag 'busy'): spinners. */
   busy: boolean
 }

@@ -217,6 +217,9 @@ describe('createConference', () => {
     run.conference.endRoom()
     await run.until((s) => s.status === 'done')
     expect(run.world.hub.requests('leave')).toHaveLength(1)
+    // The room was not ended: the user merely left.
+    expect(run.view()).toMatchObject({ status: 'left' })
+    expect(run.view().endedReason).toBeUndefined()
     expect(run.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
   })
 
@@ -255,7 +258,7 @@ describe('createConference', () => {
     await run.until((s) => s.status === 'done')
     // The end removed every client: no leave or metadata request follows (it could only 404).
     expect(run.world.hub.log.map((r) => r.route).slice(-1)).toEqual(['endRoom'])
-    expect(run.view().status).toBe('left')
+    expect(run.view()).toMatchObject({ status: 'left', endedReason: 'ended-by-me' })
     expect(run.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
   })
 
@@ -263,7 +266,7 @@ describe('createConference', () => {
     const first = await joined()
     first.world.eventSources.latest().emit('left', { reason: 'ended' })
     await first.until((s) => s.status === 'done')
-    expect(first.view().status).toBe('ended')
+    expect(first.view()).toMatchObject({ status: 'ended', endedReason: 'host-ended' })
     expect(first.conference.actor.getSnapshot().context.endedReason).toBe('host-ended')
     expect(first.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
 
@@ -272,6 +275,7 @@ describe('createConference', () => {
     second.world.eventSources.latest().fail()
     await second.until((s) => s.status === 'done')
     expect(second.conference.actor.getSnapshot().context.endedReason).toBe('client-gone')
+    expect(second.view()).toMatchObject({ status: 'ended', endedReason: 'client-gone' })
     expect(second.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
   })
 

@@ -18,7 +18,6 @@ export {
   type ConferenceDeps,
   type AnnouncedTrack,
   type LiveTrack,
-  type EndedReason,
   type HubRequest,
 } from './machines/conferenceMachine.js'
 export {

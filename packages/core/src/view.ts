@@ -1,5 +1,5 @@
 // Pure projection of the conference snapshot into the plain ConferenceView UIs read.
-import type { ConferenceStatus, ConferenceView, Participant, RemoteTrackInfo } from './api.js'
+import type { ConferenceEndedReason, ConferenceStatus, ConferenceView, Participant, RemoteTrackInfo } from './api.js'
 import type { ConferenceContext } from './machines/conferenceMachine.js'
 
 /** The shape of snapshot selectView needs (the conference actor's snapshot satisfies it). */
@@ -106,10 +106,18 @@ export function deriveParticipants(context: ConferenceContext): Participant[] {
   return [...byClient.values()]
 }
 
+/** Why a final state was reached: the hub's reason for `ended`, 'ended-by-me' for `left` after ending the room. */
+function endedReasonOf(status: ConferenceStatus, context: ConferenceContext): ConferenceEndedReason | undefined {
+  if (status === 'ended') return context.endedReason ?? undefined
+  if (status === 'left' && context.roomEnded) return 'ended-by-me'
+  return undefined
+}
+
 export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
   const { context } = snapshot
   const status = statusOf(snapshot.value)
   const error = context.error ?? (status === 'previewing' || status === 'idle' ? context.mediaError : null)
+  const endedReason = endedReasonOf(status, context)
   return {
     status,
     stateValue: flattenStateValue(snapshot.value).flatMap((path) => {
@@ -124,6 +132,7 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
     local: { ...context.local },
     participants: deriveParticipants(context),
     ...(error ? { error } : {}),
+    ...(endedReason ? { endedReason } : {}),
     busy: snapshot.hasTag('busy'),
   }
 }

@@ -5,7 +5,7 @@
 import { assign, fromCallback, fromPromise, not, sendTo, setup } from 'xstate'
 import { clientIdOfMediaStateKey, mediaStateMetaKey, MediaStateSchema, type MediaState, type TrackInfo, type TrackSource } from '@parley/protocol'
 import * as v from 'valibot'
-import type { ConferenceError, JoinParams, LocalMediaState, RoomInfo } from '../api.js'
+import type { ConferenceError, EndedReason, JoinParams, LocalMediaState, RoomInfo } from '../api.js'
 import { HubError, type HubClient } from '../hubClient.js'
 import { acquireMedia } from '../media.js'
 import type { MediaRegistry } from '../registry.js'
@@ -31,7 +31,7 @@ export interface LiveTrack {
   kind: 'audio' | 'video'
 }
 
-export type EndedReason = 'host-ended' | 'removed' | 'client-gone' | 'timeout'
+export type { EndedReason }
 
 export interface ConferenceContext {
   /** The last join request, kept for `user.retry`. */

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest'
+import type { ConferenceContext } from './machines/conferenceMachine.js'
+import { selectView, type ConferenceSnapshotLike } from './view.js'
+
+function context(overrides: Partial<ConferenceContext> = {}): ConferenceContext {
+  return {
+    joinParams: null,
+    previewMedia: null,
+    room: { id: 'room1', name: 'Standup' },
+    clientId: 'me',
+    displayName: 'Ada',
+    local: { audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: true },
+    mediaError: null,
+    announcedTracks: {},
+    liveTracks: {},
+    subscribedTrackIds: [],
+    mediaStates: {},
+    error: null,
+    endedReason: null,
+    leaveViaBeacon: false,
+    roomEnded: false,
+    ...overrides,
+  }
+}
+
+function snapshot(value: unknown, ctx: ConferenceContext): ConferenceSnapshotLike {
+  return { value, context: ctx, hasTag: () => false }
+}
+
+const inRoom = { inRoom: { negotiation: {}, connection: 'connected', events: {}, media: 'published', participants: {} } }
+
+describe('selectView endedReason', () => {
+  it('gives the hub reason once the session ended', () => {
+    for (const reason of ['host-ended', 'removed', 'client-gone', 'timeout'] as const) {
+      expect(selectView(snapshot('ended', context({ endedReason: reason })))).toMatchObject({ status: 'ended', endedReason: reason })
+    }
+  })
+
+  it("says 'ended-by-me' when this user ended the room, and nothing after a plain leave", () => {
+    expect(selectView(snapshot('left', context({ roomEnded: true })))).toMatchObject({ status: 'left', endedReason: 'ended-by-me' })
+    expect(selectView(snapshot('left', context())).endedReason).toBeUndefined()
+  })
+
+  it('is absent outside the final states, even with a stored reason', () => {
+    expect(selectView(snapshot(inRoom, context({ endedReason: 'host-ended' }))).endedReason).toBeUndefined()
+    expect(selectView(snapshot('leaving', context({ roomEnded: true }))).endedReason).toBeUndefined()
+    expect('endedReason' in selectView(snapshot('idle', context()))).toBe(false)
+  })
+})
