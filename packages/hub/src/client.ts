@@ -39,6 +39,8 @@ export class Client {
   readonly connectTimer: Timer
   readonly reconnectTimer: Timer
   readonly tracksAddedTimer: Timer
+  /** Runs while the peer is `failed`: the grace for an ICE restart. */
+  readonly failedTimer: Timer
   /** Assigned right after construction (the peer's handlers need the client). */
   peer!: MediaPeer
   negotiator!: Negotiator
@@ -54,6 +56,7 @@ export class Client {
     this.connectTimer = new Timer(clock)
     this.reconnectTimer = new Timer(clock)
     this.tracksAddedTimer = new Timer(clock)
+    this.failedTimer = new Timer(clock)
   }
 
   get present(): boolean {
@@ -80,6 +83,7 @@ export class Client {
     this.connectTimer.cancel()
     this.reconnectTimer.cancel()
     this.tracksAddedTimer.cancel()
+    this.failedTimer.cancel()
     for (const state of this.tracks.values()) state.grace.cancel()
   }
 }

@@ -52,6 +52,8 @@ Media (ICE)
 Timeouts (milliseconds)
   --connect-timeout <ms>      Drop a registered client whose peer never connects. Default ${DEFAULT_TIMINGS.connectTimeoutMs}
   --reconnect-grace <ms>      Remove a client whose event stream stays closed. Default ${DEFAULT_TIMINGS.reconnectGraceMs}
+  --failed-grace <ms>         Keep a client whose peer connection failed this long, waiting
+                              for its ICE restart. Default ${DEFAULT_TIMINGS.failedGraceMs}
   --answer-timeout <ms>       Remove a client that does not answer a hub offer. Default ${DEFAULT_TIMINGS.answerTimeoutMs}
   --ping-interval <ms>        SSE ping interval. Default ${DEFAULT_TIMINGS.pingIntervalMs}
   --empty-room-timeout <ms>   Remove a room with nobody connected (rooms may set their own
@@ -94,6 +96,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
         'ice-server': { type: 'string', multiple: true },
         'connect-timeout': { type: 'string' },
         'reconnect-grace': { type: 'string' },
+        'failed-grace': { type: 'string' },
         'answer-timeout': { type: 'string' },
         'ping-interval': { type: 'string' },
         'empty-room-timeout': { type: 'string' },
@@ -141,6 +144,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
       ...DEFAULT_TIMINGS,
       connectTimeoutMs: integer('--connect-timeout', values['connect-timeout'], 1, undefined, DEFAULT_TIMINGS.connectTimeoutMs),
       reconnectGraceMs: integer('--reconnect-grace', values['reconnect-grace'], 0, undefined, DEFAULT_TIMINGS.reconnectGraceMs),
+      failedGraceMs: integer('--failed-grace', values['failed-grace'], 0, undefined, DEFAULT_TIMINGS.failedGraceMs),
       answerTimeoutMs: integer('--answer-timeout', values['answer-timeout'], 1, undefined, DEFAULT_TIMINGS.answerTimeoutMs),
       pingIntervalMs: integer('--ping-interval', values['ping-interval'], 1, undefined, DEFAULT_TIMINGS.pingIntervalMs),
     },

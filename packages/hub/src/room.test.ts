@@ -285,18 +285,78 @@ describe('lifecycle', () => {
     await back.cancel()
   })
 
-  it('removes a client whose peer connection fails, stopping its tracks for everyone', async () => {
-    hub = createTestHub()
-    await hub.setupRoom('r1', 'a', 'b')
-    await connectClient(hub, 'r1', 'a')
-    await connectClient(hub, 'r1', 'b')
-    const a = await hub.events('r1', 'a')
-    hub.plane.peer('a').publish('cam')
-    hub.plane.peer('a').setConnectionState('failed')
-    await a.waitForEnd()
-    expect(a.events.at(-1)).toMatchObject({ event: 'left', data: '{"reason":"removed"}' })
-    expect(hub.plane.peer('b').subscribed.size).toBe(0)
-    expect(await clientStatus('r1', 'a')).toBe(404)
+  describe('a failed peer connection', () => {
+    /** a publishes `cam` to b; both connected, a's event stream open. */
+    async function publishingPair(failedGraceMs = 5_000) {
+      hub = createTestHub({ timings: { failedGraceMs } })
+      await hub.setupRoom('r1', 'a', 'b')
+      await connectClient(hub, 'r1', 'a')
+      await connectClient(hub, 'r1', 'b')
+      const a = await hub.events('r1', 'a')
+      hub.plane.peer('a').publish('cam')
+      return a
+    }
+
+    it('keeps the client and its tracks during the grace, then removes it and stops its tracks for everyone', async () => {
+      const a = await publishingPair()
+      hub.plane.peer('a').setConnectionState('failed')
+      await vi.advanceTimersByTimeAsync(4_999)
+      expect(await clientStatus('r1', 'a')).toBe(200)
+      expect([...hub.plane.peer('b').subscribed.keys()]).toEqual(['cam'])
+      expect(hub.plane.peer('a').closed).toBe(false)
+      await vi.advanceTimersByTimeAsync(1)
+      await a.waitForEnd()
+      expect(a.events.at(-1)).toMatchObject({ event: 'left', data: '{"reason":"removed"}' })
+      expect(hub.plane.peer('b').subscribed.size).toBe(0)
+      expect(hub.plane.peer('a').closed).toBe(true)
+      expect(await clientStatus('r1', 'a')).toBe(404)
+    })
+
+    it('accepts the client\'s ICE-restart offer during the grace and keeps it once the peer connects again', async () => {
+      const a = await publishingPair()
+      hub.plane.peer('a').setConnectionState('failed')
+      await vi.advanceTimersByTimeAsync(2_000)
+      const allowed = await hub.request('POST', pathFor('isAllowNegotiate', { roomId: 'r1', clientId: 'a' }))
+      expect(allowed.status).toBe(200)
+      const restart = await hub.request('PUT', pathFor('negotiate', { roomId: 'r1', clientId: 'a' }), { type: 'offer', sdp: 'v=0\r\n' })
+      expect(restart.status).toBe(200)
+      hub.plane.peer('a').setConnectionState('connecting')
+      hub.plane.peer('a').setConnectionState('connected')
+      // Well past the grace, short of the answer timeout of the offer b got for `cam`.
+      await vi.advanceTimersByTimeAsync(20_000)
+      expect(await clientStatus('r1', 'a')).toBe(200)
+      expect(await clientStatus('r1', 'b')).toBe(200)
+      expect([...hub.plane.peer('b').subscribed.keys()]).toEqual(['cam'])
+      expect(a.named('left')).toHaveLength(0)
+      // A later failure gets a fresh grace of its own.
+      hub.plane.peer('a').setConnectionState('failed')
+      await vi.advanceTimersByTimeAsync(4_999)
+      expect(await clientStatus('r1', 'a')).toBe(200)
+      await vi.advanceTimersByTimeAsync(1)
+      expect(await clientStatus('r1', 'a')).toBe(404)
+    })
+
+    it('removes the client when a restart only gets as far as connecting', async () => {
+      await publishingPair(1_000)
+      hub.plane.peer('a').setConnectionState('failed')
+      await vi.advanceTimersByTimeAsync(500)
+      hub.plane.peer('a').setConnectionState('connecting')
+      await vi.advanceTimersByTimeAsync(500)
+      expect(await clientStatus('r1', 'a')).toBe(404)
+      expect(hub.plane.peer('b').subscribed.size).toBe(0)
+    })
+
+    it('removes nobody for disconnected alone, and at once for closed', async () => {
+      const a = await publishingPair()
+      hub.plane.peer('a').setConnectionState('disconnected')
+      await vi.advanceTimersByTimeAsync(20_000)
+      expect(await clientStatus('r1', 'a')).toBe(200)
+      expect(await clientStatus('r1', 'b')).toBe(200)
+      hub.plane.peer('a').setConnectionState('closed')
+      await a.waitForEnd()
+      expect(a.events.at(-1)).toMatchObject({ event: 'left', data: '{"reason":"removed"}' })
+      expect(hub.plane.peer('b').subscribed.size).toBe(0)
+    })
   })
 
   it('records lifecycle events on get client', async () => {

@@ -38,6 +38,11 @@ export interface HubTimings extends NegotiationTimings {
   tracksAddedDebounceMs: number
   /** A track whose publisher never calls settracksources becomes available as `media` after this. */
   trackSourceGraceMs: number
+  /**
+   * A client whose peer is `failed` stays this long (subscriptions kept, offers accepted) so an ICE
+   * restart can bring it back, as the hosted hub does; still not `connected` after it → removed.
+   */
+  failedGraceMs: number
 }
 
 export const DEFAULT_TIMINGS: HubTimings = {
@@ -49,6 +54,7 @@ export const DEFAULT_TIMINGS: HubTimings = {
   pingIntervalMs: 15_000,
   tracksAddedDebounceMs: 100,
   trackSourceGraceMs: 1_000,
+  failedGraceMs: 5_000,
 }
 
 export interface RoomDeps {
@@ -316,11 +322,17 @@ export class Room {
       onConnectionStateChange: (state) => {
         if (!alive()) return
         client.record('peer_connection_state', { state })
-        if (state === 'failed' || state === 'closed') {
-          this.removeClient(client, 'removed', `peer connection ${state}`)
+        if (state === 'closed') {
+          this.removeClient(client, 'removed', 'peer connection closed')
           return
         }
-        if (state === 'connected' && client.lifecycle === 'registered') this.#clientConnected(client)
+        // `disconnected` often heals by itself; `failed` gets the grace in which the client's ICE
+        // restart (a client offer) may bring it back. Only `connected` ends the grace.
+        if (state === 'failed' && !client.failedTimer.running) this.#startFailedGrace(client)
+        if (state === 'connected') {
+          client.failedTimer.cancel()
+          if (client.lifecycle === 'registered') this.#clientConnected(client)
+        }
         client.negotiator.peerStateChanged()
       },
       onNegotiationNeeded: () => {
@@ -437,6 +449,13 @@ export class Room {
     for (const other of this.#clients.values()) {
       if (other.id !== track.clientId) this.#safely('unsubscribing', other, () => other.peer.unsubscribe(track))
     }
+  }
+
+  #startFailedGrace(client: Client): void {
+    this.#log('info', 'peer connection failed; waiting for an ICE restart', { clientId: client.id })
+    client.failedTimer.start(this.#deps.timings.failedGraceMs, () =>
+      this.#safely('removing a client', client, () => this.removeClient(client, 'removed', 'peer connection failed')),
+    )
   }
 
   #streamLost(client: Client): void {
