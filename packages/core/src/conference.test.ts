@@ -211,6 +211,33 @@ describe('createConference', () => {
     expect(run.view().participants).toEqual([])
   })
 
+  it('does not show a departed participant as a Guest while their tracks wind down', async () => {
+    const run = await joined()
+    const source = run.world.eventSources.latest()
+    source.emit('meta_changed', { [mediaStateMetaKey('c3')]: { audio: true, video: true, name: 'Linus' } })
+    source.emit('tracks_available', { tracks: { t3: track('c3', 'Linus', 's3', 't3'), t4: track('c3', 'Linus', 's3', 't4', 'audio') } })
+    const stream = new FakeMediaStream([new FakeMediaStreamTrack('video', 'recv-v3'), new FakeMediaStreamTrack('audio', 'recv-a3')], 's3')
+    run.pc().emitTrack('video', stream, stream.getTracks()[0])
+    run.pc().emitTrack('audio', stream, stream.getTracks()[1])
+    expect(run.view().participants).toMatchObject([{ clientId: 'c3', name: 'Linus', streamIds: ['s3'] }])
+    // Linus leaves: his media-state key is deleted before the hub's next offer ends his tracks.
+    source.emit('meta_changed', { [mediaStateMetaKey('c3')]: null })
+    expect(run.view().participants).toEqual([])
+    // A late re-announcement of the departed client does not bring him back either.
+    source.emit('tracks_available', { tracks: { t3: track('c3', 'Linus', 's3', 't3') } })
+    expect(run.view().participants).toEqual([])
+    // Meanwhile a newcomer's tracks that arrive before their announcement still show.
+    const early = new FakeMediaStream([new FakeMediaStreamTrack('video', 'recv-v5')], 's5')
+    run.pc().emitTrack('video', early, early.getTracks()[0])
+    expect(run.view().participants).toMatchObject([{ clientId: 'stream:s5', name: 'Guest', streamIds: ['s5'] }])
+    // The tracks end: the departed stream is forgotten (nothing accumulates in context).
+    stream.getTracks()[0]!.end()
+    stream.getTracks()[1]!.end()
+    expect(run.conference.actor.getSnapshot().context.departedStreamIds).toEqual([])
+    expect(run.conference.streams.get('s3')).toBeUndefined()
+    expect(run.view().participants.map((p) => p.clientId)).toEqual(['stream:s5'])
+  })
+
   it('still leaves when ending the room failed', async () => {
     const run = await joined()
     run.world.hub.next('endRoom', { status: 401 })

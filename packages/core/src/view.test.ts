@@ -15,6 +15,8 @@ function context(overrides: Partial<ConferenceContext> = {}): ConferenceContext 
     liveTracks: {},
     subscribedTrackIds: [],
     mediaStates: {},
+    departedClientIds: [],
+    departedStreamIds: [],
     error: null,
     endedReason: null,
     leaveViaBeacon: false,
@@ -45,5 +47,21 @@ describe('selectView endedReason', () => {
     expect(selectView(snapshot(inRoom, context({ endedReason: 'host-ended' }))).endedReason).toBeUndefined()
     expect(selectView(snapshot('leaving', context({ roomEnded: true }))).endedReason).toBeUndefined()
     expect('endedReason' in selectView(snapshot('idle', context()))).toBe(false)
+  })
+})
+
+describe('selectView participants', () => {
+  const live = { trackId: 'recv-1', streamId: 's1', kind: 'video' as const }
+
+  it('shows a stream delivered before its announcement under the placeholder name', () => {
+    const view = selectView(snapshot(inRoom, context({ liveTracks: { 'recv-1': live } })))
+    expect(view.participants).toEqual([
+      { clientId: 'stream:s1', name: 'Guest', audioEnabled: true, videoEnabled: true, tracks: [{ ...live, source: 'unknown', live: true }], streamIds: ['s1'] },
+    ])
+  })
+
+  it("hides a departed participant's lingering stream instead of showing a Guest", () => {
+    const view = selectView(snapshot(inRoom, context({ liveTracks: { 'recv-1': live }, departedClientIds: ['c1'], departedStreamIds: ['s1'] })))
+    expect(view.participants).toEqual([])
   })
 })

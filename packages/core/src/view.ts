@@ -57,7 +57,8 @@ function flattenStateValue(value: unknown, prefix = ''): string[] {
 /**
  * Remote participants from what the hub announced and what the peer connection delivered. Tracks
  * may arrive before the announcement: such a stream still shows, under a placeholder name, and is
- * completed when `tracks_available` (or the participant's media state) names it.
+ * completed when `tracks_available` (or the participant's media state) names it. The streams of a
+ * participant who left (media-state key deleted) stay hidden while their tracks wind down.
  */
 export function deriveParticipants(context: ConferenceContext): Participant[] {
   const byClient = new Map<string, Participant>()
@@ -91,8 +92,10 @@ export function deriveParticipants(context: ConferenceContext): Participant[] {
     entry.tracks.push(track)
     claimedStreams.add(announced.streamId)
   }
+  const departedStreams = new Set(context.departedStreamIds)
   for (const live of Object.values(context.liveTracks)) {
-    if (claimedStreams.has(live.streamId)) continue
+    // A departed participant's stream lingers until the hub ends its tracks: not a new participant.
+    if (claimedStreams.has(live.streamId) || departedStreams.has(live.streamId)) continue
     // Delivered before it was announced: keyed by its stream until the hub says whose it is.
     const entry = participant(`stream:${live.streamId}`, undefined)
     entry.tracks.push({ trackId: live.trackId, streamId: live.streamId, kind: live.kind, source: 'unknown', live: true })

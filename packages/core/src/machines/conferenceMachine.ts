@@ -49,6 +49,13 @@ export interface ConferenceContext {
   subscribedTrackIds: string[]
   /** Each participant's published microphone/camera state, by client id. */
   mediaStates: Record<string, MediaState>
+  /**
+   * Participants known to have left (their media-state key was deleted) and the streams they
+   * published. The hub ends those tracks a little later; until then they must not show as an
+   * unnamed participant. A stream id is forgotten once its tracks ended.
+   */
+  departedClientIds: string[]
+  departedStreamIds: string[]
   error: ConferenceError | null
   endedReason: EndedReason | null
   /** Leave through `navigator.sendBeacon` (page unload) instead of fetch. */
@@ -354,6 +361,8 @@ export const conferenceMachine = setup({
       liveTracks: {},
       subscribedTrackIds: [],
       mediaStates: {},
+      departedClientIds: [],
+      departedStreamIds: [],
     }),
     forwardToNegotiation: sendTo('negotiation', (_, event: HubEvent) => event),
     requestTrackSources: sendTo('hubRequests', ({ context }, tracks: Record<string, TrackInfo>): HubRequest => ({
@@ -362,15 +371,16 @@ export const conferenceMachine = setup({
         .filter(([, info]) => info.client_id === context.clientId)
         .map(([trackId, info]) => ({ track_id: trackId, source: info.source === 'screen' ? 'screen' : 'media' })),
     })),
-    storeAnnouncedTracks: assign({
-      announcedTracks: ({ context }, tracks: Record<string, TrackInfo>) => {
-        const next = { ...context.announcedTracks }
-        for (const [trackId, info] of Object.entries(tracks)) {
-          if (info.client_id === context.clientId) continue
-          next[trackId] = { trackId, clientId: info.client_id, clientName: info.client_name, streamId: info.stream_id, kind: info.kind, source: info.source }
-        }
-        return next
-      },
+    storeAnnouncedTracks: assign(({ context }, tracks: Record<string, TrackInfo>) => {
+      const announcedTracks = { ...context.announcedTracks }
+      const departedStreamIds = new Set(context.departedStreamIds)
+      for (const [trackId, info] of Object.entries(tracks)) {
+        if (info.client_id === context.clientId) continue
+        // A late announcement of someone who already left: hide the stream instead of naming it.
+        if (context.departedClientIds.includes(info.client_id)) departedStreamIds.add(info.stream_id)
+        else announcedTracks[trackId] = { trackId, clientId: info.client_id, clientName: info.client_name, streamId: info.stream_id, kind: info.kind, source: info.source }
+      }
+      return { announcedTracks, departedStreamIds: [...departedStreamIds] }
     }),
     requestSubscriptions: sendTo('hubRequests', ({ context }, tracks: Record<string, TrackInfo>): HubRequest => ({
       type: 'request.subscribe',
@@ -404,7 +414,12 @@ export const conferenceMachine = setup({
       const announcedTracks = { ...context.announcedTracks }
       for (const track of gone) delete announcedTracks[track.trackId]
       const goneIds = new Set(gone.map((t) => t.trackId))
-      return { liveTracks, announcedTracks, subscribedTrackIds: context.subscribedTrackIds.filter((id) => !goneIds.has(id)) }
+      return {
+        liveTracks,
+        announcedTracks,
+        subscribedTrackIds: context.subscribedTrackIds.filter((id) => !goneIds.has(id)),
+        departedStreamIds: context.departedStreamIds.filter((id) => id !== ended.streamId),
+      }
     }),
     storeMediaState: assign(({ context }, change: { key: string; value: unknown }) => {
       const clientId = clientIdOfMediaStateKey(change.key)
@@ -418,8 +433,15 @@ export const conferenceMachine = setup({
       // Deleted key (null): that participant left.
       delete mediaStates[clientId]
       if (change.value !== null) return { mediaStates }
+      const leaving = Object.values(context.announcedTracks).filter((t) => t.clientId === clientId)
       const announcedTracks = Object.fromEntries(Object.entries(context.announcedTracks).filter(([, t]) => t.clientId !== clientId))
-      return { mediaStates, announcedTracks }
+      // Their tracks are still live until the hub's next offer ends them: remember whose they were.
+      return {
+        mediaStates,
+        announcedTracks,
+        departedClientIds: context.departedClientIds.includes(clientId) ? context.departedClientIds : [...context.departedClientIds, clientId],
+        departedStreamIds: [...new Set([...context.departedStreamIds, ...leaving.map((t) => t.streamId)])],
+      }
     }),
   },
 }).createMachine({
@@ -436,6 +458,8 @@ export const conferenceMachine = setup({
     liveTracks: {},
     subscribedTrackIds: [],
     mediaStates: {},
+    departedClientIds: [],
+    departedStreamIds: [],
     error: null,
     endedReason: null,
     leaveViaBeacon: false,
