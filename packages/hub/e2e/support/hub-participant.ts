@@ -9,24 +9,8 @@ import {
   type SseEventName,
   type TrackInfo,
 } from '@parley/protocol'
+import { EventSource } from 'eventsource'
 import { createParticipant, type Participant } from './werift-participant.js'
-
-interface EventSourceLike {
-  addEventListener(type: string, listener: (event: { data: string }) => void): void
-  close(): void
-}
-
-type EventSourceClass = new (url: string) => EventSourceLike
-
-// The `eventsource` package (v4) exports its TypeScript sources under the "source" condition, which
-// this workspace enables for its own packages: tsc would then compile eventsource-parser's sources and
-// fail. A dynamic import through a variable keeps the package out of the type program (Vitest loads it
-// as usual); the shape used is EventSourceLike above.
-const EVENTSOURCE_PACKAGE = 'eventsource'
-async function loadEventSource(): Promise<EventSourceClass> {
-  const module = (await import(EVENTSOURCE_PACKAGE)) as { EventSource: EventSourceClass }
-  return module.EventSource
-}
 
 interface Envelope {
   code: number
@@ -124,7 +108,6 @@ export async function joinHub(baseUrl: string, roomId: string, name: string): Pr
       .catch((error: unknown) => participant.errors.push(`candidate: ${String(error)}`))
   }
 
-  const EventSource = await loadEventSource()
   const source = new EventSource(`${baseUrl}${pathFor('events', params)}`)
   const on = <N extends SseEventName>(event: N, handle: (data: Exclude<ReturnType<typeof parseSseEvent<N>>, { ok: false }>['data']) => void) => {
     source.addEventListener(event, (message) => {
