@@ -82,10 +82,55 @@ describe('PreJoin', () => {
     expect(problem.attributes('role')).toBe('alert')
     expect(problem.text()).toContain('Camera is blocked')
     expect(problem.text()).toMatch(/address bar/)
+    // Only the camera is named: the microphone works.
+    expect(problem.text()).toMatch(/"Allow" for the camera, then try again, or join without it\./)
+    expect(problem.text()).not.toMatch(/microphone|them/)
+    // What will happen is shown before any click: a blocked camera is not "on".
+    expect(wrapper.get('[data-testid="join-media-summary"]').text()).toBe('You will join with your microphone; camera off.')
+    expect(wrapper.get('[data-testid="prejoin-toggle-camera"]').attributes('aria-pressed')).toBe('false')
+    expect(wrapper.get('[data-testid="prejoin-toggle-mic"]').attributes('aria-pressed')).toBe('true')
     expect(wrapper.find('[data-testid="join-without-mic"]').exists()).toBe(false)
     await wrapper.get('[data-testid="join-without-camera"]').trigger('click')
     expect(fake.calls.at(-1)).toEqual({ method: 'preview', args: [{ audio: true, video: false }] })
     expect(wrapper.get('[data-testid="join-media-summary"]').text()).toMatch(/microphone; camera off/)
+    expect(wrapper.get('[data-testid="prejoin-toggle-camera"]').attributes('aria-pressed')).toBe('false')
+    expect(wrapper.find('[data-testid="device-problem"]').exists()).toBe(false)
+    wrapper.unmount()
+  })
+
+  it('explains a blocked microphone only, and shows the microphone off', async () => {
+    const { wrapper } = mountPreJoin()
+    fake.setView({
+      status: 'previewing',
+      error: { kind: 'media-denied', message: '' },
+      local: { audioEnabled: false, videoEnabled: true, audioAvailable: false, videoAvailable: true },
+    })
+    await nextTick()
+    const problem = wrapper.get('[data-testid="device-problem"]')
+    expect(problem.text()).toContain('Microphone is blocked')
+    expect(problem.text()).toMatch(/"Allow" for the microphone/)
+    expect(wrapper.find('[data-testid="join-without-camera"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="join-without-mic"]').exists()).toBe(true)
+    expect(wrapper.get('[data-testid="join-media-summary"]').text()).toBe('You will join with your camera; microphone off.')
+    expect(wrapper.get('[data-testid="prejoin-toggle-mic"]').attributes('aria-pressed')).toBe('false')
+    expect(wrapper.get('[data-testid="prejoin-toggle-camera"]').attributes('aria-pressed')).toBe('true')
+    wrapper.unmount()
+  })
+
+  it('asks for a failed device again when its toggle is pressed', async () => {
+    const { wrapper } = mountPreJoin()
+    fake.setView({
+      status: 'previewing',
+      error: { kind: 'media-in-use', message: '' },
+      local: { audioEnabled: true, videoEnabled: false, audioAvailable: true, videoAvailable: false },
+    })
+    await nextTick()
+    const camera = wrapper.get('[data-testid="prejoin-toggle-camera"]')
+    expect(camera.attributes('aria-pressed')).toBe('false')
+    expect(camera.attributes('title')).toMatch(/not working/)
+    fake.calls.length = 0
+    await camera.trigger('click')
+    expect(fake.calls).toEqual([{ method: 'preview', args: [{ audio: true, video: true }] }])
     wrapper.unmount()
   })
 
@@ -100,6 +145,9 @@ describe('PreJoin', () => {
     expect(wrapper.get('[data-testid="device-problem"]').text()).toContain(title)
     expect(wrapper.find('[data-testid="join-without-camera"]').exists()).toBe(true)
     expect(wrapper.find('[data-testid="join-without-mic"]').exists()).toBe(true)
+    expect(wrapper.get('[data-testid="join-media-summary"]').text()).toBe('You will join without camera and microphone.')
+    expect(wrapper.get('[data-testid="prejoin-toggle-camera"]').attributes('aria-pressed')).toBe('false')
+    expect(wrapper.get('[data-testid="prejoin-toggle-mic"]').attributes('aria-pressed')).toBe('false')
     wrapper.unmount()
   })
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { makeView } from '../testing/fakeConference'
 import type { ConferenceErrorKind } from '../conference/types'
-import { describeError, deviceProblem, isMediaError } from './messages'
+import { describeError, deviceProblem, isMediaError, joinMedia } from './messages'
 
 const ALL_KINDS: ConferenceErrorKind[] = [
   'media-denied',
@@ -51,6 +51,46 @@ describe('describeError', () => {
 
 describe('deviceProblem', () => {
   const wants = { audio: true, video: true }
+  const local = (audioAvailable: boolean, videoAvailable: boolean) => ({
+    audioEnabled: audioAvailable,
+    videoEnabled: videoAvailable,
+    audioAvailable,
+    videoAvailable,
+  })
+  const problemOf = (kind: ConferenceErrorKind, audioAvailable: boolean, videoAvailable: boolean) =>
+    deviceProblem(makeView({ status: 'previewing', error: { kind, message: '' }, local: local(audioAvailable, videoAvailable) }), wants)
+
+  // Every kind x which device failed: the title and the detail name the same devices, nothing else.
+  it.each([
+    ['media-denied', 'camera', 'Camera is blocked', /"Allow" for the camera, then try again, or join without it\./],
+    ['media-denied', 'microphone', 'Microphone is blocked', /"Allow" for the microphone, then try again, or join without it\./],
+    ['media-denied', 'both', 'Camera and microphone are blocked', /"Allow" for the camera and microphone, .* join without them\./],
+    ['media-not-found', 'camera', 'No camera found', /Plug in a camera and try again, or join without one\./],
+    ['media-not-found', 'microphone', 'No microphone found', /Plug in a microphone \(a headset works\)/],
+    ['media-not-found', 'both', 'No camera or microphone found', /join without them\./],
+    ['media-in-use', 'camera', 'Your camera is busy', /is using it\. .* join without it\./],
+    ['media-in-use', 'microphone', 'Your microphone is busy', /is using it\./],
+    ['media-in-use', 'both', 'Your camera and microphone are busy', /is using them\. .* join without them\./],
+    ['media-failed', 'camera', 'The camera could not start', /another camera .* join without it\./],
+    ['media-failed', 'microphone', 'The microphone could not start', /another microphone/],
+    ['media-failed', 'both', 'The camera and microphone could not start', /another device .* join without them\./],
+  ] as const)('%s, %s failed: "%s"', (kind, failed, title, detail) => {
+    const problem = problemOf(kind, failed === 'camera', failed === 'microphone')
+    expect(problem).toMatchObject({ kind, title, remedy: 'devices', camera: failed !== 'microphone', microphone: failed !== 'camera' })
+    expect(problem?.detail).toMatch(detail)
+    if (failed === 'camera') expect(problem?.detail).not.toMatch(/microphone/)
+    if (failed === 'microphone') expect(problem?.detail).not.toMatch(/camera(?! or lock icon)/)
+  })
+
+  it('is no problem any more once the failed device is left out', () => {
+    const view = makeView({ status: 'previewing', error: { kind: 'media-denied', message: '' }, local: local(true, false) })
+    expect(deviceProblem(view, { audio: true, video: false })).toBeUndefined()
+  })
+
+  it('is absent when nothing was wanted', () => {
+    const view = makeView({ status: 'previewing', error: { kind: 'media-denied', message: '' }, local: local(false, false) })
+    expect(deviceProblem(view, { audio: false, video: false })).toBeUndefined()
+  })
 
   it('is absent without a device error', () => {
     expect(deviceProblem(makeView({ status: 'previewing' }), wants)).toBeUndefined()
@@ -85,6 +125,37 @@ describe('deviceProblem', () => {
       title: 'No microphone found',
       camera: false,
       microphone: true,
+    })
+  })
+})
+
+describe('joinMedia', () => {
+  const wants = { audio: true, video: true }
+  const view = (audioAvailable: boolean, videoAvailable: boolean) =>
+    makeView({
+      status: 'previewing',
+      error: { kind: 'media-denied', message: '' },
+      local: { audioEnabled: audioAvailable, videoEnabled: videoAvailable, audioAvailable, videoAvailable },
+    })
+
+  it('joins with what is wanted when nothing failed', () => {
+    expect(joinMedia(wants, undefined)).toEqual({ audio: true, video: true, summary: 'You will join with camera and microphone.' })
+    expect(joinMedia({ audio: true, video: false }, undefined).summary).toBe('You will join with your microphone; camera off.')
+    expect(joinMedia({ audio: false, video: true }, undefined).summary).toBe('You will join with your camera; microphone off.')
+    expect(joinMedia({ audio: false, video: false }, undefined).summary).toBe('You will join without camera and microphone.')
+  })
+
+  it('never counts a failed device as on', () => {
+    expect(joinMedia(wants, deviceProblem(view(true, false), wants))).toEqual({
+      audio: true,
+      video: false,
+      summary: 'You will join with your microphone; camera off.',
+    })
+    expect(joinMedia(wants, deviceProblem(view(false, true), wants))).toMatchObject({ audio: false, video: true })
+    expect(joinMedia(wants, deviceProblem(view(false, false), wants))).toEqual({
+      audio: false,
+      video: false,
+      summary: 'You will join without camera and microphone.',
     })
   })
 })

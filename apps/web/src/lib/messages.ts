@@ -80,29 +80,82 @@ export interface DeviceProblem extends ErrorCopy {
   microphone: boolean
 }
 
+type Devices = 'camera' | 'microphone' | 'both'
+
+/** Pre-join wording for a device error, naming exactly the devices that failed. */
+function deviceCopy(kind: ConferenceErrorKind, devices: Devices): { title: string; detail: string } | undefined {
+  const both = devices === 'both'
+  const named = both ? 'camera and microphone' : devices
+  const it = both ? 'them' : 'it'
+  const isAre = both ? 'are' : 'is'
+  switch (kind) {
+    case 'media-denied':
+      return {
+        title: `${capitalize(named)} ${isAre} blocked`,
+        detail:
+          `Your browser is not allowing this page to use the ${named}. Click the camera or lock icon in the address bar, ` +
+          `choose "Allow" for the ${named}, then try again, or join without ${it}.`,
+      }
+    case 'media-not-found':
+      return {
+        title: both ? 'No camera or microphone found' : `No ${devices} found`,
+        detail: both
+          ? 'Plug in a camera or a microphone (a headset works) and try again, or join without them.'
+          : `Plug in a ${devices}${devices === 'microphone' ? ' (a headset works)' : ''} and try again, or join without one.`,
+      }
+    case 'media-in-use':
+      return {
+        title: `Your ${named} ${isAre} busy`,
+        detail: `Another app (or another tab) is using ${it}. Close that app or tab and try again, or join without ${it}.`,
+      }
+    case 'media-failed':
+      return {
+        title: `The ${named} could not start`,
+        detail: `Try again, pick another ${both ? 'device' : devices} in your system settings, or join without ${it}.`,
+      }
+    default:
+      return undefined
+  }
+}
+
 /**
  * What went wrong with the devices on the pre-join screen, if anything. A device counts as failed
- * when it was wanted but is not available after the core tried to acquire it; when the core does
- * not say which one failed, both wanted devices are named.
+ * when it was wanted but is not available after the core tried to acquire it. An error while every
+ * wanted device works (the person just chose to leave the failed one out) is no problem any more.
  */
 export function deviceProblem(view: ConferenceView, wants: { audio: boolean; video: boolean }): DeviceProblem | undefined {
   const error = view.error
   if (!error || !isMediaError(error)) return undefined
-  let camera = wants.video && !view.local.videoAvailable
-  let microphone = wants.audio && !view.local.audioAvailable
-  if (!camera && !microphone) {
-    camera = wants.video
-    microphone = wants.audio
-  }
-  const devices = camera && microphone ? 'camera and microphone' : camera ? 'camera' : 'microphone'
-  const plural = camera && microphone
-  const titles: Partial<Record<ConferenceErrorKind, string>> = {
-    'media-denied': `${capitalize(devices)} ${plural ? 'are' : 'is'} blocked`,
-    'media-not-found': `No ${camera && microphone ? 'camera or microphone' : devices} found`,
-    'media-in-use': `Your ${devices} ${plural ? 'are' : 'is'} busy`,
-    'media-failed': `The ${devices} could not start`,
-  }
-  return { ...describeError(error), title: titles[error.kind] ?? describeError(error).title, kind: error.kind, camera, microphone }
+  const camera = wants.video && !view.local.videoAvailable
+  const microphone = wants.audio && !view.local.audioAvailable
+  if (!camera && !microphone) return undefined
+  const copy = deviceCopy(error.kind, camera && microphone ? 'both' : camera ? 'camera' : 'microphone') ?? describeError(error)
+  return { ...copy, remedy: 'devices', kind: error.kind, camera, microphone }
+}
+
+export interface JoinMedia {
+  /** What the person will actually send on joining: wanted and not failed. */
+  audio: boolean
+  video: boolean
+  summary: string
+}
+
+/**
+ * The devices the pre-join screen shows as "on": a device the person wants but that failed is
+ * off, because joining reuses the preview (which has no such track). Choosing it again retries.
+ */
+export function joinMedia(wants: { audio: boolean; video: boolean }, problem: DeviceProblem | undefined): JoinMedia {
+  const audio = wants.audio && !problem?.microphone
+  const video = wants.video && !problem?.camera
+  const summary =
+    audio && video
+      ? 'You will join with camera and microphone.'
+      : audio
+        ? 'You will join with your microphone; camera off.'
+        : video
+          ? 'You will join with your camera; microphone off.'
+          : 'You will join without camera and microphone.'
+  return { audio, video, summary }
 }
 
 function capitalize(text: string): string {

@@ -13,7 +13,7 @@ import { createAutoplayGuard } from '../lib/autoplay'
 import type { PlayableElement } from '../lib/autoplay'
 import type { AppConfig } from '../lib/config'
 import { buildInviteUrl, invitedRoomFromUrl, urlWithout } from '../lib/invite'
-import { describeError, deviceProblem, isMediaError } from '../lib/messages'
+import { describeError, deviceProblem, isMediaError, joinMedia } from '../lib/messages'
 import type { ErrorCopy } from '../lib/messages'
 import { buildTiles } from '../lib/tiles'
 
@@ -104,6 +104,8 @@ export const useConferenceStore = defineStore('conference', () => {
   const inviteUrl = computed(() => (room.value ? buildInviteUrl(pageHref.value, room.value, config.value.hub.baseUrl) : undefined))
   const tiles = computed(() => buildTiles(view.value, displayName.value.trim()))
   const problem = computed(() => deviceProblem(view.value, { audio: wantAudio.value, video: wantVideo.value }))
+  /** What joining now would send: the pre-join toggles and summary show this, not the wish. */
+  const joinWith = computed(() => joinMedia({ audio: wantAudio.value, video: wantVideo.value }, problem.value))
   const errorCopy = computed<ErrorCopy | undefined>(() => (view.value.error ? describeError(view.value.error) : undefined))
   const streams = computed(() => conference.value?.streams)
 
@@ -243,6 +245,15 @@ export const useConferenceStore = defineStore('conference', () => {
   function setJoinWithCamera(enabled: boolean) {
     wantVideo.value = enabled
     preview()
+  }
+
+  /** The pre-join toggle: off when on; on (asking for the device again) when off or failed. */
+  function toggleJoinMicrophone() {
+    setJoinWithMicrophone(!joinWith.value.audio)
+  }
+
+  function toggleJoinCamera() {
+    setJoinWithCamera(!joinWith.value.video)
   }
 
   /** Returns false (and flags the name field) when there is no display name yet. */
@@ -398,6 +409,7 @@ export const useConferenceStore = defineStore('conference', () => {
     room,
     inviteUrl,
     problem,
+    joinWith,
     errorCopy,
     streams,
     inspection,
@@ -406,6 +418,8 @@ export const useConferenceStore = defineStore('conference', () => {
     preview,
     setJoinWithMicrophone,
     setJoinWithCamera,
+    toggleJoinMicrophone,
+    toggleJoinCamera,
     join,
     leave,
     endRoom,
