@@ -87,7 +87,7 @@ describe('App', () => {
 
   it('says the host ended the room, and offers only a new room', async () => {
     const { app } = mountApp()
-    fake.setView({ status: 'ended', room }, 'host-ended')
+    fake.setView({ status: 'ended', room, endedReason: 'host-ended' })
     await nextTick()
     expect(app.get('[data-testid="ended-title"]').text()).toBe('The host ended the room')
     expect(app.find('[data-testid="join-again"]').exists()).toBe(false)
@@ -98,7 +98,7 @@ describe('App', () => {
   it('tells someone dropped after a long outage that they were disconnected, and lets them rejoin', async () => {
     const { app } = mountApp()
     fake.setView({ status: 'connected', room })
-    fake.setView({ status: 'ended', room }, 'timeout')
+    fake.setView({ status: 'ended', room, endedReason: 'timeout' })
     await nextTick()
     expect(app.get('[data-testid="ended-title"]').text()).toBe('You were disconnected')
     expect(app.find('[data-testid="join-again"]').exists()).toBe(true)

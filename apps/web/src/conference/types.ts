@@ -5,11 +5,13 @@ import type { ConferenceHandle, ConferenceOptionsBase, StreamRegistry } from '@p
 import type { InspectionEvent } from 'xstate'
 
 export type {
+  ConferenceEndedReason,
   ConferenceError,
   ConferenceErrorKind,
   ConferenceHandle,
   ConferenceStatus,
   ConferenceView,
+  EndedReason,
   JoinParams,
   LocalMediaState,
   Participant,

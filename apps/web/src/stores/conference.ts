@@ -5,7 +5,6 @@
 import { defineStore } from 'pinia'
 import { computed, markRaw, onScopeDispose, ref, shallowRef, watch } from 'vue'
 import type { InspectionEvent } from 'xstate'
-import { endedReasonOf } from '../conference/endedReason'
 import type { AnyConferenceHandle, ConferenceFactory, ConferenceView } from '../conference/types'
 import { createInspectionLog } from '../devtools/inspectionLog'
 import type { ActorRecord, LoggedEvent } from '../devtools/inspectionLog'
@@ -94,7 +93,6 @@ export const useConferenceStore = defineStore('conference', () => {
   const config = shallowRef<AppConfig>({ hub: { baseUrl: '' }, source: 'default', statelyInspector: false })
   const audioBlocked = ref(false)
   const inviteStatus = ref<InviteStatus>('idle')
-  const endedByMe = ref(false)
   let copiedTimer: ReturnType<typeof setTimeout> | undefined
   const autoplay = markRaw(createAutoplayGuard((blocked) => (audioBlocked.value = blocked)))
 
@@ -133,12 +131,12 @@ export const useConferenceStore = defineStore('conference', () => {
     }
   })
 
+  // The core says why the session ended (view.endedReason); the store only names it for the screen.
   const endReason = computed<EndReason | undefined>(() => {
     const current = view.value
-    if (current.status === 'left') return endedByMe.value ? 'you-ended' : 'you-left'
+    if (current.status === 'left') return current.endedReason === 'ended-by-me' ? 'you-ended' : 'you-left'
     if (current.status === 'ended') {
-      if (endedByMe.value) return 'you-ended'
-      switch (endedReasonOf(snapshot.value)) {
+      switch (current.endedReason) {
         case 'host-ended':
           return 'host-ended'
         case 'client-gone':
@@ -194,7 +192,6 @@ export const useConferenceStore = defineStore('conference', () => {
     conference.value?.actor.stop()
     conference.value = undefined
     snapshot.value = undefined
-    endedByMe.value = false
     audioBlocked.value = false
     inviteStatus.value = 'idle'
     inspection.clear()
@@ -281,7 +278,6 @@ export const useConferenceStore = defineStore('conference', () => {
   }
 
   function endRoom() {
-    endedByMe.value = true
     conference.value?.endRoom()
   }
 
@@ -396,7 +392,6 @@ export const useConferenceStore = defineStore('conference', () => {
     config,
     audioBlocked,
     inviteStatus,
-    endedByMe,
     inspectedActors,
     recentEvents,
     // derived

@@ -114,23 +114,23 @@ export function createFakeStreams(): FakeStreams {
 }
 
 type FakeEvent =
-  | { type: 'fake.view'; view: ConferenceView; endedReason: string | null }
+  | { type: 'fake.view'; view: ConferenceView }
   | { type: `user.${string}`; args: unknown[] }
 
 const fakeConferenceMachine = setup({
   types: {
-    context: {} as { view: ConferenceView; endedReason: string | null },
+    context: {} as { view: ConferenceView },
     events: {} as FakeEvent,
     input: {} as { view: ConferenceView },
   },
 }).createMachine({
   id: 'fakeConference',
-  context: ({ input }) => ({ view: input.view, endedReason: null }),
+  context: ({ input }) => ({ view: input.view }),
   initial: 'running',
   states: { running: {} },
   on: {
     'fake.view': {
-      actions: assign(({ event }) => (event.type === 'fake.view' ? { view: event.view, endedReason: event.endedReason } : {})),
+      actions: assign(({ event }) => (event.type === 'fake.view' ? { view: event.view } : {})),
     },
   },
 })
@@ -151,8 +151,8 @@ export interface FakeConference {
   calls: RecordedCall[]
   /** Options the store passed to the factory. */
   options: ConferenceFactoryOptions | undefined
-  /** `endedReason` mimics the core context field the store reads for the ended screen. */
-  setView(overrides: Partial<ConferenceView>, endedReason?: string): void
+  /** Replaces the view the fake's snapshot carries (defaults from `makeView`). */
+  setView(overrides: Partial<ConferenceView>): void
   stopped(): boolean
   /** Subscriptions to the actor that are still open. */
   openSubscriptions(): number
@@ -171,8 +171,8 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
     handle: undefined as unknown as AnyConferenceHandle,
     created: 0,
     factory: () => fake.handle,
-    setView(overrides, endedReason) {
-      if (!stopped) actor?.send({ type: 'fake.view', view: makeView(overrides), endedReason: endedReason ?? null })
+    setView(overrides) {
+      if (!stopped) actor?.send({ type: 'fake.view', view: makeView(overrides) })
     },
     stopped: () => stopped,
     openSubscriptions: () => open,
