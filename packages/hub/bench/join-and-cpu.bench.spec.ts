@@ -22,7 +22,7 @@ import {
   type ParticipantPage,
   type RunningServer,
 } from '@parley/testkit'
-import { CLIENTS_DIR, clickJoin, clickLeave, snapshot } from '../e2e/browser-clients.js'
+import { CLIENTS_DIR, clickJoin, clickLeave, openClient, snapshot } from '../e2e/browser-clients.js'
 
 const RUNS = Number(process.env.PARLEY_BENCH_RUNS ?? 5)
 const WINDOW_MS = Number(process.env.PARLEY_BENCH_WINDOW_MS ?? 10_000)
@@ -81,11 +81,7 @@ const median = (values: readonly number[]) => {
 
 async function joinParticipant(browser: Browser, pagesUrl: string, hubUrl: string, roomId: string | undefined, name: string) {
   const participant = await newParticipantPage(browser, { viewport: { width: 800, height: 600 } })
-  const url = new URL(`${pagesUrl}/current.html`)
-  url.searchParams.set('hub', hubUrl)
-  url.searchParams.set('name', name)
-  if (roomId) url.searchParams.set('roomId', roomId)
-  await participant.page.goto(url.toString())
+  await openClient(participant, 'current', { pagesUrl, hubUrl, roomId, name })
   const state = await clickJoin(participant.page, 'current')
   return { participant, state }
 }

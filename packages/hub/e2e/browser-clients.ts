@@ -1,8 +1,20 @@
 // Shared by the hub's browser specs and the benchmark: open a test client page for one participant,
-// click Join, and read the state the client pages expose (`window.__seed` / `window.__current`).
+// click Join, and read the state the client pages expose (`window.__seed` / `window.__current`);
+// `useBrowserClients` sets up (and tears down) what a browser spec runs against.
 import { fileURLToPath } from 'node:url'
-import type { Page } from 'playwright-core'
-import { pollUntil, type ParticipantPage } from '@parley/testkit'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll } from 'vitest'
+import {
+  assertLoopbackOnly,
+  launchChromium,
+  newParticipantPage,
+  pollUntil,
+  startStaticServer,
+  startTestHub,
+  type ParticipantPage,
+  type RunningServer,
+  type TestHub,
+} from '@parley/testkit'
 
 export const CLIENTS_DIR = fileURLToPath(new URL('./clients/', import.meta.url))
 
@@ -38,7 +50,8 @@ export async function openClient(
   kind: ClientKind,
   query: { pagesUrl: string; hubUrl: string; roomId?: string; name?: string },
 ): Promise<Page> {
-  const url = new URL(`${query.pagesUrl}/${kind}.html`)
+  const url = new URL(`${query.pagesUrl}/room.html`)
+  url.searchParams.set('client', kind)
   url.searchParams.set('hub', query.hubUrl)
   if (query.roomId) url.searchParams.set('roomId', query.roomId)
   if (query.name) url.searchParams.set('name', query.name)
@@ -128,4 +141,60 @@ export async function clickLeave(page: Page, kind: ClientKind, timeoutMs = 20_00
 /** A short, readable trace of a client's log for assertion messages. */
 export function describeLog(log: readonly LogEntry[]): string {
   return log.map((entry) => `${entry.at} ${entry.what}${entry.detail === undefined ? '' : ` ${JSON.stringify(entry.detail)}`}`).join('\n')
+}
+
+export interface BrowserClients {
+  /** The in-process hub (werift media plane); valid inside tests. */
+  readonly hub: TestHub
+  /** A new Chromium participant showing the client page (not joined yet); closed after the suite. */
+  open(query?: { roomId?: string; name?: string }): Promise<ParticipantPage>
+  /** For `.catch()` on a wait: fails with the client's log and the hub's log added to the message. */
+  explain(participant: ParticipantPage, who: string): (error: Error) => Promise<never>
+}
+
+/**
+ * For a `describe` of a browser spec: in `beforeAll` a hub, a static server for `clients/` and Chromium
+ * (loopback-only namespace required), in `afterAll` everything closed again.
+ */
+export function useBrowserClients(kind: ClientKind): BrowserClients {
+  let hub: TestHub | undefined
+  let pages: RunningServer | undefined
+  let browser: Browser | undefined
+  const participants: ParticipantPage[] = []
+
+  beforeAll(async () => {
+    assertLoopbackOnly()
+    hub = await startTestHub()
+    pages = await startStaticServer(CLIENTS_DIR)
+    browser = await launchChromium()
+  })
+
+  afterAll(async () => {
+    for (const participant of participants) await participant.close().catch(() => undefined)
+    await browser?.close()
+    await pages?.close()
+    await hub?.close()
+  })
+
+  const started = () => {
+    if (!hub || !pages || !browser) throw new Error('useBrowserClients: use it inside a test (set up in beforeAll)')
+    return { hub, pages, browser }
+  }
+
+  return {
+    get hub() {
+      return started().hub
+    },
+    async open(query = {}) {
+      const { hub, pages, browser } = started()
+      const participant = await newParticipantPage(browser)
+      participants.push(participant)
+      await openClient(participant, kind, { pagesUrl: pages.url, hubUrl: hub.url, ...query })
+      return participant
+    },
+    explain: (participant, who) => async (error) => {
+      const log = await snapshot(participant.page, kind).then((state) => describeLog(state.log), (reason: Error) => reason.message)
+      throw new Error(`${error.message}\n${who} client log:\n${log}\nhub log:\n${started().hub.describeLogs()}`)
+    },
+  }
 }

@@ -2,61 +2,24 @@
 // settracksources, tracks_available → subscribetracks) meet in one room on the real hub with its werift
 // media plane: each decodes the other's video, tracks_available named the other participant with
 // source "media", and when one leaves the other's tracks end and the tile goes away.
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  assertLoopbackOnly,
-  launchChromium,
-  newParticipantPage,
-  pollUntil,
-  startStaticServer,
-  startTestHub,
-  waitForDecodedVideo,
-  type ParticipantPage,
-  type RunningServer,
-  type TestHub,
-} from '@parley/testkit'
-import { announcedStreams, CLIENTS_DIR, clickJoin, clickLeave, describeLog, openClient, snapshot } from './browser-clients.js'
+import { describe, expect, it } from 'vitest'
+import { pollUntil, waitForDecodedVideo } from '@parley/testkit'
+import { announcedStreams, clickJoin, clickLeave, snapshot, useBrowserClients } from './browser-clients.js'
 
 describe('current-generation client against the hub (Chromium, werift)', () => {
-  let hub: TestHub | undefined
-  let pages: RunningServer | undefined
-  let browser: Browser | undefined
-  const participants: ParticipantPage[] = []
-
-  beforeAll(async () => {
-    assertLoopbackOnly()
-    hub = await startTestHub()
-    pages = await startStaticServer(CLIENTS_DIR)
-    browser = await launchChromium()
-  })
-
-  afterAll(async () => {
-    for (const participant of participants) await participant.close().catch(() => undefined)
-    await browser?.close()
-    await pages?.close()
-    await hub?.close()
-  })
+  const clients = useBrowserClients('current')
 
   it('publishes with source media, subscribes by name, decodes both ways, and ends tracks on leave', async () => {
-    const alice = await newParticipantPage(browser!)
-    const bob = await newParticipantPage(browser!)
-    participants.push(alice, bob)
-    // On failure: what the page's client did and what the hub logged.
-    const withLog = (participant: ParticipantPage, who: string) => async (error: Error): Promise<never> => {
-      const log = await snapshot(participant.page, 'current').then((state) => describeLog(state.log), (reason: Error) => reason.message)
-      throw new Error(`${error.message}\n${who} client log:\n${log}\nhub log:\n${hub!.describeLogs()}`)
-    }
-
-    await openClient(alice, 'current', { pagesUrl: pages!.url, hubUrl: hub!.url, name: 'Alice' })
+    const { explain } = clients
+    const alice = await clients.open({ name: 'Alice' })
     const host = await clickJoin(alice.page, 'current')
-    await openClient(bob, 'current', { pagesUrl: pages!.url, hubUrl: hub!.url, roomId: host.roomId!, name: 'Bob' })
+    const bob = await clients.open({ roomId: host.roomId!, name: 'Bob' })
     const guest = await clickJoin(bob.page, 'current')
     expect(guest.roomId).toBe(host.roomId)
 
     const [aliceSees, bobSees] = await Promise.all([
-      waitForDecodedVideo(alice.page, 'video.remote', { minFramesGrowth: 20, timeoutMs: 40_000 }).catch(withLog(alice, 'alice')),
-      waitForDecodedVideo(bob.page, 'video.remote', { minFramesGrowth: 20, timeoutMs: 40_000 }).catch(withLog(bob, 'bob')),
+      waitForDecodedVideo(alice.page, 'video.remote', { minFramesGrowth: 20, timeoutMs: 40_000 }).catch(explain(alice, 'alice')),
+      waitForDecodedVideo(bob.page, 'video.remote', { minFramesGrowth: 20, timeoutMs: 40_000 }).catch(explain(bob, 'bob')),
     ])
     for (const figures of [aliceSees, bobSees]) {
       expect(figures.videoWidth).toBeGreaterThan(0)
@@ -89,7 +52,7 @@ describe('current-generation client against the hub (Chromium, werift)', () => {
         return state.remoteTileCount === 0 && sawEnd ? state : undefined
       },
       { timeoutMs: 20_000, description: "alice to see bob's tracks end and his tile removed" },
-    ).catch(withLog(alice, 'alice'))
+    ).catch(explain(alice, 'alice'))
     expect(aliceAfter.remoteStreamIds).toEqual([])
     expect(aliceAfter.connectionState).toBe('connected')
 

@@ -1,58 +1,21 @@
 // Two Chromium participants running the seed tutorial's client (clients/seed.js) meet in one room on
 // the real hub with its werift media plane: each decodes the other's video, and when one leaves the
 // other's remote tracks end and the tile goes away. Runs only in a loopback-only namespace.
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  assertLoopbackOnly,
-  launchChromium,
-  newParticipantPage,
-  pollUntil,
-  startStaticServer,
-  startTestHub,
-  waitForDecodedVideo,
-  type ParticipantPage,
-  type RunningServer,
-  type TestHub,
-} from '@parley/testkit'
-import { CLIENTS_DIR, clickJoin, clickLeave, describeLog, openClient, snapshot } from './browser-clients.js'
+import { describe, expect, it } from 'vitest'
+import { pollUntil, waitForDecodedVideo } from '@parley/testkit'
+import { clickJoin, clickLeave, snapshot, useBrowserClients } from './browser-clients.js'
 
 describe('seed tutorial client against the hub (Chromium, werift)', () => {
-  let hub: TestHub | undefined
-  let pages: RunningServer | undefined
-  let browser: Browser | undefined
-  const participants: ParticipantPage[] = []
-
-  beforeAll(async () => {
-    assertLoopbackOnly()
-    hub = await startTestHub()
-    pages = await startStaticServer(CLIENTS_DIR)
-    browser = await launchChromium()
-  })
-
-  afterAll(async () => {
-    for (const participant of participants) await participant.close().catch(() => undefined)
-    await browser?.close()
-    await pages?.close()
-    await hub?.close()
-  })
+  const clients = useBrowserClients('seed')
 
   it('two participants see each other decode, then one leaves and the other tile goes away', async () => {
-    const alice = await newParticipantPage(browser!)
-    const bob = await newParticipantPage(browser!)
-    participants.push(alice, bob)
-    // On failure: what the page's client did and what the hub logged.
-    const explain = (participant: ParticipantPage, who: string) => async (error: Error): Promise<never> => {
-      const log = await snapshot(participant.page, 'seed').then((state) => describeLog(state.log), (reason: Error) => reason.message)
-      throw new Error(`${error.message}\n${who} client log:\n${log}\nhub log:\n${hub!.describeLogs()}`)
-    }
-
+    const { explain } = clients
     // Alice is the host: the tutorial creates the room when there is no ?roomId=.
-    await openClient(alice, 'seed', { pagesUrl: pages!.url, hubUrl: hub!.url })
+    const alice = await clients.open()
     const host = await clickJoin(alice.page, 'seed')
     expect(host.roomId).toMatch(/\S/)
 
-    await openClient(bob, 'seed', { pagesUrl: pages!.url, hubUrl: hub!.url, roomId: host.roomId! })
+    const bob = await clients.open({ roomId: host.roomId! })
     const guest = await clickJoin(bob.page, 'seed')
     expect(guest.roomId).toBe(host.roomId)
     expect(guest.clientId).not.toBe(host.clientId)
