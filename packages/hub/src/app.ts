@@ -113,6 +113,13 @@ export function createApp(deps: AppDeps): HubApp {
   }
   const param = (c: Context, name: string) => c.req.param(name) ?? ''
   const room = (c: Context) => hub.room(param(c, 'roomId'))
+  /** The room and a client id that exists in it: an unknown room or client is a 404 before the body is read. */
+  const clientOf = (c: Context) => {
+    const target = room(c)
+    const clientId = param(c, 'clientId')
+    target.client(clientId)
+    return { target, clientId }
+  }
 
   handle(routes.createRoom, async (c) => {
     const body = parse(CreateRoomRequestSchema, (await readJson(c)) ?? {}, 'room')
@@ -131,9 +138,7 @@ export function createApp(deps: AppDeps): HubApp {
   handle(routes.getClient, (c) => reply(c, Status.ok, 'client found', room(c).describeClient(param(c, 'clientId'))))
 
   handle(routes.setName, async (c) => {
-    const target = room(c)
-    const clientId = param(c, 'clientId')
-    target.client(clientId)
+    const { target, clientId } = clientOf(c)
     const body = parse(SetNameRequestSchema, await readJson(c), 'name change')
     return reply(c, Status.ok, 'name changed', target.setName(clientId, body.name))
   })
@@ -152,9 +157,7 @@ export function createApp(deps: AppDeps): HubApp {
   })
 
   handle(routes.candidate, async (c) => {
-    const target = room(c)
-    const clientId = param(c, 'clientId')
-    target.client(clientId)
+    const { target, clientId } = clientOf(c)
     await target.addCandidate(clientId, parse(IceCandidateSchema, await readJson(c), 'candidate'))
     return reply(c, Status.ok, 'candidate added')
   })
@@ -165,26 +168,20 @@ export function createApp(deps: AppDeps): HubApp {
   })
 
   handle(routes.negotiate, async (c) => {
-    const target = room(c)
-    const clientId = param(c, 'clientId')
-    target.client(clientId)
+    const { target, clientId } = clientOf(c)
     const description = parse(SessionDescriptionSchema, await readJson(c), 'session description')
     const answer = await target.negotiate(clientId, description)
     return reply(c, Status.ok, answer ? 'offer answered' : 'answer applied', { answer })
   })
 
   handle(routes.setTrackSources, async (c) => {
-    const target = room(c)
-    const clientId = param(c, 'clientId')
-    target.client(clientId)
+    const { target, clientId } = clientOf(c)
     target.setTrackSources(clientId, parse(TrackSourcesRequestSchema, await readJson(c), 'track sources', 'array'))
     return reply(c, Status.ok, 'track sources set')
   })
 
   handle(routes.subscribeTracks, async (c) => {
-    const target = room(c)
-    const clientId = param(c, 'clientId')
-    target.client(clientId)
+    const { target, clientId } = clientOf(c)
     target.subscribeTracks(clientId, parse(SubscribeTracksRequestSchema, await readJson(c), 'subscription', 'array'))
     return reply(c, Status.ok, 'tracks subscribed')
   })
@@ -211,9 +208,7 @@ export function createApp(deps: AppDeps): HubApp {
   handle(routes.createChannelPlural, createChannel)
 
   handle(routes.events, (c) => {
-    const target = room(c)
-    const clientId = param(c, 'clientId')
-    target.client(clientId)
+    const { target, clientId } = clientOf(c)
     const lastEventId = c.req.header('last-event-id')
     c.header('Content-Type', 'text/event-stream')
     c.header('Cache-Control', 'no-cache')
