@@ -17,12 +17,16 @@ const tracksOf = (reader: SseReader, event: 'tracks_added' | 'tracks_available',
 const clientStatus = async (roomId: string, clientId: string) => (await hub.request('GET', pathFor('getClient', { roomId, clientId }))).status
 const roomStatus = async (roomId: string) => (await hub.request('GET', pathFor('getRoom', { roomId }))).status
 
+/** A test hub with room `r1`: the `connected` clients registered, offered and connected, the `waiting` ones only registered. */
+async function roomWith(connected: string[], waiting: string[] = [], options?: Parameters<typeof createTestHub>[0]): Promise<void> {
+  hub = createTestHub(options)
+  await hub.setupRoom('r1', ...connected, ...waiting)
+  for (const id of connected) await connectClient(hub, 'r1', id)
+}
+
 describe('tracks and the client-compatibility rule', () => {
   it('subscribes every connected client at once and tells the publisher tracks_added (batched)', async () => {
-    hub = createTestHub()
-    await hub.setupRoom('r1', 'a', 'b', 'c')
-    await connectClient(hub, 'r1', 'a')
-    await connectClient(hub, 'r1', 'b')
+    await roomWith(['a', 'b'], ['c'])
     const a = await hub.events('r1', 'a')
     hub.plane.peer('a').publish('cam', 'video', 'streamA')
     hub.plane.peer('a').publish('mic', 'audio', 'streamA')
@@ -42,10 +46,7 @@ describe('tracks and the client-compatibility rule', () => {
   })
 
   it('announces tracks_available to the others when the publisher sets sources', async () => {
-    hub = createTestHub()
-    await hub.setupRoom('r1', 'a', 'b')
-    await connectClient(hub, 'r1', 'a')
-    await connectClient(hub, 'r1', 'b')
+    await roomWith(['a', 'b'])
     const [a, b] = [await hub.events('r1', 'a'), await hub.events('r1', 'b')]
     hub.plane.peer('a').publish('screen1', 'video', 'sA')
     await vi.advanceTimersByTimeAsync(100)
@@ -64,10 +65,7 @@ describe('tracks and the client-compatibility rule', () => {
   })
 
   it('announces a source that changes after the grace period again', async () => {
-    hub = createTestHub()
-    await hub.setupRoom('r1', 'a', 'b')
-    await connectClient(hub, 'r1', 'a')
-    await connectClient(hub, 'r1', 'b')
+    await roomWith(['a', 'b'])
     const b = await hub.events('r1', 'b')
     hub.plane.peer('a').publish('share')
     await vi.advanceTimersByTimeAsync(1_000)
@@ -82,10 +80,7 @@ describe('tracks and the client-compatibility rule', () => {
   })
 
   it('announces a track as media after the grace period when the publisher never sets sources', async () => {
-    hub = createTestHub()
-    await hub.setupRoom('r1', 'a', 'b')
-    await connectClient(hub, 'r1', 'a')
-    await connectClient(hub, 'r1', 'b')
+    await roomWith(['a', 'b'])
     const b = await hub.events('r1', 'b')
     hub.plane.peer('a').publish('cam')
     await vi.advanceTimersByTimeAsync(999)
@@ -98,9 +93,7 @@ describe('tracks and the client-compatibility rule', () => {
   })
 
   it('gives a late joiner every existing track once its peer connects', async () => {
-    hub = createTestHub()
-    await hub.setupRoom('r1', 'a')
-    await connectClient(hub, 'r1', 'a')
+    await roomWith(['a'])
     hub.plane.peer('a').publish('cam', 'video', 'sA')
     hub.plane.peer('a').publish('mic', 'audio', 'sA')
     await hub.request('PUT', pathFor('setTrackSources', { roomId: 'r1', clientId: 'a' }), [{ track_id: 'cam', source: 'media' }])
@@ -122,10 +115,7 @@ describe('tracks and the client-compatibility rule', () => {
   })
 
   it('subscribetracks is idempotent and skips own tracks', async () => {
-    hub = createTestHub()
-    await hub.setupRoom('r1', 'a', 'b')
-    await connectClient(hub, 'r1', 'a')
-    await connectClient(hub, 'r1', 'b')
+    await roomWith(['a', 'b'])
     hub.plane.peer('a').publish('cam')
     hub.plane.peer('b').publish('bcam')
     const response = await hub.request('POST', pathFor('subscribeTracks', { roomId: 'r1', clientId: 'b' }), [
@@ -138,9 +128,7 @@ describe('tracks and the client-compatibility rule', () => {
   })
 
   it('stops an unpublished track for every subscriber, which then gets a hub offer', async () => {
-    hub = createTestHub()
-    await hub.setupRoom('r1', 'a', 'b', 'c')
-    for (const id of ['a', 'b', 'c']) await connectClient(hub, 'r1', id)
+    await roomWith(['a', 'b', 'c'])
     const b = await hub.events('r1', 'b')
     const cam = hub.plane.peer('a').publish('cam')
     await vi.advanceTimersByTimeAsync(100)
@@ -158,10 +146,7 @@ describe('tracks and the client-compatibility rule', () => {
   })
 
   it('stops a leaving publisher\'s tracks for everyone and drops its media-state meta', async () => {
-    hub = createTestHub()
-    await hub.setupRoom('r1', 'a', 'b')
-    await connectClient(hub, 'r1', 'a')
-    await connectClient(hub, 'r1', 'b')
+    await roomWith(['a', 'b'])
     const b = await hub.events('r1', 'b')
     await hub.request('POST', pathFor('setMeta', { roomId: 'r1' }), { [mediaStateMetaKey('a')]: { audio: true, video: true } })
     hub.plane.peer('a').publish('cam')
@@ -175,10 +160,7 @@ describe('tracks and the client-compatibility rule', () => {
   })
 
   it('forwards room data-channel messages to the other clients only, and opens channels for later clients', async () => {
-    hub = createTestHub()
-    await hub.setupRoom('r1', 'a', 'b', 'c')
-    await connectClient(hub, 'r1', 'a')
-    await connectClient(hub, 'r1', 'b')
+    await roomWith(['a', 'b'], ['c'])
     await hub.request('POST', pathFor('createChannel', { roomId: 'r1' }), { name: 'chat', ordered_mode: false })
     expect(hub.plane.peer('a').dataChannels.get('chat')).toBe(false)
     expect(hub.plane.peer('b').dataChannels.get('chat')).toBe(false)
@@ -197,9 +179,7 @@ describe('tracks and the client-compatibility rule', () => {
 describe('media plane failures', () => {
   it('logs a throwing media-plane call instead of crashing, and the other subscribers still get the track', async () => {
     const logged: { level: string; msg: string }[] = []
-    hub = createTestHub({ log: (level, msg) => logged.push({ level, msg }) })
-    await hub.setupRoom('r1', 'a', 'b', 'c')
-    for (const id of ['a', 'b', 'c']) await connectClient(hub, 'r1', id)
+    await roomWith(['a', 'b', 'c'], [], { log: (level, msg) => logged.push({ level, msg }) })
     hub.plane.peer('b').subscribe = () => {
       throw new Error('boom')
     }
@@ -266,9 +246,7 @@ describe('lifecycle', () => {
   })
 
   it('removes a client whose event stream does not come back within the grace, keeps one that does', async () => {
-    hub = createTestHub({ timings: { reconnectGraceMs: 10_000 } })
-    await hub.setupRoom('r1', 'a', 'b', 'c')
-    for (const id of ['a', 'b', 'c']) await connectClient(hub, 'r1', id)
+    await roomWith(['a', 'b', 'c'], [], { timings: { reconnectGraceMs: 10_000 } })
     const a = await hub.events('r1', 'a')
     const b = await hub.events('r1', 'b')
     const cam = hub.plane.peer('a').publish('cam')
@@ -288,10 +266,7 @@ describe('lifecycle', () => {
   describe('a failed peer connection', () => {
     /** a publishes `cam` to b; both connected, a's event stream open. */
     async function publishingPair(failedGraceMs = 5_000) {
-      hub = createTestHub({ timings: { failedGraceMs } })
-      await hub.setupRoom('r1', 'a', 'b')
-      await connectClient(hub, 'r1', 'a')
-      await connectClient(hub, 'r1', 'b')
+      await roomWith(['a', 'b'], [], { timings: { failedGraceMs } })
       const a = await hub.events('r1', 'a')
       hub.plane.peer('a').publish('cam')
       return a
@@ -377,9 +352,7 @@ describe('lifecycle', () => {
   })
 
   it('releases every timer when the hub closes', async () => {
-    hub = createTestHub()
-    await hub.setupRoom('r1', 'a', 'b')
-    await connectClient(hub, 'r1', 'a')
+    await roomWith(['a'], ['b'])
     const a = await hub.events('r1', 'a')
     hub.plane.peer('a').publish('cam')
     expect(vi.getTimerCount()).toBeGreaterThan(0)
