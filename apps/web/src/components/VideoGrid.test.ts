@@ -115,4 +115,13 @@ describe('VideoGrid', () => {
     expect(tile('client-2').attributes('data-video')).toBe('off')
     expect(tile('client-3').get('[data-testid="tile-placeholder"]').text()).toBe('LT')
   })
+
+  it('crops cameras and letterboxes a shared screen', () => {
+    const screen = makeParticipant(2)
+    screen.tracks = screen.tracks.map((track) => ({ ...track, source: 'screen' as const }))
+    const grid = mountGrid([makeParticipant(1), screen])
+    expect(grid.get('[data-participant="local"] video').classes()).not.toContain('tile__video--contain')
+    expect(grid.get('[data-participant="client-1"] video').classes()).not.toContain('tile__video--contain')
+    expect(grid.get('[data-participant="client-2"] video').classes()).toContain('tile__video--contain')
+  })
 })

@@ -7,7 +7,7 @@ describe('buildTiles', () => {
     const view = makeView({ participants: [makeParticipant(1), makeParticipant(2)], local: { audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: true, streamId: 'local' } })
     const tiles = buildTiles(view, 'Ada')
     expect(tiles.map((tile) => tile.key)).toEqual(['local', 'client-1', 'client-2'])
-    expect(tiles[0]).toMatchObject({ local: true, name: 'Ada', streamId: 'local', showVideo: true })
+    expect(tiles[0]).toMatchObject({ local: true, name: 'Ada', streamId: 'local', showVideo: true, fit: 'cover' })
   })
 
   it('shows no local video without a stream or with the camera off or unavailable', () => {
@@ -27,6 +27,18 @@ describe('remoteTile', () => {
     notLive.tracks = notLive.tracks.map((track) => ({ ...track, live: false }))
     expect(remoteTile(notLive).showVideo).toBe(false)
     expect(remoteTile(makeParticipant(1, { streamIds: [] })).showVideo).toBe(false)
+  })
+
+  it('crops a camera but letterboxes a shared screen', () => {
+    expect(remoteTile(makeParticipant(1)).fit).toBe('cover')
+    const screenOnly = makeParticipant(2)
+    screenOnly.tracks = screenOnly.tracks.map((track) => ({ ...track, source: 'screen' as const }))
+    expect(remoteTile(screenOnly).fit).toBe('contain')
+    // Camera and screen: the camera stream is listed first and shown, so it is cropped.
+    const both = makeParticipant(3)
+    both.tracks = [...both.tracks, { trackId: 'sv', streamId: 'screen-3', kind: 'video', source: 'screen', live: true }]
+    both.streamIds = ['stream-3', 'screen-3']
+    expect(remoteTile(both).fit).toBe('cover')
   })
 
   it('calls a nameless participant "Guest"', () => {

@@ -12,6 +12,11 @@ export interface Tile {
   videoEnabled: boolean
   /** Video is on and a live video track has arrived: otherwise the tile shows the avatar. */
   showVideo: boolean
+  /**
+   * How the picture fills the 16:9 box: a camera is cropped (cover), a shared screen is
+   * letterboxed (contain) so no text at its edges is lost.
+   */
+  fit: 'cover' | 'contain'
 }
 
 export const LOCAL_TILE_KEY = 'local'
@@ -27,12 +32,14 @@ export function localTile(view: ConferenceView, displayName: string): Tile {
     audioEnabled: local.audioAvailable && local.audioEnabled,
     videoEnabled,
     showVideo: videoEnabled && local.streamId !== undefined,
+    fit: 'cover',
   }
 }
 
 export function remoteTile(participant: Participant): Tile {
   const videoLive = participant.tracks.some((track) => track.kind === 'video' && track.live)
   const streamId = participant.streamIds[0]
+  const shownVideo = participant.tracks.find((track) => track.kind === 'video' && track.streamId === streamId)
   return {
     key: participant.clientId,
     local: false,
@@ -41,6 +48,7 @@ export function remoteTile(participant: Participant): Tile {
     audioEnabled: participant.audioEnabled,
     videoEnabled: participant.videoEnabled,
     showVideo: participant.videoEnabled && videoLive && streamId !== undefined,
+    fit: shownVideo?.source === 'screen' ? 'contain' : 'cover',
   }
 }
 
