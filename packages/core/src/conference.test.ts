@@ -330,16 +330,18 @@ describe('createConference', () => {
   })
 
   it('fails when the peer connection cannot be created, and releases the hub session', async () => {
-    const run = start((world) => {
-      world.ports.peerConnection = () => {
-        throw new Error('RTCPeerConnection is not supported')
-      }
-    })
+    const run = start((world) => world.peers.failNextCreation(new Error('RTCPeerConnection is not supported')))
     run.conference.join({ displayName: 'Ada', media: { audio: true, video: false } })
     await run.until((s) => s.matches('failed'))
     await flush()
+    expect(run.view().error).toMatchObject({ kind: 'negotiation-failed' })
     expect(run.world.hub.requests('leave')).toHaveLength(1)
     expect(run.world.openResources()).toMatchObject({ liveTracks: 0, eventStreams: 0 })
+    // A retry starts clean: the old error is not shown while joining again.
+    run.conference.retry()
+    expect(run.view()).toMatchObject({ status: 'joining' })
+    expect(run.view().error).toBeUndefined()
+    await run.until((s) => s.matches('inRoom'))
   })
 
   it('releases everything when the actor is stopped without leaving', async () => {

@@ -13,6 +13,7 @@ import { conferenceMachine, LEAVE_TIMEOUT_MS } from './conferenceMachine.js'
 
 const done = (id: string, output?: unknown) => ({ type: `xstate.done.actor.${id}`, output }) as AnyEventObject
 const failure = (id: string) => ({ type: `xstate.error.actor.${id}`, error: new Error(`${id} failed`) }) as AnyEventObject
+const PEER_CONNECTION_FAILED = 'xstate.error.actor.peerConnection'
 const LEAVE_TIMEOUT_EVENT = 'xstate.after.leaveTimeout.conference.leaving'
 const MEDIA = { audio: true, video: true }
 const BO_TRACK = { id: 't1', track_id: 't1', client_id: 'c2', client_name: 'Bo', stream_id: 's2', kind: 'video' as const, source: 'media' as const }
@@ -39,6 +40,7 @@ const events: AnyEventObject[] = [
   done('leaveRoom'),
   failure('leaveRoom'),
   { type: LEAVE_TIMEOUT_EVENT },
+  failure('peerConnection'),
   { type: 'negotiation.connected' },
   { type: 'negotiation.reconnecting' },
   { type: 'negotiation.failed', message: 'boom' },
@@ -78,6 +80,15 @@ const { paths, stats } = edgeCoveringPaths(conferenceMachine, {
         return Object.keys(c.liveTracks).length === 0
       case 'peer.trackEnded':
         return Object.keys(c.liveTracks).length === 1
+      // The peer connection can only fail as it is created, i.e. as inRoom is entered.
+      case PEER_CONNECTION_FAILED:
+        return (
+          snapshot.matches({ inRoom: { connection: 'connecting', media: 'publishing' } }) &&
+          c.local.audioEnabled &&
+          c.local.videoEnabled &&
+          Object.keys(c.announcedTracks).length === 0 &&
+          Object.keys(c.mediaStates).length === 0
+        )
       default:
         return true
     }
@@ -155,6 +166,8 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
       await settle(run, hub, 'hub.leave', { status: 500 })
     },
     [LEAVE_TIMEOUT_EVENT]: () => run.world.clock.advance(LEAVE_TIMEOUT_MS),
+    // Armed before the step that enters inRoom (see `armBefore`): entering is what fails.
+    [PEER_CONNECTION_FAILED]: () => flush(2),
     'negotiation.connected': () => run.pc().setIceConnectionState('connected'),
     'negotiation.reconnecting': async () => {
       run.pc().setIceConnectionState('failed')
@@ -245,7 +258,9 @@ describe('conferenceMachine (model)', () => {
   for (const path of paths) {
     it(path.description, async () => {
       const run = startRun()
-      await runPath(path, executors(run), (expected) => expectState(run, expected))
+      await runPath(path, executors(run), (expected) => expectState(run, expected), {
+        [PEER_CONNECTION_FAILED]: () => run.world.peers.failNextCreation(),
+      })
       await leaveAndSettle(run)
     })
   }
@@ -259,5 +274,6 @@ describe('conferenceMachine (model)', () => {
     )
     if (report.transitions.missing.length) console.log('conference transitions not driven by the model:', report.transitions.missing)
     expect(report.states.missing).toEqual([])
+    expect(report.transitions.missing).toEqual([])
   })
 })

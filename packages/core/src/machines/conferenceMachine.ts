@@ -121,7 +121,11 @@ export function toConferenceError(error: unknown): ConferenceError {
     }
   }
   if (isConferenceError(error)) return error
-  return { kind: 'hub-unreachable', message: `Something went wrong: ${error instanceof Error ? error.message : String(error)}` }
+  return { kind: 'hub-unreachable', message: `Something went wrong: ${errorText(error)}` }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }
 
 function isConferenceError(value: unknown): value is ConferenceError {
@@ -351,6 +355,7 @@ export const conferenceMachine = setup({
     storeLeaveMode: assign({ leaveViaBeacon: (_, viaBeacon: boolean) => viaBeacon }),
     markRoomEnded: assign({ roomEnded: true }),
     clearSession: assign({ clientId: null, room: null }),
+    clearError: assign({ error: null }),
     // releaseSession stops the local tracks: a retry acquires them again.
     forgetLocalMedia: assign(({ context }) => ({
       local: { ...context.local, streamId: undefined, audioAvailable: false, videoAvailable: false },
@@ -562,7 +567,8 @@ export const conferenceMachine = setup({
         id: 'peerConnection',
         src: 'peerConnection',
         input: ({ context }) => context.local,
-        onError: { target: 'failed', actions: { type: 'storeError', params: ({ event }) => ({ error: event.error }) } },
+        // No peer connection (WebRTC unavailable or disabled): the media connection failed, not the hub.
+        onError: { target: 'failed', actions: { type: 'storeNegotiationError', params: ({ event }) => errorText(event.error) } },
       },
       on: {
         'user.endRoom': 'endingRoom',
@@ -704,7 +710,7 @@ export const conferenceMachine = setup({
       },
       on: {
         // The failed session stays in context until the next attempt, so a leave from here still reaches the hub.
-        'user.retry': { guard: 'hasJoinParams', target: 'joining', actions: 'clearSession' },
+        'user.retry': { guard: 'hasJoinParams', target: 'joining', actions: ['clearSession', 'clearError'] },
         'user.join': { target: 'joining', actions: ['clearSession', { type: 'storeJoinParams', params: ({ event }) => event.params }] },
         'user.preview': { target: 'previewing', actions: ['clearSession', { type: 'storePreviewRequest', params: ({ event }) => event.media }] },
       },

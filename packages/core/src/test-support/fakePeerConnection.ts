@@ -157,10 +157,21 @@ export class FakePeerConnection implements PeerConnectionLike {
 export class FakePeerConnections {
   readonly all: FakePeerConnection[] = []
   readonly calls = new PendingCalls()
+  private creationFailure: Error | null = null
   readonly factory: PeerConnectionFactory = (config) => {
+    const failure = this.creationFailure
+    if (failure) {
+      this.creationFailure = null
+      throw failure
+    }
     const pc = new FakePeerConnection(config, this.calls)
     this.all.push(pc)
     return pc
+  }
+
+  /** The next creation throws, as `new RTCPeerConnection()` does where WebRTC is unavailable or disabled. */
+  failNextCreation(error = new Error('RTCPeerConnection is not supported (fake)')): void {
+    this.creationFailure = error
   }
 
   get openCount(): number {

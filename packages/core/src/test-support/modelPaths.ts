@@ -77,16 +77,27 @@ export function edgeCoveringPaths(machine: AnyStateMachine, options: ModelOption
   return { paths, initialSnapshot, stats: { states: Object.keys(adjacency).length, edges, distinctSteps: covered.size } }
 }
 
-/** Runs one model path: execute each event through the fakes, then check the real actor matches. */
+/**
+ * Runs one model path: execute each event through the fakes, then check the real actor matches.
+ * `armBefore[type]` runs before the step that precedes an event of that type: some failures can
+ * only happen as a state is entered (a peer connection whose creation throws), so the fakes are
+ * armed one step early, and this step's check is left to the next one (the real actor is already
+ * past it). When the step before does not enter that state, the next check fails loudly.
+ */
 export async function runPath(
   path: ModelPath,
   execute: Record<string, (event: AnyEventObject) => unknown>,
   check: (expected: AnyMachineSnapshot, step: number) => Promise<void>,
+  armBefore: Record<string, (event: AnyEventObject) => void> = {},
 ): Promise<void> {
   for (const [index, step] of path.steps.entries()) {
     const executor = execute[step.event.type]
     if (!executor) throw new Error(`no executor for ${step.event.type}`)
+    const next = path.steps[index + 1]?.event
+    const arm = next ? armBefore[next.type] : undefined
+    arm?.(next!)
     await executor(step.event)
-    await check(step.state, index)
+    // An armed step lands in the next step's state at once: that step's check covers both.
+    if (!arm) await check(step.state, index)
   }
 }
