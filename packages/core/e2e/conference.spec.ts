@@ -250,6 +250,14 @@ describe('three participants on the core over the real hub (werift, loopback)', 
   it("a participant who leaves drops out of the others' lists", async () => {
     const linusClientId = linus.view().clientId
     expect(linusClientId).toBeDefined()
+    // Linus deletes his media state before the hub's next offer ends his tracks: in between, his
+    // still-live stream must not show up as an unnamed "Guest" at the others.
+    const placeholders: string[] = []
+    const watchers = [ada, grace].map((member) =>
+      member.conference.actor.subscribe((snapshot) => {
+        for (const p of member.conference.selectView(snapshot).participants) if (p.clientId.startsWith('stream:')) placeholders.push(`${member.name} saw ${p.name} (${p.clientId})`)
+      }),
+    )
     linus.conference.leave()
     await waitForView(linus, 'status left', (v) => v.status === 'left')
     for (const member of [ada, grace]) {
@@ -261,6 +269,8 @@ describe('three participants on the core over the real hub (werift, loopback)', 
       expect(view.status).toBe('connected')
       expect(liveParticipant(member, view, member === ada ? 'Grace' : 'Ada')).toBeDefined()
     }
+    for (const watcher of watchers) watcher.unsubscribe()
+    expect(placeholders, 'placeholder participants while Linus left').toEqual([])
   })
 
   it('the host ends the room: everyone else reaches ended, the host left, and everything is released', async () => {
@@ -268,7 +278,9 @@ describe('three participants on the core over the real hub (werift, loopback)', 
     // The host leaves through `endingRoom` → `leaving` → `left`; the others hear `left` (reason ended).
     const adaView = await waitForView(ada, 'status left after ending the room', (v) => v.status === 'left')
     expect(adaView.error).toBeUndefined()
-    await waitForView(grace, 'status ended', (v) => v.status === 'ended')
+    expect(adaView.endedReason).toBe('ended-by-me')
+    const graceView = await waitForView(grace, 'status ended', (v) => v.status === 'ended')
+    expect(graceView.endedReason).toBe('host-ended')
     expect(grace.conference.actor.getSnapshot().context.endedReason).toBe('host-ended')
 
     // Final states stop the actors: local tracks stopped, peer connections and event streams closed.
