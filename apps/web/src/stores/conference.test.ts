@@ -185,6 +185,76 @@ describe('conference store', () => {
     expect(store.endReason).toBe('removed')
   })
 
+  it('picks the status banner from the status', () => {
+    const fake = createFakeConference()
+    const store = startStore(fake)
+    const cases: [Parameters<FakeConference['setView']>[0], string][] = [
+      [{ status: 'joining' }, 'joining'],
+      [{ status: 'connected' }, 'none'],
+      [{ status: 'reconnecting' }, 'reconnecting'],
+      [{ status: 'leaving' }, 'leaving'],
+      [{ status: 'failed', room: { id: 'r', name: '' }, error: { kind: 'negotiation-failed', message: '' } }, 'failed'],
+      [{ status: 'left' }, 'none'],
+    ]
+    for (const [view, banner] of cases) {
+      fake.setView(view)
+      expect([view.status, store.banner]).toEqual([view.status, banner])
+    }
+  })
+
+  it('shows the invite hint only when connected, alone, with a link to share', () => {
+    const fake = createFakeConference()
+    const store = startStore(fake)
+    const room = { id: 'r1', name: 'Team' }
+    fake.setView({ status: 'joining', room })
+    expect(store.alone).toBe(false)
+    fake.setView({ status: 'connected', room })
+    expect(store.alone).toBe(true)
+    fake.setView({ status: 'connected', room, participants: [makeParticipant(1)] })
+    expect(store.alone).toBe(false)
+  })
+
+  it('knows when the preview is starting and when joining is possible', () => {
+    const fake = createFakeConference()
+    const store = startStore(fake)
+    fake.setView({ status: 'previewing', busy: true })
+    expect([store.previewStarting, store.canJoin]).toEqual([true, true])
+    fake.setView({ status: 'previewing', busy: false })
+    expect(store.previewStarting).toBe(false)
+    fake.setView({ status: 'joining', busy: true })
+    expect([store.previewStarting, store.canJoin]).toEqual([false, false])
+  })
+
+  it('offers "Join again" on the ended screen only while the room exists', () => {
+    const fake = createFakeConference()
+    const store = startStore(fake)
+    const room = { id: 'r1', name: 'Team' }
+    fake.setView({ status: 'left', room })
+    expect(store.ended).toMatchObject({ reason: 'you-left', canJoinAgain: true })
+    fake.setView({ status: 'ended', room, endedReason: 'host-ended' })
+    expect(store.ended).toMatchObject({ reason: 'host-ended', title: 'The host ended the room', canJoinAgain: false })
+    fake.setView({ status: 'failed', error: { kind: 'hub-unreachable', message: '' } })
+    expect(store.ended).toMatchObject({ reason: 'error', canRetry: true, title: 'Cannot reach the conference server' })
+  })
+
+  it('previews with a pre-join toggle that reflects what will be sent', () => {
+    const fake = createFakeConference()
+    const store = startStore(fake)
+    fake.setView({
+      status: 'previewing',
+      error: { kind: 'media-denied', message: '' },
+      local: { audioEnabled: true, videoEnabled: false, audioAvailable: true, videoAvailable: false },
+    })
+    expect(store.joinWith).toMatchObject({ audio: true, video: false })
+    fake.calls.length = 0
+    store.toggleJoinCamera() // off because it failed: pressing it asks for the camera again
+    store.toggleJoinMicrophone()
+    expect(fake.calls).toEqual([
+      { method: 'preview', args: [{ audio: true, video: true }] },
+      { method: 'preview', args: [{ audio: false, video: true }] },
+    ])
+  })
+
   it('starts a fresh conference for "Join again" (same room) and "New room" (no room)', () => {
     const fake = createFakeConference()
     const location = page('http://localhost/')

@@ -11,10 +11,12 @@ import type { ActorRecord, LoggedEvent } from '../devtools/inspectionLog'
 import { createAutoplayGuard } from '../lib/autoplay'
 import type { PlayableElement } from '../lib/autoplay'
 import type { AppConfig } from '../lib/config'
+import { endedScreen } from '../lib/ended'
+import type { EndReason } from '../lib/ended'
 import { buildInviteUrl, invitedRoomFromUrl, urlWithout } from '../lib/invite'
 import { describeError, deviceProblem, isMediaError, joinMedia } from '../lib/messages'
 import type { ErrorCopy } from '../lib/messages'
-import { buildTiles } from '../lib/tiles'
+import { buildTiles, localTile } from '../lib/tiles'
 
 /** The page's address, injected so tests need no `window.location`. */
 export interface PageContext {
@@ -42,7 +44,9 @@ export interface StartOptions {
 }
 
 export type Screen = 'prejoin' | 'call' | 'ended'
-export type EndReason = 'you-left' | 'you-ended' | 'host-ended' | 'removed' | 'disconnected' | 'error'
+export type { EndReason } from '../lib/ended'
+/** The call's status banner: which one shows, if any. */
+export type BannerKind = 'joining' | 'reconnecting' | 'leaving' | 'failed' | 'none'
 export type InviteStatus = 'idle' | 'copied' | 'manual'
 
 export const DISPLAY_NAME_KEY = 'parley.displayName'
@@ -101,11 +105,33 @@ export const useConferenceStore = defineStore('conference', () => {
   const room = computed(() => view.value.room ?? (invitedRoom.value ? { id: invitedRoom.value.roomId, name: invitedRoom.value.roomName ?? '' } : undefined))
   const inviteUrl = computed(() => (room.value ? buildInviteUrl(pageHref.value, room.value, config.value.hub.baseUrl) : undefined))
   const tiles = computed(() => buildTiles(view.value, displayName.value.trim()))
+  /** The pre-join preview: your own tile. */
+  const previewTile = computed(() => localTile(view.value, displayName.value.trim()))
   const problem = computed(() => deviceProblem(view.value, { audio: wantAudio.value, video: wantVideo.value }))
   /** What joining now would send: the pre-join toggles and summary show this, not the wish. */
   const joinWith = computed(() => joinMedia({ audio: wantAudio.value, video: wantVideo.value }, problem.value))
   const errorCopy = computed<ErrorCopy | undefined>(() => (view.value.error ? describeError(view.value.error) : undefined))
   const streams = computed(() => conference.value?.streams)
+
+  /** The pre-join preview is still acquiring camera and microphone. */
+  const previewStarting = computed(() => view.value.status === 'previewing' && view.value.busy)
+  /** The join button is disabled while a join is already under way. */
+  const canJoin = computed(() => view.value.status !== 'joining')
+  /** In the room with nobody else yet, and a link to share: the call shows the invite hint. */
+  const alone = computed(() => view.value.status === 'connected' && view.value.participants.length === 0 && inviteUrl.value !== undefined)
+
+  const banner = computed<BannerKind>(() => {
+    const status = view.value.status
+    switch (status) {
+      case 'joining':
+      case 'reconnecting':
+      case 'leaving':
+      case 'failed':
+        return status
+      default:
+        return 'none'
+    }
+  })
 
   const pageTitle = computed(() => {
     const name = room.value?.name
@@ -151,6 +177,9 @@ export const useConferenceStore = defineStore('conference', () => {
     if (current.status === 'failed' && screen.value === 'ended') return 'error'
     return undefined
   })
+
+  /** What the ended screen says and offers. */
+  const ended = computed(() => endedScreen(endReason.value ?? 'you-left', errorCopy.value, room.value !== undefined))
 
   // Once in a room, the address bar carries it (seed format), so a refresh rejoins the same room.
   watch(
@@ -399,7 +428,13 @@ export const useConferenceStore = defineStore('conference', () => {
     screen,
     pageTitle,
     endReason,
+    ended,
+    banner,
+    alone,
+    previewStarting,
+    canJoin,
     tiles,
+    previewTile,
     invitedRoom,
     room,
     inviteUrl,
