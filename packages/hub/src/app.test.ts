@@ -241,6 +241,89 @@ describe('data channels', () => {
   })
 })
 
+describe('hostile input', () => {
+  it('refuses a body that is not UTF-8 with 400 and stores nothing', async () => {
+    hub = createTestHub()
+    await hub.setupRoom('r1')
+    const invalid = new Uint8Array([...Buffer.from('{"k":"'), 0xff, 0xfe, ...Buffer.from('"}')])
+    const response = await hub.app.request(pathFor('setMeta', { roomId: 'r1' }), { method: 'POST', body: invalid, headers: { 'Content-Type': 'application/json' } })
+    expect(response.status).toBe(400)
+    expect(await response.json()).toMatchObject({ code: 400, message: 'request body is not valid UTF-8' })
+    expectEnvelope(await hub.request('GET', pathFor('getMeta', { roomId: 'r1', key: 'k' })), 404)
+  })
+
+  it('refuses metadata keys the schema would drop (__proto__, prototype, constructor) and pollutes nothing', async () => {
+    hub = createTestHub()
+    await hub.setupRoom('r1')
+    const setMeta = pathFor('setMeta', { roomId: 'r1' })
+    for (const key of ['__proto__', 'prototype', 'constructor']) {
+      const body = `{"ok": 1, ${JSON.stringify(key)}: {"polluted": true}}`
+      expectEnvelope(await hub.request('POST', setMeta, body), 400, new RegExp(`key "${key}" is reserved`))
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    // Nothing of a refused body is applied.
+    expectEnvelope(await hub.request('GET', pathFor('getMeta', { roomId: 'r1', key: 'ok' })), 404)
+    expectEnvelope(await hub.request('GET', pathFor('getMeta', { roomId: 'r1', key: '__proto__' })), 404)
+    // Nested values are data, stored and returned as sent.
+    expectEnvelope(await hub.request('POST', setMeta, '{"state": {"__proto__": {"x": 1}}}'), 200)
+    const stored = await hub.request('GET', pathFor('getMeta', { roomId: 'r1', key: 'state' }))
+    expect(JSON.stringify(stored.body.data)).toBe('{"state":{"__proto__":{"x":1}}}')
+    expect(({} as Record<string, unknown>).x).toBeUndefined()
+  })
+
+  it('refuses deeply nested JSON with 400 before it reaches a room, and the room keeps working', async () => {
+    hub = createTestHub()
+    await hub.setupRoom('r1', 'a')
+    await hub.setupRoom('r2', 'b')
+    await hub.request('POST', pathFor('setMeta', { roomId: 'r2' }), { keep: 'me' })
+    const a = await hub.events('r1', 'a')
+    const nested = (depth: number) => `{"k": ${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`
+    // Deep enough that serialising it again for meta_changed would overflow the stack.
+    expectEnvelope(await hub.request('POST', pathFor('setMeta', { roomId: 'r1' }), nested(20_000)), 400, /nests deeper than 32 levels/)
+    expectEnvelope(await hub.request('POST', pathFor('subscribeTracks', { roomId: 'r1', clientId: 'a' }), '['.repeat(50_000) + ']'.repeat(50_000)), 400, /nests deeper/)
+    expectEnvelope(await hub.request('POST', pathFor('setMeta', { roomId: 'r1' }), nested(33)), 400)
+    expectEnvelope(await hub.request('POST', pathFor('setMeta', { roomId: 'r1' }), nested(32)), 200)
+    await a.waitFor('meta_changed')
+    expect(a.named('meta_changed')).toHaveLength(1)
+    expect((await hub.request('GET', pathFor('getMeta', { roomId: 'r2', key: 'keep' }))).body.data).toEqual({ keep: 'me' })
+    await a.cancel()
+  })
+})
+
+describe('limits', () => {
+  it('answers 429 when a room is full, and takes a client again once one leaves', async () => {
+    hub = createTestHub({ limits: { maxClientsPerRoom: 3 } })
+    await hub.setupRoom('r1', 'a', 'b', 'c')
+    await hub.setupRoom('r2', 'x')
+    const register = pathFor('register', { roomId: 'r1' })
+    expectEnvelope(await hub.request('POST', register, { uid: 'd' }), 429, /room "r1" is full: it holds its maximum of 3 clients/)
+    expectEnvelope(await hub.request('POST', register, {}), 429)
+    expectEnvelope(await hub.request('POST', register, { uid: 'a' }), 409) // a duplicate stays a conflict
+    expectEnvelope(await hub.request('POST', pathFor('register', { roomId: 'r2' }), { uid: 'y' }), 200) // per room
+    expectEnvelope(await hub.request('DELETE', pathFor('leave', { roomId: 'r1', clientId: 'b' })), 200)
+    expectEnvelope(await hub.request('POST', register, { uid: 'd' }), 200)
+    expect(hub.plane.peers.filter((peer) => peer.roomId === 'r1').map((peer) => peer.clientId)).toEqual(['a', 'b', 'c', 'd'])
+  })
+
+  it('answers 429 when the hub holds its maximum of rooms, and creates again once one ends', async () => {
+    hub = createTestHub({ limits: { maxRooms: 2 } })
+    await hub.setupRoom('r1')
+    await hub.setupRoom('r2')
+    expectEnvelope(await hub.request('POST', pathFor('createRoom', {}), { id: 'r3' }), 429, /maximum of 2 rooms/)
+    expectEnvelope(await hub.request('POST', pathFor('createRoom', {}), { id: 'r1' }), 409)
+    expectEnvelope(await hub.request('PUT', pathFor('endRoom', { roomId: 'r1' })), 200)
+    expectEnvelope(await hub.request('POST', pathFor('createRoom', {}), { id: 'r3' }), 201)
+  })
+
+  it('defaults to 50 clients per room', async () => {
+    hub = createTestHub()
+    await hub.setupRoom('r1')
+    const register = pathFor('register', { roomId: 'r1' })
+    for (let index = 0; index < 50; index++) expectEnvelope(await hub.request('POST', register, {}), 200)
+    expectEnvelope(await hub.request('POST', register, {}), 429)
+  })
+})
+
 describe('HTTP hygiene', () => {
   it('answers unknown routes with 404 JSON and wrong methods with 405 JSON + Allow', async () => {
     hub = createTestHub()

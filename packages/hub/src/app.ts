@@ -90,7 +90,9 @@ export function createApp(deps: AppDeps): HubApp {
     `/${API_VERSION}/*`,
     bodyLimit({
       maxSize: limit,
-      onError: (c) => reply(c, Status.payloadTooLarge, `request body is larger than the limit of ${limit} bytes`),
+      // The rest of the body is never read, so the connection cannot carry another request: say so,
+      // or a keep-alive client sends its next request into a socket the server is about to drop.
+      onError: (c) => reply(c, Status.payloadTooLarge, `request body is larger than the limit of ${limit} bytes`, null, { Connection: 'close' }),
     }),
   )
 
@@ -147,7 +149,7 @@ export function createApp(deps: AppDeps): HubApp {
 
   handle(routes.setMeta, async (c) => {
     const target = room(c)
-    target.setMeta(parse(SetMetaRequestSchema, await readJson(c), 'metadata'))
+    target.setMeta(parse(SetMetaRequestSchema, checkMetaKeys(await readJson(c)), 'metadata'))
     return reply(c, Status.ok, 'meta set')
   })
 
@@ -264,15 +266,54 @@ export function createApp(deps: AppDeps): HubApp {
   return Object.assign(app, { hub })
 }
 
+/** Deeper JSON is refused: nothing in the API nests like that, and serialising it again could overflow the stack. */
+export const MAX_JSON_DEPTH = 32
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
 /** The request body as JSON; undefined when empty. Any content type is read (sendBeacon sends text/plain). */
 async function readJson(c: Context): Promise<unknown> {
-  const text = await c.req.text()
-  if (text.trim() === '') return undefined
+  let text: string
   try {
-    return JSON.parse(text) as unknown
+    text = utf8.decode(await c.req.arrayBuffer())
+  } catch {
+    throw badRequest('request body is not valid UTF-8')
+  }
+  if (text.trim() === '') return undefined
+  let value: unknown
+  try {
+    value = JSON.parse(text) as unknown
   } catch (error) {
     throw badRequest(`request body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`)
   }
+  if (depthExceeds(value, MAX_JSON_DEPTH)) throw badRequest(`request body nests deeper than ${MAX_JSON_DEPTH} levels`)
+  return value
+}
+
+/** Iterative, so a hostile body cannot overflow the stack here either. */
+function depthExceeds(root: unknown, maxDepth: number): boolean {
+  const pending: [unknown, number][] = [[root, 1]]
+  while (pending.length > 0) {
+    const [value, depth] = pending.pop()!
+    if (value === null || typeof value !== 'object') continue
+    if (depth > maxDepth) return true
+    for (const child of Object.values(value)) pending.push([child, depth + 1])
+  }
+  return false
+}
+
+/**
+ * Keys the metadata schema would silently drop (valibot skips them as prototype-pollution guards):
+ * refused instead, so a client learns that its key was not stored.
+ */
+const RESERVED_META_KEYS = new Set(['__proto__', 'prototype', 'constructor'])
+
+function checkMetaKeys(body: unknown): unknown {
+  if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
+    const reserved = Object.keys(body).filter((key) => RESERVED_META_KEYS.has(key))
+    if (reserved.length > 0) throw badRequest(`invalid metadata: key ${JSON.stringify(reserved[0])} is reserved; use another name`)
+  }
+  return body
 }
 
 /** Validates a body. `shape` is checked first: valibot's object and record schemas accept arrays too. */

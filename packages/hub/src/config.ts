@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util'
 import { DEFAULT_BODY_LIMIT_BYTES } from './app.js'
 import type { LogLevel } from './log.js'
 import type { IceConfig } from './media/types.js'
+import { DEFAULT_LIMITS, type HubLimits } from './hub.js'
 import { DEFAULT_TIMINGS, type HubTimings } from './room.js'
 
 export interface HubConfig {
@@ -15,6 +16,7 @@ export interface HubConfig {
   apiKey: string | undefined
   bodyLimitBytes: number
   timings: HubTimings
+  limits: HubLimits
   /** Empty-room timeout of rooms created without one. */
   emptyRoomTimeoutMs: number
   /** The built web app served at `/`, or undefined for none. */
@@ -38,6 +40,9 @@ Network
   --api-key <key>             Require "Authorization: Bearer <key>" on create room, get room,
                               register and end (env PARLEY_API_KEY). Default: no key
   --body-limit <bytes>        Largest request body. Default ${DEFAULT_BODY_LIMIT_BYTES}
+  --max-rooms <n>             Rooms at once; creating one more answers 429. Default ${DEFAULT_LIMITS.maxRooms}
+  --max-clients-per-room <n>  Clients in one room at once; registering one more answers 429.
+                              Default ${DEFAULT_LIMITS.maxClientsPerRoom}
 
 Media (ICE)
   --ice-address <ip>          Address to gather host candidates on; repeat for several.
@@ -90,6 +95,8 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
         'cors-origin': { type: 'string', multiple: true },
         'api-key': { type: 'string' },
         'body-limit': { type: 'string' },
+        'max-rooms': { type: 'string' },
+        'max-clients-per-room': { type: 'string' },
         'ice-address': { type: 'string', multiple: true },
         'ice-remote-address': { type: 'string', multiple: true },
         'ice-port-range': { type: 'string' },
@@ -140,6 +147,10 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
     corsOrigin: !cors || cors.includes('*') ? '*' : cors,
     apiKey: values['api-key'] ?? (env.PARLEY_API_KEY || undefined),
     bodyLimitBytes: integer('--body-limit', values['body-limit'], 1, 64 * 1024 * 1024, DEFAULT_BODY_LIMIT_BYTES),
+    limits: {
+      maxRooms: integer('--max-rooms', values['max-rooms'], 1, undefined, DEFAULT_LIMITS.maxRooms),
+      maxClientsPerRoom: integer('--max-clients-per-room', values['max-clients-per-room'], 1, undefined, DEFAULT_LIMITS.maxClientsPerRoom),
+    },
     timings: {
       ...DEFAULT_TIMINGS,
       connectTimeoutMs: integer('--connect-timeout', values['connect-timeout'], 1, undefined, DEFAULT_TIMINGS.connectTimeoutMs),

@@ -15,3 +15,5 @@ export class HubError extends Error {
 export const notFound = (message: string) => new HubError(Status.notFound, message)
 export const conflict = (message: string) => new HubError(Status.conflict, message)
 export const badRequest = (message: string) => new HubError(Status.badRequest, message)
+/** A hub or room limit is reached: 429, since it may pass (a client leaves, a room ends). */
+export const limitReached = (message: string) => new HubError(429, message)

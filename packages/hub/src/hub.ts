@@ -2,14 +2,25 @@
 import { randomBytes } from 'node:crypto'
 import type { CreateRoomRequest } from '@parley/protocol'
 import { type Clock, systemClock } from './clock.js'
-import { conflict, notFound } from './errors.js'
+import { conflict, limitReached, notFound } from './errors.js'
 import { type Logger, silentLogger } from './log.js'
 import type { MediaPlane } from './media/types.js'
 import { DEFAULT_TIMINGS, type HubTimings, Room } from './room.js'
 import { NS_PER_MS, fillRoomOptions } from './roomOptions.js'
 
+/** Caps that keep one room, or one client, from using up the hub (429 beyond them). */
+export interface HubLimits {
+  /** Rooms at once. */
+  maxRooms: number
+  /** Clients registered in one room at once (connected or not yet). */
+  maxClientsPerRoom: number
+}
+
+export const DEFAULT_LIMITS: HubLimits = { maxRooms: 1_000, maxClientsPerRoom: 50 }
+
 export interface HubDeps {
   mediaPlane: MediaPlane
+  limits?: Partial<HubLimits>
   clock?: Clock
   log?: Logger
   timings?: Partial<HubTimings>
@@ -25,7 +36,7 @@ export function generateSecureId(): string {
 
 export class Hub {
   readonly #rooms = new Map<string, Room>()
-  readonly #deps: Required<Omit<HubDeps, 'defaultEmptyRoomTimeoutMs' | 'timings'>> & { timings: HubTimings }
+  readonly #deps: Required<Omit<HubDeps, 'defaultEmptyRoomTimeoutMs' | 'timings' | 'limits'>> & { timings: HubTimings; limits: HubLimits }
   readonly #defaultEmptyRoomTimeoutMs: number | undefined
   #closed = false
 
@@ -36,6 +47,7 @@ export class Hub {
       log: deps.log ?? silentLogger,
       generateId: deps.generateId ?? generateSecureId,
       timings: { ...DEFAULT_TIMINGS, ...deps.timings },
+      limits: { ...DEFAULT_LIMITS, ...deps.limits },
     }
     this.#defaultEmptyRoomTimeoutMs = deps.defaultEmptyRoomTimeoutMs
   }
@@ -51,11 +63,14 @@ export class Hub {
   createRoom(request: CreateRoomRequest): Room {
     const id = request.id === undefined || request.id === '' ? this.#deps.generateId() : request.id
     if (this.#rooms.has(id)) throw conflict(`room "${id}" already exists`)
+    const { maxRooms, maxClientsPerRoom } = this.#deps.limits
+    if (this.#rooms.size >= maxRooms) throw limitReached(`the hub already holds its maximum of ${maxRooms} rooms; try again later`)
     const options = fillRoomOptions(request.options, {
       emptyRoomTimeoutNs: this.#defaultEmptyRoomTimeoutMs === undefined ? undefined : this.#defaultEmptyRoomTimeoutMs * NS_PER_MS,
     })
     const room = new Room(id, request.name ?? '', options, {
       ...this.#deps,
+      maxClients: maxClientsPerRoom,
       onClosed: (closed) => {
         if (this.#rooms.get(closed.id) === closed) this.#rooms.delete(closed.id)
       },

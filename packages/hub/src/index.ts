@@ -1,6 +1,6 @@
 // Public surface of @parley/hub.
 export { createApp, DEFAULT_BODY_LIMIT_BYTES, type AppDeps, type HttpOptions, type HubApp } from './app.js'
-export { createHub, generateSecureId, Hub, type HubDeps } from './hub.js'
+export { createHub, DEFAULT_LIMITS, generateSecureId, Hub, type HubDeps, type HubLimits } from './hub.js'
 export { Room, DEFAULT_TIMINGS, type HubTimings } from './room.js'
 export { Negotiator, MID_OFFER_MESSAGE, type NegotiationPhase, type NegotiationTimings } from './negotiation.js'
 export { SseChannel, formatSseEvent, type SseSink } from './sse.js'

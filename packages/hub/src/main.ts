@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     corsOrigin: config.corsOrigin,
     bodyLimitBytes: config.bodyLimitBytes,
     timings: config.timings,
+    limits: config.limits,
     emptyRoomTimeoutMs: config.emptyRoomTimeoutMs,
     staticDir: config.staticDir,
   })

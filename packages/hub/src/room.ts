@@ -20,7 +20,7 @@ import {
 } from '@parley/protocol'
 import { Client, iceStateOf, type TrackState } from './client.js'
 import { type Clock, Timer } from './clock.js'
-import { HubError, badRequest, conflict, notFound } from './errors.js'
+import { HubError, badRequest, conflict, limitReached, notFound } from './errors.js'
 import type { LogFields, Logger } from './log.js'
 import type { MediaPeerHandlers, MediaPlane, PublishedTrack } from './media/types.js'
 import { MID_OFFER_MESSAGE, Negotiator, type NegotiationTimings } from './negotiation.js'
@@ -62,6 +62,8 @@ export interface RoomDeps {
   mediaPlane: MediaPlane
   log: Logger
   timings: HubTimings
+  /** Clients registered at once; one more is refused with 429. */
+  maxClients: number
   generateId(): string
   /** The room ended (explicitly or after being empty): forget it. */
   onClosed(room: Room): void
@@ -104,6 +106,8 @@ export class Room {
   register(request: { uid?: string | number; name?: string }): RegisteredClient {
     const clientId = request.uid === undefined || request.uid === '' ? this.#deps.generateId() : String(request.uid)
     if (this.#clients.has(clientId)) throw conflict(`client "${clientId}" is already registered in room "${this.id}"`)
+    const { maxClients } = this.#deps
+    if (this.#clients.size >= maxClients) throw limitReached(`room "${this.id}" is full: it holds its maximum of ${maxClients} clients`)
     const { clock, timings, mediaPlane } = this.#deps
     const client = new Client(clientId, this.id, request.name ?? '', clock)
     client.sse = new SseChannel({

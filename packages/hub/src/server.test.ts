@@ -46,6 +46,20 @@ describe('startHub', () => {
     await expect(fetch(`${running.url}/v1/rooms/r1`)).rejects.toThrow()
   })
 
+  it('closes the connection after an oversized body, so a keep-alive client\'s next request still works', async () => {
+    running = await startHub({ host: '127.0.0.1', port: 0, quiet: true, mediaPlane: new FakeMediaPlane(), bodyLimitBytes: 1_024 })
+    await call('POST', pathFor('createRoom', {}), { id: 'r1' })
+    for (let round = 0; round < 3; round++) {
+      const tooBig = await fetch(`${running.url}${pathFor('setMeta', { roomId: 'r1' })}`, { method: 'POST', body: 'x'.repeat(200_000) })
+      expect(tooBig.status).toBe(413)
+      expect(tooBig.headers.get('connection')).toBe('close')
+      await tooBig.text()
+      // fetch reuses its pooled connection when it may: this is the request that used to fail.
+      expect((await call('GET', pathFor('getRoom', { roomId: 'r1' }))).status).toBe(200)
+      expect((await call('GET', pathFor('getRoom', { roomId: 'r1' }))).status).toBe(200)
+    }
+  })
+
   it('ends open event streams with left on close', async () => {
     running = await startHub({ host: '127.0.0.1', port: 0, quiet: true, mediaPlane: new FakeMediaPlane() })
     await call('POST', pathFor('createRoom', {}), { id: 'r1' })
@@ -130,11 +144,12 @@ describe('parseConfig', () => {
       ice: { hostAddresses: ['127.0.0.1'], allowedRemoteAddresses: ['127.0.0.1'], iceServers: [] },
     })
     expect(config.timings).toMatchObject({ connectTimeoutMs: 60_000, reconnectGraceMs: 10_000, pingIntervalMs: 15_000, answerTimeoutMs: 30_000, failedGraceMs: 5_000 })
+    expect(config.limits).toEqual({ maxRooms: 1_000, maxClientsPerRoom: 50 })
   })
 
   it('reads flags and the environment', () => {
     const config = parseConfig(
-      ['--port', '0', '--ice-address', '192.168.1.10', '--ice-address', '10.0.0.2', '--cors-origin', 'https://a.example', '--ice-port-range', '40000-40100', '--reconnect-grace', '500', '--failed-grace', '2000', '--no-static'],
+      ['--port', '0', '--ice-address', '192.168.1.10', '--ice-address', '10.0.0.2', '--cors-origin', 'https://a.example', '--ice-port-range', '40000-40100', '--reconnect-grace', '500', '--failed-grace', '2000', '--max-rooms', '10', '--max-clients-per-room', '4', '--no-static'],
       { HOST: '0.0.0.0', PORT: '9999', PARLEY_API_KEY: 'k' },
     )
     if (config === 'help') throw new Error('unexpected help')
@@ -145,6 +160,7 @@ describe('parseConfig', () => {
     expect(config.ice).toEqual({ hostAddresses: ['192.168.1.10', '10.0.0.2'], allowedRemoteAddresses: [], iceServers: [], portRange: [40000, 40100] })
     expect(config.timings.reconnectGraceMs).toBe(500)
     expect(config.timings.failedGraceMs).toBe(2_000)
+    expect(config.limits).toEqual({ maxRooms: 10, maxClientsPerRoom: 4 })
     expect(config.staticDir).toBeUndefined()
   })
 
@@ -159,6 +175,7 @@ describe('parseConfig', () => {
     expect(() => parseConfig(['--port', 'abc'])).toThrow(ConfigError)
     expect(() => parseConfig(['--port', '70000'])).toThrow(/--port must be a whole number from 0 to 65535/)
     expect(() => parseConfig(['--ice-port-range', '5-4'])).toThrow(/--ice-port-range/)
+    expect(() => parseConfig(['--max-clients-per-room', '0'])).toThrow(/--max-clients-per-room must be a whole number from 1/)
     expect(() => parseConfig(['--bogus'])).toThrow(/bogus/)
   })
 })

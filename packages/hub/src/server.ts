@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { type HubApp, type HttpOptions, createApp } from './app.js'
 import type { Clock } from './clock.js'
-import { Hub } from './hub.js'
+import { Hub, type HubLimits } from './hub.js'
 import { type LogLevel, type Logger, createJsonLogger, silentLogger } from './log.js'
 import type { IceConfig, MediaPlane } from './media/types.js'
 import type { HubTimings } from './room.js'
@@ -26,6 +26,7 @@ export interface StartHubOptions extends HttpOptions {
   /** ICE settings of the default werift plane. Default: 127.0.0.1 only. */
   ice?: Partial<IceConfig>
   timings?: Partial<HubTimings>
+  limits?: Partial<HubLimits>
   emptyRoomTimeoutMs?: number
   clock?: Clock
 }
@@ -48,6 +49,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     log,
     clock: options.clock,
     timings: options.timings,
+    limits: options.limits,
     defaultEmptyRoomTimeoutMs: options.emptyRoomTimeoutMs,
   })
   const app = createApp({

@@ -2,6 +2,7 @@
 // keeps the exact wire text.
 import { pathFor } from '@parley/protocol'
 import { type AppDeps, type HubApp, createApp } from '../app.js'
+import type { HubLimits } from '../hub.js'
 import type { HubTimings } from '../room.js'
 import { FakeMediaPlane } from './fakeMediaPlane.js'
 
@@ -21,7 +22,9 @@ export interface TestHub {
   close(): Promise<void>
 }
 
-export function createTestHub(options: Partial<Omit<AppDeps, 'hub' | 'mediaPlane'>> & { timings?: Partial<HubTimings> } = {}): TestHub {
+export function createTestHub(
+  options: Partial<Omit<AppDeps, 'hub' | 'mediaPlane'>> & { timings?: Partial<HubTimings>; limits?: Partial<HubLimits> } = {},
+): TestHub {
   const plane = new FakeMediaPlane()
   const app = createApp({ ...options, mediaPlane: plane } as AppDeps)
   const request: TestHub['request'] = async (method, path, body, headers = {}) => {
