@@ -1,4 +1,4 @@
-import { mount } from '@vue/test-utils'
+import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { nextTick } from 'vue'
@@ -152,6 +152,50 @@ describe('App', () => {
     expect(panel.get('[data-testid="state-panel-actors"]').text()).toContain('fakeConference')
     await app.get('[data-testid="state-panel-toggle"]').trigger('click')
     expect(app.find('[data-testid="state-panel"]').exists()).toBe(false)
+    app.unmount()
+  })
+
+  it('announces joining the room and people coming and going in a polite live region', async () => {
+    const { app } = mountApp()
+    const announcer = () => app.get('[data-testid="announcer"]')
+    expect(announcer().attributes('aria-live')).toBe('polite')
+    expect(announcer().text()).toBe('')
+    fake.setView({ status: 'joining', room })
+    fake.setView({ status: 'connected', room, participants: [makeParticipant(1, { name: 'Grace' })] })
+    await nextTick()
+    expect(announcer().text()).toBe('You joined Team. Grace is here.')
+    fake.setView({ status: 'connected', room, participants: [makeParticipant(1, { name: 'Grace' }), makeParticipant(2, { name: 'Linus' })] })
+    await nextTick()
+    expect(announcer().text()).toBe('Linus joined.')
+    fake.setView({ status: 'connected', room, participants: [makeParticipant(2, { name: 'Linus' })] })
+    await nextTick()
+    expect(announcer().text()).toBe('Grace left.')
+    app.unmount()
+  })
+
+  it('moves focus to the new screen when the screen changes', async () => {
+    const { app } = mountApp()
+    fake.setView({ status: 'connected', room })
+    await flushPromises()
+    expect(document.activeElement?.textContent).toBe('In call: Team')
+    fake.setView({ status: 'left', room })
+    await flushPromises()
+    expect(document.activeElement).toBe(app.get('[data-testid="ended-title"]').element)
+    await app.get('[data-testid="join-again"]').trigger('click')
+    await flushPromises()
+    expect(document.activeElement).toBe(app.get('[data-testid="display-name"]').element)
+    app.unmount()
+  })
+
+  it('closes the state panel on Escape and gives focus back to its button', async () => {
+    const { app } = mountApp()
+    const toggle = app.get('[data-testid="state-panel-toggle"]')
+    await toggle.trigger('click')
+    expect(app.find('[data-testid="state-panel"]').exists()).toBe(true)
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }))
+    await nextTick()
+    expect(app.find('[data-testid="state-panel"]').exists()).toBe(false)
+    expect(document.activeElement).toBe(toggle.element)
     app.unmount()
   })
 })

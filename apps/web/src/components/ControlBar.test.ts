@@ -1,5 +1,6 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
+import { nextTick } from 'vue'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createFakeConference } from '../testing/fakeConference'
 import type { FakeConference } from '../testing/fakeConference'
@@ -82,6 +83,76 @@ describe('ControlBar', () => {
     bar.unmount()
   })
 
+  it('keeps Tab and Shift+Tab inside the end-room dialog', async () => {
+    const bar = mountBar()
+    await bar.get('[data-testid="end-room-button"]').trigger('click')
+    await nextTick()
+    const cancel = bar.get('[data-testid="end-room-cancel"]')
+    const confirm = bar.get('[data-testid="end-room-confirm"]')
+    expect(document.activeElement).toBe(cancel.element)
+    await cancel.trigger('keydown', { key: 'Tab' })
+    expect(document.activeElement).toBe(confirm.element)
+    await confirm.trigger('keydown', { key: 'Tab' })
+    expect(document.activeElement).toBe(cancel.element) // wraps around, never leaves the dialog
+    await cancel.trigger('keydown', { key: 'Tab', shiftKey: true })
+    expect(document.activeElement).toBe(confirm.element)
+    await confirm.trigger('keydown', { key: 'Tab', shiftKey: true })
+    expect(document.activeElement).toBe(cancel.element)
+    // A click on the dialog's text keeps focus in the dialog: Tab goes on to its first button.
+    ;(bar.get('[data-testid="end-room-dialog"]').element as HTMLElement).focus()
+    await bar.get('[data-testid="end-room-dialog"]').trigger('keydown', { key: 'Tab' })
+    expect(document.activeElement).toBe(cancel.element)
+    bar.unmount()
+  })
+
+  it('closes the end-room dialog on Escape and gives focus back to the End room button', async () => {
+    const bar = mountBar()
+    const opener = bar.get('[data-testid="end-room-button"]')
+    ;(opener.element as HTMLElement).focus()
+    await opener.trigger('click')
+    await nextTick()
+    await bar.get('[data-testid="end-room-confirm"]').trigger('keydown', { key: 'Escape' })
+    await flushPromises()
+    expect(bar.find('[data-testid="end-room-dialog"]').exists()).toBe(false)
+    expect(document.activeElement).toBe(opener.element)
+    expect(fake.calls).toEqual([])
+    bar.unmount()
+  })
+
+  it('gives focus back to the End room button after Cancel and after a click outside the dialog', async () => {
+    const bar = mountBar()
+    const opener = bar.get('[data-testid="end-room-button"]')
+    await opener.trigger('click')
+    await bar.get('[data-testid="end-room-cancel"]').trigger('click')
+    await flushPromises()
+    expect(document.activeElement).toBe(opener.element)
+
+    await opener.trigger('click')
+    await nextTick()
+    expect(document.activeElement).toBe(bar.get('[data-testid="end-room-cancel"]').element)
+    await bar.get('.scrim').trigger('click')
+    await flushPromises()
+    expect(bar.find('[data-testid="end-room-dialog"]').exists()).toBe(false)
+    expect(document.activeElement).toBe(opener.element)
+    expect(fake.calls).toEqual([])
+    bar.unmount()
+  })
+
+  it('moves along the toolbar with the arrow keys, Home and End', async () => {
+    const bar = mountBar()
+    const mic = bar.get('[data-testid="toggle-mic"]')
+    await mic.trigger('keydown', { key: 'ArrowRight' })
+    expect(document.activeElement).toBe(bar.get('[data-testid="toggle-camera"]').element)
+    await mic.trigger('keydown', { key: 'ArrowLeft' })
+    expect(document.activeElement).toBe(bar.get('[data-testid="leave-button"]').element)
+    await mic.trigger('keydown', { key: 'End' })
+    expect(document.activeElement).toBe(bar.get('[data-testid="leave-button"]').element)
+    await bar.get('[data-testid="leave-button"]').trigger('keydown', { key: 'Home' })
+    expect(document.activeElement).toBe(mic.element)
+    expect(fake.calls).toEqual([]) // moving focus presses nothing
+    bar.unmount()
+  })
+
   it('copies the invite link and confirms it visibly', async () => {
     const copied: string[] = []
     const bar = mountBar(allOn, { writeText: async (text) => void copied.push(text) })
@@ -98,6 +169,11 @@ describe('ControlBar', () => {
     const field = bar.get('[data-testid="invite-url"]').element as HTMLInputElement
     expect(field.value).toBe('http://localhost/?roomId=r1&roomName=Team')
     expect(field.readOnly).toBe(true)
+    // Escape closes it and focus goes back to the Invite button.
+    await bar.get('[data-testid="invite-url"]').trigger('keydown', { key: 'Escape' })
+    await flushPromises()
+    expect(bar.find('[data-testid="invite-manual"]').exists()).toBe(false)
+    expect(document.activeElement).toBe(bar.get('[data-testid="copy-invite"]').element)
   })
 
   it('labels every button', () => {

@@ -124,4 +124,19 @@ describe('VideoGrid', () => {
     expect(grid.get('[data-participant="client-1"] video').classes()).not.toContain('tile__video--contain')
     expect(grid.get('[data-participant="client-2"] video').classes()).toContain('tile__video--contain')
   })
+
+  it('gives every tile an accessible name with its camera and microphone state', () => {
+    const grid = mountGrid([
+      makeParticipant(1, { name: 'Grace', audioEnabled: false, videoEnabled: false }),
+      makeParticipant(2, { name: 'Linus', audioEnabled: false }),
+    ])
+    const named = (key: string) => grid.get(`[data-participant="${key}"]`)
+    expect(named('local').element.tagName).toBe('FIGURE')
+    expect(named('local').attributes('aria-label')).toBe('You, camera on, microphone on')
+    expect(named('client-1').attributes('aria-label')).toBe('Grace, camera off, microphone off')
+    expect(named('client-2').attributes('aria-label')).toBe('Linus, camera on, microphone off')
+    // The avatar initials are decoration, not part of the name.
+    expect(named('client-1').get('.tile__avatar').attributes('aria-hidden')).toBe('true')
+    expect(grid.get('[data-testid="video-grid"]').attributes('aria-label')).toBe('Participants')
+  })
 })

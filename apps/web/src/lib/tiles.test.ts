@@ -19,6 +19,21 @@ describe('buildTiles', () => {
   })
 })
 
+describe('tile accessible names', () => {
+  it('says who it is and whether their camera and microphone are on', () => {
+    expect(remoteTile(makeParticipant(1, { name: 'Grace', audioEnabled: false, videoEnabled: false })).accessibleName).toBe(
+      'Grace, camera off, microphone off',
+    )
+    expect(remoteTile(makeParticipant(2, { name: 'Linus', audioEnabled: false })).accessibleName).toBe('Linus, camera on, microphone off')
+    expect(remoteTile(makeParticipant(3, { name: ' ' })).accessibleName).toBe('Guest, camera on, microphone on')
+  })
+
+  it('calls your own tile "You", and a device you do not have off', () => {
+    const view = makeView({ local: { audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: false, streamId: 's' } })
+    expect(buildTiles(view, 'Ada')[0]).toMatchObject({ label: 'You', name: 'Ada', accessibleName: 'You, camera off, microphone on' })
+  })
+})
+
 describe('remoteTile', () => {
   it('shows video only when enabled and a video track is live', () => {
     expect(remoteTile(makeParticipant(1)).showVideo).toBe(true)

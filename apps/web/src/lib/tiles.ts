@@ -6,6 +6,10 @@ export interface Tile {
   key: string
   local: boolean
   name: string
+  /** The caption: "You" on your own tile, the name on the others. */
+  label: string
+  /** What a screen reader says for the tile, e.g. "Grace, camera off, microphone off". */
+  accessibleName: string
   /** Stream registry id of the media to bind, when there is one. */
   streamId?: string
   audioEnabled: boolean
@@ -21,15 +25,22 @@ export interface Tile {
 
 export const LOCAL_TILE_KEY = 'local'
 
+export function accessibleNameOf(label: string, media: { videoEnabled: boolean; audioEnabled: boolean }): string {
+  return `${label}, camera ${media.videoEnabled ? 'on' : 'off'}, microphone ${media.audioEnabled ? 'on' : 'off'}`
+}
+
 export function localTile(view: ConferenceView, displayName: string): Tile {
   const { local } = view
   const videoEnabled = local.videoAvailable && local.videoEnabled
+  const audioEnabled = local.audioAvailable && local.audioEnabled
   return {
     key: LOCAL_TILE_KEY,
     local: true,
     name: view.displayName || displayName || 'You',
+    label: 'You',
+    accessibleName: accessibleNameOf('You', { videoEnabled, audioEnabled }),
     ...(local.streamId !== undefined ? { streamId: local.streamId } : {}),
-    audioEnabled: local.audioAvailable && local.audioEnabled,
+    audioEnabled,
     videoEnabled,
     showVideo: videoEnabled && local.streamId !== undefined,
     fit: 'cover',
@@ -40,10 +51,13 @@ export function remoteTile(participant: Participant): Tile {
   const videoLive = participant.tracks.some((track) => track.kind === 'video' && track.live)
   const streamId = participant.streamIds[0]
   const shownVideo = participant.tracks.find((track) => track.kind === 'video' && track.streamId === streamId)
+  const name = participant.name.trim() || 'Guest'
   return {
     key: participant.clientId,
     local: false,
-    name: participant.name.trim() || 'Guest',
+    name,
+    label: name,
+    accessibleName: accessibleNameOf(name, participant),
     ...(streamId !== undefined ? { streamId } : {}),
     audioEnabled: participant.audioEnabled,
     videoEnabled: participant.videoEnabled,

@@ -11,6 +11,8 @@ import type { ActorRecord, LoggedEvent } from '../devtools/inspectionLog'
 import { createAutoplayGuard } from '../lib/autoplay'
 import type { PlayableElement } from '../lib/autoplay'
 import type { AppConfig } from '../lib/config'
+import { announcedStateOf, announcement as announcementFor } from '../lib/announcements'
+import type { AnnouncedState } from '../lib/announcements'
 import { endedScreen } from '../lib/ended'
 import type { EndReason } from '../lib/ended'
 import { buildInviteUrl, invitedRoomFromUrl, urlWithout } from '../lib/invite'
@@ -97,6 +99,9 @@ export const useConferenceStore = defineStore('conference', () => {
   const config = shallowRef<AppConfig>({ hub: { baseUrl: '' }, source: 'default', statelyInspector: false })
   const audioBlocked = ref(false)
   const inviteStatus = ref<InviteStatus>('idle')
+  /** The latest sentence for the screen reader's live region (you joined, Grace left, reconnected). */
+  const announcement = ref('')
+  let announced: AnnouncedState | undefined
   let copiedTimer: ReturnType<typeof setTimeout> | undefined
   const autoplay = markRaw(createAutoplayGuard((blocked) => (audioBlocked.value = blocked)))
 
@@ -193,6 +198,17 @@ export const useConferenceStore = defineStore('conference', () => {
     { flush: 'sync' },
   )
 
+  watch(
+    view,
+    (current) => {
+      const next = announcedStateOf(current)
+      const sentence = announcementFor(announced, next)
+      announced = next
+      if (sentence) announcement.value = sentence
+    },
+    { flush: 'sync' },
+  )
+
   function setPageUrl(url: string) {
     options?.page?.replaceUrl(url)
     pageHref.value = url
@@ -223,6 +239,8 @@ export const useConferenceStore = defineStore('conference', () => {
     snapshot.value = undefined
     audioBlocked.value = false
     inviteStatus.value = 'idle'
+    announcement.value = ''
+    announced = undefined
     inspection.clear()
   }
 
@@ -421,6 +439,7 @@ export const useConferenceStore = defineStore('conference', () => {
     config,
     audioBlocked,
     inviteStatus,
+    announcement,
     inspectedActors,
     recentEvents,
     // derived
