@@ -13,6 +13,7 @@ import type { BeaconLike, MediaDevicesLike, MediaStreamLike, MediaStreamTrackLik
 import type { EventsParentEvent, HubEvent } from '../events.js'
 import { negotiationMachine, type NegotiationParentEvent } from './negotiationMachine.js'
 import { eventsMachine } from './eventsMachine.js'
+import { notProvided } from './notProvided.js'
 
 /** A track the hub announced (tracks_available), keyed by the hub's track id. */
 export interface AnnouncedTrack {
@@ -96,10 +97,6 @@ export interface ConferenceDeps {
 export interface SessionInput {
   roomId: string | null
   clientId: string | null
-}
-
-function missing(name: string): never {
-  throw new Error(`conferenceMachine: actor "${name}" has no implementation; provide conferenceActors(deps)`)
 }
 
 /** Any failure as a ConferenceError a person can act on. */
@@ -280,6 +277,8 @@ export function conferenceActors(deps: ConferenceDeps) {
   }
 }
 
+type ConferenceActors = ReturnType<typeof conferenceActors>
+
 export const LEAVE_TIMEOUT_MS = 5000
 
 export const conferenceMachine = setup({
@@ -288,19 +287,17 @@ export const conferenceMachine = setup({
     events: {} as ConferenceEvent,
   },
   actors: {
-    acquireLocalMedia: fromPromise<{ streamId: string | null; audio: boolean; video: boolean; error: ConferenceError | null }, { audio: boolean; video: boolean }>(
-      () => missing('acquireLocalMedia'),
-    ),
-    applyLocalMedia: fromPromise<void, LocalMediaState>(() => missing('applyLocalMedia')),
-    openRoom: fromPromise<RoomInfo, { roomId?: string; roomName?: string }>(() => missing('openRoom')),
-    registerClient: fromPromise<{ clientId: string; name: string }, { roomId: string; displayName: string }>(() => missing('registerClient')),
-    peerConnection: fromCallback<ConferenceEvent, LocalMediaState>(() => missing('peerConnection')),
-    watchRemoteTracks: fromCallback<ConferenceEvent>(() => missing('watchRemoteTracks')),
-    hubRequests: fromCallback<HubRequest, { roomId: string; clientId: string }>(() => missing('hubRequests')),
-    publishMediaState: fromPromise<void, { roomId: string; clientId: string; local: LocalMediaState; name: string }>(() => missing('publishMediaState')),
-    endRoom: fromPromise<void, { roomId: string }>(() => missing('endRoom')),
-    leaveRoom: fromPromise<void, SessionInput & { viaBeacon: boolean }>(() => missing('leaveRoom')),
-    releaseOnStop: fromCallback(() => missing('releaseOnStop')),
+    acquireLocalMedia: notProvided<ConferenceActors['acquireLocalMedia']>('acquireLocalMedia'),
+    applyLocalMedia: notProvided<ConferenceActors['applyLocalMedia']>('applyLocalMedia'),
+    openRoom: notProvided<ConferenceActors['openRoom']>('openRoom'),
+    registerClient: notProvided<ConferenceActors['registerClient']>('registerClient'),
+    peerConnection: notProvided<ConferenceActors['peerConnection']>('peerConnection'),
+    watchRemoteTracks: notProvided<ConferenceActors['watchRemoteTracks']>('watchRemoteTracks'),
+    hubRequests: notProvided<ConferenceActors['hubRequests']>('hubRequests'),
+    publishMediaState: notProvided<ConferenceActors['publishMediaState']>('publishMediaState'),
+    endRoom: notProvided<ConferenceActors['endRoom']>('endRoom'),
+    leaveRoom: notProvided<ConferenceActors['leaveRoom']>('leaveRoom'),
+    releaseOnStop: notProvided<ConferenceActors['releaseOnStop']>('releaseOnStop'),
     negotiation: negotiationMachine,
     events: eventsMachine,
   },

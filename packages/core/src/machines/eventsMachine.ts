@@ -7,6 +7,7 @@ import type { HubClient } from '../hubClient.js'
 import { HubError } from '../hubClient.js'
 import type { EventSourceFactory, SseMessageLike } from '../ports.js'
 import type { EventsClosedReason, EventsParentEvent, HubEvent } from '../events.js'
+import { notProvided } from './notProvided.js'
 
 export interface EventsInput {
   roomId: string
@@ -37,10 +38,6 @@ export interface EventsDeps {
 /** Back-off before reconnect attempt n (0-based): 0.5 s, 1 s, 2 s, then 4 s. */
 export function reconnectDelayMs(attempt: number): number {
   return Math.min(500 * 2 ** attempt, 4000)
-}
-
-function missing(name: string): never {
-  throw new Error(`eventsMachine: actor "${name}" has no implementation; provide eventsActors(deps)`)
 }
 
 /** Turns one SSE message into a machine event, or undefined for `ping`. */
@@ -114,6 +111,8 @@ export function eventsActors({ hub, eventSource }: EventsDeps) {
   }
 }
 
+type EventsActors = ReturnType<typeof eventsActors>
+
 export const eventsMachine = setup({
   types: {
     context: {} as EventsContext,
@@ -121,8 +120,8 @@ export const eventsMachine = setup({
     input: {} as EventsInput,
   },
   actors: {
-    openStream: fromCallback<EventsEvent, EventsInput>(() => missing('openStream')),
-    checkClient: fromPromise<boolean, EventsInput>(() => missing('checkClient')),
+    openStream: notProvided<EventsActors['openStream']>('openStream'),
+    checkClient: notProvided<EventsActors['checkClient']>('checkClient'),
   },
   delays: {
     reconnectDelay: ({ context }) => reconnectDelayMs(context.attempt),

@@ -13,6 +13,7 @@ import type { IceCandidate } from '@parley/protocol'
 import type { HubClient } from '../hubClient.js'
 import type { MediaRegistry } from '../registry.js'
 import type { IceCandidateInitLike } from '../ports.js'
+import { notProvided } from './notProvided.js'
 
 export interface NegotiationInput {
   roomId: string
@@ -69,10 +70,6 @@ export interface NegotiationDeps {
 export interface PeerInput {
   roomId: string
   clientId: string
-}
-
-function missing(name: string): never {
-  throw new Error(`negotiationMachine: actor "${name}" has no implementation; provide negotiationActors(deps)`)
 }
 
 /** The real actor implementations, bound to a hub client and the conference's media registry. */
@@ -170,6 +167,8 @@ function toCandidateInit(
 export const LOCK_RETRY_MS = 3000
 const ICE_FAILED_MESSAGE = 'The connection was lost and could not be restored (ICE failed).'
 
+type NegotiationActors = ReturnType<typeof negotiationActors>
+
 export const negotiationMachine = setup({
   types: {
     context: {} as NegotiationContext,
@@ -177,13 +176,13 @@ export const negotiationMachine = setup({
     input: {} as NegotiationInput,
   },
   actors: {
-    requestLock: fromPromise<boolean, PeerInput>(() => missing('requestLock')),
-    createOffer: fromPromise<{ sdp: string }, { iceRestart: boolean }>(() => missing('createOffer')),
-    sendOffer: fromPromise<void, PeerInput & { sdp: string }>(() => missing('sendOffer')),
-    answerOffer: fromPromise<void, PeerInput & { sdp: string }>(() => missing('answerOffer')),
-    addRemoteCandidates: fromPromise<number, { candidates: IceCandidate[] }>(() => missing('addRemoteCandidates')),
-    watchPeer: fromCallback<NegotiationEvent>(() => missing('watchPeer')),
-    sendLocalCandidates: fromCallback<NegotiationEvent, PeerInput, NegotiationEvent>(() => missing('sendLocalCandidates')),
+    requestLock: notProvided<NegotiationActors['requestLock']>('requestLock'),
+    createOffer: notProvided<NegotiationActors['createOffer']>('createOffer'),
+    sendOffer: notProvided<NegotiationActors['sendOffer']>('sendOffer'),
+    answerOffer: notProvided<NegotiationActors['answerOffer']>('answerOffer'),
+    addRemoteCandidates: notProvided<NegotiationActors['addRemoteCandidates']>('addRemoteCandidates'),
+    watchPeer: notProvided<NegotiationActors['watchPeer']>('watchPeer'),
+    sendLocalCandidates: notProvided<NegotiationActors['sendLocalCandidates']>('sendLocalCandidates'),
   },
   delays: {
     lockRetry: LOCK_RETRY_MS,
