@@ -8,7 +8,8 @@
 // Known limits: werift routes incoming RTP by SSRC only, so a publishing m-line must carry a=ssrc
 // (Chrome, Firefox, werift and aiortc do); a client publishes on new m-lines (addTransceiver), not by
 // reusing an m-line the hub offered; no simulcast, RTX, transport-cc or REMB (Chrome's bitrate grows
-// from receiver reports only); ICE restarts are left to werift and were not exercised.
+// from receiver reports only). ICE restarts are werift's own (a client offer with a new ufrag/pwd);
+// e2e/browser-ice-restart.spec.ts measures one from Chromium.
 import {
   MediaStream,
   PictureLossIndication,
