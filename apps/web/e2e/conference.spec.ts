@@ -198,6 +198,9 @@ describe('web app conference (built app on the real hub, three Chromium particip
       ).catch(explain)
       // Only Grace's camera is off.
       expect((await remoteTiles(observer.page)).filter((tile) => tile.cameraOff).map((tile) => tile.name)).toEqual(['Grace'])
+      // A screen reader hears it too: the tile's accessible name carries the state.
+      const graceTile = observer.page.locator('[data-testid="tile"][data-local="false"]').filter({ hasText: 'Grace' })
+      expect(await graceTile.getAttribute('aria-label')).toBe('Grace, camera off, microphone on')
     }
     // Turning the camera off must not disturb Grace's own call: still connected, still seeing both others.
     const graceStatus = await pollUntil(async () => ((await appStatus(grace.page)) === 'connected' ? 'connected' : undefined), {
@@ -277,6 +280,22 @@ describe('web app conference (built app on the real hub, three Chromium particip
   })
 
   it('the host ends the room: every remaining page shows the ended screen', async () => {
+    // By keyboard first: the dialog opens on Cancel, Tab stays inside it, Escape closes it and
+    // focus is back on End room.
+    const focused = () => ada.page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName)
+    await ada.page.getByTestId('end-room-button').focus()
+    await ada.page.keyboard.press('Enter')
+    await ada.page.getByTestId('end-room-dialog').waitFor({ timeout: 5_000 }).catch(explain)
+    await expect.poll(focused, { timeout: 5_000 }).toBe('end-room-cancel')
+    await ada.page.keyboard.press('Tab')
+    expect(await focused()).toBe('end-room-confirm')
+    await ada.page.keyboard.press('Tab')
+    expect(await focused()).toBe('end-room-cancel')
+    await ada.page.keyboard.press('Escape')
+    await expect.poll(() => ada.page.getByTestId('end-room-dialog').count(), { timeout: 5_000 }).toBe(0)
+    await expect.poll(focused, { timeout: 5_000 }).toBe('end-room-button')
+    expect(await ada.page.getByTestId('ended').count()).toBe(0)
+
     await ada.page.getByTestId('end-room-button').click()
     await ada.page.getByTestId('end-room-dialog').waitFor({ timeout: 5_000 }).catch(explain)
     await ada.page.getByTestId('end-room-confirm').click()

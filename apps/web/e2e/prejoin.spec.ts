@@ -77,6 +77,11 @@ describe('web app pre-join with the camera blocked (Chromium, built app on the r
     const text = await problem.innerText()
     expect(text).toContain('Camera is blocked')
     expect(text).not.toMatch(/microphone (is|are) blocked/i)
+    // Only the camera is named, and before any click the page already says what joining will send.
+    expect(text).not.toMatch(/microphone/i)
+    expect(await page.getByTestId('join-media-summary').textContent()).toContain('You will join with your microphone; camera off.')
+    expect(await page.getByTestId('prejoin-toggle-camera').getAttribute('aria-pressed')).toBe('false')
+    expect(await page.getByTestId('prejoin-toggle-mic').getAttribute('aria-pressed')).toBe('true')
     // The microphone still works, so only the camera is offered to be left out.
     expect(await page.getByTestId('join-without-mic').count()).toBe(0)
     await expect.poll(() => page.getByTestId('join-without-camera').isVisible(), { timeout: 5_000 }).toBe(true)
