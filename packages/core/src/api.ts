@@ -43,7 +43,10 @@ export type ConferenceErrorKind =
 
 export interface ConferenceError {
   kind: ConferenceErrorKind
-  /** A sentence a person can act on. */
+  /**
+   * Technical detail for logs and bug reports (e.g. `camera: NotAllowedError: Permission denied`,
+   * `POST /rooms/create: HTTP 503`). UIs word the error from `kind`; the core ships no sentences.
+   */
   message: string
   /** HTTP status when the error came from the hub. */
   status?: number

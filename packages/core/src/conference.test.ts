@@ -73,6 +73,8 @@ describe('createConference', () => {
     run.conference.join({ roomId: 'nope', displayName: 'Bo', media: { audio: false, video: false } })
     await run.until((s) => s.matches('failed'))
     expect(run.view().error).toMatchObject({ kind: 'room-not-found', status: 404 })
+    // The message is technical detail (which request, what the hub said); UIs word the kind.
+    expect(run.view().error?.message).toMatch(/^GET \/rooms\/:roomId: /)
     run.world.hub.rooms.set('nope', { id: 'nope', name: 'Found' })
     run.conference.retry()
     await run.until((s) => s.matches('inRoom'))
@@ -85,7 +87,8 @@ describe('createConference', () => {
     const run = start((world) => void world.hub.next('createRoom', { status: 502 }))
     run.conference.join({ displayName: 'Bo', media: { audio: false, video: false } })
     await run.until((s) => s.matches('failed'))
-    expect(run.view()).toMatchObject({ status: 'failed', error: { kind: 'hub-unreachable' } })
+    expect(run.view()).toMatchObject({ status: 'failed', error: { kind: 'hub-unreachable', status: 502 } })
+    expect(run.view().error?.message).toMatch(/^POST \/rooms\/create: /)
   })
 
   it('previews media, classifies device errors, and lets a failed device be dropped', async () => {
@@ -94,7 +97,7 @@ describe('createConference', () => {
     await run.until((s) => s.matches({ previewing: 'ready' }))
     // The microphone alone still works: joinable without the camera.
     expect(run.view().local).toMatchObject({ audioAvailable: true, videoAvailable: false, videoEnabled: false })
-    expect(run.view().error?.kind).toBe('media-denied')
+    expect(run.view().error).toMatchObject({ kind: 'media-denied', message: expect.stringMatching(/^camera: NotAllowedError/) })
     run.world.devices.failures = { audio: 'NotFoundError', video: 'NotFoundError' }
     run.conference.preview({ audio: true, video: true })
     await run.until((s) => s.matches({ previewing: 'ready' }))

@@ -109,26 +109,26 @@ export function createHubClient(options: HubClientOptions): HubClient {
       })
     } catch (error) {
       if (init.signal?.aborted) throw error
-      throw new HubError('hub-unreachable', `The hub could not be reached (${describe(error)}).`, 0)
+      throw new HubError('hub-unreachable', `${route.method} ${route.path}: ${describe(error)}`, 0)
     }
     let text: string
     try {
       text = await response.text()
     } catch (error) {
       if (init.signal?.aborted) throw error
-      throw new HubError('hub-unreachable', `The hub's answer was cut off (${describe(error)}).`, response.status)
+      throw new HubError('hub-unreachable', `${route.method} ${route.path}: body cut off: ${describe(error)}`, response.status)
     }
     let json: unknown
     try {
       json = JSON.parse(text)
     } catch {
-      if (!response.ok) throw errorForStatus(response.status, `HTTP ${response.status}`, init.notFound)
-      throw new HubError('invalid-response', `${route.method} ${route.path}: the hub answered something that is not JSON.`, response.status)
+      if (!response.ok) throw errorForStatus(response.status, `${route.method} ${route.path}: HTTP ${response.status}`, init.notFound)
+      throw new HubError('invalid-response', `${route.method} ${route.path}: not JSON`, response.status)
     }
     const parsed = v.safeParse(EnvelopeSchema, json)
     if (!response.ok) {
       const message = parsed.success && parsed.output.message ? parsed.output.message : `HTTP ${response.status}`
-      throw errorForStatus(response.status, message, init.notFound)
+      throw errorForStatus(response.status, `${route.method} ${route.path}: ${message}`, init.notFound)
     }
     if (!parsed.success) {
       throw new HubError('invalid-response', `${route.method} ${route.path}: ${describeIssues(parsed.issues)}`, response.status)

@@ -1,4 +1,4 @@
-// Acquiring local media and classifying device errors into something a person can act on.
+// Acquiring local media and classifying device errors into the kinds a UI words and acts on.
 import type { ConferenceError } from './api.js'
 import type { MediaDevicesLike, MediaStreamLike } from './ports.js'
 
@@ -10,20 +10,22 @@ export interface AcquiredMedia {
   error: ConferenceError | null
 }
 
+/** The getUserMedia failure's kind (by DOMException name) and, as detail, which device and why. */
 export function classifyMediaError(error: unknown, device: string): ConferenceError {
   const name = typeof error === 'object' && error !== null && 'name' in error ? String((error as { name: unknown }).name) : ''
+  const message = `${device}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`
   switch (name) {
     case 'NotAllowedError':
     case 'SecurityError':
-      return { kind: 'media-denied', message: `Access to the ${device} was refused. Allow it in the browser's site settings, or join without it.` }
+      return { kind: 'media-denied', message }
     case 'NotFoundError':
     case 'OverconstrainedError':
-      return { kind: 'media-not-found', message: `No ${device} was found. Connect one, or join without it.` }
+      return { kind: 'media-not-found', message }
     case 'NotReadableError':
     case 'AbortError':
-      return { kind: 'media-in-use', message: `The ${device} is in use by another application. Close it, or join without it.` }
+      return { kind: 'media-in-use', message }
     default:
-      return { kind: 'media-failed', message: `The ${device} could not be started (${error instanceof Error ? error.message : String(error)}).` }
+      return { kind: 'media-failed', message }
   }
 }
 

@@ -99,26 +99,18 @@ export interface SessionInput {
   clientId: string | null
 }
 
-/** Any failure as a ConferenceError a person can act on. */
+/**
+ * Any failure as a ConferenceError: the `kind` a UI words and acts on, and the technical detail
+ * (the UI owns the sentences, so they are not shipped in the core).
+ */
 export function toConferenceError(error: unknown): ConferenceError {
   if (error instanceof HubError) {
-    switch (error.kind) {
-      case 'room-not-found':
-        return { kind: 'room-not-found', message: 'This room does not exist (any more). Check the link, or start a new room.', status: error.status }
-      case 'client-gone':
-        return { kind: 'client-gone', message: 'The hub no longer knows this session. Join again.', status: error.status }
-      case 'unauthorized':
-        return { kind: 'unauthorized', message: `The hub refused the request (${error.message}). Check the access token.`, status: error.status }
-      case 'invalid-response':
-        return { kind: 'invalid-response', message: `The hub answered something unexpected: ${error.message}`, status: error.status }
-      case 'hub-unreachable':
-        return { kind: 'hub-unreachable', message: `The hub cannot be reached (${error.message}). Check the connection and try again.`, status: error.status }
-      default:
-        return { kind: 'hub-unreachable', message: `The hub rejected the request: ${error.message}`, status: error.status }
-    }
+    // A conflict or a rejected request is nothing the person can fix: treated like a failing hub.
+    const kind = error.kind === 'conflict' || error.kind === 'bad-request' ? 'hub-unreachable' : error.kind
+    return { kind, message: error.message, status: error.status }
   }
   if (isConferenceError(error)) return error
-  return { kind: 'hub-unreachable', message: `Something went wrong: ${errorText(error)}` }
+  return { kind: 'hub-unreachable', message: errorText(error) }
 }
 
 function errorText(error: unknown): string {
@@ -344,7 +336,7 @@ export const conferenceMachine = setup({
     }),
     storeError: assign({ error: (_, params: { error: unknown }) => toConferenceError(params.error) }),
     storeNegotiationError: assign({
-      error: (_, message: string): ConferenceError => ({ kind: 'negotiation-failed', message: `The media connection failed: ${message}` }),
+      error: (_, message: string): ConferenceError => ({ kind: 'negotiation-failed', message }),
     }),
     storeEndedReason: assign({ endedReason: (_, reason: EndedReason) => reason }),
     setMicrophone: assign(({ context }, enabled: boolean) => ({ local: { ...context.local, audioEnabled: enabled && context.local.audioAvailable } })),

@@ -149,7 +149,7 @@ describe('negotiationMachine', () => {
     await flush()
     expect(run.routes()).toEqual(['isAllowNegotiate'])
     expect(run.snapshot().matches({ signaling: 'failed' })).toBe(true)
-    expect(run.snapshot().context.error).toMatch(/lock will time out/)
+    expect(run.snapshot().context.error).toMatch(/createOffer with the lock held: createOffer failed/)
   })
 
   it('removes its listeners from the peer connection when stopped', async () => {

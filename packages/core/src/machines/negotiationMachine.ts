@@ -165,7 +165,7 @@ function toCandidateInit(
 }
 
 export const LOCK_RETRY_MS = 3000
-const ICE_FAILED_MESSAGE = 'The connection was lost and could not be restored (ICE failed).'
+const ICE_FAILED_MESSAGE = 'ICE failed'
 
 type NegotiationActors = ReturnType<typeof negotiationActors>
 
@@ -319,14 +319,11 @@ export const negotiationMachine = setup({
                 src: 'createOffer',
                 input: ({ context }) => ({ iceRestart: context.offerKind === 'iceRestart' }),
                 onDone: { target: 'sendingOffer', actions: { type: 'storeLocalOffer', params: ({ event }) => event.output } },
+                // Holding the hub's lock with no offer to send: failing (and leaving) frees it at once,
+                // where waiting would only let it time out at the hub.
                 onError: {
                   target: '#negotiation.signaling.failed',
-                  actions: {
-                    type: 'storeError',
-                    params: ({ event }) => ({
-                      message: `Could not create an offer after the hub granted the negotiation lock (${errorText(event.error)}); no PUT negotiate can follow, so the hub's lock will time out.`,
-                    }),
-                  },
+                  actions: { type: 'storeError', params: ({ event }) => ({ message: `createOffer with the lock held: ${errorText(event.error)}` }) },
                 },
               },
             },
@@ -338,7 +335,7 @@ export const negotiationMachine = setup({
                 onDone: { target: '#negotiation.signaling.stable', actions: 'markRemoteDescription' },
                 onError: {
                   target: '#negotiation.signaling.failed',
-                  actions: { type: 'storeError', params: ({ event }) => ({ message: `The hub did not accept our offer (${errorText(event.error)}).` }) },
+                  actions: { type: 'storeError', params: ({ event }) => ({ message: `offer: ${errorText(event.error)}` }) },
                 },
               },
             },
@@ -353,7 +350,7 @@ export const negotiationMachine = setup({
             onDone: { target: 'stable', actions: 'markRemoteDescription' },
             onError: {
               target: 'failed',
-              actions: { type: 'storeError', params: ({ event }) => ({ message: `Could not answer the hub's offer (${errorText(event.error)}).` }) },
+              actions: { type: 'storeError', params: ({ event }) => ({ message: `answer: ${errorText(event.error)}` }) },
             },
           },
         },
