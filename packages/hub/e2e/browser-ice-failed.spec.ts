@@ -1,0 +1,115 @@
+// A real ICE failure and the hub's grace for it (hub-api-v1.md §5: a client is stopped only after its
+// peer has been `failed` for 5 s). Three Chromium participants (clients/current.js) are in a call;
+// Chromium's network service is frozen (SIGSTOP) until werift's consent check declares every peer
+// `failed` (~30 s). Then it resumes: Alice and Bob restart ICE, as Parley's core does on `failed`,
+// and stay, decoding each other again; Carol does not, and is removed when the grace runs out, her
+// tracks ending for the others. Loopback-only namespace; takes about 40 s.
+import { readdirSync, readFileSync } from 'node:fs'
+import { pathFor } from '@parley/protocol'
+import { pollUntil, sampleVideo, type ParticipantPage } from '@parley/testkit'
+import { describe, expect, it } from 'vitest'
+import { clickJoin, snapshot, useBrowserClients } from './browser-clients.js'
+
+/** Chromium's network-service processes started by this test process (they carry every ICE packet). */
+function ownNetworkServices(): number[] {
+  const children = new Map<number, number[]>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so split after ") ".
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1])
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)])
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  const found: number[] = []
+  const visit = (pid: number) => {
+    for (const child of children.get(pid) ?? []) {
+      if (readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('network.mojom.NetworkService')) found.push(child)
+      visit(child)
+    }
+  }
+  visit(process.pid)
+  return found
+}
+
+interface PagePeer {
+  restartIce(): void
+}
+
+describe('a failed peer connection on the real hub (Chromium, werift)', () => {
+  const clients = useBrowserClients('current')
+
+  it('keeps the clients that restart ICE within the grace and removes the one that does not', async () => {
+    const { explain } = clients
+    const alice = await clients.open({ name: 'Alice' })
+    const host = await clickJoin(alice.page, 'current')
+    const roomId = host.roomId!
+    const bob = await clients.open({ roomId, name: 'Bob' })
+    const carol = await clients.open({ roomId, name: 'Carol' })
+    const ids = { alice: host.clientId!, bob: (await clickJoin(bob.page, 'current')).clientId!, carol: (await clickJoin(carol.page, 'current')).clientId! }
+    const remoteFrames = async (participant: ParticipantPage) => {
+      const frames = await Promise.all((await participant.page.$$('video.remote')).map(async (video) => (await sampleVideo(participant.page, video))?.frames ?? 0))
+      return frames.reduce((sum, value) => sum + value, 0)
+    }
+    await pollUntil(async () => ((await snapshot(alice.page, 'current')).remoteTileCount === 2 && (await snapshot(bob.page, 'current')).remoteTileCount === 2 ? true : undefined), {
+      timeoutMs: 40_000,
+      description: 'alice and bob each showing two remote participants',
+    }).catch(explain(alice, 'alice'))
+
+    const hubState = async (clientId: string) => {
+      const response = await fetch(`${clients.hub.url}${pathFor('getClient', { roomId, clientId })}`)
+      if (response.status !== 200) return `gone (${response.status})`
+      return ((await response.json()) as { data: { peer_connection_state: string } }).data.peer_connection_state
+    }
+
+    const frozen = ownNetworkServices()
+    expect(frozen.length).toBeGreaterThan(0)
+    const frozenAt = Date.now()
+    for (const pid of frozen) process.kill(pid, 'SIGSTOP')
+    let failedAfterMs: number
+    try {
+      await pollUntil(async () => ((await hubState(ids.alice)) === 'failed' && (await hubState(ids.bob)) === 'failed' ? true : undefined), {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+        description: "the hub's peers of alice and bob reporting failed",
+      }).catch(explain(alice, 'alice'))
+      failedAfterMs = Date.now() - frozenAt
+    } finally {
+      for (const pid of frozen) process.kill(pid, 'SIGCONT')
+    }
+    // Inside the grace: still there, subscriptions and all.
+    expect(await hubState(ids.alice)).toBe('failed')
+
+    const restart = (participant: ParticipantPage) =>
+      participant.page.evaluate(() => (globalThis as unknown as { __pcs: PagePeer[] }).__pcs.at(-1)!.restartIce())
+    await Promise.all([restart(alice), restart(bob)])
+    await pollUntil(async () => ((await hubState(ids.alice)) === 'connected' && (await hubState(ids.bob)) === 'connected' ? true : undefined), {
+      timeoutMs: 4_000,
+      description: "alice's and bob's hub peers connected again after their ICE restarts (within the 5 s grace)",
+    }).catch(explain(alice, 'alice'))
+
+    // Carol never restarted: removed once her grace ran out, her tile gone at alice and bob.
+    await pollUntil(async () => ((await hubState(ids.carol)).startsWith('gone') ? true : undefined), {
+      timeoutMs: 15_000,
+      description: 'carol removed after the grace',
+    }).catch(explain(carol, 'carol'))
+    await pollUntil(async () => ((await snapshot(alice.page, 'current')).remoteTileCount === 1 && (await snapshot(bob.page, 'current')).remoteTileCount === 1 ? true : undefined), {
+      timeoutMs: 20_000,
+      description: "carol's tracks ended at alice and bob",
+    }).catch(explain(alice, 'alice'))
+
+    // Alice and Bob stay, past the grace, and decode each other again.
+    expect(await hubState(ids.alice)).toBe('connected')
+    expect(await hubState(ids.bob)).toBe('connected')
+    const before = { alice: await remoteFrames(alice), bob: await remoteFrames(bob) }
+    await pollUntil(async () => ((await remoteFrames(alice)) - before.alice >= 30 && (await remoteFrames(bob)) - before.bob >= 30 ? true : undefined), {
+      timeoutMs: 20_000,
+      description: 'alice and bob decoding each other after the restart',
+    }).catch(explain(alice, 'alice'))
+    console.info('[ice-failed figures]', JSON.stringify({ failedAfterMs }))
+    expect(alice.errors).toEqual([])
+    expect(bob.errors).toEqual([])
+  })
+})
