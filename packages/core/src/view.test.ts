@@ -20,7 +20,6 @@ function context(overrides: Partial<ConferenceContext> = {}): ConferenceContext 
     error: null,
     endedReason: null,
     leaveViaBeacon: false,
-    roomEnded: false,
     ...overrides,
   }
 }
@@ -39,13 +38,13 @@ describe('selectView endedReason', () => {
   })
 
   it("says 'ended-by-me' when this user ended the room, and nothing after a plain leave", () => {
-    expect(selectView(snapshot('left', context({ roomEnded: true })))).toMatchObject({ status: 'left', endedReason: 'ended-by-me' })
+    expect(selectView(snapshot('roomClosed', context()))).toMatchObject({ status: 'left', endedReason: 'ended-by-me' })
     expect(selectView(snapshot('left', context())).endedReason).toBeUndefined()
   })
 
   it('is absent outside the final states, even with a stored reason', () => {
     expect(selectView(snapshot(inRoom, context({ endedReason: 'host-ended' }))).endedReason).toBeUndefined()
-    expect(selectView(snapshot('leaving', context({ roomEnded: true }))).endedReason).toBeUndefined()
+    expect(selectView(snapshot('endingRoom', context())).endedReason).toBeUndefined()
     expect('endedReason' in selectView(snapshot('idle', context()))).toBe(false)
   })
 })

@@ -27,6 +27,8 @@ export function statusOf(value: unknown): ConferenceStatus {
       case 'ended':
       case 'failed':
         return value
+      case 'roomClosed':
+        return 'left'
       case 'endingRoom':
       case 'leaving':
         return 'leaving'
@@ -110,9 +112,9 @@ export function deriveParticipants(context: ConferenceContext): Participant[] {
 }
 
 /** Why a final state was reached: the hub's reason for `ended`, 'ended-by-me' for `left` after ending the room. */
-function endedReasonOf(status: ConferenceStatus, context: ConferenceContext): ConferenceEndedReason | undefined {
-  if (status === 'ended') return context.endedReason ?? undefined
-  if (status === 'left' && context.roomEnded) return 'ended-by-me'
+function endedReasonOf(value: unknown, context: ConferenceContext): ConferenceEndedReason | undefined {
+  if (value === 'ended') return context.endedReason ?? undefined
+  if (value === 'roomClosed') return 'ended-by-me'
   return undefined
 }
 
@@ -120,7 +122,7 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
   const { context } = snapshot
   const status = statusOf(snapshot.value)
   const error = context.error ?? (status === 'previewing' || status === 'idle' ? context.mediaError : null)
-  const endedReason = endedReasonOf(status, context)
+  const endedReason = endedReasonOf(snapshot.value, context)
   return {
     status,
     stateValue: flattenStateValue(snapshot.value).flatMap((path) => {

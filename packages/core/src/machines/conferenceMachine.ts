@@ -61,8 +61,6 @@ export interface ConferenceContext {
   endedReason: EndedReason | null
   /** Leave through `navigator.sendBeacon` (page unload) instead of fetch. */
   leaveViaBeacon: boolean
-  /** We ended the room for everyone: there is nothing left to leave on the hub. */
-  roomEnded: boolean
 }
 
 export type ConferenceEvent =
@@ -305,7 +303,7 @@ export const conferenceMachine = setup({
       context.previewMedia.audio === context.joinParams.media.audio &&
       context.previewMedia.video === context.joinParams.media.video,
     hasJoinParams: ({ context }) => context.joinParams !== null,
-    needsLeaveRequest: ({ context }) => context.clientId !== null && context.room !== null && !context.roomEnded,
+    needsLeaveRequest: ({ context }) => context.clientId !== null && context.room !== null,
   },
   actions: {
     storePreviewRequest: assign({
@@ -342,7 +340,6 @@ export const conferenceMachine = setup({
     setMicrophone: assign(({ context }, enabled: boolean) => ({ local: { ...context.local, audioEnabled: enabled && context.local.audioAvailable } })),
     setCamera: assign(({ context }, enabled: boolean) => ({ local: { ...context.local, videoEnabled: enabled && context.local.videoAvailable } })),
     storeLeaveMode: assign({ leaveViaBeacon: (_, viaBeacon: boolean) => viaBeacon }),
-    markRoomEnded: assign({ roomEnded: true }),
     clearSession: assign({ clientId: null, room: null }),
     clearError: assign({ error: null }),
     // releaseSession stops the local tracks: a retry acquires them again.
@@ -457,7 +454,6 @@ export const conferenceMachine = setup({
     error: null,
     endedReason: null,
     leaveViaBeacon: false,
-    roomEnded: false,
   },
   invoke: { id: 'releaseOnStop', src: 'releaseOnStop' },
   initial: 'idle',
@@ -665,7 +661,7 @@ export const conferenceMachine = setup({
         src: 'endRoom',
         input: ({ context }) => ({ roomId: context.room?.id ?? '' }),
         // Ended for everyone: the hub already dropped every client, a leave request would only 404.
-        onDone: { target: 'leaving', actions: 'markRoomEnded' },
+        onDone: 'roomClosed',
         onError: { target: 'leaving' },
       },
     },
@@ -685,6 +681,9 @@ export const conferenceMachine = setup({
       after: { leaveTimeout: 'left' },
     },
     left: { type: 'final' },
+    // We ended the room for everyone and the hub accepted: nothing is left to leave on the hub, and
+    // stopping the actor releases our side. A UI shows it as `left` with endedReason 'ended-by-me'.
+    roomClosed: { type: 'final' },
     ended: {
       // The hub ended our session; leaving tells it nothing new but releases our side.
       type: 'final',
