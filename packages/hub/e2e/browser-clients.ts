@@ -143,11 +143,22 @@ export function describeLog(log: readonly LogEntry[]): string {
   return log.map((entry) => `${entry.at} ${entry.what}${entry.detail === undefined ? '' : ` ${JSON.stringify(entry.detail)}`}`).join('\n')
 }
 
+/** A participant whose client has joined: the ids it registered under. */
+export interface JoinedParticipant extends ParticipantPage {
+  readonly roomId: string
+  readonly clientId: string
+}
+
 export interface BrowserClients {
   /** The in-process hub (werift media plane); valid inside tests. */
   readonly hub: TestHub
   /** A new Chromium participant showing the client page (not joined yet); closed after the suite. */
   open(query?: { roomId?: string; name?: string }): Promise<ParticipantPage>
+  /**
+   * One participant per name, joined one after the other: the first clicks Join without a room id
+   * (the clients then create the room), the others join that room.
+   */
+  join<const Names extends readonly string[]>(...names: Names): Promise<{ [Index in keyof Names]: JoinedParticipant }>
   /** For `.catch()` on a wait: fails with the client's log and the hub's log added to the message. */
   explain(participant: ParticipantPage, who: string): (error: Error) => Promise<never>
 }
@@ -191,6 +202,15 @@ export function useBrowserClients(kind: ClientKind): BrowserClients {
       participants.push(participant)
       await openClient(participant, kind, { pagesUrl: pages.url, hubUrl: hub.url, ...query })
       return participant
+    },
+    async join<const Names extends readonly string[]>(...names: Names) {
+      const joined: JoinedParticipant[] = []
+      for (const name of names) {
+        const participant = await this.open({ roomId: joined[0]?.roomId, name })
+        const state = await clickJoin(participant.page, kind)
+        joined.push(Object.assign(participant, { roomId: state.roomId!, clientId: state.clientId! }))
+      }
+      return joined as { [Index in keyof Names]: JoinedParticipant }
     },
     explain: (participant, who) => async (error) => {
       const log = await snapshot(participant.page, kind).then((state) => describeLog(state.log), (reason: Error) => reason.message)

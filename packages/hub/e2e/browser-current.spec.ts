@@ -4,18 +4,15 @@
 // source "media", and when one leaves the other's tracks end and the tile goes away.
 import { describe, expect, it } from 'vitest'
 import { pollUntil, waitForDecodedVideo } from '@parley/testkit'
-import { announcedStreams, clickJoin, clickLeave, snapshot, useBrowserClients } from './browser-clients.js'
+import { announcedStreams, clickLeave, snapshot, useBrowserClients } from './browser-clients.js'
 
 describe('current-generation client against the hub (Chromium, werift)', () => {
   const clients = useBrowserClients('current')
 
   it('publishes with source media, subscribes by name, decodes both ways, and ends tracks on leave', async () => {
     const { explain } = clients
-    const alice = await clients.open({ name: 'Alice' })
-    const host = await clickJoin(alice.page, 'current')
-    const bob = await clients.open({ roomId: host.roomId!, name: 'Bob' })
-    const guest = await clickJoin(bob.page, 'current')
-    expect(guest.roomId).toBe(host.roomId)
+    const [alice, bob] = await clients.join('Alice', 'Bob')
+    expect(bob.roomId).toBe(alice.roomId)
 
     const [aliceSees, bobSees] = await Promise.all([
       waitForDecodedVideo(alice.page, 'video.remote', { minFramesGrowth: 20, timeoutMs: 40_000 }).catch(explain(alice, 'alice')),
@@ -29,8 +26,8 @@ describe('current-generation client against the hub (Chromium, werift)', () => {
     // tracks_available told each side who the other is; the remote stream it receives is that stream.
     const aliceKnows = await announcedStreams(alice.page)
     const bobKnows = await announcedStreams(bob.page)
-    expect(Object.values(aliceKnows)).toEqual([{ name: 'Bob', source: 'media', clientId: guest.clientId, trackIds: expect.any(Array) }])
-    expect(Object.values(bobKnows)).toEqual([{ name: 'Alice', source: 'media', clientId: host.clientId, trackIds: expect.any(Array) }])
+    expect(Object.values(aliceKnows)).toEqual([{ name: 'Bob', source: 'media', clientId: bob.clientId, trackIds: expect.any(Array) }])
+    expect(Object.values(bobKnows)).toEqual([{ name: 'Alice', source: 'media', clientId: alice.clientId, trackIds: expect.any(Array) }])
     expect(Object.values(aliceKnows)[0]!.trackIds).toHaveLength(2)
     const aliceState = await snapshot(alice.page, 'current')
     const bobState = await snapshot(bob.page, 'current')

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { pathFor } from '@parley/protocol'
 import { pollUntil, sampleVideo, type ParticipantPage } from '@parley/testkit'
 import { describe, expect, it } from 'vitest'
-import { clickJoin, snapshot, useBrowserClients } from './browser-clients.js'
+import { snapshot, useBrowserClients } from './browser-clients.js'
 
 /** Chromium's network-service processes started by this test process (they carry every ICE packet). */
 function ownNetworkServices(): number[] {
@@ -43,12 +43,8 @@ describe('a failed peer connection on the real hub (Chromium, werift)', () => {
 
   it('keeps the clients that restart ICE within the grace and removes the one that does not', async () => {
     const { explain } = clients
-    const alice = await clients.open({ name: 'Alice' })
-    const host = await clickJoin(alice.page, 'current')
-    const roomId = host.roomId!
-    const bob = await clients.open({ roomId, name: 'Bob' })
-    const carol = await clients.open({ roomId, name: 'Carol' })
-    const ids = { alice: host.clientId!, bob: (await clickJoin(bob.page, 'current')).clientId!, carol: (await clickJoin(carol.page, 'current')).clientId! }
+    const [alice, bob, carol] = await clients.join('Alice', 'Bob', 'Carol')
+    const { roomId } = alice
     const remoteFrames = async (participant: ParticipantPage) => {
       const frames = await Promise.all((await participant.page.$$('video.remote')).map(async (video) => (await sampleVideo(participant.page, video))?.frames ?? 0))
       return frames.reduce((sum, value) => sum + value, 0)
@@ -70,7 +66,7 @@ describe('a failed peer connection on the real hub (Chromium, werift)', () => {
     for (const pid of frozen) process.kill(pid, 'SIGSTOP')
     let failedAfterMs: number
     try {
-      await pollUntil(async () => ((await hubState(ids.alice)) === 'failed' && (await hubState(ids.bob)) === 'failed' ? true : undefined), {
+      await pollUntil(async () => ((await hubState(alice.clientId)) === 'failed' && (await hubState(bob.clientId)) === 'failed' ? true : undefined), {
         timeoutMs: 60_000,
         intervalMs: 250,
         description: "the hub's peers of alice and bob reporting failed",
@@ -80,18 +76,18 @@ describe('a failed peer connection on the real hub (Chromium, werift)', () => {
       for (const pid of frozen) process.kill(pid, 'SIGCONT')
     }
     // Inside the grace: still there, subscriptions and all.
-    expect(await hubState(ids.alice)).toBe('failed')
+    expect(await hubState(alice.clientId)).toBe('failed')
 
     const restart = (participant: ParticipantPage) =>
       participant.page.evaluate(() => (globalThis as unknown as { __pcs: PagePeer[] }).__pcs.at(-1)!.restartIce())
     await Promise.all([restart(alice), restart(bob)])
-    await pollUntil(async () => ((await hubState(ids.alice)) === 'connected' && (await hubState(ids.bob)) === 'connected' ? true : undefined), {
+    await pollUntil(async () => ((await hubState(alice.clientId)) === 'connected' && (await hubState(bob.clientId)) === 'connected' ? true : undefined), {
       timeoutMs: 4_000,
       description: "alice's and bob's hub peers connected again after their ICE restarts (within the 5 s grace)",
     }).catch(explain(alice, 'alice'))
 
     // Carol never restarted: removed once her grace ran out, her tile gone at alice and bob.
-    await pollUntil(async () => ((await hubState(ids.carol)).startsWith('gone') ? true : undefined), {
+    await pollUntil(async () => ((await hubState(carol.clientId)).startsWith('gone') ? true : undefined), {
       timeoutMs: 15_000,
       description: 'carol removed after the grace',
     }).catch(explain(carol, 'carol'))
@@ -101,8 +97,8 @@ describe('a failed peer connection on the real hub (Chromium, werift)', () => {
     }).catch(explain(alice, 'alice'))
 
     // Alice and Bob stay, past the grace, and decode each other again.
-    expect(await hubState(ids.alice)).toBe('connected')
-    expect(await hubState(ids.bob)).toBe('connected')
+    expect(await hubState(alice.clientId)).toBe('connected')
+    expect(await hubState(bob.clientId)).toBe('connected')
     const before = { alice: await remoteFrames(alice), bob: await remoteFrames(bob) }
     await pollUntil(async () => ((await remoteFrames(alice)) - before.alice >= 30 && (await remoteFrames(bob)) - before.bob >= 30 ? true : undefined), {
       timeoutMs: 20_000,

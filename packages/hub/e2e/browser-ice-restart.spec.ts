@@ -5,7 +5,7 @@ import { pathFor } from '@parley/protocol'
 import { describe, expect, it } from 'vitest'
 import { pollUntil, sampleVideo, waitForDecodedVideo } from '@parley/testkit'
 import type { Page } from 'playwright-core'
-import { clickJoin, useBrowserClients } from './browser-clients.js'
+import { useBrowserClients } from './browser-clients.js'
 
 /** The part of the page's RTCPeerConnection used here (this package's types have no DOM). */
 interface PagePeer {
@@ -47,10 +47,7 @@ describe('ICE restart from a browser client (Chromium, werift)', () => {
 
   it('answers the restart with new credentials and keeps media flowing both ways', async () => {
     const { explain } = clients
-    const alice = await clients.open({ name: 'Alice' })
-    const host = await clickJoin(alice.page, 'current')
-    const bob = await clients.open({ roomId: host.roomId!, name: 'Bob' })
-    await clickJoin(bob.page, 'current')
+    const [alice, bob] = await clients.join('Alice', 'Bob')
     await Promise.all([
       waitForDecodedVideo(alice.page, 'video.remote', { minFramesGrowth: 20, timeoutMs: 40_000 }).catch(explain(alice, 'alice')),
       waitForDecodedVideo(bob.page, 'video.remote', { minFramesGrowth: 20, timeoutMs: 40_000 }).catch(explain(bob, 'bob')),
@@ -80,7 +77,7 @@ describe('ICE restart from a browser client (Chromium, werift)', () => {
     expect(grown.alicePlus).toBeGreaterThanOrEqual(30)
     expect(await alice.page.evaluate(() => (globalThis as unknown as PageScope).__pcs.at(-1)!.connectionState)).toBe('connected')
     // The hub kept alice throughout, and its side of her peer is connected again.
-    const hubView = await fetch(`${clients.hub.url}${pathFor('getClient', { roomId: host.roomId!, clientId: host.clientId! })}`)
+    const hubView = await fetch(`${clients.hub.url}${pathFor('getClient', { roomId: alice.roomId, clientId: alice.clientId })}`)
     expect(hubView.status).toBe(200)
     expect(((await hubView.json()) as { data: { peer_connection_state: string } }).data.peer_connection_state).toBe('connected')
     expect(alice.errors).toEqual([])

@@ -3,7 +3,7 @@
 // other's remote tracks end and the tile goes away. Runs only in a loopback-only namespace.
 import { describe, expect, it } from 'vitest'
 import { pollUntil, waitForDecodedVideo } from '@parley/testkit'
-import { clickJoin, clickLeave, snapshot, useBrowserClients } from './browser-clients.js'
+import { clickLeave, snapshot, useBrowserClients } from './browser-clients.js'
 
 describe('seed tutorial client against the hub (Chromium, werift)', () => {
   const clients = useBrowserClients('seed')
@@ -11,14 +11,10 @@ describe('seed tutorial client against the hub (Chromium, werift)', () => {
   it('two participants see each other decode, then one leaves and the other tile goes away', async () => {
     const { explain } = clients
     // Alice is the host: the tutorial creates the room when there is no ?roomId=.
-    const alice = await clients.open()
-    const host = await clickJoin(alice.page, 'seed')
-    expect(host.roomId).toMatch(/\S/)
-
-    const bob = await clients.open({ roomId: host.roomId! })
-    const guest = await clickJoin(bob.page, 'seed')
-    expect(guest.roomId).toBe(host.roomId)
-    expect(guest.clientId).not.toBe(host.clientId)
+    const [alice, bob] = await clients.join('Alice', 'Bob')
+    expect(alice.roomId).toMatch(/\S/)
+    expect(bob.roomId).toBe(alice.roomId)
+    expect(bob.clientId).not.toBe(alice.clientId)
 
     const [aliceSees, bobSees] = await Promise.all([
       waitForDecodedVideo(alice.page, 'video.remote', { minFramesGrowth: 20, timeoutMs: 40_000 }).catch(explain(alice, 'alice')),
