@@ -11,6 +11,8 @@ import {
   pollUntil,
   startStaticServer,
   startTestHub,
+  waitForDecodedVideo,
+  type DecodedVideoFigures,
   type ParticipantPage,
   type RunningServer,
   type TestHub,
@@ -145,6 +147,7 @@ export function describeLog(log: readonly LogEntry[]): string {
 
 /** A participant whose client has joined: the ids it registered under. */
 export interface JoinedParticipant extends ParticipantPage {
+  readonly name: string
   readonly roomId: string
   readonly clientId: string
 }
@@ -161,6 +164,10 @@ export interface BrowserClients {
   join<const Names extends readonly string[]>(...names: Names): Promise<{ [Index in keyof Names]: JoinedParticipant }>
   /** For `.catch()` on a wait: fails with the client's log and the hub's log added to the message. */
   explain(participant: ParticipantPage, who: string): (error: Error) => Promise<never>
+  /** Waits until every participant decodes a remote video (20 more frames), in parallel. */
+  decoding(...participants: JoinedParticipant[]): Promise<DecodedVideoFigures[]>
+  /** Waits until the participant's remote tiles are all gone and it saw a remote track end. */
+  remotesGone(participant: JoinedParticipant, why: string): Promise<ClientSnapshot>
 }
 
 /**
@@ -191,6 +198,10 @@ export function useBrowserClients(kind: ClientKind): BrowserClients {
     if (!hub || !pages || !browser) throw new Error('useBrowserClients: use it inside a test (set up in beforeAll)')
     return { hub, pages, browser }
   }
+  const explain = (participant: ParticipantPage, who: string) => async (error: Error): Promise<never> => {
+    const log = await snapshot(participant.page, kind).then((state) => describeLog(state.log), (reason: Error) => reason.message)
+    throw new Error(`${error.message}\n${who} client log:\n${log}\nhub log:\n${started().hub.describeLogs()}`)
+  }
 
   return {
     get hub() {
@@ -208,13 +219,25 @@ export function useBrowserClients(kind: ClientKind): BrowserClients {
       for (const name of names) {
         const participant = await this.open({ roomId: joined[0]?.roomId, name })
         const state = await clickJoin(participant.page, kind)
-        joined.push(Object.assign(participant, { roomId: state.roomId!, clientId: state.clientId! }))
+        joined.push(Object.assign(participant, { name, roomId: state.roomId!, clientId: state.clientId! }))
       }
       return joined as { [Index in keyof Names]: JoinedParticipant }
     },
-    explain: (participant, who) => async (error) => {
-      const log = await snapshot(participant.page, kind).then((state) => describeLog(state.log), (reason: Error) => reason.message)
-      throw new Error(`${error.message}\n${who} client log:\n${log}\nhub log:\n${started().hub.describeLogs()}`)
-    },
+    explain,
+    decoding: (...participants) =>
+      Promise.all(
+        participants.map((participant) =>
+          waitForDecodedVideo(participant.page, 'video.remote', { minFramesGrowth: 20, timeoutMs: 40_000 }).catch(explain(participant, participant.name)),
+        ),
+      ),
+    remotesGone: (participant, why) =>
+      pollUntil(
+        async () => {
+          const state = await snapshot(participant.page, kind)
+          const sawEnd = state.log.some((entry) => entry.what === 'ended' || entry.what === 'removetrack')
+          return state.remoteTileCount === 0 && sawEnd ? state : undefined
+        },
+        { timeoutMs: 20_000, description: `${participant.name} to see ${why}` },
+      ).catch(explain(participant, participant.name)),
   }
 }

@@ -3,22 +3,16 @@
 // media plane: each decodes the other's video, tracks_available named the other participant with
 // source "media", and when one leaves the other's tracks end and the tile goes away.
 import { describe, expect, it } from 'vitest'
-import { pollUntil, waitForDecodedVideo } from '@parley/testkit'
 import { announcedStreams, clickLeave, snapshot, useBrowserClients } from './browser-clients.js'
 
 describe('current-generation client against the hub (Chromium, werift)', () => {
   const clients = useBrowserClients('current')
 
   it('publishes with source media, subscribes by name, decodes both ways, and ends tracks on leave', async () => {
-    const { explain } = clients
     const [alice, bob] = await clients.join('Alice', 'Bob')
     expect(bob.roomId).toBe(alice.roomId)
 
-    const [aliceSees, bobSees] = await Promise.all([
-      waitForDecodedVideo(alice.page, 'video.remote', { minFramesGrowth: 20, timeoutMs: 40_000 }).catch(explain(alice, 'alice')),
-      waitForDecodedVideo(bob.page, 'video.remote', { minFramesGrowth: 20, timeoutMs: 40_000 }).catch(explain(bob, 'bob')),
-    ])
-    for (const figures of [aliceSees, bobSees]) {
+    for (const figures of await clients.decoding(alice, bob)) {
       expect(figures.videoWidth).toBeGreaterThan(0)
       expect(figures.counter).toBe('inbound-rtp.framesDecoded')
     }
@@ -42,14 +36,7 @@ describe('current-generation client against the hub (Chromium, werift)', () => {
 
     await clickLeave(bob.page, 'current')
 
-    const aliceAfter = await pollUntil(
-      async () => {
-        const state = await snapshot(alice.page, 'current')
-        const sawEnd = state.log.some((entry) => entry.what === 'ended' || entry.what === 'removetrack')
-        return state.remoteTileCount === 0 && sawEnd ? state : undefined
-      },
-      { timeoutMs: 20_000, description: "alice to see bob's tracks end and his tile removed" },
-    ).catch(explain(alice, 'alice'))
+    const aliceAfter = await clients.remotesGone(alice, "bob's tracks end and his tile removed")
     expect(aliceAfter.remoteStreamIds).toEqual([])
     expect(aliceAfter.connectionState).toBe('connected')
 

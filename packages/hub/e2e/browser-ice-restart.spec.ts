@@ -3,7 +3,7 @@
 // the hub answers with new ICE credentials and media keeps flowing both ways afterwards.
 import { pathFor } from '@parley/protocol'
 import { describe, expect, it } from 'vitest'
-import { pollUntil, sampleVideo, waitForDecodedVideo } from '@parley/testkit'
+import { pollUntil, sampleVideo } from '@parley/testkit'
 import type { Page } from 'playwright-core'
 import { useBrowserClients } from './browser-clients.js'
 
@@ -48,10 +48,7 @@ describe('ICE restart from a browser client (Chromium, werift)', () => {
   it('answers the restart with new credentials and keeps media flowing both ways', async () => {
     const { explain } = clients
     const [alice, bob] = await clients.join('Alice', 'Bob')
-    await Promise.all([
-      waitForDecodedVideo(alice.page, 'video.remote', { minFramesGrowth: 20, timeoutMs: 40_000 }).catch(explain(alice, 'alice')),
-      waitForDecodedVideo(bob.page, 'video.remote', { minFramesGrowth: 20, timeoutMs: 40_000 }).catch(explain(bob, 'bob')),
-    ])
+    await clients.decoding(alice, bob)
 
     const pairChangesBefore = await pairChanges(alice.page)
     const hubUfragBefore = await ufrag(alice.page, 'remote')

@@ -2,25 +2,19 @@
 // the real hub with its werift media plane: each decodes the other's video, and when one leaves the
 // other's remote tracks end and the tile goes away. Runs only in a loopback-only namespace.
 import { describe, expect, it } from 'vitest'
-import { pollUntil, waitForDecodedVideo } from '@parley/testkit'
 import { clickLeave, snapshot, useBrowserClients } from './browser-clients.js'
 
 describe('seed tutorial client against the hub (Chromium, werift)', () => {
   const clients = useBrowserClients('seed')
 
   it('two participants see each other decode, then one leaves and the other tile goes away', async () => {
-    const { explain } = clients
     // Alice is the host: the tutorial creates the room when there is no ?roomId=.
     const [alice, bob] = await clients.join('Alice', 'Bob')
     expect(alice.roomId).toMatch(/\S/)
     expect(bob.roomId).toBe(alice.roomId)
     expect(bob.clientId).not.toBe(alice.clientId)
 
-    const [aliceSees, bobSees] = await Promise.all([
-      waitForDecodedVideo(alice.page, 'video.remote', { minFramesGrowth: 20, timeoutMs: 40_000 }).catch(explain(alice, 'alice')),
-      waitForDecodedVideo(bob.page, 'video.remote', { minFramesGrowth: 20, timeoutMs: 40_000 }).catch(explain(bob, 'bob')),
-    ])
-    for (const figures of [aliceSees, bobSees]) {
+    for (const figures of await clients.decoding(alice, bob)) {
       expect(figures.videoWidth).toBeGreaterThan(0)
       expect(figures.counter).toBe('inbound-rtp.framesDecoded')
       expect(figures.framesGrowth).toBeGreaterThanOrEqual(20)
@@ -33,14 +27,7 @@ describe('seed tutorial client against the hub (Chromium, werift)', () => {
 
     await clickLeave(bob.page, 'seed')
 
-    const aliceAfter = await pollUntil(
-      async () => {
-        const state = await snapshot(alice.page, 'seed')
-        const sawEnd = state.log.some((entry) => entry.what === 'ended' || entry.what === 'removetrack')
-        return state.remoteTileCount === 0 && sawEnd ? state : undefined
-      },
-      { timeoutMs: 20_000, description: "alice to see bob's tracks end and his tile removed" },
-    ).catch(explain(alice, 'alice'))
+    const aliceAfter = await clients.remotesGone(alice, "bob's tracks end and his tile removed")
     expect(aliceAfter.remoteTileCount).toBe(0)
     expect(aliceAfter.connectionState).toBe('connected')
 
