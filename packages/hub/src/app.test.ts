@@ -315,6 +315,26 @@ describe('limits', () => {
     expectEnvelope(await hub.request('POST', pathFor('createRoom', {}), { id: 'r3' }), 201)
   })
 
+  it('answers 413 when a setmeta would take the room\'s metadata over its limit, storing nothing of it', async () => {
+    hub = createTestHub({ limits: { maxMetaCharsPerRoom: 100 } })
+    await hub.setupRoom('r1', 'a')
+    await hub.setupRoom('r2')
+    const a = await hub.events('r1', 'a')
+    const setMeta = pathFor('setMeta', { roomId: 'r1' })
+    // "k1" with "xx…x" (40 x) as JSON: 2 + 42 = 44 characters per key.
+    expectEnvelope(await hub.request('POST', setMeta, { k1: 'x'.repeat(40), k2: 'x'.repeat(40) }), 200)
+    expectEnvelope(await hub.request('POST', setMeta, { k3: 'x'.repeat(40), k4: 'y' }), 413, /metadata would hold 137 characters, over its limit of 100/)
+    expectEnvelope(await hub.request('GET', pathFor('getMeta', { roomId: 'r1', key: 'k4' })), 404)
+    // Replacing a key counts its new size only; deleting frees room; other rooms have their own.
+    expectEnvelope(await hub.request('POST', setMeta, { k2: 'x'.repeat(50) }), 200)
+    expectEnvelope(await hub.request('POST', pathFor('setMeta', { roomId: 'r2' }), { k1: 'x'.repeat(90) }), 200)
+    expectEnvelope(await hub.request('DELETE', pathFor('deleteMeta', { roomId: 'r1', key: 'k1' })), 200)
+    expectEnvelope(await hub.request('POST', setMeta, { k3: 'x'.repeat(40) }), 200)
+    await a.waitFor('meta_changed', 5)
+    expect(a.named('meta_changed').map((event) => Object.keys(JSON.parse(event.data) as object)[0])).toEqual(['k1', 'k2', 'k2', 'k1', 'k3'])
+    await a.cancel()
+  })
+
   it('defaults to 50 clients per room', async () => {
     hub = createTestHub()
     await hub.setupRoom('r1')

@@ -43,6 +43,8 @@ Network
   --max-rooms <n>             Rooms at once; creating one more answers 429. Default ${DEFAULT_LIMITS.maxRooms}
   --max-clients-per-room <n>  Clients in one room at once; registering one more answers 429.
                               Default ${DEFAULT_LIMITS.maxClientsPerRoom}
+  --max-room-meta <chars>     Metadata of one room (keys plus JSON values); a setmeta beyond
+                              answers 413. Default ${DEFAULT_LIMITS.maxMetaCharsPerRoom}
 
 Media (ICE)
   --ice-address <ip>          Address to gather host candidates on; repeat for several.
@@ -97,6 +99,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
         'body-limit': { type: 'string' },
         'max-rooms': { type: 'string' },
         'max-clients-per-room': { type: 'string' },
+        'max-room-meta': { type: 'string' },
         'ice-address': { type: 'string', multiple: true },
         'ice-remote-address': { type: 'string', multiple: true },
         'ice-port-range': { type: 'string' },
@@ -150,6 +153,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
     limits: {
       maxRooms: integer('--max-rooms', values['max-rooms'], 1, undefined, DEFAULT_LIMITS.maxRooms),
       maxClientsPerRoom: integer('--max-clients-per-room', values['max-clients-per-room'], 1, undefined, DEFAULT_LIMITS.maxClientsPerRoom),
+      maxMetaCharsPerRoom: integer('--max-room-meta', values['max-room-meta'], 1, undefined, DEFAULT_LIMITS.maxMetaCharsPerRoom),
     },
     timings: {
       ...DEFAULT_TIMINGS,

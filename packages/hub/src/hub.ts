@@ -14,9 +14,11 @@ export interface HubLimits {
   maxRooms: number
   /** Clients registered in one room at once (connected or not yet). */
   maxClientsPerRoom: number
+  /** Characters of one room's metadata (each key plus its value as JSON), all keys together. */
+  maxMetaCharsPerRoom: number
 }
 
-export const DEFAULT_LIMITS: HubLimits = { maxRooms: 1_000, maxClientsPerRoom: 50 }
+export const DEFAULT_LIMITS: HubLimits = { maxRooms: 1_000, maxClientsPerRoom: 50, maxMetaCharsPerRoom: 1024 * 1024 }
 
 export interface HubDeps {
   mediaPlane: MediaPlane
@@ -63,7 +65,7 @@ export class Hub {
   createRoom(request: CreateRoomRequest): Room {
     const id = request.id === undefined || request.id === '' ? this.#deps.generateId() : request.id
     if (this.#rooms.has(id)) throw conflict(`room "${id}" already exists`)
-    const { maxRooms, maxClientsPerRoom } = this.#deps.limits
+    const { maxRooms, maxClientsPerRoom, maxMetaCharsPerRoom } = this.#deps.limits
     if (this.#rooms.size >= maxRooms) throw limitReached(`the hub already holds its maximum of ${maxRooms} rooms; try again later`)
     const options = fillRoomOptions(request.options, {
       emptyRoomTimeoutNs: this.#defaultEmptyRoomTimeoutMs === undefined ? undefined : this.#defaultEmptyRoomTimeoutMs * NS_PER_MS,
@@ -71,6 +73,7 @@ export class Hub {
     const room = new Room(id, request.name ?? '', options, {
       ...this.#deps,
       maxClients: maxClientsPerRoom,
+      maxMetaChars: maxMetaCharsPerRoom,
       onClosed: (closed) => {
         if (this.#rooms.get(closed.id) === closed) this.#rooms.delete(closed.id)
       },

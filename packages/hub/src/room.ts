@@ -17,6 +17,7 @@ import {
   type Client as ClientWire,
   mediaStateMetaKey,
   ALLOWED_RENEGOTIATION_EVENT,
+  Status,
 } from '@parley/protocol'
 import { Client, iceStateOf, type TrackState } from './client.js'
 import { type Clock, Timer } from './clock.js'
@@ -64,6 +65,8 @@ export interface RoomDeps {
   timings: HubTimings
   /** Clients registered at once; one more is refused with 429. */
   maxClients: number
+  /** Characters of all metadata keys and their JSON values together; a setmeta beyond is refused with 413. */
+  maxMetaChars: number
   generateId(): string
   /** The room ended (explicitly or after being empty): forget it. */
   onClosed(room: Room): void
@@ -72,6 +75,9 @@ export interface RoomDeps {
 export class Room {
   readonly #clients = new Map<string, Client>()
   readonly #meta = new Map<string, unknown>()
+  /** Characters each key holds (key plus JSON value), and their sum: the room's metadata cap. */
+  readonly #metaChars = new Map<string, number>()
+  #metaCharsTotal = 0
   readonly #channels = new Map<string, { ordered: boolean }>()
   readonly #emptyTimer: Timer
   #closed = false
@@ -265,14 +271,26 @@ export class Room {
   }
 
   setMeta(record: MetaRecord): void {
-    for (const [key, value] of Object.entries(record)) {
+    const entries = Object.entries(record).map(([key, value]) => ({ key, value, chars: key.length + JSON.stringify(value).length }))
+    // Checked before anything is stored, so a refused body changes nothing.
+    let total = this.#metaCharsTotal
+    for (const { key, chars } of entries) total += chars - (this.#metaChars.get(key) ?? 0)
+    const { maxMetaChars } = this.#deps
+    if (total > maxMetaChars) {
+      throw new HubError(Status.payloadTooLarge, `room "${this.id}" metadata would hold ${total} characters, over its limit of ${maxMetaChars}; delete keys first`)
+    }
+    for (const { key, value, chars } of entries) {
       this.#meta.set(key, value)
+      this.#metaChars.set(key, chars)
       this.#broadcast('meta_changed', { [key]: value })
     }
+    this.#metaCharsTotal = total
   }
 
   deleteMeta(key: string): void {
     if (!this.#meta.delete(key)) throw notFound(`meta key "${key}" not found in room "${this.id}"`)
+    this.#metaCharsTotal -= this.#metaChars.get(key) ?? 0
+    this.#metaChars.delete(key)
     this.#broadcast('meta_changed', { [key]: null })
   }
 

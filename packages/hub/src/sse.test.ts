@@ -1,7 +1,7 @@
 import { pathFor } from '@parley/protocol'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createTestHub, settle, type TestHub } from './test-support/harness.js'
-import { formatSseEvent } from './sse.js'
+import { formatSseEvent, SseChannel, type SseSink } from './sse.js'
 
 let hub: TestHub
 afterEach(async () => {
@@ -141,5 +141,48 @@ describe('SSE wire format', () => {
     await hub.request('PUT', pathFor('endRoom', { roomId: 'r1' }))
     await b.waitForEnd()
     expect(b.events.at(-1)).toMatchObject({ event: 'left', data: '{"reason":"ended"}' })
+  })
+})
+
+describe('SseChannel backlog', () => {
+  const clock = { setTimeout: () => undefined, clearTimeout: () => undefined, now: () => 0 }
+  const collector = () => {
+    const written: string[] = []
+    const sink: SseSink = { write: (text) => void written.push(text), close: () => undefined }
+    return { sink, ids: () => written.map((text) => Number(/^id: (\d+)/.exec(text)?.[1])) }
+  }
+
+  it('keeps at most backlogCharsLimit characters of undelivered events, dropping the oldest', () => {
+    const eventChars = formatSseEvent('meta_changed', { k: 'x'.repeat(1_000) }, 1).length
+    const channel = new SseChannel({ clock, pingIntervalMs: 1_000, onDisconnect: () => undefined, backlogCharsLimit: eventChars * 3 + 10 })
+    for (let index = 0; index < 10; index++) channel.send('meta_changed', { k: 'x'.repeat(1_000) })
+    const { sink, ids } = collector()
+    channel.attach(sink)
+    expect(ids()).toEqual([8, 9, 10])
+    // Delivered events do not count against the backlog, and later gaps start from zero.
+    for (let index = 0; index < 2; index++) channel.send('meta_changed', { k: 'y' })
+    expect(ids()).toEqual([8, 9, 10, 11, 12])
+  })
+
+  it('keeps at most backlogLimit undelivered events', () => {
+    const channel = new SseChannel({ clock, pingIntervalMs: 1_000, onDisconnect: () => undefined, backlogLimit: 4 })
+    for (let index = 0; index < 9; index++) channel.send('meta_changed', { index })
+    const { sink, ids } = collector()
+    channel.attach(sink)
+    expect(ids()).toEqual([6, 7, 8, 9])
+  })
+
+  it('replays the delivered history after a reconnect with Last-Event-ID, then trims the backlog by size', () => {
+    const channel = new SseChannel({ clock, pingIntervalMs: 1_000, onDisconnect: () => undefined, historyLimit: 2, backlogCharsLimit: 200 })
+    const first = collector()
+    channel.attach(first.sink)
+    for (let index = 0; index < 3; index++) channel.send('meta_changed', { index })
+    channel.detach(first.sink)
+    channel.send('meta_changed', { big: 'z'.repeat(150) })
+    channel.send('meta_changed', { big: 'z'.repeat(150) })
+    const second = collector()
+    channel.attach(second.sink, '1')
+    // History keeps ids 2-3; of the backlog only the newest fits in 200 characters.
+    expect(second.ids()).toEqual([2, 3, 5])
   })
 })

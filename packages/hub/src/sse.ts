@@ -35,6 +35,11 @@ export interface SseChannelOptions {
   historyLimit?: number
   /** Undelivered events kept for a client that never connects; the oldest are dropped beyond this. */
   backlogLimit?: number
+  /**
+   * Characters of undelivered events kept (a metadata value alone may be 256 KiB, and every client
+   * holds its own copy); the oldest are dropped beyond this.
+   */
+  backlogCharsLimit?: number
 }
 
 export class SseChannel {
@@ -42,13 +47,15 @@ export class SseChannel {
   /** Sent events, oldest first; every event after `#deliveredId` is still undelivered. */
   #events: StoredEvent[] = []
   #deliveredId = 0
+  /** Characters of the undelivered events (those after `#deliveredId`). */
+  #backlogChars = 0
   #sink: SseSink | undefined
   #closed = false
   readonly #ping: Timer
   readonly #options: Required<SseChannelOptions>
 
   constructor(options: SseChannelOptions) {
-    this.#options = { historyLimit: 64, backlogLimit: 5000, ...options }
+    this.#options = { historyLimit: 64, backlogLimit: 5000, backlogCharsLimit: 4 * 1024 * 1024, ...options }
     this.#ping = new Timer(options.clock)
   }
 
@@ -67,6 +74,8 @@ export class SseChannel {
     if (this.#sink) {
       this.#sink.write(stored.text)
       this.#deliveredId = stored.id
+    } else {
+      this.#backlogChars += stored.text.length
     }
     this.#trim()
   }
@@ -88,6 +97,7 @@ export class SseChannel {
       if (event.id > resumeAfter) sink.write(event.text)
     }
     this.#deliveredId = this.#nextId - 1
+    this.#backlogChars = 0
     this.#trim()
     this.#schedulePing()
   }
@@ -129,10 +139,19 @@ export class SseChannel {
   }
 
   #trim(): void {
+    const { historyLimit, backlogLimit, backlogCharsLimit } = this.#options
     const delivered = this.#events.filter((event) => event.id <= this.#deliveredId).length
-    const dropDelivered = Math.max(0, delivered - this.#options.historyLimit)
+    const dropDelivered = Math.max(0, delivered - historyLimit)
     if (dropDelivered > 0) this.#events.splice(0, dropDelivered)
-    const overflow = this.#events.length - delivered + dropDelivered - this.#options.backlogLimit
-    if (overflow > 0) this.#events.splice(0, overflow)
+    // What is left of the delivered history, then the backlog, oldest first.
+    const history = delivered - dropDelivered
+    let backlog = this.#events.length - history
+    let dropUndelivered = 0
+    while (backlog > 0 && (backlog > backlogLimit || this.#backlogChars > backlogCharsLimit)) {
+      this.#backlogChars -= this.#events[history + dropUndelivered]!.text.length
+      dropUndelivered++
+      backlog--
+    }
+    if (dropUndelivered > 0) this.#events.splice(history, dropUndelivered)
   }
 }
