@@ -1,5 +1,6 @@
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { connect } from 'node:net'
 import { join } from 'node:path'
 import { pathFor } from '@parley/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -58,6 +59,26 @@ describe('startHub', () => {
       expect((await call('GET', pathFor('getRoom', { roomId: 'r1' }))).status).toBe(200)
       expect((await call('GET', pathFor('getRoom', { roomId: 'r1' }))).status).toBe(200)
     }
+  })
+
+  it('answers headers over Node\'s limit and malformed HTTP with a JSON envelope, and keeps serving', async () => {
+    running = await startHub({ host: '127.0.0.1', port: 0, quiet: true, mediaPlane: new FakeMediaPlane() })
+    const raw = (text: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(running!.port, '127.0.0.1', () => socket.end(text))
+        let answer = ''
+        socket.on('data', (chunk: Buffer) => (answer += chunk.toString()))
+        socket.on('close', () => resolve(answer))
+        socket.on('error', reject)
+      })
+    const huge = await raw(`GET /v1/rooms/r1 HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\n`)
+    expect(huge).toMatch(/^HTTP\/1\.1 431 /)
+    expect(huge).toContain('Content-Type: application/json')
+    expect(JSON.parse(huge.slice(huge.indexOf('\r\n\r\n') + 4))).toEqual({ code: 431, message: expect.stringMatching(/larger than the 16 KiB/), data: null })
+    const garbage = await raw('NOT HTTP AT ALL\r\n\r\n')
+    expect(garbage).toMatch(/^HTTP\/1\.1 400 /)
+    expect(JSON.parse(garbage.slice(garbage.indexOf('\r\n\r\n') + 4))).toMatchObject({ code: 400, message: 'malformed HTTP request' })
+    expect((await call('POST', pathFor('createRoom', {}), { id: 'r1' })).status).toBe(201)
   })
 
   it('ends open event streams with left on close', async () => {

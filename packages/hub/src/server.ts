@@ -1,5 +1,7 @@
 // Listening: the app on a socket, with the werift media plane unless another one is given.
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { envelope } from '@parley/protocol'
 import { serve } from '@hono/node-server'
 import { type HubApp, type HttpOptions, createApp } from './app.js'
 import type { Clock } from './clock.js'
@@ -64,6 +66,20 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const listening = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 8080 }, () => resolve(listening))
     listening.once('error', reject)
+  })
+  // Requests Node rejects before the app sees them (headers over 16 KiB, malformed HTTP) get the same
+  // JSON envelope as every other error instead of Node's bare status line.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable) {
+      socket.destroy()
+      return
+    }
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW'
+    const [status, reason, message] = tooLarge
+      ? [431, 'Request Header Fields Too Large', 'request headers (with the URL) are larger than the 16 KiB the hub accepts']
+      : [400, 'Bad Request', 'malformed HTTP request']
+    const body = JSON.stringify(envelope(status, message, null))
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
   })
   const { port } = server.address() as AddressInfo
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
