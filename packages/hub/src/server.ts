@@ -70,7 +70,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
   // Requests Node rejects before the app sees them (headers over 16 KiB, malformed HTTP) get the same
   // JSON envelope as every other error instead of Node's bare status line.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (!socket.writable) {
+    // A reset socket cannot take an answer (and writing to it would raise another error).
+    if (error.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy()
       return
     }
