@@ -174,7 +174,7 @@ export interface BrowserClients {
  * For a `describe` of a browser spec: in `beforeAll` a hub, a static server for `clients/` and Chromium
  * (loopback-only namespace required), in `afterAll` everything closed again.
  */
-export function useBrowserClients(kind: ClientKind): BrowserClients {
+export function useBrowserClients(kind: ClientKind, hubOptions: Parameters<typeof startTestHub>[0] = {}): BrowserClients {
   let hub: TestHub | undefined
   let pages: RunningServer | undefined
   let browser: Browser | undefined
@@ -182,7 +182,7 @@ export function useBrowserClients(kind: ClientKind): BrowserClients {
 
   beforeAll(async () => {
     assertLoopbackOnly()
-    hub = await startTestHub()
+    hub = await startTestHub(hubOptions)
     pages = await startStaticServer(CLIENTS_DIR)
     browser = await launchChromium()
   })
