@@ -8,7 +8,7 @@
 // namespace; takes about 45 s.
 import { readdirSync, readFileSync } from 'node:fs'
 import { pathFor } from '@parley/protocol'
-import { pollUntil, sampleVideo, type ParticipantPage } from '@parley/testkit'
+import { pollUntil, sampleVideo, waitForDecodedVideo, type ParticipantPage } from '@parley/testkit'
 import { describe, expect, it } from 'vitest'
 import { snapshot, useBrowserClients } from './browser-clients.js'
 
@@ -52,10 +52,17 @@ describe('a failed peer connection on the real hub (Chromium, werift)', () => {
       const frames = await Promise.all((await participant.page.$$('video.remote')).map(async (video) => (await sampleVideo(participant.page, video))?.frames ?? 0))
       return frames.reduce((sum, value) => sum + value, 0)
     }
-    await pollUntil(async () => ((await snapshot(alice.page, 'current')).remoteTileCount === 2 && (await snapshot(bob.page, 'current')).remoteTileCount === 2 ? true : undefined), {
-      timeoutMs: 40_000,
-      description: 'alice and bob each showing two remote participants',
-    }).catch(explain(alice, 'alice'))
+    // Every remote video decodes at everyone's: every hub offer so far is answered (the hub forwards
+    // only on answered transceivers). An answer frozen in flight would end in the 30 s answer timeout.
+    for (const participant of [alice, bob, carol]) {
+      const videos = await pollUntil(async () => {
+        const found = await participant.page.$$('video.remote')
+        return found.length === 2 ? found : undefined
+      }, { timeoutMs: 40_000, description: `${participant.name} showing two remote participants` }).catch(explain(participant, participant.name))
+      for (const video of videos) {
+        await waitForDecodedVideo(participant.page, video, { minFramesGrowth: 10, timeoutMs: 40_000 }).catch(explain(participant, participant.name))
+      }
+    }
 
     const hubState = async (clientId: string) => {
       const response = await fetch(`${clients.hub.url}${pathFor('getClient', { roomId, clientId })}`)
