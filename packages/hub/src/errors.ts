@@ -16,4 +16,4 @@ export const notFound = (message: string) => new HubError(Status.notFound, messa
 export const conflict = (message: string) => new HubError(Status.conflict, message)
 export const badRequest = (message: string) => new HubError(Status.badRequest, message)
 /** A hub or room limit is reached: 429, since it may pass (a client leaves, a room ends). */
-export const limitReached = (message: string) => new HubError(429, message)
+export const limitReached = (message: string) => new HubError(Status.tooManyRequests, message)

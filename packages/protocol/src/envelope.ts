@@ -31,6 +31,8 @@ export const Status = {
   conflict: 409,
   payloadTooLarge: 413,
   unsupportedMediaType: 415,
+  /** A hub or room limit is reached (rooms, clients per room); it may pass. */
+  tooManyRequests: 429,
 } as const
 
 /** Header the hosted hub sets on a 403 when the access token expired. */
