@@ -271,6 +271,14 @@ type ConferenceActors = ReturnType<typeof conferenceActors>
 
 export const LEAVE_TIMEOUT_MS = 5000
 
+/** What the context knows of remote participants: empty at the start and after leaving a room. */
+function noParticipants(): Pick<
+  ConferenceContext,
+  'announcedTracks' | 'liveTracks' | 'subscribedTrackIds' | 'mediaStates' | 'departedClientIds' | 'departedStreamIds'
+> {
+  return { announcedTracks: {}, liveTracks: {}, subscribedTrackIds: [], mediaStates: {}, departedClientIds: [], departedStreamIds: [] }
+}
+
 export const conferenceMachine = setup({
   types: {
     context: {} as ConferenceContext,
@@ -347,14 +355,7 @@ export const conferenceMachine = setup({
       local: { ...context.local, streamId: undefined, audioAvailable: false, videoAvailable: false },
       previewMedia: null,
     })),
-    clearParticipants: assign({
-      announcedTracks: {},
-      liveTracks: {},
-      subscribedTrackIds: [],
-      mediaStates: {},
-      departedClientIds: [],
-      departedStreamIds: [],
-    }),
+    clearParticipants: assign(() => noParticipants()),
     forwardToNegotiation: sendTo('negotiation', (_, event: HubEvent) => event),
     requestTrackSources: sendTo('hubRequests', ({ context }, tracks: Record<string, TrackInfo>): HubRequest => ({
       type: 'request.setTrackSources',
@@ -445,12 +446,7 @@ export const conferenceMachine = setup({
     displayName: null,
     local: { audioEnabled: true, videoEnabled: true, audioAvailable: false, videoAvailable: false },
     mediaError: null,
-    announcedTracks: {},
-    liveTracks: {},
-    subscribedTrackIds: [],
-    mediaStates: {},
-    departedClientIds: [],
-    departedStreamIds: [],
+    ...noParticipants(),
     error: null,
     endedReason: null,
     leaveViaBeacon: false,
