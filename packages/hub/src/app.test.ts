@@ -2,6 +2,7 @@ import { pathFor, RoomSchema } from '@parley/protocol'
 import * as v from 'valibot'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DEFAULT_BITRATES, DEFAULT_CODECS } from './roomOptions.js'
+import { REJECTED_SDP_MARKER } from './test-support/fakeMediaPlane.js'
 import { createTestHub, type TestHub } from './test-support/harness.js'
 
 const offer = { type: 'offer', sdp: 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n' }
@@ -199,7 +200,7 @@ describe('negotiation endpoints', () => {
     expectEnvelope(await hub.request('PUT', path, { type: 'offer', sdp: 'hello' }), 400, /sdp: is not an SDP/)
     expectEnvelope(await hub.request('PUT', path, { type: 'pranswer', sdp: 'v=0' }), 400, /type: must be "offer" or "answer"/)
     expectEnvelope(await hub.request('PUT', path, { type: 'offer', sdp: `v=0${'a'.repeat(130 * 1024)}` }), 400, /sdp: must be at most/)
-    expectEnvelope(await hub.request('PUT', path, { type: 'offer', sdp: 'v=0\r\na=x-reject-me\r\n' }), 400, /offer could not be applied: unsupported SDP line/)
+    expectEnvelope(await hub.request('PUT', path, { type: 'offer', sdp: `v=0\r\n${REJECTED_SDP_MARKER}\r\n` }), 400, /offer could not be applied: unsupported SDP line/)
     expectEnvelope(await hub.request('PUT', path, { type: 'answer', sdp: 'v=0\r\n' }), 409, /no hub offer is waiting/)
   })
 
