@@ -28,7 +28,7 @@ import { HTTPException } from 'hono/http-exception'
 import { stream } from 'hono/streaming'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import * as v from 'valibot'
-import { HubError, badRequest } from './errors.js'
+import { HubError, badRequest, messageOf } from './errors.js'
 import { Hub, type HubDeps } from './hub.js'
 import { type Logger, silentLogger } from './log.js'
 import type { SseSink } from './sse.js'
@@ -284,7 +284,7 @@ async function readJson(c: Context): Promise<unknown> {
   try {
     value = JSON.parse(text) as unknown
   } catch (error) {
-    throw badRequest(`request body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`)
+    throw badRequest(`request body is not valid JSON: ${messageOf(error)}`)
   }
   if (depthExceeds(value, MAX_JSON_DEPTH)) throw badRequest(`request body nests deeper than ${MAX_JSON_DEPTH} levels`)
   return value

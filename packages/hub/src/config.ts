@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { DEFAULT_BODY_LIMIT_BYTES } from './app.js'
+import { messageOf } from './errors.js'
 import type { LogLevel } from './log.js'
 import type { IceConfig } from './media/types.js'
 import { DEFAULT_LIMITS, type HubLimits } from './hub.js'
@@ -118,7 +119,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
       },
     })
   } catch (error) {
-    throw new ConfigError(`${error instanceof Error ? error.message : String(error)} (see --help)`)
+    throw new ConfigError(`${messageOf(error)} (see --help)`)
   }
   const values = parsed.values
   if (values.help) return 'help'

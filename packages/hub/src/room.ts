@@ -21,7 +21,7 @@ import {
 } from '@parley/protocol'
 import { Client, iceStateOf, type TrackState } from './client.js'
 import { type Clock, Timer } from './clock.js'
-import { HubError, badRequest, conflict, limitReached, notFound } from './errors.js'
+import { HubError, badRequest, conflict, limitReached, messageOf, notFound } from './errors.js'
 import type { LogFields, Logger } from './log.js'
 import type { MediaPeerHandlers, MediaPlane, PublishedTrack } from './media/types.js'
 import { MID_OFFER_MESSAGE, Negotiator, type NegotiationTimings } from './negotiation.js'
@@ -510,8 +510,4 @@ export class Room {
   #log(level: Parameters<Logger>[0], msg: string, fields?: LogFields): void {
     this.#deps.log(level, msg, { roomId: this.id, ...fields })
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
