@@ -109,14 +109,14 @@ export function createHubClient(options: HubClientOptions): HubClient {
       })
     } catch (error) {
       if (init.signal?.aborted) throw error
-      throw new HubError('hub-unreachable', `${route.method} ${route.path}: ${describe(error)}`, 0)
+      throw new HubError('hub-unreachable', `${route.method} ${route.path}: ${errorText(error)}`, 0)
     }
     let text: string
     try {
       text = await response.text()
     } catch (error) {
       if (init.signal?.aborted) throw error
-      throw new HubError('hub-unreachable', `${route.method} ${route.path}: body cut off: ${describe(error)}`, response.status)
+      throw new HubError('hub-unreachable', `${route.method} ${route.path}: body cut off: ${errorText(error)}`, response.status)
     }
     let json: unknown
     try {
@@ -226,6 +226,7 @@ function errorForStatus(status: number, message: string, notFound: HubErrorKind 
   return new HubError('bad-request', message, status)
 }
 
-function describe(error: unknown): string {
+/** The message of anything thrown, for a HubError or a machine's error text. */
+export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }

@@ -6,7 +6,7 @@ import { assign, fromCallback, fromPromise, not, sendTo, setup } from 'xstate'
 import { clientIdOfMediaStateKey, mediaStateMetaKey, MediaStateSchema, type MediaState, type TrackInfo, type TrackSource } from '@parley/protocol'
 import * as v from 'valibot'
 import type { ConferenceError, EndedReason, JoinParams, LocalMediaState, RoomInfo } from '../api.js'
-import { HubError, type HubClient } from '../hubClient.js'
+import { errorText, HubError, type HubClient } from '../hubClient.js'
 import { acquireMedia } from '../media.js'
 import type { MediaRegistry } from '../registry.js'
 import type { BeaconLike, MediaDevicesLike, MediaStreamLike, MediaStreamTrackLike, PeerConnectionConfig, PeerConnectionFactory, TrackEventLike } from '../ports.js'
@@ -109,10 +109,6 @@ export function toConferenceError(error: unknown): ConferenceError {
   }
   if (isConferenceError(error)) return error
   return { kind: 'hub-unreachable', message: errorText(error) }
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
 
 function isConferenceError(value: unknown): value is ConferenceError {

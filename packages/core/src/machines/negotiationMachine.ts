@@ -10,7 +10,7 @@
 // - ICE failure restarts ICE through the same lock, a bounded number of times.
 import { and, assign, fromCallback, fromPromise, not, or, raise, sendParent, sendTo, setup, stateIn } from 'xstate'
 import type { IceCandidate } from '@parley/protocol'
-import type { HubClient } from '../hubClient.js'
+import { errorText, type HubClient } from '../hubClient.js'
 import type { MediaRegistry } from '../registry.js'
 import type { IceCandidateInitLike } from '../ports.js'
 import { notProvided } from './notProvided.js'
@@ -435,7 +435,3 @@ export const negotiationMachine = setup({
     },
   },
 })
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
