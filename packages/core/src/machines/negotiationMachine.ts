@@ -8,7 +8,7 @@
 //   `hubOffer`) and served right after;
 // - remote candidates wait in context until a remote description exists (region `candidates`);
 // - ICE failure restarts ICE through the same lock, a bounded number of times.
-import { and, assign, fromCallback, fromPromise, not, or, raise, sendParent, sendTo, setup, stateIn } from 'xstate'
+import { and, assign, enqueueActions, fromCallback, fromPromise, not, or, raise, sendParent, sendTo, setup, stateIn } from 'xstate'
 import type { IceCandidate } from '@parley/protocol'
 import { errorText, type HubClient } from '../hubClient.js'
 import type { MediaRegistry } from '../registry.js'
@@ -41,7 +41,6 @@ export interface NegotiationContext {
   remoteCandidates: IceCandidate[]
   /** How many of `remoteCandidates` the running apply step took. */
   applyingCandidates: number
-  hasRemoteDescription: boolean
   error: string | null
 }
 
@@ -54,6 +53,8 @@ export type NegotiationEvent =
   | { type: 'peer.iceFailed' }
   | { type: 'peer.iceConnected' }
   | { type: 'hubOffer.taken' }
+  /** Raised once an offer/answer exchange set the remote description: buffered candidates may go in. */
+  | { type: 'remoteDescription.applied' }
 
 /** What the negotiation machine tells its parent (the conference). */
 export type NegotiationParentEvent =
@@ -191,7 +192,6 @@ export const negotiationMachine = setup({
     isLockGranted: (_, granted: boolean) => granted,
     canRestartIce: ({ context }) => context.iceRestarts < context.maxIceRestarts,
     isRequestingIceRestart: ({ context }) => context.offerKind === 'iceRestart',
-    hasRemoteDescription: ({ context }) => context.hasRemoteDescription,
     hasQueuedCandidates: ({ context }) => context.remoteCandidates.length > 0,
     isHubOfferHeld: stateIn({ hubOffer: 'held' }),
     isChangeQueued: stateIn({ pending: 'changeQueued' }),
@@ -212,7 +212,10 @@ export const negotiationMachine = setup({
     storeHubOffer: assign({ hubOfferSdp: (_, params: { sdp: string }) => params.sdp }),
     holdHubOffer: assign({ heldHubOfferSdp: (_, params: { sdp: string }) => params.sdp }),
     takeHeldHubOffer: assign({ hubOfferSdp: ({ context }) => context.heldHubOfferSdp, heldHubOfferSdp: null }),
-    markRemoteDescription: assign({ hasRemoteDescription: true, localOfferSdp: null, hubOfferSdp: null }),
+    markRemoteDescription: enqueueActions(({ enqueue }) => {
+      enqueue.assign({ localOfferSdp: null, hubOfferSdp: null })
+      enqueue.raise({ type: 'remoteDescription.applied' })
+    }),
     queueRemoteCandidate: assign({
       remoteCandidates: ({ context }, params: { candidate: IceCandidate }) => [...context.remoteCandidates, params.candidate],
     }),
@@ -248,7 +251,6 @@ export const negotiationMachine = setup({
     heldHubOfferSdp: null,
     remoteCandidates: [],
     applyingCandidates: 0,
-    hasRemoteDescription: false,
     error: null,
   }),
   invoke: [
@@ -411,11 +413,11 @@ export const negotiationMachine = setup({
       initial: 'buffering',
       states: {
         buffering: {
-          always: [
-            { guard: and(['hasRemoteDescription', 'hasQueuedCandidates']), target: 'applying' },
-            { guard: 'hasRemoteDescription', target: 'ready' },
-          ],
-          on: { 'hub.candidate': { actions: { type: 'queueRemoteCandidate', params: ({ event }) => ({ candidate: event.candidate }) } } },
+          // Until the first remote description; `ready` applies what was queued meanwhile.
+          on: {
+            'hub.candidate': { actions: { type: 'queueRemoteCandidate', params: ({ event }) => ({ candidate: event.candidate }) } },
+            'remoteDescription.applied': 'ready',
+          },
         },
         applying: {
           entry: 'startApplyingCandidates',
