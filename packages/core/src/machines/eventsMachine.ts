@@ -2,9 +2,8 @@
 // between reconnecting (with back-off on the clock) and closed (404: the hub forgot us, session over).
 // Every SSE event is parsed with @parley/protocol and forwarded to the parent as a typed `hub.*` event.
 import { assign, fromCallback, fromPromise, sendParent, setup } from 'xstate'
-import { SSE_EVENTS, parseSseEvent, type SseEventName } from '@parley/protocol'
-import type { HubClient } from '../hubClient.js'
-import { HubError } from '../hubClient.js'
+import { SSE_EVENTS, parseSseEvent, type SseEventData, type SseEventName } from '@parley/protocol'
+import { HubError, type HubClient } from '../hubClient.js'
 import type { EventSourceFactory, SseMessageLike } from '../ports.js'
 import type { EventsClosedReason, EventsParentEvent, HubEvent } from '../events.js'
 import { notProvided } from './notProvided.js'
@@ -54,19 +53,19 @@ export function toHubEvent(name: SseEventName, data: string): HubEvent | { type:
   if (!parsed.ok) return { type: 'stream.invalid', error: parsed.error }
   switch (name) {
     case 'offer':
-      return { type: 'hub.offer', sdp: (parsed.data as { sdp: string }).sdp }
+      return { type: 'hub.offer', sdp: (parsed.data as SseEventData<'offer'>).sdp }
     case 'candidate':
-      return { type: 'hub.candidate', candidate: parsed.data as Extract<HubEvent, { type: 'hub.candidate' }>['candidate'] }
+      return { type: 'hub.candidate', candidate: parsed.data as SseEventData<'candidate'> }
     case 'tracks_added':
-      return { type: 'hub.tracksAdded', tracks: (parsed.data as { tracks: Extract<HubEvent, { type: 'hub.tracksAdded' }>['tracks'] }).tracks }
+      return { type: 'hub.tracksAdded', tracks: (parsed.data as SseEventData<'tracks_added'>).tracks }
     case 'tracks_available':
-      return { type: 'hub.tracksAvailable', tracks: (parsed.data as { tracks: Extract<HubEvent, { type: 'hub.tracksAdded' }>['tracks'] }).tracks }
+      return { type: 'hub.tracksAvailable', tracks: (parsed.data as SseEventData<'tracks_available'>).tracks }
     case 'meta_changed': {
-      const [key, value] = Object.entries(parsed.data as Record<string, unknown>)[0] ?? ['', null]
+      const [key, value] = Object.entries(parsed.data as SseEventData<'meta_changed'>)[0] ?? ['', null]
       return { type: 'hub.metaChanged', key, value }
     }
     case 'left': {
-      const reason = (parsed.data as { reason?: Extract<HubEvent, { type: 'hub.left' }>['reason'] }).reason
+      const { reason } = parsed.data as SseEventData<'left'>
       return reason ? { type: 'hub.left', reason } : { type: 'hub.left' }
     }
     default:
