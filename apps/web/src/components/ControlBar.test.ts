@@ -178,7 +178,10 @@ describe('ControlBar', () => {
 
   it('labels every button', () => {
     const bar = mountBar()
-    for (const button of bar.findAll('button')) {
+    const buttons = bar.findAll('button')
+    // An empty bar would pass the loop below without checking anything.
+    expect(buttons.length).toBeGreaterThan(0)
+    for (const button of buttons) {
       expect(button.text().trim() || button.attributes('aria-label')).toBeTruthy()
     }
   })
