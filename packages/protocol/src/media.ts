@@ -1,0 +1,8 @@
+// Media conventions every Parley peer agrees on (hub, core's Node adapter, test peers).
+
+/**
+ * Chrome's payload types for VP8 and opus. The hub pins them so that werift does not number its own
+ * offers OPUS=96/VP8=97 against Chrome's VP8=96 inside one BUNDLE.
+ */
+export const VP8_PAYLOAD_TYPE = 96
+export const OPUS_PAYLOAD_TYPE = 111
