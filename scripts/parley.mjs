@@ -4,11 +4,14 @@
 //   npm test   -> install, make sure Debian's chromium is there, typecheck, lint, and run every
 //                 test inside a network namespace whose only interface is loopback.
 // pnpm is not assumed to be installed: a pinned copy is installed with npm into .tools/.
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+// Install and builds are skipped when the content stamps say nothing they depend on changed
+// (scripts/stamps.mjs), so a second start is serving in about a second.
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { constants, tmpdir } from 'node:os'
 import { delimiter, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { OUT_DIR, installFingerprint, installNeeded, planBuild, workspacePackages, writeBuildStamp, writeInstallStamp } from './stamps.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 // Pinned here rather than in package.json's packageManager, which makes pnpm try to manage itself.
@@ -50,10 +53,52 @@ function pnpm(args, options) {
   run(process.execPath, [pnpmBin, ...args], options)
 }
 
-function install() {
+/**
+ * `pnpm install`, unless the last successful one still stands (scripts/stamps.mjs). `force` (the
+ * explicit `install` command) and CI always install: CI starts from a fresh clone, where correctness
+ * is all that counts and there is nothing to skip anyway.
+ */
+function install({ force = false } = {}) {
   ensurePnpm()
   const frozen = existsSync(join(root, 'pnpm-lock.yaml')) && process.env.CI ? ['--frozen-lockfile'] : []
+  const fingerprint = () => installFingerprint(root, { pnpmVersion, frozenLockfile: frozen.length > 0 })
+  const reason = force || process.env.CI ? 'asked for' : installNeeded(root, fingerprint())
+  if (!reason) {
+    log('dependencies are as last installed: pnpm install skipped')
+    return
+  }
+  log(`pnpm install (${reason})`)
   pnpm(['install', ...frozen, '--reporter=append-only'])
+  // After the install: it may have rewritten the lockfile.
+  writeInstallStamp(root, fingerprint())
+  if (Number(process.versions.node.split('.')[0]) < 22) {
+    log('on Node 20 the "Unsupported engine" warnings for werift, nopt and abbrev are expected: see README.md, "Node version"')
+  }
+}
+
+/** Every workspace package with a build script (the web app, the hub, and what they are built from). */
+function buildablePackages() {
+  return workspacePackages(root).filter(({ manifest }) => manifest.scripts?.build).map(({ name }) => name)
+}
+
+/**
+ * Builds the named packages whose inputs changed since their last build (scripts/stamps.mjs), in one
+ * pnpm run (dependency order). A package whose dist/ is missing or was changed by hand is built from
+ * an empty dist/, so that tsc's incremental build info never vouches for files that are gone.
+ */
+function build(names) {
+  const plan = planBuild(root, names)
+  const stale = plan.filter(({ state }) => state !== 'fresh')
+  if (stale.length === 0) {
+    log(`nothing changed since the last build of ${names.join(', ')}: build skipped`)
+    return
+  }
+  for (const { dir, state } of stale) {
+    if (state === 'unbuilt') rmSync(join(root, dir, OUT_DIR), { recursive: true, force: true })
+  }
+  log(`building ${stale.map(({ name, reason }) => `${name} (${reason})`).join(', ')}`)
+  pnpm([...stale.flatMap(({ name }) => ['--filter', name]), 'run', 'build'])
+  for (const pkg of stale) writeBuildStamp(root, pkg)
 }
 
 function isRoot() {
@@ -74,8 +119,25 @@ function ensureChromium() {
 
 function start() {
   install()
-  pnpm(['run', 'build'])
-  pnpm(['--filter', '@parley/hub', 'run', 'serve', ...process.argv.slice(3)])
+  build(buildablePackages())
+  serveHub(process.argv.slice(3))
+}
+
+/**
+ * Runs the built hub (its `parley-hub` bin) directly rather than through `pnpm run serve`, which costs
+ * most of a second. Ctrl-C reaches the whole foreground process group, so the hub gets its own SIGINT
+ * and shuts down cleanly; we wait for it instead of exiting first. A SIGTERM sent to us alone is passed on.
+ */
+function serveHub(args) {
+  const hub = workspacePackages(root).find(({ name }) => name === '@parley/hub')
+  const child = spawn(process.execPath, [join(root, hub.dir, hub.manifest.bin['parley-hub']), ...args], { stdio: 'inherit', cwd: root })
+  process.on('SIGINT', () => {})
+  process.on('SIGTERM', () => child.kill('SIGTERM'))
+  child.on('error', (error) => {
+    log(`could not start the hub: ${error.message}`)
+    process.exit(1)
+  })
+  child.on('exit', (code, signal) => process.exit(signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1)))
 }
 
 function test() {
@@ -88,7 +150,7 @@ function test() {
   pnpm(['run', 'typecheck'])
   pnpm(['run', 'lint'])
   // The e2e tests drive the web app exactly as `npm start` serves it: built.
-  pnpm(['--filter', '@parley/web', 'run', 'build'])
+  build(['@parley/web'])
   const report = join(mkdtempSync(join(tmpdir(), 'parley-test-')), 'vitest.json')
   const vitest = [
     process.execPath, pnpmBin, 'exec', 'vitest', 'run',
@@ -130,12 +192,16 @@ function printSummary(reportPath) {
 const command = process.argv[2]
 if (command === 'start') start()
 else if (command === 'test') test()
-else if (command === 'install') install()
+else if (command === 'install') install({ force: true })
+else if (command === 'build') {
+  install()
+  build(buildablePackages())
+}
 else if (command === 'pnpm') {
   ensurePnpm()
   pnpm(process.argv.slice(3))
 }
 else {
-  console.error('usage: node scripts/parley.mjs start|test|install|pnpm <args>')
+  console.error('usage: node scripts/parley.mjs start|test|install|build|pnpm <args>')
   process.exit(2)
 }
