@@ -1,6 +1,6 @@
 // The fake plane passes the same conformance suite as the werift plane, so the hub's unit tests run
 // against a double that keeps the interface's contract.
-import type { Answer, IceCandidate, Offer } from '@parley/protocol'
+import { type Answer, type IceCandidate, type Offer, OPUS_PAYLOAD_TYPE, VP8_PAYLOAD_TYPE } from '@parley/protocol'
 import { parseMediaSections, isSendingSection } from '../media/werift-sdp.js'
 import type { MediaPeer } from '../media/types.js'
 import { FakeMediaPeer, FakeMediaPlane, REJECTED_SDP_MARKER } from './fakeMediaPlane.js'
@@ -32,7 +32,7 @@ class FakeClient implements ConformanceClient {
     const lines = ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=fake-client-offer']
     KINDS.forEach((kind, mid) => {
       if (!this.#everSent.has(kind)) return
-      lines.push(`m=${kind} 9 UDP/TLS/RTP/SAVPF ${kind === 'audio' ? 111 : 96}`, `a=mid:${mid}`)
+      lines.push(`m=${kind} 9 UDP/TLS/RTP/SAVPF ${kind === 'audio' ? OPUS_PAYLOAD_TYPE : VP8_PAYLOAD_TYPE}`, `a=mid:${mid}`)
       lines.push(...(publish.includes(kind) ? ['a=sendonly', `a=msid:${this.streamId} ${this.trackId(kind)}`] : ['a=inactive']))
     })
     if (this.#application) lines.push('m=application 9 UDP/DTLS/SCTP webrtc-datachannel', 'a=mid:2')

@@ -5,7 +5,7 @@
 // with one m-line per forwarded track under the publisher's MSID. A test plays the media side with the
 // methods at the end (connection state, tracks, candidates, data-channel messages); each resolves once
 // the room's handler ran.
-import type { Answer, IceCandidate, Offer } from '@parley/protocol'
+import { type Answer, type IceCandidate, type Offer, OPUS_PAYLOAD_TYPE, VP8_PAYLOAD_TYPE } from '@parley/protocol'
 import { deferHandlers } from '../media/boundary.js'
 import type { MediaPeer, MediaPeerHandlers, MediaPlane, PeerConnectionState, PublishedTrack, SignalingState } from '../media/types.js'
 import { isSendingSection, parseMediaSections } from '../media/werift-sdp.js'
@@ -66,7 +66,7 @@ export class FakeMediaPeer implements MediaPeer {
     this.offersCreated += 1
     this.signalingState = 'have-local-offer'
     const lines = [`v=0`, `o=- ${this.offersCreated} 2 IN IP4 127.0.0.1`, `s=fake-hub-offer-${this.offersCreated}`]
-    for (const track of this.subscribed.values()) lines.push(`m=${track.kind} 9 UDP/TLS/RTP/SAVPF 96`, 'a=sendonly', `a=msid:${track.streamId} ${track.trackId}`)
+    for (const track of this.subscribed.values()) lines.push(`m=${track.kind} 9 UDP/TLS/RTP/SAVPF ${track.kind === 'audio' ? OPUS_PAYLOAD_TYPE : VP8_PAYLOAD_TYPE}`, 'a=sendonly', `a=msid:${track.streamId} ${track.trackId}`)
     if (this.dataChannels.size > 0) {
       lines.push('m=application 9 UDP/DTLS/SCTP webrtc-datachannel')
       this.#applicationNegotiated = true

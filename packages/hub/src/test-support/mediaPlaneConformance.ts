@@ -93,16 +93,16 @@ export function describeMediaPlaneConformance(implementation: string, createTest
 
     async function join(on: MediaPlane, name: string): Promise<Joined> {
       const seen: Recorded = { published: [], unpublished: [], states: [], messages: [], negotiationNeeded: 0, calls: 0 }
-      const early: IceCandidate[] = []
-      let client: ConformanceClient | undefined
+      // The plane's candidates wait here until the client exists.
+      const remote: { client?: ConformanceClient; early: IceCandidate[] } = { early: [] }
       const peer = on.createPeer({
         roomId: 'conformance',
         clientId: name,
         handlers: {
           onIceCandidate: (candidate) => {
             seen.calls++
-            if (client) void client.addCandidate(candidate)
-            else early.push(candidate)
+            if (remote.client) remote.client.addCandidate(candidate).catch(() => undefined)
+            else remote.early.push(candidate)
           },
           onTrackPublished: (track) => void (seen.calls++, seen.published.push(track)),
           onTrackUnpublished: (track) => void (seen.calls++, seen.unpublished.push(track)),
@@ -111,9 +111,10 @@ export function describeMediaPlaneConformance(implementation: string, createTest
           onDataChannelMessage: (label, data) => void (seen.calls++, seen.messages.push({ label, data })),
         },
       })
-      client = await testbed.createClient(peer, name)
+      const client = await testbed.createClient(peer, name)
+      remote.client = client
       clients.push(client)
-      for (const candidate of early.splice(0)) await client.addCandidate(candidate)
+      for (const candidate of remote.early.splice(0)) await client.addCandidate(candidate)
       return { name, peer, client, seen }
     }
 
@@ -143,6 +144,31 @@ export function describeMediaPlaneConformance(implementation: string, createTest
     const videoOf = (side: Joined) => side.seen.published.find((track) => track.kind === 'video')!
     const audioOf = (side: Joined) => side.seen.published.find((track) => track.kind === 'audio')!
 
+    /** A fresh plane: alice publishes audio and video, bob has offered (sending nothing). */
+    async function pair(): Promise<{ on: MediaPlane; alice: Joined; bob: Joined }> {
+      const on = start()
+      const alice = await publisher(on, 'alice')
+      const bob = await join(on, 'bob')
+      await clientOffers(bob, [])
+      await settled()
+      return { on, alice, bob }
+    }
+
+    /** Runs `change`, waits for the negotiation it makes `side` need, and returns how many it asked for. */
+    async function negotiationNeededBy(side: Joined, change: () => void | Promise<void>, what: string): Promise<number> {
+      const before = side.seen.negotiationNeeded
+      await change()
+      await until(() => side.seen.negotiationNeeded > before, `negotiation needed after ${what}`)
+      await settled()
+      return side.seen.negotiationNeeded - before
+    }
+
+    /** `side` subscribes to `tracks` and receives them through a server offer. */
+    async function receive(side: Joined, tracks: PublishedTrack[]): Promise<void> {
+      await negotiationNeededBy(side, () => tracks.forEach((track) => side.peer.subscribe(track)), 'subscribing')
+      await planeOffers(side)
+    }
+
     it("answers a client offer and reports each track it sends once, later, under the client's MSID", async () => {
       const alice = await join(start(), 'alice')
       await clientOffers(alice, ['audio', 'video'])
@@ -157,11 +183,7 @@ export function describeMediaPlaneConformance(implementation: string, createTest
     })
 
     it('calls handlers later, never inside the call that caused them', async () => {
-      const on = start()
-      const alice = await publisher(on, 'alice')
-      const bob = await join(on, 'bob')
-      await clientOffers(bob, [])
-      await settled()
+      const { alice, bob } = await pair()
       const before = bob.seen.negotiationNeeded
       bob.peer.subscribe(videoOf(alice))
       expect(bob.seen.negotiationNeeded).toBe(before)
@@ -169,64 +191,44 @@ export function describeMediaPlaneConformance(implementation: string, createTest
     })
 
     it("forwards a subscribed track under its publisher's MSID through a server offer; subscribe is idempotent and skips own tracks", async () => {
-      const on = start()
-      const alice = await publisher(on, 'alice')
-      const bob = await join(on, 'bob')
-      await clientOffers(bob, [])
-      await settled()
-      const before = bob.seen.negotiationNeeded
-      bob.peer.subscribe(videoOf(alice))
-      bob.peer.subscribe(videoOf(alice))
-      alice.peer.subscribe(videoOf(alice))
-      await until(() => bob.seen.negotiationNeeded > before, 'negotiation needed')
-      await settled()
-      expect(bob.seen.negotiationNeeded).toBe(before + 1)
+      const { alice, bob } = await pair()
+      const video = videoOf(alice)
+      const asked = await negotiationNeededBy(bob, () => {
+        bob.peer.subscribe(video)
+        bob.peer.subscribe(video)
+        alice.peer.subscribe(video)
+      }, 'subscribing twice')
+      expect(asked).toBe(1)
       expect(alice.seen.negotiationNeeded).toBe(0)
       await planeOffers(bob)
-      expect(bob.client.receiving()).toEqual([videoOf(alice).trackId])
+      expect(bob.client.receiving()).toEqual([video.trackId])
       // One server offer at a time.
       const pending = await bob.peer.createOffer()
       await expect(bob.peer.createOffer()).rejects.toThrow()
       await bob.peer.handleAnswer(await bob.client.answer(pending))
-      expect(bob.client.receiving()).toEqual([videoOf(alice).trackId])
+      expect(bob.client.receiving()).toEqual([video.trackId])
     })
 
     it('ends a forwarding on unsubscribe through the next server offer; a second unsubscribe changes nothing', async () => {
-      const on = start()
-      const alice = await publisher(on, 'alice')
-      const bob = await join(on, 'bob')
-      await clientOffers(bob, [])
-      bob.peer.subscribe(videoOf(alice))
-      bob.peer.subscribe(audioOf(alice))
-      await until(() => bob.seen.negotiationNeeded > 0, 'negotiation needed')
-      await planeOffers(bob)
+      const { alice, bob } = await pair()
+      await receive(bob, [videoOf(alice), audioOf(alice)])
       expect(bob.client.receiving().sort()).toEqual([audioOf(alice).trackId, videoOf(alice).trackId].sort())
-      await settled()
-      const before = bob.seen.negotiationNeeded
-      bob.peer.unsubscribe(videoOf(alice))
-      bob.peer.unsubscribe(videoOf(alice))
-      await until(() => bob.seen.negotiationNeeded > before, 'negotiation needed after unsubscribe')
-      await settled()
-      expect(bob.seen.negotiationNeeded).toBe(before + 1)
+      const asked = await negotiationNeededBy(bob, () => {
+        bob.peer.unsubscribe(videoOf(alice))
+        bob.peer.unsubscribe(videoOf(alice))
+      }, 'unsubscribing twice')
+      expect(asked).toBe(1)
       await planeOffers(bob)
       expect(bob.client.receiving()).toEqual([audioOf(alice).trackId])
     })
 
     it('unpublishes a track its client stops sending, and ends every forwarding of it', async () => {
-      const on = start()
-      const alice = await publisher(on, 'alice')
-      const bob = await join(on, 'bob')
-      await clientOffers(bob, [])
+      const { alice, bob } = await pair()
       const audio = audioOf(alice)
-      bob.peer.subscribe(audio)
-      await until(() => bob.seen.negotiationNeeded > 0, 'negotiation needed')
-      await planeOffers(bob)
-      await settled()
-      const before = bob.seen.negotiationNeeded
-      await clientOffers(alice, ['video'])
-      await until(() => alice.seen.unpublished.length === 1, "alice's audio unpublished")
+      await receive(bob, [audio])
+      await negotiationNeededBy(bob, () => clientOffers(alice, ['video']), "alice's audio ended")
+      await until(() => alice.seen.unpublished.length > 0, "alice's audio unpublished")
       expect(alice.seen.unpublished).toEqual([audio])
-      await until(() => bob.seen.negotiationNeeded > before, "negotiation needed at bob after alice's audio ended")
       await planeOffers(bob)
       expect(bob.client.receiving()).toEqual([])
     })
@@ -281,13 +283,8 @@ export function describeMediaPlaneConformance(implementation: string, createTest
     })
 
     it("closes a peer for good (idempotent, no handler afterwards), ends its tracks' forwardings, and the plane closes the rest", async () => {
-      const on = start()
-      const alice = await publisher(on, 'alice')
-      const bob = await join(on, 'bob')
-      await clientOffers(bob, [])
-      bob.peer.subscribe(videoOf(alice))
-      await until(() => bob.seen.negotiationNeeded > 0, 'negotiation needed')
-      await planeOffers(bob)
+      const { on, alice, bob } = await pair()
+      await receive(bob, [videoOf(alice)])
       await settled()
       const bobBefore = bob.seen.negotiationNeeded
       const aliceCalls = alice.seen.calls
