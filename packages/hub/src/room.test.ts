@@ -320,6 +320,21 @@ describe('lifecycle', () => {
       expect(hub.plane.peer('b').subscribed.size).toBe(0)
     })
 
+    it('gives a peer that fails before it ever connected the grace too, and routes it once it connects', async () => {
+      await roomWith(['a'], ['b', 'c'], { timings: { failedGraceMs: 5_000 } })
+      await hub.plane.peer('a').publish('cam')
+      await hub.request('PUT', pathFor('negotiate', { roomId: 'r1', clientId: 'b' }), { type: 'offer', sdp: 'v=0\r\n' })
+      await hub.plane.peer('b').setConnectionState('failed')
+      await hub.plane.peer('c').setConnectionState('failed')
+      await vi.advanceTimersByTimeAsync(4_000)
+      expect(hub.plane.peer('b').subscribed.size).toBe(0) // not present yet
+      await hub.plane.peer('b').setConnectionState('connected')
+      expect([...hub.plane.peer('b').subscribed.keys()]).toEqual(['cam'])
+      await vi.advanceTimersByTimeAsync(1_000)
+      expect(await clientStatus('r1', 'b')).toBe(200)
+      expect(await clientStatus('r1', 'c')).toBe(404)
+    })
+
     it('removes nobody for disconnected alone, and at once for closed', async () => {
       const a = await publishingPair()
       await hub.plane.peer('a').setConnectionState('disconnected')
