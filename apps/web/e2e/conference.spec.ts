@@ -5,7 +5,8 @@
 // an error. Runs only in a loopback-only namespace (see packages/testkit/README.md).
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertLoopbackOnly, launchChromium, pollUntil, waitForDecodedVideo, type TestHub } from '@parley/testkit'
+import { assertLoopbackOnly, launchChromium, pollUntil, waitForDecodedVideo } from '@parley/testkit'
+import type { TestHub } from '@parley/hub/testing'
 import {
   artifactPath,
   describeParticipants,

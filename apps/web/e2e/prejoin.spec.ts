@@ -3,7 +3,8 @@
 // without the camera, and then join with the microphone only. Runs in a loopback-only namespace.
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertLoopbackOnly, chromiumArgs, type TestHub } from '@parley/testkit'
+import { assertLoopbackOnly, chromiumArgs } from '@parley/testkit'
+import type { TestHub } from '@parley/hub/testing'
 import { appStatus, artifactPath, describeParticipants, newAppParticipant, startAppHub, type AppParticipant } from './web-app'
 
 /**

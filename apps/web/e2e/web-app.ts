@@ -4,7 +4,8 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
-import { newParticipantPage, startTestHub, type ParticipantPage, type ParticipantPageOptions, type TestHub } from '@parley/testkit'
+import { newParticipantPage, type ParticipantPage, type ParticipantPageOptions } from '@parley/testkit'
+import { startTestHub, type TestHub } from '@parley/hub/testing'
 
 const here = dirname(fileURLToPath(import.meta.url))
 

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EventSource } from 'eventsource'
 import { MediaStreamTrack, RTCPeerConnection } from 'werift'
-import { assertLoopbackOnly, createSyntheticMedia, loopbackWeriftConfig, startTestHub, type SyntheticMedia, type TestHub } from '@parley/testkit'
+import { assertLoopbackOnly, createSyntheticMedia, loopbackWeriftConfig, type SyntheticMedia } from '@parley/testkit'
+import { startTestHub, type TestHub } from '@parley/hub/testing'
 import { createConference, type ConferenceSnapshot, type ConferenceView, type Participant } from '@parley/core'
 import { nodePorts } from '@parley/core/node'
 

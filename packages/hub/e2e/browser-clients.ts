@@ -10,13 +10,12 @@ import {
   newParticipantPage,
   pollUntil,
   startStaticServer,
-  startTestHub,
   waitForDecodedVideo,
   type DecodedVideoFigures,
   type ParticipantPage,
   type RunningServer,
-  type TestHub,
 } from '@parley/testkit'
+import { startTestHub, type TestHub } from '../src/testing.js'
 
 export const CLIENTS_DIR = fileURLToPath(new URL('./clients/', import.meta.url))
 

@@ -1,19 +1,42 @@
-// What the hub knows about one registered client. The room drives it; this holds state only.
-import type { TrackInfo, TrackSource } from '@parley/protocol'
-import { type Clock, Timer } from './clock.js'
-import type { MediaPeer, PeerConnectionState, PublishedTrack } from './media/types.js'
-import type { Negotiator } from './negotiation.js'
-import type { SseChannel } from './sse.js'
+// One registered client's life, built by `createClient` with its collaborators (event stream, media
+// peer, negotiation lock). Its life is an explicit union of phases, each with at most one deadline:
+//
+//   joining ──(peer connected)──▶ present ──(peer failed)──▶ failing ──(peer connected)──▶ present
+//   joining ──(peer failed)──▶ failing(not present yet)        failing ──(grace over)──▶ removed
+//   joining ──(connect timeout)──▶ removed                      any ──(leave, end, peer closed)──▶ removed
+//
+// and, beside it, its event stream: unopened → open ⇄ lost (reconnect grace) → removed.
+// Decisions about other clients (media routing, data-channel forwarding, the room's own timer) are
+// the room's: the client reports to it through `ClientRoom`.
+import {
+  type Answer,
+  ALLOWED_RENEGOTIATION_EVENT,
+  type Client as ClientWire,
+  type IceCandidate,
+  type LeftReason,
+  type Offer,
+  type SessionDescription,
+  messageOf,
+} from '@parley/protocol'
+import type { Clock } from './clock.js'
+import { HubError, badRequest, notFound } from './errors.js'
+import type { LogFields, LogLevel } from './log.js'
+import type { MediaPeer, MediaPlane, PeerConnectionState, PublishedTrack } from './media/types.js'
+import { MID_OFFER_MESSAGE, Negotiator } from './negotiation.js'
+import { Phases } from './phases.js'
+import { SseChannel, type SseSink } from './sse.js'
+import type { HubTimings } from './timings.js'
 
-/** A track this client publishes, as the room tracks it. */
-export interface TrackState {
-  readonly track: PublishedTrack
-  source: TrackSource | 'unknown'
-  /** Announced to the others with `tracks_available`. */
-  available: boolean
-  /** Announces the track as `media` if the publisher never calls settracksources. */
-  readonly grace: Timer
-}
+export type ClientPhase =
+  /** Registered, its peer not connected yet; the connect timeout runs. */
+  | { readonly name: 'joining' }
+  /** Its peer connected (at least once): it takes part in the room's media routing. */
+  | { readonly name: 'present' }
+  /** Its peer failed; the grace for an ICE restart runs. `present` as it was before the failure. */
+  | { readonly name: 'failing'; readonly present: boolean }
+  | { readonly name: 'removed'; readonly reason: LeftReason }
+
+export type StreamPhase = { readonly name: 'unopened' } | { readonly name: 'open' } | { readonly name: 'lost' } | { readonly name: 'removed' }
 
 export interface ClientEventRecord {
   name: string
@@ -21,70 +44,222 @@ export interface ClientEventRecord {
   data: Record<string, string | null>
 }
 
-/**
- * `registered`: waiting for its peer to connect; `connected`: its peer connected at least once
- * (it counts as present in the room); `removed`: gone for good.
- */
-export type ClientLifecycle = 'registered' | 'connected' | 'removed'
+/** What a client reports to its room. Called only while the client is not removed. */
+export interface ClientRoom {
+  /** The peer connected for the first time. */
+  joined(client: Client): void
+  /** A deadline passed or the peer closed: the room removes the client. */
+  expel(client: Client, reason: LeftReason, why: string): void
+  trackPublished(client: Client, track: PublishedTrack): void
+  trackUnpublished(client: Client, track: PublishedTrack): void
+  dataChannelMessage(client: Client, label: string, data: string | Uint8Array): void
+}
+
+export interface ClientDeps {
+  clock: Clock
+  timings: HubTimings
+  mediaPlane: MediaPlane
+  log(level: LogLevel, msg: string, fields?: LogFields): void
+  room: ClientRoom
+}
+
+export function createClient(init: { id: string; roomId: string; name: string }, deps: ClientDeps): Client {
+  return new Client(init, deps)
+}
 
 export class Client {
+  readonly id: string
+  readonly roomId: string
   name: string
-  lifecycle: ClientLifecycle = 'registered'
-  /** Room data channels are opened only once the client's first offer is answered. */
-  firstOfferAnswered = false
-  readonly tracks = new Map<string, TrackState>()
-  /** Tracks waiting for the debounced `tracks_added`. */
-  readonly pendingTracksAdded = new Set<string>()
   readonly events: Record<string, ClientEventRecord> = {}
-  readonly connectTimer: Timer
-  readonly reconnectTimer: Timer
-  readonly tracksAddedTimer: Timer
-  /** Runs while the peer is `failed`: the grace for an ICE restart. */
-  readonly failedTimer: Timer
-  /** Assigned right after construction (the peer's handlers need the client). */
-  peer!: MediaPeer
-  negotiator!: Negotiator
-  sse!: SseChannel
+  readonly sse: SseChannel
+  readonly peer: MediaPeer
+  readonly negotiator: Negotiator
+  readonly #life: Phases<ClientPhase>
+  readonly #stream: Phases<StreamPhase>
+  /** When the connect timeout of `joining` ends (a failure before connecting keeps it). */
+  readonly #connectDeadlineAt: number
+  readonly #deps: ClientDeps
 
-  constructor(
-    readonly id: string,
-    readonly roomId: string,
-    name: string,
-    private readonly clock: Clock,
-  ) {
-    this.name = name
-    this.connectTimer = new Timer(clock)
-    this.reconnectTimer = new Timer(clock)
-    this.tracksAddedTimer = new Timer(clock)
-    this.failedTimer = new Timer(clock)
+  /** Use `createClient`. */
+  constructor(init: { id: string; roomId: string; name: string }, deps: ClientDeps) {
+    const { clock, timings, room } = deps
+    this.id = init.id
+    this.roomId = init.roomId
+    this.name = init.name
+    this.#deps = deps
+    this.#life = new Phases<ClientPhase>(clock, { name: 'joining' })
+    this.#stream = new Phases<StreamPhase>(clock, { name: 'unopened' })
+    this.sse = new SseChannel({ clock, pingIntervalMs: timings.pingIntervalMs, onDisconnect: () => this.#streamLost() })
+    // The plane calls these later (never during createPeer), so `this` is complete by then.
+    const ifPresent = <A extends unknown[]>(run: (...args: A) => void) => (...args: A) => {
+      if (!this.removed) run(...args)
+    }
+    this.peer = deps.mediaPlane.createPeer({
+      roomId: this.roomId,
+      clientId: this.id,
+      handlers: {
+        onIceCandidate: ifPresent((candidate) => this.sse.send('candidate', candidate)),
+        onTrackPublished: ifPresent((track) => room.trackPublished(this, track)),
+        onTrackUnpublished: ifPresent((track) => room.trackUnpublished(this, track)),
+        onConnectionStateChange: ifPresent((state) => this.#peerStateChanged(state)),
+        onNegotiationNeeded: ifPresent(() => this.negotiator.hubChanged()),
+        onDataChannelMessage: ifPresent((label, data) => room.dataChannelMessage(this, label, data)),
+      },
+    })
+    this.negotiator = new Negotiator({
+      peer: this.peer,
+      clock,
+      timings,
+      log: (level, msg, fields) => deps.log(level, msg, { clientId: this.id, ...fields }),
+      sendOffer: (offer) => this.sse.send('offer', offer),
+      sendAllowedRenegotiation: () => this.sse.send(ALLOWED_RENEGOTIATION_EVENT, 'ok'),
+      onAnswerTimeout: () => room.expel(this, 'timeout', 'no answer to the hub offer'),
+    })
+    this.#connectDeadlineAt = clock.now() + timings.connectTimeoutMs
+    this.#life.deadline({ ms: timings.connectTimeoutMs, onTimeout: () => room.expel(this, 'timeout', 'peer never connected') })
+    this.record('registered', { name: this.name })
   }
 
+  get phase(): ClientPhase {
+    return this.#life.current
+  }
+
+  get streamPhase(): StreamPhase {
+    return this.#stream.current
+  }
+
+  /** Takes part in the room's media routing (its peer connected at least once). */
   get present(): boolean {
-    return this.lifecycle === 'connected'
+    const phase = this.#life.current
+    return phase.name === 'present' || (phase.name === 'failing' && phase.present)
+  }
+
+  get removed(): boolean {
+    return this.#life.current.name === 'removed'
   }
 
   record(name: string, data: Record<string, string | null> = {}): void {
-    this.events[name] = { name, timestamp: this.clock.now(), data }
+    this.events[name] = { name, timestamp: this.#deps.clock.now(), data }
   }
 
-  trackInfo(state: TrackState): TrackInfo {
+  describe(): ClientWire {
     return {
-      id: state.track.trackId,
-      track_id: state.track.trackId,
-      client_id: this.id,
-      client_name: this.name,
-      stream_id: state.track.streamId,
-      kind: state.track.kind,
-      source: state.source,
+      id: this.id,
+      name: this.name,
+      peer_connection_state: this.peer.connectionState,
+      ice_peer_connection_state: iceStateOf(this.peer.connectionState),
+      events: structuredClone(this.events),
     }
   }
 
-  stopTimers(): void {
-    this.connectTimer.cancel()
-    this.reconnectTimer.cancel()
-    this.tracksAddedTimer.cancel()
-    this.failedTimer.cancel()
-    for (const state of this.tracks.values()) state.grace.cancel()
+  rename(name: string): void {
+    this.#assertMember()
+    this.name = name
+    this.record('name_changed', { name })
+  }
+
+  /** Opens (or replaces) the event stream. */
+  openEvents(sink: SseSink, lastEventId?: string): void {
+    this.#assertMember()
+    this.#stream.enter({ name: 'open' })
+    this.sse.attach(sink, lastEventId)
+    this.record('events_connected')
+  }
+
+  /** A client candidate; the media plane decides what to do with it (an empty one is ignored). */
+  async addCandidate(candidate: IceCandidate): Promise<void> {
+    this.#assertMember()
+    try {
+      await this.peer.addIceCandidate(candidate)
+    } catch (error) {
+      throw badRequest(`candidate rejected: ${messageOf(error)}`)
+    }
+  }
+
+  /** isallownegotiate: granted, or 403 while the hub is mid-offer. */
+  requestTurn(): void {
+    this.#assertMember()
+    if (!this.negotiator.requestClientTurn()) throw new HubError(403, MID_OFFER_MESSAGE)
+  }
+
+  /** PUT negotiate: the answer to a client offer, or null for an answer to the hub's offer. */
+  async negotiate(description: SessionDescription): Promise<Answer | null> {
+    this.#assertMember()
+    if (description.type === 'offer') return this.#mediaCall('offer', () => this.negotiator.handleClientOffer(description as Offer))
+    await this.#mediaCall('answer', () => this.negotiator.handleClientAnswer(description as Answer))
+    return null
+  }
+
+  /**
+   * Ends the client's own life: phase `removed` (every deadline stops), the lock closed, `left` sent and
+   * the stream closed. The room then stops its tracks for the others and calls `closePeer`.
+   */
+  markRemoved(reason: LeftReason): void {
+    this.#life.enter({ name: 'removed', reason })
+    this.#stream.enter({ name: 'removed' })
+    this.negotiator.close()
+    this.sse.close({ event: 'left', data: { reason } })
+  }
+
+  closePeer(): void {
+    this.peer.close().catch((error: unknown) => this.#deps.log('warn', 'closing the peer failed', { clientId: this.id, error }))
+  }
+
+  #peerStateChanged(state: PeerConnectionState): void {
+    this.record('peer_connection_state', { state })
+    const { room, timings, clock } = this.#deps
+    if (state === 'closed') {
+      room.expel(this, 'removed', 'peer connection closed')
+      return
+    }
+    const phase = this.#life.current
+    // `disconnected` often heals by itself; `failed` gets the grace in which the client's ICE restart
+    // (a client offer) may bring it back. Only `connected` ends the grace.
+    if (state === 'failed' && phase.name !== 'failing') {
+      this.#deps.log('info', 'peer connection failed; waiting for an ICE restart', { clientId: this.id })
+      const present = this.present
+      const graceEndsAt = clock.now() + timings.failedGraceMs
+      // Not connected yet: the connect timeout still applies when it ends first.
+      const connectFirst = !present && this.#connectDeadlineAt < graceEndsAt
+      this.#life.enter(
+        { name: 'failing', present },
+        connectFirst
+          ? { ms: this.#connectDeadlineAt - clock.now(), onTimeout: () => room.expel(this, 'timeout', 'peer never connected') }
+          : { ms: timings.failedGraceMs, onTimeout: () => room.expel(this, 'removed', 'peer connection failed') },
+      )
+    }
+    if (state === 'connected' && (phase.name === 'joining' || phase.name === 'failing')) {
+      const wasPresent = this.present
+      this.#life.enter({ name: 'present' })
+      if (!wasPresent) room.joined(this)
+    }
+    this.negotiator.peerStateChanged()
+  }
+
+  #streamLost(): void {
+    if (this.removed) return
+    this.record('events_disconnected')
+    this.#stream.enter(
+      { name: 'lost' },
+      { ms: this.#deps.timings.reconnectGraceMs, onTimeout: () => this.#deps.room.expel(this, 'timeout', 'event stream did not come back') },
+    )
+  }
+
+  /** A media-plane call: lock refusals pass through, SDP the plane rejects is the client's 400. */
+  async #mediaCall<T>(what: 'offer' | 'answer', call: () => Promise<T>): Promise<T> {
+    try {
+      return await call()
+    } catch (error) {
+      if (error instanceof HubError) throw error
+      this.#deps.log('warn', `the ${what} was rejected`, { clientId: this.id, error })
+      throw badRequest(`the ${what} could not be applied: ${messageOf(error)}`)
+    }
+  }
+
+  /** A request that raced the client's removal answers as if it came after it. */
+  #assertMember(): void {
+    if (this.removed) throw notFound(`client "${this.id}" not found in room "${this.roomId}"`)
   }
 }
 

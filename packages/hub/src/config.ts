@@ -2,12 +2,12 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { DEFAULT_BODY_LIMIT_BYTES } from './app.js'
-import { messageOf } from './errors.js'
+import { DEFAULT_BODY_LIMIT_BYTES } from './http/app.js'
 import type { LogLevel } from './log.js'
 import type { IceConfig } from './media/types.js'
+import { messageOf } from '@parley/protocol'
 import { DEFAULT_LIMITS, type HubLimits } from './hub.js'
-import { DEFAULT_TIMINGS, type HubTimings } from './room.js'
+import { DEFAULT_TIMINGS, type HubTimings } from './timings.js'
 
 export interface HubConfig {
   host: string

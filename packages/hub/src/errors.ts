@@ -12,11 +12,6 @@ export class HubError extends Error {
   }
 }
 
-/** The message of anything thrown, for a log line or a 4xx message. */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
-
 export const notFound = (message: string) => new HubError(Status.notFound, message)
 export const conflict = (message: string) => new HubError(Status.conflict, message)
 export const badRequest = (message: string) => new HubError(Status.badRequest, message)

@@ -4,9 +4,11 @@ import type { CreateRoomRequest } from '@parley/protocol'
 import { type Clock, systemClock } from './clock.js'
 import { conflict, limitReached, notFound } from './errors.js'
 import { type Logger, silentLogger } from './log.js'
+import { guardMediaPlane } from './media/boundary.js'
 import type { MediaPlane } from './media/types.js'
-import { DEFAULT_TIMINGS, type HubTimings, Room } from './room.js'
+import { Room } from './room.js'
 import { NS_PER_MS, fillRoomOptions } from './roomOptions.js'
+import { DEFAULT_TIMINGS, type HubTimings } from './timings.js'
 
 /** Caps that keep one room, or one client, from using up the hub (429 beyond them). */
 export interface HubLimits {
@@ -43,10 +45,12 @@ export class Hub {
   #closed = false
 
   constructor(deps: HubDeps) {
+    const log = deps.log ?? silentLogger
     this.#deps = {
-      mediaPlane: deps.mediaPlane,
+      // Whatever plane it is given, no exception crosses between it and the rooms.
+      mediaPlane: guardMediaPlane(deps.mediaPlane, log),
       clock: deps.clock ?? systemClock,
-      log: deps.log ?? silentLogger,
+      log,
       generateId: deps.generateId ?? generateSecureId,
       timings: { ...DEFAULT_TIMINGS, ...deps.timings },
       limits: { ...DEFAULT_LIMITS, ...deps.limits },

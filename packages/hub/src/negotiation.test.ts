@@ -27,8 +27,8 @@ async function twoConnected() {
 describe('hub offers', () => {
   it('sends an SSE offer to a subscriber after a debounce, and accepts its answer with {answer:null}', async () => {
     const b = await twoConnected()
-    hub.plane.peer('a').publish('cam', 'video')
-    hub.plane.peer('a').publish('mic', 'audio')
+    await hub.plane.peer('a').publish('cam', 'video')
+    await hub.plane.peer('a').publish('mic', 'audio')
     await settle()
     expect([...hub.plane.peer('b').subscribed.keys()]).toEqual(['cam', 'mic'])
     await vi.advanceTimersByTimeAsync(99)
@@ -57,7 +57,7 @@ describe('hub offers', () => {
     expect(hub.plane.peer('a').dataChannels.get('chat')).toBe(true)
     await vi.advanceTimersByTimeAsync(1_000)
     expect(hub.plane.peer('a').offersCreated).toBe(0)
-    hub.plane.peer('a').setConnectionState('connected')
+    await hub.plane.peer('a').setConnectionState('connected')
     await vi.advanceTimersByTimeAsync(100)
     await a.waitFor('offer')
     expect(hub.plane.peer('a').offersCreated).toBe(1)
@@ -66,10 +66,10 @@ describe('hub offers', () => {
 
   it('serialises offers: one in flight, the next change is offered after the answer', async () => {
     const b = await twoConnected()
-    hub.plane.peer('a').publish('cam')
+    await hub.plane.peer('a').publish('cam')
     await vi.advanceTimersByTimeAsync(100)
     await b.waitFor('offer')
-    hub.plane.peer('a').publish('mic', 'audio')
+    await hub.plane.peer('a').publish('mic', 'audio')
     await vi.advanceTimersByTimeAsync(5_000)
     expect(hub.plane.peer('b').offersCreated).toBe(1)
     await negotiate('b', TEST_ANSWER)
@@ -81,7 +81,7 @@ describe('hub offers', () => {
 
   it('removes a client that does not answer within the answer timeout', async () => {
     const b = await twoConnected()
-    hub.plane.peer('a').publish('cam')
+    await hub.plane.peer('a').publish('cam')
     await vi.advanceTimersByTimeAsync(100)
     await b.waitFor('offer')
     await vi.advanceTimersByTimeAsync(29_999)
@@ -99,7 +99,7 @@ describe('the negotiation lock', () => {
     const granted = await askLock('b')
     expect(granted.status).toBe(200)
     expect(granted.body.code).toBe(200)
-    hub.plane.peer('a').publish('cam')
+    await hub.plane.peer('a').publish('cam')
     await vi.advanceTimersByTimeAsync(5_000)
     expect(hub.plane.peer('b').offersCreated).toBe(0)
     const answered = await negotiate('b', TEST_OFFER)
@@ -112,7 +112,7 @@ describe('the negotiation lock', () => {
   it('releases a granted lock the client never used after the client-turn timeout', async () => {
     const b = await twoConnected()
     expect((await askLock('b')).status).toBe(200)
-    hub.plane.peer('a').publish('cam')
+    await hub.plane.peer('a').publish('cam')
     await vi.advanceTimersByTimeAsync(9_999)
     expect(hub.plane.peer('b').offersCreated).toBe(0)
     await vi.advanceTimersByTimeAsync(1 + 100)
@@ -122,7 +122,7 @@ describe('the negotiation lock', () => {
 
   it('while the hub is mid-offer: 403 to isallownegotiate, 409 to an unasked offer, then allowed_renegotation', async () => {
     const b = await twoConnected()
-    hub.plane.peer('a').publish('cam')
+    await hub.plane.peer('a').publish('cam')
     await vi.advanceTimersByTimeAsync(100)
     await b.waitFor('offer')
 
@@ -138,7 +138,7 @@ describe('the negotiation lock', () => {
     const allowed = await b.waitFor(ALLOWED_RENEGOTIATION_EVENT)
     expect(allowed.data).toBe('"ok"')
     // The hub's own offers now wait for the invited client's negotiation.
-    hub.plane.peer('a').publish('mic', 'audio')
+    await hub.plane.peer('a').publish('mic', 'audio')
     await vi.advanceTimersByTimeAsync(5_000)
     expect(hub.plane.peer('b').offersCreated).toBe(1)
     expect((await negotiate('b', TEST_OFFER)).status).toBe(200)
@@ -149,13 +149,13 @@ describe('the negotiation lock', () => {
 
   it('an invitation the client ignores expires, and the hub offers again', async () => {
     const b = await twoConnected()
-    hub.plane.peer('a').publish('cam')
+    await hub.plane.peer('a').publish('cam')
     await vi.advanceTimersByTimeAsync(100)
     await b.waitFor('offer')
     expect((await askLock('b')).status).toBe(403)
     await negotiate('b', TEST_ANSWER)
     await b.waitFor(ALLOWED_RENEGOTIATION_EVENT)
-    hub.plane.peer('a').publish('mic', 'audio')
+    await hub.plane.peer('a').publish('mic', 'audio')
     await vi.advanceTimersByTimeAsync(10_000 + 100)
     await b.waitFor('offer', 2)
     await b.cancel()

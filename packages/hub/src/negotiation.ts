@@ -9,12 +9,14 @@
 //
 // While the hub is offering, a client asking isallownegotiate is told "not now" and remembered;
 // a client offer that skipped the lock is refused with 409. A change the hub still has to offer
-// (`hubOfferOwed`) survives every phase and is offered once the lock is free again.
+// (`hubOfferOwed`) survives every phase and is offered once the lock is free again. Each phase owns
+// its one deadline (Phases): the offer debounce, the answer timeout, the client-turn timeout.
 import type { Answer, Offer } from '@parley/protocol'
-import { type Clock, Timer } from './clock.js'
+import type { Clock } from './clock.js'
 import { HubError } from './errors.js'
 import type { Logger } from './log.js'
 import type { MediaPeer } from './media/types.js'
+import { Phases } from './phases.js'
 
 export type NegotiationPhase =
   | { readonly name: 'idle' }
@@ -49,19 +51,18 @@ export interface NegotiatorDeps {
 export const MID_OFFER_MESSAGE = 'hub is mid-offer; wait for allowed_renegotation'
 
 export class Negotiator {
-  #phase: NegotiationPhase = { name: 'idle' }
+  readonly #phases: Phases<NegotiationPhase>
   /** The hub's side changed and it still owes the client an offer for it. */
   #hubOfferOwed = false
-  readonly #timer: Timer
   readonly #deps: NegotiatorDeps
 
   constructor(deps: NegotiatorDeps) {
     this.#deps = deps
-    this.#timer = new Timer(deps.clock)
+    this.#phases = new Phases<NegotiationPhase>(deps.clock, { name: 'idle' })
   }
 
   get phase(): NegotiationPhase {
-    return this.#phase
+    return this.#phases.current
   }
 
   get hubOfferOwed(): boolean {
@@ -70,7 +71,7 @@ export class Negotiator {
 
   /** The media plane needs a server offer (subscription or data channel changed). */
   hubChanged(): void {
-    if (this.#phase.name === 'closed') return
+    if (this.phase.name === 'closed') return
     this.#hubOfferOwed = true
     this.#scheduleIfFree()
   }
@@ -82,7 +83,7 @@ export class Negotiator {
 
   /** isallownegotiate: true grants the lock, false means "not now, wait for allowed_renegotation". */
   requestClientTurn(): boolean {
-    const phase = this.#phase
+    const phase = this.phase
     switch (phase.name) {
       case 'idle':
       case 'offerScheduled':
@@ -91,7 +92,7 @@ export class Negotiator {
         return true
       case 'hubOffering':
       case 'clientOffering':
-        this.#phase = { ...phase, clientWaiting: true }
+        this.#phases.amend({ ...phase, clientWaiting: true })
         return false
       case 'closed':
         return false
@@ -100,14 +101,13 @@ export class Negotiator {
 
   /** PUT negotiate with an offer. */
   async handleClientOffer(offer: Offer): Promise<Answer> {
-    const phase = this.#phase
+    const phase = this.phase
     if (phase.name === 'hubOffering') {
       throw new HubError(409, `${MID_OFFER_MESSAGE}: the hub sent an SSE offer that is not answered yet; answer it, or ask isallownegotiate first`)
     }
     if (phase.name === 'clientOffering') throw new HubError(409, 'a previous offer from this client is still being answered')
     if (phase.name === 'closed') throw new HubError(404, 'client is gone')
-    this.#timer.cancel()
-    this.#phase = { name: 'clientOffering', clientWaiting: false }
+    this.#phases.enter({ name: 'clientOffering', clientWaiting: false })
     try {
       return await this.#deps.peer.handleOffer(offer)
     } finally {
@@ -117,42 +117,43 @@ export class Negotiator {
 
   /** PUT negotiate with an answer to the hub's offer. */
   async handleClientAnswer(answer: Answer): Promise<void> {
-    const phase = this.#phase
+    const phase = this.phase
     if (phase.name !== 'hubOffering' || phase.step !== 'awaitingAnswer') {
       throw new HubError(409, 'no hub offer is waiting for an answer; send an offer instead')
     }
     // A rejected answer leaves the offer outstanding: the client may still send a good one before the timeout.
     await this.#deps.peer.handleAnswer(answer)
-    if (this.#phase.name !== 'hubOffering') return
-    this.#timer.cancel()
     this.#finishPhase('hubOffering')
   }
 
   close(): void {
-    this.#timer.cancel()
-    this.#phase = { name: 'closed' }
+    this.#phases.enter({ name: 'closed' })
   }
 
   #enterClientTurn(why: 'granted' | 'invited'): void {
-    this.#phase = { name: 'clientTurn', why }
-    this.#timer.start(this.#deps.timings.clientTurnTimeoutMs, () => {
-      if (this.#phase.name !== 'clientTurn') return
-      this.#deps.log('debug', 'client did not negotiate in its turn; lock released')
-      this.#phase = { name: 'idle' }
-      this.#scheduleIfFree()
-    })
+    this.#phases.enter(
+      { name: 'clientTurn', why },
+      {
+        ms: this.#deps.timings.clientTurnTimeoutMs,
+        onTimeout: () => {
+          this.#deps.log('debug', 'client did not negotiate in its turn; lock released')
+          this.#phases.enter({ name: 'idle' })
+          this.#scheduleIfFree()
+        },
+      },
+    )
   }
 
   /** Leaves a hub or client offer: invites a client that was told to wait, else frees the lock. */
   #finishPhase(from: 'hubOffering' | 'clientOffering'): void {
-    const phase = this.#phase
+    const phase = this.phase
     if (phase.name !== from) return
     if (phase.clientWaiting) {
       this.#enterClientTurn('invited')
       this.#deps.sendAllowedRenegotiation()
       return
     }
-    this.#phase = { name: 'idle' }
+    this.#phases.enter({ name: 'idle' })
     this.#scheduleIfFree()
   }
 
@@ -162,37 +163,38 @@ export class Negotiator {
   }
 
   #scheduleIfFree(): void {
-    if (this.#phase.name !== 'idle' || !this.#hubOfferOwed || !this.#canOffer()) return
-    this.#phase = { name: 'offerScheduled' }
-    this.#timer.start(this.#deps.timings.offerDebounceMs, () => void this.#offer())
+    if (this.phase.name !== 'idle' || !this.#hubOfferOwed || !this.#canOffer()) return
+    this.#phases.enter({ name: 'offerScheduled' }, { ms: this.#deps.timings.offerDebounceMs, onTimeout: () => void this.#offer() })
   }
 
   async #offer(): Promise<void> {
-    if (this.#phase.name !== 'offerScheduled') return
     if (!this.#canOffer()) {
       // Offered again from peerStateChanged once the peer is connected and stable.
-      this.#phase = { name: 'idle' }
+      this.#phases.enter({ name: 'idle' })
       return
     }
-    const offering: NegotiationPhase = { name: 'hubOffering', step: 'creating', clientWaiting: false }
-    this.#phase = offering
+    this.#phases.enter({ name: 'hubOffering', step: 'creating', clientWaiting: false })
     this.#hubOfferOwed = false
     let offer: Offer
     try {
       offer = await this.#deps.peer.createOffer()
     } catch (error) {
       this.#deps.log('error', 'creating the hub offer failed', { error })
-      if (this.#phase.name === 'hubOffering') this.#finishPhase('hubOffering')
+      this.#finishPhase('hubOffering')
       return
     }
-    const current = this.#phase
+    const current = this.phase
     if (current.name !== 'hubOffering') return
-    this.#phase = { ...current, step: 'awaitingAnswer' }
+    this.#phases.enter(
+      { ...current, step: 'awaitingAnswer' },
+      {
+        ms: this.#deps.timings.answerTimeoutMs,
+        onTimeout: () => {
+          this.#deps.log('warn', 'client did not answer the hub offer in time')
+          this.#deps.onAnswerTimeout()
+        },
+      },
+    )
     this.#deps.sendOffer(offer)
-    this.#timer.start(this.#deps.timings.answerTimeoutMs, () => {
-      if (this.#phase.name !== 'hubOffering') return
-      this.#deps.log('warn', 'client did not answer the hub offer in time')
-      this.#deps.onAnswerTimeout()
-    })
   }
 }

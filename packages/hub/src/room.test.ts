@@ -28,13 +28,12 @@ describe('tracks and the client-compatibility rule', () => {
   it('subscribes every connected client at once and tells the publisher tracks_added (batched)', async () => {
     await roomWith(['a', 'b'], ['c'])
     const a = await hub.events('r1', 'a')
-    hub.plane.peer('a').publish('cam', 'video', 'streamA')
-    hub.plane.peer('a').publish('mic', 'audio', 'streamA')
+    await hub.plane.peer('a').publish('cam', 'video', 'streamA')
+    await hub.plane.peer('a').publish('mic', 'audio', 'streamA')
     // Rule (a): no settracksources/subscribetracks needed for media to flow.
     expect([...hub.plane.peer('b').subscribed.keys()]).toEqual(['cam', 'mic'])
     expect(hub.plane.peer('c').subscribed.size).toBe(0) // not connected yet
     expect(hub.plane.peer('a').subscribed.size).toBe(0) // never its own
-    expect(hub.plane.keyframeRequests).toEqual(['cam', 'mic'])
     await vi.advanceTimersByTimeAsync(100)
     await a.waitFor('tracks_added')
     expect(a.named('tracks_added')).toHaveLength(1)
@@ -48,7 +47,7 @@ describe('tracks and the client-compatibility rule', () => {
   it('announces tracks_available to the others when the publisher sets sources', async () => {
     await roomWith(['a', 'b'])
     const [a, b] = [await hub.events('r1', 'a'), await hub.events('r1', 'b')]
-    hub.plane.peer('a').publish('screen1', 'video', 'sA')
+    await hub.plane.peer('a').publish('screen1', 'video', 'sA')
     await vi.advanceTimersByTimeAsync(100)
     await a.waitFor('tracks_added')
     const set = await hub.request('PUT', pathFor('setTrackSources', { roomId: 'r1', clientId: 'a' }), [{ track_id: 'screen1', source: 'screen' }])
@@ -67,7 +66,7 @@ describe('tracks and the client-compatibility rule', () => {
   it('announces a source that changes after the grace period again', async () => {
     await roomWith(['a', 'b'])
     const b = await hub.events('r1', 'b')
-    hub.plane.peer('a').publish('share')
+    await hub.plane.peer('a').publish('share')
     await vi.advanceTimersByTimeAsync(1_000)
     await b.waitFor('tracks_available')
     const sources = pathFor('setTrackSources', { roomId: 'r1', clientId: 'a' })
@@ -82,7 +81,7 @@ describe('tracks and the client-compatibility rule', () => {
   it('announces a track as media after the grace period when the publisher never sets sources', async () => {
     await roomWith(['a', 'b'])
     const b = await hub.events('r1', 'b')
-    hub.plane.peer('a').publish('cam')
+    await hub.plane.peer('a').publish('cam')
     await vi.advanceTimersByTimeAsync(999)
     await settle()
     expect(b.named('tracks_available')).toHaveLength(0)
@@ -94,8 +93,8 @@ describe('tracks and the client-compatibility rule', () => {
 
   it('gives a late joiner every existing track once its peer connects', async () => {
     await roomWith(['a'])
-    hub.plane.peer('a').publish('cam', 'video', 'sA')
-    hub.plane.peer('a').publish('mic', 'audio', 'sA')
+    await hub.plane.peer('a').publish('cam', 'video', 'sA')
+    await hub.plane.peer('a').publish('mic', 'audio', 'sA')
     await hub.request('PUT', pathFor('setTrackSources', { roomId: 'r1', clientId: 'a' }), [{ track_id: 'cam', source: 'media' }])
     await hub.request('POST', pathFor('register', { roomId: 'r1' }), { uid: 'late', name: 'Late' })
     const late = await hub.events('r1', 'late')
@@ -103,7 +102,7 @@ describe('tracks and the client-compatibility rule', () => {
     await settle()
     expect(late.named('tracks_available')).toHaveLength(0)
     expect(hub.plane.peer('late').subscribed.size).toBe(0)
-    hub.plane.peer('late').setConnectionState('connected')
+    await hub.plane.peer('late').setConnectionState('connected')
     expect([...hub.plane.peer('late').subscribed.keys()]).toEqual(['cam', 'mic'])
     await late.waitFor('tracks_available')
     // Only available tracks are announced; `mic` follows after its grace period.
@@ -116,8 +115,8 @@ describe('tracks and the client-compatibility rule', () => {
 
   it('subscribetracks is idempotent and skips own tracks', async () => {
     await roomWith(['a', 'b'])
-    hub.plane.peer('a').publish('cam')
-    hub.plane.peer('b').publish('bcam')
+    await hub.plane.peer('a').publish('cam')
+    await hub.plane.peer('b').publish('bcam')
     const response = await hub.request('POST', pathFor('subscribeTracks', { roomId: 'r1', clientId: 'b' }), [
       { client_id: 'a', track_id: 'cam', stream_id: 'whatever' },
       { client_id: 'b', track_id: 'bcam' },
@@ -130,11 +129,11 @@ describe('tracks and the client-compatibility rule', () => {
   it('stops an unpublished track for every subscriber, which then gets a hub offer', async () => {
     await roomWith(['a', 'b', 'c'])
     const b = await hub.events('r1', 'b')
-    const cam = hub.plane.peer('a').publish('cam')
+    const cam = await hub.plane.peer('a').publish('cam')
     await vi.advanceTimersByTimeAsync(100)
     await b.waitFor('offer')
     await hub.request('PUT', pathFor('negotiate', { roomId: 'r1', clientId: 'b' }), TEST_ANSWER)
-    hub.plane.peer('a').unpublish(cam)
+    await hub.plane.peer('a').unpublish(cam)
     expect(hub.plane.peer('b').subscribed.size).toBe(0)
     expect(hub.plane.peer('c').subscribed.size).toBe(0)
     await vi.advanceTimersByTimeAsync(100)
@@ -149,8 +148,8 @@ describe('tracks and the client-compatibility rule', () => {
     await roomWith(['a', 'b'])
     const b = await hub.events('r1', 'b')
     await hub.request('POST', pathFor('setMeta', { roomId: 'r1' }), { [mediaStateMetaKey('a')]: { audio: true, video: true } })
-    hub.plane.peer('a').publish('cam')
-    hub.plane.peer('a').publish('mic', 'audio')
+    await hub.plane.peer('a').publish('cam')
+    await hub.plane.peer('a').publish('mic', 'audio')
     await hub.request('DELETE', pathFor('leave', { roomId: 'r1', clientId: 'a' }))
     expect(hub.plane.peer('b').unsubscribeCalls.sort()).toEqual(['cam', 'mic'])
     expect(hub.plane.peer('b').subscribed.size).toBe(0)
@@ -167,11 +166,11 @@ describe('tracks and the client-compatibility rule', () => {
     expect(hub.plane.peer('c').dataChannels.size).toBe(0) // before its first offer
     await connectClient(hub, 'r1', 'c')
     expect(hub.plane.peer('c').dataChannels.get('chat')).toBe(false)
-    hub.plane.peer('a').receiveMessage('chat', 'hello')
+    await hub.plane.peer('a').receiveMessage('chat', 'hello')
     expect(hub.plane.peer('a').sentMessages).toEqual([])
     expect(hub.plane.peer('b').sentMessages).toEqual([{ label: 'chat', data: 'hello' }])
     expect(hub.plane.peer('c').sentMessages).toEqual([{ label: 'chat', data: 'hello' }])
-    hub.plane.peer('a').receiveMessage('internal', 'not a room channel')
+    await hub.plane.peer('a').receiveMessage('internal', 'not a room channel')
     expect(hub.plane.peer('b').sentMessages).toHaveLength(1)
   })
 })
@@ -183,7 +182,7 @@ describe('media plane failures', () => {
     hub.plane.peer('b').subscribe = () => {
       throw new Error('boom')
     }
-    expect(() => hub.plane.peer('a').publish('cam')).not.toThrow()
+    await expect(hub.plane.peer('a').publish('cam')).resolves.toMatchObject({ trackId: 'cam' })
     expect([...hub.plane.peer('c').subscribed.keys()]).toEqual(['cam'])
     expect(logged).toContainEqual({ level: 'error', msg: 'subscribing failed' })
     expect((await hub.request('GET', pathFor('getClient', { roomId: 'r1', clientId: 'b' }))).status).toBe(200)
@@ -249,7 +248,7 @@ describe('lifecycle', () => {
     await roomWith(['a', 'b', 'c'], [], { timings: { reconnectGraceMs: 10_000 } })
     const a = await hub.events('r1', 'a')
     const b = await hub.events('r1', 'b')
-    const cam = hub.plane.peer('a').publish('cam')
+    const cam = await hub.plane.peer('a').publish('cam')
     await Promise.all([a.cancel(), b.cancel()])
     await settle()
     await vi.advanceTimersByTimeAsync(9_000)
@@ -268,13 +267,13 @@ describe('lifecycle', () => {
     async function publishingPair(failedGraceMs = 5_000) {
       await roomWith(['a', 'b'], [], { timings: { failedGraceMs } })
       const a = await hub.events('r1', 'a')
-      hub.plane.peer('a').publish('cam')
+      await hub.plane.peer('a').publish('cam')
       return a
     }
 
     it('keeps the client and its tracks during the grace, then removes it and stops its tracks for everyone', async () => {
       const a = await publishingPair()
-      hub.plane.peer('a').setConnectionState('failed')
+      await hub.plane.peer('a').setConnectionState('failed')
       await vi.advanceTimersByTimeAsync(4_999)
       expect(await clientStatus('r1', 'a')).toBe(200)
       expect([...hub.plane.peer('b').subscribed.keys()]).toEqual(['cam'])
@@ -289,14 +288,14 @@ describe('lifecycle', () => {
 
     it('accepts the client\'s ICE-restart offer during the grace and keeps it once the peer connects again', async () => {
       const a = await publishingPair()
-      hub.plane.peer('a').setConnectionState('failed')
+      await hub.plane.peer('a').setConnectionState('failed')
       await vi.advanceTimersByTimeAsync(2_000)
       const allowed = await hub.request('POST', pathFor('isAllowNegotiate', { roomId: 'r1', clientId: 'a' }))
       expect(allowed.status).toBe(200)
       const restart = await hub.request('PUT', pathFor('negotiate', { roomId: 'r1', clientId: 'a' }), { type: 'offer', sdp: 'v=0\r\n' })
       expect(restart.status).toBe(200)
-      hub.plane.peer('a').setConnectionState('connecting')
-      hub.plane.peer('a').setConnectionState('connected')
+      await hub.plane.peer('a').setConnectionState('connecting')
+      await hub.plane.peer('a').setConnectionState('connected')
       // Well past the grace, short of the answer timeout of the offer b got for `cam`.
       await vi.advanceTimersByTimeAsync(20_000)
       expect(await clientStatus('r1', 'a')).toBe(200)
@@ -304,7 +303,7 @@ describe('lifecycle', () => {
       expect([...hub.plane.peer('b').subscribed.keys()]).toEqual(['cam'])
       expect(a.named('left')).toHaveLength(0)
       // A later failure gets a fresh grace of its own.
-      hub.plane.peer('a').setConnectionState('failed')
+      await hub.plane.peer('a').setConnectionState('failed')
       await vi.advanceTimersByTimeAsync(4_999)
       expect(await clientStatus('r1', 'a')).toBe(200)
       await vi.advanceTimersByTimeAsync(1)
@@ -313,21 +312,36 @@ describe('lifecycle', () => {
 
     it('removes the client when a restart only gets as far as connecting', async () => {
       await publishingPair(1_000)
-      hub.plane.peer('a').setConnectionState('failed')
+      await hub.plane.peer('a').setConnectionState('failed')
       await vi.advanceTimersByTimeAsync(500)
-      hub.plane.peer('a').setConnectionState('connecting')
+      await hub.plane.peer('a').setConnectionState('connecting')
       await vi.advanceTimersByTimeAsync(500)
       expect(await clientStatus('r1', 'a')).toBe(404)
       expect(hub.plane.peer('b').subscribed.size).toBe(0)
     })
 
+    it('gives a peer that fails before it ever connected the grace too, and routes it once it connects', async () => {
+      await roomWith(['a'], ['b', 'c'], { timings: { failedGraceMs: 5_000 } })
+      await hub.plane.peer('a').publish('cam')
+      await hub.request('PUT', pathFor('negotiate', { roomId: 'r1', clientId: 'b' }), { type: 'offer', sdp: 'v=0\r\n' })
+      await hub.plane.peer('b').setConnectionState('failed')
+      await hub.plane.peer('c').setConnectionState('failed')
+      await vi.advanceTimersByTimeAsync(4_000)
+      expect(hub.plane.peer('b').subscribed.size).toBe(0) // not present yet
+      await hub.plane.peer('b').setConnectionState('connected')
+      expect([...hub.plane.peer('b').subscribed.keys()]).toEqual(['cam'])
+      await vi.advanceTimersByTimeAsync(1_000)
+      expect(await clientStatus('r1', 'b')).toBe(200)
+      expect(await clientStatus('r1', 'c')).toBe(404)
+    })
+
     it('removes nobody for disconnected alone, and at once for closed', async () => {
       const a = await publishingPair()
-      hub.plane.peer('a').setConnectionState('disconnected')
+      await hub.plane.peer('a').setConnectionState('disconnected')
       await vi.advanceTimersByTimeAsync(20_000)
       expect(await clientStatus('r1', 'a')).toBe(200)
       expect(await clientStatus('r1', 'b')).toBe(200)
-      hub.plane.peer('a').setConnectionState('closed')
+      await hub.plane.peer('a').setConnectionState('closed')
       await a.waitForEnd()
       expect(a.events.at(-1)).toMatchObject({ event: 'left', data: '{"reason":"removed"}' })
       expect(hub.plane.peer('b').subscribed.size).toBe(0)
@@ -354,7 +368,7 @@ describe('lifecycle', () => {
   it('releases every timer when the hub closes', async () => {
     await roomWith(['a'], ['b'])
     const a = await hub.events('r1', 'a')
-    hub.plane.peer('a').publish('cam')
+    await hub.plane.peer('a').publish('cam')
     expect(vi.getTimerCount()).toBeGreaterThan(0)
     await hub.close()
     await a.waitForEnd()

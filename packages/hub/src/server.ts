@@ -3,12 +3,12 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { envelope } from '@parley/protocol'
 import { serve } from '@hono/node-server'
-import { type HubApp, type HttpOptions, createApp } from './app.js'
+import { type HubApp, type HttpOptions, createApp } from './http/app.js'
 import type { Clock } from './clock.js'
 import { Hub, type HubLimits } from './hub.js'
 import { type LogLevel, type Logger, createJsonLogger, silentLogger } from './log.js'
 import type { IceConfig, MediaPlane } from './media/types.js'
-import type { HubTimings } from './room.js'
+import type { HubTimings } from './timings.js'
 
 /** How long close() lets open responses finish before cutting their sockets. */
 const FORCE_CLOSE_AFTER_MS = 250
@@ -45,7 +45,7 @@ export interface RunningHub {
 
 export async function startHub(options: StartHubOptions = {}): Promise<RunningHub> {
   const log = options.log ?? (options.quiet ? silentLogger : createJsonLogger({ level: options.logLevel ?? 'info' }))
-  const mediaPlane = options.mediaPlane ?? (await createDefaultMediaPlane(options.ice, log))
+  const mediaPlane = options.mediaPlane ?? (await createDefaultMediaPlane(options.ice, log, options.clock))
   const hub = new Hub({
     mediaPlane,
     log,
@@ -107,8 +107,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
   return { url, port, hub, app, close }
 }
 
-async function createDefaultMediaPlane(ice: Partial<IceConfig> | undefined, log: Logger): Promise<MediaPlane> {
+async function createDefaultMediaPlane(ice: Partial<IceConfig> | undefined, log: Logger, clock: Clock | undefined): Promise<MediaPlane> {
   // Loaded on demand so tests on a fake plane never load werift.
   const { createWeriftMediaPlane } = await import('./media/werift.js')
-  return createWeriftMediaPlane({ ice, log })
+  return createWeriftMediaPlane({ ice, log, clock })
 }

@@ -24,7 +24,7 @@ describe('SSE wire format', () => {
     hub = createTestHub()
     await hub.setupRoom('r1', 'a')
     // Produced before the stream connects: buffered.
-    hub.plane.peer('a').emitCandidate(candidate)
+    await hub.plane.peer('a').emitCandidate(candidate)
     await hub.request('POST', pathFor('setMeta', { roomId: 'r1' }), { topic: 'hello\nworld' })
     const events = await hub.events('r1', 'a')
     expect(events.response.status).toBe(200)

@@ -4,17 +4,23 @@
 
 export const API_VERSION = 'v1'
 
-export interface Route<P extends string = string> {
+export interface Route<P extends string = string, Path extends string = string> {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE'
-  /** Hono-style template, `:name` for parameters. */
-  readonly path: string
+  /** Hono-style template, `:name` for parameters (its literal type, so a router can type the params). */
+  readonly path: Path
   readonly auth: boolean
   readonly status: number
   /** Parameter names in order, for typing `pathFor`. */
   readonly params: readonly P[]
 }
 
-function route<const P extends string>(method: Route['method'], path: string, params: readonly P[], status = 200, auth = false): Route<P> {
+function route<const P extends string, const Path extends string>(
+  method: Route['method'],
+  path: Path,
+  params: readonly P[],
+  status = 200,
+  auth = false,
+): Route<P, Path> {
   return { method, path, params, status, auth }
 }
 
@@ -43,7 +49,7 @@ export const routes = {
 } as const
 
 export type RouteName = keyof typeof routes
-export type RouteParams<N extends RouteName> = (typeof routes)[N] extends Route<infer P> ? Record<P, string> : never
+export type RouteParams<N extends RouteName> = (typeof routes)[N] extends Route<infer P, string> ? Record<P, string> : never
 
 /** Builds the path of a route under `/v1`, percent-encoding every parameter. */
 export function pathFor<N extends RouteName>(name: N, params: RouteParams<N>): string {

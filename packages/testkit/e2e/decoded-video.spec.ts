@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { assertLoopbackOnly } from '../src/loopback.js'
 import { launchChromium, newParticipantPage, type ParticipantPage } from '../src/chromium.js'
-import { startStaticServer, type RunningServer } from '../src/hub.js'
+import { startStaticServer, type RunningServer } from '../src/static-server.js'
 import { waitForDecodedVideo } from '../src/video.js'
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url))

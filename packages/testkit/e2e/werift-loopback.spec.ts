@@ -6,7 +6,7 @@ import { RTCPeerConnection, type MediaStreamTrack, type RtpPacket } from 'werift
 import { assertLoopbackOnly } from '../src/loopback.js'
 import { pollUntil } from '../src/poll.js'
 import { createSyntheticMedia, isVp8KeyFramePayload } from '../src/synthetic-media.js'
-import { loopbackWeriftConfig } from '../src/werift-config.js'
+import { loopbackWeriftConfig } from '@parley/werift-config'
 
 describe('werift peers on loopback with synthetic media', () => {
   const peers: RTCPeerConnection[] = []

@@ -18,7 +18,7 @@ export {
   type WaitForDecodedVideoOptions,
 } from './video.js'
 export { pollUntil, type PollOptions } from './poll.js'
-export { startStaticServer, startTestHub, type HubLogEntry, type RunningServer, type StartHubOptions, type TestHub } from './hub.js'
+export { startStaticServer, type RunningServer } from './static-server.js'
 export {
   createSyntheticMedia,
   isVp8KeyFramePayload,
@@ -35,4 +35,5 @@ export {
   type SyntheticMedia,
   type SyntheticMediaOptions,
 } from './synthetic-media.js'
-export { LOOPBACK_ADDRESS, loopbackWeriftConfig, type LoopbackWeriftOptions } from './werift-config.js'
+// The one werift configuration the hub uses too (@parley/werift-config), for Node participants.
+export { LOOPBACK_ADDRESS, loopbackWeriftConfig, type LoopbackWeriftOptions } from '@parley/werift-config'

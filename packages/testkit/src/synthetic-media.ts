@@ -5,6 +5,7 @@
 // to forward (VP8 payload descriptor with S bit, key-frame tag and start code), not real pictures.
 // Timers are injected so tests can drive them; stopping a track (or the whole source) clears its timer.
 import { EventEmitter } from 'node:events'
+import { OPUS_PAYLOAD_TYPE, VP8_PAYLOAD_TYPE } from '@parley/protocol'
 import { MediaStream, MediaStreamTrack, RtpHeader, RtpPacket } from 'werift'
 
 export interface IntervalTimers {
@@ -17,8 +18,8 @@ const realTimers: IntervalTimers = {
   clearInterval: (handle) => clearInterval(handle as ReturnType<typeof setInterval>),
 }
 
-export const OPUS_PAYLOAD_TYPE = 111
-export const VP8_PAYLOAD_TYPE = 96
+// The payload types every Parley peer pins (re-exported for the tests that build packets).
+export { OPUS_PAYLOAD_TYPE, VP8_PAYLOAD_TYPE }
 
 export interface RtpSequenceInit {
   payloadType: number

@@ -1,8 +1,13 @@
-// The hub's media plane, behind one small interface so it could be swapped (werift today).
-// The room logic (src/room*.ts) decides *when* things happen: which peer subscribes to which track,
-// when a server offer may be sent (the negotiation lock of hub-api-v1.md §4). The media plane only
-// does WebRTC: answer/offer SDP, ICE, forwarding RTP, keyframes, data-channel messages.
+// The hub's media plane, behind one small interface so that a second implementation could sit beside
+// werift. The room logic decides *which* peer subscribes to which track and *when* a server offer may be
+// sent (the negotiation lock of hub-api-v1.md §4). The media plane does WebRTC and keeps every media rule
+// to itself: answer/offer SDP, ICE candidates (the empty end-of-candidates one included), forwarding RTP,
+// when a publisher is asked for keyframes, and when a data channel can be created.
+// `src/test-support/mediaPlaneConformance.ts` is the suite an implementation has to pass;
+// `boundary.ts` holds the interface's two rules (handlers later, no exception across).
 import type { Answer, IceCandidate, Offer } from '@parley/protocol'
+
+export type { IceConfig } from '@parley/werift-config'
 
 export type PeerConnectionState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed'
 export type SignalingState = 'stable' | 'have-local-offer' | 'have-remote-offer' | 'closed'
@@ -18,7 +23,7 @@ export interface PublishedTrack {
   readonly clientId: string
 }
 
-/** Callbacks from one peer to the room logic. Called asynchronously, never re-entrantly. */
+/** Callbacks from one peer to the room logic. Called asynchronously (a later microtask at the earliest), never after close. */
 export interface MediaPeerHandlers {
   /** A server ICE candidate to deliver as SSE `candidate`. */
   onIceCandidate(candidate: IceCandidate): void
@@ -45,13 +50,19 @@ export interface MediaPeer {
   handleAnswer(answer: Answer): Promise<void>
   /** Adds a client candidate; queued until a remote description exists. An empty candidate is ignored. */
   addIceCandidate(candidate: IceCandidate): Promise<void>
-  /** Starts forwarding a published track to this peer (idempotent). Fires `onNegotiationNeeded` when it changed anything. */
+  /**
+   * Starts forwarding a published track to this peer (idempotent; own tracks and unknown tracks are
+   * ignored) and asks its publisher for a keyframe. Fires `onNegotiationNeeded` when it changed anything.
+   */
   subscribe(track: PublishedTrack): void
   /** Stops forwarding (transceiver.stop()); fires `onNegotiationNeeded` when it changed anything. */
   unsubscribe(track: PublishedTrack): void
-  /** Opens a server-created data channel with this label (idempotent); fires `onNegotiationNeeded` when new. */
+  /**
+   * Opens a server-created data channel with this label (idempotent). The plane creates it once the
+   * client's first offer is applied; fires `onNegotiationNeeded` when only a server offer can carry it.
+   */
   openDataChannel(label: string, ordered: boolean): void
-  /** Sends on this peer's data channel with that label, when it is open. */
+  /** Sends on this peer's data channel with that label when it is open; drops the message otherwise. */
   sendDataChannelMessage(label: string, data: string | Uint8Array): void
   /** Releases the peer connection and every forwarding it holds. Idempotent. */
   close(): Promise<void>
@@ -59,20 +70,6 @@ export interface MediaPeer {
 
 export interface MediaPlane {
   createPeer(init: { roomId: string; clientId: string; handlers: MediaPeerHandlers }): MediaPeer
-  /** Asks the publisher of this track for a keyframe (coalesced per publisher). */
-  requestKeyframe(track: PublishedTrack): void
   /** Closes every peer. */
   close(): Promise<void>
-}
-
-/** ICE settings of the werift plane. Loopback-only by default; see the hub README for LAN/public use. */
-export interface IceConfig {
-  /** Addresses to bind and advertise as host candidates. Default ['127.0.0.1']. */
-  hostAddresses: string[]
-  /** Remote candidates outside these addresses are ignored. Default: same as hostAddresses. Empty = accept any. */
-  allowedRemoteAddresses: string[]
-  /** STUN/TURN servers (none by default: no traffic off the machine). */
-  iceServers: { urls: string; username?: string; credential?: string }[]
-  /** UDP port range for ICE, optional. */
-  portRange?: [number, number]
 }

@@ -1,25 +1,29 @@
-// A deterministic MediaPlane for the hub's tests: no WebRTC. It answers offers with a fixed-looking
-// SDP, tracks subscriptions and data channels, and lets a test play the media side (connection
-// state changes, published tracks, candidates, data-channel messages).
-import type { Answer, IceCandidate, Offer } from '@parley/protocol'
-import type {
-  MediaPeer,
-  MediaPeerHandlers,
-  MediaPlane,
-  PeerConnectionState,
-  PublishedTrack,
-  SignalingState,
-} from '../media/types.js'
+// A deterministic MediaPlane for the hub's tests: no WebRTC. It keeps the interface's contract as the
+// werift plane does (handlers called later, empty candidates ignored, data channels created once the
+// client's first offer is applied, forwardings ended when their track ends) and passes the same
+// conformance suite (mediaPlaneConformance.ts). Its SDP is minimal: an answer per offer, a server offer
+// with one m-line per forwarded track under the publisher's MSID. A test plays the media side with the
+// methods at the end (connection state, tracks, candidates, data-channel messages); each resolves once
+// the room's handler ran.
+import { type Answer, type IceCandidate, type Offer, OPUS_PAYLOAD_TYPE, VP8_PAYLOAD_TYPE } from '@parley/protocol'
+import { deferHandlers } from '../media/boundary.js'
+import type { MediaPeer, MediaPeerHandlers, MediaPlane, PeerConnectionState, PublishedTrack, SignalingState } from '../media/types.js'
+import { isSendingSection, parseMediaSections } from '../media/werift-sdp.js'
 
-/** An offer whose SDP contains this line is rejected, as a real plane rejects malformed SDP. */
+/** An offer or answer whose SDP contains this line is rejected, as a real plane rejects malformed SDP. */
 export const REJECTED_SDP_MARKER = 'a=x-reject-me'
+
+/** Lets the microtasks queued so far (handler calls among them) run. */
+const handlersRan = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 export class FakeMediaPeer implements MediaPeer {
   connectionState: PeerConnectionState = 'new'
   signalingState: SignalingState = 'stable'
+  /** Forwarded tracks by track id. */
   readonly subscribed = new Map<string, PublishedTrack>()
   readonly subscribeCalls: string[] = []
   readonly unsubscribeCalls: string[] = []
+  /** Data channels created, label → ordered. */
   readonly dataChannels = new Map<string, boolean>()
   readonly sentMessages: { label: string; data: string | Uint8Array }[] = []
   readonly remoteCandidates: IceCandidate[] = []
@@ -27,28 +31,51 @@ export class FakeMediaPeer implements MediaPeer {
   readonly clientAnswers: Answer[] = []
   offersCreated = 0
   closed = false
+  /** Channels asked for before the client's first offer. */
+  readonly #requestedChannels = new Map<string, boolean>()
+  #applicationNegotiated = false
+  /** Tracks published through the client's offers, by MID. */
+  readonly #offered = new Map<string, PublishedTrack>()
+  readonly #later: MediaPeerHandlers
 
   constructor(
     readonly roomId: string,
     readonly clientId: string,
     readonly handlers: MediaPeerHandlers,
-  ) {}
+    private readonly plane: FakeMediaPlane,
+  ) {
+    this.#later = deferHandlers(handlers, () => this.closed)
+  }
 
   async handleOffer(offer: Offer): Promise<Answer> {
+    if (this.closed) throw new Error(`the media peer of client ${this.clientId} is closed`)
     if (offer.sdp.includes(REJECTED_SDP_MARKER)) throw new Error('unsupported SDP line')
     if (this.signalingState !== 'stable') throw new Error(`cannot apply an offer in signaling state ${this.signalingState}`)
     this.clientOffers.push(offer)
+    this.#reconcilePublished(offer.sdp)
+    if (parseMediaSections(offer.sdp).some((section) => section.kind === 'application' && section.port !== 0)) this.#applicationNegotiated = true
+    for (const [label, ordered] of this.#requestedChannels) this.dataChannels.set(label, ordered)
+    this.#requestedChannels.clear()
+    if (this.dataChannels.size > 0 && !this.#applicationNegotiated) this.#later.onNegotiationNeeded()
     return { type: 'answer', sdp: `v=0\r\no=- ${this.clientOffers.length} 2 IN IP4 127.0.0.1\r\ns=fake-answer\r\n` }
   }
 
   async createOffer(): Promise<Offer> {
+    if (this.closed) throw new Error(`the media peer of client ${this.clientId} is closed`)
     if (this.signalingState !== 'stable') throw new Error('createOffer needs a stable signaling state')
     this.offersCreated += 1
     this.signalingState = 'have-local-offer'
-    return { type: 'offer', sdp: `v=0\r\no=- ${this.offersCreated} 2 IN IP4 127.0.0.1\r\ns=fake-hub-offer-${this.offersCreated}\r\n` }
+    const lines = [`v=0`, `o=- ${this.offersCreated} 2 IN IP4 127.0.0.1`, `s=fake-hub-offer-${this.offersCreated}`]
+    for (const track of this.subscribed.values()) lines.push(`m=${track.kind} 9 UDP/TLS/RTP/SAVPF ${track.kind === 'audio' ? OPUS_PAYLOAD_TYPE : VP8_PAYLOAD_TYPE}`, 'a=sendonly', `a=msid:${track.streamId} ${track.trackId}`)
+    if (this.dataChannels.size > 0) {
+      lines.push('m=application 9 UDP/DTLS/SCTP webrtc-datachannel')
+      this.#applicationNegotiated = true
+    }
+    return { type: 'offer', sdp: `${lines.join('\r\n')}\r\n` }
   }
 
   async handleAnswer(answer: Answer): Promise<void> {
+    if (this.closed) throw new Error(`the media peer of client ${this.clientId} is closed`)
     if (answer.sdp.includes(REJECTED_SDP_MARKER)) throw new Error('unsupported SDP line')
     if (this.signalingState !== 'have-local-offer') throw new Error('no local offer to answer')
     this.clientAnswers.push(answer)
@@ -56,26 +83,31 @@ export class FakeMediaPeer implements MediaPeer {
   }
 
   async addIceCandidate(candidate: IceCandidate): Promise<void> {
+    if (this.closed || candidate.candidate.trim() === '') return
     this.remoteCandidates.push(candidate)
   }
 
   subscribe(track: PublishedTrack): void {
     this.subscribeCalls.push(track.trackId)
+    if (this.closed || track.clientId === this.clientId || !this.plane.isPublished(track)) return
     if (this.subscribed.has(track.trackId)) return
     this.subscribed.set(track.trackId, track)
-    this.#negotiationNeeded()
+    this.#later.onNegotiationNeeded()
   }
 
   unsubscribe(track: PublishedTrack): void {
     this.unsubscribeCalls.push(track.trackId)
-    if (!this.subscribed.delete(track.trackId)) return
-    this.#negotiationNeeded()
+    this.endForwarding(track)
   }
 
   openDataChannel(label: string, ordered: boolean): void {
-    if (this.dataChannels.has(label)) return
+    if (this.closed || this.dataChannels.has(label) || this.#requestedChannels.has(label)) return
+    if (this.clientOffers.length === 0) {
+      this.#requestedChannels.set(label, ordered)
+      return
+    }
     this.dataChannels.set(label, ordered)
-    this.#negotiationNeeded()
+    if (!this.#applicationNegotiated) this.#later.onNegotiationNeeded()
   }
 
   sendDataChannelMessage(label: string, data: string | Uint8Array): void {
@@ -83,57 +115,88 @@ export class FakeMediaPeer implements MediaPeer {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return
     this.closed = true
     this.connectionState = 'closed'
     this.signalingState = 'closed'
+    for (const track of this.#offered.values()) this.plane.trackEnded(track)
+    for (const track of this.plane.publishedBy(this)) this.plane.trackEnded(track)
+    this.subscribed.clear()
+  }
+
+  /** The forwarding of `track` ends here (unsubscribed, or the track ended). */
+  endForwarding(track: PublishedTrack): void {
+    if (this.subscribed.delete(track.trackId)) this.#later.onNegotiationNeeded()
   }
 
   // --- what the test plays -------------------------------------------------------------------
 
-  setConnectionState(state: PeerConnectionState): void {
+  async setConnectionState(state: PeerConnectionState): Promise<void> {
     this.connectionState = state
-    this.handlers.onConnectionStateChange(state)
+    this.#later.onConnectionStateChange(state)
+    await handlersRan()
   }
 
-  publish(trackId: string, kind: 'audio' | 'video' = 'video', streamId = `stream-${this.clientId}`): PublishedTrack {
+  async publish(trackId: string, kind: 'audio' | 'video' = 'video', streamId = `stream-${this.clientId}`): Promise<PublishedTrack> {
     const track: PublishedTrack = { trackId, streamId, kind, clientId: this.clientId }
-    this.handlers.onTrackPublished(track)
+    this.plane.trackStarted(this, track)
+    this.#later.onTrackPublished(track)
+    await handlersRan()
     return track
   }
 
-  unpublish(track: PublishedTrack): void {
-    this.handlers.onTrackUnpublished(track)
+  async unpublish(track: PublishedTrack): Promise<void> {
+    this.plane.trackEnded(track)
+    this.#later.onTrackUnpublished(track)
+    await handlersRan()
   }
 
-  emitCandidate(candidate: IceCandidate): void {
-    this.handlers.onIceCandidate(candidate)
+  async emitCandidate(candidate: IceCandidate): Promise<void> {
+    this.#later.onIceCandidate(candidate)
+    await handlersRan()
   }
 
-  receiveMessage(label: string, data: string | Uint8Array): void {
-    this.handlers.onDataChannelMessage(label, data)
+  async receiveMessage(label: string, data: string | Uint8Array): Promise<void> {
+    this.#later.onDataChannelMessage(label, data)
+    await handlersRan()
   }
 
-  #negotiationNeeded(): void {
-    // Real planes report this asynchronously, never from inside the call that caused it.
-    queueMicrotask(() => {
-      if (!this.closed) this.handlers.onNegotiationNeeded()
-    })
+  /** Tracks of the offer's sending m-lines (with their MSID) become published; those gone, unpublished. */
+  #reconcilePublished(sdp: string): void {
+    const sending = new Map(parseMediaSections(sdp).filter((s) => s.mid !== undefined && isSendingSection(s)).map((s) => [s.mid!, s]))
+    for (const [mid, track] of [...this.#offered]) {
+      const section = sending.get(mid)
+      if (section?.msid?.trackId === track.trackId) continue
+      this.#offered.delete(mid)
+      this.plane.trackEnded(track)
+      this.#later.onTrackUnpublished(track)
+    }
+    for (const [mid, section] of sending) {
+      if (this.#offered.has(mid)) continue
+      const track: PublishedTrack = {
+        trackId: section.msid?.trackId ?? `${this.clientId}-mid${mid}`,
+        streamId: section.msid && section.msid.streamId !== '-' ? section.msid.streamId : this.clientId,
+        kind: section.kind === 'audio' ? 'audio' : 'video',
+        clientId: this.clientId,
+      }
+      this.#offered.set(mid, track)
+      this.plane.trackStarted(this, track)
+      this.#later.onTrackPublished(track)
+    }
   }
 }
 
 export class FakeMediaPlane implements MediaPlane {
   readonly peers: FakeMediaPeer[] = []
-  readonly keyframeRequests: string[] = []
   closed = false
+  /** Published tracks and their publishers. */
+  readonly #published = new Map<PublishedTrack, FakeMediaPeer>()
 
   createPeer(init: { roomId: string; clientId: string; handlers: MediaPeerHandlers }): MediaPeer {
-    const peer = new FakeMediaPeer(init.roomId, init.clientId, init.handlers)
+    if (this.closed) throw new Error('the media plane is closed')
+    const peer = new FakeMediaPeer(init.roomId, init.clientId, init.handlers, this)
     this.peers.push(peer)
     return peer
-  }
-
-  requestKeyframe(track: PublishedTrack): void {
-    this.keyframeRequests.push(track.trackId)
   }
 
   async close(): Promise<void> {
@@ -146,5 +209,30 @@ export class FakeMediaPlane implements MediaPlane {
     const peer = this.peers.findLast((candidate) => candidate.clientId === clientId && (roomId === undefined || candidate.roomId === roomId))
     if (!peer) throw new Error(`no fake peer for client ${clientId}`)
     return peer
+  }
+
+  // --- for the fake peers ----------------------------------------------------------------------
+
+  isPublished(track: PublishedTrack): boolean {
+    return [...this.#published.keys()].some((known) => known.clientId === track.clientId && known.trackId === track.trackId)
+  }
+
+  publishedBy(publisher: FakeMediaPeer): PublishedTrack[] {
+    return [...this.#published].filter(([, peer]) => peer === publisher).map(([track]) => track)
+  }
+
+  trackStarted(publisher: FakeMediaPeer, track: PublishedTrack): void {
+    this.#published.set(track, publisher)
+  }
+
+  /** A published track ended: every forwarding of it ends too. */
+  trackEnded(track: PublishedTrack): void {
+    for (const known of [...this.#published.keys()]) {
+      if (known.clientId === track.clientId && known.trackId === track.trackId) this.#published.delete(known)
+    }
+    for (const peer of this.peers) {
+      const forwarded = peer.subscribed.get(track.trackId)
+      if (forwarded?.clientId === track.clientId) peer.endForwarding(forwarded)
+    }
   }
 }

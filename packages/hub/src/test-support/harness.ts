@@ -1,9 +1,9 @@
 // In-process test harness: an app over the fake media plane, JSON requests, and an SSE reader that
 // keeps the exact wire text.
 import { pathFor } from '@parley/protocol'
-import { type AppDeps, type HubApp, createApp } from '../app.js'
+import { type AppDeps, type HubApp, createApp } from '../http/app.js'
 import type { HubLimits } from '../hub.js'
-import type { HubTimings } from '../room.js'
+import type { HubTimings } from '../timings.js'
 import { FakeMediaPlane } from './fakeMediaPlane.js'
 
 export interface JsonResponse {
@@ -167,5 +167,5 @@ export const TEST_ANSWER = { type: 'answer', sdp: 'v=0\r\no=- 1 1 IN IP4 127.0.0
 export async function connectClient(hub: TestHub, roomId: string, clientId: string): Promise<void> {
   const response = await hub.request('PUT', pathFor('negotiate', { roomId, clientId }), TEST_OFFER)
   if (response.status !== 200) throw new Error(`negotiate: ${response.status} ${response.body.message}`)
-  hub.plane.peer(clientId, roomId).setConnectionState('connected')
+  await hub.plane.peer(clientId, roomId).setConnectionState('connected')
 }

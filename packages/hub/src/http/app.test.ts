@@ -1,9 +1,9 @@
 import { pathFor, RoomSchema } from '@parley/protocol'
 import * as v from 'valibot'
 import { afterEach, describe, expect, it } from 'vitest'
-import { DEFAULT_BITRATES, DEFAULT_CODECS } from './roomOptions.js'
-import { REJECTED_SDP_MARKER } from './test-support/fakeMediaPlane.js'
-import { createTestHub, type TestHub } from './test-support/harness.js'
+import { DEFAULT_BITRATES, DEFAULT_CODECS } from '../roomOptions.js'
+import { REJECTED_SDP_MARKER } from '../test-support/fakeMediaPlane.js'
+import { createTestHub, type TestHub } from '../test-support/harness.js'
 
 const offer = { type: 'offer', sdp: 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n' }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { PeerConfig } from 'werift'
-import { loopbackWeriftConfig } from './werift-config.js'
+import { loopbackWeriftConfig, resolveIceConfig, weriftPeerConfig } from './index.js'
 
 type PairFilter = NonNullable<PeerConfig['iceFilterCandidatePair']>
 type StunFilter = NonNullable<PeerConfig['iceFilterStunResponse']>
@@ -34,5 +34,25 @@ describe('loopbackWeriftConfig', () => {
     const stun = (host: string) => stunFilter(undefined as unknown as Parameters<StunFilter>[0], [host, 5000], 'udp' as unknown as Parameters<StunFilter>[2])
     expect(stun('127.0.0.1')).toBe(true)
     expect(stun('10.0.0.1')).toBe(false)
+  })
+
+  it('is the hub configuration on that one address, so test participants negotiate what the hub does', () => {
+    const hub = weriftPeerConfig(resolveIceConfig({ hostAddresses: ['127.0.0.1'] }))
+    expect({ ...config, iceFilterCandidatePair: undefined, iceFilterStunResponse: undefined }).toEqual({
+      ...hub,
+      iceFilterCandidatePair: undefined,
+      iceFilterStunResponse: undefined,
+    })
+  })
+})
+
+describe('resolveIceConfig', () => {
+  it('defaults to 127.0.0.1 for binding and remote addresses, with no ICE servers', () => {
+    expect(resolveIceConfig(undefined)).toEqual({ hostAddresses: ['127.0.0.1'], allowedRemoteAddresses: ['127.0.0.1'], iceServers: [] })
+  })
+
+  it('refuses a port range that is not two ports min < max', () => {
+    expect(() => resolveIceConfig({ portRange: [5000, 4000] })).toThrow(/min < max/)
+    expect(resolveIceConfig({ portRange: [40000, 40100] }).portRange).toEqual([40000, 40100])
   })
 })

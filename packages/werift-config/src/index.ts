@@ -1,14 +1,27 @@
-// RTCPeerConnection settings of the werift media plane (see shared/reference/werift-sfu-notes.md).
+// The RTCPeerConnection configuration of every Parley werift peer: the hub's SFU peers
+// (`weriftPeerConfig`) and Node participants in loopback tests (`loopbackWeriftConfig`), so both sides
+// of a test call negotiate exactly what the hub negotiates with Chromium
+// (see shared/reference/werift-sfu-notes.md, "Key werift calls").
+import { OPUS_PAYLOAD_TYPE, VP8_PAYLOAD_TYPE } from '@parley/protocol'
 import { useNACK, useOPUS, usePLI, useSdesMid, useVP8 } from 'werift'
 import type { RTCPeerConnectionConfig } from 'werift'
-import type { IceConfig } from './types.js'
 
-/** Chrome's payload types: pinning them avoids werift numbering OPUS=96/VP8=97 against Chrome's VP8=96 in one BUNDLE. */
-export const VP8_PAYLOAD_TYPE = 96
-export const OPUS_PAYLOAD_TYPE = 111
+/** ICE settings of a werift peer. Loopback-only by default; see the hub README for LAN/public use. */
+export interface IceConfig {
+  /** Addresses to bind and advertise as host candidates. Default ['127.0.0.1']. */
+  hostAddresses: string[]
+  /** Remote candidates outside these addresses are ignored. Default: same as hostAddresses. Empty = accept any. */
+  allowedRemoteAddresses: string[]
+  /** STUN/TURN servers (none by default: no traffic off the machine). */
+  iceServers: { urls: string; username?: string; credential?: string }[]
+  /** UDP port range for ICE, optional. */
+  portRange?: [number, number]
+}
+
+export const LOOPBACK_ADDRESS = '127.0.0.1'
 
 export function resolveIceConfig(ice: Partial<IceConfig> | undefined): IceConfig {
-  const hostAddresses = ice?.hostAddresses?.length ? [...ice.hostAddresses] : ['127.0.0.1']
+  const hostAddresses = ice?.hostAddresses?.length ? [...ice.hostAddresses] : [LOOPBACK_ADDRESS]
   const resolved: IceConfig = {
     hostAddresses,
     allowedRemoteAddresses: ice?.allowedRemoteAddresses ? [...ice.allowedRemoteAddresses] : [...hostAddresses],
@@ -27,7 +40,8 @@ export function resolveIceConfig(ice: Partial<IceConfig> | undefined): IceConfig
 /**
  * The werift peer configuration: no STUN unless configured (werift's default is a public server), IPv4,
  * host candidates on `hostAddresses` only, candidate pairs and STUN answers only toward allowed
- * addresses, max-bundle, VP8 + opus at Chrome's payload types, sdes:mid as the only header extension.
+ * addresses, max-bundle, VP8 + opus at Chrome's payload types (pinned, or werift numbers its own offers
+ * OPUS=96/VP8=97 against Chrome's VP8=96 in one BUNDLE), sdes:mid as the only header extension.
  * No RTX, no simulcast, no transport-cc (it lowered Chrome's bitrate in measurements); VP8 keeps
  * NACK and PLI feedback (werift retransmits from its send cache; PLI drives keyframes).
  */
@@ -44,8 +58,7 @@ export function weriftPeerConfig(ice: IceConfig): RTCPeerConnectionConfig {
     // Binding to one address keeps the socket off other interfaces; with several host addresses
     // werift binds each candidate socket to the wildcard address instead.
     iceInterfaceAddresses: ice.hostAddresses.length === 1 && singleHost ? { udp4: singleHost } : undefined,
-    iceFilterCandidatePair:
-      allowed.size === 0 ? undefined : (pair) => allowed.has(pair.remoteCandidate.host),
+    iceFilterCandidatePair: allowed.size === 0 ? undefined : (pair) => allowed.has(pair.remoteCandidate.host),
     iceFilterStunResponse: allowed.size === 0 ? undefined : (_message, address) => allowed.has(address[0]),
     bundlePolicy: 'max-bundle',
     codecs: {
@@ -59,3 +72,16 @@ export function weriftPeerConfig(ice: IceConfig): RTCPeerConnectionConfig {
   return config
 }
 
+export interface LoopbackWeriftOptions {
+  /** The one loopback address used for binding, advertising and filtering. Default 127.0.0.1. */
+  address?: string
+}
+
+/**
+ * The hub's configuration on one loopback address, for a Node participant in loopback-only tests: no
+ * STUN/TURN, IPv4 UDP on that address only, pairs and STUN answers only with it.
+ */
+export function loopbackWeriftConfig(options: LoopbackWeriftOptions = {}): RTCPeerConnectionConfig {
+  const address = options.address ?? LOOPBACK_ADDRESS
+  return weriftPeerConfig(resolveIceConfig({ hostAddresses: [address] }))
+}

@@ -1,63 +1,16 @@
-// The real hub, in-process, on 127.0.0.1 with an OS-chosen port, plus a tiny static server for test
-// client pages. The pages live on a different loopback origin than the hub, so they exercise the
-// hub's CORS exactly as a browser app on another origin would.
+// A tiny static server for test client pages on 127.0.0.1 with an OS-chosen port. The pages live on a
+// different loopback origin than the hub (`startTestHub` from @parley/hub/testing), so they exercise
+// the hub's CORS exactly as a browser app on another origin would.
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, normalize, resolve, sep } from 'node:path'
-import { startHub } from '@parley/hub'
 
 export interface RunningServer {
   /** Origin without a trailing slash, e.g. `http://127.0.0.1:40123`. */
   readonly url: string
   close(): Promise<void>
-}
-
-export type StartHubOptions = NonNullable<Parameters<typeof startHub>[0]>
-
-export interface HubLogEntry {
-  level: string
-  msg: string
-  fields?: Record<string, unknown>
-}
-
-export interface TestHub extends RunningServer {
-  /** Everything the hub logged at `info` and above, kept in memory (nothing is printed). */
-  readonly logs: HubLogEntry[]
-  /** The logs as text lines, for assertion messages. */
-  describeLogs(): string
-}
-
-/** Starts `startHub` from @parley/hub on 127.0.0.1:0 with its logs captured; `options` override or extend that. */
-export async function startTestHub(options: Partial<StartHubOptions> = {}): Promise<TestHub> {
-  const logs: HubLogEntry[] = []
-  const hub = await startHub({
-    host: '127.0.0.1',
-    port: 0,
-    quiet: true,
-    log: (level, msg, fields) => {
-      if (level !== 'debug') logs.push(fields ? { level, msg, fields } : { level, msg })
-    },
-    ...options,
-  })
-  return {
-    url: hub.url.replace(/\/+$/, ''),
-    close: () => hub.close(),
-    logs,
-    describeLogs: () =>
-      logs
-        .map((entry) => `${entry.level} ${entry.msg}${entry.fields ? ` ${safeJson(entry.fields)}` : ''}`)
-        .join('\n'),
-  }
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value, (_key, field: unknown) => (field instanceof Error ? field.message : field))
-  } catch {
-    return String(value)
-  }
 }
 
 const CONTENT_TYPES: Record<string, string> = {

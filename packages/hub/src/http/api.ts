@@ -1,0 +1,166 @@
+// The Hub API v1 routes, one handler per route written where it is mounted, from the protocol's route
+// table (`routes`): path parameters are typed from the table's templates, the room and client a path
+// names come from middleware in `c.var`, bodies from `c.req.valid('json')`.
+import {
+  CreateChannelRequestSchema,
+  CreateRoomRequestSchema,
+  IceCandidateSchema,
+  RegisterRequestSchema,
+  routes,
+  SessionDescriptionSchema,
+  SetMetaRequestSchema,
+  SetNameRequestSchema,
+  Status,
+  SubscribeTracksRequestSchema,
+  TrackSourcesRequestSchema,
+} from '@parley/protocol'
+import { Hono } from 'hono'
+import { stream } from 'hono/streaming'
+import type { Hub } from '../hub.js'
+import type { SseSink } from '../sse.js'
+import { refuseReservedMetaKeys } from './body.js'
+import { clientOf, jsonBody, reply, requireApiKey, roomOf } from './middleware.js'
+
+/** The routes under `/v1`. */
+export function createApi(hub: Hub, options: { apiKey?: string }): Hono {
+  const api = new Hono()
+  const auth = requireApiKey(options.apiKey)
+  const room = roomOf(hub)
+  const client = clientOf(hub)
+
+  // Rooms
+
+  api.on(routes.createRoom.method, routes.createRoom.path, auth, ...jsonBody(CreateRoomRequestSchema, { what: 'room', whenEmpty: {} }), (c) =>
+    reply(c, Status.created, 'room created', hub.createRoom(c.req.valid('json')).describe()),
+  )
+
+  api.on(routes.getRoom.method, routes.getRoom.path, auth, room, (c) => reply(c, Status.ok, 'room found', c.var.room.describe()))
+
+  api.on(routes.endRoom.method, routes.endRoom.path, auth, room, (c) => {
+    c.var.room.close('ended')
+    return reply(c, Status.ok, 'room ended')
+  })
+
+  // Clients
+
+  api.on(routes.register.method, routes.register.path, auth, room, ...jsonBody(RegisterRequestSchema, { what: 'registration', whenEmpty: {} }), (c) =>
+    reply(c, Status.ok, 'client registered', c.var.room.register(c.req.valid('json'))),
+  )
+
+  api.on(routes.getClient.method, routes.getClient.path, client, (c) => reply(c, Status.ok, 'client found', c.var.client.describe()))
+
+  api.on(routes.setName.method, routes.setName.path, client, ...jsonBody(SetNameRequestSchema, { what: 'name change' }), (c) => {
+    c.var.client.rename(c.req.valid('json').name)
+    return reply(c, Status.ok, 'name changed', c.var.room.registered(c.var.client))
+  })
+
+  for (const leave of [routes.leave, routes.leaveBeacon]) {
+    api.on(leave.method, leave.path, client, (c) => {
+      c.var.room.leave(c.var.client)
+      return reply(c, Status.ok, 'client left')
+    })
+  }
+
+  // Metadata
+
+  api.on(routes.getMeta.method, routes.getMeta.path, room, (c) => reply(c, Status.ok, 'meta found', c.var.room.getMeta(c.req.param('key'))))
+
+  api.on(
+    routes.setMeta.method,
+    routes.setMeta.path,
+    room,
+    ...jsonBody(SetMetaRequestSchema, { what: 'metadata', refuse: refuseReservedMetaKeys }),
+    (c) => {
+      c.var.room.setMeta(c.req.valid('json'))
+      return reply(c, Status.ok, 'meta set')
+    },
+  )
+
+  api.on(routes.deleteMeta.method, routes.deleteMeta.path, room, (c) => {
+    c.var.room.deleteMeta(c.req.param('key'))
+    return reply(c, Status.ok, 'meta deleted')
+  })
+
+  // Negotiation
+
+  api.on(routes.candidate.method, routes.candidate.path, client, ...jsonBody(IceCandidateSchema, { what: 'candidate' }), async (c) => {
+    await c.var.client.addCandidate(c.req.valid('json'))
+    return reply(c, Status.ok, 'candidate added')
+  })
+
+  api.on(routes.isAllowNegotiate.method, routes.isAllowNegotiate.path, client, (c) => {
+    c.var.client.requestTurn()
+    return reply(c, Status.ok, 'negotiation allowed; send your offer with PUT negotiate')
+  })
+
+  api.on(routes.negotiate.method, routes.negotiate.path, client, ...jsonBody(SessionDescriptionSchema, { what: 'session description' }), async (c) => {
+    const answer = await c.var.client.negotiate(c.req.valid('json'))
+    return reply(c, Status.ok, answer ? 'offer answered' : 'answer applied', { answer })
+  })
+
+  // Tracks
+
+  api.on(
+    routes.setTrackSources.method,
+    routes.setTrackSources.path,
+    client,
+    ...jsonBody(TrackSourcesRequestSchema, { what: 'track sources', shape: 'array' }),
+    (c) => {
+      c.var.room.setTrackSources(c.var.client, c.req.valid('json'))
+      return reply(c, Status.ok, 'track sources set')
+    },
+  )
+
+  api.on(
+    routes.subscribeTracks.method,
+    routes.subscribeTracks.path,
+    client,
+    ...jsonBody(SubscribeTracksRequestSchema, { what: 'subscription', shape: 'array' }),
+    (c) => {
+      c.var.room.subscribeTracks(c.var.client, c.req.valid('json'))
+      return reply(c, Status.ok, 'tracks subscribed')
+    },
+  )
+
+  // Data channels (the SDK's singular `room` path and the plural one)
+
+  for (const create of [routes.createChannel, routes.createChannelPlural]) {
+    api.on(create.method, create.path, room, ...jsonBody(CreateChannelRequestSchema, { what: 'data channel' }), (c) => {
+      const { name, mode, ordered_mode } = c.req.valid('json')
+      c.var.room.createChannel(name, mode ?? ordered_mode ?? true)
+      return reply(c, Status.ok, 'data channel created', { name })
+    })
+  }
+
+  // Server-Sent Events
+
+  api.on(routes.events.method, routes.events.path, client, (c) => {
+    const lastEventId = c.req.header('last-event-id')
+    c.header('Content-Type', 'text/event-stream')
+    c.header('Cache-Control', 'no-cache')
+    c.header('Connection', 'keep-alive')
+    c.header('X-Accel-Buffering', 'no')
+    // A HEAD (Hono routes it here as a GET) must not take over the client's live stream.
+    if (c.req.method === 'HEAD') return c.body(null, 200)
+    const { client: target } = c.var
+    return stream(c, async (response) => {
+      // The stream stays open until the client goes away or the hub closes it (style-anchors F).
+      await new Promise<void>((resolve) => {
+        const sink: SseSink = { write: (text) => void response.write(text), close: resolve }
+        try {
+          target.openEvents(sink, lastEventId)
+        } catch {
+          // The client was removed between the lookup and now: end the stream.
+          resolve()
+          return
+        }
+        response.onAbort(() => {
+          target.sse.detach(sink)
+          resolve()
+        })
+      }).catch(() => {})
+    })
+  })
+
+  return api
+}

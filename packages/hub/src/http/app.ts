@@ -1,0 +1,97 @@
+// The Hub API v1 over HTTP: CORS, the body limit, the v1 routes (api.ts), 405s, the web app and the
+// 404. Holds no socket; `startHub` (server.ts) listens. Every response, errors included, is
+// `{code, message, data}`.
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { serveStatic } from '@hono/node-server/serve-static'
+import { API_VERSION, routes, Status } from '@parley/protocol'
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { cors } from 'hono/cors'
+import { HTTPException } from 'hono/http-exception'
+import { HubError } from '../errors.js'
+import { Hub, type HubDeps } from '../hub.js'
+import { type Logger, silentLogger } from '../log.js'
+import { createApi } from './api.js'
+import { reply } from './middleware.js'
+
+export const DEFAULT_BODY_LIMIT_BYTES = 256 * 1024
+
+export interface HttpOptions {
+  /** When set, create room, get room, register and end require `Authorization: Bearer <apiKey>`. */
+  apiKey?: string
+  /** Origins allowed by CORS: '*' (default) or a list. */
+  corsOrigin?: string | string[]
+  /** Largest request body accepted (413 beyond). Default 256 KiB. */
+  bodyLimitBytes?: number
+  /** A built web app to serve at `/` (SPA fallback to index.html for non-API GETs). */
+  staticDir?: string
+}
+
+export type AppDeps = HttpOptions & (
+  | { /** An existing registry; the app does not own it. */ hub: Hub; log?: Logger }
+  | (HubDeps & { hub?: undefined })
+)
+
+export type HubApp = Hono & { readonly hub: Hub }
+
+export function createApp(deps: AppDeps): HubApp {
+  const hub = deps.hub ?? new Hub(deps)
+  const log = deps.log ?? hub.log ?? silentLogger
+  const app = new Hono()
+  const prefix = `/${API_VERSION}`
+
+  app.onError((error, c) => {
+    if (error instanceof HubError) return reply(c, error.status, error.message, null, error.headers)
+    if (error instanceof HTTPException) return reply(c, error.status, error.message || 'request rejected')
+    log('error', 'unexpected error', { error, method: c.req.method, path: c.req.path })
+    return reply(c, 500, 'internal error (this is a bug in the hub; it has been logged)')
+  })
+
+  app.use(
+    '*',
+    cors({
+      origin: deps.corsOrigin ?? '*',
+      allowHeaders: ['Content-Type', 'Authorization', 'Last-Event-ID'],
+      allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+      exposeHeaders: ['X-Access-Token-Expired'],
+      maxAge: 600,
+    }),
+  )
+
+  const limit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES
+  app.use(
+    `${prefix}/*`,
+    bodyLimit({
+      maxSize: limit,
+      // The rest of the body is never read, so the connection cannot carry another request: say so,
+      // or a keep-alive client sends its next request into a socket the server is about to drop.
+      onError: (c) => reply(c, Status.payloadTooLarge, `request body is larger than the limit of ${limit} bytes`, null, { Connection: 'close' }),
+    }),
+  )
+
+  app.route(prefix, createApi(hub, { apiKey: deps.apiKey }))
+
+  // Known paths with another method: 405, with the methods that do work.
+  const methodsByPath = new Map<string, string[]>()
+  for (const route of Object.values(routes)) methodsByPath.set(route.path, [...(methodsByPath.get(route.path) ?? []), route.method])
+  for (const [path, methods] of methodsByPath) {
+    const allowed = methods.join(', ')
+    app.all(`${prefix}${path}`, (c) => reply(c, Status.methodNotAllowed, `${c.req.method} is not allowed on ${c.req.path}; use ${allowed}`, null, { Allow: allowed }))
+  }
+
+  if (deps.staticDir && existsSync(join(deps.staticDir, 'index.html'))) {
+    const root = deps.staticDir
+    const files = serveStatic({ root })
+    const index = serveStatic({ root, path: 'index.html' })
+    app.get('*', async (c, next) => {
+      if (c.req.path.startsWith(`${prefix}/`) || c.req.path === prefix) return next()
+      const noop = async () => {}
+      return (await files(c, noop)) ?? (await index(c, noop)) ?? next()
+    })
+  }
+
+  app.notFound((c) => reply(c, Status.notFound, `no such endpoint: ${c.req.method} ${c.req.path}`))
+
+  return Object.assign(app, { hub })
+}

@@ -1,0 +1,248 @@
+// RTP fan-out of the werift plane: every published track (a Source) and the subscriptions fed from it,
+// across all peers. Also the keyframe rule: the publisher is asked for a keyframe (PLI) at most once per
+// KEYFRAME_REQUEST_INTERVAL_MS per track, through the injected Clock; later asks coalesce into one.
+import { PictureLossIndication, RtcpPayloadSpecificFeedback } from 'werift'
+import type { RTCRtpTransceiver, RtcpPacket, RtpPacket } from 'werift'
+import { messageOf } from '@parley/protocol'
+import { type Clock, Timer } from '../clock.js'
+import type { Logger } from '../log.js'
+import type { PublishedTrack } from './types.js'
+
+/** At most one PLI per publisher track in this window; later requests are coalesced into one trailing PLI. */
+export const KEYFRAME_REQUEST_INTERVAL_MS = 300
+/** RTCP PSFB FMT of a Full Intra Request (werift does not export the class from its ESM build). */
+const FIR_FORMAT = 4
+
+export function sourceKey(track: Pick<PublishedTrack, 'clientId' | 'trackId'>): string {
+  return `${track.clientId}\u0000${track.trackId}`
+}
+
+/** A published track: the publisher's receiving transceiver and everything forwarded from it. */
+export interface Source {
+  readonly key: string
+  readonly published: PublishedTrack
+  /** The publishing peer (track ids are only unique per peer). */
+  readonly publisher: object
+  readonly transceiver: RTCRtpTransceiver
+  readonly subscriptions: Set<Subscription>
+  /** The publisher's actual SSRC, learnt from its first RTP packet. */
+  ssrc: number | undefined
+  lastKeyframeRequestAt: number
+  readonly keyframeTimer: Timer
+  /** A keyframe was wanted before it could be asked for (no SSRC or no DTLS yet). */
+  keyframePending: boolean
+  stopRtp: () => void
+}
+
+/** Whoever holds a subscription: told when the published track ends under it. */
+export interface SubscriptionOwner {
+  readonly clientId: string
+  sourceEnded(subscription: Subscription): void
+}
+
+/** One forwarded track on one subscriber's peer connection. */
+export interface Subscription {
+  readonly key: string
+  readonly track: PublishedTrack
+  readonly owner: SubscriptionOwner
+  source: Source | undefined
+  /** Created lazily right before a server offer (see WeriftSubscriptions.materialize). */
+  transceiver: RTCRtpTransceiver | undefined
+  keyframeRequestedOnAnswer: boolean
+}
+
+export interface ForwarderCounters {
+  /** RTP packets received from publishers. */
+  packetsReceived: number
+  /** RTP packets handed to a negotiated, connected subscriber sender. */
+  packetsForwarded: number
+  /** PLIs sent to publishers. */
+  keyframeRequestsSent: number
+  /** PLI/FIR packets read from subscribers (the werift routing workaround). */
+  subscriberKeyframeRequests: number
+}
+
+export class Forwarder {
+  readonly #sources = new Map<string, Source>()
+  readonly #clock: Clock
+  readonly #log: Logger
+  readonly counters: ForwarderCounters = {
+    packetsReceived: 0,
+    packetsForwarded: 0,
+    keyframeRequestsSent: 0,
+    subscriberKeyframeRequests: 0,
+  }
+
+  constructor(deps: { clock: Clock; log: Logger }) {
+    this.#clock = deps.clock
+    this.#log = deps.log
+  }
+
+  get sourceCount(): number {
+    return this.#sources.size
+  }
+
+  get subscriptionCount(): number {
+    let count = 0
+    for (const source of this.#sources.values()) count += source.subscriptions.size
+    return count
+  }
+
+  source(track: Pick<PublishedTrack, 'clientId' | 'trackId'>): Source | undefined {
+    return this.#sources.get(sourceKey(track))
+  }
+
+  /** Starts forwarding what arrives on the publisher's transceiver; undefined when that track id is taken. */
+  addSource(publisher: object, published: PublishedTrack, mid: string, transceiver: RTCRtpTransceiver): Source | undefined {
+    const key = sourceKey(published)
+    if (this.#sources.has(key)) {
+      this.#log('warn', 'a client publishes the same track id twice; ignoring the second m-line', {
+        clientId: published.clientId,
+        trackId: published.trackId,
+        mid,
+      })
+      return undefined
+    }
+    const source: Source = {
+      key,
+      published,
+      publisher,
+      transceiver,
+      subscriptions: new Set(),
+      ssrc: undefined,
+      lastKeyframeRequestAt: Number.NEGATIVE_INFINITY,
+      keyframeTimer: new Timer(this.#clock),
+      keyframePending: false,
+      stopRtp: () => undefined,
+    }
+    const { unSubscribe } = transceiver.receiver.track.onReceiveRtp.subscribe((packet: RtpPacket) => {
+      try {
+        this.#forward(source, packet)
+      } catch (error) {
+        this.#log('error', 'forwarding an RTP packet failed', { trackId: published.trackId, error: messageOf(error) })
+      }
+    })
+    source.stopRtp = unSubscribe
+    this.#sources.set(key, source)
+    return source
+  }
+
+  /** Ends a published track: forwarding stops and every subscriber renegotiates its transceiver away. */
+  removeSource(source: Source): void {
+    if (this.#sources.get(source.key) !== source) return
+    this.#sources.delete(source.key)
+    source.stopRtp()
+    source.keyframeTimer.cancel()
+    for (const subscription of [...source.subscriptions]) subscription.owner.sourceEnded(subscription)
+    source.subscriptions.clear()
+  }
+
+  /** A new subscription fed from `source`. */
+  attach(owner: SubscriptionOwner, source: Source): Subscription {
+    const subscription: Subscription = {
+      key: source.key,
+      track: source.published,
+      owner,
+      source,
+      transceiver: undefined,
+      keyframeRequestedOnAnswer: false,
+    }
+    source.subscriptions.add(subscription)
+    return subscription
+  }
+
+  /** The subscription receives nothing more from its source. Idempotent. */
+  detach(subscription: Subscription): void {
+    subscription.source?.subscriptions.delete(subscription)
+    subscription.source = undefined
+  }
+
+  /** Asks the publisher for a keyframe, at most once per KEYFRAME_REQUEST_INTERVAL_MS per track. */
+  requestKeyframe(source: Source): void {
+    if (source.published.kind !== 'video' || this.#sources.get(source.key) !== source) return
+    const wait = source.lastKeyframeRequestAt + KEYFRAME_REQUEST_INTERVAL_MS - this.#clock.now()
+    if (wait > 0) {
+      if (!source.keyframeTimer.running) source.keyframeTimer.start(wait, () => this.#sendPli(source))
+      return
+    }
+    this.#sendPli(source)
+  }
+
+  /** A publisher's connection came up: ask for the keyframes wanted before it could carry RTCP. */
+  publisherConnected(publisher: object): void {
+    for (const source of this.#sources.values()) {
+      if (source.publisher === publisher && source.keyframePending) this.requestKeyframe(source)
+    }
+  }
+
+  /**
+   * Subscriber PLI/FIR, read straight from its DTLS transport: werift's router hands payload-specific
+   * feedback to ssrcTable[senderSsrc] first, and Chrome's sender SSRC is its own outgoing stream, which
+   * the server registered as a receiver, so sender.onPictureLossIndication never fires.
+   */
+  subscriberFeedback(packet: RtcpPacket, subscriptions: Iterable<Subscription>): void {
+    if (!(packet instanceof RtcpPayloadSpecificFeedback)) return
+    const feedback = packet.feedback as { count: number; mediaSsrc?: number; fir?: { ssrc: number }[] }
+    let ssrcs: number[]
+    if (feedback.count === PictureLossIndication.count) ssrcs = feedback.mediaSsrc === undefined ? [] : [feedback.mediaSsrc]
+    else if (feedback.count === FIR_FORMAT) ssrcs = (feedback.fir ?? []).map((entry) => entry.ssrc)
+    else return
+    for (const subscription of subscriptions) {
+      const sender = subscription.transceiver?.sender
+      if (sender && ssrcs.includes(sender.ssrc) && subscription.source) {
+        this.counters.subscriberKeyframeRequests++
+        this.requestKeyframe(subscription.source)
+      }
+    }
+  }
+
+  #forward(source: Source, packet: RtpPacket): void {
+    this.counters.packetsReceived++
+    const { ssrc } = packet.header
+    if (source.ssrc !== ssrc) {
+      const switched = source.ssrc !== undefined
+      source.ssrc = ssrc
+      if (switched) {
+        // The publisher restarted its stream: keep the subscribers' sequence numbers continuous.
+        for (const subscription of source.subscriptions) subscription.transceiver?.sender.replaceRTP(packet.header)
+      }
+      if (source.keyframePending) this.requestKeyframe(source)
+    }
+    if (source.subscriptions.size === 0) return
+    // One copy for all subscribers: werift's sender clones again before rewriting SSRC/PT.
+    // The publisher's extensions are stripped, or werift would merge its MID over the subscriber's.
+    const outgoing = packet.clone()
+    outgoing.header.extensions = []
+    for (const subscription of source.subscriptions) {
+      const transceiver = subscription.transceiver
+      if (!transceiver || transceiver.stopping || transceiver.stopped) continue
+      const sender = transceiver.sender
+      if (!sender.codec || sender.dtlsTransport?.state !== 'connected') continue
+      this.counters.packetsForwarded++
+      sender.sendRtp(outgoing).catch((error: unknown) => {
+        this.#log('debug', 'sendRtp failed', { clientId: subscription.owner.clientId, error: messageOf(error) })
+      })
+    }
+  }
+
+  #sendPli(source: Source): void {
+    if (this.#sources.get(source.key) !== source) return
+    const mediaSsrc = source.ssrc ?? source.transceiver.receiver.track.ssrc
+    const dtls = source.transceiver.dtlsTransport
+    if (mediaSsrc === undefined || !dtls || dtls.state !== 'connected') {
+      source.keyframePending = true
+      return
+    }
+    source.keyframePending = false
+    source.lastKeyframeRequestAt = this.#clock.now()
+    this.counters.keyframeRequestsSent++
+    // Sent directly rather than through receiver.sendRtcpPLI, which stays silent unless the
+    // publisher's offer listed "nack pli" for the codec.
+    const pli = new RtcpPayloadSpecificFeedback({
+      feedback: new PictureLossIndication({ senderSsrc: source.transceiver.sender.ssrc, mediaSsrc }),
+    })
+    dtls.sendRtcp([pli]).catch((error: unknown) => {
+      this.#log('debug', 'sending a PLI failed', { trackId: source.published.trackId, error: messageOf(error) })
+    })
+  }
+}

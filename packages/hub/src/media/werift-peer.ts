@@ -1,0 +1,257 @@
+// One client's werift RTCPeerConnection: signaling (client offers, server offers, answers), the
+// client's candidates, connection state, and the bookkeeping after every applied description, done
+// by its parts: publications (what it sends), subscriptions (what it receives), data channels.
+import { RTCPeerConnection } from 'werift'
+import type { RTCDtlsTransport } from 'werift'
+import { type Answer, type IceCandidate, type Offer, messageOf } from '@parley/protocol'
+import type { LogFields, LogLevel, Logger } from '../log.js'
+import { createSerialQueue } from '../serialQueue.js'
+import { deferHandlers } from './boundary.js'
+import type { MediaPeer, MediaPeerHandlers, PeerConnectionState, PublishedTrack, SignalingState } from './types.js'
+import { type IceConfig, weriftPeerConfig } from '@parley/werift-config'
+import { RemoteCandidates } from './werift-candidates.js'
+import { WeriftChannels } from './werift-channels.js'
+import type { Forwarder } from './werift-forwarder.js'
+import { WeriftPublications } from './werift-publications.js'
+import { assertUsableDescription, filterSdpCandidates, parseMediaSections } from './werift-sdp.js'
+import { WeriftSubscriptions } from './werift-subscriptions.js'
+
+/** What every peer of one plane shares. */
+export interface WeriftPeerContext {
+  readonly ice: IceConfig
+  readonly allowedRemoteAddresses: ReadonlySet<string>
+  readonly forwarder: Forwarder
+  readonly log: Logger
+  /** The peer closed: the plane forgets it. */
+  released(peer: WeriftPeer): void
+}
+
+export class WeriftPeer implements MediaPeer {
+  readonly clientId: string
+  readonly #pc: RTCPeerConnection
+  readonly #context: WeriftPeerContext
+  readonly #roomId: string
+  /** The room's handlers, called later (never re-entrantly) and never after close. */
+  readonly #later: MediaPeerHandlers
+  readonly #serial = createSerialQueue()
+  readonly #candidates: RemoteCandidates
+  readonly #publications: WeriftPublications
+  readonly #subscriptions: WeriftSubscriptions
+  readonly #channels: WeriftChannels
+  readonly #disposers: (() => void)[] = []
+  readonly #watchedTransports = new Set<RTCDtlsTransport>()
+  #closed = false
+  #closing: Promise<void> | undefined
+
+  constructor(context: WeriftPeerContext, roomId: string, clientId: string, handlers: MediaPeerHandlers) {
+    this.clientId = clientId
+    this.#context = context
+    this.#roomId = roomId
+    this.#later = deferHandlers(handlers, () => this.#closed)
+    const log = this.#log.bind(this)
+    const pc = new RTCPeerConnection(weriftPeerConfig(context.ice))
+    this.#pc = pc
+    const negotiationNeeded = () => this.#later.onNegotiationNeeded()
+    this.#candidates = new RemoteCandidates(pc, context.allowedRemoteAddresses, log)
+    this.#publications = new WeriftPublications({
+      clientId,
+      pc,
+      forwarder: context.forwarder,
+      events: { published: (track) => this.#later.onTrackPublished(track), unpublished: (track) => this.#later.onTrackUnpublished(track) },
+      log,
+    })
+    this.#subscriptions = new WeriftSubscriptions({ clientId, pc, forwarder: context.forwarder, negotiationNeeded, log })
+    this.#channels = new WeriftChannels(pc, { negotiationNeeded, message: (label, data) => this.#later.onDataChannelMessage(label, data) }, log)
+    this.#disposers.push(
+      pc.onIceCandidate.subscribe((candidate) => {
+        if (!candidate?.candidate) return
+        const init: IceCandidate = { candidate: candidate.candidate }
+        if (candidate.sdpMid !== undefined) init.sdpMid = candidate.sdpMid
+        if (candidate.sdpMLineIndex !== undefined) init.sdpMLineIndex = candidate.sdpMLineIndex
+        if (candidate.usernameFragment !== undefined) init.usernameFragment = candidate.usernameFragment
+        this.#later.onIceCandidate(init)
+      }).unSubscribe,
+      pc.connectionStateChange.subscribe((state) => this.#fromWerift('connectionStateChange', () => this.#onConnectionState(state))).unSubscribe,
+    )
+  }
+
+  get connectionState(): PeerConnectionState {
+    return this.#pc.connectionState
+  }
+
+  get signalingState(): SignalingState {
+    const state = this.#pc.signalingState
+    if (state === 'have-local-pranswer') return 'have-remote-offer'
+    if (state === 'have-remote-pranswer') return 'have-local-offer'
+    return state
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Signaling
+
+  handleOffer(offer: Offer): Promise<Answer> {
+    return this.#serial(async () => {
+      this.#assertOpen()
+      const sdp = filterSdpCandidates(offer.sdp, this.#context.allowedRemoteAddresses)
+      assertUsableDescription('offer', sdp, sectionCount(this.#pc.remoteDescription?.sdp))
+      await this.#candidates.aroundRemoteDescription(async () => {
+        try {
+          await this.#pc.setRemoteDescription({ type: 'offer', sdp })
+        } catch (error) {
+          throw new Error(`the client's offer cannot be applied: ${messageOf(error)}`)
+        }
+        try {
+          await this.#pc.setLocalDescription(await this.#pc.createAnswer())
+        } catch (error) {
+          await this.#pc.setRemoteDescription({ type: 'rollback', sdp: '' }).catch(() => undefined)
+          throw new Error(`no answer to the client's offer: ${messageOf(error)}`)
+        }
+      })
+      this.#afterDescription()
+      return { type: 'answer', sdp: this.#localSdp() }
+    })
+  }
+
+  createOffer(): Promise<Offer> {
+    return this.#serial(async () => {
+      this.#assertOpen()
+      if (this.#pc.signalingState !== 'stable') {
+        throw new Error(`a server offer needs signaling state stable, not ${this.#pc.signalingState}`)
+      }
+      this.#channels.materialize()
+      this.#subscriptions.materialize()
+      try {
+        await this.#pc.setLocalDescription(await this.#pc.createOffer())
+      } catch (error) {
+        throw new Error(`cannot create a server offer: ${messageOf(error)}`)
+      }
+      this.#watchTransports()
+      return { type: 'offer', sdp: this.#localSdp() }
+    })
+  }
+
+  handleAnswer(answer: Answer): Promise<void> {
+    return this.#serial(async () => {
+      this.#assertOpen()
+      if (this.#pc.signalingState !== 'have-local-offer') {
+        throw new Error(`no server offer awaits an answer (signaling state ${this.#pc.signalingState})`)
+      }
+      const sdp = filterSdpCandidates(answer.sdp, this.#context.allowedRemoteAddresses)
+      assertUsableDescription('answer', sdp, sectionCount(this.#pc.localDescription?.sdp))
+      await this.#candidates.aroundRemoteDescription(async () => {
+        try {
+          await this.#pc.setRemoteDescription({ type: 'answer', sdp })
+        } catch (error) {
+          throw new Error(`the client's answer cannot be applied: ${messageOf(error)}`)
+        }
+      })
+      this.#afterDescription()
+    })
+  }
+
+  addIceCandidate(candidate: IceCandidate): Promise<void> {
+    return this.#candidates.add(candidate)
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Forwarding and data channels (the parts do the work)
+
+  subscribe(track: PublishedTrack): void {
+    this.#subscriptions.subscribe(track)
+  }
+
+  unsubscribe(track: PublishedTrack): void {
+    this.#subscriptions.unsubscribe(track)
+  }
+
+  openDataChannel(label: string, ordered: boolean): void {
+    if (!this.#closed) this.#channels.open(label, ordered)
+  }
+
+  sendDataChannelMessage(label: string, data: string | Uint8Array): void {
+    this.#channels.send(label, data)
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Lifecycle
+
+  close(): Promise<void> {
+    this.#closing ??= this.#release()
+    return this.#closing
+  }
+
+  async #release(): Promise<void> {
+    this.#closed = true
+    this.#subscriptions.close()
+    this.#publications.close()
+    this.#candidates.close()
+    this.#channels.close()
+    for (const dispose of this.#disposers.splice(0)) dispose()
+    this.#watchedTransports.clear()
+    this.#context.released(this)
+    // close() force-stops every transceiver (senders, receivers, RTCP loops) and the SCTP/DTLS/ICE transports.
+    try {
+      await this.#pc.close()
+    } catch (error) {
+      this.#log('warn', 'closing the peer connection failed', { error: messageOf(error) })
+    }
+  }
+
+  /** Bookkeeping after any applied description: publications, subscriptions, SCTP, pending changes. */
+  #afterDescription(): void {
+    this.#watchTransports()
+    this.#publications.reconcile()
+    this.#subscriptions.settle()
+    this.#channels.materialize()
+    this.#channels.startSctpIfNeeded()
+    // Something only a server offer can carry: a new forwarding, a stop, a data channel without m=application.
+    if (!this.#closed && (this.#subscriptions.unnegotiated || this.#channels.unnegotiated)) this.#later.onNegotiationNeeded()
+  }
+
+  #onConnectionState(state: PeerConnectionState): void {
+    this.#later.onConnectionStateChange(state)
+    if (state !== 'connected') return
+    this.#watchTransports()
+    this.#channels.startSctpIfNeeded()
+    this.#context.forwarder.publisherConnected(this.#publications)
+    this.#subscriptions.connected()
+  }
+
+  /** Subscriber RTCP is read from every DTLS transport (see Forwarder.subscriberFeedback). */
+  #watchTransports(): void {
+    for (const transport of this.#pc.dtlsTransports) {
+      if (this.#watchedTransports.has(transport)) continue
+      this.#watchedTransports.add(transport)
+      this.#disposers.push(
+        transport.onRtcp.subscribe((packet) => this.#fromWerift('onRtcp', () => this.#subscriptions.feedback(packet))).unSubscribe,
+      )
+    }
+  }
+
+  #localSdp(): string {
+    const local = this.#pc.localDescription
+    if (!local) throw new Error('werift produced no local description')
+    return local.sdp
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error(`the media peer of client ${this.clientId} is closed`)
+  }
+
+  /** Plane code run from a werift event: an exception must not escape into werift's own stack. */
+  #fromWerift(what: string, run: () => void): void {
+    try {
+      run()
+    } catch (error) {
+      this.#log('error', `${what} failed`, { error: messageOf(error) })
+    }
+  }
+
+  #log(level: LogLevel, msg: string, fields?: LogFields): void {
+    this.#context.log(level, msg, { roomId: this.#roomId, clientId: this.clientId, ...fields })
+  }
+}
+
+function sectionCount(sdp: string | undefined): number {
+  return sdp ? parseMediaSections(sdp).length : 0
+}

@@ -1,0 +1,160 @@
+// The forwarded tracks of one werift peer (its subscriptions): a sendonly transceiver per track, created
+// right before a server offer, under the publisher's MSID; stopped to end a forwarding; keyframes asked
+// for whenever a subscriber becomes able to decode (subscribed, answered, connected).
+import { MediaStream, RTCRtpHeaderExtensionParameters, RTP_EXTENSION_URI } from 'werift'
+import type { RTCPeerConnection, RTCRtpTransceiver, RtcpPacket } from 'werift'
+import { messageOf } from '@parley/protocol'
+import type { LogFields, LogLevel } from '../log.js'
+import type { PublishedTrack } from './types.js'
+import { type Forwarder, type Subscription, type SubscriptionOwner, sourceKey } from './werift-forwarder.js'
+import { parseMediaSections } from './werift-sdp.js'
+
+export class WeriftSubscriptions implements SubscriptionOwner {
+  readonly clientId: string
+  readonly #pc: RTCPeerConnection
+  readonly #forwarder: Forwarder
+  readonly #negotiationNeeded: () => void
+  readonly #log: (level: LogLevel, msg: string, fields?: LogFields) => void
+  readonly #byKey = new Map<string, Subscription>()
+  #closed = false
+
+  constructor(init: {
+    clientId: string
+    pc: RTCPeerConnection
+    forwarder: Forwarder
+    negotiationNeeded: () => void
+    log: (level: LogLevel, msg: string, fields?: LogFields) => void
+  }) {
+    this.clientId = init.clientId
+    this.#pc = init.pc
+    this.#forwarder = init.forwarder
+    this.#negotiationNeeded = init.negotiationNeeded
+    this.#log = init.log
+  }
+
+  /** Forwards another client's track here (idempotent) and asks its publisher for a keyframe. */
+  subscribe(track: PublishedTrack): void {
+    if (this.#closed || track.clientId === this.clientId) return
+    const source = this.#forwarder.source(track)
+    if (!source) {
+      this.#log('warn', 'subscribe to a track that is not published (any more)', { publisher: track.clientId, trackId: track.trackId })
+      return
+    }
+    if (!this.#byKey.has(source.key)) {
+      this.#byKey.set(source.key, this.#forwarder.attach(this, source))
+      this.#negotiationNeeded()
+    }
+    this.#forwarder.requestKeyframe(source)
+  }
+
+  unsubscribe(track: PublishedTrack): void {
+    const subscription = this.#byKey.get(sourceKey(track))
+    if (subscription) this.#end(subscription)
+  }
+
+  /** The published track ended under this subscription. */
+  sourceEnded(subscription: Subscription): void {
+    this.#end(subscription)
+  }
+
+  /**
+   * Creates the sendonly transceivers of new subscriptions right before a server offer. Created earlier,
+   * an unassociated transceiver could be matched by werift to a new m-line of a client offer and steal it.
+   */
+  materialize(): void {
+    for (const subscription of this.#byKey.values()) {
+      if (subscription.transceiver) continue
+      const { track } = subscription
+      const transceiver = this.#pc.addTransceiver(track.kind, {
+        direction: 'sendonly',
+        streams: [new MediaStream({ id: track.streamId })],
+      })
+      // The MSID track id must be the publisher's, so subscribers see the ids of tracks_available.
+      Object.defineProperty(transceiver.sender, 'trackId', { value: track.trackId, writable: true, configurable: true })
+      const extensions = this.#headerExtensionsFor(track.kind, transceiver)
+      if (extensions.length > 0) transceiver.headerExtensions = extensions
+      subscription.transceiver = transceiver
+    }
+  }
+
+  /** After an answer: drop subscriptions the client rejected, ask keyframes for the newly negotiated ones. */
+  settle(): void {
+    for (const subscription of [...this.#byKey.values()]) {
+      const transceiver = subscription.transceiver
+      if (!transceiver) continue
+      if (transceiver.stopped) {
+        this.#log('warn', 'the client rejected a forwarded track', { trackId: subscription.track.trackId })
+        this.#byKey.delete(subscription.key)
+        this.#forwarder.detach(subscription)
+        continue
+      }
+      const direction = transceiver.currentDirection
+      if (!subscription.keyframeRequestedOnAnswer && transceiver.sender.codec && (direction === 'sendonly' || direction === 'sendrecv')) {
+        subscription.keyframeRequestedOnAnswer = true
+        if (subscription.source) this.#forwarder.requestKeyframe(subscription.source)
+      }
+    }
+  }
+
+  /** A forwarding waits for a server offer (new, or stopped but not yet renegotiated away). */
+  get unnegotiated(): boolean {
+    if (this.#pc.getTransceivers().some((t) => t.stopping && !t.stopped)) return true
+    for (const subscription of this.#byKey.values()) {
+      if (!subscription.transceiver || subscription.transceiver.mid == null) return true
+    }
+    return false
+  }
+
+  /** The subscriber can decode only from a keyframe sent after its DTLS came up. */
+  connected(): void {
+    for (const subscription of this.#byKey.values()) {
+      if (subscription.source && subscription.transceiver?.sender.codec) this.#forwarder.requestKeyframe(subscription.source)
+    }
+  }
+
+  /** RTCP from the subscriber: PLI/FIR for a forwarded track go to its publisher. */
+  feedback(packet: RtcpPacket): void {
+    this.#forwarder.subscriberFeedback(packet, this.#byKey.values())
+  }
+
+  close(): void {
+    this.#closed = true
+    for (const subscription of this.#byKey.values()) this.#forwarder.detach(subscription)
+    this.#byKey.clear()
+  }
+
+  /** Stops one forwarding. Idempotent. */
+  #end(subscription: Subscription): void {
+    if (this.#byKey.get(subscription.key) !== subscription) return
+    this.#byKey.delete(subscription.key)
+    this.#forwarder.detach(subscription)
+    const transceiver = subscription.transceiver
+    if (!transceiver || this.#closed) return
+    // Not removeTrack: with manual sendRtp the sender has no track and werift's removeTrack does nothing.
+    const negotiated = transceiver.mid != null
+    try {
+      transceiver.stop()
+    } catch (error) {
+      this.#log('warn', 'stopping a forwarding transceiver failed', { error: messageOf(error) })
+    }
+    if (negotiated) this.#negotiationNeeded()
+  }
+
+  /**
+   * werift numbers the extensions of m-lines it offers itself (audio mid=1, video mid=2), which clashes
+   * with the IDs the client chose in the same BUNDLE: reuse the negotiated ones.
+   */
+  #headerExtensionsFor(kind: 'audio' | 'video', except: RTCRtpTransceiver): RTCRtpHeaderExtensionParameters[] {
+    const negotiated = this.#pc
+      .getTransceivers()
+      .filter((t) => t !== except && t.mid != null && !t.stopped && !t.stopping && t.headerExtensions.length > 0)
+    const template = negotiated.find((t) => t.kind === kind) ?? negotiated[0]
+    if (template) {
+      return template.headerExtensions.map((h) => new RTCRtpHeaderExtensionParameters({ id: h.id, uri: h.uri }))
+    }
+    const remote = this.#pc.remoteDescription?.sdp
+    const midExtensionId = remote ? parseMediaSections(remote).find((s) => s.midExtensionId !== undefined)?.midExtensionId : undefined
+    if (midExtensionId === undefined) return []
+    return [new RTCRtpHeaderExtensionParameters({ id: midExtensionId, uri: RTP_EXTENSION_URI.sdesMid })]
+  }
+}

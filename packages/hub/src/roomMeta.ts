@@ -1,0 +1,47 @@
+// A room's metadata: keys and JSON values, capped in characters (each key plus its value as JSON,
+// all keys together). A refused setmeta stores nothing of its body.
+import { type MetaRecord, Status } from '@parley/protocol'
+import { HubError, notFound } from './errors.js'
+
+export class RoomMeta {
+  readonly #values = new Map<string, unknown>()
+  /** Characters each key holds (key plus JSON value), and their sum: the room's metadata cap. */
+  readonly #chars = new Map<string, number>()
+  #charsTotal = 0
+
+  constructor(
+    readonly roomId: string,
+    readonly maxChars: number,
+  ) {}
+
+  has(key: string): boolean {
+    return this.#values.has(key)
+  }
+
+  get(key: string): MetaRecord {
+    if (!this.#values.has(key)) throw notFound(`meta key "${key}" not found in room "${this.roomId}"`)
+    return { [key]: this.#values.get(key) }
+  }
+
+  /** Stores every key of `record`, or none of them (413) when the room would go over its cap. Returns what changed. */
+  set(record: MetaRecord): MetaRecord[] {
+    const entries = Object.entries(record).map(([key, value]) => ({ key, value, chars: key.length + JSON.stringify(value).length }))
+    let total = this.#charsTotal
+    for (const { key, chars } of entries) total += chars - (this.#chars.get(key) ?? 0)
+    if (total > this.maxChars) {
+      throw new HubError(Status.payloadTooLarge, `room "${this.roomId}" metadata would hold ${total} characters, over its limit of ${this.maxChars}; delete keys first`)
+    }
+    for (const { key, value, chars } of entries) {
+      this.#values.set(key, value)
+      this.#chars.set(key, chars)
+    }
+    this.#charsTotal = total
+    return entries.map(({ key, value }) => ({ [key]: value }))
+  }
+
+  delete(key: string): void {
+    if (!this.#values.delete(key)) throw notFound(`meta key "${key}" not found in room "${this.roomId}"`)
+    this.#charsTotal -= this.#chars.get(key) ?? 0
+    this.#chars.delete(key)
+  }
+}

@@ -1,0 +1,52 @@
+// `@parley/hub/testing`: the real hub for other packages' tests (core, web), in-process on 127.0.0.1
+// with an OS-chosen port and its logs kept in memory instead of printed. It lives here, above the hub,
+// so that @parley/testkit (which the hub's own tests use) does not depend on the hub.
+import { type RunningHub, type StartHubOptions, startHub } from './server.js'
+
+export type { StartHubOptions } from './server.js'
+
+export interface HubLogEntry {
+  level: string
+  msg: string
+  fields?: Record<string, unknown>
+}
+
+export interface TestHub {
+  /** Origin without a trailing slash, e.g. `http://127.0.0.1:40123`. */
+  readonly url: string
+  readonly hub: RunningHub['hub']
+  /** Everything the hub logged at `info` and above, kept in memory (nothing is printed). */
+  readonly logs: HubLogEntry[]
+  /** The logs as text lines, for assertion messages. */
+  describeLogs(): string
+  close(): Promise<void>
+}
+
+/** `startHub` on 127.0.0.1:0 with its logs captured; `options` override or extend that. */
+export async function startTestHub(options: Partial<StartHubOptions> = {}): Promise<TestHub> {
+  const logs: HubLogEntry[] = []
+  const running = await startHub({
+    host: '127.0.0.1',
+    port: 0,
+    quiet: true,
+    log: (level, msg, fields) => {
+      if (level !== 'debug') logs.push(fields ? { level, msg, fields } : { level, msg })
+    },
+    ...options,
+  })
+  return {
+    url: running.url.replace(/\/+$/, ''),
+    hub: running.hub,
+    logs,
+    describeLogs: () => logs.map((entry) => `${entry.level} ${entry.msg}${entry.fields ? ` ${safeJson(entry.fields)}` : ''}`).join('\n'),
+    close: () => running.close(),
+  }
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_key, field: unknown) => (field instanceof Error ? field.message : field))
+  } catch {
+    return String(value)
+  }
+}

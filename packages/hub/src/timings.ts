@@ -1,0 +1,32 @@
+// Every duration the hub waits for, in one place (the command line sets them; tests shorten them).
+import type { NegotiationTimings } from './negotiation.js'
+
+export interface HubTimings extends NegotiationTimings {
+  /** A registered client whose peer does not connect within this is dropped. */
+  connectTimeoutMs: number
+  /** A client whose event stream closed and did not come back within this is removed. */
+  reconnectGraceMs: number
+  /** `ping` interval on open event streams. */
+  pingIntervalMs: number
+  /** Debounce of `tracks_added` to the publisher, batching the tracks of one offer. */
+  tracksAddedDebounceMs: number
+  /** A track whose publisher never calls settracksources becomes available as `media` after this. */
+  trackSourceGraceMs: number
+  /**
+   * A client whose peer is `failed` stays this long (subscriptions kept, offers accepted) so an ICE
+   * restart can bring it back, as the hosted hub does; still not `connected` after it → removed.
+   */
+  failedGraceMs: number
+}
+
+export const DEFAULT_TIMINGS: HubTimings = {
+  offerDebounceMs: 100,
+  answerTimeoutMs: 30_000,
+  clientTurnTimeoutMs: 10_000,
+  connectTimeoutMs: 60_000,
+  reconnectGraceMs: 10_000,
+  pingIntervalMs: 15_000,
+  tracksAddedDebounceMs: 100,
+  trackSourceGraceMs: 1_000,
+  failedGraceMs: 5_000,
+}

@@ -1,0 +1,188 @@
+// Track routing in one room: the client-compatibility rule of the README. Everyone present receives
+// every track at once (rule 1); availability is announced separately, by settracksources or after a
+// grace (rule 2); subscribetracks only ensures a subscription (rule 3); a track that ends is ended for
+// every subscriber (rule 4). The media plane does the forwarding; this decides who gets what, and when
+// `tracks_added` / `tracks_available` go out.
+import type { SubscribeTracksRequest, TrackInfo, TrackSource, TrackSourcesRequest } from '@parley/protocol'
+import type { Client } from './client.js'
+import { type Clock, Timer } from './clock.js'
+import { notFound } from './errors.js'
+import type { LogFields, LogLevel } from './log.js'
+import type { PublishedTrack } from './media/types.js'
+import type { HubTimings } from './timings.js'
+
+/** A track a client publishes, as the room tracks it. */
+interface TrackState {
+  readonly track: PublishedTrack
+  source: TrackSource | 'unknown'
+  /** Announced to the others with `tracks_available`. */
+  available: boolean
+  /** Announces the track as `media` if the publisher never calls settracksources. */
+  readonly grace: Timer
+}
+
+/** Everything one client publishes. */
+interface Publisher {
+  readonly tracks: Map<string, TrackState>
+  /** Tracks waiting for the debounced `tracks_added`. */
+  readonly pendingAdded: Set<string>
+  readonly addedTimer: Timer
+}
+
+export interface TrackRouterDeps {
+  clock: Clock
+  timings: Pick<HubTimings, 'tracksAddedDebounceMs' | 'trackSourceGraceMs'>
+  log(level: LogLevel, msg: string, fields?: LogFields): void
+  /** The room's clients, in registration order. */
+  clients(): Iterable<Client>
+  /** A timer callback, run so that an exception in it is logged rather than thrown. */
+  safely(what: string, client: Client, run: () => void): void
+}
+
+export class TrackRouter {
+  readonly #publishers = new Map<Client, Publisher>()
+  readonly #deps: TrackRouterDeps
+
+  constructor(deps: TrackRouterDeps) {
+    this.#deps = deps
+  }
+
+  /** The media plane reports a new track of `client`. */
+  published(client: Client, track: PublishedTrack): void {
+    const publisher = this.#publisher(client)
+    if (publisher.tracks.has(track.trackId)) return
+    const { clock, timings } = this.#deps
+    const state: TrackState = { track, source: 'unknown', available: false, grace: new Timer(clock) }
+    publisher.tracks.set(track.trackId, state)
+    this.#deps.log('info', 'track published', { clientId: client.id, trackId: track.trackId, kind: track.kind })
+    // Rule 1: everyone present receives it at once, before any settracksources/subscribetracks.
+    for (const other of this.#others(client)) if (other.present) other.peer.subscribe(track)
+    state.grace.start(timings.trackSourceGraceMs, () => {
+      if (publisher.tracks.get(track.trackId) === state && !state.available) {
+        this.#deps.safely('announcing a track', client, () => this.#announce(client, [state]))
+      }
+    })
+    publisher.pendingAdded.add(track.trackId)
+    if (!publisher.addedTimer.running) {
+      publisher.addedTimer.start(timings.tracksAddedDebounceMs, () => this.#deps.safely('sending tracks_added', client, () => this.#flushAdded(client)))
+    }
+  }
+
+  unpublished(client: Client, track: PublishedTrack): void {
+    const publisher = this.#publishers.get(client)
+    const state = publisher?.tracks.get(track.trackId)
+    if (!publisher || !state) return
+    state.grace.cancel()
+    publisher.tracks.delete(track.trackId)
+    publisher.pendingAdded.delete(track.trackId)
+    this.#deps.log('info', 'track unpublished', { clientId: client.id, trackId: track.trackId })
+    this.#unsubscribeEveryone(state.track)
+  }
+
+  /** settracksources: unknown or gone tracks are ignored, as the hosted hub does. */
+  setSources(client: Client, sources: TrackSourcesRequest): void {
+    const publisher = this.#publishers.get(client)
+    const changed: TrackState[] = []
+    for (const { track_id, source } of sources) {
+      const state = publisher?.tracks.get(track_id)
+      if (!state || (state.available && state.source === source)) continue
+      state.source = source
+      changed.push(state)
+    }
+    this.#announce(client, changed)
+  }
+
+  /** subscribetracks: everything is checked before anything changes, so a bad entry applies nothing. */
+  subscribe(client: Client, requests: SubscribeTracksRequest): void {
+    const tracks: PublishedTrack[] = []
+    for (const request of requests) {
+      if (request.client_id === client.id) continue
+      const publisher = [...this.#deps.clients()].find((candidate) => candidate.id === request.client_id)
+      if (!publisher) throw notFound(`client "${request.client_id}" not found in room "${client.roomId}"`)
+      const state = this.#publishers.get(publisher)?.tracks.get(request.track_id)
+      if (!state) throw notFound(`track "${request.track_id}" is not published by client "${request.client_id}"`)
+      tracks.push(state.track)
+    }
+    // A client that is not connected yet gets every track when it connects.
+    if (!client.present) return
+    for (const track of tracks) client.peer.subscribe(track)
+  }
+
+  /** A client's peer connected for the first time: it receives every track, and hears of the available ones. */
+  joined(client: Client): void {
+    const available: Record<string, TrackInfo> = {}
+    for (const publisher of this.#others(client)) {
+      for (const state of this.#publishers.get(publisher)?.tracks.values() ?? []) {
+        client.peer.subscribe(state.track)
+        if (state.available) available[state.track.trackId] = trackInfo(publisher, state)
+      }
+    }
+    if (Object.keys(available).length > 0) client.sse.send('tracks_available', { tracks: available })
+  }
+
+  /** The client is gone: its tracks end for everyone, its timers stop. */
+  forget(client: Client): void {
+    const publisher = this.#publishers.get(client)
+    if (!publisher) return
+    this.#publishers.delete(client)
+    publisher.addedTimer.cancel()
+    for (const state of publisher.tracks.values()) {
+      state.grace.cancel()
+      this.#unsubscribeEveryone(state.track)
+    }
+  }
+
+  #publisher(client: Client): Publisher {
+    let publisher = this.#publishers.get(client)
+    if (!publisher) {
+      publisher = { tracks: new Map(), pendingAdded: new Set(), addedTimer: new Timer(this.#deps.clock) }
+      this.#publishers.set(client, publisher)
+    }
+    return publisher
+  }
+
+  #flushAdded(client: Client): void {
+    const publisher = this.#publishers.get(client)
+    if (!publisher) return
+    const tracks: Record<string, TrackInfo> = {}
+    for (const trackId of publisher.pendingAdded) {
+      const state = publisher.tracks.get(trackId)
+      if (state) tracks[trackId] = trackInfo(client, state)
+    }
+    publisher.pendingAdded.clear()
+    if (Object.keys(tracks).length > 0) client.sse.send('tracks_added', { tracks })
+  }
+
+  /** Marks tracks available (source `media` when never set) and tells every other present client. */
+  #announce(publisher: Client, states: TrackState[]): void {
+    if (states.length === 0) return
+    const tracks: Record<string, TrackInfo> = {}
+    for (const state of states) {
+      state.grace.cancel()
+      if (state.source === 'unknown') state.source = 'media'
+      state.available = true
+      tracks[state.track.trackId] = trackInfo(publisher, state)
+    }
+    for (const other of this.#others(publisher)) if (other.present) other.sse.send('tracks_available', { tracks })
+  }
+
+  #unsubscribeEveryone(track: PublishedTrack): void {
+    for (const other of this.#deps.clients()) if (other.id !== track.clientId) other.peer.unsubscribe(track)
+  }
+
+  *#others(client: Client): Iterable<Client> {
+    for (const other of this.#deps.clients()) if (other !== client) yield other
+  }
+}
+
+function trackInfo(publisher: Client, state: TrackState): TrackInfo {
+  return {
+    id: state.track.trackId,
+    track_id: state.track.trackId,
+    client_id: publisher.id,
+    client_name: publisher.name,
+    stream_id: state.track.streamId,
+    kind: state.track.kind,
+    source: state.source,
+  }
+}
