@@ -2,7 +2,7 @@
 // between reconnecting (with back-off on the clock) and closed (404: the hub forgot us, session over).
 // Every SSE event is parsed with @parley/protocol and forwarded to the parent as a typed `hub.*` event.
 import { assign, fromCallback, fromPromise, sendParent, setup } from 'xstate'
-import { SSE_EVENTS, parseSseEvent, type SseEventData, type SseEventName } from '@parley/protocol'
+import { ALLOWED_RENEGOTIATION_EVENT, SSE_EVENTS, parseSseEvent, type SseEventName } from '@parley/protocol'
 import { HubError, type HubClient } from '../hubClient.js'
 import type { EventSourceFactory, SseMessageLike } from '../ports.js'
 import type { EventsClosedReason, EventsParentEvent, HubEvent } from '../events.js'
@@ -41,33 +41,25 @@ export function reconnectDelayMs(attempt: number): number {
 
 /** Turns one SSE message into a machine event, or undefined for `ping`. */
 export function toHubEvent(name: SseEventName, data: string): HubEvent | { type: 'stream.invalid'; error: string } | undefined {
-  switch (name) {
-    case 'ping':
-      return undefined
-    case 'allowed_renegotation':
-      return { type: 'hub.allowedRenegotiation' }
-    default:
-      break
-  }
+  if (name === 'ping') return undefined
+  if (name === ALLOWED_RENEGOTIATION_EVENT) return { type: 'hub.allowedRenegotiation' }
   const parsed = parseSseEvent(name, data)
   if (!parsed.ok) return { type: 'stream.invalid', error: parsed.error }
-  switch (name) {
+  switch (parsed.name) {
     case 'offer':
-      return { type: 'hub.offer', sdp: (parsed.data as SseEventData<'offer'>).sdp }
+      return { type: 'hub.offer', sdp: parsed.data.sdp }
     case 'candidate':
-      return { type: 'hub.candidate', candidate: parsed.data as SseEventData<'candidate'> }
+      return { type: 'hub.candidate', candidate: parsed.data }
     case 'tracks_added':
-      return { type: 'hub.tracksAdded', tracks: (parsed.data as SseEventData<'tracks_added'>).tracks }
+      return { type: 'hub.tracksAdded', tracks: parsed.data.tracks }
     case 'tracks_available':
-      return { type: 'hub.tracksAvailable', tracks: (parsed.data as SseEventData<'tracks_available'>).tracks }
+      return { type: 'hub.tracksAvailable', tracks: parsed.data.tracks }
     case 'meta_changed': {
-      const [key, value] = Object.entries(parsed.data as SseEventData<'meta_changed'>)[0] ?? ['', null]
+      const [key, value] = Object.entries(parsed.data)[0] ?? ['', null]
       return { type: 'hub.metaChanged', key, value }
     }
-    case 'left': {
-      const { reason } = parsed.data as SseEventData<'left'>
-      return reason ? { type: 'hub.left', reason } : { type: 'hub.left' }
-    }
+    case 'left':
+      return parsed.data.reason ? { type: 'hub.left', reason: parsed.data.reason } : { type: 'hub.left' }
     default:
       return undefined
   }
