@@ -82,6 +82,15 @@ export interface Participant {
   streamIds: string[]
 }
 
+/**
+ * What the conference actor emits (`conference.actor.on('participant.joined', …)`): a participant the
+ * hub named joined, or left. A stream that arrived before its announcement is nobody yet. Names are
+ * the view's (`Guest` when the hub has none), so a UI needs no diffing of views.
+ */
+export type ParticipantEvent =
+  | { type: 'participant.joined'; clientId: string; name: string }
+  | { type: 'participant.left'; clientId: string; name: string }
+
 export interface RoomInfo {
   id: string
   name: string
@@ -148,6 +157,11 @@ export interface ConferenceHandle<Snapshot> {
     subscribe(observer: (snapshot: Snapshot) => void): { unsubscribe(): void }
     start(): unknown
     stop(): unknown
+    /** The emitted participant events (XState's `actor.on`); optional so test doubles may leave it out. */
+    on?<Type extends ParticipantEvent['type'] | '*'>(
+      type: Type,
+      handler: (event: ParticipantEvent & (Type extends '*' ? unknown : { type: Type })) => void,
+    ): { unsubscribe(): void }
   }
   readonly streams: StreamRegistry
   /** Pure projection of a snapshot for UIs. */

@@ -60,7 +60,7 @@ describe('createConference', () => {
     expect(run.world.hub.requests('negotiate')).toHaveLength(1)
     expect(run.world.hub.meta[mediaStateMetaKey('client1')]).toEqual({ audio: true, video: true, name: 'Ada' })
     expect(view.stateValue).toEqual(
-      expect.arrayContaining(['inRoom.connection.connected', 'inRoom.negotiation.signaling.stable', 'inRoom.events.streaming.open']),
+      expect.arrayContaining(['inRoom.connection.connected', 'inRoom.negotiation.signaling.free.stable', 'inRoom.events.streaming.open']),
     )
     // Context is plain data: it survives JSON unchanged.
     const { context } = run.conference.actor.getSnapshot()
@@ -236,7 +236,7 @@ describe('createConference', () => {
     // The tracks end: the departed stream is forgotten (nothing accumulates in context).
     stream.getTracks()[0]!.end()
     stream.getTracks()[1]!.end()
-    expect(run.conference.actor.getSnapshot().context.departedStreamIds).toEqual([])
+    expect(run.conference.actor.getSnapshot().context.roster.departedStreams).toEqual([])
     expect(run.conference.streams.get('s3')).toBeUndefined()
     expect(run.view().participants.map((p) => p.clientId)).toEqual(['stream:s5'])
   })

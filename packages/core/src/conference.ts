@@ -1,14 +1,17 @@
-// createConference: binds the ports, builds the per-conference registry and hub client, provides the
-// machines with their real actor implementations and returns the handle UIs use.
+// createConference: binds the ports, builds the per-conference hub client and media holders, provides
+// the machines with their real actor implementations and returns the handle UIs use.
 import { createActor, type Actor, type InspectionEvent, type SnapshotFrom } from 'xstate'
-import type { ConferenceHandle, ConferenceOptionsBase, JoinParams } from './api.js'
+import type { ConferenceHandle, ConferenceOptionsBase, JoinParams, StreamRegistry } from './api.js'
 import { browserPorts } from './browser.js'
 import { createHubClient, type HubClient } from './hubClient.js'
-import { conferenceActors, conferenceMachine } from './machines/conferenceMachine.js'
+import { LocalMedia } from './localMedia.js'
+import { conferenceActors } from './machines/conferenceActors.js'
+import { conferenceMachine } from './machines/conferenceMachine.js'
 import { eventsActors, eventsMachine } from './machines/eventsMachine.js'
-import { negotiationActors, negotiationMachine } from './machines/negotiationMachine.js'
+import { negotiationActors } from './machines/negotiationActors.js'
+import { negotiationMachine } from './machines/negotiationMachine.js'
 import type { PeerConnectionConfig, Ports } from './ports.js'
-import { MediaRegistry } from './registry.js'
+import { RemoteStreams } from './remoteStreams.js'
 import { selectView } from './view.js'
 
 export type ConferenceSnapshot = SnapshotFrom<typeof conferenceMachine>
@@ -39,8 +42,29 @@ function resolvePorts(partial: Partial<Ports> | undefined): Ports {
   return { ...browserPorts(), ...given }
 }
 
-/** The conference machine with every implementation bound to these ports. */
-export function provideConference(options: ConferenceOptions, ports: Ports, media: MediaRegistry) {
+/** One conference's media: the local stream and the remote ones (the peer connection is the negotiation's). */
+export interface ConferenceMedia {
+  local: LocalMedia
+  remote: RemoteStreams
+}
+
+/** The stream registry UIs read: the local stream and every remote one, by stream id. */
+function streamRegistry({ local, remote }: ConferenceMedia): StreamRegistry {
+  return {
+    get: (streamId) => local.get(streamId) ?? remote.get(streamId),
+    subscribe: (listener) => {
+      const stopLocal = local.subscribe(listener)
+      const stopRemote = remote.subscribe(listener)
+      return () => {
+        stopLocal()
+        stopRemote()
+      }
+    },
+  }
+}
+
+/** The conference machine with every implementation bound to these ports and media holders. */
+export function provideConference(options: ConferenceOptions, ports: Ports, media: ConferenceMedia) {
   const hub = createHubClient({
     baseUrl: options.hub.baseUrl,
     fetch: ports.fetch,
@@ -50,18 +74,11 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
     ...options.peerConnectionConfig,
     iceServers: options.iceServers ?? options.peerConnectionConfig?.iceServers ?? [],
   }
-  const negotiation = negotiationMachine.provide({ actors: negotiationActors({ hub, media }) })
+  const negotiation = negotiationMachine.provide({ actors: negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media }) })
   const events = eventsMachine.provide({ actors: eventsActors({ hub, eventSource: ports.eventSource }) })
   const machine = conferenceMachine.provide({
     actors: {
-      ...conferenceActors({
-        hub,
-        media,
-        devices: ports.media,
-        peerConnection: ports.peerConnection,
-        peerConfig,
-        ...(ports.beacon ? { beacon: ports.beacon } : {}),
-      }),
+      ...conferenceActors({ hub, ...media, devices: ports.media, ...(ports.beacon ? { beacon: ports.beacon } : {}) }),
       negotiation,
       events,
     },
@@ -71,7 +88,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
 
 export function createConference(options: ConferenceOptions): Conference {
   const ports = resolvePorts(options.ports)
-  const media = new MediaRegistry()
+  const media: ConferenceMedia = { local: new LocalMedia(), remote: new RemoteStreams() }
   const { machine, hub } = provideConference(options, ports, media)
   const actor = createActor(machine, {
     clock: ports.clock,
@@ -81,7 +98,7 @@ export function createConference(options: ConferenceOptions): Conference {
   return {
     actor,
     hub,
-    streams: media,
+    streams: streamRegistry(media),
     selectView,
     preview: (devices) => actor.send({ type: 'user.preview', media: { audio: devices.audio, video: devices.video } }),
     join: (params: JoinParams) => actor.send({ type: 'user.join', params }),

@@ -76,6 +76,16 @@ function transitionsOf(node: AnyStateNode): { trigger: string; transition: AnyTr
   return list
 }
 
+/** Entry or exit actions by name; a raised event as `raise <event>` (other built-in actions are left out). */
+function actionNames(actions: readonly unknown[]): string[] {
+  return actions.flatMap((action) => {
+    const { type, event } = (typeof action === 'string' ? { type: action } : (action ?? {})) as { type?: unknown; event?: { type?: unknown } }
+    // Delayed transitions raise their xstate.after.* events on entry: drawn as `after` arrows already.
+    if (type === 'xstate.raise' && typeof event?.type === 'string') return event.type.startsWith('xstate.') ? [] : [`raise ${event.type}`]
+    return typeof type === 'string' && !type.startsWith('xstate.') ? [type] : []
+  })
+}
+
 function invokedIds(node: AnyStateNode): string[] {
   return node.invoke.map((invoke) => invoke.id ?? (typeof invoke.src === 'string' ? invoke.src : '')).filter(Boolean)
 }
@@ -109,10 +119,14 @@ export function toMermaid(machine: AnyStateMachine): string {
     const invoked = invokedIds(node)
     const tags = [...node.tags]
     const name = `${node.key}${node.type === 'parallel' ? ' (parallel)' : ''}`
+    const entry = actionNames(node.entry)
+    const exit = actionNames(node.exit)
     if (children.length === 0) {
       lines.push(`${pad}state "${name}" as ${id}`)
       if (invoked.length) lines.push(`${pad}${id}: invoke ${invoked.join(', ')}`)
       if (tags.length) lines.push(`${pad}${id}: tags ${tags.join(', ')}`)
+      if (entry.length) lines.push(`${pad}${id}: entry ${entry.join(', ')}`)
+      if (exit.length) lines.push(`${pad}${id}: exit ${exit.join(', ')}`)
     } else {
       lines.push(`${pad}state "${name}${invoked.length ? ` ⟨invoke ${invoked.join(', ')}⟩` : ''}" as ${id} {`)
       if (node.type === 'parallel') {

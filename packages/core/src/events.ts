@@ -1,4 +1,5 @@
-// Typed events the hub's SSE channel turns into (eventsMachine parses, the conference routes them).
+// Typed events the hub's SSE channel turns into (the events machine parses them and delivers each to
+// the actor it is for: HUB_EVENT_RECIPIENTS).
 import type { IceCandidate, LeftReason, TrackInfo } from '@parley/protocol'
 
 export type HubEvent =
@@ -9,6 +10,17 @@ export type HubEvent =
   | { type: 'hub.allowedRenegotiation' }
   | { type: 'hub.metaChanged'; key: string; value: unknown }
   | { type: 'hub.left'; reason?: LeftReason }
+
+/**
+ * The systemId of the actor each signaling event is for: the negotiation machine, and the peer
+ * session it owns (which keeps the hub's candidates until a remote description exists). Every other
+ * hub event goes to the events machine's parent, the conference.
+ */
+export const HUB_EVENT_RECIPIENTS: Partial<Record<HubEvent['type'], 'negotiation' | 'peerSession'>> = {
+  'hub.offer': 'negotiation',
+  'hub.allowedRenegotiation': 'negotiation',
+  'hub.candidate': 'peerSession',
+}
 
 export type EventsClosedReason = 'client-gone' | 'left'
 

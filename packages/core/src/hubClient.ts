@@ -9,6 +9,7 @@ import {
   RoomSchema,
   ClientSchema,
   describeIssues,
+  messageOf,
   pathFor,
   routes,
   type Answer,
@@ -109,14 +110,14 @@ export function createHubClient(options: HubClientOptions): HubClient {
       })
     } catch (error) {
       if (init.signal?.aborted) throw error
-      throw new HubError('hub-unreachable', `${route.method} ${route.path}: ${errorText(error)}`, 0)
+      throw new HubError('hub-unreachable', `${route.method} ${route.path}: ${messageOf(error)}`, 0)
     }
     let text: string
     try {
       text = await response.text()
     } catch (error) {
       if (init.signal?.aborted) throw error
-      throw new HubError('hub-unreachable', `${route.method} ${route.path}: body cut off: ${errorText(error)}`, response.status)
+      throw new HubError('hub-unreachable', `${route.method} ${route.path}: body cut off: ${messageOf(error)}`, response.status)
     }
     let json: unknown
     try {
@@ -224,9 +225,4 @@ function errorForStatus(status: number, message: string, notFound: HubErrorKind 
   if (status === 409) return new HubError('conflict', message, status)
   if (status >= 500) return new HubError('hub-unreachable', message, status)
   return new HubError('bad-request', message, status)
-}
-
-/** The message of anything thrown, for a HubError or a machine's error text. */
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

@@ -1,33 +1,36 @@
 // @parley/core: the conference statecharts, the Hub API client and the createConference handle.
 export * from './api.js'
 export type * from './ports.js'
-export { createConference, provideConference, type Conference, type ConferenceActor, type ConferenceOptions, type ConferenceSnapshot } from './conference.js'
-export { selectView, deriveParticipants, statusOf, type ConferenceSnapshotLike } from './view.js'
+export {
+  createConference,
+  provideConference,
+  type Conference,
+  type ConferenceActor,
+  type ConferenceMedia,
+  type ConferenceOptions,
+  type ConferenceSnapshot,
+} from './conference.js'
+export { selectView, participantsOf, participantChanges, deriveParticipants, statusOf, GUEST_NAME, type ConferenceSnapshotLike } from './view.js'
 export { browserPorts } from './browser.js'
 export { createHubClient, HubError, isHubError, type HubClient, type HubClientOptions, type HubErrorKind } from './hubClient.js'
-export { MediaRegistry } from './registry.js'
+export { LocalMedia } from './localMedia.js'
+export { RemoteStreams, type RemoteTrackEvent } from './remoteStreams.js'
+export { PeerSession, type PeerSessionEvent, type PeerSessionReports } from './peerSession.js'
+export { emptyRoster, announce, trackLive, trackEnded, mediaStateChanged, type Roster, type AnnouncedTrack, type LiveTrack, type AnnouncementRequests } from './roster.js'
+export { toConferenceError } from './errors.js'
 export { acquireMedia, classifyMediaError, type AcquiredMedia } from './media.js'
-export type { HubEvent, EventsParentEvent, EventsClosedReason } from './events.js'
-export {
-  conferenceMachine,
-  conferenceActors,
-  toConferenceError,
-  LEAVE_TIMEOUT_MS,
-  type ConferenceContext,
-  type ConferenceEvent,
-  type ConferenceDeps,
-  type AnnouncedTrack,
-  type LiveTrack,
-  type HubRequest,
-} from './machines/conferenceMachine.js'
+export { HUB_EVENT_RECIPIENTS, type HubEvent, type EventsParentEvent, type EventsClosedReason } from './events.js'
+export { conferenceMachine, LEAVE_TIMEOUT_MS, type ConferenceContext, type ConferenceEvent } from './machines/conferenceMachine.js'
+export { conferenceActors, type ConferenceDeps, type HubRequest } from './machines/conferenceActors.js'
 export {
   negotiationMachine,
-  negotiationActors,
   LOCK_RETRY_MS,
   type NegotiationContext,
   type NegotiationEvent,
   type NegotiationInput,
   type NegotiationParentEvent,
-  type NegotiationDeps,
+  type PeerSessionCommand,
 } from './machines/negotiationMachine.js'
+export { negotiationActors, type NegotiationDeps } from './machines/negotiationActors.js'
+export { serialWorker } from './machines/serialWorker.js'
 export { eventsMachine, eventsActors, reconnectDelayMs, toHubEvent, type EventsContext, type EventsEvent, type EventsInput, type EventsDeps } from './machines/eventsMachine.js'

@@ -2,7 +2,7 @@
 // with the same pure function the writer script uses, and compared.
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { and, fromPromise, not, setup, type AnyStateMachine } from 'xstate'
+import { and, fromPromise, not, raise, setup, type AnyStateMachine } from 'xstate'
 import { DIAGRAM_MACHINES, diagramBlock, readmeBlock, replaceDiagramBlocks, toMermaid, type DiagramName } from './diagrams.js'
 import { conferenceMachine } from './machines/conferenceMachine.js'
 import { eventsMachine } from './machines/eventsMachine.js'
@@ -31,8 +31,9 @@ describe('README diagrams', () => {
     expect(replaceDiagramBlocks(readme, generated) === readme, REGENERATE).toBe(true)
   })
 
-  it('the generator draws what a machine says: guards, delays, invokes, finals, root transitions', () => {
+  it('the generator draws what a machine says: guards, delays, invokes, entry/exit actions, finals, root transitions', () => {
     const machine = setup({
+      actions: { markBusy: () => {} },
       actors: { load: fromPromise(async () => 1) },
       guards: { ready: () => true, fresh: () => true },
       delays: { patience: 100 },
@@ -45,7 +46,7 @@ describe('README diagrams', () => {
           on: { go: { guard: and(['ready', not('fresh')]), target: 'loading' }, ping: {} },
           after: { patience: 'done' },
         },
-        loading: { invoke: { id: 'load', src: 'load', onDone: 'done', onError: 'waiting' } },
+        loading: { entry: ['markBusy'], exit: [raise({ type: 'loaded' })], invoke: { id: 'load', src: 'load', onDone: 'done', onError: 'waiting' } },
         done: { type: 'final' },
       },
     })
@@ -55,6 +56,8 @@ describe('README diagrams', () => {
       '  state "waiting" as demo_waiting',
       '  state "loading" as demo_loading',
       '  demo_loading: invoke load',
+      '  demo_loading: entry markBusy',
+      '  demo_loading: exit raise loaded',
       '  state "done" as demo_done',
       '  demo_done --> [*]',
       '  state "any state" as demo_anyState',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ConferenceContext } from './machines/conferenceMachine.js'
-import { selectView, type ConferenceSnapshotLike } from './view.js'
+import { emptyRoster, type Roster } from './roster.js'
+import { participantChanges, selectView, type ConferenceSnapshotLike } from './view.js'
 
 function context(overrides: Partial<ConferenceContext> = {}): ConferenceContext {
   return {
@@ -11,18 +12,15 @@ function context(overrides: Partial<ConferenceContext> = {}): ConferenceContext 
     displayName: 'Ada',
     local: { audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: true },
     mediaError: null,
-    announcedTracks: {},
-    liveTracks: {},
-    subscribedTrackIds: [],
-    mediaStates: {},
-    departedClientIds: [],
-    departedStreamIds: [],
+    roster: emptyRoster(),
     error: null,
     endedReason: null,
     leaveViaBeacon: false,
     ...overrides,
   }
 }
+
+const roster = (overrides: Partial<Roster>): Roster => ({ ...emptyRoster(), ...overrides })
 
 function snapshot(value: unknown, ctx: ConferenceContext): ConferenceSnapshotLike {
   return { value, context: ctx, hasTag: () => false }
@@ -53,14 +51,37 @@ describe('selectView participants', () => {
   const live = { trackId: 'recv-1', streamId: 's1', kind: 'video' as const }
 
   it('shows a stream delivered before its announcement under the placeholder name', () => {
-    const view = selectView(snapshot(inRoom, context({ liveTracks: { 'recv-1': live } })))
+    const view = selectView(snapshot(inRoom, context({ roster: roster({ live: { 'recv-1': live } }) })))
     expect(view.participants).toEqual([
       { clientId: 'stream:s1', name: 'Guest', audioEnabled: true, videoEnabled: true, tracks: [{ ...live, source: 'unknown', live: true }], streamIds: ['s1'] },
     ])
   })
 
   it("hides a departed participant's lingering stream instead of showing a Guest", () => {
-    const view = selectView(snapshot(inRoom, context({ liveTracks: { 'recv-1': live }, departedClientIds: ['c1'], departedStreamIds: ['s1'] })))
+    const view = selectView(snapshot(inRoom, context({ roster: roster({ live: { 'recv-1': live }, departedClients: ['c1'], departedStreams: ['s1'] }) })))
     expect(view.participants).toEqual([])
+  })
+})
+
+describe('participantChanges', () => {
+  const announced = (clientId: string, clientName: string, streamId: string) => ({
+    [`${clientId}-v`]: { trackId: `${clientId}-v`, clientId, clientName, streamId, kind: 'video' as const, source: 'media' as const },
+  })
+
+  it('names who joined and who left, with the view’s names (Guest when the hub has none)', () => {
+    const before = roster({ announced: announced('c1', 'Ada', 's1') })
+    const after = roster({ announced: { ...announced('c2', '', 's2') }, mediaStates: {} })
+    expect(participantChanges(before, after)).toEqual([
+      { type: 'participant.joined', clientId: 'c2', name: 'Guest' },
+      { type: 'participant.left', clientId: 'c1', name: 'Ada' },
+    ])
+  })
+
+  it('says nothing about a stream that arrived before its announcement, nor about a rename', () => {
+    const early = roster({ live: { r1: { trackId: 'r1', streamId: 's9', kind: 'video' } } })
+    expect(participantChanges(emptyRoster(), early)).toEqual([])
+    const guest = roster({ announced: announced('c1', '', 's1') })
+    const named = roster({ announced: announced('c1', '', 's1'), mediaStates: { c1: { audio: true, video: true, name: 'Ada' } } })
+    expect(participantChanges(guest, named)).toEqual([])
   })
 })

@@ -1,6 +1,8 @@
-// Pure projection of the conference snapshot into the plain ConferenceView UIs read.
-import type { ConferenceEndedReason, ConferenceStatus, ConferenceView, Participant, RemoteTrackInfo } from './api.js'
+// Pure projection of the conference snapshot into the plain ConferenceView UIs read, and of the
+// roster into participants (the one place that names a participant, `Guest` included).
+import type { ConferenceEndedReason, ConferenceStatus, ConferenceView, Participant, ParticipantEvent, RemoteTrackInfo } from './api.js'
 import type { ConferenceContext } from './machines/conferenceMachine.js'
+import type { Roster } from './roster.js'
 
 /** The shape of snapshot selectView needs (the conference actor's snapshot satisfies it). */
 export interface ConferenceSnapshotLike {
@@ -17,7 +19,8 @@ function childValue(snapshot: ConferenceSnapshotLike, id: string): unknown {
   return child && child.status === 'active' && child.value !== undefined ? child.value : undefined
 }
 
-const PLACEHOLDER_NAME = 'Guest'
+/** The name of a participant the hub names with '' (or not yet): the one fallback, for every UI. */
+export const GUEST_NAME = 'Guest'
 
 export function statusOf(value: unknown): ConferenceStatus {
   if (typeof value === 'string') {
@@ -58,49 +61,46 @@ function flattenStateValue(value: unknown, prefix = ''): string[] {
 
 /**
  * Remote participants from what the hub announced and what the peer connection delivered. Tracks
- * may arrive before the announcement: such a stream still shows, under a placeholder name, and is
+ * may arrive before the announcement: such a stream still shows, under the placeholder name, and is
  * completed when `tracks_available` (or the participant's media state) names it. The streams of a
  * participant who left (media-state key deleted) stay hidden while their tracks wind down.
  */
-export function deriveParticipants(context: ConferenceContext): Participant[] {
+export function participantsOf(roster: Roster): Participant[] {
   const byClient = new Map<string, Participant>()
-  const liveByStreamKind = new Map<string, string>()
-  for (const live of Object.values(context.liveTracks)) liveByStreamKind.set(`${live.streamId}|${live.kind}`, live.trackId)
+  const liveByStreamKind = new Set(Object.values(roster.live).map((live) => `${live.streamId}|${live.kind}`))
 
   const participant = (clientId: string, name: string | undefined): Participant => {
     let entry = byClient.get(clientId)
     if (!entry) {
-      const state = context.mediaStates[clientId]
+      const state = roster.mediaStates[clientId]
       entry = {
         clientId,
-        name: name || state?.name || PLACEHOLDER_NAME,
+        name: name || state?.name || GUEST_NAME,
         audioEnabled: state?.audio ?? true,
         videoEnabled: state?.video ?? true,
         tracks: [],
         streamIds: [],
       }
       byClient.set(clientId, entry)
-    } else if (name && entry.name === PLACEHOLDER_NAME) {
+    } else if (name && entry.name === GUEST_NAME) {
       entry.name = name
     }
     return entry
   }
 
   const claimedStreams = new Set<string>()
-  for (const announced of Object.values(context.announcedTracks)) {
-    const entry = participant(announced.clientId, announced.clientName)
+  for (const announced of Object.values(roster.announced)) {
     const live = liveByStreamKind.has(`${announced.streamId}|${announced.kind}`)
     const track: RemoteTrackInfo = { trackId: announced.trackId, streamId: announced.streamId, kind: announced.kind, source: announced.source, live }
-    entry.tracks.push(track)
+    participant(announced.clientId, announced.clientName).tracks.push(track)
     claimedStreams.add(announced.streamId)
   }
-  const departedStreams = new Set(context.departedStreamIds)
-  for (const live of Object.values(context.liveTracks)) {
+  const departedStreams = new Set(roster.departedStreams)
+  for (const live of Object.values(roster.live)) {
     // A departed participant's stream lingers until the hub ends its tracks: not a new participant.
     if (claimedStreams.has(live.streamId) || departedStreams.has(live.streamId)) continue
     // Delivered before it was announced: keyed by its stream until the hub says whose it is.
-    const entry = participant(`stream:${live.streamId}`, undefined)
-    entry.tracks.push({ trackId: live.trackId, streamId: live.streamId, kind: live.kind, source: 'unknown', live: true })
+    participant(`stream:${live.streamId}`, undefined).tracks.push({ ...live, source: 'unknown', live: true })
   }
   for (const entry of byClient.values()) {
     const live = entry.tracks.filter((t) => t.live)
@@ -109,6 +109,27 @@ export function deriveParticipants(context: ConferenceContext): Participant[] {
     entry.streamIds = [...new Set(ordered.map((t) => t.streamId))]
   }
   return [...byClient.values()]
+}
+
+/** The participants of a conference context (kept for callers of the earlier API). */
+export function deriveParticipants(context: Pick<ConferenceContext, 'roster'>): Participant[] {
+  return participantsOf(context.roster)
+}
+
+/** Participants the hub has named, by client id: a stream that arrived before its announcement is nobody yet. */
+function announcedNames(roster: Roster): Map<string, string> {
+  const announced = new Set(Object.values(roster.announced).map((track) => track.clientId))
+  return new Map(participantsOf(roster).filter((p) => announced.has(p.clientId)).map((p) => [p.clientId, p.name]))
+}
+
+/** Who joined and who left between two rosters: what the conference emits for UIs (no view diffing). */
+export function participantChanges(before: Roster, after: Roster): ParticipantEvent[] {
+  const was = announcedNames(before)
+  const is = announcedNames(after)
+  return [
+    ...[...is].filter(([id]) => !was.has(id)).map(([clientId, name]): ParticipantEvent => ({ type: 'participant.joined', clientId, name })),
+    ...[...was].filter(([id]) => !is.has(id)).map(([clientId, name]): ParticipantEvent => ({ type: 'participant.left', clientId, name })),
+  ]
 }
 
 /** Why a final state was reached: the hub's reason for `ended`, 'ended-by-me' for `left` after ending the room. */
@@ -135,7 +156,7 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
     ...(context.clientId ? { clientId: context.clientId } : {}),
     ...(context.displayName !== null ? { displayName: context.displayName } : {}),
     local: { ...context.local },
-    participants: deriveParticipants(context),
+    participants: participantsOf(context.roster),
     ...(error ? { error } : {}),
     ...(endedReason ? { endedReason } : {}),
     busy: snapshot.hasTag('busy'),

@@ -42,11 +42,14 @@ export const SseEventSchemas = {
 
 export type SseEventData<N extends SseEventName> = v.InferOutput<(typeof SseEventSchemas)[N]>
 
-/** Parses one event's `data` text; returns a typed payload or the reason it was rejected. */
+/** One parsed SSE event: `name` discriminates, so a switch on it narrows `data` without casts. */
+export type SseEvent<N extends SseEventName = SseEventName> = { [K in N]: { name: K; data: SseEventData<K> } }[N]
+
+/** Parses one event's `data` text; returns the typed event or the reason it was rejected. */
 export function parseSseEvent<N extends SseEventName>(
   name: N,
   data: string,
-): { ok: true; data: SseEventData<N> } | { ok: false; error: string } {
+): ({ ok: true } & SseEvent<N>) | { ok: false; error: string } {
   let json: unknown
   try {
     json = JSON.parse(data)
@@ -55,7 +58,7 @@ export function parseSseEvent<N extends SseEventName>(
   }
   const result = v.safeParse(SseEventSchemas[name], json)
   if (!result.success) return { ok: false, error: `${name}: ${describeIssues(result.issues)}` }
-  return { ok: true, data: result.output as SseEventData<N> }
+  return { ok: true, name, data: result.output } as { ok: true } & SseEvent<N>
 }
 
 /** One line per issue: `field.path: message`. Shared by the hub's 400s and the core's errors. */

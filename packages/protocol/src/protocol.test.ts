@@ -11,6 +11,7 @@ import {
   parseSseEvent,
   pathFor,
   routes,
+  type SseEventName,
 } from './index.js'
 
 describe('pathFor', () => {
@@ -63,11 +64,20 @@ describe('parseSseEvent', () => {
   it('validates event payloads', () => {
     expect(parseSseEvent('offer', JSON.stringify({ type: 'offer', sdp: 'v=0\r\n' }))).toEqual({
       ok: true,
+      name: 'offer',
       data: { type: 'offer', sdp: 'v=0\r\n' },
     })
     const bad = parseSseEvent('meta_changed', JSON.stringify({ a: 1, b: 2 }))
     expect(bad).toEqual({ ok: false, error: 'meta_changed: must carry exactly one key' })
     expect(parseSseEvent('candidate', '{nope')).toEqual({ ok: false, error: 'candidate: data is not JSON' })
+  })
+
+  it('returns a union discriminated by the event name when the name is not known statically', () => {
+    const name: SseEventName = ['left', 'offer'][0] as SseEventName
+    const parsed = parseSseEvent(name, JSON.stringify({ reason: 'ended' }))
+    // The switch narrows `data` to the event's own payload type: no cast needed.
+    const reason = parsed.ok && parsed.name === 'left' ? parsed.data.reason : undefined
+    expect(reason).toBe('ended')
   })
 })
 

@@ -10,6 +10,7 @@ import { createHubClient } from '../hubClient.js'
 import { CoverageRecorder } from '../test-support/coverage.js'
 import { runAsChild } from '../test-support/harness.js'
 import { edgeCoveringPaths, runPath } from '../test-support/modelPaths.js'
+import { HUB_EVENT_RECIPIENTS, type HubEvent } from '../events.js'
 import { FAKE_HUB_URL, createFakeWorld, flush } from '../test-support/index.js'
 import { eventsActors, eventsMachine, reconnectDelayMs, type EventsContext } from './eventsMachine.js'
 
@@ -42,7 +43,7 @@ const events: AnyEventObject[] = [
 
 // The traversal is pure: the notifications to the parent are the only actions that need a parent.
 const traversalMachine = eventsMachine.provide({
-  actions: { forwardToParent: () => {}, notifyOpen: () => {}, notifyReconnecting: () => {}, notifyClosed: () => {} },
+  actions: { deliverHubEvent: () => {}, notifyOpen: () => {}, notifyReconnecting: () => {}, notifyClosed: () => {} },
 })
 
 const { paths, stats } = edgeCoveringPaths(traversalMachine, {
@@ -72,7 +73,7 @@ function startRun() {
   world.hub.calls.gate('hub.getClient')
   const hub = createHubClient({ baseUrl: FAKE_HUB_URL, fetch: world.hub.fetch })
   const machine = eventsMachine.provide({ actors: eventsActors({ hub, eventSource: world.eventSources.factory }) })
-  const run = runAsChild(machine, INPUT, { clock: world.clock, inspect: coverage.inspector('events') })
+  const run = runAsChild(machine, INPUT, { clock: world.clock, inspect: coverage.inspector('events'), systemIds: ['negotiation', 'peerSession'] })
   return { world, ...run, snapshot: () => run.child.getSnapshot() as AnyMachineSnapshot }
 }
 
@@ -91,8 +92,10 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
   const emitted = (name: string, data: unknown, expected: AnyEventObject) => () => {
     const before = run.received.length
     source().emit(name, data)
-    // Forwarded once, parsed and typed (a `left` is followed by events.closed, checked by the state).
+    // Delivered once, parsed and typed, to its recipient (a `left` is followed by events.closed, checked by the state).
     expect(run.received.slice(before).filter((e) => e.type.startsWith('hub.'))).toEqual([expected])
+    const recipient = HUB_EVENT_RECIPIENTS[expected.type as HubEvent['type']] ?? 'parent'
+    expect(run.receivedBy[recipient]?.at(-1 - (expected.type === 'hub.left' ? 1 : 0)), `delivered to ${recipient}`).toEqual(expected)
   }
   return {
     'stream.opened': () => source().open(),

@@ -4,19 +4,19 @@ import { FAKE_HUB_URL, createFakeWorld, flush } from '../test-support/index.js'
 import { runAsChild } from '../test-support/harness.js'
 import { eventsActors, eventsMachine, reconnectDelayMs } from './eventsMachine.js'
 
-function start() {
+function start(machine: typeof eventsMachine = eventsMachine) {
   const world = createFakeWorld()
   world.hub.clients.add('client1')
   const hub = createHubClient({ baseUrl: FAKE_HUB_URL, fetch: world.hub.fetch })
-  const machine = eventsMachine.provide({ actors: eventsActors({ hub, eventSource: world.eventSources.factory }) })
-  const run = runAsChild(machine, { roomId: 'room1', clientId: 'client1' }, { clock: world.clock })
+  const provided = machine.provide({ actors: eventsActors({ hub, eventSource: world.eventSources.factory }) })
+  const run = runAsChild(provided, { roomId: 'room1', clientId: 'client1' }, { clock: world.clock, systemIds: ['negotiation', 'peerSession'] })
   return { world, ...run, value: () => run.child.getSnapshot().value as unknown }
 }
 
 const TRACK = { id: 't1', track_id: 't1', client_id: 'c2', client_name: 'Bo', stream_id: 's1', kind: 'video', source: 'media' }
 
 describe('eventsMachine', () => {
-  it('opens the client events URL and forwards every SSE event, parsed and typed', async () => {
+  it('opens the client events URL and delivers every SSE event, parsed and typed, to the actor it is for', async () => {
     const run = start()
     const source = run.world.eventSources.latest()
     expect(source.url).toBe(`${FAKE_HUB_URL}/v1/rooms/room1/events/client1`)
@@ -41,6 +41,10 @@ describe('eventsMachine', () => {
     ])
     expect(run.received[1]).toEqual({ type: 'hub.offer', sdp: 'v=0\r\n' })
     expect(run.received[6]).toEqual({ type: 'hub.metaChanged', key: 'parley.media.c2', value: { audio: false, video: true } })
+    // Signaling goes straight to the negotiation and its peer session (by systemId), the rest to the conference.
+    expect(run.receivedBy.negotiation?.map((e) => e.type)).toEqual(['hub.offer', 'hub.allowedRenegotiation'])
+    expect(run.receivedBy.peerSession?.map((e) => e.type)).toEqual(['hub.candidate'])
+    expect(run.receivedBy.parent?.map((e) => e.type)).toEqual(['events.open', 'hub.tracksAdded', 'hub.tracksAvailable', 'hub.metaChanged'])
     run.parent.stop()
   })
 
@@ -77,6 +81,20 @@ describe('eventsMachine', () => {
     expect(run.received.filter((e) => e.type === 'events.reconnecting').map((e) => e.delayMs)).toEqual([500, 1000, 2000, 4000, 4000, 500])
     run.parent.stop()
     expect(run.world.clock.pendingTimers).toBe(0)
+  })
+
+  it('waits the back-off its `reconnectDelay` says, and reports that one (changeable with provide)', async () => {
+    const run = start(eventsMachine.provide({ delays: { reconnectDelay: ({ context }) => 10 * (context.attempt + 1) } }))
+    run.world.eventSources.latest().fail()
+    await flush()
+    expect(run.world.clock.scheduledDelays()).toEqual([10])
+    expect(run.received.at(-1)).toEqual({ type: 'events.reconnecting', attempt: 1, delayMs: 10 })
+    run.world.clock.advance(10)
+    run.world.eventSources.latest().fail()
+    await flush()
+    expect(run.world.clock.scheduledDelays()).toEqual([20])
+    expect(run.received.at(-1)).toEqual({ type: 'events.reconnecting', attempt: 2, delayMs: 20 })
+    run.parent.stop()
   })
 
   it('closes for good when the hub no longer knows the client (404)', async () => {

@@ -1,11 +1,12 @@
 // The hub's SSE channel for one client: connecting → open, and on error a GET of the client decides
 // between reconnecting (with back-off on the clock) and closed (404: the hub forgot us, session over).
-// Every SSE event is parsed with @parley/protocol and forwarded to the parent as a typed `hub.*` event.
-import { assign, fromCallback, fromPromise, sendParent, setup } from 'xstate'
-import { SSE_EVENTS, parseSseEvent, type SseEventData, type SseEventName } from '@parley/protocol'
+// Every SSE event is parsed with @parley/protocol and delivered as a typed `hub.*` event to the actor
+// it is for (events.ts: HUB_EVENT_RECIPIENTS), by systemId; the rest go to the parent.
+import { assign, enqueueActions, fromCallback, fromPromise, sendParent, setup, type AnyStateMachine } from 'xstate'
+import { ALLOWED_RENEGOTIATION_EVENT, SSE_EVENTS, parseSseEvent, type SseEventName } from '@parley/protocol'
 import { HubError, type HubClient } from '../hubClient.js'
 import type { EventSourceFactory, SseMessageLike } from '../ports.js'
-import type { EventsClosedReason, EventsParentEvent, HubEvent } from '../events.js'
+import { HUB_EVENT_RECIPIENTS, type EventsClosedReason, type EventsParentEvent, type HubEvent } from '../events.js'
 import { notProvided } from './notProvided.js'
 
 export interface EventsInput {
@@ -34,40 +35,32 @@ export interface EventsDeps {
   eventSource: EventSourceFactory
 }
 
-/** Back-off before reconnect attempt n (0-based): 0.5 s, 1 s, 2 s, then 4 s. */
+/** Back-off before reconnect attempt n (0-based): 0.5 s, 1 s, 2 s, then 4 s. The machine's `reconnectDelay` by default. */
 export function reconnectDelayMs(attempt: number): number {
   return Math.min(500 * 2 ** attempt, 4000)
 }
 
 /** Turns one SSE message into a machine event, or undefined for `ping`. */
 export function toHubEvent(name: SseEventName, data: string): HubEvent | { type: 'stream.invalid'; error: string } | undefined {
-  switch (name) {
-    case 'ping':
-      return undefined
-    case 'allowed_renegotation':
-      return { type: 'hub.allowedRenegotiation' }
-    default:
-      break
-  }
+  if (name === 'ping') return undefined
+  if (name === ALLOWED_RENEGOTIATION_EVENT) return { type: 'hub.allowedRenegotiation' }
   const parsed = parseSseEvent(name, data)
   if (!parsed.ok) return { type: 'stream.invalid', error: parsed.error }
-  switch (name) {
+  switch (parsed.name) {
     case 'offer':
-      return { type: 'hub.offer', sdp: (parsed.data as SseEventData<'offer'>).sdp }
+      return { type: 'hub.offer', sdp: parsed.data.sdp }
     case 'candidate':
-      return { type: 'hub.candidate', candidate: parsed.data as SseEventData<'candidate'> }
+      return { type: 'hub.candidate', candidate: parsed.data }
     case 'tracks_added':
-      return { type: 'hub.tracksAdded', tracks: (parsed.data as SseEventData<'tracks_added'>).tracks }
+      return { type: 'hub.tracksAdded', tracks: parsed.data.tracks }
     case 'tracks_available':
-      return { type: 'hub.tracksAvailable', tracks: (parsed.data as SseEventData<'tracks_available'>).tracks }
+      return { type: 'hub.tracksAvailable', tracks: parsed.data.tracks }
     case 'meta_changed': {
-      const [key, value] = Object.entries(parsed.data as SseEventData<'meta_changed'>)[0] ?? ['', null]
+      const [key, value] = Object.entries(parsed.data)[0] ?? ['', null]
       return { type: 'hub.metaChanged', key, value }
     }
-    case 'left': {
-      const { reason } = parsed.data as SseEventData<'left'>
-      return reason ? { type: 'hub.left', reason } : { type: 'hub.left' }
-    }
+    case 'left':
+      return parsed.data.reason ? { type: 'hub.left', reason: parsed.data.reason } : { type: 'hub.left' }
     default:
       return undefined
   }
@@ -112,6 +105,12 @@ export function eventsActors({ hub, eventSource }: EventsDeps) {
 
 type EventsActors = ReturnType<typeof eventsActors>
 
+/** The back-off the machine waits now: its `reconnectDelay`, as provided (`.provide({ delays })` changes it). */
+function backOffOf(machine: AnyStateMachine, args: { context: EventsContext; event: EventsEvent }): number {
+  const delay = (machine.implementations.delays as Record<string, number | ((args: unknown) => number) | undefined>).reconnectDelay
+  return typeof delay === 'function' ? delay(args) : (delay ?? reconnectDelayMs(args.context.attempt))
+}
+
 export const eventsMachine = setup({
   types: {
     context: {} as EventsContext,
@@ -129,16 +128,22 @@ export const eventsMachine = setup({
     isClientKnown: (_, known: boolean) => known,
   },
   actions: {
-    forwardToParent: sendParent((_, event: HubEvent) => event),
+    deliverHubEvent: enqueueActions(({ enqueue, system }, event: HubEvent) => {
+      const recipient = HUB_EVENT_RECIPIENTS[event.type]
+      if (!recipient) return enqueue.sendParent(event)
+      // Delivered while its recipient runs: the negotiation lives exactly as long as this channel.
+      const actor = system.get(recipient)
+      if (actor) enqueue.sendTo(actor, event)
+    }),
     resetAttempts: assign({ attempt: 0 }),
     countAttempt: assign({ attempt: ({ context }) => context.attempt + 1 }),
     countInvalidEvent: assign({ invalidEvents: ({ context }) => context.invalidEvents + 1 }),
     storeClosedReason: assign({ closedReason: (_, reason: EventsClosedReason) => reason }),
     notifyOpen: sendParent({ type: 'events.open' } satisfies EventsParentEvent),
-    notifyReconnecting: sendParent(({ context }): EventsParentEvent => ({
+    notifyReconnecting: sendParent(({ context, event, self }): EventsParentEvent => ({
       type: 'events.reconnecting',
       attempt: context.attempt + 1,
-      delayMs: reconnectDelayMs(context.attempt),
+      delayMs: backOffOf(self.getSnapshot().machine as AnyStateMachine, { context, event }),
     })),
     notifyClosed: sendParent(({ context }): EventsParentEvent => ({ type: 'events.closed', reason: context.closedReason ?? 'left' })),
   },
@@ -157,13 +162,8 @@ export const eventsMachine = setup({
       on: {
         'stream.error': 'checking',
         'stream.invalid': { actions: 'countInvalidEvent' },
-        'hub.offer': { actions: { type: 'forwardToParent', params: ({ event }) => event } },
-        'hub.candidate': { actions: { type: 'forwardToParent', params: ({ event }) => event } },
-        'hub.tracksAdded': { actions: { type: 'forwardToParent', params: ({ event }) => event } },
-        'hub.tracksAvailable': { actions: { type: 'forwardToParent', params: ({ event }) => event } },
-        'hub.allowedRenegotiation': { actions: { type: 'forwardToParent', params: ({ event }) => event } },
-        'hub.metaChanged': { actions: { type: 'forwardToParent', params: ({ event }) => event } },
-        'hub.left': { target: 'closed', actions: [{ type: 'forwardToParent', params: ({ event }) => event }, { type: 'storeClosedReason', params: 'left' }] },
+        'hub.left': { target: 'closed', actions: [{ type: 'deliverHubEvent', params: ({ event }) => event }, { type: 'storeClosedReason', params: 'left' }] },
+        'hub.*': { actions: { type: 'deliverHubEvent', params: ({ event }) => event as HubEvent } },
       },
       states: {
         connecting: {

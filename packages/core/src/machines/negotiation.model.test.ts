@@ -1,44 +1,51 @@
 // Model-based test of the negotiation machine: paths generated from the statechart with xstate/graph
-// drive the REAL machine (real actor implementations) through fake ports, one async boundary at a
-// time. On every path: a granted lock is followed by PUT negotiate or by the explicit `failed`
-// state; after stop nothing is left open. The run measures state and transition coverage.
+// drive the REAL machine (real actor implementations, the real peer session) through fake ports, one
+// async boundary at a time. On every path the hub's protocol holds for what the fake hub received
+// (test-support/hubProtocol.ts); after stop nothing is left open. The run measures state and
+// transition coverage.
 import { afterAll, describe, expect, it } from 'vitest'
 import { createActor, setup, type AnyEventObject, type AnyMachineSnapshot } from 'xstate'
 import { createHubClient } from '../hubClient.js'
-import { MediaRegistry } from '../registry.js'
+import { LocalMedia } from '../localMedia.js'
+import { RemoteStreams } from '../remoteStreams.js'
 import { CoverageRecorder } from '../test-support/coverage.js'
-import { edgeCoveringPaths, runPath } from '../test-support/modelPaths.js'
-import { FAKE_HUB_URL, FAKE_OFFER_SDP, createFakeWorld, flush, type FakePeerConnection, type PendingCalls } from '../test-support/index.js'
-import { LOCK_RETRY_MS, negotiationActors, negotiationMachine } from './negotiationMachine.js'
+import { hubProtocolViolations } from '../test-support/hubProtocol.js'
+import { edgeCoveringPaths, runPath, type ModelPath } from '../test-support/modelPaths.js'
+import { FAKE_ANSWER_SDP, FAKE_HUB_URL, FAKE_OFFER_SDP, createFakeWorld, flush, type FakePeerConnection, type PendingCalls } from '../test-support/index.js'
+import { negotiationActors } from './negotiationActors.js'
+import { LOCK_RETRY_MS, negotiationMachine } from './negotiationMachine.js'
 
 const INPUT = { roomId: 'room1', clientId: 'client1', maxIceRestarts: 1 }
 const HUB_OFFER = 'v=0\r\no=hub 1 1 IN IP4 127.0.0.1\r\ns=hub\r\n'
-const CANDIDATE = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'abcd' }
 const LOCAL_CANDIDATE = { candidate: 'candidate:2 1 udp 2122260223 127.0.0.1 50001 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'efgh' }
 
 // Done/error events are not part of the machine's event type; one cast here.
 const done = (id: string, output?: unknown) => ({ type: `xstate.done.actor.${id}`, output }) as AnyEventObject
 const failure = (id: string) => ({ type: `xstate.error.actor.${id}`, error: new Error(`${id} failed`) }) as AnyEventObject
-const LOCK_RETRY_EVENT = 'xstate.after.lockRetry.negotiation.signaling.waitingForLock'
+const LOCK_RETRY_EVENT = 'xstate.after.lockRetry.negotiation.signaling.free.seekingLock.waitingForLock'
+const SESSION_FAILED = 'xstate.error.actor.peerSession'
+/** The states waiting for a peer session step. */
+const PEER_STEPS = [{ offering: 'creatingOffer' }, { offering: 'applyingAnswer' }, { answering: 'creatingAnswer' }]
 
 const events: AnyEventObject[] = [
   { type: 'negotiation.change' },
   { type: 'hub.offer', sdp: HUB_OFFER },
-  { type: 'hub.candidate', candidate: CANDIDATE },
   { type: 'hub.allowedRenegotiation' },
   { type: 'peer.iceCandidate', candidate: LOCAL_CANDIDATE },
   { type: 'peer.iceFailed' },
   { type: 'peer.iceConnected' },
+  { type: 'peer.offer', sdp: FAKE_OFFER_SDP },
+  { type: 'peer.answer', sdp: FAKE_ANSWER_SDP },
+  { type: 'peer.answerApplied' },
+  { type: 'peer.error', message: 'failed (fake)' },
   done('requestLock', true),
   done('requestLock', false),
   failure('requestLock'),
-  done('createOffer', { sdp: FAKE_OFFER_SDP }),
-  failure('createOffer'),
-  done('sendOffer'),
+  done('sendOffer', FAKE_ANSWER_SDP),
   failure('sendOffer'),
-  done('answerOffer'),
-  failure('answerOffer'),
-  done('addRemoteCandidates', 1),
+  done('sendAnswer'),
+  failure('sendAnswer'),
+  failure('peerSession'),
   { type: LOCK_RETRY_EVENT },
 ]
 
@@ -46,28 +53,47 @@ const events: AnyEventObject[] = [
 const traversalMachine = negotiationMachine.provide({
   actions: { notifyConnected: () => {}, notifyReconnecting: () => {}, notifyStable: () => {}, notifyFailed: () => {} },
 })
+const initialKey = JSON.stringify(comparable(createActor(traversalMachine, { input: INPUT }).getSnapshot()))
 
 const { paths, stats } = edgeCoveringPaths(traversalMachine, {
   events,
   input: INPUT,
-  // One queued remote candidate is enough to exercise the queue; more only multiplies states.
-  filterEvents: (snapshot, event) =>
-    !(event.type === 'hub.candidate' && snapshot.context.remoteCandidates.length > snapshot.context.applyingCandidates),
+  filterEvents: (snapshot, event) => {
+    switch (event.type) {
+      // The peer connection can only fail to exist as the negotiation starts.
+      case SESSION_FAILED:
+        return JSON.stringify(comparable(snapshot)) === initialKey
+      // The peer session answers its commands only: each reply in the state that sent the command.
+      case 'peer.offer':
+        return snapshot.matches({ signaling: { exchanging: { exchange: { offering: 'creatingOffer' } } } })
+      case 'peer.answerApplied':
+        return snapshot.matches({ signaling: { exchanging: { exchange: { offering: 'applyingAnswer' } } } })
+      case 'peer.answer':
+        return snapshot.matches({ signaling: { exchanging: { exchange: { answering: 'creatingAnswer' } } } })
+      case 'peer.error':
+        return PEER_STEPS.some((step) => snapshot.matches({ signaling: { exchanging: { exchange: step } } }))
+      // One held candidate is enough to exercise holding; more only multiply states.
+      case 'peer.iceCandidate':
+        return snapshot.context.heldCandidates.length === 0
+      default:
+        return true
+    }
+  },
   // `failed` ends the negotiation: the conference tears it down.
   stopWhen: (snapshot) => snapshot.matches({ signaling: 'failed' }),
 })
 
 const coverage = new CoverageRecorder()
 
-function startRun() {
+function startRun(path: ModelPath) {
   const world = createFakeWorld()
   world.hub.calls.gate('hub.isAllowNegotiate', 'hub.negotiate')
   world.peers.calls.gate('*')
+  if (path.steps[0]?.event.type === SESSION_FAILED) world.peers.failNextCreation()
   const hub = createHubClient({ baseUrl: FAKE_HUB_URL, fetch: world.hub.fetch })
-  const media = new MediaRegistry()
-  const pc = world.peers.factory({}) as FakePeerConnection
-  media.setPeer(pc)
-  const machine = negotiationMachine.provide({ actors: negotiationActors({ hub, media }) })
+  const machine = negotiationMachine.provide({
+    actors: negotiationActors({ hub, peerConnection: world.peers.factory, peerConfig: {}, local: new LocalMedia(), remote: new RemoteStreams() }),
+  })
   const toParent: AnyEventObject[] = []
   const parentMachine = setup({ actors: { negotiation: machine } }).createMachine({
     invoke: { id: 'negotiation', src: 'negotiation', input: INPUT },
@@ -76,18 +102,20 @@ function startRun() {
   const parent = createActor(parentMachine, { clock: world.clock, inspect: coverage.inspector('negotiation') }).start()
   const child = parent.getSnapshot().children.negotiation!
   const snapshot = () => child.getSnapshot() as AnyMachineSnapshot
-  return { world, pc, parent, child, snapshot, toParent }
+  /** When each hub offer reached the machine, as a position in the hub's log. */
+  const hubOffersAt: number[] = []
+  return { world, pc: world.peers.all[0] as FakePeerConnection, parent, child, snapshot, toParent, hubOffersAt }
 }
 
 type Run = ReturnType<typeof startRun>
 
-async function waitForCall(calls: PendingCalls, label: string) {
+async function waitForCall(calls: PendingCalls, label: string | ((label: string) => boolean)) {
   for (let i = 0; i < 20; i++) {
     const call = calls.find(label)
     if (call) return call
     await flush(1)
   }
-  throw new Error(`expected a pending ${label} call`)
+  throw new Error(`expected a pending ${String(label)} call`)
 }
 
 async function settle(run: Run, label: string, value?: unknown) {
@@ -96,8 +124,9 @@ async function settle(run: Run, label: string, value?: unknown) {
   await flush(2)
 }
 
-async function reject(run: Run, label: string) {
-  ;(await waitForCall(run.world.peers.calls, label)).reject(new Error(`${label} failed (fake)`))
+/** The peer connection step in flight fails. */
+async function failPeerStep(run: Run) {
+  ;(await waitForCall(run.world.peers.calls, (label: string) => label.startsWith('pc.') && label !== 'pc.addIceCandidate')).reject(new Error('failed (fake)'))
   await flush(2)
 }
 
@@ -105,36 +134,33 @@ function executors(run: Run) {
   const send = (event: AnyEventObject) => run.child.send(event as never)
   return {
     'negotiation.change': send,
-    'hub.offer': send,
-    'hub.candidate': send,
+    'hub.offer': (event: AnyEventObject) => {
+      run.hubOffersAt.push(run.world.hub.log.length)
+      send(event)
+    },
     'hub.allowedRenegotiation': send,
     'peer.iceCandidate': (event: AnyEventObject) => run.pc.emitIceCandidate(event.candidate),
     'peer.iceFailed': () => run.pc.setIceConnectionState('failed'),
     'peer.iceConnected': () => run.pc.setIceConnectionState('connected'),
-    'xstate.done.actor.requestLock': (event: AnyEventObject) => settle(run, 'hub.isAllowNegotiate', { status: event.output ? 200 : 403 }),
-    'xstate.error.actor.requestLock': () => settle(run, 'hub.isAllowNegotiate', { status: 503 }),
-    'xstate.done.actor.createOffer': async () => {
+    'peer.offer': async () => {
       await settle(run, 'pc.createOffer')
       await settle(run, 'pc.setLocalDescription')
     },
-    'xstate.error.actor.createOffer': () => reject(run, 'pc.createOffer'),
-    'xstate.done.actor.sendOffer': async () => {
-      await settle(run, 'hub.negotiate')
-      await settle(run, 'pc.setRemoteDescription')
-    },
-    'xstate.error.actor.sendOffer': () => settle(run, 'hub.negotiate', { status: 500 }),
-    'xstate.done.actor.answerOffer': async () => {
+    'peer.answer': async () => {
       await settle(run, 'pc.setRemoteDescription')
       await settle(run, 'pc.createAnswer')
       await settle(run, 'pc.setLocalDescription')
-      await settle(run, 'hub.negotiate')
     },
-    'xstate.error.actor.answerOffer': () => reject(run, 'pc.setRemoteDescription'),
-    'xstate.done.actor.addRemoteCandidates': async () => {
-      // Exactly the batch the running step took; candidates queued meanwhile are the next step's.
-      const batch = run.snapshot().context.applyingCandidates as number
-      for (let i = 0; i < batch; i++) await settle(run, 'pc.addIceCandidate')
-    },
+    'peer.answerApplied': () => settle(run, 'pc.setRemoteDescription'),
+    'peer.error': () => failPeerStep(run),
+    'xstate.done.actor.requestLock': (event: AnyEventObject) => settle(run, 'hub.isAllowNegotiate', { status: event.output ? 200 : 403 }),
+    'xstate.error.actor.requestLock': () => settle(run, 'hub.isAllowNegotiate', { status: 503 }),
+    'xstate.done.actor.sendOffer': () => settle(run, 'hub.negotiate'),
+    'xstate.error.actor.sendOffer': () => settle(run, 'hub.negotiate', { status: 500 }),
+    'xstate.done.actor.sendAnswer': () => settle(run, 'hub.negotiate'),
+    'xstate.error.actor.sendAnswer': () => settle(run, 'hub.negotiate', { status: 500 }),
+    // Armed before the run started (startRun): creating the peer connection is what fails.
+    [SESSION_FAILED]: () => flush(2),
     [LOCK_RETRY_EVENT]: () => run.world.clock.advance(LOCK_RETRY_MS),
   }
 }
@@ -162,34 +188,27 @@ async function drain(run: Run) {
       continue
     }
     if (run.world.clock.runNext()) continue
-    if (run.snapshot().matches({ signaling: 'stable', pending: 'idle', hubOffer: 'none' })) return
+    if (run.snapshot().matches({ signaling: { free: 'stable' } })) return
   }
   throw new Error(`negotiation did not come to rest: ${JSON.stringify(run.snapshot().value)}`)
 }
 
-/** Hub protocol conformance: every granted lock is followed by PUT negotiate, or the machine says it cannot. */
-function expectLockDiscipline(run: Run) {
-  const log = run.world.hub.log.filter((r) => r.route === 'isAllowNegotiate' || (r.route === 'negotiate' && (r.body as { type: string }).type === 'offer'))
-  log.forEach((record, i) => {
-    const next = log[i + 1]
-    if (record.route === 'negotiate') {
-      // No offer without the lock.
-      expect(log[i - 1]?.route === 'isAllowNegotiate' && log[i - 1]?.status === 200).toBe(true)
-      return
-    }
-    if (record.status !== 200) return
-    if (next) {
-      expect(next.route, 'a granted lock must be followed by PUT negotiate').toBe('negotiate')
-    } else {
-      const snapshot = run.snapshot()
-      expect(snapshot.matches({ signaling: 'failed' }), 'a granted lock without PUT negotiate must end in failed').toBe(true)
-      expect(String(snapshot.context.error)).toMatch(/lock/)
-    }
+/** What the fake hub received keeps the hub's protocol. */
+function expectHubProtocol(run: Run) {
+  const snapshot = run.snapshot()
+  const failed = snapshot.matches({ signaling: 'failed' })
+  const violations = hubProtocolViolations({
+    log: run.world.hub.log,
+    hubOffersAt: run.hubOffersAt,
+    settled: !failed,
+    offerCreationFailed: failed && /^createOffer with the lock held/.test(String(snapshot.context.error)),
   })
+  expect(violations).toEqual([])
 }
 
 function expectNothingOpen(run: Run) {
-  expect(run.pc.listenerCount, 'peer connection listeners').toBe(0)
+  expect(run.world.peers.openCount, 'peer connections').toBe(0)
+  expect(run.pc?.listenerCount ?? 0, 'peer connection listeners').toBe(0)
   expect(run.world.clock.pendingTimers, 'timers').toBe(0)
   expect(run.world.hub.calls.pending.map((c) => c.label), 'hub requests still held').toEqual([])
 }
@@ -202,10 +221,10 @@ describe('negotiationMachine (model)', () => {
 
   for (const path of paths) {
     it(path.description, async () => {
-      const run = startRun()
+      const run = startRun(path)
       await runPath(path, executors(run), (expected) => expectState(run, expected))
       await drain(run)
-      expectLockDiscipline(run)
+      expectHubProtocol(run)
       run.parent.stop()
       await flush(1)
       expectNothingOpen(run)

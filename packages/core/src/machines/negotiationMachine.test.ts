@@ -1,26 +1,32 @@
 import { describe, expect, it } from 'vitest'
-import type { AnyMachineSnapshot } from 'xstate'
+import type { AnyActorRef, AnyMachineSnapshot } from 'xstate'
 import { createHubClient } from '../hubClient.js'
-import { MediaRegistry } from '../registry.js'
+import { LocalMedia } from '../localMedia.js'
+import { RemoteStreams } from '../remoteStreams.js'
 import { FAKE_HUB_URL, createFakeWorld, flush, type FakePeerConnection } from '../test-support/index.js'
 import { runAsChild } from '../test-support/harness.js'
-import { LOCK_RETRY_MS, negotiationActors, negotiationMachine } from './negotiationMachine.js'
+import { negotiationActors } from './negotiationActors.js'
+import { LOCK_RETRY_MS, negotiationMachine } from './negotiationMachine.js'
 
 const CANDIDATE = { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u' }
 const HUB_OFFER = 'v=0\r\no=hub 1 1 IN IP4 127.0.0.1\r\n'
 
-function start(options: { maxIceRestarts?: number; beforeStart?: (world: ReturnType<typeof createFakeWorld>, pc: FakePeerConnection) => void } = {}) {
+function start(options: { maxIceRestarts?: number; configure?: (world: ReturnType<typeof createFakeWorld>) => void } = {}) {
   const world = createFakeWorld()
+  options.configure?.(world)
   const hub = createHubClient({ baseUrl: FAKE_HUB_URL, fetch: world.hub.fetch })
-  const media = new MediaRegistry()
-  const pc = world.peers.factory({}) as FakePeerConnection
-  media.setPeer(pc)
-  options.beforeStart?.(world, pc)
-  const machine = negotiationMachine.provide({ actors: negotiationActors({ hub, media }) })
+  const remote = new RemoteStreams()
+  const machine = negotiationMachine.provide({
+    actors: negotiationActors({ hub, peerConnection: world.peers.factory, peerConfig: {}, local: new LocalMedia(), remote }),
+  })
   const run = runAsChild(machine, { roomId: 'room1', clientId: 'client1', maxIceRestarts: options.maxIceRestarts ?? 2 }, { clock: world.clock })
   const snapshot = () => run.child.getSnapshot() as AnyMachineSnapshot
   const routes = () => world.hub.log.map((r) => (r.route === 'negotiate' ? `negotiate:${(r.body as { type: string }).type}` : r.route))
-  return { world, pc, ...run, snapshot, routes }
+  /** The hub's candidates go straight to the peer session (events.ts: HUB_EVENT_RECIPIENTS). */
+  const session = () => run.parent.system.get('peerSession') as AnyActorRef
+  // Undefined only when the test made its creation fail.
+  const pc = world.peers.all[0] as FakePeerConnection
+  return { world, pc, remote, ...run, snapshot, routes, session }
 }
 
 describe('negotiationMachine', () => {
@@ -30,14 +36,14 @@ describe('negotiationMachine', () => {
     expect(run.routes()).toEqual(['isAllowNegotiate', 'negotiate:offer'])
     expect(run.pc.localDescription?.type).toBe('offer')
     expect(run.pc.remoteDescription?.type).toBe('answer')
-    expect(run.snapshot().matches({ signaling: 'stable' })).toBe(true)
+    expect(run.snapshot().matches({ signaling: { free: 'stable' } })).toBe(true)
     expect(run.received.map((e) => e.type)).toContain('negotiation.stable')
   })
 
   it('waits for allowed_renegotation when the hub says "not now"', async () => {
-    const run = start({ beforeStart: (world) => void world.hub.next('isAllowNegotiate', { status: 403 }) })
+    const run = start({ configure: (world) => void world.hub.next('isAllowNegotiate', { status: 403 }) })
     await flush()
-    expect(run.snapshot().matches({ signaling: 'waitingForLock' })).toBe(true)
+    expect(run.snapshot().matches({ signaling: { free: { seekingLock: 'waitingForLock' } } })).toBe(true)
     expect(run.snapshot().hasTag('busy')).toBe(true)
     run.child.send({ type: 'hub.allowedRenegotiation' })
     await flush()
@@ -46,7 +52,7 @@ describe('negotiationMachine', () => {
   })
 
   it('retries the lock on a timer when allowed_renegotation never comes', async () => {
-    const run = start({ beforeStart: (world) => void world.hub.next('isAllowNegotiate', { status: 409 }) })
+    const run = start({ configure: (world) => void world.hub.next('isAllowNegotiate', { status: 409 }) })
     await flush()
     expect(run.world.clock.scheduledDelays()).toEqual([LOCK_RETRY_MS])
     run.world.clock.advance(LOCK_RETRY_MS)
@@ -55,7 +61,7 @@ describe('negotiationMachine', () => {
   })
 
   it('answers a hub offer that arrives while the lock is requested, then retries its own offer', async () => {
-    const run = start({ beforeStart: (world) => void world.hub.calls.gate('hub.isAllowNegotiate') })
+    const run = start({ configure: (world) => void world.hub.calls.gate('hub.isAllowNegotiate') })
     await flush()
     run.child.send({ type: 'hub.offer', sdp: HUB_OFFER })
     await flush()
@@ -64,28 +70,28 @@ describe('negotiationMachine', () => {
     run.world.hub.calls.find('hub.isAllowNegotiate')!.resolve()
     await flush()
     expect(run.routes()).toEqual(['isAllowNegotiate', 'negotiate:answer', 'isAllowNegotiate', 'negotiate:offer'])
-    expect(run.snapshot().matches({ signaling: 'stable', pending: 'idle' })).toBe(true)
+    expect(run.snapshot().matches({ signaling: { free: 'stable' } })).toBe(true)
   })
 
   it('holds a hub offer that arrives while it holds the lock and answers it right after', async () => {
-    const run = start({ beforeStart: (world) => void world.hub.calls.gate('hub.negotiate') })
+    const run = start({ configure: (world) => void world.hub.calls.gate('hub.negotiate') })
     await flush()
-    expect(run.snapshot().matches({ signaling: { offering: 'sendingOffer' } })).toBe(true)
+    expect(run.snapshot().matches({ signaling: { exchanging: { exchange: { offering: 'sendingOffer' } } } })).toBe(true)
     run.child.send({ type: 'hub.offer', sdp: HUB_OFFER })
-    expect(run.snapshot().matches({ hubOffer: 'held' })).toBe(true)
+    expect(run.snapshot().matches({ signaling: { exchanging: { heldOffer: 'held' } } })).toBe(true)
     run.world.hub.calls.ungate('hub.negotiate')
     run.world.hub.calls.find('hub.negotiate')!.resolve()
     await flush()
     expect(run.routes()).toEqual(['isAllowNegotiate', 'negotiate:offer', 'negotiate:answer'])
     expect(run.pc.remoteDescription).toEqual({ type: 'offer', sdp: HUB_OFFER })
-    expect(run.snapshot().matches({ signaling: 'stable', hubOffer: 'none' })).toBe(true)
+    expect(run.snapshot().matches({ signaling: { free: 'stable' } })).toBe(true)
   })
 
   it('queues a change requested mid-negotiation as a state and serves it next', async () => {
-    const run = start({ beforeStart: (world) => void world.hub.calls.gate('hub.negotiate') })
+    const run = start({ configure: (world) => void world.hub.calls.gate('hub.negotiate') })
     await flush()
     run.child.send({ type: 'negotiation.change' })
-    expect(run.snapshot().matches({ pending: 'changeQueued' })).toBe(true)
+    expect(run.snapshot().matches({ signaling: { exchanging: { then: 'offer' } } })).toBe(true)
     run.world.hub.calls.ungate('hub.negotiate')
     run.world.hub.calls.find('hub.negotiate')!.resolve()
     await flush()
@@ -93,17 +99,16 @@ describe('negotiationMachine', () => {
   })
 
   it('queues remote candidates until a remote description exists, then applies them', async () => {
-    const run = start({ beforeStart: (world) => void world.hub.calls.gate('hub.isAllowNegotiate') })
-    run.child.send({ type: 'hub.candidate', candidate: CANDIDATE })
-    expect(run.snapshot().context.remoteCandidates).toEqual([CANDIDATE])
+    const run = start({ configure: (world) => void world.hub.calls.gate('hub.isAllowNegotiate') })
+    run.session().send({ type: 'hub.candidate', candidate: CANDIDATE })
+    await flush()
     expect(run.pc.addedCandidates).toEqual([])
     run.world.hub.calls.ungate('hub.isAllowNegotiate')
     run.world.hub.calls.find('hub.isAllowNegotiate')!.resolve()
     await flush()
     expect(run.pc.addedCandidates).toEqual([CANDIDATE])
-    expect(run.snapshot().context.remoteCandidates).toEqual([])
     // Later candidates go straight in.
-    run.child.send({ type: 'hub.candidate', candidate: { ...CANDIDATE, candidate: 'candidate:2' } })
+    run.session().send({ type: 'hub.candidate', candidate: { ...CANDIDATE, candidate: 'candidate:2' } })
     await flush()
     expect(run.pc.addedCandidates).toHaveLength(2)
   })
@@ -141,11 +146,12 @@ describe('negotiationMachine', () => {
     run.pc.setIceConnectionState('failed')
     await flush()
     expect(run.pc.offers.filter((o) => o.iceRestart)).toHaveLength(2)
-    expect(run.snapshot().matches({ signaling: 'stable' })).toBe(true)
+    expect(run.snapshot().matches({ signaling: { free: 'stable' } })).toBe(true)
   })
 
   it('says so when an offer cannot be created after the lock was granted (no PUT negotiate possible)', async () => {
-    const run = start({ beforeStart: (_, pc) => pc.failNext('createOffer') })
+    const run = start()
+    run.pc.failNext('createOffer')
     await flush()
     expect(run.routes()).toEqual(['isAllowNegotiate'])
     expect(run.snapshot().matches({ signaling: 'failed' })).toBe(true)
@@ -158,5 +164,60 @@ describe('negotiationMachine', () => {
     expect(run.pc.listenerCount).toBeGreaterThan(0)
     run.parent.stop()
     expect(run.pc.listenerCount).toBe(0)
+  })
+
+  it('fails at once when the peer connection cannot be created', async () => {
+    const run = start({ configure: (world) => world.peers.failNextCreation(new Error('RTCPeerConnection is not supported')) })
+    await flush()
+    expect(run.snapshot().matches({ signaling: 'failed' })).toBe(true)
+    expect(run.received.at(-1)).toEqual({ type: 'negotiation.failed', message: 'RTCPeerConnection is not supported' })
+  })
+
+  it('holds our ICE candidates until the hub has answered our first offer', async () => {
+    const run = start({ configure: (world) => void world.hub.calls.gate('hub.negotiate') })
+    await flush()
+    run.pc.emitIceCandidate(CANDIDATE)
+    await flush()
+    expect(run.routes()).toEqual(['isAllowNegotiate', 'negotiate:offer'])
+    run.world.hub.calls.ungate('hub.negotiate')
+    run.world.hub.calls.find('hub.negotiate')!.resolve()
+    await flush()
+    expect(run.routes()).toEqual(['isAllowNegotiate', 'negotiate:offer', 'candidate'])
+    expect(run.snapshot().matches({ localCandidates: 'sending' })).toBe(true)
+  })
+
+  it('makes the offer it is seeking an ICE restart when ICE fails meanwhile', async () => {
+    const run = start({ configure: (world) => void world.hub.calls.gate('hub.isAllowNegotiate') })
+    await flush()
+    run.pc.setIceConnectionState('failed')
+    run.world.hub.calls.ungate('hub.isAllowNegotiate')
+    run.world.hub.calls.find('hub.isAllowNegotiate')!.resolve()
+    await flush()
+    expect(run.pc.offers).toEqual([{ iceRestart: true }])
+    expect(run.received.map((e) => e.type)).toContain('negotiation.reconnecting')
+  })
+
+  it('answers a hub offer held during its own offer, then serves the change queued meanwhile', async () => {
+    const run = start({ configure: (world) => void world.hub.calls.gate('hub.negotiate') })
+    await flush()
+    run.child.send({ type: 'hub.offer', sdp: HUB_OFFER })
+    run.child.send({ type: 'negotiation.change' })
+    run.world.hub.calls.ungate('hub.negotiate')
+    run.world.hub.calls.find('hub.negotiate')!.resolve()
+    await flush()
+    expect(run.routes()).toEqual(['isAllowNegotiate', 'negotiate:offer', 'negotiate:answer', 'isAllowNegotiate', 'negotiate:offer'])
+    expect(run.snapshot().matches({ signaling: { free: 'stable' } })).toBe(true)
+  })
+
+  it('gives up on ICE only once the exchange in flight is done', async () => {
+    const run = start({ maxIceRestarts: 0, configure: (world) => void world.hub.calls.gate('hub.negotiate') })
+    await flush()
+    run.pc.setIceConnectionState('failed')
+    expect(run.snapshot().matches({ signaling: { exchanging: { then: 'giveUp' } } })).toBe(true)
+    run.world.hub.calls.ungate('hub.negotiate')
+    run.world.hub.calls.find('hub.negotiate')!.resolve()
+    await flush()
+    expect(run.snapshot().matches({ signaling: 'failed' })).toBe(true)
+    expect(run.snapshot().context.error).toBe('ICE failed')
   })
 })

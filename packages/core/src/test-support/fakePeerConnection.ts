@@ -14,6 +14,8 @@ import { PendingCalls } from './pendingCalls.js'
 
 export const FAKE_OFFER_SDP = 'v=0\r\no=fake 1 1 IN IP4 127.0.0.1\r\ns=offer\r\n'
 export const FAKE_ANSWER_SDP = 'v=0\r\no=fake 2 2 IN IP4 127.0.0.1\r\ns=answer\r\n'
+/** The host candidate a gathering fake peer connection finds. */
+export const GATHERED_CANDIDATE = { candidate: 'candidate:9 1 udp 2122260223 127.0.0.1 50009 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'fake' }
 
 /**
  * A peer connection without media: descriptions and states move as the W3C API says, async
@@ -35,6 +37,8 @@ export class FakePeerConnection implements PeerConnectionLike {
   constructor(
     readonly config: PeerConnectionConfig,
     readonly calls: PendingCalls,
+    /** Like a real one, gather a host candidate for every local description set. */
+    private readonly gathers = false,
   ) {}
 
   /** The next call of `method` rejects with `error`. */
@@ -89,6 +93,7 @@ export class FakePeerConnection implements PeerConnectionLike {
       this.localDescription = description
       this.signalingState = description.type === 'offer' ? 'have-local-offer' : 'stable'
       this.dispatch('signalingstatechange', undefined)
+      if (this.gathers) queueMicrotask(() => this.emitIceCandidate(GATHERED_CANDIDATE))
     })
   }
 
@@ -158,13 +163,15 @@ export class FakePeerConnections {
   readonly all: FakePeerConnection[] = []
   readonly calls = new PendingCalls()
   private creationFailure: Error | null = null
+  /** New peer connections gather a candidate for each local description (off by default). */
+  gatherCandidates = false
   readonly factory: PeerConnectionFactory = (config) => {
     const failure = this.creationFailure
     if (failure) {
       this.creationFailure = null
       throw failure
     }
-    const pc = new FakePeerConnection(config, this.calls)
+    const pc = new FakePeerConnection(config, this.calls, this.gatherCandidates)
     this.all.push(pc)
     return pc
   }

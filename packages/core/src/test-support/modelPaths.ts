@@ -2,7 +2,7 @@
 // from xstate/graph's adjacency map) is appended to the shortest path (xstate/graph's
 // getShortestPaths) to its source; then a greedy subset is kept that still takes every distinct
 // (state value, event, next state value) step at least once.
-import type { AnyEventObject, AnyMachineSnapshot, AnyStateMachine } from 'xstate'
+import { createEmptyActor, type ActorScope, type AnyEventObject, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate'
 import { getAdjacencyMap, getShortestPaths, serializeSnapshot } from 'xstate/graph'
 
 export interface ModelOptions {
@@ -26,7 +26,34 @@ export interface ModelPath {
 const serializeEvent = (event: AnyEventObject) => JSON.stringify(event)
 const valueText = (snapshot: AnyMachineSnapshot) => JSON.stringify(snapshot.value)
 
-export function edgeCoveringPaths(machine: AnyStateMachine, options: ModelOptions) {
+/**
+ * The machine as the traversal steps it, with a fresh actor system for every transition: xstate/graph
+ * keeps one mock system for the whole walk and never stops a child, so a child registered under a
+ * `systemId` would collide with itself the second time its state is entered.
+ */
+function withFreshSystems(machine: AnyStateMachine): AnyStateMachine {
+  const scope = (): ActorScope<AnyMachineSnapshot, AnyEventObject> => {
+    const empty = createEmptyActor()
+    return {
+      self: empty,
+      logger: () => {},
+      id: '',
+      sessionId: '',
+      defer: () => {},
+      system: empty.system,
+      stopChild: () => {},
+      emit: () => {},
+      actionExecutor: () => {},
+    } as unknown as ActorScope<AnyMachineSnapshot, AnyEventObject>
+  }
+  return Object.create(machine, {
+    transition: { value: (snapshot: AnyMachineSnapshot, event: AnyEventObject) => machine.transition(snapshot, event, scope() as never) },
+    getInitialSnapshot: { value: (_: unknown, input: unknown) => machine.getInitialSnapshot(scope() as never, input) },
+  }) as AnyStateMachine
+}
+
+export function edgeCoveringPaths(model: AnyStateMachine, options: ModelOptions) {
+  const machine = withFreshSystems(model)
   const traversal = {
     events: options.events,
     serializeState: serializeSnapshot,

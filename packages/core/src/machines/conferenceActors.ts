@@ -1,0 +1,105 @@
+// The conference machine's I/O: local media, the join requests, the participants' hub requests, the
+// media-state publication and leaving. Bound to one conference's hub client and media holders by
+// `conferenceActors(deps)`; the negotiation and events children bring their own (see conference.ts).
+import { fromCallback, fromPromise } from 'xstate'
+import { mediaStateMetaKey, type MediaState, type TrackSource } from '@parley/protocol'
+import type { ConferenceError, LocalMediaState, RoomInfo } from '../api.js'
+import { HubError, type HubClient } from '../hubClient.js'
+import type { LocalMedia } from '../localMedia.js'
+import { acquireMedia } from '../media.js'
+import type { BeaconLike, MediaDevicesLike } from '../ports.js'
+import type { RemoteStreams } from '../remoteStreams.js'
+import { serialWorker } from './serialWorker.js'
+
+export interface ConferenceDeps {
+  hub: HubClient
+  local: LocalMedia
+  remote: RemoteStreams
+  devices: MediaDevicesLike
+  beacon?: BeaconLike
+}
+
+export interface SessionInput {
+  roomId: string | null
+  clientId: string | null
+}
+
+/** What the participants region asks of the hub, one request after another. */
+export type HubRequest =
+  | { type: 'request.setTrackSources'; sources: { track_id: string; source: TrackSource }[] }
+  | { type: 'request.subscribe'; tracks: { client_id: string; stream_id: string; track_id: string }[] }
+  | { type: 'request.mediaStates'; clientIds: string[] }
+
+export interface AcquiredLocalMedia {
+  streamId: string | null
+  audio: boolean
+  video: boolean
+  error: ConferenceError | null
+}
+
+/** The real actor implementations for one conference. */
+export function conferenceActors({ hub, local, remote, devices, beacon }: ConferenceDeps) {
+  return {
+    acquireLocalMedia: fromPromise<AcquiredLocalMedia, { audio: boolean; video: boolean }>(async ({ input, signal }) => {
+      local.release()
+      const acquired = await acquireMedia(devices, input)
+      if (signal.aborted) {
+        // Nobody waits for these any more (the user left or asked again): the camera must go off.
+        for (const track of acquired.stream?.getTracks() ?? []) track.stop()
+        throw new Error('Media acquisition was cancelled')
+      }
+      if (acquired.stream) local.set(acquired.stream)
+      return { streamId: acquired.stream?.id ?? null, audio: acquired.audio, video: acquired.video, error: acquired.error }
+    }),
+    applyLocalMedia: fromPromise<void, LocalMediaState>(async ({ input }) => local.applyEnabled(input)),
+    openRoom: fromPromise<RoomInfo, { roomId?: string; roomName?: string }>(async ({ input, signal }) => {
+      const room = input.roomId ? await hub.getRoom(input.roomId, signal) : await hub.createRoom({ name: input.roomName ?? '' }, signal)
+      return { id: room.id, name: room.name }
+    }),
+    registerClient: fromPromise<{ clientId: string; name: string }, { roomId: string; displayName: string }>(async ({ input, signal }) => {
+      const client = await hub.register(input.roomId, input.displayName ? { name: input.displayName } : {}, signal)
+      return { clientId: client.client_id, name: client.name || input.displayName }
+    }),
+    /** The remote tracks' comings and goings (the peer session hands them to the remote streams holder). */
+    watchRemoteTracks: fromCallback(({ sendBack }) => remote.watch(sendBack)),
+    hubRequests: serialWorker<HubRequest, { roomId: string; clientId: string }>(async (request, { input, signal, sendBack }) => {
+      // A lost request is retried by the next announcement; a gone client ends the session via the events channel.
+      switch (request.type) {
+        case 'request.setTrackSources':
+          return hub.setTrackSources(input.roomId, input.clientId, request.sources, signal)
+        case 'request.subscribe':
+          return hub.subscribeTracks(input.roomId, input.clientId, request.tracks, signal)
+        case 'request.mediaStates':
+          for (const clientId of request.clientIds) {
+            const key = mediaStateMetaKey(clientId)
+            const value = await hub.getMeta(input.roomId, key, signal).catch(() => undefined)
+            if (value !== undefined && !signal.aborted) sendBack({ type: 'hub.metaChanged', key, value })
+          }
+      }
+    }),
+    publishMediaState: fromPromise<void, { roomId: string; clientId: string; local: LocalMediaState; name: string }>(async ({ input, signal }) => {
+      local.applyEnabled(input.local)
+      const state: MediaState = { audio: input.local.audioEnabled, video: input.local.videoEnabled, name: input.name }
+      await hub.setMeta(input.roomId, { [mediaStateMetaKey(input.clientId)]: state }, signal)
+    }),
+    endRoom: fromPromise<void, { roomId: string }>(async ({ input, signal }) => hub.endRoom(input.roomId, signal)),
+    /** Releases local media (the peer connection went with the room session), then tells the hub (best effort). */
+    leaveRoom: fromPromise<void, SessionInput & { viaBeacon: boolean }>(async ({ input, signal }) => {
+      local.release()
+      if (!input.roomId || !input.clientId) return
+      if (input.viaBeacon && beacon) {
+        beacon(hub.leaveUrl(input.roomId, input.clientId))
+        return
+      }
+      await hub.deleteMeta(input.roomId, mediaStateMetaKey(input.clientId), signal).catch(() => undefined)
+      await hub.leave(input.roomId, input.clientId, signal).catch((error: unknown) => {
+        // Already gone is what we wanted.
+        if (!(error instanceof HubError && error.kind === 'client-gone')) throw error
+      })
+    }),
+    /** Lives as long as the conference actor: whatever way it stops, the camera goes off (children close the rest). */
+    releaseOnStop: fromCallback(() => () => local.release()),
+  }
+}
+
+export type ConferenceActors = ReturnType<typeof conferenceActors>

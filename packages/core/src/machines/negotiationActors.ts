@@ -1,0 +1,82 @@
+// The negotiation machine's I/O: the peer session (owner of the peer connection) and the hub's
+// negotiation routes. Bound to one conference's ports and media holders by `negotiationActors(deps)`.
+import { fromCallback, fromPromise } from 'xstate'
+import { messageOf, type IceCandidate } from '@parley/protocol'
+import type { HubClient } from '../hubClient.js'
+import type { LocalMedia } from '../localMedia.js'
+import { PeerSession } from '../peerSession.js'
+import type { PeerConnectionConfig, PeerConnectionFactory } from '../ports.js'
+import type { RemoteStreams } from '../remoteStreams.js'
+import type { NegotiationEvent, PeerSessionCommand } from './negotiationMachine.js'
+import { serialWorker } from './serialWorker.js'
+
+export interface NegotiationDeps {
+  hub: HubClient
+  peerConnection: PeerConnectionFactory
+  peerConfig: PeerConnectionConfig
+  local: LocalMedia
+  remote: RemoteStreams
+}
+
+export interface PeerInput {
+  roomId: string
+  clientId: string
+}
+
+/** The real actor implementations, bound to a hub client, the ports and the conference's media holders. */
+export function negotiationActors({ hub, peerConnection, peerConfig, local, remote }: NegotiationDeps) {
+  return {
+    /**
+     * Creates the peer connection with the local tracks and owns it until stopped. Commands come in as
+     * events; each pc step reports back as one (`peer.offer`, `peer.answer`, `peer.answerApplied`,
+     * `peer.error`), and so does what the connection does (ICE candidates and states). Remote tracks
+     * go to the remote streams holder.
+     */
+    peerSession: fromCallback<PeerSessionCommand>(({ sendBack, receive }) => {
+      const session = new PeerSession(peerConnection(peerConfig), local, {
+        event: sendBack,
+        track: (track, stream) => remote.add(track, stream),
+      })
+      const step = (run: () => Promise<NegotiationEvent>) => {
+        run().then(sendBack, (error: unknown) => sendBack({ type: 'peer.error', message: messageOf(error) } satisfies NegotiationEvent))
+      }
+      receive((command) => {
+        switch (command.type) {
+          case 'session.createOffer':
+            return step(async () => ({ type: 'peer.offer', sdp: await session.createOffer() }))
+          case 'session.acceptAnswer':
+            return step(async () => {
+              await session.acceptAnswer(command.sdp)
+              return { type: 'peer.answerApplied' }
+            })
+          case 'session.answerOffer':
+            return step(async () => ({ type: 'peer.answer', sdp: await session.answer(command.sdp) }))
+          case 'session.restartIce':
+            return session.restartIce()
+          case 'hub.candidate':
+            return session.addRemoteCandidate(command.candidate)
+        }
+      })
+      return () => {
+        session.close()
+        remote.clear()
+      }
+    }),
+    requestLock: fromPromise<boolean, PeerInput>(({ input, signal }) => hub.isAllowNegotiate(input.roomId, input.clientId, signal)),
+    /** PUT negotiate with our offer; resolves with the hub's answer. */
+    sendOffer: fromPromise<string, PeerInput & { sdp: string }>(async ({ input, signal }) => {
+      const answer = await hub.negotiate(input.roomId, input.clientId, { type: 'offer', sdp: input.sdp }, signal)
+      if (!answer) throw new Error('The hub answered our offer without an answer')
+      return answer.sdp
+    }),
+    sendAnswer: fromPromise<void, PeerInput & { sdp: string }>(async ({ input, signal }) => {
+      await hub.negotiate(input.roomId, input.clientId, { type: 'answer', sdp: input.sdp }, signal)
+    }),
+    /** POSTs our ICE candidates in order; a lost one only costs one path (ICE failure is handled by restarts). */
+    sendCandidates: serialWorker<{ type: 'candidate.send'; candidate: IceCandidate }, PeerInput>((job, { input, signal }) =>
+      hub.candidate(input.roomId, input.clientId, job.candidate, signal),
+    ),
+  }
+}
+
+export type NegotiationActors = ReturnType<typeof negotiationActors>

@@ -1,0 +1,125 @@
+// The one owner of a room session's RTCPeerConnection (the role of LiveKit's PCTransport). Built with
+// the local tracks, it makes our offers and answers, keeps the hub's ICE candidates until a remote
+// description exists, remembers that the next offer must restart ICE, and reports what the connection
+// does. Nothing else touches the peer connection; the negotiation machine drives it through the
+// `peerSession` actor (machines/negotiationActors.ts).
+import type { IceCandidate } from '@parley/protocol'
+import type { IceCandidateInitLike, MediaStreamLike, MediaStreamTrackLike, PeerConnectionLike, TrackEventLike } from './ports.js'
+
+/** What the peer connection reports, as the negotiation machine's events. */
+export type PeerSessionEvent = { type: 'peer.iceCandidate'; candidate: IceCandidate } | { type: 'peer.iceFailed' } | { type: 'peer.iceConnected' }
+
+export interface PeerSessionReports {
+  event(event: PeerSessionEvent): void
+  /** A remote track arrived in its publisher's stream. */
+  track(track: MediaStreamTrackLike, stream: MediaStreamLike): void
+}
+
+export class PeerSession {
+  /** The hub's candidates that arrived before any remote description (they would be rejected). */
+  private readonly pendingCandidates: IceCandidate[] = []
+  private remoteDescriptionSet = false
+  private restartIceOnNextOffer = false
+  private readonly detach: () => void
+
+  constructor(
+    private readonly pc: PeerConnectionLike,
+    local: { stream: MediaStreamLike | undefined; tracks: MediaStreamTrackLike[] },
+    reports: PeerSessionReports,
+  ) {
+    for (const track of local.tracks) pc.addTransceiver(track, { direction: 'sendonly', ...(local.stream ? { streams: [local.stream] } : {}) })
+    // A client without devices still offers m-lines, or it would have nothing to receive on.
+    for (const kind of ['audio', 'video'] as const) if (!local.tracks.some((t) => t.kind === kind)) pc.addTransceiver(kind, { direction: 'recvonly' })
+    const onCandidate = (event: { candidate: { toJSON(): IceCandidateInitLike } | IceCandidateInitLike | null | undefined }) => {
+      const candidate = toCandidate(event.candidate)
+      if (candidate) reports.event({ type: 'peer.iceCandidate', candidate })
+    }
+    const onIceState = () => {
+      const state = pc.iceConnectionState
+      if (state === 'failed') reports.event({ type: 'peer.iceFailed' })
+      else if (state === 'connected' || state === 'completed') reports.event({ type: 'peer.iceConnected' })
+    }
+    const onTrack = (event: TrackEventLike) => {
+      const stream = event.streams[0]
+      if (stream) reports.track(event.track, stream)
+    }
+    pc.addEventListener('icecandidate', onCandidate)
+    pc.addEventListener('iceconnectionstatechange', onIceState)
+    pc.addEventListener('track', onTrack)
+    this.detach = () => {
+      pc.removeEventListener('icecandidate', onCandidate)
+      pc.removeEventListener('iceconnectionstatechange', onIceState)
+      pc.removeEventListener('track', onTrack)
+    }
+  }
+
+  /** Our offer, set as the local description; an ICE restart when one was asked for since the last offer. */
+  async createOffer(): Promise<string> {
+    const iceRestart = this.restartIceOnNextOffer
+    this.restartIceOnNextOffer = false
+    const offer = await this.pc.createOffer(iceRestart ? { iceRestart: true } : undefined)
+    await this.pc.setLocalDescription(offer)
+    return sdpOf(this.pc, offer.sdp, 'createOffer')
+  }
+
+  /** The hub's answer to our offer. */
+  async acceptAnswer(sdp: string): Promise<void> {
+    await this.pc.setRemoteDescription({ type: 'answer', sdp })
+    this.remoteDescriptionApplied()
+  }
+
+  /** Applies the hub's offer and returns our answer, set as the local description. */
+  async answer(offerSdp: string): Promise<string> {
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: offerSdp })
+    this.remoteDescriptionApplied()
+    const answer = await this.pc.createAnswer()
+    await this.pc.setLocalDescription(answer)
+    return sdpOf(this.pc, answer.sdp, 'createAnswer')
+  }
+
+  /** The next offer restarts ICE (what `RTCPeerConnection.restartIce()` does in browsers). */
+  restartIce(): void {
+    this.restartIceOnNextOffer = true
+  }
+
+  /** A candidate from the hub: applied now, or kept until a remote description exists. */
+  addRemoteCandidate(candidate: IceCandidate): void {
+    if (this.remoteDescriptionSet) this.apply(candidate)
+    else this.pendingCandidates.push(candidate)
+  }
+
+  close(): void {
+    this.detach()
+    this.pc.close()
+  }
+
+  private remoteDescriptionApplied(): void {
+    this.remoteDescriptionSet = true
+    for (const candidate of this.pendingCandidates.splice(0)) this.apply(candidate)
+  }
+
+  private apply(candidate: IceCandidate): void {
+    // The peer connection applies them in call order. A stale candidate (e.g. from before an ICE
+    // restart) is expected to be rejected; the next ones still count.
+    this.pc.addIceCandidate(candidate).catch(() => undefined)
+  }
+}
+
+function sdpOf(pc: PeerConnectionLike, created: string | undefined, step: string): string {
+  const sdp = pc.localDescription?.sdp ?? created
+  if (!sdp) throw new Error(`${step} produced no SDP`)
+  return sdp
+}
+
+function toCandidate(candidate: { toJSON(): IceCandidateInitLike } | IceCandidateInitLike | null | undefined): IceCandidate | undefined {
+  if (!candidate) return undefined
+  const init: IceCandidateInitLike = 'toJSON' in candidate && typeof candidate.toJSON === 'function' ? candidate.toJSON() : (candidate as IceCandidateInitLike)
+  // The empty end-of-candidates marker is not sent (the hub does not need it).
+  if (!init.candidate) return undefined
+  return {
+    candidate: init.candidate,
+    sdpMid: init.sdpMid ?? null,
+    sdpMLineIndex: init.sdpMLineIndex ?? null,
+    usernameFragment: init.usernameFragment ?? null,
+  }
+}

@@ -1,0 +1,114 @@
+// The roster: everything the conference knows about the other participants, as plain data with a few
+// pure operations. Facts arrive from two sides in any order: the hub names tracks (tracks_available)
+// and publishes each participant's media state (room metadata), while the peer connection delivers
+// the tracks themselves. The conference context holds one Roster; view.ts turns it into participants.
+import { clientIdOfMediaStateKey, MediaStateSchema, type MediaState, type TrackInfo, type TrackSource } from '@parley/protocol'
+import * as v from 'valibot'
+
+/** A track the hub announced (tracks_available), keyed by the hub's track id. */
+export interface AnnouncedTrack {
+  trackId: string
+  clientId: string
+  clientName: string
+  streamId: string
+  kind: 'audio' | 'video'
+  source: TrackSource | 'unknown'
+}
+
+/** A track the peer connection delivered, keyed by the receiver's track id. */
+export interface LiveTrack {
+  trackId: string
+  streamId: string
+  kind: 'audio' | 'video'
+}
+
+export interface Roster {
+  announced: Record<string, AnnouncedTrack>
+  live: Record<string, LiveTrack>
+  /** Hub track ids we asked to receive, so a repeated announcement is not subscribed twice. */
+  subscribed: string[]
+  /** Each participant's published microphone/camera state, by client id. */
+  mediaStates: Record<string, MediaState>
+  /**
+   * Participants known to have left (their media-state key was deleted) and the streams they
+   * published. The hub ends those tracks a little later; until then they must not show as an
+   * unnamed participant. A stream id is forgotten once its tracks ended.
+   */
+  departedClients: string[]
+  departedStreams: string[]
+}
+
+/** What the hub is asked once tracks are announced: subscribe to them, fetch their owners' media states. */
+export interface AnnouncementRequests {
+  subscribe: { client_id: string; stream_id: string; track_id: string }[]
+  mediaStatesOf: string[]
+}
+
+export function emptyRoster(): Roster {
+  return { announced: {}, live: {}, subscribed: [], mediaStates: {}, departedClients: [], departedStreams: [] }
+}
+
+/** tracks_available: the others' tracks (ours are skipped), and what to ask the hub about them. */
+export function announce(roster: Roster, tracks: Record<string, TrackInfo>, self: string | null): { roster: Roster } & AnnouncementRequests {
+  const announced = { ...roster.announced }
+  const departedStreams = new Set(roster.departedStreams)
+  const subscribe: AnnouncementRequests['subscribe'] = []
+  const owners = new Set<string>()
+  for (const [trackId, info] of Object.entries(tracks)) {
+    if (info.client_id === self) continue
+    // A late announcement of someone who already left: hide the stream instead of naming it.
+    if (roster.departedClients.includes(info.client_id)) departedStreams.add(info.stream_id)
+    else announced[trackId] = { trackId, clientId: info.client_id, clientName: info.client_name, streamId: info.stream_id, kind: info.kind, source: info.source }
+    if (!roster.subscribed.includes(trackId)) subscribe.push({ client_id: info.client_id, stream_id: info.stream_id, track_id: trackId })
+    owners.add(info.client_id)
+  }
+  return {
+    roster: { ...roster, announced, departedStreams: [...departedStreams], subscribed: [...roster.subscribed, ...subscribe.map((t) => t.track_id)] },
+    subscribe,
+    // Late joiners learn the others' microphone/camera state from the room metadata.
+    mediaStatesOf: [...owners].filter((id) => !roster.mediaStates[id]),
+  }
+}
+
+export function trackLive(roster: Roster, track: LiveTrack): Roster {
+  return { ...roster, live: { ...roster.live, [track.trackId]: track } }
+}
+
+/** A delivered track ended; once its stream has no live track, the publisher's announcement goes too. */
+export function trackEnded(roster: Roster, ended: { trackId: string; streamId: string }): Roster {
+  const live = { ...roster.live }
+  delete live[ended.trackId]
+  if (Object.values(live).some((t) => t.streamId === ended.streamId)) return { ...roster, live }
+  const gone = new Set(Object.values(roster.announced).filter((t) => t.streamId === ended.streamId).map((t) => t.trackId))
+  return {
+    ...roster,
+    live,
+    announced: Object.fromEntries(Object.entries(roster.announced).filter(([trackId]) => !gone.has(trackId))),
+    subscribed: roster.subscribed.filter((id) => !gone.has(id)),
+    departedStreams: roster.departedStreams.filter((id) => id !== ended.streamId),
+  }
+}
+
+/** A meta_changed event: a participant's media state, or (key deleted) their departure. */
+export function mediaStateChanged(roster: Roster, change: { key: string; value: unknown }, self: string | null): Roster {
+  const clientId = clientIdOfMediaStateKey(change.key)
+  if (!clientId || clientId === self) return roster
+  const mediaStates = { ...roster.mediaStates }
+  const parsed = v.safeParse(MediaStateSchema, change.value)
+  if (parsed.success) return { ...roster, mediaStates: { ...mediaStates, [clientId]: parsed.output } }
+  delete mediaStates[clientId]
+  if (change.value !== null) return { ...roster, mediaStates }
+  return departed(roster, clientId, mediaStates)
+}
+
+/** The participant left: their announcement goes at once; their streams, still live until the hub's next offer, are hidden. */
+function departed(roster: Roster, clientId: string, mediaStates: Roster['mediaStates']): Roster {
+  const leaving = Object.values(roster.announced).filter((t) => t.clientId === clientId)
+  return {
+    ...roster,
+    mediaStates,
+    announced: Object.fromEntries(Object.entries(roster.announced).filter(([, t]) => t.clientId !== clientId)),
+    departedClients: roster.departedClients.includes(clientId) ? roster.departedClients : [...roster.departedClients, clientId],
+    departedStreams: [...new Set([...roster.departedStreams, ...leaving.map((t) => t.streamId)])],
+  }
+}
