@@ -1,25 +1,23 @@
-import { flushPromises, mount } from '@vue/test-utils'
-import { createPinia, setActivePinia } from 'pinia'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { flushPromises } from '@vue/test-utils'
+import { describe, expect, it, vi } from 'vitest'
 import { nextTick } from 'vue'
 import App from './App.vue'
-import { createFakeConference, makeParticipant } from './testing/fakeConference'
+import { makeParticipant } from './testing/fakeConference'
 import type { FakeConference } from './testing/fakeConference'
 import type { ConferenceErrorKind } from './conference/types'
 import { describeError } from './lib/messages'
-import { useConferenceStore } from './stores/conference'
+import { useAutoplayStore } from './stores/autoplay'
+import { useInviteStore } from './stores/invite'
+import { createTestApp } from './testing/testApp'
 
 let fake: FakeConference
 
-beforeEach(() => {
-  setActivePinia(createPinia())
-  fake = createFakeConference()
-})
-
 function mountApp() {
-  const store = useConferenceStore()
-  store.start({ factory: fake.factory })
-  return { store, app: mount(App, { attachTo: document.body }) }
+  const test = createTestApp({ href: 'http://127.0.0.1:8080/' })
+  fake = test.fake
+  const app = test.mount(App, { attachTo: document.body })
+  test.start()
+  return { app, autoplay: useAutoplayStore() }
 }
 
 const room = { id: 'r1', name: 'Team' }
@@ -66,7 +64,7 @@ describe('App', () => {
       const { app } = mountApp()
       fake.setView({ status: 'failed', room, error: { kind, message: 'raw' } })
       await nextTick()
-      expect(app.get('[data-testid="error-title"]').text()).toBe(describeError({ kind, message: '' }).title)
+      expect(app.get('[data-testid="error-title"]').text()).toBe(describeError({ kind, message: '' }, { host: '127.0.0.1:8080', local: true }).title)
       await app.get('[data-testid="retry-button"]').trigger('click')
       expect(fake.calls.at(-1)).toEqual({ method: 'retry', args: [] })
       app.unmount()
@@ -106,18 +104,18 @@ describe('App', () => {
   })
 
   it('lets you join again after leaving', async () => {
-    const { app, store } = mountApp()
+    const { app } = mountApp()
     fake.setView({ status: 'left', room })
     await nextTick()
     await app.get('[data-testid="join-again"]').trigger('click')
     expect(fake.created).toBe(2)
-    expect(store.invitedRoom).toEqual({ roomId: 'r1', roomName: 'Team' })
+    expect(useInviteStore().invitedRoom).toEqual({ roomId: 'r1', roomName: 'Team' })
     expect(app.get('[data-testid="prejoin-heading"]').text()).toBe('Joining room Team')
     app.unmount()
   })
 
   it('offers "Enable audio" when autoplay is blocked and resumes media on click', async () => {
-    const { app, store } = mountApp()
+    const { app, autoplay } = mountApp()
     fake.setView({ status: 'connected', room })
     let allowed = false
     let plays = 0
@@ -127,30 +125,33 @@ describe('App', () => {
         return allowed ? Promise.resolve() : Promise.reject(Object.assign(new Error('blocked'), { name: 'NotAllowedError' }))
       },
     }
-    store.registerMediaElement(element)
-    await store.playMedia(element)
+    autoplay.register(element)
+    await autoplay.play(element)
     await nextTick()
     allowed = true
     await app.get('[data-testid="enable-audio"]').trigger('click')
-    await store.resumeAudio() // the click's promise is not awaited by trigger
+    await autoplay.resumeAudio() // the click's promise is not awaited by trigger
     await nextTick()
     expect(plays).toBeGreaterThanOrEqual(2)
     expect(app.find('[data-testid="enable-audio"]').exists()).toBe(false)
     app.unmount()
   })
 
-  it('opens the state panel with Shift+D and the State button, showing states and events', async () => {
+  it('opens the state panel with Shift+D, showing states and events, and closes it with Shift+D', async () => {
     const { app } = mountApp()
     fake.setView({ status: 'connected', room, stateValue: ['inRoom.negotiation.stable', 'inRoom.events.open'] })
     await nextTick()
     expect(app.find('[data-testid="state-panel"]').exists()).toBe(false)
+    expect(app.find('[data-testid="state-panel-toggle"]').exists()).toBe(false) // no button on every screen
     document.dispatchEvent(new KeyboardEvent('keydown', { key: 'D', shiftKey: true }))
-    await nextTick()
-    const panel = app.get('[data-testid="state-panel"]')
+    // The panel's code is loaded on first open.
+    const panel = await vi.waitFor(() => app.get('[data-testid="state-panel"]'))
     expect(panel.get('[data-testid="state-panel-value"]').text()).toContain('inRoom.negotiation.stable')
     expect(panel.get('[data-testid="state-panel-events"]').text()).toContain('fake.view')
     expect(panel.get('[data-testid="state-panel-actors"]').text()).toContain('fakeConference')
-    await app.get('[data-testid="state-panel-toggle"]').trigger('click')
+    expect(panel.text()).toContain('127.0.0.1:8080')
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'D', shiftKey: true }))
+    await nextTick()
     expect(app.find('[data-testid="state-panel"]').exists()).toBe(false)
     app.unmount()
   })
@@ -187,15 +188,20 @@ describe('App', () => {
     app.unmount()
   })
 
-  it('closes the state panel on Escape and gives focus back to its button', async () => {
+  it('closes the state panel on Escape and gives focus back to the More button that opened it', async () => {
     const { app } = mountApp()
-    const toggle = app.get('[data-testid="state-panel-toggle"]')
-    await toggle.trigger('click')
-    expect(app.find('[data-testid="state-panel"]').exists()).toBe(true)
+    fake.setView({ status: 'connected', room })
+    await flushPromises()
+    const more = app.get('[data-testid="more-button"]')
+    await more.trigger('click')
+    await nextTick()
+    await app.get('[data-testid="menu-state-panel"]').trigger('click')
+    await vi.waitFor(() => app.get('[data-testid="state-panel"]'))
+    ;(app.get('[data-testid="state-panel-close"]').element as HTMLElement).focus()
     document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }))
     await nextTick()
     expect(app.find('[data-testid="state-panel"]').exists()).toBe(false)
-    expect(document.activeElement).toBe(toggle.element)
+    expect(document.activeElement).toBe(more.element)
     app.unmount()
   })
 })
