@@ -1,5 +1,5 @@
 import { flushPromises } from '@vue/test-utils'
-import { describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { nextTick } from 'vue'
 import App from './App.vue'
 import { makeParticipant } from './testing/fakeConference'
@@ -12,11 +12,18 @@ import { createTestApp } from './testing/testApp'
 
 let fake: FakeConference
 
+/** happy-dom's window size (matchMedia follows it), as a browser window is resized. */
+const resizeWindow = (width: number, height: number) => (window as unknown as { happyDOM: { setViewport(size: { width: number; height: number }): void } }).happyDOM.setViewport({ width, height })
+
+afterEach(() => {
+  resizeWindow(1024, 768)
+})
+
 function mountApp() {
   const test = createTestApp({ href: 'http://127.0.0.1:8080/' })
   fake = test.fake
-  const app = test.mount(App, { attachTo: document.body })
   test.start()
+  const app = test.mount(App, { attachTo: document.body })
   return { app, autoplay: useAutoplayStore() }
 }
 
@@ -203,5 +210,56 @@ describe('App', () => {
     expect(app.find('[data-testid="state-panel"]').exists()).toBe(false)
     expect(document.activeElement).toBe(more.element)
     app.unmount()
+  })
+
+  describe('State panel placement', () => {
+    async function openPanel(width: number, height: number) {
+      resizeWindow(width, height)
+      const { app } = mountApp()
+      fake.setView({ status: 'connected', room, participants: [makeParticipant(1)] })
+      await nextTick()
+      document.dispatchEvent(new KeyboardEvent('keydown', { key: 'D', shiftKey: true }))
+      const panel = await vi.waitFor(() => app.get('[data-testid="state-panel"]'))
+      return { app, panel, root: app.get('[data-testid="app"]') }
+    }
+
+    it('docks beside the screen on a wide window: a column of the layout, so the grid gets narrower instead of covered', async () => {
+      const { app, panel, root } = await openPanel(1280, 720)
+      expect(panel.attributes('data-placement')).toBe('dock')
+      expect(panel.classes()).toContain('state--dock')
+      expect(root.classes()).not.toContain('app--phone')
+      // A sibling after the screen in the app's row, not inside (or over) the call.
+      expect(panel.element.parentElement).toBe(root.element)
+      expect(panel.element.previousElementSibling).toBe(app.get('.app__screen').element)
+      expect(app.get('.app__screen').find('[data-testid="state-panel"]').exists()).toBe(false)
+      expect(app.get('.app__screen').find('[data-testid="video-grid"]').exists()).toBe(true)
+      app.unmount()
+    })
+
+    it('is a bottom sheet on a phone (≤ 480 px): a row under the screen, so the controls stay above it', async () => {
+      const { app, panel, root } = await openPanel(390, 844)
+      expect(panel.attributes('data-placement')).toBe('sheet')
+      expect(panel.classes()).toContain('state--sheet')
+      expect(root.classes()).toContain('app--phone')
+      expect(panel.element.previousElementSibling).toBe(app.get('.app__screen').element)
+      expect(app.get('.app__screen').find('[data-testid="control-bar"]').exists()).toBe(true)
+      app.unmount()
+    })
+
+    it('moves from dock to sheet when the window narrows', async () => {
+      const { app, panel } = await openPanel(1280, 720)
+      expect(panel.attributes('data-placement')).toBe('dock')
+      resizeWindow(400, 800)
+      await vi.waitFor(() => expect(app.get('[data-testid="state-panel"]').attributes('data-placement')).toBe('sheet'))
+      app.unmount()
+    })
+
+    it('is reachable on the call from the More menu only, and on every screen by its shortcut', async () => {
+      const { app } = mountApp()
+      expect(app.find('[data-testid="more-button"]').exists()).toBe(false) // pre-join: no button
+      document.dispatchEvent(new KeyboardEvent('keydown', { key: 'D', shiftKey: true }))
+      await vi.waitFor(() => app.get('[data-testid="state-panel"]'))
+      app.unmount()
+    })
   })
 })

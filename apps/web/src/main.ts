@@ -1,5 +1,6 @@
-// Boot: read where the hub is, put the browser's ports in the app's environment, mount the app,
-// then start (rejoin the call a refresh interrupted, or preview the camera for the pre-join).
+// Boot: read where the hub is, put the browser's ports in the app's environment, start (rejoin
+// the call a refresh interrupted, or preview the camera for the pre-join), then mount: the first
+// screen drawn is already the right one.
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import type { InspectionEvent } from 'xstate'
@@ -58,8 +59,8 @@ async function boot() {
     const { installParleyDevtools } = await import('./devtools/plugin')
     installParleyDevtools(app, useDevtoolsStore(pinia).inspection)
   }
-  app.mount('#app')
   useAppStore(pinia).start()
+  app.mount('#app')
 }
 
 void boot()

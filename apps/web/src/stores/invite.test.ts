@@ -75,4 +75,22 @@ describe('invite store', () => {
     useSessionStore().start()
     expect(invite.status).toBe('idle')
   })
+
+  it('takes a room nobody can join any more out of the address bar, and keeps one you merely left', () => {
+    const cases = [
+      [{ status: 'ended', endedReason: 'host-ended' }, 'http://localhost/'],
+      [{ status: 'left', endedReason: 'ended-by-me' }, 'http://localhost/'],
+      [{ status: 'failed', error: { kind: 'room-not-found', message: '' } }, 'http://localhost/'],
+      [{ status: 'left' }, 'http://localhost/?roomId=r1&roomName=Team'],
+      [{ status: 'ended', endedReason: 'timeout' }, 'http://localhost/?roomId=r1&roomName=Team'],
+    ] as const
+    for (const [ending, address] of cases) {
+      const app = createTestApp({ href: 'http://localhost/?roomId=r1&roomName=Team' })
+      app.start()
+      app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team' } })
+      app.fake.setView({ ...ending, room: { id: 'r1', name: 'Team' } })
+      expect([ending, app.page.href()]).toEqual([ending, address])
+      expect(useInviteStore().room).toEqual({ id: 'r1', name: 'Team' }) // the ended screen still names it
+    }
+  })
 })

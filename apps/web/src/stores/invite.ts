@@ -7,7 +7,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
 import type { RoomInfo } from '../conference/types'
 import { useEnvironment } from '../environment'
-import { buildInviteUrl, invitedRoomFromUrl, urlWithout } from '../lib/invite'
+import { buildInviteUrl, invitedRoomFromUrl, roomIsGone, urlWithout } from '../lib/invite'
 import { useSessionStore } from './session'
 
 export type InviteStatus = 'idle' | 'copied' | 'manual'
@@ -40,6 +40,16 @@ export const useInviteStore = defineStore('invite', () => {
     (joined) => {
       if (!joined || invitedRoom.value?.roomId === joined.id) return
       setPageUrl(buildInviteUrl(pageHref.value, joined, config.hub.baseUrl))
+    },
+    { flush: 'sync' },
+  )
+
+  // A room that can no longer be joined leaves the address bar: its link would only fail, and a
+  // refresh of the ended screen starts a new room instead of trying it again.
+  watch(
+    () => roomIsGone(session.view),
+    (gone) => {
+      if (gone && invitedRoom.value) forgetRoom()
     },
     { flush: 'sync' },
   )

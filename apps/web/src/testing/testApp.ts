@@ -42,7 +42,7 @@ export interface TestApp {
   localStorage: ReturnType<typeof memoryStorage>
   sessionStorage: ReturnType<typeof memoryStorage>
   pinia: Pinia
-  /** What main.ts does after mounting: the conference, then a rejoin or the preview. */
+  /** What main.ts does before mounting: the conference, then a rejoin or the preview. */
   start(options?: { preview?: boolean }): void
   /** `mount` from @vue/test-utils, with what the app provides (environment, tile media). */
   mount: typeof mount
