@@ -7,6 +7,8 @@ const hubTarget = process.env.PARLEY_HUB_URL ?? 'http://127.0.0.1:8080'
 
 export default defineConfig({
   plugins: [vue()],
+  // Every component is <script setup>: leave the Options API out of the bundle.
+  define: { __VUE_OPTIONS_API__: 'false' },
   // Resolve the workspace packages (@parley/core, @parley/protocol) to their TypeScript source.
   resolve: { conditions: ['parley-source', ...defaultClientConditions] },
   server: {

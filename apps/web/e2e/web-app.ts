@@ -89,14 +89,20 @@ export async function appStatus(page: Page): Promise<string | null> {
   return page.getByTestId('app').getAttribute('data-state')
 }
 
+/** Toggles the State panel with its shortcut (Shift+D), from outside any text field. */
+export async function toggleStatePanel(page: Page): Promise<void> {
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
+  await page.keyboard.press('Shift+D')
+}
+
 /** The in-app State panel's text (status, active states, actors, last events), for failure messages. */
 export async function statePanelText(page: Page): Promise<string> {
   try {
     const panel = page.getByTestId('state-panel')
     const wasOpen = (await panel.count()) > 0
-    if (!wasOpen) await page.getByTestId('state-panel-toggle').click()
+    if (!wasOpen) await toggleStatePanel(page)
     const text = await panel.innerText({ timeout: 2_000 })
-    if (!wasOpen) await page.getByTestId('state-panel-toggle').click()
+    if (!wasOpen) await toggleStatePanel(page)
     return text.replace(/\n+/g, ' | ')
   } catch (error) {
     return `(state panel unreadable: ${error instanceof Error ? error.message : String(error)})`

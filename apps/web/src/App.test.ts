@@ -1,25 +1,30 @@
-import { flushPromises, mount } from '@vue/test-utils'
-import { createPinia, setActivePinia } from 'pinia'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { flushPromises } from '@vue/test-utils'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { nextTick } from 'vue'
 import App from './App.vue'
-import { createFakeConference, makeParticipant } from './testing/fakeConference'
+import { makeParticipant } from './testing/fakeConference'
 import type { FakeConference } from './testing/fakeConference'
 import type { ConferenceErrorKind } from './conference/types'
 import { describeError } from './lib/messages'
-import { useConferenceStore } from './stores/conference'
+import { useAutoplayStore } from './stores/autoplay'
+import { useInviteStore } from './stores/invite'
+import { createTestApp } from './testing/testApp'
 
 let fake: FakeConference
 
-beforeEach(() => {
-  setActivePinia(createPinia())
-  fake = createFakeConference()
+/** happy-dom's window size (matchMedia follows it), as a browser window is resized. */
+const resizeWindow = (width: number, height: number) => (window as unknown as { happyDOM: { setViewport(size: { width: number; height: number }): void } }).happyDOM.setViewport({ width, height })
+
+afterEach(() => {
+  resizeWindow(1024, 768)
 })
 
 function mountApp() {
-  const store = useConferenceStore()
-  store.start({ factory: fake.factory })
-  return { store, app: mount(App, { attachTo: document.body }) }
+  const test = createTestApp({ href: 'http://127.0.0.1:8080/' })
+  fake = test.fake
+  test.start()
+  const app = test.mount(App, { attachTo: document.body })
+  return { app, autoplay: useAutoplayStore() }
 }
 
 const room = { id: 'r1', name: 'Team' }
@@ -66,7 +71,7 @@ describe('App', () => {
       const { app } = mountApp()
       fake.setView({ status: 'failed', room, error: { kind, message: 'raw' } })
       await nextTick()
-      expect(app.get('[data-testid="error-title"]').text()).toBe(describeError({ kind, message: '' }).title)
+      expect(app.get('[data-testid="error-title"]').text()).toBe(describeError({ kind, message: '' }, { host: '127.0.0.1:8080', local: true }).title)
       await app.get('[data-testid="retry-button"]').trigger('click')
       expect(fake.calls.at(-1)).toEqual({ method: 'retry', args: [] })
       app.unmount()
@@ -106,18 +111,18 @@ describe('App', () => {
   })
 
   it('lets you join again after leaving', async () => {
-    const { app, store } = mountApp()
+    const { app } = mountApp()
     fake.setView({ status: 'left', room })
     await nextTick()
     await app.get('[data-testid="join-again"]').trigger('click')
     expect(fake.created).toBe(2)
-    expect(store.invitedRoom).toEqual({ roomId: 'r1', roomName: 'Team' })
+    expect(useInviteStore().invitedRoom).toEqual({ roomId: 'r1', roomName: 'Team' })
     expect(app.get('[data-testid="prejoin-heading"]').text()).toBe('Joining room Team')
     app.unmount()
   })
 
   it('offers "Enable audio" when autoplay is blocked and resumes media on click', async () => {
-    const { app, store } = mountApp()
+    const { app, autoplay } = mountApp()
     fake.setView({ status: 'connected', room })
     let allowed = false
     let plays = 0
@@ -127,30 +132,33 @@ describe('App', () => {
         return allowed ? Promise.resolve() : Promise.reject(Object.assign(new Error('blocked'), { name: 'NotAllowedError' }))
       },
     }
-    store.registerMediaElement(element)
-    await store.playMedia(element)
+    autoplay.register(element)
+    await autoplay.play(element)
     await nextTick()
     allowed = true
     await app.get('[data-testid="enable-audio"]').trigger('click')
-    await store.resumeAudio() // the click's promise is not awaited by trigger
+    await autoplay.resumeAudio() // the click's promise is not awaited by trigger
     await nextTick()
     expect(plays).toBeGreaterThanOrEqual(2)
     expect(app.find('[data-testid="enable-audio"]').exists()).toBe(false)
     app.unmount()
   })
 
-  it('opens the state panel with Shift+D and the State button, showing states and events', async () => {
+  it('opens the state panel with Shift+D, showing states and events, and closes it with Shift+D', async () => {
     const { app } = mountApp()
     fake.setView({ status: 'connected', room, stateValue: ['inRoom.negotiation.stable', 'inRoom.events.open'] })
     await nextTick()
     expect(app.find('[data-testid="state-panel"]').exists()).toBe(false)
+    expect(app.find('[data-testid="state-panel-toggle"]').exists()).toBe(false) // no button on every screen
     document.dispatchEvent(new KeyboardEvent('keydown', { key: 'D', shiftKey: true }))
-    await nextTick()
-    const panel = app.get('[data-testid="state-panel"]')
+    // The panel's code is loaded on first open.
+    const panel = await vi.waitFor(() => app.get('[data-testid="state-panel"]'))
     expect(panel.get('[data-testid="state-panel-value"]').text()).toContain('inRoom.negotiation.stable')
     expect(panel.get('[data-testid="state-panel-events"]').text()).toContain('fake.view')
     expect(panel.get('[data-testid="state-panel-actors"]').text()).toContain('fakeConference')
-    await app.get('[data-testid="state-panel-toggle"]').trigger('click')
+    expect(panel.text()).toContain('127.0.0.1:8080')
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'D', shiftKey: true }))
+    await nextTick()
     expect(app.find('[data-testid="state-panel"]').exists()).toBe(false)
     app.unmount()
   })
@@ -187,15 +195,71 @@ describe('App', () => {
     app.unmount()
   })
 
-  it('closes the state panel on Escape and gives focus back to its button', async () => {
+  it('closes the state panel on Escape and gives focus back to the More button that opened it', async () => {
     const { app } = mountApp()
-    const toggle = app.get('[data-testid="state-panel-toggle"]')
-    await toggle.trigger('click')
-    expect(app.find('[data-testid="state-panel"]').exists()).toBe(true)
+    fake.setView({ status: 'connected', room })
+    await flushPromises()
+    const more = app.get('[data-testid="more-button"]')
+    await more.trigger('click')
+    await nextTick()
+    await app.get('[data-testid="menu-state-panel"]').trigger('click')
+    await vi.waitFor(() => app.get('[data-testid="state-panel"]'))
+    ;(app.get('[data-testid="state-panel-close"]').element as HTMLElement).focus()
     document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }))
     await nextTick()
     expect(app.find('[data-testid="state-panel"]').exists()).toBe(false)
-    expect(document.activeElement).toBe(toggle.element)
+    expect(document.activeElement).toBe(more.element)
     app.unmount()
+  })
+
+  describe('State panel placement', () => {
+    async function openPanel(width: number, height: number) {
+      resizeWindow(width, height)
+      const { app } = mountApp()
+      fake.setView({ status: 'connected', room, participants: [makeParticipant(1)] })
+      await nextTick()
+      document.dispatchEvent(new KeyboardEvent('keydown', { key: 'D', shiftKey: true }))
+      const panel = await vi.waitFor(() => app.get('[data-testid="state-panel"]'))
+      return { app, panel, root: app.get('[data-testid="app"]') }
+    }
+
+    it('docks beside the screen on a wide window: a column of the layout, so the grid gets narrower instead of covered', async () => {
+      const { app, panel, root } = await openPanel(1280, 720)
+      expect(panel.attributes('data-placement')).toBe('dock')
+      expect(panel.classes()).toContain('state--dock')
+      expect(root.classes()).not.toContain('app--phone')
+      // A sibling after the screen in the app's row, not inside (or over) the call.
+      expect(panel.element.parentElement).toBe(root.element)
+      expect(panel.element.previousElementSibling).toBe(app.get('.app__screen').element)
+      expect(app.get('.app__screen').find('[data-testid="state-panel"]').exists()).toBe(false)
+      expect(app.get('.app__screen').find('[data-testid="video-grid"]').exists()).toBe(true)
+      app.unmount()
+    })
+
+    it('is a bottom sheet on a phone (≤ 480 px): a row under the screen, so the controls stay above it', async () => {
+      const { app, panel, root } = await openPanel(390, 844)
+      expect(panel.attributes('data-placement')).toBe('sheet')
+      expect(panel.classes()).toContain('state--sheet')
+      expect(root.classes()).toContain('app--phone')
+      expect(panel.element.previousElementSibling).toBe(app.get('.app__screen').element)
+      expect(app.get('.app__screen').find('[data-testid="control-bar"]').exists()).toBe(true)
+      app.unmount()
+    })
+
+    it('moves from dock to sheet when the window narrows', async () => {
+      const { app, panel } = await openPanel(1280, 720)
+      expect(panel.attributes('data-placement')).toBe('dock')
+      resizeWindow(400, 800)
+      await vi.waitFor(() => expect(app.get('[data-testid="state-panel"]').attributes('data-placement')).toBe('sheet'))
+      app.unmount()
+    })
+
+    it('is reachable on the call from the More menu only, and on every screen by its shortcut', async () => {
+      const { app } = mountApp()
+      expect(app.find('[data-testid="more-button"]').exists()).toBe(false) // pre-join: no button
+      document.dispatchEvent(new KeyboardEvent('keydown', { key: 'D', shiftKey: true }))
+      await vi.waitFor(() => app.get('[data-testid="state-panel"]'))
+      app.unmount()
+    })
   })
 })

@@ -1,24 +1,30 @@
-// Boot: read where the hub is, mount the app, then start the conference (camera preview).
+// Boot: read where the hub is, put the browser's ports in the app's environment, start (rejoin
+// the call a refresh interrupted, or preview the camera for the pre-join), then mount: the first
+// screen drawn is already the right one.
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import type { InspectionEvent } from 'xstate'
 import App from './App.vue'
 import { createBrowserConference } from './conference/factory'
+import { memoryStorage, provideEnvironment } from './environment'
+import type { PageContext, StorageLike } from './environment'
 import { loadConfig } from './lib/config'
-import { useConferenceStore } from './stores/conference'
-import type { PageContext, StorageLike } from './stores/conference'
+import { useAppStore } from './stores/app'
+import { useDevtoolsStore } from './stores/devtools'
 import './styles.css'
 
 const page: PageContext = {
   href: () => window.location.href,
   replaceUrl: (url) => window.history.replaceState(window.history.state, '', url),
+  navigationType: () => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined)?.type ?? 'navigate',
 }
 
-function localStorageOrUndefined(): StorageLike | undefined {
+/** Blocked storage (some private modes) throws on access: then nothing outlives the page. */
+function storageOrMemory(read: () => Storage): StorageLike {
   try {
-    return window.localStorage
+    return read()
   } catch {
-    return undefined // blocked storage (some private modes): the name is not remembered
+    return memoryStorage()
   }
 }
 
@@ -36,27 +42,25 @@ async function boot() {
     fetch: (url, init) => window.fetch(url, init),
     warn: (message) => console.warn(`[parley] ${message}`),
   })
-  const app = createApp(App)
-  const pinia = createPinia()
-  app.use(pinia)
-  const store = useConferenceStore(pinia)
-  if (import.meta.env.DEV) {
-    const { installParleyDevtools } = await import('./devtools/plugin')
-    installParleyDevtools(app, store.inspection)
-  }
   const inspect = await statelyInspector(config.statelyInspector)
-  app.mount('#app')
-  const storage = localStorageOrUndefined()
-  store.start({
+  const app = createApp(App)
+  provideEnvironment(app, {
     factory: createBrowserConference,
     config,
     page,
-    ...(storage ? { storage } : {}),
+    localStorage: storageOrMemory(() => window.localStorage),
+    sessionStorage: storageOrMemory(() => window.sessionStorage),
     ...(navigator.clipboard ? { clipboard: navigator.clipboard } : {}),
     ...(inspect ? { inspect } : {}),
   })
-  // Leave with a beacon when the tab closes, so the others' tiles go away at once.
-  window.addEventListener('pagehide', () => store.leaveOnUnload())
+  const pinia = createPinia()
+  app.use(pinia)
+  if (import.meta.env.DEV) {
+    const { installParleyDevtools } = await import('./devtools/plugin')
+    installParleyDevtools(app, useDevtoolsStore(pinia).inspection)
+  }
+  useAppStore(pinia).start()
+  app.mount('#app')
 }
 
 void boot()

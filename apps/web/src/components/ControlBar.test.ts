@@ -1,29 +1,24 @@
-import { flushPromises, mount } from '@vue/test-utils'
-import { createPinia, setActivePinia } from 'pinia'
+import { flushPromises } from '@vue/test-utils'
 import { nextTick } from 'vue'
-import { beforeEach, describe, expect, it } from 'vitest'
-import { createFakeConference } from '../testing/fakeConference'
+import { describe, expect, it } from 'vitest'
 import type { FakeConference } from '../testing/fakeConference'
 import type { LocalMediaState } from '../conference/types'
-import { useConferenceStore } from '../stores/conference'
-import type { ClipboardLike } from '../stores/conference'
+import type { ClipboardLike } from '../environment'
+import { useDevtoolsStore } from '../stores/devtools'
+import { createTestApp } from '../testing/testApp'
 import ControlBar from './ControlBar.vue'
 
 let fake: FakeConference
 
-beforeEach(() => {
-  setActivePinia(createPinia())
-  fake = createFakeConference()
-})
-
 const allOn: LocalMediaState = { audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: true, streamId: 'l' }
 
 function mountBar(local: LocalMediaState = allOn, clipboard?: ClipboardLike) {
-  const store = useConferenceStore()
-  store.start({ factory: fake.factory, ...(clipboard ? { clipboard } : {}) })
+  const app = createTestApp(clipboard ? { clipboard } : {})
+  fake = app.fake
+  app.start()
   fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team' }, local })
   fake.calls.length = 0 // only what the controls do
-  return mount(ControlBar, { attachTo: document.body })
+  return app.mount(ControlBar, { attachTo: document.body })
 }
 
 describe('ControlBar', () => {
@@ -160,20 +155,34 @@ describe('ControlBar', () => {
     await flushPromises()
     expect(copied).toEqual(['http://localhost/?roomId=r1&roomName=Team'])
     expect(bar.get('[data-testid="invite-copied"]').text()).toBe('Invite link copied')
+    expect(bar.get('[data-testid="copy-invite"]').text()).toBe('Copied')
+    bar.unmount()
   })
 
-  it('shows the link in a text field when the clipboard is refused', async () => {
-    const bar = mountBar(allOn, { writeText: () => Promise.reject(new Error('denied')) })
-    await bar.get('[data-testid="copy-invite"]').trigger('click')
-    await flushPromises()
-    const field = bar.get('[data-testid="invite-url"]').element as HTMLInputElement
-    expect(field.value).toBe('http://localhost/?roomId=r1&roomName=Team')
-    expect(field.readOnly).toBe(true)
-    // Escape closes it and focus goes back to the Invite button.
-    await bar.get('[data-testid="invite-url"]').trigger('keydown', { key: 'Escape' })
-    await flushPromises()
-    expect(bar.find('[data-testid="invite-manual"]').exists()).toBe(false)
-    expect(document.activeElement).toBe(bar.get('[data-testid="copy-invite"]').element)
+  it('opens the State panel from the More menu, which closes and gives focus back', async () => {
+    const bar = mountBar()
+    const more = bar.get('[data-testid="more-button"]')
+    expect(more.attributes('aria-haspopup')).toBe('menu')
+    await more.trigger('click')
+    await nextTick()
+    const item = bar.get('[data-testid="menu-state-panel"]')
+    expect(document.activeElement).toBe(item.element)
+    expect(item.attributes('role')).toBe('menuitemcheckbox')
+    expect(item.attributes('aria-checked')).toBe('false')
+    expect(item.attributes('aria-keyshortcuts')).toBe('Shift+D')
+    await item.trigger('click')
+    expect(useDevtoolsStore().panelOpen).toBe(true)
+    expect(bar.find('[data-testid="call-menu"]').exists()).toBe(false)
+    expect(document.activeElement).toBe(more.element)
+
+    await more.trigger('click')
+    await nextTick()
+    expect(bar.get('[data-testid="menu-state-panel"]').attributes('aria-checked')).toBe('true')
+    await bar.get('[data-testid="menu-state-panel"]').trigger('keydown', { key: 'Escape' })
+    expect(bar.find('[data-testid="call-menu"]').exists()).toBe(false)
+    expect(document.activeElement).toBe(more.element)
+    expect(fake.calls).toEqual([])
+    bar.unmount()
   })
 
   it('labels every button', () => {

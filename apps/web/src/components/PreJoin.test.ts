@@ -1,26 +1,17 @@
-import { mount } from '@vue/test-utils'
-import { createPinia, setActivePinia } from 'pinia'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { nextTick } from 'vue'
-import { createFakeConference, fakeMediaStream } from '../testing/fakeConference'
+import { fakeMediaStream } from '../testing/fakeConference'
 import type { FakeConference } from '../testing/fakeConference'
-import { useConferenceStore } from '../stores/conference'
-import type { PageContext } from '../stores/conference'
+import { createTestApp } from '../testing/testApp'
 import PreJoin from './PreJoin.vue'
 
 let fake: FakeConference
 
-beforeEach(() => {
-  setActivePinia(createPinia())
-  fake = createFakeConference()
-})
-
-const at = (href: string): PageContext => ({ href: () => href, replaceUrl: () => {} })
-
 function mountPreJoin(href = 'http://localhost/') {
-  const store = useConferenceStore()
-  store.start({ factory: fake.factory, page: at(href) })
-  return { store, wrapper: mount(PreJoin, { attachTo: document.body }) }
+  const app = createTestApp({ href })
+  fake = app.fake
+  app.start()
+  return { wrapper: app.mount(PreJoin, { attachTo: document.body }) }
 }
 
 describe('PreJoin', () => {

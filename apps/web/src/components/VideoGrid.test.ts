@@ -1,31 +1,42 @@
 import { mount } from '@vue/test-utils'
-import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { nextTick } from 'vue'
-import { createFakeConference, fakeMediaStream, makeParticipant } from '../testing/fakeConference'
-import type { FakeConference } from '../testing/fakeConference'
+import { createFakeStreams, fakeMediaStream, makeParticipant, makeView } from '../testing/fakeConference'
+import type { FakeStreams } from '../testing/fakeConference'
 import type { Participant } from '../conference/types'
-import { useConferenceStore } from '../stores/conference'
+import { TILE_MEDIA } from '../composables/tileMedia'
+import type { TileMedia } from '../composables/tileMedia'
+import { buildTiles } from '../lib/tiles'
+import type { Tile } from '../lib/tiles'
 import VideoGrid from './VideoGrid.vue'
 
-let fake: FakeConference
+// No store: the grid gets its tiles as a prop and the tiles their media by injection.
+let fake: { streams: FakeStreams }
+let played: number
 
 beforeEach(() => {
-  setActivePinia(createPinia())
-  fake = createFakeConference()
+  fake = { streams: createFakeStreams() }
+  played = 0
 })
 
+function mountTiles(tiles: Tile[]) {
+  const media: TileMedia = {
+    streams: () => fake.streams.registry,
+    play: async () => void played++,
+    register: () => undefined,
+    unregister: () => undefined,
+  }
+  return mount(VideoGrid, { props: { tiles }, global: { provide: { [TILE_MEDIA]: media } } })
+}
+
 function mountGrid(participants: Participant[]) {
-  const store = useConferenceStore()
-  store.start({ factory: fake.factory })
-  store.displayName = 'Ada'
-  fake.setView({
+  const view = makeView({
     status: 'connected',
     room: { id: 'r', name: 'Team' },
     local: { audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: true, streamId: 'local' },
     participants,
   })
-  return mount(VideoGrid, { props: { tiles: store.tiles } })
+  return mountTiles(buildTiles(view, 'Ada'))
 }
 
 /** What the browser does once a <video> has decoded its first frame. */
@@ -38,9 +49,7 @@ const people = (count: number) => Array.from({ length: count }, (_, index) => ma
 
 describe('VideoGrid', () => {
   it('shows an empty state and one column for 0 tiles', () => {
-    const store = useConferenceStore()
-    store.start({ factory: fake.factory })
-    const grid = mount(VideoGrid, { props: { tiles: [] } })
+    const grid = mountTiles([])
     expect(grid.findAll('[data-testid="tile"]')).toHaveLength(0)
     expect(grid.get('[data-testid="video-grid"]').classes()).toContain('grid--cols-1')
     expect(grid.find('[data-testid="grid-empty"]').exists()).toBe(true)
@@ -82,6 +91,7 @@ describe('VideoGrid', () => {
     expect((tile.get('video').element as HTMLVideoElement).muted).toBe(false)
     expect(tile.get('video').classes()).not.toContain('tile__video--mirrored')
     expect((tile.get('video').element as HTMLVideoElement).srcObject).toBe(fake.streams.registry.get('stream-1'))
+    expect(played).toBeGreaterThan(0) // through the injected autoplay guard
   })
 
   it('shows mic-off and camera-off badges from the participant media state', () => {

@@ -2,12 +2,14 @@
 // device port faked: checks that what the app reads from ConferenceView matches what the core writes.
 import { createConference } from '@parley/core'
 import type { Ports } from '@parley/core'
-import { flushPromises, mount } from '@vue/test-utils'
-import { createPinia, setActivePinia } from 'pinia'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { flushPromises } from '@vue/test-utils'
+import { describe, expect, it } from 'vitest'
 import PreJoin from '../components/PreJoin.vue'
-import { useConferenceStore } from '../stores/conference'
+import { useDevtoolsStore } from '../stores/devtools'
+import { useScreenStore } from '../stores/screen'
+import { useSessionStore } from '../stores/session'
 import { fakeMediaStream, fakeTrack } from '../testing/fakeConference'
+import { createTestApp } from '../testing/testApp'
 import type { ConferenceFactory } from './types'
 
 const unused = (name: string) => () => {
@@ -29,35 +31,35 @@ function devices(answer: (constraints: { audio: unknown; video: unknown }) => Pr
 
 const refusal = (name: string) => Promise.reject(Object.assign(new Error(name), { name }))
 
-beforeEach(() => {
-  setActivePinia(createPinia())
-})
+/** The app on the real core: only the factory differs from main.ts. */
+function appOn(factory: ConferenceFactory) {
+  const app = createTestApp({ factory })
+  app.start()
+  return { app, session: useSessionStore() }
+}
 
 describe('store on the real core', () => {
   it('previews the camera: the local stream reaches the registry and the mirrored preview', async () => {
     const ports = devices(async () => fakeMediaStream('cam-1', [fakeTrack('audio'), fakeTrack('video')]))
-    const factory: ConferenceFactory = (options) => createConference({ ...options, ports })
-    const store = useConferenceStore()
-    store.start({ factory })
-    const wrapper = mount(PreJoin)
+    const { app, session } = appOn((options) => createConference({ ...options, ports }))
+    const wrapper = app.mount(PreJoin)
     await flushPromises()
-    expect(store.view.status).toBe('previewing')
-    expect(store.view.local).toMatchObject({ audioAvailable: true, videoAvailable: true, streamId: 'cam-1' })
+    expect(session.view.status).toBe('previewing')
+    expect(session.view.local).toMatchObject({ audioAvailable: true, videoAvailable: true, streamId: 'cam-1' })
     const video = wrapper.get('[data-testid="tile-video"]').element as HTMLVideoElement
-    expect(video.srcObject).toBe(store.streams?.get('cam-1'))
+    expect(video.srcObject).toBe(session.streams?.get('cam-1'))
     expect(wrapper.find('[data-testid="device-problem"]').exists()).toBe(false)
-    expect(store.inspectedActors[0]?.id).toBe('conference')
+    expect(useDevtoolsStore().actors[0]?.id).toBe('conference')
     wrapper.unmount()
-    store.dispose()
+    app.dispose()
   })
 
   it('explains a camera another app holds, keeps the microphone, and offers to go on without the camera', async () => {
     const ports = devices(async (constraints) => (constraints.video ? refusal('NotReadableError') : fakeMediaStream('mic-1', [fakeTrack('audio')])))
-    const store = useConferenceStore()
-    store.start({ factory: (options) => createConference({ ...options, ports }) })
-    const wrapper = mount(PreJoin)
+    const { app, session } = appOn((options) => createConference({ ...options, ports }))
+    const wrapper = app.mount(PreJoin)
     await flushPromises()
-    expect(store.view.local).toMatchObject({ audioAvailable: true, videoAvailable: false })
+    expect(session.view.local).toMatchObject({ audioAvailable: true, videoAvailable: false })
     const problem = wrapper.get('[data-testid="device-problem"]')
     expect(problem.attributes('data-kind')).toBe('media-in-use')
     expect(problem.text()).toContain('Your camera is busy')
@@ -66,21 +68,20 @@ describe('store on the real core', () => {
 
     await wrapper.get('[data-testid="join-without-camera"]').trigger('click')
     await flushPromises()
-    expect(store.view.error).toBeUndefined()
+    expect(session.view.error).toBeUndefined()
     expect(wrapper.find('[data-testid="device-problem"]').exists()).toBe(false)
     wrapper.unmount()
-    store.dispose()
+    app.dispose()
   })
 
   it('explains blocked devices when the browser refuses both', async () => {
     const ports = devices(() => refusal('NotAllowedError'))
-    const store = useConferenceStore()
-    store.start({ factory: (options) => createConference({ ...options, ports }) })
-    const wrapper = mount(PreJoin)
+    const { app } = appOn((options) => createConference({ ...options, ports }))
+    const wrapper = app.mount(PreJoin)
     await flushPromises()
-    expect(store.screen).toBe('prejoin')
+    expect(useScreenStore().screen).toBe('prejoin')
     expect(wrapper.get('[data-testid="device-problem"]').text()).toContain('Camera and microphone are blocked')
     wrapper.unmount()
-    store.dispose()
+    app.dispose()
   })
 })

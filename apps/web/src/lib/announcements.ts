@@ -1,6 +1,7 @@
 // Short sentences for a screen reader's live region: you joined, someone joined or left, reconnected.
 // The status banner already announces joining, reconnecting and leaving; these cover the rest.
 import type { ConferenceStatus, ConferenceView } from '../conference/types'
+import { participantName } from './tiles'
 
 export interface AnnouncedState {
   status: ConferenceStatus
@@ -14,7 +15,7 @@ export function announcedStateOf(view: ConferenceView): AnnouncedState {
   for (const participant of view.participants) {
     // A stream that arrived before the hub said whose it is (source 'unknown') is nobody yet:
     // announcing it would say "Guest joined", then "Guest left" when it gets its real owner.
-    if (participant.tracks.some((track) => track.source !== 'unknown')) people.set(participant.clientId, participant.name.trim() || 'Guest')
+    if (participant.tracks.some((track) => track.source !== 'unknown')) people.set(participant.clientId, participantName(participant))
   }
   return { status: view.status, roomName: view.room?.name || undefined, people }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, configFromJson, configFromQuery, loadConfig, normalizeHubUrl } from './config'
+import { ConfigError, configFromJson, configFromQuery, hubPlaceOf, loadConfig, normalizeHubUrl } from './config'
 import type { ConfigFetch } from './config'
 
 function jsonResponse(body: unknown, init: { ok?: boolean; contentType?: string } = {}): ReturnType<ConfigFetch> {
@@ -105,5 +105,20 @@ describe('loadConfig', () => {
   it('survives a network failure while fetching config.json', async () => {
     const fetch: ConfigFetch = () => Promise.reject(new TypeError('Failed to fetch'))
     expect((await loadConfig({ search: '', fetch })).source).toBe('default')
+  })
+})
+
+describe('hubPlaceOf', () => {
+  it('names the page origin for the default same-origin hub, and knows a loopback one', () => {
+    expect(hubPlaceOf('', 'http://127.0.0.1:8080/?roomId=r')).toEqual({ host: '127.0.0.1:8080', local: true })
+    expect(hubPlaceOf('', 'http://localhost:5173/')).toEqual({ host: 'localhost:5173', local: true })
+    expect(hubPlaceOf('http://[::1]:9000', 'http://127.0.0.1:8080/')).toEqual({ host: '[::1]:9000', local: true })
+    expect(hubPlaceOf('http://127.10.0.3:8080', 'https://example.org/')).toEqual({ host: '127.10.0.3:8080', local: true })
+  })
+
+  it('a hub elsewhere is not local, even when the page is', () => {
+    expect(hubPlaceOf('https://hub.inlive.app', 'http://127.0.0.1:8080/')).toEqual({ host: 'hub.inlive.app', local: false })
+    expect(hubPlaceOf('', 'http://192.168.1.10:8080/')).toEqual({ host: '192.168.1.10:8080', local: false })
+    expect(hubPlaceOf('', 'http://127.0.0.1.example.org/')).toEqual({ host: '127.0.0.1.example.org', local: false })
   })
 })

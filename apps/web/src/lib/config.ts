@@ -113,3 +113,23 @@ export async function loadConfig(options: LoadConfigOptions): Promise<AppConfig>
   }
   return { hub: { baseUrl: '' }, source: 'default', statelyInspector }
 }
+
+/** Where the hub is, as error messages name it: "127.0.0.1:8080", and whether it runs on this machine. */
+export interface HubPlace {
+  host: string
+  /** A loopback hub (127.0.0.0/8, ::1, localhost): nothing between this browser and it but this computer. */
+  local: boolean
+}
+
+/** The hub at `baseUrl` ('' = the page's own origin). */
+export function hubPlaceOf(baseUrl: string, pageHref: string): HubPlace {
+  let url: URL
+  try {
+    url = new URL(baseUrl === '' ? pageHref : baseUrl)
+  } catch {
+    return { host: baseUrl || 'this page', local: false }
+  }
+  const name = url.hostname.replace(/^\[|\]$/g, '')
+  const local = name === 'localhost' || name.endsWith('.localhost') || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name)
+  return { host: url.host, local }
+}

@@ -2,6 +2,8 @@
 // A non-default hub travels in the link (`&hub=`) so the invitee reaches the same hub; the access
 // token never does.
 
+import type { ConferenceView } from '../conference/types'
+
 export interface InvitedRoom {
   roomId: string
   roomName?: string
@@ -30,4 +32,13 @@ export function urlWithout(pageHref: string, names: readonly string[]): string {
   const url = new URL(pageHref)
   for (const name of names) url.searchParams.delete(name)
   return url.toString()
+}
+
+/** Nobody can join the room any more: it was ended for everyone, or the hub does not know it. */
+export function roomIsGone(view: Pick<ConferenceView, 'status' | 'endedReason' | 'error'>): boolean {
+  return (
+    (view.status === 'ended' && view.endedReason === 'host-ended') ||
+    (view.status === 'left' && view.endedReason === 'ended-by-me') ||
+    view.error?.kind === 'room-not-found'
+  )
 }

@@ -3,6 +3,9 @@ import { makeView } from '../testing/fakeConference'
 import type { ConferenceErrorKind } from '../conference/types'
 import { describeError, deviceProblem, isMediaError, joinMedia } from './messages'
 
+const localHub = { host: '127.0.0.1:8080', local: true }
+const remoteHub = { host: 'hub.inlive.app', local: false }
+
 const ALL_KINDS: ConferenceErrorKind[] = [
   'media-denied',
   'media-not-found',
@@ -18,24 +21,51 @@ const ALL_KINDS: ConferenceErrorKind[] = [
 
 describe('describeError', () => {
   it('has a distinct title and an explanation for every error kind', () => {
-    const titles = ALL_KINDS.map((kind) => describeError({ kind, message: 'x' }).title)
+    const titles = ALL_KINDS.map((kind) => describeError({ kind, message: 'x' }, localHub).title)
     expect(new Set(titles).size).toBe(ALL_KINDS.length)
-    for (const kind of ALL_KINDS) expect(describeError({ kind, message: 'x' }).detail.length).toBeGreaterThan(30)
+    for (const kind of ALL_KINDS) expect(describeError({ kind, message: 'x' }, localHub).detail.length).toBeGreaterThan(30)
+  })
+
+  it('names the hub, and blames neither the internet nor the network for one on this computer', () => {
+    const hubKinds: ConferenceErrorKind[] = ['client-gone', 'unauthorized', 'hub-unreachable', 'invalid-response']
+    for (const kind of hubKinds) {
+      const copy = describeError({ kind, message: '' }, localHub)
+      expect(`${copy.title} ${copy.detail}`, kind).toMatch(/[Tt]he server at 127\.0\.0\.1:8080/)
+    }
+    expect(describeError({ kind: 'hub-unreachable', message: '' }, localHub).title).toBe("Parley can't reach the server at 127.0.0.1:8080")
+    for (const kind of ALL_KINDS) {
+      const copy = describeError({ kind, message: '' }, localHub)
+      expect(`${copy.title} ${copy.detail}`, kind).not.toMatch(/internet|online|firewall|VPN|another network/i)
+    }
+    expect(describeError({ kind: 'hub-unreachable', message: '' }, remoteHub)).toMatchObject({
+      title: "Parley can't reach the server at hub.inlive.app",
+      detail: 'Check that this device is online and that the server at hub.inlive.app is up, then try again.',
+    })
+    expect(describeError({ kind: 'negotiation-failed', message: '' }, remoteHub).detail).toMatch(/firewall/)
+  })
+
+  it('promises nothing the app does not do: nothing reconnects or appears by itself', () => {
+    for (const hub of [localHub, remoteHub]) {
+      for (const kind of ALL_KINDS) {
+        const { detail } = describeError({ kind, message: '' }, hub)
+        expect(detail, kind).not.toMatch(/as soon as|automatically|will connect/i)
+      }
+    }
   })
 
   it('tells how to allow a blocked device in the browser', () => {
-    expect(describeError({ kind: 'media-denied', message: '' }).detail).toMatch(/address bar.*Allow/)
+    expect(describeError({ kind: 'media-denied', message: '' }, localHub).detail).toMatch(/address bar.*Allow/)
   })
 
   it('names another app for a busy device', () => {
-    expect(describeError({ kind: 'media-in-use', message: '' }).detail).toMatch(/Another app/)
+    expect(describeError({ kind: 'media-in-use', message: '' }, localHub).detail).toMatch(/Another app/)
   })
 
   it('offers a new room when the room is gone, devices for device errors, retry otherwise', () => {
-    expect(describeError({ kind: 'room-not-found', message: '' }).remedy).toBe('new-room')
-    expect(describeError({ kind: 'media-not-found', message: '' }).remedy).toBe('devices')
-    expect(describeError({ kind: 'hub-unreachable', message: '' }).remedy).toBe('retry')
-    expect(describeError({ kind: 'negotiation-failed', message: '' }).remedy).toBe('retry')
+    expect(describeError({ kind: 'room-not-found', message: '' }, localHub).remedy).toBe('new-room')
+    expect(describeError({ kind: 'media-not-found', message: '' }, localHub).remedy).toBe('devices')
+    expect(describeError({ kind: 'hub-unreachable', message: '' }, localHub).remedy).toBe('retry')
+    expect(describeError({ kind: 'negotiation-failed', message: '' }, localHub).remedy).toBe('retry')
   })
 
   it('knows which kinds are about devices', () => {

@@ -1,5 +1,9 @@
-// Words a person understands for every ConferenceError kind, and what they can do about it.
+// Words a person understands for every ConferenceError kind, and what they can do about it. Errors
+// about the hub name the hub ("the server at 127.0.0.1:8080"); a hub on this computer is never
+// blamed on "your internet"; and no sentence promises what the app does not do (nothing retries
+// on its own: the person presses Try again).
 import type { ConferenceError, ConferenceErrorKind, ConferenceView } from '../conference/types'
+import type { HubPlace } from './config'
 
 export type ErrorRemedy = 'retry' | 'new-room' | 'devices'
 
@@ -9,7 +13,7 @@ export interface ErrorCopy {
   remedy: ErrorRemedy
 }
 
-const COPY: Record<ConferenceErrorKind, ErrorCopy> = {
+const MEDIA_COPY: Record<Extract<ConferenceErrorKind, `media-${string}`>, ErrorCopy> = {
   'media-denied': {
     title: 'Camera and microphone are blocked',
     detail:
@@ -19,7 +23,7 @@ const COPY: Record<ConferenceErrorKind, ErrorCopy> = {
   },
   'media-not-found': {
     title: 'No camera or microphone found',
-    detail: 'Plug one in and try again, or join without it. Others will still see and hear you as soon as you add one.',
+    detail: 'Plug one in and try again, or join without it.',
     remedy: 'devices',
   },
   'media-in-use': {
@@ -32,45 +36,65 @@ const COPY: Record<ConferenceErrorKind, ErrorCopy> = {
     detail: 'Try again, pick another device in your system settings, or join without it.',
     remedy: 'devices',
   },
-  'room-not-found': {
-    title: 'This room no longer exists',
-    detail: 'The room may have ended, or the link is wrong. You can start a new room and invite people again.',
-    remedy: 'new-room',
-  },
-  'client-gone': {
-    title: 'You were disconnected from the room',
-    detail: 'The hub no longer knows this session, usually after a long network outage. Joining again starts a fresh one.',
-    remedy: 'retry',
-  },
-  unauthorized: {
-    title: 'The hub refused access',
-    detail: 'The access token is missing, expired or wrong. Check the token given with ?token= or in config.json.',
-    remedy: 'retry',
-  },
-  'hub-unreachable': {
-    title: 'Cannot reach the conference server',
-    detail: 'Check your internet connection. Parley will connect as soon as the server answers again.',
-    remedy: 'retry',
-  },
-  'invalid-response': {
-    title: 'The conference server answered something unexpected',
-    detail: 'It may be a different version of the Hub API. Try again; if it keeps happening, tell whoever runs the server.',
-    remedy: 'retry',
-  },
-  'negotiation-failed': {
-    title: 'Could not connect audio and video',
-    detail:
-      'A firewall or network may be blocking real-time media. Try again, or try another network (for example, without a VPN).',
-    remedy: 'retry',
-  },
 }
 
-export function describeError(error: ConferenceError): ErrorCopy {
-  return COPY[error.kind]
+/** The hub errors, worded for where the hub is. */
+function hubCopy(kind: Exclude<ConferenceErrorKind, `media-${string}`>, hub: HubPlace): ErrorCopy {
+  const server = `the server at ${hub.host}`
+  switch (kind) {
+    case 'room-not-found':
+      return {
+        title: 'This room no longer exists',
+        detail: 'The room may have ended, or the link is wrong. You can start a new room and invite people again.',
+        remedy: 'new-room',
+      }
+    case 'client-gone':
+      return {
+        title: 'You were disconnected from the room',
+        detail: `${capitalize(server)} no longer knows this session: it restarted, or lost contact with this tab for too long. Joining again starts a fresh one.`,
+        remedy: 'retry',
+      }
+    case 'unauthorized':
+      return {
+        title: `${capitalize(server)} refused access`,
+        detail: 'The access token is missing, expired or wrong. Check the token given with ?token= or in config.json.',
+        remedy: 'retry',
+      }
+    case 'hub-unreachable':
+      return {
+        title: `Parley can't reach ${server}`,
+        detail: hub.local
+          ? 'That server runs on this computer: check that it is still running (npm start starts it), then try again.'
+          : `Check that this device is online and that ${server} is up, then try again.`,
+        remedy: 'retry',
+      }
+    case 'invalid-response':
+      return {
+        title: `${capitalize(server)} answered something unexpected`,
+        detail: 'It may be a different version of the Hub API. Try again; if it keeps happening, tell whoever runs the server.',
+        remedy: 'retry',
+      }
+    case 'negotiation-failed':
+      return {
+        title: 'Could not connect audio and video',
+        detail: hub.local
+          ? `This browser and ${server} could not set up a media connection. Try again; if it keeps failing, the server's log says why.`
+          : 'A firewall or network may be blocking real-time media. Try again, or try another network (for example, without a VPN).',
+        remedy: 'retry',
+      }
+  }
+}
+
+export function describeError(error: ConferenceError, hub: HubPlace): ErrorCopy {
+  return isMediaKind(error.kind) ? MEDIA_COPY[error.kind] : hubCopy(error.kind, hub)
+}
+
+function isMediaKind(kind: ConferenceErrorKind): kind is keyof typeof MEDIA_COPY {
+  return kind.startsWith('media-')
 }
 
 export function isMediaError(error: ConferenceError | undefined): boolean {
-  return error !== undefined && error.kind.startsWith('media-')
+  return error !== undefined && isMediaKind(error.kind)
 }
 
 export interface DeviceProblem extends ErrorCopy {
@@ -125,11 +149,11 @@ function deviceCopy(kind: ConferenceErrorKind, devices: Devices): { title: strin
  */
 export function deviceProblem(view: ConferenceView, wants: { audio: boolean; video: boolean }): DeviceProblem | undefined {
   const error = view.error
-  if (!error || !isMediaError(error)) return undefined
+  if (!error || !isMediaKind(error.kind)) return undefined
   const camera = wants.video && !view.local.videoAvailable
   const microphone = wants.audio && !view.local.audioAvailable
   if (!camera && !microphone) return undefined
-  const copy = deviceCopy(error.kind, camera && microphone ? 'both' : camera ? 'camera' : 'microphone') ?? describeError(error)
+  const copy = deviceCopy(error.kind, camera && microphone ? 'both' : camera ? 'camera' : 'microphone') ?? MEDIA_COPY[error.kind]
   return { ...copy, remedy: 'devices', kind: error.kind, camera, microphone }
 }
 

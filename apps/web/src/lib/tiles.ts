@@ -25,6 +25,14 @@ export interface Tile {
 
 export const LOCAL_TILE_KEY = 'local'
 
+/**
+ * The name the app shows for a participant. The one place of the web's 'Guest' fallback: once the
+ * core's view carries the fallback itself, this becomes `participant.name`.
+ */
+export function participantName(participant: Pick<Participant, 'name'>): string {
+  return participant.name.trim() || 'Guest'
+}
+
 export function accessibleNameOf(label: string, media: { videoEnabled: boolean; audioEnabled: boolean }): string {
   return `${label}, camera ${media.videoEnabled ? 'on' : 'off'}, microphone ${media.audioEnabled ? 'on' : 'off'}`
 }
@@ -51,7 +59,7 @@ export function remoteTile(participant: Participant): Tile {
   const videoLive = participant.tracks.some((track) => track.kind === 'video' && track.live)
   const streamId = participant.streamIds[0]
   const shownVideo = participant.tracks.find((track) => track.kind === 'video' && track.streamId === streamId)
-  const name = participant.name.trim() || 'Guest'
+  const name = participantName(participant)
   return {
     key: participant.clientId,
     local: false,

@@ -1,0 +1,82 @@
+// The call screen's layout promises that need no browser to check: the invite card and the
+// manual-copy field are parts of the layout, never layers over it. (Their real geometry is
+// checked in Chromium by e2e/layout.spec.ts.)
+import { flushPromises } from '@vue/test-utils'
+import { describe, expect, it } from 'vitest'
+import { nextTick } from 'vue'
+import type { ClipboardLike } from '../environment'
+import { makeParticipant } from '../testing/fakeConference'
+import { createTestApp } from '../testing/testApp'
+import CallView from './CallView.vue'
+
+const room = { id: 'r1', name: 'Team' }
+const refused: ClipboardLike = { writeText: () => Promise.reject(new Error('NotAllowedError')) }
+
+function mountCall(clipboard?: ClipboardLike) {
+  const app = createTestApp(clipboard ? { clipboard } : {})
+  app.start()
+  app.fake.setView({ status: 'connected', room })
+  return { app, call: app.mount(CallView, { attachTo: document.body }) }
+}
+
+describe('CallView', () => {
+  it('alone, puts the invite card in its own track of the stage, beside (or under) the tiles, not over your video', async () => {
+    const { app, call } = mountCall()
+    const stage = call.get('[data-testid="call-stage"]')
+    const card = call.get('[data-testid="alone-hint"]')
+    expect(stage.classes()).toContain('call__stage--alone')
+    // The card is a child of the stage itself, next to the tiles' box, and holds no tile.
+    expect(card.element.parentElement).toBe(stage.element)
+    const tiles = stage.get('.call__tiles')
+    expect(tiles.find('[data-testid="tile"][data-local="true"]').exists()).toBe(true)
+    expect(tiles.find('[data-testid="alone-hint"]').exists()).toBe(false)
+    expect(card.find('[data-testid="tile"]').exists()).toBe(false)
+    expect(card.get('[data-testid="invite-link-text"]').text()).toBe('http://localhost/?roomId=r1&roomName=Team')
+
+    // Someone joins: the card goes and the stage is the tiles' alone.
+    app.fake.setView({ status: 'connected', room, participants: [makeParticipant(1)] })
+    await nextTick()
+    expect(call.find('[data-testid="alone-hint"]').exists()).toBe(false)
+    expect(call.get('[data-testid="call-stage"]').classes()).not.toContain('call__stage--alone')
+    call.unmount()
+  })
+
+  it('shows a refused copy as a strip between the stage and the controls, never over a control', async () => {
+    const { call } = mountCall(refused)
+    await call.get('[data-testid="alone-copy-invite"]').trigger('click')
+    await flushPromises()
+    const manual = call.get('[data-testid="invite-manual"]')
+    const main = call.get('[data-testid="call"]').element
+    // In the call's own column, in reading order: stage, the strip, the control bar.
+    const children = Array.from(main.children)
+    const stageAt = children.indexOf(call.get('[data-testid="call-stage"]').element)
+    const manualAt = children.indexOf(manual.element)
+    const barAt = children.findIndex((child) => child.querySelector('[data-testid="control-bar"]'))
+    expect([stageAt < manualAt, manualAt < barAt]).toEqual([true, true])
+    expect(manual.find('button.control').exists()).toBe(false)
+    expect(call.get('[data-testid="control-bar"]').find('[data-testid="invite-manual"]').exists()).toBe(false)
+    expect(call.get('[data-testid="alone-hint"]').find('[data-testid="invite-manual"]').exists()).toBe(false)
+
+    const field = call.get('[data-testid="invite-url"]').element as HTMLInputElement
+    expect(field.value).toBe('http://localhost/?roomId=r1&roomName=Team')
+    expect(field.readOnly).toBe(true)
+    // Escape closes it and focus goes back to the Invite control.
+    await call.get('[data-testid="invite-url"]').trigger('keydown', { key: 'Escape' })
+    await flushPromises()
+    expect(call.find('[data-testid="invite-manual"]').exists()).toBe(false)
+    expect(document.activeElement).toBe(call.get('[data-testid="copy-invite"]').element)
+    call.unmount()
+  })
+
+  it('copying from the control bar confirms on the button itself, with nothing floating over the stage', async () => {
+    const copied: string[] = []
+    const { call } = mountCall({ writeText: async (text) => void copied.push(text) })
+    await call.get('[data-testid="copy-invite"]').trigger('click')
+    await flushPromises()
+    expect(copied).toHaveLength(1)
+    expect(call.get('[data-testid="copy-invite"]').text()).toBe('Copied')
+    expect(call.get('[data-testid="alone-copy-invite"]').text()).toBe('Copied')
+    expect(call.get('[data-testid="invite-copied"]').classes()).toContain('visually-hidden')
+    call.unmount()
+  })
+})

@@ -1,0 +1,36 @@
+// What a VideoTile needs besides its Tile: the stream registry to bind from and the autoplay
+// guard to play through. Provided once near the root (App.vue), injected by every tile, so a tile
+// reads no store.
+import { inject, provide } from 'vue'
+import type { InjectionKey } from 'vue'
+import type { StreamRegistry } from '../conference/types'
+import type { MediaStreamBindingOptions } from './useMediaStream'
+
+export interface TileMedia extends Required<MediaStreamBindingOptions> {
+  streams(): StreamRegistry | undefined
+}
+
+export const TILE_MEDIA: InjectionKey<TileMedia> = Symbol('parley.tileMedia')
+
+export function provideTileMedia(media: TileMedia): void {
+  provide(TILE_MEDIA, media)
+}
+
+export function useTileMedia(): TileMedia {
+  const media = inject(TILE_MEDIA, undefined)
+  if (!media) throw new Error('A VideoTile needs provideTileMedia() above it (App.vue provides it)')
+  return media
+}
+
+/** The tile media of the running app: the session's streams, played through the autoplay guard. */
+export function tileMediaOf(
+  session: { readonly streams: StreamRegistry | undefined },
+  autoplay: Pick<TileMedia, 'play' | 'register' | 'unregister'>,
+): TileMedia {
+  return {
+    streams: () => session.streams,
+    play: (element) => autoplay.play(element),
+    register: (element) => autoplay.register(element),
+    unregister: (element) => autoplay.unregister(element),
+  }
+}

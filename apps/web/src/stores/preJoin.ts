@@ -1,0 +1,105 @@
+// The pre-join form: your name (remembered across visits once you joined with it), the new room's
+// name, which devices to join with, and what joining will really send given what the preview got.
+import { useStorage } from '@vueuse/core'
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import { useEnvironment } from '../environment'
+import { deviceProblem, joinMedia } from '../lib/messages'
+import { localTile } from '../lib/tiles'
+import { useInviteStore } from './invite'
+import { useSessionStore } from './session'
+
+export const DISPLAY_NAME_KEY = 'parley.displayName'
+
+export const usePreJoinStore = defineStore('preJoin', () => {
+  const { localStorage } = useEnvironment()
+  const session = useSessionStore()
+  const invite = useInviteStore()
+
+  const rememberedName = useStorage(DISPLAY_NAME_KEY, '', localStorage, {
+    writeDefaults: false,
+    listenToStorageChanges: false,
+    flush: 'sync',
+    // Storage refused (quota, private mode): the name is simply not remembered; joining still works.
+    onError: () => undefined,
+  })
+  const displayName = ref(rememberedName.value)
+  const roomName = ref(invite.invitedRoom?.roomName ?? '')
+  const wantAudio = ref(true)
+  const wantVideo = ref(true)
+  const nameMissing = ref(false)
+
+  const view = computed(() => session.view)
+  /** Your own tile, for the preview. */
+  const previewTile = computed(() => localTile(view.value, displayName.value.trim()))
+  /** The preview is still acquiring camera and microphone. */
+  const previewStarting = computed(() => view.value.status === 'previewing' && view.value.busy)
+  /** The join button is disabled while a join is already under way. */
+  const canJoin = computed(() => view.value.status !== 'joining')
+  const problem = computed(() => deviceProblem(view.value, { audio: wantAudio.value, video: wantVideo.value }))
+  /** What joining now would send: the pre-join toggles and summary show this, not the wish. */
+  const joinWith = computed(() => joinMedia({ audio: wantAudio.value, video: wantVideo.value }, problem.value))
+
+  function preview() {
+    session.preview({ audio: wantAudio.value, video: wantVideo.value })
+  }
+
+  /** Choose which devices to join with (e.g. without a blocked camera). */
+  function setJoinWithMicrophone(enabled: boolean) {
+    wantAudio.value = enabled
+    preview()
+  }
+
+  function setJoinWithCamera(enabled: boolean) {
+    wantVideo.value = enabled
+    preview()
+  }
+
+  /** The toggle: off when on; on (asking for the device again) when off or failed. */
+  function toggleJoinMicrophone() {
+    setJoinWithMicrophone(!joinWith.value.audio)
+  }
+
+  function toggleJoinCamera() {
+    setJoinWithCamera(!joinWith.value.video)
+  }
+
+  /** Joins the invited room, or creates one. Returns false (and flags the name field) without a name. */
+  function join(): boolean {
+    const name = displayName.value.trim()
+    if (name === '') {
+      nameMissing.value = true
+      return false
+    }
+    nameMissing.value = false
+    rememberedName.value = name
+    const invited = invite.invitedRoom
+    const chosenRoomName = roomName.value.trim()
+    session.join({
+      ...(invited ? { roomId: invited.roomId } : {}),
+      ...(invited?.roomName ? { roomName: invited.roomName } : chosenRoomName !== '' ? { roomName: chosenRoomName } : {}),
+      displayName: name,
+      media: { audio: wantAudio.value, video: wantVideo.value },
+    })
+    return true
+  }
+
+  return {
+    displayName,
+    roomName,
+    wantAudio,
+    wantVideo,
+    nameMissing,
+    previewTile,
+    previewStarting,
+    canJoin,
+    problem,
+    joinWith,
+    preview,
+    setJoinWithMicrophone,
+    setJoinWithCamera,
+    toggleJoinMicrophone,
+    toggleJoinCamera,
+    join,
+  }
+})

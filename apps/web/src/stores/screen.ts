@@ -1,0 +1,46 @@
+// Which screen shows and what it says: pre-join / call / ended, the status banner, the ended
+// screen's words, the tiles, the invite hint, the tab title, and the layout (phone or wider).
+// The decisions are pure functions in src/lib (screen.ts, ended.ts, tiles.ts, messages.ts).
+import { useMediaQuery, useTitle } from '@vueuse/core'
+import { defineStore } from 'pinia'
+import { computed } from 'vue'
+import { useEnvironment } from '../environment'
+import { hubPlaceOf } from '../lib/config'
+import { endedScreen } from '../lib/ended'
+import { describeError } from '../lib/messages'
+import { bannerOf, endReasonOf, pageTitleOf, screenOf } from '../lib/screen'
+import { buildTiles } from '../lib/tiles'
+import { useInviteStore } from './invite'
+import { usePreJoinStore } from './preJoin'
+import { useRejoinStore } from './rejoin'
+import { useSessionStore } from './session'
+
+/** Phones: the State panel is a bottom sheet instead of a column beside the grid. */
+export const PHONE_QUERY = '(max-width: 480px)'
+
+export const useScreenStore = defineStore('screen', () => {
+  const { config } = useEnvironment()
+  const session = useSessionStore()
+  const invite = useInviteStore()
+  const preJoin = usePreJoinStore()
+  const rejoin = useRejoinStore()
+  const view = computed(() => session.view)
+
+  /** The hub the app talks to, as error messages name it. */
+  const hub = computed(() => hubPlaceOf(config.hub.baseUrl, invite.pageHref))
+  const errorCopy = computed(() => (view.value.error ? describeError(view.value.error, hub.value) : undefined))
+  const resuming = computed(() => rejoin.resuming !== undefined)
+  const screen = computed(() => screenOf(view.value, errorCopy.value, resuming.value))
+  const banner = computed(() => bannerOf(view.value, resuming.value))
+  const endReason = computed(() => endReasonOf(view.value, screen.value))
+  /** What the ended screen says and offers. */
+  const ended = computed(() => endedScreen(endReason.value ?? 'you-left', errorCopy.value, invite.room !== undefined))
+  const tiles = computed(() => buildTiles(view.value, preJoin.displayName.trim()))
+  /** In the room with nobody else yet, and a link to share: the call shows the invite card. */
+  const alone = computed(() => view.value.status === 'connected' && view.value.participants.length === 0 && invite.inviteUrl !== undefined)
+  const pageTitle = computed(() => pageTitleOf(screen.value, invite.room?.name))
+  useTitle(pageTitle)
+  const phone = useMediaQuery(PHONE_QUERY)
+
+  return { hub, errorCopy, screen, banner, endReason, ended, tiles, alone, pageTitle, phone }
+})

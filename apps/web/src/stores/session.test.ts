@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest'
+import { createTestApp } from '../testing/testApp'
+import { useDevtoolsStore } from './devtools'
+import { useSessionStore } from './session'
+
+describe('session store', () => {
+  it('does nothing until started, then creates the conference on the configured hub', () => {
+    const app = createTestApp({ config: { hub: { baseUrl: 'https://hub.inlive.app', accessToken: 't' }, source: 'query', statelyInspector: false } })
+    const session = useSessionStore()
+    expect(app.fake.created).toBe(0)
+    expect(session.view.status).toBe('idle')
+    session.start()
+    expect(app.fake.created).toBe(1)
+    expect(app.fake.options?.hub).toEqual({ baseUrl: 'https://hub.inlive.app', accessToken: 't' })
+    expect(app.fake.calls).toEqual([])
+  })
+
+  it('mirrors the actor snapshot into `view` through selectView', () => {
+    const app = createTestApp()
+    const session = useSessionStore()
+    session.start()
+    app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team' } })
+    expect(session.view.status).toBe('connected')
+    expect(session.view.room).toEqual({ id: 'r1', name: 'Team' })
+    expect(session.streams).toBe(app.fake.handle.streams)
+  })
+
+  it('sends the call controls to the handle', () => {
+    const app = createTestApp()
+    const session = useSessionStore()
+    session.start()
+    app.fake.setView({ status: 'connected' })
+    session.toggleMicrophone()
+    session.toggleCamera()
+    session.retry()
+    session.leave()
+    session.endRoom()
+    session.leaveOnUnload()
+    expect(app.fake.calls).toEqual([
+      { method: 'setMicrophone', args: [false] },
+      { method: 'setCamera', args: [false] },
+      { method: 'retry', args: [] },
+      { method: 'leave', args: [] },
+      { method: 'endRoom', args: [] },
+      { method: 'leaveOnUnload', args: [] },
+    ])
+  })
+
+  it('leaves with a beacon when the page goes away (pagehide: a refresh or a closed tab)', () => {
+    const app = createTestApp()
+    useSessionStore().start()
+    window.dispatchEvent(new Event('pagehide'))
+    expect(app.fake.calls).toEqual([{ method: 'leaveOnUnload', args: [] }])
+    app.dispose()
+  })
+
+  it('feeds the inspection log from the conference actor, and the extra inspector too', () => {
+    const extra: string[] = []
+    const app = createTestApp({ inspect: (event) => extra.push(event.type) })
+    useSessionStore().start()
+    app.fake.setView({ status: 'connected' })
+    const devtools = useDevtoolsStore()
+    expect(devtools.actors.map((actor) => actor.id)).toEqual(['fakeConference'])
+    expect(devtools.events.map((event) => event.type)).toEqual(['xstate.init', 'fake.view'])
+    expect(extra).toContain('@xstate.snapshot')
+  })
+
+  it('stops the actor and its subscription on stop and on $dispose; a new start begins a fresh log', () => {
+    const app = createTestApp()
+    const session = useSessionStore()
+    session.start()
+    app.fake.setView({ status: 'connected' })
+    expect(app.fake.openSubscriptions()).toBe(1)
+    session.stop()
+    expect(app.fake.stopped()).toBe(true)
+    expect(app.fake.openSubscriptions()).toBe(0)
+    expect(session.view.status).toBe('idle')
+    expect(useDevtoolsStore().events).toEqual([])
+
+    session.start()
+    expect(app.fake.openSubscriptions()).toBe(1)
+    session.$dispose()
+    expect(app.fake.stopped()).toBe(true)
+    expect(app.fake.openSubscriptions()).toBe(0)
+  })
+})

@@ -1,0 +1,123 @@
+// The conference session: the one place the app holds the conference handle. It owns the handle
+// (markRaw: a Pinia store is reactive() and must not proxy an actor), mirrors the actor's snapshot
+// into a shallowRef, projects it with `selectView`, and its actions only call the handle (which
+// sends `user.*` events to the statechart). Nothing runs until `start()`.
+import { useEventListener } from '@vueuse/core'
+import { defineStore } from 'pinia'
+import { computed, markRaw, onScopeDispose, shallowRef } from 'vue'
+import type { AnyConferenceHandle, ConferenceView } from '../conference/types'
+import { useEnvironment } from '../environment'
+import { useDevtoolsStore } from './devtools'
+
+const IDLE_VIEW: ConferenceView = Object.freeze({
+  status: 'idle',
+  stateValue: 'idle',
+  local: { audioEnabled: true, videoEnabled: true, audioAvailable: false, videoAvailable: false },
+  participants: [],
+  busy: false,
+}) as ConferenceView
+
+export const useSessionStore = defineStore('session', () => {
+  const environment = useEnvironment()
+  const inspection = useDevtoolsStore().inspection
+  // Private on purpose: an actor is not state to serialise (devtools, SSR); `snapshot` and `view` are.
+  const conference = shallowRef<AnyConferenceHandle>()
+  const snapshot = shallowRef<unknown>()
+  const view = computed<ConferenceView>(() =>
+    conference.value && snapshot.value !== undefined ? conference.value.selectView(snapshot.value) : IDLE_VIEW,
+  )
+  const streams = computed(() => conference.value?.streams)
+  let subscription: { unsubscribe(): void } | undefined
+
+  /** A fresh conference (the previous one, if any, is stopped): at boot, "Join again", "New room". */
+  function start() {
+    stop()
+    const handle = markRaw(
+      environment.factory({
+        hub: environment.config.hub,
+        inspect: (event) => {
+          inspection.inspect(event)
+          environment.inspect?.(event)
+        },
+      }),
+    )
+    conference.value = handle
+    subscription = handle.actor.subscribe((next) => {
+      snapshot.value = next
+    })
+    handle.actor.start()
+    snapshot.value = handle.actor.getSnapshot()
+  }
+
+  /** Stops the actor and every subscription (tests, hot reload). Also runs on `store.$dispose()`. */
+  function stop() {
+    subscription?.unsubscribe()
+    subscription = undefined
+    conference.value?.actor.stop()
+    conference.value = undefined
+    snapshot.value = undefined
+    inspection.clear()
+  }
+
+  function preview(media: { audio: boolean; video: boolean }) {
+    conference.value?.preview(media)
+  }
+
+  function join(params: Parameters<AnyConferenceHandle['join']>[0]) {
+    conference.value?.join(params)
+  }
+
+  function leave() {
+    conference.value?.leave()
+  }
+
+  function endRoom() {
+    conference.value?.endRoom()
+  }
+
+  function setMicrophone(enabled: boolean) {
+    conference.value?.setMicrophone(enabled)
+  }
+
+  function setCamera(enabled: boolean) {
+    conference.value?.setCamera(enabled)
+  }
+
+  function toggleMicrophone() {
+    setMicrophone(!view.value.local.audioEnabled)
+  }
+
+  function toggleCamera() {
+    setCamera(!view.value.local.videoEnabled)
+  }
+
+  function retry() {
+    conference.value?.retry()
+  }
+
+  /** From `pagehide` (a refresh or a closed tab): leave with a beacon so others see us go at once. */
+  function leaveOnUnload() {
+    conference.value?.leaveOnUnload()
+  }
+
+  useEventListener(globalThis.window, 'pagehide', () => leaveOnUnload())
+  onScopeDispose(stop)
+
+  return {
+    snapshot,
+    view,
+    streams,
+    start,
+    stop,
+    preview,
+    join,
+    leave,
+    endRoom,
+    setMicrophone,
+    setCamera,
+    toggleMicrophone,
+    toggleCamera,
+    retry,
+    leaveOnUnload,
+  }
+})
