@@ -12,6 +12,7 @@ export const projects: TestProjectConfiguration[] = [
   { ...source, test: { name: 'hub', root: 'packages/hub', include: ['src/**/*.test.ts'] } },
   { ...source, test: { name: 'core', root: 'packages/core', include: ['src/**/*.test.ts'] } },
   { ...source, test: { name: 'testkit', root: 'packages/testkit', include: ['src/**/*.test.ts'] } },
+  { ...source, test: { name: 'loadtest', root: 'packages/loadtest', include: ['src/**/*.test.ts'] } },
   'apps/web/vitest.config.ts',
   {
     ...source,
