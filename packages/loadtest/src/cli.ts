@@ -5,7 +5,7 @@ import { cpus, loadavg } from 'node:os'
 import { assertLoopbackOnly } from '@parley/testkit'
 import { parseCliArgs, USAGE } from './args.js'
 import { runLoad } from './run.js'
-import { formatTable } from './table.js'
+import { fittedMicrosPerPacket, formatTable } from './table.js'
 
 const options = parseCliArgs(process.argv.slice(2))
 if (options.help) {
@@ -23,4 +23,6 @@ console.log(
     `${options.seconds} s per size; ${cpus().length} cores; load average ${loadBefore} before the run\n`,
 )
 console.log(formatTable(result.rows))
+const fitted = fittedMicrosPerPacket(result.rows)
+if (fitted !== undefined) console.log(`\nHub CPU per forwarded packet, least-squares slope over the rows with ≥ 99 % delivery: ${fitted.toFixed(1)} µs`)
 for (const note of result.notes) console.log(`\n- ${note}`)

@@ -76,6 +76,11 @@ export interface SyntheticCamera {
 
 const randomBits = (bits: number) => Math.floor(Math.random() * 2 ** bits) >>> 0
 
+/** An RTP stream with a random SSRC, first sequence number and first timestamp. */
+function randomSequence(payloadType: number, timestampStep: number): RtpSequence {
+  return new RtpSequence({ payloadType, timestampStep, ssrc: randomBits(32), sequenceNumber: randomBits(16), timestamp: randomBits(32) })
+}
+
 export function createSyntheticCamera(shape: VideoShape): SyntheticCamera {
   const plan = framePlan(shape)
   const audioPayload = Buffer.alloc(AUDIO_PAYLOAD_BYTES, 0x33)
@@ -96,7 +101,7 @@ export function createSyntheticCamera(shape: VideoShape): SyntheticCamera {
 
   const audioTrack = () => {
     const track = new SyntheticMediaStreamTrack({ kind: 'audio', id: `load-audio-${randomBits(32).toString(16)}` })
-    const sequence = new RtpSequence({ payloadType: OPUS_PAYLOAD_TYPE, ssrc: randomBits(32), sequenceNumber: randomBits(16), timestamp: randomBits(32), timestampStep: 960 })
+    const sequence = randomSequence(OPUS_PAYLOAD_TYPE, 48_000 / AUDIO_PACKETS_PER_SECOND)
     every(1000 / AUDIO_PACKETS_PER_SECOND, track, () => {
       track.writeRtp(sequence.next(audioPayload, { marker: false }))
       packetsSent += 1
@@ -106,13 +111,7 @@ export function createSyntheticCamera(shape: VideoShape): SyntheticCamera {
 
   const videoTrack = () => {
     const track = new SyntheticMediaStreamTrack({ kind: 'video', id: `load-video-${randomBits(32).toString(16)}` })
-    const sequence = new RtpSequence({
-      payloadType: VP8_PAYLOAD_TYPE,
-      ssrc: randomBits(32),
-      sequenceNumber: randomBits(16),
-      timestamp: randomBits(32),
-      timestampStep: Math.round(90_000 / shape.fps),
-    })
+    const sequence = randomSequence(VP8_PAYLOAD_TYPE, Math.round(90_000 / shape.fps))
     let frame = 0
     every(1000 / shape.fps, track, () => {
       const packets = frame % plan.keyFrameEvery === 0 ? plan.key : plan.delta

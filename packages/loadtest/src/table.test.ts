@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatTable, hubCollapsed, rowValues, toRow, type WindowCounts } from './table.js'
+import { fittedMicrosPerPacket, formatTable, hubCollapsed, rowValues, toRow, type WindowCounts } from './table.js'
 
 function counts(overrides: Partial<WindowCounts> = {}): WindowCounts {
   return {
@@ -58,5 +58,19 @@ describe('formatTable', () => {
     expect(lines[0]).toBe(`| ${columns.join(' | ')} |`)
     expect(lines[2]!.split('|').slice(1, -1).map((cell) => cell.trim())).toHaveLength(columns.length)
     expect(lines[2]).toContain('| 99.00 |')
+  })
+})
+
+describe('fittedMicrosPerPacket', () => {
+  it('is the least-squares slope of hub CPU over forwarded packets, leaving out rows below 99 % delivery', () => {
+    const at = (size: number, pps: number, cpuPercent: number, delivered = pps) =>
+      toRow(
+        counts({ size, seconds: 1, receivedPackets: delivered, expectedPackets: pps, hub: { ...counts().hub, wallMs: 1000, cpuMicros: cpuPercent * 1e4 } }),
+        { cpuMicrosPerSecond: 0 },
+      )
+    // 10 % fixed + 40 µs per packet, then a collapsing row that must not pull the slope.
+    const rows = [at(2, 1000, 14), at(4, 5000, 30), at(8, 10_000, 50), at(16, 20_000, 100, 15_000)]
+    expect(fittedMicrosPerPacket(rows)).toBeCloseTo(40, 6)
+    expect(fittedMicrosPerPacket(rows.slice(0, 1))).toBeUndefined()
   })
 })

@@ -79,6 +79,20 @@ export function hubCollapsed(row: Row): boolean {
   return row.hubCpuPercent >= 98 || row.deliveryPercent < 75 || row.eventLoopP99Ms >= 1000
 }
 
+/**
+ * µs of hub CPU per extra forwarded packet as the least-squares slope over the rows that delivered at
+ * least 99 % (a collapsing hub's figures are not a per-packet cost). Undefined with fewer than 2 such rows.
+ */
+export function fittedMicrosPerPacket(rows: readonly Row[]): number | undefined {
+  const points = rows.filter((row) => row.deliveryPercent >= 99).map((row) => [row.forwardedPps, row.hubCpuPercent * 1e4] as const)
+  if (points.length < 2) return undefined
+  const meanX = points.reduce((sum, [x]) => sum + x, 0) / points.length
+  const meanY = points.reduce((sum, [, y]) => sum + y, 0) / points.length
+  const covariance = points.reduce((sum, [x, y]) => sum + (x - meanX) * (y - meanY), 0)
+  const variance = points.reduce((sum, [x]) => sum + (x - meanX) ** 2, 0)
+  return variance > 0 ? covariance / variance : undefined
+}
+
 const COLUMNS: { title: string; value: (row: Row) => number; digits: number }[] = [
   { title: 'N', value: (r) => r.size, digits: 0 },
   { title: 'expected pkt/s', value: (r) => r.expectedPps, digits: 0 },
