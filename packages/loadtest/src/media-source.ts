@@ -71,6 +71,11 @@ export interface SyntheticCamera {
   enumerateDevices(): Promise<{ deviceId: string; kind: 'audioinput' | 'videoinput'; label: string; groupId: string }[]>
   /** RTP packets handed to werift so far (audio + video). */
   readonly packetsSent: number
+  /**
+   * While paused no packet is sent (the timers keep running, so sending resumes on the beat). The
+   * load run pauses every camera around its window so that nothing is in flight at either edge.
+   */
+  paused: boolean
   stop(): void
 }
 
@@ -90,7 +95,7 @@ export function createSyntheticCamera(shape: VideoShape): SyntheticCamera {
 
   const every = (ms: number, track: SyntheticMediaStreamTrack, tick: () => void) => {
     const timer = setInterval(() => {
-      if (!track.stopped) tick()
+      if (!track.stopped && !camera.paused) tick()
     }, ms)
     timers.add(timer)
     track.addEventListener('ended', () => {
@@ -126,7 +131,8 @@ export function createSyntheticCamera(shape: VideoShape): SyntheticCamera {
   }
 
   const tracks: SyntheticMediaStreamTrack[] = []
-  return {
+  const camera: SyntheticCamera = {
+    paused: false,
     async getUserMedia(constraints) {
       const stream = new SyntheticMediaStream({ id: `load-${randomBits(32).toString(16)}` })
       if (constraints.audio) stream.addTrack(audioTrack())
@@ -149,4 +155,5 @@ export function createSyntheticCamera(shape: VideoShape): SyntheticCamera {
       timers.clear()
     },
   }
+  return camera
 }

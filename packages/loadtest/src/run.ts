@@ -92,7 +92,7 @@ async function measureRoom(hub: HubProcess, size: number, options: LoadOptions, 
     }
     await sleep(SETTLE_MS)
     log(`N=${size}: ${size} participants joined, measuring ${options.seconds} s`)
-    const counts = await measureWindow(hub, size, participants, options.seconds)
+    const counts = await measureWindow(hub, size, participants, options.seconds, notes)
     const untapped = participants.reduce((sum, p) => sum + p.untappedTransports(), 0)
     if (untapped > 0) throw new Error(`N=${size}: ${untapped} transports started SRTP before the receive tap was installed; counts would be short`)
     return counts
@@ -103,10 +103,48 @@ async function measureRoom(hub: HubProcess, size: number, options: LoadOptions, 
   }
 }
 
-async function measureWindow(hub: HubProcess, size: number, participants: readonly LoadParticipant[], seconds: number): Promise<WindowCounts> {
+/** Quiet for this long with every camera paused: nothing is left in flight. */
+const DRAINED_AFTER_MS = 300
+const DRAIN_TIMEOUT_MS = 5_000
+
+/**
+ * Pauses every camera and waits until no packet has arrived for DRAINED_AFTER_MS, so that the packets
+ * counted between two drains are exactly those sent between them (a lagging hub would otherwise carry
+ * packets across a window's edges and make delivery read above or below the truth).
+ */
+async function pauseAndDrain(participants: readonly LoadParticipant[]): Promise<boolean> {
+  for (const participant of participants) participant.camera.paused = true
+  const total = () => participants.reduce((sum, p) => sum + p.received.packets, 0)
+  const deadline = performance.now() + DRAIN_TIMEOUT_MS
+  let last = total()
+  let quietSince = performance.now()
+  while (performance.now() < deadline) {
+    await sleep(50)
+    const now = total()
+    if (now !== last) {
+      last = now
+      quietSince = performance.now()
+    } else if (performance.now() - quietSince >= DRAINED_AFTER_MS) {
+      return true
+    }
+  }
+  return false
+}
+
+async function measureWindow(
+  hub: HubProcess,
+  size: number,
+  participants: readonly LoadParticipant[],
+  seconds: number,
+  notes: string[],
+): Promise<WindowCounts> {
+  if (!(await pauseAndDrain(participants))) notes.push(`N=${size}: packets still arriving ${DRAIN_TIMEOUT_MS} ms after the cameras paused before the window.`)
   const sentBefore = participants.map((p) => p.camera.packetsSent)
   const receivedBefore = participants.map((p) => p.received.packets)
-  for (const participant of participants) participant.received.startWindow()
+  for (const participant of participants) {
+    participant.received.startWindow()
+    participant.camera.paused = false
+  }
   await hub.startWindow()
   const generatorLoop = startEventLoopMonitor()
   const cpuBefore = process.cpuUsage()
@@ -118,12 +156,14 @@ async function measureWindow(hub: HubProcess, size: number, participants: readon
   const generatorDelay = generatorLoop.read()
   generatorLoop.stop()
   for (const participant of participants) participant.received.endWindow()
+  if (!(await pauseAndDrain(participants))) notes.push(`N=${size}: packets still arriving ${DRAIN_TIMEOUT_MS} ms after the cameras paused after the window.`)
   const sent = participants.reduce((sum, p, i) => sum + p.camera.packetsSent - sentBefore[i]!, 0)
   return {
     size,
     seconds: elapsedSeconds,
     // Every subscriber subscribes to every other publisher: each sent packet is owed to N−1 subscribers.
     expectedPackets: sent * (size - 1),
+    // Sent in the window, received by the end of the drain after it.
     receivedPackets: participants.reduce((sum, p, i) => sum + p.received.packets - receivedBefore[i]!, 0),
     freezes: participants.reduce((sum, p) => sum + p.received.freezes, 0),
     longestGapMs: Math.max(...participants.map((p) => p.received.longestGapMs)),
