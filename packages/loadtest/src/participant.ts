@@ -16,6 +16,8 @@ export interface LoadParticipant {
   readonly received: ReceiveCounter
   readonly conference: Conference
   view(): ConferenceView
+  /** Packets this participant's senders resent on the hub's NACKs (werift keeps a history; no RTX). */
+  retransmittedPackets(): Promise<number>
   /** Transports whose RTP bypassed the tap (must stay 0, or the counts are short). */
   untappedTransports(): number
   /** Resolves once the core reports `connected` (and returns the view); rejects on `failed` or after `timeoutMs`. */
@@ -30,12 +32,14 @@ export function createLoadParticipant(options: { name: string; hubUrl: string; v
   const camera = createSyntheticCamera(options.video)
   const received = new ReceiveCounter()
   const taps: { untapped(): number }[] = []
+  const peers: RTCPeerConnection[] = []
   const conference = createConference({
     hub: { baseUrl: options.hubUrl },
     ports: nodePorts({
       peerConnection: (config) => {
         const pc = new RTCPeerConnection({ ...config, ...loopbackWeriftConfig() } as ConstructorParameters<typeof RTCPeerConnection>[0])
         taps.push(tapPeerConnection(pc, received))
+        peers.push(pc)
         return pc
       },
       EventSource,
@@ -51,6 +55,18 @@ export function createLoadParticipant(options: { name: string; hubUrl: string; v
     received,
     conference,
     view,
+    async retransmittedPackets() {
+      let resent = 0
+      for (const pc of peers) {
+        for (const transceiver of pc.getTransceivers()) {
+          if (!transceiver.sender.track) continue
+          for (const stats of (await transceiver.sender.getStats()).values()) {
+            if (stats.type === 'outbound-rtp') resent += Number((stats as { retransmittedPacketsSent?: number }).retransmittedPacketsSent ?? 0)
+          }
+        }
+      }
+      return resent
+    },
     untappedTransports: () => taps.reduce((sum, tap) => sum + tap.untapped(), 0),
     connected: (timeoutMs) =>
       new Promise((resolve, reject) => {

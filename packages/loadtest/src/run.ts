@@ -131,6 +131,11 @@ async function pauseAndDrain(participants: readonly LoadParticipant[]): Promise<
   return false
 }
 
+async function retransmitted(participants: readonly LoadParticipant[]): Promise<number> {
+  const counts = await Promise.all(participants.map((participant) => participant.retransmittedPackets()))
+  return counts.reduce((sum, count) => sum + count, 0)
+}
+
 async function measureWindow(
   hub: HubProcess,
   size: number,
@@ -140,6 +145,7 @@ async function measureWindow(
 ): Promise<WindowCounts> {
   if (!(await pauseAndDrain(participants))) notes.push(`N=${size}: packets still arriving ${DRAIN_TIMEOUT_MS} ms after the cameras paused before the window.`)
   const sentBefore = participants.map((p) => p.camera.packetsSent)
+  const resentBefore = await retransmitted(participants)
   const receivedBefore = participants.map((p) => p.received.packets)
   for (const participant of participants) {
     participant.received.startWindow()
@@ -158,11 +164,14 @@ async function measureWindow(
   for (const participant of participants) participant.received.endWindow()
   if (!(await pauseAndDrain(participants))) notes.push(`N=${size}: packets still arriving ${DRAIN_TIMEOUT_MS} ms after the cameras paused after the window.`)
   const sent = participants.reduce((sum, p, i) => sum + p.camera.packetsSent - sentBefore[i]!, 0)
+  const resent = (await retransmitted(participants)) - resentBefore
   return {
     size,
     seconds: elapsedSeconds,
-    // Every subscriber subscribes to every other publisher: each sent packet is owed to N−1 subscribers.
-    expectedPackets: sent * (size - 1),
+    // Every subscriber subscribes to every other publisher: each packet a publisher put on the wire
+    // (retransmissions on the hub's NACKs included: the hub forwards those too) is owed to N−1 subscribers.
+    expectedPackets: (sent + resent) * (size - 1),
+    retransmittedPackets: resent,
     // Sent in the window, received by the end of the drain after it.
     receivedPackets: participants.reduce((sum, p, i) => sum + p.received.packets - receivedBefore[i]!, 0),
     freezes: participants.reduce((sum, p) => sum + p.received.freezes, 0),

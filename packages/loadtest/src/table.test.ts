@@ -7,6 +7,7 @@ function counts(overrides: Partial<WindowCounts> = {}): WindowCounts {
     seconds: 10,
     expectedPackets: 10_000,
     receivedPackets: 9_900,
+    retransmittedPackets: 0,
     freezes: 0,
     longestGapMs: 60,
     hub: { cpuMicros: 2_000_000, wallMs: 10_000, rssBytes: 200 * 2 ** 20, eventLoop: { p50Ms: 0.1, p99Ms: 4, maxMs: 12 }, gc: { pauses: 3, totalMs: 6, maxMs: 3 } },

@@ -7,6 +7,8 @@ export interface WindowCounts {
   seconds: number
   /** Σ over subscribers of the packets the other N−1 publishers sent in the window. */
   expectedPackets: number
+  /** Packets publishers resent on the hub's NACKs (the hub lost the original on its way in). */
+  retransmittedPackets: number
   /** Σ over subscribers of the RTP packets that reached them in the window. */
   receivedPackets: number
   freezes: number
@@ -25,6 +27,8 @@ export interface Row {
   /** Packets the hub forwarded that reached a subscriber, per second. */
   forwardedPps: number
   deliveryPercent: number
+  /** Publisher retransmissions on the hub's NACKs, per second. */
+  retransmittedPps: number
   hubCpuPercent: number
   /** Hub CPU per forwarded packet, averaged over everything the hub did in the window. */
   microsPerPacket: number
@@ -58,6 +62,7 @@ export function toRow(counts: WindowCounts, previous: Row | Baseline): Row {
     expectedPps: counts.expectedPackets / counts.seconds,
     forwardedPps,
     deliveryPercent: counts.expectedPackets > 0 ? (100 * counts.receivedPackets) / counts.expectedPackets : 0,
+    retransmittedPps: counts.retransmittedPackets / counts.seconds,
     hubCpuPercent: cpuMicrosPerSecond / 1e4,
     microsPerPacket: forwardedPps > 0 ? cpuMicrosPerSecond / forwardedPps : Number.POSITIVE_INFINITY,
     marginalMicrosPerPacket: forwardedPps !== previousPps ? (cpuMicrosPerSecond - previousCpu) / (forwardedPps - previousPps) : Number.NaN,
@@ -98,6 +103,7 @@ const COLUMNS: { title: string; value: (row: Row) => number; digits: number }[] 
   { title: 'expected pkt/s', value: (r) => r.expectedPps, digits: 0 },
   { title: 'forwarded pkt/s', value: (r) => r.forwardedPps, digits: 0 },
   { title: 'delivery %', value: (r) => r.deliveryPercent, digits: 2 },
+  { title: 'resent pkt/s', value: (r) => r.retransmittedPps, digits: 1 },
   { title: 'hub CPU %', value: (r) => r.hubCpuPercent, digits: 1 },
   { title: 'µs/pkt avg', value: (r) => r.microsPerPacket, digits: 1 },
   { title: 'µs/pkt marginal', value: (r) => r.marginalMicrosPerPacket, digits: 1 },
