@@ -87,8 +87,14 @@ async function measureRoom(hub: HubProcess, size: number, options: LoadOptions, 
     const deadline = performance.now() + joinTimeoutMs
     while (!everyoneReceivesEveryone() && performance.now() < deadline) await sleep(100)
     if (!everyoneReceivesEveryone()) {
-      const short = participants.filter((p) => p.received.count('video', 5) < size - 1).map((p) => `${p.name} ${p.received.count('video', 5)}`)
-      notes.push(`N=${size}: not every subscriber received every publisher's video before the window (${short.join(', ')} of ${size - 1}).`)
+      const short = participants
+        .filter((p) => p.received.count('video', 5) < size - 1)
+        .map((p) => {
+          const view = p.view()
+          const live = view.participants.filter((remote) => remote.tracks.some((track) => track.kind === 'video' && track.live)).length
+          return `${p.name} receives ${p.received.count('video', 5)} (core: ${view.status}, ${live} remote videos live)`
+        })
+      notes.push(`N=${size}: not every subscriber received all ${size - 1} other videos before the window: ${short.join('; ')}.`)
     }
     await sleep(SETTLE_MS)
     log(`N=${size}: ${size} participants joined, measuring ${options.seconds} s`)
