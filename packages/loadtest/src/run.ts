@@ -92,7 +92,8 @@ async function measureRoom(hub: HubProcess, size: number, options: LoadOptions, 
         .map((p) => {
           const view = p.view()
           const live = view.participants.filter((remote) => remote.tracks.some((track) => track.kind === 'video' && track.live)).length
-          return `${p.name} receives ${p.received.count('video', 5)} (core: ${view.status}, ${live} remote videos live)`
+          const why = view.endedReason ? ` ${view.endedReason}` : view.error ? ` ${view.error.kind}` : ''
+          return `${p.name} receives ${p.received.count('video', 5)} (core: ${view.status}${why}, ${live} remote videos live)`
         })
       notes.push(`N=${size}: not every subscriber received all ${size - 1} other videos before the window: ${short.join('; ')}.`)
     }
