@@ -13,6 +13,7 @@ export const projects: TestProjectConfiguration[] = [
   { ...source, test: { name: 'core', root: 'packages/core', include: ['src/**/*.test.ts'] } },
   { ...source, test: { name: 'testkit', root: 'packages/testkit', include: ['src/**/*.test.ts'] } },
   { ...source, test: { name: 'werift-config', root: 'packages/werift-config', include: ['src/**/*.test.ts'] } },
+  { ...source, test: { name: 'loadtest', root: 'packages/loadtest', include: ['src/**/*.test.ts'] } },
   'apps/web/vitest.config.ts',
   // The install and build stamps of `npm start` / `npm test` (scripts/stamps.mjs).
   { test: { name: 'scripts', root: 'scripts', include: ['**/*.test.mjs'] } },

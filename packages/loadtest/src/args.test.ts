@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest'
+import { parseCliArgs } from './args.js'
+
+describe('parseCliArgs', () => {
+  it('reads the flags of the README example (after pnpm’s --)', () => {
+    const options = parseCliArgs(['--', '--sizes', '2,4,8', '--resolution', '640x480', '--fps=15', '--seconds', '3'])
+    expect(options).toEqual({ sizes: [2, 4, 8], video: { width: 640, height: 480, fps: 15, kbps: 900 }, seconds: 3, help: false })
+  })
+
+  it('defaults to 320x240@20 at 300 kbit/s, sizes 2..16, 10 s', () => {
+    expect(parseCliArgs([])).toEqual({ sizes: [2, 4, 8, 12, 16], video: { width: 320, height: 240, fps: 20, kbps: 300 }, seconds: 10, help: false })
+  })
+
+  it.each([
+    [['--sizes', '1,2'], /at least 2/],
+    [['--sizes', '2,x'], /not a positive number/],
+    [['--resolution', '320'], /320x240/],
+    [['--fps'], /needs a value/],
+    [['--colour', 'red'], /unknown flag --colour/],
+    [['stray'], /unexpected argument/],
+  ])('rejects %j with a clear message', (argv, message) => {
+    expect(() => parseCliArgs(argv)).toThrow(message)
+  })
+})

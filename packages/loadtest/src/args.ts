@@ -1,0 +1,61 @@
+// The CLI's flags (pure, so it is tested without running anything).
+import { defaultVideoKbps, type VideoShape } from './media-source.js'
+
+export interface CliOptions {
+  sizes: number[]
+  video: VideoShape
+  seconds: number
+  help: boolean
+}
+
+export const USAGE = `Usage: pnpm --filter @parley/loadtest run load -- [--sizes 2,4,8,12,16] [--resolution 320x240] [--fps 20]
+       [--video-kbps <n>] [--seconds 10]
+Runs inside a loopback-only network namespace only (see the package README).
+  --sizes       room sizes to measure, in order; the run stops after the first size at which the hub collapses
+  --resolution  WIDTHxHEIGHT of the synthetic video (sets the default bitrate and the key-frame header)
+  --fps         video frames per second
+  --video-kbps  video bitrate (default: 300 at 320x240@20, scaled by pixels and fps)
+  --seconds     length of the measurement window per size`
+
+export function parseCliArgs(argv: readonly string[]): CliOptions {
+  const values = new Map<string, string>()
+  let help = false
+  for (let i = 0; i < argv.length; i += 1) {
+    const flag = argv[i]!
+    if (flag === '--') continue
+    if (flag === '--help' || flag === '-h') {
+      help = true
+      continue
+    }
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(flag)
+    if (!match) throw new Error(`unexpected argument '${flag}'\n${USAGE}`)
+    const value = match[2] ?? argv[++i]
+    if (value === undefined) throw new Error(`--${match[1]} needs a value\n${USAGE}`)
+    values.set(match[1]!, value)
+  }
+  const known = new Set(['sizes', 'resolution', 'fps', 'video-kbps', 'seconds'])
+  for (const name of values.keys()) if (!known.has(name)) throw new Error(`unknown flag --${name}\n${USAGE}`)
+
+  const sizes = (values.get('sizes') ?? '2,4,8,12,16').split(',').map((size) => positiveInteger('sizes', size))
+  if (sizes.some((size) => size < 2)) throw new Error('--sizes: a room needs at least 2 participants')
+  const resolution = /^(\d+)x(\d+)$/.exec(values.get('resolution') ?? '320x240')
+  if (!resolution) throw new Error('--resolution must look like 320x240')
+  const width = positiveInteger('resolution', resolution[1]!)
+  const height = positiveInteger('resolution', resolution[2]!)
+  const fps = positiveNumber('fps', values.get('fps') ?? '20')
+  const kbps = values.has('video-kbps') ? positiveNumber('video-kbps', values.get('video-kbps')!) : defaultVideoKbps(width, height, fps)
+  const seconds = positiveNumber('seconds', values.get('seconds') ?? '10')
+  return { sizes, video: { width, height, fps, kbps }, seconds, help }
+}
+
+function positiveNumber(flag: string, text: string): number {
+  const value = Number(text)
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${flag}: '${text}' is not a positive number`)
+  return value
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const value = positiveNumber(flag, text)
+  if (!Number.isInteger(value)) throw new Error(`--${flag}: '${text}' is not a whole number`)
+  return value
+}

@@ -1,0 +1,28 @@
+// `pnpm --filter @parley/loadtest run load -- --sizes 2,4,8 --resolution 320x240 --fps 20 --seconds 10`
+// Prints one table (Markdown) on stdout; progress on stderr. Refuses to run outside a loopback-only
+// network namespace.
+import { cpus, loadavg } from 'node:os'
+import { assertLoopbackOnly } from '@parley/testkit'
+import { parseCliArgs, USAGE } from './args.js'
+import { runLoad } from './run.js'
+import { fittedMicrosPerPacket, formatTable } from './table.js'
+
+const options = parseCliArgs(process.argv.slice(2))
+if (options.help) {
+  console.log(USAGE)
+  process.exit(0)
+}
+assertLoopbackOnly()
+
+const { video } = options
+const loadBefore = loadavg()[0]!.toFixed(2)
+const result = await runLoad({ ...options, log: (line) => console.error(`[load] ${line}`) })
+console.log(
+  `\nParley hub load: ${video.width}x${video.height}@${video.fps} video ${video.kbps} kbit/s + opus 32 kbit/s; ` +
+    `${result.publisherPps.toFixed(1)} pkt/s per publisher, so a room of N forwards ≈ N·(N−1)·${result.publisherPps.toFixed(1)}; ` +
+    `${options.seconds} s per size; ${cpus().length} cores; load average ${loadBefore} before the run\n`,
+)
+console.log(formatTable(result.rows))
+const fitted = fittedMicrosPerPacket(result.rows)
+if (fitted !== undefined) console.log(`\nHub CPU per forwarded packet, least-squares slope over the rows with ≥ 99 % delivery: ${fitted.toFixed(1)} µs`)
+for (const note of result.notes) console.log(`\n- ${note}`)

@@ -1,0 +1,79 @@
+// Starts the hub as a child process (hub-child.ts, from source through scripts/ts-loader.mjs) and
+// reads its measurement windows over IPC.
+import { fork, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import type { HubChildReply, HubChildRequest, HubWindowSample } from './hub-protocol.js'
+
+const CHILD = fileURLToPath(new URL('./hub-child.ts', import.meta.url))
+const LOADER = fileURLToPath(new URL('../scripts/ts-loader.mjs', import.meta.url))
+
+export interface HubProcess {
+  readonly url: string
+  readonly pid: number
+  /** Resets the hub's CPU, event-loop and GC counters. */
+  startWindow(): Promise<void>
+  /** What the hub did since startWindow. */
+  sampleWindow(): Promise<HubWindowSample>
+  close(): Promise<void>
+}
+
+export async function startHubProcess(options: { startTimeoutMs?: number } = {}): Promise<HubProcess> {
+  const child: ChildProcess = fork(CHILD, [], {
+    execArgv: ['--conditions=parley-source', '--import', LOADER],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const pending = new Map<number, (reply: HubChildReply) => void>()
+  let nextId = 1
+  let exited = false
+  child.on('message', (reply: HubChildReply) => {
+    if ('id' in reply) {
+      pending.get(reply.id)?.(reply)
+      pending.delete(reply.id)
+    }
+  })
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('hub child: not ready in time')), options.startTimeoutMs ?? 60_000)
+    child.on('message', (reply: HubChildReply) => {
+      if (reply.type !== 'ready') return
+      clearTimeout(timer)
+      resolve(reply.url.replace(/\/+$/, ''))
+    })
+    child.once('exit', (code, signal) => {
+      exited = true
+      clearTimeout(timer)
+      reject(new Error(`hub child exited before ready (code ${code}, signal ${signal})`))
+    })
+  })
+
+  const ask = (request: Exclude<HubChildRequest, { type: 'close' }>['type']) =>
+    new Promise<HubChildReply>((resolve, reject) => {
+      if (exited) return reject(new Error('hub child has exited'))
+      const id = nextId++
+      pending.set(id, resolve)
+      child.send({ type: request, id } satisfies HubChildRequest)
+    })
+
+  return {
+    url,
+    pid: child.pid ?? -1,
+    async startWindow() {
+      await ask('window.start')
+    },
+    async sampleWindow() {
+      const reply = await ask('window.sample')
+      if (reply.type !== 'window.sample') throw new Error(`hub child: unexpected reply ${reply.type}`)
+      return reply.sample
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (exited || child.exitCode !== null) return resolve()
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+        child.once('exit', () => {
+          clearTimeout(timer)
+          resolve()
+        })
+        child.send({ type: 'close' } satisfies HubChildRequest)
+      }),
+  }
+}

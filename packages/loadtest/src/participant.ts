@@ -1,0 +1,96 @@
+// One load participant: the public core (`createConference` over `nodePorts`) joins the room over the
+// hub's HTTP + SSE API exactly as an app would, publishes the synthetic camera and subscribes to
+// everything the hub announces. The peer connection is werift's, on loopback, with the counting
+// receive tap (receive-tap.ts) so that subscribing costs the generator almost nothing.
+import { EventSource } from 'eventsource'
+import { RTCPeerConnection } from 'werift'
+import { createConference, type Conference, type ConferenceView } from '@parley/core'
+import { nodePorts } from '@parley/core/node'
+import { loopbackWeriftConfig } from '@parley/testkit'
+import { createSyntheticCamera, type SyntheticCamera, type VideoShape } from './media-source.js'
+import { ReceiveCounter, tapPeerConnection } from './receive-tap.js'
+
+export interface LoadParticipant {
+  readonly name: string
+  readonly camera: SyntheticCamera
+  readonly received: ReceiveCounter
+  readonly conference: Conference
+  view(): ConferenceView
+  /** Packets this participant's senders resent on the hub's NACKs (werift keeps a history; no RTX). */
+  retransmittedPackets(): Promise<number>
+  /** Transports whose RTP bypassed the tap (must stay 0, or the counts are short). */
+  untappedTransports(): number
+  /** Resolves once the core reports `connected` (and returns the view); rejects on `failed` or after `timeoutMs`. */
+  connected(timeoutMs: number): Promise<ConferenceView>
+  /** user.leave (valid in every state), then the synthetic camera stops. */
+  leave(): void
+  /** Stops the conference actor (after leave had time to reach the hub). */
+  stop(): void
+}
+
+export function createLoadParticipant(options: { name: string; hubUrl: string; video: VideoShape }): LoadParticipant {
+  const camera = createSyntheticCamera(options.video)
+  const received = new ReceiveCounter()
+  const taps: { untapped(): number }[] = []
+  const peers: RTCPeerConnection[] = []
+  const conference = createConference({
+    hub: { baseUrl: options.hubUrl },
+    ports: nodePorts({
+      peerConnection: (config) => {
+        const pc = new RTCPeerConnection({ ...config, ...loopbackWeriftConfig() } as ConstructorParameters<typeof RTCPeerConnection>[0])
+        taps.push(tapPeerConnection(pc, received))
+        peers.push(pc)
+        return pc
+      },
+      EventSource,
+      media: camera,
+    }),
+  })
+  conference.actor.start()
+  const view = () => conference.selectView(conference.actor.getSnapshot())
+
+  return {
+    name: options.name,
+    camera,
+    received,
+    conference,
+    view,
+    async retransmittedPackets() {
+      let resent = 0
+      for (const pc of peers) {
+        for (const transceiver of pc.getTransceivers()) {
+          if (!transceiver.sender.track) continue
+          for (const stats of (await transceiver.sender.getStats()).values()) {
+            if (stats.type === 'outbound-rtp') resent += Number((stats as { retransmittedPacketsSent?: number }).retransmittedPacketsSent ?? 0)
+          }
+        }
+      }
+      return resent
+    },
+    untappedTransports: () => taps.reduce((sum, tap) => sum + tap.untapped(), 0),
+    connected: (timeoutMs) =>
+      new Promise((resolve, reject) => {
+        const settle = (error: Error | undefined) => {
+          clearTimeout(timer)
+          subscription.unsubscribe()
+          if (error) reject(error)
+          else resolve(view())
+        }
+        const check = () => {
+          const current = view()
+          if (current.status === 'connected' && current.room) settle(undefined)
+          else if (current.status === 'failed') settle(new Error(`${options.name}: join failed: ${JSON.stringify(current.error ?? current)}`))
+        }
+        const timer = setTimeout(() => settle(new Error(`${options.name}: not connected after ${timeoutMs} ms (status ${view().status})`)), timeoutMs)
+        const subscription = conference.actor.subscribe(check)
+        check()
+      }),
+    leave() {
+      conference.leave()
+      camera.stop()
+    },
+    stop() {
+      conference.actor.stop()
+    },
+  }
+}

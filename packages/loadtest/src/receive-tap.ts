@@ -1,0 +1,119 @@
+// The lean receive side of a load participant. A subscriber in a room of N receives (N−1)·(audio +
+// video) streams, so the generator as a whole receives exactly as many packets as the hub forwards;
+// if each were SRTP-decrypted, parsed and routed through werift's receivers, the generator would cost
+// about as much CPU as the hub it measures. The RTP header travels in the clear under SRTP, so the
+// tap reads sequence, SSRC and payload type straight from the UDP payload and drops the packet: no
+// decryption, no authentication check, no RtpPacket, no NACK/receiver-report machinery. RTCP (few
+// packets: the hub's sender reports, PLIs to our own senders) still goes through werift's normal path.
+import { RtcpPacketConverter, isMedia, isRtcp, type RTCDtlsTransport, type RTCPeerConnection } from 'werift'
+import { VP8_PAYLOAD_TYPE } from '@parley/testkit'
+
+/** A freeze: no packet of a received video stream for longer than this. */
+export const FREEZE_GAP_MS = 500
+
+export interface ReceivedStream {
+  readonly ssrc: number
+  readonly video: boolean
+  packets: number
+  lastAt: number
+}
+
+/** What one subscriber received, per forwarded SSRC, and the freezes seen while `measuring`. */
+export class ReceiveCounter {
+  readonly streams = new Map<number, ReceivedStream>()
+  packets = 0
+  freezes = 0
+  longestGapMs = 0
+  private measuring = false
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
+  /** One RTP packet as it arrived (SRTP: the 12-byte header is readable as is). */
+  onRtp(packet: Buffer): void {
+    if (packet.length < 12) return
+    const ssrc = packet.readUInt32BE(8)
+    const at = this.now()
+    this.packets += 1
+    let stream = this.streams.get(ssrc)
+    if (!stream) {
+      stream = { ssrc, video: (packet[1]! & 0x7f) === VP8_PAYLOAD_TYPE, packets: 0, lastAt: at }
+      this.streams.set(ssrc, stream)
+    }
+    if (this.measuring && stream.video) this.noteGap(at - stream.lastAt)
+    stream.packets += 1
+    stream.lastAt = at
+  }
+
+  /** Streams (with at least `minPackets`) by kind. */
+  count(kind: 'audio' | 'video', minPackets = 1): number {
+    let found = 0
+    for (const stream of this.streams.values()) if (stream.video === (kind === 'video') && stream.packets >= minPackets) found += 1
+    return found
+  }
+
+  /** Starts a measurement window: gaps count from now, freezes and the longest gap restart at 0. */
+  startWindow(): void {
+    const at = this.now()
+    for (const stream of this.streams.values()) stream.lastAt = at
+    this.freezes = 0
+    this.longestGapMs = 0
+    this.measuring = true
+  }
+
+  /** Ends the window: a video stream silent since its last packet is a freeze too. */
+  endWindow(): void {
+    const at = this.now()
+    for (const stream of this.streams.values()) if (stream.video) this.noteGap(at - stream.lastAt)
+    this.measuring = false
+  }
+
+  private noteGap(gapMs: number): void {
+    if (gapMs > FREEZE_GAP_MS) this.freezes += 1
+    if (gapMs > this.longestGapMs) this.longestGapMs = gapMs
+  }
+}
+
+/**
+ * Replaces werift's SRTP receive loop of this transport (before DTLS completes) with the counting tap.
+ * werift calls `startSrtp()` once DTLS is connected; ours keeps its bookkeeping (keys, srtpStarted)
+ * and RTCP handling, and hands RTP to `counter` undecrypted.
+ */
+export function tapTransport(transport: RTCDtlsTransport, counter: ReceiveCounter): void {
+  transport.startSrtp = function leanStartSrtp(this: RTCDtlsTransport) {
+    if (this.srtpStarted) return
+    this.srtpStarted = true
+    this.updateSrtpSession()
+    this.iceTransport.connection.onData.subscribe((data: Buffer) => {
+      if (!isMedia(data)) return
+      if (!isRtcp(data)) {
+        counter.onRtp(data)
+        return
+      }
+      try {
+        for (const rtcp of RtcpPacketConverter.deSerialize(this.srtcp.decrypt(data))) this.onRtcp.execute(rtcp)
+      } catch {
+        // werift drops undecryptable or malformed SRTCP the same way.
+      }
+    })
+  }
+}
+
+/** Taps every DTLS transport the peer connection creates (they appear with the first local/remote description). */
+export function tapPeerConnection(pc: RTCPeerConnection, counter: ReceiveCounter): { untapped(): number } {
+  const seen = new Set<RTCDtlsTransport>()
+  let late = 0
+  const tapNew = () => {
+    for (const transport of pc.dtlsTransports) {
+      if (seen.has(transport)) continue
+      seen.add(transport)
+      if (transport.srtpStarted) late += 1
+      else tapTransport(transport, counter)
+    }
+  }
+  pc.signalingStateChange.subscribe(tapNew)
+  pc.connectionStateChange.subscribe(tapNew)
+  return {
+    /** Transports whose SRTP started before the tap could be installed (their RTP is not counted). */
+    untapped: () => late + pc.dtlsTransports.filter((transport) => !seen.has(transport) && transport.srtpStarted).length,
+  }
+}

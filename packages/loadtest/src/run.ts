@@ -1,0 +1,191 @@
+// One load run: the hub in its own process, then per room size a fresh room of N participants that
+// publish and subscribe to everything; once every subscriber receives every other publisher, one
+// measurement window; the participants leave before the next size. Stops after the first size at
+// which the hub collapsed (table.ts hubCollapsed).
+import { loadavg } from 'node:os'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { startEventLoopMonitor } from './event-loop.js'
+import { startHubProcess, type HubProcess } from './hub-process.js'
+import { publisherPacketsPerSecond, type VideoShape } from './media-source.js'
+import { createLoadParticipant, type LoadParticipant } from './participant.js'
+import { hubCollapsed, toRow, type Baseline, type Row, type WindowCounts } from './table.js'
+
+export interface LoadOptions {
+  sizes: readonly number[]
+  video: VideoShape
+  /** Length of each measurement window. */
+  seconds: number
+  /** Progress lines (stderr in the CLI). */
+  log?: (line: string) => void
+}
+
+export interface LoadResult {
+  rows: Row[]
+  /** Packets per second each publisher sends (audio + video). */
+  publisherPps: number
+  /** The size at which the hub collapsed, if it did (later sizes were not run). */
+  collapsedAt: number | undefined
+  /** Things the reader must know about the figures (a room that never fully subscribed, ...). */
+  notes: string[]
+}
+
+const BASELINE_SECONDS = 2
+/** After every subscriber receives everyone: let joins' keyframe requests and renegotiations settle. */
+const SETTLE_MS = 1500
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const log = options.log ?? (() => undefined)
+  const notes: string[] = []
+  const rows: Row[] = []
+  let collapsedAt: number | undefined
+  const hub = await startHubProcess()
+  try {
+    await hub.startWindow()
+    await sleep(BASELINE_SECONDS * 1000)
+    const idle = await hub.sampleWindow()
+    let previous: Row | Baseline = { cpuMicrosPerSecond: idle.cpuMicros / (idle.wallMs / 1000) }
+    log(`hub pid ${hub.pid} at ${hub.url}; idle CPU ${(previous.cpuMicrosPerSecond / 1e4).toFixed(1)} %`)
+    for (const size of options.sizes) {
+      const counts = await measureRoom(hub, size, options, notes, log)
+      const row = toRow(counts, previous)
+      rows.push(row)
+      previous = row
+      log(`N=${size}: ${row.forwardedPps.toFixed(0)} pkt/s forwarded, hub CPU ${row.hubCpuPercent.toFixed(1)} %, delivery ${row.deliveryPercent.toFixed(2)} %`)
+      if (hubCollapsed(row)) {
+        collapsedAt = size
+        notes.push(`The hub collapsed at N=${size} (CPU ≥ 98 %, delivery < 75 % or event-loop p99 ≥ 1 s); larger sizes were not run.`)
+        break
+      }
+    }
+  } finally {
+    await hub.close()
+  }
+  return { rows, publisherPps: publisherPacketsPerSecond(options.video), collapsedAt, notes }
+}
+
+async function measureRoom(hub: HubProcess, size: number, options: LoadOptions, notes: string[], log: (line: string) => void): Promise<WindowCounts> {
+  const participants: LoadParticipant[] = []
+  const join = (index: number) => {
+    const participant = createLoadParticipant({ name: `load-${size}-${index}`, hubUrl: hub.url, video: options.video })
+    participants.push(participant)
+    return participant
+  }
+  try {
+    const joinTimeoutMs = 30_000 + 2_000 * size
+    const first = join(0)
+    first.conference.join({ roomName: `load-${size}`, displayName: first.name, media: { audio: true, video: true } })
+    const roomId = (await first.connected(joinTimeoutMs)).room!.id
+    for (let index = 1; index < size; index += 1) {
+      const participant = join(index)
+      participant.conference.join({ roomId, displayName: participant.name, media: { audio: true, video: true } })
+      await sleep(50) // a staggered arrival, as in a real meeting; the core serialises its own negotiation
+    }
+    await Promise.all(participants.map((participant) => participant.connected(joinTimeoutMs)))
+
+    const everyoneReceivesEveryone = () =>
+      participants.every((p) => p.received.count('video', 5) >= size - 1 && p.received.count('audio', 5) >= size - 1)
+    const deadline = performance.now() + joinTimeoutMs
+    while (!everyoneReceivesEveryone() && performance.now() < deadline) await sleep(100)
+    if (!everyoneReceivesEveryone()) {
+      const short = participants
+        .filter((p) => p.received.count('video', 5) < size - 1)
+        .map((p) => {
+          const view = p.view()
+          const live = view.participants.filter((remote) => remote.tracks.some((track) => track.kind === 'video' && track.live)).length
+          const why = view.endedReason ? ` ${view.endedReason}` : view.error ? ` ${view.error.kind}` : ''
+          return `${p.name} receives ${p.received.count('video', 5)} (core: ${view.status}${why}, ${live} remote videos live)`
+        })
+      notes.push(`N=${size}: not every subscriber received all ${size - 1} other videos before the window: ${short.join('; ')}.`)
+    }
+    await sleep(SETTLE_MS)
+    log(`N=${size}: ${size} participants joined, measuring ${options.seconds} s`)
+    const counts = await measureWindow(hub, size, participants, options.seconds, notes)
+    const untapped = participants.reduce((sum, p) => sum + p.untappedTransports(), 0)
+    if (untapped > 0) throw new Error(`N=${size}: ${untapped} transports started SRTP before the receive tap was installed; counts would be short`)
+    return counts
+  } finally {
+    for (const participant of participants) participant.leave()
+    await sleep(1000) // leave reaches the hub and the room empties before the next size
+    for (const participant of participants) participant.stop()
+  }
+}
+
+/** Quiet for this long with every camera paused: nothing is left in flight. */
+const DRAINED_AFTER_MS = 300
+const DRAIN_TIMEOUT_MS = 5_000
+
+/**
+ * Pauses every camera and waits until no packet has arrived for DRAINED_AFTER_MS, so that the packets
+ * counted between two drains are exactly those sent between them (a lagging hub would otherwise carry
+ * packets across a window's edges and make delivery read above or below the truth).
+ */
+async function pauseAndDrain(participants: readonly LoadParticipant[]): Promise<boolean> {
+  for (const participant of participants) participant.camera.paused = true
+  const total = () => participants.reduce((sum, p) => sum + p.received.packets, 0)
+  const deadline = performance.now() + DRAIN_TIMEOUT_MS
+  let last = total()
+  let quietSince = performance.now()
+  while (performance.now() < deadline) {
+    await sleep(50)
+    const now = total()
+    if (now !== last) {
+      last = now
+      quietSince = performance.now()
+    } else if (performance.now() - quietSince >= DRAINED_AFTER_MS) {
+      return true
+    }
+  }
+  return false
+}
+
+async function retransmitted(participants: readonly LoadParticipant[]): Promise<number> {
+  const counts = await Promise.all(participants.map((participant) => participant.retransmittedPackets()))
+  return counts.reduce((sum, count) => sum + count, 0)
+}
+
+async function measureWindow(
+  hub: HubProcess,
+  size: number,
+  participants: readonly LoadParticipant[],
+  seconds: number,
+  notes: string[],
+): Promise<WindowCounts> {
+  if (!(await pauseAndDrain(participants))) notes.push(`N=${size}: packets still arriving ${DRAIN_TIMEOUT_MS} ms after the cameras paused before the window.`)
+  const sentBefore = participants.map((p) => p.camera.packetsSent)
+  const resentBefore = await retransmitted(participants)
+  const receivedBefore = participants.map((p) => p.received.packets)
+  for (const participant of participants) {
+    participant.received.startWindow()
+    participant.camera.paused = false
+  }
+  await hub.startWindow()
+  const generatorLoop = startEventLoopMonitor()
+  const cpuBefore = process.cpuUsage()
+  const startedAt = performance.now()
+  await sleep(seconds * 1000)
+  const hubSample = await hub.sampleWindow()
+  const elapsedSeconds = (performance.now() - startedAt) / 1000
+  const cpu = process.cpuUsage(cpuBefore)
+  const generatorDelay = generatorLoop.read()
+  generatorLoop.stop()
+  for (const participant of participants) participant.received.endWindow()
+  if (!(await pauseAndDrain(participants))) notes.push(`N=${size}: packets still arriving ${DRAIN_TIMEOUT_MS} ms after the cameras paused after the window.`)
+  const sent = participants.reduce((sum, p, i) => sum + p.camera.packetsSent - sentBefore[i]!, 0)
+  const resent = (await retransmitted(participants)) - resentBefore
+  return {
+    size,
+    seconds: elapsedSeconds,
+    // Every subscriber subscribes to every other publisher: each packet a publisher put on the wire
+    // (retransmissions on the hub's NACKs included: the hub forwards those too) is owed to N−1 subscribers.
+    expectedPackets: (sent + resent) * (size - 1),
+    retransmittedPackets: resent,
+    // Sent in the window, received by the end of the drain after it.
+    receivedPackets: participants.reduce((sum, p, i) => sum + p.received.packets - receivedBefore[i]!, 0),
+    freezes: participants.reduce((sum, p) => sum + p.received.freezes, 0),
+    longestGapMs: Math.max(...participants.map((p) => p.received.longestGapMs)),
+    hub: hubSample,
+    generatorCpuMicros: cpu.user + cpu.system,
+    generatorEventLoopP99Ms: generatorDelay.p99Ms,
+    loadAverage: loadavg()[0]!,
+  }
+}
