@@ -5,7 +5,8 @@
 // muted. After leaving, a refresh shows the pre-join; after the room ended, a refresh starts over.
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertLoopbackOnly, launchChromium, pollUntil, waitForDecodedVideo, type TestHub } from '@parley/testkit'
+import { assertLoopbackOnly, launchChromium, pollUntil, waitForDecodedVideo } from '@parley/testkit'
+import type { TestHub } from '@parley/hub/testing'
 import {
   appStatus,
   artifactPath,
