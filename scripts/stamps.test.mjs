@@ -278,7 +278,7 @@ describe('this repository', () => {
   }
 
   it('has buildable packages to check', () => {
-    expect(buildable.map(({ name }) => name).sort()).toEqual(['@parley/core', '@parley/hub', '@parley/protocol', '@parley/web'])
+    expect(buildable.map(({ name }) => name).sort()).toEqual(['@parley/core', '@parley/hub', '@parley/protocol', '@parley/web', '@parley/werift-config'])
   })
 
   it.each(buildable.map((pkg) => [pkg.name, pkg]))('%s builds into dist/', (_name, pkg) => {
