@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { waitFor } from 'xstate'
 import { mediaStateMetaKey } from '@parley/protocol'
+import type { ParticipantEvent } from './api.js'
 import { createConference, type ConferenceSnapshot } from './conference.js'
+import { GUEST_NAME } from './view.js'
 import { FAKE_HUB_URL, FakeMediaStream, FakeMediaStreamTrack, createFakeWorld, flush, type FakePeerConnection } from './test-support/index.js'
 
 function isPlain(value: unknown): boolean {
@@ -200,6 +202,27 @@ describe('createConference', () => {
     stream.getTracks()[1]!.end()
     expect(run.view().participants).toEqual([])
     expect(run.conference.streams.get('s2')).toBeUndefined()
+  })
+
+  it('emits participant.joined and participant.left, so a UI needs no diffing of views', async () => {
+    const run = await joined()
+    const heard: ParticipantEvent[] = []
+    run.conference.actor.on('*', (event) => heard.push(event))
+    const source = run.world.eventSources.latest()
+    // A stream that arrives before its announcement is nobody yet.
+    const stream = new FakeMediaStream([new FakeMediaStreamTrack('video', 'recv-v')], 's2')
+    run.pc().emitTrack('video', stream, stream.getTracks()[0])
+    expect(heard).toEqual([])
+    source.emit('tracks_available', { tracks: { t1: track('c2', 'Bo', 's2', 't1'), t9: track('c9', '', 's9', 't9') } })
+    source.emit('tracks_available', { tracks: { t1: track('c2', 'Bo', 's2', 't1') } })
+    source.emit('meta_changed', { [mediaStateMetaKey('c9')]: null })
+    stream.getTracks()[0]!.end()
+    expect(heard).toEqual([
+      { type: 'participant.joined', clientId: 'c2', name: 'Bo' },
+      { type: 'participant.joined', clientId: 'c9', name: GUEST_NAME },
+      { type: 'participant.left', clientId: 'c9', name: GUEST_NAME },
+      { type: 'participant.left', clientId: 'c2', name: 'Bo' },
+    ])
   })
 
   it('shows tracks that arrive before tracks_available under a placeholder, then completes them', async () => {

@@ -18,8 +18,9 @@ export interface PeerSessionReports {
 export class PeerSession {
   /** The hub's candidates that arrived before any remote description (they would be rejected). */
   private readonly pendingCandidates: IceCandidate[] = []
-  private remoteDescriptionSet = false
-  private restartIceOnNextOffer = false
+  private hasRemoteDescription = false
+  /** restartIce() was asked: the next offer restarts ICE. */
+  private iceRestartNext = false
   private readonly detach: () => void
 
   constructor(
@@ -55,8 +56,8 @@ export class PeerSession {
 
   /** Our offer, set as the local description; an ICE restart when one was asked for since the last offer. */
   async createOffer(): Promise<string> {
-    const iceRestart = this.restartIceOnNextOffer
-    this.restartIceOnNextOffer = false
+    const iceRestart = this.iceRestartNext
+    this.iceRestartNext = false
     const offer = await this.pc.createOffer(iceRestart ? { iceRestart: true } : undefined)
     await this.pc.setLocalDescription(offer)
     return sdpOf(this.pc, offer.sdp, 'createOffer')
@@ -79,12 +80,12 @@ export class PeerSession {
 
   /** The next offer restarts ICE (what `RTCPeerConnection.restartIce()` does in browsers). */
   restartIce(): void {
-    this.restartIceOnNextOffer = true
+    this.iceRestartNext = true
   }
 
   /** A candidate from the hub: applied now, or kept until a remote description exists. */
   addRemoteCandidate(candidate: IceCandidate): void {
-    if (this.remoteDescriptionSet) this.apply(candidate)
+    if (this.hasRemoteDescription) this.apply(candidate)
     else this.pendingCandidates.push(candidate)
   }
 
@@ -94,7 +95,7 @@ export class PeerSession {
   }
 
   private remoteDescriptionApplied(): void {
-    this.remoteDescriptionSet = true
+    this.hasRemoteDescription = true
     for (const candidate of this.pendingCandidates.splice(0)) this.apply(candidate)
   }
 

@@ -147,7 +147,7 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
   return {
     status,
     stateValue: flattenStateValue(snapshot.value).flatMap((path) => {
-      // e.g. 'inRoom.negotiation' → 'inRoom.negotiation.signaling.stable', 'inRoom.negotiation.pending.idle', ...
+      // e.g. 'inRoom.negotiation' → 'inRoom.negotiation.signaling.free.stable', 'inRoom.negotiation.localCandidates.sending'
       const id = path === 'inRoom.negotiation' ? 'negotiation' : path === 'inRoom.events' ? 'events' : undefined
       const value = id ? childValue(snapshot, id) : undefined
       return value === undefined ? [path] : flattenStateValue(value, path)

@@ -71,6 +71,9 @@ export type NegotiationParentEvent =
 export const LOCK_RETRY_MS = 3000
 const ICE_FAILED = { message: 'ICE failed' }
 
+/** The hub session's ids, as every hub request takes them. */
+const ids = ({ context }: { context: NegotiationContext }) => ({ roomId: context.roomId, clientId: context.clientId })
+
 
 export const negotiationMachine = setup({
   types: {
@@ -142,7 +145,7 @@ export const negotiationMachine = setup({
       // No peer connection (WebRTC unavailable or disabled): nothing can be negotiated.
       onError: { target: '.signaling.failed', actions: { type: 'storeFailure', params: ({ event }) => ({ step: '', reason: event.error }) } },
     },
-    { id: 'localCandidates', src: 'sendCandidates', input: ({ context }) => ({ roomId: context.roomId, clientId: context.clientId }) },
+    { id: 'localCandidates', src: 'sendCandidates', input: ids },
   ],
   on: {
     'peer.iceConnected': { actions: ['resetIceRestarts', 'notifyConnected'] },
@@ -184,7 +187,7 @@ export const negotiationMachine = setup({
                   invoke: {
                     id: 'requestLock',
                     src: 'requestLock',
-                    input: ({ context }) => ({ roomId: context.roomId, clientId: context.clientId }),
+                    input: ids,
                     onDone: [
                       { guard: { type: 'isLockGranted', params: ({ event }) => event.output }, target: '#negotiation.signaling.exchanging' },
                       { target: 'waitingForLock' },
@@ -227,7 +230,7 @@ export const negotiationMachine = setup({
                       invoke: {
                         id: 'sendOffer',
                         src: 'sendOffer',
-                        input: ({ context }) => ({ roomId: context.roomId, clientId: context.clientId, sdp: context.localSdp ?? '' }),
+                        input: ({ context }) => ({ ...ids({ context }), sdp: context.localSdp ?? '' }),
                         onDone: { target: 'applyingAnswer', actions: { type: 'acceptAnswer', params: ({ event }) => ({ sdp: event.output }) } },
                         onError: { target: '#negotiation.signaling.failed', actions: { type: 'storeFailure', params: ({ event }) => ({ step: 'offer: ', reason: event.error }) } },
                       },
@@ -254,7 +257,7 @@ export const negotiationMachine = setup({
                       invoke: {
                         id: 'sendAnswer',
                         src: 'sendAnswer',
-                        input: ({ context }) => ({ roomId: context.roomId, clientId: context.clientId, sdp: context.localSdp ?? '' }),
+                        input: ({ context }) => ({ ...ids({ context }), sdp: context.localSdp ?? '' }),
                         onDone: '#negotiation.signaling.exchanging.exchange.done',
                         onError: { target: '#negotiation.signaling.failed', actions: { type: 'storeFailure', params: ({ event }) => ({ step: 'answer: ', reason: event.error }) } },
                       },

@@ -9,7 +9,7 @@ export interface HubProtocolRun {
   log: readonly HubRequestRecord[]
   /** For each hub offer delivered to the client (SSE `offer`): how many requests the hub had received then. */
   hubOffersAt: readonly number[]
-  /** The client came to rest with nothing owed: every delivered hub offer must have its answer by now. */
+  /** The client came to rest with nothing owed: every delivered hub offer has its answer, every granted lock its offer. */
   settled: boolean
   /**
    * The one documented exception to "a granted lock is followed by PUT negotiate": the offer could not
@@ -37,8 +37,9 @@ export function hubProtocolViolations(run: HubProtocolRun): string[] {
   grants.forEach((at, n) => {
     const nextLock = log.findIndex((r, i) => i > at && r.route === 'isAllowNegotiate')
     const negotiations = log.slice(at + 1, nextLock < 0 ? undefined : nextLock).filter((r) => r.route === 'negotiate')
-    const exempt = n === grants.length - 1 && run.offerCreationFailed === true && negotiations.length === 0
-    if (exempt) return
+    // The last grant may still be waiting for its offer (run not settled), or have lost it (offer creation failed).
+    const last = n === grants.length - 1 && negotiations.length === 0
+    if (last && (!run.settled || run.offerCreationFailed === true)) return
     if (negotiations.filter(isOffer).length !== 1 || !isOffer(negotiations[0]!)) {
       violations.push(`the lock granted at request ${at} was followed by [${describe(negotiations)}], not by exactly one PUT negotiate offer first`)
     }

@@ -95,7 +95,8 @@ export function edgeCoveringPaths(model: AnyStateMachine, options: ModelOptions)
   const initialSnapshot = adjacency[initial]!.state
   for (const events of candidates) {
     const steps = walk(events)
-    const keys = steps.map((step, i) => `${valueText(i === 0 ? initialSnapshot : steps[i - 1]!.state)} --${step.event.type}--> ${valueText(step.state)}`)
+    // Keyed by the whole event, so each variant of an event (a granted and a refused lock) is driven too.
+    const keys = steps.map((step, i) => `${valueText(i === 0 ? initialSnapshot : steps[i - 1]!.state)} --${serializeEvent(step.event)}--> ${valueText(step.state)}`)
     if (keys.every((key) => covered.has(key))) continue
     for (const key of keys) covered.add(key)
     paths.push({ description: `${events.map((e) => e.type.replace(/^xstate\./, '')).join(' → ')} ⇒ ${valueText(steps.at(-1)!.state)}`, steps })

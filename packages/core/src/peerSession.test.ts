@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest'
+import { PeerSession, type PeerSessionEvent } from './peerSession.js'
+import { FAKE_ANSWER_SDP, FakeMediaStream, FakeMediaStreamTrack, FakePeerConnections, flush } from './test-support/index.js'
+
+const CANDIDATE = { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u' }
+const HUB_OFFER = 'v=0\r\no=hub 1 1 IN IP4 127.0.0.1\r\n'
+
+function open(tracks: FakeMediaStreamTrack[] = []) {
+  const peers = new FakePeerConnections()
+  const pc = peers.factory({})
+  const events: PeerSessionEvent[] = []
+  const remote: { trackId: string; streamId: string }[] = []
+  const stream = tracks.length > 0 ? new FakeMediaStream(tracks) : undefined
+  const session = new PeerSession(pc, { stream, tracks }, {
+    event: (event) => events.push(event),
+    track: (track, from) => remote.push({ trackId: track.id, streamId: from.id }),
+  })
+  return { pc: peers.latest(), session, events, remote }
+}
+
+describe('PeerSession', () => {
+  it('sends the local tracks, and receives on every kind it does not send', () => {
+    const { pc } = open([new FakeMediaStreamTrack('audio')])
+    expect(pc.transceivers.map((t) => [t.sender.track?.kind ?? null, t.direction])).toEqual([
+      ['audio', 'sendonly'],
+      [null, 'recvonly'],
+    ])
+  })
+
+  it('keeps the hub’s candidates until a remote description exists, then applies them in order', async () => {
+    const { pc, session } = open()
+    session.addRemoteCandidate(CANDIDATE)
+    session.addRemoteCandidate({ ...CANDIDATE, candidate: 'candidate:2' })
+    await flush()
+    expect(pc.addedCandidates).toEqual([])
+    await session.createOffer()
+    await session.acceptAnswer(FAKE_ANSWER_SDP)
+    await flush()
+    expect(pc.addedCandidates.map((c) => c.candidate)).toEqual(['candidate:1 1 udp 1 127.0.0.1 5000 typ host', 'candidate:2'])
+    session.addRemoteCandidate({ ...CANDIDATE, candidate: 'candidate:3' })
+    await flush()
+    expect(pc.addedCandidates).toHaveLength(3)
+  })
+
+  it('answers the hub’s offer, which also lets the kept candidates in', async () => {
+    const { pc, session } = open()
+    session.addRemoteCandidate(CANDIDATE)
+    const answer = await session.answer(HUB_OFFER)
+    await flush()
+    expect(answer).toBe(FAKE_ANSWER_SDP)
+    expect(pc.remoteDescription).toEqual({ type: 'offer', sdp: HUB_OFFER })
+    expect(pc.localDescription?.type).toBe('answer')
+    expect(pc.addedCandidates).toEqual([CANDIDATE])
+  })
+
+  it('restarts ICE in the next offer only', async () => {
+    const { pc, session } = open()
+    await session.createOffer()
+    session.restartIce()
+    await session.createOffer()
+    await session.createOffer()
+    expect(pc.offers).toEqual([{ iceRestart: false }, { iceRestart: true }, { iceRestart: false }])
+  })
+
+  it('reports candidates (not the end-of-candidates marker), ICE states and remote tracks; close detaches', () => {
+    const { pc, session, events, remote } = open()
+    pc.emitIceCandidate(CANDIDATE)
+    pc.emitIceCandidate({ candidate: '' })
+    pc.setIceConnectionState('connected')
+    pc.setIceConnectionState('failed')
+    const { track, stream } = pc.emitTrack('video')
+    expect(events).toEqual([{ type: 'peer.iceCandidate', candidate: CANDIDATE }, { type: 'peer.iceConnected' }, { type: 'peer.iceFailed' }])
+    expect(remote).toEqual([{ trackId: track.id, streamId: stream.id }])
+    session.close()
+    expect(pc.closed).toBe(true)
+    expect(pc.listenerCount).toBe(0)
+  })
+})
