@@ -100,6 +100,15 @@ async function measureRoom(hub: HubProcess, size: number, options: LoadOptions, 
     await sleep(SETTLE_MS)
     log(`N=${size}: ${size} participants joined, measuring ${options.seconds} s`)
     const counts = await measureWindow(hub, size, participants, options.seconds, notes)
+    if (counts.receivedPackets < counts.expectedPackets / 2) {
+      const statuses = new Map<string, number>()
+      for (const participant of participants) {
+        const view = participant.view()
+        const status = `${view.status}${view.endedReason ? ` ${view.endedReason}` : ''}`
+        statuses.set(status, (statuses.get(status) ?? 0) + 1)
+      }
+      notes.push(`N=${size}: less than half the expected packets arrived; the core's status after the window: ${[...statuses].map(([status, count]) => `${count} ${status}`).join(', ')}.`)
+    }
     const untapped = participants.reduce((sum, p) => sum + p.untappedTransports(), 0)
     if (untapped > 0) throw new Error(`N=${size}: ${untapped} transports started SRTP before the receive tap was installed; counts would be short`)
     return counts
