@@ -62,7 +62,7 @@ function install({ force = false } = {}) {
   ensurePnpm()
   const frozen = existsSync(join(root, 'pnpm-lock.yaml')) && process.env.CI ? ['--frozen-lockfile'] : []
   const fingerprint = () => installFingerprint(root, { pnpmVersion, frozenLockfile: frozen.length > 0 })
-  const reason = force || process.env.CI ? 'asked for' : installNeeded(root, fingerprint())
+  const reason = force ? 'asked for' : process.env.CI ? 'CI always installs' : installNeeded(root, fingerprint())
   if (!reason) {
     log('dependencies are as last installed: pnpm install skipped')
     return
