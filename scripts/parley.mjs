@@ -68,10 +68,12 @@ function install({ force = false } = {}) {
     return
   }
   log(`pnpm install (${reason})`)
+  const firstInstall = !existsSync(join(root, 'node_modules', '.modules.yaml'))
   pnpm(['install', ...frozen, '--reporter=append-only'])
   // After the install: it may have rewritten the lockfile.
   writeInstallStamp(root, fingerprint())
-  if (Number(process.versions.node.split('.')[0]) < 22) {
+  // pnpm prints its engine warnings when it links the packages, which a first install always does.
+  if (firstInstall && Number(process.versions.node.split('.')[0]) < 22) {
     log('on Node 20 the "Unsupported engine" warnings for werift, nopt and abbrev are expected: see README.md, "Node version"')
   }
 }
