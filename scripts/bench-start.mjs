@@ -43,6 +43,8 @@ async function timeStart() {
   const seconds = (performance.now() - started) / 1000
   process.kill(-child.pid, 'SIGINT')
   await exited
+  // A hub that outlives its npm (a wrapper that exits first) must be gone before the next run.
+  for (let waited = 0; waited < 10_000 && (await answers()); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50))
   return seconds
 }
 

@@ -62,16 +62,18 @@ function install({ force = false } = {}) {
   ensurePnpm()
   const frozen = existsSync(join(root, 'pnpm-lock.yaml')) && process.env.CI ? ['--frozen-lockfile'] : []
   const fingerprint = () => installFingerprint(root, { pnpmVersion, frozenLockfile: frozen.length > 0 })
-  const reason = force || process.env.CI ? 'asked for' : installNeeded(root, fingerprint())
+  const reason = force ? 'asked for' : process.env.CI ? 'CI always installs' : installNeeded(root, fingerprint())
   if (!reason) {
     log('dependencies are as last installed: pnpm install skipped')
     return
   }
   log(`pnpm install (${reason})`)
+  const firstInstall = !existsSync(join(root, 'node_modules', '.modules.yaml'))
   pnpm(['install', ...frozen, '--reporter=append-only'])
   // After the install: it may have rewritten the lockfile.
   writeInstallStamp(root, fingerprint())
-  if (Number(process.versions.node.split('.')[0]) < 22) {
+  // pnpm prints its engine warnings when it links the packages, which a first install always does.
+  if (firstInstall && Number(process.versions.node.split('.')[0]) < 22) {
     log('on Node 20 the "Unsupported engine" warnings for werift, nopt and abbrev are expected: see README.md, "Node version"')
   }
 }
