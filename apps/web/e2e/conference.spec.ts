@@ -9,6 +9,7 @@ import { assertLoopbackOnly, launchChromium, pollUntil, waitForDecodedVideo, typ
 import {
   artifactPath,
   describeParticipants,
+  failureExplainer,
   newAppParticipant,
   remoteTiles,
   remoteVideoSelector,
@@ -83,10 +84,7 @@ describe('web app conference (built app on the real hub, three Chromium particip
   const joinToFirstFrameMs: Record<string, number> = {}
 
   /** On failure: what every page and the hub saw. */
-  const explain = (error: unknown): never => {
-    const message = error instanceof Error ? error.message : String(error)
-    throw new Error(`${message}\n--- pages ---\n${describeParticipants(participants)}\n--- hub log ---\n${hub?.describeLogs() ?? ''}`)
-  }
+  const explain = failureExplainer(participants, () => hub)
 
   beforeAll(async () => {
     assertLoopbackOnly()

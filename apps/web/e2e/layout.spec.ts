@@ -5,7 +5,17 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { assertLoopbackOnly, launchChromium, pollUntil, type TestHub } from '@parley/testkit'
-import { appStatus, artifactPath, describeParticipants, newAppParticipant, startAppHub, toggleStatePanel, type AppParticipant } from './web-app'
+import {
+  appStatus,
+  artifactPath,
+  describeParticipants,
+  failureExplainer,
+  newAppParticipant,
+  setSitePermission,
+  startAppHub,
+  toggleStatePanel,
+  type AppParticipant,
+} from './web-app'
 
 interface Box {
   left: number
@@ -34,39 +44,21 @@ async function box(page: Page, selector: string): Promise<Box> {
 
 const overlaps = (a: Box, b: Box) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom
 
-/** Blocks clipboard writes for `origin` in the page's context, as a browser whose user said no. */
-async function refuseClipboard(browser: Browser, page: Page, origin: string): Promise<void> {
-  const pageSession = await page.context().newCDPSession(page)
-  const { targetInfo } = await pageSession.send('Target.getTargetInfo')
-  await pageSession.detach()
-  const browserSession = await browser.newBrowserCDPSession()
-  for (const name of ['clipboard-write']) {
-    await browserSession.send('Browser.setPermission', {
-      permission: { name },
-      setting: 'denied',
-      origin,
-      ...(targetInfo.browserContextId ? { browserContextId: targetInfo.browserContextId } : {}),
-    })
-  }
-  // Kept attached: Chromium resets a context's permission overrides when the session that set them detaches.
-}
-
 describe('web app call layout (built app on the real hub, one Chromium participant)', () => {
   let hub: TestHub | undefined
   let browser: Browser | undefined
   let ada: AppParticipant
 
-  const explain = (error: unknown): never => {
-    const message = error instanceof Error ? error.message : String(error)
-    throw new Error(`${message}\n--- page ---\n${ada ? describeParticipants([ada]) : ''}\n--- hub log ---\n${hub?.describeLogs() ?? ''}`)
-  }
+  const participants: AppParticipant[] = []
+  const explain = failureExplainer(participants, () => hub)
 
   beforeAll(async () => {
     assertLoopbackOnly()
     hub = await startAppHub()
     browser = await launchChromium()
     ada = await newAppParticipant(browser, 'Ada')
-    await refuseClipboard(browser, ada.page, hub.url)
+    participants.push(ada)
+    await setSitePermission(browser, ada.page, hub.url, 'clipboard-write', 'denied')
     await ada.page.goto(`${hub.url}/`)
     await ada.page.getByTestId('display-name').fill('Ada')
     await ada.page.getByTestId('join-button').click()
