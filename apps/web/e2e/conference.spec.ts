@@ -10,6 +10,7 @@ import type { TestHub } from '@parley/hub/testing'
 import {
   artifactPath,
   describeParticipants,
+  failureExplainer,
   newAppParticipant,
   remoteTiles,
   remoteVideoSelector,
@@ -84,10 +85,7 @@ describe('web app conference (built app on the real hub, three Chromium particip
   const joinToFirstFrameMs: Record<string, number> = {}
 
   /** On failure: what every page and the hub saw. */
-  const explain = (error: unknown): never => {
-    const message = error instanceof Error ? error.message : String(error)
-    throw new Error(`${message}\n--- pages ---\n${describeParticipants(participants)}\n--- hub log ---\n${hub?.describeLogs() ?? ''}`)
-  }
+  const explain = failureExplainer(participants, () => hub)
 
   beforeAll(async () => {
     assertLoopbackOnly()

@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { assertLoopbackOnly, chromiumArgs } from '@parley/testkit'
 import type { TestHub } from '@parley/hub/testing'
-import { appStatus, artifactPath, describeParticipants, newAppParticipant, startAppHub, type AppParticipant } from './web-app'
+import { appStatus, artifactPath, describeParticipants, newAppParticipant, setSitePermission, startAppHub, type AppParticipant } from './web-app'
 
 /**
  * Chromium as the kit launches it, minus `--use-fake-ui-for-media-stream`: with that flag getUserMedia
@@ -25,17 +25,7 @@ async function denyCamera(browser: Browser, page: Page, origin: string): Promise
   // The participant context comes with camera and microphone granted for every origin: start over.
   await page.context().clearPermissions()
   await page.context().grantPermissions(['microphone'], { origin })
-  const pageSession = await page.context().newCDPSession(page)
-  const { targetInfo } = await pageSession.send('Target.getTargetInfo')
-  await pageSession.detach()
-  const browserSession = await browser.newBrowserCDPSession()
-  await browserSession.send('Browser.setPermission', {
-    permission: { name: 'camera' },
-    setting: 'denied',
-    origin,
-    ...(targetInfo.browserContextId ? { browserContextId: targetInfo.browserContextId } : {}),
-  })
-  // Kept attached: Chromium resets a context's permission overrides when the session that set them detaches.
+  await setSitePermission(browser, page, origin, 'camera', 'denied')
 }
 
 describe('web app pre-join with the camera blocked (Chromium, built app on the real hub)', () => {

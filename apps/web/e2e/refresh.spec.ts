@@ -11,6 +11,7 @@ import {
   appStatus,
   artifactPath,
   describeParticipants,
+  failureExplainer,
   newAppParticipant,
   remoteTiles,
   remoteVideoSelector,
@@ -42,10 +43,8 @@ describe('web app refresh during a call (built app on the real hub, two Chromium
   let ada: AppParticipant
   let grace: AppParticipant
 
-  const explain = (error: unknown): never => {
-    const message = error instanceof Error ? error.message : String(error)
-    throw new Error(`${message}\n--- pages ---\n${describeParticipants(participants)}\n--- hub log ---\n${hub?.describeLogs() ?? ''}`)
-  }
+  /** On failure: what every page and the hub saw. */
+  const explain = failureExplainer(participants, () => hub)
 
   /** The one remote tile on `page`, once it decodes: its client id. */
   async function theOneRemoteDecoding(observer: AppParticipant, name: string): Promise<string> {

@@ -50,6 +50,29 @@ export async function newAppParticipant(browser: Browser, name: string, options:
   return Object.assign(participant, { name, network })
 }
 
+/** Sets one permission for `origin` in the page's browser context, through CDP, as a user's choice would. */
+export async function setSitePermission(browser: Browser, page: Page, origin: string, name: string, setting: 'granted' | 'denied'): Promise<void> {
+  const pageSession = await page.context().newCDPSession(page)
+  const { targetInfo } = await pageSession.send('Target.getTargetInfo')
+  await pageSession.detach()
+  const browserSession = await browser.newBrowserCDPSession()
+  await browserSession.send('Browser.setPermission', {
+    permission: { name },
+    setting,
+    origin,
+    ...(targetInfo.browserContextId ? { browserContextId: targetInfo.browserContextId } : {}),
+  })
+  // Kept attached: Chromium resets a context's permission overrides when the session that set them detaches.
+}
+
+/** For `.catch(explain)`: rethrows with what every page and the hub saw. */
+export function failureExplainer(participants: readonly AppParticipant[], hub: () => TestHub | undefined): (error: unknown) => never {
+  return (error) => {
+    const message = error instanceof Error ? error.message : String(error)
+    throw new Error(`${message}\n--- pages ---\n${describeParticipants(participants)}\n--- hub log ---\n${hub()?.describeLogs() ?? ''}`)
+  }
+}
+
 /** What each page reported, for failure messages and the final check. */
 export function describeParticipants(participants: readonly AppParticipant[]): string {
   return participants

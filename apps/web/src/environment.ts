@@ -15,6 +15,8 @@ export interface PageContext {
   replaceUrl(url: string): void
   /** How this page was reached (`PerformanceNavigationTiming.type`): 'reload' after a refresh. */
   navigationType(): string
+  /** Loads the page again (the page came from the offline copy: try the hub again). */
+  reload(): void
 }
 
 export type StorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>
@@ -35,6 +37,8 @@ export interface AppEnvironment {
   clipboard?: ClipboardLike
   /** Another inspector (e.g. @statelyai/inspect) fed alongside the built-in inspection log. */
   inspect?: (event: InspectionEvent) => void
+  /** The page came from the service worker's copy (public/sw.js) because the hub did not answer. */
+  shellOffline?: boolean
 }
 
 export const ENVIRONMENT: InjectionKey<AppEnvironment> = Symbol('parley.environment')
@@ -61,11 +65,15 @@ export function memoryStorage(initial: Record<string, string> = {}): StorageLike
 }
 
 /** An address bar in memory: tests, and anywhere without `window.location`. */
-export function memoryPage(href = 'http://localhost/', navigationType = 'navigate'): PageContext & { history: string[] } {
+export function memoryPage(href = 'http://localhost/', navigationType = 'navigate'): PageContext & { history: string[]; reloads: number } {
   const history: string[] = []
   let current = href
   return {
     history,
+    reloads: 0,
+    reload() {
+      this.reloads += 1
+    },
     href: () => current,
     replaceUrl(url) {
       history.push(url)

@@ -17,6 +17,7 @@ const page: PageContext = {
   href: () => window.location.href,
   replaceUrl: (url) => window.history.replaceState(window.history.state, '', url),
   navigationType: () => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined)?.type ?? 'navigate',
+  reload: () => window.location.reload(),
 }
 
 /** Blocked storage (some private modes) throws on access: then nothing outlives the page. */
@@ -36,7 +37,17 @@ async function statelyInspector(enabled: boolean): Promise<((event: InspectionEv
   return (event) => inspector.inspect.next?.(event)
 }
 
+/**
+ * Production builds on a secure origin (127.0.0.1 and localhost are): a service worker keeps a copy
+ * of the app, so a tab opened while the hub is down shows Parley saying so (public/sw.js).
+ */
+function keepAppShell() {
+  if (import.meta.env.DEV || !window.isSecureContext || !('serviceWorker' in navigator)) return
+  navigator.serviceWorker.register('./sw.js').catch((error: unknown) => console.warn('[parley] no offline copy of the app:', error))
+}
+
 async function boot() {
+  keepAppShell()
   const config = await loadConfig({
     search: window.location.search,
     fetch: (url, init) => window.fetch(url, init),
@@ -52,6 +63,7 @@ async function boot() {
     sessionStorage: storageOrMemory(() => window.sessionStorage),
     ...(navigator.clipboard ? { clipboard: navigator.clipboard } : {}),
     ...(inspect ? { inspect } : {}),
+    shellOffline: document.querySelector('meta[name="parley-shell"]')?.getAttribute('content') === 'offline',
   })
   const pinia = createPinia()
   app.use(pinia)

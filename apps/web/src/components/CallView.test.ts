@@ -22,12 +22,12 @@ function mountCall(clipboard?: ClipboardLike) {
 describe('CallView', () => {
   it('alone, puts the invite card in its own track of the stage, beside (or under) the tiles, not over your video', async () => {
     const { app, call } = mountCall()
-    const stage = call.get('[data-testid="call-stage"]')
+    const layout = call.get('[data-testid="call-stage"] .call__layout')
     const card = call.get('[data-testid="alone-hint"]')
-    expect(stage.classes()).toContain('call__stage--alone')
-    // The card is a child of the stage itself, next to the tiles' box, and holds no tile.
-    expect(card.element.parentElement).toBe(stage.element)
-    const tiles = stage.get('.call__tiles')
+    expect(layout.classes()).toContain('call__layout--alone')
+    // The card is a track of the stage's layout, next to the tiles' box, and holds no tile.
+    expect(card.element.parentElement).toBe(layout.element)
+    const tiles = layout.get('.call__tiles')
     expect(tiles.find('[data-testid="tile"][data-local="true"]').exists()).toBe(true)
     expect(tiles.find('[data-testid="alone-hint"]').exists()).toBe(false)
     expect(card.find('[data-testid="tile"]').exists()).toBe(false)
@@ -37,7 +37,7 @@ describe('CallView', () => {
     app.fake.setView({ status: 'connected', room, participants: [makeParticipant(1)] })
     await nextTick()
     expect(call.find('[data-testid="alone-hint"]').exists()).toBe(false)
-    expect(call.get('[data-testid="call-stage"]').classes()).not.toContain('call__stage--alone')
+    expect(call.get('.call__layout').classes()).not.toContain('call__layout--alone')
     call.unmount()
   })
 

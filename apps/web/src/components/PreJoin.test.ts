@@ -152,3 +152,26 @@ describe('PreJoin', () => {
     wrapper.unmount()
   })
 })
+
+describe('PreJoin, page served from the offline copy', () => {
+  it('says at once that the hub does not answer, naming it, and offers to try again', async () => {
+    const app = createTestApp({ href: 'http://127.0.0.1:8080/?roomId=abc&roomName=Standup', shellOffline: true })
+    app.start()
+    const wrapper = app.mount(PreJoin, { attachTo: document.body })
+    const notice = wrapper.get('[data-testid="hub-offline"]')
+    expect(notice.attributes('role')).toBe('alert')
+    expect(notice.text()).toContain("Parley can't reach the server at 127.0.0.1:8080")
+    expect(notice.text()).not.toMatch(/internet/)
+    await wrapper.get('[data-testid="reload-page"]').trigger('click')
+    expect(app.page.reloads).toBe(1)
+    wrapper.unmount()
+  })
+
+  it('shows no such notice when the page came from the hub', () => {
+    const app = createTestApp()
+    app.start()
+    const wrapper = app.mount(PreJoin)
+    expect(wrapper.find('[data-testid="hub-offline"]').exists()).toBe(false)
+    wrapper.unmount()
+  })
+})

@@ -19,7 +19,7 @@ import { useSessionStore } from './session'
 export const PHONE_QUERY = '(max-width: 480px)'
 
 export const useScreenStore = defineStore('screen', () => {
-  const { config } = useEnvironment()
+  const { config, shellOffline } = useEnvironment()
   const session = useSessionStore()
   const invite = useInviteStore()
   const preJoin = usePreJoinStore()
@@ -41,6 +41,10 @@ export const useScreenStore = defineStore('screen', () => {
   const pageTitle = computed(() => pageTitleOf(screen.value, invite.room?.name))
   useTitle(pageTitle)
   const phone = useMediaQuery(PHONE_QUERY)
+  /** The hub did not answer when this page loaded (it came from the service worker's copy). */
+  const offlineNotice = computed(() =>
+    shellOffline && screen.value === 'prejoin' ? describeError({ kind: 'hub-unreachable', message: 'page served from the offline copy' }, hub.value) : undefined,
+  )
 
-  return { hub, errorCopy, screen, banner, endReason, ended, tiles, alone, pageTitle, phone }
+  return { hub, errorCopy, screen, banner, endReason, ended, tiles, alone, pageTitle, phone, offlineNotice }
 })

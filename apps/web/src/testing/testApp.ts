@@ -29,6 +29,7 @@ export interface TestAppOptions {
   config?: AppConfig
   inspect?: (event: InspectionEvent) => void
   fake?: FakeConference
+  shellOffline?: boolean
   /** Another conference factory than the fake's, e.g. the real core with faked ports. */
   factory?: ConferenceFactory
 }
@@ -63,6 +64,7 @@ export function createTestApp(options: TestAppOptions = {}): TestApp {
     sessionStorage,
     ...(options.clipboard ? { clipboard: options.clipboard } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
+    ...(options.shellOffline ? { shellOffline: true } : {}),
   }
   const pinia = createPinia()
   const host = createApp({ render: () => null })

@@ -1,0 +1,146 @@
+// The call's layout in real Chromium (built app on the real hub), measured rather than eyeballed:
+// alone in a room the invite card never covers your video; the State panel docks beside the grid
+// on a wide window (the grid gets narrower) and is a sheet under the controls on a phone; with the
+// clipboard refused, the manual-copy field covers no control. Screenshots land in test-artifacts/web.
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { assertLoopbackOnly, launchChromium, pollUntil, type TestHub } from '@parley/testkit'
+import {
+  appStatus,
+  artifactPath,
+  describeParticipants,
+  failureExplainer,
+  newAppParticipant,
+  setSitePermission,
+  startAppHub,
+  toggleStatePanel,
+  type AppParticipant,
+} from './web-app'
+
+interface Box {
+  left: number
+  top: number
+  right: number
+  bottom: number
+  width: number
+  height: number
+}
+
+/** The page box of each element `selector` matches. */
+async function boxes(page: Page, selector: string): Promise<Box[]> {
+  return page.$$eval(selector, (elements) =>
+    elements.map((element) => {
+      const { left, top, right, bottom, width, height } = element.getBoundingClientRect()
+      return { left, top, right, bottom, width, height }
+    }),
+  )
+}
+
+async function box(page: Page, selector: string): Promise<Box> {
+  const [found] = await boxes(page, selector)
+  if (!found) throw new Error(`nothing matches ${selector}`)
+  return found
+}
+
+const overlaps = (a: Box, b: Box) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom
+
+describe('web app call layout (built app on the real hub, one Chromium participant)', () => {
+  let hub: TestHub | undefined
+  let browser: Browser | undefined
+  let ada: AppParticipant
+
+  const participants: AppParticipant[] = []
+  const explain = failureExplainer(participants, () => hub)
+
+  beforeAll(async () => {
+    assertLoopbackOnly()
+    hub = await startAppHub()
+    browser = await launchChromium()
+    ada = await newAppParticipant(browser, 'Ada')
+    participants.push(ada)
+    await setSitePermission(browser, ada.page, hub.url, 'clipboard-write', 'denied')
+    await ada.page.goto(`${hub.url}/`)
+    await ada.page.getByTestId('display-name').fill('Ada')
+    await ada.page.getByTestId('join-button').click()
+    await pollUntil(async () => (await appStatus(ada.page)) === 'connected', { timeoutMs: 20_000, description: 'Ada connected' }).catch(explain)
+    await ada.page.getByTestId('alone-hint').waitFor({ timeout: 10_000 }).catch(explain)
+  })
+
+  afterAll(async () => {
+    await ada?.close().catch(() => undefined)
+    await browser?.close()
+    await hub?.close()
+  })
+
+  for (const [device, viewport] of [
+    ['desktop', { width: 1280, height: 720 }],
+    ['phone', { width: 390, height: 844 }],
+  ] as const) {
+    it(`${device}: alone, the invite card sits ${device === 'phone' ? 'under' : 'beside'} your video, covering none of it`, async () => {
+      await ada.page.setViewportSize(viewport)
+      await ada.page.locator('[data-testid="tile"][data-local="true"][data-video="on"]').waitFor({ timeout: 10_000 }).catch(explain)
+      const tile = await box(ada.page, '[data-testid="tile"][data-local="true"]')
+      const card = await box(ada.page, '[data-testid="alone-hint"]')
+      const bar = await box(ada.page, '[data-testid="control-bar"]')
+      expect(tile.width).toBeGreaterThan(100)
+      expect(overlaps(card, tile), JSON.stringify({ card, tile })).toBe(false)
+      expect(overlaps(card, bar), JSON.stringify({ card, bar })).toBe(false)
+      if (device === 'phone') expect(card.top).toBeGreaterThanOrEqual(tile.bottom)
+      else expect(card.left).toBeGreaterThanOrEqual(tile.right)
+      await ada.page.screenshot({ path: artifactPath(`alone-${device}.png`) })
+    })
+
+    it(`${device}: the State panel ${device === 'phone' ? 'is a sheet under the controls' : 'docks beside the grid, which gets narrower'}`, async () => {
+      await ada.page.setViewportSize(viewport)
+      const gridBefore = await box(ada.page, '[data-testid="video-grid"]')
+      if (device === 'desktop') {
+        await ada.page.getByTestId('more-button').click()
+        await ada.page.getByTestId('menu-state-panel').click()
+      } else {
+        await toggleStatePanel(ada.page)
+      }
+      const panelLocator = ada.page.getByTestId('state-panel')
+      await panelLocator.waitFor({ timeout: 10_000 }).catch(explain)
+      expect(await panelLocator.getAttribute('data-placement')).toBe(device === 'phone' ? 'sheet' : 'dock')
+      // The panel's content is there: the live actors of the call.
+      await expect.poll(() => ada.page.getByTestId('state-panel-actors').innerText(), { timeout: 5_000 }).toContain('conference')
+      const panel = await box(ada.page, '[data-testid="state-panel"]')
+      const bar = await box(ada.page, '[data-testid="control-bar"]')
+      const tiles = await boxes(ada.page, '[data-testid="tile"]')
+      for (const covered of [bar, ...tiles]) expect(overlaps(panel, covered), JSON.stringify({ panel, covered })).toBe(false)
+      if (device === 'desktop') {
+        const grid = await box(ada.page, '[data-testid="video-grid"]')
+        expect(panel.left).toBeGreaterThanOrEqual(grid.right)
+        expect(panel.right).toBeLessThanOrEqual(viewport.width + 0.5)
+        expect(bar.right).toBeLessThanOrEqual(panel.left + 0.5) // the whole call, controls included, sits beside it
+        expect(grid.width).toBeLessThanOrEqual(gridBefore.width)
+      } else {
+        expect(panel.top).toBeGreaterThanOrEqual(bar.bottom - 0.5)
+        expect(panel.bottom).toBeLessThanOrEqual(viewport.height + 0.5)
+        expect(panel.height).toBeGreaterThan(200)
+      }
+      await ada.page.screenshot({ path: artifactPath(`state-panel-${device}.png`) })
+      await ada.page.keyboard.press('Escape')
+      await expect.poll(() => panelLocator.count(), { timeout: 5_000 }).toBe(0)
+    })
+
+    it(`${device}: with the clipboard refused, the link to copy by hand covers no control`, async () => {
+      await ada.page.setViewportSize(viewport)
+      await ada.page.getByTestId('alone-copy-invite').click()
+      const manual = ada.page.getByTestId('invite-manual')
+      await manual.waitFor({ timeout: 5_000 }).catch(explain)
+      expect(await ada.page.getByTestId('invite-url').inputValue()).toContain('?roomId=')
+      const strip = await box(ada.page, '[data-testid="invite-manual"]')
+      const controls = await boxes(ada.page, 'button:not([data-testid="invite-manual"] button)')
+      expect(controls.length).toBeGreaterThan(5)
+      for (const control of controls) expect(overlaps(strip, control), JSON.stringify({ strip, control })).toBe(false)
+      await ada.page.screenshot({ path: artifactPath(`invite-manual-${device}.png`) })
+      await ada.page.getByTestId('invite-url').press('Escape')
+      await expect.poll(() => manual.count(), { timeout: 5_000 }).toBe(0)
+    })
+  }
+
+  it('the page logged no console error or uncaught error', () => {
+    expect(ada.errors, describeParticipants([ada])).toEqual([])
+  })
+})
