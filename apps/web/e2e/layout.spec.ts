@@ -4,7 +4,8 @@
 // clipboard refused, the manual-copy field covers no control. Screenshots land in test-artifacts/web.
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertLoopbackOnly, launchChromium, pollUntil, type TestHub } from '@parley/testkit'
+import { assertLoopbackOnly, launchChromium, pollUntil } from '@parley/testkit'
+import type { TestHub } from '@parley/hub/testing'
 import {
   appStatus,
   artifactPath,

@@ -4,7 +4,8 @@
 // reach, on the pre-join and again after a join attempt. Chromium on the built app, loopback only.
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertLoopbackOnly, launchChromium, pollUntil, type TestHub } from '@parley/testkit'
+import { assertLoopbackOnly, launchChromium, pollUntil } from '@parley/testkit'
+import type { TestHub } from '@parley/hub/testing'
 import { artifactPath, describeParticipants, failureExplainer, newAppParticipant, startAppHub, type AppParticipant } from './web-app'
 
 describe('web app with the hub down (service worker copy of the app shell, Chromium)', () => {
