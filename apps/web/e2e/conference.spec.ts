@@ -152,6 +152,11 @@ describe('web app conference (built app on the real hub, three Chromium particip
       joinToFirstFrameMs[name] = probe.firstRemoteFrameAt! - probe.clickedAt!
     }
 
+    // The core emits participant.joined; the live region of those already in the call says the last one.
+    for (const observer of [ada, grace]) {
+      await expect.poll(() => observer.page.getByTestId('announcer').textContent(), { timeout: 10_000 }).toBe('Linus joined.')
+    }
+
     const expectedRemoteNames: Record<string, string[]> = {
       Ada: ['Grace', 'Linus'],
       Grace: ['Ada', 'Linus'],
@@ -273,6 +278,9 @@ describe('web app conference (built app on the real hub, three Chromium particip
       }
     }
     if (problems.length > 0) explain(new Error(problems.join('\n')))
+    for (const observer of observers) {
+      await expect.poll(() => observer.page.getByTestId('announcer').textContent(), { timeout: 10_000 }).toBe('Linus left.')
+    }
 
     await linus.page.getByTestId('ended').waitFor({ timeout: 10_000 }).catch(explain)
     expect(await linus.page.getByTestId('ended').getAttribute('data-reason')).toBe('you-left')

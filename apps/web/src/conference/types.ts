@@ -2,6 +2,8 @@
 // factory.ts knows the real `createConference` from @parley/core. The core's contract types are
 // re-exported from here so the rest of the app imports them from one place.
 import type { ConferenceHandle, ConferenceOptionsBase, StreamRegistry } from '@parley/core'
+/** The name the core gives a participant the hub named nobody: the one home of that fallback. */
+export { GUEST_NAME } from '@parley/core'
 import type { InspectionEvent } from 'xstate'
 
 export type {
@@ -15,6 +17,7 @@ export type {
   JoinParams,
   LocalMediaState,
   Participant,
+  ParticipantEvent,
   RemoteTrackInfo,
   RoomInfo,
   StreamRegistry,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { makeParticipant, makeView } from '../testing/fakeConference'
 import type { ConferenceView } from '../conference/types'
-import { announcedStateOf, announcement } from './announcements'
+import { announcedStateOf, announcement, peopleAnnouncement } from './announcements'
 
 const room = { id: 'r1', name: 'Team' }
 const grace = makeParticipant(1, { name: 'Grace' })
@@ -22,11 +22,18 @@ describe('announcement', () => {
     )
   })
 
-  it('says who joined and who left while you are in the room', () => {
+  it('says who joined and who left, from the names the core emitted', () => {
+    expect(peopleAnnouncement({ joined: ['Linus'], left: [] })).toBe('Linus joined.')
+    expect(peopleAnnouncement({ joined: [], left: ['Grace'] })).toBe('Grace left.')
+    expect(peopleAnnouncement({ joined: ['Linus'], left: ['Grace'] })).toBe('Linus joined. Grace left.')
+    expect(peopleAnnouncement({ joined: ['Ada', 'Linus', 'Grace'], left: [] })).toBe('Ada, Linus and Grace joined.')
+    expect(peopleAnnouncement({ joined: [], left: [] })).toBeUndefined()
+  })
+
+  it('leaves who joined and left to the emitted events: a changed view alone says nothing', () => {
     const before = state({ status: 'connected', room, participants: [grace] })
-    expect(announcement(before, state({ status: 'connected', room, participants: [grace, linus] }))).toBe('Linus joined.')
-    expect(announcement(before, state({ status: 'connected', room, participants: [] }))).toBe('Grace left.')
-    expect(announcement(before, state({ status: 'reconnecting', room, participants: [linus] }))).toBe('Linus joined. Grace left.')
+    expect(announcement(before, state({ status: 'connected', room, participants: [grace, linus] }))).toBeUndefined()
+    expect(announcement(before, state({ status: 'reconnecting', room, participants: [] }))).toBeUndefined()
   })
 
   it('says when the connection is back', () => {
@@ -40,13 +47,10 @@ describe('announcement', () => {
     expect(announcement(before, state({ status: 'left', room }))).toBeUndefined()
   })
 
-  it('does not announce a stream that is nobody yet', () => {
+  it('does not count a stream that is nobody yet among who is here', () => {
     const early = makeParticipant(9, { clientId: 'stream:s9', name: 'Guest' })
     early.tracks = early.tracks.map((track) => ({ ...track, source: 'unknown' as const }))
-    const before = state({ status: 'connected', room, participants: [] })
-    expect(announcement(before, state({ status: 'connected', room, participants: [early] }))).toBeUndefined()
-    // It becomes Grace: she joined; the placeholder never "left".
-    const withEarly = state({ status: 'connected', room, participants: [early] })
-    expect(announcement(withEarly, state({ status: 'connected', room, participants: [grace] }))).toBe('Grace joined.')
+    const joining = state({ status: 'joining', room })
+    expect(announcement(joining, state({ status: 'connected', room, participants: [early, grace] }))).toBe('You joined Team. Grace is here.')
   })
 })

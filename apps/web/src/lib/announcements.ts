@@ -1,5 +1,6 @@
 // Short sentences for a screen reader's live region: you joined, someone joined or left, reconnected.
 // The status banner already announces joining, reconnecting and leaving; these cover the rest.
+// Status sentences come from comparing two views; who joined or left comes from what the core emits.
 import type { ConferenceStatus, ConferenceView } from '../conference/types'
 import { participantName } from './tiles'
 
@@ -20,7 +21,8 @@ export function announcedStateOf(view: ConferenceView): AnnouncedState {
   return { status: view.status, roomName: view.room?.name || undefined, people }
 }
 
-const inRoom = (status: ConferenceStatus | undefined) => status === 'connected' || status === 'reconnecting'
+/** Only while you are in the room is anyone's coming and going worth saying. */
+export const inRoom = (status: ConferenceStatus | undefined) => status === 'connected' || status === 'reconnecting'
 
 /** "Ada", "Ada and Grace", "Ada, Grace and Linus". */
 function listOf(names: readonly string[]): string {
@@ -34,16 +36,24 @@ function whoIsHere(names: readonly string[]): string {
   return `${listOf(names)} ${names.length === 1 ? 'is' : 'are'} here.`
 }
 
-/** What to announce when the state goes from `previous` to `next`, if anything. */
+/** What to announce when the state goes from `previous` to `next`, if anything: you joined, or reconnected. */
 export function announcement(previous: AnnouncedState | undefined, next: AnnouncedState): string | undefined {
   if (next.status === 'connected' && previous?.status === 'reconnecting') return 'Reconnected.'
   if (next.status === 'connected' && !inRoom(previous?.status)) {
     const room = next.roomName ? `You joined ${next.roomName}.` : 'You joined the room.'
     return `${room} ${whoIsHere([...next.people.values()])}`
   }
-  if (!previous || !inRoom(previous.status) || !inRoom(next.status)) return undefined
-  const joined = [...next.people].filter(([id]) => !previous.people.has(id)).map(([, name]) => name)
-  const left = [...previous.people].filter(([id]) => !next.people.has(id)).map(([, name]) => name)
+  return undefined
+}
+
+/** Names of who joined and who left, in the order the core emitted them. */
+export interface PeopleChanges {
+  joined: readonly string[]
+  left: readonly string[]
+}
+
+/** "Linus joined.", "Grace left.", "Linus joined. Grace left.", or nothing when nobody came or went. */
+export function peopleAnnouncement({ joined, left }: PeopleChanges): string | undefined {
   const sentences = [
     ...(joined.length > 0 ? [`${listOf(joined)} joined.`] : []),
     ...(left.length > 0 ? [`${listOf(left)} left.`] : []),

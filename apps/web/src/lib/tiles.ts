@@ -1,4 +1,5 @@
 // Which tiles the call shows and what each one says: plain data the grid renders.
+import { GUEST_NAME } from '../conference/types'
 import type { ConferenceView, Participant } from '../conference/types'
 
 export interface Tile {
@@ -26,11 +27,11 @@ export interface Tile {
 export const LOCAL_TILE_KEY = 'local'
 
 /**
- * The name the app shows for a participant. The one place of the web's 'Guest' fallback: once the
- * core's view carries the fallback itself, this becomes `participant.name`.
+ * The name the app shows for a participant. The core's view already names the nameless `GUEST_NAME`;
+ * this guards a blank name with the same word, so the fallback has one home (the core).
  */
 export function participantName(participant: Pick<Participant, 'name'>): string {
-  return participant.name.trim() || 'Guest'
+  return participant.name.trim() || GUEST_NAME
 }
 
 export function accessibleNameOf(label: string, media: { videoEnabled: boolean; audioEnabled: boolean }): string {

@@ -1,11 +1,12 @@
 // The conference session: the one place the app holds the conference handle. It owns the handle
 // (markRaw: a Pinia store is reactive() and must not proxy an actor), mirrors the actor's snapshot
-// into a shallowRef, projects it with `selectView`, and its actions only call the handle (which
-// sends `user.*` events to the statechart). Nothing runs until `start()`.
+// into a shallowRef, projects it with `selectView`, forwards what the actor emits (who joined, who
+// left) to its listeners, and its actions only call the handle (which sends `user.*` events to the
+// statechart). Nothing runs until `start()`.
 import { useEventListener } from '@vueuse/core'
 import { defineStore } from 'pinia'
 import { computed, markRaw, onScopeDispose, shallowRef } from 'vue'
-import type { AnyConferenceHandle, ConferenceView } from '../conference/types'
+import type { AnyConferenceHandle, ConferenceView, ParticipantEvent } from '../conference/types'
 import { useEnvironment } from '../environment'
 import { useDevtoolsStore } from './devtools'
 
@@ -28,6 +29,8 @@ export const useSessionStore = defineStore('session', () => {
   )
   const streams = computed(() => conference.value?.streams)
   let subscription: { unsubscribe(): void } | undefined
+  let emitted: { unsubscribe(): void } | undefined
+  const participantListeners = new Set<(event: ParticipantEvent) => void>()
 
   /** A fresh conference (the previous one, if any, is stopped): at boot, "Join again", "New room". */
   function start() {
@@ -45,6 +48,8 @@ export const useSessionStore = defineStore('session', () => {
     subscription = handle.actor.subscribe((next) => {
       snapshot.value = next
     })
+    // XState delivers an emitted event before snapshot observers: `view` still shows the state before it.
+    emitted = handle.actor.on?.('*', (event) => participantListeners.forEach((listener) => listener(event)))
     handle.actor.start()
     snapshot.value = handle.actor.getSnapshot()
   }
@@ -53,10 +58,18 @@ export const useSessionStore = defineStore('session', () => {
   function stop() {
     subscription?.unsubscribe()
     subscription = undefined
+    emitted?.unsubscribe()
+    emitted = undefined
     conference.value?.actor.stop()
     conference.value = undefined
     snapshot.value = undefined
     inspection.clear()
+  }
+
+  /** Who joined or left, as the current conference emits it (any later one too). Returns the unsubscribe function. */
+  function onParticipantEvent(listener: (event: ParticipantEvent) => void): () => void {
+    participantListeners.add(listener)
+    return () => participantListeners.delete(listener)
   }
 
   function preview(media: { audio: boolean; video: boolean }) {
@@ -109,6 +122,7 @@ export const useSessionStore = defineStore('session', () => {
     streams,
     start,
     stop,
+    onParticipantEvent,
     preview,
     join,
     leave,

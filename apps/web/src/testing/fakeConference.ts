@@ -1,7 +1,7 @@
 // A fake conference for the web app's tests: a real (tiny) XState actor whose snapshot carries a
-// ConferenceView the test sets, methods that record their calls, and a stream registry the test
-// fills. Used only by *.test.ts files.
-import { assign, createActor, setup } from 'xstate'
+// ConferenceView the test sets, that emits the participant events the test makes it emit, methods
+// that record their calls, and a stream registry the test fills. Used only by *.test.ts files.
+import { assign, createActor, emit, setup } from 'xstate'
 import type { InspectionEvent } from 'xstate'
 import type {
   AnyConferenceHandle,
@@ -12,6 +12,7 @@ import type {
   MediaStreamLike,
   MediaStreamTrackLike,
   Participant,
+  ParticipantEvent,
   StreamRegistry,
 } from '../conference/types'
 
@@ -115,6 +116,7 @@ export function createFakeStreams(): FakeStreams {
 
 type FakeEvent =
   | { type: 'fake.view'; view: ConferenceView }
+  | { type: 'fake.participant'; event: ParticipantEvent }
   | { type: `user.${string}`; args: unknown[] }
 
 const fakeConferenceMachine = setup({
@@ -122,6 +124,7 @@ const fakeConferenceMachine = setup({
     context: {} as { view: ConferenceView },
     events: {} as FakeEvent,
     input: {} as { view: ConferenceView },
+    emitted: {} as ParticipantEvent,
   },
 }).createMachine({
   id: 'fakeConference',
@@ -131,6 +134,10 @@ const fakeConferenceMachine = setup({
   on: {
     'fake.view': {
       actions: assign(({ event }) => (event.type === 'fake.view' ? { view: event.view } : {})),
+    },
+    // Emitted as the core's conference actor emits: XState delivers it before snapshot observers run.
+    'fake.participant': {
+      actions: emit(({ event }) => (event as { event: ParticipantEvent }).event),
     },
   },
 })
@@ -153,9 +160,26 @@ export interface FakeConference {
   options: ConferenceFactoryOptions | undefined
   /** Replaces the view the fake's snapshot carries (defaults from `makeView`). */
   setView(overrides: Partial<ConferenceView>): void
+  /** Makes the actor emit a participant event, as the core's conference actor does. */
+  emitParticipant(event: ParticipantEvent): void
   stopped(): boolean
   /** Subscriptions to the actor that are still open. */
   openSubscriptions(): number
+  /** `actor.on` listeners that are still registered. */
+  participantListeners(): number
+}
+
+/** A subscription counted as open (`count(+1)`) until its first unsubscribe (`count(-1)`). */
+function counted(subscription: { unsubscribe(): void }, count: (delta: 1 | -1) => void): { unsubscribe(): void } {
+  count(1)
+  let closed = false
+  return {
+    unsubscribe() {
+      if (!closed) count(-1)
+      closed = true
+      subscription.unsubscribe()
+    },
+  }
 }
 
 export function createFakeConference(initial: Partial<ConferenceView> = {}): FakeConference {
@@ -164,6 +188,7 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
   let actor: ReturnType<typeof createActor<typeof fakeConferenceMachine>> | undefined
   let stopped = false
   let open = 0
+  let listening = 0
   const fake: FakeConference = {
     streams,
     calls,
@@ -174,8 +199,12 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
     setView(overrides) {
       if (!stopped) actor?.send({ type: 'fake.view', view: makeView(overrides) })
     },
+    emitParticipant(event) {
+      if (!stopped) actor?.send({ type: 'fake.participant', event })
+    },
     stopped: () => stopped,
     openSubscriptions: () => open,
+    participantListeners: () => listening,
   }
   const record = (call: RecordedCall) => {
     calls.push(call)
@@ -186,18 +215,14 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
       if (!actor) throw new Error('the fake conference was not created through its factory')
       return {
         getSnapshot: () => actor!.getSnapshot(),
-        subscribe: (observer: (snapshot: unknown) => void) => {
-          const subscription = actor!.subscribe(observer)
-          open += 1
-          let closed = false
-          return {
-            unsubscribe() {
-              if (!closed) open -= 1
-              closed = true
-              subscription.unsubscribe()
-            },
-          }
-        },
+        subscribe: (observer: (snapshot: unknown) => void) =>
+          counted(actor!.subscribe(observer), (delta) => {
+            open += delta
+          }),
+        on: (type: ParticipantEvent['type'] | '*', handler: (event: ParticipantEvent) => void) =>
+          counted(actor!.on(type, handler), (delta) => {
+            listening += delta
+          }),
         start: () => actor!.start(),
         stop: () => {
           stopped = true
