@@ -19,7 +19,7 @@ import {
   messageOf,
 } from '@parley/protocol'
 import type { Clock } from './clock.js'
-import { HubError, badRequest, notFound } from './errors.js'
+import { HubError, badRequest, limitReached, notFound } from './errors.js'
 import type { LogFields, LogLevel } from './log.js'
 import type { MediaPeer, MediaPlane, PeerConnectionState, PublishedTrack } from './media/types.js'
 import { MID_OFFER_MESSAGE, Negotiator } from './negotiation.js'
@@ -59,6 +59,8 @@ export interface ClientDeps {
   clock: Clock
   timings: HubTimings
   mediaPlane: MediaPlane
+  /** ICE candidates this client may send in its life; one more is refused with 429. */
+  maxCandidates: number
   log(level: LogLevel, msg: string, fields?: LogFields): void
   room: ClientRoom
 }
@@ -80,6 +82,7 @@ export class Client {
   /** When the connect timeout of `joining` ends (a failure before connecting keeps it). */
   readonly #connectDeadlineAt: number
   readonly #deps: ClientDeps
+  #candidatesReceived = 0
 
   /** Use `createClient`. */
   constructor(init: { id: string; roomId: string; name: string }, deps: ClientDeps) {
@@ -170,6 +173,13 @@ export class Client {
   /** A client candidate; the media plane decides what to do with it (an empty one is ignored). */
   async addCandidate(candidate: IceCandidate): Promise<void> {
     this.#assertMember()
+    if (candidate.candidate) {
+      const { maxCandidates } = this.#deps
+      if (this.#candidatesReceived >= maxCandidates) {
+        throw limitReached(`client "${this.id}" already sent its maximum of ${maxCandidates} ICE candidates (max-candidates-per-client)`)
+      }
+      this.#candidatesReceived += 1
+    }
     try {
       await this.peer.addIceCandidate(candidate)
     } catch (error) {
