@@ -16,6 +16,7 @@ import {
   type LeftReason,
   type Offer,
   type SessionDescription,
+  Status,
   messageOf,
 } from '@parley/protocol'
 import type { Clock } from './clock.js'
@@ -24,6 +25,7 @@ import type { LogFields, LogLevel } from './log.js'
 import type { MediaPeer, MediaPlane, PeerConnectionState, PublishedTrack } from './media/types.js'
 import { MID_OFFER_MESSAGE, Negotiator } from './negotiation.js'
 import { Phases } from './phases.js'
+import { sendingTrackCount } from './sdpLimits.js'
 import { SseChannel, type SseSink } from './sse.js'
 import type { HubTimings } from './timings.js'
 
@@ -61,6 +63,8 @@ export interface ClientDeps {
   mediaPlane: MediaPlane
   /** ICE candidates this client may send in its life; one more is refused with 429. */
   maxCandidates: number
+  /** Tracks one offer of this client may send; more is refused with 413. */
+  maxTracks: number
   log(level: LogLevel, msg: string, fields?: LogFields): void
   room: ClientRoom
 }
@@ -118,6 +122,7 @@ export class Client {
       sendOffer: (offer) => this.sse.send('offer', offer),
       sendAllowedRenegotiation: () => this.sse.send(ALLOWED_RENEGOTIATION_EVENT, 'ok'),
       onAnswerTimeout: () => room.expel(this, 'timeout', 'no answer to the hub offer'),
+      onUnsendableOffer: (why) => room.expel(this, 'removed', why),
     })
     this.#connectDeadlineAt = clock.now() + timings.connectTimeoutMs
     this.#life.deadline({ ms: timings.connectTimeoutMs, onTimeout: () => room.expel(this, 'timeout', 'peer never connected') })
@@ -196,7 +201,14 @@ export class Client {
   /** PUT negotiate: the answer to a client offer, or null for an answer to the hub's offer. */
   async negotiate(description: SessionDescription): Promise<Answer | null> {
     this.#assertMember()
-    if (description.type === 'offer') return this.#mediaCall('offer', () => this.negotiator.handleClientOffer(description as Offer))
+    if (description.type === 'offer') {
+      const tracks = sendingTrackCount(description.sdp)
+      const { maxTracks } = this.#deps
+      if (tracks > maxTracks) {
+        throw new HubError(Status.payloadTooLarge, `the offer sends ${tracks} tracks, over the limit of ${maxTracks} tracks per client (max-tracks-per-client)`)
+      }
+      return this.#mediaCall('offer', () => this.negotiator.handleClientOffer(description as Offer))
+    }
     await this.#mediaCall('answer', () => this.negotiator.handleClientAnswer(description as Answer))
     return null
   }

@@ -55,6 +55,8 @@ Network
   --max-candidates-per-client <n>
                               ICE candidates one client may send; one more answers 429.
                               Default ${DEFAULT_LIMITS.maxCandidatesPerClient}
+  --max-tracks-per-client <n> Audio and video tracks one client's offer may send; more
+                              answers 413. Default ${DEFAULT_LIMITS.maxTracksPerClient}
 
 Media (ICE)
   --ice-address <ip>          Address to gather host candidates on; repeat for several.
@@ -113,6 +115,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
         'max-meta-keys-per-room': { type: 'string' },
         'max-meta-keys-per-request': { type: 'string' },
         'max-candidates-per-client': { type: 'string' },
+        'max-tracks-per-client': { type: 'string' },
         'ice-address': { type: 'string', multiple: true },
         'ice-remote-address': { type: 'string', multiple: true },
         'ice-port-range': { type: 'string' },
@@ -170,6 +173,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
       maxMetaKeysPerRoom: integer('--max-meta-keys-per-room', values['max-meta-keys-per-room'], 1, undefined, DEFAULT_LIMITS.maxMetaKeysPerRoom),
       maxMetaKeysPerRequest: integer('--max-meta-keys-per-request', values['max-meta-keys-per-request'], 1, undefined, DEFAULT_LIMITS.maxMetaKeysPerRequest),
       maxCandidatesPerClient: integer('--max-candidates-per-client', values['max-candidates-per-client'], 1, undefined, DEFAULT_LIMITS.maxCandidatesPerClient),
+      maxTracksPerClient: integer('--max-tracks-per-client', values['max-tracks-per-client'], 1, undefined, DEFAULT_LIMITS.maxTracksPerClient),
     },
     timings: {
       ...DEFAULT_TIMINGS,

@@ -24,6 +24,8 @@ export interface HubLimits {
   maxMetaKeysPerRequest: number
   /** ICE candidates one client may send in its life (429 beyond): werift sorts its check list on each one. */
   maxCandidatesPerClient: number
+  /** Audio and video tracks one client's offer may send (413 beyond): each is an m-line in every other client's SDP. */
+  maxTracksPerClient: number
 }
 
 export const DEFAULT_LIMITS: HubLimits = {
@@ -33,6 +35,7 @@ export const DEFAULT_LIMITS: HubLimits = {
   maxMetaKeysPerRoom: 1_000,
   maxMetaKeysPerRequest: 100,
   maxCandidatesPerClient: 1_000,
+  maxTracksPerClient: 8,
 }
 
 export interface HubDeps {
@@ -82,7 +85,7 @@ export class Hub {
   createRoom(request: CreateRoomRequest): Room {
     const id = request.id === undefined || request.id === '' ? this.#deps.generateId() : request.id
     if (this.#rooms.has(id)) throw conflict(`room "${id}" already exists`)
-    const { maxRooms, maxClientsPerRoom, maxMetaCharsPerRoom, maxMetaKeysPerRoom, maxMetaKeysPerRequest, maxCandidatesPerClient } = this.#deps.limits
+    const { maxRooms, maxClientsPerRoom, maxMetaCharsPerRoom, maxMetaKeysPerRoom, maxMetaKeysPerRequest, maxCandidatesPerClient, maxTracksPerClient } = this.#deps.limits
     if (this.#rooms.size >= maxRooms) throw limitReached(`the hub already holds its maximum of ${maxRooms} rooms; try again later`)
     const options = fillRoomOptions(request.options, {
       emptyRoomTimeoutNs: this.#defaultEmptyRoomTimeoutMs === undefined ? undefined : this.#defaultEmptyRoomTimeoutMs * NS_PER_MS,
@@ -92,6 +95,7 @@ export class Hub {
       maxClients: maxClientsPerRoom,
       meta: { maxChars: maxMetaCharsPerRoom, maxKeys: maxMetaKeysPerRoom, maxKeysPerRequest: maxMetaKeysPerRequest },
       maxCandidatesPerClient,
+      maxTracksPerClient,
       onClosed: (closed) => {
         if (this.#rooms.get(closed.id) === closed) this.#rooms.delete(closed.id)
       },

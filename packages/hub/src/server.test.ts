@@ -172,6 +172,7 @@ describe('parseConfig', () => {
       maxMetaKeysPerRoom: 1_000,
       maxMetaKeysPerRequest: 100,
       maxCandidatesPerClient: 1_000,
+      maxTracksPerClient: 8,
     })
   })
 
@@ -195,6 +196,7 @@ describe('parseConfig', () => {
       maxMetaKeysPerRoom: 20,
       maxMetaKeysPerRequest: 5,
       maxCandidatesPerClient: 30,
+      maxTracksPerClient: 8,
     })
     expect(config.staticDir).toBeUndefined()
   })

@@ -365,6 +365,20 @@ describe('limits', () => {
     expectEnvelope(await hub.request('POST', pathFor('candidate', { roomId: 'r1', clientId: 'b' }), candidate(50003)), 200)
   })
 
+  it('answers 413 for an offer that sends more tracks than a client may, before the media plane sees it', async () => {
+    hub = createTestHub({ limits: { maxTracksPerClient: 2 } })
+    await hub.setupRoom('r1', 'a')
+    const section = (kind: string, port: number, direction?: string) => [`m=${kind} ${port} UDP/TLS/RTP/SAVPF 96`, ...(direction ? [`a=${direction}`] : [])]
+    const offer = (...sections: string[][]) => ({ type: 'offer', sdp: `${['v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', ...sections.flat()].join('\r\n')}\r\n` })
+    const path = pathFor('negotiate', { roomId: 'r1', clientId: 'a' })
+    const three = offer(section('audio', 9, 'sendonly'), section('video', 9), section('video', 9, 'sendrecv'))
+    expectEnvelope(await hub.request('PUT', path, three), 413, /the offer sends 3 tracks, over the limit of 2 tracks per client \(max-tracks-per-client\)/)
+    expect(hub.plane.peer('a').clientOffers).toHaveLength(0)
+    // Receiving, inactive and rejected m-lines are not tracks the client sends.
+    const two = offer(section('audio', 9, 'sendonly'), section('video', 9), section('video', 9, 'recvonly'), section('video', 9, 'inactive'), section('video', 0, 'sendonly'))
+    expectEnvelope(await hub.request('PUT', path, two), 200)
+  })
+
   it('defaults to 50 clients per room', async () => {
     hub = createTestHub()
     await hub.setupRoom('r1')
