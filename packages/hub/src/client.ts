@@ -16,14 +16,16 @@ import {
   type LeftReason,
   type Offer,
   type SessionDescription,
+  Status,
   messageOf,
 } from '@parley/protocol'
 import type { Clock } from './clock.js'
-import { HubError, badRequest, notFound } from './errors.js'
+import { HubError, badRequest, limitReached, notFound } from './errors.js'
 import type { LogFields, LogLevel } from './log.js'
 import type { MediaPeer, MediaPlane, PeerConnectionState, PublishedTrack } from './media/types.js'
 import { MID_OFFER_MESSAGE, Negotiator } from './negotiation.js'
 import { Phases } from './phases.js'
+import { sendingTrackCount } from './sdpLimits.js'
 import { SseChannel, type SseSink } from './sse.js'
 import type { HubTimings } from './timings.js'
 
@@ -59,6 +61,10 @@ export interface ClientDeps {
   clock: Clock
   timings: HubTimings
   mediaPlane: MediaPlane
+  /** ICE candidates this client may send in its life; one more is refused with 429. */
+  maxCandidates: number
+  /** Tracks one offer of this client may send; more is refused with 413. */
+  maxTracks: number
   log(level: LogLevel, msg: string, fields?: LogFields): void
   room: ClientRoom
 }
@@ -80,6 +86,7 @@ export class Client {
   /** When the connect timeout of `joining` ends (a failure before connecting keeps it). */
   readonly #connectDeadlineAt: number
   readonly #deps: ClientDeps
+  #candidatesReceived = 0
 
   /** Use `createClient`. */
   constructor(init: { id: string; roomId: string; name: string }, deps: ClientDeps) {
@@ -115,6 +122,7 @@ export class Client {
       sendOffer: (offer) => this.sse.send('offer', offer),
       sendAllowedRenegotiation: () => this.sse.send(ALLOWED_RENEGOTIATION_EVENT, 'ok'),
       onAnswerTimeout: () => room.expel(this, 'timeout', 'no answer to the hub offer'),
+      onUnsendableOffer: (why) => room.expel(this, 'removed', why),
     })
     this.#connectDeadlineAt = clock.now() + timings.connectTimeoutMs
     this.#life.deadline({ ms: timings.connectTimeoutMs, onTimeout: () => room.expel(this, 'timeout', 'peer never connected') })
@@ -170,6 +178,13 @@ export class Client {
   /** A client candidate; the media plane decides what to do with it (an empty one is ignored). */
   async addCandidate(candidate: IceCandidate): Promise<void> {
     this.#assertMember()
+    if (candidate.candidate) {
+      const { maxCandidates } = this.#deps
+      if (this.#candidatesReceived >= maxCandidates) {
+        throw limitReached(`client "${this.id}" already sent its maximum of ${maxCandidates} ICE candidates (max-candidates-per-client)`)
+      }
+      this.#candidatesReceived += 1
+    }
     try {
       await this.peer.addIceCandidate(candidate)
     } catch (error) {
@@ -186,7 +201,14 @@ export class Client {
   /** PUT negotiate: the answer to a client offer, or null for an answer to the hub's offer. */
   async negotiate(description: SessionDescription): Promise<Answer | null> {
     this.#assertMember()
-    if (description.type === 'offer') return this.#mediaCall('offer', () => this.negotiator.handleClientOffer(description as Offer))
+    if (description.type === 'offer') {
+      const tracks = sendingTrackCount(description.sdp)
+      const { maxTracks } = this.#deps
+      if (tracks > maxTracks) {
+        throw new HubError(Status.payloadTooLarge, `the offer sends ${tracks} tracks, over the limit of ${maxTracks} tracks per client (max-tracks-per-client)`)
+      }
+      return this.#mediaCall('offer', () => this.negotiator.handleClientOffer(description as Offer))
+    }
     await this.#mediaCall('answer', () => this.negotiator.handleClientAnswer(description as Answer))
     return null
   }

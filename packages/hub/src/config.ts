@@ -46,6 +46,17 @@ Network
                               Default ${DEFAULT_LIMITS.maxClientsPerRoom}
   --max-room-meta <chars>     Metadata of one room (keys plus JSON values); a setmeta beyond
                               answers 413. Default ${DEFAULT_LIMITS.maxMetaCharsPerRoom}
+  --max-meta-keys-per-room <n>
+                              Metadata keys of one room; a setmeta beyond answers 413.
+                              Default ${DEFAULT_LIMITS.maxMetaKeysPerRoom}
+  --max-meta-keys-per-request <n>
+                              Keys of one setmeta (each is one meta_changed to every
+                              client); more answers 413. Default ${DEFAULT_LIMITS.maxMetaKeysPerRequest}
+  --max-candidates-per-client <n>
+                              ICE candidates one client may send; one more answers 429.
+                              Default ${DEFAULT_LIMITS.maxCandidatesPerClient}
+  --max-tracks-per-client <n> Audio and video tracks one client's offer may send; more
+                              answers 413. Default ${DEFAULT_LIMITS.maxTracksPerClient}
 
 Media (ICE)
   --ice-address <ip>          Address to gather host candidates on; repeat for several.
@@ -101,6 +112,10 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
         'max-rooms': { type: 'string' },
         'max-clients-per-room': { type: 'string' },
         'max-room-meta': { type: 'string' },
+        'max-meta-keys-per-room': { type: 'string' },
+        'max-meta-keys-per-request': { type: 'string' },
+        'max-candidates-per-client': { type: 'string' },
+        'max-tracks-per-client': { type: 'string' },
         'ice-address': { type: 'string', multiple: true },
         'ice-remote-address': { type: 'string', multiple: true },
         'ice-port-range': { type: 'string' },
@@ -155,6 +170,10 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
       maxRooms: integer('--max-rooms', values['max-rooms'], 1, undefined, DEFAULT_LIMITS.maxRooms),
       maxClientsPerRoom: integer('--max-clients-per-room', values['max-clients-per-room'], 1, undefined, DEFAULT_LIMITS.maxClientsPerRoom),
       maxMetaCharsPerRoom: integer('--max-room-meta', values['max-room-meta'], 1, undefined, DEFAULT_LIMITS.maxMetaCharsPerRoom),
+      maxMetaKeysPerRoom: integer('--max-meta-keys-per-room', values['max-meta-keys-per-room'], 1, undefined, DEFAULT_LIMITS.maxMetaKeysPerRoom),
+      maxMetaKeysPerRequest: integer('--max-meta-keys-per-request', values['max-meta-keys-per-request'], 1, undefined, DEFAULT_LIMITS.maxMetaKeysPerRequest),
+      maxCandidatesPerClient: integer('--max-candidates-per-client', values['max-candidates-per-client'], 1, undefined, DEFAULT_LIMITS.maxCandidatesPerClient),
+      maxTracksPerClient: integer('--max-tracks-per-client', values['max-tracks-per-client'], 1, undefined, DEFAULT_LIMITS.maxTracksPerClient),
     },
     timings: {
       ...DEFAULT_TIMINGS,

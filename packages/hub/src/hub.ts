@@ -18,9 +18,25 @@ export interface HubLimits {
   maxClientsPerRoom: number
   /** Characters of one room's metadata (each key plus its value as JSON), all keys together. */
   maxMetaCharsPerRoom: number
+  /** Keys of one room's metadata (413 beyond): each key costs a `meta_changed` to every client. */
+  maxMetaKeysPerRoom: number
+  /** Keys of one setmeta (413 beyond): the protocol's `meta_changed` carries one key, so one event per key and client. */
+  maxMetaKeysPerRequest: number
+  /** ICE candidates one client may send in its life (429 beyond): werift sorts its check list on each one. */
+  maxCandidatesPerClient: number
+  /** Audio and video tracks one client's offer may send (413 beyond): each is an m-line in every other client's SDP. */
+  maxTracksPerClient: number
 }
 
-export const DEFAULT_LIMITS: HubLimits = { maxRooms: 1_000, maxClientsPerRoom: 50, maxMetaCharsPerRoom: 1024 * 1024 }
+export const DEFAULT_LIMITS: HubLimits = {
+  maxRooms: 1_000,
+  maxClientsPerRoom: 50,
+  maxMetaCharsPerRoom: 1024 * 1024,
+  maxMetaKeysPerRoom: 1_000,
+  maxMetaKeysPerRequest: 100,
+  maxCandidatesPerClient: 1_000,
+  maxTracksPerClient: 8,
+}
 
 export interface HubDeps {
   mediaPlane: MediaPlane
@@ -69,7 +85,7 @@ export class Hub {
   createRoom(request: CreateRoomRequest): Room {
     const id = request.id === undefined || request.id === '' ? this.#deps.generateId() : request.id
     if (this.#rooms.has(id)) throw conflict(`room "${id}" already exists`)
-    const { maxRooms, maxClientsPerRoom, maxMetaCharsPerRoom } = this.#deps.limits
+    const { maxRooms, maxClientsPerRoom, maxMetaCharsPerRoom, maxMetaKeysPerRoom, maxMetaKeysPerRequest, maxCandidatesPerClient, maxTracksPerClient } = this.#deps.limits
     if (this.#rooms.size >= maxRooms) throw limitReached(`the hub already holds its maximum of ${maxRooms} rooms; try again later`)
     const options = fillRoomOptions(request.options, {
       emptyRoomTimeoutNs: this.#defaultEmptyRoomTimeoutMs === undefined ? undefined : this.#defaultEmptyRoomTimeoutMs * NS_PER_MS,
@@ -77,7 +93,9 @@ export class Hub {
     const room = new Room(id, request.name ?? '', options, {
       ...this.#deps,
       maxClients: maxClientsPerRoom,
-      maxMetaChars: maxMetaCharsPerRoom,
+      meta: { maxChars: maxMetaCharsPerRoom, maxKeys: maxMetaKeysPerRoom, maxKeysPerRequest: maxMetaKeysPerRequest },
+      maxCandidatesPerClient,
+      maxTracksPerClient,
       onClosed: (closed) => {
         if (this.#rooms.get(closed.id) === closed) this.#rooms.delete(closed.id)
       },

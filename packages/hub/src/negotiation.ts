@@ -11,7 +11,7 @@
 // a client offer that skipped the lock is refused with 409. A change the hub still has to offer
 // (`hubOfferOwed`) survives every phase and is offered once the lock is free again. Each phase owns
 // its one deadline (Phases): the offer debounce, the answer timeout, the client-turn timeout.
-import type { Answer, Offer } from '@parley/protocol'
+import { type Answer, MAX_SDP_LENGTH, type Offer } from '@parley/protocol'
 import type { Clock } from './clock.js'
 import { HubError } from './errors.js'
 import type { Logger } from './log.js'
@@ -46,6 +46,8 @@ export interface NegotiatorDeps {
   sendAllowedRenegotiation(): void
   /** The client never answered the hub's offer: the client has to go. */
   onAnswerTimeout(): void
+  /** The hub's offer cannot be sent (over the protocol's SDP limit): the client cannot stay. */
+  onUnsendableOffer(why: string): void
 }
 
 export const MID_OFFER_MESSAGE = 'hub is mid-offer; wait for allowed_renegotation'
@@ -185,6 +187,13 @@ export class Negotiator {
     }
     const current = this.phase
     if (current.name !== 'hubOffering') return
+    if (offer.sdp.length > MAX_SDP_LENGTH) {
+      // The protocol forbids it (the client would drop it); a silent eviction 30 s later would be worse.
+      const why = `the hub's offer would be ${offer.sdp.length} characters, over the protocol's ${MAX_SDP_LENGTH}`
+      this.#deps.log('error', why)
+      this.#deps.onUnsendableOffer(why)
+      return
+    }
     this.#phases.enter(
       { ...current, step: 'awaitingAnswer' },
       {

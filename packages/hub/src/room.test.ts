@@ -1,4 +1,4 @@
-import { mediaStateMetaKey, pathFor, TracksEventSchema } from '@parley/protocol'
+import { MAX_SDP_LENGTH, mediaStateMetaKey, pathFor, TracksEventSchema } from '@parley/protocol'
 import * as v from 'valibot'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { connectClient, createTestHub, settle, TEST_ANSWER, type SseReader, type TestHub } from './test-support/harness.js'
@@ -124,6 +124,17 @@ describe('tracks and the client-compatibility rule', () => {
     expect(response.status).toBe(200)
     expect(hub.plane.peer('b').subscribeCalls).toEqual(['cam', 'cam'])
     expect([...hub.plane.peer('b').subscribed.keys()]).toEqual(['cam'])
+  })
+
+  it('removes a subscriber rather than send it a hub offer over the protocol\'s SDP limit', async () => {
+    await roomWith(['a', 'b'])
+    const b = await hub.events('r1', 'b')
+    await hub.plane.peer('a').publish('t'.repeat(MAX_SDP_LENGTH))
+    await vi.advanceTimersByTimeAsync(100)
+    await b.waitFor('left')
+    expect(b.named('offer')).toHaveLength(0)
+    expect(JSON.parse(b.named('left')[0]!.data)).toEqual({ reason: 'removed' })
+    await b.cancel()
   })
 
   it('stops an unpublished track for every subscriber, which then gets a hub offer', async () => {

@@ -17,7 +17,7 @@ import { type Clock, Timer } from './clock.js'
 import { conflict, limitReached, notFound } from './errors.js'
 import type { LogFields, Logger } from './log.js'
 import type { MediaPlane } from './media/types.js'
-import { RoomMeta } from './roomMeta.js'
+import { type MetaLimits, RoomMeta } from './roomMeta.js'
 import { NS_PER_MS } from './roomOptions.js'
 import type { HubTimings } from './timings.js'
 import { TrackRouter } from './tracks.js'
@@ -31,8 +31,12 @@ export interface RoomDeps {
   timings: HubTimings
   /** Clients registered at once; one more is refused with 429. */
   maxClients: number
-  /** Characters of all metadata keys and their JSON values together; a setmeta beyond is refused with 413. */
-  maxMetaChars: number
+  /** The metadata caps; a setmeta beyond is refused with 413. */
+  meta: MetaLimits
+  /** ICE candidates one client may send; one more is refused with 429. */
+  maxCandidatesPerClient: number
+  /** Tracks one client's offer may send; more is refused with 413. */
+  maxTracksPerClient: number
   generateId(): string
   /** The room ended (explicitly or after being empty): forget it. */
   onClosed(room: Room): void
@@ -56,7 +60,7 @@ export class Room {
     deps: RoomDeps,
   ) {
     this.#deps = deps
-    this.#meta = new RoomMeta(id, deps.maxMetaChars)
+    this.#meta = new RoomMeta(id, deps.meta)
     this.#tracks = new TrackRouter({
       clock: deps.clock,
       timings: deps.timings,
@@ -97,7 +101,7 @@ export class Room {
     if (this.#clients.size >= maxClients) throw limitReached(`room "${this.id}" is full: it holds its maximum of ${maxClients} clients`)
     const client = createClient(
       { id: clientId, roomId: this.id, name: request.name ?? '' },
-      { clock, timings, mediaPlane, log: (level, msg, fields) => this.#log(level, msg, fields), room: this.#asClientRoom },
+      { clock, timings, mediaPlane, maxCandidates: this.#deps.maxCandidatesPerClient, maxTracks: this.#deps.maxTracksPerClient, log: (level, msg, fields) => this.#log(level, msg, fields), room: this.#asClientRoom },
     )
     this.#clients.set(clientId, client)
     // The media plane creates the channels once the client's first offer is applied.

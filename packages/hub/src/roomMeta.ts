@@ -3,6 +3,15 @@
 import { type MetaRecord, Status } from '@parley/protocol'
 import { HubError, notFound } from './errors.js'
 
+export interface MetaLimits {
+  /** Characters of all keys and their JSON values together. */
+  maxChars: number
+  /** Keys the room holds at once. */
+  maxKeys: number
+  /** Keys of one setmeta. */
+  maxKeysPerRequest: number
+}
+
 export class RoomMeta {
   readonly #values = new Map<string, unknown>()
   /** Characters each key holds (key plus JSON value), and their sum: the room's metadata cap. */
@@ -11,7 +20,7 @@ export class RoomMeta {
 
   constructor(
     readonly roomId: string,
-    readonly maxChars: number,
+    readonly limits: MetaLimits,
   ) {}
 
   has(key: string): boolean {
@@ -25,11 +34,20 @@ export class RoomMeta {
 
   /** Stores every key of `record`, or none of them (413) when the room would go over its cap. Returns what changed. */
   set(record: MetaRecord): MetaRecord[] {
+    const { maxChars, maxKeys, maxKeysPerRequest } = this.limits
+    const keys = Object.keys(record)
+    if (keys.length > maxKeysPerRequest) {
+      throw new HubError(Status.payloadTooLarge, `setmeta carries ${keys.length} keys, over the limit of ${maxKeysPerRequest} keys per request (max-meta-keys-per-request)`)
+    }
     const entries = Object.entries(record).map(([key, value]) => ({ key, value, chars: key.length + JSON.stringify(value).length }))
+    const keyCount = this.#values.size + entries.filter(({ key }) => !this.#values.has(key)).length
+    if (keyCount > maxKeys) {
+      throw new HubError(Status.payloadTooLarge, `room "${this.roomId}" metadata would hold ${keyCount} keys, over its limit of ${maxKeys} (max-meta-keys-per-room); delete keys first`)
+    }
     let total = this.#charsTotal
     for (const { key, chars } of entries) total += chars - (this.#chars.get(key) ?? 0)
-    if (total > this.maxChars) {
-      throw new HubError(Status.payloadTooLarge, `room "${this.roomId}" metadata would hold ${total} characters, over its limit of ${this.maxChars}; delete keys first`)
+    if (total > maxChars) {
+      throw new HubError(Status.payloadTooLarge, `room "${this.roomId}" metadata would hold ${total} characters, over its limit of ${maxChars} (max-room-meta); delete keys first`)
     }
     for (const { key, value, chars } of entries) {
       this.#values.set(key, value)

@@ -165,12 +165,20 @@ describe('parseConfig', () => {
       ice: { hostAddresses: ['127.0.0.1'], allowedRemoteAddresses: ['127.0.0.1'], iceServers: [] },
     })
     expect(config.timings).toMatchObject({ connectTimeoutMs: 60_000, reconnectGraceMs: 10_000, pingIntervalMs: 15_000, answerTimeoutMs: 30_000, failedGraceMs: 5_000 })
-    expect(config.limits).toEqual({ maxRooms: 1_000, maxClientsPerRoom: 50, maxMetaCharsPerRoom: 1_048_576 })
+    expect(config.limits).toEqual({
+      maxRooms: 1_000,
+      maxClientsPerRoom: 50,
+      maxMetaCharsPerRoom: 1_048_576,
+      maxMetaKeysPerRoom: 1_000,
+      maxMetaKeysPerRequest: 100,
+      maxCandidatesPerClient: 1_000,
+      maxTracksPerClient: 8,
+    })
   })
 
   it('reads flags and the environment', () => {
     const config = parseConfig(
-      ['--port', '0', '--ice-address', '192.168.1.10', '--ice-address', '10.0.0.2', '--cors-origin', 'https://a.example', '--ice-port-range', '40000-40100', '--reconnect-grace', '500', '--failed-grace', '2000', '--max-rooms', '10', '--max-clients-per-room', '4', '--max-room-meta', '5000', '--no-static'],
+      ['--port', '0', '--ice-address', '192.168.1.10', '--ice-address', '10.0.0.2', '--cors-origin', 'https://a.example', '--ice-port-range', '40000-40100', '--reconnect-grace', '500', '--failed-grace', '2000', '--max-rooms', '10', '--max-clients-per-room', '4', '--max-room-meta', '5000', '--max-meta-keys-per-room', '20', '--max-meta-keys-per-request', '5', '--max-candidates-per-client', '30', '--no-static'],
       { HOST: '0.0.0.0', PORT: '9999', PARLEY_API_KEY: 'k' },
     )
     if (config === 'help') throw new Error('unexpected help')
@@ -181,7 +189,15 @@ describe('parseConfig', () => {
     expect(config.ice).toEqual({ hostAddresses: ['192.168.1.10', '10.0.0.2'], allowedRemoteAddresses: [], iceServers: [], portRange: [40000, 40100] })
     expect(config.timings.reconnectGraceMs).toBe(500)
     expect(config.timings.failedGraceMs).toBe(2_000)
-    expect(config.limits).toEqual({ maxRooms: 10, maxClientsPerRoom: 4, maxMetaCharsPerRoom: 5_000 })
+    expect(config.limits).toEqual({
+      maxRooms: 10,
+      maxClientsPerRoom: 4,
+      maxMetaCharsPerRoom: 5_000,
+      maxMetaKeysPerRoom: 20,
+      maxMetaKeysPerRequest: 5,
+      maxCandidatesPerClient: 30,
+      maxTracksPerClient: 8,
+    })
     expect(config.staticDir).toBeUndefined()
   })
 

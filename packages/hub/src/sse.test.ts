@@ -172,6 +172,19 @@ describe('SseChannel backlog', () => {
     expect(ids()).toEqual([6, 7, 8, 9])
   })
 
+  it('keeps the newest backlogLimit events and the last historyLimit delivered ones across many drops', () => {
+    const channel = new SseChannel({ clock, pingIntervalMs: 1_000, onDisconnect: () => undefined, backlogLimit: 300, historyLimit: 100 })
+    for (let index = 0; index < 20_000; index++) channel.send('meta_changed', { index })
+    const first = collector()
+    channel.attach(first.sink)
+    expect(first.ids()).toEqual(Array.from({ length: 300 }, (_, index) => 19_701 + index))
+    for (let index = 0; index < 1_000; index++) channel.send('meta_changed', { index })
+    channel.detach(first.sink)
+    const second = collector()
+    channel.attach(second.sink, '20950')
+    expect(second.ids()).toEqual(Array.from({ length: 50 }, (_, index) => 20_951 + index))
+  })
+
   it('replays the delivered history after a reconnect with Last-Event-ID, then trims the backlog by size', () => {
     const channel = new SseChannel({ clock, pingIntervalMs: 1_000, onDisconnect: () => undefined, historyLimit: 2, backlogCharsLimit: 200 })
     const first = collector()

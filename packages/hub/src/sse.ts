@@ -42,10 +42,49 @@ export interface SseChannelOptions {
   backlogCharsLimit?: number
 }
 
+/** Oldest first; dropping the oldest is amortised O(1) (a send must not cost O(backlog)). */
+class EventQueue {
+  #items: StoredEvent[] = []
+  #head = 0
+
+  get length(): number {
+    return this.#items.length - this.#head
+  }
+
+  push(event: StoredEvent): void {
+    this.#items.push(event)
+  }
+
+  oldest(): StoredEvent | undefined {
+    return this.#items[this.#head]
+  }
+
+  dropOldest(): void {
+    this.#head++
+    if (this.#head > 64 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head)
+      this.#head = 0
+    }
+  }
+
+  *[Symbol.iterator](): Iterator<StoredEvent> {
+    for (let index = this.#head; index < this.#items.length; index++) yield this.#items[index]!
+  }
+
+  takeAll(): StoredEvent[] {
+    const all = this.#items.slice(this.#head)
+    this.#items = []
+    this.#head = 0
+    return all
+  }
+}
+
 export class SseChannel {
   #nextId = 1
-  /** Sent events, oldest first; every event after `#deliveredId` is still undelivered. */
-  #events: StoredEvent[] = []
+  /** Delivered events kept for Last-Event-ID replay, oldest first. */
+  readonly #history = new EventQueue()
+  /** Undelivered events, oldest first (all newer than the history). */
+  readonly #backlog = new EventQueue()
   #deliveredId = 0
   /** Characters of the undelivered events (those after `#deliveredId`). */
   #backlogChars = 0
@@ -70,11 +109,12 @@ export class SseChannel {
   send(event: SseEventName, data: unknown): void {
     if (this.#closed) return
     const stored = { id: this.#nextId++, text: formatSseEvent(event, data, this.#nextId - 1) }
-    this.#events.push(stored)
     if (this.#sink) {
       this.#sink.write(stored.text)
       this.#deliveredId = stored.id
+      this.#history.push(stored)
     } else {
+      this.#backlog.push(stored)
       this.#backlogChars += stored.text.length
     }
     this.#trim()
@@ -93,8 +133,12 @@ export class SseChannel {
     this.#sink = sink
     previous?.close()
     const resumeAfter = this.#resumePoint(lastEventId)
-    for (const event of this.#events) {
+    for (const event of this.#history) {
       if (event.id > resumeAfter) sink.write(event.text)
+    }
+    for (const event of this.#backlog.takeAll()) {
+      if (event.id > resumeAfter) sink.write(event.text)
+      this.#history.push(event)
     }
     this.#deliveredId = this.#nextId - 1
     this.#backlogChars = 0
@@ -138,20 +182,13 @@ export class SseChannel {
     })
   }
 
+  /** Amortised O(1) per send: only what goes over a limit is looked at. */
   #trim(): void {
     const { historyLimit, backlogLimit, backlogCharsLimit } = this.#options
-    const delivered = this.#events.filter((event) => event.id <= this.#deliveredId).length
-    const dropDelivered = Math.max(0, delivered - historyLimit)
-    if (dropDelivered > 0) this.#events.splice(0, dropDelivered)
-    // What is left of the delivered history, then the backlog, oldest first.
-    const history = delivered - dropDelivered
-    let backlog = this.#events.length - history
-    let dropUndelivered = 0
-    while (backlog > 0 && (backlog > backlogLimit || this.#backlogChars > backlogCharsLimit)) {
-      this.#backlogChars -= this.#events[history + dropUndelivered]!.text.length
-      dropUndelivered++
-      backlog--
+    while (this.#history.length > historyLimit) this.#history.dropOldest()
+    while (this.#backlog.length > 0 && (this.#backlog.length > backlogLimit || this.#backlogChars > backlogCharsLimit)) {
+      this.#backlogChars -= this.#backlog.oldest()!.text.length
+      this.#backlog.dropOldest()
     }
-    if (dropUndelivered > 0) this.#events.splice(history, dropUndelivered)
   }
 }

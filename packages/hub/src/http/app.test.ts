@@ -336,6 +336,49 @@ describe('limits', () => {
     await a.cancel()
   })
 
+  it('answers 413 for a setmeta with more keys than one request or the room may hold, storing nothing of it', async () => {
+    hub = createTestHub({ limits: { maxMetaKeysPerRequest: 3, maxMetaKeysPerRoom: 4 } })
+    await hub.setupRoom('r1', 'a')
+    const a = await hub.events('r1', 'a')
+    const setMeta = pathFor('setMeta', { roomId: 'r1' })
+    expectEnvelope(await hub.request('POST', setMeta, { k1: 1, k2: 2, k3: 3, k4: 4 }), 413, /setmeta carries 4 keys, over the limit of 3 keys per request \(max-meta-keys-per-request\)/)
+    expectEnvelope(await hub.request('POST', setMeta, { k1: 1, k2: 2, k3: 3 }), 200)
+    expectEnvelope(await hub.request('POST', setMeta, { k4: 4, k5: 5 }), 413, /would hold 5 keys, over its limit of 4 \(max-meta-keys-per-room\)/)
+    expectEnvelope(await hub.request('GET', pathFor('getMeta', { roomId: 'r1', key: 'k4' })), 404)
+    // Replacing keys does not add any.
+    expectEnvelope(await hub.request('POST', setMeta, { k1: 'one', k2: 'two', k4: 4 }), 200)
+    await a.waitFor('meta_changed', 6)
+    expect(a.named('meta_changed')).toHaveLength(6)
+    await a.cancel()
+  })
+
+  it('answers 429 once a client has sent its maximum of ICE candidates; empty ones do not count, other clients have their own', async () => {
+    hub = createTestHub({ limits: { maxCandidatesPerClient: 2 } })
+    await hub.setupRoom('r1', 'a', 'b')
+    const candidate = (port: number) => ({ candidate: `candidate:1 1 udp 2122260223 127.0.0.1 ${port} typ host`, sdpMid: '0', sdpMLineIndex: 0 })
+    const path = pathFor('candidate', { roomId: 'r1', clientId: 'a' })
+    expectEnvelope(await hub.request('POST', path, candidate(50000)), 200)
+    expectEnvelope(await hub.request('POST', path, { candidate: '', sdpMid: '0', sdpMLineIndex: 0 }), 200)
+    expectEnvelope(await hub.request('POST', path, candidate(50001)), 200)
+    expectEnvelope(await hub.request('POST', path, candidate(50002)), 429, /client "a" already sent its maximum of 2 ICE candidates \(max-candidates-per-client\)/)
+    expect(hub.plane.peer('a').remoteCandidates).toHaveLength(2)
+    expectEnvelope(await hub.request('POST', pathFor('candidate', { roomId: 'r1', clientId: 'b' }), candidate(50003)), 200)
+  })
+
+  it('answers 413 for an offer that sends more tracks than a client may, before the media plane sees it', async () => {
+    hub = createTestHub({ limits: { maxTracksPerClient: 2 } })
+    await hub.setupRoom('r1', 'a')
+    const section = (kind: string, port: number, direction?: string) => [`m=${kind} ${port} UDP/TLS/RTP/SAVPF 96`, ...(direction ? [`a=${direction}`] : [])]
+    const offer = (...sections: string[][]) => ({ type: 'offer', sdp: `${['v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', ...sections.flat()].join('\r\n')}\r\n` })
+    const path = pathFor('negotiate', { roomId: 'r1', clientId: 'a' })
+    const three = offer(section('audio', 9, 'sendonly'), section('video', 9), section('video', 9, 'sendrecv'))
+    expectEnvelope(await hub.request('PUT', path, three), 413, /the offer sends 3 tracks, over the limit of 2 tracks per client \(max-tracks-per-client\)/)
+    expect(hub.plane.peer('a').clientOffers).toHaveLength(0)
+    // Receiving, inactive and rejected m-lines are not tracks the client sends.
+    const two = offer(section('audio', 9, 'sendonly'), section('video', 9), section('video', 9, 'recvonly'), section('video', 9, 'inactive'), section('video', 0, 'sendonly'))
+    expectEnvelope(await hub.request('PUT', path, two), 200)
+  })
+
   it('defaults to 50 clients per room', async () => {
     hub = createTestHub()
     await hub.setupRoom('r1')

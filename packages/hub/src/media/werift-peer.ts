@@ -79,6 +79,13 @@ export class WeriftPeer implements MediaPeer {
     return this.#pc.connectionState
   }
 
+  /** What this peer still holds in werift, for the plane's stats (the churn test reads them). */
+  holdings(): { liveTransceivers: number; transportStateListeners: number } {
+    let transportStateListeners = 0
+    for (const transport of this.#pc.dtlsTransports) transportStateListeners += transport.onStateChange.length
+    return { liveTransceivers: this.#pc.getTransceivers().filter((t) => !t.stopped && !t.stopping).length, transportStateListeners }
+  }
+
   get signalingState(): SignalingState {
     const state = this.#pc.signalingState
     if (state === 'have-local-pranswer') return 'have-remote-offer'

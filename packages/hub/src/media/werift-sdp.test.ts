@@ -19,7 +19,7 @@ const CHROME_OFFER = [
   'c=IN IP4 0.0.0.0',
   'a=ice-ufrag:abcd',
   'a=ice-pwd:0123456789012345678901',
-  'a=fingerprint:sha-256 AA:BB',
+  'a=fingerprint:sha-256 AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB:AB',
   'a=candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host generation 0',
   'a=candidate:2 1 udp 2122260223 4a5b.local 50001 typ host generation 0',
   'a=candidate:3 1 udp 2122260223 192.168.1.20 50002 typ host generation 0',
@@ -120,5 +120,20 @@ describe('assertUsableDescription', () => {
       /lacks fingerprint/,
     )
     expect(() => assertUsableDescription('answer', CHROME_OFFER, 5)).toThrow(/fewer than the 5/)
+  })
+
+  it('rejects what werift would take but never connect with: a garbage fingerprint, an unknown setup role, an SSRC over 32 bits', () => {
+    const withLine = (line: string) => CHROME_OFFER.replace('a=sendonly\r\n', `a=sendonly\r\n${line}\r\n`)
+    const fingerprint = (value: string) => CHROME_OFFER.replace(/a=fingerprint:[^\r]*/, `a=fingerprint:${value}`)
+    expect(() => assertUsableDescription('offer', fingerprint('sha-256 AA:BB'), 0)).toThrow(/unusable fingerprint "sha-256 AA:BB"/)
+    expect(() => assertUsableDescription('offer', fingerprint('garbage'), 0)).toThrow(/unusable fingerprint "garbage"/)
+    expect(() => assertUsableDescription('offer', fingerprint(`md5 ${Array(16).fill('00').join(':')}`), 0)).toThrow(/unusable fingerprint/)
+    expect(() => assertUsableDescription('offer', fingerprint(`SHA-1 ${Array(20).fill('0f').join(':')}`), 0)).not.toThrow()
+    expect(() => assertUsableDescription('offer', withLine('a=setup:bogus'), 0)).toThrow(/a=setup:bogus; the hub supports actpass, active or passive/)
+    for (const role of ['actpass', 'active', 'passive']) expect(() => assertUsableDescription('offer', withLine(`a=setup:${role}`), 0)).not.toThrow()
+    expect(() => assertUsableDescription('offer', withLine('a=ssrc:4294967296 cname:x'), 0)).toThrow(/SSRC 4294967296, which is not a 32-bit/)
+    expect(() => assertUsableDescription('offer', withLine('a=ssrc:-1 cname:x'), 0)).toThrow(/SSRC -1/)
+    expect(() => assertUsableDescription('offer', withLine('a=ssrc-group:FID 1 99999999999'), 0)).toThrow(/SSRC 99999999999/)
+    expect(() => assertUsableDescription('offer', withLine('a=ssrc:4294967295 cname:x'), 0)).not.toThrow()
   })
 })

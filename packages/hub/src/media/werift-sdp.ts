@@ -179,4 +179,32 @@ export function assertUsableDescription(kind: 'offer' | 'answer', sdp: string, m
       if (!sdp.includes(attribute)) throw new Error(`the ${kind} lacks ${attribute.slice(2, -1)}`)
     }
   }
+  assertUsableAttributes(kind, sdp)
+}
+
+/** Bytes of a DTLS certificate fingerprint per hash function (RFC 8122). */
+const FINGERPRINT_BYTES: Readonly<Record<string, number>> = { 'sha-1': 20, 'sha-224': 28, 'sha-256': 32, 'sha-384': 48, 'sha-512': 64 }
+const SETUP_ROLES = new Set(['actpass', 'active', 'passive'])
+const MAX_SSRC = 0xffff_ffff
+
+/**
+ * Lines werift takes without complaint but cannot connect with: a fingerprint no certificate can match,
+ * a DTLS role it has no code for, an SSRC that does not fit 32 bits. Accepting them answers 200 for a
+ * peer that never connects.
+ */
+function assertUsableAttributes(kind: 'offer' | 'answer', sdp: string): void {
+  for (const [, value] of sdp.matchAll(/^a=fingerprint:(.*?)\s*$/gm)) {
+    const [algorithm = '', hex = '', ...rest] = (value ?? '').trim().split(/\s+/)
+    const bytes = FINGERPRINT_BYTES[algorithm.toLowerCase()]
+    const valid = bytes !== undefined && rest.length === 0 && new RegExp(`^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){${bytes - 1}}$`).test(hex)
+    if (!valid) throw new Error(`the ${kind} has an unusable fingerprint "${value}": expected sha-1/224/256/384/512 and that many hex bytes`)
+  }
+  for (const [, role] of sdp.matchAll(/^a=setup:(.*?)\s*$/gm)) {
+    if (!SETUP_ROLES.has(role ?? '')) throw new Error(`the ${kind} has a=setup:${role}; the hub supports actpass, active or passive`)
+  }
+  const ssrcs = [...sdp.matchAll(/^a=ssrc:(\S+)/gm)].map((match) => match[1] ?? '')
+  for (const [, members] of sdp.matchAll(/^a=ssrc-group:\S+ (.*?)\s*$/gm)) ssrcs.push(...(members ?? '').split(/\s+/))
+  for (const ssrc of ssrcs) {
+    if (!/^\d{1,10}$/.test(ssrc) || Number(ssrc) > MAX_SSRC) throw new Error(`the ${kind} has SSRC ${ssrc}, which is not a 32-bit unsigned number`)
+  }
 }

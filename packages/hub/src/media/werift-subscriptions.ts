@@ -84,6 +84,7 @@ export class WeriftSubscriptions implements SubscriptionOwner {
       if (!transceiver) continue
       if (transceiver.stopped) {
         this.#log('warn', 'the client rejected a forwarded track', { trackId: subscription.track.trackId })
+        releaseSenderFromTransport(transceiver)
         this.#byKey.delete(subscription.key)
         this.#forwarder.detach(subscription)
         continue
@@ -137,6 +138,7 @@ export class WeriftSubscriptions implements SubscriptionOwner {
     } catch (error) {
       this.#log('warn', 'stopping a forwarding transceiver failed', { error: messageOf(error) })
     }
+    releaseSenderFromTransport(transceiver)
     if (negotiated) this.#negotiationNeeded()
   }
 
@@ -157,4 +159,16 @@ export class WeriftSubscriptions implements SubscriptionOwner {
     if (midExtensionId === undefined) return []
     return [new RTCRtpHeaderExtensionParameters({ id: midExtensionId, uri: RTP_EXTENSION_URI.sdesMid })]
   }
+}
+
+/**
+ * werift 0.25.2's RTCRtpSender subscribes to the shared DTLS transport's state event
+ * (`setDtlsTransport`, rtpSender.js:457-469) and its `stop()` never unsubscribes: every stopped
+ * forwarding would stay reachable from the subscriber's transport, with its packet cache, for the
+ * subscriber's whole life. We pin werift, so the sender's private disposers are run here.
+ */
+export function releaseSenderFromTransport(transceiver: RTCRtpTransceiver): void {
+  const sender = transceiver.sender as unknown as { dtlsDisposer?: unknown }
+  if (!Array.isArray(sender.dtlsDisposer)) return
+  for (const dispose of sender.dtlsDisposer.splice(0)) if (typeof dispose === 'function') dispose()
 }

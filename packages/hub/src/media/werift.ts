@@ -15,7 +15,8 @@
 // The werift workarounds applied are those measured in shared/reference/werift-sfu-notes.md: loopback
 // ICE without STUN, pinned payload types, header-extension IDs copied from a negotiated transceiver and
 // incoming extensions stripped before sendRtp, subscriber PLIs read from the DTLS transport (werift
-// routes them to the wrong object), and transceiver.stop() to end a forwarding.
+// routes them to the wrong object), and transceiver.stop() to end a forwarding, followed by running the
+// sender's DTLS-state disposers that werift's stop() forgets (else every departed publisher's senders stay).
 //
 // Known limits: werift routes incoming RTP by SSRC only, so a publishing m-line must carry a=ssrc
 // (Chrome, Firefox, werift and aiortc do); a client publishes on new m-lines (addTransceiver), not by
@@ -41,6 +42,10 @@ export interface WeriftPlaneStats extends ForwarderCounters {
   peers: number
   publishedTracks: number
   subscriptions: number
+  /** Transceivers of open peers that are neither stopped nor stopping. */
+  liveTransceivers: number
+  /** Listeners on the DTLS transports' state event of open peers (one per sender, plus werift's own). */
+  transportStateListeners: number
 }
 
 export interface WeriftMediaPlane extends MediaPlane {
@@ -92,7 +97,16 @@ class WeriftPlane implements WeriftMediaPlane {
   }
 
   stats(): WeriftPlaneStats {
+    let liveTransceivers = 0
+    let transportStateListeners = 0
+    for (const peer of this.#peers) {
+      const holdings = peer.holdings()
+      liveTransceivers += holdings.liveTransceivers
+      transportStateListeners += holdings.transportStateListeners
+    }
     return {
+      liveTransceivers,
+      transportStateListeners,
       peers: this.#peers.size,
       publishedTracks: this.#forwarder.sourceCount,
       subscriptions: this.#forwarder.subscriptionCount,
