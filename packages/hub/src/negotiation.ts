@@ -1,6 +1,6 @@
 // The per-client negotiation lock of hub-api-v1.md §4, as one explicit state:
 //
-//   idle ──(hub change, peer connected+stable)──▶ offerScheduled ──(debounce)──▶ hubOffering
+//   idle ──(hub change, peer connected+stable)──▶ offerScheduled ──(microtask, or debounce)──▶ hubOffering
 //   hubOffering ──(client answer)──▶ idle, or clientTurn('invited') + SSE allowed_renegotation
 //                                    when the client asked to negotiate meanwhile
 //   idle/offerScheduled ──(isallownegotiate granted)──▶ clientTurn('granted')
@@ -10,7 +10,10 @@
 // While the hub is offering, a client asking isallownegotiate is told "not now" and remembered;
 // a client offer that skipped the lock is refused with 409. A change the hub still has to offer
 // (`hubOfferOwed`) survives every phase and is offered once the lock is free again. Each phase owns
-// its one deadline (Phases): the offer debounce, the answer timeout, the client-turn timeout.
+// its one deadline (Phases): the offer debounce if one is set, the answer timeout, the client-turn timeout.
+// By default there is no debounce: changes of one tick (every subscription a join makes, every track
+// of one offer) share the offer made in a microtask, and changes made while an offer awaits its answer
+// share the next one (the answer round-trip batches them).
 import { type Answer, MAX_SDP_LENGTH, type Offer } from '@parley/protocol'
 import type { Clock } from './clock.js'
 import { HubError } from './errors.js'
@@ -27,7 +30,7 @@ export type NegotiationPhase =
   | { readonly name: 'closed' }
 
 export interface NegotiationTimings {
-  /** Debounce before a hub offer, batching changes. */
+  /** Debounce before a hub offer, batching changes; 0 = none (the changes of one tick share an offer). */
   offerDebounceMs: number
   /** How long the hub waits for the answer to its offer before giving up on the client. */
   answerTimeoutMs: number
@@ -166,7 +169,16 @@ export class Negotiator {
 
   #scheduleIfFree(): void {
     if (this.phase.name !== 'idle' || !this.#hubOfferOwed || !this.#canOffer()) return
-    this.#phases.enter({ name: 'offerScheduled' }, { ms: this.#deps.timings.offerDebounceMs, onTimeout: () => void this.#offer() })
+    const { offerDebounceMs } = this.#deps.timings
+    if (offerDebounceMs > 0) {
+      this.#phases.enter({ name: 'offerScheduled' }, { ms: offerDebounceMs, onTimeout: () => void this.#offer() })
+      return
+    }
+    const scheduled: NegotiationPhase = { name: 'offerScheduled' }
+    this.#phases.enter(scheduled)
+    queueMicrotask(() => {
+      if (this.phase === scheduled) void this.#offer()
+    })
   }
 
   async #offer(): Promise<void> {

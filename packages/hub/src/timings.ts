@@ -8,7 +8,7 @@ export interface HubTimings extends NegotiationTimings {
   reconnectGraceMs: number
   /** `ping` interval on open event streams. */
   pingIntervalMs: number
-  /** Debounce of `tracks_added` to the publisher, batching the tracks of one offer. */
+  /** Debounce of `tracks_added` to the publisher; 0 = none (the tracks of one offer, published in one tick, share one). */
   tracksAddedDebounceMs: number
   /** A track whose publisher never calls settracksources becomes available as `media` after this. */
   trackSourceGraceMs: number
@@ -20,13 +20,13 @@ export interface HubTimings extends NegotiationTimings {
 }
 
 export const DEFAULT_TIMINGS: HubTimings = {
-  offerDebounceMs: 100,
+  offerDebounceMs: 0,
   answerTimeoutMs: 30_000,
   clientTurnTimeoutMs: 10_000,
   connectTimeoutMs: 60_000,
   reconnectGraceMs: 10_000,
   pingIntervalMs: 15_000,
-  tracksAddedDebounceMs: 100,
+  tracksAddedDebounceMs: 0,
   trackSourceGraceMs: 1_000,
   failedGraceMs: 5_000,
 }

@@ -63,8 +63,11 @@ export class TrackRouter {
       }
     })
     publisher.pendingAdded.add(track.trackId)
-    if (!publisher.addedTimer.running) {
-      publisher.addedTimer.start(timings.tracksAddedDebounceMs, () => this.#deps.safely('sending tracks_added', client, () => this.#flushAdded(client)))
+    const flush = () => this.#deps.safely('sending tracks_added', client, () => this.#flushAdded(client))
+    if (timings.tracksAddedDebounceMs <= 0) {
+      if (publisher.pendingAdded.size === 1) queueMicrotask(flush)
+    } else if (!publisher.addedTimer.running) {
+      publisher.addedTimer.start(timings.tracksAddedDebounceMs, flush)
     }
   }
 

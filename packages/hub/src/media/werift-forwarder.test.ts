@@ -1,6 +1,7 @@
 // The keyframe rule of the werift forwarder on the injected Clock (fake timers drive the system clock):
-// at most one PLI per track per KEYFRAME_REQUEST_INTERVAL_MS, later asks coalesced into one trailing PLI,
-// none for audio, and a PLI wanted before the publisher's DTLS is up sent once it is.
+// asks of one tick share one PLI (microtask), at most one PLI per track per KEYFRAME_REQUEST_INTERVAL_MS,
+// later asks coalesced into one trailing PLI, none for audio, and a PLI wanted before the publisher's DTLS
+// is up sent once it is.
 import type { RTCRtpTransceiver } from 'werift'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock } from '../clock.js'
@@ -19,6 +20,9 @@ function publisherTransceiver(dtlsState: 'new' | 'connected') {
   return { transceiver, dtlsTransport, rtcp }
 }
 
+/** Lets the queued microtasks (the batched keyframe requests) run. */
+const tick = () => Promise.resolve()
+
 const track = (kind: 'audio' | 'video'): PublishedTrack => ({ trackId: `${kind}-1`, streamId: 's', kind, clientId: 'a' })
 
 beforeEach(() => {
@@ -29,15 +33,30 @@ afterEach(() => {
 })
 
 describe('Forwarder keyframe requests', () => {
-  it('sends at most one PLI per interval per track and coalesces later asks into one trailing PLI', () => {
+  it('sends one PLI for the asks of one tick', async () => {
     const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
     const { transceiver, rtcp } = publisherTransceiver('connected')
     const source = forwarder.addSource({}, track('video'), '0', transceiver)!
     forwarder.requestKeyframe(source)
+    forwarder.requestKeyframe(source)
+    expect(rtcp).toHaveLength(0)
+    await tick()
+    expect(rtcp).toHaveLength(1)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('sends at most one PLI per interval per track and coalesces later asks into one trailing PLI', async () => {
+    const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
+    const { transceiver, rtcp } = publisherTransceiver('connected')
+    const source = forwarder.addSource({}, track('video'), '0', transceiver)!
+    forwarder.requestKeyframe(source)
+    await tick()
     expect(rtcp).toHaveLength(1)
     vi.advanceTimersByTime(100)
     forwarder.requestKeyframe(source)
+    await tick()
     forwarder.requestKeyframe(source)
+    await tick()
     expect(rtcp).toHaveLength(1)
     vi.advanceTimersByTime(KEYFRAME_REQUEST_INTERVAL_MS - 100 - 1)
     expect(rtcp).toHaveLength(1)
@@ -48,14 +67,16 @@ describe('Forwarder keyframe requests', () => {
     expect(forwarder.counters.keyframeRequestsSent).toBe(2)
   })
 
-  it('asks nothing of an audio track, and nothing once the track is removed', () => {
+  it('asks nothing of an audio track, and nothing once the track is removed', async () => {
     const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
     const audio = publisherTransceiver('connected')
     forwarder.requestKeyframe(forwarder.addSource({}, track('audio'), '0', audio.transceiver)!)
     const video = publisherTransceiver('connected')
     const source = forwarder.addSource({}, track('video'), '1', video.transceiver)!
     forwarder.requestKeyframe(source)
+    await tick()
     forwarder.requestKeyframe(source)
+    await tick()
     forwarder.removeSource(source)
     vi.advanceTimersByTime(KEYFRAME_REQUEST_INTERVAL_MS)
     expect(audio.rtcp).toHaveLength(0)
@@ -63,17 +84,20 @@ describe('Forwarder keyframe requests', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
-  it('keeps a PLI wanted before the publisher connected, and sends it when it does', () => {
+  it('keeps a PLI wanted before the publisher connected, and sends it when it does', async () => {
     const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
     const publisher = {}
     const { transceiver, dtlsTransport, rtcp } = publisherTransceiver('new')
     const source = forwarder.addSource(publisher, track('video'), '0', transceiver)!
     forwarder.requestKeyframe(source)
+    await tick()
     expect(rtcp).toHaveLength(0)
     dtlsTransport.state = 'connected'
     forwarder.publisherConnected({})
+    await tick()
     expect(rtcp).toHaveLength(0)
     forwarder.publisherConnected(publisher)
+    await tick()
     expect(rtcp).toHaveLength(1)
   })
 })

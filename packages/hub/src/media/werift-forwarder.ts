@@ -1,6 +1,7 @@
 // RTP fan-out of the werift plane: every published track (a Source) and the subscriptions fed from it,
-// across all peers. Also the keyframe rule: the publisher is asked for a keyframe (PLI) at most once per
-// KEYFRAME_REQUEST_INTERVAL_MS per track, through the injected Clock; later asks coalesce into one.
+// across all peers. Also the keyframe rule: requests made in one tick share one PLI (batched by the
+// microtask), and the publisher is asked at most once per KEYFRAME_REQUEST_INTERVAL_MS per track (the
+// trailing request waits on the injected Clock), since Chromium ignores one that comes sooner.
 import { PictureLossIndication, RtcpPayloadSpecificFeedback } from 'werift'
 import type { RTCRtpTransceiver, RtcpPacket, RtpPacket } from 'werift'
 import { messageOf } from '@parley/protocol'
@@ -8,8 +9,12 @@ import { type Clock, Timer } from '../clock.js'
 import type { Logger } from '../log.js'
 import type { PublishedTrack } from './types.js'
 
-/** At most one PLI per publisher track in this window; later requests are coalesced into one trailing PLI. */
-export const KEYFRAME_REQUEST_INTERVAL_MS = 300
+/**
+ * At most one PLI per publisher track in this window; later requests are coalesced into one trailing PLI.
+ * Chromium drops a keyframe request that arrives within 300 ms of the last one it acted on
+ * (`EncoderRtcpFeedback`, min keyframe send interval); 20 ms more absorbs jitter between the two clocks.
+ */
+export const KEYFRAME_REQUEST_INTERVAL_MS = 320
 /** RTCP PSFB FMT of a Full Intra Request (werift does not export the class from its ESM build). */
 const FIR_FORMAT = 4
 
@@ -31,6 +36,8 @@ export interface Source {
   readonly keyframeTimer: Timer
   /** A keyframe was wanted before it could be asked for (no SSRC or no DTLS yet). */
   keyframePending: boolean
+  /** A request is queued for this tick's microtask (requests of one tick share one PLI). */
+  keyframeQueued: boolean
   stopRtp: () => void
 }
 
@@ -113,6 +120,7 @@ export class Forwarder {
       lastKeyframeRequestAt: Number.NEGATIVE_INFINITY,
       keyframeTimer: new Timer(this.#clock),
       keyframePending: false,
+      keyframeQueued: false,
       stopRtp: () => undefined,
     }
     const { unSubscribe } = transceiver.receiver.track.onReceiveRtp.subscribe((packet: RtpPacket) => {
@@ -157,9 +165,22 @@ export class Forwarder {
     subscription.source = undefined
   }
 
-  /** Asks the publisher for a keyframe, at most once per KEYFRAME_REQUEST_INTERVAL_MS per track. */
+  /**
+   * Asks the publisher for a keyframe, at most once per KEYFRAME_REQUEST_INTERVAL_MS per track. Callers
+   * ask only when a subscriber can use one (its forwarding negotiated and its DTLS up, or it sent a PLI):
+   * a keyframe sent before that is lost to it and only pushes the useful request out by the interval.
+   */
   requestKeyframe(source: Source): void {
-    if (source.published.kind !== 'video' || this.#sources.get(source.key) !== source) return
+    if (source.published.kind !== 'video' || this.#sources.get(source.key) !== source || source.keyframeQueued) return
+    source.keyframeQueued = true
+    queueMicrotask(() => {
+      source.keyframeQueued = false
+      this.#requestNow(source)
+    })
+  }
+
+  #requestNow(source: Source): void {
+    if (this.#sources.get(source.key) !== source) return
     const wait = source.lastKeyframeRequestAt + KEYFRAME_REQUEST_INTERVAL_MS - this.#clock.now()
     if (wait > 0) {
       if (!source.keyframeTimer.running) source.keyframeTimer.start(wait, () => this.#sendPli(source))

@@ -107,6 +107,7 @@ export class WeriftPeer implements MediaPeer {
         } catch (error) {
           throw new Error(`the client's offer cannot be applied: ${messageOf(error)}`)
         }
+        if (/^a=setup:actpass/m.test(sdp) && !/^a=setup:(active|passive)/m.test(sdp)) preferDtlsServer(this.#pc)
         try {
           await this.#pc.setLocalDescription(await this.#pc.createAnswer())
         } catch (error) {
@@ -261,4 +262,14 @@ export class WeriftPeer implements MediaPeer {
 
 function sectionCount(sdp: string | undefined): number {
   return sdp ? parseMediaSections(sdp).length : 0
+}
+
+/**
+ * Answer an `actpass` offer with `a=setup:passive`, so that the client is the DTLS client. werift as DTLS
+ * client waits a fixed 100 ms after ICE connects before its ClientHello (0.25.2, transport/dtls.js
+ * `start`); as DTLS server it answers the browser's ClientHello at once. Only a transport whose role
+ * is still `auto` (the first offer) is changed; later offers keep the negotiated roles.
+ */
+function preferDtlsServer(pc: RTCPeerConnection): void {
+  for (const transport of pc.dtlsTransports) if (transport.role === 'auto') transport.role = 'server'
 }

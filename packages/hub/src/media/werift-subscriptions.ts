@@ -1,6 +1,7 @@
 // The forwarded tracks of one werift peer (its subscriptions): a sendonly transceiver per track, created
-// right before a server offer, under the publisher's MSID; stopped to end a forwarding; keyframes asked
-// for whenever a subscriber becomes able to decode (subscribed, answered, connected).
+// right before a server offer, under the publisher's MSID; stopped to end a forwarding; a keyframe asked
+// for when a subscriber becomes able to use one: its forwarding negotiated and its DTLS up, whichever
+// comes last (after the answer, or on `connected`).
 import { MediaStream, RTCRtpHeaderExtensionParameters, RTP_EXTENSION_URI } from 'werift'
 import type { RTCPeerConnection, RTCRtpTransceiver, RtcpPacket } from 'werift'
 import { messageOf } from '@parley/protocol'
@@ -32,7 +33,7 @@ export class WeriftSubscriptions implements SubscriptionOwner {
     this.#log = init.log
   }
 
-  /** Forwards another client's track here (idempotent) and asks its publisher for a keyframe. */
+  /** Forwards another client's track here (idempotent); the keyframe is asked for once it is negotiated. */
   subscribe(track: PublishedTrack): void {
     if (this.#closed || track.clientId === this.clientId) return
     const source = this.#forwarder.source(track)
@@ -44,7 +45,6 @@ export class WeriftSubscriptions implements SubscriptionOwner {
       this.#byKey.set(source.key, this.#forwarder.attach(this, source))
       this.#negotiationNeeded()
     }
-    this.#forwarder.requestKeyframe(source)
   }
 
   unsubscribe(track: PublishedTrack): void {
@@ -77,7 +77,7 @@ export class WeriftSubscriptions implements SubscriptionOwner {
     }
   }
 
-  /** After an answer: drop subscriptions the client rejected, ask keyframes for the newly negotiated ones. */
+  /** After an answer: drop subscriptions the client rejected, ask keyframes for the newly negotiated ones (DTLS up). */
   settle(): void {
     for (const subscription of [...this.#byKey.values()]) {
       const transceiver = subscription.transceiver
@@ -90,7 +90,8 @@ export class WeriftSubscriptions implements SubscriptionOwner {
         continue
       }
       const direction = transceiver.currentDirection
-      if (!subscription.keyframeRequestedOnAnswer && transceiver.sender.codec && (direction === 'sendonly' || direction === 'sendrecv')) {
+      const dtlsUp = transceiver.sender.dtlsTransport?.state === 'connected'
+      if (!subscription.keyframeRequestedOnAnswer && dtlsUp && transceiver.sender.codec && (direction === 'sendonly' || direction === 'sendrecv')) {
         subscription.keyframeRequestedOnAnswer = true
         if (subscription.source) this.#forwarder.requestKeyframe(subscription.source)
       }

@@ -1,0 +1,43 @@
+/* global window, document, location */
+// The SDK's documented flow: register (createClient), createPeer (opens the peer connection and the
+// event stream), addStream of the camera; remote streams arrive as `streamAvailable`. The SDK asks
+// for an access token it gets from inLive's auth service; our hub needs none, so a token pointing at
+// our hub is set instead (setAuth takes the API origin and version from its url).
+import { Room } from './room.js'
+
+const params = new URL(location.href).searchParams
+const hub = params.get('hub')
+const roomId = params.get('roomId')
+const name = params.get('name') || 'sdk'
+const state = { connectionState: null, joined: false, error: null }
+window.__sdk = state
+
+const room = Room({ api: { baseUrl: hub, version: 'v1' }, webrtc: { iceServers: [] } })
+room.setAuth({ url: `${hub}/v1/auth`, data: { accessToken: 'parley', refreshToken: 'parley', expirySeconds: 86_400 } })
+
+room.on('streamAvailable', ({ stream }) => {
+  if (stream.origin !== 'remote') return
+  const video = document.createElement('video')
+  video.className = 'remote'
+  video.autoplay = true
+  video.playsInline = true
+  video.muted = true
+  video.srcObject = stream.mediaStream
+  document.querySelector('#videos').append(video)
+})
+
+async function join() {
+  const client = await room.createClient(roomId, { clientName: name })
+  const clientId = client.data.clientId
+  const peer = await room.createPeer(roomId, clientId)
+  const pc = peer.getPeerConnection()
+  pc.addEventListener('connectionstatechange', () => { state.connectionState = pc.connectionState })
+  const mediaStream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true })
+  document.querySelector('#local').srcObject = mediaStream
+  peer.addStream(mediaStream.id, { clientId, name, origin: 'local', source: 'media', mediaStream })
+  state.joined = true
+}
+
+document.querySelector('#join').addEventListener('click', () => {
+  join().catch((error) => { state.error = String(error && error.stack || error) })
+})
