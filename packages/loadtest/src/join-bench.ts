@@ -40,7 +40,8 @@ function kinds(hubUrl: string, sdkUrl: string, tutorialUrl: string): Record<Kind
     parley: {
       label: 'Parley web app',
       async open(page, roomId, name) {
-        await page.goto(`${hubUrl}/?roomId=${encodeURIComponent(roomId)}`)
+        // The invite link's form (roomId and roomName), as a guest opens it.
+        await page.goto(`${hubUrl}/?roomId=${encodeURIComponent(roomId)}&roomName=bench`)
         await page.getByTestId('display-name').fill(name)
         await page.locator('[data-testid="prejoin"] [data-testid="tile"][data-video="on"]').waitFor({ timeout: 20_000 })
       },
