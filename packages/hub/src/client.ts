@@ -11,6 +11,7 @@
 import {
   type Answer,
   ALLOWED_RENEGOTIATION_EVENT,
+  type Bitrates,
   type Client as ClientWire,
   type IceCandidate,
   type LeftReason,
@@ -65,6 +66,8 @@ export interface ClientDeps {
   maxCandidates: number
   /** Tracks one offer of this client may send; more is refused with 413. */
   maxTracks: number
+  /** The room's bitrates option (bounds what the media plane tells this client it may send). */
+  bitrates?: Bitrates
   log(level: LogLevel, msg: string, fields?: LogFields): void
   room: ClientRoom
 }
@@ -105,6 +108,7 @@ export class Client {
     this.peer = deps.mediaPlane.createPeer({
       roomId: this.roomId,
       clientId: this.id,
+      ...(deps.bitrates ? { bitrates: deps.bitrates } : {}),
       handlers: {
         onIceCandidate: ifPresent((candidate) => this.sse.send('candidate', candidate)),
         onTrackPublished: ifPresent((track) => room.trackPublished(this, track)),

@@ -101,7 +101,7 @@ export class Room {
     if (this.#clients.size >= maxClients) throw limitReached(`room "${this.id}" is full: it holds its maximum of ${maxClients} clients`)
     const client = createClient(
       { id: clientId, roomId: this.id, name: request.name ?? '' },
-      { clock, timings, mediaPlane, maxCandidates: this.#deps.maxCandidatesPerClient, maxTracks: this.#deps.maxTracksPerClient, log: (level, msg, fields) => this.#log(level, msg, fields), room: this.#asClientRoom },
+      { clock, timings, mediaPlane, maxCandidates: this.#deps.maxCandidatesPerClient, maxTracks: this.#deps.maxTracksPerClient, bitrates: this.options.bitrates, log: (level, msg, fields) => this.#log(level, msg, fields), room: this.#asClientRoom },
     )
     this.#clients.set(clientId, client)
     // The media plane creates the channels once the client's first offer is applied.

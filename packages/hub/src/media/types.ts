@@ -5,7 +5,7 @@
 // when a publisher is asked for keyframes, and when a data channel can be created.
 // `src/test-support/mediaPlaneConformance.ts` is the suite an implementation has to pass;
 // `boundary.ts` holds the interface's two rules (handlers later, no exception across).
-import type { Answer, IceCandidate, Offer } from '@parley/protocol'
+import type { Answer, Bitrates, IceCandidate, Offer } from '@parley/protocol'
 
 export type { IceConfig } from '@parley/werift-config'
 
@@ -69,7 +69,8 @@ export interface MediaPeer {
 }
 
 export interface MediaPlane {
-  createPeer(init: { roomId: string; clientId: string; handlers: MediaPeerHandlers }): MediaPeer
+  /** `bitrates`: the room's option, bounding what the plane tells publishers they may send. */
+  createPeer(init: { roomId: string; clientId: string; handlers: MediaPeerHandlers; bitrates?: Bitrates }): MediaPeer
   /** Closes every peer. */
   close(): Promise<void>
 }

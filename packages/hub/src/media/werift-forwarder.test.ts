@@ -2,22 +2,37 @@
 // asks of one tick share one PLI (microtask), at most one PLI per track per KEYFRAME_REQUEST_INTERVAL_MS,
 // later asks coalesced into one trailing PLI, none for audio, and a PLI wanted before the publisher's DTLS
 // is up sent once it is.
-import type { RTCRtpTransceiver } from 'werift'
+import type { RTCRtpTransceiver , RtcpPayloadSpecificFeedback } from 'werift'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock } from '../clock.js'
 import type { PublishedTrack } from './types.js'
+import { ReceiverEstimatedMaxBitrate } from 'werift'
+import { TICK_MS } from './werift-bandwidth.js'
 import { Forwarder, KEYFRAME_REQUEST_INTERVAL_MS } from './werift-forwarder.js'
 
-/** The parts of a werift transceiver the forwarder touches for keyframes. */
+/** The parts of a werift transceiver the forwarder touches for keyframes and REMB; `deliver` plays RTP in. */
 function publisherTransceiver(dtlsState: 'new' | 'connected') {
   const rtcp: unknown[][] = []
   const dtlsTransport = { state: dtlsState, sendRtcp: async (packets: unknown[]) => void rtcp.push(packets) }
+  let onRtp: ((packet: unknown) => void) | undefined
   const transceiver = {
-    receiver: { track: { ssrc: 1234, onReceiveRtp: { subscribe: () => ({ unSubscribe: () => undefined }) } } },
+    receiver: {
+      track: {
+        ssrc: 1234,
+        onReceiveRtp: {
+          subscribe: (callback: (packet: unknown) => void) => {
+            onRtp = callback
+            return { unSubscribe: () => undefined }
+          },
+        },
+      },
+    },
     sender: { ssrc: 1 },
     dtlsTransport,
   } as unknown as RTCRtpTransceiver
-  return { transceiver, dtlsTransport, rtcp }
+  const deliver = (sequenceNumber: number, timestamp: number) =>
+    onRtp?.({ header: { ssrc: 1234, sequenceNumber, timestamp, extensions: [] }, payload: Buffer.alloc(1_000) })
+  return { transceiver, dtlsTransport, rtcp, deliver }
 }
 
 /** Lets the queued microtasks (the batched keyframe requests) run. */
@@ -99,5 +114,33 @@ describe('Forwarder keyframe requests', () => {
     forwarder.publisherConnected(publisher)
     await tick()
     expect(rtcp).toHaveLength(1)
+  })
+})
+
+describe('Forwarder bandwidth estimation', () => {
+  it("tells a publisher of video its estimate by REMB every tick, starting at the room's initial bandwidth, and stops with its tracks", async () => {
+    const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
+    const { transceiver, rtcp, deliver } = publisherTransceiver('connected')
+    const limits = { floorBps: 100_000, startBps: 1_000_000, ceilingBps: 2_000_000 }
+    const source = forwarder.addSource({}, track('video'), '0', transceiver, limits)!
+    for (let seq = 0; seq < 10; seq++) deliver(seq, seq * 4_500)
+    vi.advanceTimersByTime(TICK_MS)
+    await tick()
+    expect(rtcp).toHaveLength(1)
+    const packet = rtcp[0]![0] as RtcpPayloadSpecificFeedback
+    const remb = packet.feedback as ReceiverEstimatedMaxBitrate
+    expect(remb).toBeInstanceOf(ReceiverEstimatedMaxBitrate)
+    expect(remb.ssrcFeedbacks).toEqual([1234])
+    // A clean first window: 8 % above the start.
+    expect(remb.brMantissa * 2 ** remb.brExp).toBeGreaterThan(1_070_000)
+    expect(remb.brMantissa * 2 ** remb.brExp).toBeLessThanOrEqual(1_080_000)
+    // The serialized packet parses back to the same figures.
+    const parsed = ReceiverEstimatedMaxBitrate.deSerialize(remb.serialize())
+    expect(parsed.ssrcFeedbacks).toEqual([1234])
+    expect(forwarder.counters.rembSent).toBe(1)
+    forwarder.removeSource(source)
+    vi.advanceTimersByTime(TICK_MS)
+    expect(vi.getTimerCount()).toBe(0)
+    expect(forwarder.counters.rembSent).toBe(1)
   })
 })

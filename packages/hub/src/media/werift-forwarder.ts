@@ -2,9 +2,17 @@
 // across all peers. Also the keyframe rule: requests made in one tick share one PLI (batched by the
 // microtask), and the publisher is asked at most once per KEYFRAME_REQUEST_INTERVAL_MS per track (the
 // trailing request waits on the injected Clock), since Chromium ignores one that comes sooner.
-import { PictureLossIndication, RtcpPayloadSpecificFeedback } from 'werift'
+import { PictureLossIndication, ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback, RtcpRrPacket, RtcpSrPacket } from 'werift'
 import type { RTCRtpTransceiver, RtcpPacket, RtpPacket } from 'werift'
 import { messageOf } from '@parley/protocol'
+import {
+  type BandwidthLimits,
+  BandwidthEstimator,
+  InboundWindow,
+  SubscriberLoss,
+  TICK_MS,
+  rembMantissaExponent,
+} from './werift-bandwidth.js'
 import { type Clock, Timer } from '../clock.js'
 import type { Logger } from '../log.js'
 import type { PublishedTrack } from './types.js'
@@ -38,6 +46,10 @@ export interface Source {
   keyframePending: boolean
   /** A request is queued for this tick's microtask (requests of one tick share one PLI). */
   keyframeQueued: boolean
+  /** What arrived in the current estimation window (video only). */
+  readonly inbound: InboundWindow | undefined
+  /** The bounds of the REMB estimate (the publisher's room's bitrates). */
+  readonly limits: BandwidthLimits | undefined
   stopRtp: () => void
 }
 
@@ -56,6 +68,8 @@ export interface Subscription {
   /** Created lazily right before a server offer (see WeriftSubscriptions.materialize). */
   transceiver: RTCRtpTransceiver | undefined
   keyframeRequestedOnAnswer: boolean
+  /** The loss this subscriber reports on the forwarded stream (its receiver reports). */
+  readonly loss: SubscriberLoss
 }
 
 export interface ForwarderCounters {
@@ -67,22 +81,30 @@ export interface ForwarderCounters {
   keyframeRequestsSent: number
   /** PLI/FIR packets read from subscribers (the werift routing workaround). */
   subscriberKeyframeRequests: number
+  /** REMB packets sent to publishers (bandwidth estimation). */
+  rembSent: number
 }
 
 export class Forwarder {
   readonly #sources = new Map<string, Source>()
   readonly #clock: Clock
   readonly #log: Logger
+  /** Runs the REMB estimation while any video track with bounds is published. */
+  readonly #bandwidthTimer: Timer
+  readonly #estimators = new Map<object, BandwidthEstimator>()
+  #lastTickAt = 0
   readonly counters: ForwarderCounters = {
     packetsReceived: 0,
     packetsForwarded: 0,
     keyframeRequestsSent: 0,
     subscriberKeyframeRequests: 0,
+    rembSent: 0,
   }
 
   constructor(deps: { clock: Clock; log: Logger }) {
     this.#clock = deps.clock
     this.#log = deps.log
+    this.#bandwidthTimer = new Timer(deps.clock)
   }
 
   get sourceCount(): number {
@@ -100,7 +122,7 @@ export class Forwarder {
   }
 
   /** Starts forwarding what arrives on the publisher's transceiver; undefined when that track id is taken. */
-  addSource(publisher: object, published: PublishedTrack, mid: string, transceiver: RTCRtpTransceiver): Source | undefined {
+  addSource(publisher: object, published: PublishedTrack, mid: string, transceiver: RTCRtpTransceiver, limits?: BandwidthLimits): Source | undefined {
     const key = sourceKey(published)
     if (this.#sources.has(key)) {
       this.#log('warn', 'a client publishes the same track id twice; ignoring the second m-line', {
@@ -121,6 +143,8 @@ export class Forwarder {
       keyframeTimer: new Timer(this.#clock),
       keyframePending: false,
       keyframeQueued: false,
+      inbound: published.kind === 'video' && limits ? new InboundWindow() : undefined,
+      limits,
       stopRtp: () => undefined,
     }
     const { unSubscribe } = transceiver.receiver.track.onReceiveRtp.subscribe((packet: RtpPacket) => {
@@ -132,6 +156,10 @@ export class Forwarder {
     })
     source.stopRtp = unSubscribe
     this.#sources.set(key, source)
+    if (source.inbound && !this.#bandwidthTimer.running) {
+      this.#lastTickAt = this.#clock.now()
+      this.#bandwidthTimer.start(TICK_MS, () => this.#bandwidthTick())
+    }
     return source
   }
 
@@ -154,6 +182,7 @@ export class Forwarder {
       source,
       transceiver: undefined,
       keyframeRequestedOnAnswer: false,
+      loss: new SubscriberLoss(),
     }
     source.subscriptions.add(subscription)
     return subscription
@@ -202,6 +231,10 @@ export class Forwarder {
    * the server registered as a receiver, so sender.onPictureLossIndication never fires.
    */
   subscriberFeedback(packet: RtcpPacket, subscriptions: Iterable<Subscription>): void {
+    if (packet instanceof RtcpRrPacket || packet instanceof RtcpSrPacket) {
+      this.#receiverReports(packet, subscriptions)
+      return
+    }
     if (!(packet instanceof RtcpPayloadSpecificFeedback)) return
     const feedback = packet.feedback as { count: number; mediaSsrc?: number; fir?: { ssrc: number }[] }
     let ssrcs: number[]
@@ -220,6 +253,7 @@ export class Forwarder {
   #forward(source: Source, packet: RtpPacket): void {
     this.counters.packetsReceived++
     const { ssrc } = packet.header
+    source.inbound?.onPacket(packet.header.sequenceNumber, packet.header.timestamp, packet.payload.length + 12, this.#clock.now())
     if (source.ssrc !== ssrc) {
       const switched = source.ssrc !== undefined
       source.ssrc = ssrc
@@ -264,6 +298,80 @@ export class Forwarder {
     })
     dtls.sendRtcp([pli]).catch((error: unknown) => {
       this.#log('debug', 'sending a PLI failed', { trackId: source.published.trackId, error: messageOf(error) })
+    })
+  }
+
+  /** Subscribers' receiver reports on forwarded streams: their loss feeds the publisher's estimate. */
+  #receiverReports(packet: RtcpRrPacket | RtcpSrPacket, subscriptions: Iterable<Subscription>): void {
+    if (packet.reports.length === 0) return
+    const now = this.#clock.now()
+    for (const subscription of subscriptions) {
+      const ssrc = subscription.transceiver?.sender.ssrc
+      const report = ssrc === undefined ? undefined : packet.reports.find((entry) => entry.ssrc === ssrc)
+      if (report) subscription.loss.report(report.fractionLost / 256, now)
+    }
+  }
+
+  /** One estimation step for every publisher of video; a REMB to each (see werift-bandwidth.ts). */
+  #bandwidthTick(): void {
+    const now = this.#clock.now()
+    const windowMs = Math.max(1, now - this.#lastTickAt)
+    this.#lastTickAt = now
+    const byPublisher = new Map<object, Source[]>()
+    for (const source of this.#sources.values()) {
+      if (!source.inbound) continue
+      const list = byPublisher.get(source.publisher)
+      if (list) list.push(source)
+      else byPublisher.set(source.publisher, [source])
+    }
+    for (const publisher of this.#estimators.keys()) if (!byPublisher.has(publisher)) this.#estimators.delete(publisher)
+    for (const [publisher, sources] of byPublisher) {
+      try {
+        this.#estimatePublisher(publisher, sources, windowMs, now)
+      } catch (error) {
+        this.#log('error', 'bandwidth estimation failed', { error: messageOf(error) })
+      }
+    }
+    if (byPublisher.size > 0) this.#bandwidthTimer.start(TICK_MS, () => this.#bandwidthTick())
+  }
+
+  #estimatePublisher(publisher: object, sources: Source[], windowMs: number, now: number): void {
+    let receivedBps = 0
+    let lossFraction = 0
+    let queueDelayMs = 0
+    let packets = 0
+    for (const source of sources) {
+      packets += source.inbound!.received
+      const window = source.inbound!.take(windowMs)
+      receivedBps += window.receivedBps
+      lossFraction = Math.max(lossFraction, window.lossFraction)
+      queueDelayMs = Math.max(queueDelayMs, window.queueDelayMs)
+      for (const subscription of source.subscriptions) lossFraction = Math.max(lossFraction, subscription.loss.counted(now))
+    }
+    let estimator = this.#estimators.get(publisher)
+    if (!estimator) {
+      estimator = new BandwidthEstimator(sources[0]!.limits!)
+      this.#estimators.set(publisher, estimator)
+    }
+    // Nothing arrived (camera off, or not started): no evidence either way, the estimate holds.
+    const estimate = packets > 0 ? estimator.update({ receivedBps, lossFraction, queueDelayMs }) : estimator.estimateBps
+    const ssrcs = sources.map((source) => source.ssrc).filter((ssrc): ssrc is number => ssrc !== undefined)
+    const first = sources[0]!
+    const dtls = first.transceiver.dtlsTransport
+    if (ssrcs.length === 0 || !dtls || dtls.state !== 'connected') return
+    const { mantissa, exponent } = rembMantissaExponent(estimate)
+    const remb = new ReceiverEstimatedMaxBitrate({
+      senderSsrc: first.transceiver.sender.ssrc,
+      mediaSsrc: 0,
+      ssrcNum: ssrcs.length,
+      brMantissa: mantissa,
+      brExp: exponent,
+      bitrate: BigInt(mantissa) << BigInt(exponent),
+      ssrcFeedbacks: ssrcs,
+    })
+    this.counters.rembSent++
+    dtls.sendRtcp([new RtcpPayloadSpecificFeedback({ feedback: remb })]).catch((error: unknown) => {
+      this.#log('debug', 'sending a REMB failed', { error: messageOf(error) })
     })
   }
 }

@@ -11,6 +11,7 @@ import type { MediaPeer, MediaPeerHandlers, PeerConnectionState, PublishedTrack,
 import { type IceConfig, weriftPeerConfig } from '@parley/werift-config'
 import { RemoteCandidates } from './werift-candidates.js'
 import { WeriftChannels } from './werift-channels.js'
+import type { BandwidthLimits } from './werift-bandwidth.js'
 import type { Forwarder } from './werift-forwarder.js'
 import { WeriftPublications } from './werift-publications.js'
 import { assertUsableDescription, filterSdpCandidates, parseMediaSections } from './werift-sdp.js'
@@ -22,6 +23,8 @@ export interface WeriftPeerContext {
   readonly allowedRemoteAddresses: ReadonlySet<string>
   readonly forwarder: Forwarder
   readonly log: Logger
+  /** The bounds of the bandwidth estimate for this peer's published video (its room's bitrates). */
+  readonly bandwidth: BandwidthLimits
   /** The peer closed: the plane forgets it. */
   released(peer: WeriftPeer): void
 }
@@ -57,6 +60,7 @@ export class WeriftPeer implements MediaPeer {
       clientId,
       pc,
       forwarder: context.forwarder,
+      bandwidth: context.bandwidth,
       events: { published: (track) => this.#later.onTrackPublished(track), unpublished: (track) => this.#later.onTrackUnpublished(track) },
       log,
     })

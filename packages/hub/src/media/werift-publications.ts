@@ -4,6 +4,7 @@
 import type { RTCPeerConnection } from 'werift'
 import type { LogFields, LogLevel } from '../log.js'
 import type { PublishedTrack } from './types.js'
+import type { BandwidthLimits } from './werift-bandwidth.js'
 import type { Forwarder, Source } from './werift-forwarder.js'
 import { isSendingSection, parseMediaSections, type SdpMediaSection } from './werift-sdp.js'
 
@@ -17,6 +18,7 @@ export class WeriftPublications {
   readonly #pc: RTCPeerConnection
   readonly #forwarder: Forwarder
   readonly #events: PublicationEvents
+  readonly #bandwidth: BandwidthLimits
   readonly #log: (level: LogLevel, msg: string, fields?: LogFields) => void
   /** Published tracks of this client by MID. */
   readonly #byMid = new Map<string, Source>()
@@ -25,6 +27,7 @@ export class WeriftPublications {
     clientId: string
     pc: RTCPeerConnection
     forwarder: Forwarder
+    bandwidth: BandwidthLimits
     events: PublicationEvents
     log: (level: LogLevel, msg: string, fields?: LogFields) => void
   }) {
@@ -32,6 +35,7 @@ export class WeriftPublications {
     this.#pc = init.pc
     this.#forwarder = init.forwarder
     this.#events = init.events
+    this.#bandwidth = init.bandwidth
     this.#log = init.log
   }
 
@@ -91,7 +95,7 @@ export class WeriftPublications {
       kind: section.kind === 'audio' ? 'audio' : 'video',
       clientId: this.#clientId,
     }
-    const source = this.#forwarder.addSource(this, published, mid, transceiver)
+    const source = this.#forwarder.addSource(this, published, mid, transceiver, this.#bandwidth)
     if (!source) return
     this.#byMid.set(mid, source)
     this.#events.published(published)

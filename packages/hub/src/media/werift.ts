@@ -20,13 +20,16 @@
 //
 // Known limits: werift routes incoming RTP by SSRC only, so a publishing m-line must carry a=ssrc
 // (Chrome, Firefox, werift and aiortc do); a client publishes on new m-lines (addTransceiver), not by
-// reusing an m-line the hub offered; no simulcast, RTX, transport-cc or REMB (Chrome's bitrate grows
-// from receiver reports only). ICE restarts are werift's own (a client offer with a new ufrag/pwd);
+// reusing an m-line the hub offered; no simulcast, RTX or transport-cc. Publishers are told what they
+// may send by REMB from the hub's own estimate (werift-bandwidth.ts). ICE restarts are werift's own (a client offer with a new ufrag/pwd);
 // e2e/browser-ice-restart.spec.ts measures one from Chromium.
+import type { Bitrates } from '@parley/protocol'
 import { type IceConfig, resolveIceConfig } from '@parley/werift-config'
 import { type Clock, systemClock } from '../clock.js'
 import type { Logger } from '../log.js'
+import { DEFAULT_BITRATES } from '../roomOptions.js'
 import type { MediaPeer, MediaPeerHandlers, MediaPlane } from './types.js'
+import { bandwidthLimits } from './werift-bandwidth.js'
 import { Forwarder, type ForwarderCounters } from './werift-forwarder.js'
 import { WeriftPeer } from './werift-peer.js'
 
@@ -77,7 +80,7 @@ class WeriftPlane implements WeriftMediaPlane {
     this.#forwarder = new Forwarder({ clock: options.clock ?? systemClock, log: this.#log })
   }
 
-  createPeer(init: { roomId: string; clientId: string; handlers: MediaPeerHandlers }): MediaPeer {
+  createPeer(init: { roomId: string; clientId: string; handlers: MediaPeerHandlers; bitrates?: Bitrates }): MediaPeer {
     if (this.#closed) throw new Error('the media plane is closed')
     const context = {
       ice: this.#ice,
@@ -85,6 +88,7 @@ class WeriftPlane implements WeriftMediaPlane {
       forwarder: this.#forwarder,
       log: this.#log,
       released: (peer: WeriftPeer) => this.#peers.delete(peer),
+      bandwidth: bandwidthLimits(init.bitrates ?? DEFAULT_BITRATES),
     }
     const peer = new WeriftPeer(context, init.roomId, init.clientId, init.handlers)
     this.#peers.add(peer)

@@ -1,0 +1,91 @@
+// The hub's bandwidth estimate (REMB): bounds from the room's bitrates, the inbound window's loss and
+// queue delay, the loss-and-delay rule, the slow-subscriber rule and REMB's bitrate encoding.
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_BITRATES } from '../roomOptions.js'
+import {
+  BandwidthEstimator,
+  InboundWindow,
+  SLOW_SUBSCRIBER_MS,
+  SubscriberLoss,
+  TICK_MS,
+  bandwidthLimits,
+  rembMantissaExponent,
+} from './werift-bandwidth.js'
+
+describe('bandwidthLimits', () => {
+  it("starts at the room's initial_bandwidth, floors at video_low + audio, tops at twice initial_bandwidth", () => {
+    expect(bandwidthLimits(DEFAULT_BITRATES)).toEqual({ floorBps: 165_000, startBps: 1_000_000, ceilingBps: 2_000_000 })
+  })
+  it('lets video_high raise the ceiling', () => {
+    expect(bandwidthLimits({ ...DEFAULT_BITRATES, video_high: 3_000_000 }).ceilingBps).toBe(3_075_000)
+  })
+})
+
+describe('InboundWindow', () => {
+  it('measures bitrate and loss from sequence gaps, across the 16-bit wrap', () => {
+    const window = new InboundWindow()
+    for (const seq of [65_533, 65_534, 0, 1, 3]) window.onPacket(seq, 0, 1_000, 0)
+    const figures = window.take(TICK_MS)
+    expect(figures.receivedBps).toBe((5 * 1_000 * 8 * 1000) / TICK_MS)
+    // 65533..3 is 7 packets, 5 arrived.
+    expect(figures.lossFraction).toBeCloseTo(2 / 7)
+    window.onPacket(4, 0, 1_000, 0)
+    expect(window.take(TICK_MS).lossFraction).toBe(0)
+  })
+
+  it('sees a queue building as arrival time running ahead of capture time', () => {
+    const window = new InboundWindow()
+    // 20 fps at 90 kHz; arrival = capture + 10 ms.
+    for (let frame = 0; frame < 10; frame++) window.onPacket(frame, frame * 4_500, 1_000, frame * 50 + 10)
+    expect(window.take(TICK_MS).queueDelayMs).toBe(0)
+    // Next window: each packet 120 ms later than its capture time would allow.
+    for (let frame = 10; frame < 20; frame++) window.onPacket(frame, frame * 4_500, 1_000, frame * 50 + 130)
+    expect(window.take(TICK_MS).queueDelayMs).toBe(120)
+  })
+})
+
+describe('BandwidthEstimator', () => {
+  const limits = { floorBps: 100_000, startBps: 1_000_000, ceilingBps: 2_000_000 }
+
+  it('grows 8 % per clean tick up to the ceiling', () => {
+    const estimator = new BandwidthEstimator(limits)
+    expect(estimator.update({ receivedBps: 500_000, lossFraction: 0, queueDelayMs: 0 })).toBe(1_080_000)
+    for (let tick = 0; tick < 20; tick++) estimator.update({ receivedBps: 500_000, lossFraction: 0, queueDelayMs: 0 })
+    expect(estimator.estimateBps).toBe(2_000_000)
+  })
+
+  it('backs off to 85 % of what arrived on heavy loss, at most by half on a long queue delay of two ticks, and holds between', () => {
+    const estimator = new BandwidthEstimator(limits)
+    expect(estimator.update({ receivedBps: 600_000, lossFraction: 0, queueDelayMs: 200 })).toBe(1_000_000)
+    expect(estimator.update({ receivedBps: 600_000, lossFraction: 0, queueDelayMs: 300 })).toBe(1_000_000)
+    expect(estimator.update({ receivedBps: 600_000, lossFraction: 0, queueDelayMs: 300 })).toBe(510_000)
+    expect(estimator.update({ receivedBps: 100_000, lossFraction: 0, queueDelayMs: 300 })).toBe(255_000)
+    expect(estimator.update({ receivedBps: 500_000, lossFraction: 0.05, queueDelayMs: 0 })).toBe(255_000)
+    expect(estimator.update({ receivedBps: 200_000, lossFraction: 0.2, queueDelayMs: 0 })).toBe(170_000)
+    for (let tick = 0; tick < 30; tick++) estimator.update({ receivedBps: 0, lossFraction: 0.5, queueDelayMs: 0 })
+    expect(estimator.estimateBps).toBe(100_000)
+  })
+})
+
+describe('SubscriberLoss', () => {
+  it('counts a lossy subscriber for SLOW_SUBSCRIBER_MS, then no more until it recovers', () => {
+    const loss = new SubscriberLoss()
+    loss.report(0.3, 0)
+    expect(loss.counted(SLOW_SUBSCRIBER_MS)).toBe(0.3)
+    expect(loss.counted(SLOW_SUBSCRIBER_MS + 1)).toBe(0)
+    loss.report(0.05, SLOW_SUBSCRIBER_MS + 2)
+    expect(loss.counted(SLOW_SUBSCRIBER_MS + 3)).toBe(0.05)
+    loss.report(0.3, SLOW_SUBSCRIBER_MS + 4)
+    expect(loss.counted(SLOW_SUBSCRIBER_MS + 5)).toBe(0.3)
+  })
+})
+
+describe('rembMantissaExponent', () => {
+  it('encodes a bitrate in an 18-bit mantissa and an exponent', () => {
+    expect(rembMantissaExponent(100_000)).toEqual({ mantissa: 100_000, exponent: 0 })
+    const { mantissa, exponent } = rembMantissaExponent(2_000_000)
+    expect(mantissa).toBeLessThan(1 << 18)
+    expect(mantissa * 2 ** exponent).toBeLessThanOrEqual(2_000_000)
+    expect(mantissa * 2 ** exponent).toBeGreaterThan(2_000_000 - 2 ** exponent)
+  })
+})
