@@ -200,6 +200,15 @@ describe('media plane failures', () => {
   })
 })
 
+describe('bitrates', () => {
+  it("hands the room's bitrates option to the media plane with each client's peer (it bounds what publishers are told)", async () => {
+    hub = createTestHub()
+    await hub.request('POST', pathFor('createRoom', {}), { id: 'r1', options: { bitrates: { video_high: 1_500_000 } } })
+    await hub.request('POST', pathFor('register', { roomId: 'r1' }), { uid: 'a' })
+    expect(hub.plane.bitratesOf.get('a')).toMatchObject({ video_high: 1_500_000, video_low: 90_000 })
+  })
+})
+
 describe('lifecycle', () => {
   it('removes an empty room after empty_room_timeout_ns counted from creation', async () => {
     hub = createTestHub()

@@ -5,7 +5,7 @@
 // with one m-line per forwarded track under the publisher's MSID. A test plays the media side with the
 // methods at the end (connection state, tracks, candidates, data-channel messages); each resolves once
 // the room's handler ran.
-import { type Answer, type IceCandidate, type Offer, OPUS_PAYLOAD_TYPE, VP8_PAYLOAD_TYPE } from '@parley/protocol'
+import { type Answer, type Bitrates, type IceCandidate, type Offer, OPUS_PAYLOAD_TYPE, VP8_PAYLOAD_TYPE } from '@parley/protocol'
 import { deferHandlers } from '../media/boundary.js'
 import type { MediaPeer, MediaPeerHandlers, MediaPlane, PeerConnectionState, PublishedTrack, SignalingState } from '../media/types.js'
 import { isSendingSection, parseMediaSections } from '../media/werift-sdp.js'
@@ -192,10 +192,14 @@ export class FakeMediaPlane implements MediaPlane {
   /** Published tracks and their publishers. */
   readonly #published = new Map<PublishedTrack, FakeMediaPeer>()
 
-  createPeer(init: { roomId: string; clientId: string; handlers: MediaPeerHandlers }): MediaPeer {
+  /** The `bitrates` each peer was created with, by client id (what the room passed). */
+  readonly bitratesOf = new Map<string, Bitrates | undefined>()
+
+  createPeer(init: { roomId: string; clientId: string; handlers: MediaPeerHandlers; bitrates?: Bitrates }): MediaPeer {
     if (this.closed) throw new Error('the media plane is closed')
     const peer = new FakeMediaPeer(init.roomId, init.clientId, init.handlers, this)
     this.peers.push(peer)
+    this.bitratesOf.set(init.clientId, init.bitrates)
     return peer
   }
 
