@@ -1,6 +1,6 @@
-import { pathFor } from '@parley/protocol'
+import { pathFor, withLastEventId } from '@parley/protocol'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createTestHub, settle, type TestHub } from './test-support/harness.js'
+import { createTestHub, settle, SseReader, type TestHub } from './test-support/harness.js'
 import { formatSseEvent, SseChannel, type SseChannelOptions, type SseSink } from './sse.js'
 
 let hub: TestHub
@@ -86,6 +86,39 @@ describe('SSE wire format', () => {
     await third.waitFor('meta_changed')
     expect(third.named('meta_changed').map((event) => event.data)).toEqual(['{"two":2}'])
     await third.cancel()
+  })
+
+  it('resumes from ?lastEventId= (a fresh EventSource), the Last-Event-ID header winning over it', async () => {
+    hub = createTestHub()
+    await hub.setupRoom('r1', 'a')
+    for (const key of ['one', 'two', 'three']) await hub.request('POST', pathFor('setMeta', { roomId: 'r1' }), { [key]: 1 })
+    const path = pathFor('events', { roomId: 'r1', clientId: 'a' })
+    const ids = async (url: string, headers: Record<string, string> = {}, count = 1) => {
+      const reader = new SseReader(await hub.app.request(url, { headers }))
+      await reader.waitFor('meta_changed', count)
+      await reader.cancel()
+      return reader.named('meta_changed').map((event) => event.id)
+    }
+    expect(await ids(withLastEventId(path, 1), {}, 2)).toEqual(['2', '3'])
+    expect(await ids(withLastEventId(path, 1), { 'Last-Event-ID': '2' })).toEqual(['3'])
+  })
+
+  it('removes a client resuming from an id older than what it keeps, with left events_lost, never a gap', async () => {
+    hub = createTestHub()
+    await hub.setupRoom('r1', 'a', 'b')
+    const a = await hub.events('r1', 'a')
+    await hub.request('POST', pathFor('setMeta', { roomId: 'r1' }), { first: 1 })
+    await a.waitFor('meta_changed')
+    await a.cancel()
+    // More events than the 5000 a client's channel keeps.
+    for (let index = 0; index < 5_001; index++) hub.app.hub.room('r1').client('a').sse.send('meta_changed', { index })
+    const late = await hub.events('r1', 'a', { 'Last-Event-ID': '1' })
+    await late.waitForEnd()
+    expect(late.named('meta_changed')).toHaveLength(0)
+    expect(late.events.at(-1)).toMatchObject({ event: 'left', data: '{"reason":"events_lost"}' })
+    expect((await hub.app.request(pathFor('events', { roomId: 'r1', clientId: 'a' }))).status).toBe(404)
+    // The client registers again under the same id.
+    expect((await hub.request('POST', pathFor('register', { roomId: 'r1' }), { uid: 'a' })).status).toBe(200)
   })
 
   it('does not let a HEAD request take over the live stream', async () => {
