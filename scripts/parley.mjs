@@ -151,8 +151,9 @@ function test() {
   }
   pnpm(['run', 'typecheck'])
   pnpm(['run', 'lint'])
-  // The e2e tests drive the web app exactly as `npm start` serves it: built.
-  build(['@parley/web'])
+  // The e2e tests drive the web app exactly as `npm start` serves it: built; and the hub's process
+  // spec runs its built bin.
+  build(['@parley/web', '@parley/hub'])
   const report = join(mkdtempSync(join(tmpdir(), 'parley-test-')), 'vitest.json')
   const vitest = [
     process.execPath, pnpmBin, 'exec', 'vitest', 'run',

@@ -24,6 +24,7 @@ import type { Clock } from './clock.js'
 import { HubError, badRequest, limitReached, notFound } from './errors.js'
 import type { LogFields, LogLevel } from './log.js'
 import type { MediaPeer, MediaPlane, PeerConnectionState, PublishedTrack } from './media/types.js'
+import { LivenessWatch } from './liveness.js'
 import { MID_OFFER_MESSAGE, Negotiator } from './negotiation.js'
 import { Phases } from './phases.js'
 import { sendingTrackCount } from './sdpLimits.js'
@@ -89,6 +90,8 @@ export class Client {
   /** When the connect timeout of `joining` ends (a failure before connecting keeps it). */
   readonly #connectDeadlineAt: number
   readonly #deps: ClientDeps
+  /** Once present: removes the client when it is gone or frozen (liveness.ts). */
+  readonly #liveness: LivenessWatch
   #candidatesReceived = 0
 
   /** Use `createClient`. */
@@ -127,6 +130,13 @@ export class Client {
       sendAllowedRenegotiation: () => this.sse.send(ALLOWED_RENEGOTIATION_EVENT, 'ok'),
       onAnswerTimeout: () => room.expel(this, 'timeout', 'no answer to the hub offer'),
       onUnsendableOffer: (why) => room.expel(this, 'removed', why),
+    })
+    this.#liveness = new LivenessWatch({
+      clock,
+      timings,
+      lastReceivedAt: () => this.peer.lastReceivedAt,
+      streamLost: () => this.#stream.current.name === 'lost',
+      gone: (why) => room.expel(this, 'timeout', why),
     })
     this.#connectDeadlineAt = clock.now() + timings.connectTimeoutMs
     this.#life.deadline({ ms: timings.connectTimeoutMs, onTimeout: () => room.expel(this, 'timeout', 'peer never connected') })
@@ -175,8 +185,13 @@ export class Client {
   openEvents(sink: SseSink, lastEventId?: string): void {
     this.#assertMember()
     this.#stream.enter({ name: 'open' })
-    this.sse.attach(sink, lastEventId)
+    this.#liveness.streamChanged()
+    const attached = this.sse.attach(sink, lastEventId)
     this.record('events_connected')
+    if (!attached.resumed) {
+      // A gap would leave the client's view of the room silently wrong: it registers again instead.
+      this.#deps.room.expel(this, 'events_lost', `resumed after event ${attached.from}, but the oldest event kept is ${attached.oldestKept}`)
+    }
   }
 
   /** A client candidate; the media plane decides what to do with it (an empty one is ignored). */
@@ -224,6 +239,7 @@ export class Client {
   markRemoved(reason: LeftReason): void {
     this.#life.enter({ name: 'removed', reason })
     this.#stream.enter({ name: 'removed' })
+    this.#liveness.stop()
     this.negotiator.close()
     this.sse.close({ event: 'left', data: { reason } })
   }
@@ -258,7 +274,10 @@ export class Client {
     if (state === 'connected' && (phase.name === 'joining' || phase.name === 'failing')) {
       const wasPresent = this.present
       this.#life.enter({ name: 'present' })
-      if (!wasPresent) room.joined(this)
+      if (!wasPresent) {
+        this.#liveness.check()
+        room.joined(this)
+      }
     }
     this.negotiator.peerStateChanged()
   }
@@ -270,6 +289,7 @@ export class Client {
       { name: 'lost' },
       { ms: this.#deps.timings.reconnectGraceMs, onTimeout: () => this.#deps.room.expel(this, 'timeout', 'event stream did not come back') },
     )
+    this.#liveness.streamChanged()
   }
 
   /** A media-plane call: lock refusals pass through, SDP the plane rejects is the client's 400. */

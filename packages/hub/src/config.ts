@@ -1,5 +1,6 @@
 // Command-line and environment configuration of the hub process.
 import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { DEFAULT_BODY_LIMIT_BYTES } from './http/app.js'
@@ -22,9 +23,13 @@ export interface HubConfig {
   emptyRoomTimeoutMs: number
   /** The built web app served at `/`, or undefined for none. */
   staticDir: string | undefined
+  /** Where rooms are kept across restarts. */
+  registry: RegistryConfig
   quiet: boolean
   logLevel: LogLevel
 }
+
+export type RegistryConfig = { readonly kind: 'memory' } | { readonly kind: 'sqlite'; readonly path: string }
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
@@ -74,9 +79,21 @@ Timeouts (milliseconds)
   --failed-grace <ms>         Keep a client whose peer connection failed this long, waiting
                               for its ICE restart. Default ${DEFAULT_TIMINGS.failedGraceMs}
   --answer-timeout <ms>       Remove a client that does not answer a hub offer. Default ${DEFAULT_TIMINGS.answerTimeoutMs}
-  --ping-interval <ms>        SSE ping interval. Default ${DEFAULT_TIMINGS.pingIntervalMs}
+  --gone-after <ms>           Remove a client whose event stream closed and that sent no media
+                              or RTCP for this long. Default ${DEFAULT_TIMINGS.streamLostSilenceMs}
+  --frozen-after <ms>         Remove a client that sent media or RTCP before and none for this
+                              long, stream open or not; 0 = never. Default ${DEFAULT_TIMINGS.frozenPeerMs}
+  --ping-interval <ms>        SSE ping interval, announced in every ping (clients take a
+                              stream silent for 2 intervals as dead). Default ${DEFAULT_TIMINGS.pingIntervalMs}
   --empty-room-timeout <ms>   Remove a room with nobody connected (rooms may set their own
                               empty_room_timeout_ns). Default 300000
+
+Rooms across restarts
+  --data-dir <dir>            Keep rooms (name, options, metadata, data channels) in
+                              <dir>/rooms.sqlite, so a restarted hub still has them.
+                              Default: .parley-data of this repository
+  --registry <where>          memory (rooms end with the process) or sqlite:<file>;
+                              overrides --data-dir
 
 Web app and logs
   --static-dir <dir>          Serve this built web app at / (API stays under /v1).
@@ -86,6 +103,19 @@ Web app and logs
   --quiet                     No logs
   -h, --help                  Show this help
 `
+
+/** The repository's data directory (gitignored), located from this file (src/ or dist/ of packages/hub). */
+export function defaultDataDir(): string {
+  return fileURLToPath(new URL('../../../.parley-data', import.meta.url))
+}
+
+/** `--registry`, else `--data-dir`, else the default data directory. */
+function registryConfig(registry: string | undefined, dataDir: string | undefined): RegistryConfig {
+  if (registry === undefined) return { kind: 'sqlite', path: join(dataDir ?? defaultDataDir(), 'rooms.sqlite') }
+  if (registry === 'memory') return { kind: 'memory' }
+  if (registry.startsWith('sqlite:') && registry.length > 'sqlite:'.length) return { kind: 'sqlite', path: registry.slice('sqlite:'.length) }
+  throw new ConfigError(`--registry must be memory or sqlite:<file>, got "${registry}"`)
+}
 
 /** The repository's built web app, located from this file (src/ or dist/ of packages/hub). */
 export function defaultStaticDir(): string | undefined {
@@ -124,9 +154,13 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
         'reconnect-grace': { type: 'string' },
         'failed-grace': { type: 'string' },
         'answer-timeout': { type: 'string' },
+        'gone-after': { type: 'string' },
+        'frozen-after': { type: 'string' },
         'ping-interval': { type: 'string' },
         'empty-room-timeout': { type: 'string' },
         'static-dir': { type: 'string' },
+        'data-dir': { type: 'string' },
+        registry: { type: 'string' },
         'no-static': { type: 'boolean' },
         'log-level': { type: 'string' },
         quiet: { type: 'boolean' },
@@ -182,9 +216,12 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
       failedGraceMs: integer('--failed-grace', values['failed-grace'], 0, undefined, DEFAULT_TIMINGS.failedGraceMs),
       answerTimeoutMs: integer('--answer-timeout', values['answer-timeout'], 1, undefined, DEFAULT_TIMINGS.answerTimeoutMs),
       pingIntervalMs: integer('--ping-interval', values['ping-interval'], 1, undefined, DEFAULT_TIMINGS.pingIntervalMs),
+      streamLostSilenceMs: integer('--gone-after', values['gone-after'], 1, undefined, DEFAULT_TIMINGS.streamLostSilenceMs),
+      frozenPeerMs: integer('--frozen-after', values['frozen-after'], 0, undefined, DEFAULT_TIMINGS.frozenPeerMs),
     },
     emptyRoomTimeoutMs: integer('--empty-room-timeout', values['empty-room-timeout'], 1, undefined, 5 * 60_000),
     staticDir: values['no-static'] ? undefined : (values['static-dir'] ?? defaultStaticDir()),
+    registry: registryConfig(values.registry, values['data-dir']),
     quiet: values.quiet ?? false,
     logLevel,
   }

@@ -1,11 +1,13 @@
 // The room registry. No globals: everything it needs is injected, and `close()` releases it all.
 import { randomBytes } from 'node:crypto'
-import type { CreateRoomRequest } from '@parley/protocol'
+import type { CreateRoomRequest, LeftReason } from '@parley/protocol'
 import { type Clock, systemClock } from './clock.js'
 import { conflict, limitReached, notFound } from './errors.js'
 import { type Logger, silentLogger } from './log.js'
 import { guardMediaPlane } from './media/boundary.js'
 import type { MediaPlane } from './media/types.js'
+import { createMemoryRegistry } from './registry/memory.js'
+import { type RoomRecord, type RoomRegistry, persist } from './registry/types.js'
 import { Room } from './room.js'
 import { NS_PER_MS, fillRoomOptions } from './roomOptions.js'
 import { DEFAULT_TIMINGS, type HubTimings } from './timings.js'
@@ -48,6 +50,8 @@ export interface HubDeps {
   defaultEmptyRoomTimeoutMs?: number
   /** Room and client ids when the caller gives none. Default: 16 random bytes, base64url (128 bits). */
   generateId?: () => string
+  /** Where rooms outlive the process; the hub loads every room from it when it starts, and closes it. Default: in memory. */
+  registry?: RoomRegistry
 }
 
 export function generateSecureId(): string {
@@ -57,8 +61,9 @@ export function generateSecureId(): string {
 export class Hub {
   readonly #rooms = new Map<string, Room>()
   readonly #deps: Required<Omit<HubDeps, 'defaultEmptyRoomTimeoutMs' | 'timings' | 'limits'>> & { timings: HubTimings; limits: HubLimits }
+  /** Resolves once the hub is closed. */
+  #closing: Promise<void> | undefined
   readonly #defaultEmptyRoomTimeoutMs: number | undefined
-  #closed = false
 
   constructor(deps: HubDeps) {
     const log = deps.log ?? silentLogger
@@ -70,8 +75,12 @@ export class Hub {
       generateId: deps.generateId ?? generateSecureId,
       timings: { ...DEFAULT_TIMINGS, ...deps.timings },
       limits: { ...DEFAULT_LIMITS, ...deps.limits },
+      registry: deps.registry ?? createMemoryRegistry(),
     }
     this.#defaultEmptyRoomTimeoutMs = deps.defaultEmptyRoomTimeoutMs
+    const stored = this.#deps.registry.loadAll()
+    for (const record of stored) this.#addRoom(record).restore(record)
+    if (stored.length > 0) log('info', 'rooms loaded', { rooms: stored.length, registry: this.#deps.registry.description })
   }
 
   get log(): Logger {
@@ -85,24 +94,43 @@ export class Hub {
   createRoom(request: CreateRoomRequest): Room {
     const id = request.id === undefined || request.id === '' ? this.#deps.generateId() : request.id
     if (this.#rooms.has(id)) throw conflict(`room "${id}" already exists`)
-    const { maxRooms, maxClientsPerRoom, maxMetaCharsPerRoom, maxMetaKeysPerRoom, maxMetaKeysPerRequest, maxCandidatesPerClient, maxTracksPerClient } = this.#deps.limits
+    const { maxRooms } = this.#deps.limits
     if (this.#rooms.size >= maxRooms) throw limitReached(`the hub already holds its maximum of ${maxRooms} rooms; try again later`)
     const options = fillRoomOptions(request.options, {
       emptyRoomTimeoutNs: this.#defaultEmptyRoomTimeoutMs === undefined ? undefined : this.#defaultEmptyRoomTimeoutMs * NS_PER_MS,
     })
-    const room = new Room(id, request.name ?? '', options, {
+    const record = { id, name: request.name ?? '', options, channels: [], parley: {} }
+    persist(`room "${id}"`, () => this.#deps.registry.saveRoom(record))
+    const room = this.#addRoom({ ...record, meta: {} })
+    this.#deps.log('info', 'room created', { roomId: id })
+    return room
+  }
+
+  #addRoom({ id, name, options }: RoomRecord): Room {
+    const { maxClientsPerRoom, maxMetaCharsPerRoom, maxMetaKeysPerRoom, maxMetaKeysPerRequest, maxCandidatesPerClient, maxTracksPerClient } = this.#deps.limits
+    const room = new Room(id, name, options, {
       ...this.#deps,
       maxClients: maxClientsPerRoom,
       meta: { maxChars: maxMetaCharsPerRoom, maxKeys: maxMetaKeysPerRoom, maxKeysPerRequest: maxMetaKeysPerRequest },
       maxCandidatesPerClient,
       maxTracksPerClient,
-      onClosed: (closed) => {
-        if (this.#rooms.get(closed.id) === closed) this.#rooms.delete(closed.id)
-      },
+      onClosed: (closed, reason) => this.#roomClosed(closed, reason),
     })
     this.#rooms.set(id, room)
-    this.#deps.log('info', 'room created', { roomId: id })
     return room
+  }
+
+  /** A room that ended is forgotten, by the registry too; one closed by the hub's shutdown stays stored. */
+  #roomClosed(room: Room, reason: LeftReason): void {
+    if (this.#rooms.get(room.id) !== room) return
+    this.#rooms.delete(room.id)
+    if (reason === 'shutdown') return
+    try {
+      this.#deps.registry.deleteRoom(room.id)
+    } catch (error) {
+      // The room is gone for its clients either way; a stale record comes back after a restart, empty.
+      this.#deps.log('error', 'the registry could not forget a room', { roomId: room.id, error })
+    }
   }
 
   /** The room, or a 404 naming it. */
@@ -112,12 +140,20 @@ export class Hub {
     return room
   }
 
-  /** Ends every room and closes the media plane. */
-  async close(): Promise<void> {
-    if (this.#closed) return
-    this.#closed = true
-    for (const room of [...this.#rooms.values()]) room.close('ended')
-    await this.#deps.mediaPlane.close()
+  /**
+   * Shuts the hub down: every client gets `left` with reason `shutdown` (its room stays in the registry,
+   * so it can come back after a restart), the media plane and the registry are closed.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      for (const room of [...this.#rooms.values()]) room.close('shutdown')
+      try {
+        await this.#deps.mediaPlane.close()
+      } finally {
+        this.#deps.registry.close()
+      }
+    })()
+    return this.#closing
   }
 }
 

@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// The hub process: parse the configuration, listen, stop cleanly on SIGINT/SIGTERM.
+// The hub process: parse the configuration, open the room registry, listen, stop cleanly on
+// SIGINT/SIGTERM (every client gets `left` with reason `shutdown`, the registry is closed).
 import { ConfigError, HELP_TEXT, parseConfig } from './config.js'
+import { messageOf } from '@parley/protocol'
+import { createMemoryRegistry } from './registry/memory.js'
+import { openSqliteRegistry } from './registry/sqlite.js'
 import { startHub } from './server.js'
 
 async function main(): Promise<void> {
@@ -17,7 +21,16 @@ async function main(): Promise<void> {
     process.stdout.write(HELP_TEXT)
     return
   }
+  let registry
+  try {
+    registry = config.registry.kind === 'sqlite' ? openSqliteRegistry(config.registry.path) : createMemoryRegistry()
+  } catch (error) {
+    process.stderr.write(`parley-hub: cannot open the room registry: ${messageOf(error)}\n`)
+    process.exitCode = 2
+    return
+  }
   const running = await startHub({
+    registry,
     host: config.host,
     port: config.port,
     quiet: config.quiet,

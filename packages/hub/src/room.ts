@@ -10,6 +10,7 @@ import {
   type RoomOptions,
   type SubscribeTracksRequest,
   type TrackSourcesRequest,
+  clientIdOfMediaStateKey,
   mediaStateMetaKey,
 } from '@parley/protocol'
 import { type Client, type ClientRoom, createClient } from './client.js'
@@ -18,6 +19,7 @@ import { conflict, limitReached, notFound } from './errors.js'
 import type { LogFields, Logger } from './log.js'
 import type { MediaPlane } from './media/types.js'
 import { type MetaLimits, RoomMeta } from './roomMeta.js'
+import { type RoomHeadRecord, type RoomRecord, type RoomRegistry, persist } from './registry/types.js'
 import { NS_PER_MS } from './roomOptions.js'
 import type { HubTimings } from './timings.js'
 import { TrackRouter } from './tracks.js'
@@ -38,14 +40,18 @@ export interface RoomDeps {
   /** Tracks one client's offer may send; more is refused with 413. */
   maxTracksPerClient: number
   generateId(): string
-  /** The room ended (explicitly or after being empty): forget it. */
-  onClosed(room: Room): void
+  /** Where the room's lasting state (metadata, channels, extensions) is written through. */
+  registry: RoomRegistry
+  /** The room ended (explicitly, after being empty, or the hub is shutting down): forget it. */
+  onClosed(room: Room, reason: LeftReason): void
 }
 
 export class Room {
   readonly #clients = new Map<string, Client>()
   readonly #meta: RoomMeta
   readonly #channels = new Map<string, { ordered: boolean }>()
+  /** Parley extensions of the stored record (`RoomHeadRecord.parley`). */
+  #parley: Record<string, unknown> = {}
   readonly #tracks: TrackRouter
   readonly #emptyTimer: Timer
   #closed = false
@@ -89,6 +95,38 @@ export class Room {
 
   describe(): RoomWire {
     return { id: this.id, name: this.name, options: this.options }
+  }
+
+  /** The room as the registry stores it, without its metadata. */
+  head(): RoomHeadRecord {
+    const channels = [...this.#channels].map(([label, { ordered }]) => ({ label, ordered }))
+    return { id: this.id, name: this.name, options: this.options, channels, parley: this.#parley }
+  }
+
+  /**
+   * Takes back what the registry kept from before a restart. No client survives a restart, so the
+   * media-state keys of clients are stale: they are deleted, as when a client is removed.
+   */
+  restore(record: RoomRecord): void {
+    const meta = Object.entries(record.meta)
+    this.#meta.restore(Object.fromEntries(meta.filter(([key]) => clientIdOfMediaStateKey(key) === undefined)))
+    for (const [key] of meta) if (clientIdOfMediaStateKey(key) !== undefined) this.#deps.registry.deleteMeta(this.id, key)
+    for (const { label, ordered } of record.channels) this.#channels.set(label, { ordered })
+    this.#parley = { ...record.parley }
+  }
+
+  /** A Parley extension's stored value (e.g. host controls' host key), or undefined. */
+  extension(name: string): unknown {
+    return this.#parley[name]
+  }
+
+  /** Stores (written through) or, with undefined, removes a Parley extension's value (JSON). */
+  setExtension(name: string, value: unknown): void {
+    const parley = { ...this.#parley }
+    if (value === undefined) delete parley[name]
+    else parley[name] = value
+    persist(`room "${this.id}"`, () => this.#deps.registry.saveRoom({ ...this.head(), parley }))
+    this.#parley = parley
   }
 
   // -------------------------------------------------------------------------------------------
@@ -160,11 +198,12 @@ export class Room {
   }
 
   setMeta(record: MetaRecord): void {
-    for (const change of this.#meta.set(record)) this.#broadcast(change)
+    const changes = this.#meta.set(record, () => persist(`room "${this.id}" metadata`, () => this.#deps.registry.setMeta(this.id, record)))
+    for (const change of changes) this.#broadcast(change)
   }
 
   deleteMeta(key: string): void {
-    this.#meta.delete(key)
+    this.#meta.delete(key, () => persist(`room "${this.id}" metadata`, () => this.#deps.registry.deleteMeta(this.id, key)))
     this.#broadcast({ [key]: null })
   }
 
@@ -173,6 +212,8 @@ export class Room {
 
   createChannel(label: string, ordered: boolean): void {
     if (this.#channels.has(label)) throw conflict(`data channel "${label}" already exists in room "${this.id}"`)
+    const head = this.head()
+    persist(`room "${this.id}" data channel`, () => this.#deps.registry.saveRoom({ ...head, channels: [...head.channels, { label, ordered }] }))
     this.#channels.set(label, { ordered })
     for (const client of this.#clients.values()) client.peer.openDataChannel(label, ordered)
     this.#log('info', 'data channel created', { label, ordered })
@@ -187,14 +228,14 @@ export class Room {
   // -------------------------------------------------------------------------------------------
   // Room lifecycle
 
-  /** Ends the room: every client gets `left`, every peer closes. */
+  /** Ends the room: every client gets `left`, every peer closes. `shutdown` keeps it in the registry. */
   close(reason: LeftReason = 'ended'): void {
     if (this.#closed) return
     this.#closed = true
     this.#emptyTimer.cancel()
-    for (const client of [...this.#clients.values()]) this.removeClient(client, reason, 'room ended')
+    for (const client of [...this.#clients.values()]) this.removeClient(client, reason, reason === 'shutdown' ? 'hub shutting down' : 'room ended')
     this.#log('info', 'room closed', { reason })
-    this.#deps.onClosed(this)
+    this.#deps.onClosed(this, reason)
   }
 
   #startEmptyTimer(): void {

@@ -32,8 +32,12 @@ export class RoomMeta {
     return { [key]: this.#values.get(key) }
   }
 
-  /** Stores every key of `record`, or none of them (413) when the room would go over its cap. Returns what changed. */
-  set(record: MetaRecord): MetaRecord[] {
+  /**
+   * Stores every key of `record`, or none of them (413) when the room would go over its cap. `commit`
+   * runs once the change is known to fit and before it is applied (a throw there applies nothing).
+   * Returns what changed.
+   */
+  set(record: MetaRecord, commit: () => void = () => undefined): MetaRecord[] {
     const { maxChars, maxKeys, maxKeysPerRequest } = this.limits
     const keys = Object.keys(record)
     if (keys.length > maxKeysPerRequest) {
@@ -49,6 +53,7 @@ export class RoomMeta {
     if (total > maxChars) {
       throw new HubError(Status.payloadTooLarge, `room "${this.roomId}" metadata would hold ${total} characters, over its limit of ${maxChars} (max-room-meta); delete keys first`)
     }
+    commit()
     for (const { key, value, chars } of entries) {
       this.#values.set(key, value)
       this.#chars.set(key, chars)
@@ -57,8 +62,20 @@ export class RoomMeta {
     return entries.map(({ key, value }) => ({ [key]: value }))
   }
 
-  delete(key: string): void {
-    if (!this.#values.delete(key)) throw notFound(`meta key "${key}" not found in room "${this.roomId}"`)
+  /** Metadata as stored before a restart: taken as it is (it fitted the caps when it was set). */
+  restore(record: Readonly<MetaRecord>): void {
+    for (const [key, value] of Object.entries(record)) {
+      const chars = key.length + JSON.stringify(value).length
+      this.#charsTotal += chars - (this.#chars.get(key) ?? 0)
+      this.#values.set(key, value)
+      this.#chars.set(key, chars)
+    }
+  }
+
+  delete(key: string, commit: () => void = () => undefined): void {
+    if (!this.#values.has(key)) throw notFound(`meta key "${key}" not found in room "${this.roomId}"`)
+    commit()
+    this.#values.delete(key)
     this.#charsTotal -= this.#chars.get(key) ?? 0
     this.#chars.delete(key)
   }

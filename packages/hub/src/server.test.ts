@@ -37,8 +37,9 @@ describe('startHub', () => {
     expect(response.headers.get('content-type')).toBe('text/event-stream')
     const reader = response.body!.getReader()
     await call('POST', pathFor('setMeta', { roomId: 'r1' }), { hello: 'world' })
-    const { value } = await reader.read()
-    expect(new TextDecoder().decode(value)).toBe('id: 1\nevent: meta_changed\ndata: {"hello":"world"}\n\n')
+    let text = ''
+    while (!text.includes('data: {"hello"')) text += new TextDecoder().decode((await reader.read()).value)
+    expect(text).toBe('event: ping\ndata: {"interval_ms":5000}\n\nid: 1\nevent: meta_changed\ndata: {"hello":"world"}\n\n')
     await reader.cancel()
 
     // The hub sees the browser's stream go away (the reconnect grace starts), and close() ends it all.
@@ -89,7 +90,8 @@ describe('startHub', () => {
     expect(response.headers.get('content-type')).toBe('text/event-stream')
     const text = response.text()
     await running.close()
-    expect(await text).toBe('id: 1\nevent: left\ndata: {"reason":"ended"}\n\n')
+    // A shutdown is not the end of the room: clients are told to come back (protocol RECONNECT_LEFT_REASONS).
+    expect(await text).toBe('event: ping\ndata: {"interval_ms":5000}\n\nid: 1\nevent: left\ndata: {"reason":"shutdown"}\n\n')
   })
 
   it('notices a browser dropping its event stream and removes the client after the grace', async () => {
@@ -164,7 +166,7 @@ describe('parseConfig', () => {
       bodyLimitBytes: 256 * 1024,
       ice: { hostAddresses: ['127.0.0.1'], allowedRemoteAddresses: ['127.0.0.1'], iceServers: [] },
     })
-    expect(config.timings).toMatchObject({ connectTimeoutMs: 60_000, reconnectGraceMs: 10_000, pingIntervalMs: 15_000, answerTimeoutMs: 30_000, failedGraceMs: 5_000 })
+    expect(config.timings).toMatchObject({ connectTimeoutMs: 60_000, reconnectGraceMs: 10_000, pingIntervalMs: 5_000, answerTimeoutMs: 30_000, failedGraceMs: 5_000 })
     expect(config.limits).toEqual({
       maxRooms: 1_000,
       maxClientsPerRoom: 50,

@@ -8,6 +8,7 @@ import type { Clock } from './clock.js'
 import { Hub, type HubLimits } from './hub.js'
 import { type LogLevel, type Logger, createJsonLogger, silentLogger } from './log.js'
 import type { IceConfig, MediaPlane } from './media/types.js'
+import type { RoomRegistry } from './registry/types.js'
 import type { HubTimings } from './timings.js'
 
 /** How long close() lets open responses finish before cutting their sockets. */
@@ -31,6 +32,8 @@ export interface StartHubOptions extends HttpOptions {
   limits?: Partial<HubLimits>
   emptyRoomTimeoutMs?: number
   clock?: Clock
+  /** Where rooms outlive the process (the hub loads them on start and closes it on close). Default: in memory. */
+  registry?: RoomRegistry
 }
 
 export interface RunningHub {
@@ -39,7 +42,7 @@ export interface RunningHub {
   readonly port: number
   readonly hub: Hub
   readonly app: HubApp
-  /** Ends every room (clients get `left`), closes the media plane and the socket. Idempotent. */
+  /** Every client gets `left` (`shutdown`); closes the media plane, the registry and the socket. Idempotent. */
   close(): Promise<void>
 }
 
@@ -53,6 +56,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     timings: options.timings,
     limits: options.limits,
     defaultEmptyRoomTimeoutMs: options.emptyRoomTimeoutMs,
+    registry: options.registry,
   })
   const app = createApp({
     hub,

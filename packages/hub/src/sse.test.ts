@@ -1,7 +1,7 @@
-import { pathFor } from '@parley/protocol'
+import { pathFor, withLastEventId } from '@parley/protocol'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createTestHub, settle, type TestHub } from './test-support/harness.js'
-import { formatSseEvent, SseChannel, type SseSink } from './sse.js'
+import { createTestHub, settle, SseReader, type TestHub } from './test-support/harness.js'
+import { formatSseEvent, SseChannel, type SseChannelOptions, type SseSink } from './sse.js'
 
 let hub: TestHub
 afterEach(async () => {
@@ -33,6 +33,7 @@ describe('SSE wire format', () => {
     expect(events.response.headers.get('connection')).toBe('keep-alive')
     await events.waitFor('meta_changed')
     expect(events.text).toBe(
+      'event: ping\ndata: {"interval_ms":5000}\n\n' +
       `id: 1\nevent: candidate\ndata: ${JSON.stringify(candidate)}\n\n` + 'id: 2\nevent: meta_changed\ndata: {"topic":"hello\\nworld"}\n\n',
     )
     // And live once connected.
@@ -79,12 +80,45 @@ describe('SSE wire format', () => {
     await hub.request('POST', pathFor('setMeta', { roomId: 'r1' }), { two: 2 })
     await second.waitFor('meta_changed')
     expect(second.named('meta_changed').map((event) => event.data)).toEqual(['{"two":2}'])
-    expect(second.events[0]!.id).toBe('2')
+    expect(second.events.filter((event) => event.event !== 'ping')[0]!.id).toBe('2')
     // A browser reconnecting with Last-Event-ID gets everything after it again.
     const third = await hub.events('r1', 'a', { 'Last-Event-ID': '1' })
     await third.waitFor('meta_changed')
     expect(third.named('meta_changed').map((event) => event.data)).toEqual(['{"two":2}'])
     await third.cancel()
+  })
+
+  it('resumes from ?lastEventId= (a fresh EventSource), the Last-Event-ID header winning over it', async () => {
+    hub = createTestHub()
+    await hub.setupRoom('r1', 'a')
+    for (const key of ['one', 'two', 'three']) await hub.request('POST', pathFor('setMeta', { roomId: 'r1' }), { [key]: 1 })
+    const path = pathFor('events', { roomId: 'r1', clientId: 'a' })
+    const ids = async (url: string, headers: Record<string, string> = {}, count = 1) => {
+      const reader = new SseReader(await hub.app.request(url, { headers }))
+      await reader.waitFor('meta_changed', count)
+      await reader.cancel()
+      return reader.named('meta_changed').map((event) => event.id)
+    }
+    expect(await ids(withLastEventId(path, 1), {}, 2)).toEqual(['2', '3'])
+    expect(await ids(withLastEventId(path, 1), { 'Last-Event-ID': '2' })).toEqual(['3'])
+  })
+
+  it('removes a client resuming from an id older than what it keeps, with left events_lost, never a gap', async () => {
+    hub = createTestHub()
+    await hub.setupRoom('r1', 'a', 'b')
+    const a = await hub.events('r1', 'a')
+    await hub.request('POST', pathFor('setMeta', { roomId: 'r1' }), { first: 1 })
+    await a.waitFor('meta_changed')
+    await a.cancel()
+    // More events than the 5000 a client's channel keeps.
+    for (let index = 0; index < 5_001; index++) hub.app.hub.room('r1').client('a').sse.send('meta_changed', { index })
+    const late = await hub.events('r1', 'a', { 'Last-Event-ID': '1' })
+    await late.waitForEnd()
+    expect(late.named('meta_changed')).toHaveLength(0)
+    expect(late.events.at(-1)).toMatchObject({ event: 'left', data: '{"reason":"events_lost"}' })
+    expect((await hub.app.request(pathFor('events', { roomId: 'r1', clientId: 'a' }))).status).toBe(404)
+    // The client registers again under the same id.
+    expect((await hub.request('POST', pathFor('register', { roomId: 'r1' }), { uid: 'a' })).status).toBe(200)
   })
 
   it('does not let a HEAD request take over the live stream', async () => {
@@ -109,23 +143,24 @@ describe('SSE wire format', () => {
     await hub.request('POST', pathFor('setMeta', { roomId: 'r1' }), { missed: true })
     const again = await hub.events('r1', 'a')
     await again.waitFor('meta_changed')
-    expect(again.events.map((event) => [event.id, event.event, event.data])).toEqual([['1', 'meta_changed', '{"missed":true}']])
+    expect(again.events.map((event) => [event.id, event.event, event.data])).toEqual([[undefined, 'ping', '{"interval_ms":5000}'], ['1', 'meta_changed', '{"missed":true}']])
     await again.cancel()
   })
 
-  it('pings on an open stream at the configured interval', async () => {
+  it('pings when a stream opens and then at the configured interval, announcing it', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
     hub = createTestHub({ timings: { pingIntervalMs: 15_000 } })
     await hub.setupRoom('r1', 'a')
     const events = await hub.events('r1', 'a')
+    await events.waitFor('ping')
     await vi.advanceTimersByTimeAsync(14_999)
     await settle()
-    expect(events.named('ping')).toHaveLength(0)
+    expect(events.named('ping')).toHaveLength(1)
     await vi.advanceTimersByTimeAsync(1)
-    await events.waitFor('ping')
-    expect(events.text).toBe('event: ping\ndata: {}\n\n')
-    await vi.advanceTimersByTimeAsync(15_000)
     await events.waitFor('ping', 2)
+    expect(events.text).toBe('event: ping\ndata: {"interval_ms":15000}\n\n'.repeat(2))
+    await vi.advanceTimersByTimeAsync(15_000)
+    await events.waitFor('ping', 3)
     await events.cancel()
   })
 
@@ -144,58 +179,100 @@ describe('SSE wire format', () => {
   })
 })
 
-describe('SseChannel backlog', () => {
+describe('SseChannel: what it keeps and how a stream resumes', () => {
   const clock = { setTimeout: () => undefined, clearTimeout: () => undefined, now: () => 0 }
-  const collector = () => {
+  const channelWith = (options: Partial<SseChannelOptions> = {}) => new SseChannel({ clock, pingIntervalMs: 1_000, onDisconnect: () => undefined, ...options })
+  /** A stream; after `die()` it swallows what is written, as a socket that is gone but not noticed yet. */
+  const stream = () => {
     const written: string[] = []
-    const sink: SseSink = { write: (text) => void written.push(text), close: () => undefined }
-    return { sink, ids: () => written.map((text) => Number(/^id: (\d+)/.exec(text)?.[1])) }
+    let alive = true
+    const sink: SseSink = { write: (text) => void (alive && written.push(text)), close: () => undefined }
+    const ids = () => written.filter((text) => text.startsWith('id: ')).map((text) => Number(/^id: (\d+)/.exec(text)![1]))
+    return { sink, ids, written, die: () => void (alive = false) }
   }
 
-  it('keeps at most backlogCharsLimit characters of undelivered events, dropping the oldest', () => {
-    const eventChars = formatSseEvent('meta_changed', { k: 'x'.repeat(1_000) }, 1).length
-    const channel = new SseChannel({ clock, pingIntervalMs: 1_000, onDisconnect: () => undefined, backlogCharsLimit: eventChars * 3 + 10 })
-    for (let index = 0; index < 10; index++) channel.send('meta_changed', { k: 'x'.repeat(1_000) })
-    const { sink, ids } = collector()
-    channel.attach(sink)
-    expect(ids()).toEqual([8, 9, 10])
-    // Delivered events do not count against the backlog, and later gaps start from zero.
-    for (let index = 0; index < 2; index++) channel.send('meta_changed', { k: 'y' })
-    expect(ids()).toEqual([8, 9, 10, 11, 12])
-  })
-
-  it('keeps at most backlogLimit undelivered events', () => {
-    const channel = new SseChannel({ clock, pingIntervalMs: 1_000, onDisconnect: () => undefined, backlogLimit: 4 })
-    for (let index = 0; index < 9; index++) channel.send('meta_changed', { index })
-    const { sink, ids } = collector()
-    channel.attach(sink)
-    expect(ids()).toEqual([6, 7, 8, 9])
-  })
-
-  it('keeps the newest backlogLimit events and the last historyLimit delivered ones across many drops', () => {
-    const channel = new SseChannel({ clock, pingIntervalMs: 1_000, onDisconnect: () => undefined, backlogLimit: 300, historyLimit: 100 })
-    for (let index = 0; index < 20_000; index++) channel.send('meta_changed', { index })
-    const first = collector()
+  it('opens every stream with a ping that carries no id and announces the interval', () => {
+    const channel = channelWith({ pingIntervalMs: 5_000 })
+    channel.send('meta_changed', { a: 1 })
+    const first = stream()
     channel.attach(first.sink)
+    expect(first.written[0]).toBe('event: ping\ndata: {"interval_ms":5000}\n\n')
+    expect(first.ids()).toEqual([1])
+  })
+
+  it('loses nothing wherever the stream is cut, also what was written to a dead socket, when the client resumes from its last processed id', () => {
+    const total = 40
+    for (let cut = 0; cut <= total; cut++) {
+      for (const lag of [0, 1, 3]) {
+        const channel = channelWith()
+        const first = stream()
+        channel.attach(first.sink)
+        for (let index = 1; index <= total; index++) {
+          if (index === cut + 1) first.die()
+          channel.send('meta_changed', { index })
+        }
+        // The client processed what it received, save the last `lag` events (still in its queue when the stream died).
+        const received = first.ids()
+        const processed = received.slice(0, Math.max(0, received.length - lag))
+        channel.detach(first.sink)
+        channel.send('meta_changed', { after: true })
+        const second = stream()
+        const result = channel.attach(second.sink, String(processed.at(-1) ?? 0))
+        expect(result.resumed).toBe(true)
+        expect([...processed, ...second.ids()]).toEqual(Array.from({ length: total + 1 }, (_, index) => index + 1))
+      }
+    }
+  })
+
+  it('resumes from the last written event when the client names none (a first connect gets everything)', () => {
+    const channel = channelWith()
+    for (let index = 0; index < 3; index++) channel.send('meta_changed', { index })
+    const first = stream()
+    channel.attach(first.sink)
+    expect(first.ids()).toEqual([1, 2, 3])
+    channel.detach(first.sink)
+    channel.send('meta_changed', { missed: true })
+    const second = stream()
+    channel.attach(second.sink)
+    expect(second.ids()).toEqual([4])
+  })
+
+  it('ignores an id it never issued (another registration\'s) and resumes as without one', () => {
+    const channel = channelWith()
+    channel.send('meta_changed', { a: 1 })
+    const first = stream()
+    expect(channel.attach(first.sink, '917')).toEqual({ resumed: true, replayed: 1 })
+    expect(first.ids()).toEqual([1])
+  })
+
+  it('reports a resume point older than what it keeps instead of replaying with a gap (by count and by characters)', () => {
+    const byCount = channelWith({ keepLimit: 4 })
+    for (let index = 0; index < 9; index++) byCount.send('meta_changed', { index })
+    const late = stream()
+    expect(byCount.attach(late.sink, '4')).toEqual({ resumed: false, from: 4, oldestKept: 6 })
+    expect(late.ids()).toEqual([])
+    // Right at the edge it still resumes.
+    const edge = stream()
+    expect(byCount.attach(edge.sink, '5')).toEqual({ resumed: true, replayed: 4 })
+    expect(edge.ids()).toEqual([6, 7, 8, 9])
+
+    const eventChars = formatSseEvent('meta_changed', { k: 'x'.repeat(1_000) }, 1).length
+    const byChars = channelWith({ keepCharsLimit: eventChars * 3 + 10 })
+    for (let index = 0; index < 10; index++) byChars.send('meta_changed', { k: 'x'.repeat(1_000) })
+    // A client that never connected while the oldest were dropped is told so as well.
+    expect(byChars.attach(stream().sink)).toMatchObject({ resumed: false, from: 0, oldestKept: 8 })
+  })
+
+  it('keeps the newest keepLimit events across many drops, in amortised constant time per send', () => {
+    const channel = channelWith({ keepLimit: 300 })
+    for (let index = 0; index < 20_000; index++) channel.send('meta_changed', { index })
+    const first = stream()
+    channel.attach(first.sink, '19700')
     expect(first.ids()).toEqual(Array.from({ length: 300 }, (_, index) => 19_701 + index))
     for (let index = 0; index < 1_000; index++) channel.send('meta_changed', { index })
     channel.detach(first.sink)
-    const second = collector()
+    const second = stream()
     channel.attach(second.sink, '20950')
     expect(second.ids()).toEqual(Array.from({ length: 50 }, (_, index) => 20_951 + index))
-  })
-
-  it('replays the delivered history after a reconnect with Last-Event-ID, then trims the backlog by size', () => {
-    const channel = new SseChannel({ clock, pingIntervalMs: 1_000, onDisconnect: () => undefined, historyLimit: 2, backlogCharsLimit: 200 })
-    const first = collector()
-    channel.attach(first.sink)
-    for (let index = 0; index < 3; index++) channel.send('meta_changed', { index })
-    channel.detach(first.sink)
-    channel.send('meta_changed', { big: 'z'.repeat(150) })
-    channel.send('meta_changed', { big: 'z'.repeat(150) })
-    const second = collector()
-    channel.attach(second.sink, '1')
-    // History keeps ids 2-3; of the backlog only the newest fits in 200 characters.
-    expect(second.ids()).toEqual([2, 3, 5])
   })
 })

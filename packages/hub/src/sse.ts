@@ -1,7 +1,9 @@
-// One client's Server-Sent Events channel. Events are numbered and kept until delivered, so nothing
-// is lost before the client's stream connects or while it reconnects; a second stream replaces the
-// first. Wire format (hub-api-v1.md §3): `id:` first (for Last-Event-ID), then exactly one `event:`
-// line and exactly one single-line JSON `data:` line.
+// One client's Server-Sent Events channel. Events are numbered 1, 2, 3... and kept (bounded) whether or
+// not they were written, so a client that resumes from the last id it PROCESSED gets everything after it,
+// once and in order, even what the hub wrote to a socket that was already dead; a resume point the
+// channel no longer holds is reported, never papered over. A second stream replaces the first.
+// Wire format (hub-api-v1.md §3): `id:` first (for Last-Event-ID), then exactly one `event:` line and
+// exactly one single-line JSON `data:` line; `ping` has no id and announces the interval.
 import type { SseEventName } from '@parley/protocol'
 import { type Clock, Timer } from './clock.js'
 
@@ -18,7 +20,10 @@ export function formatSseEvent(event: string, data: unknown, id?: number): strin
   return `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${json}\n\n`
 }
 
-export const PING_TEXT = formatSseEvent('ping', {})
+/** A ping: no id (it must not move the client's resume point), the interval in its data (protocol `resume.ts`). */
+export function formatPing(intervalMs: number): string {
+  return formatSseEvent('ping', { interval_ms: intervalMs })
+}
 
 interface StoredEvent {
   readonly id: number
@@ -27,20 +32,21 @@ interface StoredEvent {
 
 export interface SseChannelOptions {
   clock: Clock
-  /** Interval of `ping` events on an open stream. */
+  /** Interval of `ping` events on an open stream (one is also sent when a stream opens). */
   pingIntervalMs: number
   /** The open stream went away without the hub closing it. */
   onDisconnect(): void
-  /** Delivered events kept for Last-Event-ID replay. */
-  historyLimit?: number
-  /** Undelivered events kept for a client that never connects; the oldest are dropped beyond this. */
-  backlogLimit?: number
+  /** Events kept for resuming (written or not); the oldest are dropped beyond this. */
+  keepLimit?: number
   /**
-   * Characters of undelivered events kept (a metadata value alone may be 256 KiB, and every client
-   * holds its own copy); the oldest are dropped beyond this.
+   * Characters of kept events (a metadata value alone may be 256 KiB, and every client holds its own
+   * copy); the oldest are dropped beyond this.
    */
-  backlogCharsLimit?: number
+  keepCharsLimit?: number
 }
+
+/** How `attach` went: resumed (maybe with nothing to replay), or the resume point is no longer held. */
+export type AttachResult = { readonly resumed: true; readonly replayed: number } | { readonly resumed: false; readonly from: number; readonly oldestKept: number }
 
 /** Oldest first; dropping the oldest is amortised O(1) (a send must not cost O(backlog)). */
 class EventQueue {
@@ -67,35 +73,31 @@ class EventQueue {
     }
   }
 
-  *[Symbol.iterator](): Iterator<StoredEvent> {
-    for (let index = this.#head; index < this.#items.length; index++) yield this.#items[index]!
-  }
-
-  takeAll(): StoredEvent[] {
-    const all = this.#items.slice(this.#head)
-    this.#items = []
-    this.#head = 0
-    return all
+  /** The events after `id`, oldest first: found by position, since ids have no gaps. */
+  *after(id: number): Generator<StoredEvent> {
+    const first = this.oldest()
+    if (!first) return
+    for (let index = this.#head + Math.max(0, id + 1 - first.id); index < this.#items.length; index++) yield this.#items[index]!
   }
 }
 
 export class SseChannel {
   #nextId = 1
-  /** Delivered events kept for Last-Event-ID replay, oldest first. */
-  readonly #history = new EventQueue()
-  /** Undelivered events, oldest first (all newer than the history). */
-  readonly #backlog = new EventQueue()
-  #deliveredId = 0
-  /** Characters of the undelivered events (those after `#deliveredId`). */
-  #backlogChars = 0
+  /** Every event still kept, written or not, oldest first; ids without gaps. */
+  readonly #kept = new EventQueue()
+  #keptChars = 0
+  /** The last id written to a stream (it may have died with it). */
+  #writtenId = 0
   #sink: SseSink | undefined
   #closed = false
   readonly #ping: Timer
+  readonly #pingText: string
   readonly #options: Required<SseChannelOptions>
 
   constructor(options: SseChannelOptions) {
-    this.#options = { historyLimit: 64, backlogLimit: 5000, backlogCharsLimit: 4 * 1024 * 1024, ...options }
+    this.#options = { keepLimit: 5000, keepCharsLimit: 4 * 1024 * 1024, ...options }
     this.#ping = new Timer(options.clock)
+    this.#pingText = formatPing(options.pingIntervalMs)
   }
 
   get connected(): boolean {
@@ -106,44 +108,50 @@ export class SseChannel {
     return this.#closed
   }
 
+  /** The id the next event gets (ids issued so far: 1 to this minus 1). */
+  get nextId(): number {
+    return this.#nextId
+  }
+
   send(event: SseEventName, data: unknown): void {
     if (this.#closed) return
-    const stored = { id: this.#nextId++, text: formatSseEvent(event, data, this.#nextId - 1) }
+    const id = this.#nextId++
+    const stored = { id, text: formatSseEvent(event, data, id) }
+    this.#kept.push(stored)
+    this.#keptChars += stored.text.length
     if (this.#sink) {
       this.#sink.write(stored.text)
-      this.#deliveredId = stored.id
-      this.#history.push(stored)
-    } else {
-      this.#backlog.push(stored)
-      this.#backlogChars += stored.text.length
+      this.#writtenId = id
     }
     this.#trim()
   }
 
   /**
-   * Makes `sink` the client's stream: the previous one is closed, and every event after
-   * `lastEventId` (the browser's Last-Event-ID) or else after the last one written is replayed.
+   * Makes `sink` the client's stream (the previous one is closed): a ping first, then every event after
+   * the resume point. The resume point is `lastEventId` (what the client processed last), or else the
+   * last event written (a client that sends none, e.g. the first connect). When events after it are no
+   * longer kept, nothing is replayed and the caller decides (the client is removed: `events_lost`).
    */
-  attach(sink: SseSink, lastEventId?: string): void {
+  attach(sink: SseSink, lastEventId?: string): AttachResult {
     if (this.#closed) {
       sink.close()
-      return
+      return { resumed: true, replayed: 0 }
     }
     const previous = this.#sink
     this.#sink = sink
     previous?.close()
-    const resumeAfter = this.#resumePoint(lastEventId)
-    for (const event of this.#history) {
-      if (event.id > resumeAfter) sink.write(event.text)
-    }
-    for (const event of this.#backlog.takeAll()) {
-      if (event.id > resumeAfter) sink.write(event.text)
-      this.#history.push(event)
-    }
-    this.#deliveredId = this.#nextId - 1
-    this.#backlogChars = 0
-    this.#trim()
+    sink.write(this.#pingText)
     this.#schedulePing()
+    const from = this.#resumePoint(lastEventId)
+    const oldestKept = this.#kept.oldest()?.id ?? this.#nextId
+    if (from + 1 < oldestKept) return { resumed: false, from, oldestKept }
+    let replayed = 0
+    for (const event of this.#kept.after(from)) {
+      sink.write(event.text)
+      replayed++
+    }
+    this.#writtenId = this.#nextId - 1
+    return { resumed: true, replayed }
   }
 
   /** The stream behind `sink` ended from the client side. Ignored for streams already replaced. */
@@ -168,27 +176,28 @@ export class SseChannel {
   #resumePoint(lastEventId: string | undefined): number {
     if (lastEventId !== undefined && /^\d+$/.test(lastEventId.trim())) {
       const id = Number(lastEventId.trim())
-      // An id this channel never issued (e.g. from before a hub restart) says nothing; ignore it.
+      // An id this channel never issued (another registration's, e.g. from before a hub restart) says
+      // nothing about this one.
       if (id < this.#nextId) return id
     }
-    return this.#deliveredId
+    return this.#writtenId
   }
 
   #schedulePing(): void {
     this.#ping.start(this.#options.pingIntervalMs, () => {
       if (!this.#sink) return
-      this.#sink.write(PING_TEXT)
+      this.#sink.write(this.#pingText)
       this.#schedulePing()
     })
   }
 
   /** Amortised O(1) per send: only what goes over a limit is looked at. */
   #trim(): void {
-    const { historyLimit, backlogLimit, backlogCharsLimit } = this.#options
-    while (this.#history.length > historyLimit) this.#history.dropOldest()
-    while (this.#backlog.length > 0 && (this.#backlog.length > backlogLimit || this.#backlogChars > backlogCharsLimit)) {
-      this.#backlogChars -= this.#backlog.oldest()!.text.length
-      this.#backlog.dropOldest()
+    const { keepLimit, keepCharsLimit } = this.#options
+    // The newest event is always kept, however large.
+    while (this.#kept.length > 1 && (this.#kept.length > keepLimit || this.#keptChars > keepCharsLimit)) {
+      this.#keptChars -= this.#kept.oldest()!.text.length
+      this.#kept.dropOldest()
     }
   }
 }

@@ -1,12 +1,14 @@
 // Every duration the hub waits for, in one place (the command line sets them; tests shorten them).
+import { DEFAULT_PING_INTERVAL_MS } from '@parley/protocol'
+import type { LivenessTimings } from './liveness.js'
 import type { NegotiationTimings } from './negotiation.js'
 
-export interface HubTimings extends NegotiationTimings {
+export interface HubTimings extends NegotiationTimings, LivenessTimings {
   /** A registered client whose peer does not connect within this is dropped. */
   connectTimeoutMs: number
   /** A client whose event stream closed and did not come back within this is removed. */
   reconnectGraceMs: number
-  /** `ping` interval on open event streams. */
+  /** `ping` interval on open event streams (announced in each ping: a client detects a dead stream by it). */
   pingIntervalMs: number
   /** Debounce of `tracks_added` to the publisher; 0 = none (the tracks of one offer, published in one tick, share one). */
   tracksAddedDebounceMs: number
@@ -25,8 +27,10 @@ export const DEFAULT_TIMINGS: HubTimings = {
   clientTurnTimeoutMs: 10_000,
   connectTimeoutMs: 60_000,
   reconnectGraceMs: 10_000,
-  pingIntervalMs: 15_000,
+  pingIntervalMs: DEFAULT_PING_INTERVAL_MS,
   tracksAddedDebounceMs: 0,
   trackSourceGraceMs: 1_000,
   failedGraceMs: 5_000,
+  streamLostSilenceMs: 2_000,
+  frozenPeerMs: 8_000,
 }

@@ -1,6 +1,7 @@
 // Server-Sent Events of `GET /v1/rooms/{roomId}/events/{clientId}` (hub-api-v1.md §3).
 // On the wire each event is one `event:` line and one single-line JSON `data:` line.
 import * as v from 'valibot'
+import { RECONNECT_LEFT_REASONS } from './resume.js'
 import { IceCandidateSchema, OfferSchema, TracksEventSchema } from './schemas.js'
 
 /** Spelled as the hosted hub spells it (no "i"): clients listen for exactly this name. */
@@ -25,7 +26,7 @@ export const MetaChangedSchema = v.pipe(
 )
 
 export const LeftEventSchema = v.object({
-  reason: v.optional(v.picklist(['left', 'ended', 'removed', 'timeout'])),
+  reason: v.optional(v.picklist(['left', 'ended', 'removed', 'timeout', ...RECONNECT_LEFT_REASONS])),
 })
 export type LeftReason = NonNullable<v.InferOutput<typeof LeftEventSchema>['reason']>
 

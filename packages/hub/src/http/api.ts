@@ -5,6 +5,8 @@ import {
   CreateChannelRequestSchema,
   CreateRoomRequestSchema,
   IceCandidateSchema,
+  LAST_EVENT_ID_HEADER,
+  LAST_EVENT_ID_QUERY,
   RegisterRequestSchema,
   routes,
   SessionDescriptionSchema,
@@ -135,7 +137,8 @@ export function createApi(hub: Hub, options: { apiKey?: string }): Hono {
   // Server-Sent Events
 
   api.on(routes.events.method, routes.events.path, client, (c) => {
-    const lastEventId = c.req.header('last-event-id')
+    // The header (a browser's own reconnect) wins over the query (a fresh EventSource cannot set headers).
+    const lastEventId = c.req.header(LAST_EVENT_ID_HEADER) ?? c.req.query(LAST_EVENT_ID_QUERY)
     c.header('Content-Type', 'text/event-stream')
     c.header('Cache-Control', 'no-cache')
     c.header('Connection', 'keep-alive')

@@ -66,6 +66,9 @@ function guardPeer(peer: MediaPeer, contain: (what: string, run: () => void) => 
     get signalingState() {
       return peer.signalingState
     },
+    get lastReceivedAt() {
+      return peer.lastReceivedAt
+    },
     // async: a synchronous throw becomes a rejection, which the caller handles as any refusal.
     handleOffer: async (offer) => peer.handleOffer(offer),
     createOffer: async () => peer.createOffer(),

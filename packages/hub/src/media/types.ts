@@ -42,6 +42,8 @@ export interface MediaPeer {
   readonly clientId: string
   readonly connectionState: PeerConnectionState
   readonly signalingState: SignalingState
+  /** When the client last sent RTP or RTCP (injected Clock, ms); undefined before its first packet. The hub's liveness rules read it. */
+  readonly lastReceivedAt: number | undefined
   /** Applies a client offer and returns the answer (local candidates trickle through `onIceCandidate`). */
   handleOffer(offer: Offer): Promise<Answer>
   /** Creates and applies a server offer; only call when `signalingState === 'stable'`. */

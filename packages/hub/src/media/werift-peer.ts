@@ -25,6 +25,8 @@ export interface WeriftPeerContext {
   readonly log: Logger
   /** The bounds of the bandwidth estimate for this peer's published video (its room's bitrates). */
   readonly bandwidth: BandwidthLimits
+  /** The injected Clock's time (ms), for `lastReceivedAt`. */
+  readonly now: () => number
   /** The peer closed: the plane forgets it. */
   released(peer: WeriftPeer): void
 }
@@ -43,6 +45,7 @@ export class WeriftPeer implements MediaPeer {
   readonly #channels: WeriftChannels
   readonly #disposers: (() => void)[] = []
   readonly #watchedTransports = new Set<RTCDtlsTransport>()
+  #lastReceivedAt: number | undefined
   #closed = false
   #closing: Promise<void> | undefined
 
@@ -229,13 +232,25 @@ export class WeriftPeer implements MediaPeer {
     this.#subscriptions.connected()
   }
 
-  /** Subscriber RTCP is read from every DTLS transport (see Forwarder.subscriberFeedback). */
+  get lastReceivedAt(): number | undefined {
+    return this.#lastReceivedAt
+  }
+
+  /**
+   * Subscriber RTCP is read from every DTLS transport (see Forwarder.subscriberFeedback). Every RTP and
+   * RTCP packet also stamps `lastReceivedAt` (one clock read; the hub's liveness rules use it).
+   */
   #watchTransports(): void {
+    const now = this.#context.now
     for (const transport of this.#pc.dtlsTransports) {
       if (this.#watchedTransports.has(transport)) continue
       this.#watchedTransports.add(transport)
       this.#disposers.push(
-        transport.onRtcp.subscribe((packet) => this.#fromWerift('onRtcp', () => this.#subscriptions.feedback(packet))).unSubscribe,
+        transport.onRtcp.subscribe((packet) => {
+          this.#lastReceivedAt = now()
+          this.#fromWerift('onRtcp', () => this.#subscriptions.feedback(packet))
+        }).unSubscribe,
+        transport.onRtp.subscribe(() => void (this.#lastReceivedAt = now())).unSubscribe,
       )
     }
   }

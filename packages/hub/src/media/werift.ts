@@ -37,7 +37,7 @@ import { WeriftPeer } from './werift-peer.js'
 export interface WeriftMediaPlaneOptions {
   ice?: Partial<IceConfig>
   log?: Logger
-  /** Runs the keyframe throttle. Default: the system clock. */
+  /** Runs the keyframe throttle and stamps when each client last sent a packet. Default: the system clock. */
   clock?: Clock
 }
 
@@ -63,6 +63,7 @@ const consoleLog: Logger = (level, msg, fields) => {
 class WeriftPlane implements WeriftMediaPlane {
   readonly #peers = new Set<WeriftPeer>()
   readonly #forwarder: Forwarder
+  readonly #clock: Clock
   readonly #ice: IceConfig
   readonly #log: Logger
   #closed = false
@@ -78,7 +79,8 @@ class WeriftPlane implements WeriftMediaPlane {
         // nothing sensible left to do
       }
     }
-    this.#forwarder = new Forwarder({ clock: options.clock ?? systemClock, log: this.#log })
+    this.#clock = options.clock ?? systemClock
+    this.#forwarder = new Forwarder({ clock: this.#clock, log: this.#log })
   }
 
   createPeer(init: { roomId: string; clientId: string; handlers: MediaPeerHandlers; bitrates?: Bitrates }): MediaPeer {
@@ -88,6 +90,7 @@ class WeriftPlane implements WeriftMediaPlane {
       allowedRemoteAddresses: new Set(this.#ice.allowedRemoteAddresses),
       forwarder: this.#forwarder,
       log: this.#log,
+      now: () => this.#clock.now(),
       released: (peer: WeriftPeer) => this.#peers.delete(peer),
       bandwidth: bandwidthLimits(init.bitrates ?? DEFAULT_BITRATES),
     }

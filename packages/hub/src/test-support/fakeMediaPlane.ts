@@ -19,6 +19,8 @@ const handlersRan = () => new Promise<void>((resolve) => setImmediate(resolve))
 export class FakeMediaPeer implements MediaPeer {
   connectionState: PeerConnectionState = 'new'
   signalingState: SignalingState = 'stable'
+  /** Set by the test (`receivedPacket`): when the client last sent RTP or RTCP. */
+  lastReceivedAt: number | undefined = undefined
   /** Forwarded tracks by track id. */
   readonly subscribed = new Map<string, PublishedTrack>()
   readonly subscribeCalls: string[] = []
@@ -130,6 +132,11 @@ export class FakeMediaPeer implements MediaPeer {
   }
 
   // --- what the test plays -------------------------------------------------------------------
+
+  /** The client sent RTP or RTCP at `at` (the hub's Clock time). */
+  receivedPacket(at: number): void {
+    this.lastReceivedAt = at
+  }
 
   async setConnectionState(state: PeerConnectionState): Promise<void> {
     this.connectionState = state

@@ -3,6 +3,7 @@
 import { pathFor } from '@parley/protocol'
 import { type AppDeps, type HubApp, createApp } from '../http/app.js'
 import type { HubLimits } from '../hub.js'
+import type { RoomRegistry } from '../registry/types.js'
 import type { HubTimings } from '../timings.js'
 import { FakeMediaPlane } from './fakeMediaPlane.js'
 
@@ -23,7 +24,7 @@ export interface TestHub {
 }
 
 export function createTestHub(
-  options: Partial<Omit<AppDeps, 'hub' | 'mediaPlane'>> & { timings?: Partial<HubTimings>; limits?: Partial<HubLimits> } = {},
+  options: Partial<Omit<AppDeps, 'hub' | 'mediaPlane'>> & { timings?: Partial<HubTimings>; limits?: Partial<HubLimits>; registry?: RoomRegistry } = {},
 ): TestHub {
   const plane = new FakeMediaPlane()
   const app = createApp({ ...options, mediaPlane: plane } as AppDeps)

@@ -1,0 +1,67 @@
+// Is a present client still there? Two rules on what the hub can observe, each on the injected Clock
+// (the hub README's "Fast, honest departure" says why these signals and these times):
+// - its event stream closed AND no media or RTCP came from it for `streamLostSilenceMs`: the client is
+//   gone (a killed tab or process closes its TCP connection at once and stops sending at once);
+// - no media or RTCP came from it for `frozenPeerMs`, stream open or not: it is frozen (a stopped
+//   process, a dead network: its TCP connection may stay open for minutes).
+// Only for clients that have sent something: a peer with no media at all is left to the reconnect grace
+// and ICE consent. One timer per client, set for the earliest moment a rule could hold, so a healthy
+// client costs one check per `frozenPeerMs`.
+import { type Clock, Timer } from './clock.js'
+
+export interface LivenessTimings {
+  /** Stream closed and media silent this long → removed. */
+  streamLostSilenceMs: number
+  /** Media silent this long → removed; 0 = never by silence alone. */
+  frozenPeerMs: number
+}
+
+export interface LivenessDeps {
+  clock: Clock
+  timings: LivenessTimings
+  /** When the client last sent media or RTCP (Clock ms); undefined before its first packet. */
+  lastReceivedAt(): number | undefined
+  streamLost(): boolean
+  /** A rule holds: remove the client, saying why. */
+  gone(why: string): void
+}
+
+export class LivenessWatch {
+  readonly #timer: Timer
+  readonly #deps: LivenessDeps
+  #watching = false
+
+  constructor(deps: LivenessDeps) {
+    this.#deps = deps
+    this.#timer = new Timer(deps.clock)
+  }
+
+  /** Starts (or re-evaluates, after the stream opened or closed) the watch. */
+  check(): void {
+    this.#watching = true
+    const { clock, timings, lastReceivedAt, streamLost, gone } = this.#deps
+    const last = lastReceivedAt()
+    const now = clock.now()
+    // Nothing received yet: look again after the shorter period (media may start any moment).
+    if (last === undefined) {
+      this.#timer.start(Math.min(timings.streamLostSilenceMs, timings.frozenPeerMs || Infinity), () => this.check())
+      return
+    }
+    const silent = now - last
+    if (streamLost() && silent >= timings.streamLostSilenceMs) return gone(`event stream closed and no media for ${silent} ms`)
+    if (timings.frozenPeerMs > 0 && silent >= timings.frozenPeerMs) return gone(`no media or RTCP for ${silent} ms`)
+    const deadlines = [timings.frozenPeerMs > 0 ? last + timings.frozenPeerMs : Infinity]
+    if (streamLost()) deadlines.push(last + timings.streamLostSilenceMs)
+    this.#timer.start(Math.min(...deadlines) - now, () => this.check())
+  }
+
+  /** The stream opened or closed: a running watch looks again now. */
+  streamChanged(): void {
+    if (this.#watching) this.check()
+  }
+
+  stop(): void {
+    this.#watching = false
+    this.#timer.cancel()
+  }
+}
