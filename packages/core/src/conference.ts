@@ -8,6 +8,8 @@ import { LocalMedia } from './localMedia.js'
 import { conferenceActors } from './machines/conferenceActors.js'
 import { conferenceMachine } from './machines/conferenceMachine.js'
 import { eventsActors, eventsMachine } from './machines/eventsMachine.js'
+import { hostActors } from './machines/hostActors.js'
+import { hostMachine } from './machines/hostMachine.js'
 import { negotiationActors } from './machines/negotiationActors.js'
 import { negotiationMachine } from './machines/negotiationMachine.js'
 import type { PeerConnectionConfig, Ports } from './ports.js'
@@ -81,6 +83,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
       ...conferenceActors({ hub, ...media, devices: ports.media, ...(ports.beacon ? { beacon: ports.beacon } : {}) }),
       negotiation,
       events,
+      host: hostMachine.provide({ actors: hostActors({ hub }) }),
     },
   })
   return { machine, hub }
@@ -104,6 +107,8 @@ export function createConference(options: ConferenceOptions): Conference {
     join: (params: JoinParams) => actor.send({ type: 'user.join', params }),
     leave: () => actor.send({ type: 'user.leave' }),
     endRoom: () => actor.send({ type: 'user.endRoom' }),
+    muteParticipant: (clientId) => actor.send({ type: 'user.muteParticipant', clientId }),
+    removeParticipant: (clientId) => actor.send({ type: 'user.removeParticipant', clientId }),
     setMicrophone: (enabled) => actor.send({ type: 'user.setMicrophone', enabled }),
     setCamera: (enabled) => actor.send({ type: 'user.setCamera', enabled }),
     retry: () => actor.send({ type: 'user.retry' }),
