@@ -100,6 +100,31 @@ export interface ActedBy {
   name: string
 }
 
+/** One chat message as a UI shows it: `name` and `text` are plain text, never HTML. */
+export interface ChatEntryView {
+  id: string
+  from: string
+  name: string
+  /** When it was sent, ms since the epoch (the sender's clock). */
+  time: number
+  text: string
+  /** Ours: `queued` until the chat channel is open, then `sent`; others': `received`. */
+  status: 'queued' | 'sent' | 'received'
+}
+
+/** The room's chat (chatMachine.ts). Messages start when we joined: the hub keeps no history. */
+export interface ChatView {
+  /** `connecting` until the room's chat channel is open; messages written meanwhile are queued. */
+  channel: 'connecting' | 'open'
+  messages: ChatEntryView[]
+  /** Messages from others since `readChat()`. */
+  unread: number
+  /** The last thing to tell the user: our message refused (empty, too long), we sent too fast, someone was throttled. */
+  notice?: { kind: 'refused'; reason: string } | { kind: 'too-fast' } | { kind: 'throttled'; clientId: string; name: string }
+  /** Counts notices, so each is shown even when two in a row are alike. */
+  noticeCount: number
+}
+
 /** Host controls as a UI sees them (hostMachine.ts). */
 export interface HostView {
   /** We created the room: End room is ours to offer (on any hub). */
@@ -160,6 +185,7 @@ export interface ConferenceView {
   /** Who ended the room or removed us, when the hub said (Parley's host controls): "Ada ended the meeting". */
   endedBy?: ActedBy
   host: HostView
+  chat: ChatView
   /** True while the statechart is busy (tag 'busy'): spinners. */
   busy: boolean
 }
@@ -206,6 +232,10 @@ export interface ConferenceHandle<Snapshot> {
   muteParticipant(clientId: string): void
   /** user.removeParticipant: remove that participant from the room (host with a host key only). */
   removeParticipant(clientId: string): void
+  /** user.sendChat: send a chat message (1–2,000 characters; refused with `chat.notice` otherwise; queued until the channel opens). */
+  sendChat(text: string): void
+  /** user.readChat: the user saw the chat; `chat.unread` goes to 0. */
+  readChat(): void
   /** user.setMicrophone / user.setCamera */
   setMicrophone(enabled: boolean): void
   setCamera(enabled: boolean): void

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { waitFor } from 'xstate'
 import { mediaStateMetaKey } from '@parley/protocol'
 import { createConference, type ConferenceSnapshot } from './conference.js'
-import { FAKE_HUB_URL, createFakeWorld, flush, type FakePeerConnection } from './test-support/index.js'
+import { FAKE_HUB_URL, FakeDataChannel, createFakeWorld, flush, type FakePeerConnection } from './test-support/index.js'
 
 type World = ReturnType<typeof createFakeWorld>
 
@@ -112,3 +112,31 @@ const HOSTED_OPTIONS = {
   pli_interval_ns: 0,
   empty_room_timeout_ns: 0,
 }
+
+describe('chat through the conference', () => {
+  it('creates the chat channel, queues until the hub’s channel opens, sends, receives, and drops malformed and non-string frames', async () => {
+    const run = await inRoom({ roomName: 'Standup' })
+    expect(run.world.hub.requests('createChannel')[0]?.body).toEqual({ name: 'parley.chat', mode: true })
+    run.conference.sendChat('before open')
+    await flush()
+    expect(run.view().chat).toMatchObject({ channel: 'connecting', messages: [{ text: 'before open', status: 'queued' }] })
+    const channel = new FakeDataChannel('parley.chat')
+    ;(run.world.peers.latest() as FakePeerConnection).dispatch('datachannel', { channel })
+    channel.open()
+    await flush()
+    expect(channel.sent.map((frame) => (JSON.parse(frame) as { text: string }).text)).toEqual(['before open'])
+    expect(run.view().chat).toMatchObject({ channel: 'open', messages: [{ status: 'sent' }] })
+    channel.deliver('{not json')
+    channel.deliver(JSON.stringify({ type: 'chat', id: '1', from: 'c2', name: 'Bo', time: 1, text: 42 }))
+    channel.deliver(JSON.stringify({ type: 'chat', id: '1', from: 'c2', name: 'Bo', time: 1, text: 'hi <b>Ada</b>' }))
+    await flush()
+    expect(run.view().chat.messages.map((m) => m.text)).toEqual(['before open', 'hi <b>Ada</b>'])
+    expect(run.view().chat.unread).toBe(1)
+    run.conference.readChat()
+    await flush()
+    expect(run.view().chat.unread).toBe(0)
+    run.conference.leave()
+    await run.until((s) => s.status === 'done')
+    expect(channel.listenerCount()).toBe(0)
+  })
+})

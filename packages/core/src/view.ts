@@ -2,7 +2,7 @@
 // roster into participants (the one place that names a participant, `Guest` included).
 import type { ConferenceEndedReason, ConferenceStatus, ConferenceView, Participant, ParticipantEvent, RemoteTrackInfo } from './api.js'
 import type { ConferenceContext } from './machines/conferenceMachine.js'
-import { hostViewOf } from './hostView.js'
+import { chatViewOf, hostViewOf } from './roomExtrasView.js'
 import type { Roster } from './roster.js'
 
 /** The shape of snapshot selectView needs (the conference actor's snapshot satisfies it). */
@@ -164,6 +164,7 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
     ...(endedReason ? { endedReason } : {}),
     ...(endedReason && context.endedBy ? { endedBy: { ...context.endedBy } } : {}),
     host: hostViewOf(snapshot, participants),
+    chat: chatViewOf(snapshot),
     busy: snapshot.hasTag('busy'),
   }
 }

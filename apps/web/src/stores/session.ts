@@ -16,6 +16,7 @@ const IDLE_VIEW: ConferenceView = Object.freeze({
   local: { audioEnabled: true, videoEnabled: true, audioAvailable: false, videoAvailable: false },
   participants: [],
   host: { isHost: false, canModerate: false, mutedCount: 0 },
+  chat: { channel: 'connecting', messages: [], unread: 0, noticeCount: 0 },
   busy: false,
 }) as ConferenceView
 

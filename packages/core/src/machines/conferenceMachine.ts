@@ -13,6 +13,7 @@ import { announce, emptyRoster, mediaStateChanged, trackEnded, trackLive, type R
 import { participantChanges } from '../view.js'
 import type { AcquiredLocalMedia, ConferenceActors, HubRequest } from './conferenceActors.js'
 import { eventsMachine } from './eventsMachine.js'
+import { chatMachine, type ChatInput } from './chatMachine.js'
 import { hostMachine, type HostInput } from './hostMachine.js'
 import { negotiationMachine, type NegotiationParentEvent } from './negotiationMachine.js'
 import { notProvided } from './notProvided.js'
@@ -55,6 +56,8 @@ export type ConferenceEvent =
   | { type: 'user.retry' }
   | { type: 'user.muteParticipant'; clientId: string }
   | { type: 'user.removeParticipant'; clientId: string }
+  | { type: 'user.sendChat'; text: string; at: number }
+  | { type: 'user.readChat' }
   | RemoteTrackEvent
   | HubEvent
   | NegotiationParentEvent
@@ -105,6 +108,7 @@ export const conferenceMachine = setup({
     negotiation: negotiationMachine,
     events: eventsMachine,
     host: hostMachine,
+    chat: chatMachine,
   },
   delays: {
     leaveTimeout: LEAVE_TIMEOUT_MS,
@@ -368,6 +372,19 @@ export const conferenceMachine = setup({
           on: {
             'user.muteParticipant': { actions: sendTo('host', ({ event }) => event) },
             'user.removeParticipant': { actions: sendTo('host', ({ event }) => event) },
+          },
+        },
+        chat: {
+          // The room's chat (chatMachine.ts) over its data channel.
+          invoke: {
+            id: 'chat',
+            systemId: 'chat',
+            src: 'chat',
+            input: ({ context }): ChatInput => ({ ...session({ context }), name: context.displayName ?? '' }),
+          },
+          on: {
+            'user.sendChat': { actions: sendTo('chat', ({ event }) => event) },
+            'user.readChat': { actions: sendTo('chat', ({ event }) => event) },
           },
         },
         participants: {
