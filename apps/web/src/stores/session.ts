@@ -98,6 +98,14 @@ export const useSessionStore = defineStore('session', () => {
     conference.value?.removeParticipant(clientId)
   }
 
+  function sendChat(text: string) {
+    conference.value?.sendChat(text)
+  }
+
+  function readChat() {
+    conference.value?.readChat()
+  }
+
   function setMicrophone(enabled: boolean) {
     conference.value?.setMicrophone(enabled)
   }
@@ -139,6 +147,8 @@ export const useSessionStore = defineStore('session', () => {
     endRoom,
     muteParticipant,
     removeParticipant,
+    sendChat,
+    readChat,
     setMicrophone,
     setCamera,
     toggleMicrophone,
