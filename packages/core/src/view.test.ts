@@ -17,6 +17,7 @@ function context(overrides: Partial<ConferenceContext> = {}): ConferenceContext 
     endedReason: null,
     endedBy: null,
     host: { created: false, key: null },
+    extrasRevision: 0,
     leaveViaBeacon: false,
     ...overrides,
   }

@@ -7,6 +7,7 @@ import { chatMachine } from './chatMachine.js'
 
 function start() {
   const transmitted: ChatMessage[] = []
+  const notified = { count: 0 }
   let toMachine: ((event: AnyEventObject) => void) | undefined
   const machine = chatMachine.provide({
     actors: {
@@ -15,9 +16,11 @@ function start() {
         receive((command: AnyEventObject) => transmitted.push((command as unknown as { message: ChatMessage }).message))
       }) as never,
     },
+    // The conference hears every change (its view reads this child); counted here instead.
+    actions: { notifyParent: () => void (notified.count += 1) },
   })
   const actor = createActor(machine, { input: { roomId: 'r', clientId: 'me', name: 'Ada' } }).start()
-  return { actor, transmitted, channel: (event: AnyEventObject) => toMachine?.(event), log: () => actor.getSnapshot().context.log }
+  return { actor, transmitted, notified, channel: (event: AnyEventObject) => toMachine?.(event), log: () => actor.getSnapshot().context.log }
 }
 
 const theirs = (id: string, text = 'hi'): ChatMessage => ({ type: 'chat', id, from: 'bo', name: 'Bo', time: 5, text })
@@ -67,7 +70,9 @@ describe('chatMachine', () => {
     run.channel({ type: 'chat.frame', message: theirs('2', '<b>bold</b>'), at: 1 })
     expect(run.log()).toMatchObject({ unread: 2 })
     expect(run.log().entries[1]).toMatchObject({ text: '<b>bold</b>', status: 'received' })
+    const before = run.notified.count
     run.actor.send({ type: 'user.readChat' })
     expect(run.log().unread).toBe(0)
+    expect(run.notified.count).toBe(before + 1)
   })
 })

@@ -4,7 +4,7 @@
 // count, flood limits and notices, are chatLog.ts's pure operations. Late joiners see messages from
 // when they joined: the hub keeps no history (a UI says so).
 import type { ChatMessage } from '@parley/protocol'
-import { assign, enqueueActions, setup } from 'xstate'
+import { assign, enqueueActions, sendParent, setup } from 'xstate'
 import { composed, emptyChatLog, markQueued, markSent, read, received, type ChatLog } from '../chatLog.js'
 import type { ChatActors, ChatChannelEvent } from './chatActors.js'
 import { notProvided } from './notProvided.js'
@@ -68,6 +68,8 @@ export const chatMachine = setup({
     })),
     receive: assign({ log: ({ context }, params: { message: ChatMessage; at: number }) => received(context.log, params.message, params.at) }),
     markRead: assign({ log: ({ context }) => read(context.log) }),
+    // A UI reads the chat from this child's snapshot: the conference's snapshot must move too.
+    notifyParent: sendParent({ type: 'extras.changed' }),
   },
 }).createMachine({
   id: 'chat',
@@ -75,22 +77,23 @@ export const chatMachine = setup({
   invoke: { id: 'chatChannel', src: 'chatChannel', input: ({ context }) => ({ roomId: context.roomId }) },
   initial: 'connecting',
   on: {
-    'chat.frame': { actions: { type: 'receive', params: ({ event }) => ({ message: event.message, at: event.at }) } },
-    'user.readChat': { actions: 'markRead' },
+    'chat.frame': { actions: [{ type: 'receive', params: ({ event }) => ({ message: event.message, at: event.at }) }, 'notifyParent'] },
+    'user.readChat': { actions: ['markRead', 'notifyParent'] },
   },
   states: {
     connecting: {
+      entry: 'notifyParent',
       on: {
         'chat.open': 'open',
-        'user.sendChat': { actions: { type: 'queue', params: ({ event }) => ({ text: event.text, at: event.at }) } },
-        'chat.unsent': { actions: { type: 'requeue', params: ({ event }) => event.message } },
+        'user.sendChat': { actions: [{ type: 'queue', params: ({ event }) => ({ text: event.text, at: event.at }) }, 'notifyParent'] },
+        'chat.unsent': { actions: [{ type: 'requeue', params: ({ event }) => event.message }, 'notifyParent'] },
       },
     },
     open: {
-      entry: 'flushOutbox',
+      entry: ['flushOutbox', 'notifyParent'],
       on: {
         'chat.closed': 'connecting',
-        'user.sendChat': { actions: { type: 'sendNow', params: ({ event }) => ({ text: event.text, at: event.at }) } },
+        'user.sendChat': { actions: [{ type: 'sendNow', params: ({ event }) => ({ text: event.text, at: event.at }) }, 'notifyParent'] },
         // The channel closed under it: wait for it to open again.
         'chat.unsent': { target: 'connecting', actions: { type: 'requeue', params: ({ event }) => event.message } },
       },

@@ -42,6 +42,8 @@ export interface ConferenceContext {
    * (null against the hosted hub). The key is a secret: it never goes into a view or a log line.
    */
   host: { created: boolean; key: string | null }
+  /** Bumped when the host or chat child changed: the view reads them, so the conference's snapshot moves with them. */
+  extrasRevision: number
   /** Leave through `navigator.sendBeacon` (page unload) instead of fetch. */
   leaveViaBeacon: boolean
 }
@@ -58,6 +60,7 @@ export type ConferenceEvent =
   | { type: 'user.removeParticipant'; clientId: string }
   | { type: 'user.sendChat'; text: string; at: number }
   | { type: 'user.readChat' }
+  | { type: 'extras.changed' }
   | RemoteTrackEvent
   | HubEvent
   | NegotiationParentEvent
@@ -190,6 +193,7 @@ export const conferenceMachine = setup({
       for (const change of participantChanges(context.roster, roster)) enqueue.emit(change)
     }),
     clearRoster: assign({ roster: () => emptyRoster() }),
+    bumpExtras: assign({ extrasRevision: ({ context }) => context.extrasRevision + 1 }),
   },
 }).createMachine({
   id: 'conference',
@@ -206,6 +210,7 @@ export const conferenceMachine = setup({
     endedReason: null,
     endedBy: null,
     host: { created: false, key: null },
+    extrasRevision: 0,
     leaveViaBeacon: false,
   },
   invoke: { id: 'releaseOnStop', src: 'releaseOnStop' },
@@ -303,6 +308,7 @@ export const conferenceMachine = setup({
       type: 'parallel',
       on: {
         'user.endRoom': { guard: 'isHost', target: 'endingRoom' },
+        'extras.changed': { actions: 'bumpExtras' },
         'negotiation.failed': { target: 'failed', actions: { type: 'storeNegotiationError', params: ({ event }) => event.message } },
         'events.closed': {
           target: 'ended',

@@ -55,6 +55,8 @@ export const hostMachine = setup({
       mutedCount: ({ context }) => context.mutedCount + 1,
     }),
     turnMicrophoneOff: sendParent({ type: 'user.setMicrophone', enabled: false }),
+    // A UI reads this child's context through the conference's snapshot: that must move too.
+    notifyParent: sendParent({ type: 'extras.changed' }),
   },
 }).createMachine({
   id: 'host',
@@ -62,7 +64,7 @@ export const hostMachine = setup({
   initial: 'deciding',
   on: {
     // Anyone may be muted by the host, the host included.
-    'hub.muteRequested': { actions: [{ type: 'obeyMute', params: ({ event }) => event.by }, 'turnMicrophoneOff'] },
+    'hub.muteRequested': { actions: [{ type: 'obeyMute', params: ({ event }) => event.by }, 'turnMicrophoneOff', 'notifyParent'] },
   },
   states: {
     deciding: {
@@ -77,8 +79,10 @@ export const hostMachine = setup({
       on: {
         'user.muteParticipant': { actions: { type: 'request', params: ({ event }) => ({ type: 'moderation.request', action: 'mute', clientId: event.clientId }) } },
         'user.removeParticipant': { actions: { type: 'request', params: ({ event }) => ({ type: 'moderation.request', action: 'remove', clientId: event.clientId }) } },
-        'moderation.done': { actions: 'clearFailure' },
-        'moderation.failed': { actions: { type: 'storeFailure', params: ({ event }) => ({ action: event.action, clientId: event.clientId, message: event.message }) } },
+        'moderation.done': { actions: ['clearFailure', 'notifyParent'] },
+        'moderation.failed': {
+          actions: [{ type: 'storeFailure', params: ({ event }) => ({ action: event.action, clientId: event.clientId, message: event.message }) }, 'notifyParent'],
+        },
       },
     },
     // Not the host, or the hub has no host controls (the hosted hub): moderation requests are ignored.
