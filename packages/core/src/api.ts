@@ -18,10 +18,11 @@ export type ConferenceStatus =
 
 /** Why the hub ended our session (status `ended`). */
 export type EndedReason =
-  | 'host-ended' // the host ended the room for everyone
-  | 'removed' // the hub removed this client, or closed the events channel for good
+  | 'host-ended' // someone ended the room for everyone (`ConferenceView.endedBy` names them when the hub did)
+  | 'removed' // the hub removed this client (by the host: `endedBy`), or closed the events channel for good
   | 'client-gone' // the hub no longer knows this client (404 on the events channel)
   | 'timeout' // the hub dropped this client after losing contact
+  | 'server-stopped' // the hub was stopped (SIGINT/SIGTERM: `left` with reason `shutdown`)
 
 /**
  * `ConferenceView.endedReason`: an `EndedReason` with status `ended`, or `'ended-by-me'` with status
@@ -78,6 +79,8 @@ export interface Participant {
   audioEnabled: boolean
   videoEnabled: boolean
   tracks: RemoteTrackInfo[]
+  /** Published by the participant: it created the room (shown as host; Parley's hub enforces host actions with a key). */
+  isHost: boolean
   /** Stream ids (keys of the stream registry) of this participant's live media, camera first. */
   streamIds: string[]
 }
@@ -90,6 +93,53 @@ export interface Participant {
 export type ParticipantEvent =
   | { type: 'participant.joined'; clientId: string; name: string }
   | { type: 'participant.left'; clientId: string; name: string }
+
+/** A participant the hub named as having done something (ended the room, removed or muted us). */
+export interface ActedBy {
+  clientId: string
+  name: string
+}
+
+/** One chat message as a UI shows it: `name` and `text` are plain text, never HTML. */
+export interface ChatEntryView {
+  id: string
+  from: string
+  name: string
+  /** When it was sent, ms since the epoch (the sender's clock). */
+  time: number
+  text: string
+  /** Ours: `queued` until the chat channel is open, then `sent`; others': `received`. */
+  status: 'queued' | 'sent' | 'received'
+}
+
+/** The room's chat (chatMachine.ts). Messages start when we joined: the hub keeps no history. */
+export interface ChatView {
+  /** `connecting` until the room's chat channel is open; messages written meanwhile are queued. */
+  channel: 'connecting' | 'open'
+  messages: ChatEntryView[]
+  /** Messages from others since `readChat()`. */
+  unread: number
+  /** The last thing to tell the user: our message refused (empty, too long), we sent too fast, someone was throttled. */
+  notice?: { kind: 'refused'; reason: string } | { kind: 'too-fast' } | { kind: 'throttled'; clientId: string; name: string }
+  /** Counts notices, so each is shown even when two in a row are alike. */
+  noticeCount: number
+}
+
+/** Host controls as a UI sees them (hostMachine.ts). */
+export interface HostView {
+  /** We created the room: End room is ours to offer (on any hub). */
+  isHost: boolean
+  /** We may mute and remove others: Parley's hub gave us the room's host key (never on the hosted hub). */
+  canModerate: boolean
+  /** The host, when known: us, or the participant whose published state says so. */
+  hostClientId?: string
+  hostName?: string
+  /** The host muted our microphone (`mutedCount` counts each time, so a UI can announce every one). */
+  mutedBy?: ActedBy
+  mutedCount: number
+  /** The last mute/remove the hub refused. */
+  failure?: { action: 'mute' | 'remove'; clientId: string; message: string }
+}
 
 export interface RoomInfo {
   id: string
@@ -132,6 +182,10 @@ export interface ConferenceView {
    * end-room request the hub refused (the user then merely left).
    */
   endedReason?: ConferenceEndedReason
+  /** Who ended the room or removed us, when the hub said (Parley's host controls): "Ada ended the meeting". */
+  endedBy?: ActedBy
+  host: HostView
+  chat: ChatView
   /** True while the statechart is busy (tag 'busy'): spinners. */
   busy: boolean
 }
@@ -172,8 +226,16 @@ export interface ConferenceHandle<Snapshot> {
   join(params: JoinParams): void
   /** user.leave: valid in every state; releases everything. */
   leave(): void
-  /** user.endRoom: end the room for everyone, then leave. */
+  /** user.endRoom: end the room for everyone, then leave. Only the host (the room's creator); ignored otherwise. */
   endRoom(): void
+  /** user.muteParticipant: ask the hub to mute that participant's microphone (host with a host key only; `host.canModerate`). */
+  muteParticipant(clientId: string): void
+  /** user.removeParticipant: remove that participant from the room (host with a host key only). */
+  removeParticipant(clientId: string): void
+  /** user.sendChat: send a chat message (1–2,000 characters; refused with `chat.notice` otherwise; queued until the channel opens). */
+  sendChat(text: string): void
+  /** user.readChat: the user saw the chat; `chat.unread` goes to 0. */
+  readChat(): void
   /** user.setMicrophone / user.setCamera */
   setMicrophone(enabled: boolean): void
   setCamera(enabled: boolean): void

@@ -8,6 +8,11 @@ import { LocalMedia } from './localMedia.js'
 import { conferenceActors } from './machines/conferenceActors.js'
 import { conferenceMachine } from './machines/conferenceMachine.js'
 import { eventsActors, eventsMachine } from './machines/eventsMachine.js'
+import { chatActors } from './machines/chatActors.js'
+import { chatMachine } from './machines/chatMachine.js'
+import { DataChannels } from './dataChannels.js'
+import { hostActors } from './machines/hostActors.js'
+import { hostMachine } from './machines/hostMachine.js'
 import { negotiationActors } from './machines/negotiationActors.js'
 import { negotiationMachine } from './machines/negotiationMachine.js'
 import type { PeerConnectionConfig, Ports } from './ports.js'
@@ -46,6 +51,8 @@ function resolvePorts(partial: Partial<Ports> | undefined): Ports {
 export interface ConferenceMedia {
   local: LocalMedia
   remote: RemoteStreams
+  /** The hub's data channels (chat); created by provideConference when not given. */
+  channels?: DataChannels
 }
 
 /** The stream registry UIs read: the local stream and every remote one, by stream id. */
@@ -74,13 +81,16 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
     ...options.peerConnectionConfig,
     iceServers: options.iceServers ?? options.peerConnectionConfig?.iceServers ?? [],
   }
-  const negotiation = negotiationMachine.provide({ actors: negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media }) })
+  const channels = media.channels ?? new DataChannels()
+  const negotiation = negotiationMachine.provide({ actors: negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media, channels }) })
   const events = eventsMachine.provide({ actors: eventsActors({ hub, eventSource: ports.eventSource }) })
   const machine = conferenceMachine.provide({
     actors: {
-      ...conferenceActors({ hub, ...media, devices: ports.media, ...(ports.beacon ? { beacon: ports.beacon } : {}) }),
+      ...conferenceActors({ hub, local: media.local, remote: media.remote, devices: ports.media, ...(ports.beacon ? { beacon: ports.beacon } : {}) }),
       negotiation,
       events,
+      host: hostMachine.provide({ actors: hostActors({ hub }) }),
+      chat: chatMachine.provide({ actors: chatActors({ hub, channels, clock: ports.clock }) }),
     },
   })
   return { machine, hub }
@@ -104,6 +114,10 @@ export function createConference(options: ConferenceOptions): Conference {
     join: (params: JoinParams) => actor.send({ type: 'user.join', params }),
     leave: () => actor.send({ type: 'user.leave' }),
     endRoom: () => actor.send({ type: 'user.endRoom' }),
+    muteParticipant: (clientId) => actor.send({ type: 'user.muteParticipant', clientId }),
+    removeParticipant: (clientId) => actor.send({ type: 'user.removeParticipant', clientId }),
+    sendChat: (text) => actor.send({ type: 'user.sendChat', text, at: ports.clock.now() }),
+    readChat: () => actor.send({ type: 'user.readChat' }),
     setMicrophone: (enabled) => actor.send({ type: 'user.setMicrophone', enabled }),
     setCamera: (enabled) => actor.send({ type: 'user.setCamera', enabled }),
     retry: () => actor.send({ type: 'user.retry' }),

@@ -3,6 +3,7 @@
 // of them. werift's peer connection is close to the browser's; the adapter below covers the gaps.
 import type {
   ClockLike,
+  DataChannelLike,
   EventSourceLike,
   MediaDevicesLike,
   MediaStreamLike,
@@ -78,6 +79,31 @@ class MergedStream implements MediaStreamLike {
   }
 }
 
+/**
+ * werift's RTCDataChannel emits `open` and `close` as events but hands messages only to `onMessage`
+ * (and `onmessage`), not to `message` listeners: this adapter turns those into `message` events.
+ */
+export function adaptDataChannel(channel: unknown): DataChannelLike {
+  const native = channel as DataChannelLike & { onMessage?: { subscribe(fn: (data: unknown) => void): { unSubscribe(): void } } }
+  if (!native.onMessage) return native
+  const subscriptions = new Map<unknown, { unSubscribe(): void }>()
+  return {
+    get label() { return native.label },
+    get readyState() { return native.readyState },
+    send: (data) => native.send(data),
+    close: () => native.close(),
+    addEventListener: (type, listener) => {
+      if (type !== 'message') return native.addEventListener(type, listener)
+      subscriptions.set(listener, native.onMessage!.subscribe((data) => listener({ data })))
+    },
+    removeEventListener: (type, listener) => {
+      if (type !== 'message') return native.removeEventListener(type, listener)
+      subscriptions.get(listener)?.unSubscribe()
+      subscriptions.delete(listener)
+    },
+  }
+}
+
 /** Wraps a werift (or W3C) peer connection so it satisfies PeerConnectionLike exactly. */
 export function adaptPeerConnection(pc: unknown): PeerConnectionLike {
   const target = pc as PeerConnectionLike & PeerConnectionObject
@@ -93,6 +119,14 @@ export function adaptPeerConnection(pc: unknown): PeerConnectionLike {
     return merged
   }
   const wrap = (type: string, listener: unknown): Listener => {
+    if (type === 'datachannel') {
+      let adapted = wrapped.get(listener)
+      if (!adapted) {
+        adapted = ((event: { channel: unknown }) => (listener as (event: { channel: DataChannelLike }) => void)({ channel: adaptDataChannel(event.channel) })) as Listener
+        wrapped.set(listener, adapted)
+      }
+      return adapted
+    }
     if (type !== 'track') return listener as Listener
     let adapted = wrapped.get(listener)
     if (!adapted) {

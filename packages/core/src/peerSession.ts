@@ -4,7 +4,7 @@
 // does. Nothing else touches the peer connection; the negotiation machine drives it through the
 // `peerSession` actor (machines/negotiationActors.ts).
 import type { IceCandidate } from '@parley/protocol'
-import type { IceCandidateInitLike, MediaStreamLike, MediaStreamTrackLike, PeerConnectionLike, TrackEventLike } from './ports.js'
+import type { DataChannelLike, IceCandidateInitLike, MediaStreamLike, MediaStreamTrackLike, PeerConnectionLike, TrackEventLike } from './ports.js'
 
 /** What the peer connection reports, as the negotiation machine's events. */
 export type PeerSessionEvent = { type: 'peer.iceCandidate'; candidate: IceCandidate } | { type: 'peer.iceFailed' } | { type: 'peer.iceConnected' }
@@ -13,6 +13,8 @@ export interface PeerSessionReports {
   event(event: PeerSessionEvent): void
   /** A remote track arrived in its publisher's stream. */
   track(track: MediaStreamTrackLike, stream: MediaStreamLike): void
+  /** A data channel the hub opened on this connection (its owner is the data-channel holder). */
+  dataChannel?(channel: DataChannelLike): void
 }
 
 export class PeerSession {
@@ -46,8 +48,11 @@ export class PeerSession {
     }
     pc.addEventListener('icecandidate', onCandidate)
     pc.addEventListener('iceconnectionstatechange', onIceState)
+    const onDataChannel = (event: { channel: DataChannelLike }) => reports.dataChannel?.(event.channel)
     pc.addEventListener('track', onTrack)
+    pc.addEventListener('datachannel', onDataChannel)
     this.detach = () => {
+      pc.removeEventListener('datachannel', onDataChannel)
       pc.removeEventListener('icecandidate', onCandidate)
       pc.removeEventListener('iceconnectionstatechange', onIceState)
       pc.removeEventListener('track', onTrack)

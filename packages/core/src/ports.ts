@@ -89,9 +89,21 @@ export interface IceCandidateEventLike {
   readonly candidate: { toJSON(): IceCandidateInitLike } | IceCandidateInitLike | null
 }
 
+/** An RTCDataChannel, as far as the core uses one (the hub creates them; we receive them). */
+export interface DataChannelLike {
+  readonly label: string
+  readonly readyState: string
+  send(data: string): void
+  close(): void
+  addEventListener(type: 'open' | 'close' | 'message', listener: (event: { data?: unknown }) => void): void
+  removeEventListener(type: 'open' | 'close' | 'message', listener: (event: { data?: unknown }) => void): void
+}
+
 export interface PeerConnectionEventMap {
   icecandidate: IceCandidateEventLike
   track: TrackEventLike
+  /** A data channel the hub opened (room channels: `channel/create`). */
+  datachannel: { channel: DataChannelLike }
   connectionstatechange: unknown
   iceconnectionstatechange: unknown
   signalingstatechange: unknown

@@ -2,6 +2,7 @@
 // roster into participants (the one place that names a participant, `Guest` included).
 import type { ConferenceEndedReason, ConferenceStatus, ConferenceView, Participant, ParticipantEvent, RemoteTrackInfo } from './api.js'
 import type { ConferenceContext } from './machines/conferenceMachine.js'
+import { chatViewOf, hostViewOf } from './roomExtrasView.js'
 import type { Roster } from './roster.js'
 
 /** The shape of snapshot selectView needs (the conference actor's snapshot satisfies it). */
@@ -78,6 +79,7 @@ export function participantsOf(roster: Roster): Participant[] {
         name: name || state?.name || GUEST_NAME,
         audioEnabled: state?.audio ?? true,
         videoEnabled: state?.video ?? true,
+        isHost: state?.host === true,
         tracks: [],
         streamIds: [],
       }
@@ -144,6 +146,7 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
   const status = statusOf(snapshot.value)
   const error = context.error ?? (status === 'previewing' || status === 'idle' ? context.mediaError : null)
   const endedReason = endedReasonOf(snapshot.value, context)
+  const participants = participantsOf(context.roster)
   return {
     status,
     stateValue: flattenStateValue(snapshot.value).flatMap((path) => {
@@ -156,9 +159,12 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
     ...(context.clientId ? { clientId: context.clientId } : {}),
     ...(context.displayName !== null ? { displayName: context.displayName } : {}),
     local: { ...context.local },
-    participants: participantsOf(context.roster),
+    participants,
     ...(error ? { error } : {}),
     ...(endedReason ? { endedReason } : {}),
+    ...(endedReason && context.endedBy ? { endedBy: { ...context.endedBy } } : {}),
+    host: hostViewOf(snapshot, participants),
+    chat: chatViewOf(snapshot),
     busy: snapshot.hasTag('busy'),
   }
 }

@@ -14,6 +14,7 @@ import {
   type Bitrates,
   type Client as ClientWire,
   type IceCandidate,
+  type ActedBy,
   type LeftReason,
   type Offer,
   type SessionDescription,
@@ -236,12 +237,12 @@ export class Client {
    * Ends the client's own life: phase `removed` (every deadline stops), the lock closed, `left` sent and
    * the stream closed. The room then stops its tracks for the others and calls `closePeer`.
    */
-  markRemoved(reason: LeftReason): void {
+  markRemoved(reason: LeftReason, by?: ActedBy): void {
     this.#life.enter({ name: 'removed', reason })
     this.#stream.enter({ name: 'removed' })
     this.#liveness.stop()
     this.negotiator.close()
-    this.sse.close({ event: 'left', data: { reason } })
+    this.sse.close({ event: 'left', data: by ? { reason, by } : { reason } })
   }
 
   closePeer(): void {

@@ -116,7 +116,10 @@ export class Hub {
       maxTracksPerClient,
       onClosed: (closed, reason) => this.#roomClosed(closed, reason),
     })
+    // Parley's host controls: the key goes to the creator once (the create response) and is never logged.
+    if (request.options?.parley?.host_controls) room.parley.hostKey = generateSecureId()
     this.#rooms.set(id, room)
+    this.#deps.log('info', 'room created', { roomId: id, hostControls: room.parley.hostKey !== undefined })
     return room
   }
 

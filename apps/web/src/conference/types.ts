@@ -7,6 +7,10 @@ export { GUEST_NAME } from '@parley/core'
 import type { InspectionEvent } from 'xstate'
 
 export type {
+  ActedBy,
+  ChatEntryView,
+  ChatView,
+  HostView,
   ConferenceEndedReason,
   ConferenceError,
   ConferenceErrorKind,

@@ -15,6 +15,8 @@ const IDLE_VIEW: ConferenceView = Object.freeze({
   stateValue: 'idle',
   local: { audioEnabled: true, videoEnabled: true, audioAvailable: false, videoAvailable: false },
   participants: [],
+  host: { isHost: false, canModerate: false, mutedCount: 0 },
+  chat: { channel: 'connecting', messages: [], unread: 0, noticeCount: 0 },
   busy: false,
 }) as ConferenceView
 
@@ -88,6 +90,22 @@ export const useSessionStore = defineStore('session', () => {
     conference.value?.endRoom()
   }
 
+  function muteParticipant(clientId: string) {
+    conference.value?.muteParticipant(clientId)
+  }
+
+  function removeParticipant(clientId: string) {
+    conference.value?.removeParticipant(clientId)
+  }
+
+  function sendChat(text: string) {
+    conference.value?.sendChat(text)
+  }
+
+  function readChat() {
+    conference.value?.readChat()
+  }
+
   function setMicrophone(enabled: boolean) {
     conference.value?.setMicrophone(enabled)
   }
@@ -127,6 +145,10 @@ export const useSessionStore = defineStore('session', () => {
     join,
     leave,
     endRoom,
+    muteParticipant,
+    removeParticipant,
+    sendChat,
+    readChat,
     setMicrophone,
     setCamera,
     toggleMicrophone,

@@ -6,6 +6,7 @@ import type { HubClient } from '../hubClient.js'
 import type { LocalMedia } from '../localMedia.js'
 import { PeerSession } from '../peerSession.js'
 import type { PeerConnectionConfig, PeerConnectionFactory } from '../ports.js'
+import type { DataChannels } from '../dataChannels.js'
 import type { RemoteStreams } from '../remoteStreams.js'
 import type { NegotiationEvent, PeerSessionCommand } from './negotiationMachine.js'
 import { serialWorker } from './serialWorker.js'
@@ -16,6 +17,8 @@ export interface NegotiationDeps {
   peerConfig: PeerConnectionConfig
   local: LocalMedia
   remote: RemoteStreams
+  /** The hub's data channels go here (chat); optional for callers that use none. */
+  channels?: DataChannels
 }
 
 export interface PeerInput {
@@ -24,7 +27,7 @@ export interface PeerInput {
 }
 
 /** The real actor implementations, bound to a hub client, the ports and the conference's media holders. */
-export function negotiationActors({ hub, peerConnection, peerConfig, local, remote }: NegotiationDeps) {
+export function negotiationActors({ hub, peerConnection, peerConfig, local, remote, channels }: NegotiationDeps) {
   return {
     /**
      * Creates the peer connection with the local tracks and owns it until stopped. Commands come in as
@@ -36,6 +39,7 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
       const session = new PeerSession(peerConnection(peerConfig), local, {
         event: sendBack,
         track: (track, stream) => remote.add(track, stream),
+        dataChannel: (channel) => channels?.add(channel),
       })
       const step = (run: () => Promise<NegotiationEvent>) => {
         run().then(sendBack, (error: unknown) => sendBack({ type: 'peer.error', message: messageOf(error) } satisfies NegotiationEvent))
@@ -59,6 +63,8 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
       })
       return () => {
         session.close()
+        // The channels were the connection's: forget them with it.
+        channels?.clear()
         remote.clear()
       }
     }),

@@ -6,6 +6,7 @@ import { FakeMediaDevices } from './fakeMedia.js'
 import { FakePeerConnections } from './fakePeerConnection.js'
 import { ManualClock } from './manualClock.js'
 
+export * from './fakeDataChannel.js'
 export * from './fakeEventSource.js'
 export * from './fakeHub.js'
 export * from './fakeMedia.js'

@@ -1,0 +1,42 @@
+// The chat panel: whether it is open, the draft, and sending. The messages, the unread count and the
+// notices are the core's (`view.chat`); while the panel is open, what arrives counts as read.
+import { defineStore } from 'pinia'
+import { computed, ref, watch } from 'vue'
+import { chatNoticeText } from '../lib/chat'
+import { useSessionStore } from './session'
+
+export const useChatStore = defineStore('chat', () => {
+  const session = useSessionStore()
+  const open = ref(false)
+  const draft = ref('')
+  const chat = computed(() => session.view.chat)
+  const unread = computed(() => chat.value.unread)
+  const notice = computed(() => chatNoticeText(chat.value.notice))
+
+  function toggle() {
+    open.value = !open.value
+  }
+
+  function close() {
+    open.value = false
+  }
+
+  /** Sends the draft; the core refuses an empty or oversized one with a notice, so the draft stays for fixing. */
+  function send() {
+    const text = draft.value
+    const refused = text.trim() === ''
+    session.sendChat(text)
+    if (!refused) draft.value = ''
+  }
+
+  // Open panel: everything shown is read.
+  watch(
+    () => [open.value, chat.value.unread] as const,
+    ([isOpen, count]) => {
+      if (isOpen && count > 0) session.readChat()
+    },
+    { immediate: true },
+  )
+
+  return { open, draft, chat, unread, notice, toggle, close, send }
+})
