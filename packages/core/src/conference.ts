@@ -10,8 +10,11 @@ import { conferenceMachine } from './machines/conferenceMachine.js'
 import { eventsActors, eventsMachine } from './machines/eventsMachine.js'
 import { negotiationActors } from './machines/negotiationActors.js'
 import { negotiationMachine } from './machines/negotiationMachine.js'
+import { statsActors } from './machines/statsActors.js'
+import { statsMachine } from './machines/statsMachine.js'
 import type { PeerConnectionConfig, Ports } from './ports.js'
 import { RemoteStreams } from './remoteStreams.js'
+import { PeerStats } from './stats/peerStats.js'
 import { selectView } from './view.js'
 
 export type ConferenceSnapshot = SnapshotFrom<typeof conferenceMachine>
@@ -32,6 +35,8 @@ export interface ConferenceOptions extends ConferenceOptionsBase {
   iceServers?: PeerConnectionConfig['iceServers']
   /** Extra peer connection configuration, merged under `iceServers`. */
   peerConnectionConfig?: PeerConnectionConfig
+  /** How often getStats is read (audio levels, quality); 1000 ms by default. */
+  statsIntervalMs?: number
 }
 
 /** Fills missing ports from the browser only when some are missing, so Node callers never touch browser globals. */
@@ -46,6 +51,8 @@ function resolvePorts(partial: Partial<Ports> | undefined): Ports {
 export interface ConferenceMedia {
   local: LocalMedia
   remote: RemoteStreams
+  /** The peer connection's getStats, for the stats machine (attached by the peer session). */
+  stats: PeerStats
 }
 
 /** The stream registry UIs read: the local stream and every remote one, by stream id. */
@@ -76,11 +83,16 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
   }
   const negotiation = negotiationMachine.provide({ actors: negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media }) })
   const events = eventsMachine.provide({ actors: eventsActors({ hub, eventSource: ports.eventSource }) })
+  const stats = statsMachine.provide({
+    actors: statsActors({ peerStats: media.stats, clock: ports.clock }),
+    ...(options.statsIntervalMs !== undefined ? { delays: { statsInterval: options.statsIntervalMs } } : {}),
+  })
   const machine = conferenceMachine.provide({
     actors: {
       ...conferenceActors({ hub, ...media, devices: ports.media, ...(ports.beacon ? { beacon: ports.beacon } : {}) }),
       negotiation,
       events,
+      stats,
     },
   })
   return { machine, hub }
@@ -88,7 +100,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
 
 export function createConference(options: ConferenceOptions): Conference {
   const ports = resolvePorts(options.ports)
-  const media: ConferenceMedia = { local: new LocalMedia(), remote: new RemoteStreams() }
+  const media: ConferenceMedia = { local: new LocalMedia(), remote: new RemoteStreams(), stats: new PeerStats() }
   const { machine, hub } = provideConference(options, ports, media)
   const actor = createActor(machine, {
     clock: ports.clock,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ConferenceContext } from './machines/conferenceMachine.js'
 import { emptyRoster, type Roster } from './roster.js'
+import { emptySummary } from './stats/analysis.js'
 import { participantChanges, selectView, type ConferenceSnapshotLike } from './view.js'
 
 function context(overrides: Partial<ConferenceContext> = {}): ConferenceContext {
@@ -16,6 +17,7 @@ function context(overrides: Partial<ConferenceContext> = {}): ConferenceContext 
     error: null,
     endedReason: null,
     leaveViaBeacon: false,
+    stats: emptySummary(),
     ...overrides,
   }
 }

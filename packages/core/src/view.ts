@@ -3,6 +3,7 @@
 import type { ConferenceEndedReason, ConferenceStatus, ConferenceView, Participant, ParticipantEvent, RemoteTrackInfo } from './api.js'
 import type { ConferenceContext } from './machines/conferenceMachine.js'
 import type { Roster } from './roster.js'
+import { activeSpeakerOf, withStats } from './stats/participantStats.js'
 
 /** The shape of snapshot selectView needs (the conference actor's snapshot satisfies it). */
 export interface ConferenceSnapshotLike {
@@ -144,6 +145,9 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
   const status = statusOf(snapshot.value)
   const error = context.error ?? (status === 'previewing' || status === 'idle' ? context.mediaError : null)
   const endedReason = endedReasonOf(snapshot.value, context)
+  const participants = participantsOf(context.roster)
+  const inRoom = typeof snapshot.value === 'object' && snapshot.value !== null && 'inRoom' in snapshot.value
+  const activeSpeaker = inRoom ? activeSpeakerOf(participants, context.roster, context.stats, context.clientId ?? undefined) : undefined
   return {
     status,
     stateValue: flattenStateValue(snapshot.value).flatMap((path) => {
@@ -156,9 +160,11 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
     ...(context.clientId ? { clientId: context.clientId } : {}),
     ...(context.displayName !== null ? { displayName: context.displayName } : {}),
     local: { ...context.local },
-    participants: participantsOf(context.roster),
+    participants: inRoom ? withStats(participants, context.roster, context.stats) : participants,
     ...(error ? { error } : {}),
     ...(endedReason ? { endedReason } : {}),
     busy: snapshot.hasTag('busy'),
+    ...(inRoom ? { localStats: context.stats.local, speakingWhileMuted: !context.local.audioEnabled && context.stats.local.speaking } : {}),
+    ...(activeSpeaker ? { activeSpeaker } : {}),
   }
 }

@@ -1,8 +1,9 @@
-// The whole conference for one user: preview → join → in the room → leave. In the room five regions
+// The whole conference for one user: preview → join → in the room → leave. In the room six regions
 // run side by side: negotiation and events (child machines), connection (the word the UI shows),
-// media (publishing our microphone/camera state) and participants (the roster). `user.leave` is
-// accepted in every state and releases everything. Context holds plain data only; the streams and the
-// peer connection live in holders the actors close over (conferenceActors.ts, negotiationActors.ts).
+// media (publishing our microphone/camera state), participants (the roster) and stats (getStats,
+// statsMachine.ts). `user.leave` is accepted in every state and releases everything. Context holds
+// plain data only; the streams and the peer connection live in holders the actors close over
+// (conferenceActors.ts, negotiationActors.ts).
 import { assign, enqueueActions, not, setup } from 'xstate'
 import type { TrackInfo } from '@parley/protocol'
 import type { ConferenceError, EndedReason, JoinParams, LocalMediaState, ParticipantEvent, RoomInfo } from '../api.js'
@@ -14,6 +15,8 @@ import { participantChanges } from '../view.js'
 import type { AcquiredLocalMedia, ConferenceActors, HubRequest } from './conferenceActors.js'
 import { eventsMachine } from './eventsMachine.js'
 import { negotiationMachine, type NegotiationParentEvent } from './negotiationMachine.js'
+import { statsMachine, type StatsParentEvent } from './statsMachine.js'
+import { emptySummary, type StatsSummary } from '../stats/analysis.js'
 import { notProvided } from './notProvided.js'
 
 export type { EndedReason }
@@ -35,6 +38,8 @@ export interface ConferenceContext {
   endedReason: EndedReason | null
   /** Leave through `navigator.sendBeacon` (page unload) instead of fetch. */
   leaveViaBeacon: boolean
+  /** The stats machine's last results (audio levels, speaking, quality), by receiver track id. */
+  stats: StatsSummary
 }
 
 export type ConferenceEvent =
@@ -49,6 +54,7 @@ export type ConferenceEvent =
   | HubEvent
   | NegotiationParentEvent
   | EventsParentEvent
+  | StatsParentEvent
 
 export const LEAVE_TIMEOUT_MS = 5000
 
@@ -74,6 +80,7 @@ export const conferenceMachine = setup({
     releaseOnStop: notProvided<ConferenceActors['releaseOnStop']>('releaseOnStop'),
     negotiation: negotiationMachine,
     events: eventsMachine,
+    stats: statsMachine,
   },
   delays: {
     leaveTimeout: LEAVE_TIMEOUT_MS,
@@ -150,6 +157,8 @@ export const conferenceMachine = setup({
       for (const change of participantChanges(context.roster, roster)) enqueue.emit(change)
     }),
     clearRoster: assign({ roster: () => emptyRoster() }),
+    storeStats: assign({ stats: (_, summary: StatsSummary) => summary }),
+    clearStats: assign({ stats: () => emptySummary() }),
   },
 }).createMachine({
   id: 'conference',
@@ -165,6 +174,7 @@ export const conferenceMachine = setup({
     error: null,
     endedReason: null,
     leaveViaBeacon: false,
+    stats: emptySummary(),
   },
   invoke: { id: 'releaseOnStop', src: 'releaseOnStop' },
   initial: 'idle',
@@ -259,6 +269,7 @@ export const conferenceMachine = setup({
     },
     inRoom: {
       type: 'parallel',
+      exit: 'clearStats',
       on: {
         'user.endRoom': 'endingRoom',
         'negotiation.failed': { target: 'failed', actions: { type: 'storeNegotiationError', params: ({ event }) => event.message } },
@@ -334,6 +345,11 @@ export const conferenceMachine = setup({
             },
             'peer.trackEnded': { actions: { type: 'updateRoster', params: ({ context, event }) => trackEnded(context.roster, event) } },
           },
+        },
+        stats: {
+          // Audio levels, who speaks, quality and paused video from getStats (statsMachine.ts).
+          invoke: { id: 'stats', systemId: 'stats', src: 'stats' },
+          on: { 'stats.updated': { actions: { type: 'storeStats', params: ({ event }) => event.summary } } },
         },
       },
     },

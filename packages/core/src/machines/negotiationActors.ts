@@ -7,6 +7,7 @@ import type { LocalMedia } from '../localMedia.js'
 import { PeerSession } from '../peerSession.js'
 import type { PeerConnectionConfig, PeerConnectionFactory } from '../ports.js'
 import type { RemoteStreams } from '../remoteStreams.js'
+import type { PeerStats } from '../stats/peerStats.js'
 import type { NegotiationEvent, PeerSessionCommand } from './negotiationMachine.js'
 import { serialWorker } from './serialWorker.js'
 
@@ -16,6 +17,8 @@ export interface NegotiationDeps {
   peerConfig: PeerConnectionConfig
   local: LocalMedia
   remote: RemoteStreams
+  /** The stats actor reads getStats here while the peer connection lives. */
+  stats: PeerStats
 }
 
 export interface PeerInput {
@@ -24,7 +27,7 @@ export interface PeerInput {
 }
 
 /** The real actor implementations, bound to a hub client, the ports and the conference's media holders. */
-export function negotiationActors({ hub, peerConnection, peerConfig, local, remote }: NegotiationDeps) {
+export function negotiationActors({ hub, peerConnection, peerConfig, local, remote, stats }: NegotiationDeps) {
   return {
     /**
      * Creates the peer connection with the local tracks and owns it until stopped. Commands come in as
@@ -33,10 +36,12 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
      * go to the remote streams holder.
      */
     peerSession: fromCallback<PeerSessionCommand>(({ sendBack, receive }) => {
-      const session = new PeerSession(peerConnection(peerConfig), local, {
+      const pc = peerConnection(peerConfig)
+      const session = new PeerSession(pc, local, {
         event: sendBack,
         track: (track, stream) => remote.add(track, stream),
       })
+      const detachStats = stats.attach(pc)
       const step = (run: () => Promise<NegotiationEvent>) => {
         run().then(sendBack, (error: unknown) => sendBack({ type: 'peer.error', message: messageOf(error) } satisfies NegotiationEvent))
       }
@@ -58,6 +63,7 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
         }
       })
       return () => {
+        detachStats()
         session.close()
         remote.clear()
       }
