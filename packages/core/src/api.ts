@@ -91,6 +91,10 @@ export interface Participant {
   quality?: QualityFigures
   /** Their camera is on but no frame was decoded for more than 2 s: show "connection problem", not a frozen picture. */
   videoPaused?: boolean
+  /** Their hand is raised (Parley room metadata). */
+  handRaised?: boolean
+  /** Their latest reaction; `id` is new for each one, so a UI shows each once. */
+  reaction?: { emoji: string; id: string }
 }
 
 /**
@@ -151,6 +155,9 @@ export interface ConferenceView {
   activeSpeaker?: string
   /** Our microphone is off but picks up speech: the "You are muted" hint. */
   speakingWhileMuted?: boolean
+  /** In the room: our own hand and latest reaction. */
+  handRaised?: boolean
+  reaction?: { emoji: string; id: string }
 }
 
 /** Options of `createConference` (implemented in conference.ts). */
@@ -196,6 +203,10 @@ export interface ConferenceHandle<Snapshot> {
   setCamera(enabled: boolean): void
   /** user.retry: from `failed`, try the last join again. */
   retry(): void
+  /** user.setHand: raise or lower our hand (in the room). Optional so earlier UIs' doubles may leave it out. */
+  setHand?(raised: boolean): void
+  /** user.react: one of `REACTIONS` (@parley/protocol); anything else is ignored. */
+  react?(emoji: string): void
   /** Registers `navigator.sendBeacon`-style leave for page unload; returns the function to call from `pagehide`. */
   leaveOnUnload(): void
 }

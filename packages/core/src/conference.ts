@@ -10,6 +10,7 @@ import { conferenceMachine } from './machines/conferenceMachine.js'
 import { eventsActors, eventsMachine } from './machines/eventsMachine.js'
 import { negotiationActors } from './machines/negotiationActors.js'
 import { negotiationMachine } from './machines/negotiationMachine.js'
+import { presenceActors } from './machines/presenceActors.js'
 import { statsActors } from './machines/statsActors.js'
 import { statsMachine } from './machines/statsMachine.js'
 import type { PeerConnectionConfig, Ports } from './ports.js'
@@ -24,6 +25,8 @@ export type ConferenceActor = Actor<typeof conferenceMachine>
 export interface Conference extends ConferenceHandle<ConferenceSnapshot> {
   readonly actor: ConferenceActor
   readonly hub: HubClient
+  setHand(raised: boolean): void
+  react(emoji: string): void
 }
 
 export interface ConferenceOptions extends ConferenceOptionsBase {
@@ -90,6 +93,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
   const machine = conferenceMachine.provide({
     actors: {
       ...conferenceActors({ hub, ...media, devices: ports.media, ...(ports.beacon ? { beacon: ports.beacon } : {}) }),
+      ...presenceActors({ hub }),
       negotiation,
       events,
       stats,
@@ -119,6 +123,8 @@ export function createConference(options: ConferenceOptions): Conference {
     setMicrophone: (enabled) => actor.send({ type: 'user.setMicrophone', enabled }),
     setCamera: (enabled) => actor.send({ type: 'user.setCamera', enabled }),
     retry: () => actor.send({ type: 'user.retry' }),
+    setHand: (raised) => actor.send({ type: 'user.setHand', raised }),
+    react: (emoji) => actor.send({ type: 'user.react', emoji }),
     // For `pagehide`: the beacon survives the page; everything local is released at once.
     leaveOnUnload: () => actor.send({ type: 'user.leave', viaBeacon: true }),
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ConferenceContext } from './machines/conferenceMachine.js'
 import { emptyRoster, type Roster } from './roster.js'
+import { emptyPresence } from './presence.js'
 import { emptySummary } from './stats/analysis.js'
 import { participantChanges, selectView, type ConferenceSnapshotLike } from './view.js'
 
@@ -18,6 +19,7 @@ function context(overrides: Partial<ConferenceContext> = {}): ConferenceContext 
     endedReason: null,
     leaveViaBeacon: false,
     stats: emptySummary(),
+    presence: emptyPresence(),
     ...overrides,
   }
 }

@@ -4,6 +4,7 @@ import type { ConferenceEndedReason, ConferenceStatus, ConferenceView, Participa
 import type { ConferenceContext } from './machines/conferenceMachine.js'
 import type { Roster } from './roster.js'
 import { activeSpeakerOf, withStats } from './stats/participantStats.js'
+import { withPresence } from './presence.js'
 
 /** The shape of snapshot selectView needs (the conference actor's snapshot satisfies it). */
 export interface ConferenceSnapshotLike {
@@ -160,11 +161,12 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
     ...(context.clientId ? { clientId: context.clientId } : {}),
     ...(context.displayName !== null ? { displayName: context.displayName } : {}),
     local: { ...context.local },
-    participants: inRoom ? withStats(participants, context.roster, context.stats) : participants,
+    participants: inRoom ? withPresence(withStats(participants, context.roster, context.stats), context.presence) : participants,
     ...(error ? { error } : {}),
     ...(endedReason ? { endedReason } : {}),
     busy: snapshot.hasTag('busy'),
     ...(inRoom ? { localStats: context.stats.local, speakingWhileMuted: !context.local.audioEnabled && context.stats.local.speaking } : {}),
     ...(activeSpeaker ? { activeSpeaker } : {}),
+    ...(inRoom ? { handRaised: context.presence.ownHand, ...(context.presence.ownReaction ? { reaction: context.presence.ownReaction } : {}) } : {}),
   }
 }

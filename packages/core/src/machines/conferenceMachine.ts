@@ -1,9 +1,9 @@
-// The whole conference for one user: preview → join → in the room → leave. In the room six regions
+// The whole conference for one user: preview → join → in the room → leave. In the room seven regions
 // run side by side: negotiation and events (child machines), connection (the word the UI shows),
-// media (publishing our microphone/camera state), participants (the roster) and stats (getStats,
-// statsMachine.ts). `user.leave` is accepted in every state and releases everything. Context holds
-// plain data only; the streams and the peer connection live in holders the actors close over
-// (conferenceActors.ts, negotiationActors.ts).
+// media (publishing our microphone/camera state), participants (the roster), stats (getStats,
+// statsMachine.ts) and presence (hands and reactions). `user.leave` is accepted in every state and
+// releases everything. Context holds plain data only; the streams and the peer connection live in
+// holders the actors close over (conferenceActors.ts, negotiationActors.ts).
 import { assign, enqueueActions, not, setup } from 'xstate'
 import type { TrackInfo } from '@parley/protocol'
 import type { ConferenceError, EndedReason, JoinParams, LocalMediaState, ParticipantEvent, RoomInfo } from '../api.js'
@@ -17,6 +17,8 @@ import { eventsMachine } from './eventsMachine.js'
 import { negotiationMachine, type NegotiationParentEvent } from './negotiationMachine.js'
 import { statsMachine, type StatsParentEvent } from './statsMachine.js'
 import { emptySummary, type StatsSummary } from '../stats/analysis.js'
+import { emptyPresence, isReaction, ownReaction, presenceChanged, type Presence } from '../presence.js'
+import type { PresenceActors, PresenceRequest } from './presenceActors.js'
 import { notProvided } from './notProvided.js'
 
 export type { EndedReason }
@@ -40,6 +42,8 @@ export interface ConferenceContext {
   leaveViaBeacon: boolean
   /** The stats machine's last results (audio levels, speaking, quality), by receiver track id. */
   stats: StatsSummary
+  /** Raised hands and reactions (presence.ts). */
+  presence: Presence
 }
 
 export type ConferenceEvent =
@@ -50,6 +54,8 @@ export type ConferenceEvent =
   | { type: 'user.setMicrophone'; enabled: boolean }
   | { type: 'user.setCamera'; enabled: boolean }
   | { type: 'user.retry' }
+  | { type: 'user.setHand'; raised: boolean }
+  | { type: 'user.react'; emoji: string }
   | RemoteTrackEvent
   | HubEvent
   | NegotiationParentEvent
@@ -78,6 +84,7 @@ export const conferenceMachine = setup({
     endRoom: notProvided<ConferenceActors['endRoom']>('endRoom'),
     leaveRoom: notProvided<ConferenceActors['leaveRoom']>('leaveRoom'),
     releaseOnStop: notProvided<ConferenceActors['releaseOnStop']>('releaseOnStop'),
+    presenceRequests: notProvided<PresenceActors['presenceRequests']>('presenceRequests'),
     negotiation: negotiationMachine,
     events: eventsMachine,
     stats: statsMachine,
@@ -158,7 +165,18 @@ export const conferenceMachine = setup({
     }),
     clearRoster: assign({ roster: () => emptyRoster() }),
     storeStats: assign({ stats: (_, summary: StatsSummary) => summary }),
-    clearStats: assign({ stats: () => emptySummary() }),
+    clearStats: assign({ stats: () => emptySummary(), presence: () => emptyPresence() }),
+    setOwnHand: enqueueActions(({ context, enqueue }, raised: boolean) => {
+      enqueue.assign({ presence: { ...context.presence, ownHand: raised } })
+      enqueue.sendTo('presenceRequests', { type: 'presence.hand', hand: { raised } } satisfies PresenceRequest)
+    }),
+    react: enqueueActions(({ context, enqueue }, emoji: string) => {
+      if (!isReaction(emoji)) return
+      const presence = ownReaction(context.presence, emoji, context.clientId)
+      enqueue.assign({ presence })
+      if (presence.ownReaction) enqueue.sendTo('presenceRequests', { type: 'presence.reaction', reaction: presence.ownReaction } satisfies PresenceRequest)
+    }),
+    updatePresence: assign({ presence: (_, presence: Presence) => presence }),
   },
 }).createMachine({
   id: 'conference',
@@ -175,6 +193,7 @@ export const conferenceMachine = setup({
     endedReason: null,
     leaveViaBeacon: false,
     stats: emptySummary(),
+    presence: emptyPresence(),
   },
   invoke: { id: 'releaseOnStop', src: 'releaseOnStop' },
   initial: 'idle',
@@ -350,6 +369,15 @@ export const conferenceMachine = setup({
           // Audio levels, who speaks, quality and paused video from getStats (statsMachine.ts).
           invoke: { id: 'stats', systemId: 'stats', src: 'stats' },
           on: { 'stats.updated': { actions: { type: 'storeStats', params: ({ event }) => event.summary } } },
+        },
+        presence: {
+          // Raised hands and reactions as room metadata (presence.ts); ours are known at once.
+          invoke: { id: 'presenceRequests', src: 'presenceRequests', input: session },
+          on: {
+            'user.setHand': { actions: { type: 'setOwnHand', params: ({ event }) => event.raised } },
+            'user.react': { actions: { type: 'react', params: ({ event }) => event.emoji } },
+            'hub.metaChanged': { actions: { type: 'updatePresence', params: ({ context, event }) => presenceChanged(context.presence, event, context.clientId) } },
+          },
         },
       },
     },
