@@ -146,7 +146,8 @@ export type RecordedCall =
   | { method: 'preview'; args: [{ audio: boolean; video: boolean }] }
   | { method: 'join'; args: [JoinParams] }
   | { method: 'leave' | 'endRoom' | 'retry' | 'leaveOnUnload'; args: [] }
-  | { method: 'setMicrophone' | 'setCamera'; args: [boolean] }
+  | { method: 'setMicrophone' | 'setCamera' | 'setHand'; args: [boolean] }
+  | { method: 'react'; args: [string] }
 
 export interface FakeConference {
   /** Give this to the store: each call builds a fresh actor (as "Join again" does). */
@@ -240,6 +241,8 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
     setCamera: (enabled) => record({ method: 'setCamera', args: [enabled] }),
     retry: () => record({ method: 'retry', args: [] }),
     leaveOnUnload: () => record({ method: 'leaveOnUnload', args: [] }),
+    setHand: (raised) => record({ method: 'setHand', args: [raised] }),
+    react: (emoji) => record({ method: 'react', args: [emoji] }),
   }
   fake.factory = (options) => {
     fake.options = options
