@@ -90,11 +90,12 @@ describe('App', () => {
     app.unmount()
   })
 
-  it('says the host ended the room, and offers only a new room', async () => {
+  it('says who ended the meeting (as text), and offers only a new room', async () => {
     const { app } = mountApp()
-    fake.setView({ status: 'ended', room, endedReason: 'host-ended' })
+    fake.setView({ status: 'ended', room, endedReason: 'host-ended', endedBy: { clientId: 'c1', name: '<img src=x onerror=alert(1)>Ada' } })
     await nextTick()
-    expect(app.get('[data-testid="ended-title"]').text()).toBe('The host ended the room')
+    expect(app.get('[data-testid="ended-title"]').text()).toBe('<img src=x onerror=alert(1)>Ada ended the meeting')
+    expect(app.find('[data-testid="ended-title"] img').exists()).toBe(false)
     expect(app.find('[data-testid="join-again"]').exists()).toBe(false)
     expect(app.find('[data-testid="new-room"]').exists()).toBe(true)
     app.unmount()

@@ -21,10 +21,11 @@ export type ConferenceStatus =
 
 /** Why the hub ended our session (status `ended`). */
 export type EndedReason =
-  | 'host-ended' // the host ended the room for everyone
-  | 'removed' // the hub removed this client, or closed the events channel for good
+  | 'host-ended' // someone ended the room for everyone (`ConferenceView.endedBy` names them when the hub did)
+  | 'removed' // the hub removed this client (by the host: `endedBy`), or closed the events channel for good
   | 'client-gone' // the hub no longer knows this client (404 on the events channel)
   | 'timeout' // the hub dropped this client after losing contact
+  | 'server-stopped' // the hub was stopped (SIGINT/SIGTERM: `left` with reason `shutdown`)
 
 /**
  * `ConferenceView.endedReason`: an `EndedReason` with status `ended`, or `'ended-by-me'` with status
@@ -81,6 +82,8 @@ export interface Participant {
   audioEnabled: boolean
   videoEnabled: boolean
   tracks: RemoteTrackInfo[]
+  /** Published by the participant: it created the room (shown as host; Parley's hub enforces host actions with a key). */
+  isHost: boolean
   /** Stream ids (keys of the stream registry) of this participant's live media, camera first. */
   streamIds: string[]
   /** From getStats (absent until the first reading of their tracks): 0..1 over the last interval. */
@@ -105,6 +108,28 @@ export interface Participant {
 export type ParticipantEvent =
   | { type: 'participant.joined'; clientId: string; name: string }
   | { type: 'participant.left'; clientId: string; name: string }
+
+/** A participant the hub named as having done something (ended the room, removed or muted us). */
+export interface ActedBy {
+  clientId: string
+  name: string
+}
+
+/** Host controls as a UI sees them (hostMachine.ts). */
+export interface HostView {
+  /** We created the room: End room is ours to offer (on any hub). */
+  isHost: boolean
+  /** We may mute and remove others: Parley's hub gave us the room's host key (never on the hosted hub). */
+  canModerate: boolean
+  /** The host, when known: us, or the participant whose published state says so. */
+  hostClientId?: string
+  hostName?: string
+  /** The host muted our microphone (`mutedCount` counts each time, so a UI can announce every one). */
+  mutedBy?: ActedBy
+  mutedCount: number
+  /** The last mute/remove the hub refused. */
+  failure?: { action: 'mute' | 'remove'; clientId: string; message: string }
+}
 
 export interface RoomInfo {
   id: string
@@ -147,6 +172,9 @@ export interface ConferenceView {
    * end-room request the hub refused (the user then merely left).
    */
   endedReason?: ConferenceEndedReason
+  /** Who ended the room or removed us, when the hub said (Parley's host controls): "Ada ended the meeting". */
+  endedBy?: ActedBy
+  host: HostView
   /** True while the statechart is busy (tag 'busy'): spinners. */
   busy: boolean
   /** In the room, from getStats: our microphone level, whether we speak, the quality of what we send. */
@@ -196,8 +224,12 @@ export interface ConferenceHandle<Snapshot> {
   join(params: JoinParams): void
   /** user.leave: valid in every state; releases everything. */
   leave(): void
-  /** user.endRoom: end the room for everyone, then leave. */
+  /** user.endRoom: end the room for everyone, then leave. Only the host (the room's creator); ignored otherwise. */
   endRoom(): void
+  /** user.muteParticipant: ask the hub to mute that participant's microphone (host with a host key only; `host.canModerate`). */
+  muteParticipant(clientId: string): void
+  /** user.removeParticipant: remove that participant from the room (host with a host key only). */
+  removeParticipant(clientId: string): void
   /** user.setMicrophone / user.setCamera */
   setMicrophone(enabled: boolean): void
   setCamera(enabled: boolean): void

@@ -60,7 +60,7 @@ describe('createConference', () => {
       ['video', 'sendonly'],
     ])
     expect(run.world.hub.requests('negotiate')).toHaveLength(1)
-    expect(run.world.hub.meta[mediaStateMetaKey('client1')]).toEqual({ audio: true, video: true, name: 'Ada' })
+    expect(run.world.hub.meta[mediaStateMetaKey('client1')]).toEqual({ audio: true, video: true, name: 'Ada', host: true })
     expect(view.stateValue).toEqual(
       expect.arrayContaining(['inRoom.connection.connected', 'inRoom.negotiation.signaling.free.stable', 'inRoom.events.streaming.open']),
     )
@@ -156,11 +156,11 @@ describe('createConference', () => {
     const audio = run.world.devices.tracks.find((t) => t.kind === 'audio')!
     expect(audio.enabled).toBe(false)
     expect(run.view().local.audioEnabled).toBe(false)
-    expect(run.world.hub.meta[mediaStateMetaKey('client1')]).toEqual({ audio: false, video: true, name: 'Ada' })
+    expect(run.world.hub.meta[mediaStateMetaKey('client1')]).toEqual({ audio: false, video: true, name: 'Ada', host: true })
     run.conference.setCamera(false)
     await flush()
     expect(run.world.devices.tracks.find((t) => t.kind === 'video')!.enabled).toBe(false)
-    expect(run.world.hub.meta[mediaStateMetaKey('client1')]).toEqual({ audio: false, video: false, name: 'Ada' })
+    expect(run.world.hub.meta[mediaStateMetaKey('client1')]).toEqual({ audio: false, video: false, name: 'Ada', host: true })
     // Only the media region moved: same peer connection, same event stream, no renegotiation.
     expect(run.world.peers.all.length).toBe(peersBefore)
     expect(run.world.eventSources.all.length).toBe(streamsBefore)

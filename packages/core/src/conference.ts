@@ -8,6 +8,8 @@ import { LocalMedia } from './localMedia.js'
 import { conferenceActors } from './machines/conferenceActors.js'
 import { conferenceMachine } from './machines/conferenceMachine.js'
 import { eventsActors, eventsMachine } from './machines/eventsMachine.js'
+import { hostActors } from './machines/hostActors.js'
+import { hostMachine } from './machines/hostMachine.js'
 import { negotiationActors } from './machines/negotiationActors.js'
 import { negotiationMachine } from './machines/negotiationMachine.js'
 import { presenceActors } from './machines/presenceActors.js'
@@ -97,6 +99,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
       negotiation,
       events,
       stats,
+      host: hostMachine.provide({ actors: hostActors({ hub }) }),
     },
   })
   return { machine, hub }
@@ -120,6 +123,8 @@ export function createConference(options: ConferenceOptions): Conference {
     join: (params: JoinParams) => actor.send({ type: 'user.join', params }),
     leave: () => actor.send({ type: 'user.leave' }),
     endRoom: () => actor.send({ type: 'user.endRoom' }),
+    muteParticipant: (clientId) => actor.send({ type: 'user.muteParticipant', clientId }),
+    removeParticipant: (clientId) => actor.send({ type: 'user.removeParticipant', clientId }),
     setMicrophone: (enabled) => actor.send({ type: 'user.setMicrophone', enabled }),
     setCamera: (enabled) => actor.send({ type: 'user.setCamera', enabled }),
     retry: () => actor.send({ type: 'user.retry' }),

@@ -2,6 +2,12 @@
 // the actor it is for: HUB_EVENT_RECIPIENTS).
 import type { IceCandidate, LeftReason, TrackInfo } from '@parley/protocol'
 
+/** Who did it, as the hub names them (Parley's host controls). */
+export interface HubActor {
+  clientId: string
+  name: string
+}
+
 export type HubEvent =
   | { type: 'hub.offer'; sdp: string }
   | { type: 'hub.candidate'; candidate: IceCandidate }
@@ -9,17 +15,21 @@ export type HubEvent =
   | { type: 'hub.tracksAvailable'; tracks: Record<string, TrackInfo> }
   | { type: 'hub.allowedRenegotiation' }
   | { type: 'hub.metaChanged'; key: string; value: unknown }
-  | { type: 'hub.left'; reason?: LeftReason }
+  | { type: 'hub.left'; reason?: LeftReason; by?: HubActor }
+  /** Parley's hub: the host asks us to turn our microphone off. */
+  | { type: 'hub.muteRequested'; by?: HubActor }
 
 /**
  * The systemId of the actor each signaling event is for: the negotiation machine, and the peer
- * session it owns (which keeps the hub's candidates until a remote description exists). Every other
+ * session it owns (which keeps the hub's candidates until a remote description exists), and the host
+ * controls (machines/hostMachine.ts) for a mute request. Every other
  * hub event goes to the events machine's parent, the conference.
  */
-export const HUB_EVENT_RECIPIENTS: Partial<Record<HubEvent['type'], 'negotiation' | 'peerSession'>> = {
+export const HUB_EVENT_RECIPIENTS: Partial<Record<HubEvent['type'], 'negotiation' | 'peerSession' | 'host'>> = {
   'hub.offer': 'negotiation',
   'hub.allowedRenegotiation': 'negotiation',
   'hub.candidate': 'peerSession',
+  'hub.muteRequested': 'host',
 }
 
 export type EventsClosedReason = 'client-gone' | 'left'

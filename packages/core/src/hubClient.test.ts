@@ -28,6 +28,31 @@ describe('hub client', () => {
     expect(hub.requests('setMeta')[0]?.body).toEqual({ k: 1 })
   })
 
+  it('returns the host key of a room with host controls and sends it, with our client id, on end, mute and remove', async () => {
+    const { hub, api } = client()
+    const room = await api.createRoom({ options: { parley: { host_controls: true } } })
+    expect(room.host_key).toBe(`key-${room.id}`)
+    const host = { key: room.host_key!, clientId: 'c1' }
+    await api.muteClient(room.id, 'c2', host)
+    await api.removeClient(room.id, 'c2', host)
+    await api.endRoom(room.id, undefined, host)
+    for (const route of ['muteClient', 'removeClient', 'endRoom'] as const) {
+      expect(hub.requests(route)[0]).toMatchObject({ headers: { 'X-Parley-Host-Key': host.key }, body: { by_client_id: 'c1' } })
+    }
+    expect(hub.requests('removeClient')[0]?.path).toBe(`/v1/rooms/${room.id}/parley/remove/c2`)
+    hub.next('removeClient', { status: 404 })
+    await expectHubError(api.removeClient(room.id, 'gone', host), 'client-gone', 404)
+  })
+
+  it('sends no host key and no body on end without host credentials (the hosted hub)', async () => {
+    const { hub, api } = client()
+    const room = await api.createRoom({})
+    expect(room.host_key).toBeUndefined()
+    await api.endRoom(room.id)
+    expect(hub.requests('endRoom')[0]).toMatchObject({ body: undefined })
+    expect(hub.requests('endRoom')[0]?.headers['X-Parley-Host-Key']).toBeUndefined()
+  })
+
   it('omits Authorization when no token is configured', async () => {
     const { hub, api } = client()
     await api.createRoom({})

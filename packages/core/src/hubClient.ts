@@ -4,6 +4,8 @@
 import * as v from 'valibot'
 import {
   EnvelopeSchema,
+  HOST_KEY_HEADER,
+  HostKeySchema,
   NegotiateResultSchema,
   RegisteredClientSchema,
   RoomSchema,
@@ -59,9 +61,20 @@ export interface HubClientOptions {
   fetch: FetchLike
 }
 
+/** What a host proves itself with on Parley's hub (host controls): the room's key, and its own client id (named in `left.by`). */
+export interface HostCredentials {
+  key: string
+  clientId: string
+}
+
+/** The create response: the room, and on Parley's hub with host controls its host key. */
+export type CreatedRoom = Room & { host_key?: string }
+
+const CreatedRoomSchema = v.object({ ...RoomSchema.entries, ...HostKeySchema.entries })
+
 export interface HubClient {
   readonly baseUrl: string
-  createRoom(body: CreateRoomRequest, signal?: AbortSignal): Promise<Room>
+  createRoom(body: CreateRoomRequest, signal?: AbortSignal): Promise<CreatedRoom>
   getRoom(roomId: string, signal?: AbortSignal): Promise<Room>
   register(roomId: string, body: { uid?: string; name?: string; enable_vad?: boolean }, signal?: AbortSignal): Promise<RegisteredClient>
   getClient(roomId: string, clientId: string, signal?: AbortSignal): Promise<Client>
@@ -80,7 +93,12 @@ export interface HubClient {
   leave(roomId: string, clientId: string, signal?: AbortSignal): Promise<void>
   /** The URL `navigator.sendBeacon` POSTs to (the hub accepts POST there). */
   leaveUrl(roomId: string, clientId: string): string
-  endRoom(roomId: string, signal?: AbortSignal): Promise<void>
+  /** With `host` (Parley's hub, host controls) the key goes in `X-Parley-Host-Key` and the hub names who ended it. */
+  endRoom(roomId: string, signal?: AbortSignal, host?: HostCredentials): Promise<void>
+  /** Parley's hub only: asks a client to mute its microphone (host controls). */
+  muteClient(roomId: string, clientId: string, host: HostCredentials, signal?: AbortSignal): Promise<void>
+  /** Parley's hub only: removes a client from the room (host controls). */
+  removeClient(roomId: string, clientId: string, host: HostCredentials, signal?: AbortSignal): Promise<void>
   createChannel(roomId: string, name: string, ordered?: boolean, signal?: AbortSignal): Promise<void>
   eventsUrl(roomId: string, clientId: string): string
 }
@@ -94,10 +112,10 @@ export function createHubClient(options: HubClientOptions): HubClient {
   async function send<N extends RouteName>(
     name: N,
     params: RouteParams<N>,
-    init: { body?: unknown; signal?: AbortSignal; keepalive?: boolean; notFound?: HubErrorKind },
+    init: { body?: unknown; signal?: AbortSignal; keepalive?: boolean; notFound?: HubErrorKind; headers?: Record<string, string> },
   ): Promise<{ status: number; data: unknown }> {
     const route = routes[name]
-    const headers: Record<string, string> = { 'Content-Type': 'application/json' }
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', ...init.headers }
     if (route.auth && options.accessToken) headers.Authorization = `Bearer ${options.accessToken}`
     let response: FetchResponseLike
     try {
@@ -150,17 +168,18 @@ export function createHubClient(options: HubClientOptions): HubClient {
     name: RouteName,
     params: Record<string, string>,
     schema: v.GenericSchema<unknown, T>,
-    init: { body?: unknown; signal?: AbortSignal; keepalive?: boolean; notFound?: HubErrorKind },
+    init: { body?: unknown; signal?: AbortSignal; keepalive?: boolean; notFound?: HubErrorKind; headers?: Record<string, string> },
   ): Promise<T> {
     const { status, data } = await send(name, params as RouteParams<typeof name>, init)
     return validate(schema, name, data, status)
   }
 
   const signalOf = (signal?: AbortSignal) => (signal ? { signal } : {})
+  const asHost = (host: HostCredentials) => ({ headers: { [HOST_KEY_HEADER]: host.key }, body: { by_client_id: host.clientId } })
 
   return {
     baseUrl,
-    createRoom: (body, signal) => call('createRoom', {}, RoomSchema, { body, ...signalOf(signal) }),
+    createRoom: (body, signal) => call('createRoom', {}, CreatedRoomSchema, { body, ...signalOf(signal) }),
     getRoom: (roomId, signal) => call('getRoom', { roomId }, RoomSchema, { ...signalOf(signal), notFound: 'room-not-found' }),
     register: (roomId, body, signal) =>
       call('register', { roomId }, RegisteredClientSchema, { body, ...signalOf(signal), notFound: 'room-not-found' }),
@@ -209,8 +228,14 @@ export function createHubClient(options: HubClientOptions): HubClient {
       await call('leave', { roomId, clientId }, NullData, { ...signalOf(signal), keepalive: true, notFound: 'client-gone' })
     },
     leaveUrl: (roomId, clientId) => url('leaveBeacon', { roomId, clientId }),
-    endRoom: async (roomId, signal) => {
-      await call('endRoom', { roomId }, NullData, { ...signalOf(signal), notFound: 'room-not-found' })
+    endRoom: async (roomId, signal, host) => {
+      await call('endRoom', { roomId }, NullData, { ...signalOf(signal), ...(host ? asHost(host) : {}), notFound: 'room-not-found' })
+    },
+    muteClient: async (roomId, clientId, host, signal) => {
+      await call('muteClient', { roomId, clientId }, NullData, { ...signalOf(signal), ...asHost(host), notFound: 'client-gone' })
+    },
+    removeClient: async (roomId, clientId, host, signal) => {
+      await call('removeClient', { roomId, clientId }, NullData, { ...signalOf(signal), ...asHost(host), notFound: 'client-gone' })
     },
     createChannel: async (roomId, name, ordered = true, signal) => {
       await call('createChannel', { roomId }, NullData, { body: { name, mode: ordered }, ...signalOf(signal), notFound: 'room-not-found' })

@@ -17,6 +17,8 @@ function context(overrides: Partial<ConferenceContext> = {}): ConferenceContext 
     roster: emptyRoster(),
     error: null,
     endedReason: null,
+    endedBy: null,
+    host: { created: false, key: null },
     leaveViaBeacon: false,
     stats: emptySummary(),
     presence: emptyPresence(),
@@ -57,7 +59,7 @@ describe('selectView participants', () => {
   it('shows a stream delivered before its announcement under the placeholder name', () => {
     const view = selectView(snapshot(inRoom, context({ roster: roster({ live: { 'recv-1': live } }) })))
     expect(view.participants).toEqual([
-      { clientId: 'stream:s1', name: 'Guest', audioEnabled: true, videoEnabled: true, tracks: [{ ...live, source: 'unknown', live: true }], streamIds: ['s1'] },
+      { clientId: 'stream:s1', name: 'Guest', audioEnabled: true, videoEnabled: true, isHost: false, tracks: [{ ...live, source: 'unknown', live: true }], streamIds: ['s1'] },
     ])
   })
 
@@ -87,5 +89,27 @@ describe('participantChanges', () => {
     const guest = roster({ announced: announced('c1', '', 's1') })
     const named = roster({ announced: announced('c1', '', 's1'), mediaStates: { c1: { audio: true, video: true, name: 'Ada' } } })
     expect(participantChanges(guest, named)).toEqual([])
+  })
+})
+
+describe('host view', () => {
+  const bo = { mediaStates: { c2: { audio: true, video: true, name: 'Bo', host: true } } }
+
+  it('names us as host when we created the room; moderation only with the hub’s host key, which never shows', () => {
+    const hosted = selectView(snapshot(inRoom, context({ host: { created: true, key: 'secret' } })))
+    expect(hosted.host).toEqual({ isHost: true, canModerate: true, hostClientId: 'me', hostName: 'Ada', mutedCount: 0 })
+    expect(JSON.stringify(hosted)).not.toContain('secret')
+    expect(selectView(snapshot(inRoom, context({ host: { created: true, key: null } }))).host).toMatchObject({ isHost: true, canModerate: false })
+  })
+
+  it('names the participant whose published state says host, and marks it', () => {
+    const view = selectView(snapshot(inRoom, context({ roster: roster({ ...bo, announced: { t1: { trackId: 't1', clientId: 'c2', clientName: 'Bo', streamId: 's2', kind: 'video', source: 'media' } } }) })))
+    expect(view.host).toMatchObject({ isHost: false, canModerate: false, hostClientId: 'c2', hostName: 'Bo' })
+    expect(view.participants[0]?.isHost).toBe(true)
+  })
+
+  it('says who ended the room once it ended', () => {
+    const ended = selectView(snapshot('ended', context({ endedReason: 'host-ended', endedBy: { clientId: 'c2', name: 'Bo' } })))
+    expect(ended).toMatchObject({ status: 'ended', endedReason: 'host-ended', endedBy: { name: 'Bo' } })
   })
 })

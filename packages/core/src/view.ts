@@ -2,6 +2,7 @@
 // roster into participants (the one place that names a participant, `Guest` included).
 import type { ConferenceEndedReason, ConferenceStatus, ConferenceView, Participant, ParticipantEvent, RemoteTrackInfo } from './api.js'
 import type { ConferenceContext } from './machines/conferenceMachine.js'
+import { hostViewOf } from './hostView.js'
 import type { Roster } from './roster.js'
 import { activeSpeakerOf, withStats } from './stats/participantStats.js'
 import { withPresence } from './presence.js'
@@ -80,6 +81,7 @@ export function participantsOf(roster: Roster): Participant[] {
         name: name || state?.name || GUEST_NAME,
         audioEnabled: state?.audio ?? true,
         videoEnabled: state?.video ?? true,
+        isHost: state?.host === true,
         tracks: [],
         streamIds: [],
       }
@@ -164,6 +166,8 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
     participants: inRoom ? withPresence(withStats(participants, context.roster, context.stats), context.presence) : participants,
     ...(error ? { error } : {}),
     ...(endedReason ? { endedReason } : {}),
+    ...(endedReason && context.endedBy ? { endedBy: { ...context.endedBy } } : {}),
+    host: hostViewOf(snapshot, participants),
     busy: snapshot.hasTag('busy'),
     ...(inRoom ? { localStats: context.stats.local, speakingWhileMuted: !context.local.audioEnabled && context.stats.local.speaking } : {}),
     ...(activeSpeaker ? { activeSpeaker } : {}),

@@ -13,6 +13,7 @@ import {
   ALLOWED_RENEGOTIATION_EVENT,
   type Client as ClientWire,
   type IceCandidate,
+  type ActedBy,
   type LeftReason,
   type Offer,
   type SessionDescription,
@@ -217,11 +218,11 @@ export class Client {
    * Ends the client's own life: phase `removed` (every deadline stops), the lock closed, `left` sent and
    * the stream closed. The room then stops its tracks for the others and calls `closePeer`.
    */
-  markRemoved(reason: LeftReason): void {
+  markRemoved(reason: LeftReason, by?: ActedBy): void {
     this.#life.enter({ name: 'removed', reason })
     this.#stream.enter({ name: 'removed' })
     this.negotiator.close()
-    this.sse.close({ event: 'left', data: { reason } })
+    this.sse.close({ event: 'left', data: by ? { reason, by } : { reason } })
   }
 
   closePeer(): void {

@@ -100,8 +100,10 @@ export class Hub {
         if (this.#rooms.get(closed.id) === closed) this.#rooms.delete(closed.id)
       },
     })
+    // Parley's host controls: the key goes to the creator once (the create response) and is never logged.
+    if (request.options?.parley?.host_controls) room.parley.hostKey = generateSecureId()
     this.#rooms.set(id, room)
-    this.#deps.log('info', 'room created', { roomId: id })
+    this.#deps.log('info', 'room created', { roomId: id, hostControls: room.parley.hostKey !== undefined })
     return room
   }
 

@@ -12,9 +12,11 @@ import {
   type TrackSourcesRequest,
   mediaStateMetaKey,
 } from '@parley/protocol'
+import type { ActedBy } from '@parley/protocol'
 import { type Client, type ClientRoom, createClient } from './client.js'
 import { type Clock, Timer } from './clock.js'
 import { conflict, limitReached, notFound } from './errors.js'
+import type { ParleyRoomRecord } from './hostControls.js'
 import type { LogFields, Logger } from './log.js'
 import type { MediaPlane } from './media/types.js'
 import { type MetaLimits, RoomMeta } from './roomMeta.js'
@@ -49,6 +51,8 @@ export class Room {
   readonly #tracks: TrackRouter
   readonly #emptyTimer: Timer
   #closed = false
+  /** Parley's extensions of the room record (host controls: hostControls.ts). */
+  parley: ParleyRoomRecord = {}
   readonly #deps: RoomDeps
   /** What the clients report to this room. */
   readonly #asClientRoom: ClientRoom
@@ -127,10 +131,10 @@ export class Room {
   }
 
   /** Removes a client for good: `left` to it, its tracks stopped for everyone, its peer closed. */
-  removeClient(client: Client, reason: LeftReason, why: string = reason): void {
+  removeClient(client: Client, reason: LeftReason, why: string = reason, by?: ActedBy): void {
     if (client.removed) return
     const wasPresent = client.present
-    client.markRemoved(reason)
+    client.markRemoved(reason, by)
     this.#clients.delete(client.id)
     this.#tracks.forget(client)
     client.closePeer()
@@ -188,11 +192,11 @@ export class Room {
   // Room lifecycle
 
   /** Ends the room: every client gets `left`, every peer closes. */
-  close(reason: LeftReason = 'ended'): void {
+  close(reason: LeftReason = 'ended', by?: ActedBy): void {
     if (this.#closed) return
     this.#closed = true
     this.#emptyTimer.cancel()
-    for (const client of [...this.#clients.values()]) this.removeClient(client, reason, 'room ended')
+    for (const client of [...this.#clients.values()]) this.removeClient(client, reason, 'room ended', by)
     this.#log('info', 'room closed', { reason })
     this.#deps.onClosed(this)
   }

@@ -21,6 +21,8 @@ export const MediaStateSchema = v.object({
   audio: v.boolean(),
   video: v.boolean(),
   name: v.optional(v.string()),
+  /** The participant created the room (its host). Informational: Parley's hub enforces host actions with a key. */
+  host: v.optional(v.boolean()),
 })
 export type MediaState = v.InferOutput<typeof MediaStateSchema>
 

@@ -1,6 +1,7 @@
 // Server-Sent Events of `GET /v1/rooms/{roomId}/events/{clientId}` (hub-api-v1.md §3).
 // On the wire each event is one `event:` line and one single-line JSON `data:` line.
 import * as v from 'valibot'
+import { ActedBySchema, MuteEventSchema, PARLEY_MUTE_EVENT } from './hostControls.js'
 import { IceCandidateSchema, OfferSchema, TracksEventSchema } from './schemas.js'
 
 /** Spelled as the hosted hub spells it (no "i"): clients listen for exactly this name. */
@@ -15,6 +16,7 @@ export const SSE_EVENTS = [
   'meta_changed',
   'ping',
   'left',
+  PARLEY_MUTE_EVENT,
 ] as const
 export type SseEventName = (typeof SSE_EVENTS)[number]
 
@@ -25,7 +27,10 @@ export const MetaChangedSchema = v.pipe(
 )
 
 export const LeftEventSchema = v.object({
-  reason: v.optional(v.picklist(['left', 'ended', 'removed', 'timeout'])),
+  // `shutdown`: the hub is stopping (SIGINT/SIGTERM).
+  reason: v.optional(v.picklist(['left', 'ended', 'removed', 'timeout', 'shutdown'])),
+  /** Parley's hub: who ended the room or removed this client (host controls). */
+  by: v.optional(ActedBySchema),
 })
 export type LeftReason = NonNullable<v.InferOutput<typeof LeftEventSchema>['reason']>
 
@@ -38,6 +43,7 @@ export const SseEventSchemas = {
   meta_changed: MetaChangedSchema,
   ping: v.unknown(),
   left: LeftEventSchema,
+  [PARLEY_MUTE_EVENT]: MuteEventSchema,
 } as const satisfies Record<SseEventName, v.GenericSchema>
 
 export type SseEventData<N extends SseEventName> = v.InferOutput<(typeof SseEventSchemas)[N]>

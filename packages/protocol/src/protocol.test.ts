@@ -12,6 +12,9 @@ import {
   pathFor,
   routes,
   type SseEventName,
+  MAX_CHAT_TEXT_LENGTH,
+  PARLEY_MUTE_EVENT,
+  parseChatFrame,
 } from './index.js'
 
 describe('pathFor', () => {
@@ -85,5 +88,41 @@ describe('media state convention', () => {
   it('round-trips a client id through its meta key', () => {
     expect(clientIdOfMediaStateKey(mediaStateMetaKey('abc'))).toBe('abc')
     expect(clientIdOfMediaStateKey('other')).toBeUndefined()
+  })
+})
+
+describe('host controls (Parley extension)', () => {
+  it('accepts options.parley.host_controls and keeps it through the create schema', () => {
+    const parsed = v.parse(CreateRoomRequestSchema, { options: { parley: { host_controls: true } } })
+    expect(parsed.options?.parley?.host_controls).toBe(true)
+  })
+
+  it('routes the moderation endpoints under /parley', () => {
+    expect(pathFor('muteClient', { roomId: 'r', clientId: 'c' })).toBe('/v1/rooms/r/parley/mute/c')
+    expect(pathFor('removeClient', { roomId: 'r', clientId: 'c' })).toBe('/v1/rooms/r/parley/remove/c')
+  })
+
+  it('parses left with who did it, the shutdown reason, and parley_mute', () => {
+    const left = parseSseEvent('left', '{"reason":"removed","by":{"client_id":"a","name":"Ada"}}')
+    expect(left).toMatchObject({ ok: true, data: { reason: 'removed', by: { name: 'Ada' } } })
+    expect(parseSseEvent('left', '{"reason":"shutdown"}')).toMatchObject({ ok: true })
+    expect(parseSseEvent(PARLEY_MUTE_EVENT, '{"kind":"audio","by":{"client_id":"a","name":"Ada"}}')).toMatchObject({ ok: true })
+    expect(parseSseEvent(PARLEY_MUTE_EVENT, '{"kind":"video"}')).toMatchObject({ ok: false })
+  })
+})
+
+describe('chat frames', () => {
+  const message = { type: 'chat', id: '1', from: 'c1', name: 'Ada', time: 1, text: 'hi <b>' }
+
+  it('accepts a message and keeps its text as given', () => {
+    expect(parseChatFrame(JSON.stringify(message))).toEqual({ ok: true, message })
+  })
+
+  it('refuses non-text frames, malformed JSON, empty, oversized and non-string text', () => {
+    expect(parseChatFrame(new Uint8Array([1]))).toMatchObject({ ok: false })
+    expect(parseChatFrame('{not json')).toEqual({ ok: false, error: 'chat frame is not JSON' })
+    expect(parseChatFrame(JSON.stringify({ ...message, text: '  ' }))).toMatchObject({ ok: false })
+    expect(parseChatFrame(JSON.stringify({ ...message, text: 'x'.repeat(MAX_CHAT_TEXT_LENGTH + 1) }))).toMatchObject({ ok: false })
+    expect(parseChatFrame(JSON.stringify({ ...message, text: 42 }))).toMatchObject({ ok: false })
   })
 })

@@ -45,6 +45,9 @@ export const routes = {
   /** The SDK's spelling (singular `room`); `/rooms/...` is accepted too. */
   createChannel: route('POST', '/room/:roomId/channel/create', ['roomId']),
   createChannelPlural: route('POST', '/rooms/:roomId/channel/create', ['roomId']),
+  /** Parley's hub only, rooms with host controls (hostControls.ts): `X-Parley-Host-Key` required. */
+  muteClient: route('PUT', '/rooms/:roomId/parley/mute/:clientId', ['roomId', 'clientId']),
+  removeClient: route('PUT', '/rooms/:roomId/parley/remove/:clientId', ['roomId', 'clientId']),
   events: route('GET', '/rooms/:roomId/events/:clientId', ['roomId', 'clientId']),
 } as const
 

@@ -72,6 +72,8 @@ export const RoomOptionsInputSchema = v.object({
   codecs: v.optional(v.array(v.pipe(v.string(), v.maxLength(64)))),
   pli_interval_ns: v.optional(nonNegativeInt),
   empty_room_timeout_ns: v.optional(nonNegativeInt),
+  /** Parley's hub only (host controls, hostControls.ts); the hosted hub ignores it. */
+  parley: v.optional(v.object({ host_controls: v.optional(v.boolean()) })),
 })
 export type RoomOptionsInput = v.InferOutput<typeof RoomOptionsInputSchema>
 

@@ -12,16 +12,25 @@ let fake: FakeConference
 
 const allOn: LocalMediaState = { audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: true, streamId: 'l' }
 
-function mountBar(local: LocalMediaState = allOn, clipboard?: ClipboardLike) {
+const HOST = { isHost: true, canModerate: true, mutedCount: 0 }
+
+function mountBar(local: LocalMediaState = allOn, clipboard?: ClipboardLike, host = HOST) {
   const app = createTestApp(clipboard ? { clipboard } : {})
   fake = app.fake
   app.start()
-  fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team' }, local })
+  fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team' }, local, host })
   fake.calls.length = 0 // only what the controls do
   return app.mount(ControlBar, { attachTo: document.body })
 }
 
 describe('ControlBar', () => {
+  it('offers End room only to the host (the room’s creator)', () => {
+    expect(mountBar().find('[data-testid="end-room-button"]').exists()).toBe(true)
+    const guest = mountBar(allOn, undefined, { isHost: false, canModerate: false, mutedCount: 0 })
+    expect(guest.find('[data-testid="end-room-button"]').exists()).toBe(false)
+    expect(guest.find('[data-testid="leave-button"]').exists()).toBe(true)
+  })
+
   it('turns the microphone and camera off, with aria-pressed showing they are on', async () => {
     const bar = mountBar()
     const mic = bar.get('[data-testid="toggle-mic"]')

@@ -11,8 +11,20 @@ describe('endedScreen', () => {
     expect(endedScreen('you-left', undefined, false).canJoinAgain).toBe(false)
   })
 
+  it('says who ended the meeting or removed you when the hub named them, and never guesses "the host"', () => {
+    expect(endedScreen('host-ended', undefined, true, 'Ada')).toMatchObject({ title: 'Ada ended the meeting', canJoinAgain: false })
+    expect(endedScreen('host-ended', undefined, true).title).toBe('The meeting was ended')
+    expect(endedScreen('removed-by-host', undefined, true, 'Ada')).toMatchObject({ title: 'Ada removed you from the meeting', canJoinAgain: false })
+    expect(endedScreen('removed-by-host', undefined, true).title).toBe('You were removed from the meeting')
+    expect(endedScreen('server-stopped', undefined, true)).toMatchObject({ title: 'The server stopped', canJoinAgain: true })
+    expect(endedScreen('server-stopped', undefined, true, 'Ada').title).toBe('The server stopped')
+    for (const reason of ['host-ended', 'removed-by-host', 'removed', 'server-stopped', 'disconnected'] as const) {
+      expect(endedScreen(reason, undefined, true, 'Ada').title).not.toMatch(/the host/i)
+    }
+  })
+
   it('offers no way back into a room that was ended', () => {
-    expect(endedScreen('host-ended', undefined, true)).toMatchObject({ title: 'The host ended the room', canJoinAgain: false })
+    expect(endedScreen('host-ended', undefined, true)).toMatchObject({ title: 'The meeting was ended', canJoinAgain: false })
     expect(endedScreen('you-ended', undefined, true)).toMatchObject({ title: 'You ended the room for everyone', canJoinAgain: false })
   })
 

@@ -56,7 +56,9 @@ export function endReasonOf(view: ConferenceView, screen: Screen): EndReason | u
       case 'timeout':
         return 'disconnected'
       case 'removed':
-        return 'removed'
+        return view.endedBy ? 'removed-by-host' : 'removed'
+      case 'server-stopped':
+        return 'server-stopped'
       default:
         return view.error ? 'removed' : 'host-ended'
     }

@@ -40,6 +40,8 @@ describe('screen store', () => {
       [{ status: 'ended', endedReason: 'timeout' }, 'disconnected'],
       [{ status: 'ended', endedReason: 'client-gone' }, 'disconnected'],
       [{ status: 'ended', endedReason: 'removed' }, 'removed'],
+      [{ status: 'ended', endedReason: 'removed', endedBy: { clientId: 'c1', name: 'Ada' } }, 'removed-by-host'],
+      [{ status: 'ended', endedReason: 'server-stopped' }, 'server-stopped'],
       [{ status: 'left', endedReason: 'ended-by-me' }, 'you-ended'],
       [{ status: 'ended' }, 'host-ended'],
       [{ status: 'ended', error: { kind: 'client-gone', message: '' } }, 'removed'],
@@ -84,7 +86,9 @@ describe('screen store', () => {
     app.fake.setView({ status: 'left', room })
     expect(screen.ended).toMatchObject({ reason: 'you-left', canJoinAgain: true })
     app.fake.setView({ status: 'ended', room, endedReason: 'host-ended' })
-    expect(screen.ended).toMatchObject({ reason: 'host-ended', title: 'The host ended the room', canJoinAgain: false })
+    expect(screen.ended).toMatchObject({ reason: 'host-ended', title: 'The meeting was ended', canJoinAgain: false })
+    app.fake.setView({ status: 'ended', room, endedReason: 'host-ended', endedBy: { clientId: 'c1', name: '<b>Ada</b>' } })
+    expect(screen.ended.title).toBe('<b>Ada</b> ended the meeting')
     app.fake.setView({ status: 'failed', error: { kind: 'hub-unreachable', message: '' } })
     expect(screen.ended).toMatchObject({ reason: 'error', canRetry: true, title: "Parley can't reach the server at localhost" })
   })

@@ -34,7 +34,7 @@ export const useScreenStore = defineStore('screen', () => {
   const banner = computed(() => bannerOf(view.value, resuming.value))
   const endReason = computed(() => endReasonOf(view.value, screen.value))
   /** What the ended screen says and offers. */
-  const ended = computed(() => endedScreen(endReason.value ?? 'you-left', errorCopy.value, invite.room !== undefined))
+  const ended = computed(() => endedScreen(endReason.value ?? 'you-left', errorCopy.value, invite.room !== undefined, view.value.endedBy?.name))
   const tiles = computed(() => buildTiles(view.value, preJoin.displayName.trim()))
   /** In the room with nobody else yet, and a link to share: the call shows the invite card. */
   const alone = computed(() => view.value.status === 'connected' && view.value.participants.length === 0 && invite.inviteUrl !== undefined)

@@ -15,6 +15,7 @@ const IDLE_VIEW: ConferenceView = Object.freeze({
   stateValue: 'idle',
   local: { audioEnabled: true, videoEnabled: true, audioAvailable: false, videoAvailable: false },
   participants: [],
+  host: { isHost: false, canModerate: false, mutedCount: 0 },
   busy: false,
 }) as ConferenceView
 
@@ -88,6 +89,14 @@ export const useSessionStore = defineStore('session', () => {
     conference.value?.endRoom()
   }
 
+  function muteParticipant(clientId: string) {
+    conference.value?.muteParticipant(clientId)
+  }
+
+  function removeParticipant(clientId: string) {
+    conference.value?.removeParticipant(clientId)
+  }
+
   function setMicrophone(enabled: boolean) {
     conference.value?.setMicrophone(enabled)
   }
@@ -136,6 +145,8 @@ export const useSessionStore = defineStore('session', () => {
     join,
     leave,
     endRoom,
+    muteParticipant,
+    removeParticipant,
     setMicrophone,
     setCamera,
     toggleMicrophone,

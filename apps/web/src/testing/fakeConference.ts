@@ -22,6 +22,7 @@ export function makeView(overrides: Partial<ConferenceView> = {}): ConferenceVie
     stateValue: 'idle',
     local: { audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: true },
     participants: [],
+    host: { isHost: false, canModerate: false, mutedCount: 0 },
     busy: false,
     ...overrides,
   }
@@ -35,6 +36,7 @@ export function makeParticipant(index: number, overrides: Partial<Participant> =
     name: `Person ${index}`,
     audioEnabled: true,
     videoEnabled: true,
+    isHost: false,
     tracks: [
       { trackId: `${streamId}-a`, streamId, kind: 'audio', source: 'media', live: true },
       { trackId: `${streamId}-v`, streamId, kind: 'video', source: 'media', live: true },
@@ -148,6 +150,7 @@ export type RecordedCall =
   | { method: 'leave' | 'endRoom' | 'retry' | 'leaveOnUnload'; args: [] }
   | { method: 'setMicrophone' | 'setCamera' | 'setHand'; args: [boolean] }
   | { method: 'react'; args: [string] }
+  | { method: 'muteParticipant' | 'removeParticipant'; args: [string] }
 
 export interface FakeConference {
   /** Give this to the store: each call builds a fresh actor (as "Join again" does). */
@@ -237,6 +240,8 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
     join: (params) => record({ method: 'join', args: [params] }),
     leave: () => record({ method: 'leave', args: [] }),
     endRoom: () => record({ method: 'endRoom', args: [] }),
+    muteParticipant: (clientId) => record({ method: 'muteParticipant', args: [clientId] }),
+    removeParticipant: (clientId) => record({ method: 'removeParticipant', args: [clientId] }),
     setMicrophone: (enabled) => record({ method: 'setMicrophone', args: [enabled] }),
     setCamera: (enabled) => record({ method: 'setCamera', args: [enabled] }),
     retry: () => record({ method: 'retry', args: [] }),

@@ -3,12 +3,13 @@
 // `conferenceActors(deps)`; the negotiation and events children bring their own (see conference.ts).
 import { fromCallback, fromPromise } from 'xstate'
 import { mediaStateMetaKey, type MediaState, type TrackSource } from '@parley/protocol'
-import type { ConferenceError, LocalMediaState, RoomInfo } from '../api.js'
-import { HubError, type HubClient } from '../hubClient.js'
+import type { ConferenceError, LocalMediaState } from '../api.js'
+import { HubError, type HostCredentials, type HubClient } from '../hubClient.js'
 import type { LocalMedia } from '../localMedia.js'
 import { acquireMedia } from '../media.js'
 import type { BeaconLike, MediaDevicesLike } from '../ports.js'
 import type { RemoteStreams } from '../remoteStreams.js'
+import type { OpenedRoom } from './conferenceMachine.js'
 import { serialWorker } from './serialWorker.js'
 
 export interface ConferenceDeps {
@@ -52,9 +53,14 @@ export function conferenceActors({ hub, local, remote, devices, beacon }: Confer
       return { streamId: acquired.stream?.id ?? null, audio: acquired.audio, video: acquired.video, error: acquired.error }
     }),
     applyLocalMedia: fromPromise<void, LocalMediaState>(async ({ input }) => local.applyEnabled(input)),
-    openRoom: fromPromise<RoomInfo, { roomId?: string; roomName?: string }>(async ({ input, signal }) => {
-      const room = input.roomId ? await hub.getRoom(input.roomId, signal) : await hub.createRoom({ name: input.roomName ?? '' }, signal)
-      return { id: room.id, name: room.name }
+    openRoom: fromPromise<OpenedRoom, { roomId?: string; roomName?: string }>(async ({ input, signal }) => {
+      if (input.roomId) {
+        const room = await hub.getRoom(input.roomId, signal)
+        return { room: { id: room.id, name: room.name }, host: { created: false, key: null } }
+      }
+      // We create it, so we are its host; Parley's hub enforces that with a key (the hosted hub ignores the option).
+      const room = await hub.createRoom({ name: input.roomName ?? '', options: { parley: { host_controls: true } } }, signal)
+      return { room: { id: room.id, name: room.name }, host: { created: true, key: room.host_key ?? null } }
     }),
     registerClient: fromPromise<{ clientId: string; name: string }, { roomId: string; displayName: string }>(async ({ input, signal }) => {
       const client = await hub.register(input.roomId, input.displayName ? { name: input.displayName } : {}, signal)
@@ -77,12 +83,12 @@ export function conferenceActors({ hub, local, remote, devices, beacon }: Confer
           }
       }
     }),
-    publishMediaState: fromPromise<void, { roomId: string; clientId: string; local: LocalMediaState; name: string }>(async ({ input, signal }) => {
+    publishMediaState: fromPromise<void, { roomId: string; clientId: string; local: LocalMediaState; name: string; host?: boolean }>(async ({ input, signal }) => {
       local.applyEnabled(input.local)
-      const state: MediaState = { audio: input.local.audioEnabled, video: input.local.videoEnabled, name: input.name }
+      const state: MediaState = { audio: input.local.audioEnabled, video: input.local.videoEnabled, name: input.name, ...(input.host ? { host: true } : {}) }
       await hub.setMeta(input.roomId, { [mediaStateMetaKey(input.clientId)]: state }, signal)
     }),
-    endRoom: fromPromise<void, { roomId: string }>(async ({ input, signal }) => hub.endRoom(input.roomId, signal)),
+    endRoom: fromPromise<void, { roomId: string; host?: HostCredentials }>(async ({ input, signal }) => hub.endRoom(input.roomId, signal, input.host)),
     /** Releases local media (the peer connection went with the room session), then tells the hub (best effort). */
     leaveRoom: fromPromise<void, SessionInput & { viaBeacon: boolean }>(async ({ input, signal }) => {
       local.release()

@@ -1,19 +1,20 @@
-// The whole conference for one user: preview → join → in the room → leave. In the room seven regions
+// The whole conference for one user: preview → join → in the room → leave. In the room eight regions
 // run side by side: negotiation and events (child machines), connection (the word the UI shows),
-// media (publishing our microphone/camera state), participants (the roster), stats (getStats,
+// media (publishing our microphone/camera state), host (host controls), participants (the roster), stats (getStats,
 // statsMachine.ts) and presence (hands and reactions). `user.leave` is accepted in every state and
 // releases everything. Context holds plain data only; the streams and the peer connection live in
 // holders the actors close over (conferenceActors.ts, negotiationActors.ts).
-import { assign, enqueueActions, not, setup } from 'xstate'
+import { assign, enqueueActions, not, sendTo, setup } from 'xstate'
 import type { TrackInfo } from '@parley/protocol'
 import type { ConferenceError, EndedReason, JoinParams, LocalMediaState, ParticipantEvent, RoomInfo } from '../api.js'
 import { toConferenceError } from '../errors.js'
-import type { EventsParentEvent, HubEvent } from '../events.js'
+import type { EventsParentEvent, HubActor, HubEvent } from '../events.js'
 import type { RemoteTrackEvent } from '../remoteStreams.js'
 import { announce, emptyRoster, mediaStateChanged, trackEnded, trackLive, type Roster } from '../roster.js'
 import { participantChanges } from '../view.js'
 import type { AcquiredLocalMedia, ConferenceActors, HubRequest } from './conferenceActors.js'
 import { eventsMachine } from './eventsMachine.js'
+import { hostMachine, type HostInput } from './hostMachine.js'
 import { negotiationMachine, type NegotiationParentEvent } from './negotiationMachine.js'
 import { statsMachine, type StatsParentEvent } from './statsMachine.js'
 import { emptySummary, type StatsSummary } from '../stats/analysis.js'
@@ -38,6 +39,13 @@ export interface ConferenceContext {
   roster: Roster
   error: ConferenceError | null
   endedReason: EndedReason | null
+  /** Who ended the room or removed us, when the hub said (Parley's host controls). */
+  endedBy: HubActor | null
+  /**
+   * Whether we created the room (then we are its host), and the host key Parley's hub gave us for it
+   * (null against the hosted hub). The key is a secret: it never goes into a view or a log line.
+   */
+  host: { created: boolean; key: string | null }
   /** Leave through `navigator.sendBeacon` (page unload) instead of fetch. */
   leaveViaBeacon: boolean
   /** The stats machine's last results (audio levels, speaking, quality), by receiver track id. */
@@ -56,6 +64,8 @@ export type ConferenceEvent =
   | { type: 'user.retry' }
   | { type: 'user.setHand'; raised: boolean }
   | { type: 'user.react'; emoji: string }
+  | { type: 'user.muteParticipant'; clientId: string }
+  | { type: 'user.removeParticipant'; clientId: string }
   | RemoteTrackEvent
   | HubEvent
   | NegotiationParentEvent
@@ -66,6 +76,26 @@ export const LEAVE_TIMEOUT_MS = 5000
 
 /** The room session's ids, as the children and the hub requests take them. */
 const session = ({ context }: { context: ConferenceContext }) => ({ roomId: context.room?.id ?? '', clientId: context.clientId ?? '' })
+
+/** What the room opened as: its id and name, and whether we created it (with the host key, on Parley's hub). */
+export interface OpenedRoom {
+  room: RoomInfo
+  host: { created: boolean; key: string | null }
+}
+
+/** The hub's reason for a `left`, in the core's words. */
+function endedReasonOfLeft(reason: HubEvent & { type: 'hub.left' }): EndedReason {
+  switch (reason.reason) {
+    case 'ended':
+      return 'host-ended'
+    case 'timeout':
+      return 'timeout'
+    case 'shutdown':
+      return 'server-stopped'
+    default:
+      return 'removed'
+  }
+}
 
 export const conferenceMachine = setup({
   types: {
@@ -88,6 +118,7 @@ export const conferenceMachine = setup({
     negotiation: negotiationMachine,
     events: eventsMachine,
     stats: statsMachine,
+    host: hostMachine,
   },
   delays: {
     leaveTimeout: LEAVE_TIMEOUT_MS,
@@ -101,6 +132,8 @@ export const conferenceMachine = setup({
       context.previewMedia.video === context.joinParams.media.video,
     hasJoinParams: ({ context }) => context.joinParams !== null,
     needsLeaveRequest: ({ context }) => context.clientId !== null && context.room !== null,
+    // Only the creator is offered End room; against Parley's hub its key also proves it.
+    isHost: ({ context }) => context.host.created,
   },
   actions: {
     storePreviewRequest: assign({
@@ -124,14 +157,17 @@ export const conferenceMachine = setup({
       mediaError: error,
     })),
     resetLocalEnabled: assign(({ context }) => ({ local: { ...context.local, audioEnabled: true, videoEnabled: true } })),
-    storeRoom: assign({ room: (_, room: RoomInfo) => room }),
+    storeRoom: assign({ room: (_, opened: OpenedRoom) => opened.room, host: (_, opened: OpenedRoom) => opened.host }),
     storeClient: assign({
       clientId: (_, client: { clientId: string; name: string }) => client.clientId,
       displayName: (_, client: { clientId: string; name: string }) => client.name,
     }),
     storeError: assign({ error: (_, params: { error: unknown }) => toConferenceError(params.error) }),
     storeNegotiationError: assign({ error: (_, message: string): ConferenceError => ({ kind: 'negotiation-failed', message }) }),
-    storeEndedReason: assign({ endedReason: (_, reason: EndedReason) => reason }),
+    storeEndedReason: assign({
+      endedReason: (_, ended: { reason: EndedReason; by?: HubActor }) => ended.reason,
+      endedBy: (_, ended: { reason: EndedReason; by?: HubActor }) => ended.by ?? null,
+    }),
     setMicrophone: assign(({ context }, enabled: boolean) => ({ local: { ...context.local, audioEnabled: enabled && context.local.audioAvailable } })),
     setCamera: assign(({ context }, enabled: boolean) => ({ local: { ...context.local, videoEnabled: enabled && context.local.videoAvailable } })),
     storeLeaveMode: assign({ leaveViaBeacon: (_, viaBeacon: boolean) => viaBeacon }),
@@ -191,6 +227,8 @@ export const conferenceMachine = setup({
     roster: emptyRoster(),
     error: null,
     endedReason: null,
+    endedBy: null,
+    host: { created: false, key: null },
     leaveViaBeacon: false,
     stats: emptySummary(),
     presence: emptyPresence(),
@@ -290,15 +328,15 @@ export const conferenceMachine = setup({
       type: 'parallel',
       exit: 'clearStats',
       on: {
-        'user.endRoom': 'endingRoom',
+        'user.endRoom': { guard: 'isHost', target: 'endingRoom' },
         'negotiation.failed': { target: 'failed', actions: { type: 'storeNegotiationError', params: ({ event }) => event.message } },
         'events.closed': {
           target: 'ended',
-          actions: { type: 'storeEndedReason', params: ({ event }) => (event.reason === 'client-gone' ? 'client-gone' : 'removed') },
+          actions: { type: 'storeEndedReason', params: ({ event }) => ({ reason: event.reason === 'client-gone' ? 'client-gone' : 'removed' }) },
         },
         'hub.left': {
           target: 'ended',
-          actions: { type: 'storeEndedReason', params: ({ event }) => (event.reason === 'ended' ? 'host-ended' : event.reason === 'timeout' ? 'timeout' : 'removed') },
+          actions: { type: 'storeEndedReason', params: ({ event }) => ({ reason: endedReasonOfLeft(event), ...(event.by ? { by: event.by } : {}) }) },
         },
       },
       states: {
@@ -336,7 +374,7 @@ export const conferenceMachine = setup({
               invoke: {
                 id: 'publishMediaState',
                 src: 'publishMediaState',
-                input: ({ context }) => ({ ...session({ context }), local: context.local, name: context.displayName ?? '' }),
+                input: ({ context }) => ({ ...session({ context }), local: context.local, name: context.displayName ?? '', host: context.host.created }),
                 onDone: 'published',
                 onError: 'published',
               },
@@ -347,6 +385,19 @@ export const conferenceMachine = setup({
                 'user.setCamera': { target: 'publishing', actions: { type: 'setCamera', params: ({ event }) => event.enabled } },
               },
             },
+          },
+        },
+        host: {
+          // Host controls (hostMachine.ts): our moderation of others, and the hub's mute requests to us.
+          invoke: {
+            id: 'host',
+            systemId: 'host',
+            src: 'host',
+            input: ({ context }): HostInput => ({ ...session({ context }), hostKey: context.host.key }),
+          },
+          on: {
+            'user.muteParticipant': { actions: sendTo('host', ({ event }) => event) },
+            'user.removeParticipant': { actions: sendTo('host', ({ event }) => event) },
           },
         },
         participants: {
@@ -386,7 +437,10 @@ export const conferenceMachine = setup({
       invoke: {
         id: 'endRoom',
         src: 'endRoom',
-        input: ({ context }) => ({ roomId: context.room?.id ?? '' }),
+        input: ({ context }) => ({
+          roomId: context.room?.id ?? '',
+          ...(context.host.key !== null && context.clientId !== null ? { host: { key: context.host.key, clientId: context.clientId } } : {}),
+        }),
         // Ended for everyone: the hub already dropped every client, a leave request would only 404.
         onDone: 'roomClosed',
         onError: { target: 'leaving' },

@@ -3,7 +3,7 @@
 // Every SSE event is parsed with @parley/protocol and delivered as a typed `hub.*` event to the actor
 // it is for (events.ts: HUB_EVENT_RECIPIENTS), by systemId; the rest go to the parent.
 import { assign, enqueueActions, fromCallback, fromPromise, sendParent, setup, type AnyStateMachine } from 'xstate'
-import { ALLOWED_RENEGOTIATION_EVENT, SSE_EVENTS, parseSseEvent, type SseEventName } from '@parley/protocol'
+import { ALLOWED_RENEGOTIATION_EVENT, PARLEY_MUTE_EVENT, SSE_EVENTS, parseSseEvent, type SseEventName } from '@parley/protocol'
 import { HubError, type HubClient } from '../hubClient.js'
 import type { EventSourceFactory, SseMessageLike } from '../ports.js'
 import { HUB_EVENT_RECIPIENTS, type EventsClosedReason, type EventsParentEvent, type HubEvent } from '../events.js'
@@ -59,8 +59,14 @@ export function toHubEvent(name: SseEventName, data: string): HubEvent | { type:
       const [key, value] = Object.entries(parsed.data)[0] ?? ['', null]
       return { type: 'hub.metaChanged', key, value }
     }
-    case 'left':
-      return parsed.data.reason ? { type: 'hub.left', reason: parsed.data.reason } : { type: 'hub.left' }
+    case 'left': {
+      const { reason, by } = parsed.data
+      return { type: 'hub.left', ...(reason ? { reason } : {}), ...(by ? { by: { clientId: by.client_id, name: by.name } } : {}) }
+    }
+    case PARLEY_MUTE_EVENT: {
+      const { by } = parsed.data
+      return { type: 'hub.muteRequested', ...(by ? { by: { clientId: by.client_id, name: by.name } } : {}) }
+    }
     default:
       return undefined
   }

@@ -4,7 +4,7 @@ import { emptyRoster, trackLive, type Roster } from '../roster.js'
 import { emptySummary, type StatsSummary } from './analysis.js'
 import { activeSpeakerOf, withStats } from './participantStats.js'
 
-const bo: Participant = { clientId: 'bo', name: 'Bo', audioEnabled: true, videoEnabled: true, tracks: [], streamIds: ['s-bo'] }
+const bo: Participant = { clientId: 'bo', name: 'Bo', isHost: false, audioEnabled: true, videoEnabled: true, tracks: [], streamIds: ['s-bo'] }
 const roster: Roster = [
   { trackId: 'rx-a', streamId: 's-bo', kind: 'audio' as const },
   { trackId: 'rx-v', streamId: 's-bo', kind: 'video' as const },

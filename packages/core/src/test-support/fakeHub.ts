@@ -110,7 +110,9 @@ export class FakeHub {
         const id = (request.body as { id?: string } | undefined)?.id || `room${this.nextRoom++}`
         const room = { id, name: (request.body as { name?: string } | undefined)?.name ?? '' }
         this.rooms.set(id, room)
-        return { status: 201, data: { ...room, options: defaultOptions } }
+        // Parley's hub answers a room with host controls with its host key.
+        const hostControls = (request.body as { options?: { parley?: { host_controls?: boolean } } } | undefined)?.options?.parley?.host_controls
+        return { status: 201, data: { ...room, options: defaultOptions, ...(hostControls ? { host_key: `key-${id}` } : {}) } }
       }
       case 'getRoom': {
         const room = this.rooms.get(params.roomId ?? '')

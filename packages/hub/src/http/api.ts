@@ -4,6 +4,8 @@
 import {
   CreateChannelRequestSchema,
   CreateRoomRequestSchema,
+  HOST_KEY_HEADER,
+  HostActionRequestSchema,
   IceCandidateSchema,
   RegisterRequestSchema,
   routes,
@@ -16,6 +18,7 @@ import {
 } from '@parley/protocol'
 import { Hono } from 'hono'
 import { stream } from 'hono/streaming'
+import { actedBy, checkHostKey, moderationTarget, muteClient, requireHostControls } from '../hostControls.js'
 import type { Hub } from '../hub.js'
 import type { SseSink } from '../sse.js'
 import { refuseReservedMetaKeys } from './body.js'
@@ -30,15 +33,37 @@ export function createApi(hub: Hub, options: { apiKey?: string }): Hono {
 
   // Rooms
 
-  api.on(routes.createRoom.method, routes.createRoom.path, auth, ...jsonBody(CreateRoomRequestSchema, { what: 'room', whenEmpty: {} }), (c) =>
-    reply(c, Status.created, 'room created', hub.createRoom(c.req.valid('json')).describe()),
-  )
+  api.on(routes.createRoom.method, routes.createRoom.path, auth, ...jsonBody(CreateRoomRequestSchema, { what: 'room', whenEmpty: {} }), (c) => {
+    const created = hub.createRoom(c.req.valid('json'))
+    const { hostKey } = created.parley
+    return reply(c, Status.created, 'room created', hostKey === undefined ? created.describe() : { ...created.describe(), host_key: hostKey })
+  })
 
   api.on(routes.getRoom.method, routes.getRoom.path, auth, room, (c) => reply(c, Status.ok, 'room found', c.var.room.describe()))
 
-  api.on(routes.endRoom.method, routes.endRoom.path, auth, room, (c) => {
-    c.var.room.close('ended')
+  // With host controls (Parley) the host key is required; the optional body names the host's client.
+  const hostAction = jsonBody(HostActionRequestSchema, { what: 'host action', whenEmpty: {} })
+  api.on(routes.endRoom.method, routes.endRoom.path, auth, room, ...hostAction, (c) => {
+    checkHostKey(c.var.room, c.req.header(HOST_KEY_HEADER))
+    c.var.room.close('ended', actedBy(c.var.room, c.req.valid('json').by_client_id))
     return reply(c, Status.ok, 'room ended')
+  })
+
+  // Moderation (Parley's hub, rooms with host controls): the target is looked up after the key is checked.
+
+  api.on(routes.muteClient.method, routes.muteClient.path, room, ...hostAction, (c) => {
+    requireHostControls(c.var.room)
+    checkHostKey(c.var.room, c.req.header(HOST_KEY_HEADER))
+    muteClient(c.var.room, moderationTarget(c.var.room, c.req.param('clientId')), actedBy(c.var.room, c.req.valid('json').by_client_id))
+    return reply(c, Status.ok, 'client asked to mute its microphone; its media state now says muted')
+  })
+
+  api.on(routes.removeClient.method, routes.removeClient.path, room, ...hostAction, (c) => {
+    requireHostControls(c.var.room)
+    checkHostKey(c.var.room, c.req.header(HOST_KEY_HEADER))
+    const target = moderationTarget(c.var.room, c.req.param('clientId'))
+    c.var.room.removeClient(target, 'removed', 'removed by the host', actedBy(c.var.room, c.req.valid('json').by_client_id))
+    return reply(c, Status.ok, 'client removed')
   })
 
   // Clients
