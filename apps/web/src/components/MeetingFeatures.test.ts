@@ -66,6 +66,28 @@ describe('participants panel', () => {
   })
 })
 
+describe('participants panel host controls', () => {
+  it('shows the host badge; a host with a host key gets Mute and Remove for the others, nobody else does', async () => {
+    const host = { isHost: true, canModerate: true, mutedCount: 0, hostClientId: 'me', hostName: 'Ada' }
+    const { app, wrapper } = await mountCall({ clientId: 'me', participants: [makeParticipant(1, { name: 'Bo' })], host })
+    await wrapper.get('[data-testid="toggle-participants"]').trigger('click')
+    const [you, boRow] = wrapper.findAll('[data-testid="participant-row"]')
+    expect(you!.find('[data-testid="participant-host"]').exists()).toBe(true)
+    expect(you!.find('[data-testid="participant-mute"]').exists()).toBe(false)
+    await boRow!.get('[data-testid="participant-mute"]').trigger('click')
+    await boRow!.get('[data-testid="participant-remove"]').trigger('click')
+    expect(app.fake.calls).toEqual([
+      { method: 'muteParticipant', args: ['client-1'] },
+      { method: 'removeParticipant', args: ['client-1'] },
+    ])
+    app.fake.setView({ status: 'connected', participants: [makeParticipant(1, { name: 'Ada', isHost: true })] })
+    await nextTick()
+    expect(wrapper.findAll('[data-testid="participant-row"]')[1]!.find('[data-testid="participant-host"]').exists()).toBe(true)
+    expect(wrapper.find('[data-testid="participant-mute"]').exists()).toBe(false)
+    wrapper.unmount()
+  })
+})
+
 describe('tiles', () => {
   it('outline the speaker, show quality, a paused tile says "Connection problem", a raised hand shows', async () => {
     const { wrapper } = await mountCall({ participants: [bo, cy] })

@@ -11,6 +11,7 @@ export interface ParticipantRow {
   videoEnabled: boolean
   speaking: boolean
   handRaised: boolean
+  isHost: boolean
   quality?: QualityFigures
 }
 
@@ -24,6 +25,7 @@ export function participantRows(view: ConferenceView, displayName: string): Part
     videoEnabled: local.videoAvailable && local.videoEnabled,
     speaking: (local.audioAvailable && local.audioEnabled && view.localStats?.speaking) === true,
     handRaised: view.handRaised === true,
+    isHost: view.host.isHost,
     ...(view.localStats ? { quality: view.localStats } : {}),
   }
   return [
@@ -36,6 +38,7 @@ export function participantRows(view: ConferenceView, displayName: string): Part
       videoEnabled: participant.videoEnabled,
       speaking: participant.speaking === true,
       handRaised: participant.handRaised === true,
+      isHost: participant.isHost,
       ...(participant.quality ? { quality: participant.quality } : {}),
     })),
   ]

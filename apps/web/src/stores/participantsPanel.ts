@@ -9,6 +9,8 @@ export const useParticipantsPanelStore = defineStore('participantsPanel', () => 
   const open = ref(false)
   const rows = computed(() => participantRows(session.view, session.view.displayName ?? ''))
   const raisedHands = computed(() => rows.value.filter((row) => row.handRaised).length)
+  /** Mute and Remove are offered only to a host the hub gave a host key. */
+  const canModerate = computed(() => session.view.host.canModerate)
 
   function toggle() {
     open.value = !open.value
@@ -18,5 +20,5 @@ export const useParticipantsPanelStore = defineStore('participantsPanel', () => 
     open.value = false
   }
 
-  return { open, rows, raisedHands, toggle, close }
+  return { open, rows, raisedHands, canModerate, toggle, close, mute: session.muteParticipant, remove: session.removeParticipant }
 })
