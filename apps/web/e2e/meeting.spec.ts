@@ -100,7 +100,7 @@ describe('meeting features (built app, real hub, three Chromium pages)', () => {
     await bo.page.getByTestId('toggle-mic').click()
     const started = Date.now()
     await cy.page.getByTestId('toggle-mic').click()
-    await expect.poll(async () => `${await speaking(cyId)}/${await speaking(boId)}`, { timeout: 15_000, intervals: [50] }).toBe('true/false')
+    await expect.poll(async () => `${await speaking(cyId)}/${await speaking(boId)}`, { timeout: 15_000, interval: 50 }).toBe('true/false')
     console.log(`[parley e2e] speaker-change latency: ${Date.now() - started} ms (Cy unmutes, Bo muted -> Ada's outline on Cy only; stats every 1000 ms, speaking hold 1000 ms)`)
   })
 
