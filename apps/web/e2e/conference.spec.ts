@@ -313,7 +313,7 @@ describe('web app conference (built app on the real hub, three Chromium particip
 
     await grace.page.getByTestId('ended').waitFor({ timeout: 15_000 }).catch(explain)
     expect(await grace.page.getByTestId('ended').getAttribute('data-reason')).toBe('host-ended')
-    expect(await grace.page.getByTestId('ended-title').textContent()).toBe('The host ended the room')
+    expect(await grace.page.getByTestId('ended-title').textContent()).toBe('Ada ended the meeting')
 
     // Linus left earlier and stays on his own ended screen.
     expect(await linus.page.getByTestId('ended').getAttribute('data-reason')).toBe('you-left')

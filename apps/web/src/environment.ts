@@ -39,6 +39,13 @@ export interface AppEnvironment {
   inspect?: (event: InspectionEvent) => void
   /** The page came from the service worker's copy (public/sw.js) because the hub did not answer. */
   shellOffline?: boolean
+  /** Timers for short-lived things on screen (reaction overlays); the page's own by default. */
+  timers?: TimersLike
+}
+
+export interface TimersLike {
+  setTimeout(callback: () => void, ms: number): unknown
+  clearTimeout(id: unknown): void
 }
 
 export const ENVIRONMENT: InjectionKey<AppEnvironment> = Symbol('parley.environment')

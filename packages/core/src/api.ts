@@ -3,6 +3,9 @@
 // conference.ts and the machines. Everything here is plain data except the stream registry.
 import type { TrackSource } from '@parley/protocol'
 import type { MediaStreamLike } from './ports.js'
+import type { LocalStats, QualityFigures } from './stats/analysis.js'
+
+export type { LocalStats, Quality, QualityFigures } from './stats/analysis.js'
 
 /** One word a UI can switch on. Derived from the conference statechart's state value. */
 export type ConferenceStatus =
@@ -83,6 +86,18 @@ export interface Participant {
   isHost: boolean
   /** Stream ids (keys of the stream registry) of this participant's live media, camera first. */
   streamIds: string[]
+  /** From getStats (absent until the first reading of their tracks): 0..1 over the last interval. */
+  audioLevel?: number
+  /** Heard within the last second (never while their microphone is off). */
+  speaking?: boolean
+  /** Connection quality of what we receive from them, with the figures behind it. */
+  quality?: QualityFigures
+  /** Their camera is on but no frame was decoded for more than 2 s: show "connection problem", not a frozen picture. */
+  videoPaused?: boolean
+  /** Their hand is raised (Parley room metadata). */
+  handRaised?: boolean
+  /** Their latest reaction; `id` is new for each one, so a UI shows each once. */
+  reaction?: { emoji: string; id: string }
 }
 
 /**
@@ -188,6 +203,15 @@ export interface ConferenceView {
   chat: ChatView
   /** True while the statechart is busy (tag 'busy'): spinners. */
   busy: boolean
+  /** In the room, from getStats: our microphone level, whether we speak, the quality of what we send. */
+  localStats?: LocalStats
+  /** Client id of the active speaker (ours when it is us), held so it does not flicker; absent before anyone spoke. */
+  activeSpeaker?: string
+  /** Our microphone is off but picks up speech: the "You are muted" hint. */
+  speakingWhileMuted?: boolean
+  /** In the room: our own hand and latest reaction. */
+  handRaised?: boolean
+  reaction?: { emoji: string; id: string }
 }
 
 /** Options of `createConference` (implemented in conference.ts). */
@@ -241,6 +265,10 @@ export interface ConferenceHandle<Snapshot> {
   setCamera(enabled: boolean): void
   /** user.retry: from `failed`, try the last join again. */
   retry(): void
+  /** user.setHand: raise or lower our hand (in the room). Optional so earlier UIs' doubles may leave it out. */
+  setHand?(raised: boolean): void
+  /** user.react: one of `REACTIONS` (@parley/protocol); anything else is ignored. */
+  react?(emoji: string): void
   /** Registers `navigator.sendBeacon`-style leave for page unload; returns the function to call from `pagehide`. */
   leaveOnUnload(): void
 }

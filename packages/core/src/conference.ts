@@ -15,8 +15,12 @@ import { hostActors } from './machines/hostActors.js'
 import { hostMachine } from './machines/hostMachine.js'
 import { negotiationActors } from './machines/negotiationActors.js'
 import { negotiationMachine } from './machines/negotiationMachine.js'
+import { presenceActors } from './machines/presenceActors.js'
+import { statsActors } from './machines/statsActors.js'
+import { statsMachine } from './machines/statsMachine.js'
 import type { PeerConnectionConfig, Ports } from './ports.js'
 import { RemoteStreams } from './remoteStreams.js'
+import { PeerStats } from './stats/peerStats.js'
 import { selectView } from './view.js'
 
 export type ConferenceSnapshot = SnapshotFrom<typeof conferenceMachine>
@@ -26,6 +30,8 @@ export type ConferenceActor = Actor<typeof conferenceMachine>
 export interface Conference extends ConferenceHandle<ConferenceSnapshot> {
   readonly actor: ConferenceActor
   readonly hub: HubClient
+  setHand(raised: boolean): void
+  react(emoji: string): void
 }
 
 export interface ConferenceOptions extends ConferenceOptionsBase {
@@ -37,6 +43,8 @@ export interface ConferenceOptions extends ConferenceOptionsBase {
   iceServers?: PeerConnectionConfig['iceServers']
   /** Extra peer connection configuration, merged under `iceServers`. */
   peerConnectionConfig?: PeerConnectionConfig
+  /** How often getStats is read (audio levels, quality); 1000 ms by default. */
+  statsIntervalMs?: number
 }
 
 /** Fills missing ports from the browser only when some are missing, so Node callers never touch browser globals. */
@@ -53,6 +61,8 @@ export interface ConferenceMedia {
   remote: RemoteStreams
   /** The hub's data channels (chat); created by provideConference when not given. */
   channels?: DataChannels
+  /** The peer connection's getStats, for the stats machine (attached by the peer session). */
+  stats: PeerStats
 }
 
 /** The stream registry UIs read: the local stream and every remote one, by stream id. */
@@ -84,11 +94,17 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
   const channels = media.channels ?? new DataChannels()
   const negotiation = negotiationMachine.provide({ actors: negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media, channels }) })
   const events = eventsMachine.provide({ actors: eventsActors({ hub, eventSource: ports.eventSource }) })
+  const stats = statsMachine.provide({
+    actors: statsActors({ peerStats: media.stats, clock: ports.clock }),
+    ...(options.statsIntervalMs !== undefined ? { delays: { statsInterval: options.statsIntervalMs } } : {}),
+  })
   const machine = conferenceMachine.provide({
     actors: {
       ...conferenceActors({ hub, local: media.local, remote: media.remote, devices: ports.media, ...(ports.beacon ? { beacon: ports.beacon } : {}) }),
+      ...presenceActors({ hub }),
       negotiation,
       events,
+      stats,
       host: hostMachine.provide({ actors: hostActors({ hub }) }),
       chat: chatMachine.provide({ actors: chatActors({ hub, channels, clock: ports.clock }) }),
     },
@@ -98,7 +114,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
 
 export function createConference(options: ConferenceOptions): Conference {
   const ports = resolvePorts(options.ports)
-  const media: ConferenceMedia = { local: new LocalMedia(), remote: new RemoteStreams() }
+  const media: ConferenceMedia = { local: new LocalMedia(), remote: new RemoteStreams(), stats: new PeerStats() }
   const { machine, hub } = provideConference(options, ports, media)
   const actor = createActor(machine, {
     clock: ports.clock,
@@ -121,6 +137,8 @@ export function createConference(options: ConferenceOptions): Conference {
     setMicrophone: (enabled) => actor.send({ type: 'user.setMicrophone', enabled }),
     setCamera: (enabled) => actor.send({ type: 'user.setCamera', enabled }),
     retry: () => actor.send({ type: 'user.retry' }),
+    setHand: (raised) => actor.send({ type: 'user.setHand', raised }),
+    react: (emoji) => actor.send({ type: 'user.react', emoji }),
     // For `pagehide`: the beacon survives the page; everything local is released at once.
     leaveOnUnload: () => actor.send({ type: 'user.leave', viaBeacon: true }),
   }

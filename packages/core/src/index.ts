@@ -34,3 +34,10 @@ export {
 export { negotiationActors, type NegotiationDeps } from './machines/negotiationActors.js'
 export { serialWorker } from './machines/serialWorker.js'
 export { eventsMachine, eventsActors, reconnectDelayMs, toHubEvent, type EventsContext, type EventsEvent, type EventsInput, type EventsDeps } from './machines/eventsMachine.js'
+export { statsMachine, STATS_INTERVAL_MS, type StatsParentEvent } from './machines/statsMachine.js'
+export { statsActors, type StatsDeps } from './machines/statsActors.js'
+export { PeerStats } from './stats/peerStats.js'
+export { QUALITY_THRESHOLDS, SPEAKING_LEVEL, SPEAKING_HOLD_MS, SPEAKER_SWITCH_MS, FROZEN_AFTER_MS, type StatsSummary, type TrackStats } from './stats/analysis.js'
+export { emptyPresence, type Presence } from './presence.js'
+/** The reactions a participant may send (`handle.react(emoji)`). */
+export { REACTIONS, type Reaction } from '@parley/protocol'

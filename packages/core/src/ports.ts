@@ -127,6 +127,8 @@ export interface PeerConnectionLike {
   setRemoteDescription(description: SessionDescriptionLike): Promise<void>
   addIceCandidate(candidate: IceCandidateInitLike): Promise<void>
   restartIce?(): void
+  /** The stats report (an RTCStatsReport is iterated with forEach); optional: without it there are no stats. */
+  getStats?(): Promise<{ forEach(callback: (stat: unknown) => void): void }>
   addEventListener<K extends keyof PeerConnectionEventMap>(type: K, listener: (event: PeerConnectionEventMap[K]) => void): void
   removeEventListener<K extends keyof PeerConnectionEventMap>(type: K, listener: (event: PeerConnectionEventMap[K]) => void): void
   close(): void

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { ConferenceContext } from './machines/conferenceMachine.js'
 import { emptyRoster, type Roster } from './roster.js'
+import { emptyPresence } from './presence.js'
+import { emptySummary } from './stats/analysis.js'
 import { participantChanges, selectView, type ConferenceSnapshotLike } from './view.js'
 
 function context(overrides: Partial<ConferenceContext> = {}): ConferenceContext {
@@ -19,6 +21,8 @@ function context(overrides: Partial<ConferenceContext> = {}): ConferenceContext 
     host: { created: false, key: null },
     extrasRevision: 0,
     leaveViaBeacon: false,
+    stats: emptySummary(),
+    presence: emptyPresence(),
     ...overrides,
   }
 }

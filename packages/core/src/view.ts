@@ -4,6 +4,8 @@ import type { ConferenceEndedReason, ConferenceStatus, ConferenceView, Participa
 import type { ConferenceContext } from './machines/conferenceMachine.js'
 import { chatViewOf, hostViewOf } from './roomExtrasView.js'
 import type { Roster } from './roster.js'
+import { activeSpeakerOf, withStats } from './stats/participantStats.js'
+import { withPresence } from './presence.js'
 
 /** The shape of snapshot selectView needs (the conference actor's snapshot satisfies it). */
 export interface ConferenceSnapshotLike {
@@ -147,6 +149,8 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
   const error = context.error ?? (status === 'previewing' || status === 'idle' ? context.mediaError : null)
   const endedReason = endedReasonOf(snapshot.value, context)
   const participants = participantsOf(context.roster)
+  const inRoom = typeof snapshot.value === 'object' && snapshot.value !== null && 'inRoom' in snapshot.value
+  const activeSpeaker = inRoom ? activeSpeakerOf(participants, context.roster, context.stats, context.clientId ?? undefined) : undefined
   return {
     status,
     stateValue: flattenStateValue(snapshot.value).flatMap((path) => {
@@ -159,12 +163,15 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
     ...(context.clientId ? { clientId: context.clientId } : {}),
     ...(context.displayName !== null ? { displayName: context.displayName } : {}),
     local: { ...context.local },
-    participants,
+    participants: inRoom ? withPresence(withStats(participants, context.roster, context.stats), context.presence) : participants,
     ...(error ? { error } : {}),
     ...(endedReason ? { endedReason } : {}),
     ...(endedReason && context.endedBy ? { endedBy: { ...context.endedBy } } : {}),
     host: hostViewOf(snapshot, participants),
     chat: chatViewOf(snapshot),
     busy: snapshot.hasTag('busy'),
+    ...(inRoom ? { localStats: context.stats.local, speakingWhileMuted: !context.local.audioEnabled && context.stats.local.speaking } : {}),
+    ...(activeSpeaker ? { activeSpeaker } : {}),
+    ...(inRoom ? { handRaised: context.presence.ownHand, ...(context.presence.ownReaction ? { reaction: context.presence.ownReaction } : {}) } : {}),
   }
 }

@@ -3,7 +3,7 @@
 // re-exported from here so the rest of the app imports them from one place.
 import type { ConferenceHandle, ConferenceOptionsBase, StreamRegistry } from '@parley/core'
 /** The name the core gives a participant the hub named nobody: the one home of that fallback. */
-export { GUEST_NAME } from '@parley/core'
+export { GUEST_NAME, REACTIONS } from '@parley/core'
 import type { InspectionEvent } from 'xstate'
 
 export type {
@@ -22,6 +22,8 @@ export type {
   LocalMediaState,
   Participant,
   ParticipantEvent,
+  Quality,
+  QualityFigures,
   RemoteTrackInfo,
   RoomInfo,
   StreamRegistry,

@@ -1,6 +1,6 @@
 // Which tiles the call shows and what each one says: plain data the grid renders.
 import { GUEST_NAME } from '../conference/types'
-import type { ConferenceView, Participant } from '../conference/types'
+import type { ConferenceView, Participant, QualityFigures } from '../conference/types'
 
 export interface Tile {
   /** 'local' or the participant's client id: stable, so tiles never remount when others come and go. */
@@ -22,6 +22,13 @@ export interface Tile {
    * letterboxed (contain) so no text at its edges is lost.
    */
   fit: 'cover' | 'contain'
+  /** Heard now (outlined). */
+  speaking?: boolean
+  /** Connection quality and its figures, once the core measured them. */
+  quality?: QualityFigures
+  /** The camera is on but no frame arrived for over 2 s: "connection problem" instead of a frozen picture. */
+  videoPaused?: boolean
+  handRaised?: boolean
 }
 
 export const LOCAL_TILE_KEY = 'local'
@@ -53,6 +60,9 @@ export function localTile(view: ConferenceView, displayName: string): Tile {
     videoEnabled,
     showVideo: videoEnabled && local.streamId !== undefined,
     fit: 'cover',
+    ...(audioEnabled && view.localStats?.speaking ? { speaking: true } : {}),
+    ...(view.localStats ? { quality: view.localStats } : {}),
+    ...(view.handRaised ? { handRaised: true } : {}),
   }
 }
 
@@ -72,6 +82,10 @@ export function remoteTile(participant: Participant): Tile {
     videoEnabled: participant.videoEnabled,
     showVideo: participant.videoEnabled && videoLive && streamId !== undefined,
     fit: shownVideo?.source === 'screen' ? 'contain' : 'cover',
+    ...(participant.speaking ? { speaking: true } : {}),
+    ...(participant.quality ? { quality: participant.quality } : {}),
+    ...(participant.videoPaused ? { videoPaused: true } : {}),
+    ...(participant.handRaised ? { handRaised: true } : {}),
   }
 }
 

@@ -126,6 +126,15 @@ export const useSessionStore = defineStore('session', () => {
     conference.value?.retry()
   }
 
+  /** Raise or lower our hand, send a reaction (stores/presence.ts words and times them). */
+  function setHand(raised: boolean) {
+    conference.value?.setHand?.(raised)
+  }
+
+  function react(emoji: string) {
+    conference.value?.react?.(emoji)
+  }
+
   /** From `pagehide` (a refresh or a closed tab): leave with a beacon so others see us go at once. */
   function leaveOnUnload() {
     conference.value?.leaveOnUnload()
@@ -154,6 +163,8 @@ export const useSessionStore = defineStore('session', () => {
     toggleMicrophone,
     toggleCamera,
     retry,
+    setHand,
+    react,
     leaveOnUnload,
   }
 })

@@ -149,7 +149,8 @@ export type RecordedCall =
   | { method: 'preview'; args: [{ audio: boolean; video: boolean }] }
   | { method: 'join'; args: [JoinParams] }
   | { method: 'leave' | 'endRoom' | 'retry' | 'leaveOnUnload'; args: [] }
-  | { method: 'setMicrophone' | 'setCamera'; args: [boolean] }
+  | { method: 'setMicrophone' | 'setCamera' | 'setHand'; args: [boolean] }
+  | { method: 'react'; args: [string] }
   | { method: 'muteParticipant' | 'removeParticipant' | 'sendChat'; args: [string] }
   | { method: 'readChat'; args: [] }
 
@@ -249,6 +250,8 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
     setCamera: (enabled) => record({ method: 'setCamera', args: [enabled] }),
     retry: () => record({ method: 'retry', args: [] }),
     leaveOnUnload: () => record({ method: 'leaveOnUnload', args: [] }),
+    setHand: (raised) => record({ method: 'setHand', args: [raised] }),
+    react: (emoji) => record({ method: 'react', args: [emoji] }),
   }
   fake.factory = (options) => {
     fake.options = options

@@ -11,7 +11,7 @@ import type { InspectionEvent } from 'xstate'
 import { TILE_MEDIA, tileMediaOf } from '../composables/tileMedia'
 import { ENVIRONMENT, memoryPage, memoryStorage, provideEnvironment } from '../environment'
 import type { ConferenceFactory } from '../conference/types'
-import type { AppEnvironment, ClipboardLike } from '../environment'
+import type { AppEnvironment, ClipboardLike, TimersLike } from '../environment'
 import type { AppConfig } from '../lib/config'
 import { useAppStore } from '../stores/app'
 import { useAutoplayStore } from '../stores/autoplay'
@@ -32,6 +32,7 @@ export interface TestAppOptions {
   shellOffline?: boolean
   /** Another conference factory than the fake's, e.g. the real core with faked ports. */
   factory?: ConferenceFactory
+  timers?: TimersLike
 }
 
 export const DEFAULT_TEST_CONFIG: AppConfig = { hub: { baseUrl: '' }, source: 'default', statelyInspector: false }
@@ -65,6 +66,7 @@ export function createTestApp(options: TestAppOptions = {}): TestApp {
     ...(options.clipboard ? { clipboard: options.clipboard } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(options.shellOffline ? { shellOffline: true } : {}),
+    ...(options.timers ? { timers: options.timers } : {}),
   }
   const pinia = createPinia()
   const host = createApp({ render: () => null })

@@ -60,6 +60,8 @@ const events: AnyEventObject[] = [
   { type: 'hub.metaChanged', key: 'parley.media.c2', value: { audio: false, video: true, name: 'Bo' } },
   { type: 'peer.track', trackId: 'recv-video', streamId: BO_TRACK.stream_id, kind: 'video' },
   { type: 'peer.trackEnded', trackId: 'recv-video', streamId: BO_TRACK.stream_id },
+  { type: 'user.setHand', raised: true },
+  { type: 'user.react', emoji: '👍' },
 ]
 
 // Only the notifications that change the conference's state are modelled; the rest are covered by
@@ -87,6 +89,11 @@ const { paths, stats } = edgeCoveringPaths(conferenceMachine, {
         return Object.keys(c.roster.live).length === 0
       case 'peer.trackEnded':
         return Object.keys(c.roster.live).length === 1
+      // Once each, in the room (elsewhere nothing handles them).
+      case 'user.setHand':
+        return !c.presence.ownHand
+      case 'user.react':
+        return c.presence.ownReaction === null
       default:
         return true
     }
@@ -117,6 +124,22 @@ async function settle(run: Run, calls: PendingCalls, label: string, value?: unkn
   const call = calls.pending.filter((c) => c.label === label).at(-1)
   if (!call) throw new Error(`expected a pending ${label} call in ${JSON.stringify(run.snapshot().value)}`)
   call.resolve(value)
+  await flush(2)
+}
+
+/** In the room a hand or reaction is written to the room metadata: lets that write (not a media-state one) through. */
+async function settlePresenceWrite(run: Run, act: () => void) {
+  const writes = () => run.world.hub.calls.pending.filter((c) => c.label === 'hub.setMeta')
+  const before = new Set(writes())
+  act()
+  if (!('inRoom' in (run.snapshot().value as object))) return
+  let write = writes().find((c) => !before.has(c))
+  for (let i = 0; i < 20 && !write; i++) {
+    await flush(1)
+    write = writes().find((c) => !before.has(c))
+  }
+  if (!write) throw new Error('expected a presence write to the room metadata')
+  write.resolve()
   await flush(2)
 }
 
@@ -215,6 +238,9 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
       run.pc().emitTrack(event.kind, remote.stream, track)
     },
     'peer.trackEnded': () => remote?.track.end(),
+    // In the room the hand or reaction is written to the room metadata (held like every hub call).
+    'user.setHand': (event) => settlePresenceWrite(run, () => run.conference.setHand(event.raised)),
+    'user.react': (event) => settlePresenceWrite(run, () => run.conference.react(event.emoji)),
   }
 }
 

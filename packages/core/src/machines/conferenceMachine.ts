@@ -1,8 +1,9 @@
-// The whole conference for one user: preview → join → in the room → leave. In the room five regions
+// The whole conference for one user: preview → join → in the room → leave. In the room eight regions
 // run side by side: negotiation and events (child machines), connection (the word the UI shows),
-// media (publishing our microphone/camera state) and participants (the roster). `user.leave` is
-// accepted in every state and releases everything. Context holds plain data only; the streams and the
-// peer connection live in holders the actors close over (conferenceActors.ts, negotiationActors.ts).
+// media (publishing our microphone/camera state), host (host controls), participants (the roster), stats (getStats,
+// statsMachine.ts) and presence (hands and reactions). `user.leave` is accepted in every state and
+// releases everything. Context holds plain data only; the streams and the peer connection live in
+// holders the actors close over (conferenceActors.ts, negotiationActors.ts).
 import { assign, enqueueActions, not, sendTo, setup } from 'xstate'
 import type { TrackInfo } from '@parley/protocol'
 import type { ConferenceError, EndedReason, JoinParams, LocalMediaState, ParticipantEvent, RoomInfo } from '../api.js'
@@ -16,6 +17,10 @@ import { eventsMachine } from './eventsMachine.js'
 import { chatMachine, type ChatInput } from './chatMachine.js'
 import { hostMachine, type HostInput } from './hostMachine.js'
 import { negotiationMachine, type NegotiationParentEvent } from './negotiationMachine.js'
+import { statsMachine, type StatsParentEvent } from './statsMachine.js'
+import { emptySummary, type StatsSummary } from '../stats/analysis.js'
+import { emptyPresence, isReaction, ownReaction, presenceChanged, type Presence } from '../presence.js'
+import type { PresenceActors, PresenceRequest } from './presenceActors.js'
 import { notProvided } from './notProvided.js'
 
 export type { EndedReason }
@@ -46,6 +51,10 @@ export interface ConferenceContext {
   extrasRevision: number
   /** Leave through `navigator.sendBeacon` (page unload) instead of fetch. */
   leaveViaBeacon: boolean
+  /** The stats machine's last results (audio levels, speaking, quality), by receiver track id. */
+  stats: StatsSummary
+  /** Raised hands and reactions (presence.ts). */
+  presence: Presence
 }
 
 export type ConferenceEvent =
@@ -56,6 +65,8 @@ export type ConferenceEvent =
   | { type: 'user.setMicrophone'; enabled: boolean }
   | { type: 'user.setCamera'; enabled: boolean }
   | { type: 'user.retry' }
+  | { type: 'user.setHand'; raised: boolean }
+  | { type: 'user.react'; emoji: string }
   | { type: 'user.muteParticipant'; clientId: string }
   | { type: 'user.removeParticipant'; clientId: string }
   | { type: 'user.sendChat'; text: string; at: number }
@@ -65,6 +76,7 @@ export type ConferenceEvent =
   | HubEvent
   | NegotiationParentEvent
   | EventsParentEvent
+  | StatsParentEvent
 
 export const LEAVE_TIMEOUT_MS = 5000
 
@@ -108,8 +120,10 @@ export const conferenceMachine = setup({
     endRoom: notProvided<ConferenceActors['endRoom']>('endRoom'),
     leaveRoom: notProvided<ConferenceActors['leaveRoom']>('leaveRoom'),
     releaseOnStop: notProvided<ConferenceActors['releaseOnStop']>('releaseOnStop'),
+    presenceRequests: notProvided<PresenceActors['presenceRequests']>('presenceRequests'),
     negotiation: negotiationMachine,
     events: eventsMachine,
+    stats: statsMachine,
     host: hostMachine,
     chat: chatMachine,
   },
@@ -194,6 +208,19 @@ export const conferenceMachine = setup({
     }),
     clearRoster: assign({ roster: () => emptyRoster() }),
     bumpExtras: assign({ extrasRevision: ({ context }) => context.extrasRevision + 1 }),
+    storeStats: assign({ stats: (_, summary: StatsSummary) => summary }),
+    clearStats: assign({ stats: () => emptySummary(), presence: () => emptyPresence() }),
+    setOwnHand: enqueueActions(({ context, enqueue }, raised: boolean) => {
+      enqueue.assign({ presence: { ...context.presence, ownHand: raised } })
+      enqueue.sendTo('presenceRequests', { type: 'presence.hand', hand: { raised } } satisfies PresenceRequest)
+    }),
+    react: enqueueActions(({ context, enqueue }, emoji: string) => {
+      if (!isReaction(emoji)) return
+      const presence = ownReaction(context.presence, emoji, context.clientId)
+      enqueue.assign({ presence })
+      if (presence.ownReaction) enqueue.sendTo('presenceRequests', { type: 'presence.reaction', reaction: presence.ownReaction } satisfies PresenceRequest)
+    }),
+    updatePresence: assign({ presence: (_, presence: Presence) => presence }),
   },
 }).createMachine({
   id: 'conference',
@@ -212,6 +239,8 @@ export const conferenceMachine = setup({
     host: { created: false, key: null },
     extrasRevision: 0,
     leaveViaBeacon: false,
+    stats: emptySummary(),
+    presence: emptyPresence(),
   },
   invoke: { id: 'releaseOnStop', src: 'releaseOnStop' },
   initial: 'idle',
@@ -306,6 +335,7 @@ export const conferenceMachine = setup({
     },
     inRoom: {
       type: 'parallel',
+      exit: 'clearStats',
       on: {
         'user.endRoom': { guard: 'isHost', target: 'endingRoom' },
         'extras.changed': { actions: 'bumpExtras' },
@@ -407,6 +437,20 @@ export const conferenceMachine = setup({
               actions: { type: 'updateRoster', params: ({ context, event }) => trackLive(context.roster, { trackId: event.trackId, streamId: event.streamId, kind: event.kind }) },
             },
             'peer.trackEnded': { actions: { type: 'updateRoster', params: ({ context, event }) => trackEnded(context.roster, event) } },
+          },
+        },
+        stats: {
+          // Audio levels, who speaks, quality and paused video from getStats (statsMachine.ts).
+          invoke: { id: 'stats', systemId: 'stats', src: 'stats' },
+          on: { 'stats.updated': { actions: { type: 'storeStats', params: ({ event }) => event.summary } } },
+        },
+        presence: {
+          // Raised hands and reactions as room metadata (presence.ts); ours are known at once.
+          invoke: { id: 'presenceRequests', src: 'presenceRequests', input: session },
+          on: {
+            'user.setHand': { actions: { type: 'setOwnHand', params: ({ event }) => event.raised } },
+            'user.react': { actions: { type: 'react', params: ({ event }) => event.emoji } },
+            'hub.metaChanged': { actions: { type: 'updatePresence', params: ({ context, event }) => presenceChanged(context.presence, event, context.clientId) } },
           },
         },
       },

@@ -8,6 +8,7 @@ import { PeerSession } from '../peerSession.js'
 import type { PeerConnectionConfig, PeerConnectionFactory } from '../ports.js'
 import type { DataChannels } from '../dataChannels.js'
 import type { RemoteStreams } from '../remoteStreams.js'
+import type { PeerStats } from '../stats/peerStats.js'
 import type { NegotiationEvent, PeerSessionCommand } from './negotiationMachine.js'
 import { serialWorker } from './serialWorker.js'
 
@@ -19,6 +20,8 @@ export interface NegotiationDeps {
   remote: RemoteStreams
   /** The hub's data channels go here (chat); optional for callers that use none. */
   channels?: DataChannels
+  /** The stats actor reads getStats here while the peer connection lives. */
+  stats: PeerStats
 }
 
 export interface PeerInput {
@@ -27,7 +30,7 @@ export interface PeerInput {
 }
 
 /** The real actor implementations, bound to a hub client, the ports and the conference's media holders. */
-export function negotiationActors({ hub, peerConnection, peerConfig, local, remote, channels }: NegotiationDeps) {
+export function negotiationActors({ hub, peerConnection, peerConfig, local, remote, channels, stats }: NegotiationDeps) {
   return {
     /**
      * Creates the peer connection with the local tracks and owns it until stopped. Commands come in as
@@ -36,11 +39,13 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
      * go to the remote streams holder.
      */
     peerSession: fromCallback<PeerSessionCommand>(({ sendBack, receive }) => {
-      const session = new PeerSession(peerConnection(peerConfig), local, {
+      const pc = peerConnection(peerConfig)
+      const session = new PeerSession(pc, local, {
         event: sendBack,
         track: (track, stream) => remote.add(track, stream),
         dataChannel: (channel) => channels?.add(channel),
       })
+      const detachStats = stats.attach(pc)
       const step = (run: () => Promise<NegotiationEvent>) => {
         run().then(sendBack, (error: unknown) => sendBack({ type: 'peer.error', message: messageOf(error) } satisfies NegotiationEvent))
       }
@@ -62,6 +67,7 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
         }
       })
       return () => {
+        detachStats()
         session.close()
         // The channels were the connection's: forget them with it.
         channels?.clear()

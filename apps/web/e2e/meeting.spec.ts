@@ -1,0 +1,139 @@
+// Meeting features on the built app and the real hub, three Chromium pages: Ada (host) creates the
+// room, Bo and Cy join by the invite link. Bo raises a hand and Ada sees it in the participants
+// panel; the speaking outline follows the only unmuted participant (speaker-change latency printed);
+// a poor-quality tile (Ada's getStats reports inflated loss: a test double of the browser's stats,
+// switched on in the page) with its screenshot; Ada mutes Bo, removes Cy ("Ada removed you"), Bo
+// has no End room, Ada ends and Bo reads "Ada ended the meeting". Loopback-only namespace only.
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { assertLoopbackOnly, launchChromium, pollUntil } from '@parley/testkit'
+import type { TestHub } from '@parley/hub/testing'
+import { appStatus, artifactPath, failureExplainer, newAppParticipant, remoteTiles, startAppHub, type AppParticipant } from './web-app'
+
+/** In Ada's page, before the app loads: getStats reports 20 % of packets lost while `__parleyLossy` is set. */
+const LOSSY_STATS = () => {
+  const original = RTCPeerConnection.prototype.getStats
+  RTCPeerConnection.prototype.getStats = async function (this: RTCPeerConnection, ...args: Parameters<RTCPeerConnection['getStats']>) {
+    const report = await original.apply(this, args)
+    if (!(globalThis as { __parleyLossy?: boolean }).__parleyLossy) return report
+    const stats: unknown[] = []
+    report.forEach((stat: Record<string, unknown>) => {
+      stats.push(stat.type === 'inbound-rtp' ? { ...stat, packetsLost: Math.round(Number(stat.packetsReceived) * 0.25) } : stat)
+    })
+    return { forEach: (callback: (stat: unknown) => void) => stats.forEach((stat) => callback(stat)) } as unknown as RTCStatsReport
+  }
+}
+
+async function tileOf(page: Page, name: string): Promise<string> {
+  const tile = (await remoteTiles(page)).find((t) => t.name === name)
+  if (!tile) throw new Error(`no tile named ${name}`)
+  return tile.participant
+}
+
+describe('meeting features (built app, real hub, three Chromium pages)', () => {
+  let hub: TestHub | undefined
+  let browser: Browser | undefined
+  const participants: AppParticipant[] = []
+  let ada: AppParticipant
+  let bo: AppParticipant
+  let cy: AppParticipant
+  const explain = failureExplainer(participants, () => hub)
+
+  beforeAll(async () => {
+    assertLoopbackOnly()
+    hub = await startAppHub()
+    browser = await launchChromium()
+    ada = await newAppParticipant(browser, 'Ada')
+    bo = await newAppParticipant(browser, 'Bo')
+    cy = await newAppParticipant(browser, 'Cy')
+    participants.push(ada, bo, cy)
+    await ada.context.addInitScript(LOSSY_STATS)
+  })
+
+  afterAll(async () => {
+    for (const participant of participants) await participant.close().catch(() => undefined)
+    await browser?.close()
+    await hub?.close()
+  })
+
+  it('Ada creates the room, Bo and Cy join; everyone sees two remote tiles', async () => {
+    await ada.page.goto(`${hub!.url}/`)
+    await ada.page.getByTestId('display-name').fill('Ada')
+    await ada.page.getByTestId('room-name').fill('Standup')
+    await ada.page.getByTestId('join-button').click()
+    const invite = ada.page.getByTestId('invite-link-text')
+    await invite.waitFor({ timeout: 20_000 }).catch(explain)
+    const inviteUrl = (await invite.textContent())!.trim()
+    for (const guest of [bo, cy]) {
+      await guest.page.goto(inviteUrl)
+      await guest.page.getByTestId('display-name').fill(guest.name)
+      await guest.page.getByTestId('join-button').click()
+      await guest.page.getByTestId('call').waitFor({ timeout: 20_000 }).catch(explain)
+    }
+    for (const participant of participants) {
+      await pollUntil(async () => ((await remoteTiles(participant.page)).length === 2 ? true : undefined), {
+        timeoutMs: 30_000,
+        description: `${participant.name} to show two remote tiles`,
+      }).catch(explain)
+      await expect.poll(() => appStatus(participant.page), { timeout: 10_000 }).toBe('connected')
+    }
+  })
+
+  it("Bo raises a hand: Ada sees it in the participants panel, with the host badge on her own row", async () => {
+    await bo.page.getByTestId('toggle-hand').click()
+    await ada.page.getByTestId('toggle-participants').click()
+    const boRow = ada.page.locator('[data-testid="participant-row"]', { hasText: 'Bo' })
+    await expect.poll(() => boRow.getAttribute('data-hand'), { timeout: 10_000 }).toBe('true')
+    expect(await ada.page.locator('[data-testid="participant-row"][data-participant="local"] [data-testid="participant-host"]').count()).toBe(1)
+    await ada.page.screenshot({ path: artifactPath('meeting-participants-panel.png') })
+  })
+
+  it('the speaking outline moves to the only unmuted participant', async () => {
+    await ada.page.getByTestId('toggle-mic').click()
+    await cy.page.getByTestId('toggle-mic').click()
+    const boId = await tileOf(ada.page, 'Bo')
+    const cyId = await tileOf(ada.page, 'Cy')
+    const speaking = (id: string) => ada.page.locator(`[data-testid="tile"][data-participant="${id}"]`).getAttribute('data-speaking')
+    await expect.poll(() => speaking(boId), { timeout: 15_000 }).toBe('true')
+    await expect.poll(() => speaking(cyId), { timeout: 15_000 }).toBe('false')
+    // Bo mutes, Cy unmutes: how long until Ada's outline is on Cy alone.
+    await bo.page.getByTestId('toggle-mic').click()
+    const started = Date.now()
+    await cy.page.getByTestId('toggle-mic').click()
+    await expect.poll(async () => `${await speaking(cyId)}/${await speaking(boId)}`, { timeout: 15_000, interval: 50 }).toBe('true/false')
+    console.log(`[parley e2e] speaker-change latency: ${Date.now() - started} ms (Cy unmutes, Bo muted -> Ada's outline on Cy only; stats every 1000 ms, speaking hold 1000 ms)`)
+  })
+
+  it('a tile whose stats show heavy loss gets the poor quality icon (screenshot)', async () => {
+    await ada.page.evaluate(() => ((globalThis as { __parleyLossy?: boolean }).__parleyLossy = true))
+    await expect.poll(() => ada.page.locator('[data-testid="tile"][data-local="false"] [data-testid="quality-icon"][data-quality="poor"]').count(), { timeout: 15_000 }).toBeGreaterThan(0)
+    const title = await ada.page.locator('[data-testid="tile"][data-local="false"] [data-testid="quality-icon"]').first().getAttribute('title')
+    expect(title).toMatch(/^Poor connection: 2\d(\.\d)? % loss/)
+    await ada.page.screenshot({ path: artifactPath('meeting-poor-quality-tile.png') })
+    await ada.page.evaluate(() => ((globalThis as { __parleyLossy?: boolean }).__parleyLossy = false))
+  })
+
+  it("Ada mutes Bo and removes Cy; Bo has no End room; Ada ends and Bo reads who ended it", async () => {
+    // Bo is muted already (above): unmute, then Ada mutes.
+    await bo.page.getByTestId('toggle-mic').click()
+    await expect.poll(() => bo.page.getByTestId('toggle-mic').getAttribute('aria-pressed'), { timeout: 10_000 }).toBe('true')
+    const boRow = ada.page.locator('[data-testid="participant-row"]', { hasText: 'Bo' })
+    await expect.poll(() => boRow.locator('[data-testid="participant-mic"]').getAttribute('data-on'), { timeout: 10_000 }).toBe('true')
+    await boRow.getByTestId('participant-mute').click()
+    await expect.poll(() => bo.page.getByTestId('toggle-mic').getAttribute('aria-pressed'), { timeout: 10_000 }).toBe('false')
+    await expect.poll(() => boRow.locator('[data-testid="participant-mic"]').getAttribute('data-on'), { timeout: 10_000 }).toBe('false')
+
+    const cyRow = ada.page.locator('[data-testid="participant-row"]', { hasText: 'Cy' })
+    await cyRow.getByTestId('participant-remove').click()
+    await expect.poll(() => cy.page.getByTestId('ended-title').textContent(), { timeout: 10_000 }).toBe('Ada removed you from the meeting')
+    for (const observer of [ada, bo]) {
+      await pollUntil(async () => ((await remoteTiles(observer.page)).every((t) => t.name !== 'Cy') ? true : undefined), { timeoutMs: 10_000, description: `${observer.name} to lose Cy's tile` }).catch(explain)
+    }
+
+    expect(await bo.page.getByTestId('end-room-button').count()).toBe(0)
+    await ada.page.getByTestId('end-room-button').click()
+    await ada.page.getByTestId('end-room-confirm').click()
+    await expect.poll(() => bo.page.getByTestId('ended-title').textContent(), { timeout: 10_000 }).toBe('Ada ended the meeting')
+    for (const participant of participants) expect(participant.errors, `${participant.name}'s console`).toEqual([])
+  })
+})

@@ -1,0 +1,25 @@
+// Where the stats actor reads getStats from: the peer session attaches the peer connection it owns
+// while it lives (one owner: nothing here closes or changes it), the stats actor only reads.
+import type { PeerConnectionLike } from '../ports.js'
+import type { StatLike } from './report.js'
+
+export class PeerStats {
+  private pc: PeerConnectionLike | null = null
+
+  attach(pc: PeerConnectionLike): () => void {
+    this.pc = pc
+    return () => {
+      if (this.pc === pc) this.pc = null
+    }
+  }
+
+  /** The current report as a list of RTCStats; empty without a peer connection or getStats. */
+  async read(): Promise<StatLike[]> {
+    const report = await this.pc?.getStats?.()
+    const stats: StatLike[] = []
+    report?.forEach((stat) => {
+      if (stat && typeof stat === 'object' && typeof (stat as { type?: unknown }).type === 'string') stats.push(stat as StatLike)
+    })
+    return stats
+  }
+}
