@@ -10,8 +10,11 @@ import { conferenceMachine } from './machines/conferenceMachine.js'
 import { eventsActors, eventsMachine } from './machines/eventsMachine.js'
 import { negotiationActors } from './machines/negotiationActors.js'
 import { negotiationMachine } from './machines/negotiationMachine.js'
+import { screenShareActors } from './machines/screenShareActors.js'
+import { screenShareMachine } from './machines/screenShareMachine.js'
 import type { PeerConnectionConfig, Ports } from './ports.js'
 import { RemoteStreams } from './remoteStreams.js'
+import { ScreenMedia } from './screenMedia.js'
 import { selectView } from './view.js'
 
 export type ConferenceSnapshot = SnapshotFrom<typeof conferenceMachine>
@@ -42,23 +45,20 @@ function resolvePorts(partial: Partial<Ports> | undefined): Ports {
   return { ...browserPorts(), ...given }
 }
 
-/** One conference's media: the local stream and the remote ones (the peer connection is the negotiation's). */
+/** One conference's media: the local stream, our screen and the remote ones (the peer connection is the negotiation's). */
 export interface ConferenceMedia {
   local: LocalMedia
   remote: RemoteStreams
+  screen: ScreenMedia
 }
 
 /** The stream registry UIs read: the local stream and every remote one, by stream id. */
-function streamRegistry({ local, remote }: ConferenceMedia): StreamRegistry {
+function streamRegistry({ local, remote, screen }: ConferenceMedia): StreamRegistry {
   return {
-    get: (streamId) => local.get(streamId) ?? remote.get(streamId),
+    get: (streamId) => local.get(streamId) ?? screen.get(streamId) ?? remote.get(streamId),
     subscribe: (listener) => {
-      const stopLocal = local.subscribe(listener)
-      const stopRemote = remote.subscribe(listener)
-      return () => {
-        stopLocal()
-        stopRemote()
-      }
+      const stops = [local.subscribe(listener), screen.subscribe(listener), remote.subscribe(listener)]
+      return () => stops.forEach((stop) => stop())
     },
   }
 }
@@ -75,12 +75,14 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
     iceServers: options.iceServers ?? options.peerConnectionConfig?.iceServers ?? [],
   }
   const negotiation = negotiationMachine.provide({ actors: negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media }) })
+  const screenShare = screenShareMachine.provide({ actors: screenShareActors({ devices: ports.media, screen: media.screen }) })
   const events = eventsMachine.provide({ actors: eventsActors({ hub, eventSource: ports.eventSource }) })
   const machine = conferenceMachine.provide({
     actors: {
       ...conferenceActors({ hub, ...media, devices: ports.media, ...(ports.beacon ? { beacon: ports.beacon } : {}) }),
       negotiation,
       events,
+      screenShare,
     },
   })
   return { machine, hub }
@@ -88,7 +90,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
 
 export function createConference(options: ConferenceOptions): Conference {
   const ports = resolvePorts(options.ports)
-  const media: ConferenceMedia = { local: new LocalMedia(), remote: new RemoteStreams() }
+  const media: ConferenceMedia = { local: new LocalMedia(), remote: new RemoteStreams(), screen: new ScreenMedia() }
   const { machine, hub } = provideConference(options, ports, media)
   const actor = createActor(machine, {
     clock: ports.clock,
@@ -99,6 +101,7 @@ export function createConference(options: ConferenceOptions): Conference {
     actor,
     hub,
     streams: streamRegistry(media),
+    capabilities: { screenShare: typeof ports.media.getDisplayMedia === 'function' },
     selectView,
     preview: (devices) => actor.send({ type: 'user.preview', media: { audio: devices.audio, video: devices.video } }),
     join: (params: JoinParams) => actor.send({ type: 'user.join', params }),
@@ -106,6 +109,9 @@ export function createConference(options: ConferenceOptions): Conference {
     endRoom: () => actor.send({ type: 'user.endRoom' }),
     setMicrophone: (enabled) => actor.send({ type: 'user.setMicrophone', enabled }),
     setCamera: (enabled) => actor.send({ type: 'user.setCamera', enabled }),
+    // Addressed to the screen-share actor, which lives only in the room (before, these do nothing).
+    startScreenShare: () => actor.system.get('screenShare')?.send({ type: 'user.startScreenShare' }),
+    stopScreenShare: () => actor.system.get('screenShare')?.send({ type: 'user.stopScreenShare' }),
     retry: () => actor.send({ type: 'user.retry' }),
     // For `pagehide`: the beacon survives the page; everything local is released at once.
     leaveOnUnload: () => actor.send({ type: 'user.leave', viaBeacon: true }),

@@ -16,6 +16,7 @@ function context(overrides: Partial<ConferenceContext> = {}): ConferenceContext 
     error: null,
     endedReason: null,
     leaveViaBeacon: false,
+    screenStreamId: null,
     ...overrides,
   }
 }

@@ -15,6 +15,7 @@ const IDLE_VIEW: ConferenceView = Object.freeze({
   stateValue: 'idle',
   local: { audioEnabled: true, videoEnabled: true, audioAvailable: false, videoAvailable: false },
   participants: [],
+  screenShare: { state: 'idle' },
   busy: false,
 }) as ConferenceView
 

@@ -22,6 +22,7 @@ export function makeView(overrides: Partial<ConferenceView> = {}): ConferenceVie
     stateValue: 'idle',
     local: { audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: true },
     participants: [],
+    screenShare: { state: 'idle' },
     busy: false,
     ...overrides,
   }
@@ -145,7 +146,7 @@ const fakeConferenceMachine = setup({
 export type RecordedCall =
   | { method: 'preview'; args: [{ audio: boolean; video: boolean }] }
   | { method: 'join'; args: [JoinParams] }
-  | { method: 'leave' | 'endRoom' | 'retry' | 'leaveOnUnload'; args: [] }
+  | { method: 'leave' | 'endRoom' | 'retry' | 'leaveOnUnload' | 'startScreenShare' | 'stopScreenShare'; args: [] }
   | { method: 'setMicrophone' | 'setCamera'; args: [boolean] }
 
 export interface FakeConference {
@@ -231,6 +232,8 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
       }
     },
     streams: streams.registry,
+    // Tests that need a browser without getDisplayMedia flip this.
+    capabilities: { screenShare: true },
     selectView: (snapshot: unknown) => (snapshot as { context: { view: ConferenceView } }).context.view,
     preview: (media) => record({ method: 'preview', args: [media] }),
     join: (params) => record({ method: 'join', args: [params] }),
@@ -240,6 +243,8 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
     setCamera: (enabled) => record({ method: 'setCamera', args: [enabled] }),
     retry: () => record({ method: 'retry', args: [] }),
     leaveOnUnload: () => record({ method: 'leaveOnUnload', args: [] }),
+    startScreenShare: () => record({ method: 'startScreenShare', args: [] }),
+    stopScreenShare: () => record({ method: 'stopScreenShare', args: [] }),
   }
   fake.factory = (options) => {
     fake.options = options

@@ -56,6 +56,8 @@ const events: AnyEventObject[] = [
   { type: 'hub.metaChanged', key: 'parley.media.c2', value: { audio: false, video: true, name: 'Bo' } },
   { type: 'peer.track', trackId: 'recv-video', streamId: BO_TRACK.stream_id, kind: 'video' },
   { type: 'peer.trackEnded', trackId: 'recv-video', streamId: BO_TRACK.stream_id },
+  { type: 'screen.published', streamId: 'screen' },
+  { type: 'screen.unpublished' },
 ]
 
 // Only the notifications that change the conference's state are modelled; the rest are covered by
@@ -83,6 +85,11 @@ const { paths, stats } = edgeCoveringPaths(conferenceMachine, {
         return Object.keys(c.roster.live).length === 0
       case 'peer.trackEnded':
         return Object.keys(c.roster.live).length === 1
+      // Our screen share (its own model covers its states): one share, stopped once.
+      case 'screen.published':
+        return c.screenStreamId === null
+      case 'screen.unpublished':
+        return c.screenStreamId !== null
       default:
         return true
     }
@@ -207,6 +214,14 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
       run.pc().emitTrack(event.kind, remote.stream, track)
     },
     'peer.trackEnded': () => remote?.track.end(),
+    'screen.published': async () => {
+      run.conference.startScreenShare()
+      await flush(2)
+    },
+    'screen.unpublished': async () => {
+      run.conference.stopScreenShare()
+      await flush(2)
+    },
   }
 }
 
@@ -223,6 +238,7 @@ function comparable(snapshot: AnyMachineSnapshot) {
     endedReason: c.endedReason,
     hasJoinParams: c.joinParams !== null,
     roster: c.roster,
+    sharing: c.screenStreamId !== null,
   }
 }
 

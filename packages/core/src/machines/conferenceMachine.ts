@@ -14,6 +14,7 @@ import { participantChanges } from '../view.js'
 import type { AcquiredLocalMedia, ConferenceActors, HubRequest } from './conferenceActors.js'
 import { eventsMachine } from './eventsMachine.js'
 import { negotiationMachine, type NegotiationParentEvent } from './negotiationMachine.js'
+import { screenShareMachine, type ScreenShareParentEvent } from './screenShareMachine.js'
 import { notProvided } from './notProvided.js'
 
 export type { EndedReason }
@@ -35,6 +36,8 @@ export interface ConferenceContext {
   endedReason: EndedReason | null
   /** Leave through `navigator.sendBeacon` (page unload) instead of fetch. */
   leaveViaBeacon: boolean
+  /** Our published screen stream (screenShareMachine), so the hub learns its tracks are `screen`. */
+  screenStreamId: string | null
 }
 
 export type ConferenceEvent =
@@ -49,6 +52,7 @@ export type ConferenceEvent =
   | HubEvent
   | NegotiationParentEvent
   | EventsParentEvent
+  | ScreenShareParentEvent
 
 export const LEAVE_TIMEOUT_MS = 5000
 
@@ -74,6 +78,7 @@ export const conferenceMachine = setup({
     releaseOnStop: notProvided<ConferenceActors['releaseOnStop']>('releaseOnStop'),
     negotiation: negotiationMachine,
     events: eventsMachine,
+    screenShare: screenShareMachine,
   },
   delays: {
     leaveTimeout: LEAVE_TIMEOUT_MS,
@@ -133,7 +138,10 @@ export const conferenceMachine = setup({
     sendTrackSources: enqueueActions(({ context, enqueue }, tracks: Record<string, TrackInfo>) => {
       const sources = Object.entries(tracks)
         .filter(([, info]) => info.client_id === context.clientId)
-        .map(([trackId, info]) => ({ track_id: trackId, source: info.source === 'screen' ? ('screen' as const) : ('media' as const) }))
+        .map(([trackId, info]) => ({
+          track_id: trackId,
+          source: info.source === 'screen' || (context.screenStreamId !== null && info.stream_id === context.screenStreamId) ? ('screen' as const) : ('media' as const),
+        }))
       if (sources.length > 0) enqueue.sendTo('hubRequests', { type: 'request.setTrackSources', sources } satisfies HubRequest)
     }),
     /** tracks_available: the roster learns the tracks; we subscribe to new ones and fetch their owners' media state. */
@@ -150,6 +158,7 @@ export const conferenceMachine = setup({
       for (const change of participantChanges(context.roster, roster)) enqueue.emit(change)
     }),
     clearRoster: assign({ roster: () => emptyRoster() }),
+    storeScreenStream: assign({ screenStreamId: (_, streamId: string | null) => streamId }),
   },
 }).createMachine({
   id: 'conference',
@@ -165,6 +174,7 @@ export const conferenceMachine = setup({
     error: null,
     endedReason: null,
     leaveViaBeacon: false,
+    screenStreamId: null,
   },
   invoke: { id: 'releaseOnStop', src: 'releaseOnStop' },
   initial: 'idle',
@@ -317,6 +327,16 @@ export const conferenceMachine = setup({
                 'user.setCamera': { target: 'publishing', actions: { type: 'setCamera', params: ({ event }) => event.enabled } },
               },
             },
+          },
+        },
+        screenShare: {
+          // Our screen share (screenShareMachine.ts); UIs address it by its systemId.
+          invoke: { id: 'screenShare', systemId: 'screenShare', src: 'screenShare' },
+          // The share stops with the room session (its actor's cleanup stops the capture).
+          exit: { type: 'storeScreenStream', params: null },
+          on: {
+            'screen.published': { actions: { type: 'storeScreenStream', params: ({ event }) => event.streamId } },
+            'screen.unpublished': { actions: { type: 'storeScreenStream', params: null } },
           },
         },
         participants: {

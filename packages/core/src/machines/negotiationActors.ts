@@ -7,6 +7,7 @@ import type { LocalMedia } from '../localMedia.js'
 import { PeerSession } from '../peerSession.js'
 import type { PeerConnectionConfig, PeerConnectionFactory } from '../ports.js'
 import type { RemoteStreams } from '../remoteStreams.js'
+import type { ScreenMedia } from '../screenMedia.js'
 import type { NegotiationEvent, PeerSessionCommand } from './negotiationMachine.js'
 import { serialWorker } from './serialWorker.js'
 
@@ -16,6 +17,7 @@ export interface NegotiationDeps {
   peerConfig: PeerConnectionConfig
   local: LocalMedia
   remote: RemoteStreams
+  screen: ScreenMedia
 }
 
 export interface PeerInput {
@@ -24,7 +26,7 @@ export interface PeerInput {
 }
 
 /** The real actor implementations, bound to a hub client, the ports and the conference's media holders. */
-export function negotiationActors({ hub, peerConnection, peerConfig, local, remote }: NegotiationDeps) {
+export function negotiationActors({ hub, peerConnection, peerConfig, local, remote, screen }: NegotiationDeps) {
   return {
     /**
      * Creates the peer connection with the local tracks and owns it until stopped. Commands come in as
@@ -53,6 +55,10 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
             return step(async () => ({ type: 'peer.answer', sdp: await session.answer(command.sdp) }))
           case 'session.restartIce':
             return session.restartIce()
+          case 'session.publishScreen':
+            return screen.stream ? session.publishScreen(screen.stream) : undefined
+          case 'session.unpublishScreen':
+            return session.unpublishScreen()
           case 'hub.candidate':
             return session.addRemoteCandidate(command.candidate)
         }

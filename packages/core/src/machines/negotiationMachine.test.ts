@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { AnyActorRef, AnyMachineSnapshot } from 'xstate'
 import { createHubClient } from '../hubClient.js'
 import { LocalMedia } from '../localMedia.js'
+import { ScreenMedia } from '../screenMedia.js'
 import { RemoteStreams } from '../remoteStreams.js'
 import { FAKE_HUB_URL, createFakeWorld, flush, type FakePeerConnection } from '../test-support/index.js'
 import { runAsChild } from '../test-support/harness.js'
@@ -17,7 +18,7 @@ function start(options: { maxIceRestarts?: number; configure?: (world: ReturnTyp
   const hub = createHubClient({ baseUrl: FAKE_HUB_URL, fetch: world.hub.fetch })
   const remote = new RemoteStreams()
   const machine = negotiationMachine.provide({
-    actors: negotiationActors({ hub, peerConnection: world.peers.factory, peerConfig: {}, local: new LocalMedia(), remote }),
+    actors: negotiationActors({ hub, peerConnection: world.peers.factory, peerConfig: {}, local: new LocalMedia(), remote, screen: new ScreenMedia() }),
   })
   const run = runAsChild(machine, { roomId: 'room1', clientId: 'client1', maxIceRestarts: options.maxIceRestarts ?? 2 }, { clock: world.clock })
   const snapshot = () => run.child.getSnapshot() as AnyMachineSnapshot
