@@ -105,6 +105,15 @@ export const useSessionStore = defineStore('session', () => {
     setCamera(!view.value.local.videoEnabled)
   }
 
+  /** getDisplayMedia exists here: the share button is offered. */
+  const canShareScreen = computed(() => conference.value?.capabilities.screenShare ?? false)
+
+  function toggleScreenShare() {
+    const state = view.value.screenShare.state
+    if (state === 'sharing' || state === 'requesting') conference.value?.stopScreenShare()
+    else conference.value?.startScreenShare()
+  }
+
   function retry() {
     conference.value?.retry()
   }
@@ -132,6 +141,8 @@ export const useSessionStore = defineStore('session', () => {
     setCamera,
     toggleMicrophone,
     toggleCamera,
+    canShareScreen,
+    toggleScreenShare,
     retry,
     leaveOnUnload,
   }
