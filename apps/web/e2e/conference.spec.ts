@@ -171,7 +171,7 @@ describe('web app conference (built app on the real hub, three Chromium particip
         },
         { timeoutMs: 30_000, description: `${participant.name} to show remote tiles named ${expectedRemoteNames[participant.name]!.join(', ')}` },
       ).catch(explain)
-      expect(await participant.page.locator('[data-testid="tile"][data-local="true"] [data-testid="tile-name"]').textContent()).toBe('You')
+      expect(await participant.page.locator('[data-testid="tile"][data-local="true"] [data-testid="tile-name"]').textContent()).toBe(`${participant.name} (you)`)
       expect(await participant.page.getByTestId('video-grid').getAttribute('data-count')).toBe('3')
       await expect.poll(() => appStatus(participant.page), { timeout: 10_000 }).toBe('connected')
       for (const tile of tiles) {

@@ -56,6 +56,29 @@ export interface ConferenceError {
   status?: number
 }
 
+/** Why a screen-share request did not become a share (non-fatal: the call goes on). */
+export interface ScreenShareError {
+  kind:
+    | 'denied' // the picker was cancelled, or the browser or the person refused
+    | 'unsupported' // no getDisplayMedia here (Node, old browsers)
+    | 'failed' // anything else (the capture could not start)
+  message: string
+}
+
+/** Our own screen share, from the screen-share statechart. */
+export interface ScreenShareView {
+  state: 'idle' | 'requesting' | 'sharing' | 'stopping'
+  /** Stream registry id of our shared screen while it is held. */
+  streamId?: string
+  error?: ScreenShareError
+}
+
+/** What this platform can do at all (fixed when the conference is created). */
+export interface ConferenceCapabilities {
+  /** getDisplayMedia exists: the share button can be offered. */
+  screenShare: boolean
+}
+
 /** What the local user sends. `*Available` is false when the device could not be acquired. */
 export interface LocalMediaState {
   audioEnabled: boolean
@@ -190,6 +213,8 @@ export interface ConferenceView {
   displayName?: string
   local: LocalMediaState
   participants: Participant[]
+  /** Our screen share (idle outside the room). */
+  screenShare: ScreenShareView
   error?: ConferenceError
   /**
    * Only in the final states: why the session ended (status `ended`), or `'ended-by-me'` (status
@@ -242,6 +267,7 @@ export interface ConferenceHandle<Snapshot> {
     ): { unsubscribe(): void }
   }
   readonly streams: StreamRegistry
+  readonly capabilities: ConferenceCapabilities
   /** Pure projection of a snapshot for UIs. */
   selectView(snapshot: Snapshot): ConferenceView
   /** user.preview: acquire camera/mic for the pre-join screen. */
@@ -263,6 +289,10 @@ export interface ConferenceHandle<Snapshot> {
   /** user.setMicrophone / user.setCamera */
   setMicrophone(enabled: boolean): void
   setCamera(enabled: boolean): void
+  /** Opens the browser's screen picker and publishes the screen (in the room only). */
+  startScreenShare(): void
+  /** Stops our screen share, as the browser's own "Stop sharing" does. */
+  stopScreenShare(): void
   /** user.retry: from `failed`, try the last join again. */
   retry(): void
   /** user.setHand: raise or lower our hand (in the room). Optional so earlier UIs' doubles may leave it out. */

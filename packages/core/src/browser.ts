@@ -29,8 +29,10 @@ export function browserPorts(): Ports {
     peerConnection: (config) => (g.RTCPeerConnection ? new g.RTCPeerConnection(config) : unavailable('RTCPeerConnection')),
     media: {
       getUserMedia: (constraints) => g.navigator?.mediaDevices?.getUserMedia(constraints) ?? unavailable('navigator.mediaDevices'),
-      getDisplayMedia: (constraints) =>
-        g.navigator?.mediaDevices?.getDisplayMedia?.(constraints) ?? unavailable('navigator.mediaDevices.getDisplayMedia'),
+      // Only where the browser has it: its absence is what tells the UI screen sharing is unavailable.
+      ...(typeof g.navigator?.mediaDevices?.getDisplayMedia === 'function'
+        ? { getDisplayMedia: (constraints: { video: boolean; audio?: boolean }) => g.navigator!.mediaDevices!.getDisplayMedia!(constraints) }
+        : {}),
       enumerateDevices: () => g.navigator?.mediaDevices?.enumerateDevices() ?? unavailable('navigator.mediaDevices'),
     },
     clock,

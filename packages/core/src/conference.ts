@@ -21,6 +21,9 @@ import { statsMachine } from './machines/statsMachine.js'
 import type { PeerConnectionConfig, Ports } from './ports.js'
 import { RemoteStreams } from './remoteStreams.js'
 import { PeerStats } from './stats/peerStats.js'
+import { screenShareActors } from './machines/screenShareActors.js'
+import { screenShareMachine } from './machines/screenShareMachine.js'
+import { ScreenMedia } from './screenMedia.js'
 import { selectView } from './view.js'
 
 export type ConferenceSnapshot = SnapshotFrom<typeof conferenceMachine>
@@ -55,7 +58,7 @@ function resolvePorts(partial: Partial<Ports> | undefined): Ports {
   return { ...browserPorts(), ...given }
 }
 
-/** One conference's media: the local stream and the remote ones (the peer connection is the negotiation's). */
+/** One conference's media: the local stream, our screen and the remote ones (the peer connection is the negotiation's). */
 export interface ConferenceMedia {
   local: LocalMedia
   remote: RemoteStreams
@@ -63,19 +66,16 @@ export interface ConferenceMedia {
   channels?: DataChannels
   /** The peer connection's getStats, for the stats machine (attached by the peer session). */
   stats: PeerStats
+  screen: ScreenMedia
 }
 
 /** The stream registry UIs read: the local stream and every remote one, by stream id. */
-function streamRegistry({ local, remote }: ConferenceMedia): StreamRegistry {
+function streamRegistry({ local, remote, screen }: ConferenceMedia): StreamRegistry {
   return {
-    get: (streamId) => local.get(streamId) ?? remote.get(streamId),
+    get: (streamId) => local.get(streamId) ?? screen.get(streamId) ?? remote.get(streamId),
     subscribe: (listener) => {
-      const stopLocal = local.subscribe(listener)
-      const stopRemote = remote.subscribe(listener)
-      return () => {
-        stopLocal()
-        stopRemote()
-      }
+      const stops = [local.subscribe(listener), screen.subscribe(listener), remote.subscribe(listener)]
+      return () => stops.forEach((stop) => stop())
     },
   }
 }
@@ -93,6 +93,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
   }
   const channels = media.channels ?? new DataChannels()
   const negotiation = negotiationMachine.provide({ actors: negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media, channels }) })
+  const screenShare = screenShareMachine.provide({ actors: screenShareActors({ devices: ports.media, screen: media.screen }) })
   const events = eventsMachine.provide({ actors: eventsActors({ hub, eventSource: ports.eventSource }) })
   const stats = statsMachine.provide({
     actors: statsActors({ peerStats: media.stats, clock: ports.clock }),
@@ -107,6 +108,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
       stats,
       host: hostMachine.provide({ actors: hostActors({ hub }) }),
       chat: chatMachine.provide({ actors: chatActors({ hub, channels, clock: ports.clock }) }),
+      screenShare,
     },
   })
   return { machine, hub }
@@ -114,7 +116,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
 
 export function createConference(options: ConferenceOptions): Conference {
   const ports = resolvePorts(options.ports)
-  const media: ConferenceMedia = { local: new LocalMedia(), remote: new RemoteStreams(), stats: new PeerStats() }
+  const media: ConferenceMedia = { local: new LocalMedia(), remote: new RemoteStreams(), stats: new PeerStats(), screen: new ScreenMedia() }
   const { machine, hub } = provideConference(options, ports, media)
   const actor = createActor(machine, {
     clock: ports.clock,
@@ -125,6 +127,7 @@ export function createConference(options: ConferenceOptions): Conference {
     actor,
     hub,
     streams: streamRegistry(media),
+    capabilities: { screenShare: typeof ports.media.getDisplayMedia === 'function' },
     selectView,
     preview: (devices) => actor.send({ type: 'user.preview', media: { audio: devices.audio, video: devices.video } }),
     join: (params: JoinParams) => actor.send({ type: 'user.join', params }),
@@ -136,6 +139,9 @@ export function createConference(options: ConferenceOptions): Conference {
     readChat: () => actor.send({ type: 'user.readChat' }),
     setMicrophone: (enabled) => actor.send({ type: 'user.setMicrophone', enabled }),
     setCamera: (enabled) => actor.send({ type: 'user.setCamera', enabled }),
+    // Addressed to the screen-share actor, which lives only in the room (before, these do nothing).
+    startScreenShare: () => actor.system.get('screenShare')?.send({ type: 'user.startScreenShare' }),
+    stopScreenShare: () => actor.system.get('screenShare')?.send({ type: 'user.stopScreenShare' }),
     retry: () => actor.send({ type: 'user.retry' }),
     setHand: (raised) => actor.send({ type: 'user.setHand', raised }),
     react: (emoji) => actor.send({ type: 'user.react', emoji }),

@@ -4,7 +4,7 @@
 // does. Nothing else touches the peer connection; the negotiation machine drives it through the
 // `peerSession` actor (machines/negotiationActors.ts).
 import type { IceCandidate } from '@parley/protocol'
-import type { DataChannelLike, IceCandidateInitLike, MediaStreamLike, MediaStreamTrackLike, PeerConnectionLike, TrackEventLike } from './ports.js'
+import type { DataChannelLike, IceCandidateInitLike, MediaStreamLike, MediaStreamTrackLike, PeerConnectionLike, RtpTransceiverLike, TrackEventLike } from './ports.js'
 
 /** What the peer connection reports, as the negotiation machine's events. */
 export type PeerSessionEvent = { type: 'peer.iceCandidate'; candidate: IceCandidate } | { type: 'peer.iceFailed' } | { type: 'peer.iceConnected' }
@@ -23,6 +23,8 @@ export class PeerSession {
   private hasRemoteDescription = false
   /** restartIce() was asked: the next offer restarts ICE. */
   private iceRestartNext = false
+  /** The transceivers sending our screen share (its video, and its audio when the browser gave some). */
+  private screenTransceivers: RtpTransceiverLike[] = []
   private readonly detach: () => void
 
   constructor(
@@ -86,6 +88,27 @@ export class PeerSession {
   /** The next offer restarts ICE (what `RTCPeerConnection.restartIce()` does in browsers). */
   restartIce(): void {
     this.iceRestartNext = true
+  }
+
+  /**
+   * Adds the screen stream's tracks as send-only transceivers of their own stream, so the hub sees a
+   * separate stream to label `screen`. The caller renegotiates. A share already published is left as is.
+   */
+  publishScreen(stream: MediaStreamLike): void {
+    if (this.screenTransceivers.length > 0) return
+    this.screenTransceivers = stream.getTracks().map((track) => this.pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] }))
+  }
+
+  /** Stops sending the screen share: each transceiver loses its track, so the next offer no longer sends it. */
+  unpublishScreen(): void {
+    for (const transceiver of this.screenTransceivers.splice(0)) {
+      if (this.pc.removeTrack) {
+        this.pc.removeTrack(transceiver.sender)
+      } else {
+        transceiver.direction = 'inactive'
+        transceiver.sender.replaceTrack(null).catch(() => undefined)
+      }
+    }
   }
 
   /** A candidate from the hub: applied now, or kept until a remote description exists. */

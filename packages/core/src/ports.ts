@@ -121,6 +121,8 @@ export interface PeerConnectionLike {
     init?: { direction?: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive'; streams?: MediaStreamLike[] },
   ): RtpTransceiverLike
   getTransceivers(): RtpTransceiverLike[]
+  /** Stops sending a track (its m-line stops sending at the next offer); absent on some non-browser stacks. */
+  removeTrack?(sender: RtpSenderLike): void
   createOffer(options?: { iceRestart?: boolean }): Promise<SessionDescriptionLike>
   createAnswer(): Promise<SessionDescriptionLike>
   setLocalDescription(description: SessionDescriptionLike): Promise<void>
@@ -156,6 +158,7 @@ export interface MediaDeviceInfoLike {
 
 export interface MediaDevicesLike {
   getUserMedia(constraints: MediaConstraintsLike): Promise<MediaStreamLike>
+  /** Screen capture; absent where the platform has none (Node, old browsers): screen sharing is then unavailable. */
   getDisplayMedia?(constraints: { video: boolean; audio?: boolean }): Promise<MediaStreamLike>
   enumerateDevices(): Promise<MediaDeviceInfoLike[]>
 }

@@ -7,10 +7,12 @@ import { DIAGRAM_MACHINES, diagramBlock, readmeBlock, replaceDiagramBlocks, toMe
 import { conferenceMachine } from './machines/conferenceMachine.js'
 import { eventsMachine } from './machines/eventsMachine.js'
 import { negotiationMachine } from './machines/negotiationMachine.js'
+import { screenShareMachine } from './machines/screenShareMachine.js'
 
 const machines: Record<DiagramName, AnyStateMachine> = {
   conference: conferenceMachine,
   negotiation: negotiationMachine,
+  screenShare: screenShareMachine,
   events: eventsMachine,
 }
 

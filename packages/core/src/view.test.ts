@@ -23,6 +23,7 @@ function context(overrides: Partial<ConferenceContext> = {}): ConferenceContext 
     leaveViaBeacon: false,
     stats: emptySummary(),
     presence: emptyPresence(),
+    screenStreamId: null,
     ...overrides,
   }
 }

@@ -1,6 +1,7 @@
 // Pure projection of the conference snapshot into the plain ConferenceView UIs read, and of the
 // roster into participants (the one place that names a participant, `Guest` included).
-import type { ConferenceEndedReason, ConferenceStatus, ConferenceView, Participant, ParticipantEvent, RemoteTrackInfo } from './api.js'
+import type { ConferenceEndedReason, ConferenceStatus, ConferenceView, Participant, ParticipantEvent, RemoteTrackInfo, ScreenShareView } from './api.js'
+import type { ScreenShareContext } from './machines/screenShareMachine.js'
 import type { ConferenceContext } from './machines/conferenceMachine.js'
 import { chatViewOf, hostViewOf } from './roomExtrasView.js'
 import type { Roster } from './roster.js'
@@ -52,6 +53,18 @@ export function statusOf(value: unknown): ConferenceStatus {
     return 'joining'
   }
   return 'idle'
+}
+
+/** Our screen share, from the screen-share child while we are in the room. */
+function screenShareOf(snapshot: ConferenceSnapshotLike): ScreenShareView {
+  const child = snapshot.children?.screenShare?.getSnapshot() as { value?: unknown; status?: string; context?: ScreenShareContext } | undefined
+  if (!child || child.status !== 'active' || typeof child.value !== 'string' || !child.context) return { state: 'idle' }
+  const { streamId, error } = child.context
+  return {
+    state: child.value as ScreenShareView['state'],
+    ...(streamId ? { streamId } : {}),
+    ...(error ? { error } : {}),
+  }
 }
 
 /** Lists every `region.state` path of a state value, e.g. ['inRoom.negotiation', 'inRoom.connection.connected']. */
@@ -155,7 +168,7 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
     status,
     stateValue: flattenStateValue(snapshot.value).flatMap((path) => {
       // e.g. 'inRoom.negotiation' → 'inRoom.negotiation.signaling.free.stable', 'inRoom.negotiation.localCandidates.sending'
-      const id = path === 'inRoom.negotiation' ? 'negotiation' : path === 'inRoom.events' ? 'events' : undefined
+      const id = path === 'inRoom.negotiation' ? 'negotiation' : path === 'inRoom.events' ? 'events' : path === 'inRoom.screenShare' ? 'screenShare' : undefined
       const value = id ? childValue(snapshot, id) : undefined
       return value === undefined ? [path] : flattenStateValue(value, path)
     }),
@@ -164,6 +177,7 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
     ...(context.displayName !== null ? { displayName: context.displayName } : {}),
     local: { ...context.local },
     participants: inRoom ? withPresence(withStats(participants, context.roster, context.stats), context.presence) : participants,
+    screenShare: screenShareOf(snapshot),
     ...(error ? { error } : {}),
     ...(endedReason ? { endedReason } : {}),
     ...(endedReason && context.endedBy ? { endedBy: { ...context.endedBy } } : {}),

@@ -69,13 +69,13 @@ describe('VideoGrid', () => {
     expect(section.attributes('style')).toContain(`--rows: ${rows}`)
   })
 
-  it('labels your tile "You", mirrors it and keeps it muted', async () => {
+  it('labels your tile "<name> (you)", mirrors it and keeps it muted', async () => {
     fake.streams.set(fakeMediaStream('local'))
     const grid = mountGrid([])
     await nextTick()
     await framesArrive(grid)
     const tile = grid.get('[data-participant="local"]')
-    expect(tile.get('[data-testid="tile-name"]').text()).toBe('You')
+    expect(tile.get('[data-testid="tile-name"]').text()).toBe('Ada (you)')
     const video = tile.get('video')
     expect(video.classes()).toContain('tile__video--mirrored')
     expect((video.element as HTMLVideoElement).muted).toBe(true)
@@ -127,12 +127,16 @@ describe('VideoGrid', () => {
   })
 
   it('crops cameras and letterboxes a shared screen', () => {
-    const screen = makeParticipant(2)
-    screen.tracks = screen.tracks.map((track) => ({ ...track, source: 'screen' as const }))
-    const grid = mountGrid([makeParticipant(1), screen])
+    const sharer = makeParticipant(2, { name: 'Bo', streamIds: ['stream-2', 'screen-2'] })
+    sharer.tracks = [...sharer.tracks, { trackId: 'sv', streamId: 'screen-2', kind: 'video', source: 'screen', live: true }]
+    const grid = mountGrid([makeParticipant(1), sharer])
     expect(grid.get('[data-participant="local"] video').classes()).not.toContain('tile__video--contain')
     expect(grid.get('[data-participant="client-1"] video').classes()).not.toContain('tile__video--contain')
-    expect(grid.get('[data-participant="client-2"] video').classes()).toContain('tile__video--contain')
+    expect(grid.get('[data-participant="client-2"] video').classes()).not.toContain('tile__video--contain')
+    const screenTile = grid.get('[data-participant="screen:client-2"]')
+    expect(screenTile.get('video').classes()).toContain('tile__video--contain')
+    expect(screenTile.attributes('data-kind')).toBe('screen')
+    expect(screenTile.get('[data-testid="tile-name"]').text()).toBe("Bo's screen")
   })
 
   it('gives every tile an accessible name with its camera and microphone state', () => {
@@ -142,7 +146,7 @@ describe('VideoGrid', () => {
     ])
     const named = (key: string) => grid.get(`[data-participant="${key}"]`)
     expect(named('local').element.tagName).toBe('FIGURE')
-    expect(named('local').attributes('aria-label')).toBe('You, camera on, microphone on')
+    expect(named('local').attributes('aria-label')).toBe('Ada (you), camera on, microphone on')
     expect(named('client-1').attributes('aria-label')).toBe('Grace, camera off, microphone off')
     expect(named('client-2').attributes('aria-label')).toBe('Linus, camera on, microphone off')
     // The avatar initials are decoration, not part of the name.

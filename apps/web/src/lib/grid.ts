@@ -18,6 +18,17 @@ export function portraitGridShape(tileCount: number): GridShape {
   return { columns: rows, rows: columns }
 }
 
+/**
+ * A phone held upright (≤ 480 px wide): tiles fill the screen instead of keeping 16:9. One fills it,
+ * two stack, three or four make 2×2, more keep 2 columns of three visible rows and scroll.
+ */
+export function phoneGridShape(tileCount: number): GridShape {
+  if (tileCount <= 1) return { columns: 1, rows: 1 }
+  if (tileCount === 2) return { columns: 1, rows: 2 }
+  if (tileCount <= 4) return { columns: 2, rows: 2 }
+  return { columns: 2, rows: 3 }
+}
+
 /** Up to two initials for an avatar: "Ada Lovelace" → "AL", "ada" → "A", "" → "?". */
 export function initialsOf(name: string): string {
   const words = name.trim().split(/\s+/).filter((word) => word !== '')

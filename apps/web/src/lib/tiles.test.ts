@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { makeParticipant, makeView } from '../testing/fakeConference'
-import { buildTiles, remoteTile } from './tiles'
+import { buildTiles, remoteTile, screenTiles } from './tiles'
 
 describe('buildTiles', () => {
   it('puts you first, then the participants in order', () => {
@@ -28,9 +28,16 @@ describe('tile accessible names', () => {
     expect(remoteTile(makeParticipant(3, { name: ' ' })).accessibleName).toBe('Guest, camera on, microphone on')
   })
 
-  it('calls your own tile "You", and a device you do not have off', () => {
+  it('calls your own tile "<name> (you)", and a device you do not have off', () => {
     const view = makeView({ local: { audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: false, streamId: 's' } })
-    expect(buildTiles(view, 'Ada')[0]).toMatchObject({ label: 'You', name: 'Ada', accessibleName: 'You, camera off, microphone on' })
+    expect(buildTiles(view, 'Ada')[0]).toMatchObject({ label: 'Ada (you)', name: 'Ada', accessibleName: 'Ada (you), camera off, microphone on' })
+    expect(buildTiles(view, '')[0]).toMatchObject({ label: 'You' })
+  })
+
+  it('gives your tile the avatar colour key the others use for you: your client id', () => {
+    const view = makeView({ clientId: 'client-7', displayName: 'Ada' })
+    expect(buildTiles(view, 'Ada')[0]?.hueKey).toBe('client-7')
+    expect(remoteTile(makeParticipant(7)).hueKey).toBe('client-7')
   })
 })
 
@@ -44,19 +51,37 @@ describe('remoteTile', () => {
     expect(remoteTile(makeParticipant(1, { streamIds: [] })).showVideo).toBe(false)
   })
 
-  it('crops a camera but letterboxes a shared screen', () => {
+  it('shows the camera stream on the person tile, never their screen', () => {
     expect(remoteTile(makeParticipant(1)).fit).toBe('cover')
-    const screenOnly = makeParticipant(2)
-    screenOnly.tracks = screenOnly.tracks.map((track) => ({ ...track, source: 'screen' as const }))
-    expect(remoteTile(screenOnly).fit).toBe('contain')
-    // Camera and screen: the camera stream is listed first and shown, so it is cropped.
     const both = makeParticipant(3)
     both.tracks = [...both.tracks, { trackId: 'sv', streamId: 'screen-3', kind: 'video', source: 'screen', live: true }]
     both.streamIds = ['stream-3', 'screen-3']
-    expect(remoteTile(both).fit).toBe('cover')
+    expect(remoteTile(both)).toMatchObject({ streamId: 'stream-3', fit: 'cover', showVideo: true })
+    const screenOnly = makeParticipant(2, { streamIds: ['screen-2'] })
+    screenOnly.tracks = [{ trackId: 'sv', streamId: 'screen-2', kind: 'video', source: 'screen', live: true }]
+    expect(remoteTile(screenOnly).showVideo).toBe(false)
   })
-
   it('calls a nameless participant "Guest"', () => {
     expect(remoteTile(makeParticipant(3, { name: '  ' })).name).toBe('Guest')
+  })
+})
+
+describe('screenTiles', () => {
+  it("a live remote screen is its own letterboxed tile labelled with the sharer's name; ours says Your screen", () => {
+    const bo = makeParticipant(2, { name: 'Bo' })
+    bo.tracks = [...bo.tracks, { trackId: 'sv', streamId: 'screen-2', kind: 'video', source: 'screen', live: true }]
+    bo.streamIds = ['stream-2', 'screen-2']
+    const view = makeView({ participants: [bo], screenShare: { state: 'sharing', streamId: 'my-screen' }, displayName: 'Ada' })
+    expect(screenTiles(view, 'Ada').map((t) => [t.key, t.label, t.streamId, t.fit, t.kind])).toEqual([
+      ['screen:client-2', "Bo's screen", 'screen-2', 'contain', 'screen'],
+      ['screen:local', 'Your screen', 'my-screen', 'contain', 'screen'],
+    ])
+    expect(buildTiles(view, 'Ada').map((t) => t.key)).toEqual(['local', 'client-2', 'screen:client-2', 'screen:local'])
+  })
+
+  it('an announced screen that has not arrived yet, or a share still being requested, is no tile', () => {
+    const bo = makeParticipant(2, { name: 'Bo' })
+    bo.tracks = [...bo.tracks, { trackId: 'sv', streamId: 'screen-2', kind: 'video', source: 'screen', live: false }]
+    expect(screenTiles(makeView({ participants: [bo], screenShare: { state: 'requesting' } }), 'Ada')).toEqual([])
   })
 })

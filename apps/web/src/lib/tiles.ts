@@ -3,12 +3,16 @@ import { GUEST_NAME } from '../conference/types'
 import type { ConferenceView, Participant, QualityFigures } from '../conference/types'
 
 export interface Tile {
-  /** 'local' or the participant's client id: stable, so tiles never remount when others come and go. */
+  /** 'local', the participant's client id, or `screen:` and either: stable, so tiles never remount when others come and go. */
   key: string
   local: boolean
+  /** A person's camera tile, or a shared screen. */
+  kind: 'camera' | 'screen'
   name: string
-  /** The caption: "You" on your own tile, the name on the others. */
+  /** The caption: "Ada (you)" on your own tile, the name on the others, "Ada's screen" on a share. */
   label: string
+  /** What the avatar colour is derived from: the client id, so everyone sees the same colour for a person. */
+  hueKey: string
   /** What a screen reader says for the tile, e.g. "Grace, camera off, microphone off". */
   accessibleName: string
   /** Stream registry id of the media to bind, when there is one. */
@@ -32,6 +36,11 @@ export interface Tile {
 }
 
 export const LOCAL_TILE_KEY = 'local'
+const SCREEN_KEY_PREFIX = 'screen:'
+
+export function screenTileKey(ownerKey: string): string {
+  return `${SCREEN_KEY_PREFIX}${ownerKey}`
+}
 
 /**
  * The name the app shows for a participant. The core's view already names the nameless `GUEST_NAME`;
@@ -49,12 +58,17 @@ export function localTile(view: ConferenceView, displayName: string): Tile {
   const { local } = view
   const videoEnabled = local.videoAvailable && local.videoEnabled
   const audioEnabled = local.audioAvailable && local.audioEnabled
+  const name = view.displayName || displayName
+  const label = name ? `${name} (you)` : 'You'
   return {
     key: LOCAL_TILE_KEY,
     local: true,
-    name: view.displayName || displayName || 'You',
-    label: 'You',
-    accessibleName: accessibleNameOf('You', { videoEnabled, audioEnabled }),
+    kind: 'camera',
+    name: name || 'You',
+    label,
+    // The others derive your colour from your client id (their tile key for you): so do you.
+    hueKey: view.clientId ?? (name || LOCAL_TILE_KEY),
+    accessibleName: accessibleNameOf(label, { videoEnabled, audioEnabled }),
     ...(local.streamId !== undefined ? { streamId: local.streamId } : {}),
     audioEnabled,
     videoEnabled,
@@ -66,22 +80,29 @@ export function localTile(view: ConferenceView, displayName: string): Tile {
   }
 }
 
+/** The participant's streams that are not screen shares (their camera and microphone). */
+function cameraStreamOf(participant: Participant): string | undefined {
+  const screens = new Set(participant.tracks.filter((track) => track.source === 'screen').map((track) => track.streamId))
+  return participant.streamIds.find((id) => !screens.has(id))
+}
+
 export function remoteTile(participant: Participant): Tile {
-  const videoLive = participant.tracks.some((track) => track.kind === 'video' && track.live)
-  const streamId = participant.streamIds[0]
-  const shownVideo = participant.tracks.find((track) => track.kind === 'video' && track.streamId === streamId)
+  const streamId = cameraStreamOf(participant)
+  const videoLive = participant.tracks.some((track) => track.kind === 'video' && track.live && track.streamId === streamId)
   const name = participantName(participant)
   return {
     key: participant.clientId,
     local: false,
+    kind: 'camera',
     name,
     label: name,
+    hueKey: participant.clientId,
     accessibleName: accessibleNameOf(name, participant),
     ...(streamId !== undefined ? { streamId } : {}),
     audioEnabled: participant.audioEnabled,
     videoEnabled: participant.videoEnabled,
     showVideo: participant.videoEnabled && videoLive && streamId !== undefined,
-    fit: shownVideo?.source === 'screen' ? 'contain' : 'cover',
+    fit: 'cover',
     ...(participant.speaking ? { speaking: true } : {}),
     ...(participant.quality ? { quality: participant.quality } : {}),
     ...(participant.videoPaused ? { videoPaused: true } : {}),
@@ -89,7 +110,38 @@ export function remoteTile(participant: Participant): Tile {
   }
 }
 
-/** You first, then everyone else in the order the core lists them. */
+function screenTile(key: string, name: string, streamId: string, local: boolean, hueKey: string): Tile {
+  const label = local ? 'Your screen' : `${name}'s screen`
+  return {
+    key: screenTileKey(key),
+    local,
+    kind: 'screen',
+    name,
+    label,
+    hueKey,
+    accessibleName: `${label}, shared screen`,
+    streamId,
+    // A screen share has its own audio (tab or system sound), not the person's microphone state.
+    audioEnabled: true,
+    videoEnabled: true,
+    showVideo: true,
+    fit: 'contain',
+  }
+}
+
+/** Every screen being shared: the others' (live screen streams) and ours, each labelled with the sharer's name. */
+export function screenTiles(view: ConferenceView, displayName: string): Tile[] {
+  const remote = view.participants.flatMap((participant) => {
+    const live = participant.tracks.filter((track) => track.source === 'screen' && track.kind === 'video' && track.live)
+    return [...new Set(live.map((track) => track.streamId))].map((streamId) =>
+      screenTile(participant.clientId, participantName(participant), streamId, false, participant.clientId),
+    )
+  })
+  const own = view.screenShare?.state === 'sharing' && view.screenShare.streamId ? [screenTile(LOCAL_TILE_KEY, view.displayName || displayName, view.screenShare.streamId, true, view.clientId ?? LOCAL_TILE_KEY)] : []
+  return [...remote, ...own]
+}
+
+/** You first, then everyone else in the order the core lists them, then the shared screens. */
 export function buildTiles(view: ConferenceView, displayName: string): Tile[] {
-  return [localTile(view, displayName), ...view.participants.map(remoteTile)]
+  return [localTile(view, displayName), ...view.participants.map(remoteTile), ...screenTiles(view, displayName)]
 }

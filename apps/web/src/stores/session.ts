@@ -17,6 +17,7 @@ const IDLE_VIEW: ConferenceView = Object.freeze({
   participants: [],
   host: { isHost: false, canModerate: false, mutedCount: 0 },
   chat: { channel: 'connecting', messages: [], unread: 0, noticeCount: 0 },
+  screenShare: { state: 'idle' },
   busy: false,
 }) as ConferenceView
 
@@ -122,6 +123,15 @@ export const useSessionStore = defineStore('session', () => {
     setCamera(!view.value.local.videoEnabled)
   }
 
+  /** getDisplayMedia exists here: the share button is offered. */
+  const canShareScreen = computed(() => conference.value?.capabilities.screenShare ?? false)
+
+  function toggleScreenShare() {
+    const state = view.value.screenShare.state
+    if (state === 'sharing' || state === 'requesting') conference.value?.stopScreenShare()
+    else conference.value?.startScreenShare()
+  }
+
   function retry() {
     conference.value?.retry()
   }
@@ -162,6 +172,8 @@ export const useSessionStore = defineStore('session', () => {
     setCamera,
     toggleMicrophone,
     toggleCamera,
+    canShareScreen,
+    toggleScreenShare,
     retry,
     setHand,
     react,

@@ -24,6 +24,7 @@ export function makeView(overrides: Partial<ConferenceView> = {}): ConferenceVie
     participants: [],
     host: { isHost: false, canModerate: false, mutedCount: 0 },
     chat: { channel: 'open', messages: [], unread: 0, noticeCount: 0 },
+    screenShare: { state: 'idle' },
     busy: false,
     ...overrides,
   }
@@ -148,7 +149,7 @@ const fakeConferenceMachine = setup({
 export type RecordedCall =
   | { method: 'preview'; args: [{ audio: boolean; video: boolean }] }
   | { method: 'join'; args: [JoinParams] }
-  | { method: 'leave' | 'endRoom' | 'retry' | 'leaveOnUnload'; args: [] }
+  | { method: 'leave' | 'endRoom' | 'retry' | 'leaveOnUnload' | 'startScreenShare' | 'stopScreenShare'; args: [] }
   | { method: 'setMicrophone' | 'setCamera' | 'setHand'; args: [boolean] }
   | { method: 'react'; args: [string] }
   | { method: 'muteParticipant' | 'removeParticipant' | 'sendChat'; args: [string] }
@@ -237,6 +238,8 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
       }
     },
     streams: streams.registry,
+    // Tests that need a browser without getDisplayMedia flip this.
+    capabilities: { screenShare: true },
     selectView: (snapshot: unknown) => (snapshot as { context: { view: ConferenceView } }).context.view,
     preview: (media) => record({ method: 'preview', args: [media] }),
     join: (params) => record({ method: 'join', args: [params] }),
@@ -252,6 +255,8 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
     leaveOnUnload: () => record({ method: 'leaveOnUnload', args: [] }),
     setHand: (raised) => record({ method: 'setHand', args: [raised] }),
     react: (emoji) => record({ method: 'react', args: [emoji] }),
+    startScreenShare: () => record({ method: 'startScreenShare', args: [] }),
+    stopScreenShare: () => record({ method: 'stopScreenShare', args: [] }),
   }
   fake.factory = (options) => {
     fake.options = options

@@ -62,6 +62,8 @@ const events: AnyEventObject[] = [
   { type: 'peer.trackEnded', trackId: 'recv-video', streamId: BO_TRACK.stream_id },
   { type: 'user.setHand', raised: true },
   { type: 'user.react', emoji: '👍' },
+  { type: 'screen.published', streamId: 'screen' },
+  { type: 'screen.unpublished' },
 ]
 
 // Only the notifications that change the conference's state are modelled; the rest are covered by
@@ -94,6 +96,11 @@ const { paths, stats } = edgeCoveringPaths(conferenceMachine, {
         return !c.presence.ownHand
       case 'user.react':
         return c.presence.ownReaction === null
+      // Our screen share (its own model covers its states): one share, stopped once.
+      case 'screen.published':
+        return c.screenStreamId === null
+      case 'screen.unpublished':
+        return c.screenStreamId !== null
       default:
         return true
     }
@@ -241,6 +248,14 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
     // In the room the hand or reaction is written to the room metadata (held like every hub call).
     'user.setHand': (event) => settlePresenceWrite(run, () => run.conference.setHand(event.raised)),
     'user.react': (event) => settlePresenceWrite(run, () => run.conference.react(event.emoji)),
+    'screen.published': async () => {
+      run.conference.startScreenShare()
+      await flush(2)
+    },
+    'screen.unpublished': async () => {
+      run.conference.stopScreenShare()
+      await flush(2)
+    },
   }
 }
 
@@ -258,6 +273,7 @@ function comparable(snapshot: AnyMachineSnapshot) {
     host: { created: c.host.created, key: c.host.key !== null },
     hasJoinParams: c.joinParams !== null,
     roster: c.roster,
+    sharing: c.screenStreamId !== null,
   }
 }
 

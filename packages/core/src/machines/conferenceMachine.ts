@@ -21,6 +21,7 @@ import { statsMachine, type StatsParentEvent } from './statsMachine.js'
 import { emptySummary, type StatsSummary } from '../stats/analysis.js'
 import { emptyPresence, isReaction, ownReaction, presenceChanged, type Presence } from '../presence.js'
 import type { PresenceActors, PresenceRequest } from './presenceActors.js'
+import { screenShareMachine, type ScreenShareParentEvent } from './screenShareMachine.js'
 import { notProvided } from './notProvided.js'
 
 export type { EndedReason }
@@ -55,6 +56,8 @@ export interface ConferenceContext {
   stats: StatsSummary
   /** Raised hands and reactions (presence.ts). */
   presence: Presence
+  /** Our published screen stream (screenShareMachine), so the hub learns its tracks are `screen`. */
+  screenStreamId: string | null
 }
 
 export type ConferenceEvent =
@@ -77,6 +80,7 @@ export type ConferenceEvent =
   | NegotiationParentEvent
   | EventsParentEvent
   | StatsParentEvent
+  | ScreenShareParentEvent
 
 export const LEAVE_TIMEOUT_MS = 5000
 
@@ -126,6 +130,7 @@ export const conferenceMachine = setup({
     stats: statsMachine,
     host: hostMachine,
     chat: chatMachine,
+    screenShare: screenShareMachine,
   },
   delays: {
     leaveTimeout: LEAVE_TIMEOUT_MS,
@@ -190,7 +195,10 @@ export const conferenceMachine = setup({
     sendTrackSources: enqueueActions(({ context, enqueue }, tracks: Record<string, TrackInfo>) => {
       const sources = Object.entries(tracks)
         .filter(([, info]) => info.client_id === context.clientId)
-        .map(([trackId, info]) => ({ track_id: trackId, source: info.source === 'screen' ? ('screen' as const) : ('media' as const) }))
+        .map(([trackId, info]) => ({
+          track_id: trackId,
+          source: info.source === 'screen' || (context.screenStreamId !== null && info.stream_id === context.screenStreamId) ? ('screen' as const) : ('media' as const),
+        }))
       if (sources.length > 0) enqueue.sendTo('hubRequests', { type: 'request.setTrackSources', sources } satisfies HubRequest)
     }),
     /** tracks_available: the roster learns the tracks; we subscribe to new ones and fetch their owners' media state. */
@@ -221,6 +229,7 @@ export const conferenceMachine = setup({
       if (presence.ownReaction) enqueue.sendTo('presenceRequests', { type: 'presence.reaction', reaction: presence.ownReaction } satisfies PresenceRequest)
     }),
     updatePresence: assign({ presence: (_, presence: Presence) => presence }),
+    storeScreenStream: assign({ screenStreamId: (_, streamId: string | null) => streamId }),
   },
 }).createMachine({
   id: 'conference',
@@ -241,6 +250,7 @@ export const conferenceMachine = setup({
     leaveViaBeacon: false,
     stats: emptySummary(),
     presence: emptyPresence(),
+    screenStreamId: null,
   },
   invoke: { id: 'releaseOnStop', src: 'releaseOnStop' },
   initial: 'idle',
@@ -421,6 +431,16 @@ export const conferenceMachine = setup({
           on: {
             'user.sendChat': { actions: sendTo('chat', ({ event }) => event) },
             'user.readChat': { actions: sendTo('chat', ({ event }) => event) },
+          },
+        },
+        screenShare: {
+          // Our screen share (screenShareMachine.ts); UIs address it by its systemId.
+          invoke: { id: 'screenShare', systemId: 'screenShare', src: 'screenShare' },
+          // The share stops with the room session (its actor's cleanup stops the capture).
+          exit: { type: 'storeScreenStream', params: null },
+          on: {
+            'screen.published': { actions: { type: 'storeScreenStream', params: ({ event }) => event.streamId } },
+            'screen.unpublished': { actions: { type: 'storeScreenStream', params: null } },
           },
         },
         participants: {

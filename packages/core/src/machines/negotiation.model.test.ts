@@ -8,6 +8,7 @@ import { createActor, setup, type AnyEventObject, type AnyMachineSnapshot } from
 import { createHubClient } from '../hubClient.js'
 import { LocalMedia } from '../localMedia.js'
 import { PeerStats } from '../stats/peerStats.js'
+import { ScreenMedia } from '../screenMedia.js'
 import { RemoteStreams } from '../remoteStreams.js'
 import { CoverageRecorder } from '../test-support/coverage.js'
 import { hubProtocolViolations } from '../test-support/hubProtocol.js'
@@ -93,7 +94,7 @@ function startRun(path: ModelPath) {
   if (path.steps[0]?.event.type === SESSION_FAILED) world.peers.failNextCreation()
   const hub = createHubClient({ baseUrl: FAKE_HUB_URL, fetch: world.hub.fetch })
   const machine = negotiationMachine.provide({
-    actors: negotiationActors({ hub, peerConnection: world.peers.factory, peerConfig: {}, local: new LocalMedia(), remote: new RemoteStreams(), stats: new PeerStats() }),
+    actors: negotiationActors({ hub, peerConnection: world.peers.factory, peerConfig: {}, local: new LocalMedia(), remote: new RemoteStreams(), stats: new PeerStats(), screen: new ScreenMedia() }),
   })
   const toParent: AnyEventObject[] = []
   const parentMachine = setup({ actors: { negotiation: machine } }).createMachine({

@@ -9,6 +9,7 @@ import type { PeerConnectionConfig, PeerConnectionFactory } from '../ports.js'
 import type { DataChannels } from '../dataChannels.js'
 import type { RemoteStreams } from '../remoteStreams.js'
 import type { PeerStats } from '../stats/peerStats.js'
+import type { ScreenMedia } from '../screenMedia.js'
 import type { NegotiationEvent, PeerSessionCommand } from './negotiationMachine.js'
 import { serialWorker } from './serialWorker.js'
 
@@ -22,6 +23,7 @@ export interface NegotiationDeps {
   channels?: DataChannels
   /** The stats actor reads getStats here while the peer connection lives. */
   stats: PeerStats
+  screen: ScreenMedia
 }
 
 export interface PeerInput {
@@ -30,7 +32,7 @@ export interface PeerInput {
 }
 
 /** The real actor implementations, bound to a hub client, the ports and the conference's media holders. */
-export function negotiationActors({ hub, peerConnection, peerConfig, local, remote, channels, stats }: NegotiationDeps) {
+export function negotiationActors({ hub, peerConnection, peerConfig, local, remote, channels, stats, screen }: NegotiationDeps) {
   return {
     /**
      * Creates the peer connection with the local tracks and owns it until stopped. Commands come in as
@@ -62,6 +64,10 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
             return step(async () => ({ type: 'peer.answer', sdp: await session.answer(command.sdp) }))
           case 'session.restartIce':
             return session.restartIce()
+          case 'session.publishScreen':
+            return screen.stream ? session.publishScreen(screen.stream) : undefined
+          case 'session.unpublishScreen':
+            return session.unpublishScreen()
           case 'hub.candidate':
             return session.addRemoteCandidate(command.candidate)
         }

@@ -3,6 +3,7 @@ import type { AnyActorRef, AnyMachineSnapshot } from 'xstate'
 import { createHubClient } from '../hubClient.js'
 import { LocalMedia } from '../localMedia.js'
 import { PeerStats } from '../stats/peerStats.js'
+import { ScreenMedia } from '../screenMedia.js'
 import { RemoteStreams } from '../remoteStreams.js'
 import { FAKE_HUB_URL, createFakeWorld, flush, type FakePeerConnection } from '../test-support/index.js'
 import { runAsChild } from '../test-support/harness.js'
@@ -18,7 +19,7 @@ function start(options: { maxIceRestarts?: number; configure?: (world: ReturnTyp
   const hub = createHubClient({ baseUrl: FAKE_HUB_URL, fetch: world.hub.fetch })
   const remote = new RemoteStreams()
   const machine = negotiationMachine.provide({
-    actors: negotiationActors({ hub, peerConnection: world.peers.factory, peerConfig: {}, local: new LocalMedia(), remote, stats: new PeerStats() }),
+    actors: negotiationActors({ hub, peerConnection: world.peers.factory, peerConfig: {}, local: new LocalMedia(), remote, stats: new PeerStats(), screen: new ScreenMedia() }),
   })
   const run = runAsChild(machine, { roomId: 'room1', clientId: 'client1', maxIceRestarts: options.maxIceRestarts ?? 2 }, { clock: world.clock })
   const snapshot = () => run.child.getSnapshot() as AnyMachineSnapshot

@@ -46,6 +46,9 @@ export type PeerSessionCommand =
   | { type: 'session.acceptAnswer'; sdp: string }
   | { type: 'session.answerOffer'; sdp: string }
   | { type: 'session.restartIce' }
+  /** From the screen-share machine (screenShareMachine.ts), which then asks for a renegotiation. */
+  | { type: 'session.publishScreen' }
+  | { type: 'session.unpublishScreen' }
   | { type: 'hub.candidate'; candidate: IceCandidate }
 
 export type NegotiationEvent =

@@ -72,6 +72,22 @@ export class FakeMediaDevices implements MediaDevicesLike {
   readonly tracks: FakeMediaStreamTrack[] = []
   readonly requests: MediaConstraintsLike[] = []
   failures: { audio?: string; video?: string } = {}
+  /** The DOMException-like name the next screen pickers fail with (e.g. NotAllowedError: cancelled). */
+  displayFailure: string | undefined
+  /** Every screen capture handed out (a 'video' track, and an 'audio' one like Chromium's tab audio). */
+  readonly screens: FakeMediaStream[] = []
+
+  /** The browser's screen picker: held under the label 'getDisplayMedia' when gated. */
+  getDisplayMedia(constraints: { video: boolean; audio?: boolean }): Promise<MediaStreamLike> {
+    return this.calls.call('getDisplayMedia', (value) => {
+      if (value instanceof Error) throw value
+      if (this.displayFailure) throw new DeviceError(this.displayFailure)
+      const tracks = [new FakeMediaStreamTrack('video'), ...(constraints.audio ? [new FakeMediaStreamTrack('audio')] : [])]
+      const stream = new FakeMediaStream(tracks)
+      this.screens.push(stream)
+      return stream
+    })
+  }
 
   getUserMedia(constraints: MediaConstraintsLike): Promise<MediaStreamLike> {
     this.requests.push(constraints)
@@ -95,5 +111,9 @@ export class FakeMediaDevices implements MediaDevicesLike {
 
   get liveTrackCount(): number {
     return this.tracks.filter((t) => t.readyState === 'live').length
+  }
+
+  get liveScreenTrackCount(): number {
+    return this.screens.flatMap((s) => s.getTracks()).filter((t) => t.readyState === 'live').length
   }
 }

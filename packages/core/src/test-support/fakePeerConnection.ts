@@ -62,15 +62,29 @@ export class FakePeerConnection implements PeerConnectionLike {
   addTransceiver(trackOrKind: MediaStreamTrackLike | 'audio' | 'video', init?: { direction?: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive'; streams?: MediaStreamLike[] }): RtpTransceiverLike {
     const track = typeof trackOrKind === 'string' ? null : trackOrKind
     const kind = typeof trackOrKind === 'string' ? trackOrKind : (trackOrKind.kind as 'audio' | 'video')
+    const sender = {
+      track,
+      replaceTrack: async (next: MediaStreamTrackLike | null) => {
+        sender.track = next
+      },
+    }
     const transceiver: RtpTransceiverLike = {
       mid: String(this.transceivers.length),
-      sender: { track, replaceTrack: async () => undefined },
+      sender,
       receiver: { track: new FakeMediaStreamTrack(kind) },
       direction: init?.direction ?? 'sendrecv',
       currentDirection: null,
     }
     this.transceivers.push(transceiver)
     return transceiver
+  }
+
+  /** Like a browser: the sender loses its track and the m-line stops sending. */
+  removeTrack(sender: RtpTransceiverLike['sender']): void {
+    const transceiver = this.transceivers.find((t) => t.sender === sender)
+    if (!transceiver) throw new Error('removeTrack: not a sender of this peer connection')
+    ;(sender as { track: MediaStreamTrackLike | null }).track = null
+    transceiver.direction = transceiver.direction === 'sendrecv' ? 'recvonly' : transceiver.direction === 'sendonly' ? 'inactive' : transceiver.direction
   }
 
   getTransceivers(): RtpTransceiverLike[] {

@@ -53,7 +53,7 @@ export function createFakeWorld(): FakeWorld {
     beacons,
     openResources: () => ({
       peerConnections: peers.openCount,
-      liveTracks: devices.liveTrackCount,
+      liveTracks: devices.liveTrackCount + devices.liveScreenTrackCount,
       eventStreams: eventSources.openCount,
       timers: clock.pendingTimers,
     }),
