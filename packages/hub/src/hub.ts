@@ -99,10 +99,13 @@ export class Hub {
     const options = fillRoomOptions(request.options, {
       emptyRoomTimeoutNs: this.#defaultEmptyRoomTimeoutMs === undefined ? undefined : this.#defaultEmptyRoomTimeoutMs * NS_PER_MS,
     })
-    const record = { id, name: request.name ?? '', options, channels: [], parley: {} }
+    // Parley's host controls: the key goes to the creator once (the create response) and is never logged.
+    const parley = request.options?.parley?.host_controls ? { hostKey: generateSecureId() } : {}
+    const record = { id, name: request.name ?? '', options, channels: [], parley }
     persist(`room "${id}"`, () => this.#deps.registry.saveRoom(record))
     const room = this.#addRoom({ ...record, meta: {} })
-    this.#deps.log('info', 'room created', { roomId: id })
+    room.restore({ ...record, meta: {} })
+    this.#deps.log('info', 'room created', { roomId: id, hostControls: 'hostKey' in parley })
     return room
   }
 
@@ -116,10 +119,7 @@ export class Hub {
       maxTracksPerClient,
       onClosed: (closed, reason) => this.#roomClosed(closed, reason),
     })
-    // Parley's host controls: the key goes to the creator once (the create response) and is never logged.
-    if (request.options?.parley?.host_controls) room.parley.hostKey = generateSecureId()
     this.#rooms.set(id, room)
-    this.#deps.log('info', 'room created', { roomId: id, hostControls: room.parley.hostKey !== undefined })
     return room
   }
 

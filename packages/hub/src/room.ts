@@ -57,8 +57,10 @@ export class Room {
   readonly #tracks: TrackRouter
   readonly #emptyTimer: Timer
   #closed = false
-  /** Parley's extensions of the room record (host controls: hostControls.ts). */
-  parley: ParleyRoomRecord = {}
+  /** Parley's extensions of the room record (host controls: hostControls.ts), as stored. */
+  get parley(): ParleyRoomRecord {
+    return this.#parley as ParleyRoomRecord
+  }
   readonly #deps: RoomDeps
   /** What the clients report to this room. */
   readonly #asClientRoom: ClientRoom

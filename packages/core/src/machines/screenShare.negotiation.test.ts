@@ -8,6 +8,7 @@ import { createHubClient } from '../hubClient.js'
 import { LocalMedia } from '../localMedia.js'
 import { RemoteStreams } from '../remoteStreams.js'
 import { ScreenMedia } from '../screenMedia.js'
+import { PeerStats } from '../stats/peerStats.js'
 import { hubProtocolViolations } from '../test-support/hubProtocol.js'
 import { FAKE_HUB_URL, FakeMediaDevices, createFakeWorld, flush, type FakeMediaStreamTrack, type FakePeerConnection } from '../test-support/index.js'
 import { negotiationActors } from './negotiationActors.js'
@@ -25,7 +26,7 @@ function startRun(gate: { hub?: string[]; peers?: string[] } = {}) {
   const devices = new FakeMediaDevices()
   const screen = new ScreenMedia()
   const negotiation = negotiationMachine.provide({
-    actors: negotiationActors({ hub, peerConnection: world.peers.factory, peerConfig: {}, local: new LocalMedia(), remote: new RemoteStreams(), screen }),
+    actors: negotiationActors({ hub, peerConnection: world.peers.factory, peerConfig: {}, local: new LocalMedia(), remote: new RemoteStreams(), stats: new PeerStats(), screen }),
   })
   const share = screenShareMachine.provide({ actors: screenShareActors({ devices, screen }) })
   const parentMachine = setup({ actors: { negotiation, screenShare: share } }).createMachine({
