@@ -118,7 +118,7 @@ export interface StreamRegistry {
 /** Summary of the conference actor's snapshot that UIs read (all plain data). */
 export interface ConferenceView {
   status: ConferenceStatus
-  /** The active state configuration, e.g. ['inRoom.negotiation.signaling.free.stable', 'inRoom.events.streaming.open']. */
+  /** The active state configuration, e.g. ['inRoom.negotiation.signaling.free.stable', 'inRoom.events.streaming.open.listening']. */
   stateValue: unknown
   room?: RoomInfo
   clientId?: string

@@ -62,7 +62,7 @@ describe('createConference', () => {
     expect(run.world.hub.requests('negotiate')).toHaveLength(1)
     expect(run.world.hub.meta[mediaStateMetaKey('client1')]).toEqual({ audio: true, video: true, name: 'Ada' })
     expect(view.stateValue).toEqual(
-      expect.arrayContaining(['inRoom.connection.connected', 'inRoom.negotiation.signaling.free.stable', 'inRoom.events.streaming.open']),
+      expect.arrayContaining(['inRoom.connection.connected', 'inRoom.negotiation.signaling.free.stable', 'inRoom.events.streaming.open.listening']),
     )
     // Context is plain data: it survives JSON unchanged.
     const { context } = run.conference.actor.getSnapshot()

@@ -185,7 +185,13 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
       await flush(3)
     },
     'events.open': async () => {
-      run.world.clock.runNext()
+      // A stream already open is broken first: what opens is the reconnected one.
+      const latest = run.world.eventSources.latest()
+      if (latest.readyState === 1 && !latest.closed) {
+        latest.fail()
+        await flush(3)
+      }
+      if (run.world.eventSources.latest().closed) run.world.clock.runNext()
       run.world.eventSources.latest().open()
       await flush(1)
     },
