@@ -28,6 +28,7 @@ async function loadGenerator() {
           "export { conferenceMachine } from './src/machines/conferenceMachine.ts'",
           "export { negotiationMachine } from './src/machines/negotiationMachine.ts'",
           "export { eventsMachine } from './src/machines/eventsMachine.ts'",
+          "export { reconnectMachine } from './src/machines/reconnectMachine.ts'",
         ].join('\n'),
         resolveDir: packageDir,
         loader: 'ts',

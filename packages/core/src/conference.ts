@@ -10,6 +10,7 @@ import { conferenceMachine } from './machines/conferenceMachine.js'
 import { eventsActors, eventsMachine } from './machines/eventsMachine.js'
 import { negotiationActors } from './machines/negotiationActors.js'
 import { negotiationMachine } from './machines/negotiationMachine.js'
+import { reconnectActors, reconnectMachine } from './machines/reconnectMachine.js'
 import type { PeerConnectionConfig, Ports } from './ports.js'
 import { RemoteStreams } from './remoteStreams.js'
 import { selectView } from './view.js'
@@ -75,14 +76,13 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
     iceServers: options.iceServers ?? options.peerConnectionConfig?.iceServers ?? [],
   }
   const negotiation = negotiationMachine.provide({ actors: negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media }) })
-  const events = eventsMachine.provide({ actors: eventsActors({ hub, eventSource: ports.eventSource }) })
-  const machine = conferenceMachine.provide({
-    actors: {
-      ...conferenceActors({ hub, ...media, devices: ports.media, ...(ports.beacon ? { beacon: ports.beacon } : {}) }),
-      negotiation,
-      events,
-    },
+  const events = eventsMachine.provide({
+    actors: eventsActors({ hub, eventSource: ports.eventSource }),
+    ...(options.hub.pingIntervalMs ? { delays: { streamSilence: 2 * options.hub.pingIntervalMs } } : {}),
   })
+  const actors = conferenceActors({ hub, ...media, devices: ports.media, ...(ports.beacon ? { beacon: ports.beacon } : {}) })
+  const reconnect = reconnectMachine.provide({ actors: { ...reconnectActors(hub), registerClient: actors.registerClient } })
+  const machine = conferenceMachine.provide({ actors: { ...actors, negotiation, events, reconnect } })
   return { machine, hub }
 }
 

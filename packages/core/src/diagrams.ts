@@ -9,6 +9,7 @@ export const DIAGRAM_MACHINES = {
   conference: 'conferenceMachine',
   negotiation: 'negotiationMachine',
   events: 'eventsMachine',
+  reconnect: 'reconnectMachine',
 } as const
 
 export type DiagramName = keyof typeof DIAGRAM_MACHINES

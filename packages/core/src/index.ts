@@ -33,4 +33,25 @@ export {
 } from './machines/negotiationMachine.js'
 export { negotiationActors, type NegotiationDeps } from './machines/negotiationActors.js'
 export { serialWorker } from './machines/serialWorker.js'
-export { eventsMachine, eventsActors, reconnectDelayMs, toHubEvent, type EventsContext, type EventsEvent, type EventsInput, type EventsDeps } from './machines/eventsMachine.js'
+export {
+  eventsMachine,
+  eventsActors,
+  reconnectDelayMs,
+  toHubEvent,
+  STREAM_SILENCE_MS,
+  HUB_PING_INTERVAL_MS,
+  MAX_STREAM_RECONNECTS,
+  type EventsContext,
+  type EventsEvent,
+  type EventsInput,
+  type EventsDeps,
+} from './machines/eventsMachine.js'
+export {
+  reconnectMachine,
+  reconnectActors,
+  reconnectBackoffMs,
+  MAX_RECONNECT_ATTEMPTS,
+  RECONNECT_DEADLINE_MS,
+  type ReconnectInput,
+  type ReconnectOutput,
+} from './machines/reconnectMachine.js'

@@ -7,11 +7,13 @@ import { DIAGRAM_MACHINES, diagramBlock, readmeBlock, replaceDiagramBlocks, toMe
 import { conferenceMachine } from './machines/conferenceMachine.js'
 import { eventsMachine } from './machines/eventsMachine.js'
 import { negotiationMachine } from './machines/negotiationMachine.js'
+import { reconnectMachine } from './machines/reconnectMachine.js'
 
 const machines: Record<DiagramName, AnyStateMachine> = {
   conference: conferenceMachine,
   negotiation: negotiationMachine,
   events: eventsMachine,
+  reconnect: reconnectMachine,
 }
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')

@@ -16,6 +16,8 @@ function context(overrides: Partial<ConferenceContext> = {}): ConferenceContext 
     error: null,
     endedReason: null,
     leaveViaBeacon: false,
+    reconnectAttempt: 0,
+    staleClientId: null,
     ...overrides,
   }
 }

@@ -35,6 +35,8 @@ export function statusOf(value: unknown): ConferenceStatus {
       case 'endingRoom':
       case 'leaving':
         return 'leaving'
+      case 'reconnecting':
+        return 'reconnecting'
       default:
         return 'idle'
     }
@@ -152,13 +154,14 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
       const value = id ? childValue(snapshot, id) : undefined
       return value === undefined ? [path] : flattenStateValue(value, path)
     }),
-    ...(context.room ? { room: { ...context.room } } : {}),
+    ...(context.room ? { room: { id: context.room.id, name: context.room.name } } : {}),
     ...(context.clientId ? { clientId: context.clientId } : {}),
     ...(context.displayName !== null ? { displayName: context.displayName } : {}),
     local: { ...context.local },
     participants: participantsOf(context.roster),
     ...(error ? { error } : {}),
     ...(endedReason ? { endedReason } : {}),
+    ...(context.reconnectAttempt > 0 ? { reconnect: { attempt: context.reconnectAttempt } } : {}),
     busy: snapshot.hasTag('busy'),
   }
 }

@@ -25,7 +25,8 @@ export const MetaChangedSchema = v.pipe(
 )
 
 export const LeftEventSchema = v.object({
-  reason: v.optional(v.picklist(['left', 'ended', 'removed', 'timeout'])),
+  // `shutdown`: the hub is stopping (for a restart); clients reconnect rather than end.
+  reason: v.optional(v.picklist(['left', 'ended', 'removed', 'timeout', 'shutdown'])),
 })
 export type LeftReason = NonNullable<v.InferOutput<typeof LeftEventSchema>['reason']>
 

@@ -18,6 +18,7 @@ export type {
   LocalMediaState,
   Participant,
   ParticipantEvent,
+  ConferenceFact,
   RemoteTrackInfo,
   RoomInfo,
   StreamRegistry,

@@ -54,7 +54,7 @@ export function conferenceActors({ hub, local, remote, devices, beacon }: Confer
     applyLocalMedia: fromPromise<void, LocalMediaState>(async ({ input }) => local.applyEnabled(input)),
     openRoom: fromPromise<RoomInfo, { roomId?: string; roomName?: string }>(async ({ input, signal }) => {
       const room = input.roomId ? await hub.getRoom(input.roomId, signal) : await hub.createRoom({ name: input.roomName ?? '' }, signal)
-      return { id: room.id, name: room.name }
+      return { id: room.id, name: room.name, options: room.options }
     }),
     registerClient: fromPromise<{ clientId: string; name: string }, { roomId: string; displayName: string }>(async ({ input, signal }) => {
       const client = await hub.register(input.roomId, input.displayName ? { name: input.displayName } : {}, signal)

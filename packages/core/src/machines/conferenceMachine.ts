@@ -3,9 +3,9 @@
 // media (publishing our microphone/camera state) and participants (the roster). `user.leave` is
 // accepted in every state and releases everything. Context holds plain data only; the streams and the
 // peer connection live in holders the actors close over (conferenceActors.ts, negotiationActors.ts).
-import { assign, enqueueActions, not, setup } from 'xstate'
+import { assign, emit, enqueueActions, not, setup } from 'xstate'
 import type { TrackInfo } from '@parley/protocol'
-import type { ConferenceError, EndedReason, JoinParams, LocalMediaState, ParticipantEvent, RoomInfo } from '../api.js'
+import type { ConferenceError, ConferenceFact, EndedReason, JoinParams, LocalMediaState, RoomInfo } from '../api.js'
 import { toConferenceError } from '../errors.js'
 import type { EventsParentEvent, HubEvent } from '../events.js'
 import type { RemoteTrackEvent } from '../remoteStreams.js'
@@ -15,6 +15,7 @@ import type { AcquiredLocalMedia, ConferenceActors, HubRequest } from './confere
 import { eventsMachine } from './eventsMachine.js'
 import { negotiationMachine, type NegotiationParentEvent } from './negotiationMachine.js'
 import { notProvided } from './notProvided.js'
+import { reconnectMachine, type ReconnectOutput, type ReconnectParentEvent } from './reconnectMachine.js'
 
 export type { EndedReason }
 
@@ -35,6 +36,10 @@ export interface ConferenceContext {
   endedReason: EndedReason | null
   /** Leave through `navigator.sendBeacon` (page unload) instead of fetch. */
   leaveViaBeacon: boolean
+  /** The full reconnect's attempt under way (state `reconnecting`), 0 otherwise. */
+  reconnectAttempt: number
+  /** While reconnecting: the client of the lost session, released by the reconnect (never used again). */
+  staleClientId: string | null
 }
 
 export type ConferenceEvent =
@@ -49,6 +54,7 @@ export type ConferenceEvent =
   | HubEvent
   | NegotiationParentEvent
   | EventsParentEvent
+  | ReconnectParentEvent
 
 export const LEAVE_TIMEOUT_MS = 5000
 
@@ -59,7 +65,7 @@ export const conferenceMachine = setup({
   types: {
     context: {} as ConferenceContext,
     events: {} as ConferenceEvent,
-    emitted: {} as ParticipantEvent,
+    emitted: {} as ConferenceFact,
   },
   actors: {
     acquireLocalMedia: notProvided<ConferenceActors['acquireLocalMedia']>('acquireLocalMedia'),
@@ -74,6 +80,7 @@ export const conferenceMachine = setup({
     releaseOnStop: notProvided<ConferenceActors['releaseOnStop']>('releaseOnStop'),
     negotiation: negotiationMachine,
     events: eventsMachine,
+    reconnect: reconnectMachine,
   },
   delays: {
     leaveTimeout: LEAVE_TIMEOUT_MS,
@@ -87,6 +94,11 @@ export const conferenceMachine = setup({
       context.previewMedia.video === context.joinParams.media.video,
     hasJoinParams: ({ context }) => context.joinParams !== null,
     needsLeaveRequest: ({ context }) => context.clientId !== null && context.room !== null,
+    /** The hub session is gone without our asking: the stream was lost, the hub forgot us or restarts. */
+    isHubRestart: (_, reason: string | undefined) => reason === 'shutdown' || reason === 'timeout',
+    /** A hub offer we could not parse leaves the session unable to negotiate: only a new one recovers. */
+    isInvalidOffer: (_, event: string) => event === 'offer',
+    hasReconnected: (_, output: ReconnectOutput) => 'client' in output,
   },
   actions: {
     storePreviewRequest: assign({
@@ -150,6 +162,26 @@ export const conferenceMachine = setup({
       for (const change of participantChanges(context.roster, roster)) enqueue.emit(change)
     }),
     clearRoster: assign({ roster: () => emptyRoster() }),
+    reportInvalidEvent: emit((_, invalid: { event: string; error: string }): ConferenceFact => ({ type: 'events.invalid', ...invalid })),
+    /** The lost session's client is the reconnect's to release; Retry after a failed reconnect rejoins this room. */
+    startReconnect: assign(({ context }) => ({
+      reconnectAttempt: 1,
+      staleClientId: context.clientId,
+      clientId: null,
+      joinParams: context.joinParams && context.room ? { ...context.joinParams, roomId: context.room.id } : context.joinParams,
+    })),
+    storeReconnectAttempt: assign({ reconnectAttempt: (_, attempt: number) => attempt }),
+    /** The new hub session: a new client, and a roster the new session announces afresh (the others' ids changed too). */
+    storeReconnected: assign(({ context }, output: ReconnectOutput) =>
+      'client' in output
+        ? { room: output.room, clientId: output.client.clientId, displayName: output.client.name, roster: emptyRoster(), reconnectAttempt: 0, staleClientId: null }
+        : { reconnectAttempt: context.reconnectAttempt },
+    ),
+    storeReconnectError: assign({
+      error: (_, output: ReconnectOutput) => ('error' in output ? output.error : null),
+      reconnectAttempt: 0,
+      staleClientId: null,
+    }),
   },
 }).createMachine({
   id: 'conference',
@@ -165,6 +197,8 @@ export const conferenceMachine = setup({
     error: null,
     endedReason: null,
     leaveViaBeacon: false,
+    reconnectAttempt: 0,
+    staleClientId: null,
   },
   invoke: { id: 'releaseOnStop', src: 'releaseOnStop' },
   initial: 'idle',
@@ -262,14 +296,21 @@ export const conferenceMachine = setup({
       on: {
         'user.endRoom': 'endingRoom',
         'negotiation.failed': { target: 'failed', actions: { type: 'storeNegotiationError', params: ({ event }) => event.message } },
-        'events.closed': {
-          target: 'ended',
-          actions: { type: 'storeEndedReason', params: ({ event }) => (event.reason === 'client-gone' ? 'client-gone' : 'removed') },
-        },
-        'hub.left': {
-          target: 'ended',
-          actions: { type: 'storeEndedReason', params: ({ event }) => (event.reason === 'ended' ? 'host-ended' : event.reason === 'timeout' ? 'timeout' : 'removed') },
-        },
+        // Gone without our asking (the stream lost, the hub forgot us, restarts or timed us out): reconnect.
+        // (A stream closed by `left` never gets here: the `hub.left` before it already left inRoom.)
+        'events.closed': { target: 'reconnecting', actions: 'startReconnect' },
+        'hub.left': [
+          { guard: { type: 'isHubRestart', params: ({ event }) => event.reason }, target: 'reconnecting', actions: 'startReconnect' },
+          { target: 'ended', actions: { type: 'storeEndedReason', params: ({ event }) => (event.reason === 'ended' ? 'host-ended' : 'removed') } },
+        ],
+        'events.invalid': [
+          {
+            guard: { type: 'isInvalidOffer', params: ({ event }) => event.event },
+            target: 'reconnecting',
+            actions: [{ type: 'reportInvalidEvent', params: ({ event }) => event }, 'startReconnect'],
+          },
+          { actions: { type: 'reportInvalidEvent', params: ({ event }) => event } },
+        ],
       },
       states: {
         negotiation: {
@@ -336,6 +377,25 @@ export const conferenceMachine = setup({
           },
         },
       },
+    },
+    reconnecting: {
+      // A full reconnect (reconnectMachine.ts): the roster and local media stay, so the call resumes
+      // where it was once the new session is in the room.
+      tags: ['busy'],
+      invoke: {
+        id: 'reconnect',
+        src: 'reconnect',
+        input: ({ context }) => ({
+          room: context.room ?? { id: '', name: '' },
+          displayName: context.displayName ?? context.joinParams?.displayName ?? '',
+          staleClientId: context.staleClientId,
+        }),
+        onDone: [
+          { guard: { type: 'hasReconnected', params: ({ event }) => event.output }, target: 'inRoom', actions: { type: 'storeReconnected', params: ({ event }) => event.output } },
+          { target: 'failed', actions: { type: 'storeReconnectError', params: ({ event }) => event.output } },
+        ],
+      },
+      on: { 'reconnect.attempt': { actions: { type: 'storeReconnectAttempt', params: ({ event }) => event.attempt } } },
     },
     endingRoom: {
       tags: ['busy'],
