@@ -162,8 +162,6 @@ export interface ConferenceOptionsBase {
     baseUrl: string
     /** Sent as `Authorization: Bearer` on create room, get room, register and end, as the hosted hub expects. */
     accessToken?: string
-    /** The hub's SSE ping interval (15 s by default): an events stream silent for twice this is dead. */
-    pingIntervalMs?: number
   }
 }
 

@@ -76,10 +76,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
     iceServers: options.iceServers ?? options.peerConnectionConfig?.iceServers ?? [],
   }
   const negotiation = negotiationMachine.provide({ actors: negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media }) })
-  const events = eventsMachine.provide({
-    actors: eventsActors({ hub, eventSource: ports.eventSource }),
-    ...(options.hub.pingIntervalMs ? { delays: { streamSilence: 2 * options.hub.pingIntervalMs } } : {}),
-  })
+  const events = eventsMachine.provide({ actors: eventsActors({ hub, eventSource: ports.eventSource }) })
   const actors = conferenceActors({ hub, ...media, devices: ports.media, ...(ports.beacon ? { beacon: ports.beacon } : {}) })
   const reconnect = reconnectMachine.provide({ actors: { ...reconnectActors(hub), registerClient: actors.registerClient } })
   const machine = conferenceMachine.provide({ actors: { ...actors, negotiation, events, reconnect } })

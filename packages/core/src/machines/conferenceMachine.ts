@@ -95,7 +95,8 @@ export const conferenceMachine = setup({
     hasJoinParams: ({ context }) => context.joinParams !== null,
     needsLeaveRequest: ({ context }) => context.clientId !== null && context.room !== null,
     /** The hub session is gone without our asking: the stream was lost, the hub forgot us or restarts. */
-    isHubRestart: (_, reason: string | undefined) => reason === 'shutdown' || reason === 'timeout',
+    // shutdown: the hub stops for a restart; events_lost: it no longer holds what we missed; timeout: it dropped us.
+    isHubRestart: (_, reason: string | undefined) => reason === 'shutdown' || reason === 'events_lost' || reason === 'timeout',
     /** A hub offer we could not parse leaves the session unable to negotiate: only a new one recovers. */
     isInvalidOffer: (_, event: string) => event === 'offer',
     hasReconnected: (_, output: ReconnectOutput) => 'client' in output,

@@ -81,6 +81,20 @@ describe('eventsMachine', () => {
     run.parent.stop()
   })
 
+  it('learns the ping interval the hub announces, and takes twice that silence for dead', async () => {
+    const run = start()
+    const source = run.world.eventSources.latest()
+    source.open()
+    source.emit('ping', { interval_ms: 500 })
+    expect(run.child.getSnapshot().context.pingIntervalMs).toBe(500)
+    run.world.clock.advance(999)
+    expect(run.value()).toEqual({ streaming: { open: 'listening' } })
+    run.world.clock.advance(1)
+    await flush()
+    expect(run.value()).toBe('reconnecting')
+    run.parent.stop()
+  })
+
   it('takes a stream silent for twice the ping interval for dead, and a ping for alive', async () => {
     const run = start()
     const source = run.world.eventSources.latest()

@@ -16,6 +16,8 @@ import { notProvided } from './notProvided.js'
 export interface EventsInput {
   roomId: string
   clientId: string
+  /** The hub's ping interval when known in advance (a ping that announces one overrides it). */
+  pingIntervalMs?: number
 }
 
 export interface EventsContext {
@@ -30,6 +32,8 @@ export interface EventsContext {
   lastEventId: string | null
   /** Replayed events that were already processed, skipped. */
   duplicates: number
+  /** The hub's ping interval: as its pings announce it (`interval_ms`), else the default. */
+  pingIntervalMs: number
 }
 
 /** A hub event as the stream delivered it, with its SSE id when the hub gave one. */
@@ -39,8 +43,8 @@ export type EventsEvent =
   | StreamedHubEvent
   | { type: 'stream.opened' }
   | { type: 'stream.error' }
-  /** Any message arrived (a ping included): the stream is alive. */
-  | { type: 'stream.activity' }
+  /** Any message arrived (a ping included, with the interval it announces): the stream is alive. */
+  | { type: 'stream.activity'; pingIntervalMs?: number }
   | { type: 'stream.invalid'; event: string; error: string; eventId?: string }
 
 export interface EventsDeps {
@@ -48,7 +52,7 @@ export interface EventsDeps {
   eventSource: EventSourceFactory
 }
 
-/** The hub's default ping interval (hub timings.ts); `streamSilence` is twice it. */
+/** The ping interval assumed until a ping announces one (a hub that announces none pings at least this often). */
 export const HUB_PING_INTERVAL_MS = 15_000
 /** A stream silent this long (no event, no ping) is dead; also bounds a stream that never opens. */
 export const STREAM_SILENCE_MS = 2 * HUB_PING_INTERVAL_MS
@@ -69,11 +73,24 @@ export function isReplayedId(id: string | undefined, last: string | null): boole
   return id === last
 }
 
-type StreamEvent = HubEvent | { type: 'stream.invalid'; event: string; error: string } | { type: 'stream.activity' }
+type StreamEvent = HubEvent | { type: 'stream.invalid'; event: string; error: string } | { type: 'stream.activity'; pingIntervalMs?: number }
+
+/** The interval a Parley hub's ping announces (`{"interval_ms": n}`); other hubs send anything. */
+function pingIntervalOf(data: string): number | undefined {
+  try {
+    const interval = (JSON.parse(data) as { interval_ms?: unknown } | null)?.interval_ms
+    return typeof interval === 'number' && Number.isInteger(interval) && interval > 0 ? interval : undefined
+  } catch {
+    return undefined
+  }
+}
 
 /** Turns one SSE message into a machine event (`stream.activity` for `ping`), or undefined for none. */
 export function toHubEvent(name: SseEventName, data: string): StreamEvent | undefined {
-  if (name === 'ping') return { type: 'stream.activity' }
+  if (name === 'ping') {
+    const pingIntervalMs = pingIntervalOf(data)
+    return pingIntervalMs === undefined ? { type: 'stream.activity' } : { type: 'stream.activity', pingIntervalMs }
+  }
   if (name === ALLOWED_RENEGOTIATION_EVENT) return { type: 'hub.allowedRenegotiation' }
   const parsed = parseSseEvent(name, data)
   if (!parsed.ok) return { type: 'stream.invalid', event: name, error: parsed.error }
@@ -170,7 +187,7 @@ export const eventsMachine = setup({
   },
   delays: {
     reconnectDelay: ({ context }) => reconnectDelayMs(context.attempt),
-    streamSilence: STREAM_SILENCE_MS,
+    streamSilence: ({ context }) => 2 * context.pingIntervalMs,
     clientCheckTimeout: CLIENT_CHECK_TIMEOUT_MS,
   },
   guards: {
@@ -190,6 +207,7 @@ export const eventsMachine = setup({
     }),
     countDuplicate: assign({ duplicates: ({ context }) => context.duplicates + 1 }),
     resetAttempts: assign({ attempt: 0 }),
+    storePingInterval: assign({ pingIntervalMs: ({ context }, announced: number | undefined) => announced ?? context.pingIntervalMs }),
     countAttempt: assign({ attempt: ({ context }) => context.attempt + 1 }),
     countInvalidEvent: assign({ invalidEvents: ({ context }) => context.invalidEvents + 1 }),
     notifyInvalid: sendParent((_, invalid: { event: string; error: string }): EventsParentEvent => ({ type: 'events.invalid', event: invalid.event, error: invalid.error })),
@@ -212,6 +230,7 @@ export const eventsMachine = setup({
     invalidEvents: 0,
     lastEventId: null,
     duplicates: 0,
+    pingIntervalMs: input.pingIntervalMs ?? HUB_PING_INTERVAL_MS,
   }),
   initial: 'streaming',
   states: {
@@ -248,7 +267,13 @@ export const eventsMachine = setup({
           states: {
             // The hub pings at a known interval: silence for twice that means the stream is dead.
             listening: {
-              on: { 'stream.activity': { target: 'listening', reenter: true } },
+              on: {
+                'stream.activity': {
+                  target: 'listening',
+                  reenter: true,
+                  actions: { type: 'storePingInterval', params: ({ event }) => event.pingIntervalMs },
+                },
+              },
               after: { streamSilence: '#events.checking' },
             },
           },
