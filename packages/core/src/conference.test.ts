@@ -410,6 +410,16 @@ describe('createConference', () => {
     const run = await joined()
     run.pc().failNext('setRemoteDescription')
     run.world.eventSources.latest().emit('offer', { type: 'offer', sdp: 'v=0\r\n' })
+    // One fresh session is tried first (a negotiation can fail while the hub is away)...
+    await run.until((s) => s.matches('reconnecting'))
+    await flush()
+    run.world.clock.advance(0)
+    await run.until((s) => s.matches('inRoom'))
+    await flush()
+    run.world.eventSources.latest().open()
+    // ...and when that one fails too, it is a failure the person sees.
+    run.pc().failNext('setRemoteDescription')
+    run.world.eventSources.latest().emit('offer', { type: 'offer', sdp: 'v=0\r\n' })
     await run.until((s) => s.matches('failed'))
     expect(run.view().error?.kind).toBe('negotiation-failed')
     await flush()
@@ -422,10 +432,16 @@ describe('createConference', () => {
   it('fails when the peer connection cannot be created, and releases the hub session', async () => {
     const run = start((world) => world.peers.failNextCreation(new Error('RTCPeerConnection is not supported')))
     run.conference.join({ displayName: 'Ada', media: { audio: true, video: false } })
+    // The fresh session of the one recovery fails the same way (WebRTC stays unavailable).
+    await run.until((s) => s.matches('reconnecting'))
+    run.world.peers.failNextCreation(new Error('RTCPeerConnection is not supported'))
+    await flush()
+    run.world.clock.advance(0)
     await run.until((s) => s.matches('failed'))
     await flush()
     expect(run.view().error).toMatchObject({ kind: 'negotiation-failed' })
-    expect(run.world.hub.requests('leave')).toHaveLength(1)
+    // The first client was released by the recovery, the second when it failed.
+    expect(run.world.hub.requests('leave')).toHaveLength(2)
     expect(run.world.openResources()).toMatchObject({ liveTracks: 0, eventStreams: 0 })
     // A retry starts clean: the old error is not shown while joining again.
     run.conference.retry()

@@ -18,6 +18,7 @@ function context(overrides: Partial<ConferenceContext> = {}): ConferenceContext 
     leaveViaBeacon: false,
     reconnectAttempt: 0,
     staleClientId: null,
+    negotiationRecoveries: 0,
     ...overrides,
   }
 }

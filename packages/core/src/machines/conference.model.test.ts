@@ -263,6 +263,7 @@ function comparable(snapshot: AnyMachineSnapshot) {
     error: c.error !== null,
     reconnectAttempt: c.reconnectAttempt,
     staleClient: c.staleClientId !== null,
+    negotiationRecoveries: c.negotiationRecoveries,
     endedReason: c.endedReason,
     hasJoinParams: c.joinParams !== null,
     roster: c.roster,

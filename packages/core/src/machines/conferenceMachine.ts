@@ -40,6 +40,8 @@ export interface ConferenceContext {
   reconnectAttempt: number
   /** While reconnecting: the client of the lost session, released by the reconnect (never used again). */
   staleClientId: string | null
+  /** Full reconnects after a failed negotiation since media last connected (one is tried, then `failed`). */
+  negotiationRecoveries: number
 }
 
 export type ConferenceEvent =
@@ -100,6 +102,8 @@ export const conferenceMachine = setup({
     /** A hub offer we could not parse leaves the session unable to negotiate: only a new one recovers. */
     isInvalidOffer: (_, event: string) => event === 'offer',
     hasReconnected: (_, output: ReconnectOutput) => 'client' in output,
+    /** A negotiation that failed (e.g. ICE while the hub was away) gets one fresh session before `failed`. */
+    mayRecoverNegotiation: ({ context }) => context.negotiationRecoveries < 1,
   },
   actions: {
     storePreviewRequest: assign({
@@ -171,6 +175,8 @@ export const conferenceMachine = setup({
       clientId: null,
       joinParams: context.joinParams && context.room ? { ...context.joinParams, roomId: context.room.id } : context.joinParams,
     })),
+    countNegotiationRecovery: assign({ negotiationRecoveries: ({ context }) => context.negotiationRecoveries + 1 }),
+    resetNegotiationRecoveries: assign({ negotiationRecoveries: 0 }),
     storeReconnectAttempt: assign({ reconnectAttempt: (_, attempt: number) => attempt }),
     /** The new hub session: a new client, and a roster the new session announces afresh (the others' ids changed too). */
     storeReconnected: assign(({ context }, output: ReconnectOutput) =>
@@ -200,6 +206,7 @@ export const conferenceMachine = setup({
     leaveViaBeacon: false,
     reconnectAttempt: 0,
     staleClientId: null,
+    negotiationRecoveries: 0,
   },
   invoke: { id: 'releaseOnStop', src: 'releaseOnStop' },
   initial: 'idle',
@@ -296,7 +303,10 @@ export const conferenceMachine = setup({
       type: 'parallel',
       on: {
         'user.endRoom': 'endingRoom',
-        'negotiation.failed': { target: 'failed', actions: { type: 'storeNegotiationError', params: ({ event }) => event.message } },
+        'negotiation.failed': [
+          { guard: 'mayRecoverNegotiation', target: 'reconnecting', actions: ['countNegotiationRecovery', 'startReconnect'] },
+          { target: 'failed', actions: { type: 'storeNegotiationError', params: ({ event }) => event.message } },
+        ],
         // Gone without our asking (the stream lost, the hub forgot us, restarts or timed us out): reconnect.
         // (A stream closed by `left` never gets here: the `hub.left` before it already left inRoom.)
         'events.closed': { target: 'reconnecting', actions: 'startReconnect' },
@@ -321,13 +331,13 @@ export const conferenceMachine = setup({
         connection: {
           initial: 'connecting',
           states: {
-            connecting: { tags: ['busy'], on: { 'negotiation.connected': 'connected' } },
+            connecting: { tags: ['busy'], on: { 'negotiation.connected': { target: 'connected', actions: 'resetNegotiationRecoveries' } } },
             connected: {
               on: { 'negotiation.reconnecting': 'reconnecting', 'events.reconnecting': 'reconnecting' },
             },
             reconnecting: {
               tags: ['busy'],
-              on: { 'negotiation.connected': 'connected', 'events.open': 'connected' },
+              on: { 'negotiation.connected': { target: 'connected', actions: 'resetNegotiationRecoveries' }, 'events.open': 'connected' },
             },
           },
         },

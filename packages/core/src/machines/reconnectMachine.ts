@@ -56,8 +56,15 @@ export function reconnectActors(hub: HubClient) {
         return { id: room.id, name: room.name, options: room.options }
       } catch (error) {
         if (!(error instanceof HubError && error.kind === 'room-not-found')) throw error
-        const room = await hub.createRoom({ id: input.id, name: input.name, ...(input.options ? { options: input.options } : {}) }, signal)
-        return { id: room.id, name: room.name, options: room.options }
+        try {
+          const room = await hub.createRoom({ id: input.id, name: input.name, ...(input.options ? { options: input.options } : {}) }, signal)
+          return { id: room.id, name: room.name, options: room.options }
+        } catch (createError) {
+          // Another participant re-created it first: it is there now.
+          if (!(createError instanceof HubError && createError.kind === 'conflict')) throw createError
+          const room = await hub.getRoom(input.id, signal)
+          return { id: room.id, name: room.name, options: room.options }
+        }
       }
     }),
     /** Best effort: the old client and its media state go, so the others do not see it twice. */
