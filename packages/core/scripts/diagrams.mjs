@@ -29,6 +29,7 @@ async function loadGenerator() {
           "export { negotiationMachine } from './src/machines/negotiationMachine.ts'",
           "export { eventsMachine } from './src/machines/eventsMachine.ts'",
           "export { screenShareMachine } from './src/machines/screenShareMachine.ts'",
+          "export { reconnectMachine } from './src/machines/reconnectMachine.ts'",
         ].join('\n'),
         resolveDir: packageDir,
         loader: 'ts',

@@ -1,7 +1,7 @@
 // The core's public surface: what the Vue app (and anyone without Vue) binds to.
 // This file fixes the contract between packages/core and apps/web; the implementation lives in
 // conference.ts and the machines. Everything here is plain data except the stream registry.
-import type { TrackSource } from '@parley/protocol'
+import type { RoomOptions, TrackSource } from '@parley/protocol'
 import type { MediaStreamLike } from './ports.js'
 import type { LocalStats, QualityFigures } from './stats/analysis.js'
 
@@ -13,7 +13,7 @@ export type ConferenceStatus =
   | 'previewing' // local camera/mic being acquired or shown before joining
   | 'joining' // creating the room / registering / first negotiation
   | 'connected' // in the room, media flowing
-  | 'reconnecting' // events stream or ICE being restored
+  | 'reconnecting' // events stream or ICE being restored, or the whole hub session (view.reconnect)
   | 'leaving'
   | 'left' // the user left (final)
   | 'ended' // the host ended the room, or the hub removed us (final)
@@ -178,10 +178,22 @@ export interface HostView {
   /** The last mute/remove the hub refused. */
   failure?: { action: 'mute' | 'remove'; clientId: string; message: string }
 }
+/** An event from the hub that broke the v1 contract (reported, never dropped silently). */
+export interface InvalidHubEventFact {
+  type: 'events.invalid'
+  /** The SSE event name, e.g. `offer`. */
+  event: string
+  error: string
+}
+
+/** Everything the conference actor emits. */
+export type ConferenceFact = ParticipantEvent | InvalidHubEventFact
 
 export interface RoomInfo {
   id: string
   name: string
+  /** The room's options as the hub reported them (a reconnect re-creates a lost room with them). */
+  options?: RoomOptions
 }
 
 export interface JoinParams {
@@ -206,7 +218,7 @@ export interface StreamRegistry {
 /** Summary of the conference actor's snapshot that UIs read (all plain data). */
 export interface ConferenceView {
   status: ConferenceStatus
-  /** The active state configuration, e.g. ['inRoom.negotiation.signaling.free.stable', 'inRoom.events.streaming.open']. */
+  /** The active state configuration, e.g. ['inRoom.negotiation.signaling.free.stable', 'inRoom.events.streaming.open.listening']. */
   stateValue: unknown
   room?: RoomInfo
   clientId?: string
@@ -226,6 +238,12 @@ export interface ConferenceView {
   endedBy?: ActedBy
   host: HostView
   chat: ChatView
+  /**
+   * While status is `reconnecting` because the hub session was lost (the hub restarted, forgot us or
+   * its events stream could not be restored): the full reconnect's attempt, 1-based. Absent when only
+   * the media or the events stream is being restored in place.
+   */
+  reconnect?: { attempt: number }
   /** True while the statechart is busy (tag 'busy'): spinners. */
   busy: boolean
   /** In the room, from getStats: our microphone level, whether we speak, the quality of what we send. */
@@ -260,10 +278,10 @@ export interface ConferenceHandle<Snapshot> {
     subscribe(observer: (snapshot: Snapshot) => void): { unsubscribe(): void }
     start(): unknown
     stop(): unknown
-    /** The emitted participant events (XState's `actor.on`); optional so test doubles may leave it out. */
-    on?<Type extends ParticipantEvent['type'] | '*'>(
+    /** The emitted facts (XState's `actor.on`); optional so test doubles may leave it out. */
+    on?<Type extends ConferenceFact['type'] | '*'>(
       type: Type,
-      handler: (event: ParticipantEvent & (Type extends '*' ? unknown : { type: Type })) => void,
+      handler: (event: ConferenceFact & (Type extends '*' ? unknown : { type: Type })) => void,
     ): { unsubscribe(): void }
   }
   readonly streams: StreamRegistry

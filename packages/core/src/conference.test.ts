@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { waitFor } from 'xstate'
 import { mediaStateMetaKey } from '@parley/protocol'
-import type { ParticipantEvent } from './api.js'
+import type { ConferenceFact } from './api.js'
 import { createConference, type ConferenceSnapshot } from './conference.js'
+import { RECONNECT_DEADLINE_MS } from './machines/reconnectMachine.js'
 import { GUEST_NAME } from './view.js'
 import { FAKE_HUB_URL, FakeMediaStream, FakeMediaStreamTrack, createFakeWorld, flush, type FakePeerConnection } from './test-support/index.js'
 
@@ -62,7 +63,7 @@ describe('createConference', () => {
     expect(run.world.hub.requests('negotiate')).toHaveLength(1)
     expect(run.world.hub.meta[mediaStateMetaKey('client1')]).toEqual({ audio: true, video: true, name: 'Ada', host: true })
     expect(view.stateValue).toEqual(
-      expect.arrayContaining(['inRoom.connection.connected', 'inRoom.negotiation.signaling.free.stable', 'inRoom.events.streaming.open']),
+      expect.arrayContaining(['inRoom.connection.connected', 'inRoom.negotiation.signaling.free.stable', 'inRoom.events.streaming.open.listening']),
     )
     // Context is plain data: it survives JSON unchanged.
     const { context } = run.conference.actor.getSnapshot()
@@ -206,7 +207,7 @@ describe('createConference', () => {
 
   it('emits participant.joined and participant.left, so a UI needs no diffing of views', async () => {
     const run = await joined()
-    const heard: ParticipantEvent[] = []
+    const heard: ConferenceFact[] = []
     run.conference.actor.on('*', (event) => heard.push(event))
     const source = run.world.eventSources.latest()
     // A stream that arrives before its announcement is nobody yet.
@@ -315,21 +316,84 @@ describe('createConference', () => {
     expect(run.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
   })
 
-  it('ends when the host ended the room (left event) or the hub forgot us (404)', async () => {
+  it('ends when the host ended the room (left event)', async () => {
     const first = await joined()
     first.world.eventSources.latest().emit('left', { reason: 'ended' })
     await first.until((s) => s.status === 'done')
     expect(first.view()).toMatchObject({ status: 'ended', endedReason: 'host-ended' })
     expect(first.conference.actor.getSnapshot().context.endedReason).toBe('host-ended')
     expect(first.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
+  })
 
-    const second = await joined()
-    second.world.hub.clients.clear()
-    second.world.eventSources.latest().fail()
-    await second.until((s) => s.status === 'done')
-    expect(second.conference.actor.getSnapshot().context.endedReason).toBe('client-gone')
-    expect(second.view()).toMatchObject({ status: 'ended', endedReason: 'client-gone' })
-    expect(second.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
+  it('reconnects in full when the hub forgot us (it restarted): same room, new client, new peer connection, same mic/camera', async () => {
+    const run = await joined()
+    run.conference.setMicrophone(false)
+    await flush()
+    const first = { clientId: run.view().clientId!, pc: run.pc(), room: run.view().room! }
+    run.world.eventSources.latest().emit('tracks_available', { tracks: { t2: track('c2', 'Bo', 's2', 't2') } })
+    // The hub restarted: it no longer knows the client (nor, without a registry, the room).
+    run.world.hub.clients.clear()
+    run.world.hub.rooms.clear()
+    run.world.eventSources.latest().fail()
+    await run.until((s) => s.matches('reconnecting'))
+    // The tiles stay while the call resumes.
+    expect(run.view()).toMatchObject({ status: 'reconnecting', reconnect: { attempt: 1 }, busy: true })
+    expect(run.view().participants.map((p) => p.name)).toEqual(['Bo'])
+    // The first attempt goes at once (a 0 ms back-off on the clock).
+    await flush()
+    run.world.clock.advance(0)
+    await run.until((s) => s.matches('inRoom'))
+    await flush()
+    run.world.eventSources.latest().open()
+    run.pc().setIceConnectionState('connected')
+    await flush()
+    const view = run.view()
+    expect(view).toMatchObject({ status: 'connected', room: { id: first.room.id, name: first.room.name }, local: { audioEnabled: false, videoEnabled: true } })
+    expect(view.reconnect).toBeUndefined()
+    expect(view.clientId).not.toBe(first.clientId)
+    // Re-created by its id, with its name.
+    expect(run.world.hub.requests('createRoom').at(-1)?.body).toMatchObject({ id: first.room.id, name: first.room.name })
+    expect(first.pc.signalingState).toBe('closed')
+    expect(run.pc()).not.toBe(first.pc)
+    expect(run.world.hub.meta[mediaStateMetaKey(view.clientId!)]).toEqual({ audio: false, video: true, name: 'Ada' })
+    expect(run.world.eventSources.latest().url).toContain(`/events/${view.clientId}`)
+    // Nothing names the old client after the new one registered.
+    const registeredAt = run.world.hub.log.findLastIndex((r) => r.route === 'register')
+    expect(run.world.hub.log.slice(registeredAt).filter((r) => r.params.clientId === first.clientId)).toEqual([])
+  })
+
+  it('reconnects when the hub says it is shutting down, and gives up with an error the person can retry', async () => {
+    const run = await joined((world) => world.hub.calls.gate('hub.getRoom'))
+    run.world.eventSources.latest().emit('left', { reason: 'shutdown' })
+    await run.until((s) => s.matches('reconnecting'))
+    expect(run.view().status).toBe('reconnecting')
+    // The hub never comes back.
+    run.world.clock.advance(RECONNECT_DEADLINE_MS)
+    await run.until((s) => s.matches('failed'))
+    expect(run.view()).toMatchObject({ status: 'failed', error: { kind: 'hub-unreachable' } })
+    run.conference.leave()
+    await run.until((s) => s.status === 'done')
+    for (const call of run.world.hub.calls.pending) call.resolve()
+    await flush()
+    expect(run.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
+  })
+
+  it('reports an invalid hub event, and recovers from an unusable hub offer by reconnecting', async () => {
+    const run = await joined()
+    const heard: ConferenceFact[] = []
+    run.conference.actor.on('*', (event) => heard.push(event))
+    run.world.eventSources.latest().emit('meta_changed', 'not json{')
+    expect(heard).toEqual([{ type: 'events.invalid', event: 'meta_changed', error: 'meta_changed: data is not JSON' }])
+    expect(run.view().status).toBe('connected')
+    const clientId = run.view().clientId
+    run.world.eventSources.latest().emit('offer', { type: 'offer', sdp: 'x'.repeat(200 * 1024) })
+    expect(heard.at(-1)).toMatchObject({ type: 'events.invalid', event: 'offer' })
+    await run.until((s) => s.matches('reconnecting'))
+    await flush()
+    run.world.clock.advance(0)
+    await run.until((s) => s.matches('inRoom') && s.context.clientId !== null && s.context.clientId !== clientId)
+    // The old client was released, so the others do not see it twice.
+    expect(run.world.hub.requests('leave').map((r) => r.params.clientId)).toEqual([clientId])
   })
 
   it('shows reconnecting while the events stream is restored', async () => {
@@ -346,6 +410,16 @@ describe('createConference', () => {
     const run = await joined()
     run.pc().failNext('setRemoteDescription')
     run.world.eventSources.latest().emit('offer', { type: 'offer', sdp: 'v=0\r\n' })
+    // One fresh session is tried first (a negotiation can fail while the hub is away)...
+    await run.until((s) => s.matches('reconnecting'))
+    await flush()
+    run.world.clock.advance(0)
+    await run.until((s) => s.matches('inRoom'))
+    await flush()
+    run.world.eventSources.latest().open()
+    // ...and when that one fails too, it is a failure the person sees.
+    run.pc().failNext('setRemoteDescription')
+    run.world.eventSources.latest().emit('offer', { type: 'offer', sdp: 'v=0\r\n' })
     await run.until((s) => s.matches('failed'))
     expect(run.view().error?.kind).toBe('negotiation-failed')
     await flush()
@@ -358,10 +432,16 @@ describe('createConference', () => {
   it('fails when the peer connection cannot be created, and releases the hub session', async () => {
     const run = start((world) => world.peers.failNextCreation(new Error('RTCPeerConnection is not supported')))
     run.conference.join({ displayName: 'Ada', media: { audio: true, video: false } })
+    // The fresh session of the one recovery fails the same way (WebRTC stays unavailable).
+    await run.until((s) => s.matches('reconnecting'))
+    run.world.peers.failNextCreation(new Error('RTCPeerConnection is not supported'))
+    await flush()
+    run.world.clock.advance(0)
     await run.until((s) => s.matches('failed'))
     await flush()
     expect(run.view().error).toMatchObject({ kind: 'negotiation-failed' })
-    expect(run.world.hub.requests('leave')).toHaveLength(1)
+    // The first client was released by the recovery, the second when it failed.
+    expect(run.world.hub.requests('leave')).toHaveLength(2)
     expect(run.world.openResources()).toMatchObject({ liveTracks: 0, eventStreams: 0 })
     // A retry starts clean: the old error is not shown while joining again.
     run.conference.retry()

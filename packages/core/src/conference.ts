@@ -18,6 +18,7 @@ import { negotiationMachine } from './machines/negotiationMachine.js'
 import { presenceActors } from './machines/presenceActors.js'
 import { statsActors } from './machines/statsActors.js'
 import { statsMachine } from './machines/statsMachine.js'
+import { reconnectActors, reconnectMachine } from './machines/reconnectMachine.js'
 import type { PeerConnectionConfig, Ports } from './ports.js'
 import { RemoteStreams } from './remoteStreams.js'
 import { PeerStats } from './stats/peerStats.js'
@@ -99,12 +100,15 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
     actors: statsActors({ peerStats: media.stats, clock: ports.clock }),
     ...(options.statsIntervalMs !== undefined ? { delays: { statsInterval: options.statsIntervalMs } } : {}),
   })
+  const actors = conferenceActors({ hub, local: media.local, remote: media.remote, devices: ports.media, ...(ports.beacon ? { beacon: ports.beacon } : {}) })
+  const reconnect = reconnectMachine.provide({ actors: { ...reconnectActors(hub), registerClient: actors.registerClient } })
   const machine = conferenceMachine.provide({
     actors: {
-      ...conferenceActors({ hub, local: media.local, remote: media.remote, devices: ports.media, ...(ports.beacon ? { beacon: ports.beacon } : {}) }),
+      ...actors,
       ...presenceActors({ hub }),
       negotiation,
       events,
+      reconnect,
       stats,
       host: hostMachine.provide({ actors: hostActors({ hub }) }),
       chat: chatMachine.provide({ actors: chatActors({ hub, channels, clock: ports.clock }) }),

@@ -10,6 +10,7 @@ export const DIAGRAM_MACHINES = {
   negotiation: 'negotiationMachine',
   events: 'eventsMachine',
   screenShare: 'screenShareMachine',
+  reconnect: 'reconnectMachine',
 } as const
 
 export type DiagramName = keyof typeof DIAGRAM_MACHINES

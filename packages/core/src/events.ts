@@ -32,10 +32,13 @@ export const HUB_EVENT_RECIPIENTS: Partial<Record<HubEvent['type'], 'negotiation
   'hub.muteRequested': 'host',
 }
 
-export type EventsClosedReason = 'client-gone' | 'left'
+/** `lost`: the stream could not be restored in a bounded number of attempts (the hub is unreachable). */
+export type EventsClosedReason = 'client-gone' | 'left' | 'lost'
 
 /** What the events machine tells its parent besides the hub events themselves. */
 export type EventsParentEvent =
   | { type: 'events.open' }
   | { type: 'events.reconnecting'; attempt: number; delayMs: number }
   | { type: 'events.closed'; reason: EventsClosedReason }
+  /** An event that broke the v1 contract: never dropped silently (an unusable hub offer needs recovery). */
+  | { type: 'events.invalid'; event: string; error: string }

@@ -100,7 +100,8 @@ export interface HubClient {
   /** Parley's hub only: removes a client from the room (host controls). */
   removeClient(roomId: string, clientId: string, host: HostCredentials, signal?: AbortSignal): Promise<void>
   createChannel(roomId: string, name: string, ordered?: boolean, signal?: AbortSignal): Promise<void>
-  eventsUrl(roomId: string, clientId: string): string
+  /** The client's events stream; `lastEventId` asks the hub to replay what came after it (a new EventSource cannot send the header). */
+  eventsUrl(roomId: string, clientId: string, lastEventId?: string): string
 }
 
 const NullData = v.nullish(v.unknown())
@@ -240,7 +241,8 @@ export function createHubClient(options: HubClientOptions): HubClient {
     createChannel: async (roomId, name, ordered = true, signal) => {
       await call('createChannel', { roomId }, NullData, { body: { name, mode: ordered }, ...signalOf(signal), notFound: 'room-not-found' })
     },
-    eventsUrl: (roomId, clientId) => url('events', { roomId, clientId }),
+    eventsUrl: (roomId, clientId, lastEventId) =>
+      url('events', { roomId, clientId }) + (lastEventId === undefined ? '' : `?lastEventId=${encodeURIComponent(lastEventId)}`),
   }
 }
 

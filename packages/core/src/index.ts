@@ -44,3 +44,25 @@ export { QUALITY_THRESHOLDS, SPEAKING_LEVEL, SPEAKING_HOLD_MS, SPEAKER_SWITCH_MS
 export { emptyPresence, type Presence } from './presence.js'
 /** The reactions a participant may send (`handle.react(emoji)`). */
 export { REACTIONS, type Reaction } from '@parley/protocol'
+export {
+  eventsMachine,
+  eventsActors,
+  reconnectDelayMs,
+  toHubEvent,
+  STREAM_SILENCE_MS,
+  HUB_PING_INTERVAL_MS,
+  MAX_STREAM_RECONNECTS,
+  type EventsContext,
+  type EventsEvent,
+  type EventsInput,
+  type EventsDeps,
+} from './machines/eventsMachine.js'
+export {
+  reconnectMachine,
+  reconnectActors,
+  reconnectBackoffMs,
+  MAX_RECONNECT_ATTEMPTS,
+  RECONNECT_DEADLINE_MS,
+  type ReconnectInput,
+  type ReconnectOutput,
+} from './machines/reconnectMachine.js'

@@ -24,6 +24,8 @@ export interface FetchResponseLike {
 /** A `MessageEvent`-like SSE event: only `data` is read. */
 export interface SseMessageLike {
   readonly data: string
+  /** The event's `id:` (MessageEvent.lastEventId); '' or absent when the hub sent none (pings). */
+  readonly lastEventId?: string
 }
 
 export interface EventSourceLike {

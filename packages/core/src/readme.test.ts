@@ -8,12 +8,14 @@ import { conferenceMachine } from './machines/conferenceMachine.js'
 import { eventsMachine } from './machines/eventsMachine.js'
 import { negotiationMachine } from './machines/negotiationMachine.js'
 import { screenShareMachine } from './machines/screenShareMachine.js'
+import { reconnectMachine } from './machines/reconnectMachine.js'
 
 const machines: Record<DiagramName, AnyStateMachine> = {
   conference: conferenceMachine,
   negotiation: negotiationMachine,
   screenShare: screenShareMachine,
   events: eventsMachine,
+  reconnect: reconnectMachine,
 }
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')

@@ -24,6 +24,9 @@ function context(overrides: Partial<ConferenceContext> = {}): ConferenceContext 
     stats: emptySummary(),
     presence: emptyPresence(),
     screenStreamId: null,
+    reconnectAttempt: 0,
+    staleClientId: null,
+    negotiationRecoveries: 0,
     ...overrides,
   }
 }

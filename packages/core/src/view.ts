@@ -39,6 +39,8 @@ export function statusOf(value: unknown): ConferenceStatus {
       case 'endingRoom':
       case 'leaving':
         return 'leaving'
+      case 'reconnecting':
+        return 'reconnecting'
       default:
         return 'idle'
     }
@@ -172,7 +174,7 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
       const value = id ? childValue(snapshot, id) : undefined
       return value === undefined ? [path] : flattenStateValue(value, path)
     }),
-    ...(context.room ? { room: { ...context.room } } : {}),
+    ...(context.room ? { room: { id: context.room.id, name: context.room.name } } : {}),
     ...(context.clientId ? { clientId: context.clientId } : {}),
     ...(context.displayName !== null ? { displayName: context.displayName } : {}),
     local: { ...context.local },
@@ -183,6 +185,7 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
     ...(endedReason && context.endedBy ? { endedBy: { ...context.endedBy } } : {}),
     host: hostViewOf(snapshot, participants),
     chat: chatViewOf(snapshot),
+    ...(context.reconnectAttempt > 0 ? { reconnect: { attempt: context.reconnectAttempt } } : {}),
     busy: snapshot.hasTag('busy'),
     ...(inRoom ? { localStats: context.stats.local, speakingWhileMuted: !context.local.audioEnabled && context.stats.local.speaking } : {}),
     ...(activeSpeaker ? { activeSpeaker } : {}),

@@ -37,3 +37,6 @@ export {
 } from './synthetic-media.js'
 // The one werift configuration the hub uses too (@parley/werift-config), for Node participants.
 export { LOOPBACK_ADDRESS, loopbackWeriftConfig, type LoopbackWeriftOptions } from '@parley/werift-config'
+// Fault injection: a TCP proxy that resets or stalls connections, the hub as a process to kill and restart.
+export { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
+export { freePort, startHubProcess, type HubProcess, type HubProcessOptions } from './hub-process.js'

@@ -24,6 +24,7 @@ export type {
   ParticipantEvent,
   Quality,
   QualityFigures,
+  ConferenceFact,
   RemoteTrackInfo,
   RoomInfo,
   StreamRegistry,

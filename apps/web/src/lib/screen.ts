@@ -45,6 +45,15 @@ export function bannerOf(view: ConferenceView, resuming = false): BannerKind {
   }
 }
 
+/**
+ * The reconnecting banner's words: the core says whether the whole hub session is being re-established
+ * (view.reconnect: the server restarted or forgot this session) or only the connection restored in place.
+ */
+export function reconnectingCopyOf(view: ConferenceView): { title: string; detail: string } {
+  if (view.reconnect) return { title: 'The server is restarting', detail: `reconnecting… (attempt ${view.reconnect.attempt})` }
+  return { title: 'Connection lost.', detail: 'Reconnecting…' }
+}
+
 /** The core says why the session ended (view.endedReason); this only names it for the ended screen. */
 export function endReasonOf(view: ConferenceView, screen: Screen): EndReason | undefined {
   if (view.status === 'left') return view.endedReason === 'ended-by-me' ? 'you-ended' : 'you-left'

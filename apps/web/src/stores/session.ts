@@ -52,7 +52,10 @@ export const useSessionStore = defineStore('session', () => {
       snapshot.value = next
     })
     // XState delivers an emitted event before snapshot observers: `view` still shows the state before it.
-    emitted = handle.actor.on?.('*', (event) => participantListeners.forEach((listener) => listener(event)))
+    // (An invalid hub event is the core's to report and recover from: it logs it; the UI only binds states.)
+    emitted = handle.actor.on?.('*', (event) => {
+      if (event.type !== 'events.invalid') participantListeners.forEach((listener) => listener(event))
+    })
     handle.actor.start()
     snapshot.value = handle.actor.getSnapshot()
   }

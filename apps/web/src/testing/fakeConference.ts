@@ -12,6 +12,7 @@ import type {
   MediaStreamLike,
   MediaStreamTrackLike,
   Participant,
+  ConferenceFact,
   ParticipantEvent,
   StreamRegistry,
 } from '../conference/types'
@@ -128,7 +129,7 @@ const fakeConferenceMachine = setup({
     context: {} as { view: ConferenceView },
     events: {} as FakeEvent,
     input: {} as { view: ConferenceView },
-    emitted: {} as ParticipantEvent,
+    emitted: {} as ConferenceFact,
   },
 }).createMachine({
   id: 'fakeConference',
@@ -226,7 +227,7 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
           counted(actor!.subscribe(observer), (delta) => {
             open += delta
           }),
-        on: (type: ParticipantEvent['type'] | '*', handler: (event: ParticipantEvent) => void) =>
+        on: (type: ConferenceFact['type'] | '*', handler: (event: ConferenceFact) => void) =>
           counted(actor!.on(type, handler), (delta) => {
             listening += delta
           }),

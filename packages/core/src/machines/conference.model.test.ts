@@ -11,6 +11,7 @@ import { hubProtocolViolations } from '../test-support/hubProtocol.js'
 import { edgeCoveringPaths, runPath } from '../test-support/modelPaths.js'
 import { FAKE_HUB_URL, FakeMediaStream, FakeMediaStreamTrack, createFakeWorld, flush, type FakePeerConnection, type PendingCalls } from '../test-support/index.js'
 import { conferenceMachine, LEAVE_TIMEOUT_MS } from './conferenceMachine.js'
+import { RECONNECT_DEADLINE_MS } from './reconnectMachine.js'
 
 const done = (id: string, output?: unknown) => ({ type: `xstate.done.actor.${id}`, output }) as AnyEventObject
 const failure = (id: string) => ({ type: `xstate.error.actor.${id}`, error: new Error(`${id} failed`) }) as AnyEventObject
@@ -48,6 +49,12 @@ const events: AnyEventObject[] = [
   { type: 'events.open' },
   { type: 'events.closed', reason: 'client-gone' },
   { type: 'hub.left', reason: 'ended' },
+  { type: 'hub.left', reason: 'shutdown' },
+  { type: 'events.invalid', event: 'offer', error: 'offer: type: Invalid type' },
+  { type: 'events.invalid', event: 'meta_changed', error: 'meta_changed: data is not JSON' },
+  { type: 'reconnect.attempt', attempt: 2 },
+  done('reconnect', { room: { id: 'room1', name: 'Standup' }, client: { clientId: 'client2', name: 'Ada' } }),
+  done('reconnect', { error: { kind: 'hub-unreachable', message: 'down' } }),
   { type: 'user.setCamera', enabled: false },
   { type: 'user.muteParticipant', clientId: 'c2' },
   { type: 'user.removeParticipant', clientId: 'c2' },
@@ -101,6 +108,10 @@ const { paths, stats } = edgeCoveringPaths(conferenceMachine, {
         return c.screenStreamId === null
       case 'screen.unpublished':
         return c.screenStreamId !== null
+      // One failed attempt shows the count moving; the rest only repeat it.
+      case 'reconnect.attempt':
+        return c.reconnectAttempt === 1
+
       default:
         return true
     }
@@ -150,6 +161,18 @@ async function settlePresenceWrite(run: Run, act: () => void) {
   await flush(2)
 }
 
+/** Lets the reconnect run: held hub calls answered (a reopen with 503 when `failRoom`), its back-off run, until `until()`. */
+async function driveReconnect(run: Run, { failRoom, until }: { failRoom: boolean; until: () => boolean }) {
+  for (let i = 0; i < 30 && !until(); i++) {
+    await flush(1)
+    const held = run.world.hub.calls.pending.at(0)
+    if (held) held.resolve(failRoom && held.label === 'hub.getRoom' ? { status: 503 } : undefined)
+    else run.world.clock.runNext()
+    await flush(2)
+  }
+  expect(until(), `reconnect did not get there from ${JSON.stringify(run.snapshot().value)}`).toBe(true)
+}
+
 /** Rejects device requests until the acquisition gives up (it retries each device alone). */
 async function failDevices(run: Run) {
   run.world.devices.failures = { audio: 'NotAllowedError', video: 'NotAllowedError' }
@@ -172,6 +195,7 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
   }
   let remote: { track: FakeMediaStreamTrack; stream: FakeMediaStream } | undefined
   const clientId = () => run.conference.actor.getSnapshot().context.clientId ?? ''
+  const openRoomCall = () => (run.conference.actor.getSnapshot().context.joinParams?.roomId ? 'hub.getRoom' : 'hub.createRoom')
   return {
     'user.preview': (event) => run.conference.preview(event.media),
     'user.join': (event) => run.conference.join(event.params),
@@ -181,8 +205,9 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
     'user.setMicrophone': (event) => run.conference.setMicrophone(event.enabled),
     'xstate.done.actor.acquireLocalMedia': () => settle(run, run.world.devices.calls, 'getUserMedia'),
     'xstate.error.actor.acquireLocalMedia': () => failDevices(run),
-    'xstate.done.actor.openRoom': () => settle(run, hub, 'hub.createRoom'),
-    'xstate.error.actor.openRoom': () => settle(run, hub, 'hub.createRoom', { status: 503 }),
+    // A retry after a failed reconnect opens the same room by id; a first join creates one.
+    'xstate.done.actor.openRoom': () => settle(run, hub, openRoomCall()),
+    'xstate.error.actor.openRoom': () => settle(run, hub, openRoomCall(), { status: 503 }),
     'xstate.done.actor.registerClient': () => settle(run, hub, 'hub.register'),
     'xstate.error.actor.registerClient': () => settle(run, hub, 'hub.register', { status: 404 }),
     'xstate.done.actor.publishMediaState': () => settle(run, hub, 'hub.setMeta'),
@@ -219,7 +244,13 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
       await flush(3)
     },
     'events.open': async () => {
-      run.world.clock.runNext()
+      // A stream already open is broken first: what opens is the reconnected one.
+      const latest = run.world.eventSources.latest()
+      if (latest.readyState === 1 && !latest.closed) {
+        latest.fail()
+        await flush(3)
+      }
+      if (run.world.eventSources.latest().closed) run.world.clock.runNext()
       run.world.eventSources.latest().open()
       await flush(1)
     },
@@ -228,7 +259,17 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
       sse().fail()
       await flush(3)
     },
-    'hub.left': () => sse().emit('left', { reason: 'ended' }),
+    'hub.left': (event) => sse().emit('left', { reason: event.reason }),
+    'events.invalid': (event) =>
+      event.event === 'offer' ? sse().emit('offer', { type: 'answer', sdp: 'v=0' }) : sse().emit('meta_changed', 'not json{'),
+    // The first attempt fails (the hub answers 503), so a second one starts.
+    'reconnect.attempt': () => driveReconnect(run, { failRoom: true, until: () => run.snapshot().context.reconnectAttempt === 2 }),
+    'xstate.done.actor.reconnect': async (event) => {
+      if ('client' in event.output) return driveReconnect(run, { failRoom: false, until: () => !run.snapshot().matches('reconnecting') })
+      // Nothing answers: the reconnect gives up at its deadline.
+      run.world.clock.advance(RECONNECT_DEADLINE_MS)
+      await flush(3)
+    },
     'user.setCamera': (event) => run.conference.setCamera(event.enabled),
     'user.muteParticipant': (event) => run.conference.muteParticipant(event.clientId),
     'user.removeParticipant': (event) => run.conference.removeParticipant(event.clientId),
@@ -269,6 +310,9 @@ function comparable(snapshot: AnyMachineSnapshot) {
     room: c.room !== null,
     local: { ...c.local, streamId: c.local.streamId !== undefined },
     error: c.error !== null,
+    reconnectAttempt: c.reconnectAttempt,
+    staleClient: c.staleClientId !== null,
+    negotiationRecoveries: c.negotiationRecoveries,
     endedReason: c.endedReason,
     host: { created: c.host.created, key: c.host.key !== null },
     hasJoinParams: c.joinParams !== null,

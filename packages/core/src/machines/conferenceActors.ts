@@ -57,12 +57,12 @@ export function conferenceActors({ hub, local, remote, devices, beacon }: Confer
       if (input.roomId) {
         // Joining by id with the name known (an invite link carries both): no lookup on the join path, since
         // register answers a missing room with the same room-not-found the lookup would.
-        const room = input.roomName ? { id: input.roomId, name: input.roomName } : await hub.getRoom(input.roomId, signal)
-        return { room: { id: room.id, name: room.name }, host: { created: false, key: null } }
+        const room: RoomInfo = input.roomName ? { id: input.roomId, name: input.roomName } : await hub.getRoom(input.roomId, signal)
+        return { room: { id: room.id, name: room.name, ...(room.options ? { options: room.options } : {}) }, host: { created: false, key: null } }
       }
       // We create it, so we are its host; Parley's hub enforces that with a key (the hosted hub ignores the option).
       const room = await hub.createRoom({ name: input.roomName ?? '', options: { parley: { host_controls: true } } }, signal)
-      return { room: { id: room.id, name: room.name }, host: { created: true, key: room.host_key ?? null } }
+      return { room: { id: room.id, name: room.name, options: room.options }, host: { created: true, key: room.host_key ?? null } }
     }),
     registerClient: fromPromise<{ clientId: string; name: string }, { roomId: string; displayName: string }>(async ({ input, signal }) => {
       const client = await hub.register(input.roomId, input.displayName ? { name: input.displayName } : {}, signal)

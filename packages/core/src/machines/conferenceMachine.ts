@@ -4,9 +4,9 @@
 // statsMachine.ts) and presence (hands and reactions). `user.leave` is accepted in every state and
 // releases everything. Context holds plain data only; the streams and the peer connection live in
 // holders the actors close over (conferenceActors.ts, negotiationActors.ts).
-import { assign, enqueueActions, not, sendTo, setup } from 'xstate'
+import { assign, emit, enqueueActions, not, sendTo, setup } from 'xstate'
 import type { TrackInfo } from '@parley/protocol'
-import type { ConferenceError, EndedReason, JoinParams, LocalMediaState, ParticipantEvent, RoomInfo } from '../api.js'
+import type { ConferenceError, ConferenceFact, EndedReason, JoinParams, LocalMediaState, RoomInfo } from '../api.js'
 import { toConferenceError } from '../errors.js'
 import type { EventsParentEvent, HubActor, HubEvent } from '../events.js'
 import type { RemoteTrackEvent } from '../remoteStreams.js'
@@ -23,6 +23,7 @@ import { emptyPresence, isReaction, ownReaction, presenceChanged, type Presence 
 import type { PresenceActors, PresenceRequest } from './presenceActors.js'
 import { screenShareMachine, type ScreenShareParentEvent } from './screenShareMachine.js'
 import { notProvided } from './notProvided.js'
+import { reconnectMachine, type ReconnectOutput, type ReconnectParentEvent } from './reconnectMachine.js'
 
 export type { EndedReason }
 
@@ -58,6 +59,12 @@ export interface ConferenceContext {
   presence: Presence
   /** Our published screen stream (screenShareMachine), so the hub learns its tracks are `screen`. */
   screenStreamId: string | null
+  /** The full reconnect's attempt under way (state `reconnecting`), 0 otherwise. */
+  reconnectAttempt: number
+  /** While reconnecting: the client of the lost session, released by the reconnect (never used again). */
+  staleClientId: string | null
+  /** Full reconnects after a failed negotiation since media last connected (one is tried, then `failed`). */
+  negotiationRecoveries: number
 }
 
 export type ConferenceEvent =
@@ -81,6 +88,7 @@ export type ConferenceEvent =
   | EventsParentEvent
   | StatsParentEvent
   | ScreenShareParentEvent
+  | ReconnectParentEvent
 
 export const LEAVE_TIMEOUT_MS = 5000
 
@@ -111,7 +119,7 @@ export const conferenceMachine = setup({
   types: {
     context: {} as ConferenceContext,
     events: {} as ConferenceEvent,
-    emitted: {} as ParticipantEvent,
+    emitted: {} as ConferenceFact,
   },
   actors: {
     acquireLocalMedia: notProvided<ConferenceActors['acquireLocalMedia']>('acquireLocalMedia'),
@@ -131,6 +139,7 @@ export const conferenceMachine = setup({
     host: hostMachine,
     chat: chatMachine,
     screenShare: screenShareMachine,
+    reconnect: reconnectMachine,
   },
   delays: {
     leaveTimeout: LEAVE_TIMEOUT_MS,
@@ -146,6 +155,14 @@ export const conferenceMachine = setup({
     needsLeaveRequest: ({ context }) => context.clientId !== null && context.room !== null,
     // Only the creator is offered End room; against Parley's hub its key also proves it.
     isHost: ({ context }) => context.host.created,
+    /** The hub session is gone without our asking: the stream was lost, the hub forgot us or restarts. */
+    // shutdown: the hub stops for a restart; events_lost: it no longer holds what we missed; timeout: it dropped us.
+    isHubRestart: (_, reason: string | undefined) => reason === 'shutdown' || reason === 'events_lost' || reason === 'timeout',
+    /** A hub offer we could not parse leaves the session unable to negotiate: only a new one recovers. */
+    isInvalidOffer: (_, event: string) => event === 'offer',
+    hasReconnected: (_, output: ReconnectOutput) => 'client' in output,
+    /** A negotiation that failed (e.g. ICE while the hub was away) gets one fresh session before `failed`. */
+    mayRecoverNegotiation: ({ context }) => context.negotiationRecoveries < 1,
   },
   actions: {
     storePreviewRequest: assign({
@@ -230,6 +247,28 @@ export const conferenceMachine = setup({
     }),
     updatePresence: assign({ presence: (_, presence: Presence) => presence }),
     storeScreenStream: assign({ screenStreamId: (_, streamId: string | null) => streamId }),
+    reportInvalidEvent: emit((_, invalid: { event: string; error: string }): ConferenceFact => ({ type: 'events.invalid', ...invalid })),
+    /** The lost session's client is the reconnect's to release; Retry after a failed reconnect rejoins this room. */
+    startReconnect: assign(({ context }) => ({
+      reconnectAttempt: 1,
+      staleClientId: context.clientId,
+      clientId: null,
+      joinParams: context.joinParams && context.room ? { ...context.joinParams, roomId: context.room.id } : context.joinParams,
+    })),
+    countNegotiationRecovery: assign({ negotiationRecoveries: ({ context }) => context.negotiationRecoveries + 1 }),
+    resetNegotiationRecoveries: assign({ negotiationRecoveries: 0 }),
+    storeReconnectAttempt: assign({ reconnectAttempt: (_, attempt: number) => attempt }),
+    /** The new hub session: a new client, and a roster the new session announces afresh (the others' ids changed too). */
+    storeReconnected: assign(({ context }, output: ReconnectOutput) =>
+      'client' in output
+        ? { room: output.room, clientId: output.client.clientId, displayName: output.client.name, roster: emptyRoster(), reconnectAttempt: 0, staleClientId: null }
+        : { reconnectAttempt: context.reconnectAttempt },
+    ),
+    storeReconnectError: assign({
+      error: (_, output: ReconnectOutput) => ('error' in output ? output.error : null),
+      reconnectAttempt: 0,
+      staleClientId: null,
+    }),
   },
 }).createMachine({
   id: 'conference',
@@ -251,6 +290,9 @@ export const conferenceMachine = setup({
     stats: emptySummary(),
     presence: emptyPresence(),
     screenStreamId: null,
+    reconnectAttempt: 0,
+    staleClientId: null,
+    negotiationRecoveries: 0,
   },
   invoke: { id: 'releaseOnStop', src: 'releaseOnStop' },
   initial: 'idle',
@@ -349,15 +391,28 @@ export const conferenceMachine = setup({
       on: {
         'user.endRoom': { guard: 'isHost', target: 'endingRoom' },
         'extras.changed': { actions: 'bumpExtras' },
-        'negotiation.failed': { target: 'failed', actions: { type: 'storeNegotiationError', params: ({ event }) => event.message } },
-        'events.closed': {
-          target: 'ended',
-          actions: { type: 'storeEndedReason', params: ({ event }) => ({ reason: event.reason === 'client-gone' ? 'client-gone' : 'removed' }) },
-        },
-        'hub.left': {
-          target: 'ended',
-          actions: { type: 'storeEndedReason', params: ({ event }) => ({ reason: endedReasonOfLeft(event), ...(event.by ? { by: event.by } : {}) }) },
-        },
+        'negotiation.failed': [
+          { guard: 'mayRecoverNegotiation', target: 'reconnecting', actions: ['countNegotiationRecovery', 'startReconnect'] },
+          { target: 'failed', actions: { type: 'storeNegotiationError', params: ({ event }) => event.message } },
+        ],
+        // Gone without our asking (the stream lost, the hub forgot us, restarts or timed us out): reconnect.
+        // (A stream closed by `left` never gets here: the `hub.left` before it already left inRoom.)
+        'events.closed': { target: 'reconnecting', actions: 'startReconnect' },
+        'hub.left': [
+          { guard: { type: 'isHubRestart', params: ({ event }) => event.reason }, target: 'reconnecting', actions: 'startReconnect' },
+          {
+            target: 'ended',
+            actions: { type: 'storeEndedReason', params: ({ event }) => ({ reason: endedReasonOfLeft(event), ...(event.by ? { by: event.by } : {}) }) },
+          },
+        ],
+        'events.invalid': [
+          {
+            guard: { type: 'isInvalidOffer', params: ({ event }) => event.event },
+            target: 'reconnecting',
+            actions: [{ type: 'reportInvalidEvent', params: ({ event }) => event }, 'startReconnect'],
+          },
+          { actions: { type: 'reportInvalidEvent', params: ({ event }) => event } },
+        ],
       },
       states: {
         negotiation: {
@@ -367,13 +422,13 @@ export const conferenceMachine = setup({
         connection: {
           initial: 'connecting',
           states: {
-            connecting: { tags: ['busy'], on: { 'negotiation.connected': 'connected' } },
+            connecting: { tags: ['busy'], on: { 'negotiation.connected': { target: 'connected', actions: 'resetNegotiationRecoveries' } } },
             connected: {
               on: { 'negotiation.reconnecting': 'reconnecting', 'events.reconnecting': 'reconnecting' },
             },
             reconnecting: {
               tags: ['busy'],
-              on: { 'negotiation.connected': 'connected', 'events.open': 'connected' },
+              on: { 'negotiation.connected': { target: 'connected', actions: 'resetNegotiationRecoveries' }, 'events.open': 'connected' },
             },
           },
         },
@@ -474,6 +529,25 @@ export const conferenceMachine = setup({
           },
         },
       },
+    },
+    reconnecting: {
+      // A full reconnect (reconnectMachine.ts): the roster and local media stay, so the call resumes
+      // where it was once the new session is in the room.
+      tags: ['busy'],
+      invoke: {
+        id: 'reconnect',
+        src: 'reconnect',
+        input: ({ context }) => ({
+          room: context.room ?? { id: '', name: '' },
+          displayName: context.displayName ?? context.joinParams?.displayName ?? '',
+          staleClientId: context.staleClientId,
+        }),
+        onDone: [
+          { guard: { type: 'hasReconnected', params: ({ event }) => event.output }, target: 'inRoom', actions: { type: 'storeReconnected', params: ({ event }) => event.output } },
+          { target: 'failed', actions: { type: 'storeReconnectError', params: ({ event }) => event.output } },
+        ],
+      },
+      on: { 'reconnect.attempt': { actions: { type: 'storeReconnectAttempt', params: ({ event }) => event.attempt } } },
     },
     endingRoom: {
       tags: ['busy'],

@@ -12,14 +12,27 @@ import { runAsChild } from '../test-support/harness.js'
 import { edgeCoveringPaths, runPath } from '../test-support/modelPaths.js'
 import { HUB_EVENT_RECIPIENTS, type HubEvent } from '../events.js'
 import { FAKE_HUB_URL, createFakeWorld, flush } from '../test-support/index.js'
-import { eventsActors, eventsMachine, reconnectDelayMs, type EventsContext } from './eventsMachine.js'
+import {
+  CLIENT_CHECK_TIMEOUT_MS,
+  STREAM_SILENCE_MS,
+  eventsActors,
+  eventsMachine,
+  isReplayedId,
+  reconnectDelayMs,
+  type EventsContext,
+} from './eventsMachine.js'
 
 const INPUT = { roomId: 'room1', clientId: 'client1' }
 const TRACK = { id: 't1', track_id: 't1', client_id: 'c2', client_name: 'Bo', stream_id: 's1', kind: 'video' as const, source: 'media' as const }
 const CANDIDATE = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'abcd' }
 const RECONNECT_EVENT = 'xstate.after.reconnectDelay.events.reconnecting'
-/** Reconnects the model explores in a row (each one is a longer back-off). */
-const MAX_ATTEMPTS = 3
+const SILENT_CONNECTING_EVENT = 'xstate.after.streamSilence.events.streaming.connecting'
+const SILENT_OPEN_EVENT = 'xstate.after.streamSilence.events.streaming.open.listening'
+const CHECK_TIMEOUT_EVENT = 'xstate.after.clientCheckTimeout.events.checking'
+/** Failed reconnects in a row the model's machine allows before the stream is lost (the real one allows more). */
+const MODEL_MAX_RECONNECTS = 2
+/** The one event the model sends with an SSE id: once it is new, after that a replay. */
+const META_EVENT_ID = '1'
 
 const done = (id: string, output?: unknown) => ({ type: `xstate.done.actor.${id}`, output }) as AnyEventObject
 const failure = (id: string) => ({ type: `xstate.error.actor.${id}`, error: new Error(`${id} failed`) }) as AnyEventObject
@@ -27,23 +40,31 @@ const failure = (id: string) => ({ type: `xstate.error.actor.${id}`, error: new 
 const events: AnyEventObject[] = [
   { type: 'stream.opened' },
   { type: 'stream.error' },
-  { type: 'stream.invalid', error: 'bad offer' },
+  { type: 'stream.invalid', event: 'offer', error: 'bad offer' },
+  { type: 'stream.activity' },
   { type: 'hub.offer', sdp: 'v=0\r\n' },
   { type: 'hub.candidate', candidate: CANDIDATE },
   { type: 'hub.tracksAdded', tracks: { t1: TRACK } },
   { type: 'hub.tracksAvailable', tracks: { t1: TRACK } },
   { type: 'hub.allowedRenegotiation' },
-  { type: 'hub.metaChanged', key: 'parley.media.c2', value: { audio: false, video: true, name: 'Bo' } },
-  { type: 'hub.left', reason: 'ended' },
+  { type: 'hub.metaChanged', key: 'parley.media.c2', value: { audio: false, video: true, name: 'Bo' }, eventId: META_EVENT_ID },
+  // Carries the same id: a replay of an event already processed once the meta event was.
+  { type: 'hub.left', reason: 'ended', eventId: META_EVENT_ID },
   done('checkClient', true),
   done('checkClient', false),
   failure('checkClient'),
   { type: RECONNECT_EVENT },
+  { type: SILENT_CONNECTING_EVENT },
+  { type: SILENT_OPEN_EVENT },
+  { type: CHECK_TIMEOUT_EVENT },
 ]
+
+const modelGuards = { attemptsExhausted: ({ context }: { context: EventsContext }) => context.attempt >= MODEL_MAX_RECONNECTS }
 
 // The traversal is pure: the notifications to the parent are the only actions that need a parent.
 const traversalMachine = eventsMachine.provide({
-  actions: { deliverHubEvent: () => {}, notifyOpen: () => {}, notifyReconnecting: () => {}, notifyClosed: () => {} },
+  actions: { deliverHubEvent: () => {}, notifyOpen: () => {}, notifyReconnecting: () => {}, notifyClosed: () => {}, notifyInvalid: () => {} },
+  guards: modelGuards,
 })
 
 const { paths, stats } = edgeCoveringPaths(traversalMachine, {
@@ -54,10 +75,20 @@ const { paths, stats } = edgeCoveringPaths(traversalMachine, {
     switch (event.type) {
       // A few reconnects show the back-off growing; more only multiply states.
       case 'stream.error':
-        return c.attempt < MAX_ATTEMPTS
+        return c.attempt <= MODEL_MAX_RECONNECTS
+      // Silence is one way into the check: once per attempt count is enough.
+      case SILENT_CONNECTING_EVENT:
+      case SILENT_OPEN_EVENT:
+        return c.attempt === 0 && c.duplicates === 0
       // One invalid event shows it is counted, not forwarded.
       case 'stream.invalid':
         return c.invalidEvents === 0
+      case 'stream.activity':
+        return c.invalidEvents === 0 && c.duplicates === 0
+      // The id'd event: new once, then one replay of it.
+      case 'hub.metaChanged':
+      case 'hub.left':
+        return c.duplicates === 0
       default:
         return true
     }
@@ -72,7 +103,7 @@ function startRun() {
   world.hub.clients.add(INPUT.clientId)
   world.hub.calls.gate('hub.getClient')
   const hub = createHubClient({ baseUrl: FAKE_HUB_URL, fetch: world.hub.fetch })
-  const machine = eventsMachine.provide({ actors: eventsActors({ hub, eventSource: world.eventSources.factory }) })
+  const machine = eventsMachine.provide({ actors: eventsActors({ hub, eventSource: world.eventSources.factory }), guards: modelGuards })
   const run = runAsChild(machine, INPUT, { clock: world.clock, inspect: coverage.inspector('events'), systemIds: ['negotiation', 'peerSession'] })
   return { world, ...run, snapshot: () => run.child.getSnapshot() as AnyMachineSnapshot }
 }
@@ -89,9 +120,9 @@ async function settleClientCheck(run: Run, answer?: { status: number }) {
 
 function executors(run: Run): Record<string, (event: AnyEventObject) => unknown> {
   const source = () => run.world.eventSources.latest()
-  const emitted = (name: string, data: unknown, expected: AnyEventObject) => () => {
+  const emitted = (name: string, data: unknown, expected: AnyEventObject, id?: string) => () => {
     const before = run.received.length
-    source().emit(name, data)
+    source().emit(name, data, id)
     // Delivered once, parsed and typed, to its recipient (a `left` is followed by events.closed, checked by the state).
     expect(run.received.slice(before).filter((e) => e.type.startsWith('hub.'))).toEqual([expected])
     const recipient = HUB_EVENT_RECIPIENTS[expected.type as HubEvent['type']] ?? 'parent'
@@ -103,15 +134,35 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
     'stream.invalid': () => {
       const before = run.received.length
       source().emit('offer', { type: 'answer', sdp: 'v=0' })
-      expect(run.received.length, 'an invalid event is not forwarded').toBe(before)
+      expect(run.received.slice(before).map((e) => e.type), 'an invalid event is reported, not forwarded').toEqual(['events.invalid'])
     },
+    'stream.activity': () => source().emit('ping', {}),
+    [SILENT_CONNECTING_EVENT]: () => run.world.clock.advance(STREAM_SILENCE_MS),
+    [SILENT_OPEN_EVENT]: () => run.world.clock.advance(STREAM_SILENCE_MS),
+    [CHECK_TIMEOUT_EVENT]: () => run.world.clock.advance(CLIENT_CHECK_TIMEOUT_MS),
     'hub.offer': (event) => emitted('offer', { type: 'offer', sdp: event.sdp }, event)(),
     'hub.candidate': (event) => emitted('candidate', event.candidate, event)(),
     'hub.tracksAdded': (event) => emitted('tracks_added', { tracks: event.tracks }, event)(),
     'hub.tracksAvailable': (event) => emitted('tracks_available', { tracks: event.tracks }, event)(),
     'hub.allowedRenegotiation': (event) => emitted('allowed_renegotation', 'ok', event)(),
-    'hub.metaChanged': (event) => emitted('meta_changed', { [event.key]: event.value }, event)(),
-    'hub.left': (event) => emitted('left', { reason: event.reason }, event)(),
+    'hub.metaChanged': (event) => {
+      const { eventId, ...delivered } = event
+      if (!isReplayedId(eventId as string, (run.snapshot().context as EventsContext).lastEventId)) {
+        return emitted('meta_changed', { [event.key]: event.value }, delivered as AnyEventObject, eventId as string)()
+      }
+      const before = run.received.length
+      source().emit('meta_changed', { [event.key]: event.value }, eventId as string)
+      expect(run.received.length, 'a replay already processed is skipped').toBe(before)
+    },
+    'hub.left': (event) => {
+      const { eventId, ...delivered } = event
+      if (!isReplayedId(eventId as string, (run.snapshot().context as EventsContext).lastEventId)) {
+        return emitted('left', { reason: event.reason }, delivered as AnyEventObject, eventId as string)()
+      }
+      const before = run.received.length
+      source().emit('left', { reason: event.reason }, eventId as string)
+      expect(run.received.length, 'a replayed left is skipped').toBe(before)
+    },
     'xstate.done.actor.checkClient': (event) => settleClientCheck(run, event.output ? undefined : { status: 404 }),
     'xstate.error.actor.checkClient': () => settleClientCheck(run, { status: 503 }),
     [RECONNECT_EVENT]: () => {
@@ -130,7 +181,7 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
 function expectNotification(run: Run) {
   const snapshot = run.snapshot()
   const context = snapshot.context as EventsContext
-  const last = run.received.filter((e) => e.type.startsWith('events.')).at(-1)
+  const last = run.received.filter((e) => e.type.startsWith('events.') && e.type !== 'events.invalid').at(-1)
   if (snapshot.matches('reconnecting')) {
     expect(last).toEqual({ type: 'events.reconnecting', attempt: context.attempt + 1, delayMs: reconnectDelayMs(context.attempt) })
   } else if (snapshot.matches({ streaming: 'open' })) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createHubClient } from '../hubClient.js'
 import { FAKE_HUB_URL, createFakeWorld, flush } from '../test-support/index.js'
 import { runAsChild } from '../test-support/harness.js'
-import { eventsActors, eventsMachine, reconnectDelayMs } from './eventsMachine.js'
+import { CLIENT_CHECK_TIMEOUT_MS, MAX_STREAM_RECONNECTS, STREAM_SILENCE_MS, eventsActors, eventsMachine, reconnectDelayMs } from './eventsMachine.js'
 
 function start(machine: typeof eventsMachine = eventsMachine) {
   const world = createFakeWorld()
@@ -22,7 +22,7 @@ describe('eventsMachine', () => {
     expect(source.url).toBe(`${FAKE_HUB_URL}/v1/rooms/room1/events/client1`)
     expect(run.value()).toEqual({ streaming: 'connecting' })
     source.open()
-    expect(run.value()).toEqual({ streaming: 'open' })
+    expect(run.value()).toEqual({ streaming: { open: 'listening' } })
     source.emit('offer', { type: 'offer', sdp: 'v=0\r\n' })
     source.emit('candidate', { candidate: 'candidate:1', sdpMid: '0', sdpMLineIndex: 0 })
     source.emit('tracks_added', { tracks: { t1: TRACK } })
@@ -48,21 +48,72 @@ describe('eventsMachine', () => {
     run.parent.stop()
   })
 
-  it('ignores and counts events that break the contract', () => {
+  it('reports and counts events that break the contract, never delivering them as hub events', () => {
     const run = start()
     const source = run.world.eventSources.latest()
     source.open()
-    source.emit('offer', { type: 'answer', sdp: 'v=0' })
+    source.emit('offer', { type: 'answer', sdp: 'v=0' }, 7)
     source.emit('tracks_available', 'not json{')
-    expect(run.received.map((e) => e.type)).toEqual(['events.open'])
-    expect(run.child.getSnapshot().context.invalidEvents).toBe(2)
+    expect(run.received.map((e) => e.type)).toEqual(['events.open', 'events.invalid', 'events.invalid'])
+    expect(run.received[1]).toMatchObject({ type: 'events.invalid', event: 'offer' })
+    expect(run.received[2]).toEqual({ type: 'events.invalid', event: 'tracks_available', error: 'tracks_available: data is not JSON' })
+    // Reported is processed: a replay resumes after it.
+    expect(run.child.getSnapshot().context).toMatchObject({ invalidEvents: 2, lastEventId: '7' })
+    run.parent.stop()
+  })
+
+  it('resumes after the last event processed and skips replays of what it already processed', async () => {
+    const run = start()
+    run.world.eventSources.latest().open()
+    run.world.eventSources.latest().emit('meta_changed', { a: 1 }, 1)
+    run.world.eventSources.latest().emit('meta_changed', { b: 2 }, 2)
+    run.world.eventSources.latest().fail()
+    await flush()
+    run.world.clock.advance(reconnectDelayMs(0))
+    const resumed = run.world.eventSources.latest()
+    expect(resumed.url).toBe(`${FAKE_HUB_URL}/v1/rooms/room1/events/client1?lastEventId=2`)
+    resumed.open()
+    // The hub replays from an older point than asked: the overlap is skipped, the rest delivered once.
+    resumed.emit('meta_changed', { b: 2 }, 2)
+    resumed.emit('meta_changed', { c: 3 }, 3)
+    expect(run.received.filter((e) => e.type === 'hub.metaChanged').map((e) => e.key)).toEqual(['a', 'b', 'c'])
+    expect(run.child.getSnapshot().context).toMatchObject({ lastEventId: '3', duplicates: 1 })
+    run.parent.stop()
+  })
+
+  it('learns the ping interval the hub announces, and takes twice that silence for dead', async () => {
+    const run = start()
+    const source = run.world.eventSources.latest()
+    source.open()
+    source.emit('ping', { interval_ms: 500 })
+    expect(run.child.getSnapshot().context.pingIntervalMs).toBe(500)
+    run.world.clock.advance(999)
+    expect(run.value()).toEqual({ streaming: { open: 'listening' } })
+    run.world.clock.advance(1)
+    await flush()
+    expect(run.value()).toBe('reconnecting')
+    run.parent.stop()
+  })
+
+  it('takes a stream silent for twice the ping interval for dead, and a ping for alive', async () => {
+    const run = start()
+    const source = run.world.eventSources.latest()
+    source.open()
+    run.world.clock.advance(STREAM_SILENCE_MS - 1)
+    source.emit('ping', {})
+    run.world.clock.advance(STREAM_SILENCE_MS - 1)
+    expect(run.value()).toEqual({ streaming: { open: 'listening' } })
+    run.world.clock.advance(1)
+    await flush()
+    expect(source.closed).toBe(true)
+    expect(run.value()).toBe('reconnecting')
     run.parent.stop()
   })
 
   it('reconnects with back-off on the clock while the hub still knows the client', async () => {
     const run = start()
     expect([0, 1, 2, 3, 4].map(reconnectDelayMs)).toEqual([500, 1000, 2000, 4000, 4000])
-    for (const delay of [500, 1000, 2000, 4000, 4000]) {
+    for (const delay of [500, 1000, 2000, 4000]) {
       run.world.eventSources.latest().fail()
       expect(run.world.eventSources.latest().closed).toBe(true)
       await flush()
@@ -71,16 +122,40 @@ describe('eventsMachine', () => {
       run.world.clock.advance(delay)
       expect(run.value()).toEqual({ streaming: 'connecting' })
     }
-    expect(run.world.eventSources.all).toHaveLength(6)
+    expect(run.world.eventSources.all).toHaveLength(5)
     expect(run.world.eventSources.openCount).toBe(1)
     // Once open again the back-off starts over.
     run.world.eventSources.latest().open()
     run.world.eventSources.latest().fail()
     await flush()
     expect(run.world.clock.scheduledDelays()).toEqual([500])
-    expect(run.received.filter((e) => e.type === 'events.reconnecting').map((e) => e.delayMs)).toEqual([500, 1000, 2000, 4000, 4000, 500])
+    expect(run.received.filter((e) => e.type === 'events.reconnecting').map((e) => e.delayMs)).toEqual([500, 1000, 2000, 4000, 500])
     run.parent.stop()
     expect(run.world.clock.pendingTimers).toBe(0)
+  })
+
+  it('gives the stream up as lost after MAX_STREAM_RECONNECTS failed reconnects in a row', async () => {
+    const run = start()
+    for (let attempt = 0; attempt < MAX_STREAM_RECONNECTS; attempt++) {
+      run.world.eventSources.latest().fail()
+      await flush()
+      run.world.clock.advance(reconnectDelayMs(attempt))
+    }
+    run.world.eventSources.latest().fail()
+    await flush()
+    expect(run.child.getSnapshot().status).toBe('done')
+    expect(run.received.at(-1)).toEqual({ type: 'events.closed', reason: 'lost' })
+    expect(run.world.clock.pendingTimers).toBe(0)
+  })
+
+  it('counts a client check the hub never answers as failed', async () => {
+    const run = start()
+    run.world.hub.calls.gate('hub.getClient')
+    run.world.eventSources.latest().fail()
+    run.world.clock.advance(CLIENT_CHECK_TIMEOUT_MS)
+    await flush()
+    expect(run.value()).toBe('reconnecting')
+    run.parent.stop()
   })
 
   it('waits the back-off its `reconnectDelay` says, and reports that one (changeable with provide)', async () => {

@@ -15,7 +15,7 @@ import { hubProtocolViolations } from '../test-support/hubProtocol.js'
 import { edgeCoveringPaths, runPath, type ModelPath } from '../test-support/modelPaths.js'
 import { FAKE_ANSWER_SDP, FAKE_HUB_URL, FAKE_OFFER_SDP, createFakeWorld, flush, type FakePeerConnection, type PendingCalls } from '../test-support/index.js'
 import { negotiationActors } from './negotiationActors.js'
-import { LOCK_RETRY_MS, negotiationMachine } from './negotiationMachine.js'
+import { ICE_RESTART_TIMEOUT_MS, LOCK_RETRY_MS, negotiationMachine } from './negotiationMachine.js'
 
 const INPUT = { roomId: 'room1', clientId: 'client1', maxIceRestarts: 1 }
 const HUB_OFFER = 'v=0\r\no=hub 1 1 IN IP4 127.0.0.1\r\ns=hub\r\n'
@@ -25,6 +25,7 @@ const LOCAL_CANDIDATE = { candidate: 'candidate:2 1 udp 2122260223 127.0.0.1 500
 const done = (id: string, output?: unknown) => ({ type: `xstate.done.actor.${id}`, output }) as AnyEventObject
 const failure = (id: string) => ({ type: `xstate.error.actor.${id}`, error: new Error(`${id} failed`) }) as AnyEventObject
 const LOCK_RETRY_EVENT = 'xstate.after.lockRetry.negotiation.signaling.free.seekingLock.waitingForLock'
+const ICE_RESTART_TIMEOUT_EVENT = 'xstate.after.iceRestartTimeout.negotiation.ice.restoring'
 const SESSION_FAILED = 'xstate.error.actor.peerSession'
 /** The states waiting for a peer session step. */
 const PEER_STEPS = [{ offering: 'creatingOffer' }, { offering: 'applyingAnswer' }, { answering: 'creatingAnswer' }]
@@ -49,6 +50,7 @@ const events: AnyEventObject[] = [
   failure('sendAnswer'),
   failure('peerSession'),
   { type: LOCK_RETRY_EVENT },
+  { type: ICE_RESTART_TIMEOUT_EVENT },
 ]
 
 // The traversal is pure: the notifications to the parent are the only actions that need a parent.
@@ -77,6 +79,9 @@ const { paths, stats } = edgeCoveringPaths(traversalMachine, {
       // One held candidate is enough to exercise holding; more only multiply states.
       case 'peer.iceCandidate':
         return snapshot.context.heldCandidates.length === 0
+      // Advancing the clock that far would also fire a pending lock retry (3 s): one timer at a time.
+      case ICE_RESTART_TIMEOUT_EVENT:
+        return !snapshot.matches({ signaling: { free: { seekingLock: 'waitingForLock' } } })
       default:
         return true
     }
@@ -164,6 +169,10 @@ function executors(run: Run) {
     // Armed before the run started (startRun): creating the peer connection is what fails.
     [SESSION_FAILED]: () => flush(2),
     [LOCK_RETRY_EVENT]: () => run.world.clock.advance(LOCK_RETRY_MS),
+    [ICE_RESTART_TIMEOUT_EVENT]: async () => {
+      run.world.clock.advance(ICE_RESTART_TIMEOUT_MS)
+      await flush(2)
+    },
   }
 }
 

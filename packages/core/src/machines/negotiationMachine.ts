@@ -72,6 +72,8 @@ export type NegotiationParentEvent =
   | { type: 'negotiation.failed'; message: string }
 
 export const LOCK_RETRY_MS = 3000
+/** How long ICE may take to connect again after a restart before the restart counts as failed. */
+export const ICE_RESTART_TIMEOUT_MS = 10_000
 const ICE_FAILED = { message: 'ICE failed' }
 
 /** The hub session's ids, as every hub request takes them. */
@@ -93,6 +95,7 @@ export const negotiationMachine = setup({
   },
   delays: {
     lockRetry: LOCK_RETRY_MS,
+    iceRestartTimeout: ICE_RESTART_TIMEOUT_MS,
   },
   guards: {
     isLockGranted: (_, granted: boolean) => granted,
@@ -150,14 +153,6 @@ export const negotiationMachine = setup({
     },
     { id: 'localCandidates', src: 'sendCandidates', input: ids },
   ],
-  on: {
-    'peer.iceConnected': { actions: ['resetIceRestarts', 'notifyConnected'] },
-    // An ICE restart is a local change whose offer restarts ICE (not drawn: it raises negotiation.change).
-    'peer.iceFailed': {
-      guard: 'canRestartIce',
-      actions: ['countIceRestart', 'notifyReconnecting', 'restartIceInNextOffer', raise({ type: 'negotiation.change' })],
-    },
-  },
   states: {
     signaling: {
       initial: 'free',
@@ -309,6 +304,30 @@ export const negotiationMachine = setup({
         },
         failed: {
           entry: 'notifyFailed',
+        },
+      },
+    },
+    ice: {
+      // After an ICE failure the connection must come back within iceRestartTimeout. A browser whose ICE
+      // stays `failed` after the restart's answer (seen with Firefox) never reports it again, so the
+      // restart then counts as failed too: the next one follows, or `failed` once they are used up.
+      initial: 'watching',
+      on: { 'peer.iceConnected': { target: '.watching', actions: ['resetIceRestarts', 'notifyConnected'] } },
+      states: {
+        watching: {
+          // An ICE restart is a local change whose offer restarts ICE (not drawn: it raises negotiation.change).
+          on: {
+            'peer.iceFailed': {
+              guard: 'canRestartIce',
+              target: 'restoring',
+              actions: ['countIceRestart', 'notifyReconnecting', 'restartIceInNextOffer', raise({ type: 'negotiation.change' })],
+            },
+          },
+        },
+        restoring: {
+          // Failed again, or not back in time: watching decides once more (restart, or nothing left to try).
+          on: { 'peer.iceFailed': { target: 'watching', actions: raise({ type: 'peer.iceFailed' }) } },
+          after: { iceRestartTimeout: { target: 'watching', actions: raise({ type: 'peer.iceFailed' }) } },
         },
       },
     },

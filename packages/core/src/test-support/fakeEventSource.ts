@@ -25,8 +25,10 @@ export class FakeEventSource implements EventSourceLike {
     this.dispatchEvent(new Event('open'))
   }
 
-  emit(name: string, data: unknown): void {
-    this.dispatchEvent(new MessageEvent(name, { data: typeof data === 'string' ? data : JSON.stringify(data) }))
+  /** Dispatches one SSE event; `id` is its `id:` line (what MessageEvent.lastEventId carries). */
+  emit(name: string, data: unknown, id?: string | number): void {
+    const init = { data: typeof data === 'string' ? data : JSON.stringify(data), ...(id === undefined ? {} : { lastEventId: String(id) }) }
+    this.dispatchEvent(new MessageEvent(name, init))
   }
 
   fail(): void {

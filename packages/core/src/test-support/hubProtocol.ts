@@ -72,7 +72,18 @@ export function hubProtocolViolations(run: HubProtocolRun): string[] {
     if (after.length > 0) violations.push(`requests for ${clientId} after its leave: ${describe(after)}`)
   })
 
-  // 5. Our ICE candidates only after our offer.
+  // 5. A client replaced by a new registration (a full reconnect) is never named again: every request
+  //    with a client id comes after the last request of any older client.
+  const clientOrder: string[] = []
+  log.forEach((r, at) => {
+    const clientId = r.params.clientId
+    if (!clientId) return
+    if (!clientOrder.includes(clientId)) clientOrder.push(clientId)
+    const newer = clientOrder.slice(clientOrder.indexOf(clientId) + 1)
+    if (newer.length > 0) violations.push(`request ${at} (${r.route}) names ${clientId} after its replacement ${newer.join(', ')} was in use`)
+  })
+
+  // 6. Our ICE candidates only after our offer.
   const firstOffer = log.findIndex(isOffer)
   const earlyCandidate = log.findIndex((r, i) => r.route === 'candidate' && (firstOffer < 0 || i < firstOffer))
   if (earlyCandidate >= 0) violations.push(`candidate POSTed at request ${earlyCandidate}, before our first offer`)
