@@ -36,7 +36,6 @@ export {
 } from './machines/negotiationMachine.js'
 export { negotiationActors, type NegotiationDeps } from './machines/negotiationActors.js'
 export { serialWorker } from './machines/serialWorker.js'
-export { eventsMachine, eventsActors, reconnectDelayMs, toHubEvent, type EventsContext, type EventsEvent, type EventsInput, type EventsDeps } from './machines/eventsMachine.js'
 export { statsMachine, STATS_INTERVAL_MS, type StatsParentEvent } from './machines/statsMachine.js'
 export { statsActors, type StatsDeps } from './machines/statsActors.js'
 export { PeerStats } from './stats/peerStats.js'

@@ -3,7 +3,7 @@
 // `conferenceActors(deps)`; the negotiation and events children bring their own (see conference.ts).
 import { fromCallback, fromPromise } from 'xstate'
 import { mediaStateMetaKey, type MediaState, type TrackSource } from '@parley/protocol'
-import type { ConferenceError, LocalMediaState } from '../api.js'
+import type { ConferenceError, LocalMediaState, RoomInfo } from '../api.js'
 import { HubError, type HostCredentials, type HubClient } from '../hubClient.js'
 import type { LocalMedia } from '../localMedia.js'
 import { acquireMedia } from '../media.js'
