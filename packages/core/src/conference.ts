@@ -12,6 +12,8 @@ import { negotiationActors } from './machines/negotiationActors.js'
 import { negotiationMachine } from './machines/negotiationMachine.js'
 import type { PeerConnectionConfig, Ports } from './ports.js'
 import { RemoteStreams } from './remoteStreams.js'
+import type { Trace } from './trace/format.js'
+import type { TraceRecorderLike } from './trace/recorder.js'
 import { selectView } from './view.js'
 
 export type ConferenceSnapshot = SnapshotFrom<typeof conferenceMachine>
@@ -21,6 +23,8 @@ export type ConferenceActor = Actor<typeof conferenceMachine>
 export interface Conference extends ConferenceHandle<ConferenceSnapshot> {
   readonly actor: ConferenceActor
   readonly hub: HubClient
+  /** The call trace so far (`options.trace` records it); throws when the conference was created without a recorder. */
+  exportTrace(): Trace
 }
 
 export interface ConferenceOptions extends ConferenceOptionsBase {
@@ -32,6 +36,8 @@ export interface ConferenceOptions extends ConferenceOptionsBase {
   iceServers?: PeerConnectionConfig['iceServers']
   /** Extra peer connection configuration, merged under `iceServers`. */
   peerConnectionConfig?: PeerConnectionConfig
+  /** Records a call trace (`createTraceRecorder()` from `@parley/core/trace`): ports and actors, for `exportTrace()`. */
+  trace?: TraceRecorderLike
 }
 
 /** Fills missing ports from the browser only when some are missing, so Node callers never touch browser globals. */
@@ -87,12 +93,20 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
 }
 
 export function createConference(options: ConferenceOptions): Conference {
-  const ports = resolvePorts(options.ports)
+  const recorder = options.trace
+  const given = resolvePorts(options.ports)
+  const ports = recorder ? recorder.ports(given, { baseUrl: options.hub.baseUrl }) : given
   const media: ConferenceMedia = { local: new LocalMedia(), remote: new RemoteStreams() }
   const { machine, hub } = provideConference(options, ports, media)
+  const inspect = recorder && options.inspect
+    ? (event: InspectionEvent) => {
+        recorder.inspect(event)
+        options.inspect?.(event)
+      }
+    : (recorder?.inspect ?? options.inspect)
   const actor = createActor(machine, {
     clock: ports.clock,
-    ...(options.inspect ? { inspect: options.inspect } : {}),
+    ...(inspect ? { inspect } : {}),
   })
 
   return {
@@ -109,5 +123,9 @@ export function createConference(options: ConferenceOptions): Conference {
     retry: () => actor.send({ type: 'user.retry' }),
     // For `pagehide`: the beacon survives the page; everything local is released at once.
     leaveOnUnload: () => actor.send({ type: 'user.leave', viaBeacon: true }),
+    exportTrace: () => {
+      if (!recorder) throw new Error('exportTrace: this conference records no trace; pass createConference({ trace: createTraceRecorder() })')
+      return recorder.export()
+    },
   }
 }
