@@ -142,7 +142,13 @@ export function recordingPeerConnection(factory: PeerConnectionFactory, sink: Re
       getTransceivers: () => target.getTransceivers(),
       createOffer: (options) => call('createOffer', options, () => target.createOffer(options), description),
       createAnswer: () => call('createAnswer', undefined, () => target.createAnswer(), description),
-      setLocalDescription: (value) => call('setLocalDescription', { type: value.type }, () => target.setLocalDescription(value)),
+      // The description the connection then holds may differ from the one set (werift adds its candidates):
+      // recorded when it does, because that is the SDP the core sends.
+      setLocalDescription: (value) =>
+        call('setLocalDescription', { type: value.type }, () => target.setLocalDescription(value), () => {
+          const held = target.localDescription
+          return held && held.sdp !== value.sdp ? description(held) : undefined
+        }),
       setRemoteDescription: (value) => call('setRemoteDescription', description(value), () => target.setRemoteDescription(value)),
       addIceCandidate: (candidate) => call('addIceCandidate', candidate, () => target.addIceCandidate(candidate)),
       addEventListener<K extends keyof PeerConnectionEventMap>(type: K, listener: (event: PeerConnectionEventMap[K]) => void) {

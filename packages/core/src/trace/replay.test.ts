@@ -38,7 +38,6 @@ describe('replayTrace', () => {
     if (answer?.kind !== 'http.response') throw new Error('no register answer recorded')
     answer.status = 500
     const result = await replayTrace(trace)
-    console.log(result.message)
     expect(result.verdict).toBe('diverged')
     expect(result.divergence).toMatchObject({ stream: 'state conference', after: expect.stringMatching(/^http.response 500 to POST \/v1\/rooms\/.*\/register/) })
     expect(result.divergence?.expected).toMatch(/"joining":"acquiringMedia"/)

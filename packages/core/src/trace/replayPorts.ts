@@ -94,10 +94,10 @@ class ReplayPeerConnection implements PeerConnectionLike {
   readonly tracks = new Map<string, ReplayTrack>()
   readonly streams = new Map<string, ReplayStream>()
 
-  private call<T>(apply: (value: T) => T): Promise<T> {
+  private call<T>(apply: (value: unknown) => T): Promise<T> {
     const { promise, handle } = pending<T>()
     this.calls.set(++this.callCount, {
-      resolve: (value) => handle.resolve(apply(value as T)),
+      resolve: (value) => handle.resolve(apply(value)),
       reject: handle.reject,
     })
     return promise
@@ -126,8 +126,9 @@ class ReplayPeerConnection implements PeerConnectionLike {
     return this.call((value) => value as SessionDescriptionLike)
   }
   setLocalDescription(description: SessionDescriptionLike): Promise<void> {
-    return this.call(() => {
-      this.localDescription = description
+    return this.call((held) => {
+      // The recorded result is the description the connection held afterwards, when it differed.
+      this.localDescription = (held as SessionDescriptionLike | undefined) ?? description
     })
   }
   setRemoteDescription(description: SessionDescriptionLike): Promise<void> {
