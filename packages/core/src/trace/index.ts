@@ -5,5 +5,5 @@ export { createRedactor, DEFAULT_REDACTED_FIELDS, DEFAULT_REDACTED_HEADERS, type
 export { recordingPorts } from './recordingPorts.js'
 export { parseTrace, type ParsedTrace } from './schema.js'
 export { replayTrace, describeInput, type Divergence, type ReplayOptions, type ReplayResult, type ReplayTarget } from './replay.js'
-export { formatTimeline } from './timeline.js'
+export { formatTimeline, describeEntry, stateText } from './timeline.js'
 export { missingTransitions, type MissingTransition } from './modelCheck.js'
