@@ -83,9 +83,9 @@ function toElk(machine: string, state: GraphState): ElkNode {
   node.layoutOptions = {
     'elk.padding': '[top=22,left=10,bottom=10,right=10]',
     'elk.nodeLabels.placement': 'INSIDE V_TOP H_LEFT',
-    // Parallel regions side by side; a compound state's children laid out by the layered algorithm.
-    'elk.algorithm': state.kind === 'parallel' ? 'rectpacking' : 'layered',
-    'elk.direction': 'RIGHT',
+    // One algorithm across levels (ELK routes edges between levels only then); parallel regions stacked.
+    'elk.algorithm': 'layered',
+    'elk.direction': state.kind === 'parallel' ? 'DOWN' : 'RIGHT',
   }
   return node
 }
@@ -93,9 +93,11 @@ function toElk(machine: string, state: GraphState): ElkNode {
 export async function layoutGraph(graph: MachineGraph): Promise<PlacedGraph> {
   const machine = graph.machineId
   const root = toElk(machine, graph.root)
-  // Transitions drawn are between distinct states (self-loops are listed on click, not drawn).
+  // Drawn: transitions between states that do not contain each other. Self-loops and transitions
+  // from a state into its own children (the root's "from any state") are listed on click instead.
+  const nested = (a: string, b: string) => a === b || a === '' || b === '' || b.startsWith(`${a}.`) || a.startsWith(`${b}.`)
   root.edges = graph.transitions
-    .filter((t) => t.source !== t.target)
+    .filter((t) => !nested(t.source, t.target))
     .map((t) => ({
       id: t.id,
       sources: [nodeId(machine, t.source)],
