@@ -109,11 +109,14 @@ export function allStates(root: GraphState): GraphState[] {
 
 /**
  * The transition an event just took: one from a state active before to one active after, on that
- * event (or on no event, for an eventless step). Undefined when none fits (an action-only event).
+ * event; else one that left a state and entered a new one (a step through raised or eventless
+ * transitions). Undefined when none fits (an action-only event).
  */
 export function takenTransition(graph: MachineGraph, eventType: string, before: Set<string>, after: Set<string>): GraphTransition | undefined {
   const fits = (t: GraphTransition) => (before.has(t.source) || t.source === '') && (after.has(t.target) || t.target === '')
-  return graph.transitions.find((t) => t.event === eventType && fits(t) && t.source !== t.target) ?? graph.transitions.find((t) => t.event === eventType && fits(t))
+  const onEvent = graph.transitions.find((t) => t.event === eventType && fits(t) && t.source !== t.target) ?? graph.transitions.find((t) => t.event === eventType && fits(t))
+  // A step through raised or eventless transitions: the one that entered a state not active before.
+  return onEvent ?? graph.transitions.find((t) => t.source !== '' && before.has(t.source) && !after.has(t.source) && after.has(t.target) && !before.has(t.target))
 }
 
 /** 'a.b' active means 'a' is too: every ancestor path of the active leaf paths, and the root (''). */
