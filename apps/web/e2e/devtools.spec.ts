@@ -81,6 +81,11 @@ describe('State panel devtools (built app on the real hub, two Chromium particip
     }, { timeoutMs: 20_000, description: "Ada's negotiation diagram answering Grace's arrival, then stable" }).catch(explain)
     await page.locator('[data-testid="diagram-negotiation"] [data-taken="true"]').waitFor({ timeout: 5_000 }).catch(explain)
     await page.getByTestId('state-panel').screenshot({ path: artifactPath('devtools-diagrams.png') })
+    // At natural size a chart is readable (and scrolls): the conference's, around its lit states.
+    await page.getByTestId('diagram-zoom-conference').click()
+    await page.locator('[data-testid="diagram-conference"] [data-state="inRoom"]').scrollIntoViewIfNeeded()
+    await page.getByTestId('diagram-conference').screenshot({ path: artifactPath('devtools-conference-zoomed.png') })
+    await page.getByTestId('diagram-zoom-conference').click()
     const afterJoin = (await litSeen(page, 'negotiation')).length
 
     await grace.page.getByTestId('leave-button').click()
