@@ -58,55 +58,51 @@ export function recordingFetch(fetch: FetchLike, sink: RecordSink): FetchLike {
   }
 }
 
-/**
- * `target` with `overrides` in front: everything else (getters, other methods) reaches the real
- * object, its methods bound to it. A Proxy keeps the decorators small (they ship in the app).
- */
-function decorate<T extends object>(target: T, overrides: Partial<Record<keyof T, unknown>>): T {
-  return new Proxy(target, {
-    get(object, property) {
-      if (Object.prototype.hasOwnProperty.call(overrides, property)) return overrides[property as keyof T]
-      const value: unknown = Reflect.get(object, property)
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(object) : value
-    },
-  })
-}
-
-/** Adds one recording listener per event type before the first of the core's. */
-function recordFirst(target: { addEventListener: (type: never, listener: never) => void }, record: (type: string, event: unknown) => void) {
-  const add = target.addEventListener.bind(target) as (type: string, listener: (event: unknown) => void) => void
-  const recorded = new Set<string>()
-  return (type: string, listener: (event: unknown) => void) => {
-    if (!recorded.has(type)) {
-      recorded.add(type)
-      add(type, (event) => record(type, event))
-    }
-    add(type, listener)
-  }
-}
-
 export function recordingEventSource(factory: EventSourceFactory, sink: RecordSink): EventSourceFactory {
   let next = 0
   return (url) => {
     const es = ++next
     sink.record({ kind: 'sse.open', es, url: sink.redact.url(url) })
     const source = factory(url)
-    return decorate(source, {
-      addEventListener: recordFirst(source, (name, message) => {
-        const data = (message as { data?: unknown } | undefined)?.data
-        sink.record({ kind: 'sse.event', es, name, ...(typeof data === 'string' ? { data: sink.redact.body(data) ?? '' } : {}) })
-      }),
+    const recorded = new Set<string>()
+    return {
+      get readyState() {
+        return source.readyState
+      },
+      addEventListener(type, listener) {
+        if (!recorded.has(type)) {
+          recorded.add(type)
+          source.addEventListener(type, (message) => {
+            const data = (message as { data?: unknown } | undefined)?.data
+            sink.record({ kind: 'sse.event', es, name: type, ...(typeof data === 'string' ? { data: sink.redact.body(data) ?? '' } : {}) })
+          })
+        }
+        source.addEventListener(type, listener)
+      },
+      removeEventListener: (type, listener) => source.removeEventListener(type, listener),
       close() {
         sink.record({ kind: 'sse.close', es })
         source.close()
       },
-    })
+    }
   }
 }
 
 const statesOf = (pc: PeerConnectionLike): PeerStates => ({ ice: pc.iceConnectionState, connection: pc.connectionState, signaling: pc.signalingState })
-const description = (value: { type: string; sdp?: string }) => ({ type: value.type, sdp: value.sdp })
-type Recorded = [args?: (args: readonly unknown[]) => unknown, result?: (value: never, args: readonly unknown[]) => unknown]
+
+/** What an event carries, as data: candidates as JSON, tracks by id (their end is recorded too). */
+function peerEventData(type: string, event: unknown): unknown {
+  if (type === 'icecandidate') {
+    const candidate = (event as PeerConnectionEventMap['icecandidate'] | undefined)?.candidate
+    if (!candidate) return null
+    return 'toJSON' in candidate && typeof candidate.toJSON === 'function' ? candidate.toJSON() : candidate
+  }
+  if (type === 'track') {
+    const { track, streams } = event as TrackEventLike
+    return { track: { id: track.id, kind: track.kind }, streams: streams.map((stream) => stream.id) }
+  }
+  return undefined
+}
 
 export function recordingPeerConnection(factory: PeerConnectionFactory, sink: RecordSink): PeerConnectionFactory {
   let next = 0
@@ -115,67 +111,72 @@ export function recordingPeerConnection(factory: PeerConnectionFactory, sink: Re
     sink.record({ kind: 'pc.create', pc, config: sink.redact.value(config) })
     const target = factory(config)
     let calls = 0
-    // What each async call records: its arguments and its result.
-    const recorded: Record<string, Recorded> = {
-      createOffer: [(args) => args[0], description],
-      createAnswer: [undefined, description],
-      // The description the connection then holds may differ from the one set (werift adds its
-      // candidates): recorded when it does, because that is the SDP the core sends.
-      setLocalDescription: [
-        (args) => ({ type: (args[0] as { type: string }).type }),
-        (_, args) => (target.localDescription && target.localDescription.sdp !== (args[0] as { sdp?: string }).sdp ? description(target.localDescription) : undefined),
-      ],
-      setRemoteDescription: [(args) => description(args[0] as { type: string; sdp?: string })],
-      addIceCandidate: [(args) => args[0]],
+    const call = <T>(method: string, args: unknown, run: () => Promise<T>, result: (value: T) => unknown = () => undefined): Promise<T> => {
+      const id = ++calls
+      sink.record({ kind: 'pc.call', pc, call: id, method, ...(args !== undefined ? { args } : {}) })
+      return run().then(
+        (value) => {
+          const recorded = result(value)
+          sink.record({ kind: 'pc.result', pc, call: id, ...(recorded !== undefined ? { value: recorded } : {}) })
+          return value
+        },
+        (error: unknown) => {
+          sink.record({ kind: 'pc.failure', pc, call: id, error: errorOf(error) })
+          throw error
+        },
+      )
     }
-    const overrides: Record<string, unknown> = {
-      addTransceiver(trackOrKind: Parameters<PeerConnectionLike['addTransceiver']>[0], init?: { direction?: string }) {
+    const recorded = new Set<string>()
+    const description = (value: { type: string; sdp?: string }) => ({ type: value.type, ...(value.sdp !== undefined ? { sdp: value.sdp } : {}) })
+    const wrapped: PeerConnectionLike = {
+      get connectionState() { return target.connectionState },
+      get iceConnectionState() { return target.iceConnectionState },
+      get signalingState() { return target.signalingState },
+      get localDescription() { return target.localDescription },
+      get remoteDescription() { return target.remoteDescription },
+      addTransceiver(trackOrKind, init) {
         const what = typeof trackOrKind === 'string' ? trackOrKind : { id: trackOrKind.id, kind: trackOrKind.kind }
         sink.record({ kind: 'pc.call', pc, call: ++calls, method: 'addTransceiver', args: { track: what, direction: init?.direction ?? 'sendrecv' } })
-        return target.addTransceiver(trackOrKind, init as never)
+        return target.addTransceiver(trackOrKind, init)
       },
-      addEventListener: recordFirst(target as never, (type, event) => {
-        let data: unknown
-        if (type === 'icecandidate') {
-          const candidate = (event as PeerConnectionEventMap['icecandidate'] | undefined)?.candidate
-          data = candidate && 'toJSON' in candidate && typeof candidate.toJSON === 'function' ? candidate.toJSON() : (candidate ?? null)
+      getTransceivers: () => target.getTransceivers(),
+      createOffer: (options) => call('createOffer', options, () => target.createOffer(options), description),
+      createAnswer: () => call('createAnswer', undefined, () => target.createAnswer(), description),
+      // The description the connection then holds may differ from the one set (werift adds its candidates):
+      // recorded when it does, because that is the SDP the core sends.
+      setLocalDescription: (value) =>
+        call('setLocalDescription', { type: value.type }, () => target.setLocalDescription(value), () => {
+          const held = target.localDescription
+          return held && held.sdp !== value.sdp ? description(held) : undefined
+        }),
+      setRemoteDescription: (value) => call('setRemoteDescription', description(value), () => target.setRemoteDescription(value)),
+      addIceCandidate: (candidate) => call('addIceCandidate', candidate, () => target.addIceCandidate(candidate)),
+      addEventListener<K extends keyof PeerConnectionEventMap>(type: K, listener: (event: PeerConnectionEventMap[K]) => void) {
+        if (!recorded.has(type)) {
+          recorded.add(type)
+          target.addEventListener(type, (event) => {
+            const data = peerEventData(type, event)
+            sink.record({ kind: 'pc.event', pc, type, states: statesOf(target), ...(data !== undefined ? { data } : {}) })
+            if (type === 'track') {
+              const { track } = event as TrackEventLike
+              const onEnded = () => {
+                track.removeEventListener('ended', onEnded)
+                sink.record({ kind: 'pc.event', pc, type: 'trackended', states: statesOf(target), data: { track: { id: track.id, kind: track.kind } } })
+              }
+              track.addEventListener('ended', onEnded)
+            }
+          })
         }
-        if (type === 'track') {
-          const { track, streams } = event as TrackEventLike
-          const info = { id: track.id, kind: track.kind }
-          data = { track: info, streams: streams.map((stream) => stream.id) }
-          const onEnded = () => {
-            track.removeEventListener('ended', onEnded)
-            sink.record({ kind: 'pc.event', pc, type: 'trackended', states: statesOf(target), data: { track: info } })
-          }
-          track.addEventListener('ended', onEnded)
-        }
-        sink.record({ kind: 'pc.event', pc, type, states: statesOf(target), ...(data !== undefined ? { data } : {}) })
-      }),
+        target.addEventListener(type, listener)
+      },
+      removeEventListener: (type, listener) => target.removeEventListener(type, listener),
       close() {
         sink.record({ kind: 'pc.close', pc })
         target.close()
       },
     }
-    for (const [method, [args, result]] of Object.entries(recorded)) {
-      overrides[method] = (...input: never[]) => {
-        const call = ++calls
-        const recordedArgs = args?.(input)
-        sink.record({ kind: 'pc.call', pc, call, method, ...(recordedArgs !== undefined ? { args: recordedArgs } : {}) })
-        return (target[method as 'createAnswer'] as (...a: never[]) => Promise<never>)(...input).then(
-          (value) => {
-            const kept = result?.(value, input)
-            sink.record({ kind: 'pc.result', pc, call, ...(kept !== undefined ? { value: kept } : {}) })
-            return value
-          },
-          (error: unknown) => {
-            sink.record({ kind: 'pc.failure', pc, call, error: errorOf(error) })
-            throw error
-          },
-        )
-      }
-    }
-    return decorate(target, overrides as never)
+    if (target.restartIce) wrapped.restartIce = () => target.restartIce?.()
+    return wrapped
   }
 }
 
