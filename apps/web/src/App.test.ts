@@ -152,8 +152,9 @@ describe('App', () => {
     expect(app.find('[data-testid="state-panel"]').exists()).toBe(false)
     expect(app.find('[data-testid="state-panel-toggle"]').exists()).toBe(false) // no button on every screen
     document.dispatchEvent(new KeyboardEvent('keydown', { key: 'D', shiftKey: true }))
-    // The panel's code is loaded on first open.
-    const panel = await vi.waitFor(() => app.get('[data-testid="state-panel"]'))
+    // The panel's code is loaded on first open (transformed on demand here: over a second when the
+    // core and web projects run side by side).
+    const panel = await vi.waitFor(() => app.get('[data-testid="state-panel"]'), { timeout: 5000 })
     expect(panel.get('[data-testid="state-panel-value"]').text()).toContain('inRoom.negotiation.stable')
     expect(panel.get('[data-testid="state-panel-events"]').text()).toContain('fake.view')
     expect(panel.get('[data-testid="state-panel-actors"]').text()).toContain('fakeConference')

@@ -25,6 +25,8 @@ import { PeerStats } from './stats/peerStats.js'
 import { screenShareActors } from './machines/screenShareActors.js'
 import { screenShareMachine } from './machines/screenShareMachine.js'
 import { ScreenMedia } from './screenMedia.js'
+import type { Trace } from './trace/format.js'
+import type { TraceRecorderLike } from './trace/recorder.js'
 import { selectView } from './view.js'
 
 export type ConferenceSnapshot = SnapshotFrom<typeof conferenceMachine>
@@ -36,6 +38,8 @@ export interface Conference extends ConferenceHandle<ConferenceSnapshot> {
   readonly hub: HubClient
   setHand(raised: boolean): void
   react(emoji: string): void
+  /** The call trace so far (`options.trace` records it); throws when the conference was created without a recorder. */
+  exportTrace(): Trace
 }
 
 export interface ConferenceOptions extends ConferenceOptionsBase {
@@ -49,6 +53,8 @@ export interface ConferenceOptions extends ConferenceOptionsBase {
   peerConnectionConfig?: PeerConnectionConfig
   /** How often getStats is read (audio levels, quality); 1000 ms by default. */
   statsIntervalMs?: number
+  /** Records a call trace (`createTraceRecorder()` from `@parley/core/trace`): ports and actors, for `exportTrace()`. */
+  trace?: TraceRecorderLike
 }
 
 /** Fills missing ports from the browser only when some are missing, so Node callers never touch browser globals. */
@@ -119,12 +125,20 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
 }
 
 export function createConference(options: ConferenceOptions): Conference {
-  const ports = resolvePorts(options.ports)
+  const recorder = options.trace
+  const given = resolvePorts(options.ports)
+  const ports = recorder ? recorder.ports(given, { baseUrl: options.hub.baseUrl }) : given
   const media: ConferenceMedia = { local: new LocalMedia(), remote: new RemoteStreams(), stats: new PeerStats(), screen: new ScreenMedia() }
   const { machine, hub } = provideConference(options, ports, media)
+  const inspect = recorder && options.inspect
+    ? (event: InspectionEvent) => {
+        recorder.inspect(event)
+        options.inspect?.(event)
+      }
+    : (recorder?.inspect ?? options.inspect)
   const actor = createActor(machine, {
     clock: ports.clock,
-    ...(options.inspect ? { inspect: options.inspect } : {}),
+    ...(inspect ? { inspect } : {}),
   })
 
   return {
@@ -151,5 +165,9 @@ export function createConference(options: ConferenceOptions): Conference {
     react: (emoji) => actor.send({ type: 'user.react', emoji }),
     // For `pagehide`: the beacon survives the page; everything local is released at once.
     leaveOnUnload: () => actor.send({ type: 'user.leave', viaBeacon: true }),
+    exportTrace: () => {
+      if (!recorder) throw new Error('exportTrace: this conference records no trace; pass createConference({ trace: createTraceRecorder() })')
+      return recorder.export()
+    },
   }
 }

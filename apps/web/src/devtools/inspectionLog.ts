@@ -18,6 +18,8 @@ export interface ActorRecord {
   /** Session ids of the actor's children, as its last snapshot listed them. */
   children: string[]
   updatedAt: number
+  /** The machine definition of a statechart actor (what the State panel draws); undefined otherwise. */
+  machine?: { id: string; root: unknown }
 }
 
 export interface LoggedEvent {
@@ -122,6 +124,8 @@ export function createInspectionLog(options: InspectionLogOptions = {}): Inspect
         children: [],
         updatedAt: now(),
       }
+      const logic = (event.actorRef as { logic?: { id?: unknown; root?: unknown } }).logic
+      if (typeof logic?.id === 'string' && typeof logic.root === 'object') record.machine = logic as { id: string; root: unknown }
       records.set(sessionId, record)
     }
     return record

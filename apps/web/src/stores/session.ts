@@ -78,6 +78,11 @@ export const useSessionStore = defineStore('session', () => {
     return () => participantListeners.delete(listener)
   }
 
+  /** The current call's trace (State panel: "Download trace", time travel); undefined without a conference. */
+  function exportTrace() {
+    return conference.value?.exportTrace?.()
+  }
+
   function preview(media: { audio: boolean; video: boolean }) {
     conference.value?.preview(media)
   }
@@ -163,6 +168,7 @@ export const useSessionStore = defineStore('session', () => {
     start,
     stop,
     onParticipantEvent,
+    exportTrace,
     preview,
     join,
     leave,

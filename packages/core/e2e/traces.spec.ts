@@ -1,0 +1,139 @@
+// Call traces recorded against the REAL hub (werift participants in Node, loopback only): each
+// participant's trace must replay as the same path, and with PARLEY_RECORD_FIXTURES=1 they are
+// written to src/trace/fixtures/ (replayed browser-free by src/trace/fixtures.test.ts). It also
+// measures how fast a call's trace grows, for the size figures in the README.
+import { writeFileSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { EventSource } from 'eventsource'
+import { RTCPeerConnection } from 'werift'
+import { assertLoopbackOnly, createSyntheticMedia, loopbackWeriftConfig, type SyntheticMedia } from '@parley/testkit'
+import { startTestHub, type TestHub } from '@parley/hub/testing'
+import { createConference, type ConferenceView } from '@parley/core'
+import { nodePorts } from '@parley/core/node'
+import { createTraceRecorder, parseTrace, replayTrace, type Trace } from '@parley/core/trace'
+
+const TIMEOUT_MS = 30_000
+const RECORD = process.env.PARLEY_RECORD_FIXTURES === '1'
+const fixturePath = (name: string) => new URL(`../src/trace/fixtures/${name}.json`, import.meta.url)
+
+interface Member {
+  name: string
+  media: SyntheticMedia
+  conference: ReturnType<typeof createConference>
+  view(): ConferenceView
+}
+
+function createMember(name: string, hubUrl: string): Member {
+  const media = createSyntheticMedia()
+  const conference = createConference({
+    hub: { baseUrl: hubUrl },
+    ports: nodePorts({ RTCPeerConnection, peerConnectionOptions: loopbackWeriftConfig(), EventSource, media }),
+    trace: createTraceRecorder(),
+  })
+  conference.actor.start()
+  return { name, media, conference, view: () => conference.selectView(conference.actor.getSnapshot()) }
+}
+
+function waitForView(member: Member, description: string, predicate: (view: ConferenceView) => boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      subscription.unsubscribe()
+      reject(new Error(`${member.name}: ${description} did not happen within ${TIMEOUT_MS} ms. Last view: ${JSON.stringify(member.view())}`))
+    }, TIMEOUT_MS)
+    const check = (view: ConferenceView) => {
+      if (!predicate(view)) return false
+      clearTimeout(timer)
+      resolve()
+      return true
+    }
+    const subscription = member.conference.actor.subscribe((snapshot) => {
+      if (check(member.conference.selectView(snapshot))) subscription.unsubscribe()
+    })
+    if (check(member.view())) subscription.unsubscribe()
+  })
+}
+
+const seesLive = (names: string[]) => (view: ConferenceView) =>
+  view.status === 'connected' &&
+  view.participants.length === names.length &&
+  names.every((name) => view.participants.find((p) => p.name === name)?.tracks.filter((t) => t.live).length === 2)
+
+async function settle(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** Exports, checks against the schema, replays; writes the fixture when recording. */
+async function checkTrace(member: Member, fixture: string): Promise<{ trace: Trace; bytes: number }> {
+  const trace = member.conference.exportTrace()
+  const text = JSON.stringify(trace)
+  expect(parseTrace(text).ok).toBe(true)
+  const started = performance.now()
+  const result = await replayTrace(trace)
+  const ms = performance.now() - started
+  console.log(`[trace] ${fixture}: ${trace.entries.length} entries, ${text.length} bytes; replay ${result.verdict} in ${ms.toFixed(0)} ms (${Math.round(trace.entries.length / (ms / 1000))} entries/s)`)
+  expect(result.message).toMatch(/^Same path/)
+  if (RECORD) writeFileSync(fixturePath(fixture), `${JSON.stringify(trace, null, 1)}\n`)
+  return { trace, bytes: text.length }
+}
+
+describe('call traces against the real hub (werift, loopback)', () => {
+  let hub: TestHub
+  const members: Member[] = []
+
+  beforeAll(async () => {
+    assertLoopbackOnly()
+    hub = await startTestHub()
+  })
+
+  afterAll(async () => {
+    for (const member of members) member.conference.actor.stop()
+    for (const member of members) member.media.stop()
+    await hub?.close()
+  })
+
+  it('a two-person call (join, the other joins, camera off, the other leaves, leave) replays as the same path at both', async () => {
+    const ada = createMember('Ada', hub.url)
+    const grace = createMember('Grace', hub.url)
+    members.push(ada, grace)
+    ada.conference.join({ roomName: 'trace-e2e', displayName: 'Ada', media: { audio: true, video: true } })
+    await waitForView(ada, 'connected', (v) => v.status === 'connected' && v.room !== undefined)
+    grace.conference.join({ roomId: ada.view().room!.id, displayName: 'Grace', media: { audio: true, video: true } })
+    await waitForView(ada, 'Grace live', seesLive(['Grace']))
+    await waitForView(grace, 'Ada live', seesLive(['Ada']))
+    grace.conference.setCamera(false)
+    await waitForView(ada, 'Grace camera off', (v) => v.participants.find((p) => p.name === 'Grace')?.videoEnabled === false)
+    grace.conference.leave()
+    await waitForView(grace, 'left', (v) => v.status === 'left')
+    await waitForView(ada, 'Grace gone', (v) => v.participants.length === 0)
+    ada.conference.leave()
+    await waitForView(ada, 'left', (v) => v.status === 'left')
+    await checkTrace(ada, 'hub-two-person-host')
+    await checkTrace(grace, 'hub-two-person-guest')
+  })
+
+  it('measures how fast a three-person call trace grows (join, then a steady call)', async () => {
+    const trio = ['Ada', 'Grace', 'Linus'].map((name) => createMember(name, hub.url))
+    members.push(...trio)
+    const [first, ...rest] = trio as [Member, Member, Member]
+    first.conference.join({ roomName: 'trace-size', displayName: first.name, media: { audio: true, video: true } })
+    await waitForView(first, 'connected', (v) => v.status === 'connected' && v.room !== undefined)
+    for (const member of rest) member.conference.join({ roomId: first.view().room!.id, displayName: member.name, media: { audio: true, video: true } })
+    for (const member of trio) await waitForView(member, 'two live', seesLive(trio.filter((m) => m !== member).map((m) => m.name)))
+    await settle(1000)
+    const size = () => trio.map((m) => JSON.stringify(m.conference.exportTrace()).length)
+    const entries = () => trio.map((m) => m.conference.exportTrace().entries.length)
+    const joinedBytes = size()
+    const joinedEntries = entries()
+    const steadyMs = 20_000
+    await settle(steadyMs)
+    const perMinuteBytes = size().map((bytes, i) => ((bytes - joinedBytes[i]!) * 60_000) / steadyMs)
+    const perMinuteEntries = entries().map((count, i) => ((count - joinedEntries[i]!) * 60_000) / steadyMs)
+    const tenMinutes = joinedBytes.map((bytes, i) => bytes + perMinuteBytes[i]! * 10)
+    console.log(
+      `[trace size] join: ${joinedEntries.join('/')} entries, ${joinedBytes.join('/')} bytes; steady: ${perMinuteEntries.map((n) => n.toFixed(0)).join('/')} entries/min, ${perMinuteBytes.map((n) => n.toFixed(0)).join('/')} bytes/min; ` +
+        `10-minute estimate per participant: ${tenMinutes.map((n) => (n / 1024).toFixed(0)).join('/')} KB`,
+    )
+    for (const member of trio) member.conference.leave()
+    for (const member of trio) await waitForView(member, 'left', (v) => v.status === 'left')
+  })
+})

@@ -1,0 +1,116 @@
+// Journeys of one conference through the fakes, recorded as call traces: the glare, ICE restart, SSE
+// reconnect and leave-from-every-screen fixtures (src/trace/fixtures/) come from here. Each drives
+// the real machines through createConference, one async boundary at a time, and returns the trace.
+import { waitFor } from 'xstate'
+import { createConference, type Conference, type ConferenceSnapshot } from '../conference.js'
+import type { Trace } from '../trace/format.js'
+import { createTraceRecorder } from '../trace/recorder.js'
+import { FAKE_HUB_URL } from './fakeHub.js'
+import type { FakePeerConnection } from './fakePeerConnection.js'
+import { createFakeWorld, type FakeWorld } from './index.js'
+import { flush } from './pendingCalls.js'
+
+export const HUB_OFFER_SDP = 'v=0\r\no=hub 7 7 IN IP4 127.0.0.1\r\ns=hub offer\r\n'
+
+interface Run {
+  world: FakeWorld
+  conference: Conference
+  until(predicate: (snapshot: ConferenceSnapshot) => boolean): Promise<unknown>
+  pc(): FakePeerConnection
+}
+
+function start(configure?: (world: FakeWorld) => void): Run {
+  const world = createFakeWorld()
+  configure?.(world)
+  const conference = createConference({ hub: { baseUrl: FAKE_HUB_URL }, ports: world.ports, trace: createTraceRecorder({ now: world.clock.now, wallClock: () => new Date(0) }) })
+  conference.actor.start()
+  return {
+    world,
+    conference,
+    until: (predicate) => waitFor(conference.actor, predicate, { timeout: 1000 }),
+    pc: () => world.peers.latest() as FakePeerConnection,
+  }
+}
+
+async function joinAndConnect(run: Run): Promise<void> {
+  run.conference.join({ displayName: 'Ada', roomName: 'Standup', media: { audio: true, video: true } })
+  await run.until((s) => s.matches('inRoom'))
+  await flush()
+  run.world.eventSources.latest().open()
+  run.pc().setIceConnectionState('connected')
+  await flush()
+}
+
+async function leave(run: Run): Promise<Trace> {
+  run.conference.leave()
+  await run.until((s) => s.status === 'done')
+  await flush()
+  return run.conference.exportTrace()
+}
+
+/** Each journey, by fixture name. */
+export const journeys: Record<string, () => Promise<Trace>> = {
+  /** The hub offers while our first offer is in flight: the offer is held and answered right after. */
+  'glare-hub-mid-offer': async () => {
+    const run = start((world) => void world.hub.calls.gate('hub.negotiate'))
+    run.conference.join({ displayName: 'Ada', roomName: 'Standup', media: { audio: true, video: true } })
+    await run.until((s) => s.matches('inRoom'))
+    await flush()
+    run.world.eventSources.latest().open()
+    run.world.eventSources.latest().emit('offer', { type: 'offer', sdp: HUB_OFFER_SDP })
+    await flush()
+    run.world.hub.calls.ungate('hub.negotiate')
+    run.world.hub.calls.find('hub.negotiate')!.resolve()
+    await flush()
+    run.pc().setIceConnectionState('connected')
+    await flush()
+    return leave(run)
+  },
+  /** ICE fails in the room: an ICE-restart offer through the lock, then connected again. */
+  'ice-restart': async () => {
+    const run = start()
+    await joinAndConnect(run)
+    run.pc().setIceConnectionState('failed')
+    await flush()
+    run.pc().setIceConnectionState('connected')
+    await flush()
+    return leave(run)
+  },
+  /** The events stream breaks: the client check, the back-off on the clock, open again. */
+  'sse-reconnect': async () => {
+    const run = start()
+    await joinAndConnect(run)
+    run.world.eventSources.latest().fail()
+    await flush()
+    run.world.clock.advance(500)
+    await flush()
+    run.world.eventSources.latest().open()
+    await flush()
+    return leave(run)
+  },
+  'leave-from-idle': async () => leave(start()),
+  'leave-from-previewing': async () => {
+    const run = start()
+    run.conference.preview({ audio: true, video: true })
+    await run.until((s) => s.matches({ previewing: 'ready' }))
+    return leave(run)
+  },
+  'leave-from-joining': async () => {
+    const run = start((world) => void world.hub.calls.gate('hub.register'))
+    run.conference.join({ displayName: 'Ada', roomName: 'Standup', media: { audio: true, video: true } })
+    await run.until((s) => s.matches({ joining: 'registering' }))
+    return leave(run)
+  },
+  'leave-from-room': async () => {
+    const run = start()
+    await joinAndConnect(run)
+    return leave(run)
+  },
+  'leave-from-failed': async () => {
+    const run = start()
+    run.conference.join({ roomId: 'nope', displayName: 'Bo', media: { audio: false, video: false } })
+    await run.until((s) => s.matches('failed'))
+    await flush()
+    return leave(run)
+  },
+}

@@ -1,0 +1,303 @@
+// Ports fed from a trace: every request, peer-connection call, media request and timer the machines
+// make waits until the replay delivers what the trace says came back. Objects are matched to the
+// recorded ones by creation order (the nth request made is the trace's request n), as the recording
+// decorators number them.
+import type {
+  ClockLike,
+  FetchLike,
+  FetchResponseLike,
+  IceCandidateInitLike,
+  MediaStreamLike,
+  MediaStreamTrackLike,
+  PeerConnectionEventMap,
+  PeerConnectionLike,
+  Ports,
+  RtpTransceiverLike,
+  SessionDescriptionLike,
+  SseMessageLike,
+} from '../ports.js'
+import type { PeerStates, TraceError, TraceStream } from './format.js'
+
+interface Pending<T> {
+  resolve(value: T): void
+  reject(error: unknown): void
+}
+
+function pending<T>(): { promise: Promise<T>; handle: Pending<T> } {
+  let handle!: Pending<T>
+  const promise = new Promise<T>((resolve, reject) => (handle = { resolve, reject }))
+  // The machine may have moved on (aborted): an unobserved rejection is not an error of the replay.
+  promise.catch(() => undefined)
+  return { promise, handle }
+}
+
+const toError = (error: TraceError) => Object.assign(new Error(error.message), { name: error.name })
+
+class ReplayTrack extends EventTarget implements MediaStreamTrackLike {
+  enabled = true
+  readyState: 'live' | 'ended' = 'live'
+  constructor(readonly id: string, readonly kind: string) {
+    super()
+  }
+  stop(): void {
+    this.readyState = 'ended'
+  }
+  end(): void {
+    this.readyState = 'ended'
+    this.dispatchEvent(new Event('ended'))
+  }
+}
+
+class ReplayStream extends EventTarget implements MediaStreamLike {
+  constructor(readonly id: string, private readonly tracks: ReplayTrack[] = []) {
+    super()
+  }
+  getTracks(): ReplayTrack[] {
+    return [...this.tracks]
+  }
+  add(track: ReplayTrack): void {
+    if (!this.tracks.includes(track)) this.tracks.push(track)
+  }
+  remove(track: ReplayTrack): void {
+    const index = this.tracks.indexOf(track)
+    if (index < 0) return
+    this.tracks.splice(index, 1)
+    this.dispatchEvent(new Event('removetrack'))
+  }
+}
+
+class ReplayEventSource extends EventTarget {
+  readyState = 0
+  closed = false
+  close(): void {
+    this.readyState = 2
+    this.closed = true
+  }
+  deliver(name: string, data: string | undefined): void {
+    if (this.closed) return
+    if (name === 'open') this.readyState = 1
+    const event = Object.assign(new Event(name), data === undefined ? {} : { data })
+    this.dispatchEvent(event)
+  }
+}
+
+class ReplayPeerConnection implements PeerConnectionLike {
+  connectionState = 'new'
+  iceConnectionState = 'new'
+  signalingState = 'stable'
+  localDescription: SessionDescriptionLike | null = null
+  remoteDescription: SessionDescriptionLike | null = null
+  readonly calls = new Map<number, Pending<unknown>>()
+  private callCount = 0
+  private readonly transceivers: RtpTransceiverLike[] = []
+  private readonly target = new EventTarget()
+  readonly tracks = new Map<string, ReplayTrack>()
+  readonly streams = new Map<string, ReplayStream>()
+
+  private call<T>(apply: (value: unknown) => T): Promise<T> {
+    const { promise, handle } = pending<T>()
+    this.calls.set(++this.callCount, {
+      resolve: (value) => handle.resolve(apply(value)),
+      reject: handle.reject,
+    })
+    return promise
+  }
+
+  addTransceiver(trackOrKind: MediaStreamTrackLike | 'audio' | 'video', init?: { direction?: string }): RtpTransceiverLike {
+    this.callCount++
+    const kind = typeof trackOrKind === 'string' ? trackOrKind : trackOrKind.kind
+    const transceiver: RtpTransceiverLike = {
+      mid: String(this.transceivers.length),
+      sender: { track: typeof trackOrKind === 'string' ? null : trackOrKind, replaceTrack: async () => undefined },
+      receiver: { track: new ReplayTrack(`receiver-${this.transceivers.length}`, kind) },
+      direction: init?.direction ?? 'sendrecv',
+      currentDirection: null,
+    }
+    this.transceivers.push(transceiver)
+    return transceiver
+  }
+  getTransceivers(): RtpTransceiverLike[] {
+    return [...this.transceivers]
+  }
+  createOffer(): Promise<SessionDescriptionLike> {
+    return this.call((value) => value as SessionDescriptionLike)
+  }
+  createAnswer(): Promise<SessionDescriptionLike> {
+    return this.call((value) => value as SessionDescriptionLike)
+  }
+  setLocalDescription(description: SessionDescriptionLike): Promise<void> {
+    return this.call((held) => {
+      // The recorded result is the description the connection held afterwards, when it differed.
+      this.localDescription = (held as SessionDescriptionLike | undefined) ?? description
+    })
+  }
+  setRemoteDescription(description: SessionDescriptionLike): Promise<void> {
+    return this.call(() => {
+      this.remoteDescription = description
+    })
+  }
+  addIceCandidate(_candidate: IceCandidateInitLike): Promise<void> {
+    return this.call(() => undefined)
+  }
+  addEventListener<K extends keyof PeerConnectionEventMap>(type: K, listener: (event: PeerConnectionEventMap[K]) => void): void {
+    this.target.addEventListener(type, listener as unknown as (event: Event) => void)
+  }
+  removeEventListener<K extends keyof PeerConnectionEventMap>(type: K, listener: (event: PeerConnectionEventMap[K]) => void): void {
+    this.target.removeEventListener(type, listener as unknown as (event: Event) => void)
+  }
+  close(): void {
+    this.connectionState = 'closed'
+  }
+
+  /** What the trace says happened to the connection, with its states at that moment. */
+  deliver(type: string, states: PeerStates, data: unknown): void {
+    this.iceConnectionState = states.ice
+    this.connectionState = states.connection
+    this.signalingState = states.signaling
+    if (type === 'trackended') {
+      const id = (data as { track: { id: string } }).track.id
+      const track = this.tracks.get(id)
+      if (!track) return
+      for (const stream of this.streams.values()) stream.remove(track)
+      track.end()
+      return
+    }
+    const event = new Event(type)
+    if (type === 'icecandidate') Object.assign(event, { candidate: data as IceCandidateInitLike | null })
+    if (type === 'track') {
+      const { track: info, streams } = data as { track: { id: string; kind: string }; streams: string[] }
+      let track = this.tracks.get(info.id)
+      if (!track) this.tracks.set(info.id, (track = new ReplayTrack(info.id, info.kind)))
+      const owned = track
+      const delivered = streams.map((id) => {
+        let stream = this.streams.get(id)
+        if (!stream) this.streams.set(id, (stream = new ReplayStream(id)))
+        stream.add(owned)
+        return stream
+      })
+      Object.assign(event, { track, streams: delivered, transceiver: this.transceivers[0] })
+    }
+    this.target.dispatchEvent(event)
+  }
+}
+
+/** What a replay delivers; each returns false when the object it is for was never made (the paths differ). */
+export interface ReplayFeed {
+  httpResponse(req: number, status: number, body: string): boolean
+  httpError(req: number, error: TraceError, status?: number): boolean
+  sseEvent(es: number, name: string, data: string | undefined): boolean
+  pcResult(pc: number, call: number, value: unknown): boolean
+  pcFailure(pc: number, call: number, error: TraceError): boolean
+  pcEvent(pc: number, type: string, states: PeerStates, data: unknown): boolean
+  mediaResult(call: number, stream: TraceStream): boolean
+  mediaFailure(call: number, error: TraceError): boolean
+  fireTimer(timer: number): boolean
+  /** Timers still scheduled (for the report). */
+  readonly pendingTimers: number
+}
+
+export function createReplayPorts(): { ports: Ports; feed: ReplayFeed } {
+  const requests: Pending<FetchResponseLike>[] = []
+  const sources: ReplayEventSource[] = []
+  const pcs: ReplayPeerConnection[] = []
+  const media: Pending<MediaStreamLike>[] = []
+  const timers = new Map<number, () => void>()
+  let timerCount = 0
+
+  const fetch: FetchLike = () => {
+    const { promise, handle } = pending<FetchResponseLike>()
+    requests.push(handle)
+    return promise
+  }
+  const clock: ClockLike = {
+    setTimeout: (fn) => {
+      const id = ++timerCount
+      timers.set(id, fn)
+      return id
+    },
+    clearTimeout: (id) => {
+      timers.delete(id as number)
+    },
+    now: () => 0,
+  }
+  const getMedia = () => {
+    const { promise, handle } = pending<MediaStreamLike>()
+    media.push(handle)
+    return promise
+  }
+  const ports: Ports = {
+    fetch,
+    eventSource: () => {
+      const source = new ReplayEventSource()
+      sources.push(source)
+      return source as unknown as ReturnType<Ports['eventSource']> & { addEventListener(type: string, listener: (event: SseMessageLike) => void): void }
+    },
+    peerConnection: () => {
+      const pc = new ReplayPeerConnection()
+      pcs.push(pc)
+      return pc
+    },
+    media: { getUserMedia: getMedia, getDisplayMedia: getMedia, enumerateDevices: async () => [] },
+    clock,
+    beacon: () => true,
+  }
+  const response = (status: number, text: () => Promise<string>): FetchResponseLike => ({
+    ok: status >= 200 && status < 300,
+    status,
+    headers: { get: () => null },
+    text,
+  })
+  const pcCall = (pc: number, call: number) => pcs[pc - 1]?.calls.get(call)
+  const feed: ReplayFeed = {
+    httpResponse(req, status, body) {
+      const request = requests[req - 1]
+      request?.resolve(response(status, () => Promise.resolve(body)))
+      return request !== undefined
+    },
+    httpError(req, error, status) {
+      const request = requests[req - 1]
+      if (status === undefined) request?.reject(toError(error))
+      else request?.resolve(response(status, () => Promise.reject(toError(error))))
+      return request !== undefined
+    },
+    sseEvent(es, name, data) {
+      sources[es - 1]?.deliver(name, data)
+      return sources[es - 1] !== undefined
+    },
+    pcResult(pc, call, value) {
+      const pendingCall = pcCall(pc, call)
+      pendingCall?.resolve(value)
+      return pendingCall !== undefined
+    },
+    pcFailure(pc, call, error) {
+      const pendingCall = pcCall(pc, call)
+      pendingCall?.reject(toError(error))
+      return pendingCall !== undefined
+    },
+    pcEvent(pc, type, states, data) {
+      pcs[pc - 1]?.deliver(type, states, data)
+      return pcs[pc - 1] !== undefined
+    },
+    mediaResult(call, stream) {
+      const request = media[call - 1]
+      request?.resolve(new ReplayStream(stream.id, stream.tracks.map((track) => new ReplayTrack(track.id, track.kind))))
+      return request !== undefined
+    },
+    mediaFailure(call, error) {
+      const request = media[call - 1]
+      request?.reject(toError(error))
+      return request !== undefined
+    },
+    fireTimer(timer) {
+      const fn = timers.get(timer)
+      if (!fn) return false
+      timers.delete(timer)
+      fn()
+      return true
+    },
+    get pendingTimers() {
+      return timers.size
+    },
+  }
+  return { ports, feed }
+}
