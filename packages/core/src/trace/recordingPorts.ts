@@ -176,6 +176,17 @@ export function recordingPeerConnection(factory: PeerConnectionFactory, sink: Re
       },
     }
     if (target.restartIce) wrapped.restartIce = () => target.restartIce?.()
+    // Optional members pass through where the stack has them (a missing one changes behaviour: no stats, no removeTrack).
+    const removeTrack = target.removeTrack?.bind(target)
+    if (removeTrack) {
+      wrapped.removeTrack = (sender) => {
+        sink.record({ kind: 'pc.call', pc, call: ++calls, method: 'removeTrack', args: { track: sender.track ? { id: sender.track.id, kind: sender.track.kind } : null } })
+        removeTrack(sender)
+      }
+    }
+    // getStats is read every second by the stats machine: not recorded, it would fill the ring.
+    const getStats = target.getStats?.bind(target)
+    if (getStats) wrapped.getStats = () => getStats()
     return wrapped
   }
 }
