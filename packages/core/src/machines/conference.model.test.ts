@@ -12,6 +12,7 @@ import { edgeCoveringPaths, runPath } from '../test-support/modelPaths.js'
 import { FAKE_HUB_URL, FakeMediaStream, FakeMediaStreamTrack, createFakeWorld, flush, type FakePeerConnection, type PendingCalls } from '../test-support/index.js'
 import { conferenceMachine, LEAVE_TIMEOUT_MS } from './conferenceMachine.js'
 import { RECONNECT_DEADLINE_MS } from './reconnectMachine.js'
+import { emptySummary } from '../stats/analysis.js'
 
 const done = (id: string, output?: unknown) => ({ type: `xstate.done.actor.${id}`, output }) as AnyEventObject
 const failure = (id: string) => ({ type: `xstate.error.actor.${id}`, error: new Error(`${id} failed`) }) as AnyEventObject
@@ -71,6 +72,7 @@ const events: AnyEventObject[] = [
   { type: 'user.react', emoji: '👍' },
   { type: 'screen.published', streamId: 'screen' },
   { type: 'screen.unpublished' },
+  { type: 'stats.updated', summary: emptySummary() },
 ]
 
 // Only the notifications that change the conference's state are modelled; the rest are covered by
@@ -107,6 +109,9 @@ const { paths, stats } = edgeCoveringPaths(conferenceMachine, {
       case 'screen.published':
         return c.screenStreamId === null
       case 'screen.unpublished':
+        return c.screenStreamId !== null
+      // A stats reading is stored the same in every room state: once the share is up is enough.
+      case 'stats.updated':
         return c.screenStreamId !== null
       // One failed attempt shows the count moving; the rest only repeat it.
       case 'reconnect.attempt':
@@ -289,6 +294,11 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
     // In the room the hand or reaction is written to the room metadata (held like every hub call).
     'user.setHand': (event) => settlePresenceWrite(run, () => run.conference.setHand(event.raised)),
     'user.react': (event) => settlePresenceWrite(run, () => run.conference.react(event.emoji)),
+    // The stats child reads getStats, which the fake peer connection lacks: its report is delivered as it would send it.
+    'stats.updated': async (event) => {
+      run.conference.actor.send(event)
+      await flush(1)
+    },
     'screen.published': async () => {
       run.conference.startScreenShare()
       await flush(2)

@@ -55,9 +55,7 @@ export function conferenceActors({ hub, local, remote, devices, beacon }: Confer
     applyLocalMedia: fromPromise<void, LocalMediaState>(async ({ input }) => local.applyEnabled(input)),
     openRoom: fromPromise<OpenedRoom, { roomId?: string; roomName?: string }>(async ({ input, signal }) => {
       if (input.roomId) {
-        // Joining by id with the name known (an invite link carries both): no lookup on the join path, since
-        // register answers a missing room with the same room-not-found the lookup would.
-        const room: RoomInfo = input.roomName ? { id: input.roomId, name: input.roomName } : await hub.getRoom(input.roomId, signal)
+        const room: RoomInfo = await hub.getRoom(input.roomId, signal)
         return { room: { id: room.id, name: room.name, ...(room.options ? { options: room.options } : {}) }, host: { created: false, key: null } }
       }
       // We create it, so we are its host; Parley's hub enforces that with a key (the hosted hub ignores the option).

@@ -48,7 +48,8 @@ export interface ConferenceContext {
    * Whether we created the room (then we are its host), and the host key Parley's hub gave us for it
    * (null against the hosted hub). The key is a secret: it never goes into a view or a log line.
    */
-  host: { created: boolean; key: string | null }
+  /** Whether we created the room (`roomId`), so a Retry or reconnect into it keeps us its host. */
+  host: { created: boolean; key: string | null; roomId?: string }
   /** Bumped when the host or chat child changed: the view reads them, so the conference's snapshot moves with them. */
   extrasRevision: number
   /** Leave through `navigator.sendBeacon` (page unload) instead of fetch. */
@@ -98,7 +99,8 @@ const session = ({ context }: { context: ConferenceContext }) => ({ roomId: cont
 /** What the room opened as: its id and name, and whether we created it (with the host key, on Parley's hub). */
 export interface OpenedRoom {
   room: RoomInfo
-  host: { created: boolean; key: string | null }
+  /** Whether we created the room (`roomId`), so a Retry or reconnect into it keeps us its host. */
+  host: { created: boolean; key: string | null; roomId?: string }
 }
 
 /** The hub's reason for a `left`, in the core's words. */
@@ -186,7 +188,12 @@ export const conferenceMachine = setup({
       mediaError: error,
     })),
     resetLocalEnabled: assign(({ context }) => ({ local: { ...context.local, audioEnabled: true, videoEnabled: true } })),
-    storeRoom: assign({ room: (_, opened: OpenedRoom) => opened.room, host: (_, opened: OpenedRoom) => opened.host }),
+    storeRoom: assign({
+      room: (_, opened: OpenedRoom) => opened.room,
+      // Back in the room we created (Retry, a full reconnect): still its host, with its key.
+      host: ({ context }, opened: OpenedRoom) =>
+        !opened.host.created && context.host.created && context.host.roomId === opened.room.id ? context.host : { ...opened.host, roomId: opened.room.id },
+    }),
     storeClient: assign({
       clientId: (_, client: { clientId: string; name: string }) => client.clientId,
       displayName: (_, client: { clientId: string; name: string }) => client.name,

@@ -76,6 +76,8 @@ export function hubProtocolViolations(run: HubProtocolRun): string[] {
   //    with a client id comes after the last request of any older client.
   const clientOrder: string[] = []
   log.forEach((r, at) => {
+    // A host's moderation names another participant, not our own client.
+    if (r.route === 'muteClient' || r.route === 'removeClient') return
     const clientId = r.params.clientId
     if (!clientId) return
     if (!clientOrder.includes(clientId)) clientOrder.push(clientId)
