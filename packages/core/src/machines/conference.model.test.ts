@@ -296,7 +296,7 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
     'user.react': (event) => settlePresenceWrite(run, () => run.conference.react(event.emoji)),
     // The stats child reads getStats, which the fake peer connection lacks: its report is delivered as it would send it.
     'stats.updated': async (event) => {
-      run.conference.actor.send(event)
+      run.conference.actor.send(event as { type: "stats.updated"; summary: ReturnType<typeof emptySummary> })
       await flush(1)
     },
     'screen.published': async () => {
