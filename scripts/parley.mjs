@@ -153,7 +153,7 @@ function test() {
   pnpm(['run', 'lint'])
   // The e2e tests drive the web app exactly as `npm start` serves it: built; and the hub's process
   // spec runs its built bin.
-  build(['@parley/web', '@parley/hub'])
+  build(buildablePackages())
   const report = join(mkdtempSync(join(tmpdir(), 'parley-test-')), 'vitest.json')
   const vitest = [
     process.execPath, pnpmBin, 'exec', 'vitest', 'run',
