@@ -53,9 +53,6 @@ export function conferenceActors({ hub, local, remote, devices, beacon }: Confer
     }),
     applyLocalMedia: fromPromise<void, LocalMediaState>(async ({ input }) => local.applyEnabled(input)),
     openRoom: fromPromise<RoomInfo, { roomId?: string; roomName?: string }>(async ({ input, signal }) => {
-      // Joining by id with the name known (an invite link carries both): no lookup on the join path, since
-      // register answers a missing room with the same room-not-found the lookup would.
-      if (input.roomId && input.roomName) return { id: input.roomId, name: input.roomName }
       const room = input.roomId ? await hub.getRoom(input.roomId, signal) : await hub.createRoom({ name: input.roomName ?? '' }, signal)
       return { id: room.id, name: room.name }
     }),
