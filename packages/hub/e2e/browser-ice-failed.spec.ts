@@ -42,7 +42,9 @@ interface PagePeer {
 
 describe('a failed peer connection on the real hub (Chromium, werift)', () => {
   const FAILED_GRACE_MS = 10_000
-  const clients = useBrowserClients('current', { timings: { failedGraceMs: FAILED_GRACE_MS } })
+  // The frozen-peer rule (liveness.ts: no media or RTCP for 8 s) would remove all three long before
+  // werift's consent check fails them (~30 s): off here, so that this spec walks the failed grace alone.
+  const clients = useBrowserClients('current', { timings: { failedGraceMs: FAILED_GRACE_MS, frozenPeerMs: 0 } })
 
   it('keeps the clients that restart ICE within the grace and removes the one that does not', async () => {
     const { explain } = clients

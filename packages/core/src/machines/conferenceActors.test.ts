@@ -1,4 +1,5 @@
-// The join path's room lookup: skipped when the room's id and name are both known.
+// The join path's room step: an id is looked up (even when an invite link carries the name too, so that a
+// hub that is down or a room that is gone fails the join before the app shows a call), no id creates one.
 import { createActor, toPromise } from 'xstate'
 import { describe, expect, it } from 'vitest'
 import type { HubClient } from '../hubClient.js'
@@ -12,25 +13,26 @@ function actorsWithHub(calls: string[]) {
     },
     createRoom: async () => {
       calls.push('createRoom')
-      return { id: 'new', name: 'New' }
+      return { id: 'new', name: 'New', options: { parley: { host_controls: true } }, host_key: 'k1' }
     },
   } as unknown as HubClient
   return conferenceActors({ hub } as unknown as ConferenceDeps)
 }
 
 describe('openRoom', () => {
-  it('asks the hub nothing when joining by id with the room name known (invite link)', async () => {
+  it("looks the room up by id even with the invite link's name, and takes the hub's name", async () => {
     const calls: string[] = []
     const room = await toPromise(createActor(actorsWithHub(calls).openRoom, { input: { roomId: 'r1', roomName: 'Standup' } }).start())
-    expect(room).toEqual({ id: 'r1', name: 'Standup' })
-    expect(calls).toEqual([])
+    expect(room).toEqual({ room: { id: 'r1', name: 'From the hub' }, host: { created: false, key: null } })
+    expect(calls).toEqual(['getRoom r1'])
   })
 
-  it('looks the room up when only its id is known, and creates one without an id', async () => {
+  it('creates a room with host controls when there is no id, and is its host', async () => {
     const calls: string[] = []
-    const actors = actorsWithHub(calls)
-    expect(await toPromise(createActor(actors.openRoom, { input: { roomId: 'r1' } }).start())).toEqual({ id: 'r1', name: 'From the hub' })
-    expect(await toPromise(createActor(actors.openRoom, { input: { roomName: 'x' } }).start())).toEqual({ id: 'new', name: 'New' })
-    expect(calls).toEqual(['getRoom r1', 'createRoom'])
+    expect(await toPromise(createActor(actorsWithHub(calls).openRoom, { input: { roomName: 'x' } }).start())).toEqual({
+      room: { id: 'new', name: 'New', options: { parley: { host_controls: true } } },
+      host: { created: true, key: 'k1' },
+    })
+    expect(calls).toEqual(['createRoom'])
   })
 })
