@@ -355,7 +355,7 @@ describe('createConference', () => {
     expect(run.world.hub.requests('createRoom').at(-1)?.body).toMatchObject({ id: first.room.id, name: first.room.name })
     expect(first.pc.signalingState).toBe('closed')
     expect(run.pc()).not.toBe(first.pc)
-    expect(run.world.hub.meta[mediaStateMetaKey(view.clientId!)]).toEqual({ audio: false, video: true, name: 'Ada' })
+    expect(run.world.hub.meta[mediaStateMetaKey(view.clientId!)]).toEqual({ audio: false, video: true, name: 'Ada', host: true })
     expect(run.world.eventSources.latest().url).toContain(`/events/${view.clientId}`)
     // Nothing names the old client after the new one registered.
     const registeredAt = run.world.hub.log.findLastIndex((r) => r.route === 'register')

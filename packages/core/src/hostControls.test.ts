@@ -90,8 +90,6 @@ describe('why the call ended', () => {
     [{ reason: 'ended', by: { client_id: 'c9', name: 'Bo' } }, 'host-ended', { clientId: 'c9', name: 'Bo' }],
     [{ reason: 'ended' }, 'host-ended', undefined],
     [{ reason: 'removed', by: { client_id: 'c9', name: 'Bo' } }, 'removed', { clientId: 'c9', name: 'Bo' }],
-    [{ reason: 'timeout' }, 'timeout', undefined],
-    [{ reason: 'shutdown' }, 'server-stopped', undefined],
   ] as const
   for (const [left, reason, by] of cases) {
     it(`left ${JSON.stringify(left)} → ${reason}${by ? ` by ${by.name}` : ''}`, async () => {
@@ -101,6 +99,16 @@ describe('why the call ended', () => {
       expect(run.view()).toMatchObject({ status: 'ended', endedReason: reason })
       expect(run.view().endedBy).toEqual(by)
       expect(run.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
+    })
+  }
+  // The hub dropped us (timeout), restarts (shutdown) or lost what we missed: not an ending, a reconnect.
+  for (const reason of ['timeout', 'shutdown', 'events_lost']) {
+    it(`left {"reason":"${reason}"} → reconnecting, not ended`, async () => {
+      const run = await inRoom({ roomName: 'Standup' })
+      run.sse().emit('left', { reason })
+      await run.until((s) => s.matches('reconnecting'))
+      expect(run.view()).toMatchObject({ status: 'reconnecting', reconnect: { attempt: 1 } })
+      expect(run.view().endedReason).toBeUndefined()
     })
   }
 })

@@ -147,7 +147,7 @@ describe('hand, reactions and the muted hint', () => {
 })
 
 describe('keyboard shortcuts', () => {
-  it('M, V, H and P act in the call; ? opens the help and Escape closes it; none fire while typing', async () => {
+  it('M, V, H, P and C act in the call; ? opens the help and Escape closes it; none fire while typing', async () => {
     const { app, wrapper } = await mountCall({})
     const shortcuts = useShortcutsStore(app.pinia)
     const press = (k: string, target: EventTarget = document.body, shiftKey = false) =>
@@ -175,8 +175,13 @@ describe('keyboard shortcuts', () => {
     expect(press('h', editable)).toBe(false)
     editable.remove()
     expect(app.fake.calls).toHaveLength(3)
-    // No chat in this build: C is left to the page.
-    expect(press('c')).toBe(false)
+    // C opens the chat panel and closes it again.
+    expect(press('c')).toBe(true)
+    await nextTick()
+    expect(wrapper.find('[data-testid="chat-panel"]').exists()).toBe(true)
+    expect(press('c')).toBe(true)
+    await nextTick()
+    expect(wrapper.find('[data-testid="chat-panel"]').exists()).toBe(false)
     expect(press('?', document.body, true)).toBe(true)
     await nextTick()
     expect(wrapper.find('[data-testid="shortcuts-dialog"]').text()).toContain('Raise or lower your hand')
