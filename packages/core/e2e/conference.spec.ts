@@ -248,6 +248,23 @@ describe('three participants on the core over the real hub (werift, loopback)', 
     expect(openedEventSources.length, 'event streams opened (one per participant, none reopened by the toggle)').toBe(3)
   })
 
+  it('chat over the hub\'s room channel: the channel opens at everyone, a message reaches the other two, named, and not the sender twice', async () => {
+    for (const member of members) await waitForView(member, 'the chat channel open', (v) => v.chat.channel === 'open')
+    ada.conference.sendChat('Hello from Ada <b>')
+    await waitForView(ada, 'her own message sent', (v) => v.chat.messages.some((m) => m.text === 'Hello from Ada <b>' && m.status === 'sent'))
+    for (const member of [grace, linus]) {
+      const view = await waitForView(member, "Ada's message received", (v) => v.chat.messages.some((m) => m.text === 'Hello from Ada <b>'))
+      const message = view.chat.messages.find((m) => m.text === 'Hello from Ada <b>')!
+      expect(message).toMatchObject({ name: 'Ada', from: ada.view().clientId, status: 'received' })
+      expect(view.chat.unread).toBe(1)
+    }
+    grace.conference.sendChat('Hi Ada')
+    await waitForView(ada, "Grace's reply", (v) => v.chat.messages.some((m) => m.text === 'Hi Ada' && m.name === 'Grace'))
+    // The hub forwards to the others only: nobody sees a message of theirs come back.
+    expect(ada.view().chat.messages.filter((m) => m.text === 'Hello from Ada <b>')).toHaveLength(1)
+    expect(grace.view().chat.messages.filter((m) => m.text === 'Hi Ada')).toHaveLength(1)
+  })
+
   it("a participant who leaves drops out of the others' lists", async () => {
     const linusClientId = linus.view().clientId
     expect(linusClientId).toBeDefined()

@@ -7,20 +7,24 @@ import { chatMachine } from './chatMachine.js'
 
 function start() {
   const transmitted: ChatMessage[] = []
+  const ensured = { count: 0 }
   const notified = { count: 0 }
   let toMachine: ((event: AnyEventObject) => void) | undefined
   const machine = chatMachine.provide({
     actors: {
       chatChannel: fromCallback(({ receive, sendBack }) => {
         toMachine = sendBack
-        receive((command: AnyEventObject) => transmitted.push((command as unknown as { message: ChatMessage }).message))
+        receive((command: AnyEventObject) => {
+          if (command.type === 'chat.ensure') ensured.count += 1
+          else transmitted.push((command as unknown as { message: ChatMessage }).message)
+        })
       }) as never,
     },
     // The conference hears every change (its view reads this child); counted here instead.
     actions: { notifyParent: () => void (notified.count += 1) },
   })
-  const actor = createActor(machine, { input: { roomId: 'r', clientId: 'me', name: 'Ada' } }).start()
-  return { actor, transmitted, notified, channel: (event: AnyEventObject) => toMachine?.(event), log: () => actor.getSnapshot().context.log }
+  const actor = createActor(machine, { input: { roomId: 'r', clientId: 'me', name: 'Ada', roomCreator: false } }).start()
+  return { actor, transmitted, ensured, notified, channel: (event: AnyEventObject) => toMachine?.(event), log: () => actor.getSnapshot().context.log }
 }
 
 const theirs = (id: string, text = 'hi'): ChatMessage => ({ type: 'chat', id, from: 'bo', name: 'Bo', time: 5, text })
@@ -32,6 +36,8 @@ describe('chatMachine', () => {
     run.actor.send({ type: 'user.sendChat', text: 'second', at: 2 })
     expect(run.transmitted).toEqual([])
     expect(run.log().entries.map((e) => [e.text, e.status])).toEqual([['first', 'queued'], ['second', 'queued']])
+    // Writing while not open asks the channel actor to make sure the room has a chat channel.
+    expect(run.ensured.count).toBe(2)
     run.channel({ type: 'chat.open' })
     expect(run.transmitted.map((m) => m.text)).toEqual(['first', 'second'])
     expect(run.transmitted[0]).toMatchObject({ type: 'chat', id: 'me-1', from: 'me', name: 'Ada', time: 1 })

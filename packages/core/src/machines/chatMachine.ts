@@ -4,7 +4,7 @@
 // count, flood limits and notices, are chatLog.ts's pure operations. Late joiners see messages from
 // when they joined: the hub keeps no history (a UI says so).
 import type { ChatMessage } from '@parley/protocol'
-import { assign, enqueueActions, sendParent, setup } from 'xstate'
+import { assign, enqueueActions, sendParent, sendTo, setup } from 'xstate'
 import { composed, emptyChatLog, markQueued, markSent, read, received, type ChatLog } from '../chatLog.js'
 import type { ChatActors, ChatChannelEvent } from './chatActors.js'
 import { notProvided } from './notProvided.js'
@@ -13,6 +13,8 @@ export interface ChatInput {
   roomId: string
   clientId: string
   name: string
+  /** We created the room, so we create its chat channel (chatActors.ts). */
+  roomCreator: boolean
 }
 
 export interface ChatContext extends ChatInput {
@@ -74,7 +76,7 @@ export const chatMachine = setup({
 }).createMachine({
   id: 'chat',
   context: ({ input }) => ({ ...input, log: emptyChatLog(), outbox: [], sent: 0 }),
-  invoke: { id: 'chatChannel', src: 'chatChannel', input: ({ context }) => ({ roomId: context.roomId }) },
+  invoke: { id: 'chatChannel', src: 'chatChannel', input: ({ context }) => ({ roomId: context.roomId, createNow: context.roomCreator }) },
   initial: 'connecting',
   on: {
     'chat.frame': { actions: [{ type: 'receive', params: ({ event }) => ({ message: event.message, at: event.at }) }, 'notifyParent'] },
@@ -85,7 +87,10 @@ export const chatMachine = setup({
       entry: 'notifyParent',
       on: {
         'chat.open': 'open',
-        'user.sendChat': { actions: [{ type: 'queue', params: ({ event }) => ({ text: event.text, at: event.at }) }, 'notifyParent'] },
+        // A room another app made may have no chat channel yet: writing asks the hub for one.
+        'user.sendChat': {
+          actions: [{ type: 'queue', params: ({ event }) => ({ text: event.text, at: event.at }) }, sendTo('chatChannel', { type: 'chat.ensure' }), 'notifyParent'],
+        },
         'chat.unsent': { actions: [{ type: 'requeue', params: ({ event }) => event.message }, 'notifyParent'] },
       },
     },

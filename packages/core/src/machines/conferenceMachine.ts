@@ -488,7 +488,7 @@ export const conferenceMachine = setup({
             id: 'chat',
             systemId: 'chat',
             src: 'chat',
-            input: ({ context }): ChatInput => ({ ...session({ context }), name: context.displayName ?? '' }),
+            input: ({ context }): ChatInput => ({ ...session({ context }), name: context.displayName ?? '', roomCreator: context.host.created }),
           },
           on: {
             'user.sendChat': { actions: sendTo('chat', ({ event }) => event) },
