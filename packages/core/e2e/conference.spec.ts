@@ -249,7 +249,11 @@ describe('three participants on the core over the real hub (werift, loopback)', 
   })
 
   it('chat over the hub\'s room channel: the channel opens at everyone, a message reaches the other two, named, and not the sender twice', async () => {
-    for (const member of members) await waitForView(member, 'the chat channel open', (v) => v.chat.channel === 'open')
+    for (const member of members) {
+      await waitForView(member, 'the chat channel open', (v) => v.chat.channel === 'open').catch((error: Error) => {
+        throw new Error(`${error.message}\nhub log:\n${hub.describeLogs()}`)
+      })
+    }
     ada.conference.sendChat('Hello from Ada <b>')
     await waitForView(ada, 'her own message sent', (v) => v.chat.messages.some((m) => m.text === 'Hello from Ada <b>' && m.status === 'sent'))
     for (const member of [grace, linus]) {
