@@ -353,6 +353,8 @@ describe('createConference', () => {
     expect(view.clientId).not.toBe(first.clientId)
     // Re-created by its id, with its name.
     expect(run.world.hub.requests('createRoom').at(-1)?.body).toMatchObject({ id: first.room.id, name: first.room.name })
+    // A re-created room has no chat channel: whoever re-created it asks for one again.
+    expect(run.world.hub.requests('createChannel')).toHaveLength(2)
     expect(first.pc.signalingState).toBe('closed')
     expect(run.pc()).not.toBe(first.pc)
     expect(run.world.hub.meta[mediaStateMetaKey(view.clientId!)]).toEqual({ audio: false, video: true, name: 'Ada', host: true })

@@ -109,6 +109,16 @@ describe('why the call ended', () => {
       await run.until((s) => s.matches('reconnecting'))
       expect(run.view()).toMatchObject({ status: 'reconnecting', reconnect: { attempt: 1 } })
       expect(run.view().endedReason).toBeUndefined()
+      // The hub said we are gone: nothing to release (a leave would only be answered 404).
+      await flush()
+      run.world.clock.advance(0)
+      await flush()
+      expect(run.world.hub.requests('leave')).toEqual([])
+      expect(run.world.hub.requests('deleteMeta')).toEqual([])
+      // Back in the room the hub kept: its chat channel is still there, so the host does not ask again (409).
+      await run.until((s) => s.matches('inRoom'))
+      await flush()
+      expect(run.world.hub.requests('createChannel')).toHaveLength(1)
     })
   }
 })

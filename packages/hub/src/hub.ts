@@ -143,6 +143,11 @@ export class Hub {
     return room
   }
 
+  /** True from the start of `close()`: the hub answers nothing more about rooms (they are being closed). */
+  get closing(): boolean {
+    return this.#closing !== undefined
+  }
+
   /**
    * Shuts the hub down: every client gets `left` with reason `shutdown` (its room stays in the registry,
    * so it can come back after a restart), the media plane and the registry are closed.

@@ -33,6 +33,8 @@ export const Status = {
   unsupportedMediaType: 415,
   /** A hub or room limit is reached (rooms, clients per room); it may pass. */
   tooManyRequests: 429,
+  /** The hub cannot answer now (shutting down, or its room store failed); try again. */
+  serviceUnavailable: 503,
 } as const
 
 /** Header the hosted hub sets on a 403 when the access token expired. */

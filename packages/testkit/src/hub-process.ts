@@ -14,6 +14,8 @@ export interface HubProcessOptions {
   /** Port to listen on; a free one when absent (kept across restarts). */
   port?: number
   startTimeoutMs?: number
+  /** Serve this built web app at / (default: none, `--no-static`). */
+  staticDir?: string
 }
 
 export interface HubProcess {
@@ -53,7 +55,8 @@ async function waitForHub(url: string, child: ChildProcess, timeoutMs: number): 
 export async function startHubProcess(options: HubProcessOptions = {}): Promise<HubProcess> {
   const port = options.port ?? (await freePort())
   const url = `http://127.0.0.1:${port}`
-  const args = ['--host', '127.0.0.1', '--port', String(port), '--no-static', '--quiet', ...(options.args ?? [])]
+  const staticArgs = options.staticDir ? ['--static-dir', options.staticDir] : ['--no-static']
+  const args = ['--host', '127.0.0.1', '--port', String(port), ...staticArgs, '--quiet', ...(options.args ?? [])]
   let child: ChildProcess
   const launch = async () => {
     child = spawn(process.execPath, ['--conditions=parley-source', '--import', LOADER, MAIN, ...args], { stdio: ['ignore', 'ignore', 'inherit'] })

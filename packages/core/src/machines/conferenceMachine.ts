@@ -45,11 +45,13 @@ export interface ConferenceContext {
   /** Who ended the room or removed us, when the hub said (Parley's host controls). */
   endedBy: HubActor | null
   /**
-   * Whether we created the room (then we are its host), and the host key Parley's hub gave us for it
-   * (null against the hosted hub). The key is a secret: it never goes into a view or a log line.
+   * Whether we created the room `roomId` (then we are its host, also after a Retry or reconnect into
+   * it), and the host key Parley's hub gave us for it (null against the hosted hub). The key is a
+   * secret: it never goes into a view or a log line.
    */
-  /** Whether we created the room (`roomId`), so a Retry or reconnect into it keeps us its host. */
   host: { created: boolean; key: string | null; roomId?: string }
+  /** This session's open created the room (first join, or a reconnect re-created it): its chat channel is ours to create. */
+  roomIsNew: boolean
   /** Bumped when the host or chat child changed: the view reads them, so the conference's snapshot moves with them. */
   extrasRevision: number
   /** Leave through `navigator.sendBeacon` (page unload) instead of fetch. */
@@ -190,6 +192,7 @@ export const conferenceMachine = setup({
     resetLocalEnabled: assign(({ context }) => ({ local: { ...context.local, audioEnabled: true, videoEnabled: true } })),
     storeRoom: assign({
       room: (_, opened: OpenedRoom) => opened.room,
+      roomIsNew: (_, opened: OpenedRoom) => opened.host.created,
       // Back in the room we created (Retry, a full reconnect): still its host, with its key.
       host: ({ context }, opened: OpenedRoom) =>
         !opened.host.created && context.host.created && context.host.roomId === opened.room.id ? context.host : { ...opened.host, roomId: opened.room.id },
@@ -255,10 +258,13 @@ export const conferenceMachine = setup({
     updatePresence: assign({ presence: (_, presence: Presence) => presence }),
     storeScreenStream: assign({ screenStreamId: (_, streamId: string | null) => streamId }),
     reportInvalidEvent: emit((_, invalid: { event: string; error: string }): ConferenceFact => ({ type: 'events.invalid', ...invalid })),
-    /** The lost session's client is the reconnect's to release; Retry after a failed reconnect rejoins this room. */
-    startReconnect: assign(({ context }) => ({
+    /**
+     * The lost session's client is the reconnect's to release, unless the hub already said it is gone
+     * (`left`, or the stream's client check answered 404); Retry after a failed reconnect rejoins this room.
+     */
+    startReconnect: assign(({ context }, params?: { hubForgotUs: boolean }) => ({
       reconnectAttempt: 1,
-      staleClientId: context.clientId,
+      staleClientId: params?.hubForgotUs ? null : context.clientId,
       clientId: null,
       joinParams: context.joinParams && context.room ? { ...context.joinParams, roomId: context.room.id } : context.joinParams,
     })),
@@ -268,7 +274,7 @@ export const conferenceMachine = setup({
     /** The new hub session: a new client, and a roster the new session announces afresh (the others' ids changed too). */
     storeReconnected: assign(({ context }, output: ReconnectOutput) =>
       'client' in output
-        ? { room: output.room, clientId: output.client.clientId, displayName: output.client.name, roster: emptyRoster(), reconnectAttempt: 0, staleClientId: null }
+        ? { room: output.room, roomIsNew: output.recreatedRoom, clientId: output.client.clientId, displayName: output.client.name, roster: emptyRoster(), reconnectAttempt: 0, staleClientId: null }
         : { reconnectAttempt: context.reconnectAttempt },
     ),
     storeReconnectError: assign({
@@ -299,6 +305,7 @@ export const conferenceMachine = setup({
     screenStreamId: null,
     reconnectAttempt: 0,
     staleClientId: null,
+    roomIsNew: false,
     negotiationRecoveries: 0,
   },
   invoke: { id: 'releaseOnStop', src: 'releaseOnStop' },
@@ -404,9 +411,16 @@ export const conferenceMachine = setup({
         ],
         // Gone without our asking (the stream lost, the hub forgot us, restarts or timed us out): reconnect.
         // (A stream closed by `left` never gets here: the `hub.left` before it already left inRoom.)
-        'events.closed': { target: 'reconnecting', actions: 'startReconnect' },
+        'events.closed': {
+          target: 'reconnecting',
+          actions: { type: 'startReconnect', params: ({ event }) => ({ hubForgotUs: event.reason === 'client-gone' }) },
+        },
         'hub.left': [
-          { guard: { type: 'isHubRestart', params: ({ event }) => event.reason }, target: 'reconnecting', actions: 'startReconnect' },
+          {
+            guard: { type: 'isHubRestart', params: ({ event }) => event.reason },
+            target: 'reconnecting',
+            actions: { type: 'startReconnect', params: { hubForgotUs: true } },
+          },
           {
             target: 'ended',
             actions: { type: 'storeEndedReason', params: ({ event }) => ({ reason: endedReasonOfLeft(event), ...(event.by ? { by: event.by } : {}) }) },
@@ -488,7 +502,7 @@ export const conferenceMachine = setup({
             id: 'chat',
             systemId: 'chat',
             src: 'chat',
-            input: ({ context }): ChatInput => ({ ...session({ context }), name: context.displayName ?? '', roomCreator: context.host.created }),
+            input: ({ context }): ChatInput => ({ ...session({ context }), name: context.displayName ?? '', roomCreator: context.roomIsNew }),
           },
           on: {
             'user.sendChat': { actions: sendTo('chat', ({ event }) => event) },

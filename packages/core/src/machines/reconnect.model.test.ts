@@ -31,7 +31,7 @@ const events: AnyEventObject[] = [
   after('releaseTimeout', 'releasing'),
   after('retryBackoff', 'waiting'),
   after('reconnectDeadline', ''),
-  done('reopenRoom', { id: 'room1', name: 'Standup', options: OPTIONS }),
+  done('reopenRoom', { room: { id: 'room1', name: 'Standup', options: OPTIONS }, recreated: false }),
   failure('reopenRoom'),
   done('registerClient', { clientId: 'client2', name: 'Ada' }),
   failure('registerClient'),

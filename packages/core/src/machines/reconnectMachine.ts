@@ -28,13 +28,21 @@ export interface ReconnectContext extends ReconnectInput {
   error: ConferenceError | null
   /** What the successful attempt got. */
   client: { clientId: string; name: string } | null
+  /** The successful attempt re-created the room (the hub had lost it). */
+  recreatedRoom: boolean
+}
+
+/** The room found again, and whether this reconnect re-created it (the hub had lost it). */
+export interface ReopenedRoom {
+  room: RoomInfo
+  recreated: boolean
 }
 
 /** What the reconnect tells its parent: a new attempt starts (for "reconnecting… (attempt n)"). */
 export type ReconnectParentEvent = { type: 'reconnect.attempt'; attempt: number }
 
 /** The reconnect's result: the new session, or why it gave up. */
-export type ReconnectOutput = { room: RoomInfo; client: { clientId: string; name: string } } | { error: ConferenceError }
+export type ReconnectOutput = { room: RoomInfo; recreatedRoom: boolean; client: { clientId: string; name: string } } | { error: ConferenceError }
 
 export const MAX_RECONNECT_ATTEMPTS = 10
 /** Overall bound of one reconnect, whatever the attempts. */
@@ -50,20 +58,20 @@ export function reconnectBackoffMs(attempt: number): number {
 export function reconnectActors(hub: HubClient) {
   return {
     /** The same room again: by id, or re-created by id with its name and options when the hub lost it. */
-    reopenRoom: fromPromise<RoomInfo, RoomInfo>(async ({ input, signal }) => {
+    reopenRoom: fromPromise<ReopenedRoom, RoomInfo>(async ({ input, signal }) => {
       try {
         const room = await hub.getRoom(input.id, signal)
-        return { id: room.id, name: room.name, options: room.options }
+        return { room: { id: room.id, name: room.name, options: room.options }, recreated: false }
       } catch (error) {
         if (!(error instanceof HubError && error.kind === 'room-not-found')) throw error
         try {
           const room = await hub.createRoom({ id: input.id, name: input.name, ...(input.options ? { options: input.options } : {}) }, signal)
-          return { id: room.id, name: room.name, options: room.options }
+          return { room: { id: room.id, name: room.name, options: room.options }, recreated: true }
         } catch (createError) {
           // Another participant re-created it first: it is there now.
           if (!(createError instanceof HubError && createError.kind === 'conflict')) throw createError
           const room = await hub.getRoom(input.id, signal)
-          return { id: room.id, name: room.name, options: room.options }
+          return { room: { id: room.id, name: room.name, options: room.options }, recreated: false }
         }
       }
     }),
@@ -102,7 +110,7 @@ export const reconnectMachine = setup({
   actions: {
     countAttempt: assign({ attempt: ({ context }) => context.attempt + 1 }),
     notifyAttempt: sendParent(({ context }): ReconnectParentEvent => ({ type: 'reconnect.attempt', attempt: context.attempt })),
-    storeRoom: assign({ room: (_, room: RoomInfo) => room }),
+    storeRoom: assign({ room: (_, reopened: ReopenedRoom) => reopened.room, recreatedRoom: (_, reopened: ReopenedRoom) => reopened.recreated }),
     storeClient: assign({ client: (_, client: { clientId: string; name: string }) => client }),
     storeError: assign({ error: (_, params: { error: unknown }) => toConferenceError(params.error) }),
     storeDeadlineError: assign({
@@ -111,9 +119,9 @@ export const reconnectMachine = setup({
   },
 }).createMachine({
   id: 'reconnect',
-  context: ({ input }) => ({ ...input, attempt: 1, error: null, client: null }),
+  context: ({ input }) => ({ ...input, attempt: 1, error: null, client: null, recreatedRoom: false }),
   initial: 'releasing',
-  output: ({ context }) => (context.client ? { room: context.room, client: context.client } : { error: context.error ?? { kind: 'hub-unreachable', message: 'reconnect failed' } }),
+  output: ({ context }) => (context.client ? { room: context.room, recreatedRoom: context.recreatedRoom, client: context.client } : { error: context.error ?? { kind: 'hub-unreachable', message: 'reconnect failed' } }),
   after: { reconnectDeadline: { target: '.gaveUp', actions: 'storeDeadlineError' } },
   states: {
     releasing: {

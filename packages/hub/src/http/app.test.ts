@@ -82,6 +82,19 @@ describe('rooms', () => {
   })
 })
 
+describe('shutting down', () => {
+  it('answers 503 with Retry-After, not "room not found", from the moment it starts closing', async () => {
+    hub = createTestHub()
+    expectEnvelope(await hub.request('POST', pathFor('createRoom', {}), { id: 'r1', name: 'One' }), 201)
+    const closed = hub.close()
+    const during = await hub.request('GET', pathFor('getRoom', { roomId: 'r1' }))
+    expectEnvelope(during, 503, /shutting down/)
+    expect(during.headers.get('retry-after')).toBe('1')
+    expectEnvelope(await hub.request('POST', pathFor('createRoom', {}), { id: 'r1', name: 'One' }), 503, /shutting down/)
+    await closed
+  })
+})
+
 describe('clients', () => {
   it('registers with an empty body and no content type, generating a client id', async () => {
     hub = createTestHub()

@@ -70,6 +70,13 @@ export function createApp(deps: AppDeps): HubApp {
     }),
   )
 
+  // A hub shutting down has closed its rooms but still answers until its socket closes: a room it would
+  // call "not found" is only on its way to the registry, so a client retrying now must hear "come back".
+  app.use(`${prefix}/*`, async (c, next) => {
+    if (!hub.closing) return next()
+    return reply(c, Status.serviceUnavailable, 'the hub is shutting down; try again shortly', null, { 'Retry-After': '1', Connection: 'close' })
+  })
+
   app.route(prefix, createApi(hub, { apiKey: deps.apiKey }))
 
   // Known paths with another method: 405, with the methods that do work.
