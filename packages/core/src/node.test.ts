@@ -36,6 +36,12 @@ class WeriftLikePeer {
     return undefined
   }
   async addIceCandidate() {}
+  readonly dataChannels: WeriftLikeChannel[] = []
+  createDataChannel(label: string, init?: { ordered?: boolean }) {
+    const channel = new WeriftLikeChannel(label, init)
+    this.dataChannels.push(channel)
+    return channel
+  }
   closed = false
   close() {
     this.closed = true
@@ -50,6 +56,29 @@ class WeriftLikePeer {
   }
   emit(type: string, event: unknown) {
     for (const listener of this.listeners.get(type) ?? []) listener(event)
+  }
+}
+
+/** werift's RTCDataChannel: open/close as events, messages only through `onMessage`. */
+class WeriftLikeChannel {
+  readyState = 'connecting'
+  readonly sent: unknown[] = []
+  private readonly messageHandlers = new Set<(data: unknown) => void>()
+  constructor(readonly label: string, readonly init?: { ordered?: boolean }) {}
+  readonly onMessage = {
+    subscribe: (handler: (data: unknown) => void) => {
+      this.messageHandlers.add(handler)
+      return { unSubscribe: () => this.messageHandlers.delete(handler) }
+    },
+  }
+  send(data: unknown) {
+    this.sent.push(data)
+  }
+  close() {}
+  addEventListener() {}
+  removeEventListener() {}
+  receive(data: unknown) {
+    for (const handler of this.messageHandlers) handler(data)
   }
 }
 
@@ -98,5 +127,26 @@ describe('nodePorts / adaptPeerConnection', () => {
     expect(typeof ports.clock.setTimeout).toBe('function')
     // The adapter is transparent for the rest.
     expect(pc.signalingState).toBe('stable')
+  })
+
+  it('opens our own data channels on the werift peer, their messages heard as message events', () => {
+    const peer = new WeriftLikePeer({})
+    const pc = adaptPeerConnection(peer)
+    const channel = pc.createDataChannel?.('parley.bootstrap', { ordered: true })
+    expect(peer.dataChannels.map((c) => [c.label, c.init])).toEqual([['parley.bootstrap', { ordered: true }]])
+    const heard: unknown[] = []
+    const listener = (event: { data?: unknown }) => heard.push(event.data)
+    channel?.addEventListener('message', listener)
+    peer.dataChannels[0]!.receive('hello')
+    channel?.removeEventListener('message', listener)
+    peer.dataChannels[0]!.receive('unheard')
+    expect(heard).toEqual(['hello'])
+    channel?.send('out')
+    expect(peer.dataChannels[0]!.sent).toEqual(['out'])
+  })
+
+  it('offers no createDataChannel for a peer connection without one', () => {
+    const withoutChannels = { addEventListener() {}, removeEventListener() {}, close() {} }
+    expect(adaptPeerConnection(withoutChannels).createDataChannel).toBeUndefined()
   })
 })

@@ -165,6 +165,8 @@ export function adaptPeerConnection(pc: unknown): PeerConnectionLike {
     },
     close: () => target.close(),
   }
+  const createDataChannel = target.createDataChannel?.bind(target)
+  if (createDataChannel) adapter.createDataChannel = (label, init) => adaptDataChannel(createDataChannel(label, init))
   return adapter
 }
 

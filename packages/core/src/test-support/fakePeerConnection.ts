@@ -9,6 +9,7 @@ import type {
   RtpTransceiverLike,
   SessionDescriptionLike,
 } from '../ports.js'
+import { FakeDataChannel } from './fakeDataChannel.js'
 import { FakeMediaStream, FakeMediaStreamTrack } from './fakeMedia.js'
 import { PendingCalls } from './pendingCalls.js'
 
@@ -30,6 +31,8 @@ export class FakePeerConnection implements PeerConnectionLike {
   closed = false
   readonly transceivers: RtpTransceiverLike[] = []
   readonly addedCandidates: IceCandidateInitLike[] = []
+  /** The data channels opened on our side. */
+  readonly dataChannels: FakeDataChannel[] = []
   readonly offers: { iceRestart: boolean }[] = []
   private readonly listeners = new Map<string, Set<(event: never) => void>>()
   private readonly failures = new Map<string, Error>()
@@ -85,6 +88,12 @@ export class FakePeerConnection implements PeerConnectionLike {
     if (!transceiver) throw new Error('removeTrack: not a sender of this peer connection')
     ;(sender as { track: MediaStreamTrackLike | null }).track = null
     transceiver.direction = transceiver.direction === 'sendrecv' ? 'recvonly' : transceiver.direction === 'sendonly' ? 'inactive' : transceiver.direction
+  }
+
+  createDataChannel(label: string): FakeDataChannel {
+    const channel = new FakeDataChannel(label)
+    this.dataChannels.push(channel)
+    return channel
   }
 
   getTransceivers(): RtpTransceiverLike[] {
