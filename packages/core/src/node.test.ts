@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { adaptPeerConnection, nodePorts } from './node.js'
 import { FakeMediaDevices, FakeMediaStreamTrack } from './test-support/index.js'
-import type { MediaStreamLike, TrackEventLike } from './ports.js'
+import type { DataChannelLike, MediaStreamLike, TrackEventLike } from './ports.js'
 
 /** The shape werift's RTCPeerConnection has: W3C-ish listeners, streams without events, candidates already JSON. */
 class WeriftLikePeer {
@@ -143,6 +143,20 @@ describe('nodePorts / adaptPeerConnection', () => {
     expect(heard).toEqual(['hello'])
     channel?.send('out')
     expect(peer.dataChannels[0]!.sent).toEqual(['out'])
+  })
+
+  it("hands every datachannel listener the same adapter of the hub's channel (one object per channel)", () => {
+    const peer = new WeriftLikePeer({})
+    const pc = adaptPeerConnection(peer)
+    const seen: DataChannelLike[] = []
+    pc.addEventListener('datachannel', (event) => seen.push(event.channel))
+    pc.addEventListener('datachannel', (event) => seen.push(event.channel))
+    const native = new WeriftLikeChannel('parley.chat')
+    peer.emit('datachannel', { channel: native })
+    peer.emit('datachannel', { channel: native })
+    expect(seen).toHaveLength(4)
+    expect(new Set(seen).size).toBe(1)
+    expect(seen[0]!.label).toBe('parley.chat')
   })
 
   it('offers no createDataChannel for a peer connection without one', () => {

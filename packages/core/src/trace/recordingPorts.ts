@@ -247,6 +247,15 @@ export function recordingPeerConnection(factory: PeerConnectionFactory, sink: Re
         removeTrack(sender)
       }
     }
+    // The core's own channel (the bootstrap that puts m=application in its first offer): the call is
+    // recorded, the channel itself carries nothing, so it is not wrapped.
+    const createDataChannel = target.createDataChannel?.bind(target)
+    if (createDataChannel) {
+      wrapped.createDataChannel = (label, init) => {
+        sink.record({ kind: 'pc.call', pc, call: ++calls, method: 'createDataChannel', args: { label, ...(init ? { init } : {}) } })
+        return createDataChannel(label, init)
+      }
+    }
     // Recorded like the other calls: when its result arrives among the other inputs decides when the
     // stats machine reports (a replay that answered at once would report early). Its value keeps only
     // the figures the stats reading uses (some hundred bytes, where a browser's report is ~15 KB).

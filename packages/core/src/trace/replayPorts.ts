@@ -114,6 +114,12 @@ type StatsReportLike = { forEach(callback: (stat: unknown) => void): void }
 export interface ReplayOptionalMembers {
   getStats: boolean
   removeTrack: boolean
+  createDataChannel: boolean
+}
+
+/** The core's own data channel in a replay: it never carries anything (the bootstrap channel). */
+function inertDataChannel(label: string): DataChannelLike {
+  return { label, readyState: 'connecting', send: () => undefined, close: () => undefined, addEventListener: () => undefined, removeEventListener: () => undefined }
 }
 
 class ReplayPeerConnection implements PeerConnectionLike {
@@ -179,6 +185,7 @@ class ReplayPeerConnection implements PeerConnectionLike {
   /** Present as on the recorded stack (a browser's, not werift's): answered with the figures the trace kept. */
   getStats?: () => Promise<StatsReportLike>
   removeTrack?: (sender: RtpTransceiverLike['sender']) => void
+  createDataChannel?: (label: string) => DataChannelLike
 
   constructor(optional: ReplayOptionalMembers) {
     if (optional.getStats) {
@@ -187,6 +194,12 @@ class ReplayPeerConnection implements PeerConnectionLike {
           const stats = (value as { stats?: unknown[] } | undefined)?.stats ?? []
           return { forEach: (callback: (stat: unknown) => void) => stats.forEach((stat) => callback(stat)) }
         })
+    }
+    if (optional.createDataChannel) {
+      this.createDataChannel = (label) => {
+        this.callCount++
+        return inertDataChannel(label)
+      }
     }
     if (optional.removeTrack) {
       this.removeTrack = (sender) => {
@@ -263,7 +276,7 @@ export interface ReplayFeed {
   readonly pendingTimers: number
 }
 
-export function createReplayPorts(optional: ReplayOptionalMembers = { getStats: true, removeTrack: true }): { ports: Ports; feed: ReplayFeed } {
+export function createReplayPorts(optional: ReplayOptionalMembers = { getStats: true, removeTrack: true, createDataChannel: true }): { ports: Ports; feed: ReplayFeed } {
   const requests: Pending<FetchResponseLike>[] = []
   const sources: ReplayEventSource[] = []
   const pcs: ReplayPeerConnection[] = []
