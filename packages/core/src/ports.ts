@@ -130,7 +130,7 @@ export interface PeerConnectionLike {
    * carries m=application and SCTP comes up with the first connection (see PeerSession); without it
    * the room channels wait for a hub offer that adds m=application later.
    */
-  createDataChannel?(label: string, init?: { ordered?: boolean }): DataChannelLike
+  createDataChannel?(label: string, init?: { ordered?: boolean; negotiated?: boolean; id?: number }): DataChannelLike
   createOffer(options?: { iceRestart?: boolean }): Promise<SessionDescriptionLike>
   createAnswer(): Promise<SessionDescriptionLike>
   setLocalDescription(description: SessionDescriptionLike): Promise<void>
