@@ -3,7 +3,9 @@
 // every page says the server is restarting, not that the host ended it; killed (SIGKILL), the pages
 // see their event streams die. Each time the hub comes back on the same port, and both pages are in
 // the same room again by themselves — no click, same invite link, room name kept — decoding each
-// other's video. Prints how long after the hub was back each call resumed. Loopback-only namespace.
+// other's video. Prints how long after the hub was back each call resumed. Last, the hub is stopped for
+// good: once the reconnect gives up (its 60 s deadline) every page says the server stopped, with Join
+// again. Loopback-only namespace.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -121,4 +123,18 @@ describe('the hub restarts under a call (hub process, built app, two Chromium pa
     for (const participant of participants) expect(new URL(participant.page.url()).searchParams.get('roomId')).toBe(roomId)
     for (const participant of participants) expect(participant.errors, describeParticipants(participants)).toEqual([])
   })
+
+  it('SIGTERM for good: once the reconnect gives up, every page says the server stopped (not the host)', async () => {
+    await hub!.kill('SIGTERM')
+    const stoppedAt = Date.now()
+    for (const participant of participants) {
+      // The reconnect's deadline is 60 s (RECONNECT_DEADLINE_MS); the banner says it is trying meanwhile.
+      const ended = participant.page.getByTestId('ended')
+      await ended.waitFor({ timeout: 75_000 }).catch(explain)
+      expect(await ended.getAttribute('data-reason')).toBe('server-stopped')
+      expect(await participant.page.getByTestId('ended-title').textContent()).toBe('The server stopped')
+    }
+    figures.stoppedToEndedMs = Date.now() - stoppedAt
+    await ada.page.screenshot({ path: artifactPath('hub-stopped-ended.png') })
+  }, 90_000)
 })

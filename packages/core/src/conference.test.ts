@@ -364,12 +364,25 @@ describe('createConference', () => {
     expect(run.world.hub.log.slice(registeredAt).filter((r) => r.params.clientId === first.clientId)).toEqual([])
   })
 
-  it('reconnects when the hub says it is shutting down, and gives up with an error the person can retry', async () => {
+  it('reconnects when the hub says it is shutting down; if it never comes back, the call ended because the server stopped', async () => {
     const run = await joined((world) => world.hub.calls.gate('hub.getRoom'))
     run.world.eventSources.latest().emit('left', { reason: 'shutdown' })
     await run.until((s) => s.matches('reconnecting'))
     expect(run.view().status).toBe('reconnecting')
     // The hub never comes back.
+    run.world.clock.advance(RECONNECT_DEADLINE_MS)
+    await run.until((s) => s.matches('ended'))
+    expect(run.view()).toMatchObject({ status: 'ended', endedReason: 'server-stopped' })
+    expect(run.view().reconnect).toBeUndefined()
+    expect(run.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
+  })
+
+  it('reconnects when the event stream is lost, and gives up with an error the person can retry', async () => {
+    const run = await joined((world) => world.hub.calls.gate('hub.getRoom'))
+    run.world.hub.clients.delete(run.view().clientId!)
+    run.world.eventSources.latest().fail()
+    await run.until((s) => s.matches('reconnecting'))
+    // The hub never answers again.
     run.world.clock.advance(RECONNECT_DEADLINE_MS)
     await run.until((s) => s.matches('failed'))
     expect(run.view()).toMatchObject({ status: 'failed', error: { kind: 'hub-unreachable' } })

@@ -26,6 +26,7 @@ function context(overrides: Partial<ConferenceContext> = {}): ConferenceContext 
     screenStreamId: null,
     reconnectAttempt: 0,
     staleClientId: null,
+    reconnectCause: null,
     roomIsNew: false,
     negotiationRecoveries: 0,
     ...overrides,

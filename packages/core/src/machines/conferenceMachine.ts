@@ -66,6 +66,11 @@ export interface ConferenceContext {
   reconnectAttempt: number
   /** While reconnecting: the client of the lost session, released by the reconnect (never used again). */
   staleClientId: string | null
+  /**
+   * While reconnecting: how the call ends should the reconnect give up, when the hub said why it let
+   * us go (`left shutdown`: the server stopped); null when it just went away (then `failed`, Retry).
+   */
+  reconnectCause: EndedReason | null
   /** Full reconnects after a failed negotiation since media last connected (one is tried, then `failed`). */
   negotiationRecoveries: number
 }
@@ -165,6 +170,7 @@ export const conferenceMachine = setup({
     /** A hub offer we could not parse leaves the session unable to negotiate: only a new one recovers. */
     isInvalidOffer: (_, event: string) => event === 'offer',
     hasReconnected: (_, output: ReconnectOutput) => 'client' in output,
+    reconnectCauseKnown: ({ context }) => context.reconnectCause !== null,
     /** A negotiation that failed (e.g. ICE while the hub was away) gets one fresh session before `failed`. */
     mayRecoverNegotiation: ({ context }) => context.negotiationRecoveries < 1,
   },
@@ -262,8 +268,9 @@ export const conferenceMachine = setup({
      * The lost session's client is the reconnect's to release, unless the hub already said it is gone
      * (`left`, or the stream's client check answered 404); Retry after a failed reconnect rejoins this room.
      */
-    startReconnect: assign(({ context }, params?: { hubForgotUs: boolean }) => ({
+    startReconnect: assign(({ context }, params?: { hubForgotUs: boolean; cause?: EndedReason }) => ({
       reconnectAttempt: 1,
+      reconnectCause: params?.cause ?? null,
       staleClientId: params?.hubForgotUs ? null : context.clientId,
       clientId: null,
       joinParams: context.joinParams && context.room ? { ...context.joinParams, roomId: context.room.id } : context.joinParams,
@@ -274,14 +281,17 @@ export const conferenceMachine = setup({
     /** The new hub session: a new client, and a roster the new session announces afresh (the others' ids changed too). */
     storeReconnected: assign(({ context }, output: ReconnectOutput) =>
       'client' in output
-        ? { room: output.room, roomIsNew: output.recreatedRoom, clientId: output.client.clientId, displayName: output.client.name, roster: emptyRoster(), reconnectAttempt: 0, staleClientId: null }
+        ? { room: output.room, roomIsNew: output.recreatedRoom, clientId: output.client.clientId, displayName: output.client.name, roster: emptyRoster(), reconnectAttempt: 0, staleClientId: null, reconnectCause: null }
         : { reconnectAttempt: context.reconnectAttempt },
     ),
     storeReconnectError: assign({
       error: (_, output: ReconnectOutput) => ('error' in output ? output.error : null),
       reconnectAttempt: 0,
       staleClientId: null,
+      reconnectCause: null,
     }),
+    /** The reconnect gave up after the hub said it stopped: the call ended for that reason, not by a fault of ours. */
+    storeGaveUpAfterStop: assign(({ context }) => ({ endedReason: context.reconnectCause, endedBy: null, reconnectAttempt: 0, staleClientId: null, reconnectCause: null })),
   },
 }).createMachine({
   id: 'conference',
@@ -305,6 +315,7 @@ export const conferenceMachine = setup({
     screenStreamId: null,
     reconnectAttempt: 0,
     staleClientId: null,
+    reconnectCause: null,
     roomIsNew: false,
     negotiationRecoveries: 0,
   },
@@ -419,7 +430,7 @@ export const conferenceMachine = setup({
           {
             guard: { type: 'isHubRestart', params: ({ event }) => event.reason },
             target: 'reconnecting',
-            actions: { type: 'startReconnect', params: { hubForgotUs: true } },
+            actions: { type: 'startReconnect', params: ({ event }) => ({ hubForgotUs: true, ...(event.reason === 'shutdown' ? { cause: endedReasonOfLeft(event) } : {}) }) },
           },
           {
             target: 'ended',
@@ -565,6 +576,8 @@ export const conferenceMachine = setup({
         }),
         onDone: [
           { guard: { type: 'hasReconnected', params: ({ event }) => event.output }, target: 'inRoom', actions: { type: 'storeReconnected', params: ({ event }) => event.output } },
+          // The server stopped and did not come back in time: it ended the call (its wording, Join again).
+          { guard: 'reconnectCauseKnown', target: 'ended', actions: 'storeGaveUpAfterStop' },
           { target: 'failed', actions: { type: 'storeReconnectError', params: ({ event }) => event.output } },
         ],
       },

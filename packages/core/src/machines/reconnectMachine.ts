@@ -44,7 +44,12 @@ export type ReconnectParentEvent = { type: 'reconnect.attempt'; attempt: number 
 /** The reconnect's result: the new session, or why it gave up. */
 export type ReconnectOutput = { room: RoomInfo; recreatedRoom: boolean; client: { clientId: string; name: string } } | { error: ConferenceError }
 
-export const MAX_RECONNECT_ATTEMPTS = 10
+/**
+ * 20 attempts at the back-off (0, 0.5, 1, 2, then every 4 s) span about 70 s, so the deadline is what
+ * bounds a reconnect: a hub that takes up to a minute to come back (a loaded machine, a service
+ * manager's restart delay) is still found. With 10 the reconnect gave up after 28 s.
+ */
+export const MAX_RECONNECT_ATTEMPTS = 20
 /** Overall bound of one reconnect, whatever the attempts. */
 export const RECONNECT_DEADLINE_MS = 60_000
 /** How long the old client's release may take (a hub that is down fails it fast, a stalled one never answers). */
