@@ -23,6 +23,7 @@ import {
   endLocalScreenShare,
   failureExplainer,
   launchChromiumWithFakeScreen,
+  openRoom,
   newFirefoxAppParticipant,
   oneRemoteDecoding,
   readRemoteTiles,
@@ -65,13 +66,7 @@ describe('screen share seen in Firefox ESR (built app on the real hub; Ada in Ch
   }
 
   it('Ada (Chromium) and Bo (Firefox) join the same room and each decodes the other', async () => {
-    await ada.page.goto(`${call.hub.url}/`)
-    await ada.page.getByTestId('display-name').fill('Ada')
-    await ada.page.getByTestId('room-name').fill(ROOM_NAME)
-    await ada.page.getByTestId('join-button').click()
-    const invite = ada.page.getByTestId('invite-link-text')
-    await invite.waitFor({ timeout: 20_000 }).catch(explain)
-    const inviteUrl = (await invite.textContent())?.trim() ?? ''
+    const inviteUrl = await openRoom(ada, call.hub.url, ROOM_NAME, explain)
 
     const page = boPage()
     await page.goto(inviteUrl)

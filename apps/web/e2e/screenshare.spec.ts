@@ -14,6 +14,7 @@ import {
   artifactPath,
   endLocalScreenShare,
   launchChromiumWithFakeScreen,
+  openRoom,
   readShareProbe,
   REMOTE_SCREEN,
   type AppParticipant,
@@ -36,13 +37,7 @@ describe('screen share (built app on the real hub, three Chromium participants)'
   })
 
   it('three people are in the call, each seeing two remote tiles', async () => {
-    await ada.page.goto(`${call.hub.url}/`)
-    await ada.page.getByTestId('display-name').fill('Ada')
-    await ada.page.getByTestId('room-name').fill(ROOM_NAME)
-    await ada.page.getByTestId('join-button').click()
-    const invite = ada.page.getByTestId('invite-link-text')
-    await invite.waitFor({ timeout: 20_000 }).catch(explain)
-    const inviteUrl = (await invite.textContent())?.trim() ?? ''
+    const inviteUrl = await openRoom(ada, call.hub.url, ROOM_NAME, explain)
     for (const guest of [grace, linus]) {
       await guest.page.goto(inviteUrl)
       await guest.page.getByTestId('display-name').fill(guest.name)

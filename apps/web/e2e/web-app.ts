@@ -51,16 +51,24 @@ export interface AppParticipant extends ParticipantPage {
   readonly network: string[]
 }
 
+/** HTTP failures in the same words whichever browser saw them, e.g. `DELETE http://…/v1/… -> 404`. */
+function httpFailureLog() {
+  const network: string[] = []
+  return {
+    network,
+    response: (method: string, url: string, status: number) => {
+      if (status >= 400) network.push(`${method} ${url} -> ${status}`)
+    },
+    failed: (method: string, url: string, error = 'unknown') => network.push(`${method} ${url} failed: ${error}`),
+  }
+}
+
 /** A participant page (own context, camera and microphone granted) that also records HTTP failures. */
 export async function newAppParticipant(browser: Browser, name: string, options: ParticipantPageOptions = {}): Promise<AppParticipant> {
   const participant = await newParticipantPage(browser, { viewport: { width: 1280, height: 720 }, ...options })
-  const network: string[] = []
-  participant.page.on('response', (response) => {
-    if (response.status() >= 400) network.push(`${response.request().method()} ${response.url()} -> ${response.status()}`)
-  })
-  participant.page.on('requestfailed', (request) => {
-    network.push(`${request.method()} ${request.url()} failed: ${request.failure()?.errorText ?? 'unknown'}`)
-  })
+  const { network, response, failed } = httpFailureLog()
+  participant.page.on('response', (answer) => response(answer.request().method(), answer.url(), answer.status()))
+  participant.page.on('requestfailed', (request) => failed(request.method(), request.url(), request.failure()?.errorText))
   return Object.assign(participant, { name, network })
 }
 
@@ -77,13 +85,9 @@ export interface FirefoxAppParticipant extends FirefoxParticipantPage {
 export async function newFirefoxAppParticipant(browser: FirefoxBrowser, name: string, options: ParticipantPageOptions = {}): Promise<FirefoxAppParticipant> {
   const participant = await newFirefoxParticipantPage(browser, { viewport: { width: 1280, height: 720 }, ...options })
   await participant.page.evaluateOnNewDocument(recordPeerConnections)
-  const network: string[] = []
-  participant.page.on('response', (response) => {
-    if (response.status() >= 400) network.push(`${response.request().method()} ${response.url()} -> ${response.status()}`)
-  })
-  participant.page.on('requestfailed', (request) => {
-    network.push(`${request.method()} ${request.url()} failed: ${request.failure()?.errorText ?? 'unknown'}`)
-  })
+  const { network, response, failed } = httpFailureLog()
+  participant.page.on('response', (answer) => response(answer.request().method(), answer.url(), answer.status()))
+  participant.page.on('requestfailed', (request) => failed(request.method(), request.url(), request.failure()?.errorText))
   return Object.assign(participant, { name, network })
 }
 
@@ -281,6 +285,17 @@ export function useAppCall(names: readonly string[], options: AppCallOptions = {
     page: (name) => started(participants.find((participant) => participant.name === name), `the page of ${name}`),
     explain: failureExplainer(participants, () => hub),
   }
+}
+
+/** `host` opens the app at `appUrl`, creates `room` under their own name and joins it: the room's invite link. */
+export async function openRoom(host: AppParticipant, appUrl: string, room: string, explain: (error: unknown) => never): Promise<string> {
+  await host.page.goto(`${appUrl}/`)
+  await host.page.getByTestId('display-name').fill(host.name)
+  await host.page.getByTestId('room-name').fill(room)
+  await host.page.getByTestId('join-button').click()
+  const invite = host.page.getByTestId('invite-link-text')
+  await invite.waitFor({ timeout: 20_000 }).catch(explain)
+  return (await invite.textContent())?.trim() ?? ''
 }
 
 /** Waits until `observer` shows exactly one remote tile, named `name`, whose video decodes: its client id. */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer-core'
-import type { ParticipantPageOptions } from './chromium.js'
+import { errorLog, type ParticipantPageOptions } from './chromium.js'
 import { sampleVideoElement, waitForDecodedSamples, type DecodedVideoFigures, type WaitForDecodedVideoOptions } from './video.js'
 
 export type { Browser as FirefoxBrowser, Page as FirefoxPage } from 'puppeteer-core'
@@ -90,7 +90,7 @@ export interface LaunchFirefoxOptions {
   prefs?: Record<string, unknown>
 }
 
-/** Launches Firefox on a fresh profile directory, removed again when the browser goes. */
+/** Launches Firefox on a fresh profile directory, removed again when the browser process exits. */
 export async function launchFirefox(options: LaunchFirefoxOptions): Promise<Browser> {
   const profileDir = mkdtempSync(join(tmpdir(), 'parley-firefox-'))
   const permissionsFile = join(profileDir, 'parley-permissions.txt')
@@ -109,7 +109,8 @@ export async function launchFirefox(options: LaunchFirefoxOptions): Promise<Brow
         ...options.prefs,
       },
     })
-    browser.once('disconnected', () => rmSync(profileDir, { recursive: true, force: true }))
+    // Once the process is gone: Firefox still writes to its profile after the BiDi session ends.
+    browser.process()?.once('exit', () => rmSync(profileDir, { recursive: true, force: true }))
     return browser
   } catch (error) {
     rmSync(profileDir, { recursive: true, force: true })
@@ -134,18 +135,11 @@ export async function newFirefoxParticipantPage(browser: Browser, options: Parti
   const context = browser.defaultBrowserContext()
   const page = await context.newPage()
   await page.setViewport(options.viewport ?? { width: 1280, height: 800 })
-  const errors: string[] = []
-  const ignored = (text: string) => (options.ignoreErrors ?? []).some((pattern) => pattern.test(text))
+  const { errors, consoleError, pageError } = errorLog(options.ignoreErrors)
   page.on('console', (message) => {
-    if (message.type() !== 'error') return
-    const where = message.location().url
-    const line = `console: ${message.text()}${where ? ` (${where})` : ''}`
-    if (!ignored(line)) errors.push(line)
+    if (message.type() === 'error') consoleError(message.text(), message.location().url)
   })
-  page.on('pageerror', (error) => {
-    const message = error instanceof Error ? error.message : String(error)
-    if (!ignored(message)) errors.push(`pageerror: ${message}`)
-  })
+  page.on('pageerror', (error) => pageError(error instanceof Error ? error.message : String(error)))
   return { context, page, errors, close: () => page.close() }
 }
 
