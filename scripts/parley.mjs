@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The two commands a person runs on a fresh clone with only Node 20 and npm:
 //   npm start  -> install, build, run the hub (serving the web app) on 127.0.0.1:8080
-//   npm test   -> install, make sure Debian's chromium is there, typecheck, lint, and run every
+//   npm test   -> install, make sure Debian's chromium and firefox-esr are there, typecheck, lint, and run every
 //                 test inside a network namespace whose only interface is loopback.
 // pnpm is not assumed to be installed: a pinned copy is installed with npm into .tools/.
 // Install and builds are skipped when the content stamps say nothing they depend on changed
@@ -107,16 +107,22 @@ function isRoot() {
   return typeof process.getuid === 'function' && process.getuid() === 0
 }
 
-function ensureChromium() {
-  const chromium = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium'
-  if (existsSync(chromium)) return
+/** Debian's chromium and firefox-esr (one screen-share spec has a participant in Firefox), apt-installed when missing. */
+function ensureBrowsers() {
+  const browsers = [
+    { path: process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium', pkg: 'chromium' },
+    { path: process.env.PARLEY_FIREFOX ?? '/usr/bin/firefox-esr', pkg: 'firefox-esr' },
+  ]
+  const missing = browsers.filter(({ path }) => !existsSync(path))
+  if (missing.length === 0) return
+  const packages = missing.map(({ pkg }) => pkg)
   if (!isRoot()) {
-    log(`${chromium} is missing and this user cannot install it: run "apt-get install -y chromium" as root`)
+    log(`not found: ${missing.map(({ path }) => path).join(', ')}, and this user cannot install it: run "apt-get install -y ${packages.join(' ')}" as root`)
     process.exit(1)
   }
-  log('installing Debian chromium for the browser tests')
+  log(`installing Debian ${packages.join(' and ')} for the browser tests`)
   run('apt-get', ['update', '-qq'])
-  run('apt-get', ['install', '-y', '-qq', 'chromium'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
+  run('apt-get', ['install', '-y', '-qq', ...packages], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
 }
 
 function start() {
@@ -147,7 +153,7 @@ function test() {
   // Inside the loopback-only namespace nothing can be installed: that happens before entering it.
   if (!insideNamespace) {
     install()
-    ensureChromium()
+    ensureBrowsers()
   }
   pnpm(['run', 'typecheck'])
   pnpm(['run', 'lint'])

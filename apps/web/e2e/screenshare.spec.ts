@@ -7,52 +7,26 @@
 // shared machine). Screenshots of the presentation layout and of a 390×844 phone grid go to
 // test-artifacts/web. Printed: share click → first decoded screen frame at the others.
 import { loadavg } from 'node:os'
-import { chromium, type Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { chromiumArgs, pollUntil, waitForDecodedVideo } from '@parley/testkit'
-import { artifactPath, type AppParticipant, useAppCall } from './web-app'
+import { pollUntil, waitForDecodedVideo } from '@parley/testkit'
+import {
+  armShareProbe,
+  artifactPath,
+  endLocalScreenShare,
+  launchChromiumWithFakeScreen,
+  openRoom,
+  readShareProbe,
+  REMOTE_SCREEN,
+  type AppParticipant,
+  useAppCall,
+} from './web-app'
 
 const ROOM_NAME = 'Screen review'
 /** The issue's target for the tile to go; printed against the figure, not asserted (the machine is shared). */
 const TILE_GONE_TARGET_MS = 2_000
-const REMOTE_SCREEN = '[data-testid="tile"][data-kind="screen"][data-local="false"]'
-
-interface ShareProbe {
-  /** Epoch ms (performance.timeOrigin + now) of the first decoded frame of a remote screen tile. */
-  firstFrameAt?: number
-  /** Epoch ms when no remote screen tile was left. */
-  goneAt?: number
-}
-
-/** In the page: note when a remote screen tile first has a decoded frame, then when none is left. */
-async function armShareProbe(page: Page): Promise<void> {
-  await page.evaluate((selector) => {
-    const probe: ShareProbe = {}
-    ;(globalThis as { __shareProbe?: ShareProbe }).__shareProbe = probe
-    const timer = setInterval(() => {
-      const video = document.querySelector<HTMLVideoElement>(`${selector} [data-testid="tile-video"]`)
-      const now = performance.timeOrigin + performance.now()
-      if (probe.firstFrameAt === undefined) {
-        if (video && video.videoWidth > 0) probe.firstFrameAt = now
-      } else if (!document.querySelector(selector)) {
-        probe.goneAt = now
-        clearInterval(timer)
-      }
-    }, 10)
-  }, REMOTE_SCREEN)
-}
-
-async function readShareProbe(page: Page): Promise<ShareProbe> {
-  return page.evaluate(() => ({ ...(globalThis as { __shareProbe?: ShareProbe }).__shareProbe }))
-}
 
 describe('screen share (built app on the real hub, three Chromium participants)', () => {
-  const call = useAppCall(['Ada', 'Grace', 'Linus'], { launch: () =>
-      chromium.launch({
-        executablePath: process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium',
-        headless: true,
-        args: [...chromiumArgs(), '--auto-select-desktop-capture-source=Entire screen'],
-      }) })
+  const call = useAppCall(['Ada', 'Grace', 'Linus'], { launch: launchChromiumWithFakeScreen })
   const { participants, explain } = call
   let ada: AppParticipant
   let grace: AppParticipant
@@ -63,13 +37,7 @@ describe('screen share (built app on the real hub, three Chromium participants)'
   })
 
   it('three people are in the call, each seeing two remote tiles', async () => {
-    await ada.page.goto(`${call.hub.url}/`)
-    await ada.page.getByTestId('display-name').fill('Ada')
-    await ada.page.getByTestId('room-name').fill(ROOM_NAME)
-    await ada.page.getByTestId('join-button').click()
-    const invite = ada.page.getByTestId('invite-link-text')
-    await invite.waitFor({ timeout: 20_000 }).catch(explain)
-    const inviteUrl = (await invite.textContent())?.trim() ?? ''
+    const inviteUrl = await openRoom(ada, call.hub.url, ROOM_NAME, explain)
     for (const guest of [grace, linus]) {
       await guest.page.goto(inviteUrl)
       await guest.page.getByTestId('display-name').fill(guest.name)
@@ -85,7 +53,7 @@ describe('screen share (built app on the real hub, three Chromium participants)'
   })
 
   it("Ada shares her screen: Grace and Linus present it large, labelled with Ada's name, and it decodes", async () => {
-    for (const viewer of [grace, linus]) await armShareProbe(viewer.page)
+    for (const viewer of [grace, linus]) await viewer.page.evaluate(armShareProbe, REMOTE_SCREEN)
     const clickedAt = await ada.page.evaluate(() => performance.timeOrigin + performance.now())
     await ada.page.getByTestId('toggle-screen-share').click()
     await expect.poll(() => ada.page.getByTestId('toggle-screen-share').textContent(), { timeout: 15_000 }).toContain('Stop sharing')
@@ -101,7 +69,7 @@ describe('screen share (built app on the real hub, three Chromium participants)'
       expect(figures.videoWidth).toBeGreaterThan(0)
       // Ada's camera tile is still there, in the strip: the share is a stream of its own.
       expect(await viewer.page.locator('[data-testid="stage-strip"] [data-testid="tile"][data-kind="camera"]').count()).toBe(3)
-      const probe = await readShareProbe(viewer.page)
+      const probe = await viewer.page.evaluate(readShareProbe)
       console.log(
         `[parley e2e] share-start-to-first-screen-frame ${viewer.name}: ${(probe.firstFrameAt! - clickedAt).toFixed(0)} ms ` +
           `(Ada's click on Share screen -> ${viewer.name}'s screen tile videoWidth > 0; ${figures.videoWidth}x${figures.videoHeight})`,
@@ -111,19 +79,12 @@ describe('screen share (built app on the real hub, three Chromium participants)'
   })
 
   it("Ada's capture ends as the browser's Stop sharing ends it: the screen tile goes at the others, the grid comes back", async () => {
-    const endedAt = await ada.page.evaluate(() => {
-      const video = document.querySelector<HTMLVideoElement>('[data-testid="tile"][data-kind="screen"][data-local="true"] [data-testid="tile-video"]')
-      const track = (video?.srcObject as MediaStream | null)?.getVideoTracks()[0]
-      if (!track) throw new Error("no local screen track on Ada's page")
-      // What the browser does on its own "Stop sharing": the track ends and says so.
-      track.stop()
-      track.dispatchEvent(new Event('ended'))
-      return performance.timeOrigin + performance.now()
-    })
+    // What the browser does on its own "Stop sharing": the track ends and says so.
+    const endedAt = await ada.page.evaluate(endLocalScreenShare)
     await expect.poll(() => ada.page.getByTestId('toggle-screen-share').textContent(), { timeout: 10_000 }).toContain('Share screen')
     for (const viewer of [grace, linus]) {
       const probe = await pollUntil(async () => {
-        const read = await readShareProbe(viewer.page)
+        const read = await viewer.page.evaluate(readShareProbe)
         return read.goneAt !== undefined ? read : undefined
       }, { timeoutMs: 10_000, description: `${viewer.name}'s screen tile to go` }).catch(explain)
       const goneMs = probe.goneAt! - endedAt

@@ -3,9 +3,22 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Browser, Page } from 'playwright-core'
+import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll } from 'vitest'
-import { assertLoopbackOnly, launchChromium, newParticipantPage, pollUntil, waitForDecodedVideo, type ParticipantPage, type ParticipantPageOptions } from '@parley/testkit'
+import {
+  assertLoopbackOnly,
+  chromiumArgs,
+  launchChromium,
+  newFirefoxParticipantPage,
+  newParticipantPage,
+  pollUntil,
+  recordPeerConnections,
+  waitForDecodedVideo,
+  type FirefoxBrowser,
+  type FirefoxParticipantPage,
+  type ParticipantPage,
+  type ParticipantPageOptions,
+} from '@parley/testkit'
 import { startTestHub, type TestHub } from '@parley/hub/testing'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -38,17 +51,53 @@ export interface AppParticipant extends ParticipantPage {
   readonly network: string[]
 }
 
+/** HTTP failures in the same words whichever browser saw them, e.g. `DELETE http://…/v1/… -> 404`. */
+function httpFailureLog() {
+  const network: string[] = []
+  return {
+    network,
+    response: (method: string, url: string, status: number) => {
+      if (status >= 400) network.push(`${method} ${url} -> ${status}`)
+    },
+    failed: (method: string, url: string, error = 'unknown') => network.push(`${method} ${url} failed: ${error}`),
+  }
+}
+
 /** A participant page (own context, camera and microphone granted) that also records HTTP failures. */
 export async function newAppParticipant(browser: Browser, name: string, options: ParticipantPageOptions = {}): Promise<AppParticipant> {
   const participant = await newParticipantPage(browser, { viewport: { width: 1280, height: 720 }, ...options })
-  const network: string[] = []
-  participant.page.on('response', (response) => {
-    if (response.status() >= 400) network.push(`${response.request().method()} ${response.url()} -> ${response.status()}`)
-  })
-  participant.page.on('requestfailed', (request) => {
-    network.push(`${request.method()} ${request.url()} failed: ${request.failure()?.errorText ?? 'unknown'}`)
-  })
+  const { network, response, failed } = httpFailureLog()
+  participant.page.on('response', (answer) => response(answer.request().method(), answer.url(), answer.status()))
+  participant.page.on('requestfailed', (request) => failed(request.method(), request.url(), request.failure()?.errorText))
   return Object.assign(participant, { name, network })
+}
+
+/** A participant in Firefox ESR (puppeteer over WebDriver BiDi): the same records as an AppParticipant. */
+export interface FirefoxAppParticipant extends FirefoxParticipantPage {
+  readonly name: string
+  readonly network: string[]
+}
+
+/**
+ * A Firefox participant page that records HTTP failures like `newAppParticipant`, and keeps the app's
+ * peer connections in `window.__pcs` so decoded frames are read from getStats (`framesDecoded`).
+ */
+export async function newFirefoxAppParticipant(browser: FirefoxBrowser, name: string, options: ParticipantPageOptions = {}): Promise<FirefoxAppParticipant> {
+  const participant = await newFirefoxParticipantPage(browser, { viewport: { width: 1280, height: 720 }, ...options })
+  await participant.page.evaluateOnNewDocument(recordPeerConnections)
+  const { network, response, failed } = httpFailureLog()
+  participant.page.on('response', (answer) => response(answer.request().method(), answer.url(), answer.status()))
+  participant.page.on('requestfailed', (request) => failed(request.method(), request.url(), request.failure()?.errorText))
+  return Object.assign(participant, { name, network })
+}
+
+/** Chromium whose getDisplayMedia answers at once with its fake "Entire screen" (no picker). */
+export function launchChromiumWithFakeScreen(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [...chromiumArgs(), '--auto-select-desktop-capture-source=Entire screen'],
+  })
 }
 
 /** Sets one permission for `origin` in the page's browser context, through CDP, as a user's choice would. */
@@ -66,8 +115,11 @@ export async function setSitePermission(browser: Browser, page: Page, origin: st
   // Kept attached: Chromium resets a context's permission overrides when the session that set them detaches.
 }
 
+/** What a participant page recorded, whichever browser drives it. */
+export type ParticipantRecords = Pick<AppParticipant, 'name' | 'errors' | 'network'>
+
 /** For `.catch(explain)`: rethrows with what every page and the hub saw. */
-export function failureExplainer(participants: readonly AppParticipant[], hub: () => TestHub | undefined): (error: unknown) => never {
+export function failureExplainer(participants: readonly ParticipantRecords[], hub: () => TestHub | undefined): (error: unknown) => never {
   return (error) => {
     const message = error instanceof Error ? error.message : String(error)
     throw new Error(`${message}\n--- pages ---\n${describeParticipants(participants)}\n--- hub log ---\n${hub()?.describeLogs() ?? ''}`)
@@ -75,7 +127,7 @@ export function failureExplainer(participants: readonly AppParticipant[], hub: (
 }
 
 /** What each page reported, for failure messages and the final check. */
-export function describeParticipants(participants: readonly AppParticipant[]): string {
+export function describeParticipants(participants: readonly ParticipantRecords[]): string {
   return participants
     .map((participant) => {
       const errors = participant.errors.length ? participant.errors.map((line) => `    ${line}`).join('\n') : '    (none)'
@@ -93,19 +145,66 @@ export interface RemoteTile {
   cameraOff: boolean
 }
 
+/** In the page: the tiles matching `selector` (default: the remote ones), as the page shows them. */
+export function readRemoteTiles(selector: string): RemoteTile[] {
+  return [...document.querySelectorAll(selector)].map((tile) => ({
+    participant: tile.getAttribute('data-participant') ?? '',
+    name: tile.querySelector('[data-testid="tile-name"]')?.textContent?.trim() ?? '',
+    cameraOff: tile.querySelector('[data-testid="badge-camera-off"]') !== null,
+  }))
+}
+
 /** The remote tiles on the call screen, as the page shows them. */
 export async function remoteTiles(page: Page): Promise<RemoteTile[]> {
-  return page.$$eval(REMOTE_TILE, (tiles) =>
-    tiles.map((tile) => ({
-      participant: tile.getAttribute('data-participant') ?? '',
-      name: tile.querySelector('[data-testid="tile-name"]')?.textContent?.trim() ?? '',
-      cameraOff: tile.querySelector('[data-testid="badge-camera-off"]') !== null,
-    })),
-  )
+  return page.evaluate(readRemoteTiles, REMOTE_TILE)
 }
 
 export function remoteVideoSelector(participantId: string): string {
   return `${REMOTE_TILE}[data-participant="${participantId}"] [data-testid="tile-video"]`
+}
+
+/** A remote screen-share tile. */
+export const REMOTE_SCREEN = '[data-testid="tile"][data-kind="screen"][data-local="false"]'
+
+export interface ShareProbe {
+  /** Epoch ms (performance.timeOrigin + now) of the first decoded frame of a remote screen tile. */
+  firstFrameAt?: number
+  /** Epoch ms when no remote screen tile was left. */
+  goneAt?: number
+}
+
+/** In the page: note when a remote screen tile (`selector`) first has a decoded frame, then when none is left. */
+export function armShareProbe(selector: string): void {
+  const probe: ShareProbe = {}
+  ;(globalThis as { __shareProbe?: ShareProbe }).__shareProbe = probe
+  const timer = setInterval(() => {
+    const video = document.querySelector<HTMLVideoElement>(`${selector} [data-testid="tile-video"]`)
+    const now = performance.timeOrigin + performance.now()
+    if (probe.firstFrameAt === undefined) {
+      if (video && video.videoWidth > 0) probe.firstFrameAt = now
+    } else if (!document.querySelector(selector)) {
+      probe.goneAt = now
+      clearInterval(timer)
+    }
+  }, 10)
+}
+
+/** In the page: what `armShareProbe` noted so far. */
+export function readShareProbe(): ShareProbe {
+  return { ...(globalThis as { __shareProbe?: ShareProbe }).__shareProbe }
+}
+
+/**
+ * In the page: ends the local screen track as the browser's own "Stop sharing" does (the track stops and
+ * says `ended`). Returns the epoch ms it happened.
+ */
+export function endLocalScreenShare(): number {
+  const video = document.querySelector<HTMLVideoElement>('[data-testid="tile"][data-kind="screen"][data-local="true"] [data-testid="tile-video"]')
+  const track = (video?.srcObject as MediaStream | null)?.getVideoTracks()[0]
+  if (!track) throw new Error('no local screen track on this page')
+  track.stop()
+  track.dispatchEvent(new Event('ended'))
+  return performance.timeOrigin + performance.now()
 }
 
 /** The app's status (`data-state` on the root: the core's view.status, e.g. `connected`, `joining`). */
@@ -186,6 +285,17 @@ export function useAppCall(names: readonly string[], options: AppCallOptions = {
     page: (name) => started(participants.find((participant) => participant.name === name), `the page of ${name}`),
     explain: failureExplainer(participants, () => hub),
   }
+}
+
+/** `host` opens the app at `appUrl`, creates `room` under their own name and joins it: the room's invite link. */
+export async function openRoom(host: AppParticipant, appUrl: string, room: string, explain: (error: unknown) => never): Promise<string> {
+  await host.page.goto(`${appUrl}/`)
+  await host.page.getByTestId('display-name').fill(host.name)
+  await host.page.getByTestId('room-name').fill(room)
+  await host.page.getByTestId('join-button').click()
+  const invite = host.page.getByTestId('invite-link-text')
+  await invite.waitFor({ timeout: 20_000 }).catch(explain)
+  return (await invite.textContent())?.trim() ?? ''
 }
 
 /** Waits until `observer` shows exactly one remote tile, named `name`, whose video decodes: its client id. */

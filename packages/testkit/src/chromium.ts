@@ -53,6 +53,23 @@ export interface ParticipantPageOptions {
   viewport?: { width: number; height: number }
 }
 
+/** Console errors and page errors as a participant page collects them, whichever browser reports them. */
+export function errorLog(ignoreErrors: readonly RegExp[] = []) {
+  const errors: string[] = []
+  const ignored = (text: string) => ignoreErrors.some((pattern) => pattern.test(text))
+  return {
+    errors,
+    consoleError(text: string, where?: string) {
+      // The patterns see the source URL too: a failed request's message names only its status.
+      const line = `console: ${text}${where ? ` (${where})` : ''}`
+      if (!ignored(line)) errors.push(line)
+    },
+    pageError(message: string) {
+      if (!ignored(message)) errors.push(`pageerror: ${message}`)
+    },
+  }
+}
+
 /** One participant = one fresh browser context (own cookies, own fake devices), camera and microphone granted. */
 export async function newParticipantPage(browser: Browser, options: ParticipantPageOptions = {}): Promise<ParticipantPage> {
   const context = await browser.newContext({
@@ -60,18 +77,11 @@ export async function newParticipantPage(browser: Browser, options: ParticipantP
     viewport: options.viewport ?? { width: 1280, height: 800 },
   })
   const page = await context.newPage()
-  const errors: string[] = []
-  const ignored = (text: string) => (options.ignoreErrors ?? []).some((pattern) => pattern.test(text))
+  const { errors, consoleError, pageError } = errorLog(options.ignoreErrors)
   page.on('console', (message) => {
-    if (message.type() !== 'error') return
-    const where = message.location().url
-    // The patterns see the source URL too: a failed request's message names only its status.
-    const line = `console: ${message.text()}${where ? ` (${where})` : ''}`
-    if (!ignored(line)) errors.push(line)
+    if (message.type() === 'error') consoleError(message.text(), message.location().url)
   })
-  page.on('pageerror', (error) => {
-    if (!ignored(error.message)) errors.push(`pageerror: ${error.message}`)
-  })
+  page.on('pageerror', (error) => pageError(error.message))
   return {
     context,
     page,

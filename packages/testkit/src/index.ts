@@ -10,13 +10,28 @@ export {
   type ParticipantPageOptions,
 } from './chromium.js'
 export {
+  recordPeerConnections,
   sampleVideo,
+  sampleVideoElement,
+  waitForDecodedSamples,
   waitForDecodedVideo,
   type DecodedVideoFigures,
   type FrameCounter,
   type VideoSample,
   type WaitForDecodedVideoOptions,
 } from './video.js'
+export {
+  FIREFOX_MEDIA_PREFS,
+  FIREFOX_QUIET_PREFS,
+  firefoxPermissionDefaults,
+  launchFirefox,
+  newFirefoxParticipantPage,
+  waitForDecodedVideoInFirefox,
+  type FirefoxBrowser,
+  type FirefoxPage,
+  type FirefoxParticipantPage,
+  type LaunchFirefoxOptions,
+} from './firefox.js'
 export { pollUntil, type PollOptions } from './poll.js'
 export { startStaticServer, type RunningServer } from './static-server.js'
 export {

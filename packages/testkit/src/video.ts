@@ -38,8 +38,29 @@ export interface WaitForDecodedVideoOptions {
   intervalMs?: number
 }
 
+/**
+ * Runs in the page before its own scripts (an init script): every RTCPeerConnection the page creates is
+ * also kept in `window.__pcs`, so decoded frames can be read from its receivers' stats.
+ */
+export function recordPeerConnections(): void {
+  // No DOM types in this package: the constructor as far as this needs it.
+  type PeerConnectionClass = new (...args: unknown[]) => object
+  const scope = globalThis as { RTCPeerConnection?: PeerConnectionClass; __pcs?: object[] }
+  const Original = scope.RTCPeerConnection
+  if (!Original || scope.__pcs) return
+  const pcs: object[] = (scope.__pcs = [])
+  // A Proxy, not a subclass: statics, prototype and instanceof stay exactly the browser's.
+  scope.RTCPeerConnection = new Proxy(Original, {
+    construct(target, args, newTarget) {
+      const pc = Reflect.construct(target, args, newTarget) as object
+      pcs.push(pc)
+      return pc
+    },
+  })
+}
+
 /** Runs in the page: reads the element and the stats of the receiver playing its video track. */
-async function sampleInPage(element: unknown): Promise<VideoSample> {
+export async function sampleVideoElement(element: unknown): Promise<VideoSample> {
   interface TrackShape { id: string; readyState: string }
   interface VideoShape {
     videoWidth: number
@@ -86,7 +107,7 @@ async function sampleInPage(element: unknown): Promise<VideoSample> {
 export async function sampleVideo(page: Page, target: string | ElementHandle): Promise<VideoSample | null> {
   const handle = typeof target === 'string' ? await page.$(target) : target
   if (!handle) return null
-  return handle.evaluate(sampleInPage)
+  return handle.evaluate(sampleVideoElement)
 }
 
 /**
@@ -96,6 +117,16 @@ export async function sampleVideo(page: Page, target: string | ElementHandle): P
 export async function waitForDecodedVideo(
   page: Page,
   target: string | ElementHandle,
+  options: WaitForDecodedVideoOptions = {},
+): Promise<DecodedVideoFigures> {
+  const where = typeof target === 'string' ? target : 'the given element'
+  return waitForDecodedSamples(() => sampleVideo(page, target), where, options)
+}
+
+/** The polling behind `waitForDecodedVideo`, for any way of reading a sample (e.g. a Firefox page). */
+export async function waitForDecodedSamples(
+  read: () => Promise<VideoSample | null>,
+  where: string,
   options: WaitForDecodedVideoOptions = {},
 ): Promise<DecodedVideoFigures> {
   const minFramesGrowth = options.minFramesGrowth ?? 10
@@ -109,7 +140,7 @@ export async function waitForDecodedVideo(
 
   for (;;) {
     try {
-      last = await sampleVideo(page, target)
+      last = await read()
     } catch (error) {
       // The element can be replaced between query and evaluate; retry until the deadline.
       lastError = error
@@ -134,7 +165,6 @@ export async function waitForDecodedVideo(
       }
     }
     if (Date.now() >= deadline) {
-      const where = typeof target === 'string' ? target : 'the given element'
       const error = lastError instanceof Error ? `; last error: ${lastError.message}` : ''
       throw new Error(
         `No decoded video in ${where} within ${timeoutMs} ms (wanted videoWidth > 0 and ${minFramesGrowth} more frames): ` +
