@@ -28,6 +28,8 @@ function context(overrides: Partial<ConferenceContext> = {}): ConferenceContext 
     staleClientId: null,
     roomIsNew: false,
     negotiationRecoveries: 0,
+    tabId: '',
+    elsewhere: null,
     ...overrides,
   }
 }
