@@ -9,6 +9,7 @@ import { createConference, type Conference, type ConferenceSnapshot } from './co
 import { TAB_CHANNEL_NAME, type TabMessage } from './machines/tabsActors.js'
 import { TAB_QUERY_WINDOW_MS, TAKE_OVER_TIMEOUT_MS } from './machines/tabsMachine.js'
 import { FAKE_HUB_URL, FakeTabChannels, createFakeWorld, flush, type FakePeerConnection } from './test-support/index.js'
+import { createTraceRecorder, replayTrace } from './trace/index.js'
 
 const MEDIA = { audio: true, video: true }
 
@@ -17,8 +18,12 @@ function browser() {
   const channels = new FakeTabChannels()
   const tabs: Conference[] = []
   /** A tab of this browser: its own conference, the shared hub, clock and devices, its own channel. */
-  const openTab = () => {
-    const conference = createConference({ hub: { baseUrl: FAKE_HUB_URL }, ports: { ...world.ports, tabs: channels.tab() } })
+  const openTab = (options: { trace?: boolean } = {}) => {
+    const conference = createConference({
+      hub: { baseUrl: FAKE_HUB_URL },
+      ports: { ...world.ports, tabs: channels.tab() },
+      ...(options.trace ? { trace: createTraceRecorder({ now: world.clock.now, wallClock: () => new Date(0) }) } : {}),
+    })
     conference.actor.start()
     tabs.push(conference)
     return conference
@@ -174,6 +179,28 @@ describe('one person, two tabs', () => {
     world.clock.advance(TAKE_OVER_TIMEOUT_MS)
     await flush()
     expect(first.actor.getSnapshot().matches('inRoom')).toBe(true)
+  })
+})
+
+describe('call traces of two tabs', () => {
+  it('record what the tabs said to each other, and both tabs replay as the same path', async () => {
+    const { world, openTab } = browser()
+    const first = openTab({ trace: true })
+    const roomId = await inRoom(first, world)
+    const second = openTab({ trace: true })
+    await prejoin(second, world, roomId)
+    second.join({ roomId, displayName: 'Ada', media: MEDIA })
+    await until(second, (s) => s.matches('inRoom'))
+    await until(first, (s) => s.status === 'done')
+    second.leave()
+    await until(second, (s) => s.status === 'done')
+    await flush()
+    for (const tab of [first, second]) {
+      const trace = tab.exportTrace()
+      expect(trace.entries.filter((e) => e.kind === 'tab.message').length).toBeGreaterThan(0)
+      expect(trace.entries.some((e) => e.kind === 'tab.post')).toBe(true)
+      expect((await replayTrace(trace)).message).toMatch(/^Same path/)
+    }
   })
 })
 
