@@ -8,7 +8,7 @@
 import type { Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { pollUntil, waitForDecodedVideo } from '@parley/testkit'
-import { describeParticipants, oneRemoteDecoding, remoteTiles, remoteVideoSelector, type AppParticipant, useAppCall } from './web-app'
+import { createRoomAndInvite, describeParticipants, oneRemoteDecoding, remoteTiles, remoteVideoSelector, type AppParticipant, useAppCall } from './web-app'
 
 const ROOM_NAME = 'Two tabs'
 
@@ -86,13 +86,7 @@ describe('one person, two tabs (built app on the real hub, Chromium)', () => {
   })
 
   it("Ada's first tab is in the call with Grace", async () => {
-    await ada.page.goto(`${call.hub.url}/`)
-    await ada.page.getByTestId('display-name').fill('Ada')
-    await ada.page.getByTestId('room-name').fill(ROOM_NAME)
-    await ada.page.getByTestId('join-button').click()
-    const invite = ada.page.getByTestId('invite-link-text')
-    await invite.waitFor({ timeout: 20_000 }).catch(explain)
-    inviteUrl = (await invite.textContent())?.trim() ?? ''
+    inviteUrl = await createRoomAndInvite(ada, call.hub.url, ROOM_NAME, explain)
     await grace.page.goto(inviteUrl)
     await grace.page.getByTestId('display-name').fill('Grace')
     await grace.page.getByTestId('join-button').click()

@@ -188,6 +188,17 @@ export function useAppCall(names: readonly string[], options: AppCallOptions = {
   }
 }
 
+/** `host` creates the room `roomName` from the app's start page and is in it: the invite link it shows. */
+export async function createRoomAndInvite(host: AppParticipant, hubUrl: string, roomName: string, explain: (error: unknown) => never): Promise<string> {
+  await host.page.goto(`${hubUrl}/`)
+  await host.page.getByTestId('display-name').fill(host.name)
+  await host.page.getByTestId('room-name').fill(roomName)
+  await host.page.getByTestId('join-button').click()
+  const invite = host.page.getByTestId('invite-link-text')
+  await invite.waitFor({ timeout: 20_000 }).catch(explain)
+  return (await invite.textContent())?.trim() ?? ''
+}
+
 /** Waits until `observer` shows exactly one remote tile, named `name`, whose video decodes: its client id. */
 export async function oneRemoteDecoding(observer: AppParticipant, name: string, explain: (error: unknown) => never, timeoutMs = 30_000): Promise<string> {
   const tile = await pollUntil(
