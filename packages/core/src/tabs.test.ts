@@ -129,6 +129,21 @@ describe('one person, two tabs', () => {
     await until(tab, (s) => s.matches('inRoom'))
   })
 
+  it('drops what is not a tab message (other code of this origin may use the channel)', async () => {
+    const { world, channels, openTab } = browser()
+    const stranger = channels.open(TAB_CHANNEL_NAME)
+    const tab = openTab()
+    await prejoin(tab, world, 'room-9')
+    for (const data of ['claim', null, { type: 'claim', from: 'x' }, { type: 'claim', roomId: 'room-9', from: '' }, { type: 'join', roomId: 'room-9', from: 'x' }]) {
+      stranger.postMessage(data)
+    }
+    await flush()
+    expect(view(tab).elsewhere).toBeUndefined()
+    stranger.postMessage({ type: 'claim', roomId: 'room-9', from: 'x' } satisfies TabMessage)
+    await flush()
+    expect(view(tab).elsewhere).toEqual({ roomId: 'room-9' })
+  })
+
   it('two tabs that join the same room at once end with exactly one of them in it', async () => {
     const { world, openTab } = browser()
     const first = openTab()
