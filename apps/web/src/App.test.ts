@@ -101,6 +101,18 @@ describe('App', () => {
     app.unmount()
   })
 
+  it('tells the tab whose call moved to another tab why it left, and lets it join again', async () => {
+    const { app } = mountApp()
+    fake.setView({ status: 'connected', room })
+    fake.setView({ status: 'ended', room, endedReason: 'moved-to-another-tab' })
+    await nextTick()
+    expect(app.get('[data-testid="ended"]').attributes('data-reason')).toBe('moved-to-another-tab')
+    expect(app.get('[data-testid="ended-title"]').text()).toBe('You joined this call from another tab')
+    expect(app.get('[data-testid="ended-detail"]').text()).toMatch(/moved to your other tab/)
+    expect(app.find('[data-testid="join-again"]').exists()).toBe(true)
+    app.unmount()
+  })
+
   it('tells someone dropped after a long outage that they were disconnected, and lets them rejoin', async () => {
     const { app } = mountApp()
     fake.setView({ status: 'connected', room })

@@ -30,6 +30,7 @@ async function loadGenerator() {
           "export { eventsMachine } from './src/machines/eventsMachine.ts'",
           "export { screenShareMachine } from './src/machines/screenShareMachine.ts'",
           "export { reconnectMachine } from './src/machines/reconnectMachine.ts'",
+          "export { tabsMachine } from './src/machines/tabsMachine.ts'",
         ].join('\n'),
         resolveDir: packageDir,
         loader: 'ts',

@@ -26,6 +26,7 @@ export type EndedReason =
   | 'client-gone' // the hub no longer knows this client (404 on the events channel)
   | 'timeout' // the hub dropped this client after losing contact
   | 'server-stopped' // the hub was stopped (SIGINT/SIGTERM: `left` with reason `shutdown`)
+  | 'moved-to-another-tab' // the person joined this room in another tab of this browser, which took the call over
 
 /**
  * `ConferenceView.endedReason`: an `EndedReason` with status `ended`, or `'ended-by-me'` with status
@@ -244,6 +245,11 @@ export interface ConferenceView {
    * the media or the events stream is being restored in place.
    */
   reconnect?: { attempt: number }
+  /**
+   * Another tab of this browser is in this room (pre-join, before a join): joining here takes the call
+   * over from it (that tab leaves with `endedReason: 'moved-to-another-tab'`), so nobody hears an echo.
+   */
+  elsewhere?: { roomId: string }
   /** True while the statechart is busy (tag 'busy'): spinners. */
   busy: boolean
   /** In the room, from getStats: our microphone level, whether we speak, the quality of what we send. */
@@ -311,6 +317,11 @@ export interface ConferenceHandle<Snapshot> {
   startScreenShare(): void
   /** Stops our screen share, as the browser's own "Stop sharing" does. */
   stopScreenShare(): void
+  /**
+   * user.watchRoom: the pre-join shows this room; `view.elsewhere` says when another tab of this
+   * browser is in it. Optional so earlier UIs' doubles may leave it out.
+   */
+  watchRoom?(roomId: string): void
   /** user.retry: from `failed`, try the last join again. */
   retry(): void
   /** user.setHand: raise or lower our hand (in the room). Optional so earlier UIs' doubles may leave it out. */

@@ -1,12 +1,13 @@
 // The ONE place browser globals are bound. They are read when browserPorts() is called, never at
 // import, so importing the core in Node (or a test) touches nothing.
-import type { BeaconLike, ClockLike, EventSourceFactory, FetchLike, MediaDevicesLike, PeerConnectionFactory, Ports } from './ports.js'
+import type { BeaconLike, ClockLike, EventSourceFactory, FetchLike, MediaDevicesLike, PeerConnectionFactory, Ports, TabChannelLike } from './ports.js'
 
 interface BrowserGlobals {
   fetch?: FetchLike
   EventSource?: new (url: string) => ReturnType<EventSourceFactory>
   RTCPeerConnection?: new (config: object) => ReturnType<PeerConnectionFactory>
   navigator?: { mediaDevices?: MediaDevicesLike; sendBeacon?(url: string): boolean }
+  BroadcastChannel?: new (name: string) => TabChannelLike
   setTimeout: (fn: (...args: unknown[]) => void, ms: number) => unknown
   clearTimeout: (id: never) => void
 }
@@ -37,5 +38,7 @@ export function browserPorts(): Ports {
     },
     clock,
     ...(beacon ? { beacon } : {}),
+    // The other tabs of this profile (one person, two tabs): only where the browser has BroadcastChannel.
+    ...(g.BroadcastChannel ? { tabs: (name: string) => new g.BroadcastChannel!(name) } : {}),
   }
 }

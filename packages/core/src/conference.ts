@@ -25,6 +25,8 @@ import { PeerStats } from './stats/peerStats.js'
 import { screenShareActors } from './machines/screenShareActors.js'
 import { screenShareMachine } from './machines/screenShareMachine.js'
 import { ScreenMedia } from './screenMedia.js'
+import { tabsActors } from './machines/tabsActors.js'
+import { tabsMachine } from './machines/tabsMachine.js'
 import type { Trace } from './trace/format.js'
 import type { TraceRecorderLike } from './trace/recorder.js'
 import { selectView } from './view.js'
@@ -38,6 +40,7 @@ export interface Conference extends ConferenceHandle<ConferenceSnapshot> {
   readonly hub: HubClient
   setHand(raised: boolean): void
   react(emoji: string): void
+  watchRoom(roomId: string): void
   /** The call trace so far (`options.trace` records it); throws when the conference was created without a recorder. */
   exportTrace(): Trace
 }
@@ -119,9 +122,16 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
       host: hostMachine.provide({ actors: hostActors({ hub }) }),
       chat: chatMachine.provide({ actors: chatActors({ hub, channels, clock: ports.clock }) }),
       screenShare,
+      tabs: tabsMachine.provide({ actors: tabsActors(ports.tabs), guards: { hasChannel: () => ports.tabs !== undefined } }),
     },
   })
   return { machine, hub }
+}
+
+/** A random id for this tab among the browser's tabs. */
+function newTabId(): string {
+  const random = (globalThis as { crypto?: { randomUUID?(): string } }).crypto?.randomUUID?.()
+  return random ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
 }
 
 export function createConference(options: ConferenceOptions): Conference {
@@ -138,6 +148,8 @@ export function createConference(options: ConferenceOptions): Conference {
     : (recorder?.inspect ?? options.inspect)
   const actor = createActor(machine, {
     clock: ports.clock,
+    // Compared only when two tabs join one room at once; none where there are no tabs (Node, traces).
+    input: { tabId: ports.tabs ? newTabId() : '' },
     ...(inspect ? { inspect } : {}),
   })
 
@@ -161,6 +173,7 @@ export function createConference(options: ConferenceOptions): Conference {
     startScreenShare: () => actor.system.get('screenShare')?.send({ type: 'user.startScreenShare' }),
     stopScreenShare: () => actor.system.get('screenShare')?.send({ type: 'user.stopScreenShare' }),
     retry: () => actor.send({ type: 'user.retry' }),
+    watchRoom: (roomId) => actor.send({ type: 'user.watchRoom', roomId }),
     setHand: (raised) => actor.send({ type: 'user.setHand', raised }),
     react: (emoji) => actor.send({ type: 'user.react', emoji }),
     // For `pagehide`: the beacon survives the page; everything local is released at once.

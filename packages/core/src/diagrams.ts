@@ -11,6 +11,7 @@ export const DIAGRAM_MACHINES = {
   events: 'eventsMachine',
   screenShare: 'screenShareMachine',
   reconnect: 'reconnectMachine',
+  tabs: 'tabsMachine',
 } as const
 
 export type DiagramName = keyof typeof DIAGRAM_MACHINES

@@ -183,6 +183,20 @@ export interface ClockLike {
 /** `navigator.sendBeacon`: a leave that survives page unload. */
 export type BeaconLike = (url: string) => boolean
 
+/**
+ * A same-origin broadcast channel (`BroadcastChannel`): the tabs of one browser profile tell each other
+ * which room each is in, so a second tab in the same room is offered to take the call over. A message
+ * reaches every other channel of that name, never the one that posted it.
+ */
+export interface TabChannelLike {
+  postMessage(message: unknown): void
+  addEventListener(type: 'message', listener: (event: { data?: unknown }) => void): void
+  removeEventListener(type: 'message', listener: (event: { data?: unknown }) => void): void
+  close(): void
+}
+
+export type TabChannelFactory = (name: string) => TabChannelLike
+
 export interface Ports {
   fetch: FetchLike
   eventSource: EventSourceFactory
@@ -190,4 +204,6 @@ export interface Ports {
   media: MediaDevicesLike
   clock: ClockLike
   beacon?: BeaconLike
+  /** Absent where there are no tabs (Node): a second tab is then never detected. */
+  tabs?: TabChannelFactory
 }

@@ -9,6 +9,7 @@ import { eventsMachine } from './machines/eventsMachine.js'
 import { negotiationMachine } from './machines/negotiationMachine.js'
 import { screenShareMachine } from './machines/screenShareMachine.js'
 import { reconnectMachine } from './machines/reconnectMachine.js'
+import { tabsMachine } from './machines/tabsMachine.js'
 
 const machines: Record<DiagramName, AnyStateMachine> = {
   conference: conferenceMachine,
@@ -16,6 +17,7 @@ const machines: Record<DiagramName, AnyStateMachine> = {
   screenShare: screenShareMachine,
   events: eventsMachine,
   reconnect: reconnectMachine,
+  tabs: tabsMachine,
 }
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')

@@ -29,6 +29,8 @@ function context(overrides: Partial<ConferenceContext> = {}): ConferenceContext 
     reconnectCause: null,
     roomIsNew: false,
     negotiationRecoveries: 0,
+    tabId: '',
+    elsewhere: null,
     ...overrides,
   }
 }

@@ -38,6 +38,7 @@ export function statusOf(value: unknown): ConferenceStatus {
         return 'left'
       case 'endingRoom':
       case 'leaving':
+      case 'handingOver':
         return 'leaving'
       case 'reconnecting':
         return 'reconnecting'
@@ -186,6 +187,7 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
     host: hostViewOf(snapshot, participants),
     chat: chatViewOf(snapshot),
     ...(context.reconnectAttempt > 0 ? { reconnect: { attempt: context.reconnectAttempt } } : {}),
+    ...(context.elsewhere ? { elsewhere: { ...context.elsewhere } } : {}),
     busy: snapshot.hasTag('busy'),
     ...(inRoom ? { localStats: context.stats.local, speakingWhileMuted: !context.local.audioEnabled && context.stats.local.speaking } : {}),
     ...(activeSpeaker ? { activeSpeaker } : {}),

@@ -39,6 +39,26 @@ describe('PreJoin', () => {
     wrapper.unmount()
   })
 
+  it('says the call is open in another tab of this browser, and joins here instead', async () => {
+    const { wrapper } = mountPreJoin('http://localhost/?roomId=abc&roomName=Standup')
+    expect(fake.watched).toContain('abc')
+    expect(wrapper.find('[data-testid="open-elsewhere"]').exists()).toBe(false)
+    fake.setView({ status: 'previewing', elsewhere: { roomId: 'abc' } })
+    await nextTick()
+    expect(wrapper.get('[data-testid="open-elsewhere"]').text()).toContain("You're already in this call in another tab")
+    // The normal Join is replaced: joining here is what moves the call.
+    expect(wrapper.find('[data-testid="join-button"]').exists()).toBe(false)
+    expect(wrapper.get('[data-testid="join-here"]').text()).toBe('Join here instead')
+    await wrapper.get('[data-testid="display-name"]').setValue('Ada')
+    await wrapper.get('[data-testid="join-here"]').trigger('click')
+    expect(fake.calls.at(-1)).toMatchObject({ method: 'join', args: [{ roomId: 'abc', displayName: 'Ada' }] })
+    fake.setView({ status: 'previewing' })
+    await nextTick()
+    expect(wrapper.find('[data-testid="open-elsewhere"]').exists()).toBe(false)
+    expect(wrapper.get('[data-testid="join-button"]').text()).toBe('Join room')
+    wrapper.unmount()
+  })
+
   it('flags a missing name instead of joining', async () => {
     const { wrapper } = mountPreJoin()
     await wrapper.get('form').trigger('submit')

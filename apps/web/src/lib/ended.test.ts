@@ -18,6 +18,7 @@ describe('endedScreen', () => {
     expect(endedScreen('removed-by-host', undefined, true).title).toBe('You were removed from the meeting')
     expect(endedScreen('server-stopped', undefined, true)).toMatchObject({ title: 'The server stopped', canJoinAgain: true })
     expect(endedScreen('server-stopped', undefined, true, 'Ada').title).toBe('The server stopped')
+    expect(endedScreen('moved-to-another-tab', undefined, true)).toMatchObject({ title: 'You joined this call from another tab', canJoinAgain: true })
     for (const reason of ['host-ended', 'removed-by-host', 'removed', 'server-stopped', 'disconnected'] as const) {
       expect(endedScreen(reason, undefined, true, 'Ada').title).not.toMatch(/the host/i)
     }

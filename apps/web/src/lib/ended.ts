@@ -9,6 +9,7 @@ export type EndReason =
   | 'removed'
   | 'disconnected'
   | 'server-stopped' // the hub was stopped (`left` with reason `shutdown`)
+  | 'moved-to-another-tab' // the person joined this call in another tab of this browser
   | 'error'
 
 export interface EndedScreen {
@@ -46,6 +47,10 @@ const COPY: Record<EndReason, { title: string; titleBy?: (name: string) => strin
   disconnected: {
     title: 'You were disconnected',
     detail: 'The connection was lost for too long, so the room let you go. Join again to pick up where you left off.',
+  },
+  'moved-to-another-tab': {
+    title: 'You joined this call from another tab',
+    detail: 'The call moved to your other tab, so this one left it and nobody hears you twice. Join again to bring it back here.',
   },
   error: { title: 'Something went wrong', detail: 'Parley could not keep you in the room.' },
 }

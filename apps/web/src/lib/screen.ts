@@ -68,6 +68,8 @@ export function endReasonOf(view: ConferenceView, screen: Screen): EndReason | u
         return view.endedBy ? 'removed-by-host' : 'removed'
       case 'server-stopped':
         return 'server-stopped'
+      case 'moved-to-another-tab':
+        return 'moved-to-another-tab'
       default:
         return view.error ? 'removed' : 'host-ended'
     }

@@ -42,7 +42,12 @@ export const usePreJoinStore = defineStore('preJoin', () => {
 
   function preview() {
     session.preview({ audio: wantAudio.value, video: wantVideo.value })
+    // Is this browser already in the invited room, in another tab? (`openElsewhere`)
+    if (invite.invitedRoom) session.watchRoom(invite.invitedRoom.roomId)
   }
+
+  /** This browser is in the invited room in another tab: joining here moves the call ("Join here instead"). */
+  const openElsewhere = computed(() => view.value.elsewhere !== undefined)
 
   /** Choose which devices to join with (e.g. without a blocked camera). */
   function setJoinWithMicrophone(enabled: boolean) {
@@ -95,6 +100,7 @@ export const usePreJoinStore = defineStore('preJoin', () => {
     canJoin,
     problem,
     joinWith,
+    openElsewhere,
     preview,
     setJoinWithMicrophone,
     setJoinWithCamera,

@@ -89,6 +89,14 @@ describe('rejoin store (a refresh during a call)', () => {
     ])
   })
 
+  it('stops on the pre-join when the call is open in another tab: moving it is the person’s decision', () => {
+    const { app, screen } = reloadWith(remembered())
+    expect(app.fake.watched).toEqual(['r1'])
+    app.fake.setView({ status: 'previewing', busy: false, local: devicesOn, elsewhere: { roomId: 'r1' } })
+    expect(app.fake.calls.map((call) => call.method)).toEqual(['preview'])
+    expect(screen.screen).toBe('prejoin')
+  })
+
   it('stops on the pre-join when a device no longer works: that is the person’s decision', () => {
     const { app, screen } = reloadWith(remembered())
     app.fake.setView({

@@ -74,8 +74,8 @@ export const useRejoinStore = defineStore('rejoin', () => {
     const call = resuming.value
     if (!call || view.status === 'idle' || (view.status === 'previewing' && view.busy)) return
     resuming.value = undefined
-    // A device that no longer works is the person's call to make, on the pre-join screen.
-    if (view.status !== 'previewing' || preJoin.problem) return
+    // A device that no longer works, or the call open in another tab, is the person's call to make, on the pre-join screen.
+    if (view.status !== 'previewing' || preJoin.problem || view.elsewhere) return
     if (!call.enabled.audio) session.setMicrophone(false)
     if (!call.enabled.video) session.setCamera(false)
     preJoin.join()

@@ -42,6 +42,7 @@ describe('screen store', () => {
       [{ status: 'ended', endedReason: 'removed' }, 'removed'],
       [{ status: 'ended', endedReason: 'removed', endedBy: { clientId: 'c1', name: 'Ada' } }, 'removed-by-host'],
       [{ status: 'ended', endedReason: 'server-stopped' }, 'server-stopped'],
+      [{ status: 'ended', endedReason: 'moved-to-another-tab' }, 'moved-to-another-tab'],
       [{ status: 'left', endedReason: 'ended-by-me' }, 'you-ended'],
       [{ status: 'ended' }, 'host-ended'],
       [{ status: 'ended', error: { kind: 'client-gone', message: '' } }, 'removed'],

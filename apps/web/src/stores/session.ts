@@ -144,6 +144,11 @@ export const useSessionStore = defineStore('session', () => {
     conference.value?.retry()
   }
 
+  /** The pre-join shows this room: `view.elsewhere` says when this browser is in it in another tab. */
+  function watchRoom(roomId: string) {
+    conference.value?.watchRoom?.(roomId)
+  }
+
   /** Raise or lower our hand, send a reaction (stores/presence.ts words and times them). */
   function setHand(raised: boolean) {
     conference.value?.setHand?.(raised)
@@ -184,6 +189,7 @@ export const useSessionStore = defineStore('session', () => {
     canShareScreen,
     toggleScreenShare,
     retry,
+    watchRoom,
     setHand,
     react,
     leaveOnUnload,

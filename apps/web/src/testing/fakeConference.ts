@@ -164,6 +164,8 @@ export interface FakeConference {
   created: number
   streams: FakeStreams
   calls: RecordedCall[]
+  /** Rooms the app asked about (`watchRoom`: is this browser in it in another tab?). */
+  watched: string[]
   /** Options the store passed to the factory. */
   options: ConferenceFactoryOptions | undefined
   /** Replaces the view the fake's snapshot carries (defaults from `makeView`). */
@@ -200,6 +202,7 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
   const fake: FakeConference = {
     streams,
     calls,
+    watched: [],
     options: undefined,
     handle: undefined as unknown as AnyConferenceHandle,
     created: 0,
@@ -253,6 +256,8 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
     setMicrophone: (enabled) => record({ method: 'setMicrophone', args: [enabled] }),
     setCamera: (enabled) => record({ method: 'setCamera', args: [enabled] }),
     retry: () => record({ method: 'retry', args: [] }),
+    // Kept apart from `calls`: every preview of an invited room watches it.
+    watchRoom: (roomId) => fake.watched.push(roomId),
     leaveOnUnload: () => record({ method: 'leaveOnUnload', args: [] }),
     setHand: (raised) => record({ method: 'setHand', args: [raised] }),
     react: (emoji) => record({ method: 'react', args: [emoji] }),

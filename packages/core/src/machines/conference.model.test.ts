@@ -9,14 +9,19 @@ import { createConference } from '../conference.js'
 import { CoverageRecorder } from '../test-support/coverage.js'
 import { hubProtocolViolations } from '../test-support/hubProtocol.js'
 import { edgeCoveringPaths, runPath } from '../test-support/modelPaths.js'
-import { FAKE_HUB_URL, FakeMediaStream, FakeMediaStreamTrack, createFakeWorld, flush, type FakePeerConnection, type PendingCalls } from '../test-support/index.js'
+import { FAKE_HUB_URL, FakeMediaStream, FakeMediaStreamTrack, FakeTabChannels, createFakeWorld, flush, type FakePeerConnection, type PendingCalls } from '../test-support/index.js'
 import { conferenceMachine, LEAVE_TIMEOUT_MS } from './conferenceMachine.js'
+import { TAB_CHANNEL_NAME, type TabMessage } from './tabsActors.js'
+import { TAB_QUERY_WINDOW_MS } from './tabsMachine.js'
 import { RECONNECT_DEADLINE_MS } from './reconnectMachine.js'
 import { emptySummary } from '../stats/analysis.js'
 
 const done = (id: string, output?: unknown) => ({ type: `xstate.done.actor.${id}`, output }) as AnyEventObject
 const failure = (id: string) => ({ type: `xstate.error.actor.${id}`, error: new Error(`${id} failed`) }) as AnyEventObject
 const LEAVE_TIMEOUT_EVENT = 'xstate.after.leaveTimeout.conference.leaving'
+const HAND_OVER_TIMEOUT_EVENT = 'xstate.after.leaveTimeout.conference.handingOver'
+/** Another tab of the same browser, played by hand on the shared broadcast channel. */
+const OTHER_TAB = 'other-tab'
 const MEDIA = { audio: true, video: true }
 const BO_TRACK = { id: 't1', track_id: 't1', client_id: 'c2', client_name: 'Bo', stream_id: 's2', kind: 'video' as const, source: 'media' as const }
 const REMOTE_CANDIDATE = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'abcd' }
@@ -73,7 +78,16 @@ const events: AnyEventObject[] = [
   { type: 'screen.published', streamId: 'screen' },
   { type: 'screen.unpublished' },
   { type: 'stats.updated', summary: emptySummary() },
+  { type: 'user.watchRoom', roomId: 'room1' },
+  { type: 'tabs.elsewhere', roomId: 'room1' },
+  { type: 'tabs.alone' },
+  { type: 'tabs.claimed' },
+  { type: 'tabs.takenOver' },
+  { type: HAND_OVER_TIMEOUT_EVENT },
 ]
+
+const TOP_LEVEL_PREJOIN = new Set(['idle', 'previewing'])
+const topLevel = (value: unknown): string => (typeof value === 'string' ? value : (Object.keys(value as object)[0] ?? ''))
 
 // Only the notifications that change the conference's state are modelled; the rest are covered by
 // the children's own tests.
@@ -116,6 +130,17 @@ const { paths, stats } = edgeCoveringPaths(conferenceMachine, {
       // One failed attempt shows the count moving; the rest only repeat it.
       case 'reconnect.attempt':
         return c.reconnectAttempt === 1
+      // Another tab of this browser: seen from a pre-join (once), or taking over a room we hold.
+      case 'user.watchRoom':
+      case 'tabs.elsewhere':
+        return TOP_LEVEL_PREJOIN.has(topLevel(snapshot.value)) && c.elsewhere === null
+      case 'tabs.alone':
+        return TOP_LEVEL_PREJOIN.has(topLevel(snapshot.value)) && c.elsewhere !== null
+      case 'tabs.claimed':
+        return snapshot.matches({ joining: 'claimingTab' })
+      // Our tab holds the room once it claimed it (a join by id) or registered in the one it created.
+      case 'tabs.takenOver':
+        return !snapshot.matches({ joining: 'claimingTab' }) && (c.room !== null || Boolean(c.joinParams?.roomId))
 
       default:
         return true
@@ -131,12 +156,14 @@ function startRun() {
   world.devices.calls.gate('getUserMedia')
   // Like real ones, the peer connections gather candidates: they must reach the hub only after our offer.
   world.peers.gatherCandidates = true
-  const conference = createConference({ hub: { baseUrl: FAKE_HUB_URL }, ports: world.ports, inspect: coverage.inspector('conference') })
+  const tabs = new FakeTabChannels()
+  const otherTab = tabs.open(TAB_CHANNEL_NAME)
+  const conference = createConference({ hub: { baseUrl: FAKE_HUB_URL }, ports: { ...world.ports, tabs: tabs.tab() }, inspect: coverage.inspector('conference') })
   conference.actor.start()
   const snapshot = () => conference.actor.getSnapshot() as unknown as AnyMachineSnapshot
   /** When each hub offer was sent on the events channel, as a position in the hub's log. */
   const hubOffersAt: number[] = []
-  return { world, conference, snapshot, pc: () => world.peers.latest() as FakePeerConnection, hubOffersAt }
+  return { world, conference, snapshot, pc: () => world.peers.latest() as FakePeerConnection, hubOffersAt, tabs, otherTab }
 }
 
 type Run = ReturnType<typeof startRun>
@@ -233,6 +260,32 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
       await settle(run, hub, 'hub.leave', { status: 500 })
     },
     [LEAVE_TIMEOUT_EVENT]: () => run.world.clock.advance(LEAVE_TIMEOUT_MS),
+    [HAND_OVER_TIMEOUT_EVENT]: () => run.world.clock.advance(LEAVE_TIMEOUT_MS),
+    // The pre-join asks; nobody answers within the query window.
+    'user.watchRoom': async (event) => {
+      run.conference.watchRoom(event.roomId)
+      await flush(2)
+      run.world.clock.advance(TAB_QUERY_WINDOW_MS)
+    },
+    'tabs.elsewhere': async (event) => {
+      run.conference.watchRoom(event.roomId)
+      run.otherTab.postMessage({ type: 'claim', roomId: event.roomId, from: OTHER_TAB } satisfies TabMessage)
+      await flush(3)
+    },
+    'tabs.alone': async () => {
+      run.otherTab.postMessage({ type: 'gone', roomId: 'room1', from: OTHER_TAB } satisfies TabMessage)
+      await flush(3)
+    },
+    // A join by id asks the other tabs; none is in the room.
+    'tabs.claimed': async () => {
+      run.world.clock.advance(TAB_QUERY_WINDOW_MS)
+      await flush(2)
+    },
+    'tabs.takenOver': async () => {
+      const c = run.snapshot().context
+      run.otherTab.postMessage({ type: 'takeOver', roomId: c.room?.id ?? c.joinParams?.roomId ?? '', from: OTHER_TAB } satisfies TabMessage)
+      await flush(3)
+    },
     'negotiation.connected': () => run.pc().setIceConnectionState('connected'),
     'negotiation.reconnecting': async () => {
       run.pc().setIceConnectionState('failed')
@@ -328,6 +381,7 @@ function comparable(snapshot: AnyMachineSnapshot) {
     hasJoinParams: c.joinParams !== null,
     roster: c.roster,
     sharing: c.screenStreamId !== null,
+    elsewhere: c.elsewhere !== null,
   }
 }
 
@@ -351,6 +405,8 @@ async function leaveAndSettle(run: Run) {
   await flush(3)
   expect(run.snapshot().status).toBe('done')
   expect(run.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
+  // Only the hand-played other tab's channel is still open: ours closed with the conference.
+  expect(run.tabs.openCount).toBe(1)
   // The user left: hub offers still owed an answer were dropped with the session.
   expect(hubProtocolViolations({ log: run.world.hub.log, hubOffersAt: run.hubOffersAt, settled: false })).toEqual([])
 }

@@ -24,6 +24,7 @@ import type { PresenceActors, PresenceRequest } from './presenceActors.js'
 import { screenShareMachine, type ScreenShareParentEvent } from './screenShareMachine.js'
 import { notProvided } from './notProvided.js'
 import { reconnectMachine, type ReconnectOutput, type ReconnectParentEvent } from './reconnectMachine.js'
+import { tabsMachine, type TabsEvent, type TabsParentEvent } from './tabsMachine.js'
 
 export type { EndedReason }
 
@@ -73,6 +74,15 @@ export interface ConferenceContext {
   reconnectCause: EndedReason | null
   /** Full reconnects after a failed negotiation since media last connected (one is tried, then `failed`). */
   negotiationRecoveries: number
+  /** This tab's id among the browser's tabs (tabsMachine.ts); '' where there are no tabs. */
+  tabId: string
+  /** Another tab of this browser is in the room the pre-join shows (tabsMachine.ts). */
+  elsewhere: { roomId: string } | null
+}
+
+export interface ConferenceInput {
+  /** This tab's id among the browser's tabs (random; createConference makes one where tabs exist). */
+  tabId?: string
 }
 
 export type ConferenceEvent =
@@ -90,6 +100,8 @@ export type ConferenceEvent =
   | { type: 'user.sendChat'; text: string; at: number }
   | { type: 'user.readChat' }
   | { type: 'extras.changed' }
+  /** The pre-join shows this room: is this browser already in it in another tab? */
+  | { type: 'user.watchRoom'; roomId: string }
   | RemoteTrackEvent
   | HubEvent
   | NegotiationParentEvent
@@ -97,6 +109,7 @@ export type ConferenceEvent =
   | StatsParentEvent
   | ScreenShareParentEvent
   | ReconnectParentEvent
+  | TabsParentEvent
 
 export const LEAVE_TIMEOUT_MS = 5000
 
@@ -129,6 +142,7 @@ export const conferenceMachine = setup({
     context: {} as ConferenceContext,
     events: {} as ConferenceEvent,
     emitted: {} as ConferenceFact,
+    input: {} as ConferenceInput | undefined,
   },
   actors: {
     acquireLocalMedia: notProvided<ConferenceActors['acquireLocalMedia']>('acquireLocalMedia'),
@@ -149,6 +163,7 @@ export const conferenceMachine = setup({
     chat: chatMachine,
     screenShare: screenShareMachine,
     reconnect: reconnectMachine,
+    tabs: tabsMachine,
   },
   delays: {
     leaveTimeout: LEAVE_TIMEOUT_MS,
@@ -161,6 +176,8 @@ export const conferenceMachine = setup({
       context.previewMedia.audio === context.joinParams.media.audio &&
       context.previewMedia.video === context.joinParams.media.video,
     hasJoinParams: ({ context }) => context.joinParams !== null,
+    /** Joining a room by id (an invite, a retry): another tab of ours may be in it. A new room is nobody's. */
+    joinsKnownRoom: ({ context }) => Boolean(context.joinParams?.roomId),
     needsLeaveRequest: ({ context }) => context.clientId !== null && context.room !== null,
     // Only the creator is offered End room; against Parley's hub its key also proves it.
     isHost: ({ context }) => context.host.created,
@@ -275,6 +292,17 @@ export const conferenceMachine = setup({
       clientId: null,
       joinParams: context.joinParams && context.room ? { ...context.joinParams, roomId: context.room.id } : context.joinParams,
     })),
+    /** The tabs machine (tabsMachine.ts): a watched room, a claim before joining, a room held, released. */
+    watchRoom: sendTo('tabs', (_, roomId: string): TabsEvent => ({ type: 'tabs.watch', roomId })),
+    // Entry runs before the state's `always` passes a new room on: only a known room is claimed.
+    claimTab: enqueueActions(({ context, enqueue }) => {
+      const roomId = context.joinParams?.roomId
+      if (roomId) enqueue.sendTo('tabs', { type: 'tabs.claim', roomId } satisfies TabsEvent)
+    }),
+    holdTab: sendTo('tabs', ({ context }): TabsEvent => ({ type: 'tabs.hold', roomId: context.room?.id ?? '' })),
+    releaseTab: sendTo('tabs', { type: 'tabs.release' } satisfies TabsEvent),
+    storeElsewhere: assign({ elsewhere: (_, roomId: string) => ({ roomId }) }),
+    clearElsewhere: assign({ elsewhere: null }),
     countNegotiationRecovery: assign({ negotiationRecoveries: ({ context }) => context.negotiationRecoveries + 1 }),
     resetNegotiationRecoveries: assign({ negotiationRecoveries: 0 }),
     storeReconnectAttempt: assign({ reconnectAttempt: (_, attempt: number) => attempt }),
@@ -295,7 +323,7 @@ export const conferenceMachine = setup({
   },
 }).createMachine({
   id: 'conference',
-  context: {
+  context: ({ input }) => ({
     joinParams: null,
     previewMedia: null,
     room: null,
@@ -318,12 +346,21 @@ export const conferenceMachine = setup({
     reconnectCause: null,
     roomIsNew: false,
     negotiationRecoveries: 0,
-  },
-  invoke: { id: 'releaseOnStop', src: 'releaseOnStop' },
+    tabId: input?.tabId ?? '',
+    elsewhere: null,
+  }),
+  invoke: [
+    { id: 'releaseOnStop', src: 'releaseOnStop' },
+    // The other tabs of this browser (tabsMachine.ts), for the conference's whole life.
+    { id: 'tabs', systemId: 'tabs', src: 'tabs', input: ({ context }) => ({ tabId: context.tabId }) },
+  ],
   initial: 'idle',
   on: {
     // Valid in every state (the final ones excepted, which have already released everything).
     'user.leave': { target: '.leaving', actions: { type: 'storeLeaveMode', params: ({ event }) => event.viaBeacon ?? false } },
+    'user.watchRoom': { actions: { type: 'watchRoom', params: ({ event }) => event.roomId } },
+    'tabs.elsewhere': { actions: { type: 'storeElsewhere', params: ({ event }) => event.roomId } },
+    'tabs.alone': { actions: 'clearElsewhere' },
   },
   states: {
     idle: {
@@ -365,8 +402,16 @@ export const conferenceMachine = setup({
     },
     joining: {
       tags: ['busy'],
-      initial: 'openingRoom',
+      initial: 'claimingTab',
+      entry: 'clearElsewhere',
+      on: { 'tabs.takenOver': 'handingOver' },
       states: {
+        claimingTab: {
+          // Another tab of this browser in the room leaves it first (tabsMachine.ts); a new room is nobody's.
+          always: { guard: not('joinsKnownRoom'), target: 'openingRoom' },
+          entry: 'claimTab',
+          on: { 'tabs.claimed': 'openingRoom' },
+        },
         openingRoom: {
           // Join the given room, or create one when there is no id.
           invoke: {
@@ -381,6 +426,8 @@ export const conferenceMachine = setup({
           },
         },
         registering: {
+          // The room is ours to hold among the tabs (one we created had no claim before).
+          entry: 'holdTab',
           invoke: {
             id: 'registerClient',
             src: 'registerClient',
@@ -416,6 +463,7 @@ export const conferenceMachine = setup({
       on: {
         'user.endRoom': { guard: 'isHost', target: 'endingRoom' },
         'extras.changed': { actions: 'bumpExtras' },
+        'tabs.takenOver': 'handingOver',
         'negotiation.failed': [
           { guard: 'mayRecoverNegotiation', target: 'reconnecting', actions: ['countNegotiationRecovery', 'startReconnect'] },
           { target: 'failed', actions: { type: 'storeNegotiationError', params: ({ event }) => event.message } },
@@ -581,7 +629,28 @@ export const conferenceMachine = setup({
           { target: 'failed', actions: { type: 'storeReconnectError', params: ({ event }) => event.output } },
         ],
       },
-      on: { 'reconnect.attempt': { actions: { type: 'storeReconnectAttempt', params: ({ event }) => event.attempt } } },
+      on: {
+        'reconnect.attempt': { actions: { type: 'storeReconnectAttempt', params: ({ event }) => event.attempt } },
+        'tabs.takenOver': 'handingOver',
+      },
+    },
+    handingOver: {
+      // The person joined this room in another tab of this browser (tabsMachine.ts): we leave it as
+      // `leaving` does (the room's children already stopped: camera and peer connection are released),
+      // then end with our own reason. The claim is released when the conference ends.
+      tags: ['busy'],
+      entry: { type: 'storeEndedReason', params: { reason: 'moved-to-another-tab' } },
+      // Not registered yet, or between sessions (reconnecting): nothing to tell the hub.
+      always: { guard: not('needsLeaveRequest'), target: 'ended' },
+      on: { 'user.leave': {} },
+      invoke: {
+        id: 'leaveRoom',
+        src: 'leaveRoom',
+        input: ({ context }) => ({ roomId: context.room?.id ?? null, clientId: context.clientId ?? null, viaBeacon: false }),
+        onDone: 'ended',
+        onError: 'ended',
+      },
+      after: { leaveTimeout: 'ended' },
     },
     endingRoom: {
       tags: ['busy'],
@@ -599,6 +668,7 @@ export const conferenceMachine = setup({
     },
     leaving: {
       tags: ['busy'],
+      entry: 'releaseTab',
       // Without a hub session there is nothing to tell the hub; stopping the actor releases local media.
       always: { guard: not('needsLeaveRequest'), target: 'left' },
       // Already leaving: a second request must not restart (and abort) the first.
@@ -622,7 +692,7 @@ export const conferenceMachine = setup({
     },
     failed: {
       // Release the session on the hub and our side; the person decides what next.
-      entry: ['clearRoster', 'forgetLocalMedia'],
+      entry: ['clearRoster', 'forgetLocalMedia', 'releaseTab'],
       invoke: {
         id: 'releaseSession',
         src: 'leaveRoom',

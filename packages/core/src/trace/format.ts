@@ -64,6 +64,10 @@ export type TraceRecord =
   | { kind: 'timer.fire'; timer: number }
   | { kind: 'timer.clear'; timer: number }
   | { kind: 'beacon'; url: string }
+  // The other tabs of this browser (the `tabs` port, tabsMachine.ts): a channel opened, our messages, theirs.
+  | { kind: 'tab.open'; name: string }
+  | { kind: 'tab.post'; data: unknown }
+  | { kind: 'tab.message'; data: unknown }
 
 export interface TraceStream {
   id: string

@@ -10,6 +10,7 @@ import type {
   MediaDevicesLike,
   MediaStreamLike,
   PeerConnectionEventMap,
+  TabChannelFactory,
   PeerConnectionFactory,
   PeerConnectionLike,
   Ports,
@@ -335,6 +336,30 @@ export function recordingBeacon(beacon: BeaconLike, sink: RecordSink): BeaconLik
   }
 }
 
+/** The broadcast channel between tabs: what we post, and what other tabs post (recorded before the core hears it). */
+export function recordingTabs(factory: TabChannelFactory, sink: RecordSink): TabChannelFactory {
+  return (name) => {
+    sink.record({ kind: 'tab.open', name })
+    const channel = factory(name)
+    let listening = false
+    return {
+      postMessage(message) {
+        sink.record({ kind: 'tab.post', data: sink.redact.value(message) })
+        channel.postMessage(message)
+      },
+      addEventListener(type, listener) {
+        if (!listening) {
+          listening = true
+          channel.addEventListener(type, (event) => sink.record({ kind: 'tab.message', data: sink.redact.value(event.data ?? null) }))
+        }
+        channel.addEventListener(type, listener)
+      },
+      removeEventListener: (type, listener) => channel.removeEventListener(type, listener),
+      close: () => channel.close(),
+    }
+  }
+}
+
 /** Every port wrapped. */
 export function recordingPorts(ports: Ports, sink: RecordSink): Ports {
   return {
@@ -344,5 +369,6 @@ export function recordingPorts(ports: Ports, sink: RecordSink): Ports {
     media: recordingMedia(ports.media, sink),
     clock: recordingClock(ports.clock, sink),
     ...(ports.beacon ? { beacon: recordingBeacon(ports.beacon, sink) } : {}),
+    ...(ports.tabs ? { tabs: recordingTabs(ports.tabs, sink) } : {}),
   }
 }

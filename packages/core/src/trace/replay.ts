@@ -57,6 +57,7 @@ const INPUT_KINDS = new Set<TraceEntry['kind']>([
   'media.event',
   'dc.event',
   'timer.fire',
+  'tab.message',
 ])
 
 const pathOf = (url: string) => url.replace(/^[a-z]+:\/\/[^/]*/i, '')
@@ -100,9 +101,20 @@ function keyOf(entry: TraceEntry, pathOfActor: (ref: number) => string): [stream
       return ['timers', `clear ${entry.timer}`]
     case 'beacon':
       return ['beacon', pathOf(entry.url)]
+    case 'tab.open':
+      return ['tabs', `open ${entry.name}`]
+    case 'tab.post':
+      // Without the tab id (`from`): a replay's tab has a new one.
+      return ['tabs', `post ${tabMessageKey(entry.data)}`]
     default:
       return undefined
   }
+}
+
+/** A tab message as compared: its type and room. */
+function tabMessageKey(data: unknown): string {
+  const { type, roomId } = (data ?? {}) as { type?: unknown; roomId?: unknown }
+  return `${String(type)} ${String(roomId)}`
 }
 
 /** A short label of an input, for reports. */
@@ -134,6 +146,8 @@ export function describeInput(entry: TraceEntry, trace?: Trace): string {
       return `data channel ${entry.pc}.${entry.channel} ${entry.type}`
     case 'timer.fire':
       return `timer ${entry.timer} fired`
+    case 'tab.message':
+      return `tab message ${tabMessageKey(entry.data)}`
     default:
       return entry.kind
   }
@@ -165,6 +179,8 @@ function deliver(entry: TraceEntry, feed: ReplayFeed, target: ReplayTarget, path
       return feed.dcEvent(entry.pc, entry.channel, entry.type, entry.readyState, entry.data)
     case 'timer.fire':
       return feed.fireTimer(entry.timer)
+    case 'tab.message':
+      return feed.tabMessage(entry.data)
     default:
       return true
   }
@@ -219,7 +235,9 @@ export async function replayTrace(trace: Trace, options: ReplayOptions = {}): Pr
   }
 
   const called = (method: string) => trace.entries.some((e) => e.kind === 'pc.call' && e.method === method)
-  const { ports, feed } = createReplayPorts({ getStats: called('getStats'), removeTrack: called('removeTrack'), createDataChannel: called('createDataChannel') })
+  const { ports, feed } = createReplayPorts({ getStats: called('getStats'), removeTrack: called('removeTrack'), createDataChannel: called('createDataChannel'),
+    tabs: trace.entries.some((e) => e.kind === 'tab.open'),
+  })
   const recorder: TraceRecorder = createTraceRecorder({ capacity: Math.max(trace.entries.length * 2, 1024), now: () => 0 })
   const actual = new Map<string, string[]>()
   const replayPath = (ref: number) => recorder.actor(ref)?.path ?? `actor ${ref}`

@@ -115,6 +115,26 @@ export interface ReplayOptionalMembers {
   getStats: boolean
   removeTrack: boolean
   createDataChannel: boolean
+  /** The recording had the `tabs` port (a browser with BroadcastChannel). */
+  tabs?: boolean
+}
+
+/** The broadcast channel between tabs in a replay: ours posts nowhere; the other tabs' messages are fed. */
+class ReplayTabChannel {
+  private readonly listeners = new Set<(event: { data?: unknown }) => void>()
+  postMessage(): void {}
+  addEventListener(_type: 'message', listener: (event: { data?: unknown }) => void): void {
+    this.listeners.add(listener)
+  }
+  removeEventListener(_type: 'message', listener: (event: { data?: unknown }) => void): void {
+    this.listeners.delete(listener)
+  }
+  close(): void {
+    this.listeners.clear()
+  }
+  deliver(data: unknown): void {
+    for (const listener of [...this.listeners]) listener({ data })
+  }
 }
 
 /** The core's own data channel in a replay: it never carries anything (the bootstrap channel). */
@@ -271,6 +291,8 @@ export interface ReplayFeed {
   mediaEvent(call: number, type: string, track: { id: string }): boolean
   /** Something happened on a data channel the hub opened. */
   dcEvent(pc: number, channel: number, type: string, readyState: string, data: string | undefined): boolean
+  /** Another tab posted on the tabs channel. */
+  tabMessage(data: unknown): boolean
   fireTimer(timer: number): boolean
   /** Timers still scheduled (for the report). */
   readonly pendingTimers: number
@@ -284,6 +306,7 @@ export function createReplayPorts(optional: ReplayOptionalMembers = { getStats: 
   const grantedStreams = new Map<number, ReplayStream>()
   const timers = new Map<number, () => void>()
   let timerCount = 0
+  const tabChannels: ReplayTabChannel[] = []
 
   const fetch: FetchLike = () => {
     const { promise, handle } = pending<FetchResponseLike>()
@@ -321,6 +344,15 @@ export function createReplayPorts(optional: ReplayOptionalMembers = { getStats: 
     media: { getUserMedia: getMedia, getDisplayMedia: getMedia, enumerateDevices: async () => [] },
     clock,
     beacon: () => true,
+    ...(optional.tabs
+      ? {
+          tabs: () => {
+            const channel = new ReplayTabChannel()
+            tabChannels.push(channel)
+            return channel
+          },
+        }
+      : {}),
   }
   const response = (status: number, text: () => Promise<string>): FetchResponseLike => ({
     ok: status >= 200 && status < 300,
@@ -375,6 +407,11 @@ export function createReplayPorts(optional: ReplayOptionalMembers = { getStats: 
       const target = pcs[pc - 1]?.channels.get(channel)
       target?.deliver(type, readyState, data)
       return target !== undefined
+    },
+    tabMessage(data) {
+      const channel = tabChannels.at(-1)
+      channel?.deliver(data)
+      return channel !== undefined
     },
     mediaFailure(call, error) {
       const request = media[call - 1]

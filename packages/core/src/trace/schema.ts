@@ -39,6 +39,9 @@ const EntrySchema = v.variant('kind', [
   v.object({ ...base, kind: v.literal('timer.fire'), timer: id }),
   v.object({ ...base, kind: v.literal('timer.clear'), timer: id }),
   v.object({ ...base, kind: v.literal('beacon'), url: v.string() }),
+  v.object({ ...base, kind: v.literal('tab.open'), name: v.string() }),
+  v.object({ ...base, kind: v.literal('tab.post'), data: v.unknown() }),
+  v.object({ ...base, kind: v.literal('tab.message'), data: v.unknown() }),
 ])
 
 const TraceSchema = v.object({

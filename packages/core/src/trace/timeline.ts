@@ -67,6 +67,12 @@ export function describeEntry(entry: TraceEntry, actorPath: (ref: number) => str
       return ['clock', `clear timer ${entry.timer}`]
     case 'beacon':
       return ['beacon', pathOf(entry.url)]
+    case 'tab.open':
+      return ['tabs', `open ${entry.name}`]
+    case 'tab.post':
+      return ['tabs', `→ ${short(JSON.stringify(entry.data), 80)}`]
+    case 'tab.message':
+      return ['tabs', `← ${short(JSON.stringify(entry.data), 80)}`]
   }
 }
 
