@@ -24,6 +24,8 @@ import { RemoteStreams } from './remoteStreams.js'
 import { PeerStats } from './stats/peerStats.js'
 import { screenShareActors } from './machines/screenShareActors.js'
 import { screenShareMachine } from './machines/screenShareMachine.js'
+import { devicesActors } from './machines/devicesActors.js'
+import { devicesMachine } from './machines/devicesMachine.js'
 import { ScreenMedia } from './screenMedia.js'
 import type { Trace } from './trace/format.js'
 import type { TraceRecorderLike } from './trace/recorder.js'
@@ -119,6 +121,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
       host: hostMachine.provide({ actors: hostActors({ hub }) }),
       chat: chatMachine.provide({ actors: chatActors({ hub, channels, clock: ports.clock }) }),
       screenShare,
+      devices: devicesMachine.provide({ actors: devicesActors({ devices: ports.media, local: media.local }) }),
     },
   })
   return { machine, hub }
@@ -160,6 +163,7 @@ export function createConference(options: ConferenceOptions): Conference {
     // Addressed to the screen-share actor, which lives only in the room (before, these do nothing).
     startScreenShare: () => actor.system.get('screenShare')?.send({ type: 'user.startScreenShare' }),
     stopScreenShare: () => actor.system.get('screenShare')?.send({ type: 'user.stopScreenShare' }),
+    selectDevice: (kind, deviceId) => actor.send({ type: 'user.selectDevice', kind, deviceId }),
     retry: () => actor.send({ type: 'user.retry' }),
     setHand: (raised) => actor.send({ type: 'user.setHand', raised }),
     react: (emoji) => actor.send({ type: 'user.react', emoji }),

@@ -28,6 +28,7 @@ function context(overrides: Partial<ConferenceContext> = {}): ConferenceContext 
     staleClientId: null,
     roomIsNew: false,
     negotiationRecoveries: 0,
+    deviceIds: {},
     ...overrides,
   }
 }

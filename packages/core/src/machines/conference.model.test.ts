@@ -73,6 +73,8 @@ const events: AnyEventObject[] = [
   { type: 'screen.published', streamId: 'screen' },
   { type: 'screen.unpublished' },
   { type: 'stats.updated', summary: emptySummary() },
+  { type: 'user.selectDevice', kind: 'audioinput', deviceId: 'mic2' },
+  { type: 'devices.selected', selected: { audioinput: 'mic2' } },
 ]
 
 // Only the notifications that change the conference's state are modelled; the rest are covered by
@@ -113,6 +115,10 @@ const { paths, stats } = edgeCoveringPaths(conferenceMachine, {
       // A stats reading is stored the same in every room state: once the share is up is enough.
       case 'stats.updated':
         return c.screenStreamId !== null
+      // Device choice is handled the same in every state (the devices child's own tests cover it): once, before anything.
+      case 'user.selectDevice':
+      case 'devices.selected':
+        return snapshot.value === 'idle' && Object.keys(c.deviceIds).length === 0
       // One failed attempt shows the count moving; the rest only repeat it.
       case 'reconnect.attempt':
         return c.reconnectAttempt === 1

@@ -22,6 +22,8 @@ import { emptySummary, type StatsSummary } from '../stats/analysis.js'
 import { emptyPresence, isReaction, ownReaction, presenceChanged, type Presence } from '../presence.js'
 import type { PresenceActors, PresenceRequest } from './presenceActors.js'
 import { screenShareMachine, type ScreenShareParentEvent } from './screenShareMachine.js'
+import { devicesMachine, type DevicesParentEvent } from './devicesMachine.js'
+import type { DeviceKind } from '../api.js'
 import { notProvided } from './notProvided.js'
 import { reconnectMachine, type ReconnectOutput, type ReconnectParentEvent } from './reconnectMachine.js'
 
@@ -62,6 +64,8 @@ export interface ConferenceContext {
   presence: Presence
   /** Our published screen stream (screenShareMachine), so the hub learns its tracks are `screen`. */
   screenStreamId: string | null
+  /** The chosen camera/microphone (the devices child's choice, mirrored so a preview or join opens them). */
+  deviceIds: Partial<Record<DeviceKind, string>>
   /** The full reconnect's attempt under way (state `reconnecting`), 0 otherwise. */
   reconnectAttempt: number
   /** While reconnecting: the client of the lost session, released by the reconnect (never used again). */
@@ -85,6 +89,8 @@ export type ConferenceEvent =
   | { type: 'user.sendChat'; text: string; at: number }
   | { type: 'user.readChat' }
   | { type: 'extras.changed' }
+  | { type: 'user.selectDevice'; kind: DeviceKind; deviceId: string }
+  | DevicesParentEvent
   | RemoteTrackEvent
   | HubEvent
   | NegotiationParentEvent
@@ -144,6 +150,7 @@ export const conferenceMachine = setup({
     chat: chatMachine,
     screenShare: screenShareMachine,
     reconnect: reconnectMachine,
+    devices: devicesMachine,
   },
   delays: {
     leaveTimeout: LEAVE_TIMEOUT_MS,
@@ -256,6 +263,7 @@ export const conferenceMachine = setup({
       if (presence.ownReaction) enqueue.sendTo('presenceRequests', { type: 'presence.reaction', reaction: presence.ownReaction } satisfies PresenceRequest)
     }),
     updatePresence: assign({ presence: (_, presence: Presence) => presence }),
+    storeDeviceIds: assign({ deviceIds: (_, selected: Partial<Record<DeviceKind, string>>) => selected }),
     storeScreenStream: assign({ screenStreamId: (_, streamId: string | null) => streamId }),
     reportInvalidEvent: emit((_, invalid: { event: string; error: string }): ConferenceFact => ({ type: 'events.invalid', ...invalid })),
     /**
@@ -307,12 +315,19 @@ export const conferenceMachine = setup({
     staleClientId: null,
     roomIsNew: false,
     negotiationRecoveries: 0,
+    deviceIds: {},
   },
-  invoke: { id: 'releaseOnStop', src: 'releaseOnStop' },
+  invoke: [
+    { id: 'releaseOnStop', src: 'releaseOnStop' },
+    // Device choice (devicesMachine.ts) holds from the pre-join screen through the call.
+    { id: 'devices', systemId: 'devices', src: 'devices' },
+  ],
   initial: 'idle',
   on: {
     // Valid in every state (the final ones excepted, which have already released everything).
     'user.leave': { target: '.leaving', actions: { type: 'storeLeaveMode', params: ({ event }) => event.viaBeacon ?? false } },
+    'user.selectDevice': { actions: sendTo('devices', ({ event }) => event) },
+    'devices.selected': { actions: { type: 'storeDeviceIds', params: ({ event }) => event.selected } },
   },
   states: {
     idle: {
@@ -338,7 +353,7 @@ export const conferenceMachine = setup({
           invoke: {
             id: 'acquireLocalMedia',
             src: 'acquireLocalMedia',
-            input: ({ context }) => context.previewMedia ?? { audio: true, video: true },
+            input: ({ context }) => ({ ...(context.previewMedia ?? { audio: true, video: true }), deviceIds: context.deviceIds }),
             onDone: { target: 'ready', actions: { type: 'storeLocalMedia', params: ({ event }) => event.output } },
             onError: { target: 'ready', actions: { type: 'storeMediaFailure', params: ({ event }) => toConferenceError(event.error) } },
           },
@@ -386,7 +401,7 @@ export const conferenceMachine = setup({
           invoke: {
             id: 'acquireLocalMedia',
             src: 'acquireLocalMedia',
-            input: ({ context }) => context.joinParams?.media ?? { audio: false, video: false },
+            input: ({ context }) => ({ ...(context.joinParams?.media ?? { audio: false, video: false }), deviceIds: context.deviceIds }),
             onDone: { target: '#conference.inRoom', actions: { type: 'storeLocalMedia', params: ({ event }) => event.output } },
             onError: {
               target: '#conference.failed',
