@@ -10,7 +10,11 @@ const SECOND_MIC = { deviceId: 'mic2', kind: 'audioinput', label: 'USB headset' 
 
 function started(configure?: (world: ReturnType<typeof createFakeWorld>) => void) {
   const world = createFakeWorld()
-  world.devices.devices = [...world.devices.devices, SECOND_MIC]
+  world.devices.devices = [
+    { deviceId: 'mic', kind: 'audioinput', label: 'Fake microphone' },
+    { deviceId: 'cam', kind: 'videoinput', label: 'Fake camera' },
+    SECOND_MIC,
+  ]
   configure?.(world)
   const conference = createConference({ hub: { baseUrl: FAKE_HUB_URL }, ports: world.ports })
   conference.actor.start()

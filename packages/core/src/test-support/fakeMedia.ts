@@ -100,10 +100,8 @@ export class FakeMediaDevices implements MediaDevicesLike {
   }
 
   /** What enumerateDevices lists; change it and call `plug`/`unplug` (or `deviceChange()`) like a person at the USB port. */
-  devices: MediaDeviceInfoLike[] = [
-    { deviceId: 'mic', kind: 'audioinput', label: 'Fake microphone' },
-    { deviceId: 'cam', kind: 'videoinput', label: 'Fake camera' },
-  ]
+  // None listed by default, as a trace replay lists none (recorded journeys must replay the same); device tests plug theirs.
+  devices: MediaDeviceInfoLike[] = []
   /** Devices (by id) that fail to open with this DOMException-like name. */
   failingDevices: Record<string, string> = {}
   private readonly deviceChangeListeners = new Set<() => void>()
