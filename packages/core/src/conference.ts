@@ -1,7 +1,7 @@
 // createConference: binds the ports, builds the per-conference hub client and media holders, provides
 // the machines with their real actor implementations and returns the handle UIs use.
 import { createActor, type Actor, type InspectionEvent, type SnapshotFrom } from 'xstate'
-import type { ConferenceHandle, ConferenceOptionsBase, JoinParams, StreamRegistry } from './api.js'
+import type { ConferenceHandle, ConferenceOptionsBase, DeviceKind, JoinParams, StreamRegistry } from './api.js'
 import { browserPorts } from './browser.js'
 import { createHubClient, type HubClient } from './hubClient.js'
 import { LocalMedia } from './localMedia.js'
@@ -40,6 +40,7 @@ export interface Conference extends ConferenceHandle<ConferenceSnapshot> {
   readonly hub: HubClient
   setHand(raised: boolean): void
   react(emoji: string): void
+  selectDevice(kind: DeviceKind, deviceId: string): void
   /** The call trace so far (`options.trace` records it); throws when the conference was created without a recorder. */
   exportTrace(): Trace
 }
