@@ -14,6 +14,7 @@ const IDLE_VIEW: ConferenceView = Object.freeze({
   status: 'idle',
   stateValue: 'idle',
   local: { audioEnabled: true, videoEnabled: true, audioAvailable: false, videoAvailable: false },
+  devices: { audioinput: [], videoinput: [], selected: {} },
   participants: [],
   host: { isHost: false, canModerate: false, mutedCount: 0 },
   chat: { channel: 'connecting', messages: [], unread: 0, noticeCount: 0 },

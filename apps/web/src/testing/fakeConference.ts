@@ -22,6 +22,7 @@ export function makeView(overrides: Partial<ConferenceView> = {}): ConferenceVie
     status: 'idle',
     stateValue: 'idle',
     local: { audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: true },
+    devices: { audioinput: [], videoinput: [], selected: {} },
     participants: [],
     host: { isHost: false, canModerate: false, mutedCount: 0 },
     chat: { channel: 'open', messages: [], unread: 0, noticeCount: 0 },
