@@ -3,23 +3,19 @@
 // cameras. Host creates a room, two guests join by the invite link, everyone decodes everyone, one
 // camera goes off, one guest leaves (tile gone within 2 s), the host ends the room, and no page logged
 // an error. Runs only in a loopback-only namespace (see packages/testkit/README.md).
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertLoopbackOnly, launchChromium, pollUntil, waitForDecodedVideo } from '@parley/testkit'
-import type { TestHub } from '@parley/hub/testing'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { pollUntil, waitForDecodedVideo } from '@parley/testkit'
 import {
   artifactPath,
   describeParticipants,
-  failureExplainer,
-  newAppParticipant,
   remoteTiles,
   remoteVideoSelector,
   appStatus,
-  startAppHub,
   statePanelText,
   type AppParticipant,
+  useAppCall,
 } from './web-app'
-
 const ROOM_NAME = 'Design review'
 /** The issue's one timing requirement: a leaver's tile is gone on the others' pages within 2 s. */
 const LEAVE_DEADLINE_MS = 2_000
@@ -75,37 +71,21 @@ async function readJoinProbe(page: Page): Promise<JoinProbe> {
 }
 
 describe('web app conference (built app on the real hub, three Chromium participants)', () => {
-  let hub: TestHub | undefined
-  let browser: Browser | undefined
-  const participants: AppParticipant[] = []
+  const call = useAppCall(['Ada', 'Grace', 'Linus'])
+  const { participants, explain } = call
   let ada: AppParticipant
   let grace: AppParticipant
   let linus: AppParticipant
   let inviteUrl = ''
   const joinToFirstFrameMs: Record<string, number> = {}
 
-  /** On failure: what every page and the hub saw. */
-  const explain = failureExplainer(participants, () => hub)
-
   beforeAll(async () => {
-    assertLoopbackOnly()
-    hub = await startAppHub()
-    browser = await launchChromium()
-    ada = await newAppParticipant(browser, 'Ada')
-    grace = await newAppParticipant(browser, 'Grace')
-    linus = await newAppParticipant(browser, 'Linus')
-    participants.push(ada, grace, linus)
-  })
-
-  afterAll(async () => {
-    for (const participant of participants) await participant.close().catch(() => undefined)
-    await browser?.close()
-    await hub?.close()
+    ;[ada, grace, linus] = participants as [AppParticipant, AppParticipant, AppParticipant]
   })
 
   it('the host sees the camera preview, creates a room and gets an invite link', async () => {
     const { page } = ada
-    await page.goto(`${hub!.url}/`)
+    await page.goto(`${call.hub.url}/`)
     await expect.poll(() => page.getByTestId('prejoin-heading').textContent(), { timeout: 10_000 }).toBe('Start a new room')
     await page.getByTestId('display-name').fill('Ada')
     await page.getByTestId('room-name').fill(ROOM_NAME)
@@ -122,7 +102,7 @@ describe('web app conference (built app on the real hub, three Chromium particip
     inviteUrl = (await invite.textContent())?.trim() ?? ''
     expect(inviteUrl).toContain('?roomId=')
     // Served by the hub itself: the invite points at the same origin, and never carries a token.
-    expect(new URL(inviteUrl).origin).toBe(hub!.url)
+    expect(new URL(inviteUrl).origin).toBe(call.hub.url)
     expect(new URL(inviteUrl).searchParams.get('roomName')).toBe(ROOM_NAME)
     expect(inviteUrl).not.toContain('token=')
     await expect.poll(() => page.getByTestId('room-name-display').textContent(), { timeout: 10_000 }).toBe(ROOM_NAME)

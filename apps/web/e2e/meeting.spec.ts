@@ -3,7 +3,8 @@
 // panel; the speaking outline follows the only unmuted participant (speaker-change latency printed);
 // a poor-quality tile (Ada's getStats reports inflated loss: a test double of the browser's stats,
 // switched on in the page) with its screenshot; Ada mutes Bo, removes Cy ("Ada removed you"), Bo
-// has no End room, Ada ends and Bo reads "Ada ended the meeting". Loopback-only namespace only.
+// has no End room, Ada ends and Bo reads "Ada ended the meeting". In between, Ada and Bo chat both ways
+// and Cy reads along (delivery latency printed). Loopback-only namespace only.
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { assertLoopbackOnly, launchChromium, pollUntil } from '@parley/testkit'
@@ -22,6 +23,52 @@ const LOSSY_STATS = () => {
     })
     return { forEach: (callback: (stat: unknown) => void) => stats.forEach((stat) => callback(stat)) } as unknown as RTCStatsReport
   }
+}
+
+/** The chat messages a page shows, as its panel renders them: who (as the page names them) and what. */
+async function chatLines(page: Page): Promise<{ name: string; text: string }[]> {
+  return page.getByTestId('chat-message').evaluateAll((items) =>
+    items.map((item) => ({
+      name: item.querySelector('[data-testid="chat-name"]')?.textContent ?? '',
+      text: item.querySelector('[data-testid="chat-text"]')?.textContent ?? '',
+    })),
+  )
+}
+
+/**
+ * Sends `text` from `sender`'s chat panel and returns, per receiver, the ms from the Send click (the
+ * form's submit, stamped in the sender's page) until the message is in the receiver's panel (stamped
+ * by a MutationObserver in the receiver's page). The pages run in one browser and share its clock.
+ */
+async function sendChat(sender: AppParticipant, text: string, receivers: readonly AppParticipant[]): Promise<Map<string, number>> {
+  type Stamped = { __parleyChatAt?: Record<string, number> }
+  for (const receiver of receivers) {
+    await receiver.page.evaluate((wanted) => {
+      const observer = new MutationObserver(() => {
+        if (![...document.querySelectorAll('[data-testid="chat-text"]')].some((node) => node.textContent === wanted)) return
+        observer.disconnect()
+        ;((globalThis as Stamped).__parleyChatAt ??= {})[wanted] = Date.now()
+      })
+      observer.observe(document.body, { childList: true, subtree: true, characterData: true })
+    }, text)
+  }
+  await sender.page.getByTestId('chat-input').fill(text)
+  await sender.page.evaluate((wanted) => {
+    document.addEventListener('submit', () => (((globalThis as Stamped).__parleyChatAt ??= {})[wanted] = Date.now()), { capture: true, once: true })
+  }, text)
+  await sender.page.getByTestId('chat-send').click()
+  const stampOf = async (participant: AppParticipant): Promise<number> => {
+    try {
+      const stamp = await participant.page.waitForFunction((wanted) => (globalThis as Stamped).__parleyChatAt?.[wanted], text, { timeout: 15_000 })
+      return (await stamp.jsonValue()) as number
+    } catch (error) {
+      throw new Error(`${participant.name}: "${text}" not stamped (${String(error)}); its chat: ${JSON.stringify(await chatLines(participant.page))}`)
+    }
+  }
+  const submittedAt = await stampOf(sender)
+  const latencies = new Map<string, number>()
+  for (const receiver of receivers) latencies.set(receiver.name, (await stampOf(receiver)) - submittedAt)
+  return latencies
 }
 
 async function tileOf(page: Page, name: string): Promise<string> {
@@ -113,6 +160,42 @@ describe('meeting features (built app, real hub, three Chromium pages)', () => {
     await expect.poll(() => title.getAttribute('title'), { timeout: 10_000 }).toMatch(/^Poor connection: 2\d(\.\d)? % loss/)
     await ada.page.screenshot({ path: artifactPath('meeting-poor-quality-tile.png') })
     await ada.page.evaluate(() => ((globalThis as { __parleyLossy?: boolean }).__parleyLossy = false))
+  })
+
+  it('chat: Ada and Bo write to each other and Cy reads both, each message named and shown as text, none echoed', async () => {
+    // Ada opens the chat with its shortcut, Bo and Cy with the control bar's chat button.
+    await ada.page.keyboard.press('c')
+    for (const guest of [bo, cy]) await guest.page.getByTestId('chat-button').click()
+    for (const participant of participants) {
+      await participant.page.getByTestId('chat-panel').waitFor({ timeout: 5_000 }).catch(explain)
+      // The room channel is open: no "Connecting the chat…" line.
+      await expect.poll(() => participant.page.getByTestId('chat-connecting').count(), { timeout: 15_000 }).toBe(0)
+    }
+
+    const fromAda = 'Hello from Ada <b>not bold</b>'
+    const adaLatency = await sendChat(ada, fromAda, [bo, cy])
+    const fromBo = 'Hi Ada, Bo here'
+    const boLatency = await sendChat(bo, fromBo, [ada, cy])
+
+    await expect.poll(() => chatLines(ada.page), { timeout: 10_000 }).toEqual([
+      { name: 'You', text: fromAda },
+      { name: 'Bo', text: fromBo },
+    ])
+    await expect.poll(() => chatLines(bo.page), { timeout: 10_000 }).toEqual([
+      { name: 'Ada', text: fromAda },
+      { name: 'You', text: fromBo },
+    ])
+    await expect.poll(() => chatLines(cy.page), { timeout: 10_000 }).toEqual([
+      { name: 'Ada', text: fromAda },
+      { name: 'Bo', text: fromBo },
+    ])
+    // The markup in Ada's message is text, not an element.
+    for (const participant of participants) expect(await participant.page.locator('[data-testid="chat-messages"] b').count(), `${participant.name}'s <b> elements`).toBe(0)
+    await cy.page.screenshot({ path: artifactPath('meeting-chat.png') })
+    console.log(
+      `[parley e2e] chat delivery latency (Send click -> shown at the receiver): Ada -> Bo ${adaLatency.get('Bo')} ms, Ada -> Cy ${adaLatency.get('Cy')} ms; Bo -> Ada ${boLatency.get('Ada')} ms, Bo -> Cy ${boLatency.get('Cy')} ms`,
+    )
+    for (const participant of participants) await participant.page.getByTestId('chat-close').click()
   })
 
   it("Ada mutes Bo and removes Cy; Bo has no End room; Ada ends and Bo reads who ended it", async () => {

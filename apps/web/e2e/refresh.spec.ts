@@ -3,21 +3,10 @@
 // click and without the pre-join ever showing; Ada sees Grace's old client go (the beacon leave on
 // page unload) and exactly one Grace, decoding, so no ghost tile. Grace's muted microphone stays
 // muted. After leaving, a refresh shows the pre-join; after the room ended, a refresh starts over.
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertLoopbackOnly, launchChromium, pollUntil, waitForDecodedVideo } from '@parley/testkit'
-import type { TestHub } from '@parley/hub/testing'
-import {
-  appStatus,
-  artifactPath,
-  describeParticipants,
-  failureExplainer,
-  newAppParticipant,
-  remoteTiles,
-  remoteVideoSelector,
-  startAppHub,
-  type AppParticipant,
-} from './web-app'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { pollUntil } from '@parley/testkit'
+import { appStatus, artifactPath, describeParticipants, oneRemoteDecoding, remoteTiles, useAppCall, type AppParticipant } from './web-app'
 
 const ROOM_NAME = 'Refresh check'
 
@@ -37,46 +26,20 @@ async function recordScreens(page: Page): Promise<void> {
 const screensSeen = (page: Page) => page.evaluate(() => [...((globalThis as { __screens?: string[] }).__screens ?? [])])
 
 describe('web app refresh during a call (built app on the real hub, two Chromium participants)', () => {
-  let hub: TestHub | undefined
-  let browser: Browser | undefined
-  const participants: AppParticipant[] = []
+  const call = useAppCall(['Ada', 'Grace'])
+  const { participants, explain } = call
   let ada: AppParticipant
   let grace: AppParticipant
 
-  /** On failure: what every page and the hub saw. */
-  const explain = failureExplainer(participants, () => hub)
-
-  /** The one remote tile on `page`, once it decodes: its client id. */
-  async function theOneRemoteDecoding(observer: AppParticipant, name: string): Promise<string> {
-    const tile = await pollUntil(
-      async () => {
-        const tiles = await remoteTiles(observer.page)
-        return tiles.length === 1 && tiles[0]!.name === name ? tiles[0] : undefined
-      },
-      { timeoutMs: 30_000, description: `${observer.name} to show exactly one remote tile, ${name}` },
-    ).catch(explain)
-    await waitForDecodedVideo(observer.page, remoteVideoSelector(tile.participant), { minFramesGrowth: 10, timeoutMs: 30_000 }).catch(explain)
-    return tile.participant
-  }
+  const theOneRemoteDecoding = (observer: AppParticipant, name: string) => oneRemoteDecoding(observer, name, explain)
 
   beforeAll(async () => {
-    assertLoopbackOnly()
-    hub = await startAppHub()
-    browser = await launchChromium()
-    ada = await newAppParticipant(browser, 'Ada')
-    grace = await newAppParticipant(browser, 'Grace')
-    participants.push(ada, grace)
+    ;[ada, grace] = participants as [AppParticipant, AppParticipant]
     await recordScreens(grace.page)
   })
 
-  afterAll(async () => {
-    for (const participant of participants) await participant.close().catch(() => undefined)
-    await browser?.close()
-    await hub?.close()
-  })
-
   it('Grace reloads mid-call: she is back in the room without a click, and Ada sees one Grace, not a ghost', async () => {
-    await ada.page.goto(`${hub!.url}/`)
+    await ada.page.goto(`${call.hub.url}/`)
     await ada.page.getByTestId('display-name').fill('Ada')
     await ada.page.getByTestId('room-name').fill(ROOM_NAME)
     await ada.page.getByTestId('join-button').click()

@@ -7,11 +7,10 @@
 // shared machine). Screenshots of the presentation layout and of a 390×844 phone grid go to
 // test-artifacts/web. Printed: share click → first decoded screen frame at the others.
 import { loadavg } from 'node:os'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertLoopbackOnly, chromiumArgs, pollUntil, waitForDecodedVideo } from '@parley/testkit'
-import type { TestHub } from '@parley/hub/testing'
-import { artifactPath, failureExplainer, newAppParticipant, startAppHub, type AppParticipant } from './web-app'
+import { chromium, type Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { chromiumArgs, pollUntil, waitForDecodedVideo } from '@parley/testkit'
+import { artifactPath, type AppParticipant, useAppCall } from './web-app'
 
 const ROOM_NAME = 'Screen review'
 /** The issue's target for the tile to go; printed against the figure, not asserted (the machine is shared). */
@@ -48,36 +47,23 @@ async function readShareProbe(page: Page): Promise<ShareProbe> {
 }
 
 describe('screen share (built app on the real hub, three Chromium participants)', () => {
-  let hub: TestHub | undefined
-  let browser: Browser | undefined
-  const participants: AppParticipant[] = []
+  const call = useAppCall(['Ada', 'Grace', 'Linus'], { launch: () =>
+      chromium.launch({
+        executablePath: process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium',
+        headless: true,
+        args: [...chromiumArgs(), '--auto-select-desktop-capture-source=Entire screen'],
+      }) })
+  const { participants, explain } = call
   let ada: AppParticipant
   let grace: AppParticipant
   let linus: AppParticipant
-  const explain = failureExplainer(participants, () => hub)
 
   beforeAll(async () => {
-    assertLoopbackOnly()
-    hub = await startAppHub()
-    browser = await chromium.launch({
-      executablePath: process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium',
-      headless: true,
-      args: [...chromiumArgs(), '--auto-select-desktop-capture-source=Entire screen'],
-    })
-    ada = await newAppParticipant(browser, 'Ada')
-    grace = await newAppParticipant(browser, 'Grace')
-    linus = await newAppParticipant(browser, 'Linus')
-    participants.push(ada, grace, linus)
-  })
-
-  afterAll(async () => {
-    for (const participant of participants) await participant.close().catch(() => undefined)
-    await browser?.close()
-    await hub?.close()
+    ;[ada, grace, linus] = participants as [AppParticipant, AppParticipant, AppParticipant]
   })
 
   it('three people are in the call, each seeing two remote tiles', async () => {
-    await ada.page.goto(`${hub!.url}/`)
+    await ada.page.goto(`${call.hub.url}/`)
     await ada.page.getByTestId('display-name').fill('Ada')
     await ada.page.getByTestId('room-name').fill(ROOM_NAME)
     await ada.page.getByTestId('join-button').click()

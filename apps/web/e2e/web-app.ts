@@ -4,7 +4,8 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
-import { newParticipantPage, type ParticipantPage, type ParticipantPageOptions } from '@parley/testkit'
+import { afterAll, beforeAll } from 'vitest'
+import { assertLoopbackOnly, launchChromium, newParticipantPage, pollUntil, waitForDecodedVideo, type ParticipantPage, type ParticipantPageOptions } from '@parley/testkit'
 import { startTestHub, type TestHub } from '@parley/hub/testing'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -130,4 +131,72 @@ export async function statePanelText(page: Page): Promise<string> {
   } catch (error) {
     return `(state panel unreadable: ${error instanceof Error ? error.message : String(error)})`
   }
+}
+
+export interface AppCallOptions {
+  /** The browser to use (default: launchChromium()). */
+  launch?: () => Promise<Browser>
+  /** Page options per participant (e.g. console errors a spec expects). */
+  pageOptions?: (name: string) => ParticipantPageOptions
+}
+
+export interface AppCall {
+  /** The hub serving the built app (only inside a test: it starts in beforeAll). */
+  readonly hub: TestHub
+  readonly browser: Browser
+  /** Every participant page, in the order of the names given. */
+  readonly participants: AppParticipant[]
+  /** The page of this participant. */
+  page(name: string): AppParticipant
+  /** For `.catch(explain)`: rethrows with what every page and the hub saw. */
+  explain: (error: unknown) => never
+}
+
+/**
+ * A spec's call: in beforeAll (loopback-only namespace asserted) the hub serving the built app, a
+ * browser, and one participant page per name; in afterAll all of it closed again.
+ */
+export function useAppCall(names: readonly string[], options: AppCallOptions = {}): AppCall {
+  let hub: TestHub | undefined
+  let browser: Browser | undefined
+  const participants: AppParticipant[] = []
+  beforeAll(async () => {
+    assertLoopbackOnly()
+    hub = await startAppHub()
+    browser = await (options.launch ?? launchChromium)()
+    for (const name of names) participants.push(await newAppParticipant(browser, name, options.pageOptions?.(name) ?? {}))
+  })
+  afterAll(async () => {
+    for (const participant of participants) await participant.close().catch(() => undefined)
+    await browser?.close()
+    await hub?.close()
+  })
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`useAppCall: ${what} exists only inside a test (it is set up in beforeAll)`)
+    return value
+  }
+  return {
+    get hub() {
+      return started(hub, 'the hub')
+    },
+    get browser() {
+      return started(browser, 'the browser')
+    },
+    participants,
+    page: (name) => started(participants.find((participant) => participant.name === name), `the page of ${name}`),
+    explain: failureExplainer(participants, () => hub),
+  }
+}
+
+/** Waits until `observer` shows exactly one remote tile, named `name`, whose video decodes: its client id. */
+export async function oneRemoteDecoding(observer: AppParticipant, name: string, explain: (error: unknown) => never, timeoutMs = 30_000): Promise<string> {
+  const tile = await pollUntil(
+    async () => {
+      const tiles = await remoteTiles(observer.page)
+      return tiles.length === 1 && tiles[0]!.name === name ? tiles[0] : undefined
+    },
+    { timeoutMs, description: `${observer.name} to show exactly one remote tile, ${name}` },
+  ).catch(explain)
+  await waitForDecodedVideo(observer.page, remoteVideoSelector(tile.participant), { minFramesGrowth: 10, timeoutMs }).catch(explain)
+  return tile.participant
 }

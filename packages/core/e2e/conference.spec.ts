@@ -254,16 +254,24 @@ describe('three participants on the core over the real hub (werift, loopback)', 
         throw new Error(`${error.message}\nhub log:\n${hub.describeLogs()}`)
       })
     }
+    const sentAt = performance.now()
+    const received = [grace, linus].map((member) =>
+      waitForView(member, "Ada's message received", (v) => v.chat.messages.some((m) => m.text === 'Hello from Ada <b>')).then((view) => {
+        figures[`chatDeliveryMs.Ada->${member.name}`] = Math.round(performance.now() - sentAt)
+        return view
+      }),
+    )
     ada.conference.sendChat('Hello from Ada <b>')
     await waitForView(ada, 'her own message sent', (v) => v.chat.messages.some((m) => m.text === 'Hello from Ada <b>' && m.status === 'sent'))
-    for (const member of [grace, linus]) {
-      const view = await waitForView(member, "Ada's message received", (v) => v.chat.messages.some((m) => m.text === 'Hello from Ada <b>'))
+    for (const view of await Promise.all(received)) {
       const message = view.chat.messages.find((m) => m.text === 'Hello from Ada <b>')!
       expect(message).toMatchObject({ name: 'Ada', from: ada.view().clientId, status: 'received' })
       expect(view.chat.unread).toBe(1)
     }
+    const replyAt = performance.now()
     grace.conference.sendChat('Hi Ada')
     await waitForView(ada, "Grace's reply", (v) => v.chat.messages.some((m) => m.text === 'Hi Ada' && m.name === 'Grace'))
+    figures['chatDeliveryMs.Grace->Ada'] = Math.round(performance.now() - replyAt)
     // The hub forwards to the others only: nobody sees a message of theirs come back.
     expect(ada.view().chat.messages.filter((m) => m.text === 'Hello from Ada <b>')).toHaveLength(1)
     expect(grace.view().chat.messages.filter((m) => m.text === 'Hi Ada')).toHaveLength(1)

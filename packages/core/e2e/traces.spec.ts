@@ -2,7 +2,8 @@
 // participant's trace must replay as the same path, and with PARLEY_RECORD_FIXTURES=1 they are
 // written to src/trace/fixtures/ (replayed browser-free by src/trace/fixtures.test.ts). It also
 // measures how fast a call's trace grows, for the size figures in the README.
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EventSource } from 'eventsource'
 import { RTCPeerConnection } from 'werift'
@@ -72,6 +73,13 @@ async function checkTrace(member: Member, fixture: string): Promise<{ trace: Tra
   const result = await replayTrace(trace)
   const ms = performance.now() - started
   console.log(`[trace] ${fixture}: ${trace.entries.length} entries, ${text.length} bytes; replay ${result.verdict} in ${ms.toFixed(0)} ms (${Math.round(trace.entries.length / (ms / 1000))} entries/s)`)
+  if (result.verdict !== 'same path') {
+    // Kept for reading (`parley-trace show`): a divergence is found in the trace, not in the test's log.
+    const kept = new URL(`../../../test-artifacts/core/${fixture}-diverged.json`, import.meta.url)
+    mkdirSync(new URL('.', kept), { recursive: true })
+    writeFileSync(kept, text)
+    console.log(`[trace] ${fixture} kept at ${fileURLToPath(kept)}`)
+  }
   expect(result.message).toMatch(/^Same path/)
   if (RECORD) writeFileSync(fixturePath(fixture), `${JSON.stringify(trace, null, 1)}\n`)
   return { trace, bytes: text.length }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { adaptPeerConnection, nodePorts } from './node.js'
 import { FakeMediaDevices, FakeMediaStreamTrack } from './test-support/index.js'
-import type { MediaStreamLike, TrackEventLike } from './ports.js'
+import type { DataChannelLike, MediaStreamLike, TrackEventLike } from './ports.js'
 
 /** The shape werift's RTCPeerConnection has: W3C-ish listeners, streams without events, candidates already JSON. */
 class WeriftLikePeer {
@@ -36,6 +36,12 @@ class WeriftLikePeer {
     return undefined
   }
   async addIceCandidate() {}
+  readonly dataChannels: WeriftLikeChannel[] = []
+  createDataChannel(label: string, init?: { ordered?: boolean }) {
+    const channel = new WeriftLikeChannel(label, init)
+    this.dataChannels.push(channel)
+    return channel
+  }
   closed = false
   close() {
     this.closed = true
@@ -50,6 +56,29 @@ class WeriftLikePeer {
   }
   emit(type: string, event: unknown) {
     for (const listener of this.listeners.get(type) ?? []) listener(event)
+  }
+}
+
+/** werift's RTCDataChannel: open/close as events, messages only through `onMessage`. */
+class WeriftLikeChannel {
+  readyState = 'connecting'
+  readonly sent: unknown[] = []
+  private readonly messageHandlers = new Set<(data: unknown) => void>()
+  constructor(readonly label: string, readonly init?: { ordered?: boolean }) {}
+  readonly onMessage = {
+    subscribe: (handler: (data: unknown) => void) => {
+      this.messageHandlers.add(handler)
+      return { unSubscribe: () => this.messageHandlers.delete(handler) }
+    },
+  }
+  send(data: unknown) {
+    this.sent.push(data)
+  }
+  close() {}
+  addEventListener() {}
+  removeEventListener() {}
+  receive(data: unknown) {
+    for (const handler of this.messageHandlers) handler(data)
   }
 }
 
@@ -98,5 +127,40 @@ describe('nodePorts / adaptPeerConnection', () => {
     expect(typeof ports.clock.setTimeout).toBe('function')
     // The adapter is transparent for the rest.
     expect(pc.signalingState).toBe('stable')
+  })
+
+  it('opens our own data channels on the werift peer, their messages heard as message events', () => {
+    const peer = new WeriftLikePeer({})
+    const pc = adaptPeerConnection(peer)
+    const channel = pc.createDataChannel?.('parley.bootstrap', { ordered: true })
+    expect(peer.dataChannels.map((c) => [c.label, c.init])).toEqual([['parley.bootstrap', { ordered: true }]])
+    const heard: unknown[] = []
+    const listener = (event: { data?: unknown }) => heard.push(event.data)
+    channel?.addEventListener('message', listener)
+    peer.dataChannels[0]!.receive('hello')
+    channel?.removeEventListener('message', listener)
+    peer.dataChannels[0]!.receive('unheard')
+    expect(heard).toEqual(['hello'])
+    channel?.send('out')
+    expect(peer.dataChannels[0]!.sent).toEqual(['out'])
+  })
+
+  it("hands every datachannel listener the same adapter of the hub's channel (one object per channel)", () => {
+    const peer = new WeriftLikePeer({})
+    const pc = adaptPeerConnection(peer)
+    const seen: DataChannelLike[] = []
+    pc.addEventListener('datachannel', (event) => seen.push(event.channel))
+    pc.addEventListener('datachannel', (event) => seen.push(event.channel))
+    const native = new WeriftLikeChannel('parley.chat')
+    peer.emit('datachannel', { channel: native })
+    peer.emit('datachannel', { channel: native })
+    expect(seen).toHaveLength(4)
+    expect(new Set(seen).size).toBe(1)
+    expect(seen[0]!.label).toBe('parley.chat')
+  })
+
+  it('offers no createDataChannel for a peer connection without one', () => {
+    const withoutChannels = { addEventListener() {}, removeEventListener() {}, close() {} }
+    expect(adaptPeerConnection(withoutChannels).createDataChannel).toBeUndefined()
   })
 })

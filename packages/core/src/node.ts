@@ -118,11 +118,18 @@ export function adaptPeerConnection(pc: unknown): PeerConnectionLike {
     merged.addTrack(track)
     return merged
   }
+  // One adapter per channel, whoever listens: a channel is one object to every listener (and to a trace).
+  const channels = new WeakMap<object, DataChannelLike>()
+  const channelOf = (native: unknown): DataChannelLike => {
+    let adapted = channels.get(native as object)
+    if (!adapted) channels.set(native as object, (adapted = adaptDataChannel(native)))
+    return adapted
+  }
   const wrap = (type: string, listener: unknown): Listener => {
     if (type === 'datachannel') {
       let adapted = wrapped.get(listener)
       if (!adapted) {
-        adapted = ((event: { channel: unknown }) => (listener as (event: { channel: DataChannelLike }) => void)({ channel: adaptDataChannel(event.channel) })) as Listener
+        adapted = ((event: { channel: unknown }) => (listener as (event: { channel: DataChannelLike }) => void)({ channel: channelOf(event.channel) })) as Listener
         wrapped.set(listener, adapted)
       }
       return adapted
@@ -165,6 +172,8 @@ export function adaptPeerConnection(pc: unknown): PeerConnectionLike {
     },
     close: () => target.close(),
   }
+  const createDataChannel = target.createDataChannel?.bind(target)
+  if (createDataChannel) adapter.createDataChannel = (label, init) => channelOf(createDataChannel(label, init))
   return adapter
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { PeerSession, type PeerSessionEvent } from './peerSession.js'
+import { BOOTSTRAP_CHANNEL_LABEL, PeerSession, type PeerSessionEvent } from './peerSession.js'
 import { FAKE_ANSWER_SDP, FakeMediaStream, FakeMediaStreamTrack, FakePeerConnections, flush } from './test-support/index.js'
 
 const CANDIDATE = { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u' }
@@ -25,6 +25,16 @@ describe('PeerSession', () => {
       ['audio', 'sendonly'],
       [null, 'recvonly'],
     ])
+  })
+
+  it('opens its own data channel before the first offer, so that offer carries m=application for the room channels', async () => {
+    const { pc, session } = open([new FakeMediaStreamTrack('audio')])
+    expect(pc.dataChannels.map((c) => c.label)).toEqual([BOOTSTRAP_CHANNEL_LABEL])
+    await session.createOffer()
+    // One, for the whole session: later offers reuse its m=application.
+    await session.acceptAnswer(FAKE_ANSWER_SDP)
+    await session.createOffer()
+    expect(pc.dataChannels).toHaveLength(1)
   })
 
   it('keeps the hub’s candidates until a remote description exists, then applies them in order', async () => {

@@ -17,6 +17,24 @@ export interface PeerSessionReports {
   dataChannel?(channel: DataChannelLike): void
 }
 
+/**
+ * Our own data channel, opened before the first offer and never used: it puts m=application in that
+ * offer (as inLive's Python client does with its `ignore` channel), so SCTP starts with the first
+ * connection and every room channel the hub opens later arrives over it at once. Without it, the
+ * hub's channels ride on a later hub offer, and a werift client (0.25.2) never starts SCTP for an
+ * m=application added to a connected transport: the chat channel would never open.
+ */
+export const BOOTSTRAP_CHANNEL_LABEL = 'parley.bootstrap'
+
+/**
+ * It is negotiated out of band on a stream id no hub allocates (hubs count up from 0 or 1, and 1023
+ * is the highest id every browser accepts): the hub never hears of it, so no stream id is claimed
+ * by both ends. Opened in band it raced the hub's chat channel for stream 0 in Chromium (Chromium,
+ * as DTLS client, takes even ids; werift picks its parity from the ICE role, also even): the chat
+ * channel never opened.
+ */
+export const BOOTSTRAP_CHANNEL_INIT = { negotiated: true, id: 1023 } as const
+
 export class PeerSession {
   /** The hub's candidates that arrived before any remote description (they would be rejected). */
   private readonly pendingCandidates: IceCandidate[] = []
@@ -35,6 +53,7 @@ export class PeerSession {
     for (const track of local.tracks) pc.addTransceiver(track, { direction: 'sendonly', ...(local.stream ? { streams: [local.stream] } : {}) })
     // A client without devices still offers m-lines, or it would have nothing to receive on.
     for (const kind of ['audio', 'video'] as const) if (!local.tracks.some((t) => t.kind === kind)) pc.addTransceiver(kind, { direction: 'recvonly' })
+    pc.createDataChannel?.(BOOTSTRAP_CHANNEL_LABEL, BOOTSTRAP_CHANNEL_INIT)
     const onCandidate = (event: { candidate: { toJSON(): IceCandidateInitLike } | IceCandidateInitLike | null | undefined }) => {
       const candidate = toCandidate(event.candidate)
       if (candidate) reports.event({ type: 'peer.iceCandidate', candidate })

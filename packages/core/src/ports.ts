@@ -102,7 +102,7 @@ export interface IceCandidateEventLike {
   readonly candidate: { toJSON(): IceCandidateInitLike } | IceCandidateInitLike | null
 }
 
-/** An RTCDataChannel, as far as the core uses one (the hub creates them; we receive them). */
+/** An RTCDataChannel, as far as the core uses one (the hub creates the room channels; we receive them). */
 export interface DataChannelLike {
   readonly label: string
   readonly readyState: string
@@ -136,6 +136,12 @@ export interface PeerConnectionLike {
   getTransceivers(): RtpTransceiverLike[]
   /** Stops sending a track (its m-line stops sending at the next offer); absent on some non-browser stacks. */
   removeTrack?(sender: RtpSenderLike): void
+  /**
+   * Opens a data channel of ours. The peer session opens one before its first offer, so that offer
+   * carries m=application and SCTP comes up with the first connection (see PeerSession); without it
+   * the room channels wait for a hub offer that adds m=application later.
+   */
+  createDataChannel?(label: string, init?: { ordered?: boolean; negotiated?: boolean; id?: number }): DataChannelLike
   createOffer(options?: { iceRestart?: boolean }): Promise<SessionDescriptionLike>
   createAnswer(): Promise<SessionDescriptionLike>
   setLocalDescription(description: SessionDescriptionLike): Promise<void>

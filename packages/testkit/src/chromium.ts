@@ -48,7 +48,7 @@ export interface ParticipantPage {
 }
 
 export interface ParticipantPageOptions {
-  /** Console messages matching one of these are not collected (use sparingly, say why at the call site). */
+  /** Console lines (`console: <text> (<url>)`) matching one of these are not collected (use sparingly, say why at the call site). */
   ignoreErrors?: readonly RegExp[]
   viewport?: { width: number; height: number }
 }
@@ -63,9 +63,11 @@ export async function newParticipantPage(browser: Browser, options: ParticipantP
   const errors: string[] = []
   const ignored = (text: string) => (options.ignoreErrors ?? []).some((pattern) => pattern.test(text))
   page.on('console', (message) => {
-    if (message.type() !== 'error' || ignored(message.text())) return
+    if (message.type() !== 'error') return
     const where = message.location().url
-    errors.push(`console: ${message.text()}${where ? ` (${where})` : ''}`)
+    // The patterns see the source URL too: a failed request's message names only its status.
+    const line = `console: ${message.text()}${where ? ` (${where})` : ''}`
+    if (!ignored(line)) errors.push(line)
   })
   page.on('pageerror', (error) => {
     if (!ignored(error.message)) errors.push(`pageerror: ${error.message}`)

@@ -25,7 +25,7 @@ export interface Moment {
   cause?: TraceEntry
 }
 
-const INPUTS = new Set(['http.response', 'http.error', 'sse.event', 'pc.event', 'pc.result', 'pc.failure', 'media.result', 'media.failure', 'timer.fire'])
+const INPUTS = new Set(['http.response', 'http.error', 'sse.event', 'pc.event', 'pc.result', 'pc.failure', 'dc.event', 'media.result', 'media.failure', 'media.event', 'timer.fire'])
 
 /** The state of every statechart actor after entries[0..index]. */
 export function momentAt(trace: Trace, index: number): Moment {

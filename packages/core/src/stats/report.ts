@@ -47,6 +47,31 @@ const defined = <T extends object>(record: T): T => Object.fromEntries(Object.en
 const max = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.max(a, b))
 const LIMITATION_RANK: Record<string, number> = { none: 0, other: 1, cpu: 2, bandwidth: 3 }
 
+/**
+ * The RTCStats types and fields readSample reads, by type: all a call trace keeps of a report
+ * (trace/recordingPorts.ts), so a replayed call reads the same samples. report.test.ts checks the two agree.
+ */
+export const SAMPLE_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  'inbound-rtp': ['trackIdentifier', 'kind', 'packetsReceived', 'packetsLost', 'jitter', 'framesDecoded', 'framesPerSecond', 'audioLevel', 'totalAudioEnergy', 'totalSamplesDuration'],
+  'media-source': ['kind', 'audioLevel', 'totalAudioEnergy', 'totalSamplesDuration'],
+  'outbound-rtp': ['kind', 'framesPerSecond', 'qualityLimitationReason'],
+  'remote-inbound-rtp': ['fractionLost', 'jitter', 'roundTripTime'],
+  'candidate-pair': ['nominated', 'state', 'currentRoundTripTime'],
+}
+
+/** A report reduced to SAMPLE_FIELDS: the stats readSample reads, with only the fields it reads. */
+export function sampleFieldsOf(stats: readonly StatLike[]): StatLike[] {
+  const kept: StatLike[] = []
+  for (const stat of stats) {
+    const fields = SAMPLE_FIELDS[stat.type]
+    if (!fields) continue
+    const reduced: Record<string, unknown> = { type: stat.type }
+    for (const field of fields) if (stat[field] !== undefined) reduced[field] = stat[field]
+    kept.push(reduced as StatLike)
+  }
+  return kept
+}
+
 export function readSample(stats: readonly StatLike[], atMs: number): StatsSample {
   const inbound: Record<string, InboundFigures> = {}
   const outbound: OutboundFigures = {}

@@ -9,6 +9,8 @@ import type {
   RtpTransceiverLike,
   SessionDescriptionLike,
 } from '../ports.js'
+import type { StatLike } from '../stats/report.js'
+import { FakeDataChannel } from './fakeDataChannel.js'
 import { FakeMediaStream, FakeMediaStreamTrack } from './fakeMedia.js'
 import { PendingCalls } from './pendingCalls.js'
 
@@ -30,16 +32,24 @@ export class FakePeerConnection implements PeerConnectionLike {
   closed = false
   readonly transceivers: RtpTransceiverLike[] = []
   readonly addedCandidates: IceCandidateInitLike[] = []
+  /** The data channels opened on our side. */
+  readonly dataChannels: FakeDataChannel[] = []
   readonly offers: { iceRestart: boolean }[] = []
   private readonly listeners = new Map<string, Set<(event: never) => void>>()
   private readonly failures = new Map<string, Error>()
+  /** Present when the fakes were given a stats report: answers it through `calls` (label `pc.getStats`). */
+  getStats?: () => Promise<{ forEach(callback: (stat: unknown) => void): void }>
 
   constructor(
     readonly config: PeerConnectionConfig,
     readonly calls: PendingCalls,
     /** Like a real one, gather a host candidate for every local description set. */
     private readonly gathers = false,
-  ) {}
+    /** The report getStats answers with; without one the connection has no getStats. */
+    stats?: () => readonly StatLike[],
+  ) {
+    if (stats) this.getStats = () => this.run('getStats', () => new Map(stats().map((stat, index) => [stat.id ?? String(index), stat])))
+  }
 
   /** The next call of `method` rejects with `error`. */
   failNext(method: 'createOffer' | 'createAnswer' | 'setLocalDescription' | 'setRemoteDescription' | 'addIceCandidate', error = new Error(`${method} failed (fake)`)): void {
@@ -85,6 +95,12 @@ export class FakePeerConnection implements PeerConnectionLike {
     if (!transceiver) throw new Error('removeTrack: not a sender of this peer connection')
     ;(sender as { track: MediaStreamTrackLike | null }).track = null
     transceiver.direction = transceiver.direction === 'sendrecv' ? 'recvonly' : transceiver.direction === 'sendonly' ? 'inactive' : transceiver.direction
+  }
+
+  createDataChannel(label: string): FakeDataChannel {
+    const channel = new FakeDataChannel(label)
+    this.dataChannels.push(channel)
+    return channel
   }
 
   getTransceivers(): RtpTransceiverLike[] {
@@ -179,13 +195,15 @@ export class FakePeerConnections {
   private creationFailure: Error | null = null
   /** New peer connections gather a candidate for each local description (off by default). */
   gatherCandidates = false
+  /** New peer connections answer getStats with this report (by default they have no getStats). */
+  statsReport: (() => readonly StatLike[]) | null = null
   readonly factory: PeerConnectionFactory = (config) => {
     const failure = this.creationFailure
     if (failure) {
       this.creationFailure = null
       throw failure
     }
-    const pc = new FakePeerConnection(config, this.calls, this.gatherCandidates)
+    const pc = new FakePeerConnection(config, this.calls, this.gatherCandidates, this.statsReport ?? undefined)
     this.all.push(pc)
     return pc
   }

@@ -1,11 +1,16 @@
 // Journeys of one conference through the fakes, recorded as call traces: the glare, ICE restart, SSE
 // reconnect and leave-from-every-screen fixtures (src/trace/fixtures/) come from here. Each drives
 // the real machines through createConference, one async boundary at a time, and returns the trace.
+import { CHAT_CHANNEL_LABEL, handMetaKey } from '@parley/protocol'
 import { waitFor } from 'xstate'
 import { createConference, type Conference, type ConferenceSnapshot } from '../conference.js'
+import { STATS_INTERVAL_MS } from '../machines/statsMachine.js'
+import { combinedReport, recordedSamples } from '../stats/fixtures.js'
 import type { Trace } from '../trace/format.js'
 import { createTraceRecorder } from '../trace/recorder.js'
+import { FakeDataChannel } from './fakeDataChannel.js'
 import { FAKE_HUB_URL } from './fakeHub.js'
+import type { FakeMediaStreamTrack } from './fakeMedia.js'
 import type { FakePeerConnection } from './fakePeerConnection.js'
 import { createFakeWorld, type FakeWorld } from './index.js'
 import { flush } from './pendingCalls.js'
@@ -50,6 +55,39 @@ async function leave(run: Run): Promise<Trace> {
   return run.conference.exportTrace()
 }
 
+/**
+ * What the room's own machines read besides the hub's answers, in an order a replay must keep: a stats
+ * reading whose getStats answer comes after a hub event (a raised hand), the chat channel the hub opens
+ * (a message each way), and a screen share the browser stops ("Stop sharing").
+ */
+export async function roomExtrasJourney(): Promise<Trace> {
+  const run = start((world) => {
+    world.peers.statsReport = () => combinedReport(recordedSamples('good')[0]!)
+    world.peers.calls.gate('pc.getStats')
+  })
+  await joinAndConnect(run)
+  run.world.clock.advance(STATS_INTERVAL_MS)
+  await flush()
+  run.world.eventSources.latest().emit('meta_changed', { [handMetaKey('c2')]: { raised: true } })
+  await flush()
+  run.world.peers.calls.find('pc.getStats')!.resolve()
+  await flush()
+  const channel = new FakeDataChannel(CHAT_CHANNEL_LABEL)
+  run.pc().dispatch('datachannel', { channel })
+  await flush()
+  channel.open()
+  await flush()
+  channel.deliver(JSON.stringify({ type: 'chat', id: 'c2-1', from: 'c2', name: 'Bo', time: 5, text: 'hi Ada' }))
+  run.conference.sendChat('hello Bo')
+  await flush()
+  run.conference.startScreenShare()
+  await run.until((s) => s.context.screenStreamId !== null)
+  await flush()
+  ;(run.world.devices.screens[0]!.getTracks()[0] as FakeMediaStreamTrack).end()
+  await flush()
+  return leave(run)
+}
+
 /** Each journey, by fixture name. */
 export const journeys: Record<string, () => Promise<Trace>> = {
   /** The hub offers while our first offer is in flight: the offer is held and answered right after. */
@@ -90,6 +128,7 @@ export const journeys: Record<string, () => Promise<Trace>> = {
     await flush()
     return leave(run)
   },
+  'room-extras': roomExtrasJourney,
   'leave-from-idle': async () => leave(start()),
   'leave-from-previewing': async () => {
     const run = start()

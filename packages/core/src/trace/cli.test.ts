@@ -36,7 +36,7 @@ describe('parley-trace', () => {
   it('show: prints a timeline with requests, SSE events and states', async () => {
     const result = await run('show', fixture('sse-reconnect'))
     expect(result.code).toBe(0)
-    expect(result.out).toMatch(/^Parley trace v1, started /)
+    expect(result.out).toMatch(/^Parley trace v2, started /)
     expect(result.out).toMatch(/http\s+→ #1 POST \/v1\/rooms\/create/)
     expect(result.out).toMatch(/conference\/events\s+reconnecting/)
     const states = await run('show', fixture('sse-reconnect'), '--only', 'state')
@@ -45,7 +45,7 @@ describe('parley-trace', () => {
 
   it('refuses a file that is not a trace, saying why (exit 2)', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'parley-trace-')), 'broken.json')
-    writeFileSync(file, '{"format":"parley-trace","version":1,"entr')
+    writeFileSync(file, '{"format":"parley-trace","version":2,"entr')
     const result = await run('replay', file)
     expect(result.code).toBe(2)
     expect(result.err).toMatch(/not valid JSON \(truncated or damaged\?\)/)

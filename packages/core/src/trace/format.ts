@@ -1,8 +1,8 @@
-// The call trace's format (version 1): what the core records at its ports and from its actor system.
+// The call trace's format (version 2: version 1 had no getStats results, data channels or local track ends): what the core records at its ports and from its actor system.
 // Plain JSON; `schema.ts` checks a file against it at run time. Documented in the core README ("Call traces").
 
 export const TRACE_FORMAT = 'parley-trace'
-export const TRACE_VERSION = 1
+export const TRACE_VERSION = 2
 
 /** One actor of the recorded system. `path` names it by invoke ids from the root ('conference/negotiation'). */
 export interface TraceActor {
@@ -48,10 +48,17 @@ export type TraceRecord =
   | { kind: 'pc.failure'; pc: number; call: number; error: TraceError }
   | { kind: 'pc.event'; pc: number; type: string; states: PeerStates; data?: unknown }
   | { kind: 'pc.close'; pc: number }
+  // Data channels the hub opened (a `pc.event` 'datachannel' numbers each one per peer connection):
+  // what arrives on it and its state changes (inputs), what the core sends and closes (outputs).
+  | { kind: 'dc.event'; pc: number; channel: number; type: string; readyState: string; data?: string }
+  | { kind: 'dc.send'; pc: number; channel: number; data: string }
+  | { kind: 'dc.close'; pc: number; channel: number }
   // Camera and microphone.
   | { kind: 'media.call'; call: number; method: string; constraints: unknown }
   | { kind: 'media.result'; call: number; stream: TraceStream }
   | { kind: 'media.failure'; call: number; error: TraceError }
+  /** A track of a granted stream ended on its own (the device went away, the browser's "Stop sharing"). */
+  | { kind: 'media.event'; call: number; type: 'trackended'; track: { id: string; kind: string } }
   // The clock (xstate delays, reconnect back-off).
   | { kind: 'timer.set'; timer: number; ms: number }
   | { kind: 'timer.fire'; timer: number }

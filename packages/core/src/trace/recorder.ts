@@ -15,7 +15,7 @@ import { recordingPorts } from './recordingPorts.js'
  */
 export const DEFAULT_TRACE_CAPACITY = 30_000
 
-/** Strings longer than this in event payloads are shortened (the full SDP is in the port entries). */
+/** Strings longer than this in the payloads of events between actors are shortened (the full SDP is in the port entries). */
 const EVENT_STRING_LIMIT = 160
 
 export interface TraceRecorderOptions {
@@ -135,7 +135,9 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
         return
       case '@xstate.event': {
         const source = event.sourceRef as unknown as ActorRefLike | undefined
-        const payload = plain(redact.value(event.event), EVENT_STRING_LIMIT) as { type: string }
+        // An event from outside the system (the UI's `user.*`) is an input the replay sends again: kept whole.
+        const external = !source
+        const payload = plain(redact.value(event.event), external ? Infinity : EVENT_STRING_LIMIT) as { type: string }
         record({ kind: 'event', actor: refOf(actorRef), ...(source ? { source: refOf(source) } : {}), event: payload })
         return
       }

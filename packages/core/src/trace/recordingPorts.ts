@@ -4,6 +4,7 @@
 import type {
   BeaconLike,
   ClockLike,
+  DataChannelLike,
   EventSourceFactory,
   FetchLike,
   MediaDevicesLike,
@@ -14,6 +15,7 @@ import type {
   Ports,
   TrackEventLike,
 } from '../ports.js'
+import { sampleFieldsOf, type StatLike } from '../stats/report.js'
 import type { PeerStates, TraceError, TraceRecord, TraceStream } from './format.js'
 import type { Redactor } from './redact.js'
 
@@ -104,6 +106,43 @@ function peerEventData(type: string, event: unknown): unknown {
   return undefined
 }
 
+/**
+ * A data channel the hub opened, recorded: its events (before the core's listeners, which it adds
+ * later) and what the core sends or closes. `channel` numbers it within its peer connection.
+ */
+function recordingDataChannel(channel: DataChannelLike, sink: RecordSink, pc: number, id: number): DataChannelLike {
+  for (const type of ['open', 'close', 'message'] as const) {
+    channel.addEventListener(type, (event) => {
+      const data = event?.data
+      // Binary frames are recorded without their bytes (the core drops them).
+      sink.record({ kind: 'dc.event', pc, channel: id, type, readyState: channel.readyState, ...(typeof data === 'string' ? { data: sink.redact.body(data) ?? '' } : {}) })
+    })
+  }
+  return {
+    get label() { return channel.label },
+    get readyState() { return channel.readyState },
+    send(data) {
+      sink.record({ kind: 'dc.send', pc, channel: id, data: sink.redact.body(data) ?? '' })
+      channel.send(data)
+    },
+    close() {
+      sink.record({ kind: 'dc.close', pc, channel: id })
+      channel.close()
+    },
+    addEventListener: (type, listener) => channel.addEventListener(type, listener),
+    removeEventListener: (type, listener) => channel.removeEventListener(type, listener),
+  }
+}
+
+/** A getStats report as the trace keeps it: only what the stats reading uses (stats/report.ts). */
+function statsOf(report: { forEach(callback: (stat: unknown) => void): void }): { stats: StatLike[] } {
+  const stats: StatLike[] = []
+  report.forEach((stat) => {
+    if (stat && typeof stat === 'object' && typeof (stat as { type?: unknown }).type === 'string') stats.push(stat as StatLike)
+  })
+  return { stats: sampleFieldsOf(stats) }
+}
+
 export function recordingPeerConnection(factory: PeerConnectionFactory, sink: RecordSink): PeerConnectionFactory {
   let next = 0
   return (config) => {
@@ -111,6 +150,17 @@ export function recordingPeerConnection(factory: PeerConnectionFactory, sink: Re
     sink.record({ kind: 'pc.create', pc, config: sink.redact.value(config) })
     const target = factory(config)
     let calls = 0
+    // Each channel the hub opens is handed to the core wrapped (one wrapper per channel, numbered in order).
+    const channels = new Map<DataChannelLike, { id: number; wrapped: DataChannelLike }>()
+    const channelOf = (raw: DataChannelLike) => {
+      let known = channels.get(raw)
+      if (!known) {
+        const id = channels.size + 1
+        channels.set(raw, (known = { id, wrapped: recordingDataChannel(raw, sink, pc, id) }))
+      }
+      return known
+    }
+    const listeners = new Map<unknown, (event: never) => void>()
     const call = <T>(method: string, args: unknown, run: () => Promise<T>, result: (value: T) => unknown = () => undefined): Promise<T> => {
       const id = ++calls
       sink.record({ kind: 'pc.call', pc, call: id, method, ...(args !== undefined ? { args } : {}) })
@@ -155,7 +205,11 @@ export function recordingPeerConnection(factory: PeerConnectionFactory, sink: Re
         if (!recorded.has(type)) {
           recorded.add(type)
           target.addEventListener(type, (event) => {
-            const data = peerEventData(type, event)
+            let data = peerEventData(type, event)
+            if (type === 'datachannel') {
+              const raw = (event as PeerConnectionEventMap['datachannel']).channel
+              data = { channel: channelOf(raw).id, label: raw.label, readyState: raw.readyState }
+            }
             sink.record({ kind: 'pc.event', pc, type, states: statesOf(target), ...(data !== undefined ? { data } : {}) })
             if (type === 'track') {
               const { track } = event as TrackEventLike
@@ -167,9 +221,18 @@ export function recordingPeerConnection(factory: PeerConnectionFactory, sink: Re
             }
           })
         }
-        target.addEventListener(type, listener)
+        if (type !== 'datachannel') return target.addEventListener(type, listener)
+        // The core gets the recording wrapper of the channel, so what it sends is recorded.
+        const adapted = (event: PeerConnectionEventMap['datachannel']) =>
+          (listener as (event: PeerConnectionEventMap['datachannel']) => void)({ ...event, channel: channelOf(event.channel).wrapped })
+        listeners.set(listener, adapted as (event: never) => void)
+        target.addEventListener('datachannel', adapted)
       },
-      removeEventListener: (type, listener) => target.removeEventListener(type, listener),
+      removeEventListener<K extends keyof PeerConnectionEventMap>(type: K, listener: (event: PeerConnectionEventMap[K]) => void) {
+        const adapted = listeners.get(listener)
+        if (type === 'datachannel' && adapted) listeners.delete(listener)
+        target.removeEventListener(type, (type === 'datachannel' && adapted ? adapted : listener) as (event: PeerConnectionEventMap[K]) => void)
+      },
       close() {
         sink.record({ kind: 'pc.close', pc })
         target.close()
@@ -184,9 +247,20 @@ export function recordingPeerConnection(factory: PeerConnectionFactory, sink: Re
         removeTrack(sender)
       }
     }
-    // getStats is read every second by the stats machine: not recorded, it would fill the ring.
+    // The core's own channel (the bootstrap that puts m=application in its first offer): the call is
+    // recorded, the channel itself carries nothing, so it is not wrapped.
+    const createDataChannel = target.createDataChannel?.bind(target)
+    if (createDataChannel) {
+      wrapped.createDataChannel = (label, init) => {
+        sink.record({ kind: 'pc.call', pc, call: ++calls, method: 'createDataChannel', args: { label, ...(init ? { init } : {}) } })
+        return createDataChannel(label, init)
+      }
+    }
+    // Recorded like the other calls: when its result arrives among the other inputs decides when the
+    // stats machine reports (a replay that answered at once would report early). Its value keeps only
+    // the figures the stats reading uses (some hundred bytes, where a browser's report is ~15 KB).
     const getStats = target.getStats?.bind(target)
-    if (getStats) wrapped.getStats = () => getStats()
+    if (getStats) wrapped.getStats = () => call('getStats', undefined, () => getStats(), statsOf)
     return wrapped
   }
 }
@@ -199,6 +273,17 @@ export function recordingMedia(devices: MediaDevicesLike, sink: RecordSink): Med
     return run().then(
       (stream) => {
         sink.record({ kind: 'media.result', call: id, stream: streamOf(stream) })
+        // A track that ends on its own is an input (the browser's "Stop sharing", a device unplugged);
+        // stop() by the core fires no 'ended'. Heard before the core listens.
+        for (const track of stream.getTracks()) {
+          // Named as media.result named it (werift gives a track another id once it is sent).
+          const named = { id: track.id, kind: track.kind }
+          const onEnded = () => {
+            track.removeEventListener('ended', onEnded)
+            sink.record({ kind: 'media.event', call: id, type: 'trackended', track: named })
+          }
+          track.addEventListener('ended', onEnded)
+        }
         return stream
       },
       (error: unknown) => {

@@ -3,10 +3,10 @@
 // events) are delivered in recorded order; everything the machines do is recorded again and compared
 // with the trace, one sequence per actor and per port (so unrelated async chains may interleave
 // differently without counting as a divergence). Bounded: one step per recorded input, then done.
-import type { AnyEventObject } from 'xstate'
+import type { AnyActorRef, AnyEventObject } from 'xstate'
 import { createConference } from '../conference.js'
 import type { Ports } from '../ports.js'
-import type { Trace, TraceActor, TraceEntry } from './format.js'
+import type { Trace, TraceEntry } from './format.js'
 import { createTraceRecorder, type TraceRecorder, type TraceRecorderLike } from './recorder.js'
 import { createReplayPorts, type ReplayFeed } from './replayPorts.js'
 
@@ -36,7 +36,8 @@ export interface ReplayResult {
 export interface ReplayTarget {
   start(): void
   stop(): void
-  send(event: AnyEventObject): void
+  /** Sends to the root, or to the actor at `path` (invoke ids from the root, as the trace names it); false when there is none. */
+  send(event: AnyEventObject, path?: string): boolean | void
 }
 
 export interface ReplayOptions {
@@ -53,14 +54,19 @@ const INPUT_KINDS = new Set<TraceEntry['kind']>([
   'pc.event',
   'media.result',
   'media.failure',
+  'media.event',
+  'dc.event',
   'timer.fire',
 ])
 
 const pathOf = (url: string) => url.replace(/^[a-z]+:\/\/[^/]*/i, '')
 
-/** An event sent from outside the actor system (the UI's `user.*`), which the replay sends again. */
-function isExternal(entry: TraceEntry, actors: Map<number, TraceActor>): entry is Extract<TraceEntry, { kind: 'event' }> {
-  return entry.kind === 'event' && entry.source === undefined && actors.get(entry.actor)?.parent === undefined && !entry.event.type.startsWith('xstate.')
+/**
+ * An event sent from outside the actor system, which the replay sends again: the UI's `user.*` to the
+ * conference, or to a child it addresses directly (`user.startScreenShare` to `conference/screenShare`).
+ */
+function isExternal(entry: TraceEntry): entry is Extract<TraceEntry, { kind: 'event' }> {
+  return entry.kind === 'event' && entry.source === undefined && !entry.event.type.startsWith('xstate.')
 }
 
 /** Which comparable sequence an entry belongs to, and its comparable text; inputs have none. */
@@ -84,6 +90,10 @@ function keyOf(entry: TraceEntry, pathOfActor: (ref: number) => string): [stream
       return ['pc', `close ${entry.pc}`]
     case 'media.call':
       return ['media', `${entry.method} ${JSON.stringify(entry.constraints)}`]
+    case 'dc.send':
+      return [`dc ${entry.pc}.${entry.channel}`, `send ${entry.data}`]
+    case 'dc.close':
+      return [`dc ${entry.pc}.${entry.channel}`, 'close']
     case 'timer.set':
       return ['timers', `set ${entry.timer} (${entry.ms} ms)`]
     case 'timer.clear':
@@ -118,6 +128,10 @@ export function describeInput(entry: TraceEntry, trace?: Trace): string {
       return `media ${entry.call} granted`
     case 'media.failure':
       return `media ${entry.call} refused: ${entry.error.name}`
+    case 'media.event':
+      return `media ${entry.call} ${entry.track.kind} track ended`
+    case 'dc.event':
+      return `data channel ${entry.pc}.${entry.channel} ${entry.type}`
     case 'timer.fire':
       return `timer ${entry.timer} fired`
     default:
@@ -125,11 +139,10 @@ export function describeInput(entry: TraceEntry, trace?: Trace): string {
   }
 }
 
-function deliver(entry: TraceEntry, feed: ReplayFeed, target: ReplayTarget): boolean {
+function deliver(entry: TraceEntry, feed: ReplayFeed, target: ReplayTarget, path: string | undefined): boolean {
   switch (entry.kind) {
     case 'event':
-      target.send(entry.event)
-      return true
+      return target.send(entry.event, path) !== false
     case 'http.response':
       return feed.httpResponse(entry.req, entry.status, entry.body)
     case 'http.error':
@@ -146,6 +159,10 @@ function deliver(entry: TraceEntry, feed: ReplayFeed, target: ReplayTarget): boo
       return feed.mediaResult(entry.call, entry.stream)
     case 'media.failure':
       return feed.mediaFailure(entry.call, entry.error)
+    case 'media.event':
+      return feed.mediaEvent(entry.call, entry.type, entry.track)
+    case 'dc.event':
+      return feed.dcEvent(entry.pc, entry.channel, entry.type, entry.readyState, entry.data)
     case 'timer.fire':
       return feed.fireTimer(entry.timer)
     default:
@@ -161,10 +178,19 @@ const tick = (): Promise<void> => {
 function conferenceTarget(baseUrl: string) {
   return (ports: Ports, recorder: TraceRecorderLike): ReplayTarget => {
     const conference = createConference({ hub: { baseUrl }, ports, trace: recorder })
+    const actorAt = (path: string | undefined): AnyActorRef | undefined => {
+      let ref: AnyActorRef | undefined = conference.actor
+      for (const id of path?.split('/').slice(1) ?? []) ref = (ref?.getSnapshot() as { children?: Record<string, AnyActorRef> } | undefined)?.children?.[id]
+      return ref
+    }
     return {
       start: () => conference.actor.start(),
       stop: () => conference.actor.stop(),
-      send: (event) => conference.actor.send(event as never),
+      send: (event, path) => {
+        const ref = actorAt(path)
+        ref?.send(event)
+        return ref !== undefined
+      },
     }
   }
 }
@@ -184,7 +210,7 @@ export async function replayTrace(trace: Trace, options: ReplayOptions = {}): Pr
   // The recorded sequences, each with the entries' seqs.
   const expected = new Map<string, { key: string; seq: number }[]>()
   for (const entry of trace.entries) {
-    if (isExternal(entry, actors)) continue
+    if (isExternal(entry)) continue
     const keyed = keyOf(entry, recordedPath)
     if (!keyed) continue
     let list = expected.get(keyed[0])
@@ -192,12 +218,13 @@ export async function replayTrace(trace: Trace, options: ReplayOptions = {}): Pr
     list.push({ key: keyed[1], seq: entry.seq })
   }
 
-  const { ports, feed } = createReplayPorts()
+  const called = (method: string) => trace.entries.some((e) => e.kind === 'pc.call' && e.method === method)
+  const { ports, feed } = createReplayPorts({ getStats: called('getStats'), removeTrack: called('removeTrack'), createDataChannel: called('createDataChannel') })
   const recorder: TraceRecorder = createTraceRecorder({ capacity: Math.max(trace.entries.length * 2, 1024), now: () => 0 })
   const actual = new Map<string, string[]>()
   const replayPath = (ref: number) => recorder.actor(ref)?.path ?? `actor ${ref}`
   recorder.onEntry((entry) => {
-    if (entry.kind === 'event' && entry.source === undefined && recorder.actor(entry.actor)?.parent === undefined && !entry.event.type.startsWith('xstate.')) return
+    if (isExternal(entry)) return
     const keyed = keyOf(entry, replayPath)
     if (!keyed) return
     let list = actual.get(keyed[0])
@@ -249,16 +276,18 @@ export async function replayTrace(trace: Trace, options: ReplayOptions = {}): Pr
   target.start()
   try {
     for (const entry of trace.entries) {
-      const external = isExternal(entry, actors)
+      const external = isExternal(entry)
       if (!external && !INPUT_KINDS.has(entry.kind)) continue
       await tick()
       const mismatch = firstMismatch(false)
       if (mismatch) return diverged(mismatch)
-      let delivered = deliver(entry, feed, target)
+      // The root is addressed without a path (a target of your own may name its root otherwise).
+      const path = external && actors.get(entry.actor)?.parent !== undefined ? recordedPath(entry.actor) : undefined
+      let delivered = deliver(entry, feed, target, path)
       // The object may be one async step away (a request made after a parse, a timer set after an answer).
       for (let wait = 0; !delivered && wait < 3; wait++) {
         await tick()
-        delivered = deliver(entry, feed, target)
+        delivered = deliver(entry, feed, target, path)
       }
       if (!delivered) {
         return diverged(

@@ -4,6 +4,7 @@
 // decorators number them.
 import type {
   ClockLike,
+  DataChannelLike,
   FetchLike,
   FetchResponseLike,
   IceCandidateInitLike,
@@ -81,6 +82,46 @@ class ReplayEventSource extends EventTarget {
   }
 }
 
+/** A data channel the hub opened: its state moves as the trace says; what is sent goes nowhere. */
+class ReplayDataChannel implements DataChannelLike {
+  private readonly target = new EventTarget()
+  constructor(readonly label: string, public readyState: string) {}
+  send(): void {
+    // As a real channel does when it is not open (the core then keeps the message).
+    if (this.readyState !== 'open') throw new Error(`data channel ${this.label} is ${this.readyState}`)
+  }
+  close(): void {
+    this.readyState = 'closed'
+  }
+  deliver(type: string, readyState: string, data: string | undefined): void {
+    this.readyState = readyState
+    this.target.dispatchEvent(Object.assign(new Event(type), data === undefined ? {} : { data }))
+  }
+  addEventListener(type: 'open' | 'close' | 'message', listener: (event: { data?: unknown }) => void): void {
+    this.target.addEventListener(type, listener as (event: Event) => void)
+  }
+  removeEventListener(type: 'open' | 'close' | 'message', listener: (event: { data?: unknown }) => void): void {
+    this.target.removeEventListener(type, listener as (event: Event) => void)
+  }
+}
+
+type StatsReportLike = { forEach(callback: (stat: unknown) => void): void }
+
+/**
+ * The peer connection's optional members the recorded stack had, as far as the trace shows (a call of
+ * each): the core takes another way without them (no stats, no removeTrack), so the replay must match.
+ */
+export interface ReplayOptionalMembers {
+  getStats: boolean
+  removeTrack: boolean
+  createDataChannel: boolean
+}
+
+/** The core's own data channel in a replay: it never carries anything (the bootstrap channel). */
+function inertDataChannel(label: string): DataChannelLike {
+  return { label, readyState: 'connecting', send: () => undefined, close: () => undefined, addEventListener: () => undefined, removeEventListener: () => undefined }
+}
+
 class ReplayPeerConnection implements PeerConnectionLike {
   connectionState = 'new'
   iceConnectionState = 'new'
@@ -93,6 +134,8 @@ class ReplayPeerConnection implements PeerConnectionLike {
   private readonly target = new EventTarget()
   readonly tracks = new Map<string, ReplayTrack>()
   readonly streams = new Map<string, ReplayStream>()
+  /** Data channels by their number in the trace (`pc.event` 'datachannel'). */
+  readonly channels = new Map<number, ReplayDataChannel>()
 
   private call<T>(apply: (value: unknown) => T): Promise<T> {
     const { promise, handle } = pending<T>()
@@ -139,6 +182,33 @@ class ReplayPeerConnection implements PeerConnectionLike {
   addIceCandidate(_candidate: IceCandidateInitLike): Promise<void> {
     return this.call(() => undefined)
   }
+  /** Present as on the recorded stack (a browser's, not werift's): answered with the figures the trace kept. */
+  getStats?: () => Promise<StatsReportLike>
+  removeTrack?: (sender: RtpTransceiverLike['sender']) => void
+  createDataChannel?: (label: string) => DataChannelLike
+
+  constructor(optional: ReplayOptionalMembers) {
+    if (optional.getStats) {
+      this.getStats = () =>
+        this.call((value) => {
+          const stats = (value as { stats?: unknown[] } | undefined)?.stats ?? []
+          return { forEach: (callback: (stat: unknown) => void) => stats.forEach((stat) => callback(stat)) }
+        })
+    }
+    if (optional.createDataChannel) {
+      this.createDataChannel = (label) => {
+        this.callCount++
+        return inertDataChannel(label)
+      }
+    }
+    if (optional.removeTrack) {
+      this.removeTrack = (sender) => {
+        this.callCount++
+        const transceiver = this.transceivers.find((t) => t.sender === sender)
+        if (transceiver) transceiver.direction = transceiver.direction === 'sendrecv' ? 'recvonly' : 'inactive'
+      }
+    }
+  }
   addEventListener<K extends keyof PeerConnectionEventMap>(type: K, listener: (event: PeerConnectionEventMap[K]) => void): void {
     this.target.addEventListener(type, listener as unknown as (event: Event) => void)
   }
@@ -163,6 +233,12 @@ class ReplayPeerConnection implements PeerConnectionLike {
       return
     }
     const event = new Event(type)
+    if (type === 'datachannel') {
+      const info = data as { channel: number; label: string; readyState: string }
+      const channel = new ReplayDataChannel(info.label, info.readyState)
+      this.channels.set(info.channel, channel)
+      Object.assign(event, { channel })
+    }
     if (type === 'icecandidate') Object.assign(event, { candidate: data as IceCandidateInitLike | null })
     if (type === 'track') {
       const { track: info, streams } = data as { track: { id: string; kind: string }; streams: string[] }
@@ -191,16 +267,21 @@ export interface ReplayFeed {
   pcEvent(pc: number, type: string, states: PeerStates, data: unknown): boolean
   mediaResult(call: number, stream: TraceStream): boolean
   mediaFailure(call: number, error: TraceError): boolean
+  /** A track of a granted stream ended. */
+  mediaEvent(call: number, type: string, track: { id: string }): boolean
+  /** Something happened on a data channel the hub opened. */
+  dcEvent(pc: number, channel: number, type: string, readyState: string, data: string | undefined): boolean
   fireTimer(timer: number): boolean
   /** Timers still scheduled (for the report). */
   readonly pendingTimers: number
 }
 
-export function createReplayPorts(): { ports: Ports; feed: ReplayFeed } {
+export function createReplayPorts(optional: ReplayOptionalMembers = { getStats: true, removeTrack: true, createDataChannel: true }): { ports: Ports; feed: ReplayFeed } {
   const requests: Pending<FetchResponseLike>[] = []
   const sources: ReplayEventSource[] = []
   const pcs: ReplayPeerConnection[] = []
   const media: Pending<MediaStreamLike>[] = []
+  const grantedStreams = new Map<number, ReplayStream>()
   const timers = new Map<number, () => void>()
   let timerCount = 0
 
@@ -233,7 +314,7 @@ export function createReplayPorts(): { ports: Ports; feed: ReplayFeed } {
       return source as unknown as ReturnType<Ports['eventSource']> & { addEventListener(type: string, listener: (event: SseMessageLike) => void): void }
     },
     peerConnection: () => {
-      const pc = new ReplayPeerConnection()
+      const pc = new ReplayPeerConnection(optional)
       pcs.push(pc)
       return pc
     },
@@ -280,8 +361,20 @@ export function createReplayPorts(): { ports: Ports; feed: ReplayFeed } {
     },
     mediaResult(call, stream) {
       const request = media[call - 1]
-      request?.resolve(new ReplayStream(stream.id, stream.tracks.map((track) => new ReplayTrack(track.id, track.kind))))
+      const granted = new ReplayStream(stream.id, stream.tracks.map((track) => new ReplayTrack(track.id, track.kind)))
+      grantedStreams.set(call, granted)
+      request?.resolve(granted)
       return request !== undefined
+    },
+    mediaEvent(call, type, info) {
+      const track = grantedStreams.get(call)?.getTracks().find((t) => t.id === info.id)
+      if (type === 'trackended') track?.end()
+      return track !== undefined
+    },
+    dcEvent(pc, channel, type, readyState, data) {
+      const target = pcs[pc - 1]?.channels.get(channel)
+      target?.deliver(type, readyState, data)
+      return target !== undefined
     },
     mediaFailure(call, error) {
       const request = media[call - 1]

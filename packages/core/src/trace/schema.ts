@@ -23,6 +23,9 @@ const EntrySchema = v.variant('kind', [
   v.object({ ...base, kind: v.literal('pc.failure'), pc: id, call: id, error }),
   v.object({ ...base, kind: v.literal('pc.event'), pc: id, type: v.string(), states, data: v.optional(v.unknown()) }),
   v.object({ ...base, kind: v.literal('pc.close'), pc: id }),
+  v.object({ ...base, kind: v.literal('dc.event'), pc: id, channel: id, type: v.string(), readyState: v.string(), data: v.optional(v.string()) }),
+  v.object({ ...base, kind: v.literal('dc.send'), pc: id, channel: id, data: v.string() }),
+  v.object({ ...base, kind: v.literal('dc.close'), pc: id, channel: id }),
   v.object({ ...base, kind: v.literal('media.call'), call: id, method: v.string(), constraints: v.unknown() }),
   v.object({
     ...base,
@@ -31,6 +34,7 @@ const EntrySchema = v.variant('kind', [
     stream: v.object({ id: v.string(), tracks: v.array(v.object({ id: v.string(), kind: v.string() })) }),
   }),
   v.object({ ...base, kind: v.literal('media.failure'), call: id, error }),
+  v.object({ ...base, kind: v.literal('media.event'), call: id, type: v.literal('trackended'), track: v.object({ id: v.string(), kind: v.string() }) }),
   v.object({ ...base, kind: v.literal('timer.set'), timer: id, ms: v.number() }),
   v.object({ ...base, kind: v.literal('timer.fire'), timer: id }),
   v.object({ ...base, kind: v.literal('timer.clear'), timer: id }),

@@ -45,12 +45,20 @@ export function describeEntry(entry: TraceEntry, actorPath: (ref: number) => str
       return [`pc ${entry.pc}`, `${entry.type}${entry.data !== undefined ? ` ${short(JSON.stringify(entry.data), 60)}` : ''} [ice ${entry.states.ice}, ${entry.states.signaling}]`]
     case 'pc.close':
       return [`pc ${entry.pc}`, 'close']
+    case 'dc.event':
+      return [`dc ${entry.pc}.${entry.channel}`, `${entry.type} [${entry.readyState}]${entry.data !== undefined ? ` ${short(entry.data, 80)}` : ''}`]
+    case 'dc.send':
+      return [`dc ${entry.pc}.${entry.channel}`, `send ${short(entry.data, 80)}`]
+    case 'dc.close':
+      return [`dc ${entry.pc}.${entry.channel}`, 'close']
     case 'media.call':
       return ['media', `${entry.method} ${JSON.stringify(entry.constraints)} #${entry.call}`]
     case 'media.result':
       return ['media', `#${entry.call} stream ${entry.stream.id} (${entry.stream.tracks.map((t) => t.kind).join(', ')})`]
     case 'media.failure':
       return ['media', `#${entry.call} ${entry.error.name}: ${entry.error.message}`]
+    case 'media.event':
+      return ['media', `#${entry.call} ${entry.track.kind} track ${entry.track.id} ended`]
     case 'timer.set':
       return ['clock', `set timer ${entry.timer} (${entry.ms} ms)`]
     case 'timer.fire':
