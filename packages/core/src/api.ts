@@ -236,6 +236,8 @@ export type DeviceNotice =
 /** Device choice (devicesMachine): the lists, what is selected (absent: the browser's default) and a switch under way. */
 export interface DevicesView {
   audioinput: DeviceOption[]
+  /** Speakers (a UI that can route audio, e.g. `setSinkId`, offers them; the core plays nothing). */
+  audiooutput: DeviceOption[]
   videoinput: DeviceOption[]
   selected: Partial<Record<DeviceKind, string>>
   switching?: DeviceKind

@@ -47,6 +47,7 @@ describe('device choice (conference)', () => {
         { deviceId: 'mic2', label: 'USB headset' },
       ],
       videoinput: [{ deviceId: 'cam', label: 'Fake camera' }],
+      audiooutput: [],
       selected: {},
     })
     run.world.devices.plug({ deviceId: 'cam2', kind: 'videoinput', label: 'Document camera' })

@@ -73,10 +73,11 @@ function screenShareOf(snapshot: ConferenceSnapshotLike): ScreenShareView {
 /** Device choice, from the devices child (it lives as long as the conference). */
 function devicesOf(snapshot: ConferenceSnapshotLike): DevicesView {
   const child = snapshot.children?.devices?.getSnapshot() as { value?: unknown; status?: string; context?: DevicesContext } | undefined
-  if (!child?.context) return { audioinput: [], videoinput: [], selected: { ...snapshot.context.deviceIds } }
-  const { audioinput, videoinput, selected, request, notice } = child.context
+  if (!child?.context) return { audioinput: [], videoinput: [], audiooutput: [], selected: { ...snapshot.context.deviceIds } }
+  const { audioinput, videoinput, audiooutput, selected, request, notice } = child.context
   return {
     audioinput,
+    audiooutput,
     videoinput,
     selected: { ...selected },
     ...(child.status === 'active' && request ? { switching: request.kind } : {}),

@@ -13,7 +13,7 @@ export interface DevicesDeps {
   local: LocalMedia
 }
 
-export type DeviceLists = Record<DeviceKind, DeviceOption[]>
+export type DeviceLists = Record<DeviceKind | 'audiooutput', DeviceOption[]>
 
 /** What the watch reports to the devices machine. */
 export type DevicesWatchEvent = { type: 'devices.listed'; lists: DeviceLists } | { type: 'devices.trackEnded'; kind: DeviceKind }
@@ -38,8 +38,8 @@ const deviceKindOf = (trackKind: string): DeviceKind | undefined => (trackKind =
 const deviceName = (kind: DeviceKind) => (kind === 'audioinput' ? 'microphone' : 'camera')
 
 export function listsOf(infos: MediaDeviceInfoLike[]): DeviceLists {
-  const of = (kind: DeviceKind) => infos.filter((info) => info.kind === kind && info.deviceId !== '').map(({ deviceId, label }) => ({ deviceId, label }))
-  return { audioinput: of('audioinput'), videoinput: of('videoinput') }
+  const of = (kind: DeviceKind | 'audiooutput') => infos.filter((info) => info.kind === kind && info.deviceId !== '').map(({ deviceId, label }) => ({ deviceId, label }))
+  return { audioinput: of('audioinput'), videoinput: of('videoinput'), audiooutput: of('audiooutput') }
 }
 
 export function devicesActors({ devices, local }: DevicesDeps) {

@@ -15,6 +15,8 @@ import { notProvided } from './notProvided.js'
 
 export interface DevicesContext {
   audioinput: DeviceOption[]
+  /** Speakers: listed for the UI, which routes its own audio (the core plays nothing). */
+  audiooutput: DeviceOption[]
   videoinput: DeviceOption[]
   /** The chosen device per kind; absent: the browser's default. */
   selected: Partial<Record<DeviceKind, string>>
@@ -42,7 +44,7 @@ export const devicesMachine = setup({
     isNewChoice: ({ context }, choice: { kind: DeviceKind; deviceId: string }) => context.selected[choice.kind] !== choice.deviceId,
   },
   actions: {
-    storeLists: assign((_, lists: DeviceLists) => ({ audioinput: lists.audioinput, videoinput: lists.videoinput })),
+    storeLists: assign((_, lists: DeviceLists) => ({ audioinput: lists.audioinput, videoinput: lists.videoinput, audiooutput: lists.audiooutput })),
     storeRequest: assign({ request: (_, request: SwitchInput & { fallback: boolean }) => request, notice: null }),
     /** The device opened (or was remembered): it is the choice now; the parent and, in the room, the sender learn it. */
     useDevice: enqueueActions(({ context, enqueue, system }, output: SwitchOutput) => {
@@ -65,7 +67,7 @@ export const devicesMachine = setup({
   },
 }).createMachine({
   id: 'devices',
-  context: { audioinput: [], videoinput: [], selected: {}, request: null, notice: null },
+  context: { audioinput: [], videoinput: [], audiooutput: [], selected: {}, request: null, notice: null },
   type: 'parallel',
   states: {
     lists: {
