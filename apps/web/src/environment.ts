@@ -39,6 +39,8 @@ export interface AppEnvironment {
   inspect?: (event: InspectionEvent) => void
   /** The page came from the service worker's copy (public/sw.js) because the hub did not answer. */
   shellOffline?: boolean
+  /** `HTMLMediaElement.prototype.setSinkId` exists: a speaker can be chosen for the call's audio. */
+  canChooseSpeaker?: boolean
   /** Timers for short-lived things on screen (reaction overlays); the page's own by default. */
   timers?: TimersLike
 }

@@ -63,6 +63,7 @@ async function boot() {
     sessionStorage: storageOrMemory(() => window.sessionStorage),
     ...(navigator.clipboard ? { clipboard: navigator.clipboard } : {}),
     ...(inspect ? { inspect } : {}),
+    canChooseSpeaker: typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype,
     shellOffline: document.querySelector('meta[name="parley-shell"]')?.getAttribute('content') === 'offline',
   })
   const pinia = createPinia()

@@ -28,7 +28,8 @@ function createMember(name: string, hubUrl: string): Member {
   const media = createSyntheticMedia()
   const conference = createConference({
     hub: { baseUrl: hubUrl },
-    ports: nodePorts({ RTCPeerConnection, peerConnectionOptions: loopbackWeriftConfig(), EventSource, media }),
+    // No devices listed: the replay's media port lists none, and these traces are about the call, not device choice.
+    ports: nodePorts({ RTCPeerConnection, peerConnectionOptions: loopbackWeriftConfig(), EventSource, media: { getUserMedia: (c) => media.getUserMedia(c), enumerateDevices: async () => [] } }),
     trace: createTraceRecorder(),
   })
   conference.actor.start()

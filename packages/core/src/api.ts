@@ -216,6 +216,35 @@ export interface StreamRegistry {
   subscribe(listener: () => void): () => void
 }
 
+/** A camera or microphone, as `enumerateDevices` lists it. */
+export type DeviceKind = 'audioinput' | 'videoinput'
+
+export interface DeviceOption {
+  deviceId: string
+  /** Empty until the page has camera/microphone permission. */
+  label: string
+}
+
+/** What the last device change did that the person should hear about (non-fatal: the call goes on). */
+export type DeviceNotice =
+  /** The chosen device could not be opened: worded like any device error; the previous one stays in use. */
+  | { kind: 'failed'; device: DeviceKind; error: ConferenceError }
+  /** The device in use went away (unplugged); another one of its kind took over (`label`, '' when unnamed). */
+  | { kind: 'fallback'; device: DeviceKind; label: string }
+  /** The device in use went away and no other one of its kind could be opened: the call goes on without it. */
+  | { kind: 'lost'; device: DeviceKind; error: ConferenceError }
+
+/** Device choice (devicesMachine): the lists, what is selected (absent: the browser's default) and a switch under way. */
+export interface DevicesView {
+  audioinput: DeviceOption[]
+  /** Speakers (a UI that can route audio, e.g. `setSinkId`, offers them; the core plays nothing). */
+  audiooutput: DeviceOption[]
+  videoinput: DeviceOption[]
+  selected: Partial<Record<DeviceKind, string>>
+  switching?: DeviceKind
+  notice?: DeviceNotice
+}
+
 /** Summary of the conference actor's snapshot that UIs read (all plain data). */
 export interface ConferenceView {
   status: ConferenceStatus
@@ -228,6 +257,8 @@ export interface ConferenceView {
   participants: Participant[]
   /** Our screen share (idle outside the room). */
   screenShare: ScreenShareView
+  /** Cameras and microphones to choose from, and the choice. */
+  devices: DevicesView
   error?: ConferenceError
   /**
    * Only in the final states: why the session ended (status `ended`), or `'ended-by-me'` (status
@@ -328,6 +359,12 @@ export interface ConferenceHandle<Snapshot> {
   setHand?(raised: boolean): void
   /** user.react: one of `REACTIONS` (@parley/protocol); anything else is ignored. */
   react?(emoji: string): void
+  /**
+   * user.selectDevice: use this camera or microphone. Before a preview it is only remembered (the
+   * preview and the join open it); afterwards the track is swapped in place (in the room without a
+   * renegotiation). Optional so earlier UIs' doubles may leave it out.
+   */
+  selectDevice?(kind: DeviceKind, deviceId: string): void
   /** Registers `navigator.sendBeacon`-style leave for page unload; returns the function to call from `pagehide`. */
   leaveOnUnload(): void
 }

@@ -6,7 +6,7 @@ interface BrowserGlobals {
   fetch?: FetchLike
   EventSource?: new (url: string) => ReturnType<EventSourceFactory>
   RTCPeerConnection?: new (config: object) => ReturnType<PeerConnectionFactory>
-  navigator?: { mediaDevices?: MediaDevicesLike; sendBeacon?(url: string): boolean }
+  navigator?: { mediaDevices?: MediaDevicesLike & EventTarget; sendBeacon?(url: string): boolean }
   BroadcastChannel?: new (name: string) => TabChannelLike
   setTimeout: (fn: (...args: unknown[]) => void, ms: number) => unknown
   clearTimeout: (id: never) => void
@@ -35,6 +35,12 @@ export function browserPorts(): Ports {
         ? { getDisplayMedia: (constraints: { video: boolean; audio?: boolean }) => g.navigator!.mediaDevices!.getDisplayMedia!(constraints) }
         : {}),
       enumerateDevices: () => g.navigator?.mediaDevices?.enumerateDevices() ?? unavailable('navigator.mediaDevices'),
+      onDeviceChange: (listener) => {
+        const mediaDevices = g.navigator?.mediaDevices
+        if (typeof mediaDevices?.addEventListener !== 'function') return () => undefined
+        mediaDevices.addEventListener('devicechange', listener)
+        return () => mediaDevices.removeEventListener('devicechange', listener)
+      },
     },
     clock,
     ...(beacon ? { beacon } : {}),

@@ -1,7 +1,7 @@
 // createConference: binds the ports, builds the per-conference hub client and media holders, provides
 // the machines with their real actor implementations and returns the handle UIs use.
 import { createActor, type Actor, type InspectionEvent, type SnapshotFrom } from 'xstate'
-import type { ConferenceHandle, ConferenceOptionsBase, JoinParams, StreamRegistry } from './api.js'
+import type { ConferenceHandle, ConferenceOptionsBase, DeviceKind, JoinParams, StreamRegistry } from './api.js'
 import { browserPorts } from './browser.js'
 import { createHubClient, type HubClient } from './hubClient.js'
 import { LocalMedia } from './localMedia.js'
@@ -24,6 +24,8 @@ import { RemoteStreams } from './remoteStreams.js'
 import { PeerStats } from './stats/peerStats.js'
 import { screenShareActors } from './machines/screenShareActors.js'
 import { screenShareMachine } from './machines/screenShareMachine.js'
+import { devicesActors } from './machines/devicesActors.js'
+import { devicesMachine } from './machines/devicesMachine.js'
 import { ScreenMedia } from './screenMedia.js'
 import { tabsActors } from './machines/tabsActors.js'
 import { tabsMachine } from './machines/tabsMachine.js'
@@ -41,6 +43,7 @@ export interface Conference extends ConferenceHandle<ConferenceSnapshot> {
   setHand(raised: boolean): void
   react(emoji: string): void
   watchRoom(roomId: string): void
+  selectDevice(kind: DeviceKind, deviceId: string): void
   /** The call trace so far (`options.trace` records it); throws when the conference was created without a recorder. */
   exportTrace(): Trace
 }
@@ -123,6 +126,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
       chat: chatMachine.provide({ actors: chatActors({ hub, channels, clock: ports.clock }) }),
       screenShare,
       tabs: tabsMachine.provide({ actors: tabsActors(ports.tabs), guards: { hasChannel: () => ports.tabs !== undefined } }),
+      devices: devicesMachine.provide({ actors: devicesActors({ devices: ports.media, local: media.local }) }),
     },
   })
   return { machine, hub }
@@ -172,6 +176,7 @@ export function createConference(options: ConferenceOptions): Conference {
     // Addressed to the screen-share actor, which lives only in the room (before, these do nothing).
     startScreenShare: () => actor.system.get('screenShare')?.send({ type: 'user.startScreenShare' }),
     stopScreenShare: () => actor.system.get('screenShare')?.send({ type: 'user.stopScreenShare' }),
+    selectDevice: (kind, deviceId) => actor.send({ type: 'user.selectDevice', kind, deviceId }),
     retry: () => actor.send({ type: 'user.retry' }),
     watchRoom: (roomId) => actor.send({ type: 'user.watchRoom', roomId }),
     setHand: (raised) => actor.send({ type: 'user.setHand', raised }),

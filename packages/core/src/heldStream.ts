@@ -32,6 +32,11 @@ export class HeldStream {
     this.changes.emit()
   }
 
+  /** Tells the subscribers the held stream changed its tracks (a device switch). */
+  protected notify(): void {
+    this.changes.emit()
+  }
+
   /** Stops every track (the camera light or the sharing indicator goes off) and forgets the stream. */
   release(): void {
     const stream = this.current

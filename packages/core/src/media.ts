@@ -1,5 +1,5 @@
 // Acquiring local media and classifying device errors into the kinds a UI words and acts on.
-import type { ConferenceError } from './api.js'
+import type { ConferenceError, DeviceKind } from './api.js'
 import type { MediaDevicesLike, MediaStreamLike } from './ports.js'
 
 export interface AcquiredMedia {
@@ -33,18 +33,20 @@ export function classifyMediaError(error: unknown, device: string): ConferenceEr
  * Asks for the requested devices together; when that fails, asks for each one alone so a single
  * broken device does not cost the other. Throws the classified error only when nothing requested works.
  */
-export async function acquireMedia(devices: MediaDevicesLike, wanted: { audio: boolean; video: boolean }): Promise<AcquiredMedia> {
+export async function acquireMedia(devices: MediaDevicesLike, wanted: { audio: boolean; video: boolean; deviceIds?: Partial<Record<DeviceKind, string>> }): Promise<AcquiredMedia> {
   if (!wanted.audio && !wanted.video) return { stream: null, audio: false, video: false, error: null }
   const deviceName = wanted.audio && wanted.video ? 'camera and microphone' : wanted.audio ? 'microphone' : 'camera'
+  // A chosen device is preferred, not required: one that no longer exists quietly gives way to the default.
+  const constraint = (on: boolean, deviceId: string | undefined) => (on && deviceId ? { deviceId: { ideal: deviceId } } : on)
   try {
-    const stream = await devices.getUserMedia({ audio: wanted.audio, video: wanted.video })
+    const stream = await devices.getUserMedia({ audio: constraint(wanted.audio, wanted.deviceIds?.audioinput), video: constraint(wanted.video, wanted.deviceIds?.videoinput) })
     return { stream, ...kindsOf(stream), error: null }
   } catch (error) {
     if (!(wanted.audio && wanted.video)) throw classifyMediaError(error, deviceName)
     const firstError = classifyMediaError(error, deviceName)
     for (const only of [{ audio: true, video: false }, { audio: false, video: true }]) {
       try {
-        const stream = await devices.getUserMedia(only)
+        const stream = await devices.getUserMedia({ audio: constraint(only.audio, wanted.deviceIds?.audioinput), video: constraint(only.video, wanted.deviceIds?.videoinput) })
         const missing = only.audio ? 'camera' : 'microphone'
         const missingError = await devices.getUserMedia({ audio: !only.audio, video: !only.video }).then(
           (extra) => {

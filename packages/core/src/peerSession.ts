@@ -130,6 +130,20 @@ export class PeerSession {
     }
   }
 
+  /**
+   * A device switch: the new track takes the old one's place on its sender (`replaceTrack`), with no
+   * renegotiation, so the others keep the same stream and tile. The screen share's senders are left alone.
+   * Resolves false when nothing sends a track of this kind (the device was unavailable at join).
+   */
+  async replaceTrack(track: MediaStreamTrackLike): Promise<boolean> {
+    const transceiver = this.pc
+      .getTransceivers()
+      .find((candidate) => !this.screenTransceivers.includes(candidate) && candidate.sender.track?.kind === track.kind)
+    if (!transceiver) return false
+    await transceiver.sender.replaceTrack(track)
+    return true
+  }
+
   /** A candidate from the hub: applied now, or kept until a remote description exists. */
   addRemoteCandidate(candidate: IceCandidate): void {
     if (this.hasRemoteDescription) this.apply(candidate)

@@ -68,6 +68,17 @@ export interface MediaStreamLike {
   removeEventListener(type: 'addtrack' | 'removetrack', listener: () => void): void
 }
 
+/** A stream whose tracks can change (a browser's MediaStream): a device switch swaps a track in place, keeping the stream id. */
+export interface EditableMediaStreamLike extends MediaStreamLike {
+  addTrack(track: MediaStreamTrackLike): void
+  removeTrack(track: MediaStreamTrackLike): void
+}
+
+export function isEditableStream(stream: MediaStreamLike): stream is EditableMediaStreamLike {
+  const candidate = stream as Partial<EditableMediaStreamLike>
+  return typeof candidate.addTrack === 'function' && typeof candidate.removeTrack === 'function'
+}
+
 export interface RtpSenderLike {
   readonly track: MediaStreamTrackLike | null
   replaceTrack(track: MediaStreamTrackLike | null): Promise<void>
@@ -169,6 +180,8 @@ export interface MediaDevicesLike {
   /** Screen capture; absent where the platform has none (Node, old browsers): screen sharing is then unavailable. */
   getDisplayMedia?(constraints: { video: boolean; audio?: boolean }): Promise<MediaStreamLike>
   enumerateDevices(): Promise<MediaDeviceInfoLike[]>
+  /** `devicechange` (a device plugged in or out); returns the unsubscribe. Absent where there is none: lists are then read once. */
+  onDeviceChange?(listener: () => void): () => void
 }
 
 // --- Time and page lifecycle -----------------------------------------------------------------

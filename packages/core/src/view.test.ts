@@ -31,6 +31,7 @@ function context(overrides: Partial<ConferenceContext> = {}): ConferenceContext 
     negotiationRecoveries: 0,
     tabId: '',
     elsewhere: null,
+    deviceIds: {},
     ...overrides,
   }
 }

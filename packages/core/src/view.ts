@@ -1,7 +1,8 @@
 // Pure projection of the conference snapshot into the plain ConferenceView UIs read, and of the
 // roster into participants (the one place that names a participant, `Guest` included).
-import type { ConferenceEndedReason, ConferenceStatus, ConferenceView, Participant, ParticipantEvent, RemoteTrackInfo, ScreenShareView } from './api.js'
+import type { ConferenceEndedReason, ConferenceStatus, ConferenceView, DevicesView, Participant, ParticipantEvent, RemoteTrackInfo, ScreenShareView } from './api.js'
 import type { ScreenShareContext } from './machines/screenShareMachine.js'
+import type { DevicesContext } from './machines/devicesMachine.js'
 import type { ConferenceContext } from './machines/conferenceMachine.js'
 import { chatViewOf, hostViewOf } from './roomExtrasView.js'
 import type { Roster } from './roster.js'
@@ -67,6 +68,21 @@ function screenShareOf(snapshot: ConferenceSnapshotLike): ScreenShareView {
     state: child.value as ScreenShareView['state'],
     ...(streamId ? { streamId } : {}),
     ...(error ? { error } : {}),
+  }
+}
+
+/** Device choice, from the devices child (it lives as long as the conference). */
+function devicesOf(snapshot: ConferenceSnapshotLike): DevicesView {
+  const child = snapshot.children?.devices?.getSnapshot() as { value?: unknown; status?: string; context?: DevicesContext } | undefined
+  if (!child?.context) return { audioinput: [], videoinput: [], audiooutput: [], selected: { ...snapshot.context.deviceIds } }
+  const { audioinput, videoinput, audiooutput, selected, request, notice } = child.context
+  return {
+    audioinput,
+    audiooutput,
+    videoinput,
+    selected: { ...selected },
+    ...(child.status === 'active' && request ? { switching: request.kind } : {}),
+    ...(notice ? { notice } : {}),
   }
 }
 
@@ -181,6 +197,7 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
     local: { ...context.local },
     participants: inRoom ? withPresence(withStats(participants, context.roster, context.stats), context.presence) : participants,
     screenShare: screenShareOf(snapshot),
+    devices: devicesOf(snapshot),
     ...(error ? { error } : {}),
     ...(endedReason ? { endedReason } : {}),
     ...(endedReason && context.endedBy ? { endedBy: { ...context.endedBy } } : {}),

@@ -8,6 +8,8 @@ import type { MediaStreamBindingOptions } from './useMediaStream'
 
 export interface TileMedia extends Required<MediaStreamBindingOptions> {
   streams(): StreamRegistry | undefined
+  /** The speaker others' sound plays through ('' the default; absent: the element's own). */
+  speaker?(): string
 }
 
 export const TILE_MEDIA: InjectionKey<TileMedia> = Symbol('parley.tileMedia')
@@ -26,9 +28,11 @@ export function useTileMedia(): TileMedia {
 export function tileMediaOf(
   session: { readonly streams: StreamRegistry | undefined },
   autoplay: Pick<TileMedia, 'play' | 'register' | 'unregister'>,
+  devices?: { readonly speaker: string },
 ): TileMedia {
   return {
     streams: () => session.streams,
+    ...(devices ? { speaker: () => devices.speaker } : {}),
     play: (element) => autoplay.play(element),
     register: (element) => autoplay.register(element),
     unregister: (element) => autoplay.unregister(element),

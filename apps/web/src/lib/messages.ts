@@ -142,6 +142,11 @@ function deviceCopy(kind: ConferenceErrorKind, devices: Devices): { title: strin
   }
 }
 
+/** The device-error wording for one device (a switch to it failed in the call): the pre-join's sentences. */
+export function deviceErrorCopy(kind: ConferenceErrorKind, device: 'camera' | 'microphone'): { title: string; detail: string } {
+  return deviceCopy(kind, device) ?? { title: `The ${device} could not start`, detail: MEDIA_COPY['media-failed'].detail }
+}
+
 /**
  * What went wrong with the devices on the pre-join screen, if anything. A device counts as failed
  * when it was wanted but is not available after the core tried to acquire it. An error while every

@@ -2,6 +2,7 @@
 // (rejoin after a refresh, or preview for the pre-join), "Join again" and "New room".
 import { defineStore } from 'pinia'
 import { useAnnouncerStore } from './announcer'
+import { useDevicesStore } from './devices'
 import { useInviteStore } from './invite'
 import { usePreJoinStore } from './preJoin'
 import { useRejoinStore } from './rejoin'
@@ -12,8 +13,10 @@ export const useAppStore = defineStore('app', () => {
   const invite = useInviteStore()
   const preJoin = usePreJoinStore()
   const rejoin = useRejoinStore()
-  // Created now, so it hears the session from its first step.
+  // Created now, so they hear the session from its first step (the devices store hands each new
+  // conference the remembered choice before its preview).
   useAnnouncerStore()
+  useDevicesStore()
 
   /** Creates the conference, then rejoins the call a refresh interrupted, or previews the devices. */
   function start(options: { preview?: boolean } = {}) {

@@ -6,7 +6,7 @@
 import { useEventListener } from '@vueuse/core'
 import { defineStore } from 'pinia'
 import { computed, markRaw, onScopeDispose, shallowRef } from 'vue'
-import type { AnyConferenceHandle, ConferenceView, ParticipantEvent } from '../conference/types'
+import type { AnyConferenceHandle, ConferenceView, DeviceKind, ParticipantEvent } from '../conference/types'
 import { useEnvironment } from '../environment'
 import { useDevtoolsStore } from './devtools'
 
@@ -14,6 +14,7 @@ const IDLE_VIEW: ConferenceView = Object.freeze({
   status: 'idle',
   stateValue: 'idle',
   local: { audioEnabled: true, videoEnabled: true, audioAvailable: false, videoAvailable: false },
+  devices: { audioinput: [], videoinput: [], audiooutput: [], selected: {} },
   participants: [],
   host: { isHost: false, canModerate: false, mutedCount: 0 },
   chat: { channel: 'connecting', messages: [], unread: 0, noticeCount: 0 },
@@ -140,6 +141,11 @@ export const useSessionStore = defineStore('session', () => {
     else conference.value?.startScreenShare()
   }
 
+  /** A camera or microphone to use (the core swaps it in place mid-call; before a preview it is remembered). */
+  function selectDevice(kind: DeviceKind, deviceId: string) {
+    conference.value?.selectDevice?.(kind, deviceId)
+  }
+
   function retry() {
     conference.value?.retry()
   }
@@ -188,6 +194,7 @@ export const useSessionStore = defineStore('session', () => {
     toggleCamera,
     canShareScreen,
     toggleScreenShare,
+    selectDevice,
     retry,
     watchRoom,
     setHand,

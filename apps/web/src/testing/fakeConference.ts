@@ -8,6 +8,7 @@ import type {
   ConferenceFactory,
   ConferenceFactoryOptions,
   ConferenceView,
+  DeviceKind,
   JoinParams,
   MediaStreamLike,
   MediaStreamTrackLike,
@@ -22,6 +23,7 @@ export function makeView(overrides: Partial<ConferenceView> = {}): ConferenceVie
     status: 'idle',
     stateValue: 'idle',
     local: { audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: true },
+    devices: { audioinput: [], videoinput: [], audiooutput: [], selected: {} },
     participants: [],
     host: { isHost: false, canModerate: false, mutedCount: 0 },
     chat: { channel: 'open', messages: [], unread: 0, noticeCount: 0 },
@@ -153,6 +155,7 @@ export type RecordedCall =
   | { method: 'leave' | 'endRoom' | 'retry' | 'leaveOnUnload' | 'startScreenShare' | 'stopScreenShare'; args: [] }
   | { method: 'setMicrophone' | 'setCamera' | 'setHand'; args: [boolean] }
   | { method: 'react'; args: [string] }
+  | { method: 'selectDevice'; args: [DeviceKind, string] }
   | { method: 'muteParticipant' | 'removeParticipant' | 'sendChat'; args: [string] }
   | { method: 'readChat'; args: [] }
 
@@ -261,6 +264,7 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
     leaveOnUnload: () => record({ method: 'leaveOnUnload', args: [] }),
     setHand: (raised) => record({ method: 'setHand', args: [raised] }),
     react: (emoji) => record({ method: 'react', args: [emoji] }),
+    selectDevice: (kind, deviceId) => record({ method: 'selectDevice', args: [kind, deviceId] }),
     startScreenShare: () => record({ method: 'startScreenShare', args: [] }),
     stopScreenShare: () => record({ method: 'stopScreenShare', args: [] }),
   }

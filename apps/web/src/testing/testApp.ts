@@ -15,6 +15,7 @@ import type { AppEnvironment, ClipboardLike, TimersLike } from '../environment'
 import type { AppConfig } from '../lib/config'
 import { useAppStore } from '../stores/app'
 import { useAutoplayStore } from '../stores/autoplay'
+import { useDevicesStore } from '../stores/devices'
 import { useSessionStore } from '../stores/session'
 import { createFakeConference } from './fakeConference'
 import type { FakeConference } from './fakeConference'
@@ -33,6 +34,8 @@ export interface TestAppOptions {
   /** Another conference factory than the fake's, e.g. the real core with faked ports. */
   factory?: ConferenceFactory
   timers?: TimersLike
+  /** The browser can route audio to a chosen speaker (setSinkId). */
+  canChooseSpeaker?: boolean
 }
 
 export const DEFAULT_TEST_CONFIG: AppConfig = { hub: { baseUrl: '' }, source: 'default', statelyInspector: false }
@@ -67,6 +70,7 @@ export function createTestApp(options: TestAppOptions = {}): TestApp {
     ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(options.shellOffline ? { shellOffline: true } : {}),
     ...(options.timers ? { timers: options.timers } : {}),
+    ...(options.canChooseSpeaker ? { canChooseSpeaker: true } : {}),
   }
   const pinia = createPinia()
   const host = createApp({ render: () => null })
@@ -89,7 +93,7 @@ export function createTestApp(options: TestAppOptions = {}): TestApp {
         ...mountOptions.global,
         provide: {
           [ENVIRONMENT]: environment,
-          [TILE_MEDIA]: tileMediaOf(useSessionStore(pinia), useAutoplayStore(pinia)),
+          [TILE_MEDIA]: tileMediaOf(useSessionStore(pinia), useAutoplayStore(pinia), useDevicesStore(pinia)),
           ...mountOptions.global?.provide,
         },
       }

@@ -84,6 +84,9 @@ const events: AnyEventObject[] = [
   { type: 'tabs.claimed' },
   { type: 'tabs.takenOver' },
   { type: HAND_OVER_TIMEOUT_EVENT },
+  { type: 'user.selectDevice', kind: 'audioinput', deviceId: 'mic2' },
+  // The choice as the devices child reports it; an unchanged one, so the walk does not copy the whole graph per choice.
+  { type: 'devices.selected', selected: {} },
 ]
 
 const TOP_LEVEL_PREJOIN = new Set(['idle', 'previewing'])
@@ -127,6 +130,10 @@ const { paths, stats } = edgeCoveringPaths(conferenceMachine, {
       // A stats reading is stored the same in every room state: once the share is up is enough.
       case 'stats.updated':
         return c.screenStreamId !== null
+      // Device choice is handled the same in every state (devices.model.test.ts covers the child): once, before anything.
+      case 'user.selectDevice':
+      case 'devices.selected':
+        return snapshot.value === 'idle'
       // One failed attempt shows the count moving; the rest only repeat it.
       case 'reconnect.attempt':
         return c.reconnectAttempt === 1
@@ -350,6 +357,15 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
     // The stats child reads getStats, which the fake peer connection lacks: its report is delivered as it would send it.
     'stats.updated': async (event) => {
       run.conference.actor.send(event as { type: "stats.updated"; summary: ReturnType<typeof emptySummary> })
+      await flush(1)
+    },
+    // Before a preview the devices child only remembers the choice, and tells the conference.
+    'user.selectDevice': async (event) => {
+      run.conference.selectDevice(event.kind, event.deviceId)
+      await flush(2)
+    },
+    'devices.selected': async (event) => {
+      run.conference.actor.send(event as { type: 'devices.selected'; selected: Record<string, string> })
       await flush(1)
     },
     'screen.published': async () => {

@@ -3,7 +3,7 @@
 // `conferenceActors(deps)`; the negotiation and events children bring their own (see conference.ts).
 import { fromCallback, fromPromise } from 'xstate'
 import { mediaStateMetaKey, type MediaState, type TrackSource } from '@parley/protocol'
-import type { ConferenceError, LocalMediaState, RoomInfo } from '../api.js'
+import type { ConferenceError, DeviceKind, LocalMediaState, RoomInfo } from '../api.js'
 import { HubError, type HostCredentials, type HubClient } from '../hubClient.js'
 import type { LocalMedia } from '../localMedia.js'
 import { acquireMedia } from '../media.js'
@@ -41,7 +41,7 @@ export interface AcquiredLocalMedia {
 /** The real actor implementations for one conference. */
 export function conferenceActors({ hub, local, remote, devices, beacon }: ConferenceDeps) {
   return {
-    acquireLocalMedia: fromPromise<AcquiredLocalMedia, { audio: boolean; video: boolean }>(async ({ input, signal }) => {
+    acquireLocalMedia: fromPromise<AcquiredLocalMedia, { audio: boolean; video: boolean; deviceIds?: Partial<Record<DeviceKind, string>> }>(async ({ input, signal }) => {
       local.release()
       const acquired = await acquireMedia(devices, input)
       if (signal.aborted) {

@@ -22,6 +22,8 @@ import { emptySummary, type StatsSummary } from '../stats/analysis.js'
 import { emptyPresence, isReaction, ownReaction, presenceChanged, type Presence } from '../presence.js'
 import type { PresenceActors, PresenceRequest } from './presenceActors.js'
 import { screenShareMachine, type ScreenShareParentEvent } from './screenShareMachine.js'
+import { devicesMachine, type DevicesParentEvent } from './devicesMachine.js'
+import type { DeviceKind } from '../api.js'
 import { notProvided } from './notProvided.js'
 import { reconnectMachine, type ReconnectOutput, type ReconnectParentEvent } from './reconnectMachine.js'
 import { tabsMachine, type TabsEvent, type TabsParentEvent } from './tabsMachine.js'
@@ -63,6 +65,8 @@ export interface ConferenceContext {
   presence: Presence
   /** Our published screen stream (screenShareMachine), so the hub learns its tracks are `screen`. */
   screenStreamId: string | null
+  /** The chosen camera/microphone (the devices child's choice, mirrored so a preview or join opens them). */
+  deviceIds: Partial<Record<DeviceKind, string>>
   /** The full reconnect's attempt under way (state `reconnecting`), 0 otherwise. */
   reconnectAttempt: number
   /** While reconnecting: the client of the lost session, released by the reconnect (never used again). */
@@ -102,6 +106,8 @@ export type ConferenceEvent =
   | { type: 'extras.changed' }
   /** The pre-join shows this room: is this browser already in it in another tab? */
   | { type: 'user.watchRoom'; roomId: string }
+  | { type: 'user.selectDevice'; kind: DeviceKind; deviceId: string }
+  | DevicesParentEvent
   | RemoteTrackEvent
   | HubEvent
   | NegotiationParentEvent
@@ -164,6 +170,7 @@ export const conferenceMachine = setup({
     screenShare: screenShareMachine,
     reconnect: reconnectMachine,
     tabs: tabsMachine,
+    devices: devicesMachine,
   },
   delays: {
     leaveTimeout: LEAVE_TIMEOUT_MS,
@@ -279,6 +286,7 @@ export const conferenceMachine = setup({
       if (presence.ownReaction) enqueue.sendTo('presenceRequests', { type: 'presence.reaction', reaction: presence.ownReaction } satisfies PresenceRequest)
     }),
     updatePresence: assign({ presence: (_, presence: Presence) => presence }),
+    storeDeviceIds: assign({ deviceIds: (_, selected: Partial<Record<DeviceKind, string>>) => selected }),
     storeScreenStream: assign({ screenStreamId: (_, streamId: string | null) => streamId }),
     reportInvalidEvent: emit((_, invalid: { event: string; error: string }): ConferenceFact => ({ type: 'events.invalid', ...invalid })),
     /**
@@ -348,11 +356,14 @@ export const conferenceMachine = setup({
     negotiationRecoveries: 0,
     tabId: input?.tabId ?? '',
     elsewhere: null,
+    deviceIds: {},
   }),
   invoke: [
     { id: 'releaseOnStop', src: 'releaseOnStop' },
     // The other tabs of this browser (tabsMachine.ts), for the conference's whole life.
     { id: 'tabs', systemId: 'tabs', src: 'tabs', input: ({ context }) => ({ tabId: context.tabId }) },
+    // Device choice (devicesMachine.ts) holds from the pre-join screen through the call.
+    { id: 'devices', systemId: 'devices', src: 'devices' },
   ],
   initial: 'idle',
   on: {
@@ -361,6 +372,8 @@ export const conferenceMachine = setup({
     'user.watchRoom': { actions: { type: 'watchRoom', params: ({ event }) => event.roomId } },
     'tabs.elsewhere': { actions: { type: 'storeElsewhere', params: ({ event }) => event.roomId } },
     'tabs.alone': { actions: 'clearElsewhere' },
+    'user.selectDevice': { actions: sendTo('devices', ({ event }) => event) },
+    'devices.selected': { actions: { type: 'storeDeviceIds', params: ({ event }) => event.selected } },
   },
   states: {
     idle: {
@@ -386,7 +399,7 @@ export const conferenceMachine = setup({
           invoke: {
             id: 'acquireLocalMedia',
             src: 'acquireLocalMedia',
-            input: ({ context }) => context.previewMedia ?? { audio: true, video: true },
+            input: ({ context }) => ({ ...(context.previewMedia ?? { audio: true, video: true }), deviceIds: context.deviceIds }),
             onDone: { target: 'ready', actions: { type: 'storeLocalMedia', params: ({ event }) => event.output } },
             onError: { target: 'ready', actions: { type: 'storeMediaFailure', params: ({ event }) => toConferenceError(event.error) } },
           },
@@ -444,7 +457,7 @@ export const conferenceMachine = setup({
           invoke: {
             id: 'acquireLocalMedia',
             src: 'acquireLocalMedia',
-            input: ({ context }) => context.joinParams?.media ?? { audio: false, video: false },
+            input: ({ context }) => ({ ...(context.joinParams?.media ?? { audio: false, video: false }), deviceIds: context.deviceIds }),
             onDone: { target: '#conference.inRoom', actions: { type: 'storeLocalMedia', params: ({ event }) => event.output } },
             onError: {
               target: '#conference.failed',

@@ -68,6 +68,11 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
             return screen.stream ? session.publishScreen(screen.stream) : undefined
           case 'session.unpublishScreen':
             return session.unpublishScreen()
+          case 'session.replaceTrack': {
+            const track = local.tracks.find((candidate) => candidate.kind === command.kind)
+            // A sender that refuses keeps the old (stopped) track: the devices machine's watch sees it ended.
+            return track ? void session.replaceTrack(track).catch(() => undefined) : undefined
+          }
           case 'hub.candidate':
             return session.addRemoteCandidate(command.candidate)
         }

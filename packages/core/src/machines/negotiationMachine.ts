@@ -49,6 +49,8 @@ export type PeerSessionCommand =
   /** From the screen-share machine (screenShareMachine.ts), which then asks for a renegotiation. */
   | { type: 'session.publishScreen' }
   | { type: 'session.unpublishScreen' }
+  /** From the devices machine (devicesMachine.ts): the local track of this kind changed; no renegotiation. */
+  | { type: 'session.replaceTrack'; kind: 'audio' | 'video' }
   | { type: 'hub.candidate'; candidate: IceCandidate }
 
 export type NegotiationEvent =

@@ -8,7 +8,12 @@ export class FakeMediaStreamTrack extends EventTarget implements MediaStreamTrac
   enabled = true
   readyState: 'live' | 'ended' = 'live'
 
-  constructor(readonly kind: 'audio' | 'video', readonly id: string = nextId(kind)) {
+  constructor(
+    readonly kind: 'audio' | 'video',
+    readonly id: string = nextId(kind),
+    /** The fake device it came from ('' when the constraints named none). */
+    readonly deviceId: string = '',
+  ) {
     super()
   }
 
@@ -52,6 +57,11 @@ export class FakeMediaStream extends EventTarget implements MediaStreamLike {
     super.removeEventListener(type, listener)
   }
 
+  addTrack(track: FakeMediaStreamTrack): void {
+    if (this.tracks.includes(track)) return
+    this.tracks.push(track)
+  }
+
   removeTrack(track: FakeMediaStreamTrack): void {
     const index = this.tracks.indexOf(track)
     if (index < 0) return
@@ -89,6 +99,34 @@ export class FakeMediaDevices implements MediaDevicesLike {
     })
   }
 
+  /** What enumerateDevices lists; change it and call `plug`/`unplug` (or `deviceChange()`) like a person at the USB port. */
+  // None listed by default, as a trace replay lists none (recorded journeys must replay the same); device tests plug theirs.
+  devices: MediaDeviceInfoLike[] = []
+  /** Devices (by id) that fail to open with this DOMException-like name. */
+  failingDevices: Record<string, string> = {}
+  private readonly deviceChangeListeners = new Set<() => void>()
+
+  onDeviceChange(listener: () => void): () => void {
+    this.deviceChangeListeners.add(listener)
+    return () => this.deviceChangeListeners.delete(listener)
+  }
+
+  deviceChange(): void {
+    for (const listener of [...this.deviceChangeListeners]) listener()
+  }
+
+  plug(device: MediaDeviceInfoLike): void {
+    this.devices = [...this.devices, device]
+    this.deviceChange()
+  }
+
+  /** The device goes: its live tracks end (as a browser ends them), then `devicechange`. */
+  unplug(deviceId: string): void {
+    this.devices = this.devices.filter((device) => device.deviceId !== deviceId)
+    for (const track of this.tracks) if (track.deviceId === deviceId && track.readyState === 'live') track.end()
+    this.deviceChange()
+  }
+
   getUserMedia(constraints: MediaConstraintsLike): Promise<MediaStreamLike> {
     this.requests.push(constraints)
     return this.calls.call('getUserMedia', (value) => {
@@ -96,17 +134,26 @@ export class FakeMediaDevices implements MediaDevicesLike {
       const wanted = (['audio', 'video'] as const).filter((kind) => constraints[kind])
       const failing = wanted.find((kind) => this.failures[kind])
       if (failing) throw new DeviceError(this.failures[failing]!)
-      const tracks = wanted.map((kind) => new FakeMediaStreamTrack(kind))
+      const deviceIdOf = (kind: 'audio' | 'video') => {
+        const constraint = constraints[kind]
+        const requested = typeof constraint === 'object' ? (constraint.deviceId as { exact?: string; ideal?: string } | undefined) : undefined
+        const listed = this.devices.filter((device) => device.kind === `${kind}input`)
+        if (requested?.exact !== undefined) {
+          if (this.failingDevices[requested.exact]) throw new DeviceError(this.failingDevices[requested.exact]!)
+          if (!listed.some((device) => device.deviceId === requested.exact)) throw new DeviceError('OverconstrainedError')
+          return requested.exact
+        }
+        // `ideal` or nothing: the wanted device when it exists, else the first one (the default).
+        return listed.find((device) => device.deviceId === requested?.ideal)?.deviceId ?? listed[0]?.deviceId ?? ''
+      }
+      const tracks = wanted.map((kind) => new FakeMediaStreamTrack(kind, undefined, deviceIdOf(kind)))
       this.tracks.push(...tracks)
       return new FakeMediaStream(tracks)
     })
   }
 
   async enumerateDevices(): Promise<MediaDeviceInfoLike[]> {
-    return [
-      { deviceId: 'mic', kind: 'audioinput', label: 'Fake microphone' },
-      { deviceId: 'cam', kind: 'videoinput', label: 'Fake camera' },
-    ]
+    return this.devices.map((device) => ({ ...device }))
   }
 
   get liveTrackCount(): number {

@@ -26,6 +26,8 @@ interface Run {
 
 function start(configure?: (world: FakeWorld) => void): Run {
   const world = createFakeWorld()
+  // The replay's media port lists no devices: a recorded journey lists none either (no device choice in these paths).
+  world.devices.devices = []
   configure?.(world)
   const conference = createConference({ hub: { baseUrl: FAKE_HUB_URL }, ports: world.ports, trace: createTraceRecorder({ now: world.clock.now, wallClock: () => new Date(0) }) })
   conference.actor.start()
