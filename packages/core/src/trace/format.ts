@@ -59,6 +59,10 @@ export type TraceRecord =
   | { kind: 'media.failure'; call: number; error: TraceError }
   /** A track of a granted stream ended on its own (the device went away, the browser's "Stop sharing"). */
   | { kind: 'media.event'; call: number; type: 'trackended'; track: { id: string; kind: string } }
+  /** What a `media.call` of `enumerateDevices` listed (the device choice's lists). */
+  | { kind: 'media.devices'; call: number; devices: TraceDevice[] }
+  /** The browser's `devicechange` (a device plugged in or out). */
+  | { kind: 'media.devicechange' }
   // The clock (xstate delays, reconnect back-off).
   | { kind: 'timer.set'; timer: number; ms: number }
   | { kind: 'timer.fire'; timer: number }
@@ -68,6 +72,12 @@ export type TraceRecord =
   | { kind: 'tab.open'; name: string }
   | { kind: 'tab.post'; data: unknown }
   | { kind: 'tab.message'; data: unknown }
+
+export interface TraceDevice {
+  deviceId: string
+  kind: string
+  label: string
+}
 
 export interface TraceStream {
   id: string

@@ -295,10 +295,31 @@ export function recordingMedia(devices: MediaDevicesLike, sink: RecordSink): Med
   }
   const wrapped: MediaDevicesLike = {
     getUserMedia: (constraints) => call('getUserMedia', constraints, () => devices.getUserMedia(constraints)),
-    enumerateDevices: () => devices.enumerateDevices(),
+    // The lists are inputs of the device choice: recorded (kind, id and label of each) so a replay lists the same.
+    enumerateDevices: () => {
+      const id = ++next
+      sink.record({ kind: 'media.call', call: id, method: 'enumerateDevices', constraints: null })
+      return devices.enumerateDevices().then(
+        (list) => {
+          sink.record({ kind: 'media.devices', call: id, devices: list.map(({ deviceId, kind, label }) => ({ deviceId, kind, label })) })
+          return list
+        },
+        (error: unknown) => {
+          sink.record({ kind: 'media.failure', call: id, error: errorOf(error) })
+          throw error
+        },
+      )
+    },
   }
   const display = devices.getDisplayMedia?.bind(devices)
   if (display) wrapped.getDisplayMedia = (constraints) => call('getDisplayMedia', constraints, () => display(constraints))
+  const onDeviceChange = devices.onDeviceChange?.bind(devices)
+  if (onDeviceChange)
+    wrapped.onDeviceChange = (listener) =>
+      onDeviceChange(() => {
+        sink.record({ kind: 'media.devicechange' })
+        listener()
+      })
   return wrapped
 }
 

@@ -55,6 +55,8 @@ const INPUT_KINDS = new Set<TraceEntry['kind']>([
   'media.result',
   'media.failure',
   'media.event',
+  'media.devices',
+  'media.devicechange',
   'dc.event',
   'timer.fire',
   'tab.message',
@@ -142,6 +144,10 @@ export function describeInput(entry: TraceEntry, trace?: Trace): string {
       return `media ${entry.call} refused: ${entry.error.name}`
     case 'media.event':
       return `media ${entry.call} ${entry.track.kind} track ended`
+    case 'media.devices':
+      return `media ${entry.call} listed ${entry.devices.length} devices`
+    case 'media.devicechange':
+      return 'devicechange'
     case 'dc.event':
       return `data channel ${entry.pc}.${entry.channel} ${entry.type}`
     case 'timer.fire':
@@ -175,6 +181,10 @@ function deliver(entry: TraceEntry, feed: ReplayFeed, target: ReplayTarget, path
       return feed.mediaFailure(entry.call, entry.error)
     case 'media.event':
       return feed.mediaEvent(entry.call, entry.type, entry.track)
+    case 'media.devices':
+      return feed.mediaDevices(entry.call, entry.devices)
+    case 'media.devicechange':
+      return feed.deviceChange()
     case 'dc.event':
       return feed.dcEvent(entry.pc, entry.channel, entry.type, entry.readyState, entry.data)
     case 'timer.fire':

@@ -8,6 +8,7 @@ import type {
   FetchLike,
   FetchResponseLike,
   IceCandidateInitLike,
+  MediaDeviceInfoLike,
   MediaStreamLike,
   MediaStreamTrackLike,
   PeerConnectionEventMap,
@@ -17,7 +18,7 @@ import type {
   SessionDescriptionLike,
   SseMessageLike,
 } from '../ports.js'
-import type { PeerStates, TraceError, TraceStream } from './format.js'
+import type { PeerStates, TraceDevice, TraceError, TraceStream } from './format.js'
 
 interface Pending<T> {
   resolve(value: T): void
@@ -279,6 +280,8 @@ class ReplayPeerConnection implements PeerConnectionLike {
 
 /** What a replay delivers; each returns false when the object it is for was never made (the paths differ). */
 export interface ReplayFeed {
+  mediaDevices(call: number, devices: TraceDevice[]): boolean
+  deviceChange(): boolean
   httpResponse(req: number, status: number, body: string): boolean
   httpError(req: number, error: TraceError, status?: number): boolean
   sseEvent(es: number, name: string, data: string | undefined): boolean
@@ -302,7 +305,9 @@ export function createReplayPorts(optional: ReplayOptionalMembers = { getStats: 
   const requests: Pending<FetchResponseLike>[] = []
   const sources: ReplayEventSource[] = []
   const pcs: ReplayPeerConnection[] = []
-  const media: Pending<MediaStreamLike>[] = []
+  // getUserMedia, getDisplayMedia and enumerateDevices, numbered in one sequence as the recording numbered them.
+  const media: Pending<MediaStreamLike | MediaDeviceInfoLike[]>[] = []
+  const deviceChangeListeners = new Set<() => void>()
   const grantedStreams = new Map<number, ReplayStream>()
   const timers = new Map<number, () => void>()
   let timerCount = 0
@@ -325,9 +330,14 @@ export function createReplayPorts(optional: ReplayOptionalMembers = { getStats: 
     now: () => 0,
   }
   const getMedia = () => {
-    const { promise, handle } = pending<MediaStreamLike>()
+    const { promise, handle } = pending<MediaStreamLike | MediaDeviceInfoLike[]>()
     media.push(handle)
-    return promise
+    return promise as Promise<MediaStreamLike>
+  }
+  const enumerateDevices = () => getMedia() as unknown as Promise<MediaDeviceInfoLike[]>
+  const onDeviceChange = (listener: () => void) => {
+    deviceChangeListeners.add(listener)
+    return () => deviceChangeListeners.delete(listener)
   }
   const ports: Ports = {
     fetch,
@@ -341,7 +351,7 @@ export function createReplayPorts(optional: ReplayOptionalMembers = { getStats: 
       pcs.push(pc)
       return pc
     },
-    media: { getUserMedia: getMedia, getDisplayMedia: getMedia, enumerateDevices: async () => [] },
+    media: { getUserMedia: getMedia, getDisplayMedia: getMedia, enumerateDevices, onDeviceChange },
     clock,
     beacon: () => true,
     ...(optional.tabs
@@ -412,6 +422,15 @@ export function createReplayPorts(optional: ReplayOptionalMembers = { getStats: 
       const channel = tabChannels.at(-1)
       channel?.deliver(data)
       return channel !== undefined
+    },
+    mediaDevices(call, devices) {
+      const request = media[call - 1]
+      request?.resolve(devices)
+      return request !== undefined
+    },
+    deviceChange() {
+      for (const listener of [...deviceChangeListeners]) listener()
+      return deviceChangeListeners.size > 0
     },
     mediaFailure(call, error) {
       const request = media[call - 1]

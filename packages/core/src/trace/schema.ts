@@ -35,6 +35,8 @@ const EntrySchema = v.variant('kind', [
   }),
   v.object({ ...base, kind: v.literal('media.failure'), call: id, error }),
   v.object({ ...base, kind: v.literal('media.event'), call: id, type: v.literal('trackended'), track: v.object({ id: v.string(), kind: v.string() }) }),
+  v.object({ ...base, kind: v.literal('media.devices'), call: id, devices: v.array(v.object({ deviceId: v.string(), kind: v.string(), label: v.string() })) }),
+  v.object({ ...base, kind: v.literal('media.devicechange') }),
   v.object({ ...base, kind: v.literal('timer.set'), timer: id, ms: v.number() }),
   v.object({ ...base, kind: v.literal('timer.fire'), timer: id }),
   v.object({ ...base, kind: v.literal('timer.clear'), timer: id }),

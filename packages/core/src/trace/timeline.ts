@@ -59,6 +59,10 @@ export function describeEntry(entry: TraceEntry, actorPath: (ref: number) => str
       return ['media', `#${entry.call} ${entry.error.name}: ${entry.error.message}`]
     case 'media.event':
       return ['media', `#${entry.call} ${entry.track.kind} track ${entry.track.id} ended`]
+    case 'media.devices':
+      return ['media', `#${entry.call} ${entry.devices.length} devices (${entry.devices.map((d) => d.kind).join(', ')})`]
+    case 'media.devicechange':
+      return ['media', 'devicechange']
     case 'timer.set':
       return ['clock', `set timer ${entry.timer} (${entry.ms} ms)`]
     case 'timer.fire':
