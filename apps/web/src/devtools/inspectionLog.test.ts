@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { assign, createActor, fromCallback, fromPromise, setup, waitFor } from 'xstate'
 import { createInspectionLog, stateValueToPaths, toPlain } from './inspectionLog'
+import type { LoggedEvent } from './inspectionLog'
 
 // A small machine shaped like the conference: a parallel region and invoked children.
 const machine = setup({
@@ -99,5 +100,53 @@ describe('inspection log', () => {
     unsubscribe()
     log.clear()
     expect(notified).toBe(before)
+  })
+})
+
+describe('transitions taken', () => {
+  const stepping = setup({
+    types: { events: {} as { type: 'hub.offer' } | { type: 'user.leave' } },
+    guards: { polite: () => true },
+  }).createMachine({
+    id: 'negotiation',
+    initial: 'stable',
+    states: {
+      stable: { on: { 'hub.offer': { target: 'answering', guard: 'polite' } } },
+      answering: { always: 'stable', exit: [] },
+    },
+  })
+
+  it('links each processed event to the transitions it caused, eventless steps included, with the states before and after', () => {
+    const log = createInspectionLog()
+    const processed: LoggedEvent[] = []
+    log.onEvent((event) => processed.push(event))
+    const actor = createActor(stepping, { inspect: log.inspect }).start()
+    actor.send({ type: 'hub.offer' })
+    actor.send({ type: 'user.leave' })
+
+    expect(processed.map((event) => [event.type, event.transitions, event.before, event.after])).toEqual([
+      ['xstate.init', [], [], ['stable']],
+      [
+        'hub.offer',
+        [
+          { event: 'hub.offer', source: 'stable', targets: ['answering'], guard: 'polite' },
+          { event: '', source: 'answering', targets: ['stable'] },
+        ],
+        ['stable'],
+        ['stable'],
+      ],
+      ['user.leave', [], ['stable'], ['stable']],
+    ])
+  })
+
+  it('reports an event only once its actor processed it, also when sent from inside a transition', async () => {
+    const log = createInspectionLog()
+    const order: string[] = []
+    log.onEvent((event) => order.push(`${event.targetId}:${event.type}:${event.after?.join()}`))
+    const actor = createActor(machine, { inspect: log.inspect }).start()
+    actor.send({ type: 'user.join' })
+    await waitFor(actor, (snapshot) => snapshot.matches('inRoom'))
+    expect(order).toContain('conference:user.join:joining')
+    expect(order).toContain('conference:xstate.done.actor.joinRoom:inRoom.media.on,inRoom.events.open')
   })
 })

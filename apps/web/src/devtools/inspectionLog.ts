@@ -2,6 +2,7 @@
 // `inspect` option. Plain TS (no Vue) so both the Vue devtools plugin and the in-app state panel
 // read the same data, and so it is unit tested without a browser.
 import type { InspectionEvent } from 'xstate'
+import { guardLabel } from './machineGraph'
 
 export interface ActorRecord {
   sessionId: string
@@ -33,6 +34,20 @@ export interface LoggedEvent {
   sourceId?: string
   /** The event, reduced to plain data for display. */
   payload: unknown
+  /** The transitions the event took, as XState's microsteps reported them (filled in once processed). */
+  transitions: TakenTransition[]
+  /** The receiving actor's active state paths before and after the event (once processed). */
+  before?: string[]
+  after?: string[]
+}
+
+/** One transition a machine took: state paths relative to the machine root ('' is the root). */
+export interface TakenTransition {
+  /** The event type the transition is defined on ('' for an eventless `always`). */
+  event: string
+  source: string
+  targets: string[]
+  guard?: string
 }
 
 export interface InspectionLog {
@@ -44,7 +59,7 @@ export interface InspectionLog {
   events(): LoggedEvent[]
   /** Called after every change (actors or events). */
   subscribe(listener: () => void): () => void
-  /** Called once per received event, for timelines. */
+  /** Called once per event, when its actor has processed it (with the transitions it took), for timelines. */
   onEvent(listener: (event: LoggedEvent) => void): () => void
   clear(): void
 }
@@ -96,6 +111,24 @@ function actorName(actorRef: unknown): string {
   return typeof ref.logic?.id === 'string' ? ref.logic.id : ref.sessionId
 }
 
+interface TransitionLike {
+  eventType?: string
+  source?: { path?: string[] }
+  target?: readonly { path?: string[] }[]
+  guard?: unknown
+}
+
+/** XState's transition definition reduced to paths (the devtools never hold the machine's objects). */
+export function toTakenTransition(transition: TransitionLike): TakenTransition {
+  const guard = guardLabel(transition.guard)
+  return {
+    event: transition.eventType ?? '',
+    source: (transition.source?.path ?? []).join('.'),
+    targets: (transition.target ?? []).map((target) => (target.path ?? []).join('.')),
+    ...(guard ? { guard } : {}),
+  }
+}
+
 export function createInspectionLog(options: InspectionLogOptions = {}): InspectionLog {
   const limit = options.limit ?? 30
   const now = options.now ?? (() => Date.now())
@@ -104,6 +137,9 @@ export function createInspectionLog(options: InspectionLogOptions = {}): Inspect
   let seq = 0
   const listeners = new Set<() => void>()
   const eventListeners = new Set<(event: LoggedEvent) => void>()
+  // Events received but not yet processed, per receiving actor, oldest first: XState reports an event
+  // when it is sent, then the microsteps and the snapshot it caused once the actor processes it.
+  const pending = new Map<string, { event: object; logged: LoggedEvent }[]>()
 
   const notify = () => {
     for (const listener of listeners) listener()
@@ -145,6 +181,7 @@ export function createInspectionLog(options: InspectionLogOptions = {}): Inspect
       const finished = record.status !== 'active' && sessionId !== record.rootId // keep the root to show how it ended
       if (finished || dropped) {
         records.delete(sessionId)
+        pending.delete(sessionId)
         listedOnce.delete(sessionId)
       }
     }
@@ -169,9 +206,28 @@ export function createInspectionLog(options: InspectionLogOptions = {}): Inspect
           notify()
           return
         }
+        case '@xstate.microstep': {
+          const queue = pending.get(event.actorRef.sessionId)
+          // A raised or eventless step belongs to the event being processed (the oldest pending).
+          const entry = queue?.find((candidate) => candidate.event === event.event) ?? queue?.[0]
+          const transitions = (event as { _transitions?: TransitionLike[] })._transitions ?? []
+          entry?.logged.transitions.push(...transitions.map(toTakenTransition))
+          return
+        }
         case '@xstate.snapshot': {
-          applySnapshot(ensure(event), event.snapshot as SnapshotLike)
+          const record = ensure(event)
+          const before = record.paths
+          applySnapshot(record, event.snapshot as SnapshotLike)
+          const queue = pending.get(record.sessionId)
+          const index = queue?.findIndex((candidate) => candidate.event === event.event) ?? -1
+          const processed = index >= 0 ? queue!.splice(index, 1)[0]!.logged : undefined
+          if (queue?.length === 0) pending.delete(record.sessionId)
+          if (processed) {
+            processed.before = before
+            processed.after = record.paths
+          }
           prune()
+          if (processed) for (const listener of eventListeners) listener(processed)
           notify()
           return
         }
@@ -186,9 +242,12 @@ export function createInspectionLog(options: InspectionLogOptions = {}): Inspect
             targetSessionId: target.sessionId,
             ...(source ? { sourceId: actorName(source) } : {}),
             payload: toPlain(event.event),
+            transitions: [],
           }
           recent = [...recent, logged].slice(-limit)
-          for (const listener of eventListeners) listener(logged)
+          const queue = pending.get(target.sessionId) ?? []
+          queue.push({ event: event.event, logged })
+          pending.set(target.sessionId, queue)
           notify()
           return
         }
@@ -213,6 +272,7 @@ export function createInspectionLog(options: InspectionLogOptions = {}): Inspect
     clear() {
       records.clear()
       listedOnce.clear()
+      pending.clear()
       recent = []
       notify()
     },
