@@ -7,7 +7,16 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EventSource } from 'eventsource'
 import { RTCPeerConnection } from 'werift'
-import { assertLoopbackOnly, createSyntheticMedia, loopbackWeriftConfig, type SyntheticMedia } from '@parley/testkit'
+import {
+  assertLoopbackOnly,
+  createSyntheticMedia,
+  launchChromium,
+  loopbackWeriftConfig,
+  newParticipantPage,
+  pollUntil,
+  startStaticServer,
+  type SyntheticMedia,
+} from '@parley/testkit'
 import { startTestHub, type TestHub } from '@parley/hub/testing'
 import { createConference, type ConferenceView } from '@parley/core'
 import { nodePorts } from '@parley/core/node'
@@ -16,6 +25,8 @@ import { createTraceRecorder, parseTrace, replayTrace, type Trace } from '@parle
 const TIMEOUT_MS = 30_000
 const RECORD = process.env.PARLEY_RECORD_FIXTURES === '1'
 const fixturePath = (name: string) => new URL(`../src/trace/fixtures/${name}.json`, import.meta.url)
+/** The seed tutorial's client page, as the hub's browser specs serve it (room.html?client=seed). */
+const TUTORIAL_CLIENT_DIR = fileURLToPath(new URL('../../hub/e2e/clients/', import.meta.url))
 
 interface Member {
   name: string
@@ -118,6 +129,46 @@ describe('call traces against the real hub (werift, loopback)', () => {
     await waitForView(ada, 'left', (v) => v.status === 'left')
     await checkTrace(ada, 'hub-two-person-host')
     await checkTrace(grace, 'hub-two-person-guest')
+  })
+
+  it("a call with the tutorial's own client (Chromium), which created the room, replays as the same path at our guest", async () => {
+    const pages = await startStaticServer(TUTORIAL_CLIENT_DIR)
+    const browser = await launchChromium()
+    try {
+      const tutorial = await newParticipantPage(browser)
+      await tutorial.page.goto(`${pages.url}/room.html?client=seed&hub=${encodeURIComponent(hub.url)}`)
+      const joined = () => tutorial.page.evaluate(() => {
+        const seed = (globalThis as unknown as { __seed: { room: { id: string | null }; joined: boolean; remoteTileCount(): number } }).__seed
+        return { roomId: seed.room.id, joined: seed.joined, remoteTiles: seed.remoteTileCount() }
+      })
+      // The tutorial creates the room (a plain `rooms/create`: no Parley options, no chat channel) and joins it.
+      await tutorial.page.click('#togglejoin')
+      const { roomId } = await pollUntil(async () => {
+        const state = await joined()
+        return state.roomId && state.joined ? state : undefined
+      }, {
+        timeoutMs: TIMEOUT_MS,
+        description: 'the tutorial client to create the room and join',
+      })
+      const grace = createMember('Grace', hub.url)
+      members.push(grace)
+      grace.conference.join({ roomId: roomId!, displayName: 'Grace', media: { audio: true, video: true } })
+      // The tutorial names nobody: its participant is the one with two live tracks.
+      await waitForView(grace, 'the tutorial participant live', (v) => v.status === 'connected' && v.participants.length === 1 && v.participants[0]!.tracks.filter((t) => t.live).length === 2)
+      await pollUntil(async () => ((await joined()).remoteTiles === 1 ? true : undefined), { timeoutMs: TIMEOUT_MS, description: "the tutorial client to show Grace's tile" })
+      expect(tutorial.errors).toEqual([])
+      await tutorial.page.click('#togglejoin') // the tutorial leaves
+      await waitForView(grace, 'the tutorial participant gone', (v) => v.participants.length === 0)
+      grace.conference.leave()
+      await waitForView(grace, 'left', (v) => v.status === 'left')
+      // The tutorial's leave removes its video elements while their play() may be pending: its own page's
+      // error, nothing our core or hub did.
+      expect(tutorial.errors.filter((error) => !/play\(\) request was interrupted/.test(error))).toEqual([])
+      await checkTrace(grace, 'hub-tutorial-guest')
+    } finally {
+      await browser.close()
+      await pages.close()
+    }
   })
 
   it('measures how fast a three-person call trace grows (join, then a steady call)', async () => {

@@ -31,7 +31,7 @@ const fixtures = readdirSync(directory)
 
 describe('trace fixtures', () => {
   it('cover the main journeys', () => {
-    expect(fixtures).toEqual(expect.arrayContaining([...Object.keys(journeys), 'hub-two-person-host', 'hub-two-person-guest']))
+    expect(fixtures).toEqual(expect.arrayContaining([...Object.keys(journeys), 'hub-two-person-host', 'hub-two-person-guest', 'hub-tutorial-guest']))
   })
 
   it.each(fixtures)('%s replays as the same path', async (name) => {
