@@ -9,7 +9,7 @@ import type { LocalMedia } from '../localMedia.js'
 import { acquireMedia } from '../media.js'
 import type { BeaconLike, MediaDevicesLike } from '../ports.js'
 import type { RemoteStreams } from '../remoteStreams.js'
-import type { OpenedRoom } from './conferenceMachine.js'
+import type { OpenedRoom } from './conferenceTypes.js'
 import { serialWorker } from './serialWorker.js'
 
 export interface ConferenceDeps {

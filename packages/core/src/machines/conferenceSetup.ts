@@ -1,0 +1,214 @@
+// The conference machine's implementations, by name: its child machines and I/O actors (the latter
+// provided by conference.ts), delays, guards and actions. conferenceMachine.ts builds the chart from
+// this setup; conferenceInRoom.ts holds the in-room region's state config.
+import { assign, emit, enqueueActions, sendTo, setup } from 'xstate'
+import type { TrackInfo } from '@parley/protocol'
+import type { ConferenceError, ConferenceFact, EndedReason, JoinParams } from '../api.js'
+import { toConferenceError } from '../errors.js'
+import type { HubActor } from '../events.js'
+import { announce, emptyRoster, type Roster } from '../roster.js'
+import { participantChanges } from '../view.js'
+import type { AcquiredLocalMedia, ConferenceActors, HubRequest } from './conferenceActors.js'
+import { eventsMachine } from './eventsMachine.js'
+import { chatMachine } from './chatMachine.js'
+import { hostMachine } from './hostMachine.js'
+import { negotiationMachine } from './negotiationMachine.js'
+import { statsMachine } from './statsMachine.js'
+import { emptySummary, type StatsSummary } from '../stats/analysis.js'
+import { emptyPresence, isReaction, ownReaction, type Presence } from '../presence.js'
+import type { PresenceActors, PresenceRequest } from './presenceActors.js'
+import { screenShareMachine } from './screenShareMachine.js'
+import { devicesMachine } from './devicesMachine.js'
+import type { DeviceKind } from '../api.js'
+import { notProvided } from './notProvided.js'
+import { reconnectMachine, type ReconnectOutput } from './reconnectMachine.js'
+import { tabsMachine, type TabsEvent } from './tabsMachine.js'
+import { type ConferenceContext, type ConferenceEvent, type ConferenceInput, type OpenedRoom, LEAVE_TIMEOUT_MS } from './conferenceTypes.js'
+
+export const conferenceSetup = setup({
+  types: {
+    context: {} as ConferenceContext,
+    events: {} as ConferenceEvent,
+    emitted: {} as ConferenceFact,
+    input: {} as ConferenceInput | undefined,
+  },
+  actors: {
+    acquireLocalMedia: notProvided<ConferenceActors['acquireLocalMedia']>('acquireLocalMedia'),
+    applyLocalMedia: notProvided<ConferenceActors['applyLocalMedia']>('applyLocalMedia'),
+    openRoom: notProvided<ConferenceActors['openRoom']>('openRoom'),
+    registerClient: notProvided<ConferenceActors['registerClient']>('registerClient'),
+    watchRemoteTracks: notProvided<ConferenceActors['watchRemoteTracks']>('watchRemoteTracks'),
+    hubRequests: notProvided<ConferenceActors['hubRequests']>('hubRequests'),
+    publishMediaState: notProvided<ConferenceActors['publishMediaState']>('publishMediaState'),
+    endRoom: notProvided<ConferenceActors['endRoom']>('endRoom'),
+    leaveRoom: notProvided<ConferenceActors['leaveRoom']>('leaveRoom'),
+    releaseOnStop: notProvided<ConferenceActors['releaseOnStop']>('releaseOnStop'),
+    presenceRequests: notProvided<PresenceActors['presenceRequests']>('presenceRequests'),
+    negotiation: negotiationMachine,
+    events: eventsMachine,
+    stats: statsMachine,
+    host: hostMachine,
+    chat: chatMachine,
+    screenShare: screenShareMachine,
+    reconnect: reconnectMachine,
+    tabs: tabsMachine,
+    devices: devicesMachine,
+  },
+  delays: {
+    leaveTimeout: LEAVE_TIMEOUT_MS,
+  },
+  guards: {
+    canReusePreview: ({ context }) =>
+      context.previewMedia !== null &&
+      context.joinParams !== null &&
+      context.local.streamId !== undefined &&
+      context.previewMedia.audio === context.joinParams.media.audio &&
+      context.previewMedia.video === context.joinParams.media.video,
+    hasJoinParams: ({ context }) => context.joinParams !== null,
+    /** Joining a room by id (an invite, a retry): another tab of ours may be in it. A new room is nobody's. */
+    joinsKnownRoom: ({ context }) => Boolean(context.joinParams?.roomId),
+    needsLeaveRequest: ({ context }) => context.clientId !== null && context.room !== null,
+    // Only the creator is offered End room; against Parley's hub its key also proves it.
+    isHost: ({ context }) => context.host.created,
+    /** The hub session is gone without our asking: the stream was lost, the hub forgot us or restarts. */
+    // shutdown: the hub stops for a restart; events_lost: it no longer holds what we missed; timeout: it dropped us.
+    isHubRestart: (_, reason: string | undefined) => reason === 'shutdown' || reason === 'events_lost' || reason === 'timeout',
+    /** A hub offer we could not parse leaves the session unable to negotiate: only a new one recovers. */
+    isInvalidOffer: (_, event: string) => event === 'offer',
+    hasReconnected: (_, output: ReconnectOutput) => 'client' in output,
+    reconnectCauseKnown: ({ context }) => context.reconnectCause !== null,
+    /** A negotiation that failed (e.g. ICE while the hub was away) gets one fresh session before `failed`. */
+    mayRecoverNegotiation: ({ context }) => context.negotiationRecoveries < 1,
+  },
+  actions: {
+    storePreviewRequest: assign({
+      previewMedia: (_, media: { audio: boolean; video: boolean }) => media,
+      mediaError: null,
+    }),
+    storeJoinParams: assign({ joinParams: (_, params: JoinParams) => params, error: null }),
+    storeLocalMedia: assign(({ context }, acquired: AcquiredLocalMedia) => ({
+      local: {
+        ...context.local,
+        audioAvailable: acquired.audio,
+        videoAvailable: acquired.video,
+        audioEnabled: acquired.audio && context.local.audioEnabled,
+        videoEnabled: acquired.video && context.local.videoEnabled,
+        streamId: acquired.streamId ?? undefined,
+      },
+      mediaError: acquired.error,
+    })),
+    storeMediaFailure: assign(({ context }, error: ConferenceError) => ({
+      local: { ...context.local, audioAvailable: false, videoAvailable: false, audioEnabled: false, videoEnabled: false, streamId: undefined },
+      mediaError: error,
+    })),
+    resetLocalEnabled: assign(({ context }) => ({ local: { ...context.local, audioEnabled: true, videoEnabled: true } })),
+    storeRoom: assign({
+      room: (_, opened: OpenedRoom) => opened.room,
+      roomIsNew: (_, opened: OpenedRoom) => opened.host.created,
+      // Back in the room we created (Retry, a full reconnect): still its host, with its key.
+      host: ({ context }, opened: OpenedRoom) =>
+        !opened.host.created && context.host.created && context.host.roomId === opened.room.id ? context.host : { ...opened.host, roomId: opened.room.id },
+    }),
+    storeClient: assign({
+      clientId: (_, client: { clientId: string; name: string }) => client.clientId,
+      displayName: (_, client: { clientId: string; name: string }) => client.name,
+    }),
+    storeError: assign({ error: (_, params: { error: unknown }) => toConferenceError(params.error) }),
+    storeNegotiationError: assign({ error: (_, message: string): ConferenceError => ({ kind: 'negotiation-failed', message }) }),
+    storeEndedReason: assign({
+      endedReason: (_, ended: { reason: EndedReason; by?: HubActor }) => ended.reason,
+      endedBy: (_, ended: { reason: EndedReason; by?: HubActor }) => ended.by ?? null,
+    }),
+    setMicrophone: assign(({ context }, enabled: boolean) => ({ local: { ...context.local, audioEnabled: enabled && context.local.audioAvailable } })),
+    setCamera: assign(({ context }, enabled: boolean) => ({ local: { ...context.local, videoEnabled: enabled && context.local.videoAvailable } })),
+    storeLeaveMode: assign({ leaveViaBeacon: (_, viaBeacon: boolean) => viaBeacon }),
+    clearSession: assign({ clientId: null, room: null }),
+    forgetClient: assign({ clientId: null }),
+    clearError: assign({ error: null }),
+    // releaseSession stops the local tracks: a retry acquires them again.
+    forgetLocalMedia: assign(({ context }) => ({
+      local: { ...context.local, streamId: undefined, audioAvailable: false, videoAvailable: false },
+      previewMedia: null,
+    })),
+    /** tracks_added: the hub asks which of our tracks are camera/microphone and which a screen share. */
+    sendTrackSources: enqueueActions(({ context, enqueue }, tracks: Record<string, TrackInfo>) => {
+      const sources = Object.entries(tracks)
+        .filter(([, info]) => info.client_id === context.clientId)
+        .map(([trackId, info]) => ({
+          track_id: trackId,
+          source: info.source === 'screen' || (context.screenStreamId !== null && info.stream_id === context.screenStreamId) ? ('screen' as const) : ('media' as const),
+        }))
+      if (sources.length > 0) enqueue.sendTo('hubRequests', { type: 'request.setTrackSources', sources } satisfies HubRequest)
+    }),
+    /** tracks_available: the roster learns the tracks; we subscribe to new ones and fetch their owners' media state. */
+    announceTracks: enqueueActions(({ context, enqueue }, tracks: Record<string, TrackInfo>) => {
+      const { roster, subscribe, mediaStatesOf } = announce(context.roster, tracks, context.clientId)
+      if (subscribe.length > 0) enqueue.sendTo('hubRequests', { type: 'request.subscribe', tracks: subscribe } satisfies HubRequest)
+      if (mediaStatesOf.length > 0) enqueue.sendTo('hubRequests', { type: 'request.mediaStates', clientIds: mediaStatesOf } satisfies HubRequest)
+      enqueue.assign({ roster })
+      for (const change of participantChanges(context.roster, roster)) enqueue.emit(change)
+    }),
+    /** Every other roster change, and what it means for who is here. */
+    updateRoster: enqueueActions(({ context, enqueue }, roster: Roster) => {
+      enqueue.assign({ roster })
+      for (const change of participantChanges(context.roster, roster)) enqueue.emit(change)
+    }),
+    clearRoster: assign({ roster: () => emptyRoster() }),
+    bumpExtras: assign({ extrasRevision: ({ context }) => context.extrasRevision + 1 }),
+    storeStats: assign({ stats: (_, summary: StatsSummary) => summary }),
+    clearStats: assign({ stats: () => emptySummary(), presence: () => emptyPresence() }),
+    setOwnHand: enqueueActions(({ context, enqueue }, raised: boolean) => {
+      enqueue.assign({ presence: { ...context.presence, ownHand: raised } })
+      enqueue.sendTo('presenceRequests', { type: 'presence.hand', hand: { raised } } satisfies PresenceRequest)
+    }),
+    react: enqueueActions(({ context, enqueue }, emoji: string) => {
+      if (!isReaction(emoji)) return
+      const presence = ownReaction(context.presence, emoji, context.clientId)
+      enqueue.assign({ presence })
+      if (presence.ownReaction) enqueue.sendTo('presenceRequests', { type: 'presence.reaction', reaction: presence.ownReaction } satisfies PresenceRequest)
+    }),
+    updatePresence: assign({ presence: (_, presence: Presence) => presence }),
+    storeDeviceIds: assign({ deviceIds: (_, selected: Partial<Record<DeviceKind, string>>) => selected }),
+    storeScreenStream: assign({ screenStreamId: (_, streamId: string | null) => streamId }),
+    reportInvalidEvent: emit((_, invalid: { event: string; error: string }): ConferenceFact => ({ type: 'events.invalid', ...invalid })),
+    /**
+     * The lost session's client is the reconnect's to release, unless the hub already said it is gone
+     * (`left`, or the stream's client check answered 404); Retry after a failed reconnect rejoins this room.
+     */
+    startReconnect: assign(({ context }, params?: { hubForgotUs: boolean; cause?: EndedReason }) => ({
+      reconnectAttempt: 1,
+      reconnectCause: params?.cause ?? null,
+      staleClientId: params?.hubForgotUs ? null : context.clientId,
+      clientId: null,
+      joinParams: context.joinParams && context.room ? { ...context.joinParams, roomId: context.room.id } : context.joinParams,
+    })),
+    /** The tabs machine (tabsMachine.ts): a watched room, a claim before joining, a room held, released. */
+    watchRoom: sendTo('tabs', (_, roomId: string): TabsEvent => ({ type: 'tabs.watch', roomId })),
+    // Entry runs before the state's `always` passes a new room on: only a known room is claimed.
+    claimTab: enqueueActions(({ context, enqueue }) => {
+      const roomId = context.joinParams?.roomId
+      if (roomId) enqueue.sendTo('tabs', { type: 'tabs.claim', roomId } satisfies TabsEvent)
+    }),
+    holdTab: sendTo('tabs', ({ context }): TabsEvent => ({ type: 'tabs.hold', roomId: context.room?.id ?? '' })),
+    releaseTab: sendTo('tabs', { type: 'tabs.release' } satisfies TabsEvent),
+    storeElsewhere: assign({ elsewhere: (_, roomId: string) => ({ roomId }) }),
+    clearElsewhere: assign({ elsewhere: null }),
+    countNegotiationRecovery: assign({ negotiationRecoveries: ({ context }) => context.negotiationRecoveries + 1 }),
+    resetNegotiationRecoveries: assign({ negotiationRecoveries: 0 }),
+    storeReconnectAttempt: assign({ reconnectAttempt: (_, attempt: number) => attempt }),
+    /** The new hub session: a new client, and a roster the new session announces afresh (the others' ids changed too). */
+    storeReconnected: assign(({ context }, output: ReconnectOutput) =>
+      'client' in output
+        ? { room: output.room, roomIsNew: output.recreatedRoom, clientId: output.client.clientId, displayName: output.client.name, roster: emptyRoster(), reconnectAttempt: 0, staleClientId: null, reconnectCause: null }
+        : { reconnectAttempt: context.reconnectAttempt },
+    ),
+    storeReconnectError: assign({
+      error: (_, output: ReconnectOutput) => ('error' in output ? output.error : null),
+      reconnectAttempt: 0,
+      staleClientId: null,
+      reconnectCause: null,
+    }),
+    /** The reconnect gave up after the hub said it stopped: the call ended for that reason, not by a fault of ours. */
+    storeGaveUpAfterStop: assign(({ context }) => ({ endedReason: context.reconnectCause, endedBy: null, reconnectAttempt: 0, staleClientId: null, reconnectCause: null })),
+  },
+})

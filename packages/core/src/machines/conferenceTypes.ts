@@ -1,0 +1,130 @@
+// The conference machine's data: its context, input and events, and the small pure helpers its
+// actions and states share (conferenceSetup.ts, conferenceInRoom.ts, conferenceMachine.ts).
+import type { ConferenceError, EndedReason, JoinParams, LocalMediaState, RoomInfo } from '../api.js'
+import type { EventsParentEvent, HubActor, HubEvent } from '../events.js'
+import type { RemoteTrackEvent } from '../remoteStreams.js'
+import { type Roster } from '../roster.js'
+import { type NegotiationParentEvent } from './negotiationMachine.js'
+import { type StatsParentEvent } from './statsMachine.js'
+import { type StatsSummary } from '../stats/analysis.js'
+import { type Presence } from '../presence.js'
+import { type ScreenShareParentEvent } from './screenShareMachine.js'
+import { type DevicesParentEvent } from './devicesMachine.js'
+import type { DeviceKind } from '../api.js'
+import { type ReconnectParentEvent } from './reconnectMachine.js'
+import { type TabsParentEvent } from './tabsMachine.js'
+
+export type { EndedReason }
+
+export interface ConferenceContext {
+  /** The last join request, kept for `user.retry`. */
+  joinParams: JoinParams | null
+  /** What the preview asked for, so a join with the same devices reuses the stream. */
+  previewMedia: { audio: boolean; video: boolean } | null
+  room: RoomInfo | null
+  clientId: string | null
+  displayName: string | null
+  local: LocalMediaState
+  /** A device problem that did not stop us (shown on the pre-join screen). */
+  mediaError: ConferenceError | null
+  /** The other participants (roster.ts). */
+  roster: Roster
+  error: ConferenceError | null
+  endedReason: EndedReason | null
+  /** Who ended the room or removed us, when the hub said (Parley's host controls). */
+  endedBy: HubActor | null
+  /**
+   * Whether we created the room `roomId` (then we are its host, also after a Retry or reconnect into
+   * it), and the host key Parley's hub gave us for it (null against the hosted hub). The key is a
+   * secret: it never goes into a view or a log line.
+   */
+  host: { created: boolean; key: string | null; roomId?: string }
+  /** This session's open created the room (first join, or a reconnect re-created it): its chat channel is ours to create. */
+  roomIsNew: boolean
+  /** Bumped when the host or chat child changed: the view reads them, so the conference's snapshot moves with them. */
+  extrasRevision: number
+  /** Leave through `navigator.sendBeacon` (page unload) instead of fetch. */
+  leaveViaBeacon: boolean
+  /** The stats machine's last results (audio levels, speaking, quality), by receiver track id. */
+  stats: StatsSummary
+  /** Raised hands and reactions (presence.ts). */
+  presence: Presence
+  /** Our published screen stream (screenShareMachine), so the hub learns its tracks are `screen`. */
+  screenStreamId: string | null
+  /** The chosen camera/microphone (the devices child's choice, mirrored so a preview or join opens them). */
+  deviceIds: Partial<Record<DeviceKind, string>>
+  /** The full reconnect's attempt under way (state `reconnecting`), 0 otherwise. */
+  reconnectAttempt: number
+  /** While reconnecting: the client of the lost session, released by the reconnect (never used again). */
+  staleClientId: string | null
+  /**
+   * While reconnecting: how the call ends should the reconnect give up, when the hub said why it let
+   * us go (`left shutdown`: the server stopped); null when it just went away (then `failed`, Retry).
+   */
+  reconnectCause: EndedReason | null
+  /** Full reconnects after a failed negotiation since media last connected (one is tried, then `failed`). */
+  negotiationRecoveries: number
+  /** This tab's id among the browser's tabs (tabsMachine.ts); '' where there are no tabs. */
+  tabId: string
+  /** Another tab of this browser is in the room the pre-join shows (tabsMachine.ts). */
+  elsewhere: { roomId: string } | null
+}
+
+export interface ConferenceInput {
+  /** This tab's id among the browser's tabs (random; createConference makes one where tabs exist). */
+  tabId?: string
+}
+
+export type ConferenceEvent =
+  | { type: 'user.preview'; media: { audio: boolean; video: boolean } }
+  | { type: 'user.join'; params: JoinParams }
+  | { type: 'user.leave'; viaBeacon?: boolean }
+  | { type: 'user.endRoom' }
+  | { type: 'user.setMicrophone'; enabled: boolean }
+  | { type: 'user.setCamera'; enabled: boolean }
+  | { type: 'user.retry' }
+  | { type: 'user.setHand'; raised: boolean }
+  | { type: 'user.react'; emoji: string }
+  | { type: 'user.muteParticipant'; clientId: string }
+  | { type: 'user.removeParticipant'; clientId: string }
+  | { type: 'user.sendChat'; text: string; at: number }
+  | { type: 'user.readChat' }
+  | { type: 'extras.changed' }
+  /** The pre-join shows this room: is this browser already in it in another tab? */
+  | { type: 'user.watchRoom'; roomId: string }
+  | { type: 'user.selectDevice'; kind: DeviceKind; deviceId: string }
+  | DevicesParentEvent
+  | RemoteTrackEvent
+  | HubEvent
+  | NegotiationParentEvent
+  | EventsParentEvent
+  | StatsParentEvent
+  | ScreenShareParentEvent
+  | ReconnectParentEvent
+  | TabsParentEvent
+
+export const LEAVE_TIMEOUT_MS = 5000
+
+/** The room session's ids, as the children and the hub requests take them. */
+export const session = ({ context }: { context: ConferenceContext }) => ({ roomId: context.room?.id ?? '', clientId: context.clientId ?? '' })
+
+/** What the room opened as: its id and name, and whether we created it (with the host key, on Parley's hub). */
+export interface OpenedRoom {
+  room: RoomInfo
+  /** Whether we created the room (`roomId`), so a Retry or reconnect into it keeps us its host. */
+  host: { created: boolean; key: string | null; roomId?: string }
+}
+
+/** The hub's reason for a `left`, in the core's words. */
+export function endedReasonOfLeft(reason: HubEvent & { type: 'hub.left' }): EndedReason {
+  switch (reason.reason) {
+    case 'ended':
+      return 'host-ended'
+    case 'timeout':
+      return 'timeout'
+    case 'shutdown':
+      return 'server-stopped'
+    default:
+      return 'removed'
+  }
+}
