@@ -3,12 +3,11 @@
 // person joins and leaves, "Download trace" saves the call's trace, and that file replays in Node as
 // the same path. Screenshots (diagrams, time slider) land in test-artifacts/web.
 import { readFileSync } from 'node:fs'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertLoopbackOnly, launchChromium, pollUntil } from '@parley/testkit'
-import type { TestHub } from '@parley/hub/testing'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { pollUntil } from '@parley/testkit'
 import { parseTrace, replayTrace } from '@parley/core/trace'
-import { appStatus, artifactPath, failureExplainer, newAppParticipant, startAppHub, toggleStatePanel, type AppParticipant } from './web-app'
+import { appStatus, artifactPath, toggleStatePanel, useAppCall, type AppParticipant } from './web-app'
 
 /** Every distinct set of lit states a diagram showed, in order (recorded in the page as it changes). */
 async function watchDiagram(page: Page, machine: string): Promise<void> {
@@ -28,32 +27,19 @@ async function watchDiagram(page: Page, machine: string): Promise<void> {
 const litSeen = (page: Page, machine: string) => page.evaluate((id) => (window as unknown as Record<string, string[]>)[`lit:${id}`] ?? [], machine)
 
 describe('State panel devtools (built app on the real hub, two Chromium participants)', () => {
-  let hub: TestHub | undefined
-  let browser: Browser | undefined
+  const call = useAppCall(['Ada', 'Grace'])
+  const explain = call.explain
   let ada: AppParticipant
   let grace: AppParticipant
-  const participants: AppParticipant[] = []
-  const explain = failureExplainer(participants, () => hub)
-
-  beforeAll(async () => {
-    assertLoopbackOnly()
-    hub = await startAppHub()
-    browser = await launchChromium()
-    ada = await newAppParticipant(browser, 'Ada')
-    grace = await newAppParticipant(browser, 'Grace')
-    participants.push(ada, grace)
-  })
-
-  afterAll(async () => {
-    for (const participant of participants) await participant.close().catch(() => undefined)
-    await browser?.close()
-    await hub?.close()
+  beforeAll(() => {
+    ada = call.page('Ada')
+    grace = call.page('Grace')
   })
 
   it('draws the live statecharts, lights the active states and moves them when the other person joins and leaves', async () => {
     const { page } = ada
     await page.setViewportSize({ width: 1400, height: 900 })
-    await page.goto(`${hub!.url}/`)
+    await page.goto(`${call.hub.url}/`)
     await page.getByTestId('display-name').fill('Ada')
     await page.getByTestId('join-button').click()
     await pollUntil(async () => (await appStatus(page)) === 'connected', { timeoutMs: 20_000, description: 'Ada connected' }).catch(explain)

@@ -2,19 +2,16 @@
 // alone in a room the invite card never covers your video; the State panel docks beside the grid
 // on a wide window (the grid gets narrower) and is a sheet under the controls on a phone; with the
 // clipboard refused, the manual-copy field covers no control. Screenshots land in test-artifacts/web.
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertLoopbackOnly, launchChromium, pollUntil } from '@parley/testkit'
-import type { TestHub } from '@parley/hub/testing'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { pollUntil } from '@parley/testkit'
 import {
   appStatus,
   artifactPath,
   describeParticipants,
-  failureExplainer,
-  newAppParticipant,
   setSitePermission,
-  startAppHub,
   toggleStatePanel,
+  useAppCall,
   type AppParticipant,
 } from './web-app'
 
@@ -46,31 +43,18 @@ async function box(page: Page, selector: string): Promise<Box> {
 const overlaps = (a: Box, b: Box) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom
 
 describe('web app call layout (built app on the real hub, one Chromium participant)', () => {
-  let hub: TestHub | undefined
-  let browser: Browser | undefined
+  const call = useAppCall(['Ada'])
+  const { explain } = call
   let ada: AppParticipant
 
-  const participants: AppParticipant[] = []
-  const explain = failureExplainer(participants, () => hub)
-
   beforeAll(async () => {
-    assertLoopbackOnly()
-    hub = await startAppHub()
-    browser = await launchChromium()
-    ada = await newAppParticipant(browser, 'Ada')
-    participants.push(ada)
-    await setSitePermission(browser, ada.page, hub.url, 'clipboard-write', 'denied')
-    await ada.page.goto(`${hub.url}/`)
+    ada = call.page('Ada')
+    await setSitePermission(call.browser, ada.page, call.hub.url, 'clipboard-write', 'denied')
+    await ada.page.goto(`${call.hub.url}/`)
     await ada.page.getByTestId('display-name').fill('Ada')
     await ada.page.getByTestId('join-button').click()
     await pollUntil(async () => (await appStatus(ada.page)) === 'connected', { timeoutMs: 20_000, description: 'Ada connected' }).catch(explain)
     await ada.page.getByTestId('alone-hint').waitFor({ timeout: 10_000 }).catch(explain)
-  })
-
-  afterAll(async () => {
-    await ada?.close().catch(() => undefined)
-    await browser?.close()
-    await hub?.close()
   })
 
   for (const [device, viewport] of [

@@ -5,11 +5,10 @@
 // switched on in the page) with its screenshot; Ada mutes Bo, removes Cy ("Ada removed you"), Bo
 // has no End room, Ada ends and Bo reads "Ada ended the meeting". In between, Ada and Bo chat both ways
 // and Cy reads along (delivery latency printed). Loopback-only namespace only.
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertLoopbackOnly, launchChromium, pollUntil } from '@parley/testkit'
-import type { TestHub } from '@parley/hub/testing'
-import { appStatus, artifactPath, failureExplainer, newAppParticipant, remoteTiles, startAppHub, type AppParticipant } from './web-app'
+import type { Page } from 'playwright-core'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { pollUntil } from '@parley/testkit'
+import { appStatus, artifactPath, remoteTiles, useAppCall, type AppParticipant } from './web-app'
 
 /** In Ada's page, before the app loads: getStats reports 20 % of packets lost while `__parleyLossy` is set. */
 const LOSSY_STATS = () => {
@@ -78,33 +77,20 @@ async function tileOf(page: Page, name: string): Promise<string> {
 }
 
 describe('meeting features (built app, real hub, three Chromium pages)', () => {
-  let hub: TestHub | undefined
-  let browser: Browser | undefined
-  const participants: AppParticipant[] = []
+  const call = useAppCall(['Ada', 'Bo', 'Cy'])
+  const { participants, explain } = call
   let ada: AppParticipant
   let bo: AppParticipant
   let cy: AppParticipant
-  const explain = failureExplainer(participants, () => hub)
-
   beforeAll(async () => {
-    assertLoopbackOnly()
-    hub = await startAppHub()
-    browser = await launchChromium()
-    ada = await newAppParticipant(browser, 'Ada')
-    bo = await newAppParticipant(browser, 'Bo')
-    cy = await newAppParticipant(browser, 'Cy')
-    participants.push(ada, bo, cy)
+    ada = call.page('Ada')
+    bo = call.page('Bo')
+    cy = call.page('Cy')
     await ada.context.addInitScript(LOSSY_STATS)
   })
 
-  afterAll(async () => {
-    for (const participant of participants) await participant.close().catch(() => undefined)
-    await browser?.close()
-    await hub?.close()
-  })
-
   it('Ada creates the room, Bo and Cy join; everyone sees two remote tiles', async () => {
-    await ada.page.goto(`${hub!.url}/`)
+    await ada.page.goto(`${call.hub.url}/`)
     await ada.page.getByTestId('display-name').fill('Ada')
     await ada.page.getByTestId('room-name').fill('Standup')
     await ada.page.getByTestId('join-button').click()
