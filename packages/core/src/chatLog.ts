@@ -3,6 +3,7 @@
 // keeps one ChatLog in its context; the wire format and its validation are @parley/protocol's chat.ts.
 import { type ChatMessage, ChatTextSchema } from '@parley/protocol'
 import * as v from 'valibot'
+import type { ChatEntryView } from './api.js'
 
 /** More than this many messages from one sender within FLOOD_WINDOW_MS are dropped (and said so). */
 export const FLOOD_LIMIT = 10
@@ -10,17 +11,8 @@ export const FLOOD_WINDOW_MS = 1000
 /** The log keeps the newest messages only. */
 export const MAX_CHAT_ENTRIES = 500
 
-export interface ChatEntry {
-  id: string
-  /** The sender's client id and display name (text, never HTML). */
-  from: string
-  name: string
-  /** When it was sent, ms since the epoch (the sender's clock). */
-  time: number
-  text: string
-  /** Ours: `queued` until the channel is open, then `sent`; theirs: `received`. */
-  status: 'queued' | 'sent' | 'received'
-}
+/** The log's entries are what the public API shows (api.ts): plain text, with the send status. */
+export type ChatEntry = ChatEntryView
 
 export type ChatNotice =
   | { kind: 'refused'; reason: string } // our own message was empty, too long or not text
