@@ -1,6 +1,7 @@
-// Bitrate-ramp benchmark (issue 10): how fast a Chromium publisher's send bitrate grows through the hub
-// on a clean loopback, and where it settles on a constrained one. Two Chromium pages running the seed
-// tutorial's client (each publishes its fake 640x480 camera and receives the other); the publisher's
+// Bitrate-ramp benchmark (issue 10): how fast a publisher's send bitrate grows through the hub on a clean
+// loopback, and where it settles on a constrained one, for a Chromium and for a Firefox ESR publisher.
+// Two pages running the seed tutorial's client (each publishes its fake 640x480 camera and receives the
+// other; the subscriber is always Chromium, the Firefox publisher runs in its own process); the publisher's
 // getStats() is read 1, 2, 5, 10 and 15 s after its connection came up: available outgoing bitrate (its
 // bandwidth estimate), what it actually sends, its video resolution, the loss its receiver reports (the
 // hub's), and on the other page the freezes of that video. Prints one table; asserts nothing.
@@ -17,9 +18,39 @@ import { execFileSync } from 'node:child_process'
 import { loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { startTestHub } from '@parley/hub/testing'
-import { assertLoopbackOnly, launchChromium, newParticipantPage, pollUntil, startStaticServer, type ParticipantPage } from '@parley/testkit'
+import {
+  assertLoopbackOnly,
+  launchChromium,
+  launchFirefox,
+  newFirefoxParticipantPage,
+  newParticipantPage,
+  pollUntil,
+  startStaticServer,
+} from '@parley/testkit'
+
+type PublisherBrowser = 'chromium' | 'firefox'
+
+/** What this benchmark does with a page, in Playwright (Chromium) and puppeteer (Firefox) alike. */
+interface BenchPage {
+  goto(url: string): Promise<unknown>
+  click(selector: string): Promise<void>
+  evaluate<T>(fn: () => T | Promise<T>): Promise<T>
+}
+
+interface OpenPage {
+  page: BenchPage
+  close(): Promise<void>
+}
+
+/** A publisher page: a Chromium page, or one Firefox process of its own (its permission file names the pages' origin). */
+async function openPublisher(kind: PublisherBrowser, chromium: Browser, pagesUrl: string): Promise<OpenPage> {
+  if (kind === 'chromium') return newParticipantPage(chromium, { viewport: { width: 800, height: 600 } })
+  const firefox = await launchFirefox({ origins: [pagesUrl] })
+  const participant = await newFirefoxParticipantPage(firefox, { viewport: { width: 800, height: 600 } })
+  return { page: participant.page, close: () => firefox.close() }
+}
 
 const here = dirname(fileURLToPath(import.meta.url))
 const TUTORIAL_DIR = join(here, '../../hub/e2e/clients')
@@ -61,7 +92,7 @@ function releaseLoopback(): void {
 }
 
 /** The publisher's figures now, and the bytes it has sent so far (for the rate between two samples). */
-async function publisherStats(page: Page): Promise<{ available: number | null; bytesSent: number; at: number; resolution: string; fractionLost: number | null }> {
+async function publisherStats(page: BenchPage): Promise<{ available: number | null; bytesSent: number; at: number; resolution: string; fractionLost: number | null }> {
   return page.evaluate(async () => {
     const pc = (globalThis as unknown as { __pcs: RTCPeerConnection[] }).__pcs.at(-1)!
     const report = await pc.getStats()
@@ -81,7 +112,7 @@ async function publisherStats(page: Page): Promise<{ available: number | null; b
   })
 }
 
-async function subscriberFreezes(page: Page): Promise<{ freezes: number; freezeMs: number }> {
+async function subscriberFreezes(page: BenchPage): Promise<{ freezes: number; freezeMs: number }> {
   return page.evaluate(async () => {
     const pc = (globalThis as unknown as { __pcs: RTCPeerConnection[] }).__pcs.at(-1)
     if (!pc) return { freezes: 0, freezeMs: 0 }
@@ -98,20 +129,20 @@ async function subscriberFreezes(page: Page): Promise<{ freezes: number; freezeM
   })
 }
 
-async function run(browser: Browser, hubUrl: string, pagesUrl: string, constrained: boolean): Promise<Sample[]> {
+async function run(publisherKind: PublisherBrowser, browser: Browser, hubUrl: string, pagesUrl: string, constrained: boolean): Promise<Sample[]> {
   const roomResponse = await fetch(`${hubUrl}/v1/rooms/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"ramp"}' })
   const roomId = ((await roomResponse.json()) as { data: { id: string } }).data.id
-  const open: ParticipantPage[] = []
+  const open: OpenPage[] = []
   const url = `${pagesUrl}/room.html?client=seed&hub=${encodeURIComponent(hubUrl)}&roomId=${encodeURIComponent(roomId)}`
   if (constrained) constrainLoopback()
   try {
-    const publisher = await newParticipantPage(browser, { viewport: { width: 800, height: 600 } })
+    const publisher = await openPublisher(publisherKind, browser, pagesUrl)
     const subscriber = await newParticipantPage(browser, { viewport: { width: 800, height: 600 } })
     open.push(publisher, subscriber)
     await publisher.page.goto(url)
     await subscriber.page.goto(url)
     await publisher.page.click('#togglejoin')
-    const connected = (page: Page) => page.evaluate(() => (globalThis as unknown as { __seed: { connectionState: string | null } }).__seed.connectionState === 'connected')
+    const connected = (page: BenchPage) => page.evaluate(() => (globalThis as unknown as { __seed: { connectionState: string | null } }).__seed.connectionState === 'connected')
     await pollUntil(async () => ((await connected(publisher.page)) ? true : undefined), { timeoutMs: 30_000, intervalMs: 20, description: 'the publisher to connect' })
     const start = Date.now()
     await subscriber.page.click('#togglejoin')
@@ -150,18 +181,21 @@ const pages = await startStaticServer(TUTORIAL_DIR)
 const browser = await launchChromium()
 try {
   const rows: string[] = []
-  for (const constrained of [false, true]) {
-    const link = constrained ? `${RATE}, ≈2.1 % loss` : 'clean'
-    console.error(`[ramp] ${link}…`)
-    for (const sample of await run(browser, hub.url, pages.url, constrained)) {
-      rows.push(
-        `| ${link} | ${sample.atS} | ${format(sample.availableKbps)} | ${format(sample.sentKbps)} | ${sample.resolution} | ${format(sample.remoteLossPercent, 1)} | ${sample.freezes} / ${sample.freezeMs.toFixed(0)} | ${sample.load.toFixed(2)} |`,
-      )
+  for (const publisher of ['chromium', 'firefox'] as const) {
+    for (const constrained of [false, true]) {
+      const link = constrained ? `${RATE}, ≈2.1 % loss` : 'clean'
+      console.error(`[ramp] ${publisher}, ${link}…`)
+      for (const sample of await run(publisher, browser, hub.url, pages.url, constrained)) {
+        rows.push(
+          `| ${publisher} | ${link} | ${sample.atS} | ${format(sample.availableKbps)} | ${format(sample.sentKbps)} | ${sample.resolution} | ${format(sample.remoteLossPercent, 1)} | ${sample.freezes} / ${sample.freezeMs.toFixed(0)} | ${sample.load.toFixed(2)} |`,
+        )
+      }
     }
   }
-  console.log('\nChromium publisher through the hub (2 tutorial clients, fake 640x480 camera); seconds after the publisher connected\n')
-  console.log('| link | s | available outgoing kbps | video sent kbps (since last row) | resolution | loss reported by the hub % | subscriber freezes / ms | load avg |')
-  console.log('|---|---|---|---|---|---|---|---|')
+  console.log('\nPublisher through the hub (2 tutorial clients, fake 640x480 camera, Chromium subscriber); seconds after the publisher connected.')
+  console.log('Firefox reports no available outgoing bitrate (its getStats has no availableOutgoingBitrate): "-".\n')
+  console.log('| publisher | link | s | available outgoing kbps | video sent kbps (since last row) | resolution | loss reported by the hub % | subscriber freezes / ms | load avg |')
+  console.log('|---|---|---|---|---|---|---|---|---|')
   for (const row of rows) console.log(row)
 } finally {
   await browser.close()
