@@ -12,8 +12,8 @@ import { gzipSync } from 'node:zlib'
 
 const distDir = resolve(dirname(fileURLToPath(import.meta.url)), '../dist')
 
-/** The initial JS may not exceed this (gzip bytes); the goal of issue 10 is GOAL_INITIAL_GZIP. */
-export const BUDGET_INITIAL_GZIP = 92 * 1024
+/** The initial JS may not exceed this (gzip bytes): today's size and a little room. Issue 10's goal is GOAL_INITIAL_GZIP. */
+export const BUDGET_INITIAL_GZIP = 90 * 1024
 export const GOAL_INITIAL_GZIP = 55 * 1024
 
 /** Chunks named in a module's static `import … from './x.js'` / `import './x.js'` (not `import('./x.js')`). */
