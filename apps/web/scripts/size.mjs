@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The web app's JavaScript as a browser pays it, measured on the built dist/: the INITIAL JS is what
 // index.html loads before any user action (its module scripts, its modulepreloads and everything
-// they import statically); every other chunk is LAZY, fetched by a dynamic import() when it is used.
+// they import statically); every other chunk is LAZY, fetched by a dynamic import() when it is used,
+// and among those the PREFETCHED ones are named by index.html as `<link rel="prefetch">`: fetched at
+// idle after the first paint, not needed to draw it.
 // Each figure is gzip -9 of the file as served. Run by `npm run build` after `vite build`: it prints
 // the figures and fails the build when the initial JS is over its budget (--no-check: only print).
 //   node apps/web/scripts/size.mjs [--json] [--no-check]
@@ -46,16 +48,17 @@ export function measureDist(dir = distDir) {
     initial.add(file)
     queue.push(...staticImports(readFileSync(join(assetsDir, file), 'utf8')))
   }
+  const prefetched = new Set([...html.matchAll(/<link\b[^>]*\brel="prefetch"[^>]*\bhref="[^"]*\/assets\/([^"]+\.js)"/g)].map((match) => match[1]))
   const chunks = readdirSync(assetsDir)
     .filter((file) => file.endsWith('.js'))
-    .map((file) => ({ file, initial: initial.has(file), ...sizeOf(join(assetsDir, file)) }))
+    .map((file) => ({ file, initial: initial.has(file), prefetched: prefetched.has(file), ...sizeOf(join(assetsDir, file)) }))
     .sort((a, b) => a.gzip - b.gzip)
   const initialChunks = chunks.filter((chunk) => chunk.initial)
   const total = (list, key) => list.reduce((sum, chunk) => sum + chunk[key], 0)
   const initialGzip = total(initialChunks, 'gzip')
   return {
     initial: { files: initialChunks.map((chunk) => chunk.file), min: total(initialChunks, 'min'), gzip: initialGzip },
-    lazy: chunks.filter((chunk) => !chunk.initial).map(({ file, min, gzip }) => ({ file, min, gzip })),
+    lazy: chunks.filter((chunk) => !chunk.initial).map(({ file, prefetched: atIdle, min, gzip }) => ({ file, prefetched: atIdle, min, gzip })),
     budgetGzip: BUDGET_INITIAL_GZIP,
     goalGzip: GOAL_INITIAL_GZIP,
     withinBudget: initialGzip <= BUDGET_INITIAL_GZIP,
@@ -72,8 +75,8 @@ export function formatReport(report) {
       `(budget ${kb(report.budgetGzip)}: ${report.withinBudget ? 'within' : `OVER by ${kb(initial.gzip - report.budgetGzip)}`}; ` +
       `goal ${kb(report.goalGzip)}: ${initial.gzip <= report.goalGzip ? 'met' : `${kb(initial.gzip - report.goalGzip)} to go`})`,
     ...initial.files.map((file) => `    ${file}`),
-    '  lazy chunks (loaded by import() when used):',
-    ...report.lazy.map((chunk) => `    ${kb(chunk.gzip).padStart(9)} gzip ${kb(chunk.min).padStart(10)} min  ${chunk.file}`),
+    '  lazy chunks (loaded by import() when used; "prefetched": also fetched at idle after the first paint):',
+    ...report.lazy.map((chunk) => `    ${kb(chunk.gzip).padStart(9)} gzip ${kb(chunk.min).padStart(10)} min  ${chunk.file}${chunk.prefetched ? '  (prefetched)' : ''}`),
   ]
   return lines.join('\n')
 }
