@@ -1,12 +1,15 @@
 import vue from '@vitejs/plugin-vue'
 import { defaultClientConditions, defineConfig } from 'vite'
+import { prefetchLinks } from './scripts/prefetchLinks'
 
 // Dev: `npm run pnpm -- --filter @parley/web dev` with a hub on 127.0.0.1:8080; `/v1` is proxied,
 // including the SSE event streams (proxied responses are streamed, never buffered).
 const hubTarget = process.env.PARLEY_HUB_URL ?? 'http://127.0.0.1:8080'
 
 export default defineConfig({
-  plugins: [vue()],
+  // The call and ended screens (src/screens/lazyScreens.ts) are named in index.html as prefetches:
+  // fetched at idle, and kept by the service worker with the rest of the shell (public/sw.js).
+  plugins: [vue(), prefetchLinks(/\/src\/components\/(CallView|EndedScreen)\.vue$/)],
   // Every component is <script setup>: leave the Options API out of the bundle.
   define: { __VUE_OPTIONS_API__: 'false' },
   // Resolve the workspace packages (@parley/core, @parley/protocol) to their TypeScript source.

@@ -33,7 +33,7 @@ self.addEventListener('fetch', (event) => {
   else if (url.pathname.startsWith(ASSETS)) event.respondWith(asset(request))
 })
 
-/** The assets a page of this build loads first: the entry script and its stylesheet. */
+/** The assets index.html names: the entry script, its preloads and stylesheet, and the screens it prefetches. */
 function assetsOf(html) {
   return [...html.matchAll(/(?:src|href)="([^"]*\/assets\/[^"]+)"/g)].map((match) => new URL(match[1], scope).href)
 }

@@ -9,6 +9,7 @@ import { describeError } from './lib/messages'
 import { useAutoplayStore } from './stores/autoplay'
 import { useInviteStore } from './stores/invite'
 import { createTestApp } from './testing/testApp'
+import { prefetchScreens } from './screens/lazyScreens'
 
 let fake: FakeConference
 
@@ -19,7 +20,9 @@ afterEach(() => {
   resizeWindow(1024, 768)
 })
 
-function mountApp() {
+async function mountApp() {
+  // What main.ts prefetches after the first paint: the screens then switch within a tick, as in the app.
+  await prefetchScreens()
   const test = createTestApp({ href: 'http://127.0.0.1:8080/' })
   fake = test.fake
   test.start()
@@ -31,7 +34,7 @@ const room = { id: 'r1', name: 'Team' }
 
 describe('App', () => {
   it('switches screens on view.status and exposes it as data-state', async () => {
-    const { app } = mountApp()
+    const { app } = await mountApp()
     const root = () => app.get('[data-testid="app"]')
     expect(root().attributes('data-state')).toBe('idle')
     expect(app.find('[data-testid="prejoin"]').exists()).toBe(true)
@@ -51,7 +54,7 @@ describe('App', () => {
   })
 
   it('announces connecting and reconnecting in a live region', async () => {
-    const { app } = mountApp()
+    const { app } = await mountApp()
     fake.setView({ status: 'joining' })
     await nextTick()
     const banner = app.get('[data-testid="status-banner"]')
@@ -68,7 +71,7 @@ describe('App', () => {
   it.each(['hub-unreachable', 'negotiation-failed', 'client-gone', 'unauthorized', 'invalid-response'] as ConferenceErrorKind[])(
     'shows what %s means in the call, with a Retry button',
     async (kind) => {
-      const { app } = mountApp()
+      const { app } = await mountApp()
       fake.setView({ status: 'failed', room, error: { kind, message: 'raw' } })
       await nextTick()
       expect(app.get('[data-testid="error-title"]').text()).toBe(describeError({ kind, message: '' }, { host: '127.0.0.1:8080', local: true }).title)
@@ -79,7 +82,7 @@ describe('App', () => {
   )
 
   it('sends someone whose room is gone to a screen that offers a new room', async () => {
-    const { app } = mountApp()
+    const { app } = await mountApp()
     fake.setView({ status: 'failed', room, error: { kind: 'room-not-found', message: '' } })
     await nextTick()
     expect(app.get('[data-testid="ended-title"]').text()).toBe('This room no longer exists')
@@ -91,7 +94,7 @@ describe('App', () => {
   })
 
   it('says who ended the meeting (as text), and offers only a new room', async () => {
-    const { app } = mountApp()
+    const { app } = await mountApp()
     fake.setView({ status: 'ended', room, endedReason: 'host-ended', endedBy: { clientId: 'c1', name: '<img src=x onerror=alert(1)>Ada' } })
     await nextTick()
     expect(app.get('[data-testid="ended-title"]').text()).toBe('<img src=x onerror=alert(1)>Ada ended the meeting')
@@ -102,7 +105,7 @@ describe('App', () => {
   })
 
   it('tells the tab whose call moved to another tab why it left, and lets it join again', async () => {
-    const { app } = mountApp()
+    const { app } = await mountApp()
     fake.setView({ status: 'connected', room })
     fake.setView({ status: 'ended', room, endedReason: 'moved-to-another-tab' })
     await nextTick()
@@ -114,7 +117,7 @@ describe('App', () => {
   })
 
   it('tells someone dropped after a long outage that they were disconnected, and lets them rejoin', async () => {
-    const { app } = mountApp()
+    const { app } = await mountApp()
     fake.setView({ status: 'connected', room })
     fake.setView({ status: 'ended', room, endedReason: 'timeout' })
     await nextTick()
@@ -124,7 +127,7 @@ describe('App', () => {
   })
 
   it('lets you join again after leaving', async () => {
-    const { app } = mountApp()
+    const { app } = await mountApp()
     fake.setView({ status: 'left', room })
     await nextTick()
     await app.get('[data-testid="join-again"]').trigger('click')
@@ -135,7 +138,7 @@ describe('App', () => {
   })
 
   it('offers "Enable audio" when autoplay is blocked and resumes media on click', async () => {
-    const { app, autoplay } = mountApp()
+    const { app, autoplay } = await mountApp()
     fake.setView({ status: 'connected', room })
     let allowed = false
     let plays = 0
@@ -158,7 +161,7 @@ describe('App', () => {
   })
 
   it('opens the state panel with Shift+D, showing states and events, and closes it with Shift+D', async () => {
-    const { app } = mountApp()
+    const { app } = await mountApp()
     fake.setView({ status: 'connected', room, stateValue: ['inRoom.negotiation.stable', 'inRoom.events.open'] })
     await nextTick()
     expect(app.find('[data-testid="state-panel"]').exists()).toBe(false)
@@ -178,7 +181,7 @@ describe('App', () => {
   })
 
   it('announces joining the room and people coming and going in a polite live region', async () => {
-    const { app } = mountApp()
+    const { app } = await mountApp()
     const announcer = () => app.get('[data-testid="announcer"]')
     expect(announcer().attributes('aria-live')).toBe('polite')
     expect(announcer().text()).toBe('')
@@ -198,7 +201,7 @@ describe('App', () => {
   })
 
   it('moves focus to the new screen when the screen changes', async () => {
-    const { app } = mountApp()
+    const { app } = await mountApp()
     fake.setView({ status: 'connected', room })
     await flushPromises()
     expect(document.activeElement?.textContent).toBe('In call: Team')
@@ -212,7 +215,7 @@ describe('App', () => {
   })
 
   it('closes the state panel on Escape and gives focus back to the More button that opened it', async () => {
-    const { app } = mountApp()
+    const { app } = await mountApp()
     fake.setView({ status: 'connected', room })
     await flushPromises()
     const more = app.get('[data-testid="more-button"]')
@@ -231,7 +234,7 @@ describe('App', () => {
   describe('State panel placement', () => {
     async function openPanel(width: number, height: number) {
       resizeWindow(width, height)
-      const { app } = mountApp()
+      const { app } = await mountApp()
       fake.setView({ status: 'connected', room, participants: [makeParticipant(1)] })
       await nextTick()
       document.dispatchEvent(new KeyboardEvent('keydown', { key: 'D', shiftKey: true }))
@@ -271,7 +274,7 @@ describe('App', () => {
     })
 
     it('is reachable on the call from the More menu only, and on every screen by its shortcut', async () => {
-      const { app } = mountApp()
+      const { app } = await mountApp()
       expect(app.find('[data-testid="more-button"]').exists()).toBe(false) // pre-join: no button
       document.dispatchEvent(new KeyboardEvent('keydown', { key: 'D', shiftKey: true }))
       await vi.waitFor(() => app.get('[data-testid="state-panel"]'))

@@ -9,6 +9,7 @@ import { createBrowserConference } from './conference/factory'
 import { memoryStorage, provideEnvironment } from './environment'
 import type { PageContext, StorageLike } from './environment'
 import { loadConfig } from './lib/config'
+import { prefetchScreens } from './screens/lazyScreens'
 import { useAppStore } from './stores/app'
 import { useDevtoolsStore } from './stores/devtools'
 import './styles.css'
@@ -74,6 +75,10 @@ async function boot() {
   }
   useAppStore(pinia).start()
   app.mount('#app')
+  // The call and ended screens' chunks, fetched once the first screen is drawn: a join finds them there.
+  const prefetch = () => prefetchScreens().catch((error: unknown) => console.warn('[parley] could not prefetch the call screen:', error))
+  if ('requestIdleCallback' in window) window.requestIdleCallback(prefetch, { timeout: 2000 })
+  else setTimeout(prefetch, 200)
 }
 
 void boot()

@@ -1,7 +1,7 @@
 // "I was in this call": what a tab remembers (in sessionStorage) so that a refresh rejoins the same
 // room under the same name without another click. Only a reload of the same room's address resumes
 // it; a tab opened on another link, a duplicated tab or a restored one starts at the pre-join.
-import type { Serializer } from '@vueuse/core'
+import type { StorageSerializer } from '../composables/browser'
 import { invitedRoomFromUrl } from './invite'
 
 export const CALL_MEMORY_KEY = 'parley.call'
@@ -42,7 +42,7 @@ export function parseRememberedCall(raw: string | null): RememberedCall | null {
   }
 }
 
-export const rememberedCallSerializer: Serializer<RememberedCall | null> = {
+export const rememberedCallSerializer: StorageSerializer<RememberedCall | null> = {
   read: parseRememberedCall,
   write: (value) => JSON.stringify(value),
 }

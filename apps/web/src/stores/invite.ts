@@ -2,10 +2,10 @@
 // invited to (seed format `?roomId=…&roomName=…`); once you are in a room the address bar carries
 // it; the access token never stays there. Copying the link confirms for a moment, or, when the
 // clipboard is refused, shows the link to copy by hand.
-import { refAutoReset } from '@vueuse/core'
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
 import type { RoomInfo } from '../conference/types'
+import { refAutoReset } from '../composables/browser'
 import { useEnvironment } from '../environment'
 import { buildInviteUrl, invitedRoomFromUrl, roomIsGone, urlWithout } from '../lib/invite'
 import { useSessionStore } from './session'

@@ -1,8 +1,8 @@
 // The pre-join form: your name (remembered across visits once you joined with it), the new room's
 // name, which devices to join with, and what joining will really send given what the preview got.
-import { useStorage } from '@vueuse/core'
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
+import { useStoredRef } from '../composables/browser'
 import { useEnvironment } from '../environment'
 import { deviceProblem, joinMedia } from '../lib/messages'
 import { localTile } from '../lib/tiles'
@@ -16,13 +16,8 @@ export const usePreJoinStore = defineStore('preJoin', () => {
   const session = useSessionStore()
   const invite = useInviteStore()
 
-  const rememberedName = useStorage(DISPLAY_NAME_KEY, '', localStorage, {
-    writeDefaults: false,
-    listenToStorageChanges: false,
-    flush: 'sync',
-    // Storage refused (quota, private mode): the name is simply not remembered; joining still works.
-    onError: () => undefined,
-  })
+  // Storage refused (quota, private mode): the name is simply not remembered; joining still works.
+  const rememberedName = useStoredRef(DISPLAY_NAME_KEY, '', localStorage)
   const displayName = ref(rememberedName.value)
   const roomName = ref(invite.invitedRoom?.roomName ?? '')
   const wantAudio = ref(true)

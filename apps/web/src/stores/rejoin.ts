@@ -5,9 +5,9 @@
 // the hub ends it, and as each refresh uses it (one refresh, one automatic attempt: a failed
 // rejoin lands on the pre-join or ended screen, never in a loop). Leaving on page unload (the
 // refresh itself) keeps it.
-import { useStorage } from '@vueuse/core'
 import { defineStore } from 'pinia'
 import { shallowRef, watch } from 'vue'
+import { useStoredRef } from '../composables/browser'
 import { useEnvironment } from '../environment'
 import { CALL_MEMORY_KEY, callToResume, rememberedCallSerializer } from '../lib/rejoin'
 import type { RememberedCall } from '../lib/rejoin'
@@ -21,14 +21,8 @@ export const useRejoinStore = defineStore('rejoin', () => {
   const preJoin = usePreJoinStore()
   const invite = useInviteStore()
 
-  const memory = useStorage<RememberedCall | null>(CALL_MEMORY_KEY, null, sessionStorage, {
-    serializer: rememberedCallSerializer,
-    writeDefaults: false,
-    listenToStorageChanges: false,
-    flush: 'sync',
-    // Storage refused: a refresh simply shows the pre-join, with the room in the address.
-    onError: () => undefined,
-  })
+  // Storage refused: a refresh simply shows the pre-join, with the room in the address.
+  const memory = useStoredRef<RememberedCall | null>(CALL_MEMORY_KEY, null, sessionStorage, rememberedCallSerializer)
   /** The call a refresh is rejoining, until its join is sent (the call screen shows meanwhile). */
   const resuming = shallowRef<RememberedCall>()
 

@@ -1,9 +1,9 @@
 // Which screen shows and what it says: pre-join / call / ended, the status banner, the ended
 // screen's words, the tiles, the invite hint, the tab title, and the layout (phone or wider).
 // The decisions are pure functions in src/lib (screen.ts, ended.ts, tiles.ts, messages.ts).
-import { useMediaQuery, useTitle } from '@vueuse/core'
 import { defineStore } from 'pinia'
 import { computed } from 'vue'
+import { useMediaQuery, useTitle } from '../composables/browser'
 import { useEnvironment } from '../environment'
 import { hubPlaceOf } from '../lib/config'
 import { endedScreen } from '../lib/ended'

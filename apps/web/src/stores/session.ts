@@ -3,10 +3,10 @@
 // into a shallowRef, projects it with `selectView`, forwards what the actor emits (who joined, who
 // left) to its listeners, and its actions only call the handle (which sends `user.*` events to the
 // statechart). Nothing runs until `start()`.
-import { useEventListener } from '@vueuse/core'
 import { defineStore } from 'pinia'
 import { computed, markRaw, onScopeDispose, shallowRef } from 'vue'
 import type { AnyConferenceHandle, ConferenceView, DeviceKind, ParticipantEvent } from '../conference/types'
+import { useEventListener } from '../composables/browser'
 import { useEnvironment } from '../environment'
 import { useDevtoolsStore } from './devtools'
 
