@@ -67,7 +67,8 @@ export function createClusterRouter(deps: ClusterRouterDeps): Hono {
     }
     const out = new Headers(answer.headers)
     for (const name of HOP_BY_HOP) out.delete(name)
-    return new Response(answer.body && endQuietlyOnAbort(answer.body, c.req.raw.signal), { status: answer.status, statusText: answer.statusText, headers: out })
+    const onLost = (error: unknown) => log('warn', 'cluster: the room\'s node went away mid-response; the stream ends (clients reconnect)', { node: node.id, path: incoming.pathname, error })
+    return new Response(answer.body && endWhenCut(answer.body, c.req.raw.signal, onLost), { status: answer.status, statusText: answer.statusText, headers: out })
   }
 
   const settle = async () => {
@@ -116,10 +117,11 @@ export function createClusterRouter(deps: ClusterRouterDeps): Hono {
 }
 
 /**
- * The forwarded body, read only as the client's side asks for more (back-pressure), that ends instead of
- * failing when the client went away (the forwarding fetch is aborted with it: nothing to report).
+ * The forwarded body, read only as the client's side asks for more (back-pressure). It ends when the
+ * client went away (the forwarding fetch is aborted with it: nothing to report) or when the room's node
+ * did (reported to `onLost`): an event stream's client then reconnects, as after any dropped stream.
  */
-function endQuietlyOnAbort(body: ReadableStream<Uint8Array>, signal: AbortSignal): ReadableStream<Uint8Array> {
+function endWhenCut(body: ReadableStream<Uint8Array>, signal: AbortSignal, onLost: (error: unknown) => void): ReadableStream<Uint8Array> {
   const reader = body.getReader()
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -128,8 +130,8 @@ function endQuietlyOnAbort(body: ReadableStream<Uint8Array>, signal: AbortSignal
         if (done) controller.close()
         else controller.enqueue(value)
       } catch (error) {
-        if (signal.aborted) controller.close()
-        else controller.error(error)
+        if (!signal.aborted) onLost(error)
+        controller.close()
       }
     },
     cancel: (reason) => reader.cancel(reason),
