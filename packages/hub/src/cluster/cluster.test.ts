@@ -19,7 +19,7 @@ afterEach(async () => {
   nodes = []
 })
 
-async function startNodes(count: number): Promise<RunningClusterHub[]> {
+async function startNodes(count: number, redisUrl = redis.url): Promise<RunningClusterHub[]> {
   const prefix = `cluster${++clusters}:`
   for (let index = 0; index < count; index++) {
     const port = await freePort()
@@ -29,7 +29,7 @@ async function startNodes(count: number): Promise<RunningClusterHub[]> {
         port,
         quiet: true,
         mediaPlane: new FakeMediaPlane(),
-        cluster: { redisUrl: redis.url, nodeId: `node-${index + 1}`, prefix, heartbeatMs: 100, nodeTtlMs: 400 },
+        cluster: { redisUrl, nodeId: `node-${index + 1}`, prefix, heartbeatMs: 100, nodeTtlMs: 400 },
       }),
     )
   }
@@ -94,5 +94,39 @@ describe('a cluster of three hub nodes on one Redis', () => {
     expect((await call(other.url, 'GET', pathFor('getRoom', { roomId: 'kept' }))).body.data).toMatchObject({ id: 'kept', name: 'Kept' })
     expect(other.hub.holds('kept')).toBe(true)
     expect((await call(other.url, 'GET', pathFor('getMeta', { roomId: 'kept', key: 'topic' }))).body.data).toEqual({ topic: 'survives' })
+  }, 30_000)
+})
+
+describe('a cluster node with its Redis down', () => {
+  it('keeps serving the rooms it holds, answers 503 to new rooms, and writes its rooms again when Redis comes back empty', async () => {
+    // No persistence: the Redis that comes back has lost everything; the node writes what it holds again.
+    const own = await startRedisServer()
+    try {
+      const [a] = await startNodes(1, own.url)
+      expect((await call(a!.url, 'POST', pathFor('createRoom', {}), { id: 'held' })).status).toBe(201)
+      await own.kill('SIGKILL')
+      const refused = await call(a!.url, 'POST', pathFor('createRoom', {}), { name: 'new' })
+      expect(refused.status).toBe(503)
+      expect(refused.body).toMatchObject({ code: 503, data: null })
+      expect(refused.body.message).toMatch(/Redis .*cannot place a new room; rooms this node holds go on/)
+      // The held room goes on: registering, metadata (answered within the 1 s bound, written later).
+      expect((await call(a!.url, 'POST', pathFor('register', { roomId: 'held' }), { uid: 'u' })).status).toBe(200)
+      expect((await call(a!.url, 'POST', pathFor('setMeta', { roomId: 'held' }), { topic: 'while down' })).status).toBe(200)
+      expect((await call(a!.url, 'GET', pathFor('getMeta', { roomId: 'held', key: 'topic' }))).body.data).toEqual({ topic: 'while down' })
+      await own.restart()
+      await pollUntil(async () => (await call(a!.url, 'POST', pathFor('createRoom', {}), { name: 'again' })).status === 201, { description: 'rooms created again with Redis back' })
+      const { Redis } = await import('ioredis')
+      const reader = new Redis(own.url)
+      try {
+        await pollUntil(async () => (await reader.hget(`cluster${clusters}:room:held:meta`, 'topic')) === '"while down"', { description: 'the change made while Redis was down to reach it' })
+        expect(await reader.hget(`cluster${clusters}:room-node`, 'held')).toBe('node-1')
+      } finally {
+        reader.disconnect()
+      }
+    } finally {
+      await Promise.all(nodes.map((node) => node.close()))
+      nodes = []
+      await own.close()
+    }
   }, 30_000)
 })

@@ -79,6 +79,18 @@ export async function startClusterNode(options: ClusterOptions): Promise<Cluster
     ttlMs: options.nodeTtlMs,
   })
 
+  // Redis back after an outage: write this node's rooms again in case it came back empty (no persistence).
+  let connectedBefore = redis.status === 'ready'
+  const onReady = () => {
+    if (connectedBefore) {
+      log('info', 'cluster: Redis is back; writing this node\'s rooms again')
+      registry.rewriteAll()
+      heartbeat.beat().catch(() => undefined)
+    }
+    connectedBefore = true
+  }
+  redis.on('ready', onReady)
+
   /** A Redis round trip that fails fast (503) when Redis is not connected or does not answer in time. */
   const ask = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
     const unavailable = (why: string) => new HubError(503, `the cluster's Redis ${why}, so this node cannot ${what}; rooms this node holds go on; try again shortly`, { 'Retry-After': '1' })
@@ -154,6 +166,9 @@ export async function startClusterNode(options: ClusterOptions): Promise<Cluster
         return { self: nodeId, nodes: nodes.map((node) => ({ ...node, roomsMapped: counts.get(node.id) ?? 0 })), rooms }
       }),
     drain: () => heartbeat.drain(),
-    stop: () => heartbeat.stop(),
+    stop: () => {
+      redis.off('ready', onReady)
+      return heartbeat.stop()
+    },
   }
 }

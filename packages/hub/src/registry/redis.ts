@@ -34,6 +34,11 @@ export interface RedisRoomRegistry extends RoomRegistry {
   readonly pending: number
   /** Takes a room of another (dead) node into this one's memory; the caller maps it to this node (`claimRoom`). */
   adopt(record: RoomRecord): void
+  /**
+   * Writes every room this node holds again (head, metadata, and its map entry unless another node has
+   * it): for a Redis that came back empty (no persistence), so the cluster's state converges.
+   */
+  rewriteAll(): void
 }
 
 export function redisKeys(prefix = DEFAULT_REDIS_PREFIX) {
@@ -118,6 +123,15 @@ export async function openRedisRegistry(options: RedisRegistryOptions): Promise<
       })
     },
     adopt: hold,
+    rewriteAll() {
+      for (const { meta, ...head } of mirror.loadAll()) {
+        write((multi) => {
+          multi.hset(keys.room(head.id), headFields(head)).del(keys.meta(head.id)).hsetnx(keys.roomNode, head.id, nodeId)
+          const fields = Object.entries(meta).map(([key, value]) => [key, JSON.stringify(value)])
+          if (fields.length > 0) multi.hset(keys.meta(head.id), Object.fromEntries(fields))
+        })
+      }
+    },
     setMeta(roomId, entries) {
       mirror.setMeta(roomId, entries)
       const fields = Object.fromEntries(Object.entries(entries).map(([key, value]) => [key, JSON.stringify(value)]))

@@ -153,3 +153,27 @@ describe('redis registry with Redis down', () => {
     }
   }, 20_000)
 })
+
+describe('redis registry over a Redis that came back empty', () => {
+  it('writes every room it holds again, without taking a room another node holds', async () => {
+    const server = await startRedisServer()
+    const redis = new Redis(server.url, { maxRetriesPerRequest: null, retryStrategy: () => 50 })
+    try {
+      const registry = await openRedisRegistry({ redis, nodeId: 'node-a' })
+      registry.saveRoom(head('r'))
+      registry.setMeta('r', { topic: 'kept' })
+      registry.saveRoom(head('s'))
+      await registry.settled()
+      await server.kill('SIGKILL')
+      await server.restart()
+      await redis.hset('parley:room-node', 's', 'node-b')
+      registry.rewriteAll()
+      await registry.settled()
+      expect(await readRoom(redis, 'r')).toEqual({ ...head('r'), meta: { topic: 'kept' } })
+      expect(await redis.hgetall('parley:room-node')).toEqual({ r: 'node-a', s: 'node-b' })
+    } finally {
+      redis.disconnect()
+      await server.close()
+    }
+  }, 20_000)
+})
