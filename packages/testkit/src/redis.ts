@@ -2,12 +2,13 @@
 // temporary directory, never a system service. `npm test` installs redis-server when it is missing
 // (scripts/parley.mjs), as it does Chromium. Stopped (and its directory removed) by `close()`; `kill` and
 // `restart` are for fault tests (with `appendOnly`, what it acknowledged survives the restart).
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from './hub-process.js'
+import { type ServerProcess, startServerProcess } from './server-process.js'
 
 export const REDIS_SERVER = process.env.PARLEY_REDIS_SERVER ?? '/usr/bin/redis-server'
 
@@ -17,16 +18,11 @@ export interface RedisServerOptions {
   startTimeoutMs?: number
 }
 
-export interface RedisServer {
+export interface RedisServer extends ServerProcess {
   readonly port: number
   /** `redis://127.0.0.1:<port>` */
   readonly url: string
-  readonly pid: number
-  /** Sends a signal and waits for the process to exit (the port and directory are kept for `restart`). */
-  kill(signal: NodeJS.Signals): Promise<void>
-  /** Starts it again on the same port and directory. */
-  restart(): Promise<void>
-  /** Stops it and removes its directory. Idempotent. */
+  /** Stops it and removes its directory. Idempotent. (`kill` keeps the port and directory for `restart`.) */
   close(): Promise<void>
 }
 
@@ -63,43 +59,25 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     '--loglevel', 'warning',
     ...(options.appendOnly ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
   ]
-  let child: ChildProcess
+  const server = await startServerProcess(() => spawn(REDIS_SERVER, args, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] }), {
+    answers: () => redisAnswers(port),
+    what: `redis-server on port ${port}`,
+    timeoutMs: options.startTimeoutMs ?? 10_000,
+    intervalMs: 20,
+  })
   let closed = false
-  const exited = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve()
-      child.once('exit', () => resolve())
-    })
-  const launch = async () => {
-    child = spawn(REDIS_SERVER, args, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] })
-    const deadline = Date.now() + (options.startTimeoutMs ?? 10_000)
-    while (!(await redisAnswers(port))) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`redis-server exited before it answered (code ${child.exitCode}, signal ${child.signalCode})`)
-      if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer within ${options.startTimeoutMs ?? 10_000} ms`)
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
-  }
-  await launch()
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
     get pid() {
-      return child.pid ?? -1
+      return server.pid
     },
-    async kill(signal) {
-      child.kill(signal)
-      await exited()
-    },
-    restart: launch,
+    kill: server.kill,
+    restart: server.restart,
     async close() {
       if (closed) return
       closed = true
-      if (child.exitCode === null && child.signalCode === null) {
-        const force = setTimeout(() => child.kill('SIGKILL'), 5_000)
-        child.kill('SIGTERM')
-        await exited()
-        clearTimeout(force)
-      }
+      await server.close()
       rmSync(dir, { recursive: true, force: true })
     },
   }
