@@ -97,6 +97,22 @@ describe('a cluster of three hub nodes on one Redis', () => {
   }, 30_000)
 })
 
+describe('a cluster node that was cut off', () => {
+  it('lets go of a room another node took over while it was away', async () => {
+    const [a] = await startNodes(1)
+    expect((await call(a!.url, 'POST', pathFor('createRoom', {}), { id: 'taken' })).status).toBe(201)
+    expect((await call(a!.url, 'POST', pathFor('register', { roomId: 'taken' }), { uid: 'u' })).status).toBe(200)
+    const { Redis } = await import('ioredis')
+    const writer = new Redis(redis.url)
+    try {
+      await writer.hset(`cluster${clusters}:room-node`, 'taken', 'node-elsewhere')
+    } finally {
+      writer.disconnect()
+    }
+    await pollUntil(() => !a!.hub.holds('taken'), { description: 'node-1 to let go of the room' })
+  }, 20_000)
+})
+
 describe('a cluster node with its Redis down', () => {
   it('keeps serving the rooms it holds, answers 503 to new rooms, and writes its rooms again when Redis comes back empty', async () => {
     // No persistence: the Redis that comes back has lost everything; the node writes what it holds again.

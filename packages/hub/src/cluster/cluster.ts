@@ -7,7 +7,7 @@ import { HubError } from '../errors.js'
 import type { Hub } from '../hub.js'
 import type { Logger } from '../log.js'
 import { DEFAULT_REDIS_PREFIX, type RedisRoomRegistry, readRoom, redisKeys } from '../registry/redis.js'
-import { type Heartbeat, type NodeInfo, isNodeLive, liveNodes, processCpuMeter, startHeartbeat } from './nodes.js'
+import { DEFAULT_HEARTBEAT_MS, type Heartbeat, type NodeInfo, isNodeLive, liveNodes, nodeKeys, processCpuMeter, startHeartbeat } from './nodes.js'
 import { countRooms, pickNode } from './placement.js'
 
 export interface ClusterOptions {
@@ -51,6 +51,12 @@ export interface ClusterNode {
   stop(): Promise<void>
 }
 
+// The room's holder and that node's heartbeat entry (nil when expired), in one round trip.
+const HOLDER_SCRIPT = `
+local holder = redis.call('HGET', KEYS[1], ARGV[1])
+if not holder then return {} end
+return {holder, redis.call('GET', ARGV[2] .. holder)}`
+
 const CLAIM_SCRIPT = `
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
   redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
@@ -90,6 +96,32 @@ export async function startClusterNode(options: ClusterOptions): Promise<Cluster
     connectedBefore = true
   }
   redis.on('ready', onReady)
+
+  // A node that was cut off long enough for its heartbeat to expire may find that another node took one of
+  // its rooms over: it lets go (its clients get `left` `shutdown` and reconnect, to the new holder).
+  const letGoOfLostRooms = async () => {
+    const held = hub.roomIds
+    if (held.length === 0 || redis.status !== 'ready') return
+    const holders = await redis.hmget(keys.roomNode, ...held)
+    held.forEach((roomId, index) => {
+      const holder = holders[index]
+      if (holder === null || holder === undefined || holder === nodeId || !hub.holds(roomId)) return
+      log('warn', 'cluster: another node took this room over; letting go of it', { roomId, holder })
+      registry.release(roomId)
+      hub.room(roomId).close('shutdown')
+    })
+  }
+  let stopped = false
+  let checkTimer: unknown
+  const scheduleCheck = () => {
+    if (stopped) return
+    checkTimer = clock.setTimeout(() => {
+      letGoOfLostRooms()
+        .catch((error: unknown) => log('warn', 'cluster: could not compare the rooms held here with Redis', { error }))
+        .finally(scheduleCheck)
+    }, options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS)
+  }
+  scheduleCheck()
 
   /** A Redis round trip that fails fast (503) when Redis is not connected or does not answer in time. */
   const ask = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
@@ -133,12 +165,11 @@ export async function startClusterNode(options: ClusterOptions): Promise<Cluster
   const routeRoom = async (roomId: string): Promise<RoomRoute> => {
     if (hub.holds(roomId)) return { kind: 'local' }
     return ask('find the room\'s node', async () => {
-      const holder = await redis.hget(keys.roomNode, roomId)
+      const [holder, entry] = (await redis.eval(HOLDER_SCRIPT, 1, keys.roomNode, roomId, nodeKeys(prefix).node(''))) as [string?, (string | null)?]
       // Not in the map: no such room anywhere; the local hub answers the 404.
-      if (holder === null) return { kind: 'local' }
+      if (holder === undefined) return { kind: 'local' }
       if (holder === nodeId) return adopt(roomId, holder)
-      const node = await isNodeLive(redis, holder, prefix)
-      if (node) return { kind: 'remote', node }
+      if (entry) return { kind: 'remote', node: JSON.parse(entry) as NodeInfo }
       // Its node died: this (live) node takes it over; the core's full reconnect brings its people back.
       return adopt(roomId, holder)
     })
@@ -167,6 +198,8 @@ export async function startClusterNode(options: ClusterOptions): Promise<Cluster
       }),
     drain: () => heartbeat.drain(),
     stop: () => {
+      stopped = true
+      clock.clearTimeout(checkTimer)
       redis.off('ready', onReady)
       return heartbeat.stop()
     },

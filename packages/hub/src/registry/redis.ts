@@ -39,6 +39,8 @@ export interface RedisRoomRegistry extends RoomRegistry {
    * it): for a Redis that came back empty (no persistence), so the cluster's state converges.
    */
   rewriteAll(): void
+  /** Forgets a room here only (another node holds it now); Redis is left as it is. */
+  release(roomId: string): void
 }
 
 export function redisKeys(prefix = DEFAULT_REDIS_PREFIX) {
@@ -123,6 +125,10 @@ export async function openRedisRegistry(options: RedisRegistryOptions): Promise<
       })
     },
     adopt: hold,
+    release(roomId) {
+      mirror.deleteRoom(roomId)
+      held.delete(roomId)
+    },
     rewriteAll() {
       for (const { meta, ...head } of mirror.loadAll()) {
         write((multi) => {
