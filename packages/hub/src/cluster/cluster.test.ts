@@ -97,6 +97,18 @@ describe('a cluster of three hub nodes on one Redis', () => {
   }, 30_000)
 })
 
+describe('a draining cluster node', () => {
+  it('takes no new rooms and keeps the ones it holds', async () => {
+    const [a, b] = await startNodes(2)
+    expect((await call(b!.url, 'POST', pathFor('createRoom', {}), { id: 'before' })).status).toBe(201)
+    const held = a!.hub.holds('before') ? a! : b!
+    await held.cluster.drain()
+    for (let room = 0; room < 3; room++) expect((await call(held.url, 'POST', pathFor('createRoom', {}), { name: `after ${room}` })).status).toBe(201)
+    expect(held.hub.roomIds).toEqual(['before'])
+    expect((await call(held.url, 'GET', pathFor('getRoom', { roomId: 'before' }))).status).toBe(200)
+  }, 20_000)
+})
+
 describe('a cluster node that was cut off', () => {
   it('lets go of a room another node took over while it was away', async () => {
     const [a] = await startNodes(1)
