@@ -25,7 +25,14 @@ export async function startClusterHub(options: StartHubOptions & { cluster: Clus
   const clock = options.clock ?? systemClock
   // Commands wait (queued) while Redis is away and go out when it is back: no acknowledged change is lost.
   const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(times * 100, 1_000) })
-  redis.on('error', () => {})
+  // ioredis reports every failed reconnect; one line per outage is enough.
+  let outageReported = false
+  redis.on('error', (error: unknown) => {
+    if (outageReported) return
+    outageReported = true
+    log('warn', 'cluster: Redis connection error; retrying (rooms held here go on, new rooms answer 503)', { error })
+  })
+  redis.on('ready', () => (outageReported = false))
   try {
     await redis.connect()
   } catch (error) {
