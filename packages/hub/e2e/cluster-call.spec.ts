@@ -1,8 +1,9 @@
 // A cluster of three hub processes (werift media planes) on loopback ports sharing one real redis-server.
 // One room; three werift participants that speak the SDK's flow, each entering through a different node:
 // their HTTP and SSE go through their node to the room's node, their media straight to the room's node,
-// and each receives the other two. Rooms created one after another spread evenly over the nodes. Prints
-// the cost of the forwarding hop. Run inside a loopback-only namespace, under the e2e flock.
+// and each receives the other two. Redis killed and restarted empty mid-call: the call goes on. Rooms
+// created one after another spread evenly over the nodes. Prints the cost of the forwarding hop. Run
+// inside a loopback-only namespace, under the e2e flock.
 import { loadavg } from 'node:os'
 import { pathFor } from '@parley/protocol'
 import { assertLoopbackOnly, type HubProcess, pollUntil, type RedisServer, startHubProcess, startRedisServer } from '@parley/testkit'
@@ -74,6 +75,23 @@ describe('a call across a cluster of three hub nodes', () => {
     }
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
     figures.getRoomMedianMs = { direct: +median(samples.direct).toFixed(2), forwarded: +median(samples.forwarded).toFixed(2), loadavg1m: +loadavg()[0]!.toFixed(2) }
+  })
+
+  it('goes on while Redis restarts empty, and the cluster knows the room again after', async () => {
+    const roomId = Object.keys((await status(nodes[0]!)).rooms)[0]!
+    const packets = () => participants.map((participant) => participant.media.received.reduce((sum, track) => sum + track.packets, 0))
+    await redis.kill('SIGKILL')
+    const atKill = packets()
+    // Media goes straight to the room's node: it keeps flowing with Redis gone.
+    await pollUntil(() => packets().every((count, index) => count >= atKill[index]! + 50), { description: 'media still flowing with Redis down' })
+    await redis.restart()
+    // The room's node writes its rooms again; every node finds the room and forwards to it.
+    await pollUntil(async () => {
+      const answers = await Promise.all(nodes.map((node) => call(node.url, 'GET', pathFor('getRoom', { roomId }))))
+      return answers.every((answer) => answer.status === 200)
+    }, { description: 'every node answering for the room again' })
+    await pollUntil(async () => (await status(nodes[0]!)).nodes.length === 3, { description: 'three nodes beating again' })
+    expect(participants.flatMap((participant) => participant.errors)).toEqual([])
   })
 
   it('spreads 30 rooms created one after another over the three nodes', async () => {
