@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The two commands a person runs on a fresh clone with only Node 20 and npm:
 //   npm start  -> install, build, run the hub (serving the web app) on 127.0.0.1:8080
-//   npm test   -> install, make sure Debian's chromium and firefox-esr are there, typecheck, lint, and run every
+//   npm test   -> install, make sure Debian's chromium, firefox-esr and redis-server are there, typecheck, lint, and run every
 //                 test inside a network namespace whose only interface is loopback.
 // pnpm is not assumed to be installed: a pinned copy is installed with npm into .tools/.
 // Install and builds are skipped when the content stamps say nothing they depend on changed
@@ -107,11 +107,15 @@ function isRoot() {
   return typeof process.getuid === 'function' && process.getuid() === 0
 }
 
-/** Debian's chromium and firefox-esr (one screen-share spec has a participant in Firefox), apt-installed when missing. */
+/**
+ * Debian's chromium and firefox-esr (one screen-share spec has a participant in Firefox), and redis-server
+ * (the hub cluster's tests start their own on a loopback port, never the system service), apt-installed when missing.
+ */
 function ensureBrowsers() {
   const browsers = [
     { path: process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium', pkg: 'chromium' },
     { path: process.env.PARLEY_FIREFOX ?? '/usr/bin/firefox-esr', pkg: 'firefox-esr' },
+    { path: process.env.PARLEY_REDIS_SERVER ?? '/usr/bin/redis-server', pkg: 'redis-server' },
   ]
   const missing = browsers.filter(({ path }) => !existsSync(path))
   if (missing.length === 0) return
@@ -120,7 +124,7 @@ function ensureBrowsers() {
     log(`not found: ${missing.map(({ path }) => path).join(', ')}, and this user cannot install it: run "apt-get install -y ${packages.join(' ')}" as root`)
     process.exit(1)
   }
-  log(`installing Debian ${packages.join(' and ')} for the browser tests`)
+  log(`installing Debian ${packages.join(' and ')} for the browser and cluster tests`)
   run('apt-get', ['update', '-qq'])
   run('apt-get', ['install', '-y', '-qq', ...packages], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
 }

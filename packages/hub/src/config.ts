@@ -9,6 +9,7 @@ import type { IceConfig } from './media/types.js'
 import { messageOf } from '@parley/protocol'
 import { DEFAULT_LIMITS, type HubLimits } from './hub.js'
 import { DEFAULT_TIMINGS, type HubTimings } from './timings.js'
+import { type ClusterConfig, CLUSTER_HELP, clusterConfig } from './cluster/config.js'
 
 export interface HubConfig {
   host: string
@@ -25,6 +26,8 @@ export interface HubConfig {
   staticDir: string | undefined
   /** Where rooms are kept across restarts. */
   registry: RegistryConfig
+  /** Cluster mode (`--redis`): rooms in Redis, any node an entry point (src/cluster/). */
+  cluster: ClusterConfig | undefined
   quiet: boolean
   logLevel: LogLevel
 }
@@ -95,6 +98,7 @@ Rooms across restarts
   --registry <where>          memory (rooms end with the process) or sqlite:<file>;
                               overrides --data-dir
 
+${CLUSTER_HELP}
 Web app and logs
   --static-dir <dir>          Serve this built web app at / (API stays under /v1).
                               Default: apps/web/dist of this repository, when built
@@ -161,6 +165,9 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
         'static-dir': { type: 'string' },
         'data-dir': { type: 'string' },
         registry: { type: 'string' },
+        redis: { type: 'string' },
+        'node-id': { type: 'string' },
+        'advertise-url': { type: 'string' },
         'no-static': { type: 'boolean' },
         'log-level': { type: 'string' },
         quiet: { type: 'boolean' },
@@ -222,8 +229,17 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
     emptyRoomTimeoutMs: integer('--empty-room-timeout', values['empty-room-timeout'], 1, undefined, 5 * 60_000),
     staticDir: values['no-static'] ? undefined : (values['static-dir'] ?? defaultStaticDir()),
     registry: registryConfig(values.registry, values['data-dir']),
+    cluster: clusterOptions(values),
     quiet: values.quiet ?? false,
     logLevel,
+  }
+}
+
+function clusterOptions(values: { redis?: string; 'node-id'?: string; 'advertise-url'?: string; registry?: string; 'data-dir'?: string }): ClusterConfig | undefined {
+  try {
+    return clusterConfig({ redis: values.redis, nodeId: values['node-id'], advertiseUrl: values['advertise-url'], registry: values.registry, dataDir: values['data-dir'] })
+  } catch (error) {
+    throw new ConfigError(messageOf(error))
   }
 }
 

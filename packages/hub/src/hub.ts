@@ -109,6 +109,20 @@ export class Hub {
     return room
   }
 
+  /** Takes in a room stored elsewhere: a cluster node adopting the room of a node that died (src/cluster/). */
+  adoptRoom(record: RoomRecord): Room {
+    if (this.#rooms.has(record.id)) throw conflict(`room "${record.id}" already exists`)
+    const room = this.#addRoom(record)
+    room.restore(record)
+    this.#deps.log('info', 'room adopted', { roomId: record.id })
+    return room
+  }
+
+  /** Whether this hub holds the room (no 404 thrown, for routing). */
+  holds(roomId: string): boolean {
+    return this.#rooms.has(roomId)
+  }
+
   #addRoom({ id, name, options }: RoomRecord): Room {
     const { maxClientsPerRoom, maxMetaCharsPerRoom, maxMetaKeysPerRoom, maxMetaKeysPerRequest, maxCandidatesPerClient, maxTracksPerClient } = this.#deps.limits
     const room = new Room(id, name, options, {

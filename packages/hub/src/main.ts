@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // The hub process: parse the configuration, open the room registry, listen, stop cleanly on
 // SIGINT/SIGTERM (every client gets `left` with reason `shutdown`, the registry is closed).
-import { ConfigError, HELP_TEXT, parseConfig } from './config.js'
+import { hostname } from 'node:os'
+import { ConfigError, HELP_TEXT, type HubConfig, parseConfig } from './config.js'
 import { messageOf } from '@parley/protocol'
+import type { ClusterConfig } from './cluster/config.js'
+import { ClusterStartError, startClusterHub } from './cluster/start.js'
 import { createMemoryRegistry } from './registry/memory.js'
 import { openSqliteRegistry } from './registry/sqlite.js'
-import { startHub } from './server.js'
+import { type RunningHub, type StartHubOptions, startHub } from './server.js'
 
 async function main(): Promise<void> {
   let config
@@ -21,6 +24,7 @@ async function main(): Promise<void> {
     process.stdout.write(HELP_TEXT)
     return
   }
+  if (config.cluster) return runClusterNode(config, config.cluster)
   let registry
   try {
     registry = config.registry.kind === 'sqlite' ? openSqliteRegistry(config.registry.path) : createMemoryRegistry()
@@ -29,8 +33,12 @@ async function main(): Promise<void> {
     process.exitCode = 2
     return
   }
-  const running = await startHub({
-    registry,
+  const running = await startHub({ registry, ...hubOptions(config) })
+  stopOnSignals(running, config.quiet)
+}
+
+function hubOptions(config: HubConfig): StartHubOptions {
+  return {
     host: config.host,
     port: config.port,
     quiet: config.quiet,
@@ -43,8 +51,25 @@ async function main(): Promise<void> {
     limits: config.limits,
     emptyRoomTimeoutMs: config.emptyRoomTimeoutMs,
     staticDir: config.staticDir,
-  })
-  if (config.quiet) process.stdout.write(`parley-hub listening on ${running.url}\n`)
+  }
+}
+
+/** `--redis`: this hub is one node of a cluster (src/cluster/), its rooms in Redis. */
+async function runClusterNode(config: HubConfig, cluster: ClusterConfig): Promise<void> {
+  let running
+  try {
+    running = await startClusterHub({ ...hubOptions(config), cluster: { ...cluster, nodeId: cluster.nodeId ?? `${hostname()}-${config.port}` } })
+  } catch (error) {
+    if (!(error instanceof ClusterStartError)) throw error
+    process.stderr.write(`parley-hub: ${error.message}\n`)
+    process.exitCode = 2
+    return
+  }
+  stopOnSignals(running, config.quiet)
+}
+
+function stopOnSignals(running: RunningHub, quiet: boolean): void {
+  if (quiet) process.stdout.write(`parley-hub listening on ${running.url}\n`)
   const stop = (signal: string) => {
     process.stderr.write(`parley-hub: ${signal}, shutting down\n`)
     running.close().then(

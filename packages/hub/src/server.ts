@@ -65,6 +65,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     corsOrigin: options.corsOrigin,
     bodyLimitBytes: options.bodyLimitBytes,
     staticDir: options.staticDir,
+    clusterRouter: options.clusterRouter,
   })
   const host = options.host ?? '127.0.0.1'
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

@@ -1,9 +1,10 @@
 // The hub as a real child process (from its TypeScript source, through the loadtest's ts-loader), so a
 // fault test can kill it with a signal and start it again on the same port (and data file, when the
 // hub keeps one). Loopback only: it listens on 127.0.0.1.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { type ServerProcess, startServerProcess } from './server-process.js'
 
 const MAIN = fileURLToPath(new URL('../../hub/src/main.ts', import.meta.url))
 const LOADER = fileURLToPath(new URL('../../loadtest/scripts/ts-loader.mjs', import.meta.url))
@@ -18,16 +19,9 @@ export interface HubProcessOptions {
   staticDir?: string
 }
 
-export interface HubProcess {
+export interface HubProcess extends ServerProcess {
   readonly port: number
   readonly url: string
-  readonly pid: number
-  /** Sends a signal and waits for the process to exit. */
-  kill(signal: NodeJS.Signals): Promise<void>
-  /** Starts the hub again on the same port with the same arguments. */
-  restart(): Promise<void>
-  /** Stops it (SIGTERM, then SIGKILL after 5 s). */
-  close(): Promise<void>
 }
 
 export async function freePort(): Promise<number> {
@@ -38,53 +32,29 @@ export async function freePort(): Promise<number> {
   return port
 }
 
-async function waitForHub(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`hub exited before it answered (code ${child.exitCode}, signal ${child.signalCode})`)
-    const answered = await fetch(`${url}/v1/rooms/none`).then(
-      () => true,
-      () => false,
-    )
-    if (answered) return
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  throw new Error(`hub at ${url} did not answer within ${timeoutMs} ms`)
-}
-
 export async function startHubProcess(options: HubProcessOptions = {}): Promise<HubProcess> {
   const port = options.port ?? (await freePort())
   const url = `http://127.0.0.1:${port}`
   const staticArgs = options.staticDir ? ['--static-dir', options.staticDir] : ['--no-static']
   const args = ['--host', '127.0.0.1', '--port', String(port), ...staticArgs, '--quiet', ...(options.args ?? [])]
-  let child: ChildProcess
-  const launch = async () => {
-    child = spawn(process.execPath, ['--conditions=parley-source', '--import', LOADER, MAIN, ...args], { stdio: ['ignore', 'ignore', 'inherit'] })
-    await waitForHub(url, child, options.startTimeoutMs ?? 30_000)
-  }
-  const exited = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve()
-      child.once('exit', () => resolve())
-    })
-  await launch()
+  const server = await startServerProcess(
+    () => spawn(process.execPath, ['--conditions=parley-source', '--import', LOADER, MAIN, ...args], { stdio: ['ignore', 'ignore', 'inherit'] }),
+    {
+      // Any answer will do (a 404, or a cluster node's 503 while it joins).
+      answers: () => fetch(`${url}/v1/rooms/none`).then(() => true, () => false),
+      what: `hub at ${url}`,
+      timeoutMs: options.startTimeoutMs ?? 30_000,
+      intervalMs: 25,
+    },
+  )
   return {
     port,
     url,
     get pid() {
-      return child.pid ?? -1
+      return server.pid
     },
-    async kill(signal) {
-      child.kill(signal)
-      await exited()
-    },
-    restart: launch,
-    async close() {
-      if (child.exitCode !== null || child.signalCode !== null) return
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
-      child.kill('SIGTERM')
-      await exited()
-      clearTimeout(timer)
-    },
+    kill: server.kill,
+    restart: server.restart,
+    close: server.close,
   }
 }

@@ -55,3 +55,4 @@ export { LOOPBACK_ADDRESS, loopbackWeriftConfig, type LoopbackWeriftOptions } fr
 // Fault injection: a TCP proxy that resets or stalls connections, the hub as a process to kill and restart.
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
 export { freePort, startHubProcess, type HubProcess, type HubProcessOptions } from './hub-process.js'
+export { REDIS_SERVER, redisAnswers, startRedisServer, type RedisServer, type RedisServerOptions } from './redis.js'

@@ -26,6 +26,8 @@ export interface HttpOptions {
   bodyLimitBytes?: number
   /** A built web app to serve at `/` (SPA fallback to index.html for non-API GETs). */
   staticDir?: string
+  /** Cluster mode: routes mounted under /v1 in front of the API (src/cluster/proxy.ts). */
+  clusterRouter?: Hono
 }
 
 export type AppDeps = HttpOptions & (
@@ -77,6 +79,7 @@ export function createApp(deps: AppDeps): HubApp {
     return reply(c, Status.serviceUnavailable, 'the hub is shutting down; try again shortly', null, { 'Retry-After': '1', Connection: 'close' })
   })
 
+  if (deps.clusterRouter) app.route(prefix, deps.clusterRouter)
   app.route(prefix, createApi(hub, { apiKey: deps.apiKey }))
 
   // Known paths with another method: 405, with the methods that do work.

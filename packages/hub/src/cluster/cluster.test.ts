@@ -1,0 +1,160 @@
+// Three in-process hub nodes (fake media plane, each its own HTTP server on a loopback port) sharing one
+// real redis-server: placement, any node as an entry point (HTTP and SSE forwarded), the cluster status,
+// and a room taken over when its node is gone.
+import { pathFor } from '@parley/protocol'
+import { freePort, pollUntil, type RedisServer, startRedisServer } from '@parley/testkit'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { FakeMediaPlane } from '../test-support/fakeMediaPlane.js'
+import { type RunningClusterHub, startClusterHub } from './start.js'
+
+let redis: RedisServer
+let nodes: RunningClusterHub[] = []
+let clusters = 0
+beforeAll(async () => {
+  redis = await startRedisServer()
+}, 20_000)
+afterAll(() => redis?.close())
+afterEach(async () => {
+  await Promise.all(nodes.map((node) => node.close()))
+  nodes = []
+})
+
+async function startNodes(count: number, redisUrl = redis.url): Promise<RunningClusterHub[]> {
+  const prefix = `cluster${++clusters}:`
+  for (let index = 0; index < count; index++) {
+    const port = await freePort()
+    nodes.push(
+      await startClusterHub({
+        host: '127.0.0.1',
+        port,
+        quiet: true,
+        mediaPlane: new FakeMediaPlane(),
+        cluster: { redisUrl, nodeId: `node-${index + 1}`, prefix, heartbeatMs: 100, nodeTtlMs: 400 },
+      }),
+    )
+  }
+  return nodes
+}
+
+async function call(url: string, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${url}${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+  return { status: response.status, body: (await response.json()) as { code: number; message: string; data: Record<string, unknown> } }
+}
+
+describe('a cluster of three hub nodes on one Redis', () => {
+  it('places rooms evenly, answers for any room on any node, and streams its events through another node', async () => {
+    const [a, b, c] = await startNodes(3)
+    const created: string[] = []
+    for (let room = 0; room < 30; room++) {
+      const entry = nodes[room % 3]!
+      const answer = await call(entry.url, 'POST', pathFor('createRoom', {}), { name: `room ${room}` })
+      expect(answer.status).toBe(201)
+      created.push(answer.body.data.id as string)
+    }
+    const held = nodes.map((node) => node.hub.roomIds.length)
+    expect(held).toEqual([10, 10, 10])
+
+    // One room, three entry points.
+    const roomId = created.find((id) => a!.hub.holds(id))!
+    for (const node of [a!, b!, c!]) expect((await call(node.url, 'GET', pathFor('getRoom', { roomId }))).body.data.id).toBe(roomId)
+    expect((await call(b!.url, 'POST', pathFor('register', { roomId }), { uid: 'via-b' })).status).toBe(200)
+    const events = await fetch(`${c!.url}${pathFor('events', { roomId, clientId: 'via-b' })}`)
+    expect(events.headers.get('content-type')).toBe('text/event-stream')
+    const reader = events.body!.getReader()
+    expect((await call(b!.url, 'POST', pathFor('setMeta', { roomId }), { topic: 'hello' })).status).toBe(200)
+    let text = ''
+    while (!text.includes('meta_changed')) text += new TextDecoder().decode((await reader.read()).value)
+    expect(text).toContain('data: {"topic":"hello"}')
+    await reader.cancel()
+    // Metadata set through node b is in Redis before the answer: node c reads it through a's room.
+    expect((await call(c!.url, 'GET', pathFor('getMeta', { roomId, key: 'topic' }))).body.data).toEqual({ topic: 'hello' })
+
+    const status = await call(b!.url, 'GET', '/v1/parley/cluster')
+    expect(status.body.code).toBe(200)
+    expect((status.body.data.nodes as { id: string; roomsMapped: number }[]).map(({ id, roomsMapped }) => [id, roomsMapped])).toEqual([
+      ['node-1', 10],
+      ['node-2', 10],
+      ['node-3', 10],
+    ])
+    // A room nobody has: the 404 of the entry node, in the envelope.
+    expect((await call(c!.url, 'GET', pathFor('getRoom', { roomId: 'nope' }))).body.code).toBe(404)
+  }, 30_000)
+
+  it('gives the room of a node that is gone to the node that is asked for it next, metadata kept', async () => {
+    const [a, b] = await startNodes(2)
+    const answer = await call(a!.url, 'POST', pathFor('createRoom', {}), { id: 'kept', name: 'Kept' })
+    expect(answer.status).toBe(201)
+    const holder = a!.hub.holds('kept') ? a! : b!
+    const other = holder === a ? b! : a!
+    await call(other.url, 'POST', pathFor('setMeta', { roomId: 'kept' }), { topic: 'survives' })
+    // The holder stops (a clean stop leaves the node directory at once; a killed node drops out when its
+    // heartbeat key expires, e2e/cluster-*.spec.ts); its rooms stay mapped to it in Redis.
+    await holder.close()
+    await pollUntil(async () => ((await call(other.url, 'GET', '/v1/parley/cluster')).body.data.nodes as unknown[]).length === 1, { description: 'the node to drop out' })
+    expect((await call(other.url, 'GET', pathFor('getRoom', { roomId: 'kept' }))).body.data).toMatchObject({ id: 'kept', name: 'Kept' })
+    expect(other.hub.holds('kept')).toBe(true)
+    expect((await call(other.url, 'GET', pathFor('getMeta', { roomId: 'kept', key: 'topic' }))).body.data).toEqual({ topic: 'survives' })
+  }, 30_000)
+})
+
+describe('a draining cluster node', () => {
+  it('takes no new rooms and keeps the ones it holds', async () => {
+    const [a, b] = await startNodes(2)
+    expect((await call(b!.url, 'POST', pathFor('createRoom', {}), { id: 'before' })).status).toBe(201)
+    const held = a!.hub.holds('before') ? a! : b!
+    await held.cluster.drain()
+    for (let room = 0; room < 3; room++) expect((await call(held.url, 'POST', pathFor('createRoom', {}), { name: `after ${room}` })).status).toBe(201)
+    expect(held.hub.roomIds).toEqual(['before'])
+    expect((await call(held.url, 'GET', pathFor('getRoom', { roomId: 'before' }))).status).toBe(200)
+  }, 20_000)
+})
+
+describe('a cluster node that was cut off', () => {
+  it('lets go of a room another node took over while it was away', async () => {
+    const [a] = await startNodes(1)
+    expect((await call(a!.url, 'POST', pathFor('createRoom', {}), { id: 'taken' })).status).toBe(201)
+    expect((await call(a!.url, 'POST', pathFor('register', { roomId: 'taken' }), { uid: 'u' })).status).toBe(200)
+    const { Redis } = await import('ioredis')
+    const writer = new Redis(redis.url)
+    try {
+      await writer.hset(`cluster${clusters}:room-node`, 'taken', 'node-elsewhere')
+    } finally {
+      writer.disconnect()
+    }
+    await pollUntil(() => !a!.hub.holds('taken'), { description: 'node-1 to let go of the room' })
+  }, 20_000)
+})
+
+describe('a cluster node with its Redis down', () => {
+  it('keeps serving the rooms it holds, answers 503 to new rooms, and writes its rooms again when Redis comes back empty', async () => {
+    // No persistence: the Redis that comes back has lost everything; the node writes what it holds again.
+    const own = await startRedisServer()
+    try {
+      const [a] = await startNodes(1, own.url)
+      expect((await call(a!.url, 'POST', pathFor('createRoom', {}), { id: 'held' })).status).toBe(201)
+      await own.kill('SIGKILL')
+      const refused = await call(a!.url, 'POST', pathFor('createRoom', {}), { name: 'new' })
+      expect(refused.status).toBe(503)
+      expect(refused.body).toMatchObject({ code: 503, data: null })
+      expect(refused.body.message).toMatch(/Redis .*cannot place a new room; rooms this node holds go on/)
+      // The held room goes on: registering, metadata (answered within the 1 s bound, written later).
+      expect((await call(a!.url, 'POST', pathFor('register', { roomId: 'held' }), { uid: 'u' })).status).toBe(200)
+      expect((await call(a!.url, 'POST', pathFor('setMeta', { roomId: 'held' }), { topic: 'while down' })).status).toBe(200)
+      expect((await call(a!.url, 'GET', pathFor('getMeta', { roomId: 'held', key: 'topic' }))).body.data).toEqual({ topic: 'while down' })
+      await own.restart()
+      await pollUntil(async () => (await call(a!.url, 'POST', pathFor('createRoom', {}), { name: 'again' })).status === 201, { description: 'rooms created again with Redis back' })
+      const { Redis } = await import('ioredis')
+      const reader = new Redis(own.url)
+      try {
+        await pollUntil(async () => (await reader.hget(`cluster${clusters}:room:held:meta`, 'topic')) === '"while down"', { description: 'the change made while Redis was down to reach it' })
+        expect(await reader.hget(`cluster${clusters}:room-node`, 'held')).toBe('node-1')
+      } finally {
+        reader.disconnect()
+      }
+    } finally {
+      await Promise.all(nodes.map((node) => node.close()))
+      nodes = []
+      await own.close()
+    }
+  }, 30_000)
+})
