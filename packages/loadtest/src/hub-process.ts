@@ -17,9 +17,14 @@ export interface HubProcess {
   close(): Promise<void>
 }
 
-export async function startHubProcess(options: { startTimeoutMs?: number } = {}): Promise<HubProcess> {
+/** How the hub child forwards: the fast send (default) or werift's own sendRtp for every packet. */
+export type HubSend = 'fast' | 'werift'
+
+export async function startHubProcess(options: { startTimeoutMs?: number; send?: HubSend } = {}): Promise<HubProcess> {
   const child: ChildProcess = fork(CHILD, [], {
-    execArgv: ['--conditions=parley-source', '--import', LOADER],
+    // PARLEY_LOAD_CPU_PROF=<dir>: the hub child writes a V8 CPU profile there when it closes.
+    execArgv: ['--conditions=parley-source', '--import', LOADER, ...(process.env.PARLEY_LOAD_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PARLEY_LOAD_CPU_PROF}`] : [])],
+    env: { ...process.env, PARLEY_LOAD_HUB_SEND: options.send ?? 'fast' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   const pending = new Map<number, (reply: HubChildReply) => void>()

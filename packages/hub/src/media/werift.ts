@@ -39,6 +39,12 @@ export interface WeriftMediaPlaneOptions {
   log?: Logger
   /** Runs the keyframe throttle and stamps when each client last sent a packet. Default: the system clock. */
   clock?: Clock
+  /**
+   * Forward through werift-fast-send.ts (header written in place, SRTP from the session's keys, straight
+   * to the UDP socket) where it applies. Default true; false sends every packet through werift's
+   * sendRtp (the loadtest's `--compare` runs both side by side).
+   */
+  fastSend?: boolean
 }
 
 /** Counters for tests and diagnostics. */
@@ -80,7 +86,7 @@ class WeriftPlane implements WeriftMediaPlane {
       }
     }
     this.#clock = options.clock ?? systemClock
-    this.#forwarder = new Forwarder({ clock: this.#clock, log: this.#log })
+    this.#forwarder = new Forwarder({ clock: this.#clock, log: this.#log, fastSend: options.fastSend })
   }
 
   createPeer(init: { roomId: string; clientId: string; handlers: MediaPeerHandlers; bitrates?: Bitrates }): MediaPeer {
