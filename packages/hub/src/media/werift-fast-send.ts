@@ -193,6 +193,8 @@ class FastSender {
   #template: HeaderTemplate | undefined
   /** Reused NACK history entries, one per rtpCache slot (werift only reads them on a NACK). */
   readonly #history: { header: RtpHeader; payload: Buffer }[] = []
+  /** The last pair address checked to be an IP literal (werift resolves anything else through DNS). */
+  #checkedAddress: [string, number] | undefined
 
   constructor(sender: SenderInternals) {
     this.#sender = sender
@@ -211,7 +213,11 @@ class FastSender {
     const connection = dtls.iceTransport.connection
     const pair = connection.nominated
     const transport = pair?.protocol?.transport
-    if (!pair || transport?.type !== 'udp' || transport.closed || !transport.socket || !isIP(pair.remoteAddr[0])) return false
+    if (!pair || transport?.type !== 'udp' || transport.closed || !transport.socket) return false
+    if (this.#checkedAddress !== pair.remoteAddr) {
+      if (!isIP(pair.remoteAddr[0])) return false
+      this.#checkedAddress = pair.remoteAddr
+    }
     if (!connection.canSendApplicationData()) return false
     let template = this.#template
     if (!template || template.mid !== sender.mid || template.headerExtensions !== sender.headerExtensions) {
