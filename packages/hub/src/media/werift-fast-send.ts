@@ -230,7 +230,8 @@ class FastSender {
     const timestamp = (header.timestamp + sender.timestampOffset) >>> 0
     const ssrc = sender.ssrc
     const headerLength = 12 + template.extension.length
-    const out = Buffer.allocUnsafe(headerLength + payload.length + GCM_TAG_BYTES)
+    const tagLength = context.profile === PROFILE_AEAD_AES_128_GCM ? GCM_TAG_BYTES : SHA1_80_TAG_BYTES
+    const out = Buffer.allocUnsafe(headerLength + payload.length + tagLength)
     out[0] = template.extension.length > 0 ? 0x90 : 0x80
     out[1] = (header.marker ? 0x80 : 0) | (codec.payloadType & 0x7f)
     out.writeUInt16BE(seq, 2)
@@ -238,7 +239,6 @@ class FastSender {
     out.writeUInt32BE(ssrc, 8)
     template.extension.copy(out, 12)
     const length = protectRtp(context, ssrc, seq, out, headerLength, payload)
-    const datagram = out.subarray(0, length)
 
     // What dispatchRtp records: the SR's counters and NTP/RTP pair, and the NACK history.
     sender.sequenceNumber = seq
@@ -250,7 +250,7 @@ class FastSender {
     sender.packetCount = (sender.packetCount + 1) >>> 0
     this.#remember(seq, timestamp, header.marker, codec.payloadType, template, payload)
 
-    transport.socket.send(datagram, pair.remoteAddr[1], pair.remoteAddr[0])
+    transport.socket.send(out, pair.remoteAddr[1], pair.remoteAddr[0])
     dtls.bytesSent += length
     dtls.packetsSent++
     pair.packetsSent++
