@@ -186,6 +186,10 @@ describe('werift media plane with two Chromium participants on loopback', () => 
     }
     figures.keyframeRequestsSent = plane.stats().keyframeRequestsSent
     figures.subscriberKeyframeRequests = plane.stats().subscriberKeyframeRequests
+    // Chromium's decoded frames above came through the fast send (werift-fast-send.ts), not werift's sendRtp.
+    const { packetsForwarded, packetsForwardedByWerift } = plane.stats()
+    Object.assign(figures, { packetsForwarded, packetsForwardedByWerift })
+    expect(packetsForwardedByWerift).toBeLessThan(packetsForwarded / 10)
 
     const bobsVideo = bob.published.find((t) => t.kind === 'video')
     if (!bobsVideo) throw new Error('bob publishes no video')

@@ -219,6 +219,8 @@ describe('werift media plane with two werift participants on loopback', () => {
     // 4 published streams (2 × audio at 50 pps + 2 × video at 30 pps), one subscriber each.
     expect(received).toBeGreaterThan(100)
     expect(forwarded).toBeGreaterThanOrEqual(received - 4)
+    // All of it through the fast send (werift-fast-send.ts): the payload types checked above are its headers.
+    expect(after.packetsForwardedByWerift - before.packetsForwardedByWerift).toBe(0)
   })
 
   it('asks the publisher for a keyframe when a subscription is answered, and routes a subscriber PLI to it', async () => {

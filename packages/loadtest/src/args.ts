@@ -5,26 +5,35 @@ export interface CliOptions {
   sizes: number[]
   video: VideoShape
   seconds: number
+  /** Two hubs side by side, sizes alternating between them: werift's sendRtp vs the hub's fast send. */
+  compare: boolean
   help: boolean
 }
 
 export const USAGE = `Usage: pnpm --filter @parley/loadtest run load -- [--sizes 2,4,8,12,16] [--resolution 320x240] [--fps 20]
-       [--video-kbps <n>] [--seconds 10]
+       [--video-kbps <n>] [--seconds 10] [--compare]
 Runs inside a loopback-only network namespace only (see the package README).
   --sizes       room sizes to measure, in order; the run stops after the first size at which the hub collapses
   --resolution  WIDTHxHEIGHT of the synthetic video (sets the default bitrate and the key-frame header)
   --fps         video frames per second
   --video-kbps  video bitrate (default: 300 at 320x240@20, scaled by pixels and fps)
-  --seconds     length of the measurement window per size`
+  --seconds     length of the measurement window per size
+  --compare     two hub processes, one forwarding through werift's sendRtp, one through the fast send
+                (werift-fast-send.ts); each size is measured on both, alternating which goes first`
 
 export function parseCliArgs(argv: readonly string[]): CliOptions {
   const values = new Map<string, string>()
   let help = false
+  let compare = false
   for (let i = 0; i < argv.length; i += 1) {
     const flag = argv[i]!
     if (flag === '--') continue
     if (flag === '--help' || flag === '-h') {
       help = true
+      continue
+    }
+    if (flag === '--compare') {
+      compare = true
       continue
     }
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(flag)
@@ -45,7 +54,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   const fps = positiveNumber('fps', values.get('fps') ?? '20')
   const kbps = values.has('video-kbps') ? positiveNumber('video-kbps', values.get('video-kbps')!) : defaultVideoKbps(width, height, fps)
   const seconds = positiveNumber('seconds', values.get('seconds') ?? '10')
-  return { sizes, video: { width, height, fps, kbps }, seconds, help }
+  return { sizes, video: { width, height, fps, kbps }, seconds, compare, help }
 }
 
 function positiveNumber(flag: string, text: string): number {

@@ -5,7 +5,7 @@ import { cpus, loadavg } from 'node:os'
 import { assertLoopbackOnly } from '@parley/testkit'
 import { parseCliArgs, USAGE } from './args.js'
 import { runLoad } from './run.js'
-import { fittedMicrosPerPacket, formatTable } from './table.js'
+import { fittedMicrosPerPacket, formatTable, rowsOf } from './table.js'
 
 const options = parseCliArgs(process.argv.slice(2))
 if (options.help) {
@@ -16,13 +16,17 @@ assertLoopbackOnly()
 
 const { video } = options
 const loadBefore = loadavg()[0]!.toFixed(2)
-const result = await runLoad({ ...options, log: (line) => console.error(`[load] ${line}`) })
+const sends = options.compare ? (['werift', 'fast'] as const) : undefined
+const result = await runLoad({ ...options, sends, log: (line) => console.error(`[load] ${line}`) })
 console.log(
   `\nParley hub load: ${video.width}x${video.height}@${video.fps} video ${video.kbps} kbit/s + opus 32 kbit/s; ` +
     `${result.publisherPps.toFixed(1)} pkt/s per publisher, so a room of N forwards ≈ N·(N−1)·${result.publisherPps.toFixed(1)}; ` +
     `${options.seconds} s per size; ${cpus().length} cores; load average ${loadBefore} before the run\n`,
 )
 console.log(formatTable(result.rows))
-const fitted = fittedMicrosPerPacket(result.rows)
-if (fitted !== undefined) console.log(`\nHub CPU per forwarded packet, least-squares slope over the rows with ≥ 99 % delivery: ${fitted.toFixed(1)} µs`)
+for (const send of sends ?? [undefined]) {
+  const fitted = fittedMicrosPerPacket(rowsOf(result.rows, send))
+  const which = send ? ` (${send} send)` : ''
+  if (fitted !== undefined) console.log(`\nHub CPU per forwarded packet${which}, least-squares slope over the rows with ≥ 99 % delivery: ${fitted.toFixed(1)} µs`)
+}
 for (const note of result.notes) console.log(`\n- ${note}`)

@@ -3,13 +3,16 @@
 // hub it runs only the instruments: process.cpuUsage (all threads of the process), RSS, the event
 // loop delay histogram (monitorEventLoopDelay) and the GC pauses (PerformanceObserver 'gc').
 import { PerformanceObserver } from 'node:perf_hooks'
-import { startHub } from '@parley/hub'
+import { silentLogger, startHub } from '@parley/hub'
+import { createWeriftMediaPlane } from '@parley/hub/werift'
 import { startEventLoopMonitor } from './event-loop.js'
 import type { HubChildReply, HubChildRequest, HubWindowSample } from './hub-protocol.js'
 
 const send = (reply: HubChildReply) => process.send?.(reply)
 
-const hub = await startHub({ host: '127.0.0.1', port: 0, quiet: true })
+// hub-process.ts sets PARLEY_LOAD_HUB_SEND=werift for the side that forwards through werift's sendRtp.
+const fastSend = process.env.PARLEY_LOAD_HUB_SEND !== 'werift'
+const hub = await startHub({ host: '127.0.0.1', port: 0, quiet: true, mediaPlane: createWeriftMediaPlane({ log: silentLogger, fastSend }) })
 const eventLoop = startEventLoopMonitor()
 
 let gc = { pauses: 0, totalMs: 0, maxMs: 0 }

@@ -17,9 +17,22 @@ export interface HubProcess {
   close(): Promise<void>
 }
 
-export async function startHubProcess(options: { startTimeoutMs?: number } = {}): Promise<HubProcess> {
+/**
+ * PARLEY_LOAD_CPU_PROF=<dir>: the hub child writes a V8 CPU profile there when it closes.
+ * PARLEY_LOAD_HUB_NODE_FLAGS="--max-semi-space-size=32 ...": more Node/V8 flags for the hub child only.
+ */
+function hubNodeFlags(): string[] {
+  const profile = process.env.PARLEY_LOAD_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PARLEY_LOAD_CPU_PROF}`] : []
+  return [...profile, ...(process.env.PARLEY_LOAD_HUB_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean)]
+}
+
+/** How the hub child forwards: the fast send (default) or werift's own sendRtp for every packet. */
+export type HubSend = 'fast' | 'werift'
+
+export async function startHubProcess(options: { startTimeoutMs?: number; send?: HubSend } = {}): Promise<HubProcess> {
   const child: ChildProcess = fork(CHILD, [], {
-    execArgv: ['--conditions=parley-source', '--import', LOADER],
+    execArgv: ['--conditions=parley-source', '--import', LOADER, ...hubNodeFlags()],
+    env: { ...process.env, PARLEY_LOAD_HUB_SEND: options.send ?? 'fast' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   const pending = new Map<number, (reply: HubChildReply) => void>()

@@ -5,7 +5,7 @@
 import { loadavg } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { startEventLoopMonitor } from './event-loop.js'
-import { startHubProcess, type HubProcess } from './hub-process.js'
+import { startHubProcess, type HubProcess, type HubSend } from './hub-process.js'
 import { publisherPacketsPerSecond, type VideoShape } from './media-source.js'
 import { createLoadParticipant, type LoadParticipant } from './participant.js'
 import { hubCollapsed, toRow, type Baseline, type Row, type WindowCounts } from './table.js'
@@ -15,6 +15,8 @@ export interface LoadOptions {
   video: VideoShape
   /** Length of each measurement window. */
   seconds: number
+  /** Hubs measured side by side (each size on each, alternating which goes first). Default: the fast send only. */
+  sends?: readonly HubSend[]
   /** Progress lines (stderr in the CLI). */
   log?: (line: string) => void
 }
@@ -23,7 +25,7 @@ export interface LoadResult {
   rows: Row[]
   /** Packets per second each publisher sends (audio + video). */
   publisherPps: number
-  /** The size at which the hub collapsed, if it did (later sizes were not run). */
+  /** The first size at which a hub collapsed, if one did (later sizes were not run on it). */
   collapsedAt: number | undefined
   /** Things the reader must know about the figures (a room that never fully subscribed, ...). */
   notes: string[]
@@ -37,29 +39,42 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const log = options.log ?? (() => undefined)
   const notes: string[] = []
   const rows: Row[] = []
-  let collapsedAt: number | undefined
-  const hub = await startHubProcess()
+  const sends = options.sends ?? ['fast']
+  const collapsed = new Set<HubSend>()
+  const hubs = new Map<HubSend, { hub: HubProcess; previous: Row | Baseline }>()
   try {
-    await hub.startWindow()
-    await sleep(BASELINE_SECONDS * 1000)
-    const idle = await hub.sampleWindow()
-    let previous: Row | Baseline = { cpuMicrosPerSecond: idle.cpuMicros / (idle.wallMs / 1000) }
-    log(`hub pid ${hub.pid} at ${hub.url}; idle CPU ${(previous.cpuMicrosPerSecond / 1e4).toFixed(1)} %`)
-    for (const size of options.sizes) {
-      const counts = await measureRoom(hub, size, options, notes, log)
-      const row = toRow(counts, previous)
-      rows.push(row)
-      previous = row
-      log(`N=${size}: ${row.forwardedPps.toFixed(0)} pkt/s forwarded, hub CPU ${row.hubCpuPercent.toFixed(1)} %, delivery ${row.deliveryPercent.toFixed(2)} %`)
-      if (hubCollapsed(row)) {
-        collapsedAt = size
-        notes.push(`The hub collapsed at N=${size} (CPU ≥ 98 %, delivery < 75 % or event-loop p99 ≥ 1 s); larger sizes were not run.`)
-        break
+    for (const send of sends) {
+      const hub = await startHubProcess({ send })
+      hubs.set(send, { hub, previous: { cpuMicrosPerSecond: 0 } })
+      await hub.startWindow()
+      await sleep(BASELINE_SECONDS * 1000)
+      const idle = await hub.sampleWindow()
+      const previous = { cpuMicrosPerSecond: idle.cpuMicros / (idle.wallMs / 1000) }
+      hubs.set(send, { hub, previous })
+      log(`hub (${send} send) pid ${hub.pid} at ${hub.url}; idle CPU ${(previous.cpuMicrosPerSecond / 1e4).toFixed(1)} %`)
+    }
+    for (const [index, size] of options.sizes.entries()) {
+      // Alternate which hub goes first, so that a change in the machine's load does not favour one.
+      const order = index % 2 === 0 ? sends : [...sends].reverse()
+      for (const send of order) {
+        if (collapsed.has(send)) continue
+        const measured = hubs.get(send)!
+        const counts = await measureRoom(measured.hub, size, options, notes, log)
+        const row: Row = { ...toRow(counts, measured.previous), ...(sends.length > 1 ? { send } : {}) }
+        rows.push(row)
+        measured.previous = row
+        log(`N=${size} (${send} send): ${row.forwardedPps.toFixed(0)} pkt/s forwarded, hub CPU ${row.hubCpuPercent.toFixed(1)} %, delivery ${row.deliveryPercent.toFixed(2)} %, load ${row.loadAverage.toFixed(2)}`)
+        if (hubCollapsed(row)) {
+          collapsed.add(send)
+          notes.push(`The hub (${send} send) collapsed at N=${size} (CPU ≥ 98 %, delivery < 75 % or event-loop p99 ≥ 1 s); larger sizes were not run on it.`)
+        }
       }
+      if (sends.every((send) => collapsed.has(send))) break
     }
   } finally {
-    await hub.close()
+    await Promise.all([...hubs.values()].map(({ hub }) => hub.close()))
   }
+  const collapsedAt = rows.find((row) => hubCollapsed(row))?.size
   return { rows, publisherPps: publisherPacketsPerSecond(options.video), collapsedAt, notes }
 }
 

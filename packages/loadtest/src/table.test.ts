@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { fittedMicrosPerPacket, formatTable, hubCollapsed, rowValues, toRow, type WindowCounts } from './table.js'
+import { fittedMicrosPerPacket, formatTable, hubCollapsed, rowsOf, rowValues, toRow, type WindowCounts } from './table.js'
 
 function counts(overrides: Partial<WindowCounts> = {}): WindowCounts {
   return {
@@ -59,6 +59,15 @@ describe('formatTable', () => {
     expect(lines[0]).toBe(`| ${columns.join(' | ')} |`)
     expect(lines[2]!.split('|').slice(1, -1).map((cell) => cell.trim())).toHaveLength(columns.length)
     expect(lines[2]).toContain('| 99.00 |')
+  })
+
+  it('names the hub of each row in a first column when rows carry one (a --compare run)', () => {
+    const row = toRow(counts(), { cpuMicrosPerSecond: 0 })
+    const lines = formatTable([{ ...row, send: 'werift' }, { ...row, send: 'fast' }]).split('\n')
+    expect(lines[0]!.startsWith('| send | N |')).toBe(true)
+    expect(lines[2]!.startsWith('| werift | ')).toBe(true)
+    expect(lines[3]!.startsWith('| fast | ')).toBe(true)
+    expect(rowsOf([{ ...row, send: 'werift' }, { ...row, send: 'fast' }], 'fast')).toHaveLength(1)
   })
 })
 

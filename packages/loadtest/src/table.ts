@@ -22,6 +22,8 @@ export interface WindowCounts {
 }
 
 export interface Row {
+  /** Which hub (in a `--compare` run): werift's sendRtp or the fast send. */
+  send?: string
   size: number
   expectedPps: number
   /** Packets the hub forwarded that reached a subscriber, per second. */
@@ -44,6 +46,11 @@ export interface Row {
   generatorCpuPercent: number
   generatorEventLoopP99Ms: number
   loadAverage: number
+}
+
+/** The rows of one hub of a `--compare` run (all rows when there is one hub). */
+export function rowsOf(rows: readonly Row[], send: string | undefined): Row[] {
+  return rows.filter((row) => row.send === send)
 }
 
 /** The idle hub's CPU use (µs of CPU per second of wall time), the origin of the first marginal figure. */
@@ -124,12 +131,13 @@ export function rowValues(row: Row): Record<string, number> {
   return Object.fromEntries(COLUMNS.map((column) => [column.title, column.value(row)]))
 }
 
-/** The table as a Markdown pipe table. */
+/** The table as a Markdown pipe table (with a first column naming the hub when rows carry one). */
 export function formatTable(rows: readonly Row[]): string {
+  const labelled = rows.some((row) => row.send !== undefined)
   const lines = [
-    `| ${COLUMNS.map((c) => c.title).join(' | ')} |`,
-    `|${COLUMNS.map(() => '---:').join('|')}|`,
-    ...rows.map((row) => `| ${COLUMNS.map((c) => formatNumber(c.value(row), c.digits)).join(' | ')} |`),
+    `| ${labelled ? 'send | ' : ''}${COLUMNS.map((c) => c.title).join(' | ')} |`,
+    `|${labelled ? ':---|' : ''}${COLUMNS.map(() => '---:').join('|')}|`,
+    ...rows.map((row) => `| ${labelled ? `${row.send ?? ''} | ` : ''}${COLUMNS.map((c) => formatNumber(c.value(row), c.digits)).join(' | ')} |`),
   ]
   return lines.join('\n')
 }

@@ -13,6 +13,7 @@ import {
   TICK_MS,
   rembMantissaExponent,
 } from './werift-bandwidth.js'
+import { FastRtpSend } from './werift-fast-send.js'
 import { type Clock, Timer } from '../clock.js'
 import type { Logger } from '../log.js'
 import type { PublishedTrack } from './types.js'
@@ -83,6 +84,8 @@ export interface ForwarderCounters {
   subscriberKeyframeRequests: number
   /** REMB packets sent to publishers (bandwidth estimation). */
   rembSent: number
+  /** Of packetsForwarded, those sent by werift's own sendRtp (the fast path declined or is off). */
+  packetsForwardedByWerift: number
 }
 
 export class Forwarder {
@@ -99,11 +102,15 @@ export class Forwarder {
     keyframeRequestsSent: 0,
     subscriberKeyframeRequests: 0,
     rembSent: 0,
+    packetsForwardedByWerift: 0,
   }
+  /** Undefined when the fast path is off (every packet through werift's sendRtp). */
+  readonly #fastSend: FastRtpSend | undefined
 
-  constructor(deps: { clock: Clock; log: Logger }) {
+  constructor(deps: { clock: Clock; log: Logger; fastSend?: boolean }) {
     this.#clock = deps.clock
     this.#log = deps.log
+    this.#fastSend = deps.fastSend === false ? undefined : new FastRtpSend()
     this.#bandwidthTimer = new Timer(deps.clock)
   }
 
@@ -264,16 +271,22 @@ export class Forwarder {
       if (source.keyframePending) this.requestKeyframe(source)
     }
     if (source.subscriptions.size === 0) return
-    // One copy for all subscribers: werift's sender clones again before rewriting SSRC/PT.
-    // The publisher's extensions are stripped, or werift would merge its MID over the subscriber's.
-    const outgoing = packet.clone()
-    outgoing.header.extensions = []
+    // werift's sender clones again before rewriting SSRC/PT; this copy, made only when some sender
+    // needs werift's path, has the publisher's extensions stripped, or werift would merge its MID
+    // over the subscriber's. The fast path writes the subscriber's header itself (werift-fast-send.ts).
+    let outgoing: RtpPacket | undefined
     for (const subscription of source.subscriptions) {
       const transceiver = subscription.transceiver
       if (!transceiver || transceiver.stopping || transceiver.stopped) continue
       const sender = transceiver.sender
       if (!sender.codec || sender.dtlsTransport?.state !== 'connected') continue
       this.counters.packetsForwarded++
+      if (this.#fastSend?.send(sender, packet)) continue
+      this.counters.packetsForwardedByWerift++
+      if (!outgoing) {
+        outgoing = packet.clone()
+        outgoing.header.extensions = []
+      }
       sender.sendRtp(outgoing).catch((error: unknown) => {
         this.#log('debug', 'sendRtp failed', { clientId: subscription.owner.clientId, error: messageOf(error) })
       })

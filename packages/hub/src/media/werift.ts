@@ -8,6 +8,7 @@
 //   werift-publications.ts  what a client sends: sending m-lines ↔ forwarder sources
 //   werift-subscriptions.ts what a client receives: sendonly transceivers under the publisher's MSID
 //   werift-forwarder.ts     RTP fan-out and the keyframe rule (PLI throttle on the Clock, subscriber PLI/FIR)
+//   werift-fast-send.ts     the per-packet send of the fan-out (header in place, SRTP, UDP), werift's sendRtp as fallback
 //   werift-bandwidth.ts     the REMB estimate the forwarder sends each publisher (bounds from the room's bitrates)
 //   werift-channels.ts      room data channels
 //   werift-sdp.ts           the small SDP and candidate readers
@@ -39,6 +40,12 @@ export interface WeriftMediaPlaneOptions {
   log?: Logger
   /** Runs the keyframe throttle and stamps when each client last sent a packet. Default: the system clock. */
   clock?: Clock
+  /**
+   * Forward through werift-fast-send.ts (header written in place, SRTP from the session's keys, straight
+   * to the UDP socket) where it applies. Default true; false sends every packet through werift's
+   * sendRtp (the loadtest's `--compare` runs both side by side).
+   */
+  fastSend?: boolean
 }
 
 /** Counters for tests and diagnostics. */
@@ -80,7 +87,7 @@ class WeriftPlane implements WeriftMediaPlane {
       }
     }
     this.#clock = options.clock ?? systemClock
-    this.#forwarder = new Forwarder({ clock: this.#clock, log: this.#log })
+    this.#forwarder = new Forwarder({ clock: this.#clock, log: this.#log, fastSend: options.fastSend })
   }
 
   createPeer(init: { roomId: string; clientId: string; handlers: MediaPeerHandlers; bitrates?: Bitrates }): MediaPeer {

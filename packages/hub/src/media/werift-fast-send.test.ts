@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto'
+import {
+  ProtectionProfileAeadAes128Gcm,
+  ProtectionProfileAes128CmHmacSha1_80,
+  RTCRtpSender,
+  RtpHeader,
+  RtpPacket,
+  SrtpSession,
+} from 'werift'
+import { describe, expect, it } from 'vitest'
+import { FastRtpSend, protectRtp } from './werift-fast-send.js'
+
+const PROFILES = [
+  ['AEAD_AES_128_GCM', ProtectionProfileAeadAes128Gcm, 12],
+  ['AES_CM_128_HMAC_SHA1_80', ProtectionProfileAes128CmHmacSha1_80, 14],
+] as const
+
+function sessions(profile: number, saltLength: number) {
+  const keys = { localMasterKey: randomBytes(16), localMasterSalt: randomBytes(saltLength), remoteMasterKey: randomBytes(16), remoteMasterSalt: randomBytes(saltLength) }
+  const swapped = { localMasterKey: keys.remoteMasterKey, localMasterSalt: keys.remoteMasterSalt, remoteMasterKey: keys.localMasterKey, remoteMasterSalt: keys.localMasterSalt }
+  return {
+    /** werift's own sending session. */
+    werift: new SrtpSession({ keys, profile }),
+    /** A second sending session with the same keys, for protectRtp (each keeps its own rollover state). */
+    ours: new SrtpSession({ keys, profile }),
+    /** The receiving end. */
+    receiver: new SrtpSession({ keys: swapped, profile }),
+  }
+}
+
+type Context = Parameters<typeof protectRtp>[0]
+const contextOf = (session: SrtpSession) => (session as unknown as { localContext: Context }).localContext
+
+describe('protectRtp', () => {
+  for (const [name, profile, saltLength] of PROFILES) {
+    it(`produces werift's own SRTP bytes (${name}), across a sequence-number rollover`, () => {
+      const { werift, ours, receiver } = sessions(profile, saltLength)
+      for (const [index, seq] of [65533, 65534, 65535, 0, 1, 2].entries()) {
+        const header = new RtpHeader({ payloadType: 96, sequenceNumber: seq, timestamp: 1000 + index * 3000, ssrc: 0x11223344, marker: index % 2 === 1 })
+        const payload = randomBytes(index === 0 ? 1 : 17 + index * 211)
+        const expected = werift.encrypt(payload, header)
+        const headerBytes = header.serialize(header.serializeSize)
+        const out = Buffer.alloc(headerBytes.length + payload.length + 16)
+        headerBytes.copy(out)
+        const length = protectRtp(contextOf(ours), header.ssrc, seq, out, headerBytes.length, payload)
+        expect(out.subarray(0, length).equals(expected)).toBe(true)
+        expect(RtpPacket.deSerialize(receiver.decrypt(out.subarray(0, length))).payload.equals(payload)).toBe(true)
+      }
+    })
+  }
+})
+
+/** An RTCRtpSender whose transport is a real SRTP session and a UDP pair that records datagrams. */
+function connectedSender(profile: number, saltLength: number) {
+  const { ours, receiver } = sessions(profile, saltLength)
+  const datagrams: { data: Buffer; port: number; address: string }[] = []
+  const pair = {
+    remoteAddr: ['127.0.0.1', 5000] as [string, number],
+    packetsSent: 0,
+    bytesSent: 0,
+    protocol: { transport: { type: 'udp', closed: false, socket: { send: (data: Buffer, port: number, address: string) => datagrams.push({ data: Buffer.from(data), port, address }) } } },
+  }
+  const dtlsTransport = {
+    state: 'connected',
+    bytesSent: 0,
+    packetsSent: 0,
+    srtp: ours,
+    iceTransport: { connection: { nominated: pair, canSendApplicationData: () => true } },
+  }
+  const sender = Object.assign(Object.create(RTCRtpSender.prototype) as RTCRtpSender, {
+    stopped: false,
+    pendingRtpEnabled: false,
+    rtpContinuityPending: false,
+    redRedundantPayloadType: undefined,
+    codec: { payloadType: 96 },
+    ssrc: 0xa1b2c3d4,
+    mid: '3',
+    headerExtensions: [{ id: 4, uri: 'urn:ietf:params:rtp-hdrext:sdes:mid' }],
+    seqOffset: 1000,
+    timestampOffset: 5,
+    sequenceNumber: undefined,
+    timestamp: undefined,
+    ntpTimestamp: 0n,
+    rtpTimestamp: 0,
+    octetCount: 0,
+    headerBytesSent: 0,
+    packetCount: 0,
+    rtpCache: [],
+    rtcpRunning: true,
+    runRtcp: async () => undefined,
+    dtlsTransport,
+  })
+  return { sender: sender as RTCRtpSender & Record<string, unknown>, receiver, datagrams, pair, dtlsTransport }
+}
+
+function publisherPacket(seq: number, extensions = [{ id: 9, payload: Buffer.from('pub') }]): RtpPacket {
+  const header = new RtpHeader({ payloadType: 111, sequenceNumber: seq, timestamp: 90_000, ssrc: 0x5555, marker: true, extensions })
+  return new RtpPacket(header, randomBytes(300))
+}
+
+describe('FastRtpSend', () => {
+  for (const [name, profile, saltLength] of PROFILES) {
+    it(`sends the subscriber's header (its SSRC, PT, offsets, MID) over the pair and keeps werift's sender state (${name})`, () => {
+      const { sender, receiver, datagrams, pair, dtlsTransport } = connectedSender(profile, saltLength)
+      const fast = new FastRtpSend()
+      const packet = publisherPacket(65000)
+      expect(fast.send(sender, packet)).toBe(true)
+
+      expect(datagrams).toHaveLength(1)
+      expect(datagrams[0]).toMatchObject({ port: 5000, address: '127.0.0.1' })
+      const received = RtpPacket.deSerialize(receiver.decrypt(datagrams[0]!.data))
+      expect(received.header).toMatchObject({ ssrc: 0xa1b2c3d4, payloadType: 96, sequenceNumber: (65000 + 1000) & 0xffff, timestamp: 90_005, marker: true })
+      expect(received.header.extensions).toEqual([{ id: 4, payload: Buffer.from('3') }])
+      expect(received.payload.equals(packet.payload)).toBe(true)
+
+      expect(sender).toMatchObject({ sequenceNumber: 464, timestamp: 90_005, rtpTimestamp: 90_005, packetCount: 1, octetCount: 300 })
+      expect(sender['ntpTimestamp']).not.toBe(0n)
+      const history = (sender['rtpCache'] as { header: RtpHeader; payload: Buffer }[])[464 % 128]!
+      expect(history.header).toMatchObject({ sequenceNumber: 464, ssrc: 0xa1b2c3d4, payloadType: 96 })
+      expect(history.payload).toBe(packet.payload)
+      expect(pair.packetsSent).toBe(1)
+      expect(dtlsTransport.packetsSent).toBe(1)
+      expect(pair.bytesSent).toBe(datagrams[0]!.data.length)
+    })
+  }
+
+  it("leaves to werift's sendRtp what it does not handle", () => {
+    const cases: [string, (s: Record<string, unknown>) => void][] = [
+      ['a pending continuity rewrite (replaceRTP)', (s) => (s['rtpContinuityPending'] = true)],
+      ['RED', (s) => (s['redRedundantPayloadType'] = 63)],
+      ['an extension other than sdes:mid', (s) => (s['headerExtensions'] = [{ id: 2, uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time' }])],
+      ['a pair that is not UDP', (s) => ((s['dtlsTransport'] as { iceTransport: { connection: { nominated: { protocol: unknown } } } }).iceTransport.connection.nominated.protocol = { transport: { type: 'tcp' } })],
+      ['DTLS not connected', (s) => ((s['dtlsTransport'] as { state: string }).state = 'connecting')],
+    ]
+    for (const [, change] of cases) {
+      const { sender, datagrams } = connectedSender(ProtectionProfileAeadAes128Gcm, 12)
+      change(sender)
+      expect(new FastRtpSend().send(sender, publisherPacket(1))).toBe(false)
+      expect(datagrams).toHaveLength(0)
+      expect(sender['packetCount']).toBe(0)
+    }
+    const { sender } = connectedSender(ProtectionProfileAeadAes128Gcm, 12)
+    const padded = publisherPacket(1)
+    padded.header.padding = true
+    expect(new FastRtpSend().send(sender, padded)).toBe(false)
+  })
+})
