@@ -32,8 +32,6 @@ export interface LoadParticipantOptions {
   name: string
   hubUrl: string
   video: VideoShape
-  /** Count received RTP with the tap (default), or leave it to werift's receivers (getStats, track events). */
-  receiveTap?: boolean
   /** The conference actor's inspection events (the fault runs count the hub events it processes). */
   inspect?: ConferenceOptions['inspect']
 }
@@ -48,7 +46,7 @@ export function createLoadParticipant(options: LoadParticipantOptions): LoadPart
     ports: nodePorts({
       peerConnection: (config) => {
         const pc = new RTCPeerConnection({ ...config, ...loopbackWeriftConfig() } as ConstructorParameters<typeof RTCPeerConnection>[0])
-        if (options.receiveTap !== false) taps.push(tapPeerConnection(pc, received))
+        taps.push(tapPeerConnection(pc, received))
         peers.push(pc)
         return pc
       },

@@ -47,8 +47,9 @@ async function roomWithVictim(baseUrl: string, name: string): Promise<{ roomId: 
   const observer = await joinObserver(`${name}-observer`, baseUrl, roomId)
   const watcher = await watchConnectionMarks(baseUrl, roomId)
   const victim = await startChildParticipant(baseUrl, roomId, `${name}-victim`)
-  // The others know it, and its media arrives (so the hub has heard from it).
-  await pollUntil(() => observer.joinedAt.has(victim.clientId) && observer.participant.view().participants.some((p) => p.clientId === victim.clientId && p.quality && p.quality.quality !== 'lost'), {
+  // The others know it, and its media arrives (so the hub has heard from it): the victim is the only
+  // other publisher, so what the observer's tap counts is the victim's.
+  await pollUntil(() => observer.joinedAt.has(victim.clientId) && observer.participant.received.count('video', 10) > 0, {
     description: 'the observer receiving the victim',
     timeoutMs: 30_000,
   })
@@ -91,10 +92,11 @@ export async function measureFrozenParticipant(baseUrl: string, options: { resum
     await victim.signal('SIGCONT')
     const backAt = await pollUntil(() => markOf(watcher, victim.clientId, false, resumedAt), { description: 'the mark cleared', timeoutMs: 20_000, intervalMs: 20 })
     // Back by itself: the same registration, still known to the others, its media arriving again.
-    const receivedBefore = observer.participant.view().participants.find((p) => p.clientId === victim.clientId)
-    await pollUntil(() => observer.participant.view().participants.find((p) => p.clientId === victim.clientId)?.quality?.quality !== 'lost' || undefined, { description: 'its media arriving again at the observer', timeoutMs: 20_000 })
+    const receivedAtMark = observer.participant.received.packets
+    await pollUntil(() => observer.participant.received.packets > receivedAtMark + 50, { description: 'its media arriving again at the observer', timeoutMs: 20_000 })
     const registered = (await call(baseUrl, 'GET', `/rooms/${roomId}/client/${victim.clientId}`)).status === 200
-    return { markedMs: markedAt - at, backMs: backAt - resumedAt, stayed: registered && receivedBefore !== undefined && !observer.leftAt.has(victim.clientId) }
+    const known = observer.participant.view().participants.some((p) => p.clientId === victim.clientId)
+    return { markedMs: markedAt - at, backMs: backAt - resumedAt, stayed: registered && known && !observer.leftAt.has(victim.clientId) }
   } finally {
     await victim.close()
     watcher.close()

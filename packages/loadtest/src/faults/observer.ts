@@ -1,5 +1,5 @@
 // A participant that watches a fault happen to the room, through the public core (`@parley/core/node`,
-// werift's peer connection, no receive tap so getStats is real). What the conference processed is read
+// werift's peer connection, the load participant's receive tap counting what arrives). What the conference processed is read
 // from its inspection events, so "nothing lost" is counted on the client side, by the values the events
 // carry, after the core's own resume and de-duplication.
 import { createLoadParticipant, type LoadParticipant } from '../participant.js'
@@ -47,7 +47,6 @@ export async function joinObserver(name: string, hubUrl: string, roomId: string,
     name,
     hubUrl,
     video: FAULT_VIDEO,
-    receiveTap: false,
     inspect: (inspected) => {
       const event = inspected as unknown as Inspected
       const hubEvent = event.event
