@@ -1,9 +1,9 @@
 // Faults suite, floods (issue 11): one client's requests against the hub as its own process with its
 // default limits. Each flood is refused past its limit with a 4xx that names it, while requests of
 // another room keep being answered (their waits are printed; the benchmark reports them against the
-// 100 ms goal); a client that never connected reaches nobody (that the hub never sends an SDP over the
-// protocol's limit is src/room.test.ts's); SDP the media plane cannot use is refused with a 400 that
-// says why.
+// 100 ms goal); SDP the media plane cannot use is refused with a 400 that says why. (That a client that
+// never connected reaches nobody, and that the hub never sends an SDP over the protocol's limit, are
+// the hub's src/room.test.ts cases.)
 // Loopback-only namespace required.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { assertLoopbackOnly, type HubProcess } from '@parley/testkit'
@@ -39,14 +39,12 @@ describe('faults: floods and malformed requests', () => {
     expect(huge.probes + allowed.probes).toBeGreaterThan(0)
   })
 
-  it('an offer of 300 m-lines is 413 naming the track cap; a client that never connected reaches nobody', async () => {
+  it('an offer of 300 m-lines is 413 naming the track cap', async () => {
     const figures = await measureTrackFlood(hub.url, 300)
     console.info('[faults tracks]', JSON.stringify(figures))
+    expect(figures.size).toBeLessThanOrEqual(figures.limit)
     expect(figures.status).toBe(413)
     expect(figures.message).toMatch(/300 tracks.*max-tracks-per-client/)
-    expect(figures.unconnectedStatus).toBe(200)
-    expect(figures.unconnectedAnnounced).toBe(false)
-    expect(figures.unconnectedOffersToObserver).toBe(0)
   })
 
   it('malformed SDPs (garbage fingerprint, setup:bogus, SSRC overflow) are 400 saying why', async () => {

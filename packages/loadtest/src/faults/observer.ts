@@ -18,10 +18,6 @@ export interface Observer {
   readonly metaValues: number[]
   /** When the events region took its stream for dead or broken (entered `checking`), performance.now(). */
   readonly streamChecks: number[]
-  /** Sizes of the hub offers the conference received. */
-  readonly hubOfferSizes: number[]
-  /** Client ids whose tracks the hub announced (tracks_available). */
-  readonly announcedClients: Set<string>
   /** When `participant.joined` / `participant.left` was emitted, by client id. */
   readonly joinedAt: Map<string, number>
   readonly leftAt: Map<string, number>
@@ -32,16 +28,12 @@ interface InspectedHubEvent {
   type?: string
   key?: string
   value?: unknown
-  sdp?: string
-  tracks?: Record<string, { client_id: string }>
 }
 type Inspected = { type: string; rootId?: string; actorRef?: { id?: string; sessionId?: string }; event?: InspectedHubEvent; snapshot?: { value?: unknown } }
 
 export async function joinObserver(name: string, hubUrl: string, roomId: string, timeoutMs = 30_000): Promise<Observer> {
   const metaValues: number[] = []
   const streamChecks: number[] = []
-  const hubOfferSizes: number[] = []
-  const announcedClients = new Set<string>()
   let eventsState: unknown
   const participant = createLoadParticipant({
     name,
@@ -52,10 +44,7 @@ export async function joinObserver(name: string, hubUrl: string, roomId: string,
       const hubEvent = event.event
       if (event.type === '@xstate.event' && event.actorRef?.sessionId === event.rootId) {
         if (hubEvent?.type === 'hub.metaChanged' && hubEvent.key?.startsWith(FAULT_META_PREFIX) && typeof hubEvent.value === 'number') metaValues.push(hubEvent.value)
-        if (hubEvent?.type === 'hub.tracksAvailable') for (const track of Object.values(hubEvent.tracks ?? {})) announcedClients.add(track.client_id)
       }
-      // The negotiation child takes the hub's offers (by its systemId), the conference never sees them.
-      if (event.type === '@xstate.event' && event.actorRef?.id === 'negotiation' && hubEvent?.type === 'hub.offer') hubOfferSizes.push(hubEvent.sdp?.length ?? 0)
       if (event.type === '@xstate.snapshot' && event.actorRef?.id === 'events') {
         const value = event.snapshot?.value
         if (value === 'checking' && eventsState !== 'checking') streamChecks.push(performance.now())
@@ -74,8 +63,6 @@ export async function joinObserver(name: string, hubUrl: string, roomId: string,
     clientId: view.clientId ?? '',
     metaValues,
     streamChecks,
-    hubOfferSizes,
-    announcedClients,
     joinedAt,
     leftAt,
     close() {
