@@ -3,37 +3,28 @@
 // must see the killed one gone within 5 s; the frozen one marked (`parley_connection`) within 2 s and
 // removed within 10 s, or, continued (SIGCONT) before that, back by itself in the same registration.
 // Loopback-only namespace required.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertLoopbackOnly, type HubProcess } from '@parley/testkit'
+import { describe, expect, it } from 'vitest'
+import { useFaultHub } from './fault-hub.js'
 import { measureFrozenParticipant, measureKilledParticipant } from '../src/faults/departure.js'
-import { startFaultHub } from '../src/faults/hub.js'
 
 describe('faults: participants that die or freeze', () => {
-  let hub: HubProcess
-
-  beforeAll(async () => {
-    assertLoopbackOnly()
-    hub = await startFaultHub()
-  })
-  afterAll(async () => {
-    await hub?.close()
-  })
+  const hub = useFaultHub()
 
   it('a participant killed with no leave is gone for the others within 5 s', async () => {
-    const figures = await measureKilledParticipant(hub.url)
+    const figures = await measureKilledParticipant(hub().url)
     console.info('[faults killed]', JSON.stringify(figures))
     expect(figures.goneMs).toBeLessThanOrEqual(5_000)
   })
 
   it('a frozen participant is marked within 2 s and removed within 10 s', async () => {
-    const figures = await measureFrozenParticipant(hub.url, { resume: false })
+    const figures = await measureFrozenParticipant(hub().url, { resume: false })
     console.info('[faults frozen]', JSON.stringify(figures))
     expect(figures.markedMs).toBeLessThanOrEqual(2_000)
     expect(figures.goneMs).toBeLessThanOrEqual(10_000)
   })
 
   it('a frozen participant that continues before its removal is back by itself', async () => {
-    const figures = await measureFrozenParticipant(hub.url, { resume: true })
+    const figures = await measureFrozenParticipant(hub().url, { resume: true })
     console.info('[faults frozen, continued]', JSON.stringify(figures))
     expect(figures.markedMs).toBeLessThanOrEqual(2_000)
     expect(figures.backMs).toBeDefined()

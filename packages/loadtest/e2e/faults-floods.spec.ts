@@ -5,25 +5,16 @@
 // never connected reaches nobody, and that the hub never sends an SDP over the protocol's limit, are
 // the hub's src/room.test.ts cases.)
 // Loopback-only namespace required.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertLoopbackOnly, type HubProcess } from '@parley/testkit'
+import { describe, expect, it } from 'vitest'
+import { useFaultHub } from './fault-hub.js'
 import { measureCandidateFlood, measureMalformedSdps, measureMetaFlood, measureTrackFlood } from '../src/faults/floods.js'
-import { startFaultHub } from '../src/faults/hub.js'
 
 describe('faults: floods and malformed requests', () => {
-  let hub: HubProcess
-
-  beforeAll(async () => {
-    assertLoopbackOnly()
-    hub = await startFaultHub()
-  })
-  afterAll(async () => {
-    await hub?.close()
-  })
+  const hub = useFaultHub()
 
   // 2,000 here (the benchmark sends the 20,000): past the cap of 1000 every one is refused alike.
   it('2,000 candidates: the first 1000 taken, every later one 429 naming the cap; the other room answered throughout', async () => {
-    const figures = await measureCandidateFlood(hub.url, 2_000)
+    const figures = await measureCandidateFlood(hub().url, 2_000)
     console.info('[faults candidates]', JSON.stringify(figures))
     expect(figures.statuses).toEqual({ 200: 1_000, 429: 1_000 })
     expect(figures.refusal).toMatch(/max-candidates-per-client/)
@@ -31,7 +22,7 @@ describe('faults: floods and malformed requests', () => {
   })
 
   it('a setmeta of 15,000 keys is 413 naming the per-request cap; the largest allowed ones fan out to 50 clients; the other room answered throughout', async () => {
-    const { huge, allowed } = await measureMetaFlood(hub.url, 15_000, 50)
+    const { huge, allowed } = await measureMetaFlood(hub().url, 15_000, 50)
     console.info('[faults setmeta]', JSON.stringify({ huge, allowed }))
     expect(huge.statuses).toEqual({ 413: 3 })
     expect(huge.refusal).toMatch(/max-meta-keys-per-request/)
@@ -40,7 +31,7 @@ describe('faults: floods and malformed requests', () => {
   })
 
   it('an offer of 300 m-lines is 413 naming the track cap', async () => {
-    const figures = await measureTrackFlood(hub.url, 300)
+    const figures = await measureTrackFlood(hub().url, 300)
     console.info('[faults tracks]', JSON.stringify(figures))
     expect(figures.size).toBeLessThanOrEqual(figures.limit)
     expect(figures.status).toBe(413)
@@ -48,7 +39,7 @@ describe('faults: floods and malformed requests', () => {
   })
 
   it('malformed SDPs (garbage fingerprint, setup:bogus, SSRC overflow) are 400 saying why', async () => {
-    const { answers } = await measureMalformedSdps(hub.url)
+    const { answers } = await measureMalformedSdps(hub().url)
     console.info('[faults malformed SDP]', JSON.stringify(answers))
     expect(answers['garbage fingerprint']).toMatchObject({ status: 400, message: expect.stringMatching(/fingerprint/) })
     expect(answers['a=setup:bogus']).toMatchObject({ status: 400, message: expect.stringMatching(/setup:bogus/) })

@@ -2,9 +2,8 @@
 // writes an event, or silently stalled; the hub runs as its own process with a short ping interval.
 // Nothing may be lost or processed twice (counted at the core by the values the events carry), and a
 // stalled stream is taken for dead within 2 × the ping interval. Loopback-only namespace required.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertLoopbackOnly, type HubProcess } from '@parley/testkit'
-import { startFaultHub } from '../src/faults/hub.js'
+import { describe, expect, it } from 'vitest'
+import { useFaultHub } from './fault-hub.js'
 import { measureStreamResets, measureStreamStalls } from '../src/faults/stream.js'
 
 const PING_INTERVAL_MS = 500
@@ -12,18 +11,10 @@ const PING_INTERVAL_MS = 500
 const TIMER_LATENESS_MS = 250
 
 describe('faults: the events stream', () => {
-  let hub: HubProcess
-
-  beforeAll(async () => {
-    assertLoopbackOnly()
-    hub = await startFaultHub(['--ping-interval', String(PING_INTERVAL_MS)])
-  })
-  afterAll(async () => {
-    await hub?.close()
-  })
+  const hub = useFaultHub(['--ping-interval', String(PING_INTERVAL_MS)])
 
   it('loses no event when the stream is reset at the moment the hub writes one (5 cuts)', async () => {
-    const figures = await measureStreamResets(hub, 5)
+    const figures = await measureStreamResets(hub(), 5)
     console.info('[faults stream reset]', JSON.stringify(figures))
     expect(figures.recoveriesMs).toHaveLength(5)
     expect(figures.written).toBeGreaterThan(20)
@@ -32,7 +23,7 @@ describe('faults: the events stream', () => {
   })
 
   it('loses no event when the stream stalls silently, and takes it for dead within 2 × the ping interval (3 stalls)', async () => {
-    const figures = await measureStreamStalls(hub, PING_INTERVAL_MS, 3)
+    const figures = await measureStreamStalls(hub(), PING_INTERVAL_MS, 3)
     console.info('[faults stream stall]', JSON.stringify(figures))
     expect(figures.detectionsMs).toHaveLength(3)
     for (const detection of figures.detectionsMs) expect(detection).toBeLessThanOrEqual(2 * PING_INTERVAL_MS + TIMER_LATENESS_MS)
