@@ -58,6 +58,8 @@ export interface ClientRoom {
   trackPublished(client: Client, track: PublishedTrack): void
   trackUnpublished(client: Client, track: PublishedTrack): void
   dataChannelMessage(client: Client, label: string, data: string | Uint8Array): void
+  /** Its media stopped reaching the hub for a moment (true), or came back (false). */
+  connectionProblem(client: Client, problem: boolean, silentMs: number): void
 }
 
 export interface ClientDeps {
@@ -138,6 +140,7 @@ export class Client {
       lastReceivedAt: () => this.peer.lastReceivedAt,
       streamLost: () => this.#stream.current.name === 'lost',
       gone: (why) => room.expel(this, 'timeout', why),
+      problem: (problem, silentMs) => room.connectionProblem(this, problem, silentMs),
     })
     this.#connectDeadlineAt = clock.now() + timings.connectTimeoutMs
     this.#life.deadline({ ms: timings.connectTimeoutMs, onTimeout: () => room.expel(this, 'timeout', 'peer never connected') })

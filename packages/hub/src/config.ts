@@ -82,6 +82,8 @@ Timeouts (milliseconds)
   --failed-grace <ms>         Keep a client whose peer connection failed this long, waiting
                               for its ICE restart. Default ${DEFAULT_TIMINGS.failedGraceMs}
   --answer-timeout <ms>       Remove a client that does not answer a hub offer. Default ${DEFAULT_TIMINGS.answerTimeoutMs}
+  --problem-after <ms>        Tell the other clients (parley_connection) that a client sent no
+                              media or RTCP for this long; 0 = never. Default ${DEFAULT_TIMINGS.connectionProblemMs}
   --gone-after <ms>           Remove a client whose event stream closed and that sent no media
                               or RTCP for this long. Default ${DEFAULT_TIMINGS.streamLostSilenceMs}
   --frozen-after <ms>         Remove a client that sent media or RTCP before and none for this
@@ -158,6 +160,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
         'reconnect-grace': { type: 'string' },
         'failed-grace': { type: 'string' },
         'answer-timeout': { type: 'string' },
+        'problem-after': { type: 'string' },
         'gone-after': { type: 'string' },
         'frozen-after': { type: 'string' },
         'ping-interval': { type: 'string' },
@@ -223,6 +226,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
       failedGraceMs: integer('--failed-grace', values['failed-grace'], 0, undefined, DEFAULT_TIMINGS.failedGraceMs),
       answerTimeoutMs: integer('--answer-timeout', values['answer-timeout'], 1, undefined, DEFAULT_TIMINGS.answerTimeoutMs),
       pingIntervalMs: integer('--ping-interval', values['ping-interval'], 1, undefined, DEFAULT_TIMINGS.pingIntervalMs),
+      connectionProblemMs: integer('--problem-after', values['problem-after'], 0, undefined, DEFAULT_TIMINGS.connectionProblemMs),
       streamLostSilenceMs: integer('--gone-after', values['gone-after'], 1, undefined, DEFAULT_TIMINGS.streamLostSilenceMs),
       frozenPeerMs: integer('--frozen-after', values['frozen-after'], 0, undefined, DEFAULT_TIMINGS.frozenPeerMs),
     },

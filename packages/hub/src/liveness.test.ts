@@ -1,7 +1,8 @@
 // Fast, honest departure on a fake clock: a killed client (stream closed, media stopped) is removed
-// 2 s after its last packet, a frozen one (stream open, media stopped) after 8 s; a stream blip with
-// media flowing, and a client that never sent media, keep the old reconnect grace.
-import { pathFor } from '@parley/protocol'
+// 2 s after its last packet, a frozen one (stream open, media stopped) after 8 s, and the others hear of
+// its connection problem 1.5 s after its last packet; a stream blip with media flowing, and a client
+// that never sent media, keep the old reconnect grace.
+import { PARLEY_CONNECTION_EVENT, pathFor } from '@parley/protocol'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { connectClient, createTestHub, type SseReader, type TestHub } from './test-support/harness.js'
 
@@ -96,6 +97,43 @@ describe('a client that is still there', () => {
     const { a, b } = await pair({ timings: { frozenPeerMs: 0 } })
     await vi.advanceTimersByTimeAsync(60_000)
     expect(await clientStatus('a')).toBe(200)
+    await Promise.all([a.cancel(), b.cancel()])
+  })
+})
+
+describe('a connection problem', () => {
+  const problems = (reader: SseReader) => reader.named(PARLEY_CONNECTION_EVENT).map((event) => JSON.parse(event.data) as unknown)
+
+  it('is told to the others 1.5 s after the last packet, and again when packets come back', async () => {
+    const { a, b } = await pair()
+    await flowing(1_000, 'a', 'b')
+    await flowing(1_400, 'b')
+    expect(problems(b)).toEqual([])
+    await flowing(100, 'b')
+    await b.waitFor(PARLEY_CONNECTION_EVENT)
+    expect(problems(b)).toEqual([{ client_id: 'a', problem: true }])
+    expect(problems(a)).toEqual([]) // never to the client itself
+    await flowing(2_000, 'b')
+    expect(problems(b)).toHaveLength(1) // told once
+    // It recovers (a SIGCONT, a network back) before the frozen rule removes it: back by itself.
+    packets('a')
+    await flowing(300, 'a', 'b')
+    await b.waitFor(PARLEY_CONNECTION_EVENT, 2)
+    expect(problems(b)).toEqual([
+      { client_id: 'a', problem: true },
+      { client_id: 'a', problem: false },
+    ])
+    await flowing(20_000, 'a', 'b')
+    expect(await clientStatus('a')).toBe(200)
+    expect(problems(b)).toHaveLength(2)
+    await Promise.all([a.cancel(), b.cancel()])
+  })
+
+  it('is never told with connectionProblemMs 0, and the frozen rule still removes', async () => {
+    const { a, b } = await pair({ timings: { connectionProblemMs: 0 } })
+    await flowing(8_000, 'b')
+    expect(await clientStatus('a')).toBe(404)
+    expect(problems(b)).toEqual([])
     await Promise.all([a.cancel(), b.cancel()])
   })
 })

@@ -1,7 +1,7 @@
 import { MAX_SDP_LENGTH, mediaStateMetaKey, pathFor, TracksEventSchema } from '@parley/protocol'
 import * as v from 'valibot'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { connectClient, createTestHub, settle, TEST_ANSWER, type SseReader, type TestHub } from './test-support/harness.js'
+import { connectClient, createTestHub, settle, TEST_ANSWER, TEST_OFFER, type SseReader, type TestHub } from './test-support/harness.js'
 
 let hub: TestHub
 beforeEach(() => {
@@ -111,6 +111,32 @@ describe('tracks and the client-compatibility rule', () => {
     await late.waitFor('tracks_available', 2)
     expect(Object.keys(tracksOf(late, 'tracks_available', 1))).toEqual(['mic'])
     await late.cancel()
+  })
+
+  it('lets a client that never connected publish to nobody, and routes its tracks once it connects', async () => {
+    await roomWith(['b'], ['a'])
+    const b = await hub.events('r1', 'b')
+    const a = await hub.events('r1', 'a')
+    await hub.request('PUT', pathFor('negotiate', { roomId: 'r1', clientId: 'a' }), TEST_OFFER)
+    await hub.plane.peer('a').publish('cam', 'video', 'sA')
+    await hub.plane.peer('a').publish('mic', 'audio', 'sA')
+    await hub.request('PUT', pathFor('setTrackSources', { roomId: 'r1', clientId: 'a' }), [{ track_id: 'cam', source: 'screen' }])
+    const asked = await hub.request('POST', pathFor('subscribeTracks', { roomId: 'r1', clientId: 'b' }), [{ client_id: 'a', track_id: 'cam' }])
+    expect(asked.status).toBe(200)
+    await vi.advanceTimersByTimeAsync(5_000)
+    // Its own tracks_added still comes; the others receive and hear of nothing.
+    await a.waitFor('tracks_added')
+    expect(hub.plane.peer('b').subscribeCalls).toEqual([])
+    expect(b.named('tracks_available')).toHaveLength(0)
+    await hub.plane.peer('a').setConnectionState('connected')
+    expect([...hub.plane.peer('b').subscribed.keys()]).toEqual(['cam', 'mic'])
+    await b.waitFor('tracks_available')
+    expect(tracksOf(b, 'tracks_available')).toMatchObject({ cam: { source: 'screen' } })
+    // `mic` had no source: its grace starts at the connect.
+    await vi.advanceTimersByTimeAsync(1_000)
+    await b.waitFor('tracks_available', 2)
+    expect(Object.keys(tracksOf(b, 'tracks_available', 1))).toEqual(['mic'])
+    await Promise.all([a.cancel(), b.cancel()])
   })
 
   it('subscribetracks is idempotent and skips own tracks', async () => {

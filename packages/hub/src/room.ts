@@ -12,6 +12,7 @@ import {
   type TrackSourcesRequest,
   clientIdOfMediaStateKey,
   mediaStateMetaKey,
+  PARLEY_CONNECTION_EVENT,
 } from '@parley/protocol'
 import type { ActedBy } from '@parley/protocol'
 import { type Client, type ClientRoom, createClient } from './client.js'
@@ -86,6 +87,7 @@ export class Room {
       trackPublished: (client, track) => this.#tracks.published(client, track),
       trackUnpublished: (client, track) => this.#tracks.unpublished(client, track),
       dataChannelMessage: (client, label, data) => this.#forwardMessage(client, label, data),
+      connectionProblem: (client, problem, silentMs) => this.#connectionProblem(client, problem, silentMs),
     }
     this.#emptyTimer = new Timer(deps.clock)
     this.#startEmptyTimer()
@@ -256,6 +258,12 @@ export class Room {
     this.#emptyTimer.cancel()
     this.#log('info', 'client connected', { clientId: client.id })
     this.#tracks.joined(client)
+  }
+
+  /** Parley: the others are told that a client's media stopped reaching the hub, or came back. */
+  #connectionProblem(client: Client, problem: boolean, silentMs: number): void {
+    this.#log(problem ? 'warn' : 'info', problem ? 'connection problem' : 'connection back', { clientId: client.id, silentMs })
+    for (const other of this.#clients.values()) if (other !== client) other.sse.send(PARLEY_CONNECTION_EVENT, { client_id: client.id, problem })
   }
 
   #broadcast(change: MetaRecord): void {

@@ -31,6 +31,7 @@ export const DEFAULT_TIMINGS: HubTimings = {
   tracksAddedDebounceMs: 0,
   trackSourceGraceMs: 1_000,
   failedGraceMs: 5_000,
+  connectionProblemMs: 1_500,
   streamLostSilenceMs: 2_000,
   frozenPeerMs: 8_000,
 }

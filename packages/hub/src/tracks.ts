@@ -2,7 +2,9 @@
 // every track at once (rule 1); availability is announced separately, by settracksources or after a
 // grace (rule 2); subscribetracks only ensures a subscription (rule 3); a track that ends is ended for
 // every subscriber (rule 4). The media plane does the forwarding; this decides who gets what, and when
-// `tracks_added` / `tracks_available` go out.
+// `tracks_added` / `tracks_available` go out. A client whose peer never connected publishes to nobody:
+// its tracks are kept, and reach the others (forwarded, announced) only once it is present, so a client
+// that offers and never connects cannot make every member of the room renegotiate.
 import type { SubscribeTracksRequest, TrackInfo, TrackSource, TrackSourcesRequest } from '@parley/protocol'
 import type { Client } from './client.js'
 import { type Clock, Timer } from './clock.js'
@@ -51,18 +53,12 @@ export class TrackRouter {
   published(client: Client, track: PublishedTrack): void {
     const publisher = this.#publisher(client)
     if (publisher.tracks.has(track.trackId)) return
-    const { clock, timings } = this.#deps
-    const state: TrackState = { track, source: 'unknown', available: false, grace: new Timer(clock) }
+    const state: TrackState = { track, source: 'unknown', available: false, grace: new Timer(this.#deps.clock) }
     publisher.tracks.set(track.trackId, state)
     this.#deps.log('info', 'track published', { clientId: client.id, trackId: track.trackId, kind: track.kind })
-    // Rule 1: everyone present receives it at once, before any settracksources/subscribetracks.
-    for (const other of this.#others(client)) if (other.present) other.peer.subscribe(track)
-    state.grace.start(timings.trackSourceGraceMs, () => {
-      if (publisher.tracks.get(track.trackId) === state && !state.available) {
-        this.#deps.safely('announcing a track', client, () => this.#announce(client, [state]))
-      }
-    })
+    if (client.present) this.#goLive(client, publisher, state)
     publisher.pendingAdded.add(track.trackId)
+    const { timings } = this.#deps
     const flush = () => this.#deps.safely('sending tracks_added', client, () => this.#flushAdded(client))
     if (timings.tracksAddedDebounceMs <= 0) {
       if (publisher.pendingAdded.size === 1) queueMicrotask(flush)
@@ -104,23 +100,44 @@ export class TrackRouter {
       if (!publisher) throw notFound(`client "${request.client_id}" not found in room "${client.roomId}"`)
       const state = this.#publishers.get(publisher)?.tracks.get(request.track_id)
       if (!state) throw notFound(`track "${request.track_id}" is not published by client "${request.client_id}"`)
-      tracks.push(state.track)
+      // A publisher not connected yet reaches nobody; rule 1 subscribes everyone once it does.
+      if (publisher.present) tracks.push(state.track)
     }
     // A client that is not connected yet gets every track when it connects.
     if (!client.present) return
     for (const track of tracks) client.peer.subscribe(track)
   }
 
-  /** A client's peer connected for the first time: it receives every track, and hears of the available ones. */
+  /**
+   * A client's peer connected for the first time: it receives every track of the present others, and
+   * hears of the available ones; what it published before it connected reaches the others now.
+   */
   joined(client: Client): void {
     const available: Record<string, TrackInfo> = {}
     for (const publisher of this.#others(client)) {
+      if (!publisher.present) continue
       for (const state of this.#publishers.get(publisher)?.tracks.values() ?? []) {
         client.peer.subscribe(state.track)
         if (state.available) available[state.track.trackId] = trackInfo(publisher, state)
       }
     }
     if (Object.keys(available).length > 0) client.sse.send('tracks_available', { tracks: available })
+    const own = this.#publishers.get(client)
+    if (!own) return
+    const announced = [...own.tracks.values()].filter((state) => state.available)
+    for (const state of own.tracks.values()) this.#goLive(client, own, state)
+    this.#announce(client, announced)
+  }
+
+  /** Rule 1 for a present publisher's track: everyone present receives it; the source grace starts. */
+  #goLive(client: Client, publisher: Publisher, state: TrackState): void {
+    for (const other of this.#others(client)) if (other.present) other.peer.subscribe(state.track)
+    if (state.available) return
+    state.grace.start(this.#deps.timings.trackSourceGraceMs, () => {
+      if (publisher.tracks.get(state.track.trackId) === state && !state.available) {
+        this.#deps.safely('announcing a track', client, () => this.#announce(client, [state]))
+      }
+    })
   }
 
   /** The client is gone: its tracks end for everyone, its timers stop. */
@@ -166,6 +183,8 @@ export class TrackRouter {
       state.available = true
       tracks[state.track.trackId] = trackInfo(publisher, state)
     }
+    // Sources set before the publisher connected are announced when it does (joined).
+    if (!publisher.present) return
     for (const other of this.#others(publisher)) if (other.present) other.sse.send('tracks_available', { tracks })
   }
 

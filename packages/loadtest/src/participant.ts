@@ -4,7 +4,7 @@
 // receive tap (receive-tap.ts) so that subscribing costs the generator almost nothing.
 import { EventSource } from 'eventsource'
 import { RTCPeerConnection } from 'werift'
-import { createConference, type Conference, type ConferenceView } from '@parley/core'
+import { createConference, type Conference, type ConferenceOptions, type ConferenceView } from '@parley/core'
 import { nodePorts } from '@parley/core/node'
 import { loopbackWeriftConfig } from '@parley/testkit'
 import { createSyntheticCamera, type SyntheticCamera, type VideoShape } from './media-source.js'
@@ -28,7 +28,15 @@ export interface LoadParticipant {
   stop(): void
 }
 
-export function createLoadParticipant(options: { name: string; hubUrl: string; video: VideoShape }): LoadParticipant {
+export interface LoadParticipantOptions {
+  name: string
+  hubUrl: string
+  video: VideoShape
+  /** The conference actor's inspection events (the fault runs count the hub events it processes). */
+  inspect?: ConferenceOptions['inspect']
+}
+
+export function createLoadParticipant(options: LoadParticipantOptions): LoadParticipant {
   const camera = createSyntheticCamera(options.video)
   const received = new ReceiveCounter()
   const taps: { untapped(): number }[] = []
@@ -45,6 +53,7 @@ export function createLoadParticipant(options: { name: string; hubUrl: string; v
       EventSource,
       media: camera,
     }),
+    ...(options.inspect ? { inspect: options.inspect } : {}),
   })
   conference.actor.start()
   const view = () => conference.selectView(conference.actor.getSnapshot())

@@ -5,6 +5,14 @@ import { RECONNECT_LEFT_REASONS } from './resume.js'
 import { ActedBySchema, MuteEventSchema, PARLEY_MUTE_EVENT } from './hostControls.js'
 import { IceCandidateSchema, OfferSchema, TracksEventSchema } from './schemas.js'
 
+/**
+ * Parley's hub: another client's media and RTCP stopped reaching the hub for a moment (`problem: true`,
+ * show its tile as having a connection problem) or came back (`false`). Other hubs never send it.
+ */
+export const PARLEY_CONNECTION_EVENT = 'parley_connection'
+export const ConnectionEventSchema = v.object({ client_id: v.string(), problem: v.boolean() })
+export type ConnectionEvent = v.InferOutput<typeof ConnectionEventSchema>
+
 /** Spelled as the hosted hub spells it (no "i"): clients listen for exactly this name. */
 export const ALLOWED_RENEGOTIATION_EVENT = 'allowed_renegotation'
 
@@ -18,6 +26,7 @@ export const SSE_EVENTS = [
   'ping',
   'left',
   PARLEY_MUTE_EVENT,
+  PARLEY_CONNECTION_EVENT,
 ] as const
 export type SseEventName = (typeof SSE_EVENTS)[number]
 
@@ -44,6 +53,7 @@ export const SseEventSchemas = {
   ping: v.unknown(),
   left: LeftEventSchema,
   [PARLEY_MUTE_EVENT]: MuteEventSchema,
+  [PARLEY_CONNECTION_EVENT]: ConnectionEventSchema,
 } as const satisfies Record<SseEventName, v.GenericSchema>
 
 export type SseEventData<N extends SseEventName> = v.InferOutput<(typeof SseEventSchemas)[N]>

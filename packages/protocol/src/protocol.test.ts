@@ -14,6 +14,7 @@ import {
   type SseEventName,
   MAX_CHAT_TEXT_LENGTH,
   PARLEY_MUTE_EVENT,
+  PARLEY_CONNECTION_EVENT,
   parseChatFrame,
 } from './index.js'
 
@@ -108,6 +109,8 @@ describe('host controls (Parley extension)', () => {
     expect(parseSseEvent('left', '{"reason":"shutdown"}')).toMatchObject({ ok: true })
     expect(parseSseEvent(PARLEY_MUTE_EVENT, '{"kind":"audio","by":{"client_id":"a","name":"Ada"}}')).toMatchObject({ ok: true })
     expect(parseSseEvent(PARLEY_MUTE_EVENT, '{"kind":"video"}')).toMatchObject({ ok: false })
+    expect(parseSseEvent(PARLEY_CONNECTION_EVENT, '{"client_id":"a","problem":true}')).toMatchObject({ ok: true, data: { client_id: 'a', problem: true } })
+    expect(parseSseEvent(PARLEY_CONNECTION_EVENT, '{"client_id":"a"}')).toMatchObject({ ok: false })
   })
 })
 

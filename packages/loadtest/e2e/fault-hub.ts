@@ -1,0 +1,21 @@
+// The hub of one faults spec file: its own process, started once the namespace is checked to be
+// loopback-only, stopped after the file's tests.
+import { afterAll, beforeAll } from 'vitest'
+import { assertLoopbackOnly, type HubProcess } from '@parley/testkit'
+import { startFaultHub } from '../src/faults/hub.js'
+
+/** Registers the hooks; the returned function gives the running hub inside the tests. */
+export function useFaultHub(args: string[] = []): () => HubProcess {
+  let hub: HubProcess | undefined
+  beforeAll(async () => {
+    assertLoopbackOnly()
+    hub = await startFaultHub(args)
+  })
+  afterAll(async () => {
+    await hub?.close()
+  })
+  return () => {
+    if (!hub) throw new Error('the faults hub is not running')
+    return hub
+  }
+}
