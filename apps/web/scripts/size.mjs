@@ -18,7 +18,7 @@ const distDir = resolve(dirname(fileURLToPath(import.meta.url)), '../dist')
 export const BUDGET_INITIAL_GZIP = 90 * 1024
 export const GOAL_INITIAL_GZIP = 55 * 1024
 
-/** Chunks named in a module's static `import … from './x.js'` / `import './x.js'` (not `import('./x.js')`). */
+/** Chunks a module names in its static imports (import … from a path, or a bare import of one), not in a dynamic import(). */
 function staticImports(code) {
   const found = []
   for (const match of code.matchAll(/\bimport\s*(?:[\w$*{}\s,]+?\s*from\s*)?["']\.\/([^"']+\.js)["']/g)) found.push(match[1])
