@@ -118,6 +118,8 @@ export interface Participant {
   quality?: QualityFigures
   /** Their camera is on but no frame was decoded for more than 2 s: show "connection problem", not a frozen picture. */
   videoPaused?: boolean
+  /** Parley's hub hears no media or RTCP from them (1.5 s by default): show "connection problem" (they may be back soon, or be removed). */
+  connectionProblem?: boolean
   /** Their hand is raised (Parley room metadata). */
   handRaised?: boolean
   /** Their latest reaction; `id` is new for each one, so a UI shows each once. */

@@ -198,6 +198,11 @@ describe('createConference', () => {
     // Their state changes arrive as meta events.
     source.emit('meta_changed', { [mediaStateMetaKey('c2')]: { audio: true, video: false } })
     expect(run.view().participants[0]).toMatchObject({ audioEnabled: true, videoEnabled: false })
+    // Parley's hub stops hearing them for a moment, then hears them again.
+    source.emit('parley_connection', { client_id: 'c2', problem: true })
+    expect(run.view().participants[0]).toMatchObject({ connectionProblem: true })
+    source.emit('parley_connection', { client_id: 'c2', problem: false })
+    expect(run.view().participants[0]?.connectionProblem).toBeUndefined()
     // They leave: tracks end and they disappear.
     stream.getTracks()[0]!.end()
     stream.getTracks()[1]!.end()

@@ -18,6 +18,8 @@ export type HubEvent =
   | { type: 'hub.left'; reason?: LeftReason; by?: HubActor }
   /** Parley's hub: the host asks us to turn our microphone off. */
   | { type: 'hub.muteRequested'; by?: HubActor }
+  /** Parley's hub: another client's media and RTCP stopped reaching it (`problem`), or came back. */
+  | { type: 'hub.connectionProblem'; clientId: string; problem: boolean }
 
 /**
  * The systemId of the actor each signaling event is for: the negotiation machine, and the peer

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { mediaStateMetaKey } from '@parley/protocol'
-import { announce, emptyRoster, mediaStateChanged, trackEnded, trackLive } from './roster.js'
+import { announce, connectionProblemChanged, emptyRoster, mediaStateChanged, trackEnded, trackLive } from './roster.js'
+import { participantsOf } from './view.js'
 
 const info = (clientId: string, trackId: string, streamId: string, kind: 'audio' | 'video' = 'video') => ({
   id: trackId,
@@ -55,5 +56,20 @@ describe('roster', () => {
     expect(roster.departedStreams).toEqual(['s3', 's4'])
     roster = trackEnded(roster, { trackId: 'r3', streamId: 's3' })
     expect(roster.departedStreams).toEqual(['s4'])
+  })
+
+  it("connectionProblemChanged: the hub's mark comes and goes per client, never for us, and leaves with the participant", () => {
+    let roster = announce(emptyRoster(), { t2: info('c2', 't2', 's2'), t3: info('c3', 't3', 's3') }, 'me').roster
+    roster = connectionProblemChanged(roster, { clientId: 'c2', problem: true }, 'me')
+    roster = connectionProblemChanged(roster, { clientId: 'c2', problem: true }, 'me')
+    expect(roster.connectionProblems).toEqual(['c2'])
+    expect(participantsOf(roster).map((p) => [p.clientId, p.connectionProblem ?? false])).toEqual([
+      ['c2', true],
+      ['c3', false],
+    ])
+    expect(connectionProblemChanged(roster, { clientId: 'me', problem: true }, 'me')).toBe(roster)
+    expect(connectionProblemChanged(roster, { clientId: 'c2', problem: false }, 'me').connectionProblems).toEqual([])
+    roster = mediaStateChanged(roster, { key: mediaStateMetaKey('c2'), value: null }, 'me')
+    expect(roster.connectionProblems).toEqual([])
   })
 })

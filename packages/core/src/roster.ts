@@ -36,6 +36,8 @@ export interface Roster {
    */
   departedClients: string[]
   departedStreams: string[]
+  /** Clients Parley's hub says it hears nothing from right now (`parley_connection`). */
+  connectionProblems: string[]
 }
 
 /** What the hub is asked once tracks are announced: subscribe to them, fetch their owners' media states. */
@@ -45,7 +47,7 @@ export interface AnnouncementRequests {
 }
 
 export function emptyRoster(): Roster {
-  return { announced: {}, live: {}, subscribed: [], mediaStates: {}, departedClients: [], departedStreams: [] }
+  return { announced: {}, live: {}, subscribed: [], mediaStates: {}, departedClients: [], departedStreams: [], connectionProblems: [] }
 }
 
 /** tracks_available: the others' tracks (ours are skipped), and what to ask the hub about them. */
@@ -101,6 +103,13 @@ export function mediaStateChanged(roster: Roster, change: { key: string; value: 
   return departed(roster, clientId, mediaStates)
 }
 
+/** Parley's hub stopped (or resumed) hearing a client's media and RTCP. Our own state is not shown to us. */
+export function connectionProblemChanged(roster: Roster, change: { clientId: string; problem: boolean }, self: string | null): Roster {
+  if (change.clientId === self) return roster
+  const others = roster.connectionProblems.filter((id) => id !== change.clientId)
+  return { ...roster, connectionProblems: change.problem ? [...others, change.clientId] : others }
+}
+
 /** The participant left: their announcement goes at once; their streams, still live until the hub's next offer, are hidden. */
 function departed(roster: Roster, clientId: string, mediaStates: Roster['mediaStates']): Roster {
   const leaving = Object.values(roster.announced).filter((t) => t.clientId === clientId)
@@ -110,5 +119,6 @@ function departed(roster: Roster, clientId: string, mediaStates: Roster['mediaSt
     announced: Object.fromEntries(Object.entries(roster.announced).filter(([, t]) => t.clientId !== clientId)),
     departedClients: roster.departedClients.includes(clientId) ? roster.departedClients : [...roster.departedClients, clientId],
     departedStreams: [...new Set([...roster.departedStreams, ...leaving.map((t) => t.streamId)])],
+    connectionProblems: roster.connectionProblems.filter((id) => id !== clientId),
   }
 }

@@ -114,6 +114,7 @@ export function participantsOf(roster: Roster): Participant[] {
         audioEnabled: state?.audio ?? true,
         videoEnabled: state?.video ?? true,
         isHost: state?.host === true,
+        ...(roster.connectionProblems.includes(clientId) ? { connectionProblem: true } : {}),
         tracks: [],
         streamIds: [],
       }

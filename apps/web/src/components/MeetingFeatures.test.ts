@@ -102,6 +102,16 @@ describe('tiles', () => {
     wrapper.unmount()
   })
 
+  it('a participant the hub hears nothing from says "Connection problem", camera on or off', async () => {
+    const dan = makeParticipant(3, { name: 'Dan', connectionProblem: true, videoEnabled: false })
+    const { wrapper } = await mountCall({ participants: [bo, dan] })
+    const tile = (key: string) => wrapper.get(`[data-testid="tile"][data-participant="${key}"]`)
+    expect(tile('client-3').get('[data-testid="tile-paused"]').text()).toBe('Connection problem')
+    expect(tile('client-3').attributes('data-connection-problem')).toBe('true')
+    expect(tile('client-1').attributes('data-connection-problem')).toBe('false')
+    wrapper.unmount()
+  })
+
   it("shows each new reaction over its tile for a few seconds, ours included, each id once", async () => {
     const { app, wrapper, timers } = await mountCall({ participants: [makeParticipant(1, { reaction: { emoji: '🎉', id: 'c1-1' } })] })
     const overlay = (key: string) => wrapper.find(`[data-testid="tile"][data-participant="${key}"] [data-testid="tile-reaction"]`)

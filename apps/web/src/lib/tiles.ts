@@ -32,6 +32,8 @@ export interface Tile {
   quality?: QualityFigures
   /** The camera is on but no frame arrived for over 2 s: "connection problem" instead of a frozen picture. */
   videoPaused?: boolean
+  /** The hub hears nothing from them (Parley's hub): "connection problem", whether their camera is on or not. */
+  connectionProblem?: boolean
   handRaised?: boolean
 }
 
@@ -106,6 +108,7 @@ export function remoteTile(participant: Participant): Tile {
     ...(participant.speaking ? { speaking: true } : {}),
     ...(participant.quality ? { quality: participant.quality } : {}),
     ...(participant.videoPaused ? { videoPaused: true } : {}),
+    ...(participant.connectionProblem ? { connectionProblem: true } : {}),
     ...(participant.handRaised ? { handRaised: true } : {}),
   }
 }

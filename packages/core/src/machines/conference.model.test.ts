@@ -71,6 +71,7 @@ const events: AnyEventObject[] = [
   { type: 'hub.tracksAdded', tracks: { mine: { ...BO_TRACK, id: 'mine', track_id: 'mine', client_id: 'client1', client_name: 'Ada' } } },
   { type: 'hub.tracksAvailable', tracks: { [BO_TRACK.track_id]: BO_TRACK } },
   { type: 'hub.metaChanged', key: 'parley.media.c2', value: { audio: false, video: true, name: 'Bo' } },
+  { type: 'hub.connectionProblem', clientId: 'c2', problem: true },
   { type: 'peer.track', trackId: 'recv-video', streamId: BO_TRACK.stream_id, kind: 'video' },
   { type: 'peer.trackEnded', trackId: 'recv-video', streamId: BO_TRACK.stream_id },
   { type: 'user.setHand', raised: true },
@@ -113,6 +114,8 @@ const { paths, stats } = edgeCoveringPaths(conferenceMachine, {
         return Object.keys(c.roster.announced).length === 0 && c.roster.subscribed.length === 0
       case 'hub.metaChanged':
         return Object.keys(c.roster.mediaStates).length === 0
+      case 'hub.connectionProblem':
+        return c.roster.connectionProblems.length === 0
       case 'peer.track':
         return Object.keys(c.roster.live).length === 0
       case 'peer.trackEnded':
@@ -345,6 +348,7 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
     'hub.tracksAdded': (event) => sse().emit('tracks_added', { tracks: event.tracks }),
     'hub.tracksAvailable': (event) => sse().emit('tracks_available', { tracks: event.tracks }),
     'hub.metaChanged': (event) => sse().emit('meta_changed', { [event.key]: event.value }),
+    'hub.connectionProblem': (event) => sse().emit('parley_connection', { client_id: event.clientId, problem: event.problem }),
     'peer.track': (event) => {
       const track = new FakeMediaStreamTrack(event.kind, event.trackId)
       remote = { track, stream: new FakeMediaStream([track], event.streamId) }

@@ -2,7 +2,7 @@
 // machines), connection (the word the UI shows), media (our microphone/camera state), host, participants
 // (the roster), stats and presence. Typed by the conference's setup (conferenceSetup.ts).
 import { sendTo } from 'xstate'
-import { mediaStateChanged, trackEnded, trackLive } from '../roster.js'
+import { mediaStateChanged, trackEnded, trackLive, connectionProblemChanged } from '../roster.js'
 import { type ChatInput } from './chatMachine.js'
 import { type HostInput } from './hostMachine.js'
 import { presenceChanged } from '../presence.js'
@@ -140,6 +140,9 @@ export const inRoomState = conferenceSetup.createStateConfig({
         'hub.tracksAdded': { actions: { type: 'sendTrackSources', params: ({ event }) => event.tracks } },
         'hub.tracksAvailable': { actions: { type: 'announceTracks', params: ({ event }) => event.tracks } },
         'hub.metaChanged': { actions: { type: 'updateRoster', params: ({ context, event }) => mediaStateChanged(context.roster, event, context.clientId) } },
+        'hub.connectionProblem': {
+          actions: { type: 'updateRoster', params: ({ context, event }) => connectionProblemChanged(context.roster, event, context.clientId) },
+        },
         'peer.track': {
           actions: { type: 'updateRoster', params: ({ context, event }) => trackLive(context.roster, { trackId: event.trackId, streamId: event.streamId, kind: event.kind }) },
         },
