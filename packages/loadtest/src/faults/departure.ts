@@ -14,6 +14,10 @@ export interface DepartureFigures {
   goneMs?: number
   /** From SIGSTOP to the others' `parley_connection` problem mark, ms. */
   markedMs?: number
+  /** From SIGSTOP to the observer's core view marking the participant (`connectionProblem`, what a tile shows), ms. */
+  viewMarkedMs?: number
+  /** From SIGCONT to the observer's view no longer marking it, ms. */
+  viewBackMs?: number
   /** From SIGCONT to the mark cleared, ms. */
   backMs?: number
   /** After SIGCONT: still registered at the hub and never left for the others. */
@@ -56,6 +60,15 @@ async function roomWithVictim(baseUrl: string, name: string): Promise<{ roomId: 
   return { roomId, observer, victim, watcher }
 }
 
+/** The observer's core view marks the participant (or, with `problem` false, no longer does). */
+function viewMarks(observer: Observer, clientId: string, problem: boolean): boolean {
+  const participant = observer.participant.view().participants.find((p) => p.clientId === clientId)
+  return participant !== undefined && (participant.connectionProblem === true) === problem
+}
+
+const whenViewMarks = (observer: Observer, clientId: string, problem: boolean) =>
+  pollUntil(() => (viewMarks(observer, clientId, problem) ? performance.now() : undefined), { description: `the observer's view ${problem ? 'marking' : 'clearing'} the connection problem`, timeoutMs: 20_000, intervalMs: 20 })
+
 const markOf = (watcher: Watcher, clientId: string, problem: boolean, after: number) => watcher.marks.find((mark) => mark.clientId === clientId && mark.problem === problem && mark.at > after)?.at
 
 /** kill -9 of a participant: no leave, its sockets closed by the kernel. */
@@ -83,20 +96,26 @@ export async function measureFrozenParticipant(baseUrl: string, options: { resum
       const leftAt = await pollUntil(() => observer.leftAt.get(victim.clientId), { description: 'the frozen participant removed', timeoutMs: 60_000, intervalMs: 20 })
       return { goneMs: leftAt - at, ...(markOf(watcher, victim.clientId, true, at) ? { markedMs: markOf(watcher, victim.clientId, true, at)! - at } : {}) }
     }
-    const markedAt = await pollUntil(() => markOf(watcher, victim.clientId, true, at), { description: 'the connection-problem mark', timeoutMs: 20_000, intervalMs: 20 })
+    const [markedAt, viewMarkedAt] = await Promise.all([
+      pollUntil(() => markOf(watcher, victim.clientId, true, at), { description: 'the connection-problem mark', timeoutMs: 20_000, intervalMs: 20 }),
+      whenViewMarks(observer, victim.clientId, true),
+    ])
     if (!options.resume) {
       const leftAt = await pollUntil(() => observer.leftAt.get(victim.clientId), { description: 'the frozen participant removed', timeoutMs: 60_000, intervalMs: 20 })
-      return { markedMs: markedAt - at, goneMs: leftAt - at }
+      return { markedMs: markedAt - at, viewMarkedMs: viewMarkedAt - at, goneMs: leftAt - at }
     }
     const resumedAt = performance.now()
     await victim.signal('SIGCONT')
-    const backAt = await pollUntil(() => markOf(watcher, victim.clientId, false, resumedAt), { description: 'the mark cleared', timeoutMs: 20_000, intervalMs: 20 })
+    const [backAt, viewBackAt] = await Promise.all([
+      pollUntil(() => markOf(watcher, victim.clientId, false, resumedAt), { description: 'the mark cleared', timeoutMs: 20_000, intervalMs: 20 }),
+      whenViewMarks(observer, victim.clientId, false),
+    ])
     // Back by itself: the same registration, still known to the others, its media arriving again.
     const receivedAtMark = observer.participant.received.packets
     await pollUntil(() => observer.participant.received.packets > receivedAtMark + 50, { description: 'its media arriving again at the observer', timeoutMs: 20_000 })
     const registered = (await call(baseUrl, 'GET', `/rooms/${roomId}/client/${victim.clientId}`)).status === 200
     const known = observer.participant.view().participants.some((p) => p.clientId === victim.clientId)
-    return { markedMs: markedAt - at, backMs: backAt - resumedAt, stayed: registered && known && !observer.leftAt.has(victim.clientId) }
+    return { markedMs: markedAt - at, viewMarkedMs: viewMarkedAt - at, backMs: backAt - resumedAt, viewBackMs: viewBackAt - resumedAt, stayed: registered && known && !observer.leftAt.has(victim.clientId) }
   } finally {
     await victim.close()
     watcher.close()
