@@ -218,4 +218,35 @@ describe('a cluster node with its Redis down', () => {
       await own.close()
     }
   }, 30_000)
+
+  it('keeps a call\'s event stream forwarded through another node flowing while Redis restarts', async () => {
+    const own = await startRedisServer()
+    try {
+      const [a, b] = await startNodes(2, own.url)
+      expect((await call(a!.url, 'POST', pathFor('createRoom', {}), { id: 'mid-call' })).status).toBe(201)
+      const holder = a!.hub.holds('mid-call') ? a! : b!
+      const entry = holder === a ? b! : a!
+      expect((await call(entry.url, 'POST', pathFor('register', { roomId: 'mid-call' }), { uid: 'through-entry' })).status).toBe(200)
+      const events = await fetch(`${entry.url}${pathFor('events', { roomId: 'mid-call', clientId: 'through-entry' })}`)
+      const reader = events.body!.getReader()
+      let text = ''
+      const until = async (needle: string) => {
+        while (!text.includes(needle)) text += new TextDecoder().decode((await reader.read()).value)
+      }
+      await own.kill('SIGKILL')
+      // The holder serves its room without Redis; the stream already forwarded through the entry node carries it.
+      expect((await call(holder.url, 'POST', pathFor('setMeta', { roomId: 'mid-call' }), { phase: 'redis down' })).status).toBe(200)
+      await until('{"phase":"redis down"}')
+      await own.restart()
+      // Once Redis is back the entry node routes new requests again, and the same stream goes on.
+      await pollUntil(async () => (await call(entry.url, 'POST', pathFor('setMeta', { roomId: 'mid-call' }), { phase: 'redis back' })).status === 200, { description: 'the entry node to route again' })
+      await until('{"phase":"redis back"}')
+      expect(holder.hub.room('mid-call').clientIds).toEqual(['through-entry'])
+      await reader.cancel()
+    } finally {
+      await Promise.all(nodes.map((node) => node.close()))
+      nodes = []
+      await own.close()
+    }
+  }, 30_000)
 })
