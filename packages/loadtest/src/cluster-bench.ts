@@ -102,7 +102,8 @@ async function measureCluster(count: number, options: BenchOptions, log: (line: 
   const roomsOf: LoadParticipant[][] = []
   try {
     redis = await startRedisServer()
-    for (let index = 0; index < count; index++) hubs.push(await startHubProcess({ args: ['--redis', redis.url, '--node-id', `n${index + 1}`] }))
+    // Starting a hub from source takes long on a loaded machine: a generous start timeout.
+    for (let index = 0; index < count; index++) hubs.push(await startHubProcess({ args: ['--redis', redis.url, '--node-id', `n${index + 1}`], startTimeoutMs: 120_000 }))
     await pollUntil(async () => (await cluster(hubs[0]!.url)).nodes.length === count, { description: `${count} nodes in the directory` })
     const joinTimeoutMs = 30_000 + 2_000 * rooms * size
     for (let room = 0; room < rooms; room++) {
