@@ -118,6 +118,11 @@ export class Hub {
     return room
   }
 
+  /** RTP packets the media plane forwarded so far (0 when it does not count them): a cluster node's load. */
+  get packetsForwarded(): number {
+    return this.#deps.mediaPlane.packetsForwarded?.() ?? 0
+  }
+
   /** Whether this hub holds the room (no 404 thrown, for routing). */
   holds(roomId: string): boolean {
     return this.#rooms.has(roomId)

@@ -9,68 +9,13 @@
 //
 //   flock /tmp/parley-e2e.lock unshare -n sh -c 'ip link set lo up && PARLEY_NETNS=lo \
 //     npm run pnpm -- --filter @parley/loadtest run join -- --trials 9'
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { loadavg, tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { rmSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import type { Browser, Page } from 'playwright-core'
 import { startTestHub, type TestHub } from '@parley/hub/testing'
 import { assertLoopbackOnly, launchChromium, newParticipantPage, pollUntil, startStaticServer, type ParticipantPage } from '@parley/testkit'
+import { type Kind, type KindName, kinds, sdkPageDir, TUTORIAL_DIR, WEB_DIST } from './join-clients.js'
 import { median } from './join-stats.js'
-
-const here = dirname(fileURLToPath(import.meta.url))
-const WEB_DIST = join(here, '../../../apps/web/dist')
-const TUTORIAL_DIR = join(here, '../../hub/e2e/clients')
-const SDK_PAGE_DIR = join(here, '../join-clients')
-
-type KindName = 'parley' | 'sdk' | 'tutorial'
-
-interface Kind {
-  readonly label: string
-  /** Opens the client's page for `roomId`, ready for the Join click. */
-  open(page: Page, roomId: string, name: string): Promise<void>
-  readonly joinSelector: string
-  readonly remoteVideoSelector: string
-  connected(page: Page): Promise<boolean>
-}
-
-function kinds(hubUrl: string, sdkUrl: string, tutorialUrl: string): Record<KindName, Kind> {
-  return {
-    parley: {
-      label: 'Parley web app',
-      async open(page, roomId, name) {
-        // The invite link's form (roomId and roomName), as a guest opens it.
-        await page.goto(`${hubUrl}/?roomId=${encodeURIComponent(roomId)}&roomName=bench`)
-        await page.getByTestId('display-name').fill(name)
-        await page.locator('[data-testid="prejoin"] [data-testid="tile"][data-video="on"]').waitFor({ timeout: 20_000 })
-      },
-      joinSelector: '[data-testid="join-button"]',
-      remoteVideoSelector: '[data-testid="tile"][data-local="false"] video',
-      connected: async (page) => (await page.getByTestId('app').getAttribute('data-state')) === 'connected',
-    },
-    sdk: {
-      label: 'official inLive SDK 0.21.4',
-      async open(page, roomId, name) {
-        await page.goto(`${sdkUrl}/sdk.html?hub=${encodeURIComponent(hubUrl)}&roomId=${encodeURIComponent(roomId)}&name=${encodeURIComponent(name)}`)
-        await page.waitForFunction(() => 'Room' in globalThis || '__sdk' in globalThis)
-      },
-      joinSelector: '#join',
-      remoteVideoSelector: 'video.remote',
-      connected: (page) => page.evaluate(() => (globalThis as unknown as { __sdk: { connectionState: string | null } }).__sdk.connectionState === 'connected'),
-    },
-    tutorial: {
-      label: 'tutorial client',
-      async open(page, roomId) {
-        await page.goto(`${tutorialUrl}/room.html?client=seed&hub=${encodeURIComponent(hubUrl)}&roomId=${encodeURIComponent(roomId)}`)
-        await page.waitForFunction(() => '__seed' in globalThis)
-      },
-      joinSelector: '#togglejoin',
-      remoteVideoSelector: 'video.remote',
-      connected: (page) => page.evaluate(() => (globalThis as unknown as { __seed: { connectionState: string | null } }).__seed.connectionState === 'connected'),
-    },
-  }
-}
 
 /** In the page: the Join click's time and the first decoded remote frame's. */
 async function armProbe(page: Page, joinSelector: string, remoteVideoSelector: string): Promise<void> {
@@ -151,16 +96,6 @@ function parseArgs(argv: string[]): { trials: number; warmup: number } {
     index++
   }
   return options
-}
-
-/** A temporary directory with the SDK page and the SDK's own room.js, served together. */
-function sdkPageDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'parley-join-sdk-'))
-  for (const file of readdirSync(SDK_PAGE_DIR)) copyFileSync(join(SDK_PAGE_DIR, file), join(dir, file))
-  const require = createRequire(import.meta.url)
-  const sdkEntry = require.resolve('@inlivedev/inlive-js-sdk')
-  copyFileSync(join(dirname(sdkEntry), 'room.js'), join(dir, 'room.js'))
-  return dir
 }
 
 const options = parseArgs(process.argv.slice(2))

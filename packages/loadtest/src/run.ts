@@ -143,7 +143,7 @@ const DRAIN_TIMEOUT_MS = 5_000
  * counted between two drains are exactly those sent between them (a lagging hub would otherwise carry
  * packets across a window's edges and make delivery read above or below the truth).
  */
-async function pauseAndDrain(participants: readonly LoadParticipant[]): Promise<boolean> {
+export async function pauseAndDrain(participants: readonly LoadParticipant[]): Promise<boolean> {
   for (const participant of participants) participant.camera.paused = true
   const total = () => participants.reduce((sum, p) => sum + p.received.packets, 0)
   const deadline = performance.now() + DRAIN_TIMEOUT_MS

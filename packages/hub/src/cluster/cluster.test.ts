@@ -97,6 +97,67 @@ describe('a cluster of three hub nodes on one Redis', () => {
   }, 30_000)
 })
 
+describe('creates of one room id racing on two nodes', () => {
+  it('give exactly one 201; the other answers 409, and every node answers with the winner\'s room', async () => {
+    const [a, b] = await startNodes(2)
+    for (let round = 0; round < 20; round++) {
+      const id = `race-${round}`
+      // Rooms without an id created at the same time change the counts placement reads, so the two
+      // creates of `id` are placed on different nodes in some rounds and on the same node in others.
+      const [answers] = await Promise.all([
+        Promise.all([call(a!.url, 'POST', pathFor('createRoom', {}), { id, name: 'via a' }), call(b!.url, 'POST', pathFor('createRoom', {}), { id, name: 'via b' })]),
+        ...[a!, b!, a!].map((node) => call(node.url, 'POST', pathFor('createRoom', {}), {})),
+      ])
+      expect(answers.map(({ status }) => status).sort(), id).toEqual([201, 409])
+      const loser = answers.find(({ status }) => status === 409)!
+      expect(loser.body.message).toBe(`room "${id}" already exists`)
+      const winnerName = answers.find(({ status }) => status === 201)!.body.data.name
+      expect(nodes.filter((node) => node.hub.holds(id))).toHaveLength(1)
+      for (const node of [a!, b!]) expect((await call(node.url, 'GET', pathFor('getRoom', { roomId: id }))).body.data.name, id).toBe(winnerName)
+    }
+  }, 30_000)
+
+  it('answer 409 for the id of a room whose node died, and keep that room\'s metadata', async () => {
+    const [a, b] = await startNodes(2)
+    expect((await call(a!.url, 'POST', pathFor('createRoom', {}), { id: 'orphan', name: 'Orphan' })).status).toBe(201)
+    const holder = a!.hub.holds('orphan') ? a! : b!
+    const other = holder === a ? b! : a!
+    expect((await call(other.url, 'POST', pathFor('setMeta', { roomId: 'orphan' }), { topic: 'kept' })).status).toBe(200)
+    await holder.close()
+    await pollUntil(async () => ((await call(other.url, 'GET', '/v1/parley/cluster')).body.data.nodes as unknown[]).length === 1, { description: 'the node to drop out' })
+    expect((await call(other.url, 'POST', pathFor('createRoom', {}), { id: 'orphan', name: 'Usurper' })).status).toBe(409)
+    expect((await call(other.url, 'GET', pathFor('getRoom', { roomId: 'orphan' }))).body.data.name).toBe('Orphan')
+    expect((await call(other.url, 'GET', pathFor('getMeta', { roomId: 'orphan', key: 'topic' }))).body.data).toEqual({ topic: 'kept' })
+  }, 30_000)
+
+  it('free the id again when the create fails', async () => {
+    await startNodes(2)
+    const invalid = { id: 'failed', name: 'x', options: { bitrates: { audio: -1 } } }
+    expect((await call(nodes[0]!.url, 'POST', pathFor('createRoom', {}), invalid)).status).toBe(400)
+    expect((await call(nodes[1]!.url, 'POST', pathFor('createRoom', {}), { id: 'failed' })).status).toBe(201)
+  }, 20_000)
+})
+
+describe('a cluster node\'s load', () => {
+  it('includes the packets its media plane forwards per second', async () => {
+    const plane = new FakeMediaPlane()
+    const port = await freePort()
+    nodes.push(await startClusterHub({ host: '127.0.0.1', port, quiet: true, mediaPlane: plane, cluster: { redisUrl: redis.url, nodeId: 'counting', prefix: `cluster${++clusters}:`, heartbeatMs: 100, nodeTtlMs: 400 } }))
+    const forwarding = setInterval(() => (plane.forwarded += 50), 10)
+    try {
+      const rate = await pollUntil(async () => {
+        const status = await call(nodes[0]!.url, 'GET', '/v1/parley/cluster')
+        const node = (status.body.data.nodes as { forwardedPacketsPerSecond: number }[])[0]!
+        return node.forwardedPacketsPerSecond > 1000 ? node.forwardedPacketsPerSecond : undefined
+      }, { description: 'the heartbeat to carry the forwarding rate' })
+      // 50 packets every 10 ms is 5000/s; timers run late on a loaded machine, never early.
+      expect(rate).toBeLessThanOrEqual(5500)
+    } finally {
+      clearInterval(forwarding)
+    }
+  }, 20_000)
+})
+
 describe('a draining cluster node', () => {
   it('takes no new rooms and keeps the ones it holds', async () => {
     const [a, b] = await startNodes(2)
@@ -151,6 +212,37 @@ describe('a cluster node with its Redis down', () => {
       } finally {
         reader.disconnect()
       }
+    } finally {
+      await Promise.all(nodes.map((node) => node.close()))
+      nodes = []
+      await own.close()
+    }
+  }, 30_000)
+
+  it('keeps a call\'s event stream forwarded through another node flowing while Redis restarts', async () => {
+    const own = await startRedisServer()
+    try {
+      const [a, b] = await startNodes(2, own.url)
+      expect((await call(a!.url, 'POST', pathFor('createRoom', {}), { id: 'mid-call' })).status).toBe(201)
+      const holder = a!.hub.holds('mid-call') ? a! : b!
+      const entry = holder === a ? b! : a!
+      expect((await call(entry.url, 'POST', pathFor('register', { roomId: 'mid-call' }), { uid: 'through-entry' })).status).toBe(200)
+      const events = await fetch(`${entry.url}${pathFor('events', { roomId: 'mid-call', clientId: 'through-entry' })}`)
+      const reader = events.body!.getReader()
+      let text = ''
+      const until = async (needle: string) => {
+        while (!text.includes(needle)) text += new TextDecoder().decode((await reader.read()).value)
+      }
+      await own.kill('SIGKILL')
+      // The holder serves its room without Redis; the stream already forwarded through the entry node carries it.
+      expect((await call(holder.url, 'POST', pathFor('setMeta', { roomId: 'mid-call' }), { phase: 'redis down' })).status).toBe(200)
+      await until('{"phase":"redis down"}')
+      await own.restart()
+      // Once Redis is back the entry node routes new requests again, and the same stream goes on.
+      await pollUntil(async () => (await call(entry.url, 'POST', pathFor('setMeta', { roomId: 'mid-call' }), { phase: 'redis back' })).status === 200, { description: 'the entry node to route again' })
+      await until('{"phase":"redis back"}')
+      expect(holder.hub.room('mid-call').clientIds).toEqual(['through-entry'])
+      await reader.cancel()
     } finally {
       await Promise.all(nodes.map((node) => node.close()))
       nodes = []

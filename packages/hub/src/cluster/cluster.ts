@@ -7,7 +7,7 @@ import { HubError } from '../errors.js'
 import type { Hub } from '../hub.js'
 import type { Logger } from '../log.js'
 import { DEFAULT_REDIS_PREFIX, type RedisRoomRegistry, readRoom, redisKeys } from '../registry/redis.js'
-import { DEFAULT_HEARTBEAT_MS, type Heartbeat, type NodeInfo, isNodeLive, liveNodes, nodeKeys, processCpuMeter, startHeartbeat } from './nodes.js'
+import { DEFAULT_HEARTBEAT_MS, type Heartbeat, type NodeInfo, isNodeLive, liveNodes, nodeKeys, processCpuMeter, rateMeter, startHeartbeat } from './nodes.js'
 import { countRooms, pickNode } from './placement.js'
 
 export interface ClusterOptions {
@@ -44,6 +44,13 @@ export interface ClusterNode {
   placeRoom(): Promise<RoomRoute>
   /** The live node that holds this room, if any (a create with an id that is taken goes there). */
   holderOf(roomId: string): Promise<NodeInfo | undefined>
+  /**
+   * Maps a new room id to the node that will create it, unless the id is mapped already (then false):
+   * of two creates of one id racing on two nodes, exactly one gets the id.
+   */
+  reserveRoom(roomId: string, nodeId: string): Promise<boolean>
+  /** Undoes `reserveRoom` after the create failed (only while the map still says `nodeId` and no room was stored). */
+  releaseRoom(roomId: string, nodeId: string): Promise<void>
   status(): Promise<ClusterStatus>
   /** Stops taking new rooms (the rooms it holds carry on). */
   drain(): Promise<void>
@@ -64,12 +71,20 @@ if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
 end
 return 0`
 
+// Drops a reservation whose create failed: the entry still names that node and no room was stored.
+const RELEASE_SCRIPT = `
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] and redis.call('EXISTS', KEYS[2]) == 0 then
+  return redis.call('HDEL', KEYS[1], ARGV[1])
+end
+return 0`
+
 export async function startClusterNode(options: ClusterOptions): Promise<ClusterNode> {
   const { redis, nodeId, hub, registry, clock, log } = options
   const prefix = options.prefix ?? DEFAULT_REDIS_PREFIX
   const keys = redisKeys(prefix)
   const redisTimeoutMs = options.redisTimeoutMs ?? 2_000
   const cpu = processCpuMeter(clock)
+  const forwarded = rateMeter(clock, () => hub.packetsForwarded)
   const heartbeat: Heartbeat = await startHeartbeat({
     redis,
     prefix,
@@ -77,7 +92,7 @@ export async function startClusterNode(options: ClusterOptions): Promise<Cluster
     load: () => {
       const rooms = hub.roomIds
       const participants = rooms.reduce((sum, id) => sum + (hub.holds(id) ? hub.room(id).clientIds.length : 0), 0)
-      return { rooms: rooms.length, participants, cpu: cpu() }
+      return { rooms: rooms.length, participants, cpu: cpu(), forwardedPacketsPerSecond: forwarded() }
     },
     clock,
     log,
@@ -190,6 +205,10 @@ export async function startClusterNode(options: ClusterOptions): Promise<Cluster
         const holder = await redis.hget(keys.roomNode, roomId)
         return holder === null ? undefined : isNodeLive(redis, holder, prefix)
       }),
+    reserveRoom: (roomId, holder) => ask('reserve the room id', async () => (await redis.hsetnx(keys.roomNode, roomId, holder)) === 1),
+    releaseRoom: async (roomId, holder) => {
+      await ask('release the room id', () => redis.eval(RELEASE_SCRIPT, 2, keys.roomNode, keys.room(roomId), roomId, holder))
+    },
     status: () =>
       ask('read the cluster', async () => {
         const [nodes, rooms] = await Promise.all([liveNodes(redis, prefix), redis.hgetall(keys.roomNode)])

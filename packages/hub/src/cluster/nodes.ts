@@ -19,6 +19,8 @@ export interface NodeLoad {
   participants: number
   /** CPU of the node's process over the last heartbeat interval, 1 = one core busy. */
   cpu: number
+  /** RTP packets its media plane forwarded per second over the last heartbeat interval. */
+  forwardedPacketsPerSecond: number
 }
 
 export interface NodeInfo extends NodeLoad {
@@ -120,6 +122,20 @@ export async function startHeartbeat(options: HeartbeatOptions): Promise<Heartbe
       clock.clearTimeout(timer)
       if (redis.status === 'ready') await redis.multi().del(keys.node(node.id)).srem(keys.nodes, node.id).exec()
     },
+  }
+}
+
+/** The rate of a growing count since the last call, per second (one decimal), for the heartbeat's load. */
+export function rateMeter(clock: Clock, read: () => number): () => number {
+  let last = read()
+  let lastAt = clock.now()
+  return () => {
+    const now = clock.now()
+    const value = read()
+    const rate = ((value - last) * 1000) / Math.max(1, now - lastAt)
+    last = value
+    lastAt = now
+    return Math.round(rate * 10) / 10
   }
 }
 

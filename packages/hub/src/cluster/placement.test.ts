@@ -9,6 +9,7 @@ const node = (id: string, load: Partial<NodeInfo> = {}): NodeInfo => ({
   rooms: 0,
   participants: 0,
   cpu: 0,
+  forwardedPacketsPerSecond: 0,
   heartbeatAt: 0,
   startedAt: 0,
   draining: false,
@@ -16,11 +17,12 @@ const node = (id: string, load: Partial<NodeInfo> = {}): NodeInfo => ({
 })
 
 describe('pickNode', () => {
-  it('takes the node with the fewest participants plus rooms, then the lower CPU, then the id', () => {
+  it('takes the node with the fewest participants plus rooms, then the fewer forwarded packets/s, then the lower CPU, then the id', () => {
     expect(pickNode([node('b'), node('a')], new Map())?.id).toBe('a')
     expect(pickNode([node('a', { participants: 3 }), node('b', { participants: 1 })], new Map([['b', 1]]))?.id).toBe('b')
     expect(pickNode([node('a', { participants: 1 }), node('b')], new Map([['b', 2]]))?.id).toBe('a')
     expect(pickNode([node('a', { cpu: 0.9 }), node('b', { cpu: 0.1 })], new Map())?.id).toBe('b')
+    expect(pickNode([node('a', { forwardedPacketsPerSecond: 900, cpu: 0.1 }), node('b', { forwardedPacketsPerSecond: 100, cpu: 0.9 })], new Map())?.id).toBe('b')
   })
 
   it('never picks a draining node, and has no answer without a live one', () => {

@@ -96,10 +96,23 @@ export function createClusterRouter(deps: ClusterRouterDeps): Hono {
       if (isHop(c)) return local(next, c)
       const body = await c.req.arrayBuffer()
       const id = requestedId(body)
-      // A room created again by id goes to the node that holds it (which answers 409), else by placement.
-      const holder = id === undefined ? undefined : await cluster.holderOf(id)
-      const route: RoomRoute = holder ? (holder.id === cluster.nodeId ? { kind: 'local' } : { kind: 'remote', node: holder }) : await cluster.placeRoom()
-      return routeTo(c, next, route, body)
+      const route = await cluster.placeRoom()
+      if (id === undefined) return routeTo(c, next, route, body)
+      // A named id is reserved in the room → node map first (HSETNX): of two creates of one id racing on
+      // two nodes exactly one gets it. The other goes to the node it is reserved for, which answers 409
+      // (or 201, if it gets there before the winner's own request: still one room, one 201).
+      const target = route.kind === 'local' ? cluster.nodeId : route.node.id
+      if (!(await cluster.reserveRoom(id, target))) {
+        const holder = await cluster.holderOf(id)
+        if (!holder) return reply(c, Status.conflict, `room "${id}" already exists`, null)
+        return routeTo(c, next, holder.id === cluster.nodeId ? { kind: 'local' } : { kind: 'remote', node: holder }, body)
+      }
+      const answered = await routeTo(c, next, route, body)
+      const status = answered instanceof Response ? answered.status : c.res.status
+      if (status !== Status.created) {
+        await cluster.releaseRoom(id, target).catch((error: unknown) => log('warn', 'cluster: could not release the id of a room whose create failed', { roomId: id, error }))
+      }
+      return answered
     }),
   )
 

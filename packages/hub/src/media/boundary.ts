@@ -52,6 +52,14 @@ export function guardMediaPlane(plane: MediaPlane, log: Logger): MediaPlane {
       return guardPeer(peer, contain)
     },
     close: async () => plane.close(),
+    packetsForwarded: () => {
+      try {
+        return plane.packetsForwarded?.() ?? 0
+      } catch (error) {
+        log('error', 'packetsForwarded threw', { error })
+        return 0
+      }
+    },
   }
 }
 

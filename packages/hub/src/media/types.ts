@@ -75,4 +75,6 @@ export interface MediaPlane {
   createPeer(init: { roomId: string; clientId: string; handlers: MediaPeerHandlers; bitrates?: Bitrates }): MediaPeer
   /** Closes every peer. */
   close(): Promise<void>
+  /** RTP packets forwarded to subscribers since the plane started (a cluster node's load); optional. */
+  packetsForwarded?(): number
 }

@@ -111,6 +111,10 @@ class WeriftPlane implements WeriftMediaPlane {
     await Promise.all([...this.#peers].map((peer) => peer.close()))
   }
 
+  packetsForwarded(): number {
+    return this.#forwarder.counters.packetsForwarded
+  }
+
   stats(): WeriftPlaneStats {
     let liveTransceivers = 0
     let transportStateListeners = 0

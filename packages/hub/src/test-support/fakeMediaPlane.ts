@@ -202,6 +202,13 @@ export class FakeMediaPlane implements MediaPlane {
   /** The `bitrates` each peer was created with, by client id (what the room passed). */
   readonly bitratesOf = new Map<string, Bitrates | undefined>()
 
+  /** What `packetsForwarded()` answers: a test sets it (the fake forwards no packets). */
+  forwarded = 0
+
+  packetsForwarded(): number {
+    return this.forwarded
+  }
+
   createPeer(init: { roomId: string; clientId: string; handlers: MediaPeerHandlers; bitrates?: Bitrates }): MediaPeer {
     if (this.closed) throw new Error('the media plane is closed')
     const peer = new FakeMediaPeer(init.roomId, init.clientId, init.handlers, this)
