@@ -35,8 +35,8 @@ export type {
   StreamRegistry,
 } from '@parley/core'
 
-/** The app never looks inside a snapshot itself: it reads `selectView(snapshot)`. `exportTrace` when it records. */
-export type AnyConferenceHandle = ConferenceHandle<unknown> & { exportTrace?(): Trace }
+/** The app never looks inside a snapshot itself: it reads `selectView(snapshot)`. `exportTrace` when it records (the real one loads its exporter first). */
+export type AnyConferenceHandle = ConferenceHandle<unknown> & { exportTrace?(): Trace | Promise<Trace> }
 
 export interface ConferenceFactoryOptions extends ConferenceOptionsBase {
   /** XState's inspect observer, passed through to the conference actor (and its children). */

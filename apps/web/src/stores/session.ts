@@ -3,6 +3,7 @@
 // into a shallowRef, projects it with `selectView`, forwards what the actor emits (who joined, who
 // left) to its listeners, and its actions only call the handle (which sends `user.*` events to the
 // statechart). Nothing runs until `start()`.
+import type { Trace } from '@parley/core/trace'
 import { defineStore } from 'pinia'
 import { computed, markRaw, onScopeDispose, shallowRef } from 'vue'
 import type { AnyConferenceHandle, ConferenceView, DeviceKind, ParticipantEvent } from '../conference/types'
@@ -80,7 +81,7 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   /** The current call's trace (State panel: "Download trace", time travel); undefined without a conference. */
-  function exportTrace() {
+  async function exportTrace(): Promise<Trace | undefined> {
     return conference.value?.exportTrace?.()
   }
 
