@@ -184,8 +184,8 @@ export function createConference(options: ConferenceOptions): Conference {
     // For `pagehide`: the beacon survives the page; everything local is released at once.
     leaveOnUnload: () => actor.send({ type: 'user.leave', viaBeacon: true }),
     exportTrace: () => {
-      if (!recorder) throw new Error('exportTrace: this conference records no trace; pass createConference({ trace: createTraceRecorder() })')
-      if (!recorder.export) throw new Error('exportTrace: this conference records into a capture; export it with exportCapture(capture) from @parley/core/trace')
+      // A createTraceCapture() has no export of its own: exportCapture(capture) assembles its file.
+      if (!recorder?.export) throw new Error('exportTrace: this conference records no trace; pass createConference({ trace: createTraceRecorder() })')
       return recorder.export()
     },
   }

@@ -3,7 +3,6 @@
 // into a shallowRef, projects it with `selectView`, forwards what the actor emits (who joined, who
 // left) to its listeners, and its actions only call the handle (which sends `user.*` events to the
 // statechart). Nothing runs until `start()`.
-import type { Trace } from '@parley/core/trace'
 import { defineStore } from 'pinia'
 import { computed, markRaw, onScopeDispose, shallowRef } from 'vue'
 import type { AnyConferenceHandle, ConferenceView, DeviceKind, ParticipantEvent } from '../conference/types'
@@ -80,9 +79,9 @@ export const useSessionStore = defineStore('session', () => {
     return () => participantListeners.delete(listener)
   }
 
-  /** The current call's trace (State panel: "Download trace", time travel); undefined without a conference. */
-  async function exportTrace(): Promise<Trace | undefined> {
-    return conference.value?.exportTrace?.()
+  /** What records the current call's trace (the State panel exports it: "Download trace", time travel); undefined without a conference. */
+  function traceCapture() {
+    return conference.value?.traceCapture
   }
 
   function preview(media: { audio: boolean; video: boolean }) {
@@ -180,7 +179,7 @@ export const useSessionStore = defineStore('session', () => {
     start,
     stop,
     onParticipantEvent,
-    exportTrace,
+    traceCapture,
     preview,
     join,
     leave,

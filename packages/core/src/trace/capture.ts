@@ -6,7 +6,7 @@
 // (`exportCapture`, loaded with its devtools). Nothing is lost before that code arrives.
 import type { InspectionEvent } from 'xstate'
 import type { Ports } from '../ports.js'
-import type { Trace, TraceActor, TraceEntry, TraceRecord } from './format.js'
+import type { Trace, TraceEntry, TraceRecord } from './format.js'
 import { recordingPorts, type RawRecord } from './recordingPorts.js'
 
 /**
@@ -23,10 +23,8 @@ export interface TraceCaptureOptions {
   now?: () => number
   /** Wall clock for `startedAt`. */
   wallClock?: () => Date
-  /** Makes each record an entry as it is stored (createTraceRecorder: finishRecord, which redacts); default: stored as it came, finished at export (exportCapture). */
-  finish?: (record: RawRecord | TraceRecord) => TraceRecord
-  /** Called after each entry is stored. */
-  stored?: (entry: TraceEntry) => void
+  /** Makes each entry what is stored (createTraceRecorder: finishEntry, which redacts); default: stored as it came, finished at export (exportCapture). */
+  finish?: (entry: CapturedEntry) => TraceEntry
 }
 
 /** What createConference needs of a recorder; `export` where the recorder can assemble a file itself. */
@@ -39,14 +37,20 @@ export interface TraceRecorderLike {
 /** The ring as it stands, for `assembleTrace` (finish.ts). */
 export interface CapturedTrace {
   startedAt: string
-  baseUrl?: string
+  baseUrl: string | undefined
   /** Entries recorded so far (the ring keeps the last `capacity`). */
   recorded: number
   capacity: number
   /** Kept entries, oldest first: finished when the capture was given `finish`, else as they came. */
   entries: (TraceEntry | CapturedEntry)[]
-  actors: ReadonlyMap<number, TraceActor>
+  actors: readonly CapturedActor[]
 }
+
+/**
+ * An actor as the capture names it, at index `ref - 1`: its invoke/spawn id (the machine id for the
+ * root), its machine's id when it is a statechart, its parent's ref (finish.ts makes it a TraceActor).
+ */
+export type CapturedActor = readonly [id: string, machine: string | undefined, parent: number | undefined]
 
 /** A record kept as it came (a capture without `finish`), with its place and time. */
 export interface CapturedEntry {
@@ -57,8 +61,8 @@ export interface CapturedEntry {
 
 export interface TraceCapture extends TraceRecorderLike {
   readonly capacity: number
-  /** Every actor seen so far, by its number. */
-  readonly actors: ReadonlyMap<number, TraceActor>
+  /** Every actor seen so far, at its number - 1. */
+  readonly actors: readonly CapturedActor[]
   record(record: RawRecord | TraceRecord): void
   captured(): CapturedTrace
 }
@@ -72,44 +76,32 @@ interface ActorRefLike {
 
 export function createTraceCapture(options: TraceCaptureOptions = {}): TraceCapture {
   const capacity = Math.max(16, Math.floor(options.capacity ?? DEFAULT_TRACE_CAPACITY))
-  const perf = (globalThis as { performance?: { now(): number } }).performance
-  const now = options.now ?? (() => (perf ? perf.now() : Date.now()))
-  const { finish, stored } = options
+  const { now = () => performance.now(), finish } = options
   const startedAt = (options.wallClock ?? (() => new Date()))().toISOString()
   const origin = now()
   let last = 0
   let seq = 0
   const ring: (TraceEntry | CapturedEntry)[] = []
   let baseUrl: string | undefined
-  const actors = new Map<number, TraceActor>()
+  const actors: CapturedActor[] = []
   const refs = new Map<string, number>()
   /** Last recorded (value, status) per statechart actor: a state entry only when it changed. */
   const lastState = new Map<number, string>()
 
   function record(raw: RawRecord | TraceRecord): void {
     last = Math.max(last, Math.round((now() - origin) * 100) / 100)
-    if (finish) {
-      const entry = { ...finish(raw), seq: ++seq, t: last } as TraceEntry
-      ring[(seq - 1) % capacity] = entry
-      stored?.(entry)
-    } else ring[seq++ % capacity] = { raw, seq, t: last }
+    const entry = { raw, seq: ++seq, t: last }
+    ring[(seq - 1) % capacity] = finish ? finish(entry) : entry
   }
 
   function refOf(actorRef: ActorRefLike): number {
-    const known = refs.get(actorRef.sessionId)
-    if (known !== undefined) return known
-    const parent = actorRef._parent ? refOf(actorRef._parent) : undefined
-    const { id: machine, root } = actorRef.logic ?? {}
-    const id = parent === undefined && typeof machine === 'string' ? machine : actorRef.id
-    const ref = actors.size + 1
-    actors.set(ref, {
-      ref,
-      path: parent === undefined ? id : `${actors.get(parent)?.path ?? '?'}/${id}`,
-      id,
-      ...(typeof root === 'object' && typeof machine === 'string' ? { machine } : {}),
-      ...(parent !== undefined ? { parent } : {}),
-    })
-    refs.set(actorRef.sessionId, ref)
+    let ref = refs.get(actorRef.sessionId)
+    if (ref === undefined) {
+      const parent = actorRef._parent && refOf(actorRef._parent)
+      const { id, root } = actorRef.logic ?? {}
+      const machine = typeof id === 'string' ? id : undefined
+      refs.set(actorRef.sessionId, (ref = actors.push([(parent === undefined && machine) || actorRef.id, typeof root === 'object' ? machine : undefined, parent])))
+    }
     return ref
   }
 
@@ -144,7 +136,7 @@ export function createTraceCapture(options: TraceCaptureOptions = {}): TraceCapt
       const start = seq > capacity ? seq % capacity : 0
       return {
         startedAt,
-        ...(baseUrl !== undefined ? { baseUrl } : {}),
+        baseUrl,
         recorded: seq,
         capacity,
         entries: [...ring.slice(start), ...ring.slice(0, start)],

@@ -2,8 +2,8 @@
 // events between actors as plain data, and the file's header. `createTraceRecorder` finishes each
 // entry as it is stored; `exportCapture` finishes a capture's entries when it is exported, so an app
 // loads this only with its devtools, and nothing leaves the page unredacted either way.
-import { TRACE_FORMAT, TRACE_VERSION, type Trace, type TraceEntry, type TraceEntryKind, type TraceError, type TraceRecord } from './format.js'
-import type { CapturedEntry, CapturedTrace, TraceCapture } from './capture.js'
+import { TRACE_FORMAT, TRACE_VERSION, type Trace, type TraceEntry, type PeerStates, type TraceActor, type TraceDevice, type TraceEntryKind, type TraceError, type TraceRecord } from './format.js'
+import type { CapturedActor, CapturedEntry, CapturedTrace, TraceCapture } from './capture.js'
 import type { RawRecord } from './recordingPorts.js'
 import { createRedactor, type Redactor } from './redact.js'
 
@@ -48,13 +48,25 @@ function errorOf(error: unknown): TraceError {
   return { name: 'Error', message: String(error) }
 }
 
+/** A positional record's field as the entry keeps it: what the decorators left as it came, made data. */
+function fieldOf(field: string, value: unknown): unknown {
+  if (field === 'error') return errorOf(value)
+  if (field === 'states') {
+    const [ice, connection, signaling] = value as [string, string, string]
+    return { ice, connection, signaling } satisfies PeerStates
+  }
+  // The lists as the device choice reads them (a browser's MediaDeviceInfo holds them as getters).
+  if (field === 'devices') return (value as TraceDevice[]).map(({ deviceId, kind, label }) => ({ deviceId, kind, label }))
+  return value
+}
+
 /** A positional record (RECORD_FIELDS) as an object; a record that already is one is kept. */
 export function recordOf(raw: RawRecord | TraceRecord): TraceRecord {
   if (!Array.isArray(raw)) return raw as TraceRecord
   const [kind, ...values] = raw as RawRecord
   const record: Record<string, unknown> = { kind }
   RECORD_FIELDS[kind].forEach((field, at) => {
-    if (values[at] !== undefined) record[field] = field === 'error' ? errorOf(values[at]) : values[at]
+    if (values[at] !== undefined) record[field] = fieldOf(field, values[at])
   })
   return record as TraceRecord
 }
@@ -133,13 +145,33 @@ export function finishRecord(raw: RawRecord | TraceRecord, redact: Redactor): Tr
   }
 }
 
+/** A captured entry as the trace keeps it (finishRecord), with its place and time. */
+export function finishEntry({ raw, seq, t }: CapturedEntry, redact: Redactor): TraceEntry {
+  return { ...finishRecord(raw, redact), seq, t } as TraceEntry
+}
+
+/** Actor `ref` of a capture's list, named by its path of ids from the root ('conference/negotiation'). */
+export function actorOf(actors: readonly CapturedActor[], ref: number): TraceActor | undefined {
+  const captured = actors[ref - 1]
+  if (!captured) return undefined
+  const [id, machine, parent] = captured
+  return {
+    ref,
+    path: parent === undefined ? id : `${actorOf(actors, parent)?.path ?? '?'}/${id}`,
+    id,
+    ...(machine !== undefined ? { machine } : {}),
+    ...(parent !== undefined ? { parent } : {}),
+  }
+}
+
 /** The trace file of a capture: its header, the actors its entries name (and their ancestors), its entries. */
 export function assembleTrace(captured: CapturedTrace, redacted: string[], finish: (entry: TraceEntry | CapturedEntry) => TraceEntry = (entry) => entry as TraceEntry): Trace {
-  const { actors, recorded, capacity } = captured
+  const { recorded, capacity } = captured
   const entries = captured.entries.map(finish)
+  const actors = captured.actors.map((_, at) => actorOf(captured.actors, at + 1)!)
   const named = new Set<number>()
   const keep = (ref: number | undefined) => {
-    for (let at = ref; at !== undefined && !named.has(at); at = actors.get(at)?.parent) named.add(at)
+    for (let at = ref; at !== undefined && !named.has(at); at = actors[at - 1]?.parent) named.add(at)
   }
   for (const entry of entries) {
     if (entry.kind === 'event') {
@@ -155,7 +187,7 @@ export function assembleTrace(captured: CapturedTrace, redacted: string[], finis
     dropped: Math.max(0, recorded - capacity),
     capacity,
     redacted,
-    actors: [...actors.values()].filter((actor) => named.has(actor.ref)),
+    actors: actors.filter((actor) => named.has(actor.ref)),
     entries,
   }
 }
@@ -166,8 +198,5 @@ export function assembleTrace(captured: CapturedTrace, redacted: string[], finis
  */
 export function exportCapture(capture: TraceCapture, options: TraceFinishOptions = {}): Trace {
   const redact = redactorOf(options)
-  return assembleTrace(capture.captured(), redact.names, (entry) => {
-    const { raw, seq, t } = entry as CapturedEntry
-    return { ...finishRecord(raw, redact), seq, t } as TraceEntry
-  })
+  return assembleTrace(capture.captured(), redact.names, (entry) => finishEntry(entry as CapturedEntry, redact))
 }

@@ -5,11 +5,11 @@
 // a recorder is passed, so it costs nothing when unused.
 import { createTraceCapture, type TraceCaptureOptions, type TraceRecorderLike } from './capture.js'
 import type { Trace, TraceActor, TraceEntry, TraceRecord } from './format.js'
-import { assembleTrace, finishRecord, redactorOf, type TraceFinishOptions } from './finish.js'
+import { actorOf, assembleTrace, finishEntry, redactorOf, type TraceFinishOptions } from './finish.js'
 
 export { DEFAULT_TRACE_CAPACITY, type TraceRecorderLike } from './capture.js'
 
-export type TraceRecorderOptions = Omit<TraceCaptureOptions, 'finish' | 'stored'> & TraceFinishOptions
+export type TraceRecorderOptions = Omit<TraceCaptureOptions, 'finish'> & TraceFinishOptions
 
 export interface TraceRecorder extends TraceRecorderLike {
   readonly capacity: number
@@ -28,9 +28,10 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
   const listeners = new Set<(entry: TraceEntry) => void>()
   const capture = createTraceCapture({
     ...options,
-    finish: (record) => finishRecord(record, redact),
-    stored: (entry) => {
+    finish(captured) {
+      const entry = finishEntry(captured, redact)
       for (const listener of listeners) listener(entry)
+      return entry
     },
   })
   return {
@@ -40,7 +41,7 @@ export function createTraceRecorder(options: TraceRecorderOptions = {}): TraceRe
     record: capture.record,
     export: () => assembleTrace(capture.captured(), redact.names),
     entries: () => capture.captured().entries as TraceEntry[],
-    actor: (ref) => capture.actors.get(ref),
+    actor: (ref) => actorOf(capture.actors, ref),
     onEntry(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)

@@ -125,7 +125,7 @@ function recordingPeerConnection(target: PeerConnectionLike, record: RecordSink,
     )
   }
   const event = (type: string, data?: unknown) =>
-    record(['pc.event', pc, type, { ice: target.iceConnectionState, connection: target.connectionState, signaling: target.signalingState }, data])
+    record(['pc.event', pc, type, [target.iceConnectionState, target.connectionState, target.signalingState], data])
   // Each channel the hub opens is handed to the core wrapped (one wrapper per channel, numbered in order).
   const channels = new Map<DataChannelLike, { id: number; wrapped: DataChannelLike }>()
   const channelOf = (raw: DataChannelLike) => {
@@ -148,9 +148,6 @@ function recordingPeerConnection(target: PeerConnectionLike, record: RecordSink,
     const raw = (heard as PeerConnectionEventMap['datachannel']).channel
     event(type, { channel: channelOf(raw).id, label: raw.label, readyState: raw.readyState })
   })
-  const getStats = target.getStats?.bind(target)
-  const removeTrack = target.removeTrack?.bind(target)
-  const createDataChannel = target.createDataChannel?.bind(target)
   return decorate<PeerConnectionLike>(target, {
     addTransceiver(trackOrKind, init) {
       note('addTransceiver', { track: typeof trackOrKind === 'string' ? trackOrKind : trackOf(trackOrKind), direction: init?.direction ?? 'sendrecv' })
@@ -187,18 +184,18 @@ function recordingPeerConnection(target: PeerConnectionLike, record: RecordSink,
     // Optional members stay absent where the stack has none (a missing one changes behaviour: no stats, no removeTrack).
     removeTrack(sender) {
       note('removeTrack', { track: sender.track ? trackOf(sender.track) : null })
-      removeTrack?.(sender)
+      target.removeTrack!(sender)
     },
     // The core's own channel (the bootstrap that puts m=application in its first offer): the call is
     // recorded, the channel itself carries nothing, so it is not wrapped.
     createDataChannel(label, init) {
       note('createDataChannel', { label, ...(init ? { init } : {}) })
-      return createDataChannel!(label, init)
+      return target.createDataChannel!(label, init)
     },
     // Recorded like the other calls: when its result arrives among the other inputs decides when the
     // stats machine reports (a replay that answered at once would report early). Its value keeps only
     // the figures the stats reading uses (some hundred bytes, where a browser's report is ~15 KB).
-    getStats: () => call('getStats', undefined, () => getStats!(), (report) => ({ stats: sampleOfReport(report) })),
+    getStats: () => call('getStats', undefined, () => target.getStats!(), (report) => ({ stats: sampleOfReport(report) })),
   })
 }
 
@@ -221,7 +218,7 @@ function recordingMedia(devices: MediaDevicesLike, record: RecordSink): MediaDev
     // The lists are inputs of the device choice: recorded (kind, id and label of each) so a replay lists the same.
     enumerateDevices: () =>
       call('enumerateDevices', null, () => devices.enumerateDevices(), (list, id) =>
-        record(['media.devices', id, list.map(({ deviceId, kind, label }) => ({ deviceId, kind, label }))]),
+        record(['media.devices', id, list]),
       ),
     onDeviceChange: (listener) =>
       devices.onDeviceChange!(() => {
