@@ -76,8 +76,8 @@ interface ActorRefLike {
 
 export function createTraceCapture(options: TraceCaptureOptions = {}): TraceCapture {
   const capacity = Math.max(16, Math.floor(options.capacity ?? DEFAULT_TRACE_CAPACITY))
-  const { now = () => performance.now(), finish } = options
-  const startedAt = (options.wallClock ?? (() => new Date()))().toISOString()
+  const { now = () => performance.now(), wallClock = () => new Date(), finish } = options
+  const startedAt = wallClock().toISOString()
   const origin = now()
   let last = 0
   let seq = 0

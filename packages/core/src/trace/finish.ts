@@ -126,8 +126,11 @@ export function finishRecord(raw: RawRecord | TraceRecord, redact: Redactor): Tr
     case 'beacon':
       return { ...record, url: redact.url(record.url) }
     case 'sse.event':
-    case 'dc.event':
-      return record.data === undefined ? record : { ...record, data: redact.body(record.data) ?? '' }
+    case 'dc.event': {
+      // Text only: a binary frame is kept without its bytes.
+      const { data, ...rest } = record
+      return typeof data === 'string' ? { ...record, data: redact.body(data) ?? '' } : rest
+    }
     case 'dc.send':
       return { ...record, data: redact.body(record.data) ?? '' }
     case 'pc.event': {

@@ -12,6 +12,7 @@ import type {
   PeerConnectionEventMap,
   PeerConnectionLike,
   Ports,
+  RtpSenderLike,
   SessionDescriptionLike,
   TrackEventLike,
 } from '../ports.js'
@@ -71,11 +72,8 @@ function hearFirst<E extends { addEventListener(type: never, listener: never): v
   }
 }
 
-const textOf = (event: unknown) => {
-  const data = (event as { data?: unknown } | undefined)?.data
-  // Binary frames are recorded without their bytes (the core drops them).
-  return typeof data === 'string' ? data : undefined
-}
+/** What a message event carries, as it came (finish.ts keeps text only: binary frames without their bytes, the core drops them). */
+const dataOf = (event: unknown) => (event as { data?: unknown } | undefined)?.data
 
 const description = (value: SessionDescriptionLike) => ({ type: value.type, ...(value.sdp !== undefined ? { sdp: value.sdp } : {}) })
 
@@ -97,7 +95,7 @@ function onEnded(track: MediaStreamTrackLike, ended: (track: { id: string; kind:
  */
 function recordingDataChannel(channel: DataChannelLike, record: RecordSink, pc: number, id: number): DataChannelLike {
   for (const type of ['open', 'close', 'message'] as const)
-    channel.addEventListener(type, (event) => record(['dc.event', pc, id, type, channel.readyState, textOf(event)]))
+    channel.addEventListener(type, (event) => record(['dc.event', pc, id, type, channel.readyState, dataOf(event)]))
   return decorate(channel, {
     send(data) {
       record(['dc.send', pc, id, data])
@@ -110,20 +108,46 @@ function recordingDataChannel(channel: DataChannelLike, record: RecordSink, pc: 
   })
 }
 
+type Shape = (...args: never[]) => unknown
+
+/**
+ * The peer connection's recorded methods, by name: what a call's `args` keeps of its arguments
+ * (none without a shape), and what the answer of one that returns a promise keeps as its `value`
+ * (given the answer, the connection and the arguments). Optional methods stay absent where the stack
+ * has none (a missing one changes behaviour: no stats, no removeTrack).
+ */
+const PEER_CALLS: Record<string, [args?: Shape, value?: Shape]> = {
+  addTransceiver: [
+    (trackOrKind: MediaStreamTrackLike | string, init?: { direction?: string }) => ({
+      track: typeof trackOrKind === 'string' ? trackOrKind : trackOf(trackOrKind),
+      direction: init?.direction ?? 'sendrecv',
+    }),
+  ],
+  removeTrack: [(sender: RtpSenderLike) => ({ track: sender.track ? trackOf(sender.track) : null })],
+  // The core's own channel (the bootstrap that puts m=application in its first offer): the call is
+  // recorded, the channel itself carries nothing, so it is not wrapped.
+  createDataChannel: [(label: string, init?: object) => ({ label, ...(init ? { init } : {}) })],
+  createOffer: [(options?: object) => options, description],
+  createAnswer: [undefined, description],
+  // The description the connection then holds may differ from the one set (werift adds its candidates):
+  // recorded when it does, because that is the SDP the core sends.
+  setLocalDescription: [
+    (value: SessionDescriptionLike) => ({ type: value.type }),
+    (_: void, pc: PeerConnectionLike, value: SessionDescriptionLike) => {
+      const held = pc.localDescription
+      return held && held.sdp !== value.sdp ? description(held) : undefined
+    },
+  ],
+  setRemoteDescription: [description],
+  addIceCandidate: [(candidate: unknown) => candidate],
+  // Recorded like the other calls: when its result arrives among the other inputs decides when the
+  // stats machine reports (a replay that answered at once would report early). Its value keeps only
+  // the figures the stats reading uses (some hundred bytes, where a browser's report is ~15 KB).
+  getStats: [undefined, (report: Parameters<typeof sampleOfReport>[0]) => ({ stats: sampleOfReport(report) })],
+}
+
 function recordingPeerConnection(target: PeerConnectionLike, record: RecordSink, pc: number): PeerConnectionLike {
   let calls = 0
-  const note = (method: string, args?: unknown) => {
-    record(['pc.call', pc, ++calls, method, args])
-    return calls
-  }
-  const call = <T>(method: string, args: unknown, run: () => Promise<T>, result: (value: T) => unknown = () => undefined): Promise<T> => {
-    const id = note(method, args)
-    return answer(
-      run(),
-      (value) => record(['pc.result', pc, id, result(value)]),
-      (error) => record(['pc.failure', pc, id, error]),
-    )
-  }
   const event = (type: string, data?: unknown) =>
     record(['pc.event', pc, type, [target.iceConnectionState, target.connectionState, target.signalingState], data])
   // Each channel the hub opens is handed to the core wrapped (one wrapper per channel, numbered in order).
@@ -148,22 +172,7 @@ function recordingPeerConnection(target: PeerConnectionLike, record: RecordSink,
     const raw = (heard as PeerConnectionEventMap['datachannel']).channel
     event(type, { channel: channelOf(raw).id, label: raw.label, readyState: raw.readyState })
   })
-  return decorate<PeerConnectionLike>(target, {
-    addTransceiver(trackOrKind, init) {
-      note('addTransceiver', { track: typeof trackOrKind === 'string' ? trackOrKind : trackOf(trackOrKind), direction: init?.direction ?? 'sendrecv' })
-      return target.addTransceiver(trackOrKind, init)
-    },
-    createOffer: (options) => call('createOffer', options, () => target.createOffer(options), description),
-    createAnswer: () => call('createAnswer', undefined, () => target.createAnswer(), description),
-    // The description the connection then holds may differ from the one set (werift adds its candidates):
-    // recorded when it does, because that is the SDP the core sends.
-    setLocalDescription: (value) =>
-      call('setLocalDescription', { type: value.type }, () => target.setLocalDescription(value), () => {
-        const held = target.localDescription
-        return held && held.sdp !== value.sdp ? description(held) : undefined
-      }),
-    setRemoteDescription: (value) => call('setRemoteDescription', description(value), () => target.setRemoteDescription(value)),
-    addIceCandidate: (candidate) => call('addIceCandidate', candidate, () => target.addIceCandidate(candidate)),
+  const overrides: Partial<PeerConnectionLike> = {
     addEventListener(type, listener) {
       if (type !== 'datachannel') return listen(type, listener)
       // The core gets the recording wrapper of the channel, so what it sends is recorded.
@@ -181,22 +190,19 @@ function recordingPeerConnection(target: PeerConnectionLike, record: RecordSink,
       record(['pc.close', pc])
       target.close()
     },
-    // Optional members stay absent where the stack has none (a missing one changes behaviour: no stats, no removeTrack).
-    removeTrack(sender) {
-      note('removeTrack', { track: sender.track ? trackOf(sender.track) : null })
-      target.removeTrack!(sender)
-    },
-    // The core's own channel (the bootstrap that puts m=application in its first offer): the call is
-    // recorded, the channel itself carries nothing, so it is not wrapped.
-    createDataChannel(label, init) {
-      note('createDataChannel', { label, ...(init ? { init } : {}) })
-      return target.createDataChannel!(label, init)
-    },
-    // Recorded like the other calls: when its result arrives among the other inputs decides when the
-    // stats machine reports (a replay that answered at once would report early). Its value keeps only
-    // the figures the stats reading uses (some hundred bytes, where a browser's report is ~15 KB).
-    getStats: () => call('getStats', undefined, () => target.getStats!(), (report) => ({ stats: sampleOfReport(report) })),
-  })
+  }
+  for (const [method, [args, value]] of Object.entries(PEER_CALLS)) {
+    ;(overrides as Record<string, Shape>)[method] = (...given: never[]) => {
+      const call = ++calls
+      record(['pc.call', pc, call, method, args?.(...given)])
+      const out = (target as unknown as Record<string, Shape>)[method]!(...given)
+      // An answer that arrives later is an input of its own.
+      return out instanceof Promise
+        ? answer(out, (answered) => record(['pc.result', pc, call, value?.(answered as never, target as never, ...given)]), (error) => record(['pc.failure', pc, call, error]))
+        : out
+    }
+  }
+  return decorate(target, overrides)
 }
 
 function recordingMedia(devices: MediaDevicesLike, record: RecordSink): MediaDevicesLike {
@@ -231,7 +237,7 @@ function recordingMedia(devices: MediaDevicesLike, record: RecordSink): MediaDev
 function recordingClock(clock: ClockLike, record: RecordSink): ClockLike {
   let next = 0
   const ids = new Map<unknown, number>()
-  return {
+  return decorate(clock, {
     setTimeout(fn, ms) {
       const timer = ++next
       record(['timer.set', timer, ms])
@@ -251,8 +257,7 @@ function recordingClock(clock: ClockLike, record: RecordSink): ClockLike {
       }
       clock.clearTimeout(id)
     },
-    now: () => clock.now(),
-  }
+  })
 }
 
 /** Every port wrapped. */
@@ -276,7 +281,7 @@ export function recordingPorts(ports: Ports, record: RecordSink): Ports {
       record(['sse.open', es, url])
       const source = eventSource(url)
       return decorate(source, {
-        addEventListener: hearFirst(source, (name, message) => record(['sse.event', es, name, textOf(message)])),
+        addEventListener: hearFirst(source, (name, message) => record(['sse.event', es, name, dataOf(message)])),
         close() {
           record(['sse.close', es])
           source.close()
@@ -309,7 +314,7 @@ export function recordingPorts(ports: Ports, record: RecordSink): Ports {
                 record(['tab.post', data])
                 channel.postMessage(data)
               },
-              addEventListener: hearFirst(channel, (_, event) => record(['tab.message', (event as { data?: unknown }).data ?? null])),
+              addEventListener: hearFirst(channel, (_, event) => record(['tab.message', dataOf(event) ?? null])),
             })
           },
         }
