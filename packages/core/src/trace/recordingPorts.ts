@@ -6,6 +6,7 @@
 import type {
   ClockLike,
   DataChannelLike,
+  MediaDeviceInfoLike,
   MediaDevicesLike,
   MediaStreamLike,
   MediaStreamTrackLike,
@@ -207,31 +208,32 @@ function recordingPeerConnection(target: PeerConnectionLike, record: RecordSink,
 
 function recordingMedia(devices: MediaDevicesLike, record: RecordSink): MediaDevicesLike {
   let next = 0
-  const call = <T>(method: string, constraints: unknown, promise: () => Promise<T>, done: (value: T, call: number) => void) => {
-    const id = ++next
-    record(['media.call', id, method, constraints])
-    return answer(promise(), (value) => done(value, id), (error) => record(['media.failure', id, error]))
-  }
-  const granted = (stream: MediaStreamLike, id: number) => {
-    const tracks = stream.getTracks()
-    record(['media.result', id, { id: stream.id, tracks: tracks.map(trackOf) }])
-    // A track that ends on its own is an input (the browser's "Stop sharing", a device unplugged). Heard before the core listens.
-    for (const track of tracks) onEnded(track, (named) => record(['media.event', id, 'trackended', named]))
-  }
-  return decorate(devices, {
-    getUserMedia: (constraints) => call('getUserMedia', constraints, () => devices.getUserMedia(constraints), granted),
-    getDisplayMedia: (constraints) => call('getDisplayMedia', constraints, () => devices.getDisplayMedia!(constraints), granted),
-    // The lists are inputs of the device choice: recorded (kind, id and label of each) so a replay lists the same.
-    enumerateDevices: () =>
-      call('enumerateDevices', null, () => devices.enumerateDevices(), (list, id) =>
-        record(['media.devices', id, list]),
-      ),
+  const overrides: Partial<MediaDevicesLike> = {
     onDeviceChange: (listener) =>
       devices.onDeviceChange!(() => {
         record(['media.devicechange'])
         listener()
       }),
-  })
+  }
+  for (const method of ['getUserMedia', 'getDisplayMedia', 'enumerateDevices'] as const) {
+    ;(overrides as Record<string, unknown>)[method] = (constraints?: unknown) => {
+      const id = ++next
+      record(['media.call', id, method, constraints ?? null])
+      return answer(
+        (devices[method] as (constraints?: unknown) => Promise<MediaStreamLike | MediaDeviceInfoLike[]>)(constraints),
+        (answered) => {
+          // The lists are inputs of the device choice: recorded so a replay lists the same.
+          if (Array.isArray(answered)) return record(['media.devices', id, answered])
+          const tracks = answered.getTracks()
+          record(['media.result', id, { id: answered.id, tracks: tracks.map(trackOf) }])
+          // A track that ends on its own is an input (the browser's "Stop sharing", a device unplugged). Heard before the core listens.
+          for (const track of tracks) onEnded(track, (named) => record(['media.event', id, 'trackended', named]))
+        },
+        (error) => record(['media.failure', id, error]),
+      )
+    }
+  }
+  return decorate(devices, overrides)
 }
 
 function recordingClock(clock: ClockLike, record: RecordSink): ClockLike {
