@@ -78,7 +78,6 @@ const dataOf = (event: unknown) => (event as { data?: unknown } | undefined)?.da
 
 const description = (value: SessionDescriptionLike) => ({ type: value.type, ...(value.sdp !== undefined ? { sdp: value.sdp } : {}) })
 
-
 /** Records each end of the tracks it is given that ends on its own (stop() by the core fires no 'ended'). */
 function onEnded(track: MediaStreamTrackLike, ended: (track: { id: string; kind: string }) => void): void {
   // Named as when it was given (werift gives a track another id once it is sent).
