@@ -30,7 +30,7 @@ import { ScreenMedia } from './screenMedia.js'
 import { tabsActors } from './machines/tabsActors.js'
 import { tabsMachine } from './machines/tabsMachine.js'
 import type { Trace } from './trace/format.js'
-import type { TraceRecorderLike } from './trace/recorder.js'
+import type { TraceRecorderLike } from './trace/capture.js'
 import { selectView } from './view.js'
 
 export type ConferenceSnapshot = SnapshotFrom<typeof conferenceMachine>
@@ -59,7 +59,7 @@ export interface ConferenceOptions extends ConferenceOptionsBase {
   peerConnectionConfig?: PeerConnectionConfig
   /** How often getStats is read (audio levels, quality); 1000 ms by default. */
   statsIntervalMs?: number
-  /** Records a call trace (`createTraceRecorder()` from `@parley/core/trace`): ports and actors, for `exportTrace()`. */
+  /** Records a call trace (`createTraceRecorder()` from `@parley/core/trace`, or a `createTraceCapture()` exported by `exportCapture`): ports and actors, for `exportTrace()`. */
   trace?: TraceRecorderLike
 }
 
@@ -184,7 +184,8 @@ export function createConference(options: ConferenceOptions): Conference {
     // For `pagehide`: the beacon survives the page; everything local is released at once.
     leaveOnUnload: () => actor.send({ type: 'user.leave', viaBeacon: true }),
     exportTrace: () => {
-      if (!recorder) throw new Error('exportTrace: this conference records no trace; pass createConference({ trace: createTraceRecorder() })')
+      // A createTraceCapture() has no export of its own: exportCapture(capture) assembles its file.
+      if (!recorder?.export) throw new Error('exportTrace: this conference records no trace; pass createConference({ trace: createTraceRecorder() })')
       return recorder.export()
     },
   }

@@ -1,7 +1,13 @@
 // The one module that binds the app to the real core. Everything else receives a ConferenceFactory.
-// Every conference records its call trace (the State panel downloads it and steps through it).
+// Every conference records its call trace from its first step into a capture (the State panel downloads
+// it and steps through it). The first load holds only the capture (the ring and the port decorators);
+// redaction and the file's assembly (`exportCapture`) are in the State panel's lazy chunk, the one place
+// that exports, and run there before the trace leaves the capture.
 import { createConference } from '@parley/core'
-import { createTraceRecorder } from '@parley/core/trace'
+import { createTraceCapture } from '@parley/core/trace'
 import type { ConferenceFactory } from './types'
 
-export const createBrowserConference: ConferenceFactory = (options) => createConference({ ...options, trace: createTraceRecorder() })
+export const createBrowserConference: ConferenceFactory = (options) => {
+  const traceCapture = createTraceCapture()
+  return { ...createConference({ ...options, trace: traceCapture }), traceCapture }
+}

@@ -5,7 +5,7 @@ import type { ConferenceHandle, ConferenceOptionsBase, StreamRegistry } from '@p
 /** The name the core gives a participant the hub named nobody: the one home of that fallback. */
 export { GUEST_NAME, REACTIONS } from '@parley/core'
 import type { InspectionEvent } from 'xstate'
-import type { Trace } from '@parley/core/trace'
+import type { TraceCapture } from '@parley/core/trace'
 
 export type {
   ActedBy,
@@ -35,8 +35,8 @@ export type {
   StreamRegistry,
 } from '@parley/core'
 
-/** The app never looks inside a snapshot itself: it reads `selectView(snapshot)`. `exportTrace` when it records. */
-export type AnyConferenceHandle = ConferenceHandle<unknown> & { exportTrace?(): Trace }
+/** The app never looks inside a snapshot itself: it reads `selectView(snapshot)`. `traceCapture` when it records (exported by `exportCapture`). */
+export type AnyConferenceHandle = ConferenceHandle<unknown> & { traceCapture?: TraceCapture }
 
 export interface ConferenceFactoryOptions extends ConferenceOptionsBase {
   /** XState's inspect observer, passed through to the conference actor (and its children). */

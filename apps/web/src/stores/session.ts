@@ -79,9 +79,9 @@ export const useSessionStore = defineStore('session', () => {
     return () => participantListeners.delete(listener)
   }
 
-  /** The current call's trace (State panel: "Download trace", time travel); undefined without a conference. */
-  function exportTrace() {
-    return conference.value?.exportTrace?.()
+  /** What records the current call's trace (the State panel exports it: "Download trace", time travel); undefined without a conference. */
+  function traceCapture() {
+    return conference.value?.traceCapture
   }
 
   function preview(media: { audio: boolean; video: boolean }) {
@@ -179,7 +179,7 @@ export const useSessionStore = defineStore('session', () => {
     start,
     stop,
     onParticipantEvent,
-    exportTrace,
+    traceCapture,
     preview,
     join,
     leave,

@@ -1,7 +1,7 @@
 // Where the stats actor reads getStats from: the peer session attaches the peer connection it owns
 // while it lives (one owner: nothing here closes or changes it), the stats actor only reads.
 import type { PeerConnectionLike } from '../ports.js'
-import { sampleFieldsOf, type StatLike } from './report.js'
+import { sampleOfReport, type StatLike } from './report.js'
 
 export class PeerStats {
   private pc: PeerConnectionLike | null = null
@@ -19,11 +19,6 @@ export class PeerStats {
    * connection or getStats.
    */
   async read(): Promise<StatLike[]> {
-    const report = await this.pc?.getStats?.()
-    const stats: StatLike[] = []
-    report?.forEach((stat) => {
-      if (stat && typeof stat === 'object' && typeof (stat as { type?: unknown }).type === 'string') stats.push(stat as StatLike)
-    })
-    return sampleFieldsOf(stats)
+    return sampleOfReport(await this.pc?.getStats?.())
   }
 }

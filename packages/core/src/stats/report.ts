@@ -59,6 +59,15 @@ export const SAMPLE_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'candidate-pair': ['nominated', 'state', 'currentRoundTripTime'],
 }
 
+/** A getStats report (an RTCStatsReport is iterated with forEach) reduced to SAMPLE_FIELDS: what the stats reading and a call trace keep. */
+export function sampleOfReport(report: { forEach(callback: (stat: unknown) => void): void } | undefined): StatLike[] {
+  const stats: StatLike[] = []
+  report?.forEach((stat) => {
+    if (typeof (stat as { type?: unknown } | null)?.type === 'string') stats.push(stat as StatLike)
+  })
+  return sampleFieldsOf(stats)
+}
+
 /** A report reduced to SAMPLE_FIELDS: the stats readSample reads, with only the fields it reads. */
 export function sampleFieldsOf(stats: readonly StatLike[]): StatLike[] {
   const kept: StatLike[] = []

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { createConference } from '../conference.js'
 import { FAKE_HUB_URL, createFakeWorld, flush } from '../test-support/index.js'
 import { REDACTED } from './format.js'
+import { createTraceCapture, type TraceRecorderLike } from './capture.js'
+import { exportCapture } from './finish.js'
 import { createTraceRecorder } from './recorder.js'
 import { parseTrace } from './schema.js'
 
@@ -67,6 +69,36 @@ describe('createTraceRecorder', () => {
     expect(trace.entries.find((e) => e.kind === 'event' && e.actor === root.ref && e.event.type === 'user.join')).toBeDefined()
     expect(trace.entries.filter((e) => e.kind === 'state' && e.actor === root.ref).map((e) => (e.kind === 'state' ? e.value : null))).toContainEqual({ joining: 'openingRoom' })
     conference.actor.stop()
+  })
+
+  it('a capture keeps what it saw as it came, and its export (exportCapture) is the recorder\'s trace: same entries and actors, redacted then', async () => {
+    // The same call twice over identical fake worlds: once into a recorder, once into a capture.
+    const call = async (trace: TraceRecorderLike) => {
+      const world = createFakeWorld()
+      const conference = createConference({ hub: { baseUrl: FAKE_HUB_URL, accessToken: 'tok-9' }, ports: world.ports, trace })
+      conference.actor.start()
+      conference.join({ displayName: 'Ada', roomName: 'R', media: { audio: true, video: true } })
+      await flush(10)
+      world.clock.advance(5_000)
+      await flush(10)
+      conference.leave()
+      await flush(10)
+      conference.actor.stop()
+    }
+    const recorder = createTraceRecorder({ now: () => 0, wallClock: () => new Date(0) })
+    await call(recorder)
+    const capture = createTraceCapture({ now: () => 0, wallClock: () => new Date(0) })
+    await call(capture)
+    expect(JSON.stringify(capture.captured().entries)).toContain('tok-9')
+    const exported = exportCapture(capture)
+    expect(JSON.stringify(exported)).not.toContain('tok-9')
+    const recorded = recorder.export()
+    expect(recorded.entries.length).toBeGreaterThan(50)
+    expect(recorded.entries.map((e) => e.kind)).toEqual(expect.arrayContaining(['http.request', 'http.response', 'sse.open', 'pc.create', 'pc.call', 'pc.result', 'media.result', 'media.devices', 'timer.set', 'state', 'event']))
+    // The fake media numbers its streams and tracks across worlds: the only difference the two calls have.
+    const sameIds = (trace: unknown) => JSON.parse(JSON.stringify(trace).replace(/\b(stream|audio|video)-\d+/g, '$1-n')) as unknown
+    expect(sameIds(exported)).toEqual(sameIds(recorded))
+    expect(parseTrace(JSON.stringify(exported))).toMatchObject({ ok: true })
   })
 
   it('exportTrace says how to record when the conference has no recorder', () => {
