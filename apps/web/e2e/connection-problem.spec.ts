@@ -4,40 +4,12 @@
 // Ada's tile of Grace is marked "Connection problem" within 2 s; continued, the mark goes by itself
 // and Grace's video decodes again; frozen for good, her tile is gone within 10 s.
 // Loopback-only namespace.
-import { readdirSync, readFileSync } from 'node:fs'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium, pollUntil, waitForDecodedVideo } from '@parley/testkit'
+import { commandLineOf, descendantsOf, launchChromium, pollUntil, processTree, waitForDecodedVideo } from '@parley/testkit'
 import { appStatus, newAppParticipant, oneRemoteDecoding, openRoom, remoteVideoSelector, useAppCall, type AppParticipant } from './web-app'
 
-/** Parent → children of every process now (from /proc/<pid>/stat; comm may hold spaces, so split after ") "). */
-function processTree(): Map<number, number[]> {
-  const children = new Map<number, number[]>()
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1])
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)])
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  return children
-}
-
 const childrenOfThisProcess = () => new Set(processTree().get(process.pid) ?? [])
-
-/** `root` and all its descendants. */
-function subtree(root: number): number[] {
-  const tree = processTree()
-  const found: number[] = []
-  const visit = (pid: number) => {
-    found.push(pid)
-    for (const child of tree.get(pid) ?? []) visit(child)
-  }
-  visit(root)
-  return found
-}
 
 const tileSelector = (participantId: string) => `[data-testid="tile"][data-local="false"][data-participant="${participantId}"]`
 
@@ -62,9 +34,9 @@ describe('a participant whose browser freezes (two Chromium browsers, built app,
     // Grace in a browser of her own, so that freezing it leaves Ada's untouched.
     const before = childrenOfThisProcess()
     graceBrowser = await launchChromium()
-    const [graceMain, ...others] = [...childrenOfThisProcess()].filter((pid) => !before.has(pid) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('chromium'))
+    const [graceMain, ...others] = [...childrenOfThisProcess()].filter((pid) => !before.has(pid) && commandLineOf(pid).includes('chromium'))
     if (graceMain === undefined || others.length > 0) throw new Error(`expected one new Chromium process for Grace, found ${[graceMain, ...others].join(', ')}`)
-    graceProcesses = () => subtree(graceMain)
+    graceProcesses = () => [graceMain, ...descendantsOf(graceMain)]
     grace = await newAppParticipant(graceBrowser, 'Grace')
 
     const invite = await openRoom(ada, call.hub.url, 'Frozen check', explain)

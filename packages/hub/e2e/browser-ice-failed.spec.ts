@@ -6,34 +6,14 @@
 // tracks ending for the others. The grace is 10 s here (default 5 s): the three consent sessions
 // expire up to a few seconds apart, and the restarts start only once all three have. Loopback-only
 // namespace; takes about 45 s.
-import { readdirSync, readFileSync } from 'node:fs'
 import { pathFor } from '@parley/protocol'
-import { pollUntil, sampleVideo, waitForDecodedVideo, type ParticipantPage } from '@parley/testkit'
+import { commandLineOf, descendantsOf, pollUntil, sampleVideo, waitForDecodedVideo, type ParticipantPage } from '@parley/testkit'
 import { describe, expect, it } from 'vitest'
 import { snapshot, useBrowserClients } from './browser-clients.js'
 
 /** Chromium's network-service processes started by this test process (they carry every ICE packet). */
 function ownNetworkServices(): number[] {
-  const children = new Map<number, number[]>()
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so split after ") ".
-      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1])
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)])
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  const found: number[] = []
-  const visit = (pid: number) => {
-    for (const child of children.get(pid) ?? []) {
-      if (readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('network.mojom.NetworkService')) found.push(child)
-      visit(child)
-    }
-  }
-  visit(process.pid)
-  return found
+  return descendantsOf(process.pid).filter((pid) => commandLineOf(pid).includes('network.mojom.NetworkService'))
 }
 
 interface PagePeer {

@@ -56,3 +56,4 @@ export { LOOPBACK_ADDRESS, loopbackWeriftConfig, type LoopbackWeriftOptions } fr
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
 export { freePort, startHubProcess, type HubProcess, type HubProcessOptions } from './hub-process.js'
 export { REDIS_SERVER, redisAnswers, startRedisServer, type RedisServer, type RedisServerOptions } from './redis.js'
+export { commandLineOf, descendantsOf, processTree } from './processes.js'
