@@ -4,6 +4,7 @@ import { mediaStateMetaKey } from '@parley/protocol'
 import type { ConferenceFact } from './api.js'
 import { createConference, type ConferenceSnapshot } from './conference.js'
 import { RECONNECT_DEADLINE_MS } from './machines/reconnectMachine.js'
+import { CONNECT_DEADLINE_MS, JOIN_STEP_TIMEOUT_MS } from './machines/conferenceMachine.js'
 import { GUEST_NAME } from './view.js'
 import { FAKE_HUB_URL, FakeMediaStream, FakeMediaStreamTrack, createFakeWorld, flush, type FakePeerConnection } from './test-support/index.js'
 
@@ -424,6 +425,57 @@ describe('createConference', () => {
     run.world.clock.advance(500)
     run.world.eventSources.latest().open()
     expect(run.view().status).toBe('connected')
+  })
+
+  it('fails the join when the hub takes the request and never answers, and Retry joins once it does', async () => {
+    const run = start((world) => world.hub.calls.gate('hub.register'))
+    run.conference.join({ displayName: 'Bo', media: { audio: false, video: false } })
+    await run.until((s) => s.matches({ joining: 'registering' }))
+    run.world.clock.advance(JOIN_STEP_TIMEOUT_MS)
+    await run.until((s) => s.matches('failed'))
+    expect(run.view()).toMatchObject({ status: 'failed', error: { kind: 'hub-unreachable', message: expect.stringMatching(/no answer from the hub/) } })
+    // The abandoned request was aborted: answering it now changes nothing.
+    for (const call of run.world.hub.calls.pending) call.resolve()
+    await flush()
+    expect(run.conference.actor.getSnapshot().matches('failed')).toBe(true)
+    run.world.hub.calls.ungate('hub.register')
+    run.conference.retry()
+    await run.until((s) => s.matches('inRoom'))
+  })
+
+  it('bounds joining when media never connects: one fresh session after connectDeadline, then failed (Retry joins again)', async () => {
+    const run = start()
+    run.conference.join({ displayName: 'Ada', roomName: 'Standup', media: { audio: true, video: true } })
+    await run.until((s) => s.matches('inRoom'))
+    await flush()
+    run.world.eventSources.latest().open()
+    // ICE stays `checking` (no state change at all): only the deadline ends the wait.
+    run.world.clock.advance(CONNECT_DEADLINE_MS - 1)
+    await flush()
+    expect(run.view().status).toBe('joining')
+    run.world.clock.advance(1)
+    await run.until((s) => s.matches('reconnecting'))
+    const firstPc = run.pc()
+    await flush()
+    run.world.clock.advance(0)
+    await run.until((s) => s.matches('inRoom'))
+    await flush()
+    expect(run.pc()).not.toBe(firstPc)
+    run.world.eventSources.latest().open()
+    run.world.clock.advance(CONNECT_DEADLINE_MS)
+    await run.until((s) => s.matches('failed'))
+    expect(run.view().error).toMatchObject({ kind: 'negotiation-failed', message: expect.stringMatching(/did not connect within/) })
+    await flush()
+    expect(run.world.openResources()).toMatchObject({ peerConnections: 0, liveTracks: 0, eventStreams: 0 })
+    run.conference.retry()
+    await run.until((s) => s.matches('inRoom'))
+    await flush()
+    run.pc().setIceConnectionState('connected')
+    await flush()
+    expect(run.view().status).toBe('connected')
+    run.conference.leave()
+    await run.until((s) => s.status === 'done')
+    expect(run.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
   })
 
   it('fails with negotiation-failed when the media connection cannot be negotiated', async () => {

@@ -72,6 +72,16 @@ describe('PeerSession', () => {
     expect(pc.offers).toEqual([{ iceRestart: false }, { iceRestart: true }, { iceRestart: false }])
   })
 
+  it('on a recheck, reports ICE again only while it is still failed', () => {
+    const { pc, session, events } = open()
+    session.recheckIce()
+    pc.setIceConnectionState('failed')
+    session.recheckIce()
+    pc.setIceConnectionState('checking')
+    session.recheckIce()
+    expect(events).toEqual([{ type: 'peer.iceFailed' }, { type: 'peer.iceFailed' }])
+  })
+
   it('reports candidates (not the end-of-candidates marker), ICE states and remote tracks; close detaches', () => {
     const { pc, session, events, remote } = open()
     pc.emitIceCandidate(CANDIDATE)

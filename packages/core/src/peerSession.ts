@@ -48,7 +48,7 @@ export class PeerSession {
   constructor(
     private readonly pc: PeerConnectionLike,
     local: { stream: MediaStreamLike | undefined; tracks: MediaStreamTrackLike[] },
-    reports: PeerSessionReports,
+    private readonly reports: PeerSessionReports,
   ) {
     for (const track of local.tracks) pc.addTransceiver(track, { direction: 'sendonly', ...(local.stream ? { streams: [local.stream] } : {}) })
     // A client without devices still offers m-lines, or it would have nothing to receive on.
@@ -102,6 +102,14 @@ export class PeerSession {
     const answer = await this.pc.createAnswer()
     await this.pc.setLocalDescription(answer)
     return sdpOf(this.pc, answer.sdp, 'createAnswer')
+  }
+
+  /**
+   * Reports `failed` again when the connection is still there: a browser whose ICE stays `failed` after
+   * a restart's answer (seen with Firefox) fires no new state change to report.
+   */
+  recheckIce(): void {
+    if (this.pc.iceConnectionState === 'failed') this.reports.event({ type: 'peer.iceFailed' })
   }
 
   /** The next offer restarts ICE (what `RTCPeerConnection.restartIce()` does in browsers). */

@@ -65,6 +65,10 @@ Network
                               Default ${DEFAULT_LIMITS.maxCandidatesPerClient}
   --max-tracks-per-client <n> Audio and video tracks one client's offer may send; more
                               answers 413. Default ${DEFAULT_LIMITS.maxTracksPerClient}
+  --max-subscribed-tracks-per-client <n>
+                              Tracks forwarded to one client at once; the rest wait
+                              for a free slot (its SDP must stay under 128 KiB).
+                              Default ${DEFAULT_LIMITS.maxSubscribedTracksPerClient}
 
 Media (ICE)
   --ice-address <ip>          Address to gather host candidates on; repeat for several.
@@ -152,6 +156,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
         'max-meta-keys-per-request': { type: 'string' },
         'max-candidates-per-client': { type: 'string' },
         'max-tracks-per-client': { type: 'string' },
+        'max-subscribed-tracks-per-client': { type: 'string' },
         'ice-address': { type: 'string', multiple: true },
         'ice-remote-address': { type: 'string', multiple: true },
         'ice-port-range': { type: 'string' },
@@ -218,6 +223,13 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
       maxMetaKeysPerRequest: integer('--max-meta-keys-per-request', values['max-meta-keys-per-request'], 1, undefined, DEFAULT_LIMITS.maxMetaKeysPerRequest),
       maxCandidatesPerClient: integer('--max-candidates-per-client', values['max-candidates-per-client'], 1, undefined, DEFAULT_LIMITS.maxCandidatesPerClient),
       maxTracksPerClient: integer('--max-tracks-per-client', values['max-tracks-per-client'], 1, undefined, DEFAULT_LIMITS.maxTracksPerClient),
+      maxSubscribedTracksPerClient: integer(
+        '--max-subscribed-tracks-per-client',
+        values['max-subscribed-tracks-per-client'],
+        1,
+        undefined,
+        DEFAULT_LIMITS.maxSubscribedTracksPerClient,
+      ),
     },
     timings: {
       ...DEFAULT_TIMINGS,

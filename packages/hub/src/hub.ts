@@ -28,6 +28,11 @@ export interface HubLimits {
   maxCandidatesPerClient: number
   /** Audio and video tracks one client's offer may send (413 beyond): each is an m-line in every other client's SDP. */
   maxTracksPerClient: number
+  /**
+   * Tracks forwarded to one subscriber at once (the rest wait for a free slot): each is an m-line of the hub's
+   * offer to it, which the protocol caps at 128 KiB (subscriptionSlots.ts).
+   */
+  maxSubscribedTracksPerClient: number
 }
 
 export const DEFAULT_LIMITS: HubLimits = {
@@ -38,6 +43,10 @@ export const DEFAULT_LIMITS: HubLimits = {
   maxMetaKeysPerRequest: 100,
   maxCandidatesPerClient: 1_000,
   maxTracksPerClient: 8,
+  // A full room (50 clients, each with a microphone and a camera) is 98 tracks; 100 video m-lines of werift's
+  // offer plus the subscriber's own 8 and the data channel are 91,738 characters, 117,462 with two long host
+  // candidates per m-line: under the protocol's 131,072 (werift-offer-size.test.ts measures it).
+  maxSubscribedTracksPerClient: 100,
 }
 
 export interface HubDeps {
@@ -129,13 +138,14 @@ export class Hub {
   }
 
   #addRoom({ id, name, options }: RoomRecord): Room {
-    const { maxClientsPerRoom, maxMetaCharsPerRoom, maxMetaKeysPerRoom, maxMetaKeysPerRequest, maxCandidatesPerClient, maxTracksPerClient } = this.#deps.limits
+    const { maxClientsPerRoom, maxMetaCharsPerRoom, maxMetaKeysPerRoom, maxMetaKeysPerRequest, maxCandidatesPerClient, maxTracksPerClient, maxSubscribedTracksPerClient } = this.#deps.limits
     const room = new Room(id, name, options, {
       ...this.#deps,
       maxClients: maxClientsPerRoom,
       meta: { maxChars: maxMetaCharsPerRoom, maxKeys: maxMetaKeysPerRoom, maxKeysPerRequest: maxMetaKeysPerRequest },
       maxCandidatesPerClient,
       maxTracksPerClient,
+      maxSubscribedTracksPerClient,
       onClosed: (closed, reason) => this.#roomClosed(closed, reason),
     })
     this.#rooms.set(id, room)

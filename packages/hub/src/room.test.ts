@@ -163,6 +163,37 @@ describe('tracks and the client-compatibility rule', () => {
     await b.cancel()
   })
 
+  it('forwards at most max-subscribed-tracks-per-client tracks to one subscriber; the rest wait for a free slot, and subscribetracks for them answers 429', async () => {
+    await roomWith(['a', 'b', 'c'], [], { limits: { maxSubscribedTracksPerClient: 3 } })
+    const c = await hub.events('r1', 'c')
+    const a = hub.plane.peer('a')
+    const b = hub.plane.peer('b')
+    const aMic = await a.publish('a-mic', 'audio', 'sA')
+    await a.publish('a-cam', 'video', 'sA')
+    await b.publish('b-mic', 'audio', 'sB')
+    await b.publish('b-cam', 'video', 'sB')
+    expect([...hub.plane.peer('c').subscribed.keys()]).toEqual(['a-mic', 'a-cam', 'b-mic'])
+    // The publishers are under the cap: each gets the other's two tracks.
+    expect([...a.subscribed.keys()]).toEqual(['b-mic', 'b-cam'])
+    // The subscriber still hears of every track; asking for the one past the cap names the limit.
+    await vi.advanceTimersByTimeAsync(5_000)
+    await c.waitFor('tracks_available')
+    expect(c.named('tracks_available').flatMap((e) => Object.keys(v.parse(TracksEventSchema, JSON.parse(e.data)).tracks)).sort()).toEqual(['a-cam', 'a-mic', 'b-cam', 'b-mic'])
+    const refused = await hub.request('POST', pathFor('subscribeTracks', { roomId: 'r1', clientId: 'c' }), [{ client_id: 'b', track_id: 'b-cam' }])
+    expect(refused.status).toBe(429)
+    expect(refused.body.message).toMatch(/over the limit of 3 tracks per subscriber \(max-subscribed-tracks-per-client\)/)
+    // Asking again for what it already receives is fine.
+    const ensured = await hub.request('POST', pathFor('subscribeTracks', { roomId: 'r1', clientId: 'c' }), [{ client_id: 'a', track_id: 'a-cam' }])
+    expect(ensured.status).toBe(200)
+    // A forwarded track ends: the waiting one takes its slot.
+    await a.unpublish(aMic)
+    expect([...hub.plane.peer('c').subscribed.keys()].sort()).toEqual(['a-cam', 'b-cam', 'b-mic'])
+    // A publisher leaves: its slots free, nothing else waits.
+    await hub.request('DELETE', pathFor('leave', { roomId: 'r1', clientId: 'b' }))
+    expect([...hub.plane.peer('c').subscribed.keys()]).toEqual(['a-cam'])
+    await c.cancel()
+  })
+
   it('stops an unpublished track for every subscriber, which then gets a hub offer', async () => {
     await roomWith(['a', 'b', 'c'])
     const b = await hub.events('r1', 'b')

@@ -42,6 +42,8 @@ export interface RoomDeps {
   maxCandidatesPerClient: number
   /** Tracks one client's offer may send; more is refused with 413. */
   maxTracksPerClient: number
+  /** Tracks forwarded to one subscriber at once; the rest wait for a free slot (subscriptionSlots.ts). */
+  maxSubscribedTracksPerClient: number
   generateId(): string
   /** Where the room's lasting state (metadata, channels, extensions) is written through. */
   registry: RoomRegistry
@@ -80,6 +82,7 @@ export class Room {
       log: (level, msg, fields) => this.#log(level, msg, fields),
       clients: () => this.#clients.values(),
       safely: (what, client, run) => this.#safely(what, client, run),
+      maxSubscribedTracks: deps.maxSubscribedTracksPerClient,
     })
     this.#asClientRoom = {
       joined: (client) => this.#clientJoined(client),

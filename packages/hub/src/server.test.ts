@@ -175,12 +175,13 @@ describe('parseConfig', () => {
       maxMetaKeysPerRequest: 100,
       maxCandidatesPerClient: 1_000,
       maxTracksPerClient: 8,
+      maxSubscribedTracksPerClient: 100,
     })
   })
 
   it('reads flags and the environment', () => {
     const config = parseConfig(
-      ['--port', '0', '--ice-address', '192.168.1.10', '--ice-address', '10.0.0.2', '--cors-origin', 'https://a.example', '--ice-port-range', '40000-40100', '--reconnect-grace', '500', '--failed-grace', '2000', '--max-rooms', '10', '--max-clients-per-room', '4', '--max-room-meta', '5000', '--max-meta-keys-per-room', '20', '--max-meta-keys-per-request', '5', '--max-candidates-per-client', '30', '--no-static'],
+      ['--port', '0', '--ice-address', '192.168.1.10', '--ice-address', '10.0.0.2', '--cors-origin', 'https://a.example', '--ice-port-range', '40000-40100', '--reconnect-grace', '500', '--failed-grace', '2000', '--max-rooms', '10', '--max-clients-per-room', '4', '--max-room-meta', '5000', '--max-meta-keys-per-room', '20', '--max-meta-keys-per-request', '5', '--max-candidates-per-client', '30', '--max-subscribed-tracks-per-client', '12', '--no-static'],
       { HOST: '0.0.0.0', PORT: '9999', PARLEY_API_KEY: 'k' },
     )
     if (config === 'help') throw new Error('unexpected help')
@@ -199,6 +200,7 @@ describe('parseConfig', () => {
       maxMetaKeysPerRequest: 5,
       maxCandidatesPerClient: 30,
       maxTracksPerClient: 8,
+      maxSubscribedTracksPerClient: 12,
     })
     expect(config.staticDir).toBeUndefined()
   })

@@ -12,6 +12,7 @@ import { notFound } from './errors.js'
 import type { LogFields, LogLevel } from './log.js'
 import type { PublishedTrack } from './media/types.js'
 import type { HubTimings } from './timings.js'
+import { SubscriptionSlots } from './subscriptionSlots.js'
 
 /** A track a client publishes, as the room tracks it. */
 interface TrackState {
@@ -39,14 +40,18 @@ export interface TrackRouterDeps {
   clients(): Iterable<Client>
   /** A timer callback, run so that an exception in it is logged rather than thrown. */
   safely(what: string, client: Client, run: () => void): void
+  /** Tracks forwarded to one subscriber at once (subscriptionSlots.ts); the rest wait for a free slot. */
+  maxSubscribedTracks: number
 }
 
 export class TrackRouter {
   readonly #publishers = new Map<Client, Publisher>()
   readonly #deps: TrackRouterDeps
+  readonly #slots: SubscriptionSlots
 
   constructor(deps: TrackRouterDeps) {
     this.#deps = deps
+    this.#slots = new SubscriptionSlots(deps.maxSubscribedTracks, deps.log)
   }
 
   /** The media plane reports a new track of `client`. */
@@ -105,7 +110,7 @@ export class TrackRouter {
     }
     // A client that is not connected yet gets every track when it connects.
     if (!client.present) return
-    for (const track of tracks) client.peer.subscribe(track)
+    this.#slots.ensure(client, tracks)
   }
 
   /**
@@ -117,7 +122,7 @@ export class TrackRouter {
     for (const publisher of this.#others(client)) {
       if (!publisher.present) continue
       for (const state of this.#publishers.get(publisher)?.tracks.values() ?? []) {
-        client.peer.subscribe(state.track)
+        this.#slots.offer(client, state.track)
         if (state.available) available[state.track.trackId] = trackInfo(publisher, state)
       }
     }
@@ -131,7 +136,7 @@ export class TrackRouter {
 
   /** Rule 1 for a present publisher's track: everyone present receives it; the source grace starts. */
   #goLive(client: Client, publisher: Publisher, state: TrackState): void {
-    for (const other of this.#others(client)) if (other.present) other.peer.subscribe(state.track)
+    for (const other of this.#others(client)) if (other.present) this.#slots.offer(other, state.track)
     if (state.available) return
     state.grace.start(this.#deps.timings.trackSourceGraceMs, () => {
       if (publisher.tracks.get(state.track.trackId) === state && !state.available) {
@@ -142,6 +147,7 @@ export class TrackRouter {
 
   /** The client is gone: its tracks end for everyone, its timers stop. */
   forget(client: Client): void {
+    this.#slots.forget(client)
     const publisher = this.#publishers.get(client)
     if (!publisher) return
     this.#publishers.delete(client)
@@ -189,7 +195,7 @@ export class TrackRouter {
   }
 
   #unsubscribeEveryone(track: PublishedTrack): void {
-    for (const other of this.#deps.clients()) if (other.id !== track.clientId) other.peer.unsubscribe(track)
+    this.#slots.withdraw(track)
   }
 
   *#others(client: Client): Iterable<Client> {

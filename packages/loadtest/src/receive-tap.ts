@@ -22,6 +22,8 @@ export interface ReceivedStream {
 export class ReceiveCounter {
   readonly streams = new Map<number, ReceivedStream>()
   packets = 0
+  /** Video frames completed (RTP marker bit on a video packet). */
+  videoFrames = 0
   freezes = 0
   longestGapMs = 0
   private measuring = false
@@ -40,6 +42,7 @@ export class ReceiveCounter {
       this.streams.set(ssrc, stream)
     }
     if (this.measuring && stream.video) this.noteGap(at - stream.lastAt)
+    if (stream.video && (packet[1]! & 0x80) !== 0) this.videoFrames += 1
     stream.packets += 1
     stream.lastAt = at
   }

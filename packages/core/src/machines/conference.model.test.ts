@@ -10,7 +10,7 @@ import { CoverageRecorder } from '../test-support/coverage.js'
 import { hubProtocolViolations } from '../test-support/hubProtocol.js'
 import { edgeCoveringPaths, runPath } from '../test-support/modelPaths.js'
 import { FAKE_HUB_URL, FakeMediaStream, FakeMediaStreamTrack, FakeTabChannels, createFakeWorld, flush, type FakePeerConnection, type PendingCalls } from '../test-support/index.js'
-import { conferenceMachine, LEAVE_TIMEOUT_MS } from './conferenceMachine.js'
+import { conferenceMachine, CONNECT_DEADLINE_MS, JOIN_STEP_TIMEOUT_MS, LEAVE_TIMEOUT_MS } from './conferenceMachine.js'
 import { TAB_CHANNEL_NAME, type TabMessage } from './tabsActors.js'
 import { TAB_QUERY_WINDOW_MS } from './tabsMachine.js'
 import { RECONNECT_DEADLINE_MS } from './reconnectMachine.js'
@@ -20,6 +20,9 @@ const done = (id: string, output?: unknown) => ({ type: `xstate.done.actor.${id}
 const failure = (id: string) => ({ type: `xstate.error.actor.${id}`, error: new Error(`${id} failed`) }) as AnyEventObject
 const LEAVE_TIMEOUT_EVENT = 'xstate.after.leaveTimeout.conference.leaving'
 const HAND_OVER_TIMEOUT_EVENT = 'xstate.after.leaveTimeout.conference.handingOver'
+const OPEN_ROOM_TIMEOUT_EVENT = 'xstate.after.joinStepTimeout.conference.joining.openingRoom'
+const REGISTER_TIMEOUT_EVENT = 'xstate.after.joinStepTimeout.conference.joining.registering'
+const CONNECT_DEADLINE_EVENT = 'xstate.after.connectDeadline.conference.inRoom.connection.connecting'
 /** Another tab of the same browser, played by hand on the shared broadcast channel. */
 const OTHER_TAB = 'other-tab'
 const MEDIA = { audio: true, video: true }
@@ -86,6 +89,9 @@ const events: AnyEventObject[] = [
   { type: 'tabs.claimed' },
   { type: 'tabs.takenOver' },
   { type: HAND_OVER_TIMEOUT_EVENT },
+  { type: OPEN_ROOM_TIMEOUT_EVENT },
+  { type: REGISTER_TIMEOUT_EVENT },
+  { type: CONNECT_DEADLINE_EVENT },
   { type: 'user.selectDevice', kind: 'audioinput', deviceId: 'mic2' },
   // The choice as the devices child reports it; an unchanged one, so the walk does not copy the whole graph per choice.
   { type: 'devices.selected', selected: {} },
@@ -270,6 +276,19 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
     },
     [LEAVE_TIMEOUT_EVENT]: () => run.world.clock.advance(LEAVE_TIMEOUT_MS),
     [HAND_OVER_TIMEOUT_EVENT]: () => run.world.clock.advance(LEAVE_TIMEOUT_MS),
+    // Only the deadline's own timer: the hub request it abandons stays held (and is let through at the end).
+    [OPEN_ROOM_TIMEOUT_EVENT]: async () => {
+      expect(run.world.clock.fireScheduled(JOIN_STEP_TIMEOUT_MS)).toBe(true)
+      await flush(3)
+    },
+    [REGISTER_TIMEOUT_EVENT]: async () => {
+      expect(run.world.clock.fireScheduled(JOIN_STEP_TIMEOUT_MS)).toBe(true)
+      await flush(3)
+    },
+    [CONNECT_DEADLINE_EVENT]: async () => {
+      expect(run.world.clock.fireScheduled(CONNECT_DEADLINE_MS)).toBe(true)
+      await flush(4)
+    },
     // The pre-join asks; nobody answers within the query window.
     'user.watchRoom': async (event) => {
       run.conference.watchRoom(event.roomId)

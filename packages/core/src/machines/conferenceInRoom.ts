@@ -1,12 +1,12 @@
 // The conference's `inRoom` state: eight regions side by side — negotiation and events (child
 // machines), connection (the word the UI shows), media (our microphone/camera state), host, participants
 // (the roster), stats and presence. Typed by the conference's setup (conferenceSetup.ts).
-import { sendTo } from 'xstate'
+import { raise, sendTo } from 'xstate'
 import { mediaStateChanged, trackEnded, trackLive, connectionProblemChanged } from '../roster.js'
 import { type ChatInput } from './chatMachine.js'
 import { type HostInput } from './hostMachine.js'
 import { presenceChanged } from '../presence.js'
-import { session, endedReasonOfLeft } from './conferenceTypes.js'
+import { CONNECT_DEADLINE_MS, session, endedReasonOfLeft } from './conferenceTypes.js'
 import { conferenceSetup } from './conferenceSetup.js'
 
 export const inRoomState = conferenceSetup.createStateConfig({
@@ -54,7 +54,12 @@ export const inRoomState = conferenceSetup.createStateConfig({
     connection: {
       initial: 'connecting',
       states: {
-        connecting: { tags: ['busy'], on: { 'negotiation.connected': { target: 'connected', actions: 'resetNegotiationRecoveries' } } },
+        connecting: {
+          tags: ['busy'],
+          on: { 'negotiation.connected': { target: 'connected', actions: 'resetNegotiationRecoveries' } },
+          // Media never connected (ICE stuck, the hub's media unreachable): handled as a failed negotiation.
+          after: { connectDeadline: { actions: raise({ type: 'negotiation.failed', message: `media did not connect within ${CONNECT_DEADLINE_MS} ms` }) } },
+        },
         connected: {
           on: { 'negotiation.reconnecting': 'reconnecting', 'events.reconnecting': 'reconnecting' },
         },

@@ -13,8 +13,12 @@ import { emptySummary } from '../stats/analysis.js'
 import { emptyPresence } from '../presence.js'
 import { conferenceSetup } from './conferenceSetup.js'
 import { inRoomState } from './conferenceInRoom.js'
+import { JOIN_STEP_TIMEOUT_MS } from './conferenceTypes.js'
 
-export { LEAVE_TIMEOUT_MS, type ConferenceContext, type ConferenceEvent, type ConferenceInput, type OpenedRoom } from './conferenceTypes.js'
+/** A hub that takes a connection and never answers must not hold the join forever (the request is aborted). */
+const joinStepTimedOut = { target: '#conference.failed', actions: { type: 'storeError', params: { error: { kind: 'hub-unreachable', message: `no answer from the hub within ${JOIN_STEP_TIMEOUT_MS} ms` } } } } as const
+
+export { CONNECT_DEADLINE_MS, JOIN_STEP_TIMEOUT_MS, LEAVE_TIMEOUT_MS, type ConferenceContext, type ConferenceEvent, type ConferenceInput, type OpenedRoom } from './conferenceTypes.js'
 
 export const conferenceMachine = conferenceSetup.createMachine({
   id: 'conference',
@@ -124,6 +128,7 @@ export const conferenceMachine = conferenceSetup.createMachine({
             onDone: { target: 'registering', actions: { type: 'storeRoom', params: ({ event }) => event.output } },
             onError: { target: '#conference.failed', actions: { type: 'storeError', params: ({ event }) => ({ error: event.error }) } },
           },
+          after: { joinStepTimeout: joinStepTimedOut },
         },
         registering: {
           // The room is ours to hold among the tabs (one we created had no claim before).
@@ -138,6 +143,7 @@ export const conferenceMachine = conferenceSetup.createMachine({
             ],
             onError: { target: '#conference.failed', actions: { type: 'storeError', params: ({ event }) => ({ error: event.error }) } },
           },
+          after: { joinStepTimeout: joinStepTimedOut },
         },
         acquiringMedia: {
           entry: 'resetLocalEnabled',

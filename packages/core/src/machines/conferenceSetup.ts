@@ -23,7 +23,7 @@ import type { DeviceKind } from '../api.js'
 import { notProvided } from './notProvided.js'
 import { reconnectMachine, type ReconnectOutput } from './reconnectMachine.js'
 import { tabsMachine, type TabsEvent } from './tabsMachine.js'
-import { type ConferenceContext, type ConferenceEvent, type ConferenceInput, type OpenedRoom, LEAVE_TIMEOUT_MS } from './conferenceTypes.js'
+import { type ConferenceContext, type ConferenceEvent, type ConferenceInput, type OpenedRoom, CONNECT_DEADLINE_MS, JOIN_STEP_TIMEOUT_MS, LEAVE_TIMEOUT_MS } from './conferenceTypes.js'
 
 export const conferenceSetup = setup({
   types: {
@@ -56,6 +56,8 @@ export const conferenceSetup = setup({
   },
   delays: {
     leaveTimeout: LEAVE_TIMEOUT_MS,
+    joinStepTimeout: JOIN_STEP_TIMEOUT_MS,
+    connectDeadline: CONNECT_DEADLINE_MS,
   },
   guards: {
     canReusePreview: ({ context }) =>

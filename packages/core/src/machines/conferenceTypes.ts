@@ -104,6 +104,13 @@ export type ConferenceEvent =
   | TabsParentEvent
 
 export const LEAVE_TIMEOUT_MS = 5000
+/** One join step that talks to the hub (opening the room, registering): no answer in this time fails the join. */
+export const JOIN_STEP_TIMEOUT_MS = 20_000
+/**
+ * From entering the room to media connected: the first ICE attempt and its restarts (each bounded by the
+ * negotiation's iceRestartTimeout) fit in it. Past it the negotiation counts as failed (one fresh session, then `failed`).
+ */
+export const CONNECT_DEADLINE_MS = 35_000
 
 /** The room session's ids, as the children and the hub requests take them. */
 export const session = ({ context }: { context: ConferenceContext }) => ({ roomId: context.room?.id ?? '', clientId: context.clientId ?? '' })

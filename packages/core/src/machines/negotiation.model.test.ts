@@ -4,7 +4,7 @@
 // (test-support/hubProtocol.ts); after stop nothing is left open. The run measures state and
 // transition coverage.
 import { afterAll, describe, expect, it } from 'vitest'
-import { createActor, setup, type AnyEventObject, type AnyMachineSnapshot } from 'xstate'
+import { createActor, raise, setup, type AnyEventObject, type AnyMachineSnapshot } from 'xstate'
 import { createHubClient } from '../hubClient.js'
 import { LocalMedia } from '../localMedia.js'
 import { PeerStats } from '../stats/peerStats.js'
@@ -15,7 +15,7 @@ import { hubProtocolViolations } from '../test-support/hubProtocol.js'
 import { edgeCoveringPaths, runPath, type ModelPath } from '../test-support/modelPaths.js'
 import { FAKE_ANSWER_SDP, FAKE_HUB_URL, FAKE_OFFER_SDP, createFakeWorld, flush, type FakePeerConnection, type PendingCalls } from '../test-support/index.js'
 import { negotiationActors } from './negotiationActors.js'
-import { ICE_RESTART_TIMEOUT_MS, LOCK_RETRY_MS, negotiationMachine } from './negotiationMachine.js'
+import { ICE_RECHECK_MS, ICE_RESTART_TIMEOUT_MS, LOCK_RETRY_MS, negotiationMachine } from './negotiationMachine.js'
 
 const INPUT = { roomId: 'room1', clientId: 'client1', maxIceRestarts: 1 }
 const HUB_OFFER = 'v=0\r\no=hub 1 1 IN IP4 127.0.0.1\r\ns=hub\r\n'
@@ -26,6 +26,7 @@ const done = (id: string, output?: unknown) => ({ type: `xstate.done.actor.${id}
 const failure = (id: string) => ({ type: `xstate.error.actor.${id}`, error: new Error(`${id} failed`) }) as AnyEventObject
 const LOCK_RETRY_EVENT = 'xstate.after.lockRetry.negotiation.signaling.free.seekingLock.waitingForLock'
 const ICE_RESTART_TIMEOUT_EVENT = 'xstate.after.iceRestartTimeout.negotiation.ice.restoring'
+const ICE_RECHECK_EVENT = 'xstate.after.iceRecheck.negotiation.ice.restoring.answered'
 const SESSION_FAILED = 'xstate.error.actor.peerSession'
 /** The states waiting for a peer session step. */
 const PEER_STEPS = [{ offering: 'creatingOffer' }, { offering: 'applyingAnswer' }, { answering: 'creatingAnswer' }]
@@ -51,11 +52,14 @@ const events: AnyEventObject[] = [
   failure('peerSession'),
   { type: LOCK_RETRY_EVENT },
   { type: ICE_RESTART_TIMEOUT_EVENT },
+  { type: ICE_RECHECK_EVENT },
 ]
 
 // The traversal is pure: the notifications to the parent are the only actions that need a parent.
+// In `ice.restoring` the fake connection is always `failed` (only peer.iceConnected leaves it, and only
+// peer.iceFailed enters it), which is what a browser stuck after a restart shows: the recheck finds it failed.
 const traversalMachine = negotiationMachine.provide({
-  actions: { notifyConnected: () => {}, notifyReconnecting: () => {}, notifyStable: () => {}, notifyFailed: () => {} },
+  actions: { notifyConnected: () => {}, notifyReconnecting: () => {}, notifyStable: () => {}, notifyFailed: () => {}, recheckIce: raise({ type: 'peer.iceFailed' }) },
 })
 const initialKey = JSON.stringify(comparable(createActor(traversalMachine, { input: INPUT }).getSnapshot()))
 
@@ -79,9 +83,11 @@ const { paths, stats } = edgeCoveringPaths(traversalMachine, {
       // One held candidate is enough to exercise holding; more only multiply states.
       case 'peer.iceCandidate':
         return snapshot.context.heldCandidates.length === 0
-      // Advancing the clock that far would also fire a pending lock retry (3 s): one timer at a time.
+      // Advancing the clock that far would also fire a pending lock retry (3 s) or recheck (2 s): one timer at a time.
+      case LOCK_RETRY_EVENT:
+        return !snapshot.matches({ ice: { restoring: 'answered' } })
       case ICE_RESTART_TIMEOUT_EVENT:
-        return !snapshot.matches({ signaling: { free: { seekingLock: 'waitingForLock' } } })
+        return !snapshot.matches({ signaling: { free: { seekingLock: 'waitingForLock' } } }) && !snapshot.matches({ ice: { restoring: 'answered' } })
       default:
         return true
     }
@@ -169,6 +175,10 @@ function executors(run: Run) {
     // Armed before the run started (startRun): creating the peer connection is what fails.
     [SESSION_FAILED]: () => flush(2),
     [LOCK_RETRY_EVENT]: () => run.world.clock.advance(LOCK_RETRY_MS),
+    [ICE_RECHECK_EVENT]: async () => {
+      run.world.clock.advance(ICE_RECHECK_MS)
+      await flush(2)
+    },
     [ICE_RESTART_TIMEOUT_EVENT]: async () => {
       run.world.clock.advance(ICE_RESTART_TIMEOUT_MS)
       await flush(2)

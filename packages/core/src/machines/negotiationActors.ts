@@ -64,6 +64,8 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
             return step(async () => ({ type: 'peer.answer', sdp: await session.answer(command.sdp) }))
           case 'session.restartIce':
             return session.restartIce()
+          case 'session.recheckIce':
+            return session.recheckIce()
           case 'session.publishScreen':
             return screen.stream ? session.publishScreen(screen.stream) : undefined
           case 'session.unpublishScreen':

@@ -8,7 +8,7 @@ import { RemoteStreams } from '../remoteStreams.js'
 import { FAKE_HUB_URL, createFakeWorld, flush, type FakePeerConnection } from '../test-support/index.js'
 import { runAsChild } from '../test-support/harness.js'
 import { negotiationActors } from './negotiationActors.js'
-import { LOCK_RETRY_MS, negotiationMachine } from './negotiationMachine.js'
+import { ICE_RECHECK_MS, LOCK_RETRY_MS, negotiationMachine } from './negotiationMachine.js'
 
 const CANDIDATE = { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u' }
 const HUB_OFFER = 'v=0\r\no=hub 1 1 IN IP4 127.0.0.1\r\n'
@@ -136,6 +136,38 @@ describe('negotiationMachine', () => {
     await flush()
     expect(run.snapshot().matches({ signaling: 'failed' })).toBe(true)
     expect(run.received.at(-1)).toMatchObject({ type: 'negotiation.failed', message: expect.stringMatching(/ICE failed/) })
+  })
+
+  it('a connection still failed iceRecheck after the restart\'s answer (no new state reported) counts as a failed restart', async () => {
+    const run = start({ maxIceRestarts: 2 })
+    await flush()
+    run.pc.setIceConnectionState('failed')
+    await flush()
+    expect(run.pc.offers).toEqual([{ iceRestart: false }, { iceRestart: true }])
+    // Like Firefox: the answer is applied, the state stays `failed` and no event says so again.
+    run.world.clock.advance(ICE_RECHECK_MS - 1)
+    await flush()
+    expect(run.pc.offers).toHaveLength(2)
+    run.world.clock.advance(1)
+    await flush()
+    expect(run.pc.offers).toEqual([{ iceRestart: false }, { iceRestart: true }, { iceRestart: true }])
+    run.world.clock.advance(ICE_RECHECK_MS)
+    await flush()
+    expect(run.snapshot().matches({ signaling: 'failed' })).toBe(true)
+    expect(run.received.at(-1)).toMatchObject({ type: 'negotiation.failed', message: expect.stringMatching(/ICE failed/) })
+    expect(run.world.clock.pendingTimers).toBe(0)
+  })
+
+  it('a connection checking again at the recheck is left to its restart timeout', async () => {
+    const run = start({ maxIceRestarts: 2 })
+    await flush()
+    run.pc.setIceConnectionState('failed')
+    await flush()
+    run.pc.setIceConnectionState('checking')
+    run.world.clock.advance(ICE_RECHECK_MS)
+    await flush()
+    expect(run.pc.offers).toHaveLength(2)
+    expect(run.snapshot().matches({ ice: { restoring: 'restarting' } })).toBe(true)
   })
 
   it('counts restarts from zero again once ICE connects', async () => {

@@ -10,7 +10,9 @@
 // - while an exchange is in flight, a hub offer is held and delivered again once it is done, and a
 //   local change waits in `then` (what follows the exchange);
 // - ICE failure asks the session for an ICE restart in the next offer (a local change), a bounded
-//   number of times; after that it fails, once no exchange is in flight.
+//   number of times; after that it fails, once no exchange is in flight. Each answer applied while
+//   restoring is followed, iceRecheck later, by a look at the connection's state: still `failed`
+//   counts as a failed restart (a browser may never report it again).
 // Our ICE candidates reach the hub only once it has our first offer (`localCandidates`); the hub's
 // wait in the peer session until a remote description exists.
 import { assign, enqueueActions, not, raise, sendParent, sendTo, setup } from 'xstate'
@@ -46,6 +48,8 @@ export type PeerSessionCommand =
   | { type: 'session.acceptAnswer'; sdp: string }
   | { type: 'session.answerOffer'; sdp: string }
   | { type: 'session.restartIce' }
+  /** Report the ICE state again if it is `failed` (peer.iceFailed); nothing otherwise. */
+  | { type: 'session.recheckIce' }
   /** From the screen-share machine (screenShareMachine.ts), which then asks for a renegotiation. */
   | { type: 'session.publishScreen' }
   | { type: 'session.unpublishScreen' }
@@ -76,6 +80,11 @@ export type NegotiationParentEvent =
 export const LOCK_RETRY_MS = 3000
 /** How long ICE may take to connect again after a restart before the restart counts as failed. */
 export const ICE_RESTART_TIMEOUT_MS = 10_000
+/**
+ * How long after an answer applied during an ICE restart the connection may still say `failed`. Not at
+ * once: Chromium leaves `failed` for `checking` a moment after the answer; Firefox may stay there for good.
+ */
+export const ICE_RECHECK_MS = 2_000
 const ICE_FAILED = { message: 'ICE failed' }
 
 /** The hub session's ids, as every hub request takes them. */
@@ -98,6 +107,7 @@ export const negotiationMachine = setup({
   delays: {
     lockRetry: LOCK_RETRY_MS,
     iceRestartTimeout: ICE_RESTART_TIMEOUT_MS,
+    iceRecheck: ICE_RECHECK_MS,
   },
   guards: {
     isLockGranted: (_, granted: boolean) => granted,
@@ -107,6 +117,7 @@ export const negotiationMachine = setup({
     countIceRestart: assign({ iceRestarts: ({ context }) => context.iceRestarts + 1 }),
     resetIceRestarts: assign({ iceRestarts: 0 }),
     restartIceInNextOffer: sendTo('peerSession', { type: 'session.restartIce' } satisfies PeerSessionCommand),
+    recheckIce: sendTo('peerSession', { type: 'session.recheckIce' } satisfies PeerSessionCommand),
     createOffer: sendTo('peerSession', { type: 'session.createOffer' } satisfies PeerSessionCommand),
     acceptAnswer: sendTo('peerSession', (_, params: { sdp: string }): PeerSessionCommand => ({ type: 'session.acceptAnswer', sdp: params.sdp })),
     answerOffer: sendTo('peerSession', (_, params: { sdp: string }): PeerSessionCommand => ({ type: 'session.answerOffer', sdp: params.sdp })),
@@ -330,6 +341,21 @@ export const negotiationMachine = setup({
           // Failed again, or not back in time: watching decides once more (restart, or nothing left to try).
           on: { 'peer.iceFailed': { target: 'watching', actions: raise({ type: 'peer.iceFailed' }) } },
           after: { iceRestartTimeout: { target: 'watching', actions: raise({ type: 'peer.iceFailed' }) } },
+          // Only the answer to an offer made after the restart was asked counts (one in flight does not restart ICE).
+          initial: 'restarting',
+          states: {
+            restarting: {
+              on: { 'peer.offer': 'offered' },
+            },
+            offered: {
+              on: { 'peer.answerApplied': 'answered' },
+            },
+            answered: {
+              // The session reports `failed` again if ICE is still there (peer.iceFailed above); the
+              // answer to a later offer is looked at again.
+              after: { iceRecheck: { target: 'restarting', actions: 'recheckIce' } },
+            },
+          },
         },
       },
     },

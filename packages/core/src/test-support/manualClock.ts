@@ -4,11 +4,11 @@ import type { ClockLike } from '../ports.js'
 export class ManualClock implements ClockLike {
   private time = 0
   private nextId = 1
-  private readonly timers = new Map<number, { at: number; fn: (...args: unknown[]) => void }>()
+  private readonly timers = new Map<number, { at: number; ms: number; fn: (...args: unknown[]) => void }>()
 
   setTimeout = (fn: (...args: unknown[]) => void, ms: number): unknown => {
     const id = this.nextId++
-    this.timers.set(id, { at: this.time + ms, fn })
+    this.timers.set(id, { at: this.time + ms, ms, fn })
     return id
   }
 
@@ -39,6 +39,21 @@ export class ManualClock implements ClockLike {
       timer.fn()
     }
     this.time = until
+  }
+
+  /**
+   * Fires the one timer scheduled with this delay (the latest such), at its due time, leaving the others
+   * scheduled: a long deadline is reached without firing every shorter timer on the way (they are due and
+   * fire at the next advance). Returns whether there was one.
+   */
+  fireScheduled(ms: number): boolean {
+    const entry = [...this.timers.entries()].filter(([, t]) => t.ms === ms).at(-1)
+    if (!entry) return false
+    const [id, timer] = entry
+    this.timers.delete(id)
+    this.time = Math.max(this.time, timer.at)
+    timer.fn()
+    return true
   }
 
   /** Fires the earliest timer, whatever its delay. */
