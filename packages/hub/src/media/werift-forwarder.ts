@@ -230,6 +230,25 @@ export class Forwarder {
     for (const source of this.#sources.values()) {
       if (source.publisher === publisher && source.keyframePending) this.requestKeyframe(source)
     }
+    this.#rembNow(publisher)
+  }
+
+  /**
+   * A REMB at the publisher's current estimate now, not at the next tick (up to TICK_MS later, and only
+   * once an SSRC had arrived): when its connection comes up, and on its first video packet. Firefox
+   * picks the resolution of its first frames from the bitrate it knows at that moment (its start rate,
+   * below what VGA needs, unless our REMB is in) and raises it again only after ~10 s; see
+   * werift-bandwidth.ts.
+   */
+  #rembNow(publisher: object): void {
+    const sources = [...this.#sources.values()].filter((source) => source.publisher === publisher && source.inbound)
+    if (sources.length === 0) return
+    let estimator = this.#estimators.get(publisher)
+    if (!estimator) {
+      estimator = new BandwidthEstimator(sources[0]!.limits!)
+      this.#estimators.set(publisher, estimator)
+    }
+    this.#sendRemb(sources, estimator.estimateBps)
   }
 
   /**
@@ -269,6 +288,7 @@ export class Forwarder {
         for (const subscription of source.subscriptions) subscription.transceiver?.sender.replaceRTP(packet.header)
       }
       if (source.keyframePending) this.requestKeyframe(source)
+      if (!switched && source.inbound) this.#rembNow(source.publisher)
     }
     if (source.subscriptions.size === 0) return
     // werift's sender clones again before rewriting SSRC/PT; this copy, made only when some sender
@@ -368,7 +388,13 @@ export class Forwarder {
     }
     // Nothing arrived (camera off, or not started): no evidence either way, the estimate holds.
     const estimate = packets > 0 ? estimator.update({ receivedBps, lossFraction, queueDelayMs }) : estimator.estimateBps
-    const ssrcs = sources.map((source) => source.ssrc).filter((ssrc): ssrc is number => ssrc !== undefined)
+    this.#log('debug', 'bandwidth estimate', { estimate, receivedBps: Math.round(receivedBps), lossFraction, queueDelayMs, packets })
+    this.#sendRemb(sources, estimate)
+  }
+
+  /** One REMB to the publisher of `sources` (its video tracks), if its DTLS is up and an SSRC is known. */
+  #sendRemb(sources: Source[], estimate: number): void {
+    const ssrcs = sources.map((source) => source.ssrc ?? source.transceiver.receiver.track.ssrc).filter((ssrc): ssrc is number => ssrc !== undefined)
     const first = sources[0]!
     const dtls = first.transceiver.dtlsTransport
     if (ssrcs.length === 0 || !dtls || dtls.state !== 'connected') return
