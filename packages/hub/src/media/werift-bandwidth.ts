@@ -9,7 +9,10 @@
 // - the loss the track's subscribers report (RTCP receiver reports on the hub's forwarded stream).
 // The estimate starts at the room's `initial_bandwidth`, which Chromium adopts at once in its first
 // 2 s (it trusts REMB in its start phase while it sees no loss), so a clean link is used from the first
-// second. It backs off to 85 % of what arrived on loss > 10 %, and to the same but by at most half
+// second. The forwarder sends it the moment the publisher's connection is up and again on its first
+// video packet, not at the next tick: Firefox ESR sizes its first frames from the bitrate it knows when
+// it starts encoding (its own start rate is too low for 640x480) and scales up again only after ~10 s,
+// so a REMB that comes a tick late costs it 640x480 for those 10 s. It backs off to 85 % of what arrived on loss > 10 %, and to the same but by at most half
 // per tick on a queue delay over SEVERE_DELAY_MS in two ticks running; a queue delay over
 // OVERUSE_DELAY_MS, or loss of 2–10 %, holds it; it grows 8 % per tick while the link is clean. The
 // delay signal is kept weak on purpose: arrival times are taken in JavaScript, and a starved encoder or
