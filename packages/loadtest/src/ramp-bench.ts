@@ -109,7 +109,8 @@ async function publisherStats(
       if (stat.type === 'candidate-pair' && stat.nominated && typeof stat.availableOutgoingBitrate === 'number') available = stat.availableOutgoingBitrate
       if (stat.type === 'outbound-rtp' && stat.kind === 'video') {
         bytesSent += Number(stat.bytesSent ?? 0)
-        if (typeof stat.totalEncodedBytesTarget === 'number') bytesTarget = (bytesTarget ?? 0) + stat.totalEncodedBytesTarget
+        // Chromium's VP8 encoder leaves it at 0: read as "not reported".
+        if (typeof stat.totalEncodedBytesTarget === 'number' && stat.totalEncodedBytesTarget > 0) bytesTarget = (bytesTarget ?? 0) + stat.totalEncodedBytesTarget
         if (stat.frameWidth) resolution = `${String(stat.frameWidth)}x${String(stat.frameHeight)}`
       }
       if (stat.type === 'remote-inbound-rtp' && stat.kind === 'video' && typeof stat.fractionLost === 'number') fractionLost = stat.fractionLost
