@@ -25,6 +25,7 @@
 // slows the publisher for everyone (there is no simulcast to give it a lower layer), but only down to
 // `video_low`, and only for SLOW_SUBSCRIBER_MS: a subscriber still losing > 10 % after that stops
 // counting until its loss falls below 10 % again, and is left to NACK and keyframe recovery.
+import { ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback } from 'werift'
 import type { Bitrates } from '@parley/protocol'
 
 export const TICK_MS = 500
@@ -157,4 +158,19 @@ export function rembMantissaExponent(bitrate: number): { mantissa: number; expon
     exponent++
   }
   return { mantissa, exponent }
+}
+
+/** The RTCP packet that tells a publisher `bitrate` (bit/s) for its streams `ssrcs`. */
+export function rembPacket(senderSsrc: number, ssrcs: number[], bitrate: number): RtcpPayloadSpecificFeedback {
+  const { mantissa, exponent } = rembMantissaExponent(bitrate)
+  const remb = new ReceiverEstimatedMaxBitrate({
+    senderSsrc,
+    mediaSsrc: 0,
+    ssrcNum: ssrcs.length,
+    brMantissa: mantissa,
+    brExp: exponent,
+    bitrate: BigInt(mantissa) << BigInt(exponent),
+    ssrcFeedbacks: ssrcs,
+  })
+  return new RtcpPayloadSpecificFeedback({ feedback: remb })
 }

@@ -2,7 +2,7 @@
 // across all peers. Also the keyframe rule: requests made in one tick share one PLI (batched by the
 // microtask), and the publisher is asked at most once per KEYFRAME_REQUEST_INTERVAL_MS per track (the
 // trailing request waits on the injected Clock), since Chromium ignores one that comes sooner.
-import { PictureLossIndication, ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback, RtcpRrPacket, RtcpSrPacket } from 'werift'
+import { PictureLossIndication, RtcpPayloadSpecificFeedback, RtcpRrPacket, RtcpSrPacket } from 'werift'
 import type { RTCRtpTransceiver, RtcpPacket, RtpPacket } from 'werift'
 import { messageOf } from '@parley/protocol'
 import {
@@ -11,7 +11,7 @@ import {
   InboundWindow,
   SubscriberLoss,
   TICK_MS,
-  rembMantissaExponent,
+  rembPacket,
 } from './werift-bandwidth.js'
 import { FastRtpSend } from './werift-fast-send.js'
 import { type Clock, Timer } from '../clock.js'
@@ -243,11 +243,7 @@ export class Forwarder {
   #rembNow(publisher: object): void {
     const sources = [...this.#sources.values()].filter((source) => source.publisher === publisher && source.inbound)
     if (sources.length === 0) return
-    let estimator = this.#estimators.get(publisher)
-    if (!estimator) {
-      estimator = new BandwidthEstimator(sources[0]!.limits!)
-      this.#estimators.set(publisher, estimator)
-    }
+    const estimator = this.#estimatorOf(publisher, sources[0]!.limits!)
     this.#sendRemb(sources, estimator.estimateBps)
   }
 
@@ -381,15 +377,20 @@ export class Forwarder {
       queueDelayMs = Math.max(queueDelayMs, window.queueDelayMs)
       for (const subscription of source.subscriptions) lossFraction = Math.max(lossFraction, subscription.loss.counted(now))
     }
-    let estimator = this.#estimators.get(publisher)
-    if (!estimator) {
-      estimator = new BandwidthEstimator(sources[0]!.limits!)
-      this.#estimators.set(publisher, estimator)
-    }
+    const estimator = this.#estimatorOf(publisher, sources[0]!.limits!)
     // Nothing arrived (camera off, or not started): no evidence either way, the estimate holds.
     const estimate = packets > 0 ? estimator.update({ receivedBps, lossFraction, queueDelayMs }) : estimator.estimateBps
     this.#log('debug', 'bandwidth estimate', { estimate, receivedBps: Math.round(receivedBps), lossFraction, queueDelayMs, packets })
     this.#sendRemb(sources, estimate)
+  }
+
+  #estimatorOf(publisher: object, limits: BandwidthLimits): BandwidthEstimator {
+    let estimator = this.#estimators.get(publisher)
+    if (!estimator) {
+      estimator = new BandwidthEstimator(limits)
+      this.#estimators.set(publisher, estimator)
+    }
+    return estimator
   }
 
   /** One REMB to the publisher of `sources` (its video tracks), if its DTLS is up and an SSRC is known. */
@@ -398,18 +399,8 @@ export class Forwarder {
     const first = sources[0]!
     const dtls = first.transceiver.dtlsTransport
     if (ssrcs.length === 0 || !dtls || dtls.state !== 'connected') return
-    const { mantissa, exponent } = rembMantissaExponent(estimate)
-    const remb = new ReceiverEstimatedMaxBitrate({
-      senderSsrc: first.transceiver.sender.ssrc,
-      mediaSsrc: 0,
-      ssrcNum: ssrcs.length,
-      brMantissa: mantissa,
-      brExp: exponent,
-      bitrate: BigInt(mantissa) << BigInt(exponent),
-      ssrcFeedbacks: ssrcs,
-    })
     this.counters.rembSent++
-    dtls.sendRtcp([new RtcpPayloadSpecificFeedback({ feedback: remb })]).catch((error: unknown) => {
+    dtls.sendRtcp([rembPacket(first.transceiver.sender.ssrc, ssrcs, estimate)]).catch((error: unknown) => {
       this.#log('debug', 'sending a REMB failed', { error: messageOf(error) })
     })
   }
