@@ -62,6 +62,8 @@ interface Sample {
   atS: number
   availableKbps: number | null
   sentKbps: number | null
+  /** What the encoder was asked for since the last row (outbound-rtp totalEncodedBytesTarget): the share of the estimate given to video. */
+  targetKbps: number | null
   resolution: string
   remoteLossPercent: number | null
   freezes: number
@@ -92,23 +94,28 @@ function releaseLoopback(): void {
 }
 
 /** The publisher's figures now, and the bytes it has sent so far (for the rate between two samples). */
-async function publisherStats(page: BenchPage): Promise<{ available: number | null; bytesSent: number; at: number; resolution: string; fractionLost: number | null }> {
+async function publisherStats(
+  page: BenchPage,
+): Promise<{ available: number | null; bytesSent: number; bytesTarget: number | null; at: number; resolution: string; fractionLost: number | null }> {
   return page.evaluate(async () => {
     const pc = (globalThis as unknown as { __pcs: RTCPeerConnection[] }).__pcs.at(-1)!
     const report = await pc.getStats()
     let available: number | null = null
     let bytesSent = 0
+    let bytesTarget: number | null = null
     let resolution = '-'
     let fractionLost: number | null = null
     report.forEach((stat: Record<string, unknown>) => {
       if (stat.type === 'candidate-pair' && stat.nominated && typeof stat.availableOutgoingBitrate === 'number') available = stat.availableOutgoingBitrate
       if (stat.type === 'outbound-rtp' && stat.kind === 'video') {
         bytesSent += Number(stat.bytesSent ?? 0)
+        // Chromium's VP8 encoder leaves it at 0: read as "not reported".
+        if (typeof stat.totalEncodedBytesTarget === 'number' && stat.totalEncodedBytesTarget > 0) bytesTarget = (bytesTarget ?? 0) + stat.totalEncodedBytesTarget
         if (stat.frameWidth) resolution = `${String(stat.frameWidth)}x${String(stat.frameHeight)}`
       }
       if (stat.type === 'remote-inbound-rtp' && stat.kind === 'video' && typeof stat.fractionLost === 'number') fractionLost = stat.fractionLost
     })
-    return { available, bytesSent, at: performance.now(), resolution, fractionLost }
+    return { available, bytesSent, bytesTarget, at: performance.now(), resolution, fractionLost }
   })
 }
 
@@ -158,6 +165,7 @@ async function run(publisherKind: PublisherBrowser, browser: Browser, hubUrl: st
         atS,
         availableKbps: now.available === null ? null : now.available / 1000,
         sentKbps: seconds > 0 ? ((now.bytesSent - previous.bytesSent) * 8) / seconds / 1000 : null,
+        targetKbps: seconds > 0 && now.bytesTarget !== null ? ((now.bytesTarget - (previous.bytesTarget ?? 0)) * 8) / seconds / 1000 : null,
         resolution: now.resolution,
         remoteLossPercent: now.fractionLost === null ? null : now.fractionLost * 100,
         ...freezes,
@@ -187,15 +195,15 @@ try {
       console.error(`[ramp] ${publisher}, ${link}…`)
       for (const sample of await run(publisher, browser, hub.url, pages.url, constrained)) {
         rows.push(
-          `| ${publisher} | ${link} | ${sample.atS} | ${format(sample.availableKbps)} | ${format(sample.sentKbps)} | ${sample.resolution} | ${format(sample.remoteLossPercent, 1)} | ${sample.freezes} / ${sample.freezeMs.toFixed(0)} | ${sample.load.toFixed(2)} |`,
+          `| ${publisher} | ${link} | ${sample.atS} | ${format(sample.availableKbps)} | ${format(sample.targetKbps)} | ${format(sample.sentKbps)} | ${sample.resolution} | ${format(sample.remoteLossPercent, 1)} | ${sample.freezes} / ${sample.freezeMs.toFixed(0)} | ${sample.load.toFixed(2)} |`,
         )
       }
     }
   }
   console.log('\nPublisher through the hub (2 tutorial clients, fake 640x480 camera, Chromium subscriber); seconds after the publisher connected.')
-  console.log('Firefox reports no available outgoing bitrate (its getStats has no availableOutgoingBitrate): "-".\n')
-  console.log('| publisher | link | s | available outgoing kbps | video sent kbps (since last row) | resolution | loss reported by the hub % | subscriber freezes / ms | load avg |')
-  console.log('|---|---|---|---|---|---|---|---|---|')
+  console.log('Firefox reports no available outgoing bitrate (its getStats has no availableOutgoingBitrate): "-"; its encoder target is the estimate\'s share for video.\n')
+  console.log('| publisher | link | s | available outgoing kbps | encoder target kbps (since last row) | video sent kbps (since last row) | resolution | loss reported by the hub % | subscriber freezes / ms | load avg |')
+  console.log('|---|---|---|---|---|---|---|---|---|---|')
   for (const row of rows) console.log(row)
 } finally {
   await browser.close()

@@ -9,7 +9,10 @@
 // - the loss the track's subscribers report (RTCP receiver reports on the hub's forwarded stream).
 // The estimate starts at the room's `initial_bandwidth`, which Chromium adopts at once in its first
 // 2 s (it trusts REMB in its start phase while it sees no loss), so a clean link is used from the first
-// second. It backs off to 85 % of what arrived on loss > 10 %, and to the same but by at most half
+// second. The forwarder sends it the moment the publisher's connection is up and again on its first
+// video packet, not at the next tick: Firefox ESR sizes its first frames from the bitrate it knows when
+// it starts encoding (its own start rate is too low for 640x480) and scales up again only after ~10 s,
+// so a REMB that comes a tick late costs it 640x480 for those 10 s. It backs off to 85 % of what arrived on loss > 10 %, and to the same but by at most half
 // per tick on a queue delay over SEVERE_DELAY_MS in two ticks running; a queue delay over
 // OVERUSE_DELAY_MS, or loss of 2–10 %, holds it; it grows 8 % per tick while the link is clean. The
 // delay signal is kept weak on purpose: arrival times are taken in JavaScript, and a starved encoder or
@@ -22,6 +25,7 @@
 // slows the publisher for everyone (there is no simulcast to give it a lower layer), but only down to
 // `video_low`, and only for SLOW_SUBSCRIBER_MS: a subscriber still losing > 10 % after that stops
 // counting until its loss falls below 10 % again, and is left to NACK and keyframe recovery.
+import { ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback } from 'werift'
 import type { Bitrates } from '@parley/protocol'
 
 export const TICK_MS = 500
@@ -154,4 +158,19 @@ export function rembMantissaExponent(bitrate: number): { mantissa: number; expon
     exponent++
   }
   return { mantissa, exponent }
+}
+
+/** The RTCP packet that tells a publisher `bitrate` (bit/s) for its streams `ssrcs`. */
+export function rembPacket(senderSsrc: number, ssrcs: number[], bitrate: number): RtcpPayloadSpecificFeedback {
+  const { mantissa, exponent } = rembMantissaExponent(bitrate)
+  const remb = new ReceiverEstimatedMaxBitrate({
+    senderSsrc,
+    mediaSsrc: 0,
+    ssrcNum: ssrcs.length,
+    brMantissa: mantissa,
+    brExp: exponent,
+    bitrate: BigInt(mantissa) << BigInt(exponent),
+    ssrcFeedbacks: ssrcs,
+  })
+  return new RtcpPayloadSpecificFeedback({ feedback: remb })
 }

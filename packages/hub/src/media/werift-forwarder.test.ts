@@ -124,10 +124,12 @@ describe('Forwarder bandwidth estimation', () => {
     const limits = { floorBps: 100_000, startBps: 1_000_000, ceilingBps: 2_000_000 }
     const source = forwarder.addSource({}, track('video'), '0', transceiver, limits)!
     for (let seq = 0; seq < 10; seq++) deliver(seq, seq * 4_500)
+    // The first packet brought the start estimate at once (see the next test); then one per tick.
+    expect(rtcp).toHaveLength(1)
     vi.advanceTimersByTime(TICK_MS)
     await tick()
-    expect(rtcp).toHaveLength(1)
-    const packet = rtcp[0]![0] as RtcpPayloadSpecificFeedback
+    expect(rtcp).toHaveLength(2)
+    const packet = rtcp[1]![0] as RtcpPayloadSpecificFeedback
     const remb = packet.feedback as ReceiverEstimatedMaxBitrate
     expect(remb).toBeInstanceOf(ReceiverEstimatedMaxBitrate)
     expect(remb.ssrcFeedbacks).toEqual([1234])
@@ -137,10 +139,33 @@ describe('Forwarder bandwidth estimation', () => {
     // The serialized packet parses back to the same figures.
     const parsed = ReceiverEstimatedMaxBitrate.deSerialize(remb.serialize())
     expect(parsed.ssrcFeedbacks).toEqual([1234])
-    expect(forwarder.counters.rembSent).toBe(1)
+    expect(forwarder.counters.rembSent).toBe(2)
     forwarder.removeSource(source)
     vi.advanceTimersByTime(TICK_MS)
     expect(vi.getTimerCount()).toBe(0)
-    expect(forwarder.counters.rembSent).toBe(1)
+    expect(forwarder.counters.rembSent).toBe(2)
+  })
+
+  it('sends the start estimate the moment the publisher connects, and again on its first packet, without waiting for a tick', () => {
+    const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
+    const publisher = {}
+    const { transceiver, dtlsTransport, rtcp, deliver } = publisherTransceiver('new')
+    const limits = { floorBps: 100_000, startBps: 1_000_000, ceilingBps: 2_000_000 }
+    forwarder.addSource(publisher, track('video'), '0', transceiver, limits)
+    forwarder.addSource(publisher, track('audio'), '1', publisherTransceiver('new').transceiver, limits)
+    // Not connected yet: nothing can be sent.
+    forwarder.publisherConnected(publisher)
+    expect(rtcp).toHaveLength(0)
+    dtlsTransport.state = 'connected'
+    forwarder.publisherConnected(publisher)
+    // The SSRC comes from the publisher's SDP (the receiver's track) before any packet arrived.
+    const rembOf = (index: number) => (rtcp[index]![0] as RtcpPayloadSpecificFeedback).feedback as ReceiverEstimatedMaxBitrate
+    expect(rtcp).toHaveLength(1)
+    expect(rembOf(0).ssrcFeedbacks).toEqual([1234])
+    expect(rembOf(0).brMantissa * 2 ** rembOf(0).brExp).toBe(1_000_000)
+    deliver(0, 0)
+    deliver(1, 3_000)
+    expect(rtcp).toHaveLength(2)
+    expect(rembOf(1).brMantissa * 2 ** rembOf(1).brExp).toBe(1_000_000)
   })
 })

@@ -2,7 +2,7 @@
 // across all peers. Also the keyframe rule: requests made in one tick share one PLI (batched by the
 // microtask), and the publisher is asked at most once per KEYFRAME_REQUEST_INTERVAL_MS per track (the
 // trailing request waits on the injected Clock), since Chromium ignores one that comes sooner.
-import { PictureLossIndication, ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback, RtcpRrPacket, RtcpSrPacket } from 'werift'
+import { PictureLossIndication, RtcpPayloadSpecificFeedback, RtcpRrPacket, RtcpSrPacket } from 'werift'
 import type { RTCRtpTransceiver, RtcpPacket, RtpPacket } from 'werift'
 import { messageOf } from '@parley/protocol'
 import {
@@ -11,7 +11,7 @@ import {
   InboundWindow,
   SubscriberLoss,
   TICK_MS,
-  rembMantissaExponent,
+  rembPacket,
 } from './werift-bandwidth.js'
 import { FastRtpSend } from './werift-fast-send.js'
 import { type Clock, Timer } from '../clock.js'
@@ -230,6 +230,21 @@ export class Forwarder {
     for (const source of this.#sources.values()) {
       if (source.publisher === publisher && source.keyframePending) this.requestKeyframe(source)
     }
+    this.#rembNow(publisher)
+  }
+
+  /**
+   * A REMB at the publisher's current estimate now, not at the next tick (up to TICK_MS later, and only
+   * once an SSRC had arrived): when its connection comes up, and on its first video packet. Firefox
+   * picks the resolution of its first frames from the bitrate it knows at that moment (its start rate,
+   * below what VGA needs, unless our REMB is in) and raises it again only after ~10 s; see
+   * werift-bandwidth.ts.
+   */
+  #rembNow(publisher: object): void {
+    const sources = [...this.#sources.values()].filter((source) => source.publisher === publisher && source.inbound)
+    if (sources.length === 0) return
+    const estimator = this.#estimatorOf(publisher, sources[0]!.limits!)
+    this.#sendRemb(sources, estimator.estimateBps)
   }
 
   /**
@@ -269,6 +284,7 @@ export class Forwarder {
         for (const subscription of source.subscriptions) subscription.transceiver?.sender.replaceRTP(packet.header)
       }
       if (source.keyframePending) this.requestKeyframe(source)
+      if (!switched && source.inbound) this.#rembNow(source.publisher)
     }
     if (source.subscriptions.size === 0) return
     // werift's sender clones again before rewriting SSRC/PT; this copy, made only when some sender
@@ -361,29 +377,30 @@ export class Forwarder {
       queueDelayMs = Math.max(queueDelayMs, window.queueDelayMs)
       for (const subscription of source.subscriptions) lossFraction = Math.max(lossFraction, subscription.loss.counted(now))
     }
-    let estimator = this.#estimators.get(publisher)
-    if (!estimator) {
-      estimator = new BandwidthEstimator(sources[0]!.limits!)
-      this.#estimators.set(publisher, estimator)
-    }
+    const estimator = this.#estimatorOf(publisher, sources[0]!.limits!)
     // Nothing arrived (camera off, or not started): no evidence either way, the estimate holds.
     const estimate = packets > 0 ? estimator.update({ receivedBps, lossFraction, queueDelayMs }) : estimator.estimateBps
-    const ssrcs = sources.map((source) => source.ssrc).filter((ssrc): ssrc is number => ssrc !== undefined)
+    this.#log('debug', 'bandwidth estimate', { estimate, receivedBps: Math.round(receivedBps), lossFraction, queueDelayMs, packets })
+    this.#sendRemb(sources, estimate)
+  }
+
+  #estimatorOf(publisher: object, limits: BandwidthLimits): BandwidthEstimator {
+    let estimator = this.#estimators.get(publisher)
+    if (!estimator) {
+      estimator = new BandwidthEstimator(limits)
+      this.#estimators.set(publisher, estimator)
+    }
+    return estimator
+  }
+
+  /** One REMB to the publisher of `sources` (its video tracks), if its DTLS is up and an SSRC is known. */
+  #sendRemb(sources: Source[], estimate: number): void {
+    const ssrcs = sources.map((source) => source.ssrc ?? source.transceiver.receiver.track.ssrc).filter((ssrc): ssrc is number => ssrc !== undefined)
     const first = sources[0]!
     const dtls = first.transceiver.dtlsTransport
     if (ssrcs.length === 0 || !dtls || dtls.state !== 'connected') return
-    const { mantissa, exponent } = rembMantissaExponent(estimate)
-    const remb = new ReceiverEstimatedMaxBitrate({
-      senderSsrc: first.transceiver.sender.ssrc,
-      mediaSsrc: 0,
-      ssrcNum: ssrcs.length,
-      brMantissa: mantissa,
-      brExp: exponent,
-      bitrate: BigInt(mantissa) << BigInt(exponent),
-      ssrcFeedbacks: ssrcs,
-    })
     this.counters.rembSent++
-    dtls.sendRtcp([new RtcpPayloadSpecificFeedback({ feedback: remb })]).catch((error: unknown) => {
+    dtls.sendRtcp([rembPacket(first.transceiver.sender.ssrc, ssrcs, estimate)]).catch((error: unknown) => {
       this.#log('debug', 'sending a REMB failed', { error: messageOf(error) })
     })
   }

@@ -251,6 +251,11 @@ export class WeriftPeer implements MediaPeer {
           this.#fromWerift('onRtcp', () => this.#subscriptions.feedback(packet))
         }).unSubscribe,
         transport.onRtp.subscribe(() => void (this.#lastReceivedAt = now())).unSubscribe,
+        // SRTP is up: the publisher hears its first REMB now, not once werift's connection state follows
+        // (which also waits for an SCTP association when the first offer carries a data channel).
+        transport.onStateChange.subscribe((state) => {
+          if (state === 'connected') this.#fromWerift('dtlsStateChange', () => this.#context.forwarder.publisherConnected(this.#publications))
+        }).unSubscribe,
       )
     }
   }

@@ -55,7 +55,7 @@ export interface WeriftPlaneStats extends ForwarderCounters {
   subscriptions: number
   /** Transceivers of open peers that are neither stopped nor stopping. */
   liveTransceivers: number
-  /** Listeners on the DTLS transports' state event of open peers (one per sender, plus werift's own). */
+  /** Listeners on the DTLS transports' state event of open peers (one per sender, plus werift's own and the hub's first-REMB one per transport). */
   transportStateListeners: number
 }
 
