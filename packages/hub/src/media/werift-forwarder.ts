@@ -1,18 +1,13 @@
 // RTP fan-out of the werift plane: every published track (a Source) and the subscriptions fed from it,
 // across all peers. Also the keyframe rule: requests made in one tick share one PLI (batched by the
 // microtask), and the publisher is asked at most once per KEYFRAME_REQUEST_INTERVAL_MS per track (the
-// trailing request waits on the injected Clock), since Chromium ignores one that comes sooner.
+// trailing request waits on the injected Clock), since Chromium ignores one that comes sooner. The
+// publishers' bandwidth estimates and REMBs are in werift-feedback.ts.
 import { PictureLossIndication, RtcpPayloadSpecificFeedback, RtcpRrPacket, RtcpSrPacket } from 'werift'
 import type { RTCRtpTransceiver, RtcpPacket, RtpPacket } from 'werift'
 import { messageOf } from '@parley/protocol'
-import {
-  type BandwidthLimits,
-  BandwidthEstimator,
-  InboundWindow,
-  SubscriberLoss,
-  TICK_MS,
-  rembPacket,
-} from './werift-bandwidth.js'
+import { type BandwidthLimits, InboundWindow, SubscriberLoss } from './werift-bandwidth.js'
+import { PublisherFeedback } from './werift-feedback.js'
 import { FastRtpSend } from './werift-fast-send.js'
 import { type Clock, Timer } from '../clock.js'
 import type { Logger } from '../log.js'
@@ -92,10 +87,8 @@ export class Forwarder {
   readonly #sources = new Map<string, Source>()
   readonly #clock: Clock
   readonly #log: Logger
-  /** Runs the REMB estimation while any video track with bounds is published. */
-  readonly #bandwidthTimer: Timer
-  readonly #estimators = new Map<object, BandwidthEstimator>()
-  #lastTickAt = 0
+  /** The publishers' bandwidth estimates and the REMBs that tell them (werift-feedback.ts). */
+  readonly #feedback: PublisherFeedback
   readonly counters: ForwarderCounters = {
     packetsReceived: 0,
     packetsForwarded: 0,
@@ -111,7 +104,7 @@ export class Forwarder {
     this.#clock = deps.clock
     this.#log = deps.log
     this.#fastSend = deps.fastSend === false ? undefined : new FastRtpSend()
-    this.#bandwidthTimer = new Timer(deps.clock)
+    this.#feedback = new PublisherFeedback({ clock: deps.clock, log: deps.log, counters: this.counters, sources: () => this.#sources.values() })
   }
 
   get sourceCount(): number {
@@ -163,10 +156,7 @@ export class Forwarder {
     })
     source.stopRtp = unSubscribe
     this.#sources.set(key, source)
-    if (source.inbound && !this.#bandwidthTimer.running) {
-      this.#lastTickAt = this.#clock.now()
-      this.#bandwidthTimer.start(TICK_MS, () => this.#bandwidthTick())
-    }
+    if (source.inbound) this.#feedback.sourceAdded()
     return source
   }
 
@@ -230,21 +220,7 @@ export class Forwarder {
     for (const source of this.#sources.values()) {
       if (source.publisher === publisher && source.keyframePending) this.requestKeyframe(source)
     }
-    this.#rembNow(publisher)
-  }
-
-  /**
-   * A REMB at the publisher's current estimate now, not at the next tick (up to TICK_MS later, and only
-   * once an SSRC had arrived): when its connection comes up, and on its first video packet. Firefox
-   * picks the resolution of its first frames from the bitrate it knows at that moment (its start rate,
-   * below what VGA needs, unless our REMB is in) and raises it again only after ~10 s; see
-   * werift-bandwidth.ts.
-   */
-  #rembNow(publisher: object): void {
-    const sources = [...this.#sources.values()].filter((source) => source.publisher === publisher && source.inbound)
-    if (sources.length === 0) return
-    const estimator = this.#estimatorOf(publisher, sources[0]!.limits!)
-    this.#sendRemb(sources, estimator.estimateBps)
+    this.#feedback.rembNow(publisher)
   }
 
   /**
@@ -254,7 +230,7 @@ export class Forwarder {
    */
   subscriberFeedback(packet: RtcpPacket, subscriptions: Iterable<Subscription>): void {
     if (packet instanceof RtcpRrPacket || packet instanceof RtcpSrPacket) {
-      this.#receiverReports(packet, subscriptions)
+      this.#feedback.receiverReports(packet, subscriptions)
       return
     }
     if (!(packet instanceof RtcpPayloadSpecificFeedback)) return
@@ -284,7 +260,7 @@ export class Forwarder {
         for (const subscription of source.subscriptions) subscription.transceiver?.sender.replaceRTP(packet.header)
       }
       if (source.keyframePending) this.requestKeyframe(source)
-      if (!switched && source.inbound) this.#rembNow(source.publisher)
+      if (!switched && source.inbound) this.#feedback.rembNow(source.publisher)
     }
     if (source.subscriptions.size === 0) return
     // werift's sender clones again before rewriting SSRC/PT; this copy, made only when some sender
@@ -327,81 +303,6 @@ export class Forwarder {
     })
     dtls.sendRtcp([pli]).catch((error: unknown) => {
       this.#log('debug', 'sending a PLI failed', { trackId: source.published.trackId, error: messageOf(error) })
-    })
-  }
-
-  /** Subscribers' receiver reports on forwarded streams: their loss feeds the publisher's estimate. */
-  #receiverReports(packet: RtcpRrPacket | RtcpSrPacket, subscriptions: Iterable<Subscription>): void {
-    if (packet.reports.length === 0) return
-    const now = this.#clock.now()
-    for (const subscription of subscriptions) {
-      const ssrc = subscription.transceiver?.sender.ssrc
-      const report = ssrc === undefined ? undefined : packet.reports.find((entry) => entry.ssrc === ssrc)
-      if (report) subscription.loss.report(report.fractionLost / 256, now)
-    }
-  }
-
-  /** One estimation step for every publisher of video; a REMB to each (see werift-bandwidth.ts). */
-  #bandwidthTick(): void {
-    const now = this.#clock.now()
-    const windowMs = Math.max(1, now - this.#lastTickAt)
-    this.#lastTickAt = now
-    const byPublisher = new Map<object, Source[]>()
-    for (const source of this.#sources.values()) {
-      if (!source.inbound) continue
-      const list = byPublisher.get(source.publisher)
-      if (list) list.push(source)
-      else byPublisher.set(source.publisher, [source])
-    }
-    for (const publisher of this.#estimators.keys()) if (!byPublisher.has(publisher)) this.#estimators.delete(publisher)
-    for (const [publisher, sources] of byPublisher) {
-      try {
-        this.#estimatePublisher(publisher, sources, windowMs, now)
-      } catch (error) {
-        this.#log('error', 'bandwidth estimation failed', { error: messageOf(error) })
-      }
-    }
-    if (byPublisher.size > 0) this.#bandwidthTimer.start(TICK_MS, () => this.#bandwidthTick())
-  }
-
-  #estimatePublisher(publisher: object, sources: Source[], windowMs: number, now: number): void {
-    let receivedBps = 0
-    let lossFraction = 0
-    let queueDelayMs = 0
-    let packets = 0
-    for (const source of sources) {
-      packets += source.inbound!.received
-      const window = source.inbound!.take(windowMs)
-      receivedBps += window.receivedBps
-      lossFraction = Math.max(lossFraction, window.lossFraction)
-      queueDelayMs = Math.max(queueDelayMs, window.queueDelayMs)
-      for (const subscription of source.subscriptions) lossFraction = Math.max(lossFraction, subscription.loss.counted(now))
-    }
-    const estimator = this.#estimatorOf(publisher, sources[0]!.limits!)
-    // Nothing arrived (camera off, or not started): no evidence either way, the estimate holds.
-    const estimate = packets > 0 ? estimator.update({ receivedBps, lossFraction, queueDelayMs }) : estimator.estimateBps
-    this.#log('debug', 'bandwidth estimate', { estimate, receivedBps: Math.round(receivedBps), lossFraction, queueDelayMs, packets })
-    this.#sendRemb(sources, estimate)
-  }
-
-  #estimatorOf(publisher: object, limits: BandwidthLimits): BandwidthEstimator {
-    let estimator = this.#estimators.get(publisher)
-    if (!estimator) {
-      estimator = new BandwidthEstimator(limits)
-      this.#estimators.set(publisher, estimator)
-    }
-    return estimator
-  }
-
-  /** One REMB to the publisher of `sources` (its video tracks), if its DTLS is up and an SSRC is known. */
-  #sendRemb(sources: Source[], estimate: number): void {
-    const ssrcs = sources.map((source) => source.ssrc ?? source.transceiver.receiver.track.ssrc).filter((ssrc): ssrc is number => ssrc !== undefined)
-    const first = sources[0]!
-    const dtls = first.transceiver.dtlsTransport
-    if (ssrcs.length === 0 || !dtls || dtls.state !== 'connected') return
-    this.counters.rembSent++
-    dtls.sendRtcp([rembPacket(first.transceiver.sender.ssrc, ssrcs, estimate)]).catch((error: unknown) => {
-      this.#log('debug', 'sending a REMB failed', { error: messageOf(error) })
     })
   }
 }
