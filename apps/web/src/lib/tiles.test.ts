@@ -61,6 +61,12 @@ describe('remoteTile', () => {
     screenOnly.tracks = [{ trackId: 'sv', streamId: 'screen-2', kind: 'video', source: 'screen', live: true }]
     expect(remoteTile(screenOnly).showVideo).toBe(false)
   })
+  it('warns of a connection problem when their video stalled or the hub hears nothing from them', () => {
+    expect(remoteTile(makeParticipant(1)).connectionWarning).toBeUndefined()
+    expect(remoteTile(makeParticipant(1, { videoPaused: true })).connectionWarning).toBe(true)
+    expect(remoteTile(makeParticipant(1, { connectionProblem: true, videoEnabled: false })).connectionWarning).toBe(true)
+  })
+
   it('calls a nameless participant "Guest"', () => {
     expect(remoteTile(makeParticipant(3, { name: '  ' })).name).toBe('Guest')
   })

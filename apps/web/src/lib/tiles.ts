@@ -34,6 +34,8 @@ export interface Tile {
   videoPaused?: boolean
   /** The hub hears nothing from them (Parley's hub): "connection problem", whether their camera is on or not. */
   connectionProblem?: boolean
+  /** The tile says "Connection problem": its video stalled or the hub hears nothing from them. */
+  connectionWarning?: boolean
   handRaised?: boolean
 }
 
@@ -109,6 +111,7 @@ export function remoteTile(participant: Participant): Tile {
     ...(participant.quality ? { quality: participant.quality } : {}),
     ...(participant.videoPaused ? { videoPaused: true } : {}),
     ...(participant.connectionProblem ? { connectionProblem: true } : {}),
+    ...(participant.videoPaused || participant.connectionProblem ? { connectionWarning: true } : {}),
     ...(participant.handRaised ? { handRaised: true } : {}),
   }
 }
