@@ -30,7 +30,7 @@ import { MID_OFFER_MESSAGE, Negotiator } from './negotiation.js'
 import { Phases } from './phases.js'
 import { sendingTrackCount } from './sdpLimits.js'
 import { SseChannel, type SseSink } from './sse.js'
-import type { HubTimings } from './timings.js'
+import { resumeWindowMs, type HubTimings } from './timings.js'
 
 export type ClientPhase =
   /** Registered, its peer not connected yet; the connect timeout runs. */
@@ -106,7 +106,12 @@ export class Client {
     this.#deps = deps
     this.#life = new Phases<ClientPhase>(clock, { name: 'joining' })
     this.#stream = new Phases<StreamPhase>(clock, { name: 'unopened' })
-    this.sse = new SseChannel({ clock, pingIntervalMs: timings.pingIntervalMs, onDisconnect: () => this.#streamLost() })
+    this.sse = new SseChannel({
+      clock,
+      pingIntervalMs: timings.pingIntervalMs,
+      keepWrittenForMs: resumeWindowMs(timings),
+      onDisconnect: () => this.#streamLost(),
+    })
     // The plane calls these later (never during createPeer), so `this` is complete by then.
     const ifPresent = <A extends unknown[]>(run: (...args: A) => void) => (...args: A) => {
       if (!this.removed) run(...args)

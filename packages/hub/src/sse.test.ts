@@ -263,6 +263,32 @@ describe('SseChannel: what it keeps and how a stream resumes', () => {
     expect(byChars.attach(stream().sink)).toMatchObject({ resumed: false, from: 0, oldestKept: 8 })
   })
 
+  it('drops written events older than keepWrittenForMs, but never one not written yet', () => {
+    let now = 0
+    const timed = new SseChannel({ clock: { ...clock, now: () => now }, pingIntervalMs: 1_000, onDisconnect: () => undefined, keepWrittenForMs: 50_000 })
+    const first = stream()
+    timed.attach(first.sink)
+    timed.send('meta_changed', { n: 1 })
+    timed.send('meta_changed', { n: 2 })
+    timed.detach(first.sink)
+    now = 40_000
+    timed.send('meta_changed', { n: 3 }) // not written: nobody is attached
+    now = 60_000
+    timed.send('meta_changed', { n: 4 })
+    now = 200_000
+    timed.send('meta_changed', { n: 5 })
+    // 1 and 2 were written over 50 s ago: gone. 3, 4 and 5 were never written: kept, however old.
+    expect(timed.attach(stream().sink, '1')).toEqual({ resumed: false, from: 1, oldestKept: 3 })
+    const late = stream()
+    expect(timed.attach(late.sink, '2')).toEqual({ resumed: true, replayed: 3 })
+    expect(late.ids()).toEqual([3, 4, 5])
+    // Now written: the next send drops those older than 50 s, the newest always stays.
+    now = 260_000
+    timed.send('meta_changed', { n: 6 })
+    expect(timed.attach(stream().sink, '5')).toEqual({ resumed: true, replayed: 1 })
+    expect(timed.attach(stream().sink, '4')).toMatchObject({ resumed: false, oldestKept: 6 })
+  })
+
   it('keeps the newest keepLimit events across many drops, in amortised constant time per send', () => {
     const channel = channelWith({ keepLimit: 300 })
     for (let index = 0; index < 20_000; index++) channel.send('meta_changed', { index })

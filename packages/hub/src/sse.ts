@@ -28,6 +28,8 @@ export function formatPing(intervalMs: number): string {
 interface StoredEvent {
   readonly id: number
   readonly text: string
+  /** When it was sent (the Clock's ms). */
+  readonly at: number
 }
 
 export interface SseChannelOptions {
@@ -43,6 +45,13 @@ export interface SseChannelOptions {
    * copy); the oldest are dropped beyond this.
    */
   keepCharsLimit?: number
+  /**
+   * Events written to a stream are dropped once older than this (ms): no resume that is still allowed
+   * can need them (a dead stream is detected within 2 pings, and a closed one is given the reconnect
+   * grace). Without it a long-lived client holds up to the count and character limits for good.
+   * Events never written are kept within those limits however old. Default: no age limit.
+   */
+  keepWrittenForMs?: number
 }
 
 /** How `attach` went: resumed (maybe with nothing to replay), or the resume point is no longer held. */
@@ -95,7 +104,7 @@ export class SseChannel {
   readonly #options: Required<SseChannelOptions>
 
   constructor(options: SseChannelOptions) {
-    this.#options = { keepLimit: 5000, keepCharsLimit: 4 * 1024 * 1024, ...options }
+    this.#options = { keepLimit: 5000, keepCharsLimit: 4 * 1024 * 1024, keepWrittenForMs: Number.POSITIVE_INFINITY, ...options }
     this.#ping = new Timer(options.clock)
     this.#pingText = formatPing(options.pingIntervalMs)
   }
@@ -116,7 +125,7 @@ export class SseChannel {
   send(event: SseEventName, data: unknown): void {
     if (this.#closed) return
     const id = this.#nextId++
-    const stored = { id, text: formatSseEvent(event, data, id) }
+    const stored = { id, text: formatSseEvent(event, data, id), at: this.#options.clock.now() }
     this.#kept.push(stored)
     this.#keptChars += stored.text.length
     if (this.#sink) {
@@ -193,9 +202,11 @@ export class SseChannel {
 
   /** Amortised O(1) per send: only what goes over a limit is looked at. */
   #trim(): void {
-    const { keepLimit, keepCharsLimit } = this.#options
+    const { keepLimit, keepCharsLimit, keepWrittenForMs, clock } = this.#options
+    const writtenBefore = clock.now() - keepWrittenForMs
+    const tooOld = (event: StoredEvent) => event.id <= this.#writtenId && event.at < writtenBefore
     // The newest event is always kept, however large.
-    while (this.#kept.length > 1 && (this.#kept.length > keepLimit || this.#keptChars > keepCharsLimit)) {
+    while (this.#kept.length > 1 && (this.#kept.length > keepLimit || this.#keptChars > keepCharsLimit || tooOld(this.#kept.oldest()!))) {
       this.#keptChars -= this.#kept.oldest()!.text.length
       this.#kept.dropOldest()
     }

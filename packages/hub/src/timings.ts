@@ -35,3 +35,16 @@ export const DEFAULT_TIMINGS: HubTimings = {
   streamLostSilenceMs: 2_000,
   frozenPeerMs: 8_000,
 }
+
+/** On top of the longest resume the rules allow: reconnect back-off, a slow request, a loaded machine. */
+const RESUME_MARGIN_MS = 30_000
+
+/**
+ * How long an event written to a client's stream may still be asked for again (`Last-Event-ID`): a
+ * stream that died silently is noticed by the client within 2 pings, and a closed one is given the
+ * reconnect grace before the client is removed. Older written events are dropped (`SseChannel`), so a
+ * long-lived client's backlog holds about this much time, not the count and size limits for good.
+ */
+export function resumeWindowMs(timings: Pick<HubTimings, 'pingIntervalMs' | 'reconnectGraceMs'>): number {
+  return 2 * timings.pingIntervalMs + timings.reconnectGraceMs + RESUME_MARGIN_MS
+}
