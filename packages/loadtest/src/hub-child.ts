@@ -3,10 +3,12 @@
 // hub it runs only the instruments: process.cpuUsage (all threads of the process), RSS, the event
 // loop delay histogram (monitorEventLoopDelay) and the GC pauses (PerformanceObserver 'gc').
 import { PerformanceObserver } from 'node:perf_hooks'
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { silentLogger, startHub } from '@parley/hub'
 import { createWeriftMediaPlane } from '@parley/hub/werift'
 import { startEventLoopMonitor } from './event-loop.js'
-import type { HubChildReply, HubChildRequest, HubWindowSample } from './hub-protocol.js'
+import type { HubChildReply, HubChildRequest, HubHeapSample, HubWindowSample } from './hub-protocol.js'
 
 const send = (reply: HubChildReply) => process.send?.(reply)
 
@@ -37,6 +39,21 @@ function sample(): HubWindowSample {
   }
 }
 
+// A full GC on request, for the heap after churn (heap.sample): what the hub still holds, not what it
+// has not collected yet.
+setFlagsFromString('--expose-gc')
+const collectGarbage = runInNewContext('gc') as () => void
+
+function heapSample(): HubHeapSample {
+  collectGarbage()
+  collectGarbage()
+  const memory = process.memoryUsage()
+  const codeBytes = getHeapSpaceStatistics()
+    .filter((space) => space.space_name.startsWith('code_'))
+    .reduce((sum, space) => sum + space.space_used_size, 0)
+  return { heapUsedBytes: memory.heapUsed, codeBytes, rssBytes: memory.rss }
+}
+
 process.on('message', (request: HubChildRequest) => {
   if (request.type === 'window.start') {
     eventLoop.reset()
@@ -45,6 +62,8 @@ process.on('message', (request: HubChildRequest) => {
     send({ type: 'window.started', id: request.id })
   } else if (request.type === 'window.sample') {
     send({ type: 'window.sample', id: request.id, sample: sample() })
+  } else if (request.type === 'heap.sample') {
+    send({ type: 'heap.sample', id: request.id, sample: heapSample() })
   } else if (request.type === 'close') {
     void hub.close().finally(() => process.exit(0))
   }

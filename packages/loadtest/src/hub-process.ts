@@ -2,7 +2,7 @@
 // reads its measurement windows over IPC.
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import type { HubChildReply, HubChildRequest, HubWindowSample } from './hub-protocol.js'
+import type { HubChildReply, HubChildRequest, HubHeapSample, HubWindowSample } from './hub-protocol.js'
 
 const CHILD = fileURLToPath(new URL('./hub-child.ts', import.meta.url))
 const LOADER = fileURLToPath(new URL('../scripts/ts-loader.mjs', import.meta.url))
@@ -14,6 +14,8 @@ export interface HubProcess {
   startWindow(): Promise<void>
   /** What the hub did since startWindow. */
   sampleWindow(): Promise<HubWindowSample>
+  /** The hub's heap and RSS after two full GCs in the hub process. */
+  heapAfterGc(): Promise<HubHeapSample>
   close(): Promise<void>
 }
 
@@ -76,6 +78,11 @@ export async function startHubProcess(options: { startTimeoutMs?: number; send?:
     async sampleWindow() {
       const reply = await ask('window.sample')
       if (reply.type !== 'window.sample') throw new Error(`hub child: unexpected reply ${reply.type}`)
+      return reply.sample
+    },
+    async heapAfterGc() {
+      const reply = await ask('heap.sample')
+      if (reply.type !== 'heap.sample') throw new Error(`hub child: unexpected reply ${reply.type}`)
       return reply.sample
     },
     close: () =>

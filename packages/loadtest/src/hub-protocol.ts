@@ -11,12 +11,22 @@ export interface HubWindowSample {
   gc: { pauses: number; totalMs: number; maxMs: number }
 }
 
+/** The hub process's memory right after two full garbage collections (what it still holds). */
+export interface HubHeapSample {
+  heapUsedBytes: number
+  /** Of heapUsed, V8's compiled code (code spaces): it grows as the JIT warms up, not with what the hub holds. */
+  codeBytes: number
+  rssBytes: number
+}
+
 export type HubChildRequest =
   | { type: 'window.start'; id: number }
   | { type: 'window.sample'; id: number }
+  | { type: 'heap.sample'; id: number }
   | { type: 'close' }
 
 export type HubChildReply =
   | { type: 'ready'; url: string }
   | { type: 'window.started'; id: number }
   | { type: 'window.sample'; id: number; sample: HubWindowSample }
+  | { type: 'heap.sample'; id: number; sample: HubHeapSample }
