@@ -5,6 +5,7 @@
 import { pathFor } from '@parley/protocol'
 import { assertLoopbackOnly, pollUntil } from '@parley/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { MediaPlane } from '../src/media/types.js'
 import type { Logger } from '../src/log.js'
 import { startHub, type RunningHub } from '../src/index.js'
 import { createWorkerMediaPlane, type WorkerMediaPlane } from '../src/media/worker-plane.js'
@@ -20,8 +21,20 @@ beforeAll(() => {
   assertLoopbackOnly()
 })
 
-describeMediaPlaneConformance('the worker plane (2 workers)', () => ({
-  createPlane: () => createWorkerMediaPlane({ workers: 2, log: printErrors }),
+// Each test gets its own plane, started while the previous test ran: a worker loading the hub from
+// TypeScript source takes seconds to start on a busy machine. One worker: the suite uses one room.
+let spare: WorkerMediaPlane | undefined
+const freshPlane = (): MediaPlane => {
+  const plane = spare ?? createWorkerMediaPlane({ workers: 1, log: printErrors })
+  spare = createWorkerMediaPlane({ workers: 1, log: printErrors })
+  return plane
+}
+afterAll(async () => {
+  await spare?.close()
+})
+
+describeMediaPlaneConformance('the worker plane', () => ({
+  createPlane: freshPlane,
   createClient: createWeriftClient,
   timeoutMs: 20_000,
 }))
