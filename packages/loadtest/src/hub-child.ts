@@ -15,7 +15,10 @@ const send = (reply: HubChildReply) => process.send?.(reply)
 const fastSend = process.env.PARLEY_LOAD_HUB_SEND !== 'werift'
 // PARLEY_LOAD_HUB_MEDIA_WORKERS=n (n > 0): the media plane in n worker threads, as the hub's --media-workers n.
 const workers = Number(process.env.PARLEY_LOAD_HUB_MEDIA_WORKERS ?? '0')
-const mediaPlane = workers > 0 ? createWorkerMediaPlane({ workers, log: silentLogger, fastSend }) : createWeriftMediaPlane({ log: silentLogger, fastSend })
+const workerPlane = workers > 0 ? createWorkerMediaPlane({ workers, log: silentLogger, fastSend }) : undefined
+// The idle baseline must not include the workers' start.
+await workerPlane?.ready()
+const mediaPlane = workerPlane ?? createWeriftMediaPlane({ log: silentLogger, fastSend })
 const hub = await startHub({ host: '127.0.0.1', port: 0, quiet: true, mediaPlane })
 const eventLoop = startEventLoopMonitor()
 

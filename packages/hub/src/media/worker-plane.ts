@@ -39,6 +39,8 @@ export interface WorkerMediaPlane extends MediaPlane {
   workers(): { index: number; threadId: number; peers: number; rooms: number; restarts: number }[]
   /** Fault injection (tests, benchmarks): the worker holding `roomId` throws an uncaught exception. */
   crashWorkerOf(roomId: string): boolean
+  /** Resolves once every worker has loaded the plane (peers created before are queued, so only benchmarks wait). */
+  ready(): Promise<void>
 }
 
 const CLOSE_TIMEOUT_MS = 5_000
@@ -66,6 +68,8 @@ class MediaWorker {
   readonly #onDeath: (worker: MediaWorker, why: string) => void
   readonly #log: Logger
   #nextCallId = 1
+  #markReady!: () => void
+  readonly ready = new Promise<void>((resolve) => (this.#markReady = resolve))
   #dead = false
   #stopping = false
   packetsForwarded = 0
@@ -144,6 +148,7 @@ class MediaWorker {
         this.#log(message.level, message.msg, { worker: this.index, ...message.fields })
         return
       case 'ready':
+        this.#markReady()
         return
     }
   }
@@ -151,6 +156,7 @@ class MediaWorker {
   #died(why: string): void {
     if (this.#dead) return
     this.#dead = true
+    this.#markReady()
     for (const pending of this.#pending.values()) pending.reject(new Error(`the media worker stopped (${why})`))
     this.#pending.clear()
     if (!this.#stopping) this.#onDeath(this, why)
@@ -361,6 +367,10 @@ class WorkerPlane implements WorkerMediaPlane {
   workers(): { index: number; threadId: number; peers: number; rooms: number; restarts: number }[] {
     const load = this.#placement.load()
     return this.#workers.map((worker, index) => ({ index, threadId: worker.threadId, ...load[index]!, restarts: this.#restarts[index]! }))
+  }
+
+  async ready(): Promise<void> {
+    await Promise.all(this.#workers.map((worker) => worker.ready))
   }
 
   crashWorkerOf(roomId: string): boolean {
