@@ -12,12 +12,15 @@
 // The workers' werift planes run on the system clock (Date.now(), the same time base as the main
 // thread's), so this plane is for a hub on the system clock; tests with a fake clock use the
 // in-process plane.
-import { Worker } from 'node:worker_threads'
 import type { Answer, Bitrates, IceCandidate, Offer } from '@parley/protocol'
 import type { Logger } from '../log.js'
 import type { IceConfig, MediaPeer, MediaPeerHandlers, MediaPlane, PeerConnectionState, PublishedTrack, SignalingState } from './types.js'
 import { RoomPlacement } from './worker-placement.js'
-import type { FromWorker, MediaWorkerData, PeerCallName, PeerCalls, PeerCommand, PeerEvent, PeerStates, ToWorker } from './worker-protocol.js'
+import type { MediaWorkerData, PeerCallName, PeerCalls, PeerCommand, PeerEvent, PeerStates, ToWorker } from './worker-protocol.js'
+import { MediaWorker, type PeerMirror } from './worker-thread.js'
+
+/** A worker that died before it was ready is started again after this. */
+const RESTART_AFTER_FAILED_START_MS = 1_000
 
 export interface WorkerMediaPlaneOptions {
   /** Worker threads (≥ 1). */
@@ -43,132 +46,12 @@ export interface WorkerMediaPlane extends MediaPlane {
   ready(): Promise<void>
 }
 
-const CLOSE_TIMEOUT_MS = 5_000
-
-/** The worker module and the Node options to run it, from the built JavaScript or from the TypeScript source. */
-function workerEntry(): { url: URL; execArgv?: string[] } {
-  if (import.meta.url.endsWith('.ts')) {
-    // From source (tests, benchmarks): the hub's own TypeScript hooks, workspace packages from source.
-    return {
-      url: new URL('./worker-host.ts', import.meta.url),
-      execArgv: ['--conditions=parley-source', '--import', new URL('../../bench/register-ts.mjs', import.meta.url).href],
-    }
-  }
-  return { url: new URL('./worker-host.js', import.meta.url) }
-}
-
-type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void; peer?: WorkerPeer }
-
-/** One worker thread and the peers on it. */
-class MediaWorker {
-  readonly index: number
-  readonly peers = new Map<number, WorkerPeer>()
-  readonly #worker: Worker
-  readonly #pending = new Map<number, Pending>()
-  readonly #onDeath: (worker: MediaWorker, why: string) => void
-  readonly #log: Logger
-  #nextCallId = 1
-  #markReady!: () => void
-  readonly ready = new Promise<void>((resolve) => (this.#markReady = resolve))
-  #dead = false
-  #stopping = false
-  packetsForwarded = 0
-
-  constructor(index: number, data: MediaWorkerData, log: Logger, onDeath: (worker: MediaWorker, why: string) => void) {
-    this.index = index
-    this.#log = log
-    this.#onDeath = onDeath
-    const entry = workerEntry()
-    this.#worker = new Worker(entry.url, { workerData: data, ...(entry.execArgv ? { execArgv: entry.execArgv } : {}) })
-    this.#worker.on('message', (message: FromWorker) => this.#receive(message))
-    this.#worker.on('error', (error) => this.#log('error', 'media worker failed', { worker: index, error }))
-    this.#worker.on('exit', (code) => this.#died(`exited with code ${code}`))
-  }
-
-  get threadId(): number {
-    return this.#worker.threadId
-  }
-
-  get dead(): boolean {
-    return this.#dead
-  }
-
-  post(message: ToWorker): void {
-    if (this.#dead) return
-    this.#worker.postMessage(message)
-  }
-
-  /** Sends a request answered by a `call.result`. */
-  request(make: (callId: number) => ToWorker, peer?: WorkerPeer): Promise<unknown> {
-    if (this.#dead) return Promise.reject(new Error('the media worker stopped'))
-    const callId = this.#nextCallId++
-    return new Promise((resolve, reject) => {
-      this.#pending.set(callId, { resolve, reject, peer })
-      this.#worker.postMessage(make(callId))
-    })
-  }
-
-  /** Closes the worker's plane (bounded), then ends the thread. */
-  async stop(): Promise<void> {
-    this.#stopping = true
-    let timer: NodeJS.Timeout | undefined
-    const timeout = new Promise((resolve) => {
-      timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)
-      timer.unref()
-    })
-    await Promise.race([this.request((callId) => ({ type: 'plane.close', callId })).catch(() => undefined), timeout])
-    clearTimeout(timer)
-    await this.#worker.terminate()
-  }
-
-  #receive(message: FromWorker): void {
-    switch (message.type) {
-      case 'peer.event':
-        try {
-          this.peers.get(message.peerId)?.received(message, message.states)
-        } catch (error) {
-          // A room handler that throws must not reach the worker's message loop (the hub's guard catches it first).
-          this.#log('error', 'a media handler threw', { worker: this.index, error })
-        }
-        return
-      case 'call.result': {
-        const pending = this.#pending.get(message.callId)
-        if (!pending) return
-        this.#pending.delete(message.callId)
-        if (message.states) pending.peer?.statesChanged(message.states)
-        if (message.ok) pending.resolve(message.value)
-        else pending.reject(new Error(message.error))
-        return
-      }
-      case 'tick':
-        for (const [peerId, at] of message.stamps) this.peers.get(peerId)?.stamp(at)
-        this.packetsForwarded = message.packetsForwarded
-        return
-      case 'log':
-        this.#log(message.level, message.msg, { worker: this.index, ...message.fields })
-        return
-      case 'ready':
-        this.#markReady()
-        return
-    }
-  }
-
-  #died(why: string): void {
-    if (this.#dead) return
-    this.#dead = true
-    this.#markReady()
-    for (const pending of this.#pending.values()) pending.reject(new Error(`the media worker stopped (${why})`))
-    this.#pending.clear()
-    if (!this.#stopping) this.#onDeath(this, why)
-  }
-}
-
 /** The main thread's side of one peer in a worker. */
-class WorkerPeer implements MediaPeer {
+class WorkerPeer implements MediaPeer, PeerMirror {
   readonly clientId: string
   readonly roomId: string
   readonly #peerId: number
-  readonly #worker: MediaWorker
+  readonly #worker: MediaWorker<WorkerPeer>
   readonly #handlers: MediaPeerHandlers
   readonly #released: () => void
   #states: PeerStates = { connectionState: 'new', signalingState: 'stable' }
@@ -176,7 +59,7 @@ class WorkerPeer implements MediaPeer {
   #closed = false
   #closing: Promise<void> | undefined
 
-  constructor(init: { peerId: number; roomId: string; clientId: string; worker: MediaWorker; handlers: MediaPeerHandlers; released: () => void }) {
+  constructor(init: { peerId: number; roomId: string; clientId: string; worker: MediaWorker<WorkerPeer>; handlers: MediaPeerHandlers; released: () => void }) {
     this.#peerId = init.peerId
     this.roomId = init.roomId
     this.clientId = init.clientId
@@ -299,7 +182,7 @@ class WorkerPeer implements MediaPeer {
 }
 
 class WorkerPlane implements WorkerMediaPlane {
-  readonly #workers: MediaWorker[] = []
+  readonly #workers: MediaWorker<WorkerPeer>[] = []
   readonly #restarts: number[]
   readonly #placement: RoomPlacement
   readonly #data: MediaWorkerData
@@ -329,18 +212,22 @@ class WorkerPlane implements WorkerMediaPlane {
     const index = this.#placement.addPeer(init.roomId)
     const worker = this.#workers[index]!
     const peerId = this.#nextPeerId++
+    const createdOnDead = worker.dead
     const peer = new WorkerPeer({
       peerId,
       roomId: init.roomId,
       clientId: init.clientId,
       worker,
       handlers: init.handlers,
+      // A dead worker's rooms were cleared when it died: only peers counted after that are released.
       released: () => {
-        if (!worker.dead) this.#placement.releasePeer(init.roomId)
+        if (createdOnDead || !worker.dead) this.#placement.releasePeer(init.roomId)
       },
     })
     worker.peers.set(peerId, peer)
     worker.post({ type: 'peer.create', peerId, roomId: init.roomId, clientId: init.clientId, bitrates: init.bitrates })
+    // A worker waiting to be started again: the peer is gone at once, as its room's peers were.
+    if (worker.dead) queueMicrotask(() => peer.workerDied())
     return peer
   }
 
@@ -380,21 +267,24 @@ class WorkerPlane implements WorkerMediaPlane {
     return true
   }
 
-  #start(index: number): MediaWorker {
-    return new MediaWorker(index, this.#data, this.#log, (worker, why) => this.#replace(worker, why))
+  #start(index: number): MediaWorker<WorkerPeer> {
+    return new MediaWorker<WorkerPeer>(index, this.#data, this.#log, (worker, why) => this.#replace(worker, why))
   }
 
   /** A worker died: its peers are closed, its rooms forgotten, and a fresh worker takes its place. */
-  #replace(dead: MediaWorker, why: string): void {
+  #replace(dead: MediaWorker<WorkerPeer>, why: string): void {
     const peers = [...dead.peers.values()]
     this.#log('error', 'media worker died; its peers are closed and it is replaced', { worker: dead.index, why, peers: peers.length })
     this.#placement.clearWorker(dead.index)
     this.#retiredPackets += dead.packetsForwarded
     dead.peers.clear()
-    if (!this.#closed) {
+    const restart = () => {
+      if (this.#closed) return
       this.#workers[dead.index] = this.#start(dead.index)
       this.#restarts[dead.index]! += 1
     }
+    if (dead.started) restart()
+    else setTimeout(restart, RESTART_AFTER_FAILED_START_MS).unref()
     for (const peer of peers) {
       try {
         peer.workerDied()
