@@ -1,5 +1,6 @@
 // Command-line and environment configuration of the hub process.
 import { existsSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -24,6 +25,8 @@ export interface HubConfig {
   emptyRoomTimeoutMs: number
   /** The built web app served at `/`, or undefined for none. */
   staticDir: string | undefined
+  /** Worker threads of the media plane (rooms spread over them); 0 = the media plane in the main thread. */
+  mediaWorkers: number
   /** Where rooms are kept across restarts. */
   registry: RegistryConfig
   /** Cluster mode (`--redis`): rooms in Redis, any node an entry point (src/cluster/). */
@@ -79,6 +82,9 @@ Media (ICE)
                               Default: the ICE addresses when they are all loopback, else any
   --ice-port-range <min-max>  UDP port range for ICE, e.g. 40000-40100. Default: any
   --ice-server <url>          STUN/TURN server URL; repeat for several. Default: none
+  --media-workers <n>         Worker threads forwarding media, each room on one of them;
+                              0 = media in the main thread. Default: the number of cores
+                              when there are two or more, else 0
 
 Timeouts (milliseconds)
   --connect-timeout <ms>      Drop a registered client whose peer never connects. Default ${DEFAULT_TIMINGS.connectTimeoutMs}
@@ -113,6 +119,12 @@ Web app and logs
   --quiet                     No logs
   -h, --help                  Show this help
 `
+
+/** One media worker per core, so rooms forward on every core; none on a single core (README "Media workers"). */
+export function defaultMediaWorkers(cores = availableParallelism()): number {
+  return cores > 1 ? Math.min(cores, MAX_DEFAULT_MEDIA_WORKERS) : 0
+}
+const MAX_DEFAULT_MEDIA_WORKERS = 16
 
 /** The repository's data directory (gitignored), located from this file (src/ or dist/ of packages/hub). */
 export function defaultDataDir(): string {
@@ -161,6 +173,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
         'ice-remote-address': { type: 'string', multiple: true },
         'ice-port-range': { type: 'string' },
         'ice-server': { type: 'string', multiple: true },
+        'media-workers': { type: 'string' },
         'connect-timeout': { type: 'string' },
         'reconnect-grace': { type: 'string' },
         'failed-grace': { type: 'string' },
@@ -244,6 +257,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
     },
     emptyRoomTimeoutMs: integer('--empty-room-timeout', values['empty-room-timeout'], 1, undefined, 5 * 60_000),
     staticDir: values['no-static'] ? undefined : (values['static-dir'] ?? defaultStaticDir()),
+    mediaWorkers: integer('--media-workers', values['media-workers'], 0, 64, defaultMediaWorkers()),
     registry: registryConfig(values.registry, values['data-dir']),
     cluster: clusterOptions(values),
     quiet: values.quiet ?? false,

@@ -44,6 +44,7 @@ function hubOptions(config: HubConfig): StartHubOptions {
     quiet: config.quiet,
     logLevel: config.logLevel,
     ice: config.ice,
+    mediaWorkers: config.mediaWorkers,
     apiKey: config.apiKey,
     corsOrigin: config.corsOrigin,
     bodyLimitBytes: config.bodyLimitBytes,

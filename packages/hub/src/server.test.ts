@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { pathFor } from '@parley/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createApp } from './http/app.js'
-import { ConfigError, HELP_TEXT, parseConfig } from './config.js'
+import { ConfigError, defaultMediaWorkers, HELP_TEXT, parseConfig } from './config.js'
 import { type RunningHub, startHub } from './server.js'
 import { FakeMediaPlane } from './test-support/fakeMediaPlane.js'
 
@@ -218,5 +218,25 @@ describe('parseConfig', () => {
     expect(() => parseConfig(['--ice-port-range', '5-4'])).toThrow(/--ice-port-range/)
     expect(() => parseConfig(['--max-clients-per-room', '0'])).toThrow(/--max-clients-per-room must be a whole number from 1/)
     expect(() => parseConfig(['--bogus'])).toThrow(/bogus/)
+  })
+})
+
+describe('--media-workers', () => {
+  const workersOf = (argv: string[]) => {
+    const config = parseConfig(argv, {})
+    if (config === 'help') throw new Error('unexpected help')
+    return config.mediaWorkers
+  }
+
+  it('defaults to one worker per core on two cores or more, and to the main thread on one', () => {
+    expect(workersOf([])).toBe(defaultMediaWorkers())
+    expect([defaultMediaWorkers(1), defaultMediaWorkers(2), defaultMediaWorkers(8), defaultMediaWorkers(64)]).toEqual([0, 2, 8, 16])
+  })
+
+  it('takes 0 (the main thread) or a number of workers, and refuses anything else', () => {
+    expect(workersOf(['--media-workers', '0'])).toBe(0)
+    expect(workersOf(['--media-workers', '3'])).toBe(3)
+    expect(() => workersOf(['--media-workers', '65'])).toThrow(/--media-workers must be a whole number from 0 to 64/)
+    expect(() => workersOf(['--media-workers', 'two'])).toThrow(ConfigError)
   })
 })

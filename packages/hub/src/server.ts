@@ -28,6 +28,11 @@ export interface StartHubOptions extends HttpOptions {
   mediaPlane?: MediaPlane
   /** ICE settings of the default werift plane. Default: 127.0.0.1 only. */
   ice?: Partial<IceConfig>
+  /**
+   * The default plane's worker threads, rooms spread over them (src/media/worker-plane.ts); 0 runs it
+   * in this thread. Default 0 here; the hub command's default is in config.ts. Needs the system clock.
+   */
+  mediaWorkers?: number
   timings?: Partial<HubTimings>
   limits?: Partial<HubLimits>
   emptyRoomTimeoutMs?: number
@@ -48,7 +53,7 @@ export interface RunningHub {
 
 export async function startHub(options: StartHubOptions = {}): Promise<RunningHub> {
   const log = options.log ?? (options.quiet ? silentLogger : createJsonLogger({ level: options.logLevel ?? 'info' }))
-  const mediaPlane = options.mediaPlane ?? (await createDefaultMediaPlane(options.ice, log, options.clock))
+  const mediaPlane = options.mediaPlane ?? (await createDefaultMediaPlane(options.ice, log, options.clock, options.mediaWorkers ?? 0))
   const hub = new Hub({
     mediaPlane,
     log,
@@ -112,7 +117,11 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
   return { url, port, hub, app, close }
 }
 
-async function createDefaultMediaPlane(ice: Partial<IceConfig> | undefined, log: Logger, clock: Clock | undefined): Promise<MediaPlane> {
+async function createDefaultMediaPlane(ice: Partial<IceConfig> | undefined, log: Logger, clock: Clock | undefined, workers: number): Promise<MediaPlane> {
+  if (workers > 0) {
+    const { createWorkerMediaPlane } = await import('./media/worker-plane.js')
+    return createWorkerMediaPlane({ workers, ice, log })
+  }
   // Loaded on demand so tests on a fake plane never load werift.
   const { createWeriftMediaPlane } = await import('./media/werift.js')
   return createWeriftMediaPlane({ ice, log, clock })

@@ -4,18 +4,25 @@ import { parseCliArgs } from './args.js'
 describe('parseCliArgs', () => {
   it('reads the flags of the README example (after pnpm’s --)', () => {
     const options = parseCliArgs(['--', '--sizes', '2,4,8', '--resolution', '640x480', '--fps=15', '--seconds', '3'])
-    expect(options).toEqual({ sizes: [2, 4, 8], video: { width: 640, height: 480, fps: 15, kbps: 900 }, seconds: 3, compare: false, help: false })
+    expect(options).toEqual({ sizes: [2, 4, 8], video: { width: 640, height: 480, fps: 15, kbps: 900 }, seconds: 3, compare: false, rooms: 1, mediaWorkers: undefined, help: false })
   })
 
   it('defaults to 320x240@20 at 300 kbit/s, sizes 2..16, 10 s', () => {
-    expect(parseCliArgs([])).toEqual({ sizes: [2, 4, 8, 12, 16], video: { width: 320, height: 240, fps: 20, kbps: 300 }, seconds: 10, compare: false, help: false })
+    expect(parseCliArgs([])).toEqual({ sizes: [2, 4, 8, 12, 16], video: { width: 320, height: 240, fps: 20, kbps: 300 }, seconds: 10, compare: false, rooms: 1, mediaWorkers: undefined, help: false })
   })
 
   it('reads --compare, which takes no value', () => {
     expect(parseCliArgs(['--compare', '--sizes', '4'])).toMatchObject({ sizes: [4], compare: true })
   })
 
+  it('reads --rooms and the --media-workers list', () => {
+    expect(parseCliArgs(['--rooms', '2', '--media-workers', '0,2', '--sizes', '8'])).toMatchObject({ sizes: [8], rooms: 2, mediaWorkers: [0, 2] })
+  })
+
   it.each([
+    [['--rooms', '0'], /not a positive number/],
+    [['--media-workers', '0,x'], /not a whole number/],
+    [['--compare', '--media-workers', '0,2'], /give one of them/],
     [['--sizes', '1,2'], /at least 2/],
     [['--sizes', '2,x'], /not a positive number/],
     [['--resolution', '320'], /320x240/],

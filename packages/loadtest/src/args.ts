@@ -7,11 +7,15 @@ export interface CliOptions {
   seconds: number
   /** Two hubs side by side, sizes alternating between them: werift's sendRtp vs the hub's fast send. */
   compare: boolean
+  /** Rooms of each size measured at once (their packets summed in one row). */
+  rooms: number
+  /** Hubs side by side by `--media-workers` (0 = the media plane in the hub's main thread); undefined: one hub, in-process. */
+  mediaWorkers: number[] | undefined
   help: boolean
 }
 
 export const USAGE = `Usage: pnpm --filter @parley/loadtest run load -- [--sizes 2,4,8,12,16] [--resolution 320x240] [--fps 20]
-       [--video-kbps <n>] [--seconds 10] [--compare]
+       [--video-kbps <n>] [--seconds 10] [--compare] [--rooms 1] [--media-workers 0,2]
 Runs inside a loopback-only network namespace only (see the package README).
   --sizes       room sizes to measure, in order; the run stops after the first size at which the hub collapses
   --resolution  WIDTHxHEIGHT of the synthetic video (sets the default bitrate and the key-frame header)
@@ -19,7 +23,11 @@ Runs inside a loopback-only network namespace only (see the package README).
   --video-kbps  video bitrate (default: 300 at 320x240@20, scaled by pixels and fps)
   --seconds     length of the measurement window per size
   --compare     two hub processes, one forwarding through werift's sendRtp, one through the fast send
-                (werift-fast-send.ts); each size is measured on both, alternating which goes first`
+                (werift-fast-send.ts); each size is measured on both, alternating which goes first
+  --rooms       rooms of each size at once, all busy in the same window (one row sums them)
+  --media-workers
+                hub processes side by side, one per value of the hub's --media-workers (0 = media in
+                the main thread); each size is measured on every one, alternating the order`
 
 export function parseCliArgs(argv: readonly string[]): CliOptions {
   const values = new Map<string, string>()
@@ -42,7 +50,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     if (value === undefined) throw new Error(`--${match[1]} needs a value\n${USAGE}`)
     values.set(match[1]!, value)
   }
-  const known = new Set(['sizes', 'resolution', 'fps', 'video-kbps', 'seconds'])
+  const known = new Set(['sizes', 'resolution', 'fps', 'video-kbps', 'seconds', 'rooms', 'media-workers'])
   for (const name of values.keys()) if (!known.has(name)) throw new Error(`unknown flag --${name}\n${USAGE}`)
 
   const sizes = (values.get('sizes') ?? '2,4,8,12,16').split(',').map((size) => positiveInteger('sizes', size))
@@ -54,7 +62,10 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   const fps = positiveNumber('fps', values.get('fps') ?? '20')
   const kbps = values.has('video-kbps') ? positiveNumber('video-kbps', values.get('video-kbps')!) : defaultVideoKbps(width, height, fps)
   const seconds = positiveNumber('seconds', values.get('seconds') ?? '10')
-  return { sizes, video: { width, height, fps, kbps }, seconds, compare, help }
+  const rooms = positiveInteger('rooms', values.get('rooms') ?? '1')
+  const mediaWorkers = values.has('media-workers') ? values.get('media-workers')!.split(',').map((count) => wholeNumber('media-workers', count)) : undefined
+  if (compare && mediaWorkers) throw new Error('--compare and --media-workers each choose the hubs; give one of them')
+  return { sizes, video: { width, height, fps, kbps }, seconds, compare, rooms, mediaWorkers, help }
 }
 
 function positiveNumber(flag: string, text: string): number {
@@ -66,5 +77,11 @@ function positiveNumber(flag: string, text: string): number {
 function positiveInteger(flag: string, text: string): number {
   const value = positiveNumber(flag, text)
   if (!Number.isInteger(value)) throw new Error(`--${flag}: '${text}' is not a whole number`)
+  return value
+}
+
+function wholeNumber(flag: string, text: string): number {
+  const value = Number(text)
+  if (!/^\d+$/.test(text.trim())) throw new Error(`--${flag}: '${text}' is not a whole number`)
   return value
 }

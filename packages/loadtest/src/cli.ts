@@ -17,16 +17,19 @@ assertLoopbackOnly()
 const { video } = options
 const loadBefore = loadavg()[0]!.toFixed(2)
 const sends = options.compare ? (['werift', 'fast'] as const) : undefined
-const result = await runLoad({ ...options, sends, log: (line) => console.error(`[load] ${line}`) })
+const mediaWorkers = options.mediaWorkers
+const result = await runLoad({ ...options, sends, mediaWorkers, log: (line) => console.error(`[load] ${line}`) })
+const labels: readonly (string | undefined)[] = mediaWorkers ? mediaWorkers.map((count) => `workers ${count}`) : (sends ?? [undefined])
 console.log(
   `\nParley hub load: ${video.width}x${video.height}@${video.fps} video ${video.kbps} kbit/s + opus 32 kbit/s; ` +
     `${result.publisherPps.toFixed(1)} pkt/s per publisher, so a room of N forwards ≈ N·(N−1)·${result.publisherPps.toFixed(1)}; ` +
+    `${options.rooms > 1 ? `${options.rooms} rooms of N at once (each row sums them); ` : ''}` +
     `${options.seconds} s per size; ${cpus().length} cores; load average ${loadBefore} before the run\n`,
 )
-console.log(formatTable(result.rows))
-for (const send of sends ?? [undefined]) {
+console.log(formatTable(result.rows, mediaWorkers ? 'hub' : 'send'))
+for (const send of labels) {
   const fitted = fittedMicrosPerPacket(rowsOf(result.rows, send))
-  const which = send ? ` (${send} send)` : ''
+  const which = send ? ` (${mediaWorkers ? send : `${send} send`})` : ''
   if (fitted !== undefined) console.log(`\nHub CPU per forwarded packet${which}, least-squares slope over the rows with ≥ 99 % delivery: ${fitted.toFixed(1)} µs`)
 }
 for (const note of result.notes) console.log(`\n- ${note}`)

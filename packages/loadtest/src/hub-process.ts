@@ -31,10 +31,11 @@ function hubNodeFlags(): string[] {
 /** How the hub child forwards: the fast send (default) or werift's own sendRtp for every packet. */
 export type HubSend = 'fast' | 'werift'
 
-export async function startHubProcess(options: { startTimeoutMs?: number; send?: HubSend } = {}): Promise<HubProcess> {
+/** `mediaWorkers`: the hub's --media-workers (0, the default here: the media plane in the hub's main thread). */
+export async function startHubProcess(options: { startTimeoutMs?: number; send?: HubSend; mediaWorkers?: number } = {}): Promise<HubProcess> {
   const child: ChildProcess = fork(CHILD, [], {
     execArgv: ['--conditions=parley-source', '--import', LOADER, ...hubNodeFlags()],
-    env: { ...process.env, PARLEY_LOAD_HUB_SEND: options.send ?? 'fast' },
+    env: { ...process.env, PARLEY_LOAD_HUB_SEND: options.send ?? 'fast', PARLEY_LOAD_HUB_MEDIA_WORKERS: String(options.mediaWorkers ?? 0) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   const pending = new Map<number, (reply: HubChildReply) => void>()

@@ -1,8 +1,8 @@
 // One load run: the hub in its own process, then per room size a fresh room of N participants that
-// publish and subscribe to everything; once every subscriber receives every other publisher, one
-// measurement window; the participants leave before the next size. Stops after the first size at
-// which the hub collapsed (table.ts hubCollapsed).
-import { loadavg } from 'node:os'
+// publish and subscribe to everything (with `rooms` > 1, that many such rooms at once); once every
+// subscriber receives every other publisher of its room, one measurement window; the participants
+// leave before the next size. Stops after the first size at which the hub collapsed (table.ts hubCollapsed).
+import { availableParallelism, loadavg } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { startEventLoopMonitor } from './event-loop.js'
 import { startHubProcess, type HubProcess, type HubSend } from './hub-process.js'
@@ -17,6 +17,10 @@ export interface LoadOptions {
   seconds: number
   /** Hubs measured side by side (each size on each, alternating which goes first). Default: the fast send only. */
   sends?: readonly HubSend[]
+  /** Instead of `sends`: hubs side by side by their --media-workers (fast send), labelled `workers <n>`. */
+  mediaWorkers?: readonly number[]
+  /** Rooms of each size at once, measured in one window (default 1). */
+  rooms?: number
   /** Progress lines (stderr in the CLI). */
   log?: (line: string) => void
 }
@@ -39,19 +43,22 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const log = options.log ?? (() => undefined)
   const notes: string[] = []
   const rows: Row[] = []
-  const sends = options.sends ?? ['fast']
-  const collapsed = new Set<HubSend>()
-  const hubs = new Map<HubSend, { hub: HubProcess; previous: Row | Baseline }>()
+  const variants = hubVariants(options)
+  const sends = variants.map((variant) => variant.label)
+  const collapsed = new Set<string>()
+  // A hub with media workers may use up to one core per worker: it has collapsed at 98 % of those.
+  const hubs = new Map<string, { hub: HubProcess; previous: Row | Baseline; cores: number }>()
   try {
-    for (const send of sends) {
-      const hub = await startHubProcess({ send })
-      hubs.set(send, { hub, previous: { cpuMicrosPerSecond: 0 } })
+    for (const { label: send, ...variant } of variants) {
+      const hub = await startHubProcess(variant)
+      const cores = Math.max(1, Math.min(variant.mediaWorkers, availableParallelism()))
+      hubs.set(send, { hub, previous: { cpuMicrosPerSecond: 0 }, cores })
       await hub.startWindow()
       await sleep(BASELINE_SECONDS * 1000)
       const idle = await hub.sampleWindow()
       const previous = { cpuMicrosPerSecond: idle.cpuMicros / (idle.wallMs / 1000) }
-      hubs.set(send, { hub, previous })
-      log(`hub (${send} send) pid ${hub.pid} at ${hub.url}; idle CPU ${(previous.cpuMicrosPerSecond / 1e4).toFixed(1)} %`)
+      hubs.set(send, { hub, previous, cores })
+      log(`hub (${send}) pid ${hub.pid} at ${hub.url}; idle CPU ${(previous.cpuMicrosPerSecond / 1e4).toFixed(1)} %`)
     }
     for (const [index, size] of options.sizes.entries()) {
       // Alternate which hub goes first, so that a change in the machine's load does not favour one.
@@ -59,14 +66,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       for (const send of order) {
         if (collapsed.has(send)) continue
         const measured = hubs.get(send)!
-        const counts = await measureRoom(measured.hub, size, options, notes, log)
-        const row: Row = { ...toRow(counts, measured.previous), ...(sends.length > 1 ? { send } : {}) }
+        const counts = await measureRooms(measured.hub, size, options, notes, log)
+        const row: Row = { ...toRow(counts, measured.previous), ...(sends.length > 1 || options.mediaWorkers ? { send } : {}) }
         rows.push(row)
         measured.previous = row
-        log(`N=${size} (${send} send): ${row.forwardedPps.toFixed(0)} pkt/s forwarded, hub CPU ${row.hubCpuPercent.toFixed(1)} %, delivery ${row.deliveryPercent.toFixed(2)} %, load ${row.loadAverage.toFixed(2)}`)
-        if (hubCollapsed(row)) {
+        log(`N=${size} (${send}): ${row.forwardedPps.toFixed(0)} pkt/s forwarded, hub CPU ${row.hubCpuPercent.toFixed(1)} %, delivery ${row.deliveryPercent.toFixed(2)} %, load ${row.loadAverage.toFixed(2)}`)
+        if (hubCollapsed(row, measured.cores)) {
           collapsed.add(send)
-          notes.push(`The hub (${send} send) collapsed at N=${size} (CPU ≥ 98 %, delivery < 75 % or event-loop p99 ≥ 1 s); larger sizes were not run on it.`)
+          notes.push(`The hub (${send}) collapsed at N=${size} (CPU ≥ 98 % of the cores it can use, delivery < 75 % or event-loop p99 ≥ 1 s); larger sizes were not run on it.`)
         }
       }
       if (sends.every((send) => collapsed.has(send))) break
@@ -74,26 +81,37 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   } finally {
     await Promise.all([...hubs.values()].map(({ hub }) => hub.close()))
   }
-  const collapsedAt = rows.find((row) => hubCollapsed(row))?.size
+  const collapsedAt = rows.find((row) => hubCollapsed(row, hubs.get(row.send ?? sends[0]!)?.cores))?.size
   return { rows, publisherPps: publisherPacketsPerSecond(options.video), collapsedAt, notes }
 }
 
-async function measureRoom(hub: HubProcess, size: number, options: LoadOptions, notes: string[], log: (line: string) => void): Promise<WindowCounts> {
+/** The hubs a run measures: by send (`--compare`), or by media workers (`--media-workers`). */
+function hubVariants(options: LoadOptions): { label: string; send: HubSend; mediaWorkers: number }[] {
+  if (options.mediaWorkers) return options.mediaWorkers.map((mediaWorkers) => ({ label: `workers ${mediaWorkers}`, send: 'fast', mediaWorkers }))
+  return (options.sends ?? ['fast']).map((send) => ({ label: send, send, mediaWorkers: 0 }))
+}
+
+async function measureRooms(hub: HubProcess, size: number, options: LoadOptions, notes: string[], log: (line: string) => void): Promise<WindowCounts> {
+  const rooms: LoadParticipant[][] = []
   const participants: LoadParticipant[] = []
-  const join = (index: number) => {
-    const participant = createLoadParticipant({ name: `load-${size}-${index}`, hubUrl: hub.url, video: options.video })
+  const join = (room: number, index: number) => {
+    const participant = createLoadParticipant({ name: `load-${size}-${room}-${index}`, hubUrl: hub.url, video: options.video })
     participants.push(participant)
+    rooms[room]!.push(participant)
     return participant
   }
   try {
-    const joinTimeoutMs = 30_000 + 2_000 * size
-    const first = join(0)
-    first.conference.join({ roomName: `load-${size}`, displayName: first.name, media: { audio: true, video: true } })
-    const roomId = (await first.connected(joinTimeoutMs)).room!.id
-    for (let index = 1; index < size; index += 1) {
-      const participant = join(index)
-      participant.conference.join({ roomId, displayName: participant.name, media: { audio: true, video: true } })
-      await sleep(50) // a staggered arrival, as in a real meeting; the core serialises its own negotiation
+    const joinTimeoutMs = 30_000 + 2_000 * size * (options.rooms ?? 1)
+    for (let room = 0; room < (options.rooms ?? 1); room += 1) {
+      rooms.push([])
+      const first = join(room, 0)
+      first.conference.join({ roomName: `load-${size}-${room}`, displayName: first.name, media: { audio: true, video: true } })
+      const roomId = (await first.connected(joinTimeoutMs)).room!.id
+      for (let index = 1; index < size; index += 1) {
+        const participant = join(room, index)
+        participant.conference.join({ roomId, displayName: participant.name, media: { audio: true, video: true } })
+        await sleep(50) // a staggered arrival, as in a real meeting; the core serialises its own negotiation
+      }
     }
     await Promise.all(participants.map((participant) => participant.connected(joinTimeoutMs)))
 
@@ -113,8 +131,8 @@ async function measureRoom(hub: HubProcess, size: number, options: LoadOptions, 
       notes.push(`N=${size}: not every subscriber received all ${size - 1} other videos before the window: ${short.join('; ')}.`)
     }
     await sleep(SETTLE_MS)
-    log(`N=${size}: ${size} participants joined, measuring ${options.seconds} s`)
-    const counts = await measureWindow(hub, size, participants, options.seconds, notes)
+    log(`N=${size}: ${rooms.length} × ${size} participants joined, measuring ${options.seconds} s`)
+    const counts = await measureWindow(hub, size, rooms, options.seconds, notes)
     if (counts.receivedPackets < counts.expectedPackets / 2) {
       const statuses = new Map<string, number>()
       for (const participant of participants) {
@@ -170,13 +188,14 @@ async function retransmitted(participants: readonly LoadParticipant[]): Promise<
 async function measureWindow(
   hub: HubProcess,
   size: number,
-  participants: readonly LoadParticipant[],
+  rooms: readonly (readonly LoadParticipant[])[],
   seconds: number,
   notes: string[],
 ): Promise<WindowCounts> {
+  const participants = rooms.flat()
   if (!(await pauseAndDrain(participants))) notes.push(`N=${size}: packets still arriving ${DRAIN_TIMEOUT_MS} ms after the cameras paused before the window.`)
   const sentBefore = participants.map((p) => p.camera.packetsSent)
-  const resentBefore = await retransmitted(participants)
+  const resentBefore = await Promise.all(rooms.map((room) => retransmitted(room)))
   const receivedBefore = participants.map((p) => p.received.packets)
   for (const participant of participants) {
     participant.received.startWindow()
@@ -195,12 +214,14 @@ async function measureWindow(
   for (const participant of participants) participant.received.endWindow()
   if (!(await pauseAndDrain(participants))) notes.push(`N=${size}: packets still arriving ${DRAIN_TIMEOUT_MS} ms after the cameras paused after the window.`)
   const sent = participants.reduce((sum, p, i) => sum + p.camera.packetsSent - sentBefore[i]!, 0)
-  const resent = (await retransmitted(participants)) - resentBefore
+  const resentAfter = await Promise.all(rooms.map((room) => retransmitted(room)))
+  const resent = resentAfter.reduce((sum, count, room) => sum + count - resentBefore[room]!, 0)
   return {
     size,
     seconds: elapsedSeconds,
-    // Every subscriber subscribes to every other publisher: each packet a publisher put on the wire
-    // (retransmissions on the hub's NACKs included: the hub forwards those too) is owed to N−1 subscribers.
+    // Every subscriber subscribes to every other publisher of its room: each packet a publisher put on
+    // the wire (retransmissions on the hub's NACKs included: the hub forwards those too) is owed to N−1
+    // subscribers (rooms are all of size N, so the sums over rooms multiply alike).
     expectedPackets: (sent + resent) * (size - 1),
     retransmittedPackets: resent,
     // Sent in the window, received by the end of the drain after it.

@@ -69,6 +69,20 @@ describe('formatTable', () => {
     expect(lines[3]!.startsWith('| fast | ')).toBe(true)
     expect(rowsOf([{ ...row, send: 'werift' }, { ...row, send: 'fast' }], 'fast')).toHaveLength(1)
   })
+
+  it('titles that column as asked (a --media-workers run: hub)', () => {
+    const row = toRow(counts(), { cpuMicrosPerSecond: 0 })
+    expect(formatTable([{ ...row, send: 'workers 2' }], 'hub').split('\n')[0]!.startsWith('| hub | N |')).toBe(true)
+  })
+})
+
+describe('hubCollapsed with media workers', () => {
+  it('takes 98 % of every core the hub can use as the CPU limit', () => {
+    const row = toRow(counts({ hub: { ...counts().hub, cpuMicros: 15_000_000 } }), { cpuMicrosPerSecond: 0 })
+    expect(row.hubCpuPercent).toBe(150)
+    expect(hubCollapsed(row)).toBe(true)
+    expect(hubCollapsed(row, 2)).toBe(false)
+  })
 })
 
 describe('fittedMicrosPerPacket', () => {

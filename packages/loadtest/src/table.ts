@@ -22,7 +22,7 @@ export interface WindowCounts {
 }
 
 export interface Row {
-  /** Which hub (in a `--compare` run): werift's sendRtp or the fast send. */
+  /** Which hub (in a `--compare` or `--media-workers` run): werift's sendRtp or the fast send, or `workers <n>`. */
   send?: string
   size: number
   expectedPps: number
@@ -86,9 +86,12 @@ export function toRow(counts: WindowCounts, previous: Row | Baseline): Row {
   }
 }
 
-/** When the hub has given up: it burns a whole core, or a quarter of the packets are lost, or its loop stalls for a second. */
-export function hubCollapsed(row: Row): boolean {
-  return row.hubCpuPercent >= 98 || row.deliveryPercent < 75 || row.eventLoopP99Ms >= 1000
+/**
+ * When the hub has given up: it burns every core it can use (`cores`: 1, or one per media worker), or a
+ * quarter of the packets are lost, or its loop stalls for a second.
+ */
+export function hubCollapsed(row: Row, cores = 1): boolean {
+  return row.hubCpuPercent >= 98 * cores || row.deliveryPercent < 75 || row.eventLoopP99Ms >= 1000
 }
 
 /**
@@ -131,11 +134,11 @@ export function rowValues(row: Row): Record<string, number> {
   return Object.fromEntries(COLUMNS.map((column) => [column.title, column.value(row)]))
 }
 
-/** The table as a Markdown pipe table (with a first column naming the hub when rows carry one). */
-export function formatTable(rows: readonly Row[]): string {
+/** The table as a Markdown pipe table (with a first column, titled `labelTitle`, naming the hub when rows carry one). */
+export function formatTable(rows: readonly Row[], labelTitle = 'send'): string {
   const labelled = rows.some((row) => row.send !== undefined)
   const lines = [
-    `| ${labelled ? 'send | ' : ''}${COLUMNS.map((c) => c.title).join(' | ')} |`,
+    `| ${labelled ? `${labelTitle} | ` : ''}${COLUMNS.map((c) => c.title).join(' | ')} |`,
     `|${labelled ? ':---|' : ''}${COLUMNS.map(() => '---:').join('|')}|`,
     ...rows.map((row) => `| ${labelled ? `${row.send ?? ''} | ` : ''}${COLUMNS.map((c) => formatNumber(c.value(row), c.digits)).join(' | ')} |`),
   ]
