@@ -242,7 +242,9 @@ describe('impairment', () => {
     const path = await channelTo(relay)
     await path.stream(10)
     await until(() => path.peer.received.length === 10, 'the packets before the blackout')
-    relay.blackout(300)
+    relay.blackout(300, 'clientToPeer')
+    expect(relay.blackedOut()).toBe(true)
+    expect(relay.blackedOut('peerToClient')).toBe(false)
     await path.stream(10)
     await until(() => relay.counters().clientToPeer.blackedOut === 10, 'the packets in the blackout to be dropped')
     const start = performance.now()
@@ -252,6 +254,7 @@ describe('impairment', () => {
       if (performance.now() - start > 3000) throw new Error('the relay never came back')
     }
     expect(performance.now() - start).toBeGreaterThan(200)
+    expect(relay.blackedOut()).toBe(false)
     relay.blackout(Infinity)
     const dropped = relay.counters().clientToPeer.blackedOut
     await path.stream(5)

@@ -47,6 +47,8 @@ export interface TurnRelay {
   blackout(ms: number, direction?: RelayDirection): void
   /** Ends a blackout (the impairment stays). */
   restore(direction?: RelayDirection): void
+  /** Whether a blackout is on (in either direction, for 'both'). */
+  blackedOut(direction?: RelayDirection): boolean
   counters(): TurnRelayCounters
   close(): Promise<void>
 }
@@ -334,6 +336,7 @@ export async function startTurnRelay(options: TurnRelayOptions = {}): Promise<Tu
     impair: (change, direction) => linksOf(direction).forEach((link) => link.impair(change)),
     blackout: (ms, direction) => linksOf(direction).forEach((link) => link.blackout(ms)),
     restore: (direction) => linksOf(direction).forEach((link) => link.restore()),
+    blackedOut: (direction) => linksOf(direction).some((link) => link.blackedOut),
     counters: () => ({
       clientToPeer: { ...links.clientToPeer.counters },
       peerToClient: { ...links.peerToClient.counters },
