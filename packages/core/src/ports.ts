@@ -158,6 +158,8 @@ export interface PeerConnectionLike {
 export interface PeerConnectionConfig {
   iceServers?: { urls: string | string[]; username?: string; credential?: string }[]
   bundlePolicy?: 'max-bundle' | 'balanced' | 'max-compat'
+  /** 'relay': only TURN candidates (media through a relay of `iceServers`). */
+  iceTransportPolicy?: 'all' | 'relay'
 }
 
 export type PeerConnectionFactory = (config: PeerConnectionConfig) => PeerConnectionLike

@@ -9,6 +9,7 @@ import { assertLoopbackOnly, type HubProcess } from '@parley/testkit'
 import { measureFrozenParticipant, measureKilledParticipant } from './faults/departure.js'
 import { measureCandidateFlood, measureMalformedSdps, measureMetaFlood, measureTrackFlood, type FloodFigures } from './faults/floods.js'
 import { startFaultHub } from './faults/hub.js'
+import { measureMediaCuts } from './faults/media-cut.js'
 import { measureStreamResets, measureStreamStalls } from './faults/stream.js'
 
 assertLoopbackOnly()
@@ -61,6 +62,18 @@ for (const [label, args] of [
     rows.push([`participant frozen (SIGSTOP), ${label}`, `marked after ${ms(frozen.markedMs)}, removed after ${ms(frozen.goneMs)}`, 'marked ≤ 2000 ms, removed ≤ 10000 ms', load()])
   })
 }
+
+await withHub([], async (hub) => {
+  log('media path cut through a TURN relay')
+  const cut = await measureMediaCuts(hub.url, 1_500)
+  rows.push([
+    `media path blacked out 1.5 s (all media through a TURN relay, events stream kept; ${cut.relayedPackets} packets relayed before)`,
+    `marked: ${cut.blipMarkedMs === undefined ? 'no' : `after ${ms(cut.blipMarkedMs)}, cleared ${ms(cut.blipClearedMs)} after the blip`}; media back ${ms(cut.blipMediaBackMs)} after it; stayed: ${cut.blipStayed ? 'yes' : 'NO'}`,
+    'not removed; back by itself',
+    load(),
+  ])
+  rows.push(['media path cut for good (same relay)', `marked after ${ms(cut.cutMarkedMs)}, removed after ${ms(cut.cutGoneMs)}`, 'marked ≤ 2000 ms, removed ≤ 10000 ms', load()])
+})
 
 await withHub([], async (hub) => {
   log('participant frozen, then continued')

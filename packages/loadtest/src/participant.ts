@@ -34,6 +34,8 @@ export interface LoadParticipantOptions {
   video: VideoShape
   /** The conference actor's inspection events (the fault runs count the hub events it processes). */
   inspect?: ConferenceOptions['inspect']
+  /** ICE servers and policy for its peer connections (a fault run routes one through an impairing TURN relay). */
+  peerConnectionConfig?: ConferenceOptions['peerConnectionConfig']
 }
 
 export function createLoadParticipant(options: LoadParticipantOptions): LoadParticipant {
@@ -45,7 +47,8 @@ export function createLoadParticipant(options: LoadParticipantOptions): LoadPart
     hub: { baseUrl: options.hubUrl },
     ports: nodePorts({
       peerConnection: (config) => {
-        const pc = new RTCPeerConnection({ ...config, ...loopbackWeriftConfig() } as ConstructorParameters<typeof RTCPeerConnection>[0])
+        // The loopback configuration names no ICE servers; a relay the run asks for is put back on top.
+        const pc = new RTCPeerConnection({ ...config, ...loopbackWeriftConfig(), ...options.peerConnectionConfig } as ConstructorParameters<typeof RTCPeerConnection>[0])
         taps.push(tapPeerConnection(pc, received))
         peers.push(pc)
         return pc
@@ -54,6 +57,7 @@ export function createLoadParticipant(options: LoadParticipantOptions): LoadPart
       media: camera,
     }),
     ...(options.inspect ? { inspect: options.inspect } : {}),
+    ...(options.peerConnectionConfig ? { peerConnectionConfig: options.peerConnectionConfig } : {}),
   })
   conference.actor.start()
   const view = () => conference.selectView(conference.actor.getSnapshot())

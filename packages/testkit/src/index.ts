@@ -57,3 +57,6 @@ export { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
 export { freePort, startHubProcess, type HubProcess, type HubProcessOptions } from './hub-process.js'
 export { REDIS_SERVER, redisAnswers, startRedisServer, type RedisServer, type RedisServerOptions } from './redis.js'
 export { commandLineOf, descendantsOf, processTree } from './processes.js'
+// Delay, jitter, loss and blackouts on loopback (no netem here): a TURN relay that impairs what it relays.
+export { startTurnRelay, type RelayDirection, type TurnRelay, type TurnRelayCounters, type TurnRelayOptions } from './turn-relay.js'
+export { ImpairedLink, NO_IMPAIRMENT, type Impairment, type LinkCounters } from './impaired-link.js'

@@ -1,7 +1,7 @@
 // How the app gets a conference: through a factory, so tests hand the store a fake one and only
 // factory.ts knows the real `createConference` from @parley/core. The core's contract types are
 // re-exported from here so the rest of the app imports them from one place.
-import type { ConferenceHandle, ConferenceOptionsBase, StreamRegistry } from '@parley/core'
+import type { ConferenceHandle, ConferenceOptionsBase, PeerConnectionConfig, StreamRegistry } from '@parley/core'
 /** The name the core gives a participant the hub named nobody: the one home of that fallback. */
 export { GUEST_NAME, REACTIONS } from '@parley/core'
 import type { InspectionEvent } from 'xstate'
@@ -41,6 +41,8 @@ export type AnyConferenceHandle = ConferenceHandle<unknown> & { traceCapture?: T
 export interface ConferenceFactoryOptions extends ConferenceOptionsBase {
   /** XState's inspect observer, passed through to the conference actor (and its children). */
   inspect?: (event: InspectionEvent) => void
+  /** ICE servers and transport policy from config.json, for every peer connection of the conference. */
+  peerConnectionConfig?: PeerConnectionConfig
 }
 
 export type ConferenceFactory = (options: ConferenceFactoryOptions) => AnyConferenceHandle

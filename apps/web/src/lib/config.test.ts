@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, configFromJson, configFromQuery, hubPlaceOf, loadConfig, normalizeHubUrl } from './config'
+import { ConfigError, configFromJson, configFromQuery, hubPlaceOf, iceFromJson, loadConfig, normalizeHubUrl } from './config'
 import type { ConfigFetch } from './config'
 
 function jsonResponse(body: unknown, init: { ok?: boolean; contentType?: string } = {}): ReturnType<ConfigFetch> {
@@ -57,6 +57,34 @@ describe('configFromJson', () => {
   })
 })
 
+describe('iceFromJson', () => {
+  const turn = { urls: ['turn:turn.example:3478?transport=udp', 'turns:turn.example:5349'], username: 'u', credential: 'p' }
+
+  it('is undefined when config.json names no ICE settings', () => {
+    expect(iceFromJson({ hubUrl: 'https://hub.example' })).toBeUndefined()
+  })
+
+  it('accepts STUN and TURN servers and a transport policy, defaulting the policy to "all"', () => {
+    expect(iceFromJson({ iceServers: [{ urls: 'stun:stun.example:3478' }, turn] })).toEqual({
+      iceServers: [{ urls: 'stun:stun.example:3478' }, turn],
+      iceTransportPolicy: 'all',
+    })
+    expect(iceFromJson({ iceServers: [turn], iceTransportPolicy: 'relay' })).toEqual({ iceServers: [turn], iceTransportPolicy: 'relay' })
+  })
+
+  it('rejects wrong shapes with a message naming the field and the entry', () => {
+    expect(() => iceFromJson({ iceServers: 'stun:x' })).toThrow(/"iceServers" must be an array/)
+    expect(() => iceFromJson({ iceServers: [42] })).toThrow(/"iceServers"\[0\] must be an object/)
+    expect(() => iceFromJson({ iceServers: [{ urls: [] }] })).toThrow(/"urls" must be a URL string or a non-empty array/)
+    expect(() => iceFromJson({ iceServers: [{ urls: 'https://turn.example' }] })).toThrow(/"https:\/\/turn.example" is not a stun:, stuns:, turn: or turns: URL/)
+    expect(() => iceFromJson({ iceServers: [{ urls: 'turn:turn.example' }] })).toThrow(/\[0\]: a TURN server needs "username" and "credential"/)
+    expect(() => iceFromJson({ iceServers: [{ urls: 'turn:t', username: 1, credential: 'p' }] })).toThrow(/"username" must be a string/)
+    expect(() => iceFromJson({ iceTransportPolicy: 'none' })).toThrow(/"iceTransportPolicy" must be "all" or "relay"/)
+    expect(() => iceFromJson({ iceServers: [{ urls: 'stun:s' }], iceTransportPolicy: 'relay' })).toThrow(/"relay" needs a turn: or turns: server/)
+    expect(() => iceFromJson({ iceServers: [42] })).toThrow(ConfigError)
+  })
+})
+
 describe('loadConfig', () => {
   it('defaults to the same origin when nothing is configured (no config.json)', async () => {
     const notFound: ConfigFetch = () => jsonResponse({}, { ok: false })
@@ -76,6 +104,26 @@ describe('loadConfig', () => {
     const config = await loadConfig({ search: '', fetch })
     expect(requested).toEqual(['/config.json'])
     expect(config).toMatchObject({ hub: { baseUrl: 'https://hub.inlive.app', accessToken: 'secret' }, source: 'config.json' })
+  })
+
+  it('takes ICE servers from /config.json, with or without a hub there', async () => {
+    const turn = { urls: 'turn:127.0.0.1:3478', username: 'u', credential: 'p' }
+    const fetch: ConfigFetch = () => jsonResponse({ iceServers: [turn], iceTransportPolicy: 'relay' })
+    expect(await loadConfig({ search: '', fetch })).toEqual({
+      hub: { baseUrl: '' },
+      ice: { iceServers: [turn], iceTransportPolicy: 'relay' },
+      source: 'config.json',
+      statelyInspector: false,
+    })
+  })
+
+  it('warns about broken ICE settings and falls back to the default, without them', async () => {
+    const warnings: string[] = []
+    const fetch: ConfigFetch = () => jsonResponse({ hubUrl: 'https://hub.example', iceServers: [{ urls: 'turn:t' }] })
+    const config = await loadConfig({ search: '', fetch, warn: (message) => warnings.push(message) })
+    expect(config).toMatchObject({ source: 'default', hub: { baseUrl: '' } })
+    expect(config.ice).toBeUndefined()
+    expect(warnings).toEqual([expect.stringMatching(/needs "username" and "credential"/)])
   })
 
   it('lets the query string win over config.json, without fetching it', async () => {

@@ -4,6 +4,8 @@
 //      https://hub.inlive.app), which win over
 //   2. `/config.json` next to index.html: `{ "hubUrl": "...", "accessToken": "..." }`. The build ships
 //      an empty `{}` (public/config.json) so the request never 404s; replace it when deploying.
+// `/config.json` may also name STUN/TURN servers (`iceServers`, `iceTransportPolicy`): a deployment
+// property, so only the file sets them (a `?hub=` link does not read the file).
 // `?inspect=stately` additionally opts into the Stately browser inspector (development only).
 
 export interface HubConfig {
@@ -12,8 +14,24 @@ export interface HubConfig {
   accessToken?: string
 }
 
+/** One entry of RTCConfiguration.iceServers. */
+export interface IceServerConfig {
+  urls: string | string[]
+  username?: string
+  credential?: string
+}
+
+/** How the peer connection finds a path to the hub: extra STUN/TURN servers, and whether only TURN may carry media. */
+export interface IceConfig {
+  iceServers: IceServerConfig[]
+  /** 'relay': media only through a TURN server of `iceServers` (restrictive networks, tests of the relay path). */
+  iceTransportPolicy: 'all' | 'relay'
+}
+
 export interface AppConfig {
   hub: HubConfig
+  /** From config.json; absent: no ICE servers (the hub is reached directly) and every candidate type. */
+  ice?: IceConfig
   /** Where the settings came from, shown in the state panel to make a wrong hub obvious. */
   source: 'default' | 'config.json' | 'query'
   /** `?inspect=stately`: load @statelyai/inspect (dev only). */
@@ -70,6 +88,52 @@ export function configFromJson(json: unknown): Partial<HubConfig> {
   return result
 }
 
+const ICE_URL = /^(stun|stuns|turn|turns):[^\s]+$/
+
+function iceServerFromJson(entry: unknown, index: number): IceServerConfig {
+  const where = `config.json: "iceServers"[${index}]`
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+    throw new ConfigError(`${where} must be an object like { "urls": "turn:turn.example:3478", "username": "u", "credential": "p" }`)
+  }
+  const { urls, username, credential } = entry as Record<string, unknown>
+  const list = typeof urls === 'string' ? [urls] : urls
+  if (!Array.isArray(list) || list.length === 0 || list.some((url) => typeof url !== 'string')) {
+    throw new ConfigError(`${where}: "urls" must be a URL string or a non-empty array of them`)
+  }
+  const bad = (list as string[]).find((url) => !ICE_URL.test(url))
+  if (bad !== undefined) throw new ConfigError(`${where}: "${bad}" is not a stun:, stuns:, turn: or turns: URL`)
+  if (username !== undefined && typeof username !== 'string') throw new ConfigError(`${where}: "username" must be a string`)
+  if (credential !== undefined && typeof credential !== 'string') throw new ConfigError(`${where}: "credential" must be a string`)
+  const turn = (list as string[]).some((url) => url.startsWith('turn'))
+  if (turn && (username === undefined || credential === undefined)) {
+    throw new ConfigError(`${where}: a TURN server needs "username" and "credential"`)
+  }
+  return {
+    urls: urls as string | string[],
+    ...(username !== undefined ? { username } : {}),
+    ...(credential !== undefined ? { credential } : {}),
+  }
+}
+
+/** The ICE part of `/config.json`; undefined when it sets none. Throws a ConfigError naming what is wrong. */
+export function iceFromJson(json: unknown): IceConfig | undefined {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined
+  const { iceServers, iceTransportPolicy } = json as Record<string, unknown>
+  if (iceServers === undefined && iceTransportPolicy === undefined) return undefined
+  if (iceServers !== undefined && !Array.isArray(iceServers)) {
+    throw new ConfigError('config.json: "iceServers" must be an array like [{ "urls": "stun:stun.example:3478" }]')
+  }
+  if (iceTransportPolicy !== undefined && iceTransportPolicy !== 'all' && iceTransportPolicy !== 'relay') {
+    throw new ConfigError('config.json: "iceTransportPolicy" must be "all" or "relay"')
+  }
+  const servers = (iceServers ?? []).map(iceServerFromJson)
+  const policy = iceTransportPolicy ?? 'all'
+  if (policy === 'relay' && !servers.some((server) => [server.urls].flat().some((url) => url.startsWith('turn')))) {
+    throw new ConfigError('config.json: "iceTransportPolicy": "relay" needs a turn: or turns: server in "iceServers"')
+  }
+  return { iceServers: servers, iceTransportPolicy: policy }
+}
+
 /** The only `fetch` shape loadConfig needs (injected, so tests pass their own). */
 export type ConfigFetch = (url: string, init: { headers: Record<string, string> }) => Promise<{
   ok: boolean
@@ -88,13 +152,16 @@ export interface LoadConfigOptions {
 }
 
 /** Reads `/config.json` when it exists. A missing file (404, or the SPA fallback answering HTML) is normal. */
-async function readConfigJson(options: LoadConfigOptions): Promise<Partial<HubConfig> | undefined> {
+async function readConfigJson(options: LoadConfigOptions): Promise<{ hub: Partial<HubConfig>; ice?: IceConfig } | undefined> {
   if (!options.fetch) return undefined
   try {
     const response = await options.fetch(options.configUrl ?? '/config.json', { headers: { Accept: 'application/json' } })
     if (!response.ok) return undefined
     if (!(response.headers.get('content-type') ?? '').includes('json')) return undefined
-    return configFromJson(await response.json())
+    const json = await response.json()
+    const hub = configFromJson(json)
+    const ice = iceFromJson(json)
+    return ice ? { hub, ice } : { hub }
   } catch (error) {
     if (error instanceof ConfigError) options.warn?.(error.message)
     return undefined
@@ -108,8 +175,9 @@ export async function loadConfig(options: LoadConfigOptions): Promise<AppConfig>
     return { hub: { baseUrl: '', ...fromQuery }, source: 'query', statelyInspector }
   }
   const fromFile = await readConfigJson(options)
-  if (fromFile && (fromFile.baseUrl !== undefined || fromFile.accessToken !== undefined)) {
-    return { hub: { baseUrl: '', ...fromFile }, source: 'config.json', statelyInspector }
+  const ice = fromFile?.ice ? { ice: fromFile.ice } : {}
+  if (fromFile && (fromFile.hub.baseUrl !== undefined || fromFile.hub.accessToken !== undefined || fromFile.ice)) {
+    return { hub: { baseUrl: '', ...fromFile.hub }, ...ice, source: 'config.json', statelyInspector }
   }
   return { hub: { baseUrl: '' }, source: 'default', statelyInspector }
 }

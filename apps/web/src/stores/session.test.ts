@@ -13,6 +13,16 @@ describe('session store', () => {
     expect(app.fake.created).toBe(1)
     expect(app.fake.options?.hub).toEqual({ baseUrl: 'https://hub.inlive.app', accessToken: 't' })
     expect(app.fake.calls).toEqual([])
+    expect(app.fake.options?.peerConnectionConfig).toBeUndefined()
+  })
+
+  it('hands the ICE servers and transport policy of config.json to the conference', () => {
+    const turn = { urls: 'turn:127.0.0.1:3478?transport=udp', username: 'u', credential: 'p' }
+    const app = createTestApp({
+      config: { hub: { baseUrl: '' }, ice: { iceServers: [turn], iceTransportPolicy: 'relay' }, source: 'config.json', statelyInspector: false },
+    })
+    useSessionStore().start()
+    expect(app.fake.options?.peerConnectionConfig).toEqual({ iceServers: [turn], iceTransportPolicy: 'relay' })
   })
 
   it('mirrors the actor snapshot into `view` through selectView', () => {

@@ -30,7 +30,7 @@ interface Watcher {
   close(): void
 }
 
-async function watchConnectionMarks(baseUrl: string, roomId: string): Promise<Watcher> {
+export async function watchConnectionMarks(baseUrl: string, roomId: string): Promise<Watcher> {
   const clientId = await registerClient(baseUrl, roomId, `watcher-${Math.random().toString(36).slice(2, 8)}`)
   const marks: Watcher['marks'] = []
   const source = new EventSource(`${baseUrl}/v1/rooms/${roomId}/events/${clientId}`)
@@ -69,7 +69,7 @@ function viewMarks(observer: Observer, clientId: string, problem: boolean): bool
 const whenViewMarks = (observer: Observer, clientId: string, problem: boolean) =>
   pollUntil(() => (viewMarks(observer, clientId, problem) ? performance.now() : undefined), { description: `the observer's view ${problem ? 'marking' : 'clearing'} the connection problem`, timeoutMs: 20_000, intervalMs: 20 })
 
-const markOf = (watcher: Watcher, clientId: string, problem: boolean, after: number) => watcher.marks.find((mark) => mark.clientId === clientId && mark.problem === problem && mark.at > after)?.at
+export const markOf = (watcher: Watcher, clientId: string, problem: boolean, after: number) => watcher.marks.find((mark) => mark.clientId === clientId && mark.problem === problem && mark.at > after)?.at
 
 /** kill -9 of a participant: no leave, its sockets closed by the kernel. */
 export async function measureKilledParticipant(baseUrl: string): Promise<DepartureFigures> {
