@@ -6,6 +6,8 @@
 //      an empty `{}` (public/config.json) so the request never 404s; replace it when deploying.
 // `?inspect=stately` additionally opts into the Stately browser inspector (development only).
 
+import type { ConferenceDelays } from '../conference/types'
+
 export interface HubConfig {
   /** Origin (optionally with a path) of the hub; '' means this page's origin. The API is at `${baseUrl}/v1`. */
   baseUrl: string
@@ -14,6 +16,8 @@ export interface HubConfig {
 
 export interface AppConfig {
   hub: HubConfig
+  /** config.json's advanced `delays`: the core's join deadlines; absent, the core's defaults. */
+  delays?: ConferenceDelays
   /** Where the settings came from, shown in the state panel to make a wrong hub obvious. */
   source: 'default' | 'config.json' | 'query'
   /** `?inspect=stately`: load @statelyai/inspect (dev only). */
@@ -87,14 +91,33 @@ export interface LoadConfigOptions {
   warn?: (message: string) => void
 }
 
+/**
+ * config.json's advanced `"delays": { "connectDeadline": 8000, "iceRecheck": 500 }` (ms): the core's
+ * join deadlines (ConferenceDelays), for a deployment or a test that wants a quicker "could not connect".
+ */
+export function delaysFromJson(json: unknown): { delays?: ConferenceDelays } {
+  const delays = (json as Record<string, unknown>).delays
+  if (delays === undefined) return {}
+  if (typeof delays !== 'object' || delays === null || Array.isArray(delays)) throw new ConfigError('config.json: "delays" must be an object of milliseconds')
+  const result: ConferenceDelays = {}
+  for (const name of ['connectDeadline', 'iceRecheck'] as const) {
+    const value = (delays as Record<string, unknown>)[name]
+    if (value === undefined) continue
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new ConfigError(`config.json: "delays.${name}" must be a whole number of milliseconds`)
+    result[name] = value
+  }
+  return { delays: result }
+}
+
 /** Reads `/config.json` when it exists. A missing file (404, or the SPA fallback answering HTML) is normal. */
-async function readConfigJson(options: LoadConfigOptions): Promise<Partial<HubConfig> | undefined> {
+async function readConfigJson(options: LoadConfigOptions): Promise<(Partial<HubConfig> & { delays?: ConferenceDelays }) | undefined> {
   if (!options.fetch) return undefined
   try {
     const response = await options.fetch(options.configUrl ?? '/config.json', { headers: { Accept: 'application/json' } })
     if (!response.ok) return undefined
     if (!(response.headers.get('content-type') ?? '').includes('json')) return undefined
-    return configFromJson(await response.json())
+    const json: unknown = await response.json()
+    return { ...configFromJson(json), ...delaysFromJson(json) }
   } catch (error) {
     if (error instanceof ConfigError) options.warn?.(error.message)
     return undefined
@@ -107,11 +130,12 @@ export async function loadConfig(options: LoadConfigOptions): Promise<AppConfig>
   if (fromQuery.baseUrl !== undefined || fromQuery.accessToken !== undefined) {
     return { hub: { baseUrl: '', ...fromQuery }, source: 'query', statelyInspector }
   }
-  const fromFile = await readConfigJson(options)
-  if (fromFile && (fromFile.baseUrl !== undefined || fromFile.accessToken !== undefined)) {
-    return { hub: { baseUrl: '', ...fromFile }, source: 'config.json', statelyInspector }
+  const { delays, ...fromFile } = (await readConfigJson(options)) ?? {}
+  const advanced = delays ? { delays } : {}
+  if (fromFile.baseUrl !== undefined || fromFile.accessToken !== undefined) {
+    return { hub: { baseUrl: '', ...fromFile }, source: 'config.json', statelyInspector, ...advanced }
   }
-  return { hub: { baseUrl: '' }, source: 'default', statelyInspector }
+  return { hub: { baseUrl: '' }, source: 'default', statelyInspector, ...advanced }
 }
 
 /** Where the hub is, as error messages name it: "127.0.0.1:8080", and whether it runs on this machine. */

@@ -42,6 +42,7 @@ export const useSessionStore = defineStore('session', () => {
     const handle = markRaw(
       environment.factory({
         hub: environment.config.hub,
+        ...(environment.config.delays ? { delays: environment.config.delays } : {}),
         inspect: (event) => {
           inspection.inspect(event)
           environment.inspect?.(event)
