@@ -3,23 +3,17 @@
 // of two publishers (microphone and camera each: 4 tracks) is forwarded 3; a `subscribetracks` for the
 // fourth answers 429 naming the limit; when a publisher leaves, the waiting track is delivered and its
 // media arrives. Node participants (public core, werift). Loopback-only namespace required.
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { pollUntil } from '@parley/testkit'
-import { useFaultHub } from './fault-hub.js'
+import { useFaultHub, useLoadParticipants } from './fault-hub.js'
 import { call, createRoom } from '../src/faults/hub.js'
-import { createLoadParticipant, type LoadParticipant } from '../src/participant.js'
+import { createLoadParticipant } from '../src/participant.js'
 
 const CAP = 3
 
 describe('faults: the subscribed-track cap on the real hub', () => {
   const hub = useFaultHub(['--max-subscribed-tracks-per-client', String(CAP)])
-  const participants: LoadParticipant[] = []
-
-  afterAll(async () => {
-    for (const participant of participants) participant.leave()
-    await new Promise((resolve) => setTimeout(resolve, 300))
-    for (const participant of participants) participant.stop()
-  })
+  const participants = useLoadParticipants()
 
   it('forwards 3 of 4 tracks, answers 429 naming the cap for the 4th, and delivers it when a slot frees', async () => {
     const roomId = await createRoom(hub().url, 'faults-track-cap')
