@@ -20,12 +20,13 @@ import { createLoadParticipant, type LoadParticipant } from './participant.js'
 assertLoopbackOnly()
 const WINDOW_MS = Number(process.env.API_LOAD_WINDOW_MS ?? 8_000)
 const ROUNDS = Number(process.env.API_LOAD_ROUNDS ?? 2)
-const QUIET = { mix: 'get', rate: 20 } as const
+const QUIET = { mix: 'get', rate: 20, connections: 0 } as const
 /** The loaded windows of a round; API_LOAD_SHAPES="mix:2700,get:1000" picks others. */
-const LOADED: { mix: ApiLoadShape; rate: number }[] = (process.env.API_LOAD_SHAPES ?? 'get:1000,mix:1000,mix:2700').split(',').map((shape) => {
-  const [mix, rate] = shape.split(':')
-  if ((mix !== 'get' && mix !== 'mix') || !(Number(rate) > 0)) throw new Error(`API_LOAD_SHAPES: "${shape}" is not get:<rate> or mix:<rate>`)
-  return { mix, rate: Number(rate) }
+// A third field caps the generator's connections (keep-alive, node:http): "mix:1000:64".
+const LOADED: { mix: ApiLoadShape; rate: number; connections: number }[] = (process.env.API_LOAD_SHAPES ?? 'get:1000,mix:1000:64,mix:2700:64').split(',').map((shape) => {
+  const [mix, rate, connections = '0'] = shape.split(':')
+  if ((mix !== 'get' && mix !== 'mix') || !(Number(rate) > 0) || !(Number(connections) >= 0)) throw new Error(`API_LOAD_SHAPES: "${shape}" is not get:<rate>[:<connections>] or mix:<rate>[:<connections>]`)
+  return { mix, rate: Number(rate), connections: Number(connections) }
 })
 const VIDEO: VideoShape = { width: 640, height: 480, fps: 30, kbps: defaultVideoKbps(640, 480, 30) }
 const log = (line: string) => console.error(`[api-load] ${line}`)
@@ -57,14 +58,14 @@ try {
   const rows: string[][] = []
   const loadBefore = loadavg()[0]!.toFixed(2)
   const windows = Array.from({ length: ROUNDS }, () => LOADED.flatMap((loaded) => [QUIET, loaded])).flat()
-  for (const { mix, rate } of windows) {
-    const label = `${mix === 'get' ? 'GET another room' : 'mix'}, ${rate} req/s`
+  for (const { mix, rate, connections } of windows) {
+    const label = `${mix === 'get' ? 'GET another room' : 'mix'}, ${rate} req/s${connections > 0 ? `, ${connections} connections` : ''}`
     log(`window: ${label}`)
     const framesBefore = viewer.received.videoFrames
     viewer.received.startWindow()
     await hub.startWindow()
     const started = performance.now()
-    const api = await runApiLoad({ base: hub.url, roomId: otherRoom, mix, rate, durationMs: WINDOW_MS })
+    const api = await runApiLoad({ base: hub.url, roomId: otherRoom, mix, rate, durationMs: WINDOW_MS, connections })
     const elapsedS = (performance.now() - started) / 1000
     viewer.received.endWindow()
     const { eventLoop } = await hub.sampleWindow()

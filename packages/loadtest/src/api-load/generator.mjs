@@ -5,6 +5,7 @@
 // (`mix: 'mix'`) against rooms of its own, which it sets up before the clock starts and cleans up after.
 // Plain JavaScript: the TypeScript loader registers itself on the main thread only (scripts/ts-loader.mjs).
 // Posts { sent, latencies: ms of each answer, statuses: count by status, byKind: { kind: ms[] }, failed, hung }.
+import { Agent, request } from 'node:http'
 import { parentPort, workerData } from 'node:worker_threads'
 
 const TICK_MS = 10
@@ -34,7 +35,36 @@ const WHEEL = MIX.flatMap(([kind, weight]) => Array.from({ length: weight }, () 
 
 const pick = (items) => items[Math.floor(Math.random() * items.length)]
 
+/**
+ * `connections` > 0: at most that many keep-alive connections (node:http), requests queueing for one, as
+ * a bounded population of clients would; 0: fetch, a new connection for each request in flight.
+ */
+const agent = workerData?.connections > 0 ? new Agent({ keepAlive: true, maxSockets: workerData.connections }) : undefined
+
+function sendOverAgent(base, method, path, body, headers) {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body)
+    const outgoing = request(`${base}/v1${path}`, { method, agent, headers: { 'content-type': 'application/json', ...(payload ? { 'content-length': Buffer.byteLength(payload) } : {}), ...headers }, signal: AbortSignal.timeout(HANG_MS) }, (incoming) => {
+      const chunks = []
+      incoming.on('data', (chunk) => chunks.push(chunk))
+      incoming.on('end', () => {
+        let parsed = null
+        try {
+          parsed = JSON.parse(Buffer.concat(chunks).toString())
+        } catch {
+          // not JSON: the status is what counts
+        }
+        resolve({ status: incoming.statusCode, data: parsed?.data })
+      })
+      incoming.on('error', reject)
+    })
+    outgoing.on('error', (error) => reject(error.name === 'AbortError' ? Object.assign(new Error('hung'), { name: 'TimeoutError' }) : error))
+    outgoing.end(payload)
+  })
+}
+
 async function send(base, method, path, body, headers = {}) {
+  if (agent) return sendOverAgent(base, method, path, body, headers)
   const response = await fetch(`${base}/v1${path}`, {
     method,
     headers: { 'content-type': 'application/json', ...headers },

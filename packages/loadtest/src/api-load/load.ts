@@ -14,6 +14,8 @@ export interface ApiLoadInput {
   /** Requests per second, open loop. */
   rate: number
   durationMs: number
+  /** > 0: at most this many keep-alive connections (requests queue for one); 0 or absent: fetch, a connection per request in flight. */
+  connections?: number
 }
 
 export interface ApiLoadOutput {
