@@ -296,8 +296,21 @@ export interface ConferenceView {
   reaction?: { emoji: string; id: string }
 }
 
+/**
+ * The join deadlines, ms: the conference and negotiation machines' named delays. Each one left out
+ * keeps its default; shorter ones suit a test or a deployment that wants a quicker "could not connect".
+ */
+export interface ConferenceDelays {
+  /** Media must connect within this once in the room, else one fresh session, then failed (default 35,000). */
+  connectDeadline?: number
+  /** After an ICE restart's answer, the connection's state is looked at again this much later (default 2,000). */
+  iceRecheck?: number
+}
+
 /** Options of `createConference` (implemented in conference.ts). */
 export interface ConferenceOptionsBase {
+  /** Overrides of the join deadlines (advanced); the defaults otherwise. */
+  delays?: ConferenceDelays
   hub: {
     /** Origin of the hub, e.g. 'http://127.0.0.1:8080' or '' for the page's own origin; the API is at `${baseUrl}/v1`. */
     baseUrl: string

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { waitFor } from 'xstate'
 import { mediaStateMetaKey } from '@parley/protocol'
-import type { ConferenceFact } from './api.js'
+import type { ConferenceDelays, ConferenceFact } from './api.js'
 import { createConference, type ConferenceSnapshot } from './conference.js'
 import { RECONNECT_DEADLINE_MS } from './machines/reconnectMachine.js'
 import { CONNECT_DEADLINE_MS, JOIN_STEP_TIMEOUT_MS } from './machines/conferenceMachine.js'
+import { ICE_RECHECK_MS } from './machines/negotiationMachine.js'
 import { GUEST_NAME } from './view.js'
 import { FAKE_HUB_URL, FakeMediaStream, FakeMediaStreamTrack, createFakeWorld, flush, type FakePeerConnection } from './test-support/index.js'
 
@@ -14,10 +15,10 @@ function isPlain(value: unknown): boolean {
   return Object.getPrototypeOf(value) === Object.prototype && Object.values(value).every(isPlain)
 }
 
-function start(configure?: (world: ReturnType<typeof createFakeWorld>) => void) {
+function start(configure?: (world: ReturnType<typeof createFakeWorld>) => void, delays?: ConferenceDelays) {
   const world = createFakeWorld()
   configure?.(world)
-  const conference = createConference({ hub: { baseUrl: FAKE_HUB_URL }, ports: world.ports })
+  const conference = createConference({ hub: { baseUrl: FAKE_HUB_URL }, ports: world.ports, ...(delays ? { delays } : {}) })
   conference.actor.start()
   const view = () => conference.selectView(conference.actor.getSnapshot())
   const until = (predicate: (snapshot: ConferenceSnapshot) => boolean) => waitFor(conference.actor, predicate, { timeout: 1000 })
@@ -476,6 +477,33 @@ describe('createConference', () => {
     run.conference.leave()
     await run.until((s) => s.status === 'done')
     expect(run.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
+  })
+
+  it('keeps the default join deadlines unless the options name others', () => {
+    const delaysOf = (delays?: ConferenceDelays) => {
+      const machine = start(undefined, delays).conference.actor.logic
+      const negotiation = machine.implementations.actors.negotiation as unknown as { implementations: { delays: Record<string, unknown> } }
+      return { ...machine.implementations.delays, iceRecheck: negotiation.implementations.delays.iceRecheck }
+    }
+    expect([CONNECT_DEADLINE_MS, JOIN_STEP_TIMEOUT_MS, ICE_RECHECK_MS]).toEqual([35_000, 20_000, 2_000])
+    expect(delaysOf()).toMatchObject({ connectDeadline: CONNECT_DEADLINE_MS, joinStepTimeout: JOIN_STEP_TIMEOUT_MS, iceRecheck: ICE_RECHECK_MS })
+    expect(delaysOf({ connectDeadline: 4_000 })).toMatchObject({ connectDeadline: 4_000, joinStepTimeout: JOIN_STEP_TIMEOUT_MS, iceRecheck: ICE_RECHECK_MS })
+    expect(delaysOf({ iceRecheck: 500 })).toMatchObject({ connectDeadline: CONNECT_DEADLINE_MS, iceRecheck: 500 })
+  })
+
+  it('ends the wait for media at a connectDeadline the options set', async () => {
+    const run = start(undefined, { connectDeadline: 4_000 })
+    run.conference.join({ displayName: 'Ada', roomName: 'Standup', media: { audio: true, video: true } })
+    await run.until((s) => s.matches('inRoom'))
+    await flush()
+    run.world.eventSources.latest().open()
+    run.world.clock.advance(3_999)
+    await flush()
+    expect(run.view().status).toBe('joining')
+    run.world.clock.advance(1)
+    await run.until((s) => s.matches('reconnecting'))
+    run.conference.leave()
+    await run.until((s) => s.status === 'done')
   })
 
   it('fails with negotiation-failed when the media connection cannot be negotiated', async () => {

@@ -105,7 +105,11 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
     iceServers: options.iceServers ?? options.peerConnectionConfig?.iceServers ?? [],
   }
   const channels = media.channels ?? new DataChannels()
-  const negotiation = negotiationMachine.provide({ actors: negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media, channels }) })
+  const { connectDeadline, iceRecheck } = options.delays ?? {}
+  const negotiation = negotiationMachine.provide({
+    actors: negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media, channels }),
+    ...(iceRecheck !== undefined ? { delays: { iceRecheck } } : {}),
+  })
   const screenShare = screenShareMachine.provide({ actors: screenShareActors({ devices: ports.media, screen: media.screen }) })
   const events = eventsMachine.provide({ actors: eventsActors({ hub, eventSource: ports.eventSource }) })
   const stats = statsMachine.provide({
@@ -128,6 +132,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
       tabs: tabsMachine.provide({ actors: tabsActors(ports.tabs), guards: { hasChannel: () => ports.tabs !== undefined } }),
       devices: devicesMachine.provide({ actors: devicesActors({ devices: ports.media, local: media.local }) }),
     },
+    ...(connectDeadline !== undefined ? { delays: { connectDeadline } } : {}),
   })
   return { machine, hub }
 }

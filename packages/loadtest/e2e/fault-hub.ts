@@ -3,6 +3,7 @@
 import { afterAll, beforeAll } from 'vitest'
 import { assertLoopbackOnly, type HubProcess } from '@parley/testkit'
 import { startFaultHub } from '../src/faults/hub.js'
+import type { LoadParticipant } from '../src/participant.js'
 
 /** Registers the hooks; the returned function gives the running hub inside the tests. */
 export function useFaultHub(args: string[] = []): () => HubProcess {
@@ -18,4 +19,15 @@ export function useFaultHub(args: string[] = []): () => HubProcess {
     if (!hub) throw new Error('the faults hub is not running')
     return hub
   }
+}
+
+/** The file's Node participants: each leaves after the file's tests, then its actor stops. */
+export function useLoadParticipants(): LoadParticipant[] {
+  const participants: LoadParticipant[] = []
+  afterAll(async () => {
+    for (const participant of participants) participant.leave()
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    for (const participant of participants) participant.stop()
+  })
+  return participants
 }

@@ -12,6 +12,7 @@ export type {
   ChatEntryView,
   ChatView,
   HostView,
+  ConferenceDelays,
   ConferenceEndedReason,
   ConferenceError,
   ConferenceErrorKind,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, configFromJson, configFromQuery, hubPlaceOf, iceFromJson, loadConfig, normalizeHubUrl } from './config'
+import { ConfigError, configFromJson, configFromQuery, delaysFromJson, hubPlaceOf, iceFromJson, loadConfig, normalizeHubUrl } from './config'
 import type { ConfigFetch } from './config'
 
 function jsonResponse(body: unknown, init: { ok?: boolean; contentType?: string } = {}): ReturnType<ConfigFetch> {
@@ -148,6 +148,15 @@ describe('loadConfig', () => {
     const config = await loadConfig({ search: '', fetch, warn: (message) => warnings.push(message) })
     expect(config.source).toBe('default')
     expect(warnings).toEqual([expect.stringMatching(/not a URL/)])
+  })
+
+  it("takes config.json's advanced join deadlines (delays), and leaves the core's defaults when absent", async () => {
+    const withDelays: ConfigFetch = () => jsonResponse({ delays: { connectDeadline: 8_000, iceRecheck: 500 } })
+    expect(await loadConfig({ search: '', fetch: withDelays })).toEqual({ hub: { baseUrl: '' }, source: 'default', statelyInspector: false, delays: { connectDeadline: 8_000, iceRecheck: 500 } })
+    expect((await loadConfig({ search: '', fetch: () => jsonResponse({ hubUrl: 'https://hub.inlive.app' }) })).delays).toBeUndefined()
+    expect(delaysFromJson({ delays: { connectDeadline: 8_000 } })).toEqual({ delays: { connectDeadline: 8_000 } })
+    expect(() => delaysFromJson({ delays: { connectDeadline: '8s' } })).toThrow(/delays.connectDeadline.*milliseconds/)
+    expect(() => delaysFromJson({ delays: 8_000 })).toThrow(ConfigError)
   })
 
   it('survives a network failure while fetching config.json', async () => {

@@ -8,6 +8,8 @@
 // property, so only the file sets them (a `?hub=` link does not read the file).
 // `?inspect=stately` additionally opts into the Stately browser inspector (development only).
 
+import type { ConferenceDelays } from '../conference/types'
+
 export interface HubConfig {
   /** Origin (optionally with a path) of the hub; '' means this page's origin. The API is at `${baseUrl}/v1`. */
   baseUrl: string
@@ -32,6 +34,8 @@ export interface AppConfig {
   hub: HubConfig
   /** From config.json; absent: no ICE servers (the hub is reached directly) and every candidate type. */
   ice?: IceConfig
+  /** config.json's advanced `delays`: the core's join deadlines; absent, the core's defaults. */
+  delays?: ConferenceDelays
   /** Where the settings came from, shown in the state panel to make a wrong hub obvious. */
   source: 'default' | 'config.json' | 'query'
   /** `?inspect=stately`: load @statelyai/inspect (dev only). */
@@ -151,17 +155,35 @@ export interface LoadConfigOptions {
   warn?: (message: string) => void
 }
 
+/**
+ * config.json's advanced `"delays": { "connectDeadline": 8000, "iceRecheck": 500 }` (ms): the core's
+ * join deadlines (ConferenceDelays), for a deployment or a test that wants a quicker "could not connect".
+ */
+export function delaysFromJson(json: unknown): { delays?: ConferenceDelays } {
+  const delays = (json as Record<string, unknown>).delays
+  if (delays === undefined) return {}
+  if (typeof delays !== 'object' || delays === null || Array.isArray(delays)) throw new ConfigError('config.json: "delays" must be an object of milliseconds')
+  const result: ConferenceDelays = {}
+  for (const name of ['connectDeadline', 'iceRecheck'] as const) {
+    const value = (delays as Record<string, unknown>)[name]
+    if (value === undefined) continue
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new ConfigError(`config.json: "delays.${name}" must be a whole number of milliseconds`)
+    result[name] = value
+  }
+  return { delays: result }
+}
+
 /** Reads `/config.json` when it exists. A missing file (404, or the SPA fallback answering HTML) is normal. */
-async function readConfigJson(options: LoadConfigOptions): Promise<{ hub: Partial<HubConfig>; ice?: IceConfig } | undefined> {
+async function readConfigJson(options: LoadConfigOptions): Promise<{ hub: Partial<HubConfig>; ice?: IceConfig; delays?: ConferenceDelays } | undefined> {
   if (!options.fetch) return undefined
   try {
     const response = await options.fetch(options.configUrl ?? '/config.json', { headers: { Accept: 'application/json' } })
     if (!response.ok) return undefined
     if (!(response.headers.get('content-type') ?? '').includes('json')) return undefined
-    const json = await response.json()
+    const json: unknown = await response.json()
     const hub = configFromJson(json)
     const ice = iceFromJson(json)
-    return ice ? { hub, ice } : { hub }
+    return { hub, ...(ice ? { ice } : {}), ...delaysFromJson(json) }
   } catch (error) {
     if (error instanceof ConfigError) options.warn?.(error.message)
     return undefined
@@ -176,10 +198,11 @@ export async function loadConfig(options: LoadConfigOptions): Promise<AppConfig>
   }
   const fromFile = await readConfigJson(options)
   const ice = fromFile?.ice ? { ice: fromFile.ice } : {}
+  const advanced = fromFile?.delays ? { delays: fromFile.delays } : {}
   if (fromFile && (fromFile.hub.baseUrl !== undefined || fromFile.hub.accessToken !== undefined || fromFile.ice)) {
-    return { hub: { baseUrl: '', ...fromFile.hub }, ...ice, source: 'config.json', statelyInspector }
+    return { hub: { baseUrl: '', ...fromFile.hub }, ...ice, source: 'config.json', statelyInspector, ...advanced }
   }
-  return { hub: { baseUrl: '' }, source: 'default', statelyInspector }
+  return { hub: { baseUrl: '' }, source: 'default', statelyInspector, ...advanced }
 }
 
 /** Where the hub is, as error messages name it: "127.0.0.1:8080", and whether it runs on this machine. */

@@ -43,6 +43,7 @@ export const useSessionStore = defineStore('session', () => {
       environment.factory({
         hub: environment.config.hub,
         ...(environment.config.ice ? { peerConnectionConfig: { ...environment.config.ice } } : {}),
+        ...(environment.config.delays ? { delays: environment.config.delays } : {}),
         inspect: (event) => {
           inspection.inspect(event)
           environment.inspect?.(event)

@@ -6,7 +6,7 @@ import { mediaStateChanged, trackEnded, trackLive, connectionProblemChanged } fr
 import { type ChatInput } from './chatMachine.js'
 import { type HostInput } from './hostMachine.js'
 import { presenceChanged } from '../presence.js'
-import { CONNECT_DEADLINE_MS, session, endedReasonOfLeft } from './conferenceTypes.js'
+import { session, endedReasonOfLeft } from './conferenceTypes.js'
 import { conferenceSetup } from './conferenceSetup.js'
 
 export const inRoomState = conferenceSetup.createStateConfig({
@@ -58,7 +58,7 @@ export const inRoomState = conferenceSetup.createStateConfig({
           tags: ['busy'],
           on: { 'negotiation.connected': { target: 'connected', actions: 'resetNegotiationRecoveries' } },
           // Media never connected (ICE stuck, the hub's media unreachable): handled as a failed negotiation.
-          after: { connectDeadline: { actions: raise({ type: 'negotiation.failed', message: `media did not connect within ${CONNECT_DEADLINE_MS} ms` }) } },
+          after: { connectDeadline: { actions: raise({ type: 'negotiation.failed', message: 'media did not connect within the join deadline' }) } },
         },
         connected: {
           on: { 'negotiation.reconnecting': 'reconnecting', 'events.reconnecting': 'reconnecting' },

@@ -13,6 +13,7 @@ export interface FloodFigures {
   /** The other room's GET while the flood ran: slowest and 99th percentile, ms (how many). */
   otherRoomMaxMs: number
   otherRoomP99Ms: number
+  otherRoomP50Ms: number
   probes: number
 }
 
@@ -26,6 +27,7 @@ function summarise(answers: Answered[], probes: number[], refused: (answered: An
     ...(refusal ? { refusal } : {}),
     otherRoomMaxMs: sorted.at(-1) ?? NaN,
     otherRoomP99Ms: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? NaN,
+    otherRoomP50Ms: sorted[Math.floor(sorted.length * 0.5)] ?? NaN,
     probes: sorted.length,
   }
 }
