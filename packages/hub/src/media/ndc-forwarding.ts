@@ -82,7 +82,7 @@ export class NdcSource {
     }
     this.#keyframePending = false
     this.#lastKeyframeRequestAt = this.fanOut.clock.now()
-    this.track.requestKeyframe()
+    if (this.track.requestKeyframe()) this.fanOut.keyframeRequestsSent += 1
   }
 
   /** The publisher's track opened: a request that came too early goes out now. */
@@ -100,10 +100,11 @@ export class NdcSource {
   }
 }
 
-/** Every source of the plane, by `sourceKey`, and the forwarding counter. */
+/** Every source of the plane, by `sourceKey`, and the plane's counters. */
 export class NdcFanOut {
   readonly sources = new Map<string, NdcSource>()
   packetsForwarded = 0
+  keyframeRequestsSent = 0
 
   constructor(readonly clock: Clock) {}
 }

@@ -8,7 +8,7 @@ import { type Answer, type IceCandidate, type Offer, messageOf } from '@parley/p
 import type { Logger } from '../log.js'
 import { deferHandlers } from './boundary.js'
 import { NdcFanOut, NdcSource, type NdcSubscriber, type NdcSubscription } from './ndc-forwarding.js'
-import { answeredCodecs } from './ndc-sdp.js'
+import { answeredCodecs, withoutRedundancyFormats, withoutRejectedSetup } from './ndc-sdp.js'
 import type { MediaPeer, MediaPeerHandlers, PeerConnectionState, PublishedTrack, SignalingState } from './types.js'
 import { sourceKey } from './werift-forwarder.js'
 import { assertUsableDescription, filterSdpCandidates, hasApplicationSection, isMdnsAddress, isSendingSection, parseCandidate, parseMediaSections } from './werift-sdp.js'
@@ -39,8 +39,6 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
   /** What each sending m-line publishes, by MID; a source exists once its track is known. */
   readonly #publishing = new Map<string, { published: PublishedTrack; source?: NdcSource }>()
   readonly #subscriptions = new Map<string, NdcSubscription>()
-  /** MIDs of ended subscriptions whose m-line the next server offer sets inactive. */
-  readonly #ended: NdcSubscription[] = []
   readonly #pendingCandidates: IceCandidate[] = []
   readonly #channels = new Map<string, { ordered: boolean; channel?: DataChannel }>()
   #subscriptionCount = 0
@@ -83,7 +81,7 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     return this.#serial(() => {
       this.#assertOpen()
       if (this.signalingState !== 'stable') throw new Error(`a client offer needs signaling state stable, not ${this.signalingState}`)
-      const sdp = filterSdpCandidates(offer.sdp, this.#context.allowedRemoteAddresses)
+      const sdp = withoutRedundancyFormats(filterSdpCandidates(offer.sdp, this.#context.allowedRemoteAddresses))
       assertUsableDescription('offer', sdp, parseMediaSections(this.#pc.remoteDescription()?.sdp ?? '').length)
       try {
         this.#pc.setRemoteDescription(sdp, 'offer')
@@ -119,7 +117,7 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     return this.#serial(() => {
       this.#assertOpen()
       if (this.signalingState !== 'have-local-offer') throw new Error(`no server offer awaits an answer (signaling state ${this.signalingState})`)
-      const sdp = filterSdpCandidates(answer.sdp, this.#context.allowedRemoteAddresses)
+      const sdp = withoutRejectedSetup(filterSdpCandidates(answer.sdp, this.#context.allowedRemoteAddresses))
       assertUsableDescription('answer', sdp, parseMediaSections(this.#pc.localDescription()?.sdp ?? '').length)
       try {
         this.#pc.setRemoteDescription(sdp, 'answer')
@@ -169,8 +167,9 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
   sourceEnded(subscription: NdcSubscription): void {
     if (this.#subscriptions.get(subscription.source.key) !== subscription) return
     this.#subscriptions.delete(subscription.source.key)
-    // One never offered needs no m-line; one offered is set inactive by the next server offer.
-    if (subscription.track) this.#ended.push(subscription)
+    // Closing the track makes the next server offer reject its m-line (port 0), which ends the track at
+    // the client; a stopped transceiver, as werift's plane does.
+    subscription.track?.close()
     subscription.track = undefined
     if (!this.#closed) this.#later.onNegotiationNeeded()
   }
@@ -298,11 +297,8 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     this.#later.onTrackPublished(entry.published)
   }
 
-  /** Adds the m-lines of new subscriptions and sets those of ended ones inactive, before a server offer. */
+  /** Adds the m-lines of new subscriptions before a server offer (ended ones were closed, so rejected). */
   #materializeSubscriptions(): void {
-    // libdatachannel keeps an m-line once offered; an ended one is replaced by an inactive description
-    // with the same codecs (an m-line without formats is not valid SDP).
-    for (const ended of this.#ended.splice(0)) this.#pc.addTrack(this.#media(ended, 'Inactive'))
     for (const subscription of this.#subscriptions.values()) {
       if (subscription.track) continue
       const { published } = subscription.source

@@ -33,7 +33,7 @@ export interface NdcMediaPlaneOptions {
 }
 
 export interface NdcMediaPlane extends MediaPlane {
-  stats(): { peers: number; publishedTracks: number; subscriptions: number; packetsForwarded: number }
+  stats(): { peers: number; publishedTracks: number; subscriptions: number; packetsForwarded: number; keyframeRequestsSent: number }
 }
 
 /**
@@ -110,7 +110,8 @@ class NdcPlane implements NdcMediaPlane {
   stats(): ReturnType<NdcMediaPlane['stats']> {
     let subscriptions = 0
     for (const source of this.#fanOut.sources.values()) subscriptions += source.subscriptions.size
-    return { peers: this.#peers.size, publishedTracks: this.#fanOut.sources.size, subscriptions, packetsForwarded: this.#fanOut.packetsForwarded }
+    const { packetsForwarded, keyframeRequestsSent } = this.#fanOut
+    return { peers: this.#peers.size, publishedTracks: this.#fanOut.sources.size, subscriptions, packetsForwarded, keyframeRequestsSent }
   }
 }
 

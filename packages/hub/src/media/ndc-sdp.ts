@@ -27,6 +27,46 @@ export function answeredCodecs(sdp: string, mid: string): AnsweredCodec[] {
   return codecs
 }
 
+/** Formats that wrap or repair a codec's packets rather than carry it; the plane forwards none of them. */
+const REDUNDANCY_FORMATS = new Set(['red', 'ulpfec', 'flexfec-03', 'rtx'])
+
+/**
+ * A client offer without its RED, FEC and RTX formats. libdatachannel answers every format offered,
+ * and Chromium, once RED and ULPFEC are answered, wraps all its video in RED (PT 118 here): a plane
+ * that forwards the media codec alone would forward nothing. Without them the client sends plain VP8.
+ */
+export function withoutRedundancyFormats(sdp: string): string {
+  const newline = sdp.includes('\r\n') ? '\r\n' : '\n'
+  const [session = '', ...sections] = sdp.split(/\r?\n(?=m=)/)
+  return [session, ...sections.map((section) => {
+    const dropped = new Set<string>()
+    for (const [, pt, name] of section.matchAll(/^a=rtpmap:(\d+) ([^/\s]+)/gm)) if (REDUNDANCY_FORMATS.has((name ?? '').toLowerCase())) dropped.add(pt ?? '')
+    if (dropped.size === 0) return section
+    return section
+      .split(/\r?\n/)
+      .flatMap((line) => {
+        if (line.startsWith('m=')) {
+          const [media = '', port = '', proto = '', ...formats] = line.split(' ')
+          return [[media, port, proto, ...formats.filter((format) => !dropped.has(format))].join(' ')]
+        }
+        const attribute = /^a=(?:rtpmap|fmtp|rtcp-fb):(\d+)\s/.exec(line)
+        return attribute && dropped.has(attribute[1] ?? '') ? [] : [line]
+      })
+      .join(newline)
+  })].join(newline)
+}
+
+/**
+ * An answer without the a=setup of its rejected (port 0) m-lines. Chromium answers a rejected m-line with
+ * a=setup:active beside a=setup:passive on the others, and libdatachannel, which keeps one DTLS role for
+ * the whole description, refuses the answer ("Incompatible roles with remote description").
+ */
+export function withoutRejectedSetup(sdp: string): string {
+  const newline = sdp.includes('\r\n') ? '\r\n' : '\n'
+  const [session = '', ...sections] = sdp.split(/\r?\n(?=m=)/)
+  return [session, ...sections.map((section) => (/^m=\S+ 0 /.test(section) ? section.split(/\r?\n/).filter((line) => !line.startsWith('a=setup:')).join(newline) : section))].join(newline)
+}
+
 function sectionOfMid(sdp: string, mid: string): string | undefined {
   return sdp
     .split(/\r?\n(?=m=)/)
