@@ -44,6 +44,7 @@ function hubOptions(config: HubConfig): StartHubOptions {
     quiet: config.quiet,
     logLevel: config.logLevel,
     ice: config.ice,
+    mediaPlaneKind: config.mediaPlane,
     apiKey: config.apiKey,
     corsOrigin: config.corsOrigin,
     bodyLimitBytes: config.bodyLimitBytes,

@@ -28,6 +28,8 @@ export interface StartHubOptions extends HttpOptions {
   mediaPlane?: MediaPlane
   /** ICE settings of the default werift plane. Default: 127.0.0.1 only. */
   ice?: Partial<IceConfig>
+  /** Which plane to create when `mediaPlane` is not given. Default werift. */
+  mediaPlaneKind?: 'werift' | 'ndc'
   timings?: Partial<HubTimings>
   limits?: Partial<HubLimits>
   emptyRoomTimeoutMs?: number
@@ -48,7 +50,7 @@ export interface RunningHub {
 
 export async function startHub(options: StartHubOptions = {}): Promise<RunningHub> {
   const log = options.log ?? (options.quiet ? silentLogger : createJsonLogger({ level: options.logLevel ?? 'info' }))
-  const mediaPlane = options.mediaPlane ?? (await createDefaultMediaPlane(options.ice, log, options.clock))
+  const mediaPlane = options.mediaPlane ?? (await createDefaultMediaPlane(options.ice, log, options.clock, options.mediaPlaneKind))
   const hub = new Hub({
     mediaPlane,
     log,
@@ -112,8 +114,12 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
   return { url, port, hub, app, close }
 }
 
-async function createDefaultMediaPlane(ice: Partial<IceConfig> | undefined, log: Logger, clock: Clock | undefined): Promise<MediaPlane> {
-  // Loaded on demand so tests on a fake plane never load werift.
+async function createDefaultMediaPlane(ice: Partial<IceConfig> | undefined, log: Logger, clock: Clock | undefined, kind = 'werift'): Promise<MediaPlane> {
+  // Loaded on demand so tests on a fake plane never load werift (nor the native node-datachannel).
+  if (kind === 'ndc') {
+    const { createNdcMediaPlane } = await import('./media/ndc-plane.js')
+    return createNdcMediaPlane({ ice, log, clock })
+  }
   const { createWeriftMediaPlane } = await import('./media/werift.js')
   return createWeriftMediaPlane({ ice, log, clock })
 }

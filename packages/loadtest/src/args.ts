@@ -7,11 +7,13 @@ export interface CliOptions {
   seconds: number
   /** Two hubs side by side, sizes alternating between them: werift's sendRtp vs the hub's fast send. */
   compare: boolean
+  /** Two hubs side by side, sizes alternating between them: the werift plane (fast send) vs the node-datachannel plane. */
+  comparePlanes: boolean
   help: boolean
 }
 
 export const USAGE = `Usage: pnpm --filter @parley/loadtest run load -- [--sizes 2,4,8,12,16] [--resolution 320x240] [--fps 20]
-       [--video-kbps <n>] [--seconds 10] [--compare]
+       [--video-kbps <n>] [--seconds 10] [--compare | --compare-planes]
 Runs inside a loopback-only network namespace only (see the package README).
   --sizes       room sizes to measure, in order; the run stops after the first size at which the hub collapses
   --resolution  WIDTHxHEIGHT of the synthetic video (sets the default bitrate and the key-frame header)
@@ -19,12 +21,15 @@ Runs inside a loopback-only network namespace only (see the package README).
   --video-kbps  video bitrate (default: 300 at 320x240@20, scaled by pixels and fps)
   --seconds     length of the measurement window per size
   --compare     two hub processes, one forwarding through werift's sendRtp, one through the fast send
-                (werift-fast-send.ts); each size is measured on both, alternating which goes first`
+                (werift-fast-send.ts); each size is measured on both, alternating which goes first
+  --compare-planes  the same with two media planes: werift with the fast send (fast) and
+                node-datachannel (ndc, packages/hub/src/media/ndc-plane.ts)`
 
 export function parseCliArgs(argv: readonly string[]): CliOptions {
   const values = new Map<string, string>()
   let help = false
   let compare = false
+  let comparePlanes = false
   for (let i = 0; i < argv.length; i += 1) {
     const flag = argv[i]!
     if (flag === '--') continue
@@ -34,6 +39,10 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     }
     if (flag === '--compare') {
       compare = true
+      continue
+    }
+    if (flag === '--compare-planes') {
+      comparePlanes = true
       continue
     }
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(flag)
@@ -54,7 +63,8 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   const fps = positiveNumber('fps', values.get('fps') ?? '20')
   const kbps = values.has('video-kbps') ? positiveNumber('video-kbps', values.get('video-kbps')!) : defaultVideoKbps(width, height, fps)
   const seconds = positiveNumber('seconds', values.get('seconds') ?? '10')
-  return { sizes, video: { width, height, fps, kbps }, seconds, compare, help }
+  if (compare && comparePlanes) throw new Error('--compare and --compare-planes: one comparison per run')
+  return { sizes, video: { width, height, fps, kbps }, seconds, compare, comparePlanes, help }
 }
 
 function positiveNumber(flag: string, text: string): number {

@@ -16,7 +16,7 @@ assertLoopbackOnly()
 
 const { video } = options
 const loadBefore = loadavg()[0]!.toFixed(2)
-const sends = options.compare ? (['werift', 'fast'] as const) : undefined
+const sends = options.compare ? (['werift', 'fast'] as const) : options.comparePlanes ? (['fast', 'ndc'] as const) : undefined
 const result = await runLoad({ ...options, sends, log: (line) => console.error(`[load] ${line}`) })
 console.log(
   `\nParley hub load: ${video.width}x${video.height}@${video.fps} video ${video.kbps} kbit/s + opus 32 kbit/s; ` +
@@ -26,7 +26,7 @@ console.log(
 console.log(formatTable(result.rows))
 for (const send of sends ?? [undefined]) {
   const fitted = fittedMicrosPerPacket(rowsOf(result.rows, send))
-  const which = send ? ` (${send} send)` : ''
+  const which = send === 'ndc' ? ' (node-datachannel plane)' : send ? ` (${send} send)` : ''
   if (fitted !== undefined) console.log(`\nHub CPU per forwarded packet${which}, least-squares slope over the rows with ≥ 99 % delivery: ${fitted.toFixed(1)} µs`)
 }
 for (const note of result.notes) console.log(`\n- ${note}`)

@@ -4,15 +4,19 @@
 // loop delay histogram (monitorEventLoopDelay) and the GC pauses (PerformanceObserver 'gc').
 import { PerformanceObserver } from 'node:perf_hooks'
 import { silentLogger, startHub } from '@parley/hub'
+import { createNdcMediaPlane } from '@parley/hub/ndc'
 import { createWeriftMediaPlane } from '@parley/hub/werift'
 import { startEventLoopMonitor } from './event-loop.js'
 import type { HubChildReply, HubChildRequest, HubWindowSample } from './hub-protocol.js'
 
 const send = (reply: HubChildReply) => process.send?.(reply)
 
-// hub-process.ts sets PARLEY_LOAD_HUB_SEND=werift for the side that forwards through werift's sendRtp.
-const fastSend = process.env.PARLEY_LOAD_HUB_SEND !== 'werift'
-const hub = await startHub({ host: '127.0.0.1', port: 0, quiet: true, mediaPlane: createWeriftMediaPlane({ log: silentLogger, fastSend }) })
+// hub-process.ts sets PARLEY_LOAD_HUB_SEND=werift for the side that forwards through werift's sendRtp,
+// =ndc for the node-datachannel plane.
+const which = process.env.PARLEY_LOAD_HUB_SEND
+const mediaPlane =
+  which === 'ndc' ? createNdcMediaPlane({ log: silentLogger }) : createWeriftMediaPlane({ log: silentLogger, fastSend: which !== 'werift' })
+const hub = await startHub({ host: '127.0.0.1', port: 0, quiet: true, mediaPlane })
 const eventLoop = startEventLoopMonitor()
 
 let gc = { pauses: 0, totalMs: 0, maxMs: 0 }
