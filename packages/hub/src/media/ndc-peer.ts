@@ -3,18 +3,18 @@
 // publishes (one NdcSource per sending m-line), the tracks it receives (one sendonly m-line per
 // subscription, under the publisher's MSID) and the room's data channels.
 import ndc from 'node-datachannel'
-import type { DataChannel, PeerConnection, Track } from 'node-datachannel'
+import type { DataChannel, PeerConnection, RtcConfig, Track } from 'node-datachannel'
 import { type Answer, type IceCandidate, type Offer, messageOf } from '@parley/protocol'
 import type { Logger } from '../log.js'
 import { deferHandlers } from './boundary.js'
-import { NdcFanOut, NdcSource, type NdcSubscriber, type NdcSubscription } from './ndc-forwarding.js'
+import { type NdcFanOut, NdcSource, type NdcSubscriber, type NdcSubscription } from './ndc-forwarding.js'
 import { answeredCodecs, withoutRedundancyFormats, withoutRejectedSetup } from './ndc-sdp.js'
 import type { MediaPeer, MediaPeerHandlers, PeerConnectionState, PublishedTrack, SignalingState } from './types.js'
 import { sourceKey } from './werift-forwarder.js'
 import { assertUsableDescription, filterSdpCandidates, hasApplicationSection, isMdnsAddress, isSendingSection, parseCandidate, parseMediaSections } from './werift-sdp.js'
 
 export interface NdcPeerContext {
-  readonly config: ndc.RtcConfig
+  readonly config: RtcConfig
   readonly allowedRemoteAddresses: ReadonlySet<string>
   readonly fanOut: NdcFanOut
   readonly log: Logger

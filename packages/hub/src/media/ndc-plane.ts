@@ -14,7 +14,7 @@
 // (Track.onMessage) and back once per subscriber (sendMessageBinary). A publisher is told a fixed REMB of
 // the room's video ceiling (no estimate); the subscribers' receiver reports are not fed back; no sender
 // reports towards subscribers, no RTX, no transport-cc; header extensions are not forwarded.
-import ndc from 'node-datachannel'
+import type { RtcConfig } from 'node-datachannel'
 import type { Bitrates } from '@parley/protocol'
 import { type IceConfig, resolveIceConfig } from '@parley/werift-config'
 import { type Clock, systemClock } from '../clock.js'
@@ -40,8 +40,8 @@ export interface NdcMediaPlane extends MediaPlane {
  * libdatachannel's configuration from the hub's ICE settings: the first host address bound (it gathers
  * host candidates on that address only), no STUN/TURN unless configured, automatic negotiation off.
  */
-export function ndcRtcConfig(ice: IceConfig): ndc.RtcConfig {
-  const config: ndc.RtcConfig = {
+export function ndcRtcConfig(ice: IceConfig): RtcConfig {
+  const config: RtcConfig = {
     iceServers: ice.iceServers.map((server) => server.urls),
     disableAutoNegotiation: true,
     enableIceTcp: false,
