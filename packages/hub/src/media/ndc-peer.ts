@@ -3,7 +3,7 @@
 // publishes (one NdcSource per sending m-line), the tracks it receives (one sendonly m-line per
 // subscription, under the publisher's MSID) and the room's data channels.
 import ndc from 'node-datachannel'
-import type { DataChannel, PeerConnection, RtcConfig, Track } from 'node-datachannel'
+import type { Audio, DataChannel, PeerConnection, RtcConfig, Track, Video } from 'node-datachannel'
 import { type Answer, type IceCandidate, type Offer, messageOf } from '@parley/protocol'
 import type { Logger } from '../log.js'
 import { deferHandlers } from './boundary.js'
@@ -314,7 +314,7 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     }
   }
 
-  #media(subscription: NdcSubscription, direction: 'SendOnly' | 'Inactive'): ndc.Audio | ndc.Video {
+  #media(subscription: NdcSubscription, direction: 'SendOnly' | 'Inactive'): Audio | Video {
     const audio = subscription.source.published.kind === 'audio'
     const media = audio ? new ndc.Audio(subscription.mid, direction) : new ndc.Video(subscription.mid, direction)
     for (const codec of subscription.source.codecs) {
