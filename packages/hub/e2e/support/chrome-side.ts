@@ -2,7 +2,8 @@
 // page publishes its fake camera and microphone, answers the plane's offers and shows what it receives
 // in <video> elements. Shared by the Chromium specs of each plane.
 import type { Browser } from 'playwright-core'
-import { newParticipantPage, type ParticipantPage } from '@parley/testkit'
+import { expect } from 'vitest'
+import { newParticipantPage, pollUntil, waitForDecodedVideo, type ParticipantPage } from '@parley/testkit'
 import type { Answer, IceCandidate, Offer } from '@parley/protocol'
 import type { MediaPeer, MediaPlane, PublishedTrack } from '../../src/media/types.js'
 
@@ -120,4 +121,59 @@ export async function hubNegotiates(side: ChromeSide): Promise<string> {
   const answer = await side.page.page.evaluate((o) => (globalThis as unknown as PageApi).answerOffer(o), offer)
   await side.peer.handleAnswer(answer)
   return offer.sdp
+}
+
+/**
+ * alice and bob join `plane`, connect, publish, and subscribe to each other through one server offer each
+ * (`offered` sees its SDP); resolves once each page decodes the other's video under the publisher's stream
+ * id, with the time from subscribing to decoded in `figures` (sequential waits: the second includes the first).
+ */
+export async function twoPagesDecodeEachOther(
+  plane: MediaPlane,
+  browser: Browser,
+  sides: ChromeSide[],
+  figures: Record<string, number>,
+  offered: (sdp: string) => void = () => undefined,
+): Promise<{ alice: ChromeSide; bob: ChromeSide }> {
+  const alice = await joinChrome(plane, browser, 'alice')
+  sides.push(alice)
+  const bob = await joinChrome(plane, browser, 'bob')
+  sides.push(bob)
+  await pollUntil(() => [alice, bob].every((s) => s.peer.connectionState === 'connected' && s.published.length === 2), {
+    description: 'both pages connected and publishing audio+video',
+  })
+  const subscribed = Date.now()
+  for (const track of bob.published) alice.peer.subscribe(track)
+  for (const track of alice.published) bob.peer.subscribe(track)
+  await pollUntil(() => alice.negotiationNeeded > 0 && bob.negotiationNeeded > 0, { description: 'negotiation needed' })
+  for (const side of [alice, bob]) offered(await hubNegotiates(side))
+  for (const [subscriber, publisher] of [
+    [alice, bob],
+    [bob, alice],
+  ] as const) {
+    const decoded = await waitForDecodedVideo(subscriber.page.page, 'video', { minFramesGrowth: 10, timeoutMs: 30_000 })
+    expect(decoded.videoWidth).toBeGreaterThan(0)
+    figures[`${subscriber.name}SubscribeToDecodedMs`] = Date.now() - subscribed
+    const publisherStreamId = await publisher.page.page.evaluate(() => (globalThis as unknown as PageApi).localStreamId)
+    const remote = await subscriber.page.page.evaluate(() => (globalThis as unknown as PageApi).remote)
+    expect(remote.map((r) => r.kind).sort()).toEqual(['audio', 'video'])
+    for (const entry of remote) expect(entry.streamId).toBe(publisherStreamId)
+    for (const track of publisher.published) expect(track.streamId).toBe(publisherStreamId)
+  }
+  return { alice, bob }
+}
+
+/** alice unsubscribes from bob's video; resolves once the track ended in her page, with no error on either side. */
+export async function unsubscribeEndsTrack(alice: ChromeSide, bob: ChromeSide): Promise<void> {
+  const bobsVideo = bob.published.find((t) => t.kind === 'video')
+  if (!bobsVideo) throw new Error('bob publishes no video')
+  alice.peer.unsubscribe(bobsVideo)
+  await hubNegotiates(alice)
+  await pollUntil(async () => (await alice.page.page.evaluate(() => (globalThis as unknown as PageApi).remote)).some((r) => r.kind === 'video' && r.ended), {
+    description: "bob's video track ended in alice's page",
+  })
+  expect(alice.errors).toEqual([])
+  expect(bob.errors).toEqual([])
+  expect(alice.page.errors).toEqual([])
+  expect(bob.page.errors).toEqual([])
 }
