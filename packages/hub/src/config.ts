@@ -16,6 +16,8 @@ export interface HubConfig {
   host: string
   port: number
   ice: IceConfig
+  /** `--media-plane`: werift (default) or ndc (node-datachannel, src/media/ndc-plane.ts). */
+  mediaPlane: MediaPlaneKind
   corsOrigin: string | string[]
   apiKey: string | undefined
   bodyLimitBytes: number
@@ -34,6 +36,8 @@ export interface HubConfig {
   quiet: boolean
   logLevel: LogLevel
 }
+
+export type MediaPlaneKind = 'werift' | 'ndc'
 
 export type RegistryConfig = { readonly kind: 'memory' } | { readonly kind: 'sqlite'; readonly path: string }
 
@@ -85,6 +89,9 @@ Media (ICE)
   --media-workers <n>         Worker threads forwarding media, each room on one of them;
                               0 = media in the main thread. Default: the number of cores
                               when there are two or more, else 0
+  --media-plane <name>        werift (TypeScript, the default) or ndc (node-datachannel:
+                              libdatachannel's native ICE/DTLS/SRTP on its own threads,
+                              so --media-workers does not apply; see the hub README)
 
 Timeouts (milliseconds)
   --connect-timeout <ms>      Drop a registered client whose peer never connects. Default ${DEFAULT_TIMINGS.connectTimeoutMs}
@@ -190,6 +197,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
         'node-id': { type: 'string' },
         'advertise-url': { type: 'string' },
         'no-static': { type: 'boolean' },
+        'media-plane': { type: 'string' },
         'log-level': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -217,6 +225,9 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
     ice.portRange = range
   }
 
+  const mediaPlane = values['media-plane'] ?? 'werift'
+  if (mediaPlane !== 'werift' && mediaPlane !== 'ndc') throw new ConfigError(`--media-plane must be werift or ndc, got "${mediaPlane}"`)
+
   const logLevel = (values['log-level'] ?? 'info') as LogLevel
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`)
 
@@ -225,6 +236,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
     host: values.host ?? env.HOST ?? '127.0.0.1',
     port: integer('--port', values.port ?? env.PORT ?? '8080', 0, 65535),
     ice,
+    mediaPlane,
     corsOrigin: !cors || cors.includes('*') ? '*' : cors,
     apiKey: values['api-key'] ?? (env.PARLEY_API_KEY || undefined),
     bodyLimitBytes: integer('--body-limit', values['body-limit'], 1, 64 * 1024 * 1024, DEFAULT_BODY_LIMIT_BYTES),

@@ -45,6 +45,7 @@ function hubOptions(config: HubConfig): StartHubOptions {
     logLevel: config.logLevel,
     ice: config.ice,
     mediaWorkers: config.mediaWorkers,
+    mediaPlaneKind: config.mediaPlane,
     apiKey: config.apiKey,
     corsOrigin: config.corsOrigin,
     bodyLimitBytes: config.bodyLimitBytes,

@@ -218,6 +218,12 @@ describe('parseConfig', () => {
     expect(() => parseConfig(['--ice-port-range', '5-4'])).toThrow(/--ice-port-range/)
     expect(() => parseConfig(['--max-clients-per-room', '0'])).toThrow(/--max-clients-per-room must be a whole number from 1/)
     expect(() => parseConfig(['--bogus'])).toThrow(/bogus/)
+    expect(() => parseConfig(['--media-plane', 'pion'])).toThrow(/--media-plane must be werift or ndc/)
+  })
+
+  it('selects the media plane: werift unless --media-plane ndc', () => {
+    expect(parseConfig([])).toMatchObject({ mediaPlane: 'werift' })
+    expect(parseConfig(['--media-plane', 'ndc'])).toMatchObject({ mediaPlane: 'ndc' })
   })
 })
 

@@ -33,6 +33,8 @@ export interface StartHubOptions extends HttpOptions {
    * in this thread. Default 0 here; the hub command's default is in config.ts. Needs the system clock.
    */
   mediaWorkers?: number
+  /** Which plane to create when `mediaPlane` is not given. Default werift. */
+  mediaPlaneKind?: 'werift' | 'ndc'
   timings?: Partial<HubTimings>
   limits?: Partial<HubLimits>
   emptyRoomTimeoutMs?: number
@@ -53,7 +55,7 @@ export interface RunningHub {
 
 export async function startHub(options: StartHubOptions = {}): Promise<RunningHub> {
   const log = options.log ?? (options.quiet ? silentLogger : createJsonLogger({ level: options.logLevel ?? 'info' }))
-  const mediaPlane = options.mediaPlane ?? (await createDefaultMediaPlane(options.ice, log, options.clock, options.mediaWorkers ?? 0))
+  const mediaPlane = options.mediaPlane ?? (await createDefaultMediaPlane(options.ice, log, options.clock, options.mediaPlaneKind ?? 'werift', options.mediaWorkers ?? 0))
   const hub = new Hub({
     mediaPlane,
     log,
@@ -117,12 +119,23 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
   return { url, port, hub, app, close }
 }
 
-async function createDefaultMediaPlane(ice: Partial<IceConfig> | undefined, log: Logger, clock: Clock | undefined, workers: number): Promise<MediaPlane> {
+async function createDefaultMediaPlane(
+  ice: Partial<IceConfig> | undefined,
+  log: Logger,
+  clock: Clock | undefined,
+  kind: 'werift' | 'ndc',
+  workers: number,
+): Promise<MediaPlane> {
+  // Loaded on demand so tests on a fake plane never load werift (nor the native node-datachannel).
+  // libdatachannel runs ICE, DTLS and SRTP on its own native threads: the ndc plane takes no workers.
+  if (kind === 'ndc') {
+    const { createNdcMediaPlane } = await import('./media/ndc-plane.js')
+    return createNdcMediaPlane({ ice, log, clock })
+  }
   if (workers > 0) {
     const { createWorkerMediaPlane } = await import('./media/worker-plane.js')
     return createWorkerMediaPlane({ workers, ice, log })
   }
-  // Loaded on demand so tests on a fake plane never load werift.
   const { createWeriftMediaPlane } = await import('./media/werift.js')
   return createWeriftMediaPlane({ ice, log, clock })
 }

@@ -4,11 +4,16 @@ import { parseCliArgs } from './args.js'
 describe('parseCliArgs', () => {
   it('reads the flags of the README example (after pnpm’s --)', () => {
     const options = parseCliArgs(['--', '--sizes', '2,4,8', '--resolution', '640x480', '--fps=15', '--seconds', '3'])
-    expect(options).toEqual({ sizes: [2, 4, 8], video: { width: 640, height: 480, fps: 15, kbps: 900 }, seconds: 3, compare: false, rooms: 1, mediaWorkers: undefined, help: false })
+    expect(options).toEqual({ sizes: [2, 4, 8], video: { width: 640, height: 480, fps: 15, kbps: 900 }, seconds: 3, compare: false, comparePlanes: false, rooms: 1, mediaWorkers: undefined, help: false })
   })
 
   it('defaults to 320x240@20 at 300 kbit/s, sizes 2..16, 10 s', () => {
-    expect(parseCliArgs([])).toEqual({ sizes: [2, 4, 8, 12, 16], video: { width: 320, height: 240, fps: 20, kbps: 300 }, seconds: 10, compare: false, rooms: 1, mediaWorkers: undefined, help: false })
+    expect(parseCliArgs([])).toEqual({ sizes: [2, 4, 8, 12, 16], video: { width: 320, height: 240, fps: 20, kbps: 300 }, seconds: 10, compare: false, comparePlanes: false, rooms: 1, mediaWorkers: undefined, help: false })
+  })
+
+  it('reads --compare-planes, which takes no value and excludes --compare', () => {
+    expect(parseCliArgs(['--compare-planes', '--sizes', '4'])).toMatchObject({ sizes: [4], compare: false, comparePlanes: true })
+    expect(() => parseCliArgs(['--compare', '--compare-planes'])).toThrow(/one comparison per run/)
   })
 
   it('reads --compare, which takes no value', () => {

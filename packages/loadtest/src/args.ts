@@ -11,11 +11,13 @@ export interface CliOptions {
   rooms: number
   /** Hubs side by side by `--media-workers` (0 = the media plane in the hub's main thread); undefined: one hub, in-process. */
   mediaWorkers: number[] | undefined
+  /** Two hubs side by side, sizes alternating between them: the werift plane (fast send) vs the node-datachannel plane. */
+  comparePlanes: boolean
   help: boolean
 }
 
 export const USAGE = `Usage: pnpm --filter @parley/loadtest run load -- [--sizes 2,4,8,12,16] [--resolution 320x240] [--fps 20]
-       [--video-kbps <n>] [--seconds 10] [--compare] [--rooms 1] [--media-workers 0,2]
+       [--video-kbps <n>] [--seconds 10] [--compare | --compare-planes] [--rooms 1] [--media-workers 0,2]
 Runs inside a loopback-only network namespace only (see the package README).
   --sizes       room sizes to measure, in order; the run stops after the first size at which the hub collapses
   --resolution  WIDTHxHEIGHT of the synthetic video (sets the default bitrate and the key-frame header)
@@ -24,6 +26,8 @@ Runs inside a loopback-only network namespace only (see the package README).
   --seconds     length of the measurement window per size
   --compare     two hub processes, one forwarding through werift's sendRtp, one through the fast send
                 (werift-fast-send.ts); each size is measured on both, alternating which goes first
+  --compare-planes  the same with two media planes: werift with the fast send (fast) and
+                node-datachannel (ndc, packages/hub/src/media/ndc-plane.ts)
   --rooms       rooms of each size at once, all busy in the same window (one row sums them)
   --media-workers
                 hub processes side by side, one per value of the hub's --media-workers (0 = media in
@@ -33,6 +37,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   const values = new Map<string, string>()
   let help = false
   let compare = false
+  let comparePlanes = false
   for (let i = 0; i < argv.length; i += 1) {
     const flag = argv[i]!
     if (flag === '--') continue
@@ -42,6 +47,10 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     }
     if (flag === '--compare') {
       compare = true
+      continue
+    }
+    if (flag === '--compare-planes') {
+      comparePlanes = true
       continue
     }
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(flag)
@@ -64,8 +73,9 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   const seconds = positiveNumber('seconds', values.get('seconds') ?? '10')
   const rooms = positiveInteger('rooms', values.get('rooms') ?? '1')
   const mediaWorkers = values.has('media-workers') ? values.get('media-workers')!.split(',').map((count) => wholeNumber('media-workers', count)) : undefined
-  if (compare && mediaWorkers) throw new Error('--compare and --media-workers each choose the hubs; give one of them')
-  return { sizes, video: { width, height, fps, kbps }, seconds, compare, rooms, mediaWorkers, help }
+  if (compare && comparePlanes) throw new Error('--compare and --compare-planes: one comparison per run')
+  if ((compare || comparePlanes) && mediaWorkers) throw new Error('--compare, --compare-planes and --media-workers each choose the hubs; give one of them')
+  return { sizes, video: { width, height, fps, kbps }, seconds, compare, comparePlanes, rooms, mediaWorkers, help }
 }
 
 function positiveNumber(flag: string, text: string): number {

@@ -16,7 +16,7 @@ assertLoopbackOnly()
 
 const { video } = options
 const loadBefore = loadavg()[0]!.toFixed(2)
-const sends = options.compare ? (['werift', 'fast'] as const) : undefined
+const sends = options.compare ? (['werift', 'fast'] as const) : options.comparePlanes ? (['fast', 'ndc'] as const) : undefined
 const mediaWorkers = options.mediaWorkers
 const result = await runLoad({ ...options, sends, mediaWorkers, log: (line) => console.error(`[load] ${line}`) })
 const labels: readonly (string | undefined)[] = mediaWorkers ? mediaWorkers.map((count) => `workers ${count}`) : (sends ?? [undefined])
@@ -29,7 +29,7 @@ console.log(
 console.log(formatTable(result.rows, mediaWorkers ? 'hub' : 'send'))
 for (const send of labels) {
   const fitted = fittedMicrosPerPacket(rowsOf(result.rows, send))
-  const which = send ? ` (${mediaWorkers ? send : `${send} send`})` : ''
+  const which = mediaWorkers ? (send ? ` (${send})` : '') : send === 'ndc' ? ' (node-datachannel plane)' : send ? ` (${send} send)` : ''
   if (fitted !== undefined) console.log(`\nHub CPU per forwarded packet${which}, least-squares slope over the rows with ≥ 99 % delivery: ${fitted.toFixed(1)} µs`)
 }
 for (const note of result.notes) console.log(`\n- ${note}`)

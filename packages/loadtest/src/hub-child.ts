@@ -6,6 +6,7 @@ import { PerformanceObserver } from 'node:perf_hooks'
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { silentLogger, startHub } from '@parley/hub'
+import { createNdcMediaPlane } from '@parley/hub/ndc'
 import { createWeriftMediaPlane } from '@parley/hub/werift'
 import { createWorkerMediaPlane } from '@parley/hub/workers'
 import { startEventLoopMonitor } from './event-loop.js'
@@ -13,14 +14,16 @@ import type { HubChildReply, HubChildRequest, HubHeapSample, HubWindowSample } f
 
 const send = (reply: HubChildReply) => process.send?.(reply)
 
-// hub-process.ts sets PARLEY_LOAD_HUB_SEND=werift for the side that forwards through werift's sendRtp.
-const fastSend = process.env.PARLEY_LOAD_HUB_SEND !== 'werift'
-// PARLEY_LOAD_HUB_MEDIA_WORKERS=n (n > 0): the media plane in n worker threads, as the hub's --media-workers n.
+// hub-process.ts sets PARLEY_LOAD_HUB_SEND=werift for the side that forwards through werift's sendRtp,
+// =ndc for the node-datachannel plane.
+const which = process.env.PARLEY_LOAD_HUB_SEND
+const fastSend = which !== 'werift'
+// PARLEY_LOAD_HUB_MEDIA_WORKERS=n (n > 0): the werift plane in n worker threads, as the hub's --media-workers n.
 const workers = Number(process.env.PARLEY_LOAD_HUB_MEDIA_WORKERS ?? '0')
-const workerPlane = workers > 0 ? createWorkerMediaPlane({ workers, log: silentLogger, fastSend }) : undefined
+const workerPlane = which !== 'ndc' && workers > 0 ? createWorkerMediaPlane({ workers, log: silentLogger, fastSend }) : undefined
 // The idle baseline must not include the workers' start.
 await workerPlane?.ready()
-const mediaPlane = workerPlane ?? createWeriftMediaPlane({ log: silentLogger, fastSend })
+const mediaPlane = which === 'ndc' ? createNdcMediaPlane({ log: silentLogger }) : (workerPlane ?? createWeriftMediaPlane({ log: silentLogger, fastSend }))
 const hub = await startHub({ host: '127.0.0.1', port: 0, quiet: true, mediaPlane })
 const eventLoop = startEventLoopMonitor()
 

@@ -28,8 +28,11 @@ function hubNodeFlags(): string[] {
   return [...profile, ...(process.env.PARLEY_LOAD_HUB_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean)]
 }
 
-/** How the hub child forwards: the fast send (default) or werift's own sendRtp for every packet. */
-export type HubSend = 'fast' | 'werift'
+/**
+ * How the hub child forwards: the werift plane's fast send (default), werift's own sendRtp for every
+ * packet, or the node-datachannel plane (`ndc`, packages/hub/src/media/ndc-plane.ts).
+ */
+export type HubSend = 'fast' | 'werift' | 'ndc'
 
 /** `mediaWorkers`: the hub's --media-workers (0, the default here: the media plane in the hub's main thread). */
 export async function startHubProcess(options: { startTimeoutMs?: number; send?: HubSend; mediaWorkers?: number } = {}): Promise<HubProcess> {

@@ -1,6 +1,6 @@
-// The remote side of one plane peer for the media-plane conformance suite: a werift participant
-// (synthetic audio and video) on loopback. Used by every conformance spec of a werift-based plane
-// (in-process, worker threads).
+// The remote side of one media-plane peer in the conformance suite: a werift participant (synthetic
+// audio and video) on loopback, whatever plane the hub side runs (werift in-process or in worker
+// threads, node-datachannel).
 import type { Answer, IceCandidate, Offer } from '@parley/protocol'
 import { pollUntil } from '@parley/testkit'
 import type { MediaPeer } from '../../src/media/types.js'

@@ -1,0 +1,120 @@
+// A second media plane on node-datachannel (libdatachannel, native, prebuilt binary from the npm
+// package @node-datachannel/linux-x64-gnu: no build or download at install or run time), behind the same
+// MediaPlane interface as werift and passing the same conformance suite
+// (e2e/media-plane-conformance-ndc.spec.ts). Selected with the hub's `--media-plane ndc`.
+//
+// Where each job lives:
+//   ndc-plane.ts       the plane: libdatachannel's configuration, peers, the shared fan-out, close
+//   ndc-peer.ts        one client's peer connection: signaling, candidates, publications, subscriptions, data channels
+//   ndc-forwarding.ts  the fan-out of each published track and the keyframe rule (werift's window)
+//   ndc-sdp.ts         answered codecs and the in-place edits of a forwarded RTP packet
+//
+// What differs from the werift plane (see the hub README, "The media plane"): libdatachannel does
+// ICE, DTLS, SRTP and the UDP sends on its own threads; each RTP packet crosses into JavaScript once
+// (Track.onMessage) and back once per subscriber (sendMessageBinary). A publisher is told a fixed REMB of
+// the room's video ceiling (no estimate); the subscribers' receiver reports are not fed back; no sender
+// reports towards subscribers, no RTX, no transport-cc; header extensions are not forwarded.
+import type { RtcConfig } from 'node-datachannel'
+import type { Bitrates } from '@parley/protocol'
+import { type IceConfig, resolveIceConfig } from '@parley/werift-config'
+import { type Clock, systemClock } from '../clock.js'
+import type { Logger } from '../log.js'
+import { DEFAULT_BITRATES } from '../roomOptions.js'
+import { NdcFanOut } from './ndc-forwarding.js'
+import { NdcPeer } from './ndc-peer.js'
+import type { MediaPeer, MediaPeerHandlers, MediaPlane } from './types.js'
+import { bandwidthLimits } from './werift-bandwidth.js'
+
+export interface NdcMediaPlaneOptions {
+  ice?: Partial<IceConfig>
+  log?: Logger
+  /** Runs the keyframe throttle and stamps when each client last sent a packet. Default: the system clock. */
+  clock?: Clock
+}
+
+export interface NdcMediaPlane extends MediaPlane {
+  stats(): { peers: number; publishedTracks: number; subscriptions: number; packetsForwarded: number; keyframeRequestsSent: number }
+}
+
+/**
+ * libdatachannel's configuration from the hub's ICE settings: the first host address bound (it gathers
+ * host candidates on that address only), no STUN/TURN unless configured, automatic negotiation off.
+ */
+export function ndcRtcConfig(ice: IceConfig): RtcConfig {
+  const config: RtcConfig = {
+    iceServers: ice.iceServers.map((server) => server.urls),
+    disableAutoNegotiation: true,
+    enableIceTcp: false,
+  }
+  const [bindAddress] = ice.hostAddresses
+  if (bindAddress) config.bindAddress = bindAddress
+  if (ice.portRange) {
+    config.portRangeBegin = ice.portRange[0]
+    config.portRangeEnd = ice.portRange[1]
+  }
+  return config
+}
+
+class NdcPlane implements NdcMediaPlane {
+  readonly #peers = new Set<NdcPeer>()
+  readonly #fanOut: NdcFanOut
+  readonly #clock: Clock
+  readonly #ice: IceConfig
+  readonly #log: Logger
+  #closed = false
+
+  constructor(options: NdcMediaPlaneOptions) {
+    this.#ice = resolveIceConfig(options.ice)
+    const log = options.log ?? (() => undefined)
+    // A throwing logger must not take the media plane down with it.
+    this.#log = (level, msg, fields) => {
+      try {
+        log(level, msg, fields)
+      } catch {
+        // nothing sensible left to do
+      }
+    }
+    this.#clock = options.clock ?? systemClock
+    this.#fanOut = new NdcFanOut(this.#clock)
+  }
+
+  createPeer(init: { roomId: string; clientId: string; handlers: MediaPeerHandlers; bitrates?: Bitrates }): MediaPeer {
+    if (this.#closed) throw new Error('the media plane is closed')
+    const peer = new NdcPeer(
+      {
+        config: ndcRtcConfig(this.#ice),
+        allowedRemoteAddresses: new Set(this.#ice.allowedRemoteAddresses),
+        fanOut: this.#fanOut,
+        log: this.#log,
+        now: () => this.#clock.now(),
+        videoBitrateBps: bandwidthLimits(init.bitrates ?? DEFAULT_BITRATES).ceilingBps,
+        released: (released) => this.#peers.delete(released),
+      },
+      init.roomId,
+      init.clientId,
+      init.handlers,
+    )
+    this.#peers.add(peer)
+    return peer
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true
+    await Promise.all([...this.#peers].map((peer) => peer.close()))
+  }
+
+  packetsForwarded(): number {
+    return this.#fanOut.packetsForwarded
+  }
+
+  stats(): ReturnType<NdcMediaPlane['stats']> {
+    let subscriptions = 0
+    for (const source of this.#fanOut.sources.values()) subscriptions += source.subscriptions.size
+    const { packetsForwarded, keyframeRequestsSent } = this.#fanOut
+    return { peers: this.#peers.size, publishedTracks: this.#fanOut.sources.size, subscriptions, packetsForwarded, keyframeRequestsSent }
+  }
+}
+
+export function createNdcMediaPlane(options: NdcMediaPlaneOptions = {}): NdcMediaPlane {
+  return new NdcPlane(options)
+}

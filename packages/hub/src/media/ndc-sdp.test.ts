@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest'
+import { answeredCodecs, asksForKeyframe, isRtcp, neutralizeHeaderExtensions, ssrcOf, withoutRedundancyFormats, withoutRejectedSetup, writeSsrc } from './ndc-sdp.js'
+
+const CHROME_VIDEO = [
+  'v=0',
+  'a=group:BUNDLE 0',
+  'm=video 9 UDP/TLS/RTP/SAVPF 96 97 118 119 120',
+  'a=mid:0',
+  'a=rtpmap:96 VP8/90000',
+  'a=rtcp-fb:96 nack pli',
+  'a=rtpmap:97 rtx/90000',
+  'a=fmtp:97 apt=96',
+  'a=rtpmap:118 red/90000',
+  'a=rtpmap:119 rtx/90000',
+  'a=fmtp:119 apt=118',
+  'a=rtpmap:120 ulpfec/90000',
+  'a=rtcp-fb:120 nack',
+  '',
+].join('\r\n')
+
+describe('withoutRedundancyFormats', () => {
+  it('drops RED, ULPFEC and RTX from the m-line and their attributes, and keeps the media codecs', () => {
+    const sdp = withoutRedundancyFormats(CHROME_VIDEO)
+    expect(sdp).toContain('m=video 9 UDP/TLS/RTP/SAVPF 96\r\n')
+    expect(sdp).toContain('a=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack pli')
+    expect(sdp).not.toMatch(/a=(rtpmap|fmtp|rtcp-fb):(97|118|119|120) /)
+    expect(answeredCodecs(sdp, '0')).toEqual([{ payloadType: 96, name: 'VP8', fmtp: undefined }])
+  })
+})
+
+describe('withoutRejectedSetup', () => {
+  it('removes a=setup from rejected m-lines only', () => {
+    const answer = ['v=0', 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=setup:passive', 'a=mid:0', 'm=video 0 UDP/TLS/RTP/SAVPF 96', 'a=setup:active', 'a=mid:v-1', ''].join('\r\n')
+    const cleaned = withoutRejectedSetup(answer)
+    expect(cleaned.match(/a=setup:/g)).toEqual(['a=setup:'])
+    expect(cleaned).toContain('a=setup:passive')
+  })
+})
+
+describe('RTP and RTCP edits', () => {
+  const rtp = (extension: boolean) => {
+    const packet = new Uint8Array(24)
+    packet[0] = extension ? 0x90 : 0x80
+    packet[1] = 96
+    packet.set([0xbe, 0xde, 0x00, 0x01, 0x12, 0x30, 0x00, 0x00], 12)
+    return packet
+  }
+
+  it('rewrites the SSRC in place', () => {
+    const packet = rtp(false)
+    writeSsrc(packet, 0xdeadbeef)
+    expect(ssrcOf(packet)).toBe(0xdeadbeef)
+  })
+
+  it('makes a header extension block unreadable (ID 15) without moving the payload', () => {
+    const packet = rtp(true)
+    neutralizeHeaderExtensions(packet)
+    expect([...packet.subarray(12, 17)]).toEqual([0xbe, 0xde, 0x00, 0x01, 0xf0])
+    const plain = rtp(false)
+    const before = [...plain]
+    neutralizeHeaderExtensions(plain)
+    expect([...plain]).toEqual(before)
+  })
+
+  it('finds a PLI or FIR in a compound RTCP packet, and tells RTCP from RTP', () => {
+    const receiverReport = [0x80, 201, 0x00, 0x01, 0, 0, 0, 1]
+    const pli = [0x81, 206, 0x00, 0x02, 0, 0, 0, 1, 0, 0, 0, 2]
+    const nack = [0x81, 205, 0x00, 0x03, 0, 0, 0, 1, 0, 0, 0, 2, 0, 5, 0, 0]
+    expect(asksForKeyframe(new Uint8Array([...receiverReport, ...pli]))).toBe(true)
+    expect(asksForKeyframe(new Uint8Array([...receiverReport, ...nack]))).toBe(false)
+    expect(isRtcp(new Uint8Array(receiverReport))).toBe(true)
+    expect(isRtcp(rtp(false))).toBe(false)
+  })
+})

@@ -1,0 +1,131 @@
+// SDP and RTP helpers of the node-datachannel plane: the codecs a publisher's m-line was answered with
+// (a subscriber is offered the same payload types, so packets are forwarded without a PT rewrite), and
+// the in-place edits of a forwarded packet.
+
+export interface AnsweredCodec {
+  readonly payloadType: number
+  /** Codec name as in a=rtpmap, e.g. `VP8`, `opus`. */
+  readonly name: string
+  /** The a=fmtp parameters, when there are any. */
+  readonly fmtp: string | undefined
+}
+
+/** Codecs a subscriber is offered; anything else (RTX, RED, FEC, CN, DTMF) is not forwarded. */
+const FORWARDED_CODECS = new Set(['opus', 'vp8', 'vp9', 'h264', 'av1'])
+
+/** The forwardable codecs of the media section with this MID (in the order the section lists them). */
+export function answeredCodecs(sdp: string, mid: string): AnsweredCodec[] {
+  const section = sectionOfMid(sdp, mid)
+  if (!section) return []
+  const fmtp = new Map<number, string>()
+  for (const [, pt, params] of section.matchAll(/^a=fmtp:(\d+) (.*?)\s*$/gm)) fmtp.set(Number(pt), params ?? '')
+  const codecs: AnsweredCodec[] = []
+  for (const [, pt, name] of section.matchAll(/^a=rtpmap:(\d+) ([^/\s]+)/gm)) {
+    if (!name || !FORWARDED_CODECS.has(name.toLowerCase())) continue
+    codecs.push({ payloadType: Number(pt), name, fmtp: fmtp.get(Number(pt)) })
+  }
+  return codecs
+}
+
+/** Formats that wrap or repair a codec's packets rather than carry it; the plane forwards none of them. */
+const REDUNDANCY_FORMATS = new Set(['red', 'ulpfec', 'flexfec-03', 'rtx'])
+
+/**
+ * A client offer without its RED, FEC and RTX formats. libdatachannel answers every format offered,
+ * and Chromium, once RED and ULPFEC are answered, wraps all its video in RED (PT 118 here): a plane
+ * that forwards the media codec alone would forward nothing. Without them the client sends plain VP8.
+ */
+export function withoutRedundancyFormats(sdp: string): string {
+  const newline = sdp.includes('\r\n') ? '\r\n' : '\n'
+  const [session = '', ...sections] = sdp.split(/\r?\n(?=m=)/)
+  return [session, ...sections.map((section) => {
+    const dropped = new Set<string>()
+    for (const [, pt, name] of section.matchAll(/^a=rtpmap:(\d+) ([^/\s]+)/gm)) if (REDUNDANCY_FORMATS.has((name ?? '').toLowerCase())) dropped.add(pt ?? '')
+    if (dropped.size === 0) return section
+    return section
+      .split(/\r?\n/)
+      .flatMap((line) => {
+        if (line.startsWith('m=')) {
+          const [media = '', port = '', proto = '', ...formats] = line.split(' ')
+          return [[media, port, proto, ...formats.filter((format) => !dropped.has(format))].join(' ')]
+        }
+        const attribute = /^a=(?:rtpmap|fmtp|rtcp-fb):(\d+)\s/.exec(line)
+        return attribute && dropped.has(attribute[1] ?? '') ? [] : [line]
+      })
+      .join(newline)
+  })].join(newline)
+}
+
+/**
+ * An answer without the a=setup of its rejected (port 0) m-lines. Chromium answers a rejected m-line with
+ * a=setup:active beside a=setup:passive on the others, and libdatachannel, which keeps one DTLS role for
+ * the whole description, refuses the answer ("Incompatible roles with remote description").
+ */
+export function withoutRejectedSetup(sdp: string): string {
+  const newline = sdp.includes('\r\n') ? '\r\n' : '\n'
+  const [session = '', ...sections] = sdp.split(/\r?\n(?=m=)/)
+  return [session, ...sections.map((section) => (/^m=\S+ 0 /.test(section) ? section.split(/\r?\n/).filter((line) => !line.startsWith('a=setup:')).join(newline) : section))].join(newline)
+}
+
+function sectionOfMid(sdp: string, mid: string): string | undefined {
+  return sdp
+    .split(/\r?\n(?=m=)/)
+    .find((section) => section.startsWith('m=') && new RegExp(`^a=mid:${escapeRegExp(mid)}\\s*$`, 'm').test(section))
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+/** RTCP packet types share the second byte's range 192–223 with no RTP payload type in use (RFC 5761). */
+export function isRtcp(packet: Uint8Array): boolean {
+  const type = packet[1] ?? 0
+  return packet.length >= 8 && type >= 192 && type <= 223
+}
+
+const RTCP_PSFB = 206
+const PLI_FORMAT = 1
+const FIR_FORMAT = 4
+
+/** Whether a (compound) RTCP packet holds a PLI or a FIR. */
+export function asksForKeyframe(packet: Uint8Array): boolean {
+  let offset = 0
+  while (offset + 4 <= packet.length) {
+    const format = packet[offset]! & 0x1f
+    if (packet[offset + 1] === RTCP_PSFB && (format === PLI_FORMAT || format === FIR_FORMAT)) return true
+    offset += ((packet[offset + 2]! << 8) | packet[offset + 3]!) * 4 + 4
+  }
+  return false
+}
+
+/**
+ * Makes the header extensions of an RTP packet unreadable in place: their IDs were negotiated with the
+ * publisher, and a subscriber would read them with its own mapping (a publisher's MID extension would
+ * route the packet to the subscriber's m-line of that MID). The block becomes a one-byte-header block
+ * whose first element has ID 15, where RFC 8285 parsers stop; the payload stays where it is.
+ */
+export function neutralizeHeaderExtensions(packet: Uint8Array): void {
+  if (packet.length < 12 || (packet[0]! & 0x10) === 0) return
+  const at = 12 + (packet[0]! & 0x0f) * 4
+  if (at + 4 > packet.length) return
+  const words = (packet[at + 2]! << 8) | packet[at + 3]!
+  if (words === 0 || at + 5 > packet.length) return
+  packet[at] = 0xbe
+  packet[at + 1] = 0xde
+  packet[at + 4] = 0xf0
+}
+
+export function payloadTypeOf(packet: Uint8Array): number {
+  return packet[1]! & 0x7f
+}
+
+export function ssrcOf(packet: Uint8Array): number {
+  return ((packet[8]! << 24) | (packet[9]! << 16) | (packet[10]! << 8) | packet[11]!) >>> 0
+}
+
+export function writeSsrc(packet: Uint8Array, ssrc: number): void {
+  packet[8] = ssrc >>> 24
+  packet[9] = (ssrc >>> 16) & 0xff
+  packet[10] = (ssrc >>> 8) & 0xff
+  packet[11] = ssrc & 0xff
+}
