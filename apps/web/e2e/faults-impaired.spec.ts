@@ -43,6 +43,24 @@ async function readSelectedPairs(): Promise<SelectedPair[]> {
   return pairs
 }
 
+/** In the page: the video RTP stats (inbound and outbound) of every open peer connection, for diagnosis. */
+async function readVideoRtpStats(): Promise<Record<string, unknown>[]> {
+  const keys = ['type', 'ssrc', 'mid', 'nackCount', 'pliCount', 'firCount', 'framesDropped', 'freezeCount', 'totalFreezesDuration', 'keyFramesDecoded',
+    'framesDecoded', 'packetsLost', 'packetsReceived', 'retransmittedPacketsReceived', 'jitterBufferDelay', 'jitterBufferEmittedCount', 'framesReceived',
+    'retransmittedPacketsSent', 'keyFramesEncoded', 'framesEncoded', 'framesSent', 'qualityLimitationReason', 'targetBitrate', 'frameWidth', 'frameHeight',
+    'packetsSent', 'totalPacketSendDelay', 'pauseCount', 'totalPausesDuration', 'encoderImplementation', 'decoderImplementation']
+  const pcs = ((globalThis as { __pcs?: RTCPeerConnection[] }).__pcs ?? []).filter((pc) => pc.connectionState !== 'closed')
+  const out: Record<string, unknown>[] = []
+  for (const pc of pcs) {
+    ;(await pc.getStats()).forEach((report: Record<string, unknown>) => {
+      if ((report.type === 'inbound-rtp' || report.type === 'outbound-rtp') && report.kind === 'video') {
+        out.push(Object.fromEntries(keys.filter((key) => report[key] !== undefined).map((key) => [key, report[key]])))
+      }
+    })
+  }
+  return out
+}
+
 interface Watch {
   /** Decoded frames per second over the window. */
   fps: number
@@ -140,7 +158,10 @@ describe('media through an impairing TURN relay (two Chromium pages, built app, 
         const worst = Math.max(...pairs.map((pair) => pair.rtt ?? 0))
         return worst >= 0.18 ? worst : undefined
       }, { timeoutMs: 15_000, intervalMs: 250, description: "Ada's candidate-pair round trip ≥ 180 ms" }).catch(explain)
+      const statsBefore = { ada: await ada.page.evaluate(readVideoRtpStats), grace: await grace.page.evaluate(readVideoRtpStats) }
       const [atAda, atGrace] = await Promise.all([watchTile(ada.page, graceId, 6_000), watchTile(grace.page, adaId, 6_000)])
+      const statsAfter = { ada: await ada.page.evaluate(readVideoRtpStats), grace: await grace.page.evaluate(readVideoRtpStats) }
+      console.info('[faults-impaired stats]', JSON.stringify({ statsBefore, statsAfter, atAda, atGrace }))
       figures.impaired = { rttMs: Math.round(rtt * 1000), atAda, atGrace, load: load() }
       for (const watch of [atAda, atGrace]) {
         expect(watch.framesGrowth).toBeGreaterThan(20)

@@ -6,7 +6,8 @@
 // - the loss on the way in (gaps in the RTP sequence numbers);
 // - the queueing delay on the way in: arrival time minus RTP capture time, the window's minimum against
 //   the lowest seen in the last BASELINE_MS (a bottleneck queue raises it before it drops anything);
-// - the loss the track's subscribers report (RTCP receiver reports on the hub's forwarded stream).
+// - the loss the track's subscribers report (RTCP receiver reports on the hub's forwarded stream: their
+//   cumulative counters over the tick, see SubscriberLoss).
 // The estimate starts at the room's `initial_bandwidth`, which Chromium adopts at once in its first
 // 2 s (it trusts REMB in its start phase while it sees no loss), so a clean link is used from the first
 // second. The forwarder sends it the moment the publisher's connection is up and again on its first
@@ -98,20 +99,45 @@ export class InboundWindow {
   }
 }
 
-/** The loss one subscriber reports on one forwarded track, with the slow-subscriber rule's clock. */
+/**
+ * The loss one subscriber reports on one forwarded track, per tick, with the slow-subscriber rule's clock.
+ * It is taken from the reports' cumulative counters (packets lost, extended highest sequence number) over
+ * the tick, not from their `fraction lost`: Chromium sends a receiver report in every compound RTCP packet,
+ * and so with every NACK, right after the gap it names, over the few packets since its previous report,
+ * so one lost packet reads as 1/2 or more (measured: 127/256 and 238/256 under 2 % loss), and the
+ * packets that NACKs brought back are still counted as lost there.
+ */
 export class SubscriberLoss {
+  /** The last tick's loss (kept through ticks without a report). */
   fraction = 0
   /** Since when its loss is over 10 % (undefined while it is not). */
   #highSince: number | undefined
+  #last: { lost: number; highest: number } | undefined
+  #windowExpected = 0
+  #windowLost = 0
 
-  report(fraction: number, nowMs: number): void {
-    this.fraction = fraction
-    if (fraction <= 0.1) this.#highSince = undefined
-    else this.#highSince ??= nowMs
+  /** One receiver report's cumulative packets lost (24-bit signed) and extended highest sequence number. */
+  report(cumulativeLost: number, extendedHighest: number): void {
+    const lost = cumulativeLost >= 0x800000 ? cumulativeLost - 0x1000000 : cumulativeLost
+    const last = this.#last
+    this.#last = { lost, highest: extendedHighest }
+    if (!last) return
+    const expected = (extendedHighest - last.highest) >>> 0
+    // Out of order, or a restarted stream: no figure from this pair of reports.
+    if (expected === 0 || expected >= 0x8000) return
+    this.#windowExpected += expected
+    this.#windowLost += lost - last.lost
   }
 
-  /** Its loss, or 0 once it has been over 10 % for longer than SLOW_SUBSCRIBER_MS. */
-  counted(nowMs: number): number {
+  /** This tick's loss (the previous one's when no report came), or 0 once it has been over 10 % for longer than SLOW_SUBSCRIBER_MS. */
+  take(nowMs: number): number {
+    if (this.#windowExpected > 0) {
+      this.fraction = Math.min(1, Math.max(0, this.#windowLost / this.#windowExpected))
+      this.#windowExpected = 0
+      this.#windowLost = 0
+      if (this.fraction <= 0.1) this.#highSince = undefined
+      else this.#highSince ??= nowMs
+    }
     if (this.#highSince !== undefined && nowMs - this.#highSince > SLOW_SUBSCRIBER_MS) return 0
     return this.fraction
   }

@@ -52,11 +52,10 @@ export class PublisherFeedback {
   /** Subscribers' receiver reports on forwarded streams: their loss feeds the publisher's estimate. */
   receiverReports(packet: RtcpRrPacket | RtcpSrPacket, subscriptions: Iterable<Subscription>): void {
     if (packet.reports.length === 0) return
-    const now = this.#clock.now()
     for (const subscription of subscriptions) {
       const ssrc = subscription.transceiver?.sender.ssrc
       const report = ssrc === undefined ? undefined : packet.reports.find((entry) => entry.ssrc === ssrc)
-      if (report) subscription.loss.report(report.fractionLost / 256, now)
+      if (report) subscription.loss.report(report.packetsLost, report.highestSequence)
     }
   }
 
@@ -94,7 +93,7 @@ export class PublisherFeedback {
       receivedBps += window.receivedBps
       lossFraction = Math.max(lossFraction, window.lossFraction)
       queueDelayMs = Math.max(queueDelayMs, window.queueDelayMs)
-      for (const subscription of source.subscriptions) lossFraction = Math.max(lossFraction, subscription.loss.counted(now))
+      for (const subscription of source.subscriptions) lossFraction = Math.max(lossFraction, subscription.loss.take(now))
     }
     const estimator = this.#estimatorOf(publisher, sources[0]!.limits!)
     // Nothing arrived (camera off, or not started): no evidence either way, the estimate holds.
