@@ -31,6 +31,8 @@ interface TrialResult {
   /** Join click → first decoded remote frame. */
   ms: number
   steps: Partial<Record<JoinStep, number>>
+  /** Hub API requests of the newcomer's page that went through a service worker. */
+  apiViaWorker: number
 }
 
 async function trial(browser: Browser, kind: Kind, hubUrl: string): Promise<TrialResult> {
@@ -54,7 +56,7 @@ async function trial(browser: Browser, kind: Kind, hubUrl: string): Promise<Tria
       },
       { timeoutMs: 30_000, intervalMs: 20, description: "the newcomer's first remote frame" },
     )
-    return { ms: marks.firstFrame! - marks.clickedAt!, steps: sinceClick(marks) }
+    return { ms: marks.firstFrame! - marks.clickedAt!, steps: sinceClick(marks), apiViaWorker: marks.apiViaWorker ?? 0 }
   } finally {
     for (const participant of open) await participant.close().catch(() => undefined)
   }
@@ -115,7 +117,7 @@ try {
       const counted = round >= options.warmup
       if (counted) results.get(name)!.push(result)
       const steps = JOIN_STEPS.map((step) => `${step} ${result.steps[step]?.toFixed(0) ?? '-'}`).join(', ')
-      console.error(`[join] round ${round + 1}${counted ? '' : ' (warm-up)'} ${name}: ${result.ms.toFixed(0)} ms (${steps}), load ${loadavg()[0]!.toFixed(2)}`)
+      console.error(`[join] round ${round + 1}${counted ? '' : ' (warm-up)'} ${name}: ${result.ms.toFixed(0)} ms (${steps}; API requests via a service worker: ${result.apiViaWorker}), load ${loadavg()[0]!.toFixed(2)}`)
     }
     loads.push(loadavg()[0]!)
   }

@@ -5,14 +5,16 @@
 import type { Page } from 'playwright-core'
 
 /** The join steps the probe sees, in the order they usually happen. */
-export const JOIN_STEPS = ['register', 'sseOpen', 'offerAnswered', 'hubOffer', 'answerSent', 'iceConnected', 'dtlsConnected', 'firstFrame'] as const
+export const JOIN_STEPS = ['register', 'sseOpen', 'lockAnswered', 'offerSent', 'offerAnswered', 'hubOffer', 'answerSent', 'iceConnected', 'dtlsConnected', 'firstFrame'] as const
 export type JoinStep = (typeof JOIN_STEPS)[number]
-export type JoinMarks = Partial<Record<JoinStep | 'clickedAt', number>>
+export type JoinMarks = Partial<Record<JoinStep | 'clickedAt' | 'apiViaWorker', number>>
 
 /** What each step means, for the table's legend. */
 export const JOIN_STEP_MEANING: Record<JoinStep, string> = {
   register: 'POST register answered',
   sseOpen: 'events stream open',
+  lockAnswered: 'first isallownegotiate answered',
+  offerSent: 'PUT negotiate (our offer) sent',
   offerAnswered: 'PUT negotiate (our offer) answered',
   hubOffer: "the hub's first offer received (SSE `offer`)",
   answerSent: 'PUT negotiate (our answer) sent',
@@ -42,8 +44,10 @@ function installProbe(selectors: { joinSelector: string; remoteVideoSelector: st
     const body = typeof init?.body === 'string' ? init.body : ''
     const negotiate = method === 'PUT' && /\/negotiate\//.test(url)
     if (negotiate && /"type"\s*:\s*"answer"/.test(body)) mark('answerSent')
+    if (negotiate && /"type"\s*:\s*"offer"/.test(body)) mark('offerSent')
     const response = await originalFetch(input, init)
     if (method === 'POST' && /\/register$/.test(url.split('?')[0]!)) mark('register')
+    if (/\/isallownegotiate\//.test(url)) mark('lockAnswered')
     if (negotiate && /"type"\s*:\s*"offer"/.test(body)) mark('offerAnswered')
     return response
   }
@@ -86,7 +90,11 @@ export async function addJoinProbe(page: Page, selectors: { joinSelector: string
 }
 
 export async function readJoinMarks(page: Page): Promise<JoinMarks> {
-  return page.evaluate(() => ({ ...(globalThis as { __joinProbe?: Record<string, number> }).__joinProbe }))
+  return page.evaluate(() => ({
+    ...(globalThis as { __joinProbe?: Record<string, number> }).__joinProbe,
+    // Hub API requests that went through a service worker (Resource Timing: workerStart > 0).
+    apiViaWorker: performance.getEntriesByType('resource').filter((entry) => entry.name.includes('/v1/') && (entry as PerformanceResourceTiming).workerStart > 0).length,
+  }))
 }
 
 /** The marks as ms after the click (steps not seen are left out). */
