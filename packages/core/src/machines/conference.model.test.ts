@@ -65,7 +65,7 @@ const events: AnyEventObject[] = [
   { type: 'events.invalid', event: 'offer', error: 'offer: type: Invalid type' },
   { type: 'events.invalid', event: 'meta_changed', error: 'meta_changed: data is not JSON' },
   { type: 'reconnect.attempt', attempt: 2 },
-  done('reconnect', { room: { id: 'room1', name: 'Standup' }, client: { clientId: 'client2', name: 'Ada' } }),
+  done('reconnect', { room: { id: 'room1', name: 'Standup', options: {} }, client: { clientId: 'client2', name: 'Ada' } }),
   done('reconnect', { error: { kind: 'hub-unreachable', message: 'down' } }),
   { type: 'user.setCamera', enabled: false },
   { type: 'user.muteParticipant', clientId: 'c2' },
