@@ -110,6 +110,9 @@ const { paths, stats } = edgeCoveringPaths(conferenceMachine, {
   stopWhen: (snapshot) => snapshot.status !== 'active',
   filterEvents: (snapshot, event) => {
     const c = snapshot.context
+    // Joined by id, the room's lookup runs beside everything else: its answer (or failure) comes first
+    // here, or every other region's walk would be doubled (lookingUp × known).
+    if (snapshot.matches({ inRoom: { room: 'lookingUp' } })) return event.type.endsWith('.actor.lookUpRoom') || event.type === 'user.leave'
     switch (event.type) {
       // A toggle is only interesting once per value.
       case 'user.setMicrophone':
