@@ -73,17 +73,24 @@ describe('createConference', () => {
     expect(isPlain(context)).toBe(true)
   })
 
-  it('joins an existing room by id and reports a missing room as room-not-found, then retries', async () => {
+  it('joins an existing room by id (register first, no lookup) and reports a missing room as room-not-found, then retries', async () => {
     const run = start()
-    run.conference.join({ roomId: 'nope', displayName: 'Bo', media: { audio: false, video: false } })
+    run.conference.join({ roomId: 'nope', roomName: 'From the invite', displayName: 'Bo', media: { audio: false, video: false } })
     await run.until((s) => s.matches('failed'))
     expect(run.view().error).toMatchObject({ kind: 'room-not-found', status: 404 })
     // The message is technical detail (which request, what the hub said); UIs word the kind.
-    expect(run.view().error?.message).toMatch(/^GET \/rooms\/:roomId: /)
+    expect(run.view().error?.message).toMatch(/^POST \/rooms\/:roomId\/register: /)
+    // Not in a room: a UI shows the ended screen, not a call.
+    expect(run.view().room).toBeUndefined()
+    expect(run.world.hub.log.map((r) => r.route)).toEqual(['register'])
     run.world.hub.rooms.set('nope', { id: 'nope', name: 'Found' })
     run.conference.retry()
     await run.until((s) => s.matches('inRoom'))
+    // The invite's name at once, the hub's once the lookup after register answers.
+    await run.until((s) => s.matches({ inRoom: { room: 'known' } }))
     expect(run.view().room).toEqual({ id: 'nope', name: 'Found' })
+    const routes = run.world.hub.log.map((r) => r.route)
+    expect(routes.indexOf('getRoom')).toBeGreaterThan(routes.lastIndexOf('register'))
     // Without devices it still offers something to receive on.
     expect(run.pc().transceivers.map((t) => t.direction)).toEqual(['recvonly', 'recvonly'])
   })

@@ -52,6 +52,30 @@ describe('PeerSession', () => {
     expect(pc.addedCandidates).toHaveLength(3)
   })
 
+  it('holds the tracks a hub offer brings until the answer is out, so that no tile is drawn in between', async () => {
+    const { pc, session, remote } = open()
+    const answering = session.answer(HUB_OFFER)
+    // A browser fires `track` while it applies the remote offer.
+    const { track, stream } = pc.emitTrack('video')
+    await answering
+    expect(remote).toEqual([])
+    session.deliverHeldTracks()
+    expect(remote).toEqual([{ trackId: track.id, streamId: stream.id }])
+    // Outside an answer a track is reported at once.
+    const later = pc.emitTrack('audio')
+    expect(remote.at(-1)).toEqual({ trackId: later.track.id, streamId: later.stream.id })
+  })
+
+  it('reports the held tracks even when the answer failed', async () => {
+    const { pc, session, remote } = open()
+    pc.failNext('createAnswer')
+    const answering = session.answer(HUB_OFFER).catch(() => 'failed')
+    pc.emitTrack('video')
+    expect(await answering).toBe('failed')
+    session.deliverHeldTracks()
+    expect(remote).toHaveLength(1)
+  })
+
   it('answers the hub’s offer, which also lets the kept candidates in', async () => {
     const { pc, session } = open()
     session.addRemoteCandidate(CANDIDATE)

@@ -43,6 +43,12 @@ export class PeerSession {
   private iceRestartNext = false
   /** The transceivers sending our screen share (its video, and its audio when the browser gave some). */
   private screenTransceivers: RtpTransceiverLike[] = []
+  /**
+   * Remote tracks that arrived while we answer the hub's offer, reported once the answer is out
+   * (`deliverHeldTracks`): a track's report makes a UI draw a tile, and in a browser that work would
+   * run between setRemoteDescription and createAnswer, holding the answer (and the media) back.
+   */
+  private heldTracks: [MediaStreamTrackLike, MediaStreamLike][] | null = null
   private readonly detach: () => void
 
   constructor(
@@ -65,7 +71,9 @@ export class PeerSession {
     }
     const onTrack = (event: TrackEventLike) => {
       const stream = event.streams[0]
-      if (stream) reports.track(event.track, stream)
+      if (!stream) return
+      if (this.heldTracks) this.heldTracks.push([event.track, stream])
+      else reports.track(event.track, stream)
     }
     pc.addEventListener('icecandidate', onCandidate)
     pc.addEventListener('iceconnectionstatechange', onIceState)
@@ -95,13 +103,24 @@ export class PeerSession {
     this.remoteDescriptionApplied()
   }
 
-  /** Applies the hub's offer and returns our answer, set as the local description. */
+  /**
+   * Applies the hub's offer and returns our answer, set as the local description. The tracks the offer
+   * brings are held until `deliverHeldTracks()` (the caller's, once the answer is on its way).
+   */
   async answer(offerSdp: string): Promise<string> {
+    this.heldTracks ??= []
     await this.pc.setRemoteDescription({ type: 'offer', sdp: offerSdp })
     this.remoteDescriptionApplied()
     const answer = await this.pc.createAnswer()
     await this.pc.setLocalDescription(answer)
     return sdpOf(this.pc, answer.sdp, 'createAnswer')
+  }
+
+  /** Reports the remote tracks held while answering (after the answer, or after it failed). */
+  deliverHeldTracks(): void {
+    const held = this.heldTracks ?? []
+    this.heldTracks = null
+    for (const [track, stream] of held) this.reports.track(track, stream)
   }
 
   /**
@@ -159,6 +178,7 @@ export class PeerSession {
   }
 
   close(): void {
+    this.heldTracks = null
     this.detach()
     this.pc.close()
   }

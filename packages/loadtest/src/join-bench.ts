@@ -5,51 +5,21 @@
 // Each trial: a fresh room, one participant of that client joins and connects, then a second one
 // clicks Join; the figure is, in the newcomer's page, performance.now() at the click (capture phase)
 // to the first remote <video> with videoWidth > 0 (checked every 5 ms and on `resize`, which fires
-// with the first decoded frame). Prints one table; asserts nothing about speed.
+// with the first decoded frame), and where the time went (join-probe.ts: register, events stream,
+// offer, the hub's offer and our answer, ICE, DTLS). `--before-dist DIR` measures a second build of
+// the web app alternating with apps/web/dist (before/after in one run); `--clients parley,sdk` picks the
+// clients. Prints two tables; asserts nothing about speed.
 //
 //   flock /tmp/parley-e2e.lock unshare -n sh -c 'ip link set lo up && PARLEY_NETNS=lo \
-//     npm run pnpm -- --filter @parley/loadtest run join -- --trials 9'
+//     npm run pnpm -- --filter @parley/loadtest run join -- --trials 9 [--before-dist /tmp/web-before]'
 import { rmSync } from 'node:fs'
 import { loadavg } from 'node:os'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { startTestHub, type TestHub } from '@parley/hub/testing'
 import { assertLoopbackOnly, launchChromium, newParticipantPage, pollUntil, startStaticServer, type ParticipantPage } from '@parley/testkit'
-import { type Kind, type KindName, kinds, sdkPageDir, TUTORIAL_DIR, WEB_DIST } from './join-clients.js'
+import { type Kind, type KindName, KIND_NAMES, kinds, sdkPageDir, TUTORIAL_DIR, WEB_DIST } from './join-clients.js'
+import { addJoinProbe, JOIN_STEP_MEANING, JOIN_STEPS, readJoinMarks, sinceClick, type JoinStep } from './join-probe.js'
 import { median } from './join-stats.js'
-
-/** In the page: the Join click's time and the first decoded remote frame's. */
-async function armProbe(page: Page, joinSelector: string, remoteVideoSelector: string): Promise<void> {
-  await page.evaluate(
-    ({ joinSelector, remoteVideoSelector }) => {
-      const probe: { clickedAt?: number; frameAt?: number } = {}
-      ;(globalThis as { __joinProbe?: typeof probe }).__joinProbe = probe
-      document.addEventListener(
-        'click',
-        (event) => {
-          if (probe.clickedAt === undefined && event.target instanceof Element && event.target.closest(joinSelector)) probe.clickedAt = performance.now()
-        },
-        { capture: true },
-      )
-      const check = () => {
-        if (probe.frameAt !== undefined) return
-        for (const video of document.querySelectorAll<HTMLVideoElement>(remoteVideoSelector)) {
-          if (video.videoWidth > 0) {
-            probe.frameAt = performance.now()
-            clearInterval(timer)
-            return
-          }
-          video.addEventListener('resize', check)
-        }
-      }
-      const timer = setInterval(check, 5)
-    },
-    { joinSelector, remoteVideoSelector },
-  )
-}
-
-async function readProbe(page: Page): Promise<{ clickedAt?: number; frameAt?: number }> {
-  return page.evaluate(() => ({ ...(globalThis as { __joinProbe?: { clickedAt?: number; frameAt?: number } }).__joinProbe }))
-}
 
 async function createRoom(hubUrl: string): Promise<string> {
   const response = await fetch(`${hubUrl}/v1/rooms/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"bench"}' })
@@ -57,7 +27,15 @@ async function createRoom(hubUrl: string): Promise<string> {
   return body.data.id
 }
 
-async function trial(browser: Browser, kind: Kind, hubUrl: string): Promise<number> {
+interface TrialResult {
+  /** Join click → first decoded remote frame. */
+  ms: number
+  steps: Partial<Record<JoinStep, number>>
+  /** Hub API requests of the newcomer's page that went through a service worker. */
+  apiViaWorker: number
+}
+
+async function trial(browser: Browser, kind: Kind, hubUrl: string): Promise<TrialResult> {
   const roomId = await createRoom(hubUrl)
   const open: ParticipantPage[] = []
   try {
@@ -68,31 +46,42 @@ async function trial(browser: Browser, kind: Kind, hubUrl: string): Promise<numb
     await pollUntil(async () => ((await kind.connected(existing.page)) ? true : undefined), { timeoutMs: 20_000, description: 'the existing participant to connect' })
     const newcomer = await newParticipantPage(browser, { viewport: { width: 800, height: 600 } })
     open.push(newcomer)
+    await addJoinProbe(newcomer.page, kind)
     await kind.open(newcomer.page, roomId, 'Newcomer')
-    await armProbe(newcomer.page, kind.joinSelector, kind.remoteVideoSelector)
     await newcomer.page.click(kind.joinSelector)
-    const probe = await pollUntil(
+    const marks = await pollUntil(
       async () => {
-        const read = await readProbe(newcomer.page)
-        return read.clickedAt !== undefined && read.frameAt !== undefined ? read : undefined
+        const read = await readJoinMarks(newcomer.page)
+        return read.clickedAt !== undefined && read.firstFrame !== undefined ? read : undefined
       },
       { timeoutMs: 30_000, intervalMs: 20, description: "the newcomer's first remote frame" },
     )
-    return probe.frameAt! - probe.clickedAt!
+    return { ms: marks.firstFrame! - marks.clickedAt!, steps: sinceClick(marks), apiViaWorker: marks.apiViaWorker ?? 0 }
   } finally {
     for (const participant of open) await participant.close().catch(() => undefined)
   }
 }
 
-function parseArgs(argv: string[]): { trials: number; warmup: number } {
-  const options = { trials: 9, warmup: 1 }
+interface Options {
+  trials: number
+  warmup: number
+  /** Another build of the web app (e.g. main's, built with `vite build --outDir`), served by a second hub and measured alternating with apps/web/dist. */
+  beforeDist?: string
+  clients: KindName[]
+}
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = { trials: 9, warmup: 1, clients: ['parley', 'sdk', 'tutorial'] }
   for (let index = 0; index < argv.length; index++) {
     const flag = argv[index]
-    const value = Number(argv[index + 1])
+    const raw = argv[index + 1] ?? ''
+    const value = Number(raw)
     if (flag === '--trials' && Number.isInteger(value) && value > 0) options.trials = value
     else if (flag === '--warmup' && Number.isInteger(value) && value >= 0) options.warmup = value
+    else if (flag === '--before-dist' && raw) options.beforeDist = raw
+    else if (flag === '--clients' && raw && raw.split(',').every((name) => KIND_NAMES.includes(name as KindName))) options.clients = raw.split(',') as KindName[]
     else if (flag === '--') continue
-    else throw new Error(`unknown or bad option ${flag} (use --trials N --warmup N)`)
+    else throw new Error(`unknown or bad option ${flag} (use --trials N --warmup N --clients ${KIND_NAMES.join(',')} --before-dist DIR)`)
     index++
   }
   return options
@@ -104,38 +93,59 @@ const sdkDir = sdkPageDir()
 let hub: TestHub | undefined
 const servers: { close(): Promise<void> }[] = []
 let browser: Browser | undefined
+let beforeHub: TestHub | undefined
 try {
   hub = await startTestHub({ staticDir: WEB_DIST })
   const sdkServer = await startStaticServer(sdkDir)
   const tutorialServer = await startStaticServer(TUTORIAL_DIR)
   servers.push(sdkServer, tutorialServer)
   browser = await launchChromium()
-  const all = kinds(hub.url, sdkServer.url, tutorialServer.url)
-  const order: KindName[] = ['parley', 'sdk', 'tutorial']
-  const results: Record<KindName, number[]> = { parley: [], sdk: [], tutorial: [] }
+  const all: Partial<Record<KindName | 'parleyBefore', Kind>> = kinds(hub.url, sdkServer.url, tutorialServer.url)
+  const order: (KindName | 'parleyBefore')[] = [...options.clients]
+  if (options.beforeDist) {
+    // The same app code path on a hub of its own (same process, same Node), only the build differs.
+    beforeHub = await startTestHub({ staticDir: options.beforeDist })
+    all.parleyBefore = { ...kinds(beforeHub.url, sdkServer.url, tutorialServer.url).parley, label: `Parley web app, before (${options.beforeDist})` }
+    order.splice(order.indexOf('parley') + 1, 0, 'parleyBefore')
+  }
+  const results = new Map(order.map((name) => [name, [] as TrialResult[]]))
   const loads: number[] = []
   for (let round = 0; round < options.warmup + options.trials; round++) {
     for (const name of order) {
-      const ms = await trial(browser, all[name], hub.url)
+      const kind = all[name]!
+      const result = await trial(browser, kind, name === 'parleyBefore' ? beforeHub!.url : hub.url)
       const counted = round >= options.warmup
-      if (counted) results[name].push(ms)
-      console.error(`[join] round ${round + 1}${counted ? '' : ' (warm-up)'} ${name}: ${ms.toFixed(0)} ms, load ${loadavg()[0]!.toFixed(2)}`)
+      if (counted) results.get(name)!.push(result)
+      const steps = JOIN_STEPS.map((step) => `${step} ${result.steps[step]?.toFixed(0) ?? '-'}`).join(', ')
+      console.error(`[join] round ${round + 1}${counted ? '' : ' (warm-up)'} ${name}: ${result.ms.toFixed(0)} ms (${steps}; API requests via a service worker: ${result.apiViaWorker}), load ${loadavg()[0]!.toFixed(2)}`)
     }
     loads.push(loadavg()[0]!)
   }
-  const sdkMedian = median(results.sdk)
-  console.log(`\nJoin click → first decoded remote frame, 2 participants, same hub, ${options.trials} trials each (alternating), load avg ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)}\n`)
+  const msOf = (name: KindName | 'parleyBefore') => results.get(name)!.map((result) => result.ms)
+  const sdkMedian = order.includes('sdk') ? median(msOf('sdk')) : Number.NaN
+  console.log(`\nJoin click → first decoded remote frame, 2 participants, ${options.trials} trials each (alternating), load avg ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)}\n`)
   console.log('| client | median ms | min | max | ÷ official SDK median |')
   console.log('|---|---|---|---|---|')
   for (const name of order) {
-    const values = results[name]
-    const row = [all[name].label, median(values).toFixed(0), Math.min(...values).toFixed(0), Math.max(...values).toFixed(0), (median(values) / sdkMedian).toFixed(2)]
+    const values = msOf(name)
+    const row = [all[name]!.label, median(values).toFixed(0), Math.min(...values).toFixed(0), Math.max(...values).toFixed(0), (median(values) / sdkMedian).toFixed(2)]
     console.log(`| ${row.join(' | ')} |`)
   }
-  console.log(`\nall figures ms: ${order.map((name) => `${name} ${results[name].map((value) => value.toFixed(0)).join(',')}`).join('; ')}`)
+  console.log(`\nWhere the time goes: median ms after the click (${JOIN_STEPS.map((step) => `${step}: ${JOIN_STEP_MEANING[step]}`).join('; ')})\n`)
+  console.log(`| client | ${JOIN_STEPS.join(' | ')} |`)
+  console.log(`|---|${JOIN_STEPS.map(() => '---').join('|')}|`)
+  for (const name of order) {
+    const cells = JOIN_STEPS.map((step) => {
+      const seen = results.get(name)!.flatMap((result) => (result.steps[step] === undefined ? [] : [result.steps[step]!]))
+      return seen.length ? median(seen).toFixed(0) : '-'
+    })
+    console.log(`| ${all[name]!.label} | ${cells.join(' | ')} |`)
+  }
+  console.log(`\nall figures ms: ${order.map((name) => `${name} ${msOf(name).map((value) => value.toFixed(0)).join(',')}`).join('; ')}`)
 } finally {
   await browser?.close()
   for (const server of servers) await server.close()
   await hub?.close()
+  await beforeHub?.close()
   rmSync(sdkDir, { recursive: true, force: true })
 }

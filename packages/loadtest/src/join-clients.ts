@@ -14,7 +14,8 @@ export const WEB_DIST = join(here, '../../../apps/web/dist')
 export const TUTORIAL_DIR = join(here, '../../hub/e2e/clients')
 const SDK_PAGE_DIR = join(here, '../join-clients')
 
-export type KindName = 'parley' | 'sdk' | 'tutorial'
+export const KIND_NAMES = ['parley', 'sdk', 'tutorial'] as const
+export type KindName = (typeof KIND_NAMES)[number]
 
 export interface Kind {
   readonly label: string

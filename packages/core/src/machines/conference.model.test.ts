@@ -20,7 +20,7 @@ const done = (id: string, output?: unknown) => ({ type: `xstate.done.actor.${id}
 const failure = (id: string) => ({ type: `xstate.error.actor.${id}`, error: new Error(`${id} failed`) }) as AnyEventObject
 const LEAVE_TIMEOUT_EVENT = 'xstate.after.leaveTimeout.conference.leaving'
 const HAND_OVER_TIMEOUT_EVENT = 'xstate.after.leaveTimeout.conference.handingOver'
-const OPEN_ROOM_TIMEOUT_EVENT = 'xstate.after.joinStepTimeout.conference.joining.openingRoom'
+const CREATE_ROOM_TIMEOUT_EVENT = 'xstate.after.joinStepTimeout.conference.joining.creatingRoom'
 const REGISTER_TIMEOUT_EVENT = 'xstate.after.joinStepTimeout.conference.joining.registering'
 const CONNECT_DEADLINE_EVENT = 'xstate.after.connectDeadline.conference.inRoom.connection.connecting'
 /** Another tab of the same browser, played by hand on the shared broadcast channel. */
@@ -39,8 +39,11 @@ const events: AnyEventObject[] = [
   { type: 'user.setMicrophone', enabled: true },
   done('acquireLocalMedia', { streamId: 'local', audio: true, video: true, error: null }),
   failure('acquireLocalMedia'),
-  done('openRoom', { room: { id: 'room1', name: 'Standup' }, host: { created: true, key: 'key-room1' } }),
-  failure('openRoom'),
+  done('createRoom', { room: { id: 'room1', name: 'Standup' }, host: { created: true, key: 'key-room1' } }),
+  failure('createRoom'),
+  // Joined by id (a Retry after a failed reconnect): the room's details, looked up in the room.
+  done('lookUpRoom', { id: 'room1', name: 'Standup', options: {} }),
+  failure('lookUpRoom'),
   done('registerClient', { clientId: 'client1', name: 'Ada' }),
   failure('registerClient'),
   done('publishMediaState'),
@@ -62,7 +65,7 @@ const events: AnyEventObject[] = [
   { type: 'events.invalid', event: 'offer', error: 'offer: type: Invalid type' },
   { type: 'events.invalid', event: 'meta_changed', error: 'meta_changed: data is not JSON' },
   { type: 'reconnect.attempt', attempt: 2 },
-  done('reconnect', { room: { id: 'room1', name: 'Standup' }, client: { clientId: 'client2', name: 'Ada' } }),
+  done('reconnect', { room: { id: 'room1', name: 'Standup', options: {} }, client: { clientId: 'client2', name: 'Ada' } }),
   done('reconnect', { error: { kind: 'hub-unreachable', message: 'down' } }),
   { type: 'user.setCamera', enabled: false },
   { type: 'user.muteParticipant', clientId: 'c2' },
@@ -89,7 +92,7 @@ const events: AnyEventObject[] = [
   { type: 'tabs.claimed' },
   { type: 'tabs.takenOver' },
   { type: HAND_OVER_TIMEOUT_EVENT },
-  { type: OPEN_ROOM_TIMEOUT_EVENT },
+  { type: CREATE_ROOM_TIMEOUT_EVENT },
   { type: REGISTER_TIMEOUT_EVENT },
   { type: CONNECT_DEADLINE_EVENT },
   { type: 'user.selectDevice', kind: 'audioinput', deviceId: 'mic2' },
@@ -107,6 +110,9 @@ const { paths, stats } = edgeCoveringPaths(conferenceMachine, {
   stopWhen: (snapshot) => snapshot.status !== 'active',
   filterEvents: (snapshot, event) => {
     const c = snapshot.context
+    // Joined by id, the room's lookup runs beside everything else: its answer (or failure) comes first
+    // here, or every other region's walk would be doubled (lookingUp × known).
+    if (snapshot.matches({ inRoom: { room: 'lookingUp' } })) return event.type.endsWith('.actor.lookUpRoom') || event.type === 'user.leave'
     switch (event.type) {
       // A toggle is only interesting once per value.
       case 'user.setMicrophone':
@@ -242,7 +248,6 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
   }
   let remote: { track: FakeMediaStreamTrack; stream: FakeMediaStream } | undefined
   const clientId = () => run.conference.actor.getSnapshot().context.clientId ?? ''
-  const openRoomCall = () => (run.conference.actor.getSnapshot().context.joinParams?.roomId ? 'hub.getRoom' : 'hub.createRoom')
   return {
     'user.preview': (event) => run.conference.preview(event.media),
     'user.join': (event) => run.conference.join(event.params),
@@ -252,9 +257,11 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
     'user.setMicrophone': (event) => run.conference.setMicrophone(event.enabled),
     'xstate.done.actor.acquireLocalMedia': () => settle(run, run.world.devices.calls, 'getUserMedia'),
     'xstate.error.actor.acquireLocalMedia': () => failDevices(run),
-    // A retry after a failed reconnect opens the same room by id; a first join creates one.
-    'xstate.done.actor.openRoom': () => settle(run, hub, openRoomCall()),
-    'xstate.error.actor.openRoom': () => settle(run, hub, openRoomCall(), { status: 503 }),
+    // A first join creates the room; a retry after a failed reconnect registers in it by id, then looks it up.
+    'xstate.done.actor.createRoom': () => settle(run, hub, 'hub.createRoom'),
+    'xstate.error.actor.createRoom': () => settle(run, hub, 'hub.createRoom', { status: 503 }),
+    'xstate.done.actor.lookUpRoom': () => settle(run, hub, 'hub.getRoom'),
+    'xstate.error.actor.lookUpRoom': () => settle(run, hub, 'hub.getRoom', { status: 503 }),
     'xstate.done.actor.registerClient': () => settle(run, hub, 'hub.register'),
     'xstate.error.actor.registerClient': () => settle(run, hub, 'hub.register', { status: 404 }),
     'xstate.done.actor.publishMediaState': () => settle(run, hub, 'hub.setMeta'),
@@ -277,7 +284,7 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
     [LEAVE_TIMEOUT_EVENT]: () => run.world.clock.advance(LEAVE_TIMEOUT_MS),
     [HAND_OVER_TIMEOUT_EVENT]: () => run.world.clock.advance(LEAVE_TIMEOUT_MS),
     // Only the deadline's own timer: the hub request it abandons stays held (and is let through at the end).
-    [OPEN_ROOM_TIMEOUT_EVENT]: async () => {
+    [CREATE_ROOM_TIMEOUT_EVENT]: async () => {
       expect(run.world.clock.fireScheduled(JOIN_STEP_TIMEOUT_MS)).toBe(true)
       await flush(3)
     },

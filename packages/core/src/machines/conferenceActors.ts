@@ -53,14 +53,15 @@ export function conferenceActors({ hub, local, remote, devices, beacon }: Confer
       return { streamId: acquired.stream?.id ?? null, audio: acquired.audio, video: acquired.video, error: acquired.error }
     }),
     applyLocalMedia: fromPromise<void, LocalMediaState>(async ({ input }) => local.applyEnabled(input)),
-    openRoom: fromPromise<OpenedRoom, { roomId?: string; roomName?: string }>(async ({ input, signal }) => {
-      if (input.roomId) {
-        const room: RoomInfo = await hub.getRoom(input.roomId, signal)
-        return { room: { id: room.id, name: room.name, ...(room.options ? { options: room.options } : {}) }, host: { created: false, key: null } }
-      }
-      // We create it, so we are its host; Parley's hub enforces that with a key (the hosted hub ignores the option).
-      const room = await hub.createRoom({ name: input.roomName ?? '', options: { parley: { host_controls: true } } }, signal)
+    /** A room of ours: we create it, so we are its host; Parley's hub enforces that with a key (the hosted hub ignores the option). */
+    createRoom: fromPromise<OpenedRoom, { roomName: string }>(async ({ input, signal }) => {
+      const room = await hub.createRoom({ name: input.roomName, options: { parley: { host_controls: true } } }, signal)
       return { room: { id: room.id, name: room.name, options: room.options }, host: { created: true, key: room.host_key ?? null } }
+    }),
+    /** The room joined by id, after register: its name and options. */
+    lookUpRoom: fromPromise<RoomInfo, { roomId: string }>(async ({ input, signal }) => {
+      const room = await hub.getRoom(input.roomId, signal)
+      return { id: room.id, name: room.name, ...(room.options ? { options: room.options } : {}) }
     }),
     registerClient: fromPromise<{ clientId: string; name: string }, { roomId: string; displayName: string }>(async ({ input, signal }) => {
       const client = await hub.register(input.roomId, input.displayName ? { name: input.displayName } : {}, signal)

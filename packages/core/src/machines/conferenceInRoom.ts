@@ -1,6 +1,6 @@
-// The conference's `inRoom` state: eight regions side by side — negotiation and events (child
-// machines), connection (the word the UI shows), media (our microphone/camera state), host, participants
-// (the roster), stats and presence. Typed by the conference's setup (conferenceSetup.ts).
+// The conference's `inRoom` state: regions side by side — negotiation and events (child machines),
+// connection (the word the UI shows), media (our microphone/camera state), host, chat, screen share,
+// participants (the roster), room (its details when joined by id), stats and presence. Typed by the conference's setup (conferenceSetup.ts).
 import { raise, sendTo } from 'xstate'
 import { mediaStateChanged, trackEnded, trackLive, connectionProblemChanged } from '../roster.js'
 import { type ChatInput } from './chatMachine.js'
@@ -152,6 +152,24 @@ export const inRoomState = conferenceSetup.createStateConfig({
           actions: { type: 'updateRoster', params: ({ context, event }) => trackLive(context.roster, { trackId: event.trackId, streamId: event.streamId, kind: event.kind }) },
         },
         'peer.trackEnded': { actions: { type: 'updateRoster', params: ({ context, event }) => trackEnded(context.roster, event) } },
+      },
+    },
+    room: {
+      // Joined by id, the room was not looked up before register (it would hold the media): its name and
+      // options come now, beside everything else. A lookup that fails changes nothing (the invite's name stays).
+      initial: 'lookingUp',
+      states: {
+        lookingUp: {
+          always: { guard: 'roomDetailsKnown', target: 'known' },
+          invoke: {
+            id: 'lookUpRoom',
+            src: 'lookUpRoom',
+            input: ({ context }) => ({ roomId: context.room?.id ?? '' }),
+            onDone: { target: 'known', actions: { type: 'storeRoomDetails', params: ({ event }) => event.output } },
+            onError: 'known',
+          },
+        },
+        known: {},
       },
     },
     stats: {

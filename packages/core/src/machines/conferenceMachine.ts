@@ -13,7 +13,7 @@ import { emptySummary } from '../stats/analysis.js'
 import { emptyPresence } from '../presence.js'
 import { conferenceSetup } from './conferenceSetup.js'
 import { inRoomState } from './conferenceInRoom.js'
-import { JOIN_STEP_TIMEOUT_MS } from './conferenceTypes.js'
+import { JOIN_STEP_TIMEOUT_MS, joiningRoomId } from './conferenceTypes.js'
 
 /** A hub that takes a connection and never answers must not hold the join forever (the request is aborted). */
 const joinStepTimedOut = { target: '#conference.failed', actions: { type: 'storeError', params: { error: { kind: 'hub-unreachable', message: `no answer from the hub within ${JOIN_STEP_TIMEOUT_MS} ms` } } } } as const
@@ -112,34 +112,33 @@ export const conferenceMachine = conferenceSetup.createMachine({
       states: {
         claimingTab: {
           // Another tab of this browser in the room leaves it first (tabsMachine.ts); a new room is nobody's.
-          always: { guard: not('joinsKnownRoom'), target: 'openingRoom' },
+          always: { guard: not('joinsKnownRoom'), target: 'creatingRoom' },
           entry: 'claimTab',
-          on: { 'tabs.claimed': 'openingRoom' },
+          on: { 'tabs.claimed': 'registering' },
         },
-        openingRoom: {
-          // Join the given room, or create one when there is no id.
+        creatingRoom: {
+          // No id: we create the room (and are its host).
           invoke: {
-            id: 'openRoom',
-            src: 'openRoom',
-            input: ({ context }) => ({
-              ...(context.joinParams?.roomId ? { roomId: context.joinParams.roomId } : {}),
-              ...(context.joinParams?.roomName ? { roomName: context.joinParams.roomName } : {}),
-            }),
+            id: 'createRoom',
+            src: 'createRoom',
+            input: ({ context }) => ({ roomName: context.joinParams?.roomName ?? '' }),
             onDone: { target: 'registering', actions: { type: 'storeRoom', params: ({ event }) => event.output } },
             onError: { target: '#conference.failed', actions: { type: 'storeError', params: ({ event }) => ({ error: event.error }) } },
           },
           after: { joinStepTimeout: joinStepTimedOut },
         },
         registering: {
+          // Joining by id there is no lookup first: register's own answer says what it would (unreachable,
+          // room-not-found, or the room is there); the room's details follow in the room (inRoom.room).
           // The room is ours to hold among the tabs (one we created had no claim before).
           entry: 'holdTab',
           invoke: {
             id: 'registerClient',
             src: 'registerClient',
-            input: ({ context }) => ({ roomId: context.room?.id ?? '', displayName: context.joinParams?.displayName ?? '' }),
+            input: ({ context }) => ({ roomId: joiningRoomId(context), displayName: context.joinParams?.displayName ?? '' }),
             onDone: [
-              { guard: 'canReusePreview', target: '#conference.inRoom', actions: { type: 'storeClient', params: ({ event }) => event.output } },
-              { target: 'acquiringMedia', actions: { type: 'storeClient', params: ({ event }) => event.output } },
+              { guard: 'canReusePreview', target: '#conference.inRoom', actions: [{ type: 'storeClient', params: ({ event }) => event.output }, 'storeJoinedRoom'] },
+              { target: 'acquiringMedia', actions: [{ type: 'storeClient', params: ({ event }) => event.output }, 'storeJoinedRoom'] },
             ],
             onError: { target: '#conference.failed', actions: { type: 'storeError', params: ({ event }) => ({ error: event.error }) } },
           },

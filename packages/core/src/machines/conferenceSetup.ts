@@ -3,7 +3,7 @@
 // this setup; conferenceInRoom.ts holds the in-room region's state config.
 import { assign, emit, enqueueActions, sendTo, setup } from 'xstate'
 import type { TrackInfo } from '@parley/protocol'
-import type { ConferenceError, ConferenceFact, EndedReason, JoinParams } from '../api.js'
+import type { ConferenceError, ConferenceFact, EndedReason, JoinParams, RoomInfo } from '../api.js'
 import { toConferenceError } from '../errors.js'
 import type { HubActor } from '../events.js'
 import { announce, emptyRoster, type Roster } from '../roster.js'
@@ -23,7 +23,17 @@ import type { DeviceKind } from '../api.js'
 import { notProvided } from './notProvided.js'
 import { reconnectMachine, type ReconnectOutput } from './reconnectMachine.js'
 import { tabsMachine, type TabsEvent } from './tabsMachine.js'
-import { type ConferenceContext, type ConferenceEvent, type ConferenceInput, type OpenedRoom, CONNECT_DEADLINE_MS, JOIN_STEP_TIMEOUT_MS, LEAVE_TIMEOUT_MS } from './conferenceTypes.js'
+import { type ConferenceContext, type ConferenceEvent, type ConferenceInput, type OpenedRoom, CONNECT_DEADLINE_MS, JOIN_STEP_TIMEOUT_MS, LEAVE_TIMEOUT_MS, joiningRoomId } from './conferenceTypes.js'
+
+/** The room we are in now, and whether we are its host. */
+function roomOpened(context: ConferenceContext, opened: OpenedRoom): Pick<ConferenceContext, 'room' | 'roomIsNew' | 'host'> {
+  return {
+    room: opened.room,
+    roomIsNew: opened.host.created,
+    // Back in the room we created (Retry, a full reconnect): still its host, with its key.
+    host: !opened.host.created && context.host.created && context.host.roomId === opened.room.id ? context.host : { ...opened.host, roomId: opened.room.id },
+  }
+}
 
 export const conferenceSetup = setup({
   types: {
@@ -35,7 +45,8 @@ export const conferenceSetup = setup({
   actors: {
     acquireLocalMedia: notProvided<ConferenceActors['acquireLocalMedia']>('acquireLocalMedia'),
     applyLocalMedia: notProvided<ConferenceActors['applyLocalMedia']>('applyLocalMedia'),
-    openRoom: notProvided<ConferenceActors['openRoom']>('openRoom'),
+    createRoom: notProvided<ConferenceActors['createRoom']>('createRoom'),
+    lookUpRoom: notProvided<ConferenceActors['lookUpRoom']>('lookUpRoom'),
     registerClient: notProvided<ConferenceActors['registerClient']>('registerClient'),
     watchRemoteTracks: notProvided<ConferenceActors['watchRemoteTracks']>('watchRemoteTracks'),
     hubRequests: notProvided<ConferenceActors['hubRequests']>('hubRequests'),
@@ -69,6 +80,8 @@ export const conferenceSetup = setup({
     hasJoinParams: ({ context }) => context.joinParams !== null,
     /** Joining a room by id (an invite, a retry): another tab of ours may be in it. A new room is nobody's. */
     joinsKnownRoom: ({ context }) => Boolean(context.joinParams?.roomId),
+    /** Created by us, or brought back by a reconnect: the room's name and options are already known. */
+    roomDetailsKnown: ({ context }) => context.roomIsNew || context.room?.options !== undefined,
     needsLeaveRequest: ({ context }) => context.clientId !== null && context.room !== null,
     // Only the creator is offered End room; against Parley's hub its key also proves it.
     isHost: ({ context }) => context.host.created,
@@ -104,12 +117,17 @@ export const conferenceSetup = setup({
       mediaError: error,
     })),
     resetLocalEnabled: assign(({ context }) => ({ local: { ...context.local, audioEnabled: true, videoEnabled: true } })),
-    storeRoom: assign({
-      room: (_, opened: OpenedRoom) => opened.room,
-      roomIsNew: (_, opened: OpenedRoom) => opened.host.created,
-      // Back in the room we created (Retry, a full reconnect): still its host, with its key.
-      host: ({ context }, opened: OpenedRoom) =>
-        !opened.host.created && context.host.created && context.host.roomId === opened.room.id ? context.host : { ...opened.host, roomId: opened.room.id },
+    storeRoom: assign(({ context }, opened: OpenedRoom) => roomOpened(context, opened)),
+    /** Registered in the room asked for by id: it exists. Its name is the invite's until the hub's arrives. */
+    storeJoinedRoom: assign(({ context }) =>
+      context.room !== null || !context.joinParams?.roomId
+        ? {}
+        : roomOpened(context, { room: { id: context.joinParams.roomId, name: context.joinParams.roomName ?? '' }, host: { created: false, key: null } }),
+    ),
+    /** The hub's word on the room we joined by id (its name, its options for a reconnect that must re-create it). */
+    storeRoomDetails: assign({
+      room: ({ context }, details: RoomInfo) =>
+        context.room && context.room.id === details.id ? { ...context.room, name: details.name || context.room.name, ...(details.options ? { options: details.options } : {}) } : context.room,
     }),
     storeClient: assign({
       clientId: (_, client: { clientId: string; name: string }) => client.clientId,
@@ -191,7 +209,7 @@ export const conferenceSetup = setup({
       const roomId = context.joinParams?.roomId
       if (roomId) enqueue.sendTo('tabs', { type: 'tabs.claim', roomId } satisfies TabsEvent)
     }),
-    holdTab: sendTo('tabs', ({ context }): TabsEvent => ({ type: 'tabs.hold', roomId: context.room?.id ?? '' })),
+    holdTab: sendTo('tabs', ({ context }): TabsEvent => ({ type: 'tabs.hold', roomId: joiningRoomId(context) })),
     releaseTab: sendTo('tabs', { type: 'tabs.release' } satisfies TabsEvent),
     storeElsewhere: assign({ elsewhere: (_, roomId: string) => ({ roomId }) }),
     clearElsewhere: assign({ elsewhere: null }),

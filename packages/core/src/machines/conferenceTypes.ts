@@ -21,6 +21,7 @@ export interface ConferenceContext {
   joinParams: JoinParams | null
   /** What the preview asked for, so a join with the same devices reuses the stream. */
   previewMedia: { audio: boolean; video: boolean } | null
+  /** Set once the hub has it: created by us, or registered in by id (its details then follow: inRoom.room). */
   room: RoomInfo | null
   clientId: string | null
   displayName: string | null
@@ -114,6 +115,9 @@ export const CONNECT_DEADLINE_MS = 35_000
 
 /** The room session's ids, as the children and the hub requests take them. */
 export const session = ({ context }: { context: ConferenceContext }) => ({ roomId: context.room?.id ?? '', clientId: context.clientId ?? '' })
+
+/** The room a join registers in: the one we created, or the one asked for by id (not looked up first). */
+export const joiningRoomId = (context: ConferenceContext): string => context.room?.id ?? context.joinParams?.roomId ?? ''
 
 /** What the room opened as: its id and name, and whether we created it (with the host key, on Parley's hub). */
 export interface OpenedRoom {

@@ -48,8 +48,11 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
         dataChannel: (channel) => channels?.add(channel),
       })
       const detachStats = stats.attach(pc)
-      const step = (run: () => Promise<NegotiationEvent>) => {
-        run().then(sendBack, (error: unknown) => sendBack({ type: 'peer.error', message: messageOf(error) } satisfies NegotiationEvent))
+      /** One pc step; `after` runs once its outcome was reported (and what that starts, e.g. the answer's PUT, is under way). */
+      const step = (run: () => Promise<NegotiationEvent>, after?: () => void) => {
+        run()
+          .then(sendBack, (error: unknown) => sendBack({ type: 'peer.error', message: messageOf(error) } satisfies NegotiationEvent))
+          .finally(after)
       }
       receive((command) => {
         switch (command.type) {
@@ -61,7 +64,8 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
               return { type: 'peer.answerApplied' }
             })
           case 'session.answerOffer':
-            return step(async () => ({ type: 'peer.answer', sdp: await session.answer(command.sdp) }))
+            // The answer goes to the hub first; the new tracks' tiles after.
+            return step(async () => ({ type: 'peer.answer', sdp: await session.answer(command.sdp) }), () => session.deliverHeldTracks())
           case 'session.restartIce':
             return session.restartIce()
           case 'session.recheckIce':

@@ -67,7 +67,7 @@ describe('createTraceRecorder', () => {
     expect(trace.actors.map((a) => a.path)).toEqual(expect.arrayContaining(['conference', 'conference/negotiation', 'conference/negotiation/peerSession', 'conference/events']))
     const root = trace.actors.find((a) => a.path === 'conference')!
     expect(trace.entries.find((e) => e.kind === 'event' && e.actor === root.ref && e.event.type === 'user.join')).toBeDefined()
-    expect(trace.entries.filter((e) => e.kind === 'state' && e.actor === root.ref).map((e) => (e.kind === 'state' ? e.value : null))).toContainEqual({ joining: 'openingRoom' })
+    expect(trace.entries.filter((e) => e.kind === 'state' && e.actor === root.ref).map((e) => (e.kind === 'state' ? e.value : null))).toContainEqual({ joining: 'creatingRoom' })
     conference.actor.stop()
   })
 

@@ -1,0 +1,105 @@
+// The join benchmark's probe, installed in a page before any of its scripts run: what any client does
+// on the join path, seen from the browser APIs every client uses (fetch, EventSource,
+// RTCPeerConnection), so the three clients are measured alike with no hook in their code. Times are
+// performance.now() in the page; the bench subtracts the Join click's.
+import type { Page } from 'playwright-core'
+
+/** The join steps the probe sees, in the order they usually happen. */
+export const JOIN_STEPS = ['register', 'sseOpen', 'lockAnswered', 'offerSent', 'offerAnswered', 'hubOffer', 'answerSent', 'iceConnected', 'dtlsConnected', 'firstFrame'] as const
+export type JoinStep = (typeof JOIN_STEPS)[number]
+export type JoinMarks = Partial<Record<JoinStep | 'clickedAt' | 'apiViaWorker', number>>
+
+/** What each step means, for the table's legend. */
+export const JOIN_STEP_MEANING: Record<JoinStep, string> = {
+  register: 'POST register answered',
+  sseOpen: 'events stream open',
+  lockAnswered: 'first isallownegotiate answered',
+  offerSent: 'PUT negotiate (our offer) sent',
+  offerAnswered: 'PUT negotiate (our offer) answered',
+  hubOffer: "the hub's first offer received (SSE `offer`)",
+  answerSent: 'PUT negotiate (our answer) sent',
+  iceConnected: 'ICE connected',
+  dtlsConnected: 'peer connection connected (DTLS up)',
+  firstFrame: 'first remote frame decoded',
+}
+
+/** Runs in the page (serialised by Playwright): wraps the APIs and records the first time of each step. */
+function installProbe(selectors: { joinSelector: string; remoteVideoSelector: string }): void {
+  const marks: Record<string, number> = {}
+  ;(globalThis as { __joinProbe?: typeof marks }).__joinProbe = marks
+  const mark = (step: string) => {
+    if (marks.clickedAt !== undefined && marks[step] === undefined) marks[step] = performance.now()
+  }
+  document.addEventListener(
+    'click',
+    (event) => {
+      if (marks.clickedAt === undefined && event.target instanceof Element && event.target.closest(selectors.joinSelector)) marks.clickedAt = performance.now()
+    },
+    { capture: true },
+  )
+  const originalFetch = globalThis.fetch.bind(globalThis)
+  globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
+    const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase()
+    const body = typeof init?.body === 'string' ? init.body : ''
+    const negotiate = method === 'PUT' && /\/negotiate\//.test(url)
+    if (negotiate && /"type"\s*:\s*"answer"/.test(body)) mark('answerSent')
+    if (negotiate && /"type"\s*:\s*"offer"/.test(body)) mark('offerSent')
+    const response = await originalFetch(input, init)
+    if (method === 'POST' && /\/register$/.test(url.split('?')[0]!)) mark('register')
+    if (/\/isallownegotiate\//.test(url)) mark('lockAnswered')
+    if (negotiate && /"type"\s*:\s*"offer"/.test(body)) mark('offerAnswered')
+    return response
+  }
+  const OriginalEventSource = globalThis.EventSource
+  globalThis.EventSource = class extends OriginalEventSource {
+    constructor(url: string | URL, init?: EventSourceInit) {
+      super(url, init)
+      this.addEventListener('open', () => mark('sseOpen'))
+      this.addEventListener('offer', () => mark('hubOffer'))
+    }
+  }
+  const OriginalPeerConnection = globalThis.RTCPeerConnection
+  globalThis.RTCPeerConnection = class extends OriginalPeerConnection {
+    constructor(config?: RTCConfiguration) {
+      super(config)
+      this.addEventListener('iceconnectionstatechange', () => {
+        if (this.iceConnectionState === 'connected' || this.iceConnectionState === 'completed') mark('iceConnected')
+      })
+      this.addEventListener('connectionstatechange', () => {
+        if (this.connectionState === 'connected') mark('dtlsConnected')
+      })
+    }
+  }
+  const check = () => {
+    if (marks.firstFrame !== undefined) return
+    for (const video of document.querySelectorAll<HTMLVideoElement>(selectors.remoteVideoSelector)) {
+      if (video.videoWidth > 0) {
+        mark('firstFrame')
+        return
+      }
+      video.addEventListener('resize', check)
+    }
+  }
+  setInterval(check, 5)
+}
+
+/** Installs the probe for every document the page loads from now on (call before it navigates). */
+export async function addJoinProbe(page: Page, selectors: { joinSelector: string; remoteVideoSelector: string }): Promise<void> {
+  await page.addInitScript(installProbe, selectors)
+}
+
+export async function readJoinMarks(page: Page): Promise<JoinMarks> {
+  return page.evaluate(() => ({
+    ...(globalThis as { __joinProbe?: Record<string, number> }).__joinProbe,
+    // Hub API requests that went through a service worker (Resource Timing: workerStart > 0).
+    apiViaWorker: performance.getEntriesByType('resource').filter((entry) => entry.name.includes('/v1/') && (entry as PerformanceResourceTiming).workerStart > 0).length,
+  }))
+}
+
+/** The marks as ms after the click (steps not seen are left out). */
+export function sinceClick(marks: JoinMarks): Partial<Record<JoinStep, number>> {
+  const clickedAt = marks.clickedAt
+  if (clickedAt === undefined) return {}
+  return Object.fromEntries(JOIN_STEPS.flatMap((step) => (marks[step] === undefined ? [] : [[step, marks[step]! - clickedAt]])))
+}
