@@ -6,9 +6,8 @@
 // Not at the first NACK: that one usually crosses the publisher's resend of the packet on its way to the
 // hub (both come one round trip after the loss), and Chromium repeats a NACK only after its RTT estimate,
 // by when that resend is in the history. Loadtest README, "Delay and loss on loopback".
+import { RTP_HISTORY_SIZE } from './werift-fast-send.js'
 
-/** werift's RTP_HISTORY_SIZE: the sender's NACK history is rtpCache[seq % 128]. */
-const RTP_HISTORY_SIZE = 128
 /** How many unanswerable sequence numbers one subscription remembers (losses are rarely more at once). */
 const REMEMBERED = 16
 
