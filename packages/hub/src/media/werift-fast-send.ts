@@ -23,7 +23,7 @@ const PROFILE_AEAD_AES_128_GCM = 7
 const SHA1_80_TAG_BYTES = 10
 const GCM_TAG_BYTES = 16
 /** werift's RTP_HISTORY_SIZE: the sender's NACK history is rtpCache[seq % 128]. */
-const RTP_HISTORY_SIZE = 128
+export const RTP_HISTORY_SIZE = 128
 /** Seconds from 1900 (NTP) to 1970 (Unix). */
 const NTP_EPOCH_OFFSET_S = 2_208_988_800
 

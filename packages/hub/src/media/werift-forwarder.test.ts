@@ -6,7 +6,7 @@ import type { RTCRtpTransceiver , RtcpPayloadSpecificFeedback } from 'werift'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock } from '../clock.js'
 import type { PublishedTrack } from './types.js'
-import { ReceiverEstimatedMaxBitrate } from 'werift'
+import { GenericNack, ReceiverEstimatedMaxBitrate, RtcpTransportLayerFeedback } from 'werift'
 import { TICK_MS } from './werift-bandwidth.js'
 import { Forwarder, KEYFRAME_REQUEST_INTERVAL_MS } from './werift-forwarder.js'
 
@@ -114,6 +114,77 @@ describe('Forwarder keyframe requests', () => {
     forwarder.publisherConnected(publisher)
     await tick()
     expect(rtcp).toHaveLength(1)
+  })
+})
+
+describe('Forwarder keyframe requests for NACKs the hub cannot answer', () => {
+  const SUBSCRIBER_SSRC = 777
+  /** A subscription of `source` whose sender's NACK history holds the sequence numbers `held`. */
+  function subscriptionWithHistory(forwarder: Forwarder, source: NonNullable<ReturnType<Forwarder['addSource']>>, held: number[]) {
+    const subscription = forwarder.attach({ clientId: 'b', sourceEnded: () => undefined }, source)
+    const rtpCache: { header: { sequenceNumber: number } }[] = []
+    for (const seq of held) rtpCache[seq % 128] = { header: { sequenceNumber: seq } }
+    subscription.transceiver = { sender: { ssrc: SUBSCRIBER_SSRC, rtpCache } } as unknown as RTCRtpTransceiver
+    return subscription
+  }
+  const nack = (...lost: number[]) => new RtcpTransportLayerFeedback({ feedback: new GenericNack({ senderSsrc: 5, mediaSourceSsrc: SUBSCRIBER_SSRC, lost }) })
+
+  it('asks the publisher for one keyframe when a subscriber NACKs again a packet the hub never had', async () => {
+    const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
+    const { transceiver, rtcp } = publisherTransceiver('connected')
+    const source = forwarder.addSource({}, track('video'), '0', transceiver)!
+    // 1000-1002 forwarded, 1003 never arrived from the publisher, 1004 forwarded; 1003 - 128 is in its slot.
+    const subscription = subscriptionWithHistory(forwarder, source, [1000, 1001, 1002, 1003 - 128, 1004])
+    // The first NACK may cross the publisher's resend: nothing yet.
+    forwarder.subscriberFeedback(nack(1003), [subscription])
+    await tick()
+    expect(rtcp).toHaveLength(0)
+    // Asked again (one RTT later) and still not there: one PLI for this track.
+    forwarder.subscriberFeedback(nack(1003), [subscription])
+    await tick()
+    expect(rtcp).toHaveLength(1)
+    expect(((rtcp[0]![0] as RtcpPayloadSpecificFeedback).feedback as { mediaSsrc: number }).mediaSsrc).toBe(1234)
+    expect(forwarder.counters.unanswerableNackKeyframeRequests).toBe(1)
+    expect(forwarder.counters.keyframeRequestsSent).toBe(1)
+  })
+
+  it('asks nothing for NACKed packets the history holds (werift resends them), nor for another SSRC or an audio track', async () => {
+    const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
+    const video = publisherTransceiver('connected')
+    const source = forwarder.addSource({}, track('video'), '0', video.transceiver)!
+    const subscription = subscriptionWithHistory(forwarder, source, [65535, 0, 1, 2])
+    // werift parses pid 65535 + bitmask as 65535, 65536, 65537: the same packets as 65535, 0, 1.
+    for (let i = 0; i < 3; i++) forwarder.subscriberFeedback(nack(65535, 65536, 65537, 2), [subscription])
+    const other = new RtcpTransportLayerFeedback({ feedback: new GenericNack({ senderSsrc: 5, mediaSourceSsrc: 9, lost: [9] }) })
+    for (let i = 0; i < 3; i++) forwarder.subscriberFeedback(other, [subscription])
+    const audio = publisherTransceiver('connected')
+    const audioSubscription = subscriptionWithHistory(forwarder, forwarder.addSource({}, track('audio'), '1', audio.transceiver)!, [])
+    for (let i = 0; i < 3; i++) forwarder.subscriberFeedback(nack(3), [audioSubscription])
+    await tick()
+    vi.advanceTimersByTime(KEYFRAME_REQUEST_INTERVAL_MS)
+    expect(video.rtcp).toHaveLength(0)
+    expect(audio.rtcp).toHaveLength(0)
+    expect(forwarder.counters.unanswerableNackKeyframeRequests).toBe(0)
+  })
+
+  it('keeps to the keyframe interval while a subscriber keeps NACKing missing packets', async () => {
+    const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
+    const { transceiver, rtcp } = publisherTransceiver('connected')
+    const source = forwarder.addSource({}, track('video'), '0', transceiver)!
+    const subscription = subscriptionWithHistory(forwarder, source, [])
+    // Every 20 ms a repeated NACK for a missing packet, for 300 ms: one PLI at once, nothing sooner than the interval.
+    for (let elapsed = 0; elapsed < 300; elapsed += 20) {
+      forwarder.subscriberFeedback(nack(50 + elapsed), [subscription])
+      forwarder.subscriberFeedback(nack(50 + elapsed), [subscription])
+      await tick()
+      vi.advanceTimersByTime(20)
+    }
+    expect(rtcp).toHaveLength(1)
+    vi.advanceTimersByTime(KEYFRAME_REQUEST_INTERVAL_MS - 300)
+    expect(rtcp).toHaveLength(2)
+    vi.advanceTimersByTime(10 * KEYFRAME_REQUEST_INTERVAL_MS)
+    expect(rtcp).toHaveLength(2)
+    expect(forwarder.counters.unanswerableNackKeyframeRequests).toBe(15)
   })
 })
 

@@ -1,14 +1,16 @@
 // RTP fan-out of the werift plane: every published track (a Source) and the subscriptions fed from it,
 // across all peers. Also the keyframe rule: requests made in one tick share one PLI (batched by the
 // microtask), and the publisher is asked at most once per KEYFRAME_REQUEST_INTERVAL_MS per track (the
-// trailing request waits on the injected Clock), since Chromium ignores one that comes sooner. The
+// trailing request waits on the injected Clock), since Chromium ignores one that comes sooner. A
+// subscriber's repeated NACK for a packet the hub never had also asks (werift-nack.ts). The
 // publishers' bandwidth estimates and REMBs are in werift-feedback.ts.
-import { PictureLossIndication, RtcpPayloadSpecificFeedback, RtcpRrPacket, RtcpSrPacket } from 'werift'
+import { GenericNack, PictureLossIndication, RtcpPayloadSpecificFeedback, RtcpRrPacket, RtcpSrPacket, RtcpTransportLayerFeedback } from 'werift'
 import type { RTCRtpTransceiver, RtcpPacket, RtpPacket } from 'werift'
 import { messageOf } from '@parley/protocol'
 import { type BandwidthLimits, InboundWindow, SubscriberLoss } from './werift-bandwidth.js'
 import { PublisherFeedback } from './werift-feedback.js'
 import { FastRtpSend } from './werift-fast-send.js'
+import { type NackedSender, UnanswerableNacks } from './werift-nack.js'
 import { type Clock, Timer } from '../clock.js'
 import type { Logger } from '../log.js'
 import type { PublishedTrack } from './types.js'
@@ -66,6 +68,8 @@ export interface Subscription {
   keyframeRequestedOnAnswer: boolean
   /** The loss this subscriber reports on the forwarded stream (its receiver reports). */
   readonly loss: SubscriberLoss
+  /** Its NACKs the hub's history could not answer (a repeat asks for a keyframe). */
+  readonly nacks: UnanswerableNacks
 }
 
 export interface ForwarderCounters {
@@ -77,6 +81,8 @@ export interface ForwarderCounters {
   keyframeRequestsSent: number
   /** PLI/FIR packets read from subscribers (the werift routing workaround). */
   subscriberKeyframeRequests: number
+  /** Keyframe requests for a packet a subscriber NACKed twice and the hub never had (werift-nack.ts). */
+  unanswerableNackKeyframeRequests: number
   /** REMB packets sent to publishers (bandwidth estimation). */
   rembSent: number
   /** Of packetsForwarded, those sent by werift's own sendRtp (the fast path declined or is off). */
@@ -94,6 +100,7 @@ export class Forwarder {
     packetsForwarded: 0,
     keyframeRequestsSent: 0,
     subscriberKeyframeRequests: 0,
+    unanswerableNackKeyframeRequests: 0,
     rembSent: 0,
     packetsForwardedByWerift: 0,
   }
@@ -180,6 +187,7 @@ export class Forwarder {
       transceiver: undefined,
       keyframeRequestedOnAnswer: false,
       loss: new SubscriberLoss(),
+      nacks: new UnanswerableNacks(),
     }
     source.subscriptions.add(subscription)
     return subscription
@@ -233,6 +241,10 @@ export class Forwarder {
       this.#feedback.receiverReports(packet, subscriptions)
       return
     }
+    if (packet instanceof RtcpTransportLayerFeedback) {
+      if (packet.feedback.count === GenericNack.count) this.#subscriberNack(packet.feedback as GenericNack, subscriptions)
+      return
+    }
     if (!(packet instanceof RtcpPayloadSpecificFeedback)) return
     const feedback = packet.feedback as { count: number; mediaSsrc?: number; fir?: { ssrc: number }[] }
     let ssrcs: number[]
@@ -244,6 +256,19 @@ export class Forwarder {
       if (sender && ssrcs.includes(sender.ssrc) && subscription.source) {
         this.counters.subscriberKeyframeRequests++
         this.requestKeyframe(subscription.source)
+      }
+    }
+  }
+
+  /** werift's sender resends what its history holds; a packet it never had and NACKed again needs a keyframe. */
+  #subscriberNack(nack: GenericNack, subscriptions: Iterable<Subscription>): void {
+    for (const subscription of subscriptions) {
+      const sender = subscription.transceiver?.sender
+      const source = subscription.source
+      if (!sender || sender.ssrc !== nack.mediaSourceSsrc || !source || source.published.kind !== 'video') continue
+      if (subscription.nacks.nacked(sender as unknown as NackedSender, nack.lost)) {
+        this.counters.unanswerableNackKeyframeRequests++
+        this.requestKeyframe(source)
       }
     }
   }

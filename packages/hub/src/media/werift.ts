@@ -8,6 +8,7 @@
 //   werift-publications.ts  what a client sends: sending m-lines ↔ forwarder sources
 //   werift-subscriptions.ts what a client receives: sendonly transceivers under the publisher's MSID
 //   werift-forwarder.ts     RTP fan-out and the keyframe rule (PLI throttle on the Clock, subscriber PLI/FIR)
+//   werift-nack.ts          subscriber NACKs the history cannot answer (a repeat asks for a keyframe)
 //   werift-feedback.ts      the publishers' bandwidth estimates and the REMBs that tell them
 //   werift-fast-send.ts     the per-packet send of the fan-out (header in place, SRTP, UDP), werift's sendRtp as fallback
 //   werift-bandwidth.ts     the REMB estimate the forwarder sends each publisher (bounds from the room's bitrates)
