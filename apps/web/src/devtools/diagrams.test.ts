@@ -16,7 +16,7 @@ describe('machineGraph', () => {
     const states = allStates(graph.root)
     expect(states.find((s) => s.id === 'inRoom')?.kind).toBe('parallel')
     expect(states.find((s) => s.id === 'inRoom.connection.connected')?.kind).toBe('atomic')
-    expect(graph.transitions).toContainEqual(expect.objectContaining({ source: 'joining.registering', target: 'inRoom', label: 'done registerClient [canReusePreview]' }))
+    expect(graph.transitions).toContainEqual(expect.objectContaining({ source: 'joining.registered', target: 'inRoom', label: 'always [canReusePreview]' }))
     expect(graph.transitions).toContainEqual(expect.objectContaining({ source: 'leaving', target: 'left', label: 'after leaveTimeout' }))
     expect(graph.transitions).toContainEqual(expect.objectContaining({ source: 'leaving', target: 'left', label: 'always [not needsLeaveRequest]' }))
     expect(states.find((s) => s.id === 'inRoom.connection.connected')?.handles).toEqual(['negotiation.reconnecting', 'events.reconnecting'])

@@ -137,12 +137,17 @@ export const conferenceMachine = conferenceSetup.createMachine({
             src: 'registerClient',
             input: ({ context }) => ({ roomId: joiningRoomId(context), displayName: context.joinParams?.displayName ?? '' }),
             onDone: [
-              { guard: 'canReusePreview', target: '#conference.inRoom', actions: [{ type: 'storeClient', params: ({ event }) => event.output }, 'storeJoinedRoom'] },
-              { target: 'acquiringMedia', actions: [{ type: 'storeClient', params: ({ event }) => event.output }, 'storeJoinedRoom'] },
+              // The room we created is known; one joined by id exists now (the invite's name until the hub's).
+              { guard: 'roomKnown', target: 'registered', actions: { type: 'storeClient', params: ({ event }) => event.output } },
+              { target: 'registered', actions: [{ type: 'storeClient', params: ({ event }) => event.output }, 'storeInvitedRoom'] },
             ],
             onError: { target: '#conference.failed', actions: { type: 'storeError', params: ({ event }) => ({ error: event.error }) } },
           },
           after: { joinStepTimeout: joinStepTimedOut },
+        },
+        registered: {
+          // The preview's camera and microphone go on into the call; without them they are acquired now.
+          always: [{ guard: 'canReusePreview', target: '#conference.inRoom' }, { target: 'acquiringMedia' }],
         },
         acquiringMedia: {
           entry: 'resetLocalEnabled',

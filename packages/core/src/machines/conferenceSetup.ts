@@ -78,6 +78,8 @@ export const conferenceSetup = setup({
       context.previewMedia.audio === context.joinParams.media.audio &&
       context.previewMedia.video === context.joinParams.media.video,
     hasJoinParams: ({ context }) => context.joinParams !== null,
+    /** The room we created (or opened) before registering; joined by id, only the invite names it. */
+    roomKnown: ({ context }) => context.room !== null,
     /** Joining a room by id (an invite, a retry): another tab of ours may be in it. A new room is nobody's. */
     joinsKnownRoom: ({ context }) => Boolean(context.joinParams?.roomId),
     /** Created by us, or brought back by a reconnect: the room's name and options are already known. */
@@ -119,10 +121,8 @@ export const conferenceSetup = setup({
     resetLocalEnabled: assign(({ context }) => ({ local: { ...context.local, audioEnabled: true, videoEnabled: true } })),
     storeRoom: assign(({ context }, opened: OpenedRoom) => roomOpened(context, opened)),
     /** Registered in the room asked for by id: it exists. Its name is the invite's until the hub's arrives. */
-    storeJoinedRoom: assign(({ context }) =>
-      context.room !== null || !context.joinParams?.roomId
-        ? {}
-        : roomOpened(context, { room: { id: context.joinParams.roomId, name: context.joinParams.roomName ?? '' }, host: { created: false, key: null } }),
+    storeInvitedRoom: assign(({ context }) =>
+      roomOpened(context, { room: { id: joiningRoomId(context), name: context.joinParams?.roomName ?? '' }, host: { created: false, key: null } }),
     ),
     /** The hub's word on the room we joined by id (its name, its options for a reconnect that must re-create it). */
     storeRoomDetails: assign({

@@ -1,9 +1,9 @@
 // Path selection for the model tests: every edge of the machine's reachable graph (state × event,
-// from xstate/graph's adjacency map) is appended to the shortest path (xstate/graph's
-// getShortestPaths) to its source; then a greedy subset is kept that still takes every distinct
-// (state value, event, next state value) step at least once.
+// explored breadth-first as xstate/graph's adjacency map would be) is appended to a shortest path to
+// its source; then a greedy subset is kept that still takes every distinct (state value, event, next
+// state value) step at least once.
 import { createEmptyActor, type ActorScope, type AnyEventObject, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate'
-import { getAdjacencyMap, getShortestPaths, serializeSnapshot } from 'xstate/graph'
+import { serializeSnapshot } from 'xstate/graph'
 
 export interface ModelOptions {
   events: AnyEventObject[]
@@ -52,57 +52,84 @@ function withFreshSystems(machine: AnyStateMachine): AnyStateMachine {
   }) as AnyStateMachine
 }
 
+interface ModelNode {
+  state: AnyMachineSnapshot
+  /** `JSON.stringify(state.value)`, computed once: the steps' coverage keys use it. */
+  valueText: string
+  transitions: { event: AnyEventObject; next: string }[]
+  /** The last step of a shortest path here (breadth-first: the first way found is a shortest one). */
+  via?: { from: string; event: AnyEventObject }
+}
+
+/**
+ * The reachable graph (state × event), breadth-first from the initial snapshot, as xstate/graph's
+ * getAdjacencyMap and getShortestPaths see it (same serialisation, same filters) but in one pass:
+ * each transition is taken and serialised once, where those two take each twice and re-serialise
+ * the next state again, and the paths below are walked by stored keys.
+ */
+function explore(machine: AnyStateMachine, options: ModelOptions): { initial: string; nodes: Map<string, ModelNode> } {
+  // The machine makes its own scope for every step (withFreshSystems): none is passed.
+  const scope = undefined as never
+  const first = machine.getInitialSnapshot(scope, options.input) as AnyMachineSnapshot
+  const node = (state: AnyMachineSnapshot, via?: ModelNode['via']): ModelNode => ({ state, valueText: valueText(state), transitions: [], ...(via ? { via } : {}) })
+  const initial = serializeSnapshot(first)
+  const nodes = new Map([[initial, node(first)]])
+  const queue = [initial]
+  for (let i = 0; i < queue.length; i++) {
+    const key = queue[i]!
+    const current = nodes.get(key)!
+    if (options.stopWhen?.(current.state)) continue
+    const seen = new Set<string>()
+    for (const event of options.events) {
+      if (!current.state.can(event) || !(options.filterEvents?.(current.state, event) ?? true)) continue
+      const eventKey = serializeEvent(event)
+      if (seen.has(eventKey)) continue
+      seen.add(eventKey)
+      const next = machine.transition(current.state, event, scope) as AnyMachineSnapshot
+      const nextKey = serializeSnapshot(next)
+      current.transitions.push({ event, next: nextKey })
+      if (!nodes.has(nextKey)) {
+        nodes.set(nextKey, node(next, { from: key, event }))
+        queue.push(nextKey)
+      }
+    }
+  }
+  return { initial, nodes }
+}
+
 export function edgeCoveringPaths(model: AnyStateMachine, options: ModelOptions) {
-  const machine = withFreshSystems(model)
-  const traversal = {
-    events: options.events,
-    serializeState: serializeSnapshot,
-    serializeEvent,
-    filterEvents: (snapshot: AnyMachineSnapshot, event: AnyEventObject) => snapshot.can(event) && (options.filterEvents?.(snapshot, event) ?? true),
-    ...(options.input === undefined ? {} : { input: options.input }),
-    ...(options.stopWhen ? { stopWhen: options.stopWhen } : {}),
+  const { initial, nodes } = explore(withFreshSystems(model), options)
+  /** The events of a shortest path from the initial snapshot to `key`, and the keys it passes. */
+  const shortest = new Map<string, { events: AnyEventObject[]; keys: string[] }>([[initial, { events: [], keys: [initial] }]])
+  const shortestTo = (key: string): { events: AnyEventObject[]; keys: string[] } => {
+    const known = shortest.get(key)
+    if (known) return known
+    const via = nodes.get(key)!.via!
+    const before = shortestTo(via.from)
+    const path = { events: [...before.events, via.event], keys: [...before.keys, key] }
+    shortest.set(key, path)
+    return path
   }
-  const adjacency = getAdjacencyMap(machine, traversal as never) as Record<
-    string,
-    { state: AnyMachineSnapshot; transitions: Record<string, { event: AnyEventObject; state: AnyMachineSnapshot }> }
-  >
-  const eventsTo = new Map<string, AnyEventObject[]>()
-  for (const path of getShortestPaths(machine, traversal as never)) {
-    eventsTo.set(
-      serializeSnapshot(path.state as AnyMachineSnapshot),
-      path.steps.map((step) => step.event as AnyEventObject).filter((event) => event.type !== 'xstate.init'),
-    )
-  }
-  const initial = Object.keys(adjacency)[0]!
-  const walk = (events: AnyEventObject[]): ModelStep[] => {
-    let current = initial
-    return events.map((event) => {
-      const next = adjacency[current]!.transitions[serializeEvent(event)]!
-      current = serializeSnapshot(next.state)
-      return { event, state: next.state }
-    })
-  }
-  const candidates: AnyEventObject[][] = []
-  for (const [serialized, entry] of Object.entries(adjacency)) {
-    const prefix = eventsTo.get(serialized)
-    if (!prefix) continue
-    for (const transition of Object.values(entry.transitions)) candidates.push([...prefix, transition.event])
+  const candidates: { events: AnyEventObject[]; keys: string[] }[] = []
+  for (const [key, node] of nodes) {
+    const prefix = shortestTo(key)
+    for (const transition of node.transitions) candidates.push({ events: [...prefix.events, transition.event], keys: [...prefix.keys, transition.next] })
   }
   // Longest first, so one long path that takes many steps is preferred to its prefixes.
-  candidates.sort((a, b) => b.length - a.length)
+  candidates.sort((a, b) => b.events.length - a.events.length)
   const covered = new Set<string>()
   const paths: ModelPath[] = []
-  const initialSnapshot = adjacency[initial]!.state
-  for (const events of candidates) {
-    const steps = walk(events)
+  const initialSnapshot = nodes.get(initial)!.state
+  for (const { events, keys } of candidates) {
     // Keyed by the whole event, so each variant of an event (a granted and a refused lock) is driven too.
-    const keys = steps.map((step, i) => `${valueText(i === 0 ? initialSnapshot : steps[i - 1]!.state)} --${serializeEvent(step.event)}--> ${valueText(step.state)}`)
-    if (keys.every((key) => covered.has(key))) continue
-    for (const key of keys) covered.add(key)
-    paths.push({ description: `${events.map((e) => e.type.replace(/^xstate\./, '')).join(' → ')} ⇒ ${valueText(steps.at(-1)!.state)}`, steps })
+    const stepKeys = events.map((event, i) => `${nodes.get(keys[i]!)!.valueText} --${serializeEvent(event)}--> ${nodes.get(keys[i + 1]!)!.valueText}`)
+    if (stepKeys.every((key) => covered.has(key))) continue
+    for (const key of stepKeys) covered.add(key)
+    const steps = events.map((event, i) => ({ event, state: nodes.get(keys[i + 1]!)!.state }))
+    paths.push({ description: `${events.map((e) => e.type.replace(/^xstate\./, '')).join(' → ')} ⇒ ${nodes.get(keys.at(-1)!)!.valueText}`, steps })
   }
-  const edges = Object.values(adjacency).reduce((sum, entry) => sum + Object.keys(entry.transitions).length, 0)
-  return { paths, initialSnapshot, stats: { states: Object.keys(adjacency).length, edges, distinctSteps: covered.size } }
+  const edges = [...nodes.values()].reduce((sum, node) => sum + node.transitions.length, 0)
+  return { paths, initialSnapshot, stats: { states: nodes.size, edges, distinctSteps: covered.size } }
 }
 
 /**
