@@ -86,7 +86,8 @@ describe('a call whose hub node is killed', () => {
     expect(created.status).toBe(201)
     const roomId = created.body.data.id as string
     expect((await call(nodes[0]!.url, 'POST', pathFor('setMeta', { roomId }), { agenda: 'survive' })).status).toBe(200)
-    for (const id of ['n2', 'n3']) nodes.push(await startHubProcess({ args: [...MEDIA_IN_MAIN_THREAD, '--redis', redis.url, '--node-id', id] }))
+    // Started side by side (each transpiles the hub's source as it loads); `nodes` keeps the order n1, n2, n3.
+    nodes.push(...(await Promise.all(['n2', 'n3'].map((id) => startHubProcess({ args: [...MEDIA_IN_MAIN_THREAD, '--redis', redis.url, '--node-id', id] })))))
 
     const ada = caller('Ada', nodes[1]!.url)
     const grace = caller('Grace', nodes[2]!.url)

@@ -184,7 +184,8 @@ describe('call traces against the real hub (werift, loopback)', () => {
     const entries = () => trio.map((m) => m.conference.exportTrace().entries.length)
     const joinedBytes = size()
     const joinedEntries = entries()
-    const steadyMs = 20_000
+    // The stats machine reads once a second: ten readings per participant give the steady rate.
+    const steadyMs = 10_000
     await settle(steadyMs)
     const perMinuteBytes = size().map((bytes, i) => ((bytes - joinedBytes[i]!) * 60_000) / steadyMs)
     const perMinuteEntries = entries().map((count, i) => ((count - joinedEntries[i]!) * 60_000) / steadyMs)

@@ -297,14 +297,17 @@ export interface ConferenceView {
 }
 
 /**
- * The join deadlines, ms: the conference and negotiation machines' named delays. Each one left out
- * keeps its default; shorter ones suit a test or a deployment that wants a quicker "could not connect".
+ * The join and reconnect deadlines, ms: the conference, negotiation and reconnect machines' named delays.
+ * Each one left out keeps its default; shorter ones suit a test or a deployment that wants a quicker
+ * "could not connect" or "the server stopped".
  */
 export interface ConferenceDelays {
   /** Media must connect within this once in the room, else one fresh session, then failed (default 35,000). */
   connectDeadline?: number
   /** After an ICE restart's answer, the connection's state is looked at again this much later (default 2,000). */
   iceRecheck?: number
+  /** A reconnect (the hub restarted or went away) gives up after this, whatever its attempts (default 60,000). */
+  reconnectDeadline?: number
 }
 
 /** Options of `createConference` (implemented in conference.ts). */

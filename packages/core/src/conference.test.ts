@@ -35,8 +35,8 @@ const track = (clientId: string, name: string, streamId: string, trackId: string
   source: 'media' as const,
 })
 
-async function joined(configure?: (world: ReturnType<typeof createFakeWorld>) => void) {
-  const run = start(configure)
+async function joined(configure?: (world: ReturnType<typeof createFakeWorld>) => void, delays?: ConferenceDelays) {
+  const run = start(configure, delays)
   run.conference.join({ displayName: 'Ada', roomName: 'Standup', media: { audio: true, video: true } })
   await run.until((s) => s.matches('inRoom'))
   await flush()
@@ -391,6 +391,18 @@ describe('createConference', () => {
     expect(run.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
   })
 
+  it('gives up a reconnect at a reconnectDeadline the options set', async () => {
+    const run = await joined((world) => world.hub.calls.gate('hub.getRoom'), { reconnectDeadline: 10_000 })
+    run.world.eventSources.latest().emit('left', { reason: 'shutdown' })
+    await run.until((s) => s.matches('reconnecting'))
+    run.world.clock.advance(9_999)
+    await flush()
+    expect(run.view().status).toBe('reconnecting')
+    run.world.clock.advance(1)
+    await run.until((s) => s.matches('ended'))
+    expect(run.view()).toMatchObject({ status: 'ended', endedReason: 'server-stopped' })
+  })
+
   it('reconnects when the event stream is lost, and gives up with an error the person can retry', async () => {
     const run = await joined((world) => world.hub.calls.gate('hub.getRoom'))
     run.world.hub.clients.delete(run.view().clientId!)
@@ -486,16 +498,19 @@ describe('createConference', () => {
     expect(run.world.openResources()).toEqual({ peerConnections: 0, liveTracks: 0, eventStreams: 0, timers: 0 })
   })
 
-  it('keeps the default join deadlines unless the options name others', () => {
+  it('keeps the default join and reconnect deadlines unless the options name others', () => {
     const delaysOf = (delays?: ConferenceDelays) => {
       const machine = start(undefined, delays).conference.actor.logic
       const negotiation = machine.implementations.actors.negotiation as unknown as { implementations: { delays: Record<string, unknown> } }
-      return { ...machine.implementations.delays, iceRecheck: negotiation.implementations.delays.iceRecheck }
+      const reconnect = machine.implementations.actors.reconnect as unknown as { implementations: { delays: Record<string, unknown> } }
+      return { ...machine.implementations.delays, iceRecheck: negotiation.implementations.delays.iceRecheck, reconnectDeadline: reconnect.implementations.delays.reconnectDeadline }
     }
     expect([CONNECT_DEADLINE_MS, JOIN_STEP_TIMEOUT_MS, ICE_RECHECK_MS]).toEqual([35_000, 20_000, 2_000])
     expect(delaysOf()).toMatchObject({ connectDeadline: CONNECT_DEADLINE_MS, joinStepTimeout: JOIN_STEP_TIMEOUT_MS, iceRecheck: ICE_RECHECK_MS })
     expect(delaysOf({ connectDeadline: 4_000 })).toMatchObject({ connectDeadline: 4_000, joinStepTimeout: JOIN_STEP_TIMEOUT_MS, iceRecheck: ICE_RECHECK_MS })
     expect(delaysOf({ iceRecheck: 500 })).toMatchObject({ connectDeadline: CONNECT_DEADLINE_MS, iceRecheck: 500 })
+    expect(delaysOf().reconnectDeadline).toBe(RECONNECT_DEADLINE_MS)
+    expect(delaysOf({ reconnectDeadline: 30_000 })).toMatchObject({ connectDeadline: CONNECT_DEADLINE_MS, iceRecheck: ICE_RECHECK_MS, reconnectDeadline: 30_000 })
   })
 
   it('ends the wait for media at a connectDeadline the options set', async () => {

@@ -105,7 +105,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
     iceServers: options.iceServers ?? options.peerConnectionConfig?.iceServers ?? [],
   }
   const channels = media.channels ?? new DataChannels()
-  const { connectDeadline, iceRecheck } = options.delays ?? {}
+  const { connectDeadline, iceRecheck, reconnectDeadline } = options.delays ?? {}
   const negotiation = negotiationMachine.provide({
     actors: negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media, channels }),
     ...(iceRecheck !== undefined ? { delays: { iceRecheck } } : {}),
@@ -117,7 +117,10 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
     ...(options.statsIntervalMs !== undefined ? { delays: { statsInterval: options.statsIntervalMs } } : {}),
   })
   const actors = conferenceActors({ hub, local: media.local, remote: media.remote, devices: ports.media, ...(ports.beacon ? { beacon: ports.beacon } : {}) })
-  const reconnect = reconnectMachine.provide({ actors: { ...reconnectActors(hub), registerClient: actors.registerClient } })
+  const reconnect = reconnectMachine.provide({
+    actors: { ...reconnectActors(hub), registerClient: actors.registerClient },
+    ...(reconnectDeadline !== undefined ? { delays: { reconnectDeadline } } : {}),
+  })
   const machine = conferenceMachine.provide({
     actors: {
       ...actors,

@@ -67,10 +67,10 @@ describe('the tutorial client, the official SDK and the core in one call across 
     assertLoopbackOnly()
     if (!existsSync(join(WEB_DIST, 'index.html'))) throw new Error(`the web app is not built (${WEB_DIST}): npm run pnpm -- --filter @parley/web run build`)
     redis = await startRedisServer()
-    for (const id of ['n1', 'n2', 'n3']) {
-      // Node 3 serves the web app: the app talks to the hub it was loaded from.
-      nodes.push(await startHubProcess({ args: [...MEDIA_IN_MAIN_THREAD, '--redis', redis.url, '--node-id', id], staticDir: id === 'n3' ? WEB_DIST : undefined }))
-    }
+    // Started side by side (each transpiles the hub's source as it loads); `nodes` keeps the order n1, n2, n3.
+    // Node 3 serves the web app: the app talks to the hub it was loaded from.
+    nodes.push(...(await Promise.all(['n1', 'n2', 'n3'].map((id) =>
+      startHubProcess({ args: [...MEDIA_IN_MAIN_THREAD, '--redis', redis.url, '--node-id', id], staticDir: id === 'n3' ? WEB_DIST : undefined })))))
     pages = [await startStaticServer(TUTORIAL_DIR), await startStaticServer(sdkDir)]
     browser = await launchChromium()
   })

@@ -155,6 +155,8 @@ describe('loadConfig', () => {
     expect(await loadConfig({ search: '', fetch: withDelays })).toEqual({ hub: { baseUrl: '' }, source: 'default', statelyInspector: false, delays: { connectDeadline: 8_000, iceRecheck: 500 } })
     expect((await loadConfig({ search: '', fetch: () => jsonResponse({ hubUrl: 'https://hub.inlive.app' }) })).delays).toBeUndefined()
     expect(delaysFromJson({ delays: { connectDeadline: 8_000 } })).toEqual({ delays: { connectDeadline: 8_000 } })
+    expect(delaysFromJson({ delays: { reconnectDeadline: 30_000 } })).toEqual({ delays: { reconnectDeadline: 30_000 } })
+    expect(() => delaysFromJson({ delays: { reconnectDeadline: 0 } })).toThrow(/delays.reconnectDeadline.*milliseconds/)
     expect(() => delaysFromJson({ delays: { connectDeadline: '8s' } })).toThrow(/delays.connectDeadline.*milliseconds/)
     expect(() => delaysFromJson({ delays: 8_000 })).toThrow(ConfigError)
   })

@@ -34,7 +34,7 @@ export interface AppConfig {
   hub: HubConfig
   /** From config.json; absent: no ICE servers (the hub is reached directly) and every candidate type. */
   ice?: IceConfig
-  /** config.json's advanced `delays`: the core's join deadlines; absent, the core's defaults. */
+  /** config.json's advanced `delays`: the core's join and reconnect deadlines; absent, the core's defaults. */
   delays?: ConferenceDelays
   /** Where the settings came from, shown in the state panel to make a wrong hub obvious. */
   source: 'default' | 'config.json' | 'query'
@@ -156,15 +156,16 @@ export interface LoadConfigOptions {
 }
 
 /**
- * config.json's advanced `"delays": { "connectDeadline": 8000, "iceRecheck": 500 }` (ms): the core's
- * join deadlines (ConferenceDelays), for a deployment or a test that wants a quicker "could not connect".
+ * config.json's advanced `"delays": { "connectDeadline": 8000, "iceRecheck": 500, "reconnectDeadline": 30000 }`
+ * (ms): the core's join and reconnect deadlines (ConferenceDelays), for a deployment or a test that wants a
+ * quicker "could not connect" or "the server stopped".
  */
 export function delaysFromJson(json: unknown): { delays?: ConferenceDelays } {
   const delays = (json as Record<string, unknown>).delays
   if (delays === undefined) return {}
   if (typeof delays !== 'object' || delays === null || Array.isArray(delays)) throw new ConfigError('config.json: "delays" must be an object of milliseconds')
   const result: ConferenceDelays = {}
-  for (const name of ['connectDeadline', 'iceRecheck'] as const) {
+  for (const name of ['connectDeadline', 'iceRecheck', 'reconnectDeadline'] as const) {
     const value = (delays as Record<string, unknown>)[name]
     if (value === undefined) continue
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new ConfigError(`config.json: "delays.${name}" must be a whole number of milliseconds`)

@@ -50,7 +50,7 @@ export type ReconnectOutput = { room: RoomInfo; recreatedRoom: boolean; client: 
  * manager's restart delay) is still found. With 10 the reconnect gave up after 28 s.
  */
 export const MAX_RECONNECT_ATTEMPTS = 20
-/** Overall bound of one reconnect, whatever the attempts. */
+/** Overall bound of one reconnect, whatever the attempts (the default of the `reconnectDeadline` delay). */
 export const RECONNECT_DEADLINE_MS = 60_000
 /** How long the old client's release may take (a hub that is down fails it fast, a stalled one never answers). */
 export const RELEASE_TIMEOUT_MS = 2_000
@@ -119,7 +119,7 @@ export const reconnectMachine = setup({
     storeClient: assign({ client: (_, client: { clientId: string; name: string }) => client }),
     storeError: assign({ error: (_, params: { error: unknown }) => toConferenceError(params.error) }),
     storeDeadlineError: assign({
-      error: ({ context }): ConferenceError => context.error ?? { kind: 'hub-unreachable', message: `no reconnect within ${RECONNECT_DEADLINE_MS} ms` },
+      error: ({ context }): ConferenceError => context.error ?? { kind: 'hub-unreachable', message: 'no reconnect within the reconnect deadline' },
     }),
   },
 }).createMachine({
