@@ -7,13 +7,17 @@
 // to the first remote <video> with videoWidth > 0 (checked every 5 ms and on `resize`, which fires
 // with the first decoded frame), and where the time went (join-probe.ts: register, events stream,
 // offer, the hub's offer and our answer, ICE, DTLS). `--before-dist DIR` measures a second build of
-// the web app alternating with apps/web/dist (before/after in one run); `--clients parley,sdk` picks the
-// clients. Prints two tables; asserts nothing about speed.
+// the web app alternating with apps/web/dist (before/after in one run), served by a second hub: with
+// `--before-hub FILE` that hub is another version of the hub's source (FILE: its `testing.ts`, e.g. a
+// copy of main's `packages/hub/src` placed inside packages/hub so that its imports resolve), so that a
+// hub change is measured before/after in one run too; `--clients parley,sdk` picks the clients. Prints
+// two tables; asserts nothing about speed.
 //
 //   flock /tmp/parley-e2e.lock unshare -n sh -c 'ip link set lo up && PARLEY_NETNS=lo \
 //     npm run pnpm -- --filter @parley/loadtest run join -- --trials 9 [--before-dist /tmp/web-before]'
 import { rmSync } from 'node:fs'
 import { loadavg } from 'node:os'
+import { resolve } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { startTestHub, type TestHub } from '@parley/hub/testing'
 import { assertLoopbackOnly, launchChromium, newParticipantPage, pollUntil, startStaticServer, type ParticipantPage } from '@parley/testkit'
@@ -67,6 +71,8 @@ interface Options {
   warmup: number
   /** Another build of the web app (e.g. main's, built with `vite build --outDir`), served by a second hub and measured alternating with apps/web/dist. */
   beforeDist?: string
+  /** The `testing.ts` of another version of the hub's source, serving `beforeDist`. */
+  beforeHub?: string
   clients: KindName[]
 }
 
@@ -79,6 +85,7 @@ function parseArgs(argv: string[]): Options {
     if (flag === '--trials' && Number.isInteger(value) && value > 0) options.trials = value
     else if (flag === '--warmup' && Number.isInteger(value) && value >= 0) options.warmup = value
     else if (flag === '--before-dist' && raw) options.beforeDist = raw
+    else if (flag === '--before-hub' && raw) options.beforeHub = raw
     else if (flag === '--clients' && raw && raw.split(',').every((name) => KIND_NAMES.includes(name as KindName))) options.clients = raw.split(',') as KindName[]
     else if (flag === '--') continue
     else throw new Error(`unknown or bad option ${flag} (use --trials N --warmup N --clients ${KIND_NAMES.join(',')} --before-dist DIR)`)
@@ -102,10 +109,14 @@ try {
   browser = await launchChromium()
   const all: Partial<Record<KindName | 'parleyBefore', Kind>> = kinds(hub.url, sdkServer.url, tutorialServer.url)
   const order: (KindName | 'parleyBefore')[] = [...options.clients]
+  if (options.beforeHub && !options.beforeDist) throw new Error('--before-hub needs --before-dist (the web app that hub serves)')
   if (options.beforeDist) {
-    // The same app code path on a hub of its own (same process, same Node), only the build differs.
-    beforeHub = await startTestHub({ staticDir: options.beforeDist })
-    all.parleyBefore = { ...kinds(beforeHub.url, sdkServer.url, tutorialServer.url).parley, label: `Parley web app, before (${options.beforeDist})` }
+    // The same app code path on a hub of its own (same process, same Node): only the build differs, and
+    // the hub's code too when --before-hub names another version of it.
+    const startBeforeHub = options.beforeHub ? ((await import(resolve(options.beforeHub))) as { startTestHub: typeof startTestHub }).startTestHub : startTestHub
+    beforeHub = await startBeforeHub({ staticDir: options.beforeDist })
+    const label = `Parley web app, before (${options.beforeDist}${options.beforeHub ? `, hub ${options.beforeHub}` : ''})`
+    all.parleyBefore = { ...kinds(beforeHub.url, sdkServer.url, tutorialServer.url).parley, label }
     order.splice(order.indexOf('parley') + 1, 0, 'parleyBefore')
   }
   const results = new Map(order.map((name) => [name, [] as TrialResult[]]))

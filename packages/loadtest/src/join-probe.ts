@@ -5,14 +5,16 @@
 import type { Page } from 'playwright-core'
 
 /** The join steps the probe sees, in the order they usually happen. */
-export const JOIN_STEPS = ['register', 'sseOpen', 'lockAnswered', 'offerSent', 'offerAnswered', 'hubOffer', 'answerSent', 'iceConnected', 'dtlsConnected', 'firstFrame'] as const
+export const JOIN_STEPS = ['register', 'sseCreated', 'sseOpen', 'pcCreated', 'lockAnswered', 'offerSent', 'offerAnswered', 'hubOffer', 'answerSent', 'iceConnected', 'dtlsConnected', 'firstFrame'] as const
 export type JoinStep = (typeof JOIN_STEPS)[number]
 export type JoinMarks = Partial<Record<JoinStep | 'clickedAt' | 'apiViaWorker', number>>
 
 /** What each step means, for the table's legend. */
 export const JOIN_STEP_MEANING: Record<JoinStep, string> = {
   register: 'POST register answered',
+  sseCreated: 'events stream created (new EventSource)',
   sseOpen: 'events stream open',
+  pcCreated: 'peer connection created',
   lockAnswered: 'first isallownegotiate answered',
   offerSent: 'PUT negotiate (our offer) sent',
   offerAnswered: 'PUT negotiate (our offer) answered',
@@ -55,6 +57,7 @@ function installProbe(selectors: { joinSelector: string; remoteVideoSelector: st
   globalThis.EventSource = class extends OriginalEventSource {
     constructor(url: string | URL, init?: EventSourceInit) {
       super(url, init)
+      mark('sseCreated')
       this.addEventListener('open', () => mark('sseOpen'))
       this.addEventListener('offer', () => mark('hubOffer'))
     }
@@ -63,6 +66,7 @@ function installProbe(selectors: { joinSelector: string; remoteVideoSelector: st
   globalThis.RTCPeerConnection = class extends OriginalPeerConnection {
     constructor(config?: RTCConfiguration) {
       super(config)
+      mark('pcCreated')
       this.addEventListener('iceconnectionstatechange', () => {
         if (this.iceConnectionState === 'connected' || this.iceConnectionState === 'completed') mark('iceConnected')
       })
