@@ -25,6 +25,22 @@ export const JOIN_STEP_MEANING: Record<JoinStep, string> = {
   firstFrame: 'first remote frame decoded',
 }
 
+/** The intervals the bench prints trial by trial: the critical path, and the stream beside it. */
+export const JOIN_INTERVALS: readonly (readonly ['click' | JoinStep, JoinStep])[] = [
+  ['click', 'register'],
+  ['register', 'pcCreated'],
+  ['register', 'sseCreated'],
+  ['sseCreated', 'sseOpen'],
+  ['register', 'lockAnswered'],
+  ['lockAnswered', 'offerSent'],
+  ['offerSent', 'offerAnswered'],
+  ['offerAnswered', 'iceConnected'],
+  ['iceConnected', 'dtlsConnected'],
+  ['dtlsConnected', 'hubOffer'],
+  ['hubOffer', 'answerSent'],
+  ['answerSent', 'firstFrame'],
+]
+
 /** Runs in the page (serialised by Playwright): wraps the APIs and records the first time of each step. */
 function installProbe(selectors: { joinSelector: string; remoteVideoSelector: string }): void {
   const marks: Record<string, number> = {}
