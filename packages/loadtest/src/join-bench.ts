@@ -41,6 +41,9 @@ interface TrialResult {
   steps: Partial<Record<JoinStep, number>>
   /** Hub API requests of the newcomer's page that went through a service worker. */
   apiViaWorker: number
+  /** ms of the page's long tasks (≥ 50 ms) from the click to our offer's PUT, and to the first frame. */
+  busyToOffer: number
+  busyToFrame: number
 }
 
 async function trial(browser: Browser, kind: Kind, hubUrl: string, serviceWorkers: 'allow' | 'block' = 'allow'): Promise<TrialResult> {
@@ -64,7 +67,7 @@ async function trial(browser: Browser, kind: Kind, hubUrl: string, serviceWorker
       },
       { timeoutMs: 30_000, intervalMs: 20, description: "the newcomer's first remote frame" },
     )
-    return { ms: marks.firstFrame! - marks.clickedAt!, steps: sinceClick(marks), apiViaWorker: marks.apiViaWorker ?? 0 }
+    return { ms: marks.firstFrame! - marks.clickedAt!, steps: sinceClick(marks), apiViaWorker: marks.apiViaWorker ?? 0, busyToOffer: marks.busyToOffer ?? Number.NaN, busyToFrame: marks.busyToFrame ?? Number.NaN }
   } finally {
     for (const participant of open) await participant.close().catch(() => undefined)
   }
@@ -142,7 +145,7 @@ try {
       const counted = round >= options.warmup
       if (counted) results.get(name)!.push(result)
       const steps = JOIN_STEPS.map((step) => `${step} ${result.steps[step]?.toFixed(0) ?? '-'}`).join(', ')
-      console.error(`[join] round ${round + 1}${counted ? '' : ' (warm-up)'} ${name}: ${result.ms.toFixed(0)} ms (${steps}; API requests via a service worker: ${result.apiViaWorker}), load ${loadavg()[0]!.toFixed(2)}`)
+      console.error(`[join] round ${round + 1}${counted ? '' : ' (warm-up)'} ${name}: ${result.ms.toFixed(0)} ms (${steps}; API requests via a service worker: ${result.apiViaWorker}; long tasks to the offer ${result.busyToOffer.toFixed(0)} ms, to the frame ${result.busyToFrame.toFixed(0)} ms), load ${loadavg()[0]!.toFixed(2)}`)
     }
     loads.push(loadavg()[0]!)
   }
@@ -177,6 +180,8 @@ try {
     })
     console.log(`| ${from} → ${to} | ${cells.join(' | ')} |`)
   }
+  console.log(`| long tasks (≥ 50 ms) click → offerSent, ms | ${order.map((name) => median(results.get(name)!.map((result) => result.busyToOffer)).toFixed(0)).join(' | ')} |`)
+  console.log(`| long tasks click → firstFrame, ms | ${order.map((name) => median(results.get(name)!.map((result) => result.busyToFrame)).toFixed(0)).join(' | ')} |`)
   console.log(`\nall figures ms: ${order.map((name) => `${name} ${msOf(name).map((value) => value.toFixed(0)).join(',')}`).join('; ')}`)
 } finally {
   await browser?.close()

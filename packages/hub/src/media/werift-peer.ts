@@ -91,7 +91,8 @@ export class WeriftPeer implements MediaPeer {
    * box, for which neither the room's routing nor the hub's offer need to wait.
    */
   get connectionState(): PeerConnectionState {
-    return this.#connectionState
+    // Its state events stop with close(): a closed peer says so at once.
+    return this.#closed ? 'closed' : this.#connectionState
   }
 
   /** What this peer still holds in werift, for the plane's stats (the churn test reads them). */
