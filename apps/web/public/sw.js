@@ -2,8 +2,8 @@
 // Parley's service worker: a copy of the app shell (index.html and its hashed assets), so that a
 // tab opened while the hub is down still shows Parley, which then says which server it cannot
 // reach, instead of the browser's "This site can't be reached". The network always comes first for
-// the page; the API (/v1, routed past the worker at install), other origins and anything but GET are
-// never touched. No third-party request is ever made.
+// the page; the API (/v1), other origins and anything but GET are never touched. No third-party
+// request is ever made.
 const CACHE = 'parley-shell-v1'
 const scope = new URL(self.registration.scope)
 const SHELL = scope.href
@@ -12,19 +12,8 @@ const ASSETS = `${scope.pathname}assets/`
 const OFFLINE_MARK = '<meta name="parley-shell" content="offline">'
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(Promise.all([routeApiPastWorker(event), keepShell()]).then(() => self.skipWaiting()))
+  event.waitUntil(keepShell().then(() => self.skipWaiting()))
 })
-
-/**
- * The hub's API goes straight to the network, past this worker (the static routing API): the fetch
- * handler below leaves it alone anyway, but a request that waits for the handler to run first waits
- * for this worker's thread, 50–100 ms per request on a busy machine (measured in the join benchmark,
- * packages/loadtest). A browser without the API still gets the fetch handler's pass.
- */
-function routeApiPastWorker(event) {
-  if (typeof event.addRoutes !== 'function') return undefined
-  return event.addRoutes({ condition: { urlPattern: `${scope.origin}/v1/*` }, source: 'network' }).catch(() => undefined)
-}
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(
