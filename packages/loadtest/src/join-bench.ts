@@ -7,18 +7,23 @@
 // to the first remote <video> with videoWidth > 0 (checked every 5 ms and on `resize`, which fires
 // with the first decoded frame), and where the time went (join-probe.ts: register, events stream,
 // offer, the hub's offer and our answer, ICE, DTLS). `--before-dist DIR` measures a second build of
-// the web app alternating with apps/web/dist (before/after in one run); `--clients parley,sdk` picks the
-// clients. Prints two tables; asserts nothing about speed.
+// the web app alternating with apps/web/dist (before/after in one run), served by a second hub: with
+// `--before-hub FILE` that hub is another version of the hub's source (FILE: its `testing.ts`, e.g. a
+// copy of main's `packages/hub/src` placed inside packages/hub so that its imports resolve), so that a
+// hub change is measured before/after in one run too; `--without-service-worker` adds the web app with
+// its service worker blocked; `--clients parley,sdk` picks the clients. Prints three tables (the third:
+// each step on its own, trial by trial); asserts nothing about speed.
 //
 //   flock /tmp/parley-e2e.lock unshare -n sh -c 'ip link set lo up && PARLEY_NETNS=lo \
 //     npm run pnpm -- --filter @parley/loadtest run join -- --trials 9 [--before-dist /tmp/web-before]'
 import { rmSync } from 'node:fs'
 import { loadavg } from 'node:os'
+import { resolve } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { startTestHub, type TestHub } from '@parley/hub/testing'
 import { assertLoopbackOnly, launchChromium, newParticipantPage, pollUntil, startStaticServer, type ParticipantPage } from '@parley/testkit'
 import { type Kind, type KindName, KIND_NAMES, kinds, sdkPageDir, TUTORIAL_DIR, WEB_DIST } from './join-clients.js'
-import { addJoinProbe, JOIN_STEP_MEANING, JOIN_STEPS, readJoinMarks, sinceClick, type JoinStep } from './join-probe.js'
+import { addJoinProbe, JOIN_INTERVALS, JOIN_STEP_MEANING, JOIN_STEPS, readJoinMarks, sinceClick, type JoinStep } from './join-probe.js'
 import { median } from './join-stats.js'
 
 async function createRoom(hubUrl: string): Promise<string> {
@@ -27,15 +32,21 @@ async function createRoom(hubUrl: string): Promise<string> {
   return body.data.id
 }
 
+/** A row of the tables: a client, or a variant of the web app. */
+type Row = KindName | 'parleyBefore' | 'parleyNoWorker'
+
 interface TrialResult {
   /** Join click → first decoded remote frame. */
   ms: number
   steps: Partial<Record<JoinStep, number>>
   /** Hub API requests of the newcomer's page that went through a service worker. */
   apiViaWorker: number
+  /** ms of the page's long tasks (≥ 50 ms) from the click to our offer's PUT, and to the first frame. */
+  busyToOffer: number
+  busyToFrame: number
 }
 
-async function trial(browser: Browser, kind: Kind, hubUrl: string): Promise<TrialResult> {
+async function trial(browser: Browser, kind: Kind, hubUrl: string, serviceWorkers: 'allow' | 'block' = 'allow'): Promise<TrialResult> {
   const roomId = await createRoom(hubUrl)
   const open: ParticipantPage[] = []
   try {
@@ -44,7 +55,7 @@ async function trial(browser: Browser, kind: Kind, hubUrl: string): Promise<Tria
     await kind.open(existing.page, roomId, 'Existing')
     await existing.page.click(kind.joinSelector)
     await pollUntil(async () => ((await kind.connected(existing.page)) ? true : undefined), { timeoutMs: 20_000, description: 'the existing participant to connect' })
-    const newcomer = await newParticipantPage(browser, { viewport: { width: 800, height: 600 } })
+    const newcomer = await newParticipantPage(browser, { viewport: { width: 800, height: 600 }, serviceWorkers })
     open.push(newcomer)
     await addJoinProbe(newcomer.page, kind)
     await kind.open(newcomer.page, roomId, 'Newcomer')
@@ -56,7 +67,7 @@ async function trial(browser: Browser, kind: Kind, hubUrl: string): Promise<Tria
       },
       { timeoutMs: 30_000, intervalMs: 20, description: "the newcomer's first remote frame" },
     )
-    return { ms: marks.firstFrame! - marks.clickedAt!, steps: sinceClick(marks), apiViaWorker: marks.apiViaWorker ?? 0 }
+    return { ms: marks.firstFrame! - marks.clickedAt!, steps: sinceClick(marks), apiViaWorker: marks.apiViaWorker ?? 0, busyToOffer: marks.busyToOffer ?? Number.NaN, busyToFrame: marks.busyToFrame ?? Number.NaN }
   } finally {
     for (const participant of open) await participant.close().catch(() => undefined)
   }
@@ -67,18 +78,27 @@ interface Options {
   warmup: number
   /** Another build of the web app (e.g. main's, built with `vite build --outDir`), served by a second hub and measured alternating with apps/web/dist. */
   beforeDist?: string
+  /** The `testing.ts` of another version of the hub's source, serving `beforeDist`. */
+  beforeHub?: string
+  /** Also the web app with its service worker blocked in the newcomer's page (every hub request of the app passes the worker's fetch handler). */
+  withoutServiceWorker: boolean
   clients: KindName[]
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { trials: 9, warmup: 1, clients: ['parley', 'sdk', 'tutorial'] }
+  const options: Options = { trials: 9, warmup: 1, withoutServiceWorker: false, clients: ['parley', 'sdk', 'tutorial'] }
   for (let index = 0; index < argv.length; index++) {
     const flag = argv[index]
     const raw = argv[index + 1] ?? ''
     const value = Number(raw)
+    if (flag === '--without-service-worker') {
+      options.withoutServiceWorker = true
+      continue
+    }
     if (flag === '--trials' && Number.isInteger(value) && value > 0) options.trials = value
     else if (flag === '--warmup' && Number.isInteger(value) && value >= 0) options.warmup = value
     else if (flag === '--before-dist' && raw) options.beforeDist = raw
+    else if (flag === '--before-hub' && raw) options.beforeHub = raw
     else if (flag === '--clients' && raw && raw.split(',').every((name) => KIND_NAMES.includes(name as KindName))) options.clients = raw.split(',') as KindName[]
     else if (flag === '--') continue
     else throw new Error(`unknown or bad option ${flag} (use --trials N --warmup N --clients ${KIND_NAMES.join(',')} --before-dist DIR)`)
@@ -100,12 +120,20 @@ try {
   const tutorialServer = await startStaticServer(TUTORIAL_DIR)
   servers.push(sdkServer, tutorialServer)
   browser = await launchChromium()
-  const all: Partial<Record<KindName | 'parleyBefore', Kind>> = kinds(hub.url, sdkServer.url, tutorialServer.url)
-  const order: (KindName | 'parleyBefore')[] = [...options.clients]
+  const all: Partial<Record<Row, Kind>> = kinds(hub.url, sdkServer.url, tutorialServer.url)
+  const order: Row[] = [...options.clients]
+  if (options.withoutServiceWorker && order.includes('parley')) {
+    all.parleyNoWorker = { ...all.parley!, label: 'Parley web app, service worker blocked' }
+    order.splice(order.indexOf('parley') + 1, 0, 'parleyNoWorker')
+  }
+  if (options.beforeHub && !options.beforeDist) throw new Error('--before-hub needs --before-dist (the web app that hub serves)')
   if (options.beforeDist) {
-    // The same app code path on a hub of its own (same process, same Node), only the build differs.
-    beforeHub = await startTestHub({ staticDir: options.beforeDist })
-    all.parleyBefore = { ...kinds(beforeHub.url, sdkServer.url, tutorialServer.url).parley, label: `Parley web app, before (${options.beforeDist})` }
+    // The same app code path on a hub of its own (same process, same Node): only the build differs, and
+    // the hub's code too when --before-hub names another version of it.
+    const startBeforeHub = options.beforeHub ? ((await import(resolve(options.beforeHub))) as { startTestHub: typeof startTestHub }).startTestHub : startTestHub
+    beforeHub = await startBeforeHub({ staticDir: options.beforeDist })
+    const label = `Parley web app, before (${options.beforeDist}${options.beforeHub ? `, hub ${options.beforeHub}` : ''})`
+    all.parleyBefore = { ...kinds(beforeHub.url, sdkServer.url, tutorialServer.url).parley, label }
     order.splice(order.indexOf('parley') + 1, 0, 'parleyBefore')
   }
   const results = new Map(order.map((name) => [name, [] as TrialResult[]]))
@@ -113,15 +141,15 @@ try {
   for (let round = 0; round < options.warmup + options.trials; round++) {
     for (const name of order) {
       const kind = all[name]!
-      const result = await trial(browser, kind, name === 'parleyBefore' ? beforeHub!.url : hub.url)
+      const result = await trial(browser, kind, name === 'parleyBefore' ? beforeHub!.url : hub.url, name === 'parleyNoWorker' ? 'block' : 'allow')
       const counted = round >= options.warmup
       if (counted) results.get(name)!.push(result)
       const steps = JOIN_STEPS.map((step) => `${step} ${result.steps[step]?.toFixed(0) ?? '-'}`).join(', ')
-      console.error(`[join] round ${round + 1}${counted ? '' : ' (warm-up)'} ${name}: ${result.ms.toFixed(0)} ms (${steps}; API requests via a service worker: ${result.apiViaWorker}), load ${loadavg()[0]!.toFixed(2)}`)
+      console.error(`[join] round ${round + 1}${counted ? '' : ' (warm-up)'} ${name}: ${result.ms.toFixed(0)} ms (${steps}; API requests via a service worker: ${result.apiViaWorker}; long tasks to the offer ${result.busyToOffer.toFixed(0)} ms, to the frame ${result.busyToFrame.toFixed(0)} ms), load ${loadavg()[0]!.toFixed(2)}`)
     }
     loads.push(loadavg()[0]!)
   }
-  const msOf = (name: KindName | 'parleyBefore') => results.get(name)!.map((result) => result.ms)
+  const msOf = (name: Row) => results.get(name)!.map((result) => result.ms)
   const sdkMedian = order.includes('sdk') ? median(msOf('sdk')) : Number.NaN
   console.log(`\nJoin click → first decoded remote frame, 2 participants, ${options.trials} trials each (alternating), load avg ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)}\n`)
   console.log('| client | median ms | min | max | ÷ official SDK median |')
@@ -141,6 +169,19 @@ try {
     })
     console.log(`| ${all[name]!.label} | ${cells.join(' | ')} |`)
   }
+  // Each step's own share, trial by trial: on a loaded box the sums after the click drift with whatever came before.
+  console.log('\nEach step on its own: median over the trials of (later mark − earlier mark), ms\n')
+  console.log(`| from → to | ${order.map((name) => name).join(' | ')} |`)
+  console.log(`|---|${order.map(() => '---').join('|')}|`)
+  for (const [from, to] of JOIN_INTERVALS) {
+    const cells = order.map((name) => {
+      const seen = results.get(name)!.flatMap(({ steps }) => (steps[to] === undefined || (from !== 'click' && steps[from] === undefined) ? [] : [steps[to]! - (from === 'click' ? 0 : steps[from]!)]))
+      return seen.length ? median(seen).toFixed(0) : '-'
+    })
+    console.log(`| ${from} → ${to} | ${cells.join(' | ')} |`)
+  }
+  console.log(`| long tasks (≥ 50 ms) click → offerSent, ms | ${order.map((name) => median(results.get(name)!.map((result) => result.busyToOffer)).toFixed(0)).join(' | ')} |`)
+  console.log(`| long tasks click → firstFrame, ms | ${order.map((name) => median(results.get(name)!.map((result) => result.busyToFrame)).toFixed(0)).join(' | ')} |`)
   console.log(`\nall figures ms: ${order.map((name) => `${name} ${msOf(name).map((value) => value.toFixed(0)).join(',')}`).join('; ')}`)
 } finally {
   await browser?.close()

@@ -5,14 +5,16 @@
 import type { Page } from 'playwright-core'
 
 /** The join steps the probe sees, in the order they usually happen. */
-export const JOIN_STEPS = ['register', 'sseOpen', 'lockAnswered', 'offerSent', 'offerAnswered', 'hubOffer', 'answerSent', 'iceConnected', 'dtlsConnected', 'firstFrame'] as const
+export const JOIN_STEPS = ['register', 'sseCreated', 'sseOpen', 'pcCreated', 'lockAnswered', 'offerSent', 'offerAnswered', 'hubOffer', 'answerSent', 'iceConnected', 'dtlsConnected', 'firstFrame'] as const
 export type JoinStep = (typeof JOIN_STEPS)[number]
-export type JoinMarks = Partial<Record<JoinStep | 'clickedAt' | 'apiViaWorker', number>>
+export type JoinMarks = Partial<Record<JoinStep | 'clickedAt' | 'apiViaWorker' | 'busyToOffer' | 'busyToFrame', number>>
 
 /** What each step means, for the table's legend. */
 export const JOIN_STEP_MEANING: Record<JoinStep, string> = {
   register: 'POST register answered',
+  sseCreated: 'events stream created (new EventSource)',
   sseOpen: 'events stream open',
+  pcCreated: 'peer connection created',
   lockAnswered: 'first isallownegotiate answered',
   offerSent: 'PUT negotiate (our offer) sent',
   offerAnswered: 'PUT negotiate (our offer) answered',
@@ -22,6 +24,22 @@ export const JOIN_STEP_MEANING: Record<JoinStep, string> = {
   dtlsConnected: 'peer connection connected (DTLS up)',
   firstFrame: 'first remote frame decoded',
 }
+
+/** The intervals the bench prints trial by trial: the critical path, and the stream beside it. */
+export const JOIN_INTERVALS: readonly (readonly ['click' | JoinStep, JoinStep])[] = [
+  ['click', 'register'],
+  ['register', 'pcCreated'],
+  ['register', 'sseCreated'],
+  ['sseCreated', 'sseOpen'],
+  ['register', 'lockAnswered'],
+  ['lockAnswered', 'offerSent'],
+  ['offerSent', 'offerAnswered'],
+  ['offerAnswered', 'iceConnected'],
+  ['iceConnected', 'dtlsConnected'],
+  ['dtlsConnected', 'hubOffer'],
+  ['hubOffer', 'answerSent'],
+  ['answerSent', 'firstFrame'],
+]
 
 /** Runs in the page (serialised by Playwright): wraps the APIs and records the first time of each step. */
 function installProbe(selectors: { joinSelector: string; remoteVideoSelector: string }): void {
@@ -55,6 +73,7 @@ function installProbe(selectors: { joinSelector: string; remoteVideoSelector: st
   globalThis.EventSource = class extends OriginalEventSource {
     constructor(url: string | URL, init?: EventSourceInit) {
       super(url, init)
+      mark('sseCreated')
       this.addEventListener('open', () => mark('sseOpen'))
       this.addEventListener('offer', () => mark('hubOffer'))
     }
@@ -63,6 +82,7 @@ function installProbe(selectors: { joinSelector: string; remoteVideoSelector: st
   globalThis.RTCPeerConnection = class extends OriginalPeerConnection {
     constructor(config?: RTCConfiguration) {
       super(config)
+      mark('pcCreated')
       this.addEventListener('iceconnectionstatechange', () => {
         if (this.iceConnectionState === 'connected' || this.iceConnectionState === 'completed') mark('iceConnected')
       })
@@ -82,6 +102,12 @@ function installProbe(selectors: { joinSelector: string; remoteVideoSelector: st
     }
   }
   setInterval(check, 5)
+  // The page's main thread busy with tasks of 50 ms or more (Long Tasks API): what a request's answer waits behind.
+  const longTasks: [number, number][] = []
+  ;(globalThis as { __joinLongTasks?: typeof longTasks }).__joinLongTasks = longTasks
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) longTasks.push([entry.startTime, entry.duration])
+  }).observe({ type: 'longtask', buffered: true })
 }
 
 /** Installs the probe for every document the page loads from now on (call before it navigates). */
@@ -90,11 +116,20 @@ export async function addJoinProbe(page: Page, selectors: { joinSelector: string
 }
 
 export async function readJoinMarks(page: Page): Promise<JoinMarks> {
-  return page.evaluate(() => ({
-    ...(globalThis as { __joinProbe?: Record<string, number> }).__joinProbe,
+  return page.evaluate(() => {
+    const marks = (globalThis as { __joinProbe?: Record<string, number> }).__joinProbe ?? {}
+    const longTasks = (globalThis as { __joinLongTasks?: [number, number][] }).__joinLongTasks ?? []
+    /** ms of long tasks between the click and `until` (the parts inside it). */
+    const busy = (until: number | undefined) =>
+      marks.clickedAt === undefined || until === undefined ? undefined : longTasks.reduce((sum, [start, duration]) => sum + Math.max(0, Math.min(start + duration, until) - Math.max(start, marks.clickedAt!)), 0)
+    return {
+      ...marks,
+      busyToOffer: busy(marks.offerSent),
+      busyToFrame: busy(marks.firstFrame),
     // Hub API requests that went through a service worker (Resource Timing: workerStart > 0).
-    apiViaWorker: performance.getEntriesByType('resource').filter((entry) => entry.name.includes('/v1/') && (entry as PerformanceResourceTiming).workerStart > 0).length,
-  }))
+      apiViaWorker: performance.getEntriesByType('resource').filter((entry) => entry.name.includes('/v1/') && (entry as PerformanceResourceTiming).workerStart > 0).length,
+    }
+  })
 }
 
 /** The marks as ms after the click (steps not seen are left out). */

@@ -51,6 +51,8 @@ export interface ParticipantPageOptions {
   /** Console lines (`console: <text> (<url>)`) matching one of these are not collected (use sparingly, say why at the call site). */
   ignoreErrors?: readonly RegExp[]
   viewport?: { width: number; height: number }
+  /** `block`: the page registers no service worker (the join benchmark compares the web app with and without one). */
+  serviceWorkers?: 'allow' | 'block'
 }
 
 /** Console errors and page errors as a participant page collects them, whichever browser reports them. */
@@ -75,6 +77,7 @@ export async function newParticipantPage(browser: Browser, options: ParticipantP
   const context = await browser.newContext({
     permissions: ['camera', 'microphone'],
     viewport: options.viewport ?? { width: 1280, height: 800 },
+    ...(options.serviceWorkers ? { serviceWorkers: options.serviceWorkers } : {}),
   })
   const page = await context.newPage()
   const { errors, consoleError, pageError } = errorLog(options.ignoreErrors)

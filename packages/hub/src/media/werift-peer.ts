@@ -46,6 +46,8 @@ export class WeriftPeer implements MediaPeer {
   readonly #disposers: (() => void)[] = []
   readonly #watchedTransports = new Set<RTCDtlsTransport>()
   #lastReceivedAt: number | undefined
+  /** werift's connection state, except `connected` as soon as media can flow (#mediaUp). */
+  #connectionState: PeerConnectionState = 'new'
   #closed = false
   #closing: Promise<void> | undefined
 
@@ -82,8 +84,15 @@ export class WeriftPeer implements MediaPeer {
     )
   }
 
+  /**
+   * `connected` once ICE and every DTLS transport are up, which is when media (and a hub offer) can
+   * flow. werift's own state also waits for the SCTP association when the client's first offer carries
+   * m=application (Parley's core always does): two more round trips over DTLS, 50–100 ms on a loaded
+   * box, for which neither the room's routing nor the hub's offer need to wait.
+   */
   get connectionState(): PeerConnectionState {
-    return this.#pc.connectionState
+    // Its state events stop with close(): a closed peer says so at once.
+    return this.#closed ? 'closed' : this.#connectionState
   }
 
   /** What this peer still holds in werift, for the plane's stats (the churn test reads them). */
@@ -224,6 +233,9 @@ export class WeriftPeer implements MediaPeer {
   }
 
   #onConnectionState(state: PeerConnectionState): void {
+    // Already reported when the transports came up (#mediaUp).
+    if (state === this.#connectionState) return
+    this.#connectionState = state
     this.#later.onConnectionStateChange(state)
     if (state !== 'connected') return
     this.#watchTransports()
@@ -254,10 +266,19 @@ export class WeriftPeer implements MediaPeer {
         // SRTP is up: the publisher hears its first REMB now, not once werift's connection state follows
         // (which also waits for an SCTP association when the first offer carries a data channel).
         transport.onStateChange.subscribe((state) => {
-          if (state === 'connected') this.#fromWerift('dtlsStateChange', () => this.#context.forwarder.publisherConnected(this.#publications))
+          if (state === 'connected') this.#fromWerift('dtlsStateChange', () => this.#mediaUp())
         }).unSubscribe,
       )
     }
+  }
+
+  /** A DTLS transport is up: the connection is `connected` for the room once all of them are (werift's SCTP may still be associating). */
+  #mediaUp(): void {
+    this.#context.forwarder.publisherConnected(this.#publications)
+    const transports = this.#pc.dtlsTransports
+    if (this.#connectionState !== 'connecting' && this.#connectionState !== 'new') return
+    if (transports.length === 0 || transports.some((transport) => transport.state !== 'connected')) return
+    this.#onConnectionState('connected')
   }
 
   #localSdp(): string {
