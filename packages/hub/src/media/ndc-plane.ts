@@ -23,7 +23,7 @@ import { DEFAULT_BITRATES } from '../roomOptions.js'
 import { NdcFanOut } from './ndc-forwarding.js'
 import { NdcPeer } from './ndc-peer.js'
 import type { MediaPeer, MediaPeerHandlers, MediaPlane } from './types.js'
-import { bandwidthLimits } from './werift-bandwidth.js'
+import { bandwidthLimits } from './bandwidth.js'
 
 export interface NdcMediaPlaneOptions {
   ice?: Partial<IceConfig>
