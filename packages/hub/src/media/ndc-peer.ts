@@ -3,12 +3,15 @@
 // publishes (one NdcSource per sending m-line), the tracks it receives (one sendonly m-line per
 // subscription, under the publisher's MSID) and the room's data channels.
 import ndc from 'node-datachannel'
-import type { Audio, DataChannel, PeerConnection, RtcConfig, Track, Video } from 'node-datachannel'
+import type { Audio, DataChannel, MediaHandler, PeerConnection, RtcConfig, Track, Video } from 'node-datachannel'
 import { type Answer, type IceCandidate, type Offer, messageOf } from '@parley/protocol'
 import type { Logger } from '../log.js'
 import { deferHandlers } from './boundary.js'
-import { type NdcFanOut, NdcSource, type NdcSubscriber, type NdcSubscription } from './ndc-forwarding.js'
-import { answeredCodecs, withoutRedundancyFormats, withoutRejectedSetup } from './ndc-sdp.js'
+import type { BandwidthLimits } from './bandwidth.js'
+import { SubscriberLoss } from './bandwidth.js'
+import { NACK_HISTORY, type NdcFanOut, NdcSource, type NdcSubscriber, type NdcSubscription } from './ndc-forwarding.js'
+import { answeredCodecs, announcedSsrc, withoutRedundancyFormats, withoutRejectedSetup } from './ndc-sdp.js'
+import { UnanswerableNacks } from './nack.js'
 import type { MediaPeer, MediaPeerHandlers, PeerConnectionState, PublishedTrack, SignalingState } from './types.js'
 import { sourceKey } from './werift-forwarder.js'
 import { assertUsableDescription, filterSdpCandidates, hasApplicationSection, isMdnsAddress, isSendingSection, parseCandidate, parseMediaSections } from './werift-sdp.js'
@@ -19,8 +22,8 @@ export interface NdcPeerContext {
   readonly fanOut: NdcFanOut
   readonly log: Logger
   readonly now: () => number
-  /** Bits per second a publisher's video may use (sent as REMB once its track opens). */
-  readonly videoBitrateBps: number
+  /** The bounds of the REMB estimate for this client's video (its room's bitrates). */
+  readonly limits: BandwidthLimits
   readonly released: (peer: NdcPeer) => void
 }
 
@@ -37,7 +40,7 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
   /** The client's receiving tracks by MID (libdatachannel announces them after the description is applied). */
   readonly #remoteTracks = new Map<string, Track>()
   /** What each sending m-line publishes, by MID; a source exists once its track is known. */
-  readonly #publishing = new Map<string, { published: PublishedTrack; source?: NdcSource }>()
+  readonly #publishing = new Map<string, { published: PublishedTrack; ssrc: number | undefined; source?: NdcSource }>()
   readonly #subscriptions = new Map<string, NdcSubscription>()
   readonly #pendingCandidates: IceCandidate[] = []
   readonly #channels = new Map<string, { ordered: boolean; channel?: DataChannel }>()
@@ -151,6 +154,8 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
       mid: `${track.kind}-${++this.#subscriptionCount}`,
       ssrc: (Math.random() * 0xffff_fffe + 1) >>> 0,
       track: undefined,
+      loss: new SubscriberLoss(),
+      nacks: new UnanswerableNacks(),
     }
     this.#subscriptions.set(key, subscription)
     source.subscriptions.add(subscription)
@@ -261,7 +266,7 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     }
     for (const [mid, published] of sending) {
       if (this.#publishing.has(mid)) continue
-      this.#publishing.set(mid, { published })
+      this.#publishing.set(mid, { published, ssrc: announcedSsrc(offerSdp, mid) })
       this.#startSource(mid, answerSdp)
     }
   }
@@ -271,15 +276,13 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     const mid = track.mid()
     this.#remoteTracks.set(mid, track)
     if (track.direction() === 'SendOnly') return // a subscription's own track
-    track.setMediaHandler(new ndc.RtcpReceivingSession())
-    track.onOpen(() => {
-      const source = this.#publishing.get(mid)?.source
-      if (source?.published.kind === 'video') track.requestBitrate(this.#context.videoBitrateBps)
-      source?.opened()
-    })
+    // No media handler: the publisher's RTCP reaches us (liveness, its SRs) and ours goes out as we
+    // write it (receiver reports, NACK, PLI, REMB: ndc-forwarding.ts).
+    track.onOpen(() => this.#publishing.get(mid)?.source?.opened())
     track.onMessage((packet) => {
-      this.#lastReceivedAt = this.#context.now()
-      this.#publishing.get(mid)?.source?.forward(packet)
+      const now = this.#context.now()
+      this.#lastReceivedAt = now
+      this.#publishing.get(mid)?.source?.received(packet, now)
     })
     const answer = this.#pc.localDescription()?.sdp
     if (answer) this.#startSource(mid, answer)
@@ -290,9 +293,8 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     const entry = this.#publishing.get(mid)
     const track = this.#remoteTracks.get(mid)
     if (!entry || entry.source || !track) return
-    const source = new NdcSource(entry.published, track, answeredCodecs(answerSdp, mid), this.#context.fanOut)
-    this.#context.fanOut.sources.get(source.key)?.end()
-    this.#context.fanOut.sources.set(source.key, source)
+    const source = new NdcSource(entry.published, this, track, answeredCodecs(answerSdp, mid), entry.ssrc, this.#context.limits, this.#context.fanOut)
+    this.#context.fanOut.add(source)
     entry.source = source
     this.#later.onTrackPublished(entry.published)
   }
@@ -305,13 +307,29 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
       const media = this.#media(subscription, 'SendOnly')
       media.addSSRC(subscription.ssrc, `parley-${subscription.mid}`, published.streamId, published.trackId)
       const track = this.#pc.addTrack(media)
+      track.setMediaHandler(this.#senderHandlers(subscription))
       track.onOpen(() => subscription.source.requestKeyframe())
       track.onMessage((packet) => {
         this.#lastReceivedAt = this.#context.now()
-        if (this.#subscriptions.get(subscription.source.key) === subscription) subscription.source.feedback(packet)
+        if (this.#subscriptions.get(subscription.source.key) === subscription) subscription.source.feedback(subscription, packet)
       })
       subscription.track = track
     }
+  }
+
+  /**
+   * libdatachannel's handlers on a forwarded track: sender reports (RtcpSrReporter: each second, the NTP time
+   * against the RTP timestamp of the last packet sent, so the subscriber can sync audio and video) and, for
+   * video, the answers to its NACKs from the last NACK_HISTORY packets sent (RtcpNackResponder; resent as
+   * they were, on the same SSRC, since RTX is not negotiated).
+   */
+  #senderHandlers(subscription: NdcSubscription): MediaHandler {
+    const video = subscription.source.published.kind === 'video'
+    const payloadType = subscription.source.codecs[0]?.payloadType ?? 0
+    const config = new ndc.RtpPacketizationConfig(subscription.ssrc, `parley-${subscription.mid}`, payloadType, video ? 90_000 : 48_000)
+    const reporter = new ndc.RtcpSrReporter(config)
+    if (video) reporter.addToChain(new ndc.RtcpNackResponder(NACK_HISTORY))
+    return reporter
   }
 
   #media(subscription: NdcSubscription, direction: 'SendOnly' | 'Inactive'): Audio | Video {
