@@ -36,6 +36,7 @@ import type { MediaPeer, MediaPeerHandlers, MediaPlane } from './types.js'
 import { bandwidthLimits } from './bandwidth.js'
 import { Forwarder, type ForwarderCounters } from './werift-forwarder.js'
 import { WeriftPeer } from './werift-peer.js'
+import { PeerSet, safeLogger } from './peer-set.js'
 
 export interface WeriftMediaPlaneOptions {
   ice?: Partial<IceConfig>
@@ -70,47 +71,36 @@ const consoleLog: Logger = (level, msg, fields) => {
 }
 
 class WeriftPlane implements WeriftMediaPlane {
-  readonly #peers = new Set<WeriftPeer>()
+  readonly #peers = new PeerSet<WeriftPeer>()
   readonly #forwarder: Forwarder
   readonly #clock: Clock
   readonly #ice: IceConfig
   readonly #log: Logger
-  #closed = false
 
   constructor(options: WeriftMediaPlaneOptions) {
     this.#ice = resolveIceConfig(options.ice)
-    const log = options.log ?? consoleLog
-    // A throwing logger must not take the media plane down with it.
-    this.#log = (level, msg, fields) => {
-      try {
-        log(level, msg, fields)
-      } catch {
-        // nothing sensible left to do
-      }
-    }
+    this.#log = safeLogger(options.log ?? consoleLog)
     this.#clock = options.clock ?? systemClock
     this.#forwarder = new Forwarder({ clock: this.#clock, log: this.#log, fastSend: options.fastSend })
   }
 
   createPeer(init: { roomId: string; clientId: string; handlers: MediaPeerHandlers; bitrates?: Bitrates }): MediaPeer {
-    if (this.#closed) throw new Error('the media plane is closed')
-    const context = {
-      ice: this.#ice,
-      allowedRemoteAddresses: new Set(this.#ice.allowedRemoteAddresses),
-      forwarder: this.#forwarder,
-      log: this.#log,
-      now: () => this.#clock.now(),
-      released: (peer: WeriftPeer) => this.#peers.delete(peer),
-      bandwidth: bandwidthLimits(init.bitrates ?? DEFAULT_BITRATES),
-    }
-    const peer = new WeriftPeer(context, init.roomId, init.clientId, init.handlers)
-    this.#peers.add(peer)
-    return peer
+    return this.#peers.add((released) => {
+      const context = {
+        ice: this.#ice,
+        allowedRemoteAddresses: new Set(this.#ice.allowedRemoteAddresses),
+        forwarder: this.#forwarder,
+        log: this.#log,
+        now: () => this.#clock.now(),
+        released,
+        bandwidth: bandwidthLimits(init.bitrates ?? DEFAULT_BITRATES),
+      }
+      return new WeriftPeer(context, init.roomId, init.clientId, init.handlers)
+    })
   }
 
   async close(): Promise<void> {
-    this.#closed = true
-    await Promise.all([...this.#peers].map((peer) => peer.close()))
+    await this.#peers.closeAll()
   }
 
   packetsForwarded(): number {
