@@ -5,8 +5,10 @@
 // can use the keyframe (its track is open, or it sent a PLI/FIR, or it NACKed twice a packet the hub
 // never had: nack.ts). The publisher is asked to resend what the hub lost on the way in (NACK), gets
 // receiver reports (on each of its SRs) and a REMB from the shared estimate (bandwidth.ts, feedback.ts)
-// fed by what arrives and by its subscribers' receiver reports. Subscribers' NACKs are answered by
-// libdatachannel's RtcpNackResponder on their tracks, and their sender reports are its RtcpSrReporter.
+// fed by what arrives and by its subscribers' receiver reports. Subscribers' NACKs are answered here from
+// one history per published video track (every subscriber gets the same bytes but the SSRC, so one copy
+// per incoming packet serves them all; libdatachannel's RtcpNackResponder would keep one per forwarded
+// packet); their sender reports are libdatachannel's RtcpSrReporter on each forwarded track.
 import type { Track } from 'node-datachannel'
 import { type BandwidthLimits, InboundWindow, type SubscriberLoss, rembBytes } from './bandwidth.js'
 import { PublisherFeedback } from './feedback.js'
@@ -19,8 +21,10 @@ import type { AnsweredCodec } from './ndc-sdp.js'
 import type { PublishedTrack } from './types.js'
 import { KEYFRAME_REQUEST_INTERVAL_MS, sourceKey } from './werift-forwarder.js'
 
-/** Packets each forwarded video track keeps for NACKs (libdatachannel's RtcpNackResponder), ≈ 2 s at 640x480. */
+/** Packets each published video track keeps for subscribers' NACKs, ≈ 2 s at 640x480. */
 export const NACK_HISTORY = 512
+/** Bytes of one history slot: an RTP packet over libdatachannel's default MTU (1280) never arrives. */
+const HISTORY_SLOT_BYTES = 1500
 
 /** Whoever holds a subscription: told when the published track ends under it. */
 export interface NdcSubscriber {
@@ -37,6 +41,8 @@ export interface NdcSubscription {
   readonly ssrc: number
   /** The subscriber's sendonly track, once a server offer carried it. */
   track: Track | undefined
+  /** Its track is open (DTLS up; set by its onOpen/onClosed, so the per-packet loop makes no native call to ask). */
+  open: boolean
   /** The loss this subscriber reports on the forwarded stream (its receiver reports). */
   readonly loss: SubscriberLoss
   /** Its NACKs the hub never had the packet for (a repeat asks for a keyframe). */
@@ -52,8 +58,10 @@ export class NdcSource {
   #ssrc: number | undefined
   readonly #forwardedTypes: ReadonlySet<number>
   readonly #reception = new PublisherReception()
-  /** Sequence numbers forwarded lately, by seq % NACK_HISTORY: what the subscribers' NACK responders hold. */
-  readonly #forwardedSeqs = new Int32Array(NACK_HISTORY).fill(-1)
+  /** The last NACK_HISTORY video packets forwarded, by seq % NACK_HISTORY: their sequence numbers, lengths and bytes. */
+  readonly #historySeqs = new Int32Array(NACK_HISTORY).fill(-1)
+  readonly #historyLengths = new Uint16Array(NACK_HISTORY)
+  readonly #history: Buffer[] = []
   #firstPacket = true
   #lastKeyframeRequestAt = Number.NEGATIVE_INFINITY
   #keyframePending = false
@@ -102,14 +110,46 @@ export class NdcSource {
     const nacks = this.#reception.onPacket(seq, nowMs, video)
     if (nacks > 0) this.#send(nackBytes(this.fanOut.feedbackSsrc, ssrc, this.#reception.due, nacks), 'nacksSent')
     if (this.subscriptions.size === 0) return
-    if (video) this.#forwardedSeqs[seq % NACK_HISTORY] = seq
     neutralizeHeaderExtensions(packet)
+    if (video) this.#remember(seq, packet)
     for (const subscription of this.subscriptions) {
-      const track = subscription.track
-      if (!track?.isOpen()) continue
+      if (!subscription.open) continue
       writeSsrc(packet, subscription.ssrc)
       // sendMessageBinary copies the bytes before it returns, so one buffer serves every subscriber.
-      if (track.sendMessageBinary(packet)) this.fanOut.counters.packetsForwarded++
+      if (this.#sendTo(subscription, packet)) this.fanOut.counters.packetsForwarded++
+    }
+  }
+
+  #sendTo(subscription: NdcSubscription, packet: Buffer): boolean {
+    try {
+      return subscription.track!.sendMessageBinary(packet)
+    } catch {
+      // closed natively before its onClosed reached us
+      subscription.open = false
+      return false
+    }
+  }
+
+  /** Keeps a copy of a forwarded video packet (its extensions neutralized, the publisher's SSRC) for NACKs. */
+  #remember(seq: number, packet: Buffer): void {
+    if (packet.length > HISTORY_SLOT_BYTES) return
+    const slot = seq % NACK_HISTORY
+    const bytes = (this.#history[slot] ??= Buffer.allocUnsafeSlow(HISTORY_SLOT_BYTES))
+    packet.copy(bytes)
+    this.#historySeqs[slot] = seq
+    this.#historyLengths[slot] = packet.length
+  }
+
+  /** Resends what the history holds of `lost` to one subscriber; true when some of it was not there. */
+  #answerNack(subscription: NdcSubscription, lost: readonly number[]): void {
+    if (!subscription.open) return
+    for (const raw of lost) {
+      const seq = raw & 0xffff
+      const slot = seq % NACK_HISTORY
+      if (this.#historySeqs[slot] !== seq) continue
+      const packet = this.#history[slot]!.subarray(0, this.#historyLengths[slot])
+      writeSsrc(packet, subscription.ssrc)
+      if (this.#sendTo(subscription, packet)) this.fanOut.counters.nacksAnswered++
     }
   }
 
@@ -124,7 +164,8 @@ export class NdcSource {
       },
       nacked: (lost) => {
         if (this.published.kind !== 'video') return
-        if (subscription.nacks.nacked((seq) => this.#forwardedSeqs[seq % NACK_HISTORY] === seq, lost)) {
+        this.#answerNack(subscription, lost)
+        if (subscription.nacks.nacked((seq) => this.#historySeqs[seq % NACK_HISTORY] === seq, lost)) {
           this.fanOut.counters.unanswerableNackKeyframeRequests++
           this.requestKeyframe()
         }
@@ -201,6 +242,8 @@ export interface NdcCounters {
   unanswerableNackKeyframeRequests: number
   /** NACKs sent to publishers for packets lost on the way in. */
   nacksSent: number
+  /** Packets resent to subscribers on their NACKs. */
+  nacksAnswered: number
   receiverReportsSent: number
   /** REMB packets sent to publishers (bandwidth estimation). */
   rembSent: number
@@ -215,6 +258,7 @@ export class NdcFanOut {
     subscriberKeyframeRequests: 0,
     unanswerableNackKeyframeRequests: 0,
     nacksSent: 0,
+    nacksAnswered: 0,
     receiverReportsSent: 0,
     rembSent: 0,
   }

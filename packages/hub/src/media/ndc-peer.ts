@@ -9,7 +9,7 @@ import type { Logger } from '../log.js'
 import { deferHandlers } from './boundary.js'
 import type { BandwidthLimits } from './bandwidth.js'
 import { SubscriberLoss } from './bandwidth.js'
-import { NACK_HISTORY, type NdcFanOut, NdcSource, type NdcSubscriber, type NdcSubscription } from './ndc-forwarding.js'
+import { type NdcFanOut, NdcSource, type NdcSubscriber, type NdcSubscription } from './ndc-forwarding.js'
 import { answeredCodecs, announcedSsrc, withoutRedundancyFormats, withoutRejectedSetup } from './ndc-sdp.js'
 import { UnanswerableNacks } from './nack.js'
 import type { MediaPeer, MediaPeerHandlers, PeerConnectionState, PublishedTrack, SignalingState } from './types.js'
@@ -154,6 +154,7 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
       mid: `${track.kind}-${++this.#subscriptionCount}`,
       ssrc: (Math.random() * 0xffff_fffe + 1) >>> 0,
       track: undefined,
+      open: false,
       loss: new SubscriberLoss(),
       nacks: new UnanswerableNacks(),
     }
@@ -174,6 +175,7 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     this.#subscriptions.delete(subscription.source.key)
     // Closing the track makes the next server offer reject its m-line (port 0), which ends the track at
     // the client; a stopped transceiver, as werift's plane does.
+    subscription.open = false
     subscription.track?.close()
     subscription.track = undefined
     if (!this.#closed) this.#later.onNegotiationNeeded()
@@ -308,7 +310,13 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
       media.addSSRC(subscription.ssrc, `parley-${subscription.mid}`, published.streamId, published.trackId)
       const track = this.#pc.addTrack(media)
       track.setMediaHandler(this.#senderHandlers(subscription))
-      track.onOpen(() => subscription.source.requestKeyframe())
+      track.onOpen(() => {
+        subscription.open = subscription.track === track
+        subscription.source.requestKeyframe()
+      })
+      track.onClosed(() => {
+        if (subscription.track === track) subscription.open = false
+      })
       track.onMessage((packet) => {
         this.#lastReceivedAt = this.#context.now()
         if (this.#subscriptions.get(subscription.source.key) === subscription) subscription.source.feedback(subscription, packet)
@@ -318,18 +326,15 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
   }
 
   /**
-   * libdatachannel's handlers on a forwarded track: sender reports (RtcpSrReporter: each second, the NTP time
-   * against the RTP timestamp of the last packet sent, so the subscriber can sync audio and video) and, for
-   * video, the answers to its NACKs from the last NACK_HISTORY packets sent (RtcpNackResponder; resent as
-   * they were, on the same SSRC, since RTX is not negotiated).
+   * libdatachannel's sender reports on a forwarded track (RtcpSrReporter: each second, the NTP time against
+   * the RTP timestamp of the last packet sent, so the subscriber can sync audio and video). Its NACKs are
+   * answered by the source's history (ndc-forwarding.ts), not RtcpNackResponder, which would store a copy
+   * of every forwarded packet.
    */
   #senderHandlers(subscription: NdcSubscription): MediaHandler {
     const video = subscription.source.published.kind === 'video'
     const payloadType = subscription.source.codecs[0]?.payloadType ?? 0
-    const config = new ndc.RtpPacketizationConfig(subscription.ssrc, `parley-${subscription.mid}`, payloadType, video ? 90_000 : 48_000)
-    const reporter = new ndc.RtcpSrReporter(config)
-    if (video) reporter.addToChain(new ndc.RtcpNackResponder(NACK_HISTORY))
-    return reporter
+    return new ndc.RtcpSrReporter(new ndc.RtpPacketizationConfig(subscription.ssrc, `parley-${subscription.mid}`, payloadType, video ? 90_000 : 48_000))
   }
 
   #media(subscription: NdcSubscription, direction: 'SendOnly' | 'Inactive'): Audio | Video {
