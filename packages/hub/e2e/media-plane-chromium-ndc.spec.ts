@@ -1,9 +1,10 @@
 // The node-datachannel media plane against two headless Chromium participants (fake camera/microphone),
 // signalled directly from Node: Chromium's own SSRCs, header extensions, PLIs and decoder against
-// libdatachannel's answer and the plane's forwarding. Run inside a loopback-only namespace.
+// libdatachannel's answer and the plane's forwarding, sender reports to the subscribers, receiver reports
+// and REMBs to the publishers. Run inside a loopback-only namespace.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { assertLoopbackOnly, launchChromium } from '@parley/testkit'
+import { assertLoopbackOnly, launchChromium, pollUntil } from '@parley/testkit'
 import { createNdcMediaPlane, type NdcMediaPlane } from '../src/media/ndc-plane.js'
 import { type ChromeSide, twoPagesDecodeEachOther, unsubscribeEndsTrack } from './support/chrome-side.js'
 
@@ -33,8 +34,21 @@ describe('node-datachannel media plane with two Chromium participants on loopbac
       expect(addresses.length).toBeGreaterThan(0)
       expect(new Set(addresses)).toEqual(new Set(['127.0.0.1']))
     })
-    const { packetsForwarded, keyframeRequestsSent } = plane.stats()
-    Object.assign(figures, { packetsForwarded, keyframeRequestsSent })
+    // Sender reports reach the subscriber (Chromium lists them as remote-outbound-rtp), for audio and video.
+    await pollUntil(
+      async () => {
+        const kinds = await alice.page.page.evaluate(async () => {
+          const pc = (globalThis as unknown as { pc: { getStats(): Promise<Map<string, { type: string; kind?: string }>> } }).pc
+          return [...(await pc.getStats()).values()].filter((entry) => entry.type === 'remote-outbound-rtp').map((entry) => entry.kind)
+        })
+        return kinds.includes('audio') && kinds.includes('video')
+      },
+      { description: "alice's sender reports on bob's forwarded audio and video" },
+    )
+    // The publishers get receiver reports (answering their SRs) and REMBs from the estimate.
+    await pollUntil(() => plane.stats().receiverReportsSent > 0 && plane.stats().rembSent > 1, { description: 'receiver reports and REMBs to the publishers' })
+    const { packetsForwarded, keyframeRequestsSent, receiverReportsSent, rembSent, nacksSent } = plane.stats()
+    Object.assign(figures, { packetsForwarded, keyframeRequestsSent, receiverReportsSent, rembSent, nacksSent })
     // Each subscription opening asks its publisher for a keyframe (coalesced per publisher track).
     expect(keyframeRequestsSent).toBeGreaterThan(0)
     await unsubscribeEndsTrack(alice, bob)

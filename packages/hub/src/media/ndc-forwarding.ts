@@ -1,13 +1,30 @@
 // RTP fan-out of the node-datachannel plane: each published track (an NdcSource, fed by the publisher's
-// receiving ndc Track) and the subscriptions it feeds. The keyframe rule is werift's: one PLI per
-// publisher track per KEYFRAME_REQUEST_INTERVAL_MS at most, a later request coalesced into one trailing
-// PLI on the injected Clock, and asked only when a subscriber can use the keyframe (its track is open).
+// receiving ndc Track) and the subscriptions it feeds, and the RTCP that goes back to the publisher.
+// The keyframe rule is werift's: one PLI per publisher track per KEYFRAME_REQUEST_INTERVAL_MS at most, a
+// later request coalesced into one trailing PLI on the injected Clock, and asked only when a subscriber
+// can use the keyframe (its track is open, or it sent a PLI/FIR, or it NACKed twice a packet the hub
+// never had: nack.ts). The publisher is asked to resend what the hub lost on the way in (NACK), gets
+// receiver reports (on each of its SRs) and a REMB from the shared estimate (bandwidth.ts, feedback.ts)
+// fed by what arrives and by its subscribers' receiver reports. Subscribers' NACKs are answered here from
+// one history per published video track (every subscriber gets the same bytes but the SSRC, so one copy
+// per incoming packet serves them all; libdatachannel's RtcpNackResponder would keep one per forwarded
+// packet); their sender reports are libdatachannel's RtcpSrReporter on each forwarded track.
 import type { Track } from 'node-datachannel'
+import { type BandwidthLimits, InboundWindow, type SubscriberLoss, rembBytes } from './bandwidth.js'
+import { PublisherFeedback } from './feedback.js'
+import type { UnanswerableNacks } from './nack.js'
 import { type Clock, Timer } from '../clock.js'
-import { asksForKeyframe, isRtcp, neutralizeHeaderExtensions, payloadTypeOf, ssrcOf, writeSsrc } from './ndc-sdp.js'
+import type { Logger } from '../log.js'
+import { type SubscriberRtcpHandler, PublisherReception, nackBytes, pliBytes, readSubscriberRtcp, receiverReportBytes, senderReportNtpMiddle } from './ndc-rtcp.js'
+import { isRtcp, neutralizeHeaderExtensions, payloadTypeOf, ssrcOf, writeSsrc } from './ndc-sdp.js'
 import type { AnsweredCodec } from './ndc-sdp.js'
 import type { PublishedTrack } from './types.js'
 import { KEYFRAME_REQUEST_INTERVAL_MS, sourceKey } from './werift-forwarder.js'
+
+/** Packets each published video track keeps for subscribers' NACKs, ≈ 2 s at 640x480. */
+export const NACK_HISTORY = 512
+/** Bytes of one history slot: an RTP packet over libdatachannel's default MTU (1280) never arrives. */
+const HISTORY_SLOT_BYTES = 1500
 
 /** Whoever holds a subscription: told when the published track ends under it. */
 export interface NdcSubscriber {
@@ -24,54 +41,142 @@ export interface NdcSubscription {
   readonly ssrc: number
   /** The subscriber's sendonly track, once a server offer carried it. */
   track: Track | undefined
+  /** Its track is open (DTLS up; set by its onOpen/onClosed, so the per-packet loop makes no native call to ask). */
+  open: boolean
+  /** The loss this subscriber reports on the forwarded stream (its receiver reports). */
+  readonly loss: SubscriberLoss
+  /** Its NACKs the hub never had the packet for (a repeat asks for a keyframe). */
+  readonly nacks: UnanswerableNacks
 }
 
 export class NdcSource {
   readonly key: string
   readonly subscriptions = new Set<NdcSubscription>()
-  /** The publisher's media SSRC, learnt from its first packet of a forwarded codec (RTX and the rest are dropped). */
+  /** What arrived in the current estimation window (video with bounds only). */
+  readonly inbound: InboundWindow | undefined
+  /** The publisher's media SSRC: from its SDP, then from its first packet of a forwarded codec (RTX and the rest are dropped). */
   #ssrc: number | undefined
   readonly #forwardedTypes: ReadonlySet<number>
+  readonly #reception = new PublisherReception()
+  /** The last NACK_HISTORY video packets forwarded, by seq % NACK_HISTORY: their sequence numbers, lengths and bytes. */
+  readonly #historySeqs = new Int32Array(NACK_HISTORY).fill(-1)
+  readonly #historyLengths = new Uint16Array(NACK_HISTORY)
+  readonly #history: Buffer[] = []
+  #firstPacket = true
   #lastKeyframeRequestAt = Number.NEGATIVE_INFINITY
   #keyframePending = false
   readonly #keyframeTimer: Timer
 
   constructor(
     readonly published: PublishedTrack,
+    /** The publishing peer. */
+    readonly publisher: object,
     readonly track: Track,
     readonly codecs: readonly AnsweredCodec[],
+    /** The SSRC the publisher's SDP announced for this m-line, if any. */
+    announcedSsrc: number | undefined,
+    readonly limits: BandwidthLimits | undefined,
     private readonly fanOut: NdcFanOut,
   ) {
     this.key = sourceKey(published)
+    this.#ssrc = announcedSsrc
     this.#forwardedTypes = new Set(codecs.map((codec) => codec.payloadType))
     this.#keyframeTimer = new Timer(fanOut.clock)
+    this.inbound = published.kind === 'video' && limits ? new InboundWindow() : undefined
   }
 
-  /** One packet from the publisher (RTP; RTCP is consumed by the track's RtcpReceivingSession). */
-  forward(packet: Buffer): void {
-    if (isRtcp(packet) || packet.length < 12 || !this.#forwardedTypes.has(payloadTypeOf(packet))) return
+  get ssrc(): number | undefined {
+    return this.#ssrc
+  }
+
+  /** One packet from the publisher's track: RTP is forwarded, RTCP read (an SR is answered with a receiver report). */
+  received(packet: Buffer, nowMs: number): void {
+    if (isRtcp(packet)) {
+      this.#publisherRtcp(packet)
+      return
+    }
+    if (packet.length < 12 || !this.#forwardedTypes.has(payloadTypeOf(packet))) return
     const ssrc = ssrcOf(packet)
-    this.#ssrc ??= ssrc
+    if (this.#firstPacket) {
+      this.#firstPacket = false
+      this.#ssrc = ssrc
+      if (this.#keyframePending) this.requestKeyframe()
+      if (this.inbound) this.fanOut.feedback.rembNow(this.publisher)
+    }
     if (ssrc !== this.#ssrc) return
+    const seq = (packet[2]! << 8) | packet[3]!
+    const video = this.published.kind === 'video'
+    this.inbound?.onPacket(seq, packet.readUInt32BE(4), packet.length, nowMs)
+    const nacks = this.#reception.onPacket(seq, nowMs, video)
+    if (nacks > 0) this.#send(nackBytes(this.fanOut.feedbackSsrc, ssrc, this.#reception.due, nacks), 'nacksSent')
     if (this.subscriptions.size === 0) return
     neutralizeHeaderExtensions(packet)
+    if (video) this.#remember(seq, packet)
     for (const subscription of this.subscriptions) {
-      const track = subscription.track
-      if (!track?.isOpen()) continue
+      if (!subscription.open) continue
       writeSsrc(packet, subscription.ssrc)
       // sendMessageBinary copies the bytes before it returns, so one buffer serves every subscriber.
-      if (track.sendMessageBinary(packet)) this.fanOut.packetsForwarded += 1
+      if (this.#sendTo(subscription, packet)) this.fanOut.counters.packetsForwarded++
     }
   }
 
-  /** RTCP from one subscriber of this source: a PLI or FIR asks the publisher for a keyframe. */
-  feedback(packet: Buffer): void {
-    if (isRtcp(packet) && asksForKeyframe(packet)) this.requestKeyframe()
+  #sendTo(subscription: NdcSubscription, packet: Buffer): boolean {
+    try {
+      return subscription.track!.sendMessageBinary(packet)
+    } catch {
+      // closed natively before its onClosed reached us
+      subscription.open = false
+      return false
+    }
+  }
+
+  /** Keeps a copy of a forwarded video packet (its extensions neutralized, the publisher's SSRC) for NACKs. */
+  #remember(seq: number, packet: Buffer): void {
+    if (packet.length > HISTORY_SLOT_BYTES) return
+    const slot = seq % NACK_HISTORY
+    const bytes = (this.#history[slot] ??= Buffer.allocUnsafeSlow(HISTORY_SLOT_BYTES))
+    packet.copy(bytes)
+    this.#historySeqs[slot] = seq
+    this.#historyLengths[slot] = packet.length
+  }
+
+  /** Resends what the history holds of `lost` to one subscriber; true when some of it was not there. */
+  #answerNack(subscription: NdcSubscription, lost: readonly number[]): void {
+    if (!subscription.open) return
+    for (const raw of lost) {
+      const seq = raw & 0xffff
+      const slot = seq % NACK_HISTORY
+      if (this.#historySeqs[slot] !== seq) continue
+      const packet = this.#history[slot]!.subarray(0, this.#historyLengths[slot])
+      writeSsrc(packet, subscription.ssrc)
+      if (this.#sendTo(subscription, packet)) this.fanOut.counters.nacksAnswered++
+    }
+  }
+
+  /** RTCP from one subscriber of this source: its report blocks, PLI/FIR and NACKs on `subscription`'s stream. */
+  feedback(subscription: NdcSubscription, packet: Buffer): void {
+    if (!isRtcp(packet)) return
+    const handler: SubscriberRtcpHandler = {
+      report: (lost, highest) => subscription.loss.report(lost, highest),
+      keyframeRequested: () => {
+        this.fanOut.counters.subscriberKeyframeRequests++
+        this.requestKeyframe()
+      },
+      nacked: (lost) => {
+        if (this.published.kind !== 'video') return
+        this.#answerNack(subscription, lost)
+        if (subscription.nacks.nacked((seq) => this.#historySeqs[seq % NACK_HISTORY] === seq, lost)) {
+          this.fanOut.counters.unanswerableNackKeyframeRequests++
+          this.requestKeyframe()
+        }
+      },
+    }
+    readSubscriberRtcp(packet, subscription.ssrc, handler)
   }
 
   requestKeyframe(): void {
     if (this.published.kind !== 'video') return
-    if (!this.track.isOpen()) {
+    if (!this.track.isOpen() || this.#ssrc === undefined) {
       this.#keyframePending = true
       return
     }
@@ -82,12 +187,13 @@ export class NdcSource {
     }
     this.#keyframePending = false
     this.#lastKeyframeRequestAt = this.fanOut.clock.now()
-    if (this.track.requestKeyframe()) this.fanOut.keyframeRequestsSent += 1
+    this.#send(pliBytes(this.fanOut.feedbackSsrc, this.#ssrc), 'keyframeRequestsSent')
   }
 
-  /** The publisher's track opened: a request that came too early goes out now. */
+  /** The publisher's track opened (its DTLS is up): a keyframe asked too early goes out, and the first REMB. */
   opened(): void {
     if (this.#keyframePending) this.requestKeyframe()
+    if (this.inbound) this.fanOut.feedback.rembNow(this.publisher)
   }
 
   end(): void {
@@ -96,15 +202,78 @@ export class NdcSource {
       this.subscriptions.delete(subscription)
       subscription.subscriber.sourceEnded(subscription)
     }
-    this.fanOut.sources.delete(this.key)
+    if (this.fanOut.sources.get(this.key) === this) this.fanOut.sources.delete(this.key)
+  }
+
+  /** Sends raw RTCP to the publisher (its track has no media handler, so libdatachannel passes it as is). */
+  #send(rtcp: Buffer, counter: 'nacksSent' | 'keyframeRequestsSent' | 'receiverReportsSent' | 'rembSent'): void {
+    if (!this.track.isOpen()) return
+    try {
+      if (this.track.sendMessageBinary(rtcp)) this.fanOut.counters[counter]++
+    } catch {
+      // the track closed under us; its peer's close follows
+    }
+  }
+
+  /** An SR from the publisher is answered at once with a receiver report (so its DLSR is 0 and its RTT true). */
+  #publisherRtcp(packet: Buffer): void {
+    if (this.#ssrc === undefined) return
+    const ntpMiddle = senderReportNtpMiddle(packet, this.#ssrc)
+    if (ntpMiddle === undefined) return
+    this.#send(receiverReportBytes(this.fanOut.feedbackSsrc, this.#reception.report(this.#ssrc, ntpMiddle, 0)), 'receiverReportsSent')
+  }
+
+  /** A REMB for this publisher's video `sources` (called by the estimate's tick, feedback.ts). */
+  static sendRemb(sources: NdcSource[], estimateBps: number): void {
+    const ssrcs = sources.map((source) => source.#ssrc).filter((ssrc): ssrc is number => ssrc !== undefined)
+    if (ssrcs.length === 0) return
+    sources[0]!.#send(rembBytes(sources[0]!.fanOut.feedbackSsrc, ssrcs, estimateBps), 'rembSent')
   }
 }
 
-/** Every source of the plane, by `sourceKey`, and the plane's counters. */
+export interface NdcCounters {
+  /** RTP packets handed to an open subscriber track. */
+  packetsForwarded: number
+  /** PLIs sent to publishers. */
+  keyframeRequestsSent: number
+  /** PLI/FIR read from subscribers. */
+  subscriberKeyframeRequests: number
+  /** Keyframe requests for a packet a subscriber NACKed twice and the hub never had (nack.ts). */
+  unanswerableNackKeyframeRequests: number
+  /** NACKs sent to publishers for packets lost on the way in. */
+  nacksSent: number
+  /** Packets resent to subscribers on their NACKs. */
+  nacksAnswered: number
+  receiverReportsSent: number
+  /** REMB packets sent to publishers (bandwidth estimation). */
+  rembSent: number
+}
+
+/** Every source of the plane, by `sourceKey`, the publishers' estimates and the plane's counters. */
 export class NdcFanOut {
   readonly sources = new Map<string, NdcSource>()
-  packetsForwarded = 0
-  keyframeRequestsSent = 0
+  readonly counters: NdcCounters = {
+    packetsForwarded: 0,
+    keyframeRequestsSent: 0,
+    subscriberKeyframeRequests: 0,
+    unanswerableNackKeyframeRequests: 0,
+    nacksSent: 0,
+    nacksAnswered: 0,
+    receiverReportsSent: 0,
+    rembSent: 0,
+  }
+  /** The sender SSRC of the hub's RTCP to publishers (it sends them no media). */
+  readonly feedbackSsrc = (Math.random() * 0xffff_fffe + 1) >>> 0
+  readonly feedback: PublisherFeedback<NdcSource>
 
-  constructor(readonly clock: Clock) {}
+  constructor(readonly clock: Clock, log: Logger) {
+    this.feedback = new PublisherFeedback<NdcSource>({ clock, log, sources: () => this.sources.values(), sendRemb: (sources, estimate) => NdcSource.sendRemb(sources, estimate) })
+  }
+
+  /** A new published track replaces any older one of the same key; its video starts the estimate's ticks. */
+  add(source: NdcSource): void {
+    this.sources.get(source.key)?.end()
+    this.sources.set(source.key, source)
+    if (source.inbound) this.feedback.sourceAdded()
+  }
 }

@@ -3,12 +3,15 @@
 // publishes (one NdcSource per sending m-line), the tracks it receives (one sendonly m-line per
 // subscription, under the publisher's MSID) and the room's data channels.
 import ndc from 'node-datachannel'
-import type { Audio, DataChannel, PeerConnection, RtcConfig, Track, Video } from 'node-datachannel'
+import type { Audio, DataChannel, MediaHandler, PeerConnection, RtcConfig, Track, Video } from 'node-datachannel'
 import { type Answer, type IceCandidate, type Offer, messageOf } from '@parley/protocol'
 import type { Logger } from '../log.js'
 import { deferHandlers } from './boundary.js'
+import type { BandwidthLimits } from './bandwidth.js'
+import { SubscriberLoss } from './bandwidth.js'
 import { type NdcFanOut, NdcSource, type NdcSubscriber, type NdcSubscription } from './ndc-forwarding.js'
-import { answeredCodecs, withoutRedundancyFormats, withoutRejectedSetup } from './ndc-sdp.js'
+import { answeredCodecs, announcedSsrc, withoutRedundancyFormats, withoutRejectedSetup } from './ndc-sdp.js'
+import { UnanswerableNacks } from './nack.js'
 import type { MediaPeer, MediaPeerHandlers, PeerConnectionState, PublishedTrack, SignalingState } from './types.js'
 import { sourceKey } from './werift-forwarder.js'
 import { assertUsableDescription, filterSdpCandidates, hasApplicationSection, isMdnsAddress, isSendingSection, parseCandidate, parseMediaSections } from './werift-sdp.js'
@@ -19,8 +22,8 @@ export interface NdcPeerContext {
   readonly fanOut: NdcFanOut
   readonly log: Logger
   readonly now: () => number
-  /** Bits per second a publisher's video may use (sent as REMB once its track opens). */
-  readonly videoBitrateBps: number
+  /** The bounds of the REMB estimate for this client's video (its room's bitrates). */
+  readonly limits: BandwidthLimits
   readonly released: (peer: NdcPeer) => void
 }
 
@@ -37,7 +40,7 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
   /** The client's receiving tracks by MID (libdatachannel announces them after the description is applied). */
   readonly #remoteTracks = new Map<string, Track>()
   /** What each sending m-line publishes, by MID; a source exists once its track is known. */
-  readonly #publishing = new Map<string, { published: PublishedTrack; source?: NdcSource }>()
+  readonly #publishing = new Map<string, { published: PublishedTrack; ssrc: number | undefined; source?: NdcSource }>()
   readonly #subscriptions = new Map<string, NdcSubscription>()
   readonly #pendingCandidates: IceCandidate[] = []
   readonly #channels = new Map<string, { ordered: boolean; channel?: DataChannel }>()
@@ -151,6 +154,9 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
       mid: `${track.kind}-${++this.#subscriptionCount}`,
       ssrc: (Math.random() * 0xffff_fffe + 1) >>> 0,
       track: undefined,
+      open: false,
+      loss: new SubscriberLoss(),
+      nacks: new UnanswerableNacks(),
     }
     this.#subscriptions.set(key, subscription)
     source.subscriptions.add(subscription)
@@ -169,6 +175,7 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     this.#subscriptions.delete(subscription.source.key)
     // Closing the track makes the next server offer reject its m-line (port 0), which ends the track at
     // the client; a stopped transceiver, as werift's plane does.
+    subscription.open = false
     subscription.track?.close()
     subscription.track = undefined
     if (!this.#closed) this.#later.onNegotiationNeeded()
@@ -261,7 +268,7 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     }
     for (const [mid, published] of sending) {
       if (this.#publishing.has(mid)) continue
-      this.#publishing.set(mid, { published })
+      this.#publishing.set(mid, { published, ssrc: announcedSsrc(offerSdp, mid) })
       this.#startSource(mid, answerSdp)
     }
   }
@@ -271,15 +278,13 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     const mid = track.mid()
     this.#remoteTracks.set(mid, track)
     if (track.direction() === 'SendOnly') return // a subscription's own track
-    track.setMediaHandler(new ndc.RtcpReceivingSession())
-    track.onOpen(() => {
-      const source = this.#publishing.get(mid)?.source
-      if (source?.published.kind === 'video') track.requestBitrate(this.#context.videoBitrateBps)
-      source?.opened()
-    })
+    // No media handler: the publisher's RTCP reaches us (liveness, its SRs) and ours goes out as we
+    // write it (receiver reports, NACK, PLI, REMB: ndc-forwarding.ts).
+    track.onOpen(() => this.#publishing.get(mid)?.source?.opened())
     track.onMessage((packet) => {
-      this.#lastReceivedAt = this.#context.now()
-      this.#publishing.get(mid)?.source?.forward(packet)
+      const now = this.#context.now()
+      this.#lastReceivedAt = now
+      this.#publishing.get(mid)?.source?.received(packet, now)
     })
     const answer = this.#pc.localDescription()?.sdp
     if (answer) this.#startSource(mid, answer)
@@ -290,9 +295,8 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     const entry = this.#publishing.get(mid)
     const track = this.#remoteTracks.get(mid)
     if (!entry || entry.source || !track) return
-    const source = new NdcSource(entry.published, track, answeredCodecs(answerSdp, mid), this.#context.fanOut)
-    this.#context.fanOut.sources.get(source.key)?.end()
-    this.#context.fanOut.sources.set(source.key, source)
+    const source = new NdcSource(entry.published, this, track, answeredCodecs(answerSdp, mid), entry.ssrc, this.#context.limits, this.#context.fanOut)
+    this.#context.fanOut.add(source)
     entry.source = source
     this.#later.onTrackPublished(entry.published)
   }
@@ -305,13 +309,32 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
       const media = this.#media(subscription, 'SendOnly')
       media.addSSRC(subscription.ssrc, `parley-${subscription.mid}`, published.streamId, published.trackId)
       const track = this.#pc.addTrack(media)
-      track.onOpen(() => subscription.source.requestKeyframe())
+      track.setMediaHandler(this.#senderHandlers(subscription))
+      track.onOpen(() => {
+        subscription.open = subscription.track === track
+        subscription.source.requestKeyframe()
+      })
+      track.onClosed(() => {
+        if (subscription.track === track) subscription.open = false
+      })
       track.onMessage((packet) => {
         this.#lastReceivedAt = this.#context.now()
-        if (this.#subscriptions.get(subscription.source.key) === subscription) subscription.source.feedback(packet)
+        if (this.#subscriptions.get(subscription.source.key) === subscription) subscription.source.feedback(subscription, packet)
       })
       subscription.track = track
     }
+  }
+
+  /**
+   * libdatachannel's sender reports on a forwarded track (RtcpSrReporter: each second, the NTP time against
+   * the RTP timestamp of the last packet sent, so the subscriber can sync audio and video). Its NACKs are
+   * answered by the source's history (ndc-forwarding.ts), not RtcpNackResponder, which would store a copy
+   * of every forwarded packet.
+   */
+  #senderHandlers(subscription: NdcSubscription): MediaHandler {
+    const video = subscription.source.published.kind === 'video'
+    const payloadType = subscription.source.codecs[0]?.payloadType ?? 0
+    return new ndc.RtcpSrReporter(new ndc.RtpPacketizationConfig(subscription.ssrc, `parley-${subscription.mid}`, payloadType, video ? 90_000 : 48_000))
   }
 
   #media(subscription: NdcSubscription, direction: 'SendOnly' | 'Inactive'): Audio | Video {

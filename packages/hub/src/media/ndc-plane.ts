@@ -6,24 +6,30 @@
 // Where each job lives:
 //   ndc-plane.ts       the plane: libdatachannel's configuration, peers, the shared fan-out, close
 //   ndc-peer.ts        one client's peer connection: signaling, candidates, publications, subscriptions, data channels
-//   ndc-forwarding.ts  the fan-out of each published track and the keyframe rule (werift's window)
+//   ndc-forwarding.ts  the fan-out of each published track, the keyframe rule (werift's window), the RTCP
+//                      to publishers (receiver reports, NACK, PLI, REMB from the shared estimate: feedback.ts)
+//   ndc-rtcp.ts        RTCP bytes: the hub's packets to publishers, subscribers' reports/PLI/FIR/NACK read
 //   ndc-sdp.ts         answered codecs and the in-place edits of a forwarded RTP packet
 //
 // What differs from the werift plane (see the hub README, "The media plane"): libdatachannel does
 // ICE, DTLS, SRTP and the UDP sends on its own threads; each RTP packet crosses into JavaScript once
-// (Track.onMessage) and back once per subscriber (sendMessageBinary). A publisher is told a fixed REMB of
-// the room's video ceiling (no estimate); the subscribers' receiver reports are not fed back; no sender
-// reports towards subscribers, no RTX, no transport-cc; header extensions are not forwarded.
+// (Track.onMessage) and back once per subscriber (sendMessageBinary). Each forwarded track carries
+// libdatachannel's RtcpSrReporter (sender reports) and, for video, RtcpNackResponder (NACKs answered from
+// its last packets, resent on the same SSRC: no RTX); the publishers' tracks carry no handler, so the hub
+// writes their RTCP itself (ndc-forwarding.ts). A publisher's REMB follows werift's estimate (bandwidth.ts,
+// feedback.ts, fed by arrivals and the subscribers' receiver reports). No transport-cc; header extensions
+// are not forwarded.
 import type { RtcConfig } from 'node-datachannel'
 import type { Bitrates } from '@parley/protocol'
 import { type IceConfig, resolveIceConfig } from '@parley/werift-config'
 import { type Clock, systemClock } from '../clock.js'
 import type { Logger } from '../log.js'
 import { DEFAULT_BITRATES } from '../roomOptions.js'
-import { NdcFanOut } from './ndc-forwarding.js'
+import { type NdcCounters, NdcFanOut } from './ndc-forwarding.js'
 import { NdcPeer } from './ndc-peer.js'
+import { PeerSet, safeLogger } from './peer-set.js'
 import type { MediaPeer, MediaPeerHandlers, MediaPlane } from './types.js'
-import { bandwidthLimits } from './werift-bandwidth.js'
+import { bandwidthLimits } from './bandwidth.js'
 
 export interface NdcMediaPlaneOptions {
   ice?: Partial<IceConfig>
@@ -33,7 +39,7 @@ export interface NdcMediaPlaneOptions {
 }
 
 export interface NdcMediaPlane extends MediaPlane {
-  stats(): { peers: number; publishedTracks: number; subscriptions: number; packetsForwarded: number; keyframeRequestsSent: number }
+  stats(): { peers: number; publishedTracks: number; subscriptions: number } & NdcCounters
 }
 
 /**
@@ -56,62 +62,48 @@ export function ndcRtcConfig(ice: IceConfig): RtcConfig {
 }
 
 class NdcPlane implements NdcMediaPlane {
-  readonly #peers = new Set<NdcPeer>()
+  readonly #peers = new PeerSet<NdcPeer>()
   readonly #fanOut: NdcFanOut
   readonly #clock: Clock
   readonly #ice: IceConfig
   readonly #log: Logger
-  #closed = false
 
   constructor(options: NdcMediaPlaneOptions) {
     this.#ice = resolveIceConfig(options.ice)
-    const log = options.log ?? (() => undefined)
-    // A throwing logger must not take the media plane down with it.
-    this.#log = (level, msg, fields) => {
-      try {
-        log(level, msg, fields)
-      } catch {
-        // nothing sensible left to do
-      }
-    }
+    this.#log = safeLogger(options.log ?? (() => undefined))
     this.#clock = options.clock ?? systemClock
-    this.#fanOut = new NdcFanOut(this.#clock)
+    this.#fanOut = new NdcFanOut(this.#clock, this.#log)
   }
 
   createPeer(init: { roomId: string; clientId: string; handlers: MediaPeerHandlers; bitrates?: Bitrates }): MediaPeer {
-    if (this.#closed) throw new Error('the media plane is closed')
-    const peer = new NdcPeer(
+    return this.#peers.add((released) => new NdcPeer(
       {
         config: ndcRtcConfig(this.#ice),
         allowedRemoteAddresses: new Set(this.#ice.allowedRemoteAddresses),
         fanOut: this.#fanOut,
         log: this.#log,
         now: () => this.#clock.now(),
-        videoBitrateBps: bandwidthLimits(init.bitrates ?? DEFAULT_BITRATES).ceilingBps,
-        released: (released) => this.#peers.delete(released),
+        limits: bandwidthLimits(init.bitrates ?? DEFAULT_BITRATES),
+        released,
       },
       init.roomId,
       init.clientId,
       init.handlers,
-    )
-    this.#peers.add(peer)
-    return peer
+    ))
   }
 
   async close(): Promise<void> {
-    this.#closed = true
-    await Promise.all([...this.#peers].map((peer) => peer.close()))
+    await this.#peers.closeAll()
   }
 
   packetsForwarded(): number {
-    return this.#fanOut.packetsForwarded
+    return this.#fanOut.counters.packetsForwarded
   }
 
   stats(): ReturnType<NdcMediaPlane['stats']> {
     let subscriptions = 0
     for (const source of this.#fanOut.sources.values()) subscriptions += source.subscriptions.size
-    const { packetsForwarded, keyframeRequestsSent } = this.#fanOut
-    return { peers: this.#peers.size, publishedTracks: this.#fanOut.sources.size, subscriptions, packetsForwarded, keyframeRequestsSent }
+    return { peers: this.#peers.size, publishedTracks: this.#fanOut.sources.size, subscriptions, ...this.#fanOut.counters }
   }
 }
 

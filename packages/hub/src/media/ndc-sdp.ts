@@ -67,6 +67,14 @@ export function withoutRejectedSetup(sdp: string): string {
   return [session, ...sections.map((section) => (/^m=\S+ 0 /.test(section) ? section.split(/\r?\n/).filter((line) => !line.startsWith('a=setup:')).join(newline) : section))].join(newline)
 }
 
+/** The media SSRC the section with this MID announces (the first of an FID group, else the first a=ssrc), if any. */
+export function announcedSsrc(sdp: string, mid: string): number | undefined {
+  const section = sectionOfMid(sdp, mid)
+  const ssrc = section && (/^a=ssrc-group:FID (\d+)/m.exec(section) ?? /^a=ssrc:(\d+) /m.exec(section))?.[1]
+  const value = ssrc ? Number(ssrc) : Number.NaN
+  return Number.isInteger(value) && value >= 0 && value <= 0xffff_ffff ? value : undefined
+}
+
 function sectionOfMid(sdp: string, mid: string): string | undefined {
   return sdp
     .split(/\r?\n(?=m=)/)

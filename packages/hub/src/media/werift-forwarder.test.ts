@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock } from '../clock.js'
 import type { PublishedTrack } from './types.js'
 import { GenericNack, ReceiverEstimatedMaxBitrate, RtcpTransportLayerFeedback } from 'werift'
-import { TICK_MS } from './werift-bandwidth.js'
+import { TICK_MS } from './bandwidth.js'
 import { Forwarder, KEYFRAME_REQUEST_INTERVAL_MS } from './werift-forwarder.js'
 
 /** The parts of a werift transceiver the forwarder touches for keyframes and REMB; `deliver` plays RTP in. */

@@ -2,15 +2,16 @@
 // across all peers. Also the keyframe rule: requests made in one tick share one PLI (batched by the
 // microtask), and the publisher is asked at most once per KEYFRAME_REQUEST_INTERVAL_MS per track (the
 // trailing request waits on the injected Clock), since Chromium ignores one that comes sooner. A
-// subscriber's repeated NACK for a packet the hub never had also asks (werift-nack.ts). The
-// publishers' bandwidth estimates and REMBs are in werift-feedback.ts.
-import { GenericNack, PictureLossIndication, RtcpPayloadSpecificFeedback, RtcpRrPacket, RtcpSrPacket, RtcpTransportLayerFeedback } from 'werift'
+// subscriber's repeated NACK for a packet the hub never had also asks (nack.ts). The
+// publishers' bandwidth estimates are feedback.ts (shared with the node-datachannel plane); the REMBs
+// leave here.
+import { GenericNack, PictureLossIndication, ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback, RtcpRrPacket, RtcpSrPacket, RtcpTransportLayerFeedback } from 'werift'
 import type { RTCRtpTransceiver, RtcpPacket, RtpPacket } from 'werift'
 import { messageOf } from '@parley/protocol'
-import { type BandwidthLimits, InboundWindow, SubscriberLoss } from './werift-bandwidth.js'
-import { PublisherFeedback } from './werift-feedback.js'
-import { FastRtpSend } from './werift-fast-send.js'
-import { type NackedSender, UnanswerableNacks } from './werift-nack.js'
+import { type BandwidthLimits, InboundWindow, SubscriberLoss, rembMantissaExponent } from './bandwidth.js'
+import { PublisherFeedback } from './feedback.js'
+import { FastRtpSend, RTP_HISTORY_SIZE } from './werift-fast-send.js'
+import { UnanswerableNacks } from './nack.js'
 import { type Clock, Timer } from '../clock.js'
 import type { Logger } from '../log.js'
 import type { PublishedTrack } from './types.js'
@@ -23,6 +24,11 @@ import type { PublishedTrack } from './types.js'
 export const KEYFRAME_REQUEST_INTERVAL_MS = 320
 /** RTCP PSFB FMT of a Full Intra Request (werift does not export the class from its ESM build). */
 const FIR_FORMAT = 4
+
+/** The part of werift's RTCRtpSender a NACK is checked against: its resend history. */
+interface WeriftHistory {
+  readonly rtpCache?: readonly ({ header: { sequenceNumber: number } } | undefined)[]
+}
 
 export function sourceKey(track: Pick<PublishedTrack, 'clientId' | 'trackId'>): string {
   return `${track.clientId}\u0000${track.trackId}`
@@ -81,7 +87,7 @@ export interface ForwarderCounters {
   keyframeRequestsSent: number
   /** PLI/FIR packets read from subscribers (the werift routing workaround). */
   subscriberKeyframeRequests: number
-  /** Keyframe requests for a packet a subscriber NACKed twice and the hub never had (werift-nack.ts). */
+  /** Keyframe requests for a packet a subscriber NACKed twice and the hub never had (nack.ts). */
   unanswerableNackKeyframeRequests: number
   /** REMB packets sent to publishers (bandwidth estimation). */
   rembSent: number
@@ -93,8 +99,8 @@ export class Forwarder {
   readonly #sources = new Map<string, Source>()
   readonly #clock: Clock
   readonly #log: Logger
-  /** The publishers' bandwidth estimates and the REMBs that tell them (werift-feedback.ts). */
-  readonly #feedback: PublisherFeedback
+  /** The publishers' bandwidth estimates (feedback.ts); the REMBs that tell them are #sendRemb. */
+  readonly #feedback: PublisherFeedback<Source>
   readonly counters: ForwarderCounters = {
     packetsReceived: 0,
     packetsForwarded: 0,
@@ -111,7 +117,12 @@ export class Forwarder {
     this.#clock = deps.clock
     this.#log = deps.log
     this.#fastSend = deps.fastSend === false ? undefined : new FastRtpSend()
-    this.#feedback = new PublisherFeedback({ clock: deps.clock, log: deps.log, counters: this.counters, sources: () => this.#sources.values() })
+    this.#feedback = new PublisherFeedback<Source>({
+      clock: deps.clock,
+      log: deps.log,
+      sources: () => this.#sources.values(),
+      sendRemb: (sources, estimate) => this.#sendRemb(sources, estimate),
+    })
   }
 
   get sourceCount(): number {
@@ -238,7 +249,7 @@ export class Forwarder {
    */
   subscriberFeedback(packet: RtcpPacket, subscriptions: Iterable<Subscription>): void {
     if (packet instanceof RtcpRrPacket || packet instanceof RtcpSrPacket) {
-      this.#feedback.receiverReports(packet, subscriptions)
+      this.#receiverReports(packet, subscriptions)
       return
     }
     if (packet instanceof RtcpTransportLayerFeedback) {
@@ -266,7 +277,8 @@ export class Forwarder {
       const sender = subscription.transceiver?.sender
       const source = subscription.source
       if (!sender || sender.ssrc !== nack.mediaSourceSsrc || !source || source.published.kind !== 'video') continue
-      if (subscription.nacks.nacked(sender as unknown as NackedSender, nack.lost)) {
+      const history = (sender as unknown as WeriftHistory).rtpCache
+      if (subscription.nacks.nacked((seq) => history?.[seq % RTP_HISTORY_SIZE]?.header.sequenceNumber === seq, nack.lost)) {
         this.counters.unanswerableNackKeyframeRequests++
         this.requestKeyframe(source)
       }
@@ -308,6 +320,38 @@ export class Forwarder {
         this.#log('debug', 'sendRtp failed', { clientId: subscription.owner.clientId, error: messageOf(error) })
       })
     }
+  }
+
+  /** Subscribers' receiver reports on forwarded streams: their loss feeds the publisher's estimate. */
+  #receiverReports(packet: RtcpRrPacket | RtcpSrPacket, subscriptions: Iterable<Subscription>): void {
+    if (packet.reports.length === 0) return
+    for (const subscription of subscriptions) {
+      const ssrc = subscription.transceiver?.sender.ssrc
+      const report = ssrc === undefined ? undefined : packet.reports.find((entry) => entry.ssrc === ssrc)
+      if (report) subscription.loss.report(report.packetsLost, report.highestSequence)
+    }
+  }
+
+  /** One REMB to the publisher of `sources` (its video tracks), if its DTLS is up and an SSRC is known. */
+  #sendRemb(sources: Source[], estimate: number): void {
+    const ssrcs = sources.map((source) => source.ssrc ?? source.transceiver.receiver.track.ssrc).filter((ssrc): ssrc is number => ssrc !== undefined)
+    const first = sources[0]!
+    const dtls = first.transceiver.dtlsTransport
+    if (ssrcs.length === 0 || !dtls || dtls.state !== 'connected') return
+    this.counters.rembSent++
+    const { mantissa, exponent } = rembMantissaExponent(estimate)
+    const remb = new ReceiverEstimatedMaxBitrate({
+      senderSsrc: first.transceiver.sender.ssrc,
+      mediaSsrc: 0,
+      ssrcNum: ssrcs.length,
+      brMantissa: mantissa,
+      brExp: exponent,
+      bitrate: BigInt(mantissa) << BigInt(exponent),
+      ssrcFeedbacks: ssrcs,
+    })
+    dtls.sendRtcp([new RtcpPayloadSpecificFeedback({ feedback: remb })]).catch((error: unknown) => {
+      this.#log('debug', 'sending a REMB failed', { error: messageOf(error) })
+    })
   }
 
   #sendPli(source: Source): void {

@@ -11,7 +11,7 @@ import type { MediaPeer, MediaPeerHandlers, PeerConnectionState, PublishedTrack,
 import { type IceConfig, weriftPeerConfig } from '@parley/werift-config'
 import { RemoteCandidates } from './werift-candidates.js'
 import { WeriftChannels } from './werift-channels.js'
-import type { BandwidthLimits } from './werift-bandwidth.js'
+import type { BandwidthLimits } from './bandwidth.js'
 import type { Forwarder } from './werift-forwarder.js'
 import { WeriftPublications } from './werift-publications.js'
 import { assertUsableDescription, filterSdpCandidates, parseMediaSections } from './werift-sdp.js'

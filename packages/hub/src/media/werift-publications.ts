@@ -4,7 +4,7 @@
 import type { RTCPeerConnection } from 'werift'
 import type { LogFields, LogLevel } from '../log.js'
 import type { PublishedTrack } from './types.js'
-import type { BandwidthLimits } from './werift-bandwidth.js'
+import type { BandwidthLimits } from './bandwidth.js'
 import type { Forwarder, Source } from './werift-forwarder.js'
 import { isSendingSection, parseMediaSections, type SdpMediaSection } from './werift-sdp.js'
 

@@ -8,10 +8,10 @@
 //   werift-publications.ts  what a client sends: sending m-lines ↔ forwarder sources
 //   werift-subscriptions.ts what a client receives: sendonly transceivers under the publisher's MSID
 //   werift-forwarder.ts     RTP fan-out and the keyframe rule (PLI throttle on the Clock, subscriber PLI/FIR)
-//   werift-nack.ts          subscriber NACKs the history cannot answer (a repeat asks for a keyframe)
-//   werift-feedback.ts      the publishers' bandwidth estimates and the REMBs that tell them
+//   nack.ts                 subscriber NACKs the history cannot answer (a repeat asks for a keyframe; shared)
+//   feedback.ts             the publishers' bandwidth estimates (shared with the ndc plane; the REMBs leave from the forwarder)
 //   werift-fast-send.ts     the per-packet send of the fan-out (header in place, SRTP, UDP), werift's sendRtp as fallback
-//   werift-bandwidth.ts     the REMB estimate the forwarder sends each publisher (bounds from the room's bitrates)
+//   bandwidth.ts            the REMB estimate the forwarder sends each publisher (bounds from the room's bitrates; shared)
 //   werift-channels.ts      room data channels
 //   werift-sdp.ts           the small SDP and candidate readers
 //   @parley/werift-config   the RTCPeerConnection configuration (shared with Node test participants)
@@ -25,7 +25,7 @@
 // Known limits: werift routes incoming RTP by SSRC only, so a publishing m-line must carry a=ssrc
 // (Chrome, Firefox, werift and aiortc do); a client publishes on new m-lines (addTransceiver), not by
 // reusing an m-line the hub offered; no simulcast, RTX or transport-cc. Publishers are told what they
-// may send by REMB from the hub's own estimate (werift-bandwidth.ts). ICE restarts are werift's own (a client offer with a new ufrag/pwd);
+// may send by REMB from the hub's own estimate (bandwidth.ts). ICE restarts are werift's own (a client offer with a new ufrag/pwd);
 // e2e/browser-ice-restart.spec.ts measures one from Chromium.
 import type { Bitrates } from '@parley/protocol'
 import { type IceConfig, resolveIceConfig } from '@parley/werift-config'
@@ -33,9 +33,10 @@ import { type Clock, systemClock } from '../clock.js'
 import type { Logger } from '../log.js'
 import { DEFAULT_BITRATES } from '../roomOptions.js'
 import type { MediaPeer, MediaPeerHandlers, MediaPlane } from './types.js'
-import { bandwidthLimits } from './werift-bandwidth.js'
+import { bandwidthLimits } from './bandwidth.js'
 import { Forwarder, type ForwarderCounters } from './werift-forwarder.js'
 import { WeriftPeer } from './werift-peer.js'
+import { PeerSet, safeLogger } from './peer-set.js'
 
 export interface WeriftMediaPlaneOptions {
   ice?: Partial<IceConfig>
@@ -70,47 +71,36 @@ const consoleLog: Logger = (level, msg, fields) => {
 }
 
 class WeriftPlane implements WeriftMediaPlane {
-  readonly #peers = new Set<WeriftPeer>()
+  readonly #peers = new PeerSet<WeriftPeer>()
   readonly #forwarder: Forwarder
   readonly #clock: Clock
   readonly #ice: IceConfig
   readonly #log: Logger
-  #closed = false
 
   constructor(options: WeriftMediaPlaneOptions) {
     this.#ice = resolveIceConfig(options.ice)
-    const log = options.log ?? consoleLog
-    // A throwing logger must not take the media plane down with it.
-    this.#log = (level, msg, fields) => {
-      try {
-        log(level, msg, fields)
-      } catch {
-        // nothing sensible left to do
-      }
-    }
+    this.#log = safeLogger(options.log ?? consoleLog)
     this.#clock = options.clock ?? systemClock
     this.#forwarder = new Forwarder({ clock: this.#clock, log: this.#log, fastSend: options.fastSend })
   }
 
   createPeer(init: { roomId: string; clientId: string; handlers: MediaPeerHandlers; bitrates?: Bitrates }): MediaPeer {
-    if (this.#closed) throw new Error('the media plane is closed')
-    const context = {
-      ice: this.#ice,
-      allowedRemoteAddresses: new Set(this.#ice.allowedRemoteAddresses),
-      forwarder: this.#forwarder,
-      log: this.#log,
-      now: () => this.#clock.now(),
-      released: (peer: WeriftPeer) => this.#peers.delete(peer),
-      bandwidth: bandwidthLimits(init.bitrates ?? DEFAULT_BITRATES),
-    }
-    const peer = new WeriftPeer(context, init.roomId, init.clientId, init.handlers)
-    this.#peers.add(peer)
-    return peer
+    return this.#peers.add((released) => {
+      const context = {
+        ice: this.#ice,
+        allowedRemoteAddresses: new Set(this.#ice.allowedRemoteAddresses),
+        forwarder: this.#forwarder,
+        log: this.#log,
+        now: () => this.#clock.now(),
+        released,
+        bandwidth: bandwidthLimits(init.bitrates ?? DEFAULT_BITRATES),
+      }
+      return new WeriftPeer(context, init.roomId, init.clientId, init.handlers)
+    })
   }
 
   async close(): Promise<void> {
-    this.#closed = true
-    await Promise.all([...this.#peers].map((peer) => peer.close()))
+    await this.#peers.closeAll()
   }
 
   packetsForwarded(): number {

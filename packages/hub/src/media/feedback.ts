@@ -1,30 +1,39 @@
-// The publishers' side of bandwidth estimation in the werift plane: per publisher of video, an estimate
-// from what arrives and from its subscribers' loss (werift-bandwidth.ts), and the REMB that tells the
+// The publishers' side of bandwidth estimation, for either media plane: per publisher of video, an
+// estimate from what arrives and from its subscribers' loss (bandwidth.ts), and the REMB that tells the
 // publisher, each tick and at once when its connection comes up or its first video packet arrives. The
-// Forwarder owns the sources; this owns the estimators and the tick's timer.
-import type { RtcpRrPacket, RtcpSrPacket } from 'werift'
+// plane owns the sources and sends the REMB (`sendRemb`); this owns the estimators and the tick's timer.
 import { messageOf } from '@parley/protocol'
-import { type BandwidthLimits, BandwidthEstimator, TICK_MS, rembPacket } from './werift-bandwidth.js'
+import { type BandwidthLimits, BandwidthEstimator, type InboundWindow, type SubscriberLoss, TICK_MS } from './bandwidth.js'
 import { type Clock, Timer } from '../clock.js'
 import type { Logger } from '../log.js'
-import type { ForwarderCounters, Source, Subscription } from './werift-forwarder.js'
 
-export class PublisherFeedback {
+/** What the estimation reads of a published track. */
+export interface EstimatedSource {
+  /** The publishing peer (one estimate per publisher, over its video tracks). */
+  readonly publisher: object
+  /** What arrived in the current estimation window (video with bounds only). */
+  readonly inbound: InboundWindow | undefined
+  readonly limits: BandwidthLimits | undefined
+  readonly subscriptions: Iterable<{ readonly loss: SubscriberLoss }>
+}
+
+export class PublisherFeedback<S extends EstimatedSource> {
   readonly #clock: Clock
   readonly #log: Logger
-  readonly #counters: Pick<ForwarderCounters, 'rembSent'>
-  /** Every published track now (the Forwarder's). */
-  readonly #sources: () => Iterable<Source>
+  /** Every published track now (the plane's). */
+  readonly #sources: () => Iterable<S>
+  /** Sends one REMB for a publisher's video `sources`, if it can now. */
+  readonly #sendRemb: (sources: S[], estimateBps: number) => void
   /** Runs the estimation while any video track with bounds is published. */
   readonly #timer: Timer
   readonly #estimators = new Map<object, BandwidthEstimator>()
   #lastTickAt = 0
 
-  constructor(deps: { clock: Clock; log: Logger; counters: Pick<ForwarderCounters, 'rembSent'>; sources: () => Iterable<Source> }) {
+  constructor(deps: { clock: Clock; log: Logger; sources: () => Iterable<S>; sendRemb: (sources: S[], estimateBps: number) => void }) {
     this.#clock = deps.clock
     this.#log = deps.log
-    this.#counters = deps.counters
     this.#sources = deps.sources
+    this.#sendRemb = deps.sendRemb
     this.#timer = new Timer(deps.clock)
   }
 
@@ -39,8 +48,7 @@ export class PublisherFeedback {
    * A REMB at the publisher's current estimate now, not at the next tick (up to TICK_MS later, and only
    * once an SSRC had arrived): when its connection comes up, and on its first video packet. Firefox
    * picks the resolution of its first frames from the bitrate it knows at that moment (its start rate,
-   * below what VGA needs, unless our REMB is in) and raises it again only after ~10 s; see
-   * werift-bandwidth.ts.
+   * below what VGA needs, unless our REMB is in) and raises it again only after ~10 s; see bandwidth.ts.
    */
   rembNow(publisher: object): void {
     const sources = [...this.#sources()].filter((source) => source.publisher === publisher && source.inbound)
@@ -49,22 +57,12 @@ export class PublisherFeedback {
     this.#sendRemb(sources, estimator.estimateBps)
   }
 
-  /** Subscribers' receiver reports on forwarded streams: their loss feeds the publisher's estimate. */
-  receiverReports(packet: RtcpRrPacket | RtcpSrPacket, subscriptions: Iterable<Subscription>): void {
-    if (packet.reports.length === 0) return
-    for (const subscription of subscriptions) {
-      const ssrc = subscription.transceiver?.sender.ssrc
-      const report = ssrc === undefined ? undefined : packet.reports.find((entry) => entry.ssrc === ssrc)
-      if (report) subscription.loss.report(report.packetsLost, report.highestSequence)
-    }
-  }
-
-  /** One estimation step for every publisher of video; a REMB to each (see werift-bandwidth.ts). */
+  /** One estimation step for every publisher of video; a REMB to each (see bandwidth.ts). */
   #tick(): void {
     const now = this.#clock.now()
     const windowMs = Math.max(1, now - this.#lastTickAt)
     this.#lastTickAt = now
-    const byPublisher = new Map<object, Source[]>()
+    const byPublisher = new Map<object, S[]>()
     for (const source of this.#sources()) {
       if (!source.inbound) continue
       const list = byPublisher.get(source.publisher)
@@ -82,7 +80,7 @@ export class PublisherFeedback {
     if (byPublisher.size > 0) this.#timer.start(TICK_MS, () => this.#tick())
   }
 
-  #estimatePublisher(publisher: object, sources: Source[], windowMs: number, now: number): void {
+  #estimatePublisher(publisher: object, sources: S[], windowMs: number, now: number): void {
     let receivedBps = 0
     let lossFraction = 0
     let queueDelayMs = 0
@@ -109,17 +107,5 @@ export class PublisherFeedback {
       this.#estimators.set(publisher, estimator)
     }
     return estimator
-  }
-
-  /** One REMB to the publisher of `sources` (its video tracks), if its DTLS is up and an SSRC is known. */
-  #sendRemb(sources: Source[], estimate: number): void {
-    const ssrcs = sources.map((source) => source.ssrc ?? source.transceiver.receiver.track.ssrc).filter((ssrc): ssrc is number => ssrc !== undefined)
-    const first = sources[0]!
-    const dtls = first.transceiver.dtlsTransport
-    if (ssrcs.length === 0 || !dtls || dtls.state !== 'connected') return
-    this.#counters.rembSent++
-    dtls.sendRtcp([rembPacket(first.transceiver.sender.ssrc, ssrcs, estimate)]).catch((error: unknown) => {
-      this.#log('debug', 'sending a REMB failed', { error: messageOf(error) })
-    })
   }
 }

@@ -1,5 +1,7 @@
 // Bandwidth estimation from the hub: what each publisher is told it may send, as REMB (RTCP
-// receiver-estimated maximum bitrate, `goog-remb`), from what the hub sees of its video.
+// receiver-estimated maximum bitrate, `goog-remb`), from what the hub sees of its video. Shared by both
+// media planes (no werift or libdatachannel types here): the werift plane feeds it in werift-forwarder.ts,
+// the node-datachannel plane in ndc-forwarding.ts; the tick and the REMBs are feedback.ts.
 //
 // Per video track, every TICK_MS, from packets counted as they arrive (no allocation per packet):
 // - the received bitrate;
@@ -26,7 +28,6 @@
 // slows the publisher for everyone (there is no simulcast to give it a lower layer), but only down to
 // `video_low`, and only for SLOW_SUBSCRIBER_MS: a subscriber still losing > 10 % after that stops
 // counting until its loss falls below 10 % again, and is left to NACK and keyframe recovery.
-import { ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback } from 'werift'
 import type { Bitrates } from '@parley/protocol'
 
 export const TICK_MS = 500
@@ -186,17 +187,22 @@ export function rembMantissaExponent(bitrate: number): { mantissa: number; expon
   return { mantissa, exponent }
 }
 
-/** The RTCP packet that tells a publisher `bitrate` (bit/s) for its streams `ssrcs`. */
-export function rembPacket(senderSsrc: number, ssrcs: number[], bitrate: number): RtcpPayloadSpecificFeedback {
+/**
+ * The RTCP packet (PSFB, FMT 15, `REMB`) that tells a publisher `bitrate` (bit/s) for its streams `ssrcs`,
+ * as bytes (draft-alvestrand-rmcat-remb-03).
+ */
+export function rembBytes(senderSsrc: number, ssrcs: readonly number[], bitrate: number): Buffer {
   const { mantissa, exponent } = rembMantissaExponent(bitrate)
-  const remb = new ReceiverEstimatedMaxBitrate({
-    senderSsrc,
-    mediaSsrc: 0,
-    ssrcNum: ssrcs.length,
-    brMantissa: mantissa,
-    brExp: exponent,
-    bitrate: BigInt(mantissa) << BigInt(exponent),
-    ssrcFeedbacks: ssrcs,
-  })
-  return new RtcpPayloadSpecificFeedback({ feedback: remb })
+  const packet = Buffer.alloc(20 + 4 * ssrcs.length)
+  packet[0] = 0x80 | 15
+  packet[1] = 206
+  packet.writeUInt16BE(packet.length / 4 - 1, 2)
+  packet.writeUInt32BE(senderSsrc >>> 0, 4)
+  // media source SSRC (8..11) stays 0
+  packet.write('REMB', 12, 'latin1')
+  packet[16] = ssrcs.length
+  packet[17] = (exponent << 2) | (mantissa >>> 16)
+  packet.writeUInt16BE(mantissa & 0xffff, 18)
+  ssrcs.forEach((ssrc, index) => packet.writeUInt32BE(ssrc >>> 0, 20 + 4 * index))
+  return packet
 }

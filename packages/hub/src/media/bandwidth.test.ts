@@ -1,5 +1,6 @@
 // The hub's bandwidth estimate (REMB): bounds from the room's bitrates, the inbound window's loss and
 // queue delay, the loss-and-delay rule, the slow-subscriber rule and REMB's bitrate encoding.
+import { ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback } from 'werift'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_BITRATES } from '../roomOptions.js'
 import {
@@ -9,8 +10,9 @@ import {
   SubscriberLoss,
   TICK_MS,
   bandwidthLimits,
+  rembBytes,
   rembMantissaExponent,
-} from './werift-bandwidth.js'
+} from './bandwidth.js'
 
 describe('bandwidthLimits', () => {
   it("starts at the room's initial_bandwidth, floors at video_low + audio, tops at twice initial_bandwidth", () => {
@@ -117,5 +119,14 @@ describe('rembMantissaExponent', () => {
     expect(mantissa).toBeLessThan(1 << 18)
     expect(mantissa * 2 ** exponent).toBeLessThanOrEqual(2_000_000)
     expect(mantissa * 2 ** exponent).toBeGreaterThan(2_000_000 - 2 ** exponent)
+  })
+})
+
+describe('rembBytes', () => {
+  it("is the packet werift serializes for the same REMB", () => {
+    const ssrcs = [0x1234_5678, 0xfedc_ba98]
+    const { mantissa, exponent } = rembMantissaExponent(1_500_000)
+    const remb = new ReceiverEstimatedMaxBitrate({ senderSsrc: 7, mediaSsrc: 0, ssrcNum: 2, brMantissa: mantissa, brExp: exponent, bitrate: BigInt(mantissa) << BigInt(exponent), ssrcFeedbacks: ssrcs })
+    expect(rembBytes(7, ssrcs, 1_500_000)).toEqual(new RtcpPayloadSpecificFeedback({ feedback: remb }).serialize())
   })
 })

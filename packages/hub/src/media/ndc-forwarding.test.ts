@@ -1,0 +1,107 @@
+// The ndc plane's fan-out with stand-in tracks (the plane only calls isOpen and sendMessageBinary on them):
+// what a subscriber's NACK brings back, what the publisher is asked to resend, and the RTCP it gets.
+import { GenericNack, RtcpPacketConverter, RtcpReceiverInfo, RtcpRrPacket, RtcpSenderInfo, RtcpSrPacket, RtcpTransportLayerFeedback } from 'werift'
+import type { PictureLossIndication, RtcpPayloadSpecificFeedback } from 'werift'
+import type { Track } from 'node-datachannel'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { systemClock } from '../clock.js'
+import { SubscriberLoss, bandwidthLimits } from './bandwidth.js'
+import { UnanswerableNacks } from './nack.js'
+import { NdcFanOut, NdcSource, type NdcSubscription } from './ndc-forwarding.js'
+import { DEFAULT_BITRATES } from '../roomOptions.js'
+
+const PUBLISHER_SSRC = 0x1111_1111
+const SUBSCRIBER_SSRC = 0x2222_2222
+
+function fakeTrack() {
+  const sent: Buffer[] = []
+  const track = { isOpen: () => true, sendMessageBinary: (bytes: Buffer) => sent.push(Buffer.from(bytes)) > 0 }
+  return { track: track as unknown as Track, sent }
+}
+
+function rtp(seq: number): Buffer {
+  const packet = Buffer.alloc(112)
+  packet[0] = 0x80
+  packet[1] = 96
+  packet.writeUInt16BE(seq, 2)
+  packet.writeUInt32BE(seq * 3000, 4)
+  packet.writeUInt32BE(PUBLISHER_SSRC, 8)
+  packet[12] = seq & 0xff
+  return packet
+}
+
+function setup() {
+  // Fake timers drive the system clock (the estimate's tick and the keyframe throttle run on it).
+  const clock = systemClock
+  const fanOut = new NdcFanOut(clock, () => undefined)
+  const publisher = fakeTrack()
+  const published = { clientId: 'pub', kind: 'video' as const, streamId: 's', trackId: 't' }
+  const source = new NdcSource(published, {}, publisher.track, [{ payloadType: 96, name: 'VP8', fmtp: undefined }], PUBLISHER_SSRC, bandwidthLimits(DEFAULT_BITRATES), fanOut)
+  fanOut.add(source)
+  const subscriber = fakeTrack()
+  const subscription: NdcSubscription = {
+    source,
+    subscriber: { clientId: 'sub', sourceEnded: () => undefined },
+    mid: 'video-1',
+    ssrc: SUBSCRIBER_SSRC,
+    track: subscriber.track,
+    open: true,
+    loss: new SubscriberLoss(),
+    nacks: new UnanswerableNacks(),
+  }
+  source.subscriptions.add(subscription)
+  const nack = (...lost: number[]) => new RtcpTransportLayerFeedback({ feedback: new GenericNack({ senderSsrc: 5, mediaSourceSsrc: SUBSCRIBER_SSRC, lost }) }).serialize()
+  return { clock, fanOut, source, subscription, publisher, subscriber, nack }
+}
+
+const rtcpOf = (sent: Buffer[]) => sent.filter((bytes) => bytes[1]! >= 192 && bytes[1]! <= 223).flatMap((bytes) => RtcpPacketConverter.deSerialize(bytes))
+
+describe('NdcSource', () => {
+  beforeEach(() => {
+    vi.useFakeTimers()
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it("forwards under the subscriber's SSRC and answers its NACK from the history with the same bytes", () => {
+    const { source, subscription, subscriber, nack, fanOut } = setup()
+    for (let seq = 100; seq < 105; seq++) source.received(rtp(seq), 0)
+    expect(subscriber.sent.map((bytes) => bytes.readUInt32BE(8))).toEqual(Array(5).fill(SUBSCRIBER_SSRC))
+    const original = subscriber.sent[2]!
+    source.feedback(subscription, nack(102))
+    expect(subscriber.sent).toHaveLength(6)
+    expect(subscriber.sent[5]).toEqual(original)
+    expect(fanOut.counters.nacksAnswered).toBe(1)
+  })
+
+  it('asks the publisher to resend a gap, and for a keyframe when a subscriber NACKs twice a packet the hub never had', () => {
+    const { source, subscription, publisher, nack, fanOut } = setup()
+    source.received(rtp(10), 0)
+    source.received(rtp(13), 0)
+    const resend = rtcpOf(publisher.sent).find((packet) => packet instanceof RtcpTransportLayerFeedback)
+    expect((resend!.feedback as GenericNack).mediaSourceSsrc).toBe(PUBLISHER_SSRC)
+    expect((resend!.feedback as GenericNack).lost).toEqual([11, 12])
+    source.feedback(subscription, nack(11))
+    expect(fanOut.counters.keyframeRequestsSent).toBe(0)
+    source.feedback(subscription, nack(11))
+    const pli = rtcpOf(publisher.sent).at(-1) as RtcpPayloadSpecificFeedback
+    expect((pli.feedback as PictureLossIndication).mediaSsrc).toBe(PUBLISHER_SSRC)
+    expect(fanOut.counters.unanswerableNackKeyframeRequests).toBe(1)
+  })
+
+  it("answers the publisher's sender report with a receiver report, and feeds the subscriber's loss to the estimate", () => {
+    const { source, subscription, publisher } = setup()
+    for (const seq of [1, 2, 4]) source.received(rtp(seq), 0)
+    const sr = new RtcpSrPacket({ ssrc: PUBLISHER_SSRC, senderInfo: new RtcpSenderInfo({ ntpTimestamp: 0xaaaa_bbbb_cccc_ddddn, rtpTimestamp: 1, packetCount: 3, octetCount: 300 }), reports: [] })
+    source.received(sr.serialize(), 10)
+    const rr = rtcpOf(publisher.sent).find((packet) => packet instanceof RtcpRrPacket) as RtcpRrPacket
+    expect(rr.reports[0]).toMatchObject({ ssrc: PUBLISHER_SSRC, packetsLost: 1, highestSequence: 4, lsr: 0xbbbb_cccc })
+
+    const report = (lost: number, highest: number) =>
+      new RtcpRrPacket({ ssrc: 5, reports: [new RtcpReceiverInfo({ ssrc: SUBSCRIBER_SSRC, fractionLost: 0, packetsLost: lost, highestSequence: highest, jitter: 0, lsr: 0, dlsr: 0 })] }).serialize()
+    source.feedback(subscription, report(0, 100))
+    source.feedback(subscription, report(20, 200))
+    expect(subscription.loss.take(0)).toBeCloseTo(0.2)
+  })
+})
