@@ -67,7 +67,8 @@ describe('the hub restarts under a call (hub process, built app, two Chromium pa
     // the browser's own, and so is the 503 a hub that is shutting down answers (its "come back shortly"
     // to a reconnect that starts at once): expected here, not app errors. Anything else fails the test.
     const ignoreErrors = [
-      /Failed to load resource: net::(ERR_CONNECTION_REFUSED|ERR_EMPTY_RESPONSE|ERR_INCOMPLETE_CHUNKED_ENCODING)/,
+      // A request that reaches the killed hub's socket as the process dies is reset (ERR_CONNECTION_RESET).
+      /Failed to load resource: net::(ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|ERR_INCOMPLETE_CHUNKED_ENCODING)/,
       /Failed to load resource: the server responded with a status of 503 \(Service Unavailable\)/,
       // A killed hub forgets its clients: the event stream's resume and the client check that follows
       // learn it only by asking (404), and then the app re-registers. Only those two routes.
