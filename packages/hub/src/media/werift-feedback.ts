@@ -98,7 +98,7 @@ export class PublisherFeedback {
     const estimator = this.#estimatorOf(publisher, sources[0]!.limits!)
     // Nothing arrived (camera off, or not started): no evidence either way, the estimate holds.
     const estimate = packets > 0 ? estimator.update({ receivedBps, lossFraction, queueDelayMs }) : estimator.estimateBps
-    this.#log('debug', 'bandwidth estimate', { estimate, receivedBps: Math.round(receivedBps), lossFraction, queueDelayMs, packets })
+    this.#log('debug', 'bandwidth estimate', { clientId: sources[0]!.published.clientId, estimate, receivedBps: Math.round(receivedBps), lossFraction, queueDelayMs, packets })
     this.#sendRemb(sources, estimate)
   }
 

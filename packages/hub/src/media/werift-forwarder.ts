@@ -10,7 +10,7 @@ import { messageOf } from '@parley/protocol'
 import { type BandwidthLimits, InboundWindow, SubscriberLoss } from './werift-bandwidth.js'
 import { PublisherFeedback } from './werift-feedback.js'
 import { FastRtpSend } from './werift-fast-send.js'
-import { type NackedSender, UnanswerableNacks } from './werift-nack.js'
+import { type NackedSender, PublisherNacks, UnanswerableNacks } from './werift-nack.js'
 import { type Clock, Timer } from '../clock.js'
 import type { Logger } from '../log.js'
 import type { PublishedTrack } from './types.js'
@@ -48,6 +48,8 @@ export interface Source {
   readonly inbound: InboundWindow | undefined
   /** The bounds of the REMB estimate (the publisher's room's bitrates). */
   readonly limits: BandwidthLimits | undefined
+  /** The hub's NACKs for lost packets of a video track (undefined: not negotiated, or werift's own NACKs). */
+  readonly nacks: PublisherNacks | undefined
   stopRtp: () => void
 }
 
@@ -85,6 +87,8 @@ export interface ForwarderCounters {
   unanswerableNackKeyframeRequests: number
   /** REMB packets sent to publishers (bandwidth estimation). */
   rembSent: number
+  /** NACK packets the hub sent to publishers (werift-nack.ts PublisherNacks; werift's own are not counted). */
+  publisherNacksSent: number
   /** Of packetsForwarded, those sent by werift's own sendRtp (the fast path declined or is off). */
   packetsForwardedByWerift: number
 }
@@ -102,14 +106,19 @@ export class Forwarder {
     subscriberKeyframeRequests: 0,
     unanswerableNackKeyframeRequests: 0,
     rembSent: 0,
+    publisherNacksSent: 0,
     packetsForwardedByWerift: 0,
   }
   /** Undefined when the fast path is off (every packet through werift's sendRtp). */
   readonly #fastSend: FastRtpSend | undefined
 
-  constructor(deps: { clock: Clock; log: Logger; fastSend?: boolean }) {
+  /** Who NACKs publishers' lost video packets: the hub (werift-nack.ts, default) or werift's receiver. */
+  readonly #publisherNacks: 'hub' | 'werift'
+
+  constructor(deps: { clock: Clock; log: Logger; fastSend?: boolean; publisherNacks?: 'hub' | 'werift' }) {
     this.#clock = deps.clock
     this.#log = deps.log
+    this.#publisherNacks = deps.publisherNacks ?? 'hub'
     this.#fastSend = deps.fastSend === false ? undefined : new FastRtpSend()
     this.#feedback = new PublisherFeedback({ clock: deps.clock, log: deps.log, counters: this.counters, sources: () => this.#sources.values() })
   }
@@ -152,6 +161,7 @@ export class Forwarder {
       keyframeQueued: false,
       inbound: published.kind === 'video' && limits ? new InboundWindow() : undefined,
       limits,
+      nacks: published.kind === 'video' ? this.#nacksFor(transceiver, () => source) : undefined,
       stopRtp: () => undefined,
     }
     const { unSubscribe } = transceiver.receiver.track.onReceiveRtp.subscribe((packet: RtpPacket) => {
@@ -173,6 +183,7 @@ export class Forwarder {
     this.#sources.delete(source.key)
     source.stopRtp()
     source.keyframeTimer.cancel()
+    source.nacks?.reset()
     for (const subscription of [...source.subscriptions]) subscription.owner.sourceEnded(subscription)
     source.subscriptions.clear()
   }
@@ -280,6 +291,7 @@ export class Forwarder {
     if (source.ssrc !== ssrc) {
       const switched = source.ssrc !== undefined
       source.ssrc = ssrc
+      source.nacks?.reset()
       if (switched) {
         // The publisher restarted its stream: keep the subscribers' sequence numbers continuous.
         for (const subscription of source.subscriptions) subscription.transceiver?.sender.replaceRTP(packet.header)
@@ -287,6 +299,7 @@ export class Forwarder {
       if (source.keyframePending) this.requestKeyframe(source)
       if (!switched && source.inbound) this.#feedback.rembNow(source.publisher)
     }
+    source.nacks?.onPacket(packet.header.sequenceNumber)
     if (source.subscriptions.size === 0) return
     // werift's sender clones again before rewriting SSRC/PT; this copy, made only when some sender
     // needs werift's path, has the publisher's extensions stripped, or werift would merge its MID
@@ -308,6 +321,31 @@ export class Forwarder {
         this.#log('debug', 'sendRtp failed', { clientId: subscription.owner.clientId, error: messageOf(error) })
       })
     }
+  }
+
+  /**
+   * The hub's NACKs for a video track whose publisher negotiated them, with werift's receiver NackHandler
+   * silenced (it NACKs every 5 ms; werift-nack.ts says why that hurts).
+   */
+  #nacksFor(transceiver: RTCRtpTransceiver, source: () => Source): PublisherNacks | undefined {
+    if (this.#publisherNacks !== 'hub') return undefined
+    const receiver = transceiver.receiver as unknown as { nackEnabled?: unknown; nack?: { close(): void; addPacket(packet: unknown): void }; rtcpSsrc?: number }
+    if (!receiver.nackEnabled || !receiver.nack) return undefined
+    receiver.nack.close()
+    receiver.nack.addPacket = () => undefined
+    return new PublisherNacks({
+      clock: this.#clock,
+      send: (lost) => {
+        const { ssrc } = source()
+        const dtls = transceiver.dtlsTransport
+        if (ssrc === undefined || !dtls || dtls.state !== 'connected') return
+        this.counters.publisherNacksSent++
+        const nack = new GenericNack({ senderSsrc: receiver.rtcpSsrc ?? transceiver.sender.ssrc, mediaSourceSsrc: ssrc, lost })
+        dtls.sendRtcp([new RtcpTransportLayerFeedback({ feedback: nack })]).catch((error: unknown) => {
+          this.#log('debug', 'sending a NACK failed', { error: messageOf(error) })
+        })
+      },
+    })
   }
 
   #sendPli(source: Source): void {

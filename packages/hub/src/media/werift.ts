@@ -48,6 +48,11 @@ export interface WeriftMediaPlaneOptions {
    * sendRtp (the loadtest's `--compare` runs both side by side).
    */
   fastSend?: boolean
+  /**
+   * Who NACKs a publisher's lost video packets: the hub, once per round trip (werift-nack.ts, default), or
+   * werift's receiver, every 5 ms (the ramp benchmark's `--hubs` runs both side by side).
+   */
+  publisherNacks?: 'hub' | 'werift'
 }
 
 /** Counters for tests and diagnostics. */
@@ -89,7 +94,7 @@ class WeriftPlane implements WeriftMediaPlane {
       }
     }
     this.#clock = options.clock ?? systemClock
-    this.#forwarder = new Forwarder({ clock: this.#clock, log: this.#log, fastSend: options.fastSend })
+    this.#forwarder = new Forwarder({ clock: this.#clock, log: this.#log, fastSend: options.fastSend, publisherNacks: options.publisherNacks })
   }
 
   createPeer(init: { roomId: string; clientId: string; handlers: MediaPeerHandlers; bitrates?: Bitrates }): MediaPeer {
