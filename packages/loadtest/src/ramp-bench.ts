@@ -45,7 +45,8 @@ type Link = 'clean' | 'constrained'
 /** The hubs `--hubs` can name: werift plane options. `current` is the plane as configured by default. */
 const RAMP_HUBS: Record<string, WeriftMediaPlaneOptions> = {
   current: {},
-  'werift-nack': { publisherNacks: 'werift' },
+  // The hub NACKs publishers itself (werift-nack.ts) instead of werift's 5 ms loop.
+  'hub-nack': { publisherNacks: 'hub' },
 }
 
 /** What this benchmark does with a page, in Playwright (Chromium) and puppeteer (Firefox) alike. */

@@ -242,8 +242,8 @@ describe('Forwarder bandwidth estimation', () => {
 })
 
 describe('Forwarder NACKs to publishers', () => {
-  it("NACKs a publisher's lost video packet itself, with werift's 5 ms NACK loop silenced", () => {
-    const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
+  it("with publisherNacks 'hub', NACKs a publisher's lost video packet itself, with werift's 5 ms NACK loop silenced", () => {
+    const forwarder = new Forwarder({ clock: systemClock, log: () => undefined, publisherNacks: 'hub' })
     const { transceiver, rtcp, deliver } = publisherTransceiver('connected')
     const weriftNack = { closed: false, close: () => void (weriftNack.closed = true), addPacket: (_packet: unknown) => undefined }
     Object.assign(transceiver.receiver, { nackEnabled: true, nack: weriftNack, rtcpSsrc: 77 })

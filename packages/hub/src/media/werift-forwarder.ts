@@ -48,7 +48,7 @@ export interface Source {
   readonly inbound: InboundWindow | undefined
   /** The bounds of the REMB estimate (the publisher's room's bitrates). */
   readonly limits: BandwidthLimits | undefined
-  /** The hub's NACKs for lost packets of a video track (undefined: not negotiated, or werift's own NACKs). */
+  /** The hub's NACKs for lost packets of a video track (undefined: werift's own NACKs, the default, or none negotiated). */
   readonly nacks: PublisherNacks | undefined
   stopRtp: () => void
 }
@@ -112,13 +112,13 @@ export class Forwarder {
   /** Undefined when the fast path is off (every packet through werift's sendRtp). */
   readonly #fastSend: FastRtpSend | undefined
 
-  /** Who NACKs publishers' lost video packets: the hub (werift-nack.ts, default) or werift's receiver. */
+  /** Who NACKs publishers' lost video packets: werift's receiver (default) or the hub (werift-nack.ts, measured no better yet). */
   readonly #publisherNacks: 'hub' | 'werift'
 
   constructor(deps: { clock: Clock; log: Logger; fastSend?: boolean; publisherNacks?: 'hub' | 'werift' }) {
     this.#clock = deps.clock
     this.#log = deps.log
-    this.#publisherNacks = deps.publisherNacks ?? 'hub'
+    this.#publisherNacks = deps.publisherNacks ?? 'werift'
     this.#fastSend = deps.fastSend === false ? undefined : new FastRtpSend()
     this.#feedback = new PublisherFeedback({ clock: deps.clock, log: deps.log, counters: this.counters, sources: () => this.#sources.values() })
   }

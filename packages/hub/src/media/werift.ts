@@ -49,8 +49,10 @@ export interface WeriftMediaPlaneOptions {
    */
   fastSend?: boolean
   /**
-   * Who NACKs a publisher's lost video packets: the hub, once per round trip (werift-nack.ts, default), or
-   * werift's receiver, every 5 ms (the ramp benchmark's `--hubs` runs both side by side).
+   * Who NACKs a publisher's lost video packets: werift's receiver, every 5 ms, 11 times (default), or the
+   * hub, at once and once more after 1.5 round trips (werift-nack.ts PublisherNacks). The ramp benchmark's
+   * `--hubs current,hub-nack` runs both side by side; on its constrained link the hub's rule was no better
+   * (loadtest README), so it is not the default.
    */
   publisherNacks?: 'hub' | 'werift'
 }
