@@ -42,11 +42,13 @@ import {
 type PublisherBrowser = 'chromium' | 'firefox'
 type Link = 'clean' | 'constrained'
 
-/** The hubs `--hubs` can name: werift plane options. `current` is the plane as configured by default. */
-const RAMP_HUBS: Record<string, WeriftMediaPlaneOptions> = {
-  current: {},
+/** The hubs `--hubs` can name: werift plane options, and the room's bitrates. `current` is the plane as configured by default. */
+const RAMP_HUBS: Record<string, { plane: WeriftMediaPlaneOptions; bitrates?: Record<string, number> }> = {
+  current: { plane: {} },
   // The hub NACKs publishers itself (werift-nack.ts) instead of werift's 5 ms loop.
-  'hub-nack': { publisherNacks: 'hub' },
+  'hub-nack': { plane: { publisherNacks: 'hub' } },
+  // A room whose estimate may go down to 88 kbit/s (video_low 40 + audio 48) instead of 165 (90 + audio_red 75).
+  'low-floor': { plane: {}, bitrates: { video_low: 40_000, audio_red: 48_000 } },
 }
 
 /** What this benchmark does with a page, in Playwright (Chromium) and puppeteer (Firefox) alike. */
@@ -238,12 +240,13 @@ async function subscriberStats(page: BenchPage): Promise<SubscriberStats> {
 /** One hub under test: its werift plane (for its counters) and the last estimate it logged per publisher. */
 interface RampHub {
   url: string
+  bitrates: Record<string, number> | undefined
   plane: WeriftMediaPlane
   lastEstimate: Map<string, { estimate: number; lossFraction: number; queueDelayMs: number }>
   close(): Promise<void>
 }
 
-async function startRampHub(options: WeriftMediaPlaneOptions): Promise<RampHub> {
+async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<string, number> | undefined): Promise<RampHub> {
   const lastEstimate = new Map<string, { estimate: number; lossFraction: number; queueDelayMs: number }>()
   const plane = createWeriftMediaPlane({
     ...options,
@@ -254,11 +257,11 @@ async function startRampHub(options: WeriftMediaPlaneOptions): Promise<RampHub> 
     },
   })
   const hub = await startTestHub({ mediaPlane: plane })
-  return { url: hub.url, plane, lastEstimate, close: () => hub.close() }
+  return { url: hub.url, bitrates, plane, lastEstimate, close: () => hub.close() }
 }
 
 async function run(publisherKind: PublisherBrowser, browser: Browser, hub: RampHub, pagesUrl: string, constrained: boolean): Promise<Sample[]> {
-  const roomResponse = await fetch(`${hub.url}/v1/rooms/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"ramp"}' })
+  const roomResponse = await fetch(`${hub.url}/v1/rooms/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ramp', ...(hub.bitrates ? { options: { bitrates: hub.bitrates } } : {}) }) })
   const roomId = ((await roomResponse.json()) as { data: { id: string } }).data.id
   const open: OpenPage[] = []
   const url = `${pagesUrl}/room.html?client=seed&hub=${encodeURIComponent(hub.url)}&roomId=${encodeURIComponent(roomId)}`
@@ -337,7 +340,7 @@ if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a
 assertLoopbackOnly()
 releaseLoopback()
 const hubs = new Map<string, RampHub>()
-for (const name of hubNames) hubs.set(name, await startRampHub(RAMP_HUBS[name]!))
+for (const name of hubNames) hubs.set(name, await startRampHub(RAMP_HUBS[name]!.plane, RAMP_HUBS[name]!.bitrates))
 const pages = await startStaticServer(TUTORIAL_DIR)
 const browser = await launchChromium()
 try {
