@@ -5,6 +5,10 @@
 // getStats() is read 1, 2, 5, 10 and 15 s after its connection came up: available outgoing bitrate (its
 // bandwidth estimate), what it actually sends, its video resolution, the loss its receiver reports (the
 // hub's), and on the other page the freezes of that video. Prints one table; asserts nothing.
+// A second table gives, per sample, what explains a freeze: the publisher's outbound-rtp (NACKs and PLIs it
+// received, packets it resent, frames encoded, its quality limitation), the subscriber's inbound-rtp (loss,
+// NACKs and PLIs it sent, frames decoded) with its longest gap between two painted frames, and the hub's
+// side (its REMB to the publisher, the loss and queue delay it measured, its keyframe requests).
 //
 // The constrained link: `tc netem` is not available in this kernel (no sch_netem module), so it is built
 // from what is: an htb class of RATE on `lo` (every packet in the namespace crosses it once, so both
@@ -13,12 +17,17 @@
 // uniformly random, 1/64 + 1/128, sent to a class whose queue holds nothing).
 //
 //   flock /tmp/parley-e2e.lock unshare -n sh -c 'ip link set lo up && PARLEY_NETNS=lo \
-//     npm run pnpm -- --filter @parley/loadtest run ramp'
+//     npm run pnpm -- --filter @parley/loadtest run ramp -- [--publishers chromium,firefox] \
+//     [--links clean,constrained] [--rounds 1] [--hubs current]'
+//
+// --hubs names werift media planes (RAMP_HUBS below); with more than one, every (publisher, link) is run
+// on each in turn, alternating which goes first per round, so before and after share the run and its load.
 import { execFileSync } from 'node:child_process'
 import { loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser } from 'playwright-core'
+import { createWeriftMediaPlane, type WeriftMediaPlane, type WeriftMediaPlaneOptions } from '@parley/hub/werift'
 import { startTestHub } from '@parley/hub/testing'
 import {
   assertLoopbackOnly,
@@ -31,6 +40,16 @@ import {
 } from '@parley/testkit'
 
 type PublisherBrowser = 'chromium' | 'firefox'
+type Link = 'clean' | 'constrained'
+
+/** The hubs `--hubs` can name: werift plane options, and the room's bitrates. `current` is the plane as configured by default. */
+const RAMP_HUBS: Record<string, { plane: WeriftMediaPlaneOptions; bitrates?: Record<string, number> }> = {
+  current: { plane: {} },
+  // The hub NACKs publishers itself (werift-publisher-nacks.ts) instead of werift's 5 ms loop.
+  'hub-nack': { plane: { publisherNacks: 'hub' } },
+  // A room whose estimate may go down to 88 kbit/s (video_low 40 + audio 48) instead of 165 (90 + audio_red 75).
+  'low-floor': { plane: {}, bitrates: { video_low: 40_000, audio_red: 48_000 } },
+}
 
 /** What this benchmark does with a page, in Playwright (Chromium) and puppeteer (Firefox) alike. */
 interface BenchPage {
@@ -58,6 +77,42 @@ const SAMPLE_AT_S = [1, 2, 5, 10, 15]
 const RATE = '800kbit'
 const PFIFO_LIMIT = 100
 
+/** The publisher's outbound video and what its receiver (the hub) reports back, cumulative. */
+interface PublisherStats {
+  available: number | null
+  bytesSent: number
+  bytesTarget: number | null
+  at: number
+  resolution: string
+  fractionLost: number | null
+  packetsSent: number
+  retransmitted: number
+  nacks: number
+  plis: number
+  framesEncoded: number
+  limitation: string
+}
+
+/** The subscriber's inbound video of the publisher, cumulative, and its longest gap between painted frames. */
+interface SubscriberStats {
+  freezes: number
+  freezeMs: number
+  packetsLost: number
+  packetsReceived: number
+  nacks: number
+  plis: number
+  framesDecoded: number
+  longestGapMs: number
+}
+
+interface HubFigures {
+  estimateKbps: number | null
+  hubLossPercent: number | null
+  queueDelayMs: number | null
+  keyframeRequests: number
+  unanswerableNackKeyframes: number
+}
+
 interface Sample {
   atS: number
   availableKbps: number | null
@@ -66,8 +121,9 @@ interface Sample {
   targetKbps: number | null
   resolution: string
   remoteLossPercent: number | null
-  freezes: number
-  freezeMs: number
+  publisher: PublisherStats
+  subscriber: SubscriberStats
+  hub: HubFigures
   load: number
 }
 
@@ -94,53 +150,121 @@ function releaseLoopback(): void {
 }
 
 /** The publisher's figures now, and the bytes it has sent so far (for the rate between two samples). */
-async function publisherStats(
-  page: BenchPage,
-): Promise<{ available: number | null; bytesSent: number; bytesTarget: number | null; at: number; resolution: string; fractionLost: number | null }> {
+async function publisherStats(page: BenchPage): Promise<PublisherStats> {
   return page.evaluate(async () => {
     const pc = (globalThis as unknown as { __pcs: RTCPeerConnection[] }).__pcs.at(-1)!
     const report = await pc.getStats()
-    let available: number | null = null
-    let bytesSent = 0
-    let bytesTarget: number | null = null
-    let resolution = '-'
-    let fractionLost: number | null = null
+    const figures = {
+      available: null as number | null,
+      bytesSent: 0,
+      bytesTarget: null as number | null,
+      at: performance.now(),
+      resolution: '-',
+      fractionLost: null as number | null,
+      packetsSent: 0,
+      retransmitted: 0,
+      nacks: 0,
+      plis: 0,
+      framesEncoded: 0,
+      limitation: '-',
+    }
     report.forEach((stat: Record<string, unknown>) => {
-      if (stat.type === 'candidate-pair' && stat.nominated && typeof stat.availableOutgoingBitrate === 'number') available = stat.availableOutgoingBitrate
+      if (stat.type === 'candidate-pair' && stat.nominated && typeof stat.availableOutgoingBitrate === 'number') figures.available = stat.availableOutgoingBitrate
       if (stat.type === 'outbound-rtp' && stat.kind === 'video') {
-        bytesSent += Number(stat.bytesSent ?? 0)
+        figures.bytesSent += Number(stat.bytesSent ?? 0)
         // Chromium's VP8 encoder leaves it at 0: read as "not reported".
-        if (typeof stat.totalEncodedBytesTarget === 'number' && stat.totalEncodedBytesTarget > 0) bytesTarget = (bytesTarget ?? 0) + stat.totalEncodedBytesTarget
-        if (stat.frameWidth) resolution = `${String(stat.frameWidth)}x${String(stat.frameHeight)}`
+        if (typeof stat.totalEncodedBytesTarget === 'number' && stat.totalEncodedBytesTarget > 0) figures.bytesTarget = (figures.bytesTarget ?? 0) + stat.totalEncodedBytesTarget
+        if (stat.frameWidth) figures.resolution = `${String(stat.frameWidth)}x${String(stat.frameHeight)}`
+        figures.packetsSent += Number(stat.packetsSent ?? 0)
+        figures.retransmitted += Number(stat.retransmittedPacketsSent ?? 0)
+        figures.nacks += Number(stat.nackCount ?? 0)
+        figures.plis += Number(stat.pliCount ?? 0) + Number(stat.firCount ?? 0)
+        figures.framesEncoded += Number(stat.framesEncoded ?? 0)
+        if (typeof stat.qualityLimitationReason === 'string') figures.limitation = stat.qualityLimitationReason
       }
-      if (stat.type === 'remote-inbound-rtp' && stat.kind === 'video' && typeof stat.fractionLost === 'number') fractionLost = stat.fractionLost
+      if (stat.type === 'remote-inbound-rtp' && stat.kind === 'video' && typeof stat.fractionLost === 'number') figures.fractionLost = stat.fractionLost
     })
-    return { available, bytesSent, bytesTarget, at: performance.now(), resolution, fractionLost }
+    return figures
   })
 }
 
-async function subscriberFreezes(page: BenchPage): Promise<{ freezes: number; freezeMs: number }> {
+/** In the subscriber page: the longest gap between two painted frames of each remote video, from its first frame on. */
+async function watchSubscriberFrames(page: BenchPage): Promise<void> {
+  await page.evaluate(() => {
+    const scope = globalThis as unknown as { __rampGaps?: Map<HTMLVideoElement, { last: number; longest: number }> }
+    const gaps = new Map<HTMLVideoElement, { last: number; longest: number }>()
+    scope.__rampGaps = gaps
+    const watch = (video: HTMLVideoElement) => {
+      if (gaps.has(video)) return
+      const entry = { last: 0, longest: 0 }
+      gaps.set(video, entry)
+      const onFrame = (now: number) => {
+        if (entry.last > 0) entry.longest = Math.max(entry.longest, now - entry.last)
+        entry.last = now
+        video.requestVideoFrameCallback(onFrame)
+      }
+      video.requestVideoFrameCallback(onFrame)
+    }
+    const scan = () => document.querySelectorAll<HTMLVideoElement>('video.remote').forEach(watch)
+    new MutationObserver(scan).observe(document.body, { childList: true, subtree: true })
+    scan()
+  })
+}
+
+async function subscriberStats(page: BenchPage): Promise<SubscriberStats> {
   return page.evaluate(async () => {
-    const pc = (globalThis as unknown as { __pcs: RTCPeerConnection[] }).__pcs.at(-1)
-    if (!pc) return { freezes: 0, freezeMs: 0 }
+    const figures = { freezes: 0, freezeMs: 0, packetsLost: 0, packetsReceived: 0, nacks: 0, plis: 0, framesDecoded: 0, longestGapMs: 0 }
+    const scope = globalThis as unknown as { __pcs: RTCPeerConnection[]; __rampGaps?: Map<HTMLVideoElement, { last: number; longest: number }> }
+    // A stream frozen right now counts up to now.
+    for (const entry of scope.__rampGaps?.values() ?? []) {
+      if (entry.last > 0) figures.longestGapMs = Math.max(figures.longestGapMs, entry.longest, performance.now() - entry.last)
+    }
+    const pc = scope.__pcs.at(-1)
+    if (!pc) return figures
     const report = await pc.getStats()
-    let freezes = 0
-    let freezeMs = 0
     report.forEach((stat: Record<string, unknown>) => {
       if (stat.type === 'inbound-rtp' && stat.kind === 'video') {
-        freezes += Number(stat.freezeCount ?? 0)
-        freezeMs += Number(stat.totalFreezesDuration ?? 0) * 1000
+        figures.freezes += Number(stat.freezeCount ?? 0)
+        figures.freezeMs += Number(stat.totalFreezesDuration ?? 0) * 1000
+        figures.packetsLost += Number(stat.packetsLost ?? 0)
+        figures.packetsReceived += Number(stat.packetsReceived ?? 0)
+        figures.nacks += Number(stat.nackCount ?? 0)
+        figures.plis += Number(stat.pliCount ?? 0) + Number(stat.firCount ?? 0)
+        figures.framesDecoded += Number(stat.framesDecoded ?? 0)
       }
     })
-    return { freezes, freezeMs }
+    return figures
   })
 }
 
-async function run(publisherKind: PublisherBrowser, browser: Browser, hubUrl: string, pagesUrl: string, constrained: boolean): Promise<Sample[]> {
-  const roomResponse = await fetch(`${hubUrl}/v1/rooms/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"ramp"}' })
+/** One hub under test: its werift plane (for its counters) and the last estimate it logged per publisher. */
+interface RampHub {
+  url: string
+  bitrates: Record<string, number> | undefined
+  plane: WeriftMediaPlane
+  lastEstimate: Map<string, { estimate: number; lossFraction: number; queueDelayMs: number }>
+  close(): Promise<void>
+}
+
+async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<string, number> | undefined): Promise<RampHub> {
+  const lastEstimate = new Map<string, { estimate: number; lossFraction: number; queueDelayMs: number }>()
+  const plane = createWeriftMediaPlane({
+    ...options,
+    log: (level, msg, fields) => {
+      if (msg === 'bandwidth estimate' && fields && typeof fields.clientId === 'string') {
+        lastEstimate.set(fields.clientId, { estimate: Number(fields.estimate), lossFraction: Number(fields.lossFraction), queueDelayMs: Number(fields.queueDelayMs) })
+      } else if (level === 'warn' || level === 'error') console.error(`[hub] ${msg}`, fields ?? '')
+    },
+  })
+  const hub = await startTestHub({ mediaPlane: plane })
+  return { url: hub.url, bitrates, plane, lastEstimate, close: () => hub.close() }
+}
+
+async function run(publisherKind: PublisherBrowser, browser: Browser, hub: RampHub, pagesUrl: string, constrained: boolean): Promise<Sample[]> {
+  const roomResponse = await fetch(`${hub.url}/v1/rooms/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ramp', ...(hub.bitrates ? { options: { bitrates: hub.bitrates } } : {}) }) })
   const roomId = ((await roomResponse.json()) as { data: { id: string } }).data.id
   const open: OpenPage[] = []
-  const url = `${pagesUrl}/room.html?client=seed&hub=${encodeURIComponent(hubUrl)}&roomId=${encodeURIComponent(roomId)}`
+  const url = `${pagesUrl}/room.html?client=seed&hub=${encodeURIComponent(hub.url)}&roomId=${encodeURIComponent(roomId)}`
   if (constrained) constrainLoopback()
   try {
     const publisher = await openPublisher(publisherKind, browser, pagesUrl)
@@ -148,18 +272,23 @@ async function run(publisherKind: PublisherBrowser, browser: Browser, hubUrl: st
     open.push(publisher, subscriber)
     await publisher.page.goto(url)
     await subscriber.page.goto(url)
+    await watchSubscriberFrames(subscriber.page)
     await publisher.page.click('#togglejoin')
     const connected = (page: BenchPage) => page.evaluate(() => (globalThis as unknown as { __seed: { connectionState: string | null } }).__seed.connectionState === 'connected')
     await pollUntil(async () => ((await connected(publisher.page)) ? true : undefined), { timeoutMs: 30_000, intervalMs: 20, description: 'the publisher to connect' })
+    const publisherId = await publisher.page.evaluate(() => (globalThis as unknown as { __seed: { client: { id: string } } }).__seed.client.id)
     const start = Date.now()
     await subscriber.page.click('#togglejoin')
     const samples: Sample[] = []
+    const counters0 = hub.plane.stats()
     let previous = await publisherStats(publisher.page)
     for (const atS of SAMPLE_AT_S) {
       const wait = start + atS * 1000 - Date.now()
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait)) // the sampling schedule itself
       const now = await publisherStats(publisher.page)
-      const freezes = await subscriberFreezes(subscriber.page)
+      const subscriberNow = await subscriberStats(subscriber.page)
+      const counters = hub.plane.stats()
+      const estimate = hub.lastEstimate.get(publisherId)
       const seconds = (now.at - previous.at) / 1000
       samples.push({
         atS,
@@ -168,7 +297,15 @@ async function run(publisherKind: PublisherBrowser, browser: Browser, hubUrl: st
         targetKbps: seconds > 0 && now.bytesTarget !== null ? ((now.bytesTarget - (previous.bytesTarget ?? 0)) * 8) / seconds / 1000 : null,
         resolution: now.resolution,
         remoteLossPercent: now.fractionLost === null ? null : now.fractionLost * 100,
-        ...freezes,
+        publisher: now,
+        subscriber: subscriberNow,
+        hub: {
+          estimateKbps: estimate ? estimate.estimate / 1000 : null,
+          hubLossPercent: estimate ? estimate.lossFraction * 100 : null,
+          queueDelayMs: estimate ? estimate.queueDelayMs : null,
+          keyframeRequests: counters.keyframeRequestsSent - counters0.keyframeRequestsSent,
+          unanswerableNackKeyframes: counters.unanswerableNackKeyframeRequests - counters0.unanswerableNackKeyframeRequests,
+        },
         load: loadavg()[0]!,
       })
       previous = now
@@ -182,32 +319,66 @@ async function run(publisherKind: PublisherBrowser, browser: Browser, hubUrl: st
 
 const format = (value: number | null, digits = 0) => (value === null ? '-' : value.toFixed(digits))
 
+function flag(name: string, fallback: string): string {
+  const args = process.argv.slice(2)
+  const index = args.indexOf(`--${name}`)
+  return index >= 0 && args[index + 1] !== undefined ? args[index + 1]! : fallback
+}
+
+function listFlag<T extends string>(name: string, fallback: string, allowed: readonly T[]): T[] {
+  const values = flag(name, fallback).split(',')
+  for (const value of values) if (!allowed.includes(value as T)) throw new Error(`--${name}: '${value}' is not one of ${allowed.join(', ')}`)
+  return values as T[]
+}
+
+const publishers = listFlag('publishers', 'chromium,firefox', ['chromium', 'firefox'] as const)
+const links = listFlag('links', 'clean,constrained', ['clean', 'constrained'] as const satisfies readonly Link[])
+const hubNames = listFlag('hubs', 'current', Object.keys(RAMP_HUBS))
+const rounds = Number(flag('rounds', '1'))
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a whole number ≥ 1')
+
 assertLoopbackOnly()
 releaseLoopback()
-const hub = await startTestHub()
+const hubs = new Map<string, RampHub>()
+for (const name of hubNames) hubs.set(name, await startRampHub(RAMP_HUBS[name]!.plane, RAMP_HUBS[name]!.bitrates))
 const pages = await startStaticServer(TUTORIAL_DIR)
 const browser = await launchChromium()
 try {
   const rows: string[] = []
-  for (const publisher of ['chromium', 'firefox'] as const) {
-    for (const constrained of [false, true]) {
-      const link = constrained ? `${RATE}, ≈2.1 % loss` : 'clean'
-      console.error(`[ramp] ${publisher}, ${link}…`)
-      for (const sample of await run(publisher, browser, hub.url, pages.url, constrained)) {
-        rows.push(
-          `| ${publisher} | ${link} | ${sample.atS} | ${format(sample.availableKbps)} | ${format(sample.targetKbps)} | ${format(sample.sentKbps)} | ${sample.resolution} | ${format(sample.remoteLossPercent, 1)} | ${sample.freezes} / ${sample.freezeMs.toFixed(0)} | ${sample.load.toFixed(2)} |`,
-        )
+  const details: string[] = []
+  for (let round = 1; round <= rounds; round++) {
+    for (const publisher of publishers) {
+      for (const link of links) {
+        const order = round % 2 === 1 ? hubNames : [...hubNames].reverse()
+        for (const hubName of order) {
+          const linkName = link === 'constrained' ? `${RATE}, ≈2.1 % loss` : 'clean'
+          const label = hubNames.length > 1 || rounds > 1 ? `${hubName} r${round}` : hubName
+          console.error(`[ramp] ${label}: ${publisher}, ${linkName}…`)
+          for (const sample of await run(publisher, browser, hubs.get(hubName)!, pages.url, link === 'constrained')) {
+            const { publisher: out, subscriber: inbound, hub } = sample
+            rows.push(
+              `| ${label} | ${publisher} | ${linkName} | ${sample.atS} | ${format(sample.availableKbps)} | ${format(sample.targetKbps)} | ${format(sample.sentKbps)} | ${sample.resolution} | ${format(sample.remoteLossPercent, 1)} | ${inbound.freezes} / ${inbound.freezeMs.toFixed(0)} | ${inbound.longestGapMs.toFixed(0)} | ${sample.load.toFixed(2)} |`,
+            )
+            details.push(
+              `| ${label} | ${publisher} | ${linkName} | ${sample.atS} | ${out.packetsSent} | ${out.retransmitted} | ${out.nacks} | ${out.plis} | ${out.framesEncoded} | ${out.limitation} | ${inbound.packetsReceived} | ${inbound.packetsLost} | ${inbound.nacks} | ${inbound.plis} | ${inbound.framesDecoded} | ${format(hub.estimateKbps)} | ${format(hub.hubLossPercent, 1)} | ${format(hub.queueDelayMs)} | ${hub.keyframeRequests} / ${hub.unanswerableNackKeyframes} | ${sample.load.toFixed(2)} |`,
+            )
+          }
+        }
       }
     }
   }
   console.log('\nPublisher through the hub (2 tutorial clients, fake 640x480 camera, Chromium subscriber); seconds after the publisher connected.')
   console.log('Firefox reports no available outgoing bitrate (its getStats has no availableOutgoingBitrate): "-"; its encoder target is the estimate\'s share for video.\n')
-  console.log('| publisher | link | s | available outgoing kbps | encoder target kbps (since last row) | video sent kbps (since last row) | resolution | loss reported by the hub % | subscriber freezes / ms | load avg |')
-  console.log('|---|---|---|---|---|---|---|---|---|---|')
+  console.log('| hub | publisher | link | s | available outgoing kbps | encoder target kbps (since last row) | video sent kbps (since last row) | resolution | loss reported by the hub % | subscriber freezes / ms | longest gap between painted frames ms | load avg |')
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|')
   for (const row of rows) console.log(row)
+  console.log('\nWhy (cumulative since the publisher connected): publisher outbound-rtp video, subscriber inbound-rtp video, and the hub: its last REMB to the publisher, the loss and queue delay of its last estimation tick, its PLIs to the publisher (of which for a NACK it could not answer).\n')
+  console.log('| hub | publisher | link | s | pub packets sent | pub resent | pub NACKs received | pub PLI+FIR received | pub frames encoded | pub quality limitation | sub packets received | sub packets lost | sub NACKs sent | sub PLI+FIR sent | sub frames decoded | hub REMB kbps | hub loss % | hub queue delay ms | hub PLIs / for NACKs | load avg |')
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
+  for (const row of details) console.log(row)
 } finally {
   await browser.close()
   await pages.close()
-  await hub.close()
+  for (const hub of hubs.values()) await hub.close()
   releaseLoopback()
 }

@@ -12,6 +12,7 @@ import { type BandwidthLimits, InboundWindow, SubscriberLoss, rembMantissaExpone
 import { PublisherFeedback } from './feedback.js'
 import { FastRtpSend, RTP_HISTORY_SIZE } from './werift-fast-send.js'
 import { UnanswerableNacks } from './nack.js'
+import { PublisherNacks } from './werift-publisher-nacks.js'
 import { type Clock, Timer } from '../clock.js'
 import type { Logger } from '../log.js'
 import type { PublishedTrack } from './types.js'
@@ -54,6 +55,8 @@ export interface Source {
   readonly inbound: InboundWindow | undefined
   /** The bounds of the REMB estimate (the publisher's room's bitrates). */
   readonly limits: BandwidthLimits | undefined
+  /** The hub's NACKs for lost packets of a video track (undefined: werift's own NACKs, the default, or none negotiated). */
+  readonly nacks: PublisherNacks | undefined
   stopRtp: () => void
 }
 
@@ -91,6 +94,8 @@ export interface ForwarderCounters {
   unanswerableNackKeyframeRequests: number
   /** REMB packets sent to publishers (bandwidth estimation). */
   rembSent: number
+  /** NACK packets the hub sent to publishers (werift-publisher-nacks.ts; werift's own are not counted). */
+  publisherNacksSent: number
   /** Of packetsForwarded, those sent by werift's own sendRtp (the fast path declined or is off). */
   packetsForwardedByWerift: number
 }
@@ -108,14 +113,19 @@ export class Forwarder {
     subscriberKeyframeRequests: 0,
     unanswerableNackKeyframeRequests: 0,
     rembSent: 0,
+    publisherNacksSent: 0,
     packetsForwardedByWerift: 0,
   }
   /** Undefined when the fast path is off (every packet through werift's sendRtp). */
   readonly #fastSend: FastRtpSend | undefined
 
-  constructor(deps: { clock: Clock; log: Logger; fastSend?: boolean }) {
+  /** Who NACKs publishers' lost video packets: werift's receiver (default) or the hub (werift-publisher-nacks.ts, measured no better yet). */
+  readonly #publisherNacks: 'hub' | 'werift'
+
+  constructor(deps: { clock: Clock; log: Logger; fastSend?: boolean; publisherNacks?: 'hub' | 'werift' }) {
     this.#clock = deps.clock
     this.#log = deps.log
+    this.#publisherNacks = deps.publisherNacks ?? 'werift'
     this.#fastSend = deps.fastSend === false ? undefined : new FastRtpSend()
     this.#feedback = new PublisherFeedback<Source>({
       clock: deps.clock,
@@ -163,6 +173,7 @@ export class Forwarder {
       keyframeQueued: false,
       inbound: published.kind === 'video' && limits ? new InboundWindow() : undefined,
       limits,
+      nacks: published.kind === 'video' ? this.#nacksFor(transceiver, () => source) : undefined,
       stopRtp: () => undefined,
     }
     const { unSubscribe } = transceiver.receiver.track.onReceiveRtp.subscribe((packet: RtpPacket) => {
@@ -184,6 +195,7 @@ export class Forwarder {
     this.#sources.delete(source.key)
     source.stopRtp()
     source.keyframeTimer.cancel()
+    source.nacks?.reset()
     for (const subscription of [...source.subscriptions]) subscription.owner.sourceEnded(subscription)
     source.subscriptions.clear()
   }
@@ -292,6 +304,7 @@ export class Forwarder {
     if (source.ssrc !== ssrc) {
       const switched = source.ssrc !== undefined
       source.ssrc = ssrc
+      source.nacks?.reset()
       if (switched) {
         // The publisher restarted its stream: keep the subscribers' sequence numbers continuous.
         for (const subscription of source.subscriptions) subscription.transceiver?.sender.replaceRTP(packet.header)
@@ -299,6 +312,7 @@ export class Forwarder {
       if (source.keyframePending) this.requestKeyframe(source)
       if (!switched && source.inbound) this.#feedback.rembNow(source.publisher)
     }
+    source.nacks?.onPacket(packet.header.sequenceNumber)
     if (source.subscriptions.size === 0) return
     // werift's sender clones again before rewriting SSRC/PT; this copy, made only when some sender
     // needs werift's path, has the publisher's extensions stripped, or werift would merge its MID
@@ -351,6 +365,31 @@ export class Forwarder {
     })
     dtls.sendRtcp([new RtcpPayloadSpecificFeedback({ feedback: remb })]).catch((error: unknown) => {
       this.#log('debug', 'sending a REMB failed', { error: messageOf(error) })
+    })
+  }
+
+  /**
+   * The hub's NACKs for a video track whose publisher negotiated them, with werift's receiver NackHandler
+   * silenced (it NACKs every 5 ms; werift-publisher-nacks.ts says why).
+   */
+  #nacksFor(transceiver: RTCRtpTransceiver, source: () => Source): PublisherNacks | undefined {
+    if (this.#publisherNacks !== 'hub') return undefined
+    const receiver = transceiver.receiver as unknown as { nackEnabled?: unknown; nack?: { close(): void; addPacket(packet: unknown): void }; rtcpSsrc?: number }
+    if (!receiver.nackEnabled || !receiver.nack) return undefined
+    receiver.nack.close()
+    receiver.nack.addPacket = () => undefined
+    return new PublisherNacks({
+      clock: this.#clock,
+      send: (lost) => {
+        const { ssrc } = source()
+        const dtls = transceiver.dtlsTransport
+        if (ssrc === undefined || !dtls || dtls.state !== 'connected') return
+        this.counters.publisherNacksSent++
+        const nack = new GenericNack({ senderSsrc: receiver.rtcpSsrc ?? transceiver.sender.ssrc, mediaSourceSsrc: ssrc, lost })
+        dtls.sendRtcp([new RtcpTransportLayerFeedback({ feedback: nack })]).catch((error: unknown) => {
+          this.#log('debug', 'sending a NACK failed', { error: messageOf(error) })
+        })
+      },
     })
   }
 
