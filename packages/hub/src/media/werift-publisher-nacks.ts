@@ -4,7 +4,6 @@
 // ≈ 55 ms: on a path whose round trip is longer the publisher can resend once at most. This rule NACKs a
 // gap at once and once more after 1.5 round trips.
 import { type Clock, Timer } from '../clock.js'
-import { RTP_HISTORY_SIZE } from './werift-fast-send.js'
 
 /** The publisher NACK rule's figures (see PublisherNacks). */
 export const NACK_DEFAULT_RTT_MS = 100
