@@ -4,15 +4,16 @@
 // trailing request waits on the injected Clock), since Chromium ignores one that comes sooner. A
 // subscriber's repeated NACK for a packet the hub never had also asks (nack.ts). The
 // publishers' bandwidth estimates are feedback.ts (shared with the node-datachannel plane); the REMBs
-// leave here.
-import { GenericNack, PictureLossIndication, ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback, RtcpRrPacket, RtcpSrPacket, RtcpTransportLayerFeedback } from 'werift'
+// leave here, built by werift-rtcp.ts.
+import { GenericNack, PictureLossIndication, RtcpPayloadSpecificFeedback, RtcpRrPacket, RtcpSrPacket, RtcpTransportLayerFeedback } from 'werift'
 import type { RTCRtpTransceiver, RtcpPacket, RtpPacket } from 'werift'
 import { messageOf } from '@parley/protocol'
-import { type BandwidthLimits, InboundWindow, SubscriberLoss, rembMantissaExponent } from './bandwidth.js'
+import { type BandwidthLimits, InboundWindow, SubscriberLoss } from './bandwidth.js'
 import { PublisherFeedback } from './feedback.js'
 import { FastRtpSend, RTP_HISTORY_SIZE } from './werift-fast-send.js'
+import { dtlsUp, hubPublisherNacks, rembPacket, sendRtcp } from './werift-rtcp.js'
 import { UnanswerableNacks } from './nack.js'
-import { PublisherNacks } from './werift-publisher-nacks.js'
+import type { PublisherNacks } from './werift-publisher-nacks.js'
 import { type Clock, Timer } from '../clock.js'
 import type { Logger } from '../log.js'
 import type { PublishedTrack } from './types.js'
@@ -350,54 +351,21 @@ export class Forwarder {
   #sendRemb(sources: Source[], estimate: number): void {
     const ssrcs = sources.map((source) => source.ssrc ?? source.transceiver.receiver.track.ssrc).filter((ssrc): ssrc is number => ssrc !== undefined)
     const first = sources[0]!
-    const dtls = first.transceiver.dtlsTransport
-    if (ssrcs.length === 0 || !dtls || dtls.state !== 'connected') return
+    if (ssrcs.length === 0 || !dtlsUp(first.transceiver)) return
     this.counters.rembSent++
-    const { mantissa, exponent } = rembMantissaExponent(estimate)
-    const remb = new ReceiverEstimatedMaxBitrate({
-      senderSsrc: first.transceiver.sender.ssrc,
-      mediaSsrc: 0,
-      ssrcNum: ssrcs.length,
-      brMantissa: mantissa,
-      brExp: exponent,
-      bitrate: BigInt(mantissa) << BigInt(exponent),
-      ssrcFeedbacks: ssrcs,
-    })
-    dtls.sendRtcp([new RtcpPayloadSpecificFeedback({ feedback: remb })]).catch((error: unknown) => {
-      this.#log('debug', 'sending a REMB failed', { error: messageOf(error) })
-    })
+    sendRtcp(first.transceiver, [rembPacket(first.transceiver.sender.ssrc, ssrcs, estimate)], this.#log, 'a REMB')
   }
 
-  /**
-   * The hub's NACKs for a video track whose publisher negotiated them, with werift's receiver NackHandler
-   * silenced (it NACKs every 5 ms; werift-publisher-nacks.ts says why).
-   */
+  /** The hub's own publisher NACKs for a video track, when this forwarder sends them (`publisherNacks: 'hub'`). */
   #nacksFor(transceiver: RTCRtpTransceiver, source: () => Source): PublisherNacks | undefined {
     if (this.#publisherNacks !== 'hub') return undefined
-    const receiver = transceiver.receiver as unknown as { nackEnabled?: unknown; nack?: { close(): void; addPacket(packet: unknown): void }; rtcpSsrc?: number }
-    if (!receiver.nackEnabled || !receiver.nack) return undefined
-    receiver.nack.close()
-    receiver.nack.addPacket = () => undefined
-    return new PublisherNacks({
-      clock: this.#clock,
-      send: (lost) => {
-        const { ssrc } = source()
-        const dtls = transceiver.dtlsTransport
-        if (ssrc === undefined || !dtls || dtls.state !== 'connected') return
-        this.counters.publisherNacksSent++
-        const nack = new GenericNack({ senderSsrc: receiver.rtcpSsrc ?? transceiver.sender.ssrc, mediaSourceSsrc: ssrc, lost })
-        dtls.sendRtcp([new RtcpTransportLayerFeedback({ feedback: nack })]).catch((error: unknown) => {
-          this.#log('debug', 'sending a NACK failed', { error: messageOf(error) })
-        })
-      },
-    })
+    return hubPublisherNacks(transceiver, () => source().ssrc, { clock: this.#clock, log: this.#log, onSent: () => this.counters.publisherNacksSent++ })
   }
 
   #sendPli(source: Source): void {
     if (this.#sources.get(source.key) !== source) return
     const mediaSsrc = source.ssrc ?? source.transceiver.receiver.track.ssrc
-    const dtls = source.transceiver.dtlsTransport
-    if (mediaSsrc === undefined || !dtls || dtls.state !== 'connected') {
+    if (mediaSsrc === undefined || !dtlsUp(source.transceiver)) {
       source.keyframePending = true
       return
     }
@@ -409,8 +377,6 @@ export class Forwarder {
     const pli = new RtcpPayloadSpecificFeedback({
       feedback: new PictureLossIndication({ senderSsrc: source.transceiver.sender.ssrc, mediaSsrc }),
     })
-    dtls.sendRtcp([pli]).catch((error: unknown) => {
-      this.#log('debug', 'sending a PLI failed', { trackId: source.published.trackId, error: messageOf(error) })
-    })
+    sendRtcp(source.transceiver, [pli], this.#log, 'a PLI', { trackId: source.published.trackId })
   }
 }
