@@ -106,13 +106,16 @@ export const conferenceMachine = conferenceSetup.createMachine({
     },
     joining: {
       tags: ['busy'],
-      initial: 'claimingTab',
+      initial: 'choosingRoom',
       entry: 'clearElsewhere',
       on: { 'tabs.takenOver': 'handingOver' },
       states: {
+        choosingRoom: {
+          // A room id joins that room; none creates one (and makes us its host).
+          always: [{ guard: 'joinsKnownRoom', target: 'claimingTab' }, { target: 'creatingRoom' }],
+        },
         claimingTab: {
           // Another tab of this browser in the room leaves it first (tabsMachine.ts); a new room is nobody's.
-          always: { guard: not('joinsKnownRoom'), target: 'creatingRoom' },
           entry: 'claimTab',
           on: { 'tabs.claimed': 'registering' },
         },

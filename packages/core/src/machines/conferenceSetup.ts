@@ -204,11 +204,8 @@ export const conferenceSetup = setup({
     })),
     /** The tabs machine (tabsMachine.ts): a watched room, a claim before joining, a room held, released. */
     watchRoom: sendTo('tabs', (_, roomId: string): TabsEvent => ({ type: 'tabs.watch', roomId })),
-    // Entry runs before the state's `always` passes a new room on: only a known room is claimed.
-    claimTab: enqueueActions(({ context, enqueue }) => {
-      const roomId = context.joinParams?.roomId
-      if (roomId) enqueue.sendTo('tabs', { type: 'tabs.claim', roomId } satisfies TabsEvent)
-    }),
+    // Only entered with a room id (`joinsKnownRoom`).
+    claimTab: sendTo('tabs', ({ context }): TabsEvent => ({ type: 'tabs.claim', roomId: context.joinParams?.roomId ?? '' })),
     holdTab: sendTo('tabs', ({ context }): TabsEvent => ({ type: 'tabs.hold', roomId: joiningRoomId(context) })),
     releaseTab: sendTo('tabs', { type: 'tabs.release' } satisfies TabsEvent),
     storeElsewhere: assign({ elsewhere: (_, roomId: string) => ({ roomId }) }),
