@@ -252,6 +252,7 @@ async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<s
     ...options,
     log: (level, msg, fields) => {
       if (msg === 'bandwidth estimate' && fields && typeof fields.clientId === 'string') {
+        if (trace) console.error(`[estimate] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${JSON.stringify({ ...fields, clientId: undefined })}`)
         lastEstimate.set(fields.clientId, { estimate: Number(fields.estimate), lossFraction: Number(fields.lossFraction), queueDelayMs: Number(fields.queueDelayMs) })
       } else if (level === 'warn' || level === 'error') console.error(`[hub] ${msg}`, fields ?? '')
     },
@@ -278,6 +279,7 @@ async function run(publisherKind: PublisherBrowser, browser: Browser, hub: RampH
     await pollUntil(async () => ((await connected(publisher.page)) ? true : undefined), { timeoutMs: 30_000, intervalMs: 20, description: 'the publisher to connect' })
     const publisherId = await publisher.page.evaluate(() => (globalThis as unknown as { __seed: { client: { id: string } } }).__seed.client.id)
     const start = Date.now()
+    if (trace) console.error(`[ramp] ${new Date(start).toISOString().slice(17, 23)} publisher ${publisherId.slice(0, 6)} connected; the subscriber joins`)
     await subscriber.page.click('#togglejoin')
     const samples: Sample[] = []
     const counters0 = hub.plane.stats()
@@ -335,6 +337,8 @@ const publishers = listFlag('publishers', 'chromium,firefox', ['chromium', 'fire
 const links = listFlag('links', 'clean,constrained', ['clean', 'constrained'] as const satisfies readonly Link[])
 const hubNames = listFlag('hubs', 'current', Object.keys(RAMP_HUBS))
 const rounds = Number(flag('rounds', '1'))
+/** --trace: every estimation tick of the hub on stderr (time, client, figures). */
+const trace = process.argv.includes('--trace')
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a whole number ≥ 1')
 
 assertLoopbackOnly()

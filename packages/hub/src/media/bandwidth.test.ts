@@ -9,6 +9,7 @@ import {
   DRAIN_MS,
   MULTIPLICATIVE_PER_S,
   InboundWindow,
+  QUEUE_OVERUSE_MS,
   SLOW_SUBSCRIBER_MS,
   SubscriberLoss,
   TICK_MS,
@@ -46,6 +47,21 @@ describe('InboundWindow', () => {
     // Next window: each packet 120 ms later than its capture time would allow.
     for (let frame = 10; frame < 20; frame++) window.onPacket(frame, frame * 4_500, 1_000, frame * 50 + 130)
     expect(window.take(TICK_MS).queueDelayMs).toBe(120)
+  })
+
+  it('reads a queue over QUEUE_OVERUSE_MS that grew from over half of it as overuse, one window of it (a stall) not', () => {
+    const window = new InboundWindow()
+    let frame = 0
+    /** One window of 10 frames at 20 fps, each `queueMs` late. */
+    const windowWith = (queueMs: number) => {
+      for (let end = frame + 10; frame < end; frame++) window.onPacket(frame, frame * 4_500, 1_000, frame * 50 + 10 + queueMs)
+      return window.take(TICK_MS)
+    }
+    windowWith(0)
+    expect(windowWith(QUEUE_OVERUSE_MS + 50).usage).not.toBe('overusing')
+    expect(windowWith(0).usage).not.toBe('overusing')
+    expect(windowWith(QUEUE_OVERUSE_MS * 0.6).usage).not.toBe('overusing')
+    expect(windowWith(QUEUE_OVERUSE_MS * 1.2).usage).toBe('overusing')
   })
 })
 

@@ -44,6 +44,8 @@ import { DelayTrend, type Usage } from './delay-trend.js'
 
 export const TICK_MS = 250
 export const BASELINE_MS = 10_000
+/** A queue over this, grown from over half of it in the window before, is overuse (InboundWindow). */
+export const QUEUE_OVERUSE_MS = 100
 /** Overuse: the rate falls to BETA × what arrived, at most once per DECREASE_INTERVAL_MS. */
 export const BETA = 0.85
 export const DECREASE_INTERVAL_MS = 500
@@ -86,6 +88,8 @@ export class InboundWindow {
   readonly trend = new DelayTrend()
   /** The detector said overuse at some point in this window. */
   #overused = false
+  /** The previous window's queue delay. */
+  #lastQueueDelayMs = 0
 
   onPacket(sequenceNumber: number, rtpTimestamp: number, size: number, arrivalMs: number): void {
     this.bytes += size
@@ -122,7 +126,12 @@ export class InboundWindow {
     this.received = 0
     if (this.#highest >= 0) this.#expectedFrom = this.#highest + 1
     this.#minTransitMs = Number.POSITIVE_INFINITY
-    const usage = this.#overused ? 'overusing' : this.trend.usage
+    // A standing queue that grew over two windows is overuse too, even before the trend says so: at a
+    // low frame rate the trend needs a second or more of frames (measured: 1.3 s from 50 to 450 ms of
+    // queue at 800 kbit/s). One long stall of the event loop raises one window only.
+    const queueGrowing = queueDelayMs > QUEUE_OVERUSE_MS && this.#lastQueueDelayMs > QUEUE_OVERUSE_MS / 2 && queueDelayMs > this.#lastQueueDelayMs
+    this.#lastQueueDelayMs = queueDelayMs
+    const usage = this.#overused || queueGrowing ? 'overusing' : this.trend.usage
     this.#overused = false
     return { receivedBps, lossFraction, queueDelayMs, usage }
   }
