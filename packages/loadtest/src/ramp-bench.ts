@@ -18,7 +18,7 @@
 //
 //   flock /tmp/parley-e2e.lock unshare -n sh -c 'ip link set lo up && PARLEY_NETNS=lo \
 //     npm run pnpm -- --filter @parley/loadtest run ramp -- [--publishers chromium,firefox] \
-//     [--links clean,constrained] [--rounds 1] [--hubs current]'
+//     [--links clean,constrained] [--rounds 1] [--hubs current] [--trace]'
 //
 // --hubs names werift media planes (RAMP_HUBS below); with more than one, every (publisher, link) is run
 // on each in turn, alternating which goes first per round, so before and after share the run and its load.
@@ -45,8 +45,6 @@ type Link = 'clean' | 'constrained'
 /** The hubs `--hubs` can name: werift plane options, and the room's bitrates. `current` is the plane as configured by default. */
 const RAMP_HUBS: Record<string, { plane: WeriftMediaPlaneOptions; bitrates?: Record<string, number> }> = {
   current: { plane: {} },
-  // The hub NACKs publishers itself (werift-publisher-nacks.ts) instead of werift's 5 ms loop.
-  'hub-nack': { plane: { publisherNacks: 'hub' } },
   // A room whose estimate may go down to 88 kbit/s (video_low 40 + audio 48) instead of 165 (90 + audio_red 75).
   'low-floor': { plane: {}, bitrates: { video_low: 40_000, audio_red: 48_000 } },
 }

@@ -240,24 +240,3 @@ describe('Forwarder bandwidth estimation', () => {
     expect(rembOf(1).brMantissa * 2 ** rembOf(1).brExp).toBe(1_000_000)
   })
 })
-
-describe('Forwarder NACKs to publishers', () => {
-  it("with publisherNacks 'hub', NACKs a publisher's lost video packet itself, with werift's 5 ms NACK loop silenced", () => {
-    const forwarder = new Forwarder({ clock: systemClock, log: () => undefined, publisherNacks: 'hub' })
-    const { transceiver, rtcp, deliver } = publisherTransceiver('connected')
-    const weriftNack = { closed: false, close: () => void (weriftNack.closed = true), addPacket: (_packet: unknown) => undefined }
-    Object.assign(transceiver.receiver, { nackEnabled: true, nack: weriftNack, rtcpSsrc: 77 })
-    forwarder.addSource({}, track('video'), '0', transceiver)
-    expect(weriftNack.closed).toBe(true)
-    for (const seq of [1, 2, 5]) deliver(seq, seq * 3_000)
-    expect(rtcp).toHaveLength(1)
-    const nack = (rtcp[0]![0] as RtcpTransportLayerFeedback).feedback as GenericNack
-    expect(nack).toBeInstanceOf(GenericNack)
-    expect({ sender: nack.senderSsrc, media: nack.mediaSourceSsrc, lost: nack.lost }).toEqual({ sender: 77, media: 1234, lost: [3, 4] })
-    deliver(3, 9_000)
-    deliver(4, 12_000)
-    vi.advanceTimersByTime(1_000)
-    expect(rtcp).toHaveLength(1)
-    expect(forwarder.counters.publisherNacksSent).toBe(1)
-  })
-})
