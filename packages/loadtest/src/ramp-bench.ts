@@ -18,13 +18,14 @@
 //
 //   flock /tmp/parley-e2e.lock unshare -n sh -c 'ip link set lo up && PARLEY_NETNS=lo \
 //     npm run pnpm -- --filter @parley/loadtest run ramp -- [--publishers chromium,firefox] \
-//     [--links clean,constrained] [--rounds 1] [--hubs current] [--trace]'
+//     [--links clean,constrained] [--rounds 1] [--hubs current] [--before-hub DIR] [--trace]'
 //
-// --hubs names werift media planes (RAMP_HUBS below); with more than one, every (publisher, link) is run
-// on each in turn, alternating which goes first per round, so before and after share the run and its load.
+// --hubs names werift media planes (RAMP_HUBS below), --before-hub DIR adds another version of the hub's
+// source as hub `before`; with more than one, every (publisher, link) is run on each in turn, alternating
+// which goes first per round, so before and after share the run and its load.
 import { execFileSync } from 'node:child_process'
 import { loadavg } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser } from 'playwright-core'
 import { createWeriftMediaPlane, type WeriftMediaPlane, type WeriftMediaPlaneOptions } from '@parley/hub/werift'
@@ -244,9 +245,15 @@ interface RampHub {
   close(): Promise<void>
 }
 
-async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<string, number> | undefined): Promise<RampHub> {
+/** The hub's code: this checkout's, or another version's (`--before-hub`). */
+interface HubCode {
+  createWeriftMediaPlane: typeof createWeriftMediaPlane
+  startTestHub: typeof startTestHub
+}
+
+async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<string, number> | undefined, code: HubCode = { createWeriftMediaPlane, startTestHub }): Promise<RampHub> {
   const lastEstimate = new Map<string, { estimate: number; lossFraction: number; queueDelayMs: number }>()
-  const plane = createWeriftMediaPlane({
+  const plane = code.createWeriftMediaPlane({
     ...options,
     log: (level, msg, fields) => {
       if (msg === 'bandwidth estimate' && fields && typeof fields.clientId === 'string') {
@@ -255,7 +262,7 @@ async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<s
       } else if (level === 'warn' || level === 'error') console.error(`[hub] ${msg}`, fields ?? '')
     },
   })
-  const hub = await startTestHub({ mediaPlane: plane })
+  const hub = await code.startTestHub({ mediaPlane: plane })
   return { url: hub.url, bitrates, plane, lastEstimate, close: () => hub.close() }
 }
 
@@ -333,7 +340,9 @@ function listFlag<T extends string>(name: string, fallback: string, allowed: rea
 
 const publishers = listFlag('publishers', 'chromium,firefox', ['chromium', 'firefox'] as const)
 const links = listFlag('links', 'clean,constrained', ['clean', 'constrained'] as const satisfies readonly Link[])
-const hubNames = listFlag('hubs', 'current', Object.keys(RAMP_HUBS))
+/** --before-hub DIR: another version of the hub's `src` (e.g. main's, copied to packages/hub/node_modules/.parley-before-src so that its imports resolve), run as hub `before` beside the others. */
+const beforeHubDir = flag('before-hub', '')
+const hubNames = [...listFlag('hubs', 'current', Object.keys(RAMP_HUBS)), ...(beforeHubDir ? ['before'] : [])]
 const rounds = Number(flag('rounds', '1'))
 /** --trace: every estimation tick of the hub on stderr (time, client, figures). */
 const trace = process.argv.includes('--trace')
@@ -342,7 +351,15 @@ if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a
 assertLoopbackOnly()
 releaseLoopback()
 const hubs = new Map<string, RampHub>()
-for (const name of hubNames) hubs.set(name, await startRampHub(RAMP_HUBS[name]!.plane, RAMP_HUBS[name]!.bitrates))
+for (const name of hubNames) {
+  if (name === 'before') {
+    const code: HubCode = {
+      createWeriftMediaPlane: ((await import(resolve(beforeHubDir, 'media/werift.ts'))) as HubCode).createWeriftMediaPlane,
+      startTestHub: ((await import(resolve(beforeHubDir, 'testing.ts'))) as HubCode).startTestHub,
+    }
+    hubs.set(name, await startRampHub({}, undefined, code))
+  } else hubs.set(name, await startRampHub(RAMP_HUBS[name]!.plane, RAMP_HUBS[name]!.bitrates))
+}
 const pages = await startStaticServer(TUTORIAL_DIR)
 const browser = await launchChromium()
 try {
