@@ -18,13 +18,14 @@
 //
 //   flock /tmp/parley-e2e.lock unshare -n sh -c 'ip link set lo up && PARLEY_NETNS=lo \
 //     npm run pnpm -- --filter @parley/loadtest run ramp -- [--publishers chromium,firefox] \
-//     [--links clean,constrained] [--rounds 1] [--hubs current]'
+//     [--links clean,constrained] [--rounds 1] [--hubs current] [--before-hub DIR] [--trace]'
 //
-// --hubs names werift media planes (RAMP_HUBS below); with more than one, every (publisher, link) is run
-// on each in turn, alternating which goes first per round, so before and after share the run and its load.
+// --hubs names werift media planes (RAMP_HUBS below), --before-hub DIR adds another version of the hub's
+// source as hub `before`; with more than one, every (publisher, link) is run on each in turn, alternating
+// which goes first per round, so before and after share the run and its load.
 import { execFileSync } from 'node:child_process'
 import { loadavg } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser } from 'playwright-core'
 import { createWeriftMediaPlane, type WeriftMediaPlane, type WeriftMediaPlaneOptions } from '@parley/hub/werift'
@@ -45,8 +46,6 @@ type Link = 'clean' | 'constrained'
 /** The hubs `--hubs` can name: werift plane options, and the room's bitrates. `current` is the plane as configured by default. */
 const RAMP_HUBS: Record<string, { plane: WeriftMediaPlaneOptions; bitrates?: Record<string, number> }> = {
   current: { plane: {} },
-  // The hub NACKs publishers itself (werift-publisher-nacks.ts) instead of werift's 5 ms loop.
-  'hub-nack': { plane: { publisherNacks: 'hub' } },
   // A room whose estimate may go down to 88 kbit/s (video_low 40 + audio 48) instead of 165 (90 + audio_red 75).
   'low-floor': { plane: {}, bitrates: { video_low: 40_000, audio_red: 48_000 } },
 }
@@ -246,17 +245,24 @@ interface RampHub {
   close(): Promise<void>
 }
 
-async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<string, number> | undefined): Promise<RampHub> {
+/** The hub's code: this checkout's, or another version's (`--before-hub`). */
+interface HubCode {
+  createWeriftMediaPlane: typeof createWeriftMediaPlane
+  startTestHub: typeof startTestHub
+}
+
+async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<string, number> | undefined, code: HubCode = { createWeriftMediaPlane, startTestHub }): Promise<RampHub> {
   const lastEstimate = new Map<string, { estimate: number; lossFraction: number; queueDelayMs: number }>()
-  const plane = createWeriftMediaPlane({
+  const plane = code.createWeriftMediaPlane({
     ...options,
     log: (level, msg, fields) => {
       if (msg === 'bandwidth estimate' && fields && typeof fields.clientId === 'string') {
+        if (trace) console.error(`[estimate] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${JSON.stringify({ ...fields, clientId: undefined })}`)
         lastEstimate.set(fields.clientId, { estimate: Number(fields.estimate), lossFraction: Number(fields.lossFraction), queueDelayMs: Number(fields.queueDelayMs) })
       } else if (level === 'warn' || level === 'error') console.error(`[hub] ${msg}`, fields ?? '')
     },
   })
-  const hub = await startTestHub({ mediaPlane: plane })
+  const hub = await code.startTestHub({ mediaPlane: plane })
   return { url: hub.url, bitrates, plane, lastEstimate, close: () => hub.close() }
 }
 
@@ -278,6 +284,7 @@ async function run(publisherKind: PublisherBrowser, browser: Browser, hub: RampH
     await pollUntil(async () => ((await connected(publisher.page)) ? true : undefined), { timeoutMs: 30_000, intervalMs: 20, description: 'the publisher to connect' })
     const publisherId = await publisher.page.evaluate(() => (globalThis as unknown as { __seed: { client: { id: string } } }).__seed.client.id)
     const start = Date.now()
+    if (trace) console.error(`[ramp] ${new Date(start).toISOString().slice(17, 23)} publisher ${publisherId.slice(0, 6)} connected; the subscriber joins`)
     await subscriber.page.click('#togglejoin')
     const samples: Sample[] = []
     const counters0 = hub.plane.stats()
@@ -333,14 +340,26 @@ function listFlag<T extends string>(name: string, fallback: string, allowed: rea
 
 const publishers = listFlag('publishers', 'chromium,firefox', ['chromium', 'firefox'] as const)
 const links = listFlag('links', 'clean,constrained', ['clean', 'constrained'] as const satisfies readonly Link[])
-const hubNames = listFlag('hubs', 'current', Object.keys(RAMP_HUBS))
+/** --before-hub DIR: another version of the hub's `src` (e.g. main's, copied to packages/hub/node_modules/.parley-before-src so that its imports resolve), run as hub `before` beside the others. */
+const beforeHubDir = flag('before-hub', '')
+const hubNames = [...listFlag('hubs', 'current', Object.keys(RAMP_HUBS)), ...(beforeHubDir ? ['before'] : [])]
 const rounds = Number(flag('rounds', '1'))
+/** --trace: every estimation tick of the hub on stderr (time, client, figures). */
+const trace = process.argv.includes('--trace')
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a whole number ≥ 1')
 
 assertLoopbackOnly()
 releaseLoopback()
 const hubs = new Map<string, RampHub>()
-for (const name of hubNames) hubs.set(name, await startRampHub(RAMP_HUBS[name]!.plane, RAMP_HUBS[name]!.bitrates))
+for (const name of hubNames) {
+  if (name === 'before') {
+    const code: HubCode = {
+      createWeriftMediaPlane: ((await import(resolve(beforeHubDir, 'media/werift.ts'))) as HubCode).createWeriftMediaPlane,
+      startTestHub: ((await import(resolve(beforeHubDir, 'testing.ts'))) as HubCode).startTestHub,
+    }
+    hubs.set(name, await startRampHub({}, undefined, code))
+  } else hubs.set(name, await startRampHub(RAMP_HUBS[name]!.plane, RAMP_HUBS[name]!.bitrates))
+}
 const pages = await startStaticServer(TUTORIAL_DIR)
 const browser = await launchChromium()
 try {

@@ -4,8 +4,12 @@ import { ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback } from 'werift
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_BITRATES } from '../roomOptions.js'
 import {
+  ADDITIVE_BPS_PER_S,
   BandwidthEstimator,
+  DRAIN_MS,
+  MULTIPLICATIVE_PER_S,
   InboundWindow,
+  QUEUE_OVERUSE_MS,
   SLOW_SUBSCRIBER_MS,
   SubscriberLoss,
   TICK_MS,
@@ -44,27 +48,72 @@ describe('InboundWindow', () => {
     for (let frame = 10; frame < 20; frame++) window.onPacket(frame, frame * 4_500, 1_000, frame * 50 + 130)
     expect(window.take(TICK_MS).queueDelayMs).toBe(120)
   })
+
+  it('reads a queue over QUEUE_OVERUSE_MS that grew from over half of it as overuse, one window of it (a stall) not', () => {
+    const window = new InboundWindow()
+    let frame = 0
+    /** One window of 10 frames at 20 fps, each `queueMs` late. */
+    const windowWith = (queueMs: number) => {
+      for (let end = frame + 10; frame < end; frame++) window.onPacket(frame, frame * 4_500, 1_000, frame * 50 + 10 + queueMs)
+      return window.take(TICK_MS)
+    }
+    windowWith(0)
+    expect(windowWith(QUEUE_OVERUSE_MS + 50).usage).not.toBe('overusing')
+    expect(windowWith(0).usage).not.toBe('overusing')
+    expect(windowWith(QUEUE_OVERUSE_MS * 0.6).usage).not.toBe('overusing')
+    expect(windowWith(QUEUE_OVERUSE_MS * 1.2).usage).toBe('overusing')
+  })
 })
 
 describe('BandwidthEstimator', () => {
   const limits = { floorBps: 100_000, startBps: 1_000_000, ceilingBps: 2_000_000 }
+  const clean = { receivedBps: 500_000, lossFraction: 0, queueDelayMs: 0, usage: 'normal' as const }
 
-  it('grows 8 % per clean tick up to the ceiling', () => {
+  it('grows 16 % a second while nothing overuses, up to the ceiling', () => {
     const estimator = new BandwidthEstimator(limits)
-    expect(estimator.update({ receivedBps: 500_000, lossFraction: 0, queueDelayMs: 0 })).toBe(1_080_000)
-    for (let tick = 0; tick < 20; tick++) estimator.update({ receivedBps: 500_000, lossFraction: 0, queueDelayMs: 0 })
+    for (let tick = 0; tick < 1_000 / TICK_MS; tick++) estimator.update(clean)
+    expect(estimator.estimateBps).toBe(1_160_000)
+    for (let tick = 0; tick < 40; tick++) estimator.update(clean)
     expect(estimator.estimateBps).toBe(2_000_000)
   })
 
-  it('backs off to 85 % of what arrived on heavy loss, at most by half on a long queue delay of two ticks, and holds between', () => {
+  it('falls to 0.85 × what arrived on overuse, further with a standing queue, at most once per DECREASE_INTERVAL_MS', () => {
     const estimator = new BandwidthEstimator(limits)
-    expect(estimator.update({ receivedBps: 600_000, lossFraction: 0, queueDelayMs: 200 })).toBe(1_000_000)
-    expect(estimator.update({ receivedBps: 600_000, lossFraction: 0, queueDelayMs: 300 })).toBe(1_000_000)
-    expect(estimator.update({ receivedBps: 600_000, lossFraction: 0, queueDelayMs: 300 })).toBe(510_000)
-    expect(estimator.update({ receivedBps: 100_000, lossFraction: 0, queueDelayMs: 300 })).toBe(255_000)
-    expect(estimator.update({ receivedBps: 500_000, lossFraction: 0.05, queueDelayMs: 0 })).toBe(255_000)
-    expect(estimator.update({ receivedBps: 200_000, lossFraction: 0.2, queueDelayMs: 0 })).toBe(170_000)
-    for (let tick = 0; tick < 30; tick++) estimator.update({ receivedBps: 0, lossFraction: 0.5, queueDelayMs: 0 })
+    estimator.update({ ...clean, receivedBps: 600_000 })
+    expect(estimator.update({ ...clean, receivedBps: 600_000, usage: 'overusing' })).toBe(510_000)
+    // Overuse again within DECREASE_INTERVAL_MS: no second cut yet.
+    expect(estimator.update({ ...clean, receivedBps: 600_000, usage: 'overusing' })).toBe(510_000)
+    // A queue of DRAIN_MS: half of what arrived.
+    expect(estimator.update({ ...clean, receivedBps: 400_000, queueDelayMs: DRAIN_MS, usage: 'overusing' })).toBe(250_000)
+    // The queue drains (underuse): hold; then normal: hold one tick more, then grow slowly near the capacity seen.
+    expect(estimator.update({ ...clean, receivedBps: 250_000, usage: 'underusing' })).toBe(250_000)
+    expect(estimator.update({ ...clean, receivedBps: 250_000 })).toBe(250_000)
+    expect(estimator.update({ ...clean, receivedBps: 250_000 })).toBe(250_000 + (ADDITIVE_BPS_PER_S * TICK_MS) / 1000)
+  })
+
+  it('grows multiplicatively again once what arrives leaves the capacity seen at the cuts behind', () => {
+    const estimator = new BandwidthEstimator(limits)
+    estimator.update({ ...clean, receivedBps: 300_000, usage: 'overusing' })
+    estimator.update({ ...clean, receivedBps: 300_000 })
+    const near = estimator.update({ ...clean, receivedBps: 300_000 })
+    const additive = estimator.update({ ...clean, receivedBps: 300_000 }) - near
+    const before = estimator.estimateBps
+    // 400 kbit/s is far above 300 ± 3σ: the capacity seen is forgotten.
+    const multiplicative = estimator.update({ ...clean, receivedBps: 500_000 }) - before
+    expect(additive).toBe((ADDITIVE_BPS_PER_S * TICK_MS) / 1000)
+    expect(multiplicative).toBeCloseTo(before * (MULTIPLICATIVE_PER_S ** (TICK_MS / 1000) - 1), 0)
+  })
+
+  it('cuts by half the loss over 10 %, holds between 2 and 10 %, never below the floor', () => {
+    const estimator = new BandwidthEstimator(limits)
+    // Loss averaged over about a second: once it reads 6 %, the estimate holds.
+    for (let tick = 0; tick < 8; tick++) estimator.update({ ...clean, lossFraction: 0.06 })
+    const held = estimator.estimateBps
+    for (let tick = 0; tick < 8; tick++) estimator.update({ ...clean, lossFraction: 0.06 })
+    expect(estimator.estimateBps).toBe(held)
+    for (let tick = 0; tick < 16; tick++) estimator.update({ ...clean, lossFraction: 0.3 })
+    expect(estimator.estimateBps).toBeLessThan(500_000)
+    for (let tick = 0; tick < 80; tick++) estimator.update({ ...clean, receivedBps: 0, lossFraction: 0.5 })
     expect(estimator.estimateBps).toBe(100_000)
   })
 })

@@ -3,37 +3,60 @@
 // media planes (no werift or libdatachannel types here): the werift plane feeds it in werift-forwarder.ts,
 // the node-datachannel plane in ndc-forwarding.ts; the tick and the REMBs are feedback.ts.
 //
-// Per video track, every TICK_MS, from packets counted as they arrive (no allocation per packet):
+// Per video track, from packets counted as they arrive (no allocation per packet), every TICK_MS:
 // - the received bitrate;
 // - the loss on the way in (gaps in the RTP sequence numbers);
-// - the queueing delay on the way in: arrival time minus RTP capture time, the window's minimum against
-//   the lowest seen in the last BASELINE_MS (a bottleneck queue raises it before it drops anything);
+// - the overuse detector's verdict (delay-trend.ts, after GCC): the trend of the one-way delay variation
+//   between frames (arrival time against RTP timestamp), against an adaptive threshold;
+// - the standing queue: arrival time minus RTP capture time, the window's minimum against the lowest
+//   seen in the last BASELINE_MS;
 // - the loss the track's subscribers report (RTCP receiver reports on the hub's forwarded stream: their
 //   cumulative counters over the tick, see SubscriberLoss).
-// The estimate starts at the room's `initial_bandwidth`, which Chromium adopts at once in its first
-// 2 s (it trusts REMB in its start phase while it sees no loss), so a clean link is used from the first
-// second. The forwarder sends it the moment the publisher's connection is up and again on its first
-// video packet, not at the next tick: Firefox ESR sizes its first frames from the bitrate it knows when
-// it starts encoding (its own start rate is too low for 640x480) and scales up again only after ~10 s,
-// so a REMB that comes a tick late costs it 640x480 for those 10 s. It backs off to 85 % of what arrived on loss > 10 %, and to the same but by at most half
-// per tick on a queue delay over SEVERE_DELAY_MS in two ticks running; a queue delay over
-// OVERUSE_DELAY_MS, or loss of 2–10 %, holds it; it grows 8 % per tick while the link is clean. The
-// delay signal is kept weak on purpose: arrival times are taken in JavaScript, and a starved encoder or
-// a busy event loop (both common on a loaded machine) look like a queue for a tick or two; measured on
-// a loaded machine (load average ≈ 20 on 2 cores) it still misreads long CPU stalls as a queue.
+// The estimate is the lower of two rates, as GCC's:
+// - delay-based, AIMD: on overuse it falls at once to BETA × what arrived (and further while a queue
+//   stands, so that it drains, not only stops growing), at most once per DECREASE_INTERVAL_MS; while the
+//   queue drains (underuse) it holds; then it grows, by ADDITIVE_BPS_PER_S near the capacity seen at
+//   the last decreases, by MULTIPLICATIVE_PER_S away from it (at the start, and once what arrives leaves
+//   that capacity behind: the limit was lifted);
+// - loss-based, over about LOSS_AVERAGE_MS: over 10 % it falls by half the loss, 2–10 % holds it, below
+//   2 % lets it grow. Random loss of a few % therefore holds the rate but never cuts it; the delay rule,
+//   not loss, finds a bottleneck, before its queue overflows.
+// It starts at the room's `initial_bandwidth`, which Chromium adopts at once in its first 2 s (it trusts
+// REMB in its start phase while it sees no loss), so a clean link is used from the first second; on a
+// narrower link the start overloads it, and the first overuse (a few frames into the queue, well under a
+// second) cuts it. The forwarder sends the start estimate the moment the publisher's connection is up and
+// again on its first video packet, not at the next tick: Firefox ESR sizes its first frames from the
+// bitrate it knows when it starts encoding (its own start rate is too low for 640x480) and scales up
+// again only after ~10 s, so a REMB that comes a tick late costs it 640x480 for those 10 s.
+// Arrival times are taken in JavaScript: a busy event loop delivers frames late and then in a burst,
+// which the detector merges into one group (delay-trend.ts) rather than reading it as a queue.
 // Bounds come from the room's `bitrates`: never below `video_low` (+ audio), never above twice
 // `initial_bandwidth` or `video_high` (+ audio), whichever is higher.
 //
-// The slowest subscriber: its loss counts like the publisher's own, so one subscriber on a bad link
-// slows the publisher for everyone (there is no simulcast to give it a lower layer), but only down to
-// `video_low`, and only for SLOW_SUBSCRIBER_MS: a subscriber still losing > 10 % after that stops
-// counting until its loss falls below 10 % again, and is left to NACK and keyframe recovery.
+// The slowest subscriber: its loss counts like the publisher's own in the loss-based rate, so one
+// subscriber on a bad link slows the publisher for everyone (there is no simulcast to give it a lower
+// layer), but only down to `video_low`, and only for SLOW_SUBSCRIBER_MS: a subscriber still losing > 10 %
+// after that stops counting until its loss falls below 10 % again, and is left to NACK and keyframe
+// recovery. Its queueing delay is not measured (the hub sees only arrivals from publishers), so a
+// subscriber behind a queue that drops nothing slows nobody.
 import type { Bitrates } from '@parley/protocol'
+import { DelayTrend, type Usage } from './delay-trend.js'
 
-export const TICK_MS = 500
-export const OVERUSE_DELAY_MS = 80
-export const SEVERE_DELAY_MS = 250
+export const TICK_MS = 250
 export const BASELINE_MS = 10_000
+/** A queue over this, grown from over half of it in the window before, is overuse (InboundWindow). */
+export const QUEUE_OVERUSE_MS = 100
+/** Overuse: the rate falls to BETA × what arrived, at most once per DECREASE_INTERVAL_MS. */
+export const BETA = 0.85
+export const DECREASE_INTERVAL_MS = 500
+/** A queue over DRAIN_FROM_MS at a decrease lowers the rate further: × (1 − queue / (2 × DRAIN_MS)), half at DRAIN_MS. */
+export const DRAIN_FROM_MS = 50
+export const DRAIN_MS = 500
+/** Growth far from any capacity seen (16 %/s: 1 → 2 Mbit/s in under 5 s), and near it. */
+export const MULTIPLICATIVE_PER_S = 1.16
+export const ADDITIVE_BPS_PER_S = 40_000
+/** The loss rule reads loss averaged over about this long. */
+export const LOSS_AVERAGE_MS = 1_000
 export const SLOW_SUBSCRIBER_MS = 10_000
 
 export interface BandwidthLimits {
@@ -61,6 +84,12 @@ export class InboundWindow {
   #minTransitMs = Number.POSITIVE_INFINITY
   /** Minimum transit of the recent windows, oldest first, one entry per tick. */
   readonly #baseline: number[] = []
+  /** The overuse detector over this track's frames (delay-trend.ts). */
+  readonly trend = new DelayTrend()
+  /** The detector said overuse at some point in this window. */
+  #overused = false
+  /** The previous window's queue delay. */
+  #lastQueueDelayMs = 0
 
   onPacket(sequenceNumber: number, rtpTimestamp: number, size: number, arrivalMs: number): void {
     this.bytes += size
@@ -77,10 +106,11 @@ export class InboundWindow {
     // 90 kHz video clock: transit in ms up to a constant offset, which the baseline removes.
     const transit = arrivalMs - rtpTimestamp / 90
     if (transit < this.#minTransitMs) this.#minTransitMs = transit
+    if (this.trend.onPacket(rtpTimestamp, arrivalMs) === 'overusing') this.#overused = true
   }
 
   /** The window's figures; the next window starts. */
-  take(windowMs: number): { receivedBps: number; lossFraction: number; queueDelayMs: number } {
+  take(windowMs: number): { receivedBps: number; lossFraction: number; queueDelayMs: number; usage: Usage } {
     const expected = this.#highest < 0 ? 0 : this.#highest - this.#expectedFrom + 1
     const lossFraction = expected > 0 ? Math.max(0, 1 - this.received / expected) : 0
     const receivedBps = (this.bytes * 8 * 1000) / windowMs
@@ -96,7 +126,14 @@ export class InboundWindow {
     this.received = 0
     if (this.#highest >= 0) this.#expectedFrom = this.#highest + 1
     this.#minTransitMs = Number.POSITIVE_INFINITY
-    return { receivedBps, lossFraction, queueDelayMs }
+    // A standing queue that grew over two windows is overuse too, even before the trend says so: at a
+    // low frame rate the trend needs a second or more of frames (measured: 1.3 s from 50 to 450 ms of
+    // queue at 800 kbit/s). One long stall of the event loop raises one window only.
+    const queueGrowing = queueDelayMs > QUEUE_OVERUSE_MS && this.#lastQueueDelayMs > QUEUE_OVERUSE_MS / 2 && queueDelayMs > this.#lastQueueDelayMs
+    this.#lastQueueDelayMs = queueDelayMs
+    const usage = this.#overused || queueGrowing ? 'overusing' : this.trend.usage
+    this.#overused = false
+    return { receivedBps, lossFraction, queueDelayMs, usage }
   }
 }
 
@@ -144,35 +181,127 @@ export class SubscriberLoss {
   }
 }
 
-/** The loss-and-delay rule of the header, for one publisher. */
+export interface EstimatorInput {
+  /** What arrived of the publisher's video over the window. */
+  receivedBps: number
+  /** The worse of the loss on the way in and its subscribers' (SubscriberLoss). */
+  lossFraction: number
+  /** The window's minimum transit above the baseline (InboundWindow). */
+  queueDelayMs: number
+  /** The delay-trend detector's verdict over the window (delay-trend.ts). */
+  usage: Usage
+  /** The window's length; TICK_MS unless the timer ran late. */
+  windowMs?: number
+}
+
+/** A link capacity estimate: mean throughput at decreases (kbit/s) and its normalised deviation. */
+interface Capacity {
+  mean: number
+  deviation: number
+}
+
+/** The mean ± `sigmas` standard deviations (σ = √(deviation × mean), kbit/s). */
+function capacityBound(capacity: Capacity, sigmas: number): number {
+  return capacity.mean + sigmas * Math.sqrt(capacity.deviation * capacity.mean)
+}
+
+/**
+ * The estimate for one publisher: the lower of a delay-based rate (AIMD on the overuse detector, as GCC's
+ * rate controller) and a loss-based one, within the room's bounds (see the header).
+ */
 export class BandwidthEstimator {
   estimateBps: number
   readonly #limits: BandwidthLimits
-  /** The previous tick saw a long queue delay. */
-  #queued = false
+  #delayBps: number
+  #lossBps: number
+  #state: 'hold' | 'increase' = 'increase'
+  /** The link's capacity as seen at the decreases, until the throughput leaves it behind. */
+  #capacity: Capacity | undefined
+  #previousReceivedBps: number | undefined
+  #lossAverage = 0
+  #sinceDecreaseMs = Number.POSITIVE_INFINITY
+  #sinceLossDecreaseMs = Number.POSITIVE_INFINITY
 
   constructor(limits: BandwidthLimits) {
     this.#limits = limits
     this.estimateBps = limits.startBps
+    this.#delayBps = limits.startBps
+    this.#lossBps = limits.startBps
   }
 
-  update(input: { receivedBps: number; lossFraction: number; queueDelayMs: number }): number {
-    const { floorBps, ceilingBps } = this.#limits
-    const severe = input.queueDelayMs > SEVERE_DELAY_MS
-    const severeTwice = severe && this.#queued
-    this.#queued = severe
-    const backOff = Math.min(this.estimateBps, input.receivedBps) * 0.85
-    if (input.lossFraction > 0.1) {
-      this.estimateBps = backOff
-    } else if (severeTwice) {
-      this.estimateBps = Math.max(this.estimateBps * 0.5, backOff)
-    } else if (input.queueDelayMs > OVERUSE_DELAY_MS) {
-      // hold: a moderate delay, or one tick's long one, is no proof of a queue
-    } else if (input.lossFraction < 0.02 && input.queueDelayMs < OVERUSE_DELAY_MS / 2) {
-      this.estimateBps *= 1.08
-    }
-    this.estimateBps = Math.round(Math.min(ceilingBps, Math.max(floorBps, this.estimateBps)))
+  update(input: EstimatorInput): number {
+    const windowMs = input.windowMs ?? TICK_MS
+    this.#sinceDecreaseMs += windowMs
+    this.#sinceLossDecreaseMs += windowMs
+    // Throughput over the last two windows: one window may hold an extra frame or a keyframe.
+    const incoming = this.#previousReceivedBps === undefined ? input.receivedBps : (input.receivedBps + this.#previousReceivedBps) / 2
+    this.#previousReceivedBps = input.receivedBps
+    this.#delayBased(input, incoming, windowMs)
+    this.#lossBased(input.lossFraction, windowMs)
+    this.estimateBps = Math.round(this.#clamp(Math.min(this.#delayBps, this.#lossBps)))
     return this.estimateBps
+  }
+
+  #clamp(bps: number): number {
+    return Math.min(this.#limits.ceilingBps, Math.max(this.#limits.floorBps, bps))
+  }
+
+  #delayBased(input: EstimatorInput, incoming: number, windowMs: number): void {
+    if (input.usage === 'overusing') {
+      if (this.#sinceDecreaseMs < DECREASE_INTERVAL_MS && incoming > 0.5 * this.#delayBps) return
+      let target = BETA * incoming
+      // A standing queue is drained too, not only kept from growing: the further below what arrives,
+      // the longer the queue (DRAIN_MS of queue halves the rate).
+      if (input.queueDelayMs > DRAIN_FROM_MS) target = Math.min(target, incoming * Math.max(0.5, 1 - input.queueDelayMs / (2 * DRAIN_MS)))
+      this.#delayBps = this.#clamp(Math.min(this.#delayBps, target))
+      this.#capacitySample(incoming)
+      this.#sinceDecreaseMs = 0
+      this.#state = 'hold'
+      return
+    }
+    if (input.usage === 'underusing') {
+      // A queue draining: wait for it to be empty before probing again.
+      this.#state = 'hold'
+      return
+    }
+    if (this.#state === 'hold') {
+      this.#state = 'increase'
+      return
+    }
+    if (this.#capacity && incoming / 1000 > capacityBound(this.#capacity, 3)) this.#capacity = undefined
+    if (this.#capacity) {
+      // Near the capacity last seen: about one packet more per response time (GCC's additive increase).
+      this.#delayBps += (ADDITIVE_BPS_PER_S * windowMs) / 1000
+    } else {
+      this.#delayBps *= MULTIPLICATIVE_PER_S ** (windowMs / 1000)
+    }
+    this.#delayBps = this.#clamp(this.#delayBps)
+  }
+
+  /**
+   * libwebrtc's link capacity estimate (LinkCapacityEstimator, in kbit/s): an average of the throughput at
+   * decreases with a normalised deviation in 0.4..2.5; forgotten when the throughput leaves it by 3σ.
+   */
+  #capacitySample(incoming: number): void {
+    const kbps = incoming / 1000
+    if (this.#capacity && kbps < capacityBound(this.#capacity, -3)) this.#capacity = undefined
+    const mean = this.#capacity ? 0.95 * this.#capacity.mean + 0.05 * kbps : kbps
+    const error = mean - kbps
+    const deviation = (this.#capacity ? 0.95 * this.#capacity.deviation : 0.95 * 0.4) + (0.05 * error * error) / Math.max(1, mean)
+    this.#capacity = { mean, deviation: Math.min(2.5, Math.max(0.4, deviation)) }
+  }
+
+  /** Loss over about a second: > 10 % cuts the rate by half the loss, 2–10 % holds it, < 2 % lets it grow. */
+  #lossBased(loss: number, windowMs: number): void {
+    const weight = Math.min(1, windowMs / LOSS_AVERAGE_MS)
+    this.#lossAverage += weight * (loss - this.#lossAverage)
+    if (this.#lossAverage > 0.1) {
+      if (this.#sinceLossDecreaseMs < DECREASE_INTERVAL_MS) return
+      this.#lossBps = this.#clamp(Math.min(this.#lossBps, this.#delayBps) * (1 - 0.5 * this.#lossAverage))
+      this.#sinceLossDecreaseMs = 0
+    } else if (this.#lossAverage < 0.02) {
+      this.#lossBps = this.#clamp(this.#lossBps * MULTIPLICATIVE_PER_S ** (windowMs / 1000))
+    }
   }
 }
 

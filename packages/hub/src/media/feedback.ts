@@ -4,6 +4,7 @@
 // plane owns the sources and sends the REMB (`sendRemb`); this owns the estimators and the tick's timer.
 import { messageOf } from '@parley/protocol'
 import { type BandwidthLimits, BandwidthEstimator, type InboundWindow, type SubscriberLoss, TICK_MS } from './bandwidth.js'
+import type { Usage } from './delay-trend.js'
 import { type Clock, Timer } from '../clock.js'
 import type { Logger } from '../log.js'
 
@@ -11,6 +12,8 @@ import type { Logger } from '../log.js'
 export interface EstimatedSource {
   /** The publishing peer (one estimate per publisher, over its video tracks). */
   readonly publisher: object
+  /** Its client (for the estimate's log line, which the ramp benchmark reads). */
+  readonly published: { readonly clientId: string }
   /** What arrived in the current estimation window (video with bounds only). */
   readonly inbound: InboundWindow | undefined
   readonly limits: BandwidthLimits | undefined
@@ -85,18 +88,23 @@ export class PublisherFeedback<S extends EstimatedSource> {
     let lossFraction = 0
     let queueDelayMs = 0
     let packets = 0
+    let usage: Usage = 'normal'
+    let trend = 0
     for (const source of sources) {
       packets += source.inbound!.received
       const window = source.inbound!.take(windowMs)
       receivedBps += window.receivedBps
       lossFraction = Math.max(lossFraction, window.lossFraction)
       queueDelayMs = Math.max(queueDelayMs, window.queueDelayMs)
+      trend = Math.max(trend, source.inbound!.trend.trend)
+      // Overuse on any track decides; underuse only when no track overuses.
+      if (window.usage === 'overusing' || (window.usage === 'underusing' && usage === 'normal')) usage = window.usage
       for (const subscription of source.subscriptions) lossFraction = Math.max(lossFraction, subscription.loss.take(now))
     }
     const estimator = this.#estimatorOf(publisher, sources[0]!.limits!)
     // Nothing arrived (camera off, or not started): no evidence either way, the estimate holds.
-    const estimate = packets > 0 ? estimator.update({ receivedBps, lossFraction, queueDelayMs }) : estimator.estimateBps
-    this.#log('debug', 'bandwidth estimate', { estimate, receivedBps: Math.round(receivedBps), lossFraction, queueDelayMs, packets })
+    const estimate = packets > 0 ? estimator.update({ receivedBps, lossFraction, queueDelayMs, usage, windowMs }) : estimator.estimateBps
+    this.#log('debug', 'bandwidth estimate', { clientId: sources[0]!.published.clientId, estimate, receivedBps: Math.round(receivedBps), lossFraction, queueDelayMs, usage, trend: Math.round(trend * 10) / 10, packets })
     this.#sendRemb(sources, estimate)
   }
 

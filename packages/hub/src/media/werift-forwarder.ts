@@ -11,9 +11,8 @@ import { messageOf } from '@parley/protocol'
 import { type BandwidthLimits, InboundWindow, SubscriberLoss } from './bandwidth.js'
 import { PublisherFeedback } from './feedback.js'
 import { FastRtpSend, RTP_HISTORY_SIZE } from './werift-fast-send.js'
-import { dtlsUp, hubPublisherNacks, rembPacket, sendRtcp } from './werift-rtcp.js'
+import { dtlsUp, rembPacket, sendRtcp } from './werift-rtcp.js'
 import { UnanswerableNacks } from './nack.js'
-import type { PublisherNacks } from './werift-publisher-nacks.js'
 import { type Clock, Timer } from '../clock.js'
 import type { Logger } from '../log.js'
 import type { PublishedTrack } from './types.js'
@@ -56,8 +55,6 @@ export interface Source {
   readonly inbound: InboundWindow | undefined
   /** The bounds of the REMB estimate (the publisher's room's bitrates). */
   readonly limits: BandwidthLimits | undefined
-  /** The hub's NACKs for lost packets of a video track (undefined: werift's own NACKs, the default, or none negotiated). */
-  readonly nacks: PublisherNacks | undefined
   stopRtp: () => void
 }
 
@@ -95,8 +92,6 @@ export interface ForwarderCounters {
   unanswerableNackKeyframeRequests: number
   /** REMB packets sent to publishers (bandwidth estimation). */
   rembSent: number
-  /** NACK packets the hub sent to publishers (werift-publisher-nacks.ts; werift's own are not counted). */
-  publisherNacksSent: number
   /** Of packetsForwarded, those sent by werift's own sendRtp (the fast path declined or is off). */
   packetsForwardedByWerift: number
 }
@@ -114,19 +109,14 @@ export class Forwarder {
     subscriberKeyframeRequests: 0,
     unanswerableNackKeyframeRequests: 0,
     rembSent: 0,
-    publisherNacksSent: 0,
     packetsForwardedByWerift: 0,
   }
   /** Undefined when the fast path is off (every packet through werift's sendRtp). */
   readonly #fastSend: FastRtpSend | undefined
 
-  /** Who NACKs publishers' lost video packets: werift's receiver (default) or the hub (werift-publisher-nacks.ts, measured no better yet). */
-  readonly #publisherNacks: 'hub' | 'werift'
-
-  constructor(deps: { clock: Clock; log: Logger; fastSend?: boolean; publisherNacks?: 'hub' | 'werift' }) {
+  constructor(deps: { clock: Clock; log: Logger; fastSend?: boolean }) {
     this.#clock = deps.clock
     this.#log = deps.log
-    this.#publisherNacks = deps.publisherNacks ?? 'werift'
     this.#fastSend = deps.fastSend === false ? undefined : new FastRtpSend()
     this.#feedback = new PublisherFeedback<Source>({
       clock: deps.clock,
@@ -174,7 +164,6 @@ export class Forwarder {
       keyframeQueued: false,
       inbound: published.kind === 'video' && limits ? new InboundWindow() : undefined,
       limits,
-      nacks: published.kind === 'video' ? this.#nacksFor(transceiver, () => source) : undefined,
       stopRtp: () => undefined,
     }
     const { unSubscribe } = transceiver.receiver.track.onReceiveRtp.subscribe((packet: RtpPacket) => {
@@ -196,7 +185,6 @@ export class Forwarder {
     this.#sources.delete(source.key)
     source.stopRtp()
     source.keyframeTimer.cancel()
-    source.nacks?.reset()
     for (const subscription of [...source.subscriptions]) subscription.owner.sourceEnded(subscription)
     source.subscriptions.clear()
   }
@@ -305,7 +293,6 @@ export class Forwarder {
     if (source.ssrc !== ssrc) {
       const switched = source.ssrc !== undefined
       source.ssrc = ssrc
-      source.nacks?.reset()
       if (switched) {
         // The publisher restarted its stream: keep the subscribers' sequence numbers continuous.
         for (const subscription of source.subscriptions) subscription.transceiver?.sender.replaceRTP(packet.header)
@@ -313,7 +300,6 @@ export class Forwarder {
       if (source.keyframePending) this.requestKeyframe(source)
       if (!switched && source.inbound) this.#feedback.rembNow(source.publisher)
     }
-    source.nacks?.onPacket(packet.header.sequenceNumber)
     if (source.subscriptions.size === 0) return
     // werift's sender clones again before rewriting SSRC/PT; this copy, made only when some sender
     // needs werift's path, has the publisher's extensions stripped, or werift would merge its MID
@@ -354,12 +340,6 @@ export class Forwarder {
     if (ssrcs.length === 0 || !dtlsUp(first.transceiver)) return
     this.counters.rembSent++
     sendRtcp(first.transceiver, [rembPacket(first.transceiver.sender.ssrc, ssrcs, estimate)], this.#log, 'a REMB')
-  }
-
-  /** The hub's own publisher NACKs for a video track, when this forwarder sends them (`publisherNacks: 'hub'`). */
-  #nacksFor(transceiver: RTCRtpTransceiver, source: () => Source): PublisherNacks | undefined {
-    if (this.#publisherNacks !== 'hub') return undefined
-    return hubPublisherNacks(transceiver, () => source().ssrc, { clock: this.#clock, log: this.#log, onSent: () => this.counters.publisherNacksSent++ })
   }
 
   #sendPli(source: Source): void {

@@ -49,13 +49,6 @@ export interface WeriftMediaPlaneOptions {
    * sendRtp (the loadtest's `--compare` runs both side by side).
    */
   fastSend?: boolean
-  /**
-   * Who NACKs a publisher's lost video packets: werift's receiver, every 5 ms, 11 times (default), or the
-   * hub, at once and once more after 1.5 round trips (werift-publisher-nacks.ts). The ramp benchmark's
-   * `--hubs current,hub-nack` runs both side by side; on its constrained link the hub's rule was no better
-   * (loadtest README), so it is not the default.
-   */
-  publisherNacks?: 'hub' | 'werift'
 }
 
 /** Counters for tests and diagnostics. */
@@ -88,7 +81,7 @@ class WeriftPlane implements WeriftMediaPlane {
     this.#ice = resolveIceConfig(options.ice)
     this.#log = safeLogger(options.log ?? consoleLog)
     this.#clock = options.clock ?? systemClock
-    this.#forwarder = new Forwarder({ clock: this.#clock, log: this.#log, fastSend: options.fastSend, publisherNacks: options.publisherNacks })
+    this.#forwarder = new Forwarder({ clock: this.#clock, log: this.#log, fastSend: options.fastSend })
   }
 
   createPeer(init: { roomId: string; clientId: string; handlers: MediaPeerHandlers; bitrates?: Bitrates }): MediaPeer {

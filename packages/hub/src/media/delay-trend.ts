@@ -1,0 +1,195 @@
+// The delay-based overuse detector of the hub's bandwidth estimate (bandwidth.ts), after GCC's
+// (draft-ietf-rmcat-gcc-02, libwebrtc's InterArrival + TrendlineEstimator + OveruseDetector), per video
+// track, fed by each packet's arrival time and RTP timestamp. No abs-send-time or transport-wide sequence
+// numbers are negotiated (werift-config.ts), so the send time of a packet group is its RTP timestamp, as
+// in libwebrtc's receive-side single-stream estimator: a frame's packets form one group, and
+// - the delay variation between two groups is their arrival-time difference minus their timestamp
+//   difference (a queue building at the bottleneck makes it positive, a queue draining negative);
+// - a group that arrives within BURST_MS of the previous one's last packet with a negative variation is
+//   merged into it: packets delivered in one burst (a stall of the event loop, which stamps arrival times,
+//   or of the socket) are not read as a queue building and then draining;
+// - the variations are summed, smoothed (SMOOTHING) and their slope over the last WINDOW groups taken by
+//   least squares; the trend is that slope × min(groups, 60) × GAIN (libwebrtc's "modified trend");
+// - the trend is compared with an adaptive threshold, which follows |trend| slowly (K_DOWN) below it and
+//   faster (K_UP) above it, so that a noisy path (JavaScript timestamps on a busy machine) does not read as
+//   a queue; a trend over the threshold for OVERUSE_MS, and still rising, is overuse; below its negative,
+//   underuse (a queue draining).
+// No allocation per packet: the window is a ring of two Float64Arrays.
+
+export type Usage = 'normal' | 'overusing' | 'underusing'
+
+export const BURST_MS = 5
+export const MAX_BURST_MS = 100
+export const WINDOW = 20
+/** A trend is read from this many groups on (a fifth of a second at 30 fps), before the window is full. */
+export const MIN_GROUPS = 6
+export const SMOOTHING = 0.9
+export const GAIN = 4
+export const INITIAL_THRESHOLD = 12.5
+export const K_UP = 0.01
+export const K_DOWN = 0.00018
+export const OVERUSE_MS = 10
+/** 90 kHz video clock. */
+const TICKS_PER_MS = 90
+
+export class DelayTrend {
+  usage: Usage = 'normal'
+  threshold = INITIAL_THRESHOLD
+  /** The last modified trend (ms of delay growth, scaled), for logs and tests. */
+  trend = 0
+  /** Current group: first and last RTP timestamp (extended, ms) and last arrival (ms). */
+  #groupSendMs = Number.NaN
+  #groupArrivalMs = Number.NaN
+  #groupFirstArrivalMs = Number.NaN
+  #previousSendMs = Number.NaN
+  #previousArrivalMs = Number.NaN
+  /** Timestamp unwrapping: the newest raw 32-bit timestamp and its extended value. */
+  #lastRaw = -1
+  #lastExtended = 0
+  #accumulated = 0
+  #smoothed = 0
+  #firstArrivalMs = Number.NaN
+  readonly #xs = new Float64Array(WINDOW)
+  readonly #ys = new Float64Array(WINDOW)
+  #count = 0
+  #groups = 0
+  #lastThresholdUpdateMs = Number.NaN
+  #overuseMs = -1
+  #overuseCount = 0
+  #previousTrend = 0
+
+  /** One packet of the track; returns the usage after it (changes only when a group completes). */
+  onPacket(rtpTimestamp: number, arrivalMs: number): Usage {
+    const sendMs = this.#unwrap(rtpTimestamp)
+    if (Number.isNaN(this.#groupSendMs)) {
+      this.#startGroup(sendMs, arrivalMs)
+      return this.usage
+    }
+    // A packet of an older frame (reordered, or a resend): not a new group, nothing to learn.
+    if (sendMs <= this.#groupSendMs) {
+      if (sendMs === this.#groupSendMs) this.#groupArrivalMs = Math.max(this.#groupArrivalMs, arrivalMs)
+      return this.usage
+    }
+    // A burst: the next frame arrived with the current one (see the header); it joins the group.
+    const arrivalDelta = arrivalMs - this.#groupArrivalMs
+    if (arrivalDelta <= BURST_MS && arrivalDelta - (sendMs - this.#groupSendMs) < 0 && arrivalMs - this.#groupFirstArrivalMs < MAX_BURST_MS) {
+      this.#groupSendMs = sendMs
+      this.#groupArrivalMs = arrivalMs
+      return this.usage
+    }
+    if (!Number.isNaN(this.#previousSendMs)) {
+      const variation = this.#groupArrivalMs - this.#previousArrivalMs - (this.#groupSendMs - this.#previousSendMs)
+      this.#update(variation, this.#groupArrivalMs, this.#groupSendMs - this.#previousSendMs)
+    }
+    this.#previousSendMs = this.#groupSendMs
+    this.#previousArrivalMs = this.#groupArrivalMs
+    this.#startGroup(sendMs, arrivalMs)
+    return this.usage
+  }
+
+  #startGroup(sendMs: number, arrivalMs: number): void {
+    this.#groupSendMs = sendMs
+    this.#groupArrivalMs = arrivalMs
+    this.#groupFirstArrivalMs = arrivalMs
+  }
+
+  #unwrap(raw: number): number {
+    if (this.#lastRaw < 0) {
+      this.#lastRaw = raw
+      this.#lastExtended = raw
+      return raw / TICKS_PER_MS
+    }
+    // Signed 32-bit difference: forward across the wrap stays forward, a late packet stays behind.
+    const delta = (raw - this.#lastRaw) | 0
+    const extended = this.#lastExtended + delta
+    if (delta > 0) {
+      this.#lastRaw = raw
+      this.#lastExtended = extended
+    }
+    return extended / TICKS_PER_MS
+  }
+
+  /** One delay variation (ms) of the group that completed at `arrivalMs`, `sendDeltaMs` after the one before. */
+  #update(variation: number, arrivalMs: number, sendDeltaMs: number): void {
+    // A gap of seconds (camera paused, stream restarted): start the trend again.
+    if (sendDeltaMs > 1_000 || Math.abs(variation) > 5_000) {
+      this.#count = 0
+      this.#groups = 0
+      this.#accumulated = 0
+      this.#smoothed = 0
+      this.#firstArrivalMs = Number.NaN
+      return
+    }
+    if (Number.isNaN(this.#firstArrivalMs)) this.#firstArrivalMs = arrivalMs
+    this.#groups++
+    this.#accumulated += variation
+    this.#smoothed = SMOOTHING * this.#smoothed + (1 - SMOOTHING) * this.#accumulated
+    const slot = this.#count % WINDOW
+    this.#xs[slot] = arrivalMs - this.#firstArrivalMs
+    this.#ys[slot] = this.#smoothed
+    this.#count++
+    if (this.#count < MIN_GROUPS) return
+    const slope = this.#slope()
+    this.trend = slope * Math.min(this.#groups, 60) * GAIN
+    this.#detect(sendDeltaMs, arrivalMs)
+  }
+
+  /** Least-squares slope of the window (ms of smoothed delay per ms of arrival time). */
+  #slope(): number {
+    let sumX = 0
+    let sumY = 0
+    const n = Math.min(this.#count, WINDOW)
+    for (let i = 0; i < n; i++) {
+      sumX += this.#xs[i]!
+      sumY += this.#ys[i]!
+    }
+    const meanX = sumX / n
+    const meanY = sumY / n
+    let numerator = 0
+    let denominator = 0
+    for (let i = 0; i < n; i++) {
+      const dx = this.#xs[i]! - meanX
+      numerator += dx * (this.#ys[i]! - meanY)
+      denominator += dx * dx
+    }
+    return denominator === 0 ? 0 : numerator / denominator
+  }
+
+  #detect(sendDeltaMs: number, nowMs: number): void {
+    const trend = this.trend
+    if (trend > this.threshold) {
+      if (this.#overuseMs < 0) this.#overuseMs = sendDeltaMs / 2
+      else this.#overuseMs += sendDeltaMs
+      this.#overuseCount++
+      if (this.#overuseMs > OVERUSE_MS && this.#overuseCount > 1 && trend >= this.#previousTrend) {
+        this.#overuseMs = 0
+        this.#overuseCount = 0
+        this.usage = 'overusing'
+      }
+    } else if (trend < -this.threshold) {
+      this.#overuseMs = -1
+      this.#overuseCount = 0
+      this.usage = 'underusing'
+    } else {
+      this.#overuseMs = -1
+      this.#overuseCount = 0
+      this.usage = 'normal'
+    }
+    this.#previousTrend = trend
+    this.#adaptThreshold(trend, nowMs)
+  }
+
+  #adaptThreshold(trend: number, nowMs: number): void {
+    if (Number.isNaN(this.#lastThresholdUpdateMs)) this.#lastThresholdUpdateMs = nowMs
+    const magnitude = Math.abs(trend)
+    // A spike far over the threshold (a keyframe, a stall) does not raise it.
+    if (magnitude > this.threshold + 15) {
+      this.#lastThresholdUpdateMs = nowMs
+      return
+    }
+    const k = magnitude < this.threshold ? K_DOWN : K_UP
+    const elapsed = Math.min(nowMs - this.#lastThresholdUpdateMs, 100)
+    this.threshold = Math.min(600, Math.max(6, this.threshold + k * (magnitude - this.threshold) * elapsed))
+    this.#lastThresholdUpdateMs = nowMs
+  }
+}
