@@ -3,7 +3,11 @@
 // tab opened while the hub is down still shows Parley, which then says which server it cannot
 // reach, instead of the browser's "This site can't be reached". The network always comes first for
 // the page; the API (/v1), other origins and anything but GET are never touched. No third-party
-// request is ever made.
+// request is ever made. What it must not do is slow a join down: the page that installs it is left
+// uncontrolled (no clients.claim(): it came from the network and needs nothing from here), and in
+// the pages it does control, only navigations and the assets wake it (static routes, below): every
+// other request (the hub's API and its event stream, 12–15 requests in a join) goes straight to the
+// network instead of waiting for this worker's thread to say it does not want it.
 const CACHE = 'parley-shell-v1'
 const scope = new URL(self.registration.scope)
 const SHELL = scope.href
@@ -12,15 +16,25 @@ const ASSETS = `${scope.pathname}assets/`
 const OFFLINE_MARK = '<meta name="parley-shell" content="offline">'
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(keepShell().then(() => self.skipWaiting()))
+  event.waitUntil(Promise.all([routePastWorker(event), keepShell()]).then(() => self.skipWaiting()))
 })
+
+/**
+ * The static routing API (Chromium): anything but a navigation or an asset is the network's, with no
+ * fetch event. Elsewhere the fetch handler still lets it pass, only later.
+ */
+function routePastWorker(event) {
+  if (typeof event.addRoutes !== 'function') return undefined
+  const mine = { or: [{ requestMode: 'navigate' }, { urlPattern: `${scope.origin}${ASSETS}*` }] }
+  return event.addRoutes({ condition: { not: mine }, source: 'network' }).catch((error) => console.warn('[parley] service worker routes not set:', error))
+}
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(
     caches
       .keys()
       .then((names) => Promise.all(names.filter((name) => name.startsWith('parley-') && name !== CACHE).map((name) => caches.delete(name))))
-      .then(() => self.clients.claim()),
+      // No clients.claim(): the pages already open were loaded without this worker and stay so.
   )
 })
 

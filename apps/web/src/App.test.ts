@@ -202,15 +202,17 @@ describe('App', () => {
 
   it('moves focus to the new screen when the screen changes', async () => {
     const { app } = await mountApp()
+    // Focus moves once the new screen is drawn (a frame later), not in the task that switched screens.
     fake.setView({ status: 'connected', room })
-    await flushPromises()
-    expect(document.activeElement?.textContent).toBe('In call: Team')
+    await nextTick()
+    await nextTick()
+    expect(app.find('[data-testid="call"]').exists()).toBe(true)
+    expect(document.activeElement?.textContent).not.toBe('In call: Team')
+    await vi.waitFor(() => expect(document.activeElement?.textContent).toBe('In call: Team'))
     fake.setView({ status: 'left', room })
-    await flushPromises()
-    expect(document.activeElement).toBe(app.get('[data-testid="ended-title"]').element)
+    await vi.waitFor(() => expect(document.activeElement).toBe(app.get('[data-testid="ended-title"]').element))
     await app.get('[data-testid="join-again"]').trigger('click')
-    await flushPromises()
-    expect(document.activeElement).toBe(app.get('[data-testid="display-name"]').element)
+    await vi.waitFor(() => expect(document.activeElement).toBe(app.get('[data-testid="display-name"]').element))
     app.unmount()
   })
 

@@ -126,8 +126,11 @@ export async function readJoinMarks(page: Page): Promise<JoinMarks> {
       ...marks,
       busyToOffer: busy(marks.offerSent),
       busyToFrame: busy(marks.firstFrame),
-    // Hub API requests that went through a service worker (Resource Timing: workerStart > 0).
-      apiViaWorker: performance.getEntriesByType('resource').filter((entry) => entry.name.includes('/v1/') && (entry as PerformanceResourceTiming).workerStart > 0).length,
+      // Hub API requests that went through a service worker's fetch handler (Resource Timing: workerStart > 0,
+      // and no static route sent them to the network; Chromium sets workerStart for routed ones too).
+      apiViaWorker: performance
+        .getEntriesByType('resource')
+        .filter((entry) => entry.name.includes('/v1/') && (entry as PerformanceResourceTiming).workerStart > 0 && (entry as { workerMatchedSourceType?: string }).workerMatchedSourceType !== 'network').length,
     }
   })
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { effectScope, nextTick, ref } from 'vue'
 import { memoryStorage } from '../environment'
 import type { StorageLike } from '../environment'
-import { refAutoReset, useEventListener, useMediaQuery, useStoredRef, useTitle } from './browser'
+import { afterNextPaint, refAutoReset, useEventListener, useMediaQuery, useStoredRef, useTitle } from './browser'
 
 const refusing: StorageLike = {
   getItem: () => {
@@ -111,5 +111,13 @@ describe('refAutoReset', () => {
     expect(copied.value).toBe(true)
     vi.advanceTimersByTime(400)
     expect(copied.value).toBe(false)
+  })
+
+  it('afterNextPaint resolves once the next frame is done, not before its callbacks', async () => {
+    const order: string[] = []
+    const painted = afterNextPaint().then(() => order.push('after'))
+    requestAnimationFrame(() => order.push('frame'))
+    await painted
+    expect(order).toEqual(['frame', 'after'])
   })
 })

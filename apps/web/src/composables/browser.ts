@@ -109,3 +109,19 @@ export function refAutoReset<T>(initial: T, afterMs: number): Ref<T> {
     }
   })
 }
+
+/**
+ * Resolves once the browser has drawn the next frame: what runs then finds the page laid out and
+ * does not lay it out again. A tab that draws no frames (hidden) resolves after 100 ms instead.
+ */
+export function afterNextPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    const fallback = setTimeout(resolve, 100)
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        clearTimeout(fallback)
+        resolve()
+      }, 0),
+    )
+  })
+}

@@ -140,6 +140,13 @@ export function createInspectionLog(options: InspectionLogOptions = {}): Inspect
   // Events received but not yet processed, per receiving actor, oldest first: XState reports an event
   // when it is sent, then the microsteps and the snapshot it caused once the actor processes it.
   const pending = new Map<string, { event: object; logged: LoggedEvent }[]>()
+  // A machine's context is a new object on every change, never changed in place: one copy each.
+  const plainCopies = new WeakMap<object, unknown>()
+  const plainContext = (context: unknown): unknown => {
+    if (typeof context !== 'object' || context === null) return toPlain(context)
+    if (!plainCopies.has(context)) plainCopies.set(context, toPlain(context))
+    return plainCopies.get(context)
+  }
 
   const notify = () => {
     for (const listener of listeners) listener()
@@ -191,7 +198,8 @@ export function createInspectionLog(options: InspectionLogOptions = {}): Inspect
     record.status = snapshot.status ?? 'active'
     record.value = snapshot.value
     record.paths = stateValueToPaths(snapshot.value)
-    record.context = toPlain(snapshot.context)
+    // Copied to plain data when read (actors()): a join makes hundreds of snapshots nobody looks at.
+    record.context = snapshot.context
     record.children = Object.values(snapshot.children ?? {})
       .map((child) => child?.sessionId)
       .filter((id): id is string => typeof id === 'string')
@@ -256,7 +264,9 @@ export function createInspectionLog(options: InspectionLogOptions = {}): Inspect
       }
     },
     actors() {
-      return [...records.values()].sort((a, b) => Number(b.sessionId === b.rootId) - Number(a.sessionId === a.rootId))
+      return [...records.values()]
+        .sort((a, b) => Number(b.sessionId === b.rootId) - Number(a.sessionId === a.rootId))
+        .map((record) => ({ ...record, context: plainContext(record.context) }))
     },
     events() {
       return recent

@@ -3,20 +3,22 @@
 // records from the first event, so the panel shows what happened before it was opened; the panel's
 // own code is loaded only when it opens (App.vue).
 import { defineStore } from 'pinia'
-import { markRaw, onScopeDispose, ref, shallowRef } from 'vue'
+import { computed, markRaw, onScopeDispose, ref, shallowRef } from 'vue'
 import { createInspectionLog } from '../devtools/inspectionLog'
 import type { ActorRecord, LoggedEvent } from '../devtools/inspectionLog'
 import { isStatePanelShortcut } from '../lib/shortcuts'
 
 export const useDevtoolsStore = defineStore('devtools', () => {
   const inspection = markRaw(createInspectionLog({ limit: 30 }))
-  const actors = shallowRef<ActorRecord[]>([])
-  const events = shallowRef<LoggedEvent[]>([])
+  // Read when something shows them (the panel, the Vue devtools), not on each of the hundreds of
+  // inspection events a join makes: those only mark them stale.
+  const changes = shallowRef(0)
   const stopReading = inspection.subscribe(() => {
-    actors.value = inspection.actors()
-    events.value = inspection.events()
+    changes.value++
   })
   onScopeDispose(stopReading)
+  const actors = computed<ActorRecord[]>(() => (changes.value, inspection.actors()))
+  const events = computed<LoggedEvent[]>(() => (changes.value, inspection.events()))
 
   const panelOpen = ref(false)
 
