@@ -34,7 +34,7 @@ async function createRoom(hubUrl: string): Promise<string> {
 }
 
 /** A row of the tables: a client, or a variant of the web app. */
-type Row = KindName | 'parleyBefore' | 'parleyNoWorker'
+type Row = KindName | 'parleyBefore' | 'parleyNoWorker' | 'sdkBefore' | 'tutorialBefore'
 
 interface TrialResult {
   /** Join click → first decoded remote frame. */
@@ -148,7 +148,17 @@ try {
     all.parleyNoWorker = { ...all.parley!, label: 'Parley web app, service worker blocked' }
     order.splice(order.indexOf('parley') + 1, 0, 'parleyNoWorker')
   }
-  if (options.beforeHub && !options.beforeDist) throw new Error('--before-hub needs --before-dist (the web app that hub serves)')
+  if (options.beforeHub && !options.beforeDist) {
+    // A hub change for the SDK and the tutorial client: each measured on both hubs, alternating.
+    const { startTestHub: startBeforeHub } = (await import(resolve(options.beforeHub))) as { startTestHub: typeof startTestHub }
+    beforeHub = await startBeforeHub({ staticDir: WEB_DIST, log: hubTraceLog(beforeHubEntries) })
+    const before = kinds(beforeHub.url, sdkServer.url, tutorialServer.url)
+    for (const name of ['sdk', 'tutorial'] as const) {
+      if (!order.includes(name)) continue
+      all[`${name}Before`] = { ...before[name], label: `${before[name].label}, hub before (${options.beforeHub})` }
+      order.splice(order.indexOf(name) + 1, 0, `${name}Before`)
+    }
+  }
   if (options.beforeDist) {
     // The same app code path on a hub of its own (same process, same Node): only the build differs, and
     // the hub's code too when --before-hub names another version of it.
@@ -163,7 +173,7 @@ try {
   for (let round = 0; round < options.warmup + options.trials; round++) {
     for (const name of order) {
       const kind = all[name]!
-      const before = name === 'parleyBefore'
+      const before = name === 'parleyBefore' || name === 'sdkBefore' || name === 'tutorialBefore'
       const result = await trial(browser, kind, before ? beforeHub!.url : hub.url, before ? beforeHubEntries : hubEntries, name === 'parleyNoWorker' ? 'block' : 'allow')
       const counted = round >= options.warmup
       if (counted) results.get(name)!.push(result)

@@ -46,8 +46,10 @@ export class WeriftPeer implements MediaPeer {
   readonly #disposers: (() => void)[] = []
   readonly #watchedTransports = new Set<RTCDtlsTransport>()
   #lastReceivedAt: number | undefined
-  /** werift's connection state, except `connected` as soon as media can flow (#mediaUp). */
+  /** werift's connection state, except `connected` as soon as ICE is up (#iceUp). */
   #connectionState: PeerConnectionState = 'new'
+  /** Every DTLS transport is up since the last `connected`: keyframes were asked for, publishers told. */
+  #mediaFlowing = false
   #closed = false
   #closing: Promise<void> | undefined
 
@@ -81,14 +83,20 @@ export class WeriftPeer implements MediaPeer {
         this.#later.onIceCandidate(init)
       }).unSubscribe,
       pc.connectionStateChange.subscribe((state) => this.#fromWerift('connectionStateChange', () => this.#onConnectionState(state))).unSubscribe,
+      pc.iceConnectionStateChange.subscribe((state) => {
+        this.#log('debug', `ice ${state}`)
+        if (state === 'connected' || state === 'completed') this.#fromWerift('iceConnectionStateChange', () => this.#iceUp())
+      }).unSubscribe,
     )
   }
 
   /**
-   * `connected` once ICE and every DTLS transport are up, which is when media (and a hub offer) can
-   * flow. werift's own state also waits for the SCTP association when the client's first offer carries
-   * m=application (Parley's core always does): two more round trips over DTLS, 50–100 ms on a loaded
-   * box, for which neither the room's routing nor the hub's offer need to wait.
+   * `connected` once ICE is up. The client has applied the hub's answer by then (its connectivity
+   * checks carry the hub's ICE credentials), so the hub's offer can go at once and the client answers
+   * it while the DTLS handshake runs, instead of after it (measured: loadtest README, "the hub's offer
+   * at ICE connected"). Media needs DTLS too: keyframes are asked for and publishers told only once
+   * every DTLS transport is up (#mediaUp). werift's own state also waits for DTLS and then for the SCTP
+   * association when the client's first offer carries m=application (Parley's core always does).
    */
   get connectionState(): PeerConnectionState {
     // Its state events stop with close(): a closed peer says so at once.
@@ -113,8 +121,10 @@ export class WeriftPeer implements MediaPeer {
   // Signaling
 
   handleOffer(offer: Offer): Promise<Answer> {
+    const received = performance.now()
     return this.#serial(async () => {
       this.#assertOpen()
+      const started = performance.now()
       const sdp = filterSdpCandidates(offer.sdp, this.#context.allowedRemoteAddresses)
       assertUsableDescription('offer', sdp, sectionCount(this.#pc.remoteDescription?.sdp))
       await this.#candidates.aroundRemoteDescription(async () => {
@@ -132,6 +142,7 @@ export class WeriftPeer implements MediaPeer {
         }
       })
       this.#afterDescription()
+      this.#log('debug', 'offer answered', { queuedMs: round(started - received), ms: round(performance.now() - started) })
       return { type: 'answer', sdp: this.#localSdp() }
     })
   }
@@ -142,6 +153,7 @@ export class WeriftPeer implements MediaPeer {
       if (this.#pc.signalingState !== 'stable') {
         throw new Error(`a server offer needs signaling state stable, not ${this.#pc.signalingState}`)
       }
+      const started = performance.now()
       this.#channels.materialize()
       this.#subscriptions.materialize()
       try {
@@ -150,6 +162,7 @@ export class WeriftPeer implements MediaPeer {
         throw new Error(`cannot create a server offer: ${messageOf(error)}`)
       }
       this.#watchTransports()
+      this.#log('debug', 'offer created', { ms: round(performance.now() - started) })
       return { type: 'offer', sdp: this.#localSdp() }
     })
   }
@@ -233,11 +246,25 @@ export class WeriftPeer implements MediaPeer {
   }
 
   #onConnectionState(state: PeerConnectionState): void {
-    // Already reported when the transports came up (#mediaUp).
-    if (state === this.#connectionState) return
-    this.#connectionState = state
-    this.#later.onConnectionStateChange(state)
-    if (state !== 'connected') return
+    if (state !== this.#connectionState) {
+      this.#connectionState = state
+      this.#later.onConnectionStateChange(state)
+    }
+    if (state === 'connected') this.#mediaFlows()
+    else this.#mediaFlowing = false
+  }
+
+  /** ICE is up (the client applied our answer): the room counts the client in; media waits for DTLS (#mediaUp). */
+  #iceUp(): void {
+    if (this.#connectionState !== 'connecting' && this.#connectionState !== 'new') return
+    this.#connectionState = 'connected'
+    this.#later.onConnectionStateChange('connected')
+  }
+
+  /** Every DTLS transport is up: the subscriptions can use a keyframe, the publications carry RTCP. Once per `connected`. */
+  #mediaFlows(): void {
+    if (this.#mediaFlowing) return
+    this.#mediaFlowing = true
     this.#watchTransports()
     this.#channels.startSctpIfNeeded()
     this.#context.forwarder.publisherConnected(this.#publications)
@@ -266,19 +293,20 @@ export class WeriftPeer implements MediaPeer {
         // SRTP is up: the publisher hears its first REMB now, not once werift's connection state follows
         // (which also waits for an SCTP association when the first offer carries a data channel).
         transport.onStateChange.subscribe((state) => {
+          this.#log('debug', `dtls ${state}`)
           if (state === 'connected') this.#fromWerift('dtlsStateChange', () => this.#mediaUp())
         }).unSubscribe,
       )
     }
   }
 
-  /** A DTLS transport is up: the connection is `connected` for the room once all of them are (werift's SCTP may still be associating). */
+  /** A DTLS transport is up: media flows once all of them are (werift's SCTP may still be associating). */
   #mediaUp(): void {
     this.#context.forwarder.publisherConnected(this.#publications)
     const transports = this.#pc.dtlsTransports
-    if (this.#connectionState !== 'connecting' && this.#connectionState !== 'new') return
     if (transports.length === 0 || transports.some((transport) => transport.state !== 'connected')) return
-    this.#onConnectionState('connected')
+    if (this.#connectionState === 'connecting' || this.#connectionState === 'new') this.#onConnectionState('connected')
+    else if (this.#connectionState === 'connected') this.#mediaFlows()
   }
 
   #localSdp(): string {
@@ -303,6 +331,10 @@ export class WeriftPeer implements MediaPeer {
   #log(level: LogLevel, msg: string, fields?: LogFields): void {
     this.#context.log(level, msg, { roomId: this.#roomId, clientId: this.clientId, ...fields })
   }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10
 }
 
 function sectionCount(sdp: string | undefined): number {
