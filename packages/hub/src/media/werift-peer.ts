@@ -46,10 +46,8 @@ export class WeriftPeer implements MediaPeer {
   readonly #disposers: (() => void)[] = []
   readonly #watchedTransports = new Set<RTCDtlsTransport>()
   #lastReceivedAt: number | undefined
-  /** werift's connection state, except `connected` as soon as ICE is up (#iceUp). */
+  /** werift's connection state, except `connected` as soon as media can flow (#mediaUp). */
   #connectionState: PeerConnectionState = 'new'
-  /** Every DTLS transport is up since the last `connected`: keyframes were asked for, publishers told. */
-  #mediaFlowing = false
   #closed = false
   #closing: Promise<void> | undefined
 
@@ -83,20 +81,15 @@ export class WeriftPeer implements MediaPeer {
         this.#later.onIceCandidate(init)
       }).unSubscribe,
       pc.connectionStateChange.subscribe((state) => this.#fromWerift('connectionStateChange', () => this.#onConnectionState(state))).unSubscribe,
-      pc.iceConnectionStateChange.subscribe((state) => {
-        this.#log('debug', `ice ${state}`)
-        if (state === 'connected' || state === 'completed') this.#fromWerift('iceConnectionStateChange', () => this.#iceUp())
-      }).unSubscribe,
+      pc.iceConnectionStateChange.subscribe((state) => this.#log('debug', `ice ${state}`)).unSubscribe,
     )
   }
 
   /**
-   * `connected` once ICE is up. The client has applied the hub's answer by then (its connectivity
-   * checks carry the hub's ICE credentials), so the hub's offer can go at once and the client answers
-   * it while the DTLS handshake runs, instead of after it (measured: loadtest README, "the hub's offer
-   * at ICE connected"). Media needs DTLS too: keyframes are asked for and publishers told only once
-   * every DTLS transport is up (#mediaUp). werift's own state also waits for DTLS and then for the SCTP
-   * association when the client's first offer carries m=application (Parley's core always does).
+   * `connected` once ICE and every DTLS transport are up, which is when media (and a hub offer) can
+   * flow. werift's own state also waits for the SCTP association when the client's first offer carries
+   * m=application (Parley's core always does): two more round trips over DTLS, 50–100 ms on a loaded
+   * box, for which neither the room's routing nor the hub's offer need to wait.
    */
   get connectionState(): PeerConnectionState {
     // Its state events stop with close(): a closed peer says so at once.
@@ -246,25 +239,11 @@ export class WeriftPeer implements MediaPeer {
   }
 
   #onConnectionState(state: PeerConnectionState): void {
-    if (state !== this.#connectionState) {
-      this.#connectionState = state
-      this.#later.onConnectionStateChange(state)
-    }
-    if (state === 'connected') this.#mediaFlows()
-    else this.#mediaFlowing = false
-  }
-
-  /** ICE is up (the client applied our answer): the room counts the client in; media waits for DTLS (#mediaUp). */
-  #iceUp(): void {
-    if (this.#connectionState !== 'connecting' && this.#connectionState !== 'new') return
-    this.#connectionState = 'connected'
-    this.#later.onConnectionStateChange('connected')
-  }
-
-  /** Every DTLS transport is up: the subscriptions can use a keyframe, the publications carry RTCP. Once per `connected`. */
-  #mediaFlows(): void {
-    if (this.#mediaFlowing) return
-    this.#mediaFlowing = true
+    // Already reported when the transports came up (#mediaUp).
+    if (state === this.#connectionState) return
+    this.#connectionState = state
+    this.#later.onConnectionStateChange(state)
+    if (state !== 'connected') return
     this.#watchTransports()
     this.#channels.startSctpIfNeeded()
     this.#context.forwarder.publisherConnected(this.#publications)
@@ -300,13 +279,13 @@ export class WeriftPeer implements MediaPeer {
     }
   }
 
-  /** A DTLS transport is up: media flows once all of them are (werift's SCTP may still be associating). */
+  /** A DTLS transport is up: the connection is `connected` for the room once all of them are (werift's SCTP may still be associating). */
   #mediaUp(): void {
     this.#context.forwarder.publisherConnected(this.#publications)
     const transports = this.#pc.dtlsTransports
+    if (this.#connectionState !== 'connecting' && this.#connectionState !== 'new') return
     if (transports.length === 0 || transports.some((transport) => transport.state !== 'connected')) return
-    if (this.#connectionState === 'connecting' || this.#connectionState === 'new') this.#onConnectionState('connected')
-    else if (this.#connectionState === 'connected') this.#mediaFlows()
+    this.#onConnectionState('connected')
   }
 
   #localSdp(): string {
@@ -333,6 +312,7 @@ export class WeriftPeer implements MediaPeer {
   }
 }
 
+/** ms to a tenth, for the join trace's debug lines. */
 function round(ms: number): number {
   return Math.round(ms * 10) / 10
 }
