@@ -25,6 +25,7 @@ import { assertLoopbackOnly, launchChromium, newParticipantPage, pollUntil, star
 import { type Kind, type KindName, KIND_NAMES, kinds, sdkPageDir, TUTORIAL_DIR, WEB_DIST } from './join-clients.js'
 import { addJoinProbe, JOIN_INTERVALS, JOIN_STEP_MEANING, JOIN_STEPS, readJoinMarks, sinceClick, type JoinStep } from './join-probe.js'
 import { median } from './join-stats.js'
+import { HUB_STEP_MEANING, HUB_STEPS, type HubEntry, type HubStep, type HubTrace, hubTrace, hubTraceLog } from './join-hub-trace.js'
 
 async function createRoom(hubUrl: string): Promise<string> {
   const response = await fetch(`${hubUrl}/v1/rooms/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"bench"}' })
@@ -33,7 +34,7 @@ async function createRoom(hubUrl: string): Promise<string> {
 }
 
 /** A row of the tables: a client, or a variant of the web app. */
-type Row = KindName | 'parleyBefore' | 'parleyNoWorker'
+type Row = KindName | 'parleyBefore' | 'parleyNoWorker' | 'sdkBefore' | 'tutorialBefore'
 
 interface TrialResult {
   /** Join click → first decoded remote frame. */
@@ -44,9 +45,11 @@ interface TrialResult {
   /** ms of the page's long tasks (≥ 50 ms) from the click to our offer's PUT, and to the first frame. */
   busyToOffer: number
   busyToFrame: number
+  /** The hub's side (its debug log lines; empty for a hub that does not write them). */
+  hub: HubTrace
 }
 
-async function trial(browser: Browser, kind: Kind, hubUrl: string, serviceWorkers: 'allow' | 'block' = 'allow'): Promise<TrialResult> {
+async function trial(browser: Browser, kind: Kind, hubUrl: string, hubEntries: HubEntry[], serviceWorkers: 'allow' | 'block' = 'allow'): Promise<TrialResult> {
   const roomId = await createRoom(hubUrl)
   const open: ParticipantPage[] = []
   try {
@@ -59,6 +62,7 @@ async function trial(browser: Browser, kind: Kind, hubUrl: string, serviceWorker
     open.push(newcomer)
     await addJoinProbe(newcomer.page, kind)
     await kind.open(newcomer.page, roomId, 'Newcomer')
+    hubEntries.length = 0
     await newcomer.page.click(kind.joinSelector)
     const marks = await pollUntil(
       async () => {
@@ -67,7 +71,9 @@ async function trial(browser: Browser, kind: Kind, hubUrl: string, serviceWorker
       },
       { timeoutMs: 30_000, intervalMs: 20, description: "the newcomer's first remote frame" },
     )
-    return { ms: marks.firstFrame! - marks.clickedAt!, steps: sinceClick(marks), apiViaWorker: marks.apiViaWorker ?? 0, busyToOffer: marks.busyToOffer ?? Number.NaN, busyToFrame: marks.busyToFrame ?? Number.NaN }
+    const epoch = marks.timeOrigin ?? 0
+    const hub = hubTrace(hubEntries, epoch + marks.clickedAt!, epoch + marks.firstFrame!)
+    return { ms: marks.firstFrame! - marks.clickedAt!, steps: sinceClick(marks), apiViaWorker: marks.apiViaWorker ?? 0, busyToOffer: marks.busyToOffer ?? Number.NaN, busyToFrame: marks.busyToFrame ?? Number.NaN, hub }
   } finally {
     for (const participant of open) await participant.close().catch(() => undefined)
   }
@@ -107,6 +113,19 @@ function parseArgs(argv: string[]): Options {
   return options
 }
 
+/** Page and hub steps interleaved on the path after ICE: median over the trials of (later − earlier), ms. */
+const HUB_INTERVALS: readonly (readonly [JoinStep | HubStep, JoinStep | HubStep])[] = [
+  ['iceConnected', 'hubIceConnected'],
+  ['hubIceConnected', 'hubDtlsConnecting'],
+  ['hubDtlsConnecting', 'hubDtlsConnected'],
+  ['hubDtlsConnected', 'dtlsConnected'],
+  ['hubDtlsConnected', 'hubOffer'],
+  ['answerSent', 'hubPli'],
+  ['hubPli', 'hubKeyframeIn'],
+  ['hubKeyframeIn', 'hubFirstVideoOut'],
+  ['hubFirstVideoOut', 'firstFrame'],
+]
+
 const options = parseArgs(process.argv.slice(2))
 assertLoopbackOnly()
 const sdkDir = sdkPageDir()
@@ -114,8 +133,11 @@ let hub: TestHub | undefined
 const servers: { close(): Promise<void> }[] = []
 let browser: Browser | undefined
 let beforeHub: TestHub | undefined
+/** The hub's join-path trace lines of the current trial (the trials run one at a time). */
+const hubEntries: HubEntry[] = []
+const beforeHubEntries: HubEntry[] = []
 try {
-  hub = await startTestHub({ staticDir: WEB_DIST })
+  hub = await startTestHub({ staticDir: WEB_DIST, log: hubTraceLog(hubEntries) })
   const sdkServer = await startStaticServer(sdkDir)
   const tutorialServer = await startStaticServer(TUTORIAL_DIR)
   servers.push(sdkServer, tutorialServer)
@@ -126,12 +148,22 @@ try {
     all.parleyNoWorker = { ...all.parley!, label: 'Parley web app, service worker blocked' }
     order.splice(order.indexOf('parley') + 1, 0, 'parleyNoWorker')
   }
-  if (options.beforeHub && !options.beforeDist) throw new Error('--before-hub needs --before-dist (the web app that hub serves)')
+  if (options.beforeHub && !options.beforeDist) {
+    // A hub change for the SDK and the tutorial client: each measured on both hubs, alternating.
+    const { startTestHub: startBeforeHub } = (await import(resolve(options.beforeHub))) as { startTestHub: typeof startTestHub }
+    beforeHub = await startBeforeHub({ staticDir: WEB_DIST, log: hubTraceLog(beforeHubEntries) })
+    const before = kinds(beforeHub.url, sdkServer.url, tutorialServer.url)
+    for (const name of ['sdk', 'tutorial'] as const) {
+      if (!order.includes(name)) continue
+      all[`${name}Before`] = { ...before[name], label: `${before[name].label}, hub before (${options.beforeHub})` }
+      order.splice(order.indexOf(name) + 1, 0, `${name}Before`)
+    }
+  }
   if (options.beforeDist) {
     // The same app code path on a hub of its own (same process, same Node): only the build differs, and
     // the hub's code too when --before-hub names another version of it.
     const startBeforeHub = options.beforeHub ? ((await import(resolve(options.beforeHub))) as { startTestHub: typeof startTestHub }).startTestHub : startTestHub
-    beforeHub = await startBeforeHub({ staticDir: options.beforeDist })
+    beforeHub = await startBeforeHub({ staticDir: options.beforeDist, log: hubTraceLog(beforeHubEntries) })
     const label = `Parley web app, before (${options.beforeDist}${options.beforeHub ? `, hub ${options.beforeHub}` : ''})`
     all.parleyBefore = { ...kinds(beforeHub.url, sdkServer.url, tutorialServer.url).parley, label }
     order.splice(order.indexOf('parley') + 1, 0, 'parleyBefore')
@@ -141,11 +173,13 @@ try {
   for (let round = 0; round < options.warmup + options.trials; round++) {
     for (const name of order) {
       const kind = all[name]!
-      const result = await trial(browser, kind, name === 'parleyBefore' ? beforeHub!.url : hub.url, name === 'parleyNoWorker' ? 'block' : 'allow')
+      const before = name === 'parleyBefore' || name === 'sdkBefore' || name === 'tutorialBefore'
+      const result = await trial(browser, kind, before ? beforeHub!.url : hub.url, before ? beforeHubEntries : hubEntries, name === 'parleyNoWorker' ? 'block' : 'allow')
       const counted = round >= options.warmup
       if (counted) results.get(name)!.push(result)
       const steps = JOIN_STEPS.map((step) => `${step} ${result.steps[step]?.toFixed(0) ?? '-'}`).join(', ')
-      console.error(`[join] round ${round + 1}${counted ? '' : ' (warm-up)'} ${name}: ${result.ms.toFixed(0)} ms (${steps}; API requests via a service worker: ${result.apiViaWorker}; long tasks to the offer ${result.busyToOffer.toFixed(0)} ms, to the frame ${result.busyToFrame.toFixed(0)} ms), load ${loadavg()[0]!.toFixed(2)}`)
+      const hubSteps = HUB_STEPS.map((step) => `${step} ${result.hub.steps[step]?.toFixed(0) ?? '-'}`).join(', ')
+      console.error(`[join] round ${round + 1}${counted ? '' : ' (warm-up)'} ${name}: ${result.ms.toFixed(0)} ms (${steps}; hub: ${hubSteps}, PLIs ${result.hub.plis}, first video packet a keyframe: ${result.hub.firstVideoKeyframe}; API requests via a service worker: ${result.apiViaWorker}; long tasks to the offer ${result.busyToOffer.toFixed(0)} ms, to the frame ${result.busyToFrame.toFixed(0)} ms), load ${loadavg()[0]!.toFixed(2)}`)
     }
     loads.push(loadavg()[0]!)
   }
@@ -182,6 +216,7 @@ try {
   }
   console.log(`| long tasks (≥ 50 ms) click → offerSent, ms | ${order.map((name) => median(results.get(name)!.map((result) => result.busyToOffer)).toFixed(0)).join(' | ')} |`)
   console.log(`| long tasks click → firstFrame, ms | ${order.map((name) => median(results.get(name)!.map((result) => result.busyToFrame)).toFixed(0)).join(' | ')} |`)
+  printHubTable(order, results)
   console.log(`\nall figures ms: ${order.map((name) => `${name} ${msOf(name).map((value) => value.toFixed(0)).join(',')}`).join('; ')}`)
 } finally {
   await browser?.close()
@@ -189,4 +224,30 @@ try {
   await hub?.close()
   await beforeHub?.close()
   rmSync(sdkDir, { recursive: true, force: true })
+}
+
+function printHubTable(order: Row[], results: Map<Row, TrialResult[]>): void {
+  const at = (result: TrialResult, step: JoinStep | HubStep) => ((HUB_STEPS as readonly string[]).includes(step) ? result.hub.steps[step as HubStep] : result.steps[step as JoinStep])
+  console.log(`\nThe hub's side (its debug log, stamped in the page's clock; ${HUB_STEPS.map((step) => `${step}: ${HUB_STEP_MEANING[step]}`).join('; ')}): median over the trials of (later − earlier), ms\n`)
+  console.log(`| from → to | ${order.join(' | ')} |`)
+  console.log(`|---|${order.map(() => '---').join('|')}|`)
+  for (const [from, to] of HUB_INTERVALS) {
+    const cells = order.map((name) => {
+      const seen = results.get(name)!.flatMap((result) => {
+        const later = at(result, to)
+        const earlier = at(result, from)
+        return later === undefined || earlier === undefined ? [] : [later - earlier]
+      })
+      return seen.length ? median(seen).toFixed(0) : '-'
+    })
+    console.log(`| ${from} → ${to} | ${cells.join(' | ')} |`)
+  }
+  console.log(`| PLIs to the publisher, click → first frame | ${order.map((name) => median(results.get(name)!.map((result) => result.hub.plis)).toFixed(0)).join(' | ')} |`)
+  for (const [label, pick] of [
+    ["the hub answering the newcomer's first offer (werift), ms", (result: TrialResult) => result.hub.answerMs],
+    ["the hub creating its first offer to it (werift), ms", (result: TrialResult) => result.hub.offerMs],
+  ] as const) {
+    console.log(`| ${label} | ${order.map((name) => { const seen = results.get(name)!.flatMap((result) => { const value = pick(result); return value === undefined ? [] : [value] }); return seen.length ? median(seen).toFixed(0) : '-' }).join(' | ')} |`)
+  }
+  console.log(`| first video packet to the newcomer starts a keyframe | ${order.map((name) => `${results.get(name)!.filter((result) => result.hub.firstVideoKeyframe).length}/${results.get(name)!.length}`).join(' | ')} |`)
 }

@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core'
 /** The join steps the probe sees, in the order they usually happen. */
 export const JOIN_STEPS = ['register', 'sseCreated', 'sseOpen', 'pcCreated', 'lockAnswered', 'offerSent', 'offerAnswered', 'hubOffer', 'answerSent', 'iceConnected', 'dtlsConnected', 'firstFrame'] as const
 export type JoinStep = (typeof JOIN_STEPS)[number]
-export type JoinMarks = Partial<Record<JoinStep | 'clickedAt' | 'apiViaWorker' | 'busyToOffer' | 'busyToFrame', number>>
+export type JoinMarks = Partial<Record<JoinStep | 'clickedAt' | 'apiViaWorker' | 'busyToOffer' | 'busyToFrame' | 'timeOrigin', number>>
 
 /** What each step means, for the table's legend. */
 export const JOIN_STEP_MEANING: Record<JoinStep, string> = {
@@ -124,6 +124,8 @@ export async function readJoinMarks(page: Page): Promise<JoinMarks> {
       marks.clickedAt === undefined || until === undefined ? undefined : longTasks.reduce((sum, [start, duration]) => sum + Math.max(0, Math.min(start + duration, until) - Math.max(start, marks.clickedAt!)), 0)
     return {
       ...marks,
+      // The page's clock as epoch ms (the hub's trace lines are stamped the same way).
+      timeOrigin: performance.timeOrigin,
       busyToOffer: busy(marks.offerSent),
       busyToFrame: busy(marks.firstFrame),
       // Hub API requests that went through a service worker's fetch handler (Resource Timing: workerStart > 0,

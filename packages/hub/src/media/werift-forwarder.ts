@@ -13,6 +13,7 @@ import { PublisherFeedback } from './feedback.js'
 import { FastRtpSend, RTP_HISTORY_SIZE } from './werift-fast-send.js'
 import { dtlsUp, rembPacket, sendRtcp } from './werift-rtcp.js'
 import { UnanswerableNacks } from './nack.js'
+import { startsVp8Keyframe } from './vp8.js'
 import { type Clock, Timer } from '../clock.js'
 import type { Logger } from '../log.js'
 import type { PublishedTrack } from './types.js'
@@ -51,6 +52,8 @@ export interface Source {
   keyframePending: boolean
   /** A request is queued for this tick's microtask (requests of one tick share one PLI). */
   keyframeQueued: boolean
+  /** A PLI went out and no keyframe has arrived since (for the join trace, a debug log). */
+  keyframeAwaited: boolean
   /** What arrived in the current estimation window (video only). */
   readonly inbound: InboundWindow | undefined
   /** The bounds of the REMB estimate (the publisher's room's bitrates). */
@@ -73,6 +76,8 @@ export interface Subscription {
   /** Created lazily right before a server offer (see WeriftSubscriptions.materialize). */
   transceiver: RTCRtpTransceiver | undefined
   keyframeRequestedOnAnswer: boolean
+  /** A packet was forwarded on it (the first one is logged at debug level, for the join trace). */
+  forwarding: boolean
   /** The loss this subscriber reports on the forwarded stream (its receiver reports). */
   readonly loss: SubscriberLoss
   /** Its NACKs the hub's history could not answer (a repeat asks for a keyframe). */
@@ -162,6 +167,7 @@ export class Forwarder {
       keyframeTimer: new Timer(this.#clock),
       keyframePending: false,
       keyframeQueued: false,
+      keyframeAwaited: false,
       inbound: published.kind === 'video' && limits ? new InboundWindow() : undefined,
       limits,
       stopRtp: () => undefined,
@@ -198,6 +204,7 @@ export class Forwarder {
       source,
       transceiver: undefined,
       keyframeRequestedOnAnswer: false,
+      forwarding: false,
       loss: new SubscriberLoss(),
       nacks: new UnanswerableNacks(),
     }
@@ -300,6 +307,10 @@ export class Forwarder {
       if (source.keyframePending) this.requestKeyframe(source)
       if (!switched && source.inbound) this.#feedback.rembNow(source.publisher)
     }
+    if (source.keyframeAwaited && startsVp8Keyframe(packet.payload)) {
+      source.keyframeAwaited = false
+      this.#log('debug', 'keyframe arrived', { clientId: source.published.clientId, trackId: source.published.trackId, afterRequestMs: this.#clock.now() - source.lastKeyframeRequestAt })
+    }
     if (source.subscriptions.size === 0) return
     // werift's sender clones again before rewriting SSRC/PT; this copy, made only when some sender
     // needs werift's path, has the publisher's extensions stripped, or werift would merge its MID
@@ -310,6 +321,7 @@ export class Forwarder {
       if (!transceiver || transceiver.stopping || transceiver.stopped) continue
       const sender = transceiver.sender
       if (!sender.codec || sender.dtlsTransport?.state !== 'connected') continue
+      if (!subscription.forwarding) this.#firstForwarded(subscription, packet)
       this.counters.packetsForwarded++
       if (this.#fastSend?.send(sender, packet)) continue
       this.counters.packetsForwardedByWerift++
@@ -321,6 +333,12 @@ export class Forwarder {
         this.#log('debug', 'sendRtp failed', { clientId: subscription.owner.clientId, error: messageOf(error) })
       })
     }
+  }
+
+  #firstForwarded(subscription: Subscription, packet: RtpPacket): void {
+    subscription.forwarding = true
+    const keyframe = subscription.track.kind === 'video' ? startsVp8Keyframe(packet.payload) : undefined
+    this.#log('debug', 'first packet forwarded', { clientId: subscription.owner.clientId, trackId: subscription.track.trackId, kind: subscription.track.kind, keyframe })
   }
 
   /** Subscribers' receiver reports on forwarded streams: their loss feeds the publisher's estimate. */
@@ -352,6 +370,8 @@ export class Forwarder {
     source.keyframePending = false
     source.lastKeyframeRequestAt = this.#clock.now()
     this.counters.keyframeRequestsSent++
+    source.keyframeAwaited = true
+    this.#log('debug', 'keyframe requested', { clientId: source.published.clientId, trackId: source.published.trackId })
     // Sent directly rather than through receiver.sendRtcpPLI, which stays silent unless the
     // publisher's offer listed "nack pli" for the codec.
     const pli = new RtcpPayloadSpecificFeedback({

@@ -81,6 +81,7 @@ export class WeriftPeer implements MediaPeer {
         this.#later.onIceCandidate(init)
       }).unSubscribe,
       pc.connectionStateChange.subscribe((state) => this.#fromWerift('connectionStateChange', () => this.#onConnectionState(state))).unSubscribe,
+      pc.iceConnectionStateChange.subscribe((state) => this.#log('debug', `ice ${state}`)).unSubscribe,
     )
   }
 
@@ -113,8 +114,10 @@ export class WeriftPeer implements MediaPeer {
   // Signaling
 
   handleOffer(offer: Offer): Promise<Answer> {
+    const received = performance.now()
     return this.#serial(async () => {
       this.#assertOpen()
+      const started = performance.now()
       const sdp = filterSdpCandidates(offer.sdp, this.#context.allowedRemoteAddresses)
       assertUsableDescription('offer', sdp, sectionCount(this.#pc.remoteDescription?.sdp))
       await this.#candidates.aroundRemoteDescription(async () => {
@@ -132,6 +135,7 @@ export class WeriftPeer implements MediaPeer {
         }
       })
       this.#afterDescription()
+      this.#log('debug', 'offer answered', { queuedMs: round(started - received), ms: round(performance.now() - started) })
       return { type: 'answer', sdp: this.#localSdp() }
     })
   }
@@ -142,6 +146,7 @@ export class WeriftPeer implements MediaPeer {
       if (this.#pc.signalingState !== 'stable') {
         throw new Error(`a server offer needs signaling state stable, not ${this.#pc.signalingState}`)
       }
+      const started = performance.now()
       this.#channels.materialize()
       this.#subscriptions.materialize()
       try {
@@ -150,6 +155,7 @@ export class WeriftPeer implements MediaPeer {
         throw new Error(`cannot create a server offer: ${messageOf(error)}`)
       }
       this.#watchTransports()
+      this.#log('debug', 'offer created', { ms: round(performance.now() - started) })
       return { type: 'offer', sdp: this.#localSdp() }
     })
   }
@@ -266,6 +272,7 @@ export class WeriftPeer implements MediaPeer {
         // SRTP is up: the publisher hears its first REMB now, not once werift's connection state follows
         // (which also waits for an SCTP association when the first offer carries a data channel).
         transport.onStateChange.subscribe((state) => {
+          this.#log('debug', `dtls ${state}`)
           if (state === 'connected') this.#fromWerift('dtlsStateChange', () => this.#mediaUp())
         }).unSubscribe,
       )
@@ -303,6 +310,11 @@ export class WeriftPeer implements MediaPeer {
   #log(level: LogLevel, msg: string, fields?: LogFields): void {
     this.#context.log(level, msg, { roomId: this.#roomId, clientId: this.clientId, ...fields })
   }
+}
+
+/** ms to a tenth, for the join trace's debug lines. */
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10
 }
 
 function sectionCount(sdp: string | undefined): number {

@@ -1,0 +1,73 @@
+// The hub's side of a join, for the join benchmark: the in-process hub's debug log lines on the join
+// path (werift plane: ICE and DTLS state, the keyframe request to the publisher, the keyframe's arrival,
+// the first packet forwarded to the newcomer), stamped on arrival with the epoch time the newcomer's
+// page also uses (performance.timeOrigin + performance.now()), so they line up with the page's marks.
+
+type LogFields = Record<string, unknown>
+
+export const HUB_STEPS = ['hubIceConnected', 'hubDtlsConnecting', 'hubDtlsConnected', 'hubPli', 'hubKeyframeIn', 'hubFirstVideoOut'] as const
+export type HubStep = (typeof HUB_STEPS)[number]
+
+export const HUB_STEP_MEANING: Record<HubStep, string> = {
+  hubIceConnected: "the hub's ICE connected for the newcomer",
+  hubDtlsConnecting: "the hub's DTLS transport connecting (handshake started)",
+  hubDtlsConnected: "the hub's DTLS transport connected",
+  hubPli: 'the first keyframe request (PLI) to the other participant after the click',
+  hubKeyframeIn: "that keyframe's first packet arrived at the hub",
+  hubFirstVideoOut: 'the first video packet forwarded to the newcomer',
+}
+
+export interface HubEntry {
+  at: number
+  msg: string
+  fields: LogFields | undefined
+}
+
+/** A logger for startTestHub that keeps the join path's debug lines (and nothing else) with their epoch time. */
+export function hubTraceLog(into: HubEntry[]): (level: string, msg: string, fields?: LogFields) => void {
+  return (level, msg, fields) => {
+    if (level === 'debug' && /^(ice |dtls |keyframe |first packet forwarded|offer answered|offer created)/.test(msg)) into.push({ at: performance.timeOrigin + performance.now(), msg, fields })
+  }
+}
+
+export interface HubTrace {
+  steps: Partial<Record<HubStep, number>>
+  /** PLIs to the other participant's tracks between the click and the first frame. */
+  plis: number
+  /** Whether the first video packet forwarded to the newcomer started a keyframe. */
+  firstVideoKeyframe: boolean | undefined
+  /** ms the hub took to answer the newcomer's first offer (werift's setRemoteDescription, createAnswer, setLocalDescription), and to create its first offer to it. */
+  answerMs: number | undefined
+  offerMs: number | undefined
+  /** ms from the PLI to the keyframe's first packet at the hub. */
+  keyframeAfterRequestMs: number | undefined
+}
+
+/** The hub's steps as ms after the click (`clickedAt`, epoch ms), from the entries logged since it. */
+export function hubTrace(entries: readonly HubEntry[], clickedAt: number, firstFrameAt: number): HubTrace {
+  const since = entries.filter((entry) => entry.at >= clickedAt)
+  const newcomer = since.find((entry) => entry.msg === 'ice connected')?.fields?.clientId
+  const steps: Partial<Record<HubStep, number>> = {}
+  const mark = (step: HubStep, entry: HubEntry | undefined) => {
+    if (entry && steps[step] === undefined) steps[step] = entry.at - clickedAt
+  }
+  const ofNewcomer = (entry: HubEntry) => newcomer !== undefined && entry.fields?.clientId === newcomer
+  const ofOther = (entry: HubEntry) => newcomer !== undefined && entry.fields?.clientId !== newcomer
+  mark('hubIceConnected', since.find((entry) => entry.msg === 'ice connected'))
+  mark('hubDtlsConnecting', since.find((entry) => entry.msg === 'dtls connecting' && ofNewcomer(entry)))
+  mark('hubDtlsConnected', since.find((entry) => entry.msg === 'dtls connected' && ofNewcomer(entry)))
+  const plis = since.filter((entry) => entry.msg === 'keyframe requested' && ofOther(entry))
+  mark('hubPli', plis[0])
+  mark('hubKeyframeIn', since.find((entry) => entry.msg === 'keyframe arrived' && ofOther(entry)))
+  const firstVideo = since.find((entry) => entry.msg === 'first packet forwarded' && ofNewcomer(entry) && entry.fields?.kind === 'video')
+  mark('hubFirstVideoOut', firstVideo)
+  const ms = (msg: string, field = 'ms') => since.find((entry) => entry.msg === msg && ofNewcomer(entry))?.fields?.[field] as number | undefined
+  return {
+    steps,
+    plis: plis.filter((entry) => entry.at <= firstFrameAt).length,
+    firstVideoKeyframe: firstVideo?.fields?.keyframe as boolean | undefined,
+    answerMs: ms('offer answered'),
+    offerMs: ms('offer created'),
+    keyframeAfterRequestMs: since.find((entry) => entry.msg === 'keyframe arrived' && ofOther(entry))?.fields?.afterRequestMs as number | undefined,
+  }
+}
