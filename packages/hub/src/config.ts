@@ -225,7 +225,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
     ice.portRange = range
   }
 
-  const mediaPlane = values['media-plane'] ?? 'werift'
+  const mediaPlane = values['media-plane'] ?? (env.PARLEY_MEDIA_PLANE || 'werift')
   if (mediaPlane !== 'werift' && mediaPlane !== 'ndc') throw new ConfigError(`--media-plane must be werift or ndc, got "${mediaPlane}"`)
 
   const logLevel = (values['log-level'] ?? 'info') as LogLevel
