@@ -8,10 +8,8 @@ import { type Answer, type IceCandidate, type Offer, messageOf } from '@parley/p
 import type { Logger } from '../log.js'
 import { deferHandlers } from './boundary.js'
 import type { BandwidthLimits } from './bandwidth.js'
-import { SubscriberLoss } from './bandwidth.js'
-import { type NdcFanOut, NdcSource, type NdcSubscriber, type NdcSubscription } from './ndc-forwarding.js'
+import { type NdcFanOut, NdcSource, type NdcSubscriber, NdcSubscription } from './ndc-forwarding.js'
 import { answeredCodecs, announcedSsrc, withoutRedundancyFormats, withoutRejectedSetup } from './ndc-sdp.js'
-import { UnanswerableNacks } from './nack.js'
 import type { MediaPeer, MediaPeerHandlers, PeerConnectionState, PublishedTrack, SignalingState } from './types.js'
 import { sourceKey } from './werift-forwarder.js'
 import { assertUsableDescription, filterSdpCandidates, hasApplicationSection, isMdnsAddress, isSendingSection, parseCandidate, parseMediaSections } from './werift-sdp.js'
@@ -148,16 +146,7 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     if (this.#closed || track.clientId === this.clientId || this.#subscriptions.has(key)) return
     const source = this.#context.fanOut.sources.get(key)
     if (!source) return
-    const subscription: NdcSubscription = {
-      source,
-      subscriber: this,
-      mid: `${track.kind}-${++this.#subscriptionCount}`,
-      ssrc: (Math.random() * 0xffff_fffe + 1) >>> 0,
-      track: undefined,
-      open: false,
-      loss: new SubscriberLoss(),
-      nacks: new UnanswerableNacks(),
-    }
+    const subscription = new NdcSubscription(source, this, `${track.kind}-${++this.#subscriptionCount}`, (Math.random() * 0xffff_fffe + 1) >>> 0)
     this.#subscriptions.set(key, subscription)
     source.subscriptions.add(subscription)
     this.#later.onNegotiationNeeded()
@@ -175,9 +164,7 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     this.#subscriptions.delete(subscription.source.key)
     // Closing the track makes the next server offer reject its m-line (port 0), which ends the track at
     // the client; a stopped transceiver, as werift's plane does.
-    subscription.open = false
-    subscription.track?.close()
-    subscription.track = undefined
+    subscription.close()
     if (!this.#closed) this.#later.onNegotiationNeeded()
   }
 
@@ -310,18 +297,11 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
       media.addSSRC(subscription.ssrc, `parley-${subscription.mid}`, published.streamId, published.trackId)
       const track = this.#pc.addTrack(media)
       track.setMediaHandler(this.#senderHandlers(subscription))
-      track.onOpen(() => {
-        subscription.open = subscription.track === track
-        subscription.source.requestKeyframe()
-      })
-      track.onClosed(() => {
-        if (subscription.track === track) subscription.open = false
-      })
+      subscription.attach(track)
       track.onMessage((packet) => {
         this.#lastReceivedAt = this.#context.now()
         if (this.#subscriptions.get(subscription.source.key) === subscription) subscription.source.feedback(subscription, packet)
       })
-      subscription.track = track
     }
   }
 
