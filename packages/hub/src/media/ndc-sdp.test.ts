@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { answeredCodecs, asksForKeyframe, isRtcp, neutralizeHeaderExtensions, ssrcOf, withoutRedundancyFormats, withoutRejectedSetup, writeSsrc } from './ndc-sdp.js'
+import { answeredCodecs, asPublishOnly, asksForKeyframe, isRtcp, neutralizeHeaderExtensions, ssrcOf, withoutRedundancyFormats, withoutRejectedSetup, writeSsrc } from './ndc-sdp.js'
 
 const CHROME_VIDEO = [
   'v=0',
@@ -17,6 +17,13 @@ const CHROME_VIDEO = [
   'a=rtcp-fb:120 nack',
   '',
 ].join('\r\n')
+
+describe('asPublishOnly', () => {
+  it('makes sendrecv audio and video m-lines sendonly, so the answer is recvonly; the rest stays', () => {
+    const offer = ['v=0', 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:0', 'a=sendrecv', 'a=msid:s a', 'm=video 9 UDP/TLS/RTP/SAVPF 96', 'a=mid:1', 'a=recvonly', 'm=application 9 UDP/DTLS/SCTP webrtc-datachannel', 'a=mid:2', 'a=sendrecv', ''].join('\r\n')
+    expect(asPublishOnly(offer)).toBe(offer.replace('a=mid:0\r\na=sendrecv', 'a=mid:0\r\na=sendonly'))
+  })
+})
 
 describe('withoutRedundancyFormats', () => {
   it('drops RED, ULPFEC and RTX from the m-line and their attributes, and keeps the media codecs', () => {

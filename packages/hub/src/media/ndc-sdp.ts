@@ -57,6 +57,18 @@ export function withoutRedundancyFormats(sdp: string): string {
 }
 
 /**
+ * A client offer whose sendrecv audio and video m-lines are sendonly. libdatachannel answers a sendrecv
+ * m-line with sendrecv and echoes its a=msid, so Chromium fires a remote track carrying the client's own
+ * stream ID that never gets media (the tutorial and current clients show it as the remote tile). The hub
+ * sends a client media on m-lines of its own offers only, so it answers recvonly.
+ */
+export function asPublishOnly(sdp: string): string {
+  const newline = sdp.includes('\r\n') ? '\r\n' : '\n'
+  const [session = '', ...sections] = sdp.split(/\r?\n(?=m=)/)
+  return [session, ...sections.map((section) => (/^m=(?:audio|video) /.test(section) ? section.replace(/^a=sendrecv(?=\r?$)/m, 'a=sendonly') : section))].join(newline)
+}
+
+/**
  * An answer without the a=setup of its rejected (port 0) m-lines. Chromium answers a rejected m-line with
  * a=setup:active beside a=setup:passive on the others, and libdatachannel, which keeps one DTLS role for
  * the whole description, refuses the answer ("Incompatible roles with remote description").
