@@ -69,14 +69,27 @@ export function asPublishOnly(sdp: string): string {
 }
 
 /**
- * An answer without the a=setup of its rejected (port 0) m-lines. Chromium answers a rejected m-line with
- * a=setup:active beside a=setup:passive on the others, and libdatachannel, which keeps one DTLS role for
- * the whole description, refuses the answer ("Incompatible roles with remote description").
+ * An answer with one DTLS role: the a=setup of its first accepted m-line on every accepted one, none on
+ * rejected (port 0) ones. libdatachannel keeps one role for the whole description and refuses an answer
+ * with two ("Incompatible roles with remote description"): Chromium answers a rejected m-line with
+ * a=setup:active beside a=setup:passive on the others, and Firefox answers the new m-lines of a server
+ * offer with a=setup:active while the established ones say passive. All are bundled on one transport,
+ * whose role the first accepted m-line gives.
  */
-export function withoutRejectedSetup(sdp: string): string {
+export function withOneSetupRole(sdp: string): string {
   const newline = sdp.includes('\r\n') ? '\r\n' : '\n'
   const [session = '', ...sections] = sdp.split(/\r?\n(?=m=)/)
-  return [session, ...sections.map((section) => (/^m=\S+ 0 /.test(section) ? section.split(/\r?\n/).filter((line) => !line.startsWith('a=setup:')).join(newline) : section))].join(newline)
+  const accepted = (section: string) => !/^m=\S+ 0 /.test(section)
+  const role = /^a=setup:(\w+)/m.exec(sections.find(accepted) ?? '')?.[1]
+  return [session, ...sections.map((section) => {
+    if (accepted(section)) return role ? section.replace(/^a=setup:\w+/gm, `a=setup:${role}`) : section
+    return section.split(/\r?\n/).filter((line) => !line.startsWith('a=setup:')).join(newline)
+  })].join(newline)
+}
+
+/** The first a=ice-ufrag of a description (every bundled m-line carries the same one), if any. */
+export function iceUfrag(sdp: string | undefined): string | undefined {
+  return sdp === undefined ? undefined : /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1]
 }
 
 /** The media SSRC the section with this MID announces (the first of an FID group, else the first a=ssrc), if any. */
