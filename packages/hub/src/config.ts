@@ -91,7 +91,8 @@ Media (ICE)
                               when there are two or more, else 0
   --media-plane <name>        werift (TypeScript, the default) or ndc (node-datachannel:
                               libdatachannel's native ICE/DTLS/SRTP on its own threads,
-                              so --media-workers does not apply; see the hub README)
+                              so --media-workers does not apply; no ICE restart; see the
+                              hub README) (env PARLEY_MEDIA_PLANE)
 
 Timeouts (milliseconds)
   --connect-timeout <ms>      Drop a registered client whose peer never connects. Default ${DEFAULT_TIMINGS.connectTimeoutMs}
@@ -225,7 +226,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
     ice.portRange = range
   }
 
-  const mediaPlane = values['media-plane'] ?? 'werift'
+  const mediaPlane = values['media-plane'] ?? (env.PARLEY_MEDIA_PLANE || 'werift')
   if (mediaPlane !== 'werift' && mediaPlane !== 'ndc') throw new ConfigError(`--media-plane must be werift or ndc, got "${mediaPlane}"`)
 
   const logLevel = (values['log-level'] ?? 'info') as LogLevel

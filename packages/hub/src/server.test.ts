@@ -221,9 +221,12 @@ describe('parseConfig', () => {
     expect(() => parseConfig(['--media-plane', 'pion'])).toThrow(/--media-plane must be werift or ndc/)
   })
 
-  it('selects the media plane: werift unless --media-plane ndc', () => {
+  it('selects the media plane: werift unless --media-plane ndc or PARLEY_MEDIA_PLANE=ndc (the flag wins)', () => {
     expect(parseConfig([])).toMatchObject({ mediaPlane: 'werift' })
     expect(parseConfig(['--media-plane', 'ndc'])).toMatchObject({ mediaPlane: 'ndc' })
+    expect(parseConfig([], { PARLEY_MEDIA_PLANE: 'ndc' })).toMatchObject({ mediaPlane: 'ndc' })
+    expect(parseConfig(['--media-plane', 'werift'], { PARLEY_MEDIA_PLANE: 'ndc' })).toMatchObject({ mediaPlane: 'werift' })
+    expect(() => parseConfig([], { PARLEY_MEDIA_PLANE: 'pion' })).toThrow(/--media-plane must be werift or ndc/)
   })
 })
 

@@ -22,13 +22,17 @@ export interface TestHub {
   close(): Promise<void>
 }
 
-/** `startHub` on 127.0.0.1:0 with its logs captured; `options` override or extend that. */
+/**
+ * `startHub` on 127.0.0.1:0 with its logs captured; `options` override or extend that. The plane is
+ * `PARLEY_MEDIA_PLANE` (werift or ndc) when set, as for the hub command, so a browser suite can be run on either.
+ */
 export async function startTestHub(options: Partial<StartHubOptions> = {}): Promise<TestHub> {
   const logs: HubLogEntry[] = []
   const running = await startHub({
     host: '127.0.0.1',
     port: 0,
     quiet: true,
+    mediaPlaneKind: envMediaPlane(),
     log: (level, msg, fields) => {
       if (level !== 'debug') logs.push(fields ? { level, msg, fields } : { level, msg })
     },
@@ -49,4 +53,11 @@ function safeJson(value: unknown): string {
   } catch {
     return String(value)
   }
+}
+
+function envMediaPlane(): 'werift' | 'ndc' | undefined {
+  const kind = process.env.PARLEY_MEDIA_PLANE
+  if (kind === undefined || kind === '') return undefined
+  if (kind !== 'werift' && kind !== 'ndc') throw new Error(`PARLEY_MEDIA_PLANE must be werift or ndc, got "${kind}"`)
+  return kind
 }

@@ -5,18 +5,25 @@ import type { PictureLossIndication, RtcpPayloadSpecificFeedback } from 'werift'
 import type { Track } from 'node-datachannel'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock } from '../clock.js'
-import { SubscriberLoss, bandwidthLimits } from './bandwidth.js'
-import { UnanswerableNacks } from './nack.js'
-import { NdcFanOut, NdcSource, type NdcSubscription } from './ndc-forwarding.js'
+import { bandwidthLimits } from './bandwidth.js'
+import { NdcFanOut, NdcSource, NdcSubscription } from './ndc-forwarding.js'
 import { DEFAULT_BITRATES } from '../roomOptions.js'
+import { KEYFRAME_REQUEST_INTERVAL_MS } from './werift-forwarder.js'
 
 const PUBLISHER_SSRC = 0x1111_1111
 const SUBSCRIBER_SSRC = 0x2222_2222
 
 function fakeTrack() {
   const sent: Buffer[] = []
-  const track = { isOpen: () => true, sendMessageBinary: (bytes: Buffer) => sent.push(Buffer.from(bytes)) > 0 }
-  return { track: track as unknown as Track, sent }
+  const callbacks = { open: () => {}, closed: () => {} }
+  const track = {
+    isOpen: () => true,
+    sendMessageBinary: (bytes: Buffer) => sent.push(Buffer.from(bytes)) > 0,
+    onOpen: (callback: () => void) => (callbacks.open = callback),
+    onClosed: (callback: () => void) => (callbacks.closed = callback),
+    close: () => callbacks.closed(),
+  }
+  return { track: track as unknown as Track, sent, open: () => callbacks.open(), closed: () => callbacks.closed() }
 }
 
 function rtp(seq: number): Buffer {
@@ -39,17 +46,13 @@ function setup() {
   const source = new NdcSource(published, {}, publisher.track, [{ payloadType: 96, name: 'VP8', fmtp: undefined }], PUBLISHER_SSRC, bandwidthLimits(DEFAULT_BITRATES), fanOut)
   fanOut.add(source)
   const subscriber = fakeTrack()
-  const subscription: NdcSubscription = {
-    source,
-    subscriber: { clientId: 'sub', sourceEnded: () => undefined },
-    mid: 'video-1',
-    ssrc: SUBSCRIBER_SSRC,
-    track: subscriber.track,
-    open: true,
-    loss: new SubscriberLoss(),
-    nacks: new UnanswerableNacks(),
-  }
+  const subscription = new NdcSubscription(source, { clientId: 'sub', sourceEnded: () => undefined }, 'video-1', SUBSCRIBER_SSRC)
+  subscription.attach(subscriber.track)
   source.subscriptions.add(subscription)
+  // Its track opening asks the publisher for a keyframe; the tests start once the throttle let go of it.
+  subscriber.open()
+  vi.advanceTimersByTime(KEYFRAME_REQUEST_INTERVAL_MS)
+  publisher.sent.length = 0
   const nack = (...lost: number[]) => new RtcpTransportLayerFeedback({ feedback: new GenericNack({ senderSsrc: 5, mediaSourceSsrc: SUBSCRIBER_SSRC, lost }) }).serialize()
   return { clock, fanOut, source, subscription, publisher, subscriber, nack }
 }
@@ -83,7 +86,7 @@ describe('NdcSource', () => {
     expect((resend!.feedback as GenericNack).mediaSourceSsrc).toBe(PUBLISHER_SSRC)
     expect((resend!.feedback as GenericNack).lost).toEqual([11, 12])
     source.feedback(subscription, nack(11))
-    expect(fanOut.counters.keyframeRequestsSent).toBe(0)
+    expect(fanOut.counters.keyframeRequestsSent).toBe(1)
     source.feedback(subscription, nack(11))
     const pli = rtcpOf(publisher.sent).at(-1) as RtcpPayloadSpecificFeedback
     expect((pli.feedback as PictureLossIndication).mediaSsrc).toBe(PUBLISHER_SSRC)
@@ -103,5 +106,27 @@ describe('NdcSource', () => {
     source.feedback(subscription, report(0, 100))
     source.feedback(subscription, report(20, 200))
     expect(subscription.loss.take(0)).toBeCloseTo(0.2)
+  })
+
+  it('forwards to a subscription only while the track it holds is open; a closed track says nothing later', () => {
+    const { source, fanOut, subscription, subscriber } = setup()
+    const late = fakeTrack()
+    const second = new NdcSubscription(source, { clientId: 'late', sourceEnded: () => undefined }, 'video-2', SUBSCRIBER_SSRC + 1)
+    second.attach(late.track)
+    source.subscriptions.add(second)
+    source.received(rtp(1), 0)
+    expect(late.sent).toHaveLength(0)
+    late.open()
+    source.received(rtp(2), 0)
+    expect(late.sent.map((bytes) => bytes.readUInt32BE(8))).toEqual([SUBSCRIBER_SSRC + 1])
+    expect(fanOut.counters.packetsForwarded).toBe(3)
+    late.closed()
+    source.received(rtp(3), 0)
+    expect(late.sent).toHaveLength(1)
+    // After close() a late open of the track it let go of changes nothing.
+    subscription.close()
+    subscriber.open()
+    expect(subscription.open).toBe(false)
+    expect(subscription.track).toBeUndefined()
   })
 })

@@ -10,9 +10,9 @@
 // per incoming packet serves them all; libdatachannel's RtcpNackResponder would keep one per forwarded
 // packet); their sender reports are libdatachannel's RtcpSrReporter on each forwarded track.
 import type { Track } from 'node-datachannel'
-import { type BandwidthLimits, InboundWindow, type SubscriberLoss, rembBytes } from './bandwidth.js'
+import { type BandwidthLimits, InboundWindow, SubscriberLoss, rembBytes } from './bandwidth.js'
 import { PublisherFeedback } from './feedback.js'
-import type { UnanswerableNacks } from './nack.js'
+import { UnanswerableNacks } from './nack.js'
 import { type Clock, Timer } from '../clock.js'
 import type { Logger } from '../log.js'
 import { type SubscriberRtcpHandler, PublisherReception, nackBytes, pliBytes, readSubscriberRtcp, receiverReportBytes, senderReportNtpMiddle } from './ndc-rtcp.js'
@@ -32,21 +32,70 @@ export interface NdcSubscriber {
   sourceEnded(subscription: NdcSubscription): void
 }
 
-/** One forwarded track on one subscriber's peer connection. */
-export interface NdcSubscription {
-  readonly source: NdcSource
-  readonly subscriber: NdcSubscriber
-  readonly mid: string
-  /** The SSRC the subscriber was offered; every forwarded packet carries it. */
-  readonly ssrc: number
-  /** The subscriber's sendonly track, once a server offer carried it. */
-  track: Track | undefined
-  /** Its track is open (DTLS up; set by its onOpen/onClosed, so the per-packet loop makes no native call to ask). */
-  open: boolean
+/**
+ * One forwarded track on one subscriber's peer connection. It owns its track's open and close callbacks,
+ * so the per-packet loop reads `open` instead of asking the native track (isOpen) for every packet.
+ */
+export class NdcSubscription {
   /** The loss this subscriber reports on the forwarded stream (its receiver reports). */
-  readonly loss: SubscriberLoss
+  readonly loss = new SubscriberLoss()
   /** Its NACKs the hub never had the packet for (a repeat asks for a keyframe). */
-  readonly nacks: UnanswerableNacks
+  readonly nacks = new UnanswerableNacks()
+  #track: Track | undefined
+  #open = false
+
+  constructor(
+    readonly source: NdcSource,
+    readonly subscriber: NdcSubscriber,
+    readonly mid: string,
+    /** The SSRC the subscriber was offered; every forwarded packet carries it. */
+    readonly ssrc: number,
+  ) {}
+
+  /** The subscriber's sendonly track, once a server offer carried it. */
+  get track(): Track | undefined {
+    return this.#track
+  }
+
+  /** Its track is open (DTLS up) and not closed since. */
+  get open(): boolean {
+    return this.#open
+  }
+
+  /** Takes the subscriber's sendonly track: once open, forwarding starts and the publisher is asked for a keyframe. */
+  attach(track: Track): void {
+    this.#track = track
+    track.onOpen(() => {
+      this.#setOpen(track, true)
+      this.source.requestKeyframe()
+    })
+    track.onClosed(() => this.#setOpen(track, false))
+  }
+
+  /** Closes its track (the next server offer rejects its m-line, which ends the track at the client). */
+  close(): void {
+    const track = this.#track
+    if (track) this.#setOpen(track, false)
+    this.#track = undefined
+    track?.close()
+  }
+
+  /** Sends one packet on its track; false when it did not go out. */
+  send(packet: Buffer): boolean {
+    const track = this.#track!
+    try {
+      return track.sendMessageBinary(packet)
+    } catch {
+      // closed natively before its onClosed reached us
+      this.#setOpen(track, false)
+      return false
+    }
+  }
+
+  /** The one place `open` changes: only for the track it holds now (a closed one's late callbacks change nothing). */
+  #setOpen(track: Track, open: boolean): void {
+    if (this.#track === track) this.#open = open
+  }
 }
 
 export class NdcSource {
@@ -116,17 +165,7 @@ export class NdcSource {
       if (!subscription.open) continue
       writeSsrc(packet, subscription.ssrc)
       // sendMessageBinary copies the bytes before it returns, so one buffer serves every subscriber.
-      if (this.#sendTo(subscription, packet)) this.fanOut.counters.packetsForwarded++
-    }
-  }
-
-  #sendTo(subscription: NdcSubscription, packet: Buffer): boolean {
-    try {
-      return subscription.track!.sendMessageBinary(packet)
-    } catch {
-      // closed natively before its onClosed reached us
-      subscription.open = false
-      return false
+      if (subscription.send(packet)) this.fanOut.counters.packetsForwarded++
     }
   }
 
@@ -149,7 +188,7 @@ export class NdcSource {
       if (this.#historySeqs[slot] !== seq) continue
       const packet = this.#history[slot]!.subarray(0, this.#historyLengths[slot])
       writeSsrc(packet, subscription.ssrc)
-      if (this.#sendTo(subscription, packet)) this.fanOut.counters.nacksAnswered++
+      if (subscription.send(packet)) this.fanOut.counters.nacksAnswered++
     }
   }
 

@@ -8,10 +8,8 @@ import { type Answer, type IceCandidate, type Offer, messageOf } from '@parley/p
 import type { Logger } from '../log.js'
 import { deferHandlers } from './boundary.js'
 import type { BandwidthLimits } from './bandwidth.js'
-import { SubscriberLoss } from './bandwidth.js'
-import { type NdcFanOut, NdcSource, type NdcSubscriber, type NdcSubscription } from './ndc-forwarding.js'
-import { answeredCodecs, announcedSsrc, withoutRedundancyFormats, withoutRejectedSetup } from './ndc-sdp.js'
-import { UnanswerableNacks } from './nack.js'
+import { type NdcFanOut, NdcSource, type NdcSubscriber, NdcSubscription } from './ndc-forwarding.js'
+import { answeredCodecs, announcedSsrc, asPublishOnly, iceUfrag, withoutRedundancyFormats, withOneSetupRole } from './ndc-sdp.js'
 import type { MediaPeer, MediaPeerHandlers, PeerConnectionState, PublishedTrack, SignalingState } from './types.js'
 import { sourceKey } from './werift-forwarder.js'
 import { assertUsableDescription, filterSdpCandidates, hasApplicationSection, isMdnsAddress, isSendingSection, parseCandidate, parseMediaSections } from './werift-sdp.js'
@@ -58,7 +56,11 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     })
     pc.onStateChange((state) => {
       if (this.#closed || !STATES.has(state as PeerConnectionState)) return
-      this.#connectionState = state as PeerConnectionState
+      // libdatachannel says closed as soon as the client's close (its DTLS close_notify) arrives, which the
+      // hub would take for our own close and remove the client at once, before its own DELETE /leave
+      // (then a 404 in its console). The connection cannot heal, so it is failed: the failed grace, as
+      // for a peer that went silent, and the client's leave or ICE restart decide first.
+      this.#connectionState = state === 'closed' ? 'failed' : (state as PeerConnectionState)
       this.#later.onConnectionStateChange(this.#connectionState)
     })
     pc.onTrack((track) => this.#trackArrived(track))
@@ -84,13 +86,22 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     return this.#serial(() => {
       this.#assertOpen()
       if (this.signalingState !== 'stable') throw new Error(`a client offer needs signaling state stable, not ${this.signalingState}`)
-      const sdp = withoutRedundancyFormats(filterSdpCandidates(offer.sdp, this.#context.allowedRemoteAddresses))
+      const sdp = asPublishOnly(withoutRedundancyFormats(filterSdpCandidates(offer.sdp, this.#context.allowedRemoteAddresses)))
       assertUsableDescription('offer', sdp, parseMediaSections(this.#pc.remoteDescription()?.sdp ?? '').length)
+      // libdatachannel has no ICE restart (its issue #545): it refuses new credentials, and would only fail later.
+      const current = iceUfrag(this.#pc.remoteDescription()?.sdp)
+      if (current !== undefined && iceUfrag(sdp) !== current) throw new Error('an ICE restart offer: the node-datachannel plane cannot restart ICE')
       try {
         this.#pc.setRemoteDescription(sdp, 'offer')
-        this.#pc.setLocalDescription('answer')
       } catch (error) {
         throw new Error(`the client's offer cannot be applied: ${messageOf(error)}`)
+      }
+      // An answer asked outside have-remote-offer is a native logic_error that aborts the whole process.
+      if (this.#pc.signalingState() !== 'have-remote-offer') throw new Error(`the client's offer was not applied (signaling state ${this.#pc.signalingState()})`)
+      try {
+        this.#pc.setLocalDescription('answer')
+      } catch (error) {
+        throw new Error(`no answer to the client's offer: ${messageOf(error)}`)
       }
       const answer = this.#pc.localDescription()
       if (!answer) throw new Error('no answer to the client offer')
@@ -120,7 +131,7 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     return this.#serial(() => {
       this.#assertOpen()
       if (this.signalingState !== 'have-local-offer') throw new Error(`no server offer awaits an answer (signaling state ${this.signalingState})`)
-      const sdp = withoutRejectedSetup(filterSdpCandidates(answer.sdp, this.#context.allowedRemoteAddresses))
+      const sdp = withOneSetupRole(filterSdpCandidates(answer.sdp, this.#context.allowedRemoteAddresses))
       assertUsableDescription('answer', sdp, parseMediaSections(this.#pc.localDescription()?.sdp ?? '').length)
       try {
         this.#pc.setRemoteDescription(sdp, 'answer')
@@ -148,16 +159,7 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     if (this.#closed || track.clientId === this.clientId || this.#subscriptions.has(key)) return
     const source = this.#context.fanOut.sources.get(key)
     if (!source) return
-    const subscription: NdcSubscription = {
-      source,
-      subscriber: this,
-      mid: `${track.kind}-${++this.#subscriptionCount}`,
-      ssrc: (Math.random() * 0xffff_fffe + 1) >>> 0,
-      track: undefined,
-      open: false,
-      loss: new SubscriberLoss(),
-      nacks: new UnanswerableNacks(),
-    }
+    const subscription = new NdcSubscription(source, this, `${track.kind}-${++this.#subscriptionCount}`, (Math.random() * 0xffff_fffe + 1) >>> 0)
     this.#subscriptions.set(key, subscription)
     source.subscriptions.add(subscription)
     this.#later.onNegotiationNeeded()
@@ -175,9 +177,7 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     this.#subscriptions.delete(subscription.source.key)
     // Closing the track makes the next server offer reject its m-line (port 0), which ends the track at
     // the client; a stopped transceiver, as werift's plane does.
-    subscription.open = false
-    subscription.track?.close()
-    subscription.track = undefined
+    subscription.close()
     if (!this.#closed) this.#later.onNegotiationNeeded()
   }
 
@@ -310,18 +310,11 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
       media.addSSRC(subscription.ssrc, `parley-${subscription.mid}`, published.streamId, published.trackId)
       const track = this.#pc.addTrack(media)
       track.setMediaHandler(this.#senderHandlers(subscription))
-      track.onOpen(() => {
-        subscription.open = subscription.track === track
-        subscription.source.requestKeyframe()
-      })
-      track.onClosed(() => {
-        if (subscription.track === track) subscription.open = false
-      })
+      subscription.attach(track)
       track.onMessage((packet) => {
         this.#lastReceivedAt = this.#context.now()
         if (this.#subscriptions.get(subscription.source.key) === subscription) subscription.source.feedback(subscription, packet)
       })
-      subscription.track = track
     }
   }
 

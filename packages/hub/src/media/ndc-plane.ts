@@ -1,7 +1,7 @@
 // A second media plane on node-datachannel (libdatachannel, native, prebuilt binary from the npm
 // package @node-datachannel/linux-x64-gnu: no build or download at install or run time), behind the same
 // MediaPlane interface as werift and passing the same conformance suite
-// (e2e/media-plane-conformance-ndc.spec.ts). Selected with the hub's `--media-plane ndc`.
+// (e2e/media-plane-conformance.spec.ts). Selected with the hub's `--media-plane ndc`.
 //
 // Where each job lives:
 //   ndc-plane.ts       the plane: libdatachannel's configuration, peers, the shared fan-out, close

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { answeredCodecs, asksForKeyframe, isRtcp, neutralizeHeaderExtensions, ssrcOf, withoutRedundancyFormats, withoutRejectedSetup, writeSsrc } from './ndc-sdp.js'
+import { answeredCodecs, asPublishOnly, asksForKeyframe, iceUfrag, isRtcp, neutralizeHeaderExtensions, ssrcOf, withoutRedundancyFormats, withOneSetupRole, writeSsrc } from './ndc-sdp.js'
 
 const CHROME_VIDEO = [
   'v=0',
@@ -18,6 +18,13 @@ const CHROME_VIDEO = [
   '',
 ].join('\r\n')
 
+describe('asPublishOnly', () => {
+  it('makes sendrecv audio and video m-lines sendonly, so the answer is recvonly; the rest stays', () => {
+    const offer = ['v=0', 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:0', 'a=sendrecv', 'a=msid:s a', 'm=video 9 UDP/TLS/RTP/SAVPF 96', 'a=mid:1', 'a=recvonly', 'm=application 9 UDP/DTLS/SCTP webrtc-datachannel', 'a=mid:2', 'a=sendrecv', ''].join('\r\n')
+    expect(asPublishOnly(offer)).toBe(offer.replace('a=mid:0\r\na=sendrecv', 'a=mid:0\r\na=sendonly'))
+  })
+})
+
 describe('withoutRedundancyFormats', () => {
   it('drops RED, ULPFEC and RTX from the m-line and their attributes, and keeps the media codecs', () => {
     const sdp = withoutRedundancyFormats(CHROME_VIDEO)
@@ -28,12 +35,25 @@ describe('withoutRedundancyFormats', () => {
   })
 })
 
-describe('withoutRejectedSetup', () => {
-  it('removes a=setup from rejected m-lines only', () => {
+describe('iceUfrag', () => {
+  it('reads the first ICE username fragment, or none', () => {
+    expect(iceUfrag('v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=ice-ufrag:Ab+1\r\na=ice-pwd:x\r\n')).toBe('Ab+1')
+    expect(iceUfrag('v=0\r\n')).toBeUndefined()
+    expect(iceUfrag(undefined)).toBeUndefined()
+  })
+})
+
+describe('withOneSetupRole', () => {
+  it("removes a=setup from rejected m-lines (Chromium's answer)", () => {
     const answer = ['v=0', 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=setup:passive', 'a=mid:0', 'm=video 0 UDP/TLS/RTP/SAVPF 96', 'a=setup:active', 'a=mid:v-1', ''].join('\r\n')
-    const cleaned = withoutRejectedSetup(answer)
+    const cleaned = withOneSetupRole(answer)
     expect(cleaned.match(/a=setup:/g)).toEqual(['a=setup:'])
     expect(cleaned).toContain('a=setup:passive')
+  })
+
+  it("gives every accepted m-line the first one's role (Firefox answers new m-lines active)", () => {
+    const answer = ['v=0', 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:0', 'a=setup:passive', 'm=video 9 UDP/TLS/RTP/SAVPF 96', 'a=mid:video-2', 'a=setup:active', ''].join('\r\n')
+    expect(withOneSetupRole(answer)).toBe(answer.replace('a=setup:active', 'a=setup:passive'))
   })
 })
 

@@ -57,14 +57,39 @@ export function withoutRedundancyFormats(sdp: string): string {
 }
 
 /**
- * An answer without the a=setup of its rejected (port 0) m-lines. Chromium answers a rejected m-line with
- * a=setup:active beside a=setup:passive on the others, and libdatachannel, which keeps one DTLS role for
- * the whole description, refuses the answer ("Incompatible roles with remote description").
+ * A client offer whose sendrecv audio and video m-lines are sendonly. libdatachannel answers a sendrecv
+ * m-line with sendrecv and echoes its a=msid, so Chromium fires a remote track carrying the client's own
+ * stream ID that never gets media (the tutorial and current clients show it as the remote tile). The hub
+ * sends a client media on m-lines of its own offers only, so it answers recvonly.
  */
-export function withoutRejectedSetup(sdp: string): string {
+export function asPublishOnly(sdp: string): string {
   const newline = sdp.includes('\r\n') ? '\r\n' : '\n'
   const [session = '', ...sections] = sdp.split(/\r?\n(?=m=)/)
-  return [session, ...sections.map((section) => (/^m=\S+ 0 /.test(section) ? section.split(/\r?\n/).filter((line) => !line.startsWith('a=setup:')).join(newline) : section))].join(newline)
+  return [session, ...sections.map((section) => (/^m=(?:audio|video) /.test(section) ? section.replace(/^a=sendrecv(?=\r?$)/m, 'a=sendonly') : section))].join(newline)
+}
+
+/**
+ * An answer with one DTLS role: the a=setup of its first accepted m-line on every accepted one, none on
+ * rejected (port 0) ones. libdatachannel keeps one role for the whole description and refuses an answer
+ * with two ("Incompatible roles with remote description"): Chromium answers a rejected m-line with
+ * a=setup:active beside a=setup:passive on the others, and Firefox answers the new m-lines of a server
+ * offer with a=setup:active while the established ones say passive. All are bundled on one transport,
+ * whose role the first accepted m-line gives.
+ */
+export function withOneSetupRole(sdp: string): string {
+  const newline = sdp.includes('\r\n') ? '\r\n' : '\n'
+  const [session = '', ...sections] = sdp.split(/\r?\n(?=m=)/)
+  const accepted = (section: string) => !/^m=\S+ 0 /.test(section)
+  const role = /^a=setup:(\w+)/m.exec(sections.find(accepted) ?? '')?.[1]
+  return [session, ...sections.map((section) => {
+    if (accepted(section)) return role ? section.replace(/^a=setup:\w+/gm, `a=setup:${role}`) : section
+    return section.split(/\r?\n/).filter((line) => !line.startsWith('a=setup:')).join(newline)
+  })].join(newline)
+}
+
+/** The first a=ice-ufrag of a description (every bundled m-line carries the same one), if any. */
+export function iceUfrag(sdp: string | undefined): string | undefined {
+  return sdp === undefined ? undefined : /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1]
 }
 
 /** The media SSRC the section with this MID announces (the first of an FID group, else the first a=ssrc), if any. */
