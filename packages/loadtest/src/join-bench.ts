@@ -225,6 +225,10 @@ try {
   await beforeHub?.close()
   rmSync(sdkDir, { recursive: true, force: true })
 }
+// On the ndc plane (PARLEY_MEDIA_PLANE=ndc) the process stayed alive after everything above had closed:
+// no JavaScript handle left (getActiveResourcesInfo() empty), so something native of node-datachannel's
+// (calling its cleanup() when the plane closed did not end it either). The tables are out: done.
+process.exit(process.exitCode ?? 0)
 
 function printHubTable(order: Row[], results: Map<Row, TrialResult[]>): void {
   const at = (result: TrialResult, step: JoinStep | HubStep) => ((HUB_STEPS as readonly string[]).includes(step) ? result.hub.steps[step as HubStep] : result.steps[step as JoinStep])
