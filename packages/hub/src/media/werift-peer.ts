@@ -114,10 +114,10 @@ export class WeriftPeer implements MediaPeer {
   // Signaling
 
   handleOffer(offer: Offer): Promise<Answer> {
-    const received = performance.now()
+    const received = this.#context.now()
     return this.#serial(async () => {
       this.#assertOpen()
-      const started = performance.now()
+      const started = this.#context.now()
       const sdp = filterSdpCandidates(offer.sdp, this.#context.allowedRemoteAddresses)
       assertUsableDescription('offer', sdp, sectionCount(this.#pc.remoteDescription?.sdp))
       await this.#candidates.aroundRemoteDescription(async () => {
@@ -135,7 +135,7 @@ export class WeriftPeer implements MediaPeer {
         }
       })
       this.#afterDescription()
-      this.#log('debug', 'offer answered', { queuedMs: round(started - received), ms: round(performance.now() - started) })
+      this.#log('debug', 'offer answered', { queuedMs: started - received, ms: this.#context.now() - started })
       return { type: 'answer', sdp: this.#localSdp() }
     })
   }
@@ -146,7 +146,7 @@ export class WeriftPeer implements MediaPeer {
       if (this.#pc.signalingState !== 'stable') {
         throw new Error(`a server offer needs signaling state stable, not ${this.#pc.signalingState}`)
       }
-      const started = performance.now()
+      const started = this.#context.now()
       this.#channels.materialize()
       this.#subscriptions.materialize()
       try {
@@ -155,7 +155,7 @@ export class WeriftPeer implements MediaPeer {
         throw new Error(`cannot create a server offer: ${messageOf(error)}`)
       }
       this.#watchTransports()
-      this.#log('debug', 'offer created', { ms: round(performance.now() - started) })
+      this.#log('debug', 'offer created', { ms: this.#context.now() - started })
       return { type: 'offer', sdp: this.#localSdp() }
     })
   }
@@ -310,11 +310,6 @@ export class WeriftPeer implements MediaPeer {
   #log(level: LogLevel, msg: string, fields?: LogFields): void {
     this.#context.log(level, msg, { roomId: this.#roomId, clientId: this.clientId, ...fields })
   }
-}
-
-/** ms to a tenth, for the join trace's debug lines. */
-function round(ms: number): number {
-  return Math.round(ms * 10) / 10
 }
 
 function sectionCount(sdp: string | undefined): number {
