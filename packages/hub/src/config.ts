@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { DEFAULT_BODY_LIMIT_BYTES } from './http/app.js'
+import { DEFAULT_MAX_CONNECTIONS } from './connectionLimit.js'
 import type { LogLevel } from './log.js'
 import type { IceConfig } from './media/types.js'
 import { messageOf } from '@parley/protocol'
@@ -21,6 +22,8 @@ export interface HubConfig {
   corsOrigin: string | string[]
   apiKey: string | undefined
   bodyLimitBytes: number
+  /** TCP connections at once (API requests and event streams); more are refused at accept. */
+  maxConnections: number
   timings: HubTimings
   limits: HubLimits
   /** Empty-room timeout of rooms created without one. */
@@ -56,6 +59,9 @@ Network
   --api-key <key>             Require "Authorization: Bearer <key>" on create room, get room,
                               register and end (env PARLEY_API_KEY). Default: no key
   --body-limit <bytes>        Largest request body. Default ${DEFAULT_BODY_LIMIT_BYTES}
+  --max-connections <n>       TCP connections at once (requests and event streams); more
+                              are closed at accept, so a flood cannot starve the rooms.
+                              Default ${DEFAULT_MAX_CONNECTIONS}
   --max-rooms <n>             Rooms at once; creating one more answers 429. Default ${DEFAULT_LIMITS.maxRooms}
   --max-clients-per-room <n>  Clients in one room at once; registering one more answers 429.
                               Default ${DEFAULT_LIMITS.maxClientsPerRoom}
@@ -169,6 +175,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
         'cors-origin': { type: 'string', multiple: true },
         'api-key': { type: 'string' },
         'body-limit': { type: 'string' },
+        'max-connections': { type: 'string' },
         'max-rooms': { type: 'string' },
         'max-clients-per-room': { type: 'string' },
         'max-room-meta': { type: 'string' },
@@ -241,6 +248,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
     corsOrigin: !cors || cors.includes('*') ? '*' : cors,
     apiKey: values['api-key'] ?? (env.PARLEY_API_KEY || undefined),
     bodyLimitBytes: integer('--body-limit', values['body-limit'], 1, 64 * 1024 * 1024, DEFAULT_BODY_LIMIT_BYTES),
+    maxConnections: integer('--max-connections', values['max-connections'], 1, undefined, DEFAULT_MAX_CONNECTIONS),
     limits: {
       maxRooms: integer('--max-rooms', values['max-rooms'], 1, undefined, DEFAULT_LIMITS.maxRooms),
       maxClientsPerRoom: integer('--max-clients-per-room', values['max-clients-per-room'], 1, undefined, DEFAULT_LIMITS.maxClientsPerRoom),

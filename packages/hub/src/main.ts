@@ -49,6 +49,7 @@ function hubOptions(config: HubConfig): StartHubOptions {
     apiKey: config.apiKey,
     corsOrigin: config.corsOrigin,
     bodyLimitBytes: config.bodyLimitBytes,
+    maxConnections: config.maxConnections,
     timings: config.timings,
     limits: config.limits,
     emptyRoomTimeoutMs: config.emptyRoomTimeoutMs,

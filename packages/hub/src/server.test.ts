@@ -1,6 +1,7 @@
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { connect } from 'node:net'
+import { type IncomingMessage, request as httpRequest } from 'node:http'
+import { type Socket, connect } from 'node:net'
 import { join } from 'node:path'
 import { pathFor } from '@parley/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -111,6 +112,59 @@ describe('startHub', () => {
     expect(plane.peer('a').closed).toBe(true)
   })
 
+  it('closes connections over --max-connections at accept, keeps an open event stream, and serves again once one ends', async () => {
+    const warnings: Array<{ msg: string; fields?: Record<string, unknown> }> = []
+    running = await startHub({
+      host: '127.0.0.1',
+      port: 0,
+      mediaPlane: new FakeMediaPlane(),
+      maxConnections: 3,
+      log: (level, msg, fields) => void (level === 'warn' && warnings.push({ msg, fields })),
+    })
+    // One connection per request, closed after it (fetch would keep some open and blur the count).
+    const request = (method: string, path: string, body?: unknown) =>
+      new Promise<{ status: number; response: IncomingMessage }>((resolve, reject) => {
+        const sent = httpRequest(`${running!.url}${path}`, { method, agent: false, headers: { 'Content-Type': 'application/json' } }, (response) =>
+          resolve({ status: response.statusCode ?? 0, response }),
+        )
+        sent.on('error', reject)
+        sent.end(body === undefined ? undefined : JSON.stringify(body))
+      })
+    const drained = async (method: string, path: string, body?: unknown) => {
+      const { status, response } = await request(method, path, body)
+      response.resume()
+      await new Promise((resolve) => response.socket.once('close', resolve))
+      return status
+    }
+    expect(await drained('POST', pathFor('createRoom', {}), { id: 'r1' })).toBe(201)
+    expect(await drained('POST', pathFor('register', { roomId: 'r1' }), { uid: 'a' })).toBe(200)
+    const stream = (await request('GET', pathFor('events', { roomId: 'r1', clientId: 'a' }))).response
+    let text = ''
+    stream.on('data', (chunk: Buffer) => (text += chunk.toString()))
+
+    const open = () =>
+      new Promise<Socket>((resolve, reject) => {
+        const socket = connect(running!.port, '127.0.0.1', () => resolve(socket))
+        socket.on('error', reject)
+      })
+    // The stream and two idle sockets fill the bound: a fourth is closed before it is read.
+    const idle = [await open(), await open()]
+    const refused = await open()
+    await new Promise((resolve) => refused.once('close', resolve))
+    expect(warnings).toEqual([{ msg: 'connections refused: the hub is at its bound', fields: { maxConnections: 3, refused: 1 } }])
+
+    // Once an idle socket goes, the hub serves again, and the stream it kept carries the room's events.
+    idle[0]!.destroy()
+    let status = 0
+    for (const deadline = Date.now() + 5_000; status !== 200 && Date.now() < deadline; ) {
+      status = await drained('POST', pathFor('setMeta', { roomId: 'r1' }), { topic: 'still here' }).catch(() => 0)
+    }
+    expect(status).toBe(200)
+    while (!text.includes('still here')) await new Promise((resolve) => stream.once('data', resolve))
+    stream.destroy()
+    idle[1]!.destroy()
+  })
+
   it('logs JSON lines with roomId and clientId', async () => {
     const lines: string[] = []
     const { createJsonLogger } = await import('./log.js')
@@ -164,6 +218,7 @@ describe('parseConfig', () => {
       corsOrigin: '*',
       apiKey: undefined,
       bodyLimitBytes: 256 * 1024,
+      maxConnections: 10_000,
       ice: { hostAddresses: ['127.0.0.1'], allowedRemoteAddresses: ['127.0.0.1'], iceServers: [] },
     })
     expect(config.timings).toMatchObject({ connectTimeoutMs: 60_000, reconnectGraceMs: 10_000, pingIntervalMs: 5_000, answerTimeoutMs: 30_000, failedGraceMs: 5_000 })
@@ -181,7 +236,7 @@ describe('parseConfig', () => {
 
   it('reads flags and the environment', () => {
     const config = parseConfig(
-      ['--port', '0', '--ice-address', '192.168.1.10', '--ice-address', '10.0.0.2', '--cors-origin', 'https://a.example', '--ice-port-range', '40000-40100', '--reconnect-grace', '500', '--failed-grace', '2000', '--max-rooms', '10', '--max-clients-per-room', '4', '--max-room-meta', '5000', '--max-meta-keys-per-room', '20', '--max-meta-keys-per-request', '5', '--max-candidates-per-client', '30', '--max-subscribed-tracks-per-client', '12', '--no-static'],
+      ['--port', '0', '--ice-address', '192.168.1.10', '--ice-address', '10.0.0.2', '--cors-origin', 'https://a.example', '--ice-port-range', '40000-40100', '--reconnect-grace', '500', '--failed-grace', '2000', '--max-rooms', '10', '--max-clients-per-room', '4', '--max-room-meta', '5000', '--max-meta-keys-per-room', '20', '--max-meta-keys-per-request', '5', '--max-candidates-per-client', '30', '--max-subscribed-tracks-per-client', '12', '--max-connections', '500', '--no-static'],
       { HOST: '0.0.0.0', PORT: '9999', PARLEY_API_KEY: 'k' },
     )
     if (config === 'help') throw new Error('unexpected help')
@@ -190,6 +245,7 @@ describe('parseConfig', () => {
     expect(config.apiKey).toBe('k')
     expect(config.corsOrigin).toEqual(['https://a.example'])
     expect(config.ice).toEqual({ hostAddresses: ['192.168.1.10', '10.0.0.2'], allowedRemoteAddresses: [], iceServers: [], portRange: [40000, 40100] })
+    expect(config.maxConnections).toBe(500)
     expect(config.timings.reconnectGraceMs).toBe(500)
     expect(config.timings.failedGraceMs).toBe(2_000)
     expect(config.limits).toEqual({

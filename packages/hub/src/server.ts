@@ -4,7 +4,8 @@ import type { Duplex } from 'node:stream'
 import { envelope } from '@parley/protocol'
 import { serve } from '@hono/node-server'
 import { type HubApp, type HttpOptions, createApp } from './http/app.js'
-import type { Clock } from './clock.js'
+import { type Clock, systemClock } from './clock.js'
+import { DEFAULT_MAX_CONNECTIONS, limitConnections } from './connectionLimit.js'
 import { Hub, type HubLimits } from './hub.js'
 import { type LogLevel, type Logger, createJsonLogger, silentLogger } from './log.js'
 import type { IceConfig, MediaPlane } from './media/types.js'
@@ -19,6 +20,8 @@ export interface StartHubOptions extends HttpOptions {
   host?: string
   /** Default 8080; 0 picks a free port (read it from `url`). */
   port?: number
+  /** TCP connections at once; more are closed at accept (src/connectionLimit.ts). Default 10,000. */
+  maxConnections?: number
   /** No logs at all. */
   quiet?: boolean
   logLevel?: LogLevel
@@ -79,6 +82,7 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     const listening = serve({ fetch: app.fetch, hostname: host, port: options.port ?? 8080 }, () => resolve(listening))
     listening.once('error', reject)
   })
+  limitConnections(server, options.maxConnections ?? DEFAULT_MAX_CONNECTIONS, options.clock ?? systemClock, log)
   // Requests Node rejects before the app sees them (headers over 16 KiB, malformed HTTP) get the same
   // JSON envelope as every other error instead of Node's bare status line.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
