@@ -60,7 +60,7 @@ Network
                               register and end (env PARLEY_API_KEY). Default: no key
   --body-limit <bytes>        Largest request body. Default ${DEFAULT_BODY_LIMIT_BYTES}
   --max-connections <n>       TCP connections at once (requests and event streams); more
-                              are closed at accept, so a flood cannot starve the rooms.
+                              are closed at accept, leaving descriptors for the media plane.
                               Default ${DEFAULT_MAX_CONNECTIONS}
   --max-rooms <n>             Rooms at once; creating one more answers 429. Default ${DEFAULT_LIMITS.maxRooms}
   --max-clients-per-room <n>  Clients in one room at once; registering one more answers 429.
