@@ -9,7 +9,7 @@ const hubTarget = process.env.PARLEY_HUB_URL ?? 'http://127.0.0.1:8080'
 export default defineConfig({
   // The call and ended screens (src/screens/lazyScreens.ts) are named in index.html as prefetches:
   // fetched at idle, and kept by the service worker with the rest of the shell (public/sw.js).
-  plugins: [vue(), prefetchLinks(/\/src\/components\/(CallView|EndedScreen)\.vue$/)],
+  plugins: [vue(), prefetchLinks(/\/src\/(components\/(CallView|EndedScreen)\.vue|conference\/factory\.ts)$/)],
   // Every component is <script setup>: leave the Options API out of the bundle.
   define: { __VUE_OPTIONS_API__: 'false' },
   // Resolve the workspace packages (@parley/core, @parley/protocol) to their TypeScript source.

@@ -1,14 +1,19 @@
-// Boot: read where the hub is, put the browser's ports in the app's environment, start (rejoin
-// the call a refresh interrupted, or preview the camera for the pre-join), then mount: the first
-// screen drawn is already the right one.
+// Boot: read where the hub is, put the browser's ports in the app's environment, draw the first
+// screen, and start (rejoin the call a refresh interrupted, or preview the camera for the pre-join)
+// once the core has arrived. The core (xstate, the statecharts, valibot, the protocol: half of the
+// app's JavaScript) is not needed to draw the pre-join: its chunk (conference/factory.ts) is fetched
+// from here at once, alongside config.json, and the conference starts when it arrives (the pre-join's
+// Join waits for it). A refresh that rejoins a call waits for it before drawing, so its first screen
+// is already the call's.
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import type { InspectionEvent } from 'xstate'
 import App from './App.vue'
-import { createBrowserConference } from './conference/factory'
+import type { ConferenceFactory } from './conference/types'
 import { memoryStorage, provideEnvironment } from './environment'
 import type { PageContext, StorageLike } from './environment'
 import { loadConfig } from './lib/config'
+import { CALL_MEMORY_KEY, callToResume, parseRememberedCall } from './lib/rejoin'
 import { prefetchScreens } from './screens/lazyScreens'
 import { useAppStore } from './stores/app'
 import { useDevtoolsStore } from './stores/devtools'
@@ -47,7 +52,15 @@ function keepAppShell() {
   navigator.serviceWorker.register('./sw.js').catch((error: unknown) => console.warn('[parley] no offline copy of the app:', error))
 }
 
+/** This page load is a refresh of the call this tab was in (stores/rejoin.ts will rejoin it). */
+function rejoinsACall(sessionStorage: StorageLike): boolean {
+  const remembered = parseRememberedCall(sessionStorage.getItem(CALL_MEMORY_KEY))
+  return callToResume(remembered, { href: page.href(), navigationType: page.navigationType() }) !== undefined
+}
+
 async function boot() {
+  // Without the core the pre-join shows with its Join disabled: a reload fetches the core again.
+  const core = import('./conference/factory').catch((error: unknown) => console.error('[parley] could not load the core:', error))
   keepAppShell()
   const config = await loadConfig({
     search: window.location.search,
@@ -56,12 +69,18 @@ async function boot() {
   })
   const inspect = await statelyInspector(config.statelyInspector)
   const app = createApp(App)
+  let factory: ConferenceFactory | undefined
+  const sessionStorage = storageOrMemory(() => window.sessionStorage)
   provideEnvironment(app, {
-    factory: createBrowserConference,
+    // Called by the stores only once started (below), when the core has arrived.
+    factory: (options) => {
+      if (!factory) throw new Error('the core has not loaded yet')
+      return factory(options)
+    },
     config,
     page,
     localStorage: storageOrMemory(() => window.localStorage),
-    sessionStorage: storageOrMemory(() => window.sessionStorage),
+    sessionStorage,
     ...(navigator.clipboard ? { clipboard: navigator.clipboard } : {}),
     ...(inspect ? { inspect } : {}),
     canChooseSpeaker: typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype,
@@ -73,8 +92,18 @@ async function boot() {
     const { installParleyDevtools } = await import('./devtools/plugin')
     installParleyDevtools(app, useDevtoolsStore(pinia).inspection)
   }
-  useAppStore(pinia).start()
-  app.mount('#app')
+  const start = (loaded: { createBrowserConference: ConferenceFactory } | void) => {
+    if (!loaded) return
+    factory = loaded.createBrowserConference
+    useAppStore(pinia).start()
+  }
+  if (rejoinsACall(sessionStorage)) {
+    start(await core)
+    app.mount('#app')
+  } else {
+    app.mount('#app')
+    start(await core)
+  }
   // The call and ended screens' chunks, fetched once the first screen is drawn: a join finds them there.
   const prefetch = () => prefetchScreens().catch((error: unknown) => console.warn('[parley] could not prefetch the call screen:', error))
   if ('requestIdleCallback' in window) window.requestIdleCallback(prefetch, { timeout: 2000 })

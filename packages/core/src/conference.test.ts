@@ -6,7 +6,7 @@ import { createConference, type ConferenceSnapshot } from './conference.js'
 import { RECONNECT_DEADLINE_MS } from './machines/reconnectMachine.js'
 import { CONNECT_DEADLINE_MS, JOIN_STEP_TIMEOUT_MS } from './machines/conferenceMachine.js'
 import { ICE_RECHECK_MS } from './machines/negotiationMachine.js'
-import { GUEST_NAME } from './view.js'
+import { GUEST_NAME } from './guestName.js'
 import { FAKE_HUB_URL, FakeMediaStream, FakeMediaStreamTrack, createFakeWorld, flush, type FakePeerConnection } from './test-support/index.js'
 
 function isPlain(value: unknown): boolean {

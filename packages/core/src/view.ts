@@ -8,6 +8,7 @@ import { chatViewOf, hostViewOf } from './roomExtrasView.js'
 import type { Roster } from './roster.js'
 import { activeSpeakerOf, withStats } from './stats/participantStats.js'
 import { withPresence } from './presence.js'
+import { GUEST_NAME } from './guestName.js'
 
 /** The shape of snapshot selectView needs (the conference actor's snapshot satisfies it). */
 export interface ConferenceSnapshotLike {
@@ -24,8 +25,6 @@ function childValue(snapshot: ConferenceSnapshotLike, id: string): unknown {
   return child && child.status === 'active' && child.value !== undefined ? child.value : undefined
 }
 
-/** The name of a participant the hub names with '' (or not yet): the one fallback, for every UI. */
-export const GUEST_NAME = 'Guest'
 
 export function statusOf(value: unknown): ConferenceStatus {
   if (typeof value === 'string') {

@@ -2,13 +2,12 @@
 // they work on the hosted hub too: each participant writes only its own keys and the others learn of
 // them through `meta_changed`.
 import * as v from 'valibot'
+import { REACTIONS } from './reactions.js'
+
+export { REACTIONS, type Reaction } from './reactions.js'
 
 export const HAND_META_PREFIX = 'parley.hand.'
 export const REACTION_META_PREFIX = 'parley.reaction.'
-
-/** The reactions a client may send; anything else is ignored by receivers (never shown as markup). */
-export const REACTIONS = ['👍', '👏', '😂', '🎉', '❤️', '😮'] as const
-export type Reaction = (typeof REACTIONS)[number]
 
 export const handMetaKey = (clientId: string) => `${HAND_META_PREFIX}${clientId}`
 export const reactionMetaKey = (clientId: string) => `${REACTION_META_PREFIX}${clientId}`

@@ -2,7 +2,7 @@
 // `inspect` option. Plain TS (no Vue) so both the Vue devtools plugin and the in-app state panel
 // read the same data, and so it is unit tested without a browser.
 import type { InspectionEvent } from 'xstate'
-import { guardLabel } from './machineGraph'
+import { guardLabel } from './labels'
 
 export interface ActorRecord {
   sessionId: string

@@ -1,6 +1,7 @@
 // A statechart as a graph to draw, read from the machine definition itself (machine.root): nested
 // and parallel states, and every transition labelled with its trigger and guard. Plain TS, no Vue,
 // so it is unit tested and the State panel's lazy chunk lays it out (devtools/layout.ts).
+import { guardLabel, triggerLabel } from './labels'
 
 export interface GraphState {
   /** Dotted path from the root ('' for the root), as stateValueToPaths names active states. */
@@ -42,29 +43,6 @@ interface NodeLike {
 interface MachineLike {
   id: string
   root: unknown
-}
-
-/** A guard as text: a name, xstate's combinators spelled out, 'inline' for an anonymous function. */
-export function guardLabel(guard: unknown): string | undefined {
-  if (guard === undefined || guard === null) return undefined
-  if (typeof guard === 'string') return guard
-  if (typeof guard === 'object' && typeof (guard as { type?: unknown }).type === 'string') return (guard as { type: string }).type
-  const combined = guard as { name?: string; guards?: unknown[] }
-  if (typeof guard === 'function' && Array.isArray(combined.guards)) {
-    const inner = combined.guards.map(guardLabel)
-    if (combined.name === 'not') return `not ${inner[0]}`
-    return inner.join(combined.name === 'or' ? ' or ' : ' and ')
-  }
-  return 'inline'
-}
-
-/** The trigger of a transition as people read it: `after leaveTimeout`, `done openRoom`, `error x`, the event. */
-export function triggerLabel(eventType: string, nodeId: string): string {
-  if (eventType === '') return 'always'
-  if (eventType.startsWith('xstate.after.')) return `after ${eventType.slice(13).replace(`.${nodeId}`, '')}`
-  const actor = /^xstate\.(done|error)\.actor\.(.+)$/.exec(eventType)
-  if (actor) return `${actor[1]} ${actor[2]}`
-  return eventType
 }
 
 export function machineGraph(machine: MachineLike): MachineGraph {

@@ -6,7 +6,7 @@
 import { setupDevtoolsPlugin } from '@vue/devtools-api'
 import type { App } from 'vue'
 import type { ActorRecord, InspectionLog, LoggedEvent, TakenTransition } from './inspectionLog'
-import { guardLabel, triggerLabel } from './machineGraph'
+import { guardLabel, triggerLabel } from './labels'
 
 export const INSPECTOR_ID = 'parley-statecharts'
 export const TIMELINE_LAYER_ID = 'parley-events'

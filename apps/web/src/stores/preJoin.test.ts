@@ -55,8 +55,10 @@ describe('pre-join store', () => {
 
   it('knows when the preview is starting and when joining is possible', () => {
     const app = createTestApp()
-    app.start()
     const form = usePreJoinStore()
+    // The web app draws the pre-join before the core has arrived (main.ts): no conference, no Join.
+    expect(form.canJoin).toBe(false)
+    app.start()
     app.fake.setView({ status: 'previewing', busy: true })
     expect([form.previewStarting, form.canJoin]).toEqual([true, true])
     app.fake.setView({ status: 'previewing', busy: false })

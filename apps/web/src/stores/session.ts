@@ -32,6 +32,8 @@ export const useSessionStore = defineStore('session', () => {
     conference.value && snapshot.value !== undefined ? conference.value.selectView(snapshot.value) : IDLE_VIEW,
   )
   const streams = computed(() => conference.value?.streams)
+  /** A conference exists: false until the first start(), which main.ts calls once the core's chunk has arrived. */
+  const started = computed(() => conference.value !== undefined)
   let subscription: { unsubscribe(): void } | undefined
   let emitted: { unsubscribe(): void } | undefined
   const participantListeners = new Set<(event: ParticipantEvent) => void>()
@@ -178,6 +180,7 @@ export const useSessionStore = defineStore('session', () => {
     snapshot,
     view,
     streams,
+    started,
     start,
     stop,
     onParticipantEvent,
