@@ -17,6 +17,7 @@ import { CALL_MEMORY_KEY, callToResume, parseRememberedCall } from './lib/rejoin
 import { prefetchScreens } from './screens/lazyScreens'
 import { useAppStore } from './stores/app'
 import { useDevtoolsStore } from './stores/devtools'
+import { useSessionStore } from './stores/session'
 import './styles.css'
 
 const page: PageContext = {
@@ -93,7 +94,8 @@ async function boot() {
     installParleyDevtools(app, useDevtoolsStore(pinia).inspection)
   }
   const start = (loaded: { createBrowserConference: ConferenceFactory } | void) => {
-    if (!loaded) return
+    // The pre-join says so and offers a reload, instead of a Join that never enables.
+    if (!loaded) return useSessionStore(pinia).coreFailedToLoad()
     factory = loaded.createBrowserConference
     useAppStore(pinia).start()
   }

@@ -4,6 +4,7 @@ import { fakeMediaStream } from '../testing/fakeConference'
 import type { FakeConference } from '../testing/fakeConference'
 import { createTestApp } from '../testing/testApp'
 import PreJoin from './PreJoin.vue'
+import { useSessionStore } from '../stores/session'
 
 let fake: FakeConference
 
@@ -192,6 +193,24 @@ describe('PreJoin, page served from the offline copy', () => {
     app.start()
     const wrapper = app.mount(PreJoin)
     expect(wrapper.find('[data-testid="hub-offline"]').exists()).toBe(false)
+    wrapper.unmount()
+  })
+})
+
+describe('PreJoin, the core did not download', () => {
+  it('says the app did not finish loading, instead of a Join that never enables, and offers a reload', async () => {
+    const app = createTestApp()
+    const wrapper = app.mount(PreJoin, { attachTo: document.body })
+    // Before the core arrives Join waits; a failed fetch (main.ts) says so.
+    expect(wrapper.get('[data-testid="join-button"]').attributes('disabled')).toBeDefined()
+    expect(wrapper.find('[data-testid="core-missing"]').exists()).toBe(false)
+    useSessionStore(app.pinia).coreFailedToLoad()
+    await nextTick()
+    const notice = wrapper.get('[data-testid="core-missing"]')
+    expect(notice.attributes('role')).toBe('alert')
+    expect(notice.text()).toContain("Parley didn't finish loading")
+    await wrapper.get('[data-testid="reload-after-load-failure"]').trigger('click')
+    expect(app.page.reloads).toBe(1)
     wrapper.unmount()
   })
 })

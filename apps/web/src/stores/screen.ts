@@ -15,6 +15,11 @@ import { usePreJoinStore } from './preJoin'
 import { useRejoinStore } from './rejoin'
 import { useSessionStore } from './session'
 
+const CORE_MISSING = {
+  title: "Parley didn't finish loading",
+  detail: "Part of the app could not be downloaded, so you can't join yet. Check your connection, then try again.",
+} as const
+
 /** Phones: the State panel is a bottom sheet instead of a column beside the grid. */
 export const PHONE_QUERY = '(max-width: 480px)'
 
@@ -46,5 +51,8 @@ export const useScreenStore = defineStore('screen', () => {
     shellOffline && screen.value === 'prejoin' ? describeError({ kind: 'hub-unreachable', message: 'page served from the offline copy' }, hub.value) : undefined,
   )
 
-  return { hub, errorCopy, screen, banner, endReason, ended, tiles, alone, pageTitle, phone, offlineNotice }
+  /** The app's core did not download (main.ts): joining cannot work until a reload fetches it. */
+  const loadNotice = computed(() => (session.coreMissing ? CORE_MISSING : undefined))
+
+  return { hub, errorCopy, screen, banner, endReason, ended, tiles, alone, pageTitle, phone, offlineNotice, loadNotice }
 })

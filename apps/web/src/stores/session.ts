@@ -4,7 +4,7 @@
 // left) to its listeners, and its actions only call the handle (which sends `user.*` events to the
 // statechart). Nothing runs until `start()`.
 import { defineStore } from 'pinia'
-import { computed, markRaw, onScopeDispose, shallowRef } from 'vue'
+import { computed, markRaw, onScopeDispose, ref, shallowRef } from 'vue'
 import type { AnyConferenceHandle, ConferenceView, DeviceKind, ParticipantEvent } from '../conference/types'
 import { useEventListener } from '../composables/browser'
 import { useEnvironment } from '../environment'
@@ -34,6 +34,11 @@ export const useSessionStore = defineStore('session', () => {
   const streams = computed(() => conference.value?.streams)
   /** A conference exists: false until the first start(), which main.ts calls once the core's chunk has arrived. */
   const started = computed(() => conference.value !== undefined)
+  /** The core's chunk could not be fetched (main.ts): nothing can start until the page is reloaded. */
+  const coreMissing = ref(false)
+  function coreFailedToLoad() {
+    coreMissing.value = true
+  }
   let subscription: { unsubscribe(): void } | undefined
   let emitted: { unsubscribe(): void } | undefined
   const participantListeners = new Set<(event: ParticipantEvent) => void>()
@@ -181,6 +186,8 @@ export const useSessionStore = defineStore('session', () => {
     view,
     streams,
     started,
+    coreMissing,
+    coreFailedToLoad,
     start,
     stop,
     onParticipantEvent,
