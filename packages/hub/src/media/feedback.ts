@@ -91,8 +91,8 @@ export class PublisherFeedback<S extends EstimatedSource> {
     let usage: Usage = 'normal'
     let trend = 0
     for (const source of sources) {
-      packets += source.inbound!.received
       const window = source.inbound!.take(windowMs)
+      packets += window.expected
       receivedBps += window.receivedBps
       lossFraction = Math.max(lossFraction, window.lossFraction)
       queueDelayMs = Math.max(queueDelayMs, window.queueDelayMs)
@@ -103,7 +103,7 @@ export class PublisherFeedback<S extends EstimatedSource> {
     }
     const estimator = this.#estimatorOf(publisher, sources[0]!.limits!)
     // Nothing arrived (camera off, or not started): no evidence either way, the estimate holds.
-    const estimate = packets > 0 ? estimator.update({ receivedBps, lossFraction, queueDelayMs, usage, windowMs }) : estimator.estimateBps
+    const estimate = packets > 0 ? estimator.update({ receivedBps, lossFraction, packets, queueDelayMs, usage, windowMs }) : estimator.estimateBps
     this.#log('debug', 'bandwidth estimate', { clientId: sources[0]!.published.clientId, estimate, receivedBps: Math.round(receivedBps), lossFraction, queueDelayMs, usage, trend: Math.round(trend * 10) / 10, packets })
     this.#sendRemb(sources, estimate)
   }
