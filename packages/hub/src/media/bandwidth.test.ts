@@ -162,13 +162,15 @@ describe('SubscriberLoss', () => {
     report(2, 1)
     report(40, 0)
     expect(loss.take(0)).toBeCloseTo(1 / 42)
+    expect(loss.packets).toBe(42)
     // The NACK brought it back: the cumulative count falls, and the next tick reads no loss.
     report(30, -1)
     expect(loss.take(500)).toBe(0)
-    // No report in a tick: the last figure holds.
+    // No report in a tick: the last figure holds, over no packets (the loss rule does not count it again).
     report(40, 8)
     expect(loss.take(1000)).toBeCloseTo(0.2)
     expect(loss.take(1500)).toBeCloseTo(0.2)
+    expect(loss.packets).toBe(0)
   })
 
   it('counts a lossy subscriber for SLOW_SUBSCRIBER_MS, then no more until it recovers', () => {

@@ -154,6 +154,8 @@ export class InboundWindow {
 export class SubscriberLoss {
   /** The last tick's loss (kept through ticks without a report). */
   fraction = 0
+  /** The packets this tick's reports covered (0 when none came: `fraction` is then the last tick's, no new evidence). */
+  packets = 0
   /** Since when its loss is over 10 % (undefined while it is not). */
   #highSince: number | undefined
   #last: { lost: number; highest: number } | undefined
@@ -175,6 +177,7 @@ export class SubscriberLoss {
 
   /** This tick's loss (the previous one's when no report came), or 0 once it has been over 10 % for longer than SLOW_SUBSCRIBER_MS. */
   take(nowMs: number): number {
+    this.packets = this.#windowExpected
     if (this.#windowExpected > 0) {
       this.fraction = Math.min(1, Math.max(0, this.#windowLost / this.#windowExpected))
       this.#windowExpected = 0
