@@ -241,7 +241,7 @@ const links = listFlag('links', 'clean,constrained', ['clean', 'constrained'] as
 const beforeHubDir = flag('before-hub', '')
 const hubNames = [...listFlag('hubs', 'current', Object.keys(RAMP_HUBS)), ...(beforeHubDir ? ['before'] : [])]
 const rounds = Number(flag('rounds', '1'))
-/** --trace: every estimation tick of the hub on stderr (time, client, figures). */
+/** --trace: every estimation tick of the hub on stderr (time, client, figures), and the publisher's own available bitrate and video sent every 500 ms. */
 const trace = process.argv.includes('--trace')
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a whole number ≥ 1')
 
