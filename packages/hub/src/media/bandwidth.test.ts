@@ -11,9 +11,6 @@ import {
   MULTIPLICATIVE_PER_S,
   InboundWindow,
   QUEUE_OVERUSE_MS,
-  SLOW_START_BPS,
-  SLOW_START_HEADROOM,
-  SLOW_START_PER_TICK,
   SLOW_SUBSCRIBER_MS,
   SubscriberLoss,
   TICK_MS,
@@ -73,35 +70,16 @@ describe('BandwidthEstimator', () => {
   const limits = { floorBps: 100_000, startBps: 1_000_000, ceilingBps: 2_000_000 }
   const clean = { receivedBps: 500_000, lossFraction: 0, packets: 50, queueDelayMs: 0, usage: 'normal' as const }
 
-  it('slow start: from SLOW_START_BPS, × SLOW_START_PER_TICK a tick up to SLOW_START_HEADROOM × what arrives, holding while a queue stands', () => {
-    let estimator = new BandwidthEstimator(limits)
+  it('grows 16 % a second while nothing overuses, up to the ceiling', () => {
+    const estimator = new BandwidthEstimator(limits)
     for (let tick = 0; tick < 1_000 / TICK_MS; tick++) estimator.update(clean)
-    expect(estimator.estimateBps).toBe(Math.round(SLOW_START_BPS * SLOW_START_PER_TICK ** 4))
-    // An app-limited publisher: no further than SLOW_START_HEADROOM × what it sends.
-    estimator = new BandwidthEstimator(limits)
-    for (let tick = 0; tick < 8; tick++) estimator.update({ ...clean, receivedBps: 200_000 })
-    expect(estimator.estimateBps).toBe(SLOW_START_HEADROOM * 200_000)
-    // A queue stands: hold.
-    for (let tick = 0; tick < 8; tick++) estimator.update({ ...clean, queueDelayMs: 80 })
-    expect(estimator.estimateBps).toBe(SLOW_START_HEADROOM * 200_000)
+    expect(estimator.estimateBps).toBe(1_160_000)
     for (let tick = 0; tick < 40; tick++) estimator.update(clean)
     expect(estimator.estimateBps).toBe(2_000_000)
   })
 
-  it('leaves the slow start on the first overuse: from there it grows 16 % a second', () => {
-    const estimator = new BandwidthEstimator(limits)
-    estimator.update({ ...clean, receivedBps: 600_000 })
-    expect(estimator.update({ ...clean, receivedBps: 600_000, usage: 'overusing' })).toBe(500_000)
-    // One tick from hold to increase, one to end the drain the cut below 0.85 × 600 kbit/s was for; then,
-    // far above the capacity seen at the cut, multiplicative, not the slow start's per tick.
-    estimator.update(clean)
-    for (let tick = 0; tick < 5; tick++) estimator.update({ ...clean, receivedBps: 1_000_000 })
-    expect(estimator.estimateBps).toBe(580_000)
-  })
-
   it('falls to 0.85 × what arrived on overuse, further with a standing queue, at most once per DECREASE_INTERVAL_MS', () => {
     const estimator = new BandwidthEstimator(limits)
-    estimator.update({ ...clean, receivedBps: 600_000 })
     estimator.update({ ...clean, receivedBps: 600_000 })
     expect(estimator.update({ ...clean, receivedBps: 600_000, usage: 'overusing' })).toBe(510_000)
     // Overuse again within DECREASE_INTERVAL_MS: no second cut yet.
@@ -120,8 +98,6 @@ describe('BandwidthEstimator', () => {
 
   it('drops no further than BETA × what arrived when no queue stands, and then grows from there', () => {
     const estimator = new BandwidthEstimator(limits)
-    estimator.update({ ...clean, receivedBps: 600_000 })
-    estimator.update({ ...clean, receivedBps: 600_000 })
     expect(estimator.update({ ...clean, receivedBps: 600_000, usage: 'overusing' })).toBe(510_000)
     estimator.update({ ...clean, receivedBps: 500_000 })
     expect(estimator.update({ ...clean, receivedBps: 500_000 })).toBe(510_000 + (ADDITIVE_BPS_PER_S * TICK_MS) / 1000)
@@ -162,7 +138,7 @@ describe('BandwidthEstimator', () => {
     const few = { ...clean, receivedBps: 120_000, packets: 4, queueDelayMs: 80 }
     // One of 4 lost (25 %), then 3 clean ticks of 4 and so on: 1 in 16 is 6 %, a hold, never a cut.
     for (let tick = 0; tick < 40; tick++) estimator.update({ ...few, lossFraction: tick % 4 === 0 ? 0.25 : 0 })
-    expect(estimator.estimateBps).toBeGreaterThanOrEqual(SLOW_START_BPS)
+    expect(estimator.estimateBps).toBeGreaterThanOrEqual(1_000_000)
   })
 })
 

@@ -24,10 +24,10 @@
 //   full drop-tail queue is congestion) and lets it grow when none does (the link's own random loss);
 //   below 2 % it grows. Random loss of a few % therefore neither cuts the rate nor holds it at the floor
 //   after a cut; the delay rule, not loss, finds a bottleneck, before its queue overflows.
-// It starts with a slow start (#slowStartTick): from SLOW_START_BPS, growing per tick while no queue
-// stands and within SLOW_START_HEADROOM × what arrives, left on the first overuse or loss cut for the AIMD
-// below (a start at `initial_bandwidth` on a share of ≈ 200 kbit/s overloaded the link for seconds, as
-// Chromium follows a cut only after 1–2 s). The forwarder sends the start estimate the moment the publisher's connection is up and
+// It starts at the room's `initial_bandwidth`, which Chromium adopts at once in its first 2 s (it trusts
+// REMB in its start phase while it sees no loss), so a clean link is used from the first second; on a
+// narrower link the start overloads it, and the first overuse (a few frames into the queue, well under a
+// second) cuts it. The forwarder sends the start estimate the moment the publisher's connection is up and
 // again on its first video packet, not at the next tick: Firefox ESR sizes its first frames from the
 // bitrate it knows when it starts encoding (its own start rate is too low for 640x480) and scales up
 // again only after ~10 s, so a REMB that comes a tick late costs it 640x480 for those 10 s.
@@ -64,10 +64,6 @@ export const LOSS_MIN_MS = 500
 /** A queue under this (and no overuse) means loss in the 2–10 % band is the link's own, not congestion. */
 export const LOSS_QUEUE_MS = 50
 export const SLOW_SUBSCRIBER_MS = 10_000
-/** Slow start: from this (within the room's floor and `initial_bandwidth`), × SLOW_START_PER_TICK a tick, at most SLOW_START_HEADROOM × what arrives. */
-export const SLOW_START_BPS = 400_000
-export const SLOW_START_PER_TICK = 1.25
-export const SLOW_START_HEADROOM = 4
 
 export interface BandwidthLimits {
   floorBps: number
@@ -230,8 +226,6 @@ export class BandwidthEstimator {
   #delayBps: number
   #lossBps: number
   #state: 'hold' | 'increase' = 'increase'
-  /** Until the first overuse or loss cut: fast growth while no queue stands (see #slowStart). */
-  #slowStart = true
   /** The link's capacity as seen at the decreases, until the throughput leaves it behind. */
   #capacity: Capacity | undefined
   #previousReceivedBps: number | undefined
@@ -247,11 +241,9 @@ export class BandwidthEstimator {
 
   constructor(limits: BandwidthLimits) {
     this.#limits = limits
-    const startBps = Math.min(limits.startBps, Math.max(limits.floorBps, SLOW_START_BPS))
-    this.estimateBps = startBps
-    this.#delayBps = startBps
-    // The loss rule binds only once loss has cut it: during the slow start the delay rule leads.
-    this.#lossBps = limits.ceilingBps
+    this.estimateBps = limits.startBps
+    this.#delayBps = limits.startBps
+    this.#lossBps = limits.startBps
   }
 
   update(input: EstimatorInput): number {
@@ -272,12 +264,7 @@ export class BandwidthEstimator {
   }
 
   #delayBased(input: EstimatorInput, incoming: number, windowMs: number): void {
-    if (this.#slowStart && input.usage !== 'overusing') {
-      this.#slowStartTick(input, incoming)
-      return
-    }
     if (input.usage === 'overusing') {
-      this.#slowStart = false
       if (this.#sinceDecreaseMs < DECREASE_INTERVAL_MS && incoming > 0.5 * this.#delayBps) return
       let target = BETA * incoming
       // A standing queue is drained too, not only kept from growing: the further below what arrives,
@@ -318,20 +305,6 @@ export class BandwidthEstimator {
   }
 
   /**
-   * Slow start (as TCP's, with the delay signal as its exit): the estimate grows by SLOW_START_PER_TICK
-   * a tick while no queue stands, but never past SLOW_START_HEADROOM × what arrives, so it runs ahead of
-   * what the publisher proves the link carries by a bounded factor, not by time (a start at 1 Mbit/s on a
-   * share of ≈ 200 kbit/s built 0.4–1.9 s of queue, as Chromium follows a cut only after 1–2 s). An app-limited
-   * publisher (Chromium's VP8 spends ≈ 0.5 Mbit/s on the fake camera) still reaches 4 × that.
-   */
-  #slowStartTick(input: EstimatorInput, incoming: number): void {
-    if (input.usage === 'underusing' || input.queueDelayMs > LOSS_QUEUE_MS) return
-    const next = Math.min(this.#delayBps * SLOW_START_PER_TICK, Math.max(this.#delayBps, SLOW_START_HEADROOM * incoming))
-    this.#delayBps = this.#clamp(next)
-    if (this.#delayBps >= this.#limits.ceilingBps) this.#slowStart = false
-  }
-
-  /**
    * libwebrtc's link capacity estimate (LinkCapacityEstimator, in kbit/s): an average of the throughput at
    * decreases with a normalised deviation in 0.4..2.5; forgotten when the throughput leaves it by 3σ.
    */
@@ -360,7 +333,6 @@ export class BandwidthEstimator {
       if (this.#lossFraction > 0.1 && this.#sinceLossDecreaseMs >= DECREASE_INTERVAL_MS) {
         this.#lossBps = this.#clamp(Math.min(this.#lossBps, this.#delayBps) * (1 - 0.5 * this.#lossFraction))
         this.#sinceLossDecreaseMs = 0
-        this.#slowStart = false
         return
       }
     }

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock } from '../clock.js'
 import type { PublishedTrack } from './types.js'
 import { GenericNack, ReceiverEstimatedMaxBitrate, RtcpTransportLayerFeedback } from 'werift'
-import { SLOW_START_BPS, SLOW_START_PER_TICK, TICK_MS } from './bandwidth.js'
+import { TICK_MS } from './bandwidth.js'
 import { Forwarder, KEYFRAME_REQUEST_INTERVAL_MS } from './werift-forwarder.js'
 
 /** The parts of a werift transceiver the forwarder touches for keyframes and REMB; `deliver` plays RTP in. */
@@ -189,7 +189,7 @@ describe('Forwarder keyframe requests for NACKs the hub cannot answer', () => {
 })
 
 describe('Forwarder bandwidth estimation', () => {
-  it("tells a publisher of video its estimate by REMB every tick, starting at the slow start's rate, and stops with its tracks", async () => {
+  it("tells a publisher of video its estimate by REMB every tick, starting at the room's initial bandwidth, and stops with its tracks", async () => {
     const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
     const { transceiver, rtcp, deliver } = publisherTransceiver('connected')
     const limits = { floorBps: 100_000, startBps: 1_000_000, ceilingBps: 2_000_000 }
@@ -204,8 +204,9 @@ describe('Forwarder bandwidth estimation', () => {
     const remb = packet.feedback as ReceiverEstimatedMaxBitrate
     expect(remb).toBeInstanceOf(ReceiverEstimatedMaxBitrate)
     expect(remb.ssrcFeedbacks).toEqual([1234])
-    // A clean first window: one slow-start step above the start.
-    expect(remb.brMantissa * 2 ** remb.brExp).toBe(SLOW_START_BPS * SLOW_START_PER_TICK)
+    // A clean first window: 16 %/s above the start (≈ 3.8 % in a 250 ms tick).
+    expect(remb.brMantissa * 2 ** remb.brExp).toBeGreaterThan(1_030_000)
+    expect(remb.brMantissa * 2 ** remb.brExp).toBeLessThanOrEqual(1_040_000)
     // The serialized packet parses back to the same figures.
     const parsed = ReceiverEstimatedMaxBitrate.deSerialize(remb.serialize())
     expect(parsed.ssrcFeedbacks).toEqual([1234])
@@ -232,10 +233,10 @@ describe('Forwarder bandwidth estimation', () => {
     const rembOf = (index: number) => (rtcp[index]![0] as RtcpPayloadSpecificFeedback).feedback as ReceiverEstimatedMaxBitrate
     expect(rtcp).toHaveLength(1)
     expect(rembOf(0).ssrcFeedbacks).toEqual([1234])
-    expect(rembOf(0).brMantissa * 2 ** rembOf(0).brExp).toBe(SLOW_START_BPS)
+    expect(rembOf(0).brMantissa * 2 ** rembOf(0).brExp).toBe(1_000_000)
     deliver(0, 0)
     deliver(1, 3_000)
     expect(rtcp).toHaveLength(2)
-    expect(rembOf(1).brMantissa * 2 ** rembOf(1).brExp).toBe(SLOW_START_BPS)
+    expect(rembOf(1).brMantissa * 2 ** rembOf(1).brExp).toBe(1_000_000)
   })
 })
