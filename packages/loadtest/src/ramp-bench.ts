@@ -167,6 +167,23 @@ async function run(publisherKind: PublisherBrowser, browser: Browser, hub: RampH
     const samples: Sample[] = []
     const counters0 = hub.plane.stats()
     let previous = await publisherStats(publisher.page)
+    // --trace: the publisher's own estimate (available outgoing bitrate) and what it sends, every 500 ms,
+    // beside the hub's estimate ticks, to see which of the two binds.
+    let tracing = trace
+    const tracePublisher = async () => {
+      let last = previous
+      while (tracing) {
+        await new Promise((resolve) => setTimeout(resolve, 500))
+        if (!tracing) break
+        const now = await publisherStats(publisher.page).catch(() => undefined)
+        if (!now) break
+        const seconds = (now.at - last.at) / 1000
+        const sent = seconds > 0 ? Math.round(((now.bytesSent - last.bytesSent) * 8) / seconds / 1000) : null
+        console.error(`[publisher] ${new Date().toISOString().slice(17, 23)} ${publisherId.slice(0, 6)} available ${now.available === null ? '-' : Math.round(now.available / 1000)} kbps, video sent ${sent} kbps, ${now.resolution}, ${now.limitation}`)
+        last = now
+      }
+    }
+    const traced = tracePublisher()
     for (const atS of SAMPLE_AT_S) {
       const wait = start + atS * 1000 - Date.now()
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait)) // the sampling schedule itself
@@ -195,6 +212,8 @@ async function run(publisherKind: PublisherBrowser, browser: Browser, hub: RampH
       })
       previous = now
     }
+    tracing = false
+    await traced
     return samples
   } finally {
     for (const participant of open) await participant.close().catch(() => undefined)
@@ -222,7 +241,7 @@ const links = listFlag('links', 'clean,constrained', ['clean', 'constrained'] as
 const beforeHubDir = flag('before-hub', '')
 const hubNames = [...listFlag('hubs', 'current', Object.keys(RAMP_HUBS)), ...(beforeHubDir ? ['before'] : [])]
 const rounds = Number(flag('rounds', '1'))
-/** --trace: every estimation tick of the hub on stderr (time, client, figures). */
+/** --trace: every estimation tick of the hub on stderr (time, client, figures), and the publisher's own available bitrate and video sent every 500 ms. */
 const trace = process.argv.includes('--trace')
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a whole number ≥ 1')
 

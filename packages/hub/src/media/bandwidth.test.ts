@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { DEFAULT_BITRATES } from '../roomOptions.js'
 import {
   ADDITIVE_BPS_PER_S,
+  BETA,
   BandwidthEstimator,
   DRAIN_MS,
   MULTIPLICATIVE_PER_S,
@@ -67,7 +68,7 @@ describe('InboundWindow', () => {
 
 describe('BandwidthEstimator', () => {
   const limits = { floorBps: 100_000, startBps: 1_000_000, ceilingBps: 2_000_000 }
-  const clean = { receivedBps: 500_000, lossFraction: 0, queueDelayMs: 0, usage: 'normal' as const }
+  const clean = { receivedBps: 500_000, lossFraction: 0, packets: 50, queueDelayMs: 0, usage: 'normal' as const }
 
   it('grows 16 % a second while nothing overuses, up to the ceiling', () => {
     const estimator = new BandwidthEstimator(limits)
@@ -85,10 +86,21 @@ describe('BandwidthEstimator', () => {
     expect(estimator.update({ ...clean, receivedBps: 600_000, usage: 'overusing' })).toBe(510_000)
     // A queue of DRAIN_MS: half of what arrived.
     expect(estimator.update({ ...clean, receivedBps: 400_000, queueDelayMs: DRAIN_MS, usage: 'overusing' })).toBe(250_000)
-    // The queue drains (underuse): hold; then normal: hold one tick more, then grow slowly near the capacity seen.
+    // The queue drains (underuse): hold; then normal: hold one tick more; then, the queue gone, back to
+    // BETA × the capacity seen at the cuts (500 kbit/s, the second forgot the first, less 3σ)...
     expect(estimator.update({ ...clean, receivedBps: 250_000, usage: 'underusing' })).toBe(250_000)
     expect(estimator.update({ ...clean, receivedBps: 250_000 })).toBe(250_000)
-    expect(estimator.update({ ...clean, receivedBps: 250_000 })).toBe(250_000 + (ADDITIVE_BPS_PER_S * TICK_MS) / 1000)
+    const restored = estimator.update({ ...clean, receivedBps: 250_000 })
+    expect(restored).toBe(Math.round(BETA * (500 - 3 * Math.sqrt(0.4 * 500)) * 1000))
+    // ...and grow slowly from there, near the capacity seen.
+    expect(estimator.update({ ...clean, receivedBps: 380_000 })).toBe(restored + (ADDITIVE_BPS_PER_S * TICK_MS) / 1000)
+  })
+
+  it('drops no further than BETA × what arrived when no queue stands, and then grows from there', () => {
+    const estimator = new BandwidthEstimator(limits)
+    expect(estimator.update({ ...clean, receivedBps: 600_000, usage: 'overusing' })).toBe(510_000)
+    estimator.update({ ...clean, receivedBps: 500_000 })
+    expect(estimator.update({ ...clean, receivedBps: 500_000 })).toBe(510_000 + (ADDITIVE_BPS_PER_S * TICK_MS) / 1000)
   })
 
   it('grows multiplicatively again once what arrives leaves the capacity seen at the cuts behind', () => {
@@ -104,17 +116,29 @@ describe('BandwidthEstimator', () => {
     expect(multiplicative).toBeCloseTo(before * (MULTIPLICATIVE_PER_S ** (TICK_MS / 1000) - 1), 0)
   })
 
-  it('cuts by half the loss over 10 %, holds between 2 and 10 %, never below the floor', () => {
+  it('judges loss over LOSS_MIN_PACKETS: cuts by half of it over 10 %, holds at 2–10 % while a queue stands, never below the floor', () => {
     const estimator = new BandwidthEstimator(limits)
-    // Loss averaged over about a second: once it reads 6 %, the estimate holds.
-    for (let tick = 0; tick < 8; tick++) estimator.update({ ...clean, lossFraction: 0.06 })
+    const queued = { ...clean, queueDelayMs: 80 }
+    // 6 % with a queue standing: the estimate holds.
+    for (let tick = 0; tick < 4; tick++) estimator.update({ ...queued, lossFraction: 0.06 })
     const held = estimator.estimateBps
-    for (let tick = 0; tick < 8; tick++) estimator.update({ ...clean, lossFraction: 0.06 })
+    for (let tick = 0; tick < 8; tick++) estimator.update({ ...queued, lossFraction: 0.06 })
     expect(estimator.estimateBps).toBe(held)
+    // 6 % with no queue: the link's own loss, not congestion; it grows.
+    for (let tick = 0; tick < 4; tick++) estimator.update({ ...clean, lossFraction: 0.06 })
+    expect(estimator.estimateBps).toBeGreaterThan(held)
     for (let tick = 0; tick < 16; tick++) estimator.update({ ...clean, lossFraction: 0.3 })
     expect(estimator.estimateBps).toBeLessThan(500_000)
     for (let tick = 0; tick < 80; tick++) estimator.update({ ...clean, receivedBps: 0, lossFraction: 0.5 })
     expect(estimator.estimateBps).toBe(100_000)
+  })
+
+  it('does not read one lost packet of a few as a loss rate: it waits for LOSS_MIN_PACKETS', () => {
+    const estimator = new BandwidthEstimator(limits)
+    const few = { ...clean, receivedBps: 120_000, packets: 4, queueDelayMs: 80 }
+    // One of 4 lost (25 %), then 3 clean ticks of 4 and so on: 1 in 16 is 6 %, a hold, never a cut.
+    for (let tick = 0; tick < 40; tick++) estimator.update({ ...few, lossFraction: tick % 4 === 0 ? 0.25 : 0 })
+    expect(estimator.estimateBps).toBeGreaterThanOrEqual(1_000_000)
   })
 })
 
@@ -138,13 +162,15 @@ describe('SubscriberLoss', () => {
     report(2, 1)
     report(40, 0)
     expect(loss.take(0)).toBeCloseTo(1 / 42)
+    expect(loss.packets).toBe(42)
     // The NACK brought it back: the cumulative count falls, and the next tick reads no loss.
     report(30, -1)
     expect(loss.take(500)).toBe(0)
-    // No report in a tick: the last figure holds.
+    // No report in a tick: the last figure holds, over no packets (the loss rule does not count it again).
     report(40, 8)
     expect(loss.take(1000)).toBeCloseTo(0.2)
     expect(loss.take(1500)).toBeCloseTo(0.2)
+    expect(loss.packets).toBe(0)
   })
 
   it('counts a lossy subscriber for SLOW_SUBSCRIBER_MS, then no more until it recovers', () => {

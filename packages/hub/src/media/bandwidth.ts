@@ -18,9 +18,12 @@
 //   queue drains (underuse) it holds; then it grows, by ADDITIVE_BPS_PER_S near the capacity seen at
 //   the last decreases, by MULTIPLICATIVE_PER_S away from it (at the start, and once what arrives leaves
 //   that capacity behind: the limit was lifted);
-// - loss-based, over about LOSS_AVERAGE_MS: over 10 % it falls by half the loss, 2–10 % holds it, below
-//   2 % lets it grow. Random loss of a few % therefore holds the rate but never cuts it; the delay rule,
-//   not loss, finds a bottleneck, before its queue overflows.
+// - loss-based, over at least LOSS_MIN_PACKETS packets and LOSS_MIN_MS (a fraction of the packets, not an
+//   average over time: after a cut a publisher sends 2–7 packets a tick, and one random loss in a tick
+//   read 11–20 %): over 10 % it falls by half the loss; 2–10 % holds it while a queue stands (loss at a
+//   full drop-tail queue is congestion) and lets it grow when none does (the link's own random loss);
+//   below 2 % it grows. Random loss of a few % therefore neither cuts the rate nor holds it at the floor
+//   after a cut; the delay rule, not loss, finds a bottleneck, before its queue overflows.
 // It starts at the room's `initial_bandwidth`, which Chromium adopts at once in its first 2 s (it trusts
 // REMB in its start phase while it sees no loss), so a clean link is used from the first second; on a
 // narrower link the start overloads it, and the first overuse (a few frames into the queue, well under a
@@ -55,8 +58,11 @@ export const DRAIN_MS = 500
 /** Growth far from any capacity seen (16 %/s: 1 → 2 Mbit/s in under 5 s), and near it. */
 export const MULTIPLICATIVE_PER_S = 1.16
 export const ADDITIVE_BPS_PER_S = 40_000
-/** The loss rule reads loss averaged over about this long. */
-export const LOSS_AVERAGE_MS = 1_000
+/** The loss rule judges a fraction over at least this many packets and this long (one loss in 30 is 3.3 %). */
+export const LOSS_MIN_PACKETS = 30
+export const LOSS_MIN_MS = 500
+/** A queue under this (and no overuse) means loss in the 2–10 % band is the link's own, not congestion. */
+export const LOSS_QUEUE_MS = 50
 export const SLOW_SUBSCRIBER_MS = 10_000
 
 export interface BandwidthLimits {
@@ -110,7 +116,7 @@ export class InboundWindow {
   }
 
   /** The window's figures; the next window starts. */
-  take(windowMs: number): { receivedBps: number; lossFraction: number; queueDelayMs: number; usage: Usage } {
+  take(windowMs: number): { receivedBps: number; lossFraction: number; expected: number; queueDelayMs: number; usage: Usage } {
     const expected = this.#highest < 0 ? 0 : this.#highest - this.#expectedFrom + 1
     const lossFraction = expected > 0 ? Math.max(0, 1 - this.received / expected) : 0
     const receivedBps = (this.bytes * 8 * 1000) / windowMs
@@ -133,7 +139,7 @@ export class InboundWindow {
     this.#lastQueueDelayMs = queueDelayMs
     const usage = this.#overused || queueGrowing ? 'overusing' : this.trend.usage
     this.#overused = false
-    return { receivedBps, lossFraction, queueDelayMs, usage }
+    return { receivedBps, lossFraction, expected, queueDelayMs, usage }
   }
 }
 
@@ -148,6 +154,8 @@ export class InboundWindow {
 export class SubscriberLoss {
   /** The last tick's loss (kept through ticks without a report). */
   fraction = 0
+  /** The packets this tick's reports covered (0 when none came: `fraction` is then the last tick's, no new evidence). */
+  packets = 0
   /** Since when its loss is over 10 % (undefined while it is not). */
   #highSince: number | undefined
   #last: { lost: number; highest: number } | undefined
@@ -169,6 +177,7 @@ export class SubscriberLoss {
 
   /** This tick's loss (the previous one's when no report came), or 0 once it has been over 10 % for longer than SLOW_SUBSCRIBER_MS. */
   take(nowMs: number): number {
+    this.packets = this.#windowExpected
     if (this.#windowExpected > 0) {
       this.fraction = Math.min(1, Math.max(0, this.#windowLost / this.#windowExpected))
       this.#windowExpected = 0
@@ -186,6 +195,8 @@ export interface EstimatorInput {
   receivedBps: number
   /** The worse of the loss on the way in and its subscribers' (SubscriberLoss). */
   lossFraction: number
+  /** The packets that fraction is of (those expected on the way in over the window). */
+  packets: number
   /** The window's minimum transit above the baseline (InboundWindow). */
   queueDelayMs: number
   /** The delay-trend detector's verdict over the window (delay-trend.ts). */
@@ -218,7 +229,13 @@ export class BandwidthEstimator {
   /** The link's capacity as seen at the decreases, until the throughput leaves it behind. */
   #capacity: Capacity | undefined
   #previousReceivedBps: number | undefined
-  #lossAverage = 0
+  /** The last cut went below BETA × the capacity seen, to drain a queue: undone once it has drained. */
+  #draining = false
+  /** Loss judged over the last LOSS_MIN_PACKETS or more, and the packets (lost, expected) being gathered for the next. */
+  #lossFraction = 0
+  #lossLost = 0
+  #lossExpected = 0
+  #lossSinceMs = 0
   #sinceDecreaseMs = Number.POSITIVE_INFINITY
   #sinceLossDecreaseMs = Number.POSITIVE_INFINITY
 
@@ -237,7 +254,7 @@ export class BandwidthEstimator {
     const incoming = this.#previousReceivedBps === undefined ? input.receivedBps : (input.receivedBps + this.#previousReceivedBps) / 2
     this.#previousReceivedBps = input.receivedBps
     this.#delayBased(input, incoming, windowMs)
-    this.#lossBased(input.lossFraction, windowMs)
+    this.#lossBased(input, windowMs)
     this.estimateBps = Math.round(this.#clamp(Math.min(this.#delayBps, this.#lossBps)))
     return this.estimateBps
   }
@@ -255,6 +272,7 @@ export class BandwidthEstimator {
       if (input.queueDelayMs > DRAIN_FROM_MS) target = Math.min(target, incoming * Math.max(0.5, 1 - input.queueDelayMs / (2 * DRAIN_MS)))
       this.#delayBps = this.#clamp(Math.min(this.#delayBps, target))
       this.#capacitySample(incoming)
+      this.#draining = this.#delayBps < BETA * this.#capacity!.mean * 1000
       this.#sinceDecreaseMs = 0
       this.#state = 'hold'
       return
@@ -266,6 +284,14 @@ export class BandwidthEstimator {
     }
     if (this.#state === 'hold') {
       this.#state = 'increase'
+      return
+    }
+    // The queue a drain cut was for is gone: back to BETA × the capacity seen at the cuts (libwebrtc's
+    // bound on a decrease), not up from the floor by ADDITIVE_BPS_PER_S (measured: 165 kbit/s held for
+    // seconds on the ramp bench's link after the start overload's queue drained).
+    if (this.#draining && input.queueDelayMs < DRAIN_FROM_MS) {
+      this.#draining = false
+      if (this.#capacity) this.#delayBps = this.#clamp(Math.max(this.#delayBps, BETA * capacityBound(this.#capacity, -3) * 1000))
       return
     }
     if (this.#capacity && incoming / 1000 > capacityBound(this.#capacity, 3)) this.#capacity = undefined
@@ -291,15 +317,27 @@ export class BandwidthEstimator {
     this.#capacity = { mean, deviation: Math.min(2.5, Math.max(0.4, deviation)) }
   }
 
-  /** Loss over about a second: > 10 % cuts the rate by half the loss, 2–10 % holds it, < 2 % lets it grow. */
-  #lossBased(loss: number, windowMs: number): void {
-    const weight = Math.min(1, windowMs / LOSS_AVERAGE_MS)
-    this.#lossAverage += weight * (loss - this.#lossAverage)
-    if (this.#lossAverage > 0.1) {
-      if (this.#sinceLossDecreaseMs < DECREASE_INTERVAL_MS) return
-      this.#lossBps = this.#clamp(Math.min(this.#lossBps, this.#delayBps) * (1 - 0.5 * this.#lossAverage))
-      this.#sinceLossDecreaseMs = 0
-    } else if (this.#lossAverage < 0.02) {
+  /**
+   * Loss over LOSS_MIN_PACKETS and LOSS_MIN_MS or more: > 10 % cuts the rate by half the loss; 2–10 % holds
+   * it while a queue stands, lets it grow otherwise; < 2 % lets it grow.
+   */
+  #lossBased(input: EstimatorInput, windowMs: number): void {
+    this.#lossLost += input.lossFraction * input.packets
+    this.#lossExpected += input.packets
+    this.#lossSinceMs += windowMs
+    if (this.#lossExpected >= LOSS_MIN_PACKETS && this.#lossSinceMs >= LOSS_MIN_MS) {
+      this.#lossFraction = this.#lossLost / this.#lossExpected
+      this.#lossLost = 0
+      this.#lossExpected = 0
+      this.#lossSinceMs = 0
+      if (this.#lossFraction > 0.1 && this.#sinceLossDecreaseMs >= DECREASE_INTERVAL_MS) {
+        this.#lossBps = this.#clamp(Math.min(this.#lossBps, this.#delayBps) * (1 - 0.5 * this.#lossFraction))
+        this.#sinceLossDecreaseMs = 0
+        return
+      }
+    }
+    const queued = input.usage === 'overusing' || input.queueDelayMs > LOSS_QUEUE_MS
+    if (this.#lossFraction < 0.02 || (this.#lossFraction <= 0.1 && !queued)) {
       this.#lossBps = this.#clamp(this.#lossBps * MULTIPLICATIVE_PER_S ** (windowMs / 1000))
     }
   }

@@ -85,26 +85,42 @@ export class PublisherFeedback<S extends EstimatedSource> {
 
   #estimatePublisher(publisher: object, sources: S[], windowMs: number, now: number): void {
     let receivedBps = 0
-    let lossFraction = 0
     let queueDelayMs = 0
+    // Loss as packets lost of packets expected: on the way in (all tracks), or the worst subscriber's
+    // reports of this tick, whichever is worse. A subscriber's fraction kept from an earlier tick is not
+    // counted again (measured: one report's 1 of 5 read as 20 % for 2 s of ticks).
+    let inboundLost = 0
     let packets = 0
+    let subscriberLost = 0
+    let subscriberPackets = 0
     let usage: Usage = 'normal'
     let trend = 0
     for (const source of sources) {
-      packets += source.inbound!.received
       const window = source.inbound!.take(windowMs)
+      packets += window.expected
+      inboundLost += window.lossFraction * window.expected
       receivedBps += window.receivedBps
-      lossFraction = Math.max(lossFraction, window.lossFraction)
       queueDelayMs = Math.max(queueDelayMs, window.queueDelayMs)
       trend = Math.max(trend, source.inbound!.trend.trend)
       // Overuse on any track decides; underuse only when no track overuses.
       if (window.usage === 'overusing' || (window.usage === 'underusing' && usage === 'normal')) usage = window.usage
-      for (const subscription of source.subscriptions) lossFraction = Math.max(lossFraction, subscription.loss.take(now))
+      for (const subscription of source.subscriptions) {
+        const fraction = subscription.loss.take(now)
+        const reported = subscription.loss.packets
+        if (reported > 0 && (subscriberPackets === 0 || fraction > subscriberLost / subscriberPackets)) {
+          subscriberLost = fraction * reported
+          subscriberPackets = reported
+        }
+      }
     }
+    const inboundFraction = packets > 0 ? inboundLost / packets : 0
+    const fromSubscriber = subscriberPackets > 0 && subscriberLost / subscriberPackets > inboundFraction
+    const lossFraction = fromSubscriber ? subscriberLost / subscriberPackets : inboundFraction
+    const lossPackets = fromSubscriber ? subscriberPackets : packets
     const estimator = this.#estimatorOf(publisher, sources[0]!.limits!)
     // Nothing arrived (camera off, or not started): no evidence either way, the estimate holds.
-    const estimate = packets > 0 ? estimator.update({ receivedBps, lossFraction, queueDelayMs, usage, windowMs }) : estimator.estimateBps
-    this.#log('debug', 'bandwidth estimate', { clientId: sources[0]!.published.clientId, estimate, receivedBps: Math.round(receivedBps), lossFraction, queueDelayMs, usage, trend: Math.round(trend * 10) / 10, packets })
+    const estimate = packets > 0 ? estimator.update({ receivedBps, lossFraction, packets: lossPackets, queueDelayMs, usage, windowMs }) : estimator.estimateBps
+    this.#log('debug', 'bandwidth estimate', { clientId: sources[0]!.published.clientId, estimate, receivedBps: Math.round(receivedBps), lossFraction, queueDelayMs, usage, trend: Math.round(trend * 10) / 10, packets, lossPackets })
     this.#sendRemb(sources, estimate)
   }
 
