@@ -209,7 +209,7 @@ describe('PreJoin, the core did not download', () => {
     const notice = wrapper.get('[data-testid="core-missing"]')
     expect(notice.attributes('role')).toBe('alert')
     expect(notice.text()).toContain("Parley didn't finish loading")
-    await wrapper.get('[data-testid="reload-after-load-failure"]').trigger('click')
+    await wrapper.get('[data-testid="reload-page"]').trigger('click')
     expect(app.page.reloads).toBe(1)
     wrapper.unmount()
   })

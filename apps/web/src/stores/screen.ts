@@ -46,13 +46,16 @@ export const useScreenStore = defineStore('screen', () => {
   const pageTitle = computed(() => pageTitleOf(screen.value, invite.room?.name))
   useTitle(pageTitle)
   const phone = useMediaQuery(PHONE_QUERY)
-  /** The hub did not answer when this page loaded (it came from the service worker's copy). */
-  const offlineNotice = computed(() =>
-    shellOffline && screen.value === 'prejoin' ? describeError({ kind: 'hub-unreachable', message: 'page served from the offline copy' }, hub.value) : undefined,
-  )
+  /**
+   * What only a reload can mend, shown on the pre-join with a Try again: the app's core did not
+   * download (main.ts), or the hub did not answer when this page loaded (it came from the service
+   * worker's copy).
+   */
+  const reloadNotice = computed(() => {
+    if (session.coreMissing) return { id: 'core-missing', ...CORE_MISSING }
+    if (!shellOffline || screen.value !== 'prejoin') return undefined
+    return { id: 'hub-offline', ...describeError({ kind: 'hub-unreachable', message: 'page served from the offline copy' }, hub.value) }
+  })
 
-  /** The app's core did not download (main.ts): joining cannot work until a reload fetches it. */
-  const loadNotice = computed(() => (session.coreMissing ? CORE_MISSING : undefined))
-
-  return { hub, errorCopy, screen, banner, endReason, ended, tiles, alone, pageTitle, phone, offlineNotice, loadNotice }
+  return { hub, errorCopy, screen, banner, endReason, ended, tiles, alone, pageTitle, phone, reloadNotice }
 })
