@@ -186,7 +186,7 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
   return {
     status,
     stateValue: flattenStateValue(snapshot.value).flatMap((path) => {
-      // e.g. 'inRoom.negotiation' → 'inRoom.negotiation.signaling.free.stable', 'inRoom.negotiation.localCandidates.sending'
+      // e.g. 'inRoom.negotiation' → 'inRoom.negotiation.signaling.free.stable', 'inRoom.negotiation.ice.watching'
       const id = path === 'inRoom.negotiation' ? 'negotiation' : path === 'inRoom.events' ? 'events' : path === 'inRoom.screenShare' ? 'screenShare' : undefined
       const value = id ? childValue(snapshot, id) : undefined
       return value === undefined ? [path] : flattenStateValue(value, path)

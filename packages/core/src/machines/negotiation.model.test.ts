@@ -80,9 +80,14 @@ const { paths, stats } = edgeCoveringPaths(traversalMachine, {
         return snapshot.matches({ signaling: { exchanging: { exchange: { answering: 'creatingAnswer' } } } })
       case 'peer.error':
         return PEER_STEPS.some((step) => snapshot.matches({ signaling: { exchanging: { exchange: step } } }))
-      // One held candidate is enough to exercise holding; more only multiply states.
+      // The peer connection gathers candidates only once it has a local description: not while the
+      // first offer or an answer is still being created, nor before any (seeking the lock).
       case 'peer.iceCandidate':
-        return snapshot.context.heldCandidates.length === 0
+        return (
+          !snapshot.matches({ signaling: { free: 'seekingLock' } }) &&
+          !snapshot.matches({ signaling: { exchanging: { exchange: { offering: 'creatingOffer' } } } }) &&
+          !snapshot.matches({ signaling: { exchanging: { exchange: { answering: 'creatingAnswer' } } } })
+        )
       // Advancing the clock that far would also fire a pending lock retry (3 s) or recheck (2 s): one timer at a time.
       case LOCK_RETRY_EVENT:
         return !snapshot.matches({ ice: { restoring: 'answered' } })

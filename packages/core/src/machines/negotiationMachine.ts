@@ -1,5 +1,5 @@
 // One peer connection speaking the hub's negotiation protocol (hub-api-v1.md §4). Two regions:
-// `signaling` and `localCandidates`. Signaling is either `free` (no offer/answer in flight) or
+// `signaling` and `ice`. Signaling is either `free` (no offer/answer in flight) or
 // `exchanging` (one is), and the glare rules are its transitions:
 // - a local change seeks the hub's lock (isallownegotiate), then offers (PUT negotiate) and applies the
 //   answer; a granted lock is ALWAYS followed by PUT negotiate, or by `failed` when the offer cannot
@@ -13,8 +13,10 @@
 //   number of times; after that it fails, once no exchange is in flight. Each answer applied while
 //   restoring is followed, iceRecheck later, by a look at the connection's state: still `failed`
 //   counts as a failed restart (a browser may never report it again).
-// Our ICE candidates reach the hub only once it has our first offer (`localCandidates`); the hub's
-// wait in the peer session until a remote description exists.
+// Our ICE candidates go to the hub as they are gathered, even before it has our first offer: both
+// hubs queue them until they have a remote description (ours in werift-candidates.ts; inLive's sfu
+// keeps pendingRemoteCandidates, hub-api-v1.md §9), so the hub's ICE checks start with the offer.
+// The hub's candidates wait in the peer session until a remote description exists.
 import { assign, enqueueActions, not, raise, sendParent, sendTo, setup } from 'xstate'
 import { messageOf, type IceCandidate } from '@parley/protocol'
 import type { PeerSessionEvent } from '../peerSession.js'
@@ -37,8 +39,6 @@ export interface NegotiationContext {
   localSdp: string | null
   /** A hub offer that arrived during an exchange (heldOffer = held); delivered again once it is done. */
   heldHubOfferSdp: string | null
-  /** Our ICE candidates gathered before the hub had our first offer (localCandidates = holding). */
-  heldCandidates: IceCandidate[]
   error: string | null
 }
 
@@ -129,12 +129,7 @@ export const negotiationMachine = setup({
       enqueue.raise({ type: 'hub.offer', sdp: context.heldHubOfferSdp ?? '' })
       enqueue.assign({ heldHubOfferSdp: null })
     }),
-    holdLocalCandidate: assign({ heldCandidates: ({ context }, params: { candidate: IceCandidate }) => [...context.heldCandidates, params.candidate] }),
     sendLocalCandidate: sendTo('localCandidates', (_, params: { candidate: IceCandidate }) => ({ type: 'candidate.send' as const, candidate: params.candidate })),
-    sendHeldCandidates: enqueueActions(({ context, enqueue }) => {
-      for (const candidate of context.heldCandidates) enqueue.sendTo('localCandidates', { type: 'candidate.send' as const, candidate })
-      enqueue.assign({ heldCandidates: [] })
-    }),
     storeError: assign({ error: (_, params: { message: string }) => params.message }),
     /** `reason` is the peer session's message or an actor's error. */
     storeFailure: assign({ error: (_, params: { step: string; reason: unknown }) => `${params.step}${messageOf(params.reason)}` }),
@@ -153,7 +148,6 @@ export const negotiationMachine = setup({
     iceRestarts: 0,
     localSdp: null,
     heldHubOfferSdp: null,
-    heldCandidates: [],
     error: null,
   }),
   invoke: [
@@ -166,6 +160,7 @@ export const negotiationMachine = setup({
     },
     { id: 'localCandidates', src: 'sendCandidates', input: ids },
   ],
+  on: { 'peer.iceCandidate': { actions: { type: 'sendLocalCandidate', params: ({ event }) => event } } },
   states: {
     signaling: {
       initial: 'free',
@@ -356,22 +351,6 @@ export const negotiationMachine = setup({
               after: { iceRecheck: { target: 'restarting', actions: 'recheckIce' } },
             },
           },
-        },
-      },
-    },
-    localCandidates: {
-      // The hub has nothing to add our candidates to before our first offer: they go once it is answered.
-      initial: 'holding',
-      states: {
-        holding: {
-          on: {
-            'peer.iceCandidate': { actions: { type: 'holdLocalCandidate', params: ({ event }) => event } },
-            'peer.answerApplied': 'sending',
-          },
-        },
-        sending: {
-          entry: 'sendHeldCandidates',
-          on: { 'peer.iceCandidate': { actions: { type: 'sendLocalCandidate', params: ({ event }) => event } } },
         },
       },
     },
