@@ -13,10 +13,10 @@ import type { ConferenceFactory } from './conference/types'
 import { memoryStorage, provideEnvironment } from './environment'
 import type { PageContext, StorageLike } from './environment'
 import { loadConfig } from './lib/config'
-import { CALL_MEMORY_KEY, callToResume, parseRememberedCall } from './lib/rejoin'
 import { prefetchScreens } from './screens/lazyScreens'
 import { useAppStore } from './stores/app'
 import { useDevtoolsStore } from './stores/devtools'
+import { useRejoinStore } from './stores/rejoin'
 import { useSessionStore } from './stores/session'
 import './styles.css'
 
@@ -53,14 +53,8 @@ function keepAppShell() {
   navigator.serviceWorker.register('./sw.js').catch((error: unknown) => console.warn('[parley] no offline copy of the app:', error))
 }
 
-/** This page load is a refresh of the call this tab was in (stores/rejoin.ts will rejoin it). */
-function rejoinsACall(sessionStorage: StorageLike): boolean {
-  const remembered = parseRememberedCall(sessionStorage.getItem(CALL_MEMORY_KEY))
-  return callToResume(remembered, { href: page.href(), navigationType: page.navigationType() }) !== undefined
-}
-
 async function boot() {
-  // Without the core the pre-join shows with its Join disabled: a reload fetches the core again.
+  // Until the core arrives the pre-join's Join waits; if it cannot be fetched, the pre-join says so (start below).
   const core = import('./conference/factory').catch((error: unknown) => console.error('[parley] could not load the core:', error))
   keepAppShell()
   const config = await loadConfig({
@@ -99,7 +93,7 @@ async function boot() {
     factory = loaded.createBrowserConference
     useAppStore(pinia).start()
   }
-  if (rejoinsACall(sessionStorage)) {
+  if (useRejoinStore(pinia).callToRejoin) {
     start(await core)
     app.mount('#app')
   } else {

@@ -6,7 +6,7 @@
 // rejoin lands on the pre-join or ended screen, never in a loop). Leaving on page unload (the
 // refresh itself) keeps it.
 import { defineStore } from 'pinia'
-import { shallowRef, watch } from 'vue'
+import { computed, shallowRef, watch } from 'vue'
 import { useStoredRef } from '../composables/browser'
 import { useEnvironment } from '../environment'
 import { CALL_MEMORY_KEY, callToResume, rememberedCallSerializer } from '../lib/rejoin'
@@ -50,9 +50,12 @@ export const useRejoinStore = defineStore('rejoin', () => {
     if (name === 'leave' || name === 'endRoom') memory.value = null
   })
 
+  /** The remembered call, when this page load is a refresh of it (main.ts draws that call's screen first). */
+  const callToRejoin = computed(() => callToResume(memory.value, { href: invite.pageHref, navigationType: page.navigationType() }))
+
   /** At boot: rejoin the remembered call when this page load is a refresh of it. True when rejoining. */
   function resume(): boolean {
-    const call = callToResume(memory.value, { href: invite.pageHref, navigationType: page.navigationType() })
+    const call = callToRejoin.value
     memory.value = null
     if (!call) return false
     preJoin.displayName = call.displayName
@@ -75,5 +78,5 @@ export const useRejoinStore = defineStore('rejoin', () => {
     preJoin.join()
   }
 
-  return { memory, resuming, resume }
+  return { memory, resuming, callToRejoin, resume }
 })
