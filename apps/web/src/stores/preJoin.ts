@@ -30,7 +30,7 @@ export const usePreJoinStore = defineStore('preJoin', () => {
   /** The preview is still acquiring camera and microphone. */
   const previewStarting = computed(() => view.value.status === 'previewing' && view.value.busy)
   /** The join button is disabled while a join is already under way, and until the core has arrived (main.ts). */
-  const canJoin = computed(() => session.started && view.value.status !== 'joining')
+  const canJoin = computed(() => session.core === 'ready' && view.value.status !== 'joining')
   const problem = computed(() => deviceProblem(view.value, { audio: wantAudio.value, video: wantVideo.value }))
   /** What joining now would send: the pre-join toggles and summary show this, not the wish. */
   const joinWith = computed(() => joinMedia({ audio: wantAudio.value, video: wantVideo.value }, problem.value))

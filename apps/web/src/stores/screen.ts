@@ -52,7 +52,7 @@ export const useScreenStore = defineStore('screen', () => {
    * worker's copy).
    */
   const reloadNotice = computed(() => {
-    if (session.coreMissing) return { id: 'core-missing', ...CORE_MISSING }
+    if (session.core === 'failed') return { id: 'core-missing', ...CORE_MISSING }
     if (!shellOffline || screen.value !== 'prejoin') return undefined
     return { id: 'hub-offline', ...describeError({ kind: 'hub-unreachable', message: 'page served from the offline copy' }, hub.value) }
   })

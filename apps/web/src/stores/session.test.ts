@@ -9,11 +9,22 @@ describe('session store', () => {
     const session = useSessionStore()
     expect(app.fake.created).toBe(0)
     expect(session.view.status).toBe('idle')
+    expect(session.core).toBe('loading')
     session.start()
     expect(app.fake.created).toBe(1)
+    expect(session.core).toBe('ready')
     expect(app.fake.options?.hub).toEqual({ baseUrl: 'https://hub.inlive.app', accessToken: 't' })
     expect(app.fake.calls).toEqual([])
     expect(app.fake.options?.peerConnectionConfig).toBeUndefined()
+  })
+
+  it("says the core failed when main.ts could not fetch it, and 'ready' wins once a conference exists", () => {
+    createTestApp()
+    const session = useSessionStore()
+    session.coreFailedToLoad()
+    expect(session.core).toBe('failed')
+    session.start()
+    expect(session.core).toBe('ready')
   })
 
   it('hands the ICE servers and transport policy of config.json to the conference', () => {

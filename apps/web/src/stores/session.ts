@@ -32,10 +32,15 @@ export const useSessionStore = defineStore('session', () => {
     conference.value && snapshot.value !== undefined ? conference.value.selectView(snapshot.value) : IDLE_VIEW,
   )
   const streams = computed(() => conference.value?.streams)
-  /** A conference exists: false until the first start(), which main.ts calls once the core's chunk has arrived. */
-  const started = computed(() => conference.value !== undefined)
-  /** The core's chunk could not be fetched (main.ts): nothing can start until the page is reloaded. */
+  // The core's chunk could not be fetched (main.ts): nothing can start until the page is reloaded.
   const coreMissing = ref(false)
+  /**
+   * Where the core is: 'loading' until main.ts calls start() with the core's chunk arrived ('ready'), or
+   * 'failed' when the chunk could not be fetched. One value, so no screen can see two at once.
+   */
+  const core = computed<'loading' | 'ready' | 'failed'>(() =>
+    conference.value !== undefined ? 'ready' : coreMissing.value ? 'failed' : 'loading',
+  )
   function coreFailedToLoad() {
     coreMissing.value = true
   }
@@ -185,8 +190,7 @@ export const useSessionStore = defineStore('session', () => {
     snapshot,
     view,
     streams,
-    started,
-    coreMissing,
+    core,
     coreFailedToLoad,
     start,
     stop,
