@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
+import { decode } from '@jridgewell/sourcemap-codec'
 import { measureDist } from './size.mjs'
 
 const distDir = resolve(dirname(fileURLToPath(import.meta.url)), '../dist')
@@ -40,48 +41,16 @@ export function groupOf(source) {
   return 'unmapped (bundler glue)'
 }
 
-const BASE64 = Object.fromEntries([...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].map((char, index) => [char, index]))
-
-/** Source map v3 `mappings`: per generated line, the segments' [column, source index] (the rest is not needed). */
-function decodeMappings(mappings) {
-  const lines = []
-  let source = 0
-  for (const line of mappings.split(';')) {
-    const segments = []
-    let column = 0
-    for (const segment of line.split(',')) {
-      if (segment === '') continue
-      const fields = []
-      let value = 0
-      let shift = 0
-      for (const char of segment) {
-        const digit = BASE64[char]
-        value += (digit & 31) << shift
-        if (digit & 32) shift += 5
-        else {
-          fields.push(value & 1 ? -(value >>> 1) : value >>> 1)
-          value = 0
-          shift = 0
-        }
-      }
-      column += fields[0]
-      if (fields.length > 1) source += fields[1]
-      segments.push([column, fields.length > 1 ? source : -1])
-    }
-    lines.push(segments)
-  }
-  return lines
-}
-
 /** The initial chunks' code cut into pieces, each given to the source module its mapping names. */
 export function initialPieces(dir = distDir) {
   const pieces = []
   for (const file of measureDist(dir).initial.files) {
     const code = readFileSync(join(dir, 'assets', file), 'utf8')
     const map = JSON.parse(readFileSync(join(dir, 'assets', `${file}.map`), 'utf8'))
-    const decoded = decodeMappings(map.mappings)
+    // Per generated line, segments [column, source index, …]; a segment of one field has no source.
+    const decoded = decode(map.mappings)
     code.split('\n').forEach((line, index) => {
-      const segments = decoded[index] ?? []
+      const segments = (decoded[index] ?? []).map((segment) => [segment[0], segment.length > 1 ? segment[1] : -1])
       let previous = { column: 0, source: -1 }
       for (const [column, source] of [...segments, [line.length, -2]]) {
         if (column > previous.column) {
