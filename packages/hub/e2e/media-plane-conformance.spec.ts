@@ -24,5 +24,5 @@ const PLANES: ReadonlyArray<readonly [string, () => MediaPlane]> = [
 ]
 
 for (const [name, createPlane] of PLANES) {
-  describeMediaPlaneConformance(name, () => ({ createPlane, createClient: createWeriftClient, timeoutMs: 20_000 }))
+  describeMediaPlaneConformance(name, () => ({ createPlane, createClient: createWeriftClient, timeoutMs: 20_000 }), { media: true })
 }

@@ -37,7 +37,7 @@ describeMediaPlaneConformance('the worker plane', () => ({
   createPlane: freshPlane,
   createClient: createWeriftClient,
   timeoutMs: 20_000,
-}))
+}), { media: true })
 
 /** Packets `subscriber` received from `publisher` so far (audio + video). */
 function packetsFrom(subscriber: HubParticipant, publisher: HubParticipant): number {

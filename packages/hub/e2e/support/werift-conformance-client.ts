@@ -82,6 +82,11 @@ export class WeriftClient implements ConformanceClient {
       .flatMap((t) => (t.receiver.remoteTrackId ? [t.receiver.remoteTrackId] : []))
   }
 
+  packetsReceived(trackId: string): number {
+    // Counted on the track's onReceiveRtp: after SRTP unprotect and the RTP parse.
+    return this.#participant.received.filter((track) => track.msidTrackId === trackId).reduce((sum, track) => sum + track.packets, 0)
+  }
+
   async send(label: string, data: string): Promise<void> {
     const channel = await pollUntil(() => {
       const found = this.#participant.channels.get(label)

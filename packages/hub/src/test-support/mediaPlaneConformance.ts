@@ -30,6 +30,11 @@ export interface ConformanceClient {
   connect(): Promise<void>
   /** MSID track ids of the tracks this client currently receives. */
   receiving(): string[]
+  /**
+   * RTP packets received on the track with this MSID track id that the client could decrypt and parse,
+   * for a testbed whose client carries media (`describeMediaPlaneConformance`'s `media` option).
+   */
+  packetsReceived?(trackId: string): number
   /** Sends on the client's data channel with this label, once it is open. */
   send(label: string, data: string): Promise<void>
   /** Messages the client received on its channel with this label. */
@@ -63,7 +68,15 @@ interface Joined {
   readonly seen: Recorded
 }
 
-export function describeMediaPlaneConformance(implementation: string, createTestbed: () => MediaPlaneTestbed): void {
+/**
+ * `media`: the plane forwards real RTP and the testbed's client implements `packetsReceived`, so the
+ * suite also checks what arrives, not only what the SDP says (the fake plane forwards nothing).
+ */
+export function describeMediaPlaneConformance(
+  implementation: string,
+  createTestbed: () => MediaPlaneTestbed,
+  options: { media?: boolean } = {},
+): void {
   describe(`media-plane conformance: ${implementation}`, () => {
     let testbed: MediaPlaneTestbed
     let plane: MediaPlane | undefined
@@ -208,6 +221,19 @@ export function describeMediaPlaneConformance(implementation: string, createTest
       await bob.peer.handleAnswer(await bob.client.answer(pending))
       expect(bob.client.receiving()).toEqual([video.trackId])
     })
+
+    if (options.media) {
+      // The signalling can be right while no packet is usable (an SRTP or header-rewrite fault in the
+      // forwarder): the subscriber must decrypt and parse the forwarded audio and video.
+      it("delivers a subscribed track's RTP to the subscriber, decryptable, under the publisher's MSID track id", async () => {
+        const { alice, bob } = await pair()
+        await receive(bob, [videoOf(alice), audioOf(alice)])
+        await alice.client.connect()
+        await bob.client.connect()
+        const packets = (trackId: string) => bob.client.packetsReceived?.(trackId) ?? 0
+        await until(() => packets(videoOf(alice).trackId) >= 20 && packets(audioOf(alice).trackId) >= 20, "bob decrypting 20 of alice's video and 20 of her audio packets")
+      })
+    }
 
     it('ends a forwarding on unsubscribe through the next server offer; a second unsubscribe changes nothing', async () => {
       const { alice, bob } = await pair()
