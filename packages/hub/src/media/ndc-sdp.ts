@@ -132,20 +132,21 @@ export function asksForKeyframe(packet: Uint8Array): boolean {
 }
 
 /**
- * Makes the header extensions of an RTP packet unreadable in place: their IDs were negotiated with the
- * publisher, and a subscriber would read them with its own mapping (a publisher's MID extension would
- * route the packet to the subscriber's m-line of that MID). The block becomes a one-byte-header block
- * whose first element has ID 15, where RFC 8285 parsers stop; the payload stays where it is.
+ * Blanks the header extensions of an RTP packet in place: their IDs were negotiated with the publisher,
+ * and a subscriber would read them with its own mapping (a publisher's MID extension would route the
+ * packet to the subscriber's m-line of that MID). The block becomes a one-byte-header block of zero
+ * bytes, which RFC 8285 calls padding; its length stays, so the payload does not move. Zeros, not an
+ * ID-15 terminator: werift 0.25.2 stops reading at ID 15 and takes the payload to start right there, so
+ * SRTP GCM authentication failed on every forwarded packet at werift subscribers (the core's Node client).
  */
 export function neutralizeHeaderExtensions(packet: Uint8Array): void {
   if (packet.length < 12 || (packet[0]! & 0x10) === 0) return
   const at = 12 + (packet[0]! & 0x0f) * 4
   if (at + 4 > packet.length) return
-  const words = (packet[at + 2]! << 8) | packet[at + 3]!
-  if (words === 0 || at + 5 > packet.length) return
+  const end = Math.min(at + 4 + ((packet[at + 2]! << 8) | packet[at + 3]!) * 4, packet.length)
   packet[at] = 0xbe
   packet[at + 1] = 0xde
-  packet[at + 4] = 0xf0
+  packet.fill(0, at + 4, end)
 }
 
 export function payloadTypeOf(packet: Uint8Array): number {
