@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { RtpPacket } from 'werift'
-import { answeredCodecs, asPublishOnly, asksForKeyframe, iceUfrag, isRtcp, neutralizeHeaderExtensions, ssrcOf, withoutRedundancyFormats, withOneSetupRole, writeSsrc } from './ndc-sdp.js'
+import { answeredCodecs, asPublishOnly, asksForKeyframe, iceUfrag, isRtcp, neutralizeHeaderExtensions, withOfferedDirections, ssrcOf, withoutRedundancyFormats, withOneSetupRole, writeSsrc } from './ndc-sdp.js'
 
 const CHROME_VIDEO = [
   'v=0',
@@ -55,6 +55,23 @@ describe('withOneSetupRole', () => {
   it("gives every accepted m-line the first one's role (Firefox answers new m-lines active)", () => {
     const answer = ['v=0', 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:0', 'a=setup:passive', 'm=video 9 UDP/TLS/RTP/SAVPF 96', 'a=mid:video-2', 'a=setup:active', ''].join('\r\n')
     expect(withOneSetupRole(answer)).toBe(answer.replace('a=setup:active', 'a=setup:passive'))
+  })
+})
+
+describe('withOfferedDirections', () => {
+  const sdp = (lines: string[][]) => ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 't=0 0', ...lines.flat()].join('\r\n') + '\r\n'
+  const section = (kind: string, mid: string, direction: string) => [`m=${kind} 9 UDP/TLS/RTP/SAVPF 96`, `a=mid:${mid}`, `a=${direction}`]
+
+  it('answers an m-line the offer made inactive (a stopped screen share) with inactive, not the track direction', () => {
+    const offer = sdp([section('audio', '0', 'sendonly'), section('video', '3', 'inactive'), section('video', 'video-2', 'recvonly')])
+    const answer = sdp([section('audio', '0', 'recvonly'), section('video', '3', 'recvonly'), section('video', 'video-2', 'sendonly')])
+    expect(withOfferedDirections(offer, answer)).toBe(sdp([section('audio', '0', 'recvonly'), section('video', '3', 'inactive'), section('video', 'video-2', 'sendonly')]))
+  })
+
+  it('narrows a sendrecv answer to what the offer allows, and leaves sections without a match alone', () => {
+    const offer = sdp([section('video', '1', 'sendonly'), section('video', '2', 'recvonly')])
+    const answer = sdp([section('video', '1', 'sendrecv'), section('video', '2', 'recvonly'), section('video', '9', 'sendonly')])
+    expect(withOfferedDirections(offer, answer)).toBe(sdp([section('video', '1', 'recvonly'), section('video', '2', 'inactive'), section('video', '9', 'sendonly')]))
   })
 })
 

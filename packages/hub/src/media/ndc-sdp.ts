@@ -68,6 +68,40 @@ export function asPublishOnly(sdp: string): string {
   return [session, ...sections.map((section) => (/^m=(?:audio|video) /.test(section) ? section.replace(/^a=sendrecv(?=\r?$)/m, 'a=sendonly') : section))].join(newline)
 }
 
+type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive'
+const DIRECTION = /^a=(sendrecv|sendonly|recvonly|inactive)(?=\r?$)/m
+
+/**
+ * An answer whose every m-line direction is one the offer allows (RFC 3264 §6.1): libdatachannel answers
+ * with its track's direction and ignores the offer's, so when Chromium stopped a screen share (its offer
+ * made those m-lines a=inactive) the answer said a=recvonly, Chromium refused the answer and the core
+ * dropped its peer connection and joined again. The offer here is what libdatachannel was given.
+ */
+export function withOfferedDirections(offerSdp: string, answerSdp: string): string {
+  const offered = new Map<string, Direction>()
+  for (const section of offerSdp.split(/\r?\n(?=m=)/).slice(1)) {
+    const mid = /^a=mid:(\S+)/m.exec(section)?.[1]
+    if (mid !== undefined) offered.set(mid, (DIRECTION.exec(section)?.[1] as Direction | undefined) ?? 'sendrecv')
+  }
+  const newline = answerSdp.includes('\r\n') ? '\r\n' : '\n'
+  const [session = '', ...sections] = answerSdp.split(/\r?\n(?=m=)/)
+  return [session, ...sections.map((section) => {
+    const mid = /^a=mid:(\S+)/m.exec(section)?.[1]
+    const offer = mid === undefined ? undefined : offered.get(mid)
+    const answer = DIRECTION.exec(section)?.[1] as Direction | undefined
+    if (offer === undefined || answer === undefined) return section
+    const allowed = allowedAnswer(offer, answer)
+    return allowed === answer ? section : section.replace(DIRECTION, `a=${allowed}`)
+  })].join(newline)
+}
+
+/** What may answer `offer`: the answer's own sending and receiving, each only where the offer allows it. */
+function allowedAnswer(offer: Direction, answer: Direction): Direction {
+  const send = (answer === 'sendrecv' || answer === 'sendonly') && (offer === 'sendrecv' || offer === 'recvonly')
+  const receive = (answer === 'sendrecv' || answer === 'recvonly') && (offer === 'sendrecv' || offer === 'sendonly')
+  return send ? (receive ? 'sendrecv' : 'sendonly') : receive ? 'recvonly' : 'inactive'
+}
+
 /**
  * An answer with one DTLS role: the a=setup of its first accepted m-line on every accepted one, none on
  * rejected (port 0) ones. libdatachannel keeps one role for the whole description and refuses an answer
