@@ -9,7 +9,7 @@ import type { Logger } from '../log.js'
 import { deferHandlers } from './boundary.js'
 import type { BandwidthLimits } from './bandwidth.js'
 import { type NdcFanOut, NdcSource, type NdcSubscriber, NdcSubscription } from './ndc-forwarding.js'
-import { answeredCodecs, announcedSsrc, asPublishOnly, iceUfrag, withoutRedundancyFormats, withOneSetupRole } from './ndc-sdp.js'
+import { answeredCodecs, announcedSsrc, asPublishOnly, iceUfrag, withoutRedundancyFormats, withOfferedDirections, withOneSetupRole } from './ndc-sdp.js'
 import type { MediaPeer, MediaPeerHandlers, PeerConnectionState, PublishedTrack, SignalingState } from './types.js'
 import { sourceKey } from './werift-forwarder.js'
 import { assertUsableDescription, filterSdpCandidates, hasApplicationSection, isMdnsAddress, isSendingSection, parseCandidate, parseMediaSections } from './werift-sdp.js'
@@ -106,8 +106,9 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
       const answer = this.#pc.localDescription()
       if (!answer) throw new Error('no answer to the client offer')
       this.#afterRemoteDescription()
-      this.#readPublications(sdp, answer.sdp)
-      return { type: 'answer', sdp: answer.sdp }
+      const answerSdp = withOfferedDirections(sdp, answer.sdp)
+      this.#readPublications(sdp, answerSdp)
+      return { type: 'answer', sdp: answerSdp }
     })
   }
 

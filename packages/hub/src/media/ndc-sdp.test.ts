@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { answeredCodecs, asPublishOnly, asksForKeyframe, iceUfrag, isRtcp, neutralizeHeaderExtensions, ssrcOf, withoutRedundancyFormats, withOneSetupRole, writeSsrc } from './ndc-sdp.js'
+import { RtpPacket } from 'werift'
+import { answeredCodecs, asPublishOnly, asksForKeyframe, iceUfrag, isRtcp, neutralizeHeaderExtensions, withOfferedDirections, ssrcOf, withoutRedundancyFormats, withOneSetupRole, writeSsrc } from './ndc-sdp.js'
 
 const CHROME_VIDEO = [
   'v=0',
@@ -57,6 +58,23 @@ describe('withOneSetupRole', () => {
   })
 })
 
+describe('withOfferedDirections', () => {
+  const sdp = (lines: string[][]) => ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 't=0 0', ...lines.flat()].join('\r\n') + '\r\n'
+  const section = (kind: string, mid: string, direction: string) => [`m=${kind} 9 UDP/TLS/RTP/SAVPF 96`, `a=mid:${mid}`, `a=${direction}`]
+
+  it('answers an m-line the offer made inactive (a stopped screen share) with inactive, not the track direction', () => {
+    const offer = sdp([section('audio', '0', 'sendonly'), section('video', '3', 'inactive'), section('video', 'video-2', 'recvonly')])
+    const answer = sdp([section('audio', '0', 'recvonly'), section('video', '3', 'recvonly'), section('video', 'video-2', 'sendonly')])
+    expect(withOfferedDirections(offer, answer)).toBe(sdp([section('audio', '0', 'recvonly'), section('video', '3', 'inactive'), section('video', 'video-2', 'sendonly')]))
+  })
+
+  it('narrows a sendrecv answer to what the offer allows, and leaves sections without a match alone', () => {
+    const offer = sdp([section('video', '1', 'sendonly'), section('video', '2', 'recvonly')])
+    const answer = sdp([section('video', '1', 'sendrecv'), section('video', '2', 'recvonly'), section('video', '9', 'sendonly')])
+    expect(withOfferedDirections(offer, answer)).toBe(sdp([section('video', '1', 'recvonly'), section('video', '2', 'inactive'), section('video', '9', 'sendonly')]))
+  })
+})
+
 describe('RTP and RTCP edits', () => {
   const rtp = (extension: boolean) => {
     const packet = new Uint8Array(24)
@@ -72,14 +90,23 @@ describe('RTP and RTCP edits', () => {
     expect(ssrcOf(packet)).toBe(0xdeadbeef)
   })
 
-  it('makes a header extension block unreadable (ID 15) without moving the payload', () => {
+  it('blanks a header extension block to padding without moving the payload', () => {
     const packet = rtp(true)
     neutralizeHeaderExtensions(packet)
-    expect([...packet.subarray(12, 17)]).toEqual([0xbe, 0xde, 0x00, 0x01, 0xf0])
+    expect([...packet.subarray(12, 20)]).toEqual([0xbe, 0xde, 0x00, 0x01, 0, 0, 0, 0])
     const plain = rtp(false)
     const before = [...plain]
     neutralizeHeaderExtensions(plain)
     expect([...plain]).toEqual(before)
+  })
+
+  it('leaves werift reading the payload where it starts (it stopped at an ID-15 element and misplaced it)', () => {
+    // a two-byte-header block (profile 0x1000) of two words, as browsers send, then a 4-byte payload
+    const packet = new Uint8Array([0x90, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 0x10, 0x00, 0x00, 0x02, 0x0f, 0x01, 0x55, 0x03, 0x02, 0xaa, 0xbb, 0x00, 1, 2, 3, 4])
+    neutralizeHeaderExtensions(packet)
+    const parsed = RtpPacket.deSerialize(Buffer.from(packet))
+    expect(parsed.header.extensions).toEqual([])
+    expect([...parsed.payload]).toEqual([1, 2, 3, 4])
   })
 
   it('finds a PLI or FIR in a compound RTCP packet, and tells RTCP from RTP', () => {

@@ -68,6 +68,40 @@ export function asPublishOnly(sdp: string): string {
   return [session, ...sections.map((section) => (/^m=(?:audio|video) /.test(section) ? section.replace(/^a=sendrecv(?=\r?$)/m, 'a=sendonly') : section))].join(newline)
 }
 
+type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive'
+const DIRECTION = /^a=(sendrecv|sendonly|recvonly|inactive)(?=\r?$)/m
+
+/**
+ * An answer whose every m-line direction is one the offer allows (RFC 3264 §6.1): libdatachannel answers
+ * with its track's direction and ignores the offer's, so when Chromium stopped a screen share (its offer
+ * made those m-lines a=inactive) the answer said a=recvonly, Chromium refused the answer and the core
+ * dropped its peer connection and joined again. The offer here is what libdatachannel was given.
+ */
+export function withOfferedDirections(offerSdp: string, answerSdp: string): string {
+  const offered = new Map<string, Direction>()
+  for (const section of offerSdp.split(/\r?\n(?=m=)/).slice(1)) {
+    const mid = /^a=mid:(\S+)/m.exec(section)?.[1]
+    if (mid !== undefined) offered.set(mid, (DIRECTION.exec(section)?.[1] as Direction | undefined) ?? 'sendrecv')
+  }
+  const newline = answerSdp.includes('\r\n') ? '\r\n' : '\n'
+  const [session = '', ...sections] = answerSdp.split(/\r?\n(?=m=)/)
+  return [session, ...sections.map((section) => {
+    const mid = /^a=mid:(\S+)/m.exec(section)?.[1]
+    const offer = mid === undefined ? undefined : offered.get(mid)
+    const answer = DIRECTION.exec(section)?.[1] as Direction | undefined
+    if (offer === undefined || answer === undefined) return section
+    const allowed = allowedAnswer(offer, answer)
+    return allowed === answer ? section : section.replace(DIRECTION, `a=${allowed}`)
+  })].join(newline)
+}
+
+/** What may answer `offer`: the answer's own sending and receiving, each only where the offer allows it. */
+function allowedAnswer(offer: Direction, answer: Direction): Direction {
+  const send = (answer === 'sendrecv' || answer === 'sendonly') && (offer === 'sendrecv' || offer === 'recvonly')
+  const receive = (answer === 'sendrecv' || answer === 'recvonly') && (offer === 'sendrecv' || offer === 'sendonly')
+  return send ? (receive ? 'sendrecv' : 'sendonly') : receive ? 'recvonly' : 'inactive'
+}
+
 /**
  * An answer with one DTLS role: the a=setup of its first accepted m-line on every accepted one, none on
  * rejected (port 0) ones. libdatachannel keeps one role for the whole description and refuses an answer
@@ -132,20 +166,21 @@ export function asksForKeyframe(packet: Uint8Array): boolean {
 }
 
 /**
- * Makes the header extensions of an RTP packet unreadable in place: their IDs were negotiated with the
- * publisher, and a subscriber would read them with its own mapping (a publisher's MID extension would
- * route the packet to the subscriber's m-line of that MID). The block becomes a one-byte-header block
- * whose first element has ID 15, where RFC 8285 parsers stop; the payload stays where it is.
+ * Blanks the header extensions of an RTP packet in place: their IDs were negotiated with the publisher,
+ * and a subscriber would read them with its own mapping (a publisher's MID extension would route the
+ * packet to the subscriber's m-line of that MID). The block becomes a one-byte-header block of zero
+ * bytes, which RFC 8285 calls padding; its length stays, so the payload does not move. Zeros, not an
+ * ID-15 terminator: werift 0.25.2 stops reading at ID 15 and takes the payload to start right there, so
+ * SRTP GCM authentication failed on every forwarded packet at werift subscribers (the core's Node client).
  */
 export function neutralizeHeaderExtensions(packet: Uint8Array): void {
   if (packet.length < 12 || (packet[0]! & 0x10) === 0) return
   const at = 12 + (packet[0]! & 0x0f) * 4
   if (at + 4 > packet.length) return
-  const words = (packet[at + 2]! << 8) | packet[at + 3]!
-  if (words === 0 || at + 5 > packet.length) return
+  const end = Math.min(at + 4 + ((packet[at + 2]! << 8) | packet[at + 3]!) * 4, packet.length)
   packet[at] = 0xbe
   packet[at + 1] = 0xde
-  packet[at + 4] = 0xf0
+  packet.fill(0, at + 4, end)
 }
 
 export function payloadTypeOf(packet: Uint8Array): number {
