@@ -1,4 +1,4 @@
-import { RtpHeader, RtpPacket } from 'werift'
+import { RTCRtpCodecParameters, RTCRtpReceiver, RtpHeader, RtpPacket, useNACK, usePLI } from 'werift'
 import { afterEach, describe, expect, it } from 'vitest'
 import { deSerializeRtpHeader, installReceivePath, parseRtpHeader, uninstallReceivePath } from './werift-receive-path.js'
 
@@ -144,5 +144,27 @@ describe('the receive path parse', () => {
     installReceivePath()
     expect(RtpHeader.deSerialize).toBe(deSerializeRtpHeader)
     expect(packets.map((buf) => RtpPacket.deSerialize(buf))).toStrictEqual(before)
+  })
+
+  it('caches a receiver’s nack/twcc/pli answers until prepareReceive replaces its codecs', () => {
+    installReceivePath()
+    const receiver = Object.create(RTCRtpReceiver.prototype) as RTCRtpReceiver
+    Object.assign(receiver, { codecs: {}, ssrcByRtx: {} })
+    const vp8 = (feedback: { type: string; parameter?: string }[]) => new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, payloadType: 96, rtcpFeedback: feedback })
+    receiver.prepareReceive({ codecs: [vp8([useNACK()])], encodings: [] } as never)
+    expect(receiver.nackEnabled).toMatchObject({ type: 'nack' })
+    expect(receiver.twccEnabled).toBeUndefined()
+    // Without prepareReceive the answers stay (werift only changes codecs through it).
+    ;(receiver as unknown as { codecs: Record<number, RTCRtpCodecParameters> }).codecs[96] = vp8([])
+    expect(receiver.nackEnabled).toMatchObject({ type: 'nack' })
+    receiver.prepareReceive({ codecs: [vp8([usePLI()])], encodings: [] } as never)
+    // werift's nackEnabled matches any feedback of type nack, PLI ("nack pli") included.
+    expect(receiver.pliEnabled).toMatchObject({ type: 'nack', parameter: 'pli' })
+    receiver.prepareReceive({ codecs: [vp8([])], encodings: [] } as never)
+    expect(receiver.nackEnabled).toBeUndefined()
+    expect(receiver.pliEnabled).toBeUndefined()
+    uninstallReceivePath()
+    receiver.prepareReceive({ codecs: [vp8([useNACK()])], encodings: [] } as never)
+    expect(receiver.nackEnabled).toMatchObject({ type: 'nack' })
   })
 })

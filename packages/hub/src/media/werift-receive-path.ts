@@ -10,7 +10,7 @@
 // Anything else unusual (not version 2, a truncated header, an extension profile other than 0xBEDE / 0x1000, an
 // element that overruns its block, the one-byte id 15) goes to werift's own parse, so that its results
 // (and errors) stay exactly werift's. werift-receive-path.test.ts compares both over generated headers.
-import { RtpHeader } from 'werift'
+import { RTCRtpReceiver, RtpHeader } from 'werift'
 
 const ONE_BYTE_PROFILE = 0xbede
 const TWO_BYTE_PROFILE = 0x1000
@@ -120,16 +120,54 @@ export function deSerializeRtpHeader(buf: Buffer): RtpHeader {
   return parseRtpHeader(buf) ?? weriftDeSerialize(buf)
 }
 
+/**
+ * werift's RTCRtpReceiver answers nackEnabled / twccEnabled / pliEnabled per packet by sorting its codec
+ * map into a new array (the codecArray getter) and searching the first codec's feedback; that only changes
+ * when prepareReceive (also what resyncCodecs calls) replaces the codecs. Cached per receiver until then.
+ */
+const FEEDBACK_GETTERS = ['nackEnabled', 'twccEnabled', 'pliEnabled'] as const
+type FeedbackGetter = (typeof FEEDBACK_GETTERS)[number]
+const feedbackCache = new WeakMap<object, Partial<Record<FeedbackGetter, { value: unknown }>>>()
+const receiverPrototype = RTCRtpReceiver.prototype as unknown as Record<string, unknown>
+const weriftFeedback = new Map(FEEDBACK_GETTERS.map((name) => [name, Object.getOwnPropertyDescriptor(receiverPrototype, name)!] as const))
+const weriftPrepareReceive = receiverPrototype.prepareReceive as (this: object, params: unknown) => void
+
+function cacheFeedbackGetters(): void {
+  for (const [name, descriptor] of weriftFeedback) {
+    const original = descriptor.get!
+    Object.defineProperty(receiverPrototype, name, {
+      ...descriptor,
+      get(this: object) {
+        let cache = feedbackCache.get(this)
+        if (!cache) feedbackCache.set(this, (cache = {}))
+        const cached = cache[name] ?? (cache[name] = { value: original.call(this) })
+        return cached.value
+      },
+    })
+  }
+  receiverPrototype.prepareReceive = function prepareReceive(this: object, params: unknown) {
+    feedbackCache.delete(this)
+    weriftPrepareReceive.call(this, params)
+  }
+}
+
+function restoreFeedbackGetters(): void {
+  for (const [name, descriptor] of weriftFeedback) Object.defineProperty(receiverPrototype, name, descriptor)
+  receiverPrototype.prepareReceive = weriftPrepareReceive
+}
+
 let installed = false
 
 /**
- * Makes werift's RtpHeader.deSerialize ours, for the whole process (werift calls it as a static, from
- * its SRTP decrypt and RtpPacket.deSerialize; there is no per-connection hook). Idempotent.
+ * Makes werift's RtpHeader.deSerialize ours and caches the receivers' feedback getters, for the whole
+ * process (werift calls the parse as a static, from its SRTP decrypt and RtpPacket.deSerialize; there is
+ * no per-connection hook). Idempotent.
  */
 export function installReceivePath(): void {
   if (installed) return
   installed = true
   RtpHeader.deSerialize = deSerializeRtpHeader
+  cacheFeedbackGetters()
 }
 
 /** Puts werift's own parse back (tests). */
@@ -137,4 +175,5 @@ export function uninstallReceivePath(): void {
   if (!installed) return
   installed = false
   RtpHeader.deSerialize = weriftDeSerialize
+  restoreFeedbackGetters()
 }
