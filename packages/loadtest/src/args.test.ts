@@ -20,6 +20,11 @@ describe('parseCliArgs', () => {
     expect(parseCliArgs(['--compare', '--sizes', '4'])).toMatchObject({ sizes: [4], compare: true })
   })
 
+  it('reads --before-hub DIR, alone', () => {
+    expect(parseCliArgs(['--before-hub', '/tmp/before', '--sizes', '12,12'])).toMatchObject({ sizes: [12, 12], beforeHub: '/tmp/before' })
+    expect(() => parseCliArgs(['--before-hub', '/tmp/before', '--compare'])).toThrow(/give it alone/)
+  })
+
   it('reads --rooms and the --media-workers list', () => {
     expect(parseCliArgs(['--rooms', '2', '--media-workers', '0,2', '--sizes', '8'])).toMatchObject({ sizes: [8], rooms: 2, mediaWorkers: [0, 2] })
   })

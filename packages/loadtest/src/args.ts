@@ -13,11 +13,14 @@ export interface CliOptions {
   mediaWorkers: number[] | undefined
   /** Two hubs side by side, sizes alternating between them: the werift plane (fast send) vs the node-datachannel plane. */
   comparePlanes: boolean
+  /** --before-hub DIR: that checkout's hub (before) and this one's (after), sizes alternating between them. */
+  beforeHub: string | undefined
   help: boolean
 }
 
 export const USAGE = `Usage: pnpm --filter @parley/loadtest run load -- [--sizes 2,4,8,12,16] [--resolution 320x240] [--fps 20]
        [--video-kbps <n>] [--seconds 10] [--compare | --compare-planes] [--rooms 1] [--media-workers 0,2]
+       [--before-hub DIR]
 Runs inside a loopback-only network namespace only (see the package README).
   --sizes       room sizes to measure, in order; the run stops after the first size at which the hub collapses
   --resolution  WIDTHxHEIGHT of the synthetic video (sets the default bitrate and the key-frame header)
@@ -31,7 +34,9 @@ Runs inside a loopback-only network namespace only (see the package README).
   --rooms       rooms of each size at once, all busy in the same window (one row sums them)
   --media-workers
                 hub processes side by side, one per value of the hub's --media-workers (0 = media in
-                the main thread); each size is measured on every one, alternating the order`
+                the main thread); each size is measured on every one, alternating the order
+  --before-hub  DIR: another version of the hub (a checkout after pnpm install, its packages/hub or src)
+                as hub 'before' beside this checkout's ('after'), alternating the order per size`
 
 export function parseCliArgs(argv: readonly string[]): CliOptions {
   const values = new Map<string, string>()
@@ -59,7 +64,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     if (value === undefined) throw new Error(`--${match[1]} needs a value\n${USAGE}`)
     values.set(match[1]!, value)
   }
-  const known = new Set(['sizes', 'resolution', 'fps', 'video-kbps', 'seconds', 'rooms', 'media-workers'])
+  const known = new Set(['sizes', 'resolution', 'fps', 'video-kbps', 'seconds', 'rooms', 'media-workers', 'before-hub'])
   for (const name of values.keys()) if (!known.has(name)) throw new Error(`unknown flag --${name}\n${USAGE}`)
 
   const sizes = (values.get('sizes') ?? '2,4,8,12,16').split(',').map((size) => positiveInteger('sizes', size))
@@ -75,7 +80,9 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   const mediaWorkers = values.has('media-workers') ? values.get('media-workers')!.split(',').map((count) => wholeNumber('media-workers', count)) : undefined
   if (compare && comparePlanes) throw new Error('--compare and --compare-planes: one comparison per run')
   if ((compare || comparePlanes) && mediaWorkers) throw new Error('--compare, --compare-planes and --media-workers each choose the hubs; give one of them')
-  return { sizes, video: { width, height, fps, kbps }, seconds, compare, comparePlanes, rooms, mediaWorkers, help }
+  const beforeHub = values.get('before-hub')
+  if (beforeHub !== undefined && (compare || comparePlanes || mediaWorkers)) throw new Error('--before-hub chooses the hubs too; give it alone')
+  return { sizes, video: { width, height, fps, kbps }, seconds, compare, comparePlanes, rooms, mediaWorkers, beforeHub, help }
 }
 
 function positiveNumber(flag: string, text: string): number {

@@ -4,6 +4,7 @@
 import { cpus, loadavg } from 'node:os'
 import { assertLoopbackOnly } from '@parley/testkit'
 import { parseCliArgs, USAGE } from './args.js'
+import { hubSourceDir } from './hub-source.js'
 import { runLoad } from './run.js'
 import { fittedMicrosPerPacket, formatTable, rowsOf } from './table.js'
 
@@ -18,8 +19,9 @@ const { video } = options
 const loadBefore = loadavg()[0]!.toFixed(2)
 const sends = options.compare ? (['werift', 'fast'] as const) : options.comparePlanes ? (['fast', 'ndc'] as const) : undefined
 const mediaWorkers = options.mediaWorkers
-const result = await runLoad({ ...options, sends, mediaWorkers, log: (line) => console.error(`[load] ${line}`) })
-const labels: readonly (string | undefined)[] = mediaWorkers ? mediaWorkers.map((count) => `workers ${count}`) : (sends ?? [undefined])
+const beforeHub = options.beforeHub === undefined ? undefined : hubSourceDir(options.beforeHub)
+const result = await runLoad({ ...options, sends, mediaWorkers, beforeHub, log: (line) => console.error(`[load] ${line}`) })
+const labels: readonly (string | undefined)[] = mediaWorkers ? mediaWorkers.map((count) => `workers ${count}`) : beforeHub ? ['before', 'after'] : (sends ?? [undefined])
 console.log(
   `\nParley hub load: ${video.width}x${video.height}@${video.fps} video ${video.kbps} kbit/s + opus 32 kbit/s; ` +
     `${result.publisherPps.toFixed(1)} pkt/s per publisher, so a room of N forwards ≈ N·(N−1)·${result.publisherPps.toFixed(1)}; ` +
@@ -29,7 +31,7 @@ console.log(
 console.log(formatTable(result.rows, mediaWorkers ? 'hub' : 'send'))
 for (const send of labels) {
   const fitted = fittedMicrosPerPacket(rowsOf(result.rows, send))
-  const which = mediaWorkers ? (send ? ` (${send})` : '') : send === 'ndc' ? ' (node-datachannel plane)' : send ? ` (${send} send)` : ''
+  const which = mediaWorkers || beforeHub ? (send ? ` (${send})` : '') : send === 'ndc' ? ' (node-datachannel plane)' : send ? ` (${send} send)` : ''
   if (fitted !== undefined) console.log(`\nHub CPU per forwarded packet${which}, least-squares slope over the rows with ≥ 99 % delivery: ${fitted.toFixed(1)} µs`)
 }
 for (const note of result.notes) console.log(`\n- ${note}`)

@@ -2,17 +2,33 @@
 // from the generator. Forked by hub-process.ts with IPC (see there for the messages). Besides the
 // hub it runs only the instruments: process.cpuUsage (all threads of the process), RSS, the event
 // loop delay histogram (monitorEventLoopDelay) and the GC pauses (PerformanceObserver 'gc').
+import { resolve } from 'node:path'
 import { PerformanceObserver } from 'node:perf_hooks'
-import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8'
+import { GCProfiler, getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { silentLogger, startHub } from '@parley/hub'
-import { createNdcMediaPlane } from '@parley/hub/ndc'
-import { createWeriftMediaPlane } from '@parley/hub/werift'
-import { createWorkerMediaPlane } from '@parley/hub/workers'
+import * as hubHere from '@parley/hub'
+import * as ndcHere from '@parley/hub/ndc'
+import * as weriftHere from '@parley/hub/werift'
+import * as workersHere from '@parley/hub/workers'
 import { startEventLoopMonitor } from './event-loop.js'
 import type { HubChildReply, HubChildRequest, HubHeapSample, HubWindowSample } from './hub-protocol.js'
 
 const send = (reply: HubChildReply) => process.send?.(reply)
+
+// PARLEY_LOAD_HUB_SRC=<hub src dir>: another version of the hub (--before-hub, hub-source.ts).
+const source = process.env.PARLEY_LOAD_HUB_SRC
+const code = source
+  ? {
+      hub: (await import(resolve(source, 'index.ts'))) as typeof hubHere,
+      ndc: (await import(resolve(source, 'media/ndc-plane.ts'))) as typeof ndcHere,
+      werift: (await import(resolve(source, 'media/werift.ts'))) as typeof weriftHere,
+      workers: (await import(resolve(source, 'media/worker-plane.ts'))) as typeof workersHere,
+    }
+  : { hub: hubHere, ndc: ndcHere, werift: weriftHere, workers: workersHere }
+const { silentLogger, startHub } = code.hub
+const { createNdcMediaPlane } = code.ndc
+const { createWeriftMediaPlane } = code.werift
+const { createWorkerMediaPlane } = code.workers
 
 // hub-process.ts sets PARLEY_LOAD_HUB_SEND=werift for the side that forwards through werift's sendRtp,
 // =ndc for the node-datachannel plane.
@@ -38,6 +54,28 @@ new PerformanceObserver((list) => {
 
 let windowStart = { cpu: process.cpuUsage(), at: performance.now() }
 
+// PARLEY_LOAD_ALLOC_PROF=1: bytes allocated on the JS heap over the window = what each GC freed plus
+// the heap's growth (v8.GCProfiler's before/after figures per GC). Buffer backing stores outside the
+// heap are not in it.
+const allocProfile = process.env.PARLEY_LOAD_ALLOC_PROF === '1'
+let gcProfiler: GCProfiler | undefined
+let heapAtStart = 0
+function startAllocations(): void {
+  if (!allocProfile) return
+  gcProfiler?.stop()
+  gcProfiler = new GCProfiler()
+  heapAtStart = getHeapStatistics().used_heap_size
+  gcProfiler.start()
+}
+function allocatedBytes(): number | undefined {
+  if (!gcProfiler) return undefined
+  const result = gcProfiler.stop()
+  gcProfiler = undefined
+  let freed = 0
+  for (const entry of result?.statistics ?? []) freed += Math.max(0, entry.beforeGC.heapStatistics.usedHeapSize - entry.afterGC.heapStatistics.usedHeapSize)
+  return freed + getHeapStatistics().used_heap_size - heapAtStart
+}
+
 function sample(): HubWindowSample {
   const cpu = process.cpuUsage(windowStart.cpu)
   return {
@@ -46,6 +84,7 @@ function sample(): HubWindowSample {
     rssBytes: process.memoryUsage().rss,
     eventLoop: eventLoop.read(),
     gc: { ...gc },
+    allocatedBytes: allocatedBytes(),
   }
 }
 
@@ -69,6 +108,7 @@ process.on('message', (request: HubChildRequest) => {
     eventLoop.reset()
     gc = { pauses: 0, totalMs: 0, maxMs: 0 }
     windowStart = { cpu: process.cpuUsage(), at: performance.now() }
+    startAllocations()
     send({ type: 'window.started', id: request.id })
   } else if (request.type === 'window.sample') {
     send({ type: 'window.sample', id: request.id, sample: sample() })

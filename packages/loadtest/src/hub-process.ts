@@ -35,10 +35,16 @@ function hubNodeFlags(): string[] {
 export type HubSend = 'fast' | 'werift' | 'ndc'
 
 /** `mediaWorkers`: the hub's --media-workers (0, the default here: the media plane in the hub's main thread). */
-export async function startHubProcess(options: { startTimeoutMs?: number; send?: HubSend; mediaWorkers?: number } = {}): Promise<HubProcess> {
+/** `hubSource`: another version's hub src directory (--before-hub, hub-source.ts) instead of this checkout's. */
+export async function startHubProcess(options: { startTimeoutMs?: number; send?: HubSend; mediaWorkers?: number; hubSource?: string } = {}): Promise<HubProcess> {
   const child: ChildProcess = fork(CHILD, [], {
     execArgv: ['--conditions=parley-source', '--import', LOADER, ...hubNodeFlags()],
-    env: { ...process.env, PARLEY_LOAD_HUB_SEND: options.send ?? 'fast', PARLEY_LOAD_HUB_MEDIA_WORKERS: String(options.mediaWorkers ?? 0) },
+    env: {
+      ...process.env,
+      PARLEY_LOAD_HUB_SEND: options.send ?? 'fast',
+      PARLEY_LOAD_HUB_MEDIA_WORKERS: String(options.mediaWorkers ?? 0),
+      ...(options.hubSource ? { PARLEY_LOAD_HUB_SRC: options.hubSource } : {}),
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   const pending = new Map<number, (reply: HubChildReply) => void>()

@@ -9,6 +9,8 @@ export interface HubWindowSample {
   /** monitorEventLoopDelay over the window. */
   eventLoop: { p50Ms: number; p99Ms: number; maxMs: number }
   gc: { pauses: number; totalMs: number; maxMs: number }
+  /** PARLEY_LOAD_ALLOC_PROF=1 only: bytes allocated on the JS heap over the window (hub-child.ts). */
+  allocatedBytes?: number
 }
 
 /** The hub process's memory right after two full garbage collections (what it still holds). */

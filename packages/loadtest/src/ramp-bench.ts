@@ -23,6 +23,7 @@
 // --hubs names werift media planes (RAMP_HUBS below), --before-hub DIR adds another version of the hub's
 // source as hub `before`; with more than one, every (publisher, link) is run on each in turn, alternating
 // which goes first per round, so before and after share the run and its load.
+import { hubSourceDir } from './hub-source.js'
 import { execFileSync } from 'node:child_process'
 import { loadavg } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -237,7 +238,7 @@ function listFlag<T extends string>(name: string, fallback: string, allowed: rea
 
 const publishers = listFlag('publishers', 'chromium,firefox', ['chromium', 'firefox'] as const)
 const links = listFlag('links', 'clean,constrained', ['clean', 'constrained'] as const satisfies readonly Link[])
-/** --before-hub DIR: another version of the hub's `src` (e.g. main's, copied to packages/hub/node_modules/.parley-before-src so that its imports resolve), run as hub `before` beside the others. */
+/** --before-hub DIR: another version of the hub (a checkout, its packages/hub or that's src; hub-source.ts), run as hub `before` beside the others. */
 const beforeHubDir = flag('before-hub', '')
 const hubNames = [...listFlag('hubs', 'current', Object.keys(RAMP_HUBS)), ...(beforeHubDir ? ['before'] : [])]
 const rounds = Number(flag('rounds', '1'))
@@ -251,8 +252,8 @@ const hubs = new Map<string, RampHub>()
 for (const name of hubNames) {
   if (name === 'before') {
     const code: HubCode = {
-      createWeriftMediaPlane: ((await import(resolve(beforeHubDir, 'media/werift.ts'))) as HubCode).createWeriftMediaPlane,
-      startTestHub: ((await import(resolve(beforeHubDir, 'testing.ts'))) as HubCode).startTestHub,
+      createWeriftMediaPlane: ((await import(resolve(hubSourceDir(beforeHubDir), 'media/werift.ts'))) as HubCode).createWeriftMediaPlane,
+      startTestHub: ((await import(resolve(hubSourceDir(beforeHubDir), 'testing.ts'))) as HubCode).startTestHub,
     }
     hubs.set(name, await startRampHub({}, undefined, code))
   } else hubs.set(name, await startRampHub(RAMP_HUBS[name]!.plane, RAMP_HUBS[name]!.bitrates))

@@ -19,6 +19,8 @@ export interface LoadOptions {
   sends?: readonly HubSend[]
   /** Instead of `sends`: hubs side by side by their --media-workers (fast send), labelled `workers <n>`. */
   mediaWorkers?: readonly number[]
+  /** Another version's hub src (--before-hub): hubs `before` (that code) and `after` (this checkout), fast send. */
+  beforeHub?: string
   /** Rooms of each size at once, measured in one window (default 1). */
   rooms?: number
   /** Progress lines (stderr in the CLI). */
@@ -71,6 +73,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         rows.push(row)
         measured.previous = row
         log(`N=${size} (${send}): ${row.forwardedPps.toFixed(0)} pkt/s forwarded, hub CPU ${row.hubCpuPercent.toFixed(1)} %, delivery ${row.deliveryPercent.toFixed(2)} %, load ${row.loadAverage.toFixed(2)}`)
+        const allocated = counts.hub.allocatedBytes
+        if (allocated !== undefined && counts.receivedPackets > 0) {
+          notes.push(`N=${size} (${send}): ${(allocated / counts.receivedPackets).toFixed(0)} B allocated on the hub's JS heap per forwarded packet (${(allocated / 1e6).toFixed(0)} MB over the window, PARLEY_LOAD_ALLOC_PROF).`)
+        }
         if (hubCollapsed(row, measured.cores)) {
           collapsed.add(send)
           notes.push(`The hub (${send}) collapsed at N=${size} (CPU ≥ 98 % of the cores it can use, delivery < 75 % or event-loop p99 ≥ 1 s); larger sizes were not run on it.`)
@@ -86,7 +92,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 }
 
 /** The hubs a run measures: by send (`--compare`), or by media workers (`--media-workers`). */
-function hubVariants(options: LoadOptions): { label: string; send: HubSend; mediaWorkers: number }[] {
+function hubVariants(options: LoadOptions): { label: string; send: HubSend; mediaWorkers: number; hubSource?: string }[] {
+  if (options.beforeHub) return [{ label: 'before', send: 'fast', mediaWorkers: 0, hubSource: options.beforeHub }, { label: 'after', send: 'fast', mediaWorkers: 0 }]
   if (options.mediaWorkers) return options.mediaWorkers.map((mediaWorkers) => ({ label: `workers ${mediaWorkers}`, send: 'fast', mediaWorkers }))
   return (options.sends ?? ['fast']).map((send) => ({ label: send, send, mediaWorkers: 0 }))
 }

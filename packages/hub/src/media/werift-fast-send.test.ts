@@ -55,7 +55,7 @@ function connectedSender(profile: number, saltLength: number) {
   const { ours, receiver } = sessions(profile, saltLength)
   const datagrams: { data: Buffer; port: number; address: string }[] = []
   const pair = {
-    remoteAddr: ['127.0.0.1', 5000] as [string, number],
+    remoteCandidate: { host: '127.0.0.1', port: 5000 },
     packetsSent: 0,
     bytesSent: 0,
     protocol: { transport: { type: 'udp', closed: false, socket: { send: (data: Buffer, port: number, address: string) => datagrams.push({ data: Buffer.from(data), port, address }) } } },

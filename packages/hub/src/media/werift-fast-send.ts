@@ -38,7 +38,8 @@ interface SrtpContextInternals {
 }
 
 interface UdpPairInternals {
-  remoteAddr: [string, number]
+  /** werift's pair.remoteAddr is a getter building a fresh [host, port] array per call: read the candidate. */
+  remoteCandidate: { host: string; port: number }
   packetsSent: number
   bytesSent: number
   protocol?: { transport?: { type?: string; closed?: boolean; socket?: { send(data: Buffer, port: number, address: string): void } } }
@@ -193,8 +194,8 @@ class FastSender {
   #template: HeaderTemplate | undefined
   /** Reused NACK history entries, one per rtpCache slot (werift only reads them on a NACK). */
   readonly #history: { header: RtpHeader; payload: Buffer }[] = []
-  /** The last pair address checked to be an IP literal (werift resolves anything else through DNS). */
-  #checkedAddress: [string, number] | undefined
+  /** The last remote host checked to be an IP literal (werift resolves anything else through DNS). */
+  #checkedHost: string | undefined
 
   constructor(sender: SenderInternals) {
     this.#sender = sender
@@ -214,9 +215,10 @@ class FastSender {
     const pair = connection.nominated
     const transport = pair?.protocol?.transport
     if (!pair || transport?.type !== 'udp' || transport.closed || !transport.socket) return false
-    if (this.#checkedAddress !== pair.remoteAddr) {
-      if (!isIP(pair.remoteAddr[0])) return false
-      this.#checkedAddress = pair.remoteAddr
+    const remote = pair.remoteCandidate
+    if (this.#checkedHost !== remote.host) {
+      if (!isIP(remote.host)) return false
+      this.#checkedHost = remote.host
     }
     if (!connection.canSendApplicationData()) return false
     let template = this.#template
@@ -250,7 +252,7 @@ class FastSender {
     sender.packetCount = (sender.packetCount + 1) >>> 0
     this.#remember(seq, timestamp, header.marker, codec.payloadType, template, payload)
 
-    transport.socket.send(out, pair.remoteAddr[1], pair.remoteAddr[0])
+    transport.socket.send(out, remote.port, remote.host)
     dtls.bytesSent += length
     dtls.packetsSent++
     pair.packetsSent++

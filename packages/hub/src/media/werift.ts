@@ -36,6 +36,7 @@ import type { MediaPeer, MediaPeerHandlers, MediaPlane } from './types.js'
 import { bandwidthLimits } from './bandwidth.js'
 import { Forwarder, type ForwarderCounters } from './werift-forwarder.js'
 import { WeriftPeer } from './werift-peer.js'
+import { installReceivePath } from './werift-receive-path.js'
 import { PeerSet, safeLogger } from './peer-set.js'
 
 export interface WeriftMediaPlaneOptions {
@@ -49,6 +50,11 @@ export interface WeriftMediaPlaneOptions {
    * sendRtp (the loadtest's `--compare` runs both side by side).
    */
   fastSend?: boolean
+  /**
+   * Parse incoming RTP headers with werift-receive-path.ts (installed process-wide, werift has no
+   * per-connection hook). Default: as fastSend, so that `--compare`'s werift side is werift's alone.
+   */
+  receivePath?: boolean
 }
 
 /** Counters for tests and diagnostics. */
@@ -81,6 +87,7 @@ class WeriftPlane implements WeriftMediaPlane {
     this.#ice = resolveIceConfig(options.ice)
     this.#log = safeLogger(options.log ?? consoleLog)
     this.#clock = options.clock ?? systemClock
+    if (options.receivePath ?? options.fastSend ?? true) installReceivePath()
     this.#forwarder = new Forwarder({ clock: this.#clock, log: this.#log, fastSend: options.fastSend })
   }
 
