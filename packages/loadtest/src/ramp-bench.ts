@@ -40,7 +40,7 @@ import {
   startStaticServer,
 } from '@parley/testkit'
 import { hubVersionLabels, importHubVersion, type HubVersion } from './hub-version.js'
-import { type BenchPage, type PublisherStats, type SubscriberStats, publisherStats, subscriberStats, watchSubscriberFrames } from './ramp-stats.js'
+import { type BenchPage, type PublisherStats, type SubscriberStats, publisherStats, subscriberGaps, subscriberStats, watchSubscriberFrames } from './ramp-stats.js'
 
 type PublisherBrowser = 'chromium' | 'firefox'
 type Link = 'clean' | 'constrained'
@@ -212,6 +212,9 @@ async function run(publisherKind: PublisherBrowser, browser: Browser, hub: RampH
     }
     tracing = false
     await traced
+    if (trace) {
+      for (const [at, ms] of await subscriberGaps(subscriber.page)) console.error(`[gap] ${new Date(at).toISOString().slice(17, 23)} ${publisherId.slice(0, 6)} ${((at - start) / 1000).toFixed(2)} s after connected, ${Math.round(ms)} ms without a painted frame`)
+    }
     return samples
   } finally {
     for (const participant of open) await participant.close().catch(() => undefined)
