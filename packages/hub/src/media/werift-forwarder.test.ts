@@ -8,7 +8,7 @@ import { systemClock } from '../clock.js'
 import type { PublishedTrack } from './types.js'
 import { GenericNack, ReceiverEstimatedMaxBitrate, RtcpTransportLayerFeedback } from 'werift'
 import { TICK_MS } from './bandwidth.js'
-import { Forwarder, KEYFRAME_AWAIT_MS, KEYFRAME_REQUEST_INTERVAL_MS } from './werift-forwarder.js'
+import { Forwarder, KEYFRAME_REQUEST_INTERVAL_MS } from './werift-forwarder.js'
 
 /** The parts of a werift transceiver the forwarder touches for keyframes and REMB; `deliver` plays RTP in. */
 function publisherTransceiver(dtlsState: 'new' | 'connected') {
@@ -30,13 +30,8 @@ function publisherTransceiver(dtlsState: 'new' | 'connected') {
     sender: { ssrc: 1 },
     dtlsTransport,
   } as unknown as RTCRtpTransceiver
-  /** One RTP packet in; `keyframe`: its payload starts a VP8 keyframe (S bit, partition 0, P bit clear). */
-  const deliver = (sequenceNumber: number, timestamp: number, keyframe = false) => {
-    const payload = Buffer.alloc(1_000)
-    if (keyframe) payload[0] = 0x10
-    else payload[1] = 0x01
-    onRtp?.({ header: { ssrc: 1234, sequenceNumber, timestamp, extensions: [] }, payload })
-  }
+  const deliver = (sequenceNumber: number, timestamp: number) =>
+    onRtp?.({ header: { ssrc: 1234, sequenceNumber, timestamp, extensions: [] }, payload: Buffer.alloc(1_000) })
   return { transceiver, dtlsTransport, rtcp, deliver }
 }
 
@@ -67,14 +62,12 @@ describe('Forwarder keyframe requests', () => {
 
   it('sends at most one PLI per interval per track and coalesces later asks into one trailing PLI', async () => {
     const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
-    const { transceiver, rtcp, deliver } = publisherTransceiver('connected')
+    const { transceiver, rtcp } = publisherTransceiver('connected')
     const source = forwarder.addSource({}, track('video'), '0', transceiver)!
     forwarder.requestKeyframe(source)
     await tick()
     expect(rtcp).toHaveLength(1)
-    vi.advanceTimersByTime(50)
-    deliver(1, 0, true)
-    vi.advanceTimersByTime(50)
+    vi.advanceTimersByTime(100)
     forwarder.requestKeyframe(source)
     await tick()
     forwarder.requestKeyframe(source)
@@ -87,30 +80,6 @@ describe('Forwarder keyframe requests', () => {
     vi.advanceTimersByTime(10 * KEYFRAME_REQUEST_INTERVAL_MS)
     expect(rtcp).toHaveLength(2)
     expect(forwarder.counters.keyframeRequestsSent).toBe(2)
-  })
-
-  it('holds further asks while the keyframe asked for has not arrived, for up to KEYFRAME_AWAIT_MS, and drops them when it arrives', async () => {
-    const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
-    const { transceiver, rtcp, deliver } = publisherTransceiver('connected')
-    const source = forwarder.addSource({}, track('video'), '0', transceiver)!
-    forwarder.requestKeyframe(source)
-    await tick()
-    deliver(1, 0)
-    vi.advanceTimersByTime(100)
-    forwarder.requestKeyframe(source)
-    await tick()
-    vi.advanceTimersByTime(KEYFRAME_AWAIT_MS - 100 - 1)
-    expect(rtcp).toHaveLength(1)
-    vi.advanceTimersByTime(1)
-    expect(rtcp).toHaveLength(2)
-    // Asked again; the keyframe comes 400 ms later and answers the held ask: no third PLI.
-    vi.advanceTimersByTime(100)
-    forwarder.requestKeyframe(source)
-    await tick()
-    vi.advanceTimersByTime(300)
-    deliver(2, 3_000, true)
-    vi.advanceTimersByTime(10 * KEYFRAME_AWAIT_MS)
-    expect(rtcp).toHaveLength(2)
   })
 
   it('asks nothing of an audio track, and nothing once the track is removed', async () => {
@@ -211,10 +180,7 @@ describe('Forwarder keyframe requests for NACKs the hub cannot answer', () => {
       vi.advanceTimersByTime(20)
     }
     expect(rtcp).toHaveLength(1)
-    // No keyframe came: the held ask waits for it up to KEYFRAME_AWAIT_MS.
-    vi.advanceTimersByTime(KEYFRAME_AWAIT_MS - 300 - 1)
-    expect(rtcp).toHaveLength(1)
-    vi.advanceTimersByTime(1)
+    vi.advanceTimersByTime(KEYFRAME_REQUEST_INTERVAL_MS - 300)
     expect(rtcp).toHaveLength(2)
     vi.advanceTimersByTime(10 * KEYFRAME_REQUEST_INTERVAL_MS)
     expect(rtcp).toHaveLength(2)

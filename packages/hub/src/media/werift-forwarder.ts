@@ -1,8 +1,7 @@
 // RTP fan-out of the werift plane: every published track (a Source) and the subscriptions fed from it,
 // across all peers. Also the keyframe rule: requests made in one tick share one PLI (batched by the
 // microtask), and the publisher is asked at most once per KEYFRAME_REQUEST_INTERVAL_MS per track (the
-// trailing request waits on the injected Clock), since Chromium ignores one that comes sooner, and not
-// again while the keyframe asked for has not arrived, for up to KEYFRAME_AWAIT_MS. A
+// trailing request waits on the injected Clock), since Chromium ignores one that comes sooner. A
 // subscriber's repeated NACK for a packet the hub never had also asks (nack.ts). The
 // publishers' bandwidth estimates are feedback.ts (shared with the node-datachannel plane); the REMBs
 // leave here, built by werift-rtcp.ts.
@@ -25,13 +24,6 @@ import type { PublishedTrack } from './types.js'
  * (`EncoderRtcpFeedback`, min keyframe send interval); 20 ms more absorbs jitter between the two clocks.
  */
 export const KEYFRAME_REQUEST_INTERVAL_MS = 320
-/**
- * While the keyframe last asked for has not arrived, the next PLI waits up to this long from that request
- * (the keyframe, when it comes, answers the asks made meanwhile). On the ramp bench's congested link the
- * hub asked every 320 ms, 4–7 times in one freeze, each a full keyframe into the same saturated queue, and
- * the one that got through arrived 1.5–1.8 s after its request; on a clean link one arrives in 8–40 ms.
- */
-export const KEYFRAME_AWAIT_MS = 1_000
 /** RTCP PSFB FMT of a Full Intra Request (werift does not export the class from its ESM build). */
 const FIR_FORMAT = 4
 
@@ -242,7 +234,7 @@ export class Forwarder {
 
   #requestNow(source: Source): void {
     if (this.#sources.get(source.key) !== source) return
-    const wait = source.lastKeyframeRequestAt + (source.keyframeAwaited ? KEYFRAME_AWAIT_MS : KEYFRAME_REQUEST_INTERVAL_MS) - this.#clock.now()
+    const wait = source.lastKeyframeRequestAt + KEYFRAME_REQUEST_INTERVAL_MS - this.#clock.now()
     if (wait > 0) {
       if (!source.keyframeTimer.running) source.keyframeTimer.start(wait, () => this.#sendPli(source))
       return
@@ -317,8 +309,6 @@ export class Forwarder {
     }
     if (source.keyframeAwaited && startsVp8Keyframe(packet.payload)) {
       source.keyframeAwaited = false
-      // The asks held for it (KEYFRAME_AWAIT_MS) came before it: it answers them.
-      source.keyframeTimer.cancel()
       this.#log('debug', 'keyframe arrived', { clientId: source.published.clientId, trackId: source.published.trackId, afterRequestMs: this.#clock.now() - source.lastKeyframeRequestAt })
     }
     if (source.subscriptions.size === 0) return
