@@ -18,13 +18,13 @@
 //     npm run pnpm -- --filter @parley/loadtest run join -- --trials 9 [--before-dist /tmp/web-before]'
 import { rmSync } from 'node:fs'
 import { loadavg } from 'node:os'
-import { resolve } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { startTestHub, type TestHub } from '@parley/hub/testing'
 import { assertLoopbackOnly, launchChromium, newParticipantPage, pollUntil, startStaticServer, type ParticipantPage } from '@parley/testkit'
 import { type Kind, type KindName, KIND_NAMES, kinds, sdkPageDir, TUTORIAL_DIR, WEB_DIST } from './join-clients.js'
 import { addJoinProbe, JOIN_INTERVALS, JOIN_STEP_MEANING, JOIN_STEPS, readJoinMarks, sinceClick, type JoinStep } from './join-probe.js'
 import { median } from './join-stats.js'
+import { importHubVersion } from './hub-version.js'
 import { HUB_STEP_MEANING, HUB_STEPS, type HubEntry, type HubStep, type HubTrace, hubTrace, hubTraceLog } from './join-hub-trace.js'
 
 async function createRoom(hubUrl: string): Promise<string> {
@@ -150,7 +150,7 @@ try {
   }
   if (options.beforeHub && !options.beforeDist) {
     // A hub change for the SDK and the tutorial client: each measured on both hubs, alternating.
-    const { startTestHub: startBeforeHub } = (await import(resolve(options.beforeHub))) as { startTestHub: typeof startTestHub }
+    const { startTestHub: startBeforeHub } = await importHubVersion(options.beforeHub)
     beforeHub = await startBeforeHub({ staticDir: WEB_DIST, log: hubTraceLog(beforeHubEntries) })
     const before = kinds(beforeHub.url, sdkServer.url, tutorialServer.url)
     for (const name of ['sdk', 'tutorial'] as const) {
@@ -162,7 +162,7 @@ try {
   if (options.beforeDist) {
     // The same app code path on a hub of its own (same process, same Node): only the build differs, and
     // the hub's code too when --before-hub names another version of it.
-    const startBeforeHub = options.beforeHub ? ((await import(resolve(options.beforeHub))) as { startTestHub: typeof startTestHub }).startTestHub : startTestHub
+    const startBeforeHub = options.beforeHub ? (await importHubVersion(options.beforeHub)).startTestHub : startTestHub
     beforeHub = await startBeforeHub({ staticDir: options.beforeDist, log: hubTraceLog(beforeHubEntries) })
     const label = `Parley web app, before (${options.beforeDist}${options.beforeHub ? `, hub ${options.beforeHub}` : ''})`
     all.parleyBefore = { ...kinds(beforeHub.url, sdkServer.url, tutorialServer.url).parley, label }

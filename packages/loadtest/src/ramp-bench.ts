@@ -18,15 +18,14 @@
 //
 //   flock /tmp/parley-e2e.lock unshare -n sh -c 'ip link set lo up && PARLEY_NETNS=lo \
 //     npm run pnpm -- --filter @parley/loadtest run ramp -- [--publishers chromium,firefox] \
-//     [--links clean,constrained] [--rounds 1] [--hubs current] [--before-hub DIR] [--trace]'
+//     [--links clean,constrained] [--rounds 1] [--hubs current] [--before-hub DIR[,DIR…]] [--trace]'
 //
-// --hubs names werift media planes (RAMP_HUBS below), --before-hub DIR adds another version of the hub's
-// source as hub `before`; with more than one, every (publisher, link) is run on each in turn, alternating
+// --hubs names werift media planes (RAMP_HUBS below), --before-hub DIR[,DIR…] adds other versions of the
+// hub's source as hubs `before` (`before1`, `before2`…); with more than one, every (publisher, link) is run on each in turn, alternating
 // which goes first per round, so before and after share the run and its load.
-import { hubSourceDir } from './hub-source.js'
 import { execFileSync } from 'node:child_process'
 import { loadavg } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser } from 'playwright-core'
 import { createWeriftMediaPlane, type WeriftMediaPlane, type WeriftMediaPlaneOptions } from '@parley/hub/werift'
@@ -40,7 +39,8 @@ import {
   pollUntil,
   startStaticServer,
 } from '@parley/testkit'
-import { type BenchPage, type PublisherStats, type SubscriberStats, publisherStats, subscriberStats, watchSubscriberFrames } from './ramp-stats.js'
+import { hubVersionLabels, importHubVersion, type HubVersion } from './hub-version.js'
+import { type BenchPage, type PublisherStats, type SubscriberStats, publisherStats, subscriberGaps, subscriberStats, watchSubscriberFrames } from './ramp-stats.js'
 
 type PublisherBrowser = 'chromium' | 'firefox'
 type Link = 'clean' | 'constrained'
@@ -124,11 +124,8 @@ interface RampHub {
   close(): Promise<void>
 }
 
-/** The hub's code: this checkout's, or another version's (`--before-hub`). */
-interface HubCode {
-  createWeriftMediaPlane: typeof createWeriftMediaPlane
-  startTestHub: typeof startTestHub
-}
+/** The hub's code: this checkout's, or another version's (`--before-hub`, hub-version.ts). */
+type HubCode = Pick<HubVersion, 'createWeriftMediaPlane' | 'startTestHub'>
 
 async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<string, number> | undefined, code: HubCode = { createWeriftMediaPlane, startTestHub }): Promise<RampHub> {
   const lastEstimate = new Map<string, { estimate: number; lossFraction: number; queueDelayMs: number }>()
@@ -138,6 +135,8 @@ async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<s
       if (msg === 'bandwidth estimate' && fields && typeof fields.clientId === 'string') {
         if (trace) console.error(`[estimate] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${JSON.stringify({ ...fields, clientId: undefined })}`)
         lastEstimate.set(fields.clientId, { estimate: Number(fields.estimate), lossFraction: Number(fields.lossFraction), queueDelayMs: Number(fields.queueDelayMs) })
+      } else if (trace && (msg === 'keyframe requested' || msg === 'keyframe arrived') && typeof fields?.clientId === 'string') {
+        console.error(`[keyframe] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${msg}${fields.afterRequestMs === undefined ? '' : ` ${String(fields.afterRequestMs)} ms after the request`}`)
       } else if (level === 'warn' || level === 'error') console.error(`[hub] ${msg}`, fields ?? '')
     },
   })
@@ -215,6 +214,9 @@ async function run(publisherKind: PublisherBrowser, browser: Browser, hub: RampH
     }
     tracing = false
     await traced
+    if (trace) {
+      for (const [at, ms] of await subscriberGaps(subscriber.page)) console.error(`[gap] ${new Date(at).toISOString().slice(17, 23)} ${publisherId.slice(0, 6)} ${((at - start) / 1000).toFixed(2)} s after connected, ${Math.round(ms)} ms without a painted frame`)
+    }
     return samples
   } finally {
     for (const participant of open) await participant.close().catch(() => undefined)
@@ -238,9 +240,9 @@ function listFlag<T extends string>(name: string, fallback: string, allowed: rea
 
 const publishers = listFlag('publishers', 'chromium,firefox', ['chromium', 'firefox'] as const)
 const links = listFlag('links', 'clean,constrained', ['clean', 'constrained'] as const satisfies readonly Link[])
-/** --before-hub DIR: another version of the hub (a checkout, its packages/hub or that's src; hub-source.ts), run as hub `before` beside the others. */
-const beforeHubDir = flag('before-hub', '')
-const hubNames = [...listFlag('hubs', 'current', Object.keys(RAMP_HUBS)), ...(beforeHubDir ? ['before'] : [])]
+/** --before-hub DIR[,DIR…]: other versions of the hub's `src` (hub-version.ts), run as hubs `before` (`before1`, `before2`… for more) beside the others. */
+const beforeHubs = hubVersionLabels(flag('before-hub', ''))
+const hubNames = [...listFlag('hubs', 'current', Object.keys(RAMP_HUBS)), ...beforeHubs.map((version) => version.label)]
 const rounds = Number(flag('rounds', '1'))
 /** --trace: every estimation tick of the hub on stderr (time, client, figures), and the publisher's own available bitrate and video sent every 500 ms. */
 const trace = process.argv.includes('--trace')
@@ -250,11 +252,10 @@ assertLoopbackOnly()
 releaseLoopback()
 const hubs = new Map<string, RampHub>()
 for (const name of hubNames) {
-  if (name === 'before') {
-    const code: HubCode = {
-      createWeriftMediaPlane: ((await import(resolve(hubSourceDir(beforeHubDir), 'media/werift.ts'))) as HubCode).createWeriftMediaPlane,
-      startTestHub: ((await import(resolve(hubSourceDir(beforeHubDir), 'testing.ts'))) as HubCode).startTestHub,
-    }
+  const version = beforeHubs.find((candidate) => candidate.label === name)
+  if (version) {
+    const code = await importHubVersion(version.path)
+    console.error(`[ramp] hub ${name}: ${code.dir}`)
     hubs.set(name, await startRampHub({}, undefined, code))
   } else hubs.set(name, await startRampHub(RAMP_HUBS[name]!.plane, RAMP_HUBS[name]!.bitrates))
 }

@@ -78,15 +78,17 @@ export async function publisherStats(page: BenchPage): Promise<PublisherStats> {
 /** In the subscriber page: the longest gap between two painted frames of each remote video, from its first frame on. */
 export async function watchSubscriberFrames(page: BenchPage): Promise<void> {
   await page.evaluate(() => {
-    const scope = globalThis as unknown as { __rampGaps?: Map<HTMLVideoElement, { last: number; longest: number }> }
-    const gaps = new Map<HTMLVideoElement, { last: number; longest: number }>()
+    const scope = globalThis as unknown as { __rampGaps?: Map<HTMLVideoElement, { last: number; longest: number; over: [number, number][] }> }
+    const gaps = new Map<HTMLVideoElement, { last: number; longest: number; over: [number, number][] }>()
     scope.__rampGaps = gaps
     const watch = (video: HTMLVideoElement) => {
       if (gaps.has(video)) return
-      const entry = { last: 0, longest: 0 }
+      const entry = { last: 0, longest: 0, over: [] as [number, number][] }
       gaps.set(video, entry)
       const onFrame = (now: number) => {
         if (entry.last > 0) entry.longest = Math.max(entry.longest, now - entry.last)
+        // Gaps over 300 ms, as [epoch ms of the last frame before, length], for --trace.
+        if (entry.last > 0 && now - entry.last > 300) entry.over.push([performance.timeOrigin + entry.last, now - entry.last])
         entry.last = now
         video.requestVideoFrameCallback(onFrame)
       }
@@ -121,5 +123,19 @@ export async function subscriberStats(page: BenchPage): Promise<SubscriberStats>
       }
     })
     return figures
+  })
+}
+
+/** In the subscriber page: its gaps over 300 ms between painted frames, [epoch ms of the last frame before, length] (a gap still open counts up to now). */
+export async function subscriberGaps(page: BenchPage): Promise<[number, number][]> {
+  return page.evaluate(() => {
+    const scope = globalThis as unknown as { __rampGaps?: Map<HTMLVideoElement, { last: number; over: [number, number][] }> }
+    const all: [number, number][] = []
+    for (const entry of scope.__rampGaps?.values() ?? []) {
+      all.push(...entry.over)
+      const open = performance.now() - entry.last
+      if (entry.last > 0 && open > 300) all.push([performance.timeOrigin + entry.last, open])
+    }
+    return all
   })
 }

@@ -50,6 +50,19 @@ describe('InboundWindow', () => {
     expect(window.take(TICK_MS).queueDelayMs).toBe(120)
   })
 
+  it('reads no queue and no delay growth from resent packets (a sequence number not ahead of the highest)', () => {
+    const window = new InboundWindow()
+    for (let frame = 0; frame < 10; frame++) window.onPacket(frame, frame * 4_500, 1_000, frame * 50 + 10)
+    expect(window.take(TICK_MS).queueDelayMs).toBe(0)
+    // A window in which only resends of frames 2..5 came, 600 ms after their capture (a NACK's round trip), counted as received.
+    for (const seq of [2, 3, 4, 5]) window.onPacket(seq, seq * 4_500, 1_000, 10 * 50 + 350)
+    const figures = window.take(TICK_MS)
+    expect(figures.queueDelayMs).toBe(0)
+    expect(figures.receivedBps).toBe((4 * 1_000 * 8 * 1000) / TICK_MS)
+    expect(figures.usage).toBe('normal')
+    expect(window.trend.trend).toBe(0)
+  })
+
   it('reads a queue over QUEUE_OVERUSE_MS that grew from over half of it as overuse, one window of it (a stall) not', () => {
     const window = new InboundWindow()
     let frame = 0

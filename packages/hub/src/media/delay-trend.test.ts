@@ -1,7 +1,7 @@
 // The overuse detector: frames (RTP timestamp groups) whose arrival runs ahead of their capture
 // schedule read as overuse, a steady or jittery path as normal, a burst after a stall as nothing.
 import { describe, expect, it } from 'vitest'
-import { DelayTrend, type Usage } from './delay-trend.js'
+import { DelayTrend, GAP_MS, type Usage } from './delay-trend.js'
 
 const FRAME_MS = 1000 / 30
 
@@ -48,6 +48,30 @@ describe('DelayTrend', () => {
     // Frames 60..68 (300 ms) are held and delivered together when the loop wakes, 1 ms apart, then all is steady.
     const usages = feed(trend, 60, (frame) => (frame < 69 ? 10 + (69 - frame) * FRAME_MS : 10), { first: 60, packets: 1 })
     expect(usages).not.toContain('overusing')
+  })
+
+  it('clears an overuse and starts the trend again after a gap of over GAP_MS between frames', () => {
+    const trend = new DelayTrend()
+    feed(trend, 60, () => 10)
+    const building = feed(trend, 40, (frame) => 10 + (frame - 60) * FRAME_MS * 0.25, { first: 60 })
+    expect(building.at(-1)).toBe('overusing')
+    // The camera sends nothing for 1.5 s (45 frames), then frames arrive steadily at a new, lower delay.
+    const after = feed(trend, 3, () => 20, { first: 100 + Math.ceil(GAP_MS / FRAME_MS) + 15 })
+    expect(after).toEqual(['normal', 'normal', 'normal', 'normal', 'normal', 'normal', 'normal', 'normal', 'normal'])
+    expect(trend.trend).toBe(0)
+    // And the trend is read afresh: a new queue is still seen.
+    feed(trend, 60, () => 20, { first: 148 })
+    const again = feed(trend, 40, (frame) => 20 + (frame - 208) * FRAME_MS * 0.25, { first: 208 })
+    expect(again).toContain('overusing')
+  })
+
+  it('keeps an overuse across a gap shorter than GAP_MS', () => {
+    const trend = new DelayTrend()
+    feed(trend, 60, () => 10)
+    feed(trend, 40, (frame) => 10 + (frame - 60) * FRAME_MS * 0.25, { first: 60 })
+    expect(trend.usage).toBe('overusing')
+    // 0.5 s without frames, then the next frame's first packet: no group completed, the verdict stands.
+    expect(trend.onPacket((115 * 3_000) >>> 0, 115 * FRAME_MS + 360)).toBe('overusing')
   })
 
   it('follows the RTP timestamp across its 32-bit wrap', () => {
