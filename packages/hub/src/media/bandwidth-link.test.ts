@@ -4,6 +4,7 @@
 // forwarder would feed them (sequence number, RTP timestamp, size, arrival time).
 import { describe, expect, it } from 'vitest'
 import { BandwidthEstimator, InboundWindow, TICK_MS, type BandwidthLimits } from './bandwidth.js'
+import { seededRandom as random } from '../test-support/seededRandom.js'
 
 const LIMITS: BandwidthLimits = { floorBps: 165_000, startBps: 1_000_000, ceilingBps: 2_000_000 }
 const FPS = 30
@@ -35,18 +36,6 @@ interface Run {
   carried: number[]
   /** Queue delay of each carried packet, per second, the longest. */
   longestQueueMs: number[]
-}
-
-/** A deterministic generator (mulberry32), so a run's random loss is the same every time. */
-function random(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
 }
 
 /**

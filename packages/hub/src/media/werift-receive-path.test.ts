@@ -1,18 +1,7 @@
 import { RTCRtpCodecParameters, RTCRtpReceiver, RtpHeader, RtpPacket, useNACK, usePLI } from 'werift'
 import { afterEach, describe, expect, it } from 'vitest'
 import { deSerializeRtpHeader, installReceivePath, parseRtpHeader, uninstallReceivePath } from './werift-receive-path.js'
-
-/** A small deterministic generator (mulberry32), so that a failure reproduces. */
-function random(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-}
+import { seededRandom as random } from '../test-support/seededRandom.js'
 
 type Rand = () => number
 const int = (rand: Rand, n: number) => Math.floor(rand() * n)
