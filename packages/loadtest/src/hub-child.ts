@@ -2,7 +2,6 @@
 // from the generator. Forked by hub-process.ts with IPC (see there for the messages). Besides the
 // hub it runs only the instruments: process.cpuUsage (all threads of the process), RSS, the event
 // loop delay histogram (monitorEventLoopDelay) and the GC pauses (PerformanceObserver 'gc').
-import { resolve } from 'node:path'
 import { PerformanceObserver } from 'node:perf_hooks'
 import { GCProfiler, getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
@@ -11,6 +10,7 @@ import * as ndcHere from '@parley/hub/ndc'
 import * as weriftHere from '@parley/hub/werift'
 import * as workersHere from '@parley/hub/workers'
 import { startEventLoopMonitor } from './event-loop.js'
+import { importFromHubSource } from './hub-source.js'
 import type { HubChildReply, HubChildRequest, HubHeapSample, HubWindowSample } from './hub-protocol.js'
 
 const send = (reply: HubChildReply) => process.send?.(reply)
@@ -19,10 +19,10 @@ const send = (reply: HubChildReply) => process.send?.(reply)
 const source = process.env.PARLEY_LOAD_HUB_SRC
 const code = source
   ? {
-      hub: (await import(resolve(source, 'index.ts'))) as typeof hubHere,
-      ndc: (await import(resolve(source, 'media/ndc-plane.ts'))) as typeof ndcHere,
-      werift: (await import(resolve(source, 'media/werift.ts'))) as typeof weriftHere,
-      workers: (await import(resolve(source, 'media/worker-plane.ts'))) as typeof workersHere,
+      hub: await importFromHubSource<typeof hubHere>(source, 'index.ts'),
+      ndc: await importFromHubSource<typeof ndcHere>(source, 'media/ndc-plane.ts'),
+      werift: await importFromHubSource<typeof weriftHere>(source, 'media/werift.ts'),
+      workers: await importFromHubSource<typeof workersHere>(source, 'media/worker-plane.ts'),
     }
   : { hub: hubHere, ndc: ndcHere, werift: weriftHere, workers: workersHere }
 const { silentLogger, startHub } = code.hub

@@ -12,3 +12,8 @@ export function hubSourceDir(dir: string): string {
   }
   throw new Error(`--before-hub ${dir}: no hub source there (looked for packages/hub/src, src and the directory itself)`)
 }
+
+/** One module of a hub source directory (from `hubSourceDir`), e.g. `media/werift.ts`, typed as the caller says. */
+export async function importFromHubSource<T>(srcDir: string, module: string): Promise<T> {
+  return (await import(resolve(srcDir, module))) as T
+}

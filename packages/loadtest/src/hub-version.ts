@@ -3,7 +3,7 @@
 // load bench's too); it must sit where its imports resolve (an installed checkout, or main's
 // `packages/hub/src` from `git archive` copied to `packages/hub/node_modules/.parley-before-src/`).
 import { basename, dirname, resolve } from 'node:path'
-import { hubSourceDir } from './hub-source.js'
+import { hubSourceDir, importFromHubSource } from './hub-source.js'
 import type { createWeriftMediaPlane } from '@parley/hub/werift'
 import type { startTestHub } from '@parley/hub/testing'
 
@@ -17,8 +17,8 @@ export interface HubVersion {
 /** `path`: a checkout, its packages/hub or that's `src` (hub-source.ts), or a `testing.ts` (the join bench's older form). */
 export async function importHubVersion(path: string): Promise<HubVersion> {
   const dir = basename(path) === 'testing.ts' ? dirname(resolve(path)) : hubSourceDir(path)
-  const testing = (await import(resolve(dir, 'testing.ts'))) as { startTestHub: typeof startTestHub }
-  const werift = (await import(resolve(dir, 'media/werift.ts'))) as { createWeriftMediaPlane: typeof createWeriftMediaPlane }
+  const testing = await importFromHubSource<{ startTestHub: typeof startTestHub }>(dir, 'testing.ts')
+  const werift = await importFromHubSource<{ createWeriftMediaPlane: typeof createWeriftMediaPlane }>(dir, 'media/werift.ts')
   return { dir, startTestHub: testing.startTestHub, createWeriftMediaPlane: werift.createWeriftMediaPlane }
 }
 
