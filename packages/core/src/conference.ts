@@ -22,6 +22,7 @@ import { reconnectActors, reconnectMachine } from './machines/reconnectMachine.j
 import type { PeerConnectionConfig, Ports } from './ports.js'
 import { RemoteStreams } from './remoteStreams.js'
 import { PeerStats } from './stats/peerStats.js'
+import { PreparedPeer } from './preparedPeer.js'
 import { screenShareActors } from './machines/screenShareActors.js'
 import { screenShareMachine } from './machines/screenShareMachine.js'
 import { devicesActors } from './machines/devicesActors.js'
@@ -80,6 +81,8 @@ export interface ConferenceMedia {
   /** The peer connection's getStats, for the stats machine (attached by the peer session). */
   stats: PeerStats
   screen: ScreenMedia
+  /** The peer session the pre-join prepares for the room; created by provideConference when not given. */
+  prepared?: PreparedPeer
 }
 
 /** The stream registry UIs read: the local stream and every remote one, by stream id. */
@@ -105,9 +108,11 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
     iceServers: options.iceServers ?? options.peerConnectionConfig?.iceServers ?? [],
   }
   const channels = media.channels ?? new DataChannels()
+  const prepared = media.prepared ?? new PreparedPeer()
   const { connectDeadline, iceRecheck, reconnectDeadline } = options.delays ?? {}
+  const { warmUp, ...negotiationIo } = negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media, channels, prepared })
   const negotiation = negotiationMachine.provide({
-    actors: negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media, channels }),
+    actors: negotiationIo,
     ...(iceRecheck !== undefined ? { delays: { iceRecheck } } : {}),
   })
   const screenShare = screenShareMachine.provide({ actors: screenShareActors({ devices: ports.media, screen: media.screen }) })
@@ -116,7 +121,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
     actors: statsActors({ peerStats: media.stats, clock: ports.clock }),
     ...(options.statsIntervalMs !== undefined ? { delays: { statsInterval: options.statsIntervalMs } } : {}),
   })
-  const actors = conferenceActors({ hub, local: media.local, remote: media.remote, devices: ports.media, ...(ports.beacon ? { beacon: ports.beacon } : {}) })
+  const actors = conferenceActors({ hub, local: media.local, remote: media.remote, devices: ports.media, prepared, ...(ports.beacon ? { beacon: ports.beacon } : {}) })
   const reconnect = reconnectMachine.provide({
     actors: { ...reconnectActors(hub), registerClient: actors.registerClient },
     ...(reconnectDeadline !== undefined ? { delays: { reconnectDeadline } } : {}),
@@ -124,6 +129,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
   const machine = conferenceMachine.provide({
     actors: {
       ...actors,
+      warmUp,
       ...presenceActors({ hub }),
       negotiation,
       events,

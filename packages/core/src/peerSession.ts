@@ -15,6 +15,8 @@ export interface PeerSessionReports {
   track(track: MediaStreamTrackLike, stream: MediaStreamLike): void
   /** A data channel the hub opened on this connection (its owner is the data-channel holder). */
   dataChannel?(channel: DataChannelLike): void
+  /** Gathering is complete (the end-of-candidates event): the pre-join's warm-up waits for it, nothing is sent. */
+  iceGathered?(): void
 }
 
 /**
@@ -49,6 +51,8 @@ export class PeerSession {
    * run between setRemoteDescription and createAnswer, holding the answer (and the media) back.
    */
   private heldTracks: [MediaStreamTrackLike, MediaStreamLike][] | null = null
+  /** An offer made ahead of need (`prepareOffer`, the pre-join's warm-up): the next createOffer is it. */
+  private preparedOffer: Promise<string> | null = null
   private readonly detach: () => void
 
   constructor(
@@ -63,6 +67,8 @@ export class PeerSession {
     const onCandidate = (event: { candidate: { toJSON(): IceCandidateInitLike } | IceCandidateInitLike | null | undefined }) => {
       const candidate = toCandidate(event.candidate)
       if (candidate) reports.event({ type: 'peer.iceCandidate', candidate })
+      // null (or an empty candidate, in older browsers) marks the end of gathering.
+      else reports.iceGathered?.()
     }
     const onIceState = () => {
       const state = pc.iceConnectionState
@@ -88,8 +94,35 @@ export class PeerSession {
     }
   }
 
-  /** Our offer, set as the local description; an ICE restart when one was asked for since the last offer. */
-  async createOffer(): Promise<string> {
+  /**
+   * Our offer, set as the local description; an ICE restart when one was asked for since the last offer.
+   * A prepared offer not used yet is this one (the SDP as it was when set: the same text a fresh one
+   * would give, its candidates follow one by one); if preparing it failed, a fresh one is made.
+   */
+  createOffer(): Promise<string> {
+    const prepared = this.preparedOffer
+    this.preparedOffer = null
+    if (prepared && !this.iceRestartNext) return prepared.catch(() => this.freshOffer())
+    return this.freshOffer()
+  }
+
+  /** Makes and sets our first offer now, for a createOffer later (the pre-join's warm-up). */
+  prepareOffer(): Promise<string> {
+    const offer = this.freshOffer()
+    this.preparedOffer = offer
+    return offer
+  }
+
+  /** Whether the senders (the screen share's aside) send exactly these tracks. */
+  sends(tracks: MediaStreamTrackLike[]): boolean {
+    const sending = this.pc
+      .getTransceivers()
+      .filter((transceiver) => !this.screenTransceivers.includes(transceiver))
+      .flatMap((transceiver) => (transceiver.sender.track ? [transceiver.sender.track] : []))
+    return sending.length === tracks.length && tracks.every((track) => sending.includes(track))
+  }
+
+  private async freshOffer(): Promise<string> {
     const iceRestart = this.iceRestartNext
     this.iceRestartNext = false
     const offer = await this.pc.createOffer(iceRestart ? { iceRestart: true } : undefined)

@@ -95,6 +95,10 @@ const events: AnyEventObject[] = [
   { type: CREATE_ROOM_TIMEOUT_EVENT },
   { type: REGISTER_TIMEOUT_EVENT },
   { type: CONNECT_DEADLINE_EVENT },
+  // The pre-join's warm-up of the room's peer session: its offer set (or failing), its ICE gathered.
+  { type: 'warmup.offerSet' },
+  { type: 'warmup.gathered' },
+  { type: 'warmup.failed', message: 'createOffer failed (fake)' },
   { type: 'user.selectDevice', kind: 'audioinput', deviceId: 'mic2' },
   // The choice as the devices child reports it; an unchanged one, so the walk does not copy the whole graph per choice.
   { type: 'devices.selected', selected: {} },
@@ -144,6 +148,11 @@ const { paths, stats } = edgeCoveringPaths(conferenceMachine, {
     // Joined by id, the room's lookup runs beside everything else: its answer (or failure) comes first
     // here, or every other region's walk would be doubled (lookingUp × known).
     if (snapshot.matches({ inRoom: { room: 'lookingUp' } })) return event.type.endsWith('.actor.lookUpRoom') || event.type === 'user.leave'
+    // The warm-up's steps come first (or the person leaves meanwhile): every other pre-join step is walked
+    // from where it rests (prepared, or unprepared after a failure), not from each of its steps.
+    // (A join during the warm-up takes the session as it is: negotiationActors.test.ts.)
+    if (snapshot.matches({ previewing: { ready: { peer: 'preparing' } } })) return event.type === 'warmup.offerSet' || event.type === 'warmup.failed' || event.type === 'user.leave'
+    if (snapshot.matches({ previewing: { ready: { peer: 'gathering' } } })) return event.type === 'warmup.gathered' || event.type === 'user.leave'
     switch (event.type) {
       // A toggle is only interesting once per value.
       case 'user.setMicrophone':
@@ -175,6 +184,9 @@ const { paths, stats } = edgeCoveringPaths(conferenceMachine, {
       // A stats reading is stored the same in every room state: once the share is up is enough.
       case 'stats.updated':
         return c.screenStreamId !== null
+      // Only the warm-up under way fails (later, a failed device switch; negotiationActors.test.ts).
+      case 'warmup.failed':
+        return snapshot.matches({ previewing: { ready: { peer: 'preparing' } } })
       // Device choice is handled the same in every state (devices.model.test.ts covers the child): once, before anything.
       case 'user.selectDevice':
       case 'devices.selected':
@@ -280,8 +292,30 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
   let remote: { track: FakeMediaStreamTrack; stream: FakeMediaStream } | undefined
   const clientId = () => run.conference.actor.getSnapshot().context.clientId ?? ''
   return {
-    'user.preview': (event) => run.conference.preview(event.media),
-    'user.join': (event) => run.conference.join(event.params),
+    // The warm-up that follows the preview holds at its offer until the model's step (warmup.offerSet).
+    'user.preview': (event) => {
+      run.world.peers.calls.gate('pc.createOffer')
+      run.conference.preview(event.media)
+    },
+    'warmup.offerSet': async () => {
+      run.world.peers.calls.ungate('pc.createOffer')
+      await settle(run, run.world.peers.calls, 'pc.createOffer')
+    },
+    'warmup.failed': async () => {
+      run.world.peers.calls.ungate('pc.createOffer')
+      run.pc().failNext('createOffer')
+      await settle(run, run.world.peers.calls, 'pc.createOffer')
+    },
+    // The end-of-candidates event (the fake gathered its one host candidate when the offer was set).
+    'warmup.gathered': async () => {
+      run.pc().dispatch('icecandidate', { candidate: null })
+      await flush(1)
+    },
+    // A join before the warm-up began (the preview's media still being acquired): nothing is held for it.
+    'user.join': (event) => {
+      run.world.peers.calls.ungate('pc.createOffer')
+      run.conference.join(event.params)
+    },
     'user.leave': () => run.conference.leave(),
     'user.endRoom': () => run.conference.endRoom(),
     'user.retry': () => run.conference.retry(),

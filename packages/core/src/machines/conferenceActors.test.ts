@@ -11,11 +11,12 @@ import { RemoteStreams } from '../remoteStreams.js'
 import { createFakeWorld, FAKE_HUB_URL } from '../test-support/index.js'
 import type { FetchLike } from '../ports.js'
 import { conferenceActors } from './conferenceActors.js'
+import { PreparedPeer } from '../preparedPeer.js'
 
 function actorsOverFakeHub(fetch?: FetchLike) {
   const world = createFakeWorld()
   const hub = createHubClient({ baseUrl: FAKE_HUB_URL, fetch: fetch ?? world.hub.fetch })
-  return { world, actors: conferenceActors({ hub, local: new LocalMedia(), remote: new RemoteStreams(), devices: world.devices }) }
+  return { world, actors: conferenceActors({ hub, local: new LocalMedia(), remote: new RemoteStreams(), devices: world.devices, prepared: new PreparedPeer() }) }
 }
 
 describe('joining by id: register first', () => {

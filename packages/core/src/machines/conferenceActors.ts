@@ -6,6 +6,7 @@ import { mediaStateMetaKey, type MediaState, type TrackSource } from '@parley/pr
 import type { ConferenceError, DeviceKind, LocalMediaState, RoomInfo } from '../api.js'
 import { HubError, type HostCredentials, type HubClient } from '../hubClient.js'
 import type { LocalMedia } from '../localMedia.js'
+import type { PreparedPeer } from '../preparedPeer.js'
 import { acquireMedia } from '../media.js'
 import type { BeaconLike, MediaDevicesLike } from '../ports.js'
 import type { RemoteStreams } from '../remoteStreams.js'
@@ -18,6 +19,8 @@ export interface ConferenceDeps {
   remote: RemoteStreams
   devices: MediaDevicesLike
   beacon?: BeaconLike
+  /** The pre-join's prepared peer session: released with the local media it was built for. */
+  prepared: PreparedPeer
 }
 
 export interface SessionInput {
@@ -39,10 +42,15 @@ export interface AcquiredLocalMedia {
 }
 
 /** The real actor implementations for one conference. */
-export function conferenceActors({ hub, local, remote, devices, beacon }: ConferenceDeps) {
+export function conferenceActors({ hub, local, remote, devices, beacon, prepared }: ConferenceDeps) {
+  /** The local media and the peer session prepared with it go together. */
+  const releaseLocal = () => {
+    prepared.release()
+    local.release()
+  }
   return {
     acquireLocalMedia: fromPromise<AcquiredLocalMedia, { audio: boolean; video: boolean; deviceIds?: Partial<Record<DeviceKind, string>> }>(async ({ input, signal }) => {
-      local.release()
+      releaseLocal()
       const acquired = await acquireMedia(devices, input)
       if (signal.aborted) {
         // Nobody waits for these any more (the user left or asked again): the camera must go off.
@@ -90,9 +98,9 @@ export function conferenceActors({ hub, local, remote, devices, beacon }: Confer
       await hub.setMeta(input.roomId, { [mediaStateMetaKey(input.clientId)]: state }, signal)
     }),
     endRoom: fromPromise<void, { roomId: string; host?: HostCredentials }>(async ({ input, signal }) => hub.endRoom(input.roomId, signal, input.host)),
-    /** Releases local media (the peer connection went with the room session), then tells the hub (best effort). */
+    /** Releases local media (the room's peer connection went with the room session, a prepared one goes now), then tells the hub (best effort). */
     leaveRoom: fromPromise<void, SessionInput & { viaBeacon: boolean }>(async ({ input, signal }) => {
-      local.release()
+      releaseLocal()
       if (!input.roomId || !input.clientId) return
       if (input.viaBeacon && beacon) {
         beacon(hub.leaveUrl(input.roomId, input.clientId))
@@ -105,7 +113,7 @@ export function conferenceActors({ hub, local, remote, devices, beacon }: Confer
       })
     }),
     /** Lives as long as the conference actor: whatever way it stops, the camera goes off (children close the rest). */
-    releaseOnStop: fromCallback(() => () => local.release()),
+    releaseOnStop: fromCallback(() => () => releaseLocal()),
   }
 }
 

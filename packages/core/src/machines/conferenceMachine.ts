@@ -3,7 +3,8 @@
 // media (publishing our microphone/camera state), host (host controls), participants (the roster), stats (getStats,
 // statsMachine.ts) and presence (hands and reactions). `user.leave` is accepted in every state and
 // releases everything. Context holds plain data only; the streams and the peer connection live in
-// holders the actors close over (conferenceActors.ts, negotiationActors.ts). The chart is one machine
+// holders the actors close over (conferenceActors.ts, negotiationActors.ts). The pre-join warms up the
+// room's peer session (previewing.ready.peer, preparedPeer.ts), which the room then takes over. The chart is one machine
 // in four files: this one (the top level), conferenceInRoom.ts (the in-room regions),
 // conferenceSetup.ts (actors, guards, actions by name) and conferenceTypes.ts (context and events).
 import { not, sendTo } from 'xstate'
@@ -96,10 +97,39 @@ export const conferenceMachine = conferenceSetup.createMachine({
           },
         },
         ready: {
-          invoke: { id: 'applyLocalMedia', src: 'applyLocalMedia', input: ({ context }) => context.local },
-          on: {
-            'user.setMicrophone': { target: 'ready', reenter: true, actions: { type: 'setMicrophone', params: ({ event }) => event.enabled } },
-            'user.setCamera': { target: 'ready', reenter: true, actions: { type: 'setCamera', params: ({ event }) => event.enabled } },
+          type: 'parallel',
+          states: {
+            media: {
+              // The toggles re-enter `applying` only: handled on a region itself, they would re-enter
+              // the whole parallel `ready`, and with it the warm-up.
+              initial: 'applying',
+              states: {
+                applying: {
+                  invoke: { id: 'applyLocalMedia', src: 'applyLocalMedia', input: ({ context }) => context.local },
+                  on: {
+                    'user.setMicrophone': { target: 'applying', reenter: true, actions: { type: 'setMicrophone', params: ({ event }) => event.enabled } },
+                    'user.setCamera': { target: 'applying', reenter: true, actions: { type: 'setCamera', params: ({ event }) => event.enabled } },
+                  },
+                },
+              },
+            },
+            peer: {
+              // The room's peer session, warmed up while the person looks at the preview (as Meet does):
+              // created with these tracks, its offer set, ICE gathered (negotiationActors.ts `warmUp`).
+              // Join does not wait for it: from any of these states the room takes what is there
+              // (preparedPeer.ts), so only register, the lock and the PUT of the offer stay after the click.
+              // Without it (no WebRTC, a failed step) the room builds its own, as it always could.
+              // Muting changes no offer; a device switch is put on the sender; new media start again here.
+              initial: 'preparing',
+              invoke: { id: 'warmUp', systemId: 'peerSession', src: 'warmUp' },
+              on: { 'warmup.failed': '.unprepared' },
+              states: {
+                preparing: { on: { 'warmup.offerSet': 'gathering' } },
+                gathering: { on: { 'warmup.gathered': 'prepared' } },
+                prepared: {},
+                unprepared: {},
+              },
+            },
           },
         },
       },

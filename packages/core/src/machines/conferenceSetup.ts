@@ -13,6 +13,7 @@ import { eventsMachine } from './eventsMachine.js'
 import { chatMachine } from './chatMachine.js'
 import { hostMachine } from './hostMachine.js'
 import { negotiationMachine } from './negotiationMachine.js'
+import type { NegotiationActors } from './negotiationActors.js'
 import { statsMachine } from './statsMachine.js'
 import { emptySummary, type StatsSummary } from '../stats/analysis.js'
 import { emptyPresence, isReaction, ownReaction, type Presence } from '../presence.js'
@@ -55,6 +56,7 @@ export const conferenceSetup = setup({
     leaveRoom: notProvided<ConferenceActors['leaveRoom']>('leaveRoom'),
     releaseOnStop: notProvided<ConferenceActors['releaseOnStop']>('releaseOnStop'),
     presenceRequests: notProvided<PresenceActors['presenceRequests']>('presenceRequests'),
+    warmUp: notProvided<NegotiationActors['warmUp']>('warmUp'),
     negotiation: negotiationMachine,
     events: eventsMachine,
     stats: statsMachine,

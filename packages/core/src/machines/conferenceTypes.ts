@@ -13,6 +13,7 @@ import { type DevicesParentEvent } from './devicesMachine.js'
 import type { DeviceKind } from '../api.js'
 import { type ReconnectParentEvent } from './reconnectMachine.js'
 import { type TabsParentEvent } from './tabsMachine.js'
+import type { WarmUpEvent } from './negotiationActors.js'
 
 export type { EndedReason }
 
@@ -103,6 +104,7 @@ export type ConferenceEvent =
   | ScreenShareParentEvent
   | ReconnectParentEvent
   | TabsParentEvent
+  | WarmUpEvent
 
 export const LEAVE_TIMEOUT_MS = 5000
 /** One join step that talks to the hub (opening the room, registering): no answer in this time fails the join. */

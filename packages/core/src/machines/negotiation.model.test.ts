@@ -16,6 +16,7 @@ import { edgeCoveringPaths, runPath, type ModelPath } from '../test-support/mode
 import { FAKE_ANSWER_SDP, FAKE_HUB_URL, FAKE_OFFER_SDP, createFakeWorld, flush, type FakePeerConnection, type PendingCalls } from '../test-support/index.js'
 import { negotiationActors } from './negotiationActors.js'
 import { ICE_RECHECK_MS, ICE_RESTART_TIMEOUT_MS, LOCK_RETRY_MS, negotiationMachine } from './negotiationMachine.js'
+import { PreparedPeer } from '../preparedPeer.js'
 
 const INPUT = { roomId: 'room1', clientId: 'client1', maxIceRestarts: 1 }
 const HUB_OFFER = 'v=0\r\no=hub 1 1 IN IP4 127.0.0.1\r\ns=hub\r\n'
@@ -110,7 +111,7 @@ function startRun(path: ModelPath) {
   if (path.steps[0]?.event.type === SESSION_FAILED) world.peers.failNextCreation()
   const hub = createHubClient({ baseUrl: FAKE_HUB_URL, fetch: world.hub.fetch })
   const machine = negotiationMachine.provide({
-    actors: negotiationActors({ hub, peerConnection: world.peers.factory, peerConfig: {}, local: new LocalMedia(), remote: new RemoteStreams(), stats: new PeerStats(), screen: new ScreenMedia() }),
+    actors: negotiationActors({ hub, peerConnection: world.peers.factory, peerConfig: {}, local: new LocalMedia(), remote: new RemoteStreams(), stats: new PeerStats(), screen: new ScreenMedia(), prepared: new PreparedPeer() }),
   })
   const toParent: AnyEventObject[] = []
   const parentMachine = setup({ actors: { negotiation: machine } }).createMachine({

@@ -4,7 +4,8 @@ import { fromCallback, fromPromise } from 'xstate'
 import { messageOf, type IceCandidate } from '@parley/protocol'
 import type { HubClient } from '../hubClient.js'
 import type { LocalMedia } from '../localMedia.js'
-import { PeerSession } from '../peerSession.js'
+import { PeerSession, type PeerSessionReports } from '../peerSession.js'
+import type { Prepared, PreparedPeer } from '../preparedPeer.js'
 import type { PeerConnectionConfig, PeerConnectionFactory } from '../ports.js'
 import type { DataChannels } from '../dataChannels.js'
 import type { RemoteStreams } from '../remoteStreams.js'
@@ -24,7 +25,12 @@ export interface NegotiationDeps {
   /** The stats actor reads getStats here while the peer connection lives. */
   stats: PeerStats
   screen: ScreenMedia
+  /** The peer session the pre-join's warm-up built; the room's peer session takes it over. */
+  prepared: PreparedPeer
 }
+
+/** What the pre-join's warm-up reports (its states in the conference's `previewing.ready.peer`). */
+export type WarmUpEvent = { type: 'warmup.offerSet' } | { type: 'warmup.gathered' } | { type: 'warmup.failed'; message: string }
 
 export interface PeerInput {
   roomId: string
@@ -32,8 +38,46 @@ export interface PeerInput {
 }
 
 /** The real actor implementations, bound to a hub client, the ports and the conference's media holders. */
-export function negotiationActors({ hub, peerConnection, peerConfig, local, remote, channels, stats, screen }: NegotiationDeps) {
+export function negotiationActors({ hub, peerConnection, peerConfig, local, remote, channels, stats, screen, prepared }: NegotiationDeps) {
   return {
+    /**
+     * The pre-join's warm-up: builds the room's peer session with the preview's tracks, makes and sets
+     * its first offer and lets ICE gather, so that the join only registers and sends it. The session
+     * is the holder's (`prepared`): stopping this actor leaves it there for the room to take, and
+     * leaving, stopping the conference or new local media release it. A device switched meanwhile is
+     * put on its sender here (this actor is the `peerSession` of the pre-join). Any failure is
+     * `warmup.failed`: the room then builds its own session, as it always could.
+     */
+    warmUp: fromCallback<PeerSessionCommand, void, WarmUpEvent>(({ sendBack, receive }) => {
+      let live = true
+      const report = (event: WarmUpEvent) => {
+        if (live) sendBack(event)
+      }
+      let held: Prepared
+      try {
+        held = prepared.build(() => peerConnection(peerConfig), local, { iceGathered: () => report({ type: 'warmup.gathered' }) })
+      } catch (error) {
+        // No peer connection here (WebRTC unavailable or disabled): the room will say so when it tries.
+        void Promise.resolve().then(() => report({ type: 'warmup.failed', message: messageOf(error) }))
+        return () => {
+          live = false
+        }
+      }
+      const failed = (error: unknown) => {
+        prepared.release(held)
+        report({ type: 'warmup.failed', message: messageOf(error) })
+      }
+      held.session.prepareOffer().then(() => report({ type: 'warmup.offerSet' }), failed)
+      receive((command) => {
+        if (command.type !== 'session.replaceTrack') return
+        const track = local.tracks.find((candidate) => candidate.kind === command.kind)
+        // A sender that refuses would send the old (stopped) track: the join builds afresh instead.
+        if (track) held.session.replaceTrack(track).then((replaced) => (replaced ? undefined : failed(new Error(`no ${command.kind} sender`))), failed)
+      })
+      return () => {
+        live = false
+      }
+    }),
     /**
      * Creates the peer connection with the local tracks and owns it until stopped. Commands come in as
      * events; each pc step reports back as one (`peer.offer`, `peer.answer`, `peer.answerApplied`,
@@ -41,12 +85,16 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
      * go to the remote streams holder.
      */
     peerSession: fromCallback<PeerSessionCommand>(({ sendBack, receive }) => {
-      const pc = peerConnection(peerConfig)
-      const session = new PeerSession(pc, local, {
+      const reports: PeerSessionReports = {
         event: sendBack,
         track: (track, stream) => remote.add(track, stream),
         dataChannel: (channel) => channels?.add(channel),
-      })
+      }
+      // The pre-join's prepared session when it still fits the local media (its held candidates follow at once).
+      const adopted = prepared.take(local)
+      adopted?.relay.bind(reports)
+      const pc = adopted?.pc ?? peerConnection(peerConfig)
+      const session = adopted?.session ?? new PeerSession(pc, local, reports)
       const detachStats = stats.attach(pc)
       /** One pc step; `after` runs once its outcome was reported (and what that starts, e.g. the answer's PUT, is under way). */
       const step = (run: () => Promise<NegotiationEvent>, after?: () => void) => {

@@ -9,6 +9,7 @@ import { FAKE_HUB_URL, createFakeWorld, flush, type FakePeerConnection } from '.
 import { runAsChild } from '../test-support/harness.js'
 import { negotiationActors } from './negotiationActors.js'
 import { ICE_RECHECK_MS, LOCK_RETRY_MS, negotiationMachine } from './negotiationMachine.js'
+import { PreparedPeer } from '../preparedPeer.js'
 
 const CANDIDATE = { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u' }
 const HUB_OFFER = 'v=0\r\no=hub 1 1 IN IP4 127.0.0.1\r\n'
@@ -19,7 +20,7 @@ function start(options: { maxIceRestarts?: number; configure?: (world: ReturnTyp
   const hub = createHubClient({ baseUrl: FAKE_HUB_URL, fetch: world.hub.fetch })
   const remote = new RemoteStreams()
   const machine = negotiationMachine.provide({
-    actors: negotiationActors({ hub, peerConnection: world.peers.factory, peerConfig: {}, local: new LocalMedia(), remote, stats: new PeerStats(), screen: new ScreenMedia() }),
+    actors: negotiationActors({ hub, peerConnection: world.peers.factory, peerConfig: {}, local: new LocalMedia(), remote, stats: new PeerStats(), screen: new ScreenMedia(), prepared: new PreparedPeer() }),
   })
   const run = runAsChild(machine, { roomId: 'room1', clientId: 'client1', maxIceRestarts: options.maxIceRestarts ?? 2 }, { clock: world.clock })
   const snapshot = () => run.child.getSnapshot() as AnyMachineSnapshot

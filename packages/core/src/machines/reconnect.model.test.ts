@@ -16,6 +16,7 @@ import { conferenceActors } from './conferenceActors.js'
 import { RECONNECT_DEADLINE_MS, RELEASE_TIMEOUT_MS, reconnectActors, reconnectBackoffMs, reconnectMachine, type ReconnectContext, type ReconnectInput } from './reconnectMachine.js'
 import { LocalMedia } from '../localMedia.js'
 import { RemoteStreams } from '../remoteStreams.js'
+import { PreparedPeer } from '../preparedPeer.js'
 
 const OPTIONS = { bitrates: {}, quality_presets: {}, codecs: ['vp8'], pli_interval_ns: 0, empty_room_timeout_ns: 0 }
 const INPUT: ReconnectInput = { room: { id: 'room1', name: 'Standup', options: OPTIONS as never }, displayName: 'Ada', staleClientId: 'old' }
@@ -51,7 +52,7 @@ function startRun(input: ReconnectInput) {
   world.hub.rooms.set('room1', { id: 'room1', name: 'Standup' })
   world.hub.calls.gate('hub.getRoom', 'hub.createRoom', 'hub.register', 'hub.deleteMeta', 'hub.leave')
   const hub = createHubClient({ baseUrl: FAKE_HUB_URL, fetch: world.hub.fetch })
-  const { registerClient } = conferenceActors({ hub, local: new LocalMedia(), remote: new RemoteStreams(), devices: world.ports.media })
+  const { registerClient } = conferenceActors({ hub, local: new LocalMedia(), remote: new RemoteStreams(), devices: world.ports.media, prepared: new PreparedPeer() })
   const machine = reconnectMachine.provide({ actors: { ...reconnectActors(hub), registerClient }, guards: modelGuards, delays: modelDelays })
   const run = runAsChild(machine, input, { clock: world.clock, inspect: coverage.inspector('reconnect') })
   return { world, ...run, snapshot: () => run.child.getSnapshot() as AnyMachineSnapshot }

@@ -15,6 +15,7 @@ import { negotiationActors } from './negotiationActors.js'
 import { negotiationMachine } from './negotiationMachine.js'
 import { screenShareActors } from './screenShareActors.js'
 import { screenShareMachine } from './screenShareMachine.js'
+import { PreparedPeer } from '../preparedPeer.js'
 
 const HUB_OFFER = 'v=0\r\no=hub 1 1 IN IP4 127.0.0.1\r\ns=hub\r\n'
 
@@ -26,7 +27,7 @@ function startRun(gate: { hub?: string[]; peers?: string[] } = {}) {
   const devices = new FakeMediaDevices()
   const screen = new ScreenMedia()
   const negotiation = negotiationMachine.provide({
-    actors: negotiationActors({ hub, peerConnection: world.peers.factory, peerConfig: {}, local: new LocalMedia(), remote: new RemoteStreams(), stats: new PeerStats(), screen }),
+    actors: negotiationActors({ hub, peerConnection: world.peers.factory, peerConfig: {}, local: new LocalMedia(), remote: new RemoteStreams(), stats: new PeerStats(), screen, prepared: new PreparedPeer() }),
   })
   const share = screenShareMachine.provide({ actors: screenShareActors({ devices, screen }) })
   const parentMachine = setup({ actors: { negotiation, screenShare: share } }).createMachine({
