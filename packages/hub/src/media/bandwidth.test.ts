@@ -63,6 +63,19 @@ describe('InboundWindow', () => {
     expect(window.trend.trend).toBe(0)
   })
 
+  it('counts padding-only packets (probes) in the bitrate and the sequence, not in the queue or the delay trend', () => {
+    const window = new InboundWindow()
+    for (let frame = 0; frame < 10; frame++) window.onPacket(frame, frame * 4_500, 1_000, frame * 50 + 10)
+    window.take(TICK_MS)
+    // Padding stamped with frame 9's RTP time, 300 ms after it: not a queue.
+    for (const seq of [10, 11, 12]) window.onPacket(seq, 9 * 4_500, 240, 9 * 50 + 310, true)
+    const figures = window.take(TICK_MS)
+    expect(figures.receivedBps).toBe((3 * 240 * 8 * 1000) / TICK_MS)
+    expect(figures.lossFraction).toBe(0)
+    expect(figures.queueDelayMs).toBe(0)
+    expect(window.trend.trend).toBe(0)
+  })
+
   it('reads a queue over QUEUE_OVERUSE_MS that grew from over half of it as overuse, one window of it (a stall) not', () => {
     const window = new InboundWindow()
     let frame = 0
@@ -82,6 +95,33 @@ describe('InboundWindow', () => {
 describe('BandwidthEstimator', () => {
   const limits = { floorBps: 100_000, startBps: 1_000_000, ceilingBps: 2_000_000 }
   const clean = { receivedBps: 500_000, lossFraction: 0, packets: 50, queueDelayMs: 0, usage: 'normal' as const }
+
+  it('caps the start at what a probe held at a bottleneck delivered, and grows additively near it', () => {
+    const estimator = new BandwidthEstimator(limits)
+    expect(estimator.probed({ sendBps: 1_800_000, receiveBps: 600_000, packets: 12 })).toBe(true)
+    expect(estimator.estimateBps).toBe(600_000)
+    // A later cluster that passed does not raise it again; a lower held one lowers it.
+    expect(estimator.probed({ sendBps: 900_000, receiveBps: 900_000, packets: 6 })).toBe(false)
+    expect(estimator.probed({ sendBps: 900_000, receiveBps: 400_000, packets: 6 })).toBe(true)
+    expect(estimator.estimateBps).toBe(400_000)
+    // What arrives stays near that capacity: additive growth, not 16 % a second.
+    expect(estimator.update({ ...clean, receivedBps: 380_000 })).toBe(400_000 + (ADDITIVE_BPS_PER_S * TICK_MS) / 1000)
+    // Never below the floor.
+    const other = new BandwidthEstimator(limits)
+    other.probed({ sendBps: 900_000, receiveBps: 10_000, packets: 6 })
+    expect(other.estimateBps).toBe(limits.floorBps)
+  })
+
+  it("raises the start to a passing probe's rate, up to the ceiling, and leaves probes alone after the delay rule cut", () => {
+    const estimator = new BandwidthEstimator(limits)
+    expect(estimator.probed({ sendBps: 1_500_000, receiveBps: 1_450_000, packets: 8 })).toBe(true)
+    expect(estimator.estimateBps).toBe(1_500_000)
+    estimator.probed({ sendBps: 2_500_000, receiveBps: 2_500_000, packets: 8 })
+    expect(estimator.estimateBps).toBe(limits.ceilingBps)
+    estimator.update({ ...clean, receivedBps: 1_000_000, usage: 'overusing' })
+    expect(estimator.probed({ sendBps: 1_800_000, receiveBps: 300_000, packets: 8 })).toBe(false)
+    expect(estimator.estimateBps).toBe(850_000)
+  })
 
   it('grows 16 % a second while nothing overuses, up to the ceiling', () => {
     const estimator = new BandwidthEstimator(limits)

@@ -44,6 +44,7 @@
 // subscriber behind a queue that drops nothing slows nobody.
 import type { Bitrates } from '@parley/protocol'
 import { DelayTrend, type Usage } from './delay-trend.js'
+import { type ProbeCluster, ProbeMeter } from './probe.js'
 
 export const TICK_MS = 250
 export const BASELINE_MS = 10_000
@@ -58,6 +59,8 @@ export const DRAIN_MS = 500
 /** Growth far from any capacity seen (16 %/s: 1 → 2 Mbit/s in under 5 s), and near it. */
 export const MULTIPLICATIVE_PER_S = 1.16
 export const ADDITIVE_BPS_PER_S = 40_000
+/** A cluster that arrived slower than this × its send rate was held at a bottleneck (probe.ts). */
+export const PROBE_HELD = 0.85
 /** The loss rule judges a fraction over at least this many packets and this long (one loss in 30 is 3.3 %). */
 export const LOSS_MIN_PACKETS = 30
 export const LOSS_MIN_MS = 500
@@ -96,8 +99,11 @@ export class InboundWindow {
   #overused = false
   /** The previous window's queue delay. */
   #lastQueueDelayMs = 0
+  /** The publisher's probe clusters at the start (abs-send-time, probe.ts); fed by the plane. */
+  readonly probe = new ProbeMeter()
 
-  onPacket(sequenceNumber: number, rtpTimestamp: number, size: number, arrivalMs: number): void {
+  /** One packet; `paddingOnly` (a probe's padding, stamped with the last frame's RTP time) counts in the bitrate and loss only. */
+  onPacket(sequenceNumber: number, rtpTimestamp: number, size: number, arrivalMs: number, paddingOnly = false): void {
     this.bytes += size
     this.received++
     if (this.#highest < 0) {
@@ -113,6 +119,7 @@ export class InboundWindow {
       // (measured on the ramp bench: a 0.4–1.9 s "queue" in windows where resends were most of what came).
       else return
     }
+    if (paddingOnly) return
     // 90 kHz video clock: transit in ms up to a constant offset, which the baseline removes.
     const transit = arrivalMs - rtpTimestamp / 90
     if (transit < this.#minTransitMs) this.#minTransitMs = transit
@@ -242,6 +249,10 @@ export class BandwidthEstimator {
   #lossSinceMs = 0
   #sinceDecreaseMs = Number.POSITIVE_INFINITY
   #sinceLossDecreaseMs = Number.POSITIVE_INFINITY
+  /** A probe cluster was held at a bottleneck: passing clusters raise the estimate no more. */
+  #probeHeld = false
+  /** The delay rule has cut: probes no longer decide. */
+  #decreased = false
 
   constructor(limits: BandwidthLimits) {
     this.#limits = limits
@@ -263,6 +274,29 @@ export class BandwidthEstimator {
     return this.estimateBps
   }
 
+  /**
+   * A probe cluster at the start (probe.ts), before the delay rule has cut: one held at a bottleneck
+   * caps the estimate at its arrival rate, which becomes the capacity the additive growth starts near
+   * (the start then does not overload a narrow link for the second or two the queue needs to show); one
+   * that arrived at its send rate raises the estimate to that rate, unless a cluster was held before.
+   * True when the estimate changed.
+   */
+  probed(cluster: ProbeCluster): boolean {
+    if (this.#decreased) return false
+    const before = this.estimateBps
+    if (cluster.receiveBps < PROBE_HELD * cluster.sendBps) {
+      this.#probeHeld = true
+      this.#delayBps = this.#clamp(Math.min(this.#delayBps, cluster.receiveBps))
+      this.#lossBps = Math.max(this.#lossBps, this.#delayBps)
+      this.#capacitySample(cluster.receiveBps)
+    } else if (!this.#probeHeld && cluster.sendBps > this.#delayBps) {
+      this.#delayBps = this.#clamp(cluster.sendBps)
+      this.#lossBps = Math.max(this.#lossBps, this.#delayBps)
+    }
+    this.estimateBps = Math.round(this.#clamp(Math.min(this.#delayBps, this.#lossBps)))
+    return this.estimateBps !== before
+  }
+
   #clamp(bps: number): number {
     return Math.min(this.#limits.ceilingBps, Math.max(this.#limits.floorBps, bps))
   }
@@ -278,6 +312,7 @@ export class BandwidthEstimator {
       this.#capacitySample(incoming)
       this.#draining = this.#delayBps < BETA * this.#capacity!.mean * 1000
       this.#sinceDecreaseMs = 0
+      this.#decreased = true
       this.#state = 'hold'
       return
     }

@@ -28,6 +28,7 @@ function publisherTransceiver(dtlsState: 'new' | 'connected') {
       },
     },
     sender: { ssrc: 1 },
+    headerExtensions: [],
     dtlsTransport,
   } as unknown as RTCRtpTransceiver
   const deliver = (sequenceNumber: number, timestamp: number) =>

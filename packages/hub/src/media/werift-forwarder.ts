@@ -14,6 +14,7 @@ import { FastRtpSend, RTP_HISTORY_SIZE } from './werift-fast-send.js'
 import { dtlsUp, rembPacket, sendRtcp } from './werift-rtcp.js'
 import { UnanswerableNacks } from './nack.js'
 import { startsVp8Keyframe } from './vp8.js'
+import { ABS_SEND_TIME_URI, readAbsSendTime } from './probe.js'
 import { type Clock, Timer } from '../clock.js'
 import type { Logger } from '../log.js'
 import type { PublishedTrack } from './types.js'
@@ -58,6 +59,8 @@ export interface Source {
   readonly inbound: InboundWindow | undefined
   /** The bounds of the REMB estimate (the publisher's room's bitrates). */
   readonly limits: BandwidthLimits | undefined
+  /** The abs-send-time extension's id on the publisher's m-line (null: not negotiated), read on the first packet. */
+  absSendTimeId: number | null | undefined
   stopRtp: () => void
 }
 
@@ -170,6 +173,7 @@ export class Forwarder {
       keyframeAwaited: false,
       inbound: published.kind === 'video' && limits ? new InboundWindow() : undefined,
       limits,
+      absSendTimeId: undefined,
       stopRtp: () => undefined,
     }
     const { unSubscribe } = transceiver.receiver.track.onReceiveRtp.subscribe((packet: RtpPacket) => {
@@ -295,8 +299,15 @@ export class Forwarder {
 
   #forward(source: Source, packet: RtpPacket): void {
     this.counters.packetsReceived++
-    const { ssrc } = packet.header
-    source.inbound?.onPacket(packet.header.sequenceNumber, packet.header.timestamp, packet.payload.length + 12, this.#clock.now())
+    const { header } = packet
+    const { ssrc } = header
+    const inbound = source.inbound
+    if (inbound) {
+      const now = this.#clock.now()
+      const size = packet.payload.length + 12 + (header.padding ? header.paddingSize : 0)
+      inbound.onPacket(header.sequenceNumber, header.timestamp, size, now, header.padding && packet.payload.length === 0)
+      if (inbound.probe.open) this.#probePacket(source, inbound, packet, size, now)
+    }
     if (source.ssrc !== ssrc) {
       const switched = source.ssrc !== undefined
       source.ssrc = ssrc
@@ -333,6 +344,21 @@ export class Forwarder {
         this.#log('debug', 'sendRtp failed', { clientId: subscription.owner.clientId, error: messageOf(error) })
       })
     }
+  }
+
+  /** The start's probe clusters (probe.ts), from the abs-send-time the publisher stamps when negotiated. */
+  #probePacket(source: Source, inbound: InboundWindow, packet: RtpPacket, size: number, now: number): void {
+    if (source.absSendTimeId === undefined) {
+      source.absSendTimeId = source.transceiver.headerExtensions.find((extension) => extension.uri === ABS_SEND_TIME_URI)?.id ?? null
+    }
+    if (source.absSendTimeId === null) return
+    let sendTime: number | undefined
+    for (const extension of packet.header.extensions) {
+      if (extension.id === source.absSendTimeId) sendTime = readAbsSendTime(extension.payload)
+    }
+    if (sendTime === undefined) return
+    const cluster = inbound.probe.onPacket(sendTime, now, size)
+    if (cluster) this.#feedback.probed(source.publisher, source.published.clientId, cluster)
   }
 
   #firstForwarded(subscription: Subscription, packet: RtpPacket): void {
