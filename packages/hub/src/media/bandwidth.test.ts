@@ -76,6 +76,29 @@ describe('InboundWindow', () => {
     expect(window.trend.trend).toBe(0)
   })
 
+  it('measures the queue from abs-send-time when the track has it: an encoder that is late is no queue', () => {
+    const ast = (ms: number) => Math.round((ms * (1 << 18)) / 1000) & 0xffffff
+    const bySend = new InboundWindow()
+    const byCapture = new InboundWindow()
+    bySend.take(TICK_MS)
+    byCapture.take(TICK_MS)
+    // Frame 0 encoded at once, frames 1..9 leave the encoder 60 ms after capture; the path adds 10 ms. Send times wrap (64 s).
+    for (let frame = 0; frame < 10; frame++) {
+      const sendMs = 63_900 + frame * 33 + (frame === 0 ? 0 : 60)
+      bySend.onPacket(frame, frame * 3_000, 1_000, sendMs + 10, false, ast(sendMs))
+      byCapture.onPacket(frame, frame * 3_000, 1_000, sendMs + 10)
+    }
+    bySend.take(TICK_MS)
+    byCapture.take(TICK_MS)
+    for (let frame = 10; frame < 20; frame++) {
+      const sendMs = 63_900 + frame * 33 + 60
+      bySend.onPacket(frame, frame * 3_000, 1_000, sendMs + 10, false, ast(sendMs))
+      byCapture.onPacket(frame, frame * 3_000, 1_000, sendMs + 10)
+    }
+    expect(bySend.take(TICK_MS).queueDelayMs).toBeCloseTo(0, 0)
+    expect(byCapture.take(TICK_MS).queueDelayMs).toBeGreaterThan(50)
+  })
+
   it('reads a queue over QUEUE_OVERUSE_MS that grew from over half of it as overuse, one window of it (a stall) not', () => {
     const window = new InboundWindow()
     let frame = 0

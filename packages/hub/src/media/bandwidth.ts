@@ -44,7 +44,7 @@
 // subscriber behind a queue that drops nothing slows nobody.
 import type { Bitrates } from '@parley/protocol'
 import { DelayTrend, type Usage } from './delay-trend.js'
-import { type ProbeCluster, ProbeMeter } from './probe.js'
+import { ABS_SEND_TIME_UNITS_PER_MS, type ProbeCluster, ProbeMeter } from './probe.js'
 
 export const TICK_MS = 250
 export const BASELINE_MS = 10_000
@@ -102,8 +102,15 @@ export class InboundWindow {
   /** The publisher's probe clusters at the start (abs-send-time, probe.ts); fed by the plane. */
   readonly probe = new ProbeMeter()
 
-  /** One packet; `paddingOnly` (a probe's padding, stamped with the last frame's RTP time) counts in the bitrate and loss only. */
-  onPacket(sequenceNumber: number, rtpTimestamp: number, size: number, arrivalMs: number, paddingOnly = false): void {
+  /** Send times from abs-send-time (null: the track's first packet had none, RTP timestamps are used). */
+  #absSendTime: { raw: number; ms: number } | null | undefined
+
+  /**
+   * One packet; `paddingOnly` (a probe's padding, stamped with the last frame's RTP time) counts in the
+   * bitrate and loss only. `absSendTime` (24 bits, when negotiated) is its send time for the queue and the
+   * delay trend; without it, the capture time (RTP timestamp) is, with the encoder's delay in the path.
+   */
+  onPacket(sequenceNumber: number, rtpTimestamp: number, size: number, arrivalMs: number, paddingOnly = false, absSendTime?: number): void {
     this.bytes += size
     this.received++
     if (this.#highest < 0) {
@@ -120,10 +127,32 @@ export class InboundWindow {
       else return
     }
     if (paddingOnly) return
+    this.#absSendTime ??= absSendTime === undefined ? null : { raw: absSendTime, ms: absSendTime / ABS_SEND_TIME_UNITS_PER_MS }
+    if (this.#absSendTime) {
+      // One clock per track: a packet without the extension on a track that had it says nothing of delay.
+      if (absSendTime === undefined) return
+      const sendMs = this.#sendMs(this.#absSendTime, absSendTime)
+      const transit = arrivalMs - sendMs
+      if (transit < this.#minTransitMs) this.#minTransitMs = transit
+      if (this.trend.onSendTime(sendMs, arrivalMs) === 'overusing') this.#overused = true
+      return
+    }
     // 90 kHz video clock: transit in ms up to a constant offset, which the baseline removes.
     const transit = arrivalMs - rtpTimestamp / 90
     if (transit < this.#minTransitMs) this.#minTransitMs = transit
     if (this.trend.onPacket(rtpTimestamp, arrivalMs) === 'overusing') this.#overused = true
+  }
+
+  /** abs-send-time (6.18 s, wrapping every 64 s) as ms, unwrapped against the newest seen. */
+  #sendMs(last: { raw: number; ms: number }, raw: number): number {
+    let delta = (raw - last.raw) & 0xffffff
+    if (delta >= 0x800000) delta -= 0x1000000
+    const ms = last.ms + delta / ABS_SEND_TIME_UNITS_PER_MS
+    if (delta > 0) {
+      last.raw = raw
+      last.ms = ms
+    }
+    return ms
   }
 
   /** The window's figures; the next window starts. */

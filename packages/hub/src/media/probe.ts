@@ -13,7 +13,7 @@
 export const ABS_SEND_TIME_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time'
 /** abs-send-time is 24 bits of 6.18 fixed-point seconds: it wraps every 64 s. */
 const ABS_SEND_TIME_RANGE = 1 << 24
-const ABS_SEND_TIME_UNITS_PER_MS = (1 << 18) / 1000
+export const ABS_SEND_TIME_UNITS_PER_MS = (1 << 18) / 1000
 /** Packets sent further apart than this (send time) end a cluster: Chromium paces a probe's packets 1–3 ms apart. */
 export const CLUSTER_GAP_MS = 5
 /** A cluster is measured from this many packets (libwebrtc's probes have at least 5). */

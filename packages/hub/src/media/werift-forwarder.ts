@@ -305,8 +305,12 @@ export class Forwarder {
     if (inbound) {
       const now = this.#clock.now()
       const size = packet.payload.length + 12 + (header.padding ? header.paddingSize : 0)
-      inbound.onPacket(header.sequenceNumber, header.timestamp, size, now, header.padding && packet.payload.length === 0)
-      if (inbound.probe.open) this.#probePacket(source, inbound, packet, size, now)
+      const sendTime = this.#absSendTime(source, packet)
+      inbound.onPacket(header.sequenceNumber, header.timestamp, size, now, header.padding && packet.payload.length === 0, sendTime)
+      if (sendTime !== undefined && inbound.probe.open) {
+        const cluster = inbound.probe.onPacket(sendTime, now, size)
+        if (cluster) this.#feedback.probed(source.publisher, source.published.clientId, cluster)
+      }
     }
     if (source.ssrc !== ssrc) {
       const switched = source.ssrc !== undefined
@@ -346,19 +350,16 @@ export class Forwarder {
     }
   }
 
-  /** The start's probe clusters (probe.ts), from the abs-send-time the publisher stamps when negotiated. */
-  #probePacket(source: Source, inbound: InboundWindow, packet: RtpPacket, size: number, now: number): void {
+  /** The abs-send-time the publisher stamped (24 bits), when negotiated: the estimate's send time and the probes' (probe.ts). */
+  #absSendTime(source: Source, packet: RtpPacket): number | undefined {
     if (source.absSendTimeId === undefined) {
       source.absSendTimeId = source.transceiver.headerExtensions.find((extension) => extension.uri === ABS_SEND_TIME_URI)?.id ?? null
     }
-    if (source.absSendTimeId === null) return
-    let sendTime: number | undefined
+    if (source.absSendTimeId === null) return undefined
     for (const extension of packet.header.extensions) {
-      if (extension.id === source.absSendTimeId) sendTime = readAbsSendTime(extension.payload)
+      if (extension.id === source.absSendTimeId) return readAbsSendTime(extension.payload)
     }
-    if (sendTime === undefined) return
-    const cluster = inbound.probe.onPacket(sendTime, now, size)
-    if (cluster) this.#feedback.probed(source.publisher, source.published.clientId, cluster)
+    return undefined
   }
 
   #firstForwarded(subscription: Subscription, packet: RtpPacket): void {
