@@ -1,5 +1,6 @@
 // The hub's bandwidth estimate (REMB): bounds from the room's bitrates, the inbound window's loss and
-// queue delay, the loss-and-delay rule, the slow-subscriber rule and REMB's bitrate encoding.
+// queue delay, the loss-and-delay rule, the probes at the start, the slow-subscriber rule and REMB's
+// bitrate encoding (remb.ts).
 import { ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback } from 'werift'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_BITRATES } from '../roomOptions.js'
@@ -15,9 +16,8 @@ import {
   SubscriberLoss,
   TICK_MS,
   bandwidthLimits,
-  rembBytes,
-  rembMantissaExponent,
 } from './bandwidth.js'
+import { rembBytes, rembMantissaExponent } from './remb.js'
 
 describe('bandwidthLimits', () => {
   it("starts at the room's initial_bandwidth, floors at video_low + audio, tops at twice initial_bandwidth", () => {

@@ -7,9 +7,10 @@
 // - the received bitrate;
 // - the loss on the way in (gaps in the RTP sequence numbers);
 // - the overuse detector's verdict (delay-trend.ts, after GCC): the trend of the one-way delay variation
-//   between frames (arrival time against RTP timestamp), against an adaptive threshold;
-// - the standing queue: arrival time minus RTP capture time, the window's minimum against the lowest
-//   seen in the last BASELINE_MS;
+//   between packet groups (arrival time against send time: abs-send-time when the publisher stamps it,
+//   else the RTP timestamp), against an adaptive threshold;
+// - the standing queue: arrival time minus send time, the window's minimum against the lowest seen in the
+//   last BASELINE_MS;
 // - the loss the track's subscribers report (RTCP receiver reports on the hub's forwarded stream: their
 //   cumulative counters over the tick, see SubscriberLoss).
 // The estimate is the lower of two rates, as GCC's:
@@ -25,9 +26,9 @@
 //   below 2 % it grows. Random loss of a few % therefore neither cuts the rate nor holds it at the floor
 //   after a cut; the delay rule, not loss, finds a bottleneck, before its queue overflows.
 // It starts at the room's `initial_bandwidth`, which Chromium adopts at once in its first 2 s (it trusts
-// REMB in its start phase while it sees no loss), so a clean link is used from the first second; on a
-// narrower link the start overloads it, and the first overuse (a few frames into the queue, well under a
-// second) cuts it. The forwarder sends the start estimate the moment the publisher's connection is up and
+// REMB in its start phase while it sees no loss), so a clean link is used from the first second; the
+// publisher's probe clusters (probe.ts, `probed`) then cap it at what a narrower link delivered, or raise
+// it on a wide one, within ~0.2 s; and the first overuse cuts it. The forwarder sends the start estimate the moment the publisher's connection is up and
 // again on its first video packet, not at the next tick: Firefox ESR sizes its first frames from the
 // bitrate it knows when it starts encoding (its own start rate is too low for 640x480) and scales up
 // again only after ~10 s, so a REMB that comes a tick late costs it 640x480 for those 10 s.
@@ -409,35 +410,4 @@ export class BandwidthEstimator {
       this.#lossBps = this.#clamp(this.#lossBps * MULTIPLICATIVE_PER_S ** (windowMs / 1000))
     }
   }
-}
-
-/** REMB's bitrate encoding: an 18-bit mantissa and a 6-bit exponent. */
-export function rembMantissaExponent(bitrate: number): { mantissa: number; exponent: number } {
-  let mantissa = Math.max(0, Math.floor(bitrate))
-  let exponent = 0
-  while (mantissa >= 1 << 18) {
-    mantissa = Math.floor(mantissa / 2)
-    exponent++
-  }
-  return { mantissa, exponent }
-}
-
-/**
- * The RTCP packet (PSFB, FMT 15, `REMB`) that tells a publisher `bitrate` (bit/s) for its streams `ssrcs`,
- * as bytes (draft-alvestrand-rmcat-remb-03).
- */
-export function rembBytes(senderSsrc: number, ssrcs: readonly number[], bitrate: number): Buffer {
-  const { mantissa, exponent } = rembMantissaExponent(bitrate)
-  const packet = Buffer.alloc(20 + 4 * ssrcs.length)
-  packet[0] = 0x80 | 15
-  packet[1] = 206
-  packet.writeUInt16BE(packet.length / 4 - 1, 2)
-  packet.writeUInt32BE(senderSsrc >>> 0, 4)
-  // media source SSRC (8..11) stays 0
-  packet.write('REMB', 12, 'latin1')
-  packet[16] = ssrcs.length
-  packet[17] = (exponent << 2) | (mantissa >>> 16)
-  packet.writeUInt16BE(mantissa & 0xffff, 18)
-  ssrcs.forEach((ssrc, index) => packet.writeUInt32BE(ssrc >>> 0, 20 + 4 * index))
-  return packet
 }
