@@ -123,7 +123,8 @@ describe('BandwidthEstimator', () => {
     const estimator = new BandwidthEstimator(limits)
     expect(estimator.probed({ sendBps: 1_800_000, receiveBps: 600_000, packets: 12 })).toBe(true)
     expect(estimator.estimateBps).toBe(600_000)
-    // A later cluster that passed does not raise it again; a lower held one lowers it.
+    // A later cluster that passed does not raise it again, nor one held above it; a lower held one lowers it.
+    expect(estimator.probed({ sendBps: 1_800_000, receiveBps: 700_000, packets: 6 })).toBe(false)
     expect(estimator.probed({ sendBps: 900_000, receiveBps: 900_000, packets: 6 })).toBe(false)
     expect(estimator.probed({ sendBps: 900_000, receiveBps: 400_000, packets: 6 })).toBe(true)
     expect(estimator.estimateBps).toBe(400_000)
@@ -137,6 +138,9 @@ describe('BandwidthEstimator', () => {
 
   it("raises the start to a passing probe's rate, up to the ceiling, and leaves probes alone after the delay rule cut", () => {
     const estimator = new BandwidthEstimator(limits)
+    // Held above the start (1 Mbit/s): nothing against it, and no bar to a later cluster that passes.
+    expect(estimator.probed({ sendBps: 1_659_000, receiveBps: 1_165_000, packets: 8 })).toBe(false)
+    expect(estimator.estimateBps).toBe(1_000_000)
     expect(estimator.probed({ sendBps: 1_500_000, receiveBps: 1_450_000, packets: 8 })).toBe(true)
     expect(estimator.estimateBps).toBe(1_500_000)
     estimator.probed({ sendBps: 2_500_000, receiveBps: 2_500_000, packets: 8 })

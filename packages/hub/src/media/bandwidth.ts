@@ -306,15 +306,17 @@ export class BandwidthEstimator {
 
   /**
    * A probe cluster at the start (probe.ts), before the delay rule has cut: one held at a bottleneck
-   * caps the estimate at its arrival rate, which becomes the capacity the additive growth starts near
-   * (the start then does not overload a narrow link for the second or two the queue needs to show); one
-   * that arrived at its send rate raises the estimate to that rate, unless a cluster was held before.
-   * True when the estimate changed.
+   * below the estimate caps the estimate at its arrival rate, which becomes the capacity the additive
+   * growth starts near (the start then does not overload a narrow link for the second or two the queue
+   * needs to show); one held above the estimate says nothing against it; one that arrived at its send
+   * rate raises the estimate to that rate, unless a cluster capped it before. True when the estimate changed.
    */
   probed(cluster: ProbeCluster): boolean {
     if (this.#decreased) return false
     const before = this.estimateBps
-    if (cluster.receiveBps < PROBE_HELD * cluster.sendBps) {
+    const held = cluster.receiveBps < PROBE_HELD * cluster.sendBps
+    if (held && cluster.receiveBps >= before) return false
+    if (held) {
       this.#probeHeld = true
       this.#delayBps = this.#clamp(Math.min(this.#delayBps, cluster.receiveBps))
       this.#lossBps = Math.max(this.#lossBps, this.#delayBps)

@@ -45,6 +45,14 @@ describe('ProbeMeter', () => {
     expect(cluster?.receiveBps).toBe(cluster?.sendBps)
   })
 
+  it('takes a cluster with one stall in the middle (one wait over half its arrival span) as arriving at its send rate', () => {
+    const meter = new ProbeMeter()
+    // Packets 0..4 arrive as sent, then 30 ms nothing, then 5..9 at once.
+    for (let i = 0; i < 10; i++) meter.onPacket(ast(i * 2), i < 5 ? i * 2 : 40, 250)
+    const cluster = meter.onPacket(ast(100), 100, 1000)
+    expect(cluster?.receiveBps).toBe(cluster?.sendBps)
+  })
+
   it('ignores runs shorter than a cluster, small packets and a send-time gap', () => {
     const meter = new ProbeMeter()
     burst(meter, { sendAt: 0, arriveAt: 0, count: MIN_CLUSTER_PACKETS - 1, size: 1000, sendGapMs: 2, arrivalGapMs: 2 })
