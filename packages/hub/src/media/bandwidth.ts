@@ -28,8 +28,9 @@
 // It starts at the room's `initial_bandwidth`, which Chromium adopts at once in its first 2 s (it trusts
 // REMB in its start phase while it sees no loss), so a clean link is used from the first second; the
 // publisher's probe clusters (probe.ts, `probed`) then cap it at what a narrower link delivered, within
-// ~0.5 s (they never raise it); and the first overuse cuts it. The forwarder sends the start estimate the moment the publisher's connection is up and
-// again on its first video packet, not at the next tick: Firefox ESR sizes its first frames from the
+// ~0.5 s (they never raise it); and the first overuse cuts it. The forwarder sends the start estimate the
+// moment the publisher's connection is up and again on its first video packet, not at the next tick:
+// Firefox ESR sizes its first frames from the
 // bitrate it knows when it starts encoding (its own start rate is too low for 640x480) and scales up
 // again only after ~10 s, so a REMB that comes a tick late costs it 640x480 for those 10 s.
 // Arrival times are taken in JavaScript: a busy event loop delivers frames late and then in a burst,
