@@ -171,6 +171,10 @@ describe('FastRtpSend', () => {
       expect(received.payload.length).toBe(0)
       const history = (sender['rtpCache'] as { header: RtpHeader; payload: Buffer }[])[1020 % 128]!
       expect(history.header).toMatchObject({ padding: true, paddingSize: 224 })
+      // What werift resends on a NACK (dtlsTransport.sendRtp: the header and the payload kept, encrypted as they are) is the same padding packet.
+      const resent = RtpPacket.deSerialize(receiver.decrypt((sender['dtlsTransport'] as { srtp: SrtpSession }).srtp.encrypt(history.payload, history.header)))
+      expect(resent.header).toMatchObject({ padding: true, paddingSize: 224, sequenceNumber: 1020 })
+      expect(resent.payload.length).toBe(0)
       // The next media packet's history entry (same slot object reused later) has no padding.
       expect(new FastRtpSend().send(sender, publisherPacket(21))).toBe(true)
       expect((sender['rtpCache'] as { header: RtpHeader }[])[1021 % 128]!.header.padding).toBe(false)

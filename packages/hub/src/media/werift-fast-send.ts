@@ -266,7 +266,7 @@ class FastSender {
     sender.octetCount += payload.length
     sender.headerBytesSent += headerLength
     sender.packetCount = (sender.packetCount + 1) >>> 0
-    this.#remember(seq, timestamp, header.marker, codec.payloadType, template, payload, paddingSize)
+    this.#remember(seq, timestamp, header.marker, codec.payloadType, template, body, paddingSize)
 
     transport.socket.send(out, remote.port, remote.host)
     dtls.bytesSent += length
@@ -292,7 +292,8 @@ class FastSender {
     saved.marker = marker
     saved.extensions = template.extensions
     saved.extension = template.extensions.length > 0
-    // werift's resend serializes the padding back from these two.
+    // werift's resend (dtlsTransport.sendRtp) writes the header's P bit and encrypts the payload as given,
+    // adding no padding bytes: for a padding packet the payload kept is the padding itself.
     saved.padding = paddingSize > 0
     saved.paddingSize = paddingSize
     entry.payload = payload
