@@ -164,7 +164,8 @@ export function protectRtp(context: SrtpContextInternals, ssrc: number, seq: num
   return end + SHA1_80_TAG_BYTES
 }
 
-function withPadding(payload: Buffer, paddingSize: number): Buffer {
+/** `payload` followed by `paddingSize` bytes of RTP padding (RFC 3550 5.1: the last one counts them). */
+export function withPadding(payload: Buffer, paddingSize: number): Buffer {
   const body = Buffer.alloc(payload.length + paddingSize)
   payload.copy(body, 0)
   body[body.length - 1] = paddingSize

@@ -10,7 +10,7 @@ import type { RTCRtpTransceiver, RtcpPacket, RtpPacket } from 'werift'
 import { messageOf } from '@parley/protocol'
 import { type BandwidthLimits, InboundWindow, SubscriberLoss } from './bandwidth.js'
 import { PublisherFeedback } from './feedback.js'
-import { FastRtpSend, RTP_HISTORY_SIZE } from './werift-fast-send.js'
+import { FastRtpSend, RTP_HISTORY_SIZE, withPadding } from './werift-fast-send.js'
 import { dtlsUp, rembPacket, sendRtcp } from './werift-rtcp.js'
 import { UnanswerableNacks } from './nack.js'
 import { startsVp8Keyframe } from './vp8.js'
@@ -343,6 +343,9 @@ export class Forwarder {
       if (!outgoing) {
         outgoing = packet.clone()
         outgoing.header.extensions = []
+        // werift writes the P bit but no padding bytes (it encrypts the payload as given): a probe's
+        // padding goes in the payload, as the fast send does.
+        if (header.padding && header.paddingSize > 0) outgoing.payload = withPadding(packet.payload, header.paddingSize)
       }
       sender.sendRtp(outgoing).catch((error: unknown) => {
         this.#log('debug', 'sendRtp failed', { clientId: subscription.owner.clientId, error: messageOf(error) })
