@@ -18,11 +18,17 @@ describe('loopbackWeriftConfig', () => {
     expect(config.bundlePolicy).toBe('max-bundle')
   })
 
-  it('pins VP8 to 96 and opus to 111 with sdes:mid, and abs-send-time on video', () => {
+  it('pins VP8 to 96 and opus to 111 with sdes:mid only (no abs-send-time from a werift sender)', () => {
     expect(config.codecs?.video?.map((c) => [c.mimeType, c.payloadType])).toEqual([['video/VP8', 96]])
     expect(config.codecs?.audio?.map((c) => [c.mimeType.toLowerCase(), c.payloadType])).toEqual([['audio/opus', 111]])
     expect(config.headerExtensions?.audio?.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid'])
-    expect(config.headerExtensions?.video?.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid', 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time'])
+    expect(config.headerExtensions?.video?.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid'])
+  })
+
+  it("is the hub's configuration, which adds abs-send-time on video", () => {
+    const hub = weriftPeerConfig(resolveIceConfig(undefined))
+    expect(hub.headerExtensions?.audio?.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid'])
+    expect(hub.headerExtensions?.video?.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid', 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time'])
   })
 
   it('keeps only candidate pairs and STUN answers with 127.0.0.1', () => {

@@ -83,9 +83,14 @@ export interface LoopbackWeriftOptions {
 
 /**
  * The hub's configuration on one loopback address, for a Node participant in loopback-only tests: no
- * STUN/TURN, IPv4 UDP on that address only, pairs and STUN answers only with it.
+ * STUN/TURN, IPv4 UDP on that address only, pairs and STUN answers only with it. Without abs-send-time:
+ * werift 0.25.2 stamps it from its ntpTime, whose fraction is the decimal digits of the seconds read as an
+ * integer, so a werift sender's send times jump about; the hub then reads that participant's delay from
+ * its RTP timestamps, as before.
  */
 export function loopbackWeriftConfig(options: LoopbackWeriftOptions = {}): RTCPeerConnectionConfig {
   const address = options.address ?? LOOPBACK_ADDRESS
-  return weriftPeerConfig(resolveIceConfig({ hostAddresses: [address] }))
+  const config = weriftPeerConfig(resolveIceConfig({ hostAddresses: [address] }))
+  config.headerExtensions = { audio: [useSdesMid()], video: [useSdesMid()] }
+  return config
 }
