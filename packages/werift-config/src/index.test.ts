@@ -42,12 +42,13 @@ describe('loopbackWeriftConfig', () => {
     expect(stun('10.0.0.1')).toBe(false)
   })
 
-  it('is the hub configuration on that one address, so test participants negotiate what the hub does', () => {
+  it('is the hub configuration on that one address but for abs-send-time, so test participants negotiate what the hub does', () => {
     const hub = weriftPeerConfig(resolveIceConfig({ hostAddresses: ['127.0.0.1'] }))
-    expect({ ...config, iceFilterCandidatePair: undefined, iceFilterStunResponse: undefined }).toEqual({
+    expect({ ...config, iceFilterCandidatePair: undefined, iceFilterStunResponse: undefined, headerExtensions: undefined }).toEqual({
       ...hub,
       iceFilterCandidatePair: undefined,
       iceFilterStunResponse: undefined,
+      headerExtensions: undefined,
     })
   })
 })
