@@ -135,6 +135,8 @@ async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<s
       if (msg === 'bandwidth estimate' && fields && typeof fields.clientId === 'string') {
         if (trace) console.error(`[estimate] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${JSON.stringify({ ...fields, clientId: undefined })}`)
         lastEstimate.set(fields.clientId, { estimate: Number(fields.estimate), lossFraction: Number(fields.lossFraction), queueDelayMs: Number(fields.queueDelayMs) })
+      } else if (trace && msg === 'probe' && typeof fields?.clientId === 'string') {
+        console.error(`[probe] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${JSON.stringify({ ...fields, clientId: undefined })}`)
       } else if (trace && (msg === 'keyframe requested' || msg === 'keyframe arrived') && typeof fields?.clientId === 'string') {
         console.error(`[keyframe] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${msg}${fields.afterRequestMs === undefined ? '' : ` ${String(fields.afterRequestMs)} ms after the request`}`)
       } else if (level === 'warn' || level === 'error') console.error(`[hub] ${msg}`, fields ?? '')

@@ -18,11 +18,17 @@ describe('loopbackWeriftConfig', () => {
     expect(config.bundlePolicy).toBe('max-bundle')
   })
 
-  it('pins VP8 to 96 and opus to 111 with only sdes:mid', () => {
+  it('pins VP8 to 96 and opus to 111 with sdes:mid only (no abs-send-time from a werift sender)', () => {
     expect(config.codecs?.video?.map((c) => [c.mimeType, c.payloadType])).toEqual([['video/VP8', 96]])
     expect(config.codecs?.audio?.map((c) => [c.mimeType.toLowerCase(), c.payloadType])).toEqual([['audio/opus', 111]])
     expect(config.headerExtensions?.audio?.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid'])
     expect(config.headerExtensions?.video?.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid'])
+  })
+
+  it("is the hub's configuration, which adds abs-send-time on video", () => {
+    const hub = weriftPeerConfig(resolveIceConfig(undefined))
+    expect(hub.headerExtensions?.audio?.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid'])
+    expect(hub.headerExtensions?.video?.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid', 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time'])
   })
 
   it('keeps only candidate pairs and STUN answers with 127.0.0.1', () => {
@@ -36,12 +42,13 @@ describe('loopbackWeriftConfig', () => {
     expect(stun('10.0.0.1')).toBe(false)
   })
 
-  it('is the hub configuration on that one address, so test participants negotiate what the hub does', () => {
+  it('is the hub configuration on that one address but for abs-send-time, so test participants negotiate what the hub does', () => {
     const hub = weriftPeerConfig(resolveIceConfig({ hostAddresses: ['127.0.0.1'] }))
-    expect({ ...config, iceFilterCandidatePair: undefined, iceFilterStunResponse: undefined }).toEqual({
+    expect({ ...config, iceFilterCandidatePair: undefined, iceFilterStunResponse: undefined, headerExtensions: undefined }).toEqual({
       ...hub,
       iceFilterCandidatePair: undefined,
       iceFilterStunResponse: undefined,
+      headerExtensions: undefined,
     })
   })
 })

@@ -3,7 +3,7 @@
 // of a test call negotiate exactly what the hub negotiates with Chromium
 // (see shared/reference/werift-sfu-notes.md, "Key werift calls").
 import { OPUS_PAYLOAD_TYPE, VP8_PAYLOAD_TYPE } from '@parley/protocol'
-import { useNACK, useOPUS, usePLI, useREMB, useSdesMid, useVP8 } from 'werift'
+import { useAbsSendTime, useNACK, useOPUS, usePLI, useREMB, useSdesMid, useVP8 } from 'werift'
 import type { RTCPeerConnectionConfig } from 'werift'
 
 /** ICE settings of a werift peer. Loopback-only by default; see the hub README for LAN/public use. */
@@ -41,7 +41,10 @@ export function resolveIceConfig(ice: Partial<IceConfig> | undefined): IceConfig
  * The werift peer configuration: no STUN unless configured (werift's default is a public server), IPv4,
  * host candidates on `hostAddresses` only, candidate pairs and STUN answers only toward allowed
  * addresses, max-bundle, VP8 + opus at Chrome's payload types (pinned, or werift numbers its own offers
- * OPUS=96/VP8=97 against Chrome's VP8=96 in one BUNDLE), sdes:mid as the only header extension.
+ * OPUS=96/VP8=97 against Chrome's VP8=96 in one BUNDLE), sdes:mid, and abs-send-time on video: the
+ * publisher's send time for the hub's delay estimate, and with it libwebrtc sends probe clusters (padding,
+ * `RTPSender::SupportsPadding`) that the hub measures at the start. The hub's own offers to subscribers
+ * list sdes:mid only (its fast send writes no other extension).
  * No RTX, no simulcast, no transport-cc (werift produces no usable feedback for it; it lowered Chrome's
  * bitrate in measurements); VP8 keeps NACK and PLI feedback (werift retransmits from its send cache;
  * PLI drives keyframes) and adds goog-remb: the hub tells each publisher its estimate by REMB.
@@ -67,7 +70,7 @@ export function weriftPeerConfig(ice: IceConfig): RTCPeerConnectionConfig {
       video: [useVP8({ payloadType: VP8_PAYLOAD_TYPE, rtcpFeedback: [useNACK(), usePLI(), useREMB()] })],
     },
     // Separate objects per kind: werift renumbers the configured extensions in place.
-    headerExtensions: { audio: [useSdesMid()], video: [useSdesMid()] },
+    headerExtensions: { audio: [useSdesMid()], video: [useSdesMid(), useAbsSendTime()] },
   }
   if (ice.portRange) config.icePortRange = [...ice.portRange]
   return config
@@ -80,9 +83,14 @@ export interface LoopbackWeriftOptions {
 
 /**
  * The hub's configuration on one loopback address, for a Node participant in loopback-only tests: no
- * STUN/TURN, IPv4 UDP on that address only, pairs and STUN answers only with it.
+ * STUN/TURN, IPv4 UDP on that address only, pairs and STUN answers only with it. Without abs-send-time:
+ * werift 0.25.2 stamps it from its ntpTime, whose fraction is the decimal digits of the seconds read as an
+ * integer, so a werift sender's send times jump about; the hub then reads that participant's delay from
+ * its RTP timestamps, as before.
  */
 export function loopbackWeriftConfig(options: LoopbackWeriftOptions = {}): RTCPeerConnectionConfig {
   const address = options.address ?? LOOPBACK_ADDRESS
-  return weriftPeerConfig(resolveIceConfig({ hostAddresses: [address] }))
+  const config = weriftPeerConfig(resolveIceConfig({ hostAddresses: [address] }))
+  config.headerExtensions = { audio: [useSdesMid()], video: [useSdesMid()] }
+  return config
 }

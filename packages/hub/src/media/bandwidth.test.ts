@@ -1,5 +1,6 @@
 // The hub's bandwidth estimate (REMB): bounds from the room's bitrates, the inbound window's loss and
-// queue delay, the loss-and-delay rule, the slow-subscriber rule and REMB's bitrate encoding.
+// queue delay, the loss-and-delay rule, the probes at the start, the slow-subscriber rule and REMB's
+// bitrate encoding (remb.ts).
 import { ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback } from 'werift'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_BITRATES } from '../roomOptions.js'
@@ -15,9 +16,8 @@ import {
   SubscriberLoss,
   TICK_MS,
   bandwidthLimits,
-  rembBytes,
-  rembMantissaExponent,
 } from './bandwidth.js'
+import { rembBytes, rembMantissaExponent } from './remb.js'
 
 describe('bandwidthLimits', () => {
   it("starts at the room's initial_bandwidth, floors at video_low + audio, tops at twice initial_bandwidth", () => {
@@ -63,6 +63,42 @@ describe('InboundWindow', () => {
     expect(window.trend.trend).toBe(0)
   })
 
+  it('counts padding-only packets (probes) in the bitrate and the sequence, not in the queue or the delay trend', () => {
+    const window = new InboundWindow()
+    for (let frame = 0; frame < 10; frame++) window.onPacket(frame, frame * 4_500, 1_000, frame * 50 + 10)
+    window.take(TICK_MS)
+    // Padding stamped with frame 9's RTP time, 300 ms after it: not a queue.
+    for (const seq of [10, 11, 12]) window.onPacket(seq, 9 * 4_500, 240, 9 * 50 + 310, true)
+    const figures = window.take(TICK_MS)
+    expect(figures.receivedBps).toBe((3 * 240 * 8 * 1000) / TICK_MS)
+    expect(figures.lossFraction).toBe(0)
+    expect(figures.queueDelayMs).toBe(0)
+    expect(window.trend.trend).toBe(0)
+  })
+
+  it('measures the queue from abs-send-time when the track has it: an encoder that is late is no queue', () => {
+    const ast = (ms: number) => Math.round((ms * (1 << 18)) / 1000) & 0xffffff
+    const bySend = new InboundWindow()
+    const byCapture = new InboundWindow()
+    bySend.take(TICK_MS)
+    byCapture.take(TICK_MS)
+    // Frame 0 encoded at once, frames 1..9 leave the encoder 60 ms after capture; the path adds 10 ms. Send times wrap (64 s).
+    for (let frame = 0; frame < 10; frame++) {
+      const sendMs = 63_900 + frame * 33 + (frame === 0 ? 0 : 60)
+      bySend.onPacket(frame, frame * 3_000, 1_000, sendMs + 10, false, ast(sendMs))
+      byCapture.onPacket(frame, frame * 3_000, 1_000, sendMs + 10)
+    }
+    bySend.take(TICK_MS)
+    byCapture.take(TICK_MS)
+    for (let frame = 10; frame < 20; frame++) {
+      const sendMs = 63_900 + frame * 33 + 60
+      bySend.onPacket(frame, frame * 3_000, 1_000, sendMs + 10, false, ast(sendMs))
+      byCapture.onPacket(frame, frame * 3_000, 1_000, sendMs + 10)
+    }
+    expect(bySend.take(TICK_MS).queueDelayMs).toBeCloseTo(0, 0)
+    expect(byCapture.take(TICK_MS).queueDelayMs).toBeGreaterThan(50)
+  })
+
   it('reads a queue over QUEUE_OVERUSE_MS that grew from over half of it as overuse, one window of it (a stall) not', () => {
     const window = new InboundWindow()
     let frame = 0
@@ -82,6 +118,34 @@ describe('InboundWindow', () => {
 describe('BandwidthEstimator', () => {
   const limits = { floorBps: 100_000, startBps: 1_000_000, ceilingBps: 2_000_000 }
   const clean = { receivedBps: 500_000, lossFraction: 0, packets: 50, queueDelayMs: 0, usage: 'normal' as const }
+
+  it('caps the start at what a probe held at a bottleneck delivered, and grows additively near it', () => {
+    const estimator = new BandwidthEstimator(limits)
+    expect(estimator.probed({ sendBps: 1_800_000, receiveBps: 600_000, packets: 12 })).toBe(true)
+    expect(estimator.estimateBps).toBe(600_000)
+    // A later cluster that passed does not raise it again, nor one held above it; a lower held one lowers it.
+    expect(estimator.probed({ sendBps: 1_800_000, receiveBps: 700_000, packets: 6 })).toBe(false)
+    expect(estimator.probed({ sendBps: 900_000, receiveBps: 900_000, packets: 6 })).toBe(false)
+    expect(estimator.probed({ sendBps: 900_000, receiveBps: 400_000, packets: 6 })).toBe(true)
+    expect(estimator.estimateBps).toBe(400_000)
+    // What arrives stays near that capacity: additive growth, not 16 % a second.
+    expect(estimator.update({ ...clean, receivedBps: 380_000 })).toBe(400_000 + (ADDITIVE_BPS_PER_S * TICK_MS) / 1000)
+    // Never below the floor.
+    const other = new BandwidthEstimator(limits)
+    other.probed({ sendBps: 900_000, receiveBps: 10_000, packets: 6 })
+    expect(other.estimateBps).toBe(limits.floorBps)
+  })
+
+  it('is not raised by a probe that passed, nor by one held above it, nor by any after the delay rule cut', () => {
+    const estimator = new BandwidthEstimator(limits)
+    // A shaper's burst allowance lets a cluster through at any rate: no evidence of capacity.
+    expect(estimator.probed({ sendBps: 2_600_000, receiveBps: 2_600_000, packets: 8 })).toBe(false)
+    expect(estimator.probed({ sendBps: 1_659_000, receiveBps: 1_165_000, packets: 8 })).toBe(false)
+    expect(estimator.estimateBps).toBe(1_000_000)
+    estimator.update({ ...clean, receivedBps: 1_000_000, usage: 'overusing' })
+    expect(estimator.probed({ sendBps: 1_800_000, receiveBps: 300_000, packets: 8 })).toBe(false)
+    expect(estimator.estimateBps).toBe(850_000)
+  })
 
   it('grows 16 % a second while nothing overuses, up to the ceiling', () => {
     const estimator = new BandwidthEstimator(limits)

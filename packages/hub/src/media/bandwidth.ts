@@ -7,9 +7,10 @@
 // - the received bitrate;
 // - the loss on the way in (gaps in the RTP sequence numbers);
 // - the overuse detector's verdict (delay-trend.ts, after GCC): the trend of the one-way delay variation
-//   between frames (arrival time against RTP timestamp), against an adaptive threshold;
-// - the standing queue: arrival time minus RTP capture time, the window's minimum against the lowest
-//   seen in the last BASELINE_MS;
+//   between packet groups (arrival time against send time: abs-send-time when the publisher stamps it,
+//   else the RTP timestamp), against an adaptive threshold;
+// - the standing queue: arrival time minus send time, the window's minimum against the lowest seen in the
+//   last BASELINE_MS;
 // - the loss the track's subscribers report (RTCP receiver reports on the hub's forwarded stream: their
 //   cumulative counters over the tick, see SubscriberLoss).
 // The estimate is the lower of two rates, as GCC's:
@@ -25,10 +26,11 @@
 //   below 2 % it grows. Random loss of a few % therefore neither cuts the rate nor holds it at the floor
 //   after a cut; the delay rule, not loss, finds a bottleneck, before its queue overflows.
 // It starts at the room's `initial_bandwidth`, which Chromium adopts at once in its first 2 s (it trusts
-// REMB in its start phase while it sees no loss), so a clean link is used from the first second; on a
-// narrower link the start overloads it, and the first overuse (a few frames into the queue, well under a
-// second) cuts it. The forwarder sends the start estimate the moment the publisher's connection is up and
-// again on its first video packet, not at the next tick: Firefox ESR sizes its first frames from the
+// REMB in its start phase while it sees no loss), so a clean link is used from the first second; the
+// publisher's probe clusters (probe.ts, `probed`) then cap it at what a narrower link delivered, within
+// ~0.5 s (they never raise it); and the first overuse cuts it. The forwarder sends the start estimate the
+// moment the publisher's connection is up and again on its first video packet, not at the next tick:
+// Firefox ESR sizes its first frames from the
 // bitrate it knows when it starts encoding (its own start rate is too low for 640x480) and scales up
 // again only after ~10 s, so a REMB that comes a tick late costs it 640x480 for those 10 s.
 // Arrival times are taken in JavaScript: a busy event loop delivers frames late and then in a burst,
@@ -44,6 +46,7 @@
 // subscriber behind a queue that drops nothing slows nobody.
 import type { Bitrates } from '@parley/protocol'
 import { DelayTrend, type Usage } from './delay-trend.js'
+import { ABS_SEND_TIME_UNITS_PER_MS, type ProbeCluster, ProbeMeter } from './probe.js'
 
 export const TICK_MS = 250
 export const BASELINE_MS = 10_000
@@ -58,6 +61,8 @@ export const DRAIN_MS = 500
 /** Growth far from any capacity seen (16 %/s: 1 → 2 Mbit/s in under 5 s), and near it. */
 export const MULTIPLICATIVE_PER_S = 1.16
 export const ADDITIVE_BPS_PER_S = 40_000
+/** A cluster that arrived slower than this × its send rate was held at a bottleneck (probe.ts). */
+export const PROBE_HELD = 0.85
 /** The loss rule judges a fraction over at least this many packets and this long (one loss in 30 is 3.3 %). */
 export const LOSS_MIN_PACKETS = 30
 export const LOSS_MIN_MS = 500
@@ -96,8 +101,18 @@ export class InboundWindow {
   #overused = false
   /** The previous window's queue delay. */
   #lastQueueDelayMs = 0
+  /** The publisher's probe clusters at the start (abs-send-time, probe.ts); fed by the plane. */
+  readonly probe = new ProbeMeter()
 
-  onPacket(sequenceNumber: number, rtpTimestamp: number, size: number, arrivalMs: number): void {
+  /** Send times from abs-send-time (null: the track's first packet had none, RTP timestamps are used). */
+  #absSendTime: { raw: number; ms: number } | null | undefined
+
+  /**
+   * One packet; `paddingOnly` (a probe's padding, stamped with the last frame's RTP time) counts in the
+   * bitrate and loss only. `absSendTime` (24 bits, when negotiated) is its send time for the queue and the
+   * delay trend; without it, the capture time (RTP timestamp) is, with the encoder's delay in the path.
+   */
+  onPacket(sequenceNumber: number, rtpTimestamp: number, size: number, arrivalMs: number, paddingOnly = false, absSendTime?: number): void {
     this.bytes += size
     this.received++
     if (this.#highest < 0) {
@@ -113,10 +128,33 @@ export class InboundWindow {
       // (measured on the ramp bench: a 0.4–1.9 s "queue" in windows where resends were most of what came).
       else return
     }
+    if (paddingOnly) return
+    this.#absSendTime ??= absSendTime === undefined ? null : { raw: absSendTime, ms: absSendTime / ABS_SEND_TIME_UNITS_PER_MS }
+    if (this.#absSendTime) {
+      // One clock per track: a packet without the extension on a track that had it says nothing of delay.
+      if (absSendTime === undefined) return
+      const sendMs = this.#sendMs(this.#absSendTime, absSendTime)
+      const transit = arrivalMs - sendMs
+      if (transit < this.#minTransitMs) this.#minTransitMs = transit
+      if (this.trend.onSendTime(sendMs, arrivalMs) === 'overusing') this.#overused = true
+      return
+    }
     // 90 kHz video clock: transit in ms up to a constant offset, which the baseline removes.
     const transit = arrivalMs - rtpTimestamp / 90
     if (transit < this.#minTransitMs) this.#minTransitMs = transit
     if (this.trend.onPacket(rtpTimestamp, arrivalMs) === 'overusing') this.#overused = true
+  }
+
+  /** abs-send-time (6.18 s, wrapping every 64 s) as ms, unwrapped against the newest seen. */
+  #sendMs(last: { raw: number; ms: number }, raw: number): number {
+    let delta = (raw - last.raw) & 0xffffff
+    if (delta >= 0x800000) delta -= 0x1000000
+    const ms = last.ms + delta / ABS_SEND_TIME_UNITS_PER_MS
+    if (delta > 0) {
+      last.raw = raw
+      last.ms = ms
+    }
+    return ms
   }
 
   /** The window's figures; the next window starts. */
@@ -242,6 +280,8 @@ export class BandwidthEstimator {
   #lossSinceMs = 0
   #sinceDecreaseMs = Number.POSITIVE_INFINITY
   #sinceLossDecreaseMs = Number.POSITIVE_INFINITY
+  /** The delay rule has cut: probes no longer decide. */
+  #decreased = false
 
   constructor(limits: BandwidthLimits) {
     this.#limits = limits
@@ -263,6 +303,24 @@ export class BandwidthEstimator {
     return this.estimateBps
   }
 
+  /**
+   * A probe cluster at the start (probe.ts), before the delay rule has cut: one held at a bottleneck
+   * below the estimate caps the estimate at its arrival rate, which becomes the capacity the additive
+   * growth starts near (the start then does not overload a narrow link for the second or two the queue
+   * needs to show). A cluster that passed raises nothing: a shaper's burst allowance lets the first
+   * clusters through at any rate (measured: 1.2 and 2.6 Mbit/s through the ramp bench's 800 kbit/s, which
+   * raised the start to 2 Mbit/s and made the overload worse). True when the estimate changed.
+   */
+  probed(cluster: ProbeCluster): boolean {
+    if (this.#decreased) return false
+    const before = this.estimateBps
+    if (cluster.receiveBps >= PROBE_HELD * cluster.sendBps || cluster.receiveBps >= before) return false
+    this.#delayBps = this.#clamp(Math.min(this.#delayBps, cluster.receiveBps))
+    this.#capacitySample(cluster.receiveBps)
+    this.estimateBps = Math.round(this.#clamp(Math.min(this.#delayBps, this.#lossBps)))
+    return this.estimateBps !== before
+  }
+
   #clamp(bps: number): number {
     return Math.min(this.#limits.ceilingBps, Math.max(this.#limits.floorBps, bps))
   }
@@ -278,6 +336,7 @@ export class BandwidthEstimator {
       this.#capacitySample(incoming)
       this.#draining = this.#delayBps < BETA * this.#capacity!.mean * 1000
       this.#sinceDecreaseMs = 0
+      this.#decreased = true
       this.#state = 'hold'
       return
     }
@@ -345,35 +404,4 @@ export class BandwidthEstimator {
       this.#lossBps = this.#clamp(this.#lossBps * MULTIPLICATIVE_PER_S ** (windowMs / 1000))
     }
   }
-}
-
-/** REMB's bitrate encoding: an 18-bit mantissa and a 6-bit exponent. */
-export function rembMantissaExponent(bitrate: number): { mantissa: number; exponent: number } {
-  let mantissa = Math.max(0, Math.floor(bitrate))
-  let exponent = 0
-  while (mantissa >= 1 << 18) {
-    mantissa = Math.floor(mantissa / 2)
-    exponent++
-  }
-  return { mantissa, exponent }
-}
-
-/**
- * The RTCP packet (PSFB, FMT 15, `REMB`) that tells a publisher `bitrate` (bit/s) for its streams `ssrcs`,
- * as bytes (draft-alvestrand-rmcat-remb-03).
- */
-export function rembBytes(senderSsrc: number, ssrcs: readonly number[], bitrate: number): Buffer {
-  const { mantissa, exponent } = rembMantissaExponent(bitrate)
-  const packet = Buffer.alloc(20 + 4 * ssrcs.length)
-  packet[0] = 0x80 | 15
-  packet[1] = 206
-  packet.writeUInt16BE(packet.length / 4 - 1, 2)
-  packet.writeUInt32BE(senderSsrc >>> 0, 4)
-  // media source SSRC (8..11) stays 0
-  packet.write('REMB', 12, 'latin1')
-  packet[16] = ssrcs.length
-  packet[17] = (exponent << 2) | (mantissa >>> 16)
-  packet.writeUInt16BE(mantissa & 0xffff, 18)
-  ssrcs.forEach((ssrc, index) => packet.writeUInt32BE(ssrc >>> 0, 20 + 4 * index))
-  return packet
 }

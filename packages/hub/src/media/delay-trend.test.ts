@@ -79,4 +79,41 @@ describe('DelayTrend', () => {
     expect(feed(trend, 200, () => 10, { timestampBase: 0x100000000 - 100 * 3_000 })).not.toContain('overusing')
     expect(trend.trend).toBeCloseTo(0, 3)
   })
+
+  it('groups by abs-send-time: packets sent within SEND_GROUP_MS are one group, and a queue building is seen', () => {
+    const bySend = new DelayTrend()
+    const usages: Usage[] = []
+    // Frames every 33 ms, each paced out as 4 packets 1.5 ms apart; the path adds 10 ms, then a growing queue.
+    for (let frame = 0; frame < 100; frame++) {
+      for (let packet = 0; packet < 4; packet++) {
+        const sendMs = 5_000 + frame * FRAME_MS + packet * 1.5
+        const queue = frame < 60 ? 0 : (frame - 60) * FRAME_MS * 0.25
+        usages.push(bySend.onSendTime(sendMs, sendMs + 10 + queue))
+      }
+    }
+    expect(usages.slice(0, 240)).not.toContain('overusing')
+    expect(usages.slice(240)).toContain('overusing')
+  })
+
+  it('reads an encoder whose frames leave late (capture time jittery, send time not) as normal by send time', () => {
+    const bySend = new DelayTrend()
+    const byCapture = new DelayTrend()
+    let seed = 7
+    const encoderDelay = () => {
+      seed = (seed * 16_807) % 2_147_483_647
+      return (seed / 2_147_483_647) * 40
+    }
+    const send: Usage[] = []
+    const capture: Usage[] = []
+    for (let frame = 0; frame < 300; frame++) {
+      const sendMs = frame * FRAME_MS + encoderDelay()
+      for (let packet = 0; packet < 3; packet++) {
+        send.push(bySend.onSendTime(sendMs + packet, sendMs + packet + 10))
+        capture.push(byCapture.onPacket(frame * 3_000, sendMs + packet + 10))
+      }
+    }
+    expect(send).not.toContain('overusing')
+    expect(send).not.toContain('underusing')
+    expect(bySend.threshold).toBeLessThanOrEqual(byCapture.threshold)
+  })
 })

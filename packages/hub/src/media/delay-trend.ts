@@ -1,8 +1,10 @@
 // The delay-based overuse detector of the hub's bandwidth estimate (bandwidth.ts), after GCC's
 // (draft-ietf-rmcat-gcc-02, libwebrtc's InterArrival + TrendlineEstimator + OveruseDetector), per video
-// track, fed by each packet's arrival time and RTP timestamp. No abs-send-time or transport-wide sequence
-// numbers are negotiated (werift-config.ts), so the send time of a packet group is its RTP timestamp, as
-// in libwebrtc's receive-side single-stream estimator: a frame's packets form one group, and
+// track, fed by each packet's arrival time and its send time: the abs-send-time the publisher stamps
+// (negotiated by werift-config; `onSendTime`, packets sent within SEND_GROUP_MS of a group's first form
+// one group, as libwebrtc's InterArrival), or where there is none (the node-datachannel plane) its RTP
+// timestamp, as in libwebrtc's receive-side single-stream estimator (`onPacket`: a frame's packets form
+// one group, and the encoder's and the sender's pacer's delays count as path delay). Then
 // - the delay variation between two groups is their arrival-time difference minus their timestamp
 //   difference (a queue building at the bottleneck makes it positive, a queue draining negative);
 // - a group that arrives within BURST_MS of the previous one's last packet with a negative variation is
@@ -19,6 +21,8 @@
 export type Usage = 'normal' | 'overusing' | 'underusing'
 
 export const BURST_MS = 5
+/** abs-send-time: packets sent within this of a group's first belong to it (libwebrtc's kTimestampGroupLengthMs). */
+export const SEND_GROUP_MS = 5
 export const MAX_BURST_MS = 100
 export const WINDOW = 20
 /** A trend is read from this many groups on (a fifth of a second at 30 fps), before the window is full. */
@@ -39,8 +43,9 @@ export class DelayTrend {
   threshold = INITIAL_THRESHOLD
   /** The last modified trend (ms of delay growth, scaled), for logs and tests. */
   trend = 0
-  /** Current group: first and last RTP timestamp (extended, ms) and last arrival (ms). */
+  /** Current group: first and last send time (ms) and first and last arrival (ms). */
   #groupSendMs = Number.NaN
+  #groupFirstSendMs = Number.NaN
   #groupArrivalMs = Number.NaN
   #groupFirstArrivalMs = Number.NaN
   #previousSendMs = Number.NaN
@@ -62,14 +67,23 @@ export class DelayTrend {
 
   /** One packet of the track; returns the usage after it (changes only when a group completes). */
   onPacket(rtpTimestamp: number, arrivalMs: number): Usage {
-    const sendMs = this.#unwrap(rtpTimestamp)
+    return this.#onSend(this.#unwrap(rtpTimestamp), arrivalMs, 0)
+  }
+
+  /** One packet by its send time (abs-send-time, ms, unwrapped by the caller); see the header. */
+  onSendTime(sendMs: number, arrivalMs: number): Usage {
+    return this.#onSend(sendMs, arrivalMs, SEND_GROUP_MS)
+  }
+
+  #onSend(sendMs: number, arrivalMs: number, groupSpanMs: number): Usage {
     if (Number.isNaN(this.#groupSendMs)) {
       this.#startGroup(sendMs, arrivalMs)
       return this.usage
     }
-    // A packet of an older frame (reordered, or a resend): not a new group, nothing to learn.
-    if (sendMs <= this.#groupSendMs) {
-      if (sendMs === this.#groupSendMs) this.#groupArrivalMs = Math.max(this.#groupArrivalMs, arrivalMs)
+    // A packet of the current group, or of an older one (reordered, or a resend): nothing new to learn.
+    if (sendMs <= this.#groupSendMs || sendMs - this.#groupFirstSendMs <= groupSpanMs) {
+      if (sendMs > this.#groupSendMs) this.#groupSendMs = sendMs
+      if (sendMs === this.#groupSendMs || (groupSpanMs > 0 && sendMs >= this.#groupFirstSendMs)) this.#groupArrivalMs = Math.max(this.#groupArrivalMs, arrivalMs)
       return this.usage
     }
     // A burst: the next frame arrived with the current one (see the header); it joins the group.
@@ -98,6 +112,7 @@ export class DelayTrend {
 
   #startGroup(sendMs: number, arrivalMs: number): void {
     this.#groupSendMs = sendMs
+    this.#groupFirstSendMs = sendMs
     this.#groupArrivalMs = arrivalMs
     this.#groupFirstArrivalMs = arrivalMs
   }

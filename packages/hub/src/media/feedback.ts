@@ -4,6 +4,7 @@
 // plane owns the sources and sends the REMB (`sendRemb`); this owns the estimators and the tick's timer.
 import { messageOf } from '@parley/protocol'
 import { type BandwidthLimits, BandwidthEstimator, type InboundWindow, type SubscriberLoss, TICK_MS } from './bandwidth.js'
+import type { ProbeCluster } from './probe.js'
 import type { Usage } from './delay-trend.js'
 import { type Clock, Timer } from '../clock.js'
 import type { Logger } from '../log.js'
@@ -58,6 +59,16 @@ export class PublisherFeedback<S extends EstimatedSource> {
     if (sources.length === 0) return
     const estimator = this.#estimatorOf(publisher, sources[0]!.limits!)
     this.#sendRemb(sources, estimator.estimateBps)
+  }
+
+  /** A probe cluster measured on one of the publisher's tracks (probe.ts): a REMB at once if the estimate moved. */
+  probed(publisher: object, clientId: string, cluster: ProbeCluster): void {
+    const sources = [...this.#sources()].filter((source) => source.publisher === publisher && source.inbound)
+    if (sources.length === 0) return
+    const estimator = this.#estimatorOf(publisher, sources[0]!.limits!)
+    const changed = estimator.probed(cluster)
+    this.#log('debug', 'probe', { clientId, ...cluster, estimate: estimator.estimateBps })
+    if (changed) this.#sendRemb(sources, estimator.estimateBps)
   }
 
   /** One estimation step for every publisher of video; a REMB to each (see bandwidth.ts). */

@@ -128,7 +128,7 @@ describe('FastRtpSend', () => {
     const cases: [string, (s: Record<string, unknown>) => void][] = [
       ['a pending continuity rewrite (replaceRTP)', (s) => (s['rtpContinuityPending'] = true)],
       ['RED', (s) => (s['redRedundantPayloadType'] = 63)],
-      ['an extension other than sdes:mid', (s) => (s['headerExtensions'] = [{ id: 2, uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time' }])],
+      ['an extension other than sdes:mid and abs-send-time', (s) => (s['headerExtensions'] = [{ id: 2, uri: 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01' }])],
       ['a pair that is not UDP', (s) => ((s['dtlsTransport'] as { iceTransport: { connection: { nominated: { protocol: unknown } } } }).iceTransport.connection.nominated.protocol = { transport: { type: 'tcp' } })],
       ['DTLS not connected', (s) => ((s['dtlsTransport'] as { state: string }).state = 'connecting')],
     ]
@@ -140,8 +140,44 @@ describe('FastRtpSend', () => {
       expect(sender['packetCount']).toBe(0)
     }
     const { sender } = connectedSender(ProtectionProfileAeadAes128Gcm, 12)
+    // A padding bit without a padding count (werift read none): not a packet to rebuild.
     const padded = publisherPacket(1)
     padded.header.padding = true
     expect(new FastRtpSend().send(sender, padded)).toBe(false)
   })
+
+  it('writes no abs-send-time when it is negotiated: the MID only, the publisher\'s extensions dropped', () => {
+    const { sender, receiver, datagrams } = connectedSender(ProtectionProfileAes128CmHmacSha1_80, 14)
+    sender['headerExtensions'] = [
+      { id: 4, uri: 'urn:ietf:params:rtp-hdrext:sdes:mid' },
+      { id: 3, uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time' },
+    ]
+    const packet = publisherPacket(7, [{ id: 3, payload: Buffer.from([1, 2, 3]) }, { id: 9, payload: Buffer.from('pub') }])
+    expect(new FastRtpSend().send(sender, packet)).toBe(true)
+    const received = RtpPacket.deSerialize(receiver.decrypt(datagrams[0]!.data))
+    expect(received.header.extensions).toEqual([{ id: 4, payload: Buffer.from('3') }])
+    expect(received.payload.equals(packet.payload)).toBe(true)
+  })
+
+  for (const [name, profile, saltLength] of PROFILES) {
+    it(`forwards a padding-only probe packet with its padding, and remembers it for a resend (${name})`, () => {
+      const { sender, receiver, datagrams } = connectedSender(profile, saltLength)
+      const header = new RtpHeader({ payloadType: 96, sequenceNumber: 20, timestamp: 90_000, ssrc: 0x5555, padding: true, paddingSize: 224 })
+      const probe = new RtpPacket(header, Buffer.alloc(0))
+      expect(new FastRtpSend().send(sender, probe)).toBe(true)
+      const bytes = receiver.decrypt(datagrams[0]!.data)
+      const received = RtpPacket.deSerialize(bytes)
+      expect(received.header).toMatchObject({ padding: true, paddingSize: 224, sequenceNumber: 1020, ssrc: 0xa1b2c3d4 })
+      expect(received.payload.length).toBe(0)
+      const history = (sender['rtpCache'] as { header: RtpHeader; payload: Buffer }[])[1020 % 128]!
+      expect(history.header).toMatchObject({ padding: true, paddingSize: 224 })
+      // What werift resends on a NACK (dtlsTransport.sendRtp: the header and the payload kept, encrypted as they are) is the same padding packet.
+      const resent = RtpPacket.deSerialize(receiver.decrypt((sender['dtlsTransport'] as { srtp: SrtpSession }).srtp.encrypt(history.payload, history.header)))
+      expect(resent.header).toMatchObject({ padding: true, paddingSize: 224, sequenceNumber: 1020 })
+      expect(resent.payload.length).toBe(0)
+      // The next media packet's history entry (same slot object reused later) has no padding.
+      expect(new FastRtpSend().send(sender, publisherPacket(21))).toBe(true)
+      expect((sender['rtpCache'] as { header: RtpHeader }[])[1021 % 128]!.header.padding).toBe(false)
+    })
+  }
 })

@@ -8,8 +8,11 @@
 // (sequence/timestamp offsets, SR counters, the NACK history), so RTCP, NACK resends and replaceRTP
 // still work through werift.
 //
-// It handles only what the hub negotiates (werift-config: sdes:mid only, no RED, no CSRC, no padding,
-// no pending-RTP queue, a UDP pair); anything else returns false and the caller uses sender.sendRtp.
+// It handles only what the hub negotiates (werift-config: sdes:mid, and abs-send-time, which it never
+// writes: the hub offers subscribers the MID only, and leaving out a negotiated extension is legal; no RED,
+// no CSRC, no pending-RTP queue, a UDP pair); anything else returns false and the caller uses
+// sender.sendRtp. Padding-only packets (a publisher's probe clusters) are forwarded with their padding:
+// dropping them would leave holes in the subscriber's sequence numbers that read as loss.
 // The internals read here are werift 0.25.2's (pinned); werift-fast-send.test.ts compares the bytes
 // with werift's own SRTP session, so a werift upgrade that changes them fails there first.
 import { createCipheriv, createHmac, type Cipher } from 'node:crypto'
@@ -17,6 +20,7 @@ import { isIP } from 'node:net'
 import { RtpHeader, type RTCRtpSender, type RtpPacket } from 'werift'
 
 const SDES_MID_URI = 'urn:ietf:params:rtp-hdrext:sdes:mid'
+const ABS_SEND_TIME_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time'
 /** werift's ProtectionProfile ids (RFC 5764 / 7714 numbers). */
 const PROFILE_AES_CM_SHA1_80 = 1
 const PROFILE_AEAD_AES_128_GCM = 7
@@ -160,6 +164,14 @@ export function protectRtp(context: SrtpContextInternals, ssrc: number, seq: num
   return end + SHA1_80_TAG_BYTES
 }
 
+/** `payload` followed by `paddingSize` bytes of RTP padding (RFC 3550 5.1: the last one counts them). */
+export function withPadding(payload: Buffer, paddingSize: number): Buffer {
+  const body = Buffer.alloc(payload.length + paddingSize)
+  payload.copy(body, 0)
+  body[body.length - 1] = paddingSize
+  return body
+}
+
 /** The constant part of one sender's header: its one-byte extension block (sdes:mid) or nothing. */
 interface HeaderTemplate {
   readonly mid: string | undefined
@@ -173,6 +185,7 @@ interface HeaderTemplate {
 function headerTemplate(sender: SenderInternals): HeaderTemplate | undefined {
   const extensions: { id: number; payload: Buffer }[] = []
   for (const extension of sender.headerExtensions) {
+    if (extension.uri === ABS_SEND_TIME_URI) continue
     if (extension.uri !== SDES_MID_URI) return undefined
     if (sender.mid) extensions.push({ id: extension.id, payload: Buffer.from(sender.mid) })
   }
@@ -205,7 +218,9 @@ class FastSender {
     const sender = this.#sender
     const { header, payload } = packet
     if (sender.stopped || sender.pendingRtpEnabled || sender.rtpContinuityPending || sender.redRedundantPayloadType !== undefined) return false
-    if (header.padding || header.csrc.length > 0) return false
+    if (header.csrc.length > 0) return false
+    const paddingSize = header.padding ? header.paddingSize : 0
+    if (header.padding && paddingSize < 1) return false
     const codec = sender.codec
     const dtls = sender.dtlsTransport
     const context = dtls?.srtp?.localContext
@@ -233,14 +248,16 @@ class FastSender {
     const ssrc = sender.ssrc
     const headerLength = 12 + template.extension.length
     const tagLength = context.profile === PROFILE_AEAD_AES_128_GCM ? GCM_TAG_BYTES : SHA1_80_TAG_BYTES
-    const out = Buffer.allocUnsafe(headerLength + payload.length + tagLength)
-    out[0] = template.extension.length > 0 ? 0x90 : 0x80
+    // Padding (RFC 3550 5.1: its last byte counts it) is encrypted with the payload; only probes carry it.
+    const body = paddingSize === 0 ? payload : withPadding(payload, paddingSize)
+    const out = Buffer.allocUnsafe(headerLength + body.length + tagLength)
+    out[0] = (template.extension.length > 0 ? 0x90 : 0x80) | (paddingSize > 0 ? 0x20 : 0)
     out[1] = (header.marker ? 0x80 : 0) | (codec.payloadType & 0x7f)
     out.writeUInt16BE(seq, 2)
     out.writeUInt32BE(timestamp, 4)
     out.writeUInt32BE(ssrc, 8)
     template.extension.copy(out, 12)
-    const length = protectRtp(context, ssrc, seq, out, headerLength, payload)
+    const length = protectRtp(context, ssrc, seq, out, headerLength, body)
 
     // What dispatchRtp records: the SR's counters and NTP/RTP pair, and the NACK history.
     sender.sequenceNumber = seq
@@ -250,7 +267,7 @@ class FastSender {
     sender.octetCount += payload.length
     sender.headerBytesSent += headerLength
     sender.packetCount = (sender.packetCount + 1) >>> 0
-    this.#remember(seq, timestamp, header.marker, codec.payloadType, template, payload)
+    this.#remember(seq, timestamp, header.marker, codec.payloadType, template, body, paddingSize)
 
     transport.socket.send(out, remote.port, remote.host)
     dtls.bytesSent += length
@@ -261,7 +278,7 @@ class FastSender {
     return true
   }
 
-  #remember(seq: number, timestamp: number, marker: boolean, payloadType: number, template: HeaderTemplate, payload: Buffer): void {
+  #remember(seq: number, timestamp: number, marker: boolean, payloadType: number, template: HeaderTemplate, payload: Buffer, paddingSize: number): void {
     const slot = seq % RTP_HISTORY_SIZE
     let entry = this.#history[slot]
     if (!entry) {
@@ -276,6 +293,10 @@ class FastSender {
     saved.marker = marker
     saved.extensions = template.extensions
     saved.extension = template.extensions.length > 0
+    // werift's resend (dtlsTransport.sendRtp) writes the header's P bit and encrypts the payload as given,
+    // adding no padding bytes: for a padding packet the payload kept is the padding itself.
+    saved.padding = paddingSize > 0
+    saved.paddingSize = paddingSize
     entry.payload = payload
     // werift replaces rtpCache with a fresh array on replaceRTP, so the entry is stored each time.
     this.#sender.rtpCache[slot] = entry

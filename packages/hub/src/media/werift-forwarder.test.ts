@@ -6,7 +6,7 @@ import type { RTCRtpTransceiver , RtcpPayloadSpecificFeedback } from 'werift'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock } from '../clock.js'
 import type { PublishedTrack } from './types.js'
-import { GenericNack, ReceiverEstimatedMaxBitrate, RtcpTransportLayerFeedback } from 'werift'
+import { GenericNack, ReceiverEstimatedMaxBitrate, RtcpTransportLayerFeedback, RtpHeader, RtpPacket } from 'werift'
 import { TICK_MS } from './bandwidth.js'
 import { Forwarder, KEYFRAME_REQUEST_INTERVAL_MS } from './werift-forwarder.js'
 
@@ -28,11 +28,13 @@ function publisherTransceiver(dtlsState: 'new' | 'connected') {
       },
     },
     sender: { ssrc: 1 },
+    headerExtensions: [],
     dtlsTransport,
   } as unknown as RTCRtpTransceiver
   const deliver = (sequenceNumber: number, timestamp: number) =>
     onRtp?.({ header: { ssrc: 1234, sequenceNumber, timestamp, extensions: [] }, payload: Buffer.alloc(1_000) })
-  return { transceiver, dtlsTransport, rtcp, deliver }
+  const deliverPacket = (packet: RtpPacket) => onRtp?.(packet)
+  return { transceiver, dtlsTransport, rtcp, deliver, deliverPacket }
 }
 
 /** Lets the queued microtasks (the batched keyframe requests) run. */
@@ -238,5 +240,27 @@ describe('Forwarder bandwidth estimation', () => {
     deliver(1, 3_000)
     expect(rtcp).toHaveLength(2)
     expect(rembOf(1).brMantissa * 2 ** rembOf(1).brExp).toBe(1_000_000)
+  })
+})
+
+describe("Forwarder through werift's sendRtp (fast send off)", () => {
+  it("hands werift a probe's padding as payload, the publisher's extensions stripped", () => {
+    const forwarder = new Forwarder({ clock: systemClock, log: () => undefined, fastSend: false })
+    const { transceiver, deliverPacket } = publisherTransceiver('connected')
+    const source = forwarder.addSource({}, track('video'), '0', transceiver)!
+    const sent: RtpPacket[] = []
+    const subscription = forwarder.attach({ clientId: 'b', sourceEnded: () => undefined }, source)
+    subscription.forwarding = true
+    subscription.transceiver = {
+      stopping: false,
+      stopped: false,
+      sender: { codec: { payloadType: 96 }, dtlsTransport: { state: 'connected' }, sendRtp: async (packet: RtpPacket) => void sent.push(packet) },
+    } as unknown as RTCRtpTransceiver
+    const header = new RtpHeader({ ssrc: 1234, sequenceNumber: 5, timestamp: 9, padding: true, paddingSize: 100, extensions: [{ id: 3, payload: Buffer.from([1, 2, 3]) }] })
+    deliverPacket(new RtpPacket(header, Buffer.alloc(0)))
+    expect(sent).toHaveLength(1)
+    expect(sent[0]!.header.extensions).toEqual([])
+    expect(sent[0]!.payload.length).toBe(100)
+    expect(sent[0]!.payload[99]).toBe(100)
   })
 })

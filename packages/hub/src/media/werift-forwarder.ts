@@ -10,10 +10,11 @@ import type { RTCRtpTransceiver, RtcpPacket, RtpPacket } from 'werift'
 import { messageOf } from '@parley/protocol'
 import { type BandwidthLimits, InboundWindow, SubscriberLoss } from './bandwidth.js'
 import { PublisherFeedback } from './feedback.js'
-import { FastRtpSend, RTP_HISTORY_SIZE } from './werift-fast-send.js'
+import { FastRtpSend, RTP_HISTORY_SIZE, withPadding } from './werift-fast-send.js'
 import { dtlsUp, rembPacket, sendRtcp } from './werift-rtcp.js'
 import { UnanswerableNacks } from './nack.js'
 import { startsVp8Keyframe } from './vp8.js'
+import { ABS_SEND_TIME_URI, readAbsSendTime } from './probe.js'
 import { type Clock, Timer } from '../clock.js'
 import type { Logger } from '../log.js'
 import type { PublishedTrack } from './types.js'
@@ -58,6 +59,8 @@ export interface Source {
   readonly inbound: InboundWindow | undefined
   /** The bounds of the REMB estimate (the publisher's room's bitrates). */
   readonly limits: BandwidthLimits | undefined
+  /** The abs-send-time extension's id on the publisher's m-line (null: not negotiated), read on the first packet. */
+  absSendTimeId: number | null | undefined
   stopRtp: () => void
 }
 
@@ -170,6 +173,7 @@ export class Forwarder {
       keyframeAwaited: false,
       inbound: published.kind === 'video' && limits ? new InboundWindow() : undefined,
       limits,
+      absSendTimeId: undefined,
       stopRtp: () => undefined,
     }
     const { unSubscribe } = transceiver.receiver.track.onReceiveRtp.subscribe((packet: RtpPacket) => {
@@ -295,8 +299,19 @@ export class Forwarder {
 
   #forward(source: Source, packet: RtpPacket): void {
     this.counters.packetsReceived++
-    const { ssrc } = packet.header
-    source.inbound?.onPacket(packet.header.sequenceNumber, packet.header.timestamp, packet.payload.length + 12, this.#clock.now())
+    const { header } = packet
+    const { ssrc } = header
+    const inbound = source.inbound
+    if (inbound) {
+      const now = this.#clock.now()
+      const size = packet.payload.length + 12 + (header.padding ? header.paddingSize : 0)
+      const sendTime = this.#absSendTime(source, packet)
+      inbound.onPacket(header.sequenceNumber, header.timestamp, size, now, header.padding && packet.payload.length === 0, sendTime)
+      if (sendTime !== undefined && inbound.probe.open) {
+        const cluster = inbound.probe.onPacket(sendTime, now, size)
+        if (cluster) this.#feedback.probed(source.publisher, source.published.clientId, cluster)
+      }
+    }
     if (source.ssrc !== ssrc) {
       const switched = source.ssrc !== undefined
       source.ssrc = ssrc
@@ -328,11 +343,26 @@ export class Forwarder {
       if (!outgoing) {
         outgoing = packet.clone()
         outgoing.header.extensions = []
+        // werift writes the P bit but no padding bytes (it encrypts the payload as given): a probe's
+        // padding goes in the payload, as the fast send does.
+        if (header.padding && header.paddingSize > 0) outgoing.payload = withPadding(packet.payload, header.paddingSize)
       }
       sender.sendRtp(outgoing).catch((error: unknown) => {
         this.#log('debug', 'sendRtp failed', { clientId: subscription.owner.clientId, error: messageOf(error) })
       })
     }
+  }
+
+  /** The abs-send-time the publisher stamped (24 bits), when negotiated: the estimate's send time and the probes' (probe.ts). */
+  #absSendTime(source: Source, packet: RtpPacket): number | undefined {
+    if (source.absSendTimeId === undefined) {
+      source.absSendTimeId = source.transceiver.headerExtensions.find((extension) => extension.uri === ABS_SEND_TIME_URI)?.id ?? null
+    }
+    if (source.absSendTimeId === null) return undefined
+    for (const extension of packet.header.extensions) {
+      if (extension.id === source.absSendTimeId) return readAbsSendTime(extension.payload)
+    }
+    return undefined
   }
 
   #firstForwarded(subscription: Subscription, packet: RtpPacket): void {

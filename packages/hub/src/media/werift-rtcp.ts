@@ -5,7 +5,7 @@ import { ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback } from 'werift
 import type { RTCRtpTransceiver, RtcpPacket } from 'werift'
 import { messageOf } from '@parley/protocol'
 import type { Logger } from '../log.js'
-import { rembMantissaExponent } from './bandwidth.js'
+import { rembMantissaExponent } from './remb.js'
 
 /** Whether the transceiver's DTLS transport can carry RTCP now. */
 export function dtlsUp(transceiver: RTCRtpTransceiver): boolean {

@@ -145,16 +145,17 @@ export class WeriftSubscriptions implements SubscriptionOwner {
 
   /**
    * werift numbers the extensions of m-lines it offers itself (audio mid=1, video mid=2), which clashes
-   * with the IDs the client chose in the same BUNDLE: reuse the negotiated ones.
+   * with the IDs the client chose in the same BUNDLE: reuse the negotiated ones, sdes:mid only. A
+   * publisher's m-line also has abs-send-time (werift-config), which is for the hub's estimate: the fast
+   * send writes only the MID, so subscribers are not offered another extension.
    */
   #headerExtensionsFor(kind: 'audio' | 'video', except: RTCRtpTransceiver): RTCRtpHeaderExtensionParameters[] {
     const negotiated = this.#pc
       .getTransceivers()
       .filter((t) => t !== except && t.mid != null && !t.stopped && !t.stopping && t.headerExtensions.length > 0)
     const template = negotiated.find((t) => t.kind === kind) ?? negotiated[0]
-    if (template) {
-      return template.headerExtensions.map((h) => new RTCRtpHeaderExtensionParameters({ id: h.id, uri: h.uri }))
-    }
+    const mid = template?.headerExtensions.find((h) => h.uri === RTP_EXTENSION_URI.sdesMid)
+    if (mid) return [new RTCRtpHeaderExtensionParameters({ id: mid.id, uri: mid.uri })]
     const remote = this.#pc.remoteDescription?.sdp
     const midExtensionId = remote ? parseMediaSections(remote).find((s) => s.midExtensionId !== undefined)?.midExtensionId : undefined
     if (midExtensionId === undefined) return []
