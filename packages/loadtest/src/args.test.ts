@@ -4,11 +4,11 @@ import { parseCliArgs } from './args.js'
 describe('parseCliArgs', () => {
   it('reads the flags of the README example (after pnpm’s --)', () => {
     const options = parseCliArgs(['--', '--sizes', '2,4,8', '--resolution', '640x480', '--fps=15', '--seconds', '3'])
-    expect(options).toEqual({ sizes: [2, 4, 8], video: { width: 640, height: 480, fps: 15, kbps: 900 }, seconds: 3, compare: false, comparePlanes: false, rooms: 1, mediaWorkers: undefined, help: false })
+    expect(options).toEqual({ sizes: [2, 4, 8], video: { width: 640, height: 480, fps: 15, kbps: 900 }, seconds: 3, compare: false, comparePlanes: false, rooms: 1, mediaWorkers: undefined, mediaPlane: 'werift', help: false })
   })
 
   it('defaults to 320x240@20 at 300 kbit/s, sizes 2..16, 10 s', () => {
-    expect(parseCliArgs([])).toEqual({ sizes: [2, 4, 8, 12, 16], video: { width: 320, height: 240, fps: 20, kbps: 300 }, seconds: 10, compare: false, comparePlanes: false, rooms: 1, mediaWorkers: undefined, help: false })
+    expect(parseCliArgs([])).toEqual({ sizes: [2, 4, 8, 12, 16], video: { width: 320, height: 240, fps: 20, kbps: 300 }, seconds: 10, compare: false, comparePlanes: false, rooms: 1, mediaWorkers: undefined, mediaPlane: 'werift', help: false })
   })
 
   it('reads --compare-planes, which takes no value and excludes --compare', () => {
@@ -23,6 +23,12 @@ describe('parseCliArgs', () => {
   it('reads --before-hub DIR, alone', () => {
     expect(parseCliArgs(['--before-hub', '/tmp/before', '--sizes', '12,12'])).toMatchObject({ sizes: [12, 12], beforeHub: '/tmp/before' })
     expect(() => parseCliArgs(['--before-hub', '/tmp/before', '--compare'])).toThrow(/give it alone/)
+  })
+
+  it('reads --media-plane, for one hub or both --before-hub hubs only', () => {
+    expect(parseCliArgs(['--media-plane', 'ndc', '--before-hub', '/tmp/before'])).toMatchObject({ mediaPlane: 'ndc', beforeHub: '/tmp/before' })
+    expect(() => parseCliArgs(['--media-plane', 'janus'])).toThrow(/neither werift nor ndc/)
+    expect(() => parseCliArgs(['--media-plane', 'ndc', '--compare-planes'])).toThrow(/one hub or --before-hub/)
   })
 
   it('reads --rooms and the --media-workers list', () => {

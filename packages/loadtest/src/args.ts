@@ -15,12 +15,14 @@ export interface CliOptions {
   comparePlanes: boolean
   /** --before-hub DIR: that checkout's hub (before) and this one's (after), sizes alternating between them. */
   beforeHub: string | undefined
+  /** --media-plane: the plane of a single hub and of both --before-hub hubs (werift with the fast send, or ndc). */
+  mediaPlane: 'werift' | 'ndc'
   help: boolean
 }
 
 export const USAGE = `Usage: pnpm --filter @parley/loadtest run load -- [--sizes 2,4,8,12,16] [--resolution 320x240] [--fps 20]
        [--video-kbps <n>] [--seconds 10] [--compare | --compare-planes] [--rooms 1] [--media-workers 0,2]
-       [--before-hub DIR]
+       [--before-hub DIR] [--media-plane werift|ndc]
 Runs inside a loopback-only network namespace only (see the package README).
   --sizes       room sizes to measure, in order; the run stops after the first size at which the hub collapses
   --resolution  WIDTHxHEIGHT of the synthetic video (sets the default bitrate and the key-frame header)
@@ -36,7 +38,9 @@ Runs inside a loopback-only network namespace only (see the package README).
                 hub processes side by side, one per value of the hub's --media-workers (0 = media in
                 the main thread); each size is measured on every one, alternating the order
   --before-hub  DIR: another version of the hub (a checkout after pnpm install, its packages/hub or src)
-                as hub 'before' beside this checkout's ('after'), alternating the order per size`
+                as hub 'before' beside this checkout's ('after'), alternating the order per size
+  --media-plane werift (the fast send, default) or ndc (node-datachannel): the plane of a single hub
+                and of both --before-hub hubs`
 
 export function parseCliArgs(argv: readonly string[]): CliOptions {
   const values = new Map<string, string>()
@@ -64,7 +68,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     if (value === undefined) throw new Error(`--${match[1]} needs a value\n${USAGE}`)
     values.set(match[1]!, value)
   }
-  const known = new Set(['sizes', 'resolution', 'fps', 'video-kbps', 'seconds', 'rooms', 'media-workers', 'before-hub'])
+  const known = new Set(['sizes', 'resolution', 'fps', 'video-kbps', 'seconds', 'rooms', 'media-workers', 'before-hub', 'media-plane'])
   for (const name of values.keys()) if (!known.has(name)) throw new Error(`unknown flag --${name}\n${USAGE}`)
 
   const sizes = (values.get('sizes') ?? '2,4,8,12,16').split(',').map((size) => positiveInteger('sizes', size))
@@ -82,7 +86,10 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
   if ((compare || comparePlanes) && mediaWorkers) throw new Error('--compare, --compare-planes and --media-workers each choose the hubs; give one of them')
   const beforeHub = values.get('before-hub')
   if (beforeHub !== undefined && (compare || comparePlanes || mediaWorkers)) throw new Error('--before-hub chooses the hubs too; give it alone')
-  return { sizes, video: { width, height, fps, kbps }, seconds, compare, comparePlanes, rooms, mediaWorkers, beforeHub, help }
+  const mediaPlane = values.get('media-plane') ?? 'werift'
+  if (mediaPlane !== 'werift' && mediaPlane !== 'ndc') throw new Error(`--media-plane: '${mediaPlane}' is neither werift nor ndc`)
+  if (mediaPlane === 'ndc' && (compare || comparePlanes || mediaWorkers)) throw new Error('--media-plane ndc goes with one hub or --before-hub, not with --compare, --compare-planes or --media-workers')
+  return { sizes, video: { width, height, fps, kbps }, seconds, compare, comparePlanes, rooms, mediaWorkers, beforeHub, mediaPlane, help }
 }
 
 function positiveNumber(flag: string, text: string): number {

@@ -5,17 +5,19 @@
 import { PerformanceObserver } from 'node:perf_hooks'
 import { GCProfiler, getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import * as hubHere from '@parley/hub'
-import * as ndcHere from '@parley/hub/ndc'
-import * as weriftHere from '@parley/hub/werift'
-import * as workersHere from '@parley/hub/workers'
+import type * as hubHere from '@parley/hub'
+import type * as ndcHere from '@parley/hub/ndc'
+import type * as weriftHere from '@parley/hub/werift'
+import type * as workersHere from '@parley/hub/workers'
 import { startEventLoopMonitor } from './event-loop.js'
 import { importFromHubSource } from './hub-source.js'
 import type { HubChildReply, HubChildRequest, HubHeapSample, HubWindowSample } from './hub-protocol.js'
 
 const send = (reply: HubChildReply) => process.send?.(reply)
 
-// PARLEY_LOAD_HUB_SRC=<hub src dir>: another version of the hub (--before-hub, hub-source.ts).
+// PARLEY_LOAD_HUB_SRC=<hub src dir>: another version of the hub (--before-hub, hub-source.ts). Only one
+// version is imported: two copies of node-datachannel's native library in one process (this checkout's
+// and the other's) left the other version's ndc plane forwarding nothing.
 const source = process.env.PARLEY_LOAD_HUB_SRC
 const code = source
   ? {
@@ -24,7 +26,12 @@ const code = source
       werift: await importFromHubSource<typeof weriftHere>(source, 'media/werift.ts'),
       workers: await importFromHubSource<typeof workersHere>(source, 'media/worker-plane.ts'),
     }
-  : { hub: hubHere, ndc: ndcHere, werift: weriftHere, workers: workersHere }
+  : {
+      hub: await import('@parley/hub'),
+      ndc: await import('@parley/hub/ndc'),
+      werift: await import('@parley/hub/werift'),
+      workers: await import('@parley/hub/workers'),
+    }
 const { silentLogger, startHub } = code.hub
 const { createNdcMediaPlane } = code.ndc
 const { createWeriftMediaPlane } = code.werift

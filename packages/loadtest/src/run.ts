@@ -21,6 +21,8 @@ export interface LoadOptions {
   mediaWorkers?: readonly number[]
   /** Another version's hub src (--before-hub): hubs `before` (that code) and `after` (this checkout), fast send. */
   beforeHub?: string
+  /** The plane of both --before-hub hubs (default: werift with the fast send). */
+  mediaPlane?: 'werift' | 'ndc'
   /** Rooms of each size at once, measured in one window (default 1). */
   rooms?: number
   /** Progress lines (stderr in the CLI). */
@@ -93,7 +95,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
 
 /** The hubs a run measures: by send (`--compare`), or by media workers (`--media-workers`). */
 function hubVariants(options: LoadOptions): { label: string; send: HubSend; mediaWorkers: number; hubSource?: string }[] {
-  if (options.beforeHub) return [{ label: 'before', send: 'fast', mediaWorkers: 0, hubSource: options.beforeHub }, { label: 'after', send: 'fast', mediaWorkers: 0 }]
+  const send: HubSend = options.mediaPlane === 'ndc' ? 'ndc' : 'fast'
+  if (options.beforeHub) return [{ label: 'before', send, mediaWorkers: 0, hubSource: options.beforeHub }, { label: 'after', send, mediaWorkers: 0 }]
   if (options.mediaWorkers) return options.mediaWorkers.map((mediaWorkers) => ({ label: `workers ${mediaWorkers}`, send: 'fast', mediaWorkers }))
   return (options.sends ?? ['fast']).map((send) => ({ label: send, send, mediaWorkers: 0 }))
 }

@@ -1,4 +1,4 @@
-// The ndc plane's fan-out with stand-in tracks (the plane only calls isOpen and sendMessageBinary on them):
+// The ndc plane's fan-out with stand-in tracks (the plane only calls isOpen, sendMessageBinary and close on them):
 // what a subscriber's NACK brings back, what the publisher is asked to resend, and the RTCP it gets.
 import { GenericNack, RtcpPacketConverter, RtcpReceiverInfo, RtcpRrPacket, RtcpSenderInfo, RtcpSrPacket, RtcpTransportLayerFeedback } from 'werift'
 import type { PictureLossIndication, RtcpPayloadSpecificFeedback } from 'werift'
@@ -13,17 +13,19 @@ import { KEYFRAME_REQUEST_INTERVAL_MS } from './werift-forwarder.js'
 const PUBLISHER_SSRC = 0x1111_1111
 const SUBSCRIBER_SSRC = 0x2222_2222
 
-function fakeTrack() {
+/** A track that is open once `open()` is called and, like libdatachannel's, throws on a send once closed. */
+function fakeTrack(initiallyOpen = true) {
   const sent: Buffer[] = []
-  const callbacks = { open: () => {}, closed: () => {} }
+  let state: 'new' | 'open' | 'closed' = initiallyOpen ? 'open' : 'new'
   const track = {
-    isOpen: () => true,
-    sendMessageBinary: (bytes: Buffer) => sent.push(Buffer.from(bytes)) > 0,
-    onOpen: (callback: () => void) => (callbacks.open = callback),
-    onClosed: (callback: () => void) => (callbacks.closed = callback),
-    close: () => callbacks.closed(),
+    isOpen: () => state === 'open',
+    sendMessageBinary: (bytes: Buffer) => {
+      if (state === 'closed') throw new Error('Track is closed')
+      return sent.push(Buffer.from(bytes)) > 0
+    },
+    close: () => (state = 'closed'),
   }
-  return { track: track as unknown as Track, sent, open: () => callbacks.open(), closed: () => callbacks.closed() }
+  return { track: track as unknown as Track, sent, open: () => (state = 'open'), closed: () => (state = 'closed') }
 }
 
 function rtp(seq: number): Buffer {
@@ -45,12 +47,15 @@ function setup() {
   const published = { clientId: 'pub', kind: 'video' as const, streamId: 's', trackId: 't' }
   const source = new NdcSource(published, {}, publisher.track, [{ payloadType: 96, name: 'VP8', fmtp: undefined }], PUBLISHER_SSRC, bandwidthLimits(DEFAULT_BITRATES), fanOut)
   fanOut.add(source)
-  const subscriber = fakeTrack()
+  const subscriber = fakeTrack(false)
   const subscription = new NdcSubscription(source, { clientId: 'sub', sourceEnded: () => undefined }, 'video-1', SUBSCRIBER_SSRC)
   subscription.attach(subscriber.track)
   source.subscriptions.add(subscription)
-  // Its track opening asks the publisher for a keyframe; the tests start once the throttle let go of it.
+  // Its track seen open (by the next packet of the source) asks the publisher for a keyframe; the tests
+  // start once the throttle let go of it.
   subscriber.open()
+  expect(subscription.ready()).toBe(true)
+  expect(fanOut.counters.keyframeRequestsSent).toBe(1)
   vi.advanceTimersByTime(KEYFRAME_REQUEST_INTERVAL_MS)
   publisher.sent.length = 0
   const nack = (...lost: number[]) => new RtcpTransportLayerFeedback({ feedback: new GenericNack({ senderSsrc: 5, mediaSourceSsrc: SUBSCRIBER_SSRC, lost }) }).serialize()
@@ -110,7 +115,7 @@ describe('NdcSource', () => {
 
   it('forwards to a subscription only while the track it holds is open; a closed track says nothing later', () => {
     const { source, fanOut, subscription, subscriber } = setup()
-    const late = fakeTrack()
+    const late = fakeTrack(false)
     const second = new NdcSubscription(source, { clientId: 'late', sourceEnded: () => undefined }, 'video-2', SUBSCRIBER_SSRC + 1)
     second.attach(late.track)
     source.subscriptions.add(second)
@@ -122,6 +127,11 @@ describe('NdcSource', () => {
     expect(fanOut.counters.packetsForwarded).toBe(3)
     late.closed()
     source.received(rtp(3), 0)
+    expect(late.sent).toHaveLength(1)
+    expect(second.open).toBe(false)
+    // Closed for good: a later packet does not ask the native track again.
+    late.open()
+    source.received(rtp(4), 0)
     expect(late.sent).toHaveLength(1)
     // After close() a late open of the track it let go of changes nothing.
     subscription.close()

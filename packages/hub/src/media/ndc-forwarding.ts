@@ -34,8 +34,12 @@ export interface NdcSubscriber {
 }
 
 /**
- * One forwarded track on one subscriber's peer connection. It owns its track's open and close callbacks,
- * so the per-packet loop reads `open` instead of asking the native track (isOpen) for every packet.
+ * One forwarded track on one subscriber's peer connection. It registers no open or close callback on its
+ * track: node-datachannel makes each callback a thread-safe function with its own libuv async handle, and
+ * libuv walks every async handle of the loop on each wakeup from libdatachannel's threads, so a room of N
+ * with 2·N·(N−1) such tracks paid for each one on every incoming packet (perf at N = 16: uv__async_io
+ * ≈ 10 % of the hub's CPU). The per-packet loop asks the native track (isOpen) only until it is open
+ * once, and a send that throws (closed natively) stops it.
  */
 export class NdcSubscription {
   /** The loss this subscriber reports on the forwarded stream (its receiver reports). */
@@ -44,6 +48,8 @@ export class NdcSubscription {
   readonly nacks = new UnanswerableNacks()
   #track: Track | undefined
   #open = false
+  /** Its track was seen open once: after a close it is not asked again. */
+  #opened = false
 
   constructor(
     readonly source: NdcSource,
@@ -58,44 +64,50 @@ export class NdcSubscription {
     return this.#track
   }
 
-  /** Its track is open (DTLS up) and not closed since. */
+  /** Its track was open (DTLS up) when last asked, and has not closed since. */
   get open(): boolean {
     return this.#open
   }
 
-  /** Takes the subscriber's sendonly track: once open, forwarding starts and the publisher is asked for a keyframe. */
+  /** Takes the subscriber's sendonly track: once it is open, forwarding starts and the publisher is asked for a keyframe. */
   attach(track: Track): void {
     this.#track = track
-    track.onOpen(() => {
-      this.#setOpen(track, true)
-      this.source.requestKeyframe()
-    })
-    track.onClosed(() => this.#setOpen(track, false))
+    this.#open = false
+    this.#opened = false
+  }
+
+  /**
+   * True when packets may go to its track. Until the track is seen open this asks the native track, once
+   * per packet of the source; the first time it is open the publisher is asked for a keyframe (the
+   * subscriber can use one from now on).
+   */
+  ready(): boolean {
+    if (this.#open) return true
+    const track = this.#track
+    if (!track || this.#opened || !track.isOpen()) return false
+    this.#open = true
+    this.#opened = true
+    this.source.requestKeyframe()
+    return true
   }
 
   /** Closes its track (the next server offer rejects its m-line, which ends the track at the client). */
   close(): void {
     const track = this.#track
-    if (track) this.#setOpen(track, false)
+    this.#open = false
     this.#track = undefined
     track?.close()
   }
 
   /** Sends one packet on its track; false when it did not go out. */
   send(packet: Buffer): boolean {
-    const track = this.#track!
     try {
-      return track.sendMessageBinary(packet)
+      return this.#track!.sendMessageBinary(packet)
     } catch {
-      // closed natively before its onClosed reached us
-      this.#setOpen(track, false)
+      // closed natively (libdatachannel throws on a closed track): no more sends to it
+      this.#open = false
       return false
     }
-  }
-
-  /** The one place `open` changes: only for the track it holds now (a closed one's late callbacks change nothing). */
-  #setOpen(track: Track, open: boolean): void {
-    if (this.#track === track) this.#open = open
   }
 }
 
@@ -162,12 +174,14 @@ export class NdcSource {
     if (this.subscriptions.size === 0) return
     neutralizeHeaderExtensions(packet)
     if (video) this.#remember(seq, packet)
+    let forwarded = 0
     for (const subscription of this.subscriptions) {
-      if (!subscription.open) continue
+      if (!subscription.ready()) continue
       writeSsrc(packet, subscription.ssrc)
       // sendMessageBinary copies the bytes before it returns, so one buffer serves every subscriber.
-      if (subscription.send(packet)) this.fanOut.counters.packetsForwarded++
+      if (subscription.send(packet)) forwarded++
     }
+    this.fanOut.counters.packetsForwarded += forwarded
   }
 
   /** Keeps a copy of a forwarded video packet (its extensions neutralized, the publisher's SSRC) for NACKs. */
