@@ -12,7 +12,7 @@
 // - the standing queue: arrival time minus send time, the window's minimum against the lowest seen in the
 //   last BASELINE_MS;
 // - the loss the track's subscribers report (RTCP receiver reports on the hub's forwarded stream: their
-//   cumulative counters over the tick, see SubscriberLoss).
+//   cumulative counters over the tick, subscriber-loss.ts).
 // The estimate is the lower of two rates, as GCC's:
 // - delay-based, AIMD: on overuse it falls at once to BETA × what arrived (and further while a queue
 //   stands, so that it drains, not only stops growing), at most once per DECREASE_INTERVAL_MS; while the
@@ -40,7 +40,7 @@
 //
 // The slowest subscriber: its loss counts like the publisher's own in the loss-based rate, so one
 // subscriber on a bad link slows the publisher for everyone (there is no simulcast to give it a lower
-// layer), but only down to `video_low`, and only for SLOW_SUBSCRIBER_MS: a subscriber still losing > 10 %
+// layer), but only down to `video_low`, and only for SLOW_SUBSCRIBER_MS (subscriber-loss.ts): a subscriber still losing > 10 %
 // after that stops counting until its loss falls below 10 % again, and is left to NACK and keyframe
 // recovery. Its queueing delay is not measured (the hub sees only arrivals from publishers), so a
 // subscriber behind a queue that drops nothing slows nobody.
@@ -68,7 +68,6 @@ export const LOSS_MIN_PACKETS = 30
 export const LOSS_MIN_MS = 500
 /** A queue under this (and no overuse) means loss in the 2–10 % band is the link's own, not congestion. */
 export const LOSS_QUEUE_MS = 50
-export const SLOW_SUBSCRIBER_MS = 10_000
 
 export interface BandwidthLimits {
   floorBps: number
@@ -182,53 +181,6 @@ export class InboundWindow {
     const usage = this.#overused || queueGrowing ? 'overusing' : this.trend.usage
     this.#overused = false
     return { receivedBps, lossFraction, expected, queueDelayMs, usage }
-  }
-}
-
-/**
- * The loss one subscriber reports on one forwarded track, per tick, with the slow-subscriber rule's clock.
- * It is taken from the reports' cumulative counters (packets lost, extended highest sequence number) over
- * the tick, not from their `fraction lost`: Chromium sends a receiver report in every compound RTCP packet,
- * and so with every NACK, right after the gap it names, over the few packets since its previous report,
- * so one lost packet reads as 1/2 or more (measured: 127/256 and 238/256 under 2 % loss), and the
- * packets that NACKs brought back are still counted as lost there.
- */
-export class SubscriberLoss {
-  /** The last tick's loss (kept through ticks without a report). */
-  fraction = 0
-  /** The packets this tick's reports covered (0 when none came: `fraction` is then the last tick's, no new evidence). */
-  packets = 0
-  /** Since when its loss is over 10 % (undefined while it is not). */
-  #highSince: number | undefined
-  #last: { lost: number; highest: number } | undefined
-  #windowExpected = 0
-  #windowLost = 0
-
-  /** One receiver report's cumulative packets lost (24-bit signed) and extended highest sequence number. */
-  report(cumulativeLost: number, extendedHighest: number): void {
-    const lost = cumulativeLost >= 0x800000 ? cumulativeLost - 0x1000000 : cumulativeLost
-    const last = this.#last
-    this.#last = { lost, highest: extendedHighest }
-    if (!last) return
-    const expected = (extendedHighest - last.highest) >>> 0
-    // Out of order, or a restarted stream: no figure from this pair of reports.
-    if (expected === 0 || expected >= 0x8000) return
-    this.#windowExpected += expected
-    this.#windowLost += lost - last.lost
-  }
-
-  /** This tick's loss (the previous one's when no report came), or 0 once it has been over 10 % for longer than SLOW_SUBSCRIBER_MS. */
-  take(nowMs: number): number {
-    this.packets = this.#windowExpected
-    if (this.#windowExpected > 0) {
-      this.fraction = Math.min(1, Math.max(0, this.#windowLost / this.#windowExpected))
-      this.#windowExpected = 0
-      this.#windowLost = 0
-      if (this.fraction <= 0.1) this.#highSince = undefined
-      else this.#highSince ??= nowMs
-    }
-    if (this.#highSince !== undefined && nowMs - this.#highSince > SLOW_SUBSCRIBER_MS) return 0
-    return this.fraction
   }
 }
 

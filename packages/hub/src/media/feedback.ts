@@ -3,7 +3,8 @@
 // publisher, each tick and at once when its connection comes up or its first video packet arrives. The
 // plane owns the sources and sends the REMB (`sendRemb`); this owns the estimators and the tick's timer.
 import { messageOf } from '@parley/protocol'
-import { type BandwidthLimits, BandwidthEstimator, type InboundWindow, type SubscriberLoss, TICK_MS } from './bandwidth.js'
+import { type BandwidthLimits, BandwidthEstimator, type InboundWindow, TICK_MS } from './bandwidth.js'
+import type { SubscriberLoss } from './subscriber-loss.js'
 import type { ProbeCluster } from './probe.js'
 import type { Usage } from './delay-trend.js'
 import { type Clock, Timer } from '../clock.js'

@@ -10,7 +10,8 @@
 // per incoming packet serves them all; libdatachannel's RtcpNackResponder would keep one per forwarded
 // packet); their sender reports are libdatachannel's RtcpSrReporter on each forwarded track.
 import type { Track } from 'node-datachannel'
-import { type BandwidthLimits, InboundWindow, SubscriberLoss } from './bandwidth.js'
+import { type BandwidthLimits, InboundWindow } from './bandwidth.js'
+import { SubscriberLoss } from './subscriber-loss.js'
 import { rembBytes } from './remb.js'
 import { PublisherFeedback } from './feedback.js'
 import { UnanswerableNacks } from './nack.js'
