@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { CLUSTER_GAP_MS, MIN_CLUSTER_PACKETS, PROBE_WINDOW_MS, ProbeMeter, readAbsSendTime } from './probe.js'
+import { ABS_SEND_TIME_URI, CLUSTER_GAP_MS, MIN_CLUSTER_PACKETS, PROBE_WINDOW_MS, ProbeMeter, absSendTimeId, absSendTimeIn, readAbsSendTime } from './probe.js'
 
 /** abs-send-time (24-bit 6.18 s) of `ms`, wrapped as on the wire. */
 const ast = (ms: number) => Math.round((ms * (1 << 18)) / 1000) & 0xffffff
@@ -77,5 +77,19 @@ describe('ProbeMeter', () => {
     expect(last?.packets).toBe(10)
     expect(meter.open).toBe(false)
     expect(burst(meter, { sendAt: 100, arriveAt: PROBE_WINDOW_MS + 100, count: 20, size: 1000, sendGapMs: 1, arrivalGapMs: 1 })).toEqual([])
+  })
+})
+
+describe('the abs-send-time element of a packet', () => {
+  it('finds the negotiated id, or null when the m-line has none', () => {
+    expect(absSendTimeId([{ uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 1 }, { uri: ABS_SEND_TIME_URI, id: 3 }])).toBe(3)
+    expect(absSendTimeId([{ uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 1 }])).toBeNull()
+  })
+
+  it('reads the element under that id only, and only when it is 3 bytes', () => {
+    const mid = { id: 1, payload: new Uint8Array([0x30]) }
+    expect(absSendTimeIn([mid, { id: 3, payload: new Uint8Array([0x01, 0x02, 0x03]) }], 3)).toBe(0x010203)
+    expect(absSendTimeIn([mid], 3)).toBeUndefined()
+    expect(absSendTimeIn([{ id: 3, payload: new Uint8Array([0x01, 0x02]) }], 3)).toBeUndefined()
   })
 })

@@ -39,6 +39,19 @@ export function readAbsSendTime(payload: Uint8Array): number | undefined {
   return (payload[0]! << 16) | (payload[1]! << 8) | payload[2]!
 }
 
+/** The id the abs-send-time extension was negotiated under on an m-line, or null when it was not. */
+export function absSendTimeId(headerExtensions: readonly { uri: string; id: number }[]): number | null {
+  return headerExtensions.find((extension) => extension.uri === ABS_SEND_TIME_URI)?.id ?? null
+}
+
+/** The abs-send-time (24 bits) among a packet's header extensions under `id`, if it carries one. */
+export function absSendTimeIn(extensions: readonly { id: number; payload: Uint8Array }[], id: number): number | undefined {
+  for (const extension of extensions) {
+    if (extension.id === id) return readAbsSendTime(extension.payload)
+  }
+  return undefined
+}
+
 /** Groups one track's packets into clusters by send time and measures each; fed per packet, no allocation. */
 export class ProbeMeter {
   #firstArrivalMs: number | undefined

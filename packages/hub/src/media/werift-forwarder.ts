@@ -8,13 +8,14 @@
 import { GenericNack, PictureLossIndication, RtcpPayloadSpecificFeedback, RtcpRrPacket, RtcpSrPacket, RtcpTransportLayerFeedback } from 'werift'
 import type { RTCRtpTransceiver, RtcpPacket, RtpPacket } from 'werift'
 import { messageOf } from '@parley/protocol'
-import { type BandwidthLimits, InboundWindow, SubscriberLoss } from './bandwidth.js'
+import { type BandwidthLimits, InboundWindow } from './bandwidth.js'
+import { SubscriberLoss } from './subscriber-loss.js'
 import { PublisherFeedback } from './feedback.js'
 import { FastRtpSend, RTP_HISTORY_SIZE, withPadding } from './werift-fast-send.js'
-import { dtlsUp, rembPacket, sendRtcp } from './werift-rtcp.js'
+import { dtlsUp, pliPacket, rembPacket, sendRtcp } from './werift-rtcp.js'
 import { UnanswerableNacks } from './nack.js'
 import { startsVp8Keyframe } from './vp8.js'
-import { ABS_SEND_TIME_URI, readAbsSendTime } from './probe.js'
+import { absSendTimeId, absSendTimeIn } from './probe.js'
 import { type Clock, Timer } from '../clock.js'
 import type { Logger } from '../log.js'
 import type { PublishedTrack } from './types.js'
@@ -305,7 +306,10 @@ export class Forwarder {
     if (inbound) {
       const now = this.#clock.now()
       const size = packet.payload.length + 12 + (header.padding ? header.paddingSize : 0)
-      const sendTime = this.#absSendTime(source, packet)
+      // The abs-send-time the publisher stamped, when negotiated: the estimate's send time and the probes'.
+      // Looked up once (null, not negotiated, is remembered too).
+      if (source.absSendTimeId === undefined) source.absSendTimeId = absSendTimeId(source.transceiver.headerExtensions)
+      const sendTime = source.absSendTimeId === null ? undefined : absSendTimeIn(header.extensions, source.absSendTimeId)
       inbound.onPacket(header.sequenceNumber, header.timestamp, size, now, header.padding && packet.payload.length === 0, sendTime)
       if (sendTime !== undefined && inbound.probe.open) {
         const cluster = inbound.probe.onPacket(sendTime, now, size)
@@ -353,18 +357,6 @@ export class Forwarder {
     }
   }
 
-  /** The abs-send-time the publisher stamped (24 bits), when negotiated: the estimate's send time and the probes' (probe.ts). */
-  #absSendTime(source: Source, packet: RtpPacket): number | undefined {
-    if (source.absSendTimeId === undefined) {
-      source.absSendTimeId = source.transceiver.headerExtensions.find((extension) => extension.uri === ABS_SEND_TIME_URI)?.id ?? null
-    }
-    if (source.absSendTimeId === null) return undefined
-    for (const extension of packet.header.extensions) {
-      if (extension.id === source.absSendTimeId) return readAbsSendTime(extension.payload)
-    }
-    return undefined
-  }
-
   #firstForwarded(subscription: Subscription, packet: RtpPacket): void {
     subscription.forwarding = true
     const keyframe = subscription.track.kind === 'video' ? startsVp8Keyframe(packet.payload) : undefined
@@ -402,11 +394,6 @@ export class Forwarder {
     this.counters.keyframeRequestsSent++
     source.keyframeAwaited = true
     this.#log('debug', 'keyframe requested', { clientId: source.published.clientId, trackId: source.published.trackId })
-    // Sent directly rather than through receiver.sendRtcpPLI, which stays silent unless the
-    // publisher's offer listed "nack pli" for the codec.
-    const pli = new RtcpPayloadSpecificFeedback({
-      feedback: new PictureLossIndication({ senderSsrc: source.transceiver.sender.ssrc, mediaSsrc }),
-    })
-    sendRtcp(source.transceiver, [pli], this.#log, 'a PLI', { trackId: source.published.trackId })
+    sendRtcp(source.transceiver, [pliPacket(source.transceiver.sender.ssrc, mediaSsrc)], this.#log, 'a PLI', { trackId: source.published.trackId })
   }
 }

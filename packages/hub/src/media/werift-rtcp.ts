@@ -1,7 +1,7 @@
 // The RTCP the werift plane's forwarder sends publishers, built and sent here: REMBs (the estimate of
-// feedback.ts). werift's receiver NACKs publishers itself. Each goes out only on a DTLS transport that is up; a send that fails is logged at debug (the peer is
+// feedback.ts) and PLIs. werift's receiver NACKs publishers itself. Each goes out only on a DTLS transport that is up; a send that fails is logged at debug (the peer is
 // going, and its own state says so).
-import { ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback } from 'werift'
+import { PictureLossIndication, ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback } from 'werift'
 import type { RTCRtpTransceiver, RtcpPacket } from 'werift'
 import { messageOf } from '@parley/protocol'
 import type { Logger } from '../log.js'
@@ -32,4 +32,12 @@ export function rembPacket(senderSsrc: number, ssrcs: number[], estimate: number
     ssrcFeedbacks: ssrcs,
   })
   return new RtcpPayloadSpecificFeedback({ feedback: remb })
+}
+
+/**
+ * One PLI for a publisher's `mediaSsrc`. Sent directly rather than through receiver.sendRtcpPLI, which
+ * stays silent unless the publisher's offer listed "nack pli" for the codec.
+ */
+export function pliPacket(senderSsrc: number, mediaSsrc: number): RtcpPayloadSpecificFeedback {
+  return new RtcpPayloadSpecificFeedback({ feedback: new PictureLossIndication({ senderSsrc, mediaSsrc }) })
 }
