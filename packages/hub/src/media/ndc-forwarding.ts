@@ -48,9 +48,8 @@ export class NdcSubscription {
   /** Its NACKs the hub never had the packet for (a repeat asks for a keyframe). */
   readonly nacks = new UnanswerableNacks()
   #track: Track | undefined
-  #open = false
-  /** Its track was seen open once: after a close it is not asked again. */
-  #opened = false
+  /** Its track: not yet seen open (asked per packet), open, or done (closed or failed a send; not asked again). */
+  #state: 'waiting' | 'open' | 'done' = 'waiting'
 
   constructor(
     readonly source: NdcSource,
@@ -67,14 +66,13 @@ export class NdcSubscription {
 
   /** Its track was open (DTLS up) when last asked, and has not closed since. */
   get open(): boolean {
-    return this.#open
+    return this.#state === 'open'
   }
 
   /** Takes the subscriber's sendonly track: once it is open, forwarding starts and the publisher is asked for a keyframe. */
   attach(track: Track): void {
     this.#track = track
-    this.#open = false
-    this.#opened = false
+    this.#state = 'waiting'
   }
 
   /**
@@ -83,11 +81,10 @@ export class NdcSubscription {
    * subscriber can use one from now on).
    */
   ready(): boolean {
-    if (this.#open) return true
+    if (this.#state === 'open') return true
     const track = this.#track
-    if (!track || this.#opened || !track.isOpen()) return false
-    this.#open = true
-    this.#opened = true
+    if (!track || this.#state === 'done' || !track.isOpen()) return false
+    this.#state = 'open'
     this.source.requestKeyframe()
     return true
   }
@@ -95,7 +92,7 @@ export class NdcSubscription {
   /** Closes its track (the next server offer rejects its m-line, which ends the track at the client). */
   close(): void {
     const track = this.#track
-    this.#open = false
+    this.#state = 'done'
     this.#track = undefined
     track?.close()
   }
@@ -106,7 +103,7 @@ export class NdcSubscription {
       return this.#track!.sendMessageBinary(packet)
     } catch {
       // closed natively (libdatachannel throws on a closed track): no more sends to it
-      this.#open = false
+      this.#state = 'done'
       return false
     }
   }
