@@ -1,12 +1,14 @@
 // The ONE place browser globals are bound. They are read when browserPorts() is called, never at
 // import, so importing the core in Node (or a test) touches nothing.
-import type { BeaconLike, ClockLike, EventSourceFactory, FetchLike, MediaDevicesLike, PeerConnectionFactory, Ports, TabChannelLike } from './ports.js'
+import type { BeaconLike, ClockLike, EventSourceFactory, FetchLike, MediaDevicesLike, NetworkWatch, PeerConnectionFactory, Ports, TabChannelLike } from './ports.js'
 
 interface BrowserGlobals {
   fetch?: FetchLike
   EventSource?: new (url: string) => ReturnType<EventSourceFactory>
   RTCPeerConnection?: new (config: object) => ReturnType<PeerConnectionFactory>
-  navigator?: { mediaDevices?: MediaDevicesLike & EventTarget; sendBeacon?(url: string): boolean }
+  navigator?: { mediaDevices?: MediaDevicesLike & EventTarget; sendBeacon?(url: string): boolean; connection?: EventTarget }
+  addEventListener?: EventTarget['addEventListener']
+  removeEventListener?: EventTarget['removeEventListener']
   BroadcastChannel?: new (name: string) => TabChannelLike
   setTimeout: (fn: (...args: unknown[]) => void, ms: number) => unknown
   clearTimeout: (id: never) => void
@@ -25,6 +27,7 @@ export function browserPorts(): Ports {
   }
   const beacon: BeaconLike | undefined = g.navigator?.sendBeacon ? (url) => g.navigator!.sendBeacon!(url) : undefined
   return {
+    ...(g.addEventListener ? { network: networkWatch(g) } : {}),
     fetch: (url, init) => (g.fetch ? g.fetch(url, init) : unavailable('fetch')),
     eventSource: (url) => (g.EventSource ? new g.EventSource(url) : unavailable('EventSource')),
     peerConnection: (config) => (g.RTCPeerConnection ? new g.RTCPeerConnection(config) : unavailable('RTCPeerConnection')),
@@ -46,5 +49,22 @@ export function browserPorts(): Ports {
     ...(beacon ? { beacon } : {}),
     // The other tabs of this profile (one person, two tabs): only where the browser has BroadcastChannel.
     ...(g.BroadcastChannel ? { tabs: (name: string) => new g.BroadcastChannel!(name) } : {}),
+  }
+}
+
+/**
+ * `online` on the window (every browser), and the Network Information API's `change` where there is
+ * one (Chromium: another connection type, Wi-Fi to mobile, without going offline in between).
+ */
+function networkWatch(g: BrowserGlobals): NetworkWatch {
+  return (listener) => {
+    const connection = g.navigator?.connection
+    const changed = () => listener()
+    g.addEventListener!('online', changed)
+    connection?.addEventListener?.('change', changed)
+    return () => {
+      g.removeEventListener?.('online', changed)
+      connection?.removeEventListener?.('change', changed)
+    }
   }
 }

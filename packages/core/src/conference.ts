@@ -121,7 +121,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
     actors: statsActors({ peerStats: media.stats, clock: ports.clock }),
     ...(options.statsIntervalMs !== undefined ? { delays: { statsInterval: options.statsIntervalMs } } : {}),
   })
-  const actors = conferenceActors({ hub, local: media.local, remote: media.remote, devices: ports.media, prepared, ...(ports.beacon ? { beacon: ports.beacon } : {}) })
+  const actors = conferenceActors({ hub, local: media.local, remote: media.remote, devices: ports.media, prepared, ...(ports.beacon ? { beacon: ports.beacon } : {}), ...(ports.network ? { network: ports.network } : {}) })
   const reconnect = reconnectMachine.provide({
     actors: { ...reconnectActors(hub), registerClient: actors.registerClient },
     ...(reconnectDeadline !== undefined ? { delays: { reconnectDeadline } } : {}),

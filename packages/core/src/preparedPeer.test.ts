@@ -28,8 +28,8 @@ function started(configure?: (world: ReturnType<typeof createFakeWorld>) => void
   conference.actor.start()
   const until = (predicate: (snapshot: ConferenceSnapshot) => boolean) => waitFor(conference.actor, predicate, { timeout: 1000 })
   const warmUp = () => {
-    const value = conference.actor.getSnapshot().value as { previewing?: { ready?: { peer?: string } } }
-    return value.previewing?.ready?.peer
+    const value = conference.actor.getSnapshot().value as { previewing?: { ready?: { peer?: { warming?: string } } } }
+    return value.previewing?.ready?.peer?.warming
   }
   const localTrack = (kind: 'audio' | 'video') => world.ports.media && conference.streams.get(conference.actor.getSnapshot().context.local.streamId ?? '')?.getTracks().find((t) => t.kind === kind)
   return { world, conference, until, warmUp, localTrack }

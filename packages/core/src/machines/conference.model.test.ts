@@ -99,6 +99,8 @@ const events: AnyEventObject[] = [
   { type: 'warmup.offerSet' },
   { type: 'warmup.gathered' },
   { type: 'warmup.failed', message: 'createOffer failed (fake)' },
+  // The device's network changed: the pre-join prepares again, a call restarts ICE (the negotiation's own model covers that).
+  { type: 'network.changed' },
   { type: 'user.selectDevice', kind: 'audioinput', deviceId: 'mic2' },
   // The choice as the devices child reports it; an unchanged one, so the walk does not copy the whole graph per choice.
   { type: 'devices.selected', selected: {} },
@@ -151,8 +153,8 @@ const { paths, stats } = edgeCoveringPaths(conferenceMachine, {
     // The warm-up's steps come first (or the person leaves meanwhile): every other pre-join step is walked
     // from where it rests (prepared, or unprepared after a failure), not from each of its steps.
     // (A join during the warm-up takes the session as it is: negotiationActors.test.ts.)
-    if (snapshot.matches({ previewing: { ready: { peer: 'preparing' } } })) return event.type === 'warmup.offerSet' || event.type === 'warmup.failed' || event.type === 'user.leave'
-    if (snapshot.matches({ previewing: { ready: { peer: 'gathering' } } })) return event.type === 'warmup.gathered' || event.type === 'user.leave'
+    if (snapshot.matches({ previewing: { ready: { peer: { warming: 'preparing' } } } })) return event.type === 'warmup.offerSet' || event.type === 'warmup.failed' || event.type === 'user.leave'
+    if (snapshot.matches({ previewing: { ready: { peer: { warming: 'gathering' } } } })) return event.type === 'warmup.gathered' || event.type === 'user.leave'
     switch (event.type) {
       // A toggle is only interesting once per value.
       case 'user.setMicrophone':
@@ -186,7 +188,13 @@ const { paths, stats } = edgeCoveringPaths(conferenceMachine, {
         return c.screenStreamId !== null
       // Only the warm-up under way fails (later, a failed device switch; negotiationActors.test.ts).
       case 'warmup.failed':
-        return snapshot.matches({ previewing: { ready: { peer: 'preparing' } } })
+        return snapshot.matches({ previewing: { ready: { peer: { warming: 'preparing' } } } })
+      // Once prepared (the warm-up's steps are walked above), and once in a connected room where the rest is at rest.
+      case 'network.changed':
+        return (
+          snapshot.matches({ previewing: { ready: { peer: { warming: 'prepared' } } } }) ||
+          (snapshot.matches({ inRoom: { connection: 'connected' } }) && (Object.keys(atRest) as Feature[]).every((feature) => atRest[feature](c)))
+        )
       // Device choice is handled the same in every state (devices.model.test.ts covers the child): once, before anything.
       case 'user.selectDevice':
       case 'devices.selected':
@@ -317,6 +325,12 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
       run.conference.join(event.params)
     },
     'user.leave': () => run.conference.leave(),
+    // In the pre-join the new warm-up holds at its offer again, as after the preview (in a call the restart's offer goes on).
+    'network.changed': async () => {
+      if (run.snapshot().matches('previewing')) run.world.peers.calls.gate('pc.createOffer')
+      run.world.network.change()
+      await flush(2)
+    },
     'user.endRoom': () => run.conference.endRoom(),
     'user.retry': () => run.conference.retry(),
     'user.setMicrophone': (event) => run.conference.setMicrophone(event.enabled),

@@ -8,7 +8,7 @@ import { HubError, type HostCredentials, type HubClient } from '../hubClient.js'
 import type { LocalMedia } from '../localMedia.js'
 import type { PreparedPeer } from '../preparedPeer.js'
 import { acquireMedia } from '../media.js'
-import type { BeaconLike, MediaDevicesLike } from '../ports.js'
+import type { BeaconLike, MediaDevicesLike, NetworkWatch } from '../ports.js'
 import type { RemoteStreams } from '../remoteStreams.js'
 import type { OpenedRoom } from './conferenceTypes.js'
 import { serialWorker } from './serialWorker.js'
@@ -19,6 +19,8 @@ export interface ConferenceDeps {
   remote: RemoteStreams
   devices: MediaDevicesLike
   beacon?: BeaconLike
+  /** The device's network changes, where the platform tells them. */
+  network?: NetworkWatch
   /** The pre-join's prepared peer session: released with the local media it was built for. */
   prepared: PreparedPeer
 }
@@ -42,7 +44,7 @@ export interface AcquiredLocalMedia {
 }
 
 /** The real actor implementations for one conference. */
-export function conferenceActors({ hub, local, remote, devices, beacon, prepared }: ConferenceDeps) {
+export function conferenceActors({ hub, local, remote, devices, beacon, network, prepared }: ConferenceDeps) {
   /** The local media and the peer session prepared with it go together. */
   const releaseLocal = () => {
     prepared.release()
@@ -112,6 +114,8 @@ export function conferenceActors({ hub, local, remote, devices, beacon, prepared
         if (!(error instanceof HubError && error.kind === 'client-gone')) throw error
       })
     }),
+    /** The device's network changes, as `network.changed` (nothing where the platform tells none). */
+    watchNetwork: fromCallback(({ sendBack }) => network?.(() => sendBack({ type: 'network.changed' }))),
     /** Lives as long as the conference actor: whatever way it stops, the camera goes off (children close the rest). */
     releaseOnStop: fromCallback(() => () => releaseLocal()),
   }

@@ -5,6 +5,7 @@ import { raise, sendTo } from 'xstate'
 import { mediaStateChanged, trackEnded, trackLive, connectionProblemChanged } from '../roster.js'
 import { type ChatInput } from './chatMachine.js'
 import { type HostInput } from './hostMachine.js'
+import { type NegotiationEvent } from './negotiationMachine.js'
 import { presenceChanged } from '../presence.js'
 import { session, endedReasonOfLeft } from './conferenceTypes.js'
 import { conferenceSetup } from './conferenceSetup.js'
@@ -50,6 +51,8 @@ export const inRoomState = conferenceSetup.createStateConfig({
     negotiation: {
       // The hub's signaling events reach it by its systemId (events.ts), not through here.
       invoke: { id: 'negotiation', systemId: 'negotiation', src: 'negotiation', input: session },
+      // Our candidates may name an address that is gone: the negotiation restarts ICE at once.
+      on: { 'network.changed': { actions: sendTo('negotiation', { type: 'network.changed' } satisfies NegotiationEvent) } },
     },
     connection: {
       initial: 'connecting',

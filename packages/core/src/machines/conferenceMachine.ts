@@ -56,6 +56,8 @@ export const conferenceMachine = conferenceSetup.createMachine({
     { id: 'tabs', systemId: 'tabs', src: 'tabs', input: ({ context }) => ({ tabId: context.tabId }) },
     // Device choice (devicesMachine.ts) holds from the pre-join screen through the call.
     { id: 'devices', systemId: 'devices', src: 'devices' },
+    // The device's network changes (the pre-join gathers again, a call restarts ICE at once).
+    { id: 'network', src: 'watchNetwork' },
   ],
   initial: 'idle',
   on: {
@@ -120,14 +122,22 @@ export const conferenceMachine = conferenceSetup.createMachine({
               // (preparedPeer.ts), so only register, the lock and the PUT of the offer stay after the click.
               // Without it (no WebRTC, a failed step) the room builds its own, as it always could.
               // Muting changes no offer; a device switch is put on the sender; new media start again here.
-              initial: 'preparing',
-              invoke: { id: 'warmUp', systemId: 'peerSession', src: 'warmUp' },
-              on: { 'warmup.failed': '.unprepared' },
+              // After a network change its candidates may name an address that is gone: it starts again
+              // (the old one released), so that a long pre-join does not join with stale candidates.
+              // (Handled on `warming`, not on the region: there it would re-enter the whole `ready`.)
+              initial: 'warming',
               states: {
-                preparing: { on: { 'warmup.offerSet': 'gathering' } },
-                gathering: { on: { 'warmup.gathered': 'prepared' } },
-                prepared: {},
-                unprepared: {},
+                warming: {
+                  initial: 'preparing',
+                  invoke: { id: 'warmUp', systemId: 'peerSession', src: 'warmUp' },
+                  on: { 'warmup.failed': '.unprepared', 'network.changed': { target: 'warming', reenter: true } },
+                  states: {
+                    preparing: { on: { 'warmup.offerSet': 'gathering' } },
+                    gathering: { on: { 'warmup.gathered': 'prepared' } },
+                    prepared: {},
+                    unprepared: {},
+                  },
+                },
               },
             },
           },

@@ -55,6 +55,7 @@ export const conferenceSetup = setup({
     endRoom: notProvided<ConferenceActors['endRoom']>('endRoom'),
     leaveRoom: notProvided<ConferenceActors['leaveRoom']>('leaveRoom'),
     releaseOnStop: notProvided<ConferenceActors['releaseOnStop']>('releaseOnStop'),
+    watchNetwork: notProvided<ConferenceActors['watchNetwork']>('watchNetwork'),
     presenceRequests: notProvided<PresenceActors['presenceRequests']>('presenceRequests'),
     warmUp: notProvided<NegotiationActors['warmUp']>('warmUp'),
     negotiation: negotiationMachine,

@@ -39,6 +39,7 @@ const events: AnyEventObject[] = [
   { type: 'peer.iceCandidate', candidate: LOCAL_CANDIDATE },
   { type: 'peer.iceFailed' },
   { type: 'peer.iceConnected' },
+  { type: 'network.changed' },
   { type: 'peer.offer', sdp: FAKE_OFFER_SDP },
   { type: 'peer.answer', sdp: FAKE_ANSWER_SDP },
   { type: 'peer.answerApplied' },
@@ -161,6 +162,12 @@ function executors(run: Run) {
     'peer.iceCandidate': (event: AnyEventObject) => run.pc.emitIceCandidate(event.candidate),
     'peer.iceFailed': () => run.pc.setIceConnectionState('failed'),
     'peer.iceConnected': () => run.pc.setIceConnectionState('connected'),
+    // The pair in use is gone with the old network; the browser has not said so yet (Chromium: seconds).
+    // So the model's `restoring` holds as for a failure: the connection is failed until ICE connects again.
+    'network.changed': (event: AnyEventObject) => {
+      run.pc.iceConnectionState = 'failed'
+      send(event)
+    },
     'peer.offer': async () => {
       await settle(run, 'pc.createOffer')
       await settle(run, 'pc.setLocalDescription')

@@ -3,6 +3,7 @@ import type { Ports } from '../ports.js'
 import { FakeEventSources } from './fakeEventSource.js'
 import { FakeHub } from './fakeHub.js'
 import { FakeMediaDevices } from './fakeMedia.js'
+import { FakeNetwork } from './fakeNetwork.js'
 import { FakePeerConnections } from './fakePeerConnection.js'
 import { ManualClock } from './manualClock.js'
 
@@ -10,6 +11,7 @@ export * from './fakeDataChannel.js'
 export * from './fakeEventSource.js'
 export * from './fakeHub.js'
 export * from './fakeMedia.js'
+export * from './fakeNetwork.js'
 export * from './fakeTabChannels.js'
 export * from './fakePeerConnection.js'
 export * from './manualClock.js'
@@ -23,6 +25,7 @@ export interface FakeWorld {
   eventSources: FakeEventSources
   devices: FakeMediaDevices
   beacons: string[]
+  network: FakeNetwork
   /** Everything that would leak if left open: peer connections, live local tracks, SSE streams, timers. */
   openResources(): { peerConnections: number; liveTracks: number; eventStreams: number; timers: number }
 }
@@ -34,6 +37,7 @@ export function createFakeWorld(): FakeWorld {
   const eventSources = new FakeEventSources()
   const devices = new FakeMediaDevices()
   const beacons: string[] = []
+  const network = new FakeNetwork()
   return {
     ports: {
       fetch: hub.fetch,
@@ -45,6 +49,7 @@ export function createFakeWorld(): FakeWorld {
         beacons.push(url)
         return true
       },
+      network: network.watch,
     },
     hub,
     clock,
@@ -52,6 +57,7 @@ export function createFakeWorld(): FakeWorld {
     eventSources,
     devices,
     beacons,
+    network,
     openResources: () => ({
       peerConnections: peers.openCount,
       liveTracks: devices.liveTrackCount + devices.liveScreenTrackCount,

@@ -39,6 +39,7 @@ export const RECORD_FIELDS: { readonly [K in TraceEntryKind]: readonly string[] 
   'tab.open': ['name'],
   'tab.post': ['data'],
   'tab.message': ['data'],
+  'network.change': [],
 }
 
 /** A thrown value as the trace keeps it: its name and message. */

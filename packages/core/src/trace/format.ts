@@ -72,6 +72,8 @@ export type TraceRecord =
   | { kind: 'tab.open'; name: string }
   | { kind: 'tab.post'; data: unknown }
   | { kind: 'tab.message'; data: unknown }
+  /** The device's network changed (the `network` port: back online, another connection). */
+  | { kind: 'network.change' }
 
 export interface TraceDevice {
   deviceId: string

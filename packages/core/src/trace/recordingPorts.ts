@@ -263,7 +263,7 @@ function recordingClock(clock: ClockLike, record: RecordSink): ClockLike {
 
 /** Every port wrapped. */
 export function recordingPorts(ports: Ports, record: RecordSink): Ports {
-  const { fetch, eventSource, peerConnection, beacon, tabs } = ports
+  const { fetch, eventSource, peerConnection, beacon, tabs, network } = ports
   let requests = 0
   let sources = 0
   let connections = 0
@@ -318,6 +318,16 @@ export function recordingPorts(ports: Ports, record: RecordSink): Ports {
               addEventListener: hearFirst(channel, (_, event) => record(['tab.message', dataOf(event) ?? null])),
             })
           },
+        }
+      : {}),
+    // A network change, recorded before the core hears it.
+    ...(network
+      ? {
+          network: (listener) =>
+            network(() => {
+              record(['network.change'])
+              listener()
+            }),
         }
       : {}),
   }

@@ -60,6 +60,7 @@ const INPUT_KINDS = new Set<TraceEntry['kind']>([
   'dc.event',
   'timer.fire',
   'tab.message',
+  'network.change',
 ])
 
 const pathOf = (url: string) => url.replace(/^[a-z]+:\/\/[^/]*/i, '')
@@ -154,6 +155,8 @@ export function describeInput(entry: TraceEntry, trace?: Trace): string {
       return `timer ${entry.timer} fired`
     case 'tab.message':
       return `tab message ${tabMessageKey(entry.data)}`
+    case 'network.change':
+      return 'network changed'
     default:
       return entry.kind
   }
@@ -191,6 +194,8 @@ function deliver(entry: TraceEntry, feed: ReplayFeed, target: ReplayTarget, path
       return feed.fireTimer(entry.timer)
     case 'tab.message':
       return feed.tabMessage(entry.data)
+    case 'network.change':
+      return feed.networkChange()
     default:
       return true
   }

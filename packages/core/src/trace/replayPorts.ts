@@ -186,6 +186,8 @@ export interface ReplayFeed {
   dcEvent(pc: number, channel: number, type: string, readyState: string, data: string | undefined): boolean
   /** Another tab posted on the tabs channel. */
   tabMessage(data: unknown): boolean
+  /** The device's network changed. */
+  networkChange(): boolean
   fireTimer(timer: number): boolean
   /** Timers still scheduled (for the report). */
   readonly pendingTimers: number
@@ -198,6 +200,7 @@ export function createReplayPorts(optional: ReplayOptionalMembers = { getStats: 
   // getUserMedia, getDisplayMedia and enumerateDevices, numbered in one sequence as the recording numbered them.
   const media: Pending<MediaStreamLike | MediaDeviceInfoLike[]>[] = []
   const deviceChangeListeners = new Set<() => void>()
+  const networkListeners = new Set<() => void>()
   const grantedStreams = new Map<number, ReplayStream>()
   const timers = new Map<number, () => void>()
   let timerCount = 0
@@ -244,6 +247,10 @@ export function createReplayPorts(optional: ReplayOptionalMembers = { getStats: 
     media: { getUserMedia: getMedia, getDisplayMedia: getMedia, enumerateDevices, onDeviceChange },
     clock,
     beacon: () => true,
+    network: (listener) => {
+      networkListeners.add(listener)
+      return () => networkListeners.delete(listener)
+    },
     ...(optional.tabs
       ? {
           tabs: () => {
@@ -321,6 +328,10 @@ export function createReplayPorts(optional: ReplayOptionalMembers = { getStats: 
     deviceChange() {
       for (const listener of [...deviceChangeListeners]) listener()
       return deviceChangeListeners.size > 0
+    },
+    networkChange() {
+      for (const listener of [...networkListeners]) listener()
+      return networkListeners.size > 0
     },
     mediaFailure(call, error) {
       const request = media[call - 1]

@@ -44,6 +44,7 @@ const EntrySchema = v.variant('kind', [
   v.object({ ...base, kind: v.literal('tab.open'), name: v.string() }),
   v.object({ ...base, kind: v.literal('tab.post'), data: v.unknown() }),
   v.object({ ...base, kind: v.literal('tab.message'), data: v.unknown() }),
+  v.object({ ...base, kind: v.literal('network.change') }),
 ])
 
 const TraceSchema = v.object({

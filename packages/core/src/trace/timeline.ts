@@ -77,6 +77,8 @@ export function describeEntry(entry: TraceEntry, actorPath: (ref: number) => str
       return ['tabs', `→ ${short(JSON.stringify(entry.data), 80)}`]
     case 'tab.message':
       return ['tabs', `← ${short(JSON.stringify(entry.data), 80)}`]
+    case 'network.change':
+      return ['network', 'changed']
   }
 }
 
