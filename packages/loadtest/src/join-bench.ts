@@ -149,11 +149,11 @@ try {
     order.splice(order.indexOf('parley') + 1, 0, 'parleyNoWorker')
   }
   if (options.beforeHub && !options.beforeDist) {
-    // A hub change for the SDK and the tutorial client: each measured on both hubs, alternating.
+    // A hub change for every client (the web app: the same dist on both): each measured on both hubs, alternating.
     const { startTestHub: startBeforeHub } = await importHubVersion(options.beforeHub)
     beforeHub = await startBeforeHub({ staticDir: WEB_DIST, log: hubTraceLog(beforeHubEntries) })
     const before = kinds(beforeHub.url, sdkServer.url, tutorialServer.url)
-    for (const name of ['sdk', 'tutorial'] as const) {
+    for (const name of ['parley', 'sdk', 'tutorial'] as const) {
       if (!order.includes(name)) continue
       all[`${name}Before`] = { ...before[name], label: `${before[name].label}, hub before (${options.beforeHub})` }
       order.splice(order.indexOf(name) + 1, 0, `${name}Before`)
