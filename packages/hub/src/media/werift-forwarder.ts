@@ -193,8 +193,9 @@ export class Forwarder {
       for (const packet of packets) this.#sendTo(subscription, packet, undefined)
       return
     }
-    // Still `awaiting`: the early request is out (or queued), its keyframe will be forwarded live.
-    if (waited !== 'awaiting') this.requestKeyframe(source)
+    // Still `awaiting`: the early request is out (or queued) and its keyframe will be forwarded live,
+    // unless it is older than the interval (the publisher did not answer it): then ask again.
+    if (waited !== 'awaiting' || this.#clock.now() - source.lastKeyframeRequestAt >= KEYFRAME_REQUEST_INTERVAL_MS) this.requestKeyframe(source)
   }
 
   #requestNow(source: Source): void {

@@ -102,6 +102,17 @@ describe('the keyframe held from the offer to the answer', () => {
     expect(sent).toEqual([keyframe])
   })
 
+  it('answered long after an early request the publisher did not answer: asks again', async () => {
+    const { forwarder, plis, subscriber } = setUp()
+    const { subscription, answer } = subscriber()
+    forwarder.holdKeyframe(subscription)
+    await tick()
+    vi.advanceTimersByTime(KEYFRAME_REQUEST_INTERVAL_MS)
+    answer()
+    await tick()
+    expect(plis).toHaveLength(2)
+  })
+
   it('keeps only the latest keyframe, for every forwarding that waits, each sent once', async () => {
     const { forwarder, deliver, subscriber } = setUp()
     const first = subscriber()
