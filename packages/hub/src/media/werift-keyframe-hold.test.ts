@@ -114,7 +114,7 @@ describe('the keyframe held from the offer to the answer', () => {
   })
 
   it('keeps only the latest keyframe, for every forwarding that waits, each sent once', async () => {
-    const { forwarder, deliver, subscriber } = setUp()
+    const { forwarder, plis, deliver, subscriber } = setUp()
     const first = subscriber()
     const second = subscriber()
     forwarder.holdKeyframe(first.subscription)
@@ -122,6 +122,9 @@ describe('the keyframe held from the offer to the answer', () => {
     deliver(MORE)
     forwarder.holdKeyframe(second.subscription)
     expect(second.subscription.keyframeHold).toBe('holding')
+    // The keyframe held for the first serves the second: no request for it.
+    await tick()
+    expect(plis).toHaveLength(1)
     const latest = deliver(KEYFRAME)
     first.answer()
     const next = deliver(DELTA)
