@@ -178,9 +178,8 @@ export class Forwarder {
   holdKeyframe(subscription: Subscription): void {
     const source = subscription.source
     if (!source || source.published.kind !== 'video' || subscription.keyframeHold !== 'off') return
-    source.hold.await(subscription)
     // A keyframe already held for another forwarding serves this one too.
-    if (subscription.keyframeHold === 'awaiting') this.requestKeyframe(source)
+    if (source.hold.await(subscription) === 'awaiting') this.requestKeyframe(source)
   }
 
   /** The forwarding is negotiated and DTLS is up: the held keyframe goes first, else one is asked for. */

@@ -32,10 +32,12 @@ export class KeyframeHold<S extends HoldingSubscription> {
     return this.#waiting.size > 0
   }
 
-  /** The forwarding was just offered and a keyframe asked for it. */
-  await(subscription: S): void {
-    subscription.keyframeHold = this.#held.length > 0 ? 'holding' : 'awaiting'
+  /** The forwarding was just offered: it waits here; returns whether a keyframe is already held for it. */
+  await(subscription: S): 'awaiting' | 'holding' {
+    const state = this.#held.length > 0 ? 'holding' : 'awaiting'
+    subscription.keyframeHold = state
     this.#waiting.add(subscription)
+    return state
   }
 
   /** A packet of the source while some forwarding waits (`keyframeStart`: it begins a keyframe). */
