@@ -10,7 +10,8 @@
 // the web app alternating with apps/web/dist (before/after in one run), served by a second hub: with
 // `--before-hub FILE` that hub is another version of the hub's source (FILE: its `testing.ts`, e.g. a
 // copy of main's `packages/hub/src` placed inside packages/hub so that its imports resolve), so that a
-// hub change is measured before/after in one run too; `--without-service-worker` adds the web app with
+// hub change is measured before/after in one run too (without `--before-dist`: every client on both hubs,
+// the web app from the same dist); `--without-service-worker` adds the web app with
 // its service worker blocked; `--clients parley,sdk` picks the clients. Prints three tables (the third:
 // each step on its own, trial by trial); asserts nothing about speed.
 //
