@@ -197,6 +197,65 @@ describe('one person, two tabs', () => {
   })
 })
 
+describe('a join while the pre-join still asks', () => {
+  /** A pre-join whose question is still out: preview, watch, and `elapsed` ms of its window gone. */
+  async function askingFor(elapsed: number) {
+    const { world, channels, openTab } = browser()
+    world.hub.rooms.set('room-9', { id: 'room-9', name: 'Nine' })
+    const other = channels.open(TAB_CHANNEL_NAME)
+    const heard: TabMessage[] = []
+    other.addEventListener('message', (event) => heard.push(event.data as TabMessage))
+    const tab = openTab()
+    tab.preview(MEDIA)
+    await flush()
+    world.devices.calls.pending.forEach((call) => call.resolve())
+    tab.watchRoom('room-9')
+    await flush()
+    world.clock.advance(elapsed)
+    await flush()
+    tab.join({ roomId: 'room-9', displayName: 'Ada', media: MEDIA })
+    await flush()
+    return { world, other, heard, tab }
+  }
+
+  it('waits for the rest of that window, not a new one, and asks nothing again', async () => {
+    const { world, heard, tab } = await askingFor(100)
+    expect(tab.actor.getSnapshot().matches({ joining: 'claimingTab' })).toBe(true)
+    world.clock.advance(TAB_QUERY_WINDOW_MS - 100 - 1)
+    await flush()
+    expect(world.hub.requests('register')).toHaveLength(0)
+    world.clock.advance(1)
+    await until(tab, (s) => s.matches('inRoom'))
+    expect(world.hub.requests('register')).toHaveLength(1)
+    // One question (the pre-join's), then our claim of the room.
+    expect(heard.map((message) => message.type)).toEqual(['query', 'claim'])
+  })
+
+  it('a tab that answers in that rest is asked to leave first, as on any join', async () => {
+    const { world, other, heard, tab } = await askingFor(100)
+    other.postMessage({ type: 'present', roomId: 'room-9', from: 'other-tab' } satisfies TabMessage)
+    await flush()
+    expect(heard.map((message) => message.type)).toEqual(['query', 'takeOver'])
+    world.clock.advance(TAB_QUERY_WINDOW_MS)
+    await flush()
+    expect(world.hub.requests('register')).toHaveLength(0)
+    other.postMessage({ type: 'gone', roomId: 'room-9', from: 'other-tab' } satisfies TabMessage)
+    await until(tab, (s) => s.matches('inRoom'))
+  })
+
+  it('a leave in that rest claims nothing: later questions go unanswered', async () => {
+    const { world, other, heard, tab } = await askingFor(100)
+    tab.leave()
+    await until(tab, (s) => s.status === 'done')
+    world.clock.advance(TAB_QUERY_WINDOW_MS)
+    await flush()
+    other.postMessage({ type: 'query', roomId: 'room-9', from: 'other-tab' } satisfies TabMessage)
+    await flush()
+    expect(heard.map((message) => message.type)).toEqual(['query'])
+    expect(world.hub.requests('register')).toHaveLength(0)
+  })
+})
+
 describe('call traces of two tabs', () => {
   it('record what the tabs said to each other, and both tabs replay as the same path', async () => {
     const { world, openTab } = browser()

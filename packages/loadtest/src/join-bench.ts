@@ -10,7 +10,8 @@
 // the web app alternating with apps/web/dist (before/after in one run), served by a second hub: with
 // `--before-hub FILE` that hub is another version of the hub's source (FILE: its `testing.ts`, e.g. a
 // copy of main's `packages/hub/src` placed inside packages/hub so that its imports resolve), so that a
-// hub change is measured before/after in one run too; `--without-service-worker` adds the web app with
+// hub change is measured before/after in one run too (without `--before-dist`: every client on both hubs,
+// the web app from the same dist); `--without-service-worker` adds the web app with
 // its service worker blocked; `--clients parley,sdk` picks the clients. Prints three tables (the third:
 // each step on its own, trial by trial); asserts nothing about speed.
 //
@@ -149,11 +150,11 @@ try {
     order.splice(order.indexOf('parley') + 1, 0, 'parleyNoWorker')
   }
   if (options.beforeHub && !options.beforeDist) {
-    // A hub change for the SDK and the tutorial client: each measured on both hubs, alternating.
+    // A hub change for every client (the web app: the same dist on both): each measured on both hubs, alternating.
     const { startTestHub: startBeforeHub } = await importHubVersion(options.beforeHub)
     beforeHub = await startBeforeHub({ staticDir: WEB_DIST, log: hubTraceLog(beforeHubEntries) })
     const before = kinds(beforeHub.url, sdkServer.url, tutorialServer.url)
-    for (const name of ['sdk', 'tutorial'] as const) {
+    for (const name of ['parley', 'sdk', 'tutorial'] as const) {
       if (!order.includes(name)) continue
       all[`${name}Before`] = { ...before[name], label: `${before[name].label}, hub before (${options.beforeHub})` }
       order.splice(order.indexOf(name) + 1, 0, `${name}Before`)

@@ -1,13 +1,14 @@
 // One person, two tabs: the tabs of one browser profile tell each other (over a broadcast channel,
 // tabsActors.ts) which room each is in, so that the same person never sits in one call twice and
 // hears themselves echo. While a pre-join shows a room (`tabs.watch`) we ask whether another tab is
-// in it and tell the conference (`tabs.elsewhere` / `tabs.alone`). A join (`tabs.claim`) asks again;
+// in it and tell the conference (`tabs.elsewhere` / `tabs.alone`). A join (`tabs.claim`) asks again
+// (or, while the pre-join's question is still out, waits for the rest of its window);
 // when another tab is in the room it is asked to leave (`takeOver`) and we join once it says it has
 // (`gone`), or after `takeOverTimeout` when it is gone or hung. In the room we answer every tab that
 // asks, and yield to a tab that takes over (`tabs.takenOver` to the conference, which leaves). Two
 // tabs that join at once both claim; the one whose id ranks lower yields. Other rooms never match.
 // Without a channel (Node) there is nobody to ask: a claim is granted at once.
-import { and, assign, sendParent, sendTo, setup } from 'xstate'
+import { and, assign, sendParent, sendTo, setup, stateIn } from 'xstate'
 import { notProvided } from './notProvided.js'
 import type { TabChannelCommand, TabChannelEvent, TabMessage, TabsActors } from './tabsActors.js'
 
@@ -119,10 +120,32 @@ export const tabsMachine = setup({
           states: {
             asking: {
               entry: { type: 'post', params: 'query' },
-              after: { queryWindow: 'alone' },
-              on: {
-                'tab.present': { guard: 'isOurRoom', target: 'elsewhere', actions: { type: 'storeOtherTab', params: ({ event }) => event.from } },
-                'tab.claim': { guard: 'isOurRoom', target: 'elsewhere', actions: { type: 'storeOtherTab', params: ({ event }) => event.from } },
+              // One window per question: a join while it is out waits for the rest of it, not a new one.
+              after: {
+                queryWindow: [
+                  { guard: stateIn('#tabs.on.watching.asking.joining'), target: '#tabs.on.room.holding', actions: 'reportClaimed' },
+                  { target: 'alone' },
+                ],
+              },
+              initial: 'previewing',
+              states: {
+                previewing: {
+                  on: {
+                    'tab.present': { guard: 'isOurRoom', target: '#tabs.on.watching.elsewhere', actions: { type: 'storeOtherTab', params: ({ event }) => event.from } },
+                    'tab.claim': { guard: 'isOurRoom', target: '#tabs.on.watching.elsewhere', actions: { type: 'storeOtherTab', params: ({ event }) => event.from } },
+                    'tabs.claim': { guard: 'isOurRoom', target: 'joining' },
+                  },
+                },
+                joining: {
+                  // As room.claiming, on the pre-join's question: a tab in the room is asked to leave first.
+                  on: {
+                    'tab.present': { guard: 'isOurRoom', target: '#tabs.on.room.takingOver', actions: { type: 'storeOtherTab', params: ({ event }) => event.from } },
+                    'tab.claim': { guard: 'isOurRoom', target: '#tabs.on.room.takingOver', actions: { type: 'storeOtherTab', params: ({ event }) => event.from } },
+                    'tabs.claim': { guard: 'isOurRoom' },
+                    // The join was given up before the window ended: nothing was claimed.
+                    'tabs.release': '#tabs.on.idle',
+                  },
+                },
               },
             },
             alone: {

@@ -16,6 +16,11 @@ import { dtlsUp, pliPacket, rembPacket, sendRtcp } from './werift-rtcp.js'
 import { UnanswerableNacks } from './nack.js'
 import { startsVp8Keyframe } from './vp8.js'
 import { absSendTimeId, absSendTimeIn } from './probe.js'
+import { KeyframeHold } from './werift-keyframe-hold.js'
+import type { ForwarderCounters, Source, Subscription, SubscriptionOwner } from './werift-forwarder-types.js'
+import { sourceKey } from './werift-forwarder-types.js'
+export type { ForwarderCounters, Source, Subscription, SubscriptionOwner } from './werift-forwarder-types.js'
+export { sourceKey } from './werift-forwarder-types.js'
 import { type Clock, Timer } from '../clock.js'
 import type { Logger } from '../log.js'
 import type { PublishedTrack } from './types.js'
@@ -32,77 +37,6 @@ const FIR_FORMAT = 4
 /** The part of werift's RTCRtpSender a NACK is checked against: its resend history. */
 interface WeriftHistory {
   readonly rtpCache?: readonly ({ header: { sequenceNumber: number } } | undefined)[]
-}
-
-export function sourceKey(track: Pick<PublishedTrack, 'clientId' | 'trackId'>): string {
-  return `${track.clientId}\u0000${track.trackId}`
-}
-
-/** A published track: the publisher's receiving transceiver and everything forwarded from it. */
-export interface Source {
-  readonly key: string
-  readonly published: PublishedTrack
-  /** The publishing peer (track ids are only unique per peer). */
-  readonly publisher: object
-  readonly transceiver: RTCRtpTransceiver
-  readonly subscriptions: Set<Subscription>
-  /** The publisher's actual SSRC, learnt from its first RTP packet. */
-  ssrc: number | undefined
-  lastKeyframeRequestAt: number
-  readonly keyframeTimer: Timer
-  /** A keyframe was wanted before it could be asked for (no SSRC or no DTLS yet). */
-  keyframePending: boolean
-  /** A request is queued for this tick's microtask (requests of one tick share one PLI). */
-  keyframeQueued: boolean
-  /** A PLI went out and no keyframe has arrived since (for the join trace, a debug log). */
-  keyframeAwaited: boolean
-  /** What arrived in the current estimation window (video only). */
-  readonly inbound: InboundWindow | undefined
-  /** The bounds of the REMB estimate (the publisher's room's bitrates). */
-  readonly limits: BandwidthLimits | undefined
-  /** The abs-send-time extension's id on the publisher's m-line (null: not negotiated), read on the first packet. */
-  absSendTimeId: number | null | undefined
-  stopRtp: () => void
-}
-
-/** Whoever holds a subscription: told when the published track ends under it. */
-export interface SubscriptionOwner {
-  readonly clientId: string
-  sourceEnded(subscription: Subscription): void
-}
-
-/** One forwarded track on one subscriber's peer connection. */
-export interface Subscription {
-  readonly key: string
-  readonly track: PublishedTrack
-  readonly owner: SubscriptionOwner
-  source: Source | undefined
-  /** Created lazily right before a server offer (see WeriftSubscriptions.materialize). */
-  transceiver: RTCRtpTransceiver | undefined
-  keyframeRequestedOnAnswer: boolean
-  /** A packet was forwarded on it (the first one is logged at debug level, for the join trace). */
-  forwarding: boolean
-  /** The loss this subscriber reports on the forwarded stream (its receiver reports). */
-  readonly loss: SubscriberLoss
-  /** Its NACKs the hub's history could not answer (a repeat asks for a keyframe). */
-  readonly nacks: UnanswerableNacks
-}
-
-export interface ForwarderCounters {
-  /** RTP packets received from publishers. */
-  packetsReceived: number
-  /** RTP packets handed to a negotiated, connected subscriber sender. */
-  packetsForwarded: number
-  /** PLIs sent to publishers. */
-  keyframeRequestsSent: number
-  /** PLI/FIR packets read from subscribers (the werift routing workaround). */
-  subscriberKeyframeRequests: number
-  /** Keyframe requests for a packet a subscriber NACKed twice and the hub never had (nack.ts). */
-  unanswerableNackKeyframeRequests: number
-  /** REMB packets sent to publishers (bandwidth estimation). */
-  rembSent: number
-  /** Of packetsForwarded, those sent by werift's own sendRtp (the fast path declined or is off). */
-  packetsForwardedByWerift: number
 }
 
 export class Forwarder {
@@ -172,6 +106,7 @@ export class Forwarder {
       keyframePending: false,
       keyframeQueued: false,
       keyframeAwaited: false,
+      hold: new KeyframeHold(),
       inbound: published.kind === 'video' && limits ? new InboundWindow() : undefined,
       limits,
       absSendTimeId: undefined,
@@ -209,6 +144,7 @@ export class Forwarder {
       source,
       transceiver: undefined,
       keyframeRequestedOnAnswer: false,
+      keyframeHold: 'off',
       forwarding: false,
       loss: new SubscriberLoss(),
       nacks: new UnanswerableNacks(),
@@ -219,6 +155,7 @@ export class Forwarder {
 
   /** The subscription receives nothing more from its source. Idempotent. */
   detach(subscription: Subscription): void {
+    subscription.source?.hold.release(subscription)
     subscription.source?.subscriptions.delete(subscription)
     subscription.source = undefined
   }
@@ -235,6 +172,30 @@ export class Forwarder {
       source.keyframeQueued = false
       this.#requestNow(source)
     })
+  }
+
+  /** A video forwarding offered to a subscriber whose DTLS is up: its keyframe is asked for now and held. */
+  holdKeyframe(subscription: Subscription): void {
+    const source = subscription.source
+    if (!source || source.published.kind !== 'video' || subscription.keyframeHold !== 'off') return
+    // A keyframe already held for another forwarding serves this one too.
+    if (source.hold.await(subscription) === 'awaiting') this.requestKeyframe(source)
+  }
+
+  /** The forwarding is negotiated and DTLS is up: the held keyframe goes first, else one is asked for. */
+  negotiated(subscription: Subscription): void {
+    const source = subscription.source
+    if (!source) return
+    const waited = subscription.keyframeHold
+    const { packets, heldSince } = source.hold.release(subscription)
+    if (packets.length > 0) {
+      this.#log('debug', 'held keyframe forwarded', { clientId: subscription.owner.clientId, trackId: subscription.track.trackId, packets: packets.length, heldMs: this.#clock.now() - heldSince })
+      for (const packet of packets) this.#sendTo(subscription, packet, undefined)
+      return
+    }
+    // Still `awaiting`: the early request is out (or queued) and its keyframe will be forwarded live,
+    // unless it is older than the interval (the publisher did not answer it): then ask again.
+    if (waited !== 'awaiting' || this.#clock.now() - source.lastKeyframeRequestAt >= KEYFRAME_REQUEST_INTERVAL_MS) this.requestKeyframe(source)
   }
 
   #requestNow(source: Source): void {
@@ -330,31 +291,38 @@ export class Forwarder {
       source.keyframeAwaited = false
       this.#log('debug', 'keyframe arrived', { clientId: source.published.clientId, trackId: source.published.trackId, afterRequestMs: this.#clock.now() - source.lastKeyframeRequestAt })
     }
+    if (source.hold.active) source.hold.onPacket(packet, startsVp8Keyframe(packet.payload), this.#clock.now())
     if (source.subscriptions.size === 0) return
     // werift's sender clones again before rewriting SSRC/PT; this copy, made only when some sender
     // needs werift's path, has the publisher's extensions stripped, or werift would merge its MID
     // over the subscriber's. The fast path writes the subscriber's header itself (werift-fast-send.ts).
     let outgoing: RtpPacket | undefined
     for (const subscription of source.subscriptions) {
-      const transceiver = subscription.transceiver
-      if (!transceiver || transceiver.stopping || transceiver.stopped) continue
-      const sender = transceiver.sender
-      if (!sender.codec || sender.dtlsTransport?.state !== 'connected') continue
-      if (!subscription.forwarding) this.#firstForwarded(subscription, packet)
-      this.counters.packetsForwarded++
-      if (this.#fastSend?.send(sender, packet)) continue
-      this.counters.packetsForwardedByWerift++
-      if (!outgoing) {
-        outgoing = packet.clone()
-        outgoing.header.extensions = []
-        // werift writes the P bit but no padding bytes (it encrypts the payload as given): a probe's
-        // padding goes in the payload, as the fast send does.
-        if (header.padding && header.paddingSize > 0) outgoing.payload = withPadding(packet.payload, header.paddingSize)
-      }
-      sender.sendRtp(outgoing).catch((error: unknown) => {
-        this.#log('debug', 'sendRtp failed', { clientId: subscription.owner.clientId, error: messageOf(error) })
-      })
+      if (subscription.keyframeHold === 'off') outgoing = this.#sendTo(subscription, packet, outgoing)
     }
+  }
+
+  /** One packet to a negotiated, connected forwarding; returns werift's copy of it for the next sender. */
+  #sendTo(subscription: Subscription, packet: RtpPacket, outgoing: RtpPacket | undefined): RtpPacket | undefined {
+    const transceiver = subscription.transceiver
+    if (!transceiver || transceiver.stopping || transceiver.stopped) return outgoing
+    const sender = transceiver.sender
+    if (!sender.codec || sender.dtlsTransport?.state !== 'connected') return outgoing
+    if (!subscription.forwarding) this.#firstForwarded(subscription, packet)
+    this.counters.packetsForwarded++
+    if (this.#fastSend?.send(sender, packet)) return outgoing
+    this.counters.packetsForwardedByWerift++
+    if (!outgoing) {
+      outgoing = packet.clone()
+      outgoing.header.extensions = []
+      // werift writes the P bit but no padding bytes (it encrypts the payload as given): a probe's
+      // padding goes in the payload, as the fast send does.
+      if (packet.header.padding && packet.header.paddingSize > 0) outgoing.payload = withPadding(packet.payload, packet.header.paddingSize)
+    }
+    sender.sendRtp(outgoing).catch((error: unknown) => {
+      this.#log('debug', 'sendRtp failed', { clientId: subscription.owner.clientId, error: messageOf(error) })
+    })
+    return outgoing
   }
 
   #firstForwarded(subscription: Subscription, packet: RtpPacket): void {

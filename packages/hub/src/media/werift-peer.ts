@@ -155,6 +155,7 @@ export class WeriftPeer implements MediaPeer {
         throw new Error(`cannot create a server offer: ${messageOf(error)}`)
       }
       this.#watchTransports()
+      this.#subscriptions.offered()
       this.#log('debug', 'offer created', { ms: this.#context.now() - started })
       return { type: 'offer', sdp: this.#localSdp() }
     })

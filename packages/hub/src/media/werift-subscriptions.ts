@@ -1,7 +1,8 @@
 // The forwarded tracks of one werift peer (its subscriptions): a sendonly transceiver per track, created
 // right before a server offer, under the publisher's MSID; stopped to end a forwarding; a keyframe asked
 // for when a subscriber becomes able to use one: its forwarding negotiated and its DTLS up, whichever
-// comes last (after the answer, or on `connected`).
+// comes last (after the answer, or on `connected`); with DTLS already up, with the offer, and held until
+// the answer (werift-keyframe-hold.ts).
 import { MediaStream, RTCRtpHeaderExtensionParameters, RTP_EXTENSION_URI } from 'werift'
 import type { RTCPeerConnection, RTCRtpTransceiver, RtcpPacket } from 'werift'
 import { messageOf } from '@parley/protocol'
@@ -77,6 +78,17 @@ export class WeriftSubscriptions implements SubscriptionOwner {
     }
   }
 
+  /**
+   * The server offer carrying new forwardings is set: with DTLS up they can use a keyframe as soon as they
+   * are answered, so it is asked for now and held until then (werift-keyframe-hold.ts).
+   */
+  offered(): void {
+    for (const subscription of this.#byKey.values()) {
+      const transceiver = subscription.transceiver
+      if (transceiver && !subscription.keyframeRequestedOnAnswer && transceiver.sender.dtlsTransport?.state === 'connected') this.#forwarder.holdKeyframe(subscription)
+    }
+  }
+
   /** After an answer: drop subscriptions the client rejected, ask keyframes for the newly negotiated ones (DTLS up). */
   settle(): void {
     for (const subscription of [...this.#byKey.values()]) {
@@ -93,7 +105,7 @@ export class WeriftSubscriptions implements SubscriptionOwner {
       const dtlsUp = transceiver.sender.dtlsTransport?.state === 'connected'
       if (!subscription.keyframeRequestedOnAnswer && dtlsUp && transceiver.sender.codec && (direction === 'sendonly' || direction === 'sendrecv')) {
         subscription.keyframeRequestedOnAnswer = true
-        if (subscription.source) this.#forwarder.requestKeyframe(subscription.source)
+        this.#forwarder.negotiated(subscription)
       }
     }
   }

@@ -1,0 +1,167 @@
+// The join's keyframe asked for with the hub's offer and held until the subscriber's answer
+// (werift-keyframe-hold.ts), through the forwarder: what is held, what goes first, when a PLI goes.
+import type { RTCRtpTransceiver } from 'werift'
+import { RtpHeader, RtpPacket } from 'werift'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { systemClock } from '../clock.js'
+import type { PublishedTrack } from './types.js'
+import { Forwarder, KEYFRAME_REQUEST_INTERVAL_MS } from './werift-forwarder.js'
+import { HELD_PACKETS_MAX } from './werift-keyframe-hold.js'
+
+const KEYFRAME = [0x10, 0x00]
+const DELTA = [0x10, 0x01]
+const MORE = [0x00, 0x00]
+
+function setUp(kind: 'audio' | 'video' = 'video') {
+  const forwarder = new Forwarder({ clock: systemClock, log: () => undefined, fastSend: false })
+  const plis: unknown[] = []
+  let onRtp: ((packet: RtpPacket) => void) | undefined
+  const publisher = {
+    receiver: {
+      track: {
+        ssrc: 1234,
+        onReceiveRtp: {
+          subscribe: (callback: (packet: RtpPacket) => void) => {
+            onRtp = callback
+            return { unSubscribe: () => undefined }
+          },
+        },
+      },
+    },
+    sender: { ssrc: 1 },
+    headerExtensions: [],
+    dtlsTransport: { state: 'connected', sendRtcp: async (packets: unknown[]) => void plis.push(packets) },
+  } as unknown as RTCRtpTransceiver
+  const track: PublishedTrack = { trackId: `${kind}-1`, streamId: 's', kind, clientId: 'a' }
+  const source = forwarder.addSource({}, track, '0', publisher)!
+  let seq = 100
+  /** One packet from the publisher; returns its sequence number. */
+  const deliver = (payload: number[]) => {
+    const sequenceNumber = seq++
+    onRtp?.(new RtpPacket(new RtpHeader({ ssrc: 1234, sequenceNumber, timestamp: sequenceNumber * 10 }), Buffer.from(payload)))
+    return sequenceNumber
+  }
+  /** A subscriber's forwarding: offered (no codec yet) until `answer()` negotiates it. */
+  const subscriber = () => {
+    const sent: number[] = []
+    const subscription = forwarder.attach({ clientId: 'b', sourceEnded: () => undefined }, source)
+    const sender = { codec: undefined as unknown, dtlsTransport: { state: 'connected' }, sendRtp: async (packet: RtpPacket) => void sent.push(packet.header.sequenceNumber) }
+    subscription.transceiver = { stopping: false, stopped: false, sender } as unknown as RTCRtpTransceiver
+    const answer = () => {
+      sender.codec = { payloadType: 96 }
+      forwarder.negotiated(subscription)
+    }
+    return { subscription, sent, answer }
+  }
+  return { forwarder, source, plis, deliver, subscriber }
+}
+
+const tick = () => Promise.resolve()
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('the keyframe held from the offer to the answer', () => {
+  it('is asked for with the offer, held from its first packet, and sent first, in order, on the answer', async () => {
+    const { forwarder, plis, deliver, subscriber } = setUp()
+    const { subscription, sent, answer } = subscriber()
+    forwarder.holdKeyframe(subscription)
+    await tick()
+    expect(plis).toHaveLength(1)
+    expect(subscription.keyframeHold).toBe('awaiting')
+    deliver(DELTA)
+    const keyframe = [deliver(KEYFRAME), deliver(MORE), deliver(MORE)]
+    expect(subscription.keyframeHold).toBe('holding')
+    const delta = deliver(DELTA)
+    // Negotiated while held: werift would send it, the hold does not.
+    deliver(DELTA)
+    expect(sent).toEqual([])
+    answer()
+    expect(sent).toEqual([...keyframe, delta, delta + 1])
+    const live = deliver(DELTA)
+    expect(sent.at(-1)).toBe(live)
+    await tick()
+    expect(plis).toHaveLength(1)
+    expect(subscription.keyframeHold).toBe('off')
+  })
+
+  it('answered before the keyframe came: no second request, the keyframe goes live', async () => {
+    const { forwarder, plis, deliver, subscriber } = setUp()
+    const { subscription, sent, answer } = subscriber()
+    forwarder.holdKeyframe(subscription)
+    await tick()
+    answer()
+    await tick()
+    vi.advanceTimersByTime(KEYFRAME_REQUEST_INTERVAL_MS)
+    expect(plis).toHaveLength(1)
+    const keyframe = deliver(KEYFRAME)
+    expect(sent).toEqual([keyframe])
+  })
+
+  it('answered long after an early request the publisher did not answer: asks again', async () => {
+    const { forwarder, plis, subscriber } = setUp()
+    const { subscription, answer } = subscriber()
+    forwarder.holdKeyframe(subscription)
+    await tick()
+    vi.advanceTimersByTime(KEYFRAME_REQUEST_INTERVAL_MS)
+    answer()
+    await tick()
+    expect(plis).toHaveLength(2)
+  })
+
+  it('keeps only the latest keyframe, for every forwarding that waits, each sent once', async () => {
+    const { forwarder, plis, deliver, subscriber } = setUp()
+    const first = subscriber()
+    const second = subscriber()
+    forwarder.holdKeyframe(first.subscription)
+    deliver(KEYFRAME)
+    deliver(MORE)
+    forwarder.holdKeyframe(second.subscription)
+    expect(second.subscription.keyframeHold).toBe('holding')
+    // The keyframe held for the first serves the second: no request for it.
+    await tick()
+    expect(plis).toHaveLength(1)
+    const latest = deliver(KEYFRAME)
+    first.answer()
+    const next = deliver(DELTA)
+    second.answer()
+    expect(first.sent).toEqual([latest, next])
+    expect(second.sent).toEqual([latest, next])
+  })
+
+  it('drops a hold that outgrows its bound: the answer then asks for a keyframe as without it', async () => {
+    const { forwarder, plis, deliver, subscriber } = setUp()
+    const { subscription, sent, answer } = subscriber()
+    forwarder.holdKeyframe(subscription)
+    await tick()
+    deliver(KEYFRAME)
+    for (let i = 0; i < HELD_PACKETS_MAX; i++) deliver(MORE)
+    expect(subscription.keyframeHold).toBe('off')
+    answer()
+    await tick()
+    vi.advanceTimersByTime(KEYFRAME_REQUEST_INTERVAL_MS)
+    expect(plis).toHaveLength(2)
+    expect(sent).toEqual([])
+  })
+
+  it('holds nothing for audio, nor after the forwarding is detached', async () => {
+    const audio = setUp('audio')
+    const listener = audio.subscriber()
+    audio.forwarder.holdKeyframe(listener.subscription)
+    await tick()
+    expect(audio.plis).toHaveLength(0)
+    expect(listener.subscription.keyframeHold).toBe('off')
+
+    const { forwarder, source, deliver, subscriber } = setUp()
+    const { subscription } = subscriber()
+    forwarder.holdKeyframe(subscription)
+    deliver(KEYFRAME)
+    forwarder.detach(subscription)
+    expect(subscription.keyframeHold).toBe('off')
+    expect(source.hold.active).toBe(false)
+  })
+})
