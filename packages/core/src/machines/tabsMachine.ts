@@ -8,7 +8,7 @@
 // asks, and yield to a tab that takes over (`tabs.takenOver` to the conference, which leaves). Two
 // tabs that join at once both claim; the one whose id ranks lower yields. Other rooms never match.
 // Without a channel (Node) there is nobody to ask: a claim is granted at once.
-import { and, assign, sendParent, sendTo, setup, stateIn } from 'xstate'
+import { and, assign, raise, sendParent, sendTo, setup } from 'xstate'
 import { notProvided } from './notProvided.js'
 import type { TabChannelCommand, TabChannelEvent, TabMessage, TabsActors } from './tabsActors.js'
 
@@ -37,6 +37,8 @@ export type TabsEvent =
   | { type: 'tabs.hold'; roomId: string }
   /** We left the room. */
   | { type: 'tabs.release' }
+  /** The pre-join's question had its window (raised by `watching.asking`; its sub-state decides). */
+  | { type: 'tabs.queryWindowEnded' }
   | TabChannelEvent
 
 /** What the tabs machine tells the conference. */
@@ -120,13 +122,9 @@ export const tabsMachine = setup({
           states: {
             asking: {
               entry: { type: 'post', params: 'query' },
-              // One window per question: a join while it is out waits for the rest of it, not a new one.
-              after: {
-                queryWindow: [
-                  { guard: stateIn('#tabs.on.watching.asking.joining'), target: '#tabs.on.room.holding', actions: 'reportClaimed' },
-                  { target: 'alone' },
-                ],
-              },
+              // One window per question: a join while it is out waits for the rest of it, not a new one
+              // (the timer is the question's; what its end means is the sub-state's).
+              after: { queryWindow: { actions: raise({ type: 'tabs.queryWindowEnded' }) } },
               initial: 'previewing',
               states: {
                 previewing: {
@@ -134,6 +132,7 @@ export const tabsMachine = setup({
                     'tab.present': { guard: 'isOurRoom', target: '#tabs.on.watching.elsewhere', actions: { type: 'storeOtherTab', params: ({ event }) => event.from } },
                     'tab.claim': { guard: 'isOurRoom', target: '#tabs.on.watching.elsewhere', actions: { type: 'storeOtherTab', params: ({ event }) => event.from } },
                     'tabs.claim': { guard: 'isOurRoom', target: 'joining' },
+                    'tabs.queryWindowEnded': '#tabs.on.watching.alone',
                   },
                 },
                 joining: {
@@ -144,6 +143,7 @@ export const tabsMachine = setup({
                     'tabs.claim': { guard: 'isOurRoom' },
                     // The join was given up before the window ended: nothing was claimed.
                     'tabs.release': '#tabs.on.idle',
+                    'tabs.queryWindowEnded': { target: '#tabs.on.room.holding', actions: 'reportClaimed' },
                   },
                 },
               },
