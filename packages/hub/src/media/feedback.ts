@@ -20,7 +20,17 @@ export interface EstimatedSource {
   readonly inbound: InboundWindow | undefined
   readonly limits: BandwidthLimits | undefined
   readonly subscriptions: Iterable<{ readonly loss: SubscriberLoss }>
+  /** Set (non-null) when the publisher's transport has transport-cc feedback from the hub (werift plane). */
+  readonly transportCc?: object | null | undefined
 }
+
+/**
+ * What the REMB says to a publisher whose own send side estimates by transport-cc: `bounds`, only what
+ * the hub alone knows (the room's bitrates and its subscribers' loss: the delay detector, the queue, the
+ * loss on the way in and the start probes are left to the publisher's estimator, which sees them every
+ * feedback), or `estimate`, the hub's whole estimate as without transport-cc (libwebrtc takes the lower).
+ */
+export type RembWithTransportCc = 'bounds' | 'estimate'
 
 export class PublisherFeedback<S extends EstimatedSource> {
   readonly #clock: Clock
@@ -32,9 +42,11 @@ export class PublisherFeedback<S extends EstimatedSource> {
   /** Runs the estimation while any video track with bounds is published. */
   readonly #timer: Timer
   readonly #estimators = new Map<object, BandwidthEstimator>()
+  readonly #rembWithTransportCc: RembWithTransportCc
   #lastTickAt = 0
 
-  constructor(deps: { clock: Clock; log: Logger; sources: () => Iterable<S>; sendRemb: (sources: S[], estimateBps: number) => void }) {
+  constructor(deps: { clock: Clock; log: Logger; sources: () => Iterable<S>; sendRemb: (sources: S[], estimateBps: number) => void; rembWithTransportCc?: RembWithTransportCc }) {
+    this.#rembWithTransportCc = deps.rembWithTransportCc ?? 'bounds'
     this.#clock = deps.clock
     this.#log = deps.log
     this.#sources = deps.sources
@@ -65,7 +77,7 @@ export class PublisherFeedback<S extends EstimatedSource> {
   /** A probe cluster measured on one of the publisher's tracks (probe.ts): a REMB at once if the estimate moved. */
   probed(publisher: object, clientId: string, cluster: ProbeCluster): void {
     const sources = [...this.#sources()].filter((source) => source.publisher === publisher && source.inbound)
-    if (sources.length === 0) return
+    if (sources.length === 0 || this.#boundsOnly(sources)) return
     const estimator = this.#estimatorOf(publisher, sources[0]!.limits!)
     const changed = estimator.probed(cluster)
     this.#log('debug', 'probe', { clientId, ...cluster, estimate: estimator.estimateBps })
@@ -125,6 +137,12 @@ export class PublisherFeedback<S extends EstimatedSource> {
         }
       }
     }
+    if (this.#boundsOnly(sources)) {
+      // The publisher measures delay and loss on the way in itself (transport-cc): only its subscribers count.
+      usage = 'normal'
+      queueDelayMs = 0
+      inboundLost = 0
+    }
     const inboundFraction = packets > 0 ? inboundLost / packets : 0
     const fromSubscriber = subscriberPackets > 0 && subscriberLost / subscriberPackets > inboundFraction
     const lossFraction = fromSubscriber ? subscriberLost / subscriberPackets : inboundFraction
@@ -134,6 +152,10 @@ export class PublisherFeedback<S extends EstimatedSource> {
     const estimate = packets > 0 ? estimator.update({ receivedBps, lossFraction, packets: lossPackets, queueDelayMs, usage, windowMs }) : estimator.estimateBps
     this.#log('debug', 'bandwidth estimate', { clientId: sources[0]!.published.clientId, estimate, receivedBps: Math.round(receivedBps), lossFraction, queueDelayMs, usage, trend: Math.round(trend * 10) / 10, packets, lossPackets })
     this.#sendRemb(sources, estimate)
+  }
+
+  #boundsOnly(sources: readonly S[]): boolean {
+    return this.#rembWithTransportCc === 'bounds' && sources.some((source) => source.transportCc)
   }
 
   #estimatorOf(publisher: object, limits: BandwidthLimits): BandwidthEstimator {

@@ -10,7 +10,10 @@ import type { RTCRtpTransceiver, RtcpPacket, RtpPacket } from 'werift'
 import { messageOf } from '@parley/protocol'
 import { type BandwidthLimits, InboundWindow } from './bandwidth.js'
 import { SubscriberLoss } from './subscriber-loss.js'
-import { PublisherFeedback } from './feedback.js'
+import { PublisherFeedback, type RembWithTransportCc } from './feedback.js'
+import { WeriftTransportCc } from './werift-transport-cc.js'
+import type { ForwarderCounters, Source, Subscription, SubscriptionOwner } from './werift-forwarder-types.js'
+import { sourceKey } from './werift-forwarder-types.js'
 import { FastRtpSend, RTP_HISTORY_SIZE, withPadding } from './werift-fast-send.js'
 import { dtlsUp, pliPacket, rembPacket, sendRtcp } from './werift-rtcp.js'
 import { UnanswerableNacks } from './nack.js'
@@ -19,6 +22,9 @@ import { absSendTimeId, absSendTimeIn } from './probe.js'
 import { type Clock, Timer } from '../clock.js'
 import type { Logger } from '../log.js'
 import type { PublishedTrack } from './types.js'
+
+export type { ForwarderCounters, Source, Subscription, SubscriptionOwner } from './werift-forwarder-types.js'
+export { sourceKey } from './werift-forwarder-types.js'
 
 /**
  * At most one PLI per publisher track in this window; later requests are coalesced into one trailing PLI.
@@ -32,77 +38,6 @@ const FIR_FORMAT = 4
 /** The part of werift's RTCRtpSender a NACK is checked against: its resend history. */
 interface WeriftHistory {
   readonly rtpCache?: readonly ({ header: { sequenceNumber: number } } | undefined)[]
-}
-
-export function sourceKey(track: Pick<PublishedTrack, 'clientId' | 'trackId'>): string {
-  return `${track.clientId}\u0000${track.trackId}`
-}
-
-/** A published track: the publisher's receiving transceiver and everything forwarded from it. */
-export interface Source {
-  readonly key: string
-  readonly published: PublishedTrack
-  /** The publishing peer (track ids are only unique per peer). */
-  readonly publisher: object
-  readonly transceiver: RTCRtpTransceiver
-  readonly subscriptions: Set<Subscription>
-  /** The publisher's actual SSRC, learnt from its first RTP packet. */
-  ssrc: number | undefined
-  lastKeyframeRequestAt: number
-  readonly keyframeTimer: Timer
-  /** A keyframe was wanted before it could be asked for (no SSRC or no DTLS yet). */
-  keyframePending: boolean
-  /** A request is queued for this tick's microtask (requests of one tick share one PLI). */
-  keyframeQueued: boolean
-  /** A PLI went out and no keyframe has arrived since (for the join trace, a debug log). */
-  keyframeAwaited: boolean
-  /** What arrived in the current estimation window (video only). */
-  readonly inbound: InboundWindow | undefined
-  /** The bounds of the REMB estimate (the publisher's room's bitrates). */
-  readonly limits: BandwidthLimits | undefined
-  /** The abs-send-time extension's id on the publisher's m-line (null: not negotiated), read on the first packet. */
-  absSendTimeId: number | null | undefined
-  stopRtp: () => void
-}
-
-/** Whoever holds a subscription: told when the published track ends under it. */
-export interface SubscriptionOwner {
-  readonly clientId: string
-  sourceEnded(subscription: Subscription): void
-}
-
-/** One forwarded track on one subscriber's peer connection. */
-export interface Subscription {
-  readonly key: string
-  readonly track: PublishedTrack
-  readonly owner: SubscriptionOwner
-  source: Source | undefined
-  /** Created lazily right before a server offer (see WeriftSubscriptions.materialize). */
-  transceiver: RTCRtpTransceiver | undefined
-  keyframeRequestedOnAnswer: boolean
-  /** A packet was forwarded on it (the first one is logged at debug level, for the join trace). */
-  forwarding: boolean
-  /** The loss this subscriber reports on the forwarded stream (its receiver reports). */
-  readonly loss: SubscriberLoss
-  /** Its NACKs the hub's history could not answer (a repeat asks for a keyframe). */
-  readonly nacks: UnanswerableNacks
-}
-
-export interface ForwarderCounters {
-  /** RTP packets received from publishers. */
-  packetsReceived: number
-  /** RTP packets handed to a negotiated, connected subscriber sender. */
-  packetsForwarded: number
-  /** PLIs sent to publishers. */
-  keyframeRequestsSent: number
-  /** PLI/FIR packets read from subscribers (the werift routing workaround). */
-  subscriberKeyframeRequests: number
-  /** Keyframe requests for a packet a subscriber NACKed twice and the hub never had (nack.ts). */
-  unanswerableNackKeyframeRequests: number
-  /** REMB packets sent to publishers (bandwidth estimation). */
-  rembSent: number
-  /** Of packetsForwarded, those sent by werift's own sendRtp (the fast path declined or is off). */
-  packetsForwardedByWerift: number
 }
 
 export class Forwarder {
@@ -119,17 +54,22 @@ export class Forwarder {
     unanswerableNackKeyframeRequests: 0,
     rembSent: 0,
     packetsForwardedByWerift: 0,
+    transportCcFeedbackSent: 0,
   }
   /** Undefined when the fast path is off (every packet through werift's sendRtp). */
   readonly #fastSend: FastRtpSend | undefined
+  /** The publishers' transport-wide feedback (werift-transport-cc.ts). */
+  readonly #transportCc: WeriftTransportCc
 
-  constructor(deps: { clock: Clock; log: Logger; fastSend?: boolean }) {
+  constructor(deps: { clock: Clock; log: Logger; fastSend?: boolean; rembWithTransportCc?: RembWithTransportCc }) {
     this.#clock = deps.clock
     this.#log = deps.log
     this.#fastSend = deps.fastSend === false ? undefined : new FastRtpSend()
+    this.#transportCc = new WeriftTransportCc({ clock: deps.clock, log: deps.log, counters: this.counters })
     this.#feedback = new PublisherFeedback<Source>({
       clock: deps.clock,
       log: deps.log,
+      rembWithTransportCc: deps.rembWithTransportCc,
       sources: () => this.#sources.values(),
       sendRemb: (sources, estimate) => this.#sendRemb(sources, estimate),
     })
@@ -175,8 +115,10 @@ export class Forwarder {
       inbound: published.kind === 'video' && limits ? new InboundWindow() : undefined,
       limits,
       absSendTimeId: undefined,
+      transportCc: undefined,
       stopRtp: () => undefined,
     }
+    this.#transportCc.sourceAdded(source)
     const { unSubscribe } = transceiver.receiver.track.onReceiveRtp.subscribe((packet: RtpPacket) => {
       try {
         this.#forward(source, packet)
@@ -196,6 +138,7 @@ export class Forwarder {
     this.#sources.delete(source.key)
     source.stopRtp()
     source.keyframeTimer.cancel()
+    this.#transportCc.sourceRemoved(source)
     for (const subscription of [...source.subscriptions]) subscription.owner.sourceEnded(subscription)
     source.subscriptions.clear()
   }
@@ -302,6 +245,7 @@ export class Forwarder {
     this.counters.packetsReceived++
     const { header } = packet
     const { ssrc } = header
+    this.#transportCc.onPacket(source, header.extensions)
     const inbound = source.inbound
     if (inbound) {
       const now = this.#clock.now()

@@ -1,0 +1,84 @@
+// The werift forwarder's records: a published track (Source), one forwarded track on a subscriber's peer
+// (Subscription) and the forwarder's counters. Kept apart from werift-forwarder.ts, which re-exports them.
+import type { RTCRtpTransceiver } from 'werift'
+import type { BandwidthLimits, InboundWindow } from './bandwidth.js'
+import type { SubscriberLoss } from './subscriber-loss.js'
+import type { UnanswerableNacks } from './nack.js'
+import type { SourceTransportCc } from './werift-transport-cc.js'
+import type { Timer } from '../clock.js'
+import type { PublishedTrack } from './types.js'
+
+export function sourceKey(track: Pick<PublishedTrack, 'clientId' | 'trackId'>): string {
+  return `${track.clientId}\u0000${track.trackId}`
+}
+
+/** A published track: the publisher's receiving transceiver and everything forwarded from it. */
+export interface Source {
+  readonly key: string
+  readonly published: PublishedTrack
+  /** The publishing peer (track ids are only unique per peer). */
+  readonly publisher: object
+  readonly transceiver: RTCRtpTransceiver
+  readonly subscriptions: Set<Subscription>
+  /** The publisher's actual SSRC, learnt from its first RTP packet. */
+  ssrc: number | undefined
+  lastKeyframeRequestAt: number
+  readonly keyframeTimer: Timer
+  /** A keyframe was wanted before it could be asked for (no SSRC or no DTLS yet). */
+  keyframePending: boolean
+  /** A request is queued for this tick's microtask (requests of one tick share one PLI). */
+  keyframeQueued: boolean
+  /** A PLI went out and no keyframe has arrived since (for the join trace, a debug log). */
+  keyframeAwaited: boolean
+  /** What arrived in the current estimation window (video only). */
+  readonly inbound: InboundWindow | undefined
+  /** The bounds of the REMB estimate (the publisher's room's bitrates). */
+  readonly limits: BandwidthLimits | undefined
+  /** The abs-send-time extension's id on the publisher's m-line (null: not negotiated), read on the first packet. */
+  absSendTimeId: number | null | undefined
+  /** Its publisher transport's transport-cc feedback (null: not negotiated), looked up on the first packet. */
+  transportCc: SourceTransportCc | null | undefined
+  stopRtp: () => void
+}
+
+/** Whoever holds a subscription: told when the published track ends under it. */
+export interface SubscriptionOwner {
+  readonly clientId: string
+  sourceEnded(subscription: Subscription): void
+}
+
+/** One forwarded track on one subscriber's peer connection. */
+export interface Subscription {
+  readonly key: string
+  readonly track: PublishedTrack
+  readonly owner: SubscriptionOwner
+  source: Source | undefined
+  /** Created lazily right before a server offer (see WeriftSubscriptions.materialize). */
+  transceiver: RTCRtpTransceiver | undefined
+  keyframeRequestedOnAnswer: boolean
+  /** A packet was forwarded on it (the first one is logged at debug level, for the join trace). */
+  forwarding: boolean
+  /** The loss this subscriber reports on the forwarded stream (its receiver reports). */
+  readonly loss: SubscriberLoss
+  /** Its NACKs the hub's history could not answer (a repeat asks for a keyframe). */
+  readonly nacks: UnanswerableNacks
+}
+
+export interface ForwarderCounters {
+  /** RTP packets received from publishers. */
+  packetsReceived: number
+  /** RTP packets handed to a negotiated, connected subscriber sender. */
+  packetsForwarded: number
+  /** PLIs sent to publishers. */
+  keyframeRequestsSent: number
+  /** PLI/FIR packets read from subscribers (the werift routing workaround). */
+  subscriberKeyframeRequests: number
+  /** Keyframe requests for a packet a subscriber NACKed twice and the hub never had (nack.ts). */
+  unanswerableNackKeyframeRequests: number
+  /** REMB packets sent to publishers (bandwidth estimation). */
+  rembSent: number
+  /** Of packetsForwarded, those sent by werift's own sendRtp (the fast path declined or is off). */
+  packetsForwardedByWerift: number
+  /** Transport-wide feedback packets sent to publishers (transport-cc.ts). */
+  transportCcFeedbackSent: number
+}
