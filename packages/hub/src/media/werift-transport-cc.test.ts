@@ -2,8 +2,8 @@
 // video (the sequence is transport-wide), sent on the injected Clock; none where the extension is not
 // negotiated; werift's own ReceiverTWCC off on every publisher receiver; and, with transport-cc, the REMB
 // holds the bounds (the publisher's queue is its own estimator's business), without it the hub's estimate.
-import type { RTCRtpTransceiver, RtcpPayloadSpecificFeedback, ReceiverEstimatedMaxBitrate } from 'werift'
-import { RtcpPacketConverter, RtcpTransportLayerFeedback, TransportWideCC } from 'werift'
+import type { RTCRtpTransceiver, RtcpPayloadSpecificFeedback, ReceiverEstimatedMaxBitrate, TransportWideCC } from 'werift'
+import { RtcpPacketConverter, RtcpTransportLayerFeedback } from 'werift'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Clock } from '../clock.js'
 import { systemClock } from '../clock.js'
@@ -124,7 +124,7 @@ describe('Forwarder transport-cc', () => {
       // 30 frames of 90 kHz every 33 ms sent, arriving ever later: a queue growing by 20 ms a frame.
       let seq = 0
       for (let frame = 0; frame < 60; frame++) {
-        for (let i = 0; i < 3; i++) video.deliver(seq, seq, frame * 3000), seq++
+        for (let i = 0; i < 3; i++, seq++) video.deliver(seq, seq, frame * 3000)
         vi.advanceTimersByTime(53)
       }
       vi.advanceTimersByTime(TICK_MS)
