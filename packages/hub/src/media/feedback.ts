@@ -41,7 +41,7 @@ export class PublisherFeedback<S extends EstimatedSource> {
   readonly #sendRemb: (sources: S[], estimateBps: number) => void
   /** Runs the estimation while any video track with bounds is published. */
   readonly #timer: Timer
-  readonly #estimators = new Map<object, BandwidthEstimator>()
+  readonly #estimators = new Map<object, { estimator: BandwidthEstimator; boundsOnly: boolean }>()
   readonly #rembWithTransportCc: RembWithTransportCc
   #lastTickAt = 0
 
@@ -70,7 +70,7 @@ export class PublisherFeedback<S extends EstimatedSource> {
   rembNow(publisher: object): void {
     const sources = [...this.#sources()].filter((source) => source.publisher === publisher && source.inbound)
     if (sources.length === 0) return
-    const estimator = this.#estimatorOf(publisher, sources[0]!.limits!)
+    const estimator = this.#estimatorOf(publisher, sources)
     this.#sendRemb(sources, estimator.estimateBps)
   }
 
@@ -78,7 +78,7 @@ export class PublisherFeedback<S extends EstimatedSource> {
   probed(publisher: object, clientId: string, cluster: ProbeCluster): void {
     const sources = [...this.#sources()].filter((source) => source.publisher === publisher && source.inbound)
     if (sources.length === 0 || this.#boundsOnly(sources)) return
-    const estimator = this.#estimatorOf(publisher, sources[0]!.limits!)
+    const estimator = this.#estimatorOf(publisher, sources)
     const changed = estimator.probed(cluster)
     this.#log('debug', 'probe', { clientId, ...cluster, estimate: estimator.estimateBps })
     if (changed) this.#sendRemb(sources, estimator.estimateBps)
@@ -147,7 +147,7 @@ export class PublisherFeedback<S extends EstimatedSource> {
     const fromSubscriber = subscriberPackets > 0 && subscriberLost / subscriberPackets > inboundFraction
     const lossFraction = fromSubscriber ? subscriberLost / subscriberPackets : inboundFraction
     const lossPackets = fromSubscriber ? subscriberPackets : packets
-    const estimator = this.#estimatorOf(publisher, sources[0]!.limits!)
+    const estimator = this.#estimatorOf(publisher, sources)
     // Nothing arrived (camera off, or not started): no evidence either way, the estimate holds.
     const estimate = packets > 0 ? estimator.update({ receivedBps, lossFraction, packets: lossPackets, queueDelayMs, usage, windowMs }) : estimator.estimateBps
     this.#log('debug', 'bandwidth estimate', { clientId: sources[0]!.published.clientId, estimate, receivedBps: Math.round(receivedBps), lossFraction, queueDelayMs, usage, trend: Math.round(trend * 10) / 10, packets, lossPackets })
@@ -158,12 +158,20 @@ export class PublisherFeedback<S extends EstimatedSource> {
     return this.#rembWithTransportCc === 'bounds' && sources.some((source) => source.transportCc)
   }
 
-  #estimatorOf(publisher: object, limits: BandwidthLimits): BandwidthEstimator {
-    let estimator = this.#estimators.get(publisher)
-    if (!estimator) {
-      estimator = new BandwidthEstimator(limits)
-      this.#estimators.set(publisher, estimator)
-    }
+  /**
+   * The publisher's estimator. With transport-cc and `bounds`, it starts at the ceiling: the REMB is only
+   * an upper bound on the publisher's own estimate then, and a start below the ceiling held Chromium's
+   * start probes' result down to it (1182 kbit/s on the clean link, where it stays while the encoder
+   * sends less: libwebrtc does not raise an estimate far above what it sends).
+   */
+  #estimatorOf(publisher: object, sources: readonly S[]): BandwidthEstimator {
+    const boundsOnly = this.#boundsOnly(sources)
+    const known = this.#estimators.get(publisher)
+    if (known && known.boundsOnly === boundsOnly) return known.estimator
+    const limits = sources[0]!.limits!
+    const estimator = new BandwidthEstimator(boundsOnly ? { ...limits, startBps: limits.ceilingBps } : limits)
+    this.#estimators.set(publisher, { estimator, boundsOnly })
     return estimator
   }
+
 }

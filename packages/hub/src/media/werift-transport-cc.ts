@@ -45,6 +45,9 @@ export class WeriftTransportCc {
   /** A publisher's receiving transceiver: werift's own transport-cc feedback stays off on it. */
   sourceAdded(source: TransportCcSource): void {
     Object.defineProperty(source.transceiver.receiver, 'twccEnabled', { value: false, configurable: true })
+    // Known now when the publisher's description is applied (then the first REMB already keeps to the
+    // bounds, feedback.ts); else looked up on the first packet.
+    if (transportCcId(source.transceiver.headerExtensions) !== null) source.transportCc = this.#attach(source)
   }
 
   /** One RTP packet of `source`: its transport-wide sequence number is recorded (the extension's id looked up once). */
