@@ -41,7 +41,7 @@ export class PublisherFeedback<S extends EstimatedSource> {
   readonly #sendRemb: (sources: S[], estimateBps: number) => void
   /** Runs the estimation while any video track with bounds is published. */
   readonly #timer: Timer
-  readonly #estimators = new Map<object, { estimator: BandwidthEstimator; boundsOnly: boolean }>()
+  readonly #estimators = new Map<object, { estimator: BandwidthEstimator; sendSide: boolean }>()
   readonly #rembWithTransportCc: RembWithTransportCc
   #lastTickAt = 0
 
@@ -159,18 +159,18 @@ export class PublisherFeedback<S extends EstimatedSource> {
   }
 
   /**
-   * The publisher's estimator. With transport-cc and `bounds`, it starts at the ceiling: the REMB is only
-   * an upper bound on the publisher's own estimate then, and a start below the ceiling held Chromium's
-   * start probes' result down to it (1182 kbit/s on the clean link, where it stays while the encoder
-   * sends less: libwebrtc does not raise an estimate far above what it sends).
+   * The publisher's estimator. With transport-cc it starts at the ceiling: the REMB is only an upper bound
+   * on the publisher's own estimate then, and a start below the ceiling held Chromium's start probes'
+   * result down to it (1182 kbit/s on the clean link, where it stays while the encoder sends less:
+   * libwebrtc does not raise an estimate far above what it sends).
    */
   #estimatorOf(publisher: object, sources: readonly S[]): BandwidthEstimator {
-    const boundsOnly = this.#boundsOnly(sources)
+    const sendSide = sources.some((source) => source.transportCc)
     const known = this.#estimators.get(publisher)
-    if (known && known.boundsOnly === boundsOnly) return known.estimator
+    if (known && known.sendSide === sendSide) return known.estimator
     const limits = sources[0]!.limits!
-    const estimator = new BandwidthEstimator(boundsOnly ? { ...limits, startBps: limits.ceilingBps } : limits)
-    this.#estimators.set(publisher, { estimator, boundsOnly })
+    const estimator = new BandwidthEstimator(sendSide ? { ...limits, startBps: limits.ceilingBps } : limits)
+    this.#estimators.set(publisher, { estimator, sendSide })
     return estimator
   }
 
