@@ -1,7 +1,7 @@
 // transport-cc through the werift forwarder: one feedback per publisher transport over its audio and
 // video (the sequence is transport-wide), sent on the injected Clock; none where the extension is not
-// negotiated; werift's own ReceiverTWCC off on every publisher receiver; and, with transport-cc, the REMB
-// holds the ceiling (the publisher's queue is its own estimator's business), without it the hub's estimate.
+// negotiated; werift's own ReceiverTWCC off on every publisher receiver; and the REMB: from the ceiling
+// with transport-cc (held there in `bounds` mode), from the room's initial bandwidth without.
 import type { RTCRtpTransceiver, RtcpPayloadSpecificFeedback, ReceiverEstimatedMaxBitrate, TransportWideCC } from 'werift'
 import { RtcpPacketConverter, RtcpTransportLayerFeedback } from 'werift'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -130,11 +130,17 @@ describe('Forwarder transport-cc', () => {
       vi.advanceTimersByTime(TICK_MS)
       return rembsIn(rtcp)
     }
-    // With transport-cc the REMB starts at the ceiling (an upper bound only) and stays there.
-    const bounds = run(true)
+    // With transport-cc and `bounds` the REMB starts at the ceiling (an upper bound only) and stays there.
+    const bounds = run(true, 'bounds')
     expect(bounds.length).toBeGreaterThan(10)
     expect(new Set(bounds)).toEqual(new Set([limits.ceilingBps]))
-    expect(Math.min(...run(true, 'estimate'))).toBeLessThan(limits.startBps)
-    expect(Math.min(...run(false))).toBeLessThan(limits.startBps)
+    // By default (`estimate`) it starts at the ceiling too, and the hub's estimate cuts on the queue.
+    const estimate = run(true)
+    expect(estimate[0]).toBe(limits.ceilingBps)
+    expect(Math.min(...estimate)).toBeLessThan(limits.startBps)
+    // Without transport-cc it starts at the room's initial bandwidth, and cuts.
+    const rembOnly = run(false)
+    expect(rembOnly[0]).toBe(limits.startBps)
+    expect(Math.min(...rembOnly)).toBeLessThan(limits.startBps)
   })
 })

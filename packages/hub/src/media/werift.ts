@@ -25,8 +25,8 @@
 // Known limits: werift routes incoming RTP by SSRC only, so a publishing m-line must carry a=ssrc
 // (Chrome, Firefox, werift and aiortc do); a client publishes on new m-lines (addTransceiver), not by
 // reusing an m-line the hub offered; no simulcast or RTX. Publishers get transport-wide feedback from the
-// hub (transport-cc.ts) where they negotiate it, and a REMB (bandwidth.ts, feedback.ts): its bounds with
-// transport-cc, the hub's own estimate without. ICE restarts are werift's own (a client offer with a new ufrag/pwd);
+// hub (transport-cc.ts) where they negotiate it, and a REMB from the hub's own estimate (bandwidth.ts,
+// feedback.ts), an upper bound on theirs with transport-cc. ICE restarts are werift's own (a client offer with a new ufrag/pwd);
 // e2e/browser-ice-restart.spec.ts measures one from Chromium.
 import type { Bitrates } from '@parley/protocol'
 import { type IceConfig, resolveIceConfig } from '@parley/werift-config'
@@ -63,7 +63,7 @@ export interface WeriftMediaPlaneOptions {
    * bench's `remb-only` hub).
    */
   transportCc?: boolean
-  /** What the REMB says to a publisher with transport-cc (feedback.ts). Default `bounds`. */
+  /** What the REMB says to a publisher with transport-cc (feedback.ts). Default `estimate`. */
   rembWithTransportCc?: RembWithTransportCc
 }
 
