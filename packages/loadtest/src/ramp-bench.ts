@@ -52,8 +52,6 @@ const RAMP_HUBS: Record<string, { plane: WeriftMediaPlaneOptions; bitrates?: Rec
   'low-floor': { plane: {}, bitrates: { video_low: 40_000, audio_red: 48_000 } },
   // transport-cc with only the room's ceiling and the subscribers' loss in the REMB (the default sends the hub's whole estimate).
   'twcc-bounds': { plane: { rembWithTransportCc: 'bounds' } },
-  // transport-cc with the room's floor as Chromium's own minimum (x-google-min-bitrate).
-  'twcc-floor': { plane: { minBitrateFloor: true } },
   // No transport-cc: the hub's REMB estimate alone, as before stop 28.
   'remb-only': { plane: { transportCc: false } },
 }

@@ -15,7 +15,6 @@ import type { BandwidthLimits } from './bandwidth.js'
 import type { Forwarder } from './werift-forwarder.js'
 import { WeriftPublications } from './werift-publications.js'
 import { assertUsableDescription, filterSdpCandidates, parseMediaSections } from './werift-sdp.js'
-import { withMinBitrate } from './werift-min-bitrate.js'
 import { WeriftSubscriptions } from './werift-subscriptions.js'
 
 /** What every peer of one plane shares. */
@@ -23,8 +22,6 @@ export interface WeriftPeerContext {
   readonly ice: IceConfig
   /** Negotiate transport-cc with this peer as a publisher (werift-config; the feedback is werift-transport-cc.ts). */
   readonly transportCc: boolean
-  /** With transport-cc, the room's floor as the publisher's own minimum (werift-min-bitrate.ts). */
-  readonly minBitrateFloor: boolean
   readonly allowedRemoteAddresses: ReadonlySet<string>
   readonly forwarder: Forwarder
   readonly log: Logger
@@ -296,8 +293,7 @@ export class WeriftPeer implements MediaPeer {
   #localSdp(): string {
     const local = this.#pc.localDescription
     if (!local) throw new Error('werift produced no local description')
-    const { transportCc, minBitrateFloor, bandwidth } = this.#context
-    return transportCc && minBitrateFloor ? withMinBitrate(local.sdp, Math.round(bandwidth.floorBps / 1000)) : local.sdp
+    return local.sdp
   }
 
   #assertOpen(): void {

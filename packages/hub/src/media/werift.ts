@@ -65,8 +65,6 @@ export interface WeriftMediaPlaneOptions {
   transportCc?: boolean
   /** What the REMB says to a publisher with transport-cc (feedback.ts). Default `estimate`. */
   rembWithTransportCc?: RembWithTransportCc
-  /** With transport-cc, tell Chromium the room's floor as its minimum (werift-min-bitrate.ts). Default false. */
-  minBitrateFloor?: boolean
 }
 
 /** Counters for tests and diagnostics. */
@@ -95,11 +93,9 @@ class WeriftPlane implements WeriftMediaPlane {
   readonly #ice: IceConfig
   readonly #log: Logger
   readonly #transportCc: boolean
-  readonly #minBitrateFloor: boolean
 
   constructor(options: WeriftMediaPlaneOptions) {
     this.#transportCc = options.transportCc ?? true
-    this.#minBitrateFloor = options.minBitrateFloor ?? false
     this.#ice = resolveIceConfig(options.ice)
     this.#log = safeLogger(options.log ?? consoleLog)
     this.#clock = options.clock ?? systemClock
@@ -112,7 +108,6 @@ class WeriftPlane implements WeriftMediaPlane {
       const context = {
         ice: this.#ice,
         transportCc: this.#transportCc,
-        minBitrateFloor: this.#minBitrateFloor,
         allowedRemoteAddresses: new Set(this.#ice.allowedRemoteAddresses),
         forwarder: this.#forwarder,
         log: this.#log,
