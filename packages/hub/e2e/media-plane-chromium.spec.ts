@@ -26,12 +26,25 @@ function werift(): PlaneCase {
       // Workaround 3: the forwarded m-lines reuse the sdes:mid id Chrome chose, no second id for it.
       const midIds = new Set([...offer.matchAll(/a=extmap:(\d+) urn:ietf:params:rtp-hdrext:sdes:mid/g)].map((m) => m[1]))
       expect(midIds.size).toBe(1)
+      // Subscribers get sdes:mid only: no transport-cc on the forwarded m-lines (the publishers' have it).
+      const forwarded = offer.split(/\r\nm=/).filter((section) => /a=sendonly/.test(section))
+      expect(forwarded.length).toBeGreaterThan(0)
+      for (const section of forwarded) expect(section).not.toMatch(/transport-wide-cc|transport-cc/)
     },
-    decoded: async (_alice, figures) => {
+    decoded: async (alice, figures) => {
       // Chromium's decoded frames came through the fast send (werift-fast-send.ts), not werift's sendRtp.
       const { keyframeRequestsSent, subscriberKeyframeRequests, packetsForwarded, packetsForwardedByWerift } = plane.stats()
       Object.assign(figures, { keyframeRequestsSent, subscriberKeyframeRequests, packetsForwarded, packetsForwardedByWerift })
       expect(packetsForwardedByWerift).toBeLessThan(packetsForwarded / 10)
+      // Chromium negotiated transport-cc with the hub: the hub's transport-wide feedback reaches it, and its
+      // own send-side estimate is in its stats.
+      await pollUntil(() => plane.stats().transportCcFeedbackSent > 10, { description: 'transport-wide feedback to the publishers' })
+      const available = await alice.page.page.evaluate(async () => {
+        const pc = (globalThis as unknown as { pc: { getStats(): Promise<Map<string, { type: string; state?: string; availableOutgoingBitrate?: number }>> } }).pc
+        return [...(await pc.getStats()).values()].find((entry) => entry.type === 'candidate-pair' && entry.state === 'succeeded')?.availableOutgoingBitrate ?? 0
+      })
+      Object.assign(figures, { transportCcFeedbackSent: plane.stats().transportCcFeedbackSent, availableOutgoingBitrate: available })
+      expect(available).toBeGreaterThan(0)
     },
   }
 }

@@ -8,6 +8,11 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void
   /** Milliseconds since the epoch. */
   now(): number
+  /**
+   * Milliseconds since the epoch with sub-millisecond resolution, where the clock has it (transport-cc
+   * reports arrivals in 250 µs units); now() is used where absent.
+   */
+  preciseNow?(): number
 }
 
 /** The real clock. Reads the globals at call time, so vitest fake timers also drive it. */
@@ -20,6 +25,7 @@ export const systemClock: Clock = {
   },
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
   now: () => Date.now(),
+  preciseNow: () => performance.timeOrigin + performance.now(),
 }
 
 /** Node fires a longer setTimeout after 1 ms; a room asking for a longer timeout gets this (~24.8 days). */

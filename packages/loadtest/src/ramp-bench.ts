@@ -50,6 +50,10 @@ const RAMP_HUBS: Record<string, { plane: WeriftMediaPlaneOptions; bitrates?: Rec
   current: { plane: {} },
   // A room whose estimate may go down to 88 kbit/s (video_low 40 + audio 48) instead of 165 (90 + audio_red 75).
   'low-floor': { plane: {}, bitrates: { video_low: 40_000, audio_red: 48_000 } },
+  // transport-cc with only the room's ceiling and the subscribers' loss in the REMB (the default sends the hub's whole estimate).
+  'twcc-bounds': { plane: { rembWithTransportCc: 'bounds' } },
+  // No transport-cc: the hub's REMB estimate alone, as before stop 28.
+  'remb-only': { plane: { transportCc: false } },
 }
 
 interface OpenPage {

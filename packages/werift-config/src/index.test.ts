@@ -25,10 +25,14 @@ describe('loopbackWeriftConfig', () => {
     expect(config.headerExtensions?.video?.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid'])
   })
 
-  it("is the hub's configuration, which adds abs-send-time on video", () => {
+  it("is the hub's configuration, which adds abs-send-time on video and transport-cc on both", () => {
+    const twcc = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01'
     const hub = weriftPeerConfig(resolveIceConfig(undefined))
-    expect(hub.headerExtensions?.audio?.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid'])
-    expect(hub.headerExtensions?.video?.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid', 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time'])
+    expect(hub.headerExtensions?.audio?.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid', twcc])
+    expect(hub.headerExtensions?.video?.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid', 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time', twcc])
+    const rembOnly = weriftPeerConfig(resolveIceConfig(undefined), { transportCc: false })
+    expect(rembOnly.headerExtensions?.audio?.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid'])
+    expect(rembOnly.headerExtensions?.video?.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid', 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time'])
   })
 
   it('keeps only candidate pairs and STUN answers with 127.0.0.1', () => {

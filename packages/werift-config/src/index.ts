@@ -3,7 +3,7 @@
 // of a test call negotiate exactly what the hub negotiates with Chromium
 // (see shared/reference/werift-sfu-notes.md, "Key werift calls").
 import { OPUS_PAYLOAD_TYPE, VP8_PAYLOAD_TYPE } from '@parley/protocol'
-import { useAbsSendTime, useNACK, useOPUS, usePLI, useREMB, useSdesMid, useVP8 } from 'werift'
+import { useAbsSendTime, useNACK, useOPUS, usePLI, useREMB, useSdesMid, useTransportWideCC, useVP8 } from 'werift'
 import type { RTCPeerConnectionConfig } from 'werift'
 
 /** ICE settings of a werift peer. Loopback-only by default; see the hub README for LAN/public use. */
@@ -45,11 +45,17 @@ export function resolveIceConfig(ice: Partial<IceConfig> | undefined): IceConfig
  * publisher's send time for the hub's delay estimate, and with it libwebrtc sends probe clusters (padding,
  * `RTPSender::SupportsPadding`) that the hub measures at the start. The hub's own offers to subscribers
  * list sdes:mid only (its fast send writes no other extension).
- * No RTX, no simulcast, no transport-cc (werift produces no usable feedback for it; it lowered Chrome's
- * bitrate in measurements); VP8 keeps NACK and PLI feedback (werift retransmits from its send cache;
- * PLI drives keyframes) and adds goog-remb: the hub tells each publisher its estimate by REMB.
+ * transport-cc (`options.transportCc`, default on): the transport-wide sequence number extension on audio
+ * and video, so that a publisher's answer has it (werift echoes the offered `a=rtcp-fb:… transport-cc`
+ * lines by itself); the hub answers with its own feedback (packages/hub, src/media/transport-cc.ts), never
+ * werift's ReceiverTWCC (per m-line, it reports the other m-line's packets as lost; it lowered Chrome's
+ * bitrate in measurements), and the publisher's own send-side estimator runs. Audio too: the sequence is
+ * transport-wide, and libwebrtc counts audio in its estimate when the extension is negotiated on it.
+ * No RTX, no simulcast; VP8 keeps NACK and PLI feedback (werift retransmits from its send cache;
+ * PLI drives keyframes) and adds goog-remb: the hub tells each publisher its bounds (and, without
+ * transport-cc, its estimate) by REMB.
  */
-export function weriftPeerConfig(ice: IceConfig): RTCPeerConnectionConfig {
+export function weriftPeerConfig(ice: IceConfig, options: { transportCc?: boolean } = {}): RTCPeerConnectionConfig {
   const allowed = new Set(ice.allowedRemoteAddresses)
   const [singleHost] = ice.hostAddresses
   const config: RTCPeerConnectionConfig = {
@@ -70,7 +76,10 @@ export function weriftPeerConfig(ice: IceConfig): RTCPeerConnectionConfig {
       video: [useVP8({ payloadType: VP8_PAYLOAD_TYPE, rtcpFeedback: [useNACK(), usePLI(), useREMB()] })],
     },
     // Separate objects per kind: werift renumbers the configured extensions in place.
-    headerExtensions: { audio: [useSdesMid()], video: [useSdesMid(), useAbsSendTime()] },
+    headerExtensions:
+      options.transportCc === false
+        ? { audio: [useSdesMid()], video: [useSdesMid(), useAbsSendTime()] }
+        : { audio: [useSdesMid(), useTransportWideCC()], video: [useSdesMid(), useAbsSendTime(), useTransportWideCC()] },
   }
   if (ice.portRange) config.icePortRange = [...ice.portRange]
   return config
@@ -86,7 +95,8 @@ export interface LoopbackWeriftOptions {
  * STUN/TURN, IPv4 UDP on that address only, pairs and STUN answers only with it. Without abs-send-time:
  * werift 0.25.2 stamps it from its ntpTime, whose fraction is the decimal digits of the seconds read as an
  * integer, so a werift sender's send times jump about; the hub then reads that participant's delay from
- * its RTP timestamps, as before.
+ * its RTP timestamps, as before. Without transport-cc: a werift sender neither needs the feedback nor
+ * paces by it, so such a participant stays on the hub's REMB estimate (the path without transport-cc).
  */
 export function loopbackWeriftConfig(options: LoopbackWeriftOptions = {}): RTCPeerConnectionConfig {
   const address = options.address ?? LOOPBACK_ADDRESS

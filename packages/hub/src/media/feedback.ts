@@ -20,7 +20,19 @@ export interface EstimatedSource {
   readonly inbound: InboundWindow | undefined
   readonly limits: BandwidthLimits | undefined
   readonly subscriptions: Iterable<{ readonly loss: SubscriberLoss }>
+  /** Set (non-null) when the publisher's transport has transport-cc feedback from the hub (werift plane). */
+  readonly transportCc?: object | null | undefined
 }
+
+/**
+ * What the REMB says to a publisher whose own send side estimates by transport-cc (libwebrtc takes the
+ * lower of the two): `estimate` (default), the hub's whole estimate as without transport-cc, started at
+ * the ceiling; or `bounds`, only what the hub alone knows (the room's ceiling and its subscribers' loss;
+ * the delay detector, the queue, the loss on the way in and the start probes left to the publisher's
+ * estimator, which sees the same packets every feedback). Measured side by side on the ramp bench
+ * (loadtest README, stop 28): the same frozen time for Chromium, less with `estimate` for Firefox.
+ */
+export type RembWithTransportCc = 'bounds' | 'estimate'
 
 export class PublisherFeedback<S extends EstimatedSource> {
   readonly #clock: Clock
@@ -31,10 +43,12 @@ export class PublisherFeedback<S extends EstimatedSource> {
   readonly #sendRemb: (sources: S[], estimateBps: number) => void
   /** Runs the estimation while any video track with bounds is published. */
   readonly #timer: Timer
-  readonly #estimators = new Map<object, BandwidthEstimator>()
+  readonly #estimators = new Map<object, { estimator: BandwidthEstimator; sendSide: boolean }>()
+  readonly #rembWithTransportCc: RembWithTransportCc
   #lastTickAt = 0
 
-  constructor(deps: { clock: Clock; log: Logger; sources: () => Iterable<S>; sendRemb: (sources: S[], estimateBps: number) => void }) {
+  constructor(deps: { clock: Clock; log: Logger; sources: () => Iterable<S>; sendRemb: (sources: S[], estimateBps: number) => void; rembWithTransportCc?: RembWithTransportCc }) {
+    this.#rembWithTransportCc = deps.rembWithTransportCc ?? 'estimate'
     this.#clock = deps.clock
     this.#log = deps.log
     this.#sources = deps.sources
@@ -58,15 +72,15 @@ export class PublisherFeedback<S extends EstimatedSource> {
   rembNow(publisher: object): void {
     const sources = [...this.#sources()].filter((source) => source.publisher === publisher && source.inbound)
     if (sources.length === 0) return
-    const estimator = this.#estimatorOf(publisher, sources[0]!.limits!)
+    const estimator = this.#estimatorOf(publisher, sources)
     this.#sendRemb(sources, estimator.estimateBps)
   }
 
   /** A probe cluster measured on one of the publisher's tracks (probe.ts): a REMB at once if the estimate moved. */
   probed(publisher: object, clientId: string, cluster: ProbeCluster): void {
     const sources = [...this.#sources()].filter((source) => source.publisher === publisher && source.inbound)
-    if (sources.length === 0) return
-    const estimator = this.#estimatorOf(publisher, sources[0]!.limits!)
+    if (sources.length === 0 || this.#boundsOnly(sources)) return
+    const estimator = this.#estimatorOf(publisher, sources)
     const changed = estimator.probed(cluster)
     this.#log('debug', 'probe', { clientId, ...cluster, estimate: estimator.estimateBps })
     if (changed) this.#sendRemb(sources, estimator.estimateBps)
@@ -125,23 +139,41 @@ export class PublisherFeedback<S extends EstimatedSource> {
         }
       }
     }
+    if (this.#boundsOnly(sources)) {
+      // The publisher measures delay and loss on the way in itself (transport-cc): only its subscribers count.
+      usage = 'normal'
+      queueDelayMs = 0
+      inboundLost = 0
+    }
     const inboundFraction = packets > 0 ? inboundLost / packets : 0
     const fromSubscriber = subscriberPackets > 0 && subscriberLost / subscriberPackets > inboundFraction
     const lossFraction = fromSubscriber ? subscriberLost / subscriberPackets : inboundFraction
     const lossPackets = fromSubscriber ? subscriberPackets : packets
-    const estimator = this.#estimatorOf(publisher, sources[0]!.limits!)
+    const estimator = this.#estimatorOf(publisher, sources)
     // Nothing arrived (camera off, or not started): no evidence either way, the estimate holds.
     const estimate = packets > 0 ? estimator.update({ receivedBps, lossFraction, packets: lossPackets, queueDelayMs, usage, windowMs }) : estimator.estimateBps
     this.#log('debug', 'bandwidth estimate', { clientId: sources[0]!.published.clientId, estimate, receivedBps: Math.round(receivedBps), lossFraction, queueDelayMs, usage, trend: Math.round(trend * 10) / 10, packets, lossPackets })
     this.#sendRemb(sources, estimate)
   }
 
-  #estimatorOf(publisher: object, limits: BandwidthLimits): BandwidthEstimator {
-    let estimator = this.#estimators.get(publisher)
-    if (!estimator) {
-      estimator = new BandwidthEstimator(limits)
-      this.#estimators.set(publisher, estimator)
-    }
+  #boundsOnly(sources: readonly S[]): boolean {
+    return this.#rembWithTransportCc === 'bounds' && sources.some((source) => source.transportCc)
+  }
+
+  /**
+   * The publisher's estimator. With transport-cc it starts at the ceiling: the REMB is only an upper bound
+   * on the publisher's own estimate then, and a start below the ceiling held Chromium's start probes'
+   * result down to it (1182 kbit/s on the clean link, where it stays while the encoder sends less:
+   * libwebrtc does not raise an estimate far above what it sends).
+   */
+  #estimatorOf(publisher: object, sources: readonly S[]): BandwidthEstimator {
+    const sendSide = sources.some((source) => source.transportCc)
+    const known = this.#estimators.get(publisher)
+    if (known && known.sendSide === sendSide) return known.estimator
+    const limits = sources[0]!.limits!
+    const estimator = new BandwidthEstimator(sendSide ? { ...limits, startBps: limits.ceilingBps } : limits)
+    this.#estimators.set(publisher, { estimator, sendSide })
     return estimator
   }
+
 }

@@ -5,6 +5,7 @@ import type { BandwidthLimits, InboundWindow } from './bandwidth.js'
 import type { SubscriberLoss } from './subscriber-loss.js'
 import type { UnanswerableNacks } from './nack.js'
 import type { KeyframeHold, KeyframeHoldState } from './werift-keyframe-hold.js'
+import type { SourceTransportCc } from './werift-transport-cc.js'
 import type { Timer } from '../clock.js'
 import type { PublishedTrack } from './types.js'
 
@@ -38,6 +39,8 @@ export interface Source {
   readonly limits: BandwidthLimits | undefined
   /** The abs-send-time extension's id on the publisher's m-line (null: not negotiated), read on the first packet. */
   absSendTimeId: number | null | undefined
+  /** Its publisher transport's transport-cc feedback (null: not negotiated), looked up on the first packet. */
+  transportCc: SourceTransportCc | null | undefined
   stopRtp: () => void
 }
 
@@ -81,4 +84,6 @@ export interface ForwarderCounters {
   rembSent: number
   /** Of packetsForwarded, those sent by werift's own sendRtp (the fast path declined or is off). */
   packetsForwardedByWerift: number
+  /** Transport-wide feedback packets sent to publishers (transport-cc.ts). */
+  transportCcFeedbackSent: number
 }

@@ -10,20 +10,22 @@ import type { RTCRtpTransceiver, RtcpPacket, RtpPacket } from 'werift'
 import { messageOf } from '@parley/protocol'
 import { type BandwidthLimits, InboundWindow } from './bandwidth.js'
 import { SubscriberLoss } from './subscriber-loss.js'
-import { PublisherFeedback } from './feedback.js'
+import { PublisherFeedback, type RembWithTransportCc } from './feedback.js'
+import { WeriftTransportCc } from './werift-transport-cc.js'
+import type { ForwarderCounters, Source, Subscription, SubscriptionOwner } from './werift-forwarder-types.js'
+import { sourceKey } from './werift-forwarder-types.js'
 import { FastRtpSend, RTP_HISTORY_SIZE, withPadding } from './werift-fast-send.js'
 import { dtlsUp, pliPacket, rembPacket, sendRtcp } from './werift-rtcp.js'
 import { UnanswerableNacks } from './nack.js'
 import { startsVp8Keyframe } from './vp8.js'
 import { absSendTimeId, absSendTimeIn } from './probe.js'
 import { KeyframeHold } from './werift-keyframe-hold.js'
-import type { ForwarderCounters, Source, Subscription, SubscriptionOwner } from './werift-forwarder-types.js'
-import { sourceKey } from './werift-forwarder-types.js'
-export type { ForwarderCounters, Source, Subscription, SubscriptionOwner } from './werift-forwarder-types.js'
-export { sourceKey } from './werift-forwarder-types.js'
 import { type Clock, Timer } from '../clock.js'
 import type { Logger } from '../log.js'
 import type { PublishedTrack } from './types.js'
+
+export type { ForwarderCounters, Source, Subscription, SubscriptionOwner } from './werift-forwarder-types.js'
+export { sourceKey } from './werift-forwarder-types.js'
 
 /**
  * At most one PLI per publisher track in this window; later requests are coalesced into one trailing PLI.
@@ -53,17 +55,22 @@ export class Forwarder {
     unanswerableNackKeyframeRequests: 0,
     rembSent: 0,
     packetsForwardedByWerift: 0,
+    transportCcFeedbackSent: 0,
   }
   /** Undefined when the fast path is off (every packet through werift's sendRtp). */
   readonly #fastSend: FastRtpSend | undefined
+  /** The publishers' transport-wide feedback (werift-transport-cc.ts). */
+  readonly #transportCc: WeriftTransportCc
 
-  constructor(deps: { clock: Clock; log: Logger; fastSend?: boolean }) {
+  constructor(deps: { clock: Clock; log: Logger; fastSend?: boolean; rembWithTransportCc?: RembWithTransportCc }) {
     this.#clock = deps.clock
     this.#log = deps.log
     this.#fastSend = deps.fastSend === false ? undefined : new FastRtpSend()
+    this.#transportCc = new WeriftTransportCc({ clock: deps.clock, log: deps.log, counters: this.counters })
     this.#feedback = new PublisherFeedback<Source>({
       clock: deps.clock,
       log: deps.log,
+      rembWithTransportCc: deps.rembWithTransportCc,
       sources: () => this.#sources.values(),
       sendRemb: (sources, estimate) => this.#sendRemb(sources, estimate),
     })
@@ -110,8 +117,10 @@ export class Forwarder {
       inbound: published.kind === 'video' && limits ? new InboundWindow() : undefined,
       limits,
       absSendTimeId: undefined,
+      transportCc: undefined,
       stopRtp: () => undefined,
     }
+    this.#transportCc.sourceAdded(source)
     const { unSubscribe } = transceiver.receiver.track.onReceiveRtp.subscribe((packet: RtpPacket) => {
       try {
         this.#forward(source, packet)
@@ -131,6 +140,7 @@ export class Forwarder {
     this.#sources.delete(source.key)
     source.stopRtp()
     source.keyframeTimer.cancel()
+    this.#transportCc.sourceRemoved(source)
     for (const subscription of [...source.subscriptions]) subscription.owner.sourceEnded(subscription)
     source.subscriptions.clear()
   }
@@ -263,6 +273,7 @@ export class Forwarder {
     this.counters.packetsReceived++
     const { header } = packet
     const { ssrc } = header
+    this.#transportCc.onPacket(source, header.extensions)
     const inbound = source.inbound
     if (inbound) {
       const now = this.#clock.now()

@@ -20,6 +20,8 @@ import { WeriftSubscriptions } from './werift-subscriptions.js'
 /** What every peer of one plane shares. */
 export interface WeriftPeerContext {
   readonly ice: IceConfig
+  /** Negotiate transport-cc with this peer as a publisher (werift-config; the feedback is werift-transport-cc.ts). */
+  readonly transportCc: boolean
   readonly allowedRemoteAddresses: ReadonlySet<string>
   readonly forwarder: Forwarder
   readonly log: Logger
@@ -57,7 +59,7 @@ export class WeriftPeer implements MediaPeer {
     this.#roomId = roomId
     this.#later = deferHandlers(handlers, () => this.#closed)
     const log = this.#log.bind(this)
-    const pc = new RTCPeerConnection(weriftPeerConfig(context.ice))
+    const pc = new RTCPeerConnection(weriftPeerConfig(context.ice, { transportCc: context.transportCc }))
     this.#pc = pc
     const negotiationNeeded = () => this.#later.onNegotiationNeeded()
     this.#candidates = new RemoteCandidates(pc, context.allowedRemoteAddresses, log)

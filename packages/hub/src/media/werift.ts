@@ -24,8 +24,9 @@
 //
 // Known limits: werift routes incoming RTP by SSRC only, so a publishing m-line must carry a=ssrc
 // (Chrome, Firefox, werift and aiortc do); a client publishes on new m-lines (addTransceiver), not by
-// reusing an m-line the hub offered; no simulcast, RTX or transport-cc. Publishers are told what they
-// may send by REMB from the hub's own estimate (bandwidth.ts). ICE restarts are werift's own (a client offer with a new ufrag/pwd);
+// reusing an m-line the hub offered; no simulcast or RTX. Publishers get transport-wide feedback from the
+// hub (transport-cc.ts) where they negotiate it, and a REMB from the hub's own estimate (bandwidth.ts,
+// feedback.ts), an upper bound on theirs with transport-cc. ICE restarts are werift's own (a client offer with a new ufrag/pwd);
 // e2e/browser-ice-restart.spec.ts measures one from Chromium.
 import type { Bitrates } from '@parley/protocol'
 import { type IceConfig, resolveIceConfig } from '@parley/werift-config'
@@ -34,6 +35,7 @@ import type { Logger } from '../log.js'
 import { DEFAULT_BITRATES } from '../roomOptions.js'
 import type { MediaPeer, MediaPeerHandlers, MediaPlane } from './types.js'
 import { bandwidthLimits } from './bandwidth.js'
+import type { RembWithTransportCc } from './feedback.js'
 import { Forwarder, type ForwarderCounters } from './werift-forwarder.js'
 import { WeriftPeer } from './werift-peer.js'
 import { installReceivePath } from './werift-receive-path.js'
@@ -55,6 +57,14 @@ export interface WeriftMediaPlaneOptions {
    * per-connection hook). Default: as fastSend, so that `--compare`'s werift side is werift's alone.
    */
   receivePath?: boolean
+  /**
+   * Negotiate transport-cc with publishers and send them transport-wide feedback (transport-cc.ts), so
+   * that their own send-side estimator runs. Default true; false is the REMB-only path of before (the ramp
+   * bench's `remb-only` hub).
+   */
+  transportCc?: boolean
+  /** What the REMB says to a publisher with transport-cc (feedback.ts). Default `estimate`. */
+  rembWithTransportCc?: RembWithTransportCc
 }
 
 /** Counters for tests and diagnostics. */
@@ -82,19 +92,22 @@ class WeriftPlane implements WeriftMediaPlane {
   readonly #clock: Clock
   readonly #ice: IceConfig
   readonly #log: Logger
+  readonly #transportCc: boolean
 
   constructor(options: WeriftMediaPlaneOptions) {
+    this.#transportCc = options.transportCc ?? true
     this.#ice = resolveIceConfig(options.ice)
     this.#log = safeLogger(options.log ?? consoleLog)
     this.#clock = options.clock ?? systemClock
     if (options.receivePath ?? options.fastSend ?? true) installReceivePath()
-    this.#forwarder = new Forwarder({ clock: this.#clock, log: this.#log, fastSend: options.fastSend })
+    this.#forwarder = new Forwarder({ clock: this.#clock, log: this.#log, fastSend: options.fastSend, rembWithTransportCc: options.rembWithTransportCc })
   }
 
   createPeer(init: { roomId: string; clientId: string; handlers: MediaPeerHandlers; bitrates?: Bitrates }): MediaPeer {
     return this.#peers.add((released) => {
       const context = {
         ice: this.#ice,
+        transportCc: this.#transportCc,
         allowedRemoteAddresses: new Set(this.#ice.allowedRemoteAddresses),
         forwarder: this.#forwarder,
         log: this.#log,
