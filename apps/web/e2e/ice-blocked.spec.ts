@@ -7,13 +7,12 @@
 // connect timeout), and once UDP flows again Retry joins and video decodes both ways.
 // The deadlines are shortened the way a deployment would: the app's config.json (`delays`), in a copy
 // of the built app. Loopback-only namespace; run as root (tc).
-import { execFileSync } from 'node:child_process'
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertLoopbackOnly, launchChromium, pollUntil } from '@parley/testkit'
+import { assertLoopbackOnly, dropUdpOnLoopback, launchChromium, pollUntil } from '@parley/testkit'
 import { startTestHub, type TestHub } from '@parley/hub/testing'
 import { WEB_DIST_DIR, appStatus, failureExplainer, newAppParticipant, oneRemoteDecoding, type AppParticipant } from './web-app'
 
@@ -21,31 +20,6 @@ const CONNECT_DEADLINE_MS = 6_000
 const ICE_RECHECK_MS = 500
 /** The hub's own bound on a registered client whose peer never connects (default 60 s). */
 const HUB_CONNECT_TIMEOUT_MS = 15_000
-
-function tc(args: string): void {
-  execFileSync('tc', args.split(' '), { stdio: ['ignore', 'ignore', 'pipe'] })
-}
-
-/** Drops every UDP packet (IPv4 and IPv6) on lo; TCP passes. Returns the undo. */
-function dropUdpOnLoopback(): () => void {
-  tc('qdisc add dev lo root handle 1: htb default 10')
-  try {
-    tc('class add dev lo parent 1: classid 1:10 htb rate 10gbit')
-    tc('class add dev lo parent 1: classid 1:20 htb rate 10gbit')
-    tc('qdisc add dev lo parent 1:20 handle 20: pfifo limit 0')
-    tc('filter add dev lo parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff flowid 1:20')
-    tc('filter add dev lo parent 1: protocol ipv6 prio 2 u32 match ip6 protocol 17 0xff flowid 1:20')
-  } catch (error) {
-    tc('qdisc del dev lo root')
-    throw error
-  }
-  let removed = false
-  return () => {
-    if (removed) return
-    removed = true
-    tc('qdisc del dev lo root')
-  }
-}
 
 async function postJson(url: string, body: unknown): Promise<Record<string, unknown>> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })

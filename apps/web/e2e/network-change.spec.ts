@@ -6,40 +6,14 @@
 // port still dropped. Without the change event Chromium declares ICE failed first and our restart
 // follows that: 7.4 s to video again, against 0.8 s (measured 2026-12-04, load ≈ 4). Chromium on the
 // built app, real hub, loopback-only namespace, run as root (tc).
-import { execFileSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { pollUntil, waitForDecodedVideo } from '@parley/testkit'
+import { dropUdpOnLoopback, pollUntil, waitForDecodedVideo } from '@parley/testkit'
 import { appStatus, oneRemoteDecoding, openRoom, remoteVideoSelector, useAppCall, type AppParticipant } from './web-app'
 
 /** How soon the restart's offer must follow the change: Chromium takes seconds to call ICE failed. */
 const RESTART_OFFER_WITHIN_MS = 1_500
 /** How soon media must be back after the change (7.4 s when waiting for ICE to fail). */
 const RECOVERY_TIMEOUT_MS = 5_000
-
-function tc(args: string): void {
-  execFileSync('tc', args.split(' '), { stdio: ['ignore', 'ignore', 'pipe'] })
-}
-
-/** Drops every UDP packet from or to `port` on lo (both directions of that socket). Returns the undo. */
-function dropUdpPort(port: number): () => void {
-  tc('qdisc add dev lo root handle 1: htb default 10')
-  try {
-    tc('class add dev lo parent 1: classid 1:10 htb rate 10gbit')
-    tc('class add dev lo parent 1: classid 1:20 htb rate 10gbit')
-    tc('qdisc add dev lo parent 1:20 handle 20: pfifo limit 0')
-    tc(`filter add dev lo parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff match ip sport ${port} 0xffff flowid 1:20`)
-    tc(`filter add dev lo parent 1: protocol ip prio 2 u32 match ip protocol 17 0xff match ip dport ${port} 0xffff flowid 1:20`)
-  } catch (error) {
-    tc('qdisc del dev lo root')
-    throw error
-  }
-  let removed = false
-  return () => {
-    if (removed) return
-    removed = true
-    tc('qdisc del dev lo root')
-  }
-}
 
 interface OfferSeen {
   ufrag: string
@@ -108,7 +82,7 @@ describe('a network change in a call (Chromium, built app, real hub; the old UDP
       description: "Ada's selected candidate pair",
     }).catch(explain)
     const ufragsBefore = await ada.page.evaluate(() => (globalThis as unknown as { __ufrags: OfferSeen[] }).__ufrags.length)
-    restoreUdp = dropUdpPort(oldPort)
+    restoreUdp = dropUdpOnLoopback({ port: oldPort })
     // The path is dead for real: Grace's video stops decoding at Ada.
     await expect(waitForDecodedVideo(ada.page, remoteVideoSelector(graceId), { minFramesGrowth: 5, timeoutMs: 1_500 })).rejects.toThrow()
 
