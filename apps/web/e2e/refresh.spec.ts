@@ -116,7 +116,9 @@ describe('web app refresh during a call (built app on the real hub, two Chromium
     await ada.page.reload()
     await ada.page.getByTestId('prejoin').waitFor({ timeout: 15_000 }).catch(explain)
     expect(await ada.page.getByTestId('prejoin-heading').textContent()).toBe('Start a new room')
-    expect(await appStatus(ada.page)).toBe('previewing')
+    // The pre-join is drawn before the core's chunk has arrived (apps/web README, "Bundle"): `idle` until
+    // it starts the preview, then `previewing` (and never a join).
+    await pollUntil(async () => (await appStatus(ada.page)) === 'previewing', { timeoutMs: 10_000, description: "Ada's fresh pre-join previewing" }).catch(explain)
   })
 
   it('no page logged a console error or an uncaught error', () => {
