@@ -9,31 +9,15 @@ import type { PublishedTrack } from './types.js'
 import { GenericNack, ReceiverEstimatedMaxBitrate, RtcpTransportLayerFeedback, RtpHeader, RtpPacket } from 'werift'
 import { TICK_MS } from './bandwidth.js'
 import { Forwarder, KEYFRAME_REQUEST_INTERVAL_MS } from './werift-forwarder.js'
+import { fakePublisherTransceiver } from '../test-support/fakePublisherTransceiver.js'
 
 /** The parts of a werift transceiver the forwarder touches for keyframes and REMB; `deliver` plays RTP in. */
 function publisherTransceiver(dtlsState: 'new' | 'connected') {
   const rtcp: unknown[][] = []
   const dtlsTransport = { state: dtlsState, sendRtcp: async (packets: unknown[]) => void rtcp.push(packets) }
-  let onRtp: ((packet: unknown) => void) | undefined
-  const transceiver = {
-    receiver: {
-      track: {
-        ssrc: 1234,
-        onReceiveRtp: {
-          subscribe: (callback: (packet: unknown) => void) => {
-            onRtp = callback
-            return { unSubscribe: () => undefined }
-          },
-        },
-      },
-    },
-    sender: { ssrc: 1 },
-    headerExtensions: [],
-    dtlsTransport,
-  } as unknown as RTCRtpTransceiver
+  const { transceiver, deliver: deliverPacket } = fakePublisherTransceiver({ dtlsTransport })
   const deliver = (sequenceNumber: number, timestamp: number) =>
-    onRtp?.({ header: { ssrc: 1234, sequenceNumber, timestamp, extensions: [] }, payload: Buffer.alloc(1_000) })
-  const deliverPacket = (packet: RtpPacket) => onRtp?.(packet)
+    deliverPacket({ header: { ssrc: 1234, sequenceNumber, timestamp, extensions: [] }, payload: Buffer.alloc(1_000) })
   return { transceiver, dtlsTransport, rtcp, deliver, deliverPacket }
 }
 

@@ -7,6 +7,7 @@ import { systemClock } from '../clock.js'
 import type { PublishedTrack } from './types.js'
 import { Forwarder, KEYFRAME_REQUEST_INTERVAL_MS } from './werift-forwarder.js'
 import { HELD_PACKETS_MAX } from './werift-keyframe-hold.js'
+import { fakePublisherTransceiver } from '../test-support/fakePublisherTransceiver.js'
 
 const KEYFRAME = [0x10, 0x00]
 const DELTA = [0x10, 0x01]
@@ -15,30 +16,16 @@ const MORE = [0x00, 0x00]
 function setUp(kind: 'audio' | 'video' = 'video') {
   const forwarder = new Forwarder({ clock: systemClock, log: () => undefined, fastSend: false })
   const plis: unknown[] = []
-  let onRtp: ((packet: RtpPacket) => void) | undefined
-  const publisher = {
-    receiver: {
-      track: {
-        ssrc: 1234,
-        onReceiveRtp: {
-          subscribe: (callback: (packet: RtpPacket) => void) => {
-            onRtp = callback
-            return { unSubscribe: () => undefined }
-          },
-        },
-      },
-    },
-    sender: { ssrc: 1 },
-    headerExtensions: [],
+  const { transceiver: publisher, deliver: onRtp } = fakePublisherTransceiver({
     dtlsTransport: { state: 'connected', sendRtcp: async (packets: unknown[]) => void plis.push(packets) },
-  } as unknown as RTCRtpTransceiver
+  })
   const track: PublishedTrack = { trackId: `${kind}-1`, streamId: 's', kind, clientId: 'a' }
   const source = forwarder.addSource({}, track, '0', publisher)!
   let seq = 100
   /** One packet from the publisher; returns its sequence number. */
   const deliver = (payload: number[]) => {
     const sequenceNumber = seq++
-    onRtp?.(new RtpPacket(new RtpHeader({ ssrc: 1234, sequenceNumber, timestamp: sequenceNumber * 10 }), Buffer.from(payload)))
+    onRtp(new RtpPacket(new RtpHeader({ ssrc: 1234, sequenceNumber, timestamp: sequenceNumber * 10 }), Buffer.from(payload)))
     return sequenceNumber
   }
   /** A subscriber's forwarding: offered (no codec yet) until `answer()` negotiates it. */

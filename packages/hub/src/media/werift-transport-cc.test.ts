@@ -2,7 +2,7 @@
 // video (the sequence is transport-wide), sent on the injected Clock; none where the extension is not
 // negotiated; werift's own ReceiverTWCC off on every publisher receiver; and the REMB: from the ceiling
 // with transport-cc (held there in `bounds` mode), from the room's initial bandwidth without.
-import type { RTCRtpTransceiver, RtcpPayloadSpecificFeedback, ReceiverEstimatedMaxBitrate, TransportWideCC } from 'werift'
+import type { RtcpPayloadSpecificFeedback, ReceiverEstimatedMaxBitrate, TransportWideCC } from 'werift'
 import { RtcpPacketConverter, RtcpTransportLayerFeedback } from 'werift'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Clock } from '../clock.js'
@@ -10,25 +10,19 @@ import { systemClock } from '../clock.js'
 import { TICK_MS } from './bandwidth.js'
 import { FEEDBACK_INTERVAL_MS, TRANSPORT_CC_URI } from './transport-cc.js'
 import { Forwarder } from './werift-forwarder.js'
+import { fakePublisherTransceiver } from '../test-support/fakePublisherTransceiver.js'
 import type { PublishedTrack } from './types.js'
 
 const TWCC_ID = 3
 
 /** A publisher m-line sharing `dtlsTransport`; `deliver` plays in an RTP packet with a transport-wide number. */
 function publisherLine(dtlsTransport: object, ssrc: number, negotiated: boolean) {
-  let onRtp: ((packet: unknown) => void) | undefined
-  const receiver = {
-    twccEnabled: true,
-    track: { ssrc, onReceiveRtp: { subscribe: (callback: (packet: unknown) => void) => ((onRtp = callback), { unSubscribe: () => undefined }) } },
-  }
-  const transceiver = {
-    receiver,
-    sender: { ssrc: 1 },
-    headerExtensions: negotiated ? [{ id: TWCC_ID, uri: TRANSPORT_CC_URI }] : [],
-    dtlsTransport,
-  } as unknown as RTCRtpTransceiver
+  const line = fakePublisherTransceiver({ ssrc, dtlsTransport, headerExtensions: negotiated ? [{ id: TWCC_ID, uri: TRANSPORT_CC_URI }] : [] })
+  // As werift's receiver: its own feedback on until the hub turns it off.
+  const receiver = Object.assign(line.receiver, { twccEnabled: true })
+  const { transceiver } = line
   const deliver = (sequenceNumber: number, transportSequence: number, timestamp = sequenceNumber * 3000) =>
-    onRtp?.({
+    line.deliver({
       header: { ssrc, sequenceNumber, timestamp, extensions: [{ id: TWCC_ID, payload: Buffer.from([transportSequence >> 8, transportSequence & 0xff]) }] },
       payload: Buffer.alloc(1_000),
     })
