@@ -1,4 +1,5 @@
-// Subscriber NACKs the hub cannot answer, for either media plane. The hub resends a lost packet from the
+// Subscriber NACKs the hub cannot answer: the node-datachannel plane's rule (the werift plane relays them
+// to the publisher first, nack-recovery.ts). The hub resends a lost packet from the
 // subscriber sender's history (werift's rtpCache, kept by the fast path too; libdatachannel's
 // RtcpNackResponder in the ndc plane); a packet that never arrived from the publisher
 // (lost upstream and not recovered by werift's short NACK burst) is not there, and Chromium would wait

@@ -89,6 +89,17 @@ describe('transport-wide feedback bytes', () => {
     expect(recorder.take()).toBeUndefined()
   })
 
+  it('counts what the feedback reported lost and received, and the late arrivals, in the stats given', () => {
+    const stats = { transportCcReportedLost: 0, transportCcReportedReceived: 0, transportCcLateArrivals: 0 }
+    const recorder = new TransportCcRecorder(stats)
+    for (const seq of [1, 3, 4, 7]) recorder.record(seq, seq)
+    while (recorder.take());
+    recorder.record(2, 8)
+    while (recorder.take());
+    // 1..7: 2, 5, 6 reported lost, 1, 3, 4, 7 received; then 2..7 again from the late 2: 5 and 6 lost once more.
+    expect(stats).toEqual({ transportCcReportedLost: 5, transportCcReportedReceived: 8, transportCcLateArrivals: 1 })
+  })
+
   it('reads back with werift’s TransportWideCC parser', () => {
     const recorder = new TransportCcRecorder()
     const arrivals: [number, number][] = [[65530, 1000], [65531, 1001], [65533, 1003.5], [65535, 1002], [0, 1100], [2, 1101]]

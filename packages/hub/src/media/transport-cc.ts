@@ -119,6 +119,15 @@ export function feedbackBytes(senderSsrc: number, mediaSsrc: number, content: Fe
   return packet
 }
 
+/** What the feedback told publishers, summed (diagnostics: the ramp bench's trace compares it with the link's loss). */
+export interface TransportCcStats {
+  /** Statuses sent as not received (a packet that arrives later is reported again, received). */
+  transportCcReportedLost: number
+  transportCcReportedReceived: number
+  /** Packets that arrived after their number was reported lost. */
+  transportCcLateArrivals: number
+}
+
 /**
  * The arrivals of one publisher transport's packets by transport-wide sequence number, and the feedback
  * content built from them. Sequence numbers are unwrapped (16-bit wrap-around); a packet that arrives
@@ -133,6 +142,11 @@ export class TransportCcRecorder {
   /** First unwrapped sequence number the next feedback reports. */
   #next = -1
   #fbPacketCount = 0
+  readonly #stats: TransportCcStats
+
+  constructor(stats: TransportCcStats = { transportCcReportedLost: 0, transportCcReportedReceived: 0, transportCcLateArrivals: 0 }) {
+    this.#stats = stats
+  }
 
   /** Records one arrival (ms, fractional allowed). Allocation-free. */
   record(sequence: number, arrivalMs: number): void {
@@ -151,7 +165,10 @@ export class TransportCcRecorder {
       } else if (this.#highest - unwrapped >= RING_SIZE) {
         return
       }
-      if (unwrapped < this.#next) this.#next = unwrapped
+      if (unwrapped < this.#next) {
+        this.#next = unwrapped
+        this.#stats.transportCcLateArrivals++
+      }
     }
     const slot = unwrapped & (RING_SIZE - 1)
     if (this.#sequenceAt[slot] === unwrapped) return
@@ -211,6 +228,8 @@ export class TransportCcRecorder {
         end--
       }
       this.#next = end + 1
+      this.#stats.transportCcReportedReceived += deltas.length
+      this.#stats.transportCcReportedLost += statuses.length - deltas.length
       const content = { baseSequence: base & 0xffff, statuses, referenceTime: reference & 0xffffff, fbPacketCount: this.#fbPacketCount, deltas }
       this.#fbPacketCount = (this.#fbPacketCount + 1) & 0xff
       return content
@@ -231,7 +250,7 @@ export type FeedbackSend = (packet: Buffer) => boolean
  * packets arrive (the timer runs only with something to report, through the injected Clock).
  */
 export class TransportCcFeedback {
-  readonly #recorder = new TransportCcRecorder()
+  readonly #recorder: TransportCcRecorder
   readonly #timer: Timer
   readonly #senderSsrc: () => number
   readonly #mediaSsrc: () => number
@@ -239,7 +258,8 @@ export class TransportCcFeedback {
   /** Feedback packets sent (diagnostics). */
   sent = 0
 
-  constructor(deps: { clock: Clock; senderSsrc: () => number; mediaSsrc: () => number; send: FeedbackSend }) {
+  constructor(deps: { clock: Clock; senderSsrc: () => number; mediaSsrc: () => number; send: FeedbackSend; stats?: TransportCcStats }) {
+    this.#recorder = new TransportCcRecorder(deps.stats)
     this.#timer = new Timer(deps.clock)
     this.#senderSsrc = deps.senderSsrc
     this.#mediaSsrc = deps.mediaSsrc

@@ -3,7 +3,7 @@
 import type { RTCRtpTransceiver } from 'werift'
 import type { BandwidthLimits, InboundWindow } from './bandwidth.js'
 import type { SubscriberLoss } from './subscriber-loss.js'
-import type { UnanswerableNacks } from './nack.js'
+import type { NackRecovery } from './nack-recovery.js'
 import type { KeyframeHold, KeyframeHoldState } from './werift-keyframe-hold.js'
 import type { SourceTransportCc } from './werift-transport-cc.js'
 import type { Timer } from '../clock.js'
@@ -65,8 +65,8 @@ export interface Subscription {
   forwarding: boolean
   /** The loss this subscriber reports on the forwarded stream (its receiver reports). */
   readonly loss: SubscriberLoss
-  /** Its NACKs the hub's history could not answer (a repeat asks for a keyframe). */
-  readonly nacks: UnanswerableNacks
+  /** Its NACKs the hub's history could not answer (relayed to the publisher; nack-recovery.ts). */
+  readonly nacks: NackRecovery
 }
 
 export interface ForwarderCounters {
@@ -78,7 +78,7 @@ export interface ForwarderCounters {
   keyframeRequestsSent: number
   /** PLI/FIR packets read from subscribers (the werift routing workaround). */
   subscriberKeyframeRequests: number
-  /** Keyframe requests for a packet a subscriber NACKed twice and the hub never had (nack.ts). */
+  /** Keyframe requests for a packet a subscriber NACKed and the hub never had, still missing (nack-recovery.ts). */
   unanswerableNackKeyframeRequests: number
   /** REMB packets sent to publishers (bandwidth estimation). */
   rembSent: number
@@ -86,4 +86,11 @@ export interface ForwarderCounters {
   packetsForwardedByWerift: number
   /** Transport-wide feedback packets sent to publishers (transport-cc.ts). */
   transportCcFeedbackSent: number
+  /** NACKs sent to publishers for packets subscribers NACKed and the hub never had (nack-recovery.ts). */
+  nacksRelayed: number
+  /** Packets the transport-wide feedback reported lost, and received (transport-cc.ts; a late one counts in both). */
+  transportCcReportedLost: number
+  transportCcReportedReceived: number
+  /** Packets that arrived after their number had been reported lost. */
+  transportCcLateArrivals: number
 }

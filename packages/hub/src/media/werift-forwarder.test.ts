@@ -2,13 +2,14 @@
 // asks of one tick share one PLI (microtask), at most one PLI per track per KEYFRAME_REQUEST_INTERVAL_MS,
 // later asks coalesced into one trailing PLI, none for audio, and a PLI wanted before the publisher's DTLS
 // is up sent once it is.
-import type { RTCRtpTransceiver , RtcpPayloadSpecificFeedback } from 'werift'
+import type { RTCRtpTransceiver } from 'werift'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock } from '../clock.js'
 import type { PublishedTrack } from './types.js'
-import { GenericNack, ReceiverEstimatedMaxBitrate, RtcpTransportLayerFeedback, RtpHeader, RtpPacket } from 'werift'
+import { GenericNack, ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback, RtcpTransportLayerFeedback, RtpHeader, RtpPacket } from 'werift'
 import { TICK_MS } from './bandwidth.js'
 import { Forwarder, KEYFRAME_REQUEST_INTERVAL_MS } from './werift-forwarder.js'
+import { NACK_KEYFRAME_INTERVAL_MS, NACK_RECOVERY_MS } from './nack-recovery.js'
 import { fakePublisherTransceiver } from '../test-support/fakePublisherTransceiver.js'
 
 /** The parts of a werift transceiver the forwarder touches for keyframes and REMB; `deliver` plays RTP in. */
@@ -103,35 +104,55 @@ describe('Forwarder keyframe requests', () => {
   })
 })
 
-describe('Forwarder keyframe requests for NACKs the hub cannot answer', () => {
+describe('Forwarder: NACKs the hub cannot answer', () => {
   const SUBSCRIBER_SSRC = 777
-  /** A subscription of `source` whose sender's NACK history holds the sequence numbers `held`. */
-  function subscriptionWithHistory(forwarder: Forwarder, source: NonNullable<ReturnType<Forwarder['addSource']>>, held: number[]) {
+  /** A subscription of `source` whose sender's NACK history holds `held` (its numbering: the publisher's + `seqOffset`). */
+  function subscriptionWithHistory(forwarder: Forwarder, source: NonNullable<ReturnType<Forwarder['addSource']>>, held: number[], seqOffset = 0) {
     const subscription = forwarder.attach({ clientId: 'b', sourceEnded: () => undefined }, source)
     const rtpCache: { header: { sequenceNumber: number } }[] = []
     for (const seq of held) rtpCache[seq % 128] = { header: { sequenceNumber: seq } }
-    subscription.transceiver = { sender: { ssrc: SUBSCRIBER_SSRC, rtpCache } } as unknown as RTCRtpTransceiver
+    subscription.transceiver = { sender: { ssrc: SUBSCRIBER_SSRC, rtpCache, seqOffset } } as unknown as RTCRtpTransceiver
     return subscription
   }
   const nack = (...lost: number[]) => new RtcpTransportLayerFeedback({ feedback: new GenericNack({ senderSsrc: 5, mediaSourceSsrc: SUBSCRIBER_SSRC, lost }) })
+  const pli = (rtcp: unknown[][]) => rtcp.filter((packets) => packets[0] instanceof RtcpPayloadSpecificFeedback)
+  const relayed = (rtcp: unknown[][]) =>
+    rtcp.filter((packets) => packets[0] instanceof RtcpTransportLayerFeedback).map((packets) => (packets[0] as RtcpTransportLayerFeedback).feedback as GenericNack)
 
-  it('asks the publisher for one keyframe when a subscriber NACKs again a packet the hub never had', async () => {
+  it("relays a NACK for a packet the hub never had to the publisher, in the publisher's numbering, and asks no keyframe at once", async () => {
     const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
     const { transceiver, rtcp } = publisherTransceiver('connected')
     const source = forwarder.addSource({}, track('video'), '0', transceiver)!
-    // 1000-1002 forwarded, 1003 never arrived from the publisher, 1004 forwarded; 1003 - 128 is in its slot.
-    const subscription = subscriptionWithHistory(forwarder, source, [1000, 1001, 1002, 1003 - 128, 1004])
-    // The first NACK may cross the publisher's resend: nothing yet.
+    // The subscriber's numbers are the publisher's + 10: 1010-1012 and 1014 forwarded, 1013 (the publisher's 1003) never arrived.
+    const subscription = subscriptionWithHistory(forwarder, source, [1010, 1011, 1012, 1013 - 128, 1014], 10)
+    forwarder.subscriberFeedback(nack(1012, 1013), [subscription])
+    forwarder.subscriberFeedback(nack(1013), [subscription])
+    await tick()
+    const nacks = relayed(rtcp)
+    expect(nacks.map((feedback) => [feedback.mediaSourceSsrc, feedback.lost])).toEqual([[1234, [1003]], [1234, [1003]]])
+    expect(pli(rtcp)).toHaveLength(0)
+    expect(forwarder.counters.nacksRelayed).toBe(2)
+    expect(forwarder.counters.unanswerableNackKeyframeRequests).toBe(0)
+  })
+
+  it('asks for one keyframe when the packet is still missing NACK_RECOVERY_MS after its first NACK', async () => {
+    const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
+    const { transceiver, rtcp } = publisherTransceiver('connected')
+    const source = forwarder.addSource({}, track('video'), '0', transceiver)!
+    const subscription = subscriptionWithHistory(forwarder, source, [1000, 1001, 1002, 1004])
+    forwarder.subscriberFeedback(nack(1003), [subscription])
+    vi.advanceTimersByTime(NACK_RECOVERY_MS - 1)
     forwarder.subscriberFeedback(nack(1003), [subscription])
     await tick()
-    expect(rtcp).toHaveLength(0)
-    // Asked again (one RTT later) and still not there: one PLI for this track.
+    expect(pli(rtcp)).toHaveLength(0)
+    vi.advanceTimersByTime(1)
     forwarder.subscriberFeedback(nack(1003), [subscription])
     await tick()
-    expect(rtcp).toHaveLength(1)
-    expect(((rtcp[0]![0] as RtcpPayloadSpecificFeedback).feedback as { mediaSsrc: number }).mediaSsrc).toBe(1234)
+    expect(pli(rtcp)).toHaveLength(1)
+    expect(((pli(rtcp)[0]![0] as RtcpPayloadSpecificFeedback).feedback as { mediaSsrc: number }).mediaSsrc).toBe(1234)
     expect(forwarder.counters.unanswerableNackKeyframeRequests).toBe(1)
     expect(forwarder.counters.keyframeRequestsSent).toBe(1)
+    expect(relayed(rtcp)).toHaveLength(3)
   })
 
   it('asks nothing for NACKed packets the history holds (werift resends them), nor for another SSRC or an audio track', async () => {
@@ -140,37 +161,44 @@ describe('Forwarder keyframe requests for NACKs the hub cannot answer', () => {
     const source = forwarder.addSource({}, track('video'), '0', video.transceiver)!
     const subscription = subscriptionWithHistory(forwarder, source, [65535, 0, 1, 2])
     // werift parses pid 65535 + bitmask as 65535, 65536, 65537: the same packets as 65535, 0, 1.
-    for (let i = 0; i < 3; i++) forwarder.subscriberFeedback(nack(65535, 65536, 65537, 2), [subscription])
+    for (let i = 0; i < 3; i++) {
+      forwarder.subscriberFeedback(nack(65535, 65536, 65537, 2), [subscription])
+      vi.advanceTimersByTime(NACK_RECOVERY_MS)
+    }
     const other = new RtcpTransportLayerFeedback({ feedback: new GenericNack({ senderSsrc: 5, mediaSourceSsrc: 9, lost: [9] }) })
     for (let i = 0; i < 3; i++) forwarder.subscriberFeedback(other, [subscription])
     const audio = publisherTransceiver('connected')
     const audioSubscription = subscriptionWithHistory(forwarder, forwarder.addSource({}, track('audio'), '1', audio.transceiver)!, [])
-    for (let i = 0; i < 3; i++) forwarder.subscriberFeedback(nack(3), [audioSubscription])
+    for (let i = 0; i < 3; i++) {
+      forwarder.subscriberFeedback(nack(3), [audioSubscription])
+      vi.advanceTimersByTime(NACK_RECOVERY_MS)
+    }
     await tick()
     vi.advanceTimersByTime(KEYFRAME_REQUEST_INTERVAL_MS)
     expect(video.rtcp).toHaveLength(0)
     expect(audio.rtcp).toHaveLength(0)
     expect(forwarder.counters.unanswerableNackKeyframeRequests).toBe(0)
+    expect(forwarder.counters.nacksRelayed).toBe(0)
   })
 
-  it('keeps to the keyframe interval while a subscriber keeps NACKing missing packets', async () => {
+  it('keeps keyframes for unanswerable NACKs NACK_KEYFRAME_INTERVAL_MS apart while a subscriber keeps NACKing missing packets', async () => {
     const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
     const { transceiver, rtcp } = publisherTransceiver('connected')
     const source = forwarder.addSource({}, track('video'), '0', transceiver)!
     const subscription = subscriptionWithHistory(forwarder, source, [])
-    // Every 20 ms a repeated NACK for a missing packet, for 300 ms: one PLI at once, nothing sooner than the interval.
-    for (let elapsed = 0; elapsed < 300; elapsed += 20) {
-      forwarder.subscriberFeedback(nack(50 + elapsed), [subscription])
-      forwarder.subscriberFeedback(nack(50 + elapsed), [subscription])
+    // Every 100 ms a new missing packet, each NACKed for 600 ms (every 100 ms), for 3 s.
+    for (let elapsed = 0; elapsed < 3000; elapsed += 100) {
+      const lost: number[] = []
+      for (let age = 0; age <= 600 && age <= elapsed; age += 100) lost.push(50 + (elapsed - age) / 100)
+      forwarder.subscriberFeedback(nack(...lost), [subscription])
       await tick()
-      vi.advanceTimersByTime(20)
+      vi.advanceTimersByTime(100)
     }
-    expect(rtcp).toHaveLength(1)
-    vi.advanceTimersByTime(KEYFRAME_REQUEST_INTERVAL_MS - 300)
-    expect(rtcp).toHaveLength(2)
-    vi.advanceTimersByTime(10 * KEYFRAME_REQUEST_INTERVAL_MS)
-    expect(rtcp).toHaveLength(2)
-    expect(forwarder.counters.unanswerableNackKeyframeRequests).toBe(15)
+    // The first at 500 ms, then one a NACK_KEYFRAME_INTERVAL_MS: 500, 1500, 2500.
+    expect(pli(rtcp)).toHaveLength(3)
+    expect(forwarder.counters.unanswerableNackKeyframeRequests).toBe(3)
+    vi.advanceTimersByTime(10 * NACK_KEYFRAME_INTERVAL_MS)
+    expect(pli(rtcp)).toHaveLength(3)
   })
 })
 

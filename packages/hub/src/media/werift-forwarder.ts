@@ -2,7 +2,8 @@
 // across all peers. Also the keyframe rule: requests made in one tick share one PLI (batched by the
 // microtask), and the publisher is asked at most once per KEYFRAME_REQUEST_INTERVAL_MS per track (the
 // trailing request waits on the injected Clock), since Chromium ignores one that comes sooner. A
-// subscriber's repeated NACK for a packet the hub never had also asks (nack.ts). The
+// subscriber's NACK for a packet the hub never had is relayed to the publisher and asks for a keyframe
+// only when that does not bring it in time (nack-recovery.ts). The
 // publishers' bandwidth estimates are feedback.ts (shared with the node-datachannel plane); the REMBs
 // leave here, built by werift-rtcp.ts.
 import { GenericNack, PictureLossIndication, RtcpPayloadSpecificFeedback, RtcpRrPacket, RtcpSrPacket, RtcpTransportLayerFeedback } from 'werift'
@@ -15,8 +16,8 @@ import { WeriftTransportCc } from './werift-transport-cc.js'
 import type { ForwarderCounters, Source, Subscription, SubscriptionOwner } from './werift-forwarder-types.js'
 import { sourceKey } from './werift-forwarder-types.js'
 import { FastRtpSend, RTP_HISTORY_SIZE, withPadding } from './werift-fast-send.js'
-import { dtlsUp, pliPacket, rembPacket, sendRtcp } from './werift-rtcp.js'
-import { UnanswerableNacks } from './nack.js'
+import { dtlsUp, nackPacket, pliPacket, rembPacket, sendRtcp } from './werift-rtcp.js'
+import { NACK_KEYFRAME_INTERVAL_MS, NackRecovery } from './nack-recovery.js'
 import { startsVp8Keyframe } from './vp8.js'
 import { absSendTimeId, absSendTimeIn } from './probe.js'
 import { KeyframeHold } from './werift-keyframe-hold.js'
@@ -56,6 +57,10 @@ export class Forwarder {
     rembSent: 0,
     packetsForwardedByWerift: 0,
     transportCcFeedbackSent: 0,
+    nacksRelayed: 0,
+    transportCcReportedLost: 0,
+    transportCcReportedReceived: 0,
+    transportCcLateArrivals: 0,
   }
   /** Undefined when the fast path is off (every packet through werift's sendRtp). */
   readonly #fastSend: FastRtpSend | undefined
@@ -157,7 +162,7 @@ export class Forwarder {
       keyframeHold: 'off',
       forwarding: false,
       loss: new SubscriberLoss(),
-      nacks: new UnanswerableNacks(),
+      nacks: new NackRecovery(),
     }
     source.subscriptions.add(subscription)
     return subscription
@@ -255,18 +260,41 @@ export class Forwarder {
     }
   }
 
-  /** werift's sender resends what its history holds; a packet it never had and NACKed again needs a keyframe. */
+  /**
+   * werift's sender resends what its history holds; a packet it never had is NACKed to the publisher on the
+   * subscriber's behalf, and a keyframe asked for only when that does not bring it in time (nack-recovery.ts).
+   */
   #subscriberNack(nack: GenericNack, subscriptions: Iterable<Subscription>): void {
     for (const subscription of subscriptions) {
       const sender = subscription.transceiver?.sender
       const source = subscription.source
       if (!sender || sender.ssrc !== nack.mediaSourceSsrc || !source || source.published.kind !== 'video') continue
       const history = (sender as unknown as WeriftHistory).rtpCache
-      if (subscription.nacks.nacked((seq) => history?.[seq % RTP_HISTORY_SIZE]?.header.sequenceNumber === seq, nack.lost)) {
+      const now = this.#clock.now()
+      const relayed: number[] = []
+      // The subscriber's numbering is the publisher's plus the sender's offset (werift's and the fast send's).
+      const seqOffset = (sender as unknown as { seqOffset?: number }).seqOffset ?? 0
+      const keyframeDue = subscription.nacks.nacked(
+        (seq) => history?.[seq % RTP_HISTORY_SIZE]?.header.sequenceNumber === seq,
+        nack.lost,
+        now,
+        now - source.lastKeyframeRequestAt >= NACK_KEYFRAME_INTERVAL_MS,
+        (seq) => relayed.push((seq - seqOffset) & 0xffff),
+      )
+      if (relayed.length > 0) this.#relayNack(source, relayed)
+      if (keyframeDue) {
         this.counters.unanswerableNackKeyframeRequests++
         this.requestKeyframe(source)
       }
     }
+  }
+
+  /** A NACK to the publisher for `lost` (its numbering), on the subscriber's behalf. */
+  #relayNack(source: Source, lost: number[]): void {
+    const mediaSsrc = source.ssrc ?? source.transceiver.receiver.track.ssrc
+    if (mediaSsrc === undefined || !dtlsUp(source.transceiver)) return
+    this.counters.nacksRelayed++
+    sendRtcp(source.transceiver, [nackPacket(source.transceiver.sender.ssrc, mediaSsrc, lost)], this.#log, 'a relayed NACK')
   }
 
   #forward(source: Source, packet: RtpPacket): void {

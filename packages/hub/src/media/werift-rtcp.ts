@@ -1,7 +1,7 @@
 // The RTCP the werift plane's forwarder sends publishers, built and sent here: REMBs (the estimate of
-// feedback.ts) and PLIs. werift's receiver NACKs publishers itself. Each goes out only on a DTLS transport that is up; a send that fails is logged at debug (the peer is
+// feedback.ts), PLIs and NACKs relayed for subscribers (nack-recovery.ts; werift's receiver NACKs publishers itself too). Each goes out only on a DTLS transport that is up; a send that fails is logged at debug (the peer is
 // going, and its own state says so).
-import { PictureLossIndication, ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback } from 'werift'
+import { GenericNack, PictureLossIndication, ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback, RtcpTransportLayerFeedback } from 'werift'
 import type { RTCRtpTransceiver, RtcpPacket } from 'werift'
 import { messageOf } from '@parley/protocol'
 import type { Logger } from '../log.js'
@@ -40,4 +40,9 @@ export function rembPacket(senderSsrc: number, ssrcs: number[], estimate: number
  */
 export function pliPacket(senderSsrc: number, mediaSsrc: number): RtcpPayloadSpecificFeedback {
   return new RtcpPayloadSpecificFeedback({ feedback: new PictureLossIndication({ senderSsrc, mediaSsrc }) })
+}
+
+/** One generic NACK (RTPFB FMT 1) to a publisher for its `mediaSsrc`'s sequence numbers `lost`. */
+export function nackPacket(senderSsrc: number, mediaSsrc: number, lost: number[]): RtcpTransportLayerFeedback {
+  return new RtcpTransportLayerFeedback({ feedback: new GenericNack({ senderSsrc, mediaSourceSsrc: mediaSsrc, lost }) })
 }

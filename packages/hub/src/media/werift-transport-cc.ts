@@ -6,7 +6,7 @@
 import type { RTCRtpTransceiver, RtcpPacket } from 'werift'
 import type { Clock } from '../clock.js'
 import type { Logger } from '../log.js'
-import { TransportCcFeedback, transportCcId, transportSequenceIn } from './transport-cc.js'
+import { TransportCcFeedback, type TransportCcStats, transportCcId, transportSequenceIn } from './transport-cc.js'
 import { dtlsUp, sendRtcp } from './werift-rtcp.js'
 
 /** A published track's share of its transport's feedback. */
@@ -34,9 +34,9 @@ export class WeriftTransportCc {
   readonly #publishers = new Map<object, PublisherTransport>()
   readonly #clock: Clock
   readonly #log: Logger
-  readonly #counters: { transportCcFeedbackSent: number }
+  readonly #counters: { transportCcFeedbackSent: number } & TransportCcStats
 
-  constructor(deps: { clock: Clock; log: Logger; counters: { transportCcFeedbackSent: number } }) {
+  constructor(deps: { clock: Clock; log: Logger; counters: { transportCcFeedbackSent: number } & TransportCcStats }) {
     this.#clock = deps.clock
     this.#log = deps.log
     this.#counters = deps.counters
@@ -79,6 +79,7 @@ export class WeriftTransportCc {
         // Unused by libwebrtc (the feedback is transport-wide); the video SSRC where there is one, as it does.
         mediaSsrc: () => [...sources].find((s) => s.published.kind === 'video' && s.ssrc !== undefined)?.ssrc ?? first(sources)?.ssrc ?? 0,
         send: (packet) => this.#send(sources, packet),
+        stats: this.#counters,
       })
       transport = { feedback, sources }
       this.#publishers.set(source.publisher, transport)

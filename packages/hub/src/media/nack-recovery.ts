@@ -1,0 +1,48 @@
+// The werift plane's answer to a subscriber NACK for a packet the hub never had (lost on the way from the
+// publisher, and werift's own NACK burst to the publisher, 11 NACKs within ≈ 50 ms, over before the resend
+// came). The hub relays such a NACK to the publisher (libwebrtc keeps ≥ 1 s of sent packets for resends),
+// and asks for a keyframe only when the packet is still missing NACK_RECOVERY_MS after the subscriber first
+// NACKed it. A keyframe asked at the second NACK (≈ 100 ms, nack.ts, still the node-datachannel plane's
+// rule) was measured on the ramp bench's constrained link: 6 PLIs in 1.6 s into an 80 kbit/s encoder, whose
+// rate control then dropped frames for ≈ 1 s (loadtest README, stop 29). The caller also keeps NACK-caused
+// keyframes NACK_KEYFRAME_INTERVAL_MS apart.
+
+/** How long a NACKed packet may stay missing (resends relayed) before a keyframe replaces it. */
+export const NACK_RECOVERY_MS = 500
+/** At most one keyframe request for unanswerable NACKs per track in this window (after any request). */
+export const NACK_KEYFRAME_INTERVAL_MS = 1000
+/** How many missing sequence numbers one subscription remembers (losses are rarely more at once). */
+const REMEMBERED = 32
+
+/** One subscription's NACKed sequence numbers (its own numbering) that the sender's history did not hold. */
+export class NackRecovery {
+  readonly #seqs = new Int32Array(REMEMBERED).fill(-1)
+  readonly #firstAt = new Float64Array(REMEMBERED)
+  #next = 0
+
+  /**
+   * One NACK's sequence numbers `lost` (pid + 1..16 may pass 0xffff, as werift parses them) against the
+   * sender's history (`held`): each one missing there goes to `relay`; true when one has been missing for
+   * NACK_RECOVERY_MS and `keyframeAllowed` (then every remembered number is forgotten: the keyframe
+   * replaces them all). When not allowed they stay, and a later NACK asks again.
+   */
+  nacked(held: (seq: number) => boolean, lost: readonly number[], now: number, keyframeAllowed: boolean, relay: (seq: number) => void): boolean {
+    let keyframeDue = false
+    for (const raw of lost) {
+      const seq = raw & 0xffff
+      if (held(seq)) continue
+      relay(seq)
+      const index = this.#seqs.indexOf(seq)
+      if (index >= 0) {
+        if (now - this.#firstAt[index]! >= NACK_RECOVERY_MS) keyframeDue = true
+      } else {
+        this.#seqs[this.#next] = seq
+        this.#firstAt[this.#next] = now
+        this.#next = (this.#next + 1) % REMEMBERED
+      }
+    }
+    if (!keyframeDue || !keyframeAllowed) return false
+    this.#seqs.fill(-1)
+    return true
+  }
+}
