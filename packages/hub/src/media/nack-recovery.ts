@@ -11,6 +11,8 @@
 export const NACK_RECOVERY_MS = 500
 /** At most one keyframe request for unanswerable NACKs per track in this window (after any request). */
 export const NACK_KEYFRAME_INTERVAL_MS = 1000
+import { RTP_HISTORY_SIZE } from './werift-fast-send.js'
+
 /** How many missing sequence numbers one subscription remembers (losses are rarely more at once). */
 const REMEMBERED = 32
 
@@ -45,4 +47,25 @@ export class NackRecovery {
     this.#seqs.fill(-1)
     return true
   }
+}
+
+/** The part of werift's RTCRtpSender a NACK is checked against: its resend history and its sequence offset. */
+interface WeriftNackSender {
+  readonly rtpCache?: readonly ({ header: { sequenceNumber: number } } | undefined)[]
+  /** The subscriber's numbering is the publisher's plus this (werift's sendRtp and the fast send alike). */
+  readonly seqOffset?: number
+}
+
+/** A subscriber's NACK against its werift sender: what to relay (the publisher's numbering) and whether a keyframe is due. */
+export function nackAgainstHistory(recovery: NackRecovery, sender: object, lost: readonly number[], now: number, keyframeAllowed: boolean): { relayed: number[]; keyframeDue: boolean } {
+  const { rtpCache, seqOffset = 0 } = sender as WeriftNackSender
+  const relayed: number[] = []
+  const keyframeDue = recovery.nacked(
+    (seq) => rtpCache?.[seq % RTP_HISTORY_SIZE]?.header.sequenceNumber === seq,
+    lost,
+    now,
+    keyframeAllowed,
+    (seq) => relayed.push((seq - seqOffset) & 0xffff),
+  )
+  return { relayed, keyframeDue }
 }

@@ -15,12 +15,13 @@ import { PublisherFeedback, type RembWithTransportCc } from './feedback.js'
 import { WeriftTransportCc } from './werift-transport-cc.js'
 import type { ForwarderCounters, Source, Subscription, SubscriptionOwner } from './werift-forwarder-types.js'
 import { sourceKey } from './werift-forwarder-types.js'
-import { FastRtpSend, RTP_HISTORY_SIZE, withPadding } from './werift-fast-send.js'
+import { FastRtpSend, withPadding } from './werift-fast-send.js'
 import { dtlsUp, nackPacket, pliPacket, rembPacket, sendRtcp } from './werift-rtcp.js'
-import { NACK_KEYFRAME_INTERVAL_MS, NackRecovery } from './nack-recovery.js'
+import { NACK_KEYFRAME_INTERVAL_MS, NackRecovery, nackAgainstHistory } from './nack-recovery.js'
 import { startsVp8Keyframe } from './vp8.js'
 import { absSendTimeId, absSendTimeIn } from './probe.js'
 import { KeyframeHold } from './werift-keyframe-hold.js'
+import { keyframeOnItsWay, keyframePacket } from './keyframe-flight.js'
 import { type Clock, Timer } from '../clock.js'
 import type { Logger } from '../log.js'
 import type { PublishedTrack } from './types.js'
@@ -36,11 +37,6 @@ export { sourceKey } from './werift-forwarder-types.js'
 export const KEYFRAME_REQUEST_INTERVAL_MS = 320
 /** RTCP PSFB FMT of a Full Intra Request (werift does not export the class from its ESM build). */
 const FIR_FORMAT = 4
-
-/** The part of werift's RTCRtpSender a NACK is checked against: its resend history. */
-interface WeriftHistory {
-  readonly rtpCache?: readonly ({ header: { sequenceNumber: number } } | undefined)[]
-}
 
 export class Forwarder {
   readonly #sources = new Map<string, Source>()
@@ -58,6 +54,7 @@ export class Forwarder {
     packetsForwardedByWerift: 0,
     transportCcFeedbackSent: 0,
     nacksRelayed: 0,
+    recoveryKeyframeRequestsAnswered: 0,
     transportCcReportedLost: 0,
     transportCcReportedReceived: 0,
     transportCcLateArrivals: 0,
@@ -118,6 +115,8 @@ export class Forwarder {
       keyframePending: false,
       keyframeQueued: false,
       keyframeAwaited: false,
+      keyframeDelivering: false,
+      keyframeTimestamp: 0,
       hold: new KeyframeHold(),
       inbound: published.kind === 'video' && limits ? new InboundWindow() : undefined,
       limits,
@@ -255,7 +254,7 @@ export class Forwarder {
       const sender = subscription.transceiver?.sender
       if (sender && ssrcs.includes(sender.ssrc) && subscription.source) {
         this.counters.subscriberKeyframeRequests++
-        this.requestKeyframe(subscription.source)
+        this.#requestRecoveryKeyframe(subscription.source)
       }
     }
   }
@@ -269,24 +268,20 @@ export class Forwarder {
       const sender = subscription.transceiver?.sender
       const source = subscription.source
       if (!sender || sender.ssrc !== nack.mediaSourceSsrc || !source || source.published.kind !== 'video') continue
-      const history = (sender as unknown as WeriftHistory).rtpCache
       const now = this.#clock.now()
-      const relayed: number[] = []
-      // The subscriber's numbering is the publisher's plus the sender's offset (werift's and the fast send's).
-      const seqOffset = (sender as unknown as { seqOffset?: number }).seqOffset ?? 0
-      const keyframeDue = subscription.nacks.nacked(
-        (seq) => history?.[seq % RTP_HISTORY_SIZE]?.header.sequenceNumber === seq,
-        nack.lost,
-        now,
-        now - source.lastKeyframeRequestAt >= NACK_KEYFRAME_INTERVAL_MS,
-        (seq) => relayed.push((seq - seqOffset) & 0xffff),
-      )
+      const { relayed, keyframeDue } = nackAgainstHistory(subscription.nacks, sender, nack.lost, now, now - source.lastKeyframeRequestAt >= NACK_KEYFRAME_INTERVAL_MS)
       if (relayed.length > 0) this.#relayNack(source, relayed)
       if (keyframeDue) {
         this.counters.unanswerableNackKeyframeRequests++
-        this.requestKeyframe(source)
+        this.#requestRecoveryKeyframe(source)
       }
     }
+  }
+
+  /** A keyframe for a subscriber's loss: none while one asked for is on its way (keyframe-flight.ts). */
+  #requestRecoveryKeyframe(source: Source): void {
+    if (keyframeOnItsWay(source, this.#clock.now())) this.counters.recoveryKeyframeRequestsAnswered++
+    else this.requestKeyframe(source)
   }
 
   /** A NACK to the publisher for `lost` (its numbering), on the subscriber's behalf. */
@@ -326,8 +321,9 @@ export class Forwarder {
       if (source.keyframePending) this.requestKeyframe(source)
       if (!switched && source.inbound) this.#feedback.rembNow(source.publisher)
     }
-    if (source.keyframeAwaited && startsVp8Keyframe(packet.payload)) {
-      source.keyframeAwaited = false
+    if (source.published.kind === 'video' && keyframePacket(source, header.timestamp, source.keyframeAwaited && startsVp8Keyframe(packet.payload))) {
+      // The keyframe answers the requests waiting for the interval too.
+      source.keyframeTimer.cancel()
       this.#log('debug', 'keyframe arrived', { clientId: source.published.clientId, trackId: source.published.trackId, afterRequestMs: this.#clock.now() - source.lastKeyframeRequestAt })
     }
     if (source.hold.active) source.hold.onPacket(packet, startsVp8Keyframe(packet.payload), this.#clock.now())
