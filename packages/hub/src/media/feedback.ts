@@ -45,10 +45,12 @@ export class PublisherFeedback<S extends EstimatedSource> {
   readonly #timer: Timer
   readonly #estimators = new Map<object, { estimator: BandwidthEstimator; sendSide: boolean }>()
   readonly #rembWithTransportCc: RembWithTransportCc
+  readonly #probeShare: number | undefined
   #lastTickAt = 0
 
-  constructor(deps: { clock: Clock; log: Logger; sources: () => Iterable<S>; sendRemb: (sources: S[], estimateBps: number) => void; rembWithTransportCc?: RembWithTransportCc }) {
+  constructor(deps: { clock: Clock; log: Logger; sources: () => Iterable<S>; sendRemb: (sources: S[], estimateBps: number) => void; rembWithTransportCc?: RembWithTransportCc; probeShare?: number }) {
     this.#rembWithTransportCc = deps.rembWithTransportCc ?? 'estimate'
+    this.#probeShare = deps.probeShare
     this.#clock = deps.clock
     this.#log = deps.log
     this.#sources = deps.sources
@@ -170,7 +172,7 @@ export class PublisherFeedback<S extends EstimatedSource> {
     const sendSide = sources.some((source) => source.transportCc)
     const known = this.#estimators.get(publisher)
     if (known && known.sendSide === sendSide) return known.estimator
-    const limits = sources[0]!.limits!
+    const limits = { ...sources[0]!.limits!, probeShare: this.#probeShare }
     const estimator = new BandwidthEstimator(sendSide ? { ...limits, startBps: limits.ceilingBps } : limits)
     this.#estimators.set(publisher, { estimator, sendSide })
     return estimator
