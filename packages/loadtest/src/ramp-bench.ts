@@ -54,8 +54,6 @@ const RAMP_HUBS: Record<string, { plane: WeriftMediaPlaneOptions; bitrates?: Rec
   'twcc-bounds': { plane: { rembWithTransportCc: 'bounds' } },
   // No transport-cc: the hub's REMB estimate alone, as before stop 28.
   'remb-only': { plane: { transportCc: false } },
-  // A held start probe caps the estimate at half its arrival rate (room for what the client receives over the same link).
-  'probe-half': { plane: { probeShare: 0.5 } },
 }
 
 interface OpenPage {

@@ -133,14 +133,6 @@ describe('BandwidthEstimator', () => {
     expect(other.estimateBps).toBe(limits.floorBps)
   })
 
-  it('with a probe share below 1, caps the start at that share of a held cluster, and a passed one still raises nothing', () => {
-    const estimator = new BandwidthEstimator({ ...limits, probeShare: 0.5 })
-    expect(estimator.probed({ sendBps: 2_600_000, receiveBps: 2_600_000, packets: 8 })).toBe(false)
-    expect(estimator.estimateBps).toBe(limits.startBps)
-    expect(estimator.probed({ sendBps: 1_800_000, receiveBps: 600_000, packets: 12 })).toBe(true)
-    expect(estimator.estimateBps).toBe(300_000)
-  })
-
   it('is not raised by a probe that passed, nor by one held above it, nor by any after the delay rule cut', () => {
     const estimator = new BandwidthEstimator(limits)
     // A shaper's burst allowance lets a cluster through at any rate: no evidence of capacity.

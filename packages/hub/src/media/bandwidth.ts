@@ -73,12 +73,6 @@ export interface BandwidthLimits {
   floorBps: number
   startBps: number
   ceilingBps: number
-  /**
-   * The share of a held probe cluster's arrival rate the estimate is capped at (default 1: all of it).
-   * Below 1 leaves room for what the client receives over the same access link (the ramp bench's
-   * constrained link carries both directions of both participants); a bench option (`probe-half`).
-   */
-  probeShare?: number
 }
 
 /** The estimate's bounds for a room, from its `bitrates` option (all in bit/s). */
@@ -272,9 +266,8 @@ export class BandwidthEstimator {
   probed(cluster: ProbeCluster): boolean {
     if (this.#decreased) return false
     const before = this.estimateBps
-    const cap = cluster.receiveBps * (this.#limits.probeShare ?? 1)
-    if (cluster.receiveBps >= PROBE_HELD * cluster.sendBps || cap >= before) return false
-    this.#delayBps = this.#clamp(Math.min(this.#delayBps, cap))
+    if (cluster.receiveBps >= PROBE_HELD * cluster.sendBps || cluster.receiveBps >= before) return false
+    this.#delayBps = this.#clamp(Math.min(this.#delayBps, cluster.receiveBps))
     this.#capacitySample(cluster.receiveBps)
     this.estimateBps = Math.round(this.#clamp(Math.min(this.#delayBps, this.#lossBps)))
     return this.estimateBps !== before

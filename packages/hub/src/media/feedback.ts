@@ -45,12 +45,10 @@ export class PublisherFeedback<S extends EstimatedSource> {
   readonly #timer: Timer
   readonly #estimators = new Map<object, { estimator: BandwidthEstimator; sendSide: boolean }>()
   readonly #rembWithTransportCc: RembWithTransportCc
-  readonly #probeShare: number | undefined
   #lastTickAt = 0
 
-  constructor(deps: { clock: Clock; log: Logger; sources: () => Iterable<S>; sendRemb: (sources: S[], estimateBps: number) => void; rembWithTransportCc?: RembWithTransportCc; probeShare?: number }) {
+  constructor(deps: { clock: Clock; log: Logger; sources: () => Iterable<S>; sendRemb: (sources: S[], estimateBps: number) => void; rembWithTransportCc?: RembWithTransportCc }) {
     this.#rembWithTransportCc = deps.rembWithTransportCc ?? 'estimate'
-    this.#probeShare = deps.probeShare
     this.#clock = deps.clock
     this.#log = deps.log
     this.#sources = deps.sources
@@ -172,7 +170,7 @@ export class PublisherFeedback<S extends EstimatedSource> {
     const sendSide = sources.some((source) => source.transportCc)
     const known = this.#estimators.get(publisher)
     if (known && known.sendSide === sendSide) return known.estimator
-    const limits = { ...sources[0]!.limits!, probeShare: this.#probeShare }
+    const limits = sources[0]!.limits!
     const estimator = new BandwidthEstimator(sendSide ? { ...limits, startBps: limits.ceilingBps } : limits)
     this.#estimators.set(publisher, { estimator, sendSide })
     return estimator

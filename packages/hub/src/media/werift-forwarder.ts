@@ -64,7 +64,7 @@ export class Forwarder {
   /** The publishers' transport-wide feedback (werift-transport-cc.ts). */
   readonly #transportCc: WeriftTransportCc
 
-  constructor(deps: { clock: Clock; log: Logger; fastSend?: boolean; rembWithTransportCc?: RembWithTransportCc; probeShare?: number }) {
+  constructor(deps: { clock: Clock; log: Logger; fastSend?: boolean; rembWithTransportCc?: RembWithTransportCc }) {
     this.#clock = deps.clock
     this.#log = deps.log
     this.#fastSend = deps.fastSend === false ? undefined : new FastRtpSend()
@@ -73,7 +73,6 @@ export class Forwarder {
       clock: deps.clock,
       log: deps.log,
       rembWithTransportCc: deps.rembWithTransportCc,
-      probeShare: deps.probeShare,
       sources: () => this.#sources.values(),
       sendRemb: (sources, estimate) => this.#sendRemb(sources, estimate),
     })

@@ -65,8 +65,6 @@ export interface WeriftMediaPlaneOptions {
   transportCc?: boolean
   /** What the REMB says to a publisher with transport-cc (feedback.ts). Default `estimate`. */
   rembWithTransportCc?: RembWithTransportCc
-  /** The share of a held start probe's rate the estimate keeps (bandwidth.ts, BandwidthLimits); default 1. */
-  probeShare?: number
 }
 
 /** Counters for tests and diagnostics. */
@@ -102,7 +100,7 @@ class WeriftPlane implements WeriftMediaPlane {
     this.#log = safeLogger(options.log ?? consoleLog)
     this.#clock = options.clock ?? systemClock
     if (options.receivePath ?? options.fastSend ?? true) installReceivePath()
-    this.#forwarder = new Forwarder({ clock: this.#clock, log: this.#log, fastSend: options.fastSend, rembWithTransportCc: options.rembWithTransportCc, probeShare: options.probeShare })
+    this.#forwarder = new Forwarder({ clock: this.#clock, log: this.#log, fastSend: options.fastSend, rembWithTransportCc: options.rembWithTransportCc })
   }
 
   createPeer(init: { roomId: string; clientId: string; handlers: MediaPeerHandlers; bitrates?: Bitrates }): MediaPeer {
