@@ -8,7 +8,6 @@ import { assertLoopbackOnly, pollUntil } from '@parley/testkit'
 import type { Logger, LogLevel } from '../src/log.js'
 import { guardMediaPlane } from '../src/media/boundary.js'
 import { createWeriftMediaPlane, type WeriftMediaPlane } from '../src/media/werift.js'
-import { KEYFRAME_ANSWER_WAIT_MS } from '../src/media/keyframe-flight.js'
 import type { MediaPeer, MediaPeerHandlers, PeerConnectionState, PublishedTrack } from '../src/media/types.js'
 import { createParticipant, ssrcOfMid, type Participant, type ReceivedTrack } from './support/werift-participant.js'
 
@@ -232,10 +231,9 @@ describe('werift media plane with two werift participants on loopback', () => {
     const bobsVideo = bob.published.find((t) => t.kind === 'video')
     if (!bobsVideo) throw new Error('bob publishes no video')
     const seenByAlice = receivedFrom(alice, bobsVideo)
-    // Let the coalescing window pass, and the wait for the hub's own keyframe (the synthetic publisher
-    // ignores PLIs, keyframe-flight.ts), then send a PLI as Chrome does (sender SSRC = alice's own
+    // Let the coalescing window pass, then send a PLI as Chrome does (sender SSRC = alice's own
     // outgoing video, which the hub registered as a receiver: werift's router misroutes exactly this).
-    await new Promise((resolve) => setTimeout(resolve, KEYFRAME_ANSWER_WAIT_MS + 100))
+    await new Promise((resolve) => setTimeout(resolve, 400))
     const plisBefore = bob.participant.plisForOwnVideo.length
     const subscriberRequestsBefore = plane.stats().subscriberKeyframeRequests
     const sentAt = performance.now()

@@ -4,7 +4,6 @@ import type { RTCRtpTransceiver } from 'werift'
 import type { BandwidthLimits, InboundWindow } from './bandwidth.js'
 import type { SubscriberLoss } from './subscriber-loss.js'
 import type { NackRecovery } from './nack-recovery.js'
-import type { KeyframeFlight } from './keyframe-flight.js'
 import type { KeyframeHold, KeyframeHoldState } from './werift-keyframe-hold.js'
 import type { SourceTransportCc } from './werift-transport-cc.js'
 import type { Timer } from '../clock.js'
@@ -15,8 +14,7 @@ export function sourceKey(track: Pick<PublishedTrack, 'clientId' | 'trackId'>): 
 }
 
 /** A published track: the publisher's receiving transceiver and everything forwarded from it. */
-/** A published track; its last keyframe request's fields are KeyframeFlight (keyframe-flight.ts). */
-export interface Source extends KeyframeFlight {
+export interface Source {
   readonly key: string
   readonly published: PublishedTrack
   /** The publishing peer (track ids are only unique per peer). */
@@ -25,11 +23,14 @@ export interface Source extends KeyframeFlight {
   readonly subscriptions: Set<Subscription>
   /** The publisher's actual SSRC, learnt from its first RTP packet. */
   ssrc: number | undefined
+  lastKeyframeRequestAt: number
   readonly keyframeTimer: Timer
   /** A keyframe was wanted before it could be asked for (no SSRC or no DTLS yet). */
   keyframePending: boolean
   /** A request is queued for this tick's microtask (requests of one tick share one PLI). */
   keyframeQueued: boolean
+  /** A PLI went out and no keyframe has arrived since (for the join trace, a debug log). */
+  keyframeAwaited: boolean
   /** The keyframe held for forwardings offered but not yet answered (werift-keyframe-hold.ts). */
   readonly hold: KeyframeHold<Subscription>
   /** What arrived in the current estimation window (video only). */
@@ -87,8 +88,6 @@ export interface ForwarderCounters {
   transportCcFeedbackSent: number
   /** NACKs sent to publishers for packets subscribers NACKed and the hub never had (nack-recovery.ts). */
   nacksRelayed: number
-  /** Subscribers' PLI/FIR and unanswerable-NACK keyframe requests answered by a keyframe already on its way (keyframe-flight.ts). */
-  recoveryKeyframeRequestsAnswered: number
   /** Packets the transport-wide feedback reported lost, and received (transport-cc.ts; a late one counts in both). */
   transportCcReportedLost: number
   transportCcReportedReceived: number

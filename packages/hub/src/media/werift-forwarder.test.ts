@@ -6,11 +6,10 @@ import type { RTCRtpTransceiver } from 'werift'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock } from '../clock.js'
 import type { PublishedTrack } from './types.js'
-import { GenericNack, PictureLossIndication, ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback, RtcpTransportLayerFeedback, RtpHeader, RtpPacket } from 'werift'
+import { GenericNack, ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback, RtcpTransportLayerFeedback, RtpHeader, RtpPacket } from 'werift'
 import { TICK_MS } from './bandwidth.js'
 import { Forwarder, KEYFRAME_REQUEST_INTERVAL_MS } from './werift-forwarder.js'
 import { NACK_KEYFRAME_INTERVAL_MS, NACK_RECOVERY_MS } from './nack-recovery.js'
-import { KEYFRAME_ANSWER_WAIT_MS } from './keyframe-flight.js'
 import { fakePublisherTransceiver } from '../test-support/fakePublisherTransceiver.js'
 
 /** The parts of a werift transceiver the forwarder touches for keyframes and REMB; `deliver` plays RTP in. */
@@ -200,59 +199,6 @@ describe('Forwarder: NACKs the hub cannot answer', () => {
     expect(forwarder.counters.unanswerableNackKeyframeRequests).toBe(3)
     vi.advanceTimersByTime(10 * NACK_KEYFRAME_INTERVAL_MS)
     expect(pli(rtcp)).toHaveLength(3)
-  })
-})
-
-describe('Forwarder: a subscriber\'s PLI while a keyframe is on its way', () => {
-  const SUBSCRIBER_SSRC = 778
-  const pli = () => new RtcpPayloadSpecificFeedback({ feedback: new PictureLossIndication({ senderSsrc: 5, mediaSsrc: SUBSCRIBER_SSRC }) })
-  const KEYFRAME = Buffer.from([0x10, 0x00, 0, 0])
-  const DELTA = Buffer.from([0x10, 0x01, 0, 0])
-
-  it('is answered by the keyframe asked for until a packet of a later frame arrives, then asks again', async () => {
-    const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
-    const { transceiver, rtcp, deliverPacket } = publisherTransceiver('connected')
-    const source = forwarder.addSource({}, track('video'), '0', transceiver)!
-    const subscription = forwarder.attach({ clientId: 'b', sourceEnded: () => undefined }, source)
-    subscription.transceiver = { sender: { ssrc: SUBSCRIBER_SSRC } } as unknown as RTCRtpTransceiver
-    const packet = (sequenceNumber: number, timestamp: number, payload: Buffer) => deliverPacket({ header: { ssrc: 1234, sequenceNumber, timestamp, extensions: [] }, payload })
-    forwarder.subscriberFeedback(pli(), [subscription])
-    await tick()
-    expect(rtcp).toHaveLength(1)
-    // Repeated every 200 ms while the keyframe is awaited, then while it arrives: no second PLI.
-    vi.advanceTimersByTime(400)
-    forwarder.subscriberFeedback(pli(), [subscription])
-    packet(1, 3000, KEYFRAME)
-    vi.advanceTimersByTime(400)
-    packet(2, 3000, DELTA)
-    forwarder.subscriberFeedback(pli(), [subscription])
-    await tick()
-    vi.advanceTimersByTime(KEYFRAME_REQUEST_INTERVAL_MS)
-    expect(rtcp).toHaveLength(1)
-    expect(forwarder.counters.recoveryKeyframeRequestsAnswered).toBe(2)
-    // A packet of the next frame: the keyframe is through, and a new PLI asks again.
-    packet(3, 6000, DELTA)
-    forwarder.subscriberFeedback(pli(), [subscription])
-    await tick()
-    expect(rtcp).toHaveLength(2)
-  })
-
-  it('asks again once the keyframe asked for is KEYFRAME_ANSWER_WAIT_MS late', async () => {
-    const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
-    const { transceiver, rtcp } = publisherTransceiver('connected')
-    const source = forwarder.addSource({}, track('video'), '0', transceiver)!
-    const subscription = forwarder.attach({ clientId: 'b', sourceEnded: () => undefined }, source)
-    subscription.transceiver = { sender: { ssrc: SUBSCRIBER_SSRC } } as unknown as RTCRtpTransceiver
-    forwarder.subscriberFeedback(pli(), [subscription])
-    await tick()
-    vi.advanceTimersByTime(KEYFRAME_ANSWER_WAIT_MS - 1)
-    forwarder.subscriberFeedback(pli(), [subscription])
-    await tick()
-    expect(rtcp).toHaveLength(1)
-    vi.advanceTimersByTime(1)
-    forwarder.subscriberFeedback(pli(), [subscription])
-    await tick()
-    expect(rtcp).toHaveLength(2)
   })
 })
 

@@ -21,7 +21,6 @@ import { NACK_KEYFRAME_INTERVAL_MS, NackRecovery, nackAgainstHistory } from './n
 import { startsVp8Keyframe } from './vp8.js'
 import { absSendTimeId, absSendTimeIn } from './probe.js'
 import { KeyframeHold } from './werift-keyframe-hold.js'
-import { keyframeOnItsWay, keyframePacket } from './keyframe-flight.js'
 import { type Clock, Timer } from '../clock.js'
 import type { Logger } from '../log.js'
 import type { PublishedTrack } from './types.js'
@@ -54,7 +53,6 @@ export class Forwarder {
     packetsForwardedByWerift: 0,
     transportCcFeedbackSent: 0,
     nacksRelayed: 0,
-    recoveryKeyframeRequestsAnswered: 0,
     transportCcReportedLost: 0,
     transportCcReportedReceived: 0,
     transportCcLateArrivals: 0,
@@ -115,8 +113,6 @@ export class Forwarder {
       keyframePending: false,
       keyframeQueued: false,
       keyframeAwaited: false,
-      keyframeDelivering: false,
-      keyframeTimestamp: 0,
       hold: new KeyframeHold(),
       inbound: published.kind === 'video' && limits ? new InboundWindow() : undefined,
       limits,
@@ -254,7 +250,7 @@ export class Forwarder {
       const sender = subscription.transceiver?.sender
       if (sender && ssrcs.includes(sender.ssrc) && subscription.source) {
         this.counters.subscriberKeyframeRequests++
-        this.#requestRecoveryKeyframe(subscription.source)
+        this.requestKeyframe(subscription.source)
       }
     }
   }
@@ -273,15 +269,9 @@ export class Forwarder {
       if (relayed.length > 0) this.#relayNack(source, relayed)
       if (keyframeDue) {
         this.counters.unanswerableNackKeyframeRequests++
-        this.#requestRecoveryKeyframe(source)
+        this.requestKeyframe(source)
       }
     }
-  }
-
-  /** A keyframe for a subscriber's loss: none while one asked for is on its way (keyframe-flight.ts). */
-  #requestRecoveryKeyframe(source: Source): void {
-    if (keyframeOnItsWay(source, this.#clock.now())) this.counters.recoveryKeyframeRequestsAnswered++
-    else this.requestKeyframe(source)
   }
 
   /** A NACK to the publisher for `lost` (its numbering), on the subscriber's behalf. */
@@ -321,9 +311,8 @@ export class Forwarder {
       if (source.keyframePending) this.requestKeyframe(source)
       if (!switched && source.inbound) this.#feedback.rembNow(source.publisher)
     }
-    if (source.published.kind === 'video' && keyframePacket(source, header.timestamp, source.keyframeAwaited && startsVp8Keyframe(packet.payload))) {
-      // The keyframe answers the requests waiting for the interval too.
-      source.keyframeTimer.cancel()
+    if (source.keyframeAwaited && startsVp8Keyframe(packet.payload)) {
+      source.keyframeAwaited = false
       this.#log('debug', 'keyframe arrived', { clientId: source.published.clientId, trackId: source.published.trackId, afterRequestMs: this.#clock.now() - source.lastKeyframeRequestAt })
     }
     if (source.hold.active) source.hold.onPacket(packet, startsVp8Keyframe(packet.payload), this.#clock.now())
