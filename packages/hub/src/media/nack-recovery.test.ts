@@ -1,7 +1,7 @@
 // The werift plane's rule for NACKed packets the hub never had: relay each, a keyframe only when one stays
 // missing NACK_RECOVERY_MS, and only when the caller allows one (times injected, no clock).
 import { describe, expect, it } from 'vitest'
-import { NACK_RECOVERY_MS, NackRecovery, nackPublisherOnce } from './nack-recovery.js'
+import { NACK_RECOVERY_MS, NackRecovery } from './nack-recovery.js'
 
 const heldOnly = (...seqs: number[]) => (seq: number) => seqs.includes(seq)
 
@@ -39,14 +39,5 @@ describe('NackRecovery', () => {
     recovery.nacked(heldOnly(), [5], 0, true, (seq) => relayed.push(seq))
     expect(recovery.nacked(heldOnly(5), [5], NACK_RECOVERY_MS, true, (seq) => relayed.push(seq))).toBe(false)
     expect(relayed).toEqual([5])
-  })
-})
-
-describe('nackPublisherOnce', () => {
-  it("sets werift's NACK retries to none (one NACK a loss), and leaves a receiver without a NACK handler alone", () => {
-    const receiver = { nack: { retryCount: 10 } }
-    nackPublisherOnce(receiver)
-    expect(receiver.nack.retryCount).toBe(0)
-    expect(() => nackPublisherOnce({})).not.toThrow()
   })
 })

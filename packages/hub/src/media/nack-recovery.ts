@@ -69,14 +69,3 @@ export function nackAgainstHistory(recovery: NackRecovery, sender: object, lost:
   )
   return { relayed, keyframeDue }
 }
-
-/**
- * werift's receiver NACKs a publisher's lost packet 11 times within ≈ 50 ms (a 5 ms loop, NackHandler
- * `retryCount` 10), whatever the round trip; a Firefox publisher resent ≈ 3 packets per loss on the ramp
- * bench's constrained link, on a link already losing to its queue. Once is enough now that the
- * subscribers' own NACKs, paced by their round trip, are relayed when the packet is still missing.
- */
-export function nackPublisherOnce(receiver: object): void {
-  const nack = (receiver as { nack?: { retryCount: number } }).nack
-  if (nack) nack.retryCount = 0
-}

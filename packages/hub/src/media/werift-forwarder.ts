@@ -17,7 +17,7 @@ import type { ForwarderCounters, Source, Subscription, SubscriptionOwner } from 
 import { sourceKey } from './werift-forwarder-types.js'
 import { FastRtpSend, withPadding } from './werift-fast-send.js'
 import { dtlsUp, nackPacket, pliPacket, rembPacket, sendRtcp } from './werift-rtcp.js'
-import { NACK_KEYFRAME_INTERVAL_MS, NackRecovery, nackAgainstHistory, nackPublisherOnce } from './nack-recovery.js'
+import { NACK_KEYFRAME_INTERVAL_MS, NackRecovery, nackAgainstHistory } from './nack-recovery.js'
 import { startsVp8Keyframe } from './vp8.js'
 import { absSendTimeId, absSendTimeIn } from './probe.js'
 import { KeyframeHold } from './werift-keyframe-hold.js'
@@ -121,7 +121,6 @@ export class Forwarder {
       stopRtp: () => undefined,
     }
     this.#transportCc.sourceAdded(source)
-    if (published.kind === 'video') nackPublisherOnce(transceiver.receiver)
     const { unSubscribe } = transceiver.receiver.track.onReceiveRtp.subscribe((packet: RtpPacket) => {
       try {
         this.#forward(source, packet)
