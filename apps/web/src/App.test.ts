@@ -55,8 +55,7 @@ describe('App', () => {
 
   it('announces connecting and reconnecting in a live region', async () => {
     const { app } = await mountApp()
-    // The call screen (with the banner) is drawn once our first offer is answered.
-    fake.setView({ status: 'joining', connecting: 'checking' })
+    fake.setView({ status: 'joining' })
     await nextTick()
     const banner = app.get('[data-testid="status-banner"]')
     expect(banner.attributes('role')).toBe('status')

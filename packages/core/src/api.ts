@@ -283,12 +283,6 @@ export interface ConferenceView {
    * over from it (that tab leaves with `endedReason: 'moved-to-another-tab'`), so nobody hears an echo.
    */
   elsewhere?: { roomId: string }
-  /**
-   * In the room while media connect (status `joining`, or `reconnecting` after a full reconnect):
-   * `negotiating` until the hub answered our first offer, then `checking` (ICE and DTLS, which run off
-   * the page's main thread: the web app draws its call screen then, not in the Join click).
-   */
-  connecting?: 'negotiating' | 'checking'
   /** True while the statechart is busy (tag 'busy'): spinners. */
   busy: boolean
   /** In the room, from getStats: our microphone level, whether we speak, the quality of what we send. */

@@ -175,15 +175,6 @@ function endedReasonOf(value: unknown, context: ConferenceContext): ConferenceEn
   return undefined
 }
 
-/** The room's media while they connect (`inRoom.connection.connecting.*`). */
-function connectingOf(value: unknown): Pick<ConferenceView, 'connecting'> {
-  if (typeof value !== 'object' || value === null || !('inRoom' in value)) return {}
-  const connection = (value.inRoom as Record<string, unknown>).connection
-  if (typeof connection !== 'object' || connection === null || !('connecting' in connection)) return {}
-  const step = (connection as { connecting: unknown }).connecting
-  return step === 'negotiating' || step === 'checking' ? { connecting: step } : {}
-}
-
 export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
   const { context } = snapshot
   const status = statusOf(snapshot.value)
@@ -214,7 +205,6 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
     chat: chatViewOf(snapshot),
     ...(context.reconnectAttempt > 0 ? { reconnect: { attempt: context.reconnectAttempt } } : {}),
     ...(context.elsewhere ? { elsewhere: { ...context.elsewhere } } : {}),
-    ...connectingOf(snapshot.value),
     busy: snapshot.hasTag('busy'),
     ...(inRoom ? { localStats: context.stats.local, speakingWhileMuted: !context.local.audioEnabled && context.stats.local.speaking } : {}),
     ...(activeSpeaker ? { activeSpeaker } : {}),

@@ -18,23 +18,3 @@ describe('screenOf / bannerOf while a refresh rejoins', () => {
     expect(pageTitleOf('prejoin', 'Team')).toBe('Parley')
   })
 })
-
-describe('screenOf after a Join click on the pre-join', () => {
-  it('keeps the pre-join until the hub answered our first offer, then draws the call', () => {
-    expect(screenOf(makeView({ status: 'joining' }), undefined, false, 'prejoin')).toBe('prejoin')
-    expect(screenOf(makeView({ status: 'joining', connecting: 'negotiating' }), undefined, false, 'prejoin')).toBe('prejoin')
-    expect(screenOf(makeView({ status: 'joining', connecting: 'checking' }), undefined, false, 'prejoin')).toBe('call')
-    expect(screenOf(makeView({ status: 'connected' }), undefined, false, 'prejoin')).toBe('call')
-  })
-
-  it('does not go back to the pre-join from the call (a full reconnect, a Retry) or while a refresh rejoins', () => {
-    expect(screenOf(makeView({ status: 'joining', connecting: 'negotiating' }), undefined, false, 'call')).toBe('call')
-    expect(screenOf(makeView({ status: 'joining' }), undefined, false, 'call')).toBe('call')
-    expect(screenOf(makeView({ status: 'joining' }), undefined, true, 'prejoin')).toBe('call')
-  })
-
-  it('leaves the pre-join as before when the join fails or is left', () => {
-    expect(screenOf(makeView({ status: 'failed', room: { id: 'r', name: 'Team' }, error: { kind: 'negotiation-failed', message: 'x' } }), undefined, false, 'prejoin')).toBe('call')
-    expect(screenOf(makeView({ status: 'leaving' }), undefined, false, 'prejoin')).toBe('call')
-  })
-})

@@ -12,13 +12,8 @@ export type BannerKind = 'joining' | 'reconnecting' | 'leaving' | 'failed' | 'no
 /**
  * `resuming`: a refresh is rejoining the call by itself. Its preview runs on the call screen (under
  * the joining banner), so the pre-join screen only shows when the person has something to decide.
- * `shown`: the screen on display now. A join from the pre-join keeps it (its button says Joining…)
- * until the hub has answered our first offer (`view.connecting` is `checking`): the call screen is then
- * drawn while ICE and DTLS run off the main thread, not in the Join click's task, where register's
- * answer, the step into the room and our offer would wait behind it.
  */
-export function screenOf(view: ConferenceView, error: ErrorCopy | undefined, resuming = false, shown?: Screen): Screen {
-  if (shown === 'prejoin' && !resuming && view.status === 'joining' && view.connecting !== 'checking') return 'prejoin'
+export function screenOf(view: ConferenceView, error: ErrorCopy | undefined, resuming = false): Screen {
   switch (view.status) {
     case 'idle':
     case 'previewing':

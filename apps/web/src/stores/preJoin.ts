@@ -31,8 +31,6 @@ export const usePreJoinStore = defineStore('preJoin', () => {
   const previewStarting = computed(() => view.value.status === 'previewing' && view.value.busy)
   /** The join button is disabled while a join is already under way, and until the core has arrived (main.ts). */
   const canJoin = computed(() => session.core === 'ready' && view.value.status !== 'joining')
-  /** A join is under way: the pre-join stays until the hub answered our first offer (lib/screen.ts). */
-  const joining = computed(() => view.value.status === 'joining')
   const problem = computed(() => deviceProblem(view.value, { audio: wantAudio.value, video: wantVideo.value }))
   /** What joining now would send: the pre-join toggles and summary show this, not the wish. */
   const joinWith = computed(() => joinMedia({ audio: wantAudio.value, video: wantVideo.value }, problem.value))
@@ -87,7 +85,6 @@ export const usePreJoinStore = defineStore('preJoin', () => {
   }
 
   return {
-    joining,
     displayName,
     roomName,
     wantAudio,

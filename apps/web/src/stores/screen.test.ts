@@ -18,10 +18,7 @@ describe('screen store', () => {
     const cases: [Parameters<FakeConference['setView']>[0], string][] = [
       [{ status: 'previewing' }, 'prejoin'],
       [{ status: 'failed', error: { kind: 'media-denied', message: '' } }, 'prejoin'],
-      // A join from the pre-join keeps it until our first offer is answered.
-      [{ status: 'joining' }, 'prejoin'],
-      [{ status: 'joining', connecting: 'negotiating' }, 'prejoin'],
-      [{ status: 'joining', connecting: 'checking' }, 'call'],
+      [{ status: 'joining' }, 'call'],
       [{ status: 'reconnecting', room }, 'call'],
       [{ status: 'failed', room, error: { kind: 'negotiation-failed', message: '' } }, 'call'],
       [{ status: 'failed', room, error: { kind: 'room-not-found', message: '' } }, 'ended'],

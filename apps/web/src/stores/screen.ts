@@ -8,7 +8,7 @@ import { useEnvironment } from '../environment'
 import { hubPlaceOf } from '../lib/config'
 import { endedScreen } from '../lib/ended'
 import { describeError } from '../lib/messages'
-import { bannerOf, endReasonOf, pageTitleOf, screenOf, type Screen } from '../lib/screen'
+import { bannerOf, endReasonOf, pageTitleOf, screenOf } from '../lib/screen'
 import { buildTiles } from '../lib/tiles'
 import { useInviteStore } from './invite'
 import { usePreJoinStore } from './preJoin'
@@ -35,8 +35,7 @@ export const useScreenStore = defineStore('screen', () => {
   const hub = computed(() => hubPlaceOf(config.hub.baseUrl, invite.pageHref))
   const errorCopy = computed(() => (view.value.error ? describeError(view.value.error, hub.value) : undefined))
   const resuming = computed(() => rejoin.resuming !== undefined)
-  // The screen shown so far is an input: a join from the pre-join keeps it until our first offer is answered.
-  const screen = computed<Screen>((shown) => screenOf(view.value, errorCopy.value, resuming.value, shown))
+  const screen = computed(() => screenOf(view.value, errorCopy.value, resuming.value))
   const banner = computed(() => bannerOf(view.value, resuming.value))
   const endReason = computed(() => endReasonOf(view.value, screen.value))
   /** What the ended screen says and offers. */

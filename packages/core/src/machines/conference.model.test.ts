@@ -54,7 +54,6 @@ const events: AnyEventObject[] = [
   failure('leaveRoom'),
   done('releaseSession'),
   { type: LEAVE_TIMEOUT_EVENT },
-  { type: 'negotiation.stable' },
   { type: 'negotiation.connected' },
   { type: 'negotiation.reconnecting' },
   { type: 'negotiation.failed', message: 'boom' },
@@ -156,9 +155,6 @@ const { paths, stats } = edgeCoveringPaths(conferenceMachine, {
     // (A join during the warm-up takes the session as it is: negotiationActors.test.ts.)
     if (snapshot.matches({ previewing: { ready: { peer: { warming: 'preparing' } } } })) return event.type === 'warmup.offerSet' || event.type === 'warmup.failed' || event.type === 'user.leave'
     if (snapshot.matches({ previewing: { ready: { peer: { warming: 'gathering' } } } })) return event.type === 'warmup.gathered' || event.type === 'user.leave'
-    // Our first offer's answer comes first in the room (or the person leaves meanwhile): every other room
-    // step is walked from `checking`, not twice.
-    if (snapshot.matches({ inRoom: { connection: { connecting: 'negotiating' } } })) return event.type === 'negotiation.stable' || event.type === 'user.leave'
     switch (event.type) {
       // A toggle is only interesting once per value.
       case 'user.setMicrophone':
@@ -203,9 +199,6 @@ const { paths, stats } = edgeCoveringPaths(conferenceMachine, {
       case 'user.selectDevice':
       case 'devices.selected':
         return snapshot.value === 'idle'
-      // The answer to our first offer (above); later exchanges change no conference state.
-      case 'negotiation.stable':
-        return false
       // One failed attempt shows the count moving; the rest only repeat it.
       case 'reconnect.attempt':
         return c.reconnectAttempt === 1
@@ -348,15 +341,7 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
     'xstate.error.actor.createRoom': () => settle(run, hub, 'hub.createRoom', { status: 503 }),
     'xstate.done.actor.lookUpRoom': () => settle(run, hub, 'hub.getRoom'),
     'xstate.error.actor.lookUpRoom': () => settle(run, hub, 'hub.getRoom', { status: 503 }),
-    // The room's first offer is held at the hub until the model's step (negotiation.stable).
-    'xstate.done.actor.registerClient': () => {
-      hub.gate('hub.negotiate')
-      return settle(run, hub, 'hub.register')
-    },
-    'negotiation.stable': async () => {
-      hub.ungate('hub.negotiate')
-      await settle(run, hub, 'hub.negotiate')
-    },
+    'xstate.done.actor.registerClient': () => settle(run, hub, 'hub.register'),
     'xstate.error.actor.registerClient': () => settle(run, hub, 'hub.register', { status: 404 }),
     'xstate.done.actor.publishMediaState': () => settle(run, hub, 'hub.setMeta'),
     'xstate.error.actor.publishMediaState': () => settle(run, hub, 'hub.setMeta', { status: 500 }),
@@ -452,10 +437,7 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
     // The first attempt fails (the hub answers 503), so a second one starts.
     'reconnect.attempt': () => driveReconnect(run, { failRoom: true, until: () => run.snapshot().context.reconnectAttempt === 2 }),
     'xstate.done.actor.reconnect': async (event) => {
-      if ('client' in event.output) {
-        hub.gate('hub.negotiate')
-        return driveReconnect(run, { failRoom: false, until: () => !run.snapshot().matches('reconnecting') })
-      }
+      if ('client' in event.output) return driveReconnect(run, { failRoom: false, until: () => !run.snapshot().matches('reconnecting') })
       // Nothing answers: the reconnect gives up at its deadline.
       run.world.clock.advance(RECONNECT_DEADLINE_MS)
       await flush(3)

@@ -62,13 +62,6 @@ export const inRoomState = conferenceSetup.createStateConfig({
           on: { 'negotiation.connected': { target: 'connected', actions: 'resetNegotiationRecoveries' } },
           // Media never connected (ICE stuck, the hub's media unreachable): handled as a failed negotiation.
           after: { connectDeadline: { actions: raise({ type: 'negotiation.failed', message: 'media did not connect within the join deadline' }) } },
-          // Our first offer is being sent and answered (`negotiating`), then ICE and DTLS run off the page's
-          // main thread (`checking`): a UI can draw what it deferred there (the web app's call screen).
-          initial: 'negotiating',
-          states: {
-            negotiating: { on: { 'negotiation.stable': 'checking' } },
-            checking: {},
-          },
         },
         connected: {
           on: { 'negotiation.reconnecting': 'reconnecting', 'events.reconnecting': 'reconnecting' },
