@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { median } from './join-stats.js'
+import { median, paired } from './join-stats.js'
 
 describe('median', () => {
   it('takes the middle value of an odd count and the mean of the middle two of an even one', () => {
@@ -8,5 +8,14 @@ describe('median', () => {
   })
   it('is NaN for no values', () => {
     expect(median([])).toBeNaN()
+  })
+})
+
+describe('paired', () => {
+  it('takes the median of the round-by-round differences and counts the rounds the first was faster', () => {
+    expect(paired([400, 380, 500], [420, 370, 450])).toEqual({ medianDifference: 10, faster: 1, rounds: 3 })
+  })
+  it('pairs only the rounds both have', () => {
+    expect(paired([300, 310], [350])).toEqual({ medianDifference: -50, faster: 1, rounds: 1 })
   })
 })

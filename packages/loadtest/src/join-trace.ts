@@ -18,6 +18,31 @@ interface Profile {
   timeDeltas: number[]
 }
 
+/**
+ * Runs in the page: what the join's main thread reacts to, in order — every SSE event (type), and each
+ * change of the app's state (data-state) and of the number of tiles and remote <video>s drawn.
+ */
+function installTimeline(): void {
+  const timeline: [string, number][] = []
+  ;(globalThis as { __joinTimeline?: typeof timeline }).__joinTimeline = timeline
+  const Original = globalThis.EventSource
+  globalThis.EventSource = class extends Original {
+    constructor(url: string | URL, init?: EventSourceInit) {
+      super(url, init)
+      for (const type of ['open', 'offer', 'candidate', 'tracks_added', 'tracks_available', 'allowed_renegotation', 'meta_changed', 'left', 'parley_mute', 'parley_connection'])
+        this.addEventListener(type, () => timeline.push([`sse:${type}`, performance.now()]))
+    }
+  }
+  let last = ''
+  const look = () => {
+    const app = document.querySelector('[data-testid="app"]')
+    const now = `${app?.getAttribute('data-state')}/${app?.getAttribute('data-screen')} tiles ${document.querySelectorAll('[data-testid="tile"]').length} videos ${document.querySelectorAll('[data-testid="tile-video"]').length}`
+    if (now !== last) timeline.push([now, performance.now()])
+    last = now
+  }
+  new MutationObserver(look).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state', 'data-screen'] })
+}
+
 interface TraceEvent {
   name: string
   cat: string
@@ -44,6 +69,7 @@ try {
     await pollUntil(async () => ((await parley.connected(existing.page)) ? true : undefined), { timeoutMs: 20_000 })
     const newcomer = await newParticipantPage(browser, { viewport: { width: 800, height: 600 } })
     await addJoinProbe(newcomer.page, parley)
+    await newcomer.page.addInitScript(installTimeline)
     await parley.open(newcomer.page, roomId, 'Newcomer')
     const cdp = await newcomer.context.newCDPSession(newcomer.page)
     const events: TraceEvent[] = []
@@ -80,6 +106,9 @@ try {
     const zero = click.ts
     const tasks = events.filter((event) => event.pid === pid && event.tid === mainTid && event.name === 'RunTask' && event.ph === 'X' && event.ts >= zero - 30_000 && (event.dur ?? 0) >= (event.ts - zero < 400_000 ? 1000 : 3000))
     const steps = sinceClick(marks)
+    const timeline = await newcomer.page.evaluate(() => (globalThis as { __joinTimeline?: [string, number][] }).__joinTimeline ?? [])
+    const clickedAt = (marks as { clickedAt?: number }).clickedAt ?? 0
+    console.log(`  timeline: ${timeline.filter(([, at]) => at >= clickedAt).map(([what, at]) => `${what} ${(at - clickedAt).toFixed(0)}`).join(', ')}`)
     console.log(`\nround ${round + 1}: first frame ${steps.firstFrame?.toFixed(0)} ms; marks: ${Object.entries(steps).map(([step, ms]) => `${step} ${ms.toFixed(0)}`).join(', ')}`)
     for (const task of tasks) {
       const inside = events.filter((event) => event.pid === pid && event.tid === mainTid && event.ph === 'X' && event.ts >= task.ts && event.ts < task.ts + task.dur! && event.name !== 'RunTask')
