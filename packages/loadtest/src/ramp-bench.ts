@@ -10,20 +10,20 @@
 // NACKs and PLIs it sent, frames decoded) with its longest gap between two painted frames, and the hub's
 // side (its REMB to the publisher, the loss and queue delay it measured, its keyframe requests).
 //
-// The constrained link: `tc netem` is not available in this kernel (no sch_netem module), so it is built
-// from what is: an htb class of RATE on `lo` (every packet in the namespace crosses it once, so both
-// directions and both participants share it) with a PFIFO_LIMIT-packet queue, and ≈ 2.1 % random loss of
-// UDP packets (two u32 filters on bit patterns of the first bytes of the SRTP payload, which are
-// uniformly random, 1/64 + 1/128, sent to a class whose queue holds nothing).
+// The links (ramp-link.ts; no `tc netem` in this kernel, so htb classes and u32 filters on `lo`):
+// `constrained`: an htb class of 800 kbit/s that every packet in the namespace crosses once (both
+// directions, both participants, the hub's forwarding) with a 100-packet queue, and ≈ 2.1 % loss of UDP
+// packets by bit patterns at bytes 40/41. `uplink`: only the measured publisher's packets towards the hub
+// (UDP from its candidates' ports, shaped from its Join click on: ramp-uplink.ts) cross an 800 kbit/s class
+// and the loss patterns (at the encrypted payload, past the RTP header extensions); all else is unlimited.
 //
 //   flock /tmp/parley-e2e.lock unshare -n sh -c 'ip link set lo up && PARLEY_NETNS=lo \
 //     npm run pnpm -- --filter @parley/loadtest run ramp -- [--publishers chromium,firefox] \
-//     [--links clean,constrained] [--rounds 1] [--hubs current] [--before-hub DIR[,DIR…]] [--trace]'
+//     [--links clean,constrained,uplink] [--rounds 1] [--hubs current] [--before-hub DIR[,DIR…]] [--trace]'
 //
 // --hubs names werift media planes (RAMP_HUBS below), --before-hub DIR[,DIR…] adds other versions of the
 // hub's source as hubs `before` (`before1`, `before2`…); with more than one, every (publisher, link) is run on each in turn, alternating
 // which goes first per round, so before and after share the run and its load.
-import { execFileSync } from 'node:child_process'
 import { loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -40,10 +40,11 @@ import {
   startStaticServer,
 } from '@parley/testkit'
 import { hubVersionLabels, importHubVersion, type HubVersion } from './hub-version.js'
+import { constrainLoopback, describeLinkCounters, type Link, prepareUplink, RATE, readQdiscCounters, releaseLoopback } from './ramp-link.js'
+import { watchUplink, type UplinkWatch } from './ramp-uplink.js'
 import { type BenchPage, type PublisherStats, type SubscriberStats, publisherStats, subscriberGaps, subscriberStats, watchSubscriberFrames } from './ramp-stats.js'
 
 type PublisherBrowser = 'chromium' | 'firefox'
-type Link = 'clean' | 'constrained'
 
 /** The hubs `--hubs` can name: werift plane options, and the room's bitrates. `current` is the plane as configured by default. */
 const RAMP_HUBS: Record<string, { plane: WeriftMediaPlaneOptions; bitrates?: Record<string, number> }> = {
@@ -72,8 +73,6 @@ async function openPublisher(kind: PublisherBrowser, chromium: Browser, pagesUrl
 const here = dirname(fileURLToPath(import.meta.url))
 const TUTORIAL_DIR = join(here, '../../hub/e2e/clients')
 const SAMPLE_AT_S = [1, 2, 5, 10, 15]
-const RATE = '800kbit'
-const PFIFO_LIMIT = 100
 
 interface HubFigures {
   estimateKbps: number | null
@@ -95,28 +94,6 @@ interface Sample {
   subscriber: SubscriberStats
   hub: HubFigures
   load: number
-}
-
-function tc(args: string): void {
-  execFileSync('tc', args.split(' '), { stdio: ['ignore', 'ignore', 'pipe'] })
-}
-
-function constrainLoopback(): void {
-  tc('qdisc add dev lo root handle 1: htb default 10')
-  tc(`class add dev lo parent 1: classid 1:10 htb rate ${RATE} ceil ${RATE}`)
-  tc(`qdisc add dev lo parent 1:10 handle 10: pfifo limit ${PFIFO_LIMIT}`)
-  tc(`class add dev lo parent 1: classid 1:20 htb rate ${RATE}`)
-  tc('qdisc add dev lo parent 1:20 handle 20: pfifo limit 0')
-  tc('filter add dev lo parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff match u8 0x00 0x3f at 40 flowid 1:20')
-  tc('filter add dev lo parent 1: protocol ip prio 2 u32 match ip protocol 17 0xff match u8 0x40 0x7f at 41 flowid 1:20')
-}
-
-function releaseLoopback(): void {
-  try {
-    tc('qdisc del dev lo root')
-  } catch {
-    // nothing was set
-  }
 }
 
 /** One hub under test: its werift plane (for its counters) and the last estimate it logged per publisher. */
@@ -150,12 +127,14 @@ async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<s
   return { url: hub.url, bitrates, plane, lastEstimate, close: () => hub.close() }
 }
 
-async function run(publisherKind: PublisherBrowser, browser: Browser, hub: RampHub, pagesUrl: string, constrained: boolean): Promise<Sample[]> {
+async function run(publisherKind: PublisherBrowser, browser: Browser, hub: RampHub, pagesUrl: string, link: Link, linkLines: string[]): Promise<Sample[]> {
   const roomResponse = await fetch(`${hub.url}/v1/rooms/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ramp', ...(hub.bitrates ? { options: { bitrates: hub.bitrates } } : {}) }) })
   const roomId = ((await roomResponse.json()) as { data: { id: string } }).data.id
   const open: OpenPage[] = []
   const url = `${pagesUrl}/room.html?client=seed&hub=${encodeURIComponent(hub.url)}&roomId=${encodeURIComponent(roomId)}`
-  if (constrained) constrainLoopback()
+  if (link === 'constrained') constrainLoopback()
+  if (link === 'uplink') prepareUplink()
+  let uplink: UplinkWatch | undefined
   try {
     const publisher = await openPublisher(publisherKind, browser, pagesUrl)
     const subscriber = await newParticipantPage(browser, { viewport: { width: 800, height: 600 } })
@@ -163,7 +142,9 @@ async function run(publisherKind: PublisherBrowser, browser: Browser, hub: RampH
     await publisher.page.goto(url)
     await subscriber.page.goto(url)
     await watchSubscriberFrames(subscriber.page)
+    const clickedAt = Date.now()
     await publisher.page.click('#togglejoin')
+    if (link === 'uplink') uplink = watchUplink(publisher.page, clickedAt)
     const connected = (page: BenchPage) => page.evaluate(() => (globalThis as unknown as { __seed: { connectionState: string | null } }).__seed.connectionState === 'connected')
     await pollUntil(async () => ((await connected(publisher.page)) ? true : undefined), { timeoutMs: 30_000, intervalMs: 20, description: 'the publisher to connect' })
     const publisherId = await publisher.page.evaluate(() => (globalThis as unknown as { __seed: { client: { id: string } } }).__seed.client.id)
@@ -220,6 +201,12 @@ async function run(publisherKind: PublisherBrowser, browser: Browser, hub: RampH
     }
     tracing = false
     await traced
+    if (link !== 'clean') {
+      await uplink?.stop()
+      const connectedAfter = `connected ${start - clickedAt} ms after the join click`
+      linkLines.push(`${describeLinkCounters(link, readQdiscCounters())}; ${connectedAfter}${uplink ? `; ${uplink.events.join('; ')}` : ''}`)
+      if (uplink?.unshapedSelected) console.error(`[uplink] ${publisherId.slice(0, 6)}: a selected pair's port was not shaped: ${uplink.events.join('; ')}`)
+    }
     if (trace) {
       // What the hub's RTCP said over the run, both publishers together (a hub version without a counter: absent).
       const counters = hub.plane.stats() as unknown as Record<string, number>
@@ -230,8 +217,9 @@ async function run(publisherKind: PublisherBrowser, browser: Browser, hub: RampH
     }
     return samples
   } finally {
+    await uplink?.stop()
     for (const participant of open) await participant.close().catch(() => undefined)
-    if (constrained) releaseLoopback()
+    if (link !== 'clean') releaseLoopback()
   }
 }
 
@@ -250,7 +238,7 @@ function listFlag<T extends string>(name: string, fallback: string, allowed: rea
 }
 
 const publishers = listFlag('publishers', 'chromium,firefox', ['chromium', 'firefox'] as const)
-const links = listFlag('links', 'clean,constrained', ['clean', 'constrained'] as const satisfies readonly Link[])
+const links = listFlag('links', 'clean,constrained', ['clean', 'constrained', 'uplink'] as const satisfies readonly Link[])
 /** --before-hub DIR[,DIR…]: other versions of the hub's `src` (hub-version.ts), run as hubs `before` (`before1`, `before2`… for more) beside the others. */
 const beforeHubs = hubVersionLabels(flag('before-hub', ''))
 const hubNames = [...listFlag('hubs', 'current', Object.keys(RAMP_HUBS)), ...beforeHubs.map((version) => version.label)]
@@ -275,15 +263,17 @@ const browser = await launchChromium()
 try {
   const rows: string[] = []
   const details: string[] = []
+  const linkRows: string[] = []
   for (let round = 1; round <= rounds; round++) {
     for (const publisher of publishers) {
       for (const link of links) {
         const order = round % 2 === 1 ? hubNames : [...hubNames].reverse()
         for (const hubName of order) {
-          const linkName = link === 'constrained' ? `${RATE}, ≈2.1 % loss` : 'clean'
+          const linkName = link === 'constrained' ? `${RATE}, ≈2.1 % loss` : link === 'uplink' ? `uplink ${RATE}, ≈2.3 % loss` : 'clean'
           const label = hubNames.length > 1 || rounds > 1 ? `${hubName} r${round}` : hubName
           console.error(`[ramp] ${label}: ${publisher}, ${linkName}…`)
-          for (const sample of await run(publisher, browser, hubs.get(hubName)!, pages.url, link === 'constrained')) {
+          const linkLines: string[] = []
+          for (const sample of await run(publisher, browser, hubs.get(hubName)!, pages.url, link, linkLines)) {
             const { publisher: out, subscriber: inbound, hub } = sample
             rows.push(
               `| ${label} | ${publisher} | ${linkName} | ${sample.atS} | ${format(sample.availableKbps)} | ${format(sample.targetKbps)} | ${format(sample.sentKbps)} | ${sample.resolution} | ${format(sample.remoteLossPercent, 1)} | ${inbound.freezes} / ${inbound.freezeMs.toFixed(0)} | ${inbound.longestGapMs.toFixed(0)} | ${sample.load.toFixed(2)} |`,
@@ -292,6 +282,7 @@ try {
               `| ${label} | ${publisher} | ${linkName} | ${sample.atS} | ${out.packetsSent} | ${out.retransmitted} | ${out.nacks} | ${out.plis} | ${out.framesEncoded} | ${out.limitation} | ${inbound.packetsReceived} | ${inbound.packetsLost} | ${inbound.nacks} | ${inbound.plis} | ${inbound.framesDecoded} | ${format(hub.estimateKbps)} | ${format(hub.hubLossPercent, 1)} | ${format(hub.queueDelayMs)} | ${hub.keyframeRequests} / ${hub.unanswerableNackKeyframes} | ${sample.load.toFixed(2)} |`,
             )
           }
+          for (const line of linkLines) linkRows.push(`| ${label} | ${publisher} | ${linkName} | ${line} |`)
         }
       }
     }
@@ -305,6 +296,12 @@ try {
   console.log('| hub | publisher | link | s | pub packets sent | pub resent | pub NACKs received | pub PLI+FIR received | pub frames encoded | pub quality limitation | sub packets received | sub packets lost | sub NACKs sent | sub PLI+FIR sent | sub frames decoded | hub REMB kbps | hub loss % | hub queue delay ms | hub PLIs / for NACKs | load avg |')
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
   for (const row of details) console.log(row)
+  if (linkRows.length > 0) {
+    console.log('\nThe link per run (tc counters over the run: constrained, every packet on lo; uplink, the publisher\'s packets to the hub), and for uplink when each of the publisher\'s ports was shaped, in ms after its Join click.\n')
+    console.log('| hub | publisher | link | what the link did |')
+    console.log('|---|---|---|---|')
+    for (const row of linkRows) console.log(row)
+  }
 } finally {
   await browser.close()
   await pages.close()

@@ -1,0 +1,59 @@
+// The `uplink` link's one moving part (ramp-bench.ts): the publisher's UDP ports are known only once its
+// peer connection has gathered, so from the Join click on its getStats() is read every 10 ms and each new
+// UDP candidate port goes on the shaped class at once (ICE checks, then DTLS and all media from it cross
+// it); after the connection is up every 500 ms, to catch a candidate or a selected pair that comes later.
+import { publisherTransport, type BenchPage } from './ramp-stats.js'
+import { shapeUplinkPort } from './ramp-link.js'
+
+export interface UplinkWatch {
+  /** What happened, in ms after the Join click: each port shaped (with the RTP the publisher had sent by then), each selected pair. */
+  readonly events: string[]
+  /** True once any selected pair's local port was not shaped (IPv6, or a port that came too late). */
+  readonly unshapedSelected: boolean
+  stop(): Promise<void>
+}
+
+export function watchUplink(page: BenchPage, clickedAt: number, shape: (port: number) => void = shapeUplinkPort): UplinkWatch {
+  const shaped = new Set<number>()
+  const events: string[] = []
+  let selected: number | null = null
+  let unshapedSelected = false
+  let stopped = false
+  const loop = async () => {
+    while (!stopped) {
+      const transport = await publisherTransport(page).catch(() => null)
+      const at = Date.now() - clickedAt
+      if (transport) {
+        for (const { port, address } of transport.candidates) {
+          if (shaped.has(port)) continue
+          shaped.add(port)
+          // The filters match IPv4 only: an IPv6 candidate would pass unshaped, and is reported.
+          if (address.includes(':')) {
+            events.push(`${at} ms: port ${port} (${address}) not shaped (IPv6)`)
+            continue
+          }
+          shape(port)
+          events.push(`${at} ms: port ${port} (${address}) shaped, connection ${transport.connectionState}, ${transport.rtpPacketsSent} RTP packets sent before`)
+        }
+        if (transport.selectedPort !== null && transport.selectedPort !== selected) {
+          selected = transport.selectedPort
+          const ipv4 = transport.candidates.find((candidate) => candidate.port === selected)?.address.includes(':') === false
+          if (!ipv4) unshapedSelected = true
+          events.push(`${at} ms: selected pair from port ${selected}${ipv4 ? '' : ' (NOT shaped)'}, ${transport.rtpPacketsSent} RTP packets sent`)
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, transport?.connectionState === 'connected' ? 500 : 10))
+    }
+  }
+  const running = loop()
+  return {
+    events,
+    get unshapedSelected() {
+      return unshapedSelected
+    },
+    async stop() {
+      stopped = true
+      await running
+    },
+  }
+}
