@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest'
+import type { PublisherTransport } from './ramp-stats.js'
+import { watchUplink } from './ramp-uplink.js'
+
+/** A page whose getStats() answers from a script of transports, one per read (the last one repeats). */
+function scriptedPage(script: (PublisherTransport | null)[]) {
+  let reads = 0
+  return {
+    get reads() {
+      return reads
+    },
+    page: {
+      goto: () => Promise.resolve(),
+      click: () => Promise.resolve(),
+      evaluate: <T>() => Promise.resolve(script[Math.min(reads++, script.length - 1)] as T),
+    },
+  }
+}
+
+const transport = (overrides: Partial<PublisherTransport>): PublisherTransport => ({ candidates: [], selectedPort: null, rtpPacketsSent: 0, connectionState: 'connecting', ...overrides })
+
+async function until(check: () => boolean): Promise<void> {
+  for (let tries = 0; tries < 200 && !check(); tries++) await new Promise((resolve) => setTimeout(resolve, 5))
+}
+
+describe('watchUplink', () => {
+  it('shapes each IPv4 port once as it appears and reports the selected pair', async () => {
+    const scripted = scriptedPage([
+      null,
+      transport({ candidates: [{ port: 40_000, address: '127.0.0.1' }] }),
+      transport({ candidates: [{ port: 40_000, address: '127.0.0.1' }], selectedPort: 40_000, rtpPacketsSent: 0 }),
+      transport({ candidates: [{ port: 40_000, address: '127.0.0.1' }, { port: 40_002, address: '127.0.0.1' }], selectedPort: 40_002, rtpPacketsSent: 300, connectionState: 'connected' }),
+    ])
+    const shaped: number[] = []
+    const watch = watchUplink(scripted.page, Date.now(), (port) => shaped.push(port))
+    await until(() => scripted.reads >= 4)
+    await watch.stop()
+    expect(shaped).toEqual([40_000, 40_002])
+    expect(watch.events).toHaveLength(4)
+    expect(watch.events[0]).toMatch(/port 40000 \(127\.0\.0\.1\) shaped, connection connecting, 0 RTP packets sent before$/)
+    expect(watch.events[1]).toMatch(/selected pair from port 40000, 0 RTP packets sent$/)
+    expect(watch.events[3]).toMatch(/selected pair from port 40002, 300 RTP packets sent$/)
+    expect(watch.unshapedSelected).toBe(false)
+  })
+
+  it('leaves an IPv6 port unshaped and says so when it is selected', async () => {
+    const scripted = scriptedPage([transport({ candidates: [{ port: 40_004, address: '::1' }], selectedPort: 40_004 })])
+    const shaped: number[] = []
+    const watch = watchUplink(scripted.page, Date.now(), (port) => shaped.push(port))
+    await until(() => scripted.reads >= 2)
+    await watch.stop()
+    expect(shaped).toEqual([])
+    expect(watch.events[0]).toMatch(/port 40004 \(::1\) not shaped \(IPv6\)$/)
+    expect(watch.events[1]).toMatch(/selected pair from port 40004 \(NOT shaped\)/)
+    expect(watch.unshapedSelected).toBe(true)
+  })
+})
