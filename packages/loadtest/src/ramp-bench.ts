@@ -15,7 +15,7 @@
 // directions, both participants, the hub's forwarding) with a 100-packet queue, and ≈ 2.1 % loss of UDP
 // packets by bit patterns at bytes 40/41. `uplink`: only the measured publisher's packets towards the hub
 // (UDP from its candidates' ports, shaped from its Join click on: ramp-uplink.ts) cross an 800 kbit/s class
-// and the loss patterns (at the encrypted payload, past the RTP header extensions); all else is unlimited.
+// and then 2.1 % random loss (nftables on lo's ingress, each transmission on its own); all else is unlimited.
 //
 //   flock /tmp/parley-e2e.lock unshare -n sh -c 'ip link set lo up && PARLEY_NETNS=lo \
 //     npm run pnpm -- --filter @parley/loadtest run ramp -- [--publishers chromium,firefox] \
@@ -40,7 +40,7 @@ import {
   startStaticServer,
 } from '@parley/testkit'
 import { hubVersionLabels, importHubVersion, type HubVersion } from './hub-version.js'
-import { constrainLoopback, describeLinkCounters, type Link, prepareUplink, RATE, readQdiscCounters, releaseLoopback } from './ramp-link.js'
+import { constrainLoopback, describeLinkCounters, type Link, prepareUplink, RATE, UPLINK_LOSS_PER_MILLE, readQdiscCounters, readUplinkDropped, releaseLoopback } from './ramp-link.js'
 import { watchUplink, type UplinkWatch } from './ramp-uplink.js'
 import { type BenchPage, type PublisherStats, type SubscriberStats, publisherStats, subscriberGaps, subscriberStats, watchSubscriberFrames } from './ramp-stats.js'
 
@@ -204,7 +204,7 @@ async function run(publisherKind: PublisherBrowser, browser: Browser, hub: RampH
     if (link !== 'clean') {
       await uplink?.stop()
       const connectedAfter = `connected ${start - clickedAt} ms after the join click`
-      linkLines.push(`${describeLinkCounters(link, readQdiscCounters())}; ${connectedAfter}${uplink ? `; ${uplink.events.join('; ')}` : ''}`)
+      linkLines.push(`${describeLinkCounters(link, readQdiscCounters(), link === 'uplink' ? readUplinkDropped() : 0)}; ${connectedAfter}${uplink ? `; ${uplink.events.join('; ')}` : ''}`)
       if (uplink?.unshapedSelected) console.error(`[uplink] ${publisherId.slice(0, 6)}: a selected pair's port was not shaped: ${uplink.events.join('; ')}`)
     }
     if (trace) {
@@ -269,7 +269,7 @@ try {
       for (const link of links) {
         const order = round % 2 === 1 ? hubNames : [...hubNames].reverse()
         for (const hubName of order) {
-          const linkName = link === 'constrained' ? `${RATE}, ≈2.1 % loss` : link === 'uplink' ? `uplink ${RATE}, ≈2.3 % loss` : 'clean'
+          const linkName = link === 'constrained' ? `${RATE}, ≈2.1 % loss` : link === 'uplink' ? `uplink ${RATE}, ${UPLINK_LOSS_PER_MILLE / 10} % loss` : 'clean'
           const label = hubNames.length > 1 || rounds > 1 ? `${hubName} r${round}` : hubName
           console.error(`[ramp] ${label}: ${publisher}, ${linkName}…`)
           const linkLines: string[] = []

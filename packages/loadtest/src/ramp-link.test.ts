@@ -1,36 +1,43 @@
 import { describe, expect, it } from 'vitest'
-import { describeLinkCounters, parseQdiscCounters, uplinkFilterCommands } from './ramp-link.js'
+import { describeLinkCounters, parseNftDropped, parseQdiscCounters, uplinkFilterCommands, uplinkLossRules } from './ramp-link.js'
 
 describe('uplinkFilterCommands', () => {
-  const commands = uplinkFilterCommands(40_000, 2)
-  const from = 'match ip protocol 17 0xff match ip sport 40000 0xffff'
-
-  it('drops by the patterns at the fixed offset and past each extension length, then rate-limits the rest of the port', () => {
-    expect(commands).toEqual([
-      `filter add dev lo parent 1: protocol ip prio 1 u32 ${from} match u8 0x00 0x3f at 40 flowid 1:20`,
-      `filter add dev lo parent 1: protocol ip prio 1 u32 ${from} match u8 0x40 0x7f at 41 flowid 1:20`,
-      `filter add dev lo parent 1: protocol ip prio 1 u32 ${from} match u8 0x90 0xdf at 28 match u16 0x0000 0xffff at 42 match u8 0x00 0x3f at 44 flowid 1:20`,
-      `filter add dev lo parent 1: protocol ip prio 1 u32 ${from} match u8 0x90 0xdf at 28 match u16 0x0000 0xffff at 42 match u8 0x40 0x7f at 45 flowid 1:20`,
-      `filter add dev lo parent 1: protocol ip prio 1 u32 ${from} match u8 0x90 0xdf at 28 match u16 0x0001 0xffff at 42 match u8 0x00 0x3f at 48 flowid 1:20`,
-      `filter add dev lo parent 1: protocol ip prio 1 u32 ${from} match u8 0x90 0xdf at 28 match u16 0x0001 0xffff at 42 match u8 0x40 0x7f at 49 flowid 1:20`,
-      `filter add dev lo parent 1: protocol ip prio 1 u32 ${from} match u8 0x90 0xdf at 28 match u16 0x0002 0xffff at 42 match u8 0x00 0x3f at 52 flowid 1:20`,
-      `filter add dev lo parent 1: protocol ip prio 1 u32 ${from} match u8 0x90 0xdf at 28 match u16 0x0002 0xffff at 42 match u8 0x40 0x7f at 53 flowid 1:20`,
-      `filter add dev lo parent 1: protocol ip prio 2 u32 ${from} flowid 1:30`,
+  it('puts UDP from the port, IPv4 and IPv6, on the 800 kbit/s class', () => {
+    expect(uplinkFilterCommands(40_000)).toEqual([
+      'filter add dev lo parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff match ip sport 40000 0xffff flowid 1:30',
+      'filter add dev lo parent 1: protocol ipv6 prio 2 u32 match ip6 protocol 17 0xff match ip6 sport 40000 0xffff flowid 1:30',
     ])
-  })
-
-  it('matches only packets from the port, never to it', () => {
-    for (const command of commands) expect(command).not.toContain('dport')
-  })
-
-  it('writes extension lengths past 9 in hex', () => {
-    expect(uplinkFilterCommands(5000, 12).at(-2)).toContain('match u16 0x000c 0xffff at 42 match u8 0x40 0x7f at 93')
   })
 
   it('refuses what is not a port', () => {
     expect(() => uplinkFilterCommands(0)).toThrow(RangeError)
     expect(() => uplinkFilterCommands(70_000)).toThrow(RangeError)
-    expect(() => uplinkFilterCommands(1.5)).toThrow(RangeError)
+    expect(() => uplinkLossRules(1.5)).toThrow(RangeError)
+  })
+})
+
+describe('uplinkLossRules', () => {
+  it('drops 2.1 % of UDP from the port at random, counted, never what is sent to it', () => {
+    const rules = uplinkLossRules(40_000)
+    expect(rules).toEqual([
+      'add rule netdev parley_uplink loss ip protocol udp udp sport 40000 numgen random mod 1000 < 21 counter drop',
+      'add rule netdev parley_uplink loss ip6 nexthdr udp udp sport 40000 numgen random mod 1000 < 21 counter drop',
+    ])
+    for (const rule of rules) expect(rule).not.toContain('dport')
+  })
+})
+
+describe('parseNftDropped', () => {
+  it('sums the drop counters of the table', () => {
+    const listed = `table netdev parley_uplink {
+	chain loss {
+		type filter hook ingress device "lo" priority filter; policy accept;
+		ip protocol udp udp sport 40000 numgen random mod 1000 < 21 counter packets 37 bytes 40000 drop
+		ip6 nexthdr udp udp sport 40000 numgen random mod 1000 < 21 counter packets 0 bytes 0 drop
+		ip protocol udp udp sport 40002 numgen random mod 1000 < 21 counter packets 5 bytes 900 drop
+	}
+}`
+    expect(parseNftDropped(listed)).toBe(42)
   })
 })
 
@@ -55,8 +62,8 @@ describe('parseQdiscCounters', () => {
 })
 
 describe('describeLinkCounters', () => {
-  it('gives the uplink its loss and queue drops over what the publisher offered', () => {
-    expect(describeLinkCounters('uplink', parseQdiscCounters(SHOWN))).toBe('2000 packets offered, 60 lost to the patterns (3.0 %), 40 dropped by the full queue (2.0 %)')
+  it('gives the uplink its queue drops over what the publisher offered, and its random loss over what left the queue', () => {
+    expect(describeLinkCounters('uplink', parseQdiscCounters(SHOWN), 38)).toBe('1940 packets offered, 40 dropped by the full queue (2.1 %), 38 of the 1900 sent lost at random (2.0 %)')
   })
 
   it('reads the constrained link off its one rate class', () => {
@@ -68,6 +75,6 @@ describe('describeLinkCounters', () => {
   })
 
   it('says when the rate class is missing', () => {
-    expect(describeLinkCounters('uplink', new Map())).toBe('0 packets lost to the patterns, no rate class counters')
+    expect(describeLinkCounters('uplink', new Map())).toBe('no rate class counters')
   })
 })

@@ -1,25 +1,37 @@
-// The ramp bench's links on `lo` (ramp-bench.ts). `tc netem` is not in this kernel (no sch_netem), so a
-// link is an htb root with classes and u32 filters:
+// The ramp bench's links on `lo` (ramp-bench.ts). `tc netem` is not in this kernel (no sch_netem, no tc
+// actions), so a link is an htb root with classes and u32 filters, and for `uplink` an nftables rule:
 // - constrained: every packet in the namespace crosses one 800 kbit/s class (both directions, both
-//   participants, the hub's forwarding, RTCP), ≈ 2 % of UDP dropped by bit patterns at a fixed offset.
+//   participants, the hub's forwarding, RTCP); UDP packets whose bytes 40/41 match a bit pattern (1/64 +
+//   1/128) are dropped. Those bytes are an RTP packet's payload only without header extensions: the
+//   browsers' and the hub's RTP carry extensions, so the patterns hit RTCP, STUN and DTLS, not video.
 // - uplink: only the measured publisher's packets towards the hub (UDP from its candidates' ports) cross
-//   the 800 kbit/s class and the loss; everything else stays on an unlimited default class.
-// Loss: a packet is dropped when an encrypted byte matches 0bxx000000 (1/64) or the next one 0bx1000000
-// (1/128): ≈ 2.3 % of packets at random, sent to a class whose queue holds nothing.
+//   an 800 kbit/s class; after it, on lo's ingress, nftables drops UPLINK_LOSS_PER_MILLE ‰ of them at
+//   random (numgen random: each transmission on its own, a resend as likely to pass as any packet).
+//   Everything else stays on an unlimited default class.
 import { execFileSync } from 'node:child_process'
 
 export type Link = 'clean' | 'constrained' | 'uplink'
 
 export const RATE = '800kbit'
 export const PFIFO_LIMIT = 100
-/** The publisher's RTP header extension block is at most this many 32-bit words (Chromium's video: 2–6). */
-export const MAX_EXTENSION_WORDS = 24
+/** The uplink's random loss, in ‰ of the publisher's packets that left the rate class. */
+export const UPLINK_LOSS_PER_MILLE = 21
+const NFT_TABLE = 'parley_uplink'
 
 const LOSS_CLASS = '1:20'
 const UPLINK_CLASS = '1:30'
 
 function tc(args: string): void {
   execFileSync('tc', args.split(' '), { stdio: ['ignore', 'ignore', 'pipe'] })
+}
+
+function nft(script: string): void {
+  try {
+    execFileSync('nft', [script], { stdio: ['ignore', 'ignore', 'pipe'] })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('the uplink link needs nft (apt-get install nftables)')
+    throw error
+  }
 }
 
 /** The constrained link as it has been since stop 23: one 800 kbit/s class for everything, loss at bytes 40/41. */
@@ -33,19 +45,19 @@ export function constrainLoopback(): void {
   tc(`filter add dev lo parent 1: protocol ip prio 2 u32 match ip protocol 17 0xff match u8 0x40 0x7f at 41 flowid ${LOSS_CLASS}`)
 }
 
-/** The uplink link's classes, no filters yet: until `shapeUplinkPort`, everything passes unlimited. */
+/** The uplink's classes, no filters yet (until `shapeUplinkPort` everything passes unlimited), and its empty nftables chain. */
 export function prepareUplink(): void {
   tc('qdisc add dev lo root handle 1: htb default 10')
   tc('class add dev lo parent 1: classid 1:10 htb rate 10gbit')
   tc(`class add dev lo parent 1: classid ${UPLINK_CLASS} htb rate ${RATE} ceil ${RATE}`)
   tc(`qdisc add dev lo parent ${UPLINK_CLASS} handle 30: pfifo limit ${PFIFO_LIMIT}`)
-  tc(`class add dev lo parent 1: classid ${LOSS_CLASS} htb rate 10gbit`)
-  tc('qdisc add dev lo parent 1:20 handle 20: pfifo limit 0')
+  nft(`add table netdev ${NFT_TABLE}; add chain netdev ${NFT_TABLE} loss { type filter hook ingress device lo priority 0; }`)
 }
 
-/** Steers UDP from `port` (IPv4) through the uplink's loss and rate classes. */
+/** Steers UDP from `port` through the uplink's rate class and its random loss. */
 export function shapeUplinkPort(port: number): void {
   for (const command of uplinkFilterCommands(port)) tc(command)
+  nft(uplinkLossRules(port).join('; '))
 }
 
 export function releaseLoopback(): void {
@@ -54,31 +66,42 @@ export function releaseLoopback(): void {
   } catch {
     // nothing was set
   }
+  try {
+    execFileSync('nft', ['delete', 'table', 'netdev', NFT_TABLE], { stdio: ['ignore', 'ignore', 'pipe'] })
+  } catch {
+    // no uplink table
+  }
 }
 
-/**
- * The tc filter commands that put UDP from `port` on the uplink: prio 1, the loss patterns (to the drop
- * class); prio 2, everything else from the port (to the 800 kbit/s class). The loss bytes must be
- * encrypted ones: an SRTP packet's payload starts after its RTP header extensions (the constrained link's
- * fixed bytes 40/41 are the extension block's 0xBEDE there and never match), so there is one filter per
- * extension length (u16 at 42, in words) for RTP with X set and no CSRC, and the fixed offset for the
- * rest (RTP without extensions, SRTCP, STUN, DTLS).
- */
-export function uplinkFilterCommands(port: number, maxExtensionWords = MAX_EXTENSION_WORDS): string[] {
+function checkPort(port: number): void {
   if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new RangeError(`not a UDP port: ${port}`)
-  const from = `match ip protocol 17 0xff match ip sport ${port} 0xffff`
-  const filter = (prio: number, matches: string, flow: string) => `filter add dev lo parent 1: protocol ip prio ${prio} u32 ${matches} flowid ${flow}`
-  // Offsets from the IP header: 20 (IPv4, no options) + 8 (UDP) = 28, the RTP header; 40 after its fixed 12 bytes.
-  const loss = (first: number) => [`match u8 0x00 0x3f at ${first}`, `match u8 0x40 0x7f at ${first + 1}`]
-  const commands: string[] = []
-  for (const pattern of loss(40)) commands.push(filter(1, `${from} ${pattern}`, LOSS_CLASS))
-  for (let words = 0; words <= maxExtensionWords; words++) {
-    // Version 2, X set, CC 0 (padding bit free), the extension block `words` long: payload at 44 + 4 words.
-    const rtpWithExtensions = `match u8 0x90 0xdf at 28 match u16 0x${words.toString(16).padStart(4, '0')} 0xffff at 42`
-    for (const pattern of loss(44 + 4 * words)) commands.push(filter(1, `${from} ${rtpWithExtensions} ${pattern}`, LOSS_CLASS))
-  }
-  commands.push(filter(2, from, UPLINK_CLASS))
-  return commands
+}
+
+/** The tc filters that put UDP from `port` (IPv4 and IPv6) on the uplink's 800 kbit/s class; never what is sent to it. */
+export function uplinkFilterCommands(port: number): string[] {
+  checkPort(port)
+  return [
+    `filter add dev lo parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff match ip sport ${port} 0xffff flowid ${UPLINK_CLASS}`,
+    `filter add dev lo parent 1: protocol ipv6 prio 2 u32 match ip6 protocol 17 0xff match ip6 sport ${port} 0xffff flowid ${UPLINK_CLASS}`,
+  ]
+}
+
+/** The nftables rules dropping UPLINK_LOSS_PER_MILLE ‰ of UDP from `port` at random, on lo's ingress (after the rate class, silently for the sender). */
+export function uplinkLossRules(port: number, perMille = UPLINK_LOSS_PER_MILLE): string[] {
+  checkPort(port)
+  const loss = `numgen random mod 1000 < ${perMille} counter drop`
+  return [`add rule netdev ${NFT_TABLE} loss ip protocol udp udp sport ${port} ${loss}`, `add rule netdev ${NFT_TABLE} loss ip6 nexthdr udp udp sport ${port} ${loss}`]
+}
+
+/** The packets the uplink's loss rules dropped: the sum of their counters in `nft list table`. */
+export function parseNftDropped(text: string): number {
+  let dropped = 0
+  for (const match of text.matchAll(/counter packets (\d+) bytes \d+ drop/g)) dropped += Number(match[1])
+  return dropped
+}
+
+export function readUplinkDropped(): number {
+  return parseNftDropped(execFileSync('nft', ['list', 'table', 'netdev', NFT_TABLE], { encoding: 'utf8' }))
 }
 
 /** What a leaf qdisc passed and dropped. */
@@ -111,16 +134,20 @@ export function readQdiscCounters(): Map<string, QdiscCounters> {
 }
 
 /**
- * One line on what the link did in a run: packets lost to the loss patterns against those that reached the
- * rate class (its queue's drops are the overload's). Constrained: all packets in the namespace; uplink: the
- * publisher's.
+ * One line on what the link did in a run. Constrained: all packets on lo, those lost to the patterns and
+ * those dropped by the full queue. Uplink: the publisher's packets, dropped by the full queue, and of
+ * those that left the rate class, lost at random (`randomLost`, nftables' counters).
  */
-export function describeLinkCounters(link: Link, counters: Map<string, QdiscCounters>): string {
+export function describeLinkCounters(link: Link, counters: Map<string, QdiscCounters>, randomLost = 0): string {
   if (link === 'clean') return 'clean'
   const rate = counters.get(link === 'uplink' ? '30' : '10')
+  if (!rate) return 'no rate class counters'
+  const percent = (part: number, whole: number) => (whole > 0 ? ((part * 100) / whole).toFixed(1) : '-')
+  if (link === 'uplink') {
+    const offered = rate.sentPackets + rate.dropped
+    return `${offered} packets offered, ${rate.dropped} dropped by the full queue (${percent(rate.dropped, offered)} %), ${randomLost} of the ${rate.sentPackets} sent lost at random (${percent(randomLost, rate.sentPackets)} %)`
+  }
   const lost = counters.get('20')?.dropped ?? 0
-  if (!rate) return `${lost} packets lost to the patterns, no rate class counters`
   const offered = lost + rate.sentPackets + rate.dropped
-  const percent = (part: number) => (offered > 0 ? ((part * 100) / offered).toFixed(1) : '-')
-  return `${offered} packets offered, ${lost} lost to the patterns (${percent(lost)} %), ${rate.dropped} dropped by the full queue (${percent(rate.dropped)} %)`
+  return `${offered} packets offered, ${lost} lost to the patterns (${percent(lost, offered)} %), ${rate.dropped} dropped by the full queue (${percent(rate.dropped, offered)} %)`
 }

@@ -8,7 +8,7 @@ import { shapeUplinkPort } from './ramp-link.js'
 export interface UplinkWatch {
   /** What happened, in ms after the Join click: each port shaped (with the RTP the publisher had sent by then), each selected pair. */
   readonly events: string[]
-  /** True once any selected pair's local port was not shaped (IPv6, or a port that came too late). */
+  /** True once a selected pair's local port was not among the candidates shaped (it should not happen: reported). */
   readonly unshapedSelected: boolean
   stop(): Promise<void>
 }
@@ -27,19 +27,14 @@ export function watchUplink(page: BenchPage, clickedAt: number, shape: (port: nu
         for (const { port, address } of transport.candidates) {
           if (shaped.has(port)) continue
           shaped.add(port)
-          // The filters match IPv4 only: an IPv6 candidate would pass unshaped, and is reported.
-          if (address.includes(':')) {
-            events.push(`${at} ms: port ${port} (${address}) not shaped (IPv6)`)
-            continue
-          }
           shape(port)
           events.push(`${at} ms: port ${port} (${address}) shaped, connection ${transport.connectionState}, ${transport.rtpPacketsSent} RTP packets sent before`)
         }
         if (transport.selectedPort !== null && transport.selectedPort !== selected) {
           selected = transport.selectedPort
-          const ipv4 = transport.candidates.find((candidate) => candidate.port === selected)?.address.includes(':') === false
-          if (!ipv4) unshapedSelected = true
-          events.push(`${at} ms: selected pair from port ${selected}${ipv4 ? '' : ' (NOT shaped)'}, ${transport.rtpPacketsSent} RTP packets sent`)
+          const isShaped = shaped.has(selected)
+          if (!isShaped) unshapedSelected = true
+          events.push(`${at} ms: selected pair from port ${selected}${isShaped ? '' : ' (NOT shaped)'}, ${transport.rtpPacketsSent} RTP packets sent`)
         }
       }
       await new Promise((resolve) => setTimeout(resolve, transport?.connectionState === 'connected' ? 500 : 10))
