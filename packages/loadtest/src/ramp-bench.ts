@@ -19,7 +19,7 @@
 //
 //   flock /tmp/parley-e2e.lock unshare -n sh -c 'ip link set lo up && PARLEY_NETNS=lo \
 //     npm run pnpm -- --filter @parley/loadtest run ramp -- [--publishers chromium,firefox] \
-//     [--links clean,constrained,uplink] [--rounds 1] [--hubs current] [--before-hub DIR[,DIR…]] [--trace]'
+//     [--links clean,constrained,uplink] [--uplink-rate 800kbit] [--rounds 1] [--hubs current] [--before-hub DIR[,DIR…]] [--trace]'
 //
 // --hubs names werift media planes (RAMP_HUBS below), --before-hub DIR[,DIR…] adds other versions of the
 // hub's source as hubs `before` (`before1`, `before2`…); with more than one, every (publisher, link) is run on each in turn, alternating
@@ -133,7 +133,7 @@ async function run(publisherKind: PublisherBrowser, browser: Browser, hub: RampH
   const open: OpenPage[] = []
   const url = `${pagesUrl}/room.html?client=seed&hub=${encodeURIComponent(hub.url)}&roomId=${encodeURIComponent(roomId)}`
   if (link === 'constrained') constrainLoopback()
-  if (link === 'uplink') prepareUplink()
+  if (link === 'uplink') prepareUplink(uplinkRate)
   let uplink: UplinkWatch | undefined
   try {
     const publisher = await openPublisher(publisherKind, browser, pagesUrl)
@@ -243,6 +243,9 @@ const links = listFlag('links', 'clean,constrained', ['clean', 'constrained', 'u
 const beforeHubs = hubVersionLabels(flag('before-hub', ''))
 const hubNames = [...listFlag('hubs', 'current', Object.keys(RAMP_HUBS)), ...beforeHubs.map((version) => version.label)]
 const rounds = Number(flag('rounds', '1'))
+/** --uplink-rate: the `uplink` link's rate, as tc writes it (default 800kbit; `constrained` stays at 800kbit). */
+const uplinkRate = flag('uplink-rate', RATE)
+if (!/^\d+kbit$/.test(uplinkRate)) throw new Error('--uplink-rate: e.g. 400kbit')
 /** --trace: every estimation tick of the hub on stderr (time, client, figures), and the publisher's own available bitrate and video sent every 500 ms. */
 const trace = process.argv.includes('--trace')
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a whole number ≥ 1')
@@ -269,7 +272,7 @@ try {
       for (const link of links) {
         const order = round % 2 === 1 ? hubNames : [...hubNames].reverse()
         for (const hubName of order) {
-          const linkName = link === 'constrained' ? `${RATE}, ≈2.1 % loss` : link === 'uplink' ? `uplink ${RATE}, ${UPLINK_LOSS_PER_MILLE / 10} % loss` : 'clean'
+          const linkName = link === 'constrained' ? `${RATE}, ≈2.1 % loss` : link === 'uplink' ? `uplink ${uplinkRate}, ${UPLINK_LOSS_PER_MILLE / 10} % loss` : 'clean'
           const label = hubNames.length > 1 || rounds > 1 ? `${hubName} r${round}` : hubName
           console.error(`[ramp] ${label}: ${publisher}, ${linkName}…`)
           const linkLines: string[] = []

@@ -46,10 +46,10 @@ export function constrainLoopback(): void {
 }
 
 /** The uplink's classes, no filters yet (until `shapeUplinkPort` everything passes unlimited), and its empty nftables chain. */
-export function prepareUplink(): void {
+export function prepareUplink(rate = RATE): void {
   tc('qdisc add dev lo root handle 1: htb default 10')
   tc('class add dev lo parent 1: classid 1:10 htb rate 10gbit')
-  tc(`class add dev lo parent 1: classid ${UPLINK_CLASS} htb rate ${RATE} ceil ${RATE}`)
+  tc(`class add dev lo parent 1: classid ${UPLINK_CLASS} htb rate ${rate} ceil ${rate}`)
   tc(`qdisc add dev lo parent ${UPLINK_CLASS} handle 30: pfifo limit ${PFIFO_LIMIT}`)
   nft(`add table netdev ${NFT_TABLE}; add chain netdev ${NFT_TABLE} loss { type filter hook ingress device lo priority 0; }`)
 }
