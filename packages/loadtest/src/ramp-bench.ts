@@ -12,8 +12,9 @@
 //
 // The links (ramp-link.ts; no `tc netem` in this kernel, so htb classes and u32 filters on `lo`):
 // `constrained`: an htb class of 800 kbit/s that every packet in the namespace crosses once (both
-// directions, both participants, the hub's forwarding) with a 100-packet queue, and ≈ 2.1 % loss of UDP
-// packets by bit patterns at bytes 40/41. `uplink`: only the measured publisher's packets towards the hub
+// directions, both participants, the hub's forwarding) with a 100-packet queue, and loss by bit patterns at
+// bytes 40/41 (meant as ≈ 2.1 %; they miss RTP with header extensions, so its loss is mostly queue drops).
+// `uplink`: only the measured publisher's packets towards the hub
 // (UDP from its candidates' ports, shaped from its Join click on: ramp-uplink.ts) cross an 800 kbit/s class
 // and then 2.1 % random loss (nftables on lo's ingress, each transmission on its own); all else is unlimited.
 //
@@ -272,7 +273,7 @@ try {
       for (const link of links) {
         const order = round % 2 === 1 ? hubNames : [...hubNames].reverse()
         for (const hubName of order) {
-          const linkName = link === 'constrained' ? `${RATE}, ≈2.1 % loss` : link === 'uplink' ? `uplink ${uplinkRate}, ${UPLINK_LOSS_PER_MILLE / 10} % loss` : 'clean'
+          const linkName = link === 'constrained' ? `${RATE} shared by all traffic` : link === 'uplink' ? `uplink ${uplinkRate}, ${UPLINK_LOSS_PER_MILLE / 10} % loss` : 'clean'
           const label = hubNames.length > 1 || rounds > 1 ? `${hubName} r${round}` : hubName
           console.error(`[ramp] ${label}: ${publisher}, ${linkName}…`)
           const linkLines: string[] = []
