@@ -9,6 +9,7 @@
 //   random (numgen random: each transmission on its own, a resend as likely to pass as any packet).
 //   Everything else stays on an unlimited default class.
 import { execFileSync } from 'node:child_process'
+import { tc } from '@parley/testkit'
 
 export type Link = 'clean' | 'constrained' | 'uplink'
 
@@ -20,10 +21,6 @@ const NFT_TABLE = 'parley_uplink'
 
 const LOSS_CLASS = '1:20'
 const UPLINK_CLASS = '1:30'
-
-function tc(args: string): void {
-  execFileSync('tc', args.split(' '), { stdio: ['ignore', 'ignore', 'pipe'] })
-}
 
 function nft(script: string): void {
   try {

@@ -54,7 +54,7 @@ export {
 export { LOOPBACK_ADDRESS, loopbackWeriftConfig, type LoopbackWeriftOptions } from '@parley/werift-config'
 // Fault injection: a TCP proxy that resets or stalls connections, the hub as a process to kill and restart.
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
-export { dropUdpOnLoopback } from './udp-drop.js'
+export { dropUdpOnLoopback, tc } from './udp-drop.js'
 export { freePort, startHubProcess, type HubProcess, type HubProcessOptions } from './hub-process.js'
 export { REDIS_SERVER, redisAnswers, startRedisServer, type RedisServer, type RedisServerOptions } from './redis.js'
 export { commandLineOf, descendantsOf, processTree } from './processes.js'

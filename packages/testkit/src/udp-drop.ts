@@ -3,7 +3,8 @@
 // chosen UDP packets to a class whose queue holds nothing. TCP (HTTP, the events stream) passes.
 import { execFileSync } from 'node:child_process'
 
-function tc(args: string): void {
+/** One `tc` command (its arguments space-separated), its stderr in the error when it fails. */
+export function tc(args: string): void {
   execFileSync('tc', args.split(' '), { stdio: ['ignore', 'ignore', 'pipe'] })
 }
 
