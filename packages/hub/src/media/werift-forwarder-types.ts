@@ -4,9 +4,9 @@ import type { RTCRtpTransceiver } from 'werift'
 import type { BandwidthLimits, InboundWindow } from './bandwidth.js'
 import type { SubscriberLoss } from './subscriber-loss.js'
 import type { NackRecovery } from './nack-recovery.js'
-import type { KeyframeHold, KeyframeHoldState } from './werift-keyframe-hold.js'
+import type { KeyframeHold, SubscriptionKeyframeState } from './werift-keyframe-hold.js'
+import type { KeyframeRequests } from './werift-keyframe-requests.js'
 import type { SourceTransportCc } from './werift-transport-cc.js'
-import type { Timer } from '../clock.js'
 import type { PublishedTrack } from './types.js'
 
 export function sourceKey(track: Pick<PublishedTrack, 'clientId' | 'trackId'>): string {
@@ -23,14 +23,8 @@ export interface Source {
   readonly subscriptions: Set<Subscription>
   /** The publisher's actual SSRC, learnt from its first RTP packet. */
   ssrc: number | undefined
-  lastKeyframeRequestAt: number
-  readonly keyframeTimer: Timer
-  /** A keyframe was wanted before it could be asked for (no SSRC or no DTLS yet). */
-  keyframePending: boolean
-  /** A request is queued for this tick's microtask (requests of one tick share one PLI). */
-  keyframeQueued: boolean
-  /** A PLI went out and no keyframe has arrived since (for the join trace, a debug log). */
-  keyframeAwaited: boolean
+  /** Its keyframe requests to the publisher: one state (werift-keyframe-requests.ts). */
+  readonly keyframes: KeyframeRequests
   /** The keyframe held for forwardings offered but not yet answered (werift-keyframe-hold.ts). */
   readonly hold: KeyframeHold<Subscription>
   /** What arrived in the current estimation window (video only). */
@@ -58,9 +52,8 @@ export interface Subscription {
   source: Source | undefined
   /** Created lazily right before a server offer (see WeriftSubscriptions.materialize). */
   transceiver: RTCRtpTransceiver | undefined
-  keyframeRequestedOnAnswer: boolean
-  /** Whether its packets wait for its answer behind a held keyframe (werift-keyframe-hold.ts). */
-  keyframeHold: KeyframeHoldState
+  /** Its keyframe from offer to answer, and whether its packets wait behind a held one (werift-keyframe-hold.ts). */
+  keyframe: SubscriptionKeyframeState
   /** A packet was forwarded on it (the first one is logged at debug level, for the join trace). */
   forwarding: boolean
   /** The loss this subscriber reports on the forwarded stream (its receiver reports). */

@@ -1,7 +1,6 @@
 // RTP fan-out of the werift plane: every published track (a Source) and the subscriptions fed from it,
-// across all peers. Also the keyframe rule: requests made in one tick share one PLI (batched by the
-// microtask), and the publisher is asked at most once per KEYFRAME_REQUEST_INTERVAL_MS per track (the
-// trailing request waits on the injected Clock), since Chromium ignores one that comes sooner. A
+// across all peers. Also when a keyframe is asked for; how a source's requests become PLIs is
+// werift-keyframe-requests.ts, a subscription's keyframe from offer to answer werift-keyframe-hold.ts. A
 // subscriber's NACK for a packet the hub never had is relayed to the publisher and asks for a keyframe
 // only when that does not bring it in time (nack-recovery.ts). The
 // publishers' bandwidth estimates are feedback.ts (shared with the node-datachannel plane); the REMBs
@@ -20,20 +19,15 @@ import { dtlsUp, nackPacket, pliPacket, rembPacket, sendRtcp } from './werift-rt
 import { NACK_KEYFRAME_INTERVAL_MS, NackRecovery, nackAgainstHistory } from './nack-recovery.js'
 import { startsVp8Keyframe } from './vp8.js'
 import { absSendTimeId, absSendTimeIn } from './probe.js'
-import { KeyframeHold } from './werift-keyframe-hold.js'
-import { type Clock, Timer } from '../clock.js'
+import { KeyframeHold, forwardsLive } from './werift-keyframe-hold.js'
+import { KEYFRAME_REQUEST_INTERVAL_MS, KeyframeRequests } from './werift-keyframe-requests.js'
+import type { Clock } from '../clock.js'
 import type { Logger } from '../log.js'
 import type { PublishedTrack } from './types.js'
 
 export type { ForwarderCounters, Source, Subscription, SubscriptionOwner } from './werift-forwarder-types.js'
 export { sourceKey } from './werift-forwarder-types.js'
-
-/**
- * At most one PLI per publisher track in this window; later requests are coalesced into one trailing PLI.
- * Chromium drops a keyframe request that arrives within 300 ms of the last one it acted on
- * (`EncoderRtcpFeedback`, min keyframe send interval); 20 ms more absorbs jitter between the two clocks.
- */
-export const KEYFRAME_REQUEST_INTERVAL_MS = 320
+export { KEYFRAME_REQUEST_INTERVAL_MS } from './werift-keyframe-requests.js'
 /** RTCP PSFB FMT of a Full Intra Request (werift does not export the class from its ESM build). */
 const FIR_FORMAT = 4
 
@@ -108,11 +102,7 @@ export class Forwarder {
       transceiver,
       subscriptions: new Set(),
       ssrc: undefined,
-      lastKeyframeRequestAt: Number.NEGATIVE_INFINITY,
-      keyframeTimer: new Timer(this.#clock),
-      keyframePending: false,
-      keyframeQueued: false,
-      keyframeAwaited: false,
+      keyframes: new KeyframeRequests(this.#clock, () => this.#sendPli(source)),
       hold: new KeyframeHold(),
       inbound: published.kind === 'video' && limits ? new InboundWindow() : undefined,
       limits,
@@ -139,7 +129,7 @@ export class Forwarder {
     if (this.#sources.get(source.key) !== source) return
     this.#sources.delete(source.key)
     source.stopRtp()
-    source.keyframeTimer.cancel()
+    source.keyframes.end()
     this.#transportCc.sourceRemoved(source)
     for (const subscription of [...source.subscriptions]) subscription.owner.sourceEnded(subscription)
     source.subscriptions.clear()
@@ -153,8 +143,7 @@ export class Forwarder {
       owner,
       source,
       transceiver: undefined,
-      keyframeRequestedOnAnswer: false,
-      keyframeHold: 'off',
+      keyframe: 'unanswered',
       forwarding: false,
       loss: new SubscriberLoss(),
       nacks: new NackRecovery(),
@@ -165,7 +154,8 @@ export class Forwarder {
 
   /** The subscription receives nothing more from its source. Idempotent. */
   detach(subscription: Subscription): void {
-    subscription.source?.hold.release(subscription)
+    if (subscription.source) subscription.source.hold.ended(subscription)
+    else subscription.keyframe = 'ended'
     subscription.source?.subscriptions.delete(subscription)
     subscription.source = undefined
   }
@@ -176,52 +166,37 @@ export class Forwarder {
    * a keyframe sent before that is lost to it and only pushes the useful request out by the interval.
    */
   requestKeyframe(source: Source): void {
-    if (source.published.kind !== 'video' || this.#sources.get(source.key) !== source || source.keyframeQueued) return
-    source.keyframeQueued = true
-    queueMicrotask(() => {
-      source.keyframeQueued = false
-      this.#requestNow(source)
-    })
+    if (source.published.kind === 'video') source.keyframes.ask()
   }
 
   /** A video forwarding offered to a subscriber whose DTLS is up: its keyframe is asked for now and held. */
   holdKeyframe(subscription: Subscription): void {
     const source = subscription.source
-    if (!source || source.published.kind !== 'video' || subscription.keyframeHold !== 'off') return
+    if (!source || source.published.kind !== 'video') return
     // A keyframe already held for another forwarding serves this one too.
-    if (source.hold.await(subscription) === 'awaiting') this.requestKeyframe(source)
+    if (source.hold.offered(subscription) === 'awaiting') this.requestKeyframe(source)
   }
 
   /** The forwarding is negotiated and DTLS is up: the held keyframe goes first, else one is asked for. */
   negotiated(subscription: Subscription): void {
     const source = subscription.source
     if (!source) return
-    const waited = subscription.keyframeHold
-    const { packets, heldSince } = source.hold.release(subscription)
-    if (packets.length > 0) {
+    const answered = source.hold.answered(subscription)
+    if (answered.was === 'holding') {
+      const { packets, heldSince } = answered
       this.#log('debug', 'held keyframe forwarded', { clientId: subscription.owner.clientId, trackId: subscription.track.trackId, packets: packets.length, heldMs: this.#clock.now() - heldSince })
       for (const packet of packets) this.#sendTo(subscription, packet, undefined)
       return
     }
     // Still `awaiting`: the early request is out (or queued) and its keyframe will be forwarded live,
     // unless it is older than the interval (the publisher did not answer it): then ask again.
-    if (waited !== 'awaiting' || this.#clock.now() - source.lastKeyframeRequestAt >= KEYFRAME_REQUEST_INTERVAL_MS) this.requestKeyframe(source)
-  }
-
-  #requestNow(source: Source): void {
-    if (this.#sources.get(source.key) !== source) return
-    const wait = source.lastKeyframeRequestAt + KEYFRAME_REQUEST_INTERVAL_MS - this.#clock.now()
-    if (wait > 0) {
-      if (!source.keyframeTimer.running) source.keyframeTimer.start(wait, () => this.#sendPli(source))
-      return
-    }
-    this.#sendPli(source)
+    if (answered.was !== 'awaiting' || this.#clock.now() - source.keyframes.lastSentAt >= KEYFRAME_REQUEST_INTERVAL_MS) this.requestKeyframe(source)
   }
 
   /** A publisher's connection came up: ask for the keyframes wanted before it could carry RTCP. */
   publisherConnected(publisher: object): void {
     for (const source of this.#sources.values()) {
-      if (source.publisher === publisher && source.keyframePending) this.requestKeyframe(source)
+      if (source.publisher === publisher) source.keyframes.retry()
     }
     this.#feedback.rembNow(publisher)
   }
@@ -265,7 +240,7 @@ export class Forwarder {
       const source = subscription.source
       if (!sender || sender.ssrc !== nack.mediaSourceSsrc || !source || source.published.kind !== 'video') continue
       const now = this.#clock.now()
-      const { relayed, keyframeDue } = nackAgainstHistory(subscription.nacks, sender, nack.lost, now, now - source.lastKeyframeRequestAt >= NACK_KEYFRAME_INTERVAL_MS)
+      const { relayed, keyframeDue } = nackAgainstHistory(subscription.nacks, sender, nack.lost, now, now - source.keyframes.lastSentAt >= NACK_KEYFRAME_INTERVAL_MS)
       if (relayed.length > 0) this.#relayNack(source, relayed)
       if (keyframeDue) {
         this.counters.unanswerableNackKeyframeRequests++
@@ -308,12 +283,12 @@ export class Forwarder {
         // The publisher restarted its stream: keep the subscribers' sequence numbers continuous.
         for (const subscription of source.subscriptions) subscription.transceiver?.sender.replaceRTP(packet.header)
       }
-      if (source.keyframePending) this.requestKeyframe(source)
+      source.keyframes.retry()
       if (!switched && source.inbound) this.#feedback.rembNow(source.publisher)
     }
-    if (source.keyframeAwaited && startsVp8Keyframe(packet.payload)) {
-      source.keyframeAwaited = false
-      this.#log('debug', 'keyframe arrived', { clientId: source.published.clientId, trackId: source.published.trackId, afterRequestMs: this.#clock.now() - source.lastKeyframeRequestAt })
+    if (source.keyframes.awaitingKeyframe && startsVp8Keyframe(packet.payload)) {
+      const afterRequestMs = source.keyframes.keyframeArrived()
+      this.#log('debug', 'keyframe arrived', { clientId: source.published.clientId, trackId: source.published.trackId, afterRequestMs })
     }
     if (source.hold.active) source.hold.onPacket(packet, startsVp8Keyframe(packet.payload), this.#clock.now())
     if (source.subscriptions.size === 0) return
@@ -322,7 +297,7 @@ export class Forwarder {
     // over the subscriber's. The fast path writes the subscriber's header itself (werift-fast-send.ts).
     let outgoing: RtpPacket | undefined
     for (const subscription of source.subscriptions) {
-      if (subscription.keyframeHold === 'off') outgoing = this.#sendTo(subscription, packet, outgoing)
+      if (forwardsLive(subscription.keyframe)) outgoing = this.#sendTo(subscription, packet, outgoing)
     }
   }
 
@@ -374,18 +349,13 @@ export class Forwarder {
     sendRtcp(first.transceiver, [rembPacket(first.transceiver.sender.ssrc, ssrcs, estimate)], this.#log, 'a REMB')
   }
 
-  #sendPli(source: Source): void {
-    if (this.#sources.get(source.key) !== source) return
+  /** One PLI now (KeyframeRequests decides when); false when it cannot go: no SSRC, or no DTLS yet. */
+  #sendPli(source: Source): boolean {
     const mediaSsrc = source.ssrc ?? source.transceiver.receiver.track.ssrc
-    if (mediaSsrc === undefined || !dtlsUp(source.transceiver)) {
-      source.keyframePending = true
-      return
-    }
-    source.keyframePending = false
-    source.lastKeyframeRequestAt = this.#clock.now()
+    if (mediaSsrc === undefined || !dtlsUp(source.transceiver)) return false
     this.counters.keyframeRequestsSent++
-    source.keyframeAwaited = true
     this.#log('debug', 'keyframe requested', { clientId: source.published.clientId, trackId: source.published.trackId })
     sendRtcp(source.transceiver, [pliPacket(source.transceiver.sender.ssrc, mediaSsrc)], this.#log, 'a PLI', { trackId: source.published.trackId })
+    return true
   }
 }

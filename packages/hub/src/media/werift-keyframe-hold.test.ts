@@ -31,7 +31,8 @@ function setUp(kind: 'audio' | 'video' = 'video') {
   /** A subscriber's forwarding: offered (no codec yet) until `answer()` negotiates it. */
   const subscriber = () => {
     const sent: number[] = []
-    const subscription = forwarder.attach({ clientId: 'b', sourceEnded: () => undefined }, source)
+    // As WeriftSubscriptions does: a forwarding whose track ends is detached.
+    const subscription = forwarder.attach({ clientId: 'b', sourceEnded: (ended) => forwarder.detach(ended) }, source)
     const sender = { codec: undefined as unknown, dtlsTransport: { state: 'connected' }, sendRtp: async (packet: RtpPacket) => void sent.push(packet.header.sequenceNumber) }
     subscription.transceiver = { stopping: false, stopped: false, sender } as unknown as RTCRtpTransceiver
     const answer = () => {
@@ -59,10 +60,10 @@ describe('the keyframe held from the offer to the answer', () => {
     forwarder.holdKeyframe(subscription)
     await tick()
     expect(plis).toHaveLength(1)
-    expect(subscription.keyframeHold).toBe('awaiting')
+    expect(subscription.keyframe).toBe('awaiting')
     deliver(DELTA)
     const keyframe = [deliver(KEYFRAME), deliver(MORE), deliver(MORE)]
-    expect(subscription.keyframeHold).toBe('holding')
+    expect(subscription.keyframe).toBe('holding')
     const delta = deliver(DELTA)
     // Negotiated while held: werift would send it, the hold does not.
     deliver(DELTA)
@@ -73,7 +74,7 @@ describe('the keyframe held from the offer to the answer', () => {
     expect(sent.at(-1)).toBe(live)
     await tick()
     expect(plis).toHaveLength(1)
-    expect(subscription.keyframeHold).toBe('off')
+    expect(subscription.keyframe).toBe('live')
   })
 
   it('answered before the keyframe came: no second request, the keyframe goes live', async () => {
@@ -108,7 +109,7 @@ describe('the keyframe held from the offer to the answer', () => {
     deliver(KEYFRAME)
     deliver(MORE)
     forwarder.holdKeyframe(second.subscription)
-    expect(second.subscription.keyframeHold).toBe('holding')
+    expect(second.subscription.keyframe).toBe('holding')
     // The keyframe held for the first serves the second: no request for it.
     await tick()
     expect(plis).toHaveLength(1)
@@ -127,7 +128,7 @@ describe('the keyframe held from the offer to the answer', () => {
     await tick()
     deliver(KEYFRAME)
     for (let i = 0; i < HELD_PACKETS_MAX; i++) deliver(MORE)
-    expect(subscription.keyframeHold).toBe('off')
+    expect(subscription.keyframe).toBe('unanswered')
     answer()
     await tick()
     vi.advanceTimersByTime(KEYFRAME_REQUEST_INTERVAL_MS)
@@ -141,14 +142,94 @@ describe('the keyframe held from the offer to the answer', () => {
     audio.forwarder.holdKeyframe(listener.subscription)
     await tick()
     expect(audio.plis).toHaveLength(0)
-    expect(listener.subscription.keyframeHold).toBe('off')
+    expect(listener.subscription.keyframe).toBe('unanswered')
 
     const { forwarder, source, deliver, subscriber } = setUp()
     const { subscription } = subscriber()
     forwarder.holdKeyframe(subscription)
     deliver(KEYFRAME)
     forwarder.detach(subscription)
-    expect(subscription.keyframeHold).toBe('off')
+    expect(subscription.keyframe).toBe('ended')
     expect(source.hold.active).toBe(false)
+  })
+
+  it('unsubscribed while holding: the hold stays for the others, and goes with the last one', async () => {
+    const { forwarder, source, deliver, subscriber } = setUp()
+    const first = subscriber()
+    const second = subscriber()
+    forwarder.holdKeyframe(first.subscription)
+    forwarder.holdKeyframe(second.subscription)
+    const keyframe = deliver(KEYFRAME)
+    forwarder.detach(first.subscription)
+    expect(first.subscription.keyframe).toBe('ended')
+    expect(source.hold.active).toBe(true)
+    const more = deliver(MORE)
+    second.answer()
+    expect(second.sent).toEqual([keyframe, more])
+    expect(first.sent).toEqual([])
+    // The first one's late answer finds it ended: nothing sent, nothing asked.
+    first.answer()
+    await tick()
+    vi.advanceTimersByTime(KEYFRAME_REQUEST_INTERVAL_MS)
+    expect(first.subscription.keyframe).toBe('ended')
+    expect(first.sent).toEqual([])
+    expect(forwarder.counters.keyframeRequestsSent).toBe(1)
+    expect(source.hold.active).toBe(false)
+  })
+
+  it('publisher gone while holding, with a PLI trailing: every forwarding ends, nothing is held or asked', async () => {
+    const { forwarder, source, plis, deliver, subscriber } = setUp()
+    const first = subscriber()
+    forwarder.holdKeyframe(first.subscription)
+    await tick()
+    deliver(KEYFRAME)
+    const second = subscriber()
+    // Answered already, then asked again within the interval: a trailing PLI waits on the Clock.
+    second.answer()
+    await tick()
+    expect(source.keyframes.state.is).toBe('trailing')
+    forwarder.removeSource(source)
+    expect(first.subscription.keyframe).toBe('ended')
+    expect(second.subscription.keyframe).toBe('ended')
+    expect(source.hold.active).toBe(false)
+    expect(source.keyframes.state).toEqual({ is: 'ended' })
+    expect(vi.getTimerCount()).toBe(0)
+    first.answer()
+    await tick()
+    vi.advanceTimersByTime(10 * KEYFRAME_REQUEST_INTERVAL_MS)
+    expect(plis).toHaveLength(1)
+    expect(first.sent).toEqual([])
+  })
+
+  it('a live forwarding offered again is not held (a later offer for another track), and keeps receiving', async () => {
+    const { forwarder, plis, deliver, subscriber } = setUp()
+    const { subscription, sent, answer } = subscriber()
+    forwarder.holdKeyframe(subscription)
+    await tick()
+    const keyframe = deliver(KEYFRAME)
+    answer()
+    expect(subscription.keyframe).toBe('live')
+    forwarder.holdKeyframe(subscription)
+    expect(subscription.keyframe).toBe('live')
+    const next = deliver(DELTA)
+    await tick()
+    vi.advanceTimersByTime(KEYFRAME_REQUEST_INTERVAL_MS)
+    expect(sent).toEqual([keyframe, next])
+    expect(plis).toHaveLength(1)
+  })
+
+  it('a dropped hold is unanswered again: the next offer holds it anew', async () => {
+    const { forwarder, deliver, subscriber } = setUp()
+    const { subscription, sent, answer } = subscriber()
+    forwarder.holdKeyframe(subscription)
+    deliver(KEYFRAME)
+    for (let i = 0; i < HELD_PACKETS_MAX; i++) deliver(MORE)
+    expect(subscription.keyframe).toBe('unanswered')
+    forwarder.holdKeyframe(subscription)
+    expect(subscription.keyframe).toBe('awaiting')
+    const keyframe = deliver(KEYFRAME)
+    expect(subscription.keyframe).toBe('holding')
+    answer()
+    expect(sent).toEqual([keyframe])
   })
 })

@@ -85,7 +85,7 @@ export class WeriftSubscriptions implements SubscriptionOwner {
   offered(): void {
     for (const subscription of this.#byKey.values()) {
       const transceiver = subscription.transceiver
-      if (transceiver && !subscription.keyframeRequestedOnAnswer && transceiver.sender.dtlsTransport?.state === 'connected') this.#forwarder.holdKeyframe(subscription)
+      if (transceiver && subscription.keyframe === 'unanswered' && transceiver.sender.dtlsTransport?.state === 'connected') this.#forwarder.holdKeyframe(subscription)
     }
   }
 
@@ -103,8 +103,8 @@ export class WeriftSubscriptions implements SubscriptionOwner {
       }
       const direction = transceiver.currentDirection
       const dtlsUp = transceiver.sender.dtlsTransport?.state === 'connected'
-      if (!subscription.keyframeRequestedOnAnswer && dtlsUp && transceiver.sender.codec && (direction === 'sendonly' || direction === 'sendrecv')) {
-        subscription.keyframeRequestedOnAnswer = true
+      // `negotiated` makes it `live` (werift-keyframe-hold.ts): asked once per forwarding.
+      if (subscription.keyframe !== 'live' && dtlsUp && transceiver.sender.codec && (direction === 'sendonly' || direction === 'sendrecv')) {
         this.#forwarder.negotiated(subscription)
       }
     }
