@@ -5,13 +5,42 @@
 // NACKed it. A keyframe asked at the second NACK (≈ 100 ms, nack.ts, still the node-datachannel plane's
 // rule) was measured on the ramp bench's constrained link: 6 PLIs in 1.6 s into an 80 kbit/s encoder, whose
 // rate control then dropped frames for ≈ 1 s (loadtest README, stop 29). The caller also keeps NACK-caused
-// keyframes NACK_KEYFRAME_INTERVAL_MS apart.
+// keyframes NACK_KEYFRAME_INTERVAL_MS apart. The relays are coalesced per source (RelayedNacks): several
+// subscribers NACK the same lost packet, and each one repeats its NACK about every round trip it measures,
+// so without it the publisher got one NACK per subscriber per repeat.
 
 /** How long a NACKed packet may stay missing (resends relayed) before a keyframe replaces it. */
 export const NACK_RECOVERY_MS = 500
 /** At most one keyframe request for unanswerable NACKs per track in this window (after any request). */
 export const NACK_KEYFRAME_INTERVAL_MS = 1000
 import { RTP_HISTORY_SIZE } from './werift-fast-send.js'
+
+/**
+ * One relay per missing packet (per source, in the publisher's numbering) in this window. A relay's answer
+ * takes the publisher's round trip, which the hub cannot measure (it only receives that publisher's
+ * reports); libwebrtc assumes 100 ms before it has a measure, and its sender refuses a second resend of a
+ * packet within its round trip anyway.
+ */
+export const NACK_RELAY_WINDOW_MS = 100
+/** Slots of RelayedNacks (a power of two): seq & (slots - 1); a collision at worst relays once more. */
+const RELAY_SLOTS = 256
+
+/** A source's recently relayed sequence numbers, shared by its subscribers; allocated on its first relay. */
+export class RelayedNacks {
+  #seqs: Int32Array | undefined
+  #at: Float64Array | undefined
+
+  /** True (and `seq` counts as relayed at `now`) unless `seq` was relayed less than NACK_RELAY_WINDOW_MS ago. */
+  claim(seq: number, now: number): boolean {
+    const seqs = (this.#seqs ??= new Int32Array(RELAY_SLOTS).fill(-1))
+    const at = (this.#at ??= new Float64Array(RELAY_SLOTS))
+    const slot = seq & (RELAY_SLOTS - 1)
+    if (seqs[slot] === seq && now - at[slot]! < NACK_RELAY_WINDOW_MS) return false
+    seqs[slot] = seq
+    at[slot] = now
+    return true
+  }
+}
 
 /** How many missing sequence numbers one subscription remembers (losses are rarely more at once). */
 const REMEMBERED = 32
@@ -56,16 +85,31 @@ interface WeriftNackSender {
   readonly seqOffset?: number
 }
 
-/** A subscriber's NACK against its werift sender: what to relay (the publisher's numbering) and whether a keyframe is due. */
-export function nackAgainstHistory(recovery: NackRecovery, sender: object, lost: readonly number[], now: number, keyframeAllowed: boolean): { relayed: number[]; keyframeDue: boolean } {
+/**
+ * A subscriber's NACK against its werift sender: what to relay (the publisher's numbering, less what the
+ * source relayed within the window: `coalesced`) and whether a keyframe is due (per subscription, as before).
+ */
+export function nackAgainstHistory(
+  recovery: NackRecovery,
+  relays: RelayedNacks,
+  sender: object,
+  lost: readonly number[],
+  now: number,
+  keyframeAllowed: boolean,
+): { relayed: number[]; coalesced: number; keyframeDue: boolean } {
   const { rtpCache, seqOffset = 0 } = sender as WeriftNackSender
   const relayed: number[] = []
+  let coalesced = 0
   const keyframeDue = recovery.nacked(
     (seq) => rtpCache?.[seq % RTP_HISTORY_SIZE]?.header.sequenceNumber === seq,
     lost,
     now,
     keyframeAllowed,
-    (seq) => relayed.push((seq - seqOffset) & 0xffff),
+    (seq) => {
+      const published = (seq - seqOffset) & 0xffff
+      if (relays.claim(published, now)) relayed.push(published)
+      else coalesced++
+    },
   )
-  return { relayed, keyframeDue }
+  return { relayed, coalesced, keyframeDue }
 }

@@ -3,7 +3,7 @@
 import type { RTCRtpTransceiver } from 'werift'
 import type { BandwidthLimits, InboundWindow } from './bandwidth.js'
 import type { SubscriberLoss } from './subscriber-loss.js'
-import type { NackRecovery } from './nack-recovery.js'
+import type { NackRecovery, RelayedNacks } from './nack-recovery.js'
 import type { KeyframeHold, SubscriptionKeyframeState } from './werift-keyframe-hold.js'
 import type { KeyframeRequests } from './werift-keyframe-requests.js'
 import type { SourceTransportCc } from './werift-transport-cc.js'
@@ -27,6 +27,8 @@ export interface Source {
   readonly keyframes: KeyframeRequests
   /** The keyframe held for forwardings offered but not yet answered (werift-keyframe-hold.ts). */
   readonly hold: KeyframeHold<Subscription>
+  /** The NACKs relayed to the publisher lately, shared by its subscribers (nack-recovery.ts). */
+  readonly relayedNacks: RelayedNacks
   /** What arrived in the current estimation window (video only). */
   readonly inbound: InboundWindow | undefined
   /** The bounds of the REMB estimate (the publisher's room's bitrates). */
@@ -81,6 +83,8 @@ export interface ForwarderCounters {
   transportCcFeedbackSent: number
   /** NACKs sent to publishers for packets subscribers NACKed and the hub never had (nack-recovery.ts). */
   nacksRelayed: number
+  /** Sequence numbers a subscriber NACKed that were not relayed again: relayed for the source within NACK_RELAY_WINDOW_MS. */
+  nacksCoalesced: number
   /** Packets the transport-wide feedback reported lost, and received (transport-cc.ts; a late one counts in both). */
   transportCcReportedLost: number
   transportCcReportedReceived: number

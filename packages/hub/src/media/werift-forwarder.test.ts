@@ -9,7 +9,7 @@ import type { PublishedTrack } from './types.js'
 import { GenericNack, ReceiverEstimatedMaxBitrate, RtcpPayloadSpecificFeedback, RtcpTransportLayerFeedback, RtpHeader, RtpPacket } from 'werift'
 import { TICK_MS } from './bandwidth.js'
 import { Forwarder, KEYFRAME_REQUEST_INTERVAL_MS } from './werift-forwarder.js'
-import { NACK_KEYFRAME_INTERVAL_MS, NACK_RECOVERY_MS } from './nack-recovery.js'
+import { NACK_KEYFRAME_INTERVAL_MS, NACK_RECOVERY_MS, NACK_RELAY_WINDOW_MS } from './nack-recovery.js'
 import { fakePublisherTransceiver } from '../test-support/fakePublisherTransceiver.js'
 
 /** The parts of a werift transceiver the forwarder touches for keyframes and REMB; `deliver` plays RTP in. */
@@ -126,13 +126,37 @@ describe('Forwarder: NACKs the hub cannot answer', () => {
     // The subscriber's numbers are the publisher's + 10: 1010-1012 and 1014 forwarded, 1013 (the publisher's 1003) never arrived.
     const subscription = subscriptionWithHistory(forwarder, source, [1010, 1011, 1012, 1013 - 128, 1014], 10)
     forwarder.subscriberFeedback(nack(1012, 1013), [subscription])
+    // Repeated within NACK_RELAY_WINDOW_MS: coalesced (nack-recovery.test.ts); after it, relayed again.
+    vi.advanceTimersByTime(NACK_RELAY_WINDOW_MS - 1)
+    forwarder.subscriberFeedback(nack(1013), [subscription])
+    vi.advanceTimersByTime(1)
     forwarder.subscriberFeedback(nack(1013), [subscription])
     await tick()
     const nacks = relayed(rtcp)
     expect(nacks.map((feedback) => [feedback.mediaSourceSsrc, feedback.lost])).toEqual([[1234, [1003]], [1234, [1003]]])
     expect(pli(rtcp)).toHaveLength(0)
     expect(forwarder.counters.nacksRelayed).toBe(2)
+    expect(forwarder.counters.nacksCoalesced).toBe(1)
     expect(forwarder.counters.unanswerableNackKeyframeRequests).toBe(0)
+  })
+
+  it('relays the NACKs of several subscribers for the same missing packet once per source per window', async () => {
+    const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
+    const { transceiver, rtcp } = publisherTransceiver('connected')
+    const source = forwarder.addSource({}, track('video'), '0', transceiver)!
+    // The publisher's 65535 never arrived: subscriber a numbers it 9 (offset 10), b 65535 (offset 0).
+    const a = subscriptionWithHistory(forwarder, source, [8], 10)
+    const b = subscriptionWithHistory(forwarder, source, [65534], 0)
+    forwarder.subscriberFeedback(nack(9), [a])
+    vi.advanceTimersByTime(5)
+    forwarder.subscriberFeedback(nack(65535), [b])
+    vi.advanceTimersByTime(NACK_RELAY_WINDOW_MS - 5)
+    forwarder.subscriberFeedback(nack(65535), [b])
+    forwarder.subscriberFeedback(nack(9), [a])
+    await tick()
+    expect(relayed(rtcp).map((feedback) => feedback.lost)).toEqual([[65535], [65535]])
+    expect(forwarder.counters.nacksRelayed).toBe(2)
+    expect(forwarder.counters.nacksCoalesced).toBe(2)
   })
 
   it('asks for one keyframe when the packet is still missing NACK_RECOVERY_MS after its first NACK', async () => {
@@ -152,7 +176,9 @@ describe('Forwarder: NACKs the hub cannot answer', () => {
     expect(((pli(rtcp)[0]![0] as RtcpPayloadSpecificFeedback).feedback as { mediaSsrc: number }).mediaSsrc).toBe(1234)
     expect(forwarder.counters.unanswerableNackKeyframeRequests).toBe(1)
     expect(forwarder.counters.keyframeRequestsSent).toBe(1)
-    expect(relayed(rtcp)).toHaveLength(3)
+    // The NACK 1 ms after the second relay is not relayed again (NACK_RELAY_WINDOW_MS), but still counts for the keyframe.
+    expect(relayed(rtcp)).toHaveLength(2)
+    expect(forwarder.counters.nacksCoalesced).toBe(1)
   })
 
   it('asks nothing for NACKed packets the history holds (werift resends them), nor for another SSRC or an audio track', async () => {

@@ -16,7 +16,7 @@ import type { ForwarderCounters, Source, Subscription, SubscriptionOwner } from 
 import { sourceKey } from './werift-forwarder-types.js'
 import { FastRtpSend, withPadding } from './werift-fast-send.js'
 import { dtlsUp, nackPacket, pliPacket, rembPacket, sendRtcp } from './werift-rtcp.js'
-import { NACK_KEYFRAME_INTERVAL_MS, NackRecovery, nackAgainstHistory } from './nack-recovery.js'
+import { NACK_KEYFRAME_INTERVAL_MS, NackRecovery, RelayedNacks, nackAgainstHistory } from './nack-recovery.js'
 import { startsVp8Keyframe } from './vp8.js'
 import { absSendTimeId, absSendTimeIn } from './probe.js'
 import { KeyframeHold, forwardsLive } from './werift-keyframe-hold.js'
@@ -47,6 +47,7 @@ export class Forwarder {
     packetsForwardedByWerift: 0,
     transportCcFeedbackSent: 0,
     nacksRelayed: 0,
+    nacksCoalesced: 0,
     transportCcReportedLost: 0,
     transportCcReportedReceived: 0,
     transportCcLateArrivals: 0,
@@ -104,6 +105,7 @@ export class Forwarder {
       ssrc: undefined,
       keyframes: new KeyframeRequests(this.#clock, () => this.#sendPli(source)),
       hold: new KeyframeHold(),
+      relayedNacks: new RelayedNacks(),
       inbound: published.kind === 'video' && limits ? new InboundWindow() : undefined,
       limits,
       absSendTimeId: undefined,
@@ -240,7 +242,8 @@ export class Forwarder {
       const source = subscription.source
       if (!sender || sender.ssrc !== nack.mediaSourceSsrc || !source || source.published.kind !== 'video') continue
       const now = this.#clock.now()
-      const { relayed, keyframeDue } = nackAgainstHistory(subscription.nacks, sender, nack.lost, now, now - source.keyframes.lastSentAt >= NACK_KEYFRAME_INTERVAL_MS)
+      const { relayed, coalesced, keyframeDue } = nackAgainstHistory(subscription.nacks, source.relayedNacks, sender, nack.lost, now, now - source.keyframes.lastSentAt >= NACK_KEYFRAME_INTERVAL_MS)
+      this.counters.nacksCoalesced += coalesced
       if (relayed.length > 0) this.#relayNack(source, relayed)
       if (keyframeDue) {
         this.counters.unanswerableNackKeyframeRequests++
