@@ -156,8 +156,8 @@ export class Forwarder {
 
   /** The subscription receives nothing more from its source. Idempotent. */
   detach(subscription: Subscription): void {
-    if (subscription.source) subscription.source.hold.ended(subscription)
-    else subscription.keyframe = 'ended'
+    // No source: detached already (and `ended`).
+    subscription.source?.hold.ended(subscription)
     subscription.source?.subscriptions.delete(subscription)
     subscription.source = undefined
   }
