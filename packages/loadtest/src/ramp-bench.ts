@@ -154,9 +154,12 @@ async function run(publisherKind: PublisherBrowser, client: RampClient, browser:
     await kind.open(publisher.page, { hub: hub.url, tutorial: pagesUrl }, roomId)
     await subscriber.page.goto(tutorialUrl(pagesUrl, hub.url, roomId))
     await watchSubscriberFrames(subscriber.page)
+    // The watch starts before the click: Parley's app gathers on its pre-join (its warm-up), and a page busy
+    // with the click's render answers getStats late (its ports were first shaped 239–487 ms after the click,
+    // once after ICE had connected; ms before the click read negative).
     const clickedAt = Date.now()
-    await publisher.page.click(kind.joinSelector)
     if (link === 'uplink') uplink = watchUplink(publisher.page, clickedAt)
+    await publisher.page.click(kind.joinSelector)
     await pollUntil(async () => ((await kind.connected(publisher.page)) ? true : undefined), { timeoutMs: 30_000, intervalMs: 20, description: 'the publisher to connect' })
     const publisherId = await pollUntil(async () => (await kind.clientId(publisher.page)) ?? undefined, { timeoutMs: 5_000, intervalMs: 20, description: "the publisher's client id" })
     const start = Date.now()
