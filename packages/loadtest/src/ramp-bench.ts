@@ -1,7 +1,9 @@
 // Bitrate-ramp benchmark (issue 10): how fast a publisher's send bitrate grows through the hub on a clean
 // loopback, and where it settles on a constrained one, for a Chromium and for a Firefox ESR publisher.
-// Two pages running the seed tutorial's client (each publishes its fake 640x480 camera and receives the
-// other; the subscriber is always Chromium, the Firefox publisher runs in its own process); the publisher's
+// Two pages (each publishes its fake 640x480 camera and receives the other; the subscriber is always the seed
+// tutorial's client in Chromium, the Firefox publisher runs in its own process); the publisher is the tutorial's
+// client too, or Parley's own web app (`--clients tutorial,parley`, ramp-clients.ts: both, alternating per
+// round, as the hubs do); the publisher's
 // getStats() is read 1, 2, 5, 10 and 15 s after its connection came up: available outgoing bitrate (its
 // bandwidth estimate), what it actually sends, its video resolution, the loss its receiver reports (the
 // hub's), and on the other page the freezes of that video. Prints one table; asserts nothing.
@@ -20,14 +22,13 @@
 //
 //   flock /tmp/parley-e2e.lock unshare -n sh -c 'ip link set lo up && PARLEY_NETNS=lo \
 //     npm run pnpm -- --filter @parley/loadtest run ramp -- [--publishers chromium,firefox] \
-//     [--links clean,constrained,uplink] [--uplink-rate 800kbit] [--rounds 1] [--hubs current] [--before-hub DIR[,DIR…]] [--trace]'
+//     [--links clean,constrained,uplink] [--uplink-rate 800kbit] [--rounds 1] [--clients tutorial,parley] \
+//     [--hubs current] [--before-hub DIR[,DIR…]] [--trace]'
 //
 // --hubs names werift media planes (RAMP_HUBS below), --before-hub DIR[,DIR…] adds other versions of the
 // hub's source as hubs `before` (`before1`, `before2`…); with more than one, every (publisher, link) is run on each in turn, alternating
 // which goes first per round, so before and after share the run and its load.
 import { loadavg } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { Browser } from 'playwright-core'
 import { createWeriftMediaPlane, type WeriftMediaPlane, type WeriftMediaPlaneOptions } from '@parley/hub/werift'
 import { startTestHub } from '@parley/hub/testing'
@@ -41,11 +42,12 @@ import {
   startStaticServer,
 } from '@parley/testkit'
 import { hubVersionLabels, importHubVersion, type HubVersion } from './hub-version.js'
+import { TUTORIAL_DIR, WEB_DIST } from './join-clients.js'
+import { parseRampArgs, type PublisherBrowser, type RampClient, roundOrder } from './ramp-args.js'
+import { RAMP_CLIENT_KINDS, tutorialUrl } from './ramp-clients.js'
 import { constrainLoopback, describeLinkCounters, type Link, prepareUplink, RATE, UPLINK_LOSS_PER_MILLE, readQdiscCounters, readUplinkDropped, releaseLoopback } from './ramp-link.js'
 import { watchUplink, type UplinkWatch } from './ramp-uplink.js'
 import { type BenchPage, type PublisherStats, type SubscriberStats, publisherStats, subscriberGaps, subscriberStats, watchSubscriberFrames } from './ramp-stats.js'
-
-type PublisherBrowser = 'chromium' | 'firefox'
 
 /** The hubs `--hubs` can name: werift plane options, and the room's bitrates. `current` is the plane as configured by default. */
 const RAMP_HUBS: Record<string, { plane: WeriftMediaPlaneOptions; bitrates?: Record<string, number> }> = {
@@ -63,16 +65,22 @@ interface OpenPage {
   close(): Promise<void>
 }
 
-/** A publisher page: a Chromium page, or one Firefox process of its own (its permission file names the pages' origin). */
-async function openPublisher(kind: PublisherBrowser, chromium: Browser, pagesUrl: string): Promise<OpenPage> {
-  if (kind === 'chromium') return newParticipantPage(chromium, { viewport: { width: 800, height: 600 } })
-  const firefox = await launchFirefox({ origins: [pagesUrl] })
+/**
+ * A publisher page with the client's init scripts: a Chromium page, or one Firefox process of its own (its
+ * permission file names every origin a client page may come from: the tutorial's server and each hub, which serves Parley's app).
+ */
+async function openPublisher(kind: PublisherBrowser, chromium: Browser, origins: string[], initScripts: readonly (() => void)[]): Promise<OpenPage> {
+  if (kind === 'chromium') {
+    const participant = await newParticipantPage(chromium, { viewport: { width: 800, height: 600 } })
+    for (const script of initScripts) await participant.context.addInitScript(script)
+    return participant
+  }
+  const firefox = await launchFirefox({ origins })
   const participant = await newFirefoxParticipantPage(firefox, { viewport: { width: 800, height: 600 } })
+  for (const script of initScripts) await participant.page.evaluateOnNewDocument(script)
   return { page: participant.page, close: () => firefox.close() }
 }
 
-const here = dirname(fileURLToPath(import.meta.url))
-const TUTORIAL_DIR = join(here, '../../hub/e2e/clients')
 const SAMPLE_AT_S = [1, 2, 5, 10, 15]
 
 interface HubFigures {
@@ -110,6 +118,7 @@ interface RampHub {
 type HubCode = Pick<HubVersion, 'createWeriftMediaPlane' | 'startTestHub'>
 
 async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<string, number> | undefined, code: HubCode = { createWeriftMediaPlane, startTestHub }): Promise<RampHub> {
+  const { trace } = args
   const lastEstimate = new Map<string, { estimate: number; lossFraction: number; queueDelayMs: number }>()
   const plane = code.createWeriftMediaPlane({
     ...options,
@@ -124,34 +133,38 @@ async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<s
       } else if (level === 'warn' || level === 'error') console.error(`[hub] ${msg}`, fields ?? '')
     },
   })
-  const hub = await code.startTestHub({ mediaPlane: plane })
+  // It serves Parley's app too (as the join bench's hubs do), for `--clients parley`.
+  const hub = await code.startTestHub({ mediaPlane: plane, staticDir: WEB_DIST })
   return { url: hub.url, bitrates, plane, lastEstimate, close: () => hub.close() }
 }
 
-async function run(publisherKind: PublisherBrowser, browser: Browser, hub: RampHub, pagesUrl: string, link: Link, linkLines: string[]): Promise<Sample[]> {
+async function run(publisherKind: PublisherBrowser, client: RampClient, browser: Browser, hub: RampHub, pagesUrl: string, link: Link, linkLines: string[]): Promise<Sample[]> {
+  const { trace, uplinkRate } = args
+  const kind = RAMP_CLIENT_KINDS[client]
   const roomResponse = await fetch(`${hub.url}/v1/rooms/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ramp', ...(hub.bitrates ? { options: { bitrates: hub.bitrates } } : {}) }) })
   const roomId = ((await roomResponse.json()) as { data: { id: string } }).data.id
   const open: OpenPage[] = []
-  const url = `${pagesUrl}/room.html?client=seed&hub=${encodeURIComponent(hub.url)}&roomId=${encodeURIComponent(roomId)}`
   if (link === 'constrained') constrainLoopback()
   if (link === 'uplink') prepareUplink(uplinkRate)
   let uplink: UplinkWatch | undefined
   try {
-    const publisher = await openPublisher(publisherKind, browser, pagesUrl)
+    const publisher = await openPublisher(publisherKind, browser, [pagesUrl, ...[...hubs.values()].map((each) => each.url)], kind.initScripts)
     const subscriber = await newParticipantPage(browser, { viewport: { width: 800, height: 600 } })
     open.push(publisher, subscriber)
-    await publisher.page.goto(url)
-    await subscriber.page.goto(url)
+    await kind.open(publisher.page, { hub: hub.url, tutorial: pagesUrl }, roomId)
+    await subscriber.page.goto(tutorialUrl(pagesUrl, hub.url, roomId))
     await watchSubscriberFrames(subscriber.page)
+    // The watch starts before the click: Parley's app gathers on its pre-join (its warm-up), and a page busy
+    // with the click's render answers getStats late (its ports were first shaped 239–487 ms after the click,
+    // once after ICE had connected; ms before the click read negative).
     const clickedAt = Date.now()
-    await publisher.page.click('#togglejoin')
     if (link === 'uplink') uplink = watchUplink(publisher.page, clickedAt)
-    const connected = (page: BenchPage) => page.evaluate(() => (globalThis as unknown as { __seed: { connectionState: string | null } }).__seed.connectionState === 'connected')
-    await pollUntil(async () => ((await connected(publisher.page)) ? true : undefined), { timeoutMs: 30_000, intervalMs: 20, description: 'the publisher to connect' })
-    const publisherId = await publisher.page.evaluate(() => (globalThis as unknown as { __seed: { client: { id: string } } }).__seed.client.id)
+    await publisher.page.click(kind.joinSelector)
+    await pollUntil(async () => ((await kind.connected(publisher.page)) ? true : undefined), { timeoutMs: 30_000, intervalMs: 20, description: 'the publisher to connect' })
+    const publisherId = await pollUntil(async () => (await kind.clientId(publisher.page)) ?? undefined, { timeoutMs: 5_000, intervalMs: 20, description: "the publisher's client id" })
     const start = Date.now()
     if (trace) console.error(`[ramp] ${new Date(start).toISOString().slice(17, 23)} publisher ${publisherId.slice(0, 6)} connected; the subscriber joins`)
-    await subscriber.page.click('#togglejoin')
+    await subscriber.page.click(RAMP_CLIENT_KINDS.tutorial.joinSelector)
     const samples: Sample[] = []
     const counters0 = hub.plane.stats()
     let previous = await publisherStats(publisher.page)
@@ -226,30 +239,11 @@ async function run(publisherKind: PublisherBrowser, browser: Browser, hub: RampH
 
 const format = (value: number | null, digits = 0) => (value === null ? '-' : value.toFixed(digits))
 
-function flag(name: string, fallback: string): string {
-  const args = process.argv.slice(2)
-  const index = args.indexOf(`--${name}`)
-  return index >= 0 && args[index + 1] !== undefined ? args[index + 1]! : fallback
-}
-
-function listFlag<T extends string>(name: string, fallback: string, allowed: readonly T[]): T[] {
-  const values = flag(name, fallback).split(',')
-  for (const value of values) if (!allowed.includes(value as T)) throw new Error(`--${name}: '${value}' is not one of ${allowed.join(', ')}`)
-  return values as T[]
-}
-
-const publishers = listFlag('publishers', 'chromium,firefox', ['chromium', 'firefox'] as const)
-const links = listFlag('links', 'clean,constrained', ['clean', 'constrained', 'uplink'] as const satisfies readonly Link[])
+const args = parseRampArgs(process.argv.slice(2), Object.keys(RAMP_HUBS))
+const { publishers, links, clients, rounds, uplinkRate } = args
 /** --before-hub DIR[,DIR…]: other versions of the hub's `src` (hub-version.ts), run as hubs `before` (`before1`, `before2`… for more) beside the others. */
-const beforeHubs = hubVersionLabels(flag('before-hub', ''))
-const hubNames = [...listFlag('hubs', 'current', Object.keys(RAMP_HUBS)), ...beforeHubs.map((version) => version.label)]
-const rounds = Number(flag('rounds', '1'))
-/** --uplink-rate: the `uplink` link's rate, as tc writes it (default 800kbit; `constrained` stays at 800kbit). */
-const uplinkRate = flag('uplink-rate', RATE)
-if (!/^\d+kbit$/.test(uplinkRate)) throw new Error('--uplink-rate: e.g. 400kbit')
-/** --trace: every estimation tick of the hub on stderr (time, client, figures), and the publisher's own available bitrate and video sent every 500 ms. */
-const trace = process.argv.includes('--trace')
-if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a whole number ≥ 1')
+const beforeHubs = hubVersionLabels(args.beforeHub)
+const hubNames = [...args.hubs, ...beforeHubs.map((version) => version.label)]
 
 assertLoopbackOnly()
 releaseLoopback()
@@ -271,39 +265,38 @@ try {
   for (let round = 1; round <= rounds; round++) {
     for (const publisher of publishers) {
       for (const link of links) {
-        const order = round % 2 === 1 ? hubNames : [...hubNames].reverse()
-        for (const hubName of order) {
+        for (const client of roundOrder(clients, round)) for (const hubName of roundOrder(hubNames, round)) {
           const linkName = link === 'constrained' ? `${RATE} shared by all traffic` : link === 'uplink' ? `uplink ${uplinkRate}, ${UPLINK_LOSS_PER_MILLE / 10} % loss` : 'clean'
           const label = hubNames.length > 1 || rounds > 1 ? `${hubName} r${round}` : hubName
-          console.error(`[ramp] ${label}: ${publisher}, ${linkName}…`)
+          console.error(`[ramp] ${label}: ${publisher} ${client}, ${linkName}…`)
           const linkLines: string[] = []
-          for (const sample of await run(publisher, browser, hubs.get(hubName)!, pages.url, link, linkLines)) {
+          for (const sample of await run(publisher, client, browser, hubs.get(hubName)!, pages.url, link, linkLines)) {
             const { publisher: out, subscriber: inbound, hub } = sample
             rows.push(
-              `| ${label} | ${publisher} | ${linkName} | ${sample.atS} | ${format(sample.availableKbps)} | ${format(sample.targetKbps)} | ${format(sample.sentKbps)} | ${sample.resolution} | ${format(sample.remoteLossPercent, 1)} | ${inbound.freezes} / ${inbound.freezeMs.toFixed(0)} | ${inbound.longestGapMs.toFixed(0)} | ${sample.load.toFixed(2)} |`,
+              `| ${label} | ${publisher} | ${client} | ${linkName} | ${sample.atS} | ${format(sample.availableKbps)} | ${format(sample.targetKbps)} | ${format(sample.sentKbps)} | ${sample.resolution} | ${format(sample.remoteLossPercent, 1)} | ${inbound.freezes} / ${inbound.freezeMs.toFixed(0)} | ${inbound.longestGapMs.toFixed(0)} | ${sample.load.toFixed(2)} |`,
             )
             details.push(
-              `| ${label} | ${publisher} | ${linkName} | ${sample.atS} | ${out.packetsSent} | ${out.retransmitted} | ${out.nacks} | ${out.plis} | ${out.framesEncoded} | ${out.limitation} | ${inbound.packetsReceived} | ${inbound.packetsLost} | ${inbound.nacks} | ${inbound.plis} | ${inbound.framesDecoded} | ${format(hub.estimateKbps)} | ${format(hub.hubLossPercent, 1)} | ${format(hub.queueDelayMs)} | ${hub.keyframeRequests} / ${hub.unanswerableNackKeyframes} | ${sample.load.toFixed(2)} |`,
+              `| ${label} | ${publisher} | ${client} | ${linkName} | ${sample.atS} | ${out.packetsSent} | ${out.retransmitted} | ${out.nacks} | ${out.plis} | ${out.framesEncoded} | ${out.limitation} | ${inbound.packetsReceived} | ${inbound.packetsLost} | ${inbound.nacks} | ${inbound.plis} | ${inbound.framesDecoded} | ${format(hub.estimateKbps)} | ${format(hub.hubLossPercent, 1)} | ${format(hub.queueDelayMs)} | ${hub.keyframeRequests} / ${hub.unanswerableNackKeyframes} | ${sample.load.toFixed(2)} |`,
             )
           }
-          for (const line of linkLines) linkRows.push(`| ${label} | ${publisher} | ${linkName} | ${line} |`)
+          for (const line of linkLines) linkRows.push(`| ${label} | ${publisher} | ${client} | ${linkName} | ${line} |`)
         }
       }
     }
   }
-  console.log('\nPublisher through the hub (2 tutorial clients, fake 640x480 camera, Chromium subscriber); seconds after the publisher connected.')
+  console.log('\nPublisher through the hub (the publisher: the client named in its row, fake 640x480 camera; the subscriber: the tutorial client in Chromium); seconds after the publisher connected.')
   console.log('Firefox reports no available outgoing bitrate (its getStats has no availableOutgoingBitrate): "-"; its encoder target is the estimate\'s share for video.\n')
-  console.log('| hub | publisher | link | s | available outgoing kbps | encoder target kbps (since last row) | video sent kbps (since last row) | resolution | loss reported by the hub % | subscriber freezes / ms | longest gap between painted frames ms | load avg |')
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|')
+  console.log('| hub | publisher | client | link | s | available outgoing kbps | encoder target kbps (since last row) | video sent kbps (since last row) | resolution | loss reported by the hub % | subscriber freezes / ms | longest gap between painted frames ms | load avg |')
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|')
   for (const row of rows) console.log(row)
   console.log('\nWhy (cumulative since the publisher connected): publisher outbound-rtp video, subscriber inbound-rtp video, and the hub: its last REMB to the publisher, the loss and queue delay of its last estimation tick, its PLIs to the publisher (of which for a NACK it could not answer).\n')
-  console.log('| hub | publisher | link | s | pub packets sent | pub resent | pub NACKs received | pub PLI+FIR received | pub frames encoded | pub quality limitation | sub packets received | sub packets lost | sub NACKs sent | sub PLI+FIR sent | sub frames decoded | hub REMB kbps | hub loss % | hub queue delay ms | hub PLIs / for NACKs | load avg |')
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
+  console.log('| hub | publisher | client | link | s | pub packets sent | pub resent | pub NACKs received | pub PLI+FIR received | pub frames encoded | pub quality limitation | sub packets received | sub packets lost | sub NACKs sent | sub PLI+FIR sent | sub frames decoded | hub REMB kbps | hub loss % | hub queue delay ms | hub PLIs / for NACKs | load avg |')
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
   for (const row of details) console.log(row)
   if (linkRows.length > 0) {
     console.log('\nThe link per run (tc counters over the run: constrained, every packet on lo; uplink, the publisher\'s packets to the hub), and for uplink when each of the publisher\'s ports was shaped, in ms after its Join click.\n')
-    console.log('| hub | publisher | link | what the link did |')
-    console.log('|---|---|---|---|')
+    console.log('| hub | publisher | client | link | what the link did |')
+    console.log('|---|---|---|---|---|')
     for (const row of linkRows) console.log(row)
   }
 } finally {

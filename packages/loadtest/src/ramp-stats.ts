@@ -39,7 +39,9 @@ export interface SubscriberStats {
 /** The publisher's figures now, and the bytes it has sent so far (for the rate between two samples). */
 export async function publisherStats(page: BenchPage): Promise<PublisherStats> {
   return page.evaluate(async () => {
-    const pc = (globalThis as unknown as { __pcs: RTCPeerConnection[] }).__pcs.at(-1)!
+    // The last open connection that sends video: the tutorial has one; Parley's app may keep a closed one from before.
+    const pcs = (globalThis as unknown as { __pcs: RTCPeerConnection[] }).__pcs
+    const pc = [...pcs].reverse().find((candidate) => candidate.connectionState !== 'closed' && candidate.getSenders().some((sender) => sender.track?.kind === 'video')) ?? pcs.at(-1)!
     const report = await pc.getStats()
     const figures = {
       available: null as number | null,
@@ -151,7 +153,9 @@ export interface PublisherTransport {
 /** null until the page has a peer connection. */
 export async function publisherTransport(page: BenchPage): Promise<PublisherTransport | null> {
   return page.evaluate(async () => {
-    const pc = (globalThis as unknown as { __pcs?: RTCPeerConnection[] }).__pcs?.at(-1)
+    const pcs = (globalThis as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? []
+    // As in publisherStats: the last open connection that sends video.
+    const pc = [...pcs].reverse().find((candidate) => candidate.connectionState !== 'closed' && candidate.getSenders().some((sender) => sender.track?.kind === 'video')) ?? pcs.at(-1)
     if (!pc) return null
     const report = await pc.getStats()
     const candidates: { id: string; port: number; address: string }[] = []

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest'
+import { parseRampArgs, roundOrder } from './ramp-args.js'
+
+const HUBS = ['current', 'low-floor']
+
+describe('parseRampArgs', () => {
+  it('defaults to what the bench measured before --clients existed: the tutorial client, both publishers, clean and constrained, one round', () => {
+    expect(parseRampArgs([], HUBS)).toEqual({
+      publishers: ['chromium', 'firefox'],
+      links: ['clean', 'constrained'],
+      clients: ['tutorial'],
+      hubs: ['current'],
+      beforeHub: '',
+      rounds: 1,
+      uplinkRate: '800kbit',
+      trace: false,
+    })
+  })
+
+  it('reads the client list, as --clients or --client', () => {
+    expect(parseRampArgs(['--clients', 'tutorial,parley'], HUBS).clients).toEqual(['tutorial', 'parley'])
+    expect(parseRampArgs(['--client', 'parley'], HUBS).clients).toEqual(['parley'])
+  })
+
+  it('reads every other flag', () => {
+    const args = parseRampArgs(['--publishers', 'firefox', '--links', 'clean,uplink', '--rounds', '2', '--uplink-rate', '400kbit', '--hubs', 'low-floor,current', '--before-hub', '/tmp/b', '--trace'], HUBS)
+    expect(args).toMatchObject({ publishers: ['firefox'], links: ['clean', 'uplink'], rounds: 2, uplinkRate: '400kbit', hubs: ['low-floor', 'current'], beforeHub: '/tmp/b', trace: true })
+  })
+
+  it('refuses a name it does not know, a name given twice, and bad numbers', () => {
+    expect(() => parseRampArgs(['--clients', 'sdk'], HUBS)).toThrow("--clients: 'sdk' is not one of tutorial, parley")
+    expect(() => parseRampArgs(['--clients', 'parley,parley'], HUBS)).toThrow('names one twice')
+    expect(() => parseRampArgs(['--hubs', 'remb-only'], HUBS)).toThrow('--hubs')
+    expect(() => parseRampArgs(['--links', 'lossy'], HUBS)).toThrow('--links')
+    expect(() => parseRampArgs(['--rounds', '0'], HUBS)).toThrow('--rounds')
+    expect(() => parseRampArgs(['--rounds', '1.5'], HUBS)).toThrow('--rounds')
+    expect(() => parseRampArgs(['--uplink-rate', '1mbit'], HUBS)).toThrow('--uplink-rate')
+  })
+})
+
+describe('roundOrder', () => {
+  it('keeps the order in odd rounds and reverses it in even ones, without touching the list', () => {
+    const clients = ['tutorial', 'parley']
+    expect(roundOrder(clients, 1)).toEqual(['tutorial', 'parley'])
+    expect(roundOrder(clients, 2)).toEqual(['parley', 'tutorial'])
+    expect(roundOrder(clients, 3)).toEqual(['tutorial', 'parley'])
+    expect(clients).toEqual(['tutorial', 'parley'])
+  })
+})

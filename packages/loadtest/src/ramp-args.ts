@@ -1,0 +1,59 @@
+// The ramp benchmark's flags (ramp-bench.ts), pure so they are tested without a browser.
+import type { Link } from './ramp-link.js'
+
+export const RAMP_PUBLISHERS = ['chromium', 'firefox'] as const
+export type PublisherBrowser = (typeof RAMP_PUBLISHERS)[number]
+export const RAMP_LINKS = ['clean', 'constrained', 'uplink'] as const satisfies readonly Link[]
+/** The measured publisher's client: the seed tutorial's page, or Parley's own web app (apps/web/dist). */
+export const RAMP_CLIENTS = ['tutorial', 'parley'] as const
+export type RampClient = (typeof RAMP_CLIENTS)[number]
+
+export interface RampArgs {
+  publishers: PublisherBrowser[]
+  links: Link[]
+  /** In the order given; each round after the first reverses the previous round's order (as the hubs do). */
+  clients: RampClient[]
+  /** Names for `--hubs` (checked against the bench's table by the caller). */
+  hubs: string[]
+  beforeHub: string
+  rounds: number
+  uplinkRate: string
+  trace: boolean
+}
+
+function flag(argv: readonly string[], name: string, fallback: string): string {
+  const index = argv.indexOf(`--${name}`)
+  return index >= 0 && argv[index + 1] !== undefined ? argv[index + 1]! : fallback
+}
+
+function listFlag<T extends string>(argv: readonly string[], name: string, fallback: string, allowed: readonly T[]): T[] {
+  const values = flag(argv, name, fallback).split(',')
+  for (const value of values) if (!allowed.includes(value as T)) throw new Error(`--${name}: '${value}' is not one of ${allowed.join(', ')}`)
+  if (new Set(values).size !== values.length) throw new Error(`--${name}: '${values.join(',')}' names one twice`)
+  return values as T[]
+}
+
+/** `argv`: the arguments after the script (process.argv.slice(2)); `hubNames`: what `--hubs` may name. */
+export function parseRampArgs(argv: readonly string[], hubNames: readonly string[]): RampArgs {
+  const rounds = Number(flag(argv, 'rounds', '1'))
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a whole number ≥ 1')
+  const uplinkRate = flag(argv, 'uplink-rate', '800kbit')
+  if (!/^\d+kbit$/.test(uplinkRate)) throw new Error('--uplink-rate: e.g. 400kbit')
+  // --client is the singular spelling of --clients.
+  const clientFlag = argv.includes('--clients') ? 'clients' : 'client'
+  return {
+    publishers: listFlag(argv, 'publishers', 'chromium,firefox', RAMP_PUBLISHERS),
+    links: listFlag(argv, 'links', 'clean,constrained', RAMP_LINKS),
+    clients: listFlag(argv, clientFlag, 'tutorial', RAMP_CLIENTS),
+    hubs: listFlag(argv, 'hubs', 'current', hubNames),
+    beforeHub: flag(argv, 'before-hub', ''),
+    rounds,
+    uplinkRate,
+    trace: argv.includes('--trace'),
+  }
+}
+
+/** Round 1 in the order given, round 2 reversed, and so on: who goes first alternates, so neither gets the quieter start every time. */
+export function roundOrder<T>(items: readonly T[], round: number): T[] {
+  return round % 2 === 1 ? [...items] : [...items].reverse()
+}
