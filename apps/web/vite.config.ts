@@ -27,19 +27,5 @@ export default defineConfig({
     },
   },
   preview: { host: '127.0.0.1' },
-  build: {
-    outDir: 'dist',
-    emptyOutDir: true,
-    target: 'es2022',
-    sourcemap: true,
-    rolldownOptions: {
-      output: {
-        // V8's compile hint: compile every function of the chunk when it loads (at boot, or at the idle
-        // prefetch), not at its first call. Without it the join's first run of the core and the call
-        // screen compiled ≈ 420 functions on the main thread between the Join click and the first frame
-        // (27–47 ms, stop 30's join trace). Not on the devtools chunks, which a join never runs.
-        postBanner: (chunk) => (/^(StatePanel|DevtoolsDiagrams|elk|traceWorker)/.test(chunk.name) ? '' : '//# allFunctionsCalledOnLoad'),
-      },
-    },
-  },
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: true },
 })
