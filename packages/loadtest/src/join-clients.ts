@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
 
 const here = dirname(fileURLToPath(import.meta.url))
-export const WEB_DIST = join(here, '../../../apps/web/dist')
+// `PARLEY_WEB_DIST=DIR`: another build of the web app in place of `apps/web/dist` (e.g. one built with `--outDir`).
+export const WEB_DIST = process.env.PARLEY_WEB_DIST ?? join(here, '../../../apps/web/dist')
 export const TUTORIAL_DIR = join(here, '../../hub/e2e/clients')
 const SDK_PAGE_DIR = join(here, '../join-clients')
 

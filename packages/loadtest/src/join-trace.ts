@@ -6,6 +6,9 @@
 // a benchmark: tracing costs the page time of its own.
 //   flock /tmp/parley-e2e.lock unshare -n sh -c 'ip link set lo up && PARLEY_NETNS=lo \
 //     npm run pnpm -- --filter @parley/loadtest exec node --conditions=parley-source --import ./scripts/ts-loader.mjs src/join-trace.ts [DIST]'
+// `JOIN_TRACE_OUT=DIR` also writes each round as JSON (profile, tasks, trace events); `JOIN_TRACE_CATEGORIES`
+// replaces the trace categories (add `v8,disabled-by-default-v8.compile` to see V8's lazy compiles).
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { startTestHub } from '@parley/hub/testing'
 import { assertLoopbackOnly, launchChromium, newParticipantPage, pollUntil } from '@parley/testkit'
 import { kinds, WEB_DIST } from './join-clients.js'
@@ -78,7 +81,7 @@ try {
     await cdp.send('Profiler.enable')
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 })
     await cdp.send('Profiler.start')
-    await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,v8.execute', transferMode: 'ReportEvents' })
+    await cdp.send('Tracing.start', { categories: process.env.JOIN_TRACE_CATEGORIES ?? 'devtools.timeline,disabled-by-default-devtools.timeline,v8.execute', transferMode: 'ReportEvents' })
     await newcomer.page.click(parley.joinSelector)
     const marks = await pollUntil(async () => {
       const read = await readJoinMarks(newcomer.page)
@@ -108,6 +111,13 @@ try {
     const steps = sinceClick(marks)
     const timeline = await newcomer.page.evaluate(() => (globalThis as { __joinTimeline?: [string, number][] }).__joinTimeline ?? [])
     const clickedAt = (marks as { clickedAt?: number }).clickedAt ?? 0
+    // JOIN_TRACE_OUT=DIR: the round's CPU profile, main-thread tasks and trace events as JSON, to read offline
+    // (e.g. the profile's samples mapped to source files through the dist's source maps).
+    if (process.env.JOIN_TRACE_OUT) {
+      mkdirSync(process.env.JOIN_TRACE_OUT, { recursive: true })
+      const phases = events.filter((event) => event.pid === pid && event.tid === mainTid && event.ph === 'X' && event.ts >= zero - 30_000 && event.ts < zero + 2_000_000)
+      writeFileSync(`${process.env.JOIN_TRACE_OUT}/round-${round + 1}.json`, JSON.stringify({ zero, profile, tasks: tasks.map(({ ts, dur }) => ({ ts, dur })), phases: phases.map(({ name, ts, dur }) => ({ name, ts, dur })), timeline: timeline.map(([what, at]) => [what, at - clickedAt]), steps }))
+    }
     console.log(`  timeline: ${timeline.filter(([, at]) => at >= clickedAt).map(([what, at]) => `${what} ${(at - clickedAt).toFixed(0)}`).join(', ')}`)
     console.log(`\nround ${round + 1}: first frame ${steps.firstFrame?.toFixed(0)} ms; marks: ${Object.entries(steps).map(([step, ms]) => `${step} ${ms.toFixed(0)}`).join(', ')}`)
     for (const task of tasks) {

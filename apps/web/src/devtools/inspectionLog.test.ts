@@ -87,6 +87,24 @@ describe('inspection log', () => {
     expect(events.map((event) => event.seq)).toEqual([2, 3, 4])
   })
 
+  it('copies payloads and flattens states only when read (a join logs hundreds of events nobody reads)', () => {
+    const log = createInspectionLog()
+    let reads = 0
+    const payload = {
+      get detail() {
+        reads++
+        return 'x'
+      },
+    }
+    const actor = createActor(machine, { inspect: log.inspect }).start()
+    actor.send({ type: 'peer.ping', stream: payload })
+    expect(reads).toBe(0)
+    const ping = log.events().find((event) => event.type === 'peer.ping')
+    expect(ping).toMatchObject({ payload: { type: 'peer.ping', stream: { detail: 'x' } }, before: ['idle'], after: ['idle'] })
+    log.events()
+    expect(reads).toBe(1)
+  })
+
   it('notifies subscribers and can be cleared', () => {
     const log = createInspectionLog()
     let notified = 0

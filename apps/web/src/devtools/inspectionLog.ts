@@ -129,6 +129,18 @@ export function toTakenTransition(transition: TransitionLike): TakenTransition {
   }
 }
 
+/**
+ * What an event's display needs, kept raw until someone reads it: a join makes hundreds of inspection
+ * events with the log closed (the stop 30 join trace: ≈ 11 ms of the join's main thread went into
+ * copying payloads and flattening state values nobody looked at).
+ */
+interface RawEvent {
+  event: object
+  transitions: TransitionLike[]
+  /** The receiving actor's state values before and after the event, once it is processed. */
+  values?: { before: unknown; after: unknown }
+}
+
 export function createInspectionLog(options: InspectionLogOptions = {}): InspectionLog {
   const limit = options.limit ?? 30
   const now = options.now ?? (() => Date.now())
@@ -140,6 +152,31 @@ export function createInspectionLog(options: InspectionLogOptions = {}): Inspect
   // Events received but not yet processed, per receiving actor, oldest first: XState reports an event
   // when it is sent, then the microsteps and the snapshot it caused once the actor processes it.
   const pending = new Map<string, { event: object; logged: LoggedEvent }[]>()
+  // Logged events whose payload, transitions or before/after are not yet filled in (fill() does).
+  const unfilled = new WeakMap<LoggedEvent, RawEvent>()
+  // Each actor's state value and its paths (flattened when read); the last ones, reused while the value is the same.
+  const values = new Map<string, unknown>()
+  const pathCache = new WeakMap<object, string[]>()
+  const pathsOf = (value: unknown): string[] => {
+    if (typeof value !== 'object' || value === null) return stateValueToPaths(value)
+    let paths = pathCache.get(value)
+    if (!paths) pathCache.set(value, (paths = stateValueToPaths(value)))
+    return paths
+  }
+
+  /** The logged event with its display data, made from what was kept raw (once per part). */
+  function fill(logged: LoggedEvent): LoggedEvent {
+    const raw = unfilled.get(logged)
+    if (!raw) return logged
+    if (logged.payload === undefined) logged.payload = toPlain(raw.event)
+    if (raw.transitions.length > 0) logged.transitions.push(...raw.transitions.splice(0).map(toTakenTransition))
+    if (raw.values) {
+      logged.before = pathsOf(raw.values.before)
+      logged.after = pathsOf(raw.values.after)
+      unfilled.delete(logged)
+    }
+    return logged
+  }
   // A machine's context is a new object on every change, never changed in place: one copy each.
   const plainCopies = new WeakMap<object, unknown>()
   const plainContext = (context: unknown): unknown => {
@@ -188,22 +225,27 @@ export function createInspectionLog(options: InspectionLogOptions = {}): Inspect
       const finished = record.status !== 'active' && sessionId !== record.rootId // keep the root to show how it ended
       if (finished || dropped) {
         records.delete(sessionId)
+        values.delete(sessionId)
         pending.delete(sessionId)
         listedOnce.delete(sessionId)
       }
     }
   }
 
-  function applySnapshot(record: ActorRecord, snapshot: SnapshotLike) {
+  /** True when the actor's children changed (only then can a prune drop anyone but a finished actor). */
+  function applySnapshot(record: ActorRecord, snapshot: SnapshotLike): boolean {
     record.status = snapshot.status ?? 'active'
     record.value = snapshot.value
-    record.paths = stateValueToPaths(snapshot.value)
-    // Copied to plain data when read (actors()): a join makes hundreds of snapshots nobody looks at.
+    values.set(record.sessionId, snapshot.value)
+    // Paths flattened and context copied to plain data when read (actors()): a join makes hundreds of
+    // snapshots nobody looks at.
     record.context = snapshot.context
-    record.children = Object.values(snapshot.children ?? {})
-      .map((child) => child?.sessionId)
-      .filter((id): id is string => typeof id === 'string')
+    const children: string[] = []
+    for (const child of Object.values(snapshot.children ?? {})) if (typeof child?.sessionId === 'string') children.push(child.sessionId)
+    const changed = children.length !== record.children.length || children.some((id, index) => id !== record.children[index])
+    record.children = children
     record.updatedAt = now()
+    return changed
   }
 
   return {
@@ -219,23 +261,24 @@ export function createInspectionLog(options: InspectionLogOptions = {}): Inspect
           // A raised or eventless step belongs to the event being processed (the oldest pending).
           const entry = queue?.find((candidate) => candidate.event === event.event) ?? queue?.[0]
           const transitions = (event as { _transitions?: TransitionLike[] })._transitions ?? []
-          entry?.logged.transitions.push(...transitions.map(toTakenTransition))
+          if (entry) unfilled.get(entry.logged)?.transitions.push(...transitions)
           return
         }
         case '@xstate.snapshot': {
           const record = ensure(event)
-          const before = record.paths
-          applySnapshot(record, event.snapshot as SnapshotLike)
+          const before = values.get(record.sessionId)
+          const childrenChanged = applySnapshot(record, event.snapshot as SnapshotLike)
           const queue = pending.get(record.sessionId)
           const index = queue?.findIndex((candidate) => candidate.event === event.event) ?? -1
           const processed = index >= 0 ? queue!.splice(index, 1)[0]!.logged : undefined
           if (queue?.length === 0) pending.delete(record.sessionId)
-          if (processed) {
-            processed.before = before
-            processed.after = record.paths
+          const raw = processed && unfilled.get(processed)
+          if (raw) raw.values = { before, after: record.value }
+          if (childrenChanged || record.status !== 'active') prune()
+          if (processed && eventListeners.size > 0) {
+            fill(processed)
+            for (const listener of eventListeners) listener(processed)
           }
-          prune()
-          if (processed) for (const listener of eventListeners) listener(processed)
           notify()
           return
         }
@@ -249,10 +292,12 @@ export function createInspectionLog(options: InspectionLogOptions = {}): Inspect
             targetId: target.id,
             targetSessionId: target.sessionId,
             ...(source ? { sourceId: actorName(source) } : {}),
-            payload: toPlain(event.event),
+            payload: undefined,
             transitions: [],
           }
-          recent = [...recent, logged].slice(-limit)
+          unfilled.set(logged, { event: event.event, transitions: [] })
+          recent.push(logged)
+          if (recent.length > limit) recent.shift()
           const queue = pending.get(target.sessionId) ?? []
           queue.push({ event: event.event, logged })
           pending.set(target.sessionId, queue)
@@ -266,10 +311,10 @@ export function createInspectionLog(options: InspectionLogOptions = {}): Inspect
     actors() {
       return [...records.values()]
         .sort((a, b) => Number(b.sessionId === b.rootId) - Number(a.sessionId === a.rootId))
-        .map((record) => ({ ...record, context: plainContext(record.context) }))
+        .map((record) => ({ ...record, paths: pathsOf(record.value), context: plainContext(record.context) }))
     },
     events() {
-      return recent
+      return recent.map(fill)
     },
     subscribe(listener) {
       listeners.add(listener)
@@ -281,6 +326,7 @@ export function createInspectionLog(options: InspectionLogOptions = {}): Inspect
     },
     clear() {
       records.clear()
+      values.clear()
       listedOnce.clear()
       pending.clear()
       recent = []

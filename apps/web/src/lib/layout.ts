@@ -55,10 +55,10 @@ export function activeSpeakerOf(view: ConferenceView, recentlyUnmuted: readonly 
   return recentlyUnmuted.find((clientId) => view.participants.some((p) => p.clientId === clientId && p.audioEnabled))
 }
 
-/** Newest first: who turned their microphone on between two views (joining unmuted counts). */
-export function noteUnmuted(before: ConferenceView | undefined, after: ConferenceView, order: readonly string[]): string[] {
+/** Newest first: who turned their microphone on between two views (joining unmuted counts); `order` itself when nobody did. */
+export function noteUnmuted(before: ConferenceView | undefined, after: ConferenceView, order: readonly string[]): readonly string[] {
   const wasOn = new Set(before?.participants.filter((p) => p.audioEnabled).map((p) => p.clientId) ?? [])
   const turnedOn = after.participants.filter((p) => p.audioEnabled && !wasOn.has(p.clientId)).map((p) => p.clientId)
-  if (turnedOn.length === 0) return [...order]
+  if (turnedOn.length === 0) return order
   return [...turnedOn, ...order.filter((id) => !turnedOn.includes(id))]
 }

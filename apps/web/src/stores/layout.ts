@@ -14,7 +14,7 @@ export const useLayoutStore = defineStore('layout', () => {
   const preference = ref<LayoutPreference>('grid')
   const pinned = ref<string>()
   const selfMinimised = ref(false)
-  const recentlyUnmuted = ref<string[]>([])
+  const recentlyUnmuted = ref<readonly string[]>([])
 
   watch(
     () => session.view,

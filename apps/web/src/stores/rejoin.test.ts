@@ -33,6 +33,23 @@ function reloadWith(call: RememberedCall | undefined, options: TestAppOptions = 
 }
 
 describe('rejoin store (a refresh during a call)', () => {
+  it('writes the memory only when what it holds changed, not on every view of the call', () => {
+    const app = createTestApp()
+    app.start()
+    usePreJoinStore().displayName = 'Ada'
+    let writes = 0
+    const setItem = app.sessionStorage.setItem
+    app.sessionStorage.setItem = (key, value) => {
+      writes++
+      setItem(key, value)
+    }
+    app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team' }, displayName: 'Ada', local: devicesOn })
+    app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team' }, displayName: 'Ada', local: devicesOn, busy: true })
+    expect(writes).toBe(1)
+    app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team' }, displayName: 'Ada', local: { ...devicesOn, videoEnabled: false } })
+    expect(writes).toBe(2)
+  })
+
   it('remembers the call in this tab while in it, with the microphone and camera as they are', () => {
     const app = createTestApp()
     app.start()

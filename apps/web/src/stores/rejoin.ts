@@ -9,6 +9,7 @@ import { defineStore } from 'pinia'
 import { computed, shallowRef, watch } from 'vue'
 import { useStoredRef } from '../composables/browser'
 import { useEnvironment } from '../environment'
+import { shareEqual } from '../lib/share'
 import { CALL_MEMORY_KEY, callToResume, rememberedCallSerializer } from '../lib/rejoin'
 import type { RememberedCall } from '../lib/rejoin'
 import { useInviteStore } from './invite'
@@ -30,13 +31,14 @@ export const useRejoinStore = defineStore('rejoin', () => {
     () => session.view,
     (view) => {
       if ((view.status === 'connected' || view.status === 'reconnecting') && view.room) {
-        memory.value = {
+        // The same object while nothing in it changed: sessionStorage is written only when it did.
+        memory.value = shareEqual(memory.value, {
           roomId: view.room.id,
           ...(view.room.name ? { roomName: view.room.name } : {}),
           displayName: view.displayName || preJoin.displayName.trim(),
           media: { audio: preJoin.wantAudio, video: preJoin.wantVideo },
           enabled: { audio: view.local.audioEnabled, video: view.local.videoEnabled },
-        }
+        })
       } else if (view.status === 'ended' || view.error?.kind === 'room-not-found') {
         memory.value = null
       }

@@ -9,7 +9,9 @@ import { hubPlaceOf } from '../lib/config'
 import { endedScreen } from '../lib/ended'
 import { describeError } from '../lib/messages'
 import { bannerOf, endReasonOf, pageTitleOf, screenOf } from '../lib/screen'
+import { shareEqual } from '../lib/share'
 import { buildTiles } from '../lib/tiles'
+import type { Tile } from '../lib/tiles'
 import { useInviteStore } from './invite'
 import { usePreJoinStore } from './preJoin'
 import { useRejoinStore } from './rejoin'
@@ -40,7 +42,8 @@ export const useScreenStore = defineStore('screen', () => {
   const endReason = computed(() => endReasonOf(view.value, screen.value))
   /** What the ended screen says and offers. */
   const ended = computed(() => endedScreen(endReason.value ?? 'you-left', errorCopy.value, invite.room !== undefined, view.value.endedBy?.name))
-  const tiles = computed(() => buildTiles(view.value, preJoin.displayName.trim()))
+  // The same tile objects while a tile does not change: its VideoTile is then not drawn again.
+  const tiles = computed<Tile[]>((previous) => shareEqual(previous, buildTiles(view.value, preJoin.displayName.trim())))
   /** In the room with nobody else yet, and a link to share: the call shows the invite card. */
   const alone = computed(() => view.value.status === 'connected' && view.value.participants.length === 0 && invite.inviteUrl !== undefined)
   const pageTitle = computed(() => pageTitleOf(screen.value, invite.room?.name))

@@ -46,6 +46,19 @@ describe('session store', () => {
     expect(session.streams).toBe(app.fake.handle.streams)
   })
 
+  it('keeps the same view while a new snapshot changes nothing in it, and its unchanged parts when it does', () => {
+    const app = createTestApp()
+    const session = useSessionStore()
+    session.start()
+    app.fake.setView({ status: 'joining', room: { id: 'r1', name: 'Team' } })
+    const first = session.view
+    app.fake.setView({ status: 'joining', room: { id: 'r1', name: 'Team' } })
+    expect(session.view).toBe(first)
+    app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team' } })
+    expect(session.view.status).toBe('connected')
+    expect(session.view.room).toBe(first.room)
+  })
+
   it('sends the call controls to the handle', () => {
     const app = createTestApp()
     const session = useSessionStore()

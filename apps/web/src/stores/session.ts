@@ -8,6 +8,7 @@ import { computed, markRaw, onScopeDispose, ref, shallowRef } from 'vue'
 import type { AnyConferenceHandle, ConferenceView, DeviceKind, ParticipantEvent } from '../conference/types'
 import { useEventListener } from '../composables/browser'
 import { useEnvironment } from '../environment'
+import { shareEqual } from '../lib/share'
 import { useDevtoolsStore } from './devtools'
 
 const IDLE_VIEW: ConferenceView = Object.freeze({
@@ -28,8 +29,10 @@ export const useSessionStore = defineStore('session', () => {
   // Private on purpose: an actor is not state to serialise (devtools, SSR); `snapshot` and `view` are.
   const conference = shallowRef<AnyConferenceHandle>()
   const snapshot = shallowRef<unknown>()
-  const view = computed<ConferenceView>(() =>
-    conference.value && snapshot.value !== undefined ? conference.value.selectView(snapshot.value) : IDLE_VIEW,
+  // The previous view's objects where nothing changed (lib/share.ts): most of a join's snapshots change
+  // nothing on screen, and then nothing downstream recomputes or re-renders.
+  const view = computed<ConferenceView>((previous) =>
+    conference.value && snapshot.value !== undefined ? shareEqual(previous, conference.value.selectView(snapshot.value)) : IDLE_VIEW,
   )
   const streams = computed(() => conference.value?.streams)
   // The core's chunk could not be fetched (main.ts): nothing can start until the page is reloaded.
