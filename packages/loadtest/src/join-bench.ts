@@ -114,8 +114,11 @@ function parseArgs(argv: string[]): Options {
   return options
 }
 
-/** Page and hub steps interleaved on the path after ICE: median over the trials of (later − earlier), ms. */
+/** Page and hub steps interleaved: our first offer's round trip split, then the path after ICE; median over the trials of (later − earlier), ms. */
 const HUB_INTERVALS: readonly (readonly [JoinStep | HubStep, JoinStep | HubStep])[] = [
+  ['offerSent', 'hubOfferIn'],
+  ['hubOfferIn', 'hubAnswerOut'],
+  ['hubAnswerOut', 'offerAnswered'],
   ['iceConnected', 'hubIceConnected'],
   ['hubIceConnected', 'hubDtlsConnecting'],
   ['hubDtlsConnecting', 'hubDtlsConnected'],

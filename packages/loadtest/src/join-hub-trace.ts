@@ -5,10 +5,12 @@
 
 type LogFields = Record<string, unknown>
 
-export const HUB_STEPS = ['hubIceConnected', 'hubDtlsConnecting', 'hubDtlsConnected', 'hubPli', 'hubKeyframeIn', 'hubFirstVideoOut'] as const
+export const HUB_STEPS = ['hubOfferIn', 'hubAnswerOut', 'hubIceConnected', 'hubDtlsConnecting', 'hubDtlsConnected', 'hubPli', 'hubKeyframeIn', 'hubFirstVideoOut'] as const
 export type HubStep = (typeof HUB_STEPS)[number]
 
 export const HUB_STEP_MEANING: Record<HubStep, string> = {
+  hubOfferIn: "the newcomer's first offer handed to its werift peer (after the hub's HTTP handling)",
+  hubAnswerOut: 'its answer ready (werift done, candidates held for it added)',
   hubIceConnected: "the hub's ICE connected for the newcomer",
   hubDtlsConnecting: "the hub's DTLS transport connecting (handshake started)",
   hubDtlsConnected: "the hub's DTLS transport connected",
@@ -53,6 +55,13 @@ export function hubTrace(entries: readonly HubEntry[], clickedAt: number, firstF
   }
   const ofNewcomer = (entry: HubEntry) => newcomer !== undefined && entry.fields?.clientId === newcomer
   const ofOther = (entry: HubEntry) => newcomer !== undefined && entry.fields?.clientId !== newcomer
+  // `offer answered` is logged when the answer is ready, with werift's time and its wait in the peer's queue.
+  const answered = since.find((entry) => entry.msg === 'offer answered' && ofNewcomer(entry))
+  if (answered && typeof answered.fields?.ms === 'number') {
+    const waited = typeof answered.fields.queuedMs === 'number' ? answered.fields.queuedMs : 0
+    mark('hubOfferIn', { ...answered, at: answered.at - answered.fields.ms - waited })
+    mark('hubAnswerOut', answered)
+  }
   mark('hubIceConnected', since.find((entry) => entry.msg === 'ice connected'))
   mark('hubDtlsConnecting', since.find((entry) => entry.msg === 'dtls connecting' && ofNewcomer(entry)))
   mark('hubDtlsConnected', since.find((entry) => entry.msg === 'dtls connected' && ofNewcomer(entry)))

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest'
+import { type HubEntry, hubTrace } from './join-hub-trace.js'
+
+const entry = (at: number, msg: string, fields?: Record<string, unknown>): HubEntry => ({ at, msg, fields })
+
+describe('hubTrace', () => {
+  it("splits the newcomer's first offer at the hub: handed to werift (after its queue) and answered", () => {
+    const entries = [
+      entry(990, 'offer answered', { clientId: 'publisher', queuedMs: 0, ms: 5 }),
+      entry(1150, 'offer answered', { clientId: 'newcomer', queuedMs: 4, ms: 11 }),
+      entry(1200, 'ice connected', { clientId: 'newcomer' }),
+    ]
+    const trace = hubTrace(entries, 1000, 1500)
+    expect(trace.steps.hubOfferIn).toBe(135)
+    expect(trace.steps.hubAnswerOut).toBe(150)
+    expect(trace.steps.hubIceConnected).toBe(200)
+    expect(trace.answerMs).toBe(11)
+  })
+
+  it('leaves the offer marks out when the hub logged no answer', () => {
+    const trace = hubTrace([entry(1200, 'ice connected', { clientId: 'newcomer' })], 1000, 1500)
+    expect(trace.steps.hubOfferIn).toBeUndefined()
+    expect(trace.steps.hubAnswerOut).toBeUndefined()
+  })
+})
