@@ -4,6 +4,7 @@
 // does. Nothing else touches the peer connection; the negotiation machine drives it through the
 // `peerSession` actor (machines/negotiationActors.ts).
 import type { IceCandidate } from '@parley/protocol'
+import { holdResolution } from './sendResolution.js'
 import type { DataChannelLike, IceCandidateInitLike, MediaStreamLike, MediaStreamTrackLike, PeerConnectionLike, RtpTransceiverLike, TrackEventLike } from './ports.js'
 
 /** What the peer connection reports, as the negotiation machine's events. */
@@ -60,7 +61,10 @@ export class PeerSession {
     local: { stream: MediaStreamLike | undefined; tracks: MediaStreamTrackLike[] },
     private readonly reports: PeerSessionReports,
   ) {
-    for (const track of local.tracks) pc.addTransceiver(track, { direction: 'sendonly', ...(local.stream ? { streams: [local.stream] } : {}) })
+    for (const track of local.tracks) {
+      const { sender } = pc.addTransceiver(track, { direction: 'sendonly', ...(local.stream ? { streams: [local.stream] } : {}) })
+      if (track.kind === 'video') holdResolution(sender)
+    }
     // A client without devices still offers m-lines, or it would have nothing to receive on.
     for (const kind of ['audio', 'video'] as const) if (!local.tracks.some((t) => t.kind === kind)) pc.addTransceiver(kind, { direction: 'recvonly' })
     pc.createDataChannel?.(BOOTSTRAP_CHANNEL_LABEL, BOOTSTRAP_CHANNEL_INIT)

@@ -82,6 +82,9 @@ export function isEditableStream(stream: MediaStreamLike): stream is EditableMed
 export interface RtpSenderLike {
   readonly track: MediaStreamTrackLike | null
   replaceTrack(track: MediaStreamTrackLike | null): Promise<void>
+  /** Optional: a browser's sender has them (sendResolution.ts); werift's and the trace replay's have not. */
+  getParameters?(): object
+  setParameters?(parameters: object): Promise<void>
 }
 
 export interface RtpTransceiverLike {

@@ -77,6 +77,12 @@ export class FakePeerConnection implements PeerConnectionLike {
       replaceTrack: async (next: MediaStreamTrackLike | null) => {
         sender.track = next
       },
+      /** What setParameters was last given (a browser's starting parameters before that). */
+      parameters: { transactionId: '1', encodings: [{ active: true }] } as Record<string, unknown>,
+      getParameters: () => ({ ...sender.parameters }),
+      setParameters: async (parameters: object) => {
+        sender.parameters = { ...parameters }
+      },
     }
     const transceiver: RtpTransceiverLike = {
       mid: String(this.transceivers.length),
