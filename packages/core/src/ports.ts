@@ -82,9 +82,9 @@ export function isEditableStream(stream: MediaStreamLike): stream is EditableMed
 export interface RtpSenderLike {
   readonly track: MediaStreamTrackLike | null
   replaceTrack(track: MediaStreamTrackLike | null): Promise<void>
-  /** Optional: a browser's sender has them (sendResolution.ts); werift's and the trace replay's have not. */
+  /** Optional: a browser's sender has them (sendResolution.ts), the trace replay's has not; werift's setParameters returns nothing. */
   getParameters?(): object
-  setParameters?(parameters: object): Promise<void>
+  setParameters?(parameters: object): Promise<void> | void
 }
 
 export interface RtpTransceiverLike {

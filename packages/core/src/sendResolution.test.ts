@@ -21,7 +21,23 @@ describe('holdResolution', () => {
     expect(given).toEqual([{ transactionId: 'tx-7', encodings: [{ active: true, scaleResolutionDownBy: 1 }], degradationPreference: 'maintain-resolution' }])
   })
 
-  it('leaves a sender without parameters (werift, a replay) alone, and swallows a refusal', async () => {
+  it("takes werift's synchronous setParameters (no promise back) and one that throws, without an error", async () => {
+    const given: object[] = []
+    const werift: RtpSenderLike = { track: null, replaceTrack: async () => undefined, getParameters: () => ({ encodings: [] }), setParameters: (parameters) => void given.push(parameters) }
+    expect(() => holdResolution(werift)).not.toThrow()
+    const throwing: RtpSenderLike = {
+      track: null,
+      replaceTrack: async () => undefined,
+      getParameters: () => {
+        throw new Error('closed')
+      },
+    }
+    expect(() => holdResolution(throwing)).not.toThrow()
+    await flush()
+    expect(given).toEqual([{ encodings: [], degradationPreference: 'maintain-resolution' }])
+  })
+
+  it('leaves a sender without parameters (a replay) alone, and swallows a refusal', async () => {
     expect(() => holdResolution({ track: null, replaceTrack: async () => undefined })).not.toThrow()
     let refused = false
     holdResolution(

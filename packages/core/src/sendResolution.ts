@@ -7,8 +7,13 @@
 // stop 30, has the figures).
 import type { RtpSenderLike } from './ports.js'
 
-/** Asks the sender to hold its resolution; a sender without parameters (werift, a replay) is left as it is, and a refusal changes nothing. */
+/**
+ * Asks the sender to hold its resolution. A sender without parameters (a replay) is left as it is; a refusal,
+ * thrown or rejected, changes nothing; werift's setParameters answers synchronously, with no promise.
+ */
 export function holdResolution(sender: RtpSenderLike): void {
-  const parameters = sender.getParameters?.()
-  if (parameters) sender.setParameters?.({ ...parameters, degradationPreference: 'maintain-resolution' }).catch(() => undefined)
+  ;(async () => {
+    const parameters = sender.getParameters?.()
+    if (parameters) await sender.setParameters?.({ ...parameters, degradationPreference: 'maintain-resolution' })
+  })().catch(() => undefined)
 }
