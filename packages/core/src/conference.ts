@@ -110,7 +110,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
   const channels = media.channels ?? new DataChannels()
   const prepared = media.prepared ?? new PreparedPeer()
   const { connectDeadline, iceRecheck, reconnectDeadline } = options.delays ?? {}
-  const { warmUp, ...negotiationIo } = negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media, channels, prepared })
+  const { warmUp, ...negotiationIo } = negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media, channels, prepared, clock: ports.clock })
   const negotiation = negotiationMachine.provide({
     actors: negotiationIo,
     ...(iceRecheck !== undefined ? { delays: { iceRecheck } } : {}),

@@ -5,7 +5,7 @@
 // `peerSession` actor (machines/negotiationActors.ts).
 import type { IceCandidate } from '@parley/protocol'
 import { holdResolution } from './sendResolution.js'
-import type { DataChannelLike, IceCandidateInitLike, MediaStreamLike, MediaStreamTrackLike, PeerConnectionLike, RtpTransceiverLike, TrackEventLike } from './ports.js'
+import type { ClockLike, DataChannelLike, IceCandidateInitLike, MediaStreamLike, MediaStreamTrackLike, PeerConnectionLike, RtpTransceiverLike, TrackEventLike } from './ports.js'
 
 /** What the peer connection reports, as the negotiation machine's events. */
 export type PeerSessionEvent = { type: 'peer.iceCandidate'; candidate: IceCandidate } | { type: 'peer.iceFailed' } | { type: 'peer.iceConnected' }
@@ -54,16 +54,20 @@ export class PeerSession {
   private heldTracks: [MediaStreamTrackLike, MediaStreamLike][] | null = null
   /** An offer made ahead of need (`prepareOffer`, the pre-join's warm-up): the next createOffer is it. */
   private preparedOffer: Promise<string> | null = null
+  /** The camera's resolution, held for the first seconds of sending (sendResolution.ts); none without a clock. */
+  private hold: ReturnType<typeof holdResolution> | undefined
   private readonly detach: () => void
 
   constructor(
     private readonly pc: PeerConnectionLike,
     local: { stream: MediaStreamLike | undefined; tracks: MediaStreamTrackLike[] },
     private readonly reports: PeerSessionReports,
+    /** Times the release of the camera's resolution hold; without one, or a sender without parameters (werift's, a replay's), nothing is held. */
+    clock?: Pick<ClockLike, 'setTimeout' | 'clearTimeout'>,
   ) {
     for (const track of local.tracks) {
       const { sender } = pc.addTransceiver(track, { direction: 'sendonly', ...(local.stream ? { streams: [local.stream] } : {}) })
-      if (track.kind === 'video') holdResolution(sender)
+      if (track.kind === 'video' && clock && sender.getParameters) this.hold = holdResolution(sender, clock)
     }
     // A client without devices still offers m-lines, or it would have nothing to receive on.
     for (const kind of ['audio', 'video'] as const) if (!local.tracks.some((t) => t.kind === kind)) pc.addTransceiver(kind, { direction: 'recvonly' })
@@ -77,7 +81,10 @@ export class PeerSession {
     const onIceState = () => {
       const state = pc.iceConnectionState
       if (state === 'failed') reports.event({ type: 'peer.iceFailed' })
-      else if (state === 'connected' || state === 'completed') reports.event({ type: 'peer.iceConnected' })
+      else if (state === 'connected' || state === 'completed') {
+        this.hold?.start()
+        reports.event({ type: 'peer.iceConnected' })
+      }
     }
     const onTrack = (event: TrackEventLike) => {
       const stream = event.streams[0]
@@ -215,6 +222,7 @@ export class PeerSession {
   }
 
   close(): void {
+    this.hold?.stop()
     this.heldTracks = null
     this.detach()
     this.pc.close()

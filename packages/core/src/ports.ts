@@ -83,7 +83,7 @@ export interface RtpSenderLike {
   readonly track: MediaStreamTrackLike | null
   replaceTrack(track: MediaStreamTrackLike | null): Promise<void>
   /** Optional: a browser's sender has them (sendResolution.ts), the trace replay's has not; werift's setParameters returns nothing. */
-  getParameters?(): object
+  getParameters?(): { degradationPreference?: string; [parameter: string]: unknown }
   setParameters?(parameters: object): Promise<void> | void
 }
 

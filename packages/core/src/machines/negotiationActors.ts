@@ -6,7 +6,7 @@ import type { HubClient } from '../hubClient.js'
 import type { LocalMedia } from '../localMedia.js'
 import { PeerSession, type PeerSessionReports } from '../peerSession.js'
 import type { Prepared, PreparedPeer } from '../preparedPeer.js'
-import type { PeerConnectionConfig, PeerConnectionFactory } from '../ports.js'
+import type { ClockLike, PeerConnectionConfig, PeerConnectionFactory } from '../ports.js'
 import type { DataChannels } from '../dataChannels.js'
 import type { RemoteStreams } from '../remoteStreams.js'
 import type { PeerStats } from '../stats/peerStats.js'
@@ -27,6 +27,8 @@ export interface NegotiationDeps {
   screen: ScreenMedia
   /** The peer session the pre-join's warm-up built; the room's peer session takes it over. */
   prepared: PreparedPeer
+  /** Times the camera's resolution hold (sendResolution.ts); without one nothing is held. */
+  clock?: ClockLike
 }
 
 /** What the pre-join's warm-up reports (its states in the conference's `previewing.ready.peer`). */
@@ -38,7 +40,7 @@ export interface PeerInput {
 }
 
 /** The real actor implementations, bound to a hub client, the ports and the conference's media holders. */
-export function negotiationActors({ hub, peerConnection, peerConfig, local, remote, channels, stats, screen, prepared }: NegotiationDeps) {
+export function negotiationActors({ hub, peerConnection, peerConfig, local, remote, channels, stats, screen, prepared, clock }: NegotiationDeps) {
   return {
     /**
      * The pre-join's warm-up: builds the room's peer session with the preview's tracks, makes and sets
@@ -55,7 +57,7 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
       }
       let held: Prepared
       try {
-        held = prepared.build(() => peerConnection(peerConfig), local, { iceGathered: () => report({ type: 'warmup.gathered' }) })
+        held = prepared.build(() => peerConnection(peerConfig), local, { iceGathered: () => report({ type: 'warmup.gathered' }) }, clock)
       } catch (error) {
         // No peer connection here (WebRTC unavailable or disabled): the room will say so when it tries.
         void Promise.resolve().then(() => report({ type: 'warmup.failed', message: messageOf(error) }))
@@ -94,7 +96,7 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
       const adopted = prepared.take(local)
       adopted?.relay.bind(reports)
       const pc = adopted?.pc ?? peerConnection(peerConfig)
-      const session = adopted?.session ?? new PeerSession(pc, local, reports)
+      const session = adopted?.session ?? new PeerSession(pc, local, reports, clock)
       const detachStats = stats.attach(pc)
       /** One pc step; `after` runs once its outcome was reported (and what that starts, e.g. the answer's PUT, is under way). */
       const step = (run: () => Promise<NegotiationEvent>, after?: () => void) => {

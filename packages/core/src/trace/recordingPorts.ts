@@ -116,13 +116,12 @@ type Shape = (...args: never[]) => unknown
  * (given the answer, the connection and the arguments). Optional methods stay absent where the stack
  * has none (a missing one changes behaviour: no stats, no removeTrack).
  */
+const transceiverArgs = (trackOrKind: MediaStreamTrackLike | string, init?: { direction?: string }) => ({
+  track: typeof trackOrKind === 'string' ? trackOrKind : trackOf(trackOrKind),
+  direction: init?.direction ?? 'sendrecv',
+})
+
 const PEER_CALLS: Record<string, [args?: Shape, value?: Shape]> = {
-  addTransceiver: [
-    (trackOrKind: MediaStreamTrackLike | string, init?: { direction?: string }) => ({
-      track: typeof trackOrKind === 'string' ? trackOrKind : trackOf(trackOrKind),
-      direction: init?.direction ?? 'sendrecv',
-    }),
-  ],
   removeTrack: [(sender: RtpSenderLike) => ({ track: sender.track ? trackOf(sender.track) : null })],
   // The core's own channel (the bootstrap that puts m=application in its first offer): the call is
   // recorded, the channel itself carries nothing, so it is not wrapped.
@@ -201,6 +200,14 @@ function recordingPeerConnection(target: PeerConnectionLike, record: RecordSink,
         ? answer(out, (answered) => record(['pc.result', pc, call, value?.(answered as never, target as never, ...given)]), (error) => record(['pc.failure', pc, call, error]))
         : out
     }
+  }
+  // Recorded once made: whether its sender has parameters decides the camera's resolution hold and its
+  // timer (sendResolution.ts), so a replay's senders have them as the recorded ones did.
+  overrides.addTransceiver = (trackOrKind, init) => {
+    const call = ++calls
+    const made = target.addTransceiver(trackOrKind, init)
+    record(['pc.call', pc, call, 'addTransceiver', { ...transceiverArgs(trackOrKind, init), ...(made.sender.getParameters ? { parameters: true } : {}) }])
+    return made
   }
   return decorate(target, overrides)
 }

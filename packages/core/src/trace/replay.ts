@@ -252,6 +252,7 @@ export async function replayTrace(trace: Trace, options: ReplayOptions = {}): Pr
   const called = (method: string) => trace.entries.some((e) => e.kind === 'pc.call' && e.method === method)
   const { ports, feed } = createReplayPorts({ getStats: called('getStats'), removeTrack: called('removeTrack'), createDataChannel: called('createDataChannel'),
     tabs: trace.entries.some((e) => e.kind === 'tab.open'),
+    senderParameters: trace.entries.some((e) => e.kind === 'pc.call' && e.method === 'addTransceiver' && (e.args as { parameters?: boolean } | undefined)?.parameters === true),
   })
   const recorder: TraceRecorder = createTraceRecorder({ capacity: Math.max(trace.entries.length * 2, 1024), now: () => 0 })
   const actual = new Map<string, string[]>()

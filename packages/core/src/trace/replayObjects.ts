@@ -103,6 +103,8 @@ export interface ReplayOptionalMembers {
   getStats: boolean
   removeTrack: boolean
   createDataChannel: boolean
+  /** The recorded senders had getParameters (a browser's; the camera's resolution hold and its timer depend on it). */
+  senderParameters?: boolean
   /** The recording had the `tabs` port (a browser with BroadcastChannel). */
   tabs?: boolean
 }

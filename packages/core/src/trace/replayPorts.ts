@@ -62,7 +62,12 @@ class ReplayPeerConnection implements PeerConnectionLike {
     const kind = typeof trackOrKind === 'string' ? trackOrKind : trackOrKind.kind
     const transceiver: RtpTransceiverLike = {
       mid: String(this.transceivers.length),
-      sender: { track: typeof trackOrKind === 'string' ? null : trackOrKind, replaceTrack: async () => undefined },
+      sender: {
+        track: typeof trackOrKind === 'string' ? null : trackOrKind,
+        replaceTrack: async () => undefined,
+        // What the recorded browser answered is not kept (nothing in the machines depends on it).
+        ...(this.optional.senderParameters ? { getParameters: () => ({}), setParameters: async () => undefined } : {}),
+      },
       receiver: { track: new ReplayTrack(`receiver-${this.transceivers.length}`, kind) },
       direction: init?.direction ?? 'sendrecv',
       currentDirection: null,
@@ -98,7 +103,7 @@ class ReplayPeerConnection implements PeerConnectionLike {
   removeTrack?: (sender: RtpTransceiverLike['sender']) => void
   createDataChannel?: (label: string) => DataChannelLike
 
-  constructor(optional: ReplayOptionalMembers) {
+  constructor(private readonly optional: ReplayOptionalMembers) {
     if (optional.getStats) {
       this.getStats = () =>
         this.call((value) => {
