@@ -225,7 +225,7 @@ async function run(publisherKind: PublisherBrowser, client: RampClient, browser:
       // What the hub's RTCP said over the run, both publishers together (a hub version without a counter: absent).
       const counters = hub.plane.stats() as unknown as Record<string, number>
       const start0 = counters0 as unknown as Record<string, number>
-      const delta = Object.fromEntries(['transportCcReportedLost', 'transportCcReportedReceived', 'transportCcLateArrivals', 'nacksRelayed', 'keyframeRequestsSent', 'unanswerableNackKeyframeRequests', 'subscriberKeyframeRequests'].filter((name) => typeof counters[name] === 'number').map((name) => [name, counters[name]! - start0[name]!]))
+      const delta = Object.fromEntries(['transportCcReportedLost', 'transportCcReportedReceived', 'transportCcLateArrivals', 'nacksRelayed', 'nacksCoalesced', 'keyframeRequestsSent', 'unanswerableNackKeyframeRequests', 'subscriberKeyframeRequests'].filter((name) => typeof counters[name] === 'number').map((name) => [name, counters[name]! - start0[name]!]))
       console.error(`[counters] ${publisherId.slice(0, 6)} ${JSON.stringify(delta)}`)
       for (const [at, ms] of await subscriberGaps(subscriber.page)) console.error(`[gap] ${new Date(at).toISOString().slice(17, 23)} ${publisherId.slice(0, 6)} ${((at - start) / 1000).toFixed(2)} s after connected, ${Math.round(ms)} ms without a painted frame`)
     }
