@@ -202,11 +202,13 @@ function recordingPeerConnection(target: PeerConnectionLike, record: RecordSink,
     }
   }
   // Recorded once made: whether its sender has parameters decides the camera's resolution hold and its
-  // timer (sendResolution.ts), so a replay's senders have them as the recorded ones did.
+  // timer (sendResolution.ts), so a replay's senders have them as the recorded ones did. The arguments
+  // are read before the call: werift's sender renames the track it is handed (`registerTrack`).
   overrides.addTransceiver = (trackOrKind, init) => {
     const call = ++calls
+    const args = transceiverArgs(trackOrKind, init)
     const made = target.addTransceiver(trackOrKind, init)
-    record(['pc.call', pc, call, 'addTransceiver', { ...transceiverArgs(trackOrKind, init), ...(made.sender.getParameters ? { parameters: true } : {}) }])
+    record(['pc.call', pc, call, 'addTransceiver', { ...args, ...(made.sender.getParameters ? { parameters: true } : {}) }])
     return made
   }
   return decorate(target, overrides)
