@@ -27,6 +27,14 @@ const tick = () => Promise.resolve()
 
 const track = (kind: 'audio' | 'video'): PublishedTrack => ({ trackId: `${kind}-1`, streamId: 's', kind, clientId: 'a' })
 
+/** A forwarder with one video source whose publisher's DTLS is up, and the RTCP sent to that publisher. */
+function connectedVideoSource() {
+  const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
+  const { transceiver, rtcp } = publisherTransceiver('connected')
+  const source = forwarder.addSource({}, track('video'), '0', transceiver)!
+  return { forwarder, source, rtcp }
+}
+
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
 })
@@ -36,9 +44,7 @@ afterEach(() => {
 
 describe('Forwarder keyframe requests', () => {
   it('sends one PLI for the asks of one tick', async () => {
-    const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
-    const { transceiver, rtcp } = publisherTransceiver('connected')
-    const source = forwarder.addSource({}, track('video'), '0', transceiver)!
+    const { forwarder, source, rtcp } = connectedVideoSource()
     forwarder.requestKeyframe(source)
     forwarder.requestKeyframe(source)
     expect(rtcp).toHaveLength(0)
@@ -48,9 +54,7 @@ describe('Forwarder keyframe requests', () => {
   })
 
   it('sends at most one PLI per interval per track and coalesces later asks into one trailing PLI', async () => {
-    const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
-    const { transceiver, rtcp } = publisherTransceiver('connected')
-    const source = forwarder.addSource({}, track('video'), '0', transceiver)!
+    const { forwarder, source, rtcp } = connectedVideoSource()
     forwarder.requestKeyframe(source)
     await tick()
     expect(rtcp).toHaveLength(1)
@@ -120,9 +124,7 @@ describe('Forwarder: NACKs the hub cannot answer', () => {
     rtcp.filter((packets) => packets[0] instanceof RtcpTransportLayerFeedback).map((packets) => (packets[0] as RtcpTransportLayerFeedback).feedback as GenericNack)
 
   it("relays a NACK for a packet the hub never had to the publisher, in the publisher's numbering, and asks no keyframe at once", async () => {
-    const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
-    const { transceiver, rtcp } = publisherTransceiver('connected')
-    const source = forwarder.addSource({}, track('video'), '0', transceiver)!
+    const { forwarder, source, rtcp } = connectedVideoSource()
     // The subscriber's numbers are the publisher's + 10: 1010-1012 and 1014 forwarded, 1013 (the publisher's 1003) never arrived.
     const subscription = subscriptionWithHistory(forwarder, source, [1010, 1011, 1012, 1013 - 128, 1014], 10)
     forwarder.subscriberFeedback(nack(1012, 1013), [subscription])
@@ -141,9 +143,7 @@ describe('Forwarder: NACKs the hub cannot answer', () => {
   })
 
   it('relays the NACKs of several subscribers for the same missing packet once per source per window', async () => {
-    const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
-    const { transceiver, rtcp } = publisherTransceiver('connected')
-    const source = forwarder.addSource({}, track('video'), '0', transceiver)!
+    const { forwarder, source, rtcp } = connectedVideoSource()
     // The publisher's 65535 never arrived: subscriber a numbers it 9 (offset 10), b 65535 (offset 0).
     const a = subscriptionWithHistory(forwarder, source, [8], 10)
     const b = subscriptionWithHistory(forwarder, source, [65534], 0)
@@ -160,9 +160,7 @@ describe('Forwarder: NACKs the hub cannot answer', () => {
   })
 
   it('asks for one keyframe when the packet is still missing NACK_RECOVERY_MS after its first NACK', async () => {
-    const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
-    const { transceiver, rtcp } = publisherTransceiver('connected')
-    const source = forwarder.addSource({}, track('video'), '0', transceiver)!
+    const { forwarder, source, rtcp } = connectedVideoSource()
     const subscription = subscriptionWithHistory(forwarder, source, [1000, 1001, 1002, 1004])
     forwarder.subscriberFeedback(nack(1003), [subscription])
     vi.advanceTimersByTime(NACK_RECOVERY_MS - 1)
@@ -208,9 +206,7 @@ describe('Forwarder: NACKs the hub cannot answer', () => {
   })
 
   it('keeps keyframes for unanswerable NACKs NACK_KEYFRAME_INTERVAL_MS apart while a subscriber keeps NACKing missing packets', async () => {
-    const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
-    const { transceiver, rtcp } = publisherTransceiver('connected')
-    const source = forwarder.addSource({}, track('video'), '0', transceiver)!
+    const { forwarder, source, rtcp } = connectedVideoSource()
     const subscription = subscriptionWithHistory(forwarder, source, [])
     // Every 100 ms a new missing packet, each NACKed for 600 ms (every 100 ms), for 3 s.
     for (let elapsed = 0; elapsed < 3000; elapsed += 100) {
