@@ -1,12 +1,13 @@
 // The ndc plane's fan-out with stand-in tracks (the plane only calls isOpen, sendMessageBinary and close on them):
 // what a subscriber's NACK brings back, what the publisher is asked to resend, and the RTCP it gets.
-import { GenericNack, RtcpPacketConverter, RtcpReceiverInfo, RtcpRrPacket, RtcpSenderInfo, RtcpSrPacket, RtcpTransportLayerFeedback } from 'werift'
-import type { PictureLossIndication, RtcpPayloadSpecificFeedback } from 'werift'
+import { GenericNack, RtcpPacketConverter, RtcpPayloadSpecificFeedback, RtcpReceiverInfo, RtcpRrPacket, RtcpSenderInfo, RtcpSrPacket, RtcpTransportLayerFeedback } from 'werift'
+import type { PictureLossIndication } from 'werift'
 import type { Track } from 'node-datachannel'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock } from '../clock.js'
 import { bandwidthLimits } from './bandwidth.js'
 import { NdcFanOut, NdcSource, NdcSubscription } from './ndc-forwarding.js'
+import { pliBytes } from './ndc-rtcp.js'
 import { DEFAULT_BITRATES } from '../roomOptions.js'
 import { KEYFRAME_REQUEST_INTERVAL_MS } from './werift-forwarder.js'
 
@@ -39,14 +40,20 @@ function rtp(seq: number): Buffer {
   return packet
 }
 
+/** A video source of `publisher`'s track (`announcedSsrc`: what its SDP said, if anything). */
+function videoSource(fanOut: NdcFanOut, publisher: ReturnType<typeof fakeTrack>, announcedSsrc: number | undefined) {
+  const published = { clientId: 'pub', kind: 'video' as const, streamId: 's', trackId: 't' }
+  const source = new NdcSource(published, {}, publisher.track, [{ payloadType: 96, name: 'VP8', fmtp: undefined }], announcedSsrc, bandwidthLimits(DEFAULT_BITRATES), fanOut)
+  fanOut.add(source)
+  return source
+}
+
 function setup() {
   // Fake timers drive the system clock (the estimate's tick and the keyframe throttle run on it).
   const clock = systemClock
   const fanOut = new NdcFanOut(clock, () => undefined)
   const publisher = fakeTrack()
-  const published = { clientId: 'pub', kind: 'video' as const, streamId: 's', trackId: 't' }
-  const source = new NdcSource(published, {}, publisher.track, [{ payloadType: 96, name: 'VP8', fmtp: undefined }], PUBLISHER_SSRC, bandwidthLimits(DEFAULT_BITRATES), fanOut)
-  fanOut.add(source)
+  const source = videoSource(fanOut, publisher, PUBLISHER_SSRC)
   const subscriber = fakeTrack(false)
   const subscription = new NdcSubscription(source, { clientId: 'sub', sourceEnded: () => undefined }, 'video-1', SUBSCRIBER_SSRC)
   subscription.attach(subscriber.track)
@@ -138,5 +145,73 @@ describe('NdcSource', () => {
     subscriber.open()
     expect(subscription.open).toBe(false)
     expect(subscription.track).toBeUndefined()
+  })
+
+  describe('keyframe requests in awkward orders', () => {
+    const subscriberPli = () => pliBytes(5, SUBSCRIBER_SSRC)
+
+    it("a subscriber's PLI within the window is one trailing PLI; the publisher gone before it is due sends none and leaves no timer", () => {
+      const { source, subscription, fanOut } = setup()
+      const timers = vi.getTimerCount()
+      source.feedback(subscription, subscriberPli())
+      expect(fanOut.counters.keyframeRequestsSent).toBe(2)
+      vi.advanceTimersByTime(KEYFRAME_REQUEST_INTERVAL_MS / 2)
+      source.feedback(subscription, subscriberPli())
+      source.feedback(subscription, subscriberPli())
+      expect(vi.getTimerCount()).toBe(timers + 1)
+      source.end()
+      expect(vi.getTimerCount()).toBe(timers)
+      vi.advanceTimersByTime(KEYFRAME_REQUEST_INTERVAL_MS)
+      source.requestKeyframe()
+      expect(fanOut.counters.keyframeRequestsSent).toBe(2)
+      expect(fanOut.counters.subscriberKeyframeRequests).toBe(3)
+    })
+
+    it('unsubscribed while its request waits in the window: the trailing PLI still goes, once', () => {
+      const { source, subscription, publisher, fanOut } = setup()
+      source.requestKeyframe()
+      source.feedback(subscription, subscriberPli())
+      source.subscriptions.delete(subscription)
+      subscription.close()
+      vi.advanceTimersByTime(KEYFRAME_REQUEST_INTERVAL_MS - 1)
+      expect(fanOut.counters.keyframeRequestsSent).toBe(2)
+      vi.advanceTimersByTime(1)
+      expect(fanOut.counters.keyframeRequestsSent).toBe(3)
+      const pli = rtcpOf(publisher.sent).at(-1) as RtcpPayloadSpecificFeedback
+      expect((pli.feedback as PictureLossIndication).mediaSsrc).toBe(PUBLISHER_SSRC)
+      vi.advanceTimersByTime(10 * KEYFRAME_REQUEST_INTERVAL_MS)
+      expect(fanOut.counters.keyframeRequestsSent).toBe(3)
+    })
+
+    it("asked before the publisher's track opened and before its SSRC was known: one PLI once both are there", () => {
+      const fanOut = new NdcFanOut(systemClock, () => undefined)
+      const publisher = fakeTrack(false)
+      const source = videoSource(fanOut, publisher, undefined)
+      source.requestKeyframe()
+      source.requestKeyframe()
+      publisher.open()
+      source.opened()
+      expect(fanOut.counters.keyframeRequestsSent).toBe(0)
+      source.received(rtp(1), 0)
+      expect(fanOut.counters.keyframeRequestsSent).toBe(1)
+      const pli = rtcpOf(publisher.sent).find((packet) => packet instanceof RtcpPayloadSpecificFeedback) as RtcpPayloadSpecificFeedback
+      expect((pli.feedback as PictureLossIndication).mediaSsrc).toBe(PUBLISHER_SSRC)
+      source.received(rtp(2), 0)
+      source.opened()
+      expect(fanOut.counters.keyframeRequestsSent).toBe(1)
+      source.end()
+    })
+
+    it("a trailing PLI due while the publisher's track is closed waits for it to open again", () => {
+      const { source, publisher, fanOut } = setup()
+      source.requestKeyframe()
+      source.requestKeyframe()
+      publisher.closed()
+      vi.advanceTimersByTime(KEYFRAME_REQUEST_INTERVAL_MS)
+      expect(fanOut.counters.keyframeRequestsSent).toBe(2)
+      publisher.open()
+      source.opened()
+      expect(fanOut.counters.keyframeRequestsSent).toBe(3)
+    })
   })
 })

@@ -1,11 +1,12 @@
 // RTP fan-out of the node-datachannel plane: each published track (an NdcSource, fed by the publisher's
 // receiving ndc Track) and the subscriptions it feeds, and the RTCP that goes back to the publisher.
 // The keyframe rule is werift's: one PLI per publisher track per KEYFRAME_REQUEST_INTERVAL_MS at most, a
-// later request coalesced into one trailing PLI on the injected Clock, and asked only when a subscriber
-// can use the keyframe (its track is open, or it sent a PLI/FIR, or it NACKed twice a packet the hub
-// never had: nack.ts). The publisher is asked to resend what the hub lost on the way in (NACK), gets
-// receiver reports (on each of its SRs) and a REMB from the shared estimate (bandwidth.ts, feedback.ts)
-// fed by what arrives and by its subscribers' receiver reports. Subscribers' NACKs are answered here from
+// later request coalesced into one trailing PLI on the injected Clock (one state per track:
+// ndc-keyframe-requests.ts), and asked only when a subscriber can use the keyframe (its track is open,
+// or it sent a PLI/FIR, or it NACKed twice a packet the hub never had: nack.ts). The publisher is asked
+// to resend what the hub lost on the way in (NACK), gets receiver reports (on each of its SRs) and a
+// REMB from the shared estimate (bandwidth.ts, feedback.ts) fed by what arrives and by its subscribers'
+// receiver reports. Subscribers' NACKs are answered here from
 // one history per published video track (every subscriber gets the same bytes but the SSRC, so one copy
 // per incoming packet serves them all; libdatachannel's RtcpNackResponder would keep one per forwarded
 // packet); their sender reports are libdatachannel's RtcpSrReporter on each forwarded track.
@@ -15,13 +16,14 @@ import { SubscriberLoss } from './subscriber-loss.js'
 import { rembBytes } from './remb.js'
 import { PublisherFeedback } from './feedback.js'
 import { UnanswerableNacks } from './nack.js'
-import { type Clock, Timer } from '../clock.js'
+import type { Clock } from '../clock.js'
 import type { Logger } from '../log.js'
 import { type SubscriberRtcpHandler, PublisherReception, nackBytes, pliBytes, readSubscriberRtcp, receiverReportBytes, senderReportNtpMiddle } from './ndc-rtcp.js'
 import { isRtcp, neutralizeHeaderExtensions, payloadTypeOf, ssrcOf, writeSsrc } from './ndc-sdp.js'
 import type { AnsweredCodec } from './ndc-sdp.js'
 import type { PublishedTrack } from './types.js'
-import { KEYFRAME_REQUEST_INTERVAL_MS, sourceKey } from './werift-forwarder.js'
+import { sourceKey } from './werift-forwarder.js'
+import { NdcKeyframeRequests } from './ndc-keyframe-requests.js'
 
 /** Packets each published video track keeps for subscribers' NACKs, ≈ 2 s at 640x480. */
 export const NACK_HISTORY = 512
@@ -123,9 +125,7 @@ export class NdcSource {
   readonly #historyLengths = new Uint16Array(NACK_HISTORY)
   readonly #history: Buffer[] = []
   #firstPacket = true
-  #lastKeyframeRequestAt = Number.NEGATIVE_INFINITY
-  #keyframePending = false
-  readonly #keyframeTimer: Timer
+  readonly #keyframes: NdcKeyframeRequests
 
   constructor(
     readonly published: PublishedTrack,
@@ -141,7 +141,10 @@ export class NdcSource {
     this.key = sourceKey(published)
     this.#ssrc = announcedSsrc
     this.#forwardedTypes = new Set(codecs.map((codec) => codec.payloadType))
-    this.#keyframeTimer = new Timer(fanOut.clock)
+    this.#keyframes = new NdcKeyframeRequests(fanOut.clock, {
+      canSend: () => this.track.isOpen() && this.#ssrc !== undefined,
+      send: () => this.#send(pliBytes(this.fanOut.feedbackSsrc, this.#ssrc!), 'keyframeRequestsSent'),
+    })
     this.inbound = published.kind === 'video' && limits ? new InboundWindow() : undefined
   }
 
@@ -160,7 +163,7 @@ export class NdcSource {
     if (this.#firstPacket) {
       this.#firstPacket = false
       this.#ssrc = ssrc
-      if (this.#keyframePending) this.requestKeyframe()
+      this.#keyframes.retry()
       if (this.inbound) this.fanOut.feedback.rembNow(this.publisher)
     }
     if (ssrc !== this.#ssrc) return
@@ -226,30 +229,20 @@ export class NdcSource {
     readSubscriberRtcp(packet, subscription.ssrc, handler)
   }
 
+  /** A subscriber can use a keyframe of this (video) track: the publisher gets a PLI under the keyframe rule. */
   requestKeyframe(): void {
     if (this.published.kind !== 'video') return
-    if (!this.track.isOpen() || this.#ssrc === undefined) {
-      this.#keyframePending = true
-      return
-    }
-    const wait = this.#lastKeyframeRequestAt + KEYFRAME_REQUEST_INTERVAL_MS - this.fanOut.clock.now()
-    if (wait > 0) {
-      if (!this.#keyframeTimer.running) this.#keyframeTimer.start(wait, () => this.requestKeyframe())
-      return
-    }
-    this.#keyframePending = false
-    this.#lastKeyframeRequestAt = this.fanOut.clock.now()
-    this.#send(pliBytes(this.fanOut.feedbackSsrc, this.#ssrc), 'keyframeRequestsSent')
+    this.#keyframes.ask()
   }
 
   /** The publisher's track opened (its DTLS is up): a keyframe asked too early goes out, and the first REMB. */
   opened(): void {
-    if (this.#keyframePending) this.requestKeyframe()
+    this.#keyframes.retry()
     if (this.inbound) this.fanOut.feedback.rembNow(this.publisher)
   }
 
   end(): void {
-    this.#keyframeTimer.cancel()
+    this.#keyframes.end()
     for (const subscription of [...this.subscriptions]) {
       this.subscriptions.delete(subscription)
       subscription.subscriber.sourceEnded(subscription)

@@ -8,6 +8,7 @@
 //   ndc-peer.ts        one client's peer connection: signaling, candidates, publications, subscriptions, data channels
 //   ndc-forwarding.ts  the fan-out of each published track, the keyframe rule (werift's window), the RTCP
 //                      to publishers (receiver reports, NACK, PLI, REMB from the shared estimate: feedback.ts)
+//   ndc-keyframe-requests.ts  a source's keyframe requests, one state per track (idle, trailing, pending, ended)
 //   ndc-rtcp.ts        RTCP bytes: the hub's packets to publishers, subscribers' reports/PLI/FIR/NACK read
 //   ndc-sdp.ts         answered codecs and the in-place edits of a forwarded RTP packet
 //
