@@ -25,7 +25,7 @@ const CASES = [
   { change: 'hub config (tsconfig.build.json)', file: 'packages/hub/tsconfig.build.json', rebuilds: ['@parley/hub'] },
   { change: 'core dependencies (package.json)', file: 'packages/core/package.json', rebuilds: ['@parley/core', '@parley/web'] },
   { change: 'shared tsconfig.base.json', file: 'tsconfig.base.json', rebuilds: PACKAGES },
-  { change: 'a core unit test', file: 'packages/core/src/conference.test.ts', rebuilds: [] },
+  { change: 'a core unit test', file: 'packages/core/src/conference.join.test.ts', rebuilds: [] },
 ]
 
 function stamps() {
