@@ -1,9 +1,12 @@
 // A conference over the fake world, started or joined, for the createConference tests
-// (conference.*.test.ts): one copy of the setup they share.
+// (conference.*.test.ts): one copy of the setup they share (the journeys join through it too).
 import { waitFor } from 'xstate'
 import type { ConferenceDelays } from '../api.js'
-import { createConference, type ConferenceSnapshot } from '../conference.js'
-import { FAKE_HUB_URL, createFakeWorld, flush, type FakePeerConnection } from './index.js'
+import { createConference, type Conference, type ConferenceSnapshot } from '../conference.js'
+import { FAKE_HUB_URL } from './fakeHub.js'
+import type { FakePeerConnection } from './fakePeerConnection.js'
+import { createFakeWorld, type FakeWorld } from './index.js'
+import { flush } from './pendingCalls.js'
 
 /** Plain data only (arrays, plain objects, primitives): what a view or a fact may hold. */
 export function isPlain(value: unknown): boolean {
@@ -32,14 +35,27 @@ export const track = (clientId: string, name: string, streamId: string, trackId:
   source: 'media' as const,
 })
 
-/** Started, joined as Ada into a new room, its events open and ICE connected. */
-export async function joined(configure?: (world: ReturnType<typeof createFakeWorld>) => void, delays?: ConferenceDelays) {
-  const run = start(configure, delays)
+/** A started conference over the fakes, as `start` here and the journeys (journeys.ts) make one. */
+export interface StartedRun {
+  world: FakeWorld
+  conference: Conference
+  until(predicate: (snapshot: ConferenceSnapshot) => boolean): Promise<unknown>
+  pc(): FakePeerConnection
+}
+
+/** Joins as Ada into a new room, then opens its events and connects ICE. */
+export async function joinAndConnect(run: StartedRun): Promise<void> {
   run.conference.join({ displayName: 'Ada', roomName: 'Standup', media: { audio: true, video: true } })
   await run.until((s) => s.matches('inRoom'))
   await flush()
   run.world.eventSources.latest().open()
   run.pc().setIceConnectionState('connected')
   await flush()
+}
+
+/** Started, joined as Ada into a new room, its events open and ICE connected. */
+export async function joined(configure?: (world: ReturnType<typeof createFakeWorld>) => void, delays?: ConferenceDelays) {
+  const run = start(configure, delays)
+  await joinAndConnect(run)
   return run
 }

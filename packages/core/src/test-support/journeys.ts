@@ -3,7 +3,7 @@
 // the real machines through createConference, one async boundary at a time, and returns the trace.
 import { CHAT_CHANNEL_LABEL, handMetaKey } from '@parley/protocol'
 import { waitFor } from 'xstate'
-import { createConference, type Conference, type ConferenceSnapshot } from '../conference.js'
+import { createConference } from '../conference.js'
 import { STATS_INTERVAL_MS } from '../machines/statsMachine.js'
 import { combinedReport, recordedSamples } from '../stats/fixtures.js'
 import type { Trace } from '../trace/format.js'
@@ -14,15 +14,11 @@ import type { FakeMediaStreamTrack } from './fakeMedia.js'
 import type { FakePeerConnection } from './fakePeerConnection.js'
 import { createFakeWorld, type FakeWorld } from './index.js'
 import { flush } from './pendingCalls.js'
+import { joinAndConnect, type StartedRun } from './conferenceRun.js'
 
 export const HUB_OFFER_SDP = 'v=0\r\no=hub 7 7 IN IP4 127.0.0.1\r\ns=hub offer\r\n'
 
-interface Run {
-  world: FakeWorld
-  conference: Conference
-  until(predicate: (snapshot: ConferenceSnapshot) => boolean): Promise<unknown>
-  pc(): FakePeerConnection
-}
+type Run = StartedRun
 
 function start(configure?: (world: FakeWorld) => void): Run {
   const world = createFakeWorld()
@@ -37,15 +33,6 @@ function start(configure?: (world: FakeWorld) => void): Run {
     until: (predicate) => waitFor(conference.actor, predicate, { timeout: 1000 }),
     pc: () => world.peers.latest() as FakePeerConnection,
   }
-}
-
-async function joinAndConnect(run: Run): Promise<void> {
-  run.conference.join({ displayName: 'Ada', roomName: 'Standup', media: { audio: true, video: true } })
-  await run.until((s) => s.matches('inRoom'))
-  await flush()
-  run.world.eventSources.latest().open()
-  run.pc().setIceConnectionState('connected')
-  await flush()
 }
 
 async function leave(run: Run): Promise<Trace> {
