@@ -9,10 +9,13 @@ import type { ClockLike, RtpSenderLike } from './ports.js'
 
 /**
  * How long the hold lasts once ICE is connected: the initial frame drop happens on the first frames
- * (0.1–0.5 s after ICE connects) and Firefox unheld was back at 640x480 within 2–5 s on a good link;
- * after this the browser degrades as it chooses again.
+ * (0.1–0.5 s after ICE connects), and 1 s covers them; after this the browser degrades as it chooses
+ * again. Held longer on a link below what 640x480 needs, the queue behind the held frames froze the
+ * video at the release: 5 s (stop 30) gave Firefox gaps of 700–900 ms at 250 kbit/s, 1.5 s up to 483 ms
+ * (Chromium 683), 1 s at most 217 ms (Chromium 333), with 640x480 throughout on a clean link at either
+ * length (loadtest README, ramp, stop 31).
  */
-export const RESOLUTION_HOLD_MS = 5000
+export const RESOLUTION_HOLD_MS = 1000
 
 /**
  * Asks the sender to hold its resolution now; `start()` (ICE connected; the first call counts) has the

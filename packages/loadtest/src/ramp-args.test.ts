@@ -11,6 +11,7 @@ describe('parseRampArgs', () => {
       clients: ['tutorial'],
       hubs: ['current'],
       beforeHub: '',
+      beforeDists: [],
       rounds: 1,
       uplinkRate: '800kbit',
       trace: false,
@@ -25,6 +26,16 @@ describe('parseRampArgs', () => {
   it('reads every other flag', () => {
     const args = parseRampArgs(['--publishers', 'firefox', '--links', 'clean,uplink', '--rounds', '2', '--uplink-rate', '400kbit', '--hubs', 'low-floor,current', '--before-hub', '/tmp/b', '--trace'], HUBS)
     expect(args).toMatchObject({ publishers: ['firefox'], links: ['clean', 'uplink'], rounds: 2, uplinkRate: '400kbit', hubs: ['low-floor', 'current'], beforeHub: '/tmp/b', trace: true })
+  })
+
+  it('reads --before-dist as labelled or numbered builds, and refuses a label that is a hub name or given twice', () => {
+    expect(parseRampArgs(['--before-dist', 'main=/tmp/a,/tmp/b'], HUBS).beforeDists).toEqual([
+      { label: 'main', dir: '/tmp/a' },
+      { label: 'dist2', dir: '/tmp/b' },
+    ])
+    expect(() => parseRampArgs(['--before-dist', 'current=/tmp/a'], HUBS)).toThrow('--before-dist')
+    expect(() => parseRampArgs(['--before-dist', 'a=/tmp/a,a=/tmp/b'], HUBS)).toThrow('--before-dist')
+    expect(() => parseRampArgs(['--before-dist', 'a='], HUBS)).toThrow('--before-dist')
   })
 
   it('refuses a name it does not know, a name given twice, and bad numbers', () => {

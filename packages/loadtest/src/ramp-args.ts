@@ -16,6 +16,11 @@ export interface RampArgs {
   /** Names for `--hubs` (checked against the bench's table by the caller). */
   hubs: string[]
   beforeHub: string
+  /**
+   * `--before-dist [LABEL=]DIR[,…]`: other builds of Parley's web app, each served by a hub of its own
+   * (this checkout's hub code) named LABEL (`dist1`, `dist2`… without one); only the `parley` client runs on them.
+   */
+  beforeDists: { label: string; dir: string }[]
   rounds: number
   uplinkRate: string
   trace: boolean
@@ -33,6 +38,18 @@ function listFlag<T extends string>(argv: readonly string[], name: string, fallb
   return values as T[]
 }
 
+function parseDists(raw: string, hubNames: readonly string[]): RampArgs['beforeDists'] {
+  if (!raw) return []
+  const dists = raw.split(',').map((entry, index) => {
+    const at = entry.indexOf('=')
+    return at > 0 ? { label: entry.slice(0, at), dir: entry.slice(at + 1) } : { label: `dist${index + 1}`, dir: entry }
+  })
+  const labels = dists.map((dist) => dist.label)
+  if (dists.some((dist) => !dist.dir) || new Set(labels).size !== labels.length || labels.some((label) => hubNames.includes(label) || /^before\d*$/.test(label)))
+    throw new Error(`--before-dist: '${raw}' needs [LABEL=]DIR entries with labels of their own (not a hub's name)`)
+  return dists
+}
+
 /** `argv`: the arguments after the script (process.argv.slice(2)); `hubNames`: what `--hubs` may name. */
 export function parseRampArgs(argv: readonly string[], hubNames: readonly string[]): RampArgs {
   const rounds = Number(flag(argv, 'rounds', '1'))
@@ -47,6 +64,7 @@ export function parseRampArgs(argv: readonly string[], hubNames: readonly string
     clients: listFlag(argv, clientFlag, 'tutorial', RAMP_CLIENTS),
     hubs: listFlag(argv, 'hubs', 'current', hubNames),
     beforeHub: flag(argv, 'before-hub', ''),
+    beforeDists: parseDists(flag(argv, 'before-dist', ''), hubNames),
     rounds,
     uplinkRate,
     trace: argv.includes('--trace'),

@@ -23,12 +23,16 @@
 //   flock /tmp/parley-e2e.lock unshare -n sh -c 'ip link set lo up && PARLEY_NETNS=lo \
 //     npm run pnpm -- --filter @parley/loadtest run ramp -- [--publishers chromium,firefox] \
 //     [--links clean,constrained,uplink] [--uplink-rate 800kbit] [--rounds 1] [--clients tutorial,parley] \
-//     [--hubs current] [--before-hub DIR[,DIR…]] [--trace]'
+//     [--hubs current] [--before-hub DIR[,DIR…]] [--before-dist [LABEL=]DIR[,…]] [--trace]'
 //
 // --hubs names werift media planes (RAMP_HUBS below), --before-hub DIR[,DIR…] adds other versions of the
 // hub's source as hubs `before` (`before1`, `before2`…); with more than one, every (publisher, link) is run on each in turn, alternating
-// which goes first per round, so before and after share the run and its load.
+// which goes first per round, so before and after share the run and its load. --before-dist [LABEL=]DIR[,…]
+// adds other builds of Parley's web app (e.g. main's: `git archive main | tar -x -C DIR`, install and build
+// there, DIR/apps/web/dist), each served by a hub of this checkout's code named LABEL; only `parley` runs on them.
+import { existsSync } from 'node:fs'
 import { loadavg } from 'node:os'
+import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { createWeriftMediaPlane, type WeriftMediaPlane, type WeriftMediaPlaneOptions } from '@parley/hub/werift'
 import { startTestHub } from '@parley/hub/testing'
@@ -117,7 +121,7 @@ interface RampHub {
 /** The hub's code: this checkout's, or another version's (`--before-hub`, hub-version.ts). */
 type HubCode = Pick<HubVersion, 'createWeriftMediaPlane' | 'startTestHub'>
 
-async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<string, number> | undefined, code: HubCode = { createWeriftMediaPlane, startTestHub }): Promise<RampHub> {
+async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<string, number> | undefined, code: HubCode = { createWeriftMediaPlane, startTestHub }, staticDir = WEB_DIST): Promise<RampHub> {
   const { trace } = args
   const lastEstimate = new Map<string, { estimate: number; lossFraction: number; queueDelayMs: number }>()
   const plane = code.createWeriftMediaPlane({
@@ -134,7 +138,7 @@ async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<s
     },
   })
   // It serves Parley's app too (as the join bench's hubs do), for `--clients parley`.
-  const hub = await code.startTestHub({ mediaPlane: plane, staticDir: WEB_DIST })
+  const hub = await code.startTestHub({ mediaPlane: plane, staticDir })
   return { url: hub.url, bitrates, plane, lastEstimate, close: () => hub.close() }
 }
 
@@ -243,14 +247,21 @@ const args = parseRampArgs(process.argv.slice(2), Object.keys(RAMP_HUBS))
 const { publishers, links, clients, rounds, uplinkRate } = args
 /** --before-hub DIR[,DIR…]: other versions of the hub's `src` (hub-version.ts), run as hubs `before` (`before1`, `before2`… for more) beside the others. */
 const beforeHubs = hubVersionLabels(args.beforeHub)
-const hubNames = [...args.hubs, ...beforeHubs.map((version) => version.label)]
+const hubNames = [...args.hubs, ...beforeHubs.map((version) => version.label), ...args.beforeDists.map((dist) => dist.label)]
+/** The hubs serving another build of the app (`--before-dist`): only Parley's client runs there. */
+const distHubs = new Set(args.beforeDists.map((dist) => dist.label))
 
 assertLoopbackOnly()
 releaseLoopback()
 const hubs = new Map<string, RampHub>()
 for (const name of hubNames) {
   const version = beforeHubs.find((candidate) => candidate.label === name)
-  if (version) {
+  const dist = args.beforeDists.find((candidate) => candidate.label === name)
+  if (dist) {
+    if (!existsSync(join(dist.dir, 'index.html'))) throw new Error(`--before-dist: no ${dist.dir}/index.html (a web app's dist)`)
+    console.error(`[ramp] hub ${name}: this checkout's hub serving ${dist.dir}`)
+    hubs.set(name, await startRampHub({}, undefined, undefined, dist.dir))
+  } else if (version) {
     const code = await importHubVersion(version.path)
     console.error(`[ramp] hub ${name}: ${code.dir}`)
     hubs.set(name, await startRampHub({}, undefined, code))
@@ -266,6 +277,7 @@ try {
     for (const publisher of publishers) {
       for (const link of links) {
         for (const client of roundOrder(clients, round)) for (const hubName of roundOrder(hubNames, round)) {
+          if (client !== 'parley' && distHubs.has(hubName)) continue
           const linkName = link === 'constrained' ? `${RATE} shared by all traffic` : link === 'uplink' ? `uplink ${uplinkRate}, ${UPLINK_LOSS_PER_MILLE / 10} % loss` : 'clean'
           const label = hubNames.length > 1 || rounds > 1 ? `${hubName} r${round}` : hubName
           console.error(`[ramp] ${label}: ${publisher} ${client}, ${linkName}…`)
