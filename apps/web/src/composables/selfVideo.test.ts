@@ -82,6 +82,23 @@ describe('the self view', () => {
     again.unmount()
   })
 
+  it('stays with the newer tile when the older one goes after it (a layout change)', async () => {
+    const { stream, registered, mountTile } = setUp()
+    const tile = localTile(makeView({ status: 'connected', local }), 'Ada')
+    const floating = mountTile(tile)
+    await nextTick()
+    const element = floating.get('[data-testid="tile-video"]').element
+    const inGrid = mountTile(tile)
+    await nextTick()
+    expect(inGrid.get('[data-testid="tile-video"]').element).toBe(element)
+    expect(floating.find('[data-testid="tile-video"]').exists()).toBe(false)
+    floating.unmount()
+    expect(inGrid.get('[data-testid="tile-video"]').element).toBe(element)
+    expect((element as HTMLVideoElement).srcObject).toBe(stream)
+    expect(registered.has(element)).toBe(true)
+    inGrid.unmount()
+  })
+
   it('lets go of the camera when the stream leaves', async () => {
     const { streams, mountTile } = setUp()
     const tile = mountTile(localTile(makeView({ status: 'previewing', local }), 'Ada'))

@@ -82,7 +82,10 @@ export function useMediaStream(
     (el, _previous, onCleanup) => {
       if (!el) return
       options.register?.(el)
-      onCleanup(() => options.unregister?.(el))
+      // A kept element may already be another tile's (the self view moving between layouts): it stays known.
+      onCleanup(() => {
+        if (!options.keeps?.(el)) options.unregister?.(el)
+      })
     },
     { immediate: true },
   )
