@@ -118,6 +118,9 @@ try {
       const phases = events.filter((event) => event.pid === pid && event.tid === mainTid && event.ph === 'X' && event.ts >= zero - 30_000 && event.ts < zero + 2_000_000)
       writeFileSync(`${process.env.JOIN_TRACE_OUT}/round-${round + 1}.json`, JSON.stringify({ zero, profile, tasks: tasks.map(({ ts, dur }) => ({ ts, dur })), phases: phases.map(({ name, ts, dur }) => ({ name, ts, dur })), timeline: timeline.map(([what, at]) => [what, at - clickedAt]), steps }))
     }
+    // When each hub request left the page (the renderer's ResourceSendRequest), to see which of them waited for a task.
+    const sent = events.filter((event) => event.pid === pid && event.name === 'ResourceSendRequest' && event.ts >= zero && event.ts < zero + 2_000_000)
+    console.log(`  requests sent: ${sent.map((event) => { const data = event.args?.data as { url?: string; requestMethod?: string } | undefined; return `${data?.requestMethod ?? ''} ${(data?.url ?? '').split('?')[0]!.split('/').slice(-1)[0]} ${((event.ts - zero) / 1000).toFixed(0)}` }).join(', ')}`)
     console.log(`  timeline: ${timeline.filter(([, at]) => at >= clickedAt).map(([what, at]) => `${what} ${(at - clickedAt).toFixed(0)}`).join(', ')}`)
     console.log(`\nround ${round + 1}: first frame ${steps.firstFrame?.toFixed(0)} ms; marks: ${Object.entries(steps).map(([step, ms]) => `${step} ${ms.toFixed(0)}`).join(', ')}`)
     for (const task of tasks) {

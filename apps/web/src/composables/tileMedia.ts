@@ -4,12 +4,15 @@
 import { inject, provide } from 'vue'
 import type { InjectionKey } from 'vue'
 import type { StreamRegistry } from '../conference/types'
+import type { SelfVideo } from './selfVideo'
 import type { MediaStreamBindingOptions } from './useMediaStream'
 
-export interface TileMedia extends Required<MediaStreamBindingOptions> {
+export interface TileMedia extends Required<Omit<MediaStreamBindingOptions, 'keeps'>> {
   streams(): StreamRegistry | undefined
   /** The speaker others' sound plays through ('' the default; absent: the element's own). */
   speaker?(): string
+  /** Your camera's one element, shown by the pre-join's preview and then by the call's own tile. */
+  selfVideo?: SelfVideo
 }
 
 export const TILE_MEDIA: InjectionKey<TileMedia> = Symbol('parley.tileMedia')
@@ -29,10 +32,12 @@ export function tileMediaOf(
   session: { readonly streams: StreamRegistry | undefined },
   autoplay: Pick<TileMedia, 'play' | 'register' | 'unregister'>,
   devices?: { readonly speaker: string },
+  selfVideo?: SelfVideo,
 ): TileMedia {
   return {
     streams: () => session.streams,
     ...(devices ? { speaker: () => devices.speaker } : {}),
+    ...(selfVideo ? { selfVideo } : {}),
     play: (element) => autoplay.play(element),
     register: (element) => autoplay.register(element),
     unregister: (element) => autoplay.unregister(element),

@@ -12,6 +12,8 @@ export interface MediaStreamBindingOptions {
   play?: (element: PlayableElement) => Promise<void> | void
   register?: (element: PlayableElement) => void
   unregister?: (element: PlayableElement) => void
+  /** An element that outlives the binding (the self view, composables/selfVideo.ts) keeps its stream when the binding ends. */
+  keeps?: (element: HTMLMediaElement) => boolean
 }
 
 export interface MediaStreamBinding {
@@ -80,7 +82,10 @@ export function useMediaStream(
     (el, _previous, onCleanup) => {
       if (!el) return
       options.register?.(el)
-      onCleanup(() => options.unregister?.(el))
+      // A kept element may already be another tile's (the self view moving between layouts): it stays known.
+      onCleanup(() => {
+        if (!options.keeps?.(el)) options.unregister?.(el)
+      })
     },
     { immediate: true },
   )
@@ -91,10 +96,9 @@ export function useMediaStream(
       if (!el) return
       // The port type is structural; in a browser the registry holds real MediaStreams.
       const source = (current as unknown as MediaStream | undefined) ?? null
-      if (el.srcObject !== source) {
-        el.srcObject = source
-        hasFrames.value = source !== null && el.readyState >= HAVE_CURRENT_DATA
-      }
+      // An element adopted while already playing this stream (the self view) has its frames now.
+      if (el.srcObject !== source) el.srcObject = source
+      hasFrames.value = source !== null && el.readyState >= HAVE_CURRENT_DATA
       if (current) void options.play?.(el)
     },
     { immediate: true, flush: 'post' },
@@ -121,7 +125,7 @@ export function useMediaStream(
   onScopeDispose(() => {
     unsubscribeRegistry?.()
     unsubscribeRegistry = undefined
-    if (element.value) element.value.srcObject = null
+    if (element.value && !options.keeps?.(element.value)) element.value.srcObject = null
   })
 
   return { element, stream, hasVideo, hasFrames }

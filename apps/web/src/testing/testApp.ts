@@ -8,6 +8,7 @@ import type { Pinia } from 'pinia'
 import { createApp } from 'vue'
 import type { Component } from 'vue'
 import type { InspectionEvent } from 'xstate'
+import { selfVideoOf } from '../composables/selfVideo'
 import { TILE_MEDIA, tileMediaOf } from '../composables/tileMedia'
 import { ENVIRONMENT, memoryPage, memoryStorage, provideEnvironment } from '../environment'
 import type { ConferenceFactory } from '../conference/types'
@@ -93,7 +94,7 @@ export function createTestApp(options: TestAppOptions = {}): TestApp {
         ...mountOptions.global,
         provide: {
           [ENVIRONMENT]: environment,
-          [TILE_MEDIA]: tileMediaOf(useSessionStore(pinia), useAutoplayStore(pinia), useDevicesStore(pinia)),
+          [TILE_MEDIA]: tileMediaOf(useSessionStore(pinia), useAutoplayStore(pinia), useDevicesStore(pinia), selfVideoOf(() => document.createElement('video'))),
           ...mountOptions.global?.provide,
         },
       }

@@ -1,0 +1,112 @@
+import { mount } from '@vue/test-utils'
+import { describe, expect, it } from 'vitest'
+import { nextTick } from 'vue'
+import VideoTile from '../components/VideoTile.vue'
+import { createFakeStreams, fakeMediaStream, makeParticipant, makeView } from '../testing/fakeConference'
+import { buildTiles, localTile } from '../lib/tiles'
+import type { Tile } from '../lib/tiles'
+import { selfVideoOf } from './selfVideo'
+import { TILE_MEDIA } from './tileMedia'
+import type { TileMedia } from './tileMedia'
+
+const local = { audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: true, streamId: 'cam' }
+
+function setUp() {
+  const streams = createFakeStreams()
+  const stream = fakeMediaStream('cam')
+  streams.set(stream)
+  const created: HTMLVideoElement[] = []
+  const registered = new Set<unknown>()
+  const media: TileMedia = {
+    streams: () => streams.registry,
+    play: () => undefined,
+    register: (el) => registered.add(el),
+    unregister: (el) => registered.delete(el),
+    selfVideo: selfVideoOf(() => {
+      const element = document.createElement('video')
+      created.push(element)
+      return element
+    }),
+  }
+  const mountTile = (tile: Tile) => mount(VideoTile, { props: { tile }, attachTo: document.body, global: { provide: { [TILE_MEDIA]: media } } })
+  return { streams, stream, created, registered, mountTile }
+}
+
+describe('the self view', () => {
+  it('is one element, still playing the camera, from the pre-join preview to the call tile', async () => {
+    const { stream, created, registered, mountTile } = setUp()
+    const preview = mountTile(localTile(makeView({ status: 'previewing', local }), 'Ada'))
+    await nextTick()
+    const element = preview.get('[data-testid="tile-video"]').element as HTMLVideoElement
+    expect(element.srcObject).toBe(stream)
+    expect(element.muted).toBe(true)
+    expect(element.classList).toContain('tile__video--mirrored')
+    expect(registered.has(element)).toBe(true)
+
+    // The Join click: the preview goes, the call's own tile comes, in one task.
+    preview.unmount()
+    expect(element.srcObject).toBe(stream)
+    const view = makeView({ status: 'connected', room: { id: 'r', name: 'Team' }, local, participants: [makeParticipant(1)] })
+    const tiles = buildTiles(view, 'Ada')
+    const own = mountTile(tiles.find((tile) => tile.local)!)
+    await nextTick()
+    expect(own.get('[data-testid="tile-video"]').element).toBe(element)
+    expect(created).toHaveLength(1)
+    expect(element.srcObject).toBe(stream)
+    expect(registered.has(element)).toBe(true)
+
+    // A remote participant's tile draws a <video> of its own.
+    const remote = mountTile(tiles.find((tile) => !tile.local)!)
+    expect(remote.get('[data-testid="tile-video"]').element).not.toBe(element)
+    remote.unmount()
+    own.unmount()
+  })
+
+  it('shows the video at once when adopted with frames already decoded', async () => {
+    const { stream, mountTile } = setUp()
+    const tile = localTile(makeView({ status: 'previewing', local }), 'Ada')
+    const preview = mountTile(tile)
+    await nextTick()
+    const element = preview.get('[data-testid="tile-video"]').element as HTMLVideoElement
+    Object.defineProperty(element, 'readyState', { value: 4 })
+    element.dispatchEvent(new Event('playing'))
+    await nextTick()
+    expect(preview.get('[data-testid="tile"]').attributes('data-video')).toBe('on')
+    preview.unmount()
+
+    const again = mountTile(tile)
+    await nextTick()
+    await nextTick()
+    expect(element.srcObject).toBe(stream)
+    expect(again.get('[data-testid="tile"]').attributes('data-video')).toBe('on')
+    again.unmount()
+  })
+
+  it('stays with the newer tile when the older one goes after it (a layout change)', async () => {
+    const { stream, registered, mountTile } = setUp()
+    const tile = localTile(makeView({ status: 'connected', local }), 'Ada')
+    const floating = mountTile(tile)
+    await nextTick()
+    const element = floating.get('[data-testid="tile-video"]').element
+    const inGrid = mountTile(tile)
+    await nextTick()
+    expect(inGrid.get('[data-testid="tile-video"]').element).toBe(element)
+    expect(floating.find('[data-testid="tile-video"]').exists()).toBe(false)
+    floating.unmount()
+    expect(inGrid.get('[data-testid="tile-video"]').element).toBe(element)
+    expect((element as HTMLVideoElement).srcObject).toBe(stream)
+    expect(registered.has(element)).toBe(true)
+    inGrid.unmount()
+  })
+
+  it('lets go of the camera when the stream leaves', async () => {
+    const { streams, mountTile } = setUp()
+    const tile = mountTile(localTile(makeView({ status: 'previewing', local }), 'Ada'))
+    await nextTick()
+    const element = tile.get('[data-testid="tile-video"]').element as HTMLVideoElement
+    streams.delete('cam')
+    await nextTick()
+    expect(element.srcObject).toBeNull()
+    tile.unmount()
+  })
+})
