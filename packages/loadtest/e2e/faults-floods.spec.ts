@@ -3,7 +3,7 @@
 // another room keep being answered (their waits are printed; the benchmark reports them against the
 // 100 ms goal); SDP the media plane cannot use is refused with a 400 that says why. (That a client that
 // never connected reaches nobody, and that the hub never sends an SDP over the protocol's limit, are
-// the hub's src/room.test.ts cases.)
+// the hub's src/room.tracks.test.ts cases.)
 // Loopback-only namespace required.
 import { describe, expect, it } from 'vitest'
 import { useFaultHub } from './fault-hub.js'

@@ -1,5 +1,5 @@
 // Faults suite, the subscribed-track cap against the real hub process (issue 11; the rules with a fake
-// media plane are hub src/room.test.ts): with `--max-subscribed-tracks-per-client 3`, a viewer in a room
+// media plane are hub src/room.tracks.test.ts): with `--max-subscribed-tracks-per-client 3`, a viewer in a room
 // of two publishers (microphone and camera each: 4 tracks) is forwarded 3; a `subscribetracks` for the
 // fourth answers 429 naming the limit; when a publisher leaves, the waiting track is delivered and its
 // media arrives. Node participants (public core, werift). Loopback-only namespace required.
