@@ -14,6 +14,8 @@ describe('parseRampArgs', () => {
       beforeDists: [],
       rounds: 1,
       uplinkRate: '800kbit',
+      slowRates: ['300kbit'],
+      slowSeconds: 45,
       trace: false,
     })
   })
@@ -26,6 +28,13 @@ describe('parseRampArgs', () => {
   it('reads every other flag', () => {
     const args = parseRampArgs(['--publishers', 'firefox', '--links', 'clean,uplink', '--rounds', '2', '--uplink-rate', '400kbit', '--hubs', 'low-floor,current', '--before-hub', '/tmp/b', '--trace'], HUBS)
     expect(args).toMatchObject({ publishers: ['firefox'], links: ['clean', 'uplink'], rounds: 2, uplinkRate: '400kbit', hubs: ['low-floor', 'current'], beforeHub: '/tmp/b', trace: true })
+  })
+
+  it('reads the slow subscriber\'s rates and run length, and refuses bad ones', () => {
+    expect(parseRampArgs(['--links', 'slow-subscriber', '--slow-rate', '300kbit,600kbit', '--slow-seconds', '30'], HUBS)).toMatchObject({ links: ['slow-subscriber'], slowRates: ['300kbit', '600kbit'], slowSeconds: 30 })
+    expect(() => parseRampArgs(['--slow-rate', '300k'], HUBS)).toThrow('--slow-rate')
+    expect(() => parseRampArgs(['--slow-rate', '300kbit,300kbit'], HUBS)).toThrow('--slow-rate')
+    expect(() => parseRampArgs(['--slow-seconds', '10'], HUBS)).toThrow('--slow-seconds')
   })
 
   it('reads --before-dist as labelled or numbered builds, and refuses a label that is a hub name or given twice', () => {

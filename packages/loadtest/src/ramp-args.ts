@@ -3,7 +3,7 @@ import type { Link } from './ramp-link.js'
 
 export const RAMP_PUBLISHERS = ['chromium', 'firefox'] as const
 export type PublisherBrowser = (typeof RAMP_PUBLISHERS)[number]
-export const RAMP_LINKS = ['clean', 'constrained', 'uplink'] as const satisfies readonly Link[]
+export const RAMP_LINKS = ['clean', 'constrained', 'uplink', 'slow-subscriber'] as const satisfies readonly Link[]
 /** The measured publisher's client: the seed tutorial's page, or Parley's own web app (apps/web/dist). */
 export const RAMP_CLIENTS = ['tutorial', 'parley'] as const
 export type RampClient = (typeof RAMP_CLIENTS)[number]
@@ -23,6 +23,10 @@ export interface RampArgs {
   beforeDists: { label: string; dir: string }[]
   rounds: number
   uplinkRate: string
+  /** `--slow-rate 300kbit[,600kbit…]`: the slow subscriber's downlink, one run per rate (`--links slow-subscriber`). */
+  slowRates: string[]
+  /** `--slow-seconds`: how long the slow-subscriber run samples, once a second, from the publisher's connection on. */
+  slowSeconds: number
   trace: boolean
 }
 
@@ -56,6 +60,10 @@ export function parseRampArgs(argv: readonly string[], hubNames: readonly string
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a whole number ≥ 1')
   const uplinkRate = flag(argv, 'uplink-rate', '800kbit')
   if (!/^\d+kbit$/.test(uplinkRate)) throw new Error('--uplink-rate: e.g. 400kbit')
+  const slowRates = flag(argv, 'slow-rate', '300kbit').split(',')
+  if (slowRates.some((rate) => !/^\d+kbit$/.test(rate)) || new Set(slowRates).size !== slowRates.length) throw new Error('--slow-rate: e.g. 300kbit or 300kbit,600kbit')
+  const slowSeconds = Number(flag(argv, 'slow-seconds', '45'))
+  if (!Number.isInteger(slowSeconds) || slowSeconds < 15) throw new Error('--slow-seconds must be a whole number ≥ 15')
   // --client is the singular spelling of --clients.
   const clientFlag = argv.includes('--clients') ? 'clients' : 'client'
   return {
@@ -67,6 +75,8 @@ export function parseRampArgs(argv: readonly string[], hubNames: readonly string
     beforeDists: parseDists(flag(argv, 'before-dist', ''), hubNames),
     rounds,
     uplinkRate,
+    slowRates,
+    slowSeconds,
     trace: argv.includes('--trace'),
   }
 }

@@ -19,10 +19,12 @@
 // `uplink`: only the measured publisher's packets towards the hub
 // (UDP from its candidates' ports, shaped from its Join click on: ramp-uplink.ts) cross an 800 kbit/s class
 // and then 2.1 % random loss (nftables on lo's ingress, each transmission on its own); all else is unlimited.
+// `slow-subscriber` (ramp-slowsub.ts): three pages, the publisher and two audio-only subscribers, one of them
+// behind a `--slow-rate` downlink (one run per rate); its own per-second table and a summary per run.
 //
 //   flock /tmp/parley-e2e.lock unshare -n sh -c 'ip link set lo up && PARLEY_NETNS=lo \
 //     npm run pnpm -- --filter @parley/loadtest run ramp -- [--publishers chromium,firefox] \
-//     [--links clean,constrained,uplink] [--uplink-rate 800kbit] [--rounds 1] [--clients tutorial,parley] \
+//     [--links clean,constrained,uplink,slow-subscriber] [--uplink-rate 800kbit] [--slow-rate 300kbit[,600kbit]] [--slow-seconds 45] [--rounds 1] [--clients tutorial,parley] \
 //     [--hubs current] [--before-hub DIR[,DIR…]] [--before-dist [LABEL=]DIR[,…]] [--trace]'
 //
 // --hubs names werift media planes (RAMP_HUBS below), --before-hub DIR[,DIR…] adds other versions of the
@@ -36,22 +38,16 @@ import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { createWeriftMediaPlane, type WeriftMediaPlane, type WeriftMediaPlaneOptions } from '@parley/hub/werift'
 import { startTestHub } from '@parley/hub/testing'
-import {
-  assertLoopbackOnly,
-  launchChromium,
-  launchFirefox,
-  newFirefoxParticipantPage,
-  newParticipantPage,
-  pollUntil,
-  startStaticServer,
-} from '@parley/testkit'
+import { assertLoopbackOnly, launchChromium, newParticipantPage, pollUntil, startStaticServer } from '@parley/testkit'
 import { hubVersionLabels, importHubVersion, type HubVersion } from './hub-version.js'
 import { TUTORIAL_DIR, WEB_DIST } from './join-clients.js'
 import { parseRampArgs, type PublisherBrowser, type RampClient, roundOrder } from './ramp-args.js'
-import { RAMP_CLIENT_KINDS, tutorialUrl } from './ramp-clients.js'
+import { type OpenPage, openPublisher, RAMP_CLIENT_KINDS, tutorialUrl } from './ramp-clients.js'
 import { constrainLoopback, describeLinkCounters, type Link, prepareUplink, RATE, UPLINK_LOSS_PER_MILLE, readQdiscCounters, readUplinkDropped, releaseLoopback } from './ramp-link.js'
 import { watchUplink, type UplinkWatch } from './ramp-uplink.js'
-import { type BenchPage, type PublisherStats, type SubscriberStats, publisherStats, subscriberGaps, subscriberStats, watchSubscriberFrames } from './ramp-stats.js'
+import { runSlowSubscriber, SLOW_JOIN_S } from './ramp-slowsub.js'
+import { SLOW_TABLE_HEAD, SUMMARY_HEAD, slowRow, summarise, summaryRow } from './ramp-slowsub-table.js'
+import { type PublisherStats, type SubscriberStats, publisherStats, subscriberGaps, subscriberStats, watchSubscriberFrames } from './ramp-stats.js'
 
 /** The hubs `--hubs` can name: werift plane options, and the room's bitrates. `current` is the plane as configured by default. */
 const RAMP_HUBS: Record<string, { plane: WeriftMediaPlaneOptions; bitrates?: Record<string, number> }> = {
@@ -62,27 +58,6 @@ const RAMP_HUBS: Record<string, { plane: WeriftMediaPlaneOptions; bitrates?: Rec
   'twcc-bounds': { plane: { rembWithTransportCc: 'bounds' } },
   // No transport-cc: the hub's REMB estimate alone, as before stop 28.
   'remb-only': { plane: { transportCc: false } },
-}
-
-interface OpenPage {
-  page: BenchPage
-  close(): Promise<void>
-}
-
-/**
- * A publisher page with the client's init scripts: a Chromium page, or one Firefox process of its own (its
- * permission file names every origin a client page may come from: the tutorial's server and each hub, which serves Parley's app).
- */
-async function openPublisher(kind: PublisherBrowser, chromium: Browser, origins: string[], initScripts: readonly (() => void)[]): Promise<OpenPage> {
-  if (kind === 'chromium') {
-    const participant = await newParticipantPage(chromium, { viewport: { width: 800, height: 600 } })
-    for (const script of initScripts) await participant.context.addInitScript(script)
-    return participant
-  }
-  const firefox = await launchFirefox({ origins })
-  const participant = await newFirefoxParticipantPage(firefox, { viewport: { width: 800, height: 600 } })
-  for (const script of initScripts) await participant.page.evaluateOnNewDocument(script)
-  return { page: participant.page, close: () => firefox.close() }
 }
 
 const SAMPLE_AT_S = [1, 2, 5, 10, 15]
@@ -273,11 +248,26 @@ try {
   const rows: string[] = []
   const details: string[] = []
   const linkRows: string[] = []
+  const slowRows: string[] = []
+  const slowSummaries: string[] = []
   for (let round = 1; round <= rounds; round++) {
     for (const publisher of publishers) {
       for (const link of links) {
         for (const client of roundOrder(clients, round)) for (const hubName of roundOrder(hubNames, round)) {
           if (client !== 'parley' && distHubs.has(hubName)) continue
+          if (link === 'slow-subscriber') {
+            for (const rate of roundOrder(args.slowRates, round)) {
+              const label = `${hubName} r${round}`
+              console.error(`[ramp] ${label}: ${publisher} ${client}, slow subscriber at ${rate}…`)
+              const linkLines: string[] = []
+              const origins = [pages.url, ...[...hubs.values()].map((each) => each.url)]
+              const samples = await runSlowSubscriber({ publisherKind: publisher, client, browser, hub: hubs.get(hubName)!, pagesUrl: pages.url, origins, rate, seconds: args.slowSeconds, trace: args.trace }, linkLines)
+              for (const sample of samples) slowRows.push(slowRow(label, `${publisher} ${client}`, rate, sample))
+              slowSummaries.push(summaryRow(label, `${publisher} ${client}`, rate, summarise(samples, SLOW_JOIN_S), loadavg()[0]!))
+              for (const line of linkLines) linkRows.push(`| ${label} | ${publisher} | ${client} | slow subscriber ${rate} | ${line} |`)
+            }
+            continue
+          }
           const linkName = link === 'constrained' ? `${RATE} shared by all traffic` : link === 'uplink' ? `uplink ${uplinkRate}, ${UPLINK_LOSS_PER_MILLE / 10} % loss` : 'clean'
           const label = hubNames.length > 1 || rounds > 1 ? `${hubName} r${round}` : hubName
           console.error(`[ramp] ${label}: ${publisher} ${client}, ${linkName}…`)
@@ -296,17 +286,25 @@ try {
       }
     }
   }
-  console.log('\nPublisher through the hub (the publisher: the client named in its row, fake 640x480 camera; the subscriber: the tutorial client in Chromium); seconds after the publisher connected.')
-  console.log('Firefox reports no available outgoing bitrate (its getStats has no availableOutgoingBitrate): "-"; its encoder target is the estimate\'s share for video.\n')
-  console.log('| hub | publisher | client | link | s | available outgoing kbps | encoder target kbps (since last row) | video sent kbps (since last row) | resolution | loss reported by the hub % | subscriber freezes / ms | longest gap between painted frames ms | load avg |')
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|')
-  for (const row of rows) console.log(row)
-  console.log('\nWhy (cumulative since the publisher connected): publisher outbound-rtp video, subscriber inbound-rtp video, and the hub: its last REMB to the publisher, the loss and queue delay of its last estimation tick, its PLIs to the publisher (of which for a NACK it could not answer).\n')
-  console.log('| hub | publisher | client | link | s | pub packets sent | pub resent | pub NACKs received | pub PLI+FIR received | pub frames encoded | pub quality limitation | sub packets received | sub packets lost | sub NACKs sent | sub PLI+FIR sent | sub frames decoded | hub REMB kbps | hub loss % | hub queue delay ms | hub PLIs / for NACKs | load avg |')
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
-  for (const row of details) console.log(row)
+  if (slowRows.length > 0) {
+    console.log(`\nThe slowest subscriber: one publisher, two subscribers (the tutorial client in Chromium, 320x240, audio only); the good one joins as the publisher connects, the slow one ${SLOW_JOIN_S} s later behind its rate class; once a second after the publisher connected (subscriber kbps/fps/loss: over the last second; freezes and gaps: cumulative).\n`)
+    for (const line of [...SLOW_TABLE_HEAD, ...slowRows]) console.log(line)
+    console.log(`\nPer run (dragged: a second after the slow one's join in which the good one received under 60 % of its full rate before it).\n`)
+    for (const line of [...SUMMARY_HEAD, ...slowSummaries]) console.log(line)
+  }
+  if (rows.length > 0) {
+    console.log('\nPublisher through the hub (the publisher: the client named in its row, fake 640x480 camera; the subscriber: the tutorial client in Chromium); seconds after the publisher connected.')
+    console.log('Firefox reports no available outgoing bitrate (its getStats has no availableOutgoingBitrate): "-"; its encoder target is the estimate\'s share for video.\n')
+    console.log('| hub | publisher | client | link | s | available outgoing kbps | encoder target kbps (since last row) | video sent kbps (since last row) | resolution | loss reported by the hub % | subscriber freezes / ms | longest gap between painted frames ms | load avg |')
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|')
+    for (const row of rows) console.log(row)
+    console.log('\nWhy (cumulative since the publisher connected): publisher outbound-rtp video, subscriber inbound-rtp video, and the hub: its last REMB to the publisher, the loss and queue delay of its last estimation tick, its PLIs to the publisher (of which for a NACK it could not answer).\n')
+    console.log('| hub | publisher | client | link | s | pub packets sent | pub resent | pub NACKs received | pub PLI+FIR received | pub frames encoded | pub quality limitation | sub packets received | sub packets lost | sub NACKs sent | sub PLI+FIR sent | sub frames decoded | hub REMB kbps | hub loss % | hub queue delay ms | hub PLIs / for NACKs | load avg |')
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
+    for (const row of details) console.log(row)
+  }
   if (linkRows.length > 0) {
-    console.log('\nThe link per run (tc counters over the run: constrained, every packet on lo; uplink, the publisher\'s packets to the hub), and for uplink when each of the publisher\'s ports was shaped, in ms after its Join click.\n')
+    console.log('\nThe link per run (tc counters over the run: constrained, every packet on lo; uplink, the publisher\'s packets to the hub; slow subscriber, what was sent to it), and for uplink and slow subscriber when each port (the publisher\'s, the slow subscriber\'s) was shaped, in ms after its Join click.\n')
     console.log('| hub | publisher | client | link | what the link did |')
     console.log('|---|---|---|---|---|')
     for (const row of linkRows) console.log(row)

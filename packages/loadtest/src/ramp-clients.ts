@@ -5,8 +5,9 @@
 // The subscriber stays the tutorial's Chromium page: it is what paints the frames counted as freezes.
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { recordPeerConnections } from '@parley/testkit'
-import type { RampClient } from './ramp-args.js'
+import type { Browser } from 'playwright-core'
+import { launchFirefox, newFirefoxParticipantPage, newParticipantPage, recordPeerConnections } from '@parley/testkit'
+import type { PublisherBrowser, RampClient } from './ramp-args.js'
 import type { BenchPage } from './ramp-stats.js'
 import { WEB_DIST } from './join-clients.js'
 
@@ -95,4 +96,36 @@ export const RAMP_CLIENT_KINDS: Record<RampClient, RampClientKind> = {
     connected: (page) => page.evaluate(() => document.querySelector('[data-testid="app"]')?.getAttribute('data-state') === 'connected'),
     clientId: (page) => page.evaluate(() => (globalThis as unknown as { __rampClientId?: string }).__rampClientId ?? null),
   },
+}
+
+export interface OpenPage {
+  page: BenchPage
+  close(): Promise<void>
+}
+
+/**
+ * A publisher page with the client's init scripts: a Chromium page, or one Firefox process of its own (its
+ * permission file names every origin a client page may come from: the tutorial's server and each hub, which serves Parley's app).
+ */
+export async function openPublisher(kind: PublisherBrowser, chromium: Browser, origins: string[], initScripts: readonly (() => void)[]): Promise<OpenPage> {
+  if (kind === 'chromium') {
+    const participant = await newParticipantPage(chromium, { viewport: { width: 800, height: 600 } })
+    for (const script of initScripts) await participant.context.addInitScript(script)
+    return participant
+  }
+  const firefox = await launchFirefox({ origins })
+  const participant = await newFirefoxParticipantPage(firefox, { viewport: { width: 800, height: 600 } })
+  for (const script of initScripts) await participant.page.evaluateOnNewDocument(script)
+  return { page: participant.page, close: () => firefox.close() }
+}
+
+/**
+ * Runs in a subscriber's page before the tutorial's script: its getUserMedia asks for audio only, so the
+ * page publishes no video of its own (no second video on the slow subscriber's link, no encoder in its
+ * process) and its inbound video is the measured publisher's alone.
+ */
+export function audioOnlyCamera(): void {
+  const devices = navigator.mediaDevices
+  const original = devices.getUserMedia.bind(devices)
+  devices.getUserMedia = (constraints) => original({ ...constraints, video: false })
 }

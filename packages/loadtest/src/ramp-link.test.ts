@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { describeLinkCounters, parseNftDropped, parseQdiscCounters, uplinkFilterCommands, uplinkLossRules } from './ramp-link.js'
+import { describeLinkCounters, downlinkFilterCommands, parseNftDropped, parseQdiscCounters, slowQueuePackets, uplinkFilterCommands, uplinkLossRules } from './ramp-link.js'
 
 describe('uplinkFilterCommands', () => {
   it('puts UDP from the port, IPv4 and IPv6, on the 800 kbit/s class', () => {
@@ -13,6 +13,27 @@ describe('uplinkFilterCommands', () => {
     expect(() => uplinkFilterCommands(0)).toThrow(RangeError)
     expect(() => uplinkFilterCommands(70_000)).toThrow(RangeError)
     expect(() => uplinkLossRules(1.5)).toThrow(RangeError)
+  })
+})
+
+describe('downlinkFilterCommands', () => {
+  it('puts UDP to the slow subscriber\'s port, IPv4 and IPv6, on its class, never what it sends', () => {
+    const commands = downlinkFilterCommands(40_010)
+    expect(commands).toEqual([
+      'filter add dev lo parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff match ip dport 40010 0xffff flowid 1:40',
+      'filter add dev lo parent 1: protocol ipv6 prio 2 u32 match ip6 protocol 17 0xff match ip6 dport 40010 0xffff flowid 1:40',
+    ])
+    for (const command of commands) expect(command).not.toContain('sport')
+    expect(() => downlinkFilterCommands(65_536)).toThrow(RangeError)
+  })
+})
+
+describe('slowQueuePackets', () => {
+  it('holds about 500 ms at the rate in 1200-byte packets, at least 10', () => {
+    expect(slowQueuePackets('300kbit')).toBe(16)
+    expect(slowQueuePackets('600kbit')).toBe(31)
+    expect(slowQueuePackets('100kbit')).toBe(10)
+    expect(() => slowQueuePackets('1mbit')).toThrow('not a rate')
   })
 })
 
@@ -72,6 +93,11 @@ describe('describeLinkCounters', () => {
       ['20', { sentPackets: 0, dropped: 10 }],
     ])
     expect(describeLinkCounters('constrained', counters)).toBe('1000 packets offered, 10 lost to the patterns (1.0 %), 0 dropped by the full queue (0.0 %)')
+  })
+
+  it('reads the slow subscriber\'s queue drops over what was sent to it', () => {
+    const counters = new Map([['40', { sentPackets: 600, dropped: 400 }]])
+    expect(describeLinkCounters('slow-subscriber', counters)).toBe('1000 packets to the slow subscriber, 400 dropped by its full queue (40.0 %)')
   })
 
   it('says when the rate class is missing', () => {

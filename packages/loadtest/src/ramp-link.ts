@@ -8,10 +8,13 @@
 //   an 800 kbit/s class; after it, on lo's ingress, nftables drops UPLINK_LOSS_PER_MILLE ‰ of them at
 //   random (numgen random: each transmission on its own, a resend as likely to pass as any packet).
 //   Everything else stays on an unlimited default class.
+// - slow-subscriber: only what is sent to one subscriber (UDP to its candidates' ports: the hub's RTP,
+//   RTCP, STUN and DTLS) crosses a rate class (`--slow-rate`) with a drop-tail queue of about
+//   SLOW_QUEUE_MS at that rate; no random loss. Everything else, the other subscriber's path too, is unlimited.
 import { execFileSync } from 'node:child_process'
 import { tc } from '@parley/testkit'
 
-export type Link = 'clean' | 'constrained' | 'uplink'
+export type Link = 'clean' | 'constrained' | 'uplink' | 'slow-subscriber'
 
 export const RATE = '800kbit'
 export const PFIFO_LIMIT = 100
@@ -21,6 +24,9 @@ const NFT_TABLE = 'parley_uplink'
 
 const LOSS_CLASS = '1:20'
 const UPLINK_CLASS = '1:30'
+const DOWNLINK_CLASS = '1:40'
+/** The slow subscriber's queue, in ms at its rate (with 1200-byte packets): a bottleneck's buffer, not an unbounded one. */
+export const SLOW_QUEUE_MS = 500
 
 function nft(script: string): void {
   try {
@@ -57,6 +63,26 @@ export function shapeUplinkPort(port: number): void {
   nft(uplinkLossRules(port).join('; '))
 }
 
+/** The packets the slow subscriber's queue holds: SLOW_QUEUE_MS at `rate` (e.g. '300kbit') in 1200-byte packets, at least 10. */
+export function slowQueuePackets(rate: string): number {
+  const kbit = /^(\d+)kbit$/.exec(rate)
+  if (!kbit) throw new Error(`not a rate in kbit: ${rate}`)
+  return Math.max(10, Math.round((Number(kbit[1]) * SLOW_QUEUE_MS) / (8 * 1200)))
+}
+
+/** The slow subscriber's class, no filters yet (until `shapeDownlinkPort` everything passes unlimited). */
+export function prepareDownlink(rate: string): void {
+  tc('qdisc add dev lo root handle 1: htb default 10')
+  tc('class add dev lo parent 1: classid 1:10 htb rate 10gbit')
+  tc(`class add dev lo parent 1: classid ${DOWNLINK_CLASS} htb rate ${rate} ceil ${rate}`)
+  tc(`qdisc add dev lo parent ${DOWNLINK_CLASS} handle 40: pfifo limit ${slowQueuePackets(rate)}`)
+}
+
+/** Steers UDP to `port` (one of the slow subscriber's candidates) through its rate class. */
+export function shapeDownlinkPort(port: number): void {
+  for (const command of downlinkFilterCommands(port)) tc(command)
+}
+
 export function releaseLoopback(): void {
   try {
     tc('qdisc del dev lo root')
@@ -80,6 +106,15 @@ export function uplinkFilterCommands(port: number): string[] {
   return [
     `filter add dev lo parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff match ip sport ${port} 0xffff flowid ${UPLINK_CLASS}`,
     `filter add dev lo parent 1: protocol ipv6 prio 2 u32 match ip6 protocol 17 0xff match ip6 sport ${port} 0xffff flowid ${UPLINK_CLASS}`,
+  ]
+}
+
+/** The tc filters that put UDP to `port` (IPv4 and IPv6) on the slow subscriber's class; never what it sends. */
+export function downlinkFilterCommands(port: number): string[] {
+  checkPort(port)
+  return [
+    `filter add dev lo parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff match ip dport ${port} 0xffff flowid ${DOWNLINK_CLASS}`,
+    `filter add dev lo parent 1: protocol ipv6 prio 2 u32 match ip6 protocol 17 0xff match ip6 dport ${port} 0xffff flowid ${DOWNLINK_CLASS}`,
   ]
 }
 
@@ -137,9 +172,13 @@ export function readQdiscCounters(): Map<string, QdiscCounters> {
  */
 export function describeLinkCounters(link: Link, counters: Map<string, QdiscCounters>, randomLost = 0): string {
   if (link === 'clean') return 'clean'
-  const rate = counters.get(link === 'uplink' ? '30' : '10')
+  const rate = counters.get(link === 'uplink' ? '30' : link === 'slow-subscriber' ? '40' : '10')
   if (!rate) return 'no rate class counters'
   const percent = (part: number, whole: number) => (whole > 0 ? ((part * 100) / whole).toFixed(1) : '-')
+  if (link === 'slow-subscriber') {
+    const offered = rate.sentPackets + rate.dropped
+    return `${offered} packets to the slow subscriber, ${rate.dropped} dropped by its full queue (${percent(rate.dropped, offered)} %)`
+  }
   if (link === 'uplink') {
     const offered = rate.sentPackets + rate.dropped
     return `${offered} packets offered, ${rate.dropped} dropped by the full queue (${percent(rate.dropped, offered)} %), ${randomLost} of the ${rate.sentPackets} sent lost at random (${percent(randomLost, rate.sentPackets)} %)`

@@ -34,6 +34,10 @@ export interface SubscriberStats {
   plis: number
   framesDecoded: number
   longestGapMs: number
+  bytesReceived: number
+  /** Since its last painted frame (0 before the first). */
+  currentGapMs: number
+  resolution: string
 }
 
 /** The publisher's figures now, and the bytes it has sent so far (for the rate between two samples). */
@@ -104,11 +108,14 @@ export async function watchSubscriberFrames(page: BenchPage): Promise<void> {
 
 export async function subscriberStats(page: BenchPage): Promise<SubscriberStats> {
   return page.evaluate(async () => {
-    const figures = { freezes: 0, freezeMs: 0, packetsLost: 0, packetsReceived: 0, nacks: 0, plis: 0, framesDecoded: 0, longestGapMs: 0 }
+    const figures = { freezes: 0, freezeMs: 0, packetsLost: 0, packetsReceived: 0, nacks: 0, plis: 0, framesDecoded: 0, longestGapMs: 0, bytesReceived: 0, currentGapMs: 0, resolution: '-' }
     const scope = globalThis as unknown as { __pcs: RTCPeerConnection[]; __rampGaps?: Map<HTMLVideoElement, { last: number; longest: number }> }
     // A stream frozen right now counts up to now.
     for (const entry of scope.__rampGaps?.values() ?? []) {
-      if (entry.last > 0) figures.longestGapMs = Math.max(figures.longestGapMs, entry.longest, performance.now() - entry.last)
+      if (entry.last > 0) {
+        figures.longestGapMs = Math.max(figures.longestGapMs, entry.longest, performance.now() - entry.last)
+        figures.currentGapMs = Math.max(figures.currentGapMs, performance.now() - entry.last)
+      }
     }
     const pc = scope.__pcs.at(-1)
     if (!pc) return figures
@@ -122,6 +129,8 @@ export async function subscriberStats(page: BenchPage): Promise<SubscriberStats>
         figures.nacks += Number(stat.nackCount ?? 0)
         figures.plis += Number(stat.pliCount ?? 0) + Number(stat.firCount ?? 0)
         figures.framesDecoded += Number(stat.framesDecoded ?? 0)
+        figures.bytesReceived += Number(stat.bytesReceived ?? 0)
+        if (stat.frameWidth) figures.resolution = `${String(stat.frameWidth)}x${String(stat.frameHeight)}`
       }
     })
     return figures
