@@ -12,7 +12,7 @@ import { newParticipantPage, pollUntil } from '@parley/testkit'
 import type { PublisherBrowser, RampClient } from './ramp-args.js'
 import { audioOnlyCamera, type OpenPage, openPublisher, RAMP_CLIENT_KINDS, tutorialUrl } from './ramp-clients.js'
 import { describeLinkCounters, prepareDownlink, readQdiscCounters, releaseLoopback, shapeDownlinkPort } from './ramp-link.js'
-import type { SlowSample } from './ramp-slowsub-table.js'
+import { audioShare, type SlowSample } from './ramp-slowsub-table.js'
 import { publisherStats, subscriberGaps, subscriberStats, watchSubscriberFrames } from './ramp-stats.js'
 import { watchUplink, type UplinkWatch } from './ramp-uplink.js'
 
@@ -102,6 +102,8 @@ export async function runSlowSubscriber(options: SlowRunOptions, linkLines: stri
           freezeMs: is.freezeMs,
           longestGapMs: is.longestGapMs,
           currentGapMs: is.currentGapMs,
+          audio: is.audio,
+          audioSecond: audioShare(was.audio, is.audio),
         }
       }
       samples.push({

@@ -38,6 +38,17 @@ export interface SubscriberStats {
   /** Since its last painted frame (0 before the first). */
   currentGapMs: number
   resolution: string
+  /** Its inbound audio (the other participants' tracks, summed), cumulative: what a person in the meeting hears. */
+  audio: SubscriberAudio
+}
+
+/** Inbound-rtp kind audio summed over the page's audio tracks, cumulative; the concealment fields are null where the browser has none. */
+export interface SubscriberAudio {
+  packetsLost: number
+  packetsReceived: number
+  concealedSamples: number | null
+  totalSamplesReceived: number | null
+  concealmentEvents: number | null
 }
 
 /** The publisher's figures now, and the bytes it has sent so far (for the rate between two samples). */
@@ -108,7 +119,8 @@ export async function watchSubscriberFrames(page: BenchPage): Promise<void> {
 
 export async function subscriberStats(page: BenchPage): Promise<SubscriberStats> {
   return page.evaluate(async () => {
-    const figures = { freezes: 0, freezeMs: 0, packetsLost: 0, packetsReceived: 0, nacks: 0, plis: 0, framesDecoded: 0, longestGapMs: 0, bytesReceived: 0, currentGapMs: 0, resolution: '-' }
+    const audio = { packetsLost: 0, packetsReceived: 0, concealedSamples: null as number | null, totalSamplesReceived: null as number | null, concealmentEvents: null as number | null }
+    const figures = { freezes: 0, freezeMs: 0, packetsLost: 0, packetsReceived: 0, nacks: 0, plis: 0, framesDecoded: 0, longestGapMs: 0, bytesReceived: 0, currentGapMs: 0, resolution: '-', audio }
     const scope = globalThis as unknown as { __pcs: RTCPeerConnection[]; __rampGaps?: Map<HTMLVideoElement, { last: number; longest: number }> }
     // A stream frozen right now counts up to now.
     for (const entry of scope.__rampGaps?.values() ?? []) {
@@ -131,6 +143,14 @@ export async function subscriberStats(page: BenchPage): Promise<SubscriberStats>
         figures.framesDecoded += Number(stat.framesDecoded ?? 0)
         figures.bytesReceived += Number(stat.bytesReceived ?? 0)
         if (stat.frameWidth) figures.resolution = `${String(stat.frameWidth)}x${String(stat.frameHeight)}`
+      }
+      if (stat.type === 'inbound-rtp' && stat.kind === 'audio') {
+        audio.packetsLost += Number(stat.packetsLost ?? 0)
+        audio.packetsReceived += Number(stat.packetsReceived ?? 0)
+        const add = (was: number | null, value: unknown) => (typeof value === 'number' ? (was ?? 0) + value : was)
+        audio.concealedSamples = add(audio.concealedSamples, stat.concealedSamples)
+        audio.totalSamplesReceived = add(audio.totalSamplesReceived, stat.totalSamplesReceived)
+        audio.concealmentEvents = add(audio.concealmentEvents, stat.concealmentEvents)
       }
     })
     return figures
