@@ -27,19 +27,5 @@ export default defineConfig({
     },
   },
   preview: { host: '127.0.0.1' },
-  build: {
-    outDir: 'dist',
-    emptyOutDir: true,
-    target: 'es2022',
-    sourcemap: true,
-    rolldownOptions: {
-      output: {
-        // V8's compile hint on the call screen's chunk only: its functions (the call's components' setup
-        // and render functions, its stores) compile when the idle prefetch loads it, not at their first
-        // call in the Join click's task. Stop 30 put it on every chunk a join runs (the core too): no gain
-        // end to end.
-        postBanner: (chunk) => (chunk.name === 'CallView' ? '//# allFunctionsCalledOnLoad' : ''),
-      },
-    },
-  },
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: true },
 })
