@@ -13,7 +13,7 @@ import type { ConferenceFactory } from './conference/types'
 import { memoryStorage, provideEnvironment } from './environment'
 import type { PageContext, StorageLike } from './environment'
 import { loadConfig } from './lib/config'
-import { prefetchAndPrepareScreens } from './screens/lazyScreens'
+import { prefetchScreens } from './screens/lazyScreens'
 import { useAppStore } from './stores/app'
 import { useDevtoolsStore } from './stores/devtools'
 import { useRejoinStore } from './stores/rejoin'
@@ -101,7 +101,7 @@ async function boot() {
     start(await core)
   }
   // The call and ended screens' chunks, fetched once the first screen is drawn: a join finds them there.
-  const prefetch = () => prefetchAndPrepareScreens().catch((error: unknown) => console.warn('[parley] could not prefetch the call screen:', error))
+  const prefetch = () => prefetchScreens().catch((error: unknown) => console.warn('[parley] could not prefetch the call screen:', error))
   if ('requestIdleCallback' in window) window.requestIdleCallback(prefetch, { timeout: 2000 })
   else setTimeout(prefetch, 200)
 }
