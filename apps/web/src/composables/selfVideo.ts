@@ -27,14 +27,15 @@ export function selfVideoOf(create: () => HTMLVideoElement): SelfVideo {
 
 /**
  * Puts the self-view element into `host` while it is drawn and binds it as the tile's media element;
- * `classes` follows the tile (mirrored, fit). The element is left where it is when the tile goes: the
- * next tile showing you moves it into its own host.
+ * `classes` (the modifiers the template's `<video>` would bind, e.g. mirrored, fit) follows the tile on top
+ * of `tile__video`. The element is left where it is when the tile goes: the next tile showing you moves it
+ * into its own host.
  */
 export function useSelfVideo(
   selfVideo: SelfVideo | undefined,
   host: Readonly<ShallowRef<HTMLElement | null>>,
   element: ShallowRef<HTMLMediaElement | null>,
-  classes: () => string,
+  classes: () => Record<string, boolean>,
 ): void {
   if (!selfVideo) return
   watch(
@@ -48,6 +49,8 @@ export function useSelfVideo(
     { immediate: true, flush: 'sync' },
   )
   watchEffect(() => {
-    if (host.value) selfVideo().className = classes()
+    if (!host.value) return
+    const on = Object.entries(classes()).filter(([, set]) => set).map(([name]) => name)
+    selfVideo().className = ['tile__video', ...on].join(' ')
   })
 }
