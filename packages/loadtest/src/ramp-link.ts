@@ -50,10 +50,7 @@ export function constrainLoopback(): void {
 
 /** The uplink's classes, no filters yet (until `shapeUplinkPort` everything passes unlimited), and its empty nftables chain. */
 export function prepareUplink(rate = RATE): void {
-  tc('qdisc add dev lo root handle 1: htb default 10')
-  tc('class add dev lo parent 1: classid 1:10 htb rate 10gbit')
-  tc(`class add dev lo parent 1: classid ${UPLINK_CLASS} htb rate ${rate} ceil ${rate}`)
-  tc(`qdisc add dev lo parent ${UPLINK_CLASS} handle 30: pfifo limit ${PFIFO_LIMIT}`)
+  addRateClass(UPLINK_CLASS, rate, PFIFO_LIMIT)
   nft(`add table netdev ${NFT_TABLE}; add chain netdev ${NFT_TABLE} loss { type filter hook ingress device lo priority 0; }`)
 }
 
@@ -72,10 +69,15 @@ export function slowQueuePackets(rate: string): number {
 
 /** The slow subscriber's class, no filters yet (until `shapeDownlinkPort` everything passes unlimited). */
 export function prepareDownlink(rate: string): void {
+  addRateClass(DOWNLINK_CLASS, rate, slowQueuePackets(rate))
+}
+
+/** An unlimited default class for everything, and `classId` (`1:N`, its queue `N:`) at `rate` with a drop-tail queue of `limit` packets, for the filters to fill. */
+function addRateClass(classId: string, rate: string, limit: number): void {
   tc('qdisc add dev lo root handle 1: htb default 10')
   tc('class add dev lo parent 1: classid 1:10 htb rate 10gbit')
-  tc(`class add dev lo parent 1: classid ${DOWNLINK_CLASS} htb rate ${rate} ceil ${rate}`)
-  tc(`qdisc add dev lo parent ${DOWNLINK_CLASS} handle 40: pfifo limit ${slowQueuePackets(rate)}`)
+  tc(`class add dev lo parent 1: classid ${classId} htb rate ${rate} ceil ${rate}`)
+  tc(`qdisc add dev lo parent ${classId} handle ${classId.split(':')[1]}: pfifo limit ${limit}`)
 }
 
 /** Steers UDP to `port` (one of the slow subscriber's candidates) through its rate class. */
@@ -102,19 +104,20 @@ function checkPort(port: number): void {
 
 /** The tc filters that put UDP from `port` (IPv4 and IPv6) on the uplink's 800 kbit/s class; never what is sent to it. */
 export function uplinkFilterCommands(port: number): string[] {
-  checkPort(port)
-  return [
-    `filter add dev lo parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff match ip sport ${port} 0xffff flowid ${UPLINK_CLASS}`,
-    `filter add dev lo parent 1: protocol ipv6 prio 2 u32 match ip6 protocol 17 0xff match ip6 sport ${port} 0xffff flowid ${UPLINK_CLASS}`,
-  ]
+  return portFilterCommands('sport', port, UPLINK_CLASS)
 }
 
 /** The tc filters that put UDP to `port` (IPv4 and IPv6) on the slow subscriber's class; never what it sends. */
 export function downlinkFilterCommands(port: number): string[] {
+  return portFilterCommands('dport', port, DOWNLINK_CLASS)
+}
+
+/** UDP from (`sport`) or to (`dport`) `port`, IPv4 and IPv6, onto `classId`. */
+function portFilterCommands(side: 'sport' | 'dport', port: number, classId: string): string[] {
   checkPort(port)
   return [
-    `filter add dev lo parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff match ip dport ${port} 0xffff flowid ${DOWNLINK_CLASS}`,
-    `filter add dev lo parent 1: protocol ipv6 prio 2 u32 match ip6 protocol 17 0xff match ip6 dport ${port} 0xffff flowid ${DOWNLINK_CLASS}`,
+    `filter add dev lo parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff match ip ${side} ${port} 0xffff flowid ${classId}`,
+    `filter add dev lo parent 1: protocol ipv6 prio 2 u32 match ip6 protocol 17 0xff match ip6 ${side} ${port} 0xffff flowid ${classId}`,
   ]
 }
 
