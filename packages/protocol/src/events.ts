@@ -13,6 +13,21 @@ export const PARLEY_CONNECTION_EVENT = 'parley_connection'
 export const ConnectionEventSchema = v.object({ client_id: v.string(), problem: v.boolean() })
 export type ConnectionEvent = v.InferOutput<typeof ConnectionEventSchema>
 
+/**
+ * Parley's hub, to one subscriber: it stopped forwarding a video track to this client because this client's
+ * link could not carry it without holding the publisher down for everyone (`paused: true`; audio keeps
+ * flowing), or it forwards it again (`false`, from a keyframe). `client_id` and `track_id` name the publisher's
+ * track as in `tracks_added`. Other hubs never send it.
+ */
+export const PARLEY_VIDEO_PAUSED_EVENT = 'parley_video_paused'
+export const VideoPausedEventSchema = v.object({
+  client_id: v.string(),
+  track_id: v.string(),
+  paused: v.boolean(),
+  reason: v.picklist(['bandwidth']),
+})
+export type VideoPausedEvent = v.InferOutput<typeof VideoPausedEventSchema>
+
 /** Spelled as the hosted hub spells it (no "i"): clients listen for exactly this name. */
 export const ALLOWED_RENEGOTIATION_EVENT = 'allowed_renegotation'
 
@@ -27,6 +42,7 @@ export const SSE_EVENTS = [
   'left',
   PARLEY_MUTE_EVENT,
   PARLEY_CONNECTION_EVENT,
+  PARLEY_VIDEO_PAUSED_EVENT,
 ] as const
 export type SseEventName = (typeof SSE_EVENTS)[number]
 
@@ -54,6 +70,7 @@ export const SseEventSchemas = {
   left: LeftEventSchema,
   [PARLEY_MUTE_EVENT]: MuteEventSchema,
   [PARLEY_CONNECTION_EVENT]: ConnectionEventSchema,
+  [PARLEY_VIDEO_PAUSED_EVENT]: VideoPausedEventSchema,
 } as const satisfies Record<SseEventName, v.GenericSchema>
 
 export type SseEventData<N extends SseEventName> = v.InferOutput<(typeof SseEventSchemas)[N]>

@@ -15,6 +15,7 @@ import {
   MAX_CHAT_TEXT_LENGTH,
   PARLEY_MUTE_EVENT,
   PARLEY_CONNECTION_EVENT,
+  PARLEY_VIDEO_PAUSED_EVENT,
   parseChatFrame,
 } from './index.js'
 
@@ -111,6 +112,11 @@ describe('host controls (Parley extension)', () => {
     expect(parseSseEvent(PARLEY_MUTE_EVENT, '{"kind":"video"}')).toMatchObject({ ok: false })
     expect(parseSseEvent(PARLEY_CONNECTION_EVENT, '{"client_id":"a","problem":true}')).toMatchObject({ ok: true, data: { client_id: 'a', problem: true } })
     expect(parseSseEvent(PARLEY_CONNECTION_EVENT, '{"client_id":"a"}')).toMatchObject({ ok: false })
+    expect(parseSseEvent(PARLEY_VIDEO_PAUSED_EVENT, '{"client_id":"a","track_id":"v","paused":true,"reason":"bandwidth"}')).toMatchObject({
+      ok: true,
+      data: { client_id: 'a', track_id: 'v', paused: true, reason: 'bandwidth' },
+    })
+    expect(parseSseEvent(PARLEY_VIDEO_PAUSED_EVENT, '{"client_id":"a","track_id":"v","paused":true,"reason":"cpu"}')).toMatchObject({ ok: false })
   })
 })
 
