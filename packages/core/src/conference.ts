@@ -16,6 +16,7 @@ import { hostMachine } from './machines/hostMachine.js'
 import { negotiationActors } from './machines/negotiationActors.js'
 import { negotiationMachine } from './machines/negotiationMachine.js'
 import { presenceActors } from './machines/presenceActors.js'
+import { warmUpActors } from './machines/warmUpActors.js'
 import { statsActors } from './machines/statsActors.js'
 import { statsMachine } from './machines/statsMachine.js'
 import { reconnectActors, reconnectMachine } from './machines/reconnectMachine.js'
@@ -110,9 +111,8 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
   const channels = media.channels ?? new DataChannels()
   const prepared = media.prepared ?? new PreparedPeer()
   const { connectDeadline, iceRecheck, reconnectDeadline } = options.delays ?? {}
-  const { warmUp, ...negotiationIo } = negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media, channels, prepared, clock: ports.clock })
   const negotiation = negotiationMachine.provide({
-    actors: negotiationIo,
+    actors: negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media, channels, prepared, clock: ports.clock }),
     ...(iceRecheck !== undefined ? { delays: { iceRecheck } } : {}),
   })
   const screenShare = screenShareMachine.provide({ actors: screenShareActors({ devices: ports.media, screen: media.screen }) })
@@ -129,7 +129,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
   const machine = conferenceMachine.provide({
     actors: {
       ...actors,
-      warmUp,
+      ...warmUpActors({ peerConnection: ports.peerConnection, peerConfig, local: media.local, prepared, clock: ports.clock }),
       ...presenceActors({ hub }),
       negotiation,
       events,

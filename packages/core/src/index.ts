@@ -36,6 +36,7 @@ export {
   type PeerSessionCommand,
 } from './machines/negotiationMachine.js'
 export { negotiationActors, type NegotiationDeps } from './machines/negotiationActors.js'
+export { warmUpActors, type WarmUpDeps, type WarmUpEvent } from './machines/warmUpActors.js'
 export { serialWorker } from './machines/serialWorker.js'
 export { statsMachine, STATS_INTERVAL_MS, type StatsParentEvent } from './machines/statsMachine.js'
 export { statsActors, type StatsDeps } from './machines/statsActors.js'

@@ -1,4 +1,4 @@
-// The pre-join's warm-up (preparedPeer.ts, negotiationActors.ts `warmUp`): the room's peer session is
+// The pre-join's warm-up (preparedPeer.ts, warmUpActors.ts `warmUp`): the room's peer session is
 // built during the preview and taken over by the room, so that after Join only register, the lock
 // and the PUT of the ready offer remain. Covers the hand-over (one peer connection, one createOffer,
 // the same SDP, the held candidates sent after register), a join while the offer is still being

@@ -117,7 +117,7 @@ export const conferenceMachine = conferenceSetup.createMachine({
             },
             peer: {
               // The room's peer session, warmed up while the person looks at the preview (as Meet does):
-              // created with these tracks, its offer set, ICE gathered (negotiationActors.ts `warmUp`).
+              // created with these tracks, its offer set, ICE gathered (warmUpActors.ts `warmUp`).
               // Join does not wait for it: from any of these states the room takes what is there
               // (preparedPeer.ts), so only register, the lock and the PUT of the offer stay after the click.
               // Without it (no WebRTC, a failed step) the room builds its own, as it always could.

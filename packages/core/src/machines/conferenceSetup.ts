@@ -13,11 +13,11 @@ import { eventsMachine } from './eventsMachine.js'
 import { chatMachine } from './chatMachine.js'
 import { hostMachine } from './hostMachine.js'
 import { negotiationMachine } from './negotiationMachine.js'
-import type { NegotiationActors } from './negotiationActors.js'
 import { statsMachine } from './statsMachine.js'
 import { emptySummary, type StatsSummary } from '../stats/analysis.js'
 import { emptyPresence, isReaction, ownReaction, type Presence } from '../presence.js'
 import type { PresenceActors, PresenceRequest } from './presenceActors.js'
+import type { WarmUpActors } from './warmUpActors.js'
 import { screenShareMachine } from './screenShareMachine.js'
 import { devicesMachine } from './devicesMachine.js'
 import type { DeviceKind } from '../api.js'
@@ -57,7 +57,7 @@ export const conferenceSetup = setup({
     releaseOnStop: notProvided<ConferenceActors['releaseOnStop']>('releaseOnStop'),
     watchNetwork: notProvided<ConferenceActors['watchNetwork']>('watchNetwork'),
     presenceRequests: notProvided<PresenceActors['presenceRequests']>('presenceRequests'),
-    warmUp: notProvided<NegotiationActors['warmUp']>('warmUp'),
+    warmUp: notProvided<WarmUpActors['warmUp']>('warmUp'),
     negotiation: negotiationMachine,
     events: eventsMachine,
     stats: statsMachine,

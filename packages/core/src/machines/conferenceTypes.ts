@@ -13,7 +13,7 @@ import { type DevicesParentEvent } from './devicesMachine.js'
 import type { DeviceKind } from '../api.js'
 import { type ReconnectParentEvent } from './reconnectMachine.js'
 import { type TabsParentEvent } from './tabsMachine.js'
-import type { WarmUpEvent } from './negotiationActors.js'
+import type { WarmUpEvent } from './warmUpActors.js'
 
 export type { EndedReason }
 

@@ -5,7 +5,7 @@ import { messageOf, type IceCandidate } from '@parley/protocol'
 import type { HubClient } from '../hubClient.js'
 import type { LocalMedia } from '../localMedia.js'
 import { PeerSession, type PeerSessionReports } from '../peerSession.js'
-import type { Prepared, PreparedPeer } from '../preparedPeer.js'
+import type { PreparedPeer } from '../preparedPeer.js'
 import type { ClockLike, PeerConnectionConfig, PeerConnectionFactory } from '../ports.js'
 import type { DataChannels } from '../dataChannels.js'
 import type { RemoteStreams } from '../remoteStreams.js'
@@ -31,9 +31,6 @@ export interface NegotiationDeps {
   clock?: ClockLike
 }
 
-/** What the pre-join's warm-up reports (its states in the conference's `previewing.ready.peer`). */
-export type WarmUpEvent = { type: 'warmup.offerSet' } | { type: 'warmup.gathered' } | { type: 'warmup.failed'; message: string }
-
 export interface PeerInput {
   roomId: string
   clientId: string
@@ -42,44 +39,6 @@ export interface PeerInput {
 /** The real actor implementations, bound to a hub client, the ports and the conference's media holders. */
 export function negotiationActors({ hub, peerConnection, peerConfig, local, remote, channels, stats, screen, prepared, clock }: NegotiationDeps) {
   return {
-    /**
-     * The pre-join's warm-up: builds the room's peer session with the preview's tracks, makes and sets
-     * its first offer and lets ICE gather, so that the join only registers and sends it. The session
-     * is the holder's (`prepared`): stopping this actor leaves it there for the room to take, and
-     * leaving, stopping the conference or new local media release it. A device switched meanwhile is
-     * put on its sender here (this actor is the `peerSession` of the pre-join). Any failure is
-     * `warmup.failed`: the room then builds its own session, as it always could.
-     */
-    warmUp: fromCallback<PeerSessionCommand, void, WarmUpEvent>(({ sendBack, receive }) => {
-      let live = true
-      const report = (event: WarmUpEvent) => {
-        if (live) sendBack(event)
-      }
-      let held: Prepared
-      try {
-        held = prepared.build(() => peerConnection(peerConfig), local, { iceGathered: () => report({ type: 'warmup.gathered' }) }, clock)
-      } catch (error) {
-        // No peer connection here (WebRTC unavailable or disabled): the room will say so when it tries.
-        void Promise.resolve().then(() => report({ type: 'warmup.failed', message: messageOf(error) }))
-        return () => {
-          live = false
-        }
-      }
-      const failed = (error: unknown) => {
-        prepared.release(held)
-        report({ type: 'warmup.failed', message: messageOf(error) })
-      }
-      held.session.prepareOffer().then(() => report({ type: 'warmup.offerSet' }), failed)
-      receive((command) => {
-        if (command.type !== 'session.replaceTrack') return
-        const track = local.tracks.find((candidate) => candidate.kind === command.kind)
-        // A sender that refuses would send the old (stopped) track: the join builds afresh instead.
-        if (track) held.session.replaceTrack(track).then((replaced) => (replaced ? undefined : failed(new Error(`no ${command.kind} sender`))), failed)
-      })
-      return () => {
-        live = false
-      }
-    }),
     /**
      * Creates the peer connection with the local tracks and owns it until stopped. Commands come in as
      * events; each pc step reports back as one (`peer.offer`, `peer.answer`, `peer.answerApplied`,
