@@ -1,7 +1,8 @@
 // Mermaid `stateDiagram-v2` pictures of the core's statecharts, generated from the machine definitions
 // themselves (machine.root and its state nodes: initial states, `on`, `always`, `after`, invoke
-// onDone/onError), and the README blocks that hold them. Pure: `scripts/diagrams.mjs` writes the
-// README, `readme.test.ts` checks that the README still says what the machines do.
+// onDone/onError; an `after` without a target as a self-loop), and the README blocks that hold them.
+// Pure: `scripts/diagrams.mjs` writes the README, `readme.test.ts` checks that the README still says
+// what the machines do.
 import type { AnyStateMachine, AnyStateNode, AnyTransitionDefinition } from 'xstate'
 
 /** README block name → the machine's export (and file) name. */
@@ -70,6 +71,16 @@ function label(text: string): string {
   return text.replace(/[:;#]/g, ' ').replace(/\s+/g, ' ').trim()
 }
 
+/**
+ * Where a transition's arrow goes: its targets; a targetless `after` (a timer that only runs actions,
+ * e.g. raises the event that other transitions take) loops back to its own state, so the timer shows.
+ * Other targetless transitions only run actions (forwarding, bookkeeping): not drawn.
+ */
+function arrowTargets(transition: AnyTransitionDefinition, fromId: string): string[] {
+  if (transition.target?.length) return transition.target.map(idOf)
+  return transition.eventType.startsWith('xstate.after.') ? [fromId] : []
+}
+
 function transitionsOf(node: AnyStateNode): { trigger: string; transition: AnyTransitionDefinition }[] {
   const list: { trigger: string; transition: AnyTransitionDefinition }[] = []
   for (const [eventType, transitions] of node.transitions) {
@@ -102,12 +113,12 @@ export function toMermaid(machine: AnyStateMachine): string {
 
   const addEdges = (node: AnyStateNode, fromId: string) => {
     for (const { trigger, transition } of transitionsOf(node)) {
-      // Targetless transitions only run actions (forwarding, bookkeeping): not drawn.
-      if (!transition.target?.length) continue
+      const targets = arrowTargets(transition, fromId)
+      if (targets.length === 0) continue
       const guard = guardText(transition.guard)
       const text = label(`${trigger}${guard ? ` [${guard}]` : ''}`)
-      for (const target of transition.target) {
-        const key = `${fromId} --> ${idOf(target)}`
+      for (const target of targets) {
+        const key = `${fromId} --> ${target}`
         const labels = edges.get(key) ?? []
         if (!labels.includes(text)) labels.push(text)
         edges.set(key, labels)
@@ -168,7 +179,7 @@ export function toMermaid(machine: AnyStateMachine): string {
     for (const child of top) if (child.type === 'final') lines.push(`  ${idOf(child)} --> [*]`)
   }
   // Transitions of the root itself (valid in every state) come from a pseudo-state "any state".
-  if (transitionsOf(root).some(({ transition }) => transition.target?.length)) {
+  if (transitionsOf(root).some(({ transition }) => arrowTargets(transition, '').length)) {
     const anyId = `${root.key}_anyState`
     lines.push(`  state "any state" as ${anyId}`)
     addEdges(root, anyId)

@@ -74,4 +74,34 @@ describe('README diagrams', () => {
       '  demo_anyState --> demo_done: user.quit',
     ])
   })
+
+  it('draws a targetless `after` (a timer that only runs actions) as a self-loop labelled with its delay; other targetless transitions not', () => {
+    const machine = setup({
+      actions: { count: () => {} },
+      guards: { armed: () => true },
+      delays: { tick: 100, deadline: 500 },
+    }).createMachine({
+      id: 'timer',
+      initial: 'running',
+      after: { deadline: { actions: raise({ type: 'timer.expired' }) } },
+      states: {
+        running: {
+          after: { tick: { actions: 'count' }, deadline: { guard: 'armed', actions: 'count' } },
+          on: { 'timer.expired': 'stopped', ping: { actions: 'count' } },
+        },
+        stopped: { type: 'final' },
+      },
+    })
+    expect(toMermaid(machine).split('\n')).toEqual([
+      'stateDiagram-v2',
+      '  [*] --> timer_running',
+      '  state "running" as timer_running',
+      '  state "stopped" as timer_stopped',
+      '  timer_stopped --> [*]',
+      '  state "any state" as timer_anyState',
+      '  timer_running --> timer_stopped: timer.expired',
+      '  timer_running --> timer_running: after tick, after deadline [armed]',
+      '  timer_anyState --> timer_anyState: after deadline',
+    ])
+  })
 })

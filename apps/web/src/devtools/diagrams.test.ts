@@ -20,6 +20,8 @@ describe('machineGraph', () => {
     expect(graph.transitions).toContainEqual(expect.objectContaining({ source: 'leaving', target: 'left', label: 'after leaveTimeout' }))
     expect(graph.transitions).toContainEqual(expect.objectContaining({ source: 'leaving', target: 'left', label: 'always [not needsLeaveRequest]' }))
     expect(states.find((s) => s.id === 'inRoom.connection.connected')?.handles).toEqual(['negotiation.reconnecting', 'events.reconnecting'])
+    // A timer without a target (it raises negotiation.failed) is no arrow here, like every self-loop: listed on click.
+    expect(states.find((s) => s.id === 'inRoom.connection.connecting')?.handles).toContain('after connectDeadline')
   })
 
   it('finds the transition an event took between two configurations', () => {
