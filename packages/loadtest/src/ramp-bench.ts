@@ -117,7 +117,13 @@ async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<s
   return { url: hub.url, bitrates, plane, lastEstimate, close: () => hub.close() }
 }
 
-async function run(publisherKind: PublisherBrowser, client: RampClient, browser: Browser, hub: RampHub, pagesUrl: string, link: Link, linkLines: string[]): Promise<Sample[]> {
+/** What one run gives: its samples, and on a shaped link what the link did (undefined on `clean`). */
+interface RampRun {
+  samples: Sample[]
+  linkLine: string | undefined
+}
+
+async function run(publisherKind: PublisherBrowser, client: RampClient, browser: Browser, hub: RampHub, pagesUrl: string, link: Link): Promise<RampRun> {
   const { trace, uplinkRate } = args
   const kind = RAMP_CLIENT_KINDS[client]
   const roomResponse = await fetch(`${hub.url}/v1/rooms/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ramp', ...(hub.bitrates ? { options: { bitrates: hub.bitrates } } : {}) }) })
@@ -194,10 +200,11 @@ async function run(publisherKind: PublisherBrowser, client: RampClient, browser:
     }
     tracing = false
     await traced
+    let linkLine: string | undefined
     if (link !== 'clean') {
       await uplink?.stop()
       const connectedAfter = `connected ${start - clickedAt} ms after the join click`
-      linkLines.push(`${describeLinkCounters(link, readQdiscCounters(), link === 'uplink' ? readUplinkDropped() : 0)}; ${connectedAfter}${uplink ? `; ${uplink.events.join('; ')}` : ''}`)
+      linkLine = `${describeLinkCounters(link, readQdiscCounters(), link === 'uplink' ? readUplinkDropped() : 0)}; ${connectedAfter}${uplink ? `; ${uplink.events.join('; ')}` : ''}`
       if (uplink?.unshapedSelected) console.error(`[uplink] ${publisherId.slice(0, 6)}: a selected pair's port was not shaped: ${uplink.events.join('; ')}`)
     }
     if (trace) {
@@ -208,7 +215,7 @@ async function run(publisherKind: PublisherBrowser, client: RampClient, browser:
       console.error(`[counters] ${publisherId.slice(0, 6)} ${JSON.stringify(delta)}`)
       for (const [at, ms] of await subscriberGaps(subscriber.page)) console.error(`[gap] ${new Date(at).toISOString().slice(17, 23)} ${publisherId.slice(0, 6)} ${((at - start) / 1000).toFixed(2)} s after connected, ${Math.round(ms)} ms without a painted frame`)
     }
-    return samples
+    return { samples, linkLine }
   } finally {
     await uplink?.stop()
     for (const participant of open) await participant.close().catch(() => undefined)
@@ -259,20 +266,19 @@ try {
             for (const rate of roundOrder(args.slowRates, round)) {
               const label = `${hubName} r${round}`
               console.error(`[ramp] ${label}: ${publisher} ${client}, slow subscriber at ${rate}…`)
-              const linkLines: string[] = []
               const origins = [pages.url, ...[...hubs.values()].map((each) => each.url)]
-              const samples = await runSlowSubscriber({ publisherKind: publisher, client, browser, hub: hubs.get(hubName)!, pagesUrl: pages.url, origins, rate, seconds: args.slowSeconds, trace: args.trace }, linkLines)
+              const { samples, linkLine } = await runSlowSubscriber({ publisherKind: publisher, client, browser, hub: hubs.get(hubName)!, pagesUrl: pages.url, origins, rate, seconds: args.slowSeconds, trace: args.trace })
               for (const sample of samples) slowRows.push(slowRow(label, `${publisher} ${client}`, rate, sample))
               slowSummaries.push(summaryRow(label, `${publisher} ${client}`, rate, summarise(samples, SLOW_JOIN_S), loadavg()[0]!))
-              for (const line of linkLines) linkRows.push(`| ${label} | ${publisher} | ${client} | slow subscriber ${rate} | ${line} |`)
+              linkRows.push(`| ${label} | ${publisher} | ${client} | slow subscriber ${rate} | ${linkLine} |`)
             }
             continue
           }
           const linkName = link === 'constrained' ? `${RATE} shared by all traffic` : link === 'uplink' ? `uplink ${uplinkRate}, ${UPLINK_LOSS_PER_MILLE / 10} % loss` : 'clean'
           const label = hubNames.length > 1 || rounds > 1 ? `${hubName} r${round}` : hubName
           console.error(`[ramp] ${label}: ${publisher} ${client}, ${linkName}…`)
-          const linkLines: string[] = []
-          for (const sample of await run(publisher, client, browser, hubs.get(hubName)!, pages.url, link, linkLines)) {
+          const { samples, linkLine } = await run(publisher, client, browser, hubs.get(hubName)!, pages.url, link)
+          for (const sample of samples) {
             const { publisher: out, subscriber: inbound, hub } = sample
             rows.push(
               `| ${label} | ${publisher} | ${client} | ${linkName} | ${sample.atS} | ${format(sample.availableKbps)} | ${format(sample.targetKbps)} | ${format(sample.sentKbps)} | ${sample.resolution} | ${format(sample.remoteLossPercent, 1)} | ${inbound.freezes} / ${inbound.freezeMs.toFixed(0)} | ${inbound.longestGapMs.toFixed(0)} | ${sample.load.toFixed(2)} |`,
@@ -281,7 +287,7 @@ try {
               `| ${label} | ${publisher} | ${client} | ${linkName} | ${sample.atS} | ${out.packetsSent} | ${out.retransmitted} | ${out.nacks} | ${out.plis} | ${out.framesEncoded} | ${out.limitation} | ${inbound.packetsReceived} | ${inbound.packetsLost} | ${inbound.nacks} | ${inbound.plis} | ${inbound.framesDecoded} | ${format(hub.estimateKbps)} | ${format(hub.hubLossPercent, 1)} | ${format(hub.queueDelayMs)} | ${hub.keyframeRequests} / ${hub.unanswerableNackKeyframes} | ${sample.load.toFixed(2)} |`,
             )
           }
-          for (const line of linkLines) linkRows.push(`| ${label} | ${publisher} | ${client} | ${linkName} | ${line} |`)
+          if (linkLine !== undefined) linkRows.push(`| ${label} | ${publisher} | ${client} | ${linkName} | ${linkLine} |`)
         }
       }
     }

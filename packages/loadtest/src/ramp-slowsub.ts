@@ -50,8 +50,13 @@ async function openSubscriber(browser: Browser, url: string): Promise<OpenPage> 
   return participant
 }
 
-/** One run; `linkLines` gets what the slow subscriber's queue did and when its ports were shaped. */
-export async function runSlowSubscriber(options: SlowRunOptions, linkLines: string[]): Promise<SlowSample[]> {
+/** What one run gives: its samples, and what the slow subscriber's queue did and when its ports were shaped. */
+export interface SlowRun {
+  samples: SlowSample[]
+  linkLine: string
+}
+
+export async function runSlowSubscriber(options: SlowRunOptions): Promise<SlowRun> {
   const { browser, hub, rate, seconds, trace } = options
   const kind = RAMP_CLIENT_KINDS[options.client]
   const roomResponse = await fetch(`${hub.url}/v1/rooms/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ramp', ...(hub.bitrates ? { options: { bitrates: hub.bitrates } } : {}) }) })
@@ -122,14 +127,14 @@ export async function runSlowSubscriber(options: SlowRunOptions, linkLines: stri
       previous = now
     }
     await watch?.stop()
-    linkLines.push(`${describeLinkCounters('slow-subscriber', readQdiscCounters())}; ${watch?.events.join('; ') ?? ''}`)
+    const linkLine = `${describeLinkCounters('slow-subscriber', readQdiscCounters())}; ${watch?.events.join('; ') ?? ''}`
     if (watch?.unshapedSelected) console.error(`[slow] a selected pair's port was not shaped: ${watch.events.join('; ')}`)
     if (trace) {
       for (const [side, page] of [['good', good.page], ['slow', slow.page]] as const) {
         for (const [at, ms] of await subscriberGaps(page)) console.error(`[gap] ${side} ${((at - start) / 1000).toFixed(2)} s after connected, ${Math.round(ms)} ms without a painted frame`)
       }
     }
-    return samples
+    return { samples, linkLine }
   } finally {
     await watch?.stop()
     for (const participant of open) await participant.close().catch(() => undefined)
