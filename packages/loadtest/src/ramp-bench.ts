@@ -96,8 +96,8 @@ interface RampHub {
 /** The hub's code: this checkout's, or another version's (`--before-hub`, hub-version.ts). */
 type HubCode = Pick<HubVersion, 'createWeriftMediaPlane' | 'startTestHub'>
 
-async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<string, number> | undefined, code: HubCode = { createWeriftMediaPlane, startTestHub }, staticDir = WEB_DIST): Promise<RampHub> {
-  const { trace } = args
+/** `trace`: print the hub's estimate, probe and keyframe log lines (`--trace`). */
+async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<string, number> | undefined, trace: boolean, code: HubCode = { createWeriftMediaPlane, startTestHub }, staticDir = WEB_DIST): Promise<RampHub> {
   const lastEstimate = new Map<string, { estimate: number; lossFraction: number; queueDelayMs: number }>()
   const plane = code.createWeriftMediaPlane({
     ...options,
@@ -123,8 +123,20 @@ interface RampRun {
   linkLine: string | undefined
 }
 
-async function run(publisherKind: PublisherBrowser, client: RampClient, browser: Browser, hub: RampHub, pagesUrl: string, link: Link): Promise<RampRun> {
-  const { trace, uplinkRate } = args
+interface RampRunOptions {
+  publisherKind: PublisherBrowser
+  client: RampClient
+  browser: Browser
+  hub: RampHub
+  pagesUrl: string
+  /** Every origin a publisher page may come from (Firefox's permission file). */
+  origins: string[]
+  link: Link
+  uplinkRate: string
+  trace: boolean
+}
+
+async function run({ publisherKind, client, browser, hub, pagesUrl, origins, link, uplinkRate, trace }: RampRunOptions): Promise<RampRun> {
   const kind = RAMP_CLIENT_KINDS[client]
   const roomResponse = await fetch(`${hub.url}/v1/rooms/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ramp', ...(hub.bitrates ? { options: { bitrates: hub.bitrates } } : {}) }) })
   const roomId = ((await roomResponse.json()) as { data: { id: string } }).data.id
@@ -133,7 +145,7 @@ async function run(publisherKind: PublisherBrowser, client: RampClient, browser:
   if (link === 'uplink') prepareUplink(uplinkRate)
   let uplink: UplinkWatch | undefined
   try {
-    const publisher = await openPublisher(publisherKind, browser, [pagesUrl, ...[...hubs.values()].map((each) => each.url)], kind.initScripts)
+    const publisher = await openPublisher(publisherKind, browser, origins, kind.initScripts)
     const subscriber = await newParticipantPage(browser, { viewport: { width: 800, height: 600 } })
     open.push(publisher, subscriber)
     await kind.open(publisher.page, { hub: hub.url, tutorial: pagesUrl }, roomId)
@@ -242,12 +254,12 @@ for (const name of hubNames) {
   if (dist) {
     if (!existsSync(join(dist.dir, 'index.html'))) throw new Error(`--before-dist: no ${dist.dir}/index.html (a web app's dist)`)
     console.error(`[ramp] hub ${name}: this checkout's hub serving ${dist.dir}`)
-    hubs.set(name, await startRampHub({}, undefined, undefined, dist.dir))
+    hubs.set(name, await startRampHub({}, undefined, args.trace, undefined, dist.dir))
   } else if (version) {
     const code = await importHubVersion(version.path)
     console.error(`[ramp] hub ${name}: ${code.dir}`)
-    hubs.set(name, await startRampHub({}, undefined, code))
-  } else hubs.set(name, await startRampHub(RAMP_HUBS[name]!.plane, RAMP_HUBS[name]!.bitrates))
+    hubs.set(name, await startRampHub({}, undefined, args.trace, code))
+  } else hubs.set(name, await startRampHub(RAMP_HUBS[name]!.plane, RAMP_HUBS[name]!.bitrates, args.trace))
 }
 const pages = await startStaticServer(TUTORIAL_DIR)
 const browser = await launchChromium()
@@ -277,7 +289,8 @@ try {
           const linkName = link === 'constrained' ? `${RATE} shared by all traffic` : link === 'uplink' ? `uplink ${uplinkRate}, ${UPLINK_LOSS_PER_MILLE / 10} % loss` : 'clean'
           const label = hubNames.length > 1 || rounds > 1 ? `${hubName} r${round}` : hubName
           console.error(`[ramp] ${label}: ${publisher} ${client}, ${linkName}…`)
-          const { samples, linkLine } = await run(publisher, client, browser, hubs.get(hubName)!, pages.url, link)
+          const origins = [pages.url, ...[...hubs.values()].map((each) => each.url)]
+          const { samples, linkLine } = await run({ publisherKind: publisher, client, browser, hub: hubs.get(hubName)!, pagesUrl: pages.url, origins, link, uplinkRate, trace: args.trace })
           for (const sample of samples) {
             const { publisher: out, subscriber: inbound, hub } = sample
             rows.push(
