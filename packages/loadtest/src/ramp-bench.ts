@@ -262,6 +262,8 @@ for (const name of hubNames) {
   } else hubs.set(name, await startRampHub(RAMP_HUBS[name]!.plane, RAMP_HUBS[name]!.bitrates, args.trace))
 }
 const pages = await startStaticServer(TUTORIAL_DIR)
+/** Every origin a publisher page may come from (Firefox's permission file). */
+const origins = [pages.url, ...[...hubs.values()].map((each) => each.url)]
 const browser = await launchChromium()
 try {
   const rows: string[] = []
@@ -278,7 +280,6 @@ try {
             for (const rate of roundOrder(args.slowRates, round)) {
               const label = `${hubName} r${round}`
               console.error(`[ramp] ${label}: ${publisher} ${client}, slow subscriber at ${rate}…`)
-              const origins = [pages.url, ...[...hubs.values()].map((each) => each.url)]
               const { samples, linkLine } = await runSlowSubscriber({ publisherKind: publisher, client, browser, hub: hubs.get(hubName)!, pagesUrl: pages.url, origins, rate, seconds: args.slowSeconds, trace: args.trace })
               for (const sample of samples) slowRows.push(slowRow(label, `${publisher} ${client}`, rate, sample))
               slowSummaries.push(summaryRow(label, `${publisher} ${client}`, rate, summarise(samples, SLOW_JOIN_S), loadavg()[0]!))
@@ -289,7 +290,6 @@ try {
           const linkName = link === 'constrained' ? `${RATE} shared by all traffic` : link === 'uplink' ? `uplink ${uplinkRate}, ${UPLINK_LOSS_PER_MILLE / 10} % loss` : 'clean'
           const label = hubNames.length > 1 || rounds > 1 ? `${hubName} r${round}` : hubName
           console.error(`[ramp] ${label}: ${publisher} ${client}, ${linkName}…`)
-          const origins = [pages.url, ...[...hubs.values()].map((each) => each.url)]
           const { samples, linkLine } = await run({ publisherKind: publisher, client, browser, hub: hubs.get(hubName)!, pagesUrl: pages.url, origins, link, uplinkRate, trace: args.trace })
           for (const sample of samples) {
             const { publisher: out, subscriber: inbound, hub } = sample
