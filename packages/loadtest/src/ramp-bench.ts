@@ -43,11 +43,12 @@ import { hubVersionLabels, importHubVersion, type HubVersion } from './hub-versi
 import { TUTORIAL_DIR, WEB_DIST } from './join-clients.js'
 import { parseRampArgs, type PublisherBrowser, type RampClient, roundOrder } from './ramp-args.js'
 import { type OpenPage, openPublisher, RAMP_CLIENT_KINDS, tutorialUrl } from './ramp-clients.js'
-import { constrainLoopback, describeLinkCounters, type Link, prepareUplink, RATE, UPLINK_LOSS_PER_MILLE, readQdiscCounters, readUplinkDropped, releaseLoopback } from './ramp-link.js'
+import { constrainLoopback, describeLinkCounters, type Link, prepareUplink, readQdiscCounters, readUplinkDropped, releaseLoopback } from './ramp-link.js'
 import { watchUplink, type UplinkWatch } from './ramp-uplink.js'
 import { runSlowSubscriber, SLOW_JOIN_S } from './ramp-slowsub.js'
 import { SLOW_TABLE_HEAD, SUMMARY_HEAD, slowRow, summarise, summaryRow } from './ramp-slowsub-table.js'
-import { type PublisherStats, type SubscriberStats, publisherStats, subscriberGaps, subscriberStats, watchSubscriberFrames } from './ramp-stats.js'
+import { publisherStats, subscriberGaps, subscriberStats, watchSubscriberFrames } from './ramp-stats.js'
+import { DETAIL_TABLE_HEAD, detailRow, LINK_TABLE_HEAD, linkLabel, linkRow, RAMP_TABLE_HEAD, rampRow, type Sample } from './ramp-table.js'
 
 /** The hubs `--hubs` can name: werift plane options, and the room's bitrates. `current` is the plane as configured by default. */
 const RAMP_HUBS: Record<string, { plane: WeriftMediaPlaneOptions; bitrates?: Record<string, number> }> = {
@@ -61,28 +62,6 @@ const RAMP_HUBS: Record<string, { plane: WeriftMediaPlaneOptions; bitrates?: Rec
 }
 
 const SAMPLE_AT_S = [1, 2, 5, 10, 15]
-
-interface HubFigures {
-  estimateKbps: number | null
-  hubLossPercent: number | null
-  queueDelayMs: number | null
-  keyframeRequests: number
-  unanswerableNackKeyframes: number
-}
-
-interface Sample {
-  atS: number
-  availableKbps: number | null
-  sentKbps: number | null
-  /** What the encoder was asked for since the last row (outbound-rtp totalEncodedBytesTarget): the share of the estimate given to video. */
-  targetKbps: number | null
-  resolution: string
-  remoteLossPercent: number | null
-  publisher: PublisherStats
-  subscriber: SubscriberStats
-  hub: HubFigures
-  load: number
-}
 
 /** One hub under test: its werift plane (for its counters) and the last estimate it logged per publisher. */
 interface RampHub {
@@ -235,8 +214,6 @@ async function run({ publisherKind, client, browser, hub, pagesUrl, origins, lin
   }
 }
 
-const format = (value: number | null, digits = 0) => (value === null ? '-' : value.toFixed(digits))
-
 const args = parseRampArgs(process.argv.slice(2), Object.keys(RAMP_HUBS))
 const { publishers, links, clients, rounds, uplinkRate } = args
 /** --before-hub DIR[,DIR…]: other versions of the hub's `src` (hub-version.ts), run as hubs `before` (`before1`, `before2`… for more) beside the others. */
@@ -283,24 +260,19 @@ try {
               const { samples, linkLine } = await runSlowSubscriber({ publisherKind: publisher, client, browser, hub: hubs.get(hubName)!, pagesUrl: pages.url, origins, rate, seconds: args.slowSeconds, trace: args.trace })
               for (const sample of samples) slowRows.push(slowRow(label, `${publisher} ${client}`, rate, sample))
               slowSummaries.push(summaryRow(label, `${publisher} ${client}`, rate, summarise(samples, SLOW_JOIN_S), loadavg()[0]!))
-              linkRows.push(`| ${label} | ${publisher} | ${client} | slow subscriber ${rate} | ${linkLine} |`)
+              linkRows.push(linkRow(label, publisher, client, `slow subscriber ${rate}`, linkLine))
             }
             continue
           }
-          const linkName = link === 'constrained' ? `${RATE} shared by all traffic` : link === 'uplink' ? `uplink ${uplinkRate}, ${UPLINK_LOSS_PER_MILLE / 10} % loss` : 'clean'
+          const linkName = linkLabel(link, uplinkRate)
           const label = hubNames.length > 1 || rounds > 1 ? `${hubName} r${round}` : hubName
           console.error(`[ramp] ${label}: ${publisher} ${client}, ${linkName}…`)
           const { samples, linkLine } = await run({ publisherKind: publisher, client, browser, hub: hubs.get(hubName)!, pagesUrl: pages.url, origins, link, uplinkRate, trace: args.trace })
           for (const sample of samples) {
-            const { publisher: out, subscriber: inbound, hub } = sample
-            rows.push(
-              `| ${label} | ${publisher} | ${client} | ${linkName} | ${sample.atS} | ${format(sample.availableKbps)} | ${format(sample.targetKbps)} | ${format(sample.sentKbps)} | ${sample.resolution} | ${format(sample.remoteLossPercent, 1)} | ${inbound.freezes} / ${inbound.freezeMs.toFixed(0)} | ${inbound.longestGapMs.toFixed(0)} | ${sample.load.toFixed(2)} |`,
-            )
-            details.push(
-              `| ${label} | ${publisher} | ${client} | ${linkName} | ${sample.atS} | ${out.packetsSent} | ${out.retransmitted} | ${out.nacks} | ${out.plis} | ${out.framesEncoded} | ${out.limitation} | ${inbound.packetsReceived} | ${inbound.packetsLost} | ${inbound.nacks} | ${inbound.plis} | ${inbound.framesDecoded} | ${format(hub.estimateKbps)} | ${format(hub.hubLossPercent, 1)} | ${format(hub.queueDelayMs)} | ${hub.keyframeRequests} / ${hub.unanswerableNackKeyframes} | ${sample.load.toFixed(2)} |`,
-            )
+            rows.push(rampRow(label, publisher, client, linkName, sample))
+            details.push(detailRow(label, publisher, client, linkName, sample))
           }
-          if (linkLine !== undefined) linkRows.push(`| ${label} | ${publisher} | ${client} | ${linkName} | ${linkLine} |`)
+          if (linkLine !== undefined) linkRows.push(linkRow(label, publisher, client, linkName, linkLine))
         }
       }
     }
@@ -314,19 +286,13 @@ try {
   if (rows.length > 0) {
     console.log('\nPublisher through the hub (the publisher: the client named in its row, fake 640x480 camera; the subscriber: the tutorial client in Chromium); seconds after the publisher connected.')
     console.log('Firefox reports no available outgoing bitrate (its getStats has no availableOutgoingBitrate): "-"; its encoder target is the estimate\'s share for video.\n')
-    console.log('| hub | publisher | client | link | s | available outgoing kbps | encoder target kbps (since last row) | video sent kbps (since last row) | resolution | loss reported by the hub % | subscriber freezes / ms | longest gap between painted frames ms | load avg |')
-    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|')
-    for (const row of rows) console.log(row)
+    for (const line of [...RAMP_TABLE_HEAD, ...rows]) console.log(line)
     console.log('\nWhy (cumulative since the publisher connected): publisher outbound-rtp video, subscriber inbound-rtp video, and the hub: its last REMB to the publisher, the loss and queue delay of its last estimation tick, its PLIs to the publisher (of which for a NACK it could not answer).\n')
-    console.log('| hub | publisher | client | link | s | pub packets sent | pub resent | pub NACKs received | pub PLI+FIR received | pub frames encoded | pub quality limitation | sub packets received | sub packets lost | sub NACKs sent | sub PLI+FIR sent | sub frames decoded | hub REMB kbps | hub loss % | hub queue delay ms | hub PLIs / for NACKs | load avg |')
-    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|')
-    for (const row of details) console.log(row)
+    for (const line of [...DETAIL_TABLE_HEAD, ...details]) console.log(line)
   }
   if (linkRows.length > 0) {
     console.log('\nThe link per run (tc counters over the run: constrained, every packet on lo; uplink, the publisher\'s packets to the hub; slow subscriber, what was sent to it), and for uplink and slow subscriber when each port (the publisher\'s, the slow subscriber\'s) was shaped, in ms after its Join click.\n')
-    console.log('| hub | publisher | client | link | what the link did |')
-    console.log('|---|---|---|---|---|')
-    for (const row of linkRows) console.log(row)
+    for (const line of [...LINK_TABLE_HEAD, ...linkRows]) console.log(line)
   }
 } finally {
   await browser.close()
