@@ -14,7 +14,8 @@ import { PublisherFeedback, type RembWithTransportCc } from './feedback.js'
 import { WeriftTransportCc } from './werift-transport-cc.js'
 import type { ForwarderCounters, Source, Subscription, SubscriptionOwner } from './werift-forwarder-types.js'
 import { sourceKey } from './werift-forwarder-types.js'
-import { FastRtpSend, withPadding } from './werift-fast-send.js'
+import { FastRtpSend, continueSequence, withPadding } from './werift-fast-send.js'
+import { VideoPause } from './video-pause.js'
 import { dtlsUp, nackPacket, pliPacket, rembPacket, sendRtcp } from './werift-rtcp.js'
 import { NACK_KEYFRAME_INTERVAL_MS, NackRecovery, RelayedNacks, nackAgainstHistory } from './nack-recovery.js'
 import { startsVp8Keyframe } from './vp8.js'
@@ -149,14 +150,22 @@ export class Forwarder {
       forwarding: false,
       loss: new SubscriberLoss(),
       nacks: new NackRecovery(),
+      // Only video the estimate covers can be judged too slow for a subscriber.
+      pause: source.inbound ? new VideoPause(this.#clock, { changed: (paused, why) => this.#videoPaused(subscription, paused, why), keyframeWanted: () => subscription.source && this.requestKeyframe(subscription.source) }) : undefined,
     }
     source.subscriptions.add(subscription)
     return subscription
   }
 
+  #videoPaused(subscription: Subscription, paused: boolean, why: { backoffMs: number; state: string }): void {
+    this.#log('info', paused ? 'video paused' : 'video resumed', { clientId: subscription.owner.clientId, publisher: subscription.track.clientId, trackId: subscription.track.trackId, ...why })
+    subscription.owner.videoPaused(subscription, paused)
+  }
+
   /** The subscription receives nothing more from its source. Idempotent. */
   detach(subscription: Subscription): void {
     // No source: detached already (and `ended`).
+    subscription.pause?.end()
     subscription.source?.hold.ended(subscription)
     subscription.source?.subscriptions.delete(subscription)
     subscription.source = undefined
@@ -300,8 +309,24 @@ export class Forwarder {
     // over the subscriber's. The fast path writes the subscriber's header itself (werift-fast-send.ts).
     let outgoing: RtpPacket | undefined
     for (const subscription of source.subscriptions) {
-      if (forwardsLive(subscription.keyframe)) outgoing = this.#sendTo(subscription, packet, outgoing)
+      if (!forwardsLive(subscription.keyframe)) continue
+      const pause = subscription.pause
+      if (pause && !pause.forwards && !this.#resumesWith(subscription, pause, packet)) continue
+      outgoing = this.#sendTo(subscription, packet, outgoing)
     }
+  }
+
+  /**
+   * A paused forwarding that is resuming starts again with the first packet of a keyframe, numbered right
+   * after the last packet it sent: the subscriber sees no gap to NACK or count as lost (the RTP timestamp
+   * keeps its offset: the time that passed).
+   */
+  #resumesWith(subscription: Subscription, pause: VideoPause, packet: RtpPacket): boolean {
+    const sender = subscription.transceiver?.sender
+    if (pause.state !== 'resuming' || !sender || !startsVp8Keyframe(packet.payload)) return false
+    continueSequence(sender, packet.header.sequenceNumber)
+    pause.keyframeForwarded()
+    return true
   }
 
   /** One packet to a negotiated, connected forwarding; returns werift's copy of it for the next sender. */
