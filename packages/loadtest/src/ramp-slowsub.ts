@@ -11,7 +11,8 @@ import type { Browser } from 'playwright-core'
 import { newParticipantPage, pollUntil } from '@parley/testkit'
 import type { PublisherBrowser, RampClient } from './ramp-args.js'
 import { audioOnlyCamera, type OpenPage, openPublisher, RAMP_CLIENT_KINDS, tutorialUrl } from './ramp-clients.js'
-import { describeLinkCounters, prepareDownlink, readQdiscCounters, releaseLoopback, shapeDownlinkPort } from './ramp-link.js'
+import { describeLinkCounters, prepareDownlink, readQdiscCounters, releaseLoopback, shapeDownlinkPort, unshapeDownlink } from './ramp-link.js'
+import type { PauseEvent } from './ramp-slowsub-video.js'
 import { audioShare, type SlowSample } from './ramp-slowsub-table.js'
 import { publisherStats, subscriberGaps, subscriberStats, watchSubscriberFrames } from './ramp-stats.js'
 import { watchUplink, type UplinkWatch } from './ramp-uplink.js'
@@ -25,6 +26,8 @@ export interface SlowRunHub {
   bitrates: Record<string, number> | undefined
   plane: { stats(): object }
   lastEstimate: Map<string, { estimate: number; lossFraction: number }>
+  /** The hub's 'video paused' / 'video resumed' log lines (a hub without the rule logs none). */
+  videoPauses: { at: number; subscriber: string; publisher: string; paused: boolean }[]
 }
 
 export interface SlowRunOptions {
@@ -37,6 +40,8 @@ export interface SlowRunOptions {
   origins: string[]
   rate: string
   seconds: number
+  /** The slow link is unshaped this many s after the publisher connected (null: shaped to the end). */
+  until: number | null
   trace: boolean
 }
 
@@ -50,8 +55,11 @@ async function openSubscriber(browser: Browser, url: string): Promise<OpenPage> 
   return participant
 }
 
-/** One run; `linkLines` gets what the slow subscriber's queue did and when its ports were shaped. */
-export async function runSlowSubscriber(options: SlowRunOptions, linkLines: string[]): Promise<SlowSample[]> {
+/**
+ * One run; `linkLines` gets what the slow subscriber's queue did and when its ports were shaped, `pauses`
+ * when the hub paused and resumed the video to a subscriber other than the good one.
+ */
+export async function runSlowSubscriber(options: SlowRunOptions, linkLines: string[], pauses: PauseEvent[]): Promise<SlowSample[]> {
   const { browser, hub, rate, seconds, trace } = options
   const kind = RAMP_CLIENT_KINDS[options.client]
   const roomResponse = await fetch(`${hub.url}/v1/rooms/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ramp', ...(hub.bitrates ? { options: { bitrates: hub.bitrates } } : {}) }) })
@@ -71,6 +79,7 @@ export async function runSlowSubscriber(options: SlowRunOptions, linkLines: stri
     await pollUntil(async () => ((await kind.connected(publisher.page)) ? true : undefined), { timeoutMs: 30_000, intervalMs: 20, description: 'the publisher to connect' })
     const publisherId = await pollUntil(async () => (await kind.clientId(publisher.page)) ?? undefined, { timeoutMs: 5_000, intervalMs: 20, description: "the publisher's client id" })
     const start = Date.now()
+    const pausesBefore = hub.videoPauses.length
     await good.page.click(RAMP_CLIENT_KINDS.tutorial.joinSelector)
     const samples: SlowSample[] = []
     const readCounters = () => hub.plane.stats() as unknown as Record<string, number>
@@ -83,6 +92,7 @@ export async function runSlowSubscriber(options: SlowRunOptions, linkLines: stri
         watch = watchUplink(slow.page, clickedAt, shapeDownlinkPort)
         await slow.page.click(RAMP_CLIENT_KINDS.tutorial.joinSelector)
       }
+      if (atS === options.until) unshapeDownlink()
       const wait = start + atS * 1000 - Date.now()
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait)) // the sampling schedule itself
       const now = { at: Date.now(), publisher: await publisherStats(publisher.page), good: await subscriberStats(good.page), slow: await subscriberStats(slow.page) }
@@ -122,6 +132,11 @@ export async function runSlowSubscriber(options: SlowRunOptions, linkLines: stri
       previous = now
     }
     await watch?.stop()
+    const goodId = await RAMP_CLIENT_KINDS.tutorial.clientId(good.page)
+    for (const event of hub.videoPauses.slice(pausesBefore)) {
+      if (event.publisher === publisherId && event.subscriber !== goodId) pauses.push({ atS: (event.at - start) / 1000, paused: event.paused })
+      else if (event.publisher === publisherId) console.error(`[slow] the good subscriber's video was ${event.paused ? 'paused' : 'resumed'} at ${((event.at - start) / 1000).toFixed(1)} s`)
+    }
     linkLines.push(`${describeLinkCounters('slow-subscriber', readQdiscCounters())}; ${watch?.events.join('; ') ?? ''}`)
     if (watch?.unshapedSelected) console.error(`[slow] a selected pair's port was not shaped: ${watch.events.join('; ')}`)
     if (trace) {
