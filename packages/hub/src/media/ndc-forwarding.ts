@@ -257,11 +257,14 @@ export class NdcSource {
     const handler: SubscriberRtcpHandler = {
       report: (lost, highest) => subscription.loss.report(lost, highest),
       keyframeRequested: () => {
+        // A paused forwarding asks its own keyframe when it resumes.
+        if (subscription.pause && !subscription.pause.forwards) return
         this.fanOut.counters.subscriberKeyframeRequests++
         this.requestKeyframe()
       },
       nacked: (lost) => {
-        if (this.published.kind !== 'video') return
+        // Paused: resends of what its link already failed to carry would keep filling it.
+        if (this.published.kind !== 'video' || (subscription.pause && !subscription.pause.forwards)) return
         this.#answerNack(subscription, lost)
         const held = (seq: number) => {
           const published = (seq - subscription.seqOffset) & 0xffff

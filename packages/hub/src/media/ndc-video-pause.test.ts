@@ -99,6 +99,21 @@ describe('NdcSource: a video paused for bandwidth', () => {
     expect(good.seqs().at(-1)).toBe((seq - 1) & 0xffff)
   })
 
+  it('answers no NACK of a paused subscription (its link could not carry the packets the first time)', () => {
+    const { source, subscriber } = setUp()
+    const slow = subscriber(0x3333)
+    for (let seq = 1; seq < 5; seq++) source.received(rtp(seq, seq === 1), 0)
+    for (let at = 0; at <= SLOW_SUBSCRIBER_MS; at += 250) {
+      vi.advanceTimersByTime(250)
+      slow.subscription.pause!.judge(0.4, 20, true)
+    }
+    // No other subscriber is fine here: the next estimate tick resumes it; the NACK comes before.
+    expect(slow.subscription.pause!.state).toBe('paused')
+    const before = slow.sent.length
+    source.feedback(slow.subscription, new RtcpTransportLayerFeedback({ feedback: new GenericNack({ senderSsrc: 5, mediaSourceSsrc: 0x3333, lost: [2, 3] }) }).serialize())
+    expect(slow.sent).toHaveLength(before)
+  })
+
   it('closing a paused subscription ends its pause', () => {
     const { subscriber } = setUp()
     const slow = subscriber(0x3333)

@@ -3,7 +3,7 @@
 // the subscriber's sequence numbers continuous, the subscriber is told, and unsubscribing or the track
 // ending while paused leaves no timer behind.
 import type { RTCRtpTransceiver } from 'werift'
-import { PictureLossIndication, RtcpPayloadSpecificFeedback, RtcpReceiverInfo, RtcpRrPacket, RtpHeader, RtpPacket } from 'werift'
+import { GenericNack, PictureLossIndication, RtcpPayloadSpecificFeedback, RtcpReceiverInfo, RtcpRrPacket, RtcpTransportLayerFeedback, RtpHeader, RtpPacket } from 'werift'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock } from '../clock.js'
 import type { PublishedTrack } from './types.js'
@@ -47,6 +47,7 @@ function setUp() {
       codec: { payloadType: 96 },
       dtlsTransport: { state: 'connected' },
       seqOffset: 7,
+      rtpCache: [{ header: { sequenceNumber: 1 } }] as unknown[],
       sequenceNumber: undefined as number | undefined,
       sendRtp: async (packet: RtpPacket) => {
         sender.sequenceNumber = (packet.header.sequenceNumber + sender.seqOffset) & 0xffff
@@ -61,9 +62,9 @@ function setUp() {
       vi.advanceTimersByTime(250)
       expect(subscription.pause!.fine).toBe(true)
     }
-    return { subscription, sent, fine }
+    return { subscription, sent, fine, sender }
   }
-  return { forwarder, source, deliver, subscriber, told, plis, log }
+  return { forwarder, source, deliver, subscriber, told, plis, log, rtcp }
 }
 
 /** The estimate's verdicts that pause `slow`: SLOW_SUBSCRIBER_MS over 10 % while another one is fine. */
@@ -152,6 +153,26 @@ describe('Forwarder: a video paused for bandwidth', () => {
     vi.advanceTimersByTime(10 * FIRST_BACKOFF_MS)
     await Promise.resolve()
     expect(told).toEqual([true, true])
+  })
+
+  it('drops a paused forwarding\'s NACK history and ignores its NACKs and PLIs until it resumes', async () => {
+    const { forwarder, deliver, subscriber, plis, rtcp } = setUp()
+    const good = subscriber('good')
+    const slow = subscriber('slow')
+    deliver(KEYFRAME)
+    good.fine()
+    pause(slow.subscription)
+    expect(slow.sender.rtpCache).toEqual([])
+    await Promise.resolve()
+    vi.advanceTimersByTime(1_000)
+    const plisBefore = plis()
+    const ssrc = slow.sender.ssrc
+    forwarder.subscriberFeedback(new RtcpTransportLayerFeedback({ feedback: new GenericNack({ senderSsrc: 5, mediaSourceSsrc: ssrc, lost: [40, 41] }) }), [slow.subscription])
+    forwarder.subscriberFeedback(new RtcpPayloadSpecificFeedback({ feedback: new PictureLossIndication({ senderSsrc: 5, mediaSsrc: ssrc }) }), [slow.subscription])
+    await Promise.resolve()
+    expect(plis()).toBe(plisBefore)
+    expect(rtcp.filter(([packet]) => packet instanceof RtcpTransportLayerFeedback)).toHaveLength(0)
+    expect(forwarder.counters).toMatchObject({ nacksRelayed: 0, subscriberKeyframeRequests: 0 })
   })
 
   it('audio has no pause', () => {
