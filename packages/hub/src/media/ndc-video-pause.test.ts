@@ -74,7 +74,7 @@ describe('NdcSource: a video paused for bandwidth', () => {
     vi.advanceTimersByTime(250)
     for (let at = 0; at <= SLOW_SUBSCRIBER_MS; at += 250) {
       vi.advanceTimersByTime(250)
-      slow.subscription.pause!.judge(0.4, 20, true)
+      slow.subscription.pause!.judge(0.4, 30, true)
     }
     expect(slow.subscription.pause!.state).toBe('paused')
     expect(told).toEqual([true])
@@ -105,7 +105,7 @@ describe('NdcSource: a video paused for bandwidth', () => {
     for (let seq = 1; seq < 5; seq++) source.received(rtp(seq, seq === 1), 0)
     for (let at = 0; at <= SLOW_SUBSCRIBER_MS; at += 250) {
       vi.advanceTimersByTime(250)
-      slow.subscription.pause!.judge(0.4, 20, true)
+      slow.subscription.pause!.judge(0.4, 30, true)
     }
     // No other subscriber is fine here: the next estimate tick resumes it; the NACK comes before.
     expect(slow.subscription.pause!.state).toBe('paused')

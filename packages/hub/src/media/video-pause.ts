@@ -8,10 +8,10 @@
 //   resuming  the publisher was asked for a keyframe; forwarding starts again from the next one
 //   trial     forwarded again (from that keyframe) for TRIAL_MS; judged, but left out of the estimate
 //   ended     unsubscribed, or the track or the publisher gone
-// live → paused: the subscriber's slow episode (its first tick over LOSSY) is SLOW_SUBSCRIBER_MS old, it is
-//   over LOSSY again now, and another subscriber of the track is fine (live, with no slow episode). A tick
-//   at or under LOSSY does not end the episode (the cut it asked for brings those: the stop 31 bug); only
-//   QUIET_MS of them in a row do.
+// live → paused: the subscriber's slow episode (its first window over LOSSY, windows of JUDGE_MIN_PACKETS
+//   reported packets or more) is SLOW_SUBSCRIBER_MS old, it is over LOSSY again now, and another
+//   subscriber of the track is fine (live, with no slow episode). A window at or under LOSSY does not end
+//   the episode (the cut it asked for brings those: the stop 31 bug); only QUIET_MS of them in a row do.
 // paused → resuming: `backoffMs` later (FIRST_BACKOFF_MS, doubled after each failed trial up to
 //   MAX_BACKOFF_MS, back to the first after a passed one), or at once when no other subscriber is fine
 //   any more (never pause everyone: the publisher then follows the loss, as without this rule).
@@ -22,8 +22,13 @@
 import { SLOW_SUBSCRIBER_MS, type SubscriberLoss } from './subscriber-loss.js'
 import { type Clock, Timer } from '../clock.js'
 
-/** A tick over this loss is a slow one (as the estimate's loss rule: over 10 % cuts). */
+/** Loss over this is slow (as the estimate's loss rule: over 10 % cuts). */
 export const LOSSY = 0.1
+/**
+ * A live subscription's loss is judged over at least this many packets (the estimate's LOSS_MIN_PACKETS):
+ * one loss in a tick of 8 packets reads 12.5 %, and would end a good subscriber's being fine.
+ */
+export const JUDGE_MIN_PACKETS = 30
 /** A slow episode ends after this long at or under LOSSY (no tick over it). */
 export const QUIET_MS = 10_000
 export const FIRST_BACKOFF_MS = 10_000
@@ -62,6 +67,9 @@ export class VideoPause {
   #othersFine = false
   #trialLost = 0
   #trialExpected = 0
+  /** Live: the packets reported (and lost) since the last judged window. */
+  #windowLost = 0
+  #windowExpected = 0
   /** What the subscriber was last told (paused or not): a pause after a failed resume is not told twice. */
   #toldPaused = false
 
@@ -133,22 +141,26 @@ export class VideoPause {
     this.#state = 'ended'
   }
 
-  #judgeLive(fraction: number, packets: number, othersFine: boolean, now: number): boolean {
-    if (packets > 0) {
-      this.#reported = true
-      if (fraction > LOSSY) {
-        this.#slowSince ??= now
+  #judgeLive(tickFraction: number, packets: number, othersFine: boolean, now: number): boolean {
+    this.#windowLost += tickFraction * packets
+    this.#windowExpected += packets
+    if (this.#windowExpected < JUDGE_MIN_PACKETS) return true
+    const fraction = this.#windowLost / this.#windowExpected
+    this.#windowLost = 0
+    this.#windowExpected = 0
+    this.#reported = true
+    if (fraction > LOSSY) {
+      this.#slowSince ??= now
+      this.#quietSince = undefined
+    } else if (this.#slowSince !== undefined) {
+      this.#quietSince ??= now
+      if (now - this.#quietSince >= QUIET_MS) {
+        this.#slowSince = undefined
         this.#quietSince = undefined
-      } else if (this.#slowSince !== undefined) {
-        this.#quietSince ??= now
-        if (now - this.#quietSince >= QUIET_MS) {
-          this.#slowSince = undefined
-          this.#quietSince = undefined
-        }
       }
     }
     const slowEnough = this.#slowSince !== undefined && now - this.#slowSince >= SLOW_SUBSCRIBER_MS
-    if (packets > 0 && fraction > LOSSY && slowEnough && othersFine) {
+    if (fraction > LOSSY && slowEnough && othersFine) {
       this.#pause(FIRST_BACKOFF_MS)
       return false
     }
@@ -197,6 +209,8 @@ export class VideoPause {
 
   #live(backoffMs: number): void {
     this.#state = 'live'
+    this.#windowLost = 0
+    this.#windowExpected = 0
     this.#backoffMs = backoffMs
     this.#slowSince = undefined
     this.#quietSince = undefined

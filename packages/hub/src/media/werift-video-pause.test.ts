@@ -71,7 +71,7 @@ function setUp() {
 function pause(subscription: Subscription) {
   for (let at = 0; at <= SLOW_SUBSCRIBER_MS; at += 250) {
     vi.advanceTimersByTime(250)
-    subscription.pause!.judge(0.4, 20, true)
+    subscription.pause!.judge(0.4, 30, true)
   }
   expect(subscription.pause!.state).toBe('paused')
 }
