@@ -29,7 +29,7 @@ export const LOSSY = 0.1
  * one loss in a tick of 8 packets reads 12.5 %, and would end a good subscriber's being fine.
  */
 export const JUDGE_MIN_PACKETS = 30
-/** A slow episode ends after this long at or under LOSSY (no tick over it). */
+/** A slow episode ends after this long at or under LOSSY (no window over it). */
 export const QUIET_MS = 10_000
 export const FIRST_BACKOFF_MS = 10_000
 export const MAX_BACKOFF_MS = 40_000
@@ -56,9 +56,9 @@ export class VideoPause {
   readonly #clock: Clock
   readonly #actions: VideoPauseActions
   readonly #timer: Timer
-  /** Live: the first tick over LOSSY of the current slow episode (undefined: none). */
+  /** Live: the first window over LOSSY of the current slow episode (undefined: none). */
   #slowSince: number | undefined
-  /** Live, in a slow episode: since when every tick has been at or under LOSSY. */
+  /** Live, in a slow episode: since when every window has been at or under LOSSY. */
   #quietSince: number | undefined
   /** Some receiver report has covered packets (a subscriber with none is no evidence of a link that carries). */
   #reported = false
