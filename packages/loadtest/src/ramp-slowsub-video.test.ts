@@ -30,5 +30,6 @@ describe('summariseVideo', () => {
   it('prints "-" for a hub that logs no pauses', () => {
     const summary = summariseVideo(samples(20, () => 5), [], 10, null)
     expect(summary).toMatchObject({ events: '-', pauses: 0, pausedSeconds: 0, liveMedianFps: 5 })
+    expect(videoRow('before r1', 'chromium tutorial', '300kbit', summary, 10, 15, 1)).toContain('| +5 → never paused |')
   })
 })

@@ -73,6 +73,7 @@ export const VIDEO_HEAD = [
 const format = (value: number | null, digits = 0) => (value === null ? '-' : value.toFixed(digits))
 
 export function videoRow(run: string, publisher: string, rate: string, summary: VideoSummary, joinS: number, slowUntilS: number | null, load: number): string {
-  const recovery = slowUntilS === null ? '-' : `+${slowUntilS - joinS} → ${summary.recoveredAfterS === null ? 'not back' : `${summary.recoveredAfterS.toFixed(1)} s`}`
+  const back = summary.pauses === 0 ? 'never paused' : summary.recoveredAfterS === null ? 'not back' : `${summary.recoveredAfterS.toFixed(1)} s`
+  const recovery = slowUntilS === null ? '-' : `+${slowUntilS - joinS} → ${back}`
   return `| ${run} | ${publisher} | ${rate} | ${format(summary.goodKbpsLast15)} | ${format(summary.publisherKbpsLast15)} | ${format(summary.rembKbpsLast15)} | ${summary.events} | ${summary.pauses} | ${summary.pausedSeconds} | ${format(summary.liveMedianFps)} | ${recovery} | ${load.toFixed(2)} |`
 }
