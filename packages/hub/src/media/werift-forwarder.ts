@@ -158,8 +158,8 @@ export class Forwarder {
   }
 
   #videoPaused(subscription: Subscription, paused: boolean, why: { backoffMs: number; state: string }): void {
-    // Its NACK history goes: resends of what its link already failed to carry would keep filling it (measured:
-    // 60 kbit/s of resends and 60–77 % of its audio concealed for 3 s after a failed trial).
+    // Its NACK history goes: resends of what its link already failed to carry would keep filling it (measured
+    // before: 56–83 kbit/s still reaching it and 60–77 % of its audio concealed for 2–3 s after a failed trial).
     const sender = subscription.transceiver?.sender as { rtpCache?: unknown[] } | undefined
     if (paused && sender?.rtpCache) sender.rtpCache = []
     this.#log('info', paused ? 'video paused' : 'video resumed', { clientId: subscription.owner.clientId, publisher: subscription.track.clientId, trackId: subscription.track.trackId, ...why })
