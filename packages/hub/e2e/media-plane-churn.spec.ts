@@ -45,6 +45,7 @@ function join(plane: WeriftMediaPlane, participant: Participant, clientId: strin
         member.negotiationNeeded += 1
       },
       onDataChannelMessage: () => undefined,
+      onVideoPaused: () => undefined,
     },
   })
   participant.onCandidate = (candidate) => void member.peer.addIceCandidate(candidate).catch(() => undefined)

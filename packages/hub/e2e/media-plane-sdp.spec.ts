@@ -28,6 +28,7 @@ describe('werift media plane: unusable client SDPs', () => {
         onConnectionStateChange: () => undefined,
         onNegotiationNeeded: () => undefined,
         onDataChannelMessage: () => undefined,
+        onVideoPaused: () => undefined,
       },
     })
     participant.onCandidate = (candidate) => void peer.addIceCandidate(candidate).catch(() => undefined)

@@ -61,6 +61,7 @@ async function join(plane: WeriftMediaPlane, name: string, options: { dataChanne
       side.messages.push({ label, data })
       if (side.throwOnMessage) throw new Error('expected handler failure')
     },
+    onVideoPaused: () => undefined,
   }
   // Behind the interface's exception guard, as the hub puts every plane.
   const peer = guardMediaPlane(plane, log).createPeer({ roomId: 'room-e2e', clientId: name, handlers })

@@ -60,6 +60,8 @@ export interface ClientRoom {
   dataChannelMessage(client: Client, label: string, data: string | Uint8Array): void
   /** Its media stopped reaching the hub for a moment (true), or came back (false). */
   connectionProblem(client: Client, problem: boolean, silentMs: number): void
+  /** The plane paused (or resumed) forwarding another client's video track to it (its link cannot carry it). */
+  videoPaused(client: Client, track: PublishedTrack, paused: boolean): void
 }
 
 export interface ClientDeps {
@@ -127,6 +129,7 @@ export class Client {
         onConnectionStateChange: ifPresent((state) => this.#peerStateChanged(state)),
         onNegotiationNeeded: ifPresent(() => this.negotiator.hubChanged()),
         onDataChannelMessage: ifPresent((label, data) => room.dataChannelMessage(this, label, data)),
+        onVideoPaused: ifPresent((track, paused) => room.videoPaused(this, track, paused)),
       },
     })
     this.negotiator = new Negotiator({

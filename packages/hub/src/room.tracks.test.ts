@@ -1,6 +1,6 @@
 // One room over the fake plane: track routing and the client-compatibility rule, a throwing media
 // plane, the room's bitrates. Shared setup: test-support/roomTests.ts.
-import { MAX_SDP_LENGTH, mediaStateMetaKey, pathFor, TracksEventSchema } from '@parley/protocol'
+import { MAX_SDP_LENGTH, mediaStateMetaKey, PARLEY_VIDEO_PAUSED_EVENT, pathFor, TracksEventSchema } from '@parley/protocol'
 import * as v from 'valibot'
 import { describe, expect, it, vi } from 'vitest'
 import { connectClient, createTestHub, settle, TEST_ANSWER, TEST_OFFER, type TestHub } from './test-support/harness.js'
@@ -225,6 +225,25 @@ describe('tracks and the client-compatibility rule', () => {
     expect(hub.plane.peer('c').sentMessages).toEqual([{ label: 'chat', data: 'hello' }])
     await hub.plane.peer('a').receiveMessage('internal', 'not a room channel')
     expect(hub.plane.peer('b').sentMessages).toHaveLength(1)
+  })
+})
+
+describe('a video paused for bandwidth', () => {
+  it('tells only the subscriber it was paused for, naming the publisher\'s track, then that it resumed', async () => {
+    await roomWith(['a', 'b', 'c'])
+    const b = await hub.events('r1', 'b')
+    const c = await hub.events('r1', 'c')
+    const cam = await hub.plane.peer('a').publish('cam')
+    await hub.plane.peer('b').videoPaused(cam, true)
+    await hub.plane.peer('b').videoPaused(cam, false)
+    await b.waitFor(PARLEY_VIDEO_PAUSED_EVENT, 2)
+    expect(b.named(PARLEY_VIDEO_PAUSED_EVENT).map((event) => JSON.parse(event.data) as unknown)).toEqual([
+      { client_id: 'a', track_id: 'cam', paused: true, reason: 'bandwidth' },
+      { client_id: 'a', track_id: 'cam', paused: false, reason: 'bandwidth' },
+    ])
+    expect(c.named(PARLEY_VIDEO_PAUSED_EVENT)).toEqual([])
+    await b.cancel()
+    await c.cancel()
   })
 })
 

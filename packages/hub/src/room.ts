@@ -13,6 +13,7 @@ import {
   clientIdOfMediaStateKey,
   mediaStateMetaKey,
   PARLEY_CONNECTION_EVENT,
+  PARLEY_VIDEO_PAUSED_EVENT,
 } from '@parley/protocol'
 import type { ActedBy } from '@parley/protocol'
 import { type Client, type ClientRoom, createClient } from './client.js'
@@ -20,7 +21,7 @@ import { type Clock, Timer } from './clock.js'
 import { conflict, limitReached, notFound } from './errors.js'
 import type { ParleyRoomRecord } from './hostControls.js'
 import type { LogFields, Logger } from './log.js'
-import type { MediaPlane } from './media/types.js'
+import type { MediaPlane, PublishedTrack } from './media/types.js'
 import { type MetaLimits, RoomMeta } from './roomMeta.js'
 import { type RoomHeadRecord, type RoomRecord, type RoomRegistry, persist } from './registry/types.js'
 import { NS_PER_MS } from './roomOptions.js'
@@ -91,6 +92,7 @@ export class Room {
       trackUnpublished: (client, track) => this.#tracks.unpublished(client, track),
       dataChannelMessage: (client, label, data) => this.#forwardMessage(client, label, data),
       connectionProblem: (client, problem, silentMs) => this.#connectionProblem(client, problem, silentMs),
+      videoPaused: (client, track, paused) => this.#videoPaused(client, track, paused),
     }
     this.#emptyTimer = new Timer(deps.clock)
     this.#startEmptyTimer()
@@ -267,6 +269,11 @@ export class Room {
   #connectionProblem(client: Client, problem: boolean, silentMs: number): void {
     this.#log(problem ? 'warn' : 'info', problem ? 'connection problem' : 'connection back', { clientId: client.id, silentMs })
     for (const other of this.#clients.values()) if (other !== client) other.sse.send(PARLEY_CONNECTION_EVENT, { client_id: client.id, problem })
+  }
+
+  /** Parley: a subscriber is told the hub paused (or resumed) a video track to it, for its link's bandwidth. */
+  #videoPaused(client: Client, track: PublishedTrack, paused: boolean): void {
+    client.sse.send(PARLEY_VIDEO_PAUSED_EVENT, { client_id: track.clientId, track_id: track.trackId, paused, reason: 'bandwidth' })
   }
 
   #broadcast(change: MetaRecord): void {

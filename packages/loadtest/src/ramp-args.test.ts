@@ -16,6 +16,7 @@ describe('parseRampArgs', () => {
       uplinkRate: '800kbit',
       slowRates: ['300kbit'],
       slowSeconds: 45,
+      slowUntil: null,
       trace: false,
     })
   })
@@ -35,6 +36,9 @@ describe('parseRampArgs', () => {
     expect(() => parseRampArgs(['--slow-rate', '300k'], HUBS)).toThrow('--slow-rate')
     expect(() => parseRampArgs(['--slow-rate', '300kbit,300kbit'], HUBS)).toThrow('--slow-rate')
     expect(() => parseRampArgs(['--slow-seconds', '10'], HUBS)).toThrow('--slow-seconds')
+    expect(parseRampArgs(['--slow-seconds', '90', '--slow-until', '40'], HUBS)).toMatchObject({ slowSeconds: 90, slowUntil: 40 })
+    expect(parseRampArgs([], HUBS).slowUntil).toBeNull()
+    expect(() => parseRampArgs(['--slow-until', '50'], HUBS)).toThrow('--slow-until')
   })
 
   it('reads --before-dist as labelled or numbered builds, and refuses a label that is a hub name or given twice', () => {

@@ -27,6 +27,8 @@ export interface RampArgs {
   slowRates: string[]
   /** `--slow-seconds`: how long the slow-subscriber run samples, once a second, from the publisher's connection on. */
   slowSeconds: number
+  /** `--slow-until S`: the slow subscriber's link is unshaped S s after the publisher connected (a link that recovers mid-run). */
+  slowUntil: number | null
   trace: boolean
 }
 
@@ -64,6 +66,9 @@ export function parseRampArgs(argv: readonly string[], hubNames: readonly string
   if (slowRates.some((rate) => !/^\d+kbit$/.test(rate)) || new Set(slowRates).size !== slowRates.length) throw new Error('--slow-rate: e.g. 300kbit or 300kbit,600kbit')
   const slowSeconds = Number(flag(argv, 'slow-seconds', '45'))
   if (!Number.isInteger(slowSeconds) || slowSeconds < 15) throw new Error('--slow-seconds must be a whole number ≥ 15')
+  const slowUntilRaw = flag(argv, 'slow-until', '')
+  const slowUntil = slowUntilRaw === '' ? null : Number(slowUntilRaw)
+  if (slowUntil !== null && (!Number.isInteger(slowUntil) || slowUntil <= 10 || slowUntil >= slowSeconds)) throw new Error('--slow-until must be a whole number of s after the slow join (10) and before --slow-seconds')
   // --client is the singular spelling of --clients.
   const clientFlag = argv.includes('--clients') ? 'clients' : 'client'
   return {
@@ -77,6 +82,7 @@ export function parseRampArgs(argv: readonly string[], hubNames: readonly string
     uplinkRate,
     slowRates,
     slowSeconds,
+    slowUntil,
     trace: argv.includes('--trace'),
   }
 }

@@ -20,11 +20,13 @@
 // (UDP from its candidates' ports, shaped from its Join click on: ramp-uplink.ts) cross an 800 kbit/s class
 // and then 2.1 % random loss (nftables on lo's ingress, each transmission on its own); all else is unlimited.
 // `slow-subscriber` (ramp-slowsub.ts): three pages, the publisher and two audio-only subscribers, one of them
-// behind a `--slow-rate` downlink (one run per rate); its own per-second table and a summary per run.
+// behind a `--slow-rate` downlink (one run per rate), unshaped `--slow-until` s after the publisher connected
+// if given; its own per-second table, a summary per run, and the slow one's video: when the hub paused and
+// resumed it (ramp-slowsub-video.ts).
 //
 //   flock /tmp/parley-e2e.lock unshare -n sh -c 'ip link set lo up && PARLEY_NETNS=lo \
 //     npm run pnpm -- --filter @parley/loadtest run ramp -- [--publishers chromium,firefox] \
-//     [--links clean,constrained,uplink,slow-subscriber] [--uplink-rate 800kbit] [--slow-rate 300kbit[,600kbit]] [--slow-seconds 45] [--rounds 1] [--clients tutorial,parley] \
+//     [--links clean,constrained,uplink,slow-subscriber] [--uplink-rate 800kbit] [--slow-rate 300kbit[,600kbit]] [--slow-seconds 45] [--slow-until S] [--rounds 1] [--clients tutorial,parley] \
 //     [--hubs current] [--before-hub DIR[,DIR…]] [--before-dist [LABEL=]DIR[,…]] [--trace]'
 //
 // --hubs names werift media planes (RAMP_HUBS below), --before-hub DIR[,DIR…] adds other versions of the
@@ -47,6 +49,7 @@ import { constrainLoopback, describeLinkCounters, type Link, prepareUplink, read
 import { watchUplink, type UplinkWatch } from './ramp-uplink.js'
 import { runSlowSubscriber, SLOW_JOIN_S } from './ramp-slowsub.js'
 import { SLOW_TABLE_HEAD, SUMMARY_HEAD, slowRow, summarise, summaryRow } from './ramp-slowsub-table.js'
+import { VIDEO_HEAD, summariseVideo, videoRow } from './ramp-slowsub-video.js'
 import { publisherStats, subscriberGaps, subscriberStats, watchSubscriberFrames } from './ramp-stats.js'
 import { DETAIL_TABLE_HEAD, detailRow, LINK_TABLE_HEAD, linkLabel, linkRow, RAMP_TABLE_HEAD, rampRow, type Sample } from './ramp-table.js'
 
@@ -69,6 +72,7 @@ interface RampHub {
   bitrates: Record<string, number> | undefined
   plane: WeriftMediaPlane
   lastEstimate: Map<string, { estimate: number; lossFraction: number; queueDelayMs: number }>
+  videoPauses: { at: number; subscriber: string; publisher: string; paused: boolean }[]
   close(): Promise<void>
 }
 
@@ -78,12 +82,16 @@ type HubCode = Pick<HubVersion, 'createWeriftMediaPlane' | 'startTestHub'>
 /** `trace`: print the hub's estimate, probe and keyframe log lines (`--trace`). */
 async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<string, number> | undefined, trace: boolean, code: HubCode = { createWeriftMediaPlane, startTestHub }, staticDir = WEB_DIST): Promise<RampHub> {
   const lastEstimate = new Map<string, { estimate: number; lossFraction: number; queueDelayMs: number }>()
+  const videoPauses: RampHub['videoPauses'] = []
   const plane = code.createWeriftMediaPlane({
     ...options,
     log: (level, msg, fields) => {
       if (msg === 'bandwidth estimate' && fields && typeof fields.clientId === 'string') {
         if (trace) console.error(`[estimate] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${JSON.stringify({ ...fields, clientId: undefined })}`)
         lastEstimate.set(fields.clientId, { estimate: Number(fields.estimate), lossFraction: Number(fields.lossFraction), queueDelayMs: Number(fields.queueDelayMs) })
+      } else if ((msg === 'video paused' || msg === 'video resumed') && typeof fields?.clientId === 'string') {
+        videoPauses.push({ at: Date.now(), subscriber: fields.clientId, publisher: String(fields.publisher), paused: msg === 'video paused' })
+        if (trace) console.error(`[pause] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${msg} ${JSON.stringify({ ...fields, clientId: undefined })}`)
       } else if (trace && msg === 'probe' && typeof fields?.clientId === 'string') {
         console.error(`[probe] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${JSON.stringify({ ...fields, clientId: undefined })}`)
       } else if (trace && (msg === 'keyframe requested' || msg === 'keyframe arrived') && typeof fields?.clientId === 'string') {
@@ -93,7 +101,7 @@ async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<s
   })
   // It serves Parley's app too (as the join bench's hubs do), for `--clients parley`.
   const hub = await code.startTestHub({ mediaPlane: plane, staticDir })
-  return { url: hub.url, bitrates, plane, lastEstimate, close: () => hub.close() }
+  return { url: hub.url, bitrates, plane, lastEstimate, videoPauses, close: () => hub.close() }
 }
 
 /** What one run gives: its samples, and on a shaped link what the link did (undefined on `clean`). */
@@ -248,6 +256,7 @@ try {
   const linkRows: string[] = []
   const slowRows: string[] = []
   const slowSummaries: string[] = []
+  const slowVideo: string[] = []
   for (let round = 1; round <= rounds; round++) {
     for (const publisher of publishers) {
       for (const link of links) {
@@ -257,9 +266,10 @@ try {
             for (const rate of roundOrder(args.slowRates, round)) {
               const label = `${hubName} r${round}`
               console.error(`[ramp] ${label}: ${publisher} ${client}, slow subscriber at ${rate}…`)
-              const { samples, linkLine } = await runSlowSubscriber({ publisherKind: publisher, client, browser, hub: hubs.get(hubName)!, pagesUrl: pages.url, origins, rate, seconds: args.slowSeconds, trace: args.trace })
+              const { samples, linkLine, pauses } = await runSlowSubscriber({ publisherKind: publisher, client, browser, hub: hubs.get(hubName)!, pagesUrl: pages.url, origins, rate, seconds: args.slowSeconds, until: args.slowUntil, trace: args.trace })
               for (const sample of samples) slowRows.push(slowRow(label, `${publisher} ${client}`, rate, sample))
               slowSummaries.push(summaryRow(label, `${publisher} ${client}`, rate, summarise(samples, SLOW_JOIN_S), loadavg()[0]!))
+              slowVideo.push(videoRow(label, `${publisher} ${client}`, rate, summariseVideo(samples, pauses, SLOW_JOIN_S, args.slowUntil), SLOW_JOIN_S, args.slowUntil, loadavg()[0]!))
               linkRows.push(linkRow(label, publisher, client, `slow subscriber ${rate}`, linkLine))
             }
             continue
@@ -282,6 +292,8 @@ try {
     for (const line of [...SLOW_TABLE_HEAD, ...slowRows]) console.log(line)
     console.log(`\nPer run (dragged: a second after the slow one's join in which the good one received under 60 % of its full rate before it).\n`)
     for (const line of [...SUMMARY_HEAD, ...slowSummaries]) console.log(line)
+    console.log(`\nThe slow subscriber's video and what the others kept (the hub's 'video paused' / 'video resumed' log lines; a hub without the rule logs none)${args.slowUntil === null ? '' : `; its link unshaped ${args.slowUntil} s after the publisher connected`}.\n`)
+    for (const line of [...VIDEO_HEAD, ...slowVideo]) console.log(line)
   }
   if (rows.length > 0) {
     console.log('\nPublisher through the hub (the publisher: the client named in its row, fake 640x480 camera; the subscriber: the tutorial client in Chromium); seconds after the publisher connected.')

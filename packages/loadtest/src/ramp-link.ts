@@ -85,6 +85,11 @@ export function shapeDownlinkPort(port: number): void {
   for (const command of downlinkFilterCommands(port)) tc(command)
 }
 
+/** The slow subscriber's link recovers: its class is no longer a bottleneck (its filters and counters stay). */
+export function unshapeDownlink(): void {
+  tc(`class change dev lo parent 1: classid ${DOWNLINK_CLASS} htb rate 10gbit ceil 10gbit`)
+}
+
 export function releaseLoopback(): void {
   try {
     tc('qdisc del dev lo root')

@@ -11,7 +11,8 @@ import type { Browser } from 'playwright-core'
 import { newParticipantPage, pollUntil } from '@parley/testkit'
 import type { PublisherBrowser, RampClient } from './ramp-args.js'
 import { audioOnlyCamera, type OpenPage, openPublisher, RAMP_CLIENT_KINDS, tutorialUrl } from './ramp-clients.js'
-import { describeLinkCounters, prepareDownlink, readQdiscCounters, releaseLoopback, shapeDownlinkPort } from './ramp-link.js'
+import { describeLinkCounters, prepareDownlink, readQdiscCounters, releaseLoopback, shapeDownlinkPort, unshapeDownlink } from './ramp-link.js'
+import type { PauseEvent } from './ramp-slowsub-video.js'
 import { audioShare, type SlowSample } from './ramp-slowsub-table.js'
 import { publisherStats, subscriberGaps, subscriberStats, watchSubscriberFrames } from './ramp-stats.js'
 import { watchUplink, type UplinkWatch } from './ramp-uplink.js'
@@ -25,6 +26,8 @@ export interface SlowRunHub {
   bitrates: Record<string, number> | undefined
   plane: { stats(): object }
   lastEstimate: Map<string, { estimate: number; lossFraction: number }>
+  /** The hub's 'video paused' / 'video resumed' log lines (a hub without the rule logs none). */
+  videoPauses: { at: number; subscriber: string; publisher: string; paused: boolean }[]
 }
 
 export interface SlowRunOptions {
@@ -37,6 +40,8 @@ export interface SlowRunOptions {
   origins: string[]
   rate: string
   seconds: number
+  /** The slow link is unshaped this many s after the publisher connected (null: shaped to the end). */
+  until: number | null
   trace: boolean
 }
 
@@ -50,10 +55,14 @@ async function openSubscriber(browser: Browser, url: string): Promise<OpenPage> 
   return participant
 }
 
-/** What one run gives: its samples, and what the slow subscriber's queue did and when its ports were shaped. */
+/**
+ * What one run gives: its samples, what the slow subscriber's queue did and when its ports were shaped, and
+ * when the hub paused and resumed the video to a subscriber other than the good one.
+ */
 export interface SlowRun {
   samples: SlowSample[]
   linkLine: string
+  pauses: PauseEvent[]
 }
 
 export async function runSlowSubscriber(options: SlowRunOptions): Promise<SlowRun> {
@@ -76,6 +85,7 @@ export async function runSlowSubscriber(options: SlowRunOptions): Promise<SlowRu
     await pollUntil(async () => ((await kind.connected(publisher.page)) ? true : undefined), { timeoutMs: 30_000, intervalMs: 20, description: 'the publisher to connect' })
     const publisherId = await pollUntil(async () => (await kind.clientId(publisher.page)) ?? undefined, { timeoutMs: 5_000, intervalMs: 20, description: "the publisher's client id" })
     const start = Date.now()
+    const pausesBefore = hub.videoPauses.length
     await good.page.click(RAMP_CLIENT_KINDS.tutorial.joinSelector)
     const samples: SlowSample[] = []
     const readCounters = () => hub.plane.stats() as unknown as Record<string, number>
@@ -88,6 +98,7 @@ export async function runSlowSubscriber(options: SlowRunOptions): Promise<SlowRu
         watch = watchUplink(slow.page, clickedAt, shapeDownlinkPort)
         await slow.page.click(RAMP_CLIENT_KINDS.tutorial.joinSelector)
       }
+      if (atS === options.until) unshapeDownlink()
       const wait = start + atS * 1000 - Date.now()
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait)) // the sampling schedule itself
       const now = { at: Date.now(), publisher: await publisherStats(publisher.page), good: await subscriberStats(good.page), slow: await subscriberStats(slow.page) }
@@ -127,6 +138,12 @@ export async function runSlowSubscriber(options: SlowRunOptions): Promise<SlowRu
       previous = now
     }
     await watch?.stop()
+    const pauses: PauseEvent[] = []
+    const goodId = await RAMP_CLIENT_KINDS.tutorial.clientId(good.page)
+    for (const event of hub.videoPauses.slice(pausesBefore)) {
+      if (event.publisher === publisherId && event.subscriber !== goodId) pauses.push({ atS: (event.at - start) / 1000, paused: event.paused })
+      else if (event.publisher === publisherId) console.error(`[slow] the good subscriber's video was ${event.paused ? 'paused' : 'resumed'} at ${((event.at - start) / 1000).toFixed(1)} s`)
+    }
     const linkLine = `${describeLinkCounters('slow-subscriber', readQdiscCounters())}; ${watch?.events.join('; ') ?? ''}`
     if (watch?.unshapedSelected) console.error(`[slow] a selected pair's port was not shaped: ${watch.events.join('; ')}`)
     if (trace) {
@@ -134,7 +151,7 @@ export async function runSlowSubscriber(options: SlowRunOptions): Promise<SlowRu
         for (const [at, ms] of await subscriberGaps(page)) console.error(`[gap] ${side} ${((at - start) / 1000).toFixed(2)} s after connected, ${Math.round(ms)} ms without a painted frame`)
       }
     }
-    return { samples, linkLine }
+    return { samples, linkLine, pauses }
   } finally {
     await watch?.stop()
     for (const participant of open) await participant.close().catch(() => undefined)

@@ -100,6 +100,7 @@ export async function joinChrome(plane: MediaPlane, browser: Browser, name: stri
         side.negotiationNeeded += 1
       },
       onDataChannelMessage: () => undefined,
+      onVideoPaused: () => undefined,
     },
   })
   Object.assign(side, { peer })

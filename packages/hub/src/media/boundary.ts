@@ -22,6 +22,7 @@ export function deferHandlers(handlers: MediaPeerHandlers, closed: () => boolean
     onConnectionStateChange: later((state) => handlers.onConnectionStateChange(state)),
     onNegotiationNeeded: later(() => handlers.onNegotiationNeeded()),
     onDataChannelMessage: later((label, data) => handlers.onDataChannelMessage(label, data)),
+    onVideoPaused: later((track, paused) => handlers.onVideoPaused(track, paused)),
   }
 }
 
@@ -47,6 +48,7 @@ export function guardMediaPlane(plane: MediaPlane, log: Logger): MediaPlane {
           onConnectionStateChange: (state) => contain('handler onConnectionStateChange threw', () => handlers.onConnectionStateChange(state)),
           onNegotiationNeeded: () => contain('handler onNegotiationNeeded threw', () => handlers.onNegotiationNeeded()),
           onDataChannelMessage: (label, data) => contain('handler onDataChannelMessage threw', () => handlers.onDataChannelMessage(label, data)),
+          onVideoPaused: (track, paused) => contain('handler onVideoPaused threw', () => handlers.onVideoPaused(track, paused)),
         },
       })
       return guardPeer(peer, contain)

@@ -4,7 +4,7 @@
 // plane owns the sources and sends the REMB (`sendRemb`); this owns the estimators and the tick's timer.
 import { messageOf } from '@parley/protocol'
 import { type BandwidthLimits, BandwidthEstimator, type InboundWindow, TICK_MS } from './bandwidth.js'
-import type { SubscriberLoss } from './subscriber-loss.js'
+import { type JudgedSubscription, judgeSubscriptions } from './video-pause.js'
 import type { ProbeCluster } from './probe.js'
 import type { Usage } from './delay-trend.js'
 import { type Clock, Timer } from '../clock.js'
@@ -19,7 +19,7 @@ export interface EstimatedSource {
   /** What arrived in the current estimation window (video with bounds only). */
   readonly inbound: InboundWindow | undefined
   readonly limits: BandwidthLimits | undefined
-  readonly subscriptions: Iterable<{ readonly loss: SubscriberLoss }>
+  readonly subscriptions: Iterable<JudgedSubscription>
   /** Set (non-null) when the publisher's transport has transport-cc feedback from the hub (werift plane). */
   readonly transportCc?: object | null | undefined
 }
@@ -130,14 +130,13 @@ export class PublisherFeedback<S extends EstimatedSource> {
       trend = Math.max(trend, source.inbound!.trend.trend)
       // Overuse on any track decides; underuse only when no track overuses.
       if (window.usage === 'overusing' || (window.usage === 'underusing' && usage === 'normal')) usage = window.usage
-      for (const subscription of source.subscriptions) {
-        const fraction = subscription.loss.take(now)
-        const reported = subscription.loss.packets
+      // A subscriber whose video is paused, or on trial, is left out (video-pause.ts).
+      judgeSubscriptions(source.subscriptions, now, (fraction, reported) => {
         if (reported > 0 && (subscriberPackets === 0 || fraction > subscriberLost / subscriberPackets)) {
           subscriberLost = fraction * reported
           subscriberPackets = reported
         }
-      }
+      })
     }
     if (this.#boundsOnly(sources)) {
       // The publisher measures delay and loss on the way in itself (transport-cc): only its subscribers count.

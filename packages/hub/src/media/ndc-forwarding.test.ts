@@ -55,7 +55,7 @@ function setup() {
   const publisher = fakeTrack()
   const source = videoSource(fanOut, publisher, PUBLISHER_SSRC)
   const subscriber = fakeTrack(false)
-  const subscription = new NdcSubscription(source, { clientId: 'sub', sourceEnded: () => undefined }, 'video-1', SUBSCRIBER_SSRC)
+  const subscription = new NdcSubscription(source, { clientId: 'sub', sourceEnded: () => undefined, videoPaused: () => undefined }, 'video-1', SUBSCRIBER_SSRC)
   subscription.attach(subscriber.track)
   source.subscriptions.add(subscription)
   // Its track seen open (by the next packet of the source) asks the publisher for a keyframe; the tests
@@ -123,7 +123,7 @@ describe('NdcSource', () => {
   it('forwards to a subscription only while the track it holds is open; a closed track says nothing later', () => {
     const { source, fanOut, subscription, subscriber } = setup()
     const late = fakeTrack(false)
-    const second = new NdcSubscription(source, { clientId: 'late', sourceEnded: () => undefined }, 'video-2', SUBSCRIBER_SSRC + 1)
+    const second = new NdcSubscription(source, { clientId: 'late', sourceEnded: () => undefined, videoPaused: () => undefined }, 'video-2', SUBSCRIBER_SSRC + 1)
     second.attach(late.track)
     source.subscriptions.add(second)
     source.received(rtp(1), 0)

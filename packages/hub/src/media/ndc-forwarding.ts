@@ -19,11 +19,13 @@ import { UnanswerableNacks } from './nack.js'
 import type { Clock } from '../clock.js'
 import type { Logger } from '../log.js'
 import { type SubscriberRtcpHandler, PublisherReception, nackBytes, pliBytes, readSubscriberRtcp, receiverReportBytes, senderReportNtpMiddle } from './ndc-rtcp.js'
-import { isRtcp, neutralizeHeaderExtensions, payloadTypeOf, ssrcOf, writeSsrc } from './ndc-sdp.js'
+import { isRtcp, neutralizeHeaderExtensions, payloadOffset, payloadTypeOf, ssrcOf, writeSeq, writeSsrc } from './ndc-sdp.js'
 import type { AnsweredCodec } from './ndc-sdp.js'
 import type { PublishedTrack } from './types.js'
 import { sourceKey } from './werift-forwarder.js'
 import { NdcKeyframeRequests } from './ndc-keyframe-requests.js'
+import { VideoPause } from './video-pause.js'
+import { startsVp8Keyframe } from './vp8.js'
 
 /** Packets each published video track keeps for subscribers' NACKs, ≈ 2 s at 640x480. */
 export const NACK_HISTORY = 512
@@ -34,6 +36,8 @@ const HISTORY_SLOT_BYTES = 1500
 export interface NdcSubscriber {
   readonly clientId: string
   sourceEnded(subscription: NdcSubscription): void
+  /** The hub stopped forwarding the subscription's video (its link cannot carry it), or resumed it. */
+  videoPaused(subscription: NdcSubscription, paused: boolean): void
 }
 
 /**
@@ -49,6 +53,15 @@ export class NdcSubscription {
   readonly loss = new SubscriberLoss()
   /** Its NACKs the hub never had the packet for (a repeat asks for a keyframe). */
   readonly nacks = new UnanswerableNacks()
+  /** Video with an estimate: paused while the subscriber's link cannot carry it (video-pause.ts). */
+  readonly pause: VideoPause | undefined
+  /**
+   * Its numbering is the publisher's plus this: 0 until a pause, after which the resume continues from the
+   * last number it sent (the subscriber sees no gap to NACK or count as lost). Its NACKs are mapped back.
+   */
+  seqOffset = 0
+  /** The last sequence number sent to it (its numbering). */
+  lastSeq: number | undefined
   #track: Track | undefined
   /** Its track: not yet seen open (asked per packet), open, or done (closed or failed a send; not asked again). */
   #state: 'waiting' | 'open' | 'done' = 'waiting'
@@ -59,7 +72,9 @@ export class NdcSubscription {
     readonly mid: string,
     /** The SSRC the subscriber was offered; every forwarded packet carries it. */
     readonly ssrc: number,
-  ) {}
+  ) {
+    this.pause = source.pauseFor(this)
+  }
 
   /** The subscriber's sendonly track, once a server offer carried it. */
   get track(): Track | undefined {
@@ -94,6 +109,7 @@ export class NdcSubscription {
   /** Closes its track (the next server offer rejects its m-line, which ends the track at the client). */
   close(): void {
     const track = this.#track
+    this.pause?.end()
     this.#state = 'done'
     this.#track = undefined
     track?.close()
@@ -178,11 +194,37 @@ export class NdcSource {
     let forwarded = 0
     for (const subscription of this.subscriptions) {
       if (!subscription.ready()) continue
+      const pause = subscription.pause
+      if (pause && !pause.forwards && !this.#resumes(subscription, pause, packet, seq)) continue
       writeSsrc(packet, subscription.ssrc)
+      const out = (seq + subscription.seqOffset) & 0xffff
+      writeSeq(packet, out)
+      subscription.lastSeq = out
       // sendMessageBinary copies the bytes before it returns, so one buffer serves every subscriber.
       if (subscription.send(packet)) forwarded++
     }
     this.fanOut.counters.packetsForwarded += forwarded
+  }
+
+  /** A video subscription's pause (video-pause.ts), when the estimate covers this track. */
+  pauseFor(subscription: NdcSubscription): VideoPause | undefined {
+    if (!this.inbound) return undefined
+    const { clock, log } = this.fanOut
+    return new VideoPause(clock, {
+      changed: (paused, why) => {
+        log('info', paused ? 'video paused' : 'video resumed', { clientId: subscription.subscriber.clientId, publisher: this.published.clientId, trackId: this.published.trackId, ...why })
+        subscription.subscriber.videoPaused(subscription, paused)
+      },
+      keyframeWanted: () => this.requestKeyframe(),
+    })
+  }
+
+  /** A resuming subscription starts again with the first packet of a keyframe, numbered right after its last. */
+  #resumes(subscription: NdcSubscription, pause: VideoPause, packet: Buffer, seq: number): boolean {
+    if (pause.state !== 'resuming' || !startsVp8Keyframe(packet.subarray(payloadOffset(packet)))) return false
+    if (subscription.lastSeq !== undefined) subscription.seqOffset = (subscription.lastSeq + 1 - seq) & 0xffff
+    pause.keyframeForwarded()
+    return true
   }
 
   /** Keeps a copy of a forwarded video packet (its extensions neutralized, the publisher's SSRC) for NACKs. */
@@ -195,15 +237,16 @@ export class NdcSource {
     this.#historyLengths[slot] = packet.length
   }
 
-  /** Resends what the history holds of `lost` to one subscriber; true when some of it was not there. */
+  /** Resends what the history holds of `lost` (the subscriber's numbering) to one subscriber. */
   #answerNack(subscription: NdcSubscription, lost: readonly number[]): void {
     if (!subscription.open) return
     for (const raw of lost) {
-      const seq = raw & 0xffff
+      const seq = (raw - subscription.seqOffset) & 0xffff
       const slot = seq % NACK_HISTORY
       if (this.#historySeqs[slot] !== seq) continue
       const packet = this.#history[slot]!.subarray(0, this.#historyLengths[slot])
       writeSsrc(packet, subscription.ssrc)
+      writeSeq(packet, raw & 0xffff)
       if (subscription.send(packet)) this.fanOut.counters.nacksAnswered++
     }
   }
@@ -214,13 +257,20 @@ export class NdcSource {
     const handler: SubscriberRtcpHandler = {
       report: (lost, highest) => subscription.loss.report(lost, highest),
       keyframeRequested: () => {
+        // A paused forwarding asks its own keyframe when it resumes.
+        if (subscription.pause && !subscription.pause.forwards) return
         this.fanOut.counters.subscriberKeyframeRequests++
         this.requestKeyframe()
       },
       nacked: (lost) => {
-        if (this.published.kind !== 'video') return
+        // Paused: resends of what its link already failed to carry would keep filling it.
+        if (this.published.kind !== 'video' || (subscription.pause && !subscription.pause.forwards)) return
         this.#answerNack(subscription, lost)
-        if (subscription.nacks.nacked((seq) => this.#historySeqs[seq % NACK_HISTORY] === seq, lost)) {
+        const held = (seq: number) => {
+          const published = (seq - subscription.seqOffset) & 0xffff
+          return this.#historySeqs[published % NACK_HISTORY] === published
+        }
+        if (subscription.nacks.nacked(held, lost)) {
           this.fanOut.counters.unanswerableNackKeyframeRequests++
           this.requestKeyframe()
         }
@@ -311,7 +361,10 @@ export class NdcFanOut {
   readonly feedbackSsrc = (Math.random() * 0xffff_fffe + 1) >>> 0
   readonly feedback: PublisherFeedback<NdcSource>
 
-  constructor(readonly clock: Clock, log: Logger) {
+  constructor(
+    readonly clock: Clock,
+    readonly log: Logger,
+  ) {
     this.feedback = new PublisherFeedback<NdcSource>({ clock, log, sources: () => this.sources.values(), sendRemb: (sources, estimate) => NdcSource.sendRemb(sources, estimate) })
   }
 

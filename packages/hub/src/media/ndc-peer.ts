@@ -173,6 +173,10 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     this.sourceEnded(subscription)
   }
 
+  videoPaused(subscription: NdcSubscription, paused: boolean): void {
+    if (!this.#closed && this.#subscriptions.get(subscription.source.key) === subscription) this.#later.onVideoPaused(subscription.source.published, paused)
+  }
+
   sourceEnded(subscription: NdcSubscription): void {
     if (this.#subscriptions.get(subscription.source.key) !== subscription) return
     this.#subscriptions.delete(subscription.source.key)

@@ -197,3 +197,15 @@ export function writeSsrc(packet: Uint8Array, ssrc: number): void {
   packet[10] = (ssrc >>> 8) & 0xff
   packet[11] = ssrc & 0xff
 }
+
+export function writeSeq(packet: Uint8Array, seq: number): void {
+  packet[2] = (seq >>> 8) & 0xff
+  packet[3] = seq & 0xff
+}
+
+/** Where an RTP packet's payload starts: after the header, its CSRCs and its extension block. */
+export function payloadOffset(packet: Uint8Array): number {
+  let offset = 12 + (packet[0]! & 0x0f) * 4
+  if (packet[0]! & 0x10 && offset + 4 <= packet.length) offset += 4 + ((packet[offset + 2]! << 8) | packet[offset + 3]!) * 4
+  return Math.min(offset, packet.length)
+}

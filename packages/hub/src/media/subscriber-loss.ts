@@ -2,9 +2,11 @@
 // of the publisher's estimate (bandwidth.ts): the worse of it and the loss on the way in is the estimator's
 // loss. Shared by both media planes. The slowest-subscriber rule lives here: a subscriber losing > 10 %
 // counts for SLOW_SUBSCRIBER_MS, then no more until its loss falls below 10 % again. A tick at or under
-// 10 % restarts that time, so a subscriber whose link cannot carry the stream keeps holding the publisher
-// down (the cut lowers its loss); a rule that left it out for good froze it and lost its audio (hub README,
-// "The slowest subscriber"; loadtest README, stop 31).
+// 10 % restarts that time (the cut lowers its loss), so this alone would let a subscriber whose link cannot
+// carry the stream hold the publisher down for as long as it stays. While another subscriber of the track
+// is fine, video-pause.ts ends that: it pauses the slow one's video (its slow episode is not restarted by
+// quiet ticks), and a paused subscriber's loss is not taken into the estimate (hub README, "The slowest
+// subscriber"; loadtest README, stops 31 and 32).
 
 /** How long a subscriber losing more than 10 % may hold its publisher's estimate down. */
 export const SLOW_SUBSCRIBER_MS = 10_000

@@ -36,6 +36,12 @@ export interface MediaPeerHandlers {
   onNegotiationNeeded(): void
   /** A message arrived on a room data channel opened with `openDataChannel`. */
   onDataChannelMessage(label: string, data: string | Uint8Array): void
+  /**
+   * The plane stopped forwarding another client's video `track` to this peer because its link cannot carry
+   * it (`paused`), or forwards it again (from a keyframe); its audio is forwarded throughout. SSE
+   * `parley_video_paused` to this client.
+   */
+  onVideoPaused(track: PublishedTrack, paused: boolean): void
 }
 
 export interface MediaPeer {

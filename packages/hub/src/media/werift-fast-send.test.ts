@@ -8,7 +8,8 @@ import {
   SrtpSession,
 } from 'werift'
 import { describe, expect, it } from 'vitest'
-import { FastRtpSend, protectRtp } from './werift-fast-send.js'
+import { FastRtpSend, continueSequence, protectRtp } from './werift-fast-send.js'
+import { NackRecovery, RelayedNacks, nackAgainstHistory } from './nack-recovery.js'
 
 const PROFILES = [
   ['AEAD_AES_128_GCM', ProtectionProfileAeadAes128Gcm, 12],
@@ -180,4 +181,32 @@ describe('FastRtpSend', () => {
       expect((sender['rtpCache'] as { header: RtpHeader }[])[1021 % 128]!.header.padding).toBe(false)
     })
   }
+
+  it('numbers a forwarding resumed after a pause right after its last packet, its timestamps keeping the time passed, and maps its NACKs back', () => {
+    const { sender, receiver, datagrams } = connectedSender(ProtectionProfileAeadAes128Gcm, 12)
+    const fast = new FastRtpSend()
+    const sent = () => RtpPacket.deSerialize(receiver.decrypt(datagrams.at(-1)!.data)).header
+    const at = (seq: number, timestamp: number) => {
+      const packet = publisherPacket(seq)
+      packet.header.timestamp = timestamp
+      return packet
+    }
+    expect(fast.send(sender, at(65530, 90_000))).toBe(true)
+    expect(sent()).toMatchObject({ sequenceNumber: (65530 + 1000) & 0xffff, timestamp: 90_005 })
+    // Paused for 300 of the publisher's packets (across its wrap) and 10 s: resumed from its packet 294.
+    continueSequence(sender, 294)
+    expect(fast.send(sender, at(294, 990_000))).toBe(true)
+    expect(sent()).toMatchObject({ sequenceNumber: ((65530 + 1000) & 0xffff) + 1, timestamp: 990_005 })
+    expect(fast.send(sender, at(295, 990_000))).toBe(true)
+    expect(sent().sequenceNumber).toBe(((65530 + 1000) & 0xffff) + 2)
+    // A NACK for a packet sent after the resume that the history no longer holds is relayed in the publisher's numbering.
+    const { relayed } = nackAgainstHistory(new NackRecovery(), new RelayedNacks(), sender, [((65530 + 1000) & 0xffff) + 3], 0, true)
+    expect(relayed).toEqual([296])
+  })
+
+  it('leaves a sender that has sent nothing yet as it is', () => {
+    const { sender } = connectedSender(ProtectionProfileAeadAes128Gcm, 12)
+    continueSequence(sender, 42)
+    expect(sender['seqOffset']).toBe(1000)
+  })
 })

@@ -172,6 +172,19 @@ export function withPadding(payload: Buffer, paddingSize: number): Buffer {
   return body
 }
 
+/**
+ * The next packet `sender` sends, the publisher's `nextSequenceNumber`, is numbered right after the last
+ * one it sent, by werift's sendRtp and the fast send alike (both add seqOffset; a NACK is mapped back with
+ * it, nack-recovery.ts). For a forwarding that resumes after a pause (video-pause.ts): without it the
+ * subscriber would NACK every packet of the pause and count them as lost. A pending replaceRTP (a publisher
+ * that switched SSRC) sets its own offsets at that packet, as continuous.
+ */
+export function continueSequence(sender: RTCRtpSender, nextSequenceNumber: number): void {
+  const internals = sender as unknown as SenderInternals
+  if (internals.sequenceNumber === undefined) return
+  internals.seqOffset = (internals.sequenceNumber + 1 - nextSequenceNumber) & 0xffff
+}
+
 /** The constant part of one sender's header: its one-byte extension block (sdes:mid) or nothing. */
 interface HeaderTemplate {
   readonly mid: string | undefined

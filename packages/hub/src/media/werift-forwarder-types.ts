@@ -3,6 +3,7 @@
 import type { RTCRtpTransceiver } from 'werift'
 import type { BandwidthLimits, InboundWindow } from './bandwidth.js'
 import type { SubscriberLoss } from './subscriber-loss.js'
+import type { VideoPause } from './video-pause.js'
 import type { NackRecovery, RelayedNacks } from './nack-recovery.js'
 import type { KeyframeHold, SubscriptionKeyframeState } from './werift-keyframe-hold.js'
 import type { KeyframeRequests } from './werift-keyframe-requests.js'
@@ -44,6 +45,8 @@ export interface Source {
 export interface SubscriptionOwner {
   readonly clientId: string
   sourceEnded(subscription: Subscription): void
+  /** The hub stopped forwarding the subscription's video (its link cannot carry it), or resumed it. */
+  videoPaused(subscription: Subscription, paused: boolean): void
 }
 
 /** One forwarded track on one subscriber's peer connection. */
@@ -62,6 +65,8 @@ export interface Subscription {
   readonly loss: SubscriberLoss
   /** Its NACKs the hub's history could not answer (relayed to the publisher; nack-recovery.ts). */
   readonly nacks: NackRecovery
+  /** Video with an estimate: paused while the subscriber's link cannot carry it (video-pause.ts). */
+  readonly pause: VideoPause | undefined
 }
 
 export interface ForwarderCounters {

@@ -112,7 +112,7 @@ describe('Forwarder: NACKs the hub cannot answer', () => {
   const SUBSCRIBER_SSRC = 777
   /** A subscription of `source` whose sender's NACK history holds `held` (its numbering: the publisher's + `seqOffset`). */
   function subscriptionWithHistory(forwarder: Forwarder, source: NonNullable<ReturnType<Forwarder['addSource']>>, held: number[], seqOffset = 0) {
-    const subscription = forwarder.attach({ clientId: 'b', sourceEnded: () => undefined }, source)
+    const subscription = forwarder.attach({ clientId: 'b', sourceEnded: () => undefined, videoPaused: () => undefined }, source)
     const rtpCache: { header: { sequenceNumber: number } }[] = []
     for (const seq of held) rtpCache[seq % 128] = { header: { sequenceNumber: seq } }
     subscription.transceiver = { sender: { ssrc: SUBSCRIBER_SSRC, rtpCache, seqOffset } } as unknown as RTCRtpTransceiver
@@ -283,7 +283,7 @@ describe("Forwarder through werift's sendRtp (fast send off)", () => {
     const { transceiver, deliverPacket } = publisherTransceiver('connected')
     const source = forwarder.addSource({}, track('video'), '0', transceiver)!
     const sent: RtpPacket[] = []
-    const subscription = forwarder.attach({ clientId: 'b', sourceEnded: () => undefined }, source)
+    const subscription = forwarder.attach({ clientId: 'b', sourceEnded: () => undefined, videoPaused: () => undefined }, source)
     subscription.forwarding = true
     subscription.transceiver = {
       stopping: false,

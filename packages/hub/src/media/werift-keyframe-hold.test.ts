@@ -32,7 +32,7 @@ function setUp(kind: 'audio' | 'video' = 'video') {
   const subscriber = () => {
     const sent: number[] = []
     // As WeriftSubscriptions does: a forwarding whose track ends is detached.
-    const subscription = forwarder.attach({ clientId: 'b', sourceEnded: (ended) => forwarder.detach(ended) }, source)
+    const subscription = forwarder.attach({ clientId: 'b', sourceEnded: (ended) => forwarder.detach(ended), videoPaused: () => undefined }, source)
     const sender = { codec: undefined as unknown, dtlsTransport: { state: 'connected' }, sendRtp: async (packet: RtpPacket) => void sent.push(packet.header.sequenceNumber) }
     subscription.transceiver = { stopping: false, stopped: false, sender } as unknown as RTCRtpTransceiver
     const answer = () => {

@@ -71,7 +71,7 @@ export class WeriftPeer implements MediaPeer {
       events: { published: (track) => this.#later.onTrackPublished(track), unpublished: (track) => this.#later.onTrackUnpublished(track) },
       log,
     })
-    this.#subscriptions = new WeriftSubscriptions({ clientId, pc, forwarder: context.forwarder, negotiationNeeded, log })
+    this.#subscriptions = new WeriftSubscriptions({ clientId, pc, forwarder: context.forwarder, negotiationNeeded, videoPaused: (track, paused) => this.#later.onVideoPaused(track, paused), log })
     this.#channels = new WeriftChannels(pc, { negotiationNeeded, message: (label, data) => this.#later.onDataChannelMessage(label, data) }, log)
     this.#disposers.push(
       pc.onIceCandidate.subscribe((candidate) => {

@@ -16,6 +16,7 @@ export class WeriftSubscriptions implements SubscriptionOwner {
   readonly #pc: RTCPeerConnection
   readonly #forwarder: Forwarder
   readonly #negotiationNeeded: () => void
+  readonly #videoPaused: (track: PublishedTrack, paused: boolean) => void
   readonly #log: (level: LogLevel, msg: string, fields?: LogFields) => void
   readonly #byKey = new Map<string, Subscription>()
   #closed = false
@@ -25,12 +26,15 @@ export class WeriftSubscriptions implements SubscriptionOwner {
     pc: RTCPeerConnection
     forwarder: Forwarder
     negotiationNeeded: () => void
+    /** Tells the subscriber (SSE parley_video_paused). */
+    videoPaused: (track: PublishedTrack, paused: boolean) => void
     log: (level: LogLevel, msg: string, fields?: LogFields) => void
   }) {
     this.clientId = init.clientId
     this.#pc = init.pc
     this.#forwarder = init.forwarder
     this.#negotiationNeeded = init.negotiationNeeded
+    this.#videoPaused = init.videoPaused
     this.#log = init.log
   }
 
@@ -56,6 +60,10 @@ export class WeriftSubscriptions implements SubscriptionOwner {
   /** The published track ended under this subscription. */
   sourceEnded(subscription: Subscription): void {
     this.#end(subscription)
+  }
+
+  videoPaused(subscription: Subscription, paused: boolean): void {
+    if (!this.#closed && this.#byKey.get(subscription.key) === subscription) this.#videoPaused(subscription.track, paused)
   }
 
   /**

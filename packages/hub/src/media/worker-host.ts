@@ -62,6 +62,7 @@ function createPeer(message: Extract<ToWorker, { type: 'peer.create' }>): void {
       onConnectionStateChange: (state) => emit({ event: 'connectionState', state }),
       onNegotiationNeeded: () => emit({ event: 'negotiationNeeded' }),
       onDataChannelMessage: (label, payload) => emit({ event: 'dataChannelMessage', label, data: payload }),
+      onVideoPaused: (track, paused) => emit({ event: 'videoPaused', track, paused }),
     },
   })
   peers.set(peerId, peer)

@@ -140,6 +140,8 @@ class WorkerPeer implements MediaPeer, PeerMirror {
         return handlers.onNegotiationNeeded()
       case 'dataChannelMessage':
         return handlers.onDataChannelMessage(event.label, event.data)
+      case 'videoPaused':
+        return handlers.onVideoPaused(event.track, event.paused)
     }
   }
 

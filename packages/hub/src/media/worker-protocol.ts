@@ -47,6 +47,7 @@ export type PeerEvent =
   | { event: 'connectionState'; state: PeerConnectionState }
   | { event: 'negotiationNeeded' }
   | { event: 'dataChannelMessage'; label: string; data: string | Uint8Array }
+  | { event: 'videoPaused'; track: PublishedTrack; paused: boolean }
 
 /** The synchronous getters' values after a call or a state change. */
 export interface PeerStates {

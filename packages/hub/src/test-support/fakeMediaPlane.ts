@@ -168,6 +168,12 @@ export class FakeMediaPeer implements MediaPeer {
     await handlersRan()
   }
 
+  /** As a plane that paused (or resumed) forwarding `track` to this peer for its link's bandwidth. */
+  async videoPaused(track: PublishedTrack, paused: boolean): Promise<void> {
+    this.#later.onVideoPaused(track, paused)
+    await handlersRan()
+  }
+
   /** Tracks of the offer's sending m-lines (with their MSID) become published; those gone, unpublished. */
   #reconcilePublished(sdp: string): void {
     const sending = new Map(parseMediaSections(sdp).filter((s) => s.mid !== undefined && isSendingSection(s)).map((s) => [s.mid!, s]))

@@ -122,6 +122,7 @@ export function describeMediaPlaneConformance(
           onConnectionStateChange: (state) => void (seen.calls++, seen.states.push(state)),
           onNegotiationNeeded: () => void (seen.calls++, seen.negotiationNeeded++),
           onDataChannelMessage: (label, data) => void (seen.calls++, seen.messages.push({ label, data })),
+          onVideoPaused: () => void seen.calls++,
         },
       })
       const client = await testbed.createClient(peer, name)

@@ -1,0 +1,244 @@
+// A subscriber's forwarded video, paused while its link cannot carry it (issue 10, the slowest subscriber;
+// LiveKit's "paused for bandwidth"). Shared by the media planes: the plane gates its packets on `forwards`,
+// resumes from a keyframe (`keyframeForwarded`), and is told through VideoPauseActions; the estimate's
+// tick (feedback.ts, judgeSubscriptions) judges each subscription's loss and leaves out what does not
+// count. One state per video subscription, every transition here, every timer on the injected Clock:
+//   live      forwarded; its loss counts in the publisher's estimate
+//   paused    not forwarded (its audio still is); left out of the estimate; a probe after `backoffMs`
+//   resuming  the publisher was asked for a keyframe; forwarding starts again from the next one
+//   trial     forwarded again (from that keyframe) for TRIAL_MS; judged, but left out of the estimate
+//   ended     unsubscribed, or the track or the publisher gone
+// live → paused: the subscriber's slow episode (its first window over LOSSY, windows of JUDGE_MIN_PACKETS
+//   reported packets or more) is SLOW_SUBSCRIBER_MS old, it is over LOSSY again now, and another
+//   subscriber of the track is fine (live, with no slow episode). A window at or under LOSSY does not end
+//   the episode (the cut it asked for brings those: the stop 31 bug); only QUIET_MS of them in a row do.
+// paused → resuming: `backoffMs` later (FIRST_BACKOFF_MS, doubled after each failed trial up to
+//   MAX_BACKOFF_MS, back to the first after a passed one), or at once when no other subscriber is fine
+//   any more (never pause everyone: the publisher then follows the loss, as without this rule).
+// resuming → trial: the keyframe is forwarded; → paused (backoff doubled): none came in KEYFRAME_WAIT_MS
+//   (asked again instead while no other subscriber is fine).
+// trial → live: TRIAL_MS passed at or under LOSSY; → paused (backoff doubled): over LOSSY at its end, or
+//   over EARLY_FAIL past TRIAL_MIN_PACKETS before it, while another subscriber is fine (else live).
+import { SLOW_SUBSCRIBER_MS, type SubscriberLoss } from './subscriber-loss.js'
+import { type Clock, Timer } from '../clock.js'
+
+/** Loss over this is slow (as the estimate's loss rule: over 10 % cuts). */
+export const LOSSY = 0.1
+/**
+ * A live subscription's loss is judged over at least this many packets (the estimate's LOSS_MIN_PACKETS):
+ * one loss in a tick of 8 packets reads 12.5 %, and would end a good subscriber's being fine.
+ */
+export const JUDGE_MIN_PACKETS = 30
+/** A slow episode ends after this long at or under LOSSY (no window over it). */
+export const QUIET_MS = 10_000
+export const FIRST_BACKOFF_MS = 10_000
+export const MAX_BACKOFF_MS = 40_000
+/** How long a resumed forwarding is judged before it counts again. */
+export const TRIAL_MS = 4_000
+/** A trial ends early once this many packets were reported with over EARLY_FAIL of them lost. */
+export const TRIAL_MIN_PACKETS = 30
+export const EARLY_FAIL = 0.25
+/** How long a resume waits for a keyframe before it pauses again. */
+export const KEYFRAME_WAIT_MS = 3_000
+
+export type VideoPauseState = 'live' | 'paused' | 'resuming' | 'trial' | 'ended'
+
+/** What a transition asks of the plane. */
+export interface VideoPauseActions {
+  /** Forwarding stopped (`paused: true` to the subscriber) or started again from a keyframe (`false`). */
+  changed(paused: boolean, why: { backoffMs: number; state: VideoPauseState }): void
+  /** A keyframe is wanted: the publisher is asked (under its keyframe rule). */
+  keyframeWanted(): void
+}
+
+export class VideoPause {
+  #state: VideoPauseState = 'live'
+  readonly #clock: Clock
+  readonly #actions: VideoPauseActions
+  readonly #timer: Timer
+  /** Live: the first window over LOSSY of the current slow episode (undefined: none). */
+  #slowSince: number | undefined
+  /** Live, in a slow episode: since when every window has been at or under LOSSY. */
+  #quietSince: number | undefined
+  /** Some receiver report has covered packets (a subscriber with none is no evidence of a link that carries). */
+  #reported = false
+  #backoffMs = FIRST_BACKOFF_MS
+  /** The last tick's verdict on the other subscribers (the trial's timer decides without a tick). */
+  #othersFine = false
+  #trialLost = 0
+  #trialExpected = 0
+  /** Live: the packets reported (and lost) since the last judged window. */
+  #windowLost = 0
+  #windowExpected = 0
+  /** What the subscriber was last told (paused or not): a pause after a failed resume is not told twice. */
+  #toldPaused = false
+
+  constructor(clock: Clock, actions: VideoPauseActions) {
+    this.#clock = clock
+    this.#actions = actions
+    this.#timer = new Timer(clock)
+  }
+
+  get state(): VideoPauseState {
+    return this.#state
+  }
+
+  /** The next pause's backoff (the current one's while paused). */
+  get backoffMs(): number {
+    return this.#backoffMs
+  }
+
+  /** Its packets are forwarded as they come (`resuming`: only from a keyframe, see keyframeForwarded). */
+  get forwards(): boolean {
+    return this.#state === 'live' || this.#state === 'trial'
+  }
+
+  /** Live, reported on, and in no slow episode: its link carries what the publisher sends. */
+  get fine(): boolean {
+    return this.#state === 'live' && this.#reported && this.#slowSince === undefined
+  }
+
+  /**
+   * One estimation tick: this subscription's loss (`packets`: what its reports covered this tick, 0 when
+   * none came) and whether another subscriber of the track is fine. True when the loss counts in the
+   * publisher's estimate (live only).
+   */
+  judge(fraction: number, packets: number, othersFine: boolean): boolean {
+    this.#othersFine = othersFine
+    const now = this.#clock.now()
+    switch (this.#state) {
+      case 'live':
+        return this.#judgeLive(fraction, packets, othersFine, now)
+      case 'paused':
+        if (!othersFine) this.#resume()
+        return false
+      case 'trial':
+        if (packets > 0) {
+          this.#trialLost += fraction * packets
+          this.#trialExpected += packets
+        }
+        if (this.#trialExpected >= TRIAL_MIN_PACKETS && this.#trialLost / this.#trialExpected > EARLY_FAIL) this.#trialOver()
+        return false
+      default:
+        return false
+    }
+  }
+
+  /** Resuming: the plane forwards the first packet of a keyframe now (with continuous sequence numbers). */
+  keyframeForwarded(): void {
+    if (this.#state !== 'resuming') return
+    this.#state = 'trial'
+    this.#trialLost = 0
+    this.#trialExpected = 0
+    this.#timer.start(TRIAL_MS, () => this.#trialOver())
+    this.#toldPaused = false
+    this.#actions.changed(false, { backoffMs: this.#backoffMs, state: 'trial' })
+  }
+
+  /** Unsubscribed, or the track or its publisher is gone: no more timers, no more actions. */
+  end(): void {
+    this.#timer.cancel()
+    this.#state = 'ended'
+  }
+
+  #judgeLive(tickFraction: number, packets: number, othersFine: boolean, now: number): boolean {
+    this.#windowLost += tickFraction * packets
+    this.#windowExpected += packets
+    if (this.#windowExpected < JUDGE_MIN_PACKETS) return true
+    const fraction = this.#windowLost / this.#windowExpected
+    this.#windowLost = 0
+    this.#windowExpected = 0
+    this.#reported = true
+    if (fraction > LOSSY) {
+      this.#slowSince ??= now
+      this.#quietSince = undefined
+    } else if (this.#slowSince !== undefined) {
+      this.#quietSince ??= now
+      if (now - this.#quietSince >= QUIET_MS) {
+        this.#slowSince = undefined
+        this.#quietSince = undefined
+      }
+    }
+    const slowEnough = this.#slowSince !== undefined && now - this.#slowSince >= SLOW_SUBSCRIBER_MS
+    if (fraction > LOSSY && slowEnough && othersFine) {
+      this.#pause(FIRST_BACKOFF_MS)
+      return false
+    }
+    return true
+  }
+
+  #pause(backoffMs: number): void {
+    this.#state = 'paused'
+    this.#backoffMs = backoffMs
+    this.#slowSince = undefined
+    this.#quietSince = undefined
+    this.#timer.start(backoffMs, () => this.#resume())
+    if (this.#toldPaused) return
+    this.#toldPaused = true
+    this.#actions.changed(true, { backoffMs, state: 'paused' })
+  }
+
+  #resume(): void {
+    if (this.#state !== 'paused') return
+    this.#state = 'resuming'
+    this.#timer.start(KEYFRAME_WAIT_MS, () => this.#noKeyframe())
+    this.#actions.keyframeWanted()
+  }
+
+  /** No keyframe came (the publisher's video stopped, or the PLI or its answer was lost). */
+  #noKeyframe(): void {
+    if (this.#state !== 'resuming') return
+    if (this.#othersFine) {
+      this.#pause(Math.min(MAX_BACKOFF_MS, 2 * this.#backoffMs))
+      return
+    }
+    // Nobody else is fine: it must not stay paused; ask again.
+    this.#timer.start(KEYFRAME_WAIT_MS, () => this.#noKeyframe())
+    this.#actions.keyframeWanted()
+  }
+
+  #trialOver(): void {
+    if (this.#state !== 'trial') return
+    this.#timer.cancel()
+    const loss = this.#trialExpected > 0 ? this.#trialLost / this.#trialExpected : 0
+    if (loss <= LOSSY) this.#live(FIRST_BACKOFF_MS)
+    else if (this.#othersFine) this.#pause(Math.min(MAX_BACKOFF_MS, 2 * this.#backoffMs))
+    // Everyone is slow: it counts again, and the publisher follows its loss.
+    else this.#live(this.#backoffMs)
+  }
+
+  #live(backoffMs: number): void {
+    this.#state = 'live'
+    this.#windowLost = 0
+    this.#windowExpected = 0
+    this.#backoffMs = backoffMs
+    this.#slowSince = undefined
+    this.#quietSince = undefined
+  }
+}
+
+/** A subscription as the estimate's tick reads it (no `pause`: audio, or a plane that does not pause). */
+export interface JudgedSubscription {
+  readonly loss: SubscriberLoss
+  readonly pause?: VideoPause | undefined
+}
+
+/**
+ * One estimation tick over one track's subscriptions: each one's loss is taken (SubscriberLoss.take) and
+ * judged; `counted` gets the loss of each one that counts in the publisher's estimate (what `take`
+ * returns, over the packets its reports covered). A pause is judged on the tick's raw loss: `take`
+ * returns 0 for a subscriber over 10 % for longer than SLOW_SUBSCRIBER_MS, which is when it is slow.
+ */
+export function judgeSubscriptions(subscriptions: Iterable<JudgedSubscription>, now: number, counted: (fraction: number, packets: number) => void): void {
+  const taken: { subscription: JudgedSubscription; fraction: number }[] = []
+  let fine = 0
+  for (const subscription of subscriptions) {
+    taken.push({ subscription, fraction: subscription.loss.take(now) })
+    if (subscription.pause?.fine) fine++
+  }
+  for (const { subscription, fraction } of taken) {
+    const { loss, pause } = subscription
+    if (pause && !pause.judge(loss.fraction, loss.packets, fine - (pause.fine ? 1 : 0) > 0)) continue
+    counted(fraction, loss.packets)
+  }
+}

@@ -1,0 +1,79 @@
+// The slow-subscriber run's video figures (ramp-slowsub.ts): when the hub paused and resumed the slow
+// subscriber's video (its log lines 'video paused' / 'video resumed', video-pause.ts; a hub without the rule
+// logs none), what the good subscriber and the publisher kept over the run's last 15 s, the slow one's frame
+// rate while its video was forwarded, and with `--slow-until` how long after its link recovered its video
+// came back for good.
+import type { SlowSample } from './ramp-slowsub-table.js'
+
+/** One 'video paused' / 'video resumed' line of the hub, at `atS` s after the publisher connected. */
+export interface PauseEvent {
+  atS: number
+  paused: boolean
+}
+
+/** The window the good subscriber's and the publisher's rate are averaged over: the run's steady state. */
+export const STEADY_WINDOW_S = 15
+
+export interface VideoSummary {
+  goodKbpsLast15: number | null
+  publisherKbpsLast15: number | null
+  rembKbpsLast15: number | null
+  /** "P+10.2 R+20.4 …": paused / resumed, in s after the slow one's Join click. */
+  events: string
+  pauses: number
+  /** Of the slow one's seconds from +3 s after its join, those its video was paused through, and its median fps in the others. */
+  pausedSeconds: number
+  liveMedianFps: number | null
+  /** `--slow-until`: s from the link's recovery to the last resume not followed by a pause (null: none, or still paused at the end). */
+  recoveredAfterS: number | null
+}
+
+const mean = (values: number[]) => (values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length)
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+/** Paused at some moment of the second that ends at `atS` (from atS − 1 to atS). */
+function pausedDuring(events: readonly PauseEvent[], atS: number): boolean {
+  let paused = false
+  for (const event of events) {
+    if (event.atS > atS) break
+    if (event.atS <= atS - 1) paused = event.paused
+    else if (event.paused) return true
+  }
+  return paused
+}
+
+export function summariseVideo(samples: readonly SlowSample[], events: readonly PauseEvent[], joinS: number, slowUntilS: number | null): VideoSummary {
+  const last = samples.slice(-STEADY_WINDOW_S)
+  const after = samples.filter((sample) => sample.atS > joinS + 3 && sample.slow)
+  const live = after.filter((sample) => !pausedDuring(events, sample.atS))
+  const finalResume = events.at(-1)?.paused === false ? events.at(-1)! : undefined
+  return {
+    goodKbpsLast15: mean(last.map((sample) => sample.good.kbps)),
+    publisherKbpsLast15: mean(last.flatMap((sample) => (sample.sentKbps === null ? [] : [sample.sentKbps]))),
+    rembKbpsLast15: median(last.flatMap((sample) => (sample.rembKbps === null ? [] : [sample.rembKbps]))),
+    events: events.map((event) => `${event.paused ? 'P' : 'R'}+${(event.atS - joinS).toFixed(1)}`).join(' ') || '-',
+    pauses: events.filter((event) => event.paused).length,
+    pausedSeconds: after.length - live.length,
+    liveMedianFps: median(live.map((sample) => sample.slow!.fps)),
+    recoveredAfterS: slowUntilS !== null && finalResume && finalResume.atS >= slowUntilS ? finalResume.atS - slowUntilS : null,
+  }
+}
+
+export const VIDEO_HEAD = [
+  '| run | publisher | slow rate | good kbps, last 15 s | publisher sent kbps, last 15 s | hub REMB kbps, median of last 15 s | slow video paused (P) / resumed (R), s after its join | pauses | slow seconds paused (from +3 s) | slow median fps while forwarded | link recovered at (s after the join) → video back for good after | load avg (end) |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|',
+]
+
+const format = (value: number | null, digits = 0) => (value === null ? '-' : value.toFixed(digits))
+
+export function videoRow(run: string, publisher: string, rate: string, summary: VideoSummary, joinS: number, slowUntilS: number | null, load: number): string {
+  const back = summary.pauses === 0 ? 'never paused' : summary.recoveredAfterS === null ? 'not back' : `${summary.recoveredAfterS.toFixed(1)} s`
+  const recovery = slowUntilS === null ? '-' : `+${slowUntilS - joinS} → ${back}`
+  return `| ${run} | ${publisher} | ${rate} | ${format(summary.goodKbpsLast15)} | ${format(summary.publisherKbpsLast15)} | ${format(summary.rembKbpsLast15)} | ${summary.events} | ${summary.pauses} | ${summary.pausedSeconds} | ${format(summary.liveMedianFps)} | ${recovery} | ${load.toFixed(2)} |`
+}
