@@ -40,10 +40,11 @@
 //
 // The slowest subscriber: its loss counts like the publisher's own in the loss-based rate, so one
 // subscriber on a bad link slows the publisher for everyone (there is no simulcast to give it a lower
-// layer), but only down to `video_low`, and only for SLOW_SUBSCRIBER_MS (subscriber-loss.ts): a subscriber still losing > 10 %
-// after that stops counting until its loss falls below 10 % again, and is left to NACK and keyframe
-// recovery. Its queueing delay is not measured (the hub sees only arrivals from publishers), so a
-// subscriber behind a queue that drops nothing slows nobody.
+// layer), but only down to `video_low`, and only for a while: once its loss has held the estimate down
+// for SLOW_SUBSCRIBER_MS while another subscriber is fine, the plane pauses that video to it and leaves
+// it out of the estimate (video-pause.ts; hub README, "The slowest subscriber"). Its queueing delay is
+// not measured (the hub sees only arrivals from publishers), so a subscriber behind a queue that drops
+// nothing slows nobody.
 import type { Bitrates } from '@parley/protocol'
 import { DelayTrend, type Usage } from './delay-trend.js'
 import { ABS_SEND_TIME_UNITS_PER_MS, type ProbeCluster, ProbeMeter } from './probe.js'
