@@ -15,6 +15,9 @@ import { hostActors } from './machines/hostActors.js'
 import { hostMachine } from './machines/hostMachine.js'
 import { negotiationActors } from './machines/negotiationActors.js'
 import { negotiationMachine } from './machines/negotiationMachine.js'
+import { resolutionHoldActors } from './machines/resolutionHoldActors.js'
+import { resolutionHoldMachine } from './machines/resolutionHoldMachine.js'
+import { CameraSender } from './sendResolution.js'
 import { presenceActors } from './machines/presenceActors.js'
 import { statsActors } from './machines/statsActors.js'
 import { statsMachine } from './machines/statsMachine.js'
@@ -110,9 +113,10 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
   const channels = media.channels ?? new DataChannels()
   const prepared = media.prepared ?? new PreparedPeer()
   const { connectDeadline, iceRecheck, reconnectDeadline } = options.delays ?? {}
-  const { warmUp, ...negotiationIo } = negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media, channels, prepared, clock: ports.clock })
+  const camera = new CameraSender()
+  const { warmUp, ...negotiationIo } = negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media, channels, prepared, camera })
   const negotiation = negotiationMachine.provide({
-    actors: negotiationIo,
+    actors: { ...negotiationIo, resolutionHold: resolutionHoldMachine.provide({ actors: resolutionHoldActors({ camera }) }) },
     ...(iceRecheck !== undefined ? { delays: { iceRecheck } } : {}),
   })
   const screenShare = screenShareMachine.provide({ actors: screenShareActors({ devices: ports.media, screen: media.screen }) })
