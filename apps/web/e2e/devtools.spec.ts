@@ -47,9 +47,11 @@ describe('State panel devtools (built app on the real hub, two Chromium particip
 
     await toggleStatePanel(page)
     await page.getByTestId('state-panel').waitFor({ timeout: 10_000 })
-    for (const machine of ['conference', 'negotiation', 'events']) {
+    for (const machine of ['conference', 'negotiation', 'events', 'resolutionHold']) {
       await page.locator(`[data-testid="diagram-${machine}"] svg`).waitFor({ timeout: 20_000 }).catch(explain)
     }
+    // The camera's resolution hold (Chromium's sender has parameters) is a statechart too: released 1 s after ICE connected.
+    await page.locator('[data-testid="diagram-resolutionHold"] [data-state="released"][data-active="true"]').waitFor({ timeout: 10_000 }).catch(explain)
     const lit = page.locator('[data-testid="diagram-conference"] [data-state="inRoom.connection.connected"][data-active="true"]')
     await lit.waitFor({ timeout: 10_000 }).catch(explain)
     expect(await page.locator('[data-testid="diagram-conference"] [data-state="idle"][data-active="true"]').count()).toBe(0)

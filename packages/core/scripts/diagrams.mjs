@@ -31,6 +31,7 @@ async function loadGenerator() {
           "export { screenShareMachine } from './src/machines/screenShareMachine.ts'",
           "export { reconnectMachine } from './src/machines/reconnectMachine.ts'",
           "export { tabsMachine } from './src/machines/tabsMachine.ts'",
+          "export { resolutionHoldMachine } from './src/machines/resolutionHoldMachine.ts'",
         ].join('\n'),
         resolveDir: packageDir,
         loader: 'ts',

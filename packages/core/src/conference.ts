@@ -15,6 +15,9 @@ import { hostActors } from './machines/hostActors.js'
 import { hostMachine } from './machines/hostMachine.js'
 import { negotiationActors } from './machines/negotiationActors.js'
 import { negotiationMachine } from './machines/negotiationMachine.js'
+import { resolutionHoldActors } from './machines/resolutionHoldActors.js'
+import { resolutionHoldMachine } from './machines/resolutionHoldMachine.js'
+import { CameraSender } from './sendResolution.js'
 import { presenceActors } from './machines/presenceActors.js'
 import { warmUpActors } from './machines/warmUpActors.js'
 import { statsActors } from './machines/statsActors.js'
@@ -111,8 +114,12 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
   const channels = media.channels ?? new DataChannels()
   const prepared = media.prepared ?? new PreparedPeer()
   const { connectDeadline, iceRecheck, reconnectDeadline } = options.delays ?? {}
+  const camera = new CameraSender()
   const negotiation = negotiationMachine.provide({
-    actors: negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media, channels, prepared, clock: ports.clock }),
+    actors: {
+      ...negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media, channels, prepared, camera }),
+      resolutionHold: resolutionHoldMachine.provide({ actors: resolutionHoldActors({ camera }) }),
+    },
     ...(iceRecheck !== undefined ? { delays: { iceRecheck } } : {}),
   })
   const screenShare = screenShareMachine.provide({ actors: screenShareActors({ devices: ports.media, screen: media.screen }) })
@@ -129,7 +136,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
   const machine = conferenceMachine.provide({
     actors: {
       ...actors,
-      ...warmUpActors({ peerConnection: ports.peerConnection, peerConfig, local: media.local, prepared, clock: ports.clock }),
+      ...warmUpActors({ peerConnection: ports.peerConnection, peerConfig, local: media.local, prepared }),
       ...presenceActors({ hub }),
       negotiation,
       events,

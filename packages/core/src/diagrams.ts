@@ -13,6 +13,7 @@ export const DIAGRAM_MACHINES = {
   screenShare: 'screenShareMachine',
   reconnect: 'reconnectMachine',
   tabs: 'tabsMachine',
+  resolutionHold: 'resolutionHoldMachine',
 } as const
 
 export type DiagramName = keyof typeof DIAGRAM_MACHINES

@@ -4,8 +4,7 @@
 // does. Nothing else touches the peer connection; the negotiation machine drives it through the
 // `peerSession` actor (machines/negotiationActors.ts).
 import type { IceCandidate } from '@parley/protocol'
-import { holdResolution } from './sendResolution.js'
-import type { ClockLike, DataChannelLike, IceCandidateInitLike, MediaStreamLike, MediaStreamTrackLike, PeerConnectionLike, RtpTransceiverLike, TrackEventLike } from './ports.js'
+import type { DataChannelLike, IceCandidateInitLike, MediaStreamLike, MediaStreamTrackLike, PeerConnectionLike, RtpSenderLike, RtpTransceiverLike, TrackEventLike } from './ports.js'
 
 /** What the peer connection reports, as the negotiation machine's events. */
 export type PeerSessionEvent = { type: 'peer.iceCandidate'; candidate: IceCandidate } | { type: 'peer.iceFailed' } | { type: 'peer.iceConnected' }
@@ -54,20 +53,21 @@ export class PeerSession {
   private heldTracks: [MediaStreamTrackLike, MediaStreamLike][] | null = null
   /** An offer made ahead of need (`prepareOffer`, the pre-join's warm-up): the next createOffer is it. */
   private preparedOffer: Promise<string> | null = null
-  /** The camera's resolution, held for the first seconds of sending (sendResolution.ts); none without a clock. */
-  private hold: ReturnType<typeof holdResolution> | undefined
+  /**
+   * The sender of our camera when its resolution can be held (it has parameters: a browser's or
+   * werift's, not a trace replay's); the negotiation's resolution hold sets it (resolutionHoldMachine.ts).
+   */
+  readonly camera: RtpSenderLike | undefined
   private readonly detach: () => void
 
   constructor(
     private readonly pc: PeerConnectionLike,
     local: { stream: MediaStreamLike | undefined; tracks: MediaStreamTrackLike[] },
     private readonly reports: PeerSessionReports,
-    /** Times the release of the camera's resolution hold; without one, or a sender without parameters (werift's, a replay's), nothing is held. */
-    clock?: Pick<ClockLike, 'setTimeout' | 'clearTimeout'>,
   ) {
     for (const track of local.tracks) {
       const { sender } = pc.addTransceiver(track, { direction: 'sendonly', ...(local.stream ? { streams: [local.stream] } : {}) })
-      if (track.kind === 'video' && clock && sender.getParameters) this.hold = holdResolution(sender, clock)
+      if (track.kind === 'video' && sender.getParameters) this.camera = sender
     }
     // A client without devices still offers m-lines, or it would have nothing to receive on.
     for (const kind of ['audio', 'video'] as const) if (!local.tracks.some((t) => t.kind === kind)) pc.addTransceiver(kind, { direction: 'recvonly' })
@@ -81,10 +81,7 @@ export class PeerSession {
     const onIceState = () => {
       const state = pc.iceConnectionState
       if (state === 'failed') reports.event({ type: 'peer.iceFailed' })
-      else if (state === 'connected' || state === 'completed') {
-        this.hold?.start()
-        reports.event({ type: 'peer.iceConnected' })
-      }
+      else if (state === 'connected' || state === 'completed') reports.event({ type: 'peer.iceConnected' })
     }
     const onTrack = (event: TrackEventLike) => {
       const stream = event.streams[0]
@@ -222,7 +219,6 @@ export class PeerSession {
   }
 
   close(): void {
-    this.hold?.stop()
     this.heldTracks = null
     this.detach()
     this.pc.close()

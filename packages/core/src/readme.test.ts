@@ -10,6 +10,7 @@ import { negotiationMachine } from './machines/negotiationMachine.js'
 import { screenShareMachine } from './machines/screenShareMachine.js'
 import { reconnectMachine } from './machines/reconnectMachine.js'
 import { tabsMachine } from './machines/tabsMachine.js'
+import { resolutionHoldMachine } from './machines/resolutionHoldMachine.js'
 
 const machines: Record<DiagramName, AnyStateMachine> = {
   conference: conferenceMachine,
@@ -18,6 +19,7 @@ const machines: Record<DiagramName, AnyStateMachine> = {
   events: eventsMachine,
   reconnect: reconnectMachine,
   tabs: tabsMachine,
+  resolutionHold: resolutionHoldMachine,
 }
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')

@@ -1,162 +1,134 @@
 import { describe, expect, it } from 'vitest'
-import { RESOLUTION_HOLD_MS, holdResolution } from './sendResolution.js'
+import type { AnyActorRef } from 'xstate'
+import { CameraSender, RESOLUTION_HOLD_MS } from './sendResolution.js'
+import { createHubClient } from './hubClient.js'
+import { LocalMedia } from './localMedia.js'
 import { PeerSession } from './peerSession.js'
-import { FakeMediaStream, FakeMediaStreamTrack, FakePeerConnections, ManualClock, flush } from './test-support/index.js'
+import { PreparedPeer } from './preparedPeer.js'
+import { RemoteStreams } from './remoteStreams.js'
+import { ScreenMedia } from './screenMedia.js'
+import { PeerStats } from './stats/peerStats.js'
+import { negotiationActors } from './machines/negotiationActors.js'
+import { negotiationMachine } from './machines/negotiationMachine.js'
+import { resolutionHoldActors } from './machines/resolutionHoldActors.js'
+import { resolutionHoldMachine } from './machines/resolutionHoldMachine.js'
+import { runAsChild } from './test-support/harness.js'
+import { FAKE_HUB_URL, FakeMediaStream, FakeMediaStreamTrack, FakePeerConnections, createFakeWorld, flush, type FakePeerConnection } from './test-support/index.js'
 import type { RtpSenderLike } from './ports.js'
 
-/** A browser's sender: what it was last given is what getParameters answers (its own preference first). */
-function browserSender(preference?: string, refuse = false) {
-  let parameters: Record<string, unknown> = { transactionId: 'tx-7', encodings: [{ active: true, scaleResolutionDownBy: 1 }], ...(preference ? { degradationPreference: preference } : {}) }
-  const given: Record<string, unknown>[] = []
-  const sender: RtpSenderLike = {
-    track: null,
-    replaceTrack: async () => undefined,
-    getParameters: () => ({ ...parameters }),
-    setParameters: async (next) => {
-      given.push(next as Record<string, unknown>)
-      if (refuse) throw new Error('InvalidModificationError')
-      parameters = { ...(next as Record<string, unknown>) }
-    },
-  }
-  return { sender, given, preference: () => parameters.degradationPreference }
-}
+const sender = (parameters: Record<string, unknown>, given: object[]): RtpSenderLike => ({
+  track: null,
+  replaceTrack: async () => undefined,
+  getParameters: () => ({ ...parameters }),
+  setParameters: async (next) => void given.push(next),
+})
 
-/** Holds `sender`, and releases it as the peer session would: started (ICE connected), then the delay. */
-async function heldThenReleased(sender: RtpSenderLike) {
-  const clock = new ManualClock()
-  const hold = holdResolution(sender, clock)
-  await flush()
-  hold.start()
-  clock.advance(RESOLUTION_HOLD_MS)
-  await flush()
-}
-
-describe('holdResolution', () => {
-  it("asks for 'maintain-resolution' with the sender's own parameters (its transaction id and encodings) unchanged", async () => {
-    const { sender, given } = browserSender('balanced')
-    holdResolution(sender, new ManualClock())
-    await flush()
-    expect(given).toEqual([{ transactionId: 'tx-7', encodings: [{ active: true, scaleResolutionDownBy: 1 }], degradationPreference: 'maintain-resolution' }])
-  })
-
-  it("the release gives back the sender's own preference, or 'balanced' when it named none", async () => {
-    const own = browserSender('maintain-framerate')
-    const none = browserSender()
-    await heldThenReleased(own.sender)
-    await heldThenReleased(none.sender)
-    expect([own.given[0]?.degradationPreference, none.given[0]?.degradationPreference]).toEqual(['maintain-resolution', 'maintain-resolution'])
-    expect([own.preference(), none.preference()]).toEqual(['maintain-framerate', 'balanced'])
-    expect(own.given.at(-1)).toMatchObject({ transactionId: 'tx-7', encodings: [{ active: true, scaleResolutionDownBy: 1 }] })
-  })
-
-  it("takes werift's synchronous setParameters (no promise back) and one that throws, without an error", async () => {
+describe('CameraSender', () => {
+  it("holds the attached sender and resolves its own preference ('balanced' when it named none); null when nothing took it", async () => {
     const given: object[] = []
-    const werift: RtpSenderLike = { track: null, replaceTrack: async () => undefined, getParameters: () => ({ encodings: [] }), setParameters: (parameters) => void given.push(parameters) }
-    await heldThenReleased(werift)
+    const camera = new CameraSender()
+    expect(await camera.hold()).toBeNull()
+    const detach = camera.attach(sender({ encodings: [] }, given))
+    expect(await camera.hold()).toBe('balanced')
+    await camera.release('balanced')
     expect(given).toEqual([
       { encodings: [], degradationPreference: 'maintain-resolution' },
       { encodings: [], degradationPreference: 'balanced' },
     ])
-    const throwing: RtpSenderLike = {
-      track: null,
-      replaceTrack: async () => undefined,
-      getParameters: () => {
-        throw new Error('closed')
-      },
-    }
-    await expect(heldThenReleased(throwing)).resolves.toBeUndefined()
+    detach()
+    await camera.release('balanced')
+    expect(given).toHaveLength(2)
   })
 
-  it('leaves a sender without parameters (a replay) alone; after a refusal the release asks nothing', async () => {
-    await expect(heldThenReleased({ track: null, replaceTrack: async () => undefined })).resolves.toBeUndefined()
-    const refusing = browserSender(undefined, true)
-    await heldThenReleased(refusing.sender)
-    expect(refusing.given.map((parameters) => parameters.degradationPreference)).toEqual(['maintain-resolution'])
-    expect(refusing.preference()).toBeUndefined()
-  })
-
-  it(`releases ${RESOLUTION_HOLD_MS} ms after start(), counted from the first start only`, async () => {
-    const clock = new ManualClock()
-    const { sender, preference } = browserSender('balanced')
-    const hold = holdResolution(sender, clock)
-    await flush()
-    expect(clock.pendingTimers).toBe(0)
-    hold.start()
-    clock.advance(RESOLUTION_HOLD_MS - 1)
-    hold.start()
-    expect(clock.scheduledDelays()).toEqual([1])
-    await flush()
-    expect(preference()).toBe('maintain-resolution')
-    clock.advance(1)
-    await flush()
-    expect(preference()).toBe('balanced')
-    hold.start()
-    expect(clock.pendingTimers).toBe(0)
-  })
-
-  it('stop() cancels the release and its timer, also before start()', async () => {
-    const clock = new ManualClock()
-    const { sender, given } = browserSender('balanced')
-    const hold = holdResolution(sender, clock)
-    hold.start()
-    hold.stop()
-    expect(clock.pendingTimers).toBe(0)
-    hold.start()
-    const early = holdResolution(browserSender().sender, clock)
-    early.stop()
-    early.start()
-    expect(clock.pendingTimers).toBe(0)
-    await flush()
-    expect(given.map((parameters) => parameters.degradationPreference)).toEqual(['maintain-resolution'])
+  it('a detach of a sender no longer attached leaves the newer one', async () => {
+    const given: object[] = []
+    const camera = new CameraSender()
+    const detachOld = camera.attach(sender({}, []))
+    camera.attach(sender({ degradationPreference: 'maintain-framerate' }, given))
+    detachOld()
+    expect(await camera.hold()).toBe('maintain-framerate')
+    expect(given).toEqual([{ degradationPreference: 'maintain-resolution' }])
   })
 })
 
-describe('PeerSession and the camera’s resolution', () => {
-  const preferences = (peers: FakePeerConnections) =>
-    peers.latest().transceivers.map((t) => [t.sender.track?.kind ?? null, (t.sender as unknown as { parameters: Record<string, unknown> }).parameters.degradationPreference])
+describe('the negotiation’s peer session and the camera’s resolution', () => {
   const local = () => {
-    const tracks = [new FakeMediaStreamTrack('audio'), new FakeMediaStreamTrack('video')]
-    return { stream: new FakeMediaStream(tracks), tracks }
+    const media = new LocalMedia()
+    media.set(new FakeMediaStream([new FakeMediaStreamTrack('audio'), new FakeMediaStreamTrack('video')]))
+    return media
   }
-  const reports = { event: () => undefined, track: () => undefined }
+  const preferences = (pc: FakePeerConnection) =>
+    pc.transceivers.map((t) => [t.sender.track?.kind ?? null, (t.sender as unknown as { parameters: Record<string, unknown> }).parameters.degradationPreference])
+
+  function start(withCamera = true) {
+    const world = createFakeWorld()
+    const hub = createHubClient({ baseUrl: FAKE_HUB_URL, fetch: world.hub.fetch })
+    const camera = withCamera ? new CameraSender() : undefined
+    const deps = { hub, peerConnection: world.peers.factory, peerConfig: {}, local: local(), remote: new RemoteStreams(), stats: new PeerStats(), screen: new ScreenMedia(), prepared: new PreparedPeer() }
+    const machine = negotiationMachine.provide({
+      actors: { ...negotiationActors({ ...deps, ...(camera ? { camera } : {}) }), ...(camera ? { resolutionHold: resolutionHoldMachine.provide({ actors: resolutionHoldActors({ camera }) }) } : {}) },
+    })
+    const run = runAsChild(machine, { roomId: 'room1', clientId: 'client1' }, { clock: world.clock })
+    const hold = () => run.parent.system.get('resolutionHold') as AnyActorRef | undefined
+    return { world, pc: world.peers.all[0] as FakePeerConnection, ...run, hold }
+  }
 
   it('holds the resolution of the video it sends, and only of that, until RESOLUTION_HOLD_MS after ICE connected', async () => {
-    const peers = new FakePeerConnections()
-    const clock = new ManualClock()
-    new PeerSession(peers.factory({}), local(), reports, clock)
+    const run = start()
     await flush()
-    expect(preferences(peers)).toEqual([
+    expect(preferences(run.pc)).toEqual([
       ['audio', undefined],
       ['video', 'maintain-resolution'],
     ])
-    clock.advance(60_000)
-    expect(preferences(peers)[1]).toEqual(['video', 'maintain-resolution'])
-    peers.latest().setIceConnectionState('connected')
-    clock.advance(RESOLUTION_HOLD_MS)
+    expect(run.hold()?.getSnapshot().value).toEqual({ holding: 'waiting' })
+    run.world.clock.advance(60_000)
+    expect(preferences(run.pc)[1]).toEqual(['video', 'maintain-resolution'])
+    run.pc.setIceConnectionState('connected')
+    run.world.clock.advance(RESOLUTION_HOLD_MS)
     await flush()
-    expect(preferences(peers)).toEqual([
+    expect(preferences(run.pc)).toEqual([
       ['audio', undefined],
       ['video', 'balanced'],
     ])
+    expect(run.hold()?.getSnapshot().value).toBe('released')
   })
 
-  it('closing cancels the release: no timer is left', async () => {
-    const peers = new FakePeerConnections()
-    const clock = new ManualClock()
-    const session = new PeerSession(peers.factory({}), local(), reports, clock)
-    peers.latest().setIceConnectionState('connected')
-    expect(clock.pendingTimers).toBe(1)
-    session.close()
-    expect(clock.pendingTimers).toBe(0)
-  })
-
-  it('holds nothing without a clock (it could never release)', async () => {
-    const peers = new FakePeerConnections()
-    new PeerSession(peers.factory({}), local(), reports)
+  it('stopping the negotiation (leaving) cancels the release: no timer is left', async () => {
+    const run = start()
     await flush()
-    expect(preferences(peers)).toEqual([
+    run.pc.setIceConnectionState('connected')
+    expect(run.world.clock.scheduledDelays()).toEqual([RESOLUTION_HOLD_MS])
+    run.parent.stop()
+    expect(run.world.clock.pendingTimers).toBe(0)
+    expect(preferences(run.pc)[1]).toEqual(['video', 'maintain-resolution'])
+  })
+
+  it('holds nothing, and has no hold actor, without a CameraSender', async () => {
+    const run = start(false)
+    await flush()
+    expect(run.hold()).toBeUndefined()
+    expect(preferences(run.pc)).toEqual([
       ['audio', undefined],
       ['video', undefined],
     ])
+  })
+})
+
+describe('PeerSession.camera', () => {
+  const reports = { event: () => undefined, track: () => undefined }
+
+  it('is the sender of the video it sends, when that sender has parameters; none for a replay’s senders', () => {
+    const peers = new FakePeerConnections()
+    const tracks = [new FakeMediaStreamTrack('audio'), new FakeMediaStreamTrack('video')]
+    const session = new PeerSession(peers.factory({}), { stream: new FakeMediaStream(tracks), tracks }, reports)
+    expect(session.camera?.track).toBe(tracks[1])
+    const bare = peers.factory({})
+    const addTransceiver = bare.addTransceiver.bind(bare)
+    bare.addTransceiver = (track, init) => {
+      const made = addTransceiver(track, init)
+      return { ...made, sender: { track: made.sender.track, replaceTrack: made.sender.replaceTrack } }
+    }
+    expect(new PeerSession(bare, { stream: undefined, tracks }, reports).camera).toBeUndefined()
+    expect(new PeerSession(peers.factory({}), { stream: undefined, tracks: [tracks[0]!] }, reports).camera).toBeUndefined()
   })
 })

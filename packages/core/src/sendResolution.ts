@@ -5,7 +5,8 @@
 // asks for 640x480 from the first second; held, it sends 640x480 from its first frame. Why the release:
 // held for good, on a link below what the camera needs the encoder loses its way down (Firefox at
 // 250 kbit/s froze 7.5–8 s of 15 against 3 s unheld). The loadtest README's ramp, stop 30, has the figures.
-import type { ClockLike, RtpSenderLike } from './ports.js'
+// The hold and its release are the states of machines/resolutionHoldMachine.ts; this is their I/O.
+import type { RtpSenderLike } from './ports.js'
 
 /**
  * How long the hold lasts once ICE is connected: the initial frame drop happens on the first frames
@@ -18,36 +19,39 @@ import type { ClockLike, RtpSenderLike } from './ports.js'
 export const RESOLUTION_HOLD_MS = 1000
 
 /**
- * Asks the sender to hold its resolution now; `start()` (ICE connected; the first call counts) has the
- * release due RESOLUTION_HOLD_MS later, back to the preference the sender had (`balanced` when it named
- * none); `stop()` (the session closes) cancels it. A sender without parameters is left as it is; a
- * refusal, thrown or rejected, changes nothing and the release then asks nothing; werift's
+ * Where the hold machine's actors find the camera's sender: the room's peer session attaches it while
+ * it lives (it stays that sender's one owner; this only sets its degradation preference). A sender
+ * without parameters is left as it is; a refusal, thrown or rejected, changes nothing; werift's
  * setParameters answers with no promise.
  */
-export function holdResolution(sender: RtpSenderLike, clock: Pick<ClockLike, 'setTimeout' | 'clearTimeout'>): { start(): void; stop(): void } {
-  let own: string | undefined
-  let held: Promise<boolean> | undefined = set(sender, (given) => ((own = given ?? 'balanced'), 'maintain-resolution'))
-  let timer: unknown
-  return {
-    start() {
-      if (held)
-        timer ??= clock.setTimeout(() => {
-          void held?.then((applied) => applied && set(sender, () => own!))
-          held = undefined
-        }, RESOLUTION_HOLD_MS)
-    },
-    stop() {
-      clock.clearTimeout(timer)
-      held = undefined
-    },
+export class CameraSender {
+  private sender: RtpSenderLike | null = null
+
+  attach(sender: RtpSenderLike): () => void {
+    this.sender = sender
+    return () => {
+      if (this.sender === sender) this.sender = null
+    }
+  }
+
+  /** Asks the sender to hold its resolution; resolves the preference to go back to (its own, `balanced` when it named none), or null when it did not take the hold. */
+  async hold(): Promise<string | null> {
+    let own = 'balanced'
+    const applied = await set(this.sender, (given) => ((own = given ?? 'balanced'), 'maintain-resolution'))
+    return applied ? own : null
+  }
+
+  /** Gives the sender back `preference` (what `hold()` resolved). */
+  async release(preference: string): Promise<void> {
+    await set(this.sender, () => preference)
   }
 }
 
 /** Sets the sender's preference (given its own); resolves whether the sender took it. */
-async function set(sender: RtpSenderLike, preference: (own: string | undefined) => string): Promise<boolean> {
+async function set(sender: RtpSenderLike | null, preference: (own: string | undefined) => string): Promise<boolean> {
   try {
-    const parameters = sender.getParameters?.()
-    if (!parameters || !sender.setParameters) return false
+    const parameters = sender?.getParameters?.()
+    if (!parameters || !sender?.setParameters) return false
     await sender.setParameters({ ...parameters, degradationPreference: preference(parameters.degradationPreference) })
     return true
   } catch {

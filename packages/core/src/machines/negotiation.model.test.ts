@@ -17,6 +17,10 @@ import { FAKE_ANSWER_SDP, FAKE_HUB_URL, FAKE_OFFER_SDP, createFakeWorld, flush, 
 import { negotiationActors } from './negotiationActors.js'
 import { ICE_RECHECK_MS, ICE_RESTART_TIMEOUT_MS, LOCK_RETRY_MS, negotiationMachine } from './negotiationMachine.js'
 import { PreparedPeer } from '../preparedPeer.js'
+import { CameraSender } from '../sendResolution.js'
+import { FakeMediaStream, FakeMediaStreamTrack } from '../test-support/fakeMedia.js'
+import { resolutionHoldActors } from './resolutionHoldActors.js'
+import { resolutionHoldMachine } from './resolutionHoldMachine.js'
 
 const INPUT = { roomId: 'room1', clientId: 'client1', maxIceRestarts: 1 }
 const HUB_OFFER = 'v=0\r\no=hub 1 1 IN IP4 127.0.0.1\r\ns=hub\r\n'
@@ -111,8 +115,15 @@ function startRun(path: ModelPath) {
   world.peers.calls.gate('*')
   if (path.steps[0]?.event.type === SESSION_FAILED) world.peers.failNextCreation()
   const hub = createHubClient({ baseUrl: FAKE_HUB_URL, fetch: world.hub.fetch })
+  // A camera to send, so the peer session reports it (peer.cameraSending) and the resolution hold runs beside every path.
+  const local = new LocalMedia()
+  local.set(new FakeMediaStream([new FakeMediaStreamTrack('video')]))
+  const camera = new CameraSender()
   const machine = negotiationMachine.provide({
-    actors: negotiationActors({ hub, peerConnection: world.peers.factory, peerConfig: {}, local: new LocalMedia(), remote: new RemoteStreams(), stats: new PeerStats(), screen: new ScreenMedia(), prepared: new PreparedPeer() }),
+    actors: {
+      ...negotiationActors({ hub, peerConnection: world.peers.factory, peerConfig: {}, local, remote: new RemoteStreams(), stats: new PeerStats(), screen: new ScreenMedia(), prepared: new PreparedPeer(), camera }),
+      resolutionHold: resolutionHoldMachine.provide({ actors: resolutionHoldActors({ camera }) }),
+    },
   })
   const toParent: AnyEventObject[] = []
   const parentMachine = setup({ actors: { negotiation: machine } }).createMachine({

@@ -6,7 +6,8 @@ import type { HubClient } from '../hubClient.js'
 import type { LocalMedia } from '../localMedia.js'
 import { PeerSession, type PeerSessionReports } from '../peerSession.js'
 import type { PreparedPeer } from '../preparedPeer.js'
-import type { ClockLike, PeerConnectionConfig, PeerConnectionFactory } from '../ports.js'
+import type { PeerConnectionConfig, PeerConnectionFactory } from '../ports.js'
+import type { CameraSender } from '../sendResolution.js'
 import type { DataChannels } from '../dataChannels.js'
 import type { RemoteStreams } from '../remoteStreams.js'
 import type { PeerStats } from '../stats/peerStats.js'
@@ -27,8 +28,8 @@ export interface NegotiationDeps {
   screen: ScreenMedia
   /** The peer session the pre-join's warm-up built; the room's peer session takes it over. */
   prepared: PreparedPeer
-  /** Times the camera's resolution hold (sendResolution.ts); without one nothing is held. */
-  clock?: ClockLike
+  /** Where the peer session puts its camera's sender for the resolution hold (resolutionHoldMachine.ts); without one nothing is held. */
+  camera?: CameraSender
 }
 
 export interface PeerInput {
@@ -37,17 +38,22 @@ export interface PeerInput {
 }
 
 /** The real actor implementations, bound to a hub client, the ports and the conference's media holders. */
-export function negotiationActors({ hub, peerConnection, peerConfig, local, remote, channels, stats, screen, prepared, clock }: NegotiationDeps) {
+export function negotiationActors({ hub, peerConnection, peerConfig, local, remote, channels, stats, screen, prepared, camera }: NegotiationDeps) {
   return {
     /**
      * Creates the peer connection with the local tracks and owns it until stopped. Commands come in as
      * events; each pc step reports back as one (`peer.offer`, `peer.answer`, `peer.answerApplied`,
      * `peer.error`), and so does what the connection does (ICE candidates and states). Remote tracks
-     * go to the remote streams holder.
+     * go to the remote streams holder. A camera whose resolution can be held is attached to `camera`
+     * and reported (`peer.cameraSending`: the negotiation spawns the resolution hold), which hears
+     * from here, by its systemId, when ICE connects.
      */
-    peerSession: fromCallback<PeerSessionCommand>(({ sendBack, receive }) => {
+    peerSession: fromCallback<PeerSessionCommand>(({ sendBack, receive, system }) => {
       const reports: PeerSessionReports = {
-        event: sendBack,
+        event: (event) => {
+          if (event.type === 'peer.iceConnected') system.get('resolutionHold')?.send(event)
+          sendBack(event)
+        },
         track: (track, stream) => remote.add(track, stream),
         dataChannel: (channel) => channels?.add(channel),
       }
@@ -55,8 +61,10 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
       const adopted = prepared.take(local)
       adopted?.relay.bind(reports)
       const pc = adopted?.pc ?? peerConnection(peerConfig)
-      const session = adopted?.session ?? new PeerSession(pc, local, reports, clock)
+      const session = adopted?.session ?? new PeerSession(pc, local, reports)
       const detachStats = stats.attach(pc)
+      const detachCamera = camera && session.camera ? camera.attach(session.camera) : undefined
+      if (detachCamera) sendBack({ type: 'peer.cameraSending' } satisfies NegotiationEvent)
       /** One pc step; `after` runs once its outcome was reported (and what that starts, e.g. the answer's PUT, is under way). */
       const step = (run: () => Promise<NegotiationEvent>, after?: () => void) => {
         run()
@@ -94,6 +102,7 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
       })
       return () => {
         detachStats()
+        detachCamera?.()
         session.close()
         // The channels were the connection's: forget them with it.
         channels?.clear()

@@ -17,11 +17,12 @@
 // hubs queue them until they have a remote description (ours in werift-candidates.ts; inLive's sfu
 // keeps pendingRemoteCandidates, hub-api-v1.md §9), so the hub's ICE checks start with the offer.
 // The hub's candidates wait in the peer session until a remote description exists.
-import { assign, enqueueActions, not, raise, sendParent, sendTo, setup } from 'xstate'
+import { assign, enqueueActions, not, raise, sendParent, sendTo, setup, spawnChild } from 'xstate'
 import { messageOf, type IceCandidate } from '@parley/protocol'
 import type { PeerSessionEvent } from '../peerSession.js'
 import type { NegotiationActors } from './negotiationActors.js'
 import { notProvided } from './notProvided.js'
+import { resolutionHoldMachine } from './resolutionHoldMachine.js'
 
 export interface NegotiationInput {
   roomId: string
@@ -69,6 +70,8 @@ export type NegotiationEvent =
   | { type: 'peer.answer'; sdp: string }
   | { type: 'peer.answerApplied' }
   | { type: 'peer.error'; message: string }
+  /** The peer session sends our camera on a sender whose resolution can be held (resolutionHoldMachine.ts). */
+  | { type: 'peer.cameraSending' }
   /** Raised when the exchange in flight completed: `then` decides what follows. */
   | { type: 'exchange.done' }
 
@@ -105,6 +108,7 @@ export const negotiationMachine = setup({
     sendOffer: notProvided<NegotiationActors['sendOffer']>('sendOffer'),
     sendAnswer: notProvided<NegotiationActors['sendAnswer']>('sendAnswer'),
     sendCandidates: notProvided<NegotiationActors['sendCandidates']>('sendCandidates'),
+    resolutionHold: resolutionHoldMachine,
   },
   delays: {
     lockRetry: LOCK_RETRY_MS,
@@ -131,6 +135,8 @@ export const negotiationMachine = setup({
       enqueue.raise({ type: 'hub.offer', sdp: context.heldHubOfferSdp ?? '' })
       enqueue.assign({ heldHubOfferSdp: null })
     }),
+    /** Only when there is a camera to hold: a session without one has no hold actor at all. */
+    holdCameraResolution: spawnChild('resolutionHold', { id: 'resolutionHold', systemId: 'resolutionHold' }),
     sendLocalCandidate: sendTo('localCandidates', (_, params: { candidate: IceCandidate }) => ({ type: 'candidate.send' as const, candidate: params.candidate })),
     storeError: assign({ error: (_, params: { message: string }) => params.message }),
     /** `reason` is the peer session's message or an actor's error. */
@@ -162,7 +168,10 @@ export const negotiationMachine = setup({
     },
     { id: 'localCandidates', src: 'sendCandidates', input: ids },
   ],
-  on: { 'peer.iceCandidate': { actions: { type: 'sendLocalCandidate', params: ({ event }) => event } } },
+  on: {
+    'peer.iceCandidate': { actions: { type: 'sendLocalCandidate', params: ({ event }) => event } },
+    'peer.cameraSending': { actions: 'holdCameraResolution' },
+  },
   states: {
     signaling: {
       initial: 'free',
