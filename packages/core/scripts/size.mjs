@@ -17,9 +17,10 @@ const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const repoDir = resolve(packageDir, '../..')
 /**
  * What the bundle may not exceed (gzip bytes; enforced by --check): today's size and a little room.
- * Raised from 41 KB by 0.25 KB for the camera's timed resolution hold (sendResolution.ts, 42,110 bytes).
+ * Raised from 41 KB by 0.25 KB for the camera's timed resolution hold (sendResolution.ts, 42,110 bytes), and
+ * by 0.25 KB more for the hub's video pause (`parley_video_paused` → `pausedByHub`, 42,357 bytes, +207).
  */
-export const BUDGET_GZIP_BYTES = 41.25 * 1024
+export const BUDGET_GZIP_BYTES = 41.5 * 1024
 /** Issue 10's goal (README, "Bundle size", says what stands in the way). */
 export const GOAL_GZIP_BYTES = 20 * 1024
 const ENTRY = "export { createConference, selectView } from '@parley/core'\n"
