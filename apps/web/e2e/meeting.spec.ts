@@ -2,7 +2,8 @@
 // room, Bo and Cy join by the invite link. Bo raises a hand and Ada sees it in the participants
 // panel; the speaking outline follows the only unmuted participant (speaker-change latency printed);
 // a poor-quality tile (Ada's getStats reports inflated loss: a test double of the browser's stats,
-// switched on in the page) with its screenshot; Ada mutes Bo, removes Cy ("Ada removed you"), Bo
+// switched on in the page) with its screenshot; Bo's camera paused for Ada's connection (the hub's
+// `parley_video_paused`, delivered on Ada's own event stream) and resumed; Ada mutes Bo, removes Cy ("Ada removed you"), Bo
 // has no End room, Ada ends and Bo reads "Ada ended the meeting". In between, Ada and Bo chat both ways
 // and Cy reads along (delivery latency printed). Loopback-only namespace only.
 import type { Page } from 'playwright-core'
@@ -22,6 +23,40 @@ const LOSSY_STATS = () => {
     })
     return { forEach: (callback: (stat: unknown) => void) => stats.forEach((stat) => callback(stat)) } as unknown as RTCStatsReport
   }
+}
+
+/**
+ * In Ada's page, before the app loads: her event streams are the browser's own, recorded, with the tracks
+ * the hub announced on them, so the test can deliver a Parley hub notice on the live stream (the hub's
+ * video pause is another branch's work; this hub never sends it).
+ */
+const RECORD_EVENT_STREAMS = () => {
+  type AnnouncedTrack = { client_id: string; kind: string; source?: string }
+  const sources: EventSource[] = []
+  const tracks: Record<string, AnnouncedTrack> = {}
+  class RecordedEventSource extends EventSource {
+    constructor(url: string | URL, init?: EventSourceInit) {
+      super(url, init)
+      sources.push(this)
+      this.addEventListener('tracks_available', (event) => Object.assign(tracks, (JSON.parse((event as MessageEvent<string>).data) as { tracks: Record<string, AnnouncedTrack> }).tracks))
+    }
+  }
+  Object.assign(globalThis, { EventSource: RecordedEventSource, __parleyEvents: { sources, tracks } })
+}
+
+/** Delivers `parley_video_paused` for `clientId`'s camera on the open event stream of Ada's page, as Parley's hub would send it. */
+async function deliverVideoPaused(page: Page, clientId: string, paused: boolean): Promise<void> {
+  await page.evaluate(
+    ({ clientId, paused }) => {
+      type Recorded = { sources: EventSource[]; tracks: Record<string, { client_id: string; kind: string; source?: string }> }
+      const { sources, tracks } = (globalThis as unknown as { __parleyEvents: Recorded }).__parleyEvents
+      const trackId = Object.entries(tracks).find(([, t]) => t.client_id === clientId && t.kind === 'video' && t.source !== 'screen')?.[0]
+      const source = sources.filter((s) => s.readyState === EventSource.OPEN).at(-1)
+      if (!trackId || !source) throw new Error(`no camera track of ${clientId} (${JSON.stringify(tracks)}) or no open event stream`)
+      source.dispatchEvent(new MessageEvent('parley_video_paused', { data: JSON.stringify({ client_id: clientId, track_id: trackId, paused, reason: 'bandwidth' }) }))
+    },
+    { clientId, paused },
+  )
 }
 
 /** The chat messages a page shows, as its panel renders them: who (as the page names them) and what. */
@@ -87,6 +122,7 @@ describe('meeting features (built app, real hub, three Chromium pages)', () => {
     bo = call.page('Bo')
     cy = call.page('Cy')
     await ada.context.addInitScript(LOSSY_STATS)
+    await ada.context.addInitScript(RECORD_EVENT_STREAMS)
   })
 
   it('Ada creates the room, Bo and Cy join; everyone sees two remote tiles', async () => {
@@ -146,6 +182,24 @@ describe('meeting features (built app, real hub, three Chromium pages)', () => {
     await expect.poll(() => title.getAttribute('title'), { timeout: 10_000 }).toMatch(/^Poor connection: 2\d(\.\d)? % loss/)
     await ada.page.screenshot({ path: artifactPath('meeting-poor-quality-tile.png') })
     await ada.page.evaluate(() => ((globalThis as { __parleyLossy?: boolean }).__parleyLossy = false))
+  })
+
+  it("the hub pauses Bo's camera for Ada's connection: her tile of Bo says so over its last frame, not as Bo's problem, until it resumes", async () => {
+    const boId = await tileOf(ada.page, 'Bo')
+    const boTile = ada.page.locator(`[data-testid="tile"][data-participant="${boId}"]`)
+    const notice = boTile.getByTestId('tile-paused-for-you')
+    expect(await notice.count()).toBe(0)
+    await deliverVideoPaused(ada.page, boId, true)
+    await expect.poll(async () => (await notice.textContent())?.trim(), { timeout: 5_000 }).toBe('Video paused — your connection is too slow')
+    expect(await notice.getAttribute('role')).toBe('status')
+    expect(await boTile.getAttribute('data-paused-for-you')).toBe('true')
+    // The picture stays (here it even keeps playing: this hub never stops forwarding), and it is not Bo's connection problem.
+    expect(await boTile.getAttribute('data-video')).toBe('on')
+    expect(await boTile.getByTestId('tile-paused').count()).toBe(0)
+    await ada.page.screenshot({ path: artifactPath('meeting-video-paused-for-you.png') })
+    await deliverVideoPaused(ada.page, boId, false)
+    await expect.poll(() => notice.count(), { timeout: 5_000 }).toBe(0)
+    expect(await boTile.getAttribute('data-paused-for-you')).toBe('false')
   })
 
   it('chat: Ada and Bo write to each other and Cy reads both, each message named and shown as text, none echoed', async () => {

@@ -1,7 +1,7 @@
 // The core's public surface: what the Vue app (and anyone without Vue) binds to.
 // This file fixes the contract between packages/core and apps/web; the implementation lives in
 // conference.ts and the machines. Everything here is plain data except the stream registry.
-import type { RoomOptions, TrackSource } from '@parley/protocol'
+import type { RoomOptions, TrackSource, VideoPausedEvent } from '@parley/protocol'
 import type { MediaStreamLike } from './ports.js'
 import type { LocalStats, QualityFigures } from './stats/analysis.js'
 
@@ -97,7 +97,16 @@ export interface RemoteTrackInfo {
   source: TrackSource | 'unknown'
   /** True once the peer connection delivered the track (it is in the stream registry). */
   live: boolean
+  /**
+   * Parley's hub stopped forwarding this video track to us, and why: `bandwidth`, our link could not
+   * carry it (their audio still flows; `parley_video_paused`). Absent once it forwards again, when the
+   * track goes, and in a new hub session. Says "your connection", not theirs (`connectionProblem`).
+   */
+  pausedByHub?: VideoPauseReason
 }
+
+/** Why Parley's hub paused a video track for us: `bandwidth` (our downlink could not carry it). */
+export type VideoPauseReason = VideoPausedEvent['reason']
 
 export interface Participant {
   clientId: string

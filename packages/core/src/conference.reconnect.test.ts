@@ -14,6 +14,9 @@ describe('createConference', () => {
     await flush()
     const first = { clientId: run.view().clientId!, pc: run.pc(), room: run.view().room! }
     run.world.eventSources.latest().emit('tracks_available', { tracks: { t2: track('c2', 'Bo', 's2', 't2') } })
+    // The hub paused Bo's camera for our link: a fact of this session only.
+    run.world.eventSources.latest().emit('parley_video_paused', { client_id: 'c2', track_id: 't2', paused: true, reason: 'bandwidth' })
+    expect(run.view().participants[0]?.tracks[0]?.pausedByHub).toBe('bandwidth')
     // The hub restarted: it no longer knows the client (nor, without a registry, the room).
     run.world.hub.clients.clear()
     run.world.hub.rooms.clear()
@@ -45,6 +48,10 @@ describe('createConference', () => {
     // Nothing names the old client after the new one registered.
     const registeredAt = run.world.hub.log.findLastIndex((r) => r.route === 'register')
     expect(run.world.hub.log.slice(registeredAt).filter((r) => r.params.clientId === first.clientId)).toEqual([])
+    // The new session starts unpaused: Bo's camera, announced again, is forwarded until the hub says otherwise.
+    run.world.eventSources.latest().emit('tracks_available', { tracks: { t2: track('c2', 'Bo', 's2', 't2') } })
+    expect(run.view().participants[0]?.tracks[0]).toMatchObject({ trackId: 't2' })
+    expect(run.view().participants[0]?.tracks[0]?.pausedByHub).toBeUndefined()
   })
 
   it('reconnects when the hub says it is shutting down; if it never comes back, the call ended because the server stopped', async () => {

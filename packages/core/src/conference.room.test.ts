@@ -71,6 +71,36 @@ describe('createConference', () => {
     expect(run.conference.streams.get('s2')).toBeUndefined()
   })
 
+  it("marks each video track Parley's hub paused for our link, until it resumes it or the track goes", async () => {
+    const run = await joined()
+    const source = run.world.eventSources.latest()
+    source.emit('tracks_available', {
+      tracks: { cam: track('c2', 'Bo', 's2', 'cam'), mic: track('c2', 'Bo', 's2', 'mic', 'audio'), scr: { ...track('c2', 'Bo', 's3', 'scr'), source: 'screen' } },
+    })
+    const camera = new FakeMediaStream([new FakeMediaStreamTrack('video', 'recv-v'), new FakeMediaStreamTrack('audio', 'recv-a')], 's2')
+    const screen = new FakeMediaStream([new FakeMediaStreamTrack('video', 'recv-s')], 's3')
+    run.pc().emitTrack('video', camera, camera.getTracks()[0])
+    run.pc().emitTrack('audio', camera, camera.getTracks()[1])
+    run.pc().emitTrack('video', screen, screen.getTracks()[0])
+    const paused = () => Object.fromEntries((run.view().participants[0]?.tracks ?? []).map((t) => [t.trackId, t.pausedByHub ?? null]))
+    expect(paused()).toEqual({ cam: null, mic: null, scr: null })
+    // Per track: their camera and their screen are paused and resumed one by one; their audio never is.
+    source.emit('parley_video_paused', { client_id: 'c2', track_id: 'cam', paused: true, reason: 'bandwidth' })
+    source.emit('parley_video_paused', { client_id: 'c2', track_id: 'scr', paused: true, reason: 'bandwidth' })
+    expect(paused()).toEqual({ cam: 'bandwidth', mic: null, scr: 'bandwidth' })
+    // Theirs is a different fact: nothing says they have a connection problem.
+    expect(run.view().participants[0]?.connectionProblem).toBeUndefined()
+    source.emit('parley_video_paused', { client_id: 'c2', track_id: 'cam', paused: false, reason: 'bandwidth' })
+    expect(paused()).toEqual({ cam: null, mic: null, scr: 'bandwidth' })
+    // An event that breaks the contract changes nothing (and is reported).
+    source.emit('parley_video_paused', { client_id: 'c2', track_id: 'cam', paused: true, reason: 'cpu' })
+    expect(paused()).toEqual({ cam: null, mic: null, scr: 'bandwidth' })
+    // The paused screen share stops: its mark goes with it.
+    screen.getTracks()[0]!.end()
+    expect(paused()).toEqual({ cam: null, mic: null })
+    expect(run.conference.actor.getSnapshot().context.roster.pausedVideo).toEqual({})
+  })
+
   it('emits participant.joined and participant.left, so a UI needs no diffing of views', async () => {
     const run = await joined()
     const heard: ConferenceFact[] = []

@@ -1,6 +1,7 @@
 // Typed events the hub's SSE channel turns into (the events machine parses them and delivers each to
 // the actor it is for: HUB_EVENT_RECIPIENTS).
 import type { IceCandidate, LeftReason, TrackInfo } from '@parley/protocol'
+import type { VideoPauseReason } from './api.js'
 
 /** Who did it, as the hub names them (Parley's host controls). */
 export interface HubActor {
@@ -20,6 +21,11 @@ export type HubEvent =
   | { type: 'hub.muteRequested'; by?: HubActor }
   /** Parley's hub: another client's media and RTCP stopped reaching it (`problem`), or came back. */
   | { type: 'hub.connectionProblem'; clientId: string; problem: boolean }
+  /**
+   * Parley's hub: it stopped forwarding another client's video track to us because our link could not
+   * carry it (`paused`; their audio still flows), or forwards it again (from a keyframe).
+   */
+  | { type: 'hub.videoPaused'; clientId: string; trackId: string; paused: boolean; reason: VideoPauseReason }
 
 /**
  * The systemId of the actor each signaling event is for: the negotiation machine, and the peer

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { mediaStateMetaKey } from '@parley/protocol'
-import { announce, connectionProblemChanged, emptyRoster, mediaStateChanged, trackEnded, trackLive } from './roster.js'
+import { announce, connectionProblemChanged, emptyRoster, mediaStateChanged, trackEnded, trackLive, videoPausedChanged } from './roster.js'
 import { participantsOf } from './view.js'
 
 const info = (clientId: string, trackId: string, streamId: string, kind: 'audio' | 'video' = 'video') => ({
@@ -71,5 +71,31 @@ describe('roster', () => {
     expect(connectionProblemChanged(roster, { clientId: 'c2', problem: false }, 'me').connectionProblems).toEqual([])
     roster = mediaStateChanged(roster, { key: mediaStateMetaKey('c2'), value: null }, 'me')
     expect(roster.connectionProblems).toEqual([])
+  })
+
+  it("videoPausedChanged: the hub's pause is per announced track, and goes when resumed, when the track ends or its owner leaves", () => {
+    const pause = (trackId: string, paused = true) => ({ trackId, paused, reason: 'bandwidth' as const })
+    let roster = announce(emptyRoster(), { v2: info('c2', 'v2', 's2'), a2: info('c2', 'a2', 's2', 'audio'), v3: info('c3', 'v3', 's3') }, 'me').roster
+    roster = trackLive(trackLive(roster, { trackId: 'rv2', streamId: 's2', kind: 'video' }), { trackId: 'ra2', streamId: 's2', kind: 'audio' })
+    roster = videoPausedChanged(roster, pause('v2'))
+    roster = videoPausedChanged(roster, pause('v3'))
+    expect(roster.pausedVideo).toEqual({ v2: 'bandwidth', v3: 'bandwidth' })
+    expect(participantsOf(roster).flatMap((p) => p.tracks.map((t) => [t.trackId, t.pausedByHub ?? null]))).toEqual([
+      ['v2', 'bandwidth'],
+      ['a2', null],
+      ['v3', 'bandwidth'],
+    ])
+    // Only a track announced to us is paused for us: never ours, nor one whose owner already left.
+    expect(videoPausedChanged(roster, pause('mine')).pausedVideo).toEqual(roster.pausedVideo)
+    // Resuming one that is not paused changes nothing; resuming one lifts only its mark.
+    expect(videoPausedChanged(roster, pause('a2', false)).pausedVideo).toEqual(roster.pausedVideo)
+    expect(videoPausedChanged(roster, pause('v3', false)).pausedVideo).toEqual({ v2: 'bandwidth' })
+    // Their camera track ends while their audio plays on: the camera's pause goes with it; their audio ending changes no pause.
+    expect(trackEnded(roster, { trackId: 'rv2', streamId: 's2' }).pausedVideo).toEqual({ v3: 'bandwidth' })
+    expect(trackEnded(roster, { trackId: 'ra2', streamId: 's2' }).pausedVideo).toEqual(roster.pausedVideo)
+    // They leave: every pause of theirs goes at once.
+    roster = mediaStateChanged(roster, { key: mediaStateMetaKey('c3'), value: null }, 'me')
+    expect(roster.pausedVideo).toEqual({ v2: 'bandwidth' })
+    expect(videoPausedChanged(roster, pause('v3')).pausedVideo).toEqual({ v2: 'bandwidth' })
   })
 })

@@ -4,6 +4,7 @@
 // the tracks themselves. The conference context holds one Roster; view.ts turns it into participants.
 import { clientIdOfMediaStateKey, MediaStateSchema, type MediaState, type TrackInfo, type TrackSource } from '@parley/protocol'
 import * as v from 'valibot'
+import type { VideoPauseReason } from './api.js'
 
 /** A track the hub announced (tracks_available), keyed by the hub's track id. */
 export interface AnnouncedTrack {
@@ -38,6 +39,11 @@ export interface Roster {
   departedStreams: string[]
   /** Clients Parley's hub says it hears nothing from right now (`parley_connection`). */
   connectionProblems: string[]
+  /**
+   * The others' announced video tracks Parley's hub stopped forwarding to us because our link could not
+   * carry them (`parley_video_paused`), by the hub's track id. A new session starts with none (a new roster).
+   */
+  pausedVideo: Record<string, VideoPauseReason>
 }
 
 /** What the hub is asked once tracks are announced: subscribe to them, fetch their owners' media states. */
@@ -47,7 +53,7 @@ export interface AnnouncementRequests {
 }
 
 export function emptyRoster(): Roster {
-  return { announced: {}, live: {}, subscribed: [], mediaStates: {}, departedClients: [], departedStreams: [], connectionProblems: [] }
+  return { announced: {}, live: {}, subscribed: [], mediaStates: {}, departedClients: [], departedStreams: [], connectionProblems: [], pausedVideo: {} }
 }
 
 /** tracks_available: the others' tracks (ours are skipped), and what to ask the hub about them. */
@@ -79,16 +85,17 @@ export function trackLive(roster: Roster, track: LiveTrack): Roster {
 /** A delivered track ended; once its stream has no live track, the publisher's announcement goes too. */
 export function trackEnded(roster: Roster, ended: { trackId: string; streamId: string }): Roster {
   const live = { ...roster.live }
+  const kind = live[ended.trackId]?.kind
   delete live[ended.trackId]
-  if (Object.values(live).some((t) => t.streamId === ended.streamId)) return { ...roster, live }
+  if (Object.values(live).some((t) => t.streamId === ended.streamId)) return withPauses({ ...roster, live }, { streamId: ended.streamId, kind })
   const gone = new Set(Object.values(roster.announced).filter((t) => t.streamId === ended.streamId).map((t) => t.trackId))
-  return {
+  return withPauses({
     ...roster,
     live,
     announced: Object.fromEntries(Object.entries(roster.announced).filter(([trackId]) => !gone.has(trackId))),
     subscribed: roster.subscribed.filter((id) => !gone.has(id)),
     departedStreams: roster.departedStreams.filter((id) => id !== ended.streamId),
-  }
+  })
 }
 
 /** A meta_changed event: a participant's media state, or (key deleted) their departure. */
@@ -110,15 +117,30 @@ export function connectionProblemChanged(roster: Roster, change: { clientId: str
   return { ...roster, connectionProblems: change.problem ? [...others, change.clientId] : others }
 }
 
+/** Parley's hub paused (or resumed) forwarding someone's video track to us: only a track announced to us (never ours). */
+export function videoPausedChanged(roster: Roster, change: { trackId: string; paused: boolean; reason: VideoPauseReason }): Roster {
+  const { [change.trackId]: _resumed, ...pausedVideo } = roster.pausedVideo
+  return { ...roster, pausedVideo: change.paused && roster.announced[change.trackId] ? { ...pausedVideo, [change.trackId]: change.reason } : pausedVideo }
+}
+
+/** Keeps the hub's pauses of tracks still announced, less those of an ended track (its stream and kind). */
+function withPauses(roster: Roster, ended?: { streamId: string; kind: string | undefined }): Roster {
+  const kept = (trackId: string) => {
+    const track = roster.announced[trackId]
+    return track !== undefined && (track.streamId !== ended?.streamId || track.kind !== ended.kind)
+  }
+  return { ...roster, pausedVideo: Object.fromEntries(Object.entries(roster.pausedVideo).filter(([trackId]) => kept(trackId))) }
+}
+
 /** The participant left: their announcement goes at once; their streams, still live until the hub's next offer, are hidden. */
 function departed(roster: Roster, clientId: string, mediaStates: Roster['mediaStates']): Roster {
   const leaving = Object.values(roster.announced).filter((t) => t.clientId === clientId)
-  return {
+  return withPauses({
     ...roster,
     mediaStates,
     announced: Object.fromEntries(Object.entries(roster.announced).filter(([, t]) => t.clientId !== clientId)),
     departedClients: roster.departedClients.includes(clientId) ? roster.departedClients : [...roster.departedClients, clientId],
     departedStreams: [...new Set([...roster.departedStreams, ...leaving.map((t) => t.streamId)])],
     connectionProblems: roster.connectionProblems.filter((id) => id !== clientId),
-  }
+  })
 }

@@ -127,7 +127,8 @@ export function participantsOf(roster: Roster): Participant[] {
   const claimedStreams = new Set<string>()
   for (const announced of Object.values(roster.announced)) {
     const live = liveByStreamKind.has(`${announced.streamId}|${announced.kind}`)
-    const track: RemoteTrackInfo = { trackId: announced.trackId, streamId: announced.streamId, kind: announced.kind, source: announced.source, live }
+    const pausedByHub = roster.pausedVideo[announced.trackId]
+    const track: RemoteTrackInfo = { trackId: announced.trackId, streamId: announced.streamId, kind: announced.kind, source: announced.source, live, ...(pausedByHub ? { pausedByHub } : {}) }
     participant(announced.clientId, announced.clientName).tracks.push(track)
     claimedStreams.add(announced.streamId)
   }

@@ -112,6 +112,33 @@ describe('tiles', () => {
     wrapper.unmount()
   })
 
+  it('a camera or screen the hub paused for our connection says so on its tile, apart from "Connection problem"', async () => {
+    const eve = makeParticipant(4, { name: 'Eve', streamIds: ['stream-4', 'screen-4'] })
+    eve.tracks = [
+      ...eve.tracks.map((t) => (t.kind === 'video' ? { ...t, pausedByHub: 'bandwidth' as const } : t)),
+      { trackId: 'sv', streamId: 'screen-4', kind: 'video', source: 'screen', live: true },
+    ]
+    const { app, wrapper } = await mountCall({ participants: [bo, eve] })
+    const tile = (key: string) => wrapper.get(`[data-testid="tile"][data-participant="${key}"]`)
+    const notice = tile('client-4').get('[data-testid="tile-paused-for-you"]')
+    expect(notice.text()).toBe('Video paused — your connection is too slow')
+    expect(notice.attributes('role')).toBe('status')
+    expect(notice.attributes('title')).toContain('audio continues')
+    expect(tile('client-4').attributes('data-paused-for-you')).toBe('true')
+    // Not their problem, and the video element stays (the last frame is kept).
+    expect(tile('client-4').find('[data-testid="tile-paused"]').exists()).toBe(false)
+    expect(tile('client-4').find('[data-testid="tile-video"]').exists()).toBe(true)
+    expect(tile('client-1').find('[data-testid="tile-paused-for-you"]').exists()).toBe(false)
+    expect(tile('screen:client-4').attributes('data-paused-for-you')).toBe('false')
+    // The hub forwards the camera again and pauses the screen instead.
+    eve.tracks = eve.tracks.map((t) => ({ ...t, pausedByHub: t.source === 'screen' ? ('bandwidth' as const) : undefined }))
+    app.fake.setView({ status: 'connected', participants: [bo, { ...eve }] })
+    await nextTick()
+    expect(tile('client-4').find('[data-testid="tile-paused-for-you"]').exists()).toBe(false)
+    expect(tile('screen:client-4').get('[data-testid="tile-paused-for-you"]').text()).toBe('Video paused — your connection is too slow')
+    wrapper.unmount()
+  })
+
   it("shows each new reaction over its tile for a few seconds, ours included, each id once", async () => {
     const { app, wrapper, timers } = await mountCall({ participants: [makeParticipant(1, { reaction: { emoji: '🎉', id: 'c1-1' } })] })
     const overlay = (key: string) => wrapper.find(`[data-testid="tile"][data-participant="${key}"] [data-testid="tile-reaction"]`)

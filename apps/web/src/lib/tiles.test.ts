@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { makeParticipant, makeView } from '../testing/fakeConference'
+import type { Participant } from '../conference/types'
 import { buildTiles, remoteTile, screenTiles } from './tiles'
 
 describe('buildTiles', () => {
@@ -65,6 +66,27 @@ describe('remoteTile', () => {
     expect(remoteTile(makeParticipant(1)).connectionWarning).toBeUndefined()
     expect(remoteTile(makeParticipant(1, { videoPaused: true })).connectionWarning).toBe(true)
     expect(remoteTile(makeParticipant(1, { connectionProblem: true, videoEnabled: false })).connectionWarning).toBe(true)
+  })
+
+  it("says when the hub paused their camera for your connection, apart from their connection problem", () => {
+    const paused = (participant: Participant) => ({ ...participant, tracks: participant.tracks.map((t) => (t.kind === 'video' ? { ...t, pausedByHub: 'bandwidth' as const } : t)) })
+    expect(remoteTile(makeParticipant(1)).pausedForYou).toBeUndefined()
+    // The video keeps its last frame (still shown), and nothing says it is their problem.
+    expect(remoteTile(paused(makeParticipant(1)))).toMatchObject({ pausedForYou: true, showVideo: true })
+    expect(remoteTile(paused(makeParticipant(1))).connectionWarning).toBeUndefined()
+    // Both at once are both said: theirs and ours are different facts.
+    expect(remoteTile(paused(makeParticipant(1, { connectionProblem: true })))).toMatchObject({ pausedForYou: true, connectionWarning: true })
+    // Camera off: the avatar, nothing paused to speak of.
+    expect(remoteTile(paused(makeParticipant(1, { videoEnabled: false }))).pausedForYou).toBeUndefined()
+    // Only their camera's pause marks the person tile, not their screen's.
+    const sharing = makeParticipant(2, { streamIds: ['stream-2', 'screen-2'] })
+    sharing.tracks = [...sharing.tracks, { trackId: 'sv', streamId: 'screen-2', kind: 'video', source: 'screen', live: true, pausedByHub: 'bandwidth' }]
+    expect(remoteTile(sharing).pausedForYou).toBeUndefined()
+    expect(screenTiles(makeView({ participants: [sharing] }), 'Ada').map((t) => [t.key, t.pausedForYou ?? false])).toEqual([['screen:client-2', true]])
+    // Their camera's pause leaves their screen tile as it is.
+    const cameraPaused = paused(makeParticipant(3, { streamIds: ['stream-3', 'screen-3'] }))
+    cameraPaused.tracks = [...cameraPaused.tracks, { trackId: 'sv3', streamId: 'screen-3', kind: 'video', source: 'screen', live: true }]
+    expect(screenTiles(makeView({ participants: [cameraPaused] }), 'Ada').map((t) => [t.key, t.pausedForYou ?? false])).toEqual([['screen:client-3', false]])
   })
 
   it('calls a nameless participant "Guest"', () => {

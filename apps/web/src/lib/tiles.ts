@@ -36,6 +36,11 @@ export interface Tile {
   connectionProblem?: boolean
   /** The tile says "Connection problem": its video stalled or the hub hears nothing from them. */
   connectionWarning?: boolean
+  /**
+   * Parley's hub stopped sending us this video because *our* connection cannot carry it (their audio
+   * still plays): the tile keeps its last frame or avatar and says so, apart from their connection problem.
+   */
+  pausedForYou?: boolean
   handRaised?: boolean
 }
 
@@ -90,6 +95,11 @@ function cameraStreamOf(participant: Participant): string | undefined {
   return participant.streamIds.find((id) => !screens.has(id))
 }
 
+/** Is a live video track of this stream one the hub paused for our connection? */
+function pausedForYou(participant: Participant, streamId: string | undefined): boolean {
+  return participant.tracks.some((track) => track.kind === 'video' && track.live && track.streamId === streamId && track.pausedByHub !== undefined)
+}
+
 export function remoteTile(participant: Participant): Tile {
   const streamId = cameraStreamOf(participant)
   const videoLive = participant.tracks.some((track) => track.kind === 'video' && track.live && track.streamId === streamId)
@@ -112,11 +122,13 @@ export function remoteTile(participant: Participant): Tile {
     ...(participant.videoPaused ? { videoPaused: true } : {}),
     ...(participant.connectionProblem ? { connectionProblem: true } : {}),
     ...(participant.videoPaused || participant.connectionProblem ? { connectionWarning: true } : {}),
+    // With their camera off there is no video to pause: the avatar says enough.
+    ...(participant.videoEnabled && pausedForYou(participant, streamId) ? { pausedForYou: true } : {}),
     ...(participant.handRaised ? { handRaised: true } : {}),
   }
 }
 
-function screenTile(key: string, name: string, streamId: string, local: boolean, hueKey: string): Tile {
+function screenTile(key: string, name: string, streamId: string, local: boolean, hueKey: string, paused = false): Tile {
   const label = local ? 'Your screen' : `${name}'s screen`
   return {
     key: screenTileKey(key),
@@ -132,6 +144,7 @@ function screenTile(key: string, name: string, streamId: string, local: boolean,
     videoEnabled: true,
     showVideo: true,
     fit: 'contain',
+    ...(paused ? { pausedForYou: true } : {}),
   }
 }
 
@@ -140,7 +153,7 @@ export function screenTiles(view: ConferenceView, displayName: string): Tile[] {
   const remote = view.participants.flatMap((participant) => {
     const live = participant.tracks.filter((track) => track.source === 'screen' && track.kind === 'video' && track.live)
     return [...new Set(live.map((track) => track.streamId))].map((streamId) =>
-      screenTile(participant.clientId, participantName(participant), streamId, false, participant.clientId),
+      screenTile(participant.clientId, participantName(participant), streamId, false, participant.clientId, pausedForYou(participant, streamId)),
     )
   })
   const own = view.screenShare?.state === 'sharing' && view.screenShare.streamId ? [screenTile(LOCAL_TILE_KEY, view.displayName || displayName, view.screenShare.streamId, true, view.clientId ?? LOCAL_TILE_KEY)] : []

@@ -250,6 +250,7 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
     'hub.tracksAvailable': (event) => sse().emit('tracks_available', { tracks: event.tracks }),
     'hub.metaChanged': (event) => sse().emit('meta_changed', { [event.key]: event.value }),
     'hub.connectionProblem': (event) => sse().emit('parley_connection', { client_id: event.clientId, problem: event.problem }),
+    'hub.videoPaused': (event) => sse().emit('parley_video_paused', { client_id: event.clientId, track_id: event.trackId, paused: event.paused, reason: event.reason }),
     'peer.track': (event) => {
       const track = new FakeMediaStreamTrack(event.kind, event.trackId)
       remote = { track, stream: new FakeMediaStream([track], event.streamId) }

@@ -2,7 +2,7 @@
 // connection (the word the UI shows), media (our microphone/camera state), host, chat, screen share,
 // participants (the roster), room (its details when joined by id), stats and presence. Typed by the conference's setup (conferenceSetup.ts).
 import { raise, sendTo } from 'xstate'
-import { mediaStateChanged, trackEnded, trackLive, connectionProblemChanged } from '../roster.js'
+import { mediaStateChanged, trackEnded, trackLive, connectionProblemChanged, videoPausedChanged } from '../roster.js'
 import { type ChatInput } from './chatMachine.js'
 import { type HostInput } from './hostMachine.js'
 import { type NegotiationEvent } from './negotiationMachine.js'
@@ -151,6 +151,7 @@ export const inRoomState = conferenceSetup.createStateConfig({
         'hub.connectionProblem': {
           actions: { type: 'updateRoster', params: ({ context, event }) => connectionProblemChanged(context.roster, event, context.clientId) },
         },
+        'hub.videoPaused': { actions: { type: 'updateRoster', params: ({ context, event }) => videoPausedChanged(context.roster, event) } },
         'peer.track': {
           actions: { type: 'updateRoster', params: ({ context, event }) => trackLive(context.roster, { trackId: event.trackId, streamId: event.streamId, kind: event.kind }) },
         },

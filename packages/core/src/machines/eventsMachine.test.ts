@@ -48,6 +48,22 @@ describe('eventsMachine', () => {
     run.parent.stop()
   })
 
+  it("delivers Parley's hub's own notices to the conference: a client's connection problem, a video paused for our link", () => {
+    const run = start()
+    const source = run.world.eventSources.latest()
+    source.open()
+    source.emit('parley_connection', { client_id: 'c2', problem: true })
+    source.emit('parley_video_paused', { client_id: 'c2', track_id: 't1', paused: true, reason: 'bandwidth' })
+    source.emit('parley_video_paused', { client_id: 'c2', track_id: 't1', paused: false, reason: 'bandwidth' })
+    expect(run.receivedBy.parent).toEqual([
+      { type: 'events.open' },
+      { type: 'hub.connectionProblem', clientId: 'c2', problem: true },
+      { type: 'hub.videoPaused', clientId: 'c2', trackId: 't1', paused: true, reason: 'bandwidth' },
+      { type: 'hub.videoPaused', clientId: 'c2', trackId: 't1', paused: false, reason: 'bandwidth' },
+    ])
+    run.parent.stop()
+  })
+
   it('reports and counts events that break the contract, never delivering them as hub events', () => {
     const run = start()
     const source = run.world.eventSources.latest()

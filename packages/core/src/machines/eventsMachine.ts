@@ -7,7 +7,7 @@
 // `streamSilence` (2 × the hub's ping interval) is dead, even if its socket never said so. An event that
 // breaks the contract is reported to the parent (`events.invalid`), never dropped silently.
 import { assign, enqueueActions, fromCallback, fromPromise, sendParent, setup, type AnyStateMachine } from 'xstate'
-import { ALLOWED_RENEGOTIATION_EVENT, PARLEY_CONNECTION_EVENT, PARLEY_MUTE_EVENT, SSE_EVENTS, parseSseEvent, type SseEventName } from '@parley/protocol'
+import { ALLOWED_RENEGOTIATION_EVENT, PARLEY_CONNECTION_EVENT, PARLEY_MUTE_EVENT, PARLEY_VIDEO_PAUSED_EVENT, SSE_EVENTS, parseSseEvent, type SseEventName } from '@parley/protocol'
 import { HubError, type HubClient } from '../hubClient.js'
 import type { EventSourceFactory, SseMessageLike } from '../ports.js'
 import { HUB_EVENT_RECIPIENTS, type EventsClosedReason, type EventsParentEvent, type HubEvent } from '../events.js'
@@ -117,6 +117,8 @@ export function toHubEvent(name: SseEventName, data: string): StreamEvent | unde
     }
     case PARLEY_CONNECTION_EVENT:
       return { type: 'hub.connectionProblem', clientId: parsed.data.client_id, problem: parsed.data.problem }
+    case PARLEY_VIDEO_PAUSED_EVENT:
+      return { type: 'hub.videoPaused', clientId: parsed.data.client_id, trackId: parsed.data.track_id, paused: parsed.data.paused, reason: parsed.data.reason }
     default:
       return undefined
   }

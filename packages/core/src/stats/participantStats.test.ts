@@ -35,6 +35,13 @@ describe('participants with their stats', () => {
     expect(muted).toMatchObject({ speaking: false, videoPaused: false, quality: { quality: 'lost' } })
   })
 
+  it("a video the hub paused for our link is not their paused video (the view says it with pausedByHub)", () => {
+    const camera = { trackId: 'v', streamId: 's-bo', kind: 'video' as const, source: 'media' as const, live: true }
+    const stalled = summary({ tracks: { 'rx-a': { kind: 'audio', quality: 'good' }, 'rx-v': { kind: 'video', quality: 'lost', paused: true } } })
+    expect(withStats([{ ...bo, tracks: [camera] }], roster, stalled)[0]?.videoPaused).toBe(true)
+    expect(withStats([{ ...bo, tracks: [{ ...camera, pausedByHub: 'bandwidth' }] }], roster, stalled)[0]).toMatchObject({ videoPaused: false, quality: { quality: 'good' } })
+  })
+
   it('before any stats the participant is as the roster says', () => {
     expect(withStats([bo], roster, emptySummary())).toEqual([bo])
   })

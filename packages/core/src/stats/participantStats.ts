@@ -7,11 +7,11 @@ export type { LocalStats, QualityFigures }
 
 /** A participant's audio level, speaking, quality and paused video from their live tracks' stats. */
 export function withStats(participants: Participant[], roster: Roster, summary: StatsSummary): Participant[] {
-  const tracksOfStream = new Map<string, { trackId: string; stats: TrackStats }[]>()
+  const tracksOfStream = new Map<string, { trackId: string; streamId: string; stats: TrackStats }[]>()
   for (const live of Object.values(roster.live)) {
     const stats = summary.tracks[live.trackId]
     if (!stats) continue
-    tracksOfStream.set(live.streamId, [...(tracksOfStream.get(live.streamId) ?? []), { trackId: live.trackId, stats }])
+    tracksOfStream.set(live.streamId, [...(tracksOfStream.get(live.streamId) ?? []), { trackId: live.trackId, streamId: live.streamId, stats }])
   }
   return participants.map((participant) => {
     const tracks = participant.streamIds.flatMap((streamId) => tracksOfStream.get(streamId) ?? [])
@@ -35,7 +35,8 @@ export function withStats(participants: Participant[], roster: Roster, summary: 
       // Someone muted is never shown speaking (their silence frames can still carry a level).
       speaking: participant.audioEnabled && audio.some((t) => t.stats.speaking === true),
       quality,
-      videoPaused: participant.videoEnabled && video.some((t) => t.stats.paused === true),
+      // A video the hub paused for our link stalls by design: `pausedByHub` says so, not as their problem.
+      videoPaused: participant.videoEnabled && video.some((t) => t.stats.paused === true && !participant.tracks.some((p) => p.pausedByHub && p.streamId === t.streamId)),
     }
   })
 }

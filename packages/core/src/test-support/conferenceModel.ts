@@ -69,6 +69,8 @@ const events: AnyEventObject[] = [
   { type: 'hub.metaChanged', key: 'parley.media.c2', value: { audio: false, video: true, name: 'Bo' } },
   // A mark cleared for someone not marked: the edge is walked without copying the graph per mark (roster.test.ts covers the mark).
   { type: 'hub.connectionProblem', clientId: 'c2', problem: false },
+  // Likewise a pause lifted that was never set (roster.test.ts and conference.room.test.ts cover the mark).
+  { type: 'hub.videoPaused', clientId: 'c2', trackId: 't1', paused: false, reason: 'bandwidth' },
   { type: 'peer.track', trackId: 'recv-video', streamId: BO_TRACK.stream_id, kind: 'video' },
   { type: 'peer.trackEnded', trackId: 'recv-video', streamId: BO_TRACK.stream_id },
   { type: 'user.setHand', raised: true },
