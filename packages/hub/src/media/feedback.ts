@@ -76,21 +76,13 @@ export class PublisherFeedback<S extends EstimatedSource> {
     this.#sendRemb(sources, estimator.estimateBps)
   }
 
-  /**
-   * A probe cluster measured on one of the publisher's tracks (probe.ts): a REMB at once if the estimate
-   * moved. Not with transport-cc (only logged): the publisher then measures its own probes from the
-   * hub's feedback, the same arrival times, and a cluster the hub's event loop spread at the start (the
-   * subscriber joining, a busy machine) read as held cut the REMB on a clean link and made that rate the
-   * capacity, from which it grew by ADDITIVE_BPS_PER_S (1129 kbit/s at 1 s, 1710 at 15 s; loadtest
-   * README, stop 32), where the publisher's own reading recovers by probing again.
-   */
+  /** A probe cluster measured on one of the publisher's tracks (probe.ts): a REMB at once if the estimate moved. */
   probed(publisher: object, clientId: string, cluster: ProbeCluster): void {
     const sources = [...this.#sources()].filter((source) => source.publisher === publisher && source.inbound)
     if (sources.length === 0 || this.#boundsOnly(sources)) return
     const estimator = this.#estimatorOf(publisher, sources)
-    const counted = !sources.some((source) => source.transportCc)
-    const changed = counted && estimator.probed(cluster)
-    this.#log('debug', 'probe', { clientId, ...cluster, estimate: estimator.estimateBps, counted })
+    const changed = estimator.probed(cluster)
+    this.#log('debug', 'probe', { clientId, ...cluster, estimate: estimator.estimateBps })
     if (changed) this.#sendRemb(sources, estimator.estimateBps)
   }
 
