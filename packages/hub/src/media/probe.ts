@@ -9,7 +9,8 @@
 // Arrival times are the hub's clock in whole ms, taken in JavaScript: a burst the event loop delivers late
 // and at once reads as faster than it came, so a cluster's rate is the lower of its send rate and its
 // arrival rate; and a stall in the middle of a cluster would read as slower, so a cluster with one wait
-// over half its arrival span is taken as arriving at its send rate.
+// over half its arrival span is taken as arriving at its send rate, and one with a single wait far longer
+// than its others (STALL_WAIT_FACTOR) is timed without it.
 
 export const ABS_SEND_TIME_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time'
 /** abs-send-time is 24 bits of 6.18 fixed-point seconds: it wraps every 64 s. */
