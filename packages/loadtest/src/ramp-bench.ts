@@ -39,6 +39,7 @@ import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { createWeriftMediaPlane, type WeriftMediaPlane, type WeriftMediaPlaneOptions } from '@parley/hub/werift'
+import { createWorkerMediaPlane } from '@parley/hub/workers'
 import { startTestHub } from '@parley/hub/testing'
 import { assertLoopbackOnly, launchChromium, newParticipantPage, pollUntil, startStaticServer } from '@parley/testkit'
 import { hubVersionLabels, importHubVersion, type HubVersion } from './hub-version.js'
@@ -54,8 +55,13 @@ import { publisherStats, subscriberGaps, subscriberStats, watchSubscriberFrames 
 import { DETAIL_TABLE_HEAD, detailRow, LINK_TABLE_HEAD, linkLabel, linkRow, RAMP_TABLE_HEAD, rampRow, type Sample } from './ramp-table.js'
 
 /** The hubs `--hubs` can name: werift plane options, and the room's bitrates. `current` is the plane as configured by default. */
-const RAMP_HUBS: Record<string, { plane: WeriftMediaPlaneOptions; bitrates?: Record<string, number> }> = {
+const RAMP_HUBS: Record<string, { plane: WeriftMediaPlaneOptions; bitrates?: Record<string, number>; workers?: number }> = {
   current: { plane: {} },
+  // The werift plane in one media worker thread, as the hub's CLI runs it by default (one per core): its
+  // event loop, which stamps the transport-cc arrivals, then carries the room's media and peers only, not
+  // the HTTP API, the events stream and this bench's Playwright. No counters from it: the hub's PLI
+  // columns read NaN.
+  workers: { plane: {}, workers: 1 },
   // A room whose estimate may go down to 88 kbit/s (video_low 40 + audio 48) instead of 165 (90 + audio_red 75).
   'low-floor': { plane: {}, bitrates: { video_low: 40_000, audio_red: 48_000 } },
   // transport-cc with only the room's ceiling and the subscribers' loss in the REMB (the default sends the hub's whole estimate).
@@ -70,7 +76,7 @@ const SAMPLE_AT_S = [1, 2, 5, 10, 15]
 interface RampHub {
   url: string
   bitrates: Record<string, number> | undefined
-  plane: WeriftMediaPlane
+  plane: Pick<WeriftMediaPlane, 'stats'>
   lastEstimate: Map<string, { estimate: number; lossFraction: number; queueDelayMs: number }>
   videoPauses: { at: number; subscriber: string; publisher: string; paused: boolean }[]
   close(): Promise<void>
@@ -79,28 +85,27 @@ interface RampHub {
 /** The hub's code: this checkout's, or another version's (`--before-hub`, hub-version.ts). */
 type HubCode = Pick<HubVersion, 'createWeriftMediaPlane' | 'startTestHub'>
 
-/** `trace`: print the hub's estimate, probe and keyframe log lines (`--trace`). */
-async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<string, number> | undefined, trace: boolean, code: HubCode = { createWeriftMediaPlane, startTestHub }, staticDir = WEB_DIST): Promise<RampHub> {
+/** `trace`: print the hub's estimate, probe and keyframe log lines (`--trace`); `workers` > 0: the plane in media worker threads. */
+async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<string, number> | undefined, trace: boolean, code: HubCode = { createWeriftMediaPlane, startTestHub }, staticDir = WEB_DIST, workers = 0): Promise<RampHub> {
   const lastEstimate = new Map<string, { estimate: number; lossFraction: number; queueDelayMs: number }>()
   const videoPauses: RampHub['videoPauses'] = []
-  const plane = code.createWeriftMediaPlane({
-    ...options,
-    log: (level, msg, fields) => {
-      if (msg === 'bandwidth estimate' && fields && typeof fields.clientId === 'string') {
-        if (trace) console.error(`[estimate] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${JSON.stringify({ ...fields, clientId: undefined })}`)
-        lastEstimate.set(fields.clientId, { estimate: Number(fields.estimate), lossFraction: Number(fields.lossFraction), queueDelayMs: Number(fields.queueDelayMs) })
-      } else if ((msg === 'video paused' || msg === 'video resumed') && typeof fields?.clientId === 'string') {
-        videoPauses.push({ at: Date.now(), subscriber: fields.clientId, publisher: String(fields.publisher), paused: msg === 'video paused' })
-        if (trace) console.error(`[pause] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${msg} ${JSON.stringify({ ...fields, clientId: undefined })}`)
-      } else if (trace && msg === 'probe' && typeof fields?.clientId === 'string') {
-        console.error(`[probe] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${JSON.stringify({ ...fields, clientId: undefined })}`)
-      } else if (trace && (msg === 'keyframe requested' || msg === 'keyframe arrived') && typeof fields?.clientId === 'string') {
-        console.error(`[keyframe] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${msg}${fields.afterRequestMs === undefined ? '' : ` ${String(fields.afterRequestMs)} ms after the request`}`)
-      } else if (level === 'warn' || level === 'error') console.error(`[hub] ${msg}`, fields ?? '')
-    },
-  })
+  const log: NonNullable<WeriftMediaPlaneOptions['log']> = (level, msg, fields) => {
+    if (msg === 'bandwidth estimate' && fields && typeof fields.clientId === 'string') {
+      if (trace) console.error(`[estimate] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${JSON.stringify({ ...fields, clientId: undefined })}`)
+      lastEstimate.set(fields.clientId, { estimate: Number(fields.estimate), lossFraction: Number(fields.lossFraction), queueDelayMs: Number(fields.queueDelayMs) })
+    } else if ((msg === 'video paused' || msg === 'video resumed') && typeof fields?.clientId === 'string') {
+      videoPauses.push({ at: Date.now(), subscriber: fields.clientId, publisher: String(fields.publisher), paused: msg === 'video paused' })
+      if (trace) console.error(`[pause] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${msg} ${JSON.stringify({ ...fields, clientId: undefined })}`)
+    } else if (trace && msg === 'probe' && typeof fields?.clientId === 'string') {
+      console.error(`[probe] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${JSON.stringify({ ...fields, clientId: undefined })}`)
+    } else if (trace && (msg === 'keyframe requested' || msg === 'keyframe arrived') && typeof fields?.clientId === 'string') {
+      console.error(`[keyframe] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${msg}${fields.afterRequestMs === undefined ? '' : ` ${String(fields.afterRequestMs)} ms after the request`}`)
+    } else if (level === 'warn' || level === 'error') console.error(`[hub] ${msg}`, fields ?? '')
+  }
+  const mediaPlane = workers > 0 ? createWorkerMediaPlane({ workers, log }) : code.createWeriftMediaPlane({ ...options, log })
+  const plane = 'stats' in mediaPlane ? mediaPlane : { stats: () => ({}) as ReturnType<WeriftMediaPlane['stats']> }
   // It serves Parley's app too (as the join bench's hubs do), for `--clients parley`.
-  const hub = await code.startTestHub({ mediaPlane: plane, staticDir })
+  const hub = await code.startTestHub({ mediaPlane, staticDir })
   return { url: hub.url, bitrates, plane, lastEstimate, videoPauses, close: () => hub.close() }
 }
 
@@ -244,7 +249,7 @@ for (const name of hubNames) {
     const code = await importHubVersion(version.path)
     console.error(`[ramp] hub ${name}: ${code.dir}`)
     hubs.set(name, await startRampHub({}, undefined, args.trace, code))
-  } else hubs.set(name, await startRampHub(RAMP_HUBS[name]!.plane, RAMP_HUBS[name]!.bitrates, args.trace))
+  } else hubs.set(name, await startRampHub(RAMP_HUBS[name]!.plane, RAMP_HUBS[name]!.bitrates, args.trace, undefined, undefined, RAMP_HUBS[name]!.workers))
 }
 const pages = await startStaticServer(TUTORIAL_DIR)
 /** Every origin a publisher page may come from (Firefox's permission file). */

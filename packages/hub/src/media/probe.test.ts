@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { PROBE_HELD } from './bandwidth.js'
 import { ABS_SEND_TIME_URI, CLUSTER_GAP_MS, MIN_CLUSTER_PACKETS, PROBE_WINDOW_MS, ProbeMeter, absSendTimeId, absSendTimeIn, readAbsSendTime } from './probe.js'
 
 /** abs-send-time (24-bit 6.18 s) of `ms`, wrapped as on the wire. */
@@ -51,6 +52,25 @@ describe('ProbeMeter', () => {
     for (let i = 0; i < 10; i++) meter.onPacket(ast(i * 2), i < 5 ? i * 2 : 40, 250)
     const cluster = meter.onPacket(ast(100), 100, 1000)
     expect(cluster?.receiveBps).toBe(cluster?.sendBps)
+  })
+
+  it('times a cluster without one wait far longer than its others (a shorter stall), so that it passes', () => {
+    const meter = new ProbeMeter()
+    // As measured on the clean link (stop 32): 33 packets sent 1.2 ms apart, the last 5 after a 13 ms
+    // stall of the event loop; with the stall the arrival rate was 0.75 × the send rate, under PROBE_HELD.
+    for (let i = 0; i < 33; i++) meter.onPacket(ast(i * 1.2), Math.round(i * 1.2) + (i >= 28 ? 13 : 0), 1000)
+    const cluster = meter.onPacket(ast(100), 100, 1000)
+    expect(cluster?.packets).toBe(33)
+    expect(cluster!.receiveBps).toBeGreaterThanOrEqual(PROBE_HELD * cluster!.sendBps)
+  })
+
+  it('still reads a bottleneck that spread every packet, with some jitter, as held', () => {
+    const meter = new ProbeMeter()
+    // Sent at 1 Mbit/s, arriving about 5 ms apart (one wait of 8 ms): about 400 kbit/s.
+    const arrivals = [0, 5, 10, 15, 23, 28, 33, 38, 43, 48]
+    for (let i = 0; i < 10; i++) meter.onPacket(ast(i * 2), arrivals[i]!, 250)
+    const cluster = meter.onPacket(ast(100), 200, 1000)
+    expect(cluster?.receiveBps).toBe(375_000)
   })
 
   it('ignores runs shorter than a cluster, small packets and a send-time gap', () => {
