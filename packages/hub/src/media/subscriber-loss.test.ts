@@ -1,23 +1,13 @@
 // The loss a subscriber reports, from its receiver reports' cumulative counters, and the slow-subscriber rule.
 import { describe, expect, it } from 'vitest'
 import { SLOW_SUBSCRIBER_MS, SubscriberLoss } from './subscriber-loss.js'
+import { receiverReporter } from '../test-support/receiverReports.js'
 
 describe('SubscriberLoss', () => {
-  /** Receiver reports that add `expected` packets, `lost` of them lost, to the cumulative counters. */
-  function reporter(loss: SubscriberLoss) {
-    let lost = 0
-    let highest = 70_000
-    loss.report(lost, highest)
-    return (expected: number, lostNow: number) => {
-      highest += expected
-      lost += lostNow
-      loss.report(lost & 0xffffff, highest)
-    }
-  }
 
   it('measures loss over the tick from the cumulative counters, not from one short report', () => {
     const loss = new SubscriberLoss()
-    const report = reporter(loss)
+    const report = receiverReporter(loss)
     // Chromium's report sent with a NACK right after one loss: 1 of 2 (its fraction lost would say 50 %).
     report(2, 1)
     report(40, 0)
@@ -35,7 +25,7 @@ describe('SubscriberLoss', () => {
 
   it('counts a lossy subscriber for SLOW_SUBSCRIBER_MS, then no more until it recovers', () => {
     const loss = new SubscriberLoss()
-    const report = reporter(loss)
+    const report = receiverReporter(loss)
     report(100, 30)
     expect(loss.take(0)).toBe(0.3)
     expect(loss.take(SLOW_SUBSCRIBER_MS)).toBe(0.3)

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock } from '../clock.js'
 import { SLOW_SUBSCRIBER_MS, SubscriberLoss } from './subscriber-loss.js'
 import { EARLY_FAIL, FIRST_BACKOFF_MS, JUDGE_MIN_PACKETS, KEYFRAME_WAIT_MS, MAX_BACKOFF_MS, QUIET_MS, TRIAL_MS, TRIAL_MIN_PACKETS, VideoPause, judgeSubscriptions } from './video-pause.js'
+import { receiverReporter } from '../test-support/receiverReports.js'
 
 const TICK = 250
 
@@ -205,21 +206,10 @@ describe('VideoPause', () => {
 })
 
 describe('judgeSubscriptions', () => {
-  /** Receiver reports adding `expected` packets, `lost` of them lost. */
-  function reporter(loss: SubscriberLoss) {
-    let lost = 0
-    let highest = 1_000
-    loss.report(lost, highest)
-    return (expected: number, lostNow: number) => {
-      highest += expected
-      lost += lostNow
-      loss.report(lost, highest)
-    }
-  }
   function subscription() {
     const loss = new SubscriberLoss()
     const pause = new VideoPause(systemClock, { changed: () => undefined, keyframeWanted: () => undefined })
-    return { loss, pause, report: reporter(loss) }
+    return { loss, pause, report: receiverReporter(loss, 1_000) }
   }
   const countedOf = (subscriptions: Iterable<{ loss: SubscriberLoss; pause?: VideoPause }>) => {
     const counted: [number, number][] = []
@@ -254,7 +244,7 @@ describe('judgeSubscriptions', () => {
 
   it('counts a subscription without a pause (audio, a plane that does not pause) as before', () => {
     const loss = new SubscriberLoss()
-    const report = reporter(loss)
+    const report = receiverReporter(loss, 1_000)
     report(10, 3)
     expect(countedOf([{ loss }])).toEqual([[0.3, 10]])
   })
