@@ -29,7 +29,7 @@
 //     [--links clean,constrained,uplink,slow-subscriber] [--uplink-rate 800kbit] [--slow-rate 300kbit[,600kbit]] [--slow-seconds 45] [--slow-until S] [--rounds 1] [--clients tutorial,parley] \
 //     [--hubs current] [--before-hub DIR[,DIR…]] [--before-dist [LABEL=]DIR[,…]] [--trace]'
 //
-// --hubs names werift media planes (RAMP_HUBS below), --before-hub DIR[,DIR…] adds other versions of the
+// --hubs names werift media planes and `ndc`, the node-datachannel plane (RAMP_HUBS below), --before-hub DIR[,DIR…] adds other versions of the
 // hub's source as hubs `before` (`before1`, `before2`…); with more than one, every (publisher, link) is run on each in turn, alternating
 // which goes first per round, so before and after share the run and its load. --before-dist [LABEL=]DIR[,…]
 // adds other builds of Parley's web app (e.g. main's: `git archive main | tar -x -C DIR`, install and build
@@ -39,6 +39,7 @@ import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { createWeriftMediaPlane, type WeriftMediaPlane, type WeriftMediaPlaneOptions } from '@parley/hub/werift'
+import { createNdcMediaPlane, type NdcMediaPlane } from '@parley/hub/ndc'
 import { startTestHub } from '@parley/hub/testing'
 import { assertLoopbackOnly, launchChromium, newParticipantPage, pollUntil, startStaticServer } from '@parley/testkit'
 import { hubVersionLabels, importHubVersion, type HubVersion } from './hub-version.js'
@@ -53,9 +54,13 @@ import { VIDEO_HEAD, summariseVideo, videoRow } from './ramp-slowsub-video.js'
 import { publisherStats, subscriberGaps, subscriberStats, watchSubscriberFrames } from './ramp-stats.js'
 import { DETAIL_TABLE_HEAD, detailRow, LINK_TABLE_HEAD, linkLabel, linkRow, RAMP_TABLE_HEAD, rampRow, type Sample } from './ramp-table.js'
 
-/** The hubs `--hubs` can name: werift plane options, and the room's bitrates. `current` is the plane as configured by default. */
-const RAMP_HUBS: Record<string, { plane: WeriftMediaPlaneOptions; bitrates?: Record<string, number> }> = {
+/**
+ * The hubs `--hubs` can name: werift plane options, and the room's bitrates. `current` is the plane as
+ * configured by default; `ndc` the node-datachannel plane (the hub's `--media-plane ndc`, its defaults).
+ */
+const RAMP_HUBS: Record<string, { plane: WeriftMediaPlaneOptions | 'ndc'; bitrates?: Record<string, number> }> = {
   current: { plane: {} },
+  ndc: { plane: 'ndc' },
   // A room whose estimate may go down to 88 kbit/s (video_low 40 + audio 48) instead of 165 (90 + audio_red 75).
   'low-floor': { plane: {}, bitrates: { video_low: 40_000, audio_red: 48_000 } },
   // transport-cc with only the room's ceiling and the subscribers' loss in the REMB (the default sends the hub's whole estimate).
@@ -66,11 +71,11 @@ const RAMP_HUBS: Record<string, { plane: WeriftMediaPlaneOptions; bitrates?: Rec
 
 const SAMPLE_AT_S = [1, 2, 5, 10, 15]
 
-/** One hub under test: its werift plane (for its counters) and the last estimate it logged per publisher. */
+/** One hub under test: its plane (for its counters) and the last estimate it logged per publisher. */
 interface RampHub {
   url: string
   bitrates: Record<string, number> | undefined
-  plane: WeriftMediaPlane
+  plane: WeriftMediaPlane | NdcMediaPlane
   lastEstimate: Map<string, { estimate: number; lossFraction: number; queueDelayMs: number }>
   videoPauses: { at: number; subscriber: string; publisher: string; paused: boolean }[]
   close(): Promise<void>
@@ -80,25 +85,24 @@ interface RampHub {
 type HubCode = Pick<HubVersion, 'createWeriftMediaPlane' | 'startTestHub'>
 
 /** `trace`: print the hub's estimate, probe and keyframe log lines (`--trace`). */
-async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<string, number> | undefined, trace: boolean, code: HubCode = { createWeriftMediaPlane, startTestHub }, staticDir = WEB_DIST): Promise<RampHub> {
+async function startRampHub(options: WeriftMediaPlaneOptions | 'ndc', bitrates: Record<string, number> | undefined, trace: boolean, code: HubCode = { createWeriftMediaPlane, startTestHub }, staticDir = WEB_DIST): Promise<RampHub> {
   const lastEstimate = new Map<string, { estimate: number; lossFraction: number; queueDelayMs: number }>()
   const videoPauses: RampHub['videoPauses'] = []
-  const plane = code.createWeriftMediaPlane({
-    ...options,
-    log: (level, msg, fields) => {
-      if (msg === 'bandwidth estimate' && fields && typeof fields.clientId === 'string') {
-        if (trace) console.error(`[estimate] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${JSON.stringify({ ...fields, clientId: undefined })}`)
-        lastEstimate.set(fields.clientId, { estimate: Number(fields.estimate), lossFraction: Number(fields.lossFraction), queueDelayMs: Number(fields.queueDelayMs) })
-      } else if ((msg === 'video paused' || msg === 'video resumed') && typeof fields?.clientId === 'string') {
-        videoPauses.push({ at: Date.now(), subscriber: fields.clientId, publisher: String(fields.publisher), paused: msg === 'video paused' })
-        if (trace) console.error(`[pause] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${msg} ${JSON.stringify({ ...fields, clientId: undefined })}`)
-      } else if (trace && msg === 'probe' && typeof fields?.clientId === 'string') {
-        console.error(`[probe] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${JSON.stringify({ ...fields, clientId: undefined })}`)
-      } else if (trace && (msg === 'keyframe requested' || msg === 'keyframe arrived') && typeof fields?.clientId === 'string') {
-        console.error(`[keyframe] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${msg}${fields.afterRequestMs === undefined ? '' : ` ${String(fields.afterRequestMs)} ms after the request`}`)
-      } else if (level === 'warn' || level === 'error') console.error(`[hub] ${msg}`, fields ?? '')
-    },
-  })
+  // Both planes log the same lines (feedback.ts' estimate, video-pause.ts' pause and resume).
+  const log: NonNullable<WeriftMediaPlaneOptions['log']> = (level, msg, fields) => {
+    if (msg === 'bandwidth estimate' && fields && typeof fields.clientId === 'string') {
+      if (trace) console.error(`[estimate] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${JSON.stringify({ ...fields, clientId: undefined })}`)
+      lastEstimate.set(fields.clientId, { estimate: Number(fields.estimate), lossFraction: Number(fields.lossFraction), queueDelayMs: Number(fields.queueDelayMs) })
+    } else if ((msg === 'video paused' || msg === 'video resumed') && typeof fields?.clientId === 'string') {
+      videoPauses.push({ at: Date.now(), subscriber: fields.clientId, publisher: String(fields.publisher), paused: msg === 'video paused' })
+      if (trace) console.error(`[pause] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${msg} ${JSON.stringify({ ...fields, clientId: undefined })}`)
+    } else if (trace && msg === 'probe' && typeof fields?.clientId === 'string') {
+      console.error(`[probe] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${JSON.stringify({ ...fields, clientId: undefined })}`)
+    } else if (trace && (msg === 'keyframe requested' || msg === 'keyframe arrived') && typeof fields?.clientId === 'string') {
+      console.error(`[keyframe] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${msg}${fields.afterRequestMs === undefined ? '' : ` ${String(fields.afterRequestMs)} ms after the request`}`)
+    } else if (level === 'warn' || level === 'error') console.error(`[hub] ${msg}`, fields ?? '')
+  }
+  const plane = options === 'ndc' ? createNdcMediaPlane({ log }) : code.createWeriftMediaPlane({ ...options, log })
   // It serves Parley's app too (as the join bench's hubs do), for `--clients parley`.
   const hub = await code.startTestHub({ mediaPlane: plane, staticDir })
   return { url: hub.url, bitrates, plane, lastEstimate, videoPauses, close: () => hub.close() }
