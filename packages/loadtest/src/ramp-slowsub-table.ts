@@ -18,6 +18,9 @@ export interface SlowSubscriberSecond {
   audio: SubscriberAudio
   /** Its inbound audio over this second. */
   audioSecond: AudioShare
+  /** Its inbound video's packetsLost and nackCount, cumulative (a resume with a gap in the numbering shows here). */
+  videoLost: number
+  videoNacks: number
 }
 
 /** Audio packets lost of expected and samples concealed of received, in %, between two readings (null: none, or not reported). */

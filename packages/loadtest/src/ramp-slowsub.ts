@@ -120,6 +120,8 @@ export async function runSlowSubscriber(options: SlowRunOptions): Promise<SlowRu
           currentGapMs: is.currentGapMs,
           audio: is.audio,
           audioSecond: audioShare(was.audio, is.audio),
+          videoLost: is.packetsLost,
+          videoNacks: is.nacks,
         }
       }
       samples.push({
