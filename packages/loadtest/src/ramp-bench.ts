@@ -26,7 +26,7 @@
 //
 //   flock /tmp/parley-e2e.lock unshare -n sh -c 'ip link set lo up && PARLEY_NETNS=lo \
 //     npm run pnpm -- --filter @parley/loadtest run ramp -- [--publishers chromium,firefox] \
-//     [--links clean,constrained,uplink,slow-subscriber] [--uplink-rate 800kbit] [--slow-rate 300kbit[,600kbit]] [--slow-seconds 45] [--slow-until S] [--rounds 1] [--clients tutorial,parley] \
+//     [--links clean,constrained,uplink,slow-subscriber] [--uplink-rate 800kbit] [--slow-rate 300kbit[,600kbit]] [--slow-seconds 45] [--slow-until S] [--good-subscribers 1] [--rounds 1] [--clients tutorial,parley] \
 //     [--hubs current] [--before-hub DIR[,DIR…]] [--before-dist [LABEL=]DIR[,…]] [--trace]'
 //
 // --hubs names werift media planes and `ndc`, the node-datachannel plane (RAMP_HUBS below), --before-hub DIR[,DIR…] adds other versions of the
@@ -270,7 +270,7 @@ try {
             for (const rate of roundOrder(args.slowRates, round)) {
               const label = `${hubName} r${round}`
               console.error(`[ramp] ${label}: ${publisher} ${client}, slow subscriber at ${rate}…`)
-              const { samples, linkLine, pauses } = await runSlowSubscriber({ publisherKind: publisher, client, browser, hub: hubs.get(hubName)!, pagesUrl: pages.url, origins, rate, seconds: args.slowSeconds, until: args.slowUntil, trace: args.trace })
+              const { samples, linkLine, pauses } = await runSlowSubscriber({ publisherKind: publisher, client, browser, hub: hubs.get(hubName)!, pagesUrl: pages.url, origins, rate, seconds: args.slowSeconds, until: args.slowUntil, goodSubscribers: args.goodSubscribers, trace: args.trace })
               for (const sample of samples) slowRows.push(slowRow(label, `${publisher} ${client}`, rate, sample))
               slowSummaries.push(summaryRow(label, `${publisher} ${client}`, rate, summarise(samples, SLOW_JOIN_S), loadavg()[0]!))
               slowVideo.push(videoRow(label, `${publisher} ${client}`, rate, summariseVideo(samples, pauses, SLOW_JOIN_S, args.slowUntil), SLOW_JOIN_S, args.slowUntil, loadavg()[0]!))
@@ -292,7 +292,8 @@ try {
     }
   }
   if (slowRows.length > 0) {
-    console.log(`\nThe slowest subscriber: one publisher, two subscribers (the tutorial client in Chromium, 320x240, audio only); the good one joins as the publisher connects, the slow one ${SLOW_JOIN_S} s later behind its rate class; once a second after the publisher connected (subscriber kbps/fps/loss: over the last second; freezes and gaps: cumulative).\n`)
+    const more = args.goodSubscribers > 1 ? ` (--good-subscribers ${args.goodSubscribers}: ${args.goodSubscribers} good ones join together; the tables show the first, the video table each one's kbps)` : ''
+    console.log(`\nThe slowest subscriber: one publisher, two subscribers${more} (the tutorial client in Chromium, 320x240, audio only); the good one joins as the publisher connects, the slow one ${SLOW_JOIN_S} s later behind its rate class; once a second after the publisher connected (subscriber kbps/fps/loss: over the last second; freezes and gaps: cumulative).\n`)
     for (const line of [...SLOW_TABLE_HEAD, ...slowRows]) console.log(line)
     console.log(`\nPer run (dragged: a second after the slow one's join in which the good one received under 60 % of its full rate before it).\n`)
     for (const line of [...SUMMARY_HEAD, ...slowSummaries]) console.log(line)

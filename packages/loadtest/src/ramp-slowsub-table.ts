@@ -58,6 +58,8 @@ export interface SlowSample {
   rembKbps: number | null
   hubLossPercent: number | null
   good: SlowSubscriberSecond
+  /** `--good-subscribers` over 1: the other good ones' kbps over the second (the tables print the first's figures). */
+  moreGoodKbps?: number[]
   /** null before the slow subscriber's Join click. */
   slow: SlowSubscriberSecond | null
   /** Hub counters since the publisher connected (null: that hub version has none). */

@@ -36,6 +36,14 @@ describe('summariseVideo', () => {
     expect(summariseVideo(samples(45, () => 20), events.slice(0, 3), 10, 35).recoveredAfterS).toBeNull()
   })
 
+  it('gives each further good subscriber its own kbps over the last 15 s', () => {
+    const run = samples(45, () => 25).map((sample) => ({ ...sample, moreGoodKbps: [sample.atS > 30 ? 400 : 100, 600] }))
+    const summary = summariseVideo(run, [], 10, null)
+    expect(summary.moreGoodKbpsLast15).toEqual([400, 600])
+    expect(videoRow('ndc r1', 'chromium tutorial', '300kbit', summary, 10, null, 2)).toContain('| 300kbit | 500 / 400 / 600 | 480 |')
+    expect(summariseVideo(samples(20, () => 5), [], 10, null).moreGoodKbpsLast15).toEqual([])
+  })
+
   it('prints "-" for a hub that logs no pauses', () => {
     const summary = summariseVideo(samples(20, () => 5), [], 10, null)
     expect(summary).toMatchObject({ events: '-', pauses: 0, pausedSeconds: 0, liveMedianFps: 5 })

@@ -16,6 +16,8 @@ export const STEADY_WINDOW_S = 15
 
 export interface VideoSummary {
   goodKbpsLast15: number | null
+  /** `--good-subscribers` over 1: the other good ones' kbps over the same window. */
+  moreGoodKbpsLast15: (number | null)[]
   publisherKbpsLast15: number | null
   rembKbpsLast15: number | null
   /** "P+10.2 R+20.4 …": paused / resumed, in s after the slow one's Join click. */
@@ -68,6 +70,7 @@ export function summariseVideo(samples: readonly SlowSample[], events: readonly 
   const finalResume = events.at(-1)?.paused === false ? events.at(-1)! : undefined
   return {
     goodKbpsLast15: mean(last.map((sample) => sample.good.kbps)),
+    moreGoodKbpsLast15: (samples.at(-1)?.moreGoodKbps ?? []).map((_, index) => mean(last.flatMap((sample) => sample.moreGoodKbps?.[index] ?? []))),
     publisherKbpsLast15: mean(last.flatMap((sample) => (sample.sentKbps === null ? [] : [sample.sentKbps]))),
     rembKbpsLast15: median(last.flatMap((sample) => (sample.rembKbps === null ? [] : [sample.rembKbps]))),
     events: events.map((event) => `${event.paused ? 'P' : 'R'}+${(event.atS - joinS).toFixed(1)}`).join(' ') || '-',
@@ -89,5 +92,5 @@ const format = (value: number | null, digits = 0) => (value === null ? '-' : val
 export function videoRow(run: string, publisher: string, rate: string, summary: VideoSummary, joinS: number, slowUntilS: number | null, load: number): string {
   const back = summary.pauses === 0 ? 'never paused' : summary.recoveredAfterS === null ? 'not back' : `${summary.recoveredAfterS.toFixed(1)} s`
   const recovery = slowUntilS === null ? '-' : `+${slowUntilS - joinS} → ${back}`
-  return `| ${run} | ${publisher} | ${rate} | ${format(summary.goodKbpsLast15)} | ${format(summary.publisherKbpsLast15)} | ${format(summary.rembKbpsLast15)} | ${summary.events} | ${summary.pauses} | ${summary.pausedSeconds} | ${format(summary.liveMedianFps)} | ${recovery} | ${summary.atResumes} | ${load.toFixed(2)} |`
+  return `| ${run} | ${publisher} | ${rate} | ${[summary.goodKbpsLast15, ...summary.moreGoodKbpsLast15].map((kbps) => format(kbps)).join(' / ')} | ${format(summary.publisherKbpsLast15)} | ${format(summary.rembKbpsLast15)} | ${summary.events} | ${summary.pauses} | ${summary.pausedSeconds} | ${format(summary.liveMedianFps)} | ${recovery} | ${summary.atResumes} | ${load.toFixed(2)} |`
 }
