@@ -17,6 +17,7 @@ describe('parseRampArgs', () => {
       slowRates: ['300kbit'],
       slowSeconds: 45,
       slowUntil: null,
+      goodSubscribers: 1,
       trace: false,
     })
   })
@@ -39,6 +40,9 @@ describe('parseRampArgs', () => {
     expect(parseRampArgs(['--slow-seconds', '90', '--slow-until', '40'], HUBS)).toMatchObject({ slowSeconds: 90, slowUntil: 40 })
     expect(parseRampArgs([], HUBS).slowUntil).toBeNull()
     expect(() => parseRampArgs(['--slow-until', '50'], HUBS)).toThrow('--slow-until')
+    expect(parseRampArgs(['--good-subscribers', '2'], HUBS).goodSubscribers).toBe(2)
+    expect(() => parseRampArgs(['--good-subscribers', '0'], HUBS)).toThrow('--good-subscribers')
+    expect(() => parseRampArgs(['--good-subscribers', '5'], HUBS)).toThrow('--good-subscribers')
   })
 
   it('reads --before-dist as labelled or numbered builds, and refuses a label that is a hub name or given twice', () => {

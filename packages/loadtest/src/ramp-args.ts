@@ -29,6 +29,8 @@ export interface RampArgs {
   slowSeconds: number
   /** `--slow-until S`: the slow subscriber's link is unshaped S s after the publisher connected (a link that recovers mid-run). */
   slowUntil: number | null
+  /** `--good-subscribers N`: how many subscribers on an unlimited path the slow one shares the publisher with (1–4). */
+  goodSubscribers: number
   trace: boolean
 }
 
@@ -69,6 +71,8 @@ export function parseRampArgs(argv: readonly string[], hubNames: readonly string
   const slowUntilRaw = flag(argv, 'slow-until', '')
   const slowUntil = slowUntilRaw === '' ? null : Number(slowUntilRaw)
   if (slowUntil !== null && (!Number.isInteger(slowUntil) || slowUntil <= 10 || slowUntil >= slowSeconds)) throw new Error('--slow-until must be a whole number of s after the slow join (10) and before --slow-seconds')
+  const goodSubscribers = Number(flag(argv, 'good-subscribers', '1'))
+  if (!Number.isInteger(goodSubscribers) || goodSubscribers < 1 || goodSubscribers > 4) throw new Error('--good-subscribers must be a whole number from 1 to 4')
   // --client is the singular spelling of --clients.
   const clientFlag = argv.includes('--clients') ? 'clients' : 'client'
   return {
@@ -83,6 +87,7 @@ export function parseRampArgs(argv: readonly string[], hubNames: readonly string
     slowRates,
     slowSeconds,
     slowUntil,
+    goodSubscribers,
     trace: argv.includes('--trace'),
   }
 }

@@ -26,10 +26,10 @@
 //
 //   flock /tmp/parley-e2e.lock unshare -n sh -c 'ip link set lo up && PARLEY_NETNS=lo \
 //     npm run pnpm -- --filter @parley/loadtest run ramp -- [--publishers chromium,firefox] \
-//     [--links clean,constrained,uplink,slow-subscriber] [--uplink-rate 800kbit] [--slow-rate 300kbit[,600kbit]] [--slow-seconds 45] [--slow-until S] [--rounds 1] [--clients tutorial,parley] \
+//     [--links clean,constrained,uplink,slow-subscriber] [--uplink-rate 800kbit] [--slow-rate 300kbit[,600kbit]] [--slow-seconds 45] [--slow-until S] [--good-subscribers 1] [--rounds 1] [--clients tutorial,parley] \
 //     [--hubs current] [--before-hub DIR[,DIR…]] [--before-dist [LABEL=]DIR[,…]] [--trace]'
 //
-// --hubs names werift media planes (RAMP_HUBS below), --before-hub DIR[,DIR…] adds other versions of the
+// --hubs names werift media planes and `ndc`, the node-datachannel plane (RAMP_HUBS below), --before-hub DIR[,DIR…] adds other versions of the
 // hub's source as hubs `before` (`before1`, `before2`…); with more than one, every (publisher, link) is run on each in turn, alternating
 // which goes first per round, so before and after share the run and its load. --before-dist [LABEL=]DIR[,…]
 // adds other builds of Parley's web app (e.g. main's: `git archive main | tar -x -C DIR`, install and build
@@ -40,6 +40,7 @@ import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { createWeriftMediaPlane, type WeriftMediaPlane, type WeriftMediaPlaneOptions } from '@parley/hub/werift'
 import { createWorkerMediaPlane } from '@parley/hub/workers'
+import { createNdcMediaPlane, type NdcMediaPlane } from '@parley/hub/ndc'
 import { startTestHub } from '@parley/hub/testing'
 import { assertLoopbackOnly, launchChromium, newParticipantPage, pollUntil, startStaticServer } from '@parley/testkit'
 import { hubVersionLabels, importHubVersion, type HubVersion } from './hub-version.js'
@@ -54,9 +55,13 @@ import { VIDEO_HEAD, summariseVideo, videoRow } from './ramp-slowsub-video.js'
 import { publisherStats, subscriberGaps, subscriberStats, watchSubscriberFrames } from './ramp-stats.js'
 import { DETAIL_TABLE_HEAD, detailRow, LINK_TABLE_HEAD, linkLabel, linkRow, RAMP_TABLE_HEAD, rampRow, type Sample } from './ramp-table.js'
 
-/** The hubs `--hubs` can name: werift plane options, and the room's bitrates. `current` is the plane as configured by default. */
-const RAMP_HUBS: Record<string, { plane: WeriftMediaPlaneOptions; bitrates?: Record<string, number>; workers?: number }> = {
+/**
+ * The hubs `--hubs` can name: werift plane options, and the room's bitrates. `current` is the plane as
+ * configured by default; `ndc` the node-datachannel plane (the hub's `--media-plane ndc`, its defaults).
+ */
+const RAMP_HUBS: Record<string, { plane: WeriftMediaPlaneOptions | 'ndc'; bitrates?: Record<string, number>; workers?: number }> = {
   current: { plane: {} },
+  ndc: { plane: 'ndc' },
   // The werift plane in one media worker thread, as the hub's CLI runs it by default (one per core): its
   // event loop, which stamps the transport-cc arrivals, then carries the room's media and peers only, not
   // the HTTP API, the events stream and this bench's Playwright. No counters from it: the hub's PLI
@@ -72,11 +77,11 @@ const RAMP_HUBS: Record<string, { plane: WeriftMediaPlaneOptions; bitrates?: Rec
 
 const SAMPLE_AT_S = [1, 2, 5, 10, 15]
 
-/** One hub under test: its werift plane (for its counters) and the last estimate it logged per publisher. */
+/** One hub under test: its plane (for its counters) and the last estimate it logged per publisher. */
 interface RampHub {
   url: string
   bitrates: Record<string, number> | undefined
-  plane: Pick<WeriftMediaPlane, 'stats'>
+  plane: Pick<WeriftMediaPlane, 'stats'> | NdcMediaPlane
   lastEstimate: Map<string, { estimate: number; lossFraction: number; queueDelayMs: number }>
   videoPauses: { at: number; subscriber: string; publisher: string; paused: boolean }[]
   close(): Promise<void>
@@ -86,9 +91,10 @@ interface RampHub {
 type HubCode = Pick<HubVersion, 'createWeriftMediaPlane' | 'startTestHub'>
 
 /** `trace`: print the hub's estimate, probe and keyframe log lines (`--trace`); `workers` > 0: the plane in media worker threads. */
-async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<string, number> | undefined, trace: boolean, code: HubCode = { createWeriftMediaPlane, startTestHub }, staticDir = WEB_DIST, workers = 0): Promise<RampHub> {
+async function startRampHub(options: WeriftMediaPlaneOptions | 'ndc', bitrates: Record<string, number> | undefined, trace: boolean, code: HubCode = { createWeriftMediaPlane, startTestHub }, staticDir = WEB_DIST, workers = 0): Promise<RampHub> {
   const lastEstimate = new Map<string, { estimate: number; lossFraction: number; queueDelayMs: number }>()
   const videoPauses: RampHub['videoPauses'] = []
+  // Both planes log the same lines (feedback.ts' estimate, video-pause.ts' pause and resume).
   const log: NonNullable<WeriftMediaPlaneOptions['log']> = (level, msg, fields) => {
     if (msg === 'bandwidth estimate' && fields && typeof fields.clientId === 'string') {
       if (trace) console.error(`[estimate] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${JSON.stringify({ ...fields, clientId: undefined })}`)
@@ -102,7 +108,7 @@ async function startRampHub(options: WeriftMediaPlaneOptions, bitrates: Record<s
       console.error(`[keyframe] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${msg}${fields.afterRequestMs === undefined ? '' : ` ${String(fields.afterRequestMs)} ms after the request`}`)
     } else if (level === 'warn' || level === 'error') console.error(`[hub] ${msg}`, fields ?? '')
   }
-  const mediaPlane = workers > 0 ? createWorkerMediaPlane({ workers, log }) : code.createWeriftMediaPlane({ ...options, log })
+  const mediaPlane = options === 'ndc' ? createNdcMediaPlane({ log }) : workers > 0 ? createWorkerMediaPlane({ workers, log }) : code.createWeriftMediaPlane({ ...options, log })
   const plane = 'stats' in mediaPlane ? mediaPlane : { stats: () => ({}) as ReturnType<WeriftMediaPlane['stats']> }
   // It serves Parley's app too (as the join bench's hubs do), for `--clients parley`.
   const hub = await code.startTestHub({ mediaPlane, staticDir })
@@ -271,7 +277,7 @@ try {
             for (const rate of roundOrder(args.slowRates, round)) {
               const label = `${hubName} r${round}`
               console.error(`[ramp] ${label}: ${publisher} ${client}, slow subscriber at ${rate}…`)
-              const { samples, linkLine, pauses } = await runSlowSubscriber({ publisherKind: publisher, client, browser, hub: hubs.get(hubName)!, pagesUrl: pages.url, origins, rate, seconds: args.slowSeconds, until: args.slowUntil, trace: args.trace })
+              const { samples, linkLine, pauses } = await runSlowSubscriber({ publisherKind: publisher, client, browser, hub: hubs.get(hubName)!, pagesUrl: pages.url, origins, rate, seconds: args.slowSeconds, until: args.slowUntil, goodSubscribers: args.goodSubscribers, trace: args.trace })
               for (const sample of samples) slowRows.push(slowRow(label, `${publisher} ${client}`, rate, sample))
               slowSummaries.push(summaryRow(label, `${publisher} ${client}`, rate, summarise(samples, SLOW_JOIN_S), loadavg()[0]!))
               slowVideo.push(videoRow(label, `${publisher} ${client}`, rate, summariseVideo(samples, pauses, SLOW_JOIN_S, args.slowUntil), SLOW_JOIN_S, args.slowUntil, loadavg()[0]!))
@@ -293,7 +299,8 @@ try {
     }
   }
   if (slowRows.length > 0) {
-    console.log(`\nThe slowest subscriber: one publisher, two subscribers (the tutorial client in Chromium, 320x240, audio only); the good one joins as the publisher connects, the slow one ${SLOW_JOIN_S} s later behind its rate class; once a second after the publisher connected (subscriber kbps/fps/loss: over the last second; freezes and gaps: cumulative).\n`)
+    const more = args.goodSubscribers > 1 ? ` (--good-subscribers ${args.goodSubscribers}: ${args.goodSubscribers} good ones join together; the tables show the first, the video table each one's kbps)` : ''
+    console.log(`\nThe slowest subscriber: one publisher, two subscribers${more} (the tutorial client in Chromium, 320x240, audio only); the good one joins as the publisher connects, the slow one ${SLOW_JOIN_S} s later behind its rate class; once a second after the publisher connected (subscriber kbps/fps/loss: over the last second; freezes and gaps: cumulative).\n`)
     for (const line of [...SLOW_TABLE_HEAD, ...slowRows]) console.log(line)
     console.log(`\nPer run (dragged: a second after the slow one's join in which the good one received under 60 % of its full rate before it).\n`)
     for (const line of [...SUMMARY_HEAD, ...slowSummaries]) console.log(line)
@@ -317,3 +324,6 @@ try {
   for (const hub of hubs.values()) await hub.close()
   releaseLoopback()
 }
+// With an ndc hub the process stayed alive after everything above had closed (as the join bench's, see
+// join-bench.ts: something native of node-datachannel's), holding the shared lock. The tables are out: done.
+process.exit(process.exitCode ?? 0)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { audioShare, type SlowSample, type SlowSubscriberSecond, slowRow, summarise, summaryRow } from './ramp-slowsub-table.js'
 
-const second = (overrides: Partial<SlowSubscriberSecond>): SlowSubscriberSecond => ({ kbps: 1500, fps: 30, lossPercent: 0, resolution: '640x480', freezes: 0, freezeMs: 0, longestGapMs: 40, currentGapMs: 10, audio: { packetsLost: 0, packetsReceived: 0, concealedSamples: 0, totalSamplesReceived: 0, concealmentEvents: 0 }, audioSecond: { lossPercent: null, concealedPercent: null, concealmentEvents: 0 }, ...overrides })
+const second = (overrides: Partial<SlowSubscriberSecond>): SlowSubscriberSecond => ({ kbps: 1500, fps: 30, lossPercent: 0, resolution: '640x480', freezes: 0, freezeMs: 0, longestGapMs: 40, currentGapMs: 10, audio: { packetsLost: 0, packetsReceived: 0, concealedSamples: 0, totalSamplesReceived: 0, concealmentEvents: 0 }, audioSecond: { lossPercent: null, concealedPercent: null, concealmentEvents: 0 }, videoLost: 0, videoNacks: 0, ...overrides })
 
 function sample(atS: number, good: Partial<SlowSubscriberSecond>, slow: Partial<SlowSubscriberSecond> | null, rembKbps = 1700): SlowSample {
   return { atS, load: 1.5, availableKbps: null, sentKbps: good.kbps ?? 1500, resolution: '640x480', rembKbps, hubLossPercent: 0, good: second(good), slow: slow ? second(slow) : null, counters: { keyframeRequestsSent: 2, nacksRelayed: null } }

@@ -18,6 +18,9 @@ export interface SlowSubscriberSecond {
   audio: SubscriberAudio
   /** Its inbound audio over this second. */
   audioSecond: AudioShare
+  /** Its inbound video's packetsLost and nackCount, cumulative (a resume with a gap in the numbering shows here). */
+  videoLost: number
+  videoNacks: number
 }
 
 /** Audio packets lost of expected and samples concealed of received, in %, between two readings (null: none, or not reported). */
@@ -55,6 +58,8 @@ export interface SlowSample {
   rembKbps: number | null
   hubLossPercent: number | null
   good: SlowSubscriberSecond
+  /** `--good-subscribers` over 1: the other good ones' kbps over the second (the tables print the first's figures). */
+  moreGoodKbps?: number[]
   /** null before the slow subscriber's Join click. */
   slow: SlowSubscriberSecond | null
   /** Hub counters since the publisher connected (null: that hub version has none). */

@@ -16,6 +16,8 @@ export const STEADY_WINDOW_S = 15
 
 export interface VideoSummary {
   goodKbpsLast15: number | null
+  /** `--good-subscribers` over 1: the other good ones' kbps over the same window. */
+  moreGoodKbpsLast15: (number | null)[]
   publisherKbpsLast15: number | null
   rembKbpsLast15: number | null
   /** "P+10.2 R+20.4 …": paused / resumed, in s after the slow one's Join click. */
@@ -26,6 +28,19 @@ export interface VideoSummary {
   liveMedianFps: number | null
   /** `--slow-until`: s from the link's recovery to the last resume not followed by a pause (null: none, or still paused at the end). */
   recoveredAfterS: number | null
+  /** Per resume, the slow one's video packets lost / NACKs it sent from the second before it to RESUME_WINDOW_S after ("0/0 3/7"; "-": none). */
+  atResumes: string
+}
+
+/** The seconds after a resume its loss and NACKs are counted over: the keyframe and what follows it. */
+export const RESUME_WINDOW_S = 3
+
+/** The slow one's video lost / NACKs from the second before `atS` to RESUME_WINDOW_S s after (undefined ends: "?"). */
+function aroundResume(samples: readonly SlowSample[], atS: number): string {
+  const before = samples.find((sample) => sample.atS === Math.ceil(atS) - 1)?.slow
+  const after = samples.find((sample) => sample.atS === Math.ceil(atS) + RESUME_WINDOW_S)?.slow ?? samples.at(-1)?.slow
+  if (!before || !after) return '?'
+  return `${after.videoLost - before.videoLost}/${after.videoNacks - before.videoNacks}`
 }
 
 const mean = (values: number[]) => (values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length)
@@ -55,6 +70,7 @@ export function summariseVideo(samples: readonly SlowSample[], events: readonly 
   const finalResume = events.at(-1)?.paused === false ? events.at(-1)! : undefined
   return {
     goodKbpsLast15: mean(last.map((sample) => sample.good.kbps)),
+    moreGoodKbpsLast15: (samples.at(-1)?.moreGoodKbps ?? []).map((_, index) => mean(last.flatMap((sample) => sample.moreGoodKbps?.[index] ?? []))),
     publisherKbpsLast15: mean(last.flatMap((sample) => (sample.sentKbps === null ? [] : [sample.sentKbps]))),
     rembKbpsLast15: median(last.flatMap((sample) => (sample.rembKbps === null ? [] : [sample.rembKbps]))),
     events: events.map((event) => `${event.paused ? 'P' : 'R'}+${(event.atS - joinS).toFixed(1)}`).join(' ') || '-',
@@ -62,12 +78,13 @@ export function summariseVideo(samples: readonly SlowSample[], events: readonly 
     pausedSeconds: after.length - live.length,
     liveMedianFps: median(live.map((sample) => sample.slow!.fps)),
     recoveredAfterS: slowUntilS !== null && finalResume && finalResume.atS >= slowUntilS ? finalResume.atS - slowUntilS : null,
+    atResumes: events.filter((event) => !event.paused).map((event) => aroundResume(samples, event.atS)).join(' ') || '-',
   }
 }
 
 export const VIDEO_HEAD = [
-  '| run | publisher | slow rate | good kbps, last 15 s | publisher sent kbps, last 15 s | hub REMB kbps, median of last 15 s | slow video paused (P) / resumed (R), s after its join | pauses | slow seconds paused (from +3 s) | slow median fps while forwarded | link recovered at (s after the join) → video back for good after | load avg (end) |',
-  '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  '| run | publisher | slow rate | good kbps, last 15 s | publisher sent kbps, last 15 s | hub REMB kbps, median of last 15 s | slow video paused (P) / resumed (R), s after its join | pauses | slow seconds paused (from +3 s) | slow median fps while forwarded | link recovered at (s after the join) → video back for good after | slow video lost / NACKs around each resume (1 s before to 3 s after) | load avg (end) |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
 ]
 
 const format = (value: number | null, digits = 0) => (value === null ? '-' : value.toFixed(digits))
@@ -75,5 +92,5 @@ const format = (value: number | null, digits = 0) => (value === null ? '-' : val
 export function videoRow(run: string, publisher: string, rate: string, summary: VideoSummary, joinS: number, slowUntilS: number | null, load: number): string {
   const back = summary.pauses === 0 ? 'never paused' : summary.recoveredAfterS === null ? 'not back' : `${summary.recoveredAfterS.toFixed(1)} s`
   const recovery = slowUntilS === null ? '-' : `+${slowUntilS - joinS} → ${back}`
-  return `| ${run} | ${publisher} | ${rate} | ${format(summary.goodKbpsLast15)} | ${format(summary.publisherKbpsLast15)} | ${format(summary.rembKbpsLast15)} | ${summary.events} | ${summary.pauses} | ${summary.pausedSeconds} | ${format(summary.liveMedianFps)} | ${recovery} | ${load.toFixed(2)} |`
+  return `| ${run} | ${publisher} | ${rate} | ${[summary.goodKbpsLast15, ...summary.moreGoodKbpsLast15].map((kbps) => format(kbps)).join(' / ')} | ${format(summary.publisherKbpsLast15)} | ${format(summary.rembKbpsLast15)} | ${summary.events} | ${summary.pauses} | ${summary.pausedSeconds} | ${format(summary.liveMedianFps)} | ${recovery} | ${summary.atResumes} | ${load.toFixed(2)} |`
 }

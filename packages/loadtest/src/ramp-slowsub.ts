@@ -42,6 +42,8 @@ export interface SlowRunOptions {
   seconds: number
   /** The slow link is unshaped this many s after the publisher connected (null: shaped to the end). */
   until: number | null
+  /** How many subscribers on an unlimited path (`--good-subscribers`): the first is "the good one" of the tables. */
+  goodSubscribers: number
   trace: boolean
 }
 
@@ -76,8 +78,12 @@ export async function runSlowSubscriber(options: SlowRunOptions): Promise<SlowRu
   try {
     const publisher = await openPublisher(options.publisherKind, browser, options.origins, kind.initScripts)
     open.push(publisher)
-    const good = await openSubscriber(browser, tutorialUrl(options.pagesUrl, hub.url, roomId))
-    open.push(good)
+    const goods: OpenPage[] = []
+    for (let index = 0; index < options.goodSubscribers; index++) {
+      goods.push(await openSubscriber(browser, tutorialUrl(options.pagesUrl, hub.url, roomId)))
+      open.push(goods.at(-1)!)
+    }
+    const [good, ...moreGood] = goods as [OpenPage, ...OpenPage[]]
     const slow = await openSubscriber(browser, tutorialUrl(options.pagesUrl, hub.url, roomId))
     open.push(slow)
     await kind.open(publisher.page, { hub: hub.url, tutorial: options.pagesUrl }, roomId)
@@ -86,11 +92,12 @@ export async function runSlowSubscriber(options: SlowRunOptions): Promise<SlowRu
     const publisherId = await pollUntil(async () => (await kind.clientId(publisher.page)) ?? undefined, { timeoutMs: 5_000, intervalMs: 20, description: "the publisher's client id" })
     const start = Date.now()
     const pausesBefore = hub.videoPauses.length
-    await good.page.click(RAMP_CLIENT_KINDS.tutorial.joinSelector)
+    for (const each of goods) await each.page.click(RAMP_CLIENT_KINDS.tutorial.joinSelector)
     const samples: SlowSample[] = []
     const readCounters = () => hub.plane.stats() as unknown as Record<string, number>
     const counters0 = readCounters()
-    let previous = { at: Date.now(), publisher: await publisherStats(publisher.page), good: await subscriberStats(good.page), slow: await subscriberStats(slow.page) }
+    const readMore = () => Promise.all(moreGood.map((each) => subscriberStats(each.page)))
+    let previous = { at: Date.now(), publisher: await publisherStats(publisher.page), good: await subscriberStats(good.page), slow: await subscriberStats(slow.page), more: await readMore() }
     for (let atS = 1; atS <= seconds; atS++) {
       if (atS === SLOW_JOIN_S + 1) {
         // Its ports are shaped from the click on, as each candidate appears (before ICE checks can use it).
@@ -101,7 +108,7 @@ export async function runSlowSubscriber(options: SlowRunOptions): Promise<SlowRu
       if (atS === options.until) unshapeDownlink()
       const wait = start + atS * 1000 - Date.now()
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait)) // the sampling schedule itself
-      const now = { at: Date.now(), publisher: await publisherStats(publisher.page), good: await subscriberStats(good.page), slow: await subscriberStats(slow.page) }
+      const now = { at: Date.now(), publisher: await publisherStats(publisher.page), good: await subscriberStats(good.page), slow: await subscriberStats(slow.page), more: await readMore() }
       const counters = readCounters()
       const estimate = hub.lastEstimate.get(publisherId)
       const publisherSeconds = (now.publisher.at - previous.publisher.at) / 1000
@@ -120,6 +127,8 @@ export async function runSlowSubscriber(options: SlowRunOptions): Promise<SlowRu
           currentGapMs: is.currentGapMs,
           audio: is.audio,
           audioSecond: audioShare(was.audio, is.audio),
+          videoLost: is.packetsLost,
+          videoNacks: is.nacks,
         }
       }
       samples.push({
@@ -131,6 +140,7 @@ export async function runSlowSubscriber(options: SlowRunOptions): Promise<SlowRu
         rembKbps: estimate ? estimate.estimate / 1000 : null,
         hubLossPercent: estimate ? estimate.lossFraction * 100 : null,
         good: subscriber('good'),
+        ...(moreGood.length > 0 ? { moreGoodKbps: now.more.map((is, index) => ((is.bytesReceived - previous.more[index]!.bytesReceived) * 8) / pageSeconds / 1000) } : {}),
         slow: atS > SLOW_JOIN_S ? subscriber('slow') : null,
         counters: Object.fromEntries(COUNTERS.map((name) => [name, typeof counters[name] === 'number' ? counters[name]! - counters0[name]! : null])),
       })
@@ -139,10 +149,10 @@ export async function runSlowSubscriber(options: SlowRunOptions): Promise<SlowRu
     }
     await watch?.stop()
     const pauses: PauseEvent[] = []
-    const goodId = await RAMP_CLIENT_KINDS.tutorial.clientId(good.page)
+    const goodIds = await Promise.all(goods.map((each) => RAMP_CLIENT_KINDS.tutorial.clientId(each.page)))
     for (const event of hub.videoPauses.slice(pausesBefore)) {
-      if (event.publisher === publisherId && event.subscriber !== goodId) pauses.push({ atS: (event.at - start) / 1000, paused: event.paused })
-      else if (event.publisher === publisherId) console.error(`[slow] the good subscriber's video was ${event.paused ? 'paused' : 'resumed'} at ${((event.at - start) / 1000).toFixed(1)} s`)
+      if (event.publisher === publisherId && !goodIds.includes(event.subscriber)) pauses.push({ atS: (event.at - start) / 1000, paused: event.paused })
+      else if (event.publisher === publisherId) console.error(`[slow] good subscriber ${goodIds.indexOf(event.subscriber) + 1}'s video was ${event.paused ? 'paused' : 'resumed'} at ${((event.at - start) / 1000).toFixed(1)} s`)
     }
     const linkLine = `${describeLinkCounters('slow-subscriber', readQdiscCounters())}; ${watch?.events.join('; ') ?? ''}`
     if (watch?.unshapedSelected) console.error(`[slow] a selected pair's port was not shaped: ${watch.events.join('; ')}`)

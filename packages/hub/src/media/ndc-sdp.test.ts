@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { RtpPacket } from 'werift'
-import { answeredCodecs, asPublishOnly, asksForKeyframe, iceUfrag, isRtcp, neutralizeHeaderExtensions, withOfferedDirections, ssrcOf, withoutRedundancyFormats, withOneSetupRole, writeSsrc } from './ndc-sdp.js'
+import { answeredCodecs, asPublishOnly, withoutTransportCc, asksForKeyframe, iceUfrag, isRtcp, neutralizeHeaderExtensions, withOfferedDirections, ssrcOf, withoutRedundancyFormats, withOneSetupRole, writeSsrc } from './ndc-sdp.js'
 
 const CHROME_VIDEO = [
   'v=0',
@@ -33,6 +33,17 @@ describe('withoutRedundancyFormats', () => {
     expect(sdp).toContain('a=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack pli')
     expect(sdp).not.toMatch(/a=(rtpmap|fmtp|rtcp-fb):(97|118|119|120) /)
     expect(answeredCodecs(sdp, '0')).toEqual([{ payloadType: 96, name: 'VP8', fmtp: undefined }])
+  })
+})
+
+describe('withoutTransportCc', () => {
+  it("drops the transport-wide-cc extension and every transport-cc feedback, and keeps the rest", () => {
+    const offer = ['v=0', 'm=video 9 UDP/TLS/RTP/SAVPF 96 98', 'a=mid:0', 'a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01', 'a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid', 'a=rtpmap:96 VP8/90000', 'a=rtcp-fb:96 goog-remb', 'a=rtcp-fb:96 transport-cc', 'a=rtcp-fb:96 nack pli', 'a=rtpmap:98 VP9/90000', 'a=rtcp-fb:98 transport-cc', 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:1', 'a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01', 'a=rtpmap:111 opus/48000/2', 'a=rtcp-fb:111 transport-cc', ''].join('\r\n')
+    const sdp = withoutTransportCc(offer)
+    expect(sdp).not.toMatch(/transport-cc|transport-wide-cc/)
+    expect(sdp).toBe(offer.split('\r\n').filter((line) => !line.includes('transport-')).join('\r\n'))
+    expect(sdp).toContain('a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\na=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 goog-remb\r\na=rtcp-fb:96 nack pli')
+    expect(withoutTransportCc(offer.replaceAll('\r\n', '\n'))).toBe(sdp.replaceAll('\r\n', '\n'))
   })
 })
 

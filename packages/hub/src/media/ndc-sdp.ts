@@ -56,6 +56,25 @@ export function withoutRedundancyFormats(sdp: string): string {
   })].join(newline)
 }
 
+/** The transport-wide sequence number extension (transport-cc.ts' URI; not imported: this module stays free of werift). */
+const TRANSPORT_WIDE_CC = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01'
+
+/**
+ * A client offer without transport-cc (its header extension and its rtcp-fb). libdatachannel answers
+ * every extension and feedback offered, and this plane sends no transport-cc feedback: Chromium, told it
+ * would get some, estimated its send side from none, and from 3 s after the first REMB cut its own
+ * estimate by 20 % a second (its RTT backoff: no feedback reads as a growing RTT) down to 84 kbit/s, whatever
+ * the REMB said (the ramp bench, stop 32: the publisher sent 30 kbit/s to a subscriber on a free path).
+ * Without it the publisher's estimate follows the hub's REMB and the receiver reports' loss.
+ */
+export function withoutTransportCc(sdp: string): string {
+  const newline = sdp.includes('\r\n') ? '\r\n' : '\n'
+  return sdp
+    .split(/\r?\n/)
+    .filter((line) => !/^a=rtcp-fb:\S+ transport-cc\s*$/.test(line) && !(line.startsWith('a=extmap:') && line.includes(TRANSPORT_WIDE_CC)))
+    .join(newline)
+}
+
 /**
  * A client offer whose sendrecv audio and video m-lines are sendonly. libdatachannel answers a sendrecv
  * m-line with sendrecv and echoes its a=msid, so Chromium fires a remote track carrying the client's own
