@@ -20,7 +20,13 @@ export interface PeerTransport {
 /** null until the page has a peer connection; the last open one that sends video, else the last one. */
 export async function peerTransport(page: StatsPage): Promise<PeerTransport | null> {
   return page.evaluate(async () => {
-    const pcs = (globalThis as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? []
+    // The page's RTCPeerConnection, as far as it is read here (testkit has no DOM types).
+    interface PeerShape {
+      connectionState: string
+      getSenders(): { track: { kind: string } | null }[]
+      getStats(): Promise<{ forEach(callback: (stat: Record<string, unknown>) => void): void }>
+    }
+    const pcs = (globalThis as unknown as { __pcs?: PeerShape[] }).__pcs ?? []
     // The tutorial has one connection; Parley's app may keep a closed one from before.
     const pc = [...pcs].reverse().find((candidate) => candidate.connectionState !== 'closed' && candidate.getSenders().some((sender) => sender.track?.kind === 'video')) ?? pcs.at(-1)
     if (!pc) return null
