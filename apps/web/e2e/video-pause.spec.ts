@@ -25,7 +25,7 @@ import {
   watchPeerPorts,
   type PeerPortWatch,
 } from '@parley/testkit'
-import { appStatus, oneRemoteDecoding, openRoom, remoteTiles, remoteVideoSelector, useAppCall, type AppParticipant } from './web-app'
+import { appStatus, oneRemoteDecoding, openRoom, remoteVideoSelector, useAppCall, type AppParticipant } from './web-app'
 
 const SLOW_RATE = '300kbit'
 /** Ada's video send rate before Cy joins: over the slow link's rate, so that it cannot carry it. */
@@ -78,7 +78,7 @@ async function joinWithoutMedia(participant: AppParticipant, invite: string, bef
   for (const toggle of ['prejoin-toggle-camera', 'prejoin-toggle-mic']) {
     const button = participant.page.getByTestId(toggle)
     if ((await button.getAttribute('aria-pressed')) !== 'false') await button.click()
-    await expect.poll(() => button.getAttribute('aria-pressed'), { timeout: 5_000 }).toBe('false')
+    await pollUntil(async () => (await button.getAttribute('aria-pressed')) === 'false', { timeoutMs: 5_000, description: `${participant.name}'s ${toggle} off` })
   }
   beforeJoin()
   await participant.page.getByTestId('join-button').click()
@@ -124,14 +124,9 @@ describe("the hub pauses a slow subscriber's video (three Chromium pages, built 
       watch = watchPeerPorts(cy.page, cyJoinedAt, shapeDownlinkPort)
     })
     await pollUntil(async () => ((await appStatus(cy.page)) === 'connected' ? true : undefined), { timeoutMs: 20_000, description: 'Cy connected' }).catch(explain)
-    // Their client ids, as Ada's page names their tiles.
-    const ids = await pollUntil(async () => {
-      const tiles = await remoteTiles(ada.page)
-      const [boTile, cyTile] = ['Bo', 'Cy'].map((name) => tiles.find((tile) => tile.name === name))
-      return boTile && cyTile ? { bo: boTile.participant, cy: cyTile.participant } : undefined
-    }, { timeoutMs: 20_000, description: "Ada's page showing Bo and Cy" }).catch(explain)
-    boId = ids.bo
-    cyId = ids.cy
+    // Their client ids, in the order they joined (without media they have no tile at Ada).
+    const registered = () => call.hub.logs.filter((entry) => entry.msg === 'client registered').map((entry) => String(entry.fields?.clientId))
+    ;[, boId, cyId] = await pollUntil(() => (registered().length >= 3 ? registered() : undefined), { timeoutMs: 5_000, description: 'three clients registered' }).catch(explain)
   }, 90_000)
 
   afterAll(async () => {
