@@ -193,6 +193,7 @@ describe("the hub pauses a slow subscriber's video (three Chromium pages, built 
   })
 
   it("brings Ada's video back to Cy once her link recovers", async () => {
+    const queueAtUnshape = readQdiscCounters().get('40')
     unshapeDownlink()
     const unshapedAt = Date.now()
     const framesAtUnshape = (await sampleVideo(cy.page, remoteVideoSelector(adaId)))?.frames ?? 0
@@ -202,15 +203,18 @@ describe("the hub pauses a slow subscriber's video (three Chromium pages, built 
       description: "Cy's tile of Ada no longer marked data-paused-for-you",
     }).catch(explain)
     const badgeGoneAt = Date.now()
-    const video = await waitForDecodedVideo(cy.page, remoteVideoSelector(adaId), { minFramesGrowth: 20, timeoutMs: 15_000 }).catch(explain)
+    // 90 frames (~6 s at 15 fps) decoded from then on: past the hub's 4 s trial, so a failed trial (paused again) shows.
+    const video = await waitForDecodedVideo(cy.page, remoteVideoSelector(adaId), { minFramesGrowth: 90, timeoutMs: 20_000 }).catch(explain)
     figures.resume = {
       badgeGoneAfterUnshapeS: (badgeGoneAt - unshapedAt) / 1000,
       badgeGoneAfterPauseS: (badgeGoneAt - pausedAt) / 1000,
       framesBackAfterUnshapeS: (Date.now() - unshapedAt) / 1000,
       framesSinceUnshape: video.framesAtEnd - framesAtUnshape,
+      queueDroppedSinceUnshape: (readQdiscCounters().get('40')?.dropped ?? 0) - (queueAtUnshape?.dropped ?? 0),
       framesPerS: Number(((video.framesGrowth * 1000) / Math.max(1, video.msToGrowth)).toFixed(1)),
       load: load(),
     }
     expect(await cy.page.locator(tileSelector(adaId)).getByTestId('tile-paused-for-you').count()).toBe(0)
+    expect(hubPauses().filter((entry) => entry.fields?.clientId === cyId).map((entry) => entry.msg)).toEqual(['video paused', 'video resumed'])
   })
 })

@@ -167,7 +167,8 @@ export class VideoPause {
     return true
   }
 
-  #pause(backoffMs: number): void {
+  /** `why`: what the log line says besides (a failed trial's loss and the packets it was judged over). */
+  #pause(backoffMs: number, why: Record<string, number> = {}): void {
     this.#state = 'paused'
     this.#backoffMs = backoffMs
     this.#slowSince = undefined
@@ -175,7 +176,7 @@ export class VideoPause {
     this.#timer.start(backoffMs, () => this.#resume())
     if (this.#toldPaused) return
     this.#toldPaused = true
-    this.#actions.changed(true, { backoffMs, state: 'paused' })
+    this.#actions.changed(true, { backoffMs, state: 'paused', ...why })
   }
 
   #resume(): void {
@@ -202,7 +203,7 @@ export class VideoPause {
     this.#timer.cancel()
     const loss = this.#trialExpected > 0 ? this.#trialLost / this.#trialExpected : 0
     if (loss <= LOSSY) this.#live(FIRST_BACKOFF_MS)
-    else if (this.#othersFine) this.#pause(Math.min(MAX_BACKOFF_MS, 2 * this.#backoffMs))
+    else if (this.#othersFine) this.#pause(Math.min(MAX_BACKOFF_MS, 2 * this.#backoffMs), { trialLossPercent: Math.round(loss * 1000) / 10, trialPackets: this.#trialExpected })
     // Everyone is slow: it counts again, and the publisher follows its loss.
     else this.#live(this.#backoffMs)
   }
