@@ -41,12 +41,18 @@ export const EARLY_FAIL = 0.25
 /** How long a resume waits for a keyframe before it pauses again. */
 export const KEYFRAME_WAIT_MS = 3_000
 
+/** A failed trial's loss (in %, one decimal) and the packets it was judged over, for the hub's log. */
+export interface TrialVerdict {
+  trialLossPercent?: number
+  trialPackets?: number
+}
+
 export type VideoPauseState = 'live' | 'paused' | 'resuming' | 'trial' | 'ended'
 
 /** What a transition asks of the plane. */
 export interface VideoPauseActions {
   /** Forwarding stopped (`paused: true` to the subscriber) or started again from a keyframe (`false`). */
-  changed(paused: boolean, why: { backoffMs: number; state: VideoPauseState }): void
+  changed(paused: boolean, why: { backoffMs: number; state: VideoPauseState } & TrialVerdict): void
   /** A keyframe is wanted: the publisher is asked (under its keyframe rule). */
   keyframeWanted(): void
 }
@@ -168,7 +174,7 @@ export class VideoPause {
   }
 
   /** `why`: what the log line says besides (a failed trial's loss and the packets it was judged over). */
-  #pause(backoffMs: number, why: Record<string, number> = {}): void {
+  #pause(backoffMs: number, why: TrialVerdict = {}): void {
     this.#state = 'paused'
     this.#backoffMs = backoffMs
     this.#slowSince = undefined
