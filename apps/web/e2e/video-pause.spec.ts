@@ -126,7 +126,9 @@ describe("the hub pauses a slow subscriber's video (three Chromium pages, built 
     await pollUntil(async () => ((await appStatus(cy.page)) === 'connected' ? true : undefined), { timeoutMs: 20_000, description: 'Cy connected' }).catch(explain)
     // Their client ids, in the order they joined (without media they have no tile at Ada).
     const registered = () => call.hub.logs.filter((entry) => entry.msg === 'client registered').map((entry) => String(entry.fields?.clientId))
-    ;[, boId, cyId] = await pollUntil(() => (registered().length >= 3 ? registered() : undefined), { timeoutMs: 5_000, description: 'three clients registered' }).catch(explain)
+    const ids = await pollUntil(() => (registered().length >= 3 ? registered() : undefined), { timeoutMs: 5_000, description: 'three clients registered' }).catch(explain)
+    boId = ids[1]!
+    cyId = ids[2]!
   }, 90_000)
 
   afterAll(async () => {
