@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { describeLinkCounters, downlinkFilterCommands, parseNftDropped, parseQdiscCounters, slowQueuePackets, uplinkFilterCommands, uplinkLossRules } from './ramp-link.js'
+import { describeLinkCounters, parseNftDropped, parseQdiscCounters, uplinkFilterCommands, uplinkLossRules } from './ramp-link.js'
 
 describe('uplinkFilterCommands', () => {
   it('puts UDP from the port, IPv4 and IPv6, on the 800 kbit/s class', () => {
@@ -13,27 +13,6 @@ describe('uplinkFilterCommands', () => {
     expect(() => uplinkFilterCommands(0)).toThrow(RangeError)
     expect(() => uplinkFilterCommands(70_000)).toThrow(RangeError)
     expect(() => uplinkLossRules(1.5)).toThrow(RangeError)
-  })
-})
-
-describe('downlinkFilterCommands', () => {
-  it('puts UDP to the slow subscriber\'s port, IPv4 and IPv6, on its class, never what it sends', () => {
-    const commands = downlinkFilterCommands(40_010)
-    expect(commands).toEqual([
-      'filter add dev lo parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff match ip dport 40010 0xffff flowid 1:40',
-      'filter add dev lo parent 1: protocol ipv6 prio 2 u32 match ip6 protocol 17 0xff match ip6 dport 40010 0xffff flowid 1:40',
-    ])
-    for (const command of commands) expect(command).not.toContain('sport')
-    expect(() => downlinkFilterCommands(65_536)).toThrow(RangeError)
-  })
-})
-
-describe('slowQueuePackets', () => {
-  it('holds about 500 ms at the rate in 1200-byte packets, at least 10', () => {
-    expect(slowQueuePackets('300kbit')).toBe(16)
-    expect(slowQueuePackets('600kbit')).toBe(31)
-    expect(slowQueuePackets('100kbit')).toBe(10)
-    expect(() => slowQueuePackets('1mbit')).toThrow('not a rate')
   })
 })
 
@@ -72,15 +51,6 @@ qdisc pfifo 20: parent 1:20 limit 0p
  Sent 0 bytes 0 pkt (dropped 60, overlimits 0 requeues 0) 
  backlog 0b 0p requeues 0
 `
-
-describe('parseQdiscCounters', () => {
-  it('reads each qdisc by its handle', () => {
-    const counters = parseQdiscCounters(SHOWN)
-    expect(counters.get('1')).toEqual({ sentPackets: 4321, dropped: 0 })
-    expect(counters.get('30')).toEqual({ sentPackets: 1900, dropped: 40 })
-    expect(counters.get('20')).toEqual({ sentPackets: 0, dropped: 60 })
-  })
-})
 
 describe('describeLinkCounters', () => {
   it('gives the uplink its queue drops over what the publisher offered, and its random loss over what left the queue', () => {

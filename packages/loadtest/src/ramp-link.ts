@@ -12,7 +12,20 @@
 //   RTCP, STUN and DTLS) crosses a rate class (`--slow-rate`) with a drop-tail queue of about
 //   SLOW_QUEUE_MS at that rate; no random loss. Everything else, the other subscriber's path too, is unlimited.
 import { execFileSync } from 'node:child_process'
-import { tc } from '@parley/testkit'
+import { addRateClass, checkPort, portFilterCommands, removeLoopbackShaping, tc, type QdiscCounters } from '@parley/testkit'
+
+// The slow subscriber's shaping and tc's counters live in testkit (rate-link.ts), shared with the web app's video-pause spec.
+export {
+  downlinkFilterCommands,
+  parseQdiscCounters,
+  prepareDownlink,
+  readQdiscCounters,
+  shapeDownlinkPort,
+  SLOW_QUEUE_MS,
+  slowQueuePackets,
+  unshapeDownlink,
+  type QdiscCounters,
+} from '@parley/testkit'
 
 export type Link = 'clean' | 'constrained' | 'uplink' | 'slow-subscriber'
 
@@ -24,9 +37,6 @@ const NFT_TABLE = 'parley_uplink'
 
 const LOSS_CLASS = '1:20'
 const UPLINK_CLASS = '1:30'
-const DOWNLINK_CLASS = '1:40'
-/** The slow subscriber's queue, in ms at its rate (with 1200-byte packets): a bottleneck's buffer, not an unbounded one. */
-export const SLOW_QUEUE_MS = 500
 
 function nft(script: string): void {
   try {
@@ -60,42 +70,8 @@ export function shapeUplinkPort(port: number): void {
   nft(uplinkLossRules(port).join('; '))
 }
 
-/** The packets the slow subscriber's queue holds: SLOW_QUEUE_MS at `rate` (e.g. '300kbit') in 1200-byte packets, at least 10. */
-export function slowQueuePackets(rate: string): number {
-  const kbit = /^(\d+)kbit$/.exec(rate)
-  if (!kbit) throw new Error(`not a rate in kbit: ${rate}`)
-  return Math.max(10, Math.round((Number(kbit[1]) * SLOW_QUEUE_MS) / (8 * 1200)))
-}
-
-/** The slow subscriber's class, no filters yet (until `shapeDownlinkPort` everything passes unlimited). */
-export function prepareDownlink(rate: string): void {
-  addRateClass(DOWNLINK_CLASS, rate, slowQueuePackets(rate))
-}
-
-/** An unlimited default class for everything, and `classId` (`1:N`, its queue `N:`) at `rate` with a drop-tail queue of `limit` packets, for the filters to fill. */
-function addRateClass(classId: string, rate: string, limit: number): void {
-  tc('qdisc add dev lo root handle 1: htb default 10')
-  tc('class add dev lo parent 1: classid 1:10 htb rate 10gbit')
-  tc(`class add dev lo parent 1: classid ${classId} htb rate ${rate} ceil ${rate}`)
-  tc(`qdisc add dev lo parent ${classId} handle ${classId.split(':')[1]}: pfifo limit ${limit}`)
-}
-
-/** Steers UDP to `port` (one of the slow subscriber's candidates) through its rate class. */
-export function shapeDownlinkPort(port: number): void {
-  for (const command of downlinkFilterCommands(port)) tc(command)
-}
-
-/** The slow subscriber's link recovers: its class is no longer a bottleneck (its filters and counters stay). */
-export function unshapeDownlink(): void {
-  tc(`class change dev lo parent 1: classid ${DOWNLINK_CLASS} htb rate 10gbit ceil 10gbit`)
-}
-
 export function releaseLoopback(): void {
-  try {
-    tc('qdisc del dev lo root')
-  } catch {
-    // nothing was set
-  }
+  removeLoopbackShaping()
   try {
     execFileSync('nft', ['delete', 'table', 'netdev', NFT_TABLE], { stdio: ['ignore', 'ignore', 'pipe'] })
   } catch {
@@ -103,27 +79,9 @@ export function releaseLoopback(): void {
   }
 }
 
-function checkPort(port: number): void {
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new RangeError(`not a UDP port: ${port}`)
-}
-
 /** The tc filters that put UDP from `port` (IPv4 and IPv6) on the uplink's 800 kbit/s class; never what is sent to it. */
 export function uplinkFilterCommands(port: number): string[] {
   return portFilterCommands('sport', port, UPLINK_CLASS)
-}
-
-/** The tc filters that put UDP to `port` (IPv4 and IPv6) on the slow subscriber's class; never what it sends. */
-export function downlinkFilterCommands(port: number): string[] {
-  return portFilterCommands('dport', port, DOWNLINK_CLASS)
-}
-
-/** UDP from (`sport`) or to (`dport`) `port`, IPv4 and IPv6, onto `classId`. */
-function portFilterCommands(side: 'sport' | 'dport', port: number, classId: string): string[] {
-  checkPort(port)
-  return [
-    `filter add dev lo parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff match ip ${side} ${port} 0xffff flowid ${classId}`,
-    `filter add dev lo parent 1: protocol ipv6 prio 2 u32 match ip6 protocol 17 0xff match ip6 ${side} ${port} 0xffff flowid ${classId}`,
-  ]
 }
 
 /** The nftables rules dropping UPLINK_LOSS_PER_MILLE ‰ of UDP from `port` at random, on lo's ingress (after the rate class, silently for the sender). */
@@ -142,35 +100,6 @@ export function parseNftDropped(text: string): number {
 
 export function readUplinkDropped(): number {
   return parseNftDropped(execFileSync('nft', ['list', 'table', 'netdev', NFT_TABLE], { encoding: 'utf8' }))
-}
-
-/** What a leaf qdisc passed and dropped. */
-export interface QdiscCounters {
-  sentPackets: number
-  dropped: number
-}
-
-/** `tc -s qdisc show dev lo`, by qdisc handle ("20:" → "20"). */
-export function parseQdiscCounters(text: string): Map<string, QdiscCounters> {
-  const counters = new Map<string, QdiscCounters>()
-  let handle: string | undefined
-  for (const line of text.split('\n')) {
-    const head = /^qdisc \S+ (\d+):/.exec(line)
-    if (head) {
-      handle = head[1]
-      continue
-    }
-    const sent = /Sent \d+ bytes (\d+) pkt \(dropped (\d+)/.exec(line)
-    if (sent && handle !== undefined) {
-      counters.set(handle, { sentPackets: Number(sent[1]), dropped: Number(sent[2]) })
-      handle = undefined
-    }
-  }
-  return counters
-}
-
-export function readQdiscCounters(): Map<string, QdiscCounters> {
-  return parseQdiscCounters(execFileSync('tc', ['-s', 'qdisc', 'show', 'dev', 'lo'], { encoding: 'utf8' }))
 }
 
 /**

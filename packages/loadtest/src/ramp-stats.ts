@@ -171,36 +171,5 @@ export async function subscriberGaps(page: BenchPage): Promise<[number, number][
   })
 }
 
-/** The publisher's transport as its getStats() shows it: its UDP candidates, the selected pair's local port, the RTP it has sent. */
-export interface PublisherTransport {
-  candidates: { port: number; address: string }[]
-  selectedPort: number | null
-  rtpPacketsSent: number
-  connectionState: string
-}
-
-/** null until the page has a peer connection. */
-export async function publisherTransport(page: BenchPage): Promise<PublisherTransport | null> {
-  return page.evaluate(async () => {
-    const pcs = (globalThis as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? []
-    // As in publisherStats: the last open connection that sends video.
-    const pc = [...pcs].reverse().find((candidate) => candidate.connectionState !== 'closed' && candidate.getSenders().some((sender) => sender.track?.kind === 'video')) ?? pcs.at(-1)
-    if (!pc) return null
-    const report = await pc.getStats()
-    const candidates: { id: string; port: number; address: string }[] = []
-    const pairs = new Map<string, Record<string, unknown>>()
-    let selectedPair: string | undefined
-    let rtpPacketsSent = 0
-    report.forEach((stat: Record<string, unknown>) => {
-      if (stat.type === 'local-candidate' && stat.protocol === 'udp' && typeof stat.port === 'number') candidates.push({ id: String(stat.id), port: stat.port, address: String(stat.address ?? stat.ip ?? '') })
-      if (stat.type === 'transport' && typeof stat.selectedCandidatePairId === 'string') selectedPair = stat.selectedCandidatePairId
-      if (stat.type === 'candidate-pair') pairs.set(String(stat.id), stat)
-      if (stat.type === 'outbound-rtp') rtpPacketsSent += Number(stat.packetsSent ?? 0)
-    })
-    // Firefox has no transport stats: its selected pair says so itself.
-    if (selectedPair === undefined) for (const [id, pair] of pairs) if (pair.selected === true) selectedPair = id
-    const local = selectedPair === undefined ? undefined : pairs.get(selectedPair)?.localCandidateId
-    const selectedPort = candidates.find((candidate) => candidate.id === local)?.port ?? null
-    return { candidates: candidates.map(({ port, address }) => ({ port, address })), selectedPort, rtpPacketsSent, connectionState: pc.connectionState }
-  })
-}
+// The publisher's transport (its UDP candidates, selected pair, RTP sent) is testkit's peerTransport, shared with the web app's video-pause spec.
+export { peerTransport as publisherTransport, type PeerTransport as PublisherTransport } from '@parley/testkit'

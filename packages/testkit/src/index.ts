@@ -61,3 +61,21 @@ export { commandLineOf, descendantsOf, processTree } from './processes.js'
 // Delay, jitter, loss and blackouts on loopback (no netem here): a TURN relay that impairs what it relays.
 export { startTurnRelay, type RelayDirection, type TurnRelay, type TurnRelayCounters, type TurnRelayOptions } from './turn-relay.js'
 export { ImpairedLink, NO_IMPAIRMENT, type Impairment, type LinkCounters } from './impaired-link.js'
+// A rate-limited downlink on lo for one browser's ports (htb + u32 filters), and the watch that finds its ports.
+export {
+  addRateClass,
+  checkPort,
+  downlinkFilterCommands,
+  DOWNLINK_CLASS,
+  parseQdiscCounters,
+  portFilterCommands,
+  prepareDownlink,
+  readQdiscCounters,
+  removeLoopbackShaping,
+  shapeDownlinkPort,
+  SLOW_QUEUE_MS,
+  slowQueuePackets,
+  unshapeDownlink,
+  type QdiscCounters,
+} from './rate-link.js'
+export { peerTransport, watchPeerPorts, type PeerPortWatch, type PeerTransport, type StatsPage } from './peer-ports.js'

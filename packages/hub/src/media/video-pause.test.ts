@@ -10,8 +10,9 @@ const TICK = 250
 
 function setUp() {
   const told: boolean[] = []
+  const why: object[] = []
   let keyframesWanted = 0
-  const pause = new VideoPause(systemClock, { changed: (paused) => void told.push(paused), keyframeWanted: () => void keyframesWanted++ })
+  const pause = new VideoPause(systemClock, { changed: (paused, fields) => void (told.push(paused), why.push(fields)), keyframeWanted: () => void keyframesWanted++ })
   /** One tick `TICK` ms after the last: its verdict (counts in the estimate). */
   const tick = (fraction: number, packets: number, othersFine = true) => {
     vi.advanceTimersByTime(TICK)
@@ -21,7 +22,7 @@ function setUp() {
   const ticks = (ms: number, fraction: number, packets = JUDGE_MIN_PACKETS, othersFine = true) => {
     for (let at = 0; at < ms; at += TICK) tick(fraction, packets, othersFine)
   }
-  return { pause, told, tick, ticks, keyframes: () => keyframesWanted }
+  return { pause, told, why, tick, ticks, keyframes: () => keyframesWanted }
 }
 
 /** From live to paused: SLOW_SUBSCRIBER_MS of loss with another subscriber fine. */
@@ -136,6 +137,9 @@ describe('VideoPause', () => {
     run.tick(0.5, 1)
     expect(run.pause.state).toBe('paused')
     expect(run.pause.backoffMs).toBe(2 * FIRST_BACKOFF_MS)
+    // The log line of a failed trial says what failed it (the first pause says nothing of a trial).
+    expect(run.why.at(-1)).toEqual({ backoffMs: 2 * FIRST_BACKOFF_MS, state: 'paused', trialLossPercent: 50, trialPackets: TRIAL_MIN_PACKETS })
+    expect(run.why[0]).toEqual({ backoffMs: FIRST_BACKOFF_MS, state: 'paused' })
   })
 
   it('a failed trial with nobody else fine goes live (counted), not paused', () => {

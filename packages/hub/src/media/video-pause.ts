@@ -41,12 +41,18 @@ export const EARLY_FAIL = 0.25
 /** How long a resume waits for a keyframe before it pauses again. */
 export const KEYFRAME_WAIT_MS = 3_000
 
+/** A failed trial's loss (in %, one decimal) and the packets it was judged over, for the hub's log. */
+export interface TrialVerdict {
+  trialLossPercent?: number
+  trialPackets?: number
+}
+
 export type VideoPauseState = 'live' | 'paused' | 'resuming' | 'trial' | 'ended'
 
 /** What a transition asks of the plane. */
 export interface VideoPauseActions {
   /** Forwarding stopped (`paused: true` to the subscriber) or started again from a keyframe (`false`). */
-  changed(paused: boolean, why: { backoffMs: number; state: VideoPauseState }): void
+  changed(paused: boolean, why: { backoffMs: number; state: VideoPauseState } & TrialVerdict): void
   /** A keyframe is wanted: the publisher is asked (under its keyframe rule). */
   keyframeWanted(): void
 }
@@ -167,7 +173,8 @@ export class VideoPause {
     return true
   }
 
-  #pause(backoffMs: number): void {
+  /** `why`: what the log line says besides (a failed trial's loss and the packets it was judged over). */
+  #pause(backoffMs: number, why: TrialVerdict = {}): void {
     this.#state = 'paused'
     this.#backoffMs = backoffMs
     this.#slowSince = undefined
@@ -175,7 +182,7 @@ export class VideoPause {
     this.#timer.start(backoffMs, () => this.#resume())
     if (this.#toldPaused) return
     this.#toldPaused = true
-    this.#actions.changed(true, { backoffMs, state: 'paused' })
+    this.#actions.changed(true, { backoffMs, state: 'paused', ...why })
   }
 
   #resume(): void {
@@ -202,7 +209,7 @@ export class VideoPause {
     this.#timer.cancel()
     const loss = this.#trialExpected > 0 ? this.#trialLost / this.#trialExpected : 0
     if (loss <= LOSSY) this.#live(FIRST_BACKOFF_MS)
-    else if (this.#othersFine) this.#pause(Math.min(MAX_BACKOFF_MS, 2 * this.#backoffMs))
+    else if (this.#othersFine) this.#pause(Math.min(MAX_BACKOFF_MS, 2 * this.#backoffMs), { trialLossPercent: Math.round(loss * 1000) / 10, trialPackets: this.#trialExpected })
     // Everyone is slow: it counts again, and the publisher follows its loss.
     else this.#live(this.#backoffMs)
   }

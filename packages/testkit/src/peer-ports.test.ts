@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import type { PublisherTransport } from './ramp-stats.js'
-import { watchUplink } from './ramp-uplink.js'
+import { type PeerTransport, watchPeerPorts } from './peer-ports.js'
 
 /** A page whose getStats() answers from a script of transports, one per read (the last one repeats). */
-function scriptedPage(script: (PublisherTransport | null)[]) {
+function scriptedPage(script: (PeerTransport | null)[]) {
   let reads = 0
   return {
     get reads() {
@@ -17,13 +16,13 @@ function scriptedPage(script: (PublisherTransport | null)[]) {
   }
 }
 
-const transport = (overrides: Partial<PublisherTransport>): PublisherTransport => ({ candidates: [], selectedPort: null, rtpPacketsSent: 0, connectionState: 'connecting', ...overrides })
+const transport = (overrides: Partial<PeerTransport>): PeerTransport => ({ candidates: [], selectedPort: null, rtpPacketsSent: 0, connectionState: 'connecting', ...overrides })
 
 async function until(check: () => boolean): Promise<void> {
   for (let tries = 0; tries < 200 && !check(); tries++) await new Promise((resolve) => setTimeout(resolve, 5))
 }
 
-describe('watchUplink', () => {
+describe('watchPeerPorts', () => {
   it('shapes each IPv4 port once as it appears and reports the selected pair', async () => {
     const scripted = scriptedPage([
       null,
@@ -32,7 +31,7 @@ describe('watchUplink', () => {
       transport({ candidates: [{ port: 40_000, address: '127.0.0.1' }, { port: 40_002, address: '127.0.0.1' }], selectedPort: 40_002, rtpPacketsSent: 300, connectionState: 'connected' }),
     ])
     const shaped: number[] = []
-    const watch = watchUplink(scripted.page, Date.now(), (port) => shaped.push(port))
+    const watch = watchPeerPorts(scripted.page, Date.now(), (port) => shaped.push(port))
     await until(() => scripted.reads >= 4)
     await watch.stop()
     expect(shaped).toEqual([40_000, 40_002])
@@ -46,7 +45,7 @@ describe('watchUplink', () => {
   it('says when the selected pair is on a port not among the candidates shaped', async () => {
     const scripted = scriptedPage([transport({ candidates: [{ port: 40_004, address: '::1' }], selectedPort: 40_006 })])
     const shaped: number[] = []
-    const watch = watchUplink(scripted.page, Date.now(), (port) => shaped.push(port))
+    const watch = watchPeerPorts(scripted.page, Date.now(), (port) => shaped.push(port))
     await until(() => scripted.reads >= 2)
     await watch.stop()
     expect(shaped).toEqual([40_004])
