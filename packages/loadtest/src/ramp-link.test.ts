@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { describeLinkCounters, parseNftDropped, parseQdiscCounters, uplinkFilterCommands, uplinkLossRules } from './ramp-link.js'
+import { describeLinkCounters, parseNftDropped, uplinkFilterCommands, uplinkLossRules } from './ramp-link.js'
 
 describe('uplinkFilterCommands', () => {
   it('puts UDP from the port, IPv4 and IPv6, on the 800 kbit/s class', () => {
@@ -41,20 +41,9 @@ describe('parseNftDropped', () => {
   })
 })
 
-const SHOWN = `qdisc htb 1: root refcnt 2 r2q 10 default 0x10 direct_packets_stat 0 direct_qlen 1000
- Sent 1234567 bytes 4321 pkt (dropped 0, overlimits 17 requeues 0) 
- backlog 0b 0p requeues 0
-qdisc pfifo 30: parent 1:30 limit 100p
- Sent 800000 bytes 1900 pkt (dropped 40, overlimits 0 requeues 0) 
- backlog 0b 0p requeues 0
-qdisc pfifo 20: parent 1:20 limit 0p
- Sent 0 bytes 0 pkt (dropped 60, overlimits 0 requeues 0) 
- backlog 0b 0p requeues 0
-`
-
 describe('describeLinkCounters', () => {
   it('gives the uplink its queue drops over what the publisher offered, and its random loss over what left the queue', () => {
-    expect(describeLinkCounters('uplink', parseQdiscCounters(SHOWN), 38)).toBe('1940 packets offered, 40 dropped by the full queue (2.1 %), 38 of the 1900 sent lost at random (2.0 %)')
+    expect(describeLinkCounters('uplink', new Map([['30', { sentPackets: 1900, dropped: 40 }]]), 38)).toBe('1940 packets offered, 40 dropped by the full queue (2.1 %), 38 of the 1900 sent lost at random (2.0 %)')
   })
 
   it('reads the constrained link off its one rate class', () => {
