@@ -2,7 +2,6 @@
 // what a subscriber's NACK brings back, what the publisher is asked to resend, and the RTCP it gets.
 import { GenericNack, RtcpPacketConverter, RtcpPayloadSpecificFeedback, RtcpReceiverInfo, RtcpRrPacket, RtcpSenderInfo, RtcpSrPacket, RtcpTransportLayerFeedback } from 'werift'
 import type { PictureLossIndication } from 'werift'
-import type { Track } from 'node-datachannel'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock } from '../clock.js'
 import { bandwidthLimits } from './bandwidth.js'
@@ -10,38 +9,17 @@ import { NdcFanOut, NdcSource, NdcSubscription } from './ndc-forwarding.js'
 import { pliBytes } from './ndc-rtcp.js'
 import { DEFAULT_BITRATES } from '../roomOptions.js'
 import { KEYFRAME_REQUEST_INTERVAL_MS } from './werift-forwarder.js'
+import { fakeNdcTrack, rtpPacket } from '../test-support/ndcTracks.js'
 
 const PUBLISHER_SSRC = 0x1111_1111
 const SUBSCRIBER_SSRC = 0x2222_2222
 
-/** A track that is open once `open()` is called and, like libdatachannel's, throws on a send once closed. */
-function fakeTrack(initiallyOpen = true) {
-  const sent: Buffer[] = []
-  let state: 'new' | 'open' | 'closed' = initiallyOpen ? 'open' : 'new'
-  const track = {
-    isOpen: () => state === 'open',
-    sendMessageBinary: (bytes: Buffer) => {
-      if (state === 'closed') throw new Error('Track is closed')
-      return sent.push(Buffer.from(bytes)) > 0
-    },
-    close: () => (state = 'closed'),
-  }
-  return { track: track as unknown as Track, sent, open: () => (state = 'open'), closed: () => (state = 'closed') }
-}
-
 function rtp(seq: number): Buffer {
-  const packet = Buffer.alloc(112)
-  packet[0] = 0x80
-  packet[1] = 96
-  packet.writeUInt16BE(seq, 2)
-  packet.writeUInt32BE(seq * 3000, 4)
-  packet.writeUInt32BE(PUBLISHER_SSRC, 8)
-  packet[12] = seq & 0xff
-  return packet
+  return rtpPacket(seq, PUBLISHER_SSRC, [seq & 0xff])
 }
 
 /** A video source of `publisher`'s track (`announcedSsrc`: what its SDP said, if anything). */
-function videoSource(fanOut: NdcFanOut, publisher: ReturnType<typeof fakeTrack>, announcedSsrc: number | undefined) {
+function videoSource(fanOut: NdcFanOut, publisher: ReturnType<typeof fakeNdcTrack>, announcedSsrc: number | undefined) {
   const published = { clientId: 'pub', kind: 'video' as const, streamId: 's', trackId: 't' }
   const source = new NdcSource(published, {}, publisher.track, [{ payloadType: 96, name: 'VP8', fmtp: undefined }], announcedSsrc, bandwidthLimits(DEFAULT_BITRATES), fanOut)
   fanOut.add(source)
@@ -52,9 +30,9 @@ function setup() {
   // Fake timers drive the system clock (the estimate's tick and the keyframe throttle run on it).
   const clock = systemClock
   const fanOut = new NdcFanOut(clock, () => undefined)
-  const publisher = fakeTrack()
+  const publisher = fakeNdcTrack()
   const source = videoSource(fanOut, publisher, PUBLISHER_SSRC)
-  const subscriber = fakeTrack(false)
+  const subscriber = fakeNdcTrack(false)
   const subscription = new NdcSubscription(source, { clientId: 'sub', sourceEnded: () => undefined, videoPaused: () => undefined }, 'video-1', SUBSCRIBER_SSRC)
   subscription.attach(subscriber.track)
   source.subscriptions.add(subscription)
@@ -122,7 +100,7 @@ describe('NdcSource', () => {
 
   it('forwards to a subscription only while the track it holds is open; a closed track says nothing later', () => {
     const { source, fanOut, subscription, subscriber } = setup()
-    const late = fakeTrack(false)
+    const late = fakeNdcTrack(false)
     const second = new NdcSubscription(source, { clientId: 'late', sourceEnded: () => undefined, videoPaused: () => undefined }, 'video-2', SUBSCRIBER_SSRC + 1)
     second.attach(late.track)
     source.subscriptions.add(second)
@@ -185,7 +163,7 @@ describe('NdcSource', () => {
 
     it("asked before the publisher's track opened and before its SSRC was known: one PLI once both are there", () => {
       const fanOut = new NdcFanOut(systemClock, () => undefined)
-      const publisher = fakeTrack(false)
+      const publisher = fakeNdcTrack(false)
       const source = videoSource(fanOut, publisher, undefined)
       source.requestKeyframe()
       source.requestKeyframe()

@@ -2,7 +2,6 @@
 // fan-out gates): nothing forwarded while paused, the resume starts from a keyframe numbered right after
 // the last packet sent, and the subscriber's NACKs are mapped back to the history in the publisher's numbering.
 import { GenericNack, RtcpReceiverInfo, RtcpRrPacket, RtcpTransportLayerFeedback } from 'werift'
-import type { Track } from 'node-datachannel'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock } from '../clock.js'
 import { bandwidthLimits } from './bandwidth.js'
@@ -10,43 +9,25 @@ import { NdcFanOut, NdcSource, NdcSubscription } from './ndc-forwarding.js'
 import { DEFAULT_BITRATES } from '../roomOptions.js'
 import { SLOW_SUBSCRIBER_MS } from './subscriber-loss.js'
 import { FIRST_BACKOFF_MS } from './video-pause.js'
+import { fakeNdcTrack, rtpPacket } from '../test-support/ndcTracks.js'
 
 const PUBLISHER_SSRC = 0x1111_1111
 
-function fakeTrack() {
-  const sent: Buffer[] = []
-  let open = true
-  const track = {
-    isOpen: () => open,
-    sendMessageBinary: (bytes: Buffer) => sent.push(Buffer.from(bytes)) > 0,
-    close: () => (open = false),
-  }
-  return { track: track as unknown as Track, sent }
-}
-
 /** A VP8 packet: a keyframe's first (S=1, P=0) or a delta frame's. */
 function rtp(seq: number, keyframe: boolean): Buffer {
-  const packet = Buffer.alloc(112)
-  packet[0] = 0x80
-  packet[1] = 96
-  packet.writeUInt16BE(seq, 2)
-  packet.writeUInt32BE(seq * 3000, 4)
-  packet.writeUInt32BE(PUBLISHER_SSRC, 8)
-  packet[12] = 0x10
-  packet[13] = keyframe ? 0x00 : 0x01
-  return packet
+  return rtpPacket(seq, PUBLISHER_SSRC, [0x10, keyframe ? 0x00 : 0x01])
 }
 
 function setUp() {
   const logged: string[] = []
   const fanOut = new NdcFanOut(systemClock, (_level, msg) => void logged.push(msg))
-  const publisher = fakeTrack()
+  const publisher = fakeNdcTrack()
   const published = { clientId: 'pub', kind: 'video' as const, streamId: 's', trackId: 't' }
   const source = new NdcSource(published, {}, publisher.track, [{ payloadType: 96, name: 'VP8', fmtp: undefined }], PUBLISHER_SSRC, bandwidthLimits(DEFAULT_BITRATES), fanOut)
   fanOut.add(source)
   const told: boolean[] = []
   const subscriber = (ssrc: number) => {
-    const track = fakeTrack()
+    const track = fakeNdcTrack()
     const subscription = new NdcSubscription(source, { clientId: `sub-${ssrc}`, sourceEnded: () => undefined, videoPaused: (_s, paused) => void told.push(paused) }, `video-${ssrc}`, ssrc)
     subscription.attach(track.track)
     source.subscriptions.add(subscription)
