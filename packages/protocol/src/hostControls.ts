@@ -4,12 +4,12 @@
 // header. The hosted hub knows none of this: it drops the option, returns no key, and has no
 // moderation routes, so a Parley client falls back to "the creator is the host" without enforcement.
 import * as v from 'valibot'
-import { MAX_ID_LENGTH, type RoomOptionsInput } from './schemas.js'
+import type { RoomOptionsInput } from './requests.js'
 
 /** The header carrying a room's host key on `end` and the moderation routes. */
 export const HOST_KEY_HEADER = 'X-Parley-Host-Key'
 
-/** `options.parley` of `POST /rooms/create` (in schemas.ts: `{host_controls?: boolean}`). */
+/** `options.parley` of `POST /rooms/create` (in requests.ts: `{host_controls?: boolean}`). */
 export type ParleyRoomOptions = NonNullable<RoomOptionsInput['parley']>
 
 /** The extra field of the create response when the room has host controls. */
@@ -17,14 +17,7 @@ export const HostKeySchema = v.object({
   host_key: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(256))),
 })
 
-/**
- * Body of `end`, `parley/mute` and `parley/remove` (optional; an empty body is `{}`): the client id
- * of the host doing it, so the hub can tell the others who it was by the name that client registered.
- */
-export const HostActionRequestSchema = v.object({
-  by_client_id: v.optional(v.pipe(v.string(), v.maxLength(MAX_ID_LENGTH))),
-})
-export type HostActionRequest = v.InferOutput<typeof HostActionRequestSchema>
+// The host action's request body is in requests.ts (HostActionRequestSchema).
 
 /** Who did it, as the hub knows them (the name that client registered or set). */
 export const ActedBySchema = v.object({ client_id: v.string(), name: v.string() })

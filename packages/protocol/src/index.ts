@@ -1,4 +1,5 @@
 export * from './schemas.js'
+export * from './requests.js'
 export * from './routes.js'
 export * from './events.js'
 export * from './envelope.js'

@@ -1,0 +1,28 @@
+// The field schemas and limits that schemas.ts (what both sides parse) and requests.ts (what only the
+// hub parses) share. Not exported from the package index: schemas.ts re-exports the limits.
+import * as v from 'valibot'
+
+/** Largest SDP either side accepts. Chrome's offers for a 10-person call stay well under 64 KiB. */
+export const MAX_SDP_LENGTH = 128 * 1024
+/** Largest ICE candidate line accepted. */
+export const MAX_CANDIDATE_LENGTH = 1024
+/** Longest display name, room name or id accepted. */
+export const MAX_NAME_LENGTH = 256
+export const MAX_ID_LENGTH = 128
+
+export const nonNegativeInt = v.pipe(v.number(), v.integer(), v.minValue(0))
+
+/** valibot's object and record schemas accept arrays; a JSON body that is an array is never what we mean. */
+export function jsonObject<const TEntries extends v.ObjectEntries>(entries: TEntries) {
+  return v.pipe(v.custom<Record<string, unknown>>(isPlainObject, 'must be a JSON object'), v.object(entries))
+}
+export function isPlainObject(input: unknown): boolean {
+  return typeof input === 'object' && input !== null && !Array.isArray(input)
+}
+
+export const sdp = v.pipe(
+  v.string(),
+  v.minLength(1, 'must not be empty'),
+  v.maxLength(MAX_SDP_LENGTH, `must be at most ${MAX_SDP_LENGTH} characters`),
+  v.startsWith('v=0', 'is not an SDP (it must start with "v=0")'),
+)
