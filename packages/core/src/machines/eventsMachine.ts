@@ -7,7 +7,7 @@
 // `streamSilence` (2 × the hub's ping interval) is dead, even if its socket never said so. An event that
 // breaks the contract is reported to the parent (`events.invalid`), never dropped silently.
 import { assign, enqueueActions, fromCallback, fromPromise, sendParent, setup, type AnyStateMachine } from 'xstate'
-import { ALLOWED_RENEGOTIATION_EVENT, PARLEY_CONNECTION_EVENT, PARLEY_MUTE_EVENT, PARLEY_VIDEO_PAUSED_EVENT, SSE_EVENTS, parseSseEvent, type SseEventName } from '@parley/protocol'
+import { ALLOWED_RENEGOTIATION_EVENT, PARLEY_CONNECTION_EVENT, PARLEY_MUTE_EVENT, PARLEY_VIDEO_PAUSED_EVENT, SSE_EVENTS, parseSseEvent, pingIntervalOf, type SseEventName } from '@parley/protocol'
 import { HubError, type HubClient } from '../hubClient.js'
 import type { EventSourceFactory, SseMessageLike } from '../ports.js'
 import { HUB_EVENT_RECIPIENTS, type EventsClosedReason, type EventsParentEvent, type HubEvent } from '../events.js'
@@ -75,11 +75,10 @@ export function isReplayedId(id: string | undefined, last: string | null): boole
 
 type StreamEvent = HubEvent | { type: 'stream.invalid'; event: string; error: string } | { type: 'stream.activity'; pingIntervalMs?: number }
 
-/** The interval a Parley hub's ping announces (`{"interval_ms": n}`); other hubs send anything. */
-function pingIntervalOf(data: string): number | undefined {
+/** The interval a Parley hub's ping announces (`{"interval_ms": n}`, read by the protocol's schema); other hubs send anything. */
+function announcedPingInterval(data: string): number | undefined {
   try {
-    const interval = (JSON.parse(data) as { interval_ms?: unknown } | null)?.interval_ms
-    return typeof interval === 'number' && Number.isInteger(interval) && interval > 0 ? interval : undefined
+    return pingIntervalOf(JSON.parse(data))
   } catch {
     return undefined
   }
@@ -88,7 +87,7 @@ function pingIntervalOf(data: string): number | undefined {
 /** Turns one SSE message into a machine event (`stream.activity` for `ping`), or undefined for none. */
 export function toHubEvent(name: SseEventName, data: string): StreamEvent | undefined {
   if (name === 'ping') {
-    const pingIntervalMs = pingIntervalOf(data)
+    const pingIntervalMs = announcedPingInterval(data)
     return pingIntervalMs === undefined ? { type: 'stream.activity' } : { type: 'stream.activity', pingIntervalMs }
   }
   if (name === ALLOWED_RENEGOTIATION_EVENT) return { type: 'hub.allowedRenegotiation' }
