@@ -1,7 +1,7 @@
 // From two getStats samples to what a person sees: who is speaking (with a hold, so the outline and
 // the active speaker do not flicker), each track's connection quality and figures, and video that
 // stopped decoding. Pure functions over plain data; the stats machine keeps the state between samples.
-import type { InboundFigures, StatsSample } from './report.js'
+import { defined, type InboundFigures, type StatsSample } from './report.js'
 
 export type Quality = 'excellent' | 'good' | 'poor' | 'lost'
 
@@ -107,7 +107,6 @@ export function qualityOf(figures: Omit<QualityFigures, 'quality'>): Quality {
 }
 
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits
-const defined = <T extends object>(record: T): T => Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as T
 
 /** The level over the interval from the energy counters (robust to short beeps), else the momentary level. */
 function levelOf(now: { audioLevel?: number; totalAudioEnergy?: number; totalSamplesDuration?: number }, before: typeof now | undefined): number {

@@ -43,7 +43,8 @@ export interface StatsSample {
 }
 
 const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined)
-const defined = <T extends object>(record: T): T => Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as T
+/** The record without its undefined fields (the stats figures a reading did not have). */
+export const defined = <T extends object>(record: T): T => Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as T
 const max = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.max(a, b))
 const LIMITATION_RANK: Record<string, number> = { none: 0, other: 1, cpu: 2, bandwidth: 3 }
 
