@@ -11,9 +11,18 @@ export interface AcquiredMedia {
 }
 
 /** The getUserMedia failure's kind (by DOMException name) and, as detail, which device and why. */
+/** A getUserMedia/getDisplayMedia failure: its DOMException name ('' for none) and its words. */
+export function mediaFailure(error: unknown): { name: string; message: string } {
+  return {
+    name: typeof error === 'object' && error !== null && 'name' in error ? String((error as { name: unknown }).name) : '',
+    message: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+  }
+}
+
 export function classifyMediaError(error: unknown, device: string): ConferenceError {
-  const name = typeof error === 'object' && error !== null && 'name' in error ? String((error as { name: unknown }).name) : ''
-  const message = `${device}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`
+  const failure = mediaFailure(error)
+  const name = failure.name
+  const message = `${device}: ${failure.message}`
   switch (name) {
     case 'NotAllowedError':
     case 'SecurityError':

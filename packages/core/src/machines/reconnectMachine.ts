@@ -7,7 +7,7 @@
 // Bounded: MAX_RECONNECT_ATTEMPTS attempts within `reconnectDeadline`, then it gives up with the error
 // of the last attempt. Delays are named so tests `.provide()` them.
 import { assign, fromPromise, not, sendParent, setup } from 'xstate'
-import { mediaStateMetaKey } from '@parley/protocol'
+import { mediaStateMetaKey, type Room } from '@parley/protocol'
 import type { ConferenceError, RoomInfo } from '../api.js'
 import { toConferenceError } from '../errors.js'
 import { HubError, type HubClient } from '../hubClient.js'
@@ -60,23 +60,23 @@ export function reconnectBackoffMs(attempt: number): number {
   return attempt <= 1 ? 0 : Math.min(250 * 2 ** (attempt - 1), 4000)
 }
 
+/** The room as the core keeps it (the hub's answer without its extra fields, e.g. a host key). */
+const reopened = ({ id, name, options }: Room, recreated: boolean): ReopenedRoom => ({ room: { id, name, options }, recreated })
+
 export function reconnectActors(hub: HubClient) {
   return {
     /** The same room again: by id, or re-created by id with its name and options when the hub lost it. */
     reopenRoom: fromPromise<ReopenedRoom, RoomInfo>(async ({ input, signal }) => {
       try {
-        const room = await hub.getRoom(input.id, signal)
-        return { room: { id: room.id, name: room.name, options: room.options }, recreated: false }
+        return reopened(await hub.getRoom(input.id, signal), false)
       } catch (error) {
         if (!(error instanceof HubError && error.kind === 'room-not-found')) throw error
         try {
-          const room = await hub.createRoom({ id: input.id, name: input.name, ...(input.options ? { options: input.options } : {}) }, signal)
-          return { room: { id: room.id, name: room.name, options: room.options }, recreated: true }
+          return reopened(await hub.createRoom({ id: input.id, name: input.name, ...(input.options ? { options: input.options } : {}) }, signal), true)
         } catch (createError) {
           // Another participant re-created it first: it is there now.
           if (!(createError instanceof HubError && createError.kind === 'conflict')) throw createError
-          const room = await hub.getRoom(input.id, signal)
-          return { room: { id: room.id, name: room.name, options: room.options }, recreated: false }
+          return reopened(await hub.getRoom(input.id, signal), false)
         }
       }
     }),

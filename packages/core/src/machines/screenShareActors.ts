@@ -2,6 +2,7 @@
 // port), the capture's `ended`, and releasing it. Bound to one conference's screen holder.
 import { fromCallback, fromPromise } from 'xstate'
 import type { ScreenShareError } from '../api.js'
+import { mediaFailure } from '../media.js'
 import type { MediaDevicesLike } from '../ports.js'
 import type { ScreenMedia } from '../screenMedia.js'
 
@@ -12,8 +13,7 @@ export interface ScreenShareDeps {
 
 /** The picker's failure as the kind a UI words: cancelled or refused, or anything else. */
 export function classifyScreenError(error: unknown): ScreenShareError {
-  const name = typeof error === 'object' && error !== null && 'name' in error ? String((error as { name: unknown }).name) : ''
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  const { name, message } = mediaFailure(error)
   // Chromium and Firefox both say NotAllowedError for a cancelled picker and for a refusal.
   if (name === 'NotAllowedError' || name === 'SecurityError') return { kind: 'denied', message }
   return { kind: 'failed', message }
