@@ -4,7 +4,7 @@
 // valibot's cross-module @__NO_SIDE_EFFECTS__ annotations).
 import * as v from 'valibot'
 import { isPlainObject, jsonObject, MAX_ID_LENGTH, MAX_NAME_LENGTH, nonNegativeInt, sdp } from './fields.js'
-import { BitratesSchema, QualityPresetSchema, TrackSourceSchema } from './schemas.js'
+import { BitratesSchema, QualityPresetSchema, TRACK_SOURCES } from './schemas.js'
 
 const name = v.pipe(v.string(), v.maxLength(MAX_NAME_LENGTH, `must be at most ${MAX_NAME_LENGTH} characters`))
 const id = v.pipe(
@@ -64,6 +64,8 @@ export const SessionDescriptionSchema = jsonObject({
   sdp,
 })
 export type SessionDescription = v.InferOutput<typeof SessionDescriptionSchema>
+
+export const TrackSourceSchema = v.picklist(TRACK_SOURCES, 'must be "media" or "screen"')
 
 export const TrackSourcesRequestSchema = v.pipe(
   v.array(v.object({ track_id: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_NAME_LENGTH)), source: TrackSourceSchema })),

@@ -104,8 +104,8 @@ export type NegotiateResult = v.InferOutput<typeof NegotiateResultSchema>
 // Tracks
 
 export const TRACK_SOURCES = ['media', 'screen'] as const
-export const TrackSourceSchema = v.picklist(TRACK_SOURCES, 'must be "media" or "screen"')
-export type TrackSource = v.InferOutput<typeof TrackSourceSchema>
+/** What setTrackSources says a track is (its schema, TrackSourceSchema, is the hub's: requests.ts). */
+export type TrackSource = (typeof TRACK_SOURCES)[number]
 
 
 
