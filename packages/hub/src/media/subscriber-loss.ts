@@ -53,8 +53,8 @@ export class SubscriberLoss {
    * Nothing is forwarded to it now (its video paused, video-pause.ts): the first report that covers newer
    * packets (the resume's) is a new start, not a figure. The packets sent just before the pause that its
    * slow link's queue dropped are lost in the receiver's eyes only once a newer packet arrives, so that
-   * report counts them with the resume's first few (0–2 per pause in the e2e video-pause spec, stop 33);
-   * 8 in a trial's first 30 packets fail it early on a link that has recovered (stop 32's open bug).
+   * report counts them with the resume's first few (0–6 of its 3–25 packets in 17 runs of the e2e
+   * video-pause spec, stop 33); 8 in a trial's first 30 fail it early on a recovered link (stop 32's bug).
    */
   restart(): void {
     this.#restarting = true
