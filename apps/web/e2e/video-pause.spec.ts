@@ -7,7 +7,8 @@
 // peer-ports.ts, the loadtest ramp's `slow-subscriber` link). Observed, never slept on:
 //   1. Cy's tile of Ada shows "Video paused — your connection is too slow" (hub README, "The slowest subscriber");
 //   2. while paused Cy still receives Ada's audio and decodes no video of hers; Bo keeps decoding it;
-//   3. with the shaping removed the notice goes and Cy decodes Ada's video again (after the hub's backoff).
+//   3. with the shaping removed the notice goes and Cy decodes Ada's video again (after the hub's backoff),
+//      and the hub's trial of it holds: no second pause.
 // Loopback-only namespace, root in it (tc on lo).
 import { readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
