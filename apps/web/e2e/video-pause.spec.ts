@@ -7,8 +7,10 @@
 // peer-ports.ts, the loadtest ramp's `slow-subscriber` link). Observed, never slept on:
 //   1. Cy's tile of Ada shows "Video paused — your connection is too slow" (hub README, "The slowest subscriber");
 //   2. while paused Cy still receives Ada's audio and decodes no video of hers; Bo keeps decoding it;
-//   3. with the shaping removed the notice goes and Cy decodes Ada's video again (after the hub's backoff).
+//   3. with the shaping removed the notice goes and Cy decodes Ada's video again (after the hub's backoff),
+//      and the hub's trial of it holds: no second pause.
 // Loopback-only namespace, root in it (tc on lo).
+import { readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -30,14 +32,21 @@ import { appStatus, oneRemoteDecoding, openRoom, remoteVideoSelector, useAppCall
 const SLOW_RATE = '300kbit'
 /** Ada's video send rate before Cy joins: over the slow link's rate, so that it cannot carry it. */
 const PUBLISHER_KBPS_BEFORE = 380
+/** From the badge going (the hub's trial starting) past its end: the trial's 4 s (TRIAL_MS) and 2 s more. */
+const TRIAL_WATCH_MS = 6_000
 
+/** UDP datagrams the namespace's sockets dropped for a full receive buffer so far (Udp RcvbufErrors, /proc/net/snmp). */
+function udpReceiveBufferDrops(): number {
+  const [names, values] = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((line) => line.startsWith('Udp:'))
+  return Number(values?.split(' ')[names?.split(' ').indexOf('RcvbufErrors') ?? -1] ?? NaN)
+}
 const load = () => loadavg().map((value) => value.toFixed(2)).join(' ')
 const tileSelector = (participantId: string) => `[data-testid="tile"][data-local="false"][data-participant="${participantId}"]`
 
 /** In the page: what its peer connections received, summed over their inbound RTP (all of it Ada's here). */
 async function readInbound(page: Page) {
   return page.evaluate(async () => {
-    const figures = { audioPackets: 0, audioSamples: 0, concealedSamples: 0, videoPackets: 0, videoBytes: 0, framesDecoded: 0 }
+    const figures = { audioPackets: 0, audioSamples: 0, concealedSamples: 0, videoPackets: 0, videoPacketsLost: 0, videoBytes: 0, framesDecoded: 0 }
     for (const pc of (globalThis as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? []) {
       if (pc.connectionState === 'closed') continue
       ;(await pc.getStats()).forEach((stat: Record<string, unknown>) => {
@@ -48,6 +57,7 @@ async function readInbound(page: Page) {
           figures.concealedSamples += Number(stat.concealedSamples ?? 0)
         } else if (stat.kind === 'video') {
           figures.videoPackets += Number(stat.packetsReceived ?? 0)
+          figures.videoPacketsLost += Number(stat.packetsLost ?? 0)
           figures.videoBytes += Number(stat.bytesReceived ?? 0)
           figures.framesDecoded += Number(stat.framesDecoded ?? 0)
         }
@@ -141,9 +151,11 @@ describe("the hub pauses a slow subscriber's video (three Chromium pages, built 
     console.info(`[video-pause figures] load ${load()}:`, JSON.stringify(figures))
   })
 
-  it("shapes every port of Cy's selected pair", () => {
+  it("shapes every port of Cy's selected pair", async () => {
+    // The watch reads her stats every 500 ms: under load it may see her selected pair after the app says connected.
+    const seen = await pollUntil(() => (watch?.events.some((event) => event.includes('selected pair')) ? true : undefined), { timeoutMs: 5_000, intervalMs: 100, description: "Cy's selected pair seen by the port watch" }).catch(() => false)
+    expect(seen, watch?.events.join('; ')).toBe(true)
     expect(watch?.unshapedSelected, watch?.events.join('; ')).toBe(false)
-    expect(watch?.events.some((event) => event.includes('selected pair')), watch?.events.join('; ')).toBe(true)
   })
 
   it("shows Cy that Ada's video is paused for her connection", async () => {
@@ -212,21 +224,33 @@ describe("the hub pauses a slow subscriber's video (three Chromium pages, built 
       description: "Cy's tile of Ada no longer marked data-paused-for-you",
     }).catch(explain)
     const badgeGoneAt = Date.now()
-    // 20 frames decoded from then on. Not past the hub's 4 s trial: a trial on the recovered link failed in 2
-    // of 8 runs that watched through it (stop 32, cause not found; hub README, "The slowest subscriber"), so
-    // whether it paused again is printed (`pausesAfterResume`), not asserted.
+    const atResume = await readInbound(cy.page)
+    const bufferDropsAtResume = udpReceiveBufferDrops()
+    // 20 frames decoded from then on, and the hub's 4 s trial over (the badge goes as it starts) with no
+    // second pause: the trial used to fail on the recovered link in 2 of 8 runs (stop 32), when the first
+    // report after the resume counted the packets the slow queue had dropped just before the pause (fixed
+    // at stop 33: hub README, "The slowest subscriber").
     const video = await waitForDecodedVideo(cy.page, remoteVideoSelector(adaId), { minFramesGrowth: 20, timeoutMs: 20_000 }).catch(explain)
+    const framesBackAt = Date.now()
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, badgeGoneAt + TRIAL_WATCH_MS - Date.now())))
+    const afterTrial = await readInbound(cy.page)
     figures.resume = {
       badgeGoneAfterUnshapeS: (badgeGoneAt - unshapedAt) / 1000,
       badgeGoneAfterPauseS: (badgeGoneAt - pausedAt) / 1000,
-      framesBackAfterUnshapeS: (Date.now() - unshapedAt) / 1000,
+      framesBackAfterUnshapeS: (framesBackAt - unshapedAt) / 1000,
       framesSinceUnshape: video.framesAtEnd - framesAtUnshape,
       queueDroppedSinceUnshape: (readQdiscCounters().get('40')?.dropped ?? 0) - (queueAtUnshape?.dropped ?? 0),
       framesPerS: Number(((video.framesGrowth * 1000) / Math.max(1, video.msToGrowth)).toFixed(1)),
+      // Over the trial and 2 s after: what Cy's receiver counted as lost of Ada's video, of what it received.
+      trialVideoPacketsLost: afterTrial.videoPacketsLost - atResume.videoPacketsLost,
+      trialVideoPackets: afterTrial.videoPackets - atResume.videoPackets,
+      trialUdpReceiveBufferDrops: udpReceiveBufferDrops() - bufferDropsAtResume,
       load: load(),
     }
-    const cyPauses = hubPauses().filter((entry) => entry.fields?.clientId === cyId).map((entry) => entry.msg)
-    figures.pausesAfterResume = cyPauses.slice(2).filter((msg) => msg === 'video paused').length
-    expect(cyPauses.slice(0, 2)).toEqual(['video paused', 'video resumed'])
+    const cyPauses = hubPauses().filter((entry) => entry.fields?.clientId === cyId)
+    figures.pausesAfterResume = cyPauses.slice(2).filter((entry) => entry.msg === 'video paused').length
+    // Paused once, resumed once, and the trial held: no second pause (a failed one logs its loss, shown here).
+    expect(cyPauses.map((entry) => `${entry.msg} ${JSON.stringify(entry.fields)}`).slice(1)).toEqual([expect.stringMatching(/^video resumed /)])
+    expect(cyPauses[0]?.msg).toBe('video paused')
   })
 })

@@ -23,6 +23,23 @@ describe('SubscriberLoss', () => {
     expect(loss.packets).toBe(0)
   })
 
+  it('after a restart, starts the count again at the first report that covers newer packets', () => {
+    const loss = new SubscriberLoss()
+    const report = receiverReporter(loss)
+    report(40, 4)
+    loss.restart()
+    // Reports without newer packets (a paused forwarding) leave the restart pending.
+    report(0, -1)
+    expect(loss.take(0)).toBeCloseTo(0.1)
+    // The resume's first report: 8 packets dropped before the pause are counted only now; not a figure.
+    report(20, 8)
+    expect(loss.take(250)).toBeCloseTo(0.1)
+    expect(loss.packets).toBe(0)
+    report(40, 2)
+    expect(loss.take(500)).toBeCloseTo(0.05)
+    expect(loss.packets).toBe(40)
+  })
+
   it('counts a lossy subscriber for SLOW_SUBSCRIBER_MS, then no more until it recovers', () => {
     const loss = new SubscriberLoss()
     const report = receiverReporter(loss)

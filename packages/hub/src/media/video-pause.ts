@@ -245,7 +245,11 @@ export function judgeSubscriptions(subscriptions: Iterable<JudgedSubscription>, 
   }
   for (const { subscription, fraction } of taken) {
     const { loss, pause } = subscription
-    if (pause && !pause.judge(loss.fraction, loss.packets, fine - (pause.fine ? 1 : 0) > 0)) continue
+    if (pause && !pause.judge(loss.fraction, loss.packets, fine - (pause.fine ? 1 : 0) > 0)) {
+      // Paused or resuming: the trial is judged from the resume's first report on (SubscriberLoss.restart).
+      if (!pause.forwards) loss.restart()
+      continue
+    }
     counted(fraction, loss.packets)
   }
 }
