@@ -50,6 +50,8 @@ export class LayerChoice {
   #trialLost = 0
   #trialExpected = 0
   #reported = false
+  /** The subscriber was told its video paused (the first layer's start is no resume). */
+  #toldPaused = false
 
   /** Starts wanting `start` (default the highest level): the first keyframe of that layer starts the video. */
   constructor(clock: Clock, layerCount: number, actions: LayerChoiceActions, start = layerCount) {
@@ -121,7 +123,10 @@ export class LayerChoice {
     const from = this.#level
     this.#level = level
     this.#resetWindows()
-    if (from === 0) this.#actions.paused(false, { level, backoffMs: this.#backoffMs })
+    if (from === 0 && this.#toldPaused) {
+      this.#toldPaused = false
+      this.#actions.paused(false, { level, backoffMs: this.#backoffMs })
+    }
     if (level > from && from > 0) {
       this.#state = 'trial'
       this.#trialLost = 0
@@ -182,6 +187,7 @@ export class LayerChoice {
       this.#resetWindows()
       this.#state = 'steady'
       this.#actions.targetChanged(0)
+      this.#toldPaused = true
       this.#actions.paused(true, { level: 0, backoffMs })
       this.#timer.start(backoffMs, () => this.#probeUp())
       return
