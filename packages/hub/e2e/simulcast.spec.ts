@@ -3,12 +3,15 @@
 // the width of their keyframes, not by name); Bob subscribes on a clean link and decodes the widest
 // layer; Cy subscribes through a 300 kbit/s downlink (testkit's rate-link on her ports, tc in the
 // loopback-only namespace) and is moved to a narrower layer, her frames still decoded, while Bob keeps
-// the widest. Run inside a loopback-only namespace, as root (tc).
+// the widest. The node-datachannel plane declines simulcast (ndc-sdp.ts withoutSimulcast): the same
+// publisher then sends one stream, which a subscriber decodes. Run inside a loopback-only namespace, as
+// root (tc).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { type PeerPortWatch, assertLoopbackOnly, launchChromium, pollUntil, prepareDownlink, readQdiscCounters, removeLoopbackShaping, shapeDownlinkPort, watchPeerPorts } from '@parley/testkit'
 import type { LogFields, LogLevel } from '../src/log.js'
 import { createWeriftMediaPlane } from '../src/media/werift.js'
+import { createNdcMediaPlane } from '../src/media/ndc-plane.js'
 import type { MediaPlane } from '../src/media/types.js'
 import { type ChromeSide, hubNegotiates, joinChrome } from './support/chrome-side.js'
 
@@ -73,14 +76,15 @@ describe('werift simulcast with Chromium on loopback', () => {
   let plane: MediaPlane
   let watch: PeerPortWatch | undefined
   const sides: ChromeSide[] = []
-  const logs: { level: LogLevel; msg: string; fields?: LogFields }[] = []
+  const logs: { level: LogLevel; msg: string; fields?: LogFields; at: number }[] = []
+  const startedAt = Date.now()
   const figures: Record<string, unknown> = {}
 
   beforeAll(async () => {
     assertLoopbackOnly()
     removeLoopbackShaping()
     browser = await launchChromium()
-    plane = createWeriftMediaPlane({ log: (level, msg, fields) => logs.push({ level, msg, fields }) })
+    plane = createWeriftMediaPlane({ log: (level, msg, fields) => logs.push({ level, msg, fields, at: Date.now() }) })
   })
 
   afterAll(async () => {
@@ -89,7 +93,8 @@ describe('werift simulcast with Chromium on loopback', () => {
     for (const side of sides) await side.page.close()
     await browser?.close()
     await plane?.close()
-    figures.switches = logs.filter((entry) => entry.msg === 'simulcast layer switched').map((entry) => `${String(entry.fields?.clientId)}:${String(entry.fields?.rid)}/${String(entry.fields?.width)}`)
+    figures.switches = logs.filter((entry) => entry.msg === 'simulcast layer switched').map((entry) => `${((entry.at - startedAt) / 1000).toFixed(1)}s ${String(entry.fields?.clientId)}:${String(entry.fields?.rid)}/${String(entry.fields?.width)}@${String(entry.fields?.level)}`)
+    figures.wanted = logs.filter((entry) => entry.msg === 'simulcast layer wanted').map((entry) => `${((entry.at - startedAt) / 1000).toFixed(1)}s ${String(entry.fields?.clientId)}→${String(entry.fields?.level)}`)
     figures.pauses = logs.filter((entry) => entry.msg === 'video paused' || entry.msg === 'video resumed').map((entry) => `${String(entry.fields?.clientId)}:${entry.msg}`)
     console.info('[simulcast figures]', JSON.stringify(figures))
   })
@@ -146,4 +151,36 @@ describe('werift simulcast with Chromium on loopback', () => {
     expect(watch?.unshapedSelected, watch?.events.join('; ')).toBe(false)
     for (const side of sides) expect(side.errors).toEqual([])
   }, 300_000)
+
+  it('the node-datachannel plane answers without simulcast, and the publisher falls back to one stream', async () => {
+    const ndc = createNdcMediaPlane({})
+    const pages: ChromeSide[] = []
+    try {
+      const alice = await joinChrome(ndc, browser, 'alice', { simulcast: true })
+      pages.push(alice)
+      const bob = await joinChrome(ndc, browser, 'bob', { audioOnly: true })
+      pages.push(bob)
+      await pollUntil(() => alice.peer.connectionState === 'connected' && bob.peer.connectionState === 'connected' && alice.published.length === 2, { description: 'alice publishing on ndc, bob connected' })
+      const answer = await alice.page.page.evaluate(() => (globalThis as unknown as { pc: { remoteDescription: { sdp: string } } }).pc.remoteDescription.sdp)
+      expect(answer).not.toMatch(/a=simulcast|a=rid:|rtp-stream-id/)
+      // Chromium sends its first encoding only (rid q), none of the others.
+      const sent = await pollUntil(
+        async () => {
+          const layers = await sentLayers(alice)
+          return (layers['q']?.bytesSent ?? 0) > 50_000 ? layers : undefined
+        },
+        { timeoutMs: 30_000, description: 'alice sending her first encoding' },
+      )
+      expect([sent['h']?.bytesSent ?? 0, sent['f']?.bytesSent ?? 0]).toEqual([0, 0])
+      // Not asserted: libdatachannel routes incoming RTP by the SSRCs of the offer, and a rid offer has
+      // none, so this video does not reach the plane's track (hub README, "Simulcast").
+      for (const track of alice.published) bob.peer.subscribe(track)
+      await pollUntil(() => bob.negotiationNeeded > 0, { description: 'bob negotiation needed (ndc)' })
+      await hubNegotiates(bob)
+      figures.ndcFallback = { sent, bobAfterSubscribing: await receivedVideo(bob), stats: ndc.stats() }
+    } finally {
+      for (const side of pages) await side.page.close()
+      await ndc.close()
+    }
+  }, 120_000)
 })
