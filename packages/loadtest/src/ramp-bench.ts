@@ -277,7 +277,7 @@ try {
             for (const rate of roundOrder(args.slowRates, round)) {
               const label = `${hubName} r${round}`
               console.error(`[ramp] ${label}: ${publisher} ${client}, slow subscriber at ${rate}…`)
-              const { samples, linkLine, pauses } = await runSlowSubscriber({ publisherKind: publisher, client, browser, hub: hubs.get(hubName)!, pagesUrl: pages.url, origins, rate, seconds: args.slowSeconds, until: args.slowUntil, goodSubscribers: args.goodSubscribers, trace: args.trace })
+              const { samples, linkLine, pauses } = await runSlowSubscriber({ publisherKind: publisher, client, browser, hub: hubs.get(hubName)!, pagesUrl: pages.url, origins, rate, seconds: args.slowSeconds, until: args.slowUntil, goodSubscribers: args.goodSubscribers, trace: args.trace, simulcast: args.simulcast })
               for (const sample of samples) slowRows.push(slowRow(label, `${publisher} ${client}`, rate, sample))
               slowSummaries.push(summaryRow(label, `${publisher} ${client}`, rate, summarise(samples, SLOW_JOIN_S), loadavg()[0]!))
               slowVideo.push(videoRow(label, `${publisher} ${client}`, rate, summariseVideo(samples, pauses, SLOW_JOIN_S, args.slowUntil), SLOW_JOIN_S, args.slowUntil, loadavg()[0]!))
