@@ -109,6 +109,12 @@ describe('werift simulcast with Chromium on loopback', () => {
     expect(answer).toMatch(/a=simulcast:recv q;h;f/)
     expect(answer).toMatch(/a=extmap:\d+ urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id/)
 
+    // Alice receives Bob's audio: the hub's offer to her keeps her rids (else Chromium, as answerer, drops
+    // to its first encoding for good).
+    for (const track of bob.published) alice.peer.subscribe(track)
+    await pollUntil(() => alice.negotiationNeeded > 0, { description: 'alice negotiation needed' })
+    expect(await hubNegotiates(alice)).toMatch(/a=simulcast:recv q;h;f/)
+
     for (const track of alice.published) bob.peer.subscribe(track)
     await pollUntil(() => bob.negotiationNeeded > 0, { description: 'bob negotiation needed' })
     await hubNegotiates(bob)

@@ -20,7 +20,7 @@ import type { LayerChoice } from './layer-choice.js'
 import { dtlsUp, pliPacket, rembPacket, sendRtcp } from './werift-rtcp.js'
 import { NackRecovery, RelayedNacks } from './nack-recovery.js'
 import { SubscriberRtcp } from './werift-subscriber-rtcp.js'
-import { type Layer, LayerSwitch, SimulcastLayers } from './werift-simulcast.js'
+import { type Layer, LayerSwitch, SimulcastLayers, keepSimulcastInOffers } from './werift-simulcast.js'
 import { startsVp8Keyframe } from './vp8.js'
 import { absSendTimeId, absSendTimeIn } from './probe.js'
 import { KeyframeHold, forwardsLive } from './werift-keyframe-hold.js'
@@ -119,7 +119,10 @@ export class Forwarder {
     }
     // One werift track per rid (werift answers a simulcast offer with the same rids): each is a layer.
     const ridTracks = published.kind === 'video' ? (transceiver.receiver.tracks ?? []).filter((track) => typeof track.rid === 'string' && track.rid !== '') : []
-    if (ridTracks.length > 1) Object.assign(source, { simulcast: new SimulcastLayers(ridTracks.map((track) => track.rid!), this.#clock, (layer) => this.#sendPli(source, [layer])) })
+    if (ridTracks.length > 1) {
+      Object.assign(source, { simulcast: new SimulcastLayers(ridTracks.map((track) => track.rid!), this.#clock, (layer) => this.#sendPli(source, [layer])) })
+      keepSimulcastInOffers(transceiver, ridTracks.map((track) => track.rid!))
+    }
     this.#transportCc.sourceAdded(source)
     const stops = (ridTracks.length > 1 ? ridTracks : [transceiver.receiver.track]).map((track) => {
       const layer = track.rid ? source.simulcast?.byRid(track.rid) : undefined

@@ -11,7 +11,7 @@
 //     VP8 PictureID/TL0PICIDX continue too (vp8-rewrite.ts);
 //   - resends of the new layer older than its switching keyframe are not forwarded (their numbers would
 //     fall among the old layer's).
-import { type RTCPeerConnectionConfig, type RTCRtpSender, type RtpHeader, useSdesRTPStreamId } from 'werift'
+import { type RTCPeerConnectionConfig, type RTCRtpSender, type RTCRtpTransceiver, type RtpHeader, useSdesRTPStreamId } from 'werift'
 import { KeyframeRequests } from './werift-keyframe-requests.js'
 import { LayerChoice, type LayerChoiceActions } from './layer-choice.js'
 import { Vp8Continuity, vp8KeyframeSize } from './vp8-rewrite.js'
@@ -32,6 +32,17 @@ export function withSimulcast(config: RTCPeerConnectionConfig): RTCPeerConnectio
   const video = config.headerExtensions?.video
   if (video && !video.some((extension) => extension.uri === useSdesRTPStreamId().uri)) video.push(useSdesRTPStreamId())
   return config
+}
+
+/**
+ * The hub's later offers to the publisher keep its rids (`a=simulcast:recv …`, `a=rid:… recv`): werift
+ * writes them only for a transceiver whose options name them (its own sendEncodings), and a re-offer
+ * without them makes the browser, as answerer, drop to its first encoding for good (measured: a publisher
+ * sent only its widest layer once the hub offered it the other participants' tracks).
+ */
+export function keepSimulcastInOffers(transceiver: RTCRtpTransceiver, rids: readonly string[]): void {
+  const options = (transceiver as unknown as { options?: { simulcast?: { rid: string; direction: 'send' | 'recv' }[] } }).options
+  if (options) options.simulcast = rids.map((rid) => ({ rid, direction: 'recv' }))
 }
 
 /** One rid of a simulcast source. */
