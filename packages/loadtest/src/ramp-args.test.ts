@@ -19,6 +19,7 @@ describe('parseRampArgs', () => {
       slowUntil: null,
       goodSubscribers: 1,
       trace: false,
+      simulcast: false,
     })
   })
 
@@ -28,8 +29,8 @@ describe('parseRampArgs', () => {
   })
 
   it('reads every other flag', () => {
-    const args = parseRampArgs(['--publishers', 'firefox', '--links', 'clean,uplink', '--rounds', '2', '--uplink-rate', '400kbit', '--hubs', 'low-floor,current', '--before-hub', '/tmp/b', '--trace'], HUBS)
-    expect(args).toMatchObject({ publishers: ['firefox'], links: ['clean', 'uplink'], rounds: 2, uplinkRate: '400kbit', hubs: ['low-floor', 'current'], beforeHub: '/tmp/b', trace: true })
+    const args = parseRampArgs(['--publishers', 'firefox', '--links', 'clean,uplink', '--rounds', '2', '--uplink-rate', '400kbit', '--hubs', 'low-floor,current', '--before-hub', '/tmp/b', '--trace', '--simulcast'], HUBS)
+    expect(args).toMatchObject({ simulcast: true, publishers: ['firefox'], links: ['clean', 'uplink'], rounds: 2, uplinkRate: '400kbit', hubs: ['low-floor', 'current'], beforeHub: '/tmp/b', trace: true })
   })
 
   it('reads the slow subscriber\'s rates and run length, and refuses bad ones', () => {

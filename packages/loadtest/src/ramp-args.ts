@@ -32,6 +32,8 @@ export interface RampArgs {
   /** `--good-subscribers N`: how many subscribers on an unlimited path the slow one shares the publisher with (1–4). */
   goodSubscribers: number
   trace: boolean
+  /** The publisher's camera in simulcast (`--simulcast`, ramp-clients.ts simulcastCamera). */
+  simulcast: boolean
 }
 
 function flag(argv: readonly string[], name: string, fallback: string): string {
@@ -89,6 +91,7 @@ export function parseRampArgs(argv: readonly string[], hubNames: readonly string
     slowUntil,
     goodSubscribers,
     trace: argv.includes('--trace'),
+    simulcast: argv.includes('--simulcast'),
   }
 }
 

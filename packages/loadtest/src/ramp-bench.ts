@@ -105,7 +105,9 @@ async function startRampHub(options: WeriftMediaPlaneOptions | 'ndc', bitrates: 
     } else if (trace && msg === 'probe' && typeof fields?.clientId === 'string') {
       console.error(`[probe] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${JSON.stringify({ ...fields, clientId: undefined })}`)
     } else if (trace && (msg === 'keyframe requested' || msg === 'keyframe arrived') && typeof fields?.clientId === 'string') {
-      console.error(`[keyframe] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${msg}${fields.afterRequestMs === undefined ? '' : ` ${String(fields.afterRequestMs)} ms after the request`}`)
+      console.error(`[keyframe] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${msg}${fields.rids ? ` ${JSON.stringify(fields.rids)}` : ''}${fields.afterRequestMs === undefined ? '' : ` ${String(fields.afterRequestMs)} ms after the request`}`)
+    } else if (trace && msg.startsWith('simulcast')) {
+      console.error(`[simulcast] ${new Date().toISOString().slice(17, 23)} ${msg} ${JSON.stringify(fields ?? {})}`)
     } else if (level === 'warn' || level === 'error') console.error(`[hub] ${msg}`, fields ?? '')
   }
   const mediaPlane = options === 'ndc' ? createNdcMediaPlane({ log }) : workers > 0 ? createWorkerMediaPlane({ workers, log }) : code.createWeriftMediaPlane({ ...options, log })
@@ -277,7 +279,7 @@ try {
             for (const rate of roundOrder(args.slowRates, round)) {
               const label = `${hubName} r${round}`
               console.error(`[ramp] ${label}: ${publisher} ${client}, slow subscriber at ${rate}…`)
-              const { samples, linkLine, pauses } = await runSlowSubscriber({ publisherKind: publisher, client, browser, hub: hubs.get(hubName)!, pagesUrl: pages.url, origins, rate, seconds: args.slowSeconds, until: args.slowUntil, goodSubscribers: args.goodSubscribers, trace: args.trace })
+              const { samples, linkLine, pauses } = await runSlowSubscriber({ publisherKind: publisher, client, browser, hub: hubs.get(hubName)!, pagesUrl: pages.url, origins, rate, seconds: args.slowSeconds, until: args.slowUntil, goodSubscribers: args.goodSubscribers, trace: args.trace, simulcast: args.simulcast })
               for (const sample of samples) slowRows.push(slowRow(label, `${publisher} ${client}`, rate, sample))
               slowSummaries.push(summaryRow(label, `${publisher} ${client}`, rate, summarise(samples, SLOW_JOIN_S), loadavg()[0]!))
               slowVideo.push(videoRow(label, `${publisher} ${client}`, rate, summariseVideo(samples, pauses, SLOW_JOIN_S, args.slowUntil), SLOW_JOIN_S, args.slowUntil, loadavg()[0]!))

@@ -120,6 +120,27 @@ export async function openPublisher(kind: PublisherBrowser, chromium: Browser, o
 }
 
 /**
+ * Runs in the publisher's page before its client's script (`--simulcast`): its camera at 960x540 and its
+ * video sent as three simulcast layers (the official SDK's: rids high/mid/low at 1, 1/2, 1/4 of the size,
+ * 900/300/100 kbit/s), for a client that adds its tracks with addTrack (the tutorial's does).
+ */
+export function simulcastCamera(): void {
+  const devices = navigator.mediaDevices
+  const original = devices.getUserMedia.bind(devices)
+  devices.getUserMedia = (constraints) => original({ ...constraints, video: constraints?.video ? { width: 960, height: 540 } : false })
+  const addTrack = RTCPeerConnection.prototype.addTrack
+  RTCPeerConnection.prototype.addTrack = function (this: RTCPeerConnection, track: MediaStreamTrack, ...streams: MediaStream[]) {
+    if (track.kind !== 'video') return addTrack.call(this, track, ...streams)
+    const sendEncodings = [
+      { rid: 'high', maxBitrate: 900_000 },
+      { rid: 'mid', scaleResolutionDownBy: 2, maxBitrate: 300_000 },
+      { rid: 'low', scaleResolutionDownBy: 4, maxBitrate: 100_000 },
+    ]
+    return this.addTransceiver(track, { direction: 'sendrecv', streams, sendEncodings }).sender
+  }
+}
+
+/**
  * Runs in a subscriber's page before the tutorial's script: its getUserMedia asks for audio only, so the
  * page publishes no video of its own (no second video on the slow subscriber's link, no encoder in its
  * process) and its inbound video is the measured publisher's alone.

@@ -10,7 +10,7 @@ import { loadavg } from 'node:os'
 import type { Browser } from 'playwright-core'
 import { newParticipantPage, pollUntil } from '@parley/testkit'
 import type { PublisherBrowser, RampClient } from './ramp-args.js'
-import { audioOnlyCamera, type OpenPage, openPublisher, RAMP_CLIENT_KINDS, tutorialUrl } from './ramp-clients.js'
+import { audioOnlyCamera, type OpenPage, openPublisher, RAMP_CLIENT_KINDS, simulcastCamera, tutorialUrl } from './ramp-clients.js'
 import { describeLinkCounters, prepareDownlink, readQdiscCounters, releaseLoopback, shapeDownlinkPort, unshapeDownlink } from './ramp-link.js'
 import type { PauseEvent } from './ramp-slowsub-video.js'
 import { audioShare, type SlowSample } from './ramp-slowsub-table.js'
@@ -45,6 +45,8 @@ export interface SlowRunOptions {
   /** How many subscribers on an unlimited path (`--good-subscribers`): the first is "the good one" of the tables. */
   goodSubscribers: number
   trace: boolean
+  /** The publisher sends simulcast (ramp-clients.ts simulcastCamera). */
+  simulcast: boolean
 }
 
 const COUNTERS = ['keyframeRequestsSent', 'subscriberKeyframeRequests', 'nacksRelayed'] as const
@@ -76,7 +78,7 @@ export async function runSlowSubscriber(options: SlowRunOptions): Promise<SlowRu
   prepareDownlink(rate)
   let watch: UplinkWatch | undefined
   try {
-    const publisher = await openPublisher(options.publisherKind, browser, options.origins, kind.initScripts)
+    const publisher = await openPublisher(options.publisherKind, browser, options.origins, options.simulcast ? [...kind.initScripts, simulcastCamera] : kind.initScripts)
     open.push(publisher)
     const goods: OpenPage[] = []
     for (let index = 0; index < options.goodSubscribers; index++) {

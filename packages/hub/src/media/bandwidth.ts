@@ -39,8 +39,8 @@
 // `initial_bandwidth` or `video_high` (+ audio), whichever is higher.
 //
 // The slowest subscriber: its loss counts like the publisher's own in the loss-based rate, so one
-// subscriber on a bad link slows the publisher for everyone (there is no simulcast to give it a lower
-// layer), but only down to `video_low`, and only for a while: once its loss has held the estimate down
+// subscriber on a bad link slows the publisher for everyone (unless the publisher sends simulcast: then
+// its loss does not count and it gets a lower layer, layer-choice.ts), but only down to `video_low`, and only for a while: once its loss has held the estimate down
 // for SLOW_SUBSCRIBER_MS while another subscriber is fine, the plane pauses that video to it and leaves
 // it out of the estimate (video-pause.ts; hub README, "The slowest subscriber"). Its queueing delay is
 // not measured (the hub sees only arrivals from publishers), so a subscriber behind a queue that drops

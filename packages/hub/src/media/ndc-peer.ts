@@ -9,7 +9,7 @@ import type { Logger } from '../log.js'
 import { deferHandlers } from './boundary.js'
 import type { BandwidthLimits } from './bandwidth.js'
 import { type NdcFanOut, NdcSource, type NdcSubscriber, NdcSubscription } from './ndc-forwarding.js'
-import { answeredCodecs, announcedSsrc, asPublishOnly, iceUfrag, withoutRedundancyFormats, withoutTransportCc, withOfferedDirections, withOneSetupRole } from './ndc-sdp.js'
+import { answeredCodecs, announcedSsrc, asPublishOnly, iceUfrag, withoutRedundancyFormats, withoutSimulcast, withoutTransportCc, withOfferedDirections, withOneSetupRole } from './ndc-sdp.js'
 import type { MediaPeer, MediaPeerHandlers, PeerConnectionState, PublishedTrack, SignalingState } from './types.js'
 import { sourceKey } from './werift-forwarder.js'
 import { assertUsableDescription, filterSdpCandidates, hasApplicationSection, isMdnsAddress, isSendingSection, parseCandidate, parseMediaSections } from './werift-sdp.js'
@@ -86,7 +86,7 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     return this.#serial(() => {
       this.#assertOpen()
       if (this.signalingState !== 'stable') throw new Error(`a client offer needs signaling state stable, not ${this.signalingState}`)
-      const sdp = asPublishOnly(withoutTransportCc(withoutRedundancyFormats(filterSdpCandidates(offer.sdp, this.#context.allowedRemoteAddresses))))
+      const sdp = asPublishOnly(withoutSimulcast(withoutTransportCc(withoutRedundancyFormats(filterSdpCandidates(offer.sdp, this.#context.allowedRemoteAddresses)))))
       assertUsableDescription('offer', sdp, parseMediaSections(this.#pc.remoteDescription()?.sdp ?? '').length)
       // libdatachannel has no ICE restart (its issue #545): it refuses new credentials, and would only fail later.
       const current = iceUfrag(this.#pc.remoteDescription()?.sdp)

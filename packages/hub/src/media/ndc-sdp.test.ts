@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { RtpPacket } from 'werift'
-import { answeredCodecs, asPublishOnly, withoutTransportCc, asksForKeyframe, iceUfrag, isRtcp, neutralizeHeaderExtensions, withOfferedDirections, ssrcOf, withoutRedundancyFormats, withOneSetupRole, writeSsrc } from './ndc-sdp.js'
+import { answeredCodecs, asPublishOnly, withoutSimulcast, withoutTransportCc, asksForKeyframe, iceUfrag, isRtcp, neutralizeHeaderExtensions, withOfferedDirections, ssrcOf, withoutRedundancyFormats, withOneSetupRole, writeSsrc } from './ndc-sdp.js'
 
 const CHROME_VIDEO = [
   'v=0',
@@ -44,6 +44,15 @@ describe('withoutTransportCc', () => {
     expect(sdp).toBe(offer.split('\r\n').filter((line) => !line.includes('transport-')).join('\r\n'))
     expect(sdp).toContain('a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\na=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 goog-remb\r\na=rtcp-fb:96 nack pli')
     expect(withoutTransportCc(offer.replaceAll('\r\n', '\n'))).toBe(sdp.replaceAll('\r\n', '\n'))
+  })
+})
+
+describe('withoutSimulcast', () => {
+  it('drops a=simulcast, the a=rid lines and the rid extensions, and keeps the rest (a Chromium simulcast offer)', () => {
+    const offer = ['v=0', 'm=video 9 UDP/TLS/RTP/SAVPF 96', 'a=mid:1', 'a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid', 'a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id', 'a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id', 'a=sendonly', 'a=msid:s t', 'a=rtpmap:96 VP8/90000', 'a=rid:q send', 'a=rid:h send', 'a=rid:f send', 'a=simulcast:send q;h;f', ''].join('\r\n')
+    const sdp = withoutSimulcast(offer)
+    expect(sdp).toBe(['v=0', 'm=video 9 UDP/TLS/RTP/SAVPF 96', 'a=mid:1', 'a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid', 'a=sendonly', 'a=msid:s t', 'a=rtpmap:96 VP8/90000', ''].join('\r\n'))
+    expect(withoutSimulcast(offer.replaceAll('\r\n', '\n'))).toBe(sdp.replaceAll('\r\n', '\n'))
   })
 })
 

@@ -58,6 +58,8 @@ export function withoutRedundancyFormats(sdp: string): string {
 
 /** The transport-wide sequence number extension (transport-cc.ts' URI; not imported: this module stays free of werift). */
 const TRANSPORT_WIDE_CC = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01'
+/** Also matches repaired-rtp-stream-id. */
+const RTP_STREAM_ID = 'rtp-stream-id'
 
 /**
  * A client offer without transport-cc (its header extension and its rtcp-fb). libdatachannel answers
@@ -72,6 +74,19 @@ export function withoutTransportCc(sdp: string): string {
   return sdp
     .split(/\r?\n/)
     .filter((line) => !/^a=rtcp-fb:\S+ transport-cc\s*$/.test(line) && !(line.startsWith('a=extmap:') && line.includes(TRANSPORT_WIDE_CC)))
+    .join(newline)
+}
+
+/**
+ * A client offer without simulcast (a=simulcast, a=rid, the rtp-stream-id extensions): this plane forwards
+ * one stream per track, and an answer without a=simulcast makes the browser send its first encoding only
+ * (RFC 8853 / JSEP 5.3.1), one SSRC, as without simulcast. Simulcast is the werift plane's (werift-simulcast.ts).
+ */
+export function withoutSimulcast(sdp: string): string {
+  const newline = sdp.includes('\r\n') ? '\r\n' : '\n'
+  return sdp
+    .split(/\r?\n/)
+    .filter((line) => !line.startsWith('a=simulcast:') && !line.startsWith('a=rid:') && !(line.startsWith('a=extmap:') && line.includes(RTP_STREAM_ID)))
     .join(newline)
 }
 

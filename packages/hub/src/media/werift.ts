@@ -7,7 +7,10 @@
 //   werift-candidates.ts    the client's ICE candidates: filtered, held until a remote description exists
 //   werift-publications.ts  what a client sends: sending m-lines ↔ forwarder sources
 //   werift-subscriptions.ts what a client receives: sendonly transceivers under the publisher's MSID
-//   werift-forwarder.ts     RTP fan-out and the keyframe rule (PLI throttle on the Clock, subscriber PLI/FIR)
+//   werift-forwarder.ts     RTP fan-out and the keyframe rule (PLI throttle on the Clock)
+//   werift-subscriber-rtcp.ts subscribers' receiver reports, PLI/FIR and NACKs (relayed to the publisher)
+//   werift-simulcast.ts     simulcast: a publisher's rid layers, one layer per subscriber and its switches
+//   layer-choice.ts         which layer a subscriber gets (step down, pause below the lowest, probe up)
 //   nack.ts                 subscriber NACKs the history cannot answer (a repeat asks for a keyframe; shared)
 //   feedback.ts             the publishers' bandwidth estimates (shared with the ndc plane; the REMBs leave from the forwarder)
 //   werift-fast-send.ts     the per-packet send of the fan-out (header in place, SRTP, UDP), werift's sendRtp as fallback
@@ -24,7 +27,7 @@
 //
 // Known limits: werift routes incoming RTP by SSRC only, so a publishing m-line must carry a=ssrc
 // (Chrome, Firefox, werift and aiortc do); a client publishes on new m-lines (addTransceiver), not by
-// reusing an m-line the hub offered; no simulcast or RTX. Publishers get transport-wide feedback from the
+// reusing an m-line the hub offered (a simulcast m-line is routed by its rids: werift-simulcast.ts); no RTX. Publishers get transport-wide feedback from the
 // hub (transport-cc.ts) where they negotiate it, and a REMB from the hub's own estimate (bandwidth.ts,
 // feedback.ts), an upper bound on theirs with transport-cc. ICE restarts are werift's own (a client offer with a new ufrag/pwd);
 // e2e/browser-ice-restart.spec.ts measures one from Chromium.
