@@ -19,9 +19,10 @@ const repoDir = resolve(packageDir, '../..')
  * What the bundle may not exceed (gzip bytes; enforced by --check): today's size and a little room.
  * Raised from 41 KB by 0.25 KB for the camera's timed resolution hold (sendResolution.ts, 42,110 bytes),
  * by 0.25 KB more when that hold became a statechart the devtools show (resolutionHoldMachine.ts, 42,451),
- * and by 0.25 KB more for the hub's video pause (hub.videoPaused → a track's pausedByHub, 42,688).
+ * by 0.25 KB more for the hub's video pause (hub.videoPaused → a track's pausedByHub, 42,688), and by
+ * 0.25 KB more for the camera's simulcast layers (peerSession.ts CAMERA_LAYERS, 42,819).
  */
-export const BUDGET_GZIP_BYTES = 41.75 * 1024
+export const BUDGET_GZIP_BYTES = 42 * 1024
 /** Issue 10's goal (README, "Bundle size", says what stands in the way). */
 export const GOAL_GZIP_BYTES = 20 * 1024
 const ENTRY = "export { createConference, selectView } from '@parley/core'\n"
