@@ -9,7 +9,7 @@ import type { MediaPeer, MediaPlane, PublishedTrack } from '../../src/media/type
 
 /** What the page script below puts on `window`. */
 export interface PageApi {
-  setup(): Promise<Offer>
+  setup(options?: SetupOptions): Promise<Offer>
   applyAnswer(answer: Answer): Promise<void>
   answerOffer(offer: Offer): Promise<Answer>
   addCandidate(candidate: IceCandidate): Promise<void>
@@ -17,18 +17,38 @@ export interface PageApi {
   remote: { kind: string; streamId: string | null; mid: string | null; ended: boolean }[]
 }
 
+/**
+ * What a page publishes: its camera and microphone (default), or `audio` only (a subscriber that sends no
+ * video); `simulcast`: the camera at 960x540 in three layers (sendEncodings with rids, low first and not
+ * named high/mid/low: the hub ranks them by resolution).
+ */
+export interface SetupOptions {
+  audioOnly?: boolean
+  simulcast?: boolean
+}
+
 // Plain JavaScript evaluated in the page (the hub's TypeScript has no DOM types). Functions passed to
 // page.evaluate are serialised, so each reaches this API through globalThis itself.
 const PAGE_SCRIPT = `
 window.__pcs = [];
 window.remote = [];
-window.setup = async () => {
+window.setup = async (options = {}) => {
   const pc = new RTCPeerConnection({ iceServers: [] });
   window.__pcs.push(pc);
   window.pc = pc;
-  const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
+  const video = options.audioOnly ? false : options.simulcast ? { width: 960, height: 540 } : { width: 320, height: 240 };
+  const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video });
   window.localStreamId = stream.id;
-  for (const track of stream.getTracks()) pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+  const layers = [
+    { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 100000 },
+    { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 300000 },
+    { rid: 'f', maxBitrate: 900000 },
+  ];
+  for (const track of stream.getTracks()) {
+    const init = { direction: 'sendonly', streams: [stream] };
+    if (track.kind === 'video' && options.simulcast) init.sendEncodings = layers;
+    pc.addTransceiver(track, init);
+  }
   pc.onicecandidate = (event) => { if (event.candidate) window.toHubCandidate(event.candidate.toJSON()); };
   pc.ontrack = (event) => {
     const entry = { kind: event.track.kind, streamId: event.streams[0] ? event.streams[0].id : null, mid: event.transceiver.mid, ended: false };
@@ -75,7 +95,7 @@ export interface ChromeSide {
   readonly errors: unknown[]
 }
 
-export async function joinChrome(plane: MediaPlane, browser: Browser, name: string): Promise<ChromeSide> {
+export async function joinChrome(plane: MediaPlane, browser: Browser, name: string, options: SetupOptions & { beforeSetup?: (page: ParticipantPage) => void } = {}): Promise<ChromeSide> {
   const page = await newParticipantPage(browser)
   const side: ChromeSide = {
     name,
@@ -111,7 +131,9 @@ export async function joinChrome(plane: MediaPlane, browser: Browser, name: stri
   await page.page.route(PAGE_URL, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><body></body>' }))
   await page.page.goto(PAGE_URL)
   await page.page.evaluate(PAGE_SCRIPT)
-  const offer = await page.page.evaluate(() => (globalThis as unknown as PageApi).setup())
+  options.beforeSetup?.(page)
+  const setupOptions: SetupOptions = { audioOnly: options.audioOnly, simulcast: options.simulcast }
+  const offer = await page.page.evaluate((o) => (globalThis as unknown as PageApi).setup(o), setupOptions)
   const answer = await peer.handleOffer(offer)
   await page.page.evaluate((a) => (globalThis as unknown as PageApi).applyAnswer(a), answer)
   return side

@@ -224,10 +224,16 @@ export class VideoPause {
   }
 }
 
+/** What the tick reads of a subscription's pause (VideoPause, or a simulcast layer choice: layer-choice.ts). */
+export interface JudgedPause {
+  readonly fine: boolean
+  judge(fraction: number, packets: number, othersFine: boolean): boolean
+}
+
 /** A subscription as the estimate's tick reads it (no `pause`: audio, or a plane that does not pause). */
 export interface JudgedSubscription {
   readonly loss: SubscriberLoss
-  readonly pause?: VideoPause | undefined
+  readonly pause?: JudgedPause | undefined
 }
 
 /**

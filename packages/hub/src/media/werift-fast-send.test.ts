@@ -1,33 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import {
-  ProtectionProfileAeadAes128Gcm,
-  ProtectionProfileAes128CmHmacSha1_80,
-  RTCRtpSender,
-  RtpHeader,
-  RtpPacket,
-  SrtpSession,
-} from 'werift'
+import { ProtectionProfileAeadAes128Gcm, ProtectionProfileAes128CmHmacSha1_80, RtpHeader, RtpPacket, type SrtpSession } from 'werift'
 import { describe, expect, it } from 'vitest'
 import { FastRtpSend, continueSequence, protectRtp } from './werift-fast-send.js'
+import { PROFILES, connectedSender, sessions } from '../test-support/weriftSender.js'
 import { NackRecovery, RelayedNacks, nackAgainstHistory } from './nack-recovery.js'
-
-const PROFILES = [
-  ['AEAD_AES_128_GCM', ProtectionProfileAeadAes128Gcm, 12],
-  ['AES_CM_128_HMAC_SHA1_80', ProtectionProfileAes128CmHmacSha1_80, 14],
-] as const
-
-function sessions(profile: number, saltLength: number) {
-  const keys = { localMasterKey: randomBytes(16), localMasterSalt: randomBytes(saltLength), remoteMasterKey: randomBytes(16), remoteMasterSalt: randomBytes(saltLength) }
-  const swapped = { localMasterKey: keys.remoteMasterKey, localMasterSalt: keys.remoteMasterSalt, remoteMasterKey: keys.localMasterKey, remoteMasterSalt: keys.localMasterSalt }
-  return {
-    /** werift's own sending session. */
-    werift: new SrtpSession({ keys, profile }),
-    /** A second sending session with the same keys, for protectRtp (each keeps its own rollover state). */
-    ours: new SrtpSession({ keys, profile }),
-    /** The receiving end. */
-    receiver: new SrtpSession({ keys: swapped, profile }),
-  }
-}
 
 type Context = Parameters<typeof protectRtp>[0]
 const contextOf = (session: SrtpSession) => (session as unknown as { localContext: Context }).localContext
@@ -50,49 +26,6 @@ describe('protectRtp', () => {
     })
   }
 })
-
-/** An RTCRtpSender whose transport is a real SRTP session and a UDP pair that records datagrams. */
-function connectedSender(profile: number, saltLength: number) {
-  const { ours, receiver } = sessions(profile, saltLength)
-  const datagrams: { data: Buffer; port: number; address: string }[] = []
-  const pair = {
-    remoteCandidate: { host: '127.0.0.1', port: 5000 },
-    packetsSent: 0,
-    bytesSent: 0,
-    protocol: { transport: { type: 'udp', closed: false, socket: { send: (data: Buffer, port: number, address: string) => datagrams.push({ data: Buffer.from(data), port, address }) } } },
-  }
-  const dtlsTransport = {
-    state: 'connected',
-    bytesSent: 0,
-    packetsSent: 0,
-    srtp: ours,
-    iceTransport: { connection: { nominated: pair, canSendApplicationData: () => true } },
-  }
-  const sender = Object.assign(Object.create(RTCRtpSender.prototype) as RTCRtpSender, {
-    stopped: false,
-    pendingRtpEnabled: false,
-    rtpContinuityPending: false,
-    redRedundantPayloadType: undefined,
-    codec: { payloadType: 96 },
-    ssrc: 0xa1b2c3d4,
-    mid: '3',
-    headerExtensions: [{ id: 4, uri: 'urn:ietf:params:rtp-hdrext:sdes:mid' }],
-    seqOffset: 1000,
-    timestampOffset: 5,
-    sequenceNumber: undefined,
-    timestamp: undefined,
-    ntpTimestamp: 0n,
-    rtpTimestamp: 0,
-    octetCount: 0,
-    headerBytesSent: 0,
-    packetCount: 0,
-    rtpCache: [],
-    rtcpRunning: true,
-    runRtcp: async () => undefined,
-    dtlsTransport,
-  })
-  return { sender: sender as RTCRtpSender & Record<string, unknown>, receiver, datagrams, pair, dtlsTransport }
-}
 
 function publisherPacket(seq: number, extensions = [{ id: 9, payload: Buffer.from('pub') }]): RtpPacket {
   const header = new RtpHeader({ payloadType: 111, sequenceNumber: seq, timestamp: 90_000, ssrc: 0x5555, marker: true, extensions })

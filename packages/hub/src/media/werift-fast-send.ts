@@ -21,6 +21,8 @@ import { RtpHeader, type RTCRtpSender, type RtpPacket } from 'werift'
 
 const SDES_MID_URI = 'urn:ietf:params:rtp-hdrext:sdes:mid'
 const ABS_SEND_TIME_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time'
+/** Negotiated for simulcast publishers (werift-simulcast.ts); a forwarded stream is one stream, no rid written. */
+const RTP_STREAM_ID_URI = 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id'
 /** werift's ProtectionProfile ids (RFC 5764 / 7714 numbers). */
 const PROFILE_AES_CM_SHA1_80 = 1
 const PROFILE_AEAD_AES_128_GCM = 7
@@ -198,7 +200,7 @@ interface HeaderTemplate {
 function headerTemplate(sender: SenderInternals): HeaderTemplate | undefined {
   const extensions: { id: number; payload: Buffer }[] = []
   for (const extension of sender.headerExtensions) {
-    if (extension.uri === ABS_SEND_TIME_URI) continue
+    if (extension.uri === ABS_SEND_TIME_URI || extension.uri === RTP_STREAM_ID_URI) continue
     if (extension.uri !== SDES_MID_URI) return undefined
     if (sender.mid) extensions.push({ id: extension.id, payload: Buffer.from(sender.mid) })
   }

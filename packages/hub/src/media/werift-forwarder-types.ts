@@ -4,6 +4,8 @@ import type { RTCRtpTransceiver } from 'werift'
 import type { BandwidthLimits, InboundWindow } from './bandwidth.js'
 import type { SubscriberLoss } from './subscriber-loss.js'
 import type { VideoPause } from './video-pause.js'
+import type { LayerChoice } from './layer-choice.js'
+import type { LayerSwitch, SimulcastLayers } from './werift-simulcast.js'
 import type { NackRecovery, RelayedNacks } from './nack-recovery.js'
 import type { KeyframeHold, SubscriptionKeyframeState } from './werift-keyframe-hold.js'
 import type { KeyframeRequests } from './werift-keyframe-requests.js'
@@ -36,6 +38,8 @@ export interface Source {
   readonly limits: BandwidthLimits | undefined
   /** The abs-send-time extension's id on the publisher's m-line (null: not negotiated), read on the first packet. */
   absSendTimeId: number | null | undefined
+  /** A simulcast publication: its layers, one werift track per rid (werift-simulcast.ts); else undefined. */
+  readonly simulcast: SimulcastLayers | undefined
   /** Its publisher transport's transport-cc feedback (null: not negotiated), looked up on the first packet. */
   transportCc: SourceTransportCc | null | undefined
   stopRtp: () => void
@@ -65,8 +69,13 @@ export interface Subscription {
   readonly loss: SubscriberLoss
   /** Its NACKs the hub's history could not answer (relayed to the publisher; nack-recovery.ts). */
   readonly nacks: NackRecovery
-  /** Video with an estimate: paused while the subscriber's link cannot carry it (video-pause.ts). */
-  readonly pause: VideoPause | undefined
+  /**
+   * Video with an estimate: paused while the subscriber's link cannot carry it (video-pause.ts); for a
+   * simulcast source, its layer choice (layer-choice.ts, the `layers` switch's), which pauses below the lowest.
+   */
+  readonly pause: VideoPause | LayerChoice | undefined
+  /** A simulcast source's forwarding: which layer, and the switches between them (werift-simulcast.ts). */
+  readonly layers: LayerSwitch | undefined
 }
 
 export interface ForwarderCounters {

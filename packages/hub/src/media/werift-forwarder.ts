@@ -5,8 +5,8 @@
 // only when that does not bring it in time (nack-recovery.ts). The
 // publishers' bandwidth estimates are feedback.ts (shared with the node-datachannel plane); the REMBs
 // leave here, built by werift-rtcp.ts.
-import { GenericNack, PictureLossIndication, RtcpPayloadSpecificFeedback, RtcpRrPacket, RtcpSrPacket, RtcpTransportLayerFeedback } from 'werift'
-import type { RTCRtpTransceiver, RtcpPacket, RtpPacket } from 'werift'
+import { RtpPacket } from 'werift'
+import type { RTCRtpTransceiver, RtcpPacket } from 'werift'
 import { messageOf } from '@parley/protocol'
 import { type BandwidthLimits, InboundWindow } from './bandwidth.js'
 import { SubscriberLoss } from './subscriber-loss.js'
@@ -16,8 +16,11 @@ import type { ForwarderCounters, Source, Subscription, SubscriptionOwner } from 
 import { sourceKey } from './werift-forwarder-types.js'
 import { FastRtpSend, continueSequence, withPadding } from './werift-fast-send.js'
 import { VideoPause } from './video-pause.js'
-import { dtlsUp, nackPacket, pliPacket, rembPacket, sendRtcp } from './werift-rtcp.js'
-import { NACK_KEYFRAME_INTERVAL_MS, NackRecovery, RelayedNacks, nackAgainstHistory } from './nack-recovery.js'
+import type { LayerChoice } from './layer-choice.js'
+import { dtlsUp, pliPacket, rembPacket, sendRtcp } from './werift-rtcp.js'
+import { NackRecovery, RelayedNacks } from './nack-recovery.js'
+import { SubscriberRtcp } from './werift-subscriber-rtcp.js'
+import { type Layer, LayerSwitch, SimulcastLayers } from './werift-simulcast.js'
 import { startsVp8Keyframe } from './vp8.js'
 import { absSendTimeId, absSendTimeIn } from './probe.js'
 import { KeyframeHold, forwardsLive } from './werift-keyframe-hold.js'
@@ -29,8 +32,6 @@ import type { PublishedTrack } from './types.js'
 export type { ForwarderCounters, Source, Subscription, SubscriptionOwner } from './werift-forwarder-types.js'
 export { sourceKey } from './werift-forwarder-types.js'
 export { KEYFRAME_REQUEST_INTERVAL_MS } from './werift-keyframe-requests.js'
-/** RTCP PSFB FMT of a Full Intra Request (werift does not export the class from its ESM build). */
-const FIR_FORMAT = 4
 
 export class Forwarder {
   readonly #sources = new Map<string, Source>()
@@ -57,12 +58,14 @@ export class Forwarder {
   readonly #fastSend: FastRtpSend | undefined
   /** The publishers' transport-wide feedback (werift-transport-cc.ts). */
   readonly #transportCc: WeriftTransportCc
+  readonly #subscriberRtcp: SubscriberRtcp
 
   constructor(deps: { clock: Clock; log: Logger; fastSend?: boolean; rembWithTransportCc?: RembWithTransportCc }) {
     this.#clock = deps.clock
     this.#log = deps.log
     this.#fastSend = deps.fastSend === false ? undefined : new FastRtpSend()
     this.#transportCc = new WeriftTransportCc({ clock: deps.clock, log: deps.log, counters: this.counters })
+    this.#subscriberRtcp = new SubscriberRtcp({ clock: deps.clock, log: deps.log, counters: this.counters, requestKeyframe: (source) => this.requestKeyframe(source) })
     this.#feedback = new PublisherFeedback<Source>({
       clock: deps.clock,
       log: deps.log,
@@ -111,17 +114,27 @@ export class Forwarder {
       limits,
       absSendTimeId: undefined,
       transportCc: undefined,
+      simulcast: undefined,
       stopRtp: () => undefined,
     }
+    // One werift track per rid (werift answers a simulcast offer with the same rids): each is a layer.
+    const ridTracks = published.kind === 'video' ? (transceiver.receiver.tracks ?? []).filter((track) => typeof track.rid === 'string' && track.rid !== '') : []
+    if (ridTracks.length > 1) Object.assign(source, { simulcast: new SimulcastLayers(ridTracks.map((track) => track.rid!), this.#clock, (layer) => this.#sendPli(source, [layer])) })
     this.#transportCc.sourceAdded(source)
-    const { unSubscribe } = transceiver.receiver.track.onReceiveRtp.subscribe((packet: RtpPacket) => {
-      try {
-        this.#forward(source, packet)
-      } catch (error) {
-        this.#log('error', 'forwarding an RTP packet failed', { trackId: published.trackId, error: messageOf(error) })
-      }
+    const stops = (ridTracks.length > 1 ? ridTracks : [transceiver.receiver.track]).map((track) => {
+      const layer = track.rid ? source.simulcast?.byRid(track.rid) : undefined
+      return track.onReceiveRtp.subscribe((packet: RtpPacket) => {
+        try {
+          this.#forward(source, packet, layer)
+        } catch (error) {
+          this.#log('error', 'forwarding an RTP packet failed', { trackId: published.trackId, error: messageOf(error) })
+        }
+      }).unSubscribe
     })
-    source.stopRtp = unSubscribe
+    source.stopRtp = () => {
+      for (const stop of stops) stop()
+    }
+    if (source.simulcast) this.#log('info', 'simulcast publication', { clientId: published.clientId, trackId: published.trackId, rids: ridTracks.map((track) => track.rid) })
     this.#sources.set(key, source)
     if (source.inbound) this.#feedback.sourceAdded()
     return source
@@ -133,6 +146,7 @@ export class Forwarder {
     this.#sources.delete(source.key)
     source.stopRtp()
     source.keyframes.end()
+    source.simulcast?.end()
     this.#transportCc.sourceRemoved(source)
     for (const subscription of [...source.subscriptions]) subscription.owner.sourceEnded(subscription)
     source.subscriptions.clear()
@@ -140,6 +154,12 @@ export class Forwarder {
 
   /** A new subscription fed from `source`. */
   attach(owner: SubscriptionOwner, source: Source): Subscription {
+    const layers = source.simulcast
+      ? new LayerSwitch(this.#clock, source.simulcast.layers.length, {
+          paused: (paused, why) => this.#videoPaused(subscription, paused, { backoffMs: why.backoffMs, state: paused ? 'paused' : 'layer' }),
+          targetChanged: (target) => this.#log('debug', 'simulcast layer wanted', { clientId: owner.clientId, trackId: source.published.trackId, level: target }),
+        })
+      : undefined
     const subscription: Subscription = {
       key: source.key,
       track: source.published,
@@ -150,8 +170,9 @@ export class Forwarder {
       forwarding: false,
       loss: new SubscriberLoss(),
       nacks: new NackRecovery(),
-      // Only video the estimate covers can be judged too slow for a subscriber.
-      pause: source.inbound ? new VideoPause(this.#clock, { changed: (paused, why) => this.#videoPaused(subscription, paused, why), keyframeWanted: () => subscription.source && this.requestKeyframe(subscription.source) }) : undefined,
+      layers,
+      // Only video the estimate covers can be judged too slow for a subscriber; simulcast: its layer choice.
+      pause: layers ? layers.choice : source.inbound ? new VideoPause(this.#clock, { changed: (paused, why) => this.#videoPaused(subscription, paused, why), keyframeWanted: () => subscription.source && this.requestKeyframe(subscription.source) }) : undefined,
     }
     source.subscriptions.add(subscription)
     return subscription
@@ -200,7 +221,9 @@ export class Forwarder {
     if (answered.was === 'holding') {
       const { packets, heldSince } = answered
       this.#log('debug', 'held keyframe forwarded', { clientId: subscription.owner.clientId, trackId: subscription.track.trackId, packets: packets.length, heldMs: this.#clock.now() - heldSince })
-      for (const packet of packets) this.#sendTo(subscription, packet, undefined)
+      const held = source.simulcast?.heldLayer
+      if (subscription.layers && source.simulcast && held && packets[0]) subscription.layers.startedWith(source.simulcast, held, packets[0].header.sequenceNumber, this.#clock.now())
+      for (const packet of packets) this.#sendTo(subscription, subscription.layers ? this.#rewritten(subscription.layers, packet) : packet, undefined)
       return
     }
     // Still `awaiting`: the early request is out (or queued) and its keyframe will be forwarded live,
@@ -216,75 +239,24 @@ export class Forwarder {
     this.#feedback.rembNow(publisher)
   }
 
-  /**
-   * Subscriber PLI/FIR, read straight from its DTLS transport: werift's router hands payload-specific
-   * feedback to ssrcTable[senderSsrc] first, and Chrome's sender SSRC is its own outgoing stream, which
-   * the server registered as a receiver, so sender.onPictureLossIndication never fires.
-   */
+  /** A subscriber's RTCP on its forwarded streams (werift-subscriber-rtcp.ts). */
   subscriberFeedback(packet: RtcpPacket, subscriptions: Iterable<Subscription>): void {
-    if (packet instanceof RtcpRrPacket || packet instanceof RtcpSrPacket) {
-      this.#receiverReports(packet, subscriptions)
-      return
-    }
-    if (packet instanceof RtcpTransportLayerFeedback) {
-      if (packet.feedback.count === GenericNack.count) this.#subscriberNack(packet.feedback as GenericNack, subscriptions)
-      return
-    }
-    if (!(packet instanceof RtcpPayloadSpecificFeedback)) return
-    const feedback = packet.feedback as { count: number; mediaSsrc?: number; fir?: { ssrc: number }[] }
-    let ssrcs: number[]
-    if (feedback.count === PictureLossIndication.count) ssrcs = feedback.mediaSsrc === undefined ? [] : [feedback.mediaSsrc]
-    else if (feedback.count === FIR_FORMAT) ssrcs = (feedback.fir ?? []).map((entry) => entry.ssrc)
-    else return
-    for (const subscription of subscriptions) {
-      const sender = subscription.transceiver?.sender
-      // A paused forwarding asks its own keyframe when it resumes.
-      if (subscription.pause && !subscription.pause.forwards) continue
-      if (sender && ssrcs.includes(sender.ssrc) && subscription.source) {
-        this.counters.subscriberKeyframeRequests++
-        this.requestKeyframe(subscription.source)
-      }
-    }
+    this.#subscriberRtcp.onPacket(packet, subscriptions)
   }
 
-  /**
-   * werift's sender resends what its history holds; a packet it never had is NACKed to the publisher on the
-   * subscriber's behalf, and a keyframe asked for only when that does not bring it in time (nack-recovery.ts).
-   */
-  #subscriberNack(nack: GenericNack, subscriptions: Iterable<Subscription>): void {
-    for (const subscription of subscriptions) {
-      const sender = subscription.transceiver?.sender
-      const source = subscription.source
-      if (!sender || sender.ssrc !== nack.mediaSourceSsrc || !source || source.published.kind !== 'video') continue
-      // Paused: nothing more for it (its history was dropped at the pause, see #videoPaused).
-      if (subscription.pause && !subscription.pause.forwards) continue
-      const now = this.#clock.now()
-      const { relayed, coalesced, keyframeDue } = nackAgainstHistory(subscription.nacks, source.relayedNacks, sender, nack.lost, now, now - source.keyframes.lastSentAt >= NACK_KEYFRAME_INTERVAL_MS)
-      this.counters.nacksCoalesced += coalesced
-      if (relayed.length > 0) this.#relayNack(source, relayed)
-      if (keyframeDue) {
-        this.counters.unanswerableNackKeyframeRequests++
-        this.requestKeyframe(source)
-      }
-    }
-  }
-
-  /** A NACK to the publisher for `lost` (its numbering), on the subscriber's behalf. */
-  #relayNack(source: Source, lost: number[]): void {
-    const mediaSsrc = source.ssrc ?? source.transceiver.receiver.track.ssrc
-    if (mediaSsrc === undefined || !dtlsUp(source.transceiver)) return
-    this.counters.nacksRelayed++
-    sendRtcp(source.transceiver, [nackPacket(source.transceiver.sender.ssrc, mediaSsrc, lost)], this.#log, 'a relayed NACK')
-  }
-
-  #forward(source: Source, packet: RtpPacket): void {
+  /** `layer`: the simulcast layer the packet is of (undefined: not simulcast). */
+  #forward(source: Source, packet: RtpPacket, layer: Layer | undefined): void {
     this.counters.packetsReceived++
     const { header } = packet
     const { ssrc } = header
     this.#transportCc.onPacket(source, header.extensions)
     const inbound = source.inbound
-    if (inbound) {
-      const now = this.#clock.now()
+    const now = this.#clock.now()
+    // Simulcast: the estimate's window follows one layer's numbering and timing (the first that arrived);
+    // the others count in the bitrate only.
+    if (layer && source.ssrc !== undefined && ssrc !== source.ssrc) {
+      if (inbound) inbound.bytes += packet.payload.length + 12
+    } else if (inbound) {
       const size = packet.payload.length + 12 + (header.padding ? header.paddingSize : 0)
       // The abs-send-time the publisher stamped, when negotiated: the estimate's send time and the probes'.
       // Looked up once (null, not negotiated, is remembered too).
@@ -296,7 +268,9 @@ export class Forwarder {
         if (cluster) this.#feedback.probed(source.publisher, source.published.clientId, cluster)
       }
     }
-    if (source.ssrc !== ssrc) {
+    const keyframe = startsVp8Keyframe(packet.payload)
+    if (layer) source.simulcast!.onPacket(layer, ssrc, packet.payload, now, keyframe)
+    if (source.ssrc !== ssrc && !(layer && source.ssrc !== undefined)) {
       const switched = source.ssrc !== undefined
       source.ssrc = ssrc
       if (switched) {
@@ -306,12 +280,16 @@ export class Forwarder {
       source.keyframes.retry()
       if (!switched && source.inbound) this.#feedback.rembNow(source.publisher)
     }
-    if (source.keyframes.awaitingKeyframe && startsVp8Keyframe(packet.payload)) {
+    if (source.keyframes.awaitingKeyframe && keyframe) {
       const afterRequestMs = source.keyframes.keyframeArrived()
       this.#log('debug', 'keyframe arrived', { clientId: source.published.clientId, trackId: source.published.trackId, afterRequestMs })
     }
-    if (source.hold.active) source.hold.onPacket(packet, startsVp8Keyframe(packet.payload), this.#clock.now())
+    if (source.hold.active && this.#holds(source, layer, keyframe, now)) source.hold.onPacket(packet, keyframe, now)
     if (source.subscriptions.size === 0) return
+    if (layer) {
+      this.#forwardLayer(source, layer, packet, keyframe, now)
+      return
+    }
     // werift's sender clones again before rewriting SSRC/PT; this copy, made only when some sender
     // needs werift's path, has the publisher's extensions stripped, or werift would merge its MID
     // over the subscriber's. The fast path writes the subscriber's header itself (werift-fast-send.ts).
@@ -324,14 +302,44 @@ export class Forwarder {
     }
   }
 
+  /** Simulcast: only the widest sending layer's packets are held for new subscriptions (from its keyframe). */
+  #holds(source: Source, layer: Layer | undefined, keyframe: boolean, now: number): boolean {
+    const simulcast = source.simulcast
+    if (!simulcast || !layer) return true
+    if (keyframe && simulcast.layerAt(Number.POSITIVE_INFINITY, now) === layer) simulcast.heldLayer = layer
+    return simulcast.heldLayer === layer
+  }
+
+  /** One packet of a simulcast layer to each subscription forwarding that layer (werift-simulcast.ts). */
+  #forwardLayer(source: Source, layer: Layer, packet: RtpPacket, keyframe: boolean, now: number): void {
+    let outgoing: RtpPacket | undefined
+    for (const subscription of source.subscriptions) {
+      const layers = subscription.layers
+      const sender = subscription.transceiver?.sender
+      if (!layers || !sender || !forwardsLive(subscription.keyframe)) continue
+      const from = layers.forwarded
+      if (!layers.admit(source.simulcast!, layer, packet, keyframe, now, sender)) continue
+      if (from !== layers.forwarded) this.#log('info', 'simulcast layer switched', { clientId: subscription.owner.clientId, trackId: source.published.trackId, rid: layer.rid, width: layer.width, level: layers.choice.level })
+      const out = this.#rewritten(layers, packet)
+      if (out === packet) outgoing = this.#sendTo(subscription, packet, outgoing)
+      else this.#sendTo(subscription, out, undefined)
+    }
+  }
+
+  /** `packet` with the subscriber's VP8 PictureID/TL0PICIDX (itself while they need no offset). */
+  #rewritten(layers: LayerSwitch, packet: RtpPacket): RtpPacket {
+    const payload = layers.payloadOf(packet.payload)
+    return payload === packet.payload ? packet : new RtpPacket(packet.header, payload)
+  }
+
   /**
    * A paused forwarding that is resuming starts again with the first packet of a keyframe, numbered right
    * after the last packet it sent: the subscriber sees no gap to NACK or count as lost (the RTP timestamp
    * keeps its offset: the time that passed).
    */
-  #resumesWith(subscription: Subscription, pause: VideoPause, packet: RtpPacket): boolean {
+  #resumesWith(subscription: Subscription, pause: VideoPause | LayerChoice, packet: RtpPacket): boolean {
     const sender = subscription.transceiver?.sender
-    if (pause.state !== 'resuming' || !sender || !startsVp8Keyframe(packet.payload)) return false
+    if (!(pause instanceof VideoPause) || pause.state !== 'resuming' || !sender || !startsVp8Keyframe(packet.payload)) return false
     continueSequence(sender, packet.header.sequenceNumber)
     pause.keyframeForwarded()
     return true
@@ -366,19 +374,11 @@ export class Forwarder {
     this.#log('debug', 'first packet forwarded', { clientId: subscription.owner.clientId, trackId: subscription.track.trackId, kind: subscription.track.kind, keyframe })
   }
 
-  /** Subscribers' receiver reports on forwarded streams: their loss feeds the publisher's estimate. */
-  #receiverReports(packet: RtcpRrPacket | RtcpSrPacket, subscriptions: Iterable<Subscription>): void {
-    if (packet.reports.length === 0) return
-    for (const subscription of subscriptions) {
-      const ssrc = subscription.transceiver?.sender.ssrc
-      const report = ssrc === undefined ? undefined : packet.reports.find((entry) => entry.ssrc === ssrc)
-      if (report) subscription.loss.report(report.packetsLost, report.highestSequence)
-    }
-  }
-
   /** One REMB to the publisher of `sources` (its video tracks), if its DTLS is up and an SSRC is known. */
   #sendRemb(sources: Source[], estimate: number): void {
-    const ssrcs = sources.map((source) => source.ssrc ?? source.transceiver.receiver.track.ssrc).filter((ssrc): ssrc is number => ssrc !== undefined)
+    const ssrcs = sources
+      .flatMap((source) => (source.simulcast ? source.simulcast.layers.map((layer) => layer.ssrc) : [source.ssrc ?? source.transceiver.receiver.track.ssrc]))
+      .filter((ssrc): ssrc is number => ssrc !== undefined)
     const first = sources[0]!
     if (ssrcs.length === 0 || !dtlsUp(first.transceiver)) return
     this.counters.rembSent++
@@ -386,12 +386,14 @@ export class Forwarder {
   }
 
   /** One PLI now (KeyframeRequests decides when); false when it cannot go: no SSRC, or no DTLS yet. */
-  #sendPli(source: Source): boolean {
-    const mediaSsrc = source.ssrc ?? source.transceiver.receiver.track.ssrc
-    if (mediaSsrc === undefined || !dtlsUp(source.transceiver)) return false
+  #sendPli(source: Source, layers: readonly Layer[] | undefined = source.simulcast?.layers): boolean {
+    // Simulcast: the layers asked (all of them for the source's own requests, e.g. a new subscriber's).
+    const mediaSsrcs = (layers ? layers.map((layer) => layer.ssrc) : [source.ssrc ?? source.transceiver.receiver.track.ssrc]).filter((ssrc): ssrc is number => ssrc !== undefined)
+    if (mediaSsrcs.length === 0 || !dtlsUp(source.transceiver)) return false
     this.counters.keyframeRequestsSent++
-    this.#log('debug', 'keyframe requested', { clientId: source.published.clientId, trackId: source.published.trackId })
-    sendRtcp(source.transceiver, [pliPacket(source.transceiver.sender.ssrc, mediaSsrc)], this.#log, 'a PLI', { trackId: source.published.trackId })
+    this.#log('debug', 'keyframe requested', { clientId: source.published.clientId, trackId: source.published.trackId, rids: layers?.map((layer) => layer.rid) })
+    const senderSsrc = source.transceiver.sender.ssrc
+    sendRtcp(source.transceiver, mediaSsrcs.map((ssrc) => pliPacket(senderSsrc, ssrc)), this.#log, 'a PLI', { trackId: source.published.trackId })
     return true
   }
 }

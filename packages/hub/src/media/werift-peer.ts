@@ -9,6 +9,7 @@ import { createSerialQueue } from '../serialQueue.js'
 import { deferHandlers } from './boundary.js'
 import type { MediaPeer, MediaPeerHandlers, PeerConnectionState, PublishedTrack, SignalingState } from './types.js'
 import { type IceConfig, weriftPeerConfig } from '@parley/werift-config'
+import { withSimulcast } from './werift-simulcast.js'
 import { RemoteCandidates } from './werift-candidates.js'
 import { WeriftChannels } from './werift-channels.js'
 import type { BandwidthLimits } from './bandwidth.js'
@@ -59,7 +60,7 @@ export class WeriftPeer implements MediaPeer {
     this.#roomId = roomId
     this.#later = deferHandlers(handlers, () => this.#closed)
     const log = this.#log.bind(this)
-    const pc = new RTCPeerConnection(weriftPeerConfig(context.ice, { transportCc: context.transportCc }))
+    const pc = new RTCPeerConnection(withSimulcast(weriftPeerConfig(context.ice, { transportCc: context.transportCc })))
     this.#pc = pc
     const negotiationNeeded = () => this.#later.onNegotiationNeeded()
     this.#candidates = new RemoteCandidates(pc, context.allowedRemoteAddresses, log)

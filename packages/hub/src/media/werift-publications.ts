@@ -85,7 +85,8 @@ export class WeriftPublications {
       this.#log('warn', 'the client sends on an m-line the server cannot receive on; ignored', { mid })
       return
     }
-    if (section.ssrcCount === 0) {
+    // A simulcast m-line has rids instead (werift routes it by the rtp-stream-id extension, then by SSRC).
+    if (section.ssrcCount === 0 && !(transceiver.receiver.tracks ?? []).some((track) => track.rid)) {
       this.#log('warn', 'a sending m-line has no a=ssrc; werift routes RTP by SSRC only, so it will not arrive', { mid })
     }
     const identity = this.#identity(section)

@@ -8,9 +8,24 @@ export interface FakeDtlsTransport {
   sendRtcp(packets: unknown[]): Promise<void>
 }
 
-export function fakePublisherTransceiver(options: { ssrc?: number; dtlsTransport: FakeDtlsTransport | object; headerExtensions?: { id: number; uri: string }[] }) {
+/**
+ * `rids`: a simulcast m-line, one werift track per rid in `receiver.tracks` (as werift registers them);
+ * `deliverRid` plays a packet in on one of them.
+ */
+export function fakePublisherTransceiver(options: { ssrc?: number; dtlsTransport: FakeDtlsTransport | object; headerExtensions?: { id: number; uri: string }[]; rids?: string[] }) {
   let onRtp: ((packet: unknown) => void) | undefined
+  const byRid = new Map<string, (packet: unknown) => void>()
+  const tracks = (options.rids ?? []).map((rid) => ({
+    rid,
+    onReceiveRtp: {
+      subscribe: (callback: (packet: unknown) => void) => {
+        byRid.set(rid, callback)
+        return { unSubscribe: () => byRid.delete(rid) }
+      },
+    },
+  }))
   const receiver = {
+    tracks,
     track: {
       ssrc: options.ssrc ?? 1234,
       onReceiveRtp: {
@@ -27,5 +42,5 @@ export function fakePublisherTransceiver(options: { ssrc?: number; dtlsTransport
     headerExtensions: options.headerExtensions ?? [],
     dtlsTransport: options.dtlsTransport,
   } as unknown as RTCRtpTransceiver
-  return { transceiver, receiver, deliver: (packet: unknown) => onRtp?.(packet) }
+  return { transceiver, receiver, deliver: (packet: unknown) => onRtp?.(packet), deliverRid: (rid: string, packet: unknown) => byRid.get(rid)?.(packet) }
 }

@@ -1,0 +1,204 @@
+// Which simulcast layer one subscriber gets (issue 10, the slowest subscriber, with simulcast). A pure
+// state holder, every timer on the injected Clock, as VideoPause: the plane forwards the layer at
+// `target` from that layer's next keyframe and says so (`switched`); the estimate's tick judges the
+// subscriber's loss (`judge`, as VideoPause.judge). Levels: 0 = paused (nothing forwarded), 1 = the
+// lowest layer … `layerCount` = the highest. A subscriber's loss never counts in the publisher's
+// estimate here (judge returns false): a lower layer, not a slower publisher, is what fixes its link.
+//   steady    forwarding `level`; judged in windows of JUDGE_MIN_PACKETS reported packets; a slow
+//             episode (windows over LOSSY) of STEP_DOWN_MS steps one level down; below the highest
+//             level, a probe one level up after `backoffMs`
+//   switching `target` ≠ `level`: the plane waits for the target layer's keyframe (and keeps forwarding
+//             `level`). Down: asked again until it comes. Up (a probe): given up after KEYFRAME_WAIT_MS
+//             (the layer may not be sent at all), backoff doubled
+//   trial     just went up: judged for TRIAL_MS (EARLY_FAIL past TRIAL_MIN_PACKETS ends it early);
+//             failed: one level down again, backoff doubled; passed: steady, backoff back to the first
+//   ended     unsubscribed, or the track gone
+// Going down to level 0 (pausing) needs no keyframe: it is at once, and the subscriber is told; the
+// probe from 0 is to level 1 (its keyframe resumes the video, and the subscriber is told).
+import { EARLY_FAIL, FIRST_BACKOFF_MS, JUDGE_MIN_PACKETS, KEYFRAME_WAIT_MS, LOSSY, MAX_BACKOFF_MS, TRIAL_MIN_PACKETS, TRIAL_MS } from './video-pause.js'
+import { type Clock, Timer } from '../clock.js'
+
+/**
+ * A slow episode this long steps a level down. Shorter than the pause's SLOW_SUBSCRIBER_MS: that one
+ * waits because the publisher slows for everyone meanwhile; here nobody else is slowed, and each second
+ * over LOSSY is a frozen or broken picture for this subscriber.
+ */
+export const STEP_DOWN_MS = 2_000
+
+export type LayerChoiceState = 'steady' | 'switching' | 'trial' | 'ended'
+
+export interface LayerChoiceActions {
+  /** The subscriber's video stopped (level 0) or came back (level 1 from 0). */
+  paused(paused: boolean, why: { level: number; backoffMs: number }): void
+  /** `target` changed: the plane asks the target layer's publisher for a keyframe. */
+  targetChanged(target: number): void
+}
+
+export class LayerChoice {
+  readonly layerCount: number
+  #state: LayerChoiceState = 'switching'
+  /** The level forwarded now (0: none yet, or paused). */
+  #level = 0
+  #target: number
+  readonly #clock: Clock
+  readonly #actions: LayerChoiceActions
+  readonly #timer: Timer
+  #backoffMs = FIRST_BACKOFF_MS
+  #slowSince: number | undefined
+  #windowLost = 0
+  #windowExpected = 0
+  #trialLost = 0
+  #trialExpected = 0
+  #reported = false
+  /** The subscriber was told its video paused (the first layer's start is no resume). */
+  #toldPaused = false
+
+  /** Starts wanting `start` (default the highest level): the first keyframe of that layer starts the video. */
+  constructor(clock: Clock, layerCount: number, actions: LayerChoiceActions, start = layerCount) {
+    this.#clock = clock
+    this.#actions = actions
+    this.#timer = new Timer(clock)
+    this.layerCount = Math.max(1, layerCount)
+    this.#target = Math.min(this.layerCount, Math.max(1, start))
+  }
+
+  get state(): LayerChoiceState {
+    return this.#state
+  }
+
+  get level(): number {
+    return this.#level
+  }
+
+  /** The level the plane should forward (from that layer's next keyframe; 0: nothing). */
+  get target(): number {
+    return this.#target
+  }
+
+  get backoffMs(): number {
+    return this.#backoffMs
+  }
+
+  /** Something is forwarded (PLIs and NACKs from the subscriber are answered). */
+  get forwards(): boolean {
+    return this.#level > 0
+  }
+
+  /** Forwarding, reported on, and in no slow episode (as VideoPause.fine, for the estimate's tick). */
+  get fine(): boolean {
+    return this.#state === 'steady' && this.#level > 0 && this.#reported && this.#slowSince === undefined
+  }
+
+  /** One estimation tick (VideoPause.judge's arguments); never counts in the publisher's estimate. */
+  judge(fraction: number, packets: number, _othersFine?: boolean): boolean {
+    if (packets <= 0) return false
+    if (this.#state === 'trial') {
+      this.#trialLost += fraction * packets
+      this.#trialExpected += packets
+      if (this.#trialExpected >= TRIAL_MIN_PACKETS && this.#trialLost / this.#trialExpected > EARLY_FAIL) this.#trialOver()
+      return false
+    }
+    if (this.#level === 0 || this.#state === 'ended') return false
+    // Switching down: still judged, the episode goes on; switching up: the level's own windows, as steady.
+    this.#windowLost += fraction * packets
+    this.#windowExpected += packets
+    if (this.#windowExpected < JUDGE_MIN_PACKETS) return false
+    const windowFraction = this.#windowLost / this.#windowExpected
+    this.#windowLost = 0
+    this.#windowExpected = 0
+    this.#reported = true
+    const now = this.#clock.now()
+    if (windowFraction <= LOSSY) {
+      this.#slowSince = undefined
+      return false
+    }
+    this.#slowSince ??= now
+    if (now - this.#slowSince >= STEP_DOWN_MS && this.#target >= this.#level) this.#stepDown(this.#backoffMs)
+    return false
+  }
+
+  /** The plane forwarded the first packet of `level`'s keyframe (or, for 0, stopped forwarding). */
+  switched(level: number): void {
+    if (this.#state === 'ended' || level !== this.#target || level === this.#level) return
+    const from = this.#level
+    this.#level = level
+    this.#resetWindows()
+    if (from === 0 && this.#toldPaused) {
+      this.#toldPaused = false
+      this.#actions.paused(false, { level, backoffMs: this.#backoffMs })
+    }
+    if (level > from && from > 0) {
+      this.#state = 'trial'
+      this.#trialLost = 0
+      this.#trialExpected = 0
+      this.#timer.start(TRIAL_MS, () => this.#trialOver())
+      return
+    }
+    this.#steady()
+  }
+
+  end(): void {
+    this.#timer.cancel()
+    this.#state = 'ended'
+  }
+
+  #steady(): void {
+    this.#state = 'steady'
+    this.#timer.cancel()
+    if (this.#level < this.layerCount) this.#timer.start(this.#backoffMs, () => this.#probeUp())
+  }
+
+  #probeUp(): void {
+    if (this.#state !== 'steady' || this.#level >= this.layerCount) return
+    this.#state = 'switching'
+    this.#target = this.#level + 1
+    this.#timer.start(KEYFRAME_WAIT_MS, () => this.#noKeyframe())
+    this.#actions.targetChanged(this.#target)
+  }
+
+  /** A probe's keyframe never came: stay where it is, try again later. */
+  #noKeyframe(): void {
+    if (this.#state !== 'switching' || this.#target <= this.#level) return
+    this.#target = this.#level
+    this.#backoffMs = Math.min(MAX_BACKOFF_MS, 2 * this.#backoffMs)
+    this.#actions.targetChanged(this.#target)
+    this.#steady()
+  }
+
+  #trialOver(): void {
+    if (this.#state !== 'trial') return
+    this.#timer.cancel()
+    const loss = this.#trialExpected > 0 ? this.#trialLost / this.#trialExpected : 0
+    if (loss <= LOSSY) {
+      this.#backoffMs = FIRST_BACKOFF_MS
+      this.#steady()
+      return
+    }
+    this.#stepDown(Math.min(MAX_BACKOFF_MS, 2 * this.#backoffMs))
+  }
+
+  #stepDown(backoffMs: number): void {
+    this.#backoffMs = backoffMs
+    this.#slowSince = undefined
+    this.#timer.cancel()
+    this.#target = this.#level - 1
+    if (this.#target === 0) {
+      this.#level = 0
+      this.#resetWindows()
+      this.#state = 'steady'
+      this.#actions.targetChanged(0)
+      this.#toldPaused = true
+      this.#actions.paused(true, { level: 0, backoffMs })
+      this.#timer.start(backoffMs, () => this.#probeUp())
+      return
+    }
+    this.#state = 'switching'
+    this.#actions.targetChanged(this.#target)
+  }
+
+  #resetWindows(): void {
+    this.#windowLost = 0
+    this.#windowExpected = 0
+    this.#slowSince = undefined
+  }
+}

@@ -1,0 +1,163 @@
+// Simulcast forwarding on the werift plane (werift-simulcast.ts through the Forwarder): layers ranked by
+// their keyframes' width, one layer per subscriber on one SSRC, the switch on the target's keyframe with
+// sequence numbers, RTP timestamps and VP8 PictureIDs continuous, and the subscriber's NACKs and PLIs
+// mapped to the layer it gets. The subscriber's sender is a werift RTCRtpSender on a real SRTP session.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { GenericNack, PictureLossIndication, ProtectionProfileAeadAes128Gcm, RtcpPayloadSpecificFeedback, RtcpTransportLayerFeedback, RtpHeader, RtpPacket, type RTCRtpTransceiver } from 'werift'
+import { systemClock } from '../clock.js'
+import { Forwarder } from './werift-forwarder.js'
+import { STEP_DOWN_MS } from './layer-choice.js'
+import { LAYER_IDLE_MS, SimulcastLayers } from './werift-simulcast.js'
+import { readVp8Fields } from './vp8-rewrite.js'
+import { fakePublisherTransceiver } from '../test-support/fakePublisherTransceiver.js'
+import { connectedSender } from '../test-support/weriftSender.js'
+import { vp8Payload } from '../test-support/vp8Packets.js'
+import type { PublishedTrack } from './types.js'
+
+/** Layer SSRCs; the rid named `high` is the narrowest, to show names do not rank. */
+const LAYERS = { high: { ssrc: 0x100, width: 240 }, mid: { ssrc: 0x200, width: 480 }, low: { ssrc: 0x300, width: 960 } } as const
+type Rid = keyof typeof LAYERS
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('SimulcastLayers', () => {
+  it('ranks the sending layers by keyframe width, leaves out idle ones, and clamps a level to the widest', () => {
+    const layers = new SimulcastLayers(['a', 'b', 'c'], systemClock, () => true)
+    const [a, b, c] = layers.layers as [ReturnType<typeof layers.byRid> & object, ReturnType<typeof layers.byRid> & object, ReturnType<typeof layers.byRid> & object]
+    const now = Date.now()
+    layers.onPacket(a, 1, vp8Payload({ pictureId: 1, tl0: 1, keyframeWidth: 640 }), now, true)
+    layers.onPacket(b, 2, vp8Payload({ pictureId: 1, tl0: 1, keyframeWidth: 160 }), now, true)
+    // c has sent, but no keyframe yet: not ranked.
+    layers.onPacket(c, 3, vp8Payload({ pictureId: 1, tl0: 1 }), now, false)
+    expect(layers.active(now).map((layer) => layer.rid)).toEqual(['b', 'a'])
+    expect(layers.layerAt(1, now)?.rid).toBe('b')
+    expect(layers.layerAt(3, now)?.rid).toBe('a')
+    expect(layers.layerAt(0, now)).toBeUndefined()
+    expect(layers.active(now + LAYER_IDLE_MS + 1)).toEqual([])
+    layers.end()
+  })
+})
+
+describe('Forwarder with a simulcast source', () => {
+  function setUp() {
+    const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
+    const rtcp: unknown[][] = []
+    const dtlsTransport = { state: 'connected', sendRtcp: async (packets: unknown[]) => void rtcp.push(packets) }
+    const publisher = fakePublisherTransceiver({ dtlsTransport, rids: ['high', 'mid', 'low'] })
+    const published: PublishedTrack = { trackId: 'v', streamId: 's', kind: 'video', clientId: 'a' }
+    const source = forwarder.addSource({}, published, '0', publisher.transceiver)!
+    const subscriber = connectedSender(ProtectionProfileAeadAes128Gcm, 12)
+    const subscription = forwarder.attach({ clientId: 'b', sourceEnded: () => undefined, videoPaused: () => undefined }, source)
+    subscription.transceiver = { sender: subscriber.sender, stopping: false, stopped: false } as unknown as RTCRtpTransceiver
+    const next: Record<Rid, { seq: number; timestamp: number; pictureId: number }> = {
+      high: { seq: 100, timestamp: 10_000, pictureId: 7000 },
+      mid: { seq: 30_000, timestamp: 2_000_000, pictureId: 300 },
+      low: { seq: 65_000, timestamp: 4_000_000_000, pictureId: 20_000 },
+    }
+    /** One frame (one packet) of `rid`, 33 ms after the previous frame of all layers. */
+    const frame = (rid: Rid, keyframe = false) => {
+      const state = next[rid]
+      const header = new RtpHeader({ payloadType: 96, ssrc: LAYERS[rid].ssrc, sequenceNumber: state.seq, timestamp: state.timestamp, marker: true })
+      const payload = vp8Payload({ pictureId: state.pictureId, tl0: state.pictureId & 0xff, keyframeWidth: keyframe ? LAYERS[rid].width : undefined })
+      publisher.deliverRid(rid, new RtpPacket(header, payload))
+      state.seq = (state.seq + 1) & 0xffff
+      state.timestamp = (state.timestamp + 2970) >>> 0
+      state.pictureId = (state.pictureId + 1) & 0x7fff
+    }
+    const all = (keyframe = false) => {
+      for (const rid of Object.keys(LAYERS) as Rid[]) frame(rid, keyframe)
+      vi.advanceTimersByTime(33)
+    }
+    /** What the subscriber received (the fast send's datagrams and werift's own sends), in sequence order. */
+    const received = () =>
+      [
+        ...subscriber.datagrams.map((datagram) => RtpPacket.deSerialize(subscriber.receiver.decrypt(datagram.data))).map((packet) => ({ seq: packet.header.sequenceNumber, timestamp: packet.header.timestamp, payload: packet.payload })),
+        ...subscriber.weriftSent.map((sent) => ({ seq: sent.sequenceNumber, timestamp: sent.timestamp, payload: sent.payload })),
+      ].sort((a, b) => a.seq - b.seq)
+    /** Each packet is one frame here: numbers, times and pictures all one step apart. */
+    const continuous = () => {
+      const out = received()
+      for (let i = 1; i < out.length; i++) {
+        expect(out[i]!.seq).toBe(out[i - 1]!.seq + 1)
+        expect(out[i]!.timestamp).toBeGreaterThan(out[i - 1]!.timestamp)
+        expect(readVp8Fields(out[i]!.payload)!.pictureId).toBe(readVp8Fields(out[i - 1]!.payload)!.pictureId + 1)
+      }
+      return out
+    }
+    return { forwarder, source, subscription, subscriber, rtcp, all, frame, received, continuous }
+  }
+
+  it('forwards the widest layer known, then a slow subscriber one layer down from its keyframe, numbering continuous', async () => {
+    const run = setUp()
+    // The keyframes come rid by rid: each wider one is switched to as it comes (widest known first).
+    run.all(true)
+    for (let i = 0; i < 3; i++) run.all()
+    expect(run.continuous()).toHaveLength(6)
+    const choice = run.subscription.layers!.choice
+    expect(run.subscription.layers!.forwarded?.rid).toBe('low')
+    expect(choice.level).toBe(3)
+
+    // Loss over LOSSY for STEP_DOWN_MS: the choice wants one layer down; the widest is still forwarded.
+    for (let at = 0; at <= STEP_DOWN_MS; at += 250) {
+      vi.advanceTimersByTime(250)
+      choice.judge(0.5, 30, true)
+    }
+    expect(choice.target).toBe(2)
+    run.all()
+    expect(run.received()).toHaveLength(7)
+    // The PLI went to the target layer (rid `mid`) only.
+    await Promise.resolve()
+    const plis = run.rtcp.flat().filter((packet): packet is RtcpPayloadSpecificFeedback => packet instanceof RtcpPayloadSpecificFeedback)
+    expect(plis.at(-1)!.feedback).toMatchObject({ mediaSsrc: LAYERS.mid.ssrc })
+
+    // The mid keyframe, 100 ms on: switched at it; werift's sendRtp numbers it right after the last one
+    // sent, its timestamp the time that passed later.
+    const last = run.received().at(-1)!
+    const lastAt = Date.now() - 33
+    vi.advanceTimersByTime(100)
+    const weriftBefore = run.subscriber.weriftSent.length
+    run.frame('high')
+    run.frame('mid', true)
+    run.frame('low')
+    expect(run.subscriber.weriftSent).toHaveLength(weriftBefore + 1)
+    const switched = run.subscriber.weriftSent.at(-1)!
+    expect(switched.sequenceNumber).toBe(last.seq + 1)
+    expect(switched.timestamp).toBe(last.timestamp + (Date.now() - lastAt) * 90)
+    // Then the fast send again, continuing from it; the old layer is no longer forwarded.
+    vi.advanceTimersByTime(33)
+    run.all()
+    run.all()
+    const out = run.continuous()
+    expect(out).toHaveLength(10)
+    expect(out.at(-1)!.timestamp - switched.timestamp).toBe(2 * 2970)
+    expect(choice.level).toBe(2)
+    run.forwarder.removeSource(run.source)
+  })
+
+  it("maps the subscriber's NACK and PLI to the layer forwarded", async () => {
+    const run = setUp()
+    run.all(true)
+    run.all()
+    await Promise.resolve()
+    run.rtcp.length = 0
+    const ssrc = run.subscriber.sender.ssrc
+    // Ten past the last one sent was never forwarded: relayed on the widest layer's SSRC, in its numbering.
+    const lost = run.received().at(-1)!.seq + 10
+    const seqOffset = run.subscriber.sender['seqOffset'] as number
+    run.forwarder.subscriberFeedback(new RtcpTransportLayerFeedback({ feedback: new GenericNack({ senderSsrc: 5, mediaSourceSsrc: ssrc, lost: [lost] }) }), [run.subscription])
+    const nacks = run.rtcp.flat().filter((packet): packet is RtcpTransportLayerFeedback => packet instanceof RtcpTransportLayerFeedback)
+    expect(nacks.map((packet) => [(packet.feedback as GenericNack).mediaSourceSsrc, (packet.feedback as GenericNack).lost])).toEqual([[LAYERS.low.ssrc, [(lost - seqOffset) & 0xffff]]])
+    expect((lost - seqOffset) & 0xffff).toBe(65_011)
+    vi.advanceTimersByTime(1_000)
+    run.forwarder.subscriberFeedback(new RtcpPayloadSpecificFeedback({ feedback: new PictureLossIndication({ senderSsrc: 5, mediaSsrc: ssrc }) }), [run.subscription])
+    await Promise.resolve()
+    const plis = run.rtcp.flat().filter((packet): packet is RtcpPayloadSpecificFeedback => packet instanceof RtcpPayloadSpecificFeedback)
+    expect(plis.map((packet) => (packet.feedback as PictureLossIndication).mediaSsrc)).toEqual([LAYERS.low.ssrc])
+    run.forwarder.removeSource(run.source)
+  })
+})

@@ -1,0 +1,181 @@
+// Simulcast on the werift plane: a publisher's video m-line with rids (a=rid / a=simulcast and the
+// rtp-stream-id header extension) arrives as one werift track per rid, each its own SSRC. The hub answers
+// with the same rids (werift does: its answer mirrors the offer's a=simulcast as recv) and forwards ONE of
+// them to each subscriber, on that subscriber's one sender SSRC:
+//   - the layers are ranked by the width of their keyframes (the rids' names mean nothing here), and only
+//     layers that sent in the last LAYER_IDLE_MS count (a publisher short of bandwidth stops its top ones);
+//   - LayerChoice (layer-choice.ts) picks a level per subscriber; the level maps to a layer here;
+//   - a switch happens only on a keyframe of the target layer (asked for on that layer's SSRC), the old
+//     layer forwarded until then; at the switch, werift's replaceRTP makes the sequence numbers and RTP
+//     timestamps continue from the last packet sent (the timestamp by the time that passed), and the
+//     VP8 PictureID/TL0PICIDX continue too (vp8-rewrite.ts);
+//   - resends of the new layer older than its switching keyframe are not forwarded (their numbers would
+//     fall among the old layer's).
+import { type RTCPeerConnectionConfig, type RTCRtpSender, type RtpHeader, useSdesRTPStreamId } from 'werift'
+import { KeyframeRequests } from './werift-keyframe-requests.js'
+import { LayerChoice, type LayerChoiceActions } from './layer-choice.js'
+import { Vp8Continuity, vp8KeyframeSize } from './vp8-rewrite.js'
+import type { Clock } from '../clock.js'
+
+/** A layer that sent nothing for this long is not forwarded (the publisher stopped it). */
+export const LAYER_IDLE_MS = 1_500
+/** A switch still waiting for its keyframe asks again this often (a PLI or its keyframe can be lost). */
+export const KEYFRAME_REASK_MS = 1_000
+/** RTP video clock. */
+const TICKS_PER_MS = 90
+
+/**
+ * The hub's peer configuration with the rtp-stream-id extension on video: without it in the answer, a
+ * browser sends no rid and so no simulcast (werift routes a rid's packets by it until their SSRC is known).
+ */
+export function withSimulcast(config: RTCPeerConnectionConfig): RTCPeerConnectionConfig {
+  const video = config.headerExtensions?.video
+  if (video && !video.some((extension) => extension.uri === useSdesRTPStreamId().uri)) video.push(useSdesRTPStreamId())
+  return config
+}
+
+/** One rid of a simulcast source. */
+export interface Layer {
+  readonly rid: string
+  /** Its SSRC, from its first packet. */
+  ssrc: number | undefined
+  /** The width of its last keyframe (0: none seen yet: not ranked). */
+  width: number
+  lastPacketAt: number
+  /** Keyframe requests on this layer's SSRC (a switch to it waits for one). */
+  readonly keyframes: KeyframeRequests
+}
+
+/** The layers of one simulcast source. */
+export class SimulcastLayers {
+  readonly layers: Layer[]
+  /** The layer whose packets go to the keyframe hold (the top one when its keyframe started). */
+  heldLayer: Layer | undefined
+
+  constructor(rids: readonly string[], clock: Clock, sendPli: (layer: Layer) => boolean) {
+    this.layers = rids.map((rid) => {
+      const layer: Layer = { rid, ssrc: undefined, width: 0, lastPacketAt: Number.NEGATIVE_INFINITY, keyframes: new KeyframeRequests(clock, () => sendPli(layer)) }
+      return layer
+    })
+  }
+
+  byRid(rid: string): Layer | undefined {
+    return this.layers.find((layer) => layer.rid === rid)
+  }
+
+  /** A packet of `layer`; its keyframes tell its width. */
+  onPacket(layer: Layer, ssrc: number, payload: Uint8Array, now: number, keyframe: boolean): void {
+    layer.lastPacketAt = now
+    if (layer.ssrc !== ssrc) {
+      layer.ssrc = ssrc
+      layer.keyframes.retry()
+    }
+    if (!keyframe) return
+    if (layer.keyframes.awaitingKeyframe) layer.keyframes.keyframeArrived()
+    const size = vp8KeyframeSize(payload)
+    if (size) layer.width = size.width
+  }
+
+  /** The layers sending now, narrowest first. */
+  active(now: number): Layer[] {
+    return this.layers.filter((layer) => layer.width > 0 && now - layer.lastPacketAt <= LAYER_IDLE_MS).sort((a, b) => a.width - b.width)
+  }
+
+  /** The layer for `level` (1 = narrowest; clamped to the widest sending); undefined for 0 or none sending. */
+  layerAt(level: number, now: number): Layer | undefined {
+    if (level <= 0) return undefined
+    const active = this.active(now)
+    return active[Math.min(level, active.length) - 1]
+  }
+
+  end(): void {
+    for (const layer of this.layers) layer.keyframes.end()
+  }
+}
+
+/** What the switch does to the subscriber's werift sender (its replaceRTP; a fake in tests). */
+export type ContinuitySender = Pick<RTCRtpSender, 'replaceRTP'>
+
+/** One subscriber's forwarding of a simulcast source. */
+export class LayerSwitch {
+  readonly choice: LayerChoice
+  forwarded: Layer | undefined
+  /** The publisher sequence number of the keyframe the forwarded layer started with. */
+  #fromSeq = 0
+  /** When a packet was last forwarded (the timestamp step of a switch). */
+  #lastSentAt: number | undefined
+  /** The target whose keyframe was asked for last. */
+  #asked: Layer | undefined
+  #askedAt = 0
+  readonly vp8 = new Vp8Continuity()
+
+  constructor(clock: Clock, layerCount: number, actions: LayerChoiceActions) {
+    this.choice = new LayerChoice(clock, layerCount, actions)
+  }
+
+  /**
+   * One packet of `layer`: whether it is forwarded to this subscriber. A switch (the target layer's
+   * keyframe) is applied to `sender` first; a target whose keyframe is wanted is asked for.
+   */
+  admit(layers: SimulcastLayers, layer: Layer, packet: { header: RtpHeader; payload: Buffer }, keyframe: boolean, now: number, sender: ContinuitySender): boolean {
+    const { header } = packet
+    const choice = this.choice
+    const target = layers.layerAt(choice.target, now)
+    if (target !== this.forwarded) {
+      if (target === undefined) {
+        // Paused (or nothing ranked yet): stop now.
+        this.forwarded = undefined
+        return false
+      }
+      if (layer === target && keyframe) {
+        this.#switch(layer, header, now, sender)
+        this.vp8.switchTo(packet.payload)
+        choice.switched(choice.target)
+        return true
+      }
+      if (this.#asked !== target || now - this.#askedAt >= KEYFRAME_REASK_MS) {
+        this.#asked = target
+        this.#askedAt = now
+        target.keyframes.ask()
+      }
+    } else if (target !== undefined && choice.level !== choice.target) {
+      // Both levels map to the same layer (fewer layers sending than rids): nothing to wait for.
+      choice.switched(choice.target)
+    }
+    if (layer !== this.forwarded) return false
+    // A resend of the layer from before its switch: its number would land among the old layer's.
+    if (((header.sequenceNumber - this.#fromSeq) & 0xffff) >= 0x8000) return false
+    this.#lastSentAt = now
+    return true
+  }
+
+  /** The payload this subscriber gets of a packet it admitted (PictureID/TL0PICIDX continuous; vp8-rewrite.ts). */
+  payloadOf(payload: Buffer): Buffer {
+    return this.vp8.rewrite(payload)
+  }
+
+  /** The keyframe-hold forwarded `layer`'s held keyframe (starting at `firstSeq`) to this subscriber. */
+  startedWith(layers: SimulcastLayers, layer: Layer, firstSeq: number, now: number): void {
+    this.forwarded = layer
+    this.#fromSeq = firstSeq
+    this.#lastSentAt = now
+    if (layers.layerAt(this.choice.target, now) === layer) this.choice.switched(this.choice.target)
+  }
+
+  /** The target's keyframe asked for again (a subscriber PLI, or the wait ran out). */
+  askAgain(): void {
+    this.#asked = undefined
+  }
+
+  #switch(layer: Layer, header: RtpHeader, now: number, sender: ContinuitySender): void {
+    if (this.forwarded !== undefined || this.#lastSentAt !== undefined) {
+      const step = this.#lastSentAt === undefined ? 1 : Math.max(1, Math.round((now - this.#lastSentAt) * TICKS_PER_MS))
+      // Applied by werift at the next packet it sends (this one): continuous numbering and time.
+      sender.replaceRTP(header, false, step)
+    }
+    this.forwarded = layer
+    this.#fromSeq = header.sequenceNumber
+    this.#asked = undefined
+    this.#lastSentAt = now
+  }
+}
