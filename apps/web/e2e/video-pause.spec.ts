@@ -1,7 +1,7 @@
 // The hub's video pause for the slowest subscriber, end to end with Parley's own web app on every side:
 // the built app against the real hub (werift plane, default timings), three Chromium pages at 640x480 in
-// one browser. Ada publishes her camera (Chromium's fake 640x480 device, ~480 kbit/s once her estimate
-// has grown) and microphone; Bo and Cy join with camera and microphone off, so all they receive is Ada's.
+// one browser. Ada publishes her camera as one stream (her page takes the core's simulcast layers off;
+// Chromium's fake 640x480 device, ~480 kbit/s once her estimate has grown) and microphone; Bo and Cy join with camera and microphone off, so all they receive is Ada's.
 // Bo's path is unlimited; everything the hub sends to Cy (UDP to her candidates' ports, shaped from her
 // Join click on) crosses a 300 kbit/s class with a 500 ms drop-tail queue (testkit rate-link.ts and
 // peer-ports.ts, the loadtest ramp's `slow-subscriber` link). Observed, never slept on:
@@ -71,6 +71,19 @@ async function readVideoBytesSent(page: Page): Promise<{ bytes: number; at: numb
   })
 }
 
+/**
+ * In Ada's page: her camera as one stream, as a client without simulcast sends it. The pause is the hub's
+ * answer to a publisher with no smaller layer; to the app's simulcast it answers with a layer (simulcast.spec.ts).
+ */
+function publishOneStream(): void {
+  const proto = RTCPeerConnection.prototype
+  const add = proto.addTransceiver
+  proto.addTransceiver = function (this: RTCPeerConnection, trackOrKind: MediaStreamTrack | string, init?: RTCRtpTransceiverInit) {
+    const { sendEncodings: _layers, ...oneStream } = init ?? {}
+    return add.call(this, trackOrKind, oneStream)
+  }
+}
+
 /** `participant` opens the invite, turns camera and microphone off and (after `beforeJoin`) clicks Join. */
 async function joinWithoutMedia(participant: AppParticipant, invite: string, beforeJoin: () => void = () => undefined): Promise<void> {
   await participant.page.goto(invite)
@@ -105,6 +118,7 @@ describe("the hub pauses a slow subscriber's video (three Chromium pages, built 
     bo = call.page('Bo')
     cy = call.page('Cy')
     for (const participant of [ada, bo, cy]) await participant.context.addInitScript(recordPeerConnections)
+    await ada.context.addInitScript(publishOneStream)
     const invite = await openRoom(ada, call.hub.url, 'Slow link', explain)
     await joinWithoutMedia(bo, invite)
     adaId = await oneRemoteDecoding(bo, 'Ada', explain)
