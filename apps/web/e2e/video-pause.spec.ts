@@ -155,9 +155,15 @@ describe("the hub pauses a slow subscriber's video (three Chromium pages, built 
     console.info(`[video-pause figures] load ${load()}:`, JSON.stringify(figures))
   })
 
-  it("shapes every port of Cy's selected pair", () => {
-    expect(watch?.unshapedSelected, watch?.events.join('; ')).toBe(false)
+  it("shapes every port of Cy's selected pair", async () => {
+    // The watch reads Cy's selected pair from her stats as it polls: connected may come first.
+    await pollUntil(async () => (watch?.events.some((event) => event.includes('selected pair')) ? true : undefined), {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+      description: "the port watch seeing Cy's selected pair",
+    }).catch(() => undefined)
     expect(watch?.events.some((event) => event.includes('selected pair')), watch?.events.join('; ')).toBe(true)
+    expect(watch?.unshapedSelected, watch?.events.join('; ')).toBe(false)
   })
 
   it("shows Cy that Ada's video is paused for her connection", async () => {
