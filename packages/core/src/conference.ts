@@ -27,6 +27,7 @@ import type { PeerConnectionConfig, Ports } from './ports.js'
 import { RemoteStreams } from './remoteStreams.js'
 import { PeerStats } from './stats/peerStats.js'
 import { PreparedPeer } from './preparedPeer.js'
+import { CAMERA_LAYERS } from './peerSession.js'
 import { screenShareActors } from './machines/screenShareActors.js'
 import { screenShareMachine } from './machines/screenShareMachine.js'
 import { devicesActors } from './machines/devicesActors.js'
@@ -66,6 +67,12 @@ export interface ConferenceOptions extends ConferenceOptionsBase {
   statsIntervalMs?: number
   /** Records a call trace (`createTraceRecorder()` from `@parley/core/trace`, or a `createTraceCapture()` exported by `exportCapture`): ports and actors, for `exportTrace()`. */
   trace?: TraceRecorderLike
+  /**
+   * Publishes the camera as three simulcast layers (`CAMERA_LAYERS`, peerSession.ts) for a hub that
+   * forwards each subscriber the one it can carry; on by default. A hub that declines them gets the
+   * camera as one full-size stream, as with `false`. The screen share is always one stream.
+   */
+  simulcast?: boolean
 }
 
 /** Fills missing ports from the browser only when some are missing, so Node callers never touch browser globals. */
@@ -115,9 +122,10 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
   const prepared = media.prepared ?? new PreparedPeer()
   const { connectDeadline, iceRecheck, reconnectDeadline } = options.delays ?? {}
   const camera = new CameraSender()
+  const cameraLayers = options.simulcast === false ? undefined : CAMERA_LAYERS
   const negotiation = negotiationMachine.provide({
     actors: {
-      ...negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media, channels, prepared, camera }),
+      ...negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media, channels, prepared, camera, cameraLayers }),
       resolutionHold: resolutionHoldMachine.provide({ actors: resolutionHoldActors({ camera }) }),
     },
     ...(iceRecheck !== undefined ? { delays: { iceRecheck } } : {}),
@@ -136,7 +144,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
   const machine = conferenceMachine.provide({
     actors: {
       ...actors,
-      ...warmUpActors({ peerConnection: ports.peerConnection, peerConfig, local: media.local, prepared }),
+      ...warmUpActors({ peerConnection: ports.peerConnection, peerConfig, local: media.local, prepared, cameraLayers }),
       ...presenceActors({ hub }),
       negotiation,
       events,

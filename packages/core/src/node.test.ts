@@ -17,7 +17,9 @@ class WeriftLikePeer {
   signalingState = 'stable'
   localDescription = null
   remoteDescription = null
-  addTransceiver() {
+  readonly transceiverInits: unknown[] = []
+  addTransceiver(_trackOrKind: unknown, init?: unknown) {
+    this.transceiverInits.push(init)
     return {} as never
   }
   getTransceivers() {
@@ -127,6 +129,14 @@ describe('nodePorts / adaptPeerConnection', () => {
     expect(typeof ports.clock.setTimeout).toBe('function')
     // The adapter is transparent for the rest.
     expect(pc.signalingState).toBe('stable')
+  })
+
+  it("asks werift for no simulcast layers (the app writes one RTP stream into werift's track)", () => {
+    const peer = new WeriftLikePeer({})
+    const pc = adaptPeerConnection(peer)
+    pc.addTransceiver('video', { direction: 'sendonly', sendEncodings: [{ rid: 'high' }, { rid: 'mid', scaleResolutionDownBy: 2 }] })
+    pc.addTransceiver('audio', { direction: 'recvonly' })
+    expect(peer.transceiverInits).toEqual([{ direction: 'sendonly' }, { direction: 'recvonly' }])
   })
 
   it('opens our own data channels on the werift peer, their messages heard as message events', () => {

@@ -153,7 +153,12 @@ export function adaptPeerConnection(pc: unknown): PeerConnectionLike {
     get signalingState() { return target.signalingState },
     get localDescription() { return target.localDescription },
     get remoteDescription() { return target.remoteDescription },
-    addTransceiver: (trackOrKind, init) => target.addTransceiver(trackOrKind, init),
+    // werift encodes nothing: the app writes one RTP stream into a track, so the camera's simulcast
+    // layers are not asked for (werift would offer rids that stream never carries).
+    addTransceiver: (trackOrKind, init) => {
+      const { sendEncodings: _layers, ...oneStream } = init ?? {}
+      return target.addTransceiver(trackOrKind, oneStream)
+    },
     getTransceivers: () => target.getTransceivers(),
     createOffer: (options) => target.createOffer(options),
     createAnswer: () => target.createAnswer(),

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { BOOTSTRAP_CHANNEL_LABEL, PeerSession, type PeerSessionEvent } from './peerSession.js'
+import { BOOTSTRAP_CHANNEL_LABEL, CAMERA_LAYERS, PeerSession, type PeerSessionEvent } from './peerSession.js'
 import { FAKE_ANSWER_SDP, FakeMediaStream, FakeMediaStreamTrack, FakePeerConnections, flush } from './test-support/index.js'
 
 const CANDIDATE = { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u' }
 const HUB_OFFER = 'v=0\r\no=hub 1 1 IN IP4 127.0.0.1\r\n'
 
-function open(tracks: FakeMediaStreamTrack[] = []) {
+function open(tracks: FakeMediaStreamTrack[] = [], cameraLayers?: typeof CAMERA_LAYERS) {
   const peers = new FakePeerConnections()
   const pc = peers.factory({})
   const events: PeerSessionEvent[] = []
@@ -14,7 +14,7 @@ function open(tracks: FakeMediaStreamTrack[] = []) {
   const session = new PeerSession(pc, { stream, tracks }, {
     event: (event) => events.push(event),
     track: (track, from) => remote.push({ trackId: track.id, streamId: from.id }),
-  })
+  }, cameraLayers)
   return { pc: peers.latest(), session, events, remote }
 }
 
@@ -25,6 +25,20 @@ describe('PeerSession', () => {
       ['audio', 'sendonly'],
       [null, 'recvonly'],
     ])
+  })
+
+  it("sends the camera as the layers given (high first, the full size), the microphone and the screen share as one stream", () => {
+    const { pc, session } = open([new FakeMediaStreamTrack('audio'), new FakeMediaStreamTrack('video')], CAMERA_LAYERS)
+    const encodings = () => pc.transceivers.map((t) => (t.sender.getParameters?.().encodings as { rid?: string; scaleResolutionDownBy?: number }[]).map((e) => `${e.rid ?? '-'}/${e.scaleResolutionDownBy ?? 1}`))
+    expect(encodings()).toEqual([['-/1'], ['high/1', 'mid/2', 'low/4']])
+    expect(session.camera).toBe(pc.transceivers[1]!.sender)
+    session.publishScreen(new FakeMediaStream([new FakeMediaStreamTrack('video')]))
+    expect(encodings()[2]).toEqual(['-/1'])
+  })
+
+  it('sends the camera as one stream without layers', () => {
+    const { pc } = open([new FakeMediaStreamTrack('video')])
+    expect(pc.transceivers[0]!.sender.getParameters?.().encodings).toEqual([{ active: true }])
   })
 
   it('opens its own data channel before the first offer, so that offer carries m=application for the room channels', async () => {

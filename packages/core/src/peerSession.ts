@@ -4,7 +4,7 @@
 // does. Nothing else touches the peer connection; the negotiation machine drives it through the
 // `peerSession` actor (machines/negotiationActors.ts).
 import type { IceCandidate } from '@parley/protocol'
-import type { DataChannelLike, IceCandidateInitLike, MediaStreamLike, MediaStreamTrackLike, PeerConnectionLike, RtpSenderLike, RtpTransceiverLike, TrackEventLike } from './ports.js'
+import type { DataChannelLike, IceCandidateInitLike, MediaStreamLike, MediaStreamTrackLike, PeerConnectionLike, RtpSenderLike, RtpTransceiverLike, SendEncodingLike, TrackEventLike } from './ports.js'
 
 /** What the peer connection reports, as the negotiation machine's events. */
 export type PeerSessionEvent = { type: 'peer.iceCandidate'; candidate: IceCandidate } | { type: 'peer.iceFailed' } | { type: 'peer.iceConnected' }
@@ -37,6 +37,22 @@ export const BOOTSTRAP_CHANNEL_LABEL = 'parley.bootstrap'
  */
 export const BOOTSTRAP_CHANNEL_INIT = { negotiated: true, id: 1023 } as const
 
+/**
+ * The camera's simulcast layers (Hub API v1 §5: rids `high`, `mid`, `low` at 1, 1/2 and 1/4 of the
+ * camera's size), for a hub that forwards each subscriber the layer its bandwidth carries. `high` comes
+ * first and has no ceiling: a hub whose answer declines simulcast gets that first encoding alone, which
+ * is the one stream, at full size and the browser's own bitrate, that it got before simulcast. `mid`
+ * (320x240 of our 640x480 camera) is capped so that it and the audio fit a 300 kbit/s subscriber with
+ * room (at 200 kbit/s the hub paused that subscriber once on its way down, web e2e simulcast.spec),
+ * `low` (160x120) so that it fits 100 kbit/s. A smaller camera gets fewer layers: the browser drops the
+ * ones it cannot make (core README, "Simulcast").
+ */
+export const CAMERA_LAYERS: readonly SendEncodingLike[] = [
+  { rid: 'high' },
+  { rid: 'mid', scaleResolutionDownBy: 2, maxBitrate: 150_000 },
+  { rid: 'low', scaleResolutionDownBy: 4, maxBitrate: 80_000 },
+]
+
 export class PeerSession {
   /** The hub's candidates that arrived before any remote description (they would be rejected). */
   private readonly pendingCandidates: IceCandidate[] = []
@@ -64,9 +80,12 @@ export class PeerSession {
     private readonly pc: PeerConnectionLike,
     local: { stream: MediaStreamLike | undefined; tracks: MediaStreamTrackLike[] },
     private readonly reports: PeerSessionReports,
+    /** The camera's layers (`CAMERA_LAYERS` when the conference publishes it as simulcast); one stream without. */
+    cameraLayers?: readonly SendEncodingLike[],
   ) {
     for (const track of local.tracks) {
-      const { sender } = pc.addTransceiver(track, { direction: 'sendonly', ...(local.stream ? { streams: [local.stream] } : {}) })
+      const layers = track.kind === 'video' && cameraLayers ? { sendEncodings: cameraLayers } : {}
+      const { sender } = pc.addTransceiver(track, { direction: 'sendonly', ...(local.stream ? { streams: [local.stream] } : {}), ...layers })
       if (track.kind === 'video' && sender.getParameters) this.camera = sender
     }
     // A client without devices still offers m-lines, or it would have nothing to receive on.

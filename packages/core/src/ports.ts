@@ -87,6 +87,13 @@ export interface RtpSenderLike {
   setParameters?(parameters: object): Promise<void> | void
 }
 
+/** One layer a sender encodes (an RTCRtpEncodingParameters, as far as the core sets one: the camera's simulcast, peerSession.ts). */
+export interface SendEncodingLike {
+  rid?: string
+  scaleResolutionDownBy?: number
+  maxBitrate?: number
+}
+
 export interface RtpTransceiverLike {
   readonly mid: string | null
   readonly sender: RtpSenderLike
@@ -134,7 +141,7 @@ export interface PeerConnectionLike {
   readonly remoteDescription: SessionDescriptionLike | null
   addTransceiver(
     trackOrKind: MediaStreamTrackLike | 'audio' | 'video',
-    init?: { direction?: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive'; streams?: MediaStreamLike[] },
+    init?: { direction?: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive'; streams?: MediaStreamLike[]; sendEncodings?: readonly SendEncodingLike[] },
   ): RtpTransceiverLike
   getTransceivers(): RtpTransceiverLike[]
   /** Stops sending a track (its m-line stops sending at the next offer); absent on some non-browser stacks. */

@@ -15,7 +15,7 @@ import { PendingCalls } from './test-support/pendingCalls.js'
 const MEDIA = { audio: true, video: true }
 const JOIN = { displayName: 'Ada', roomName: 'Standup', media: MEDIA }
 
-function started(configure?: (world: ReturnType<typeof createFakeWorld>) => void) {
+function started(configure?: (world: ReturnType<typeof createFakeWorld>) => void, simulcast?: boolean) {
   const world = createFakeWorld()
   world.peers.gatherCandidates = true
   world.devices.devices = [
@@ -24,7 +24,7 @@ function started(configure?: (world: ReturnType<typeof createFakeWorld>) => void
     { deviceId: 'cam2', kind: 'videoinput', label: 'Document camera' },
   ]
   configure?.(world)
-  const conference = createConference({ hub: { baseUrl: FAKE_HUB_URL }, ports: world.ports })
+  const conference = createConference({ hub: { baseUrl: FAKE_HUB_URL }, ports: world.ports, ...(simulcast === undefined ? {} : { simulcast }) })
   conference.actor.start()
   const until = (predicate: (snapshot: ConferenceSnapshot) => boolean) => waitFor(conference.actor, predicate, { timeout: 1000 })
   const warmUp = () => {
@@ -38,8 +38,8 @@ function started(configure?: (world: ReturnType<typeof createFakeWorld>) => void
 type Run = ReturnType<typeof started>
 
 /** Previews and lets the warm-up finish: offer set, the one host candidate gathered, then end-of-candidates. */
-async function warmedUp(configure?: (world: ReturnType<typeof createFakeWorld>) => void): Promise<Run> {
-  const run = started(configure)
+async function warmedUp(configure?: (world: ReturnType<typeof createFakeWorld>) => void, simulcast?: boolean): Promise<Run> {
+  const run = started(configure, simulcast)
   run.conference.preview(MEDIA)
   await run.until(() => run.warmUp() === 'gathering')
   await flush(1)
@@ -70,6 +70,22 @@ describe('the pre-join warm-up', () => {
     const { context } = run.conference.actor.getSnapshot()
     expect(JSON.parse(JSON.stringify(context))).toEqual(context)
     run.conference.leave()
+  })
+
+  it("prepares the camera as simulcast layers by default, as one stream with `simulcast: false`; the room's own connection likewise", async () => {
+    const rids = (pc: FakePeerConnection) => pc.transceivers.map((t) => (t.sender.getParameters?.().encodings as { rid?: string }[]).map((e) => e.rid ?? '-').join(','))
+    for (const [simulcast, camera] of [[undefined, 'high,mid,low'], [false, '-']] as const) {
+      const run = await warmedUp(undefined, simulcast)
+      expect(rids(run.world.peers.latest() as FakePeerConnection)).toEqual(['-', camera])
+      run.conference.leave()
+      // A join without a pre-join: the room builds its own connection, with the same layers.
+      const cold = started(undefined, simulcast)
+      cold.conference.join(JOIN)
+      await cold.until((s) => s.matches('inRoom'))
+      await flush()
+      expect(rids(cold.world.peers.latest() as FakePeerConnection)).toEqual(['-', camera])
+      cold.conference.leave()
+    }
   })
 
   it('Join takes it over: register, the lock and the PUT of the same offer; no second connection or createOffer; the held candidate follows', async () => {

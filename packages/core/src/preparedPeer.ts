@@ -3,7 +3,7 @@
 // After Join only register → the lock → PUT of that offer remain on the critical path. The holder is
 // its one owner between the pre-join's warm-up actor, which builds it, and the room's peer session
 // actor, which takes it over (negotiationActors.ts); leaving, stopping or new local media release it.
-import type { MediaStreamLike, MediaStreamTrackLike, PeerConnectionLike } from './ports.js'
+import type { MediaStreamLike, MediaStreamTrackLike, PeerConnectionLike, SendEncodingLike } from './ports.js'
 import { PeerSession, type PeerSessionEvent, type PeerSessionReports } from './peerSession.js'
 
 /** What the warm-up watches while the session is not yet the room's. */
@@ -63,11 +63,16 @@ export class PreparedPeer {
   private current: Prepared | undefined
 
   /** Builds a peer session for these local tracks and holds it (one held before is released). */
-  build(createPc: () => PeerConnectionLike, local: { stream: MediaStreamLike | undefined; tracks: MediaStreamTrackLike[] }, watch?: WarmUpWatch): Prepared {
+  build(
+    createPc: () => PeerConnectionLike,
+    local: { stream: MediaStreamLike | undefined; tracks: MediaStreamTrackLike[] },
+    watch?: WarmUpWatch,
+    cameraLayers?: readonly SendEncodingLike[],
+  ): Prepared {
     this.release()
     const pc = createPc()
     const relay = new ReportRelay(watch)
-    const prepared = { pc, session: new PeerSession(pc, local, relay), relay, stream: local.stream }
+    const prepared = { pc, session: new PeerSession(pc, local, relay, cameraLayers), relay, stream: local.stream }
     this.current = prepared
     return prepared
   }

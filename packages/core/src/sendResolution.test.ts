@@ -24,6 +24,18 @@ const sender = (parameters: Record<string, unknown>, given: object[]): RtpSender
 })
 
 describe('CameraSender', () => {
+  it('keeps every simulcast layer when it sets the preference (it changes only degradationPreference)', async () => {
+    const given: object[] = []
+    const layers = [{ rid: 'high', active: true }, { rid: 'mid', active: true, scaleResolutionDownBy: 2, maxBitrate: 200_000 }]
+    const camera = new CameraSender()
+    camera.attach(sender({ transactionId: 't', encodings: layers }, given))
+    await camera.release((await camera.hold())!)
+    expect(given).toEqual([
+      { transactionId: 't', encodings: layers, degradationPreference: 'maintain-resolution' },
+      { transactionId: 't', encodings: layers, degradationPreference: 'balanced' },
+    ])
+  })
+
   it("holds the attached sender and resolves its own preference ('balanced' when it named none); null when nothing took it", async () => {
     const given: object[] = []
     const camera = new CameraSender()

@@ -6,7 +6,7 @@ import { fromCallback } from 'xstate'
 import { messageOf } from '@parley/protocol'
 import type { LocalMedia } from '../localMedia.js'
 import type { Prepared, PreparedPeer } from '../preparedPeer.js'
-import type { PeerConnectionConfig, PeerConnectionFactory } from '../ports.js'
+import type { PeerConnectionConfig, PeerConnectionFactory, SendEncodingLike } from '../ports.js'
 import type { PeerSessionCommand } from './negotiationMachine.js'
 
 export interface WarmUpDeps {
@@ -15,12 +15,14 @@ export interface WarmUpDeps {
   local: LocalMedia
   /** Where the built session waits for the room (or is released). */
   prepared: PreparedPeer
+  /** The camera's simulcast layers (peerSession.ts `CAMERA_LAYERS`); one stream without. */
+  cameraLayers?: readonly SendEncodingLike[]
 }
 
 /** What the pre-join's warm-up reports (its states in the conference's `previewing.ready.peer`). */
 export type WarmUpEvent = { type: 'warmup.offerSet' } | { type: 'warmup.gathered' } | { type: 'warmup.failed'; message: string }
 
-export function warmUpActors({ peerConnection, peerConfig, local, prepared }: WarmUpDeps) {
+export function warmUpActors({ peerConnection, peerConfig, local, prepared, cameraLayers }: WarmUpDeps) {
   return {
     /**
      * The pre-join's warm-up: builds the room's peer session with the preview's tracks, makes and sets
@@ -37,7 +39,7 @@ export function warmUpActors({ peerConnection, peerConfig, local, prepared }: Wa
       }
       let held: Prepared
       try {
-        held = prepared.build(() => peerConnection(peerConfig), local, { iceGathered: () => report({ type: 'warmup.gathered' }) })
+        held = prepared.build(() => peerConnection(peerConfig), local, { iceGathered: () => report({ type: 'warmup.gathered' }) }, cameraLayers)
       } catch (error) {
         // No peer connection here (WebRTC unavailable or disabled): the room will say so when it tries.
         void Promise.resolve().then(() => report({ type: 'warmup.failed', message: messageOf(error) }))

@@ -7,6 +7,7 @@ import type {
   PeerConnectionFactory,
   PeerConnectionLike,
   RtpTransceiverLike,
+  SendEncodingLike,
   SessionDescriptionLike,
 } from '../ports.js'
 import type { StatLike } from '../stats/report.js'
@@ -69,7 +70,10 @@ export class FakePeerConnection implements PeerConnectionLike {
     })
   }
 
-  addTransceiver(trackOrKind: MediaStreamTrackLike | 'audio' | 'video', init?: { direction?: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive'; streams?: MediaStreamLike[] }): RtpTransceiverLike {
+  addTransceiver(
+    trackOrKind: MediaStreamTrackLike | 'audio' | 'video',
+    init?: { direction?: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive'; streams?: MediaStreamLike[]; sendEncodings?: readonly SendEncodingLike[] },
+  ): RtpTransceiverLike {
     const track = typeof trackOrKind === 'string' ? null : trackOrKind
     const kind = typeof trackOrKind === 'string' ? trackOrKind : (trackOrKind.kind as 'audio' | 'video')
     const sender = {
@@ -78,7 +82,8 @@ export class FakePeerConnection implements PeerConnectionLike {
         sender.track = next
       },
       /** What setParameters was last given (a browser's starting parameters before that). */
-      parameters: { transactionId: '1', encodings: [{ active: true }] } as Record<string, unknown>,
+      // A browser's: one encoding per layer asked for at addTransceiver (simulcast), one without.
+      parameters: { transactionId: '1', encodings: (init?.sendEncodings ?? [{}]).map((layer) => ({ active: true, ...layer })) } as Record<string, unknown>,
       getParameters: () => ({ ...sender.parameters }),
       setParameters: async (parameters: object) => {
         sender.parameters = { ...parameters }

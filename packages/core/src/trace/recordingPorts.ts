@@ -14,6 +14,7 @@ import type {
   PeerConnectionLike,
   Ports,
   RtpSenderLike,
+  SendEncodingLike,
   SessionDescriptionLike,
   TrackEventLike,
 } from '../ports.js'
@@ -116,9 +117,11 @@ type Shape = (...args: never[]) => unknown
  * (given the answer, the connection and the arguments). Optional methods stay absent where the stack
  * has none (a missing one changes behaviour: no stats, no removeTrack).
  */
-const transceiverArgs = (trackOrKind: MediaStreamTrackLike | string, init?: { direction?: string }) => ({
+// The camera's simulcast layers are recorded as asked: a replay publishes them only when the recording did (replay.ts).
+const transceiverArgs = (trackOrKind: MediaStreamTrackLike | string, init?: { direction?: string; sendEncodings?: readonly SendEncodingLike[] }) => ({
   track: typeof trackOrKind === 'string' ? trackOrKind : trackOf(trackOrKind),
   direction: init?.direction ?? 'sendrecv',
+  ...(init?.sendEncodings ? { sendEncodings: init.sendEncodings } : {}),
 })
 
 const PEER_CALLS: Record<string, [args?: Shape, value?: Shape]> = {

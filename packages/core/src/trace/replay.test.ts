@@ -7,10 +7,10 @@ import type { Trace } from './format.js'
 import { createTraceRecorder } from './recorder.js'
 import { replayTrace } from './replay.js'
 
-async function recordJoinAndLeave(): Promise<Trace> {
+async function recordJoinAndLeave(simulcast?: boolean): Promise<Trace> {
   const world = createFakeWorld()
   const recorder = createTraceRecorder({ now: world.clock.now })
-  const conference = createConference({ hub: { baseUrl: FAKE_HUB_URL }, ports: world.ports, trace: recorder })
+  const conference = createConference({ hub: { baseUrl: FAKE_HUB_URL }, ports: world.ports, trace: recorder, ...(simulcast === undefined ? {} : { simulcast }) })
   conference.actor.start()
   conference.join({ displayName: 'Ada', roomName: 'Standup', media: { audio: true, video: true } })
   await waitFor(conference.actor, (s) => s.matches('inRoom'), { timeout: 1000 })
@@ -30,6 +30,17 @@ describe('replayTrace', () => {
     expect(result.message).toMatch(/^Same path/)
     expect(result.verdict).toBe('same path')
     expect(result.compared).toBeGreaterThan(50)
+  })
+
+  it("records the camera's simulcast layers as asked, and replays a call with them, or one without, as recorded", async () => {
+    const layered = await recordJoinAndLeave()
+    const transceivers = layered.entries.flatMap((e) => (e.kind === 'pc.call' && e.method === 'addTransceiver' ? [e.args as { track?: { kind?: string }; sendEncodings?: { rid?: string }[] }] : []))
+    const camera = transceivers.find((args) => args.track?.kind === 'video')
+    expect(camera?.sendEncodings?.map((layer) => layer.rid)).toEqual(['high', 'mid', 'low'])
+    expect((await replayTrace(layered)).verdict).toBe('same path')
+    const oneStream = await recordJoinAndLeave(false)
+    expect(oneStream.entries.some((e) => e.kind === 'pc.call' && (e.args as { sendEncodings?: unknown } | undefined)?.sendEncodings)).toBe(false)
+    expect((await replayTrace(oneStream)).verdict).toBe('same path')
   })
 
   it('reports the first divergence of an edited trace: the register answer turned into a 500', async () => {

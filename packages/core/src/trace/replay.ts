@@ -206,9 +206,9 @@ const tick = (): Promise<void> => {
   return new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)))
 }
 
-function conferenceTarget(baseUrl: string) {
+function conferenceTarget(baseUrl: string, simulcast: boolean) {
   return (ports: Ports, recorder: TraceRecorderLike): ReplayTarget => {
-    const conference = createConference({ hub: { baseUrl }, ports, trace: recorder })
+    const conference = createConference({ hub: { baseUrl }, ports, trace: recorder, simulcast })
     const actorAt = (path: string | undefined): AnyActorRef | undefined => {
       let ref: AnyActorRef | undefined = conference.actor
       for (const id of path?.split('/').slice(1) ?? []) ref = (ref?.getSnapshot() as { children?: Record<string, AnyActorRef> } | undefined)?.children?.[id]
@@ -265,7 +265,9 @@ export async function replayTrace(trace: Trace, options: ReplayOptions = {}): Pr
     if (!list) actual.set(keyed[0], (list = []))
     list.push(keyed[1])
   })
-  const target = (options.target ?? conferenceTarget(trace.baseUrl ?? ''))(ports, recorder)
+  // The camera's layers as recorded (a trace from before simulcast, or with it off, has none).
+  const simulcast = trace.entries.some((e) => e.kind === 'pc.call' && e.method === 'addTransceiver' && (e.args as { sendEncodings?: unknown } | undefined)?.sendEncodings !== undefined)
+  const target = (options.target ?? conferenceTarget(trace.baseUrl ?? '', simulcast))(ports, recorder)
 
   let lastInput = 'the start'
   let lastInputSeq = 0

@@ -15,6 +15,7 @@ import type {
   PeerConnectionLike,
   Ports,
   RtpTransceiverLike,
+  SendEncodingLike,
   SessionDescriptionLike,
   SseMessageLike,
 } from '../ports.js'
@@ -57,7 +58,7 @@ class ReplayPeerConnection implements PeerConnectionLike {
     return promise
   }
 
-  addTransceiver(trackOrKind: MediaStreamTrackLike | 'audio' | 'video', init?: { direction?: string }): RtpTransceiverLike {
+  addTransceiver(trackOrKind: MediaStreamTrackLike | 'audio' | 'video', init?: { direction?: string; sendEncodings?: readonly SendEncodingLike[] }): RtpTransceiverLike {
     this.callCount++
     const kind = typeof trackOrKind === 'string' ? trackOrKind : trackOrKind.kind
     const transceiver: RtpTransceiverLike = {
