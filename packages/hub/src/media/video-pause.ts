@@ -227,6 +227,8 @@ export class VideoPause {
 /** What the tick reads of a subscription's pause (VideoPause, or a simulcast layer choice: layer-choice.ts). */
 export interface JudgedPause {
   readonly fine: boolean
+  /** Something is forwarded: while not, the subscriber's loss restarts (its resume's first report is not judged). */
+  readonly forwards: boolean
   judge(fraction: number, packets: number, othersFine: boolean): boolean
 }
 
