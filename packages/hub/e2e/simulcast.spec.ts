@@ -160,6 +160,8 @@ describe('werift simulcast with Chromium on loopback', () => {
 
   it('the node-datachannel plane answers without simulcast, and the publisher falls back to one stream', async () => {
     const ndc = createNdcMediaPlane({})
+    // The hub tells the web app it serves to send one stream on this plane (server.ts, /config.json).
+    expect(ndc.simulcast).toBe(false)
     const pages: ChromeSide[] = []
     try {
       const alice = await joinChrome(ndc, browser, 'alice', { simulcast: true })

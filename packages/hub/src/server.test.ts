@@ -202,6 +202,24 @@ describe('static web app', () => {
       expect(api.status).toBe(404)
       expect(api.headers.get('content-type')).toMatch(/application\/json/)
       await app.hub.close()
+      // A plane that cannot forward simulcast layers tells the app it serves, on top of the file's own settings.
+      writeFileSync(join(dir, 'config.json'), JSON.stringify({ hubUrl: 'https://hub.example' }))
+      const told = createApp({ mediaPlane: new FakeMediaPlane(), staticDir: dir, appConfig: { simulcast: false } })
+      const config = await told.request('/config.json')
+      expect(config.headers.get('content-type')).toMatch(/application\/json/)
+      expect(await config.json()).toEqual({ hubUrl: 'https://hub.example', simulcast: false })
+      await told.hub.close()
+      writeFileSync(join(dir, 'config.json'), 'not json')
+      const unreadable = createApp({ mediaPlane: new FakeMediaPlane(), staticDir: dir, appConfig: { simulcast: false } })
+      expect(await (await unreadable.request('/config.json')).json()).toEqual({ simulcast: false })
+      await unreadable.hub.close()
+      // startHub writes it from the plane: one that declines simulcast (the ndc plane) makes the app send one stream.
+      const declining = Object.assign(new FakeMediaPlane(), { simulcast: false })
+      running = await startHub({ host: '127.0.0.1', port: 0, quiet: true, mediaPlane: declining, staticDir: dir })
+      expect(await (await fetch(`${running.url}/config.json`)).json()).toEqual({ simulcast: false })
+      await running.close()
+      running = await startHub({ host: '127.0.0.1', port: 0, quiet: true, mediaPlane: new FakeMediaPlane(), staticDir: dir })
+      expect(await (await fetch(`${running.url}/config.json`)).text()).toBe('not json')
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

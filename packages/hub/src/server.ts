@@ -76,6 +76,8 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     bodyLimitBytes: options.bodyLimitBytes,
     staticDir: options.staticDir,
     clusterRouter: options.clusterRouter,
+    // A plane that gets no video from a simulcast publisher tells the app it serves to send one stream.
+    ...(mediaPlane.simulcast === false ? { appConfig: { simulcast: false } } : {}),
   })
   const host = options.host ?? '127.0.0.1'
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

@@ -11,9 +11,10 @@ import type { ConferenceFactory } from './types'
  * Firefox publishes its camera as one stream: its simulcast layers (three, `high` starved at 0–12 fps)
  * stalled at a Chromium subscriber after one frame once the hub sent it an offer (core README, "Simulcast").
  */
-const simulcast = typeof navigator === 'undefined' || !navigator.userAgent.includes('Firefox/')
+const firefox = typeof navigator !== 'undefined' && navigator.userAgent.includes('Firefox/')
 
 export const createBrowserConference: ConferenceFactory = (options) => {
   const traceCapture = createTraceCapture()
+  const simulcast = options.simulcast !== false && !firefox
   return { ...createConference({ ...options, trace: traceCapture, simulcast }), traceCapture }
 }

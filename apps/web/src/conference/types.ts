@@ -44,6 +44,8 @@ export interface ConferenceFactoryOptions extends ConferenceOptionsBase {
   inspect?: (event: InspectionEvent) => void
   /** ICE servers and transport policy from config.json, for every peer connection of the conference. */
   peerConnectionConfig?: PeerConnectionConfig
+  /** config.json's `simulcast`: `false` sends the camera as one stream (the core's `simulcast` option). */
+  simulcast?: boolean
 }
 
 export type ConferenceFactory = (options: ConferenceFactoryOptions) => AnyConferenceHandle

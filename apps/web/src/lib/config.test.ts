@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, configFromJson, configFromQuery, delaysFromJson, hubPlaceOf, iceFromJson, loadConfig, normalizeHubUrl } from './config'
+import { ConfigError, configFromJson, configFromQuery, delaysFromJson, hubPlaceOf, iceFromJson, loadConfig, normalizeHubUrl, simulcastFromJson } from './config'
 import type { ConfigFetch } from './config'
 
 function jsonResponse(body: unknown, init: { ok?: boolean; contentType?: string } = {}): ReturnType<ConfigFetch> {
@@ -159,6 +159,15 @@ describe('loadConfig', () => {
     expect(() => delaysFromJson({ delays: { reconnectDeadline: 0 } })).toThrow(/delays.reconnectDeadline.*milliseconds/)
     expect(() => delaysFromJson({ delays: { connectDeadline: '8s' } })).toThrow(/delays.connectDeadline.*milliseconds/)
     expect(() => delaysFromJson({ delays: 8_000 })).toThrow(ConfigError)
+  })
+
+  it("takes config.json's simulcast switch (a hub that cannot forward layers writes false), and rejects a non-boolean", async () => {
+    const oneStream: ConfigFetch = () => jsonResponse({ simulcast: false })
+    expect(await loadConfig({ search: '', fetch: oneStream })).toEqual({ hub: { baseUrl: '' }, source: 'default', statelyInspector: false, simulcast: false })
+    expect((await loadConfig({ search: '', fetch: () => jsonResponse({ hubUrl: 'https://hub.inlive.app' }) })).simulcast).toBeUndefined()
+    expect(simulcastFromJson({ simulcast: true })).toEqual({ simulcast: true })
+    expect(simulcastFromJson({})).toEqual({})
+    expect(() => simulcastFromJson({ simulcast: 'no' })).toThrow(/"simulcast" must be true or false/)
   })
 
   it('survives a network failure while fetching config.json', async () => {

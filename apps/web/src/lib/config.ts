@@ -36,6 +36,8 @@ export interface AppConfig {
   ice?: IceConfig
   /** config.json's advanced `delays`: the core's join and reconnect deadlines; absent, the core's defaults. */
   delays?: ConferenceDelays
+  /** config.json's `simulcast`: `false` publishes the camera as one stream (a hub that cannot forward layers says so). */
+  simulcast?: boolean
   /** Where the settings came from, shown in the state panel to make a wrong hub obvious. */
   source: 'default' | 'config.json' | 'query'
   /** `?inspect=stately`: load @statelyai/inspect (dev only). */
@@ -174,8 +176,19 @@ export function delaysFromJson(json: unknown): { delays?: ConferenceDelays } {
   return { delays: result }
 }
 
+/**
+ * config.json's `"simulcast": false`: the camera goes out as one stream, for a hub that cannot take its
+ * layers (our hub's node-datachannel plane writes it into the file it serves; hub README, "Simulcast").
+ */
+export function simulcastFromJson(json: unknown): { simulcast?: boolean } {
+  const simulcast = (json as Record<string, unknown>).simulcast
+  if (simulcast === undefined) return {}
+  if (typeof simulcast !== 'boolean') throw new ConfigError('config.json: "simulcast" must be true or false')
+  return { simulcast }
+}
+
 /** Reads `/config.json` when it exists. A missing file (404, or the SPA fallback answering HTML) is normal. */
-async function readConfigJson(options: LoadConfigOptions): Promise<{ hub: Partial<HubConfig>; ice?: IceConfig; delays?: ConferenceDelays } | undefined> {
+async function readConfigJson(options: LoadConfigOptions): Promise<{ hub: Partial<HubConfig>; ice?: IceConfig; delays?: ConferenceDelays; simulcast?: boolean } | undefined> {
   if (!options.fetch) return undefined
   try {
     const response = await options.fetch(options.configUrl ?? '/config.json', { headers: { Accept: 'application/json' } })
@@ -184,7 +197,7 @@ async function readConfigJson(options: LoadConfigOptions): Promise<{ hub: Partia
     const json: unknown = await response.json()
     const hub = configFromJson(json)
     const ice = iceFromJson(json)
-    return { hub, ...(ice ? { ice } : {}), ...delaysFromJson(json) }
+    return { hub, ...(ice ? { ice } : {}), ...delaysFromJson(json), ...simulcastFromJson(json) }
   } catch (error) {
     if (error instanceof ConfigError) options.warn?.(error.message)
     return undefined
@@ -199,7 +212,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<AppConfig>
   }
   const fromFile = await readConfigJson(options)
   const ice = fromFile?.ice ? { ice: fromFile.ice } : {}
-  const advanced = fromFile?.delays ? { delays: fromFile.delays } : {}
+  const advanced = { ...(fromFile?.delays ? { delays: fromFile.delays } : {}), ...(fromFile?.simulcast !== undefined ? { simulcast: fromFile.simulcast } : {}) }
   if (fromFile && (fromFile.hub.baseUrl !== undefined || fromFile.hub.accessToken !== undefined || fromFile.ice)) {
     return { hub: { baseUrl: '', ...fromFile.hub }, ...ice, source: 'config.json', statelyInspector, ...advanced }
   }

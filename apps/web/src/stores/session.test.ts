@@ -36,6 +36,15 @@ describe('session store', () => {
     expect(app.fake.options?.peerConnectionConfig).toEqual({ iceServers: [turn], iceTransportPolicy: 'relay' })
   })
 
+  it("hands config.json's simulcast switch to the conference, and nothing when the file has none", () => {
+    const oneStream = createTestApp({ config: { hub: { baseUrl: '' }, source: 'default', statelyInspector: false, simulcast: false } })
+    useSessionStore().start()
+    expect(oneStream.fake.options?.simulcast).toBe(false)
+    const unset = createTestApp()
+    useSessionStore().start()
+    expect(unset.fake.options).not.toHaveProperty('simulcast')
+  })
+
   it('mirrors the actor snapshot into `view` through selectView', () => {
     const app = createTestApp()
     const session = useSessionStore()

@@ -59,6 +59,7 @@ export const useSessionStore = defineStore('session', () => {
         hub: environment.config.hub,
         ...(environment.config.ice ? { peerConnectionConfig: { ...environment.config.ice } } : {}),
         ...(environment.config.delays ? { delays: environment.config.delays } : {}),
+        ...(environment.config.simulcast !== undefined ? { simulcast: environment.config.simulcast } : {}),
         inspect: (event) => {
           inspection.inspect(event)
           environment.inspect?.(event)

@@ -1,7 +1,7 @@
 // The Hub API v1 over HTTP: CORS, the body limit, the v1 routes (api.ts), 405s, the web app and the
 // 404. Holds no socket; `startHub` (server.ts) listens. Every response, errors included, is
 // `{code, message, data}`.
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { API_VERSION, HOST_KEY_HEADER, routes, Status } from '@parley/protocol'
@@ -28,6 +28,11 @@ export interface HttpOptions {
   staticDir?: string
   /** Cluster mode: routes mounted under /v1 in front of the API (src/cluster/proxy.ts). */
   clusterRouter?: Hono
+  /**
+   * Settings the served app's `/config.json` carries on top of the file's own (what this hub's media plane
+   * cannot do, e.g. `{ simulcast: false }`); only with `staticDir`.
+   */
+  appConfig?: Record<string, unknown>
 }
 
 export type AppDeps = HttpOptions & (
@@ -98,6 +103,8 @@ export function createApp(deps: AppDeps): HubApp {
 
   if (deps.staticDir && existsSync(join(deps.staticDir, 'index.html'))) {
     const root = deps.staticDir
+    const appConfig = deps.appConfig
+    if (appConfig) app.get('/config.json', (c) => c.json({ ...staticAppConfig(root), ...appConfig }))
     const files = serveStatic({ root })
     const index = serveStatic({ root, path: 'index.html' })
     app.get('*', async (c, next) => {
@@ -110,4 +117,14 @@ export function createApp(deps: AppDeps): HubApp {
   app.notFound((c) => reply(c, Status.notFound, `no such endpoint: ${c.req.method} ${c.req.path}`))
 
   return Object.assign(app, { hub })
+}
+
+/** The served app's own `config.json` (an object), or `{}` when it has none or it does not parse. */
+function staticAppConfig(root: string): Record<string, unknown> {
+  try {
+    const json: unknown = JSON.parse(readFileSync(join(root, 'config.json'), 'utf8'))
+    return typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {}
+  } catch {
+    return {}
+  }
 }

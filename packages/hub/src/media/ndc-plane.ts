@@ -63,6 +63,7 @@ export function ndcRtcConfig(ice: IceConfig): RtcConfig {
 }
 
 class NdcPlane implements NdcMediaPlane {
+  readonly simulcast = false
   readonly #peers = new PeerSet<NdcPeer>()
   readonly #fanOut: NdcFanOut
   readonly #clock: Clock

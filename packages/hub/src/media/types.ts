@@ -83,4 +83,10 @@ export interface MediaPlane {
   close(): Promise<void>
   /** RTP packets forwarded to subscribers since the plane started (a cluster node's load); optional. */
   packetsForwarded?(): number
+  /**
+   * `false`: the plane declines a publisher's simulcast layers and gets no video from such a publisher
+   * (ndc: libdatachannel routes incoming RTP by the offer's SSRCs, and a rid offer names none), so the
+   * web app the hub serves is told to publish one stream (server.ts, `/config.json`). Absent: forwarded.
+   */
+  readonly simulcast?: boolean
 }
