@@ -41,6 +41,38 @@ describe('SimulcastLayers', () => {
     expect(layers.active(now + LAYER_IDLE_MS + 1)).toEqual([])
     layers.end()
   })
+
+  it('leaves out a layer starved to under half the frame rate of the one below, and takes it back at three quarters', () => {
+    const layers = new SimulcastLayers(['high', 'mid'], systemClock, () => true)
+    const [high, mid] = layers.layers as [ReturnType<typeof layers.byRid> & object, ReturnType<typeof layers.byRid> & object]
+    const start = Date.now()
+    // One second of frames per layer: mid at `midFps`, high at `highFps` (a frame = a new RTP timestamp).
+    const second = (from: number, highFps: number, midFps: number) => {
+      for (const [layer, ssrc, fps, width] of [[mid, 2, midFps, 320], [high, 1, highFps, 640]] as const) {
+        for (let frame = 0; frame < fps; frame++) {
+          const at = from + Math.floor((frame * 1000) / fps)
+          layers.onPacket(layer, ssrc, vp8Payload({ pictureId: frame, tl0: 1, keyframeWidth: width }), at, true, at * 90)
+        }
+      }
+    }
+    second(start, 30, 30)
+    second(start + 1000, 30, 30)
+    expect(layers.active(start + 2000).map((layer) => layer.rid)).toEqual(['mid', 'high'])
+    // The publisher's estimate drops: Chromium keeps mid at 30 fps and high at 4 (faults-impaired.spec).
+    second(start + 2000, 4, 30)
+    second(start + 3000, 4, 30)
+    expect(high.starved).toBe(true)
+    expect(layers.active(start + 4000).map((layer) => layer.rid)).toEqual(['mid'])
+    expect(layers.layerAt(2, start + 4000)?.rid).toBe('mid')
+    // 20 of 30 is over half but under three quarters: still left out; 25 of 30 takes it back.
+    second(start + 4000, 20, 30)
+    second(start + 5000, 20, 30)
+    expect(layers.active(start + 6000).map((layer) => layer.rid)).toEqual(['mid'])
+    second(start + 6000, 25, 30)
+    second(start + 7000, 25, 30)
+    expect(layers.active(start + 8000).map((layer) => layer.rid)).toEqual(['mid', 'high'])
+    layers.end()
+  })
 })
 
 describe('Forwarder with a simulcast source', () => {

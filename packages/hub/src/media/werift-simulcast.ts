@@ -3,7 +3,9 @@
 // with the same rids (werift does: its answer mirrors the offer's a=simulcast as recv) and forwards ONE of
 // them to each subscriber, on that subscriber's one sender SSRC:
 //   - the layers are ranked by the width of their keyframes (the rids' names mean nothing here), and only
-//     layers that sent in the last LAYER_IDLE_MS count (a publisher short of bandwidth stops its top ones);
+//     layers that sent in the last LAYER_IDLE_MS count (a publisher short of bandwidth stops its top ones),
+//     and are not starved: a publisher a little short keeps its top layer going at a few frames a second
+//     (Chromium gives the lower layers their bitrate first), which is worse than the next one down;
 //   - LayerChoice (layer-choice.ts) picks a level per subscriber; the level maps to a layer here;
 //   - a switch happens only on a keyframe of the target layer (asked for on that layer's SSRC), the old
 //     layer forwarded until then; at the switch, werift's replaceRTP makes the sequence numbers and RTP
@@ -19,6 +21,12 @@ import type { Clock } from '../clock.js'
 
 /** A layer that sent nothing for this long is not forwarded (the publisher stopped it). */
 export const LAYER_IDLE_MS = 1_500
+/** A layer's frame rate is measured over windows this long. */
+export const FRAME_RATE_WINDOW_MS = 1_000
+/** A layer under this share of the next narrower layer's frame rate is starved: left out. */
+export const STARVED_SHARE = 0.5
+/** A starved layer counts again at this share (hysteresis: no switching back and forth at the edge). */
+export const FED_SHARE = 0.75
 /** A switch still waiting for its keyframe asks again this often (a PLI or its keyframe can be lost). */
 export const KEYFRAME_REASK_MS = 1_000
 /** RTP video clock. */
@@ -53,6 +61,13 @@ export interface Layer {
   /** The width of its last keyframe (0: none seen yet: not ranked). */
   width: number
   lastPacketAt: number
+  /** Frames (RTP timestamps) seen in the current window, its start, and the last window's frames a second. */
+  frames: number
+  lastTimestamp: number | undefined
+  windowStart: number
+  framesPerSecond: number | undefined
+  /** Sending far fewer frames than the next narrower layer (STARVED_SHARE, FED_SHARE): not forwarded. */
+  starved: boolean
   /** Keyframe requests on this layer's SSRC (a switch to it waits for one). */
   readonly keyframes: KeyframeRequests
 }
@@ -65,7 +80,18 @@ export class SimulcastLayers {
 
   constructor(rids: readonly string[], clock: Clock, sendPli: (layer: Layer) => boolean) {
     this.layers = rids.map((rid) => {
-      const layer: Layer = { rid, ssrc: undefined, width: 0, lastPacketAt: Number.NEGATIVE_INFINITY, keyframes: new KeyframeRequests(clock, () => sendPli(layer)) }
+      const layer: Layer = {
+        rid,
+        ssrc: undefined,
+        width: 0,
+        lastPacketAt: Number.NEGATIVE_INFINITY,
+        frames: 0,
+        lastTimestamp: undefined,
+        windowStart: Number.NEGATIVE_INFINITY,
+        framesPerSecond: undefined,
+        starved: false,
+        keyframes: new KeyframeRequests(clock, () => sendPli(layer)),
+      }
       return layer
     })
   }
@@ -75,8 +101,9 @@ export class SimulcastLayers {
   }
 
   /** A packet of `layer`; its keyframes tell its width. */
-  onPacket(layer: Layer, ssrc: number, payload: Uint8Array, now: number, keyframe: boolean): void {
+  onPacket(layer: Layer, ssrc: number, payload: Uint8Array, now: number, keyframe: boolean, rtpTimestamp?: number): void {
     layer.lastPacketAt = now
+    if (rtpTimestamp !== undefined) this.#countFrame(layer, rtpTimestamp, now)
     if (layer.ssrc !== ssrc) {
       layer.ssrc = ssrc
       layer.keyframes.retry()
@@ -87,9 +114,37 @@ export class SimulcastLayers {
     if (size) layer.width = size.width
   }
 
-  /** The layers sending now, narrowest first. */
+  /** The layers sending now and not starved, narrowest first (the narrowest is never starved). */
   active(now: number): Layer[] {
-    return this.layers.filter((layer) => layer.width > 0 && now - layer.lastPacketAt <= LAYER_IDLE_MS).sort((a, b) => a.width - b.width)
+    const sending = this.layers.filter((layer) => layer.width > 0 && now - layer.lastPacketAt <= LAYER_IDLE_MS).sort((a, b) => a.width - b.width)
+    return sending.filter((layer, index) => index === 0 || !layer.starved)
+  }
+
+  #countFrame(layer: Layer, rtpTimestamp: number, now: number): void {
+    if (layer.lastTimestamp === rtpTimestamp) return
+    layer.lastTimestamp = rtpTimestamp
+    if (now - layer.windowStart < FRAME_RATE_WINDOW_MS) {
+      layer.frames++
+      return
+    }
+    if (Number.isFinite(layer.windowStart)) {
+      layer.framesPerSecond = (layer.frames * 1000) / (now - layer.windowStart)
+      this.#judgeStarved(layer)
+    }
+    layer.windowStart = now
+    layer.frames = 1
+  }
+
+  /** Compared with the next narrower sending layer, at the end of each of its windows. */
+  #judgeStarved(layer: Layer): void {
+    const narrower = this.layers.filter((other) => other.width > 0 && other.width < layer.width).sort((a, b) => b.width - a.width)[0]
+    const own = layer.framesPerSecond
+    const below = narrower?.framesPerSecond
+    if (own === undefined || below === undefined || below <= 0) {
+      layer.starved = false
+      return
+    }
+    layer.starved = own < below * (layer.starved ? FED_SHARE : STARVED_SHARE)
   }
 
   /** The layer for `level` (1 = narrowest; clamped to the widest sending); undefined for 0 or none sending. */
