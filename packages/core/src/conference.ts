@@ -68,9 +68,11 @@ export interface ConferenceOptions extends ConferenceOptionsBase {
   /** Records a call trace (`createTraceRecorder()` from `@parley/core/trace`, or a `createTraceCapture()` exported by `exportCapture`): ports and actors, for `exportTrace()`. */
   trace?: TraceRecorderLike
   /**
-   * Publishes the camera as three simulcast layers (`CAMERA_LAYERS`, peerSession.ts) for a hub that
-   * forwards each subscriber the one it can carry; on by default. A hub that declines them gets the
-   * camera as one full-size stream, as with `false`. The screen share is always one stream.
+   * `true` publishes the camera as three simulcast layers (`CAMERA_LAYERS`, peerSession.ts) for a hub
+   * that forwards each subscriber the one it can carry. Off by default: only for a hub that negotiates
+   * the RID extension (others refuse the offer or drop the stream: README, "Simulcast"), and a publisher
+   * short of uplink splits it between its layers (measured worse through a lossy relay). The screen share
+   * is always one stream.
    */
   simulcast?: boolean
 }
@@ -122,7 +124,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
   const prepared = media.prepared ?? new PreparedPeer()
   const { connectDeadline, iceRecheck, reconnectDeadline } = options.delays ?? {}
   const camera = new CameraSender()
-  const cameraLayers = options.simulcast === false ? undefined : CAMERA_LAYERS
+  const cameraLayers = options.simulcast === true ? CAMERA_LAYERS : undefined
   const negotiation = negotiationMachine.provide({
     actors: {
       ...negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media, channels, prepared, camera, cameraLayers }),

@@ -72,9 +72,9 @@ describe('the pre-join warm-up', () => {
     run.conference.leave()
   })
 
-  it("prepares the camera as simulcast layers by default, as one stream with `simulcast: false`; the room's own connection likewise", async () => {
+  it("prepares the camera as one stream by default, as simulcast layers with `simulcast: true`; the room's own connection likewise", async () => {
     const rids = (pc: FakePeerConnection) => pc.transceivers.map((t) => (t.sender.getParameters?.().encodings as { rid?: string }[]).map((e) => e.rid ?? '-').join(','))
-    for (const [simulcast, camera] of [[undefined, 'high,mid,low'], [false, '-']] as const) {
+    for (const [simulcast, camera] of [[undefined, '-'], [false, '-'], [true, 'high,mid,low']] as const) {
       const run = await warmedUp(undefined, simulcast)
       expect(rids(run.world.peers.latest() as FakePeerConnection)).toEqual(['-', camera])
       run.conference.leave()

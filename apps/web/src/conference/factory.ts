@@ -8,13 +8,14 @@ import { createTraceCapture } from '@parley/core/trace'
 import type { ConferenceFactory } from './types'
 
 /**
- * Firefox publishes its camera as one stream: its simulcast layers (three, `high` starved at 0–12 fps)
+ * Simulcast only when config.json asks for it (`"simulcast": true`; off by default, core README
+ * "Simulcast"), and never from Firefox: its simulcast layers (three, `high` starved at 0–12 fps)
  * stalled at a Chromium subscriber after one frame once the hub sent it an offer (core README, "Simulcast").
  */
 const firefox = typeof navigator !== 'undefined' && navigator.userAgent.includes('Firefox/')
 
 export const createBrowserConference: ConferenceFactory = (options) => {
   const traceCapture = createTraceCapture()
-  const simulcast = options.simulcast !== false && !firefox
+  const simulcast = options.simulcast === true && !firefox
   return { ...createConference({ ...options, trace: traceCapture, simulcast }), traceCapture }
 }

@@ -36,7 +36,7 @@ export interface AppConfig {
   ice?: IceConfig
   /** config.json's advanced `delays`: the core's join and reconnect deadlines; absent, the core's defaults. */
   delays?: ConferenceDelays
-  /** config.json's `simulcast`: `false` publishes the camera as one stream (a hub that cannot forward layers says so). */
+  /** config.json's `simulcast`: `true` publishes the camera as simulcast layers (off by default; a hub that cannot forward them serves `false`). */
   simulcast?: boolean
   /** Where the settings came from, shown in the state panel to make a wrong hub obvious. */
   source: 'default' | 'config.json' | 'query'
@@ -177,8 +177,9 @@ export function delaysFromJson(json: unknown): { delays?: ConferenceDelays } {
 }
 
 /**
- * config.json's `"simulcast": false`: the camera goes out as one stream, for a hub that cannot take its
- * layers (our hub's node-datachannel plane writes it into the file it serves; hub README, "Simulcast").
+ * config.json's `"simulcast": true`: the camera goes out as simulcast layers (off by default: core README,
+ * "Simulcast"); `false` is what our hub serves when its media plane cannot take layers (node-datachannel),
+ * over whatever the file says (hub README, "Simulcast").
  */
 export function simulcastFromJson(json: unknown): { simulcast?: boolean } {
   const simulcast = (json as Record<string, unknown>).simulcast

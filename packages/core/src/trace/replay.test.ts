@@ -33,12 +33,12 @@ describe('replayTrace', () => {
   })
 
   it("records the camera's simulcast layers as asked, and replays a call with them, or one without, as recorded", async () => {
-    const layered = await recordJoinAndLeave()
+    const layered = await recordJoinAndLeave(true)
     const transceivers = layered.entries.flatMap((e) => (e.kind === 'pc.call' && e.method === 'addTransceiver' ? [e.args as { track?: { kind?: string }; sendEncodings?: { rid?: string }[] }] : []))
     const camera = transceivers.find((args) => args.track?.kind === 'video')
     expect(camera?.sendEncodings?.map((layer) => layer.rid)).toEqual(['high', 'mid', 'low'])
     expect((await replayTrace(layered)).verdict).toBe('same path')
-    const oneStream = await recordJoinAndLeave(false)
+    const oneStream = await recordJoinAndLeave()
     expect(oneStream.entries.some((e) => e.kind === 'pc.call' && (e.args as { sendEncodings?: unknown } | undefined)?.sendEncodings)).toBe(false)
     expect((await replayTrace(oneStream)).verdict).toBe('same path')
   })
