@@ -15,7 +15,7 @@ import { loadavg } from 'node:os'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pollUntil, prepareDownlink, readQdiscCounters, recordPeerConnections, removeLoopbackShaping, shapeDownlinkPort, watchPeerPorts, type PeerPortWatch } from '@parley/testkit'
-import { appStatus, oneRemoteDecoding, openRoom, useAppCall, type AppParticipant } from './web-app'
+import { appStatus, joinWithoutMedia, oneRemoteDecoding, openRoom, useAppCall, type AppParticipant } from './web-app'
 
 const SLOW_RATE = '300kbit'
 const FULL_WIDTH = 640
@@ -56,19 +56,6 @@ async function decodes(page: Page, frames: number, widthOk: (width: number) => b
     },
     { timeoutMs, intervalMs: 200, description },
   )
-}
-
-/** `participant` opens the invite, turns camera and microphone off and (after `beforeJoin`) clicks Join. */
-async function joinWithoutMedia(participant: AppParticipant, invite: string, beforeJoin: () => void = () => undefined): Promise<void> {
-  await participant.page.goto(invite)
-  await participant.page.getByTestId('display-name').fill(participant.name)
-  for (const toggle of ['prejoin-toggle-camera', 'prejoin-toggle-mic']) {
-    const button = participant.page.getByTestId(toggle)
-    if ((await button.getAttribute('aria-pressed')) !== 'false') await button.click()
-    await pollUntil(async () => ((await button.getAttribute('aria-pressed')) === 'false' ? true : undefined), { timeoutMs: 5_000, description: `${participant.name}'s ${toggle} off` })
-  }
-  beforeJoin()
-  await participant.page.getByTestId('join-button').click()
 }
 
 describe("the camera's simulcast: a slow subscriber gets a narrower layer (three Chromium pages, built app, real hub)", () => {

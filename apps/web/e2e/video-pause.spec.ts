@@ -27,7 +27,7 @@ import {
   watchPeerPorts,
   type PeerPortWatch,
 } from '@parley/testkit'
-import { appStatus, oneRemoteDecoding, openRoom, remoteVideoSelector, useAppCall, type AppParticipant } from './web-app'
+import { appStatus, joinWithoutMedia, oneRemoteDecoding, openRoom, remoteVideoSelector, useAppCall, type AppParticipant } from './web-app'
 
 const SLOW_RATE = '300kbit'
 /** Ada's video send rate before Cy joins: over the slow link's rate, so that it cannot carry it. */
@@ -92,19 +92,6 @@ function publishOneStream(): void {
     const { sendEncodings: _layers, ...oneStream } = init ?? {}
     return add.call(this, trackOrKind, oneStream)
   }
-}
-
-/** `participant` opens the invite, turns camera and microphone off and (after `beforeJoin`) clicks Join. */
-async function joinWithoutMedia(participant: AppParticipant, invite: string, beforeJoin: () => void = () => undefined): Promise<void> {
-  await participant.page.goto(invite)
-  await participant.page.getByTestId('display-name').fill(participant.name)
-  for (const toggle of ['prejoin-toggle-camera', 'prejoin-toggle-mic']) {
-    const button = participant.page.getByTestId(toggle)
-    if ((await button.getAttribute('aria-pressed')) !== 'false') await button.click()
-    await pollUntil(async () => (await button.getAttribute('aria-pressed')) === 'false', { timeoutMs: 5_000, description: `${participant.name}'s ${toggle} off` })
-  }
-  beforeJoin()
-  await participant.page.getByTestId('join-button').click()
 }
 
 describe("the hub pauses a slow subscriber's video (three Chromium pages, built app, real hub)", () => {

@@ -310,3 +310,16 @@ export async function oneRemoteDecoding(observer: AppParticipant, name: string, 
   await waitForDecodedVideo(observer.page, remoteVideoSelector(tile.participant), { minFramesGrowth: 10, timeoutMs }).catch(explain)
   return tile.participant
 }
+
+/** `participant` opens the invite, turns camera and microphone off and (after `beforeJoin`) clicks Join. */
+export async function joinWithoutMedia(participant: AppParticipant, invite: string, beforeJoin: () => void = () => undefined): Promise<void> {
+  await participant.page.goto(invite)
+  await participant.page.getByTestId('display-name').fill(participant.name)
+  for (const toggle of ['prejoin-toggle-camera', 'prejoin-toggle-mic']) {
+    const button = participant.page.getByTestId(toggle)
+    if ((await button.getAttribute('aria-pressed')) !== 'false') await button.click()
+    await pollUntil(async () => ((await button.getAttribute('aria-pressed')) === 'false' ? true : undefined), { timeoutMs: 5_000, description: `${participant.name}'s ${toggle} off` })
+  }
+  beforeJoin()
+  await participant.page.getByTestId('join-button').click()
+}
