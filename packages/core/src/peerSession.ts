@@ -39,9 +39,10 @@ export const BOOTSTRAP_CHANNEL_INIT = { negotiated: true, id: 1023 } as const
 
 /**
  * The camera's simulcast layers (Hub API v1 §5: rids `high`, `mid`, `low` at 1, 1/2 and 1/4 of the
- * camera's size), for a hub that forwards each subscriber the layer its bandwidth carries. `high` comes
- * first and has no ceiling: a hub whose answer declines simulcast gets that first encoding alone, which
- * is the one stream, at full size and the browser's own bitrate, that it got before simulcast. `mid`
+ * camera's size), for a hub that forwards each subscriber the layer its bandwidth carries (asked for by
+ * `simulcast: true`; off by default). `high` comes first and has no ceiling: a hub that negotiates the RID
+ * extension and declines simulcast gets that first encoding alone, the full-size stream of before (a hub
+ * that routes by the offer's SSRCs gets no video from a rid offer at all: core README, "Simulcast"). `mid`
  * (320x240 of our 640x480 camera) is capped so that it and the audio fit a 300 kbit/s subscriber with
  * room (at 200 kbit/s the hub paused that subscriber once on its way down, web e2e simulcast.spec),
  * `low` (160x120) so that it fits 100 kbit/s. A smaller camera gets fewer layers: the browser drops the
