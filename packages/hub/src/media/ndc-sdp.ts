@@ -80,7 +80,9 @@ export function withoutTransportCc(sdp: string): string {
 /**
  * A client offer without simulcast (a=simulcast, a=rid, the rtp-stream-id extensions): this plane forwards
  * one stream per track, and an answer without a=simulcast makes the browser send its first encoding only
- * (RFC 8853 / JSEP 5.3.1), one SSRC, as without simulcast. Simulcast is the werift plane's (werift-simulcast.ts).
+ * (RFC 8853 / JSEP 5.3.1), one SSRC. That stream still does not reach the plane: a rid offer names no SSRC
+ * and libdatachannel routes by the offer's SSRCs, so the plane says it takes no simulcast (`simulcast = false`)
+ * and the app the hub serves sends one stream. Simulcast is the werift plane's (werift-simulcast.ts).
  */
 export function withoutSimulcast(sdp: string): string {
   const newline = sdp.includes('\r\n') ? '\r\n' : '\n'
