@@ -5,8 +5,7 @@
 // only when that does not bring it in time (nack-recovery.ts). The
 // publishers' bandwidth estimates are feedback.ts (shared with the node-datachannel plane); the REMBs
 // leave here, built by werift-rtcp.ts.
-import { RtpPacket } from 'werift'
-import type { RTCRtpTransceiver, RtcpPacket } from 'werift'
+import type { RTCRtpTransceiver, RtcpPacket, RtpPacket } from 'werift'
 import { messageOf } from '@parley/protocol'
 import { type BandwidthLimits, InboundWindow } from './bandwidth.js'
 import { SubscriberLoss } from './subscriber-loss.js'
@@ -20,7 +19,7 @@ import type { LayerChoice } from './layer-choice.js'
 import { dtlsUp, pliPacket, rembPacket, sendRtcp } from './werift-rtcp.js'
 import { NackRecovery, RelayedNacks } from './nack-recovery.js'
 import { SubscriberRtcp } from './werift-subscriber-rtcp.js'
-import { type Layer, LayerSwitch, SimulcastLayers, keepSimulcastInOffers } from './werift-simulcast.js'
+import { type Layer, LayerSwitch, SimulcastLayers, keepSimulcastInOffers, simulcastTracks } from './werift-simulcast.js'
 import { startsVp8Keyframe } from './vp8.js'
 import { absSendTimeId, absSendTimeIn } from './probe.js'
 import { KeyframeHold, forwardsLive } from './werift-keyframe-hold.js'
@@ -117,14 +116,13 @@ export class Forwarder {
       simulcast: undefined,
       stopRtp: () => undefined,
     }
-    // One werift track per rid (werift answers a simulcast offer with the same rids): each is a layer.
-    const ridTracks = published.kind === 'video' ? (transceiver.receiver.tracks ?? []).filter((track) => typeof track.rid === 'string' && track.rid !== '') : []
-    if (ridTracks.length > 1) {
+    const ridTracks = published.kind === 'video' ? simulcastTracks(transceiver) : []
+    if (ridTracks.length > 0) {
       Object.assign(source, { simulcast: new SimulcastLayers(ridTracks.map((track) => track.rid!), this.#clock, (layer) => this.#sendPli(source, [layer])) })
       keepSimulcastInOffers(transceiver, ridTracks.map((track) => track.rid!))
     }
     this.#transportCc.sourceAdded(source)
-    const stops = (ridTracks.length > 1 ? ridTracks : [transceiver.receiver.track]).map((track) => {
+    const stops = (ridTracks.length > 0 ? ridTracks : [transceiver.receiver.track]).map((track) => {
       const layer = track.rid ? source.simulcast?.byRid(track.rid) : undefined
       return track.onReceiveRtp.subscribe((packet: RtpPacket) => {
         try {
@@ -226,7 +224,7 @@ export class Forwarder {
       this.#log('debug', 'held keyframe forwarded', { clientId: subscription.owner.clientId, trackId: subscription.track.trackId, packets: packets.length, heldMs: this.#clock.now() - heldSince })
       const held = source.simulcast?.heldLayer
       if (subscription.layers && source.simulcast && held && packets[0]) subscription.layers.startedWith(source.simulcast, held, packets[0].header.sequenceNumber, this.#clock.now())
-      for (const packet of packets) this.#sendTo(subscription, subscription.layers ? this.#rewritten(subscription.layers, packet) : packet, undefined)
+      for (const packet of packets) this.#sendTo(subscription, subscription.layers ? subscription.layers.rewritten(packet) : packet, undefined)
       return
     }
     // Still `awaiting`: the early request is out (or queued) and its keyframe will be forwarded live,
@@ -287,7 +285,7 @@ export class Forwarder {
       const afterRequestMs = source.keyframes.keyframeArrived()
       this.#log('debug', 'keyframe arrived', { clientId: source.published.clientId, trackId: source.published.trackId, afterRequestMs })
     }
-    if (source.hold.active && this.#holds(source, layer, keyframe, now)) source.hold.onPacket(packet, keyframe, now)
+    if (source.hold.active && (!layer || source.simulcast!.holds(layer, keyframe, now))) source.hold.onPacket(packet, keyframe, now)
     if (source.subscriptions.size === 0) return
     if (layer) {
       this.#forwardLayer(source, layer, packet, keyframe, now)
@@ -305,14 +303,6 @@ export class Forwarder {
     }
   }
 
-  /** Simulcast: only the widest sending layer's packets are held for new subscriptions (from its keyframe). */
-  #holds(source: Source, layer: Layer | undefined, keyframe: boolean, now: number): boolean {
-    const simulcast = source.simulcast
-    if (!simulcast || !layer) return true
-    if (keyframe && simulcast.layerAt(Number.POSITIVE_INFINITY, now) === layer) simulcast.heldLayer = layer
-    return simulcast.heldLayer === layer
-  }
-
   /** One packet of a simulcast layer to each subscription forwarding that layer (werift-simulcast.ts). */
   #forwardLayer(source: Source, layer: Layer, packet: RtpPacket, keyframe: boolean, now: number): void {
     let outgoing: RtpPacket | undefined
@@ -323,16 +313,10 @@ export class Forwarder {
       const from = layers.forwarded
       if (!layers.admit(source.simulcast!, layer, packet, keyframe, now, sender)) continue
       if (from !== layers.forwarded) this.#log('info', 'simulcast layer switched', { clientId: subscription.owner.clientId, trackId: source.published.trackId, rid: layer.rid, width: layer.width, level: layers.choice.level })
-      const out = this.#rewritten(layers, packet)
+      const out = layers.rewritten(packet)
       if (out === packet) outgoing = this.#sendTo(subscription, packet, outgoing)
       else this.#sendTo(subscription, out, undefined)
     }
-  }
-
-  /** `packet` with the subscriber's VP8 PictureID/TL0PICIDX (itself while they need no offset). */
-  #rewritten(layers: LayerSwitch, packet: RtpPacket): RtpPacket {
-    const payload = layers.payloadOf(packet.payload)
-    return payload === packet.payload ? packet : new RtpPacket(packet.header, payload)
   }
 
   /**

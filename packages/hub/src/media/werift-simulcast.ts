@@ -13,7 +13,7 @@
 //     VP8 PictureID/TL0PICIDX continue too (vp8-rewrite.ts);
 //   - resends of the new layer older than its switching keyframe are not forwarded (their numbers would
 //     fall among the old layer's).
-import { type RTCPeerConnectionConfig, type RTCRtpSender, type RTCRtpTransceiver, type RtpHeader, useSdesRTPStreamId } from 'werift'
+import { type RTCPeerConnectionConfig, type RTCRtpSender, type RTCRtpTransceiver, type RtpHeader, RtpPacket, useSdesRTPStreamId } from 'werift'
 import { KeyframeRequests } from './werift-keyframe-requests.js'
 import { LayerChoice, type LayerChoiceActions } from './layer-choice.js'
 import { Vp8Continuity, vp8KeyframeSize } from './vp8-rewrite.js'
@@ -51,6 +51,15 @@ export function withSimulcast(config: RTCPeerConnectionConfig): RTCPeerConnectio
 export function keepSimulcastInOffers(transceiver: RTCRtpTransceiver, rids: readonly string[]): void {
   const options = (transceiver as unknown as { options?: { simulcast?: { rid: string; direction: 'send' | 'recv' }[] } }).options
   if (options) options.simulcast = rids.map((rid) => ({ rid, direction: 'recv' }))
+}
+
+/**
+ * A video transceiver's tracks, one per rid, when it carries simulcast (werift answers a simulcast offer
+ * with the same rids and receives each on a track of its own); none for one stream.
+ */
+export function simulcastTracks(transceiver: RTCRtpTransceiver): RTCRtpTransceiver['receiver']['tracks'] {
+  const tracks = (transceiver.receiver.tracks ?? []).filter((track) => typeof track.rid === 'string' && track.rid !== '')
+  return tracks.length > 1 ? tracks : []
 }
 
 /** One rid of a simulcast source. */
@@ -112,6 +121,12 @@ export class SimulcastLayers {
     if (layer.keyframes.awaitingKeyframe) layer.keyframes.keyframeArrived()
     const size = vp8KeyframeSize(payload)
     if (size) layer.width = size.width
+  }
+
+  /** Whether a packet of `layer` goes to the keyframe hold: only the widest sending layer's, from its keyframe. */
+  holds(layer: Layer, keyframe: boolean, now: number): boolean {
+    if (keyframe && this.layerAt(Number.POSITIVE_INFINITY, now) === layer) this.heldLayer = layer
+    return this.heldLayer === layer
   }
 
   /** The layers sending now and not starved, narrowest first (the narrowest is never starved). */
@@ -215,9 +230,10 @@ export class LayerSwitch {
     return true
   }
 
-  /** The payload this subscriber gets of a packet it admitted (PictureID/TL0PICIDX continuous; vp8-rewrite.ts). */
-  payloadOf(payload: Buffer): Buffer {
-    return this.vp8.rewrite(payload)
+  /** The packet this subscriber gets of one it admitted: PictureID/TL0PICIDX continuous (vp8-rewrite.ts); itself while no offset is needed. */
+  rewritten(packet: RtpPacket): RtpPacket {
+    const payload = this.vp8.rewrite(packet.payload)
+    return payload === packet.payload ? packet : new RtpPacket(packet.header, payload)
   }
 
   /** The keyframe-hold forwarded `layer`'s held keyframe (starting at `firstSeq`) to this subscriber. */
