@@ -13,9 +13,9 @@
 // Loopback-only namespace, root in it (tc on lo).
 import { loadavg } from 'node:os'
 import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, it } from 'vitest'
 import { pollUntil, prepareDownlink, readQdiscCounters, recordPeerConnections, removeLoopbackShaping, shapeDownlinkPort, watchPeerPorts, type PeerPortWatch } from '@parley/testkit'
-import { appStatus, joinWithoutMedia, oneRemoteDecoding, openRoom, useAppCall, type AppParticipant } from './web-app'
+import { appStatus, expectSelectedPairShaped, joinWithoutMedia, oneRemoteDecoding, openRoom, useAppCall, type AppParticipant } from './web-app'
 
 const SLOW_RATE = '300kbit'
 const FULL_WIDTH = 640
@@ -98,14 +98,7 @@ describe("the camera's simulcast: a slow subscriber gets a narrower layer (three
   })
 
   it("shapes every port of Cy's selected pair", async () => {
-    // The watch reads Cy's selected pair from her stats as it polls: connected may come first.
-    await pollUntil(async () => (watch?.events.some((event) => event.includes('selected pair')) ? true : undefined), {
-      timeoutMs: 10_000,
-      intervalMs: 100,
-      description: "the port watch seeing Cy's selected pair",
-    }).catch(() => undefined)
-    expect(watch?.events.some((event) => event.includes('selected pair')), watch?.events.join('; ')).toBe(true)
-    expect(watch?.unshapedSelected, watch?.events.join('; ')).toBe(false)
+    await expectSelectedPairShaped(watch)
   })
 
   it('Ada sends her camera as two layers, 640 and 320 wide', async () => {

@@ -27,7 +27,7 @@ import {
   watchPeerPorts,
   type PeerPortWatch,
 } from '@parley/testkit'
-import { appStatus, joinWithoutMedia, oneRemoteDecoding, openRoom, remoteVideoSelector, useAppCall, type AppParticipant } from './web-app'
+import { appStatus, expectSelectedPairShaped, joinWithoutMedia, oneRemoteDecoding, openRoom, remoteVideoSelector, useAppCall, type AppParticipant } from './web-app'
 
 const SLOW_RATE = '300kbit'
 /** Ada's video send rate before Cy joins: over the slow link's rate, so that it cannot carry it. */
@@ -153,14 +153,7 @@ describe("the hub pauses a slow subscriber's video (three Chromium pages, built 
   })
 
   it("shapes every port of Cy's selected pair", async () => {
-    // The watch reads Cy's selected pair from her stats as it polls: connected may come first.
-    await pollUntil(async () => (watch?.events.some((event) => event.includes('selected pair')) ? true : undefined), {
-      timeoutMs: 10_000,
-      intervalMs: 100,
-      description: "the port watch seeing Cy's selected pair",
-    }).catch(() => undefined)
-    expect(watch?.events.some((event) => event.includes('selected pair')), watch?.events.join('; ')).toBe(true)
-    expect(watch?.unshapedSelected, watch?.events.join('; ')).toBe(false)
+    await expectSelectedPairShaped(watch)
   })
 
   it("shows Cy that Ada's video is paused for her connection", async () => {

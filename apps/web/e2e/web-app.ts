@@ -4,7 +4,7 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 import {
   assertLoopbackOnly,
   chromiumArgs,
@@ -18,6 +18,7 @@ import {
   type FirefoxParticipantPage,
   type ParticipantPage,
   type ParticipantPageOptions,
+  type PeerPortWatch,
 } from '@parley/testkit'
 import { startTestHub, type TestHub } from '@parley/hub/testing'
 
@@ -322,4 +323,16 @@ export async function joinWithoutMedia(participant: AppParticipant, invite: stri
   }
   beforeJoin()
   await participant.page.getByTestId('join-button').click()
+}
+
+/** Every port of the shaped page's selected candidate pair is shaped (its port watch saw the pair, none unshaped). */
+export async function expectSelectedPairShaped(watch: PeerPortWatch | undefined): Promise<void> {
+  // The watch reads the selected pair from the page's stats as it polls: connected may come first.
+  await pollUntil(async () => (watch?.events.some((event) => event.includes('selected pair')) ? true : undefined), {
+    timeoutMs: 10_000,
+    intervalMs: 100,
+    description: 'the port watch seeing the selected pair',
+  }).catch(() => undefined)
+  expect(watch?.events.some((event) => event.includes('selected pair')), watch?.events.join('; ')).toBe(true)
+  expect(watch?.unshapedSelected, watch?.events.join('; ')).toBe(false)
 }
