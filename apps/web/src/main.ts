@@ -17,6 +17,7 @@ import { prefetchScreens } from './screens/lazyScreens'
 import { useAppStore } from './stores/app'
 import { useDevtoolsStore } from './stores/devtools'
 import { useRejoinStore } from './stores/rejoin'
+import { useScreenStore } from './stores/screen'
 import { useSessionStore } from './stores/session'
 import './styles.css'
 
@@ -101,9 +102,14 @@ async function boot() {
     start(await core)
   }
   // The call and ended screens' chunks, fetched once the first screen is drawn: a join finds them there.
-  const prefetch = () => prefetchScreens().catch((error: unknown) => console.warn('[parley] could not prefetch the call screen:', error))
-  if ('requestIdleCallback' in window) window.requestIdleCallback(prefetch, { timeout: 2000 })
-  else setTimeout(prefetch, 200)
+  // Then, in the next idle time, the call screen is drawn ahead, hidden, so the Join click only reveals it.
+  const whenIdle = (task: () => void) => ('requestIdleCallback' in window ? window.requestIdleCallback(task, { timeout: 2000 }) : setTimeout(task, 200))
+  const prefetch = () =>
+    prefetchScreens().then(
+      () => whenIdle(() => useScreenStore(pinia).drawCallAhead()),
+      (error: unknown) => console.warn('[parley] could not prefetch the call screen:', error),
+    )
+  whenIdle(prefetch)
 }
 
 void boot()

@@ -29,17 +29,19 @@ export function selfVideoOf(create: () => HTMLVideoElement): SelfVideo {
  * Puts the self-view element into `host` while it is drawn and binds it as the tile's media element;
  * `classes` (the modifiers the template's `<video>` would bind, e.g. mirrored, fit) follows the tile on top
  * of `tile__video`. The element is left where it is when the tile goes: the next tile showing you moves it
- * into its own host.
+ * into its own host. A tile on a screen drawn ahead, hidden (`hidden()`), takes it only once shown.
  */
 export function useSelfVideo(
   selfVideo: SelfVideo | undefined,
   host: Readonly<ShallowRef<HTMLElement | null>>,
   element: ShallowRef<HTMLMediaElement | null>,
   classes: () => Record<string, boolean>,
+  hidden: () => boolean = () => false,
 ): void {
   if (!selfVideo) return
+  const shownHost = () => (hidden() ? null : host.value)
   watch(
-    host,
+    shownHost,
     (el) => {
       if (!el) return
       const video = selfVideo()
@@ -49,7 +51,7 @@ export function useSelfVideo(
     { immediate: true, flush: 'sync' },
   )
   watchEffect(() => {
-    if (!host.value) return
+    if (!shownHost()) return
     const on = Object.entries(classes()).filter(([, set]) => set).map(([name]) => name)
     selfVideo().className = ['tile__video', ...on].join(' ')
   })

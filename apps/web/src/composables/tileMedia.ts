@@ -13,6 +13,11 @@ export interface TileMedia extends Required<Omit<MediaStreamBindingOptions, 'kee
   speaker?(): string
   /** Your camera's one element, shown by the pre-join's preview and then by the call's own tile. */
   selfVideo?: SelfVideo
+  /**
+   * True while the screen drawing the tile is drawn ahead, hidden (the call under the pre-join): its own
+   * tile then leaves your camera's element with the preview until it is shown.
+   */
+  hidden?(): boolean
 }
 
 export const TILE_MEDIA: InjectionKey<TileMedia> = Symbol('parley.tileMedia')

@@ -2,7 +2,7 @@
 // screen's words, the tiles, the invite hint, the tab title, and the layout (phone or wider).
 // The decisions are pure functions in src/lib (screen.ts, ended.ts, tiles.ts, messages.ts).
 import { defineStore } from 'pinia'
-import { computed } from 'vue'
+import { computed, ref } from 'vue'
 import { useMediaQuery, useTitle } from '../composables/browser'
 import { useEnvironment } from '../environment'
 import { hubPlaceOf } from '../lib/config'
@@ -38,6 +38,18 @@ export const useScreenStore = defineStore('screen', () => {
   const errorCopy = computed(() => (view.value.error ? describeError(view.value.error, hub.value) : undefined))
   const resuming = computed(() => rejoin.resuming !== undefined)
   const screen = computed(() => screenOf(view.value, errorCopy.value, resuming.value))
+  /**
+   * The call screen drawn ahead, hidden and inert, under the pre-join (main.ts asks once the pre-join is
+   * idle): the Join click then only reveals it, instead of creating it in the click's task, where the
+   * join's first answers waited behind it (stop 31: Vue's flush 16-30 ms of the task's 37-59).
+   */
+  const callAhead = ref(false)
+  const callDrawn = computed(() => screen.value === 'call' || (callAhead.value && screen.value === 'prejoin'))
+  /** Drawn ahead and not shown yet. */
+  const callHidden = computed(() => callDrawn.value && screen.value !== 'call')
+  function drawCallAhead() {
+    callAhead.value = true
+  }
   const banner = computed(() => bannerOf(view.value, resuming.value))
   const endReason = computed(() => endReasonOf(view.value, screen.value))
   /** What the ended screen says and offers. */
@@ -60,5 +72,5 @@ export const useScreenStore = defineStore('screen', () => {
     return { id: 'hub-offline', ...describeError({ kind: 'hub-unreachable', message: 'page served from the offline copy' }, hub.value) }
   })
 
-  return { hub, errorCopy, screen, banner, endReason, ended, tiles, alone, pageTitle, phone, reloadNotice }
+  return { hub, errorCopy, screen, callDrawn, callHidden, drawCallAhead, banner, endReason, ended, tiles, alone, pageTitle, phone, reloadNotice }
 })
