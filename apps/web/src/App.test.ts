@@ -2,12 +2,13 @@ import { flushPromises } from '@vue/test-utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { nextTick } from 'vue'
 import App from './App.vue'
-import { makeParticipant } from './testing/fakeConference'
+import { fakeMediaStream, makeParticipant } from './testing/fakeConference'
 import type { FakeConference } from './testing/fakeConference'
 import type { ConferenceErrorKind } from './conference/types'
 import { describeError } from './lib/messages'
 import { useAutoplayStore } from './stores/autoplay'
 import { useInviteStore } from './stores/invite'
+import { useScreenStore } from './stores/screen'
 import { createTestApp } from './testing/testApp'
 import { prefetchScreens } from './screens/lazyScreens'
 
@@ -213,6 +214,42 @@ describe('App', () => {
     await vi.waitFor(() => expect(document.activeElement).toBe(app.get('[data-testid="ended-title"]').element))
     await app.get('[data-testid="join-again"]').trigger('click')
     await vi.waitFor(() => expect(document.activeElement).toBe(app.get('[data-testid="display-name"]').element))
+    app.unmount()
+  })
+
+  it('draws the call ahead under the pre-join, hidden and inert, and the join only reveals it', async () => {
+    const { app } = await mountApp()
+    const local = { audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: true, streamId: 'cam' }
+    fake.streams.set(fakeMediaStream('cam'))
+    fake.setView({ status: 'previewing', local })
+    await nextTick()
+    useScreenStore().drawCallAhead()
+    await nextTick()
+    const call = app.get('[data-testid="call"]')
+    expect(call.attributes()).toMatchObject({ inert: '', 'aria-hidden': 'true' })
+    expect(call.classes()).toContain('app__ahead')
+    const preview = app.get('[data-testid="prejoin"] [data-testid="tile-video"]').element
+    expect(call.find('[data-testid="tile-video"]').exists()).toBe(false)
+    // The call's shortcuts do not act on the pre-join.
+    document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'm', bubbles: true }))
+    expect(fake.calls.filter((recorded) => recorded.method === 'setMicrophone')).toEqual([])
+
+    fake.setView({ status: 'joining', room, local })
+    await nextTick()
+    expect(app.find('[data-testid="prejoin"]').exists()).toBe(false)
+    expect(app.get('[data-testid="call"]').element).toBe(call.element)
+    expect(call.attributes('inert')).toBeUndefined()
+    expect(call.attributes('aria-hidden')).toBeUndefined()
+    expect(call.classes()).not.toContain('app__ahead')
+    expect(call.get('[data-testid="tile"][data-local="true"] [data-testid="tile-video"]').element).toBe(preview)
+    await vi.waitFor(() => expect(document.activeElement?.textContent).toBe('In call: Team'))
+
+    // Back on the pre-join, the call drawn ahead again does not take the focus.
+    fake.setView({ status: 'left', room })
+    await nextTick()
+    await app.get('[data-testid="join-again"]').trigger('click')
+    await vi.waitFor(() => expect(document.activeElement).toBe(app.get('[data-testid="display-name"]').element))
+    expect(app.get('[data-testid="call"]').attributes('inert')).toBe('')
     app.unmount()
   })
 

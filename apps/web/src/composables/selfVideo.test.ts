@@ -1,6 +1,6 @@
 import { mount } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
-import { nextTick } from 'vue'
+import { nextTick, ref } from 'vue'
 import VideoTile from '../components/VideoTile.vue'
 import { createFakeStreams, fakeMediaStream, makeParticipant, makeView } from '../testing/fakeConference'
 import { buildTiles, localTile } from '../lib/tiles'
@@ -28,7 +28,8 @@ function setUp() {
       return element
     }),
   }
-  const mountTile = (tile: Tile) => mount(VideoTile, { props: { tile }, attachTo: document.body, global: { provide: { [TILE_MEDIA]: media } } })
+  const mountTile = (tile: Tile, hidden?: () => boolean) =>
+    mount(VideoTile, { props: { tile }, attachTo: document.body, global: { provide: { [TILE_MEDIA]: hidden ? { ...media, hidden } : media } } })
   return { streams, stream, created, registered, mountTile }
 }
 
@@ -97,6 +98,31 @@ describe('the self view', () => {
     expect((element as HTMLVideoElement).srcObject).toBe(stream)
     expect(registered.has(element)).toBe(true)
     inGrid.unmount()
+  })
+
+  it('stays with the preview while the call drawn ahead is hidden, and moves to the call tile once shown', async () => {
+    const { stream, created, mountTile } = setUp()
+    const preview = mountTile(localTile(makeView({ status: 'previewing', local }), 'Ada'))
+    await nextTick()
+    const element = preview.get('[data-testid="tile-video"]').element as HTMLVideoElement
+    element.classList.add('tile__video--contain')
+    const hidden = ref(true)
+    const ahead = mountTile(localTile(makeView({ status: 'previewing', local }), 'Ada'), () => hidden.value)
+    await nextTick()
+    expect(ahead.find('[data-testid="tile-video"]').exists()).toBe(false)
+    expect(preview.get('[data-testid="tile-video"]').element).toBe(element)
+    // The hidden tile leaves the element's classes alone too.
+    expect(element.classList).toContain('tile__video--contain')
+
+    // The Join click: the call is shown, the preview goes.
+    hidden.value = false
+    preview.unmount()
+    await nextTick()
+    expect(ahead.get('[data-testid="tile-video"]').element).toBe(element)
+    expect(element.classList).not.toContain('tile__video--contain')
+    expect(element.srcObject).toBe(stream)
+    expect(created).toHaveLength(1)
+    ahead.unmount()
   })
 
   it('lets go of the camera when the stream leaves', async () => {

@@ -32,6 +32,21 @@ describe('screen store', () => {
     }
   })
 
+  it('draws the call ahead only under the pre-join once asked, hidden until the call is shown', () => {
+    const { app, screen } = started()
+    app.fake.setView({ status: 'previewing' })
+    expect([screen.callDrawn, screen.callHidden]).toEqual([false, false])
+    screen.drawCallAhead()
+    expect([screen.callDrawn, screen.callHidden]).toEqual([true, true])
+    app.fake.setView({ status: 'joining' })
+    expect([screen.callDrawn, screen.callHidden]).toEqual([true, false])
+    app.fake.setView({ status: 'left', room: { id: 'r', name: 'n' } })
+    expect([screen.callDrawn, screen.callHidden]).toEqual([false, false])
+    // Back on the pre-join ("Join again", a new room): drawn ahead again.
+    app.fake.setView({ status: 'previewing' })
+    expect([screen.callDrawn, screen.callHidden]).toEqual([true, true])
+  })
+
   it('tells apart leaving, ending the room yourself, and the host ending it', () => {
     const { app, screen } = started()
     const cases: [Parameters<FakeConference['setView']>[0], string][] = [
