@@ -6,28 +6,22 @@ import { describe, expect, it } from 'vitest'
 import { nextTick } from 'vue'
 import type { ClipboardLike } from '../environment'
 import { makeParticipant } from '../testing/fakeConference'
-import { manualTimers } from '../testing/manualTimers'
 import { createTestApp } from '../testing/testApp'
 import CallView from './CallView.vue'
 
 const room = { id: 'r1', name: 'Team' }
 const refused: ClipboardLike = { writeText: () => Promise.reject(new Error('NotAllowedError')) }
 
-/** In the room, alone long enough for the invite card (stores/screen.ts: ALONE_AFTER_MS). */
-async function mountCall(clipboard?: ClipboardLike) {
-  const timers = manualTimers()
-  const app = createTestApp({ timers, ...(clipboard ? { clipboard } : {}) })
+function mountCall(clipboard?: ClipboardLike) {
+  const app = createTestApp(clipboard ? { clipboard } : {})
   app.start()
   app.fake.setView({ status: 'connected', room })
-  const call = app.mount(CallView, { attachTo: document.body })
-  timers.fireAll()
-  await nextTick()
-  return { app, call }
+  return { app, call: app.mount(CallView, { attachTo: document.body }) }
 }
 
 describe('CallView', () => {
   it('alone, puts the invite card in its own track of the stage, beside (or under) the tiles, not over your video', async () => {
-    const { app, call } = await mountCall()
+    const { app, call } = mountCall()
     const layout = call.get('[data-testid="call-stage"] .call__layout')
     const card = call.get('[data-testid="alone-hint"]')
     expect(layout.classes()).toContain('call__layout--alone')
@@ -48,7 +42,7 @@ describe('CallView', () => {
   })
 
   it('shows a refused copy as a strip between the stage and the controls, never over a control', async () => {
-    const { call } = await mountCall(refused)
+    const { call } = mountCall(refused)
     await call.get('[data-testid="alone-copy-invite"]').trigger('click')
     await flushPromises()
     const manual = call.get('[data-testid="invite-manual"]')
@@ -76,7 +70,7 @@ describe('CallView', () => {
 
   it('copying from the control bar confirms on the button itself, with nothing floating over the stage', async () => {
     const copied: string[] = []
-    const { call } = await mountCall({ writeText: async (text) => void copied.push(text) })
+    const { call } = mountCall({ writeText: async (text) => void copied.push(text) })
     await call.get('[data-testid="copy-invite"]').trigger('click')
     await flushPromises()
     expect(copied).toHaveLength(1)

@@ -4,13 +4,33 @@ import { flushPromises } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import { nextTick } from 'vue'
 import type { ConferenceView, QualityFigures } from '../conference/types'
+import type { TimersLike } from '../environment'
 import { useShortcutsStore } from '../stores/shortcuts'
 import { makeParticipant } from '../testing/fakeConference'
-import { manualTimers } from '../testing/manualTimers'
 import { createTestApp } from '../testing/testApp'
 import CallView from './CallView.vue'
 
 const POOR: QualityFigures = { quality: 'poor', lossPercent: 12.5, jitterMs: 18, roundTripMs: 104, framesPerSecond: 14 }
+
+/** Timers the test fires by hand. */
+function manualTimers() {
+  const due = new Map<number, () => void>()
+  let next = 1
+  const timers: TimersLike & { fireAll(): void; pending(): number } = {
+    setTimeout: (callback) => {
+      due.set(next, callback)
+      return next++
+    },
+    clearTimeout: (id) => void due.delete(id as number),
+    fireAll: () => {
+      const callbacks = [...due.values()]
+      due.clear()
+      callbacks.forEach((callback) => callback())
+    },
+    pending: () => due.size,
+  }
+  return timers
+}
 
 async function mountCall(view: Partial<ConferenceView>, timers = manualTimers()) {
   const app = createTestApp({ timers })

@@ -2,10 +2,9 @@
 // screen's words, the tiles, the invite hint, the tab title, and the layout (phone or wider).
 // The decisions are pure functions in src/lib (screen.ts, ended.ts, tiles.ts, messages.ts).
 import { defineStore } from 'pinia'
-import { computed, ref, shallowRef, watch } from 'vue'
+import { computed, ref } from 'vue'
 import { useMediaQuery, useTitle } from '../composables/browser'
 import { useEnvironment } from '../environment'
-import type { TimersLike } from '../environment'
 import { hubPlaceOf } from '../lib/config'
 import { endedScreen } from '../lib/ended'
 import { describeError } from '../lib/messages'
@@ -23,19 +22,11 @@ const CORE_MISSING = {
   detail: "Part of the app could not be downloaded, so you can't join yet. Check your connection, then try again.",
 } as const
 
-/** How long connected and alone before the invite card shows (the others in the room are named by then). */
-export const ALONE_AFTER_MS = 1000
-
-const PAGE_TIMERS: TimersLike = {
-  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
-  clearTimeout: (id) => globalThis.clearTimeout(id as number),
-}
-
 /** Phones: the State panel is a bottom sheet instead of a column beside the grid. */
 export const PHONE_QUERY = '(max-width: 480px)'
 
 export const useScreenStore = defineStore('screen', () => {
-  const { config, shellOffline, timers = PAGE_TIMERS } = useEnvironment()
+  const { config, shellOffline } = useEnvironment()
   const session = useSessionStore()
   const invite = useInviteStore()
   const preJoin = usePreJoinStore()
@@ -65,32 +56,8 @@ export const useScreenStore = defineStore('screen', () => {
   const ended = computed(() => endedScreen(endReason.value ?? 'you-left', errorCopy.value, invite.room !== undefined, view.value.endedBy?.name))
   // The same tile objects while a tile does not change: its VideoTile is then not drawn again.
   const tiles = computed<Tile[]>((previous) => shareEqual(previous, buildTiles(view.value, preJoin.displayName.trim())))
-  /** In the room with nobody else yet, and a link to share. */
-  const aloneNow = computed(() => view.value.status === 'connected' && view.value.participants.length === 0 && invite.inviteUrl !== undefined)
-  /**
-   * The call shows the invite card once that has held for ALONE_AFTER_MS. Joining a room with people in it,
-   * the hub names them (tracks_available) 60-300 ms after we connect: drawn at once, the card said "You're the
-   * only one here" wrongly, and the stage was laid out twice (card in, card out) while the join's last steps
-   * (the hub's offer, our answer) waited for the main thread.
-   */
-  const alone = shallowRef(false)
-  let aloneTimer: unknown
-  watch(
-    aloneNow,
-    (now) => {
-      if (aloneTimer !== undefined) timers.clearTimeout(aloneTimer)
-      aloneTimer = undefined
-      if (!now) {
-        alone.value = false
-        return
-      }
-      aloneTimer = timers.setTimeout(() => {
-        aloneTimer = undefined
-        alone.value = true
-      }, ALONE_AFTER_MS)
-    },
-    { immediate: true },
-  )
+  /** In the room with nobody else yet, and a link to share: the call shows the invite card. */
+  const alone = computed(() => view.value.status === 'connected' && view.value.participants.length === 0 && invite.inviteUrl !== undefined)
   const pageTitle = computed(() => pageTitleOf(screen.value, invite.room?.name))
   useTitle(pageTitle)
   const phone = useMediaQuery(PHONE_QUERY)
