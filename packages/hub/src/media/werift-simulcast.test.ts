@@ -101,6 +101,13 @@ describe('Forwarder with a simulcast source', () => {
       state.timestamp = (state.timestamp + 2970) >>> 0
       state.pictureId = (state.pictureId + 1) & 0x7fff
     }
+    /** A padding-only packet of `rid` (a publisher's probe), numbered in its sequence. */
+    const padding = (rid: Rid) => {
+      const state = next[rid]
+      const header = new RtpHeader({ payloadType: 96, ssrc: LAYERS[rid].ssrc, sequenceNumber: state.seq, timestamp: state.timestamp, padding: true, paddingSize: 200 })
+      publisher.deliverRid(rid, new RtpPacket(header, Buffer.alloc(0)))
+      state.seq = (state.seq + 1) & 0xffff
+    }
     const all = (keyframe = false) => {
       for (const rid of Object.keys(LAYERS) as Rid[]) frame(rid, keyframe)
       vi.advanceTimersByTime(33)
@@ -121,7 +128,7 @@ describe('Forwarder with a simulcast source', () => {
       }
       return out
     }
-    return { forwarder, source, subscription, subscriber, rtcp, all, frame, received, continuous }
+    return { forwarder, source, subscription, subscriber, rtcp, all, frame, padding, received, continuous }
   }
 
   it('forwards the widest layer known, then a slow subscriber one layer down from its keyframe, numbering continuous', async () => {
@@ -190,6 +197,36 @@ describe('Forwarder with a simulcast source', () => {
     await Promise.resolve()
     const plis = run.rtcp.flat().filter((packet): packet is RtcpPayloadSpecificFeedback => packet instanceof RtcpPayloadSpecificFeedback)
     expect(plis.map((packet) => (packet.feedback as PictureLossIndication).mediaSsrc)).toEqual([LAYERS.low.ssrc])
+    run.forwarder.removeSource(run.source)
+  })
+
+  it('leaves out padding-only packets, numbering the next one right after the last sent; a NACK from before is not relayed', async () => {
+    const run = setUp()
+    run.all(true)
+    run.all()
+    const before = run.received()
+    expect(before).toHaveLength(4)
+    // Two probes on the forwarded (widest, rid `low`) layer, then frames again: no gap, no padding received.
+    run.padding('low')
+    run.padding('low')
+    run.all()
+    run.all()
+    const out = run.continuous()
+    expect(out).toHaveLength(6)
+    expect(out.every((packet) => packet.payload.length > 0)).toBe(true)
+    await Promise.resolve()
+    run.rtcp.length = 0
+    // A NACK for a number from before the renumbering: its offset is gone, so nothing is relayed.
+    const ssrc = run.subscriber.sender.ssrc
+    const old = (before[0]!.seq - 200) & 0xffff
+    run.forwarder.subscriberFeedback(new RtcpTransportLayerFeedback({ feedback: new GenericNack({ senderSsrc: 5, mediaSourceSsrc: ssrc, lost: [old] }) }), [run.subscription])
+    expect(run.rtcp.flat().filter((packet) => packet instanceof RtcpTransportLayerFeedback)).toEqual([])
+    // One after it maps back through the new offset, on the forwarded layer.
+    const lost = out.at(-1)!.seq + 10
+    const seqOffset = run.subscriber.sender['seqOffset'] as number
+    run.forwarder.subscriberFeedback(new RtcpTransportLayerFeedback({ feedback: new GenericNack({ senderSsrc: 5, mediaSourceSsrc: ssrc, lost: [lost] }) }), [run.subscription])
+    const nacks = run.rtcp.flat().filter((packet): packet is RtcpTransportLayerFeedback => packet instanceof RtcpTransportLayerFeedback)
+    expect(nacks.map((packet) => [(packet.feedback as GenericNack).mediaSourceSsrc, (packet.feedback as GenericNack).lost])).toEqual([[LAYERS.low.ssrc, [(lost - seqOffset) & 0xffff]]])
     run.forwarder.removeSource(run.source)
   })
 })

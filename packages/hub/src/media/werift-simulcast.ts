@@ -12,11 +12,15 @@
 //     timestamps continue from the last packet sent (the timestamp by the time that passed), and the
 //     VP8 PictureID/TL0PICIDX continue too (vp8-rewrite.ts);
 //   - resends of the new layer older than its switching keyframe are not forwarded (their numbers would
-//     fall among the old layer's).
+//     fall among the old layer's);
+//   - padding-only packets are not forwarded (Chromium pads on its lowest layer: 144–209 kbit/s of it
+//     reached a 300 kbit/s subscriber on that layer, stop 34), the next packet numbered right after the last
+//     sent; a NACK for a number from before such a renumbering is not relayed to the publisher.
 import { type RTCPeerConnectionConfig, type RTCRtpSender, type RTCRtpTransceiver, type RtpHeader, RtpPacket, useSdesRTPStreamId } from 'werift'
 import { KeyframeRequests } from './werift-keyframe-requests.js'
 import { LayerChoice, type LayerChoiceActions } from './layer-choice.js'
 import { Vp8Continuity, vp8KeyframeSize } from './vp8-rewrite.js'
+import { continueSequence } from './werift-fast-send.js'
 import type { Clock } from '../clock.js'
 
 /** A layer that sent nothing for this long is not forwarded (the publisher stopped it). */
@@ -177,6 +181,17 @@ export class SimulcastLayers {
 /** What the switch does to the subscriber's werift sender (its replaceRTP; a fake in tests). */
 export type ContinuitySender = Pick<RTCRtpSender, 'replaceRTP'>
 
+/** werift's sender fields a renumbering reads: the last number sent and a switch still to be applied. */
+interface NumberedSender {
+  sequenceNumber?: number
+  rtpContinuityPending?: boolean
+}
+
+/** A padding-only packet: no payload, only the publisher's padding (its bandwidth probes). */
+export function paddingOnly(packet: { header: RtpHeader; payload: Buffer }): boolean {
+  return packet.header.padding && packet.payload.length === 0
+}
+
 /** One subscriber's forwarding of a simulcast source. */
 export class LayerSwitch {
   readonly choice: LayerChoice
@@ -189,6 +204,10 @@ export class LayerSwitch {
   #asked: Layer | undefined
   #askedAt = 0
   readonly vp8 = new Vp8Continuity()
+  /** A padding packet was left out since the last packet forwarded: the next one is renumbered. */
+  #skipped = false
+  /** The subscriber's first number after the last renumbering (a switch or a left-out padding packet). */
+  #renumberedFrom: number | undefined
 
   constructor(clock: Clock, layerCount: number, actions: LayerChoiceActions) {
     this.choice = new LayerChoice(clock, layerCount, actions)
@@ -230,6 +249,34 @@ export class LayerSwitch {
     return true
   }
 
+  /**
+   * An admitted packet about to be sent: false for padding-only ones (left out); the first packet after
+   * one left out is numbered right after the last one sent (werift's seqOffset, as a resumed pause is).
+   */
+  sends(packet: { header: RtpHeader; payload: Buffer }, sender: object): boolean {
+    if (paddingOnly(packet)) {
+      this.#skipped = true
+      return false
+    }
+    if (!this.#skipped) return true
+    this.#skipped = false
+    const internals = sender as NumberedSender
+    // A switch still pending renumbers this packet itself (werift's replaceRTP).
+    if (internals.rtpContinuityPending || internals.sequenceNumber === undefined) return true
+    continueSequence(sender as RTCRtpSender, packet.header.sequenceNumber)
+    this.#renumberedFrom = (internals.sequenceNumber + 1) & 0xffff
+    return true
+  }
+
+  /**
+   * Whether a NACK for the subscriber's `seq` may be relayed to the publisher on the forwarded layer: not
+   * for a number from before the last renumbering (the offset that maps it back is gone; another layer's,
+   * or a padding packet's).
+   */
+  relayable(seq: number): boolean {
+    return this.#renumberedFrom === undefined || ((seq - this.#renumberedFrom) & 0xffff) < 0x8000
+  }
+
   /** The packet this subscriber gets of one it admitted: PictureID/TL0PICIDX continuous (vp8-rewrite.ts); itself while no offset is needed. */
   rewritten(packet: RtpPacket): RtpPacket {
     const payload = this.vp8.rewrite(packet.payload)
@@ -254,7 +301,10 @@ export class LayerSwitch {
       const step = this.#lastSentAt === undefined ? 1 : Math.max(1, Math.round((now - this.#lastSentAt) * TICKS_PER_MS))
       // Applied by werift at the next packet it sends (this one): continuous numbering and time.
       sender.replaceRTP(header, false, step)
+      const last = (sender as NumberedSender).sequenceNumber
+      if (last !== undefined) this.#renumberedFrom = (last + 1) & 0xffff
     }
+    this.#skipped = false
     this.forwarded = layer
     this.#fromSeq = header.sequenceNumber
     this.#asked = undefined
