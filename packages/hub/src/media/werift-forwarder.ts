@@ -157,10 +157,15 @@ export class Forwarder {
   /** A new subscription fed from `source`. */
   attach(owner: SubscriptionOwner, source: Source): Subscription {
     const layers = source.simulcast
-      ? new LayerSwitch(this.#clock, source.simulcast.layers.length, {
-          paused: (paused, why) => this.#videoPaused(subscription, paused, { backoffMs: why.backoffMs, state: paused ? 'paused' : 'layer' }),
-          targetChanged: (target) => this.#log('debug', 'simulcast layer wanted', { clientId: owner.clientId, trackId: source.published.trackId, level: target }),
-        })
+      ? new LayerSwitch(
+          this.#clock,
+          source.simulcast.layers.length,
+          {
+            paused: (paused, why) => this.#videoPaused(subscription, paused, { backoffMs: why.backoffMs, state: paused ? 'paused' : 'layer' }),
+            targetChanged: (target) => this.#log('debug', 'simulcast layer wanted', { clientId: owner.clientId, trackId: source.published.trackId, level: target }),
+          },
+          source.simulcast,
+        )
       : undefined
     const subscription: Subscription = {
       key: source.key,

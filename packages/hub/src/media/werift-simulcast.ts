@@ -31,6 +31,14 @@ export const FRAME_RATE_WINDOW_MS = 1_000
 export const STARVED_SHARE = 0.5
 /** A starved layer counts again at this share (hysteresis: no switching back and forth at the edge). */
 export const FED_SHARE = 0.75
+/**
+ * A layer once starved stays out at least this long, doubled each time it starves again (up to
+ * MAX_STARVED_HOLD_MS) and back to this after FED_RESET_MS fed: each switch waits for a keyframe, which on
+ * a lossy path took 1.8–2.6 s of frozen picture (web faults-impaired spec with simulcast, stop 33).
+ */
+export const STARVED_HOLD_MS = 10_000
+export const MAX_STARVED_HOLD_MS = 40_000
+export const FED_RESET_MS = 30_000
 /** A switch still waiting for its keyframe asks again this often (a PLI or its keyframe can be lost). */
 export const KEYFRAME_REASK_MS = 1_000
 /** RTP video clock. */
@@ -79,8 +87,16 @@ export interface Layer {
   lastTimestamp: number | undefined
   windowStart: number
   framesPerSecond: number | undefined
+  /** Bytes (payload and RTP header, padding-only packets left out) in the current window, and the last window's bit/s. */
+  bytes: number
+  bitsPerSecond: number | undefined
   /** Sending far fewer frames than the next narrower layer (STARVED_SHARE, FED_SHARE): not forwarded. */
   starved: boolean
+  /** Starved: not taken back before this; fed: since when (the hold returns to STARVED_HOLD_MS after FED_RESET_MS). */
+  starvedUntil: number
+  fedSince: number
+  /** The hold of its next starvation. */
+  starvedHoldMs: number
   /** Keyframe requests on this layer's SSRC (a switch to it waits for one). */
   readonly keyframes: KeyframeRequests
 }
@@ -102,7 +118,12 @@ export class SimulcastLayers {
         lastTimestamp: undefined,
         windowStart: Number.NEGATIVE_INFINITY,
         framesPerSecond: undefined,
+        bytes: 0,
+        bitsPerSecond: undefined,
         starved: false,
+        starvedUntil: Number.NEGATIVE_INFINITY,
+        fedSince: Number.NEGATIVE_INFINITY,
+        starvedHoldMs: STARVED_HOLD_MS,
         keyframes: new KeyframeRequests(clock, () => sendPli(layer)),
       }
       return layer
@@ -116,6 +137,7 @@ export class SimulcastLayers {
   /** A packet of `layer`; its keyframes tell its width. */
   onPacket(layer: Layer, ssrc: number, payload: Uint8Array, now: number, keyframe: boolean, rtpTimestamp?: number): void {
     layer.lastPacketAt = now
+    if (payload.length > 0) layer.bytes += payload.length + 12
     if (rtpTimestamp !== undefined) this.#countFrame(layer, rtpTimestamp, now)
     if (layer.ssrc !== ssrc) {
       layer.ssrc = ssrc
@@ -148,22 +170,34 @@ export class SimulcastLayers {
     }
     if (Number.isFinite(layer.windowStart)) {
       layer.framesPerSecond = (layer.frames * 1000) / (now - layer.windowStart)
-      this.#judgeStarved(layer)
+      layer.bitsPerSecond = (layer.bytes * 8 * 1000) / (now - layer.windowStart)
+      this.#judgeStarved(layer, now)
     }
     layer.windowStart = now
     layer.frames = 1
+    layer.bytes = 0
   }
 
   /** Compared with the next narrower sending layer, at the end of each of its windows. */
-  #judgeStarved(layer: Layer): void {
+  #judgeStarved(layer: Layer, now: number): void {
     const narrower = this.layers.filter((other) => other.width > 0 && other.width < layer.width).sort((a, b) => b.width - a.width)[0]
     const own = layer.framesPerSecond
     const below = narrower?.framesPerSecond
-    if (own === undefined || below === undefined || below <= 0) {
+    const fed = own === undefined || below === undefined || below <= 0 || own >= below * (layer.starved ? FED_SHARE : STARVED_SHARE)
+    if (layer.starved) {
+      // Taken back only once fed again and its hold is over.
+      if (!fed || now < layer.starvedUntil) return
       layer.starved = false
+      layer.fedSince = now
       return
     }
-    layer.starved = own < below * (layer.starved ? FED_SHARE : STARVED_SHARE)
+    if (fed) {
+      if (now - layer.fedSince >= FED_RESET_MS) layer.starvedHoldMs = STARVED_HOLD_MS
+      return
+    }
+    layer.starved = true
+    layer.starvedUntil = now + layer.starvedHoldMs
+    layer.starvedHoldMs = Math.min(MAX_STARVED_HOLD_MS, 2 * layer.starvedHoldMs)
   }
 
   /** The layer for `level` (1 = narrowest; clamped to the widest sending); undefined for 0 or none sending. */
@@ -209,8 +243,9 @@ export class LayerSwitch {
   /** The subscriber's first number after the last renumbering (a switch or a left-out padding packet). */
   #renumberedFrom: number | undefined
 
-  constructor(clock: Clock, layerCount: number, actions: LayerChoiceActions) {
-    this.choice = new LayerChoice(clock, layerCount, actions)
+  /** `layers`: the source's, whose measured bitrates let a step down skip levels (LayerChoice). */
+  constructor(clock: Clock, layerCount: number, actions: LayerChoiceActions, layers?: SimulcastLayers) {
+    this.choice = new LayerChoice(clock, layerCount, actions, layerCount, layers && { bitrate: (level) => layers.layerAt(level, clock.now())?.bitsPerSecond })
   }
 
   /**
@@ -258,6 +293,7 @@ export class LayerSwitch {
       this.#skipped = true
       return false
     }
+    this.choice.forwarded(packet.payload.length + 12)
     if (!this.#skipped) return true
     this.#skipped = false
     const internals = sender as NumberedSender
