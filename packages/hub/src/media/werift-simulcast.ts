@@ -31,14 +31,6 @@ export const FRAME_RATE_WINDOW_MS = 1_000
 export const STARVED_SHARE = 0.5
 /** A starved layer counts again at this share (hysteresis: no switching back and forth at the edge). */
 export const FED_SHARE = 0.75
-/**
- * A layer once starved stays out at least this long, doubled each time it starves again (up to
- * MAX_STARVED_HOLD_MS) and back to this after FED_RESET_MS fed: each switch waits for a keyframe, which on
- * a lossy path took 1.8–2.6 s of frozen picture (web faults-impaired spec with simulcast, stop 33).
- */
-export const STARVED_HOLD_MS = 10_000
-export const MAX_STARVED_HOLD_MS = 40_000
-export const FED_RESET_MS = 30_000
 /** A switch still waiting for its keyframe asks again this often (a PLI or its keyframe can be lost). */
 export const KEYFRAME_REASK_MS = 1_000
 /** RTP video clock. */
@@ -92,11 +84,6 @@ export interface Layer {
   bitsPerSecond: number | undefined
   /** Sending far fewer frames than the next narrower layer (STARVED_SHARE, FED_SHARE): not forwarded. */
   starved: boolean
-  /** Starved: not taken back before this; fed: since when (the hold returns to STARVED_HOLD_MS after FED_RESET_MS). */
-  starvedUntil: number
-  fedSince: number
-  /** The hold of its next starvation. */
-  starvedHoldMs: number
   /** Keyframe requests on this layer's SSRC (a switch to it waits for one). */
   readonly keyframes: KeyframeRequests
 }
@@ -121,9 +108,6 @@ export class SimulcastLayers {
         bytes: 0,
         bitsPerSecond: undefined,
         starved: false,
-        starvedUntil: Number.NEGATIVE_INFINITY,
-        fedSince: Number.NEGATIVE_INFINITY,
-        starvedHoldMs: STARVED_HOLD_MS,
         keyframes: new KeyframeRequests(clock, () => sendPli(layer)),
       }
       return layer
@@ -171,7 +155,7 @@ export class SimulcastLayers {
     if (Number.isFinite(layer.windowStart)) {
       layer.framesPerSecond = (layer.frames * 1000) / (now - layer.windowStart)
       layer.bitsPerSecond = (layer.bytes * 8 * 1000) / (now - layer.windowStart)
-      this.#judgeStarved(layer, now)
+      this.#judgeStarved(layer)
     }
     layer.windowStart = now
     layer.frames = 1
@@ -179,25 +163,15 @@ export class SimulcastLayers {
   }
 
   /** Compared with the next narrower sending layer, at the end of each of its windows. */
-  #judgeStarved(layer: Layer, now: number): void {
+  #judgeStarved(layer: Layer): void {
     const narrower = this.layers.filter((other) => other.width > 0 && other.width < layer.width).sort((a, b) => b.width - a.width)[0]
     const own = layer.framesPerSecond
     const below = narrower?.framesPerSecond
-    const fed = own === undefined || below === undefined || below <= 0 || own >= below * (layer.starved ? FED_SHARE : STARVED_SHARE)
-    if (layer.starved) {
-      // Taken back only once fed again and its hold is over.
-      if (!fed || now < layer.starvedUntil) return
+    if (own === undefined || below === undefined || below <= 0) {
       layer.starved = false
-      layer.fedSince = now
       return
     }
-    if (fed) {
-      if (now - layer.fedSince >= FED_RESET_MS) layer.starvedHoldMs = STARVED_HOLD_MS
-      return
-    }
-    layer.starved = true
-    layer.starvedUntil = now + layer.starvedHoldMs
-    layer.starvedHoldMs = Math.min(MAX_STARVED_HOLD_MS, 2 * layer.starvedHoldMs)
+    layer.starved = own < below * (layer.starved ? FED_SHARE : STARVED_SHARE)
   }
 
   /** The layer for `level` (1 = narrowest; clamped to the widest sending); undefined for 0 or none sending. */
