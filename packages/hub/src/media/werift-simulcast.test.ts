@@ -7,7 +7,7 @@ import { GenericNack, PictureLossIndication, ProtectionProfileAeadAes128Gcm, Rtc
 import { systemClock } from '../clock.js'
 import { Forwarder } from './werift-forwarder.js'
 import { STEP_DOWN_MS } from './layer-choice.js'
-import { LAYER_IDLE_MS, SimulcastLayers } from './werift-simulcast.js'
+import { IDLE_MIN_MS, LAYER_IDLE_MS, SimulcastLayers } from './werift-simulcast.js'
 import { readVp8Fields } from './vp8-rewrite.js'
 import { fakePublisherTransceiver } from '../test-support/fakePublisherTransceiver.js'
 import { connectedSender } from '../test-support/weriftSender.js'
@@ -39,6 +39,36 @@ describe('SimulcastLayers', () => {
     expect(layers.layerAt(3, now)?.rid).toBe('a')
     expect(layers.layerAt(0, now)).toBeUndefined()
     expect(layers.active(now + LAYER_IDLE_MS + 1)).toEqual([])
+    layers.end()
+  })
+
+  it('leaves out a stopped layer after IDLE_FRAMES of its frames while the other layers go on, not after an event-loop stall', () => {
+    const layers = new SimulcastLayers(['high', 'mid'], systemClock, () => true)
+    const [high, mid] = layers.layers as [ReturnType<typeof layers.byRid> & object, ReturnType<typeof layers.byRid> & object]
+    const start = Date.now()
+    // Both at 20 fps, 2 packets a frame, for 2 s: frame rates measured.
+    const frame = (at: number, which: 'both' | 'mid') => {
+      for (const [layer, ssrc, width] of which === 'both' ? ([[mid, 2, 320], [high, 1, 640]] as const) : ([[mid, 2, 320]] as const)) {
+        for (let packet = 0; packet < 2; packet++) layers.onPacket(layer, ssrc, vp8Payload({ pictureId: 1, tl0: 1, keyframeWidth: width }), at, true, at * 90)
+      }
+    }
+    let at = start
+    for (; at < start + 2000; at += 50) frame(at, 'both')
+    expect(high.framesPerSecond).toBeCloseTo(20, 0)
+    // A stall: nothing for 600 ms, then mid's first packet: high is not taken for stopped.
+    at += 600
+    frame(at, 'both')
+    expect(layers.active(at).map((layer) => layer.rid)).toEqual(['mid', 'high'])
+    // high stops; mid goes on: out once silent IDLE_MIN_MS (4 frames of 50 ms is less) and 20 of mid's
+    // packets (2 a frame: 10 frames, 500 ms) arrived since, long before LAYER_IDLE_MS.
+    const stoppedAt = at
+    for (at += 50; at <= stoppedAt + IDLE_MIN_MS; at += 50) frame(at, 'mid')
+    expect(layers.active(stoppedAt + IDLE_MIN_MS).map((layer) => layer.rid)).toEqual(['mid', 'high'])
+    frame(at, 'mid')
+    frame((at += 50), 'mid')
+    expect(layers.active(at).map((layer) => layer.rid)).toEqual(['mid'])
+    expect(at - stoppedAt).toBe(500)
+    expect(at - stoppedAt).toBeLessThan(LAYER_IDLE_MS)
     layers.end()
   })
 

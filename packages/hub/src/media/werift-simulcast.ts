@@ -3,7 +3,8 @@
 // with the same rids (werift does: its answer mirrors the offer's a=simulcast as recv) and forwards ONE of
 // them to each subscriber, on that subscriber's one sender SSRC:
 //   - the layers are ranked by the width of their keyframes (the rids' names mean nothing here), and only
-//     layers that sent in the last LAYER_IDLE_MS count (a publisher short of bandwidth stops its top ones),
+//     layers that sent lately count (a publisher short of bandwidth stops its top ones: LAYER_IDLE_MS, sooner
+//     while its other layers go on),
 //     and are not starved: a publisher a little short keeps its top layer going at a few frames a second
 //     (Chromium gives the lower layers their bitrate first), which is worse than the next one down;
 //   - LayerChoice (layer-choice.ts) picks a level per subscriber; the level maps to a layer here;
@@ -25,6 +26,16 @@ import type { Clock } from '../clock.js'
 
 /** A layer that sent nothing for this long is not forwarded (the publisher stopped it). */
 export const LAYER_IDLE_MS = 1_500
+/**
+ * Sooner, while the source's other layers go on: a layer silent for IDLE_FRAMES of its frame intervals
+ * (at least IDLE_MIN_MS) while IDLE_OTHER_PACKETS of its other layers' packets arrived. A publisher that
+ * stops its top layer (its estimate cannot carry it) froze the subscribers on it for the whole
+ * LAYER_IDLE_MS before their switch (web faults-impaired spec with simulcast, stop 34); the other layers'
+ * packets keep an event-loop stall, which delays every layer alike, from reading as a stopped layer.
+ */
+export const IDLE_FRAMES = 4
+export const IDLE_MIN_MS = 400
+export const IDLE_OTHER_PACKETS = 20
 /** A layer's frame rate is measured over windows this long. */
 export const FRAME_RATE_WINDOW_MS = 1_000
 /** A layer under this share of the next narrower layer's frame rate is starved: left out. */
@@ -74,6 +85,8 @@ export interface Layer {
   /** The width of its last keyframe (0: none seen yet: not ranked). */
   width: number
   lastPacketAt: number
+  /** The source's packet count (all layers) at its last packet. */
+  lastPacketCount: number
   /** Frames (RTP timestamps) seen in the current window, its start, and the last window's frames a second. */
   frames: number
   lastTimestamp: number | undefined
@@ -93,6 +106,8 @@ export class SimulcastLayers {
   readonly layers: Layer[]
   /** The layer whose packets go to the keyframe hold (the top one when its keyframe started). */
   heldLayer: Layer | undefined
+  /** Packets of all its layers so far (a layer's idleness is read against the others'). */
+  #packets = 0
 
   constructor(rids: readonly string[], clock: Clock, sendPli: (layer: Layer) => boolean) {
     this.layers = rids.map((rid) => {
@@ -101,6 +116,7 @@ export class SimulcastLayers {
         ssrc: undefined,
         width: 0,
         lastPacketAt: Number.NEGATIVE_INFINITY,
+        lastPacketCount: 0,
         frames: 0,
         lastTimestamp: undefined,
         windowStart: Number.NEGATIVE_INFINITY,
@@ -121,6 +137,7 @@ export class SimulcastLayers {
   /** A packet of `layer`; its keyframes tell its width. */
   onPacket(layer: Layer, ssrc: number, payload: Uint8Array, now: number, keyframe: boolean, rtpTimestamp?: number): void {
     layer.lastPacketAt = now
+    layer.lastPacketCount = ++this.#packets
     if (payload.length > 0) layer.bytes += payload.length + 12
     if (rtpTimestamp !== undefined) this.#countFrame(layer, rtpTimestamp, now)
     if (layer.ssrc !== ssrc) {
@@ -141,8 +158,17 @@ export class SimulcastLayers {
 
   /** The layers sending now and not starved, narrowest first (the narrowest is never starved). */
   active(now: number): Layer[] {
-    const sending = this.layers.filter((layer) => layer.width > 0 && now - layer.lastPacketAt <= LAYER_IDLE_MS).sort((a, b) => a.width - b.width)
+    const sending = this.layers.filter((layer) => layer.width > 0 && !this.#idle(layer, now)).sort((a, b) => a.width - b.width)
     return sending.filter((layer, index) => index === 0 || !layer.starved)
+  }
+
+  /** Silent for LAYER_IDLE_MS, or for IDLE_FRAMES of its frames while the others sent IDLE_OTHER_PACKETS. */
+  #idle(layer: Layer, now: number): boolean {
+    const silentMs = now - layer.lastPacketAt
+    if (silentMs > LAYER_IDLE_MS) return true
+    const fps = layer.framesPerSecond
+    const soonMs = fps && fps > 0 ? Math.max(IDLE_MIN_MS, (IDLE_FRAMES * 1000) / fps) : LAYER_IDLE_MS
+    return silentMs > soonMs && this.#packets - layer.lastPacketCount >= IDLE_OTHER_PACKETS
   }
 
   #countFrame(layer: Layer, rtpTimestamp: number, now: number): void {
