@@ -16,6 +16,7 @@ import type { PauseEvent } from './ramp-slowsub-video.js'
 import { audioShare, type SlowSample } from './ramp-slowsub-table.js'
 import { publisherStats, subscriberGaps, subscriberStats, watchSubscriberFrames } from './ramp-stats.js'
 import { watchUplink, type UplinkWatch } from './ramp-uplink.js'
+import { watchSlowQueue } from './ramp-slowsub-link.js'
 
 /** When the slow subscriber clicks Join, in s after the publisher connected: the good one's full rate is seen first. */
 export const SLOW_JOIN_S = 10
@@ -77,6 +78,7 @@ export async function runSlowSubscriber(options: SlowRunOptions): Promise<SlowRu
   const open: OpenPage[] = []
   prepareDownlink(rate)
   let watch: UplinkWatch | undefined
+  const queue = trace ? watchSlowQueue() : undefined
   try {
     const publisher = await openPublisher(options.publisherKind, browser, options.origins, options.simulcast ? [...kind.initScripts, simulcastCamera] : kind.initScripts)
     open.push(publisher)
@@ -147,6 +149,12 @@ export async function runSlowSubscriber(options: SlowRunOptions): Promise<SlowRu
         counters: Object.fromEntries(COUNTERS.map((name) => [name, typeof counters[name] === 'number' ? counters[name]! - counters0[name]! : null])),
       })
       if (trace) console.error(`[slow] ${JSON.stringify(samples.at(-1))}`)
+      if (queue && atS > SLOW_JOIN_S) {
+        const second = queue.second(pageSeconds)
+        const audio = now.slow.audio.packetsReceived - previous.slow.audio.packetsReceived
+        const video = now.slow.packetsReceived - previous.slow.packetsReceived
+        console.error(`[queue] +${atS - SLOW_JOIN_S} s ${JSON.stringify({ ...second, audioPackets: audio, videoPackets: video, videoKbps: Math.round(((now.slow.bytesReceived - previous.slow.bytesReceived) * 8) / pageSeconds / 1000) })}`)
+      }
       previous = now
     }
     await watch?.stop()
@@ -165,6 +173,7 @@ export async function runSlowSubscriber(options: SlowRunOptions): Promise<SlowRu
     }
     return { samples, linkLine, pauses }
   } finally {
+    queue?.stop()
     await watch?.stop()
     for (const participant of open) await participant.close().catch(() => undefined)
     releaseLoopback()

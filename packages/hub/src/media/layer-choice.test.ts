@@ -2,7 +2,7 @@
 // drive the system clock).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { systemClock } from '../clock.js'
-import { LayerChoice, STEP_DOWN_MS } from './layer-choice.js'
+import { FIT_MARGIN, LayerChoice, STEP_DOWN_MS } from './layer-choice.js'
 import { EARLY_FAIL, FIRST_BACKOFF_MS, JUDGE_MIN_PACKETS, KEYFRAME_WAIT_MS, MAX_BACKOFF_MS, TRIAL_MS, TRIAL_MIN_PACKETS } from './video-pause.js'
 
 const TICK = 250
@@ -133,5 +133,42 @@ describe('LayerChoice', () => {
     vi.advanceTimersByTime(MAX_BACKOFF_MS)
     expect(run.choice).toMatchObject({ state: 'ended', level: 3, target: 3 })
     expect(run.targets).toEqual([])
+  })
+
+  describe('stepping down by what the link delivered', () => {
+    /** Layers of 100, 300 and 900 kbit/s; `bytesPerTick` forwarded each tick at `fraction` loss for STEP_DOWN_MS. */
+    function jump(bytesPerTick: number, fraction: number, bitrates: (number | undefined)[] = [100_000, 300_000, 900_000]) {
+      const targets: number[] = []
+      const told: boolean[] = []
+      const choice = new LayerChoice(systemClock, 3, { paused: (paused) => void told.push(paused), targetChanged: (target) => void targets.push(target) }, 3, { bitrate: (level) => bitrates[level - 1] })
+      choice.switched(3)
+      for (let at = 0; at <= STEP_DOWN_MS; at += TICK) {
+        choice.forwarded(bytesPerTick)
+        vi.advanceTimersByTime(TICK)
+        choice.judge(fraction, JUDGE_MIN_PACKETS, true)
+      }
+      return { choice, targets, told }
+    }
+
+    it('skips to the widest layer that fits: 900 kbit/s forwarded at 70 % loss delivers 270, only the lowest fits', () => {
+      // 28125 bytes a tick of 250 ms is 900 kbit/s.
+      const run = jump(28_125, 0.7)
+      expect(run.targets).toEqual([1])
+      expect(run.choice).toMatchObject({ state: 'switching', level: 3, target: 1 })
+      expect(run.told).toEqual([])
+    })
+
+    it('stops at the middle layer when it fits with the margin', () => {
+      // 900 kbit/s at 50 % loss delivers 450: 300 ≤ 450 × FIT_MARGIN.
+      expect(300_000).toBeLessThanOrEqual(450_000 * FIT_MARGIN)
+      expect(jump(28_125, 0.5).targets).toEqual([2])
+    })
+
+    it('goes to the lowest layer, not to a pause, when even that does not fit; one level when a bitrate is not known', () => {
+      const starved = jump(28_125, 0.99)
+      expect(starved.targets).toEqual([1])
+      expect(starved.told).toEqual([])
+      expect(jump(28_125, 0.7, [100_000, undefined, 900_000]).targets).toEqual([2])
+    })
   })
 })

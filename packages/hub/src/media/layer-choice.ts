@@ -5,8 +5,11 @@
 // lowest layer … `layerCount` = the highest. A subscriber's loss never counts in the publisher's
 // estimate here (judge returns false): a lower layer, not a slower publisher, is what fixes its link.
 //   steady    forwarding `level`; judged in windows of JUDGE_MIN_PACKETS reported packets; a slow
-//             episode (windows over LOSSY) of STEP_DOWN_MS steps one level down; below the highest
-//             level, a probe one level up after `backoffMs`
+//             episode (windows over LOSSY) of STEP_DOWN_MS steps down: to the widest lower layer whose
+//             bitrate fits what the link delivered of this one in the episode's last window (what was
+//             forwarded × (1 − loss) × FIT_MARGIN), at least one level, never below the lowest (the pause
+//             stays the lowest layer's own episode); below the highest level, a probe one level up after
+//             `backoffMs`
 //   switching `target` ≠ `level`: the plane waits for the target layer's keyframe (and keeps forwarding
 //             `level`). Down: asked again until it comes. Up (a probe): given up after KEYFRAME_WAIT_MS
 //             (the layer may not be sent at all), backoff doubled
@@ -25,7 +28,19 @@ import { type Clock, Timer } from '../clock.js'
  */
 export const STEP_DOWN_MS = 2_000
 
+/**
+ * A lower layer fits when its bitrate is at most this share of what the link delivered of the current one:
+ * the loss-based reading is of a full queue, whose rate the audio shares and whose depth a keyframe fills.
+ */
+export const FIT_MARGIN = 0.85
+
 export type LayerChoiceState = 'steady' | 'switching' | 'trial' | 'ended'
+
+/** What the choice reads of the layers (the plane's measurements). */
+export interface LayerRates {
+  /** The bitrate (bit/s) of the layer at `level` as it arrives now; undefined while not measured. */
+  bitrate(level: number): number | undefined
+}
 
 export interface LayerChoiceActions {
   /** The subscriber's video stopped (level 0) or came back (level 1 from 0). */
@@ -52,11 +67,19 @@ export class LayerChoice {
   #reported = false
   /** The subscriber was told its video paused (the first layer's start is no resume). */
   #toldPaused = false
+  readonly #rates: LayerRates | undefined
+  /** Bytes forwarded in the current loss window, and when it started. */
+  #windowBytes = 0
+  #windowStart: number
+  /** What the link delivered of the current layer in the last lossy window (bit/s), for the next step down. */
+  #deliveredBps: number | undefined
 
   /** Starts wanting `start` (default the highest level): the first keyframe of that layer starts the video. */
-  constructor(clock: Clock, layerCount: number, actions: LayerChoiceActions, start = layerCount) {
+  constructor(clock: Clock, layerCount: number, actions: LayerChoiceActions, start = layerCount, rates?: LayerRates) {
     this.#clock = clock
     this.#actions = actions
+    this.#rates = rates
+    this.#windowStart = clock.now()
     this.#timer = new Timer(clock)
     this.layerCount = Math.max(1, layerCount)
     this.#target = Math.min(this.layerCount, Math.max(1, start))
@@ -89,6 +112,11 @@ export class LayerChoice {
     return this.#state === 'steady' && this.#level > 0 && this.#reported && this.#slowSince === undefined
   }
 
+  /** A packet of `bytes` was forwarded to the subscriber (what its link was offered). */
+  forwarded(bytes: number): void {
+    this.#windowBytes += bytes
+  }
+
   /** One estimation tick (VideoPause.judge's arguments); never counts in the publisher's estimate. */
   judge(fraction: number, packets: number, _othersFine?: boolean): boolean {
     if (packets <= 0) return false
@@ -104,14 +132,18 @@ export class LayerChoice {
     this.#windowExpected += packets
     if (this.#windowExpected < JUDGE_MIN_PACKETS) return false
     const windowFraction = this.#windowLost / this.#windowExpected
+    const now = this.#clock.now()
+    const windowBps = now > this.#windowStart ? (this.#windowBytes * 8 * 1000) / (now - this.#windowStart) : undefined
     this.#windowLost = 0
     this.#windowExpected = 0
+    this.#windowBytes = 0
+    this.#windowStart = now
     this.#reported = true
-    const now = this.#clock.now()
     if (windowFraction <= LOSSY) {
       this.#slowSince = undefined
       return false
     }
+    this.#deliveredBps = windowBps === undefined ? undefined : windowBps * (1 - windowFraction)
     this.#slowSince ??= now
     if (now - this.#slowSince >= STEP_DOWN_MS && this.#target >= this.#level) this.#stepDown(this.#backoffMs)
     return false
@@ -181,7 +213,7 @@ export class LayerChoice {
     this.#backoffMs = backoffMs
     this.#slowSince = undefined
     this.#timer.cancel()
-    this.#target = this.#level - 1
+    this.#target = this.#level > 1 ? this.#fitting() : 0
     if (this.#target === 0) {
       this.#level = 0
       this.#resetWindows()
@@ -196,9 +228,29 @@ export class LayerChoice {
     this.#actions.targetChanged(this.#target)
   }
 
+  /**
+   * The level to step down to from `level` (> 1): the widest lower one whose bitrate fits what the link
+   * delivered (FIT_MARGIN), else the lowest; one level down when that is not known.
+   */
+  #fitting(): number {
+    const delivered = this.#deliveredBps
+    this.#deliveredBps = undefined
+    const below = this.#level - 1
+    if (delivered === undefined || !this.#rates) return below
+    for (let level = below; level > 1; level--) {
+      const bitrate = this.#rates.bitrate(level)
+      if (bitrate === undefined) return below
+      if (bitrate <= delivered * FIT_MARGIN) return level
+    }
+    return 1
+  }
+
   #resetWindows(): void {
     this.#windowLost = 0
     this.#windowExpected = 0
+    this.#windowBytes = 0
+    this.#windowStart = this.#clock.now()
     this.#slowSince = undefined
+    this.#deliveredBps = undefined
   }
 }

@@ -96,6 +96,7 @@ export function nackAgainstHistory(
   lost: readonly number[],
   now: number,
   keyframeAllowed: boolean,
+  relayable: (seq: number) => boolean = () => true,
 ): { relayed: number[]; coalesced: number; keyframeDue: boolean } {
   const { rtpCache, seqOffset = 0 } = sender as WeriftNackSender
   const relayed: number[] = []
@@ -106,6 +107,8 @@ export function nackAgainstHistory(
     now,
     keyframeAllowed,
     (seq) => {
+      // Numbered under an offset no longer in force (a simulcast switch or renumbering): not mappable back.
+      if (!relayable(seq)) return
       const published = (seq - seqOffset) & 0xffff
       if (relays.claim(published, now)) relayed.push(published)
       else coalesced++

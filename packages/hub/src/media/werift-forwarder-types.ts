@@ -7,6 +7,7 @@ import type { VideoPause } from './video-pause.js'
 import type { LayerChoice } from './layer-choice.js'
 import type { LayerSwitch, SimulcastLayers } from './werift-simulcast.js'
 import type { NackRecovery, RelayedNacks } from './nack-recovery.js'
+import type { ResendLimit } from './resend-limit.js'
 import type { KeyframeHold, SubscriptionKeyframeState } from './werift-keyframe-hold.js'
 import type { KeyframeRequests } from './werift-keyframe-requests.js'
 import type { SourceTransportCc } from './werift-transport-cc.js'
@@ -69,6 +70,8 @@ export interface Subscription {
   readonly loss: SubscriberLoss
   /** Its NACKs the hub's history could not answer (relayed to the publisher; nack-recovery.ts). */
   readonly nacks: NackRecovery
+  /** Video: what werift may resend on its NACKs (resend-limit.ts), filled by what is forwarded to it. */
+  readonly resends: ResendLimit | undefined
   /**
    * Video with an estimate: paused while the subscriber's link cannot carry it (video-pause.ts); for a
    * simulcast source, its layer choice (layer-choice.ts, the `layers` switch's), which pauses below the lowest.

@@ -19,6 +19,7 @@ import type { LayerChoice } from './layer-choice.js'
 import { dtlsUp, pliPacket, rembPacket, sendRtcp } from './werift-rtcp.js'
 import { NackRecovery, RelayedNacks } from './nack-recovery.js'
 import { SubscriberRtcp } from './werift-subscriber-rtcp.js'
+import { ResendLimit, limitResends } from './resend-limit.js'
 import { type Layer, LayerSwitch, SimulcastLayers, keepSimulcastInOffers, simulcastTracks } from './werift-simulcast.js'
 import { startsVp8Keyframe } from './vp8.js'
 import { absSendTimeId, absSendTimeIn } from './probe.js'
@@ -156,10 +157,15 @@ export class Forwarder {
   /** A new subscription fed from `source`. */
   attach(owner: SubscriptionOwner, source: Source): Subscription {
     const layers = source.simulcast
-      ? new LayerSwitch(this.#clock, source.simulcast.layers.length, {
-          paused: (paused, why) => this.#videoPaused(subscription, paused, { backoffMs: why.backoffMs, state: paused ? 'paused' : 'layer' }),
-          targetChanged: (target) => this.#log('debug', 'simulcast layer wanted', { clientId: owner.clientId, trackId: source.published.trackId, level: target }),
-        })
+      ? new LayerSwitch(
+          this.#clock,
+          source.simulcast.layers.length,
+          {
+            paused: (paused, why) => this.#videoPaused(subscription, paused, { backoffMs: why.backoffMs, state: paused ? 'paused' : 'layer' }),
+            targetChanged: (target) => this.#log('debug', 'simulcast layer wanted', { clientId: owner.clientId, trackId: source.published.trackId, level: target }),
+          },
+          source.simulcast,
+        )
       : undefined
     const subscription: Subscription = {
       key: source.key,
@@ -171,6 +177,7 @@ export class Forwarder {
       forwarding: false,
       loss: new SubscriberLoss(),
       nacks: new NackRecovery(),
+      resends: source.published.kind === 'video' ? new ResendLimit() : undefined,
       layers,
       // Only video the estimate covers can be judged too slow for a subscriber; simulcast: its layer choice.
       pause: layers ? layers.choice : source.inbound ? new VideoPause(this.#clock, { changed: (paused, why) => this.#videoPaused(subscription, paused, why), keyframeWanted: () => subscription.source && this.requestKeyframe(subscription.source) }) : undefined,
@@ -186,6 +193,11 @@ export class Forwarder {
     if (paused && sender?.rtpCache) sender.rtpCache = []
     this.#log('info', paused ? 'video paused' : 'video resumed', { clientId: subscription.owner.clientId, publisher: subscription.track.clientId, trackId: subscription.track.trackId, ...why })
     subscription.owner.videoPaused(subscription, paused)
+  }
+
+  /** The subscription's transceiver was created: its resends on NACKs go through its limit (resend-limit.ts). */
+  transceiverCreated(subscription: Subscription): void {
+    if (subscription.resends && subscription.transceiver) limitResends(subscription.transceiver.sender, subscription.resends, this.#clock)
   }
 
   /** The subscription receives nothing more from its source. Idempotent. */
@@ -312,6 +324,7 @@ export class Forwarder {
       if (!layers || !sender || !forwardsLive(subscription.keyframe)) continue
       const from = layers.forwarded
       if (!layers.admit(source.simulcast!, layer, packet, keyframe, now, sender)) continue
+      if (!layers.sends(packet, sender)) continue
       if (from !== layers.forwarded) this.#log('info', 'simulcast layer switched', { clientId: subscription.owner.clientId, trackId: source.published.trackId, rid: layer.rid, width: layer.width, level: layers.choice.level })
       const out = layers.rewritten(packet)
       if (out === packet) outgoing = this.#sendTo(subscription, packet, outgoing)
@@ -340,6 +353,7 @@ export class Forwarder {
     if (!sender.codec || sender.dtlsTransport?.state !== 'connected') return outgoing
     if (!subscription.forwarding) this.#firstForwarded(subscription, packet)
     this.counters.packetsForwarded++
+    subscription.resends?.forwarded(packet.payload.length + 12)
     if (this.#fastSend?.send(sender, packet)) return outgoing
     this.counters.packetsForwardedByWerift++
     if (!outgoing) {

@@ -7,7 +7,7 @@ import { GenericNack, PictureLossIndication, ProtectionProfileAeadAes128Gcm, Rtc
 import { systemClock } from '../clock.js'
 import { Forwarder } from './werift-forwarder.js'
 import { STEP_DOWN_MS } from './layer-choice.js'
-import { LAYER_IDLE_MS, SimulcastLayers } from './werift-simulcast.js'
+import { IDLE_MIN_MS, LAYER_IDLE_MS, SimulcastLayers } from './werift-simulcast.js'
 import { readVp8Fields } from './vp8-rewrite.js'
 import { fakePublisherTransceiver } from '../test-support/fakePublisherTransceiver.js'
 import { connectedSender } from '../test-support/weriftSender.js'
@@ -39,6 +39,36 @@ describe('SimulcastLayers', () => {
     expect(layers.layerAt(3, now)?.rid).toBe('a')
     expect(layers.layerAt(0, now)).toBeUndefined()
     expect(layers.active(now + LAYER_IDLE_MS + 1)).toEqual([])
+    layers.end()
+  })
+
+  it('leaves out a stopped layer after IDLE_FRAMES of its frames while the other layers go on, not after an event-loop stall', () => {
+    const layers = new SimulcastLayers(['high', 'mid'], systemClock, () => true)
+    const [high, mid] = layers.layers as [ReturnType<typeof layers.byRid> & object, ReturnType<typeof layers.byRid> & object]
+    const start = Date.now()
+    // Both at 20 fps, 2 packets a frame, for 2 s: frame rates measured.
+    const frame = (at: number, which: 'both' | 'mid') => {
+      for (const [layer, ssrc, width] of which === 'both' ? ([[mid, 2, 320], [high, 1, 640]] as const) : ([[mid, 2, 320]] as const)) {
+        for (let packet = 0; packet < 2; packet++) layers.onPacket(layer, ssrc, vp8Payload({ pictureId: 1, tl0: 1, keyframeWidth: width }), at, true, at * 90)
+      }
+    }
+    let at = start
+    for (; at < start + 2000; at += 50) frame(at, 'both')
+    expect(high.framesPerSecond).toBeCloseTo(20, 0)
+    // A stall: nothing for 600 ms, then mid's first packet: high is not taken for stopped.
+    at += 600
+    frame(at, 'both')
+    expect(layers.active(at).map((layer) => layer.rid)).toEqual(['mid', 'high'])
+    // high stops; mid goes on: out once silent IDLE_MIN_MS (4 frames of 50 ms is less) and 20 of mid's
+    // packets (2 a frame: 10 frames, 500 ms) arrived since, long before LAYER_IDLE_MS.
+    const stoppedAt = at
+    for (at += 50; at <= stoppedAt + IDLE_MIN_MS; at += 50) frame(at, 'mid')
+    expect(layers.active(stoppedAt + IDLE_MIN_MS).map((layer) => layer.rid)).toEqual(['mid', 'high'])
+    frame(at, 'mid')
+    frame((at += 50), 'mid')
+    expect(layers.active(at).map((layer) => layer.rid)).toEqual(['mid'])
+    expect(at - stoppedAt).toBe(500)
+    expect(at - stoppedAt).toBeLessThan(LAYER_IDLE_MS)
     layers.end()
   })
 
@@ -101,6 +131,13 @@ describe('Forwarder with a simulcast source', () => {
       state.timestamp = (state.timestamp + 2970) >>> 0
       state.pictureId = (state.pictureId + 1) & 0x7fff
     }
+    /** A padding-only packet of `rid` (a publisher's probe), numbered in its sequence. */
+    const padding = (rid: Rid) => {
+      const state = next[rid]
+      const header = new RtpHeader({ payloadType: 96, ssrc: LAYERS[rid].ssrc, sequenceNumber: state.seq, timestamp: state.timestamp, padding: true, paddingSize: 200 })
+      publisher.deliverRid(rid, new RtpPacket(header, Buffer.alloc(0)))
+      state.seq = (state.seq + 1) & 0xffff
+    }
     const all = (keyframe = false) => {
       for (const rid of Object.keys(LAYERS) as Rid[]) frame(rid, keyframe)
       vi.advanceTimersByTime(33)
@@ -121,7 +158,7 @@ describe('Forwarder with a simulcast source', () => {
       }
       return out
     }
-    return { forwarder, source, subscription, subscriber, rtcp, all, frame, received, continuous }
+    return { forwarder, source, subscription, subscriber, rtcp, all, frame, padding, received, continuous }
   }
 
   it('forwards the widest layer known, then a slow subscriber one layer down from its keyframe, numbering continuous', async () => {
@@ -190,6 +227,36 @@ describe('Forwarder with a simulcast source', () => {
     await Promise.resolve()
     const plis = run.rtcp.flat().filter((packet): packet is RtcpPayloadSpecificFeedback => packet instanceof RtcpPayloadSpecificFeedback)
     expect(plis.map((packet) => (packet.feedback as PictureLossIndication).mediaSsrc)).toEqual([LAYERS.low.ssrc])
+    run.forwarder.removeSource(run.source)
+  })
+
+  it('leaves out padding-only packets, numbering the next one right after the last sent; a NACK from before is not relayed', async () => {
+    const run = setUp()
+    run.all(true)
+    run.all()
+    const before = run.received()
+    expect(before).toHaveLength(4)
+    // Two probes on the forwarded (widest, rid `low`) layer, then frames again: no gap, no padding received.
+    run.padding('low')
+    run.padding('low')
+    run.all()
+    run.all()
+    const out = run.continuous()
+    expect(out).toHaveLength(6)
+    expect(out.every((packet) => packet.payload.length > 0)).toBe(true)
+    await Promise.resolve()
+    run.rtcp.length = 0
+    // A NACK for a number from before the renumbering: its offset is gone, so nothing is relayed.
+    const ssrc = run.subscriber.sender.ssrc
+    const old = (before[0]!.seq - 200) & 0xffff
+    run.forwarder.subscriberFeedback(new RtcpTransportLayerFeedback({ feedback: new GenericNack({ senderSsrc: 5, mediaSourceSsrc: ssrc, lost: [old] }) }), [run.subscription])
+    expect(run.rtcp.flat().filter((packet) => packet instanceof RtcpTransportLayerFeedback)).toEqual([])
+    // One after it maps back through the new offset, on the forwarded layer.
+    const lost = out.at(-1)!.seq + 10
+    const seqOffset = run.subscriber.sender['seqOffset'] as number
+    run.forwarder.subscriberFeedback(new RtcpTransportLayerFeedback({ feedback: new GenericNack({ senderSsrc: 5, mediaSourceSsrc: ssrc, lost: [lost] }) }), [run.subscription])
+    const nacks = run.rtcp.flat().filter((packet): packet is RtcpTransportLayerFeedback => packet instanceof RtcpTransportLayerFeedback)
+    expect(nacks.map((packet) => [(packet.feedback as GenericNack).mediaSourceSsrc, (packet.feedback as GenericNack).lost])).toEqual([[LAYERS.low.ssrc, [(lost - seqOffset) & 0xffff]]])
     run.forwarder.removeSource(run.source)
   })
 })

@@ -3,7 +3,8 @@
 // with the same rids (werift does: its answer mirrors the offer's a=simulcast as recv) and forwards ONE of
 // them to each subscriber, on that subscriber's one sender SSRC:
 //   - the layers are ranked by the width of their keyframes (the rids' names mean nothing here), and only
-//     layers that sent in the last LAYER_IDLE_MS count (a publisher short of bandwidth stops its top ones),
+//     layers that sent lately count (a publisher short of bandwidth stops its top ones: LAYER_IDLE_MS, sooner
+//     while its other layers go on),
 //     and are not starved: a publisher a little short keeps its top layer going at a few frames a second
 //     (Chromium gives the lower layers their bitrate first), which is worse than the next one down;
 //   - LayerChoice (layer-choice.ts) picks a level per subscriber; the level maps to a layer here;
@@ -12,15 +13,29 @@
 //     timestamps continue from the last packet sent (the timestamp by the time that passed), and the
 //     VP8 PictureID/TL0PICIDX continue too (vp8-rewrite.ts);
 //   - resends of the new layer older than its switching keyframe are not forwarded (their numbers would
-//     fall among the old layer's).
+//     fall among the old layer's);
+//   - padding-only packets are not forwarded (Chromium pads on its lowest layer: 144–209 kbit/s of it
+//     reached a 300 kbit/s subscriber on that layer, stop 34), the next packet numbered right after the last
+//     sent; a NACK for a number from before such a renumbering is not relayed to the publisher.
 import { type RTCPeerConnectionConfig, type RTCRtpSender, type RTCRtpTransceiver, type RtpHeader, RtpPacket, useSdesRTPStreamId } from 'werift'
 import { KeyframeRequests } from './werift-keyframe-requests.js'
 import { LayerChoice, type LayerChoiceActions } from './layer-choice.js'
 import { Vp8Continuity, vp8KeyframeSize } from './vp8-rewrite.js'
+import { continueSequence } from './werift-fast-send.js'
 import type { Clock } from '../clock.js'
 
 /** A layer that sent nothing for this long is not forwarded (the publisher stopped it). */
 export const LAYER_IDLE_MS = 1_500
+/**
+ * Sooner, while the source's other layers go on: a layer silent for IDLE_FRAMES of its frame intervals
+ * (at least IDLE_MIN_MS) while IDLE_OTHER_PACKETS of its other layers' packets arrived. A publisher that
+ * stops its top layer (its estimate cannot carry it) froze the subscribers on it for the whole
+ * LAYER_IDLE_MS before their switch (web faults-impaired spec with simulcast, stop 34); the other layers'
+ * packets keep an event-loop stall, which delays every layer alike, from reading as a stopped layer.
+ */
+export const IDLE_FRAMES = 4
+export const IDLE_MIN_MS = 400
+export const IDLE_OTHER_PACKETS = 20
 /** A layer's frame rate is measured over windows this long. */
 export const FRAME_RATE_WINDOW_MS = 1_000
 /** A layer under this share of the next narrower layer's frame rate is starved: left out. */
@@ -70,11 +85,16 @@ export interface Layer {
   /** The width of its last keyframe (0: none seen yet: not ranked). */
   width: number
   lastPacketAt: number
+  /** The source's packet count (all layers) at its last packet. */
+  lastPacketCount: number
   /** Frames (RTP timestamps) seen in the current window, its start, and the last window's frames a second. */
   frames: number
   lastTimestamp: number | undefined
   windowStart: number
   framesPerSecond: number | undefined
+  /** Bytes (payload and RTP header, padding-only packets left out) in the current window, and the last window's bit/s. */
+  bytes: number
+  bitsPerSecond: number | undefined
   /** Sending far fewer frames than the next narrower layer (STARVED_SHARE, FED_SHARE): not forwarded. */
   starved: boolean
   /** Keyframe requests on this layer's SSRC (a switch to it waits for one). */
@@ -86,6 +106,8 @@ export class SimulcastLayers {
   readonly layers: Layer[]
   /** The layer whose packets go to the keyframe hold (the top one when its keyframe started). */
   heldLayer: Layer | undefined
+  /** Packets of all its layers so far (a layer's idleness is read against the others'). */
+  #packets = 0
 
   constructor(rids: readonly string[], clock: Clock, sendPli: (layer: Layer) => boolean) {
     this.layers = rids.map((rid) => {
@@ -94,10 +116,13 @@ export class SimulcastLayers {
         ssrc: undefined,
         width: 0,
         lastPacketAt: Number.NEGATIVE_INFINITY,
+        lastPacketCount: 0,
         frames: 0,
         lastTimestamp: undefined,
         windowStart: Number.NEGATIVE_INFINITY,
         framesPerSecond: undefined,
+        bytes: 0,
+        bitsPerSecond: undefined,
         starved: false,
         keyframes: new KeyframeRequests(clock, () => sendPli(layer)),
       }
@@ -112,6 +137,8 @@ export class SimulcastLayers {
   /** A packet of `layer`; its keyframes tell its width. */
   onPacket(layer: Layer, ssrc: number, payload: Uint8Array, now: number, keyframe: boolean, rtpTimestamp?: number): void {
     layer.lastPacketAt = now
+    layer.lastPacketCount = ++this.#packets
+    if (payload.length > 0) layer.bytes += payload.length + 12
     if (rtpTimestamp !== undefined) this.#countFrame(layer, rtpTimestamp, now)
     if (layer.ssrc !== ssrc) {
       layer.ssrc = ssrc
@@ -131,8 +158,17 @@ export class SimulcastLayers {
 
   /** The layers sending now and not starved, narrowest first (the narrowest is never starved). */
   active(now: number): Layer[] {
-    const sending = this.layers.filter((layer) => layer.width > 0 && now - layer.lastPacketAt <= LAYER_IDLE_MS).sort((a, b) => a.width - b.width)
+    const sending = this.layers.filter((layer) => layer.width > 0 && !this.#idle(layer, now)).sort((a, b) => a.width - b.width)
     return sending.filter((layer, index) => index === 0 || !layer.starved)
+  }
+
+  /** Silent for LAYER_IDLE_MS, or for IDLE_FRAMES of its frames while the others sent IDLE_OTHER_PACKETS. */
+  #idle(layer: Layer, now: number): boolean {
+    const silentMs = now - layer.lastPacketAt
+    if (silentMs > LAYER_IDLE_MS) return true
+    const fps = layer.framesPerSecond
+    const soonMs = fps && fps > 0 ? Math.max(IDLE_MIN_MS, (IDLE_FRAMES * 1000) / fps) : LAYER_IDLE_MS
+    return silentMs > soonMs && this.#packets - layer.lastPacketCount >= IDLE_OTHER_PACKETS
   }
 
   #countFrame(layer: Layer, rtpTimestamp: number, now: number): void {
@@ -144,10 +180,12 @@ export class SimulcastLayers {
     }
     if (Number.isFinite(layer.windowStart)) {
       layer.framesPerSecond = (layer.frames * 1000) / (now - layer.windowStart)
+      layer.bitsPerSecond = (layer.bytes * 8 * 1000) / (now - layer.windowStart)
       this.#judgeStarved(layer)
     }
     layer.windowStart = now
     layer.frames = 1
+    layer.bytes = 0
   }
 
   /** Compared with the next narrower sending layer, at the end of each of its windows. */
@@ -177,6 +215,17 @@ export class SimulcastLayers {
 /** What the switch does to the subscriber's werift sender (its replaceRTP; a fake in tests). */
 export type ContinuitySender = Pick<RTCRtpSender, 'replaceRTP'>
 
+/** werift's sender fields a renumbering reads: the last number sent and a switch still to be applied. */
+interface NumberedSender {
+  sequenceNumber?: number
+  rtpContinuityPending?: boolean
+}
+
+/** A padding-only packet: no payload, only the publisher's padding (its bandwidth probes). */
+export function paddingOnly(packet: { header: RtpHeader; payload: Buffer }): boolean {
+  return packet.header.padding && packet.payload.length === 0
+}
+
 /** One subscriber's forwarding of a simulcast source. */
 export class LayerSwitch {
   readonly choice: LayerChoice
@@ -189,9 +238,14 @@ export class LayerSwitch {
   #asked: Layer | undefined
   #askedAt = 0
   readonly vp8 = new Vp8Continuity()
+  /** A padding packet was left out since the last packet forwarded: the next one is renumbered. */
+  #skipped = false
+  /** The subscriber's first number after the last renumbering (a switch or a left-out padding packet). */
+  #renumberedFrom: number | undefined
 
-  constructor(clock: Clock, layerCount: number, actions: LayerChoiceActions) {
-    this.choice = new LayerChoice(clock, layerCount, actions)
+  /** `layers`: the source's, whose measured bitrates let a step down skip levels (LayerChoice). */
+  constructor(clock: Clock, layerCount: number, actions: LayerChoiceActions, layers?: SimulcastLayers) {
+    this.choice = new LayerChoice(clock, layerCount, actions, layerCount, layers && { bitrate: (level) => layers.layerAt(level, clock.now())?.bitsPerSecond })
   }
 
   /**
@@ -230,6 +284,35 @@ export class LayerSwitch {
     return true
   }
 
+  /**
+   * An admitted packet about to be sent: false for padding-only ones (left out); the first packet after
+   * one left out is numbered right after the last one sent (werift's seqOffset, as a resumed pause is).
+   */
+  sends(packet: { header: RtpHeader; payload: Buffer }, sender: object): boolean {
+    if (paddingOnly(packet)) {
+      this.#skipped = true
+      return false
+    }
+    this.choice.forwarded(packet.payload.length + 12)
+    if (!this.#skipped) return true
+    this.#skipped = false
+    const internals = sender as NumberedSender
+    // A switch still pending renumbers this packet itself (werift's replaceRTP).
+    if (internals.rtpContinuityPending || internals.sequenceNumber === undefined) return true
+    continueSequence(sender as RTCRtpSender, packet.header.sequenceNumber)
+    this.#renumberedFrom = (internals.sequenceNumber + 1) & 0xffff
+    return true
+  }
+
+  /**
+   * Whether a NACK for the subscriber's `seq` may be relayed to the publisher on the forwarded layer: not
+   * for a number from before the last renumbering (the offset that maps it back is gone; another layer's,
+   * or a padding packet's).
+   */
+  relayable(seq: number): boolean {
+    return this.#renumberedFrom === undefined || ((seq - this.#renumberedFrom) & 0xffff) < 0x8000
+  }
+
   /** The packet this subscriber gets of one it admitted: PictureID/TL0PICIDX continuous (vp8-rewrite.ts); itself while no offset is needed. */
   rewritten(packet: RtpPacket): RtpPacket {
     const payload = this.vp8.rewrite(packet.payload)
@@ -254,7 +337,10 @@ export class LayerSwitch {
       const step = this.#lastSentAt === undefined ? 1 : Math.max(1, Math.round((now - this.#lastSentAt) * TICKS_PER_MS))
       // Applied by werift at the next packet it sends (this one): continuous numbering and time.
       sender.replaceRTP(header, false, step)
+      const last = (sender as NumberedSender).sequenceNumber
+      if (last !== undefined) this.#renumberedFrom = (last + 1) & 0xffff
     }
+    this.#skipped = false
     this.forwarded = layer
     this.#fromSeq = header.sequenceNumber
     this.#asked = undefined

@@ -83,6 +83,7 @@ export class WeriftSubscriptions implements SubscriptionOwner {
       const extensions = this.#headerExtensionsFor(track.kind, transceiver)
       if (extensions.length > 0) transceiver.headerExtensions = extensions
       subscription.transceiver = transceiver
+      this.#forwarder.transceiverCreated(subscription)
     }
   }
 

@@ -1,0 +1,81 @@
+// What the slow subscriber's rate class does second by second (`--trace`, slow-subscriber link): tc's
+// counters of its queue (`40:`) read every QUEUE_POLL_MS, summed per second: what passed (kbit/s on the wire,
+// packets), what the full queue dropped, and the deepest backlog seen. Found with it (stop 34): whether the
+// hub offers more than the link's rate on the lowest simulcast layer, or the queue drops at a rate under it.
+import { execFile } from 'node:child_process'
+
+/** How often the queue's counters are read (asynchronously: the hub shares this process). */
+export const QUEUE_POLL_MS = 50
+
+/** One reading of a pfifo's counters. */
+export interface QueueReading {
+  sentBytes: number
+  sentPackets: number
+  dropped: number
+  backlogPackets: number
+}
+
+/** `tc -s qdisc show dev lo`: the qdisc `handle`'s counters (undefined when it is not there). */
+export function parseQueueReading(text: string, handle: string): QueueReading | undefined {
+  const at = text.search(new RegExp(`^qdisc \\S+ ${handle}:`, 'm'))
+  if (at < 0) return undefined
+  const block = text.slice(at).split('\n').slice(0, 3).join('\n')
+  const sent = /Sent (\d+) bytes (\d+) pkt \(dropped (\d+)/.exec(block)
+  const backlog = /backlog \S+ (\d+)p/.exec(block)
+  if (!sent) return undefined
+  return { sentBytes: Number(sent[1]), sentPackets: Number(sent[2]), dropped: Number(sent[3]), backlogPackets: backlog ? Number(backlog[1]) : 0 }
+}
+
+/** One second of the queue: passed kbit/s and packets, dropped packets, and the deepest backlog read. */
+export interface QueueSecond {
+  kbps: number
+  packets: number
+  dropped: number
+  maxBacklog: number
+}
+
+/** Sums readings into seconds: `second()` closes the current one. */
+export class QueueSeconds {
+  #first: QueueReading | undefined
+  #last: QueueReading | undefined
+  #maxBacklog = 0
+
+  add(reading: QueueReading): void {
+    this.#first ??= reading
+    this.#last = reading
+    this.#maxBacklog = Math.max(this.#maxBacklog, reading.backlogPackets)
+  }
+
+  second(seconds: number): QueueSecond | undefined {
+    const [first, last] = [this.#first, this.#last]
+    if (!first || !last) return undefined
+    const result = {
+      kbps: Math.round(((last.sentBytes - first.sentBytes) * 8) / seconds / 1000),
+      packets: last.sentPackets - first.sentPackets,
+      dropped: last.dropped - first.dropped,
+      maxBacklog: this.#maxBacklog,
+    }
+    this.#first = last
+    this.#maxBacklog = last.backlogPackets
+    return result
+  }
+}
+
+/** Reads the slow queue every QUEUE_POLL_MS until stopped; `second()` gives the last second's sums. */
+export function watchSlowQueue(handle = '40'): { second(seconds: number): QueueSecond | undefined; stop(): void } {
+  const seconds = new QueueSeconds()
+  // Asynchronous: the hub runs in this process, and a synchronous tc every 50 ms would stall its loop.
+  let reading = false
+  const read = () => {
+    if (reading) return
+    reading = true
+    execFile('tc', ['-s', 'qdisc', 'show', 'dev', 'lo'], { encoding: 'utf8' }, (error, stdout) => {
+      reading = false
+      const counters = error ? undefined : parseQueueReading(stdout, handle)
+      if (counters) seconds.add(counters)
+    })
+  }
+  read()
+  const timer = setInterval(read, QUEUE_POLL_MS) // the bench's own sampling, not the hub's
+  return { second: (s) => seconds.second(s), stop: () => clearInterval(timer) }
+}
