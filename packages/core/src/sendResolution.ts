@@ -37,22 +37,29 @@ export class CameraSender {
   /** Asks the sender to hold its resolution; resolves the preference to go back to (its own, `balanced` when it named none), or null when it did not take the hold. */
   async hold(): Promise<string | null> {
     let own = 'balanced'
-    const applied = await set(this.sender, (given) => ((own = given ?? 'balanced'), 'maintain-resolution'))
+    const applied = await set(this.sender, (parameters) => ((own = parameters.degradationPreference ?? 'balanced'), { degradationPreference: 'maintain-resolution' }))
     return applied ? own : null
   }
 
   /** Gives the sender back `preference` (what `hold()` resolved). */
   async release(preference: string): Promise<void> {
-    await set(this.sender, () => preference)
+    await set(this.sender, () => ({ degradationPreference: preference }))
+  }
+
+  /** Turns every simulcast layer but the first (the top one) on or off (machines/sendLayersMachine.ts). */
+  async layers(on: boolean): Promise<void> {
+    await set(this.sender, ({ encodings }) => ({ encodings: (encodings as object[] | undefined)?.map((encoding, index) => (index === 0 ? encoding : { ...encoding, active: on })) }))
   }
 }
 
-/** Sets the sender's preference (given its own); resolves whether the sender took it. */
-async function set(sender: RtpSenderLike | null, preference: (own: string | undefined) => string): Promise<boolean> {
+type SenderParameters = ReturnType<NonNullable<RtpSenderLike['getParameters']>>
+
+/** Sets what `change` gives over the sender's parameters; resolves whether the sender took it. */
+async function set(sender: RtpSenderLike | null, change: (parameters: SenderParameters) => object): Promise<boolean> {
   try {
     const parameters = sender?.getParameters?.()
     if (!parameters || !sender?.setParameters) return false
-    await sender.setParameters({ ...parameters, degradationPreference: preference(parameters.degradationPreference) })
+    await sender.setParameters({ ...parameters, ...change(parameters) })
     return true
   } catch {
     return false
