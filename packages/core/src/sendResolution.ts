@@ -26,6 +26,8 @@ export const RESOLUTION_HOLD_MS = 1000
  */
 export class CameraSender {
   private sender: RtpSenderLike | null = null
+  /** The degradation preference the sender had before its lower layers went off. */
+  private preference: string | undefined
 
   attach(sender: RtpSenderLike): () => void {
     this.sender = sender
@@ -46,9 +48,20 @@ export class CameraSender {
     await set(this.sender, () => ({ degradationPreference: preference }))
   }
 
-  /** Turns every simulcast layer but the first (the top one) on or off (machines/sendLayersMachine.ts). */
+  /**
+   * Turns every simulcast layer but the first (the top one) on or off (machines/sendLayersMachine.ts). Off,
+   * the top layer alone keeps its frame rate (`maintain-framerate`): a lone layer is adapted by the browser,
+   * and 'balanced' took it to 320x240 at 7–10 fps on the lossy relay where `mid` had run at 20; on again, the
+   * preference it had comes back.
+   */
   async layers(on: boolean): Promise<void> {
-    await set(this.sender, ({ encodings }) => ({ encodings: (encodings as object[] | undefined)?.map((encoding, index) => (index === 0 ? encoding : { ...encoding, active: on })) }))
+    await set(this.sender, ({ encodings, degradationPreference }) => {
+      if (!on) this.preference = degradationPreference ?? 'balanced'
+      return {
+        encodings: (encodings as object[] | undefined)?.map((encoding, index) => (index === 0 ? encoding : { ...encoding, active: on })),
+        degradationPreference: on ? (this.preference ?? degradationPreference) : 'maintain-framerate',
+      }
+    })
   }
 }
 

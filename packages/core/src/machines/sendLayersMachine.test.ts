@@ -129,7 +129,11 @@ describe('sendLayersMachine', () => {
     expect(run.layers()).toEqual({ topLayerOnly: 'holding' })
     await flush()
     expect(run.given).toEqual([
-      { transactionId: 't', encodings: [{ rid: 'high', active: true }, { rid: 'mid', active: false, scaleResolutionDownBy: 2 }, { rid: 'low', active: false, scaleResolutionDownBy: 4 }] },
+      {
+        transactionId: 't',
+        encodings: [{ rid: 'high', active: true }, { rid: 'mid', active: false, scaleResolutionDownBy: 2 }, { rid: 'low', active: false, scaleResolutionDownBy: 4 }],
+        degradationPreference: 'maintain-framerate',
+      },
     ])
   })
 
@@ -198,6 +202,14 @@ describe('sendLayersMachine', () => {
     await run.samples(SHORT, SHORT_SAMPLES - 1)
     expect(run.layers()).toEqual({ allLayers: 'settled' })
     expect(run.actor.getSnapshot().status).toBe('active')
+  })
+
+  it("the top layer alone keeps its frame rate; the layers back, the sender's own preference is back ('balanced' when it named none)", async () => {
+    const run = await started()
+    await shed(run)
+    await restore(run)
+    await flush()
+    expect(run.given.map((parameters) => (parameters as { degradationPreference?: string }).degradationPreference)).toEqual(['maintain-framerate', 'balanced'])
   })
 
   it('stopping it (leaving) turns the layers back on and leaves no timer', async () => {
