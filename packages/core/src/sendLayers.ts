@@ -28,10 +28,11 @@ export const SHORT_SAMPLES = 2
 /** Consecutive roomy samples before they come back (3 s). */
 export const ROOMY_SAMPLES = 12
 /**
- * A call starts short: Chromium's estimate starts at 300 kbit/s and grows within seconds on a clean link.
- * So the rule applies from the first sample that is not short, or from this long after the start.
+ * A call starts short: Chromium's estimate starts at 300 kbit/s and grows within a second or two on a clean
+ * link. So the rule applies from the first sample that is not short, or from this long after the start
+ * (10 s left a publisher whose link was short from its join at 3.8 fps for the whole watch of the spec).
  */
-export const LAYERS_START_MS = 10_000
+export const LAYERS_START_MS = 3_000
 /** How long the lower layers stay off at least; doubled (up to LAYERS_OFF_MAX_MS) when they did not last. */
 export const LAYERS_OFF_MS = 10_000
 export const LAYERS_OFF_MAX_MS = 80_000

@@ -3,7 +3,7 @@
 // sender that has parameters. `sampling` reads the sender's figures every `layerSample` (the
 // `readLayers` actor, getStats through PeerStats) and counts short and roomy samples in a row. `layers`:
 // - `starting`: every layer on, the rule not applied yet (a call's estimate starts short): until a sample
-//   that is not short (`layers.fed`), or `layersStart` (10 s);
+//   that is not short (`layers.fed`), or `layersStart` (3 s);
 // - `allLayers`: every layer on; SHORT_SAMPLES short samples in a row (the estimate under SHORT_BPS, or
 //   the top layer starved) stop the others (`topLayerOnly`);
 // - `topLayerOnly`: the `lowerLayersOff` actor keeps every layer but the top one inactive for as long as
