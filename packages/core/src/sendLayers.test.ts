@@ -32,18 +32,22 @@ const CHROMIUM: StatLike[] = [
 
 describe('the send layers’ figures and rule', () => {
   it('reads the nominated pair’s estimate and the frame rates by rid, from the whole report and from what a trace keeps alike', () => {
-    const figures = { availableBps: 225_164, topFps: 5, lowerFps: 20 }
+    const figures = { availableBps: 225_164, topFps: 5, topLimit: 'bandwidth', lowerFps: 20 }
     expect(layerFigures(CHROMIUM, 'high')).toEqual(figures)
     expect(layerFigures(sampleFieldsOf(CHROMIUM), 'high')).toEqual(figures)
     expect(layerFigures([], 'high')).toEqual({})
   })
 
-  it('short: the estimate under SHORT_BPS, or the top layer under half the frame rate below it (stopped included, once that is 5 fps or more)', () => {
+  it('short: the estimate under SHORT_BPS, or the top layer under half the frame rate below it for bandwidth (stopped included, once that is 5 fps or more)', () => {
+    const bandwidth = 'bandwidth'
     expect(isShort({ availableBps: SHORT_BPS - 1 })).toBe(true)
-    expect(isShort({ availableBps: SHORT_BPS, topFps: 10, lowerFps: 19 })).toBe(false)
-    expect(isShort({ availableBps: SHORT_BPS, topFps: 9, lowerFps: 19 })).toBe(true)
-    expect(isShort({ lowerFps: 5 })).toBe(true)
-    expect(isShort({ lowerFps: 4 })).toBe(false)
+    expect(isShort({ availableBps: SHORT_BPS, topFps: 10, topLimit: bandwidth, lowerFps: 19 })).toBe(false)
+    expect(isShort({ availableBps: SHORT_BPS, topFps: 9, topLimit: bandwidth, lowerFps: 19 })).toBe(true)
+    expect(isShort({ topLimit: bandwidth, lowerFps: 5 })).toBe(true)
+    expect(isShort({ topLimit: bandwidth, lowerFps: 4 })).toBe(false)
+    // Starved by the CPU, or for no reason given: not short.
+    expect(isShort({ availableBps: SHORT_BPS, topFps: 2, topLimit: 'cpu', lowerFps: 19 })).toBe(false)
+    expect(isShort({ topFps: 2, lowerFps: 19 })).toBe(false)
     expect(isShort({})).toBe(false)
   })
 

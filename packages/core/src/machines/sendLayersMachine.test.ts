@@ -19,7 +19,7 @@ const coverage = new CoverageRecorder()
 function report(availableBps: number | undefined, fps: { high?: number; mid?: number }): StatLike[] {
   return [
     { type: 'candidate-pair', id: 'p', nominated: true, state: 'succeeded', ...(availableBps !== undefined ? { availableOutgoingBitrate: availableBps } : {}) },
-    { type: 'outbound-rtp', id: 'h', kind: 'video', rid: 'high', ...(fps.high !== undefined ? { framesPerSecond: fps.high } : {}) },
+    { type: 'outbound-rtp', id: 'h', kind: 'video', rid: 'high', qualityLimitationReason: 'bandwidth', ...(fps.high !== undefined ? { framesPerSecond: fps.high } : {}) },
     { type: 'outbound-rtp', id: 'm', kind: 'video', rid: 'mid', ...(fps.mid !== undefined ? { framesPerSecond: fps.mid } : {}) },
     { type: 'outbound-rtp', id: 'l', kind: 'video', rid: 'low' },
   ]
