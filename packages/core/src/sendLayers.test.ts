@@ -7,6 +7,7 @@ import { PreparedPeer } from './preparedPeer.js'
 import { RemoteStreams } from './remoteStreams.js'
 import { ScreenMedia } from './screenMedia.js'
 import { CameraSender } from './sendResolution.js'
+import type { PeerConnectionFactory } from './ports.js'
 import { LAYER_SAMPLE_MS, ROOMY_BPS, SHORT_BPS, SHORT_SAMPLES, isRoomy, isShort, layerFigures } from './sendLayers.js'
 import { PeerStats } from './stats/peerStats.js'
 import { sampleFieldsOf, type StatLike } from './stats/report.js'
@@ -57,15 +58,22 @@ describe('the send layers’ figures and rule', () => {
 })
 
 describe('the negotiation’s peer session and the camera’s layers', () => {
-  function start(cameraLayers?: typeof CAMERA_LAYERS) {
+  function start(cameraLayers?: typeof CAMERA_LAYERS, stripLayers = false) {
     const world = createFakeWorld()
+    // As web e2e video-pause.spec's page does: the layers asked for never reach the transceiver.
+    const peerConnection: PeerConnectionFactory = (config) => {
+      const pc = world.peers.factory(config)
+      const add = pc.addTransceiver.bind(pc)
+      if (stripLayers) pc.addTransceiver = (track, init) => add(track, init ? { ...init, sendEncodings: undefined } : init)
+      return pc
+    }
     world.peers.statsReport = () => [{ type: 'candidate-pair', nominated: true, state: 'succeeded', availableOutgoingBitrate: 100_000 }]
     const hub = createHubClient({ baseUrl: FAKE_HUB_URL, fetch: world.hub.fetch })
     const local = new LocalMedia()
     local.set(new FakeMediaStream([new FakeMediaStreamTrack('audio'), new FakeMediaStreamTrack('video')]))
     const camera = new CameraSender()
     const stats = new PeerStats()
-    const deps = { hub, peerConnection: world.peers.factory, peerConfig: {}, local, remote: new RemoteStreams(), stats, screen: new ScreenMedia(), prepared: new PreparedPeer(), camera }
+    const deps = { hub, peerConnection, peerConfig: {}, local, remote: new RemoteStreams(), stats, screen: new ScreenMedia(), prepared: new PreparedPeer(), camera }
     const machine = negotiationMachine.provide({
       actors: {
         ...negotiationActors({ ...deps, ...(cameraLayers ? { cameraLayers } : {}) }),
@@ -94,9 +102,12 @@ describe('the negotiation’s peer session and the camera’s layers', () => {
     expect(run.world.clock.pendingTimers).toBe(0)
   })
 
-  it('has no watch for a camera sent as one stream', async () => {
+  it('has no watch for a camera sent as one stream, asked as layers or not', async () => {
     const run = start()
     await flush()
     expect(run.watch()).toBeUndefined()
+    const stripped = start(CAMERA_LAYERS, true)
+    await flush()
+    expect(stripped.watch()).toBeUndefined()
   })
 })

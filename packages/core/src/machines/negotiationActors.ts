@@ -68,7 +68,7 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
       const detachStats = stats.attach(pc)
       const detachCamera = camera && session.camera ? camera.attach(session.camera) : undefined
       if (detachCamera) sendBack({ type: 'peer.cameraSending' } satisfies NegotiationEvent)
-      if (detachCamera && cameraLayers) sendBack({ type: 'peer.cameraLayers' } satisfies NegotiationEvent)
+      if (detachCamera && session.layered) sendBack({ type: 'peer.cameraLayers' } satisfies NegotiationEvent)
       /** One pc step; `after` runs once its outcome was reported (and what that starts, e.g. the answer's PUT, is under way). */
       const step = (run: () => Promise<NegotiationEvent>, after?: () => void) => {
         run()
