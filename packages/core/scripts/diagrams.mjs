@@ -32,6 +32,7 @@ async function loadGenerator() {
           "export { reconnectMachine } from './src/machines/reconnectMachine.ts'",
           "export { tabsMachine } from './src/machines/tabsMachine.ts'",
           "export { resolutionHoldMachine } from './src/machines/resolutionHoldMachine.ts'",
+          "export { sendLayersMachine } from './src/machines/sendLayersMachine.ts'",
         ].join('\n'),
         resolveDir: packageDir,
         loader: 'ts',

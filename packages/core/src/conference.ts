@@ -17,6 +17,8 @@ import { negotiationActors } from './machines/negotiationActors.js'
 import { negotiationMachine } from './machines/negotiationMachine.js'
 import { resolutionHoldActors } from './machines/resolutionHoldActors.js'
 import { resolutionHoldMachine } from './machines/resolutionHoldMachine.js'
+import { sendLayersActors } from './machines/sendLayersActors.js'
+import { sendLayersMachine } from './machines/sendLayersMachine.js'
 import { CameraSender } from './sendResolution.js'
 import { presenceActors } from './machines/presenceActors.js'
 import { warmUpActors } from './machines/warmUpActors.js'
@@ -129,6 +131,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
     actors: {
       ...negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media, channels, prepared, camera, cameraLayers }),
       resolutionHold: resolutionHoldMachine.provide({ actors: resolutionHoldActors({ camera }) }),
+      sendLayers: sendLayersMachine.provide({ actors: sendLayersActors({ camera, peerStats: media.stats, topRid: 'high' }) }),
     },
     ...(iceRecheck !== undefined ? { delays: { iceRecheck } } : {}),
   })

@@ -14,6 +14,7 @@ export const DIAGRAM_MACHINES = {
   reconnect: 'reconnectMachine',
   tabs: 'tabsMachine',
   resolutionHold: 'resolutionHoldMachine',
+  sendLayers: 'sendLayersMachine',
 } as const
 
 export type DiagramName = keyof typeof DIAGRAM_MACHINES

@@ -75,6 +75,11 @@ export class PeerSession {
    * werift's, not a trace replay's); the negotiation's resolution hold sets it (resolutionHoldMachine.ts).
    */
   readonly camera: RtpSenderLike | undefined
+  /**
+   * The camera's sender encodes more than one layer (its parameters say so: a page that strips the layers
+   * from addTransceiver, as web e2e video-pause.spec does, sends one stream): the layers' watch is for it.
+   */
+  readonly layered: boolean = false
   private readonly detach: () => void
 
   constructor(
@@ -87,7 +92,10 @@ export class PeerSession {
     for (const track of local.tracks) {
       const layers = track.kind === 'video' && cameraLayers ? { sendEncodings: cameraLayers } : {}
       const { sender } = pc.addTransceiver(track, { direction: 'sendonly', ...(local.stream ? { streams: [local.stream] } : {}), ...layers })
-      if (track.kind === 'video' && sender.getParameters) this.camera = sender
+      if (track.kind === 'video' && sender.getParameters) {
+        this.camera = sender
+        this.layered = ((sender.getParameters().encodings as unknown[] | undefined)?.length ?? 0) > 1
+      }
     }
     // A client without devices still offers m-lines, or it would have nothing to receive on.
     for (const kind of ['audio', 'video'] as const) if (!local.tracks.some((t) => t.kind === kind)) pc.addTransceiver(kind, { direction: 'recvonly' })

@@ -11,6 +11,7 @@ import { screenShareMachine } from './machines/screenShareMachine.js'
 import { reconnectMachine } from './machines/reconnectMachine.js'
 import { tabsMachine } from './machines/tabsMachine.js'
 import { resolutionHoldMachine } from './machines/resolutionHoldMachine.js'
+import { sendLayersMachine } from './machines/sendLayersMachine.js'
 
 const machines: Record<DiagramName, AnyStateMachine> = {
   conference: conferenceMachine,
@@ -20,6 +21,7 @@ const machines: Record<DiagramName, AnyStateMachine> = {
   reconnect: reconnectMachine,
   tabs: tabsMachine,
   resolutionHold: resolutionHoldMachine,
+  sendLayers: sendLayersMachine,
 }
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')

@@ -52,6 +52,19 @@ describe('CameraSender', () => {
     expect(given).toHaveLength(2)
   })
 
+  it("turns the layers after the first off and on, taking the sender's own preference back", async () => {
+    const given: object[] = []
+    const layers = [{ rid: 'high' }, { rid: 'mid', active: true }]
+    const camera = new CameraSender()
+    camera.attach(sender({ encodings: layers, degradationPreference: 'maintain-resolution' }, given))
+    await camera.layers(false)
+    await camera.layers(true)
+    expect(given).toEqual([
+      { encodings: [{ rid: 'high' }, { rid: 'mid', active: false }], degradationPreference: 'maintain-framerate' },
+      { encodings: [{ rid: 'high' }, { rid: 'mid', active: true }], degradationPreference: 'maintain-resolution' },
+    ])
+  })
+
   it('a detach of a sender no longer attached leaves the newer one', async () => {
     const given: object[] = []
     const camera = new CameraSender()

@@ -26,6 +26,8 @@ export const RESOLUTION_HOLD_MS = 1000
  */
 export class CameraSender {
   private sender: RtpSenderLike | null = null
+  /** The degradation preference the sender had before its lower layers went off. */
+  private preference: string | undefined
 
   attach(sender: RtpSenderLike): () => void {
     this.sender = sender
@@ -37,22 +39,40 @@ export class CameraSender {
   /** Asks the sender to hold its resolution; resolves the preference to go back to (its own, `balanced` when it named none), or null when it did not take the hold. */
   async hold(): Promise<string | null> {
     let own = 'balanced'
-    const applied = await set(this.sender, (given) => ((own = given ?? 'balanced'), 'maintain-resolution'))
+    const applied = await set(this.sender, (parameters) => ((own = parameters.degradationPreference ?? 'balanced'), { degradationPreference: 'maintain-resolution' }))
     return applied ? own : null
   }
 
   /** Gives the sender back `preference` (what `hold()` resolved). */
   async release(preference: string): Promise<void> {
-    await set(this.sender, () => preference)
+    await set(this.sender, () => ({ degradationPreference: preference }))
+  }
+
+  /**
+   * Turns every simulcast layer but the first (the top one) on or off (machines/sendLayersMachine.ts). Off,
+   * the top layer alone keeps its frame rate (`maintain-framerate`): a lone layer is adapted by the browser,
+   * and 'balanced' took it to 320x240 at 7–10 fps on the lossy relay where `mid` had run at 20; on again, the
+   * preference it had comes back.
+   */
+  async layers(on: boolean): Promise<void> {
+    await set(this.sender, ({ encodings, degradationPreference }) => {
+      if (!on) this.preference = degradationPreference ?? 'balanced'
+      return {
+        encodings: (encodings as object[] | undefined)?.map((encoding, index) => (index === 0 ? encoding : { ...encoding, active: on })),
+        degradationPreference: on ? (this.preference ?? degradationPreference) : 'maintain-framerate',
+      }
+    })
   }
 }
 
-/** Sets the sender's preference (given its own); resolves whether the sender took it. */
-async function set(sender: RtpSenderLike | null, preference: (own: string | undefined) => string): Promise<boolean> {
+type SenderParameters = ReturnType<NonNullable<RtpSenderLike['getParameters']>>
+
+/** Sets what `change` gives over the sender's parameters; resolves whether the sender took it. */
+async function set(sender: RtpSenderLike | null, change: (parameters: SenderParameters) => object): Promise<boolean> {
   try {
     const parameters = sender?.getParameters?.()
     if (!parameters || !sender?.setParameters) return false
-    await sender.setParameters({ ...parameters, degradationPreference: preference(parameters.degradationPreference) })
+    await sender.setParameters({ ...parameters, ...change(parameters) })
     return true
   } catch {
     return false

@@ -92,6 +92,7 @@ describe('loadConfig', () => {
       hub: { baseUrl: '' },
       source: 'default',
       statelyInspector: false,
+      simulcast: true,
     })
   })
 
@@ -114,6 +115,7 @@ describe('loadConfig', () => {
       ice: { iceServers: [turn], iceTransportPolicy: 'relay' },
       source: 'config.json',
       statelyInspector: false,
+      simulcast: true,
     })
   })
 
@@ -152,7 +154,7 @@ describe('loadConfig', () => {
 
   it("takes config.json's advanced join deadlines (delays), and leaves the core's defaults when absent", async () => {
     const withDelays: ConfigFetch = () => jsonResponse({ delays: { connectDeadline: 8_000, iceRecheck: 500 } })
-    expect(await loadConfig({ search: '', fetch: withDelays })).toEqual({ hub: { baseUrl: '' }, source: 'default', statelyInspector: false, delays: { connectDeadline: 8_000, iceRecheck: 500 } })
+    expect(await loadConfig({ search: '', fetch: withDelays })).toEqual({ hub: { baseUrl: '' }, source: 'default', statelyInspector: false, delays: { connectDeadline: 8_000, iceRecheck: 500 }, simulcast: true })
     expect((await loadConfig({ search: '', fetch: () => jsonResponse({ hubUrl: 'https://hub.inlive.app' }) })).delays).toBeUndefined()
     expect(delaysFromJson({ delays: { connectDeadline: 8_000 } })).toEqual({ delays: { connectDeadline: 8_000 } })
     expect(delaysFromJson({ delays: { reconnectDeadline: 30_000 } })).toEqual({ delays: { reconnectDeadline: 30_000 } })
@@ -161,10 +163,13 @@ describe('loadConfig', () => {
     expect(() => delaysFromJson({ delays: 8_000 })).toThrow(ConfigError)
   })
 
-  it("takes config.json's simulcast switch (a hub that cannot forward layers writes false), and rejects a non-boolean", async () => {
+  it("takes config.json's simulcast switch (a hub that cannot forward layers writes false), on when it says nothing, and rejects a non-boolean", async () => {
     const oneStream: ConfigFetch = () => jsonResponse({ simulcast: false })
     expect(await loadConfig({ search: '', fetch: oneStream })).toEqual({ hub: { baseUrl: '' }, source: 'default', statelyInspector: false, simulcast: false })
-    expect((await loadConfig({ search: '', fetch: () => jsonResponse({ hubUrl: 'https://hub.inlive.app' }) })).simulcast).toBeUndefined()
+    expect((await loadConfig({ search: '', fetch: () => jsonResponse({ hubUrl: 'https://hub.inlive.app' }) })).simulcast).toBe(true)
+    expect((await loadConfig({ search: '', fetch: () => jsonResponse({ simulcast: 'no' }) })).simulcast).toBe(true)
+    // A `?hub=` link names another hub, untested with layers: one stream.
+    expect((await loadConfig({ search: '?hub=https://hub.inlive.app', fetch: oneStream })).simulcast).toBeUndefined()
     expect(simulcastFromJson({ simulcast: true })).toEqual({ simulcast: true })
     expect(simulcastFromJson({})).toEqual({})
     expect(() => simulcastFromJson({ simulcast: 'no' })).toThrow(/"simulcast" must be true or false/)

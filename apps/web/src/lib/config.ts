@@ -36,7 +36,11 @@ export interface AppConfig {
   ice?: IceConfig
   /** config.json's advanced `delays`: the core's join and reconnect deadlines; absent, the core's defaults. */
   delays?: ConferenceDelays
-  /** config.json's `simulcast`: `true` publishes the camera as simulcast layers (off by default; a hub that cannot forward them serves `false`). */
+  /**
+   * Whether the camera goes out as simulcast layers: config.json's `simulcast`, on when it says nothing (core
+   * README, "Simulcast"); a hub that cannot forward them serves `false`. Absent for a `?hub=` link (another
+   * hub, untested with layers): one stream.
+   */
   simulcast?: boolean
   /** Where the settings came from, shown in the state panel to make a wrong hub obvious. */
   source: 'default' | 'config.json' | 'query'
@@ -177,9 +181,9 @@ export function delaysFromJson(json: unknown): { delays?: ConferenceDelays } {
 }
 
 /**
- * config.json's `"simulcast": true`: the camera goes out as simulcast layers (off by default: core README,
- * "Simulcast"); `false` is what our hub serves when its media plane cannot take layers (node-datachannel),
- * over whatever the file says (hub README, "Simulcast").
+ * config.json's `"simulcast"`: `false` sends the camera as one stream, `true` (the default, loadConfig) as
+ * simulcast layers (core README, "Simulcast"); `false` is what our hub serves when its media plane cannot
+ * take layers (node-datachannel), over whatever the file says (hub README, "Simulcast").
  */
 export function simulcastFromJson(json: unknown): { simulcast?: boolean } {
   const simulcast = (json as Record<string, unknown>).simulcast
@@ -213,7 +217,8 @@ export async function loadConfig(options: LoadConfigOptions): Promise<AppConfig>
   }
   const fromFile = await readConfigJson(options)
   const ice = fromFile?.ice ? { ice: fromFile.ice } : {}
-  const advanced = { ...(fromFile?.delays ? { delays: fromFile.delays } : {}), ...(fromFile?.simulcast !== undefined ? { simulcast: fromFile.simulcast } : {}) }
+  // Simulcast unless the file says false: the publisher keeps its top layer alone when its uplink is short (core README, "sendLayers").
+  const advanced = { ...(fromFile?.delays ? { delays: fromFile.delays } : {}), simulcast: fromFile?.simulcast ?? true }
   if (fromFile && (fromFile.hub.baseUrl !== undefined || fromFile.hub.accessToken !== undefined || fromFile.ice)) {
     return { hub: { baseUrl: '', ...fromFile.hub }, ...ice, source: 'config.json', statelyInspector, ...advanced }
   }

@@ -4,7 +4,7 @@
 // (test-support/hubProtocol.ts); after stop nothing is left open. The run measures state and
 // transition coverage.
 import { afterAll, describe, expect, it } from 'vitest'
-import { createActor, raise, setup, type AnyEventObject, type AnyMachineSnapshot } from 'xstate'
+import { createActor, fromPromise, raise, setup, type AnyEventObject, type AnyMachineSnapshot } from 'xstate'
 import { createHubClient } from '../hubClient.js'
 import { LocalMedia } from '../localMedia.js'
 import { PeerStats } from '../stats/peerStats.js'
@@ -18,9 +18,13 @@ import { negotiationActors } from './negotiationActors.js'
 import { ICE_RECHECK_MS, ICE_RESTART_TIMEOUT_MS, LOCK_RETRY_MS, negotiationMachine } from './negotiationMachine.js'
 import { PreparedPeer } from '../preparedPeer.js'
 import { CameraSender } from '../sendResolution.js'
+import { CAMERA_LAYERS } from '../peerSession.js'
+import type { LayerFigures } from '../sendLayers.js'
 import { FakeMediaStream, FakeMediaStreamTrack } from '../test-support/fakeMedia.js'
 import { resolutionHoldActors } from './resolutionHoldActors.js'
 import { resolutionHoldMachine } from './resolutionHoldMachine.js'
+import { sendLayersActors } from './sendLayersActors.js'
+import { sendLayersMachine } from './sendLayersMachine.js'
 
 const INPUT = { roomId: 'room1', clientId: 'client1', maxIceRestarts: 1 }
 const HUB_OFFER = 'v=0\r\no=hub 1 1 IN IP4 127.0.0.1\r\ns=hub\r\n'
@@ -115,14 +119,18 @@ function startRun(path: ModelPath) {
   world.peers.calls.gate('*')
   if (path.steps[0]?.event.type === SESSION_FAILED) world.peers.failNextCreation()
   const hub = createHubClient({ baseUrl: FAKE_HUB_URL, fetch: world.hub.fetch })
-  // A camera to send, so the peer session reports it (peer.cameraSending) and the resolution hold runs beside every path.
+  // A camera to send as layers, so the peer session reports it (peer.cameraSending, peer.cameraLayers) and the
+  // resolution hold and the layers' watch run beside every path.
   const local = new LocalMedia()
   local.set(new FakeMediaStream([new FakeMediaStreamTrack('video')]))
   const camera = new CameraSender()
+  const stats = new PeerStats()
   const machine = negotiationMachine.provide({
     actors: {
-      ...negotiationActors({ hub, peerConnection: world.peers.factory, peerConfig: {}, local, remote: new RemoteStreams(), stats: new PeerStats(), screen: new ScreenMedia(), prepared: new PreparedPeer(), camera }),
+      ...negotiationActors({ hub, peerConnection: world.peers.factory, peerConfig: {}, local, remote: new RemoteStreams(), stats, screen: new ScreenMedia(), prepared: new PreparedPeer(), camera, cameraLayers: CAMERA_LAYERS }),
       resolutionHold: resolutionHoldMachine.provide({ actors: resolutionHoldActors({ camera }) }),
+      // Its first read never answers: the watch sets no timer after it, so a run still comes to rest (drain).
+      sendLayers: sendLayersMachine.provide({ actors: { ...sendLayersActors({ camera, peerStats: stats, topRid: 'high' }), readLayers: fromPromise<LayerFigures>(() => new Promise(() => undefined)) } }),
     },
   })
   const toParent: AnyEventObject[] = []

@@ -47,8 +47,9 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
      * events; each pc step reports back as one (`peer.offer`, `peer.answer`, `peer.answerApplied`,
      * `peer.error`), and so does what the connection does (ICE candidates and states). Remote tracks
      * go to the remote streams holder. A camera whose resolution can be held is attached to `camera`
-     * and reported (`peer.cameraSending`: the negotiation spawns the resolution hold), which hears
-     * from here, by its systemId, when ICE connects.
+     * and reported (`peer.cameraSending`: the negotiation spawns the resolution hold, and with layers
+     * `peer.cameraLayers`: it spawns their watch, sendLayersMachine.ts); the hold hears from here, by its
+     * systemId, when ICE connects.
      */
     peerSession: fromCallback<PeerSessionCommand>(({ sendBack, receive, system }) => {
       const reports: PeerSessionReports = {
@@ -67,6 +68,7 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
       const detachStats = stats.attach(pc)
       const detachCamera = camera && session.camera ? camera.attach(session.camera) : undefined
       if (detachCamera) sendBack({ type: 'peer.cameraSending' } satisfies NegotiationEvent)
+      if (detachCamera && session.layered) sendBack({ type: 'peer.cameraLayers' } satisfies NegotiationEvent)
       /** One pc step; `after` runs once its outcome was reported (and what that starts, e.g. the answer's PUT, is under way). */
       const step = (run: () => Promise<NegotiationEvent>, after?: () => void) => {
         run()

@@ -23,6 +23,7 @@ import type { PeerSessionEvent } from '../peerSession.js'
 import type { NegotiationActors } from './negotiationActors.js'
 import { notProvided } from './notProvided.js'
 import { resolutionHoldMachine } from './resolutionHoldMachine.js'
+import { sendLayersMachine } from './sendLayersMachine.js'
 
 export interface NegotiationInput {
   roomId: string
@@ -72,6 +73,8 @@ export type NegotiationEvent =
   | { type: 'peer.error'; message: string }
   /** The peer session sends our camera on a sender whose resolution can be held (resolutionHoldMachine.ts). */
   | { type: 'peer.cameraSending' }
+  /** ... and sends it as simulcast layers: the negotiation spawns their watch (sendLayersMachine.ts). */
+  | { type: 'peer.cameraLayers' }
   /** Raised when the exchange in flight completed: `then` decides what follows. */
   | { type: 'exchange.done' }
 
@@ -109,6 +112,7 @@ export const negotiationMachine = setup({
     sendAnswer: notProvided<NegotiationActors['sendAnswer']>('sendAnswer'),
     sendCandidates: notProvided<NegotiationActors['sendCandidates']>('sendCandidates'),
     resolutionHold: resolutionHoldMachine,
+    sendLayers: sendLayersMachine,
   },
   delays: {
     lockRetry: LOCK_RETRY_MS,
@@ -137,6 +141,7 @@ export const negotiationMachine = setup({
     }),
     /** Only when there is a camera to hold: a session without one has no hold actor at all. */
     holdCameraResolution: spawnChild('resolutionHold', { id: 'resolutionHold', systemId: 'resolutionHold' }),
+    watchCameraLayers: spawnChild('sendLayers', { id: 'sendLayers', systemId: 'sendLayers' }),
     sendLocalCandidate: sendTo('localCandidates', (_, params: { candidate: IceCandidate }) => ({ type: 'candidate.send' as const, candidate: params.candidate })),
     storeError: assign({ error: (_, params: { message: string }) => params.message }),
     /** `reason` is the peer session's message or an actor's error. */
@@ -171,6 +176,7 @@ export const negotiationMachine = setup({
   on: {
     'peer.iceCandidate': { actions: { type: 'sendLocalCandidate', params: ({ event }) => event } },
     'peer.cameraSending': { actions: 'holdCameraResolution' },
+    'peer.cameraLayers': { actions: 'watchCameraLayers' },
   },
   states: {
     signaling: {

@@ -49,15 +49,16 @@ const max = (a: number | undefined, b: number | undefined) => (a === undefined ?
 const LIMITATION_RANK: Record<string, number> = { none: 0, other: 1, cpu: 2, bandwidth: 3 }
 
 /**
- * The RTCStats types and fields readSample reads, by type: all a call trace keeps of a report
- * (trace/recordingPorts.ts), so a replayed call reads the same samples. report.test.ts checks the two agree.
+ * The RTCStats types and fields readSample and the send layers' figures (sendLayers.ts) read, by type: all a
+ * call trace keeps of a report (trace/recordingPorts.ts), so a replayed call reads the same samples.
+ * report.test.ts checks the two agree.
  */
 export const SAMPLE_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'inbound-rtp': ['trackIdentifier', 'kind', 'packetsReceived', 'packetsLost', 'jitter', 'framesDecoded', 'framesPerSecond', 'audioLevel', 'totalAudioEnergy', 'totalSamplesDuration'],
   'media-source': ['kind', 'audioLevel', 'totalAudioEnergy', 'totalSamplesDuration'],
-  'outbound-rtp': ['kind', 'framesPerSecond', 'qualityLimitationReason'],
+  'outbound-rtp': ['kind', 'rid', 'framesPerSecond', 'qualityLimitationReason'],
   'remote-inbound-rtp': ['fractionLost', 'jitter', 'roundTripTime'],
-  'candidate-pair': ['nominated', 'state', 'currentRoundTripTime'],
+  'candidate-pair': ['nominated', 'state', 'currentRoundTripTime', 'availableOutgoingBitrate'],
 }
 
 /** A getStats report (an RTCStatsReport is iterated with forEach) reduced to SAMPLE_FIELDS: what the stats reading and a call trace keep. */

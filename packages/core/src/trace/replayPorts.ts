@@ -66,8 +66,9 @@ class ReplayPeerConnection implements PeerConnectionLike {
       sender: {
         track: typeof trackOrKind === 'string' ? null : trackOrKind,
         replaceTrack: async () => undefined,
-        // What the recorded browser answered is not kept (nothing in the machines depends on it).
-        ...(this.optional.senderParameters ? { getParameters: () => ({}), setParameters: async () => undefined } : {}),
+        // What the recorded browser answered is not kept; only its encodings count (as asked at addTransceiver,
+        // as a browser answers): the layers' watch runs for a sender of more than one (PeerSession.layered).
+        ...(this.optional.senderParameters ? { getParameters: () => ({ encodings: [...(init?.sendEncodings ?? [{}])] }), setParameters: async () => undefined } : {}),
       },
       receiver: { track: new ReplayTrack(`receiver-${this.transceivers.length}`, kind) },
       direction: init?.direction ?? 'sendrecv',

@@ -1,0 +1,230 @@
+// The camera's layers against our own uplink as a statechart: the lower layers stop after SHORT_SAMPLES
+// short samples in a row, come back after the hold and ROOMY_SAMPLES roomy ones, the hold doubles when
+// they did not last and resets once they did. Every state and transition is taken (the last test checks).
+import { describe, expect, it } from 'vitest'
+import { createActor } from 'xstate'
+import { CameraSender } from '../sendResolution.js'
+import { LAYERS_OFF_MAX_MS, LAYERS_OFF_MS, LAYERS_START_MS, LAYERS_TRIAL_MS, LAYER_SAMPLE_MS, ROOMY_SAMPLES, SHORT_SAMPLES } from '../sendLayers.js'
+import type { RtpSenderLike } from '../ports.js'
+import type { StatLike } from '../stats/report.js'
+import { PeerStats } from '../stats/peerStats.js'
+import { CoverageRecorder } from '../test-support/coverage.js'
+import { FakePeerConnections, ManualClock, flush } from '../test-support/index.js'
+import { sendLayersActors } from './sendLayersActors.js'
+import { sendLayersMachine } from './sendLayersMachine.js'
+
+const coverage = new CoverageRecorder()
+
+/** A Chromium report of our camera's layers: the estimate on the selected pair, frames per second per rid. */
+function report(availableBps: number | undefined, fps: { high?: number; mid?: number }): StatLike[] {
+  return [
+    { type: 'candidate-pair', id: 'p', nominated: true, state: 'succeeded', ...(availableBps !== undefined ? { availableOutgoingBitrate: availableBps } : {}) },
+    { type: 'outbound-rtp', id: 'h', kind: 'video', rid: 'high', qualityLimitationReason: 'bandwidth', ...(fps.high !== undefined ? { framesPerSecond: fps.high } : {}) },
+    { type: 'outbound-rtp', id: 'm', kind: 'video', rid: 'mid', ...(fps.mid !== undefined ? { framesPerSecond: fps.mid } : {}) },
+    { type: 'outbound-rtp', id: 'l', kind: 'video', rid: 'low' },
+  ]
+}
+const SHORT = report(200_000, { high: 6, mid: 20 })
+const FINE = report(450_000, { high: 25, mid: 25 })
+const ROOMY = report(900_000, { high: 30 })
+
+function watch() {
+  const clock = new ManualClock()
+  let current: StatLike[] = FINE
+  let failing = false
+  const pc = new FakePeerConnections().factory({})
+  pc.getStats = async () => {
+    if (failing) throw new Error('closed')
+    return current
+  }
+  const peerStats = new PeerStats()
+  peerStats.attach(pc)
+  const given: object[] = []
+  let parameters: Record<string, unknown> = { transactionId: 't', encodings: [{ rid: 'high', active: true }, { rid: 'mid', active: true, scaleResolutionDownBy: 2 }, { rid: 'low', active: true, scaleResolutionDownBy: 4 }] }
+  const sender: RtpSenderLike = {
+    track: null,
+    replaceTrack: async () => undefined,
+    getParameters: () => ({ ...parameters }),
+    setParameters: async (next) => {
+      given.push(next)
+      parameters = { ...(next as Record<string, unknown>) }
+    },
+  }
+  const camera = new CameraSender()
+  camera.attach(sender)
+  const actor = createActor(sendLayersMachine.provide({ actors: sendLayersActors({ camera, peerStats, topRid: 'high' }) }), { clock, inspect: coverage.inspector('sendLayers') }).start()
+  /** `count` samples of `stats`, one LAYER_SAMPLE_MS apart, each read and judged. */
+  const samples = async (stats: StatLike[], count = 1) => {
+    current = stats
+    for (let i = 0; i < count; i++) {
+      clock.advance(LAYER_SAMPLE_MS)
+      await flush()
+    }
+  }
+  const active = () => (parameters.encodings as { active: boolean }[]).map((encoding) => encoding.active)
+  return {
+    clock,
+    actor,
+    given,
+    samples,
+    active,
+    fail: (on: boolean) => (failing = on),
+    layers: () => (actor.getSnapshot().value as { layers: unknown }).layers,
+    offMs: () => actor.getSnapshot().context.offMs,
+  }
+}
+
+/** Watching, past the start (one sample that is not short). */
+async function started() {
+  const run = watch()
+  await run.samples(FINE)
+  expect(run.layers()).toEqual({ allLayers: 'settled' })
+  return run
+}
+
+/** Short long enough: the lower layers are off. */
+async function shed(run: ReturnType<typeof watch>) {
+  await run.samples(SHORT, SHORT_SAMPLES)
+  expect(run.layers()).toEqual({ topLayerOnly: 'holding' })
+}
+
+/** Held, then roomy long enough: the lower layers are back on trial. */
+async function restore(run: ReturnType<typeof watch>) {
+  run.clock.advance(run.offMs())
+  await flush()
+  await run.samples(ROOMY, ROOMY_SAMPLES)
+  expect(run.layers()).toEqual({ allLayers: 'trial' })
+}
+
+describe('sendLayersMachine', () => {
+  it(`applies no rule while a call starts: short from the first sample, it waits ${LAYERS_START_MS} ms`, async () => {
+    const run = watch()
+    expect(run.layers()).toBe('starting')
+    await run.samples(SHORT, LAYERS_START_MS / LAYER_SAMPLE_MS - 1)
+    expect(run.layers()).toBe('starting')
+    expect(run.given).toEqual([])
+    await run.samples(SHORT)
+    expect(run.layers()).toEqual({ allLayers: 'settled' })
+    await run.samples(SHORT, SHORT_SAMPLES)
+    expect(run.active()).toEqual([true, false, false])
+  })
+
+  it('keeps every layer while the estimate carries them and the top layer is fed; asks the sender nothing', async () => {
+    const run = await started()
+    await run.samples(FINE, 20)
+    await run.samples(report(undefined, { high: 30, mid: 30 }), 4)
+    // Too few frames below to judge the top layer by (a layer starting up).
+    await run.samples(report(undefined, { mid: 4 }), 4)
+    expect(run.layers()).toEqual({ allLayers: 'settled' })
+    expect(run.given).toEqual([])
+  })
+
+  it(`turns every layer but the top one off after ${SHORT_SAMPLES} short samples in a row (estimate under SHORT_BPS), keeping the sender's parameters`, async () => {
+    const run = await started()
+    await run.samples(SHORT, SHORT_SAMPLES - 1)
+    await run.samples(FINE)
+    await run.samples(SHORT, SHORT_SAMPLES - 1)
+    expect(run.layers()).toEqual({ allLayers: 'settled' })
+    await run.samples(SHORT)
+    expect(run.layers()).toEqual({ topLayerOnly: 'holding' })
+    await flush()
+    expect(run.given).toEqual([
+      {
+        transactionId: 't',
+        encodings: [{ rid: 'high', active: true }, { rid: 'mid', active: false, scaleResolutionDownBy: 2 }, { rid: 'low', active: false, scaleResolutionDownBy: 4 }],
+        degradationPreference: 'maintain-framerate',
+      },
+    ])
+  })
+
+  it('a starved top layer counts as short too: under half the frame rate below it, or stopped', async () => {
+    const starved = await started()
+    await starved.samples(report(undefined, { high: 9, mid: 20 }), SHORT_SAMPLES)
+    expect(starved.active()).toEqual([true, false, false])
+    const stopped = await started()
+    await stopped.samples(report(900_000, { mid: 20 }), SHORT_SAMPLES)
+    expect(stopped.active()).toEqual([true, false, false])
+  })
+
+  it(`holds ${LAYERS_OFF_MS} ms whatever the estimate, then brings the layers back after ${ROOMY_SAMPLES} roomy samples in a row`, async () => {
+    const run = await started()
+    await shed(run)
+    await run.samples(FINE, LAYERS_OFF_MS / LAYER_SAMPLE_MS - 1)
+    expect(run.layers()).toEqual({ topLayerOnly: 'holding' })
+    await run.samples(FINE)
+    expect(run.layers()).toEqual({ topLayerOnly: 'watching' })
+    await run.samples(ROOMY, ROOMY_SAMPLES - 1)
+    await run.samples(FINE)
+    await run.samples(ROOMY, ROOMY_SAMPLES - 1)
+    expect(run.active()).toEqual([true, false, false])
+    await run.samples(ROOMY)
+    expect(run.layers()).toEqual({ allLayers: 'trial' })
+    expect(run.active()).toEqual([true, true, true])
+    run.clock.advance(LAYERS_TRIAL_MS)
+    await flush()
+    expect(run.layers()).toEqual({ allLayers: 'settled' })
+  })
+
+  it('a roomy run that began during the hold counts: the layers come back as the hold ends', async () => {
+    const run = await started()
+    await shed(run)
+    await run.samples(ROOMY, LAYERS_OFF_MS / LAYER_SAMPLE_MS - 1)
+    expect(run.active()).toEqual([true, false, false])
+    await run.samples(ROOMY)
+    expect(run.layers()).toEqual({ allLayers: 'trial' })
+    expect(run.active()).toEqual([true, true, true])
+  })
+
+  it(`short again within the trial doubles the hold, up to ${LAYERS_OFF_MAX_MS} ms; a trial that lasts sets it back`, async () => {
+    const run = await started()
+    await shed(run)
+    const holds = []
+    for (let i = 0; i < 4; i++) {
+      await restore(run)
+      await shed(run)
+      holds.push(run.offMs())
+    }
+    expect(holds).toEqual([2, 4, 8, 8].map((factor) => factor * LAYERS_OFF_MS).map((ms) => Math.min(ms, LAYERS_OFF_MAX_MS)))
+    await restore(run)
+    await run.samples(FINE, LAYERS_TRIAL_MS / LAYER_SAMPLE_MS)
+    expect(run.layers()).toEqual({ allLayers: 'settled' })
+    expect(run.offMs()).toBe(LAYERS_OFF_MS)
+    await shed(run)
+    expect(run.offMs()).toBe(LAYERS_OFF_MS)
+  })
+
+  it('a failed read counts as neither: it breaks a short run', async () => {
+    const run = await started()
+    await run.samples(SHORT, SHORT_SAMPLES - 1)
+    run.fail(true)
+    await run.samples(SHORT)
+    run.fail(false)
+    await run.samples(SHORT, SHORT_SAMPLES - 1)
+    expect(run.layers()).toEqual({ allLayers: 'settled' })
+    expect(run.actor.getSnapshot().status).toBe('active')
+  })
+
+  it("the top layer alone keeps its frame rate; the layers back, the sender's own preference is back ('balanced' when it named none)", async () => {
+    const run = await started()
+    await shed(run)
+    await restore(run)
+    await flush()
+    expect(run.given.map((parameters) => (parameters as { degradationPreference?: string }).degradationPreference)).toEqual(['maintain-framerate', 'balanced'])
+  })
+
+  it('stopping it (leaving) turns the layers back on and leaves no timer', async () => {
+    const run = await started()
+    await shed(run)
+    run.actor.stop()
+    await flush()
+    expect(run.active()).toEqual([true, true, true])
+    expect(run.clock.pendingTimers).toBe(0)
+  })
+
+  // Runs last: what the tests above took.
+  it('the tests above took every state and transition', () => {
+    const report = coverage.report(sendLayersMachine)
+    expect(report.states.missing).toEqual([])
+    expect(report.transitions.missing).toEqual([])
+  })
+})

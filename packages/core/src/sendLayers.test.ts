@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest'
+import type { AnyActorRef } from 'xstate'
+import { createHubClient } from './hubClient.js'
+import { LocalMedia } from './localMedia.js'
+import { CAMERA_LAYERS } from './peerSession.js'
+import { PreparedPeer } from './preparedPeer.js'
+import { RemoteStreams } from './remoteStreams.js'
+import { ScreenMedia } from './screenMedia.js'
+import { CameraSender } from './sendResolution.js'
+import type { PeerConnectionFactory } from './ports.js'
+import { LAYER_SAMPLE_MS, ROOMY_BPS, SHORT_BPS, SHORT_SAMPLES, isRoomy, isShort, layerFigures } from './sendLayers.js'
+import { PeerStats } from './stats/peerStats.js'
+import { sampleFieldsOf, type StatLike } from './stats/report.js'
+import { negotiationActors } from './machines/negotiationActors.js'
+import { negotiationMachine } from './machines/negotiationMachine.js'
+import { resolutionHoldActors } from './machines/resolutionHoldActors.js'
+import { resolutionHoldMachine } from './machines/resolutionHoldMachine.js'
+import { sendLayersActors } from './machines/sendLayersActors.js'
+import { sendLayersMachine } from './machines/sendLayersMachine.js'
+import { runAsChild } from './test-support/harness.js'
+import { FAKE_HUB_URL, FakeMediaStream, FakeMediaStreamTrack, createFakeWorld, flush, type FakePeerConnection } from './test-support/index.js'
+
+/** What Chromium 156 reported through the impairing relay (web faults-impaired.spec), cut down: two pairs, our camera's rids, a screen share without one. */
+const CHROMIUM: StatLike[] = [
+  { type: 'candidate-pair', id: 'old', nominated: false, state: 'succeeded', availableOutgoingBitrate: 2_000_000 },
+  { type: 'candidate-pair', id: 'used', nominated: true, state: 'succeeded', availableOutgoingBitrate: 225_164, currentRoundTripTime: 0.2 },
+  { type: 'outbound-rtp', id: 'a', kind: 'audio', packetsSent: 900 },
+  { type: 'outbound-rtp', id: 'h', kind: 'video', rid: 'high', framesPerSecond: 5, frameWidth: 640, qualityLimitationReason: 'bandwidth' },
+  { type: 'outbound-rtp', id: 'm', kind: 'video', rid: 'mid', framesPerSecond: 20, frameWidth: 320, qualityLimitationReason: 'bandwidth' },
+  { type: 'outbound-rtp', id: 'l', kind: 'video', rid: 'low', qualityLimitationReason: 'bandwidth' },
+  { type: 'outbound-rtp', id: 's', kind: 'video', framesPerSecond: 30 },
+]
+
+describe('the send layers’ figures and rule', () => {
+  it('reads the nominated pair’s estimate and the frame rates by rid, from the whole report and from what a trace keeps alike', () => {
+    const figures = { availableBps: 225_164, topFps: 5, topLimit: 'bandwidth', lowerFps: 20 }
+    expect(layerFigures(CHROMIUM, 'high')).toEqual(figures)
+    expect(layerFigures(sampleFieldsOf(CHROMIUM), 'high')).toEqual(figures)
+    expect(layerFigures([], 'high')).toEqual({})
+  })
+
+  it('short: the estimate under SHORT_BPS, or the top layer under half the frame rate below it for bandwidth (stopped included, once that is 5 fps or more)', () => {
+    const bandwidth = 'bandwidth'
+    expect(isShort({ availableBps: SHORT_BPS - 1 })).toBe(true)
+    expect(isShort({ availableBps: SHORT_BPS, topFps: 10, topLimit: bandwidth, lowerFps: 19 })).toBe(false)
+    expect(isShort({ availableBps: SHORT_BPS, topFps: 9, topLimit: bandwidth, lowerFps: 19 })).toBe(true)
+    expect(isShort({ topLimit: bandwidth, lowerFps: 5 })).toBe(true)
+    expect(isShort({ topLimit: bandwidth, lowerFps: 4 })).toBe(false)
+    // Starved by the CPU, or for no reason given: not short.
+    expect(isShort({ availableBps: SHORT_BPS, topFps: 2, topLimit: 'cpu', lowerFps: 19 })).toBe(false)
+    expect(isShort({ topFps: 2, lowerFps: 19 })).toBe(false)
+    expect(isShort({})).toBe(false)
+  })
+
+  it('roomy: the estimate at ROOMY_BPS or more; unknown is not', () => {
+    expect([isRoomy({ availableBps: ROOMY_BPS }), isRoomy({ availableBps: ROOMY_BPS - 1 }), isRoomy({ topFps: 30 })]).toEqual([true, false, false])
+  })
+})
+
+describe('the negotiation’s peer session and the camera’s layers', () => {
+  function start(cameraLayers?: typeof CAMERA_LAYERS, stripLayers = false) {
+    const world = createFakeWorld()
+    // As web e2e video-pause.spec's page does: the layers asked for never reach the transceiver.
+    const peerConnection: PeerConnectionFactory = (config) => {
+      const pc = world.peers.factory(config)
+      const add = pc.addTransceiver.bind(pc)
+      if (stripLayers) pc.addTransceiver = (track, init) => add(track, init ? { ...init, sendEncodings: undefined } : init)
+      return pc
+    }
+    world.peers.statsReport = () => [{ type: 'candidate-pair', nominated: true, state: 'succeeded', availableOutgoingBitrate: 100_000 }]
+    const hub = createHubClient({ baseUrl: FAKE_HUB_URL, fetch: world.hub.fetch })
+    const local = new LocalMedia()
+    local.set(new FakeMediaStream([new FakeMediaStreamTrack('audio'), new FakeMediaStreamTrack('video')]))
+    const camera = new CameraSender()
+    const stats = new PeerStats()
+    const deps = { hub, peerConnection, peerConfig: {}, local, remote: new RemoteStreams(), stats, screen: new ScreenMedia(), prepared: new PreparedPeer(), camera }
+    const machine = negotiationMachine.provide({
+      actors: {
+        ...negotiationActors({ ...deps, ...(cameraLayers ? { cameraLayers } : {}) }),
+        resolutionHold: resolutionHoldMachine.provide({ actors: resolutionHoldActors({ camera }) }),
+        sendLayers: sendLayersMachine.provide({ actors: sendLayersActors({ camera, peerStats: stats, topRid: 'high' }) }),
+      },
+    })
+    const run = runAsChild(machine, { roomId: 'room1', clientId: 'client1' }, { clock: world.clock })
+    const watch = () => run.parent.system.get('sendLayers') as AnyActorRef | undefined
+    const active = () => ((world.peers.all[0] as FakePeerConnection).transceivers[1]!.sender.getParameters!().encodings as { active: boolean }[]).map((e) => e.active)
+    return { world, ...run, watch, active }
+  }
+
+  it('watches a camera sent as layers (systemId sendLayers); the watch stops the lower layers on a short estimate and goes with the session', async () => {
+    const run = start(CAMERA_LAYERS)
+    await flush()
+    expect(run.watch()?.getSnapshot().value).toEqual({ sampling: 'waiting', layers: 'starting' })
+    run.world.clock.advance(LAYER_SAMPLE_MS * 40)
+    await flush()
+    for (let i = 0; i < SHORT_SAMPLES; i++) {
+      run.world.clock.advance(LAYER_SAMPLE_MS)
+      await flush()
+    }
+    expect(run.active()).toEqual([true, false, false])
+    run.parent.stop()
+    expect(run.world.clock.pendingTimers).toBe(0)
+  })
+
+  it('has no watch for a camera sent as one stream, asked as layers or not', async () => {
+    const run = start()
+    await flush()
+    expect(run.watch()).toBeUndefined()
+    const stripped = start(CAMERA_LAYERS, true)
+    await flush()
+    expect(stripped.watch()).toBeUndefined()
+  })
+})
