@@ -142,7 +142,7 @@ describe("the camera's simulcast with three publishers: layers survive later joi
 
   beforeAll(async () => {
     for (const name of names) await call.page(name).context.addInitScript(recordPeerConnections)
-    // Simulcast is the deployment's choice (config.json, off by default: core README, "Simulcast").
+    // Simulcast is the deployment's choice (config.json; on by default since stop 34): asked for here so the spec does not rest on the default.
     for (const name of names) await call.page(name).context.route('**/config.json', (route) => route.fulfill({ json: { simulcast: true } }))
     const invite = await openRoom(call.page('Ada'), call.hub.url, 'Simulcast publishers', explain)
     await joinWithMedia(call.page('Bo'), invite).catch(explain)

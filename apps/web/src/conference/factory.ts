@@ -8,8 +8,8 @@ import { createTraceCapture } from '@parley/core/trace'
 import type { ConferenceFactory } from './types'
 
 /**
- * Simulcast only when config.json asks for it (`"simulcast": true`; off by default, core README
- * "Simulcast"), and never from Firefox: its simulcast layers (three, `high` starved at 0–12 fps)
+ * Simulcast as the app's config says (on unless config.json says `"simulcast": false` or the hub serves
+ * that; lib/config.ts), and never from Firefox: its simulcast layers (three, `high` starved at 0–12 fps)
  * stalled at a Chromium subscriber after one frame once the hub sent it an offer (core README, "Simulcast").
  */
 const firefox = typeof navigator !== 'undefined' && navigator.userAgent.includes('Firefox/')

@@ -44,7 +44,7 @@ export interface ConferenceFactoryOptions extends ConferenceOptionsBase {
   inspect?: (event: InspectionEvent) => void
   /** ICE servers and transport policy from config.json, for every peer connection of the conference. */
   peerConnectionConfig?: PeerConnectionConfig
-  /** config.json's `simulcast`: `true` sends the camera as simulcast layers (the core's `simulcast` option; off by default). */
+  /** config.json's `simulcast`: `true` sends the camera as simulcast layers (the core's `simulcast` option; the app's config turns it on unless told otherwise, lib/config.ts). */
   simulcast?: boolean
 }
 
