@@ -107,7 +107,7 @@ export function readUplinkDropped(): number {
  * those dropped by the full queue. Uplink: the publisher's packets, dropped by the full queue, and of
  * those that left the rate class, lost at random (`randomLost`, nftables' counters).
  */
-export function describeLinkCounters(link: Link, counters: Map<string, QdiscCounters>, randomLost = 0): string {
+export function describeLinkCounters(link: Link, counters: ReadonlyMap<string, Pick<QdiscCounters, 'sentPackets' | 'dropped'>>, randomLost = 0): string {
   if (link === 'clean') return 'clean'
   const rate = counters.get(link === 'uplink' ? '30' : link === 'slow-subscriber' ? '40' : '10')
   if (!rate) return 'no rate class counters'

@@ -1,20 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { QueueSeconds, parseQueueReading } from './ramp-slowsub-link.js'
-
-const SHOWN = `qdisc htb 1: root refcnt 2 r2q 10 default 0x10 direct_packets_stat 0 direct_qlen 1000
- Sent 900000 bytes 2000 pkt (dropped 40, overlimits 0 requeues 0)
- backlog 0b 0p requeues 0
-qdisc pfifo 40: parent 1:40 limit 16p
- Sent 75000 bytes 300 pkt (dropped 12, overlimits 0 requeues 0)
- backlog 4800b 9p requeues 0
-`
-
-describe('parseQueueReading', () => {
-  it("reads the named qdisc's bytes, packets, drops and backlog, not the root's", () => {
-    expect(parseQueueReading(SHOWN, '40')).toEqual({ sentBytes: 75_000, sentPackets: 300, dropped: 12, backlogPackets: 9 })
-    expect(parseQueueReading(SHOWN, '30')).toBeUndefined()
-  })
-})
+import { QueueSeconds } from './ramp-slowsub-link.js'
 
 describe('QueueSeconds', () => {
   it('sums readings into seconds: kbit/s passed, packets, drops, the deepest backlog', () => {

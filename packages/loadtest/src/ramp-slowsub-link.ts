@@ -3,28 +3,10 @@
 // packets), what the full queue dropped, and the deepest backlog seen. Found with it (stop 34): whether the
 // hub offers more than the link's rate on the lowest simulcast layer, or the queue drops at a rate under it.
 import { execFile } from 'node:child_process'
+import { parseQdiscCounters, type QdiscCounters } from '@parley/testkit'
 
 /** How often the queue's counters are read (asynchronously: the hub shares this process). */
 export const QUEUE_POLL_MS = 50
-
-/** One reading of a pfifo's counters. */
-export interface QueueReading {
-  sentBytes: number
-  sentPackets: number
-  dropped: number
-  backlogPackets: number
-}
-
-/** `tc -s qdisc show dev lo`: the qdisc `handle`'s counters (undefined when it is not there). */
-export function parseQueueReading(text: string, handle: string): QueueReading | undefined {
-  const at = text.search(new RegExp(`^qdisc \\S+ ${handle}:`, 'm'))
-  if (at < 0) return undefined
-  const block = text.slice(at).split('\n').slice(0, 3).join('\n')
-  const sent = /Sent (\d+) bytes (\d+) pkt \(dropped (\d+)/.exec(block)
-  const backlog = /backlog \S+ (\d+)p/.exec(block)
-  if (!sent) return undefined
-  return { sentBytes: Number(sent[1]), sentPackets: Number(sent[2]), dropped: Number(sent[3]), backlogPackets: backlog ? Number(backlog[1]) : 0 }
-}
 
 /** One second of the queue: passed kbit/s and packets, dropped packets, and the deepest backlog read. */
 export interface QueueSecond {
@@ -36,11 +18,11 @@ export interface QueueSecond {
 
 /** Sums readings into seconds: `second()` closes the current one. */
 export class QueueSeconds {
-  #first: QueueReading | undefined
-  #last: QueueReading | undefined
+  #first: QdiscCounters | undefined
+  #last: QdiscCounters | undefined
   #maxBacklog = 0
 
-  add(reading: QueueReading): void {
+  add(reading: QdiscCounters): void {
     this.#first ??= reading
     this.#last = reading
     this.#maxBacklog = Math.max(this.#maxBacklog, reading.backlogPackets)
@@ -71,7 +53,7 @@ export function watchSlowQueue(handle = '40'): { second(seconds: number): QueueS
     reading = true
     execFile('tc', ['-s', 'qdisc', 'show', 'dev', 'lo'], { encoding: 'utf8' }, (error, stdout) => {
       reading = false
-      const counters = error ? undefined : parseQueueReading(stdout, handle)
+      const counters = error ? undefined : parseQdiscCounters(stdout).get(handle)
       if (counters) seconds.add(counters)
     })
   }

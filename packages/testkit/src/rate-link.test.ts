@@ -34,18 +34,19 @@ const SHOWN = `qdisc htb 1: root refcnt 2 r2q 10 default 0x10 direct_packets_sta
  backlog 0b 0p requeues 0
 qdisc pfifo 30: parent 1:30 limit 100p
  Sent 800000 bytes 1900 pkt (dropped 40, overlimits 0 requeues 0) 
- backlog 0b 0p requeues 0
+ backlog 4800b 9p requeues 0
 qdisc pfifo 20: parent 1:20 limit 0p
  Sent 0 bytes 0 pkt (dropped 60, overlimits 0 requeues 0) 
  backlog 0b 0p requeues 0
 `
 
 describe('parseQdiscCounters', () => {
-  it('reads each qdisc by its handle', () => {
+  it("reads each qdisc by its handle: bytes, packets and drops passed, and the packets it holds", () => {
     const counters = parseQdiscCounters(SHOWN)
-    expect(counters.get('1')).toEqual({ sentPackets: 4321, dropped: 0 })
-    expect(counters.get('30')).toEqual({ sentPackets: 1900, dropped: 40 })
-    expect(counters.get('20')).toEqual({ sentPackets: 0, dropped: 60 })
+    expect(counters.get('1')).toEqual({ sentBytes: 1234567, sentPackets: 4321, dropped: 0, backlogPackets: 0 })
+    expect(counters.get('30')).toEqual({ sentBytes: 800000, sentPackets: 1900, dropped: 40, backlogPackets: 9 })
+    expect(counters.get('20')).toEqual({ sentBytes: 0, sentPackets: 0, dropped: 60, backlogPackets: 0 })
+    expect(counters.get('40')).toBeUndefined()
   })
 })
 

@@ -69,26 +69,37 @@ export function portFilterCommands(side: 'sport' | 'dport', port: number, classI
   ]
 }
 
-/** What a leaf qdisc passed and dropped. */
+/** What a leaf qdisc passed and dropped, and what it holds now. */
 export interface QdiscCounters {
+  sentBytes: number
   sentPackets: number
   dropped: number
+  backlogPackets: number
 }
 
 /** `tc -s qdisc show dev lo`, by qdisc handle ("20:" → "20"). */
 export function parseQdiscCounters(text: string): Map<string, QdiscCounters> {
   const counters = new Map<string, QdiscCounters>()
   let handle: string | undefined
+  let current: QdiscCounters | undefined
   for (const line of text.split('\n')) {
     const head = /^qdisc \S+ (\d+):/.exec(line)
     if (head) {
       handle = head[1]
+      current = undefined
       continue
     }
-    const sent = /Sent \d+ bytes (\d+) pkt \(dropped (\d+)/.exec(line)
+    const sent = /Sent (\d+) bytes (\d+) pkt \(dropped (\d+)/.exec(line)
     if (sent && handle !== undefined) {
-      counters.set(handle, { sentPackets: Number(sent[1]), dropped: Number(sent[2]) })
+      current = { sentBytes: Number(sent[1]), sentPackets: Number(sent[2]), dropped: Number(sent[3]), backlogPackets: 0 }
+      counters.set(handle, current)
       handle = undefined
+      continue
+    }
+    const backlog = /^\s*backlog \S+ (\d+)p/.exec(line)
+    if (backlog && current) {
+      current.backlogPackets = Number(backlog[1])
+      current = undefined
     }
   }
   return counters
