@@ -18,8 +18,8 @@
 import { loadavg } from 'node:os'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { pollUntil, prepareDownlink, readQdiscCounters, recordPeerConnections, removeLoopbackShaping, shapeDownlinkPort, watchPeerPorts, type PeerPortWatch } from '@parley/testkit'
-import { appStatus, openRoom, REMOTE_TILE, useAppCall, type AppParticipant } from './web-app'
+import { pollUntil, prepareDownlink, recordPeerConnections, shapeDownlinkPort, watchPeerPorts, type PeerPortWatch } from '@parley/testkit'
+import { appStatus, decodesAtWidth, openRoom, releaseSlowLink, REMOTE_TILE, useAppCall, type AppParticipant } from './web-app'
 
 const SLOW_RATE = '300kbit'
 const FULL_WIDTH = 640
@@ -79,22 +79,8 @@ async function remoteIds(page: Page, names: readonly string[]): Promise<Record<s
 }
 
 /** Resolves once `page` decoded `frames` more of `remote`'s video, every sample's width meeting `widthOk`. */
-async function decodes(page: Page, remote: string, frames: number, widthOk: (width: number) => boolean, description: string, timeoutMs: number) {
-  let first: number | undefined
-  const widths = new Set<number>()
-  return pollUntil(
-    async () => {
-      const inbound = (await readVideo(page)).remotes[remote]
-      if (!inbound || !widthOk(inbound.frameWidth)) {
-        first = undefined
-        return undefined
-      }
-      widths.add(inbound.frameWidth)
-      first ??= inbound.framesDecoded
-      return inbound.framesDecoded - first >= frames ? { ...inbound, widths: [...widths] } : undefined
-    },
-    { timeoutMs, intervalMs: 200, description },
-  )
+function decodes(page: Page, remote: string, frames: number, widthOk: (width: number) => boolean, description: string, timeoutMs: number) {
+  return decodesAtWidth(async () => (await readVideo(page)).remotes[remote], frames, widthOk, description, timeoutMs)
 }
 
 /** Resolves once `page`'s layers `rids` are all active, at their widths, and each encoded `frames` more. */
@@ -151,10 +137,7 @@ describe("the camera's simulcast with three publishers: layers survive later joi
   }, 90_000)
 
   afterAll(async () => {
-    await watch?.stop()
-    const link = readQdiscCounters().get('40')
-    removeLoopbackShaping()
-    figures.slowQueue = link ? { sentPackets: link.sentPackets, dropped: link.dropped } : null
+    figures.slowQueue = await releaseSlowLink(watch)
     figures.hub = call.hub.logs.length ? hubLines() : []
     console.info(`[simulcast-publishers figures] load ${load()}:`, JSON.stringify(figures))
   })

@@ -14,8 +14,8 @@
 import { loadavg } from 'node:os'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, it } from 'vitest'
-import { pollUntil, prepareDownlink, readQdiscCounters, recordPeerConnections, removeLoopbackShaping, shapeDownlinkPort, watchPeerPorts, type PeerPortWatch } from '@parley/testkit'
-import { appStatus, expectSelectedPairShaped, joinWithoutMedia, oneRemoteDecoding, openRoom, useAppCall, type AppParticipant } from './web-app'
+import { pollUntil, prepareDownlink, recordPeerConnections, shapeDownlinkPort, watchPeerPorts, type PeerPortWatch } from '@parley/testkit'
+import { appStatus, decodesAtWidth, expectSelectedPairShaped, joinWithoutMedia, oneRemoteDecoding, openRoom, releaseSlowLink, useAppCall, type AppParticipant } from './web-app'
 
 const SLOW_RATE = '300kbit'
 const FULL_WIDTH = 640
@@ -40,22 +40,8 @@ async function readVideo(page: Page) {
 }
 
 /** Resolves once `page` decoded `frames` more of its inbound video, every sample's width meeting `widthOk`. */
-async function decodes(page: Page, frames: number, widthOk: (width: number) => boolean, description: string, timeoutMs: number) {
-  let first: number | undefined
-  const widths = new Set<number>()
-  return pollUntil(
-    async () => {
-      const { inbound } = await readVideo(page)
-      if (!widthOk(inbound.frameWidth)) {
-        first = undefined
-        return undefined
-      }
-      widths.add(inbound.frameWidth)
-      first ??= inbound.framesDecoded
-      return inbound.framesDecoded - first >= frames ? { ...inbound, widths: [...widths] } : undefined
-    },
-    { timeoutMs, intervalMs: 200, description },
-  )
+function decodes(page: Page, frames: number, widthOk: (width: number) => boolean, description: string, timeoutMs: number) {
+  return decodesAtWidth(async () => (await readVideo(page)).inbound, frames, widthOk, description, timeoutMs)
 }
 
 describe("the camera's simulcast: a slow subscriber gets a narrower layer (three Chromium pages, built app, real hub)", () => {
@@ -89,10 +75,7 @@ describe("the camera's simulcast: a slow subscriber gets a narrower layer (three
   }, 90_000)
 
   afterAll(async () => {
-    await watch?.stop()
-    const link = readQdiscCounters().get('40')
-    removeLoopbackShaping()
-    figures.slowQueue = link ? { sentPackets: link.sentPackets, dropped: link.dropped } : null
+    figures.slowQueue = await releaseSlowLink(watch)
     figures.hub = call.hub.logs.length ? hubLines() : []
     console.info(`[simulcast figures] load ${load()}:`, JSON.stringify(figures))
   })

@@ -19,7 +19,6 @@ import {
   prepareDownlink,
   readQdiscCounters,
   recordPeerConnections,
-  removeLoopbackShaping,
   sampleVideo,
   shapeDownlinkPort,
   unshapeDownlink,
@@ -27,7 +26,7 @@ import {
   watchPeerPorts,
   type PeerPortWatch,
 } from '@parley/testkit'
-import { appStatus, expectSelectedPairShaped, joinWithoutMedia, oneRemoteDecoding, openRoom, remoteVideoSelector, useAppCall, type AppParticipant } from './web-app'
+import { appStatus, expectSelectedPairShaped, joinWithoutMedia, oneRemoteDecoding, openRoom, releaseSlowLink, remoteVideoSelector, useAppCall, type AppParticipant } from './web-app'
 
 const SLOW_RATE = '300kbit'
 /** Ada's video send rate before Cy joins: over the slow link's rate, so that it cannot carry it. */
@@ -143,10 +142,7 @@ describe("the hub pauses a slow subscriber's video (three Chromium pages, built 
   }, 90_000)
 
   afterAll(async () => {
-    await watch?.stop()
-    const link = readQdiscCounters().get('40')
-    removeLoopbackShaping()
-    figures.slowQueue = link ? { sentPackets: link.sentPackets, dropped: link.dropped } : null
+    figures.slowQueue = await releaseSlowLink(watch)
     figures.portEvents = watch?.events
     figures.hubPauses = call.hub.logs.length ? hubPauses().map((entry) => `${entry.msg} ${JSON.stringify(entry.fields)}`) : []
     console.info(`[video-pause figures] load ${load()}:`, JSON.stringify(figures))

@@ -12,7 +12,9 @@ import {
   newFirefoxParticipantPage,
   newParticipantPage,
   pollUntil,
+  readQdiscCounters,
   recordPeerConnections,
+  removeLoopbackShaping,
   waitForDecodedVideo,
   type FirefoxBrowser,
   type FirefoxParticipantPage,
@@ -335,4 +337,49 @@ export async function expectSelectedPairShaped(watch: PeerPortWatch | undefined)
   }).catch(() => undefined)
   expect(watch?.events.some((event) => event.includes('selected pair')), watch?.events.join('; ')).toBe(true)
   expect(watch?.unshapedSelected, watch?.events.join('; ')).toBe(false)
+}
+
+/** The frames decoded so far of one inbound video, and its width. */
+export interface InboundVideo {
+  frameWidth: number
+  framesDecoded: number
+}
+
+/**
+ * Resolves once `read` shows `frames` more frames decoded, every sample's width meeting `widthOk` (a sample
+ * that does not, or no video yet, starts the count again); with the widths seen on the way.
+ */
+export function decodesAtWidth<T extends InboundVideo>(
+  read: () => Promise<T | undefined>,
+  frames: number,
+  widthOk: (width: number) => boolean,
+  description: string,
+  timeoutMs: number,
+): Promise<T & { widths: number[] }> {
+  let first: number | undefined
+  const widths = new Set<number>()
+  return pollUntil(
+    async () => {
+      const inbound = await read()
+      if (!inbound || !widthOk(inbound.frameWidth)) {
+        first = undefined
+        return undefined
+      }
+      widths.add(inbound.frameWidth)
+      first ??= inbound.framesDecoded
+      return inbound.framesDecoded - first >= frames ? { ...inbound, widths: [...widths] } : undefined
+    },
+    { timeoutMs, intervalMs: 200, description },
+  )
+}
+
+/**
+ * After a slow-subscriber spec: stops its port watch, removes the loopback shaping, and gives what the slow
+ * queue (tc class 40) passed and dropped, for the spec's figures (null when it was never set up).
+ */
+export async function releaseSlowLink(watch: PeerPortWatch | undefined): Promise<{ sentPackets: number; dropped: number } | null> {
+  await watch?.stop()
+  const link = readQdiscCounters().get('40')
+  removeLoopbackShaping()
+  return link ? { sentPackets: link.sentPackets, dropped: link.dropped } : null
 }
