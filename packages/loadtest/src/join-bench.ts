@@ -24,7 +24,7 @@ import { startTestHub, type TestHub } from '@parley/hub/testing'
 import { assertLoopbackOnly, launchChromium, newParticipantPage, pollUntil, startStaticServer, type ParticipantPage } from '@parley/testkit'
 import { type Kind, type KindName, KIND_NAMES, kinds, sdkPageDir, TUTORIAL_DIR, WEB_DIST } from './join-clients.js'
 import { addJoinProbe, JOIN_INTERVALS, JOIN_STEP_MEANING, JOIN_STEPS, readJoinMarks, sinceClick, type JoinStep } from './join-probe.js'
-import { median, paired } from './join-stats.js'
+import { median, paired, roundOrder } from './join-stats.js'
 import { importHubVersion } from './hub-version.js'
 import { HUB_STEP_MEANING, HUB_STEPS, type HubEntry, type HubStep, type HubTrace, hubTrace, hubTraceLog } from './join-hub-trace.js'
 
@@ -50,7 +50,27 @@ interface TrialResult {
   hub: HubTrace
 }
 
-async function trial(browser: Browser, kind: Kind, hubUrl: string, hubEntries: HubEntry[], serviceWorkers: 'allow' | 'block' = 'allow'): Promise<TrialResult> {
+/**
+ * After a trial's pages closed, until its room on `testHub` has no client left (at most SETTLE_MAX_MS): the
+ * hub's teardown of the last trial (two werift peers closing, in this process) must not overlap the next
+ * trial's join, whichever client that is. Returns how long it took.
+ */
+const SETTLE_MAX_MS = 2000
+async function settle(testHub: TestHub, roomId: string): Promise<number> {
+  const started = performance.now()
+  const empty = () => {
+    try {
+      return testHub.hub.room(roomId).clientIds.length === 0
+    } catch {
+      return true // the room is gone
+    }
+  }
+  while (!empty() && performance.now() - started < SETTLE_MAX_MS) await new Promise((resolve) => setTimeout(resolve, 20))
+  return performance.now() - started
+}
+
+async function trial(browser: Browser, kind: Kind, testHub: TestHub, hubEntries: HubEntry[], serviceWorkers: 'allow' | 'block' = 'allow'): Promise<TrialResult> {
+  const hubUrl = testHub.url
   const roomId = await createRoom(hubUrl)
   const open: ParticipantPage[] = []
   try {
@@ -77,8 +97,10 @@ async function trial(browser: Browser, kind: Kind, hubUrl: string, hubEntries: H
     return { ms: marks.firstFrame! - marks.clickedAt!, steps: sinceClick(marks), apiViaWorker: marks.apiViaWorker ?? 0, busyToOffer: marks.busyToOffer ?? Number.NaN, busyToFrame: marks.busyToFrame ?? Number.NaN, hub }
   } finally {
     for (const participant of open) await participant.close().catch(() => undefined)
+    lastSettleMs = await settle(testHub, roomId)
   }
 }
+let lastSettleMs = 0
 
 interface Options {
   trials: number
@@ -120,6 +142,8 @@ const HUB_INTERVALS: readonly (readonly [JoinStep | HubStep, JoinStep | HubStep]
   ['hubOfferIn', 'hubAnswerOut'],
   ['hubAnswerOut', 'offerAnswered'],
   ['iceConnected', 'hubIceConnected'],
+  ['iceConnected', 'hubDtlsRecordIn'],
+  ['hubDtlsRecordIn', 'hubDtlsConnecting'],
   ['hubIceConnected', 'hubDtlsConnecting'],
   ['hubDtlsConnecting', 'hubDtlsConnected'],
   ['hubDtlsConnected', 'dtlsConnected'],
@@ -175,17 +199,15 @@ try {
   const results = new Map(order.map((name) => [name, [] as TrialResult[]]))
   const loads: number[] = []
   for (let round = 0; round < options.warmup + options.trials; round++) {
-    // Each round starts with the next client: a fixed order put the same client first every round, just
-    // after the previous round's last page closed (main's build measured against itself: 573 against 472 ms).
-    for (const name of [...order.slice(round % order.length), ...order.slice(0, round % order.length)]) {
+    for (const name of roundOrder(order, round - options.warmup)) {
       const kind = all[name]!
       const before = name === 'parleyBefore' || name === 'sdkBefore' || name === 'tutorialBefore'
-      const result = await trial(browser, kind, before ? beforeHub!.url : hub.url, before ? beforeHubEntries : hubEntries, name === 'parleyNoWorker' ? 'block' : 'allow')
+      const result = await trial(browser, kind, before ? beforeHub! : hub, before ? beforeHubEntries : hubEntries, name === 'parleyNoWorker' ? 'block' : 'allow')
       const counted = round >= options.warmup
       if (counted) results.get(name)!.push(result)
       const steps = JOIN_STEPS.map((step) => `${step} ${result.steps[step]?.toFixed(0) ?? '-'}`).join(', ')
       const hubSteps = HUB_STEPS.map((step) => `${step} ${result.hub.steps[step]?.toFixed(0) ?? '-'}`).join(', ')
-      console.error(`[join] round ${round + 1}${counted ? '' : ' (warm-up)'} ${name}: ${result.ms.toFixed(0)} ms (${steps}; hub: ${hubSteps}, PLIs ${result.hub.plis}, first video packet a keyframe: ${result.hub.firstVideoKeyframe}; API requests via a service worker: ${result.apiViaWorker}; long tasks to the offer ${result.busyToOffer.toFixed(0)} ms, to the frame ${result.busyToFrame.toFixed(0)} ms), load ${loadavg()[0]!.toFixed(2)}`)
+      console.error(`[join] round ${round + 1}${counted ? '' : ' (warm-up)'} ${name}: ${result.ms.toFixed(0)} ms (${steps}; hub: ${hubSteps}, PLIs ${result.hub.plis}, ClientHellos ${result.hub.clientHellos} (${result.hub.recordsBeforeDtls} records before DTLS started), first video packet a keyframe: ${result.hub.firstVideoKeyframe}; API requests via a service worker: ${result.apiViaWorker}; long tasks to the offer ${result.busyToOffer.toFixed(0)} ms, to the frame ${result.busyToFrame.toFixed(0)} ms; its room empty ${lastSettleMs.toFixed(0)} ms after its pages closed), load ${loadavg()[0]!.toFixed(2)}`)
     }
     loads.push(loadavg()[0]!)
   }
@@ -262,6 +284,8 @@ function printHubTable(order: Row[], results: Map<Row, TrialResult[]>): void {
   for (const [label, pick] of [
     ["the hub answering the newcomer's first offer (werift), ms", (result: TrialResult) => result.hub.answerMs],
     ["the hub creating its first offer to it (werift), ms", (result: TrialResult) => result.hub.offerMs],
+    ['ClientHellos at the hub (2 with the cookie; more are resends)', (result: TrialResult) => result.hub.clientHellos],
+    ["the newcomer's DTLS records before werift's DTLS started (dropped)", (result: TrialResult) => result.hub.recordsBeforeDtls],
   ] as const) {
     console.log(`| ${label} | ${order.map((name) => { const seen = results.get(name)!.flatMap((result) => { const value = pick(result); return value === undefined ? [] : [value] }); return seen.length ? median(seen).toFixed(0) : '-' }).join(' | ')} |`)
   }

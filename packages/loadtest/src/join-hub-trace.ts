@@ -5,12 +5,13 @@
 
 type LogFields = Record<string, unknown>
 
-export const HUB_STEPS = ['hubOfferIn', 'hubAnswerOut', 'hubIceConnected', 'hubDtlsConnecting', 'hubDtlsConnected', 'hubPli', 'hubKeyframeIn', 'hubFirstVideoOut'] as const
+export const HUB_STEPS = ['hubOfferIn', 'hubAnswerOut', 'hubDtlsRecordIn', 'hubIceConnected', 'hubDtlsConnecting', 'hubDtlsConnected', 'hubPli', 'hubKeyframeIn', 'hubFirstVideoOut'] as const
 export type HubStep = (typeof HUB_STEPS)[number]
 
 export const HUB_STEP_MEANING: Record<HubStep, string> = {
   hubOfferIn: "the newcomer's first offer handed to its werift peer (after the hub's HTTP handling)",
   hubAnswerOut: 'its answer ready (werift done, candidates held for it added)',
+  hubDtlsRecordIn: "the newcomer's first DTLS record (its ClientHello) at the hub's ICE connection",
   hubIceConnected: "the hub's ICE connected for the newcomer",
   hubDtlsConnecting: "the hub's DTLS transport connecting (handshake started)",
   hubDtlsConnected: "the hub's DTLS transport connected",
@@ -43,6 +44,9 @@ export interface HubTrace {
   offerMs: number | undefined
   /** ms from the PLI to the keyframe's first packet at the hub. */
   keyframeAfterRequestMs: number | undefined
+  /** The newcomer's ClientHellos that reached the hub (2 with the cookie exchange; more are resends), and its DTLS records that arrived before werift's DTLS transport was started (dropped). */
+  clientHellos: number
+  recordsBeforeDtls: number
 }
 
 /** The hub's steps as ms after the click (`clickedAt`, epoch ms), from the entries logged since it. */
@@ -62,6 +66,9 @@ export function hubTrace(entries: readonly HubEntry[], clickedAt: number, firstF
     mark('hubOfferIn', { ...answered, at: answered.at - answered.fields.ms - waited })
     mark('hubAnswerOut', answered)
   }
+  // A record the hub replayed to werift's DTLS server (werift-early-dtls.ts) is not one more from the client.
+  const records = since.filter((entry) => entry.msg === 'dtls record in' && ofNewcomer(entry) && entry.fields?.replayed !== true)
+  mark('hubDtlsRecordIn', records[0])
   mark('hubIceConnected', since.find((entry) => entry.msg === 'ice connected'))
   mark('hubDtlsConnecting', since.find((entry) => entry.msg === 'dtls connecting' && ofNewcomer(entry)))
   mark('hubDtlsConnected', since.find((entry) => entry.msg === 'dtls connected' && ofNewcomer(entry)))
@@ -78,5 +85,7 @@ export function hubTrace(entries: readonly HubEntry[], clickedAt: number, firstF
     answerMs: ms('offer answered'),
     offerMs: ms('offer created'),
     keyframeAfterRequestMs: since.find((entry) => entry.msg === 'keyframe arrived' && ofOther(entry))?.fields?.afterRequestMs as number | undefined,
+    clientHellos: records.filter((entry) => entry.fields?.contentType === 22 && entry.fields?.handshakeType === 1).length,
+    recordsBeforeDtls: records.filter((entry) => entry.fields?.dtlsState === 'new').length,
   }
 }

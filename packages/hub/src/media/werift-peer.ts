@@ -17,6 +17,7 @@ import type { Forwarder } from './werift-forwarder.js'
 import { WeriftPublications } from './werift-publications.js'
 import { assertUsableDescription, filterSdpCandidates, parseMediaSections } from './werift-sdp.js'
 import { WeriftSubscriptions } from './werift-subscriptions.js'
+import { replayEarlyDtls } from './werift-early-dtls.js'
 
 /** What every peer of one plane shares. */
 export interface WeriftPeerContext {
@@ -48,6 +49,8 @@ export class WeriftPeer implements MediaPeer {
   readonly #channels: WeriftChannels
   readonly #disposers: (() => void)[] = []
   readonly #watchedTransports = new Set<RTCDtlsTransport>()
+  /** ICE connections whose early ClientHello is held for werift's DTLS server (werift-early-dtls.ts): one per connection, however many transports share it. */
+  readonly #earlyDtlsConnections = new WeakSet<object>()
   #lastReceivedAt: number | undefined
   /** werift's connection state, except `connected` as soon as media can flow (#mediaUp). */
   #connectionState: PeerConnectionState = 'new'
@@ -267,6 +270,15 @@ export class WeriftPeer implements MediaPeer {
     for (const transport of this.#pc.dtlsTransports) {
       if (this.#watchedTransports.has(transport)) continue
       this.#watchedTransports.add(transport)
+      const connection = transport.iceTransport.connection
+      if (!this.#earlyDtlsConnections.has(connection)) {
+        this.#earlyDtlsConnections.add(connection)
+        this.#disposers.push(
+          replayEarlyDtls(transport, {
+            record: (data, dtlsState, replayed) => this.#log('debug', 'dtls record in', { dtlsState, contentType: data[0], handshakeType: data[13], replayed }),
+          }),
+        )
+      }
       this.#disposers.push(
         transport.onRtcp.subscribe((packet) => {
           this.#lastReceivedAt = now()
