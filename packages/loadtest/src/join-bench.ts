@@ -94,6 +94,7 @@ async function trial(browser: Browser, kind: Kind, testHub: TestHub, hubEntries:
     )
     const epoch = marks.timeOrigin ?? 0
     const hub = hubTrace(hubEntries, epoch + marks.clickedAt!, epoch + marks.firstFrame!)
+    if (process.env.JOIN_DUMP) for (const e of hubEntries) if (e.at >= epoch + marks.clickedAt!) console.error(`  [hub] +${(e.at - epoch - marks.clickedAt!).toFixed(1)} ${e.msg} ${JSON.stringify(e.fields)}`)
     return { ms: marks.firstFrame! - marks.clickedAt!, steps: sinceClick(marks), apiViaWorker: marks.apiViaWorker ?? 0, busyToOffer: marks.busyToOffer ?? Number.NaN, busyToFrame: marks.busyToFrame ?? Number.NaN, hub }
   } finally {
     for (const participant of open) await participant.close().catch(() => undefined)

@@ -24,14 +24,14 @@ describe('hubTrace', () => {
   })
 
   it("counts the newcomer's ClientHellos and its DTLS records before werift's DTLS started, not the hub's replay", () => {
-    const hello = (at: number, dtlsState: string, replayed = false) => entry(at, 'dtls record in', { clientId: 'newcomer', contentType: 22, handshakeType: 1, dtlsState, replayed })
+    const hello = (at: number, dtlsState: string, replayed = false) => entry(at, 'dtls record in', { clientId: 'newcomer', contentType: 22, clientHello: true, dtlsState, replayed })
     const entries = [
-      entry(1190, 'dtls record in', { clientId: 'publisher', contentType: 22, handshakeType: 1, dtlsState: 'new', replayed: false }),
+      entry(1190, 'dtls record in', { clientId: 'publisher', contentType: 22, clientHello: true, dtlsState: 'new', replayed: false }),
       hello(1195, 'new'),
       entry(1200, 'ice connected', { clientId: 'newcomer' }),
       hello(1201, 'connecting', true),
       hello(1204, 'connecting'),
-      entry(1210, 'dtls record in', { clientId: 'newcomer', contentType: 22, handshakeType: 16, dtlsState: 'connecting', replayed: false }),
+      entry(1210, 'dtls record in', { clientId: 'newcomer', contentType: 22, clientHello: false, dtlsState: 'connecting', replayed: false }),
     ]
     const trace = hubTrace(entries, 1000, 1500)
     expect(trace.steps.hubDtlsRecordIn).toBe(195)

@@ -44,7 +44,7 @@ export interface HubTrace {
   offerMs: number | undefined
   /** ms from the PLI to the keyframe's first packet at the hub. */
   keyframeAfterRequestMs: number | undefined
-  /** The newcomer's ClientHellos that reached the hub (2 with the cookie exchange; more are resends), and its DTLS records that arrived before werift's DTLS transport was started (dropped). */
+  /** The newcomer's ClientHellos that reached the hub (their first datagrams: 2 with the cookie exchange; more are resends), and its DTLS records that arrived before werift's DTLS transport was started (dropped). */
   clientHellos: number
   recordsBeforeDtls: number
 }
@@ -85,7 +85,7 @@ export function hubTrace(entries: readonly HubEntry[], clickedAt: number, firstF
     answerMs: ms('offer answered'),
     offerMs: ms('offer created'),
     keyframeAfterRequestMs: since.find((entry) => entry.msg === 'keyframe arrived' && ofOther(entry))?.fields?.afterRequestMs as number | undefined,
-    clientHellos: records.filter((entry) => entry.fields?.contentType === 22 && entry.fields?.handshakeType === 1).length,
+    clientHellos: records.filter((entry) => entry.fields?.clientHello === true).length,
     recordsBeforeDtls: records.filter((entry) => entry.fields?.dtlsState === 'new').length,
   }
 }

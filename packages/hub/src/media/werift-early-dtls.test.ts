@@ -2,7 +2,7 @@
 // held, and handed to the server once the transport starts.
 import { Event } from 'werift'
 import { describe, expect, it } from 'vitest'
-import { type EarlyDtlsTransport, isDtlsRecord, replayEarlyDtls } from './werift-early-dtls.js'
+import { type EarlyDtlsTransport, isDtlsRecord, replayEarlyDtls, startsClientHello } from './werift-early-dtls.js'
 
 /** A transport as werift's: `start()` says `connecting`, then subscribes its DTLS server to the connection's data. */
 function fakeTransport() {
@@ -25,23 +25,42 @@ function fakeTransport() {
   return { transport: transport satisfies EarlyDtlsTransport, onData, server }
 }
 
-const hello = (seq: number) => Buffer.from([22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, seq, 0, 1])
+/** A ClientHello's datagram: record header (sequence number `seq`), handshake header at `offset`, a byte of body. */
+const hello = (seq: number, offset = 0) => Buffer.from([22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, seq, 12, 1, 0, 0, 2, 0, 0, 0, 0, offset, 0, 0, 1, 0xaa])
 const flush = () => new Promise<void>((resolve) => setTimeout(resolve, 0))
 
 describe('replayEarlyDtls', () => {
-  it('hands the newest ClientHello that came before the start to the DTLS server, once', async () => {
+  it('hands the newest ClientHello that came before the start, all its fragments in order, to the DTLS server, once', async () => {
     const { transport, onData, server } = fakeTransport()
     replayEarlyDtls(transport)
-    onData.execute(hello(1))
+    onData.execute(hello(1, 0))
+    onData.execute(hello(2, 1))
     onData.execute(Buffer.from([0x00, 0x01])) // STUN: not held
-    onData.execute(hello(2))
+    onData.execute(hello(3, 0)) // resent: the newest flight
+    onData.execute(hello(4, 1))
     transport.start()
     expect(server).toEqual([])
     await flush()
-    expect(server).toEqual([hello(2)])
-    onData.execute(hello(3))
+    expect(server).toEqual([hello(3, 0), hello(4, 1)])
+    onData.execute(hello(5))
     await flush()
-    expect(server).toEqual([hello(2), hello(3)])
+    expect(server).toEqual([hello(3, 0), hello(4, 1), hello(5)])
+  })
+
+  it('holds no fragment without the start of its ClientHello', async () => {
+    const { transport, onData, server } = fakeTransport()
+    replayEarlyDtls(transport)
+    onData.execute(hello(2, 1))
+    transport.start()
+    await flush()
+    expect(server).toEqual([])
+  })
+
+  it("tells a ClientHello's first datagram from its later fragments and from other records", () => {
+    expect(startsClientHello(hello(1, 0))).toBe(true)
+    expect(startsClientHello(hello(1, 1))).toBe(false)
+    expect(startsClientHello(Buffer.from([23, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 1, 12, 1, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1, 0xaa]))).toBe(false)
+    expect(startsClientHello(Buffer.from([22, 0xfe]))).toBe(false)
   })
 
   it('replays nothing when nothing came early', async () => {

@@ -17,7 +17,7 @@ import type { Forwarder } from './werift-forwarder.js'
 import { WeriftPublications } from './werift-publications.js'
 import { assertUsableDescription, filterSdpCandidates, parseMediaSections } from './werift-sdp.js'
 import { WeriftSubscriptions } from './werift-subscriptions.js'
-import { replayEarlyDtls } from './werift-early-dtls.js'
+import { replayEarlyDtls, startsClientHello } from './werift-early-dtls.js'
 
 /** What every peer of one plane shares. */
 export interface WeriftPeerContext {
@@ -275,7 +275,7 @@ export class WeriftPeer implements MediaPeer {
         this.#earlyDtlsConnections.add(connection)
         this.#disposers.push(
           replayEarlyDtls(transport, {
-            record: (data, dtlsState, replayed) => this.#log('debug', 'dtls record in', { dtlsState, contentType: data[0], handshakeType: data[13], replayed }),
+            record: (data, dtlsState, replayed) => this.#log('debug', 'dtls record in', { dtlsState, contentType: data[0], clientHello: startsClientHello(data), replayed }),
           }),
         )
       }
