@@ -1,6 +1,7 @@
 // The client's ICE candidates on the way into one werift peer connection: filtered (end-of-candidates,
-// mDNS, addresses outside the allowed ones, TCP), and held until a remote description exists and is
-// not being applied at that moment, as werift cannot take them earlier.
+// mDNS, addresses outside the allowed ones, TCP, any that come once ICE has nominated a pair), and held
+// until a remote description exists and is not being applied at that moment, as werift cannot take
+// them earlier.
 import type { RTCPeerConnection } from 'werift'
 import { type IceCandidate, messageOf } from '@parley/protocol'
 import type { LogFields, LogLevel } from '../log.js'
@@ -35,6 +36,10 @@ export class RemoteCandidates {
       return
     }
     if (parsed.protocol !== 'udp') return
+    if (iceNominated(this.#pc)) {
+      this.#log('debug', 'ignoring a candidate after ICE nominated a pair')
+      return
+    }
     const init: IceCandidate = { ...candidate }
     if (init.sdpMid == null && init.sdpMLineIndex == null) init.sdpMLineIndex = 0 // BUNDLE: one transport
     if (!this.#pc.remoteDescription || this.#applyingDescription) {
@@ -84,4 +89,16 @@ export class RemoteCandidates {
       throw new Error(`the ICE candidate cannot be added: ${messageOf(error)}`)
     }
   }
+}
+
+/**
+ * Whether the peer's ICE agent has nominated a pair (this generation: an ICE restart clears it). The hub
+ * is ICE controlled: a browser's first check usually arrives before its trickled candidates (as a
+ * peer-reflexive pair) and is nominated at once. werift 0.25.2 pairs a candidate added after that as
+ * `waiting` and its connect() loop checks one such pair per 20 ms tick before it reports ICE connected,
+ * which is what starts the hub's DTLS server: two late candidates held the handshake 40 ms or more in
+ * the join bench. A nominated pair is the one media uses; a later candidate adds nothing to it.
+ */
+export function iceNominated(pc: Pick<RTCPeerConnection, 'iceTransports'>): boolean {
+  return pc.iceTransports.some((transport) => transport.connection.nominated !== undefined)
 }
