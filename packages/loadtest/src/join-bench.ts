@@ -46,6 +46,9 @@ interface TrialResult {
   /** ms of the page's long tasks (≥ 50 ms) from the click to our offer's PUT, and to the first frame. */
   busyToOffer: number
   busyToFrame: number
+  /** The page's other fetches still open when our offer's PUT was sent, and that PUT's wait for a connection (ms; undefined where Resource Timing hides it). */
+  inFlightAtOffer: number | undefined
+  offerQueued: number | undefined
   /** The hub's side (its debug log lines; empty for a hub that does not write them). */
   hub: HubTrace
 }
@@ -94,8 +97,9 @@ async function trial(browser: Browser, kind: Kind, testHub: TestHub, hubEntries:
     )
     const epoch = marks.timeOrigin ?? 0
     const hub = hubTrace(hubEntries, epoch + marks.clickedAt!, epoch + marks.firstFrame!)
+    if (process.env.JOIN_DUMP) console.error(`  [click] ${new Date(epoch + marks.clickedAt!).toISOString()}`)
     if (process.env.JOIN_DUMP) for (const e of hubEntries) if (e.at >= epoch + marks.clickedAt!) console.error(`  [hub] +${(e.at - epoch - marks.clickedAt!).toFixed(1)} ${e.msg} ${JSON.stringify(e.fields)}`)
-    return { ms: marks.firstFrame! - marks.clickedAt!, steps: sinceClick(marks), apiViaWorker: marks.apiViaWorker ?? 0, busyToOffer: marks.busyToOffer ?? Number.NaN, busyToFrame: marks.busyToFrame ?? Number.NaN, hub }
+    return { ms: marks.firstFrame! - marks.clickedAt!, steps: sinceClick(marks), apiViaWorker: marks.apiViaWorker ?? 0, busyToOffer: marks.busyToOffer ?? Number.NaN, busyToFrame: marks.busyToFrame ?? Number.NaN, inFlightAtOffer: marks.inFlightAtOffer, offerQueued: marks.offerQueued, hub }
   } finally {
     for (const participant of open) await participant.close().catch(() => undefined)
     lastSettleMs = await settle(testHub, roomId)
@@ -208,7 +212,7 @@ try {
       if (counted) results.get(name)!.push(result)
       const steps = JOIN_STEPS.map((step) => `${step} ${result.steps[step]?.toFixed(0) ?? '-'}`).join(', ')
       const hubSteps = HUB_STEPS.map((step) => `${step} ${result.hub.steps[step]?.toFixed(0) ?? '-'}`).join(', ')
-      console.error(`[join] round ${round + 1}${counted ? '' : ' (warm-up)'} ${name}: ${result.ms.toFixed(0)} ms (${steps}; hub: ${hubSteps}, PLIs ${result.hub.plis}, ClientHellos ${result.hub.clientHellos} (${result.hub.recordsBeforeDtls} records before DTLS started), first video packet a keyframe: ${result.hub.firstVideoKeyframe}; API requests via a service worker: ${result.apiViaWorker}; long tasks to the offer ${result.busyToOffer.toFixed(0)} ms, to the frame ${result.busyToFrame.toFixed(0)} ms; its room empty ${lastSettleMs.toFixed(0)} ms after its pages closed), load ${loadavg()[0]!.toFixed(2)}`)
+      console.error(`[join] round ${round + 1}${counted ? '' : ' (warm-up)'} ${name}: ${result.ms.toFixed(0)} ms (${steps}; hub: ${hubSteps}, PLIs ${result.hub.plis}, ClientHellos ${result.hub.clientHellos} (${result.hub.recordsBeforeDtls} records before DTLS started), first video packet a keyframe: ${result.hub.firstVideoKeyframe}; API requests via a service worker: ${result.apiViaWorker}; fetches open at the offer ${result.inFlightAtOffer ?? '-'}, offer PUT queued ${result.offerQueued?.toFixed(1) ?? '-'} ms; long tasks to the offer ${result.busyToOffer.toFixed(0)} ms, to the frame ${result.busyToFrame.toFixed(0)} ms; its room empty ${lastSettleMs.toFixed(0)} ms after its pages closed), load ${loadavg()[0]!.toFixed(2)}`)
     }
     loads.push(loadavg()[0]!)
   }
@@ -251,6 +255,12 @@ try {
   }
   console.log(`| long tasks (≥ 50 ms) click → offerSent, ms | ${order.map((name) => median(results.get(name)!.map((result) => result.busyToOffer)).toFixed(0)).join(' | ')} |`)
   console.log(`| long tasks click → firstFrame, ms | ${order.map((name) => median(results.get(name)!.map((result) => result.busyToFrame)).toFixed(0)).join(' | ')} |`)
+  for (const [label, pick] of [
+    ['other fetches open when our offer was sent', (result: TrialResult) => result.inFlightAtOffer],
+    ["our offer's PUT waiting for a connection (Resource Timing), ms", (result: TrialResult) => result.offerQueued],
+  ] as const) {
+    console.log(`| ${label} | ${order.map((name) => { const seen = results.get(name)!.flatMap((result) => { const value = pick(result); return value === undefined ? [] : [value] }); return seen.length ? median(seen).toFixed(1) : '-' }).join(' | ')} |`)
+  }
   printHubTable(order, results)
   console.log(`\nall figures ms: ${order.map((name) => `${name} ${msOf(name).map((value) => value.toFixed(0)).join(',')}`).join('; ')}`)
 } finally {

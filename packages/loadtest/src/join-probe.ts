@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core'
 /** The join steps the probe sees, in the order they usually happen. */
 export const JOIN_STEPS = ['register', 'sseCreated', 'sseOpen', 'pcCreated', 'lockAnswered', 'offerSent', 'offerAnswered', 'hubOffer', 'answerSent', 'iceConnected', 'dtlsConnected', 'firstFrame'] as const
 export type JoinStep = (typeof JOIN_STEPS)[number]
-export type JoinMarks = Partial<Record<JoinStep | 'clickedAt' | 'apiViaWorker' | 'busyToOffer' | 'busyToFrame' | 'timeOrigin', number>>
+export type JoinMarks = Partial<Record<JoinStep | 'clickedAt' | 'apiViaWorker' | 'busyToOffer' | 'busyToFrame' | 'timeOrigin' | 'inFlightAtOffer' | 'offerQueued', number>>
 
 /** What each step means, for the table's legend. */
 export const JOIN_STEP_MEANING: Record<JoinStep, string> = {
@@ -56,14 +56,25 @@ function installProbe(selectors: { joinSelector: string; remoteVideoSelector: st
     { capture: true },
   )
   const originalFetch = globalThis.fetch.bind(globalThis)
+  let inFlight = 0
   globalThis.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
     const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase()
     const body = typeof init?.body === 'string' ? init.body : ''
     const negotiate = method === 'PUT' && /\/negotiate\//.test(url)
     if (negotiate && /"type"\s*:\s*"answer"/.test(body)) mark('answerSent')
-    if (negotiate && /"type"\s*:\s*"offer"/.test(body)) mark('offerSent')
-    const response = await originalFetch(input, init)
+    if (negotiate && /"type"\s*:\s*"offer"/.test(body)) {
+      // Other fetches still open then: with HTTP/1.1 the browser opens at most 6 connections to the hub, the events stream holding one.
+      if (marks.clickedAt !== undefined && marks.inFlightAtOffer === undefined) marks.inFlightAtOffer = inFlight
+      mark('offerSent')
+    }
+    inFlight++
+    let response: Response
+    try {
+      response = await originalFetch(input, init)
+    } finally {
+      inFlight--
+    }
     if (method === 'POST' && /\/register$/.test(url.split('?')[0]!)) mark('register')
     if (/\/isallownegotiate\//.test(url)) mark('lockAnswered')
     if (negotiate && /"type"\s*:\s*"offer"/.test(body)) mark('offerAnswered')
@@ -128,6 +139,13 @@ export async function readJoinMarks(page: Page): Promise<JoinMarks> {
       timeOrigin: performance.timeOrigin,
       busyToOffer: busy(marks.offerSent),
       busyToFrame: busy(marks.firstFrame),
+      // Our offer's PUT from fetch() to its request leaving on a connection (Resource Timing; 0 cross-origin, without Timing-Allow-Origin: left out).
+      offerQueued: (() => {
+        const put = performance
+          .getEntriesByType('resource')
+          .find((entry) => /\/negotiate\//.test(entry.name) && marks.offerSent !== undefined && Math.abs(entry.startTime - marks.offerSent) < 5) as PerformanceResourceTiming | undefined
+        return put && put.requestStart > 0 ? put.requestStart - put.startTime : undefined
+      })(),
       // Hub API requests that went through a service worker's fetch handler (Resource Timing: workerStart > 0,
       // and no static route sent them to the network; Chromium sets workerStart for routed ones too).
       apiViaWorker: performance
