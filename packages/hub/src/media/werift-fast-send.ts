@@ -18,6 +18,7 @@
 import { createCipheriv, createHmac, type Cipher } from 'node:crypto'
 import { isIP } from 'node:net'
 import { RtpHeader, type RTCRtpSender, type RtpPacket } from 'werift'
+import { answerLiteralsAtOnce } from './udp-literal-lookup.js'
 
 const SDES_MID_URI = 'urn:ietf:params:rtp-hdrext:sdes:mid'
 const ABS_SEND_TIME_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time'
@@ -254,6 +255,8 @@ class FastSender {
   #srtpContext: SrtpContextInternals | undefined
   #srtpSsrc = -1
   #srtpState: SrtpSsrcState | undefined
+  /** The pair's socket last seen: its lookup answers the IP literals at once (udp-literal-lookup.ts). */
+  #socket: object | undefined
 
   constructor(sender: SenderInternals) {
     this.#sender = sender
@@ -281,6 +284,10 @@ class FastSender {
       this.#checkedHost = remote.host
     }
     if (!connection.canSendApplicationData()) return false
+    if (this.#socket !== transport.socket) {
+      this.#socket = transport.socket
+      answerLiteralsAtOnce(transport.socket)
+    }
     let template = this.#template
     if (!template || template.mid !== sender.mid || template.headerExtensions !== sender.headerExtensions) {
       template = headerTemplate(sender)
