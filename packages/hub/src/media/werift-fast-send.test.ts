@@ -137,6 +137,29 @@ describe('FastRtpSend', () => {
     expect(relayed).toEqual([296])
   })
 
+  for (const [name, profile, saltLength] of PROFILES) {
+    it(`keeps every datagram it sent intact and decryptable, across the subscriber's sequence-number rollover (${name})`, () => {
+      const { sender, receiver, pair } = connectedSender(profile, saltLength)
+      // The buffers as handed to the socket, not copies: each is cut from a shared slab and must not be written again.
+      const raw: Buffer[] = []
+      pair.protocol.transport.socket.send = (data: Buffer) => raw.push(data)
+      const fast = new FastRtpSend()
+      const packets: RtpPacket[] = []
+      // seqOffset 1000: publisher 64400–64599 are the subscriber's 65400–65535 and 0–63 (its ROC goes to 1).
+      for (let seq = 64_400; seq < 64_600; seq++) {
+        const packet = new RtpPacket(new RtpHeader({ payloadType: 111, sequenceNumber: seq, timestamp: seq * 10, ssrc: 0x5555 }), randomBytes(seq % 3 === 0 ? 1100 : 80))
+        packets.push(packet)
+        expect(fast.send(sender, packet)).toBe(true)
+      }
+      expect(raw).toHaveLength(200)
+      for (const [index, data] of raw.entries()) {
+        const received = RtpPacket.deSerialize(receiver.decrypt(data))
+        expect(received.header.sequenceNumber).toBe((64_400 + index + 1000) & 0xffff)
+        expect(received.payload.equals(packets[index]!.payload)).toBe(true)
+      }
+    })
+  }
+
   it('leaves a sender that has sent nothing yet as it is', () => {
     const { sender } = connectedSender(ProtectionProfileAeadAes128Gcm, 12)
     continueSequence(sender, 42)

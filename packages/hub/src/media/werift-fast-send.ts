@@ -18,6 +18,7 @@
 import { createCipheriv, createHmac, type Cipher } from 'node:crypto'
 import { isIP } from 'node:net'
 import { RtpHeader, type RTCRtpSender, type RtpPacket } from 'werift'
+import { answerLiteralsAtOnce } from './udp-literal-lookup.js'
 
 const SDES_MID_URI = 'urn:ietf:params:rtp-hdrext:sdes:mid'
 const ABS_SEND_TIME_URI = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time'
@@ -39,9 +40,10 @@ interface SrtpContextInternals {
   srtpSessionKey: Buffer
   srtpSessionSalt: Buffer
   srtpSessionAuthTag: Buffer
-  getSrtpSsrcState(ssrc: number): { rolloverCounter: number }
-  updateRolloverCount(sequenceNumber: number, state: { rolloverCounter: number }): void
+  getSrtpSsrcState(ssrc: number): SrtpSsrcState
+  updateRolloverCount(sequenceNumber: number, state: SrtpSsrcState): void
 }
+type SrtpSsrcState = { rolloverCounter: number }
 
 interface UdpPairInternals {
   /** werift's pair.remoteAddr is a getter building a fresh [host, port] array per call: read the candidate. */
@@ -131,10 +133,14 @@ const keystreams = new WeakMap<SrtpContextInternals, CounterKeystream>()
 /** Scratch for the GCM IV and the ROC appended to the HMAC input: both are copied by node:crypto at once. */
 const gcmIv = Buffer.alloc(12)
 const rocBytes = Buffer.alloc(4)
+/** The GCM AAD (the RTP header) per header length: setAAD digests it at once, so no view of `out` is made per packet. */
+const aadScratch: Buffer[] = []
 
-/** SRTP-protects `payload` behind the `headerLength` header bytes already in `out`; returns the packet length. */
-export function protectRtp(context: SrtpContextInternals, ssrc: number, seq: number, out: Buffer, headerLength: number, payload: Buffer): number {
-  const state = context.getSrtpSsrcState(ssrc)
+/**
+ * SRTP-protects `payload` behind the `headerLength` header bytes already in `out`; returns the packet length.
+ * `state`: the session's state of `ssrc`, when the caller keeps it (werift creates it once and never replaces it).
+ */
+export function protectRtp(context: SrtpContextInternals, ssrc: number, seq: number, out: Buffer, headerLength: number, payload: Buffer, state = context.getSrtpSsrcState(ssrc)): number {
   context.updateRolloverCount(seq, state)
   const roc = state.rolloverCounter
   const salt = context.srtpSessionSalt
@@ -146,8 +152,10 @@ export function protectRtp(context: SrtpContextInternals, ssrc: number, seq: num
     iv.writeUInt32BE(roc, 6)
     iv.writeUInt16BE(seq, 10)
     for (let i = 0; i < 12; i++) iv[i]! ^= salt[i]!
+    const aad = (aadScratch[headerLength] ??= Buffer.alloc(headerLength))
+    out.copy(aad, 0, 0, headerLength)
     const cipher = createCipheriv('aes-128-gcm', context.srtpSessionKey, iv)
-    cipher.setAAD(out.subarray(0, headerLength))
+    cipher.setAAD(aad)
     cipher.update(payload).copy(out, headerLength)
     cipher.final()
     cipher.getAuthTag().copy(out, headerLength + payload.length)
@@ -164,6 +172,25 @@ export function protectRtp(context: SrtpContextInternals, ssrc: number, seq: num
   const tag = createHmac('sha1', context.srtpSessionAuthTag).update(out.subarray(0, end)).update(rocBytes).digest()
   tag.copy(out, end, 0, SHA1_80_TAG_BYTES)
   return end + SHA1_80_TAG_BYTES
+}
+
+/**
+ * Output datagrams cut from one slab. Node's Buffer pool is 8 KB: a new ArrayBuffer (a native backing store
+ * the GC tracks) every ~7 forwarded packets. A datagram is referenced only until the UDP send takes it (at
+ * once, unless the socket's buffer is full and the send is queued), so a slab is freed soon after it is cut up.
+ */
+const SLAB_BYTES = 256 * 1024
+let slab = Buffer.allocUnsafeSlow(SLAB_BYTES)
+let slabOffset = 0
+export function datagramBuffer(length: number): Buffer {
+  if (length > SLAB_BYTES / 8) return Buffer.allocUnsafe(length)
+  if (slabOffset + length > SLAB_BYTES) {
+    slab = Buffer.allocUnsafeSlow(SLAB_BYTES)
+    slabOffset = 0
+  }
+  const out = slab.subarray(slabOffset, slabOffset + length)
+  slabOffset = (slabOffset + length + 7) & ~7
+  return out
 }
 
 /** `payload` followed by `paddingSize` bytes of RTP padding (RFC 3550 5.1: the last one counts them). */
@@ -224,6 +251,12 @@ class FastSender {
   readonly #history: { header: RtpHeader; payload: Buffer }[] = []
   /** The last remote host checked to be an IP literal (werift resolves anything else through DNS). */
   #checkedHost: string | undefined
+  /** The SRTP session and its state of the sender's SSRC, looked up once (werift keeps them in a keyed object). */
+  #srtpContext: SrtpContextInternals | undefined
+  #srtpSsrc = -1
+  #srtpState: SrtpSsrcState | undefined
+  /** The pair's socket last seen: its lookup answers the IP literals at once (udp-literal-lookup.ts). */
+  #socket: object | undefined
 
   constructor(sender: SenderInternals) {
     this.#sender = sender
@@ -251,6 +284,10 @@ class FastSender {
       this.#checkedHost = remote.host
     }
     if (!connection.canSendApplicationData()) return false
+    if (this.#socket !== transport.socket) {
+      this.#socket = transport.socket
+      answerLiteralsAtOnce(transport.socket)
+    }
     let template = this.#template
     if (!template || template.mid !== sender.mid || template.headerExtensions !== sender.headerExtensions) {
       template = headerTemplate(sender)
@@ -265,14 +302,19 @@ class FastSender {
     const tagLength = context.profile === PROFILE_AEAD_AES_128_GCM ? GCM_TAG_BYTES : SHA1_80_TAG_BYTES
     // Padding (RFC 3550 5.1: its last byte counts it) is encrypted with the payload; only probes carry it.
     const body = paddingSize === 0 ? payload : withPadding(payload, paddingSize)
-    const out = Buffer.allocUnsafe(headerLength + body.length + tagLength)
+    const out = datagramBuffer(headerLength + body.length + tagLength)
     out[0] = (template.extension.length > 0 ? 0x90 : 0x80) | (paddingSize > 0 ? 0x20 : 0)
     out[1] = (header.marker ? 0x80 : 0) | (codec.payloadType & 0x7f)
     out.writeUInt16BE(seq, 2)
     out.writeUInt32BE(timestamp, 4)
     out.writeUInt32BE(ssrc, 8)
     template.extension.copy(out, 12)
-    const length = protectRtp(context, ssrc, seq, out, headerLength, body)
+    if (this.#srtpContext !== context || this.#srtpSsrc !== ssrc || !this.#srtpState) {
+      this.#srtpContext = context
+      this.#srtpSsrc = ssrc
+      this.#srtpState = context.getSrtpSsrcState(ssrc)
+    }
+    const length = protectRtp(context, ssrc, seq, out, headerLength, body, this.#srtpState)
 
     // What dispatchRtp records: the SR's counters and NTP/RTP pair, and the NACK history.
     sender.sequenceNumber = seq

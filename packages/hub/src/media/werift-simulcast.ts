@@ -200,11 +200,36 @@ export class SimulcastLayers {
     layer.starved = own < below * (layer.starved ? FED_SHARE : STARVED_SHARE)
   }
 
-  /** The layer for `level` (1 = narrowest; clamped to the widest sending); undefined for 0 or none sending. */
+  /**
+   * The layer for `level` (1 = narrowest; clamped to the widest sending); undefined for 0 or none sending.
+   * It is active(now)[min(level, its length) − 1], without active's arrays and sort: it runs per forwarded
+   * packet and subscriber. The sending layers are walked narrowest first (equal widths in layer order, as
+   * the stable sort), the narrowest counted even when starved.
+   */
   layerAt(level: number, now: number): Layer | undefined {
     if (level <= 0) return undefined
-    const active = this.active(now)
-    return active[Math.min(level, active.length) - 1]
+    const layers = this.layers
+    let found: Layer | undefined
+    let count = 0
+    let previous = -1
+    for (;;) {
+      let next = -1
+      for (let i = 0; i < layers.length; i++) {
+        const layer = layers[i]!
+        if (layer.width <= 0 || this.#idle(layer, now)) continue
+        if (previous >= 0) {
+          const after = layers[previous]!
+          if (layer.width < after.width || (layer.width === after.width && i <= previous)) continue
+        }
+        if (next < 0 || layer.width < layers[next]!.width) next = i
+      }
+      if (next < 0) return found
+      if (count === 0 || !layers[next]!.starved) {
+        found = layers[next]
+        if (++count >= level) return found
+      }
+      previous = next
+    }
   }
 
   end(): void {

@@ -1,0 +1,30 @@
+// Node's dgram resolves the address of every send on an unconnected socket through its lookup (dns.lookup),
+// and dns.lookup answers even an IP literal on the next tick: per forwarded packet a lookup call, closures
+// and a queued tick before the datagram leaves. ICE forbids connecting the socket (one socket, several
+// remote candidates) and werift creates it, so its lookup is replaced on the handle: an IP literal (all the
+// fast send sends to, werift-fast-send.ts checks it) is answered at once, anything else goes to the old one.
+// Reads Node 20's dgram internals (the socket's 'state symbol', its handle's lookup(address, callback));
+// when they are not there the socket is left as it is. udp-literal-lookup.test.ts checks them.
+import { isIP } from 'node:net'
+
+type Lookup = (address: string, callback: (error: Error | null, address?: string) => void) => void
+interface StateInternals {
+  handle?: { lookup?: Lookup } | null
+}
+
+const seen = new WeakSet<object>()
+
+/** Whether `socket`'s sends to IP literals skip the lookup's tick from now on (once per socket; idempotent). */
+export function answerLiteralsAtOnce(socket: object): boolean {
+  if (seen.has(socket)) return true
+  seen.add(socket)
+  const stateKey = Object.getOwnPropertySymbols(socket).find((symbol) => symbol.description === 'state symbol')
+  const handle = stateKey ? (socket as Record<symbol, StateInternals | undefined>)[stateKey]?.handle : undefined
+  const lookup = handle?.lookup
+  if (!handle || typeof lookup !== 'function') return false
+  handle.lookup = (address, callback) => {
+    if (isIP(address) !== 0) callback(null, address)
+    else lookup(address, callback)
+  }
+  return true
+}
