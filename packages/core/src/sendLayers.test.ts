@@ -8,7 +8,7 @@ import { RemoteStreams } from './remoteStreams.js'
 import { ScreenMedia } from './screenMedia.js'
 import { CameraSender } from './sendResolution.js'
 import type { PeerConnectionFactory } from './ports.js'
-import { LAYER_SAMPLE_MS, ROOMY_BPS, SHORT_BPS, SHORT_SAMPLES, isRoomy, isShort, layerFigures } from './sendLayers.js'
+import { LAYER_SAMPLE_MS, ROOMY_BPS, SHORT_BPS, SHORT_SAMPLES, isDropped, isRoomy, isShort, isUnknown, layerFigures } from './sendLayers.js'
 import { PeerStats } from './stats/peerStats.js'
 import { sampleFieldsOf, type StatLike } from './stats/report.js'
 import { negotiationActors } from './machines/negotiationActors.js'
@@ -25,15 +25,15 @@ const CHROMIUM: StatLike[] = [
   { type: 'candidate-pair', id: 'old', nominated: false, state: 'succeeded', availableOutgoingBitrate: 2_000_000 },
   { type: 'candidate-pair', id: 'used', nominated: true, state: 'succeeded', availableOutgoingBitrate: 225_164, currentRoundTripTime: 0.2 },
   { type: 'outbound-rtp', id: 'a', kind: 'audio', packetsSent: 900 },
-  { type: 'outbound-rtp', id: 'h', kind: 'video', rid: 'high', framesPerSecond: 5, frameWidth: 640, qualityLimitationReason: 'bandwidth' },
-  { type: 'outbound-rtp', id: 'm', kind: 'video', rid: 'mid', framesPerSecond: 20, frameWidth: 320, qualityLimitationReason: 'bandwidth' },
+  { type: 'outbound-rtp', id: 'h', kind: 'video', rid: 'high', framesPerSecond: 5, frameWidth: 640, qualityLimitationReason: 'bandwidth', targetBitrate: 51_000 },
+  { type: 'outbound-rtp', id: 'm', kind: 'video', rid: 'mid', framesPerSecond: 20, frameWidth: 320, qualityLimitationReason: 'bandwidth', targetBitrate: 144_000 },
   { type: 'outbound-rtp', id: 'l', kind: 'video', rid: 'low', qualityLimitationReason: 'bandwidth' },
   { type: 'outbound-rtp', id: 's', kind: 'video', framesPerSecond: 30 },
 ]
 
 describe('the send layers’ figures and rule', () => {
   it('reads the nominated pair’s estimate and the frame rates by rid, from the whole report and from what a trace keeps alike', () => {
-    const figures = { availableBps: 225_164, topFps: 5, topLimit: 'bandwidth', lowerFps: 20 }
+    const figures = { availableBps: 225_164, topFps: 5, topLimit: 'bandwidth', lowerFps: 20, topTargetBps: 51_000, lowerTargetBps: 144_000 }
     expect(layerFigures(CHROMIUM, 'high')).toEqual(figures)
     expect(layerFigures(sampleFieldsOf(CHROMIUM), 'high')).toEqual(figures)
     expect(layerFigures([], 'high')).toEqual({})
@@ -50,6 +50,21 @@ describe('the send layers’ figures and rule', () => {
     expect(isShort({ availableBps: SHORT_BPS, topFps: 2, topLimit: 'cpu', lowerFps: 19 })).toBe(false)
     expect(isShort({ topFps: 2, lowerFps: 19 })).toBe(false)
     expect(isShort({})).toBe(false)
+  })
+
+  it('dropped: no target bitrate for the top layer, for bandwidth, while a lower one has some; short then, whatever the estimate and frame rates say', () => {
+    const dropped = { availableBps: SHORT_BPS + 100_000, topFps: 17, topLimit: 'bandwidth', lowerFps: 20, topTargetBps: 0, lowerTargetBps: 125_000 }
+    expect([isDropped(dropped), isShort(dropped)]).toEqual([true, true])
+    expect(isDropped({ ...dropped, topTargetBps: 1 })).toBe(false)
+    expect(isDropped({ ...dropped, lowerTargetBps: 0 })).toBe(false)
+    expect(isDropped({ ...dropped, topLimit: 'cpu' })).toBe(false)
+    expect(isDropped({ ...dropped, topTargetBps: undefined })).toBe(false)
+  })
+
+  it('unknown: no estimate and nothing else short', () => {
+    expect(isUnknown({ topFps: 20, topLimit: 'bandwidth', lowerFps: 20 })).toBe(true)
+    expect(isUnknown({ topFps: 2, topLimit: 'bandwidth', lowerFps: 20 })).toBe(false)
+    expect(isUnknown({ availableBps: 900_000 })).toBe(false)
   })
 
   it('roomy: the estimate at ROOMY_BPS or more; unknown is not', () => {

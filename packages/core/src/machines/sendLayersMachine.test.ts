@@ -16,11 +16,11 @@ import { sendLayersMachine } from './sendLayersMachine.js'
 const coverage = new CoverageRecorder()
 
 /** A Chromium report of our camera's layers: the estimate on the selected pair, frames per second per rid. */
-function report(availableBps: number | undefined, fps: { high?: number; mid?: number }): StatLike[] {
+function report(availableBps: number | undefined, fps: { high?: number; mid?: number }, targets: { high?: number; mid?: number } = {}): StatLike[] {
   return [
     { type: 'candidate-pair', id: 'p', nominated: true, state: 'succeeded', ...(availableBps !== undefined ? { availableOutgoingBitrate: availableBps } : {}) },
-    { type: 'outbound-rtp', id: 'h', kind: 'video', rid: 'high', qualityLimitationReason: 'bandwidth', ...(fps.high !== undefined ? { framesPerSecond: fps.high } : {}) },
-    { type: 'outbound-rtp', id: 'm', kind: 'video', rid: 'mid', ...(fps.mid !== undefined ? { framesPerSecond: fps.mid } : {}) },
+    { type: 'outbound-rtp', id: 'h', kind: 'video', rid: 'high', qualityLimitationReason: 'bandwidth', ...(fps.high !== undefined ? { framesPerSecond: fps.high } : {}), ...(targets.high !== undefined ? { targetBitrate: targets.high } : {}) },
+    { type: 'outbound-rtp', id: 'm', kind: 'video', rid: 'mid', ...(fps.mid !== undefined ? { framesPerSecond: fps.mid } : {}), ...(targets.mid !== undefined ? { targetBitrate: targets.mid } : {}) },
     { type: 'outbound-rtp', id: 'l', kind: 'video', rid: 'low' },
   ]
 }
@@ -144,6 +144,24 @@ describe('sendLayersMachine', () => {
     const stopped = await started()
     await stopped.samples(report(900_000, { mid: 20 }), SHORT_SAMPLES)
     expect(stopped.active()).toEqual([true, false, false])
+  })
+
+  it('one sample with the top layer dropped by the browser (no target bitrate, a lower layer fed) stops the others at once', async () => {
+    const run = await started()
+    await run.samples(report(450_000, { high: 17, mid: 20 }, { high: 0, mid: 125_000 }))
+    expect(run.layers()).toEqual({ topLayerOnly: 'holding' })
+    await flush()
+    expect(run.active()).toEqual([true, false, false])
+  })
+
+  it('a sample without the estimate neither breaks a short run nor counts in it', async () => {
+    const run = await started()
+    const unknown = report(undefined, { high: 20, mid: 20 })
+    await run.samples(SHORT, SHORT_SAMPLES - 1)
+    await run.samples(unknown, 3)
+    expect(run.layers()).toEqual({ allLayers: 'settled' })
+    await run.samples(SHORT)
+    expect(run.layers()).toEqual({ topLayerOnly: 'holding' })
   })
 
   it(`holds ${LAYERS_OFF_MS} ms whatever the estimate, then brings the layers back after ${ROOMY_SAMPLES} roomy samples in a row`, async () => {

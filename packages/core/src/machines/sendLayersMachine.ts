@@ -5,7 +5,8 @@
 // - `starting`: every layer on, the rule not applied yet (a call's estimate starts short): until a sample
 //   that is not short (`layers.fed`), or `layersStart` (3 s);
 // - `allLayers`: every layer on; SHORT_SAMPLES short samples in a row (the estimate under SHORT_BPS, or
-//   the top layer starved) stop the others (`topLayerOnly`);
+//   the top layer starved), or one that says the browser dropped the top layer, stop the others
+//   (`topLayerOnly`); a sample without the estimate counts neither way;
 // - `topLayerOnly`: the `lowerLayersOff` actor keeps every layer but the top one inactive for as long as
 //   the state lasts. It holds `layersOff` (10 s, doubled up to 80 s each time the layers did not last),
 //   then waits for ROOMY_SAMPLES roomy samples in a row (the estimate at ROOMY_BPS or more);
@@ -13,7 +14,7 @@
 //   once `settled` the hold is back to 10 s.
 // Stopping it (the negotiation stops with the room session) stops the reads and the timers.
 import { assign, enqueueActions, setup } from 'xstate'
-import { LAYERS_OFF_MAX_MS, LAYERS_OFF_MS, LAYERS_START_MS, LAYERS_TRIAL_MS, LAYER_SAMPLE_MS, ROOMY_SAMPLES, SHORT_SAMPLES, isRoomy, isShort, type LayerFigures } from '../sendLayers.js'
+import { LAYERS_OFF_MAX_MS, LAYERS_OFF_MS, LAYERS_START_MS, LAYERS_TRIAL_MS, LAYER_SAMPLE_MS, ROOMY_SAMPLES, SHORT_SAMPLES, isDropped, isRoomy, isShort, isUnknown, type LayerFigures } from '../sendLayers.js'
 import type { SendLayersActors } from './sendLayersActors.js'
 import { notProvided } from './notProvided.js'
 
@@ -46,12 +47,15 @@ export const sendLayersMachine = setup({
   },
   actions: {
     judgeSample: enqueueActions(({ context, enqueue }, figures: LayerFigures) => {
+      // A sample without the estimate (Chromium leaves it out of one in ten or so) keeps both runs.
+      if (isUnknown(figures)) return
       const short = isShort(figures)
       const shortRun = short ? context.shortRun + 1 : 0
       const roomyRun = isRoomy(figures) ? context.roomyRun + 1 : 0
       enqueue.assign({ shortRun, roomyRun })
       if (!short) enqueue.raise({ type: 'layers.fed' })
-      if (shortRun >= SHORT_SAMPLES) enqueue.raise({ type: 'layers.short' })
+      // A dropped top layer has frozen its subscribers already: no second sample.
+      if (shortRun >= SHORT_SAMPLES || isDropped(figures)) enqueue.raise({ type: 'layers.short' })
       if (roomyRun >= ROOMY_SAMPLES) enqueue.raise({ type: 'layers.roomy' })
     }),
     resetRuns: assign({ shortRun: 0, roomyRun: 0 }),

@@ -56,7 +56,7 @@ const LIMITATION_RANK: Record<string, number> = { none: 0, other: 1, cpu: 2, ban
 export const SAMPLE_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'inbound-rtp': ['trackIdentifier', 'kind', 'packetsReceived', 'packetsLost', 'jitter', 'framesDecoded', 'framesPerSecond', 'audioLevel', 'totalAudioEnergy', 'totalSamplesDuration'],
   'media-source': ['kind', 'audioLevel', 'totalAudioEnergy', 'totalSamplesDuration'],
-  'outbound-rtp': ['kind', 'rid', 'framesPerSecond', 'qualityLimitationReason'],
+  'outbound-rtp': ['kind', 'rid', 'framesPerSecond', 'qualityLimitationReason', 'targetBitrate'],
   'remote-inbound-rtp': ['fractionLost', 'jitter', 'roundTripTime'],
   'candidate-pair': ['nominated', 'state', 'currentRoundTripTime', 'availableOutgoingBitrate'],
 }

@@ -282,7 +282,7 @@ export class Forwarder {
       }
     }
     const keyframe = startsVp8Keyframe(packet.payload)
-    if (layer) source.simulcast!.onPacket(layer, ssrc, packet.payload, now, keyframe, header.timestamp)
+    if (layer) source.simulcast!.onPacket(layer, ssrc, packet.payload, now, keyframe, header.timestamp, header.sequenceNumber)
     if (source.ssrc !== ssrc && !(layer && source.ssrc !== undefined)) {
       const switched = source.ssrc !== undefined
       source.ssrc = ssrc

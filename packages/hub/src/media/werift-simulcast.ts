@@ -84,7 +84,10 @@ export interface Layer {
   ssrc: number | undefined
   /** The width of its last keyframe (0: none seen yet: not ranked). */
   width: number
+  /** When its last new media packet arrived (padding and resends left out: a stopped layer may still get both). */
   lastPacketAt: number
+  /** Its highest sequence number so far (a packet at or below it is a resend). */
+  highestSeq: number | undefined
   /** The source's packet count (all layers) at its last packet. */
   lastPacketCount: number
   /** Frames (RTP timestamps) seen in the current window, its start, and the last window's frames a second. */
@@ -116,6 +119,7 @@ export class SimulcastLayers {
         ssrc: undefined,
         width: 0,
         lastPacketAt: Number.NEGATIVE_INFINITY,
+        highestSeq: undefined,
         lastPacketCount: 0,
         frames: 0,
         lastTimestamp: undefined,
@@ -134,15 +138,26 @@ export class SimulcastLayers {
     return this.layers.find((layer) => layer.rid === rid)
   }
 
-  /** A packet of `layer`; its keyframes tell its width. */
-  onPacket(layer: Layer, ssrc: number, payload: Uint8Array, now: number, keyframe: boolean, rtpTimestamp?: number): void {
-    layer.lastPacketAt = now
-    layer.lastPacketCount = ++this.#packets
-    if (payload.length > 0) layer.bytes += payload.length + 12
-    if (rtpTimestamp !== undefined) this.#countFrame(layer, rtpTimestamp, now)
+  /**
+   * A packet of `layer`; its keyframes tell its width. Only new media says the layer is sending: Chromium
+   * keeps padding on a layer it stopped (sendLayers' `mid`: 500 padding packets in 25 s, web faults-impaired
+   * spec, stop 35), which kept that layer ranked, as wide as the shrunk top one, and asked for its keyframe
+   * every second (each answered by a keyframe of the top layer across the lossy path).
+   */
+  onPacket(layer: Layer, ssrc: number, payload: Uint8Array, now: number, keyframe: boolean, rtpTimestamp?: number, sequenceNumber?: number): void {
     if (layer.ssrc !== ssrc) {
       layer.ssrc = ssrc
+      layer.highestSeq = undefined
       layer.keyframes.retry()
+    }
+    // Padding is numbered too: past it, a resend is still told by its number.
+    const fresh = this.#fresh(layer, sequenceNumber)
+    if (payload.length === 0) return
+    layer.bytes += payload.length + 12
+    if (fresh) {
+      layer.lastPacketAt = now
+      layer.lastPacketCount = ++this.#packets
+      if (rtpTimestamp !== undefined) this.#countFrame(layer, rtpTimestamp, now)
     }
     if (!keyframe) return
     if (layer.keyframes.awaitingKeyframe) layer.keyframes.keyframeArrived()
@@ -160,6 +175,15 @@ export class SimulcastLayers {
   active(now: number): Layer[] {
     const sending = this.layers.filter((layer) => layer.width > 0 && !this.#idle(layer, now)).sort((a, b) => a.width - b.width)
     return sending.filter((layer, index) => index === 0 || !layer.starved)
+  }
+
+  /** A sequence number past the layer's highest (kept as the new highest); unnumbered packets count as new. */
+  #fresh(layer: Layer, sequenceNumber: number | undefined): boolean {
+    if (sequenceNumber === undefined) return true
+    const ahead = layer.highestSeq === undefined ? 1 : (sequenceNumber - layer.highestSeq) & 0xffff
+    if (ahead === 0 || ahead >= 0x8000) return false
+    layer.highestSeq = sequenceNumber
+    return true
   }
 
   /** Silent for LAYER_IDLE_MS, or for IDLE_FRAMES of its frames while the others sent IDLE_OTHER_PACKETS. */
@@ -280,7 +304,7 @@ export class LayerSwitch {
   admit(layers: SimulcastLayers, layer: Layer, packet: { header: RtpHeader; payload: Buffer }, keyframe: boolean, now: number, sender: ContinuitySender): boolean {
     const { header } = packet
     const choice = this.choice
-    const target = layers.layerAt(choice.target, now)
+    const target = this.#kept(layers.layerAt(choice.target, now), layers, now)
     if (target !== this.forwarded) {
       if (target === undefined) {
         // Paused (or nothing ranked yet): stop now.
@@ -355,6 +379,17 @@ export class LayerSwitch {
   /** The target's keyframe asked for again (a subscriber PLI, or the wait ran out). */
   askAgain(): void {
     this.#asked = undefined
+  }
+
+  /**
+   * `target`, or the forwarded layer when that one is as wide and still sending: a switch between layers of
+   * one size gains nothing and costs a keyframe wait (sendLayers' top layer shrinks to the width of the
+   * `mid` it stops, and both send for a moment).
+   */
+  #kept(target: Layer | undefined, layers: SimulcastLayers, now: number): Layer | undefined {
+    const forwarded = this.forwarded
+    if (!target || !forwarded || target === forwarded || target.width !== forwarded.width) return target
+    return layers.active(now).includes(forwarded) ? forwarded : target
   }
 
   #switch(layer: Layer, header: RtpHeader, now: number, sender: ContinuitySender): void {

@@ -1,0 +1,96 @@
+// A publisher shedding layers (core sendLayers: every layer but the top one off, the top one shrinking to
+// the width of the ones stopped): a stopped layer that still gets padding and resends counts as stopped,
+// and a subscriber is not switched between two layers of one width (werift-simulcast.ts).
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { RtpHeader } from 'werift'
+import { systemClock } from '../clock.js'
+import { IDLE_MIN_MS, LAYER_IDLE_MS, LayerSwitch, SimulcastLayers, type Layer } from './werift-simulcast.js'
+import { vp8Payload } from '../test-support/vp8Packets.js'
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+const SSRC = { high: 1, mid: 2 } as const
+
+/** Two layers, high and mid (high first, as the web app's rids), each sending 20 fps, one packet a frame, from `start`. */
+function twoLayers(sendPli: (layer: Layer) => boolean = () => true) {
+  const layers = new SimulcastLayers(['high', 'mid'], systemClock, sendPli)
+  const [high, mid] = layers.layers as [Layer, Layer]
+  const seq = { high: 0, mid: 0 }
+  const widths = { high: 640, mid: 320 }
+  /** One packet of `rid` at `at`: a new frame, a keyframe when `keyframe`; its header, payload, keyframe flag. */
+  const send = (rid: 'high' | 'mid', at: number, keyframe = false) => {
+    const header = new RtpHeader({ ssrc: SSRC[rid], sequenceNumber: ++seq[rid], timestamp: at * 90, payloadType: 96 })
+    const payload = vp8Payload({ pictureId: seq[rid], tl0: 1, keyframeWidth: keyframe ? widths[rid] : undefined })
+    layers.onPacket(rid === 'high' ? high : mid, SSRC[rid], payload, at, keyframe, header.timestamp, header.sequenceNumber)
+    return { header, payload, keyframe }
+  }
+  return { layers, high, mid, seq, widths, send }
+}
+
+describe('a publisher shedding layers', () => {
+  it('takes a layer that gets only padding and resends for stopped, as one that gets nothing', () => {
+    const { layers, high, mid, seq, send } = twoLayers()
+    const start = Date.now()
+    let at = start
+    for (; at < start + 2000; at += 50) {
+      send('mid', at, at === start)
+      send('high', at, at === start)
+    }
+    expect(layers.active(at).map((layer) => layer.rid)).toEqual(['mid', 'high'])
+    // mid stopped: padding-only packets (new numbers, no payload) and resends of its old packets go on;
+    // out once IDLE_MIN_MS silent and 20 of high's packets (one a frame: 1 s) came, before LAYER_IDLE_MS.
+    const stoppedAt = at
+    let early: string[] = []
+    for (; at <= stoppedAt + 1000; at += 50) {
+      if (at === stoppedAt + IDLE_MIN_MS) early = layers.active(at).map((layer) => layer.rid)
+      send('high', at)
+      layers.onPacket(mid, SSRC.mid, new Uint8Array(0), at, false, at * 90, ++seq.mid)
+      layers.onPacket(mid, SSRC.mid, vp8Payload({ pictureId: 3, tl0: 1 }), at, false, 4 * 90, seq.mid - 20)
+    }
+    expect(early).toEqual(['mid', 'high'])
+    expect(layers.active(at).map((layer) => layer.rid)).toEqual(['high'])
+    expect(at - stoppedAt).toBeGreaterThan(IDLE_MIN_MS)
+    expect(at - stoppedAt).toBeLessThan(LAYER_IDLE_MS)
+    expect(mid.framesPerSecond).toBeCloseTo(20, 0)
+    expect(high.lastPacketAt).toBe(at - 50)
+    layers.end()
+  })
+
+  it('keeps a subscriber on its layer when the layer it would switch to is as wide, and asks no keyframe of it', async () => {
+    const plis: string[] = []
+    const { layers, high, widths, send } = twoLayers((layer) => {
+      plis.push(layer.rid)
+      return true
+    })
+    const sw = new LayerSwitch(systemClock, 2, { paused: () => undefined, targetChanged: () => undefined }, layers)
+    const sender = { replaceRTP: vi.fn() }
+    const start = Date.now()
+    send('mid', start, true)
+    const first = send('high', start, true)
+    expect(sw.admit(layers, high, first, true, start, sender)).toBe(true)
+    expect(sw.forwarded).toBe(high)
+    // The top layer shrinks to mid's width (its keyframe says so) while mid still sends: same width, high first.
+    widths.high = 320
+    const at = start + 100
+    send('mid', at)
+    const shrunk = send('high', at, true)
+    expect(layers.active(at).map((layer) => layer.rid)).toEqual(['high', 'mid'])
+    expect(layers.layerAt(2, at)?.rid).toBe('mid')
+    expect(sw.admit(layers, high, shrunk, true, at, sender)).toBe(true)
+    const midKeyframe = send('mid', at + 50, true)
+    expect(sw.admit(layers, layers.byRid('mid')!, midKeyframe, true, at + 50, sender)).toBe(false)
+    expect(sw.admit(layers, high, send('high', at + 50), false, at + 50, sender)).toBe(true)
+    await Promise.resolve()
+    expect(plis).toEqual([])
+    expect(sw.forwarded).toBe(high)
+    expect(sender.replaceRTP).not.toHaveBeenCalled()
+    expect(sw.choice.level).toBe(2)
+    sw.choice.end()
+    layers.end()
+  })
+})
