@@ -55,6 +55,23 @@ describe('session store', () => {
     expect(session.streams).toBe(app.fake.handle.streams)
   })
 
+  it("with the environment's nextTask, mirrors the latest snapshot of a task once, in the next task, and none after stop", () => {
+    const queued: (() => void)[] = []
+    const app = createTestApp({ nextTask: (run) => queued.push(run) })
+    const session = useSessionStore()
+    session.start()
+    app.fake.setView({ status: 'joining' })
+    app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team' } })
+    expect(session.view.status).not.toBe('connected')
+    expect(queued).toHaveLength(1)
+    queued.shift()!()
+    expect(session.view.status).toBe('connected')
+    app.fake.setView({ status: 'reconnecting' })
+    session.stop()
+    queued.shift()!()
+    expect(session.view.status).toBe('idle')
+  })
+
   it('keeps the same view while a new snapshot changes nothing in it, and its unchanged parts when it does', () => {
     const app = createTestApp()
     const session = useSessionStore()

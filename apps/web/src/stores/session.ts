@@ -67,9 +67,21 @@ export const useSessionStore = defineStore('session', () => {
       }),
     )
     conference.value = handle
-    subscription = handle.actor.subscribe((next) => {
-      snapshot.value = next
+    // One mirror per task at most, the latest snapshot, when the environment defers it (environment.ts `nextTask`).
+    let latest: unknown
+    let queued = false
+    const mine = handle.actor.subscribe((next) => {
+      const nextTask = environment.nextTask
+      if (!nextTask) return void (snapshot.value = next)
+      latest = next
+      if (queued) return
+      queued = true
+      nextTask(() => {
+        queued = false
+        if (subscription === mine) snapshot.value = latest
+      })
     })
+    subscription = mine
     // XState delivers an emitted event before snapshot observers: `view` still shows the state before it.
     // (An invalid hub event is the core's to report and recover from: it logs it; the UI only binds states.)
     emitted = handle.actor.on?.('*', (event) => {
