@@ -23,7 +23,7 @@ const IDLE_VIEW: ConferenceView = Object.freeze({
   busy: false,
 }) as ConferenceView
 
-/** How long at most the view waits for our answer to a hub offer to leave, and how often it looks. */
+/** How long at most the view waits for our answer to a hub offer to leave (counted in looks, every ANSWER_POLL_MS), and how often it looks. */
 export const ANSWER_HOLD_MS = 300
 const ANSWER_POLL_MS = 4
 
