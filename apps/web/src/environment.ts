@@ -43,6 +43,13 @@ export interface AppEnvironment {
   canChooseSpeaker?: boolean
   /** Timers for short-lived things on screen (reaction overlays); the page's own by default. */
   timers?: TimersLike
+  /**
+   * Where the conference's snapshots reach the screen: the page's next task (main.ts), so that what the
+   * core does in one task reaches the peer connection before Vue renders it (one events-stream chunk often
+   * holds the hub's `tracks_available` and then its `offer`: the new tile's render ran between the two and
+   * held the answer back); without it, at once (tests).
+   */
+  nextTask?: (run: () => void) => void
 }
 
 export interface TimersLike {

@@ -11,6 +11,7 @@ import type { InspectionEvent } from 'xstate'
 import App from './App.vue'
 import type { ConferenceFactory } from './conference/types'
 import { memoryStorage, provideEnvironment } from './environment'
+import { messageChannelTasks } from './lib/nextTask'
 import type { PageContext, StorageLike } from './environment'
 import { loadConfig } from './lib/config'
 import { prefetchScreens } from './screens/lazyScreens'
@@ -81,6 +82,7 @@ async function boot() {
     ...(inspect ? { inspect } : {}),
     canChooseSpeaker: typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype,
     shellOffline: document.querySelector('meta[name="parley-shell"]')?.getAttribute('content') === 'offline',
+    nextTask: messageChannelTasks(),
   })
   const pinia = createPinia()
   app.use(pinia)

@@ -352,6 +352,8 @@ export interface ConferenceHandle<Snapshot> {
   readonly capabilities: ConferenceCapabilities
   /** Pure projection of a snapshot for UIs. */
   selectView(snapshot: Snapshot): ConferenceView
+  /** Whether a hub offer is being answered and our answer is not yet on its way (a UI may hold its render); optional for test doubles. */
+  answeringOffer?(snapshot: Snapshot): boolean
   /** user.preview: acquire camera/mic for the pre-join screen. */
   preview(media: { audio: boolean; video: boolean }): void
   /** user.join */

@@ -39,7 +39,7 @@ import { tabsActors } from './machines/tabsActors.js'
 import { tabsMachine } from './machines/tabsMachine.js'
 import type { Trace } from './trace/format.js'
 import type { TraceRecorderLike } from './trace/capture.js'
-import { selectView } from './view.js'
+import { answeringOffer, selectView } from './view.js'
 
 export type ConferenceSnapshot = SnapshotFrom<typeof conferenceMachine>
 export type ConferenceActor = Actor<typeof conferenceMachine>
@@ -197,6 +197,7 @@ export function createConference(options: ConferenceOptions): Conference {
     streams: streamRegistry(media),
     capabilities: { screenShare: typeof ports.media.getDisplayMedia === 'function' },
     selectView,
+    answeringOffer,
     preview: (devices) => actor.send({ type: 'user.preview', media: { audio: devices.audio, video: devices.video } }),
     join: (params: JoinParams) => actor.send({ type: 'user.join', params }),
     leave: () => actor.send({ type: 'user.leave' }),

@@ -3,7 +3,7 @@ import type { ConferenceContext } from './machines/conferenceMachine.js'
 import { emptyRoster, type Roster } from './roster.js'
 import { emptyPresence } from './presence.js'
 import { emptySummary } from './stats/analysis.js'
-import { participantChanges, selectView, type ConferenceSnapshotLike } from './view.js'
+import { answeringOffer, participantChanges, selectView, type ConferenceSnapshotLike } from './view.js'
 
 function context(overrides: Partial<ConferenceContext> = {}): ConferenceContext {
   return {
@@ -121,5 +121,22 @@ describe('host view', () => {
   it('says who ended the room once it ended', () => {
     const ended = selectView(snapshot('ended', context({ endedReason: 'host-ended', endedBy: { clientId: 'c2', name: 'Bo' } })))
     expect(ended).toMatchObject({ status: 'ended', endedReason: 'host-ended', endedBy: { name: 'Bo' } })
+  })
+})
+
+describe('answeringOffer', () => {
+  const withNegotiation = (value: unknown, status = 'active'): ConferenceSnapshotLike => ({
+    ...snapshot(inRoom, context()),
+    children: { negotiation: { getSnapshot: () => ({ value, status }) } },
+  })
+  const exchanging = (exchange: unknown) => ({ signaling: { exchanging: { exchange, then: 'settle', heldOffer: 'none' } }, ice: 'watching' })
+
+  it('is true from the hub offer until our answer is on its way, and only then', () => {
+    expect(answeringOffer(withNegotiation(exchanging({ answering: 'creatingAnswer' })))).toBe(true)
+    expect(answeringOffer(withNegotiation(exchanging({ answering: 'sendingAnswer' })))).toBe(false)
+    expect(answeringOffer(withNegotiation(exchanging({ offering: 'sendingOffer' })))).toBe(false)
+    expect(answeringOffer(withNegotiation({ signaling: { free: 'stable' }, ice: 'watching' }))).toBe(false)
+    expect(answeringOffer(withNegotiation(exchanging({ answering: 'creatingAnswer' }), 'stopped'))).toBe(false)
+    expect(answeringOffer(snapshot(inRoom, context()))).toBe(false)
   })
 })

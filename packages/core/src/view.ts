@@ -25,6 +25,14 @@ function childValue(snapshot: ConferenceSnapshotLike, id: string): unknown {
   return child && child.status === 'active' && child.value !== undefined ? child.value : undefined
 }
 
+/**
+ * The negotiation is answering a hub offer and our answer is not on its way yet (setRemoteDescription,
+ * createAnswer, setLocalDescription): a UI that renders now holds the answer, and the media, back.
+ */
+export function answeringOffer(snapshot: ConferenceSnapshotLike): boolean {
+  const value = childValue(snapshot, 'negotiation') as { signaling?: { exchanging?: { exchange?: { answering?: unknown } } } } | undefined
+  return value?.signaling?.exchanging?.exchange?.answering === 'creatingAnswer'
+}
 
 export function statusOf(value: unknown): ConferenceStatus {
   if (typeof value === 'string') {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createTestApp } from '../testing/testApp'
 import { useDevtoolsStore } from './devtools'
-import { useSessionStore } from './session'
+import { ANSWER_HOLD_MS, useSessionStore } from './session'
 
 describe('session store', () => {
   it('does nothing until started, then creates the conference on the configured hub', () => {
@@ -53,6 +53,57 @@ describe('session store', () => {
     expect(session.view.status).toBe('connected')
     expect(session.view.room).toEqual({ id: 'r1', name: 'Team' })
     expect(session.streams).toBe(app.fake.handle.streams)
+  })
+
+  it("with the environment's nextTask, mirrors the latest snapshot of a task once, in the next task, and none after stop", () => {
+    const queued: (() => void)[] = []
+    const app = createTestApp({ nextTask: (run) => queued.push(run) })
+    const session = useSessionStore()
+    session.start()
+    app.fake.setView({ status: 'joining' })
+    app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team' } })
+    expect(session.view.status).not.toBe('connected')
+    expect(queued).toHaveLength(1)
+    queued.shift()!()
+    expect(session.view.status).toBe('connected')
+    app.fake.setView({ status: 'reconnecting' })
+    session.stop()
+    queued.shift()!()
+    expect(session.view.status).toBe('idle')
+  })
+
+  it('holds the mirror while the core answers a hub offer, looking again by timer, at most ANSWER_HOLD_MS', () => {
+    const queued: (() => void)[] = []
+    const timed: [() => void, number][] = []
+    const app = createTestApp({ nextTask: (run) => queued.push(run), timers: { setTimeout: (run, ms) => timed.push([run, ms]), clearTimeout: () => undefined } })
+    let answering = true
+    ;(app.fake.handle as { answeringOffer?: () => boolean }).answeringOffer = () => answering
+    const session = useSessionStore()
+    session.start()
+    app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team' } })
+    queued.shift()!()
+    expect(session.view.status).not.toBe('connected')
+    expect(timed).toHaveLength(1)
+    app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team 2' } })
+    expect(queued).toHaveLength(0)
+    timed.shift()![0]()
+    expect(timed).toHaveLength(1)
+    answering = false
+    timed.shift()![0]()
+    expect(session.view.room?.name).toBe('Team 2')
+    // An answer that never leaves holds the view ANSWER_HOLD_MS at most.
+    answering = true
+    app.fake.setView({ status: 'reconnecting' })
+    queued.shift()!()
+    let waited = 0
+    while (timed.length > 0) {
+      const [run, ms] = timed.shift()!
+      waited += ms
+      run()
+    }
+    expect(session.view.status).toBe('reconnecting')
+    expect(waited).toBeGreaterThanOrEqual(ANSWER_HOLD_MS)
+    expect(waited).toBeLessThan(ANSWER_HOLD_MS + 10)
   })
 
   it('keeps the same view while a new snapshot changes nothing in it, and its unchanged parts when it does', () => {

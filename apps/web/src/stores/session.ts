@@ -23,8 +23,13 @@ const IDLE_VIEW: ConferenceView = Object.freeze({
   busy: false,
 }) as ConferenceView
 
+/** How long at most the view waits for our answer to a hub offer to leave (counted in looks, every ANSWER_POLL_MS), and how often it looks. */
+export const ANSWER_HOLD_MS = 300
+const ANSWER_POLL_MS = 4
+
 export const useSessionStore = defineStore('session', () => {
   const environment = useEnvironment()
+  const timers = environment.timers ?? { setTimeout: (fn: () => void, ms: number) => globalThis.setTimeout(fn, ms), clearTimeout: (id: unknown) => globalThis.clearTimeout(id as number) }
   const inspection = useDevtoolsStore().inspection
   // Private on purpose: an actor is not state to serialise (devtools, SSR); `snapshot` and `view` are.
   const conference = shallowRef<AnyConferenceHandle>()
@@ -67,9 +72,34 @@ export const useSessionStore = defineStore('session', () => {
       }),
     )
     conference.value = handle
-    subscription = handle.actor.subscribe((next) => {
-      snapshot.value = next
+    // One mirror per task at most, the latest snapshot, when the environment defers it (environment.ts
+    // `nextTask`); and none while the core answers a hub offer (`answeringOffer`: from setRemoteDescription
+    // to our answer's PUT), looked at again every few ms, at most ANSWER_HOLD_MS: what the view would draw
+    // then (the newcomer's tile of `tracks_available`, sent just before the offer) would hold the answer back.
+    let latest: unknown
+    let queued = false
+    let heldFor = 0
+    const mirror = () => {
+      queued = false
+      if (subscription !== mine) return
+      if (handle.answeringOffer?.(latest) && heldFor < ANSWER_HOLD_MS) {
+        heldFor += ANSWER_POLL_MS
+        queued = true
+        timers.setTimeout(mirror, ANSWER_POLL_MS)
+        return
+      }
+      heldFor = 0
+      snapshot.value = latest
+    }
+    const mine = handle.actor.subscribe((next) => {
+      const nextTask = environment.nextTask
+      if (!nextTask) return void (snapshot.value = next)
+      latest = next
+      if (queued) return
+      queued = true
+      nextTask(mirror)
     })
+    subscription = mine
     // XState delivers an emitted event before snapshot observers: `view` still shows the state before it.
     // (An invalid hub event is the core's to report and recover from: it logs it; the UI only binds states.)
     emitted = handle.actor.on?.('*', (event) => {

@@ -35,6 +35,8 @@ export interface TestAppOptions {
   /** Another conference factory than the fake's, e.g. the real core with faked ports. */
   factory?: ConferenceFactory
   timers?: TimersLike
+  /** The snapshots' mirror deferred (environment.ts `nextTask`); at once without. */
+  nextTask?: (run: () => void) => void
   /** The browser can route audio to a chosen speaker (setSinkId). */
   canChooseSpeaker?: boolean
 }
@@ -71,6 +73,7 @@ export function createTestApp(options: TestAppOptions = {}): TestApp {
     ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(options.shellOffline ? { shellOffline: true } : {}),
     ...(options.timers ? { timers: options.timers } : {}),
+    ...(options.nextTask ? { nextTask: options.nextTask } : {}),
     ...(options.canChooseSpeaker ? { canChooseSpeaker: true } : {}),
   }
   const pinia = createPinia()
