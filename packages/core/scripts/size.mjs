@@ -22,9 +22,11 @@ const repoDir = resolve(packageDir, '../..')
  * and by 0.25 KB more for the hub's video pause (hub.videoPaused → a track's pausedByHub, 42,688).
  * Lowered to 41 KB (41,984 bytes) at stop 33 after the cuts of that stop (41,883 bytes: README, "Bundle size"),
  * then raised by 0.25 KB for the camera's simulcast layers (peerSession.ts CAMERA_LAYERS, +132 bytes), and
- * by 0.75 KB at stop 34 for their watch against our own uplink (sendLayersMachine.ts: 42,889 bytes, +864).
+ * by 0.75 KB at stop 34 for their watch against our own uplink (sendLayersMachine.ts: 42,889 bytes, +864),
+ * and by 0.25 KB at stop 35 for a top layer the browser dropped (sendLayers.ts isDropped/isUnknown, +119) and
+ * the page's hold of its render while the core answers a hub offer (view.ts answeringOffer, +45): 43,053.
  */
-export const BUDGET_GZIP_BYTES = 42 * 1024
+export const BUDGET_GZIP_BYTES = 42.25 * 1024
 /** Issue 10's goal (README, "Bundle size", says what stands in the way). */
 export const GOAL_GZIP_BYTES = 20 * 1024
 const ENTRY = "export { createConference, selectView } from '@parley/core'\n"
