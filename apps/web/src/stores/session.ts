@@ -76,9 +76,15 @@ export const useSessionStore = defineStore('session', () => {
     // `nextTask`); and none while the core answers a hub offer (`answeringOffer`: from setRemoteDescription
     // to our answer's PUT), looked at again every few ms, at most ANSWER_HOLD_MS: what the view would draw
     // then (the newcomer's tile of `tracks_available`, sent just before the offer) would hold the answer back.
+    // A new status is mirrored at once: it changes the screen, and a deferred one showed the previous screen
+    // for a task (a reload's rejoin drew the pre-join between two call screens, web e2e refresh spec).
     let latest: unknown
     let queued = false
     let heldFor = 0
+    const mirrorNow = () => {
+      heldFor = 0
+      snapshot.value = latest
+    }
     const mirror = () => {
       queued = false
       if (subscription !== mine) return
@@ -88,13 +94,12 @@ export const useSessionStore = defineStore('session', () => {
         timers.setTimeout(mirror, ANSWER_POLL_MS)
         return
       }
-      heldFor = 0
-      snapshot.value = latest
+      mirrorNow()
     }
     const mine = handle.actor.subscribe((next) => {
-      const nextTask = environment.nextTask
-      if (!nextTask) return void (snapshot.value = next)
       latest = next
+      const nextTask = environment.nextTask
+      if (!nextTask || handle.selectView(next).status !== view.value.status) return mirrorNow()
       if (queued) return
       queued = true
       nextTask(mirror)
