@@ -1,6 +1,7 @@
 // `@parley/hub/testing`: the real hub for other packages' tests (core, web), in-process on 127.0.0.1
 // with an OS-chosen port and its logs kept in memory instead of printed. It lives here, above the hub,
 // so that @parley/testkit (which the hub's own tests use) does not depend on the hub.
+import { appendFileSync } from 'node:fs'
 import { type RunningHub, type StartHubOptions, startHub } from './server.js'
 
 export type { StartHubOptions } from './server.js'
@@ -25,9 +26,12 @@ export interface TestHub {
 /**
  * `startHub` on 127.0.0.1:0 with its logs captured; `options` override or extend that. The plane is
  * `PARLEY_MEDIA_PLANE` (werift or ndc) when set, as for the hub command, so a browser suite can be run on either.
+ * `PARLEY_TEST_HUB_LOG`, when set, is a file every log line (debug too: the bandwidth estimate's) is
+ * appended to as JSON, with its time, for measuring a browser spec's media path.
  */
 export async function startTestHub(options: Partial<StartHubOptions> = {}): Promise<TestHub> {
   const logs: HubLogEntry[] = []
+  const logFile = process.env.PARLEY_TEST_HUB_LOG
   const running = await startHub({
     host: '127.0.0.1',
     port: 0,
@@ -35,6 +39,7 @@ export async function startTestHub(options: Partial<StartHubOptions> = {}): Prom
     mediaPlaneKind: envMediaPlane(),
     log: (level, msg, fields) => {
       if (level !== 'debug') logs.push(fields ? { level, msg, fields } : { level, msg })
+      if (logFile) appendFileSync(logFile, `${safeJson({ at: Date.now(), level, msg, ...fields })}\n`)
     },
     ...options,
   })

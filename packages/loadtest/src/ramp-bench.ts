@@ -106,6 +106,9 @@ async function startRampHub(options: WeriftMediaPlaneOptions | 'ndc', bitrates: 
       console.error(`[probe] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${JSON.stringify({ ...fields, clientId: undefined })}`)
     } else if (trace && (msg === 'keyframe requested' || msg === 'keyframe arrived') && typeof fields?.clientId === 'string') {
       console.error(`[keyframe] ${new Date().toISOString().slice(17, 23)} ${fields.clientId.slice(0, 6)} ${msg}${fields.rids ? ` ${JSON.stringify(fields.rids)}` : ''}${fields.afterRequestMs === undefined ? '' : ` ${String(fields.afterRequestMs)} ms after the request`}`)
+    } else if (msg === 'path delay step') {
+      // Always printed: a rebase on a bottleneck's link would hide a real queue (hub queue-baseline.ts).
+      console.error(`[path delay step] ${new Date().toISOString().slice(17, 23)} ${JSON.stringify(fields ?? {})}`)
     } else if (trace && msg.startsWith('simulcast')) {
       console.error(`[simulcast] ${new Date().toISOString().slice(17, 23)} ${msg} ${JSON.stringify(fields ?? {})}`)
     } else if (level === 'warn' || level === 'error') console.error(`[hub] ${msg}`, fields ?? '')

@@ -19,6 +19,8 @@ interface LinkPhase {
   capacityBps: number
   /** Random loss after the queue (0..1). */
   loss: number
+  /** Path delay added after the queue (a relay, a route change), ms. */
+  delayMs?: number
 }
 
 interface Tick {
@@ -80,7 +82,7 @@ function simulate(options: { phases: LinkPhase[]; appBps: number; durationMs: nu
     const timestamp = 1_000_000 + frame * (90_000 / fps)
     frame++
     let bytes = Math.round(Math.min(appBps, sendShare * senderBps) / 8 / fps)
-    const { capacityBps, loss } = phaseAt(now)
+    const { capacityBps, loss, delayMs = 0 } = phaseAt(now)
     while (bytes > 0) {
       const size = Math.min(MTU, bytes)
       bytes -= size
@@ -95,7 +97,7 @@ function simulate(options: { phases: LinkPhase[]; appBps: number; durationMs: nu
       inQueue.push(linkFreeAt)
       run.carried[second]!++
       run.longestQueueMs[second] = Math.max(run.longestQueueMs[second]!, linkFreeAt - now)
-      if (rand() >= loss) inFlight.push({ arrivalMs: linkFreeAt + PROPAGATION_MS, seq, timestamp, size })
+      if (rand() >= loss) inFlight.push({ arrivalMs: linkFreeAt + PROPAGATION_MS + delayMs, seq, timestamp, size })
       seq++
     }
   }
@@ -176,5 +178,24 @@ describe('the estimate on a simulated link', () => {
     const limited = ticksBetween(run, 10_000, 15_000)
     expect(limited.reduce((sum, tick) => sum + tick.estimateBps, 0) / limited.length).toBeLessThan(800_000)
     expect(estimateAt(run, 25_000)).toBeGreaterThanOrEqual(1_500_000)
+  })
+
+  it('reads a step of 100 ms in the path delay as no queue within a few seconds, not for the 10 s of the baseline', () => {
+    // The web faults-impaired spec: a relay adds 100 ms and 2 % loss at 10 s to a link the publisher does not fill.
+    for (const seed of [3, 7]) {
+      const run = simulate({
+        phases: [
+          { fromMs: 0, capacityBps: 20_000_000, loss: 0 },
+          { fromMs: 10_000, capacityBps: 20_000_000, loss: 0.02, delayMs: 100 },
+        ],
+        appBps: 1_500_000,
+        durationMs: 25_000,
+        seed,
+      })
+      const before = estimateAt(run, 10_000)
+      expect(ticksBetween(run, 14_000, 25_000).every((tick) => tick.queueDelayMs < 50)).toBe(true)
+      // The cut at the step is undone once the queue has stayed flat for STEP_MS (before: the floor for ~10 s).
+      expect(estimateAt(run, 14_000)).toBeGreaterThanOrEqual(0.9 * before)
+    }
   })
 })

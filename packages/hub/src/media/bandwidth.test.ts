@@ -10,10 +10,12 @@ import {
   DRAIN_MS,
   MULTIPLICATIVE_PER_S,
   InboundWindow,
+  QUEUE_GROWTH_MS,
   QUEUE_OVERUSE_MS,
   TICK_MS,
   bandwidthLimits,
 } from './bandwidth.js'
+import { STEP_MS } from './queue-baseline.js'
 import { rembBytes, rembMantissaExponent } from './remb.js'
 
 describe('bandwidthLimits', () => {
@@ -109,6 +111,9 @@ describe('InboundWindow', () => {
     expect(windowWith(0).usage).not.toBe('overusing')
     expect(windowWith(QUEUE_OVERUSE_MS * 0.6).usage).not.toBe('overusing')
     expect(windowWith(QUEUE_OVERUSE_MS * 1.2).usage).toBe('overusing')
+    // Over QUEUE_OVERUSE_MS but grown by less than QUEUE_GROWTH_MS: the arrival times' jitter, not growth.
+    for (let i = 0; i < 4; i++) windowWith(QUEUE_OVERUSE_MS * 1.2)
+    expect(windowWith(QUEUE_OVERUSE_MS * 1.2 + QUEUE_GROWTH_MS - 1).usage).not.toBe('overusing')
   })
 })
 
@@ -213,6 +218,26 @@ describe('BandwidthEstimator', () => {
     // One of 4 lost (25 %), then 3 clean ticks of 4 and so on: 1 in 16 is 6 %, a hold, never a cut.
     for (let tick = 0; tick < 40; tick++) estimator.update({ ...few, lossFraction: tick % 4 === 0 ? 0.25 : 0 })
     expect(estimator.estimateBps).toBeGreaterThanOrEqual(1_000_000)
+  })
+
+  it('undoes the cuts made for a queue found to be a path-delay step (rebasedMs), not those for a queue that drained', () => {
+    const step = new BandwidthEstimator(limits)
+    for (let i = 0; i < 8; i++) step.update({ ...clean, receivedBps: 1_000_000 })
+    const before = step.estimateBps
+    step.update({ ...clean, receivedBps: 1_000_000, queueDelayMs: 100, usage: 'overusing' })
+    expect(step.estimateBps).toBeLessThan(before)
+    for (let t = TICK_MS; t < STEP_MS; t += TICK_MS) step.update({ ...clean, receivedBps: 850_000, queueDelayMs: 100 })
+    expect(step.update({ ...clean, receivedBps: 850_000, rebasedMs: 100 })).toBeGreaterThanOrEqual(before)
+    // A queue that drains after the cut is never rebased: the cut stands, growth is additive from there.
+    const queue = new BandwidthEstimator(limits)
+    for (let i = 0; i < 8; i++) queue.update({ ...clean, receivedBps: 1_000_000 })
+    const cut = queue.update({ ...clean, receivedBps: 1_000_000, queueDelayMs: 100, usage: 'overusing' })
+    for (let t = TICK_MS, q = 90; t < STEP_MS; t += TICK_MS, q -= 30) queue.update({ ...clean, receivedBps: 800_000, queueDelayMs: Math.max(0, q), usage: q > 0 ? 'underusing' : 'normal' })
+    expect(queue.estimateBps).toBeLessThan(cut + (ADDITIVE_BPS_PER_S * STEP_MS) / 1000)
+    // A rebase long after the cut (a later step) does not bring back a rate from before an old bottleneck.
+    for (let t = 0; t < 4 * STEP_MS; t += TICK_MS) queue.update({ ...clean, receivedBps: 800_000 })
+    const settled = queue.estimateBps
+    expect(queue.update({ ...clean, receivedBps: 800_000, rebasedMs: 100 })).toBeLessThanOrEqual(settled + (ADDITIVE_BPS_PER_S * TICK_MS) / 1000)
   })
 })
 

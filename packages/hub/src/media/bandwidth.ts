@@ -10,7 +10,8 @@
 //   between packet groups (arrival time against send time: abs-send-time when the publisher stamps it,
 //   else the RTP timestamp), against an adaptive threshold;
 // - the standing queue: arrival time minus send time, the window's minimum against the lowest seen in the
-//   last BASELINE_MS;
+//   last BASELINE_MS, where a queue that stays flat for STEP_MS is a step in the path's delay and becomes
+//   the baseline (queue-baseline.ts);
 // - the loss the track's subscribers report (RTCP receiver reports on the hub's forwarded stream: their
 //   cumulative counters over the tick, subscriber-loss.ts).
 // The estimate is the lower of two rates, as GCC's:
@@ -18,7 +19,8 @@
 //   stands, so that it drains, not only stops growing), at most once per DECREASE_INTERVAL_MS; while the
 //   queue drains (underuse) it holds; then it grows, by ADDITIVE_BPS_PER_S near the capacity seen at
 //   the last decreases, by MULTIPLICATIVE_PER_S away from it (at the start, and once what arrives leaves
-//   that capacity behind: the limit was lifted);
+//   that capacity behind: the limit was lifted); a queue that then stays flat for STEP_MS was a step in
+//   the path's delay (queue-baseline.ts), and the cuts made for it are undone;
 // - loss-based, over at least LOSS_MIN_PACKETS packets and LOSS_MIN_MS (a fraction of the packets, not an
 //   average over time: after a cut a publisher sends 2–7 packets a tick, and one random loss in a tick
 //   read 11–20 %): over 10 % it falls by half the loss; 2–10 % holds it while a queue stands (loss at a
@@ -48,11 +50,14 @@
 import type { Bitrates } from '@parley/protocol'
 import { DelayTrend, type Usage } from './delay-trend.js'
 import { ABS_SEND_TIME_UNITS_PER_MS, type ProbeCluster, ProbeMeter } from './probe.js'
+import { QueueBaseline, STEP_MS } from './queue-baseline.js'
 
+export { BASELINE_MS } from './queue-baseline.js'
 export const TICK_MS = 250
-export const BASELINE_MS = 10_000
 /** A queue over this, grown from over half of it in the window before, is overuse (InboundWindow). */
 export const QUEUE_OVERUSE_MS = 100
+/** Growth of the queue over one window that counts for that rule (less is the arrival times' jitter). */
+export const QUEUE_GROWTH_MS = 5
 /** Overuse: the rate falls to BETA × what arrived, at most once per DECREASE_INTERVAL_MS. */
 export const BETA = 0.85
 export const DECREASE_INTERVAL_MS = 500
@@ -93,8 +98,8 @@ export class InboundWindow {
   #highest = -1
   #expectedFrom = -1
   #minTransitMs = Number.POSITIVE_INFINITY
-  /** Minimum transit of the recent windows, oldest first, one entry per tick. */
-  readonly #baseline: number[] = []
+  /** The recent windows' minimum transit, and the path-delay steps taken into it (queue-baseline.ts). */
+  readonly #baseline = new QueueBaseline(TICK_MS)
   /** The overuse detector over this track's frames (delay-trend.ts). */
   readonly trend = new DelayTrend()
   /** The detector said overuse at some point in this window. */
@@ -158,18 +163,11 @@ export class InboundWindow {
   }
 
   /** The window's figures; the next window starts. */
-  take(windowMs: number): { receivedBps: number; lossFraction: number; expected: number; queueDelayMs: number; usage: Usage } {
+  take(windowMs: number): { receivedBps: number; lossFraction: number; expected: number; queueDelayMs: number; rebasedMs: number; usage: Usage } {
     const expected = this.#highest < 0 ? 0 : this.#highest - this.#expectedFrom + 1
     const lossFraction = expected > 0 ? Math.max(0, 1 - this.received / expected) : 0
     const receivedBps = (this.bytes * 8 * 1000) / windowMs
-    let queueDelayMs = 0
-    // Transit wraps with the 32-bit RTP timestamp (every 13 h at 90 kHz): a jump of hours restarts the baseline.
-    if (this.#baseline.length > 0 && Math.abs(this.#minTransitMs - Math.min(...this.#baseline)) > 3_600_000) this.#baseline.length = 0
-    if (Number.isFinite(this.#minTransitMs)) {
-      this.#baseline.push(this.#minTransitMs)
-      if (this.#baseline.length > BASELINE_MS / TICK_MS) this.#baseline.shift()
-      queueDelayMs = this.#minTransitMs - Math.min(...this.#baseline)
-    }
+    const { queueDelayMs, rebasedMs } = this.#baseline.push(this.#minTransitMs, windowMs, this.#overused)
     this.bytes = 0
     this.received = 0
     if (this.#highest >= 0) this.#expectedFrom = this.#highest + 1
@@ -177,11 +175,11 @@ export class InboundWindow {
     // A standing queue that grew over two windows is overuse too, even before the trend says so: at a
     // low frame rate the trend needs a second or more of frames (measured: 1.3 s from 50 to 450 ms of
     // queue at 800 kbit/s). One long stall of the event loop raises one window only.
-    const queueGrowing = queueDelayMs > QUEUE_OVERUSE_MS && this.#lastQueueDelayMs > QUEUE_OVERUSE_MS / 2 && queueDelayMs > this.#lastQueueDelayMs
+    const queueGrowing = queueDelayMs > QUEUE_OVERUSE_MS && this.#lastQueueDelayMs > QUEUE_OVERUSE_MS / 2 && queueDelayMs > this.#lastQueueDelayMs + QUEUE_GROWTH_MS
     this.#lastQueueDelayMs = queueDelayMs
     const usage = this.#overused || queueGrowing ? 'overusing' : this.trend.usage
     this.#overused = false
-    return { receivedBps, lossFraction, expected, queueDelayMs, usage }
+    return { receivedBps, lossFraction, expected, queueDelayMs, rebasedMs, usage }
   }
 }
 
@@ -196,6 +194,8 @@ export interface EstimatorInput {
   queueDelayMs: number
   /** The delay-trend detector's verdict over the window (delay-trend.ts). */
   usage: Usage
+  /** The queue was found to be a step in the path delay and taken into the baseline (queue-baseline.ts). */
+  rebasedMs?: number
   /** The window's length; TICK_MS unless the timer ran late. */
   windowMs?: number
 }
@@ -235,6 +235,8 @@ export class BandwidthEstimator {
   #sinceLossDecreaseMs = Number.POSITIVE_INFINITY
   /** The delay rule has cut: probes no longer decide. */
   #decreased = false
+  /** The delay-based rate before the latest run of cuts (undone if their queue was a path-delay step). */
+  #beforeCutsBps: number | undefined
 
   constructor(limits: BandwidthLimits) {
     this.#limits = limits
@@ -279,12 +281,21 @@ export class BandwidthEstimator {
   }
 
   #delayBased(input: EstimatorInput, incoming: number, windowMs: number): void {
+    // The queue the cuts since the step were for was path delay (queue-baseline.ts): they are undone.
+    if ((input.rebasedMs ?? 0) > 0 && this.#beforeCutsBps !== undefined && this.#sinceDecreaseMs <= STEP_MS + DECREASE_INTERVAL_MS) {
+      this.#delayBps = Math.max(this.#delayBps, this.#beforeCutsBps)
+      this.#beforeCutsBps = undefined
+      this.#draining = false
+      this.#state = 'increase'
+      return
+    }
     if (input.usage === 'overusing') {
       if (this.#sinceDecreaseMs < DECREASE_INTERVAL_MS && incoming > 0.5 * this.#delayBps) return
       let target = BETA * incoming
       // A standing queue is drained too, not only kept from growing: the further below what arrives,
       // the longer the queue (DRAIN_MS of queue halves the rate).
       if (input.queueDelayMs > DRAIN_FROM_MS) target = Math.min(target, incoming * Math.max(0.5, 1 - input.queueDelayMs / (2 * DRAIN_MS)))
+      if (this.#sinceDecreaseMs > STEP_MS + DECREASE_INTERVAL_MS) this.#beforeCutsBps = this.#delayBps
       this.#delayBps = this.#clamp(Math.min(this.#delayBps, target))
       this.#capacitySample(incoming)
       this.#draining = this.#delayBps < BETA * this.#capacity!.mean * 1000

@@ -121,12 +121,15 @@ export class PublisherFeedback<S extends EstimatedSource> {
     let subscriberPackets = 0
     let usage: Usage = 'normal'
     let trend = 0
+    let rebasedMs = 0
     for (const source of sources) {
       const window = source.inbound!.take(windowMs)
       packets += window.expected
       inboundLost += window.lossFraction * window.expected
       receivedBps += window.receivedBps
       queueDelayMs = Math.max(queueDelayMs, window.queueDelayMs)
+      rebasedMs = Math.max(rebasedMs, window.rebasedMs)
+      if (window.rebasedMs > 0) this.#log('info', 'path delay step', { clientId: source.published.clientId, rebasedMs: Math.round(window.rebasedMs) })
       trend = Math.max(trend, source.inbound!.trend.trend)
       // Overuse on any track decides; underuse only when no track overuses.
       if (window.usage === 'overusing' || (window.usage === 'underusing' && usage === 'normal')) usage = window.usage
@@ -142,6 +145,7 @@ export class PublisherFeedback<S extends EstimatedSource> {
       // The publisher measures delay and loss on the way in itself (transport-cc): only its subscribers count.
       usage = 'normal'
       queueDelayMs = 0
+      rebasedMs = 0
       inboundLost = 0
     }
     const inboundFraction = packets > 0 ? inboundLost / packets : 0
@@ -150,7 +154,7 @@ export class PublisherFeedback<S extends EstimatedSource> {
     const lossPackets = fromSubscriber ? subscriberPackets : packets
     const estimator = this.#estimatorOf(publisher, sources)
     // Nothing arrived (camera off, or not started): no evidence either way, the estimate holds.
-    const estimate = packets > 0 ? estimator.update({ receivedBps, lossFraction, packets: lossPackets, queueDelayMs, usage, windowMs }) : estimator.estimateBps
+    const estimate = packets > 0 ? estimator.update({ receivedBps, lossFraction, packets: lossPackets, queueDelayMs, usage, rebasedMs, windowMs }) : estimator.estimateBps
     this.#log('debug', 'bandwidth estimate', { clientId: sources[0]!.published.clientId, estimate, receivedBps: Math.round(receivedBps), lossFraction, queueDelayMs, usage, trend: Math.round(trend * 10) / 10, packets, lossPackets })
     this.#sendRemb(sources, estimate)
   }
