@@ -4,7 +4,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { RtpHeader } from 'werift'
 import { systemClock } from '../clock.js'
-import { IDLE_MIN_MS, LAYER_IDLE_MS, LayerSwitch, SimulcastLayers, type Layer } from './werift-simulcast.js'
+import { LayerSwitch } from './werift-layer-switch.js'
+import { IDLE_MIN_MS, LAYER_IDLE_MS, SimulcastLayers, type Layer } from './werift-simulcast.js'
 import { vp8Payload } from '../test-support/vp8Packets.js'
 
 beforeEach(() => {

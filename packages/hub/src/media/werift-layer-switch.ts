@@ -1,0 +1,163 @@
+// One subscriber's forwarding of a simulcast source (werift-simulcast.ts ranks the layers): its
+// LayerChoice's level maps to a layer, and the switch to it waits for that layer's keyframe, the old
+// layer forwarded until then; numbers, timestamps and VP8 picture ids continue across it; padding-only
+// packets are left out and the next packet is numbered right after the last one sent.
+import type { RTCRtpSender, RtpHeader } from 'werift'
+import { RtpPacket } from 'werift'
+import { LayerChoice, type LayerChoiceActions } from './layer-choice.js'
+import { Vp8Continuity } from './vp8-rewrite.js'
+import { continueSequence } from './werift-fast-send.js'
+import type { Layer, SimulcastLayers } from './werift-simulcast.js'
+import type { Clock } from '../clock.js'
+
+/** A switch still waiting for its keyframe asks again this often (a PLI or its keyframe can be lost). */
+export const KEYFRAME_REASK_MS = 1_000
+/** RTP video clock. */
+const TICKS_PER_MS = 90
+
+/** What the switch does to the subscriber's werift sender (its replaceRTP; a fake in tests). */
+export type ContinuitySender = Pick<RTCRtpSender, 'replaceRTP'>
+
+/** werift's sender fields a renumbering reads: the last number sent and a switch still to be applied. */
+interface NumberedSender {
+  sequenceNumber?: number
+  rtpContinuityPending?: boolean
+}
+
+/** A padding-only packet: no payload, only the publisher's padding (its bandwidth probes). */
+export function paddingOnly(packet: { header: RtpHeader; payload: Buffer }): boolean {
+  return packet.header.padding && packet.payload.length === 0
+}
+
+/** One subscriber's forwarding of a simulcast source. */
+export class LayerSwitch {
+  readonly choice: LayerChoice
+  forwarded: Layer | undefined
+  /** The publisher sequence number of the keyframe the forwarded layer started with. */
+  #fromSeq = 0
+  /** When a packet was last forwarded (the timestamp step of a switch). */
+  #lastSentAt: number | undefined
+  /** The target whose keyframe was asked for last. */
+  #asked: Layer | undefined
+  #askedAt = 0
+  readonly vp8 = new Vp8Continuity()
+  /** A padding packet was left out since the last packet forwarded: the next one is renumbered. */
+  #skipped = false
+  /** The subscriber's first number after the last renumbering (a switch or a left-out padding packet). */
+  #renumberedFrom: number | undefined
+
+  /** `layers`: the source's, whose measured bitrates let a step down skip levels (LayerChoice). */
+  constructor(clock: Clock, layerCount: number, actions: LayerChoiceActions, layers?: SimulcastLayers) {
+    this.choice = new LayerChoice(clock, layerCount, actions, layerCount, layers && { bitrate: (level) => layers.layerAt(level, clock.now())?.bitsPerSecond })
+  }
+
+  /**
+   * One packet of `layer`: whether it is forwarded to this subscriber. A switch (the target layer's
+   * keyframe) is applied to `sender` first; a target whose keyframe is wanted is asked for.
+   */
+  admit(layers: SimulcastLayers, layer: Layer, packet: { header: RtpHeader; payload: Buffer }, keyframe: boolean, now: number, sender: ContinuitySender): boolean {
+    const { header } = packet
+    const choice = this.choice
+    const target = this.#kept(layers.layerAt(choice.target, now), layers, now)
+    if (target !== this.forwarded) {
+      if (target === undefined) {
+        // Paused (or nothing ranked yet): stop now.
+        this.forwarded = undefined
+        return false
+      }
+      if (layer === target && keyframe) {
+        this.#switch(layer, header, now, sender)
+        this.vp8.switchTo(packet.payload)
+        choice.switched(choice.target)
+        return true
+      }
+      if (this.#asked !== target || now - this.#askedAt >= KEYFRAME_REASK_MS) {
+        this.#asked = target
+        this.#askedAt = now
+        target.keyframes.ask()
+      }
+    } else if (target !== undefined && choice.level !== choice.target) {
+      // Both levels map to the same layer (fewer layers sending than rids): nothing to wait for.
+      choice.switched(choice.target)
+    }
+    if (layer !== this.forwarded) return false
+    // A resend of the layer from before its switch: its number would land among the old layer's.
+    if (((header.sequenceNumber - this.#fromSeq) & 0xffff) >= 0x8000) return false
+    this.#lastSentAt = now
+    return true
+  }
+
+  /**
+   * An admitted packet about to be sent: false for padding-only ones (left out); the first packet after
+   * one left out is numbered right after the last one sent (werift's seqOffset, as a resumed pause is).
+   */
+  sends(packet: { header: RtpHeader; payload: Buffer }, sender: object): boolean {
+    if (paddingOnly(packet)) {
+      this.#skipped = true
+      return false
+    }
+    this.choice.forwarded(packet.payload.length + 12)
+    if (!this.#skipped) return true
+    this.#skipped = false
+    const internals = sender as NumberedSender
+    // A switch still pending renumbers this packet itself (werift's replaceRTP).
+    if (internals.rtpContinuityPending || internals.sequenceNumber === undefined) return true
+    continueSequence(sender as RTCRtpSender, packet.header.sequenceNumber)
+    this.#renumberedFrom = (internals.sequenceNumber + 1) & 0xffff
+    return true
+  }
+
+  /**
+   * Whether a NACK for the subscriber's `seq` may be relayed to the publisher on the forwarded layer: not
+   * for a number from before the last renumbering (the offset that maps it back is gone; another layer's,
+   * or a padding packet's).
+   */
+  relayable(seq: number): boolean {
+    return this.#renumberedFrom === undefined || ((seq - this.#renumberedFrom) & 0xffff) < 0x8000
+  }
+
+  /** The packet this subscriber gets of one it admitted: PictureID/TL0PICIDX continuous (vp8-rewrite.ts); itself while no offset is needed. */
+  rewritten(packet: RtpPacket): RtpPacket {
+    const payload = this.vp8.rewrite(packet.payload)
+    return payload === packet.payload ? packet : new RtpPacket(packet.header, payload)
+  }
+
+  /** The keyframe-hold forwarded `layer`'s held keyframe (starting at `firstSeq`) to this subscriber. */
+  startedWith(layers: SimulcastLayers, layer: Layer, firstSeq: number, now: number): void {
+    this.forwarded = layer
+    this.#fromSeq = firstSeq
+    this.#lastSentAt = now
+    if (layers.layerAt(this.choice.target, now) === layer) this.choice.switched(this.choice.target)
+  }
+
+  /** The target's keyframe asked for again (a subscriber PLI, or the wait ran out). */
+  askAgain(): void {
+    this.#asked = undefined
+  }
+
+  /**
+   * `target`, or the forwarded layer when that one is as wide and still sending: a switch between layers of
+   * one size gains nothing and costs a keyframe wait (sendLayers' top layer shrinks to the width of the
+   * `mid` it stops, and both send for a moment).
+   */
+  #kept(target: Layer | undefined, layers: SimulcastLayers, now: number): Layer | undefined {
+    const forwarded = this.forwarded
+    if (!target || !forwarded || target === forwarded || target.width !== forwarded.width) return target
+    return layers.active(now).includes(forwarded) ? forwarded : target
+  }
+
+  #switch(layer: Layer, header: RtpHeader, now: number, sender: ContinuitySender): void {
+    if (this.forwarded !== undefined || this.#lastSentAt !== undefined) {
+      const step = this.#lastSentAt === undefined ? 1 : Math.max(1, Math.round((now - this.#lastSentAt) * TICKS_PER_MS))
+      // Applied by werift at the next packet it sends (this one): continuous numbering and time.
+      sender.replaceRTP(header, false, step)
+      const last = (sender as NumberedSender).sequenceNumber
+      if (last !== undefined) this.#renumberedFrom = (last + 1) & 0xffff
+    }
+    this.#skipped = false
+    this.forwarded = layer
+    this.#fromSeq = header.sequenceNumber
+    this.#asked = undefined
+    this.#lastSentAt = now
+  }
+}
