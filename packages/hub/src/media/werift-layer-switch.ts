@@ -143,7 +143,7 @@ export class LayerSwitch {
   #kept(target: Layer | undefined, layers: SimulcastLayers, now: number): Layer | undefined {
     const forwarded = this.forwarded
     if (!target || !forwarded || target === forwarded || target.width !== forwarded.width) return target
-    return layers.active(now).includes(forwarded) ? forwarded : target
+    return layers.isActive(forwarded, now) ? forwarded : target
   }
 
   #switch(layer: Layer, header: RtpHeader, now: number, sender: ContinuitySender): void {

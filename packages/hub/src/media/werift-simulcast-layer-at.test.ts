@@ -5,7 +5,7 @@ import { systemClock } from '../clock.js'
 import { LAYER_IDLE_MS, SimulcastLayers } from './werift-simulcast.js'
 import { seededRandom } from '../test-support/seededRandom.js'
 
-describe('SimulcastLayers.layerAt', () => {
+describe('SimulcastLayers.layerAt and isActive', () => {
   it('is active(now)[min(level, its length) − 1] over random layer states, ties in width included', () => {
     const random = seededRandom(35)
     const now = 1_000_000
@@ -26,6 +26,7 @@ describe('SimulcastLayers.layerAt', () => {
         const expected = level <= 0 ? undefined : active[Math.min(level, active.length) - 1]
         expect(layers.layerAt(level, now)).toBe(expected)
       }
+      for (const layer of layers.layers) expect(layers.isActive(layer, now)).toBe(active.includes(layer))
       layers.end()
     }
     // The rounds cover both: some layers sending, and none.

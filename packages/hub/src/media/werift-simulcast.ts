@@ -172,6 +172,17 @@ export class SimulcastLayers {
     return sending.filter((layer, index) => index === 0 || !layer.starved)
   }
 
+  /** Whether `layer` is in active(now), without its arrays and sort (LayerSwitch asks it per packet). */
+  isActive(layer: Layer, now: number): boolean {
+    if (layer.width <= 0 || this.#idle(layer, now)) return false
+    if (!layer.starved) return true
+    // A starved layer counts only as the narrowest sending one (ties in width: the earlier layer first).
+    const index = this.layers.indexOf(layer)
+    return !this.layers.some(
+      (other, i) => other !== layer && other.width > 0 && (other.width < layer.width || (other.width === layer.width && i < index)) && !this.#idle(other, now),
+    )
+  }
+
   /** A sequence number past the layer's highest (kept as the new highest); unnumbered packets count as new. */
   #fresh(layer: Layer, sequenceNumber: number | undefined): boolean {
     if (sequenceNumber === undefined) return true
