@@ -6,6 +6,21 @@ export interface PollOptions {
   intervalMs?: number
   /** What is being waited for, for the timeout error. */
   description?: string
+  /**
+   * What the condition last looked like (the probe keeps it, e.g. in a variable it assigns), for the
+   * timeout error: a string as it is, anything else as JSON. Called once, on timeout.
+   */
+  seen?: () => unknown
+}
+
+/** `seen()` for an error message; never throws (the timeout error must still come out). */
+function describeSeen(seen: () => unknown): string {
+  try {
+    const value = seen()
+    return typeof value === 'string' ? value : JSON.stringify(value)
+  } catch (error) {
+    return `(unreadable: ${error instanceof Error ? error.message : String(error)})`
+  }
 }
 
 /**
@@ -25,8 +40,9 @@ export async function pollUntil<T>(probe: () => Promise<T | undefined | false> |
       lastError = error
     }
     if (Date.now() >= deadline) {
+      const seen = options.seen ? `; last seen: ${describeSeen(options.seen)}` : ''
       const why = lastError instanceof Error ? ` (last error: ${lastError.message})` : ''
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${options.description ?? 'a condition'}${why}`)
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${options.description ?? 'a condition'}${seen}${why}`)
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs))
   }
