@@ -178,7 +178,22 @@ describe('device choice (built app on the real hub, three Chromium participants)
 
   async function switchOnBo(kind: 'audio' | 'video', testId: 'select-microphone' | 'select-camera'): Promise<string | undefined> {
     const observers = [ada, cy]
-    const tilesBefore = await Promise.all(observers.map((o) => remoteTiles(o.page)))
+    // The tiles compared after the switch are read once every remote tile carries its owner's name: a
+    // stream that arrives before the hub says whose it is shows as an unnamed tile first (its id and name
+    // change when the owner is known), which is no renegotiation of Bo's.
+    const tilesBefore = await Promise.all(
+      observers.map((observer) => {
+        const others = participants.filter((participant) => participant !== observer).map((participant) => participant.name).sort()
+        let seen: Awaited<ReturnType<typeof remoteTiles>> = []
+        return pollUntil(
+          async () => {
+            seen = await remoteTiles(observer.page)
+            return JSON.stringify(seen.map((tile) => tile.name).sort()) === JSON.stringify(others) ? seen : undefined
+          },
+          { timeoutMs: 10_000, description: `${observer.name}'s remote tiles named ${others.join(', ')}`, seen: () => seen },
+        ).catch(explain)
+      }),
+    )
     const midsBefore = await Promise.all(observers.map((o) => receiverMids(o.page)))
     const offersBefore = await offersMade(bo.page)
     const sentBefore = await sentDeviceId(bo.page, kind)
@@ -196,7 +211,17 @@ describe('device choice (built app on the real hub, three Chromium participants)
 
     for (const observer of observers) await armReceiverProbe(observer.page, boId, kind)
     // Let each probe see the flow before the switch.
-    for (const observer of observers) await pollUntil(async () => ((await probeSamples(observer.page)).length >= 10 ? true : undefined), { timeoutMs: 10_000 })
+    for (const observer of observers) {
+      let samples = 0
+      await pollUntil(async () => {
+        samples = (await probeSamples(observer.page)).length
+        return samples >= 10 ? true : undefined
+      }, {
+        timeoutMs: 10_000,
+        description: `${observer.name}'s probe of Bo's ${kind} to take 10 samples`,
+        seen: () => `${samples} samples`,
+      }).catch(explain)
+    }
     const switchedAt = await Promise.all(observers.map((o) => o.page.evaluate(() => performance.timeOrigin + performance.now())))
     await select.selectOption(target)
     await expect.poll(() => sentDeviceId(bo.page, kind), { timeout: 15_000 }).toBe(target)

@@ -142,7 +142,15 @@ describe('media through an impairing TURN relay (two Chromium pages, built app, 
       const pairs = await participant.page.evaluate(readSelectedPairs)
       expect(pairs.length, `${participant.name}'s selected candidate pairs`).toBeGreaterThan(0)
       for (const pair of pairs) expect(pair.local, `${participant.name}'s local candidate`).toBe('relay')
-      const counters = relayOf(participant.name).counters()
+      // The counters grow with the call, and ten frames decoded each way may come before 100 packets:
+      // polled until both directions passed 100, then asserted as they stand.
+      const relay = relayOf(participant.name)
+      await pollUntil(() => relay.counters().clientToPeer.relayed > 100 && relay.counters().peerToClient.relayed > 100, {
+        timeoutMs: 10_000,
+        description: `${participant.name}'s relay carrying over 100 packets each way`,
+        seen: () => relay.counters(),
+      }).catch(explain)
+      const counters = relay.counters()
       expect(counters.allocations).toBeGreaterThan(0)
       expect(counters.clientToPeer.relayed).toBeGreaterThan(100)
       expect(counters.peerToClient.relayed).toBeGreaterThan(100)

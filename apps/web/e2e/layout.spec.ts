@@ -86,7 +86,9 @@ describe('web app call layout (built app on the real hub, one Chromium participa
       }
       const panelLocator = ada.page.getByTestId('state-panel')
       await panelLocator.waitFor({ timeout: 10_000 }).catch(explain)
-      expect(await panelLocator.getAttribute('data-placement')).toBe(device === 'phone' ? 'sheet' : 'dock')
+      // Polled: the placement follows a media-query listener, which hears of the resize on the page's next
+      // rendering step, not when setViewportSize returns.
+      await expect.poll(() => panelLocator.getAttribute('data-placement'), { timeout: 5_000 }).toBe(device === 'phone' ? 'sheet' : 'dock')
       // The panel's content is there: the live actors of the call.
       await expect.poll(() => ada.page.getByTestId('state-panel-actors').innerText(), { timeout: 5_000 }).toContain('conference')
       const panel = await box(ada.page, '[data-testid="state-panel"]')

@@ -25,6 +25,7 @@ import {
   waitForDecodedVideo,
   watchPeerPorts,
   type PeerPortWatch,
+  type VideoSample,
 } from '@parley/testkit'
 import { appStatus, expectSelectedPairShaped, joinWithoutMedia, oneRemoteDecoding, openRoom, releaseSlowLink, remoteVideoSelector, useAppCall, type AppParticipant } from './web-app'
 
@@ -64,6 +65,21 @@ async function readInbound(page: Page) {
     }
     return figures
   })
+}
+
+/**
+ * The frames decoded so far of the video in `selector`: polled until a sample has its counter (the element
+ * may be between renders for a moment), never taken as 0 from a missing read.
+ */
+async function framesNow(page: Page, selector: string, what: string): Promise<number> {
+  let last: VideoSample | null = null
+  return pollUntil(
+    async () => {
+      last = await sampleVideo(page, selector).catch(() => null)
+      return last?.frames ?? undefined
+    },
+    { timeoutMs: 5_000, intervalMs: 50, description: `a frame count of ${what}`, seen: () => last },
+  )
 }
 
 /** In the page: the bytes its peer connections sent as video so far, and when (ms). */
@@ -173,7 +189,8 @@ describe("the hub pauses a slow subscriber's video (three Chromium pages, built 
 
   it("keeps Ada's audio flowing to Cy while her video is paused, and Bo decoding it", async () => {
     const before = await readInbound(cy.page)
-    const beforeFrames = (await sampleVideo(cy.page, remoteVideoSelector(adaId)))?.frames ?? 0
+    const adaAtCy = remoteVideoSelector(adaId)
+    const beforeFrames = await framesNow(cy.page, adaAtCy, "Ada's video at Cy (start)").catch(explain)
     // Two seconds of Opus (50 packets a second) received, counted by Cy's own stats; Ada's video frames
     // read at the halfway mark too: what was queued when the hub stopped (≤ 500 ms) may still decode in the first second.
     const audioPacketsBy = (count: number, what: string) =>
@@ -182,9 +199,9 @@ describe("the hub pauses a slow subscriber's video (three Chromium pages, built 
         return now.audioPackets - before.audioPackets >= count ? now : undefined
       }, { timeoutMs: 10_000, intervalMs: 200, description: `Cy receiving ${count} of Ada's audio packets while paused (${what})` }).catch(explain)
     await audioPacketsBy(50, 'first second')
-    const midFrames = (await sampleVideo(cy.page, remoteVideoSelector(adaId)))?.frames ?? 0
+    const midFrames = await framesNow(cy.page, adaAtCy, "Ada's video at Cy (halfway)").catch(explain)
     const after = await audioPacketsBy(100, 'second second')
-    const afterFrames = (await sampleVideo(cy.page, remoteVideoSelector(adaId)))?.frames ?? 0
+    const afterFrames = await framesNow(cy.page, adaAtCy, "Ada's video at Cy (end)").catch(explain)
     const stillPaused = (await pausedForYou(cy.page)) === 'true'
     const resumedSince = hubPauses().some((entry) => entry.msg === 'video resumed' && entry.fields?.clientId === cyId)
     const bosVideo = await waitForDecodedVideo(bo.page, remoteVideoSelector(adaId), { minFramesGrowth: 20, timeoutMs: 10_000 }).catch(explain)

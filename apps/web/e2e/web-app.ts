@@ -303,12 +303,13 @@ export async function openRoom(host: AppParticipant, appUrl: string, room: strin
 
 /** Waits until `observer` shows exactly one remote tile, named `name`, whose video decodes: its client id. */
 export async function oneRemoteDecoding(observer: AppParticipant, name: string, explain: (error: unknown) => never, timeoutMs = 30_000): Promise<string> {
+  let seen: RemoteTile[] = []
   const tile = await pollUntil(
     async () => {
-      const tiles = await remoteTiles(observer.page)
-      return tiles.length === 1 && tiles[0]!.name === name ? tiles[0] : undefined
+      seen = await remoteTiles(observer.page)
+      return seen.length === 1 && seen[0]!.name === name ? seen[0] : undefined
     },
-    { timeoutMs, description: `${observer.name} to show exactly one remote tile, ${name}` },
+    { timeoutMs, description: `${observer.name} to show exactly one remote tile, ${name}`, seen: () => seen },
   ).catch(explain)
   await waitForDecodedVideo(observer.page, remoteVideoSelector(tile.participant), { minFramesGrowth: 10, timeoutMs }).catch(explain)
   return tile.participant
