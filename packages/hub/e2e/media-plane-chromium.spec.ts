@@ -39,10 +39,28 @@ function werift(): PlaneCase {
       // Chromium negotiated transport-cc with the hub: the hub's transport-wide feedback reaches it, and its
       // own send-side estimate is in its stats.
       await pollUntil(() => plane.stats().transportCcFeedbackSent > 10, { description: 'transport-wide feedback to the publishers' })
-      const available = await alice.page.page.evaluate(async () => {
-        const pc = (globalThis as unknown as { pc: { getStats(): Promise<Map<string, { type: string; state?: string; availableOutgoingBitrate?: number }>> } }).pc
-        return [...(await pc.getStats()).values()].find((entry) => entry.type === 'candidate-pair' && entry.state === 'succeeded')?.availableOutgoingBitrate ?? 0
-      })
+      // The estimate is on the selected candidate pair (the first succeeded one may be another), and only
+      // once Chromium has one: polled, then asserted as it stands.
+      const readAvailable = () =>
+        alice.page.page.evaluate(async () => {
+          type Entry = { type: string; selectedCandidatePairId?: string; availableOutgoingBitrate?: number }
+          const pc = (globalThis as unknown as { pc: { getStats(): Promise<Map<string, Entry>> } }).pc
+          const stats = await pc.getStats()
+          const selected = [...stats.values()].find((entry) => entry.type === 'transport' && entry.selectedCandidatePairId)?.selectedCandidatePairId
+          return (selected ? stats.get(selected)?.availableOutgoingBitrate : undefined) ?? 0
+        })
+      let last = 0
+      const available = await pollUntil(
+        async () => {
+          last = await readAvailable()
+          return last > 0 ? last : undefined
+        },
+        {
+          timeoutMs: 10_000,
+          description: "alice's own outgoing bitrate estimate on her selected candidate pair",
+          seen: () => `${last} bit/s, ${plane.stats().transportCcFeedbackSent} feedback packets sent`,
+        },
+      )
       Object.assign(figures, { transportCcFeedbackSent: plane.stats().transportCcFeedbackSent, availableOutgoingBitrate: available })
       expect(available).toBeGreaterThan(0)
     },

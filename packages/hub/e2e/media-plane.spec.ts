@@ -8,6 +8,7 @@ import { assertLoopbackOnly, pollUntil } from '@parley/testkit'
 import type { Logger, LogLevel } from '../src/log.js'
 import { guardMediaPlane } from '../src/media/boundary.js'
 import { createWeriftMediaPlane, type WeriftMediaPlane } from '../src/media/werift.js'
+import { KEYFRAME_REQUEST_INTERVAL_MS } from '../src/media/werift-keyframe-requests.js'
 import type { MediaPeer, MediaPeerHandlers, PeerConnectionState, PublishedTrack } from '../src/media/types.js'
 import { createParticipant, ssrcOfMid, type Participant, type ReceivedTrack } from './support/werift-participant.js'
 
@@ -232,9 +233,17 @@ describe('werift media plane with two werift participants on loopback', () => {
     const bobsVideo = bob.published.find((t) => t.kind === 'video')
     if (!bobsVideo) throw new Error('bob publishes no video')
     const seenByAlice = receivedFrom(alice, bobsVideo)
-    // Let the coalescing window pass, then send a PLI as Chrome does (sender SSRC = alice's own
-    // outgoing video, which the hub registered as a receiver: werift's router misroutes exactly this).
-    await new Promise((resolve) => setTimeout(resolve, 400))
+    // Wait until no PLI has reached bob for longer than the coalescing window (a trailing PLI of the hub's
+    // own asks comes within it: polled, since a late timer on a loaded machine outlasts any fixed wait),
+    // then send a PLI as Chrome does (sender SSRC = alice's own outgoing video, which the hub registered
+    // as a receiver: werift's router misroutes exactly this).
+    const quietMs = KEYFRAME_REQUEST_INTERVAL_MS + 80
+    const sinceLastPli = () => performance.now() - (bob.participant.plisForOwnVideo.at(-1) ?? Number.NEGATIVE_INFINITY)
+    await pollUntil(() => sinceLastPli() >= quietMs, {
+      description: `no PLI reaching bob for ${quietMs} ms`,
+      intervalMs: 20,
+      seen: () => `${bob.participant.plisForOwnVideo.length} PLIs, the last ${Math.round(sinceLastPli())} ms ago`,
+    })
     const plisBefore = bob.participant.plisForOwnVideo.length
     const subscriberRequestsBefore = plane.stats().subscriberKeyframeRequests
     const sentAt = performance.now()
@@ -244,6 +253,12 @@ describe('werift media plane with two werift participants on loopback', () => {
       intervalMs: 10,
     })
     figures.subscriberPliToPublisherMs = Math.round((bob.participant.plisForOwnVideo.at(-1) ?? sentAt) - sentAt)
+    // Counted as the hub reads the PLI: polled up to one more than before, then asserted exactly one more.
+    await pollUntil(() => plane.stats().subscriberKeyframeRequests > subscriberRequestsBefore, {
+      timeoutMs: 5_000,
+      description: "the hub counting alice's PLI",
+      seen: () => `${plane.stats().subscriberKeyframeRequests} subscriber keyframe requests, ${subscriberRequestsBefore} before`,
+    })
     expect(plane.stats().subscriberKeyframeRequests).toBe(subscriberRequestsBefore + 1)
   })
 
