@@ -1,7 +1,7 @@
 // The hub of one faults spec file: its own process, started once the namespace is checked to be
 // loopback-only, stopped after the file's tests.
 import { afterAll, beforeAll } from 'vitest'
-import { assertLoopbackOnly, type HubProcess } from '@parley/testkit'
+import { assertLoopbackOnly, pollUntil, type HubProcess } from '@parley/testkit'
 import { startFaultHub } from '../src/faults/hub.js'
 import type { LoadParticipant } from '../src/participant.js'
 
@@ -26,7 +26,9 @@ export function useLoadParticipants(): LoadParticipant[] {
   const participants: LoadParticipant[] = []
   afterAll(async () => {
     for (const participant of participants) participant.leave()
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    // Until each leave has been answered (its core is `left`), not a fixed wait; teardown, so never a failure.
+    const done = new Set(['left', 'ended', 'failed', 'idle'])
+    await pollUntil(() => participants.every((participant) => done.has(participant.view().status)), { timeoutMs: 5_000, intervalMs: 20 }).catch(() => undefined)
     for (const participant of participants) participant.stop()
   })
   return participants
