@@ -198,7 +198,9 @@ describe('web app conference (built app on the real hub, three Chromium particip
       timeoutMs: 10_000,
     }).catch(async () => `${await appStatus(grace.page)}; Grace's state panel: ${await statePanelText(grace.page)}`)
     expect(graceStatus, "Grace's status after turning her camera off").toBe('connected')
-    for (const tile of await remoteTiles(grace.page)) {
+    const graceTiles = await remoteTiles(grace.page)
+    expect(graceTiles.map((tile) => tile.name).sort(), "Grace's remote tiles after turning her camera off").toEqual(['Ada', 'Linus'])
+    for (const tile of graceTiles) {
       await waitForDecodedVideo(grace.page, remoteVideoSelector(tile.participant), { minFramesGrowth: 10, timeoutMs: 15_000 }).catch(explain)
     }
   })

@@ -93,8 +93,13 @@ describe('State panel devtools (built app on the real hub, two Chromium particip
     await expect.poll(() => page.getByTestId('trace-moment').textContent()).not.toBe('')
     const early = await page.locator('[data-testid="diagram-conference"]').getAttribute('data-active')
     await slider.fill(String(max))
-    const late = await page.locator('[data-testid="diagram-conference"]').getAttribute('data-active')
-    expect(early).not.toBe(late)
+    // The diagram follows the slider on the page's next render, not when fill() returns: poll it.
+    await expect
+      .poll(() => page.locator('[data-testid="diagram-conference"]').getAttribute('data-active'), {
+        message: `the conference diagram's active states at the slider's end, against ${early} a third of the way in`,
+        timeout: 5_000,
+      })
+      .not.toBe(early)
     await slider.fill(String(Math.floor(max / 3)))
     await page.getByTestId('state-panel').screenshot({ path: artifactPath('devtools-time-slider.png') })
     await page.getByTestId('trace-live').click()
