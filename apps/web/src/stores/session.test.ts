@@ -112,7 +112,7 @@ describe('session store', () => {
     return { app, session, queued, timed, runTasks: () => queued.splice(0).forEach((run) => run()) }
   }
 
-  it("holds the mirror while the core answers a hub offer, and mirrors when the negotiation says the answer left", () => {
+  it("holds the mirror while the core answers a hub offer, and mirrors once the negotiation says the answer left", () => {
     const { app, session, queued, timed, runTasks } = deferred()
     app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team 1' } })
     app.fake.setAnswering(true)
@@ -123,8 +123,10 @@ describe('session store', () => {
     app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team 3' } })
     runTasks()
     expect(session.view.room?.name).toBe('Team 1')
-    // The answer's PUT is sent: the view follows in that moment, and the bound's timer is gone.
+    // The answer's PUT is sent: the view follows in the next task (with the tracks the offer brought), and the bound's timer is gone.
     app.fake.setAnswering(false)
+    expect(queued).toHaveLength(1)
+    runTasks()
     expect(session.view.room?.name).toBe('Team 3')
     expect(timed).toEqual([])
     expect(queued).toEqual([])
@@ -154,6 +156,7 @@ describe('session store', () => {
     app.fake.setAnswering(true)
     expect(session.view.status).toBe('joining')
     app.fake.setAnswering(false)
+    runTasks()
     expect(session.view.status).toBe('connected')
     expect(timed).toEqual([])
 

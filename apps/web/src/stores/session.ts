@@ -82,7 +82,7 @@ export const useSessionStore = defineStore('session', () => {
     // just before the offer) would hold the answer back. The same from ICE connected (`joining` →
     // `connected`) until the negotiation's first answer has left: that render (the call screen's status,
     // 20–35 ms of Vue and a layout) fell just before the hub's offer. The negotiation's own snapshots say
-    // when the answer has left (`negotiationOf`); any hold ends after ANSWER_HOLD_MS.
+    // when the answer has left (`negotiationOf`): the view follows in the next task; any hold ends after ANSWER_HOLD_MS.
     // Any other new status is mirrored at once: it changes the screen, and a deferred one showed the
     // previous screen for a task (a reload's rejoin drew the pre-join between two call screens, web e2e refresh spec).
     let latest: unknown
@@ -112,11 +112,18 @@ export const useSessionStore = defineStore('session', () => {
         mirror()
       }, ANSWER_HOLD_MS)
     }
+    const queue = () => {
+      if (queued) return
+      queued = true
+      environment.nextTask?.(mirror)
+    }
+    // The answer's PUT is under way when the negotiation leaves the tag; the tracks its offer brought reach
+    // the streams just after (the core's `deliverHeldTracks`): the next task mirrors both in one render.
     const onNegotiation = () => {
       const now = handle.answeringOffer?.(latest) === true
       if (answering && !now) answered = true
       answering = now
-      if (hold !== undefined && !held()) mirror()
+      if (hold !== undefined && !held()) queue()
     }
     const follow = (next: Negotiation | undefined) => {
       if (next === negotiation) return
@@ -130,11 +137,8 @@ export const useSessionStore = defineStore('session', () => {
       latest = next
       follow(handle.negotiationOf?.(next))
       latestStatus = handle.selectView(next).status
-      const nextTask = environment.nextTask
-      if (!nextTask || (latestStatus !== view.value.status && !firstAnswerDue())) return mirrorNow()
-      if (queued) return
-      queued = true
-      nextTask(mirror)
+      if (!environment.nextTask || (latestStatus !== view.value.status && !firstAnswerDue())) return mirrorNow()
+      queue()
     })
     subscription = {
       unsubscribe() {
