@@ -181,12 +181,13 @@ describe('session store', () => {
     expect(timed).toEqual([])
   })
 
-  it('after a first answer, shows `connected` without waiting (an answer before ICE, a reconnection in place)', () => {
-    const { app, session, timed } = deferred()
+  it('after a first answer, shows `connected` in the next task without a hold (an answer before ICE)', () => {
+    const { app, session, timed, runTasks } = deferred()
     app.fake.setView({ status: 'joining' })
     app.fake.setAnswering(true)
     app.fake.setAnswering(false)
     app.fake.setView({ status: 'connected' })
+    runTasks()
     expect(session.view.status).toBe('connected')
     expect(timed).toEqual([])
   })

@@ -83,7 +83,8 @@ export const useSessionStore = defineStore('session', () => {
     // `connected`) until the negotiation's first answer has left: that render (the call screen's status,
     // 20–35 ms of Vue and a layout) fell just before the hub's offer. The negotiation's own snapshots say
     // when the answer has left (`negotiationOf`): the view follows in the next task; any hold ends after ANSWER_HOLD_MS.
-    // Any other new status is mirrored at once: it changes the screen, and a deferred one showed the
+    // Any other new status is mirrored at once (`connected` after the first answer in the next task, as the
+    // snapshots of one status are): it changes the screen, and a deferred one showed the
     // previous screen for a task (a reload's rejoin drew the pre-join between two call screens, web e2e refresh spec).
     let latest: unknown
     let latestStatus = view.value.status
@@ -95,7 +96,9 @@ export const useSessionStore = defineStore('session', () => {
     let negotiationWatch: { unsubscribe(): void } | undefined
     let answering = false
     let answered = false
-    const firstAnswerDue = () => !answered && latestStatus === 'connected' && view.value.status === 'joining'
+    // `connected` after `joining`: the same call screen, only the joining banner goes.
+    const connecting = () => latestStatus === 'connected' && view.value.status === 'joining'
+    const firstAnswerDue = () => !answered && connecting()
     const held = () => !expired && (handle.answeringOffer?.(latest) === true || firstAnswerDue())
     const mirrorNow = () => {
       if (hold !== undefined) timers.clearTimeout(hold)
@@ -137,7 +140,7 @@ export const useSessionStore = defineStore('session', () => {
       latest = next
       follow(handle.negotiationOf?.(next))
       latestStatus = handle.selectView(next).status
-      if (!environment.nextTask || (latestStatus !== view.value.status && !firstAnswerDue())) return mirrorNow()
+      if (!environment.nextTask || (latestStatus !== view.value.status && !connecting())) return mirrorNow()
       queue()
     })
     subscription = {
