@@ -56,8 +56,6 @@ describe('createConference', () => {
     expect(bo?.streamIds).toEqual(['s2'])
     expect(bo?.tracks.every((t) => t.live)).toBe(true)
     expect(run.conference.streams.get('s2')).toBe(stream)
-    // Listed among the others' streams (a UI may bind it before the view shows it); our own is not.
-    expect(run.conference.streams.remoteIds?.()).toEqual(['s2'])
     // Their state changes arrive as meta events.
     source.emit('meta_changed', { [mediaStateMetaKey('c2')]: { audio: true, video: false } })
     expect(run.view().participants[0]).toMatchObject({ audioEnabled: true, videoEnabled: false })
@@ -71,7 +69,6 @@ describe('createConference', () => {
     stream.getTracks()[1]!.end()
     expect(run.view().participants).toEqual([])
     expect(run.conference.streams.get('s2')).toBeUndefined()
-    expect(run.conference.streams.remoteIds?.()).toEqual([])
   })
 
   it("marks each video track Parley's hub paused for our link, until it resumes it or the track goes", async () => {

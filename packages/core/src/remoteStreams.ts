@@ -20,11 +20,6 @@ export class RemoteStreams {
     return this.streams.get(streamId)
   }
 
-  /** The streams delivered and not ended, by id. */
-  ids(): string[] {
-    return [...this.streams.keys()]
-  }
-
   /** Called after a stream is added, removed or gains/loses a track. */
   subscribe(listener: () => void): () => void {
     return this.changes.add(listener)

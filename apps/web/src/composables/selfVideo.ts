@@ -26,35 +26,33 @@ export function selfVideoOf(create: () => HTMLVideoElement): SelfVideo {
 }
 
 /**
- * Puts an element made outside the template (the self view's, or a remote stream's: remoteVideos.ts) into
- * `host` while it is drawn and binds it as the tile's media element; `classes` (the modifiers the
- * template's `<video>` would bind, e.g. mirrored, fit) follows the tile on top of `tile__video`. The
- * element is left where it is when the tile goes: the next tile showing it moves it into its own host. A
- * tile on a screen drawn ahead, hidden (`hidden()`), takes it only once shown. `video()` may have none
- * yet (a stream not delivered): the tile binds nothing until it has.
+ * Puts the self-view element into `host` while it is drawn and binds it as the tile's media element;
+ * `classes` (the modifiers the template's `<video>` would bind, e.g. mirrored, fit) follows the tile on top
+ * of `tile__video`. The element is left where it is when the tile goes: the next tile showing you moves it
+ * into its own host. A tile on a screen drawn ahead, hidden (`hidden()`), takes it only once shown.
  */
-export function useAdoptedVideo(
-  video: (() => HTMLVideoElement | undefined) | undefined,
+export function useSelfVideo(
+  selfVideo: SelfVideo | undefined,
   host: Readonly<ShallowRef<HTMLElement | null>>,
   element: ShallowRef<HTMLMediaElement | null>,
   classes: () => Record<string, boolean>,
   hidden: () => boolean = () => false,
 ): void {
-  if (!video) return
+  if (!selfVideo) return
   const shownHost = () => (hidden() ? null : host.value)
   watch(
-    [shownHost, video],
-    ([el, current]) => {
+    shownHost,
+    (el) => {
       if (!el) return
-      if (current && current.parentNode !== el) el.appendChild(current)
-      element.value = current ?? null
+      const video = selfVideo()
+      if (video.parentNode !== el) el.appendChild(video)
+      element.value = video
     },
     { immediate: true, flush: 'sync' },
   )
   watchEffect(() => {
-    const current = video()
-    if (!shownHost() || !current) return
+    if (!shownHost()) return
     const on = Object.entries(classes()).filter(([, set]) => set).map(([name]) => name)
-    current.className = ['tile__video', ...on].join(' ')
+    selfVideo().className = ['tile__video', ...on].join(' ')
   })
 }
