@@ -77,15 +77,14 @@ export const useSessionStore = defineStore('session', () => {
     )
     conference.value = handle
     // One mirror per task at most, the latest snapshot, when the environment defers it (environment.ts
-    // `nextTask`); and none while the core answers a hub offer (`answeringOffer`: from setRemoteDescription
-    // to our answer's PUT): what the view would draw then (the newcomer's tile of `tracks_available`, sent
-    // just before the offer) would hold the answer back. The same from ICE connected (`joining` →
-    // `connected`) until the negotiation's first answer has left: that render (the call screen's status,
-    // 20–35 ms of Vue and a layout) fell just before the hub's offer. The negotiation's own snapshots say
-    // when the answer has left (`negotiationOf`): the view follows in the next task; any hold ends after ANSWER_HOLD_MS.
-    // Any other new status is mirrored at once (`connected` after the first answer in the next task, as the
-    // snapshots of one status are): it changes the screen, and a deferred one showed the
-    // previous screen for a task (a reload's rejoin drew the pre-join between two call screens, web e2e refresh spec).
+    // `nextTask`). None while the core answers a hub offer (`answeringOffer`: from setRemoteDescription to
+    // our answer's PUT): the newcomer's tile of `tracks_available`, sent just before the offer, drawn then
+    // held the answer back. Nor from ICE connected (`joining` → `connected`) until the negotiation's first
+    // answer has left: that render (20–35 ms of Vue and a layout) fell just before the hub's offer. The
+    // negotiation's own snapshots say when the answer has left (`negotiationOf`); the view follows in the
+    // next task. Any hold ends after ANSWER_HOLD_MS. Any other new status is mirrored at once: it changes the
+    // screen, and a deferred one showed the previous screen for a task (a reload's rejoin drew the pre-join
+    // between two call screens, web e2e refresh spec).
     let latest: unknown
     let latestStatus = view.value.status
     let live = true
