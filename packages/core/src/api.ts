@@ -354,6 +354,8 @@ export interface ConferenceHandle<Snapshot> {
   selectView(snapshot: Snapshot): ConferenceView
   /** Whether a hub offer is being answered and our answer is not yet on its way (a UI may hold its render); optional for test doubles. */
   answeringOffer?(snapshot: Snapshot): boolean
+  /** The running negotiation, to subscribe to: its snapshots say when our answer has left (`answeringOffer` turns false); optional for test doubles. */
+  negotiationOf?(snapshot: Snapshot): { subscribe(observer: () => void): { unsubscribe(): void } } | undefined
   /** user.preview: acquire camera/mic for the pre-join screen. */
   preview(media: { audio: boolean; video: boolean }): void
   /** user.join */

@@ -39,7 +39,7 @@ import { tabsActors } from './machines/tabsActors.js'
 import { tabsMachine } from './machines/tabsMachine.js'
 import type { Trace } from './trace/format.js'
 import type { TraceRecorderLike } from './trace/capture.js'
-import { answeringOffer, selectView } from './view.js'
+import { answeringOffer, negotiationOf, selectView } from './view.js'
 
 export type ConferenceSnapshot = SnapshotFrom<typeof conferenceMachine>
 export type ConferenceActor = Actor<typeof conferenceMachine>
@@ -198,6 +198,7 @@ export function createConference(options: ConferenceOptions): Conference {
     capabilities: { screenShare: typeof ports.media.getDisplayMedia === 'function' },
     selectView,
     answeringOffer,
+    negotiationOf,
     preview: (devices) => actor.send({ type: 'user.preview', media: { audio: devices.audio, video: devices.video } }),
     join: (params: JoinParams) => actor.send({ type: 'user.join', params }),
     leave: () => actor.send({ type: 'user.leave' }),

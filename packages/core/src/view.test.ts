@@ -3,7 +3,7 @@ import type { ConferenceContext } from './machines/conferenceMachine.js'
 import { emptyRoster, type Roster } from './roster.js'
 import { emptyPresence } from './presence.js'
 import { emptySummary } from './stats/analysis.js'
-import { answeringOffer, participantChanges, selectView, type ConferenceSnapshotLike } from './view.js'
+import { answeringOffer, negotiationOf, participantChanges, selectView, type ConferenceSnapshotLike } from './view.js'
 
 function context(overrides: Partial<ConferenceContext> = {}): ConferenceContext {
   return {
@@ -124,19 +124,25 @@ describe('host view', () => {
   })
 })
 
-describe('answeringOffer', () => {
-  const withNegotiation = (value: unknown, status = 'active'): ConferenceSnapshotLike => ({
-    ...snapshot(inRoom, context()),
-    children: { negotiation: { getSnapshot: () => ({ value, status }) } },
+describe('answeringOffer and negotiationOf', () => {
+  // The negotiation's own snapshot: its tags say what it is doing (negotiationMachine.ts).
+  const negotiation = (tags: string[], status = 'active') => ({
+    getSnapshot: () => ({ status, hasTag: (tag: string) => tags.includes(tag) }),
+    subscribe: () => ({ unsubscribe: () => undefined }),
   })
-  const exchanging = (exchange: unknown) => ({ signaling: { exchanging: { exchange, then: 'settle', heldOffer: 'none' } }, ice: 'watching' })
+  const withNegotiation = (child: ReturnType<typeof negotiation>): ConferenceSnapshotLike => ({ ...snapshot(inRoom, context()), children: { negotiation: child } })
 
-  it('is true from the hub offer until our answer is on its way, and only then', () => {
-    expect(answeringOffer(withNegotiation(exchanging({ answering: 'creatingAnswer' })))).toBe(true)
-    expect(answeringOffer(withNegotiation(exchanging({ answering: 'sendingAnswer' })))).toBe(false)
-    expect(answeringOffer(withNegotiation(exchanging({ offering: 'sendingOffer' })))).toBe(false)
-    expect(answeringOffer(withNegotiation({ signaling: { free: 'stable' }, ice: 'watching' }))).toBe(false)
-    expect(answeringOffer(withNegotiation(exchanging({ answering: 'creatingAnswer' }), 'stopped'))).toBe(false)
+  it("is true while the negotiation's state is tagged `answering`, and only for a running negotiation", () => {
+    expect(answeringOffer(withNegotiation(negotiation(['busy', 'answering'])))).toBe(true)
+    expect(answeringOffer(withNegotiation(negotiation(['busy'])))).toBe(false)
+    expect(answeringOffer(withNegotiation(negotiation(['answering'], 'stopped')))).toBe(false)
     expect(answeringOffer(snapshot(inRoom, context()))).toBe(false)
+  })
+
+  it('hands out the running negotiation to subscribe to, none once it stopped', () => {
+    const running = negotiation([])
+    expect(negotiationOf(withNegotiation(running))).toBe(running)
+    expect(negotiationOf(withNegotiation(negotiation([], 'done')))).toBeUndefined()
+    expect(negotiationOf(snapshot(inRoom, context()))).toBeUndefined()
   })
 })

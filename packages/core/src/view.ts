@@ -10,13 +10,19 @@ import { activeSpeakerOf, withStats } from './stats/participantStats.js'
 import { withPresence } from './presence.js'
 import { GUEST_NAME } from './guestName.js'
 
+/** A child actor as the view reads it (XState's ActorRef satisfies it). */
+export interface ChildActorLike {
+  getSnapshot(): unknown
+  subscribe(observer: (snapshot: unknown) => void): { unsubscribe(): void }
+}
+
 /** The shape of snapshot selectView needs (the conference actor's snapshot satisfies it). */
 export interface ConferenceSnapshotLike {
   readonly value: unknown
   readonly context: ConferenceContext
   hasTag(tag: 'busy'): boolean
   /** The invoked negotiation and events machines, whose states the view lists too. */
-  readonly children?: Record<string, { getSnapshot(): unknown } | undefined>
+  readonly children?: Record<string, ChildActorLike | undefined>
 }
 
 /** The child machine's state value, when the child is a running machine. */
@@ -25,13 +31,18 @@ function childValue(snapshot: ConferenceSnapshotLike, id: string): unknown {
   return child && child.status === 'active' && child.value !== undefined ? child.value : undefined
 }
 
+/** The running negotiation: a UI that holds its render for our answer subscribes to it (`answeringOffer`). */
+export function negotiationOf(snapshot: ConferenceSnapshotLike): ChildActorLike | undefined {
+  const child = snapshot.children?.negotiation
+  return (child?.getSnapshot() as { status?: string } | undefined)?.status === 'active' ? child : undefined
+}
+
 /**
  * The negotiation is answering a hub offer and our answer is not on its way yet (setRemoteDescription,
- * createAnswer, setLocalDescription): a UI that renders now holds the answer, and the media, back.
+ * createAnswer, setLocalDescription: its `answering` tag): a UI that renders now holds the answer, and the media, back.
  */
 export function answeringOffer(snapshot: ConferenceSnapshotLike): boolean {
-  const value = childValue(snapshot, 'negotiation') as { signaling?: { exchanging?: { exchange?: { answering?: unknown } } } } | undefined
-  return value?.signaling?.exchanging?.exchange?.answering === 'creatingAnswer'
+  return (negotiationOf(snapshot)?.getSnapshot() as { hasTag?(tag: string): boolean } | undefined)?.hasTag?.('answering') === true
 }
 
 export function statusOf(value: unknown): ConferenceStatus {

@@ -83,45 +83,125 @@ describe('session store', () => {
     expect(session.view.status).toBe('joining')
     app.fake.setView({ status: 'joining', room: { id: 'r1', name: 'Team' } })
     expect(queued).toHaveLength(1)
-    app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team' } })
-    expect([session.view.status, session.view.room?.name]).toEqual(['connected', 'Team'])
+    app.fake.setView({ status: 'leaving', room: { id: 'r1', name: 'Team' } })
+    expect([session.view.status, session.view.room?.name]).toEqual(['leaving', 'Team'])
     queued.shift()!()
-    expect(session.view.status).toBe('connected')
+    expect(session.view.status).toBe('leaving')
   })
 
-  it('holds the mirror while the core answers a hub offer, looking again by timer, at most ANSWER_HOLD_MS', () => {
+  /** A deferred store over the fake, its queued tasks and its timers run by hand. */
+  function deferred() {
     const queued: (() => void)[] = []
     const timed: [() => void, number][] = []
-    const app = createTestApp({ nextTask: (run) => queued.push(run), timers: { setTimeout: (run, ms) => timed.push([run, ms]), clearTimeout: () => undefined } })
-    let answering = true
-    ;(app.fake.handle as { answeringOffer?: () => boolean }).answeringOffer = () => answering
+    const app = createTestApp({
+      nextTask: (run) => queued.push(run),
+      timers: {
+        setTimeout: (run, ms) => {
+          const entry: [() => void, number] = [run, ms]
+          timed.push(entry)
+          return entry
+        },
+        clearTimeout: (id) => {
+          const at = timed.indexOf(id as [() => void, number])
+          if (at >= 0) timed.splice(at, 1)
+        },
+      },
+    })
     const session = useSessionStore()
     session.start()
+    return { app, session, queued, timed, runTasks: () => queued.splice(0).forEach((run) => run()) }
+  }
+
+  it("holds the mirror while the core answers a hub offer, and mirrors once the negotiation says the answer left", () => {
+    const { app, session, queued, timed, runTasks } = deferred()
     app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team 1' } })
-    app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team' } })
-    queued.shift()!()
-    expect(session.view.room?.name).toBe('Team 1')
-    expect(timed).toHaveLength(1)
+    app.fake.setAnswering(true)
     app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team 2' } })
-    expect(queued).toHaveLength(0)
-    timed.shift()![0]()
-    expect(timed).toHaveLength(1)
-    answering = false
-    timed.shift()![0]()
-    expect(session.view.room?.name).toBe('Team 2')
-    // An answer that never leaves holds the view ANSWER_HOLD_MS at most.
-    answering = true
+    runTasks()
+    expect(session.view.room?.name).toBe('Team 1')
+    expect(timed.map(([, ms]) => ms)).toEqual([ANSWER_HOLD_MS])
     app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team 3' } })
-    queued.shift()!()
-    let waited = 0
-    while (timed.length > 0) {
-      const [run, ms] = timed.shift()!
-      waited += ms
-      run()
-    }
+    runTasks()
+    expect(session.view.room?.name).toBe('Team 1')
+    // The answer's PUT is sent: the view follows in the next task (with the tracks the offer brought), and the bound's timer is gone.
+    app.fake.setAnswering(false)
+    expect(queued).toHaveLength(1)
+    runTasks()
     expect(session.view.room?.name).toBe('Team 3')
-    expect(waited).toBeGreaterThanOrEqual(ANSWER_HOLD_MS)
-    expect(waited).toBeLessThan(ANSWER_HOLD_MS + 10)
+    expect(timed).toEqual([])
+    expect(queued).toEqual([])
+  })
+
+  it('holds an answer that never leaves ANSWER_HOLD_MS at most', () => {
+    const { app, session, timed, runTasks } = deferred()
+    app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team 1' } })
+    app.fake.setAnswering(true)
+    app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team 2' } })
+    runTasks()
+    expect(session.view.room?.name).toBe('Team 1')
+    const [run, ms] = timed.shift()!
+    expect(ms).toBe(ANSWER_HOLD_MS)
+    run()
+    expect(session.view.room?.name).toBe('Team 2')
+  })
+
+  it('shows `connected` (ICE up) only once our first answer has left, or after ANSWER_HOLD_MS', () => {
+    const { app, session, timed, runTasks } = deferred()
+    app.fake.setView({ status: 'joining' })
+    expect(session.view.status).toBe('joining')
+    app.fake.setView({ status: 'connected' })
+    runTasks()
+    expect(session.view.status).toBe('joining')
+    expect(timed.map(([, ms]) => ms)).toEqual([ANSWER_HOLD_MS])
+    app.fake.setAnswering(true)
+    expect(session.view.status).toBe('joining')
+    app.fake.setAnswering(false)
+    runTasks()
+    expect(session.view.status).toBe('connected')
+    expect(timed).toEqual([])
+
+    // Alone in the room the hub may offer nothing: the bound shows `connected` all the same.
+    const alone = deferred()
+    alone.app.fake.setView({ status: 'joining' })
+    alone.app.fake.setView({ status: 'connected' })
+    alone.runTasks()
+    expect(alone.session.view.status).toBe('joining')
+    alone.timed.shift()![0]()
+    expect(alone.session.view.status).toBe('connected')
+  })
+
+  it('shows a status that is not `connected` at once while it waits for the first answer (failed, leaving)', () => {
+    const { app, session, timed, runTasks } = deferred()
+    app.fake.setView({ status: 'joining' })
+    app.fake.setView({ status: 'connected' })
+    runTasks()
+    expect(session.view.status).toBe('joining')
+    app.fake.setView({ status: 'failed' })
+    expect(session.view.status).toBe('failed')
+    expect(timed).toEqual([])
+  })
+
+  it('after a first answer, shows `connected` in the next task without a hold (an answer before ICE)', () => {
+    const { app, session, timed, runTasks } = deferred()
+    app.fake.setView({ status: 'joining' })
+    app.fake.setAnswering(true)
+    app.fake.setAnswering(false)
+    app.fake.setView({ status: 'connected' })
+    runTasks()
+    expect(session.view.status).toBe('connected')
+    expect(timed).toEqual([])
+  })
+
+  it("follows the negotiation only while it runs: stop ends the subscription and the bound's timer", () => {
+    const { app, session, timed, runTasks } = deferred()
+    expect(app.fake.negotiationSubscriptions()).toBe(1)
+    app.fake.setView({ status: 'joining' })
+    app.fake.setView({ status: 'connected' })
+    runTasks()
+    expect(timed).toHaveLength(1)
+    session.stop()
+    expect(app.fake.negotiationSubscriptions()).toBe(0)
+    expect(timed).toEqual([])
   })
 
   it('keeps the same view while a new snapshot changes nothing in it, and its unchanged parts when it does', () => {

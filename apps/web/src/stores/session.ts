@@ -23,9 +23,13 @@ const IDLE_VIEW: ConferenceView = Object.freeze({
   busy: false,
 }) as ConferenceView
 
-/** How long at most the view waits for our answer to a hub offer to leave (counted in looks, every ANSWER_POLL_MS), and how often it looks. */
+/**
+ * How long at most the view waits for our answer to a hub offer to leave: from the hold's first look, which
+ * is the hub's offer, or ICE connected while our first answer is still to come (the hub offers after DTLS).
+ */
 export const ANSWER_HOLD_MS = 300
-const ANSWER_POLL_MS = 4
+
+type Negotiation = NonNullable<ReturnType<NonNullable<AnyConferenceHandle['negotiationOf']>>>
 
 export const useSessionStore = defineStore('session', () => {
   const environment = useEnvironment()
@@ -73,38 +77,79 @@ export const useSessionStore = defineStore('session', () => {
     )
     conference.value = handle
     // One mirror per task at most, the latest snapshot, when the environment defers it (environment.ts
-    // `nextTask`); and none while the core answers a hub offer (`answeringOffer`: from setRemoteDescription
-    // to our answer's PUT), looked at again every few ms, at most ANSWER_HOLD_MS: what the view would draw
-    // then (the newcomer's tile of `tracks_available`, sent just before the offer) would hold the answer back.
-    // A new status is mirrored at once: it changes the screen, and a deferred one showed the previous screen
-    // for a task (a reload's rejoin drew the pre-join between two call screens, web e2e refresh spec).
+    // `nextTask`). None while the core answers a hub offer (`answeringOffer`: from setRemoteDescription to
+    // our answer's PUT): the newcomer's tile of `tracks_available`, sent just before the offer, drawn then
+    // held the answer back. Nor from ICE connected (`joining` → `connected`) until the negotiation's first
+    // answer has left: that render (20–35 ms of Vue and a layout) fell just before the hub's offer. The
+    // negotiation's own snapshots say when the answer has left (`negotiationOf`); the view follows in the
+    // next task. Any hold ends after ANSWER_HOLD_MS. Any other new status is mirrored at once: it changes the
+    // screen, and a deferred one showed the previous screen for a task (a reload's rejoin drew the pre-join
+    // between two call screens, web e2e refresh spec).
     let latest: unknown
+    let latestStatus = view.value.status
+    let live = true
     let queued = false
-    let heldFor = 0
+    let hold: unknown
+    let expired = false
+    let negotiation: Negotiation | undefined
+    let negotiationWatch: { unsubscribe(): void } | undefined
+    let answering = false
+    let answered = false
+    // `connected` after `joining`: the same call screen, only the joining banner goes.
+    const connecting = () => latestStatus === 'connected' && view.value.status === 'joining'
+    const firstAnswerDue = () => !answered && connecting()
+    const held = () => !expired && (handle.answeringOffer?.(latest) === true || firstAnswerDue())
     const mirrorNow = () => {
-      heldFor = 0
+      if (hold !== undefined) timers.clearTimeout(hold)
+      hold = undefined
+      expired = false
       snapshot.value = latest
     }
     const mirror = () => {
       queued = false
-      if (subscription !== mine) return
-      if (handle.answeringOffer?.(latest) && heldFor < ANSWER_HOLD_MS) {
-        heldFor += ANSWER_POLL_MS
-        queued = true
-        timers.setTimeout(mirror, ANSWER_POLL_MS)
-        return
-      }
-      mirrorNow()
+      if (!live) return
+      if (!held()) return mirrorNow()
+      hold ??= timers.setTimeout(() => {
+        expired = true
+        mirror()
+      }, ANSWER_HOLD_MS)
+    }
+    const queue = () => {
+      if (queued) return
+      queued = true
+      environment.nextTask?.(mirror)
+    }
+    // The answer's PUT is under way when the negotiation leaves the tag; the tracks its offer brought reach
+    // the streams just after (the core's `deliverHeldTracks`): the next task mirrors both in one render.
+    const onNegotiation = () => {
+      const now = handle.answeringOffer?.(latest) === true
+      if (answering && !now) answered = true
+      answering = now
+      if (hold !== undefined && !held()) queue()
+    }
+    const follow = (next: Negotiation | undefined) => {
+      if (next === negotiation) return
+      negotiationWatch?.unsubscribe()
+      negotiation = next
+      answering = false
+      answered = false
+      negotiationWatch = environment.nextTask ? next?.subscribe(onNegotiation) : undefined
     }
     const mine = handle.actor.subscribe((next) => {
       latest = next
-      const nextTask = environment.nextTask
-      if (!nextTask || handle.selectView(next).status !== view.value.status) return mirrorNow()
-      if (queued) return
-      queued = true
-      nextTask(mirror)
+      follow(handle.negotiationOf?.(next))
+      latestStatus = handle.selectView(next).status
+      if (!environment.nextTask || (latestStatus !== view.value.status && !connecting())) return mirrorNow()
+      queue()
     })
-    subscription = mine
+    subscription = {
+      unsubscribe() {
+        live = false
+        mine.unsubscribe()
+        follow(undefined)
+        if (hold !== undefined) timers.clearTimeout(hold)
+      },
+    }
     // XState delivers an emitted event before snapshot observers: `view` still shows the state before it.
     // (An invalid hub event is the core's to report and recover from: it logs it; the UI only binds states.)
     emitted = handle.actor.on?.('*', (event) => {

@@ -180,6 +180,10 @@ export interface FakeConference {
   openSubscriptions(): number
   /** `actor.on` listeners that are still registered. */
   participantListeners(): number
+  /** The core answering a hub offer (`answeringOffer`), told to the negotiation's subscribers as the core's child actor does. */
+  setAnswering(answering: boolean): void
+  /** Subscriptions to the negotiation that are still open. */
+  negotiationSubscriptions(): number
 }
 
 /** A subscription counted as open (`count(+1)`) until its first unsubscribe (`count(-1)`). */
@@ -202,6 +206,15 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
   let stopped = false
   let open = 0
   let listening = 0
+  let answering = false
+  const negotiationObservers = new Set<() => void>()
+  const negotiation = {
+    subscribe(observer: () => void) {
+      const entry = () => observer()
+      negotiationObservers.add(entry)
+      return { unsubscribe: () => void negotiationObservers.delete(entry) }
+    },
+  }
   const fake: FakeConference = {
     streams,
     calls,
@@ -219,6 +232,11 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
     stopped: () => stopped,
     openSubscriptions: () => open,
     participantListeners: () => listening,
+    setAnswering(value) {
+      answering = value
+      for (const observer of [...negotiationObservers]) observer()
+    },
+    negotiationSubscriptions: () => negotiationObservers.size,
   }
   const record = (call: RecordedCall) => {
     calls.push(call)
@@ -248,6 +266,8 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
     // Tests that need a browser without getDisplayMedia flip this.
     capabilities: { screenShare: true },
     selectView: (snapshot: unknown) => (snapshot as { context: { view: ConferenceView } }).context.view,
+    answeringOffer: () => answering,
+    negotiationOf: () => negotiation,
     preview: (media) => record({ method: 'preview', args: [media] }),
     join: (params) => record({ method: 'join', args: [params] }),
     leave: () => record({ method: 'leave', args: [] }),

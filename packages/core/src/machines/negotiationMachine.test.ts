@@ -63,6 +63,23 @@ describe('negotiationMachine', () => {
     expect(run.routes()).toEqual(['isAllowNegotiate', 'isAllowNegotiate', 'negotiate:offer'])
   })
 
+  it("tags the answer to a hub offer `answering` until the answer's PUT is sent, and its snapshot says when that is", async () => {
+    const run = start()
+    await flush()
+    // What a subscriber sees at each of the negotiation's snapshots: the tag, and whether the answer is on its way.
+    const seen: string[] = []
+    const watch = run.child.subscribe(() => seen.push(`${run.snapshot().hasTag('answering')}:${run.routes().includes('negotiate:answer')}`))
+    run.child.send({ type: 'hub.offer', sdp: HUB_OFFER })
+    expect(run.snapshot().hasTag('answering')).toBe(true)
+    await flush()
+    watch.unsubscribe()
+    expect(run.routes()).toContain('negotiate:answer')
+    expect(run.snapshot().hasTag('answering')).toBe(false)
+    // Tagged, then the first snapshot without the tag already has the PUT requested.
+    expect(seen[0]).toBe('true:false')
+    expect(seen.find((entry) => entry.startsWith('false'))).toBe('false:true')
+  })
+
   it('answers a hub offer that arrives while the lock is requested, then retries its own offer', async () => {
     const run = start({ configure: (world) => void world.hub.calls.gate('hub.isAllowNegotiate') })
     await flush()

@@ -271,6 +271,8 @@ export const negotiationMachine = setup({
                   initial: 'creatingAnswer',
                   states: {
                     creatingAnswer: {
+                      // From the hub's offer to our answer on its way: a UI may hold its render (view.ts answeringOffer).
+                      tags: ['answering'],
                       on: {
                         'peer.answer': { target: 'sendingAnswer', actions: { type: 'storeLocalSdp', params: ({ event }) => event } },
                         'peer.error': { target: '#negotiation.signaling.failed', actions: { type: 'storeFailure', params: ({ event }) => ({ step: 'answer: ', reason: event.message }) } },
