@@ -88,6 +88,7 @@ describe("the official SDK's simulcast on the hub's werift plane (Chromium, 640x
     figures.slowQueue = readQdiscCounters().get('40') ?? null
     removeLoopbackShaping()
     figures.hub = hub ? hubLines('simulcast publication', 'simulcast layer switched', 'video paused', 'video resumed') : []
+    figures.cyPauses = hub ? hub.logs.filter((entry) => entry.msg === 'video paused').length : 0
     figures.seconds = ((Date.now() - startedAt) / 1000).toFixed(1)
     figures.answers = Object.fromEntries(answers)
     console.info(`[sdk-simulcast figures] load ${load()}:`, JSON.stringify(figures))
@@ -129,7 +130,10 @@ describe("the official SDK's simulcast on the hub's werift plane (Chromium, 640x
     const cyJoinedAt = Date.now()
     watch = watchPeerPorts(cy, cyJoinedAt, shapeDownlinkPort)
     await joinSdk(cy, sdkPages.url, hub.url, roomId, 'Cy', { audioOnly: true })
-    const narrower = await decodesVideo(cy, 30, (width) => width > 0 && width < widest, `Cy decoding frames narrower than ${widest}`, 40_000)
+    // Not asserted: whether the hub pauses her on the way. The SDK's `mid` (maxBitrate 300 kbit/s, ~220 measured)
+    // with her audio fills the 300 kbit/s link, and Chromium sends no `low` of a 640x480 camera, so the hub
+    // pauses her on the lowest layer it has and probes it again 10 s later (frames decoded stall, not reset).
+    const narrower = await decodesVideo(cy, 20, (width) => width > 0 && width < widest, `Cy decoding frames narrower than ${widest}`, 45_000)
     figures.cyNarrower = { ...narrower, afterS: ((Date.now() - cyJoinedAt) / 1000).toFixed(1) }
     expect(watch.unshapedSelected, watch.events.join('; ')).toBe(false)
     // Bo keeps the widest; Ana's SDK answered the hub's offers (Bo's and Cy's audio) and kept her layers.
