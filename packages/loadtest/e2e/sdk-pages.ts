@@ -41,6 +41,9 @@ export interface SentLayer {
   framesEncoded: number
   scalabilityMode: string | null
   encoderImplementation: string | null
+  framesPerSecond: number
+  /** Chromium's reason for sending less than asked (`cpu`, `bandwidth`, `none`). */
+  qualityLimitationReason: string | null
 }
 
 export interface PageVideo {
@@ -76,6 +79,8 @@ export function pageVideo(page: Page): Promise<PageVideo> {
             framesEncoded: Number(stat.framesEncoded ?? 0),
             scalabilityMode: typeof stat.scalabilityMode === 'string' ? stat.scalabilityMode : null,
             encoderImplementation: typeof stat.encoderImplementation === 'string' ? stat.encoderImplementation : null,
+            framesPerSecond: Number(stat.framesPerSecond ?? 0),
+            qualityLimitationReason: typeof stat.qualityLimitationReason === 'string' ? stat.qualityLimitationReason : null,
           }
         }
         if (stat.type === 'inbound-rtp') {

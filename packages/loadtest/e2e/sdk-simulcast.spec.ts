@@ -142,6 +142,7 @@ describe("the official SDK's simulcast on the hub's werift plane (Chromium, 640x
     const still = await pageVideo(ana)
     expect(Object.values(still.sent).filter((layer) => layer.bytesSent > 0).length).toBeGreaterThanOrEqual(2)
     figures.anaCodecs = still.codecs
+    figures.anaAtEnd = Object.values(still.sent).map((layer) => `${layer.rid} ${layer.frameWidth} ${layer.framesPerSecond} fps ${layer.qualityLimitationReason}`)
     const seconds = (Date.now() - layersAt.at) / 1000
     figures.anaKbps = Object.fromEntries(Object.values(still.sent).map((layer) => [`${layer.rid} ${layer.frameWidth} ${layer.scalabilityMode}`, Math.round(((layer.bytesSent - (layersAt.sent[layer.rid]?.bytesSent ?? 0)) * 8) / seconds / 1000)]))
     // The SDK makes no simulcast request of its own over HTTP; whatever it asked, the hub knew the route.
