@@ -3,6 +3,9 @@
 // event stream), addStream of the camera; remote streams arrive as `streamAvailable`. The SDK asks
 // for an access token it gets from inLive's auth service; our hub needs none, so a token pointing at
 // our hub is set instead (setAuth takes the API origin and version from its url).
+// Optional: `simulcast=1` turns on the SDK's own webcam simulcast (`media.webcam.simulcast`), `svc=0` its
+// SVC (on by default in the SDK: with simulcast it adds `scalabilityMode` to every layer), `video=0`
+// joins with the microphone only (a subscriber that costs no encoder).
 import { Room } from './room.js'
 
 const params = new URL(location.href).searchParams
@@ -12,7 +15,11 @@ const name = params.get('name') || 'sdk'
 const state = { connectionState: null, joined: false, error: null }
 window.__sdk = state
 
-const room = Room({ api: { baseUrl: hub, version: 'v1' }, webrtc: { iceServers: [] } })
+const webcam = {}
+if (params.get('simulcast') === '1') webcam.simulcast = true
+if (params.get('svc') === '0') webcam.svc = false
+const withVideo = params.get('video') !== '0'
+const room = Room({ api: { baseUrl: hub, version: 'v1' }, webrtc: { iceServers: [] }, media: { webcam } })
 room.setAuth({ url: `${hub}/v1/auth`, data: { accessToken: 'parley', refreshToken: 'parley', expirySeconds: 86_400 } })
 
 room.on('streamAvailable', ({ stream }) => {
@@ -32,7 +39,7 @@ async function join() {
   const peer = await room.createPeer(roomId, clientId)
   const pc = peer.getPeerConnection()
   pc.addEventListener('connectionstatechange', () => { state.connectionState = pc.connectionState })
-  const mediaStream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true })
+  const mediaStream = await navigator.mediaDevices.getUserMedia({ video: withVideo, audio: true })
   document.querySelector('#local').srcObject = mediaStream
   peer.addStream(mediaStream.id, { clientId, name, origin: 'local', source: 'media', mediaStream })
   state.joined = true

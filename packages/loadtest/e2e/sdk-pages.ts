@@ -1,0 +1,122 @@
+// Support for specs that drive the official inLive SDK (0.21.4) in Chromium pages (join-clients/sdk.html,
+// served next to the SDK's own room.js): opening one with the SDK's media options, and reading its peer
+// connection's video from getStats() (every page records its connections in `window.__pcs`, testkit's
+// recordPeerConnections, so the SDK itself is used unchanged).
+import type { Page } from 'playwright-core'
+import { pollUntil } from '@parley/testkit'
+
+export interface SdkPageOptions {
+  /** `media.webcam.simulcast: true` (the SDK's rids high/mid/low at 1, 1/2, 1/4 of the size). */
+  simulcast?: boolean
+  /** `media.webcam.svc: false`; the SDK's default (true) adds `scalabilityMode` L3T3_KEY to every layer. */
+  svcOff?: boolean
+  /** Microphone only (no camera, no encoder): a subscriber. */
+  audioOnly?: boolean
+}
+
+/** Opens the SDK page for `roomId` on `hubUrl` and clicks Join; resolves once its peer is connected. */
+export async function joinSdk(page: Page, sdkUrl: string, hubUrl: string, roomId: string, name: string, options: SdkPageOptions = {}): Promise<void> {
+  const query = new URLSearchParams({ hub: hubUrl, roomId, name })
+  if (options.simulcast) query.set('simulcast', '1')
+  if (options.svcOff) query.set('svc', '0')
+  if (options.audioOnly) query.set('video', '0')
+  await page.goto(`${sdkUrl}/sdk.html?${query.toString()}`)
+  await page.waitForFunction(() => '__sdk' in globalThis)
+  await page.click('#join')
+  await pollUntil(
+    () =>
+      page.evaluate(() => {
+        const state = (globalThis as unknown as { __sdk: { connectionState: string | null; error: string | null } }).__sdk
+        if (state.error) throw new Error(`the SDK page failed: ${state.error}`)
+        return state.connectionState === 'connected'
+      }),
+    { timeoutMs: 30_000, description: `${name} (SDK) connected` },
+  )
+}
+
+export interface SentLayer {
+  rid: string
+  frameWidth: number
+  bytesSent: number
+  framesEncoded: number
+  scalabilityMode: string | null
+  encoderImplementation: string | null
+  framesPerSecond: number
+  /** Chromium's reason for sending less than asked (`cpu`, `bandwidth`, `none`). */
+  qualityLimitationReason: string | null
+}
+
+export interface PageVideo {
+  /** Outbound video by rid (`-` without one). */
+  sent: Record<string, SentLayer>
+  /** Inbound videos by track identifier. */
+  received: Record<string, { frameWidth: number; framesDecoded: number; bytesReceived: number }>
+  /** The negotiated video codecs (mimeType) of the page's outbound and inbound streams. */
+  codecs: string[]
+}
+
+/** The page's video, sent and received, from every open connection it recorded. */
+export function pageVideo(page: Page): Promise<PageVideo> {
+  return page.evaluate(async () => {
+    const result: PageVideo = { sent: {}, received: {}, codecs: [] }
+    for (const pc of (globalThis as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? []) {
+      if (pc.connectionState === 'closed') continue
+      const stats = await pc.getStats()
+      const codecs = new Map<string, string>()
+      stats.forEach((stat: Record<string, unknown>) => {
+        if (stat.type === 'codec') codecs.set(String(stat.id), String(stat.mimeType))
+      })
+      stats.forEach((stat: Record<string, unknown>) => {
+        if (stat.kind !== 'video') return
+        const codec = codecs.get(String(stat.codecId))
+        if (codec && !result.codecs.includes(codec)) result.codecs.push(codec)
+        if (stat.type === 'outbound-rtp') {
+          const rid = String(stat.rid ?? '-')
+          result.sent[rid] = {
+            rid,
+            frameWidth: Number(stat.frameWidth ?? 0),
+            bytesSent: Number(stat.bytesSent ?? 0),
+            framesEncoded: Number(stat.framesEncoded ?? 0),
+            scalabilityMode: typeof stat.scalabilityMode === 'string' ? stat.scalabilityMode : null,
+            encoderImplementation: typeof stat.encoderImplementation === 'string' ? stat.encoderImplementation : null,
+            framesPerSecond: Number(stat.framesPerSecond ?? 0),
+            qualityLimitationReason: typeof stat.qualityLimitationReason === 'string' ? stat.qualityLimitationReason : null,
+          }
+        }
+        if (stat.type === 'inbound-rtp') {
+          result.received[String(stat.trackIdentifier)] = { frameWidth: Number(stat.frameWidth ?? 0), framesDecoded: Number(stat.framesDecoded ?? 0), bytesReceived: Number(stat.bytesReceived ?? 0) }
+        }
+      })
+    }
+    return result
+  })
+}
+
+/** The SDP of the page's (first open) connection: its offer (local) and the hub's answer (remote). */
+export function pageSdp(page: Page): Promise<{ local: string; remote: string }> {
+  return page.evaluate(() => {
+    const pc = ((globalThis as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? []).find((candidate) => candidate.connectionState !== 'closed')
+    return { local: pc?.localDescription?.sdp ?? '', remote: pc?.remoteDescription?.sdp ?? '' }
+  })
+}
+
+/**
+ * Resolves once the page's one inbound video decoded `frames` more frames, every sample's width meeting
+ * `widthOk` (a sample that does not restarts the count); returns the last sample.
+ */
+export async function decodesVideo(page: Page, frames: number, widthOk: (width: number) => boolean, description: string, timeoutMs: number) {
+  let first: { frameWidth: number; framesDecoded: number; bytesReceived: number } | undefined
+  return pollUntil(
+    async () => {
+      const inbound = Object.values((await pageVideo(page)).received)
+      const now = inbound.find((video) => video.framesDecoded > 0) ?? inbound[0]
+      if (!now || !widthOk(now.frameWidth)) {
+        first = undefined
+        return undefined
+      }
+      first ??= now
+      return now.framesDecoded - first.framesDecoded >= frames ? now : undefined
+    },
+    { timeoutMs, intervalMs: 200, description },
+  )
+}
