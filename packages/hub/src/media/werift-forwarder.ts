@@ -25,6 +25,7 @@ import { startsVp8Keyframe } from './vp8.js'
 import { absSendTimeId, absSendTimeIn } from './probe.js'
 import { KeyframeHold, forwardsLive } from './werift-keyframe-hold.js'
 import { KEYFRAME_REQUEST_INTERVAL_MS, KeyframeRequests } from './werift-keyframe-requests.js'
+import { type SourceReport, sourceReport } from './werift-source-report.js'
 import type { Clock } from '../clock.js'
 import type { Logger } from '../log.js'
 import type { PublishedTrack } from './types.js'
@@ -79,6 +80,11 @@ export class Forwarder {
     return this.#sources.size
   }
 
+  /** Each source's arrivals and each forwarding's state and sends (werift-source-report.ts; not per packet). */
+  report(): SourceReport[] {
+    return [...this.#sources.values()].map(sourceReport)
+  }
+
   get subscriptionCount(): number {
     let count = 0
     for (const source of this.#sources.values()) count += source.subscriptions.size
@@ -115,6 +121,8 @@ export class Forwarder {
       absSendTimeId: undefined,
       transportCc: undefined,
       simulcast: undefined,
+      packetsIn: 0,
+      keyframesIn: 0,
       stopRtp: () => undefined,
     }
     const ridTracks = published.kind === 'video' ? simulcastTracks(transceiver) : []
@@ -175,6 +183,7 @@ export class Forwarder {
       transceiver: undefined,
       keyframe: 'unanswered',
       forwarding: false,
+      packetsOut: 0,
       loss: new SubscriberLoss(),
       nacks: new NackRecovery(),
       resends: source.published.kind === 'video' ? new ResendLimit() : undefined,
@@ -260,6 +269,7 @@ export class Forwarder {
   /** `layer`: the simulcast layer the packet is of (undefined: not simulcast). */
   #forward(source: Source, packet: RtpPacket, layer: Layer | undefined): void {
     this.counters.packetsReceived++
+    source.packetsIn++
     const { header } = packet
     const { ssrc } = header
     this.#transportCc.onPacket(source, header.extensions)
@@ -282,6 +292,7 @@ export class Forwarder {
       }
     }
     const keyframe = startsVp8Keyframe(packet.payload)
+    if (keyframe) source.keyframesIn++
     if (layer) source.simulcast!.onPacket(layer, ssrc, packet.payload, now, keyframe, header.timestamp, header.sequenceNumber)
     if (source.ssrc !== ssrc && !(layer && source.ssrc !== undefined)) {
       const switched = source.ssrc !== undefined
@@ -353,6 +364,7 @@ export class Forwarder {
     if (!sender.codec || sender.dtlsTransport?.state !== 'connected') return outgoing
     if (!subscription.forwarding) this.#firstForwarded(subscription, packet)
     this.counters.packetsForwarded++
+    subscription.packetsOut++
     subscription.resends?.forwarded(packet.payload.length + 12)
     if (this.#fastSend?.send(sender, packet)) return outgoing
     this.counters.packetsForwardedByWerift++
