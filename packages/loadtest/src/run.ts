@@ -144,6 +144,8 @@ async function measureRooms(hub: HubProcess, size: number, options: LoadOptions,
       if (silent.length > 0) notes.push(`N=${size}: at the hub then: ${silent.join(' | ')}.`)
     }
     await sleep(SETTLE_MS)
+    const stuck = participants.filter((p) => p.dtlsStates().some((state) => state !== 'connected'))
+    if (stuck.length > 0) notes.push(`N=${size}: DTLS not connected at the generator before the window (werift states; the core said ${stuck.map((p) => p.view().status).join(', ')}): ${stuck.map((p) => `${p.name} ${p.dtlsStates().join('/')}`).join('; ')}.`)
     log(`N=${size}: ${rooms.length} × ${size} participants joined, measuring ${options.seconds} s`)
     const counts = await measureWindow(hub, size, rooms, options.seconds, notes, log)
     if (counts.receivedPackets < counts.expectedPackets / 2) {
