@@ -11,7 +11,7 @@ import type * as weriftHere from '@parley/hub/werift'
 import type * as workersHere from '@parley/hub/workers'
 import { startEventLoopMonitor } from './event-loop.js'
 import { importFromHubSource } from './hub-source.js'
-import type { HubChildReply, HubChildRequest, HubHeapSample, HubWindowSample } from './hub-protocol.js'
+import type { HubChildReply, HubChildRequest, HubHeapSample, HubWindowSample, SourceReport } from './hub-protocol.js'
 
 const send = (reply: HubChildReply) => process.send?.(reply)
 
@@ -121,6 +121,10 @@ process.on('message', (request: HubChildRequest) => {
     send({ type: 'window.sample', id: request.id, sample: sample() })
   } else if (request.type === 'heap.sample') {
     send({ type: 'heap.sample', id: request.id, sample: heapSample() })
+  } else if (request.type === 'sources.sample') {
+    // The werift plane in this thread only (not the ndc plane, nor workers; an older hub may lack it).
+    const report = 'sources' in mediaPlane && typeof mediaPlane.sources === 'function' ? (mediaPlane.sources as () => SourceReport[])() : undefined
+    send({ type: 'sources.sample', id: request.id, sources: report })
   } else if (request.type === 'close') {
     void hub.close().finally(() => process.exit(0))
   }

@@ -2,7 +2,7 @@
 // reads its measurement windows over IPC.
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import type { HubChildReply, HubChildRequest, HubHeapSample, HubWindowSample } from './hub-protocol.js'
+import type { HubChildReply, HubChildRequest, HubHeapSample, HubWindowSample, SourceReport } from './hub-protocol.js'
 
 const CHILD = fileURLToPath(new URL('./hub-child.ts', import.meta.url))
 const LOADER = fileURLToPath(new URL('../scripts/ts-loader.mjs', import.meta.url))
@@ -16,6 +16,8 @@ export interface HubProcess {
   sampleWindow(): Promise<HubWindowSample>
   /** The hub's heap and RSS after two full GCs in the hub process. */
   heapAfterGc(): Promise<HubHeapSample>
+  /** The werift plane's per-track report (hub-protocol.ts); undefined where the hub has none. */
+  sources(): Promise<SourceReport[] | undefined>
   close(): Promise<void>
 }
 
@@ -94,6 +96,11 @@ export async function startHubProcess(options: { startTimeoutMs?: number; send?:
       const reply = await ask('heap.sample')
       if (reply.type !== 'heap.sample') throw new Error(`hub child: unexpected reply ${reply.type}`)
       return reply.sample
+    },
+    async sources() {
+      const reply = await ask('sources.sample')
+      if (reply.type !== 'sources.sample') throw new Error(`hub child: unexpected reply ${reply.type}`)
+      return reply.sources
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,4 +1,7 @@
 // The IPC messages between the generator (hub-process.ts) and the hub child (hub-child.ts).
+import type { SourceReport } from '@parley/hub/werift'
+
+export type { SourceReport, SubscriptionReport } from '@parley/hub/werift'
 
 /** What the hub process did between `window.start` and `window.sample`. */
 export interface HubWindowSample {
@@ -25,6 +28,7 @@ export type HubChildRequest =
   | { type: 'window.start'; id: number }
   | { type: 'window.sample'; id: number }
   | { type: 'heap.sample'; id: number }
+  | { type: 'sources.sample'; id: number }
   | { type: 'close' }
 
 export type HubChildReply =
@@ -32,3 +36,5 @@ export type HubChildReply =
   | { type: 'window.started'; id: number }
   | { type: 'window.sample'; id: number; sample: HubWindowSample }
   | { type: 'heap.sample'; id: number; sample: HubHeapSample }
+  /** The werift plane's per-track report (undefined: another plane, or a hub version without it). */
+  | { type: 'sources.sample'; id: number; sources: SourceReport[] | undefined }

@@ -71,6 +71,8 @@ export interface SyntheticCamera {
   enumerateDevices(): Promise<{ deviceId: string; kind: 'audioinput' | 'videoinput'; label: string; groupId: string }[]>
   /** RTP packets handed to werift so far (audio + video). */
   readonly packetsSent: number
+  /** Of packetsSent, the video packets. */
+  readonly videoPacketsSent: number
   /**
    * While paused no packet is sent (the timers keep running, so sending resumes on the beat). The
    * load run pauses every camera around its window so that nothing is in flight at either edge.
@@ -92,6 +94,7 @@ export function createSyntheticCamera(shape: VideoShape): SyntheticCamera {
   audioPayload[0] = 0xf8 // opus TOC: CELT FB 20 ms, mono, one frame
   const timers = new Set<ReturnType<typeof setInterval>>()
   let packetsSent = 0
+  let videoPacketsSent = 0
 
   const every = (ms: number, track: SyntheticMediaStreamTrack, tick: () => void) => {
     const timer = setInterval(() => {
@@ -126,6 +129,7 @@ export function createSyntheticCamera(shape: VideoShape): SyntheticCamera {
         track.writeRtp(sequence.next(payload, { marker: last, endsFrame: last }))
       })
       packetsSent += packets.length
+      videoPacketsSent += packets.length
     })
     return track
   }
@@ -148,6 +152,9 @@ export function createSyntheticCamera(shape: VideoShape): SyntheticCamera {
     },
     get packetsSent() {
       return packetsSent
+    },
+    get videoPacketsSent() {
+      return videoPacketsSent
     },
     stop() {
       for (const track of tracks) track.stop()

@@ -9,6 +9,7 @@ import { nodePorts } from '@parley/core/node'
 import { loopbackWeriftConfig } from '@parley/testkit'
 import { createSyntheticCamera, type SyntheticCamera, type VideoShape } from './media-source.js'
 import { ReceiveCounter, tapPeerConnection } from './receive-tap.js'
+import { guardDtlsClient } from './dtls-client-guard.js'
 
 export interface LoadParticipant {
   readonly name: string
@@ -20,6 +21,11 @@ export interface LoadParticipant {
   retransmittedPackets(): Promise<number>
   /** Transports whose RTP bypassed the tap (must stay 0, or the counts are short). */
   untappedTransports(): number
+  /**
+   * werift's DTLS transport states of its peer connections (the core's `connected` follows ICE only: a
+   * handshake stuck in `connecting` leaves it publishing and receiving nothing while the view says connected).
+   */
+  dtlsStates(): string[]
   /** Resolves once the core reports `connected` (and returns the view); rejects on `failed` or after `timeoutMs`. */
   connected(timeoutMs: number): Promise<ConferenceView>
   /** user.leave (valid in every state), then the synthetic camera stops. */
@@ -50,6 +56,7 @@ export function createLoadParticipant(options: LoadParticipantOptions): LoadPart
         // The loopback configuration names no ICE servers; a relay the run asks for is put back on top.
         const pc = new RTCPeerConnection({ ...config, ...loopbackWeriftConfig(), ...options.peerConnectionConfig } as ConstructorParameters<typeof RTCPeerConnection>[0])
         taps.push(tapPeerConnection(pc, received))
+        guardDtlsClients(pc)
         peers.push(pc)
         return pc
       },
@@ -81,6 +88,7 @@ export function createLoadParticipant(options: LoadParticipantOptions): LoadPart
       return resent
     },
     untappedTransports: () => taps.reduce((sum, tap) => sum + tap.untapped(), 0),
+    dtlsStates: () => peers.filter((pc) => pc.connectionState !== 'closed').flatMap((pc) => pc.dtlsTransports.map((transport) => transport.state)),
     connected: (timeoutMs) =>
       new Promise((resolve, reject) => {
         const settle = (error: Error | undefined) => {
@@ -106,4 +114,16 @@ export function createLoadParticipant(options: LoadParticipantOptions): LoadPart
       conference.actor.stop()
     },
   }
+}
+
+/** Every DTLS transport of `pc` ignores a repeated HelloVerifyRequest (dtls-client-guard.ts), guarded before it starts. */
+function guardDtlsClients(pc: RTCPeerConnection): void {
+  const guarded = new WeakSet<object>()
+  pc.signalingStateChange.subscribe(() => {
+    for (const transport of pc.dtlsTransports) {
+      if (guarded.has(transport)) continue
+      guarded.add(transport)
+      guardDtlsClient(transport)
+    }
+  })
 }

@@ -8,6 +8,7 @@ import { startEventLoopMonitor } from './event-loop.js'
 import { startHubProcess, type HubProcess, type HubSend } from './hub-process.js'
 import { publisherPacketsPerSecond, type VideoShape } from './media-source.js'
 import { createLoadParticipant, type LoadParticipant } from './participant.js'
+import { checkSources, describeSilentForwardings, type CheckedParticipant } from './source-check.js'
 import { hubCollapsed, toRow, type Baseline, type Row, type WindowCounts } from './table.js'
 
 export interface LoadOptions {
@@ -139,10 +140,14 @@ async function measureRooms(hub: HubProcess, size: number, options: LoadOptions,
           return `${p.name} receives ${p.received.count('video', 5)} (core: ${view.status}${why}, ${live} remote videos live)`
         })
       notes.push(`N=${size}: not every subscriber received all ${size - 1} other videos before the window: ${short.join('; ')}.`)
+      const silent = describeSilentForwardings((await hub.sources()) ?? [], checked(participants, new Map()))
+      if (silent.length > 0) notes.push(`N=${size}: at the hub then: ${silent.join(' | ')}.`)
     }
     await sleep(SETTLE_MS)
+    const stuck = participants.filter((p) => p.dtlsStates().some((state) => state !== 'connected'))
+    if (stuck.length > 0) notes.push(`N=${size}: DTLS not connected at the generator before the window (werift states; the core said ${stuck.map((p) => p.view().status).join(', ')}): ${stuck.map((p) => `${p.name} ${p.dtlsStates().join('/')}`).join('; ')}.`)
     log(`N=${size}: ${rooms.length} × ${size} participants joined, measuring ${options.seconds} s`)
-    const counts = await measureWindow(hub, size, rooms, options.seconds, notes)
+    const counts = await measureWindow(hub, size, rooms, options.seconds, notes, log)
     if (counts.receivedPackets < counts.expectedPackets / 2) {
       const statuses = new Map<string, number>()
       for (const participant of participants) {
@@ -201,10 +206,13 @@ async function measureWindow(
   rooms: readonly (readonly LoadParticipant[])[],
   seconds: number,
   notes: string[],
+  log: (line: string) => void,
 ): Promise<WindowCounts> {
   const participants = rooms.flat()
   if (!(await pauseAndDrain(participants))) notes.push(`N=${size}: packets still arriving ${DRAIN_TIMEOUT_MS} ms after the cameras paused before the window.`)
+  const sourcesBefore = await hub.sources()
   const sentBefore = participants.map((p) => p.camera.packetsSent)
+  const videoSentBefore = new Map(participants.map((p) => [p, p.camera.videoPacketsSent]))
   const resentBefore = await Promise.all(rooms.map((room) => retransmitted(room)))
   const receivedBefore = participants.map((p) => p.received.packets)
   for (const participant of participants) {
@@ -226,6 +234,16 @@ async function measureWindow(
   const sent = participants.reduce((sum, p, i) => sum + p.camera.packetsSent - sentBefore[i]!, 0)
   const resentAfter = await Promise.all(rooms.map((room) => retransmitted(room)))
   const resent = resentAfter.reduce((sum, count, room) => sum + count - resentBefore[room]!, 0)
+  const sourcesAfter = sourcesBefore && (await hub.sources())
+  if (sourcesBefore && sourcesAfter) {
+    const received = new Map(participants.map((p, i) => [p, p.received.packets - receivedBefore[i]!]))
+    // Per room: a publisher's subscribers are its room's other participants.
+    for (const room of rooms) {
+      const check = checkSources(sourcesBefore, sourcesAfter, checked(room, received, videoSentBefore))
+      log(`N=${size}: at the hub over the window: ${check.summary}`)
+      if (check.problems.length > 0) notes.push(`N=${size}: where packets stopped in the window: ${check.problems.join(' | ')}.`)
+    }
+  }
   return {
     size,
     seconds: elapsedSeconds,
@@ -243,4 +261,14 @@ async function measureWindow(
     generatorEventLoopP99Ms: generatorDelay.p99Ms,
     loadAverage: loadavg()[0]!,
   }
+}
+
+/** The participants as the source check reads them; `received` and `videoSentBefore` turn totals into the window's. */
+function checked(participants: readonly LoadParticipant[], received: ReadonlyMap<LoadParticipant, number>, videoSentBefore?: ReadonlyMap<LoadParticipant, number>): CheckedParticipant[] {
+  return participants.map((p) => ({
+    name: p.name,
+    clientId: p.view().clientId,
+    videoSent: p.camera.videoPacketsSent - (videoSentBefore?.get(p) ?? 0),
+    received: received.get(p) ?? p.received.packets,
+  }))
 }

@@ -54,8 +54,9 @@ describe('answerLiteralsAtOnce', () => {
     }
   })
 
-  it('leaves a socket without those internals as it is', () => {
+  it('leaves a socket without those internals as it is, and says so again when asked again', () => {
     const socket = { send: () => undefined }
+    expect(answerLiteralsAtOnce(socket)).toBe(false)
     expect(answerLiteralsAtOnce(socket)).toBe(false)
     expect(Object.keys(socket)).toEqual(['send'])
   })

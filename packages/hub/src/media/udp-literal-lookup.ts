@@ -4,7 +4,9 @@
 // remote candidates) and werift creates it, so its lookup is replaced on the handle: an IP literal (all the
 // fast send sends to, werift-fast-send.ts checks it) is answered at once, anything else goes to the old one.
 // Reads Node 20's dgram internals (the socket's 'state symbol', its handle's lookup(address, callback));
-// when they are not there the socket is left as it is. udp-literal-lookup.test.ts checks them.
+// when they are not there the socket is left as it is. udp-literal-lookup.test.ts checks them. This module
+// alone remembers which sockets it has seen (several subscriber senders share one socket, and a second
+// patch would wrap the first): callers ask per send, at the cost of one WeakMap read.
 import { isIP } from 'node:net'
 
 type Lookup = (address: string, callback: (error: Error | null, address?: string) => void) => void
@@ -12,12 +14,19 @@ interface StateInternals {
   handle?: { lookup?: Lookup } | null
 }
 
-const seen = new WeakSet<object>()
+/** Each socket seen, and whether its lookup was replaced. */
+const seen = new WeakMap<object, boolean>()
 
 /** Whether `socket`'s sends to IP literals skip the lookup's tick from now on (once per socket; idempotent). */
 export function answerLiteralsAtOnce(socket: object): boolean {
-  if (seen.has(socket)) return true
-  seen.add(socket)
+  const known = seen.get(socket)
+  if (known !== undefined) return known
+  const answers = replaceLookup(socket)
+  seen.set(socket, answers)
+  return answers
+}
+
+function replaceLookup(socket: object): boolean {
   const stateKey = Object.getOwnPropertySymbols(socket).find((symbol) => symbol.description === 'state symbol')
   const handle = stateKey ? (socket as Record<symbol, StateInternals | undefined>)[stateKey]?.handle : undefined
   const lookup = handle?.lookup

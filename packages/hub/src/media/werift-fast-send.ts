@@ -255,8 +255,6 @@ class FastSender {
   #srtpContext: SrtpContextInternals | undefined
   #srtpSsrc = -1
   #srtpState: SrtpSsrcState | undefined
-  /** The pair's socket last seen: its lookup answers the IP literals at once (udp-literal-lookup.ts). */
-  #socket: object | undefined
 
   constructor(sender: SenderInternals) {
     this.#sender = sender
@@ -284,10 +282,8 @@ class FastSender {
       this.#checkedHost = remote.host
     }
     if (!connection.canSendApplicationData()) return false
-    if (this.#socket !== transport.socket) {
-      this.#socket = transport.socket
-      answerLiteralsAtOnce(transport.socket)
-    }
+    // Its lookup answers the IP literals at once (udp-literal-lookup.ts; once per socket).
+    answerLiteralsAtOnce(transport.socket)
     let template = this.#template
     if (!template || template.mid !== sender.mid || template.headerExtensions !== sender.headerExtensions) {
       template = headerTemplate(sender)

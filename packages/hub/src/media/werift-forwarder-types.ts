@@ -44,6 +44,9 @@ export interface Source {
   readonly simulcast: SimulcastLayers | undefined
   /** Its publisher transport's transport-cc feedback (null: not negotiated), looked up on the first packet. */
   transportCc: SourceTransportCc | null | undefined
+  /** RTP packets that arrived, and of them those that began a VP8 keyframe (werift-source-report.ts). */
+  packetsIn: number
+  keyframesIn: number
   stopRtp: () => void
 }
 
@@ -67,6 +70,8 @@ export interface Subscription {
   keyframe: SubscriptionKeyframeState
   /** A packet was forwarded on it (the first one is logged at debug level, for the join trace). */
   forwarding: boolean
+  /** RTP packets sent on it (werift-source-report.ts). */
+  packetsOut: number
   /** The loss this subscriber reports on the forwarded stream (its receiver reports). */
   readonly loss: SubscriberLoss
   /** Its NACKs the hub's history could not answer (relayed to the publisher; nack-recovery.ts). */

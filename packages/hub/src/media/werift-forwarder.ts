@@ -3,8 +3,8 @@
 // werift-keyframe-requests.ts, a subscription's keyframe from offer to answer werift-keyframe-hold.ts. A
 // subscriber's NACK for a packet the hub never had is relayed to the publisher and asks for a keyframe
 // only when that does not bring it in time (nack-recovery.ts). The
-// publishers' bandwidth estimates are feedback.ts (shared with the node-datachannel plane); the REMBs
-// leave here, built by werift-rtcp.ts.
+// publishers' bandwidth estimates are feedback.ts (shared with the node-datachannel plane); the REMBs and
+// PLIs to publishers are built and sent by werift-rtcp.ts.
 import type { RTCRtpTransceiver, RtcpPacket, RtpPacket } from 'werift'
 import { messageOf } from '@parley/protocol'
 import { type BandwidthLimits, InboundWindow } from './bandwidth.js'
@@ -15,7 +15,7 @@ import { type ForwarderCounters, type Source, type Subscription, type Subscripti
 import { FastRtpSend, continueSequence, withPadding } from './werift-fast-send.js'
 import { VideoPause } from './video-pause.js'
 import type { LayerChoice } from './layer-choice.js'
-import { dtlsUp, pliPacket, rembPacket, sendRtcp } from './werift-rtcp.js'
+import { sendPli, sendRemb } from './werift-rtcp.js'
 import { NackRecovery, RelayedNacks } from './nack-recovery.js'
 import { SubscriberRtcp } from './werift-subscriber-rtcp.js'
 import { ResendLimit, limitResends } from './resend-limit.js'
@@ -25,6 +25,7 @@ import { startsVp8Keyframe } from './vp8.js'
 import { absSendTimeId, absSendTimeIn } from './probe.js'
 import { KeyframeHold, forwardsLive } from './werift-keyframe-hold.js'
 import { KEYFRAME_REQUEST_INTERVAL_MS, KeyframeRequests } from './werift-keyframe-requests.js'
+import { type SourceReport, sourceReport } from './werift-source-report.js'
 import type { Clock } from '../clock.js'
 import type { Logger } from '../log.js'
 import type { PublishedTrack } from './types.js'
@@ -37,7 +38,7 @@ export class Forwarder {
   readonly #sources = new Map<string, Source>()
   readonly #clock: Clock
   readonly #log: Logger
-  /** The publishers' bandwidth estimates (feedback.ts); the REMBs that tell them are #sendRemb. */
+  /** The publishers' bandwidth estimates (feedback.ts); the REMBs that tell them leave through werift-rtcp.ts sendRemb. */
   readonly #feedback: PublisherFeedback<Source>
   readonly counters: ForwarderCounters = {
     packetsReceived: 0,
@@ -71,12 +72,17 @@ export class Forwarder {
       log: deps.log,
       rembWithTransportCc: deps.rembWithTransportCc,
       sources: () => this.#sources.values(),
-      sendRemb: (sources, estimate) => this.#sendRemb(sources, estimate),
+      sendRemb: (sources, estimate) => sendRemb(sources, estimate, this.counters, this.#log),
     })
   }
 
   get sourceCount(): number {
     return this.#sources.size
+  }
+
+  /** Each source's arrivals and each forwarding's state and sends (werift-source-report.ts; not per packet). */
+  report(): SourceReport[] {
+    return [...this.#sources.values()].map(sourceReport)
   }
 
   get subscriptionCount(): number {
@@ -107,7 +113,7 @@ export class Forwarder {
       transceiver,
       subscriptions: new Set(),
       ssrc: undefined,
-      keyframes: new KeyframeRequests(this.#clock, () => this.#sendPli(source)),
+      keyframes: new KeyframeRequests(this.#clock, () => sendPli(source, source.simulcast?.layers, this.counters, this.#log)),
       hold: new KeyframeHold(),
       relayedNacks: new RelayedNacks(),
       inbound: published.kind === 'video' && limits ? new InboundWindow() : undefined,
@@ -115,11 +121,13 @@ export class Forwarder {
       absSendTimeId: undefined,
       transportCc: undefined,
       simulcast: undefined,
+      packetsIn: 0,
+      keyframesIn: 0,
       stopRtp: () => undefined,
     }
     const ridTracks = published.kind === 'video' ? simulcastTracks(transceiver) : []
     if (ridTracks.length > 0) {
-      Object.assign(source, { simulcast: new SimulcastLayers(ridTracks.map((track) => track.rid!), this.#clock, (layer) => this.#sendPli(source, [layer])) })
+      Object.assign(source, { simulcast: new SimulcastLayers(ridTracks.map((track) => track.rid!), this.#clock, (layer) => sendPli(source, [layer], this.counters, this.#log)) })
       keepSimulcastInOffers(transceiver, ridTracks.map((track) => track.rid!))
     }
     this.#transportCc.sourceAdded(source)
@@ -175,6 +183,7 @@ export class Forwarder {
       transceiver: undefined,
       keyframe: 'unanswered',
       forwarding: false,
+      packetsOut: 0,
       loss: new SubscriberLoss(),
       nacks: new NackRecovery(),
       resends: source.published.kind === 'video' ? new ResendLimit() : undefined,
@@ -260,6 +269,7 @@ export class Forwarder {
   /** `layer`: the simulcast layer the packet is of (undefined: not simulcast). */
   #forward(source: Source, packet: RtpPacket, layer: Layer | undefined): void {
     this.counters.packetsReceived++
+    source.packetsIn++
     const { header } = packet
     const { ssrc } = header
     this.#transportCc.onPacket(source, header.extensions)
@@ -282,6 +292,7 @@ export class Forwarder {
       }
     }
     const keyframe = startsVp8Keyframe(packet.payload)
+    if (keyframe) source.keyframesIn++
     if (layer) source.simulcast!.onPacket(layer, ssrc, packet.payload, now, keyframe, header.timestamp, header.sequenceNumber)
     if (source.ssrc !== ssrc && !(layer && source.ssrc !== undefined)) {
       const switched = source.ssrc !== undefined
@@ -353,6 +364,7 @@ export class Forwarder {
     if (!sender.codec || sender.dtlsTransport?.state !== 'connected') return outgoing
     if (!subscription.forwarding) this.#firstForwarded(subscription, packet)
     this.counters.packetsForwarded++
+    subscription.packetsOut++
     subscription.resends?.forwarded(packet.payload.length + 12)
     if (this.#fastSend?.send(sender, packet)) return outgoing
     this.counters.packetsForwardedByWerift++
@@ -373,28 +385,5 @@ export class Forwarder {
     subscription.forwarding = true
     const keyframe = subscription.track.kind === 'video' ? startsVp8Keyframe(packet.payload) : undefined
     this.#log('debug', 'first packet forwarded', { clientId: subscription.owner.clientId, trackId: subscription.track.trackId, kind: subscription.track.kind, keyframe })
-  }
-
-  /** One REMB to the publisher of `sources` (its video tracks), if its DTLS is up and an SSRC is known. */
-  #sendRemb(sources: Source[], estimate: number): void {
-    const ssrcs = sources
-      .flatMap((source) => (source.simulcast ? source.simulcast.layers.map((layer) => layer.ssrc) : [source.ssrc ?? source.transceiver.receiver.track.ssrc]))
-      .filter((ssrc): ssrc is number => ssrc !== undefined)
-    const first = sources[0]!
-    if (ssrcs.length === 0 || !dtlsUp(first.transceiver)) return
-    this.counters.rembSent++
-    sendRtcp(first.transceiver, [rembPacket(first.transceiver.sender.ssrc, ssrcs, estimate)], this.#log, 'a REMB')
-  }
-
-  /** One PLI now (KeyframeRequests decides when); false when it cannot go: no SSRC, or no DTLS yet. */
-  #sendPli(source: Source, layers: readonly Layer[] | undefined = source.simulcast?.layers): boolean {
-    // Simulcast: the layers asked (all of them for the source's own requests, e.g. a new subscriber's).
-    const mediaSsrcs = (layers ? layers.map((layer) => layer.ssrc) : [source.ssrc ?? source.transceiver.receiver.track.ssrc]).filter((ssrc): ssrc is number => ssrc !== undefined)
-    if (mediaSsrcs.length === 0 || !dtlsUp(source.transceiver)) return false
-    this.counters.keyframeRequestsSent++
-    this.#log('debug', 'keyframe requested', { clientId: source.published.clientId, trackId: source.published.trackId, rids: layers?.map((layer) => layer.rid) })
-    const senderSsrc = source.transceiver.sender.ssrc
-    sendRtcp(source.transceiver, mediaSsrcs.map((ssrc) => pliPacket(senderSsrc, ssrc)), this.#log, 'a PLI', { trackId: source.published.trackId })
-    return true
   }
 }

@@ -8,6 +8,7 @@
 //   werift-publications.ts  what a client sends: sending m-lines ↔ forwarder sources
 //   werift-subscriptions.ts what a client receives: sendonly transceivers under the publisher's MSID
 //   werift-forwarder.ts     RTP fan-out and the keyframe rule (PLI throttle on the Clock)
+//   werift-source-report.ts per published track: arrivals, and per subscriber sends and what holds them back
 //   werift-subscriber-rtcp.ts subscribers' receiver reports, PLI/FIR and NACKs (relayed to the publisher)
 //   werift-simulcast.ts     simulcast: a publisher's rid layers, one layer per subscriber and its switches
 //   layer-choice.ts         which layer a subscriber gets (step down, pause below the lowest, probe up)
@@ -43,6 +44,9 @@ import { Forwarder, type ForwarderCounters } from './werift-forwarder.js'
 import { WeriftPeer } from './werift-peer.js'
 import { installReceivePath } from './werift-receive-path.js'
 import { PeerSet, safeLogger } from './peer-set.js'
+import type { SourceReport } from './werift-source-report.js'
+
+export type { SourceReport, SubscriptionReport } from './werift-source-report.js'
 
 export interface WeriftMediaPlaneOptions {
   ice?: Partial<IceConfig>
@@ -83,6 +87,8 @@ export interface WeriftPlaneStats extends ForwarderCounters {
 
 export interface WeriftMediaPlane extends MediaPlane {
   stats(): WeriftPlaneStats
+  /** Per published track: what arrived, and per subscriber what left and what holds it back (diagnostics, not per packet). */
+  sources(): SourceReport[]
 }
 
 const consoleLog: Logger = (level, msg, fields) => {
@@ -128,6 +134,10 @@ class WeriftPlane implements WeriftMediaPlane {
 
   packetsForwarded(): number {
     return this.#forwarder.counters.packetsForwarded
+  }
+
+  sources(): SourceReport[] {
+    return this.#forwarder.report()
   }
 
   stats(): WeriftPlaneStats {
