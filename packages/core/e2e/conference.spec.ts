@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EventSource } from 'eventsource'
 import { MediaStreamTrack, RTCPeerConnection } from 'werift'
-import { assertLoopbackOnly, createSyntheticMedia, loopbackWeriftConfig, type SyntheticMedia } from '@parley/testkit'
+import { assertLoopbackOnly, createSyntheticMedia, guardDtlsClients, loopbackWeriftConfig, type SyntheticMedia } from '@parley/testkit'
 import { startTestHub, type TestHub } from '@parley/hub/testing'
 import { createConference, type ConferenceSnapshot, type ConferenceView, type Participant } from '@parley/core'
 import { nodePorts } from '@parley/core/node'
@@ -20,6 +20,7 @@ const openedEventSources: EventSource[] = []
 class RecordedPeerConnection extends RTCPeerConnection {
   constructor(config: ConstructorParameters<typeof RTCPeerConnection>[0]) {
     super(config)
+    guardDtlsClients(this)
     openedPeers.push(this)
   }
 }

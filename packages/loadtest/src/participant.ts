@@ -6,10 +6,9 @@ import { EventSource } from 'eventsource'
 import { RTCPeerConnection } from 'werift'
 import { createConference, type Conference, type ConferenceOptions, type ConferenceView } from '@parley/core'
 import { nodePorts } from '@parley/core/node'
-import { loopbackWeriftConfig } from '@parley/testkit'
+import { guardDtlsClients, loopbackWeriftConfig } from '@parley/testkit'
 import { createSyntheticCamera, type SyntheticCamera, type VideoShape } from './media-source.js'
 import { ReceiveCounter, tapPeerConnection } from './receive-tap.js'
-import { guardDtlsClient } from './dtls-client-guard.js'
 
 export interface LoadParticipant {
   readonly name: string
@@ -116,14 +115,3 @@ export function createLoadParticipant(options: LoadParticipantOptions): LoadPart
   }
 }
 
-/** Every DTLS transport of `pc` ignores a repeated HelloVerifyRequest (dtls-client-guard.ts), guarded before it starts. */
-function guardDtlsClients(pc: RTCPeerConnection): void {
-  const guarded = new WeakSet<object>()
-  pc.signalingStateChange.subscribe(() => {
-    for (const transport of pc.dtlsTransports) {
-      if (guarded.has(transport)) continue
-      guarded.add(transport)
-      guardDtlsClient(transport)
-    }
-  })
-}

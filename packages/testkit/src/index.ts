@@ -51,7 +51,8 @@ export {
   type SyntheticMediaOptions,
 } from './synthetic-media.js'
 // The one werift configuration the hub uses too (@parley/werift-config), for Node participants.
-export { LOOPBACK_ADDRESS, loopbackWeriftConfig, type LoopbackWeriftOptions } from '@parley/werift-config'
+// Its DTLS client guard (werift 0.25.2 fails on a repeated HelloVerifyRequest): every Node participant's pc.
+export { LOOPBACK_ADDRESS, guardDtlsClients, loopbackWeriftConfig, type LoopbackWeriftOptions } from '@parley/werift-config'
 // Fault injection: a TCP proxy that resets or stalls connections, the hub as a process to kill and restart.
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
 export { dropUdpOnLoopback, tc } from './udp-drop.js'

@@ -6,6 +6,8 @@ import { OPUS_PAYLOAD_TYPE, VP8_PAYLOAD_TYPE } from '@parley/protocol'
 import { useAbsSendTime, useNACK, useOPUS, usePLI, useREMB, useSdesMid, useTransportWideCC, useVP8 } from 'werift'
 import type { RTCPeerConnectionConfig } from 'werift'
 
+export { guardDtlsClient, guardDtlsClients, ignoreRepeatedHelloVerify } from './dtls-client-guard.js'
+
 /** ICE settings of a werift peer. Loopback-only by default; see the hub README for LAN/public use. */
 export interface IceConfig {
   /** Addresses to bind and advertise as host candidates. Default ['127.0.0.1']. */

@@ -9,7 +9,7 @@ import {
   type RTCDataChannel,
   type RTCRtpTransceiver,
 } from 'werift'
-import { createSyntheticMedia, loopbackWeriftConfig, type SyntheticMedia } from '@parley/testkit'
+import { createSyntheticMedia, guardDtlsClients, loopbackWeriftConfig, type SyntheticMedia } from '@parley/testkit'
 import type { IceCandidate } from '@parley/protocol'
 
 export interface ReceivedTrack {
@@ -51,6 +51,7 @@ export async function createParticipant(name: string, options: { dataChannel?: s
   const [videoTrack] = stream.getVideoTracks()
   if (!audioTrack || !videoTrack) throw new Error('synthetic media produced no tracks')
   const pc = new RTCPeerConnection(loopbackWeriftConfig())
+  guardDtlsClients(pc)
   const audio = pc.addTransceiver(audioTrack, { direction: 'sendonly', streams: [stream] })
   const video = pc.addTransceiver(videoTrack, { direction: 'sendonly', streams: [stream] })
   const received: ReceivedTrack[] = []

@@ -1,7 +1,7 @@
 // Floods of one client's requests, each measured by what another room sees meanwhile (a GET of that
 // room at a steady pace: how long the hub made it wait), and by what the flooding client is answered.
 import { MAX_SDP_LENGTH } from '@parley/protocol'
-import { loopbackWeriftConfig } from '@parley/testkit'
+import { guardDtlsClients, loopbackWeriftConfig } from '@parley/testkit'
 import { RTCPeerConnection } from 'werift'
 import { call, createRoom, probeWhile, registerClient, type Answered } from './hub.js'
 
@@ -76,6 +76,7 @@ export async function measureMetaFlood(baseUrl: string, keys = 15_000, clients =
 /** An offer from werift with `tracks` sendonly audio m-lines (not applied locally: it never connects). */
 export async function offerWithTracks(tracks: number, kinds: ('audio' | 'video')[] = ['audio']): Promise<string> {
   const pc = new RTCPeerConnection(loopbackWeriftConfig())
+  guardDtlsClients(pc)
   try {
     for (let index = 0; index < tracks; index += 1) pc.addTransceiver(kinds[index % kinds.length]!, { direction: 'sendonly' })
     return (await pc.createOffer()).sdp

@@ -3,9 +3,10 @@
 // HelloVerifyRequest (RFC 6347 4.2.1: stateless, the same cookie each time), and the second one reaches
 // werift's Flight3.exec with the flight already at 3: it throws a bare Error, the transport goes `failed`,
 // and the participant publishes and receives nothing while the hub's side of the same handshake completes
-// (the load run's stop-36 fault). A browser ignores the repeat; so does a load participant with this guard:
-// the ClientHello with the cookie is already out, and its own retransmission covers its loss.
-import { DtlsClient, type RTCDtlsTransport } from 'werift'
+// (the load run's stop-36 fault). A browser ignores the repeat; so does every Node participant of ours with
+// this guard (load participants, test participants): the ClientHello with the cookie is already out, and its
+// own retransmission covers its loss.
+import { DtlsClient, type RTCDtlsTransport, type RTCPeerConnection } from 'werift'
 
 /** werift's handshake message type of a HelloVerifyRequest. */
 const HELLO_VERIFY_REQUEST = 3
@@ -34,5 +35,17 @@ export function guardDtlsClient(transport: RTCDtlsTransport): void {
     queueMicrotask(() => {
       if (transport.dtls instanceof DtlsClient) ignoreRepeatedHelloVerify(transport.dtls)
     })
+  })
+}
+
+/** Every DTLS transport of `pc` ignores a repeated HelloVerifyRequest, guarded before it starts. */
+export function guardDtlsClients(pc: RTCPeerConnection): void {
+  const guarded = new WeakSet<object>()
+  pc.signalingStateChange.subscribe(() => {
+    for (const transport of pc.dtlsTransports) {
+      if (guarded.has(transport)) continue
+      guarded.add(transport)
+      guardDtlsClient(transport)
+    }
   })
 }
