@@ -120,6 +120,18 @@ describe('PeerSession', () => {
     expect(events).toEqual([{ type: 'peer.iceFailed' }, { type: 'peer.iceFailed' }])
   })
 
+  it('reports DTLS failed when the connection fails with ICE up, and not when ICE failed', () => {
+    const { pc, events } = open()
+    pc.setIceConnectionState('failed')
+    pc.setIceConnectionState('connected')
+    pc.setConnectionState('failed')
+    pc.iceConnectionState = 'completed'
+    pc.setConnectionState('failed')
+    pc.iceConnectionState = 'disconnected'
+    pc.setConnectionState('failed')
+    expect(events).toEqual([{ type: 'peer.iceFailed' }, { type: 'peer.iceConnected' }, { type: 'peer.dtlsFailed' }, { type: 'peer.dtlsFailed' }])
+  })
+
   it('reports candidates (not the end-of-candidates marker), ICE states and remote tracks; close detaches', () => {
     const { pc, session, events, remote } = open()
     pc.emitIceCandidate(CANDIDATE)

@@ -7,7 +7,12 @@ import type { IceCandidate } from '@parley/protocol'
 import type { DataChannelLike, IceCandidateInitLike, MediaStreamLike, MediaStreamTrackLike, PeerConnectionLike, RtpSenderLike, RtpTransceiverLike, SendEncodingLike, TrackEventLike } from './ports.js'
 
 /** What the peer connection reports, as the negotiation machine's events. */
-export type PeerSessionEvent = { type: 'peer.iceCandidate'; candidate: IceCandidate } | { type: 'peer.iceFailed' } | { type: 'peer.iceConnected' }
+export type PeerSessionEvent =
+  | { type: 'peer.iceCandidate'; candidate: IceCandidate }
+  | { type: 'peer.iceFailed' }
+  | { type: 'peer.iceConnected' }
+  /** The connection failed on a working ICE path: DTLS (an ICE restart does not redo it). */
+  | { type: 'peer.dtlsFailed' }
 
 export interface PeerSessionReports {
   event(event: PeerSessionEvent): void
@@ -111,6 +116,12 @@ export class PeerSession {
       if (state === 'failed') reports.event({ type: 'peer.iceFailed' })
       else if (state === 'connected' || state === 'completed') reports.event({ type: 'peer.iceConnected' })
     }
+    // `failed` with ICE up is DTLS's failure (ICE's own shows in iceConnectionState first). Unseen, the call
+    // looked connected with no media both ways (werift's client, stop 36's load fault).
+    const onConnectionState = () => {
+      const ice = pc.iceConnectionState
+      if (pc.connectionState === 'failed' && (ice === 'connected' || ice === 'completed')) reports.event({ type: 'peer.dtlsFailed' })
+    }
     const onTrack = (event: TrackEventLike) => {
       const stream = event.streams[0]
       if (!stream) return
@@ -119,6 +130,7 @@ export class PeerSession {
     }
     pc.addEventListener('icecandidate', onCandidate)
     pc.addEventListener('iceconnectionstatechange', onIceState)
+    pc.addEventListener('connectionstatechange', onConnectionState)
     const onDataChannel = (event: { channel: DataChannelLike }) => reports.dataChannel?.(event.channel)
     pc.addEventListener('track', onTrack)
     pc.addEventListener('datachannel', onDataChannel)
@@ -126,6 +138,7 @@ export class PeerSession {
       pc.removeEventListener('datachannel', onDataChannel)
       pc.removeEventListener('icecandidate', onCandidate)
       pc.removeEventListener('iceconnectionstatechange', onIceState)
+      pc.removeEventListener('connectionstatechange', onConnectionState)
       pc.removeEventListener('track', onTrack)
     }
   }

@@ -156,6 +156,18 @@ describe('negotiationMachine', () => {
     expect(run.received.at(-1)).toMatchObject({ type: 'negotiation.failed', message: expect.stringMatching(/ICE failed/) })
   })
 
+  it('fails the negotiation at once, with no ICE restart, when DTLS fails on a working ICE path (the parent starts a new connection)', async () => {
+    const run = start()
+    await flush()
+    run.pc.setIceConnectionState('connected')
+    await flush()
+    run.pc.setConnectionState('failed')
+    await flush()
+    expect(run.pc.offers).toEqual([{ iceRestart: false }])
+    expect(run.snapshot().matches({ signaling: 'failed' })).toBe(true)
+    expect(run.received.at(-1)).toMatchObject({ type: 'negotiation.failed', message: expect.stringMatching(/DTLS failed/) })
+  })
+
   it('a connection still failed iceRecheck after the restart\'s answer (no new state reported) counts as a failed restart', async () => {
     const run = start({ maxIceRestarts: 2 })
     await flush()

@@ -94,6 +94,7 @@ export const ICE_RESTART_TIMEOUT_MS = 10_000
  */
 export const ICE_RECHECK_MS = 2_000
 const ICE_FAILED = { message: 'ICE failed' }
+const DTLS_FAILED = { message: 'DTLS failed on a working ICE path' }
 
 /** The hub session's ids, as every hub request takes them. */
 const ids = ({ context }: { context: NegotiationContext }) => ({ roomId: context.roomId, clientId: context.clientId })
@@ -344,6 +345,8 @@ export const negotiationMachine = setup({
         watching: {
           // An ICE restart is a local change whose offer restarts ICE (not drawn: it raises negotiation.change).
           on: {
+            // DTLS failed with ICE up: no restart redoes it, only a new connection (the parent's recovery).
+            'peer.dtlsFailed': { target: '#negotiation.signaling.failed', actions: { type: 'storeError', params: DTLS_FAILED } },
             'peer.iceFailed': {
               guard: 'canRestartIce',
               target: 'restoring',

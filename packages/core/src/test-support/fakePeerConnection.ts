@@ -191,6 +191,12 @@ export class FakePeerConnection implements PeerConnectionLike {
     this.dispatch('connectionstatechange', undefined)
   }
 
+  /** The connection's own state alone (ICE's unchanged), e.g. `failed` for DTLS's failure on a working ICE path. */
+  setConnectionState(state: string): void {
+    this.connectionState = state
+    this.dispatch('connectionstatechange', undefined)
+  }
+
   /** A remote track arrives in `stream` (created when not given). */
   emitTrack(kind: 'audio' | 'video', stream?: FakeMediaStream, track = new FakeMediaStreamTrack(kind)): { track: FakeMediaStreamTrack; stream: FakeMediaStream } {
     const target = stream ?? new FakeMediaStream([track])
