@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest'
+import { parseInternalFrame, videoSizeFrame } from './internalChannel.js'
+
+describe('the internal channel', () => {
+  it('reads the official SDK\'s video_size frame', () => {
+    const frame = '{"type":"video_size","data":{"track_id":"4f1c-video","width":320,"height":180}}'
+    expect(parseInternalFrame(frame)).toEqual({ ok: true, message: { type: 'video_size', data: { track_id: '4f1c-video', width: 320, height: 180 } } })
+  })
+
+  it('reads the official SDK\'s stats frame', () => {
+    const frame = '{"type":"stats","data":{"available_outgoing_bitrate":1250000,"quality_limitation_reason":"bandwidth"}}'
+    expect(parseInternalFrame(frame)).toEqual({
+      ok: true,
+      message: { type: 'stats', data: { available_outgoing_bitrate: 1250000, quality_limitation_reason: 'bandwidth' } },
+    })
+  })
+
+  it('writes a frame it reads back, sizes floored to whole pixels', () => {
+    expect(parseInternalFrame(videoSizeFrame('t1', 319.6, 0))).toEqual({ ok: true, message: { type: 'video_size', data: { track_id: 't1', width: 319, height: 0 } } })
+  })
+
+  it.each([
+    [new Uint8Array([1, 2]), 'internal frame is not text'],
+    ['{', 'internal frame is not JSON'],
+    ['{"type":"vad_started","data":{}}', 'internal frame: type:'],
+    ['{"type":"video_size","data":{"track_id":"","width":1,"height":1}}', 'internal frame: data.track_id:'],
+    ['{"type":"video_size","data":{"track_id":"t","width":-1,"height":1}}', 'internal frame: data.width:'],
+    ['{"type":"video_size","data":{"track_id":"t","width":1.5,"height":1}}', 'internal frame: data.width:'],
+    ['{"type":"stats","data":{"available_outgoing_bitrate":1,"quality_limitation_reason":"sun"}}', 'internal frame: data.quality_limitation_reason:'],
+  ])('refuses %j with a reason', (frame, reason) => {
+    const result = parseInternalFrame(frame)
+    expect(result.ok).toBe(false)
+    if (!result.ok) expect(result.error.startsWith(reason)).toBe(true)
+  })
+})

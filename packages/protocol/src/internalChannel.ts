@@ -1,0 +1,62 @@
+// The hub's `internal` data channel (hub-api-v1.md §5): the hub opens one per client after its first
+// negotiation; the client reports on it what the hub needs to pick each subscriber's video layer. Every
+// message is one JSON text frame. The official SDK sends `video_size` for each observed <video> (CSS
+// pixels, never 0) and `stats` every 3 s; Parley's core also sends 0×0 for a tile that is off screen,
+// which the hub takes as "not watched" and pauses that video until a size arrives again.
+import * as v from 'valibot'
+import { MAX_ID_LENGTH } from './fields.js'
+
+/** Label of the channel the hub creates for each client. */
+export const INTERNAL_CHANNEL_LABEL = 'internal'
+/** Largest width or height accepted, in CSS pixels (an 8K screen is 7680 wide). */
+export const MAX_VIDEO_SIZE = 16384
+
+const size = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_VIDEO_SIZE))
+
+export const VideoSizeMessageSchema = v.object({
+  type: v.literal('video_size'),
+  data: v.object({
+    /** The video track's id as the receiving client sees it (its MediaStreamTrack id). */
+    track_id: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_ID_LENGTH)),
+    width: size,
+    height: size,
+  }),
+})
+export type VideoSizeMessage = v.InferOutput<typeof VideoSizeMessageSchema>
+
+export const QualityLimitationReasonSchema = v.picklist(['none', 'cpu', 'bandwidth', 'both', 'other'])
+
+export const ClientStatsMessageSchema = v.object({
+  type: v.literal('stats'),
+  data: v.object({
+    /** The client's own estimate of its uplink, bits per second. */
+    available_outgoing_bitrate: v.pipe(v.number(), v.finite(), v.minValue(0)),
+    quality_limitation_reason: QualityLimitationReasonSchema,
+  }),
+})
+export type ClientStatsMessage = v.InferOutput<typeof ClientStatsMessageSchema>
+
+export const InternalMessageSchema = v.variant('type', [VideoSizeMessageSchema, ClientStatsMessageSchema])
+export type InternalMessage = v.InferOutput<typeof InternalMessageSchema>
+
+/** One received frame: the message, or why it was refused (for a log line; the channel stays open). */
+export function parseInternalFrame(frame: unknown): { ok: true; message: InternalMessage } | { ok: false; error: string } {
+  if (typeof frame !== 'string') return { ok: false, error: 'internal frame is not text' }
+  let json: unknown
+  try {
+    json = JSON.parse(frame)
+  } catch {
+    return { ok: false, error: 'internal frame is not JSON' }
+  }
+  const result = v.safeParse(InternalMessageSchema, json)
+  if (!result.success) {
+    return { ok: false, error: `internal frame: ${result.issues.map((issue) => `${v.getDotPath(issue) ?? 'type'}: ${issue.message}`).join('; ')}` }
+  }
+  return { ok: true, message: result.output }
+}
+
+/** The frame a client sends to report how large it shows a remote video (0×0: not shown). */
+export function videoSizeFrame(trackId: string, width: number, height: number): string {
+  const message: VideoSizeMessage = { type: 'video_size', data: { track_id: trackId, width: Math.floor(width), height: Math.floor(height) } }
+  return JSON.stringify(message)
+}
