@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { mediaStateMetaKey } from '@parley/protocol'
 import type { ConferenceDelays } from './api.js'
 import { RECONNECT_DEADLINE_MS } from './machines/reconnectMachine.js'
-import { CONNECT_DEADLINE_MS, JOIN_STEP_TIMEOUT_MS } from './machines/conferenceMachine.js'
+import { CONNECT_DEADLINE_MS, JOIN_STEP_TIMEOUT_MS, SETTLE_LIMIT_MS } from './machines/conferenceMachine.js'
 import { ICE_RECHECK_MS } from './machines/negotiationMachine.js'
 import { flush } from './test-support/index.js'
 import { isPlain, joined, start } from './test-support/conferenceRun.js'
@@ -28,7 +28,7 @@ describe('createConference', () => {
     expect(run.world.hub.requests('negotiate')).toHaveLength(1)
     expect(run.world.hub.meta[mediaStateMetaKey('client1')]).toEqual({ audio: true, video: true, name: 'Ada', host: true })
     expect(view.stateValue).toEqual(
-      expect.arrayContaining(['inRoom.connection.connected', 'inRoom.negotiation.signaling.free.stable', 'inRoom.events.streaming.open.listening']),
+      expect.arrayContaining(['inRoom.connection.connected.settled', 'inRoom.answer.idle', 'inRoom.negotiation.signaling.free.stable', 'inRoom.events.streaming.open.listening']),
     )
     // Context is plain data: it survives JSON unchanged.
     const { context } = run.conference.actor.getSnapshot()
@@ -149,6 +149,10 @@ describe('createConference', () => {
     await flush()
     run.pc().setIceConnectionState('connected')
     await flush()
+    // Back in the room by id: our first answer to the hub's offer is due, so still joining, at most settleLimit.
+    expect(run.view()).toMatchObject({ status: 'joining', busy: true })
+    run.world.clock.advance(SETTLE_LIMIT_MS)
+    await flush()
     expect(run.view().status).toBe('connected')
     run.conference.leave()
     await run.until((s) => s.status === 'done')
@@ -181,6 +185,28 @@ describe('createConference', () => {
     expect(run.view().status).toBe('joining')
     run.world.clock.advance(1)
     await run.until((s) => s.matches('reconnecting'))
+    run.conference.leave()
+    await run.until((s) => s.status === 'done')
+  })
+
+  it("joined by id, ICE up is still 'joining' until our first answer to the hub's offer has left (`answeringOffer` meanwhile), then 'connected'", async () => {
+    const run = start((world) => void world.hub.rooms.set('room1', { id: 'room1', name: 'Standup' }))
+    run.conference.join({ displayName: 'Ada', roomId: 'room1', media: { audio: true, video: true } })
+    await run.until((s) => s.matches('inRoom'))
+    await flush()
+    run.world.eventSources.latest().open()
+    run.pc().setIceConnectionState('connected')
+    await flush()
+    expect(run.view()).toMatchObject({ status: 'joining', busy: true })
+    const seen: [string, boolean][] = []
+    const watch = run.conference.actor.subscribe((s) => seen.push([run.conference.statusOf(s), run.conference.answeringOffer!(s)]))
+    run.world.eventSources.latest().emit('offer', { type: 'offer', sdp: 'v=0\r\n' })
+    await run.until((s) => run.conference.statusOf(s) === 'connected')
+    watch.unsubscribe()
+    // Answering while joining, then connected once the answer's PUT is on its way: no clock advanced.
+    expect(seen).toContainEqual(['joining', true])
+    expect(seen.at(-1)).toEqual(['connected', false])
+    expect(run.world.hub.requests('negotiate').map((r) => (r.body as { type?: string }).type)).toEqual(['offer', 'answer'])
     run.conference.leave()
     await run.until((s) => s.status === 'done')
   })

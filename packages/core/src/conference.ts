@@ -39,7 +39,7 @@ import { tabsActors } from './machines/tabsActors.js'
 import { tabsMachine } from './machines/tabsMachine.js'
 import type { Trace } from './trace/format.js'
 import type { TraceRecorderLike } from './trace/capture.js'
-import { answeringOffer, negotiationOf, selectView } from './view.js'
+import { answeringOffer, selectView, statusOf } from './view.js'
 
 export type ConferenceSnapshot = SnapshotFrom<typeof conferenceMachine>
 export type ConferenceActor = Actor<typeof conferenceMachine>
@@ -124,7 +124,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
   }
   const channels = media.channels ?? new DataChannels()
   const prepared = media.prepared ?? new PreparedPeer()
-  const { connectDeadline, iceRecheck, reconnectDeadline } = options.delays ?? {}
+  const { connectDeadline, iceRecheck, reconnectDeadline, settleLimit } = options.delays ?? {}
   const camera = new CameraSender()
   const cameraLayers = options.simulcast === true ? CAMERA_LAYERS : undefined
   const negotiation = negotiationMachine.provide({
@@ -161,7 +161,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
       tabs: tabsMachine.provide({ actors: tabsActors(ports.tabs), guards: { hasChannel: () => ports.tabs !== undefined } }),
       devices: devicesMachine.provide({ actors: devicesActors({ devices: ports.media, local: media.local }) }),
     },
-    ...(connectDeadline !== undefined ? { delays: { connectDeadline } } : {}),
+    delays: { ...(connectDeadline !== undefined ? { connectDeadline } : {}), ...(settleLimit !== undefined ? { settleLimit } : {}) },
   })
   return { machine, hub }
 }
@@ -197,8 +197,8 @@ export function createConference(options: ConferenceOptions): Conference {
     streams: streamRegistry(media),
     capabilities: { screenShare: typeof ports.media.getDisplayMedia === 'function' },
     selectView,
+    statusOf: (snapshot) => statusOf(snapshot.value),
     answeringOffer,
-    negotiationOf,
     preview: (devices) => actor.send({ type: 'user.preview', media: { audio: devices.audio, video: devices.video } }),
     join: (params: JoinParams) => actor.send({ type: 'user.join', params }),
     leave: () => actor.send({ type: 'user.leave' }),

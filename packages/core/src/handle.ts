@@ -14,6 +14,11 @@ export interface ConferenceDelays {
   iceRecheck?: number
   /** A reconnect (the hub restarted or went away) gives up after this, whatever its attempts (default 60,000). */
   reconnectDeadline?: number
+  /**
+   * How long at most our answer to a hub offer is waited for: ICE up → 'connected' waits for our first one
+   * (a UI's render before it delays it, and the media), and `answeringOffer` lasts no longer (default 300).
+   */
+  settleLimit?: number
 }
 
 /** Options of `createConference` (implemented in conference.ts). */
@@ -49,10 +54,13 @@ export interface ConferenceHandle<Snapshot> {
   readonly capabilities: ConferenceCapabilities
   /** Pure projection of a snapshot for UIs. */
   selectView(snapshot: Snapshot): ConferenceView
-  /** Whether a hub offer is being answered and our answer is not yet on its way (a UI may hold its render); optional for test doubles. */
+  /** The status a UI shows (`selectView(snapshot).status` without the rest of the view). */
+  statusOf(snapshot: Snapshot): ConferenceView['status']
+  /**
+   * Whether a hub offer is being answered and our answer is not yet on its way (a UI may hold its render; the
+   * conference's own snapshot says when it ends, at most `delays.settleLimit` later); optional for test doubles.
+   */
   answeringOffer?(snapshot: Snapshot): boolean
-  /** The running negotiation, to subscribe to: its snapshots say when our answer has left (`answeringOffer` turns false); optional for test doubles. */
-  negotiationOf?(snapshot: Snapshot): { subscribe(observer: () => void): { unsubscribe(): void } } | undefined
   /** user.preview: acquire camera/mic for the pre-join screen. */
   preview(media: { audio: boolean; video: boolean }): void
   /** user.join */

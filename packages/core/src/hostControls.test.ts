@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { waitFor } from 'xstate'
 import { mediaStateMetaKey } from '@parley/protocol'
 import { createConference, type ConferenceSnapshot } from './conference.js'
+import { SETTLE_LIMIT_MS } from './machines/conferenceMachine.js'
 import { FAKE_HUB_URL, FakeDataChannel, createFakeWorld, flush, type FakePeerConnection } from './test-support/index.js'
 
 type World = ReturnType<typeof createFakeWorld>
@@ -19,6 +20,8 @@ async function inRoom(join: { roomId?: string; roomName?: string }, configure?: 
   await flush()
   world.eventSources.latest().open()
   ;(world.peers.latest() as FakePeerConnection).setIceConnectionState('connected')
+  // Joined by id our first answer would be due (the fake hub offers nothing): past the settle limit, connected.
+  world.clock.advance(SETTLE_LIMIT_MS)
   await flush()
   return { world, conference, until, view: () => conference.selectView(conference.actor.getSnapshot()), sse: () => world.eventSources.latest() }
 }

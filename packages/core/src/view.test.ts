@@ -3,7 +3,7 @@ import type { ConferenceContext } from './machines/conferenceMachine.js'
 import { emptyRoster, type Roster } from './roster.js'
 import { emptyPresence } from './presence.js'
 import { emptySummary } from './stats/analysis.js'
-import { answeringOffer, negotiationOf, participantChanges, selectView, type ConferenceSnapshotLike } from './view.js'
+import { answeringOffer, participantChanges, selectView, statusOf, type ConferenceSnapshotLike } from './view.js'
 
 function context(overrides: Partial<ConferenceContext> = {}): ConferenceContext {
   return {
@@ -42,7 +42,7 @@ function snapshot(value: unknown, ctx: ConferenceContext): ConferenceSnapshotLik
   return { value, context: ctx, hasTag: () => false }
 }
 
-const inRoom = { inRoom: { negotiation: {}, connection: 'connected', events: {}, media: 'published', participants: {} } }
+const inRoom = { inRoom: { negotiation: {}, answer: 'idle', connection: { connected: 'settled' }, events: {}, media: 'published', participants: {} } }
 
 describe('selectView endedReason', () => {
   it('gives the hub reason once the session ended', () => {
@@ -124,25 +124,19 @@ describe('host view', () => {
   })
 })
 
-describe('answeringOffer and negotiationOf', () => {
-  // The negotiation's own snapshot: its tags say what it is doing (negotiationMachine.ts).
-  const negotiation = (tags: string[], status = 'active') => ({
-    getSnapshot: () => ({ status, hasTag: (tag: string) => tags.includes(tag) }),
-    subscribe: () => ({ unsubscribe: () => undefined }),
-  })
-  const withNegotiation = (child: ReturnType<typeof negotiation>): ConferenceSnapshotLike => ({ ...snapshot(inRoom, context()), children: { negotiation: child } })
-
-  it("is true while the negotiation's state is tagged `answering`, and only for a running negotiation", () => {
-    expect(answeringOffer(withNegotiation(negotiation(['busy', 'answering'])))).toBe(true)
-    expect(answeringOffer(withNegotiation(negotiation(['busy'])))).toBe(false)
-    expect(answeringOffer(withNegotiation(negotiation(['answering'], 'stopped')))).toBe(false)
-    expect(answeringOffer(snapshot(inRoom, context()))).toBe(false)
+describe('answeringOffer and statusOf', () => {
+  it("is true while the conference's state is tagged `answering` (a hub offer answered, our answer not sent)", () => {
+    const tagged = (tags: string[]): ConferenceSnapshotLike => ({ ...snapshot(inRoom, context()), hasTag: (tag) => tags.includes(tag) })
+    expect(answeringOffer(tagged(['answering']))).toBe(true)
+    expect(answeringOffer(tagged(['busy']))).toBe(false)
   })
 
-  it('hands out the running negotiation to subscribe to, none once it stopped', () => {
-    const running = negotiation([])
-    expect(negotiationOf(withNegotiation(running))).toBe(running)
-    expect(negotiationOf(withNegotiation(negotiation([], 'done')))).toBeUndefined()
-    expect(negotiationOf(snapshot(inRoom, context()))).toBeUndefined()
+  it("says 'joining' while media connects and while connected with our first answer still due (`settling`), then 'connected'", () => {
+    const connection = (value: unknown) => ({ inRoom: { ...inRoom.inRoom, connection: value } })
+    expect(statusOf(connection('connecting'))).toBe('joining')
+    expect(statusOf(connection({ connected: 'settling' }))).toBe('joining')
+    expect(statusOf(connection({ connected: 'settled' }))).toBe('connected')
+    expect(statusOf(connection('reconnecting'))).toBe('reconnecting')
+    expect(selectView(snapshot(connection({ connected: 'settling' }), context())).status).toBe('joining')
   })
 })

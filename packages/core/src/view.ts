@@ -20,7 +20,7 @@ export interface ChildActorLike {
 export interface ConferenceSnapshotLike {
   readonly value: unknown
   readonly context: ConferenceContext
-  hasTag(tag: 'busy'): boolean
+  hasTag(tag: 'busy' | 'answering'): boolean
   /** The invoked negotiation and events machines, whose states the view lists too. */
   readonly children?: Record<string, ChildActorLike | undefined>
 }
@@ -31,18 +31,13 @@ function childValue(snapshot: ConferenceSnapshotLike, id: string): unknown {
   return child && child.status === 'active' && child.value !== undefined ? child.value : undefined
 }
 
-/** The running negotiation: a UI that holds its render for our answer subscribes to it (`answeringOffer`). */
-export function negotiationOf(snapshot: ConferenceSnapshotLike): ChildActorLike | undefined {
-  const child = snapshot.children?.negotiation
-  return (child?.getSnapshot() as { status?: string } | undefined)?.status === 'active' ? child : undefined
-}
-
 /**
- * The negotiation is answering a hub offer and our answer is not on its way yet (setRemoteDescription,
- * createAnswer, setLocalDescription: its `answering` tag): a UI that renders now holds the answer, and the media, back.
+ * A hub offer is being answered and our answer is not on its way yet (setRemoteDescription, createAnswer,
+ * setLocalDescription; the conference's `answering` tag, at most its settleLimit): a UI that renders now
+ * holds the answer, and the media, back. The conference's own snapshot says when it ends.
  */
 export function answeringOffer(snapshot: ConferenceSnapshotLike): boolean {
-  return (negotiationOf(snapshot)?.getSnapshot() as { hasTag?(tag: string): boolean } | undefined)?.hasTag?.('answering') === true
+  return snapshot.hasTag('answering')
 }
 
 export function statusOf(value: unknown): ConferenceStatus {
@@ -70,7 +65,8 @@ export function statusOf(value: unknown): ConferenceStatus {
   if ('joining' in record) return 'joining'
   if ('inRoom' in record) {
     const connection = (record.inRoom as Record<string, unknown>).connection
-    if (connection === 'connected') return 'connected'
+    // Connected but our first answer still due (`settling`): still joining, so no UI draws the call in between.
+    if ((connection as Record<string, unknown> | undefined)?.connected === 'settled') return 'connected'
     if (connection === 'reconnecting') return 'reconnecting'
     return 'joining'
   }

@@ -10,12 +10,12 @@ import { CoverageRecorder } from '../test-support/coverage.js'
 import { hubProtocolViolations } from '../test-support/hubProtocol.js'
 import { runPath } from '../test-support/modelPaths.js'
 import { FAKE_HUB_URL, FakeMediaStream, FakeMediaStreamTrack, FakeTabChannels, createFakeWorld, flush, type FakePeerConnection, type PendingCalls } from '../test-support/index.js'
-import { conferenceMachine, CONNECT_DEADLINE_MS, JOIN_STEP_TIMEOUT_MS, LEAVE_TIMEOUT_MS } from './conferenceMachine.js'
+import { conferenceMachine, CONNECT_DEADLINE_MS, JOIN_STEP_TIMEOUT_MS, LEAVE_TIMEOUT_MS, SETTLE_LIMIT_MS } from './conferenceMachine.js'
 import { TAB_CHANNEL_NAME, type TabMessage } from './tabsActors.js'
 import { TAB_QUERY_WINDOW_MS } from './tabsMachine.js'
 import { RECONNECT_DEADLINE_MS } from './reconnectMachine.js'
 import type { emptySummary } from '../stats/analysis.js'
-import { CONNECT_DEADLINE_EVENT, CREATE_ROOM_TIMEOUT_EVENT, HAND_OVER_TIMEOUT_EVENT, LEAVE_TIMEOUT_EVENT, OTHER_TAB, REGISTER_TIMEOUT_EVENT, paths, stats } from '../test-support/conferenceModel.js'
+import { ANSWER_LIMIT_EVENT, CONNECT_DEADLINE_EVENT, CREATE_ROOM_TIMEOUT_EVENT, SETTLE_LIMIT_EVENT, HAND_OVER_TIMEOUT_EVENT, LEAVE_TIMEOUT_EVENT, OTHER_TAB, REGISTER_TIMEOUT_EVENT, paths, stats } from '../test-support/conferenceModel.js'
 
 const coverage = new CoverageRecorder()
 
@@ -36,6 +36,19 @@ function startRun() {
 }
 
 type Run = ReturnType<typeof startRun>
+
+/** The negotiation child has no exchange in flight (a hub offer now is answered at once, not held). */
+function negotiationAtRest(run: Run): boolean {
+  const negotiation = run.snapshot().children.negotiation?.getSnapshot() as AnyMachineSnapshot | undefined
+  return negotiation?.matches({ signaling: { free: 'stable' } }) === true
+}
+
+/** Lets the held createAnswer through: the negotiation sends our answer (its PUT is not held). */
+async function releaseAnswer(run: Run) {
+  run.world.peers.calls.ungate('pc.createAnswer')
+  await settle(run, run.world.peers.calls, 'pc.createAnswer')
+  await flush(3)
+}
 
 /** Settles the newest held call with this label (older ones belong to actors that were stopped). */
 async function settle(run: Run, calls: PendingCalls, label: string, value?: unknown) {
@@ -198,6 +211,25 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
       await flush(3)
     },
     'negotiation.connected': () => run.pc().setIceConnectionState('connected'),
+    // The hub offers once our own exchange is over; our answer is held at createAnswer until its step.
+    'negotiation.answering': async () => {
+      for (let i = 0; i < 20 && !negotiationAtRest(run); i++) await flush(1)
+      run.world.peers.calls.gate('pc.createAnswer')
+      run.hubOffersAt.push(run.world.hub.log.length)
+      sse().emit('offer', { type: 'offer', sdp: 'v=0\r\n' })
+      await flush(3)
+    },
+    'negotiation.answerSent': () => releaseAnswer(run),
+    [SETTLE_LIMIT_EVENT]: async () => {
+      expect(run.world.clock.fireScheduled(SETTLE_LIMIT_MS)).toBe(true)
+      await flush(2)
+    },
+    // The conference stops waiting; the answer still goes (the conference no longer listens for it).
+    [ANSWER_LIMIT_EVENT]: async () => {
+      expect(run.world.clock.fireScheduled(SETTLE_LIMIT_MS)).toBe(true)
+      await flush(2)
+      await releaseAnswer(run)
+    },
     'negotiation.reconnecting': async () => {
       run.pc().setIceConnectionState('failed')
       await flush(3)

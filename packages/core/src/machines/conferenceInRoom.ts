@@ -1,5 +1,5 @@
 // The conference's `inRoom` state: regions side by side — negotiation and events (child machines),
-// connection (the word the UI shows), media (our microphone/camera state), host, chat, screen share,
+// answer (a hub offer being answered), connection (the word the UI shows), media (our microphone/camera state), host, chat, screen share,
 // participants (the roster), room (its details when joined by id), stats and presence. Typed by the conference's setup (conferenceSetup.ts).
 import { raise, sendTo } from 'xstate'
 import { mediaStateChanged, trackEnded, trackLive, connectionProblemChanged, videoPausedChanged } from '../roster.js'
@@ -54,6 +54,14 @@ export const inRoomState = conferenceSetup.createStateConfig({
       // Our candidates may name an address that is gone: the negotiation restarts ICE at once.
       on: { 'network.changed': { actions: sendTo('negotiation', { type: 'network.changed' } satisfies NegotiationEvent) } },
     },
+    answer: {
+      // From a hub offer until our answer is on its way: a UI that renders now holds the answer back (view.ts answeringOffer).
+      initial: 'idle',
+      states: {
+        idle: { on: { 'negotiation.answering': 'answering' } },
+        answering: { tags: ['answering'], on: { 'negotiation.answerSent': 'idle' }, after: { settleLimit: 'idle' } },
+      },
+    },
     connection: {
       initial: 'connecting',
       states: {
@@ -65,10 +73,22 @@ export const inRoomState = conferenceSetup.createStateConfig({
         },
         connected: {
           on: { 'negotiation.reconnecting': 'reconnecting', 'events.reconnecting': 'reconnecting' },
+          // ICE is up, our first answer to the hub's offer is still due: still 'joining' (view.ts statusOf),
+          // so no UI renders the call in between and delays the answer; at most settleLimit.
+          initial: 'settling',
+          states: {
+            settling: {
+              tags: ['busy', 'settling'],
+              always: { guard: 'noOfferDue', target: 'settled' },
+              on: { 'negotiation.answerSent': 'settled' },
+              after: { settleLimit: 'settled' },
+            },
+            settled: {},
+          },
         },
         reconnecting: {
           tags: ['busy'],
-          on: { 'negotiation.connected': { target: 'connected', actions: 'resetNegotiationRecoveries' }, 'events.open': 'connected' },
+          on: { 'negotiation.connected': { target: 'connected.settled', actions: 'resetNegotiationRecoveries' }, 'events.open': 'connected.settled' },
         },
       },
     },

@@ -19,7 +19,7 @@ import { JOIN_STEP_TIMEOUT_MS, joiningRoomId } from './conferenceTypes.js'
 /** A hub that takes a connection and never answers must not hold the join forever (the request is aborted). */
 const joinStepTimedOut = { target: '#conference.failed', actions: { type: 'storeError', params: { error: { kind: 'hub-unreachable', message: `no answer from the hub within ${JOIN_STEP_TIMEOUT_MS} ms` } } } } as const
 
-export { CONNECT_DEADLINE_MS, JOIN_STEP_TIMEOUT_MS, LEAVE_TIMEOUT_MS, type ConferenceContext, type ConferenceEvent, type ConferenceInput, type OpenedRoom } from './conferenceTypes.js'
+export { CONNECT_DEADLINE_MS, JOIN_STEP_TIMEOUT_MS, LEAVE_TIMEOUT_MS, SETTLE_LIMIT_MS, type ConferenceContext, type ConferenceEvent, type ConferenceInput, type OpenedRoom } from './conferenceTypes.js'
 
 export const conferenceMachine = conferenceSetup.createMachine({
   id: 'conference',

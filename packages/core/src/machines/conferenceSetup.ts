@@ -24,7 +24,7 @@ import type { DeviceKind } from '../api.js'
 import { notProvided } from './notProvided.js'
 import { reconnectMachine, type ReconnectOutput } from './reconnectMachine.js'
 import { tabsMachine, type TabsEvent } from './tabsMachine.js'
-import { type ConferenceContext, type ConferenceEvent, type ConferenceInput, type OpenedRoom, CONNECT_DEADLINE_MS, JOIN_STEP_TIMEOUT_MS, LEAVE_TIMEOUT_MS, joiningRoomId } from './conferenceTypes.js'
+import { type ConferenceContext, type ConferenceEvent, type ConferenceInput, type OpenedRoom, CONNECT_DEADLINE_MS, JOIN_STEP_TIMEOUT_MS, LEAVE_TIMEOUT_MS, SETTLE_LIMIT_MS, joiningRoomId } from './conferenceTypes.js'
 
 /** The room we are in now, and whether we are its host. */
 function roomOpened(context: ConferenceContext, opened: OpenedRoom): Pick<ConferenceContext, 'room' | 'roomIsNew' | 'host'> {
@@ -72,6 +72,7 @@ export const conferenceSetup = setup({
     leaveTimeout: LEAVE_TIMEOUT_MS,
     joinStepTimeout: JOIN_STEP_TIMEOUT_MS,
     connectDeadline: CONNECT_DEADLINE_MS,
+    settleLimit: SETTLE_LIMIT_MS,
   },
   guards: {
     canReusePreview: ({ context }) =>
@@ -87,6 +88,11 @@ export const conferenceSetup = setup({
     joinsKnownRoom: ({ context }) => Boolean(context.joinParams?.roomId),
     /** Created by us, or brought back by a reconnect: the room's name and options are already known. */
     roomDetailsKnown: ({ context }) => context.roomIsNew || context.room?.options !== undefined,
+    /**
+     * The hub offers only to deliver others' tracks (our first offer already carries m=application for every
+     * data channel): in a room we just created nobody else has any yet, so no answer is due.
+     */
+    noOfferDue: ({ context }) => context.roomIsNew,
     needsLeaveRequest: ({ context }) => context.clientId !== null && context.room !== null,
     // Only the creator is offered End room; against Parley's hub its key also proves it.
     isHost: ({ context }) => context.host.created,

@@ -116,6 +116,12 @@ export const JOIN_STEP_TIMEOUT_MS = 20_000
  * negotiation's iceRestartTimeout) fit in it. Past it the negotiation counts as failed (one fresh session, then `failed`).
  */
 export const CONNECT_DEADLINE_MS = 35_000
+/**
+ * How long at most our answer to a hub offer is waited for: from ICE up until the first answer has left
+ * (`settling`, still 'joining'), and from a hub offer until its answer has left (`answering`). A render in
+ * between delays the answer, and the media (loadtest README, stops 35 and 36).
+ */
+export const SETTLE_LIMIT_MS = 300
 
 /** The room session's ids, as the children and the hub requests take them. */
 export const session = ({ context }: { context: ConferenceContext }) => ({ roomId: context.room?.id ?? '', clientId: context.clientId ?? '' })

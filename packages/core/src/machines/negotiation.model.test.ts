@@ -70,7 +70,7 @@ const events: AnyEventObject[] = [
 // In `ice.restoring` the fake connection is always `failed` (only peer.iceConnected leaves it, and only
 // peer.iceFailed enters it), which is what a browser stuck after a restart shows: the recheck finds it failed.
 const traversalMachine = negotiationMachine.provide({
-  actions: { notifyConnected: () => {}, notifyReconnecting: () => {}, notifyStable: () => {}, notifyFailed: () => {}, recheckIce: raise({ type: 'peer.iceFailed' }) },
+  actions: { notifyConnected: () => {}, notifyReconnecting: () => {}, notifyStable: () => {}, notifyAnswering: () => {}, notifyAnswerSent: () => {}, notifyFailed: () => {}, recheckIce: raise({ type: 'peer.iceFailed' }) },
 })
 const initialKey = JSON.stringify(comparable(createActor(traversalMachine, { input: INPUT }).getSnapshot()))
 
@@ -266,6 +266,14 @@ function expectHubProtocol(run: Run, atRest: boolean) {
   expect(violations, 'the hub protocol').toEqual([])
 }
 
+/** The parent heard of every answer: `answering` at each hub offer answered, `answerSent` once per answer PUT. */
+function expectAnswersTold(run: Run) {
+  const told = (type: string) => run.toParent.filter((event) => event.type === type).length
+  const answersSent = run.world.hub.requests('negotiate').filter((request) => (request.body as { type?: string }).type === 'answer').length
+  expect(told('negotiation.answerSent'), 'answers told to the parent').toBe(answersSent)
+  expect(told('negotiation.answering'), 'offers being answered').toBeGreaterThanOrEqual(answersSent)
+}
+
 function expectNothingOpen(run: Run) {
   expect(run.world.peers.openCount, 'peer connections').toBe(0)
   expect(run.pc?.listenerCount ?? 0, 'peer connection listeners').toBe(0)
@@ -286,6 +294,7 @@ describe('negotiationMachine (model)', () => {
       expectHubProtocol(run, false)
       await drain(run)
       expectHubProtocol(run, true)
+      expectAnswersTold(run)
       run.parent.stop()
       await flush(1)
       expectNothingOpen(run)

@@ -83,6 +83,9 @@ export type NegotiationParentEvent =
   | { type: 'negotiation.connected' }
   | { type: 'negotiation.reconnecting' }
   | { type: 'negotiation.stable' }
+  /** A hub offer arrived and is being answered; then our answer is on its way (its PUT sent). */
+  | { type: 'negotiation.answering' }
+  | { type: 'negotiation.answerSent' }
   | { type: 'negotiation.failed'; message: string }
 
 export const LOCK_RETRY_MS = 3000
@@ -150,6 +153,8 @@ export const negotiationMachine = setup({
     notifyConnected: sendParent({ type: 'negotiation.connected' } satisfies NegotiationParentEvent),
     notifyReconnecting: sendParent({ type: 'negotiation.reconnecting' } satisfies NegotiationParentEvent),
     notifyStable: sendParent({ type: 'negotiation.stable' } satisfies NegotiationParentEvent),
+    notifyAnswering: sendParent({ type: 'negotiation.answering' } satisfies NegotiationParentEvent),
+    notifyAnswerSent: sendParent({ type: 'negotiation.answerSent' } satisfies NegotiationParentEvent),
     notifyFailed: sendParent(({ context }): NegotiationParentEvent => ({ type: 'negotiation.failed', message: context.error ?? 'Negotiation failed' })),
   },
 }).createMachine({
@@ -272,14 +277,16 @@ export const negotiationMachine = setup({
                   initial: 'creatingAnswer',
                   states: {
                     creatingAnswer: {
-                      // From the hub's offer to our answer on its way: a UI may hold its render (view.ts answeringOffer).
+                      // From the hub's offer to our answer on its way: the conference's `answering`, a UI may hold its render.
                       tags: ['answering'],
+                      entry: 'notifyAnswering',
                       on: {
                         'peer.answer': { target: 'sendingAnswer', actions: { type: 'storeLocalSdp', params: ({ event }) => event } },
                         'peer.error': { target: '#negotiation.signaling.failed', actions: { type: 'storeFailure', params: ({ event }) => ({ step: 'answer: ', reason: event.message }) } },
                       },
                     },
                     sendingAnswer: {
+                      entry: 'notifyAnswerSent',
                       invoke: {
                         id: 'sendAnswer',
                         src: 'sendAnswer',

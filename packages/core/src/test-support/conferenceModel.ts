@@ -13,6 +13,8 @@ export const HAND_OVER_TIMEOUT_EVENT = 'xstate.after.leaveTimeout.conference.han
 export const CREATE_ROOM_TIMEOUT_EVENT = 'xstate.after.joinStepTimeout.conference.joining.creatingRoom'
 export const REGISTER_TIMEOUT_EVENT = 'xstate.after.joinStepTimeout.conference.joining.registering'
 export const CONNECT_DEADLINE_EVENT = 'xstate.after.connectDeadline.conference.inRoom.connection.connecting'
+export const SETTLE_LIMIT_EVENT = 'xstate.after.settleLimit.conference.inRoom.connection.connected.settling'
+export const ANSWER_LIMIT_EVENT = 'xstate.after.settleLimit.conference.inRoom.answer.answering'
 /** Another tab of the same browser, played by hand on the shared broadcast channel. */
 export const OTHER_TAB = 'other-tab'
 const MEDIA = { audio: true, video: true }
@@ -45,6 +47,11 @@ const events: AnyEventObject[] = [
   done('releaseSession'),
   { type: LEAVE_TIMEOUT_EVENT },
   { type: 'negotiation.connected' },
+  // A hub offer answered: our answer's PUT sent, or not within settleLimit (in `settling` too: its first answer).
+  { type: 'negotiation.answering' },
+  { type: 'negotiation.answerSent' },
+  { type: SETTLE_LIMIT_EVENT },
+  { type: ANSWER_LIMIT_EVENT },
   { type: 'negotiation.reconnecting' },
   { type: 'negotiation.failed', message: 'boom' },
   { type: 'events.reconnecting', attempt: 1, delayMs: 500 },
@@ -98,6 +105,7 @@ const events: AnyEventObject[] = [
   { type: 'devices.selected', selected: {} },
 ]
 
+const SETTLING_EVENTS = new Set(['negotiation.answering', SETTLE_LIMIT_EVENT, 'negotiation.reconnecting', 'events.reconnecting', 'negotiation.failed', 'user.leave'])
 const TOP_LEVEL_PREJOIN = new Set(['idle', 'previewing'])
 const topLevel = (value: unknown): string => (typeof value === 'string' ? value : (Object.keys(value as object)[0] ?? ''))
 
@@ -145,6 +153,12 @@ export const { paths, stats } = edgeCoveringPaths(conferenceMachine, {
     // The warm-up's steps come first (or the person leaves meanwhile): every other pre-join step is walked
     // from where it rests (prepared, or unprepared after a failure), not from each of its steps.
     // (A join during the warm-up takes the session as it is: negotiationActors.test.ts.)
+    // A hub offer being answered ends (sent, or past the limit) before anything else, or the person leaves; our first
+    // answer still due (`settling`) likewise, or the connection drops: the room's features are walked once settled.
+    const settling = snapshot.matches({ inRoom: { connection: { connected: 'settling' } } })
+    // (The two limits are one delay: each is fired alone, so the answer's only outside `settling`.)
+    if (snapshot.matches({ inRoom: { answer: 'answering' } })) return event.type === 'negotiation.answerSent' || (event.type === ANSWER_LIMIT_EVENT && !settling) || event.type === 'user.leave'
+    if (settling) return SETTLING_EVENTS.has(event.type)
     if (snapshot.matches({ previewing: { ready: { peer: { warming: 'preparing' } } } })) return event.type === 'warmup.offerSet' || event.type === 'warmup.failed' || event.type === 'user.leave'
     if (snapshot.matches({ previewing: { ready: { peer: { warming: 'gathering' } } } })) return event.type === 'warmup.gathered' || event.type === 'user.leave'
     switch (event.type) {
@@ -187,6 +201,11 @@ export const { paths, stats } = edgeCoveringPaths(conferenceMachine, {
           snapshot.matches({ previewing: { ready: { peer: { warming: 'prepared' } } } }) ||
           (snapshot.matches({ inRoom: { connection: 'connected' } }) && (Object.keys(atRest) as Feature[]).every((feature) => atRest[feature](c)))
         )
+      // A hub offer to answer once connected (settling or not), the rest at rest; its answer sent only after it.
+      case 'negotiation.answering':
+        return snapshot.matches({ inRoom: { connection: 'connected', answer: 'idle' } }) && (Object.keys(atRest) as Feature[]).every((feature) => atRest[feature](c))
+      case 'negotiation.answerSent':
+        return snapshot.matches({ inRoom: { answer: 'answering' } })
       // Device choice is handled the same in every state (devices.model.test.ts covers the child): once, before anything.
       case 'user.selectDevice':
       case 'devices.selected':
