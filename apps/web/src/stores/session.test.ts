@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { makeParticipant } from '../testing/fakeConference'
 import { createTestApp } from '../testing/testApp'
 import { useDevtoolsStore } from './devtools'
-import { ANSWER_HOLD_MS, useSessionStore } from './session'
+import { useSessionStore } from './session'
 
 describe('session store', () => {
   it('does nothing until started, then creates the conference on the configured hub', () => {
@@ -89,119 +90,56 @@ describe('session store', () => {
     expect(session.view.status).toBe('leaving')
   })
 
-  /** A deferred store over the fake, its queued tasks and its timers run by hand. */
+  /** A deferred store over the fake, its queued tasks run by hand. */
   function deferred() {
     const queued: (() => void)[] = []
-    const timed: [() => void, number][] = []
-    const app = createTestApp({
-      nextTask: (run) => queued.push(run),
-      timers: {
-        setTimeout: (run, ms) => {
-          const entry: [() => void, number] = [run, ms]
-          timed.push(entry)
-          return entry
-        },
-        clearTimeout: (id) => {
-          const at = timed.indexOf(id as [() => void, number])
-          if (at >= 0) timed.splice(at, 1)
-        },
-      },
-    })
+    const app = createTestApp({ nextTask: (run) => queued.push(run) })
     const session = useSessionStore()
     session.start()
-    return { app, session, queued, timed, runTasks: () => queued.splice(0).forEach((run) => run()) }
+    return { app, session, queued, runTasks: () => queued.splice(0).forEach((run) => run()) }
   }
 
-  it("holds the mirror while the core answers a hub offer, and mirrors once the negotiation says the answer left", () => {
-    const { app, session, queued, timed, runTasks } = deferred()
+  it("holds the mirror while the core answers a hub offer, and mirrors the task after the core's snapshot says the answer left", () => {
+    const { app, session, queued, runTasks } = deferred()
     app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team 1' } })
     app.fake.setAnswering(true)
     app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team 2' } })
     runTasks()
     expect(session.view.room?.name).toBe('Team 1')
-    expect(timed.map(([, ms]) => ms)).toEqual([ANSWER_HOLD_MS])
     app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team 3' } })
     runTasks()
     expect(session.view.room?.name).toBe('Team 1')
-    // The answer's PUT is sent: the view follows in the next task (with the tracks the offer brought), and the bound's timer is gone.
+    // The answer's PUT is sent (the core's `answering` ends, at most its settleLimit later): the view follows in the next task.
     app.fake.setAnswering(false)
+    expect(session.view.room?.name).toBe('Team 1')
     expect(queued).toHaveLength(1)
     runTasks()
     expect(session.view.room?.name).toBe('Team 3')
-    expect(timed).toEqual([])
     expect(queued).toEqual([])
   })
 
-  it('holds an answer that never leaves ANSWER_HOLD_MS at most', () => {
-    const { app, session, timed, runTasks } = deferred()
-    app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team 1' } })
-    app.fake.setAnswering(true)
-    app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team 2' } })
-    runTasks()
-    expect(session.view.room?.name).toBe('Team 1')
-    const [run, ms] = timed.shift()!
-    expect(ms).toBe(ANSWER_HOLD_MS)
-    run()
-    expect(session.view.room?.name).toBe('Team 2')
-  })
-
-  it('shows `connected` (ICE up) only once our first answer has left, or after ANSWER_HOLD_MS', () => {
-    const { app, session, timed, runTasks } = deferred()
+  it("shows `connected` after `joining` in the next task, with what came with it; the core's `joining` is mirrored as it is", () => {
+    const { app, session, queued, runTasks } = deferred()
     app.fake.setView({ status: 'joining' })
     expect(session.view.status).toBe('joining')
-    app.fake.setView({ status: 'connected' })
-    runTasks()
+    app.fake.setView({ status: 'connected', participants: [] })
     expect(session.view.status).toBe('joining')
-    expect(timed.map(([, ms]) => ms)).toEqual([ANSWER_HOLD_MS])
-    app.fake.setAnswering(true)
-    expect(session.view.status).toBe('joining')
-    app.fake.setAnswering(false)
+    app.fake.setView({ status: 'connected', participants: [makeParticipant(1)] })
+    expect(queued).toHaveLength(1)
     runTasks()
-    expect(session.view.status).toBe('connected')
-    expect(timed).toEqual([])
-
-    // Alone in the room the hub may offer nothing: the bound shows `connected` all the same.
-    const alone = deferred()
-    alone.app.fake.setView({ status: 'joining' })
-    alone.app.fake.setView({ status: 'connected' })
-    alone.runTasks()
-    expect(alone.session.view.status).toBe('joining')
-    alone.timed.shift()![0]()
-    expect(alone.session.view.status).toBe('connected')
+    expect([session.view.status, session.view.participants.length]).toEqual(['connected', 1])
   })
 
-  it('shows a status that is not `connected` at once while it waits for the first answer (failed, leaving)', () => {
-    const { app, session, timed, runTasks } = deferred()
+  it('shows any other new status at once, even while the core answers a hub offer (failed, leaving)', () => {
+    const { app, session, runTasks } = deferred()
     app.fake.setView({ status: 'joining' })
-    app.fake.setView({ status: 'connected' })
-    runTasks()
-    expect(session.view.status).toBe('joining')
+    app.fake.setAnswering(true)
     app.fake.setView({ status: 'failed' })
     expect(session.view.status).toBe('failed')
-    expect(timed).toEqual([])
-  })
-
-  it('after a first answer, shows `connected` in the next task without a hold (an answer before ICE)', () => {
-    const { app, session, timed, runTasks } = deferred()
-    app.fake.setView({ status: 'joining' })
-    app.fake.setAnswering(true)
-    app.fake.setAnswering(false)
-    app.fake.setView({ status: 'connected' })
+    app.fake.setView({ status: 'leaving' })
+    expect(session.view.status).toBe('leaving')
     runTasks()
-    expect(session.view.status).toBe('connected')
-    expect(timed).toEqual([])
-  })
-
-  it("follows the negotiation only while it runs: stop ends the subscription and the bound's timer", () => {
-    const { app, session, timed, runTasks } = deferred()
-    expect(app.fake.negotiationSubscriptions()).toBe(1)
-    app.fake.setView({ status: 'joining' })
-    app.fake.setView({ status: 'connected' })
-    runTasks()
-    expect(timed).toHaveLength(1)
-    session.stop()
-    expect(app.fake.negotiationSubscriptions()).toBe(0)
-    expect(timed).toEqual([])
+    expect(session.view.status).toBe('leaving')
   })
 
   it('keeps the same view while a new snapshot changes nothing in it, and its unchanged parts when it does', () => {

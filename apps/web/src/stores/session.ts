@@ -23,17 +23,8 @@ const IDLE_VIEW: ConferenceView = Object.freeze({
   busy: false,
 }) as ConferenceView
 
-/**
- * How long at most the view waits for our answer to a hub offer to leave: from the hold's first look, which
- * is the hub's offer, or ICE connected while our first answer is still to come (the hub offers after DTLS).
- */
-export const ANSWER_HOLD_MS = 300
-
-type Negotiation = NonNullable<ReturnType<NonNullable<AnyConferenceHandle['negotiationOf']>>>
-
 export const useSessionStore = defineStore('session', () => {
   const environment = useEnvironment()
-  const timers = environment.timers ?? { setTimeout: (fn: () => void, ms: number) => globalThis.setTimeout(fn, ms), clearTimeout: (id: unknown) => globalThis.clearTimeout(id as number) }
   const inspection = useDevtoolsStore().inspection
   // Private on purpose: an actor is not state to serialise (devtools, SSR); `snapshot` and `view` are.
   const conference = shallowRef<AnyConferenceHandle>()
@@ -78,76 +69,36 @@ export const useSessionStore = defineStore('session', () => {
     conference.value = handle
     // One mirror per task at most, the latest snapshot, when the environment defers it (environment.ts
     // `nextTask`). None while the core answers a hub offer (`answeringOffer`: from setRemoteDescription to
-    // our answer's PUT): the newcomer's tile of `tracks_available`, sent just before the offer, drawn then
-    // held the answer back. Nor from ICE connected (`joining` → `connected`) until the negotiation's first
-    // answer has left: that render (20–35 ms of Vue and a layout) fell just before the hub's offer. The
-    // negotiation's own snapshots say when the answer has left (`negotiationOf`); the view follows in the
-    // next task. Any hold ends after ANSWER_HOLD_MS. Any other new status is mirrored at once: it changes the
+    // our answer's PUT, at most the core's settleLimit): the newcomer's tile of `tracks_available`, drawn
+    // then, held the answer back. The core also keeps ICE connected 'joining' until its first answer has
+    // left (`settling`), so no render falls before the hub's offer. Both end with a conference snapshot;
+    // `connected` after `joining` is mirrored in the next task, with the tracks the answer's offer brought
+    // (they reach the streams just after its PUT). Any other new status is mirrored at once: it changes the
     // screen, and a deferred one showed the previous screen for a task (a reload's rejoin drew the pre-join
     // between two call screens, web e2e refresh spec).
     let latest: unknown
-    let latestStatus = view.value.status
     let live = true
     let queued = false
-    let hold: unknown
-    let expired = false
-    let negotiation: Negotiation | undefined
-    let negotiationWatch: { unsubscribe(): void } | undefined
-    let answering = false
-    let answered = false
-    // `connected` after `joining`: the same call screen, only the joining banner goes.
-    const connecting = () => latestStatus === 'connected' && view.value.status === 'joining'
-    const firstAnswerDue = () => !answered && connecting()
-    const held = () => !expired && (handle.answeringOffer?.(latest) === true || firstAnswerDue())
-    const mirrorNow = () => {
-      if (hold !== undefined) timers.clearTimeout(hold)
-      hold = undefined
-      expired = false
-      snapshot.value = latest
-    }
     const mirror = () => {
       queued = false
-      if (!live) return
-      if (!held()) return mirrorNow()
-      hold ??= timers.setTimeout(() => {
-        expired = true
-        mirror()
-      }, ANSWER_HOLD_MS)
-    }
-    const queue = () => {
-      if (queued) return
-      queued = true
-      environment.nextTask?.(mirror)
-    }
-    // The answer's PUT is under way when the negotiation leaves the tag; the tracks its offer brought reach
-    // the streams just after (the core's `deliverHeldTracks`): the next task mirrors both in one render.
-    const onNegotiation = () => {
-      const now = handle.answeringOffer?.(latest) === true
-      if (answering && !now) answered = true
-      answering = now
-      if (hold !== undefined && !held()) queue()
-    }
-    const follow = (next: Negotiation | undefined) => {
-      if (next === negotiation) return
-      negotiationWatch?.unsubscribe()
-      negotiation = next
-      answering = false
-      answered = false
-      negotiationWatch = environment.nextTask ? next?.subscribe(onNegotiation) : undefined
+      if (live && handle.answeringOffer?.(latest) !== true) snapshot.value = latest
     }
     const mine = handle.actor.subscribe((next) => {
       latest = next
-      follow(handle.negotiationOf?.(next))
-      latestStatus = handle.selectView(next).status
-      if (!environment.nextTask || (latestStatus !== view.value.status && !connecting())) return mirrorNow()
-      queue()
+      const status = handle.statusOf(next)
+      const shown = view.value.status
+      if (!environment.nextTask || (status !== shown && !(shown === 'joining' && status === 'connected'))) {
+        snapshot.value = next
+        return
+      }
+      if (queued) return
+      queued = true
+      environment.nextTask(mirror)
     })
     subscription = {
       unsubscribe() {
         live = false
         mine.unsubscribe()
-        follow(undefined)
-        if (hold !== undefined) timers.clearTimeout(hold)
       },
     }
     // XState delivers an emitted event before snapshot observers: `view` still shows the state before it.

@@ -123,24 +123,28 @@ export function createFakeStreams(): FakeStreams {
 
 type FakeEvent =
   | { type: 'fake.view'; view: ConferenceView }
+  | { type: 'fake.answering'; answering: boolean }
   | { type: 'fake.participant'; event: ParticipantEvent }
   | { type: `user.${string}`; args: unknown[] }
 
 const fakeConferenceMachine = setup({
   types: {
-    context: {} as { view: ConferenceView },
+    context: {} as { view: ConferenceView; answering: boolean },
     events: {} as FakeEvent,
     input: {} as { view: ConferenceView },
     emitted: {} as ConferenceFact,
   },
 }).createMachine({
   id: 'fakeConference',
-  context: ({ input }) => ({ view: input.view }),
+  context: ({ input }) => ({ view: input.view, answering: false }),
   initial: 'running',
   states: { running: {} },
   on: {
     'fake.view': {
       actions: assign(({ event }) => (event.type === 'fake.view' ? { view: event.view } : {})),
+    },
+    'fake.answering': {
+      actions: assign(({ event }) => (event.type === 'fake.answering' ? { answering: event.answering } : {})),
     },
     // Emitted as the core's conference actor emits: XState delivers it before snapshot observers run.
     'fake.participant': {
@@ -180,10 +184,8 @@ export interface FakeConference {
   openSubscriptions(): number
   /** `actor.on` listeners that are still registered. */
   participantListeners(): number
-  /** The core answering a hub offer (`answeringOffer`), told to the negotiation's subscribers as the core's child actor does. */
+  /** The core answering a hub offer (`answeringOffer`): a new snapshot, as the core's conference (its `answering` tag). */
   setAnswering(answering: boolean): void
-  /** Subscriptions to the negotiation that are still open. */
-  negotiationSubscriptions(): number
 }
 
 /** A subscription counted as open (`count(+1)`) until its first unsubscribe (`count(-1)`). */
@@ -206,15 +208,6 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
   let stopped = false
   let open = 0
   let listening = 0
-  let answering = false
-  const negotiationObservers = new Set<() => void>()
-  const negotiation = {
-    subscribe(observer: () => void) {
-      const entry = () => observer()
-      negotiationObservers.add(entry)
-      return { unsubscribe: () => void negotiationObservers.delete(entry) }
-    },
-  }
   const fake: FakeConference = {
     streams,
     calls,
@@ -232,11 +225,9 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
     stopped: () => stopped,
     openSubscriptions: () => open,
     participantListeners: () => listening,
-    setAnswering(value) {
-      answering = value
-      for (const observer of [...negotiationObservers]) observer()
+    setAnswering(answering) {
+      if (!stopped) actor?.send({ type: 'fake.answering', answering })
     },
-    negotiationSubscriptions: () => negotiationObservers.size,
   }
   const record = (call: RecordedCall) => {
     calls.push(call)
@@ -266,8 +257,8 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
     // Tests that need a browser without getDisplayMedia flip this.
     capabilities: { screenShare: true },
     selectView: (snapshot: unknown) => (snapshot as { context: { view: ConferenceView } }).context.view,
-    answeringOffer: () => answering,
-    negotiationOf: () => negotiation,
+    statusOf: (snapshot: unknown) => (snapshot as { context: { view: ConferenceView } }).context.view.status,
+    answeringOffer: (snapshot: unknown) => (snapshot as { context: { answering: boolean } }).context.answering,
     preview: (media) => record({ method: 'preview', args: [media] }),
     join: (params) => record({ method: 'join', args: [params] }),
     leave: () => record({ method: 'leave', args: [] }),
