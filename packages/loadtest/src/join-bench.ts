@@ -6,7 +6,7 @@
 // clicks Join; the figure is, in the newcomer's page, performance.now() at the click (capture phase)
 // to the first remote <video> with videoWidth > 0 (checked every 5 ms and on `resize`, which fires
 // with the first decoded frame), and where the time went (join-probe.ts: register, events stream,
-// offer, the hub's offer and our answer, ICE, DTLS). `--before-dist DIR` measures a second build of
+// offer, the hub's offer and our answer, ICE, DTLS). `--before-dist [LABEL=]DIR` measures a second build of
 // the web app alternating with apps/web/dist (before/after in one run), served by a second hub: with
 // `--before-hub FILE` that hub is another version of the hub's source (FILE: its `testing.ts`, e.g. a
 // copy of main's `packages/hub/src` placed inside packages/hub so that its imports resolve), so that a
@@ -26,6 +26,7 @@ import { type Kind, type KindName, KIND_NAMES, kinds, sdkPageDir, TUTORIAL_DIR, 
 import { addJoinProbe, JOIN_INTERVALS, JOIN_STEP_MEANING, JOIN_STEPS, readJoinMarks, sinceClick, type JoinStep } from './join-probe.js'
 import { median, paired, roundOrder } from './join-stats.js'
 import { importHubVersion } from './hub-version.js'
+import { assertWebDist, parseWebDist } from './web-dist.js'
 import { HUB_STEP_MEANING, HUB_STEPS, type HubEntry, type HubStep, type HubTrace, hubTrace, hubTraceLog } from './join-hub-trace.js'
 
 async function createRoom(hubUrl: string): Promise<string> {
@@ -110,8 +111,8 @@ let lastSettleMs = 0
 interface Options {
   trials: number
   warmup: number
-  /** Another build of the web app (e.g. main's, built with `vite build --outDir`), served by a second hub and measured alternating with apps/web/dist. */
-  beforeDist?: string
+  /** Another build of the web app (`[LABEL=]DIR`, e.g. `main=` main's apps/web/dist), served by a second hub and measured alternating with apps/web/dist. */
+  beforeDist?: { label: string; dir: string }
   /** The `testing.ts` of another version of the hub's source, serving `beforeDist`. */
   beforeHub?: string
   /** Also the web app with its service worker blocked in the newcomer's page (every hub request of the app passes the worker's fetch handler). */
@@ -131,11 +132,11 @@ function parseArgs(argv: string[]): Options {
     }
     if (flag === '--trials' && Number.isInteger(value) && value > 0) options.trials = value
     else if (flag === '--warmup' && Number.isInteger(value) && value >= 0) options.warmup = value
-    else if (flag === '--before-dist' && raw) options.beforeDist = raw
+    else if (flag === '--before-dist' && raw) options.beforeDist = parseWebDist(raw)
     else if (flag === '--before-hub' && raw) options.beforeHub = raw
     else if (flag === '--clients' && raw && raw.split(',').every((name) => KIND_NAMES.includes(name as KindName))) options.clients = raw.split(',') as KindName[]
     else if (flag === '--') continue
-    else throw new Error(`unknown or bad option ${flag} (use --trials N --warmup N --clients ${KIND_NAMES.join(',')} --before-dist DIR)`)
+    else throw new Error(`unknown or bad option ${flag} (use --trials N --warmup N --clients ${KIND_NAMES.join(',')} --before-dist [LABEL=]DIR)`)
     index++
   }
   return options
@@ -160,6 +161,9 @@ const HUB_INTERVALS: readonly (readonly [JoinStep | HubStep, JoinStep | HubStep]
 ]
 
 const options = parseArgs(process.argv.slice(2))
+// Both builds complete before any page opens (web-dist.ts: else a blank page times out much later).
+if (options.clients.includes('parley')) assertWebDist(WEB_DIST, 'apps/web/dist (PARLEY_WEB_DIST)')
+if (options.beforeDist) assertWebDist(options.beforeDist.dir, '--before-dist')
 assertLoopbackOnly()
 const sdkDir = sdkPageDir()
 let hub: TestHub | undefined
@@ -196,8 +200,8 @@ try {
     // The same app code path on a hub of its own (same process, same Node): only the build differs, and
     // the hub's code too when --before-hub names another version of it.
     const startBeforeHub = options.beforeHub ? (await importHubVersion(options.beforeHub)).startTestHub : startTestHub
-    beforeHub = await startBeforeHub({ staticDir: options.beforeDist, log: hubTraceLog(beforeHubEntries) })
-    const label = `Parley web app, before (${options.beforeDist}${options.beforeHub ? `, hub ${options.beforeHub}` : ''})`
+    beforeHub = await startBeforeHub({ staticDir: options.beforeDist.dir, log: hubTraceLog(beforeHubEntries) })
+    const label = `Parley web app, ${options.beforeDist.label} (${options.beforeDist.dir}${options.beforeHub ? `, hub ${options.beforeHub}` : ''})`
     all.parleyBefore = { ...kinds(beforeHub.url, sdkServer.url, tutorialServer.url).parley, label }
     order.splice(order.indexOf('parley') + 1, 0, 'parleyBefore')
   }
