@@ -124,7 +124,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
   }
   const channels = media.channels ?? new DataChannels()
   const prepared = media.prepared ?? new PreparedPeer()
-  const { connectDeadline, iceRecheck, reconnectDeadline, settleLimit } = options.delays ?? {}
+  const { connectDeadline, iceRecheck, reconnectDeadline } = options.delays ?? {}
   const camera = new CameraSender()
   const cameraLayers = options.simulcast === true ? CAMERA_LAYERS : undefined
   const negotiation = negotiationMachine.provide({
@@ -161,7 +161,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
       tabs: tabsMachine.provide({ actors: tabsActors(ports.tabs), guards: { hasChannel: () => ports.tabs !== undefined } }),
       devices: devicesMachine.provide({ actors: devicesActors({ devices: ports.media, local: media.local }) }),
     },
-    delays: { ...(connectDeadline !== undefined ? { connectDeadline } : {}), ...(settleLimit !== undefined ? { settleLimit } : {}) },
+    ...(connectDeadline !== undefined ? { delays: { connectDeadline } } : {}),
   })
   return { machine, hub }
 }

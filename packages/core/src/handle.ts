@@ -14,11 +14,6 @@ export interface ConferenceDelays {
   iceRecheck?: number
   /** A reconnect (the hub restarted or went away) gives up after this, whatever its attempts (default 60,000). */
   reconnectDeadline?: number
-  /**
-   * How long at most our answer to a hub offer is waited for: ICE up → 'connected' waits for our first one
-   * (a UI's render before it delays it, and the media), and `answeringOffer` lasts no longer (default 300).
-   */
-  settleLimit?: number
 }
 
 /** Options of `createConference` (implemented in conference.ts). */
@@ -58,7 +53,7 @@ export interface ConferenceHandle<Snapshot> {
   statusOf(snapshot: Snapshot): ConferenceView['status']
   /**
    * Whether a hub offer is being answered and our answer is not yet on its way (a UI may hold its render; the
-   * conference's own snapshot says when it ends, at most `delays.settleLimit` later); optional for test doubles.
+   * conference's own snapshot says when it ends, at most its `settleLimit` later); optional for test doubles.
    */
   answeringOffer?(snapshot: Snapshot): boolean
   /** user.preview: acquire camera/mic for the pre-join screen. */

@@ -219,7 +219,7 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
       sse().emit('offer', { type: 'offer', sdp: 'v=0\r\n' })
       await flush(3)
     },
-    'negotiation.answerSent': () => releaseAnswer(run),
+    'negotiation.answered': () => releaseAnswer(run),
     [SETTLE_LIMIT_EVENT]: async () => {
       expect(run.world.clock.fireScheduled(SETTLE_LIMIT_MS)).toBe(true)
       await flush(2)

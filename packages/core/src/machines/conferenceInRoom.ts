@@ -59,7 +59,7 @@ export const inRoomState = conferenceSetup.createStateConfig({
       initial: 'idle',
       states: {
         idle: { on: { 'negotiation.answering': 'answering' } },
-        answering: { tags: ['answering'], on: { 'negotiation.answerSent': 'idle' }, after: { settleLimit: 'idle' } },
+        answering: { tags: ['answering'], on: { 'negotiation.answered': 'idle' }, after: { settleLimit: 'idle' } },
       },
     },
     connection: {
@@ -67,20 +67,20 @@ export const inRoomState = conferenceSetup.createStateConfig({
       states: {
         connecting: {
           tags: ['busy'],
-          on: { 'negotiation.connected': { target: 'connected', actions: 'resetNegotiationRecoveries' } },
+          on: { 'negotiation.connected': { target: 'connected.settling', actions: 'resetNegotiationRecoveries' } },
           // Media never connected (ICE stuck, the hub's media unreachable): handled as a failed negotiation.
           after: { connectDeadline: { actions: raise({ type: 'negotiation.failed', message: 'media did not connect within the join deadline' }) } },
         },
         connected: {
           on: { 'negotiation.reconnecting': 'reconnecting', 'events.reconnecting': 'reconnecting' },
-          // ICE is up, our first answer to the hub's offer is still due: still 'joining' (view.ts statusOf),
-          // so no UI renders the call in between and delays the answer; at most settleLimit.
-          initial: 'settling',
+          // Joining, ICE is up and our first answer to the hub's offer is still due (`settling`): still 'joining'
+          // (view.ts statusOf), so no UI renders the call in between and delays the answer; at most settleLimit.
+          initial: 'settled',
           states: {
             settling: {
-              tags: ['busy', 'settling'],
+              tags: ['busy'],
               always: { guard: 'noOfferDue', target: 'settled' },
-              on: { 'negotiation.answerSent': 'settled' },
+              on: { 'negotiation.answered': 'settled' },
               after: { settleLimit: 'settled' },
             },
             settled: {},
@@ -88,7 +88,7 @@ export const inRoomState = conferenceSetup.createStateConfig({
         },
         reconnecting: {
           tags: ['busy'],
-          on: { 'negotiation.connected': { target: 'connected.settled', actions: 'resetNegotiationRecoveries' }, 'events.open': 'connected.settled' },
+          on: { 'negotiation.connected': { target: 'connected', actions: 'resetNegotiationRecoveries' }, 'events.open': 'connected' },
         },
       },
     },

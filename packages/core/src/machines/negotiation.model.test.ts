@@ -70,7 +70,7 @@ const events: AnyEventObject[] = [
 // In `ice.restoring` the fake connection is always `failed` (only peer.iceConnected leaves it, and only
 // peer.iceFailed enters it), which is what a browser stuck after a restart shows: the recheck finds it failed.
 const traversalMachine = negotiationMachine.provide({
-  actions: { notifyConnected: () => {}, notifyReconnecting: () => {}, notifyStable: () => {}, notifyAnswering: () => {}, notifyAnswerSent: () => {}, notifyFailed: () => {}, recheckIce: raise({ type: 'peer.iceFailed' }) },
+  actions: { notifyConnected: () => {}, notifyReconnecting: () => {}, notifyAnswering: () => {}, notifyAnswered: () => {}, notifyFailed: () => {}, recheckIce: raise({ type: 'peer.iceFailed' }) },
 })
 const initialKey = JSON.stringify(comparable(createActor(traversalMachine, { input: INPUT }).getSnapshot()))
 
@@ -266,11 +266,11 @@ function expectHubProtocol(run: Run, atRest: boolean) {
   expect(violations, 'the hub protocol').toEqual([])
 }
 
-/** The parent heard of every answer: `answering` at each hub offer answered, `answerSent` once per answer PUT. */
+/** The parent heard of every answer: `answering` at each hub offer answered, `answered` once per answer PUT. */
 function expectAnswersTold(run: Run) {
   const told = (type: string) => run.toParent.filter((event) => event.type === type).length
   const answersSent = run.world.hub.requests('negotiate').filter((request) => (request.body as { type?: string }).type === 'answer').length
-  expect(told('negotiation.answerSent'), 'answers told to the parent').toBe(answersSent)
+  expect(told('negotiation.answered'), 'answers told to the parent').toBe(answersSent)
   expect(told('negotiation.answering'), 'offers being answered').toBeGreaterThanOrEqual(answersSent)
 }
 

@@ -82,10 +82,9 @@ export type NegotiationEvent =
 export type NegotiationParentEvent =
   | { type: 'negotiation.connected' }
   | { type: 'negotiation.reconnecting' }
-  | { type: 'negotiation.stable' }
-  /** A hub offer arrived and is being answered; then our answer is on its way (its PUT sent). */
+  /** A hub offer is being answered (setRemoteDescription…setLocalDescription); then our answer is on its way (its PUT sent). */
   | { type: 'negotiation.answering' }
-  | { type: 'negotiation.answerSent' }
+  | { type: 'negotiation.answered' }
   | { type: 'negotiation.failed'; message: string }
 
 export const LOCK_RETRY_MS = 3000
@@ -152,9 +151,8 @@ export const negotiationMachine = setup({
     storeFailure: assign({ error: (_, params: { step: string; reason: unknown }) => `${params.step}${messageOf(params.reason)}` }),
     notifyConnected: sendParent({ type: 'negotiation.connected' } satisfies NegotiationParentEvent),
     notifyReconnecting: sendParent({ type: 'negotiation.reconnecting' } satisfies NegotiationParentEvent),
-    notifyStable: sendParent({ type: 'negotiation.stable' } satisfies NegotiationParentEvent),
     notifyAnswering: sendParent({ type: 'negotiation.answering' } satisfies NegotiationParentEvent),
-    notifyAnswerSent: sendParent({ type: 'negotiation.answerSent' } satisfies NegotiationParentEvent),
+    notifyAnswered: sendParent({ type: 'negotiation.answered' } satisfies NegotiationParentEvent),
     notifyFailed: sendParent(({ context }): NegotiationParentEvent => ({ type: 'negotiation.failed', message: context.error ?? 'Negotiation failed' })),
   },
 }).createMachine({
@@ -197,8 +195,8 @@ export const negotiationMachine = setup({
             'peer.iceFailed': { guard: not('canRestartIce'), target: 'failed', actions: { type: 'storeError', params: ICE_FAILED } },
           },
           states: {
+            // (No word to the parent: nothing there changes when an exchange ends; a needless snapshot for every UI.)
             stable: {
-              entry: 'notifyStable',
               on: { 'negotiation.change': 'seekingLock' },
             },
             seekingLock: {
@@ -278,7 +276,6 @@ export const negotiationMachine = setup({
                   states: {
                     creatingAnswer: {
                       // From the hub's offer to our answer on its way: the conference's `answering`, a UI may hold its render.
-                      tags: ['answering'],
                       entry: 'notifyAnswering',
                       on: {
                         'peer.answer': { target: 'sendingAnswer', actions: { type: 'storeLocalSdp', params: ({ event }) => event } },
@@ -286,7 +283,7 @@ export const negotiationMachine = setup({
                       },
                     },
                     sendingAnswer: {
-                      entry: 'notifyAnswerSent',
+                      entry: 'notifyAnswered',
                       invoke: {
                         id: 'sendAnswer',
                         src: 'sendAnswer',

@@ -49,7 +49,7 @@ const events: AnyEventObject[] = [
   { type: 'negotiation.connected' },
   // A hub offer answered: our answer's PUT sent, or not within settleLimit (in `settling` too: its first answer).
   { type: 'negotiation.answering' },
-  { type: 'negotiation.answerSent' },
+  { type: 'negotiation.answered' },
   { type: SETTLE_LIMIT_EVENT },
   { type: ANSWER_LIMIT_EVENT },
   { type: 'negotiation.reconnecting' },
@@ -157,7 +157,7 @@ export const { paths, stats } = edgeCoveringPaths(conferenceMachine, {
     // answer still due (`settling`) likewise, or the connection drops: the room's features are walked once settled.
     const settling = snapshot.matches({ inRoom: { connection: { connected: 'settling' } } })
     // (The two limits are one delay: each is fired alone, so the answer's only outside `settling`.)
-    if (snapshot.matches({ inRoom: { answer: 'answering' } })) return event.type === 'negotiation.answerSent' || (event.type === ANSWER_LIMIT_EVENT && !settling) || event.type === 'user.leave'
+    if (snapshot.matches({ inRoom: { answer: 'answering' } })) return event.type === 'negotiation.answered' || (event.type === ANSWER_LIMIT_EVENT && !settling) || event.type === 'user.leave'
     if (settling) return SETTLING_EVENTS.has(event.type)
     if (snapshot.matches({ previewing: { ready: { peer: { warming: 'preparing' } } } })) return event.type === 'warmup.offerSet' || event.type === 'warmup.failed' || event.type === 'user.leave'
     if (snapshot.matches({ previewing: { ready: { peer: { warming: 'gathering' } } } })) return event.type === 'warmup.gathered' || event.type === 'user.leave'
@@ -204,7 +204,7 @@ export const { paths, stats } = edgeCoveringPaths(conferenceMachine, {
       // A hub offer to answer once connected (settling or not), the rest at rest; its answer sent only after it.
       case 'negotiation.answering':
         return snapshot.matches({ inRoom: { connection: 'connected', answer: 'idle' } }) && (Object.keys(atRest) as Feature[]).every((feature) => atRest[feature](c))
-      case 'negotiation.answerSent':
+      case 'negotiation.answered':
         return snapshot.matches({ inRoom: { answer: 'answering' } })
       // Device choice is handled the same in every state (devices.model.test.ts covers the child): once, before anything.
       case 'user.selectDevice':
