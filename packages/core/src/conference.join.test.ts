@@ -198,6 +198,8 @@ describe('createConference', () => {
     run.pc().setIceConnectionState('connected')
     await flush()
     expect(run.view()).toMatchObject({ status: 'joining', busy: true })
+    // Our first answer is due from here (`settling`): a UI that renders now would delay it.
+    expect(run.conference.answeringOffer!(run.conference.actor.getSnapshot())).toBe(true)
     const seen: [string, boolean][] = []
     const watch = run.conference.actor.subscribe((s) => seen.push([run.conference.statusOf(s), run.conference.answeringOffer!(s)]))
     run.world.eventSources.latest().emit('offer', { type: 'offer', sdp: 'v=0\r\n' })

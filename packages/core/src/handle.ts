@@ -52,7 +52,8 @@ export interface ConferenceHandle<Snapshot> {
   /** The status a UI shows (`selectView(snapshot).status` without the rest of the view). */
   statusOf(snapshot: Snapshot): ConferenceView['status']
   /**
-   * Whether a hub offer is being answered and our answer is not yet on its way (a UI may hold its render; the
+   * Whether an answer of ours is due and not yet on its way: a hub offer being answered, or, joining, ICE up
+   * before our first answer (a UI may hold its render; the
    * conference's own snapshot says when it ends, at most its `settleLimit` later); optional for test doubles.
    */
   answeringOffer?(snapshot: Snapshot): boolean

@@ -32,9 +32,10 @@ function childValue(snapshot: ConferenceSnapshotLike, id: string): unknown {
 }
 
 /**
- * A hub offer is being answered and our answer is not on its way yet (setRemoteDescription, createAnswer,
- * setLocalDescription; the conference's `answering` tag, at most its settleLimit): a UI that renders now
- * holds the answer, and the media, back. The conference's own snapshot says when it ends.
+ * An answer of ours to the hub is due and not on its way yet: a hub offer being answered (setRemoteDescription,
+ * createAnswer, setLocalDescription), or, joining, ICE up before our first answer (`settling`). The
+ * conference's `answering` tag, at most its settleLimit: a UI that renders now holds the answer, and the media,
+ * back. The conference's own snapshot says when it ends.
  */
 export function answeringOffer(snapshot: ConferenceSnapshotLike): boolean {
   return snapshot.hasTag('answering')

@@ -68,10 +68,10 @@ export const useSessionStore = defineStore('session', () => {
     )
     conference.value = handle
     // One mirror per task at most, the latest snapshot, when the environment defers it (environment.ts
-    // `nextTask`). None while the core answers a hub offer (`answeringOffer`: from setRemoteDescription to
-    // our answer's PUT, at most the core's settleLimit): the newcomer's tile of `tracks_available`, drawn
-    // then, held the answer back. The core also keeps ICE connected 'joining' until its first answer has
-    // left (`settling`), so no render falls before the hub's offer. Both end with a conference snapshot;
+    // `nextTask`). None while an answer of ours is due (`answeringOffer`, at most the core's settleLimit):
+    // from a hub offer to our answer's PUT (the newcomer's tile of `tracks_available`, drawn then, held the
+    // answer back), and, joining, from ICE up to our first answer, which the core also keeps 'joining'
+    // (`settling`: a render there fell just before the hub's offer). Both end with a conference snapshot;
     // `connected` after `joining` is mirrored in the next task, with the tracks the answer's offer brought
     // (they reach the streams just after its PUT). Any other new status is mirrored at once: it changes the
     // screen, and a deferred one showed the previous screen for a task (a reload's rejoin drew the pre-join

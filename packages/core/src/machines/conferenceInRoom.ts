@@ -74,11 +74,12 @@ export const inRoomState = conferenceSetup.createStateConfig({
         connected: {
           on: { 'negotiation.reconnecting': 'reconnecting', 'events.reconnecting': 'reconnecting' },
           // Joining, ICE is up and our first answer to the hub's offer is still due (`settling`): still 'joining'
-          // (view.ts statusOf), so no UI renders the call in between and delays the answer; at most settleLimit.
+          // (view.ts statusOf), and `answering` (an answer of ours is due: a UI that renders now delays it, and the
+          // media); at most settleLimit.
           initial: 'settled',
           states: {
             settling: {
-              tags: ['busy'],
+              tags: ['busy', 'answering'],
               always: { guard: 'noOfferDue', target: 'settled' },
               on: { 'negotiation.answered': 'settled' },
               after: { settleLimit: 'settled' },
