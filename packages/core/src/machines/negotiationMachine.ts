@@ -82,7 +82,7 @@ export type NegotiationEvent =
 export type NegotiationParentEvent =
   | { type: 'negotiation.connected' }
   | { type: 'negotiation.reconnecting' }
-  /** A hub offer is being answered (setRemoteDescription…setLocalDescription); then our answer is on its way (its PUT sent). */
+  /** A hub offer is being answered (setRemoteDescription…setLocalDescription); then our answer has gone (its PUT done or failed). */
   | { type: 'negotiation.answering' }
   | { type: 'negotiation.answered' }
   | { type: 'negotiation.failed'; message: string }
@@ -283,7 +283,9 @@ export const negotiationMachine = setup({
                       },
                     },
                     sendingAnswer: {
-                      entry: 'notifyAnswered',
+                      // Told once the PUT is done (or failed), not at its start: the parent's work (a macrostep, a
+                      // UI's observers) in front of the PUT delayed it (join bench, stop 37 R1/R2).
+                      exit: 'notifyAnswered',
                       invoke: {
                         id: 'sendAnswer',
                         src: 'sendAnswer',
