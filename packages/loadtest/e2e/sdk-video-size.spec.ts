@@ -6,7 +6,8 @@
 // to 640x480: the hub switches him to the widest layer. Bo's page then reports 0x0 through the SDK's
 // `peer.updateVideoSize` (what Parley's client sends for a tile off screen): his video stops; a size
 // again resumes it. The SDK's `stats` frames reach get client. Observed, never slept on. Loopback-only
-// namespace, under the e2e lock.
+// namespace, under the e2e lock. Then the same 0x0 pause on one stream (the SDK's default webcam) on
+// each media plane, werift and ndc.
 import { rmSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import type { Browser, Page } from 'playwright-core'
@@ -42,6 +43,23 @@ const updateVideoSize = (page: Page, width: number, height: number) =>
     },
     [width, height] as const,
   )
+
+/** 0x0 through the SDK: no frame decoded across two samples a second apart (the hub forwards nothing); a size again resumes it. */
+async function hiddenThenShown(page: Page, width: number, figures: Record<string, unknown>, key: string): Promise<void> {
+  await updateVideoSize(page, 0, 0)
+  let last = -1
+  const stoppedAt = await pollUntil(
+    async () => {
+      const decoded = Object.values((await pageVideo(page)).received).reduce((sum, video) => sum + video.framesDecoded, 0)
+      const stopped = decoded === last
+      last = decoded
+      return stopped ? decoded : undefined
+    },
+    { timeoutMs: 15_000, intervalMs: 1_000, description: 'the video stopping at 0x0' },
+  )
+  await updateVideoSize(page, 640, 480)
+  figures[key] = { stoppedAt, resumed: await decodesVideo(page, 30, (decodedWidth) => decodedWidth === width, `the video resumed at ${width}`, 20_000) }
+}
 
 describe("the hub's internal channel with the official SDK: the layer follows the tile (Chromium, 640x480)", () => {
   let hub: TestHub
@@ -99,20 +117,7 @@ describe("the hub's internal channel with the official SDK: the layer follows th
     await resize(bo, 640, 480)
     figures.large = await decodesVideo(bo, 30, (width) => width === widest, `Bo's 640x480 tile decoding ${widest}-wide frames`, 20_000)
 
-    // 0x0: no frame decoded across two samples a second apart (the hub forwards nothing).
-    await updateVideoSize(bo, 0, 0)
-    let last = -1
-    figures.stoppedAt = await pollUntil(
-      async () => {
-        const decoded = Object.values((await pageVideo(bo)).received).reduce((sum, video) => sum + video.framesDecoded, 0)
-        const stopped = decoded === last
-        last = decoded
-        return stopped ? decoded : undefined
-      },
-      { timeoutMs: 15_000, intervalMs: 1_000, description: "Bo's video stopping at 0x0" },
-    )
-    await updateVideoSize(bo, 640, 480)
-    figures.resumed = await decodesVideo(bo, 30, (width) => width === widest, `Bo's video resumed at ${widest}`, 20_000)
+    await hiddenThenShown(bo, widest, figures, 'hidden')
 
     // The SDK's stats frames (every 3 s): the hub keeps the latest, shown by get client.
     const boId = await bo.evaluate(() => (globalThis as unknown as { __sdkPeer: { getClientId(): string } }).__sdkPeer.getClientId())
@@ -128,4 +133,53 @@ describe("the hub's internal channel with the official SDK: the layer follows th
     expect(hub.logs.filter((entry) => entry.msg === 'internal channel frame ignored')).toEqual([])
     for (const participant of participants) expect(participant.errors).toEqual([])
   }, 150_000)
+})
+
+// The same 0x0 pause on one stream (no simulcast: the SDK's default webcam), on each media plane: the
+// `internal` channel rides on the hub's offer on both, and a hidden tile's video stops and comes back.
+describe.each(['werift', 'ndc'] as const)("the internal channel's 0x0 pause on one stream (official SDK, %s plane)", (plane) => {
+  let hub: TestHub
+  let sdkPages: RunningServer
+  let browser: Browser
+  const sdkDir = sdkPageDir()
+  const participants: ParticipantPage[] = []
+  const figures: Record<string, unknown> = {}
+
+  beforeAll(async () => {
+    assertLoopbackOnly()
+    hub = await startTestHub({ mediaPlaneKind: plane })
+    sdkPages = await startStaticServer(sdkDir)
+    browser = await launchChromium()
+  })
+
+  afterAll(async () => {
+    figures.hub = hub ? hub.logs.filter((entry) => ['video paused', 'video resumed', 'internal channel frame ignored'].includes(entry.msg)).map((entry) => `${entry.msg} ${JSON.stringify(entry.fields)}`) : []
+    console.info(`[sdk-video-size ${plane} figures] load ${load()}:`, JSON.stringify(figures))
+    for (const participant of participants) await participant.close().catch(() => undefined)
+    await browser?.close()
+    await sdkPages?.close()
+    await hub?.close()
+    rmSync(sdkDir, { recursive: true, force: true })
+  })
+
+  it('a shown tile decodes, 0x0 stops it, a size resumes it', async () => {
+    const created = await fetch(`${hub.url}${pathFor('createRoom', {})}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'sdk hidden' }) })
+    const roomId = ((await created.json()) as { data: { id: string } }).data.id
+    for (const [name, options] of [
+      ['Ana', {}],
+      ['Bo', { audioOnly: true, observe: { width: 320, height: 240 } }],
+    ] as const) {
+      const participant = await newParticipantPage(browser, { viewport: { width: 640, height: 480 } })
+      await participant.context.addInitScript(recordPeerConnections)
+      participants.push(participant)
+      await joinSdk(participant.page, sdkPages.url, hub.url, roomId, name, options)
+    }
+    const bo = participants[1]!.page
+    figures.shown = await decodesVideo(bo, 30, (width) => width === 640, 'Bo decoding 640-wide frames', 30_000)
+    await hiddenThenShown(bo, 640, figures, 'hidden')
+    // Not told "paused" (parley_video_paused is for bandwidth): no pause logged for it.
+    expect(hub.logs.filter((entry) => entry.msg === 'video paused')).toEqual([])
+    expect(hub.logs.filter((entry) => entry.msg === 'internal channel frame ignored')).toEqual([])
+    for (const participant of participants) expect(participant.errors).toEqual([])
+  }, 120_000)
 })

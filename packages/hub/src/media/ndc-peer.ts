@@ -193,7 +193,7 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     if (!this.#closed) this.#later.onNegotiationNeeded()
   }
 
-  /** `withNextOffer`: see MediaPeer.openDataChannel (libdatachannel puts every channel in its next offer). */
+  /** `withNextOffer`: see MediaPeer.openDataChannel; here created only once an m=application is negotiated (#createChannels). */
   openDataChannel(label: string, ordered: boolean, withNextOffer = false): void {
     if (this.#closed || this.#channels.has(label)) return
     this.#channels.set(label, { ordered, withNextOffer })
@@ -259,6 +259,11 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     let created = false
     for (const [label, entry] of this.#channels) {
       if (entry.channel) continue
+      // A rider (the hub's `internal`) only once an m=application is negotiated: libdatachannel's behaviour
+      // with a channel pending on a connection without one is untested here (stop 37: two ndc browser specs
+      // with the tutorial's client hung with it), and on this plane only Parley's client, whose first offer
+      // always has one, sends what the channel is for (0x0; no simulcast here).
+      if (entry.withNextOffer && !hasApplicationSection(this.#pc.remoteDescription()?.sdp)) continue
       const channel = this.#pc.createDataChannel(label, { unordered: !entry.ordered })
       channel.onMessage((message) => {
         this.#later.onDataChannelMessage(label, typeof message === 'string' ? message : new Uint8Array(message))
