@@ -18,6 +18,7 @@ import {
   type LeftReason,
   type Offer,
   type SessionDescription,
+  INTERNAL_CHANNEL_LABEL,
   Status,
   messageOf,
 } from '@parley/protocol'
@@ -25,6 +26,7 @@ import type { Clock } from './clock.js'
 import { HubError, badRequest, limitReached, notFound } from './errors.js'
 import type { LogFields, LogLevel } from './log.js'
 import type { MediaPeer, MediaPlane, PeerConnectionState, PublishedTrack } from './media/types.js'
+import { InternalChannel } from './internalChannel.js'
 import { LivenessWatch } from './liveness.js'
 import { MID_OFFER_MESSAGE, Negotiator } from './negotiation.js'
 import { Phases } from './phases.js'
@@ -97,6 +99,8 @@ export class Client {
   readonly #deps: ClientDeps
   /** Once present: removes the client when it is gone or frozen (liveness.ts). */
   readonly #liveness: LivenessWatch
+  /** Its `internal` data channel: tile sizes and stats (internalChannel.ts). */
+  readonly #internal: InternalChannel
   #candidatesReceived = 0
 
   /** Use `createClient`. */
@@ -128,7 +132,7 @@ export class Client {
         onTrackUnpublished: ifPresent((track) => room.trackUnpublished(this, track)),
         onConnectionStateChange: ifPresent((state) => this.#peerStateChanged(state)),
         onNegotiationNeeded: ifPresent(() => this.negotiator.hubChanged()),
-        onDataChannelMessage: ifPresent((label, data) => room.dataChannelMessage(this, label, data)),
+        onDataChannelMessage: ifPresent((label, data) => (label === INTERNAL_CHANNEL_LABEL ? this.#internal.frame(data) : room.dataChannelMessage(this, label, data))),
         onVideoPaused: ifPresent((track, paused) => room.videoPaused(this, track, paused)),
       },
     })
@@ -141,6 +145,13 @@ export class Client {
       sendAllowedRenegotiation: () => this.sse.send(ALLOWED_RENEGOTIATION_EVENT, 'ok'),
       onAnswerTimeout: () => room.expel(this, 'timeout', 'no answer to the hub offer'),
       onUnsendableOffer: (why) => room.expel(this, 'removed', why),
+    })
+    this.#internal = new InternalChannel({
+      clock,
+      peer: this.peer,
+      log: (level, msg, fields) => deps.log(level, msg, { clientId: this.id, ...fields }),
+      statsReceived: (stats) =>
+        this.record('client_stats', { available_outgoing_bitrate: String(stats.available_outgoing_bitrate), quality_limitation_reason: stats.quality_limitation_reason }),
     })
     this.#liveness = new LivenessWatch({
       clock,
@@ -252,6 +263,7 @@ export class Client {
     this.#life.enter({ name: 'removed', reason })
     this.#stream.enter({ name: 'removed' })
     this.#liveness.stop()
+    this.#internal.close()
     this.negotiator.close()
     this.sse.close({ event: 'left', data: by ? { reason, by } : { reason } })
   }

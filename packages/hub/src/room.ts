@@ -10,6 +10,7 @@ import {
   type RoomOptions,
   type SubscribeTracksRequest,
   type TrackSourcesRequest,
+  INTERNAL_CHANNEL_LABEL,
   clientIdOfMediaStateKey,
   mediaStateMetaKey,
   PARLEY_CONNECTION_EVENT,
@@ -225,6 +226,8 @@ export class Room {
 
   createChannel(label: string, ordered: boolean): void {
     if (this.#channels.has(label)) throw conflict(`data channel "${label}" already exists in room "${this.id}"`)
+    // Every client has the hub's own channel of that name (internalChannel.ts).
+    if (label === INTERNAL_CHANNEL_LABEL) throw conflict(`data channel "${label}" is the hub's own (hub-api-v1.md §5)`)
     const head = this.head()
     persist(`room "${this.id}" data channel`, () => this.#deps.registry.saveRoom({ ...head, channels: [...head.channels, { label, ordered }] }))
     this.#channels.set(label, { ordered })

@@ -86,7 +86,8 @@ function guardPeer(peer: MediaPeer, contain: (what: string, run: () => void) => 
     addIceCandidate: async (candidate) => peer.addIceCandidate(candidate),
     subscribe: (track) => contain('subscribing failed', () => peer.subscribe(track)),
     unsubscribe: (track) => contain('unsubscribing failed', () => peer.unsubscribe(track)),
-    openDataChannel: (label, ordered) => contain('opening a data channel failed', () => peer.openDataChannel(label, ordered)),
+    openDataChannel: (label, ordered, withNextOffer) => contain('opening a data channel failed', () => peer.openDataChannel(label, ordered, withNextOffer)),
+    viewerSize: (trackId, width, height) => contain('a viewer size failed', () => peer.viewerSize(trackId, width, height)),
     sendDataChannelMessage: (label, data) => contain('sending a data-channel message failed', () => peer.sendDataChannelMessage(label, data)),
     close: async () => peer.close(),
   }

@@ -15,7 +15,14 @@
 //             (the layer may not be sent at all), backoff doubled
 //   trial     just went up: judged for TRIAL_MS (EARLY_FAIL past TRIAL_MIN_PACKETS ends it early);
 //             failed: one level down again, backoff doubled; passed: steady, backoff back to the first
+//   hidden    the subscriber's tile is not shown (a 0×0 video_size, viewer-size.ts): level 0, no probe,
+//             no timer, not told (it asked); a nonzero size switches to the level it left, within the
+//             new ceiling, from that layer's next keyframe (asked again until it comes)
 //   ended     unsubscribed, or the track gone
+// The ceiling (setCeiling, from the subscriber's tile size: viewer-size.ts) bounds every level: a fall
+// below the target switches down at once (from the lower layer's keyframe); a rise while the target was
+// at the old ceiling is taken at once (the wider layer's keyframe asked for; judged as a probe's trial);
+// below it, bandwidth still steps down and probes up, never past the ceiling.
 // Going down to level 0 (pausing) needs no keyframe: it is at once, and the subscriber is told; the
 // probe from 0 is to level 1 (its keyframe resumes the video, and the subscriber is told).
 import { EARLY_FAIL, FIRST_BACKOFF_MS, JUDGE_MIN_PACKETS, KEYFRAME_WAIT_MS, LOSSY, MAX_BACKOFF_MS, TRIAL_MIN_PACKETS, TRIAL_MS } from './video-pause.js'
@@ -34,7 +41,7 @@ export const STEP_DOWN_MS = 2_000
  */
 export const FIT_MARGIN = 0.85
 
-export type LayerChoiceState = 'steady' | 'switching' | 'trial' | 'ended'
+export type LayerChoiceState = 'steady' | 'switching' | 'trial' | 'hidden' | 'ended'
 
 /** What the choice reads of the layers (the plane's measurements). */
 export interface LayerRates {
@@ -73,6 +80,10 @@ export class LayerChoice {
   #windowStart: number
   /** What the link delivered of the current layer in the last lossy window (bit/s), for the next step down. */
   #deliveredBps: number | undefined
+  /** The widest level the subscriber's tile needs (0: hidden); `layerCount` while it told none. */
+  #ceiling: number
+  /** Hidden: the level it returns to when shown (what it forwarded or wanted when hidden). */
+  #hiddenFrom = 0
 
   /** Starts wanting `start` (default the highest level): the first keyframe of that layer starts the video. */
   constructor(clock: Clock, layerCount: number, actions: LayerChoiceActions, start = layerCount, rates?: LayerRates) {
@@ -82,7 +93,35 @@ export class LayerChoice {
     this.#windowStart = clock.now()
     this.#timer = new Timer(clock)
     this.layerCount = Math.max(1, layerCount)
+    this.#ceiling = this.layerCount
     this.#target = Math.min(this.layerCount, Math.max(1, start))
+  }
+
+  get ceiling(): number {
+    return this.#ceiling
+  }
+
+  /**
+   * The widest level the subscriber's tile needs (viewer-size.ts ceilingLevel; 0: not shown). A fall
+   * switches down now, a rise from a target at the old ceiling switches up now; see the header.
+   */
+  setCeiling(ceiling: number): void {
+    const next = Math.min(this.layerCount, Math.max(0, Math.floor(ceiling)))
+    const before = this.#ceiling
+    if (this.#state === 'ended' || next === before) return
+    this.#ceiling = next
+    if (next === 0) return this.#hide()
+    if (this.#state === 'hidden') return this.#show()
+    if (next < before) return this.#lower(next)
+    // A rise: taken only where the ceiling held the choice back (bandwidth's own level stays its own).
+    if (this.#target < before) return
+    this.#target = next
+    if (this.#level > 0 && this.#level < next) {
+      this.#timer.cancel()
+      this.#state = 'switching'
+      this.#timer.start(KEYFRAME_WAIT_MS, () => this.#noKeyframe())
+    }
+    this.#actions.targetChanged(next)
   }
 
   get state(): LayerChoiceState {
@@ -177,11 +216,46 @@ export class LayerChoice {
   #steady(): void {
     this.#state = 'steady'
     this.#timer.cancel()
-    if (this.#level < this.layerCount) this.#timer.start(this.#backoffMs, () => this.#probeUp())
+    if (this.#level < this.#ceiling) this.#timer.start(this.#backoffMs, () => this.#probeUp())
+  }
+
+  /** The ceiling fell under the target (or the level): down to it, from its next keyframe. */
+  #lower(ceiling: number): void {
+    if (this.#target > ceiling) {
+      this.#target = ceiling
+      this.#actions.targetChanged(ceiling)
+    }
+    if (this.#level > ceiling) {
+      // A switch down, as a step down's: no give-up timer (asked again until it comes).
+      this.#timer.cancel()
+      this.#state = 'switching'
+    } else if (this.#level > 0 && this.#state === 'switching' && this.#target === this.#level) {
+      // A probe up past the new ceiling: off.
+      this.#steady()
+    } else if (this.#state === 'steady' && this.#level >= ceiling) {
+      this.#timer.cancel()
+    }
+  }
+
+  #hide(): void {
+    this.#hiddenFrom = this.#level > 0 ? this.#level : this.#target
+    this.#timer.cancel()
+    this.#state = 'hidden'
+    this.#level = 0
+    this.#target = 0
+    this.#resetWindows()
+    this.#actions.targetChanged(0)
+  }
+
+  /** Shown again: the level it left (within the ceiling), from that layer's keyframe, however long it takes. */
+  #show(): void {
+    this.#state = 'switching'
+    this.#target = Math.min(this.#ceiling, Math.max(1, this.#hiddenFrom))
+    this.#actions.targetChanged(this.#target)
   }
 
   #probeUp(): void {
-    if (this.#state !== 'steady' || this.#level >= this.layerCount) return
+    if (this.#state !== 'steady' || this.#level >= this.#ceiling) return
     this.#state = 'switching'
     this.#target = this.#level + 1
     this.#timer.start(KEYFRAME_WAIT_MS, () => this.#noKeyframe())

@@ -12,6 +12,7 @@ import { type NdcFanOut, NdcSource, type NdcSubscriber, NdcSubscription } from '
 import { answeredCodecs, announcedSsrc, asPublishOnly, iceUfrag, withoutRedundancyFormats, withoutSimulcast, withoutTransportCc, withOfferedDirections, withOneSetupRole } from './ndc-sdp.js'
 import type { MediaPeer, MediaPeerHandlers, PeerConnectionState, PublishedTrack, SignalingState } from './types.js'
 import { sourceKey } from './werift-forwarder.js'
+import { type PixelThresholds, ViewerSizes, applyViewerSize } from './viewer-size.js'
 import { assertUsableDescription, filterSdpCandidates, hasApplicationSection, isMdnsAddress, isSendingSection, parseCandidate, parseMediaSections } from './werift-sdp.js'
 
 export interface NdcPeerContext {
@@ -22,6 +23,8 @@ export interface NdcPeerContext {
   readonly now: () => number
   /** The bounds of the REMB estimate for this client's video (its room's bitrates). */
   readonly limits: BandwidthLimits
+  /** Its room's video_*_pixels options (viewer-size.ts). */
+  readonly viewerPixels: PixelThresholds
   readonly released: (peer: NdcPeer) => void
 }
 
@@ -40,8 +43,10 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
   /** What each sending m-line publishes, by MID; a source exists once its track is known. */
   readonly #publishing = new Map<string, { published: PublishedTrack; ssrc: number | undefined; source?: NdcSource }>()
   readonly #subscriptions = new Map<string, NdcSubscription>()
+  /** The client's tile sizes by track id (viewer-size.ts; ndc forwards no simulcast: only 0×0 matters). */
+  readonly #sizes = new ViewerSizes()
   readonly #pendingCandidates: IceCandidate[] = []
-  readonly #channels = new Map<string, { ordered: boolean; channel?: DataChannel }>()
+  readonly #channels = new Map<string, { ordered: boolean; channel?: DataChannel; withNextOffer: boolean }>()
   #subscriptionCount = 0
 
   constructor(context: NdcPeerContext, roomId: string, readonly clientId: string, handlers: MediaPeerHandlers) {
@@ -163,6 +168,8 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     const subscription = new NdcSubscription(source, this, `${track.kind}-${++this.#subscriptionCount}`, (Math.random() * 0xffff_fffe + 1) >>> 0)
     this.#subscriptions.set(key, subscription)
     source.subscriptions.add(subscription)
+    const size = this.#sizes.get(track.trackId)
+    if (size) applyViewerSize(subscription.pause, size, this.#context.viewerPixels)
     this.#later.onNegotiationNeeded()
   }
 
@@ -186,10 +193,18 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     if (!this.#closed) this.#later.onNegotiationNeeded()
   }
 
-  openDataChannel(label: string, ordered: boolean): void {
+  /** `withNextOffer`: see MediaPeer.openDataChannel (libdatachannel puts every channel in its next offer). */
+  openDataChannel(label: string, ordered: boolean, withNextOffer = false): void {
     if (this.#closed || this.#channels.has(label)) return
-    this.#channels.set(label, { ordered })
+    this.#channels.set(label, { ordered, withNextOffer })
     if (this.#pc.remoteDescription()) this.#createChannels()
+  }
+
+  viewerSize(trackId: string, width: number, height: number): void {
+    if (this.#closed || !this.#sizes.set(trackId, { width, height })) return
+    for (const subscription of this.#subscriptions.values()) {
+      if (subscription.source.published.trackId === trackId) applyViewerSize(subscription.pause, { width, height }, this.#context.viewerPixels)
+    }
   }
 
   sendDataChannelMessage(label: string, data: string | Uint8Array): void {
@@ -249,10 +264,13 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
         this.#later.onDataChannelMessage(label, typeof message === 'string' ? message : new Uint8Array(message))
       })
       entry.channel = channel
-      created = true
+      created ||= !entry.withNextOffer
     }
-    const negotiated = hasApplicationSection(this.#pc.remoteDescription()?.sdp) && hasApplicationSection(this.#pc.localDescription()?.sdp)
-    if (created && !negotiated) this.#later.onNegotiationNeeded()
+    if (created && !this.#applicationNegotiated()) this.#later.onNegotiationNeeded()
+  }
+
+  #applicationNegotiated(): boolean {
+    return hasApplicationSection(this.#pc.remoteDescription()?.sdp) && hasApplicationSection(this.#pc.localDescription()?.sdp)
   }
 
   /** Which m-lines of the client's offer send, under which MSID: new ones publish, gone ones unpublish. */

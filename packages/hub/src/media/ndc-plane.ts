@@ -31,6 +31,7 @@ import { NdcPeer } from './ndc-peer.js'
 import { PeerSet, safeLogger } from './peer-set.js'
 import type { MediaPeer, MediaPeerHandlers, MediaPlane } from './types.js'
 import { bandwidthLimits } from './bandwidth.js'
+import { pixelThresholds } from './viewer-size.js'
 
 export interface NdcMediaPlaneOptions {
   ice?: Partial<IceConfig>
@@ -86,6 +87,7 @@ class NdcPlane implements NdcMediaPlane {
         log: this.#log,
         now: () => this.#clock.now(),
         limits: bandwidthLimits(init.bitrates ?? DEFAULT_BITRATES),
+        viewerPixels: pixelThresholds(init.bitrates),
         released,
       },
       init.roomId,

@@ -67,9 +67,17 @@ export interface MediaPeer {
   unsubscribe(track: PublishedTrack): void
   /**
    * Opens a server-created data channel with this label (idempotent). The plane creates it once the
-   * client's first offer is applied; fires `onNegotiationNeeded` when only a server offer can carry it.
+   * client's first offer is applied; fires `onNegotiationNeeded` when only a server offer can carry it,
+   * except with `withNextOffer`: then it rides on the next server offer that goes anyway (the hub's
+   * `internal` channel, kept off the join's critical path).
    */
-  openDataChannel(label: string, ordered: boolean): void
+  openDataChannel(label: string, ordered: boolean, withNextOffer?: boolean): void
+  /**
+   * The client shows another client's video track `trackId` (the publisher's MSID track id, which the
+   * subscriber's track carries) at width × height CSS pixels, 0 when not shown (its `internal` channel's
+   * video_size): the forwarding's simulcast ceiling, or its pause while hidden (viewer-size.ts).
+   */
+  viewerSize(trackId: string, width: number, height: number): void
   /** Sends on this peer's data channel with that label when it is open; drops the message otherwise. */
   sendDataChannelMessage(label: string, data: string | Uint8Array): void
   /** Releases the peer connection and every forwarding it holds. Idempotent. */

@@ -7,6 +7,8 @@
 //   paused    not forwarded (its audio still is); left out of the estimate; a probe after `backoffMs`
 //   resuming  the publisher was asked for a keyframe; forwarding starts again from the next one
 //   trial     forwarded again (from that keyframe) for TRIAL_MS; judged, but left out of the estimate
+//   hidden    the subscriber does not show it (0×0 on its `internal` channel, hub-api-v1.md §5): not
+//             forwarded, no probe, no timer, left out of the estimate; not told (it asked)
 //   ended     unsubscribed, or the track or the publisher gone
 // live → paused: the subscriber's slow episode (its first window over LOSSY, windows of JUDGE_MIN_PACKETS
 //   reported packets or more) is SLOW_SUBSCRIBER_MS old, it is over LOSSY again now, and another
@@ -19,6 +21,8 @@
 //   (asked again instead while no other subscriber is fine).
 // trial → live: TRIAL_MS passed at or under LOSSY; → paused (backoff doubled): over LOSSY at its end, or
 //   over EARLY_FAIL past TRIAL_MIN_PACKETS before it, while another subscriber is fine (else live).
+// any → hidden: `hide()`; hidden → resuming: `show()` asks a keyframe (asked again while none comes);
+//   its keyframe goes back to live (hidden from live) or trial (hidden from anything else).
 import { SLOW_SUBSCRIBER_MS, type SubscriberLoss } from './subscriber-loss.js'
 import { type Clock, Timer } from '../clock.js'
 
@@ -47,7 +51,7 @@ export interface TrialVerdict {
   trialPackets?: number
 }
 
-export type VideoPauseState = 'live' | 'paused' | 'resuming' | 'trial' | 'ended'
+export type VideoPauseState = 'live' | 'paused' | 'resuming' | 'trial' | 'hidden' | 'ended'
 
 /** What a transition asks of the plane. */
 export interface VideoPauseActions {
@@ -78,6 +82,8 @@ export class VideoPause {
   #windowExpected = 0
   /** What the subscriber was last told (paused or not): a pause after a failed resume is not told twice. */
   #toldPaused = false
+  /** Resuming after `show()`: the state its keyframe returns to (undefined: a resume from a pause). */
+  #unhidingTo: 'live' | 'trial' | undefined
 
   constructor(clock: Clock, actions: VideoPauseActions) {
     this.#clock = clock
@@ -133,12 +139,44 @@ export class VideoPause {
   /** Resuming: the plane forwards the first packet of a keyframe now (with continuous sequence numbers). */
   keyframeForwarded(): void {
     if (this.#state !== 'resuming') return
-    this.#state = 'trial'
-    this.#trialLost = 0
-    this.#trialExpected = 0
-    this.#timer.start(TRIAL_MS, () => this.#trialOver())
+    const to = this.#unhidingTo ?? 'trial'
+    this.#unhidingTo = undefined
+    if (to === 'live') {
+      this.#timer.cancel()
+      this.#live(this.#backoffMs)
+    } else {
+      this.#state = 'trial'
+      this.#trialLost = 0
+      this.#trialExpected = 0
+      this.#timer.start(TRIAL_MS, () => this.#trialOver())
+    }
+    // A tile shown again after it was hidden while live was never told it paused.
+    if (!this.#toldPaused) return
     this.#toldPaused = false
-    this.#actions.changed(false, { backoffMs: this.#backoffMs, state: 'trial' })
+    this.#actions.changed(false, { backoffMs: this.#backoffMs, state: this.#state })
+  }
+
+  /**
+   * The subscriber does not show the video (its tile is off screen): nothing forwarded and no probe until
+   * `show()`. The subscriber is not told (it asked); a pause it was told of stays told.
+   */
+  hide(): void {
+    if (this.#state === 'hidden' || this.#state === 'ended') return
+    this.#unhidingTo = this.#state === 'live' || (this.#state === 'resuming' && this.#unhidingTo === 'live') ? 'live' : 'trial'
+    this.#timer.cancel()
+    this.#state = 'hidden'
+    this.#windowLost = 0
+    this.#windowExpected = 0
+    this.#slowSince = undefined
+    this.#quietSince = undefined
+  }
+
+  /** Shown again: forwarded from the next keyframe, asked for now (and again each KEYFRAME_WAIT_MS until it comes). */
+  show(): void {
+    if (this.#state !== 'hidden') return
+    this.#state = 'resuming'
+    this.#timer.start(KEYFRAME_WAIT_MS, () => this.#noKeyframe())
+    this.#actions.keyframeWanted()
   }
 
   /** Unsubscribed, or the track or its publisher is gone: no more timers, no more actions. */
@@ -195,7 +233,8 @@ export class VideoPause {
   /** No keyframe came (the publisher's video stopped, or the PLI or its answer was lost). */
   #noKeyframe(): void {
     if (this.#state !== 'resuming') return
-    if (this.#othersFine) {
+    // A tile shown again waits for its keyframe however long it takes: a pause would blank a watched tile.
+    if (this.#othersFine && this.#unhidingTo === undefined) {
       this.#pause(Math.min(MAX_BACKOFF_MS, 2 * this.#backoffMs))
       return
     }

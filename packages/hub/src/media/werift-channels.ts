@@ -8,6 +8,8 @@ import { hasApplicationSection } from './werift-sdp.js'
 interface ServerChannel {
   readonly ordered: boolean
   channel: RTCDataChannel | undefined
+  /** Rides on the next server offer that goes anyway: asks for none itself (WeriftChannels.open). */
+  readonly withNextOffer: boolean
 }
 
 export interface WeriftChannelEvents {
@@ -40,13 +42,17 @@ export class WeriftChannels {
     )
   }
 
-  /** Opens a channel with this label (idempotent). Before the client's first offer it only waits for it. */
-  open(label: string, ordered: boolean): void {
+  /**
+   * Opens a channel with this label (idempotent). Before the client's first offer it only waits for it.
+   * `withNextOffer`: when the client has no m=application, the channel waits for a server offer made for
+   * something else.
+   */
+  open(label: string, ordered: boolean, withNextOffer = false): void {
     if (this.#channels.has(label)) return
-    this.#channels.set(label, { ordered, channel: undefined })
+    this.#channels.set(label, { ordered, channel: undefined, withNextOffer })
     this.materialize()
     this.startSctpIfNeeded()
-    if (this.#pc.remoteDescription && !hasApplicationSection(this.#pc.localDescription?.sdp)) this.#events.negotiationNeeded()
+    if (!withNextOffer && this.#pc.remoteDescription && !hasApplicationSection(this.#pc.localDescription?.sdp)) this.#events.negotiationNeeded()
   }
 
   send(label: string, data: string | Uint8Array): void {
@@ -74,7 +80,7 @@ export class WeriftChannels {
 
   /** Channels exist but the local description has no m=application: only a server offer can carry them. */
   get unnegotiated(): boolean {
-    return this.#channels.size > 0 && !hasApplicationSection(this.#pc.localDescription?.sdp)
+    return [...this.#channels.values()].some((entry) => !entry.withNextOffer) && !hasApplicationSection(this.#pc.localDescription?.sdp)
   }
 
   /**

@@ -13,6 +13,7 @@ import { withSimulcast } from './werift-simulcast.js'
 import { RemoteCandidates } from './werift-candidates.js'
 import { WeriftChannels } from './werift-channels.js'
 import type { BandwidthLimits } from './bandwidth.js'
+import type { PixelThresholds } from './viewer-size.js'
 import type { Forwarder } from './werift-forwarder.js'
 import { WeriftPublications } from './werift-publications.js'
 import { assertUsableDescription, filterSdpCandidates, parseMediaSections } from './werift-sdp.js'
@@ -29,6 +30,8 @@ export interface WeriftPeerContext {
   readonly log: Logger
   /** The bounds of the bandwidth estimate for this peer's published video (its room's bitrates). */
   readonly bandwidth: BandwidthLimits
+  /** Its room's video_*_pixels options: the simulcast ceiling of the videos it shows (viewer-size.ts). */
+  readonly viewerPixels: PixelThresholds
   /** The injected Clock's time (ms), for `lastReceivedAt`. */
   readonly now: () => number
   /** The peer closed: the plane forgets it. */
@@ -75,7 +78,7 @@ export class WeriftPeer implements MediaPeer {
       events: { published: (track) => this.#later.onTrackPublished(track), unpublished: (track) => this.#later.onTrackUnpublished(track) },
       log,
     })
-    this.#subscriptions = new WeriftSubscriptions({ clientId, pc, forwarder: context.forwarder, negotiationNeeded, videoPaused: (track, paused) => this.#later.onVideoPaused(track, paused), log })
+    this.#subscriptions = new WeriftSubscriptions({ clientId, pc, forwarder: context.forwarder, negotiationNeeded, videoPaused: (track, paused) => this.#later.onVideoPaused(track, paused), log, pixels: context.viewerPixels })
     this.#channels = new WeriftChannels(pc, { negotiationNeeded, message: (label, data) => this.#later.onDataChannelMessage(label, data) }, log)
     this.#disposers.push(
       pc.onIceCandidate.subscribe((candidate) => {
@@ -201,8 +204,12 @@ export class WeriftPeer implements MediaPeer {
     this.#subscriptions.unsubscribe(track)
   }
 
-  openDataChannel(label: string, ordered: boolean): void {
-    if (!this.#closed) this.#channels.open(label, ordered)
+  openDataChannel(label: string, ordered: boolean, withNextOffer?: boolean): void {
+    if (!this.#closed) this.#channels.open(label, ordered, withNextOffer)
+  }
+
+  viewerSize(trackId: string, width: number, height: number): void {
+    this.#subscriptions.viewerSize(trackId, { width, height })
   }
 
   sendDataChannelMessage(label: string, data: string | Uint8Array): void {

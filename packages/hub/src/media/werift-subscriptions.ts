@@ -10,6 +10,7 @@ import type { LogFields, LogLevel } from '../log.js'
 import type { PublishedTrack } from './types.js'
 import { type Forwarder, type Subscription, type SubscriptionOwner, sourceKey } from './werift-forwarder.js'
 import { parseMediaSections } from './werift-sdp.js'
+import { type PixelThresholds, type ViewerSize, ViewerSizes, applyViewerSize } from './viewer-size.js'
 
 export class WeriftSubscriptions implements SubscriptionOwner {
   readonly clientId: string
@@ -19,6 +20,9 @@ export class WeriftSubscriptions implements SubscriptionOwner {
   readonly #videoPaused: (track: PublishedTrack, paused: boolean) => void
   readonly #log: (level: LogLevel, msg: string, fields?: LogFields) => void
   readonly #byKey = new Map<string, Subscription>()
+  /** What the subscriber reported on its `internal` channel, by track id (viewer-size.ts). */
+  readonly #sizes = new ViewerSizes()
+  readonly #pixels: PixelThresholds
   #closed = false
 
   constructor(init: {
@@ -29,7 +33,10 @@ export class WeriftSubscriptions implements SubscriptionOwner {
     /** Tells the subscriber (SSE parley_video_paused). */
     videoPaused: (track: PublishedTrack, paused: boolean) => void
     log: (level: LogLevel, msg: string, fields?: LogFields) => void
+    /** The room's video_*_pixels options (viewer-size.ts ceilingLevel). */
+    pixels: PixelThresholds
   }) {
+    this.#pixels = init.pixels
     this.clientId = init.clientId
     this.#pc = init.pc
     this.#forwarder = init.forwarder
@@ -47,9 +54,30 @@ export class WeriftSubscriptions implements SubscriptionOwner {
       return
     }
     if (!this.#byKey.has(source.key)) {
-      this.#byKey.set(source.key, this.#forwarder.attach(this, source))
+      const subscription = this.#forwarder.attach(this, source)
+      this.#byKey.set(source.key, subscription)
+      const size = this.#sizes.get(track.trackId)
+      if (size) applyViewerSize(subscription.pause, size, this.#pixels)
       this.#negotiationNeeded()
     }
+  }
+
+  /**
+   * The subscriber shows the video track `trackId` at `size` (CSS pixels; 0: not shown). Its track id is
+   * the publisher's MSID track id (materialize gives the sender that id), so it names the subscription.
+   * Kept for a subscription still to come; a size that did not change does nothing.
+   */
+  viewerSize(trackId: string, size: ViewerSize): void {
+    if (this.#closed || !this.#sizes.set(trackId, size)) return
+    let matched = false
+    for (const subscription of this.#byKey.values()) {
+      if (subscription.track.trackId !== trackId || subscription.track.kind !== 'video') continue
+      matched = true
+      applyViewerSize(subscription.pause, size, this.#pixels)
+      const choice = subscription.layers?.choice
+      this.#log('debug', 'viewer size', { trackId, width: size.width, height: size.height, ...(choice ? { ceiling: choice.ceiling } : { state: subscription.pause?.state }) })
+    }
+    if (!matched) this.#log('debug', 'viewer size for no video subscription (kept for one to come)', { trackId, width: size.width, height: size.height })
   }
 
   unsubscribe(track: PublishedTrack): void {

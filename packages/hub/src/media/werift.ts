@@ -45,6 +45,7 @@ import { WeriftPeer } from './werift-peer.js'
 import { installReceivePath } from './werift-receive-path.js'
 import { PeerSet, safeLogger } from './peer-set.js'
 import type { SourceReport } from './werift-source-report.js'
+import { pixelThresholds } from './viewer-size.js'
 
 export type { SourceReport, SubscriptionReport } from './werift-source-report.js'
 
@@ -123,6 +124,7 @@ class WeriftPlane implements WeriftMediaPlane {
         now: () => this.#clock.now(),
         released,
         bandwidth: bandwidthLimits(init.bitrates ?? DEFAULT_BITRATES),
+        viewerPixels: pixelThresholds(init.bitrates),
       }
       return new WeriftPeer(context, init.roomId, init.clientId, init.handlers)
     })

@@ -107,7 +107,8 @@ function command(message: Extract<ToWorker, { type: 'peer.command' }>): void {
   try {
     if (message.method === 'subscribe') peer.subscribe(message.track)
     else if (message.method === 'unsubscribe') peer.unsubscribe(message.track)
-    else if (message.method === 'openDataChannel') peer.openDataChannel(message.label, message.ordered)
+    else if (message.method === 'openDataChannel') peer.openDataChannel(message.label, message.ordered, message.withNextOffer)
+    else if (message.method === 'viewerSize') peer.viewerSize(message.trackId, message.width, message.height)
     else peer.sendDataChannelMessage(message.label, message.data)
   } catch (error) {
     log('error', `${message.method} failed`, { clientId: peer.clientId, error })

@@ -104,8 +104,12 @@ class WorkerPeer implements MediaPeer, PeerMirror {
     this.#command({ method: 'unsubscribe', track })
   }
 
-  openDataChannel(label: string, ordered: boolean): void {
-    this.#command({ method: 'openDataChannel', label, ordered })
+  openDataChannel(label: string, ordered: boolean, withNextOffer?: boolean): void {
+    this.#command({ method: 'openDataChannel', label, ordered, ...(withNextOffer ? { withNextOffer } : {}) })
+  }
+
+  viewerSize(trackId: string, width: number, height: number): void {
+    this.#command({ method: 'viewerSize', trackId, width, height })
   }
 
   sendDataChannelMessage(label: string, data: string | Uint8Array): void {

@@ -28,7 +28,8 @@ export type PeerCallName = keyof PeerCalls
 export type PeerCommand =
   | { method: 'subscribe'; track: PublishedTrack }
   | { method: 'unsubscribe'; track: PublishedTrack }
-  | { method: 'openDataChannel'; label: string; ordered: boolean }
+  | { method: 'openDataChannel'; label: string; ordered: boolean; withNextOffer?: boolean }
+  | { method: 'viewerSize'; trackId: string; width: number; height: number }
   | { method: 'sendDataChannelMessage'; label: string; data: string | Uint8Array }
 
 export type ToWorker =

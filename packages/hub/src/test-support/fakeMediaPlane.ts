@@ -35,6 +35,10 @@ export class FakeMediaPeer implements MediaPeer {
   closed = false
   /** Channels asked for before the client's first offer. */
   readonly #requestedChannels = new Map<string, boolean>()
+  /** Channels that ride on the next server offer (MediaPeer.openDataChannel's withNextOffer). */
+  readonly withNextOffer = new Set<string>()
+  /** viewerSize calls, in order. */
+  readonly viewerSizes: { trackId: string; width: number; height: number }[] = []
   #applicationNegotiated = false
   /** Tracks published through the client's offers, by MID. */
   readonly #offered = new Map<string, PublishedTrack>()
@@ -58,7 +62,7 @@ export class FakeMediaPeer implements MediaPeer {
     if (parseMediaSections(offer.sdp).some((section) => section.kind === 'application' && section.port !== 0)) this.#applicationNegotiated = true
     for (const [label, ordered] of this.#requestedChannels) this.dataChannels.set(label, ordered)
     this.#requestedChannels.clear()
-    if (this.dataChannels.size > 0 && !this.#applicationNegotiated) this.#later.onNegotiationNeeded()
+    if (this.#channelsNeedOffer()) this.#later.onNegotiationNeeded()
     return { type: 'answer', sdp: `v=0\r\no=- ${this.clientOffers.length} 2 IN IP4 127.0.0.1\r\ns=fake-answer\r\n` }
   }
 
@@ -102,14 +106,23 @@ export class FakeMediaPeer implements MediaPeer {
     this.endForwarding(track)
   }
 
-  openDataChannel(label: string, ordered: boolean): void {
+  openDataChannel(label: string, ordered: boolean, withNextOffer = false): void {
     if (this.closed || this.dataChannels.has(label) || this.#requestedChannels.has(label)) return
+    if (withNextOffer) this.withNextOffer.add(label)
     if (this.clientOffers.length === 0) {
       this.#requestedChannels.set(label, ordered)
       return
     }
     this.dataChannels.set(label, ordered)
-    if (!this.#applicationNegotiated) this.#later.onNegotiationNeeded()
+    if (!withNextOffer && !this.#applicationNegotiated) this.#later.onNegotiationNeeded()
+  }
+
+  viewerSize(trackId: string, width: number, height: number): void {
+    this.viewerSizes.push({ trackId, width, height })
+  }
+
+  #channelsNeedOffer(): boolean {
+    return !this.#applicationNegotiated && [...this.dataChannels.keys()].some((label) => !this.withNextOffer.has(label))
   }
 
   sendDataChannelMessage(label: string, data: string | Uint8Array): void {
