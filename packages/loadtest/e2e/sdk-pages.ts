@@ -12,6 +12,8 @@ export interface SdkPageOptions {
   svcOff?: boolean
   /** Microphone only (no camera, no encoder): a subscriber. */
   audioOnly?: boolean
+  /** Each remote video shown at this CSS size and handed to the SDK's `peer.observeVideo` (its `internal` channel reports it). */
+  observe?: { width: number; height: number }
 }
 
 /** Opens the SDK page for `roomId` on `hubUrl` and clicks Join; resolves once its peer is connected. */
@@ -20,6 +22,7 @@ export async function joinSdk(page: Page, sdkUrl: string, hubUrl: string, roomId
   if (options.simulcast) query.set('simulcast', '1')
   if (options.svcOff) query.set('svc', '0')
   if (options.audioOnly) query.set('video', '0')
+  if (options.observe) query.set('observe', `${options.observe.width}x${options.observe.height}`)
   await page.goto(`${sdkUrl}/sdk.html?${query.toString()}`)
   await page.waitForFunction(() => '__sdk' in globalThis)
   await page.click('#join')

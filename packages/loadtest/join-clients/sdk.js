@@ -5,7 +5,9 @@
 // our hub is set instead (setAuth takes the API origin and version from its url).
 // Optional: `simulcast=1` turns on the SDK's own webcam simulcast (`media.webcam.simulcast`), `svc=0` its
 // SVC (on by default in the SDK: with simulcast it adds `scalabilityMode` to every layer), `video=0`
-// joins with the microphone only (a subscriber that costs no encoder).
+// joins with the microphone only (a subscriber that costs no encoder), `observe=WxH` shows each remote
+// video at W×H CSS pixels and hands it to the SDK's `peer.observeVideo` (its `internal` channel then
+// reports the size to the hub; the page's own preview is hidden); the peer is `window.__sdkPeer`.
 import { Room } from './room.js'
 
 const params = new URL(location.href).searchParams
@@ -19,6 +21,8 @@ const webcam = {}
 if (params.get('simulcast') === '1') webcam.simulcast = true
 if (params.get('svc') === '0') webcam.svc = false
 const withVideo = params.get('video') !== '0'
+const observe = /^(\d+)x(\d+)$/.exec(params.get('observe') || '')
+let peer = null
 const room = Room({ api: { baseUrl: hub, version: 'v1' }, webrtc: { iceServers: [] }, media: { webcam } })
 room.setAuth({ url: `${hub}/v1/auth`, data: { accessToken: 'parley', refreshToken: 'parley', expirySeconds: 86_400 } })
 
@@ -30,13 +34,20 @@ room.on('streamAvailable', ({ stream }) => {
   video.playsInline = true
   video.muted = true
   video.srcObject = stream.mediaStream
+  if (observe) {
+    video.style.width = `${observe[1]}px`
+    video.style.height = `${observe[2]}px`
+  }
   document.querySelector('#videos').append(video)
+  if (observe && peer) peer.observeVideo(video)
 })
 
 async function join() {
   const client = await room.createClient(roomId, { clientName: name })
   const clientId = client.data.clientId
-  const peer = await room.createPeer(roomId, clientId)
+  peer = await room.createPeer(roomId, clientId)
+  window.__sdkPeer = peer
+  if (observe) document.querySelector('#local').style.display = 'none'
   const pc = peer.getPeerConnection()
   pc.addEventListener('connectionstatechange', () => { state.connectionState = pc.connectionState })
   const mediaStream = await navigator.mediaDevices.getUserMedia({ video: withVideo, audio: true })

@@ -87,6 +87,14 @@ describe('LayerChoice: the ceiling of the viewer\'s tile', () => {
     expect(run.choice).toMatchObject({ state: 'switching', target: 2 })
   })
 
+  it('a fall and a rise back before the lower layer\'s keyframe: stays where it is, steady', () => {
+    const run = setUp()
+    run.choice.switched(3)
+    run.choice.setCeiling(2)
+    run.choice.setCeiling(3)
+    expect(run.choice).toMatchObject({ state: 'steady', level: 3, target: 3 })
+  })
+
   it('a probe up in flight past a lowered ceiling is called off', () => {
     const run = setUp()
     run.choice.switched(3)

@@ -116,7 +116,9 @@ export class LayerChoice {
     // A rise: taken only where the ceiling held the choice back (bandwidth's own level stays its own).
     if (this.#target < before) return
     this.#target = next
-    if (this.#level > 0 && this.#level < next) {
+    // Back up to a level still forwarded (a switch down not yet taken): nothing to switch.
+    if (this.#level === next) this.#steady()
+    else if (this.#level > 0) {
       this.#timer.cancel()
       this.#state = 'switching'
       this.#timer.start(KEYFRAME_WAIT_MS, () => this.#noKeyframe())

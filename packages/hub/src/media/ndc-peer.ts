@@ -169,7 +169,7 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     this.#subscriptions.set(key, subscription)
     source.subscriptions.add(subscription)
     const size = this.#sizes.get(track.trackId)
-    if (size) applyViewerSize(subscription.pause, size, this.#context.viewerPixels)
+    if (size) applyViewerSize(subscription, size, this.#context.viewerPixels)
     this.#later.onNegotiationNeeded()
   }
 
@@ -203,7 +203,7 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
   viewerSize(trackId: string, width: number, height: number): void {
     if (this.#closed || !this.#sizes.set(trackId, { width, height })) return
     for (const subscription of this.#subscriptions.values()) {
-      if (subscription.source.published.trackId === trackId) applyViewerSize(subscription.pause, { width, height }, this.#context.viewerPixels)
+      if (subscription.source.published.trackId === trackId) applyViewerSize(subscription, { width, height }, this.#context.viewerPixels)
     }
   }
 

@@ -4,37 +4,40 @@ import { describe, expect, it } from 'vitest'
 import { systemClock } from '../clock.js'
 import { LayerChoice } from './layer-choice.js'
 import { VideoPause } from './video-pause.js'
-import { MAX_VIEWER_SIZES, ViewerSizes, applyViewerSize, ceilingLevel, pixelThresholds } from './viewer-size.js'
+import { MAX_VIEWER_SIZES, ViewerSizes, applyViewerSize, ceilingLevel, layersUnderWidest, pixelThresholds } from './viewer-size.js'
 
 const DEFAULTS = pixelThresholds(undefined)
 
-describe('ceilingLevel', () => {
-  it('by area against video_low_pixels and video_mid_pixels: low, mid, high of three layers', () => {
+const ceiling = (width: number, height: number, sending: number, thresholds = DEFAULTS) => ceilingLevel(layersUnderWidest({ width, height }, thresholds), sending)
+
+describe('the ceiling rule', () => {
+  it('by area against video_low_pixels and video_mid_pixels: low, mid, high of three sending layers', () => {
     expect(DEFAULTS).toEqual({ lowPixels: 16_200, midPixels: 64_800 })
-    expect(ceilingLevel({ width: 120, height: 90 }, 3, DEFAULTS)).toBe(1)
-    expect(ceilingLevel({ width: 180, height: 90 }, 3, DEFAULTS)).toBe(1)
-    expect(ceilingLevel({ width: 160, height: 120 }, 3, DEFAULTS)).toBe(2)
-    expect(ceilingLevel({ width: 360, height: 180 }, 3, DEFAULTS)).toBe(2)
-    expect(ceilingLevel({ width: 640, height: 480 }, 3, DEFAULTS)).toBe(3)
+    expect(ceiling(120, 90, 3)).toBe(1)
+    expect(ceiling(180, 90, 3)).toBe(1)
+    expect(ceiling(160, 120, 3)).toBe(2)
+    expect(ceiling(360, 180, 3)).toBe(2)
+    expect(ceiling(640, 480, 3)).toBe(3)
   })
 
-  it('counts from the widest layer down: fewer layers keep their widest for large tiles, never under the narrowest', () => {
-    expect(ceilingLevel({ width: 640, height: 480 }, 2, DEFAULTS)).toBe(2)
-    expect(ceilingLevel({ width: 160, height: 120 }, 2, DEFAULTS)).toBe(1)
-    expect(ceilingLevel({ width: 100, height: 100 }, 2, DEFAULTS)).toBe(1)
-    expect(ceilingLevel({ width: 100, height: 100 }, 1, DEFAULTS)).toBe(1)
+  it('counts down from the widest layer sending: with two (a 640x480 camera in Chromium) mid is the narrower, never under the narrowest', () => {
+    expect(ceiling(640, 480, 2)).toBe(2)
+    expect(ceiling(160, 120, 2)).toBe(1)
+    expect(ceiling(100, 100, 2)).toBe(1)
+    expect(ceiling(100, 100, 1)).toBe(1)
   })
 
   it('0 in either dimension: hidden', () => {
-    expect(ceilingLevel({ width: 0, height: 0 }, 3, DEFAULTS)).toBe(0)
-    expect(ceilingLevel({ width: 640, height: 0 }, 3, DEFAULTS)).toBe(0)
+    expect(layersUnderWidest({ width: 0, height: 0 }, DEFAULTS)).toBe('hidden')
+    expect(layersUnderWidest({ width: 640, height: 0 }, DEFAULTS)).toBe('hidden')
+    expect(ceilingLevel('hidden', 3)).toBe(0)
   })
 
   it('takes the room\'s options; 0 means the default', () => {
     const room = pixelThresholds({ video_low_pixels: 100_000, video_mid_pixels: 0 })
     expect(room).toEqual({ lowPixels: 100_000, midPixels: 100_000 })
-    expect(ceilingLevel({ width: 160, height: 120 }, 3, room)).toBe(1)
-    expect(ceilingLevel({ width: 640, height: 480 }, 3, room)).toBe(3)
+    expect(ceiling(160, 120, 3, room)).toBe(1)
+    expect(ceiling(640, 480, 3, room)).toBe(3)
   })
 })
 
@@ -66,19 +69,18 @@ describe('ViewerSizes', () => {
 })
 
 describe('applyViewerSize', () => {
-  it('a simulcast choice gets its ceiling; a single stream\'s pause hides at 0 and shows otherwise', () => {
+  it('a simulcast switch gets the layers under the widest; a single stream\'s pause hides at 0 and shows otherwise', () => {
+    const told: (number | 'hidden')[] = []
     const choice = new LayerChoice(systemClock, 3, { paused: () => undefined, targetChanged: () => undefined })
-    applyViewerSize(choice, { width: 160, height: 120 }, DEFAULTS)
-    expect(choice.ceiling).toBe(2)
-    applyViewerSize(choice, { width: 0, height: 0 }, DEFAULTS)
-    expect(choice.state).toBe('hidden')
+    applyViewerSize({ pause: choice, layers: { viewer: (under) => void told.push(under) } }, { width: 160, height: 120 }, DEFAULTS)
+    applyViewerSize({ pause: choice, layers: { viewer: (under) => void told.push(under) } }, { width: 0, height: 0 }, DEFAULTS)
+    expect(told).toEqual([1, 'hidden'])
     const pause = new VideoPause(systemClock, { changed: () => undefined, keyframeWanted: () => undefined })
-    applyViewerSize(pause, { width: 0, height: 0 }, DEFAULTS)
+    applyViewerSize({ pause }, { width: 0, height: 0 }, DEFAULTS)
     expect(pause.state).toBe('hidden')
-    applyViewerSize(pause, { width: 10, height: 10 }, DEFAULTS)
+    applyViewerSize({ pause }, { width: 10, height: 10 }, DEFAULTS)
     expect(pause.state).toBe('resuming')
     pause.end()
     choice.end()
-    expect(() => applyViewerSize(undefined, { width: 0, height: 0 }, DEFAULTS)).not.toThrow()
   })
 })

@@ -4,12 +4,13 @@
 // The ceiling rule (the hosted hub's, by the room's `bitrates` `video_*_pixels` options): the tile's area
 // in CSS pixels, width × height, picks a quality; at most `video_low_pixels` (default 16 200, e.g.
 // 180×90) → low, at most `video_mid_pixels` (default 64 800, e.g. 360×180) → mid, above → high. A
-// quality is a level counted from the widest layer down (high = the widest, mid = one under it, low =
-// two under it, never under the narrowest), so a source with fewer layers keeps its widest for the
-// largest tiles. With the SDK's layers (1/4, 1/2 and full size of the camera) the layer picked is about
-// twice the tile's width (a 160×120 tile of a 640×480 camera gets the 320×240 layer): what a HiDPI
-// screen (device pixel ratio 2) shows sharply; the hub cannot know the ratio, the SDK sends CSS pixels.
-// 0 × anything (Parley's "off screen") → 0: hidden, no video forwarded until a nonzero size comes.
+// quality counts down from the widest layer the publisher sends now: high = the widest, mid = one
+// under it, low = two under it, never under the narrowest (Chromium sends only two layers of a 640×480
+// camera, 640 and 320 wide: mid and low are then both the 320 one). With the SDK's layers (full, 1/2 and
+// 1/4 of the camera's size) the layer picked is about twice the tile's width (a 160×120 tile of a
+// 640×480 camera gets the 320×240 layer): what a HiDPI screen (device pixel ratio 2) shows sharply; the
+// hub cannot know the ratio, the SDK sends CSS pixels.
+// 0 × anything (Parley's "off screen") → hidden: no video forwarded until a nonzero size comes.
 import type { Bitrates } from '@parley/protocol'
 import { DEFAULT_BITRATES } from '../roomOptions.js'
 import type { LayerChoice } from './layer-choice.js'
@@ -39,12 +40,16 @@ export function pixelThresholds(bitrates: Partial<Pick<Bitrates, 'video_low_pixe
   return { lowPixels: low, midPixels: Math.max(low, mid) }
 }
 
-/** The widest level (1 = the narrowest layer … layerCount) a tile of `size` needs; 0 for a hidden tile. */
-export function ceilingLevel(size: ViewerSize, layerCount: number, thresholds: PixelThresholds): number {
-  if (size.width <= 0 || size.height <= 0) return 0
+/** How many layers under the widest sending one a tile of `size` needs; 'hidden' for a tile not shown. */
+export function layersUnderWidest(size: ViewerSize, thresholds: PixelThresholds): number | 'hidden' {
+  if (size.width <= 0 || size.height <= 0) return 'hidden'
   const area = size.width * size.height
-  const under = area <= thresholds.lowPixels ? 2 : area <= thresholds.midPixels ? 1 : 0
-  return Math.max(1, layerCount - under)
+  return area <= thresholds.lowPixels ? 2 : area <= thresholds.midPixels ? 1 : 0
+}
+
+/** The widest level (1 = the narrowest sending layer … `sending`) a tile needs; 0 for a hidden one. */
+export function ceilingLevel(under: number | 'hidden', sending: number): number {
+  return under === 'hidden' ? 0 : Math.max(1, sending - under)
 }
 
 /** One subscriber's latest size per track id, bounded (MAX_VIEWER_SIZES). */
@@ -76,15 +81,21 @@ export class ViewerSizes {
   }
 }
 
+/** What a subscription offers to a tile size: its pause, and for a simulcast source its layer switch. */
+export interface SizedSubscription {
+  readonly pause: VideoPause | LayerChoice | undefined
+  readonly layers?: { viewer(under: number | 'hidden'): void } | undefined
+}
+
 /**
- * A subscription's pause gets the tile's size: a simulcast choice its ceiling (hidden at 0), a single
- * stream's pause hidden at 0 and shown otherwise; without a pause (no estimate) nothing changes.
+ * A subscription gets the tile's size: a simulcast switch its ceiling (hidden at 0), a single stream's
+ * pause hidden at 0 and shown otherwise; without a pause (no estimate) nothing changes.
  */
-export function applyViewerSize(pause: VideoPause | LayerChoice | undefined, size: ViewerSize, thresholds: PixelThresholds): void {
-  if (pause instanceof VideoPause) {
-    if (size.width <= 0 || size.height <= 0) pause.hide()
-    else pause.show()
-  } else if (pause) {
-    pause.setCeiling(ceilingLevel(size, pause.layerCount, thresholds))
+export function applyViewerSize(subscription: SizedSubscription, size: ViewerSize, thresholds: PixelThresholds): void {
+  const under = layersUnderWidest(size, thresholds)
+  if (subscription.layers) subscription.layers.viewer(under)
+  else if (subscription.pause instanceof VideoPause) {
+    if (under === 'hidden') subscription.pause.hide()
+    else subscription.pause.show()
   }
 }

@@ -8,10 +8,13 @@ import { LayerChoice, type LayerChoiceActions } from './layer-choice.js'
 import { Vp8Continuity } from './vp8-rewrite.js'
 import { continueSequence } from './werift-fast-send.js'
 import type { Layer, SimulcastLayers } from './werift-simulcast.js'
+import { ceilingLevel } from './viewer-size.js'
 import type { Clock } from '../clock.js'
 
 /** A switch still waiting for its keyframe asks again this often (a PLI or its keyframe can be lost). */
 export const KEYFRAME_REASK_MS = 1_000
+/** A tile's ceiling follows the layers the publisher sends: counted again this often, and on each keyframe. */
+export const CEILING_CHECK_MS = 250
 /** RTP video clock. */
 const TICKS_PER_MS = 90
 
@@ -45,9 +48,16 @@ export class LayerSwitch {
   #skipped = false
   /** The subscriber's first number after the last renumbering (a switch or a left-out padding packet). */
   #renumberedFrom: number | undefined
+  /** The subscriber's tile: layers under the widest sending one it needs (viewer-size.ts); undefined: never told. */
+  #under: number | 'hidden' | undefined
+  #ceilingCheckedAt = Number.NEGATIVE_INFINITY
+  readonly #clock: Clock
+  readonly #layers: SimulcastLayers | undefined
 
   /** `layers`: the source's, whose measured bitrates let a step down skip levels (LayerChoice). */
   constructor(clock: Clock, layerCount: number, actions: LayerChoiceActions, layers?: SimulcastLayers) {
+    this.#clock = clock
+    this.#layers = layers
     this.choice = new LayerChoice(clock, layerCount, actions, layerCount, layers && { bitrate: (level) => layers.layerAt(level, clock.now())?.bitsPerSecond })
   }
 
@@ -58,6 +68,7 @@ export class LayerSwitch {
   admit(layers: SimulcastLayers, layer: Layer, packet: { header: RtpHeader; payload: Buffer }, keyframe: boolean, now: number, sender: ContinuitySender): boolean {
     const { header } = packet
     const choice = this.choice
+    if (this.#under !== undefined && (keyframe || now - this.#ceilingCheckedAt >= CEILING_CHECK_MS)) this.#applyCeiling(layers, now)
     const target = this.#kept(layers.layerAt(choice.target, now), layers, now)
     if (target !== this.forwarded) {
       if (target === undefined) {
@@ -128,6 +139,25 @@ export class LayerSwitch {
     this.#fromSeq = firstSeq
     this.#lastSentAt = now
     if (layers.layerAt(this.choice.target, now) === layer) this.choice.switched(this.choice.target)
+  }
+
+  /**
+   * The subscriber's tile needs `under` layers under the widest sending one ('hidden': none): the
+   * choice's ceiling, counted again as the publisher's layers come and go (viewer-size.ts).
+   */
+  viewer(under: number | 'hidden'): void {
+    this.#under = under
+    if (this.#layers) this.#applyCeiling(this.#layers, this.#clock.now())
+  }
+
+  #applyCeiling(layers: SimulcastLayers, now: number): void {
+    this.#ceilingCheckedAt = now
+    const under = this.#under
+    if (under === undefined) return
+    const sending = layers.activeCount(now)
+    // Nothing ranked yet (no keyframe): a ceiling counted from nothing would pin the narrowest.
+    if (under !== 'hidden' && sending === 0) return
+    this.choice.setCeiling(ceilingLevel(under, sending))
   }
 
   /** The target's keyframe asked for again (a subscriber PLI, or the wait ran out). */

@@ -183,6 +183,13 @@ export class SimulcastLayers {
     )
   }
 
+  /** How many layers are in active(now), without its arrays (a tile's ceiling counts down from the widest). */
+  activeCount(now: number): number {
+    let count = 0
+    for (const layer of this.layers) if (this.isActive(layer, now)) count++
+    return count
+  }
+
   /** A sequence number past the layer's highest (kept as the new highest); unnumbered packets count as new. */
   #fresh(layer: Layer, sequenceNumber: number | undefined): boolean {
     if (sequenceNumber === undefined) return true

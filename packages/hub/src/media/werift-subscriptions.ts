@@ -57,7 +57,7 @@ export class WeriftSubscriptions implements SubscriptionOwner {
       const subscription = this.#forwarder.attach(this, source)
       this.#byKey.set(source.key, subscription)
       const size = this.#sizes.get(track.trackId)
-      if (size) applyViewerSize(subscription.pause, size, this.#pixels)
+      if (size) applyViewerSize(subscription, size, this.#pixels)
       this.#negotiationNeeded()
     }
   }
@@ -73,7 +73,7 @@ export class WeriftSubscriptions implements SubscriptionOwner {
     for (const subscription of this.#byKey.values()) {
       if (subscription.track.trackId !== trackId || subscription.track.kind !== 'video') continue
       matched = true
-      applyViewerSize(subscription.pause, size, this.#pixels)
+      applyViewerSize(subscription, size, this.#pixels)
       const choice = subscription.layers?.choice
       this.#log('debug', 'viewer size', { trackId, width: size.width, height: size.height, ...(choice ? { ceiling: choice.ceiling } : { state: subscription.pause?.state }) })
     }

@@ -1,0 +1,115 @@
+// A subscriber's tile size through the werift forwarder (viewer-size.ts, LayerSwitch.viewer): the
+// simulcast layer follows the tile (down to the layer it needs, up to the widest at once, the PLI on
+// the wider layer's SSRC), a hidden tile gets nothing, and showing it again resumes from a keyframe with
+// the numbering continuous. The subscriber's sender is a werift RTCRtpSender on a real SRTP session.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { PictureLossIndication, ProtectionProfileAeadAes128Gcm, RtcpPayloadSpecificFeedback, RtpHeader, RtpPacket, type RTCRtpTransceiver } from 'werift'
+import { systemClock } from '../clock.js'
+import { Forwarder } from './werift-forwarder.js'
+import { applyViewerSize, pixelThresholds } from './viewer-size.js'
+import { fakePublisherTransceiver } from '../test-support/fakePublisherTransceiver.js'
+import { connectedSender } from '../test-support/weriftSender.js'
+import { vp8Payload } from '../test-support/vp8Packets.js'
+
+const LAYERS = { high: { ssrc: 0x100, width: 640 }, mid: { ssrc: 0x200, width: 320 }, low: { ssrc: 0x300, width: 160 } } as const
+type Rid = keyof typeof LAYERS
+const PIXELS = pixelThresholds(undefined)
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+function setUp() {
+  const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
+  const rtcp: unknown[][] = []
+  const publisher = fakePublisherTransceiver({ dtlsTransport: { state: 'connected', sendRtcp: async (packets: unknown[]) => void rtcp.push(packets) }, rids: ['high', 'mid', 'low'] })
+  const source = forwarder.addSource({}, { trackId: 'v', streamId: 's', kind: 'video', clientId: 'a' }, '0', publisher.transceiver)!
+  const subscriber = connectedSender(ProtectionProfileAeadAes128Gcm, 12)
+  const subscription = forwarder.attach({ clientId: 'b', sourceEnded: () => undefined, videoPaused: () => undefined }, source)
+  subscription.transceiver = { sender: subscriber.sender, stopping: false, stopped: false } as unknown as RTCRtpTransceiver
+  const next = { high: { seq: 100, pictureId: 1 }, mid: { seq: 20_000, pictureId: 2_000 }, low: { seq: 40_000, pictureId: 4_000 } }
+  let timestamp = 1_000
+  /** One frame of each layer (one packet each), keyframes where asked, 33 ms apart. */
+  const frames = (keyframes: readonly Rid[] = []) => {
+    for (const rid of Object.keys(LAYERS) as Rid[]) {
+      const state = next[rid]
+      const header = new RtpHeader({ payloadType: 96, ssrc: LAYERS[rid].ssrc, sequenceNumber: state.seq, timestamp, marker: true })
+      publisher.deliverRid(rid, new RtpPacket(header, vp8Payload({ pictureId: state.pictureId, tl0: state.pictureId & 0xff, keyframeWidth: keyframes.includes(rid) ? LAYERS[rid].width : undefined })))
+      state.seq = (state.seq + 1) & 0xffff
+      state.pictureId = (state.pictureId + 1) & 0x7fff
+    }
+    timestamp += 2970
+    vi.advanceTimersByTime(33)
+  }
+  const sent = () =>
+    [
+      ...subscriber.datagrams.map((datagram) => RtpPacket.deSerialize(subscriber.receiver.decrypt(datagram.data)).header.sequenceNumber),
+      ...subscriber.weriftSent.map((packet) => packet.sequenceNumber),
+    ].sort((a, b) => a - b)
+  const plisTo = async () => {
+    await Promise.resolve()
+    return rtcp
+      .flat()
+      .filter((packet): packet is RtcpPayloadSpecificFeedback => packet instanceof RtcpPayloadSpecificFeedback && packet.feedback instanceof PictureLossIndication)
+      .map((packet) => (packet.feedback as PictureLossIndication).mediaSsrc)
+  }
+  const size = (width: number, height: number) => applyViewerSize(subscription, { width, height }, PIXELS)
+  return { subscription, frames, sent, plisTo, size }
+}
+
+describe('Forwarder: the layer follows the subscriber\'s tile', () => {
+  it('a small tile gets the mid layer, a large one the widest at once, a hidden one nothing; shown again from a keyframe, numbering continuous', async () => {
+    const run = setUp()
+    const layers = run.subscription.layers!
+    run.frames(['high', 'mid', 'low'])
+    run.frames()
+    expect(layers.forwarded?.rid).toBe('high')
+
+    // 160x120 (19 200 px: over video_low_pixels, under video_mid_pixels): one under the widest.
+    run.size(160, 120)
+    expect(layers.choice).toMatchObject({ ceiling: 2, target: 2 })
+    run.frames()
+    expect(layers.forwarded?.rid).toBe('high')
+    expect((await run.plisTo()).at(-1)).toBe(LAYERS.mid.ssrc)
+    run.frames(['mid'])
+    expect(layers.forwarded?.rid).toBe('mid')
+
+    // 640x480: the widest, asked for at once.
+    run.size(640, 480)
+    expect(layers.choice).toMatchObject({ ceiling: 3, target: 3 })
+    run.frames()
+    expect((await run.plisTo()).at(-1)).toBe(LAYERS.high.ssrc)
+    run.frames(['high'])
+    expect(layers.forwarded?.rid).toBe('high')
+
+    // Hidden: nothing more is sent, however long.
+    run.size(0, 0)
+    const before = run.sent().length
+    for (let i = 0; i < 20; i++) run.frames()
+    expect(run.sent()).toHaveLength(before)
+    expect(layers.choice.state).toBe('hidden')
+
+    // Shown: from the widest layer's next keyframe (asked for), numbered right after the last one sent.
+    run.size(640, 480)
+    run.frames()
+    expect(run.sent()).toHaveLength(before)
+    expect((await run.plisTo()).at(-1)).toBe(LAYERS.high.ssrc)
+    run.frames(['high'])
+    run.frames()
+    const out = run.sent()
+    expect(out).toHaveLength(before + 2)
+    for (let i = 1; i < out.length; i++) expect(out[i]).toBe(out[i - 1]! + 1)
+  })
+
+  it('with two layers sending (Chromium\'s 640x480 camera), a small tile gets the narrower one', () => {
+    const run = setUp()
+    run.frames(['high', 'mid'])
+    run.size(160, 120)
+    expect(run.subscription.layers!.choice).toMatchObject({ ceiling: 1, target: 1 })
+    run.frames(['mid'])
+    expect(run.subscription.layers!.forwarded?.rid).toBe('mid')
+  })
+})
