@@ -41,10 +41,9 @@ export const videoSizeMachine = setup({
     hasChanges: ({ context }) => changed(context).length > 0,
   },
   actions: {
-    storeSize: assign({
-      sizes: ({ context, event }) =>
-        event.type === 'video.resized' ? { ...context.sizes, [event.trackId]: videoSizeFrame(event.trackId, event.width, event.height) } : context.sizes,
-    }),
+    storeSize: assign(({ context: { sizes } }, { trackId, width, height }: { trackId: string; width: number; height: number }) => ({
+      sizes: { ...sizes, [trackId]: videoSizeFrame(trackId, width, height) },
+    })),
     sendChanges: enqueueActions(({ context, enqueue }) => {
       for (const id of changed(context)) enqueue.sendTo('internalChannel', { type: 'internal.send', frame: context.sizes[id]! })
       enqueue.assign({ sent: context.sizes })
@@ -54,7 +53,7 @@ export const videoSizeMachine = setup({
   id: 'videoSize',
   context: { sizes: {}, sent: {} },
   invoke: { id: 'internalChannel', src: 'internalChannel' },
-  on: { 'video.resized': { actions: 'storeSize' } },
+  on: { 'video.resized': { actions: { type: 'storeSize', params: ({ event }) => event } } },
   initial: 'closed',
   states: {
     closed: {
