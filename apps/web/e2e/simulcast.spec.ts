@@ -1,6 +1,6 @@
 // The camera's simulcast end to end with Parley's own web app on every side: the built app against the
 // real hub (werift plane, which takes the layers and forwards each subscriber one), three Chromium pages
-// at 640x480 in one browser. Ada publishes her camera as simulcast (the core's CAMERA_LAYERS: Chromium's
+// at 1280x720 in one browser. Ada publishes her camera as simulcast (the core's CAMERA_LAYERS: Chromium's
 // fake 640x480 device gives `high` 640x480 and `mid` 320x240; it makes no `low` at this size) and her
 // microphone; Bo and Cy join with camera and microphone off, so all they receive is Ada's (and the hub
 // sends Ada no offer that could take her layers away). Bo's path is unlimited; everything the hub sends
@@ -45,7 +45,9 @@ function decodes(page: Page, frames: number, widthOk: (width: number) => boolean
 }
 
 describe("the camera's simulcast: a slow subscriber gets a narrower layer (three Chromium pages, built app, real hub)", () => {
-  const call = useAppCall(['Ada', 'Bo', 'Cy'], { pageOptions: () => ({ viewport: { width: 640, height: 480 } }) })
+  // 1280x720 pages: each tile reports its size to the hub (tile-size.spec.ts), and a 640x480 page's grid
+  // tile of three (298x168) is small enough for the hub to cap it at `mid`; here the link is what is tested.
+  const call = useAppCall(['Ada', 'Bo', 'Cy'], { pageOptions: () => ({ viewport: { width: 1280, height: 720 } }) })
   const { explain } = call
   let ada: AppParticipant
   let bo: AppParticipant

@@ -33,6 +33,7 @@ async function loadGenerator() {
           "export { tabsMachine } from './src/machines/tabsMachine.ts'",
           "export { resolutionHoldMachine } from './src/machines/resolutionHoldMachine.ts'",
           "export { sendLayersMachine } from './src/machines/sendLayersMachine.ts'",
+          "export { videoSizeMachine } from './src/machines/videoSizeMachine.ts'",
         ].join('\n'),
         resolveDir: packageDir,
         loader: 'ts',

@@ -37,6 +37,8 @@ import { devicesMachine } from './machines/devicesMachine.js'
 import { ScreenMedia } from './screenMedia.js'
 import { tabsActors } from './machines/tabsActors.js'
 import { tabsMachine } from './machines/tabsMachine.js'
+import { videoSizeActors } from './machines/videoSizeActors.js'
+import { videoSizeMachine, type VideoSizeEvent } from './machines/videoSizeMachine.js'
 import type { Trace } from './trace/format.js'
 import type { TraceRecorderLike } from './trace/capture.js'
 import { answeringOffer, selectView, statusOf } from './view.js'
@@ -160,6 +162,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
       screenShare,
       tabs: tabsMachine.provide({ actors: tabsActors(ports.tabs), guards: { hasChannel: () => ports.tabs !== undefined } }),
       devices: devicesMachine.provide({ actors: devicesActors({ devices: ports.media, local: media.local }) }),
+      videoSize: videoSizeMachine.provide({ actors: videoSizeActors(channels) }),
     },
     ...(connectDeadline !== undefined ? { delays: { connectDeadline } } : {}),
   })
@@ -217,6 +220,7 @@ export function createConference(options: ConferenceOptions): Conference {
     watchRoom: (roomId) => actor.send({ type: 'user.watchRoom', roomId }),
     setHand: (raised) => actor.send({ type: 'user.setHand', raised }),
     react: (emoji) => actor.send({ type: 'user.react', emoji }),
+    reportVideoSize: (trackId, width, height) => actor.system.get('videoSize')?.send({ type: 'video.resized', trackId, width, height } satisfies VideoSizeEvent),
     // For `pagehide`: the beacon survives the page; everything local is released at once.
     leaveOnUnload: () => actor.send({ type: 'user.leave', viaBeacon: true }),
     exportTrace: () => {

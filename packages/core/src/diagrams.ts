@@ -15,6 +15,7 @@ export const DIAGRAM_MACHINES = {
   tabs: 'tabsMachine',
   resolutionHold: 'resolutionHoldMachine',
   sendLayers: 'sendLayersMachine',
+  videoSize: 'videoSizeMachine',
 } as const
 
 export type DiagramName = keyof typeof DIAGRAM_MACHINES

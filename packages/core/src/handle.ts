@@ -97,6 +97,13 @@ export interface ConferenceHandle<Snapshot> {
    * renegotiation). Optional so earlier UIs' doubles may leave it out.
    */
   selectDevice?(kind: DeviceKind, deviceId: string): void
+  /**
+   * How large a remote video is shown, in CSS pixels, by the receiving side's track id (0×0: off
+   * screen, hidden, not drawn). Told to the hub on its `internal` channel, which sends a small tile a
+   * narrow simulcast layer and pauses an unseen video (videoSizeMachine.ts); only changes leave, at most
+   * one per track each 200 ms. Dropped with a hub that opens no such channel. Optional for test doubles.
+   */
+  reportVideoSize?(trackId: string, width: number, height: number): void
   /** Registers `navigator.sendBeacon`-style leave for page unload; returns the function to call from `pagehide`. */
   leaveOnUnload(): void
 }

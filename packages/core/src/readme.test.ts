@@ -12,6 +12,7 @@ import { reconnectMachine } from './machines/reconnectMachine.js'
 import { tabsMachine } from './machines/tabsMachine.js'
 import { resolutionHoldMachine } from './machines/resolutionHoldMachine.js'
 import { sendLayersMachine } from './machines/sendLayersMachine.js'
+import { videoSizeMachine } from './machines/videoSizeMachine.js'
 
 const machines: Record<DiagramName, AnyStateMachine> = {
   conference: conferenceMachine,
@@ -22,6 +23,7 @@ const machines: Record<DiagramName, AnyStateMachine> = {
   tabs: tabsMachine,
   resolutionHold: resolutionHoldMachine,
   sendLayers: sendLayersMachine,
+  videoSize: videoSizeMachine,
 }
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')

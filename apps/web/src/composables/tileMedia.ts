@@ -18,6 +18,8 @@ export interface TileMedia extends Required<Omit<MediaStreamBindingOptions, 'kee
    * tile then leaves your camera's element with the preview until it is shown.
    */
   hidden?(): boolean
+  /** How large a remote video is shown (CSS pixels; 0×0 not shown): the core's `reportVideoSize` (composables/useVideoSize.ts). */
+  reportVideoSize?(trackId: string, width: number, height: number): void
 }
 
 export const TILE_MEDIA: InjectionKey<TileMedia> = Symbol('parley.tileMedia')
@@ -34,7 +36,7 @@ export function useTileMedia(): TileMedia {
 
 /** The tile media of the running app: the session's streams, played through the autoplay guard. */
 export function tileMediaOf(
-  session: { readonly streams: StreamRegistry | undefined },
+  session: { readonly streams: StreamRegistry | undefined; reportVideoSize?(trackId: string, width: number, height: number): void },
   autoplay: Pick<TileMedia, 'play' | 'register' | 'unregister'>,
   devices?: { readonly speaker: string },
   selfVideo?: SelfVideo,
@@ -43,6 +45,7 @@ export function tileMediaOf(
     streams: () => session.streams,
     ...(devices ? { speaker: () => devices.speaker } : {}),
     ...(selfVideo ? { selfVideo } : {}),
+    ...(session.reportVideoSize ? { reportVideoSize: (trackId: string, width: number, height: number) => session.reportVideoSize?.(trackId, width, height) } : {}),
     play: (element) => autoplay.play(element),
     register: (element) => autoplay.register(element),
     unregister: (element) => autoplay.unregister(element),

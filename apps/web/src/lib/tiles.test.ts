@@ -52,6 +52,22 @@ describe('remoteTile', () => {
     expect(remoteTile(makeParticipant(1, { streamIds: [] })).showVideo).toBe(false)
   })
 
+  it("names the live video track each remote tile draws (its shown size goes to the core), none before it arrives nor on yours", () => {
+    const both = makeParticipant(3)
+    both.tracks = [...both.tracks, { trackId: 'sv', streamId: 'screen-3', kind: 'video', source: 'screen', live: true }]
+    both.streamIds = ['stream-3', 'screen-3']
+    const view = makeView({ status: 'connected', participants: [both] })
+    const tiles = buildTiles(view, 'Ada')
+    expect(tiles.map((tile) => [tile.key, tile.videoTrackId])).toEqual([
+      ['local', undefined],
+      ['client-3', 'stream-3-v'],
+      ['screen:client-3', 'sv'],
+    ])
+    const notLive = makeParticipant(1)
+    notLive.tracks = notLive.tracks.map((track) => ({ ...track, live: false }))
+    expect(remoteTile(notLive).videoTrackId).toBeUndefined()
+  })
+
   it('shows the camera stream on the person tile, never their screen', () => {
     expect(remoteTile(makeParticipant(1)).fit).toBe('cover')
     const both = makeParticipant(3)

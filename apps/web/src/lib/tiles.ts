@@ -17,6 +17,8 @@ export interface Tile {
   accessibleName: string
   /** Stream registry id of the media to bind, when there is one. */
   streamId?: string
+  /** A remote tile's live video track (the receiving side's track id): how large it is drawn goes to the core (composables/useVideoSize.ts). */
+  videoTrackId?: string
   audioEnabled: boolean
   videoEnabled: boolean
   /** Video is on and a live video track has arrived: otherwise the tile shows the avatar. */
@@ -100,9 +102,14 @@ function pausedForYou(participant: Participant, streamId: string | undefined): b
   return participant.tracks.some((track) => track.kind === 'video' && track.live && track.streamId === streamId && track.pausedByHub !== undefined)
 }
 
+/** The id of this stream's live video track, once it arrived. */
+function liveVideoOf(participant: Participant, streamId: string | undefined): string | undefined {
+  return participant.tracks.find((track) => track.kind === 'video' && track.live && track.streamId === streamId)?.trackId
+}
+
 export function remoteTile(participant: Participant): Tile {
   const streamId = cameraStreamOf(participant)
-  const videoLive = participant.tracks.some((track) => track.kind === 'video' && track.live && track.streamId === streamId)
+  const videoTrackId = liveVideoOf(participant, streamId)
   const name = participantName(participant)
   return {
     key: participant.clientId,
@@ -113,9 +120,10 @@ export function remoteTile(participant: Participant): Tile {
     hueKey: participant.clientId,
     accessibleName: accessibleNameOf(name, participant),
     ...(streamId !== undefined ? { streamId } : {}),
+    ...(videoTrackId !== undefined ? { videoTrackId } : {}),
     audioEnabled: participant.audioEnabled,
     videoEnabled: participant.videoEnabled,
-    showVideo: participant.videoEnabled && videoLive && streamId !== undefined,
+    showVideo: participant.videoEnabled && videoTrackId !== undefined && streamId !== undefined,
     fit: 'cover',
     ...(participant.speaking ? { speaking: true } : {}),
     ...(participant.quality ? { quality: participant.quality } : {}),
@@ -128,7 +136,7 @@ export function remoteTile(participant: Participant): Tile {
   }
 }
 
-function screenTile(key: string, name: string, streamId: string, local: boolean, hueKey: string, paused = false): Tile {
+function screenTile(key: string, name: string, streamId: string, local: boolean, hueKey: string, paused = false, videoTrackId?: string): Tile {
   const label = local ? 'Your screen' : `${name}'s screen`
   return {
     key: screenTileKey(key),
@@ -139,6 +147,7 @@ function screenTile(key: string, name: string, streamId: string, local: boolean,
     hueKey,
     accessibleName: `${label}, shared screen`,
     streamId,
+    ...(videoTrackId !== undefined ? { videoTrackId } : {}),
     // A screen share has its own audio (tab or system sound), not the person's microphone state.
     audioEnabled: true,
     videoEnabled: true,
@@ -153,7 +162,7 @@ export function screenTiles(view: ConferenceView, displayName: string): Tile[] {
   const remote = view.participants.flatMap((participant) => {
     const live = participant.tracks.filter((track) => track.source === 'screen' && track.kind === 'video' && track.live)
     return [...new Set(live.map((track) => track.streamId))].map((streamId) =>
-      screenTile(participant.clientId, participantName(participant), streamId, false, participant.clientId, pausedForYou(participant, streamId)),
+      screenTile(participant.clientId, participantName(participant), streamId, false, participant.clientId, pausedForYou(participant, streamId), liveVideoOf(participant, streamId)),
     )
   })
   const own = view.screenShare?.state === 'sharing' && view.screenShare.streamId ? [screenTile(LOCAL_TILE_KEY, view.displayName || displayName, view.screenShare.streamId, true, view.clientId ?? LOCAL_TILE_KEY)] : []

@@ -213,6 +213,11 @@ export const useSessionStore = defineStore('session', () => {
     conference.value?.react?.(emoji)
   }
 
+  /** How large a remote video is shown (composables/useVideoSize.ts): for the hub's layer choice. */
+  function reportVideoSize(trackId: string, width: number, height: number) {
+    conference.value?.reportVideoSize?.(trackId, width, height)
+  }
+
   /** From `pagehide` (a refresh or a closed tab): leave with a beacon so others see us go at once. */
   function leaveOnUnload() {
     conference.value?.leaveOnUnload()
@@ -250,6 +255,7 @@ export const useSessionStore = defineStore('session', () => {
     watchRoom,
     setHand,
     react,
+    reportVideoSize,
     leaveOnUnload,
   }
 })

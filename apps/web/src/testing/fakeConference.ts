@@ -173,6 +173,8 @@ export interface FakeConference {
   calls: RecordedCall[]
   /** Rooms the app asked about (`watchRoom`: is this browser in it in another tab?). */
   watched: string[]
+  /** `reportVideoSize` calls as `trackId WxH`, kept apart from `calls` (every remote tile makes them). */
+  videoSizes: string[]
   /** Options the store passed to the factory. */
   options: ConferenceFactoryOptions | undefined
   /** Replaces the view the fake's snapshot carries (defaults from `makeView`). */
@@ -212,6 +214,7 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
     streams,
     calls,
     watched: [],
+    videoSizes: [],
     options: undefined,
     handle: undefined as unknown as AnyConferenceHandle,
     created: 0,
@@ -273,6 +276,7 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
     // Kept apart from `calls`: every preview of an invited room watches it.
     watchRoom: (roomId) => fake.watched.push(roomId),
     leaveOnUnload: () => record({ method: 'leaveOnUnload', args: [] }),
+    reportVideoSize: (trackId, width, height) => fake.videoSizes.push(`${trackId} ${width}x${height}`),
     setHand: (raised) => record({ method: 'setHand', args: [raised] }),
     react: (emoji) => record({ method: 'react', args: [emoji] }),
     selectDevice: (kind, deviceId) => record({ method: 'selectDevice', args: [kind, deviceId] }),

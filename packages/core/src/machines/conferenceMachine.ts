@@ -58,6 +58,8 @@ export const conferenceMachine = conferenceSetup.createMachine({
     { id: 'devices', systemId: 'devices', src: 'devices' },
     // The device's network changes (the pre-join gathers again, a call restarts ICE at once).
     { id: 'network', src: 'watchNetwork' },
+    // How large the UI shows each remote video, for the hub (videoSizeMachine.ts); kept across sessions.
+    { id: 'videoSize', systemId: 'videoSize', src: 'videoSize' },
   ],
   initial: 'idle',
   on: {

@@ -20,6 +20,7 @@ import type { PresenceActors, PresenceRequest } from './presenceActors.js'
 import type { WarmUpActors } from './warmUpActors.js'
 import { screenShareMachine } from './screenShareMachine.js'
 import { devicesMachine } from './devicesMachine.js'
+import { videoSizeMachine } from './videoSizeMachine.js'
 import type { DeviceKind } from '../api.js'
 import { notProvided } from './notProvided.js'
 import { reconnectMachine, type ReconnectOutput } from './reconnectMachine.js'
@@ -67,6 +68,7 @@ export const conferenceSetup = setup({
     reconnect: reconnectMachine,
     tabs: tabsMachine,
     devices: devicesMachine,
+    videoSize: videoSizeMachine,
   },
   delays: {
     leaveTimeout: LEAVE_TIMEOUT_MS,

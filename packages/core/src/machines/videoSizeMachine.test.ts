@@ -1,0 +1,116 @@
+// The video sizes a UI reports reach the hub's `internal` channel as the protocol's `video_size` frames:
+// only changes, at most one per track each interval (on the injected clock), all of them again on a
+// new channel (a fresh session), none and no error while no channel is open (a hub without one).
+import { INTERNAL_CHANNEL_LABEL, parseInternalFrame, videoSizeFrame as protocolFrame } from '@parley/protocol'
+import { describe, expect, it } from 'vitest'
+import { createActor } from 'xstate'
+import { DataChannels } from '../dataChannels.js'
+import { FakeDataChannel, ManualClock } from '../test-support/index.js'
+import { videoSizeActors } from './videoSizeActors.js'
+import { VIDEO_SIZE_INTERVAL_MS, videoSizeFrame, videoSizeMachine } from './videoSizeMachine.js'
+
+function sizes() {
+  const clock = new ManualClock()
+  const channels = new DataChannels()
+  const actor = createActor(videoSizeMachine.provide({ actors: videoSizeActors(channels) }), { clock }).start()
+  const resize = (trackId: string, width: number, height: number) => actor.send({ type: 'video.resized', trackId, width, height })
+  const hubOpens = () => {
+    const channel = new FakeDataChannel(INTERNAL_CHANNEL_LABEL)
+    channels.add(channel)
+    channel.open()
+    return channel
+  }
+  /** What the hub received, as it parses it. */
+  const received = (channel: FakeDataChannel) =>
+    channel.sent.map((frame) => {
+      const parsed = parseInternalFrame(frame)
+      if (!parsed.ok || parsed.message.type !== 'video_size') throw new Error(`not a video_size frame: ${frame}`)
+      const { track_id, width, height } = parsed.message.data
+      return `${track_id} ${width}x${height}`
+    })
+  return { clock, channels, actor, resize, hubOpens, received }
+}
+
+describe('videoSizeMachine', () => {
+  it("builds the protocol's frame (whole pixels, never negative)", () => {
+    expect(videoSizeFrame('t1', 640.7, 360.2)).toBe(protocolFrame('t1', 640.7, 360.2))
+    expect(videoSizeFrame('t1', -3, 0)).toBe(protocolFrame('t1', 0, 0))
+  })
+
+  it('keeps the sizes while no channel is open, with no error, and sends the latest of each when it opens', () => {
+    const run = sizes()
+    run.resize('t1', 320, 180)
+    run.resize('t1', 640, 360)
+    run.resize('t2', 0, 0)
+    run.clock.advance(10 * VIDEO_SIZE_INTERVAL_MS)
+    expect(run.actor.getSnapshot().value).toBe('closed')
+    expect(run.actor.getSnapshot().status).toBe('active')
+    const channel = run.hubOpens()
+    expect(run.received(channel)).toEqual(['t1 640x360', 't2 0x0'])
+    run.actor.stop()
+  })
+
+  it('sends a change at once, then at most one frame per track each interval: the latest, and only if it changed', () => {
+    const run = sizes()
+    const channel = run.hubOpens()
+    run.resize('t1', 640, 360)
+    expect(run.received(channel)).toEqual(['t1 640x360'])
+    // A window being dragged: many sizes within the interval, the last one leaves when it ends.
+    run.resize('t1', 600, 338)
+    run.resize('t1', 500, 281)
+    run.resize('t2', 320, 180)
+    run.clock.advance(VIDEO_SIZE_INTERVAL_MS - 1)
+    expect(run.received(channel)).toHaveLength(1)
+    run.clock.advance(1)
+    expect(run.received(channel)).toEqual(['t1 640x360', 't1 500x281', 't2 320x180'])
+    // The same size again, or a change undone within the interval, sends nothing.
+    run.clock.advance(VIDEO_SIZE_INTERVAL_MS)
+    run.resize('t1', 500, 281)
+    run.resize('t1', 400, 225)
+    run.resize('t2', 100, 100)
+    run.resize('t2', 320, 180)
+    run.clock.advance(10 * VIDEO_SIZE_INTERVAL_MS)
+    expect(run.received(channel)).toEqual(['t1 640x360', 't1 500x281', 't2 320x180', 't1 400x225'])
+    expect(run.clock.pendingTimers).toBe(0)
+    run.actor.stop()
+  })
+
+  it("sends every track's latest size again on a new channel (a fresh session after recovery), 0x0 included", () => {
+    const run = sizes()
+    const first = run.hubOpens()
+    run.resize('t1', 640, 360)
+    run.clock.advance(VIDEO_SIZE_INTERVAL_MS)
+    run.resize('t2', 0, 0)
+    // The session ends: its connection and channels go (the peer session's end clears them, no close event).
+    run.channels.clear()
+    run.clock.advance(VIDEO_SIZE_INTERVAL_MS)
+    run.resize('t1', 320, 180)
+    const second = run.hubOpens()
+    expect(run.received(first)).toEqual(['t1 640x360', 't2 0x0'])
+    expect(run.received(second)).toEqual(['t1 320x180', 't2 0x0'])
+    run.actor.stop()
+  })
+
+  it('a frame that cannot leave (the channel closed under it) waits for the next channel', () => {
+    const run = sizes()
+    const channel = run.hubOpens()
+    channel.readyState = 'closing'
+    run.resize('t1', 640, 360)
+    expect(run.actor.getSnapshot().value).toBe('closed')
+    channel.close()
+    const next = run.hubOpens()
+    expect(run.received(next)).toEqual(['t1 640x360'])
+    run.actor.stop()
+  })
+
+  it("ignores what the hub says on the channel and stops watching it when stopped", () => {
+    const run = sizes()
+    const channel = run.hubOpens()
+    channel.deliver('{"type":"vad_started","data":{}}')
+    expect(run.actor.getSnapshot().value).toEqual({ open: 'idle' })
+    run.actor.stop()
+    expect(channel.listenerCount()).toBe(3) // the holder's own listeners, not the machine's watch
+    channel.open()
+    expect(channel.sent).toEqual([])
+  })
+})

@@ -1,0 +1,81 @@
+// How large this client shows each remote video, told to the hub on its `internal` channel
+// (videoSizeActors.ts) so that it sends a small tile a narrow simulcast layer and pauses what nobody
+// sees (0×0: off screen or hidden). A UI reports every change (`video.resized`); only changes leave, at
+// most one frame per track each `videoSizeInterval`; a channel that (re)opens, a fresh session's, is
+// sent the latest size of every track. Until a channel opens the sizes are only kept. It runs for the
+// conference's whole life, so a recovery's new session hears what the UI reported before.
+import type { VideoSizeMessage } from '@parley/protocol'
+import { assign, enqueueActions, setup } from 'xstate'
+import type { InternalChannelEvent, VideoSizeActors } from './videoSizeActors.js'
+import { notProvided } from './notProvided.js'
+
+export const VIDEO_SIZE_INTERVAL_MS = 200
+
+export interface VideoSizeContext {
+  /** The frame each track's latest size makes, by the receiving side's track id. */
+  sizes: Record<string, string>
+  /** What the open channel was sent, by track id. */
+  sent: Record<string, string>
+}
+
+export type VideoSizeEvent = { type: 'video.resized'; trackId: string; width: number; height: number } | InternalChannelEvent
+
+/** The `video_size` frame (hub-api-v1.md §5): whole CSS pixels, never negative. Built here, not by the protocol's `videoSizeFrame`, whose module would bundle its schemas. */
+export const videoSizeFrame = (trackId: string, width: number, height: number): string =>
+  JSON.stringify({ type: 'video_size', data: { track_id: trackId, width: Math.max(0, width | 0), height: Math.max(0, height | 0) } } satisfies VideoSizeMessage)
+
+const changed = ({ sizes, sent }: VideoSizeContext) => Object.keys(sizes).filter((id) => sizes[id] !== sent[id])
+
+export const videoSizeMachine = setup({
+  types: {
+    context: {} as VideoSizeContext,
+    events: {} as VideoSizeEvent,
+  },
+  actors: {
+    internalChannel: notProvided<VideoSizeActors['internalChannel']>('internalChannel'),
+  },
+  delays: {
+    videoSizeInterval: VIDEO_SIZE_INTERVAL_MS,
+  },
+  guards: {
+    hasChanges: ({ context }) => changed(context).length > 0,
+  },
+  actions: {
+    storeSize: assign(({ context: { sizes } }, { trackId, width, height }: { trackId: string; width: number; height: number }) => ({
+      sizes: { ...sizes, [trackId]: videoSizeFrame(trackId, width, height) },
+    })),
+    sendChanges: enqueueActions(({ context, enqueue }) => {
+      for (const id of changed(context)) enqueue.sendTo('internalChannel', { type: 'internal.send', frame: context.sizes[id]! })
+      enqueue.assign({ sent: context.sizes })
+    }),
+  },
+}).createMachine({
+  id: 'videoSize',
+  context: { sizes: {}, sent: {} },
+  invoke: { id: 'internalChannel', src: 'internalChannel' },
+  on: { 'video.resized': { actions: { type: 'storeSize', params: ({ event }) => event } } },
+  initial: 'closed',
+  states: {
+    closed: {
+      on: { 'internal.open': 'open' },
+    },
+    open: {
+      // A new channel (a fresh session's) was sent nothing yet.
+      entry: assign({ sent: {} }),
+      on: { 'internal.closed': 'closed', 'internal.open': { target: 'open', reenter: true } },
+      initial: 'idle',
+      states: {
+        // Checked after every change (the sizes are stored on the machine itself).
+        idle: {
+          always: { guard: 'hasChanges', target: 'coolingDown', actions: 'sendChanges' },
+        },
+        // What changes meanwhile is kept, and leaves when this ends.
+        coolingDown: {
+          after: { videoSizeInterval: 'idle' },
+        },
+      },
+    },
+  },
+})
+
+export type VideoSizeMachine = typeof videoSizeMachine
