@@ -249,7 +249,7 @@ for (const plane of ['werift', 'ndc'] as const) {
       // A toggle only republishes the media state: the rest of the room session (connection, negotiation,
       // events stream, remote track watching) carries on untouched.
       expect(grace.view().status, "Grace's status after turning her camera off").toBe('connected')
-      expect(grace.view().stateValue).toContain('inRoom.connection.connected')
+      expect(grace.view().stateValue).toContain('inRoom.connection.connected.settled')
       expect(openedEventSources.length, 'event streams opened (one per participant, none reopened by the toggle)').toBe(3)
     })
 

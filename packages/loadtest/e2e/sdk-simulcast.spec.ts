@@ -6,7 +6,7 @@
 // namespace) and decodes a narrower layer, so the hub holds and forwards more than one of Ana's layers.
 // Bo and Cy join with the microphone only, so the hub offers Ana their audio: her SDK answers those offers,
 // which must keep her rids. Then Dee, Parley's web app (served by the same hub; camera and microphone
-// off), decodes Ana's simulcast too. The SDK sends no simulcast request of its own over HTTP (no such
+// off; its page at 1280x720, a tile large enough for the widest layer), decodes Ana's simulcast too. The SDK sends no simulcast request of its own over HTTP (no such
 // endpoint in its dist): what it sends about layers goes over the `internal` data channel (hub README,
 // "Clients served"). Observed, never slept on. Loopback-only namespace, root in it (tc on lo); the web app
 // must be built (`node scripts/parley.mjs build`).
@@ -54,8 +54,8 @@ describe("the official SDK's simulcast on the hub's werift plane (Chromium, 640x
   /** Every hub API answer the pages got, `METHOD /v1/<first segments> status` → count. */
   const answers = new Map<string, number>()
 
-  const open = async (name: string, ignoreErrors: RegExp[] = []) => {
-    const participant = await newParticipantPage(browser, { viewport: { width: 640, height: 480 }, ignoreErrors })
+  const open = async (name: string, ignoreErrors: RegExp[] = [], viewport = { width: 640, height: 480 }) => {
+    const participant = await newParticipantPage(browser, { viewport, ignoreErrors })
     await participant.context.addInitScript(recordPeerConnections)
     participant.page.on('response', (response) => {
       const url = new URL(response.url())
@@ -153,7 +153,9 @@ describe("the official SDK's simulcast on the hub's werift plane (Chromium, 640x
   it("Parley's web app decodes the SDK's simulcast", async () => {
     // The core asks each participant's Parley media state (`getmeta parley.media.<id>`); the SDK publishes
     // none, so those lookups answer 404 (as in the cluster spec).
-    const dee = await open('Dee', [/404 .*\/getmeta\/parley\.media\./])
+    // At 1280x720: Parley's web app tells the hub each tile's size (tile-size.spec.ts), and at 640x480 its
+    // grid tile of Ana among the others is small enough for the hub to cap it at the narrower layer.
+    const dee = await open('Dee', [/404 .*\/getmeta\/parley\.media\./], { width: 1280, height: 720 })
     await dee.goto(`${hub.url}/?roomId=${encodeURIComponent(roomId)}&roomName=sdk`)
     await dee.getByTestId('display-name').fill('Dee')
     for (const toggle of ['prejoin-toggle-camera', 'prejoin-toggle-mic']) {
