@@ -3,6 +3,7 @@
 // receiver validates them with this schema and ignores (and logs) anything else.
 import * as v from 'valibot'
 import { MAX_ID_LENGTH, MAX_NAME_LENGTH } from './schemas.js'
+import { parseJsonFrame } from './fields.js'
 
 /** Label of the room's chat data channel. */
 export const CHAT_CHANNEL_LABEL = 'parley.chat'
@@ -31,16 +32,5 @@ export type ChatMessage = v.InferOutput<typeof ChatMessageSchema>
 
 /** One received frame: the message, or why it was refused (for a log line). */
 export function parseChatFrame(frame: unknown): { ok: true; message: ChatMessage } | { ok: false; error: string } {
-  if (typeof frame !== 'string') return { ok: false, error: 'chat frame is not text' }
-  let json: unknown
-  try {
-    json = JSON.parse(frame)
-  } catch {
-    return { ok: false, error: 'chat frame is not JSON' }
-  }
-  const result = v.safeParse(ChatMessageSchema, json)
-  if (!result.success) {
-    return { ok: false, error: `chat frame: ${result.issues.map((issue) => `${v.getDotPath(issue) ?? ''}: ${issue.message}`).join('; ')}` }
-  }
-  return { ok: true, message: result.output }
+  return parseJsonFrame(ChatMessageSchema, 'chat', frame)
 }

@@ -26,3 +26,23 @@ export const sdp = v.pipe(
   v.maxLength(MAX_SDP_LENGTH, `must be at most ${MAX_SDP_LENGTH} characters`),
   v.startsWith('v=0', 'is not an SDP (it must start with "v=0")'),
 )
+
+/** One received data-channel frame (`what`: the channel's name for the error) parsed as JSON by `schema`: the message, or why it was refused (for a log line). */
+export function parseJsonFrame<TSchema extends v.GenericSchema>(
+  schema: TSchema,
+  what: string,
+  frame: unknown,
+): { ok: true; message: v.InferOutput<TSchema> } | { ok: false; error: string } {
+  if (typeof frame !== 'string') return { ok: false, error: `${what} frame is not text` }
+  let json: unknown
+  try {
+    json = JSON.parse(frame)
+  } catch {
+    return { ok: false, error: `${what} frame is not JSON` }
+  }
+  const result = v.safeParse(schema, json)
+  if (!result.success) {
+    return { ok: false, error: `${what} frame: ${result.issues.map((issue) => `${v.getDotPath(issue) ?? ''}: ${issue.message}`).join('; ')}` }
+  }
+  return { ok: true, message: result.output }
+}

@@ -22,7 +22,7 @@ describe('the internal channel', () => {
   it.each([
     [new Uint8Array([1, 2]), 'internal frame is not text'],
     ['{', 'internal frame is not JSON'],
-    ['{"type":"vad_started","data":{}}', 'internal frame: type:'],
+    ['{"type":"vad_started","data":{}}', 'internal frame: '],
     ['{"type":"video_size","data":{"track_id":"","width":1,"height":1}}', 'internal frame: data.track_id:'],
     ['{"type":"video_size","data":{"track_id":"t","width":-1,"height":1}}', 'internal frame: data.width:'],
     ['{"type":"video_size","data":{"track_id":"t","width":1.5,"height":1}}', 'internal frame: data.width:'],

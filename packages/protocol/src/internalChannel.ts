@@ -4,7 +4,7 @@
 // pixels, never 0) and `stats` every 3 s; Parley's core also sends 0×0 for a tile that is off screen,
 // which the hub takes as "not watched" and pauses that video until a size arrives again.
 import * as v from 'valibot'
-import { MAX_ID_LENGTH } from './fields.js'
+import { MAX_ID_LENGTH, parseJsonFrame } from './fields.js'
 
 /** Label of the channel the hub creates for each client. */
 export const INTERNAL_CHANNEL_LABEL = 'internal'
@@ -41,18 +41,7 @@ export type InternalMessage = v.InferOutput<typeof InternalMessageSchema>
 
 /** One received frame: the message, or why it was refused (for a log line; the channel stays open). */
 export function parseInternalFrame(frame: unknown): { ok: true; message: InternalMessage } | { ok: false; error: string } {
-  if (typeof frame !== 'string') return { ok: false, error: 'internal frame is not text' }
-  let json: unknown
-  try {
-    json = JSON.parse(frame)
-  } catch {
-    return { ok: false, error: 'internal frame is not JSON' }
-  }
-  const result = v.safeParse(InternalMessageSchema, json)
-  if (!result.success) {
-    return { ok: false, error: `internal frame: ${result.issues.map((issue) => `${v.getDotPath(issue) ?? 'type'}: ${issue.message}`).join('; ')}` }
-  }
-  return { ok: true, message: result.output }
+  return parseJsonFrame(InternalMessageSchema, 'internal', frame)
 }
 
 /** The frame a client sends to report how large it shows a remote video (0×0: not shown). */
