@@ -12,40 +12,15 @@ import { loadavg } from 'node:os'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pollUntil, recordPeerConnections } from '@parley/testkit'
+import { decodingStops, readBox, readInboundVideo, setDocumentHidden } from './tile-video'
 import { appStatus, decodesAtWidth, joinWithoutMedia, oneRemoteDecoding, openRoom, REMOTE_TILE, useAppCall, type AppParticipant } from './web-app'
 
 const FULL_WIDTH = 640
 const load = () => loadavg().map((value) => value.toFixed(2)).join(' ')
 
-/** In the page: its one inbound video (width, frames decoded). */
-async function inboundVideo(page: Page) {
-  return page.evaluate(async () => {
-    const inbound = { frameWidth: 0, framesDecoded: 0 }
-    for (const pc of (globalThis as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? []) {
-      if (pc.connectionState === 'closed') continue
-      ;(await pc.getStats()).forEach((stat: Record<string, unknown>) => {
-        if (stat.kind === 'video' && stat.type === 'inbound-rtp') Object.assign(inbound, { frameWidth: Number(stat.frameWidth ?? 0), framesDecoded: Number(stat.framesDecoded ?? 0) })
-      })
-    }
-    return inbound
-  })
-}
-
-/** The CSS size of the tile showing `participant`, as its ResizeObserver sees it. */
-async function tileBox(page: Page, participant: string) {
-  return page.evaluate((selector) => {
-    const box = document.querySelector(selector)?.getBoundingClientRect()
-    return box ? `${Math.round(box.width)}x${Math.round(box.height)}` : 'none'
-  }, `${REMOTE_TILE}[data-participant="${participant}"]`)
-}
-
-/** Makes the page's document say it is hidden (or visible again), as a background tab's does. */
-async function setHidden(page: Page, hidden: boolean) {
-  await page.evaluate((value) => {
-    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (value ? 'hidden' : 'visible') })
-    document.dispatchEvent(new Event('visibilitychange'))
-  }, hidden)
-}
+const inboundVideo = (page: Page) => page.evaluate(readInboundVideo)
+const tileBox = (page: Page, participant: string) => page.evaluate(readBox, `${REMOTE_TILE}[data-participant="${participant}"]`)
+const setHidden = (page: Page, hidden: boolean) => page.evaluate(setDocumentHidden, hidden)
 
 describe('tile sizes: a large tile gets the full layer, a small one a narrow one, a hidden tab none (three Chromium pages, built app, real hub)', () => {
   const call = useAppCall(['Ada', 'Bo', 'Cy'], { pageOptions: () => ({ viewport: { width: 640, height: 480 } }) })
@@ -88,16 +63,11 @@ describe('tile sizes: a large tile gets the full layer, a small one a narrow one
 
   it("Cy's tab hidden: the hub stops sending Cy Ada's video; shown again, it comes back", async () => {
     await setHidden(cy.page, true)
-    // Stopped: no frame decoded over 2 s (polled, 10 samples 200 ms apart, each one the same count).
-    let still: number[] = []
-    await pollUntil(async () => {
-      still = [...still, (await inboundVideo(cy.page)).framesDecoded].slice(-11)
-      return still.length === 11 && still.every((count) => count === still[0]) ? true : undefined
-    }, { timeoutMs: 15_000, intervalMs: 200, description: "Cy's decoding of Ada's video stopping while Cy's tab is hidden", seen: () => still }).catch(explain)
-    figures.hiddenStoppedAt = still[0]
+    const stoppedAt = await decodingStops(() => inboundVideo(cy.page), "Cy's decoding of Ada's video stopping while Cy's tab is hidden").catch(explain)
+    figures.hiddenStoppedAt = stoppedAt
     await setHidden(cy.page, false)
     const back = await decodesAtWidth(() => inboundVideo(cy.page), 10, (width) => width > 0 && width <= FULL_WIDTH / 2, "Cy decoding Ada's video again once shown", 20_000).catch(explain)
-    expect(back.framesDecoded).toBeGreaterThan(still[0]!)
+    expect(back.framesDecoded).toBeGreaterThan(stoppedAt)
     figures.shownAgain = back
   })
 })
