@@ -98,10 +98,12 @@ export interface ConferenceHandle<Snapshot> {
    */
   selectDevice?(kind: DeviceKind, deviceId: string): void
   /**
-   * How large a remote video is shown, in CSS pixels, by the receiving side's track id (0×0: off
+   * How large a remote video is shown, in CSS pixels, by the hub's track id, as the view's participant
+   * tracks carry it (not the received MediaStreamTrack's id, which Firefox makes its own) (0×0: off
    * screen, hidden, not drawn). Told to the hub on its `internal` channel, which sends a small tile a
    * narrow simulcast layer and pauses an unseen video (videoSizeMachine.ts); only changes leave, at most
-   * one per track each 200 ms. Dropped with a hub that opens no such channel. Optional for test doubles.
+   * one per track each 200 ms. Dropped with a hub that opens no such channel; a track the hub no longer
+   * announces is forgotten at the next report. Optional for test doubles.
    */
   reportVideoSize?(trackId: string, width: number, height: number): void
   /** Registers `navigator.sendBeacon`-style leave for page unload; returns the function to call from `pagehide`. */

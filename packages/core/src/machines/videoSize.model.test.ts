@@ -3,7 +3,8 @@
 // `internal` channel actor, a DataChannels holder with fake channels the hub opens and closes, and a
 // manual clock. On every step the machine is where the model says with the same sizes; on every path
 // each frame the hub got parses as the protocol's `video_size`, no track gets two frames within an
-// interval, and once the machine rests on an open channel the hub's last word on each track is its latest size.
+// interval, no frame leaves for a track after a report that no longer announces it, and once the machine
+// rests on an open channel the hub's last word on each track it keeps is its latest size.
 import { INTERNAL_CHANNEL_LABEL, parseInternalFrame } from '@parley/protocol'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createActor, type AnyEventObject, type AnyMachineSnapshot } from 'xstate'
@@ -16,9 +17,11 @@ import { VIDEO_SIZE_INTERVAL_MS, videoSizeMachine, type VideoSizeContext } from 
 
 const AFTER = 'xstate.after.videoSizeInterval.videoSize.open.coolingDown'
 const events: AnyEventObject[] = [
-  { type: 'video.resized', trackId: 't1', width: 640, height: 360 },
+  { type: 'video.resized', trackId: 't1', width: 640, height: 360, announced: { t1: {} } },
   // Off screen or hidden.
-  { type: 'video.resized', trackId: 't1', width: 0, height: 0 },
+  { type: 'video.resized', trackId: 't1', width: 0, height: 0, announced: { t1: {} } },
+  // Its tile went as its publisher left: the hub no longer announces it.
+  { type: 'video.resized', trackId: 't1', width: 0, height: 0, announced: {} },
   { type: 'internal.open' },
   { type: 'internal.closed' },
   { type: AFTER },
@@ -35,6 +38,8 @@ function startRun() {
   const clock = new ManualClock()
   const channels = new DataChannels()
   const opened: FakeDataChannel[] = []
+  /** For each track a report no longer announced (and none announced since): how many frames the hub had got by then. */
+  const forgotten = new Map<string, number>()
   /** Each frame the hub got: which channel, when, what. */
   const frames: { channel: number; at: number; trackId: string; size: string }[] = []
   const actor = createActor(videoSizeMachine.provide({ actors: videoSizeActors(channels) }), { clock, inspect: coverage.inspector('videoSize') }).start()
@@ -48,7 +53,12 @@ function startRun() {
     }
   }
   const execute: Record<string, (event: AnyEventObject) => unknown> = {
-    'video.resized': (event) => actor.send(event as never),
+    'video.resized': (event) => {
+      const trackId = event.trackId as string
+      if ((event.announced as Record<string, unknown>)[trackId]) forgotten.delete(trackId)
+      else if (!forgotten.has(trackId)) forgotten.set(trackId, frames.length)
+      actor.send(event as never)
+    },
     'internal.open': () => {
       const channel = new FakeDataChannel(INTERNAL_CHANNEL_LABEL)
       record(channel, opened.push(channel) - 1)
@@ -58,7 +68,7 @@ function startRun() {
     'internal.closed': () => opened.at(-1)!.close(),
     [AFTER]: () => clock.advance(VIDEO_SIZE_INTERVAL_MS),
   }
-  return { clock, actor, frames, opened, execute }
+  return { clock, actor, frames, opened, forgotten, execute }
 }
 
 const comparable = (snapshot: AnyMachineSnapshot) => ({ value: snapshot.value, context: snapshot.context as VideoSizeContext })
@@ -80,12 +90,13 @@ describe('videoSizeMachine (model)', () => {
         const previous = run.frames.slice(0, i).findLast((f) => f.channel === frame.channel && f.trackId === frame.trackId)
         if (previous) expect(frame.at - previous.at).toBeGreaterThanOrEqual(VIDEO_SIZE_INTERVAL_MS)
       }
-      // Rested on an open channel: it holds every track's latest size.
+      // Nothing left for a forgotten track; rested on an open channel, it holds every kept track's latest size.
       run.clock.advance(VIDEO_SIZE_INTERVAL_MS)
+      for (const [trackId, before] of run.forgotten) expect(run.frames.slice(before).filter((f) => f.trackId === trackId)).toEqual([])
       const snapshot = run.actor.getSnapshot()
       if (snapshot.matches('open')) {
         const current = run.opened.length - 1
-        const latest = Object.fromEntries(run.frames.filter((f) => f.channel === current).map((f) => [f.trackId, f.size]))
+        const latest = Object.fromEntries(run.frames.filter((f) => f.channel === current && !run.forgotten.has(f.trackId)).map((f) => [f.trackId, f.size]))
         const expected = Object.fromEntries(Object.entries((snapshot.context as VideoSizeContext).sizes).map(([id, frame]) => {
           const { data } = JSON.parse(frame) as { data: { width: number; height: number } }
           return [id, `${data.width}x${data.height}`]

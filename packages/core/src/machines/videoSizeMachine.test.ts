@@ -1,6 +1,7 @@
 // The video sizes a UI reports reach the hub's `internal` channel as the protocol's `video_size` frames:
 // only changes, at most one per track each interval (on the injected clock), all of them again on a
-// new channel (a fresh session), none and no error while no channel is open (a hub without one).
+// new channel (a fresh session), none and no error while no channel is open (a hub without one); the size
+// of a track the hub no longer announces forgotten at the next report.
 import { INTERNAL_CHANNEL_LABEL, parseInternalFrame, videoSizeFrame as protocolFrame } from '@parley/protocol'
 import { describe, expect, it } from 'vitest'
 import { createActor } from 'xstate'
@@ -13,7 +14,10 @@ function sizes() {
   const clock = new ManualClock()
   const channels = new DataChannels()
   const actor = createActor(videoSizeMachine.provide({ actors: videoSizeActors(channels) }), { clock }).start()
-  const resize = (trackId: string, width: number, height: number) => actor.send({ type: 'video.resized', trackId, width, height })
+  /** The tracks the hub announces to us now (the roster's, by track id). */
+  let announced: Record<string, unknown> = { t1: {}, t2: {} }
+  const announce = (...trackIds: string[]) => (announced = Object.fromEntries(trackIds.map((id) => [id, {}])))
+  const resize = (trackId: string, width: number, height: number) => actor.send({ type: 'video.resized', trackId, width, height, announced })
   const hubOpens = () => {
     const channel = new FakeDataChannel(INTERNAL_CHANNEL_LABEL)
     channels.add(channel)
@@ -28,7 +32,7 @@ function sizes() {
       const { track_id, width, height } = parsed.message.data
       return `${track_id} ${width}x${height}`
     })
-  return { clock, channels, actor, resize, hubOpens, received }
+  return { clock, channels, actor, resize, announce, hubOpens, received }
 }
 
 describe('videoSizeMachine', () => {
@@ -112,5 +116,38 @@ describe('videoSizeMachine', () => {
     expect(channel.listenerCount()).toBe(3) // the holder's own listeners, not the machine's watch
     channel.open()
     expect(channel.sent).toEqual([])
+  })
+
+  it("forgets the size of a track the hub no longer announces (its publisher left) at the next report: a new channel hears nothing of it", () => {
+    const run = sizes()
+    const first = run.hubOpens()
+    run.resize('t1', 640, 360)
+    run.clock.advance(VIDEO_SIZE_INTERVAL_MS)
+    run.resize('t2', 320, 180)
+    expect(run.received(first)).toEqual(['t1 640x360', 't2 320x180'])
+    // t1's publisher left: the hub no longer announces it, and the UI reports its tile gone.
+    run.announce('t2')
+    run.clock.advance(VIDEO_SIZE_INTERVAL_MS)
+    run.resize('t1', 0, 0)
+    expect(run.actor.getSnapshot().context.sizes).toEqual({ t2: videoSizeFrame('t2', 320, 180) })
+    run.clock.advance(VIDEO_SIZE_INTERVAL_MS)
+    expect(run.received(first)).toEqual(['t1 640x360', 't2 320x180'])
+    run.channels.clear()
+    const second = run.hubOpens()
+    expect(run.received(second)).toEqual(['t2 320x180'])
+    run.actor.stop()
+  })
+
+  it('a report of one track forgets every other the hub no longer announces; one of a track never announced is not kept', () => {
+    const run = sizes()
+    run.resize('t1', 640, 360)
+    run.resize('t2', 0, 0)
+    run.announce('t3')
+    run.resize('t3', 320, 180)
+    run.resize('t4', 100, 100)
+    expect(Object.keys(run.actor.getSnapshot().context.sizes)).toEqual(['t3'])
+    const channel = run.hubOpens()
+    expect(run.received(channel)).toEqual(['t3 320x180'])
+    run.actor.stop()
   })
 })

@@ -3,7 +3,10 @@
 // sees (0×0: off screen or hidden). A UI reports every change (`video.resized`); only changes leave, at
 // most one frame per track each `videoSizeInterval`; a channel that (re)opens, a fresh session's, is
 // sent the latest size of every track. Until a channel opens the sizes are only kept. It runs for the
-// conference's whole life, so a recovery's new session hears what the UI reported before.
+// conference's whole life, so a recovery's new session hears what the UI reported before. Each report
+// comes with the tracks the hub announces to us now, and only their sizes are kept: a track that went
+// (its publisher left, stopped it) is forgotten at the next report, which the UI makes as its tile goes
+// (0×0), so no later channel hears of it.
 import type { VideoSizeMessage } from '@parley/protocol'
 import { assign, enqueueActions, setup } from 'xstate'
 import type { InternalChannelEvent, VideoSizeActors } from './videoSizeActors.js'
@@ -12,19 +15,23 @@ import { notProvided } from './notProvided.js'
 export const VIDEO_SIZE_INTERVAL_MS = 200
 
 export interface VideoSizeContext {
-  /** The frame each track's latest size makes, by the receiving side's track id. */
+  /**
+   * The frame each track's latest size makes, by the hub's track id: the publisher's MSID track id, which
+   * `tracks_available` names and the view carries (the receiving browser's own id may differ: Firefox's does).
+   */
   sizes: Record<string, string>
-  /** What the open channel was sent, by track id. */
-  sent: Record<string, string>
+  /** The frames the open channel was sent (each names its track). */
+  sent: string[]
 }
 
-export type VideoSizeEvent = { type: 'video.resized'; trackId: string; width: number; height: number } | InternalChannelEvent
+/** A size the UI reports, with the tracks the hub announces to us now (the roster's, by track id): the sizes of the others are forgotten. */
+export type VideoSizeEvent = { type: 'video.resized'; trackId: string; width: number; height: number; announced: Record<string, unknown> } | InternalChannelEvent
 
 /** The `video_size` frame (hub-api-v1.md §5): whole CSS pixels, never negative. Built here, not by the protocol's `videoSizeFrame`, whose module would bundle its schemas. */
 export const videoSizeFrame = (trackId: string, width: number, height: number): string =>
   JSON.stringify({ type: 'video_size', data: { track_id: trackId, width: Math.max(0, width | 0), height: Math.max(0, height | 0) } } satisfies VideoSizeMessage)
 
-const changed = ({ sizes, sent }: VideoSizeContext) => Object.keys(sizes).filter((id) => sizes[id] !== sent[id])
+const changed = ({ sizes, sent }: VideoSizeContext) => Object.values(sizes).filter((frame) => !sent.includes(frame))
 
 export const videoSizeMachine = setup({
   types: {
@@ -41,17 +48,17 @@ export const videoSizeMachine = setup({
     hasChanges: ({ context }) => changed(context).length > 0,
   },
   actions: {
-    storeSize: assign(({ context: { sizes } }, { trackId, width, height }: { trackId: string; width: number; height: number }) => ({
-      sizes: { ...sizes, [trackId]: videoSizeFrame(trackId, width, height) },
+    storeSize: assign(({ context: { sizes } }, { trackId, width, height, announced }: { trackId: string; width: number; height: number; announced: Record<string, unknown> }) => ({
+      sizes: Object.fromEntries(Object.entries({ ...sizes, [trackId]: videoSizeFrame(trackId, width, height) }).filter(([id]) => announced[id])),
     })),
     sendChanges: enqueueActions(({ context, enqueue }) => {
-      for (const id of changed(context)) enqueue.sendTo('internalChannel', { type: 'internal.send', frame: context.sizes[id]! })
-      enqueue.assign({ sent: context.sizes })
+      for (const frame of changed(context)) enqueue.sendTo('internalChannel', { type: 'internal.send', frame })
+      enqueue.assign({ sent: Object.values(context.sizes) })
     }),
   },
 }).createMachine({
   id: 'videoSize',
-  context: { sizes: {}, sent: {} },
+  context: { sizes: {}, sent: [] },
   invoke: { id: 'internalChannel', src: 'internalChannel' },
   on: { 'video.resized': { actions: { type: 'storeSize', params: ({ event }) => event } } },
   initial: 'closed',
@@ -61,7 +68,7 @@ export const videoSizeMachine = setup({
     },
     open: {
       // A new channel (a fresh session's) was sent nothing yet.
-      entry: assign({ sent: {} }),
+      entry: assign({ sent: [] }),
       on: { 'internal.closed': 'closed', 'internal.open': { target: 'open', reenter: true } },
       initial: 'idle',
       states: {
