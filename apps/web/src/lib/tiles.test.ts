@@ -94,6 +94,10 @@ describe('remoteTile', () => {
     expect(remoteTile(paused(makeParticipant(1, { connectionProblem: true })))).toMatchObject({ pausedForYou: true, connectionWarning: true })
     // Camera off: the avatar, nothing paused to speak of.
     expect(remoteTile(paused(makeParticipant(1, { videoEnabled: false }))).pausedForYou).toBeUndefined()
+    // A paused video that is not live (not arrived yet, or ended) has no picture to keep: nothing said.
+    const notLive = paused(makeParticipant(1))
+    notLive.tracks = notLive.tracks.map((track) => ({ ...track, live: false }))
+    expect(remoteTile(notLive).pausedForYou).toBeUndefined()
     // Only their camera's pause marks the person tile, not their screen's.
     const sharing = makeParticipant(2, { streamIds: ['stream-2', 'screen-2'] })
     sharing.tracks = [...sharing.tracks, { trackId: 'sv', streamId: 'screen-2', kind: 'video', source: 'screen', live: true, pausedByHub: 'bandwidth' }]

@@ -1,6 +1,6 @@
 // Which tiles the call shows and what each one says: plain data the grid renders.
 import { GUEST_NAME } from '../conference/types'
-import type { ConferenceView, Participant, QualityFigures } from '../conference/types'
+import type { ConferenceView, Participant, QualityFigures, RemoteTrackInfo } from '../conference/types'
 
 export interface Tile {
   /** 'local', the participant's client id, or `screen:` and either: stable, so tiles never remount when others come and go. */
@@ -17,7 +17,7 @@ export interface Tile {
   accessibleName: string
   /** Stream registry id of the media to bind, when there is one. */
   streamId?: string
-  /** A remote tile's live video track (the receiving side's track id): how large it is drawn goes to the core (composables/useVideoSize.ts). */
+  /** A remote tile's live video track, by the hub's track id (not the received track's own, which Firefox makes up): how large it is drawn goes to the core (composables/useVideoSize.ts). */
   videoTrackId?: string
   audioEnabled: boolean
   videoEnabled: boolean
@@ -97,19 +97,15 @@ function cameraStreamOf(participant: Participant): string | undefined {
   return participant.streamIds.find((id) => !screens.has(id))
 }
 
-/** Is a live video track of this stream one the hub paused for our connection? */
-function pausedForYou(participant: Participant, streamId: string | undefined): boolean {
-  return participant.tracks.some((track) => track.kind === 'video' && track.live && track.streamId === streamId && track.pausedByHub !== undefined)
-}
-
-/** The id of this stream's live video track, once it arrived. */
-function liveVideoOf(participant: Participant, streamId: string | undefined): string | undefined {
-  return participant.tracks.find((track) => track.kind === 'video' && track.live && track.streamId === streamId)?.trackId
+/** This stream's live video track, once it arrived: its id for the size reports, its `pausedByHub` for "paused for you". */
+function liveVideoOf(participant: Participant, streamId: string | undefined): RemoteTrackInfo | undefined {
+  return participant.tracks.find((track) => track.kind === 'video' && track.live && track.streamId === streamId)
 }
 
 export function remoteTile(participant: Participant): Tile {
   const streamId = cameraStreamOf(participant)
-  const videoTrackId = liveVideoOf(participant, streamId)
+  const video = liveVideoOf(participant, streamId)
+  const videoTrackId = video?.trackId
   const name = participantName(participant)
   return {
     key: participant.clientId,
@@ -131,7 +127,7 @@ export function remoteTile(participant: Participant): Tile {
     ...(participant.connectionProblem ? { connectionProblem: true } : {}),
     ...(participant.videoPaused || participant.connectionProblem ? { connectionWarning: true } : {}),
     // With their camera off there is no video to pause: the avatar says enough.
-    ...(participant.videoEnabled && pausedForYou(participant, streamId) ? { pausedForYou: true } : {}),
+    ...(participant.videoEnabled && video?.pausedByHub !== undefined ? { pausedForYou: true } : {}),
     ...(participant.handRaised ? { handRaised: true } : {}),
   }
 }
@@ -161,9 +157,10 @@ function screenTile(key: string, name: string, streamId: string, local: boolean,
 export function screenTiles(view: ConferenceView, displayName: string): Tile[] {
   const remote = view.participants.flatMap((participant) => {
     const live = participant.tracks.filter((track) => track.source === 'screen' && track.kind === 'video' && track.live)
-    return [...new Set(live.map((track) => track.streamId))].map((streamId) =>
-      screenTile(participant.clientId, participantName(participant), streamId, false, participant.clientId, pausedForYou(participant, streamId), liveVideoOf(participant, streamId)),
-    )
+    return [...new Set(live.map((track) => track.streamId))].map((streamId) => {
+      const video = liveVideoOf(participant, streamId)
+      return screenTile(participant.clientId, participantName(participant), streamId, false, participant.clientId, video?.pausedByHub !== undefined, video?.trackId)
+    })
   })
   const own = view.screenShare?.state === 'sharing' && view.screenShare.streamId ? [screenTile(LOCAL_TILE_KEY, view.displayName || displayName, view.screenShare.streamId, true, view.clientId ?? LOCAL_TILE_KEY)] : []
   return [...remote, ...own]
