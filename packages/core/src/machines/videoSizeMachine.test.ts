@@ -120,10 +120,9 @@ describe('videoSizeMachine', () => {
 
   it("forgets the size of a track the hub no longer announces (its publisher left) at the next report: a new channel hears nothing of it", () => {
     const run = sizes()
-    const first = run.hubOpens()
     run.resize('t1', 640, 360)
-    run.clock.advance(VIDEO_SIZE_INTERVAL_MS)
     run.resize('t2', 320, 180)
+    const first = run.hubOpens()
     expect(run.received(first)).toEqual(['t1 640x360', 't2 320x180'])
     // t1's publisher left: the hub no longer announces it, and the UI reports its tile gone.
     run.announce('t2')
