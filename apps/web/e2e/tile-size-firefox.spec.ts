@@ -4,7 +4,7 @@
 // WebDriver BiDi, the persistent permission file of screenshare-firefox.spec.ts), camera and microphone
 // off, at 640x480. Bo's tiles report their size by the hub's track id (the MSID track id of its offer,
 // the id `tracks_available` names), which the view carries: Firefox's own id of the received track may
-// differ, and is printed beside it. Observed, never slept on (inbound-rtp framesDecoded and frameWidth):
+// differ (it does: `{uuid}`), and is printed beside it; reported under it, steps 2 and 3 fail. Observed, never slept on (inbound-rtp framesDecoded and frameWidth):
 //   1. Bo pins Ada's tile (large): Bo decodes her video 640 wide (20 frames);
 //   2. unpinned, her tile is one of two in the grid (small): at most 320 wide (20 frames);
 //   3. Bo's tab hidden (0×0 for every tile): Bo's decoding stops; shown again, it resumes.
