@@ -90,7 +90,7 @@ export class LayerChoice {
   /** Hidden: the level it returns to when shown (what it forwarded or wanted when hidden). */
   #hiddenFrom = 0
 
-  /** Starts wanting `start` (default the highest level): the first keyframe of that layer starts the video. */
+  /** Starts wanting `start` (default the highest level): its layer's first keyframe starts the video, or another's (`started`). */
   constructor(clock: Clock, layerCount: number, actions: LayerChoiceActions, start = layerCount, rates?: LayerRates) {
     this.#clock = clock
     this.#actions = actions
