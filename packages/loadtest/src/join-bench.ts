@@ -23,7 +23,7 @@ import type { Browser } from 'playwright-core'
 import { startTestHub, type TestHub } from '@parley/hub/testing'
 import { assertLoopbackOnly, launchChromium, newParticipantPage, pollUntil, startStaticServer, type ParticipantPage } from '@parley/testkit'
 import { type Kind, type KindName, KIND_NAMES, kinds, sdkPageDir, TUTORIAL_DIR, WEB_DIST } from './join-clients.js'
-import { addJoinProbe, JOIN_INTERVALS, JOIN_STEP_MEANING, JOIN_STEPS, readJoinMarks, sinceClick, type JoinStep } from './join-probe.js'
+import { addJoinProbe, DUMP_MARKS, JOIN_INTERVALS, JOIN_STEP_MEANING, JOIN_STEPS, readJoinMarks, sinceClick, type JoinStep } from './join-probe.js'
 import { median, paired, roundOrder } from './join-stats.js'
 import { importHubVersion } from './hub-version.js'
 import { assertWebDist, parseWebDist } from './web-dist.js'
@@ -98,7 +98,7 @@ async function trial(browser: Browser, kind: Kind, testHub: TestHub, hubEntries:
     )
     const epoch = marks.timeOrigin ?? 0
     const hub = hubTrace(hubEntries, epoch + marks.clickedAt!, epoch + marks.firstFrame!)
-    if (process.env.JOIN_DUMP) console.error(`  [click] ${new Date(epoch + marks.clickedAt!).toISOString()}`)
+    if (process.env.JOIN_DUMP) console.error(`  [click] ${new Date(epoch + marks.clickedAt!).toISOString()} page: ${DUMP_MARKS.map((name) => `${name} ${marks[name] === undefined ? '-' : (marks[name] - marks.clickedAt!).toFixed(1)}`).join(', ')}`)
     if (process.env.JOIN_DUMP) for (const e of hubEntries) if (e.at >= epoch + marks.clickedAt!) console.error(`  [hub] +${(e.at - epoch - marks.clickedAt!).toFixed(1)} ${e.msg} ${JSON.stringify(e.fields)}`)
     return { ms: marks.firstFrame! - marks.clickedAt!, steps: sinceClick(marks), apiViaWorker: marks.apiViaWorker ?? 0, busyToOffer: marks.busyToOffer ?? Number.NaN, busyToFrame: marks.busyToFrame ?? Number.NaN, inFlightAtOffer: marks.inFlightAtOffer, offerQueued: marks.offerQueued, hub }
   } finally {

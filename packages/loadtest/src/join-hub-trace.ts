@@ -29,7 +29,8 @@ export interface HubEntry {
 /** A logger for startTestHub that keeps the join path's debug lines (and nothing else) with their epoch time. */
 export function hubTraceLog(into: HubEntry[]): (level: string, msg: string, fields?: LogFields) => void {
   return (level, msg, fields) => {
-    if (level === 'debug' && /^(ice |dtls |keyframe |first packet forwarded|offer answered|offer created)/.test(msg)) into.push({ at: performance.timeOrigin + performance.now(), msg, fields })
+    // The simulcast lines (a layer wanted and switched to, a tile's size, the held keyframe) only for JOIN_DUMP.
+    if ((level === 'debug' && /^(ice |dtls |keyframe |first packet forwarded|offer answered|offer created)/.test(msg)) || /^(simulcast layer |viewer size|held keyframe)/.test(msg)) into.push({ at: performance.timeOrigin + performance.now(), msg, fields })
   }
 }
 

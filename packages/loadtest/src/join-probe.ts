@@ -7,7 +7,9 @@ import type { Page } from 'playwright-core'
 /** The join steps the probe sees, in the order they usually happen. */
 export const JOIN_STEPS = ['register', 'sseCreated', 'sseOpen', 'pcCreated', 'lockAnswered', 'offerSent', 'offerAnswered', 'hubOffer', 'answerSent', 'iceConnected', 'dtlsConnected', 'firstFrame'] as const
 export type JoinStep = (typeof JOIN_STEPS)[number]
-export type JoinMarks = Partial<Record<JoinStep | 'clickedAt' | 'apiViaWorker' | 'busyToOffer' | 'busyToFrame' | 'timeOrigin' | 'inFlightAtOffer' | 'offerQueued', number>>
+/** Marks printed only with JOIN_DUMP (the first frame's last step split): our answer's PUT answered, the first remote track event, the first remote <video> in the page and with a stream. */
+export const DUMP_MARKS = ['answerAnswered', 'trackEvent', 'videoInDom', 'videoSrc'] as const
+export type JoinMarks = Partial<Record<JoinStep | (typeof DUMP_MARKS)[number] | 'clickedAt' | 'apiViaWorker' | 'busyToOffer' | 'busyToFrame' | 'timeOrigin' | 'inFlightAtOffer' | 'offerQueued', number>>
 
 /** What each step means, for the table's legend. */
 export const JOIN_STEP_MEANING: Record<JoinStep, string> = {
@@ -78,6 +80,7 @@ function installProbe(selectors: { joinSelector: string; remoteVideoSelector: st
     if (method === 'POST' && /\/register$/.test(url.split('?')[0]!)) mark('register')
     if (/\/isallownegotiate\//.test(url)) mark('lockAnswered')
     if (negotiate && /"type"\s*:\s*"offer"/.test(body)) mark('offerAnswered')
+    if (negotiate && /"type"\s*:\s*"answer"/.test(body)) mark('answerAnswered')
     return response
   }
   const OriginalEventSource = globalThis.EventSource
@@ -94,6 +97,9 @@ function installProbe(selectors: { joinSelector: string; remoteVideoSelector: st
     constructor(config?: RTCConfiguration) {
       super(config)
       mark('pcCreated')
+      this.addEventListener('track', (event) => {
+        if (event.track.kind === 'video') mark('trackEvent')
+      })
       this.addEventListener('iceconnectionstatechange', () => {
         if (this.iceConnectionState === 'connected' || this.iceConnectionState === 'completed') mark('iceConnected')
       })
@@ -105,6 +111,8 @@ function installProbe(selectors: { joinSelector: string; remoteVideoSelector: st
   const check = () => {
     if (marks.firstFrame !== undefined) return
     for (const video of document.querySelectorAll<HTMLVideoElement>(selectors.remoteVideoSelector)) {
+      mark('videoInDom')
+      if (video.srcObject) mark('videoSrc')
       if (video.videoWidth > 0) {
         mark('firstFrame')
         return

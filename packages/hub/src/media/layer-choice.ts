@@ -4,6 +4,11 @@
 // subscriber's loss (`judge`, as VideoPause.judge). Levels: 0 = paused (nothing forwarded), 1 = the
 // lowest layer … `layerCount` = the highest. A subscriber's loss never counts in the publisher's
 // estimate here (judge returns false): a lower layer, not a slower publisher, is what fixes its link.
+//   starting  nothing forwarded yet (level 0), or the subscription's first keyframe forwarded of another
+//             layer than the target's (`started`: the hold's keyframe, or a wider layer's keyframe that
+//             came first while a ceiling had lowered the target): its first picture is never held back for
+//             the target; the target's keyframe is asked until it comes (no give-up), then steady (a start's
+//             switch up to the target is no probe: no trial)
 //   steady    forwarding `level`; judged in windows of JUDGE_MIN_PACKETS reported packets; a slow
 //             episode (windows over LOSSY) of STEP_DOWN_MS steps down: to the widest lower layer whose
 //             bitrate fits what the link delivered of this one in the episode's last window (what was
@@ -41,7 +46,7 @@ export const STEP_DOWN_MS = 2_000
  */
 export const FIT_MARGIN = 0.85
 
-export type LayerChoiceState = 'steady' | 'switching' | 'trial' | 'hidden' | 'ended'
+export type LayerChoiceState = 'starting' | 'steady' | 'switching' | 'trial' | 'hidden' | 'ended'
 
 /** What the choice reads of the layers (the plane's measurements). */
 export interface LayerRates {
@@ -58,7 +63,7 @@ export interface LayerChoiceActions {
 
 export class LayerChoice {
   readonly layerCount: number
-  #state: LayerChoiceState = 'switching'
+  #state: LayerChoiceState = 'starting'
   /** The level forwarded now (0: none yet, or paused). */
   #level = 0
   #target: number
@@ -85,7 +90,7 @@ export class LayerChoice {
   /** Hidden: the level it returns to when shown (what it forwarded or wanted when hidden). */
   #hiddenFrom = 0
 
-  /** Starts wanting `start` (default the highest level): the first keyframe of that layer starts the video. */
+  /** Starts wanting `start` (default the highest level): its layer's first keyframe starts the video, or another's (`started`). */
   constructor(clock: Clock, layerCount: number, actions: LayerChoiceActions, start = layerCount, rates?: LayerRates) {
     this.#clock = clock
     this.#actions = actions
@@ -118,7 +123,7 @@ export class LayerChoice {
     this.#target = next
     // Back up to a level still forwarded (a switch down not yet taken): nothing to switch.
     if (this.#level === next) this.#steady()
-    else if (this.#level > 0) {
+    else if (this.#level > 0 && this.#state !== 'starting') {
       this.#timer.cancel()
       this.#state = 'switching'
       this.#timer.start(KEYFRAME_WAIT_MS, () => this.#noKeyframe())
@@ -190,6 +195,17 @@ export class LayerChoice {
     return false
   }
 
+  /**
+   * The plane forwarded the subscription's first keyframe, of `level` (the target's or another layer's):
+   * forwarding from now on, towards the target from its keyframe when it is another (see the header).
+   */
+  started(level: number): void {
+    if (this.#state !== 'starting' || this.#level > 0 || level <= 0) return
+    if (level === this.#target) return this.switched(level)
+    this.#level = Math.min(this.layerCount, level)
+    this.#resetWindows()
+  }
+
   /** The plane forwarded the first packet of `level`'s keyframe (or, for 0, stopped forwarding). */
   switched(level: number): void {
     if (this.#state === 'ended' || level !== this.#target || level === this.#level) return
@@ -200,7 +216,7 @@ export class LayerChoice {
       this.#toldPaused = false
       this.#actions.paused(false, { level, backoffMs: this.#backoffMs })
     }
-    if (level > from && from > 0) {
+    if (level > from && from > 0 && this.#state !== 'starting') {
       this.#state = 'trial'
       this.#trialLost = 0
       this.#trialExpected = 0
@@ -231,8 +247,8 @@ export class LayerChoice {
       // A switch down, as a step down's: no give-up timer (asked again until it comes).
       this.#timer.cancel()
       this.#state = 'switching'
-    } else if (this.#level > 0 && this.#state === 'switching' && this.#target === this.#level) {
-      // A probe up past the new ceiling: off.
+    } else if (this.#level > 0 && (this.#state === 'switching' || this.#state === 'starting') && this.#target === this.#level) {
+      // A probe up past the new ceiling (or a start's switch up): off.
       this.#steady()
     } else if (this.#state === 'steady' && this.#level >= ceiling) {
       this.#timer.cancel()

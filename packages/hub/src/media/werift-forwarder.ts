@@ -242,8 +242,8 @@ export class Forwarder {
     const answered = source.hold.answered(subscription)
     if (answered.was === 'holding') {
       const { packets, heldSince } = answered
-      this.#log('debug', 'held keyframe forwarded', { clientId: subscription.owner.clientId, trackId: subscription.track.trackId, packets: packets.length, heldMs: this.#clock.now() - heldSince })
       const held = source.simulcast?.heldLayer
+      this.#log('debug', 'held keyframe forwarded', { clientId: subscription.owner.clientId, trackId: subscription.track.trackId, packets: packets.length, heldMs: this.#clock.now() - heldSince, ...(held ? { rid: held.rid, width: held.width, target: subscription.layers?.choice.target } : {}) })
       if (subscription.layers && source.simulcast && held && packets[0]) subscription.layers.startedWith(source.simulcast, held, packets[0].header.sequenceNumber, this.#clock.now())
       for (const packet of packets) this.#sendTo(subscription, subscription.layers ? subscription.layers.rewritten(packet) : packet, undefined)
       return
@@ -384,6 +384,7 @@ export class Forwarder {
   #firstForwarded(subscription: Subscription, packet: RtpPacket): void {
     subscription.forwarding = true
     const keyframe = subscription.track.kind === 'video' ? startsVp8Keyframe(packet.payload) : undefined
-    this.#log('debug', 'first packet forwarded', { clientId: subscription.owner.clientId, trackId: subscription.track.trackId, kind: subscription.track.kind, keyframe })
+    const layer = subscription.layers?.forwarded
+    this.#log('debug', 'first packet forwarded', { clientId: subscription.owner.clientId, trackId: subscription.track.trackId, kind: subscription.track.kind, keyframe, ...(layer ? { rid: layer.rid, width: layer.width } : {}) })
   }
 }

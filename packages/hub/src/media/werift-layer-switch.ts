@@ -82,6 +82,15 @@ export class LayerSwitch {
         choice.switched(choice.target)
         return true
       }
+      if (keyframe && this.forwarded === undefined && choice.state === 'starting' && layer.width >= target.width && layers.isActive(layer, now)) {
+        // The subscription's first picture, from a layer at least as wide as the target's (a ceiling lowered
+        // the target before it): not held back for the target's keyframe, which follows (asked for below).
+        // A narrower one is not taken: the keyframe request asks every layer, Chromium encodes them from one
+        // capture, so the target's keyframe is moments behind and starting from it spares a switch.
+        this.#switch(layer, header, now, sender)
+        this.vp8.switchTo(packet.payload)
+        choice.started(this.#levelOf(layers, layer, now))
+      }
       if (this.#asked !== target || now - this.#askedAt >= KEYFRAME_REASK_MS) {
         this.#asked = target
         this.#askedAt = now
@@ -139,6 +148,15 @@ export class LayerSwitch {
     this.#fromSeq = firstSeq
     this.#lastSentAt = now
     if (layers.layerAt(this.choice.target, now) === layer) this.choice.switched(this.choice.target)
+    // Another layer than the target's (the hold keeps the widest; a ceiling may have lowered the target
+    // since): the subscription starts on it, and the target follows from its keyframe.
+    else this.choice.started(this.#levelOf(layers, layer, now))
+  }
+
+  /** The level `layer` is at now (its rank among the sending layers); the widest when it is not ranked. */
+  #levelOf(layers: SimulcastLayers, layer: Layer, now: number): number {
+    for (let level = 1; level <= this.choice.layerCount; level++) if (layers.layerAt(level, now) === layer) return level
+    return this.choice.layerCount
   }
 
   /**

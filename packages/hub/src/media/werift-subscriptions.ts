@@ -75,7 +75,7 @@ export class WeriftSubscriptions implements SubscriptionOwner {
       matched = true
       applyViewerSize(subscription, size, this.#pixels)
       const choice = subscription.layers?.choice
-      this.#log('debug', 'viewer size', { trackId, width: size.width, height: size.height, ...(choice ? { ceiling: choice.ceiling } : { state: subscription.pause?.state }) })
+      this.#log('debug', 'viewer size', { clientId: this.clientId, trackId, width: size.width, height: size.height, ...(choice ? { ceiling: choice.ceiling, target: choice.target, level: choice.level } : { state: subscription.pause?.state }) })
     }
     if (!matched) this.#log('debug', 'viewer size for no video subscription (kept for one to come)', { trackId, width: size.width, height: size.height })
   }

@@ -57,7 +57,7 @@ function setUp() {
       .map((packet) => (packet.feedback as PictureLossIndication).mediaSsrc)
   }
   const size = (width: number, height: number) => applyViewerSize(subscription, { width, height }, PIXELS)
-  return { subscription, frames, sent, plisTo, size }
+  return { forwarder, subscription, frames, sent, plisTo, size }
 }
 
 describe('Forwarder: the layer follows the subscriber\'s tile', () => {
@@ -102,6 +102,80 @@ describe('Forwarder: the layer follows the subscriber\'s tile', () => {
     const out = run.sent()
     expect(out).toHaveLength(before + 2)
     for (let i = 1; i < out.length; i++) expect(out[i]).toBe(out[i - 1]! + 1)
+  })
+
+  it('a small tile told before the first keyframe: the widest layer\'s, first to come, is forwarded at once, the mid layer from its keyframe after', async () => {
+    const run = setUp()
+    const layers = run.subscription.layers!
+    // The publisher's layers ranked before this forwarding can send (no sender yet), the tile's size then.
+    const transceiver = run.subscription.transceiver
+    run.subscription.transceiver = undefined
+    run.frames(['high', 'mid', 'low'])
+    run.frames()
+    run.size(160, 120)
+    expect(layers.choice).toMatchObject({ state: 'starting', ceiling: 2, target: 2, level: 0 })
+    run.subscription.transceiver = transceiver
+
+    // Only the widest layer's keyframe comes (the mid one's is behind it): the first picture, not held back.
+    run.frames(['high'])
+    expect(layers.forwarded?.rid).toBe('high')
+    expect(run.sent()).toHaveLength(1)
+    expect(layers.choice).toMatchObject({ state: 'starting', level: 3, target: 2, forwards: true })
+    expect(await run.plisTo()).toContain(LAYERS.mid.ssrc)
+    run.frames()
+    expect(run.sent()).toHaveLength(2)
+    // Down to the ceiling's layer at its keyframe (the frame's widest packet still forwarded before it), numbering continuous.
+    run.frames(['mid'])
+    expect(layers.forwarded?.rid).toBe('mid')
+    expect(layers.choice).toMatchObject({ state: 'steady', level: 2, target: 2 })
+    const out = run.sent()
+    expect(out).toHaveLength(4)
+    for (let i = 1; i < out.length; i++) expect(out[i]).toBe(out[i - 1]! + 1)
+  })
+
+  it('a small tile told while the hold keeps the widest layer\'s keyframe: that keyframe goes first, the forwarding started on it, mid from its keyframe', async () => {
+    const run = setUp()
+    const layers = run.subscription.layers!
+    run.forwarder.holdKeyframe(run.subscription)
+    expect(run.subscription.keyframe).toBe('awaiting')
+    run.frames(['high', 'mid', 'low'])
+    run.frames()
+    expect(run.subscription.keyframe).toBe('holding')
+    run.size(160, 120)
+    expect(layers.choice).toMatchObject({ target: 2, level: 0 })
+    expect(run.sent()).toHaveLength(0)
+
+    run.forwarder.negotiated(run.subscription)
+    // The held keyframe and the packet after it, of the widest layer.
+    expect(run.sent()).toHaveLength(2)
+    expect(layers.forwarded?.rid).toBe('high')
+    expect(layers.choice).toMatchObject({ state: 'starting', level: 3, target: 2, forwards: true })
+    run.frames()
+    expect(run.sent()).toHaveLength(3)
+    expect(await run.plisTo()).toContain(LAYERS.mid.ssrc)
+    run.frames(['mid'])
+    expect(layers.forwarded?.rid).toBe('mid')
+    expect(layers.choice).toMatchObject({ state: 'steady', level: 2 })
+    const out = run.sent()
+    expect(out).toHaveLength(5)
+    for (let i = 1; i < out.length; i++) expect(out[i]).toBe(out[i - 1]! + 1)
+  })
+
+  it('a first keyframe narrower than the target is not taken: the target\'s, asked for with it, follows', () => {
+    const run = setUp()
+    const layers = run.subscription.layers!
+    const transceiver = run.subscription.transceiver
+    run.subscription.transceiver = undefined
+    run.frames(['high', 'mid', 'low'])
+    run.size(160, 120)
+    run.subscription.transceiver = transceiver
+    run.frames(['low'])
+    expect(layers.forwarded).toBeUndefined()
+    expect(run.sent()).toHaveLength(0)
+    expect(layers.choice).toMatchObject({ state: 'starting', level: 0, target: 2 })
+    run.frames(['mid'])
+    expect(layers.forwarded?.rid).toBe('mid')
+    expect(layers.choice).toMatchObject({ state: 'steady', level: 2 })
   })
 
   it('with two layers sending (Chromium\'s 640x480 camera), a small tile gets the narrower one', () => {
