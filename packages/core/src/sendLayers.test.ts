@@ -105,7 +105,7 @@ describe('the negotiation’s peer session and the camera’s layers', () => {
   it('watches a camera sent as layers (systemId sendLayers); the watch stops the lower layers on a short estimate and goes with the session', async () => {
     const run = start(CAMERA_LAYERS)
     await flush()
-    expect(run.watch()?.getSnapshot().value).toEqual({ sampling: 'waiting', layers: 'starting' })
+    expect(run.watch()?.getSnapshot().value).toEqual({ sampling: 'firstWait', layers: 'starting' })
     run.world.clock.advance(LAYER_SAMPLE_MS * 40)
     await flush()
     for (let i = 0; i < SHORT_SAMPLES; i++) {

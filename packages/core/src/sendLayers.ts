@@ -15,6 +15,13 @@ import type { StatLike } from './stats/report.js'
  */
 export const LAYER_SAMPLE_MS = 250
 /**
+ * The first sample, after the camera starts sending. Earlier ones could only read no estimate or a short one
+ * (Chromium's starts at 300 kbit/s, under SHORT_BPS, and the layers rule waits LAYERS_START_MS anyway), and
+ * each getStats ran in the middle of the join: traced, a read every 250 ms landed between the hub's offer and
+ * our answer's PUT in 4 of 5 joins (loadtest README, stop 38).
+ */
+export const LAYERS_FIRST_SAMPLE_MS = 1_500
+/**
  * Under this estimate (the selected pair's `availableOutgoingBitrate`) the layers do not fit: `mid` takes
  * up to 150 kbit/s, the audio ~40, and at 287 kbit/s Chromium gave the 640x480 top layer 51 kbit/s.
  */

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { createActor } from 'xstate'
 import { CameraSender } from '../sendResolution.js'
-import { LAYERS_OFF_MAX_MS, LAYERS_OFF_MS, LAYERS_START_MS, LAYERS_TRIAL_MS, LAYER_SAMPLE_MS, ROOMY_SAMPLES, SHORT_SAMPLES } from '../sendLayers.js'
+import { LAYERS_FIRST_SAMPLE_MS, LAYERS_OFF_MAX_MS, LAYERS_OFF_MS, LAYERS_START_MS, LAYERS_TRIAL_MS, LAYER_SAMPLE_MS, ROOMY_SAMPLES, SHORT_SAMPLES } from '../sendLayers.js'
 import type { RtpSenderLike } from '../ports.js'
 import type { StatLike } from '../stats/report.js'
 import { PeerStats } from '../stats/peerStats.js'
@@ -32,8 +32,10 @@ function watch() {
   const clock = new ManualClock()
   let current: StatLike[] = FINE
   let failing = false
+  let reads = 0
   const pc = new FakePeerConnections().factory({})
   pc.getStats = async () => {
+    reads++
     if (failing) throw new Error('closed')
     return current
   }
@@ -53,11 +55,11 @@ function watch() {
   const camera = new CameraSender()
   camera.attach(sender)
   const actor = createActor(sendLayersMachine.provide({ actors: sendLayersActors({ camera, peerStats, topRid: 'high' }) }), { clock, inspect: coverage.inspector('sendLayers') }).start()
-  /** `count` samples of `stats`, one LAYER_SAMPLE_MS apart, each read and judged. */
+  /** `count` samples of `stats`, each read and judged: the first LAYERS_FIRST_SAMPLE_MS after the start, then one LAYER_SAMPLE_MS apart. */
   const samples = async (stats: StatLike[], count = 1) => {
     current = stats
     for (let i = 0; i < count; i++) {
-      clock.advance(LAYER_SAMPLE_MS)
+      clock.advance(reads === 0 ? LAYERS_FIRST_SAMPLE_MS : LAYER_SAMPLE_MS)
       await flush()
     }
   }
@@ -69,6 +71,7 @@ function watch() {
     samples,
     active,
     fail: (on: boolean) => (failing = on),
+    reads: () => reads,
     layers: () => (actor.getSnapshot().value as { layers: unknown }).layers,
     offMs: () => actor.getSnapshot().context.offMs,
   }
@@ -100,13 +103,26 @@ describe('sendLayersMachine', () => {
   it(`applies no rule while a call starts: short from the first sample, it waits ${LAYERS_START_MS} ms`, async () => {
     const run = watch()
     expect(run.layers()).toBe('starting')
-    await run.samples(SHORT, LAYERS_START_MS / LAYER_SAMPLE_MS - 1)
+    await run.samples(SHORT, (LAYERS_START_MS - LAYERS_FIRST_SAMPLE_MS) / LAYER_SAMPLE_MS)
     expect(run.layers()).toBe('starting')
     expect(run.given).toEqual([])
     await run.samples(SHORT)
     expect(run.layers()).toEqual({ allLayers: 'settled' })
     await run.samples(SHORT, SHORT_SAMPLES)
     expect(run.active()).toEqual([true, false, false])
+  })
+
+  it(`reads nothing for the first ${LAYERS_FIRST_SAMPLE_MS} ms (the join's negotiation runs then), then every ${LAYER_SAMPLE_MS} ms`, async () => {
+    const run = watch()
+    run.clock.advance(LAYERS_FIRST_SAMPLE_MS - 1)
+    await flush()
+    expect(run.reads()).toBe(0)
+    run.clock.advance(1)
+    await flush()
+    expect(run.reads()).toBe(1)
+    run.clock.advance(LAYER_SAMPLE_MS)
+    await flush()
+    expect(run.reads()).toBe(2)
   })
 
   it('keeps every layer while the estimate carries them and the top layer is fed; asks the sender nothing', async () => {

@@ -1,7 +1,7 @@
 // The camera's simulcast layers against our own uplink (the rule and its figures: sendLayers.ts). The
 // negotiation spawns it (systemId `sendLayers`) when its peer session sends our camera as layers on a
-// sender that has parameters. `sampling` reads the sender's figures every `layerSample` (the
-// `readLayers` actor, getStats through PeerStats) and counts short and roomy samples in a row. `layers`:
+// sender that has parameters. `sampling` reads the sender's figures every `layerSample`, the first after
+// `layersFirstSample` (the `readLayers` actor, getStats through PeerStats) and counts short and roomy samples in a row. `layers`:
 // - `starting`: every layer on, the rule not applied yet (a call's estimate starts short): until a sample
 //   that is not short (`layers.fed`), or `layersStart` (3 s);
 // - `allLayers`: every layer on; SHORT_SAMPLES short samples in a row (the estimate under SHORT_BPS, or
@@ -14,7 +14,7 @@
 //   once `settled` the hold is back to 10 s.
 // Stopping it (the negotiation stops with the room session) stops the reads and the timers.
 import { assign, enqueueActions, setup } from 'xstate'
-import { LAYERS_OFF_MAX_MS, LAYERS_OFF_MS, LAYERS_START_MS, LAYERS_TRIAL_MS, LAYER_SAMPLE_MS, ROOMY_SAMPLES, SHORT_SAMPLES, isDropped, isRoomy, isShort, isUnknown, type LayerFigures } from '../sendLayers.js'
+import { LAYERS_FIRST_SAMPLE_MS, LAYERS_OFF_MAX_MS, LAYERS_OFF_MS, LAYERS_START_MS, LAYERS_TRIAL_MS, LAYER_SAMPLE_MS, ROOMY_SAMPLES, SHORT_SAMPLES, isDropped, isRoomy, isShort, isUnknown, type LayerFigures } from '../sendLayers.js'
 import type { SendLayersActors } from './sendLayersActors.js'
 import { notProvided } from './notProvided.js'
 
@@ -41,6 +41,7 @@ export const sendLayersMachine = setup({
   },
   delays: {
     layerSample: LAYER_SAMPLE_MS,
+    layersFirstSample: LAYERS_FIRST_SAMPLE_MS,
     layersStart: LAYERS_START_MS,
     layersOff: ({ context }) => context.offMs,
     layersTrial: LAYERS_TRIAL_MS,
@@ -68,8 +69,12 @@ export const sendLayersMachine = setup({
   context: { shortRun: 0, roomyRun: 0, offMs: LAYERS_OFF_MS },
   states: {
     sampling: {
-      initial: 'waiting',
+      // The first read after `layersFirstSample` (1.5 s): nothing to judge before, and the join's negotiation runs then.
+      initial: 'firstWait',
       states: {
+        firstWait: {
+          after: { layersFirstSample: 'reading' },
+        },
         waiting: {
           after: { layerSample: 'reading' },
         },
