@@ -26,7 +26,7 @@ const repoDir = resolve(packageDir, '../..')
  * and by 0.25 KB at stop 35 for a top layer the browser dropped (sendLayers.ts isDropped/isUnknown, +119) and
  * the page's hold of its render while the core answers a hub offer (view.ts answeringOffer, +45): 43,053.
  */
-export const BUDGET_GZIP_BYTES = 42.75 * 1024
+export const BUDGET_GZIP_BYTES = 42.875 * 1024
 /** Issue 10's goal (README, "Bundle size", says what stands in the way). */
 export const GOAL_GZIP_BYTES = 20 * 1024
 const ENTRY = "export { createConference, selectView } from '@parley/core'\n"

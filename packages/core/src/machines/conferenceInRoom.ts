@@ -55,7 +55,7 @@ export const inRoomState = conferenceSetup.createStateConfig({
       on: { 'network.changed': { actions: sendTo('negotiation', { type: 'network.changed' } satisfies NegotiationEvent) } },
     },
     answer: {
-      // From a hub offer until our answer has gone (its PUT done): a UI that renders now holds the answer back (view.ts answeringOffer).
+      // From a hub offer until our answer has left (its PUT on its way): a UI that renders now holds the answer back (view.ts answeringOffer).
       initial: 'idle',
       states: {
         idle: { on: { 'negotiation.answering': 'answering' } },

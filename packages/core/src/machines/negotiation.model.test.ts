@@ -36,6 +36,9 @@ const failure = (id: string) => ({ type: `xstate.error.actor.${id}`, error: new 
 const LOCK_RETRY_EVENT = 'xstate.after.lockRetry.negotiation.signaling.free.seekingLock.waitingForLock'
 const ICE_RESTART_TIMEOUT_EVENT = 'xstate.after.iceRestartTimeout.negotiation.ice.restoring'
 const ICE_RECHECK_EVENT = 'xstate.after.iceRecheck.negotiation.ice.restoring.answered'
+const ANSWER_LEAVING_EVENT = 'xstate.after.answerLeaving.negotiation.signaling.exchanging.exchange.answering.sendingAnswer.leaving'
+/** Our answer's PUT called, the task after it not yet run (answerLeaving, 0 ms). */
+const ANSWER_LEAVING = { signaling: { exchanging: { exchange: { answering: { sendingAnswer: 'leaving' } } } } }
 const SESSION_FAILED = 'xstate.error.actor.peerSession'
 /** The states waiting for a peer session step. */
 const PEER_STEPS = [{ offering: 'creatingOffer' }, { offering: 'applyingAnswer' }, { answering: 'creatingAnswer' }]
@@ -64,6 +67,7 @@ const events: AnyEventObject[] = [
   { type: LOCK_RETRY_EVENT },
   { type: ICE_RESTART_TIMEOUT_EVENT },
   { type: ICE_RECHECK_EVENT },
+  { type: ANSWER_LEAVING_EVENT },
 ]
 
 // The traversal is pure: the notifications to the parent are the only actions that need a parent.
@@ -99,11 +103,14 @@ const { paths, stats } = edgeCoveringPaths(traversalMachine, {
           !snapshot.matches({ signaling: { exchanging: { exchange: { offering: 'creatingOffer' } } } }) &&
           !snapshot.matches({ signaling: { exchanging: { exchange: { answering: 'creatingAnswer' } } } })
         )
-      // Advancing the clock that far would also fire a pending lock retry (3 s) or recheck (2 s): one timer at a time.
+      // Advancing the clock that far would also fire a pending lock retry (3 s) or recheck (2 s), or the answer's
+      // 0 ms: one timer at a time.
       case LOCK_RETRY_EVENT:
-        return !snapshot.matches({ ice: { restoring: 'answered' } })
+        return !snapshot.matches({ ice: { restoring: 'answered' } }) && !snapshot.matches(ANSWER_LEAVING)
       case ICE_RESTART_TIMEOUT_EVENT:
-        return !snapshot.matches({ signaling: { free: { seekingLock: 'waitingForLock' } } }) && !snapshot.matches({ ice: { restoring: 'answered' } })
+        return !snapshot.matches({ signaling: { free: { seekingLock: 'waitingForLock' } } }) && !snapshot.matches({ ice: { restoring: 'answered' } }) && !snapshot.matches(ANSWER_LEAVING)
+      case ICE_RECHECK_EVENT:
+        return !snapshot.matches(ANSWER_LEAVING)
       default:
         return true
     }
@@ -222,6 +229,7 @@ function executors(run: Run) {
       run.world.clock.advance(ICE_RESTART_TIMEOUT_MS)
       await flush(2)
     },
+    [ANSWER_LEAVING_EVENT]: () => run.world.clock.advance(0),
   }
 }
 

@@ -76,6 +76,26 @@ describe('negotiationMachine', () => {
     expect(run.snapshot().matches({ signaling: { free: 'stable' } })).toBe(true)
   })
 
+  it('tells `negotiation.answered` one task after the PUT left, while the hub has not answered it yet', async () => {
+    const run = start()
+    await flush()
+    run.world.hub.calls.gate('hub.negotiate')
+    const told = () => run.received.map((e) => e.type).filter((type) => type === 'negotiation.answered')
+    run.child.send({ type: 'hub.offer', sdp: HUB_OFFER })
+    await flush()
+    expect(run.routes()).toContain('negotiate:answer')
+    expect(run.snapshot().matches({ signaling: { exchanging: { exchange: { answering: { sendingAnswer: 'leaving' } } } } })).toBe(true)
+    expect(told()).toEqual([])
+    run.world.clock.advance(0)
+    expect(told()).toEqual(['negotiation.answered'])
+    expect(run.snapshot().matches({ signaling: { exchanging: { exchange: { answering: { sendingAnswer: 'onItsWay' } } } } })).toBe(true)
+    run.world.hub.calls.ungate('hub.negotiate')
+    run.world.hub.calls.find('hub.negotiate')!.resolve()
+    await flush()
+    expect(told()).toEqual(['negotiation.answered'])
+    expect(run.snapshot().matches({ signaling: { free: 'stable' } })).toBe(true)
+  })
+
   it('answers a hub offer that arrives while the lock is requested, then retries its own offer', async () => {
     const run = start({ configure: (world) => void world.hub.calls.gate('hub.isAllowNegotiate') })
     await flush()

@@ -82,7 +82,7 @@ export type NegotiationEvent =
 export type NegotiationParentEvent =
   | { type: 'negotiation.connected' }
   | { type: 'negotiation.reconnecting' }
-  /** A hub offer is being answered (setRemoteDescription…setLocalDescription); then our answer has gone (its PUT done or failed). */
+  /** A hub offer is being answered (setRemoteDescription…setLocalDescription); then our answer has left (its PUT on its way, or failed). */
   | { type: 'negotiation.answering' }
   | { type: 'negotiation.answered' }
   | { type: 'negotiation.failed'; message: string }
@@ -121,6 +121,7 @@ export const negotiationMachine = setup({
     lockRetry: LOCK_RETRY_MS,
     iceRestartTimeout: ICE_RESTART_TIMEOUT_MS,
     iceRecheck: ICE_RECHECK_MS,
+    answerLeaving: 0,
   },
   guards: {
     isLockGranted: (_, granted: boolean) => granted,
@@ -283,9 +284,11 @@ export const negotiationMachine = setup({
                       },
                     },
                     sendingAnswer: {
-                      // Told once the PUT is done (or failed), not at its start: the parent's work (a macrostep, a
-                      // UI's observers) in front of the PUT delayed it (join bench, stop 37 R1/R2).
-                      exit: 'notifyAnswered',
+                      // The parent is told once the PUT has left (one task after its fetch), not at its start (its
+                      // macrostep and a UI's observers ran in front of the PUT: stop 37) nor when done (the hub answers
+                      // after forwarding our first keyframe: a UI holding its render till then drew the video late: stop 38).
+                      initial: 'leaving',
+                      states: { leaving: { exit: 'notifyAnswered', after: { answerLeaving: 'onItsWay' } }, onItsWay: {} },
                       invoke: {
                         id: 'sendAnswer',
                         src: 'sendAnswer',
