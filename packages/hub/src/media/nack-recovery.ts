@@ -88,6 +88,7 @@ interface WeriftNackSender {
 /**
  * A subscriber's NACK against its werift sender: what to relay (the publisher's numbering, less what the
  * source relayed within the window: `coalesced`) and whether a keyframe is due (per subscription, as before).
+ * `published` maps a number back for a forwarding whose offset changes (simulcast); else the sender's offset does.
  */
 export function nackAgainstHistory(
   recovery: NackRecovery,
@@ -96,7 +97,7 @@ export function nackAgainstHistory(
   lost: readonly number[],
   now: number,
   keyframeAllowed: boolean,
-  relayable: (seq: number) => boolean = () => true,
+  published?: (seq: number) => number | undefined,
 ): { relayed: number[]; coalesced: number; keyframeDue: boolean } {
   const { rtpCache, seqOffset = 0 } = sender as WeriftNackSender
   const relayed: number[] = []
@@ -107,10 +108,11 @@ export function nackAgainstHistory(
     now,
     keyframeAllowed,
     (seq) => {
-      // Numbered under an offset no longer in force (a simulcast switch or renumbering): not mappable back.
-      if (!relayable(seq)) return
-      const published = (seq - seqOffset) & 0xffff
-      if (relays.claim(published, now)) relayed.push(published)
+      // A simulcast forwarding maps it back through the offset it was numbered under (renumbering.ts):
+      // undefined for another layer's number, or one forgotten.
+      const publisherSeq = published ? published(seq) : (seq - seqOffset) & 0xffff
+      if (publisherSeq === undefined) return
+      if (relays.claim(publisherSeq, now)) relayed.push(publisherSeq)
       else coalesced++
     },
   )

@@ -1,12 +1,13 @@
 // One subscriber's forwarding of a simulcast source (werift-simulcast.ts ranks the layers): its
 // LayerChoice's level maps to a layer, and the switch to it waits for that layer's keyframe, the old
 // layer forwarded until then; numbers, timestamps and VP8 picture ids continue across it; padding-only
-// packets are left out and the next packet is numbered right after the last one sent.
+// packets are left out, their numbers given to the next packets, and a packet lost on the way from the
+// publisher stays a gap whose NACK is relayed and whose late resend fills it (renumbering.ts).
 import type { RTCRtpSender, RtpHeader } from 'werift'
 import { RtpPacket } from 'werift'
 import { LayerChoice, type LayerChoiceActions } from './layer-choice.js'
 import { Vp8Continuity } from './vp8-rewrite.js'
-import { continueSequence } from './werift-fast-send.js'
+import { Renumbering } from './renumbering.js'
 import type { Layer, SimulcastLayers } from './werift-simulcast.js'
 import { ceilingLevel } from './viewer-size.js'
 import type { Clock } from '../clock.js'
@@ -21,10 +22,22 @@ const TICKS_PER_MS = 90
 /** What the switch does to the subscriber's werift sender (its replaceRTP; a fake in tests). */
 export type ContinuitySender = Pick<RTCRtpSender, 'replaceRTP'>
 
-/** werift's sender fields a renumbering reads: the last number sent and a switch still to be applied. */
+/** werift's sender fields the numbering reads and sets (werift 0.25.2; werift-fast-send.ts writes the same). */
 interface NumberedSender {
+  /** The last number sent, and its RTP time. */
   sequenceNumber?: number
+  timestamp?: number
+  /** Added to the publisher's number of each packet sent. */
+  seqOffset: number
+  /** A switch still to be applied: werift sets seqOffset at the next packet it sends. */
   rtpContinuityPending?: boolean
+  /** Sends are queued until the transport is up (werift's pending RTP): numbered later, not now. */
+  pendingRtpEnabled?: boolean
+}
+
+/** The offset werift's continuity gives the first packet `seq` after a switch: numbered right after the last sent. */
+function continuityOffset(sender: NumberedSender, seq: number): number {
+  return sender.sequenceNumber === undefined || sender.timestamp === undefined ? sender.seqOffset : (sender.sequenceNumber + 1 - seq) & 0xffff
 }
 
 /** A padding-only packet: no payload, only the publisher's padding (its bandwidth probes). */
@@ -44,10 +57,9 @@ export class LayerSwitch {
   #asked: Layer | undefined
   #askedAt = 0
   readonly vp8 = new Vp8Continuity()
-  /** A padding packet was left out since the last packet forwarded: the next one is renumbered. */
-  #skipped = false
-  /** The subscriber's first number after the last renumbering (a switch or a left-out padding packet). */
-  #renumberedFrom: number | undefined
+  readonly #numbering = new Renumbering()
+  /** A late packet is being sent under its own offset: the sender's offset, last number and time to put back after. */
+  #putBack: { seqOffset: number; sequenceNumber: number | undefined; timestamp: number | undefined } | undefined
   /** The subscriber's tile: layers under the widest sending one it needs (viewer-size.ts); undefined: never told. */
   #under: number | 'hidden' | undefined
   #ceilingCheckedAt = Number.NEGATIVE_INFINITY
@@ -108,32 +120,49 @@ export class LayerSwitch {
   }
 
   /**
-   * An admitted packet about to be sent: false for padding-only ones (left out); the first packet after
-   * one left out is numbered right after the last one sent (werift's seqOffset, as a resumed pause is).
+   * An admitted packet about to be sent, numbered (werift's seqOffset, which both send paths add): false
+   * for padding-only ones (left out, their numbers given on) and for a late one whose offset is forgotten.
+   * A late one is sent under its own segment's offset; `sent` puts the sender's numbering back after it.
    */
   sends(packet: { header: RtpHeader; payload: Buffer }, sender: object): boolean {
+    const seq = packet.header.sequenceNumber
     if (paddingOnly(packet)) {
-      this.#skipped = true
+      this.#numbering.leftOut(seq)
       return false
     }
-    this.choice.forwarded(packet.payload.length + 12)
-    if (!this.#skipped) return true
-    this.#skipped = false
     const internals = sender as NumberedSender
-    // A switch still pending renumbers this packet itself (werift's replaceRTP).
-    if (internals.rtpContinuityPending || internals.sequenceNumber === undefined) return true
-    continueSequence(sender as RTCRtpSender, packet.header.sequenceNumber)
-    this.#renumberedFrom = (internals.sequenceNumber + 1) & 0xffff
+    // A switch still pending numbers this packet itself (werift's replaceRTP), as computed here.
+    const pending = internals.rtpContinuityPending === true
+    const current = pending ? continuityOffset(internals, seq) : internals.seqOffset
+    const offset = this.#numbering.offsetFor(seq, current)
+    if (offset === undefined) return false
+    if (this.#numbering.late) {
+      // Queued or under a pending switch, the send would number it later, under another offset.
+      if (pending || internals.pendingRtpEnabled) return false
+      this.#putBack = { seqOffset: internals.seqOffset, sequenceNumber: internals.sequenceNumber, timestamp: internals.timestamp }
+      internals.seqOffset = offset
+    } else if (!pending && offset !== current) internals.seqOffset = offset
+    this.choice.forwarded(packet.payload.length + 12)
     return true
   }
 
+  /** The packet `sends` numbered was sent: after a late one, the sender's numbering is the newest packet's again. */
+  sent(sender: object): void {
+    const putBack = this.#putBack
+    if (!putBack) return
+    this.#putBack = undefined
+    const internals = sender as NumberedSender
+    internals.seqOffset = putBack.seqOffset
+    internals.sequenceNumber = putBack.sequenceNumber
+    internals.timestamp = putBack.timestamp
+  }
+
   /**
-   * Whether a NACK for the subscriber's `seq` may be relayed to the publisher on the forwarded layer: not
-   * for a number from before the last renumbering (the offset that maps it back is gone; another layer's,
-   * or a padding packet's).
+   * The publisher's number, on the forwarded layer, of the subscriber's `seq` (a NACK to relay), or
+   * undefined: numbered before the forwarded layer's start (another layer's), or its offset forgotten.
    */
-  relayable(seq: number): boolean {
-    return this.#renumberedFrom === undefined || ((seq - this.#renumberedFrom) & 0xffff) < 0x8000
+  published(seq: number): number | undefined {
+    return this.#numbering.published(seq)
   }
 
   /** The packet this subscriber gets of one it admitted: PictureID/TL0PICIDX continuous (vp8-rewrite.ts); itself while no offset is needed. */
@@ -146,6 +175,7 @@ export class LayerSwitch {
   startedWith(layers: SimulcastLayers, layer: Layer, firstSeq: number, now: number): void {
     this.forwarded = layer
     this.#fromSeq = firstSeq
+    this.#numbering.restart(firstSeq)
     this.#lastSentAt = now
     if (layers.layerAt(this.choice.target, now) === layer) this.choice.switched(this.choice.target)
     // Another layer than the target's (the hold keeps the widest; a ceiling may have lowered the target
@@ -199,10 +229,8 @@ export class LayerSwitch {
       const step = this.#lastSentAt === undefined ? 1 : Math.max(1, Math.round((now - this.#lastSentAt) * TICKS_PER_MS))
       // Applied by werift at the next packet it sends (this one): continuous numbering and time.
       sender.replaceRTP(header, false, step)
-      const last = (sender as NumberedSender).sequenceNumber
-      if (last !== undefined) this.#renumberedFrom = (last + 1) & 0xffff
     }
-    this.#skipped = false
+    this.#numbering.restart(header.sequenceNumber)
     this.forwarded = layer
     this.#fromSeq = header.sequenceNumber
     this.#asked = undefined

@@ -131,6 +131,16 @@ describe('Forwarder with a simulcast source', () => {
       state.timestamp = (state.timestamp + 2970) >>> 0
       state.pictureId = (state.pictureId + 1) & 0x7fff
     }
+    /** One frame (one packet) of `rid` lost on its way to the hub: numbered and timed, not delivered; returned for a late resend. */
+    const lose = (rid: Rid) => {
+      const state = next[rid]
+      const header = new RtpHeader({ payloadType: 96, ssrc: LAYERS[rid].ssrc, sequenceNumber: state.seq, timestamp: state.timestamp, marker: true })
+      const lost = new RtpPacket(header, vp8Payload({ pictureId: state.pictureId, tl0: state.pictureId & 0xff }))
+      state.seq = (state.seq + 1) & 0xffff
+      state.timestamp = (state.timestamp + 2970) >>> 0
+      state.pictureId = (state.pictureId + 1) & 0x7fff
+      return { resend: () => publisher.deliverRid(rid, lost), seq: header.sequenceNumber }
+    }
     /** A padding-only packet of `rid` (a publisher's probe), numbered in its sequence. */
     const padding = (rid: Rid) => {
       const state = next[rid]
@@ -158,7 +168,7 @@ describe('Forwarder with a simulcast source', () => {
       }
       return out
     }
-    return { forwarder, source, subscription, subscriber, rtcp, all, frame, padding, received, continuous }
+    return { forwarder, source, subscription, subscriber, rtcp, all, frame, lose, padding, received, continuous }
   }
 
   it('forwards the widest layer known, then a slow subscriber one layer down from its keyframe, numbering continuous', async () => {
@@ -212,16 +222,19 @@ describe('Forwarder with a simulcast source', () => {
     const run = setUp()
     run.all(true)
     run.all()
+    run.lose('low')
+    run.all()
     await Promise.resolve()
     run.rtcp.length = 0
     const ssrc = run.subscriber.sender.ssrc
-    // Ten past the last one sent was never forwarded: relayed on the widest layer's SSRC, in its numbering.
-    const lost = run.received().at(-1)!.seq + 10
+    // The gap the packet lost upstream left was never forwarded: relayed on the widest layer's SSRC, in its numbering.
+    const lost = (run.received().at(-1)!.seq - 1) & 0xffff
+    expect(run.received().map((packet) => packet.seq)).not.toContain(lost)
     const seqOffset = run.subscriber.sender['seqOffset'] as number
     run.forwarder.subscriberFeedback(new RtcpTransportLayerFeedback({ feedback: new GenericNack({ senderSsrc: 5, mediaSourceSsrc: ssrc, lost: [lost] }) }), [run.subscription])
     const nacks = run.rtcp.flat().filter((packet): packet is RtcpTransportLayerFeedback => packet instanceof RtcpTransportLayerFeedback)
     expect(nacks.map((packet) => [(packet.feedback as GenericNack).mediaSourceSsrc, (packet.feedback as GenericNack).lost])).toEqual([[LAYERS.low.ssrc, [(lost - seqOffset) & 0xffff]]])
-    expect((lost - seqOffset) & 0xffff).toBe(65_011)
+    expect((lost - seqOffset) & 0xffff).toBe(65_002)
     vi.advanceTimersByTime(1_000)
     run.forwarder.subscriberFeedback(new RtcpPayloadSpecificFeedback({ feedback: new PictureLossIndication({ senderSsrc: 5, mediaSsrc: ssrc }) }), [run.subscription])
     await Promise.resolve()
@@ -230,33 +243,45 @@ describe('Forwarder with a simulcast source', () => {
     run.forwarder.removeSource(run.source)
   })
 
-  it('leaves out padding-only packets, numbering the next one right after the last sent; a NACK from before is not relayed', async () => {
+  it('leaves out padding-only packets, their numbers given on; a gap from upstream loss stays, its NACK is relayed after later probes and its late resend fills it', async () => {
     const run = setUp()
     run.all(true)
     run.all()
     const before = run.received()
     expect(before).toHaveLength(4)
-    // Two probes on the forwarded (widest, rid `low`) layer, then frames again: no gap, no padding received.
+    // On the forwarded (widest, rid `low`) layer: a packet lost on its way to the hub, two probes, frames,
+    // another probe, a frame: no padding received, and one gap, the lost packet's.
+    const lost = run.lose('low')
     run.padding('low')
     run.padding('low')
     run.all()
     run.all()
-    const out = run.continuous()
-    expect(out).toHaveLength(6)
+    run.padding('low')
+    run.all()
+    const out = run.received()
+    expect(out).toHaveLength(7)
     expect(out.every((packet) => packet.payload.length > 0)).toBe(true)
+    const gap = (before.at(-1)!.seq + 1) & 0xffff
+    expect(out.map((packet) => packet.seq)).toEqual([...before.map((packet) => packet.seq), (gap + 1) & 0xffff, (gap + 2) & 0xffff, (gap + 3) & 0xffff])
     await Promise.resolve()
     run.rtcp.length = 0
-    // A NACK for a number from before the renumbering: its offset is gone, so nothing is relayed.
+    // A NACK for a number from before the forwarding started: another layer's numbering, nothing is relayed.
     const ssrc = run.subscriber.sender.ssrc
-    const old = (before[0]!.seq - 200) & 0xffff
-    run.forwarder.subscriberFeedback(new RtcpTransportLayerFeedback({ feedback: new GenericNack({ senderSsrc: 5, mediaSourceSsrc: ssrc, lost: [old] }) }), [run.subscription])
+    const nack = (seq: number) =>
+      run.forwarder.subscriberFeedback(new RtcpTransportLayerFeedback({ feedback: new GenericNack({ senderSsrc: 5, mediaSourceSsrc: ssrc, lost: [seq] }) }), [run.subscription])
+    nack((before[0]!.seq - 200) & 0xffff)
     expect(run.rtcp.flat().filter((packet) => packet instanceof RtcpTransportLayerFeedback)).toEqual([])
-    // One after it maps back through the new offset, on the forwarded layer.
-    const lost = out.at(-1)!.seq + 10
-    const seqOffset = run.subscriber.sender['seqOffset'] as number
-    run.forwarder.subscriberFeedback(new RtcpTransportLayerFeedback({ feedback: new GenericNack({ senderSsrc: 5, mediaSourceSsrc: ssrc, lost: [lost] }) }), [run.subscription])
+    // The gap's NACK, three renumberings on: relayed in the publisher's numbering, on the forwarded layer.
+    nack(gap)
     const nacks = run.rtcp.flat().filter((packet): packet is RtcpTransportLayerFeedback => packet instanceof RtcpTransportLayerFeedback)
-    expect(nacks.map((packet) => [(packet.feedback as GenericNack).mediaSourceSsrc, (packet.feedback as GenericNack).lost])).toEqual([[LAYERS.low.ssrc, [(lost - seqOffset) & 0xffff]]])
+    expect(nacks.map((packet) => [(packet.feedback as GenericNack).mediaSourceSsrc, (packet.feedback as GenericNack).lost])).toEqual([[LAYERS.low.ssrc, [lost.seq]]])
+    // Its resend comes late: it takes the gap's number, and the next frame numbers on from the newest.
+    lost.resend()
+    expect(run.subscriber.sender['sequenceNumber']).toBe(out.at(-1)!.seq)
+    run.all()
+    const filled = run.continuous()
+    expect(filled).toHaveLength(9)
+    expect(filled.find((packet) => packet.seq === gap)).toBeDefined()
     run.forwarder.removeSource(run.source)
   })
 })

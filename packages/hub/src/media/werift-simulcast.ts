@@ -16,8 +16,9 @@
 //   - resends of the new layer older than its switching keyframe are not forwarded (their numbers would
 //     fall among the old layer's);
 //   - padding-only packets are not forwarded (Chromium pads on its lowest layer: 144–209 kbit/s of it
-//     reached a 300 kbit/s subscriber on that layer, stop 34), the next packet numbered right after the last
-//     sent; a NACK for a number from before such a renumbering is not relayed to the publisher.
+//     reached a 300 kbit/s subscriber on that layer, stop 34), their numbers given to the next packets; a
+//     packet lost on the way from the publisher stays a gap, the subscriber's NACK for it is relayed in the
+//     publisher's numbering and the late resend takes the gap's number (renumbering.ts).
 import { type RTCPeerConnectionConfig, type RTCRtpTransceiver, useSdesRTPStreamId } from 'werift'
 import { KeyframeRequests } from './werift-keyframe-requests.js'
 import { vp8KeyframeSize } from './vp8-rewrite.js'

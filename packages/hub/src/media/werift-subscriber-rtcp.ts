@@ -80,7 +80,7 @@ export class SubscriberRtcp {
       const layer = subscription.layers?.forwarded
       const keyframes = layer?.keyframes ?? source.keyframes
       const now = clock.now()
-      const { relayed, coalesced, keyframeDue } = nackAgainstHistory(subscription.nacks, source.relayedNacks, sender, nack.lost, now, now - keyframes.lastSentAt >= NACK_KEYFRAME_INTERVAL_MS, subscription.layers ? (seq) => subscription.layers!.relayable(seq) : undefined)
+      const { relayed, coalesced, keyframeDue } = nackAgainstHistory(subscription.nacks, source.relayedNacks, sender, nack.lost, now, now - keyframes.lastSentAt >= NACK_KEYFRAME_INTERVAL_MS, subscription.layers ? (seq) => subscription.layers!.published(seq) : undefined)
       counters.nacksCoalesced += coalesced
       if (relayed.length > 0) this.#relay(source, layer ? layer.ssrc : (source.ssrc ?? source.transceiver.receiver.track.ssrc), relayed)
       if (keyframeDue) {
