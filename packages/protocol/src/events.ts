@@ -4,6 +4,9 @@ import * as v from 'valibot'
 import { RECONNECT_LEFT_REASONS } from './resume.js'
 import { ActedBySchema, MuteEventSchema, PARLEY_MUTE_EVENT } from './hostControls.js'
 import { IceCandidateSchema, OfferSchema, TracksEventSchema } from './schemas.js'
+import { describeIssues } from './fields.js'
+
+export { describeIssues }
 
 /**
  * Parley's hub: another client's media and RTCP stopped reaching the hub for a moment (`problem: true`,
@@ -94,12 +97,3 @@ export function parseSseEvent<N extends SseEventName>(
   return { ok: true, name, data: result.output } as { ok: true } & SseEvent<N>
 }
 
-/** One line per issue: `field.path: message`. Shared by the hub's 400s and the core's errors. */
-export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
-  return issues
-    .map((issue) => {
-      const path = v.getDotPath(issue)
-      return path ? `${path}: ${issue.message}` : issue.message
-    })
-    .join('; ')
-}

@@ -41,8 +41,16 @@ export function parseJsonFrame<TSchema extends v.GenericSchema>(
     return { ok: false, error: `${what} frame is not JSON` }
   }
   const result = v.safeParse(schema, json)
-  if (!result.success) {
-    return { ok: false, error: `${what} frame: ${result.issues.map((issue) => `${v.getDotPath(issue) ?? ''}: ${issue.message}`).join('; ')}` }
-  }
+  if (!result.success) return { ok: false, error: `${what} frame: ${describeIssues(result.issues)}` }
   return { ok: true, message: result.output }
+}
+
+/** One line per issue: `field.path: message`. Shared by the hub's 400s and the core's errors. */
+export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+  return issues
+    .map((issue) => {
+      const path = v.getDotPath(issue)
+      return path ? `${path}: ${issue.message}` : issue.message
+    })
+    .join('; ')
 }

@@ -134,4 +134,9 @@ describe('chat frames', () => {
     expect(parseChatFrame(JSON.stringify({ ...message, text: 'x'.repeat(MAX_CHAT_TEXT_LENGTH + 1) }))).toMatchObject({ ok: false })
     expect(parseChatFrame(JSON.stringify({ ...message, text: 42 }))).toMatchObject({ ok: false })
   })
+
+  it("words its issues as the hub's 400s do (describeIssues): the path where there is one, none left empty", () => {
+    expect(parseChatFrame('42')).toEqual({ ok: false, error: 'chat frame: Invalid type: Expected Object but received 42' })
+    expect(parseChatFrame(JSON.stringify({ ...message, text: 42 }))).toEqual({ ok: false, error: 'chat frame: text: must be text' })
+  })
 })
