@@ -220,7 +220,7 @@ export function createConference(options: ConferenceOptions): Conference {
     watchRoom: (roomId) => actor.send({ type: 'user.watchRoom', roomId }),
     setHand: (raised) => actor.send({ type: 'user.setHand', raised }),
     react: (emoji) => actor.send({ type: 'user.react', emoji }),
-    reportVideoSize: (trackId, width, height) => actor.system.get('videoSize')?.send({ type: 'video.resized', trackId, width, height, announced: actor.getSnapshot().context.roster.announced } satisfies VideoSizeEvent),
+    reportVideoSize: (trackId, width, height) => actor.system.get('videoSize')?.send({ type: 'video.resized', trackId, width, height } satisfies VideoSizeEvent),
     // For `pagehide`: the beacon survives the page; everything local is released at once.
     leaveOnUnload: () => actor.send({ type: 'user.leave', viaBeacon: true }),
     exportTrace: () => {
