@@ -115,11 +115,7 @@ function streamRegistry({ local, remote, screen }: ConferenceMedia): StreamRegis
 
 /** The conference machine with every implementation bound to these ports and media holders. */
 export function provideConference(options: ConferenceOptions, ports: Ports, media: ConferenceMedia) {
-  const hub = createHubClient({
-    baseUrl: options.hub.baseUrl,
-    fetch: ports.fetch,
-    ...(options.hub.accessToken ? { accessToken: options.hub.accessToken } : {}),
-  })
+  const hub = createHubClient({ ...options.hub, fetch: ports.fetch })
   const peerConfig: PeerConnectionConfig = {
     ...options.peerConnectionConfig,
     iceServers: options.iceServers ?? options.peerConnectionConfig?.iceServers ?? [],
@@ -143,7 +139,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
     actors: statsActors({ peerStats: media.stats, clock: ports.clock }),
     ...(options.statsIntervalMs !== undefined ? { delays: { statsInterval: options.statsIntervalMs } } : {}),
   })
-  const actors = conferenceActors({ hub, local: media.local, remote: media.remote, devices: ports.media, prepared, ...(ports.beacon ? { beacon: ports.beacon } : {}), ...(ports.network ? { network: ports.network } : {}) })
+  const actors = conferenceActors({ hub, local: media.local, remote: media.remote, devices: ports.media, prepared, beacon: ports.beacon, network: ports.network })
   const reconnect = reconnectMachine.provide({
     actors: { ...reconnectActors(hub), registerClient: actors.registerClient },
     ...(reconnectDeadline !== undefined ? { delays: { reconnectDeadline } } : {}),
