@@ -49,12 +49,7 @@ function rosterChanged(enqueue: { assign(values: { roster: Roster }): void; emit
 }
 
 export const conferenceSetup = setup({
-  types: {
-    context: {} as ConferenceContext,
-    events: {} as ConferenceEvent,
-    emitted: {} as ConferenceFact,
-    input: {} as ConferenceInput | undefined,
-  },
+  types: {} as { context: ConferenceContext; events: ConferenceEvent; emitted: ConferenceFact; input: ConferenceInput | undefined },
   actors: {
     acquireLocalMedia: notProvided<ConferenceActors['acquireLocalMedia']>('acquireLocalMedia'),
     applyLocalMedia: notProvided<ConferenceActors['applyLocalMedia']>('applyLocalMedia'),

@@ -39,10 +39,7 @@ export const videoSizeFrame = (trackId: string, width: number, height: number): 
 const changed = ({ sizes, sent }: VideoSizeContext) => Object.values(sizes).filter((frame) => !sent.includes(frame))
 
 export const videoSizeMachine = setup({
-  types: {
-    context: {} as VideoSizeContext,
-    events: {} as VideoSizeEvent,
-  },
+  types: {} as { context: VideoSizeContext; events: VideoSizeEvent },
   actors: {
     internalChannel: notProvided<VideoSizeActors['internalChannel']>('internalChannel'),
   },
