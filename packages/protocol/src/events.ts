@@ -34,21 +34,6 @@ export type VideoPausedEvent = v.InferOutput<typeof VideoPausedEventSchema>
 /** Spelled as the hosted hub spells it (no "i"): clients listen for exactly this name. */
 export const ALLOWED_RENEGOTIATION_EVENT = 'allowed_renegotation'
 
-export const SSE_EVENTS = [
-  'offer',
-  'candidate',
-  'tracks_added',
-  'tracks_available',
-  ALLOWED_RENEGOTIATION_EVENT,
-  'meta_changed',
-  'ping',
-  'left',
-  PARLEY_MUTE_EVENT,
-  PARLEY_CONNECTION_EVENT,
-  PARLEY_VIDEO_PAUSED_EVENT,
-] as const
-export type SseEventName = (typeof SSE_EVENTS)[number]
-
 /** meta_changed carries one key per event; a deleted key arrives with `null`. */
 export const MetaChangedSchema = v.pipe(
   v.record(v.string(), v.unknown()),
@@ -74,7 +59,11 @@ export const SseEventSchemas = {
   [PARLEY_MUTE_EVENT]: MuteEventSchema,
   [PARLEY_CONNECTION_EVENT]: ConnectionEventSchema,
   [PARLEY_VIDEO_PAUSED_EVENT]: VideoPausedEventSchema,
-} as const satisfies Record<SseEventName, v.GenericSchema>
+} as const satisfies Record<string, v.GenericSchema>
+
+export type SseEventName = keyof typeof SseEventSchemas
+/** Every event name a client listens for: the schemas' keys. */
+export const SSE_EVENTS = Object.keys(SseEventSchemas) as SseEventName[]
 
 export type SseEventData<N extends SseEventName> = v.InferOutput<(typeof SseEventSchemas)[N]>
 

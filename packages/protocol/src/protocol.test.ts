@@ -17,7 +17,14 @@ import {
   PARLEY_CONNECTION_EVENT,
   PARLEY_VIDEO_PAUSED_EVENT,
   parseChatFrame,
+  SSE_EVENTS,
 } from './index.js'
+
+describe('SSE_EVENTS', () => {
+  it('names every event the schemas parse, each once: what a client listens for', () => {
+    expect(SSE_EVENTS).toEqual(['offer', 'candidate', 'tracks_added', 'tracks_available', 'allowed_renegotation', 'meta_changed', 'ping', 'left', 'parley_mute', 'parley_connection', 'parley_video_paused'])
+  })
+})
 
 describe('pathFor', () => {
   it('builds /v1 paths and percent-encodes parameters', () => {
