@@ -18,6 +18,8 @@ import {
   PARLEY_VIDEO_PAUSED_EVENT,
   parseChatFrame,
   SSE_EVENTS,
+  IceCandidateSchema,
+  describeIssues,
 } from './index.js'
 
 describe('SSE_EVENTS', () => {
@@ -52,6 +54,15 @@ describe('request schemas', () => {
     expect(v.safeParse(SessionDescriptionSchema, { type: 'offer', sdp: `v=0\r\n${'a'.repeat(200_000)}` }).success).toBe(false)
     expect(v.safeParse(SessionDescriptionSchema, { type: 'pranswer', sdp: 'v=0\r\n' }).success).toBe(false)
     expect(v.safeParse(SessionDescriptionSchema, { type: 'answer', sdp: 'v=0\r\n' }).success).toBe(true)
+  })
+
+  it('words why: an SDP that does not start with v=0, a body or candidate that is a JSON array, a time that is not finite', () => {
+    const issues = (schema: v.GenericSchema, input: unknown) => describeIssues(v.safeParse(schema, input).issues ?? [])
+    expect(issues(SessionDescriptionSchema, { type: 'offer', sdp: 'hello' })).toBe('sdp: is not an SDP (it must start with "v=0")')
+    expect(issues(SessionDescriptionSchema, [])).toBe('must be a JSON object')
+    expect(issues(IceCandidateSchema, [{ candidate: '' }])).toBe('must be a JSON object')
+    expect(v.safeParse(IceCandidateSchema, { candidate: '' }).success).toBe(true)
+    expect(parseChatFrame('{"type":"chat","id":"1","from":"c","name":"Ada","time":1e400,"text":"hi"}')).toEqual({ ok: false, error: 'chat frame: time: must be a finite number' })
   })
 
   it('accepts the SDK create-room body with zeroed options', () => {
