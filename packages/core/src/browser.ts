@@ -1,6 +1,6 @@
 // The ONE place browser globals are bound. They are read when browserPorts() is called, never at
 // import, so importing the core in Node (or a test) touches nothing.
-import type { BeaconLike, ClockLike, EventSourceFactory, FetchLike, MediaDevicesLike, NetworkWatch, PeerConnectionFactory, Ports, TabChannelLike } from './ports.js'
+import type { ClockLike, EventSourceFactory, FetchLike, MediaDevicesLike, NetworkWatch, PeerConnectionFactory, Ports, TabChannelLike } from './ports.js'
 
 interface BrowserGlobals {
   fetch?: FetchLike
@@ -25,7 +25,6 @@ export function browserPorts(): Ports {
     clearTimeout: (id) => g.clearTimeout(id as never),
     now: () => Date.now(),
   }
-  const beacon: BeaconLike | undefined = g.navigator?.sendBeacon ? (url) => g.navigator!.sendBeacon!(url) : undefined
   return {
     ...(g.addEventListener ? { network: networkWatch(g) } : {}),
     fetch: (url, init) => (g.fetch ? g.fetch(url, init) : unavailable('fetch')),
@@ -46,7 +45,7 @@ export function browserPorts(): Ports {
       },
     },
     clock,
-    ...(beacon ? { beacon } : {}),
+    beacon: g.navigator?.sendBeacon ? (url) => g.navigator!.sendBeacon!(url) : undefined,
     // The other tabs of this profile (one person, two tabs): only where the browser has BroadcastChannel.
     ...(g.BroadcastChannel ? { tabs: (name: string) => new g.BroadcastChannel!(name) } : {}),
   }

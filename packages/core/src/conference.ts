@@ -115,11 +115,7 @@ function streamRegistry({ local, remote, screen }: ConferenceMedia): StreamRegis
 
 /** The conference machine with every implementation bound to these ports and media holders. */
 export function provideConference(options: ConferenceOptions, ports: Ports, media: ConferenceMedia) {
-  const hub = createHubClient({
-    baseUrl: options.hub.baseUrl,
-    fetch: ports.fetch,
-    ...(options.hub.accessToken ? { accessToken: options.hub.accessToken } : {}),
-  })
+  const hub = createHubClient({ ...options.hub, fetch: ports.fetch })
   const peerConfig: PeerConnectionConfig = {
     ...options.peerConnectionConfig,
     iceServers: options.iceServers ?? options.peerConnectionConfig?.iceServers ?? [],
@@ -143,7 +139,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
     actors: statsActors({ peerStats: media.stats, clock: ports.clock }),
     ...(options.statsIntervalMs !== undefined ? { delays: { statsInterval: options.statsIntervalMs } } : {}),
   })
-  const actors = conferenceActors({ hub, local: media.local, remote: media.remote, devices: ports.media, prepared, ...(ports.beacon ? { beacon: ports.beacon } : {}), ...(ports.network ? { network: ports.network } : {}) })
+  const actors = conferenceActors({ hub, local: media.local, remote: media.remote, devices: ports.media, prepared, beacon: ports.beacon, network: ports.network })
   const reconnect = reconnectMachine.provide({
     actors: { ...reconnectActors(hub), registerClient: actors.registerClient },
     ...(reconnectDeadline !== undefined ? { delays: { reconnectDeadline } } : {}),
@@ -169,11 +165,8 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
   return { machine, hub }
 }
 
-/** A random id for this tab among the browser's tabs. */
-function newTabId(): string {
-  const random = (globalThis as { crypto?: { randomUUID?(): string } }).crypto?.randomUUID?.()
-  return random ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
-}
+/** A random id for this tab among the browser's tabs (only compared when two of them join one room at once). */
+const newTabId = (): string => Math.random().toString(36).slice(2)
 
 export function createConference(options: ConferenceOptions): Conference {
   const recorder = options.trace
@@ -220,7 +213,7 @@ export function createConference(options: ConferenceOptions): Conference {
     watchRoom: (roomId) => actor.send({ type: 'user.watchRoom', roomId }),
     setHand: (raised) => actor.send({ type: 'user.setHand', raised }),
     react: (emoji) => actor.send({ type: 'user.react', emoji }),
-    reportVideoSize: (trackId, width, height) => actor.system.get('videoSize')?.send({ type: 'video.resized', trackId, width, height, announced: actor.getSnapshot().context.roster.announced } satisfies VideoSizeEvent),
+    reportVideoSize: (trackId, width, height) => actor.system.get('videoSize')?.send({ type: 'video.resized', trackId, width, height } satisfies VideoSizeEvent),
     // For `pagehide`: the beacon survives the page; everything local is released at once.
     leaveOnUnload: () => actor.send({ type: 'user.leave', viaBeacon: true }),
     exportTrace: () => {

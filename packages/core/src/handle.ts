@@ -102,8 +102,8 @@ export interface ConferenceHandle<Snapshot> {
    * tracks carry it (not the received MediaStreamTrack's id, which Firefox makes its own) (0×0: off
    * screen, hidden, not drawn). Told to the hub on its `internal` channel, which sends a small tile a
    * narrow simulcast layer and pauses an unseen video (videoSizeMachine.ts); only changes leave, at most
-   * one per track each 200 ms. Dropped with a hub that opens no such channel; a track the hub no longer
-   * announces is forgotten at the next report. Optional for test doubles.
+   * one per track each 200 ms. Dropped with a hub that opens no such channel, and for a track the hub
+   * does not announce (one it stops announcing is forgotten at once). Optional for test doubles.
    */
   reportVideoSize?(trackId: string, width: number, height: number): void
   /** Registers `navigator.sendBeacon`-style leave for page unload; returns the function to call from `pagehide`. */

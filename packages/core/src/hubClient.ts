@@ -104,7 +104,7 @@ export interface HubClient {
   eventsUrl(roomId: string, clientId: string, lastEventId?: string): string
 }
 
-const NullData = v.nullish(v.unknown())
+const NullData = v.unknown()
 
 export function createHubClient(options: HubClientOptions): HubClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '')

@@ -25,7 +25,7 @@ export const ChatMessageSchema = v.object({
   /** The sender's display name, as text. */
   name: v.pipe(v.string(), v.maxLength(MAX_NAME_LENGTH)),
   /** When it was sent, milliseconds since the epoch (the sender's clock). */
-  time: v.pipe(v.number(), v.finite()),
+  time: v.pipe(v.number(), v.check((time) => Number.isFinite(time), 'must be a finite number')),
   text: ChatTextSchema,
 })
 export type ChatMessage = v.InferOutput<typeof ChatMessageSchema>

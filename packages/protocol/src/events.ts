@@ -4,6 +4,9 @@ import * as v from 'valibot'
 import { RECONNECT_LEFT_REASONS } from './resume.js'
 import { ActedBySchema, MuteEventSchema, PARLEY_MUTE_EVENT } from './hostControls.js'
 import { IceCandidateSchema, OfferSchema, TracksEventSchema } from './schemas.js'
+import { describeIssues } from './fields.js'
+
+export { describeIssues }
 
 /**
  * Parley's hub: another client's media and RTCP stopped reaching the hub for a moment (`problem: true`,
@@ -31,21 +34,6 @@ export type VideoPausedEvent = v.InferOutput<typeof VideoPausedEventSchema>
 /** Spelled as the hosted hub spells it (no "i"): clients listen for exactly this name. */
 export const ALLOWED_RENEGOTIATION_EVENT = 'allowed_renegotation'
 
-export const SSE_EVENTS = [
-  'offer',
-  'candidate',
-  'tracks_added',
-  'tracks_available',
-  ALLOWED_RENEGOTIATION_EVENT,
-  'meta_changed',
-  'ping',
-  'left',
-  PARLEY_MUTE_EVENT,
-  PARLEY_CONNECTION_EVENT,
-  PARLEY_VIDEO_PAUSED_EVENT,
-] as const
-export type SseEventName = (typeof SSE_EVENTS)[number]
-
 /** meta_changed carries one key per event; a deleted key arrives with `null`. */
 export const MetaChangedSchema = v.pipe(
   v.record(v.string(), v.unknown()),
@@ -71,7 +59,11 @@ export const SseEventSchemas = {
   [PARLEY_MUTE_EVENT]: MuteEventSchema,
   [PARLEY_CONNECTION_EVENT]: ConnectionEventSchema,
   [PARLEY_VIDEO_PAUSED_EVENT]: VideoPausedEventSchema,
-} as const satisfies Record<SseEventName, v.GenericSchema>
+} as const satisfies Record<string, v.GenericSchema>
+
+export type SseEventName = keyof typeof SseEventSchemas
+/** Every event name a client listens for: the schemas' keys. */
+export const SSE_EVENTS = Object.keys(SseEventSchemas) as SseEventName[]
 
 export type SseEventData<N extends SseEventName> = v.InferOutput<(typeof SseEventSchemas)[N]>
 
@@ -94,12 +86,3 @@ export function parseSseEvent<N extends SseEventName>(
   return { ok: true, name, data: result.output } as { ok: true } & SseEvent<N>
 }
 
-/** One line per issue: `field.path: message`. Shared by the hub's 400s and the core's errors. */
-export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
-  return issues
-    .map((issue) => {
-      const path = v.getDotPath(issue)
-      return path ? `${path}: ${issue.message}` : issue.message
-    })
-    .join('; ')
-}

@@ -14,7 +14,7 @@ export const nonNegativeInt = v.pipe(v.number(), v.integer(), v.minValue(0))
 
 /** valibot's object and record schemas accept arrays; a JSON body that is an array is never what we mean. */
 export function jsonObject<const TEntries extends v.ObjectEntries>(entries: TEntries) {
-  return v.pipe(v.custom<Record<string, unknown>>(isPlainObject, 'must be a JSON object'), v.object(entries))
+  return v.pipe(v.unknown(), v.check(isPlainObject, 'must be a JSON object'), v.object(entries))
 }
 export function isPlainObject(input: unknown): boolean {
   return typeof input === 'object' && input !== null && !Array.isArray(input)
@@ -24,7 +24,7 @@ export const sdp = v.pipe(
   v.string(),
   v.minLength(1, 'must not be empty'),
   v.maxLength(MAX_SDP_LENGTH, `must be at most ${MAX_SDP_LENGTH} characters`),
-  v.startsWith('v=0', 'is not an SDP (it must start with "v=0")'),
+  v.check((text) => text.startsWith('v=0'), 'is not an SDP (it must start with "v=0")'),
 )
 
 /** One received data-channel frame (`what`: the channel's name for the error) parsed as JSON by `schema`: the message, or why it was refused (for a log line). */
@@ -41,8 +41,16 @@ export function parseJsonFrame<TSchema extends v.GenericSchema>(
     return { ok: false, error: `${what} frame is not JSON` }
   }
   const result = v.safeParse(schema, json)
-  if (!result.success) {
-    return { ok: false, error: `${what} frame: ${result.issues.map((issue) => `${v.getDotPath(issue) ?? ''}: ${issue.message}`).join('; ')}` }
-  }
+  if (!result.success) return { ok: false, error: `${what} frame: ${describeIssues(result.issues)}` }
   return { ok: true, message: result.output }
+}
+
+/** One line per issue: `field.path: message`. Shared by the hub's 400s and the core's errors. */
+export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+  return issues
+    .map((issue) => {
+      const path = v.getDotPath(issue)
+      return path ? `${path}: ${issue.message}` : issue.message
+    })
+    .join('; ')
 }

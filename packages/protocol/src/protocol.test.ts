@@ -17,7 +17,16 @@ import {
   PARLEY_CONNECTION_EVENT,
   PARLEY_VIDEO_PAUSED_EVENT,
   parseChatFrame,
+  SSE_EVENTS,
+  IceCandidateSchema,
+  describeIssues,
 } from './index.js'
+
+describe('SSE_EVENTS', () => {
+  it('names every event the schemas parse, each once: what a client listens for', () => {
+    expect(SSE_EVENTS).toEqual(['offer', 'candidate', 'tracks_added', 'tracks_available', 'allowed_renegotation', 'meta_changed', 'ping', 'left', 'parley_mute', 'parley_connection', 'parley_video_paused'])
+  })
+})
 
 describe('pathFor', () => {
   it('builds /v1 paths and percent-encodes parameters', () => {
@@ -45,6 +54,15 @@ describe('request schemas', () => {
     expect(v.safeParse(SessionDescriptionSchema, { type: 'offer', sdp: `v=0\r\n${'a'.repeat(200_000)}` }).success).toBe(false)
     expect(v.safeParse(SessionDescriptionSchema, { type: 'pranswer', sdp: 'v=0\r\n' }).success).toBe(false)
     expect(v.safeParse(SessionDescriptionSchema, { type: 'answer', sdp: 'v=0\r\n' }).success).toBe(true)
+  })
+
+  it('words why: an SDP that does not start with v=0, a body or candidate that is a JSON array, a time that is not finite', () => {
+    const issues = (schema: v.GenericSchema, input: unknown) => describeIssues(v.safeParse(schema, input).issues ?? [])
+    expect(issues(SessionDescriptionSchema, { type: 'offer', sdp: 'hello' })).toBe('sdp: is not an SDP (it must start with "v=0")')
+    expect(issues(SessionDescriptionSchema, [])).toBe('must be a JSON object')
+    expect(issues(IceCandidateSchema, [{ candidate: '' }])).toBe('must be a JSON object')
+    expect(v.safeParse(IceCandidateSchema, { candidate: '' }).success).toBe(true)
+    expect(parseChatFrame('{"type":"chat","id":"1","from":"c","name":"Ada","time":1e400,"text":"hi"}')).toEqual({ ok: false, error: 'chat frame: time: must be a finite number' })
   })
 
   it('accepts the SDK create-room body with zeroed options', () => {
@@ -133,5 +151,10 @@ describe('chat frames', () => {
     expect(parseChatFrame(JSON.stringify({ ...message, text: '  ' }))).toMatchObject({ ok: false })
     expect(parseChatFrame(JSON.stringify({ ...message, text: 'x'.repeat(MAX_CHAT_TEXT_LENGTH + 1) }))).toMatchObject({ ok: false })
     expect(parseChatFrame(JSON.stringify({ ...message, text: 42 }))).toMatchObject({ ok: false })
+  })
+
+  it("words its issues as the hub's 400s do (describeIssues): the path where there is one, none left empty", () => {
+    expect(parseChatFrame('42')).toEqual({ ok: false, error: 'chat frame: Invalid type: Expected Object but received 42' })
+    expect(parseChatFrame(JSON.stringify({ ...message, text: 42 }))).toEqual({ ok: false, error: 'chat frame: text: must be text' })
   })
 })

@@ -36,11 +36,7 @@ function messageOf(context: ChatContext, text: string, at: number): ChatMessage 
 }
 
 export const chatMachine = setup({
-  types: {
-    context: {} as ChatContext,
-    events: {} as ChatEvent,
-    input: {} as ChatInput,
-  },
+  types: {} as { context: ChatContext; events: ChatEvent; input: ChatInput },
   actors: {
     chatChannel: notProvided<ChatActors['chatChannel']>('chatChannel'),
   },

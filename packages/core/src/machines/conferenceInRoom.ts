@@ -31,11 +31,11 @@ export const inRoomState = conferenceSetup.createStateConfig({
       {
         guard: { type: 'isHubRestart', params: ({ event }) => event.reason },
         target: 'reconnecting',
-        actions: { type: 'startReconnect', params: ({ event }) => ({ hubForgotUs: true, ...(event.reason === 'shutdown' ? { cause: endedReasonOfLeft(event) } : {}) }) },
+        actions: { type: 'startReconnect', params: ({ event }) => ({ hubForgotUs: true, cause: event.reason === 'shutdown' ? endedReasonOfLeft(event) : undefined }) },
       },
       {
         target: 'ended',
-        actions: { type: 'storeEndedReason', params: ({ event }) => ({ reason: endedReasonOfLeft(event), ...(event.by ? { by: event.by } : {}) }) },
+        actions: { type: 'storeEndedReason', params: ({ event }) => ({ reason: endedReasonOfLeft(event), by: event.by }) },
       },
     ],
     'events.invalid': [

@@ -20,7 +20,7 @@ import type { PresenceActors, PresenceRequest } from './presenceActors.js'
 import type { WarmUpActors } from './warmUpActors.js'
 import { screenShareMachine } from './screenShareMachine.js'
 import { devicesMachine } from './devicesMachine.js'
-import { videoSizeMachine } from './videoSizeMachine.js'
+import { videoSizeMachine, type VideoSizeEvent } from './videoSizeMachine.js'
 import type { DeviceKind } from '../api.js'
 import { notProvided } from './notProvided.js'
 import { reconnectMachine, type ReconnectOutput } from './reconnectMachine.js'
@@ -37,13 +37,19 @@ function roomOpened(context: ConferenceContext, opened: OpenedRoom): Pick<Confer
   }
 }
 
+/**
+ * A roster change, and what it means for who is here; the video sizes hear which tracks are announced
+ * whenever that may have changed (videoSizeMachine.ts keeps only theirs). Not told of a reset's empty
+ * roster (a reconnect, `failed`): the sizes outlive a session, and the next one's announcement tells.
+ */
+function rosterChanged(enqueue: { assign(values: { roster: Roster }): void; emit(fact: ConferenceFact): void; sendTo(to: 'videoSize', event: VideoSizeEvent): void }, before: Roster, roster: Roster) {
+  enqueue.assign({ roster })
+  for (const change of participantChanges(before, roster)) enqueue.emit(change)
+  if (roster.announced !== before.announced) enqueue.sendTo('videoSize', { type: 'tracks.announced', trackIds: Object.keys(roster.announced) })
+}
+
 export const conferenceSetup = setup({
-  types: {
-    context: {} as ConferenceContext,
-    events: {} as ConferenceEvent,
-    emitted: {} as ConferenceFact,
-    input: {} as ConferenceInput | undefined,
-  },
+  types: {} as { context: ConferenceContext; events: ConferenceEvent; emitted: ConferenceFact; input: ConferenceInput | undefined },
   actors: {
     acquireLocalMedia: notProvided<ConferenceActors['acquireLocalMedia']>('acquireLocalMedia'),
     applyLocalMedia: notProvided<ConferenceActors['applyLocalMedia']>('applyLocalMedia'),
@@ -176,14 +182,10 @@ export const conferenceSetup = setup({
       const { roster, subscribe, mediaStatesOf } = announce(context.roster, tracks, context.clientId)
       if (subscribe.length > 0) enqueue.sendTo('hubRequests', { type: 'request.subscribe', tracks: subscribe } satisfies HubRequest)
       if (mediaStatesOf.length > 0) enqueue.sendTo('hubRequests', { type: 'request.mediaStates', clientIds: mediaStatesOf } satisfies HubRequest)
-      enqueue.assign({ roster })
-      for (const change of participantChanges(context.roster, roster)) enqueue.emit(change)
+      rosterChanged(enqueue, context.roster, roster)
     }),
-    /** Every other roster change, and what it means for who is here. */
-    updateRoster: enqueueActions(({ context, enqueue }, roster: Roster) => {
-      enqueue.assign({ roster })
-      for (const change of participantChanges(context.roster, roster)) enqueue.emit(change)
-    }),
+    /** Every other roster change. */
+    updateRoster: enqueueActions(({ context, enqueue }, roster: Roster) => rosterChanged(enqueue, context.roster, roster)),
     clearRoster: assign({ roster: () => emptyRoster() }),
     bumpExtras: assign({ extrasRevision: ({ context }) => context.extrasRevision + 1 }),
     storeStats: assign({ stats: (_, summary: StatsSummary) => summary }),

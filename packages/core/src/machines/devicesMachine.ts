@@ -31,10 +31,7 @@ export type DevicesEvent = { type: 'user.selectDevice'; kind: DeviceKind; device
 export type DevicesParentEvent = { type: 'devices.selected'; selected: Partial<Record<DeviceKind, string>> }
 
 export const devicesMachine = setup({
-  types: {
-    context: {} as DevicesContext,
-    events: {} as DevicesEvent,
-  },
+  types: {} as { context: DevicesContext; events: DevicesEvent },
   actors: {
     watchDevices: notProvided<DevicesActors['watchDevices']>('watchDevices'),
     switchDevice: notProvided<DevicesActors['switchDevice']>('switchDevice'),

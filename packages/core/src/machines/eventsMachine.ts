@@ -185,11 +185,7 @@ const hubEventHandlers = (then: { target?: '#events.closed' } = {}) => [
 ]
 
 export const eventsMachine = setup({
-  types: {
-    context: {} as EventsContext,
-    events: {} as EventsEvent,
-    input: {} as EventsInput,
-  },
+  types: {} as { context: EventsContext; events: EventsEvent; input: EventsInput },
   actors: {
     openStream: notProvided<EventsActors['openStream']>('openStream'),
     checkClient: notProvided<EventsActors['checkClient']>('checkClient'),

@@ -35,11 +35,7 @@ export type HostEvent =
   | ModerationOutcome
 
 export const hostMachine = setup({
-  types: {
-    context: {} as HostContext,
-    events: {} as HostEvent,
-    input: {} as HostInput,
-  },
+  types: {} as { context: HostContext; events: HostEvent; input: HostInput },
   actors: {
     moderationRequests: notProvided<HostActors['moderationRequests']>('moderationRequests'),
   },

@@ -103,11 +103,7 @@ const ids = ({ context }: { context: NegotiationContext }) => ({ roomId: context
 
 
 export const negotiationMachine = setup({
-  types: {
-    context: {} as NegotiationContext,
-    events: {} as NegotiationEvent,
-    input: {} as NegotiationInput,
-  },
+  types: {} as { context: NegotiationContext; events: NegotiationEvent; input: NegotiationInput },
   actors: {
     peerSession: notProvided<NegotiationActors['peerSession']>('peerSession'),
     requestLock: notProvided<NegotiationActors['requestLock']>('requestLock'),

@@ -93,11 +93,7 @@ export function reconnectActors(hub: HubClient) {
 type ReconnectActors = ReturnType<typeof reconnectActors>
 
 export const reconnectMachine = setup({
-  types: {
-    context: {} as ReconnectContext,
-    input: {} as ReconnectInput,
-    output: {} as ReconnectOutput,
-  },
+  types: {} as { context: ReconnectContext; input: ReconnectInput; output: ReconnectOutput },
   actors: {
     reopenRoom: notProvided<ReconnectActors['reopenRoom']>('reopenRoom'),
     releaseClient: notProvided<ReconnectActors['releaseClient']>('releaseClient'),

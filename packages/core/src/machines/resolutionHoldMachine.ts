@@ -15,9 +15,7 @@ import { notProvided } from './notProvided.js'
 export type ResolutionHoldEvent = Extract<PeerSessionEvent, { type: 'peer.iceConnected' }>
 
 export const resolutionHoldMachine = setup({
-  types: {
-    events: {} as ResolutionHoldEvent,
-  },
+  types: {} as { events: ResolutionHoldEvent },
   actors: {
     senderPreference: notProvided<ResolutionHoldActors['senderPreference']>('senderPreference'),
   },

@@ -27,10 +27,7 @@ export type ScreenShareEvent =
 export type ScreenShareParentEvent = { type: 'screen.published'; streamId: string } | { type: 'screen.unpublished' }
 
 export const screenShareMachine = setup({
-  types: {
-    context: {} as ScreenShareContext,
-    events: {} as ScreenShareEvent,
-  },
+  types: {} as { context: ScreenShareContext; events: ScreenShareEvent },
   actors: {
     requestScreen: notProvided<ScreenShareActors['requestScreen']>('requestScreen'),
     watchScreen: notProvided<ScreenShareActors['watchScreen']>('watchScreen'),

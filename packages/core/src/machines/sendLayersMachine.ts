@@ -31,10 +31,7 @@ export interface SendLayersContext {
 export type SendLayersEvent = { type: 'layers.short' } | { type: 'layers.fed' } | { type: 'layers.roomy' }
 
 export const sendLayersMachine = setup({
-  types: {
-    context: {} as SendLayersContext,
-    events: {} as SendLayersEvent,
-  },
+  types: {} as { context: SendLayersContext; events: SendLayersEvent },
   actors: {
     readLayers: notProvided<SendLayersActors['readLayers']>('readLayers'),
     lowerLayersOff: notProvided<SendLayersActors['lowerLayersOff']>('lowerLayersOff'),

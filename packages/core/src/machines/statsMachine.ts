@@ -15,9 +15,7 @@ export const STATS_INTERVAL_MS = 1000
 export type StatsParentEvent = { type: 'stats.updated'; summary: StatsSummary }
 
 export const statsMachine = setup({
-  types: {
-    context: {} as StatsMemory,
-  },
+  types: {} as { context: StatsMemory },
   actors: {
     readStats: notProvided<StatsActors['readStats']>('readStats'),
   },

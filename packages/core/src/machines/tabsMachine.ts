@@ -51,11 +51,7 @@ export type TabsParentEvent =
 const roomOf = (event: TabsEvent) => ('roomId' in event ? event.roomId : null)
 
 export const tabsMachine = setup({
-  types: {
-    context: {} as TabsContext,
-    events: {} as TabsEvent,
-    input: {} as TabsInput,
-  },
+  types: {} as { context: TabsContext; events: TabsEvent; input: TabsInput },
   actors: {
     tabChannel: notProvided<TabsActors['tabChannel']>('tabChannel'),
   },

@@ -1,10 +1,12 @@
 // Model-based test of the video size machine: paths generated from the statechart (every edge, with
 // xstate/graph's exploration, test-support/modelPaths.ts) drive the REAL machine over the real
 // `internal` channel actor, a DataChannels holder with fake channels the hub opens and closes, and a
-// manual clock. On every step the machine is where the model says with the same sizes; on every path
+// manual clock. On every step the machine is where the model says with the same sizes, none of a track
+// not announced then; on every path
 // each frame the hub got parses as the protocol's `video_size`, no track gets two frames within an
-// interval, no frame leaves for a track after a report that no longer announces it, and once the machine
-// rests on an open channel the hub's last word on each track it keeps is its latest size.
+// interval, no frame leaves for a track while it is not announced (before its announcement, after its
+// end), and once the machine rests on an open channel the hub's last word on each track it keeps is its
+// latest size.
 import { INTERNAL_CHANNEL_LABEL, parseInternalFrame } from '@parley/protocol'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createActor, type AnyEventObject, type AnyMachineSnapshot } from 'xstate'
@@ -17,11 +19,12 @@ import { VIDEO_SIZE_INTERVAL_MS, videoSizeMachine, type VideoSizeContext } from 
 
 const AFTER = 'xstate.after.videoSizeInterval.videoSize.open.coolingDown'
 const events: AnyEventObject[] = [
-  { type: 'video.resized', trackId: 't1', width: 640, height: 360, announced: { t1: {} } },
+  { type: 'video.resized', trackId: 't1', width: 640, height: 360 },
   // Off screen or hidden.
-  { type: 'video.resized', trackId: 't1', width: 0, height: 0, announced: { t1: {} } },
-  // Its tile went as its publisher left: the hub no longer announces it.
-  { type: 'video.resized', trackId: 't1', width: 0, height: 0, announced: {} },
+  { type: 'video.resized', trackId: 't1', width: 0, height: 0 },
+  // The conference's roster: the hub announces t1; its publisher left, it no longer does.
+  { type: 'tracks.announced', trackIds: ['t1'] },
+  { type: 'tracks.announced', trackIds: [] },
   { type: 'internal.open' },
   { type: 'internal.closed' },
   { type: AFTER },
@@ -38,10 +41,10 @@ function startRun() {
   const clock = new ManualClock()
   const channels = new DataChannels()
   const opened: FakeDataChannel[] = []
-  /** For each track a report no longer announced (and none announced since): how many frames the hub had got by then. */
-  const forgotten = new Map<string, number>()
-  /** Each frame the hub got: which channel, when, what. */
-  const frames: { channel: number; at: number; trackId: string; size: string }[] = []
+  /** The tracks the hub does not announce now (none is at first). */
+  const unannounced = new Set(['t1'])
+  /** Each frame the hub got: which channel, when, what, and whether its track was announced then. */
+  const frames: { channel: number; at: number; trackId: string; size: string; announced: boolean }[] = []
   const actor = createActor(videoSizeMachine.provide({ actors: videoSizeActors(channels) }), { clock, inspect: coverage.inspector('videoSize') }).start()
   const record = (channel: FakeDataChannel, index: number) => {
     const send = channel.send.bind(channel)
@@ -49,14 +52,15 @@ function startRun() {
       send(data)
       const parsed = parseInternalFrame(data)
       if (!parsed.ok || parsed.message.type !== 'video_size') throw new Error(`not a video_size frame: ${data}`)
-      frames.push({ channel: index, at: clock.now(), trackId: parsed.message.data.track_id, size: `${parsed.message.data.width}x${parsed.message.data.height}` })
+      const { track_id: trackId, width, height } = parsed.message.data
+      frames.push({ channel: index, at: clock.now(), trackId, size: `${width}x${height}`, announced: !unannounced.has(trackId) })
     }
   }
   const execute: Record<string, (event: AnyEventObject) => unknown> = {
-    'video.resized': (event) => {
-      const trackId = event.trackId as string
-      if ((event.announced as Record<string, unknown>)[trackId]) forgotten.delete(trackId)
-      else if (!forgotten.has(trackId)) forgotten.set(trackId, frames.length)
+    'video.resized': (event) => actor.send(event as never),
+    'tracks.announced': (event) => {
+      if ((event.trackIds as string[]).includes('t1')) unannounced.delete('t1')
+      else unannounced.add('t1')
       actor.send(event as never)
     },
     'internal.open': () => {
@@ -68,7 +72,7 @@ function startRun() {
     'internal.closed': () => opened.at(-1)!.close(),
     [AFTER]: () => clock.advance(VIDEO_SIZE_INTERVAL_MS),
   }
-  return { clock, actor, frames, opened, forgotten, execute }
+  return { clock, actor, frames, opened, unannounced, execute }
 }
 
 const comparable = (snapshot: AnyMachineSnapshot) => ({ value: snapshot.value, context: snapshot.context as VideoSizeContext })
@@ -84,24 +88,26 @@ describe('videoSizeMachine (model)', () => {
       const run = startRun()
       await runPath(path, run.execute, async (expected) => {
         expect(comparable(run.actor.getSnapshot())).toEqual(comparable(expected))
+        // No size is kept of a track not announced now.
+        expect(Object.keys((expected.context as VideoSizeContext).sizes).filter((id) => run.unannounced.has(id))).toEqual([])
       })
       // At most one frame per track and channel each interval.
       for (const [i, frame] of run.frames.entries()) {
         const previous = run.frames.slice(0, i).findLast((f) => f.channel === frame.channel && f.trackId === frame.trackId)
         if (previous) expect(frame.at - previous.at).toBeGreaterThanOrEqual(VIDEO_SIZE_INTERVAL_MS)
       }
-      // Nothing left for a forgotten track; rested on an open channel, it holds every kept track's latest size.
+      // Nothing left for a track while it was not announced; rested on an open channel, the hub's last
+      // word on each track kept is its latest size.
       run.clock.advance(VIDEO_SIZE_INTERVAL_MS)
-      for (const [trackId, before] of run.forgotten) expect(run.frames.slice(before).filter((f) => f.trackId === trackId)).toEqual([])
+      expect(run.frames.filter((f) => !f.announced)).toEqual([])
       const snapshot = run.actor.getSnapshot()
       if (snapshot.matches('open')) {
         const current = run.opened.length - 1
-        const latest = Object.fromEntries(run.frames.filter((f) => f.channel === current && !run.forgotten.has(f.trackId)).map((f) => [f.trackId, f.size]))
-        const expected = Object.fromEntries(Object.entries((snapshot.context as VideoSizeContext).sizes).map(([id, frame]) => {
+        const latest = Object.fromEntries(run.frames.filter((f) => f.channel === current).map((f) => [f.trackId, f.size]))
+        for (const [id, frame] of Object.entries((snapshot.context as VideoSizeContext).sizes)) {
           const { data } = JSON.parse(frame) as { data: { width: number; height: number } }
-          return [id, `${data.width}x${data.height}`]
-        }))
-        expect(latest).toEqual(expected)
+          expect(latest[id]).toBe(`${data.width}x${data.height}`)
+        }
       }
       run.actor.stop()
       expect(run.clock.pendingTimers).toBe(0)

@@ -1,7 +1,7 @@
 // The video sizes a UI reports reach the hub's `internal` channel as the protocol's `video_size` frames:
 // only changes, at most one per track each interval (on the injected clock), all of them again on a
-// new channel (a fresh session), none and no error while no channel is open (a hub without one); the size
-// of a track the hub no longer announces forgotten at the next report.
+// new channel (a fresh session), none and no error while no channel is open (a hub without one); only the
+// sizes of the tracks the conference says the hub announces, the others' forgotten as soon as it says so.
 import { INTERNAL_CHANNEL_LABEL, parseInternalFrame, videoSizeFrame as protocolFrame } from '@parley/protocol'
 import { describe, expect, it } from 'vitest'
 import { createActor } from 'xstate'
@@ -14,10 +14,10 @@ function sizes() {
   const clock = new ManualClock()
   const channels = new DataChannels()
   const actor = createActor(videoSizeMachine.provide({ actors: videoSizeActors(channels) }), { clock }).start()
-  /** The tracks the hub announces to us now (the roster's, by track id). */
-  let announced: Record<string, unknown> = { t1: {}, t2: {} }
-  const announce = (...trackIds: string[]) => (announced = Object.fromEntries(trackIds.map((id) => [id, {}])))
-  const resize = (trackId: string, width: number, height: number) => actor.send({ type: 'video.resized', trackId, width, height, announced })
+  /** The conference: the tracks the hub announces to us now (its roster's, by track id). */
+  const announce = (...trackIds: string[]) => actor.send({ type: 'tracks.announced', trackIds })
+  announce('t1', 't2')
+  const resize = (trackId: string, width: number, height: number) => actor.send({ type: 'video.resized', trackId, width, height })
   const hubOpens = () => {
     const channel = new FakeDataChannel(INTERNAL_CHANNEL_LABEL)
     channels.add(channel)
@@ -118,18 +118,21 @@ describe('videoSizeMachine', () => {
     expect(channel.sent).toEqual([])
   })
 
-  it("forgets the size of a track the hub no longer announces (its publisher left) at the next report: a new channel hears nothing of it", () => {
+  it('forgets the size of a track the hub no longer announces (its publisher left) at once, with no report: no later channel hears of it', () => {
     const run = sizes()
     run.resize('t1', 640, 360)
     run.resize('t2', 320, 180)
     const first = run.hubOpens()
     expect(run.received(first)).toEqual(['t1 640x360', 't2 320x180'])
-    // t1's publisher left: the hub no longer announces it, and the UI reports its tile gone.
+    // t1's publisher left: the conference's roster no longer announces it. The UI says nothing.
     run.announce('t2')
-    run.clock.advance(VIDEO_SIZE_INTERVAL_MS)
-    run.resize('t1', 0, 0)
     expect(run.actor.getSnapshot().context.sizes).toEqual({ t2: videoSizeFrame('t2', 320, 180) })
     run.clock.advance(VIDEO_SIZE_INTERVAL_MS)
+    expect(run.received(first)).toEqual(['t1 640x360', 't2 320x180'])
+    // The tile's last word on it (0×0 as it goes) comes after: not kept either.
+    run.resize('t1', 0, 0)
+    run.clock.advance(VIDEO_SIZE_INTERVAL_MS)
+    expect(Object.keys(run.actor.getSnapshot().context.sizes)).toEqual(['t2'])
     expect(run.received(first)).toEqual(['t1 640x360', 't2 320x180'])
     run.channels.clear()
     const second = run.hubOpens()
@@ -137,16 +140,27 @@ describe('videoSizeMachine', () => {
     run.actor.stop()
   })
 
-  it('a report of one track forgets every other the hub no longer announces; one of a track never announced is not kept', () => {
+  it('keeps no size of a track not announced (yet, or any more); once announced, its next report is kept', () => {
     const run = sizes()
-    run.resize('t1', 640, 360)
-    run.resize('t2', 0, 0)
-    run.announce('t3')
+    const channel = run.hubOpens()
     run.resize('t3', 320, 180)
+    expect(run.actor.getSnapshot().context.sizes).toEqual({})
+    run.announce('t1', 't2', 't3')
+    run.clock.advance(VIDEO_SIZE_INTERVAL_MS)
+    expect(run.received(channel)).toEqual([])
+    run.resize('t3', 160, 90)
+    expect(run.received(channel)).toEqual(['t3 160x90'])
+    // Forgotten, then announced again: nothing of it is kept until it is reported again.
+    run.announce('t1')
+    run.announce('t1', 't3')
+    expect(run.actor.getSnapshot().context.sizes).toEqual({})
+    run.clock.advance(VIDEO_SIZE_INTERVAL_MS)
+    run.resize('t3', 160, 90)
     run.resize('t4', 100, 100)
     expect(Object.keys(run.actor.getSnapshot().context.sizes)).toEqual(['t3'])
-    const channel = run.hubOpens()
-    expect(run.received(channel)).toEqual(['t3 320x180'])
+    run.clock.advance(VIDEO_SIZE_INTERVAL_MS)
+    // This channel's hub holds 160×90 for it still (it keeps sizes by track id): an unchanged size does not leave again.
+    expect(run.received(channel)).toEqual(['t3 160x90'])
     run.actor.stop()
   })
 })

@@ -3,10 +3,10 @@
 // sees (0×0: off screen or hidden). A UI reports every change (`video.resized`); only changes leave, at
 // most one frame per track each `videoSizeInterval`; a channel that (re)opens, a fresh session's, is
 // sent the latest size of every track. Until a channel opens the sizes are only kept. It runs for the
-// conference's whole life, so a recovery's new session hears what the UI reported before. Each report
-// comes with the tracks the hub announces to us now, and only their sizes are kept: a track that went
-// (its publisher left, stopped it) is forgotten at the next report, which the UI makes as its tile goes
-// (0×0), so no later channel hears of it.
+// conference's whole life, so a recovery's new session hears what the UI reported before. Only the
+// sizes of the tracks the hub announces to us are kept: the conference says which those are whenever
+// its roster's announcements change (`tracks.announced`), and a track that went (its publisher left,
+// stopped a share) is forgotten at once, so no later channel hears of it.
 import type { VideoSizeMessage } from '@parley/protocol'
 import { assign, enqueueActions, setup } from 'xstate'
 import type { InternalChannelEvent, VideoSizeActors } from './videoSizeActors.js'
@@ -15,6 +15,8 @@ import { notProvided } from './notProvided.js'
 export const VIDEO_SIZE_INTERVAL_MS = 200
 
 export interface VideoSizeContext {
+  /** The tracks the hub announces to us now (the roster's, by the hub's track id): a report of another is not kept. */
+  announced: string[]
   /**
    * The frame each track's latest size makes, by the hub's track id: the publisher's MSID track id, which
    * `tracks_available` names and the view carries (the receiving browser's own id may differ: Firefox's does).
@@ -24,8 +26,11 @@ export interface VideoSizeContext {
   sent: string[]
 }
 
-/** A size the UI reports, with the tracks the hub announces to us now (the roster's, by track id): the sizes of the others are forgotten. */
-export type VideoSizeEvent = { type: 'video.resized'; trackId: string; width: number; height: number; announced: Record<string, unknown> } | InternalChannelEvent
+/** A size the UI reports; the tracks the hub announces to us now, from the conference as its roster changes. */
+export type VideoSizeEvent =
+  | { type: 'video.resized'; trackId: string; width: number; height: number }
+  | { type: 'tracks.announced'; trackIds: string[] }
+  | InternalChannelEvent
 
 /** The `video_size` frame (hub-api-v1.md §5): whole CSS pixels, never negative. Built here, not by the protocol's `videoSizeFrame`, whose module would bundle its schemas. */
 export const videoSizeFrame = (trackId: string, width: number, height: number): string =>
@@ -34,10 +39,7 @@ export const videoSizeFrame = (trackId: string, width: number, height: number): 
 const changed = ({ sizes, sent }: VideoSizeContext) => Object.values(sizes).filter((frame) => !sent.includes(frame))
 
 export const videoSizeMachine = setup({
-  types: {
-    context: {} as VideoSizeContext,
-    events: {} as VideoSizeEvent,
-  },
+  types: {} as { context: VideoSizeContext; events: VideoSizeEvent },
   actors: {
     internalChannel: notProvided<VideoSizeActors['internalChannel']>('internalChannel'),
   },
@@ -46,10 +48,16 @@ export const videoSizeMachine = setup({
   },
   guards: {
     hasChanges: ({ context }) => changed(context).length > 0,
+    isAnnounced: ({ context }, trackId: string) => context.announced.includes(trackId),
   },
   actions: {
-    storeSize: assign(({ context: { sizes } }, { trackId, width, height, announced }: { trackId: string; width: number; height: number; announced: Record<string, unknown> }) => ({
-      sizes: Object.fromEntries(Object.entries({ ...sizes, [trackId]: videoSizeFrame(trackId, width, height) }).filter(([id]) => announced[id])),
+    storeSize: assign(({ context: { sizes } }, { trackId, width, height }: { trackId: string; width: number; height: number }) => ({
+      sizes: { ...sizes, [trackId]: videoSizeFrame(trackId, width, height) },
+    })),
+    /** The sizes of tracks no longer announced go with them. */
+    storeAnnounced: assign(({ context: { sizes } }, announced: string[]) => ({
+      announced,
+      sizes: Object.fromEntries(Object.entries(sizes).filter(([id]) => announced.includes(id))),
     })),
     sendChanges: enqueueActions(({ context, enqueue }) => {
       for (const frame of changed(context)) enqueue.sendTo('internalChannel', { type: 'internal.send', frame })
@@ -58,9 +66,12 @@ export const videoSizeMachine = setup({
   },
 }).createMachine({
   id: 'videoSize',
-  context: { sizes: {}, sent: [] },
+  context: { announced: [], sizes: {}, sent: [] },
   invoke: { id: 'internalChannel', src: 'internalChannel' },
-  on: { 'video.resized': { actions: { type: 'storeSize', params: ({ event }) => event } } },
+  on: {
+    'video.resized': { guard: { type: 'isAnnounced', params: ({ event }) => event.trackId }, actions: { type: 'storeSize', params: ({ event }) => event } },
+    'tracks.announced': { actions: { type: 'storeAnnounced', params: ({ event }) => event.trackIds } },
+  },
   initial: 'closed',
   states: {
     closed: {
