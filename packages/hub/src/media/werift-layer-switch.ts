@@ -27,6 +27,9 @@ interface NumberedSender {
   /** The last number sent, and its RTP time. */
   sequenceNumber?: number
   timestamp?: number
+  /** The sender report's pair: the last packet's RTP time and the NTP time it was sent at. */
+  rtpTimestamp?: number
+  ntpTimestamp?: bigint
   /** Added to the publisher's number of each packet sent. */
   seqOffset: number
   /** A switch still to be applied: werift sets seqOffset at the next packet it sends. */
@@ -59,7 +62,7 @@ export class LayerSwitch {
   readonly vp8 = new Vp8Continuity()
   readonly #numbering = new Renumbering()
   /** A late packet is being sent under its own offset: the sender's offset, last number and time to put back after. */
-  #putBack: { seqOffset: number; sequenceNumber: number | undefined; timestamp: number | undefined } | undefined
+  #putBack: Pick<NumberedSender, 'seqOffset' | 'sequenceNumber' | 'timestamp' | 'rtpTimestamp' | 'ntpTimestamp'> | undefined
   /** The subscriber's tile: layers under the widest sending one it needs (viewer-size.ts); undefined: never told. */
   #under: number | 'hidden' | undefined
   #ceilingCheckedAt = Number.NEGATIVE_INFINITY
@@ -139,22 +142,21 @@ export class LayerSwitch {
     if (this.#numbering.late) {
       // Queued or under a pending switch, the send would number it later, under another offset.
       if (pending || internals.pendingRtpEnabled) return false
-      this.#putBack = { seqOffset: internals.seqOffset, sequenceNumber: internals.sequenceNumber, timestamp: internals.timestamp }
+      const { seqOffset, sequenceNumber, timestamp, rtpTimestamp, ntpTimestamp } = internals
+      this.#putBack = { seqOffset, sequenceNumber, timestamp, rtpTimestamp, ntpTimestamp }
       internals.seqOffset = offset
     } else if (!pending && offset !== current) internals.seqOffset = offset
     this.choice.forwarded(packet.payload.length + 12)
     return true
   }
 
-  /** The packet `sends` numbered was sent: after a late one, the sender's numbering is the newest packet's again. */
+  /** The packet `sends` numbered was sent: after a late one, the sender's numbering and report are the newest packet's again. */
   sent(sender: object): void {
     const putBack = this.#putBack
     if (!putBack) return
     this.#putBack = undefined
-    const internals = sender as NumberedSender
-    internals.seqOffset = putBack.seqOffset
-    internals.sequenceNumber = putBack.sequenceNumber
-    internals.timestamp = putBack.timestamp
+    // The sender report pairs the newest packet's RTP time with its NTP time, not the late one's.
+    Object.assign(sender, putBack)
   }
 
   /**

@@ -278,6 +278,7 @@ describe('Forwarder with a simulcast source', () => {
     // Its resend comes late: it takes the gap's number, and the next frame numbers on from the newest.
     lost.resend()
     expect(run.subscriber.sender['sequenceNumber']).toBe(out.at(-1)!.seq)
+    expect(run.subscriber.sender['rtpTimestamp']).toBe(out.at(-1)!.timestamp)
     run.all()
     const filled = run.continuous()
     expect(filled).toHaveLength(9)
