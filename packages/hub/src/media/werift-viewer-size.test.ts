@@ -120,7 +120,7 @@ describe('Forwarder: the layer follows the subscriber\'s tile', () => {
     run.frames(['high'])
     expect(layers.forwarded?.rid).toBe('high')
     expect(run.sent()).toHaveLength(1)
-    expect(layers.choice).toMatchObject({ state: 'starting', level: 3, target: 2, forwards: true })
+    expect(layers.choice).toMatchObject({ state: 'startedAside', level: 3, target: 2, forwards: true })
     expect(await run.plisTo()).toContain(LAYERS.mid.ssrc)
     run.frames()
     expect(run.sent()).toHaveLength(2)
@@ -149,7 +149,7 @@ describe('Forwarder: the layer follows the subscriber\'s tile', () => {
     // The held keyframe and the packet after it, of the widest layer.
     expect(run.sent()).toHaveLength(2)
     expect(layers.forwarded?.rid).toBe('high')
-    expect(layers.choice).toMatchObject({ state: 'starting', level: 3, target: 2, forwards: true })
+    expect(layers.choice).toMatchObject({ state: 'startedAside', level: 3, target: 2, forwards: true })
     run.frames()
     expect(run.sent()).toHaveLength(3)
     expect(await run.plisTo()).toContain(LAYERS.mid.ssrc)
