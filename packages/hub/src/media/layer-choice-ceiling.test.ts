@@ -43,9 +43,9 @@ describe('LayerChoice: the ceiling of the viewer\'s tile', () => {
     expect(run.choice).toMatchObject({ state: 'starting', level: 0, target: 2, forwards: false })
     run.choice.started(3)
     // Forwarding (the subscriber's PLIs and NACKs answered), still wanting the ceiling's layer; no give-up.
-    expect(run.choice).toMatchObject({ state: 'starting', level: 3, target: 2, forwards: true })
+    expect(run.choice).toMatchObject({ state: 'startedAside', level: 3, target: 2, forwards: true })
     vi.advanceTimersByTime(10 * KEYFRAME_WAIT_MS)
-    expect(run.choice).toMatchObject({ state: 'starting', level: 3, target: 2 })
+    expect(run.choice).toMatchObject({ state: 'startedAside', level: 3, target: 2 })
     run.choice.switched(2)
     expect(run.choice).toMatchObject({ state: 'steady', level: 2, target: 2 })
     expect(run.targets).toEqual([2])
@@ -58,14 +58,14 @@ describe('LayerChoice: the ceiling of the viewer\'s tile', () => {
   it('started below the target (the hold kept a narrower layer): up to the target from its keyframe, no trial', () => {
     const run = setUp()
     run.choice.started(2)
-    expect(run.choice).toMatchObject({ state: 'starting', level: 2, target: 3 })
+    expect(run.choice).toMatchObject({ state: 'startedAside', level: 2, target: 3 })
     run.choice.switched(3)
     expect(run.choice).toMatchObject({ state: 'steady', level: 3 })
     vi.advanceTimersByTime(TRIAL_MS)
     expect(run.choice).toMatchObject({ state: 'steady', level: 3, backoffMs: FIRST_BACKOFF_MS })
   })
 
-  it('a ceiling falling to the layer a start is on: steady there; a rise while starting keeps the start\'s wait', () => {
+  it('a ceiling falling to the layer a start is on: steady there; a rise while started aside keeps the start\'s wait', () => {
     const run = setUp()
     run.choice.started(2)
     run.choice.setCeiling(2)
@@ -75,9 +75,9 @@ describe('LayerChoice: the ceiling of the viewer\'s tile', () => {
     rise.choice.setCeiling(1)
     rise.choice.started(2)
     rise.choice.setCeiling(3)
-    expect(rise.choice).toMatchObject({ state: 'starting', level: 2, target: 3 })
+    expect(rise.choice).toMatchObject({ state: 'startedAside', level: 2, target: 3 })
     vi.advanceTimersByTime(10 * KEYFRAME_WAIT_MS)
-    expect(rise.choice).toMatchObject({ state: 'starting', level: 2, target: 3 })
+    expect(rise.choice).toMatchObject({ state: 'startedAside', level: 2, target: 3 })
   })
 
   it('a fall switches down at once, from the lower layer\'s keyframe, the old layer kept until then', () => {

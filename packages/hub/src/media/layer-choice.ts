@@ -4,26 +4,31 @@
 // subscriber's loss (`judge`, as VideoPause.judge). Levels: 0 = paused (nothing forwarded), 1 = the
 // lowest layer … `layerCount` = the highest. A subscriber's loss never counts in the publisher's
 // estimate here (judge returns false): a lower layer, not a slower publisher, is what fixes its link.
-//   starting  nothing forwarded yet (level 0), or the subscription's first keyframe forwarded of another
-//             layer than the target's (`started`: the hold's keyframe, or a wider layer's keyframe that
-//             came first while a ceiling had lowered the target): its first picture is never held back for
-//             the target; the target's keyframe is asked until it comes (no give-up), then steady (a start's
-//             switch up to the target is no probe: no trial)
-//   steady    forwarding `level`; judged in windows of JUDGE_MIN_PACKETS reported packets; a slow
-//             episode (windows over LOSSY) of STEP_DOWN_MS steps down: to the widest lower layer whose
-//             bitrate fits what the link delivered of this one in the episode's last window (what was
-//             forwarded × (1 − loss) × FIT_MARGIN), at least one level, never below the lowest (the pause
-//             stays the lowest layer's own episode); below the highest level, a probe one level up after
-//             `backoffMs`
-//   switching `target` ≠ `level`: the plane waits for the target layer's keyframe (and keeps forwarding
-//             `level`). Down: asked again until it comes. Up (a probe): given up after KEYFRAME_WAIT_MS
-//             (the layer may not be sent at all), backoff doubled
-//   trial     just went up: judged for TRIAL_MS (EARLY_FAIL past TRIAL_MIN_PACKETS ends it early);
-//             failed: one level down again, backoff doubled; passed: steady, backoff back to the first
-//   hidden    the subscriber's tile is not shown (a 0×0 video_size, viewer-size.ts): level 0, no probe,
-//             no timer, not told (it asked); a nonzero size switches to the level it left, within the
-//             new ceiling, from that layer's next keyframe (asked again until it comes)
-//   ended     unsubscribed, or the track gone
+//   starting      nothing forwarded yet (level 0): the target layer's first keyframe starts the video
+//                 (`switched`: steady), or another layer's (`started`: startedAside)
+//   startedAside  the subscription's first keyframe forwarded of another layer than the target's (the
+//                 hold's keyframe, or a wider layer's that came first while a ceiling had lowered the
+//                 target): its first picture is never held back for the target; the target's keyframe is
+//                 asked until it comes (no give-up), then steady (a start's switch to the target is no
+//                 probe: no trial). A ceiling moving the target to `level`: steady there. Judged as
+//                 steady: a slow episode on a layer under the target steps down from it (the start's
+//                 switch up dropped; the link is slow on what it carries now), over it waits for the
+//                 start's switch down
+//   steady        forwarding `level`; judged in windows of JUDGE_MIN_PACKETS reported packets; a slow
+//                 episode (windows over LOSSY) of STEP_DOWN_MS steps down: to the widest lower layer
+//                 whose bitrate fits what the link delivered of this one in the episode's last window
+//                 (what was forwarded × (1 − loss) × FIT_MARGIN), at least one level, never below the
+//                 lowest (the pause stays the lowest layer's own episode); below the highest level, a
+//                 probe one level up after `backoffMs`
+//   switching     `target` ≠ `level`: the plane waits for the target layer's keyframe (and keeps
+//                 forwarding `level`). Down: asked again until it comes. Up (a probe): given up after
+//                 KEYFRAME_WAIT_MS (the layer may not be sent at all), backoff doubled
+//   trial         just went up: judged for TRIAL_MS (EARLY_FAIL past TRIAL_MIN_PACKETS ends it early);
+//                 failed: one level down again, backoff doubled; passed: steady, backoff back to the first
+//   hidden        the subscriber's tile is not shown (a 0×0 video_size, viewer-size.ts): level 0, no
+//                 probe, no timer, not told (it asked); a nonzero size switches to the level it left,
+//                 within the new ceiling, from that layer's next keyframe (asked again until it comes)
+//   ended         unsubscribed, or the track gone
 // The ceiling (setCeiling, from the subscriber's tile size: viewer-size.ts) bounds every level: a fall
 // below the target switches down at once (from the lower layer's keyframe); a rise while the target was
 // at the old ceiling is taken at once (the wider layer's keyframe asked for; judged as a probe's trial);
@@ -46,7 +51,7 @@ export const STEP_DOWN_MS = 2_000
  */
 export const FIT_MARGIN = 0.85
 
-export type LayerChoiceState = 'starting' | 'steady' | 'switching' | 'trial' | 'hidden' | 'ended'
+export type LayerChoiceState = 'starting' | 'startedAside' | 'steady' | 'switching' | 'trial' | 'hidden' | 'ended'
 
 /** What the choice reads of the layers (the plane's measurements). */
 export interface LayerRates {
@@ -123,7 +128,9 @@ export class LayerChoice {
     this.#target = next
     // Back up to a level still forwarded (a switch down not yet taken): nothing to switch.
     if (this.#level === next) this.#steady()
-    else if (this.#level > 0 && this.#state !== 'starting') {
+    // Started aside, the new target's keyframe is waited for as the old one's was (no give-up); at level 0
+    // (starting, or shown again) a keyframe is awaited anyway.
+    else if (this.#level > 0 && this.#state !== 'startedAside') {
       this.#timer.cancel()
       this.#state = 'switching'
       this.#timer.start(KEYFRAME_WAIT_MS, () => this.#noKeyframe())
@@ -191,6 +198,7 @@ export class LayerChoice {
     }
     this.#deliveredBps = windowBps === undefined ? undefined : windowBps * (1 - windowFraction)
     this.#slowSince ??= now
+    // A switch up waiting for its keyframe (a probe's, or a start's) gives way; a switch down is not stepped past.
     if (now - this.#slowSince >= STEP_DOWN_MS && this.#target >= this.#level) this.#stepDown(this.#backoffMs)
     return false
   }
@@ -200,8 +208,9 @@ export class LayerChoice {
    * forwarding from now on, towards the target from its keyframe when it is another (see the header).
    */
   started(level: number): void {
-    if (this.#state !== 'starting' || this.#level > 0 || level <= 0) return
+    if (this.#state !== 'starting' || level <= 0) return
     if (level === this.#target) return this.switched(level)
+    this.#state = 'startedAside'
     this.#level = Math.min(this.layerCount, level)
     this.#resetWindows()
   }
@@ -216,7 +225,8 @@ export class LayerChoice {
       this.#toldPaused = false
       this.#actions.paused(false, { level, backoffMs: this.#backoffMs })
     }
-    if (level > from && from > 0 && this.#state !== 'starting') {
+    // Up from a level forwarded is a probe's (or a ceiling rise's) switch, judged; a start's is not.
+    if (level > from && from > 0 && this.#state !== 'startedAside') {
       this.#state = 'trial'
       this.#trialLost = 0
       this.#trialExpected = 0
@@ -247,7 +257,7 @@ export class LayerChoice {
       // A switch down, as a step down's: no give-up timer (asked again until it comes).
       this.#timer.cancel()
       this.#state = 'switching'
-    } else if (this.#level > 0 && (this.#state === 'switching' || this.#state === 'starting') && this.#target === this.#level) {
+    } else if ((this.#state === 'switching' || this.#state === 'startedAside') && this.#level > 0 && this.#target === this.#level) {
       // A probe up past the new ceiling (or a start's switch up): off.
       this.#steady()
     } else if (this.#state === 'steady' && this.#level >= ceiling) {

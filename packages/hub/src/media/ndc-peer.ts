@@ -190,6 +190,9 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     // Closing the track makes the next server offer reject its m-line (port 0), which ends the track at
     // the client; a stopped transceiver, as werift's plane does.
     subscription.close()
+    // The track went (its publisher's, or the room's withdrawal): its size goes too (viewer-size.ts).
+    const trackId = subscription.source.published.trackId
+    if (![...this.#subscriptions.values()].some((other) => other.source.published.trackId === trackId)) this.#sizes.forget(trackId)
     if (!this.#closed) this.#later.onNegotiationNeeded()
   }
 

@@ -66,6 +66,18 @@ describe('ViewerSizes', () => {
     small.set('c', { width: 1, height: 1 })
     expect([small.get('a'), small.get('b')]).toEqual([{ width: 2, height: 2 }, undefined])
   })
+
+  it('forgets a track that went: its slot freed, the same size told again is a change', () => {
+    const sizes = new ViewerSizes(2)
+    sizes.set('gone', { width: 160, height: 120 })
+    sizes.set('kept', { width: 320, height: 240 })
+    sizes.forget('gone')
+    sizes.forget('never')
+    expect([sizes.size, sizes.get('gone'), sizes.get('kept')]).toEqual([1, undefined, { width: 320, height: 240 }])
+    sizes.set('new', { width: 1, height: 1 })
+    expect(sizes.get('kept')).toEqual({ width: 320, height: 240 })
+    expect(sizes.set('gone', { width: 160, height: 120 })).toBe(true)
+  })
 })
 
 describe('applyViewerSize', () => {

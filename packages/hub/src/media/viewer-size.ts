@@ -29,7 +29,7 @@ export interface PixelThresholds {
 /**
  * Sizes kept per subscriber: a track id it reports that matches no subscription (yet) is kept for when
  * one comes, up to this many, the oldest report dropped first (a client sending ids at random only
- * pushes out its own).
+ * pushes out its own). A track that leaves the room has its size forgotten (`ViewerSizes.forget`).
  */
 export const MAX_VIEWER_SIZES = 256
 
@@ -78,6 +78,11 @@ export class ViewerSizes {
 
   get(trackId: string): ViewerSize | undefined {
     return this.#sizes.get(trackId)
+  }
+
+  /** The track left the room: a track published again under its id starts from no size. */
+  forget(trackId: string): void {
+    this.#sizes.delete(trackId)
   }
 }
 

@@ -91,20 +91,14 @@ export class LayerSwitch {
         this.forwarded = undefined
         return false
       }
-      if (layer === target && keyframe) {
-        this.#switch(layer, header, now, sender)
-        this.vp8.switchTo(packet.payload)
-        choice.switched(choice.target)
-        return true
-      }
-      if (keyframe && this.forwarded === undefined && choice.state === 'starting' && layer.width >= target.width && layers.isActive(layer, now)) {
+      // The target's keyframe: the switch to it.
+      if (keyframe && layer === target) return this.#begin(layers, layer, packet, now, sender)
+      if (keyframe && choice.state === 'starting' && layer.width >= target.width && layers.isActive(layer, now)) {
         // The subscription's first picture, from a layer at least as wide as the target's (a ceiling lowered
         // the target before it): not held back for the target's keyframe, which follows (asked for below).
         // A narrower one is not taken: the keyframe request asks every layer, Chromium encodes them from one
         // capture, so the target's keyframe is moments behind and starting from it spares a switch.
-        this.#switch(layer, header, now, sender)
-        this.vp8.switchTo(packet.payload)
-        choice.started(this.#levelOf(layers, layer, now))
+        this.#begin(layers, layer, packet, now, sender)
       }
       if (this.#asked !== target || now - this.#askedAt >= KEYFRAME_REASK_MS) {
         this.#asked = target
@@ -179,10 +173,26 @@ export class LayerSwitch {
     this.#fromSeq = firstSeq
     this.#numbering.restart(firstSeq)
     this.#lastSentAt = now
-    if (layers.layerAt(this.choice.target, now) === layer) this.choice.switched(this.choice.target)
-    // Another layer than the target's (the hold keeps the widest; a ceiling may have lowered the target
-    // since): the subscription starts on it, and the target follows from its keyframe.
-    else this.choice.started(this.#levelOf(layers, layer, now))
+    // The hold keeps the widest layer's keyframe; a ceiling may have lowered the target since.
+    this.#tell(layers, layer, now)
+  }
+
+  /** Forwards `layer` from its keyframe `packet` on: numbering, time and picture ids continued; the choice told. */
+  #begin(layers: SimulcastLayers, layer: Layer, packet: { header: RtpHeader; payload: Buffer }, now: number, sender: ContinuitySender): true {
+    this.#switch(layer, packet.header, now, sender)
+    this.vp8.switchTo(packet.payload)
+    this.#tell(layers, layer, now)
+    return true
+  }
+
+  /**
+   * The choice hears what the forwarding began on: the target's layer (`switched`), or, for the
+   * subscription's first picture, another (`started`: the target follows from its keyframe).
+   */
+  #tell(layers: SimulcastLayers, layer: Layer, now: number): void {
+    const choice = this.choice
+    if (layers.layerAt(choice.target, now) === layer) choice.switched(choice.target)
+    else choice.started(this.#levelOf(layers, layer, now))
   }
 
   /** The level `layer` is at now (its rank among the sending layers); the widest when it is not ranked. */

@@ -80,14 +80,17 @@ export class WeriftSubscriptions implements SubscriptionOwner {
     if (!matched) this.#log('debug', 'viewer size for no video subscription (kept for one to come)', { trackId, width: size.width, height: size.height })
   }
 
+  /** The room withdrew the track (it left the room: tracks.ts unsubscribes everyone). */
   unsubscribe(track: PublishedTrack): void {
     const subscription = this.#byKey.get(sourceKey(track))
     if (subscription) this.#end(subscription)
+    this.#forgetSize(track.trackId)
   }
 
-  /** The published track ended under this subscription. */
+  /** The published track ended under this subscription (unpublished, or its publisher gone). */
   sourceEnded(subscription: Subscription): void {
     this.#end(subscription)
+    this.#forgetSize(subscription.track.trackId)
   }
 
   videoPaused(subscription: Subscription, paused: boolean): void {
@@ -172,6 +175,15 @@ export class WeriftSubscriptions implements SubscriptionOwner {
     this.#closed = true
     for (const subscription of this.#byKey.values()) this.#forwarder.detach(subscription)
     this.#byKey.clear()
+  }
+
+  /**
+   * A track that went keeps no size (a long meeting would grow the map; a track published again under
+   * the id would start at the old tile's size), unless another publisher's track of that id is still here.
+   */
+  #forgetSize(trackId: string): void {
+    for (const subscription of this.#byKey.values()) if (subscription.track.trackId === trackId) return
+    this.#sizes.forget(trackId)
   }
 
   /** Stops one forwarding. Idempotent. */

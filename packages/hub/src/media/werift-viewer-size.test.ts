@@ -1,12 +1,15 @@
 // A subscriber's tile size through the werift forwarder (viewer-size.ts, LayerSwitch.viewer): the
 // simulcast layer follows the tile (down to the layer it needs, up to the widest at once, the PLI on
 // the wider layer's SSRC), a hidden tile gets nothing, and showing it again resumes from a keyframe with
-// the numbering continuous. The subscriber's sender is a werift RTCRtpSender on a real SRTP session.
+// the numbering continuous. The subscriber's sender is a werift RTCRtpSender on a real SRTP session. A
+// subscriber's sizes (WeriftSubscriptions) outlive no track: a track published again starts without one.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { PictureLossIndication, ProtectionProfileAeadAes128Gcm, RtcpPayloadSpecificFeedback, RtpHeader, RtpPacket, type RTCRtpTransceiver } from 'werift'
+import { PictureLossIndication, ProtectionProfileAeadAes128Gcm, RtcpPayloadSpecificFeedback, RtpHeader, RtpPacket, type RTCPeerConnection, type RTCRtpTransceiver } from 'werift'
 import { systemClock } from '../clock.js'
 import { Forwarder } from './werift-forwarder.js'
-import { applyViewerSize, pixelThresholds } from './viewer-size.js'
+import { MAX_VIEWER_SIZES, applyViewerSize, pixelThresholds } from './viewer-size.js'
+import { WeriftSubscriptions } from './werift-subscriptions.js'
+import type { PublishedTrack } from './types.js'
 import { fakePublisherTransceiver } from '../test-support/fakePublisherTransceiver.js'
 import { connectedSender } from '../test-support/weriftSender.js'
 import { vp8Payload } from '../test-support/vp8Packets.js'
@@ -120,7 +123,7 @@ describe('Forwarder: the layer follows the subscriber\'s tile', () => {
     run.frames(['high'])
     expect(layers.forwarded?.rid).toBe('high')
     expect(run.sent()).toHaveLength(1)
-    expect(layers.choice).toMatchObject({ state: 'starting', level: 3, target: 2, forwards: true })
+    expect(layers.choice).toMatchObject({ state: 'startedAside', level: 3, target: 2, forwards: true })
     expect(await run.plisTo()).toContain(LAYERS.mid.ssrc)
     run.frames()
     expect(run.sent()).toHaveLength(2)
@@ -149,7 +152,7 @@ describe('Forwarder: the layer follows the subscriber\'s tile', () => {
     // The held keyframe and the packet after it, of the widest layer.
     expect(run.sent()).toHaveLength(2)
     expect(layers.forwarded?.rid).toBe('high')
-    expect(layers.choice).toMatchObject({ state: 'starting', level: 3, target: 2, forwards: true })
+    expect(layers.choice).toMatchObject({ state: 'startedAside', level: 3, target: 2, forwards: true })
     run.frames()
     expect(run.sent()).toHaveLength(3)
     expect(await run.plisTo()).toContain(LAYERS.mid.ssrc)
@@ -185,5 +188,79 @@ describe('Forwarder: the layer follows the subscriber\'s tile', () => {
     expect(run.subscription.layers!.choice).toMatchObject({ ceiling: 1, target: 1 })
     run.frames(['mid'])
     expect(run.subscription.layers!.forwarded?.rid).toBe('mid')
+  })
+})
+
+describe('WeriftSubscriptions: the sizes a subscriber reported', () => {
+  const TRACK: PublishedTrack = { trackId: 'v', streamId: 's', kind: 'video', clientId: 'a' }
+
+  function setUp() {
+    const forwarder = new Forwarder({ clock: systemClock, log: () => undefined })
+    const publish = (track = TRACK) => {
+      const publisher = fakePublisherTransceiver({ dtlsTransport: { state: 'connected', sendRtcp: async () => undefined }, rids: ['high', 'mid', 'low'] })
+      return forwarder.addSource({}, track, '0', publisher.transceiver)!
+    }
+    // No server offer is made here: subscribe, sizes and endings never touch the peer connection.
+    const subscriptions = new WeriftSubscriptions({ clientId: 'b', pc: {} as RTCPeerConnection, forwarder, negotiationNeeded: () => undefined, videoPaused: () => undefined, log: () => undefined, pixels: PIXELS })
+    /** The layer choice of b's forwarding of `track` once subscribed (hidden by a kept 0x0, else starting). */
+    const subscribed = (track = TRACK) => {
+      subscriptions.subscribe(track)
+      return forwarder.source(track)!.subscriptions.values().next().value!.layers!.choice
+    }
+    return { forwarder, publish, subscriptions, subscribed }
+  }
+
+  it('a size told before the subscription applies when it comes', () => {
+    const run = setUp()
+    run.publish()
+    run.subscriptions.viewerSize('v', { width: 0, height: 0 })
+    expect(run.subscribed().state).toBe('hidden')
+  })
+
+  it('forgets the size of a track whose publisher ended it: published again under its id, it starts unsized', () => {
+    const run = setUp()
+    const source = run.publish()
+    expect(run.subscribed().state).toBe('starting')
+    run.subscriptions.viewerSize('v', { width: 0, height: 0 })
+    run.forwarder.removeSource(source)
+    run.publish()
+    expect(run.subscribed()).toMatchObject({ state: 'starting', ceiling: 3 })
+  })
+
+  it('forgets it when the room withdraws the track, subscribed or still waiting for a slot', () => {
+    const run = setUp()
+    const source = run.publish()
+    run.subscriptions.viewerSize('v', { width: 0, height: 0 })
+    expect(run.subscribed().state).toBe('hidden')
+    run.subscriptions.unsubscribe(TRACK)
+    run.forwarder.removeSource(source)
+    const waiting: PublishedTrack = { ...TRACK, trackId: 'w' }
+    run.subscriptions.viewerSize('w', { width: 0, height: 0 })
+    run.subscriptions.unsubscribe(waiting)
+    run.publish()
+    run.publish(waiting)
+    expect(run.subscribed()).toMatchObject({ state: 'starting', ceiling: 3 })
+    expect(run.subscribed(waiting)).toMatchObject({ state: 'starting', ceiling: 3 })
+  })
+
+  it('keeps it while another publisher\'s track of that id is still forwarded (the id names both tiles)', () => {
+    const run = setUp()
+    const other: PublishedTrack = { ...TRACK, clientId: 'c' }
+    const source = run.publish()
+    run.publish(other)
+    run.subscriptions.viewerSize('v', { width: 0, height: 0 })
+    expect(run.subscribed(other).state).toBe('hidden')
+    expect(run.subscribed().state).toBe('hidden')
+    run.forwarder.removeSource(source)
+    run.publish()
+    expect(run.subscribed().state).toBe('hidden')
+  })
+
+  it('keeps at most MAX_VIEWER_SIZES for tracks never subscribed: ids at random push out the oldest', () => {
+    const run = setUp()
+    run.subscriptions.viewerSize('v', { width: 0, height: 0 })
+    for (let i = 0; i < MAX_VIEWER_SIZES; i++) run.subscriptions.viewerSize(`junk-${i}`, { width: 1, height: 1 })
+    run.publish()
+    expect(run.subscribed()).toMatchObject({ state: 'starting', ceiling: 3 })
   })
 })
