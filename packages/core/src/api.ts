@@ -223,6 +223,11 @@ export interface JoinParams {
  */
 export interface StreamRegistry {
   get(streamId: string): MediaStreamLike | undefined
+  /**
+   * Others' streams the peer connection delivered, by id: from their track's arrival in a hub offer, before
+   * our answer and before the view lists the track (a UI may bind a video to it ahead of the tile).
+   */
+  remoteIds(): string[]
   /** Called after any stream is added, removed or gains/loses a track. Returns an unsubscribe function. */
   subscribe(listener: () => void): () => void
 }

@@ -20,6 +20,11 @@ export class RemoteStreams {
     return this.streams.get(streamId)
   }
 
+  /** The streams delivered and not ended, by id. */
+  ids(): string[] {
+    return [...this.streams.keys()]
+  }
+
   /** Called after a stream is added, removed or gains/loses a track. */
   subscribe(listener: () => void): () => void {
     return this.changes.add(listener)
@@ -30,12 +35,16 @@ export class RemoteStreams {
     return this.facts.add(listener)
   }
 
-  /** A track arrived in `stream`: keep the stream, report the track, and report its end once. */
-  add(track: MediaStreamTrackLike, stream: MediaStreamLike): void {
+  /**
+   * A track arrived in `stream`: keep the stream, report the track, and report its end once. `early` (the
+   * peer session answering a hub offer): keep the stream only; the same call without it follows the answer.
+   */
+  add(track: MediaStreamTrackLike, stream: MediaStreamLike, early?: boolean): void {
     if (this.streams.get(stream.id) !== stream) {
       this.streams.set(stream.id, stream)
       this.changes.emit()
     }
+    if (early) return
     const ended = () => {
       stopWatching()
       // The stream stays while another of its tracks is live (a camera ended, the microphone not).
