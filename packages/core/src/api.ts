@@ -224,8 +224,8 @@ export interface JoinParams {
 export interface StreamRegistry {
   get(streamId: string): MediaStreamLike | undefined
   /**
-   * Others' streams the peer connection delivered, by id: from their track's arrival in a hub offer, before
-   * our answer and before the view lists the track (a UI may bind a video to it ahead of the tile).
+   * Others' streams the peer connection delivered, by id. A hub offer's are here once our answer has left,
+   * just before the view lists their tracks: a UI may bind a video to one ahead of its tile's render.
    */
   remoteIds(): string[]
   /** Called after any stream is added, removed or gains/loses a track. Returns an unsubscribe function. */

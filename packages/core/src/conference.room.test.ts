@@ -74,7 +74,7 @@ describe('createConference', () => {
     expect(run.conference.streams.remoteIds()).toEqual([])
   })
 
-  it("gives a hub offer's streams to the registry while we answer it, and the view its tracks only once the answer has left", async () => {
+  it("gives a hub offer's streams to the registry once our answer has left, before the view lists their tracks", async () => {
     const run = await joined()
     const source = run.world.eventSources.latest()
     source.emit('tracks_available', { tracks: { t1: track('c2', 'Bo', 's2', 't1') } })
@@ -83,17 +83,18 @@ describe('createConference', () => {
     source.emit('offer', { type: 'offer', sdp: 'v=0\r\n' })
     await run.until((s) => run.conference.answeringOffer!(s))
     await flush()
-    // The browser fires `track` while it applies the offer; the answer is still being made.
+    // The browser fires `track` while it applies the offer: held while the answer is made.
     const stream = new FakeMediaStream([new FakeMediaStreamTrack('video', 'recv-v')], 's2')
     run.pc().emitTrack('video', stream, stream.getTracks()[0])
-    expect(run.conference.streams.get('s2')).toBe(stream)
-    expect(run.conference.streams.remoteIds()).toEqual(['s2'])
-    // Nothing a UI draws from changed: no tile while the answer is made.
-    expect(run.view().participants[0]?.streamIds).toEqual([])
+    expect(run.conference.streams.remoteIds()).toEqual([])
+    const seen: [string[], string[] | undefined][] = []
+    run.conference.streams.subscribe(() => seen.push([run.conference.streams.remoteIds(), run.view().participants[0]?.streamIds]))
     run.world.peers.calls.find('pc.createAnswer')!.resolve()
     await run.until((s) => !run.conference.answeringOffer!(s))
     await flush()
     expect(run.world.hub.requests('negotiate').at(-1)?.body).toMatchObject({ type: 'answer' })
+    // The registry heard first, while the view did not list the track yet; then the view.
+    expect(seen[0]).toEqual([['s2'], []])
     expect(run.view().participants[0]?.streamIds).toEqual(['s2'])
   })
 

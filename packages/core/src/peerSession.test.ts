@@ -10,14 +10,12 @@ function open(tracks: FakeMediaStreamTrack[] = [], cameraLayers?: typeof CAMERA_
   const pc = peers.factory({})
   const events: PeerSessionEvent[] = []
   const remote: { trackId: string; streamId: string }[] = []
-  /** The streams reported ahead of their track (`early`), by id. */
-  const early: string[] = []
   const stream = tracks.length > 0 ? new FakeMediaStream(tracks) : undefined
   const session = new PeerSession(pc, { stream, tracks }, {
     event: (event) => events.push(event),
-    track: (track, from, ahead) => (ahead ? early.push(from.id) : remote.push({ trackId: track.id, streamId: from.id })),
+    track: (track, from) => remote.push({ trackId: track.id, streamId: from.id }),
   }, cameraLayers)
-  return { pc: peers.latest(), session, events, remote, early }
+  return { pc: peers.latest(), session, events, remote }
 }
 
 describe('PeerSession', () => {
@@ -68,20 +66,18 @@ describe('PeerSession', () => {
     expect(pc.addedCandidates).toHaveLength(3)
   })
 
-  it('holds the tracks a hub offer brings until the answer is out, so that no tile is drawn in between; their streams it reports at once', async () => {
-    const { pc, session, remote, early } = open()
+  it('holds the tracks a hub offer brings until the answer is out, so that no tile is drawn in between', async () => {
+    const { pc, session, remote } = open()
     const answering = session.answer(HUB_OFFER)
     // A browser fires `track` while it applies the remote offer.
     const { track, stream } = pc.emitTrack('video')
-    expect(early).toEqual([stream.id])
     await answering
     expect(remote).toEqual([])
     session.deliverHeldTracks()
     expect(remote).toEqual([{ trackId: track.id, streamId: stream.id }])
-    // Outside an answer a track is reported at once, and not ahead.
+    // Outside an answer a track is reported at once.
     const later = pc.emitTrack('audio')
     expect(remote.at(-1)).toEqual({ trackId: later.track.id, streamId: later.stream.id })
-    expect(early).toEqual([stream.id])
   })
 
   it('reports the held tracks even when the answer failed', async () => {

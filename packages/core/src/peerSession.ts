@@ -16,11 +16,8 @@ export type PeerSessionEvent =
 
 export interface PeerSessionReports {
   event(event: PeerSessionEvent): void
-  /**
-   * A remote track arrived in its publisher's stream. `early` while we answer a hub offer: only its stream
-   * is to be shown now (a UI binds it to a video at once); the track's own report follows the answer.
-   */
-  track(track: MediaStreamTrackLike, stream: MediaStreamLike, early?: boolean): void
+  /** A remote track arrived in its publisher's stream. */
+  track(track: MediaStreamTrackLike, stream: MediaStreamLike): void
   /** A data channel the hub opened on this connection (its owner is the data-channel holder). */
   dataChannel?(channel: DataChannelLike): void
   /** Gathering is complete (the end-of-candidates event): the pre-join's warm-up waits for it, nothing is sent. */
@@ -73,9 +70,7 @@ export class PeerSession {
   /**
    * Remote tracks that arrived while we answer the hub's offer, reported once the answer is out
    * (`deliverHeldTracks`): a track's report makes a UI draw a tile, and in a browser that work would
-   * run between setRemoteDescription and createAnswer, holding the answer (and the media) back. Their
-   * streams are reported at once (`early`): a video given its stream then has its first frame ready when
-   * the tile comes (a `<video>` takes ~100 ms from its stream to its first frame).
+   * run between setRemoteDescription and createAnswer, holding the answer (and the media) back.
    */
   private heldTracks: [MediaStreamTrackLike, MediaStreamLike][] | null = null
   /** An offer made ahead of need (`prepareOffer`, the pre-join's warm-up): the next createOffer is it. */
@@ -130,9 +125,8 @@ export class PeerSession {
     const onTrack = (event: TrackEventLike) => {
       const stream = event.streams[0]
       if (!stream) return
-      const held = this.heldTracks
-      held?.push([event.track, stream])
-      reports.track(event.track, stream, !!held)
+      if (this.heldTracks) this.heldTracks.push([event.track, stream])
+      else reports.track(event.track, stream)
     }
     pc.addEventListener('icecandidate', onCandidate)
     pc.addEventListener('iceconnectionstatechange', onIceState)

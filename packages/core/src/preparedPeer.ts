@@ -26,8 +26,8 @@ export class ReportRelay implements PeerSessionReports {
     this.forward((target) => target.event(event))
   }
 
-  track(track: MediaStreamTrackLike, stream: MediaStreamLike, early?: boolean): void {
-    this.forward((target) => target.track(track, stream, early))
+  track(track: MediaStreamTrackLike, stream: MediaStreamLike): void {
+    this.forward((target) => target.track(track, stream))
   }
 
   dataChannel(channel: Parameters<NonNullable<PeerSessionReports['dataChannel']>>[0]): void {

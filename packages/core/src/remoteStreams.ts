@@ -36,15 +36,14 @@ export class RemoteStreams {
   }
 
   /**
-   * A track arrived in `stream`: keep the stream, report the track, and report its end once. `early` (the
-   * peer session answering a hub offer): keep the stream only; the same call without it follows the answer.
+   * A track arrived in `stream`: keep the stream, report the track, and report its end once. The stream
+   * goes out first: a UI binds it to a video before the conference hears the track (and a view is drawn).
    */
-  add(track: MediaStreamTrackLike, stream: MediaStreamLike, early?: boolean): void {
+  add(track: MediaStreamTrackLike, stream: MediaStreamLike): void {
     if (this.streams.get(stream.id) !== stream) {
       this.streams.set(stream.id, stream)
       this.changes.emit()
     }
-    if (early) return
     const ended = () => {
       stopWatching()
       // The stream stays while another of its tracks is live (a camera ended, the microphone not).

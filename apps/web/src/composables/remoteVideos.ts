@@ -1,9 +1,10 @@
-// Others' streams play in elements made as soon as the core has them: the core gives the registry a hub
-// offer's streams at their `track` event, while we answer (the view, and so their tile, waits until the
-// answer has left). A <video> takes ~100 ms from its stream to its first frame (loadtest README, stop 38):
-// here that runs while the answer is made and sent, and the tile adopts the element (as your own tile
-// adopts the self view's, selfVideo.ts) with its frame there, instead of drawing a new <video> that starts
-// only then. The core decides which streams there are (`remoteIds`); this only binds them, outside any render.
+// Others' streams play in elements made as soon as the core has them: the registry gets a hub offer's
+// streams once our answer has left, just before the core reports their tracks, and the view (so their
+// tile) is drawn a task and a render later. A <video> takes ~100 ms from its stream to its first frame
+// (loadtest README, stop 38): here that starts before the render, and the tile adopts the element (as your
+// own tile adopts the self view's, selfVideo.ts) instead of drawing a new <video> that starts only then.
+// Not earlier: an element given its stream at the `track` event, while the answer is made, delayed the
+// answer (stop 39). The core decides which streams there are (`remoteIds`); this only binds them.
 import { shallowRef, watch } from 'vue'
 import type { StreamRegistry } from '../conference/types'
 

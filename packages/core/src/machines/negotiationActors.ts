@@ -57,7 +57,7 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
           if (event.type === 'peer.iceConnected') system.get('resolutionHold')?.send(event)
           sendBack(event)
         },
-        track: (track, stream, early) => remote.add(track, stream, early),
+        track: (track, stream) => remote.add(track, stream),
         dataChannel: (channel) => channels?.add(channel),
       }
       // The pre-join's prepared session when it still fits the local media (its held candidates follow at once).
