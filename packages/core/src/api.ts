@@ -223,6 +223,11 @@ export interface JoinParams {
  */
 export interface StreamRegistry {
   get(streamId: string): MediaStreamLike | undefined
+  /**
+   * Others' streams the peer connection delivered, by id. A hub offer's are here once our answer has left,
+   * just before the view lists their tracks: a UI may bind a video to one ahead of its tile's render.
+   */
+  remoteIds(): string[]
   /** Called after any stream is added, removed or gains/loses a track. Returns an unsubscribe function. */
   subscribe(listener: () => void): () => void
 }

@@ -56,6 +56,8 @@ describe('createConference', () => {
     expect(bo?.streamIds).toEqual(['s2'])
     expect(bo?.tracks.every((t) => t.live)).toBe(true)
     expect(run.conference.streams.get('s2')).toBe(stream)
+    // Listed among the others' streams (a UI may bind it before the view shows it); our own is not.
+    expect(run.conference.streams.remoteIds()).toEqual(['s2'])
     // Their state changes arrive as meta events.
     source.emit('meta_changed', { [mediaStateMetaKey('c2')]: { audio: true, video: false } })
     expect(run.view().participants[0]).toMatchObject({ audioEnabled: true, videoEnabled: false })
@@ -69,6 +71,31 @@ describe('createConference', () => {
     stream.getTracks()[1]!.end()
     expect(run.view().participants).toEqual([])
     expect(run.conference.streams.get('s2')).toBeUndefined()
+    expect(run.conference.streams.remoteIds()).toEqual([])
+  })
+
+  it("gives a hub offer's streams to the registry once our answer has left, before the view lists their tracks", async () => {
+    const run = await joined()
+    const source = run.world.eventSources.latest()
+    source.emit('tracks_available', { tracks: { t1: track('c2', 'Bo', 's2', 't1') } })
+    await flush()
+    run.world.peers.calls.gate('pc.createAnswer')
+    source.emit('offer', { type: 'offer', sdp: 'v=0\r\n' })
+    await run.until((s) => run.conference.answeringOffer!(s))
+    await flush()
+    // The browser fires `track` while it applies the offer: held while the answer is made.
+    const stream = new FakeMediaStream([new FakeMediaStreamTrack('video', 'recv-v')], 's2')
+    run.pc().emitTrack('video', stream, stream.getTracks()[0])
+    expect(run.conference.streams.remoteIds()).toEqual([])
+    const seen: [string[], string[] | undefined][] = []
+    run.conference.streams.subscribe(() => seen.push([run.conference.streams.remoteIds(), run.view().participants[0]?.streamIds]))
+    run.world.peers.calls.find('pc.createAnswer')!.resolve()
+    await run.until((s) => !run.conference.answeringOffer!(s))
+    await flush()
+    expect(run.world.hub.requests('negotiate').at(-1)?.body).toMatchObject({ type: 'answer' })
+    // The registry heard first, while the view did not list the track yet; then the view.
+    expect(seen[0]).toEqual([['s2'], []])
+    expect(run.view().participants[0]?.streamIds).toEqual(['s2'])
   })
 
   it("marks each video track Parley's hub paused for our link, until it resumes it or the track goes", async () => {

@@ -106,6 +106,7 @@ export interface ConferenceMedia {
 function streamRegistry({ local, remote, screen }: ConferenceMedia): StreamRegistry {
   return {
     get: (streamId) => local.get(streamId) ?? screen.get(streamId) ?? remote.get(streamId),
+    remoteIds: () => remote.ids(),
     subscribe: (listener) => {
       const stops = [local.subscribe(listener), screen.subscribe(listener), remote.subscribe(listener)]
       return () => stops.forEach((stop) => stop())

@@ -20,6 +20,11 @@ export class RemoteStreams {
     return this.streams.get(streamId)
   }
 
+  /** The streams delivered and not ended, by id. */
+  ids(): string[] {
+    return [...this.streams.keys()]
+  }
+
   /** Called after a stream is added, removed or gains/loses a track. */
   subscribe(listener: () => void): () => void {
     return this.changes.add(listener)
@@ -30,7 +35,10 @@ export class RemoteStreams {
     return this.facts.add(listener)
   }
 
-  /** A track arrived in `stream`: keep the stream, report the track, and report its end once. */
+  /**
+   * A track arrived in `stream`: keep the stream, report the track, and report its end once. The stream
+   * goes out first: a UI binds it to a video before the conference hears the track (and a view is drawn).
+   */
   add(track: MediaStreamTrackLike, stream: MediaStreamLike): void {
     if (this.streams.get(stream.id) !== stream) {
       this.streams.set(stream.id, stream)

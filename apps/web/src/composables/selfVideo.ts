@@ -26,33 +26,35 @@ export function selfVideoOf(create: () => HTMLVideoElement): SelfVideo {
 }
 
 /**
- * Puts the self-view element into `host` while it is drawn and binds it as the tile's media element;
- * `classes` (the modifiers the template's `<video>` would bind, e.g. mirrored, fit) follows the tile on top
- * of `tile__video`. The element is left where it is when the tile goes: the next tile showing you moves it
- * into its own host. A tile on a screen drawn ahead, hidden (`hidden()`), takes it only once shown.
+ * Puts an element made outside the template (the self view's, or a remote stream's: remoteVideos.ts) into
+ * `host` while it is drawn and binds it as the tile's media element; `classes` (the modifiers the
+ * template's `<video>` would bind, e.g. mirrored, fit) follows the tile on top of `tile__video`. The
+ * element is left where it is when the tile goes: the next tile showing it moves it into its own host. A
+ * tile on a screen drawn ahead, hidden (`hidden()`), takes it only once shown. `video()` may have none
+ * yet (a stream not delivered): the tile binds nothing until it has.
  */
-export function useSelfVideo(
-  selfVideo: SelfVideo | undefined,
+export function useAdoptedVideo(
+  video: (() => HTMLVideoElement | undefined) | undefined,
   host: Readonly<ShallowRef<HTMLElement | null>>,
   element: ShallowRef<HTMLMediaElement | null>,
   classes: () => Record<string, boolean>,
   hidden: () => boolean = () => false,
 ): void {
-  if (!selfVideo) return
+  if (!video) return
   const shownHost = () => (hidden() ? null : host.value)
   watch(
-    shownHost,
-    (el) => {
+    [shownHost, video],
+    ([el, current]) => {
       if (!el) return
-      const video = selfVideo()
-      if (video.parentNode !== el) el.appendChild(video)
-      element.value = video
+      if (current && current.parentNode !== el) el.appendChild(current)
+      element.value = current ?? null
     },
     { immediate: true, flush: 'sync' },
   )
   watchEffect(() => {
-    if (!shownHost()) return
+    const current = video()
+    if (!shownHost() || !current) return
     const on = Object.entries(classes()).filter(([, set]) => set).map(([name]) => name)
-    selfVideo().className = ['tile__video', ...on].join(' ')
+    current.className = ['tile__video', ...on].join(' ')
   })
 }

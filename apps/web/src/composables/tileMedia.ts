@@ -5,6 +5,7 @@ import { inject, provide } from 'vue'
 import type { InjectionKey } from 'vue'
 import type { StreamRegistry } from '../conference/types'
 import type { SelfVideo } from './selfVideo'
+import type { RemoteVideos } from './remoteVideos'
 import type { MediaStreamBindingOptions } from './useMediaStream'
 
 export interface TileMedia extends Required<Omit<MediaStreamBindingOptions, 'keeps'>> {
@@ -13,6 +14,8 @@ export interface TileMedia extends Required<Omit<MediaStreamBindingOptions, 'kee
   speaker?(): string
   /** Your camera's one element, shown by the pre-join's preview and then by the call's own tile. */
   selfVideo?: SelfVideo
+  /** Others' streams, each in an element made when the core delivered it (remoteVideos.ts); absent: each tile draws its own. */
+  remoteVideos?: RemoteVideos
   /**
    * True while the screen drawing the tile is drawn ahead, hidden (the call under the pre-join): its own
    * tile then leaves your camera's element with the preview until it is shown.
@@ -40,11 +43,13 @@ export function tileMediaOf(
   autoplay: Pick<TileMedia, 'play' | 'register' | 'unregister'>,
   devices?: { readonly speaker: string },
   selfVideo?: SelfVideo,
+  remoteVideos?: RemoteVideos,
 ): TileMedia {
   return {
     streams: () => session.streams,
     ...(devices ? { speaker: () => devices.speaker } : {}),
     ...(selfVideo ? { selfVideo } : {}),
+    ...(remoteVideos ? { remoteVideos } : {}),
     ...(session.reportVideoSize ? { reportVideoSize: (trackId: string, width: number, height: number) => session.reportVideoSize?.(trackId, width, height) } : {}),
     play: (element) => autoplay.play(element),
     register: (element) => autoplay.register(element),

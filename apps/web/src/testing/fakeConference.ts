@@ -92,29 +92,34 @@ export function fakeMediaStream(
 
 export interface FakeStreams {
   registry: StreamRegistry
-  set(stream: MediaStreamLike): void
+  /** `remote`: someone else's (listed by `remoteIds`, as the core lists the peer connection's). */
+  set(stream: MediaStreamLike, remote?: boolean): void
   delete(streamId: string): void
   listenerCount(): number
 }
 
 export function createFakeStreams(): FakeStreams {
   const streams = new Map<string, MediaStreamLike>()
+  const remote = new Set<string>()
   const listeners = new Set<() => void>()
   const notify = () => listeners.forEach((listener) => listener())
   return {
     registry: {
       get: (streamId) => streams.get(streamId),
+      remoteIds: () => [...remote].filter((id) => streams.has(id)),
       subscribe(listener) {
         listeners.add(listener)
         return () => listeners.delete(listener)
       },
     },
-    set(stream) {
+    set(stream, isRemote = false) {
       streams.set(stream.id, stream)
+      if (isRemote) remote.add(stream.id)
       notify()
     },
     delete(streamId) {
       streams.delete(streamId)
+      remote.delete(streamId)
       notify()
     },
     listenerCount: () => listeners.size,
