@@ -28,20 +28,14 @@ import type { Clock } from '../clock.js'
 export const LAYER_IDLE_MS = 1_500
 /**
  * Sooner, while the source's other layers go on: a layer silent for IDLE_FRAMES of its frame intervals
- * (at least IDLE_MIN_MS) while IDLE_OTHER_PACKETS of its other layers' packets, or IDLE_OTHER_FRAMES of
- * their frames, arrived. A publisher that stops its top layer (its estimate cannot carry it) froze the
- * subscribers on it for the whole LAYER_IDLE_MS before their switch (web faults-impaired spec with
- * simulcast, stop 34); the other layers' packets keep an event-loop stall, which delays every layer alike,
- * from reading as a stopped layer. Their frames too, for a layer left to go on at a few frames a second:
- * the core's send-layers rule stops `mid` and keeps a starved `high` (stop 39: 20 of its packets took longer
- * than LAYER_IDLE_MS, and the subscribers on `mid` froze 1.2–1.4 s), and a stall's backlog interleaves each
- * layer's packets frame by frame (one capture, encoded for every layer), so it never shows three frames of
- * the others and none of a layer still sending.
+ * (at least IDLE_MIN_MS) while IDLE_OTHER_PACKETS of its other layers' packets arrived. A publisher that
+ * stops its top layer (its estimate cannot carry it) froze the subscribers on it for the whole
+ * LAYER_IDLE_MS before their switch (web faults-impaired spec with simulcast, stop 34); the other layers'
+ * packets keep an event-loop stall, which delays every layer alike, from reading as a stopped layer.
  */
 export const IDLE_FRAMES = 4
 export const IDLE_MIN_MS = 400
 export const IDLE_OTHER_PACKETS = 20
-export const IDLE_OTHER_FRAMES = 3
 /** A layer's frame rate is measured over windows this long. */
 export const FRAME_RATE_WINDOW_MS = 1_000
 /** A layer under this share of the next narrower layer's frame rate is starved: left out. */
@@ -90,9 +84,8 @@ export interface Layer {
   lastPacketAt: number
   /** Its highest sequence number so far (a packet at or below it is a resend). */
   highestSeq: number | undefined
-  /** The source's packet and frame counts (all layers) at its last packet. */
+  /** The source's packet count (all layers) at its last packet. */
   lastPacketCount: number
-  lastFrameCount: number
   /** Frames (RTP timestamps) seen in the current window, its start, and the last window's frames a second. */
   frames: number
   lastTimestamp: number | undefined
@@ -112,9 +105,8 @@ export class SimulcastLayers {
   readonly layers: Layer[]
   /** The layer whose packets go to the keyframe hold (the top one when its keyframe started). */
   heldLayer: Layer | undefined
-  /** Packets and frames (new RTP timestamps) of all its layers so far (a layer's idleness is read against the others'). */
+  /** Packets of all its layers so far (a layer's idleness is read against the others'). */
   #packets = 0
-  #frames = 0
 
   constructor(rids: readonly string[], clock: Clock, sendPli: (layer: Layer) => boolean) {
     this.layers = rids.map((rid) => {
@@ -125,7 +117,6 @@ export class SimulcastLayers {
         lastPacketAt: Number.NEGATIVE_INFINITY,
         highestSeq: undefined,
         lastPacketCount: 0,
-        lastFrameCount: 0,
         frames: 0,
         lastTimestamp: undefined,
         windowStart: Number.NEGATIVE_INFINITY,
@@ -163,7 +154,6 @@ export class SimulcastLayers {
       layer.lastPacketAt = now
       layer.lastPacketCount = ++this.#packets
       if (rtpTimestamp !== undefined) this.#countFrame(layer, rtpTimestamp, now)
-      layer.lastFrameCount = this.#frames
     }
     if (!keyframe) return
     if (layer.keyframes.awaitingKeyframe) layer.keyframes.keyframeArrived()
@@ -210,19 +200,18 @@ export class SimulcastLayers {
     return true
   }
 
-  /** Silent for LAYER_IDLE_MS, or for IDLE_FRAMES of its frames while the others sent IDLE_OTHER_PACKETS or IDLE_OTHER_FRAMES. */
+  /** Silent for LAYER_IDLE_MS, or for IDLE_FRAMES of its frames while the others sent IDLE_OTHER_PACKETS. */
   #idle(layer: Layer, now: number): boolean {
     const silentMs = now - layer.lastPacketAt
     if (silentMs > LAYER_IDLE_MS) return true
     const fps = layer.framesPerSecond
     const soonMs = fps && fps > 0 ? Math.max(IDLE_MIN_MS, (IDLE_FRAMES * 1000) / fps) : LAYER_IDLE_MS
-    return silentMs > soonMs && (this.#packets - layer.lastPacketCount >= IDLE_OTHER_PACKETS || this.#frames - layer.lastFrameCount >= IDLE_OTHER_FRAMES)
+    return silentMs > soonMs && this.#packets - layer.lastPacketCount >= IDLE_OTHER_PACKETS
   }
 
   #countFrame(layer: Layer, rtpTimestamp: number, now: number): void {
     if (layer.lastTimestamp === rtpTimestamp) return
     layer.lastTimestamp = rtpTimestamp
-    this.#frames++
     if (now - layer.windowStart < FRAME_RATE_WINDOW_MS) {
       layer.frames++
       return
