@@ -95,7 +95,7 @@ describe('web app conference (built app on the real hub, three Chromium particip
     await waitForDecodedVideo(page, '[data-testid="prejoin"] [data-testid="tile-video"]', { minFramesGrowth: 10 }).catch(explain)
     await page.screenshot({ path: artifactPath('prejoin.png') })
 
-    // The preview's element becomes the call's own tile (composables/selfVideo.ts): marked here, found
+    // The preview's element becomes the call's own tile (composables/adoptedVideo.ts): marked here, found
     // there, still playing the camera and shown at once.
     await page.locator('[data-testid="prejoin"] [data-testid="tile-video"]').evaluate((video) => video.setAttribute('data-was-preview', ''))
     await page.getByTestId('join-button').click()

@@ -2,11 +2,12 @@
 // streams once our answer has left, just before the core reports their tracks, and the view (so their
 // tile) is drawn a task and a render later. A <video> takes ~100 ms from its stream to its first frame
 // (loadtest README, stop 38): here that starts before the render, and the tile adopts the element (as your
-// own tile adopts the self view's, selfVideo.ts) instead of drawing a new <video> that starts only then.
+// own tile adopts the self view's, adoptedVideo.ts) instead of drawing a new <video> that starts only then.
 // Not earlier: an element given its stream at the `track` event, while the answer is made, delayed the
 // answer (stop 39). The core decides which streams there are (`remoteIds`); this only binds them.
 import { shallowRef, watch } from 'vue'
 import type { StreamRegistry } from '../conference/types'
+import { tileVideoElement } from './adoptedVideo'
 
 /** The element playing this remote stream, once the core has delivered it (reactive). */
 export type RemoteVideos = (streamId: string | undefined) => HTMLVideoElement | undefined
@@ -27,13 +28,7 @@ export function remoteVideosOf(registry: () => StreamRegistry | undefined, creat
       const stream = current.get(id) as unknown as MediaStream | undefined
       let element = elements.get(id)
       if (!element) {
-        element = create()
-        // What the template's <video> says for someone else's tile: inline, playing as soon as it can.
-        element.autoplay = true
-        element.playsInline = true
-        element.setAttribute('playsinline', '')
-        element.setAttribute('data-testid', 'tile-video')
-        element.className = 'tile__video'
+        element = tileVideoElement(create, { local: false })
         elements.set(id, element)
         changed = true
       }

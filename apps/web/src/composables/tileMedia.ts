@@ -4,7 +4,7 @@
 import { inject, provide } from 'vue'
 import type { InjectionKey } from 'vue'
 import type { StreamRegistry } from '../conference/types'
-import type { SelfVideo } from './selfVideo'
+import type { SelfVideo } from './adoptedVideo'
 import type { RemoteVideos } from './remoteVideos'
 import type { MediaStreamBindingOptions } from './useMediaStream'
 

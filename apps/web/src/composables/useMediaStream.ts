@@ -12,7 +12,7 @@ export interface MediaStreamBindingOptions {
   play?: (element: PlayableElement) => Promise<void> | void
   register?: (element: PlayableElement) => void
   unregister?: (element: PlayableElement) => void
-  /** An element that outlives the binding (the self view, composables/selfVideo.ts) keeps its stream when the binding ends. */
+  /** An element that outlives the binding (the self view, composables/adoptedVideo.ts) keeps its stream when the binding ends. */
   keeps?: (element: HTMLMediaElement) => boolean
 }
 

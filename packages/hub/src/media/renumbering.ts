@@ -41,8 +41,6 @@ export class Renumbering {
   #highestNumbered = 0
   /** Padding packets left out since the last packet numbered in order: the next one's offset is this much lower. */
   #leftOut = 0
-  /** Whether the last packet numbered came late (behind the highest): the sender's numbering is to be put back. */
-  late = false
 
   /**
    * Forwarding (re)starts at the publisher's `first` (a switch's keyframe, or the hold's): every earlier
@@ -65,17 +63,21 @@ export class Renumbering {
   }
 
   /**
+   * Whether `seq` comes late, behind the highest number seen: its offset is an older segment's, so the
+   * sender's numbering is to be put back after it is sent. Asked before `offsetFor` numbers it.
+   */
+  isLate(seq: number): boolean {
+    return this.#count > 0 && !atOrAfter(seq, this.#highest)
+  }
+
+  /**
    * The offset to number `seq` with (subscriber = seq + offset), `current` being the sender's offset now;
-   * undefined for a late packet from before every kept segment (not to be sent). Sets `late`.
+   * undefined for a late packet from before every kept segment (not to be sent).
    */
   offsetFor(seq: number, current: number): number | undefined {
-    if (this.#count === 0) {
-      this.late = false
-      return current
-    }
+    if (this.#count === 0) return current
     if (this.#offset[this.#newest] === UNKNOWN) this.#offset[this.#newest] = current
-    if (after(seq, this.#highest) || seq === this.#highest) {
-      this.late = false
+    if (atOrAfter(seq, this.#highest)) {
       this.#highest = seq
       this.#highestNumbered = seq
       if (this.#leftOut > 0) {
@@ -84,7 +86,6 @@ export class Renumbering {
       }
       return this.#offset[this.#newest]!
     }
-    this.late = true
     const index = this.#segmentOf(seq)
     return index === undefined ? undefined : this.#offset[index]!
   }

@@ -340,7 +340,7 @@ export class Forwarder {
       const out = layers.rewritten(packet)
       if (out === packet) outgoing = this.#sendTo(subscription, packet, outgoing)
       else this.#sendTo(subscription, out, undefined)
-      layers.sent(sender)
+      layers.sent()
     }
   }
 

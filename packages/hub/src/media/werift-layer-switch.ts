@@ -61,8 +61,8 @@ export class LayerSwitch {
   #askedAt = 0
   readonly vp8 = new Vp8Continuity()
   readonly #numbering = new Renumbering()
-  /** A late packet is being sent under its own offset: the sender's offset, last number and time to put back after. */
-  #putBack: Pick<NumberedSender, 'seqOffset' | 'sequenceNumber' | 'timestamp' | 'rtpTimestamp' | 'ntpTimestamp'> | undefined
+  /** A late packet is being sent under its own offset: the sender, and its offset, last number and time to put back after. */
+  #putBack: { readonly sender: NumberedSender; readonly numbering: Pick<NumberedSender, 'seqOffset' | 'sequenceNumber' | 'timestamp' | 'rtpTimestamp' | 'ntpTimestamp'> } | undefined
   /** The subscriber's tile: layers under the widest sending one it needs (viewer-size.ts); undefined: never told. */
   #under: number | 'hidden' | undefined
   #ceilingCheckedAt = Number.NEGATIVE_INFINITY
@@ -122,6 +122,8 @@ export class LayerSwitch {
    * A late one is sent under its own segment's offset; `sent` puts the sender's numbering back after it.
    */
   sends(packet: { header: RtpHeader; payload: Buffer }, sender: object): boolean {
+    // `sent` was not called after the last late packet: its numbering is put back before this one's.
+    if (this.#putBack) this.#restore()
     const seq = packet.header.sequenceNumber
     if (paddingOnly(packet)) {
       this.#numbering.leftOut(seq)
@@ -131,13 +133,14 @@ export class LayerSwitch {
     // A switch still pending numbers this packet itself (werift's replaceRTP), as computed here.
     const pending = internals.rtpContinuityPending === true
     const current = pending ? continuityOffset(internals, seq) : internals.seqOffset
+    const late = this.#numbering.isLate(seq)
     const offset = this.#numbering.offsetFor(seq, current)
     if (offset === undefined) return false
-    if (this.#numbering.late) {
+    if (late) {
       // Queued or under a pending switch, the send would number it later, under another offset.
       if (pending || internals.pendingRtpEnabled) return false
       const { seqOffset, sequenceNumber, timestamp, rtpTimestamp, ntpTimestamp } = internals
-      this.#putBack = { seqOffset, sequenceNumber, timestamp, rtpTimestamp, ntpTimestamp }
+      this.#putBack = { sender: internals, numbering: { seqOffset, sequenceNumber, timestamp, rtpTimestamp, ntpTimestamp } }
       internals.seqOffset = offset
     } else if (!pending && offset !== current) internals.seqOffset = offset
     this.choice.forwarded(packet.payload.length + 12)
@@ -145,12 +148,15 @@ export class LayerSwitch {
   }
 
   /** The packet `sends` numbered was sent: after a late one, the sender's numbering and report are the newest packet's again. */
-  sent(sender: object): void {
-    const putBack = this.#putBack
-    if (!putBack) return
+  sent(): void {
+    if (this.#putBack) this.#restore()
+  }
+
+  #restore(): void {
+    const { sender, numbering } = this.#putBack!
     this.#putBack = undefined
     // The sender report pairs the newest packet's RTP time with its NTP time, not the late one's.
-    Object.assign(sender, putBack)
+    Object.assign(sender, numbering)
   }
 
   /**

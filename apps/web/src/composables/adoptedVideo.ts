@@ -9,20 +9,28 @@ import type { ShallowRef } from 'vue'
 /** The one self-view element, created on first use (absent in tests that do not provide it). */
 export type SelfVideo = () => HTMLVideoElement
 
-export function selfVideoOf(create: () => HTMLVideoElement): SelfVideo {
-  let element: HTMLVideoElement | undefined
-  return () => {
-    if (element) return element
-    element = create()
-    // What the template's <video> says for a local tile: muted (you never hear yourself), inline.
-    element.autoplay = true
+/**
+ * A tile's <video> made outside the template, saying what the template's <video> would: inline, playing
+ * as soon as it can, and for a local tile muted (you never hear yourself). Shared by the self view and
+ * others' streams (remoteVideos.ts).
+ */
+export function tileVideoElement(create: () => HTMLVideoElement, { local }: { local: boolean }): HTMLVideoElement {
+  const element = create()
+  element.autoplay = true
+  if (local) {
     element.muted = true
     element.defaultMuted = true
-    element.playsInline = true
-    element.setAttribute('playsinline', '')
-    element.setAttribute('data-testid', 'tile-video')
-    return element
   }
+  element.playsInline = true
+  element.setAttribute('playsinline', '')
+  element.setAttribute('data-testid', 'tile-video')
+  element.className = 'tile__video'
+  return element
+}
+
+export function selfVideoOf(create: () => HTMLVideoElement): SelfVideo {
+  let element: HTMLVideoElement | undefined
+  return () => (element ??= tileVideoElement(create, { local: true }))
 }
 
 /**

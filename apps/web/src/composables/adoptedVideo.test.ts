@@ -5,7 +5,7 @@ import VideoTile from '../components/VideoTile.vue'
 import { createFakeStreams, fakeMediaStream, makeParticipant, makeView } from '../testing/fakeConference'
 import { buildTiles, localTile } from '../lib/tiles'
 import type { Tile } from '../lib/tiles'
-import { selfVideoOf } from './selfVideo'
+import { selfVideoOf, tileVideoElement } from './adoptedVideo'
 import { TILE_MEDIA } from './tileMedia'
 import type { TileMedia } from './tileMedia'
 
@@ -134,5 +134,21 @@ describe('the self view', () => {
     await nextTick()
     expect(element.srcObject).toBeNull()
     tile.unmount()
+  })
+})
+
+describe('a tile element made outside the template', () => {
+  it("says what the template's <video> says: inline, autoplaying, marked; muted only for your own", () => {
+    const own = tileVideoElement(() => document.createElement('video'), { local: true })
+    const theirs = tileVideoElement(() => document.createElement('video'), { local: false })
+    for (const element of [own, theirs]) {
+      expect(element.autoplay).toBe(true)
+      expect(element.playsInline).toBe(true)
+      expect(element.hasAttribute('playsinline')).toBe(true)
+      expect(element.dataset.testid).toBe('tile-video')
+      expect(element.className).toBe('tile__video')
+    }
+    expect([own.muted, own.defaultMuted]).toEqual([true, true])
+    expect([theirs.muted, theirs.defaultMuted]).toEqual([false, false])
   })
 })
