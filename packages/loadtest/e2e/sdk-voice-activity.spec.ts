@@ -5,7 +5,8 @@
 // level it negotiated: every one of them speaks. Bo's SDK dispatches `voiceactivity` on Ana's remote
 // stream (a level per packet, then 0 at the end), from frames of the shape the SDK reads, about the
 // streams he receives only; Cy, who receives the same audio, gets none; Ana hears about Bo and Cy but
-// never about her own track (as on the hosted hub, only subscribers do). Observed, never slept on.
+// never about her own track (as on the hosted hub, only subscribers do). With the media in the main
+// thread and in one media worker (the reports cross worker-protocol.ts). Observed, never slept on.
 // Loopback-only namespace, under the e2e lock.
 import { rmSync } from 'node:fs'
 import { loadavg } from 'node:os'
@@ -56,7 +57,7 @@ function decoded(frames: unknown[]): VoiceActivityMessage[] {
   })
 }
 
-describe("the hub's voice activity with the official SDK (Chromium, werift plane)", () => {
+describe.each([0, 1])("the hub's voice activity with the official SDK (Chromium, werift plane, %i media workers)", (mediaWorkers) => {
   let hub: TestHub
   let sdkPages: RunningServer
   let browser: Browser
@@ -73,13 +74,13 @@ describe("the hub's voice activity with the official SDK (Chromium, werift plane
 
   beforeAll(async () => {
     assertLoopbackOnly()
-    hub = await startTestHub({ mediaPlaneKind: 'werift' })
+    hub = await startTestHub({ mediaPlaneKind: 'werift', mediaWorkers })
     sdkPages = await startStaticServer(sdkDir)
     browser = await launchChromium()
   })
 
   afterAll(async () => {
-    console.info(`[sdk-voice-activity figures] load ${load()}:`, JSON.stringify(figures))
+    console.info(`[sdk-voice-activity figures, ${mediaWorkers} media workers] load ${load()}:`, JSON.stringify(figures))
     for (const participant of participants) await participant.close().catch(() => undefined)
     await browser?.close()
     await sdkPages?.close()

@@ -5,8 +5,8 @@
 // So a track reports at most one frame per interval plus the end, whatever its packet rate, and a quiet
 // track costs one comparison per packet. The values are the hosted hub's (inlivedev/sfu
 // voiceactivedetector: 100 ms interval, 300 ms tail, threshold 40), except that it also requires the
-// packet's V bit; Chromium leaves that bit to its own detector, so the level alone decides here and the
-// V bit is passed on as `isVoice`.
+// packet's V bit (the sender's own detection): here the level alone decides, so a sender that leaves the
+// bit clear still counts, and the bit is passed on as `isVoice`.
 import type { AudioLevelSample } from '@parley/protocol'
 import { type Clock, Timer } from '../clock.js'
 
