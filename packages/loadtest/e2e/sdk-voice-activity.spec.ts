@@ -6,14 +6,14 @@
 // stream (a level per packet, then 0 at the end), from frames of the shape the SDK reads, about the
 // streams he receives only; Cy, who receives the same audio, gets none; Ana hears about Bo and Cy but
 // never about her own track (as on the hosted hub, only subscribers do). With the media in the main
-// thread and in one media worker (the reports cross worker-protocol.ts). Observed, never slept on.
-// Loopback-only namespace, under the e2e lock.
+// thread and in one media worker (the reports cross worker-protocol.ts). Then Firefox as the publisher.
+// Observed, never slept on. Loopback-only namespace, under the e2e lock.
 import { rmSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import type { Browser, Page } from 'playwright-core'
 import { pathFor, parseVoiceActivityFrame, type VoiceActivityMessage } from '@parley/protocol'
 import { startTestHub, type TestHub } from '@parley/hub/testing'
-import { assertLoopbackOnly, launchChromium, newParticipantPage, type ParticipantPage, pollUntil, recordPeerConnections, type RunningServer, startStaticServer } from '@parley/testkit'
+import { assertLoopbackOnly, type FirefoxBrowser, type FirefoxParticipantPage, launchChromium, launchFirefox, newFirefoxParticipantPage, newParticipantPage, type ParticipantPage, pollUntil, recordPeerConnections, type RunningServer, startStaticServer } from '@parley/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sdkPageDir } from '../src/join-clients.js'
 import { joinSdk } from './sdk-pages.js'
@@ -145,5 +145,64 @@ describe.each([0, 1])("the hub's voice activity with the official SDK (Chromium,
     // Cy (no enableVAD) got nothing, though he had the audio all along.
     expect(await pageVoice(cy)).toEqual({ frames: [], streamEvents: [] })
     for (const participant of participants) expect(participant.errors).toEqual([])
+  }, 120_000)
+})
+
+// Firefox as the speaking publisher (its fake microphone is a steady tone): it sends the audio level when
+// the hub negotiates it, and Bo (Chromium, enableVAD) gets vad_started about its stream, batch after batch.
+describe("the hub's voice activity from a Firefox publisher (official SDK, werift plane)", () => {
+  let hub: TestHub
+  let sdkPages: RunningServer
+  let chromium: Browser
+  let firefox: FirefoxBrowser | undefined
+  let ana: FirefoxParticipantPage | undefined
+  const sdkDir = sdkPageDir()
+  const participants: ParticipantPage[] = []
+  const figures: Record<string, unknown> = {}
+
+  beforeAll(async () => {
+    assertLoopbackOnly()
+    hub = await startTestHub({ mediaPlaneKind: 'werift' })
+    sdkPages = await startStaticServer(sdkDir)
+    chromium = await launchChromium()
+    firefox = await launchFirefox({ origins: [sdkPages.url] })
+  })
+
+  afterAll(async () => {
+    console.info(`[sdk-voice-activity figures, Firefox publisher] load ${load()}:`, JSON.stringify(figures))
+    for (const participant of participants) await participant.close().catch(() => undefined)
+    await ana?.close().catch(() => undefined)
+    await firefox?.close()
+    await chromium?.close()
+    await sdkPages?.close()
+    await hub?.close()
+    rmSync(sdkDir, { recursive: true, force: true })
+  })
+
+  it("Bo (Chromium, enableVAD) gets vad_started about Firefox Ana's stream", async () => {
+    const created = await fetch(`${hub.url}${pathFor('createRoom', {})}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'sdk voice activity firefox' }) })
+    const roomId = ((await created.json()) as { data: { id: string } }).data.id
+    const participant = await newParticipantPage(chromium)
+    participants.push(participant)
+    const bo = participant.page
+    await joinSdk(bo, sdkPages.url, hub.url, roomId, 'Bo', { audioOnly: true, vad: true })
+    ana = await newFirefoxParticipantPage(firefox!)
+    // joinSdk drives the page through goto / waitForFunction / click / evaluate, which puppeteer's page has too.
+    await joinSdk(ana.page as unknown as Page, sdkPages.url, hub.url, roomId, 'Ana', { audioOnly: true })
+    const anaStream = (await streamsOf(ana.page as unknown as Page)).find((stream) => stream.origin === 'local')!.id
+    const offer = await ana.page.evaluate(() => (globalThis as unknown as { __sdkPeer: { getPeerConnection(): RTCPeerConnection } }).__sdkPeer.getPeerConnection().localDescription?.sdp ?? '')
+    figures.firefoxOffersAudioLevel = /a=extmap:\d+(\/\w+)? urn:ietf:params:rtp-hdrext:ssrc-audio-level/.test(offer)
+    const frames = await pollUntil(
+      async () => {
+        const about = decoded((await pageVoice(bo)).frames).filter((frame) => frame.data.streamID === anaStream && frame.type === 'vad_started')
+        return about.length >= 3 ? about : undefined
+      },
+      { timeoutMs: 30_000, intervalMs: 250, description: "Bo getting vad_started about Firefox Ana's stream three times" },
+    )
+    const levels = frames.flatMap((frame) => frame.data.audioLevels ?? [])
+    figures.levels = { frames: frames.length, count: levels.length, min: Math.min(...levels.map((level) => level.audioLevel)), max: Math.max(...levels.map((level) => level.audioLevel)), voiceBitSet: levels.filter((level) => level.isVoice).length }
+    figures.firefoxPageErrors = ana.errors
+    expect(levels.length).toBeGreaterThan(0)
+    expect(participant.errors).toEqual([])
   }, 120_000)
 })
