@@ -25,7 +25,7 @@ import {
 import type { Clock } from './clock.js'
 import { HubError, badRequest, limitReached, notFound } from './errors.js'
 import type { LogFields, LogLevel } from './log.js'
-import type { MediaPeer, MediaPlane, PeerConnectionState, PublishedTrack } from './media/types.js'
+import type { MediaPeer, MediaPlane, PeerConnectionState, PublishedTrack, VoiceActivity } from './media/types.js'
 import { InternalChannel } from './internalChannel.js'
 import { LivenessWatch } from './liveness.js'
 import { MID_OFFER_MESSAGE, Negotiator } from './negotiation.js'
@@ -80,7 +80,8 @@ export interface ClientDeps {
   room: ClientRoom
 }
 
-export function createClient(init: { id: string; roomId: string; name: string }, deps: ClientDeps): Client {
+/** `voiceActivity`: it registered with enable_vad (its `internal` channel carries vad_started / vad_ended). */
+export function createClient(init: { id: string; roomId: string; name: string; voiceActivity?: boolean }, deps: ClientDeps): Client {
   return new Client(init, deps)
 }
 
@@ -104,7 +105,7 @@ export class Client {
   #candidatesReceived = 0
 
   /** Use `createClient`. */
-  constructor(init: { id: string; roomId: string; name: string }, deps: ClientDeps) {
+  constructor(init: { id: string; roomId: string; name: string; voiceActivity?: boolean }, deps: ClientDeps) {
     const { clock, timings, room } = deps
     this.id = init.id
     this.roomId = init.roomId
@@ -134,6 +135,7 @@ export class Client {
         onNegotiationNeeded: ifPresent(() => this.negotiator.hubChanged()),
         onDataChannelMessage: ifPresent((label, data) => (label === INTERNAL_CHANNEL_LABEL ? this.#internal.frame(data) : room.dataChannelMessage(this, label, data))),
         onVideoPaused: ifPresent((track, paused) => room.videoPaused(this, track, paused)),
+        ...(init.voiceActivity ? { onVoiceActivity: ifPresent((track: PublishedTrack, activity: VoiceActivity) => this.#internal.voiceActivity(track, activity)) } : {}),
       },
     })
     this.negotiator = new Negotiator({

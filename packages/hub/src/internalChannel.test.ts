@@ -1,7 +1,7 @@
 // One client's `internal` data channel (internalChannel.ts): opened with the next offer, frames parsed
 // and routed (video_size to the plane, stats kept), bad frames logged at most once per interval and
 // dropped. A manual clock and a recording peer are injected.
-import { INTERNAL_CHANNEL_LABEL, videoSizeFrame } from '@parley/protocol'
+import { INTERNAL_CHANNEL_LABEL, parseVoiceActivityFrame, videoSizeFrame } from '@parley/protocol'
 import { describe, expect, it } from 'vitest'
 import type { Clock } from './clock.js'
 import { BAD_FRAME_LOG_INTERVAL_MS, type ClientStats, InternalChannel, MAX_FRAME_LENGTH } from './internalChannel.js'
@@ -13,13 +13,14 @@ function setUp() {
   const sizes: unknown[][] = []
   const logs: { msg: string; fields: unknown }[] = []
   const stats: ClientStats[] = []
+  const sent: { label: string; data: string | Uint8Array }[] = []
   const channel = new InternalChannel({
     clock,
-    peer: { openDataChannel: (...args) => void opened.push(args), viewerSize: (...args) => void sizes.push(args) },
+    peer: { openDataChannel: (...args) => void opened.push(args), viewerSize: (...args) => void sizes.push(args), sendDataChannelMessage: (label, data) => void sent.push({ label, data }) },
     log: (_level, msg, fields) => void logs.push({ msg, fields }),
     statsReceived: (received) => void stats.push(received),
   })
-  return { channel, opened, sizes, logs, stats, advance: (ms: number) => void (now += ms) }
+  return { channel, opened, sizes, logs, stats, sent, advance: (ms: number) => void (now += ms) }
 }
 
 describe('InternalChannel', () => {
@@ -66,6 +67,22 @@ describe('InternalChannel', () => {
     // Still working.
     channel.frame(videoSizeFrame('t', 1, 1))
     expect(sizes).toHaveLength(1)
+  })
+
+  it('sends a voice report as vad_started / vad_ended under the track\'s ids, and nothing once closed', () => {
+    const { channel, sent } = setUp()
+    const track = { trackId: 'mic', streamId: 'stream-a', kind: 'audio' as const, clientId: 'a' }
+    const levels = [{ sequenceNo: 9, timestamp: 960, audioLevel: 20, isVoice: false }]
+    channel.voiceActivity(track, { ssrc: 42, clockRate: 48_000, audioLevels: levels })
+    channel.voiceActivity(track, { ssrc: 42, clockRate: 48_000, audioLevels: null })
+    expect(sent.map((message) => message.label)).toEqual([INTERNAL_CHANNEL_LABEL, INTERNAL_CHANNEL_LABEL])
+    expect(sent.map((message) => parseVoiceActivityFrame(message.data))).toEqual([
+      { ok: true, message: { type: 'vad_started', data: { trackID: 'mic', streamID: 'stream-a', ssrc: 42, clockRate: 48_000, audioLevels: levels } } },
+      { ok: true, message: { type: 'vad_ended', data: { trackID: 'mic', streamID: 'stream-a', ssrc: 42, clockRate: 48_000, audioLevels: null } } },
+    ])
+    channel.close()
+    channel.voiceActivity(track, { ssrc: 42, clockRate: 48_000, audioLevels: null })
+    expect(sent).toHaveLength(2)
   })
 
   it('ignores frames once closed', () => {

@@ -2,17 +2,19 @@
 // client's frames (protocol's parseInternalFrame) and routes them: `video_size` to the media plane (the
 // simulcast ceiling, or the pause of a hidden tile: media/viewer-size.ts), `stats` kept as the client's
 // latest (GET client shows it as the event `client_stats`). A bad frame is logged, rate-limited, and
-// dropped; the channel stays open.
+// dropped; the channel stays open. The hub sends on it the voice activity of the audio tracks the client
+// receives (`vad_started` / `vad_ended`), when it registered with `enable_vad` (media/vad.ts detects it).
+// Like the hosted hub, only its subscribers hear about a track, never its publisher.
 //
 // The channel must not cost the join a round trip. A client whose first offer has an m=application
 // (Parley's core always bootstraps one) gets it as one more SCTP stream, no offer needed. Otherwise it
 // rides on the next hub offer that goes anyway (the plane's `withNextOffer`): a client receives video
 // only through a hub offer, so every client with a tile to report has the channel by then. A client that
 // never subscribes to anything gets no offer for it alone (its `stats` are then not seen).
-import { type ClientStatsMessage, INTERNAL_CHANNEL_LABEL, parseInternalFrame } from '@parley/protocol'
+import { type ClientStatsMessage, INTERNAL_CHANNEL_LABEL, parseInternalFrame, voiceActivityFrame } from '@parley/protocol'
 import type { Clock } from './clock.js'
 import type { Logger } from './log.js'
-import type { MediaPeer } from './media/types.js'
+import type { MediaPeer, PublishedTrack, VoiceActivity } from './media/types.js'
 
 /** A bad frame is logged at most once per this long (with the count of the ones left out). */
 export const BAD_FRAME_LOG_INTERVAL_MS = 10_000
@@ -23,7 +25,7 @@ export type ClientStats = ClientStatsMessage['data'] & { readonly at: number }
 
 export interface InternalChannelDeps {
   clock: Clock
-  peer: Pick<MediaPeer, 'openDataChannel' | 'viewerSize'>
+  peer: Pick<MediaPeer, 'openDataChannel' | 'viewerSize' | 'sendDataChannelMessage'>
   log: Logger
   /** The client's latest stats frame (shown by get client). */
   statsReceived(stats: ClientStats): void
@@ -60,6 +62,13 @@ export class InternalChannel {
     }
     this.#stats = { ...message.data, at: this.#deps.clock.now() }
     this.#deps.statsReceived(this.#stats)
+  }
+
+  /** A voice report of a track the client receives: sent as it is (the plane bounds their rate). */
+  voiceActivity(track: PublishedTrack, activity: VoiceActivity): void {
+    if (this.#closed) return
+    const frame = voiceActivityFrame({ trackID: track.trackId, streamID: track.streamId, ssrc: activity.ssrc, clockRate: activity.clockRate, audioLevels: activity.audioLevels })
+    this.#deps.peer.sendDataChannelMessage(INTERNAL_CHANNEL_LABEL, frame)
   }
 
   close(): void {

@@ -146,13 +146,13 @@ export class Room {
   // -------------------------------------------------------------------------------------------
   // Clients
 
-  register(request: { uid?: string | number; name?: string }): RegisteredClient {
+  register(request: { uid?: string | number; name?: string; enable_vad?: boolean }): RegisteredClient {
     const clientId = request.uid === undefined || request.uid === '' ? this.#deps.generateId() : String(request.uid)
     if (this.#clients.has(clientId)) throw conflict(`client "${clientId}" is already registered in room "${this.id}"`)
     const { maxClients, clock, timings, mediaPlane } = this.#deps
     if (this.#clients.size >= maxClients) throw limitReached(`room "${this.id}" is full: it holds its maximum of ${maxClients} clients`)
     const client = createClient(
-      { id: clientId, roomId: this.id, name: request.name ?? '' },
+      { id: clientId, roomId: this.id, name: request.name ?? '', voiceActivity: request.enable_vad === true },
       { clock, timings, mediaPlane, maxCandidates: this.#deps.maxCandidatesPerClient, maxTracks: this.#deps.maxTracksPerClient, bitrates: this.options.bitrates, log: (level, msg, fields) => this.#log(level, msg, fields), room: this.#asClientRoom },
     )
     this.#clients.set(clientId, client)

@@ -14,6 +14,8 @@ export interface SdkPageOptions {
   audioOnly?: boolean
   /** Each remote video shown at this CSS size and handed to the SDK's `peer.observeVideo` (its `internal` channel reports it). */
   observe?: { width: number; height: number }
+  /** Registers with the SDK's `enableVAD` (the hub's vad_started / vad_ended). */
+  vad?: boolean
 }
 
 /** Opens the SDK page for `roomId` on `hubUrl` and clicks Join; resolves once its peer is connected. */
@@ -22,6 +24,7 @@ export async function joinSdk(page: Page, sdkUrl: string, hubUrl: string, roomId
   if (options.simulcast) query.set('simulcast', '1')
   if (options.svcOff) query.set('svc', '0')
   if (options.audioOnly) query.set('video', '0')
+  if (options.vad) query.set('vad', '1')
   if (options.observe) query.set('observe', `${options.observe.width}x${options.observe.height}`)
   await page.goto(`${sdkUrl}/sdk.html?${query.toString()}`)
   await page.waitForFunction(() => '__sdk' in globalThis)

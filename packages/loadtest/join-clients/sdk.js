@@ -8,6 +8,10 @@
 // joins with the microphone only (a subscriber that costs no encoder), `observe=WxH` shows each remote
 // video at W×H CSS pixels and hands it to the SDK's `peer.observeVideo` (its `internal` channel then
 // reports the size to the hub; the page's own preview is hidden); the peer is `window.__sdkPeer`.
+// `vad=1` registers with the SDK's `enableVAD` (the hub then sends vad_started / vad_ended on `internal`).
+// Every `voiceactivity` the SDK dispatches on a remote stream is kept in `window.__sdkStreamVoice`
+// ({ streamId, audioLevel }); the SDK's peer-level event is on an object its API does not hand out, so the
+// frames it is made from are read off the `internal` channel beside the SDK: `window.__sdkVoice`.
 import { Room } from './room.js'
 
 const params = new URL(location.href).searchParams
@@ -16,6 +20,8 @@ const roomId = params.get('roomId')
 const name = params.get('name') || 'sdk'
 const state = { connectionState: null, joined: false, error: null }
 window.__sdk = state
+window.__sdkVoice = []
+window.__sdkStreamVoice = []
 
 const webcam = {}
 if (params.get('simulcast') === '1') webcam.simulcast = true
@@ -28,6 +34,7 @@ room.setAuth({ url: `${hub}/v1/auth`, data: { accessToken: 'parley', refreshToke
 
 room.on('streamAvailable', ({ stream }) => {
   if (stream.origin !== 'remote') return
+  stream.addEventListener('voiceactivity', (event) => { window.__sdkStreamVoice.push({ streamId: stream.id, audioLevel: event.detail.audioLevel }) })
   const video = document.createElement('video')
   video.className = 'remote'
   video.autoplay = true
@@ -43,13 +50,22 @@ room.on('streamAvailable', ({ stream }) => {
 })
 
 async function join() {
-  const client = await room.createClient(roomId, { clientName: name })
+  // The SDK sends enable_vad only with a client id or name (hub-api-v1.md §3): the name is always set here.
+  const client = await room.createClient(roomId, { clientName: name, ...(params.get('vad') === '1' ? { enableVAD: true } : {}) })
   const clientId = client.data.clientId
   peer = await room.createPeer(roomId, clientId)
   window.__sdkPeer = peer
   if (observe) document.querySelector('#local').style.display = 'none'
   const pc = peer.getPeerConnection()
   pc.addEventListener('connectionstatechange', () => { state.connectionState = pc.connectionState })
+  // The hub opens `internal` with a later offer of its own, after createPeer resolved.
+  pc.addEventListener('datachannel', ({ channel }) => {
+    if (channel.label !== 'internal') return
+    channel.addEventListener('message', ({ data }) => {
+      const frame = JSON.parse(data)
+      if (frame.type === 'vad_started' || frame.type === 'vad_ended') window.__sdkVoice.push(frame)
+    })
+  })
   const mediaStream = await navigator.mediaDevices.getUserMedia({ video: withVideo, audio: true })
   document.querySelector('#local').srcObject = mediaStream
   peer.addStream(mediaStream.id, { clientId, name, origin: 'local', source: 'media', mediaStream })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseInternalFrame, videoSizeFrame } from './internalChannel.js'
+import { parseInternalFrame, parseVoiceActivityFrame, videoSizeFrame, voiceActivityFrame } from './internalChannel.js'
 
 describe('the internal channel', () => {
   it('reads the official SDK\'s video_size frame', () => {
@@ -29,6 +29,37 @@ describe('the internal channel', () => {
     ['{"type":"stats","data":{"available_outgoing_bitrate":1,"quality_limitation_reason":"sun"}}', 'internal frame: data.quality_limitation_reason:'],
   ])('refuses %j with a reason', (frame, reason) => {
     const result = parseInternalFrame(frame)
+    expect(result.ok).toBe(false)
+    if (!result.ok) expect(result.error.startsWith(reason)).toBe(true)
+  })
+})
+
+describe('the hub\'s voice-activity frames', () => {
+  const levels = [{ sequenceNo: 65535, timestamp: 4294967295, audioLevel: 12, isVoice: true }]
+
+  it('writes vad_started with the levels, in the shape the official SDK reads (data.streamID, data.audioLevels[].audioLevel)', () => {
+    const frame = voiceActivityFrame({ trackID: 'mic-1', streamID: 'stream-1', ssrc: 1234, clockRate: 48000, audioLevels: levels })
+    expect(JSON.parse(frame)).toEqual({
+      type: 'vad_started',
+      data: { trackID: 'mic-1', streamID: 'stream-1', ssrc: 1234, clockRate: 48000, audioLevels: [{ sequenceNo: 65535, timestamp: 4294967295, audioLevel: 12, isVoice: true }] },
+    })
+  })
+
+  it('writes vad_ended with audioLevels null, as the hosted hub does (the SDK then sets the stream\'s level to 0)', () => {
+    const frame = voiceActivityFrame({ trackID: 'mic-1', streamID: 'stream-1', ssrc: 1, clockRate: 48000, audioLevels: null })
+    expect(JSON.parse(frame)).toEqual({ type: 'vad_ended', data: { trackID: 'mic-1', streamID: 'stream-1', ssrc: 1, clockRate: 48000, audioLevels: null } })
+  })
+
+  it('reads back what it writes', () => {
+    const data = { trackID: 't', streamID: 's', ssrc: 7, clockRate: 48000, audioLevels: levels }
+    expect(parseVoiceActivityFrame(voiceActivityFrame(data))).toEqual({ ok: true, message: { type: 'vad_started', data } })
+  })
+
+  it.each([
+    ['{"type":"video_size","data":{}}', 'voice activity frame: type:'],
+    ['{"type":"vad_started","data":{"trackID":"t","streamID":"s","ssrc":1,"clockRate":48000,"audioLevels":[{"sequenceNo":1,"timestamp":1,"audioLevel":128,"isVoice":true}]}}', 'voice activity frame: data.audioLevels.0.audioLevel:'],
+  ])('refuses %j with a reason', (frame, reason) => {
+    const result = parseVoiceActivityFrame(frame)
     expect(result.ok).toBe(false)
     if (!result.ok) expect(result.error.startsWith(reason)).toBe(true)
   })

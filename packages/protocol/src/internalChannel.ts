@@ -2,7 +2,9 @@
 // negotiation; the client reports on it what the hub needs to pick each subscriber's video layer. Every
 // message is one JSON text frame. The official SDK sends `video_size` for each observed <video> (CSS
 // pixels, never 0) and `stats` every 3 s; Parley's core also sends 0×0 for a tile that is off screen,
-// which the hub takes as "not watched" and pauses that video until a size arrives again.
+// which the hub takes as "not watched" and pauses that video until a size arrives again. The hub sends
+// `vad_started` / `vad_ended` to a client registered with `enable_vad`, for each audio track it receives
+// (the SDK dispatches `voiceactivity` on the peer and on the stream whose id is `streamID`).
 import * as v from 'valibot'
 import { MAX_ID_LENGTH, parseJsonFrame } from './fields.js'
 
@@ -48,4 +50,46 @@ export function parseInternalFrame(frame: unknown): { ok: true; message: Interna
 export function videoSizeFrame(trackId: string, width: number, height: number): string {
   const message: VideoSizeMessage = { type: 'video_size', data: { track_id: trackId, width: Math.floor(width), height: Math.floor(height) } }
   return JSON.stringify(message)
+}
+
+/** RFC 6464 audio level of a packet: -dBov, 0 the loudest, 127 silence (the `ssrc-audio-level` extension). */
+export const MAX_AUDIO_LEVEL = 127
+
+/** One audio packet of a voice-activity report: its RTP numbers, its level, and the sender's voice flag. */
+export const AudioLevelSampleSchema = v.object({
+  sequenceNo: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xffff)),
+  timestamp: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xffffffff)),
+  audioLevel: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_AUDIO_LEVEL)),
+  /** The RFC 6464 V bit as the publisher set it (Chromium: from its own voice detection). */
+  isVoice: v.boolean(),
+})
+export type AudioLevelSample = v.InferOutput<typeof AudioLevelSampleSchema>
+
+/**
+ * Hub → client: voice started on (or goes on: one frame per batch of loud packets) a track the client
+ * receives, or ended (`audioLevels: null`, as the hosted hub sends it; the SDK then sets the stream's
+ * level to 0). Field names as the official SDK reads them (camelCase, `trackID`, `streamID`).
+ */
+export const VoiceActivityMessageSchema = v.object({
+  type: v.picklist(['vad_started', 'vad_ended']),
+  data: v.object({
+    trackID: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_ID_LENGTH)),
+    streamID: v.pipe(v.string(), v.maxLength(MAX_ID_LENGTH)),
+    ssrc: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xffffffff)),
+    clockRate: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    audioLevels: v.nullable(v.array(AudioLevelSampleSchema)),
+  }),
+})
+export type VoiceActivityMessage = v.InferOutput<typeof VoiceActivityMessageSchema>
+export type VoiceActivityData = VoiceActivityMessage['data']
+
+/** The frame the hub sends: `vad_started` with the levels, `vad_ended` with none (null). */
+export function voiceActivityFrame(data: VoiceActivityData): string {
+  const message: VoiceActivityMessage = { type: data.audioLevels ? 'vad_started' : 'vad_ended', data }
+  return JSON.stringify(message)
+}
+
+/** One frame a client received on its `internal` channel, read as a voice-activity report (or why not). */
+export function parseVoiceActivityFrame(frame: unknown): { ok: true; message: VoiceActivityMessage } | { ok: false; error: string } {
+  return parseJsonFrame(VoiceActivityMessageSchema, 'voice activity', frame)
 }

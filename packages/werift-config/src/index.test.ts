@@ -28,10 +28,10 @@ describe('loopbackWeriftConfig', () => {
   it("is the hub's configuration, which adds abs-send-time on video and transport-cc on both", () => {
     const twcc = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01'
     const hub = weriftPeerConfig(resolveIceConfig(undefined))
-    expect(hub.headerExtensions?.audio?.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid', twcc])
+    expect(hub.headerExtensions?.audio?.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid', 'urn:ietf:params:rtp-hdrext:ssrc-audio-level', twcc])
     expect(hub.headerExtensions?.video?.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid', 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time', twcc])
     const rembOnly = weriftPeerConfig(resolveIceConfig(undefined), { transportCc: false })
-    expect(rembOnly.headerExtensions?.audio?.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid'])
+    expect(rembOnly.headerExtensions?.audio?.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid', 'urn:ietf:params:rtp-hdrext:ssrc-audio-level'])
     expect(rembOnly.headerExtensions?.video?.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid', 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time'])
   })
 

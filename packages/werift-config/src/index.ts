@@ -3,7 +3,7 @@
 // of a test call negotiate exactly what the hub negotiates with Chromium
 // (see shared/reference/werift-sfu-notes.md, "Key werift calls").
 import { OPUS_PAYLOAD_TYPE, VP8_PAYLOAD_TYPE } from '@parley/protocol'
-import { useAbsSendTime, useNACK, useOPUS, usePLI, useREMB, useSdesMid, useTransportWideCC, useVP8 } from 'werift'
+import { useAbsSendTime, useAudioLevelIndication, useNACK, useOPUS, usePLI, useREMB, useSdesMid, useTransportWideCC, useVP8 } from 'werift'
 import type { RTCPeerConnectionConfig } from 'werift'
 
 export { guardDtlsClient, guardDtlsClients, ignoreRepeatedHelloVerify } from './dtls-client-guard.js'
@@ -77,11 +77,12 @@ export function weriftPeerConfig(ice: IceConfig, options: { transportCc?: boolea
       audio: [useOPUS({ payloadType: OPUS_PAYLOAD_TYPE })],
       video: [useVP8({ payloadType: VP8_PAYLOAD_TYPE, rtcpFeedback: [useNACK(), usePLI(), useREMB()] })],
     },
-    // Separate objects per kind: werift renumbers the configured extensions in place.
+    // Separate objects per kind: werift renumbers the configured extensions in place. The audio level
+    // (RFC 6464) is what the hub's voice detection reads (hub media/vad.ts).
     headerExtensions:
       options.transportCc === false
-        ? { audio: [useSdesMid()], video: [useSdesMid(), useAbsSendTime()] }
-        : { audio: [useSdesMid(), useTransportWideCC()], video: [useSdesMid(), useAbsSendTime(), useTransportWideCC()] },
+        ? { audio: [useSdesMid(), useAudioLevelIndication()], video: [useSdesMid(), useAbsSendTime()] }
+        : { audio: [useSdesMid(), useAudioLevelIndication(), useTransportWideCC()], video: [useSdesMid(), useAbsSendTime(), useTransportWideCC()] },
   }
   if (ice.portRange) config.icePortRange = [...ice.portRange]
   return config

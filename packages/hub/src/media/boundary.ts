@@ -23,6 +23,7 @@ export function deferHandlers(handlers: MediaPeerHandlers, closed: () => boolean
     onNegotiationNeeded: later(() => handlers.onNegotiationNeeded()),
     onDataChannelMessage: later((label, data) => handlers.onDataChannelMessage(label, data)),
     onVideoPaused: later((track, paused) => handlers.onVideoPaused(track, paused)),
+    ...(handlers.onVoiceActivity ? { onVoiceActivity: later((track, activity) => handlers.onVoiceActivity?.(track, activity)) } : {}),
   }
 }
 
@@ -49,6 +50,7 @@ export function guardMediaPlane(plane: MediaPlane, log: Logger): MediaPlane {
           onNegotiationNeeded: () => contain('handler onNegotiationNeeded threw', () => handlers.onNegotiationNeeded()),
           onDataChannelMessage: (label, data) => contain('handler onDataChannelMessage threw', () => handlers.onDataChannelMessage(label, data)),
           onVideoPaused: (track, paused) => contain('handler onVideoPaused threw', () => handlers.onVideoPaused(track, paused)),
+          ...(handlers.onVoiceActivity ? { onVoiceActivity: (track, activity) => contain('handler onVoiceActivity threw', () => handlers.onVoiceActivity?.(track, activity)) } : {}),
         },
       })
       return guardPeer(peer, contain)

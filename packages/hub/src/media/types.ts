@@ -5,7 +5,7 @@
 // when a publisher is asked for keyframes, and when a data channel can be created.
 // `src/test-support/mediaPlaneConformance.ts` is the suite an implementation has to pass;
 // `boundary.ts` holds the interface's two rules (handlers later, no exception across).
-import type { Answer, Bitrates, IceCandidate, Offer } from '@parley/protocol'
+import type { Answer, AudioLevelSample, Bitrates, IceCandidate, Offer } from '@parley/protocol'
 
 export type { IceConfig } from '@parley/werift-config'
 
@@ -42,6 +42,19 @@ export interface MediaPeerHandlers {
    * `parley_video_paused` to this client.
    */
   onVideoPaused(track: PublishedTrack, paused: boolean): void
+  /**
+   * Voice activity on another client's audio `track` this peer receives (vad.ts): given only for a client
+   * registered with `enable_vad`; a plane runs detectors only for tracks such a peer receives (absent on
+   * a plane without detection). `ssrc` / `clockRate`: the forwarded stream's, as this peer receives it.
+   */
+  onVoiceActivity?(track: PublishedTrack, activity: VoiceActivity): void
+}
+
+/** One report of a track's voice detector: the loud packets since the last one, or null: speaking ended. */
+export interface VoiceActivity {
+  readonly ssrc: number
+  readonly clockRate: number
+  readonly audioLevels: AudioLevelSample[] | null
 }
 
 export interface MediaPeer {

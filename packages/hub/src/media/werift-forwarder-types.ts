@@ -1,6 +1,7 @@
 // The werift forwarder's records: a published track (Source), one forwarded track on a subscriber's peer
 // (Subscription) and the forwarder's counters. Kept apart from werift-forwarder.ts, which re-exports them.
 import type { RTCRtpTransceiver } from 'werift'
+import type { AudioLevelSample } from '@parley/protocol'
 import type { BandwidthLimits, InboundWindow } from './bandwidth.js'
 import type { SubscriberLoss } from './subscriber-loss.js'
 import type { VideoPause } from './video-pause.js'
@@ -12,6 +13,7 @@ import type { ResendLimit } from './resend-limit.js'
 import type { KeyframeHold, SubscriptionKeyframeState } from './werift-keyframe-hold.js'
 import type { KeyframeRequests } from './werift-keyframe-requests.js'
 import type { SourceTransportCc } from './werift-transport-cc.js'
+import type { SourceVoice } from './werift-voice.js'
 import type { PublishedTrack } from './types.js'
 
 export function sourceKey(track: Pick<PublishedTrack, 'clientId' | 'trackId'>): string {
@@ -47,6 +49,8 @@ export interface Source {
   /** RTP packets that arrived, and of them those that began a VP8 keyframe (werift-source-report.ts). */
   packetsIn: number
   keyframesIn: number
+  /** Audio that a subscriber registered with enable_vad receives: its voice detector (werift-voice.ts). */
+  voice: SourceVoice | undefined
   stopRtp: () => void
 }
 
@@ -56,6 +60,8 @@ export interface SubscriptionOwner {
   sourceEnded(subscription: Subscription): void
   /** The hub stopped forwarding the subscription's video (its link cannot carry it), or resumed it. */
   videoPaused(subscription: Subscription, paused: boolean): void
+  /** Present when the subscriber registered with enable_vad: a voice report of a track it receives (werift-voice.ts). */
+  readonly voiceActivity?: (subscription: Subscription, audioLevels: AudioLevelSample[] | null) => void
 }
 
 /** One forwarded track on one subscriber's peer connection. */

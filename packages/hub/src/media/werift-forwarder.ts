@@ -26,6 +26,7 @@ import { absSendTimeId, absSendTimeIn } from './probe.js'
 import { KeyframeHold, forwardsLive } from './werift-keyframe-hold.js'
 import { KEYFRAME_REQUEST_INTERVAL_MS, KeyframeRequests } from './werift-keyframe-requests.js'
 import { type SourceReport, sourceReport } from './werift-source-report.js'
+import { voiceAttached, voiceDetached, voiceEnded, voicePacket } from './werift-voice.js'
 import type { Clock } from '../clock.js'
 import type { Logger } from '../log.js'
 import type { PublishedTrack } from './types.js'
@@ -123,6 +124,7 @@ export class Forwarder {
       simulcast: undefined,
       packetsIn: 0,
       keyframesIn: 0,
+      voice: undefined,
       stopRtp: () => undefined,
     }
     const ridTracks = published.kind === 'video' ? simulcastTracks(transceiver) : []
@@ -157,6 +159,7 @@ export class Forwarder {
     source.stopRtp()
     source.keyframes.end()
     source.simulcast?.end()
+    voiceEnded(source)
     this.#transportCc.sourceRemoved(source)
     for (const subscription of [...source.subscriptions]) subscription.owner.sourceEnded(subscription)
     source.subscriptions.clear()
@@ -192,6 +195,7 @@ export class Forwarder {
       pause: layers ? layers.choice : source.inbound ? new VideoPause(this.#clock, { changed: (paused, why) => this.#videoPaused(subscription, paused, why), keyframeWanted: () => subscription.source && this.requestKeyframe(subscription.source) }) : undefined,
     }
     source.subscriptions.add(subscription)
+    voiceAttached(source, subscription, this.#clock)
     return subscription
   }
 
@@ -214,8 +218,10 @@ export class Forwarder {
     // No source: detached already (and `ended`).
     subscription.pause?.end()
     subscription.source?.hold.ended(subscription)
-    subscription.source?.subscriptions.delete(subscription)
+    const source = subscription.source
+    source?.subscriptions.delete(subscription)
     subscription.source = undefined
+    if (source) voiceDetached(source)
   }
 
   /**
@@ -270,6 +276,7 @@ export class Forwarder {
   #forward(source: Source, packet: RtpPacket, layer: Layer | undefined): void {
     this.counters.packetsReceived++
     source.packetsIn++
+    if (source.voice) voicePacket(source.voice, source, packet.header)
     const { header } = packet
     const { ssrc } = header
     this.#transportCc.onPacket(source, header.extensions)

@@ -7,7 +7,7 @@ import { type Answer, type IceCandidate, type Offer, messageOf } from '@parley/p
 import type { LogFields, LogLevel, Logger } from '../log.js'
 import { createSerialQueue } from '../serialQueue.js'
 import { deferHandlers } from './boundary.js'
-import type { MediaPeer, MediaPeerHandlers, PeerConnectionState, PublishedTrack, SignalingState } from './types.js'
+import type { MediaPeer, MediaPeerHandlers, PeerConnectionState, PublishedTrack, SignalingState, VoiceActivity } from './types.js'
 import { type IceConfig, weriftPeerConfig } from '@parley/werift-config'
 import { withSimulcast } from './werift-simulcast.js'
 import { RemoteCandidates } from './werift-candidates.js'
@@ -78,7 +78,17 @@ export class WeriftPeer implements MediaPeer {
       events: { published: (track) => this.#later.onTrackPublished(track), unpublished: (track) => this.#later.onTrackUnpublished(track) },
       log,
     })
-    this.#subscriptions = new WeriftSubscriptions({ clientId, pc, forwarder: context.forwarder, negotiationNeeded, videoPaused: (track, paused) => this.#later.onVideoPaused(track, paused), log, pixels: context.viewerPixels })
+    const voiceActivity = this.#later.onVoiceActivity
+    this.#subscriptions = new WeriftSubscriptions({
+      clientId,
+      pc,
+      forwarder: context.forwarder,
+      negotiationNeeded,
+      videoPaused: (track, paused) => this.#later.onVideoPaused(track, paused),
+      log,
+      pixels: context.viewerPixels,
+      ...(voiceActivity ? { voiceActivity: (track: PublishedTrack, activity: VoiceActivity) => voiceActivity(track, activity) } : {}),
+    })
     this.#channels = new WeriftChannels(pc, { negotiationNeeded, message: (label, data) => this.#later.onDataChannelMessage(label, data) }, log)
     this.#disposers.push(
       pc.onIceCandidate.subscribe((candidate) => {

@@ -5,12 +5,15 @@
 // the answer (werift-keyframe-hold.ts).
 import { MediaStream, RTCRtpHeaderExtensionParameters, RTP_EXTENSION_URI } from 'werift'
 import type { RTCPeerConnection, RTCRtpTransceiver, RtcpPacket } from 'werift'
-import { messageOf } from '@parley/protocol'
+import { type AudioLevelSample, messageOf } from '@parley/protocol'
 import type { LogFields, LogLevel } from '../log.js'
-import type { PublishedTrack } from './types.js'
+import type { PublishedTrack, VoiceActivity } from './types.js'
 import { type Forwarder, type Subscription, type SubscriptionOwner, sourceKey } from './werift-forwarder.js'
 import { parseMediaSections } from './werift-sdp.js'
 import { type PixelThresholds, type ViewerSize, ViewerSizes, applyViewerSize } from './viewer-size.js'
+
+/** Opus's RTP clock rate (RFC 7587), before the sender's codec is negotiated. */
+const OPUS_CLOCK_RATE = 48_000
 
 export class WeriftSubscriptions implements SubscriptionOwner {
   readonly clientId: string
@@ -23,6 +26,8 @@ export class WeriftSubscriptions implements SubscriptionOwner {
   /** What the subscriber reported on its `internal` channel, by track id (viewer-size.ts). */
   readonly #sizes = new ViewerSizes()
   readonly #pixels: PixelThresholds
+  /** Set when the subscriber registered with enable_vad (werift-voice.ts reports to it). */
+  readonly voiceActivity?: (subscription: Subscription, audioLevels: AudioLevelSample[] | null) => void
   #closed = false
 
   constructor(init: {
@@ -35,6 +40,8 @@ export class WeriftSubscriptions implements SubscriptionOwner {
     log: (level: LogLevel, msg: string, fields?: LogFields) => void
     /** The room's video_*_pixels options (viewer-size.ts ceilingLevel). */
     pixels: PixelThresholds
+    /** The subscriber's voice reports (only for a client registered with enable_vad). */
+    voiceActivity?: (track: PublishedTrack, activity: VoiceActivity) => void
   }) {
     this.#pixels = init.pixels
     this.clientId = init.clientId
@@ -43,6 +50,14 @@ export class WeriftSubscriptions implements SubscriptionOwner {
     this.#negotiationNeeded = init.negotiationNeeded
     this.#videoPaused = init.videoPaused
     this.#log = init.log
+    const tell = init.voiceActivity
+    if (tell) {
+      this.voiceActivity = (subscription, audioLevels) => {
+        const sender = subscription.transceiver?.sender
+        if (this.#closed || !sender || this.#byKey.get(subscription.key) !== subscription) return
+        tell(subscription.track, { ssrc: sender.ssrc, clockRate: sender.codec?.clockRate ?? OPUS_CLOCK_RATE, audioLevels })
+      }
+    }
   }
 
   /** Forwards another client's track here (idempotent); the keyframe is asked for once it is negotiated. */

@@ -17,6 +17,7 @@
 //   werift-fast-send.ts     the per-packet send of the fan-out (header in place, SRTP, UDP), werift's sendRtp as fallback
 //   bandwidth.ts            the REMB estimate the forwarder sends each publisher (bounds from the room's bitrates; shared)
 //   werift-channels.ts      room data channels
+//   werift-voice.ts         voice activity: a detector (vad.ts) per audio track a subscriber with enable_vad receives
 //   werift-sdp.ts           the small SDP and candidate readers
 //   @parley/werift-config   the RTCPeerConnection configuration (shared with Node test participants)
 //

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { messageOf } from '@parley/protocol'
 import type { LogFields, Logger } from '../log.js'
-import type { MediaPeer } from './types.js'
+import type { MediaPeer, PublishedTrack, VoiceActivity } from './types.js'
 import { createWeriftMediaPlane } from './werift.js'
 import type { FromWorker, MediaWorkerData, PeerCallName, PeerEvent, PeerStates, ToWorker } from './worker-protocol.js'
 
@@ -63,6 +63,7 @@ function createPeer(message: Extract<ToWorker, { type: 'peer.create' }>): void {
       onNegotiationNeeded: () => emit({ event: 'negotiationNeeded' }),
       onDataChannelMessage: (label, payload) => emit({ event: 'dataChannelMessage', label, data: payload }),
       onVideoPaused: (track, paused) => emit({ event: 'videoPaused', track, paused }),
+      ...(message.voiceActivity ? { onVoiceActivity: (track: PublishedTrack, activity: VoiceActivity) => emit({ event: 'voiceActivity', track, activity }) } : {}),
     },
   })
   peers.set(peerId, peer)

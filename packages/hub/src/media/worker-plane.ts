@@ -146,6 +146,8 @@ class WorkerPeer implements MediaPeer, PeerMirror {
         return handlers.onDataChannelMessage(event.label, event.data)
       case 'videoPaused':
         return handlers.onVideoPaused(event.track, event.paused)
+      case 'voiceActivity':
+        return handlers.onVoiceActivity?.(event.track, event.activity)
     }
   }
 
@@ -231,7 +233,7 @@ class WorkerPlane implements WorkerMediaPlane {
       },
     })
     worker.peers.set(peerId, peer)
-    worker.post({ type: 'peer.create', peerId, roomId: init.roomId, clientId: init.clientId, bitrates: init.bitrates })
+    worker.post({ type: 'peer.create', peerId, roomId: init.roomId, clientId: init.clientId, bitrates: init.bitrates, voiceActivity: init.handlers.onVoiceActivity !== undefined })
     // A worker waiting to be started again: the peer is gone at once, as its room's peers were.
     if (worker.dead) queueMicrotask(() => peer.workerDied())
     return peer

@@ -4,7 +4,7 @@
 // in one worker and forward to each other there.
 import type { Answer, Bitrates, IceCandidate, Offer } from '@parley/protocol'
 import type { LogFields, LogLevel } from '../log.js'
-import type { IceConfig, PeerConnectionState, PublishedTrack, SignalingState } from './types.js'
+import type { IceConfig, PeerConnectionState, PublishedTrack, SignalingState, VoiceActivity } from './types.js'
 
 /** What a worker is started with (`workerData`). */
 export interface MediaWorkerData {
@@ -33,7 +33,8 @@ export type PeerCommand =
   | { method: 'sendDataChannelMessage'; label: string; data: string | Uint8Array }
 
 export type ToWorker =
-  | { type: 'peer.create'; peerId: number; roomId: string; clientId: string; bitrates?: Bitrates }
+  /** `voiceActivity`: the room gave the peer an onVoiceActivity handler (a client registered with enable_vad). */
+  | { type: 'peer.create'; peerId: number; roomId: string; clientId: string; bitrates?: Bitrates; voiceActivity?: boolean }
   | { type: 'peer.call'; callId: number; peerId: number; method: PeerCallName; arg?: unknown }
   | ({ type: 'peer.command'; peerId: number } & PeerCommand)
   | { type: 'plane.close'; callId: number }
@@ -49,6 +50,7 @@ export type PeerEvent =
   | { event: 'negotiationNeeded' }
   | { event: 'dataChannelMessage'; label: string; data: string | Uint8Array }
   | { event: 'videoPaused'; track: PublishedTrack; paused: boolean }
+  | { event: 'voiceActivity'; track: PublishedTrack; activity: VoiceActivity }
 
 /** The synchronous getters' values after a call or a state change. */
 export interface PeerStates {

@@ -7,7 +7,7 @@
 // the room's handler ran.
 import { type Answer, type Bitrates, type IceCandidate, type Offer, OPUS_PAYLOAD_TYPE, VP8_PAYLOAD_TYPE } from '@parley/protocol'
 import { deferHandlers } from '../media/boundary.js'
-import type { MediaPeer, MediaPeerHandlers, MediaPlane, PeerConnectionState, PublishedTrack, SignalingState } from '../media/types.js'
+import type { MediaPeer, MediaPeerHandlers, MediaPlane, PeerConnectionState, PublishedTrack, SignalingState, VoiceActivity } from '../media/types.js'
 import { isSendingSection, parseMediaSections } from '../media/werift-sdp.js'
 
 /** An offer or answer whose SDP contains this line is rejected, as a real plane rejects malformed SDP. */
@@ -184,6 +184,17 @@ export class FakeMediaPeer implements MediaPeer {
   /** As a plane that paused (or resumed) forwarding `track` to this peer for its link's bandwidth. */
   async videoPaused(track: PublishedTrack, paused: boolean): Promise<void> {
     this.#later.onVideoPaused(track, paused)
+    await handlersRan()
+  }
+
+  /** The room gave this peer a voice handler: its client registered with enable_vad. */
+  get detectsVoice(): boolean {
+    return this.handlers.onVoiceActivity !== undefined
+  }
+
+  /** As a plane whose voice detector reported on `track`, which this peer receives (nothing without the handler). */
+  async voiceActivity(track: PublishedTrack, activity: VoiceActivity): Promise<void> {
+    this.#later.onVoiceActivity?.(track, activity)
     await handlersRan()
   }
 
