@@ -212,6 +212,13 @@ export class WeriftPeer implements MediaPeer {
     this.#subscriptions.viewerSize(trackId, { width, height })
   }
 
+  publisherLayers(trackId: string, active: readonly string[]): void {
+    const layers = this.#context.forwarder.source({ clientId: this.clientId, trackId })?.simulcast
+    if (!layers || this.#closed) return
+    layers.publisherSends(active, this.#context.now())
+    this.#log('info', 'publisher layers', { trackId, active })
+  }
+
   sendDataChannelMessage(label: string, data: string | Uint8Array): void {
     this.#channels.send(label, data)
   }
