@@ -214,9 +214,10 @@ export class WeriftPeer implements MediaPeer {
 
   publisherLayers(trackId: string, active: readonly string[]): void {
     const layers = this.#context.forwarder.source({ clientId: this.clientId, trackId })?.simulcast
-    if (!layers || this.#closed) return
+    // Logged (debug) when it names no simulcast source of this client: a wrong id would leave its layers to timing alone.
+    if (!layers || this.#closed) return this.#log('debug', 'simulcast publisher layers of no simulcast source', { trackId, active })
     layers.publisherSends(active, this.#context.now())
-    this.#log('info', 'publisher layers', { trackId, active })
+    this.#log('info', 'simulcast publisher layers', { trackId, active })
   }
 
   sendDataChannelMessage(label: string, data: string | Uint8Array): void {
