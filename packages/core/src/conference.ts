@@ -130,7 +130,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
     actors: {
       ...negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media, channels, prepared, camera, cameraLayers }),
       resolutionHold: resolutionHoldMachine.provide({ actors: resolutionHoldActors({ camera }) }),
-      sendLayers: sendLayersMachine.provide({ actors: sendLayersActors({ camera, peerStats: media.stats, topRid: 'high' }) }),
+      sendLayers: sendLayersMachine.provide({ actors: sendLayersActors({ camera, peerStats: media.stats, rids: CAMERA_LAYERS.map(({ rid }) => rid!), channels }) }),
     },
     ...(iceRecheck !== undefined ? { delays: { iceRecheck } } : {}),
   })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { AnyActorRef } from 'xstate'
 import { createHubClient } from './hubClient.js'
+import { DataChannels } from './dataChannels.js'
 import { LocalMedia } from './localMedia.js'
 import { CAMERA_LAYERS } from './peerSession.js'
 import { PreparedPeer } from './preparedPeer.js'
@@ -93,7 +94,7 @@ describe('the negotiation’s peer session and the camera’s layers', () => {
       actors: {
         ...negotiationActors({ ...deps, ...(cameraLayers ? { cameraLayers } : {}) }),
         resolutionHold: resolutionHoldMachine.provide({ actors: resolutionHoldActors({ camera }) }),
-        sendLayers: sendLayersMachine.provide({ actors: sendLayersActors({ camera, peerStats: stats, topRid: 'high' }) }),
+        sendLayers: sendLayersMachine.provide({ actors: sendLayersActors({ camera, peerStats: stats, rids: ['high', 'mid', 'low'], channels: new DataChannels() }) }),
       },
     })
     const run = runAsChild(machine, { roomId: 'room1', clientId: 'client1' }, { clock: world.clock })

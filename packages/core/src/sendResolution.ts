@@ -26,11 +26,14 @@ export const RESOLUTION_HOLD_MS = 1000
  */
 export class CameraSender {
   private sender: RtpSenderLike | null = null
+  /** The attached sender's first track's id: its MSID track id, which the hub knows the track by (replaceTrack keeps the MSID). */
+  trackId: string | undefined
   /** The degradation preference the sender had before its lower layers went off. */
   private preference: string | undefined
 
   attach(sender: RtpSenderLike): () => void {
     this.sender = sender
+    this.trackId = sender.track?.id
     return () => {
       if (this.sender === sender) this.sender = null
     }
@@ -52,10 +55,10 @@ export class CameraSender {
    * Turns every simulcast layer but the first (the top one) on or off (machines/sendLayersMachine.ts). Off,
    * the top layer alone keeps its frame rate (`maintain-framerate`): a lone layer is adapted by the browser,
    * and 'balanced' took it to 320x240 at 7–10 fps on the lossy relay where `mid` had run at 20; on again, the
-   * preference it had comes back.
+   * preference it had comes back. Resolves whether the sender took it.
    */
-  async layers(on: boolean): Promise<void> {
-    await set(this.sender, ({ encodings, degradationPreference }) => {
+  layers(on: boolean): Promise<boolean> {
+    return set(this.sender, ({ encodings, degradationPreference }) => {
       if (!on) this.preference = degradationPreference ?? 'balanced'
       return {
         encodings: (encodings as object[] | undefined)?.map((encoding, index) => (index === 0 ? encoding : { ...encoding, active: on })),

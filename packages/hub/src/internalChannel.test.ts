@@ -1,5 +1,5 @@
 // One client's `internal` data channel (internalChannel.ts): opened with the next offer, frames parsed
-// and routed (video_size to the plane, stats kept), bad frames logged at most once per interval and
+// and routed (video_size and simulcast_layers to the plane, stats kept), bad frames logged at most once per interval and
 // dropped. A manual clock and a recording peer are injected.
 import { INTERNAL_CHANNEL_LABEL, parseVoiceActivityFrame, videoSizeFrame } from '@parley/protocol'
 import { describe, expect, it } from 'vitest'
@@ -11,16 +11,17 @@ function setUp() {
   const clock: Clock = { now: () => now, setTimeout: () => undefined, clearTimeout: () => undefined }
   const opened: unknown[][] = []
   const sizes: unknown[][] = []
+  const layers: unknown[][] = []
   const logs: { msg: string; fields: unknown }[] = []
   const stats: ClientStats[] = []
   const sent: { label: string; data: string | Uint8Array }[] = []
   const channel = new InternalChannel({
     clock,
-    peer: { openDataChannel: (...args) => void opened.push(args), viewerSize: (...args) => void sizes.push(args), sendDataChannelMessage: (label, data) => void sent.push({ label, data }) },
+    peer: { openDataChannel: (...args) => void opened.push(args), viewerSize: (...args) => void sizes.push(args), sendDataChannelMessage: (label, data) => void sent.push({ label, data }), publisherLayers: (...args) => void layers.push(args) },
     log: (_level, msg, fields) => void logs.push({ msg, fields }),
     statsReceived: (received) => void stats.push(received),
   })
-  return { channel, opened, sizes, logs, stats, sent, advance: (ms: number) => void (now += ms) }
+  return { channel, opened, sizes, layers, logs, stats, sent, advance: (ms: number) => void (now += ms) }
 }
 
 describe('InternalChannel', () => {
@@ -37,6 +38,17 @@ describe('InternalChannel', () => {
       ['track-a', 160, 120],
       ['track-a', 0, 0],
     ])
+  })
+
+  it('routes simulcast_layers (the layers of its own track a publisher sends) to the plane, and keeps no stats of it', () => {
+    const { channel, layers, stats } = setUp()
+    channel.frame(JSON.stringify({ type: 'simulcast_layers', data: { track_id: 'cam', active: ['high'] } }))
+    channel.frame(JSON.stringify({ type: 'simulcast_layers', data: { track_id: 'cam', active: ['high', 'mid', 'low'] } }))
+    expect(layers).toEqual([
+      ['cam', ['high']],
+      ['cam', ['high', 'mid', 'low']],
+    ])
+    expect(stats).toEqual([])
   })
 
   it('keeps the latest stats with their time and passes them on', () => {

@@ -1,6 +1,7 @@
 // One client's `internal` data channel (hub-api-v1.md §5): the hub opens it for every client, reads the
 // client's frames (protocol's parseInternalFrame) and routes them: `video_size` to the media plane (the
-// simulcast ceiling, or the pause of a hidden tile: media/viewer-size.ts), `stats` kept as the client's
+// simulcast ceiling, or the pause of a hidden tile: media/viewer-size.ts), `simulcast_layers` (the layers
+// of its own track a publisher sends) to the media plane too (werift-simulcast.ts), `stats` kept as the client's
 // latest (GET client shows it as the event `client_stats`). A bad frame is logged, rate-limited, and
 // dropped; the channel stays open. The hub sends on it the voice activity of the audio tracks the client
 // receives (`vad_started` / `vad_ended`), when it registered with `enable_vad` (media/vad.ts detects it).
@@ -25,7 +26,7 @@ export type ClientStats = ClientStatsMessage['data'] & { readonly at: number }
 
 export interface InternalChannelDeps {
   clock: Clock
-  peer: Pick<MediaPeer, 'openDataChannel' | 'viewerSize' | 'sendDataChannelMessage'>
+  peer: Pick<MediaPeer, 'openDataChannel' | 'viewerSize' | 'sendDataChannelMessage' | 'publisherLayers'>
   log: Logger
   /** The client's latest stats frame (shown by get client). */
   statsReceived(stats: ClientStats): void
@@ -60,6 +61,7 @@ export class InternalChannel {
       this.#deps.peer.viewerSize(track_id, width, height)
       return
     }
+    if (message.type === 'simulcast_layers') return this.#deps.peer.publisherLayers(message.data.track_id, message.data.active)
     this.#stats = { ...message.data, at: this.#deps.clock.now() }
     this.#deps.statsReceived(this.#stats)
   }

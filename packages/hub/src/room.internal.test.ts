@@ -33,6 +33,13 @@ describe('the internal data channel', () => {
     expect(hub.plane.peer('a').sentMessages).toEqual([])
   })
 
+  it('routes a publisher\'s simulcast_layers to its own peer only', async () => {
+    await roomWith(['a', 'b'])
+    await hub.plane.peer('a').receiveMessage(INTERNAL_CHANNEL_LABEL, JSON.stringify({ type: 'simulcast_layers', data: { track_id: 'cam', active: ['high'] } }))
+    expect(hub.plane.peer('a').publisherLayerCalls).toEqual([{ trackId: 'cam', active: ['high'] }])
+    expect(hub.plane.peer('b').publisherLayerCalls).toEqual([])
+  })
+
   it('a hostile client\'s junk is dropped and the client stays', async () => {
     await roomWith(['a'])
     for (let i = 0; i < 100; i++) await hub.plane.peer('a').receiveMessage(INTERNAL_CHANNEL_LABEL, i % 2 ? '{"type":"video_size"}' : new Uint8Array(64))

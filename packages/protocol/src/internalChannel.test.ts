@@ -15,6 +15,12 @@ describe('the internal channel', () => {
     })
   })
 
+  it('reads Parley\'s simulcast_layers frame: the rids a publisher sends now, none included', () => {
+    const frame = '{"type":"simulcast_layers","data":{"track_id":"cam-1","active":["high"]}}'
+    expect(parseInternalFrame(frame)).toEqual({ ok: true, message: { type: 'simulcast_layers', data: { track_id: 'cam-1', active: ['high'] } } })
+    expect(parseInternalFrame('{"type":"simulcast_layers","data":{"track_id":"cam-1","active":[]}}')).toMatchObject({ ok: true })
+  })
+
   it('writes a frame it reads back, sizes floored to whole pixels', () => {
     expect(parseInternalFrame(videoSizeFrame('t1', 319.6, 0))).toEqual({ ok: true, message: { type: 'video_size', data: { track_id: 't1', width: 319, height: 0 } } })
   })
@@ -27,6 +33,9 @@ describe('the internal channel', () => {
     ['{"type":"video_size","data":{"track_id":"t","width":-1,"height":1}}', 'internal frame: data.width:'],
     ['{"type":"video_size","data":{"track_id":"t","width":1.5,"height":1}}', 'internal frame: data.width:'],
     ['{"type":"stats","data":{"available_outgoing_bitrate":1,"quality_limitation_reason":"sun"}}', 'internal frame: data.quality_limitation_reason:'],
+    ['{"type":"simulcast_layers","data":{"track_id":"t","active":"high"}}', 'internal frame: data.active:'],
+    ['{"type":"simulcast_layers","data":{"track_id":"t","active":[""]}}', 'internal frame: data.active.0:'],
+    [`{"type":"simulcast_layers","data":{"track_id":"t","active":${JSON.stringify(Array(9).fill('r'))}}}`, 'internal frame: data.active:'],
   ])('refuses %j with a reason', (frame, reason) => {
     const result = parseInternalFrame(frame)
     expect(result.ok).toBe(false)

@@ -2,9 +2,11 @@
 // negotiation; the client reports on it what the hub needs to pick each subscriber's video layer. Every
 // message is one JSON text frame. The official SDK sends `video_size` for each observed <video> (CSS
 // pixels, never 0) and `stats` every 3 s; Parley's core also sends 0×0 for a tile that is off screen,
-// which the hub takes as "not watched" and pauses that video until a size arrives again. The hub sends
-// `vad_started` / `vad_ended` to a client registered with `enable_vad`, for each audio track it receives
-// (the SDK dispatches `voiceactivity` on the peer and on the stream whose id is `streamID`).
+// which the hub takes as "not watched" and pauses that video until a size arrives again. A publisher
+// of simulcast layers may say which of a track's layers it sends (`simulcast_layers`, a Parley frame):
+// the hub moves the subscribers of a layer it stops at once instead of waiting out its silence. The hub
+// sends `vad_started` / `vad_ended` to a client registered with `enable_vad`, for each audio track it
+// receives (the SDK dispatches `voiceactivity` on the peer and on the stream whose id is `streamID`).
 import * as v from 'valibot'
 import { MAX_ID_LENGTH, parseJsonFrame } from './fields.js'
 
@@ -26,6 +28,21 @@ export const VideoSizeMessageSchema = v.object({
 })
 export type VideoSizeMessage = v.InferOutput<typeof VideoSizeMessageSchema>
 
+/** Most rids a `simulcast_layers` frame names, and the longest rid (RFC 8851 rids are short tokens). */
+export const MAX_LAYERS = 8
+export const MAX_RID_LENGTH = 32
+
+export const SimulcastLayersMessageSchema = v.object({
+  type: v.literal('simulcast_layers'),
+  data: v.object({
+    /** The publisher's own video track id (its MSID track id, as `tracks_available` names it). */
+    track_id: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_ID_LENGTH)),
+    /** The rids it sends from now on; the track's other layers are stopped (not waited for). */
+    active: v.pipe(v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_RID_LENGTH))), v.maxLength(MAX_LAYERS)),
+  }),
+})
+export type SimulcastLayersMessage = v.InferOutput<typeof SimulcastLayersMessageSchema>
+
 export const QualityLimitationReasonSchema = v.picklist(['none', 'cpu', 'bandwidth', 'both', 'other'])
 
 export const ClientStatsMessageSchema = v.object({
@@ -38,7 +55,7 @@ export const ClientStatsMessageSchema = v.object({
 })
 export type ClientStatsMessage = v.InferOutput<typeof ClientStatsMessageSchema>
 
-export const InternalMessageSchema = v.variant('type', [VideoSizeMessageSchema, ClientStatsMessageSchema])
+export const InternalMessageSchema = v.variant('type', [VideoSizeMessageSchema, ClientStatsMessageSchema, SimulcastLayersMessageSchema])
 export type InternalMessage = v.InferOutput<typeof InternalMessageSchema>
 
 /** One received frame: the message, or why it was refused (for a log line; the channel stays open). */

@@ -16,6 +16,7 @@ import { edgeCoveringPaths, runPath, type ModelPath } from '../test-support/mode
 import { FAKE_ANSWER_SDP, FAKE_HUB_URL, FAKE_OFFER_SDP, createFakeWorld, flush, type FakePeerConnection, type PendingCalls } from '../test-support/index.js'
 import { negotiationActors } from './negotiationActors.js'
 import { ICE_RECHECK_MS, ICE_RESTART_TIMEOUT_MS, LOCK_RETRY_MS, negotiationMachine } from './negotiationMachine.js'
+import { DataChannels } from '../dataChannels.js'
 import { PreparedPeer } from '../preparedPeer.js'
 import { CameraSender } from '../sendResolution.js'
 import { CAMERA_LAYERS } from '../peerSession.js'
@@ -138,7 +139,7 @@ function startRun(path: ModelPath) {
       ...negotiationActors({ hub, peerConnection: world.peers.factory, peerConfig: {}, local, remote: new RemoteStreams(), stats, screen: new ScreenMedia(), prepared: new PreparedPeer(), camera, cameraLayers: CAMERA_LAYERS }),
       resolutionHold: resolutionHoldMachine.provide({ actors: resolutionHoldActors({ camera }) }),
       // Its first read never answers: the watch sets no timer after it, so a run still comes to rest (drain).
-      sendLayers: sendLayersMachine.provide({ actors: { ...sendLayersActors({ camera, peerStats: stats, topRid: 'high' }), readLayers: fromPromise<LayerFigures>(() => new Promise(() => undefined)) } }),
+      sendLayers: sendLayersMachine.provide({ actors: { ...sendLayersActors({ camera, peerStats: stats, rids: ['high', 'mid', 'low'], channels: new DataChannels() }), readLayers: fromPromise<LayerFigures>(() => new Promise(() => undefined)) } }),
     },
   })
   const toParent: AnyEventObject[] = []

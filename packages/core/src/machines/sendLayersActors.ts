@@ -1,29 +1,43 @@
 // The send-layers machine's I/O: the sender's figures read through the conference's PeerStats, and the
 // camera's lower layers turned off through its CameraSender (sendResolution.ts), which the room's peer
-// session attaches.
+// session attaches. The hub hears which layers go on its `internal` channel (hub-api-v1.md §5, Parley's
+// `simulcast_layers` frame): it moves the subscribers of a layer we stop to the top one at once, where
+// it took LAYER_IDLE_MS of that layer's silence to see it (a 1.2–1.4 s freeze, hub README).
+import type { SimulcastLayersMessage } from '@parley/protocol'
 import { fromCallback, fromPromise } from 'xstate'
+import type { DataChannels } from '../dataChannels.js'
 import { layerFigures, type LayerFigures } from '../sendLayers.js'
 import type { CameraSender } from '../sendResolution.js'
 import type { PeerStats } from '../stats/peerStats.js'
+import { LABEL } from './videoSizeActors.js'
 
 export interface SendLayersDeps {
   camera: CameraSender
   peerStats: PeerStats
-  /** The rid of the layer kept when the others stop (the first of `CAMERA_LAYERS`). */
-  topRid: string
+  /** The camera's rids; the first (the top one) is kept when the others stop (`CAMERA_LAYERS`). */
+  rids: string[]
+  /** The hub's channels (its `internal` one hears which layers we send). */
+  channels: DataChannels
 }
 
-export function sendLayersActors({ camera, peerStats, topRid }: SendLayersDeps) {
+export function sendLayersActors({ camera, peerStats, rids, channels }: SendLayersDeps) {
+  // Not sent while the hub has not opened its channel: it then sees a stopped layer by its silence.
+  const tell = (active: string[]) =>
+    camera.trackId && channels.send(LABEL, JSON.stringify({ type: 'simulcast_layers', data: { track_id: camera.trackId, active } } satisfies SimulcastLayersMessage))
   return {
-    readLayers: fromPromise<LayerFigures>(async () => layerFigures(await peerStats.read(), topRid)),
+    readLayers: fromPromise<LayerFigures>(async () => layerFigures(await peerStats.read(), rids[0]!)),
     /**
      * Every layer but the top one inactive while it runs, active again when it stops. The sender's answers
-     * are not events (as the resolution hold's): a refusal leaves the layers as they were, and the
-     * figures the next samples read say so.
+     * are not events (as the resolution hold's): a refusal leaves the layers as they were (and the hub
+     * is not told), and the figures the next samples read say so. The hub hears of the stop once the
+     * sender took it (the stopped layers' last packets are on their way), and of the restart at once.
      */
     lowerLayersOff: fromCallback(() => {
-      void camera.layers(false)
-      return () => void camera.layers(true)
+      void camera.layers(false).then((applied) => applied && tell(rids.slice(0, 1)))
+      return () => {
+        void camera.layers(true)
+        tell(rids)
+      }
     }),
   }
 }

@@ -1,9 +1,12 @@
 // The camera's layers against our own uplink as a statechart: the lower layers stop after SHORT_SAMPLES
 // short samples in a row, come back after the hold and ROOMY_SAMPLES roomy ones, the hold doubles when
-// they did not last and resets once they did. Every state and transition is taken (the last test checks).
+// they did not last and resets once they did; the hub hears which layers go on its `internal` channel. Every state and transition is taken (the last test checks).
 import { describe, expect, it } from 'vitest'
 import { createActor } from 'xstate'
 import { CameraSender } from '../sendResolution.js'
+import { DataChannels } from '../dataChannels.js'
+import { FakeDataChannel } from '../test-support/fakeDataChannel.js'
+import { FakeMediaStreamTrack } from '../test-support/fakeMedia.js'
 import { LAYERS_FIRST_SAMPLE_MS, LAYERS_OFF_MAX_MS, LAYERS_OFF_MS, LAYERS_START_MS, LAYERS_TRIAL_MS, LAYER_SAMPLE_MS, ROOMY_SAMPLES, SHORT_SAMPLES } from '../sendLayers.js'
 import type { RtpSenderLike } from '../ports.js'
 import type { StatLike } from '../stats/report.js'
@@ -32,6 +35,7 @@ function watch() {
   const clock = new ManualClock()
   let current: StatLike[] = FINE
   let failing = false
+  let refusing = false
   let reads = 0
   const pc = new FakePeerConnections().factory({})
   pc.getStats = async () => {
@@ -44,17 +48,23 @@ function watch() {
   const given: object[] = []
   let parameters: Record<string, unknown> = { transactionId: 't', encodings: [{ rid: 'high', active: true }, { rid: 'mid', active: true, scaleResolutionDownBy: 2 }, { rid: 'low', active: true, scaleResolutionDownBy: 4 }] }
   const sender: RtpSenderLike = {
-    track: null,
+    track: new FakeMediaStreamTrack('video', 'cam-1'),
     replaceTrack: async () => undefined,
     getParameters: () => ({ ...parameters }),
     setParameters: async (next) => {
+      if (refusing) throw new Error('refused')
       given.push(next)
       parameters = { ...(next as Record<string, unknown>) }
     },
   }
   const camera = new CameraSender()
   camera.attach(sender)
-  const actor = createActor(sendLayersMachine.provide({ actors: sendLayersActors({ camera, peerStats, topRid: 'high' }) }), { clock, inspect: coverage.inspector('sendLayers') }).start()
+  const channels = new DataChannels()
+  const internal = new FakeDataChannel('internal')
+  internal.open()
+  channels.add(internal)
+  const actors = sendLayersActors({ camera, peerStats, rids: ['high', 'mid', 'low'], channels })
+  const actor = createActor(sendLayersMachine.provide({ actors }), { clock, inspect: coverage.inspector('sendLayers') }).start()
   /** `count` samples of `stats`, each read and judged: the first LAYERS_FIRST_SAMPLE_MS after the start, then one LAYER_SAMPLE_MS apart. */
   const samples = async (stats: StatLike[], count = 1) => {
     current = stats
@@ -68,9 +78,12 @@ function watch() {
     clock,
     actor,
     given,
+    /** The `internal` channel's frames, decoded. */
+    told: () => internal.sent.map((frame) => JSON.parse(frame) as unknown),
     samples,
     active,
     fail: (on: boolean) => (failing = on),
+    refuse: (on: boolean) => (refusing = on),
     reads: () => reads,
     layers: () => (actor.getSnapshot().value as { layers: unknown }).layers,
     offMs: () => actor.getSnapshot().context.offMs,
@@ -151,6 +164,22 @@ describe('sendLayersMachine', () => {
         degradationPreference: 'maintain-framerate',
       },
     ])
+  })
+
+  it('tells the hub which layers it sends once the sender took the stop, and at the restart; a refused stop is not told', async () => {
+    const run = await started()
+    await shed(run)
+    await flush()
+    const frame = (active: string[]) => ({ type: 'simulcast_layers', data: { track_id: 'cam-1', active } })
+    expect(run.told()).toEqual([frame(['high'])])
+    await restore(run)
+    expect(run.told()).toEqual([frame(['high']), frame(['high', 'mid', 'low'])])
+    const refused = await started()
+    refused.refuse(true)
+    await shed(refused)
+    await flush()
+    expect(refused.active()).toEqual([true, true, true])
+    expect(refused.told()).toEqual([])
   })
 
   it('a starved top layer counts as short too: under half the frame rate below it, or stopped', async () => {

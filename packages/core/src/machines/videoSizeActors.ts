@@ -7,7 +7,7 @@ import { fromCallback } from 'xstate'
 import type { DataChannels } from '../dataChannels.js'
 
 // The protocol's label, checked against it; not imported, which would bundle its schemas (issue 10's budget).
-const LABEL: typeof INTERNAL_CHANNEL_LABEL = 'internal'
+export const LABEL: typeof INTERNAL_CHANNEL_LABEL = 'internal'
 
 export type InternalChannelEvent = { type: 'internal.open' } | { type: 'internal.closed' }
 export type InternalChannelCommand = { type: 'internal.send'; frame: string }

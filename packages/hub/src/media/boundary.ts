@@ -90,6 +90,7 @@ function guardPeer(peer: MediaPeer, contain: (what: string, run: () => void) => 
     unsubscribe: (track) => contain('unsubscribing failed', () => peer.unsubscribe(track)),
     openDataChannel: (label, ordered, withNextOffer) => contain('opening a data channel failed', () => peer.openDataChannel(label, ordered, withNextOffer)),
     viewerSize: (trackId, width, height) => contain('a viewer size failed', () => peer.viewerSize(trackId, width, height)),
+    publisherLayers: (trackId, active) => contain('publisher layers failed', () => peer.publisherLayers(trackId, active)),
     sendDataChannelMessage: (label, data) => contain('sending a data-channel message failed', () => peer.sendDataChannelMessage(label, data)),
     close: async () => peer.close(),
   }

@@ -203,6 +203,9 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     if (this.#pc.remoteDescription()) this.#createChannels()
   }
 
+  /** Nothing to do: this plane declines simulcast (ndc-plane.ts `simulcast: false`), so no track has layers. */
+  publisherLayers(): void {}
+
   viewerSize(trackId: string, width: number, height: number): void {
     if (this.#closed || !this.#sizes.set(trackId, { width, height })) return
     for (const subscription of this.#subscriptions.values()) {

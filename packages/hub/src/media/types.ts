@@ -91,6 +91,12 @@ export interface MediaPeer {
    * video_size): the forwarding's simulcast ceiling, or its pause while hidden (viewer-size.ts).
    */
   viewerSize(trackId: string, width: number, height: number): void
+  /**
+   * This client, publishing `trackId` (its MSID track id) as simulcast, sends only the layers `active`
+   * names from now on (its `internal` channel's simulcast_layers): the others are stopped at once, their
+   * subscribers moved to a layer it sends, and counted again once named (werift-simulcast.ts).
+   */
+  publisherLayers(trackId: string, active: readonly string[]): void
   /** Sends on this peer's data channel with that label when it is open; drops the message otherwise. */
   sendDataChannelMessage(label: string, data: string | Uint8Array): void
   /** Releases the peer connection and every forwarding it holds. Idempotent. */

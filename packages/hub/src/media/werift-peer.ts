@@ -222,6 +222,14 @@ export class WeriftPeer implements MediaPeer {
     this.#subscriptions.viewerSize(trackId, { width, height })
   }
 
+  publisherLayers(trackId: string, active: readonly string[]): void {
+    const layers = this.#context.forwarder.source({ clientId: this.clientId, trackId })?.simulcast
+    // Logged (debug) when it names no simulcast source of this client: a wrong id would leave its layers to timing alone.
+    if (!layers || this.#closed) return this.#log('debug', 'simulcast publisher layers of no simulcast source', { trackId, active })
+    layers.publisherSends(active, this.#context.now())
+    this.#log('info', 'simulcast publisher layers', { trackId, active })
+  }
+
   sendDataChannelMessage(label: string, data: string | Uint8Array): void {
     this.#channels.send(label, data)
   }

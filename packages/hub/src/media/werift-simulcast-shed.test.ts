@@ -1,6 +1,7 @@
 // A publisher shedding layers (core sendLayers: every layer but the top one off, the top one shrinking to
 // the width of the ones stopped): a stopped layer that still gets padding and resends counts as stopped,
-// and a subscriber is not switched between two layers of one width (werift-simulcast.ts).
+// and a subscriber is not switched between two layers of one width (werift-simulcast.ts); a layer the
+// publisher says it stopped (its simulcast_layers frame) is out at once.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { RtpHeader } from 'werift'
 import { systemClock } from '../clock.js'
@@ -92,6 +93,61 @@ describe('a publisher shedding layers', () => {
     expect(sender.replaceRTP).not.toHaveBeenCalled()
     expect(sw.choice.level).toBe(2)
     sw.choice.end()
+    layers.end()
+  })
+
+  it('takes a layer the publisher says it stopped out at once: its subscriber asks the top layer\'s keyframe and gets the stopped one\'s packets in flight until it comes', async () => {
+    const plis: string[] = []
+    const { layers, high, mid, send } = twoLayers((layer) => {
+      plis.push(layer.rid)
+      return true
+    })
+    const sw = new LayerSwitch(systemClock, 2, { paused: () => undefined, targetChanged: () => undefined }, layers)
+    sw.choice.setCeiling(1)
+    const sender = { replaceRTP: vi.fn() }
+    const start = Date.now()
+    send('high', start, true)
+    expect(sw.admit(layers, mid, send('mid', start, true), true, start, sender)).toBe(true)
+    expect(sw.forwarded).toBe(mid)
+    await Promise.resolve()
+    plis.length = 0
+    // The frame names high alone: mid is out before any of its silence, and level 1 is high now.
+    const said = start + 50
+    layers.publisherSends(['high'], said)
+    expect(layers.active(said).map((layer) => layer.rid)).toEqual(['high'])
+    expect(sw.admit(layers, high, send('high', said), false, said, sender)).toBe(false)
+    await Promise.resolve()
+    expect(plis).toEqual(['high'])
+    // mid's packets in flight still reach the subscriber until high's keyframe, then high does.
+    expect(sw.admit(layers, mid, send('mid', said + 10), false, said + 10, sender)).toBe(true)
+    expect(sw.admit(layers, high, send('high', said + 300, true), true, said + 300, sender)).toBe(true)
+    expect(sw.forwarded).toBe(high)
+    expect(sw.admit(layers, mid, send('mid', said + 310), false, said + 310, sender)).toBe(false)
+    // Named again: mid counts once it sends (its keyframe after the restart), and the subscriber goes back at it.
+    const again = said + 10_000
+    layers.publisherSends(['high', 'mid'], again)
+    expect(sw.admit(layers, high, send('high', again), false, again, sender)).toBe(true)
+    expect(layers.active(again).map((layer) => layer.rid)).toEqual(['high'])
+    expect(sw.admit(layers, mid, send('mid', again + 20, true), true, again + 20, sender)).toBe(true)
+    expect(sw.forwarded).toBe(mid)
+    sw.choice.end()
+    layers.end()
+  })
+
+  it('ignores a frame naming none of the layers, and takes a stopped layer back at a keyframe LAYER_IDLE_MS after the stop even unnamed', () => {
+    const { layers, send } = twoLayers()
+    const start = Date.now()
+    send('high', start, true)
+    send('mid', start, true)
+    layers.publisherSends(['q'], start)
+    expect(layers.active(start).map((layer) => layer.rid)).toEqual(['mid', 'high'])
+    layers.publisherSends(['high'], start)
+    // A keyframe in flight at the stop does not undo it; one after LAYER_IDLE_MS does (a frame naming it lost with its channel).
+    send('mid', start + 100, true)
+    send('high', start + 100)
+    expect(layers.active(start + 100).map((layer) => layer.rid)).toEqual(['high'])
+    send('mid', start + LAYER_IDLE_MS + 1, true)
+    expect(layers.active(start + LAYER_IDLE_MS + 1).map((layer) => layer.rid)).toEqual(['mid', 'high'])
     layers.end()
   })
 })

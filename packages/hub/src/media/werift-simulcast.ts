@@ -4,7 +4,8 @@
 // them to each subscriber, on that subscriber's one sender SSRC:
 //   - the layers are ranked by the width of their keyframes (the rids' names mean nothing here), and only
 //     layers that sent lately count (a publisher short of bandwidth stops its top ones: LAYER_IDLE_MS, sooner
-//     while its other layers go on),
+//     while its other layers go on), and none the publisher said it stopped (its `internal` channel's
+//     simulcast_layers frame: Parley's core sends one as it stops its lower layers, sendLayersActors.ts),
 //     and are not starved: a publisher a little short keeps its top layer going at a few frames a second
 //     (Chromium gives the lower layers their bitrate first), which is worse than the next one down;
 //   - LayerChoice (layer-choice.ts) picks a level per subscriber; the level maps to a layer here, and
@@ -94,6 +95,11 @@ export interface Layer {
   /** Bytes (payload and RTP header, padding-only packets left out) in the current window, and the last window's bit/s. */
   bytes: number
   bitsPerSecond: number | undefined
+  /**
+   * When the publisher said it stopped this layer (publisherSends), until it names it again: idle at once,
+   * its subscribers moved to a layer it sends (the keyframe asked) without waiting out LAYER_IDLE_MS.
+   */
+  stoppedAt: number | undefined
   /** Sending far fewer frames than the next narrower layer (STARVED_SHARE, FED_SHARE): not forwarded. */
   starved: boolean
   /** Keyframe requests on this layer's SSRC (a switch to it waits for one). */
@@ -123,6 +129,7 @@ export class SimulcastLayers {
         framesPerSecond: undefined,
         bytes: 0,
         bitsPerSecond: undefined,
+        stoppedAt: undefined,
         starved: false,
         keyframes: new KeyframeRequests(clock, () => sendPli(layer)),
       }
@@ -132,6 +139,15 @@ export class SimulcastLayers {
 
   byRid(rid: string): Layer | undefined {
     return this.layers.find((layer) => layer.rid === rid)
+  }
+
+  /**
+   * The publisher sends only the rids in `active` from now on (its simulcast_layers frame): the others are
+   * idle until it names them again. A frame naming none of the layers is ignored (it would stop them all).
+   */
+  publisherSends(active: readonly string[], now: number): void {
+    if (!this.layers.some((layer) => active.includes(layer.rid))) return
+    for (const layer of this.layers) layer.stoppedAt = active.includes(layer.rid) ? undefined : (layer.stoppedAt ?? now)
   }
 
   /**
@@ -156,6 +172,9 @@ export class SimulcastLayers {
       if (rtpTimestamp !== undefined) this.#countFrame(layer, rtpTimestamp, now)
     }
     if (!keyframe) return
+    // A keyframe long after the stop (the packets in flight at it are in by then): the layer is back
+    // though the frame naming it never came (a publisher whose channel closed in between).
+    if (fresh && layer.stoppedAt !== undefined && now - layer.stoppedAt > LAYER_IDLE_MS) layer.stoppedAt = undefined
     if (layer.keyframes.awaitingKeyframe) layer.keyframes.keyframeArrived()
     const size = vp8KeyframeSize(payload)
     if (size) layer.width = size.width
@@ -200,8 +219,9 @@ export class SimulcastLayers {
     return true
   }
 
-  /** Silent for LAYER_IDLE_MS, or for IDLE_FRAMES of its frames while the others sent IDLE_OTHER_PACKETS. */
+  /** Stopped by the publisher, silent for LAYER_IDLE_MS, or for IDLE_FRAMES of its frames while the others sent IDLE_OTHER_PACKETS. */
   #idle(layer: Layer, now: number): boolean {
+    if (layer.stoppedAt !== undefined) return true
     const silentMs = now - layer.lastPacketAt
     if (silentMs > LAYER_IDLE_MS) return true
     const fps = layer.framesPerSecond

@@ -110,6 +110,7 @@ function command(message: Extract<ToWorker, { type: 'peer.command' }>): void {
     else if (message.method === 'unsubscribe') peer.unsubscribe(message.track)
     else if (message.method === 'openDataChannel') peer.openDataChannel(message.label, message.ordered, message.withNextOffer)
     else if (message.method === 'viewerSize') peer.viewerSize(message.trackId, message.width, message.height)
+    else if (message.method === 'publisherLayers') peer.publisherLayers(message.trackId, message.active)
     else peer.sendDataChannelMessage(message.label, message.data)
   } catch (error) {
     log('error', `${message.method} failed`, { clientId: peer.clientId, error })

@@ -112,6 +112,10 @@ class WorkerPeer implements MediaPeer, PeerMirror {
     this.#command({ method: 'viewerSize', trackId, width, height })
   }
 
+  publisherLayers(trackId: string, active: readonly string[]): void {
+    this.#command({ method: 'publisherLayers', trackId, active: [...active] })
+  }
+
   sendDataChannelMessage(label: string, data: string | Uint8Array): void {
     this.#command({ method: 'sendDataChannelMessage', label, data })
   }

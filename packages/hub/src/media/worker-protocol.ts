@@ -30,6 +30,7 @@ export type PeerCommand =
   | { method: 'unsubscribe'; track: PublishedTrack }
   | { method: 'openDataChannel'; label: string; ordered: boolean; withNextOffer?: boolean }
   | { method: 'viewerSize'; trackId: string; width: number; height: number }
+  | { method: 'publisherLayers'; trackId: string; active: string[] }
   | { method: 'sendDataChannelMessage'; label: string; data: string | Uint8Array }
 
 export type ToWorker =

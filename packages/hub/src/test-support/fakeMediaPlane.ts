@@ -39,6 +39,8 @@ export class FakeMediaPeer implements MediaPeer {
   readonly withNextOffer = new Set<string>()
   /** viewerSize calls, in order. */
   readonly viewerSizes: { trackId: string; width: number; height: number }[] = []
+  /** publisherLayers calls, in order. */
+  readonly publisherLayerCalls: { trackId: string; active: string[] }[] = []
   #applicationNegotiated = false
   /** Tracks published through the client's offers, by MID. */
   readonly #offered = new Map<string, PublishedTrack>()
@@ -119,6 +121,10 @@ export class FakeMediaPeer implements MediaPeer {
 
   viewerSize(trackId: string, width: number, height: number): void {
     this.viewerSizes.push({ trackId, width, height })
+  }
+
+  publisherLayers(trackId: string, active: readonly string[]): void {
+    this.publisherLayerCalls.push({ trackId, active: [...active] })
   }
 
   #channelsNeedOffer(): boolean {
