@@ -33,8 +33,11 @@ export function sendLayersActors({ camera, peerStats, rids, channels }: SendLaye
      * sender took it (the stopped layers' last packets are on their way), and of the restart at once.
      */
     lowerLayersOff: fromCallback(() => {
-      void camera.layers(false).then((applied) => applied && tell(rids.slice(0, 1)))
+      // A stop the sender takes after the restart was told must not be told after it.
+      let restarted = false
+      void camera.layers(false).then((applied) => applied && !restarted && tell(rids.slice(0, 1)))
       return () => {
+        restarted = true
         void camera.layers(true)
         tell(rids)
       }

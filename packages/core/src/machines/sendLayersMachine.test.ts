@@ -36,6 +36,8 @@ function watch() {
   let current: StatLike[] = FINE
   let failing = false
   let refusing = false
+  /** While set, setParameters waits for this to resolve (a sender slow to take the change). */
+  let pending: Promise<void> | undefined
   let reads = 0
   const pc = new FakePeerConnections().factory({})
   pc.getStats = async () => {
@@ -53,6 +55,7 @@ function watch() {
     getParameters: () => ({ ...parameters }),
     setParameters: async (next) => {
       if (refusing) throw new Error('refused')
+      if (pending) await pending
       given.push(next)
       parameters = { ...(next as Record<string, unknown>) }
     },
@@ -84,6 +87,15 @@ function watch() {
     active,
     fail: (on: boolean) => (failing = on),
     refuse: (on: boolean) => (refusing = on),
+    /** setParameters waits until the returned function is called. */
+    slowSender: () => {
+      let release!: () => void
+      pending = new Promise((resolve) => (release = resolve))
+      return () => {
+        pending = undefined
+        release()
+      }
+    },
     reads: () => reads,
     layers: () => (actor.getSnapshot().value as { layers: unknown }).layers,
     offMs: () => actor.getSnapshot().context.offMs,
@@ -180,6 +192,19 @@ describe('sendLayersMachine', () => {
     await flush()
     expect(refused.active()).toEqual([true, true, true])
     expect(refused.told()).toEqual([])
+  })
+
+  it('does not tell a stop the sender took only after the restart was told', async () => {
+    const run = await started()
+    const release = run.slowSender()
+    await shed(run)
+    await flush()
+    expect(run.told()).toEqual([])
+    // The call leaves (or the layers come back) before the sender took the stop.
+    run.actor.stop()
+    release()
+    await flush()
+    expect(run.told()).toEqual([{ type: 'simulcast_layers', data: { track_id: 'cam-1', active: ['high', 'mid', 'low'] } }])
   })
 
   it('a starved top layer counts as short too: under half the frame rate below it, or stopped', async () => {
