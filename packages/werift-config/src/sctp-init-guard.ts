@@ -2,7 +2,7 @@
 // when the hub starts the transport. A client that gets its m=application in a hub offer (the official SDK,
 // the seed tutorial's client) starts SCTP as soon as it applies its answer, over a DTLS transport already up,
 // and its INIT outruns the answer's HTTP PUT: werift fails its INIT-ACK ("invalid remote port") and the client
-// resends the INIT only 1.2–3 s later, so the hub's `internal` channel opened that much late (stop 40's trace of
+// resends the INIT only 1–3 s later, so the hub's `internal` channel opened that much late (stop 40's trace of
 // the ramp bench). The INIT is held instead and handled as soon as the port is set.
 import type { RTCSctpTransport } from 'werift'
 
