@@ -3,7 +3,8 @@
 // - constrained: every packet in the namespace crosses one 800 kbit/s class (both directions, both
 //   participants, the hub's forwarding, RTCP); UDP packets whose bytes 40/41 match a bit pattern (1/64 +
 //   1/128) are dropped. Those bytes are an RTP packet's payload only without header extensions: the
-//   browsers' and the hub's RTP carry extensions, so the patterns hit RTCP, STUN and DTLS, not video.
+//   browsers' and the hub's RTP carry extensions, so the patterns hit RTCP and STUN, not video; DTLS
+//   records (SCTP) are dropped by their sequence number since stop 40 (CONSTRAINED_LOSS_FILTERS).
 // - uplink: only the measured publisher's packets towards the hub (UDP from its candidates' ports) cross
 //   an 800 kbit/s class; after it, on lo's ingress, nftables drops UPLINK_LOSS_PER_MILLE ‰ of them at
 //   random (numgen random: each transmission on its own, a resend as likely to pass as any packet).
@@ -47,15 +48,62 @@ function nft(script: string): void {
   }
 }
 
-/** The constrained link as it has been since stop 23: one 800 kbit/s class for everything, loss at bytes 40/41. */
+/** One u32 key: `value` under `mask` of the 32-bit word at byte `at` of an IPv4 packet (from its header; 4-aligned). */
+export interface WordMatch {
+  at: number
+  value: number
+  mask: number
+}
+
+/** A u32 filter of the constrained link: the first (lowest prio) whose keys all match steers the packet to `flowid`. */
+export interface PatternFilter {
+  prio: number
+  matches: readonly WordMatch[]
+  flowid: string
+}
+
+const DEFAULT_CLASS = '1:10'
+const UDP: WordMatch = { at: 8, value: 0x00_11_00_00, mask: 0x00_ff_00_00 }
+/** A DTLS record (RFC 7983: content types 20–23) of version 1.2 or 1.0 first in the UDP payload (byte 28). */
+const DTLS_RECORD: WordMatch = { at: 28, value: 0x14_fe_fd_00, mask: 0xfc_ff_fd_00 }
+
+/**
+ * The constrained link's loss (stop 23's patterns, 1/64 + 1/128 on bytes 40/41) for all but DTLS. In a DTLS
+ * record byte 40 is the low byte of its length, so the patterns dropped every record of a length ≡ 0 mod 64,
+ * each resend too: Chromium's SCTP COOKIE ECHO to werift (40 bytes, a 64-byte AES-GCM record) never passed and
+ * the association never came up (stop 40). DTLS records are lost instead by the low 6 bits of their sequence
+ * number (byte 38), which a resend does not keep: 1/64, as many, each transmission on its own.
+ */
+export const CONSTRAINED_LOSS_FILTERS: readonly PatternFilter[] = [
+  { prio: 1, matches: [UDP, DTLS_RECORD, { at: 36, value: 0, mask: 0x00_00_3f_00 }], flowid: LOSS_CLASS },
+  { prio: 2, matches: [UDP, DTLS_RECORD], flowid: DEFAULT_CLASS },
+  { prio: 3, matches: [UDP, { at: 40, value: 0, mask: 0x3f_00_00_00 }], flowid: LOSS_CLASS },
+  { prio: 4, matches: [UDP, { at: 40, value: 0x00_40_00_00, mask: 0x00_7f_00_00 }], flowid: LOSS_CLASS },
+]
+
+const hex = (word: number) => `0x${word.toString(16).padStart(8, '0')}`
+
+/** The tc command of one filter. */
+export function patternFilterCommand({ prio, matches, flowid }: PatternFilter): string {
+  return `filter add dev lo parent 1: protocol ip prio ${prio} u32 ${matches.map((key) => `match u32 ${hex(key.value)} ${hex(key.mask)} at ${key.at}`).join(' ')} flowid ${flowid}`
+}
+
+/** Where u32 puts this IPv4 packet under `filters` (a key past the packet's end does not match). */
+export function classifyPacket(packet: Uint8Array, filters: readonly PatternFilter[] = CONSTRAINED_LOSS_FILTERS): string {
+  const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength)
+  const matches = (key: WordMatch) => key.at + 4 <= packet.byteLength && ((view.getUint32(key.at) & key.mask) >>> 0) === key.value
+  for (const filter of [...filters].sort((a, b) => a.prio - b.prio)) if (filter.matches.every(matches)) return filter.flowid
+  return DEFAULT_CLASS
+}
+
+/** The constrained link: one 800 kbit/s class for everything (since stop 23), loss by CONSTRAINED_LOSS_FILTERS. */
 export function constrainLoopback(): void {
   tc('qdisc add dev lo root handle 1: htb default 10')
-  tc(`class add dev lo parent 1: classid 1:10 htb rate ${RATE} ceil ${RATE}`)
-  tc(`qdisc add dev lo parent 1:10 handle 10: pfifo limit ${PFIFO_LIMIT}`)
+  tc(`class add dev lo parent 1: classid ${DEFAULT_CLASS} htb rate ${RATE} ceil ${RATE}`)
+  tc(`qdisc add dev lo parent ${DEFAULT_CLASS} handle 10: pfifo limit ${PFIFO_LIMIT}`)
   tc(`class add dev lo parent 1: classid ${LOSS_CLASS} htb rate ${RATE}`)
   tc('qdisc add dev lo parent 1:20 handle 20: pfifo limit 0')
-  tc(`filter add dev lo parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff match u8 0x00 0x3f at 40 flowid ${LOSS_CLASS}`)
-  tc(`filter add dev lo parent 1: protocol ip prio 2 u32 match ip protocol 17 0xff match u8 0x40 0x7f at 41 flowid ${LOSS_CLASS}`)
+  for (const filter of CONSTRAINED_LOSS_FILTERS) tc(patternFilterCommand(filter))
 }
 
 /** The uplink's classes, no filters yet (until `shapeUplinkPort` everything passes unlimited), and its empty nftables chain. */

@@ -7,6 +7,7 @@ import { useAbsSendTime, useAudioLevelIndication, useNACK, useOPUS, usePLI, useR
 import type { RTCPeerConnectionConfig } from 'werift'
 
 export { guardDtlsClient, guardDtlsClients, ignoreRepeatedHelloVerify } from './dtls-client-guard.js'
+export { guardSctpTransport, holdEarlyInit, type SctpAssociation } from './sctp-init-guard.js'
 
 /** ICE settings of a werift peer. Loopback-only by default; see the hub README for LAN/public use. */
 export interface IceConfig {

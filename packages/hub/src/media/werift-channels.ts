@@ -2,6 +2,7 @@
 // created (only once the client's first offer is applied), SCTP start-up, and incoming messages.
 import type { RTCDataChannel, RTCPeerConnection } from 'werift'
 import { messageOf } from '@parley/protocol'
+import { guardSctpTransport } from '@parley/werift-config'
 import type { LogFields, LogLevel } from '../log.js'
 import { hasApplicationSection } from './werift-sdp.js'
 
@@ -76,6 +77,8 @@ export class WeriftChannels {
       entry.channel = this.#pc.createDataChannel(label, { ordered: entry.ordered })
       this.#listen(label, entry.channel)
     }
+    // A client's INIT can come before its answer gives the SCTP port (werift-config's sctp-init-guard.ts).
+    guardSctpTransport(this.#pc.sctpTransport)
   }
 
   /** Channels exist but the local description has no m=application: only a server offer can carry them. */
