@@ -1,7 +1,7 @@
 // The hub's `internal` data channel in a room over the fake plane (internalChannel.ts): opened for every
 // client without an offer of its own, frames routed to that client's peer, stats shown by get client,
 // and the label refused to a room channel. Shared setup: test-support/roomTests.ts.
-import { INTERNAL_CHANNEL_LABEL, parseVoiceActivityFrame, pathFor, videoSizeFrame } from '@parley/protocol'
+import { INTERNAL_CHANNEL_LABEL, parseVoiceActivityFrame, pathFor, simulcastLayersFrame, videoSizeFrame } from '@parley/protocol'
 import { describe, expect, it } from 'vitest'
 import { type TestHub, connectClient } from './test-support/harness.js'
 import { roomTests } from './test-support/roomTests.js'
@@ -35,7 +35,7 @@ describe('the internal data channel', () => {
 
   it('routes a publisher\'s simulcast_layers to its own peer only', async () => {
     await roomWith(['a', 'b'])
-    await hub.plane.peer('a').receiveMessage(INTERNAL_CHANNEL_LABEL, JSON.stringify({ type: 'simulcast_layers', data: { track_id: 'cam', active: ['high'] } }))
+    await hub.plane.peer('a').receiveMessage(INTERNAL_CHANNEL_LABEL, simulcastLayersFrame('cam', ['high']))
     expect(hub.plane.peer('a').publisherLayerCalls).toEqual([{ trackId: 'cam', active: ['high'] }])
     expect(hub.plane.peer('b').publisherLayerCalls).toEqual([])
   })

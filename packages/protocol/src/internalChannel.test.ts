@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { parseInternalFrame, parseVoiceActivityFrame, videoSizeFrame, voiceActivityFrame } from './internalChannel.js'
+import { parseInternalFrame, parseVoiceActivityFrame } from './internalChannel.js'
+import { simulcastLayersFrame, videoSizeFrame, voiceActivityFrame } from './internalFrames.js'
 
 describe('the internal channel', () => {
   it('reads the official SDK\'s video_size frame', () => {
@@ -21,8 +22,16 @@ describe('the internal channel', () => {
     expect(parseInternalFrame('{"type":"simulcast_layers","data":{"track_id":"cam-1","active":[]}}')).toMatchObject({ ok: true })
   })
 
-  it('writes a frame it reads back, sizes floored to whole pixels', () => {
+  it('writes a video_size frame it reads back, sizes floored to whole pixels and never negative', () => {
     expect(parseInternalFrame(videoSizeFrame('t1', 319.6, 0))).toEqual({ ok: true, message: { type: 'video_size', data: { track_id: 't1', width: 319, height: 0 } } })
+    expect(parseInternalFrame(videoSizeFrame('t1', -3, 120.9))).toEqual({ ok: true, message: { type: 'video_size', data: { track_id: 't1', width: 0, height: 120 } } })
+  })
+
+  it('writes a simulcast_layers frame it reads back, a copy of the rids it was given', () => {
+    const active = ['high']
+    const frame = simulcastLayersFrame('cam-1', active)
+    active.push('mid')
+    expect(parseInternalFrame(frame)).toEqual({ ok: true, message: { type: 'simulcast_layers', data: { track_id: 'cam-1', active: ['high'] } } })
   })
 
   it.each([

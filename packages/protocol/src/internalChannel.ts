@@ -7,11 +7,10 @@
 // the hub moves the subscribers of a layer it stops at once instead of waiting out its silence. The hub
 // sends `vad_started` / `vad_ended` to a client registered with `enable_vad`, for each audio track it
 // receives (the SDK dispatches `voiceactivity` on the peer and on the stream whose id is `streamID`).
+// The senders' frame writers are in internalFrames.ts, free of these schemas.
 import * as v from 'valibot'
 import { MAX_ID_LENGTH, parseJsonFrame } from './fields.js'
 
-/** Label of the channel the hub creates for each client. */
-export const INTERNAL_CHANNEL_LABEL = 'internal'
 /** Largest width or height accepted, in CSS pixels (an 8K screen is 7680 wide). */
 export const MAX_VIDEO_SIZE = 16384
 
@@ -63,12 +62,6 @@ export function parseInternalFrame(frame: unknown): { ok: true; message: Interna
   return parseJsonFrame(InternalMessageSchema, 'internal', frame)
 }
 
-/** The frame a client sends to report how large it shows a remote video (0×0: not shown). */
-export function videoSizeFrame(trackId: string, width: number, height: number): string {
-  const message: VideoSizeMessage = { type: 'video_size', data: { track_id: trackId, width: Math.floor(width), height: Math.floor(height) } }
-  return JSON.stringify(message)
-}
-
 /** RFC 6464 audio level of a packet: -dBov, 0 the loudest, 127 silence (the `ssrc-audio-level` extension). */
 export const MAX_AUDIO_LEVEL = 127
 
@@ -99,12 +92,6 @@ export const VoiceActivityMessageSchema = v.object({
 })
 export type VoiceActivityMessage = v.InferOutput<typeof VoiceActivityMessageSchema>
 export type VoiceActivityData = VoiceActivityMessage['data']
-
-/** The frame the hub sends: `vad_started` with the levels, `vad_ended` with none (null). */
-export function voiceActivityFrame(data: VoiceActivityData): string {
-  const message: VoiceActivityMessage = { type: data.audioLevels ? 'vad_started' : 'vad_ended', data }
-  return JSON.stringify(message)
-}
 
 /** One frame a client received on its `internal` channel, read as a voice-activity report (or why not). */
 export function parseVoiceActivityFrame(frame: unknown): { ok: true; message: VoiceActivityMessage } | { ok: false; error: string } {

@@ -3,13 +3,12 @@
 // session attaches. The hub hears which layers go on its `internal` channel (hub-api-v1.md §5, Parley's
 // `simulcast_layers` frame): it moves the subscribers of a layer we stop to the top one at once, where
 // it took LAYER_IDLE_MS of that layer's silence to see it (a 1.2–1.4 s freeze, hub README).
-import type { SimulcastLayersMessage } from '@parley/protocol'
+import { INTERNAL_CHANNEL_LABEL, simulcastLayersFrame } from '@parley/protocol'
 import { fromCallback, fromPromise } from 'xstate'
 import type { DataChannels } from '../dataChannels.js'
 import { layerFigures, type LayerFigures } from '../sendLayers.js'
 import type { CameraSender } from '../sendResolution.js'
 import type { PeerStats } from '../stats/peerStats.js'
-import { LABEL } from './videoSizeActors.js'
 
 export interface SendLayersDeps {
   camera: CameraSender
@@ -22,8 +21,7 @@ export interface SendLayersDeps {
 
 export function sendLayersActors({ camera, peerStats, rids, channels }: SendLayersDeps) {
   // Not sent while the hub has not opened its channel: it then sees a stopped layer by its silence.
-  const tell = (active: string[]) =>
-    camera.trackId && channels.send(LABEL, JSON.stringify({ type: 'simulcast_layers', data: { track_id: camera.trackId, active } } satisfies SimulcastLayersMessage))
+  const tell = (active: string[]) => camera.trackId && channels.send(INTERNAL_CHANNEL_LABEL, simulcastLayersFrame(camera.trackId, active))
   return {
     readLayers: fromPromise<LayerFigures>(async () => layerFigures(await peerStats.read(), rids[0]!)),
     /**
@@ -33,11 +31,11 @@ export function sendLayersActors({ camera, peerStats, rids, channels }: SendLaye
      * sender took it (the stopped layers' last packets are on their way), and of the restart at once.
      */
     lowerLayersOff: fromCallback(() => {
-      // A stop the sender takes after the restart was told must not be told after it.
-      let restarted = false
-      void camera.layers(false).then((applied) => applied && !restarted && tell(rids.slice(0, 1)))
+      // Aborted at the restart: a stop the sender takes after the restart was told must not be told after it.
+      const restart = new AbortController()
+      void camera.layers(false).then((applied) => applied && !restart.signal.aborted && tell(rids.slice(0, 1)))
       return () => {
-        restarted = true
+        restart.abort()
         void camera.layers(true)
         tell(rids)
       }

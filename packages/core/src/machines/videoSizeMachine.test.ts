@@ -2,13 +2,13 @@
 // only changes, at most one per track each interval (on the injected clock), all of them again on a
 // new channel (a fresh session), none and no error while no channel is open (a hub without one); only the
 // sizes of the tracks the conference says the hub announces, the others' forgotten as soon as it says so.
-import { INTERNAL_CHANNEL_LABEL, parseInternalFrame, videoSizeFrame as protocolFrame } from '@parley/protocol'
+import { INTERNAL_CHANNEL_LABEL, parseInternalFrame, videoSizeFrame } from '@parley/protocol'
 import { describe, expect, it } from 'vitest'
 import { createActor } from 'xstate'
 import { DataChannels } from '../dataChannels.js'
 import { FakeDataChannel, ManualClock } from '../test-support/index.js'
 import { videoSizeActors } from './videoSizeActors.js'
-import { VIDEO_SIZE_INTERVAL_MS, videoSizeFrame, videoSizeMachine } from './videoSizeMachine.js'
+import { VIDEO_SIZE_INTERVAL_MS, videoSizeMachine } from './videoSizeMachine.js'
 
 function sizes() {
   const clock = new ManualClock()
@@ -36,11 +36,6 @@ function sizes() {
 }
 
 describe('videoSizeMachine', () => {
-  it("builds the protocol's frame (whole pixels, never negative)", () => {
-    expect(videoSizeFrame('t1', 640.7, 360.2)).toBe(protocolFrame('t1', 640.7, 360.2))
-    expect(videoSizeFrame('t1', -3, 0)).toBe(protocolFrame('t1', 0, 0))
-  })
-
   it('keeps the sizes while no channel is open, with no error, and sends the latest of each when it opens', () => {
     const run = sizes()
     run.resize('t1', 320, 180)

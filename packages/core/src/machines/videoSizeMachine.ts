@@ -7,7 +7,7 @@
 // sizes of the tracks the hub announces to us are kept: the conference says which those are whenever
 // its roster's announcements change (`tracks.announced`), and a track that went (its publisher left,
 // stopped a share) is forgotten at once, so no later channel hears of it.
-import type { VideoSizeMessage } from '@parley/protocol'
+import { videoSizeFrame } from '@parley/protocol'
 import { assign, enqueueActions, setup } from 'xstate'
 import type { InternalChannelEvent, VideoSizeActors } from './videoSizeActors.js'
 import { notProvided } from './notProvided.js'
@@ -32,9 +32,6 @@ export type VideoSizeEvent =
   | { type: 'tracks.announced'; trackIds: string[] }
   | InternalChannelEvent
 
-/** The `video_size` frame (hub-api-v1.md §5): whole CSS pixels, never negative. Built here, not by the protocol's `videoSizeFrame`, whose module would bundle its schemas. */
-export const videoSizeFrame = (trackId: string, width: number, height: number): string =>
-  JSON.stringify({ type: 'video_size', data: { track_id: trackId, width: Math.max(0, width | 0), height: Math.max(0, height | 0) } } satisfies VideoSizeMessage)
 
 const changed = ({ sizes, sent }: VideoSizeContext) => Object.values(sizes).filter((frame) => !sent.includes(frame))
 
