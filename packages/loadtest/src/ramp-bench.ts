@@ -109,7 +109,7 @@ async function startRampHub(options: WeriftMediaPlaneOptions | 'ndc', bitrates: 
     } else if (msg === 'path delay step') {
       // Always printed: a rebase on a bottleneck's link would hide a real queue (hub queue-baseline.ts).
       console.error(`[path delay step] ${new Date().toISOString().slice(17, 23)} ${JSON.stringify(fields ?? {})}`)
-    } else if (trace && msg.startsWith('simulcast')) {
+    } else if (trace && (msg.startsWith('simulcast') || msg === 'held keyframe forwarded')) {
       console.error(`[simulcast] ${new Date().toISOString().slice(17, 23)} ${msg} ${JSON.stringify(fields ?? {})}`)
     } else if (level === 'warn' || level === 'error') console.error(`[hub] ${msg}`, fields ?? '')
   }
@@ -180,7 +180,7 @@ async function run({ publisherKind, client, browser, hub, pagesUrl, origins, lin
         if (!now) break
         const seconds = (now.at - last.at) / 1000
         const sent = seconds > 0 ? Math.round(((now.bytesSent - last.bytesSent) * 8) / seconds / 1000) : null
-        console.error(`[publisher] ${new Date().toISOString().slice(17, 23)} ${publisherId.slice(0, 6)} available ${now.available === null ? '-' : Math.round(now.available / 1000)} kbps, video sent ${sent} kbps, ${now.resolution}, ${now.limitation}`)
+        console.error(`[publisher] ${new Date().toISOString().slice(17, 23)} ${publisherId.slice(0, 6)} available ${now.available === null ? '-' : Math.round(now.available / 1000)} kbps, video sent ${sent} kbps, ${now.resolution}, ${now.limitation}${now.layers.length > 0 ? ` [${now.layers.sort().join('; ')}]` : ''}`)
         last = now
       }
     }
@@ -230,6 +230,10 @@ async function run({ publisherKind, client, browser, hub, pagesUrl, origins, lin
       console.error(`[counters] ${publisherId.slice(0, 6)} ${JSON.stringify(delta)}`)
       for (const [at, ms] of await subscriberGaps(subscriber.page)) console.error(`[gap] ${new Date(at).toISOString().slice(17, 23)} ${publisherId.slice(0, 6)} ${((at - start) / 1000).toFixed(2)} s after connected, ${Math.round(ms)} ms without a painted frame`)
     }
+    // A subscriber that never painted a frame has no gap to measure: its longest gap reads 0 (stop 41 saw
+    // whole runs like that on the constrained link), so it is said, always.
+    const last = samples.at(-1)
+    if (last && last.subscriber.framesDecoded === 0) console.error(`[ramp] ${publisherId.slice(0, 6)}: the subscriber decoded no frame of the publisher's video in ${last.atS} s (its longest gap reads 0)`)
     return { samples, linkLine }
   } finally {
     await uplink?.stop()
