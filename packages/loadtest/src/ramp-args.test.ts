@@ -20,7 +20,15 @@ describe('parseRampArgs', () => {
       goodSubscribers: 1,
       trace: false,
       simulcast: false,
+      lateJoinS: null,
     })
+  })
+
+  it('reads --late-join (s after the publisher connected, before the last sample) and refuses bad ones', () => {
+    expect(parseRampArgs(['--late-join', '6'], HUBS).lateJoinS).toBe(6)
+    expect(() => parseRampArgs(['--late-join', '0'], HUBS)).toThrow('--late-join')
+    expect(() => parseRampArgs(['--late-join', '15'], HUBS)).toThrow('--late-join')
+    expect(() => parseRampArgs(['--late-join', 'soon'], HUBS)).toThrow('--late-join')
   })
 
   it('reads the client list, as --clients or --client', () => {

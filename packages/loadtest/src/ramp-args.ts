@@ -34,6 +34,11 @@ export interface RampArgs {
   trace: boolean
   /** The publisher's camera in simulcast (`--simulcast`, ramp-clients.ts simulcastCamera). */
   simulcast: boolean
+  /**
+   * `--late-join S`: a third page (the tutorial's client, audio only) joins S s after the publisher connected:
+   * the hub offers its track to the publisher then, after the publisher's layers rule had its first say (stop 41).
+   */
+  lateJoinS: number | null
 }
 
 function flag(argv: readonly string[], name: string, fallback: string): string {
@@ -73,6 +78,9 @@ export function parseRampArgs(argv: readonly string[], hubNames: readonly string
   const slowUntilRaw = flag(argv, 'slow-until', '')
   const slowUntil = slowUntilRaw === '' ? null : Number(slowUntilRaw)
   if (slowUntil !== null && (!Number.isInteger(slowUntil) || slowUntil <= 10 || slowUntil >= slowSeconds)) throw new Error('--slow-until must be a whole number of s after the slow join (10) and before --slow-seconds')
+  const lateJoin = flag(argv, 'late-join', '')
+  const lateJoinS = lateJoin === '' ? null : Number(lateJoin)
+  if (lateJoinS !== null && (!Number.isFinite(lateJoinS) || lateJoinS <= 0 || lateJoinS >= 15)) throw new Error('--late-join must be a number of s after the publisher connected, under 15 (the last sample)')
   const goodSubscribers = Number(flag(argv, 'good-subscribers', '1'))
   if (!Number.isInteger(goodSubscribers) || goodSubscribers < 1 || goodSubscribers > 4) throw new Error('--good-subscribers must be a whole number from 1 to 4')
   // --client is the singular spelling of --clients.
@@ -92,6 +100,7 @@ export function parseRampArgs(argv: readonly string[], hubNames: readonly string
     goodSubscribers,
     trace: argv.includes('--trace'),
     simulcast: argv.includes('--simulcast'),
+    lateJoinS,
   }
 }
 

@@ -46,7 +46,7 @@ import { assertLoopbackOnly, launchChromium, newParticipantPage, pollUntil, star
 import { hubVersionLabels, importHubVersion, type HubVersion } from './hub-version.js'
 import { TUTORIAL_DIR, WEB_DIST } from './join-clients.js'
 import { parseRampArgs, type PublisherBrowser, type RampClient, roundOrder } from './ramp-args.js'
-import { type OpenPage, openPublisher, RAMP_CLIENT_KINDS, tutorialUrl } from './ramp-clients.js'
+import { audioOnlyCamera, type OpenPage, openPublisher, RAMP_CLIENT_KINDS, tutorialUrl } from './ramp-clients.js'
 import { constrainLoopback, describeLinkCounters, type Link, prepareUplink, readQdiscCounters, readUplinkDropped, releaseLoopback } from './ramp-link.js'
 import { watchUplink, type UplinkWatch } from './ramp-uplink.js'
 import { runSlowSubscriber, SLOW_JOIN_S } from './ramp-slowsub.js'
@@ -109,7 +109,7 @@ async function startRampHub(options: WeriftMediaPlaneOptions | 'ndc', bitrates: 
     } else if (msg === 'path delay step') {
       // Always printed: a rebase on a bottleneck's link would hide a real queue (hub queue-baseline.ts).
       console.error(`[path delay step] ${new Date().toISOString().slice(17, 23)} ${JSON.stringify(fields ?? {})}`)
-    } else if (trace && msg.startsWith('simulcast')) {
+    } else if (trace && (msg.startsWith('simulcast') || msg === 'held keyframe forwarded')) {
       console.error(`[simulcast] ${new Date().toISOString().slice(17, 23)} ${msg} ${JSON.stringify(fields ?? {})}`)
     } else if (level === 'warn' || level === 'error') console.error(`[hub] ${msg}`, fields ?? '')
   }
@@ -137,9 +137,11 @@ interface RampRunOptions {
   link: Link
   uplinkRate: string
   trace: boolean
+  /** `--late-join S` (ramp-args.ts): a third, audio-only page joins S s after the publisher connected. */
+  lateJoinS: number | null
 }
 
-async function run({ publisherKind, client, browser, hub, pagesUrl, origins, link, uplinkRate, trace }: RampRunOptions): Promise<RampRun> {
+async function run({ publisherKind, client, browser, hub, pagesUrl, origins, link, uplinkRate, trace, lateJoinS }: RampRunOptions): Promise<RampRun> {
   const kind = RAMP_CLIENT_KINDS[client]
   const roomResponse = await fetch(`${hub.url}/v1/rooms/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ramp', ...(hub.bitrates ? { options: { bitrates: hub.bitrates } } : {}) }) })
   const roomId = ((await roomResponse.json()) as { data: { id: string } }).data.id
@@ -165,6 +167,19 @@ async function run({ publisherKind, client, browser, hub, pagesUrl, origins, lin
     const start = Date.now()
     if (trace) console.error(`[ramp] ${new Date(start).toISOString().slice(17, 23)} publisher ${publisherId.slice(0, 6)} connected; the subscriber joins`)
     await subscriber.page.click(RAMP_CLIENT_KINDS.tutorial.joinSelector)
+    const lateJoin =
+      lateJoinS === null
+        ? undefined
+        : (async () => {
+            const late = await newParticipantPage(browser, { viewport: { width: 320, height: 240 } })
+            open.push(late)
+            await late.context.addInitScript(audioOnlyCamera)
+            await late.page.goto(tutorialUrl(pagesUrl, hub.url, roomId))
+            const wait = start + lateJoinS * 1000 - Date.now()
+            if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait)) // the join's moment itself
+            if (trace) console.error(`[ramp] ${new Date().toISOString().slice(17, 23)} a third page joins`)
+            await late.page.click(RAMP_CLIENT_KINDS.tutorial.joinSelector)
+          })().catch((error: unknown) => console.error(`[ramp] the late join failed: ${String(error)}`))
     const samples: Sample[] = []
     const counters0 = hub.plane.stats()
     let previous = await publisherStats(publisher.page)
@@ -180,7 +195,7 @@ async function run({ publisherKind, client, browser, hub, pagesUrl, origins, lin
         if (!now) break
         const seconds = (now.at - last.at) / 1000
         const sent = seconds > 0 ? Math.round(((now.bytesSent - last.bytesSent) * 8) / seconds / 1000) : null
-        console.error(`[publisher] ${new Date().toISOString().slice(17, 23)} ${publisherId.slice(0, 6)} available ${now.available === null ? '-' : Math.round(now.available / 1000)} kbps, video sent ${sent} kbps, ${now.resolution}, ${now.limitation}`)
+        console.error(`[publisher] ${new Date().toISOString().slice(17, 23)} ${publisherId.slice(0, 6)} available ${now.available === null ? '-' : Math.round(now.available / 1000)} kbps, video sent ${sent} kbps, ${now.resolution}, ${now.limitation}${now.layers.length > 0 ? ` [${now.layers.sort().join('; ')}]` : ''}`)
         last = now
       }
     }
@@ -230,6 +245,11 @@ async function run({ publisherKind, client, browser, hub, pagesUrl, origins, lin
       console.error(`[counters] ${publisherId.slice(0, 6)} ${JSON.stringify(delta)}`)
       for (const [at, ms] of await subscriberGaps(subscriber.page)) console.error(`[gap] ${new Date(at).toISOString().slice(17, 23)} ${publisherId.slice(0, 6)} ${((at - start) / 1000).toFixed(2)} s after connected, ${Math.round(ms)} ms without a painted frame`)
     }
+    // A subscriber that never painted a frame has no gap to measure: its longest gap reads 0 (stop 41 saw
+    // whole runs like that on the constrained link), so it is said, always.
+    await lateJoin
+    const last = samples.at(-1)
+    if (last && last.subscriber.framesDecoded === 0) console.error(`[ramp] ${publisherId.slice(0, 6)}: the subscriber decoded no frame of the publisher's video in ${last.atS} s (its longest gap reads 0)`)
     return { samples, linkLine }
   } finally {
     await uplink?.stop()
@@ -293,7 +313,7 @@ try {
           const linkName = linkLabel(link, uplinkRate)
           const label = hubNames.length > 1 || rounds > 1 ? `${hubName} r${round}` : hubName
           console.error(`[ramp] ${label}: ${publisher} ${client}, ${linkName}…`)
-          const { samples, linkLine } = await run({ publisherKind: publisher, client, browser, hub: hubs.get(hubName)!, pagesUrl: pages.url, origins, link, uplinkRate, trace: args.trace })
+          const { samples, linkLine } = await run({ publisherKind: publisher, client, browser, hub: hubs.get(hubName)!, pagesUrl: pages.url, origins, link, uplinkRate, trace: args.trace, lateJoinS: args.lateJoinS })
           for (const sample of samples) {
             rows.push(rampRow(label, publisher, client, linkName, sample))
             details.push(detailRow(label, publisher, client, linkName, sample))

@@ -22,6 +22,8 @@ export interface PublisherStats {
   plis: number
   framesEncoded: number
   limitation: string
+  /** Each simulcast layer's outbound-rtp as `rid widthw fFRAMES kKEYFRAMES[ off]` (--trace); none for one stream. */
+  layers: string[]
 }
 
 /** The subscriber's inbound video of the publisher, cumulative, and its longest gap between painted frames. */
@@ -71,6 +73,7 @@ export async function publisherStats(page: BenchPage): Promise<PublisherStats> {
       plis: 0,
       framesEncoded: 0,
       limitation: '-',
+      layers: [] as string[],
     }
     report.forEach((stat: Record<string, unknown>) => {
       if (stat.type === 'candidate-pair' && stat.nominated && typeof stat.availableOutgoingBitrate === 'number') figures.available = stat.availableOutgoingBitrate
@@ -85,6 +88,8 @@ export async function publisherStats(page: BenchPage): Promise<PublisherStats> {
         figures.plis += Number(stat.pliCount ?? 0) + Number(stat.firCount ?? 0)
         figures.framesEncoded += Number(stat.framesEncoded ?? 0)
         if (typeof stat.qualityLimitationReason === 'string') figures.limitation = stat.qualityLimitationReason
+        // Per simulcast layer (--trace): rid, size, frames and keyframes encoded so far, and whether it is active.
+        if (typeof stat.rid === 'string') figures.layers.push(`${stat.rid} ${String(stat.frameWidth ?? 0)}w f${String(stat.framesEncoded ?? 0)} k${String(stat.keyFramesEncoded ?? 0)}${stat.active === false ? ' off' : ''}`)
       }
       if (stat.type === 'remote-inbound-rtp' && stat.kind === 'video' && typeof stat.fractionLost === 'number') figures.fractionLost = stat.fractionLost
     })

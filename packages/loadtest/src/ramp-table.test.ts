@@ -8,7 +8,7 @@ const sample = (overrides: Partial<Sample> = {}): Sample => ({
   targetKbps: 1000.5,
   resolution: '640x480',
   remoteLossPercent: 2.345,
-  publisher: { available: 1_234_560, bytesSent: 0, bytesTarget: null, at: 0, resolution: '640x480', fractionLost: 0.02345, packetsSent: 900, retransmitted: 12, nacks: 7, plis: 1, framesEncoded: 150, limitation: 'bandwidth' },
+  publisher: { available: 1_234_560, bytesSent: 0, bytesTarget: null, at: 0, resolution: '640x480', fractionLost: 0.02345, packetsSent: 900, retransmitted: 12, nacks: 7, plis: 1, framesEncoded: 150, limitation: 'bandwidth', layers: [] },
   subscriber: { freezes: 2, freezeMs: 812.6, packetsLost: 20, packetsReceived: 880, nacks: 9, plis: 1, framesDecoded: 140, longestGapMs: 433.4, bytesReceived: 0, currentGapMs: 0, resolution: '640x480', audio: { packetsLost: 0, packetsReceived: 0, concealedSamples: null, totalSamplesReceived: null, concealmentEvents: null } },
   hub: { estimateKbps: 1500.2, hubLossPercent: 1.26, queueDelayMs: 18.7, keyframeRequests: 3, unanswerableNackKeyframes: 1 },
   load: 1.234,

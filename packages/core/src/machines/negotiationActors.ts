@@ -82,11 +82,19 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
           case 'session.acceptAnswer':
             return step(async () => {
               await session.acceptAnswer(command.sdp)
+              void camera?.keepLayersOff()
               return { type: 'peer.answerApplied' }
             })
           case 'session.answerOffer':
-            // The answer goes to the hub first; the new tracks' tiles after.
-            return step(async () => ({ type: 'peer.answer', sdp: await session.answer(command.sdp) }), () => session.deliverHeldTracks())
+            // The answer goes to the hub first; the new tracks' tiles after. A description may have turned
+            // the camera's lower layers back on while they are to stay off (CameraSender.keepLayersOff).
+            return step(
+              async () => ({ type: 'peer.answer', sdp: await session.answer(command.sdp) }),
+              () => {
+                session.deliverHeldTracks()
+                void camera?.keepLayersOff()
+              },
+            )
           case 'session.restartIce':
             return session.restartIce()
           case 'session.recheckIce':

@@ -150,4 +150,36 @@ describe('a publisher shedding layers', () => {
     expect(layers.active(start + LAYER_IDLE_MS + 1).map((layer) => layer.rid)).toEqual(['mid', 'high'])
     layers.end()
   })
+
+  it('takes a stopped layer back when its new media goes on past LAYER_IDLE_MS, keyframe or not, and its subscriber with it (Chromium restarting it on a renegotiation)', async () => {
+    const plis: string[] = []
+    const { layers, high, mid, seq, send } = twoLayers((layer) => {
+      plis.push(layer.rid)
+      return true
+    })
+    const sw = new LayerSwitch(systemClock, 2, { paused: () => undefined, targetChanged: () => undefined }, layers)
+    const sender = { replaceRTP: vi.fn() }
+    const start = Date.now()
+    send('mid', start, true)
+    expect(sw.admit(layers, high, send('high', start, true), true, start, sender)).toBe(true)
+    layers.publisherSends(['high'], start + 50)
+    // From here the browser sends mid's delta frames and no more of high; padding and resends of mid do not count.
+    let at = start + 100
+    for (; at <= start + 50 + LAYER_IDLE_MS; at += 50) {
+      sw.admit(layers, mid, send('mid', at), false, at, sender)
+      layers.onPacket(mid, SSRC.mid, new Uint8Array(0), at, false, at * 90, ++seq.mid)
+    }
+    expect(layers.active(at - 50).map((layer) => layer.rid)).toEqual([])
+    await Promise.resolve()
+    plis.length = 0
+    sw.admit(layers, mid, send('mid', at), false, at, sender)
+    expect(layers.active(at).map((layer) => layer.rid)).toEqual(['mid'])
+    // Its subscriber asks mid's keyframe at once, and goes on with mid from it.
+    await Promise.resolve()
+    expect(plis).toEqual(['mid'])
+    expect(sw.admit(layers, mid, send('mid', at + 100, true), true, at + 100, sender)).toBe(true)
+    expect(sw.forwarded).toBe(mid)
+    sw.choice.end()
+    layers.end()
+  })
 })

@@ -170,11 +170,14 @@ export class SimulcastLayers {
       layer.lastPacketAt = now
       layer.lastPacketCount = ++this.#packets
       if (rtpTimestamp !== undefined) this.#countFrame(layer, rtpTimestamp, now)
+      // New media long after the stop (the packets in flight at it are in by then): the layer is back though
+      // no frame named it. A publisher whose channel closed in between; or Chromium, which turns every rid
+      // on again when it applies a description, behind the back of the app that stopped them: it sent `mid`
+      // and starved the top layer, and its subscribers got nothing until `mid`'s next keyframe, which only a
+      // request brings (loadtest README, stop 41: freezes of 1–12 s, and whole runs).
+      if (layer.stoppedAt !== undefined && now - layer.stoppedAt > LAYER_IDLE_MS) layer.stoppedAt = undefined
     }
     if (!keyframe) return
-    // A keyframe long after the stop (the packets in flight at it are in by then): the layer is back
-    // though the frame naming it never came (a publisher whose channel closed in between).
-    if (fresh && layer.stoppedAt !== undefined && now - layer.stoppedAt > LAYER_IDLE_MS) layer.stoppedAt = undefined
     if (layer.keyframes.awaitingKeyframe) layer.keyframes.keyframeArrived()
     const size = vp8KeyframeSize(payload)
     if (size) layer.width = size.width
