@@ -1,9 +1,27 @@
 // Support for specs that drive the official inLive SDK (0.21.4) in Chromium pages (join-clients/sdk.html,
-// served next to the SDK's own room.js): opening one with the SDK's media options, and reading its peer
+// served next to the SDK's own room.js): a describe's hub, pages and browsers (useSdkRoom), a room on it,
+// opening a page with the SDK's media options, and reading its peer
 // connection's video from getStats() (every page records its connections in `window.__pcs`, testkit's
 // recordPeerConnections, so the SDK itself is used unchanged).
-import type { Page } from 'playwright-core'
-import { pollUntil } from '@parley/testkit'
+import { rmSync } from 'node:fs'
+import type { Browser, Page } from 'playwright-core'
+import { pathFor } from '@parley/protocol'
+import { startTestHub, type TestHub } from '@parley/hub/testing'
+import {
+  assertLoopbackOnly,
+  type FirefoxBrowser,
+  launchChromium,
+  launchFirefox,
+  newParticipantPage,
+  type ParticipantPage,
+  type ParticipantPageOptions,
+  pollUntil,
+  recordPeerConnections,
+  type RunningServer,
+  startStaticServer,
+} from '@parley/testkit'
+import { afterAll, beforeAll } from 'vitest'
+import { sdkPageDir } from '../src/join-clients.js'
 
 export interface SdkPageOptions {
   /** `media.webcam.simulcast: true` (the SDK's rids high/mid/low at 1, 1/2, 1/4 of the size). */
@@ -16,6 +34,88 @@ export interface SdkPageOptions {
   observe?: { width: number; height: number }
   /** Registers with the SDK's `enableVAD` (the hub's vad_started / vad_ended). */
   vad?: boolean
+}
+
+export interface SdkRoom {
+  readonly hub: TestHub
+  /** Where the SDK page and the SDK's room.js are served. */
+  readonly sdkUrl: string
+  readonly chromium: Browser
+  /** Only with `firefox: true`. */
+  readonly firefox: FirefoxBrowser
+  /** A new Chromium participant (its connections recorded in `window.__pcs`), closed in afterAll. */
+  open(options?: ParticipantPageOptions): Promise<ParticipantPage>
+  /** The Chromium participants opened so far, in order. */
+  readonly participants: readonly ParticipantPage[]
+  /** The hub's log lines with these messages, as `msg {fields}` (none before the hub started): for figures. */
+  hubLines(...messages: string[]): string[]
+}
+
+/**
+ * For a `describe` of an SDK spec: in `beforeAll` a test hub (werift plane unless told), a static server
+ * for a fresh copy of the SDK pages, Chromium (and Firefox, allowed to use the camera on the pages'
+ * origin); in `afterAll` the participants, browsers, servers and the pages' folder go again. Register
+ * the spec's own afterAll after this one: it runs first (vitest's stacked hooks), with the hub's logs.
+ */
+export function useSdkRoom(options: { mediaPlaneKind?: 'werift' | 'ndc'; mediaWorkers?: number; firefox?: boolean } = {}): SdkRoom {
+  const { firefox: withFirefox = false, ...hubOptions } = options
+  let hub: TestHub | undefined
+  let pages: RunningServer | undefined
+  let chromium: Browser | undefined
+  let firefox: FirefoxBrowser | undefined
+  const participants: ParticipantPage[] = []
+  const dir = sdkPageDir()
+
+  beforeAll(async () => {
+    assertLoopbackOnly()
+    hub = await startTestHub({ mediaPlaneKind: 'werift', ...hubOptions })
+    pages = await startStaticServer(dir)
+    chromium = await launchChromium()
+    if (withFirefox) firefox = await launchFirefox({ origins: [pages.url] })
+  })
+
+  afterAll(async () => {
+    for (const participant of participants) await participant.close().catch(() => undefined)
+    await firefox?.close()
+    await chromium?.close()
+    await pages?.close()
+    await hub?.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`useSdkRoom: no ${what} (use it inside a test; it is set up in beforeAll${what === 'Firefox' ? ' with firefox: true' : ''})`)
+    return value
+  }
+  return {
+    get hub() {
+      return started(hub, 'hub')
+    },
+    get sdkUrl() {
+      return started(pages, 'static server').url
+    },
+    get chromium() {
+      return started(chromium, 'Chromium')
+    },
+    get firefox() {
+      return started(firefox, 'Firefox')
+    },
+    participants,
+    hubLines: (...messages) => (hub?.logs ?? []).filter((entry) => messages.includes(entry.msg)).map((entry) => `${entry.msg} ${JSON.stringify(entry.fields)}`),
+    async open(pageOptions = {}) {
+      const participant = await newParticipantPage(started(chromium, 'Chromium'), pageOptions)
+      participants.push(participant)
+      await participant.context.addInitScript(recordPeerConnections)
+      return participant
+    },
+  }
+}
+
+/** Creates a room on the hub (create room, hub-api-v1.md) and returns its id. */
+export async function createRoom(hub: TestHub, name: string): Promise<string> {
+  const response = await fetch(`${hub.url}${pathFor('createRoom', {})}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) })
+  if (!response.ok) throw new Error(`create room "${name}": ${response.status} ${await response.text()}`)
+  return ((await response.json()) as { data: { id: string } }).data.id
 }
 
 /** Opens the SDK page for `roomId` on `hubUrl` and clicks Join; resolves once its peer is connected. */

@@ -7,15 +7,12 @@
 // `peer.updateVideoSize` (what Parley's client sends for a tile off screen): his video stops; a size
 // again resumes it. The SDK's `stats` frames reach get client. Observed, never slept on. Loopback-only
 // namespace, under the e2e lock. Then the same 0x0 pause on one stream (the SDK's default webcam).
-import { rmSync } from 'node:fs'
 import { loadavg } from 'node:os'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { pathFor } from '@parley/protocol'
-import { startTestHub, type TestHub } from '@parley/hub/testing'
-import { assertLoopbackOnly, launchChromium, newParticipantPage, type ParticipantPage, pollUntil, recordPeerConnections, type RunningServer, startStaticServer } from '@parley/testkit'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sdkPageDir } from '../src/join-clients.js'
-import { decodesVideo, joinSdk, pageVideo } from './sdk-pages.js'
+import { pollUntil } from '@parley/testkit'
+import { afterAll, describe, expect, it } from 'vitest'
+import { createRoom, decodesVideo, joinSdk, pageVideo, useSdkRoom } from './sdk-pages.js'
 
 const load = () => loadavg().map((value) => value.toFixed(2)).join(' ')
 
@@ -61,42 +58,21 @@ async function hiddenThenShown(page: Page, width: number, figures: Record<string
 }
 
 describe("the hub's internal channel with the official SDK: the layer follows the tile (Chromium, 640x480)", () => {
-  let hub: TestHub
-  let sdkPages: RunningServer
-  let browser: Browser
-  const sdkDir = sdkPageDir()
-  const participants: ParticipantPage[] = []
+  const room = useSdkRoom()
   const figures: Record<string, unknown> = {}
 
-  const open = async () => {
-    const participant = await newParticipantPage(browser, { viewport: { width: 640, height: 480 } })
-    await participant.context.addInitScript(recordPeerConnections)
-    participants.push(participant)
-    return participant.page
-  }
+  const open = async () => (await room.open({ viewport: { width: 640, height: 480 } })).page
 
-  beforeAll(async () => {
-    assertLoopbackOnly()
-    hub = await startTestHub({ mediaPlaneKind: 'werift' })
-    sdkPages = await startStaticServer(sdkDir)
-    browser = await launchChromium()
-  })
-
-  afterAll(async () => {
-    figures.hub = hub ? hub.logs.filter((entry) => ['simulcast layer switched', 'internal channel frame ignored'].includes(entry.msg)).map((entry) => `${entry.msg} ${JSON.stringify(entry.fields)}`) : []
+  afterAll(() => {
+    figures.hub = room.hubLines('simulcast layer switched', 'internal channel frame ignored')
     console.info(`[sdk-video-size figures] load ${load()}:`, JSON.stringify(figures))
-    for (const participant of participants) await participant.close().catch(() => undefined)
-    await browser?.close()
-    await sdkPages?.close()
-    await hub?.close()
-    rmSync(sdkDir, { recursive: true, force: true })
   })
 
   it('a 160x120 tile decodes the 320 layer, grown to 640x480 the 640 one; 0x0 stops the video and a size resumes it', async () => {
-    const created = await fetch(`${hub.url}${pathFor('createRoom', {})}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'sdk video size' }) })
-    const roomId = ((await created.json()) as { data: { id: string } }).data.id
+    const { hub, sdkUrl } = room
+    const roomId = await createRoom(hub, 'sdk video size')
     const ana = await open()
-    await joinSdk(ana, sdkPages.url, hub.url, roomId, 'Ana', { simulcast: true })
+    await joinSdk(ana, sdkUrl, hub.url, roomId, 'Ana', { simulcast: true })
     const widths = await pollUntil(
       async () => {
         const sent = Object.values((await pageVideo(ana)).sent).filter((layer) => layer.bytesSent > 20_000 && layer.frameWidth > 0)
@@ -110,7 +86,7 @@ describe("the hub's internal channel with the official SDK: the layer follows th
     const underWidest = widths.at(-2)!
 
     const bo = await open()
-    await joinSdk(bo, sdkPages.url, hub.url, roomId, 'Bo', { audioOnly: true, observe: { width: 160, height: 120 } })
+    await joinSdk(bo, sdkUrl, hub.url, roomId, 'Bo', { audioOnly: true, observe: { width: 160, height: 120 } })
     figures.small = await decodesVideo(bo, 30, (width) => width === underWidest, `Bo's 160x120 tile decoding ${underWidest}-wide frames`, 30_000)
 
     await resize(bo, 640, 480)
@@ -130,7 +106,7 @@ describe("the hub's internal channel with the official SDK: the layer follows th
     )
     expect(Number(stats.available_outgoing_bitrate)).toBeGreaterThanOrEqual(0)
     expect(hub.logs.filter((entry) => entry.msg === 'internal channel frame ignored')).toEqual([])
-    for (const participant of participants) expect(participant.errors).toEqual([])
+    for (const participant of room.participants) expect(participant.errors).toEqual([])
   }, 150_000)
 })
 
@@ -138,48 +114,30 @@ describe("the hub's internal channel with the official SDK: the layer follows th
 // hidden tile's video stops and comes back. werift only: the ndc plane opens the channel only for a client
 // whose first offer has an m=application (hub README), which the SDK's has not.
 describe.each(['werift'] as const)("the internal channel's 0x0 pause on one stream (official SDK, %s plane)", (plane) => {
-  let hub: TestHub
-  let sdkPages: RunningServer
-  let browser: Browser
-  const sdkDir = sdkPageDir()
-  const participants: ParticipantPage[] = []
+  const room = useSdkRoom({ mediaPlaneKind: plane })
   const figures: Record<string, unknown> = {}
 
-  beforeAll(async () => {
-    assertLoopbackOnly()
-    hub = await startTestHub({ mediaPlaneKind: plane })
-    sdkPages = await startStaticServer(sdkDir)
-    browser = await launchChromium()
-  })
-
-  afterAll(async () => {
-    figures.hub = hub ? hub.logs.filter((entry) => ['video paused', 'video resumed', 'internal channel frame ignored'].includes(entry.msg)).map((entry) => `${entry.msg} ${JSON.stringify(entry.fields)}`) : []
+  afterAll(() => {
+    figures.hub = room.hubLines('video paused', 'video resumed', 'internal channel frame ignored')
     console.info(`[sdk-video-size ${plane} figures] load ${load()}:`, JSON.stringify(figures))
-    for (const participant of participants) await participant.close().catch(() => undefined)
-    await browser?.close()
-    await sdkPages?.close()
-    await hub?.close()
-    rmSync(sdkDir, { recursive: true, force: true })
   })
 
   it('a shown tile decodes, 0x0 stops it, a size resumes it', async () => {
-    const created = await fetch(`${hub.url}${pathFor('createRoom', {})}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'sdk hidden' }) })
-    const roomId = ((await created.json()) as { data: { id: string } }).data.id
+    const { hub, sdkUrl } = room
+    const roomId = await createRoom(hub, 'sdk hidden')
     for (const [name, options] of [
       ['Ana', {}],
       ['Bo', { audioOnly: true, observe: { width: 320, height: 240 } }],
     ] as const) {
-      const participant = await newParticipantPage(browser, { viewport: { width: 640, height: 480 } })
-      await participant.context.addInitScript(recordPeerConnections)
-      participants.push(participant)
-      await joinSdk(participant.page, sdkPages.url, hub.url, roomId, name, options)
+      const participant = await room.open({ viewport: { width: 640, height: 480 } })
+      await joinSdk(participant.page, sdkUrl, hub.url, roomId, name, options)
     }
-    const bo = participants[1]!.page
+    const bo = room.participants[1]!.page
     figures.shown = await decodesVideo(bo, 30, (width) => width === 640, 'Bo decoding 640-wide frames', 30_000)
     await hiddenThenShown(bo, 640, figures, 'hidden')
     // Not told "paused" (parley_video_paused is for bandwidth): no pause logged for it.
     expect(hub.logs.filter((entry) => entry.msg === 'video paused')).toEqual([])
     expect(hub.logs.filter((entry) => entry.msg === 'internal channel frame ignored')).toEqual([])
-    for (const participant of participants) expect(participant.errors).toEqual([])
+    for (const participant of room.participants) expect(participant.errors).toEqual([])
   }, 120_000)
 })

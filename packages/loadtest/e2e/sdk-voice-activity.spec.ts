@@ -8,15 +8,12 @@
 // never about her own track (as on the hosted hub, only subscribers do). With the media in the main
 // thread and in one media worker (the reports cross worker-protocol.ts). Then Firefox as the publisher.
 // Observed, never slept on. Loopback-only namespace, under the e2e lock.
-import { rmSync } from 'node:fs'
 import { loadavg } from 'node:os'
-import type { Browser, Page } from 'playwright-core'
-import { pathFor, parseVoiceActivityFrame, type VoiceActivityMessage } from '@parley/protocol'
-import { startTestHub, type TestHub } from '@parley/hub/testing'
-import { assertLoopbackOnly, type FirefoxBrowser, type FirefoxParticipantPage, launchChromium, launchFirefox, newFirefoxParticipantPage, newParticipantPage, type ParticipantPage, pollUntil, recordPeerConnections, type RunningServer, startStaticServer } from '@parley/testkit'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sdkPageDir } from '../src/join-clients.js'
-import { joinSdk } from './sdk-pages.js'
+import type { Page } from 'playwright-core'
+import { parseVoiceActivityFrame, type VoiceActivityMessage } from '@parley/protocol'
+import { type FirefoxParticipantPage, newFirefoxParticipantPage, pollUntil } from '@parley/testkit'
+import { afterAll, describe, expect, it } from 'vitest'
+import { createRoom, joinSdk, useSdkRoom } from './sdk-pages.js'
 
 const load = () => loadavg().map((value) => value.toFixed(2)).join(' ')
 
@@ -58,46 +55,25 @@ function decoded(frames: unknown[]): VoiceActivityMessage[] {
 }
 
 describe.each([0, 1])("the hub's voice activity with the official SDK (Chromium, werift plane, %i media workers)", (mediaWorkers) => {
-  let hub: TestHub
-  let sdkPages: RunningServer
-  let browser: Browser
-  const sdkDir = sdkPageDir()
-  const participants: ParticipantPage[] = []
+  const room = useSdkRoom({ mediaWorkers })
   const figures: Record<string, unknown> = {}
 
-  const open = async () => {
-    const participant = await newParticipantPage(browser)
-    await participant.context.addInitScript(recordPeerConnections)
-    participants.push(participant)
-    return participant.page
-  }
+  const open = async () => (await room.open()).page
 
-  beforeAll(async () => {
-    assertLoopbackOnly()
-    hub = await startTestHub({ mediaPlaneKind: 'werift', mediaWorkers })
-    sdkPages = await startStaticServer(sdkDir)
-    browser = await launchChromium()
-  })
-
-  afterAll(async () => {
+  afterAll(() => {
     console.info(`[sdk-voice-activity figures, ${mediaWorkers} media workers] load ${load()}:`, JSON.stringify(figures))
-    for (const participant of participants) await participant.close().catch(() => undefined)
-    await browser?.close()
-    await sdkPages?.close()
-    await hub?.close()
-    rmSync(sdkDir, { recursive: true, force: true })
   })
 
   it("Bo (enableVAD) gets voiceactivity on Ana's stream from her fake microphone; Cy (without) and Ana (about her own) get none", async () => {
-    const created = await fetch(`${hub.url}${pathFor('createRoom', {})}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'sdk voice activity' }) })
-    const roomId = ((await created.json()) as { data: { id: string } }).data.id
+    const { hub, sdkUrl } = room
+    const roomId = await createRoom(hub, 'sdk voice activity')
     const bo = await open()
-    await joinSdk(bo, sdkPages.url, hub.url, roomId, 'Bo', { audioOnly: true, vad: true })
+    await joinSdk(bo, sdkUrl, hub.url, roomId, 'Bo', { audioOnly: true, vad: true })
     const cy = await open()
-    await joinSdk(cy, sdkPages.url, hub.url, roomId, 'Cy', { audioOnly: true })
+    await joinSdk(cy, sdkUrl, hub.url, roomId, 'Cy', { audioOnly: true })
     const ana = await open()
     const anaJoinedAt = Date.now()
-    await joinSdk(ana, sdkPages.url, hub.url, roomId, 'Ana', { audioOnly: true, vad: true })
+    await joinSdk(ana, sdkUrl, hub.url, roomId, 'Ana', { audioOnly: true, vad: true })
     const anaStream = (await streamsOf(ana)).find((stream) => stream.origin === 'local')!.id
 
     // Cy receives Ana's audio before Bo's events are counted: what Cy does not get, it was in a position to get.
@@ -144,51 +120,31 @@ describe.each([0, 1])("the hub's voice activity with the official SDK (Chromium,
     expect(anasFrames.filter((frame) => frame.data.streamID === anaStream)).toEqual([])
     // Cy (no enableVAD) got nothing, though he had the audio all along.
     expect(await pageVoice(cy)).toEqual({ frames: [], streamEvents: [] })
-    for (const participant of participants) expect(participant.errors).toEqual([])
+    for (const participant of room.participants) expect(participant.errors).toEqual([])
   }, 120_000)
 })
 
 // Firefox as the speaking publisher (its fake microphone is a steady tone): it sends the audio level when
 // the hub negotiates it, and Bo (Chromium, enableVAD) gets vad_started about its stream, batch after batch.
 describe("the hub's voice activity from a Firefox publisher (official SDK, werift plane)", () => {
-  let hub: TestHub
-  let sdkPages: RunningServer
-  let chromium: Browser
-  let firefox: FirefoxBrowser | undefined
+  const room = useSdkRoom({ firefox: true })
   let ana: FirefoxParticipantPage | undefined
-  const sdkDir = sdkPageDir()
-  const participants: ParticipantPage[] = []
   const figures: Record<string, unknown> = {}
-
-  beforeAll(async () => {
-    assertLoopbackOnly()
-    hub = await startTestHub({ mediaPlaneKind: 'werift' })
-    sdkPages = await startStaticServer(sdkDir)
-    chromium = await launchChromium()
-    firefox = await launchFirefox({ origins: [sdkPages.url] })
-  })
 
   afterAll(async () => {
     console.info(`[sdk-voice-activity figures, Firefox publisher] load ${load()}:`, JSON.stringify(figures))
-    for (const participant of participants) await participant.close().catch(() => undefined)
     await ana?.close().catch(() => undefined)
-    await firefox?.close()
-    await chromium?.close()
-    await sdkPages?.close()
-    await hub?.close()
-    rmSync(sdkDir, { recursive: true, force: true })
   })
 
   it("Bo (Chromium, enableVAD) gets vad_started about Firefox Ana's stream", async () => {
-    const created = await fetch(`${hub.url}${pathFor('createRoom', {})}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'sdk voice activity firefox' }) })
-    const roomId = ((await created.json()) as { data: { id: string } }).data.id
-    const participant = await newParticipantPage(chromium)
-    participants.push(participant)
+    const { hub, sdkUrl } = room
+    const roomId = await createRoom(hub, 'sdk voice activity firefox')
+    const participant = await room.open()
     const bo = participant.page
-    await joinSdk(bo, sdkPages.url, hub.url, roomId, 'Bo', { audioOnly: true, vad: true })
-    ana = await newFirefoxParticipantPage(firefox!)
+    await joinSdk(bo, sdkUrl, hub.url, roomId, 'Bo', { audioOnly: true, vad: true })
+    ana = await newFirefoxParticipantPage(room.firefox)
     // joinSdk drives the page through goto / waitForFunction / click / evaluate, which puppeteer's page has too.
-    await joinSdk(ana.page as unknown as Page, sdkPages.url, hub.url, roomId, 'Ana', { audioOnly: true })
+    await joinSdk(ana.page as unknown as Page, sdkUrl, hub.url, roomId, 'Ana', { audioOnly: true })
     const anaStream = (await streamsOf(ana.page as unknown as Page)).find((stream) => stream.origin === 'local')!.id
     const offer = await ana.page.evaluate(() => (globalThis as unknown as { __sdkPeer: { getPeerConnection(): RTCPeerConnection } }).__sdkPeer.getPeerConnection().localDescription?.sdp ?? '')
     figures.firefoxOffersAudioLevel = /a=extmap:\d+(\/\w+)? urn:ietf:params:rtp-hdrext:ssrc-audio-level/.test(offer)
