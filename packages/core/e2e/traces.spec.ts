@@ -1,7 +1,8 @@
 // Call traces recorded against the REAL hub (werift participants in Node, loopback only): each
 // participant's trace must replay as the same path, and with PARLEY_RECORD_FIXTURES=1 they are
 // written to src/trace/fixtures/ (replayed browser-free by src/trace/fixtures.test.ts). It also
-// measures how fast a call's trace grows, for the size figures in the README.
+// measures how fast a call's trace grows, for the size figures in the README, and holds the ring's
+// default size to what it is chosen for: a 30-minute call.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -20,7 +21,7 @@ import {
 import { startTestHub, type TestHub } from '@parley/hub/testing'
 import { createConference, type ConferenceView } from '@parley/core'
 import { nodePorts } from '@parley/core/node'
-import { createTraceRecorder, parseTrace, replayTrace, type Trace } from '@parley/core/trace'
+import { createTraceRecorder, DEFAULT_TRACE_CAPACITY, parseTrace, replayTrace, type Trace } from '@parley/core/trace'
 
 const TIMEOUT_MS = 30_000
 const RECORD = process.env.PARLEY_RECORD_FIXTURES === '1'
@@ -171,7 +172,7 @@ describe('call traces against the real hub (werift, loopback)', () => {
     }
   })
 
-  it('measures how fast a three-person call trace grows (join, then a steady call)', async () => {
+  it('a three-person call trace grows slowly enough that the default ring keeps a 30-minute call (join, then a steady call)', async () => {
     const trio = ['Ada', 'Grace', 'Linus'].map((name) => createMember(name, hub.url))
     members.push(...trio)
     const [first, ...rest] = trio as [Member, Member, Member]
@@ -184,8 +185,8 @@ describe('call traces against the real hub (werift, loopback)', () => {
     const entries = () => trio.map((m) => m.conference.exportTrace().entries.length)
     const joinedBytes = size()
     const joinedEntries = entries()
-    // The stats machine reads once a second: ten readings per participant give the steady rate.
-    const steadyMs = 10_000
+    // The stats machine reads once a second: six readings per participant give the steady rate.
+    const steadyMs = 6_000
     await settle(steadyMs)
     const perMinuteBytes = size().map((bytes, i) => ((bytes - joinedBytes[i]!) * 60_000) / steadyMs)
     const perMinuteEntries = entries().map((count, i) => ((count - joinedEntries[i]!) * 60_000) / steadyMs)
@@ -194,6 +195,9 @@ describe('call traces against the real hub (werift, loopback)', () => {
       `[trace size] join: ${joinedEntries.join('/')} entries, ${joinedBytes.join('/')} bytes; steady: ${perMinuteEntries.map((n) => n.toFixed(0)).join('/')} entries/min, ${perMinuteBytes.map((n) => n.toFixed(0)).join('/')} bytes/min; ` +
         `10-minute estimate per participant: ${tenMinutes.map((n) => (n / 1024).toFixed(0)).join('/')} KB`,
     )
+    // What DEFAULT_TRACE_CAPACITY is sized for (capture.ts): a steady call of 30 minutes after the join, whole.
+    for (const [i, count] of perMinuteEntries.entries()) expect(joinedEntries[i]! + count * 30).toBeLessThan(DEFAULT_TRACE_CAPACITY)
+    expect(Math.min(...perMinuteEntries)).toBeGreaterThan(0)
     for (const member of trio) member.conference.leave()
     for (const member of trio) await waitForView(member, 'left', (v) => v.status === 'left')
   })
