@@ -34,6 +34,17 @@ function twoLayers(sendPli: (layer: Layer) => boolean = () => true) {
   return { layers, high, mid, seq, widths, send }
 }
 
+/** The two layers with a subscriber's switch over them, the keyframes it asks (by rid), and its sender. */
+function switchOverTwoLayers() {
+  const plis: string[] = []
+  const two = twoLayers((layer) => {
+    plis.push(layer.rid)
+    return true
+  })
+  const sw = new LayerSwitch(systemClock, 2, { paused: () => undefined, targetChanged: () => undefined }, two.layers)
+  return { ...two, plis, sw, sender: { replaceRTP: vi.fn() }, start: Date.now() }
+}
+
 describe('a publisher shedding layers', () => {
   it('takes a layer that gets only padding and resends for stopped, as one that gets nothing', () => {
     const { layers, high, mid, seq, send } = twoLayers()
@@ -64,14 +75,7 @@ describe('a publisher shedding layers', () => {
   })
 
   it('keeps a subscriber on its layer when the layer it would switch to is as wide, and asks no keyframe of it', async () => {
-    const plis: string[] = []
-    const { layers, high, widths, send } = twoLayers((layer) => {
-      plis.push(layer.rid)
-      return true
-    })
-    const sw = new LayerSwitch(systemClock, 2, { paused: () => undefined, targetChanged: () => undefined }, layers)
-    const sender = { replaceRTP: vi.fn() }
-    const start = Date.now()
+    const { layers, high, widths, send, plis, sw, sender, start } = switchOverTwoLayers()
     send('mid', start, true)
     const first = send('high', start, true)
     expect(sw.admit(layers, high, first, true, start, sender)).toBe(true)
@@ -97,15 +101,8 @@ describe('a publisher shedding layers', () => {
   })
 
   it('takes a layer the publisher says it stopped out at once: its subscriber asks the top layer\'s keyframe and gets the stopped one\'s packets in flight until it comes', async () => {
-    const plis: string[] = []
-    const { layers, high, mid, send } = twoLayers((layer) => {
-      plis.push(layer.rid)
-      return true
-    })
-    const sw = new LayerSwitch(systemClock, 2, { paused: () => undefined, targetChanged: () => undefined }, layers)
+    const { layers, high, mid, send, plis, sw, sender, start } = switchOverTwoLayers()
     sw.choice.setCeiling(1)
-    const sender = { replaceRTP: vi.fn() }
-    const start = Date.now()
     send('high', start, true)
     expect(sw.admit(layers, mid, send('mid', start, true), true, start, sender)).toBe(true)
     expect(sw.forwarded).toBe(mid)
@@ -152,14 +149,7 @@ describe('a publisher shedding layers', () => {
   })
 
   it('takes a stopped layer back when its new media goes on past LAYER_IDLE_MS, keyframe or not, and its subscriber with it (Chromium restarting it on a renegotiation)', async () => {
-    const plis: string[] = []
-    const { layers, high, mid, seq, send } = twoLayers((layer) => {
-      plis.push(layer.rid)
-      return true
-    })
-    const sw = new LayerSwitch(systemClock, 2, { paused: () => undefined, targetChanged: () => undefined }, layers)
-    const sender = { replaceRTP: vi.fn() }
-    const start = Date.now()
+    const { layers, high, mid, seq, send, plis, sw, sender, start } = switchOverTwoLayers()
     send('mid', start, true)
     expect(sw.admit(layers, high, send('high', start, true), true, start, sender)).toBe(true)
     layers.publisherSends(['high'], start + 50)
