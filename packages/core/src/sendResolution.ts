@@ -64,7 +64,7 @@ export class CameraSender {
     const applied = await set(this.sender, ({ encodings, degradationPreference }) => {
       if (!on) this.preference = degradationPreference ?? 'balanced'
       return {
-        encodings: (encodings as object[] | undefined)?.map((encoding, index) => (index === 0 ? encoding : { ...encoding, active: on })),
+        encodings: lowerLayers(encodings, on),
         degradationPreference: on ? (this.preference ?? degradationPreference) : 'maintain-framerate',
       }
     })
@@ -83,13 +83,16 @@ export class CameraSender {
   async keepLayersOff(): Promise<boolean> {
     const encodings = this.lowerOff ? (this.sender?.getParameters?.().encodings as { active?: boolean }[] | undefined) : undefined
     if (!encodings?.some((encoding, index) => index > 0 && encoding.active !== false)) return false
-    return set(this.sender, (parameters) => ({
-      encodings: (parameters.encodings as object[] | undefined)?.map((encoding, index) => (index === 0 ? encoding : { ...encoding, active: false })),
-    }))
+    return set(this.sender, ({ encodings: current }) => ({ encodings: lowerLayers(current, false) }))
   }
 }
 
 type SenderParameters = ReturnType<NonNullable<RtpSenderLike['getParameters']>>
+
+/** The sender's encodings with every one but the first (the top layer) on or off. */
+function lowerLayers(encodings: unknown, active: boolean): object[] | undefined {
+  return (encodings as object[] | undefined)?.map((encoding, index) => (index === 0 ? encoding : { ...encoding, active }))
+}
 
 /** Sets what `change` gives over the sender's parameters; resolves whether the sender took it. */
 async function set(sender: RtpSenderLike | null, change: (parameters: SenderParameters) => object): Promise<boolean> {
