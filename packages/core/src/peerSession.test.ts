@@ -10,12 +10,15 @@ function open(tracks: FakeMediaStreamTrack[] = [], cameraLayers?: typeof CAMERA_
   const pc = peers.factory({})
   const events: PeerSessionEvent[] = []
   const remote: { trackId: string; streamId: string }[] = []
+  /** The local and remote descriptions' types when each `negotiated` was reported. */
+  const negotiated: string[] = []
   const stream = tracks.length > 0 ? new FakeMediaStream(tracks) : undefined
   const session = new PeerSession(pc, { stream, tracks }, {
     event: (event) => events.push(event),
     track: (track, from) => remote.push({ trackId: track.id, streamId: from.id }),
+    negotiated: () => negotiated.push(`${pc.localDescription?.type}/${pc.remoteDescription?.type}`),
   }, cameraLayers)
-  return { pc: peers.latest(), session, events, remote }
+  return { pc: peers.latest(), session, events, remote, negotiated }
 }
 
 describe('PeerSession', () => {
@@ -99,6 +102,17 @@ describe('PeerSession', () => {
     expect(pc.remoteDescription).toEqual({ type: 'offer', sdp: HUB_OFFER })
     expect(pc.localDescription?.type).toBe('answer')
     expect(pc.addedCandidates).toEqual([CANDIDATE])
+  })
+
+  it('reports each complete offer/answer exchange, once both descriptions are set, and nothing before', async () => {
+    const { pc, session, negotiated } = open()
+    await session.createOffer()
+    expect(negotiated).toEqual([])
+    await session.acceptAnswer(FAKE_ANSWER_SDP)
+    pc.failNext('createAnswer')
+    await expect(session.answer(HUB_OFFER)).rejects.toThrow()
+    await session.answer(HUB_OFFER)
+    expect(negotiated).toEqual(['offer/answer', 'answer/offer'])
   })
 
   it('restarts ICE in the next offer only', async () => {

@@ -22,6 +22,12 @@ export interface PeerSessionReports {
   dataChannel?(channel: DataChannelLike): void
   /** Gathering is complete (the end-of-candidates event): the pre-join's warm-up waits for it, nothing is sent. */
   iceGathered?(): void
+  /**
+   * An offer/answer exchange is complete (the hub's answer applied, or our answer set). A description
+   * may have changed the senders' parameters: Chromium sets each simulcast encoding's `active` from the
+   * remote `a=simulcast` (the send-layers machine turns its stopped layers off again).
+   */
+  negotiated?(): void
 }
 
 /**
@@ -183,6 +189,7 @@ export class PeerSession {
   async acceptAnswer(sdp: string): Promise<void> {
     await this.pc.setRemoteDescription({ type: 'answer', sdp })
     this.remoteDescriptionApplied()
+    this.reports.negotiated?.()
   }
 
   /**
@@ -195,6 +202,7 @@ export class PeerSession {
     this.remoteDescriptionApplied()
     const answer = await this.pc.createAnswer()
     await this.pc.setLocalDescription(answer)
+    this.reports.negotiated?.()
     return sdpOf(this.pc, answer.sdp, 'createAnswer')
   }
 

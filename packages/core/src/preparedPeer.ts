@@ -38,6 +38,10 @@ export class ReportRelay implements PeerSessionReports {
     this.watch?.iceGathered()
   }
 
+  negotiated(): void {
+    this.forward((target) => target.negotiated?.())
+  }
+
   /** From now on everything goes to `target`, what was held first. The warm-up no longer watches. */
   bind(target: PeerSessionReports): void {
     this.watch = undefined

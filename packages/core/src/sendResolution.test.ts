@@ -3,7 +3,7 @@ import type { AnyActorRef } from 'xstate'
 import { CameraSender, RESOLUTION_HOLD_MS } from './sendResolution.js'
 import { createHubClient } from './hubClient.js'
 import { LocalMedia } from './localMedia.js'
-import { CAMERA_LAYERS, PeerSession } from './peerSession.js'
+import { PeerSession } from './peerSession.js'
 import { PreparedPeer } from './preparedPeer.js'
 import { RemoteStreams } from './remoteStreams.js'
 import { ScreenMedia } from './screenMedia.js'
@@ -65,23 +65,16 @@ describe('CameraSender', () => {
     ])
   })
 
-  it('turns the lower layers off again after a description turned them on, only while they are to be off', async () => {
+  it('turns off again the lower layers a description turned on, and does nothing when they are off', async () => {
     const given: object[] = []
     const camera = new CameraSender()
-    const browser = { encodings: [{ rid: 'high', active: true }, { rid: 'mid', active: true }] as object[] }
+    const browser = { encodings: [{ rid: 'high', active: true }, { rid: 'mid', active: false }] as object[] }
     camera.attach({ ...sender({}, given), getParameters: () => ({ ...browser }), setParameters: async (next) => void given.push(next) })
     expect(await camera.keepLayersOff()).toBe(false)
-    await camera.layers(false)
     // Chromium applying the hub's offer: every rid of its a=simulcast active again.
     browser.encodings = [{ rid: 'high', active: true }, { rid: 'mid', active: true }]
     expect(await camera.keepLayersOff()).toBe(true)
-    expect(given.at(-1)).toEqual({ encodings: [{ rid: 'high', active: true }, { rid: 'mid', active: false }] })
-    browser.encodings = [{ rid: 'high', active: true }, { rid: 'mid', active: false }]
-    expect(await camera.keepLayersOff()).toBe(false)
-    await camera.layers(true)
-    browser.encodings = [{ rid: 'high', active: true }, { rid: 'mid', active: true }]
-    expect(await camera.keepLayersOff()).toBe(false)
-    expect(given).toHaveLength(3)
+    expect(given).toEqual([{ encodings: [{ rid: 'high', active: true }, { rid: 'mid', active: false }] }])
   })
 
   it('a detach of a sender no longer attached leaves the newer one', async () => {
@@ -145,32 +138,6 @@ describe('the negotiation’s peer session and the camera’s resolution', () =>
     run.parent.stop()
     expect(run.world.clock.pendingTimers).toBe(0)
     expect(preferences(run.pc)[1]).toEqual(['video', 'maintain-resolution'])
-  })
-
-  it("keeps the camera's lower layers off through the hub's next offer, which turns every rid back on in Chromium", async () => {
-    const world = createFakeWorld()
-    const hub = createHubClient({ baseUrl: FAKE_HUB_URL, fetch: world.hub.fetch })
-    const camera = new CameraSender()
-    const deps = { hub, peerConnection: world.peers.factory, peerConfig: {}, local: local(), remote: new RemoteStreams(), stats: new PeerStats(), screen: new ScreenMedia(), prepared: new PreparedPeer() }
-    const machine = negotiationMachine.provide({ actors: { ...negotiationActors({ ...deps, camera, cameraLayers: CAMERA_LAYERS }), resolutionHold: resolutionHoldMachine.provide({ actors: resolutionHoldActors({ camera }) }) } })
-    const run = runAsChild(machine, { roomId: 'room1', clientId: 'client1' }, { clock: world.clock })
-    await flush()
-    const pc = world.peers.all[0] as FakePeerConnection
-    const video = pc.transceivers.find((t) => t.sender.track?.kind === 'video')!.sender as unknown as { parameters: { encodings: { rid: string; active: boolean }[] } }
-    const actives = () => video.parameters.encodings.map(({ rid, active }) => `${rid}:${String(active)}`)
-    expect(await camera.layers(false)).toBe(true)
-    expect(actives()).toEqual(['high:true', 'mid:false', 'low:false'])
-    // What Chromium does on applying a description whose a=simulcast names the rids unpaused.
-    const setRemoteDescription = pc.setRemoteDescription.bind(pc)
-    pc.setRemoteDescription = async (description) => {
-      await setRemoteDescription(description)
-      video.parameters = { ...video.parameters, encodings: video.parameters.encodings.map((encoding) => ({ ...encoding, active: true })) }
-    }
-    run.child.send({ type: 'hub.offer', sdp: 'v=0\r\no=hub 2 2 IN IP4 127.0.0.1\r\ns=hub\r\n' })
-    await flush()
-    expect(world.hub.requests('negotiate').some((request) => (request.body as { type: string }).type === 'answer')).toBe(true)
-    expect(actives()).toEqual(['high:true', 'mid:false', 'low:false'])
-    run.parent.stop()
   })
 
   it('holds nothing, and has no hold actor, without a CameraSender', async () => {

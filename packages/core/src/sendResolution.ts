@@ -30,12 +30,9 @@ export class CameraSender {
   trackId: string | undefined
   /** The degradation preference the sender had before its lower layers went off. */
   private preference: string | undefined
-  /** The sender took `layers(false)` and not `layers(true)` since: a negotiation must not turn them back on (keepLayersOff). */
-  private lowerOff = false
 
   attach(sender: RtpSenderLike): () => void {
     this.sender = sender
-    this.lowerOff = false
     this.trackId = sender.track?.id
     return () => {
       if (this.sender === sender) this.sender = null
@@ -60,28 +57,27 @@ export class CameraSender {
    * and 'balanced' took it to 320x240 at 7–10 fps on the lossy relay where `mid` had run at 20; on again, the
    * preference it had comes back. Resolves whether the sender took it.
    */
-  async layers(on: boolean): Promise<boolean> {
-    const applied = await set(this.sender, ({ encodings, degradationPreference }) => {
+  layers(on: boolean): Promise<boolean> {
+    return set(this.sender, ({ encodings, degradationPreference }) => {
       if (!on) this.preference = degradationPreference ?? 'balanced'
       return {
         encodings: lowerLayers(encodings, on),
         degradationPreference: on ? (this.preference ?? degradationPreference) : 'maintain-framerate',
       }
     })
-    if (applied) this.lowerOff = !on
-    return applied
   }
 
   /**
-   * After each negotiation: while the lower layers are off, turns off again any a description turned back
-   * on. Chromium sets each encoding's `active` from the remote description's `a=simulcast` (a rid not
-   * marked paused is active), so the hub's next offer (a participant joining) restarted `mid` behind our
-   * back: Chromium sent `mid` and starved the top layer, while the hub, told that only the top one sends,
-   * had no layer to forward (the ramp bench's constrained link: 1–12 s and whole-run freezes, loadtest
-   * README, stop 41). Resolves whether it had to.
+   * Turns off again any lower layer a description turned back on: the send-layers machine's
+   * `lowerLayersOff` actor asks after each negotiation while it holds them off. Chromium sets each
+   * encoding's `active` from the remote description's `a=simulcast` (a rid not marked paused is active),
+   * so the hub's next offer (a participant joining) restarted `mid` behind our back: Chromium sent `mid`
+   * and starved the top layer, while the hub, told that only the top one sends, had no layer to forward
+   * (the ramp bench's constrained link: 1–12 s and whole-run freezes, loadtest README, stop 41).
+   * Resolves whether it had to.
    */
   async keepLayersOff(): Promise<boolean> {
-    const encodings = this.lowerOff ? (this.sender?.getParameters?.().encodings as { active?: boolean }[] | undefined) : undefined
+    const encodings = this.sender?.getParameters?.().encodings as { active?: boolean }[] | undefined
     if (!encodings?.some((encoding, index) => index > 0 && encoding.active !== false)) return false
     return set(this.sender, ({ encodings: current }) => ({ encodings: lowerLayers(current, false) }))
   }

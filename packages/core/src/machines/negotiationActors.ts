@@ -13,6 +13,7 @@ import type { RemoteStreams } from '../remoteStreams.js'
 import type { PeerStats } from '../stats/peerStats.js'
 import type { ScreenMedia } from '../screenMedia.js'
 import type { NegotiationEvent, PeerSessionCommand } from './negotiationMachine.js'
+import type { SendLayersEvent } from './sendLayersMachine.js'
 import { serialWorker } from './serialWorker.js'
 
 export interface NegotiationDeps {
@@ -49,7 +50,7 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
      * go to the remote streams holder. A camera whose resolution can be held is attached to `camera`
      * and reported (`peer.cameraSending`: the negotiation spawns the resolution hold, and with layers
      * `peer.cameraLayers`: it spawns their watch, sendLayersMachine.ts); the hold hears from here, by its
-     * systemId, when ICE connects.
+     * systemId, when ICE connects, and the layers' watch when an offer/answer exchange is complete.
      */
     peerSession: fromCallback<PeerSessionCommand>(({ sendBack, receive, system }) => {
       const reports: PeerSessionReports = {
@@ -59,6 +60,8 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
         },
         track: (track, stream) => remote.add(track, stream),
         dataChannel: (channel) => channels?.add(channel),
+        // A description may have turned the camera's stopped layers back on (sendLayersMachine.ts).
+        negotiated: () => system.get('sendLayers')?.send({ type: 'peer.negotiated' } satisfies SendLayersEvent),
       }
       // The pre-join's prepared session when it still fits the local media (its held candidates follow at once).
       const adopted = prepared.take(local)
@@ -82,18 +85,13 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
           case 'session.acceptAnswer':
             return step(async () => {
               await session.acceptAnswer(command.sdp)
-              void camera?.keepLayersOff()
               return { type: 'peer.answerApplied' }
             })
           case 'session.answerOffer':
-            // The answer goes to the hub first; the new tracks' tiles after. A description may have turned
-            // the camera's lower layers back on while they are to stay off (CameraSender.keepLayersOff).
+            // The answer goes to the hub first; the new tracks' tiles after.
             return step(
               async () => ({ type: 'peer.answer', sdp: await session.answer(command.sdp) }),
-              () => {
-                session.deliverHeldTracks()
-                void camera?.keepLayersOff()
-              },
+              () => session.deliverHeldTracks(),
             )
           case 'session.restartIce':
             return session.restartIce()

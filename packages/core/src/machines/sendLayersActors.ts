@@ -27,13 +27,16 @@ export function sendLayersActors({ camera, peerStats, rids, channels }: SendLaye
     /**
      * Every layer but the top one inactive while it runs, active again when it stops. The sender's answers
      * are not events (as the resolution hold's): a refusal leaves the layers as they were (and the hub
-     * is not told), and the figures the next samples read say so. The hub hears of the stop once the
+     * is not told), and the figures the next samples read say so. Each `peer.negotiated` it hears turns
+     * off again the layers a description turned on. The hub hears of the stop once the
      * sender took it (the stopped layers' last packets are on their way), and of the restart at once.
      */
-    lowerLayersOff: fromCallback(() => {
+    lowerLayersOff: fromCallback<{ type: 'peer.negotiated' }>(({ receive }) => {
       // Aborted at the restart: a stop the sender takes after the restart was told must not be told after it.
       const restart = new AbortController()
       void camera.layers(false).then((applied) => applied && !restart.signal.aborted && tell(rids.slice(0, 1)))
+      // A negotiation may have turned them back on (CameraSender.keepLayersOff).
+      receive(() => void camera.keepLayersOff())
       return () => {
         restart.abort()
         void camera.layers(true)

@@ -85,6 +85,8 @@ function watch() {
     told: () => internal.sent.map((frame) => JSON.parse(frame) as unknown),
     samples,
     active,
+    /** Chromium applying a description whose a=simulcast names every rid unpaused: every encoding active. */
+    describeAllActive: () => (parameters = { ...parameters, encodings: (parameters.encodings as object[]).map((encoding) => ({ ...encoding, active: true })) }),
     fail: (on: boolean) => (failing = on),
     refuse: (on: boolean) => (refusing = on),
     /** setParameters waits until the returned function is called. */
@@ -222,6 +224,21 @@ describe('sendLayersMachine', () => {
     expect(run.layers()).toEqual({ topLayerOnly: 'holding' })
     await flush()
     expect(run.active()).toEqual([true, false, false])
+  })
+
+  it('turns off again, after each negotiation, the lower layers a description turned on while they are to be off; not after', async () => {
+    const run = await started()
+    await shed(run)
+    await flush()
+    run.describeAllActive()
+    run.actor.send({ type: 'peer.negotiated' })
+    await flush()
+    expect(run.active()).toEqual([true, false, false])
+    await restore(run)
+    run.describeAllActive()
+    run.actor.send({ type: 'peer.negotiated' })
+    await flush()
+    expect(run.active()).toEqual([true, true, true])
   })
 
   it('a sample without the estimate neither breaks a short run nor counts in it', async () => {

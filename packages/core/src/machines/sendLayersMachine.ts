@@ -8,12 +8,13 @@
 //   the top layer starved), or one that says the browser dropped the top layer, stop the others
 //   (`topLayerOnly`); a sample without the estimate counts neither way;
 // - `topLayerOnly`: the `lowerLayersOff` actor keeps every layer but the top one inactive for as long as
-//   the state lasts. It holds `layersOff` (10 s, doubled up to 80 s each time the layers did not last),
+//   the state lasts, and turns them off again after each negotiation (`peer.negotiated`: Chromium sets
+//   every rid of the remote `a=simulcast` active again). It holds `layersOff` (10 s, doubled up to 80 s each time the layers did not last),
 //   then waits for ROOMY_SAMPLES roomy samples in a row (the estimate at ROOMY_BPS or more);
 // - back in `allLayers.trial` for `layersTrial` (10 s): short again there lengthens the next hold;
 //   once `settled` the hold is back to 10 s.
 // Stopping it (the negotiation stops with the room session) stops the reads and the timers.
-import { assign, enqueueActions, setup } from 'xstate'
+import { assign, enqueueActions, sendTo, setup } from 'xstate'
 import { LAYERS_FIRST_SAMPLE_MS, LAYERS_OFF_MAX_MS, LAYERS_OFF_MS, LAYERS_START_MS, LAYERS_TRIAL_MS, LAYER_SAMPLE_MS, ROOMY_SAMPLES, SHORT_SAMPLES, isDropped, isRoomy, isShort, isUnknown, type LayerFigures } from '../sendLayers.js'
 import type { SendLayersActors } from './sendLayersActors.js'
 import { notProvided } from './notProvided.js'
@@ -27,8 +28,11 @@ export interface SendLayersContext {
   offMs: number
 }
 
-/** Raised by the sampling region when a run is long enough. */
-export type SendLayersEvent = { type: 'layers.short' } | { type: 'layers.fed' } | { type: 'layers.roomy' }
+/**
+ * Raised by the sampling region when a run is long enough; `peer.negotiated` from the peer session
+ * (negotiationActors.ts) when an offer/answer exchange is complete.
+ */
+export type SendLayersEvent = { type: 'layers.short' } | { type: 'layers.fed' } | { type: 'layers.roomy' } | { type: 'peer.negotiated' }
 
 export const sendLayersMachine = setup({
   types: {} as { context: SendLayersContext; events: SendLayersEvent },
@@ -59,6 +63,7 @@ export const sendLayersMachine = setup({
     resetRuns: assign({ shortRun: 0, roomyRun: 0 }),
     lengthenOff: assign({ offMs: ({ context }) => Math.min(context.offMs * 2, LAYERS_OFF_MAX_MS) }),
     resetOff: assign({ offMs: LAYERS_OFF_MS }),
+    keepLayersOff: sendTo('lowerLayersOff', { type: 'peer.negotiated' } as const),
   },
 }).createMachine({
   id: 'sendLayers',
@@ -110,6 +115,7 @@ export const sendLayersMachine = setup({
         topLayerOnly: {
           entry: 'resetRuns',
           invoke: { id: 'lowerLayersOff', src: 'lowerLayersOff' },
+          on: { 'peer.negotiated': { actions: 'keepLayersOff' } },
           initial: 'holding',
           states: {
             holding: {
