@@ -23,7 +23,7 @@ import type { Browser } from 'playwright-core'
 import { startTestHub, type TestHub } from '@parley/hub/testing'
 import { assertLoopbackOnly, launchChromium, newParticipantPage, pollUntil, startStaticServer, type ParticipantPage } from '@parley/testkit'
 import { type Kind, type KindName, KIND_NAMES, kinds, sdkPageDir, TUTORIAL_DIR, WEB_DIST } from './join-clients.js'
-import { addJoinProbe, DUMP_MARKS, JOIN_INTERVALS, JOIN_STEP_MEANING, JOIN_STEPS, readJoinMarks, sinceClick, type JoinStep } from './join-probe.js'
+import { addJoinProbe, ANSWER_INTERVALS, ANSWER_MARKS, DUMP_MARKS, JOIN_INTERVALS, JOIN_STEP_MEANING, JOIN_STEPS, readJoinMarks, sinceClick, type JoinStep } from './join-probe.js'
 import { median, paired, roundOrder } from './join-stats.js'
 import { importHubVersion } from './hub-version.js'
 import { assertWebDist, parseWebDist } from './web-dist.js'
@@ -42,6 +42,8 @@ interface TrialResult {
   /** Join click → first decoded remote frame. */
   ms: number
   steps: Partial<Record<JoinStep, number>>
+  /** The hub's offer → our answer's PUT split (join-probe.ts ANSWER_MARKS), ms after the click. */
+  answer: Partial<Record<(typeof ANSWER_MARKS)[number], number>>
   /** Hub API requests of the newcomer's page that went through a service worker. */
   apiViaWorker: number
   /** ms of the page's long tasks (≥ 50 ms) from the click to our offer's PUT, and to the first frame. */
@@ -100,7 +102,8 @@ async function trial(browser: Browser, kind: Kind, testHub: TestHub, hubEntries:
     const hub = hubTrace(hubEntries, epoch + marks.clickedAt!, epoch + marks.firstFrame!)
     if (process.env.JOIN_DUMP) console.error(`  [click] ${new Date(epoch + marks.clickedAt!).toISOString()} page: ${DUMP_MARKS.map((name) => `${name} ${marks[name] === undefined ? '-' : (marks[name] - marks.clickedAt!).toFixed(1)}`).join(', ')}`)
     if (process.env.JOIN_DUMP) for (const e of hubEntries) if (e.at >= epoch + marks.clickedAt!) console.error(`  [hub] +${(e.at - epoch - marks.clickedAt!).toFixed(1)} ${e.msg} ${JSON.stringify(e.fields)}`)
-    return { ms: marks.firstFrame! - marks.clickedAt!, steps: sinceClick(marks), apiViaWorker: marks.apiViaWorker ?? 0, busyToOffer: marks.busyToOffer ?? Number.NaN, busyToFrame: marks.busyToFrame ?? Number.NaN, inFlightAtOffer: marks.inFlightAtOffer, offerQueued: marks.offerQueued, hub }
+    const answer = Object.fromEntries(ANSWER_MARKS.flatMap((name) => (marks[name] === undefined ? [] : [[name, marks[name]! - marks.clickedAt!]])))
+    return { ms: marks.firstFrame! - marks.clickedAt!, steps: sinceClick(marks), answer, apiViaWorker: marks.apiViaWorker ?? 0, busyToOffer: marks.busyToOffer ?? Number.NaN, busyToFrame: marks.busyToFrame ?? Number.NaN, inFlightAtOffer: marks.inFlightAtOffer, offerQueued: marks.offerQueued, hub }
   } finally {
     for (const participant of open) await participant.close().catch(() => undefined)
     lastSettleMs = await settle(testHub, roomId)
@@ -216,7 +219,7 @@ try {
       if (counted) results.get(name)!.push(result)
       const steps = JOIN_STEPS.map((step) => `${step} ${result.steps[step]?.toFixed(0) ?? '-'}`).join(', ')
       const hubSteps = HUB_STEPS.map((step) => `${step} ${result.hub.steps[step]?.toFixed(0) ?? '-'}`).join(', ')
-      console.error(`[join] round ${round + 1}${counted ? '' : ' (warm-up)'} ${name}: ${result.ms.toFixed(0)} ms (${steps}; hub: ${hubSteps}, PLIs ${result.hub.plis}, ClientHellos ${result.hub.clientHellos} (${result.hub.recordsBeforeDtls} records before DTLS started), first video packet a keyframe: ${result.hub.firstVideoKeyframe}; API requests via a service worker: ${result.apiViaWorker}; fetches open at the offer ${result.inFlightAtOffer ?? '-'}, offer PUT queued ${result.offerQueued?.toFixed(1) ?? '-'} ms; long tasks to the offer ${result.busyToOffer.toFixed(0)} ms, to the frame ${result.busyToFrame.toFixed(0)} ms; its room empty ${lastSettleMs.toFixed(0)} ms after its pages closed), load ${loadavg()[0]!.toFixed(2)}`)
+      console.error(`[join] round ${round + 1}${counted ? '' : ' (warm-up)'} ${name}: ${result.ms.toFixed(0)} ms (${steps}; hub: ${hubSteps}, PLIs ${result.hub.plis}, ClientHellos ${result.hub.clientHellos} (${result.hub.recordsBeforeDtls} records before DTLS started), first video packet a keyframe: ${result.hub.firstVideoKeyframe}; answer: ${ANSWER_MARKS.map((mark) => `${mark} ${result.answer[mark]?.toFixed(0) ?? '-'}`).join(', ')}; API requests via a service worker: ${result.apiViaWorker}; fetches open at the offer ${result.inFlightAtOffer ?? '-'}, offer PUT queued ${result.offerQueued?.toFixed(1) ?? '-'} ms; long tasks to the offer ${result.busyToOffer.toFixed(0)} ms, to the frame ${result.busyToFrame.toFixed(0)} ms; its room empty ${lastSettleMs.toFixed(0)} ms after its pages closed), load ${loadavg()[0]!.toFixed(2)}`)
     }
     loads.push(loadavg()[0]!)
   }
@@ -253,6 +256,18 @@ try {
   for (const [from, to] of JOIN_INTERVALS) {
     const cells = order.map((name) => {
       const seen = results.get(name)!.flatMap(({ steps }) => (steps[to] === undefined || (from !== 'click' && steps[from] === undefined) ? [] : [steps[to]! - (from === 'click' ? 0 : steps[from]!)]))
+      return seen.length ? median(seen).toFixed(0) : '-'
+    })
+    console.log(`| ${from} → ${to} | ${cells.join(' | ')} |`)
+  }
+  for (const [from, to] of ANSWER_INTERVALS) {
+    const cells = order.map((name) => {
+      const seen = results.get(name)!.flatMap(({ steps, answer }) => {
+        const at = (mark: string) => (answer as Record<string, number | undefined>)[mark] ?? (steps as Record<string, number | undefined>)[mark]
+        const later = at(to)
+        const earlier = at(from)
+        return later === undefined || earlier === undefined ? [] : [later - earlier]
+      })
       return seen.length ? median(seen).toFixed(0) : '-'
     })
     console.log(`| ${from} → ${to} | ${cells.join(' | ')} |`)

@@ -9,7 +9,28 @@ export const JOIN_STEPS = ['register', 'sseCreated', 'sseOpen', 'pcCreated', 'lo
 export type JoinStep = (typeof JOIN_STEPS)[number]
 /** Marks printed only with JOIN_DUMP (the first frame's last step split): our answer's PUT answered, the first remote track event, the first remote <video> in the page and with a stream. */
 export const DUMP_MARKS = ['answerAnswered', 'trackEvent', 'videoInDom', 'videoSrc'] as const
-export type JoinMarks = Partial<Record<JoinStep | (typeof DUMP_MARKS)[number] | 'clickedAt' | 'apiViaWorker' | 'busyToOffer' | 'busyToFrame' | 'timeOrigin' | 'inFlightAtOffer' | 'offerQueued', number>>
+/**
+ * The hub's offer → our answer's PUT, split at the page's calls on the peer connection (the first remote
+ * description of type offer after the click, and the answer made for it): the client's own work in the
+ * offer's task until setRemoteDescription is called, and each of Chromium's steps, each resolved only when
+ * the page's main thread gets to it. `offerHandled`: the offer's task got past the client's own listener;
+ * `dataChannel`: the first data channel the hub opened reached the page.
+ */
+export const ANSWER_MARKS = ['dataChannel', 'offerHandled', 'srdCalled', 'srdDone', 'createAnswerCalled', 'createAnswerDone', 'sldCalled', 'sldDone'] as const
+export type AnswerMark = (typeof ANSWER_MARKS)[number]
+export const ANSWER_INTERVALS: readonly (readonly [JoinStep | AnswerMark, JoinStep | AnswerMark])[] = [
+  ['hubOffer', 'offerHandled'],
+  ['hubOffer', 'srdCalled'],
+  ['srdCalled', 'srdDone'],
+  ['srdDone', 'createAnswerCalled'],
+  ['createAnswerCalled', 'createAnswerDone'],
+  ['createAnswerDone', 'sldCalled'],
+  ['sldCalled', 'sldDone'],
+  ['sldDone', 'answerSent'],
+  // The hub's data channels reach the page when its SCTP is up, around the hub's offer: the core's work for them may fall between the steps above.
+  ['hubOffer', 'dataChannel'],
+]
+export type JoinMarks = Partial<Record<JoinStep | AnswerMark | (typeof DUMP_MARKS)[number] | 'clickedAt' | 'apiViaWorker' | 'busyToOffer' | 'busyToFrame' | 'timeOrigin' | 'inFlightAtOffer' | 'offerQueued', number>>
 
 /** What each step means, for the table's legend. */
 export const JOIN_STEP_MEANING: Record<JoinStep, string> = {
@@ -90,13 +111,40 @@ function installProbe(selectors: { joinSelector: string; remoteVideoSelector: st
       mark('sseCreated')
       this.addEventListener('open', () => mark('sseOpen'))
       this.addEventListener('offer', () => mark('hubOffer'))
+      // A listener added after the client's own (they add theirs right after constructing it): it runs once the client's listener returned.
+      queueMicrotask(() => this.addEventListener('offer', () => mark('offerHandled')))
     }
   }
+  /** The hub's offer is being answered: from the first SRD of an offer after the click to its answer's SLD. */
+  let answering = false
+  const timed = <T,>(promise: Promise<T>, done: string): Promise<T> => promise.then((value) => (mark(done), value))
   const OriginalPeerConnection = globalThis.RTCPeerConnection
   globalThis.RTCPeerConnection = class extends OriginalPeerConnection {
     constructor(config?: RTCConfiguration) {
       super(config)
       mark('pcCreated')
+      const pc = this as RTCPeerConnection
+      const srd = pc.setRemoteDescription.bind(pc)
+      const create = pc.createAnswer.bind(pc) as () => Promise<RTCSessionDescriptionInit>
+      const sld = pc.setLocalDescription.bind(pc)
+      pc.setRemoteDescription = (description: RTCSessionDescriptionInit) => {
+        if (description?.type !== 'offer' || marks.srdCalled !== undefined || marks.clickedAt === undefined) return srd(description)
+        answering = true
+        mark('srdCalled')
+        return timed(srd(description), 'srdDone')
+      }
+      pc.createAnswer = ((...args: unknown[]) => {
+        if (!answering) return (create as (...rest: unknown[]) => Promise<RTCSessionDescriptionInit>)(...args)
+        mark('createAnswerCalled')
+        return timed(create(), 'createAnswerDone')
+      }) as RTCPeerConnection['createAnswer']
+      pc.setLocalDescription = (description?: RTCLocalSessionDescriptionInit) => {
+        if (!answering || (description !== undefined && description.type !== 'answer')) return sld(description)
+        answering = false
+        mark('sldCalled')
+        return timed(sld(description), 'sldDone')
+      }
+      this.addEventListener('datachannel', () => mark('dataChannel'))
       this.addEventListener('track', (event) => {
         if (event.track.kind === 'video') mark('trackEvent')
       })

@@ -121,6 +121,11 @@ try {
     // When each hub request left the page (the renderer's ResourceSendRequest), to see which of them waited for a task.
     const sent = events.filter((event) => event.pid === pid && event.name === 'ResourceSendRequest' && event.ts >= zero && event.ts < zero + 2_000_000)
     console.log(`  requests sent: ${sent.map((event) => { const data = event.args?.data as { url?: string; requestMethod?: string } | undefined; return `${data?.requestMethod ?? ''} ${(data?.url ?? '').split('?')[0]!.split('/').slice(-1)[0]} ${((event.ts - zero) / 1000).toFixed(0)}` }).join(', ')}`)
+    // When each response reached the page's main thread (ResourceReceiveResponse), and when its headers had reached the
+    // network stack (its timing's receiveHeadersEnd): a gap between the two is the main thread busy, not the hub.
+    const urlOf = new Map(sent.map((event) => { const data = event.args?.data as { requestId?: string; url?: string; requestMethod?: string } | undefined; return [data?.requestId, `${data?.requestMethod ?? ''} ${(data?.url ?? '').split('?')[0]!.split('/').slice(-1)[0]}`] as const }))
+    const received = events.filter((event) => event.pid === pid && event.name === 'ResourceReceiveResponse' && event.ts >= zero && event.ts < zero + 2_000_000)
+    console.log(`  responses: ${received.map((event) => { const data = event.args?.data as { requestId?: string; timing?: { requestTime: number; receiveHeadersEnd: number; sendStart: number } } | undefined; const timing = data?.timing; const headers = timing ? ((timing.requestTime * 1e6 + timing.receiveHeadersEnd * 1000 - zero) / 1000).toFixed(0) : '-'; const sentAt = timing ? ((timing.requestTime * 1e6 + timing.sendStart * 1000 - zero) / 1000).toFixed(0) : '-'; return `${urlOf.get(data?.requestId) ?? '?'} sent ${sentAt} headers ${headers} page ${((event.ts - zero) / 1000).toFixed(0)}` }).join(', ')}`)
     console.log(`  timeline: ${timeline.filter(([, at]) => at >= clickedAt).map(([what, at]) => `${what} ${(at - clickedAt).toFixed(0)}`).join(', ')}`)
     console.log(`\nround ${round + 1}: first frame ${steps.firstFrame?.toFixed(0)} ms; marks: ${Object.entries(steps).map(([step, ms]) => `${step} ${ms.toFixed(0)}`).join(', ')}`)
     for (const task of tasks) {
