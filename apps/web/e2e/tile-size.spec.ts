@@ -6,7 +6,7 @@
 // the hub caps each subscriber's layer by it. Observed, never slept on:
 //   1. Bo decodes Ada's video at the width her `high` layer is sent (20 frames), which is 640 once she
 //      sends it. Ada's uplink is not this spec's subject, but on a loaded box its estimate dips (at load
-//      5–11 it fell from ~500 to 80–180 kbit/s on loopback in 7 of 20 runs) and the core's send-layers
+//      5–11 it fell from ~500 to 80–180 kbit/s on loopback in 7 of 23 runs) and the core's send-layers
 //      rule then keeps `high` alone, 320x240, for its hold and until the estimate has grown back: 20–40 s
 //      after her join (stop 42). So 640 is asserted for LAYERS_HOLD_MS + ESTIMATE_REGROWTH_MS (45 s);
 //      after that, the width she sends (her estimate short all that while; the figures say which);
