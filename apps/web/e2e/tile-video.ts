@@ -16,6 +16,33 @@ export async function readInboundVideo(): Promise<InboundVideo> {
   return inbound
 }
 
+/** The page's own camera: its top layer (`high`) as its sender's stats give it, and the estimate of its uplink. */
+export interface OutboundTop {
+  /** 0 when `high` has sent no frame. */
+  frameWidth: number
+  framesEncoded: number
+  /** Every other layer active as well (false: the core's send-layers rule stopped them). */
+  allLayers: boolean
+  /** kbit/s, the selected pair's `availableOutgoingBitrate` (0 when absent). */
+  estimateKbps: number
+}
+
+/** In the page: its camera's top layer, from the peer connections `recordPeerConnections` keeps. */
+export async function readOutboundTop(): Promise<OutboundTop> {
+  const top = { frameWidth: 0, framesEncoded: 0, allLayers: false, estimateKbps: 0 }
+  for (const pc of (globalThis as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? []) {
+    if (pc.connectionState === 'closed') continue
+    for (const sender of pc.getSenders()) {
+      if (sender.track?.kind === 'video' && sender.getParameters().encodings.length > 1) top.allLayers = sender.getParameters().encodings.every((encoding) => encoding.active !== false)
+    }
+    ;(await pc.getStats()).forEach((stat: Record<string, unknown>) => {
+      if (stat.type === 'outbound-rtp' && stat.kind === 'video' && stat.rid === 'high') Object.assign(top, { frameWidth: Number(stat.frameWidth ?? 0), framesEncoded: Number(stat.framesEncoded ?? 0) })
+      if (stat.type === 'candidate-pair' && stat.nominated === true && stat.state === 'succeeded') top.estimateKbps = Math.round(Number(stat.availableOutgoingBitrate ?? 0) / 1000)
+    })
+  }
+  return top
+}
+
 /** In the page: the CSS size of the element `selector` names (a tile, as its ResizeObserver sees it). */
 export function readBox(selector: string): string {
   const box = document.querySelector(selector)?.getBoundingClientRect()

@@ -9,7 +9,7 @@ import { RemoteStreams } from './remoteStreams.js'
 import { ScreenMedia } from './screenMedia.js'
 import { CameraSender } from './sendResolution.js'
 import type { PeerConnectionFactory } from './ports.js'
-import { LAYER_SAMPLE_MS, ROOMY_BPS, SHORT_BPS, SHORT_SAMPLES, isDropped, isRoomy, isShort, isUnknown, layerFigures } from './sendLayers.js'
+import { LAYER_SAMPLE_MS, LOWER_LAYERS_BPS, ROOMY_BPS, SHORT_BPS, SHORT_SAMPLES, isDropped, isRoomy, isShort, isUnknown, layerFigures } from './sendLayers.js'
 import { PeerStats } from './stats/peerStats.js'
 import { sampleFieldsOf, type StatLike } from './stats/report.js'
 import { negotiationActors } from './machines/negotiationActors.js'
@@ -70,6 +70,19 @@ describe('the send layers’ figures and rule', () => {
 
   it('roomy: the estimate at ROOMY_BPS or more; unknown is not', () => {
     expect([isRoomy({ availableBps: ROOMY_BPS }), isRoomy({ availableBps: ROOMY_BPS - 1 }), isRoomy({ topFps: 30 })]).toEqual([true, false, false])
+  })
+
+  it('roomy too: LOWER_LAYERS_BPS over what the top layer takes, the estimate not short (a lone top layer run small, which keeps the estimate under ROOMY_BPS)', () => {
+    // Stop 42, tile-size spec at load 6–11: alone at 320x240 the top layer took its most, 266 kbit/s, and the estimate stayed at 447–479.
+    const small = { availableBps: 447_000, topFps: 20, topLimit: 'bandwidth', topTargetBps: 266_000 }
+    expect(isRoomy(small)).toBe(true)
+    expect(isRoomy({ ...small, availableBps: 266_000 + LOWER_LAYERS_BPS - 1 })).toBe(false)
+    // A link the top layer fills: the estimate is its target and the audio's.
+    expect(isRoomy({ ...small, availableBps: 500_000, topTargetBps: 440_000 })).toBe(false)
+    // Short, whatever the top layer takes; and no target, or none given (a dropped layer): not roomy.
+    expect(isRoomy({ ...small, availableBps: SHORT_BPS - 1, topTargetBps: 100_000 })).toBe(false)
+    expect(isRoomy({ ...small, topTargetBps: undefined })).toBe(false)
+    expect(isRoomy({ ...small, topTargetBps: 0 })).toBe(false)
   })
 })
 

@@ -4,7 +4,7 @@
 // then stops it; the hub then moves every subscriber to `mid` on a keyframe across that lossy path
 // (freezes of 1.2–2.6 s). Keeping the top layer alone instead makes the camera one stream, as without
 // simulcast: the subscribers already on it never switch, and Chromium's estimate, no longer capped by a
-// 150 kbit/s layer, shows by itself when the lower layers fit again (no probe trial needed).
+// 150 kbit/s layer, shows by itself when the lower layers fit again (no probe trial needed), unless the top layer runs small (LOWER_LAYERS_BPS).
 import type { StatLike } from './stats/report.js'
 
 /**
@@ -28,6 +28,18 @@ export const LAYERS_FIRST_SAMPLE_MS = 1_500
 export const SHORT_BPS = 350_000
 /** The lower layers come back once the estimate carries a fed top layer (~400 kbit/s) besides them. */
 export const ROOMY_BPS = 600_000
+/**
+ * Or once it carries what the top layer takes now and `mid`'s most (150 kbit/s) besides. Alone, the top layer
+ * cannot show ROOMY_BPS when it runs small: Chromium's estimate grows no further than ~1.8x what it sends,
+ * and a top layer stopped short (`maintain-framerate`) runs 320x240, whose most is 266 kbit/s. After a dip
+ * at start-up on a loaded box the estimate stayed at 447–479 kbit/s on an unlimited loopback link, and the
+ * camera 320 wide until Chromium's quality scaler went to 480 25–32 s after the dip, in one run not within
+ * the 44 s watched (web tile-size spec, 3 of 5 runs at load 6–11, stop 42).
+ * The trial's allocation change makes Chromium probe (1.9 Mbit/s 2 s later), and a trial that fails
+ * lengthens the next hold as before. On a link the top layer fills, its target follows the estimate less
+ * the audio's ~40 kbit/s, under this.
+ */
+export const LOWER_LAYERS_BPS = 150_000
 /** A top layer under this share of the lower layers' frame rate is starved (the hub leaves it out at 1/2). */
 export const STARVED_SHARE = 0.5
 /** Consecutive short samples before the lower layers stop (0.5 s). */
@@ -112,6 +124,9 @@ export function isUnknown(figures: LayerFigures): boolean {
   return figures.availableBps === undefined && !isShort(figures)
 }
 
-export function isRoomy({ availableBps }: LayerFigures): boolean {
-  return availableBps !== undefined && availableBps >= ROOMY_BPS
+/** Roomy: the estimate at ROOMY_BPS, or not short and LOWER_LAYERS_BPS over what the top layer takes. */
+export function isRoomy({ availableBps, topTargetBps }: LayerFigures): boolean {
+  if (availableBps === undefined) return false
+  if (availableBps >= ROOMY_BPS) return true
+  return availableBps >= SHORT_BPS && topTargetBps !== undefined && topTargetBps > 0 && availableBps - topTargetBps >= LOWER_LAYERS_BPS
 }

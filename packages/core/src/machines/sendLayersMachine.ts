@@ -9,8 +9,9 @@
 //   (`topLayerOnly`); a sample without the estimate counts neither way;
 // - `topLayerOnly`: the `lowerLayersOff` actor keeps every layer but the top one inactive for as long as
 //   the state lasts, and turns them off again after each negotiation (`peer.negotiated`: Chromium sets
-//   every rid of the remote `a=simulcast` active again). It holds `layersOff` (10 s, doubled up to 80 s each time the layers did not last),
-//   then waits for ROOMY_SAMPLES roomy samples in a row (the estimate at ROOMY_BPS or more);
+//   every rid of the remote `a=simulcast` active again). It holds `layersOff` (10 s, doubled up to 80 s
+//   each time the layers did not last), then waits for ROOMY_SAMPLES roomy samples in a row (the estimate
+//   at ROOMY_BPS or more, or not short and LOWER_LAYERS_BPS over what the top layer takes: `isRoomy`);
 // - back in `allLayers.trial` for `layersTrial` (10 s): short again there lengthens the next hold;
 //   once `settled` the hold is back to 10 s.
 // Stopping it (the negotiation stops with the room session) stops the reads and the timers.
