@@ -5,7 +5,6 @@
 // recordPeerConnections, so the SDK itself is used unchanged).
 import { rmSync } from 'node:fs'
 import type { Browser, Page } from 'playwright-core'
-import { pathFor } from '@parley/protocol'
 import { startTestHub, type TestHub } from '@parley/hub/testing'
 import {
   assertLoopbackOnly,
@@ -111,12 +110,8 @@ export function useSdkRoom(options: { mediaPlaneKind?: 'werift' | 'ndc'; mediaWo
   }
 }
 
-/** Creates a room on the hub (create room, hub-api-v1.md) and returns its id. */
-export async function createRoom(hub: TestHub, name: string): Promise<string> {
-  const response = await fetch(`${hub.url}${pathFor('createRoom', {})}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) })
-  if (!response.ok) throw new Error(`create room "${name}": ${response.status} ${await response.text()}`)
-  return ((await response.json()) as { data: { id: string } }).data.id
-}
+/** Creates a room on the hub and returns its id (src/create-room.ts, shared with the ramp bench). */
+export { createRoom } from '../src/create-room.js'
 
 /** Opens the SDK page for `roomId` on `hubUrl` and clicks Join; resolves once its peer is connected. */
 export async function joinSdk(page: Page, sdkUrl: string, hubUrl: string, roomId: string, name: string, options: SdkPageOptions = {}): Promise<void> {

@@ -43,6 +43,7 @@ import { createWorkerMediaPlane } from '@parley/hub/workers'
 import { createNdcMediaPlane, type NdcMediaPlane } from '@parley/hub/ndc'
 import { startTestHub } from '@parley/hub/testing'
 import { assertLoopbackOnly, launchChromium, newParticipantPage, pollUntil, startStaticServer } from '@parley/testkit'
+import { createRoom } from './create-room.js'
 import { hubVersionLabels, importHubVersion, type HubVersion } from './hub-version.js'
 import { TUTORIAL_DIR, WEB_DIST } from './join-clients.js'
 import { parseRampArgs, type PublisherBrowser, type RampClient, roundOrder } from './ramp-args.js'
@@ -143,8 +144,7 @@ interface RampRunOptions {
 
 async function run({ publisherKind, client, browser, hub, pagesUrl, origins, link, uplinkRate, trace, lateJoinS }: RampRunOptions): Promise<RampRun> {
   const kind = RAMP_CLIENT_KINDS[client]
-  const roomResponse = await fetch(`${hub.url}/v1/rooms/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ramp', ...(hub.bitrates ? { options: { bitrates: hub.bitrates } } : {}) }) })
-  const roomId = ((await roomResponse.json()) as { data: { id: string } }).data.id
+  const roomId = await createRoom(hub, 'ramp', hub.bitrates ? { bitrates: hub.bitrates } : undefined)
   const open: OpenPage[] = []
   if (link === 'constrained') constrainLoopback()
   if (link === 'uplink') prepareUplink(uplinkRate)

@@ -9,6 +9,7 @@
 import { loadavg } from 'node:os'
 import type { Browser } from 'playwright-core'
 import { newParticipantPage, pollUntil } from '@parley/testkit'
+import { createRoom } from './create-room.js'
 import type { PublisherBrowser, RampClient } from './ramp-args.js'
 import { audioOnlyCamera, type OpenPage, openPublisher, RAMP_CLIENT_KINDS, simulcastCamera, tutorialUrl } from './ramp-clients.js'
 import { describeLinkCounters, prepareDownlink, readQdiscCounters, releaseLoopback, shapeDownlinkPort, unshapeDownlink } from './ramp-link.js'
@@ -73,8 +74,7 @@ export interface SlowRun {
 export async function runSlowSubscriber(options: SlowRunOptions): Promise<SlowRun> {
   const { browser, hub, rate, seconds, trace } = options
   const kind = RAMP_CLIENT_KINDS[options.client]
-  const roomResponse = await fetch(`${hub.url}/v1/rooms/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ramp', ...(hub.bitrates ? { options: { bitrates: hub.bitrates } } : {}) }) })
-  const roomId = ((await roomResponse.json()) as { data: { id: string } }).data.id
+  const roomId = await createRoom(hub, 'ramp', hub.bitrates ? { bitrates: hub.bitrates } : undefined)
   const open: OpenPage[] = []
   prepareDownlink(rate)
   let watch: UplinkWatch | undefined

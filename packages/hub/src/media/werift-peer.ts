@@ -10,6 +10,7 @@ import { deferHandlers } from './boundary.js'
 import type { MediaPeer, MediaPeerHandlers, PeerConnectionState, PublishedTrack, SignalingState, VoiceActivity } from './types.js'
 import { type IceConfig, weriftPeerConfig } from '@parley/werift-config'
 import { withSimulcast } from './werift-simulcast.js'
+import { type PausedRids, pauseRids, pausedRidsOf } from './werift-simulcast-pause.js'
 import { RemoteCandidates } from './werift-candidates.js'
 import { WeriftChannels } from './werift-channels.js'
 import type { BandwidthLimits } from './bandwidth.js'
@@ -155,7 +156,8 @@ export class WeriftPeer implements MediaPeer {
       })
       this.#afterDescription()
       this.#log('debug', 'offer answered', { queuedMs: started - received, ms: this.#context.now() - started })
-      return { type: 'answer', sdp: this.#localSdp() }
+      // werift answers every rid plain: the layers the client's offer paused would come back on (werift-simulcast-pause.ts).
+      return { type: 'answer', sdp: this.#withPausedRids('answer', pausedRidsOf(sdp)) }
     })
   }
 
@@ -176,7 +178,8 @@ export class WeriftPeer implements MediaPeer {
       this.#watchTransports()
       this.#subscriptions.offered()
       this.#log('debug', 'offer created', { ms: this.#context.now() - started })
-      return { type: 'offer', sdp: this.#localSdp() }
+      // The layers the publisher stopped stay stopped when its browser applies this offer (werift-simulcast-pause.ts).
+      return { type: 'offer', sdp: this.#withPausedRids('offer', this.#publications.stoppedRids()) }
     })
   }
 
@@ -327,6 +330,12 @@ export class WeriftPeer implements MediaPeer {
     if (this.#connectionState !== 'connecting' && this.#connectionState !== 'new') return
     if (transports.length === 0 || transports.some((transport) => transport.state !== 'connected')) return
     this.#onConnectionState('connected')
+  }
+
+  /** The local description with `paused` marked `~` (werift-simulcast-pause.ts), logged when there are any (negotiation only, rare). */
+  #withPausedRids(kind: 'offer' | 'answer', paused: PausedRids): string {
+    if (paused.size > 0) this.#log('info', `simulcast rids paused in ${kind}`, { rids: Object.fromEntries([...paused].map(([mid, rids]) => [mid, [...rids]])) })
+    return pauseRids(this.#localSdp(), paused)
   }
 
   #localSdp(): string {

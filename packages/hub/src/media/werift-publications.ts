@@ -7,6 +7,7 @@ import type { PublishedTrack } from './types.js'
 import type { BandwidthLimits } from './bandwidth.js'
 import type { Forwarder, Source } from './werift-forwarder.js'
 import { isSendingSection, parseMediaSections, type SdpMediaSection } from './werift-sdp.js'
+import type { PausedRids } from './werift-simulcast-pause.js'
 
 export interface PublicationEvents {
   published(track: PublishedTrack): void
@@ -68,6 +69,16 @@ export class WeriftPublications {
       if (this.#byMid.has(mid)) continue
       this.#publish(mid, section)
     }
+  }
+
+  /** Per simulcast m-line, the layers the client said it stopped: paused in the hub's next offer (werift-simulcast-pause.ts). */
+  stoppedRids(): PausedRids {
+    const stopped = new Map<string, ReadonlySet<string>>()
+    for (const [mid, source] of this.#byMid) {
+      const rids = source.simulcast?.stoppedRids()
+      if (rids && rids.length > 0) stopped.set(mid, new Set(rids))
+    }
+    return stopped
   }
 
   /** Ends every published track (the peer closes). */

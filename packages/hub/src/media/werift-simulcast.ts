@@ -150,6 +150,11 @@ export class SimulcastLayers {
     for (const layer of this.layers) layer.stoppedAt = active.includes(layer.rid) ? undefined : (layer.stoppedAt ?? now)
   }
 
+  /** The rids the publisher said it stopped and has not sent new media on since (the hub's offers write them paused). */
+  stoppedRids(): string[] {
+    return this.layers.filter((layer) => layer.stoppedAt !== undefined).map((layer) => layer.rid)
+  }
+
   /**
    * A packet of `layer`; its keyframes tell its width. Only new media says the layer is sending: Chromium
    * keeps padding on a layer it stopped (sendLayers' `mid`: 500 padding packets in 25 s, web faults-impaired
