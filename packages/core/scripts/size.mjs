@@ -25,8 +25,12 @@ const repoDir = resolve(packageDir, '../..')
  * by 0.75 KB at stop 34 for their watch against our own uplink (sendLayersMachine.ts: 42,889 bytes, +864),
  * and by 0.25 KB at stop 35 for a top layer the browser dropped (sendLayers.ts isDropped/isUnknown, +119) and
  * the page's hold of its render while the core answers a hub offer (view.ts answeringOffer, +45): 43,053.
+ * Raised by 0.125 KB at stop 42 (from 43,904 bytes): the send-layers machine keeps the camera's layers as its
+ * state says through every renegotiation, both ways (peer.negotiated, lowerLayersOn; +92 with the move of
+ * stop 41's re-apply out of CameraSender), and a top layer running small counts as roomy (sendLayers.ts
+ * LOWER_LAYERS_BPS, +28): 43,953.
  */
-export const BUDGET_GZIP_BYTES = 42.875 * 1024
+export const BUDGET_GZIP_BYTES = 43 * 1024
 /** Issue 10's goal (README, "Bundle size", says what stands in the way). */
 export const GOAL_GZIP_BYTES = 20 * 1024
 const ENTRY = "export { createConference, selectView } from '@parley/core'\n"

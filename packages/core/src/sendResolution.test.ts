@@ -65,16 +65,23 @@ describe('CameraSender', () => {
     ])
   })
 
-  it('turns off again the lower layers a description turned on, and does nothing when they are off', async () => {
+  it('turns the lower layers off or on again where a description set them otherwise, and does nothing where it did not', async () => {
     const given: object[] = []
     const camera = new CameraSender()
     const browser = { encodings: [{ rid: 'high', active: true }, { rid: 'mid', active: false }] as object[] }
     camera.attach({ ...sender({}, given), getParameters: () => ({ ...browser }), setParameters: async (next) => void given.push(next) })
-    expect(await camera.keepLayersOff()).toBe(false)
+    expect(await camera.keepLayers(false)).toBe(false)
     // Chromium applying the hub's offer: every rid of its a=simulcast active again.
     browser.encodings = [{ rid: 'high', active: true }, { rid: 'mid', active: true }]
-    expect(await camera.keepLayersOff()).toBe(true)
-    expect(given).toEqual([{ encodings: [{ rid: 'high', active: true }, { rid: 'mid', active: false }] }])
+    expect(await camera.keepLayers(true)).toBe(false)
+    expect(await camera.keepLayers(false)).toBe(true)
+    // ... and one whose a=simulcast pauses `mid` (~mid).
+    browser.encodings = [{ rid: 'high', active: true }, { rid: 'mid', active: false }]
+    expect(await camera.keepLayers(true)).toBe(true)
+    expect(given).toEqual([
+      { encodings: [{ rid: 'high', active: true }, { rid: 'mid', active: false }] },
+      { encodings: [{ rid: 'high', active: true }, { rid: 'mid', active: true }] },
+    ])
   })
 
   it('a detach of a sender no longer attached leaves the newer one', async () => {

@@ -68,18 +68,19 @@ export class CameraSender {
   }
 
   /**
-   * Turns off again any lower layer a description turned back on: the send-layers machine's
-   * `lowerLayersOff` actor asks after each negotiation while it holds them off. Chromium sets each
-   * encoding's `active` from the remote description's `a=simulcast` (a rid not marked paused is active),
-   * so the hub's next offer (a participant joining) restarted `mid` behind our back: Chromium sent `mid`
-   * and starved the top layer, while the hub, told that only the top one sends, had no layer to forward
-   * (the ramp bench's constrained link: 1–12 s and whole-run freezes, loadtest README, stop 41).
-   * Resolves whether it had to.
+   * Turns the lower layers on or off again where a description set them otherwise: the send-layers
+   * machine asks after each negotiation, with what its state says they are. Chromium sets each
+   * encoding's `active` from the remote description's `a=simulcast` (a rid not marked paused is on,
+   * one marked `~` off). Unpaused, the hub's next offer (a participant joining) restarted `mid` behind
+   * our back: Chromium sent `mid` and starved the top layer, while the hub, told that only the top one
+   * sends, had no layer to forward (the ramp bench's constrained link: 1–12 s and whole-run freezes,
+   * loadtest README, stop 41). Paused, a hub offer that left before our restart reached the hub would
+   * keep them off for good (hub README, stop 42). Resolves whether it had to.
    */
-  async keepLayersOff(): Promise<boolean> {
+  async keepLayers(on: boolean): Promise<boolean> {
     const encodings = this.sender?.getParameters?.().encodings as { active?: boolean }[] | undefined
-    if (!encodings?.some((encoding, index) => index > 0 && encoding.active !== false)) return false
-    return set(this.sender, ({ encodings: current }) => ({ encodings: lowerLayers(current, false) }))
+    if (!encodings?.some((encoding, index) => index > 0 && (encoding.active ?? true) !== on)) return false
+    return set(this.sender, ({ encodings: current }) => ({ encodings: lowerLayers(current, on) }))
   }
 }
 

@@ -2,7 +2,8 @@
 // connection and fake hub). Chromium sets every simulcast encoding's `active` from the remote
 // `a=simulcast` on each negotiation, so the hub's next offer would turn on again the layers the
 // send-layers rule stopped: the peer session tells the machine (`peer.negotiated`) and, while it holds
-// them off, its `lowerLayersOff` actor turns them off again. Outside that state a description's layers stand.
+// them off, its `lowerLayersOff` actor turns them off again; a hub offer that pauses them (`~mid`, written
+// before our restart reached the hub) is undone the same way once every layer is to send again.
 import { describe, expect, it } from 'vitest'
 import type { AnyActorRef } from 'xstate'
 import { CameraSender } from '../sendResolution.js'
@@ -27,6 +28,14 @@ import { sendLayersMachine } from './sendLayersMachine.js'
 
 const HUB_OFFER = 'v=0\r\no=hub 2 2 IN IP4 127.0.0.1\r\ns=hub\r\n'
 
+/** Chromium's report of a camera whose estimate carries its layers (neither short nor roomy). */
+const FINE: StatLike[] = [
+  { type: 'candidate-pair', id: 'p', nominated: true, state: 'succeeded', availableOutgoingBitrate: 450_000 },
+  { type: 'outbound-rtp', id: 'h', kind: 'video', rid: 'high', framesPerSecond: 25 },
+  { type: 'outbound-rtp', id: 'm', kind: 'video', rid: 'mid', framesPerSecond: 25 },
+  { type: 'outbound-rtp', id: 'l', kind: 'video', rid: 'low' },
+]
+
 /** Chromium's report of a camera whose estimate cannot carry its layers (sendLayers.ts `isShort`). */
 const SHORT: StatLike[] = [
   { type: 'candidate-pair', id: 'p', nominated: true, state: 'succeeded', availableOutgoingBitrate: 200_000 },
@@ -35,9 +44,9 @@ const SHORT: StatLike[] = [
   { type: 'outbound-rtp', id: 'l', kind: 'video', rid: 'low' },
 ]
 
-function start() {
+function start(report = SHORT) {
   const world = createFakeWorld()
-  world.peers.statsReport = () => SHORT
+  world.peers.statsReport = () => report
   const hub = createHubClient({ baseUrl: FAKE_HUB_URL, fetch: world.hub.fetch })
   const camera = new CameraSender()
   const local = new LocalMedia()
@@ -54,11 +63,12 @@ function start() {
   const run = runAsChild(machine, { roomId: 'room1', clientId: 'client1' }, { clock: world.clock })
   const pc = world.peers.all[0] as FakePeerConnection
   const video = pc.transceivers.find((t) => t.sender.track?.kind === 'video')!.sender as unknown as { parameters: { encodings: { rid: string; active: boolean }[] } }
-  // What Chromium does on applying a description whose a=simulcast names the rids unpaused.
+  // What Chromium does on applying a description: each rid of its a=simulcast active unless paused (`~rid`).
+  let described = [true, true, true]
   const setRemoteDescription = pc.setRemoteDescription.bind(pc)
   pc.setRemoteDescription = async (description) => {
     await setRemoteDescription(description)
-    video.parameters = { ...video.parameters, encodings: video.parameters.encodings.map((encoding) => ({ ...encoding, active: true })) }
+    video.parameters = { ...video.parameters, encodings: video.parameters.encodings.map((encoding, index) => ({ ...encoding, active: described[index]! })) }
   }
   const layers = () => (run.parent.system.get('sendLayers') as AnyActorRef | undefined)?.getSnapshot().value.layers as unknown
   return {
@@ -67,14 +77,16 @@ function start() {
     layers,
     actives: () => video.parameters.encodings.map(({ rid, active }) => `${rid}:${String(active)}`),
     /** Samples every LAYER_SAMPLE_MS until the rule stops the lower layers (bounded). */
-    async shortUntilStopped() {
-      for (let i = 0; i < 40 && JSON.stringify(layers()) !== JSON.stringify({ topLayerOnly: 'holding' }); i++) {
+    async sampleUntil(state: unknown) {
+      for (let i = 0; i < 40 && JSON.stringify(layers()) !== JSON.stringify(state); i++) {
         world.clock.advance(LAYER_SAMPLE_MS)
         await flush()
       }
-      expect(layers()).toEqual({ topLayerOnly: 'holding' })
+      expect(layers()).toEqual(state)
     },
-    async hubOffer() {
+    /** The hub's offer, whose a=simulcast leaves active the rids given true. */
+    async hubOffer(actives = [true, true, true]) {
+      described = actives
       run.child.send({ type: 'hub.offer', sdp: HUB_OFFER })
       await flush()
       expect(world.hub.requests('negotiate').some((request) => (request.body as { type: string }).type === 'answer')).toBe(true)
@@ -86,14 +98,23 @@ describe('the camera’s layers through a renegotiation', () => {
   it("keeps the lower layers the rule stopped off through the hub's next offer, which turns every rid back on in Chromium", async () => {
     const run = start()
     await flush()
-    await run.shortUntilStopped()
+    await run.sampleUntil({ topLayerOnly: 'holding' })
     expect(run.actives()).toEqual(['high:true', 'mid:false', 'low:false'])
     await run.hubOffer()
     expect(run.actives()).toEqual(['high:true', 'mid:false', 'low:false'])
     run.parent.stop()
   })
 
-  it('leaves the layers as the description set them while the rule has not stopped them', async () => {
+  it("turns on again the layers a hub offer paused while every layer is to send (an offer written before the hub heard they are back)", async () => {
+    const run = start(FINE)
+    await flush()
+    await run.sampleUntil({ allLayers: 'settled' })
+    await run.hubOffer([true, false, false])
+    expect(run.actives()).toEqual(['high:true', 'mid:true', 'low:true'])
+    run.parent.stop()
+  })
+
+  it('leaves the layers as the description set them while the rule has not started', async () => {
     const run = start()
     await flush()
     expect(run.layers()).toBe('starting')

@@ -35,14 +35,16 @@ export function sendLayersActors({ camera, peerStats, rids, channels }: SendLaye
       // Aborted at the restart: a stop the sender takes after the restart was told must not be told after it.
       const restart = new AbortController()
       void camera.layers(false).then((applied) => applied && !restart.signal.aborted && tell(rids.slice(0, 1)))
-      // A negotiation may have turned them back on (CameraSender.keepLayersOff).
-      receive(() => void camera.keepLayersOff())
+      // A negotiation may have turned them back on (CameraSender.keepLayers).
+      receive(() => void camera.keepLayers(false))
       return () => {
         restart.abort()
         void camera.layers(true)
         tell(rids)
       }
     }),
+    /** While every layer is to send: each `peer.negotiated` it hears turns on again the layers a description paused. */
+    lowerLayersOn: fromCallback<{ type: 'peer.negotiated' }>(({ receive }) => receive(() => void camera.keepLayers(true))),
   }
 }
 

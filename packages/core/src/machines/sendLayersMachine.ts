@@ -4,7 +4,8 @@
 // `layersFirstSample` (the `readLayers` actor, getStats through PeerStats) and counts short and roomy samples in a row. `layers`:
 // - `starting`: every layer on, the rule not applied yet (a call's estimate starts short): until a sample
 //   that is not short (`layers.fed`), or `layersStart` (3 s);
-// - `allLayers`: every layer on; SHORT_SAMPLES short samples in a row (the estimate under SHORT_BPS, or
+// - `allLayers`: every layer on (after each negotiation its `lowerLayersOn` actor turns on again any a
+//   description paused: a hub offer written before our restart reached the hub); SHORT_SAMPLES short samples in a row (the estimate under SHORT_BPS, or
 //   the top layer starved), or one that says the browser dropped the top layer, stop the others
 //   (`topLayerOnly`); a sample without the estimate counts neither way;
 // - `topLayerOnly`: the `lowerLayersOff` actor keeps every layer but the top one inactive for as long as
@@ -40,6 +41,7 @@ export const sendLayersMachine = setup({
   actors: {
     readLayers: notProvided<SendLayersActors['readLayers']>('readLayers'),
     lowerLayersOff: notProvided<SendLayersActors['lowerLayersOff']>('lowerLayersOff'),
+    lowerLayersOn: notProvided<SendLayersActors['lowerLayersOn']>('lowerLayersOn'),
   },
   delays: {
     layerSample: LAYER_SAMPLE_MS,
@@ -65,6 +67,7 @@ export const sendLayersMachine = setup({
     lengthenOff: assign({ offMs: ({ context }) => Math.min(context.offMs * 2, LAYERS_OFF_MAX_MS) }),
     resetOff: assign({ offMs: LAYERS_OFF_MS }),
     keepLayersOff: sendTo('lowerLayersOff', { type: 'peer.negotiated' } as const),
+    keepLayersOn: sendTo('lowerLayersOn', { type: 'peer.negotiated' } as const),
   },
 }).createMachine({
   id: 'sendLayers',
@@ -101,8 +104,9 @@ export const sendLayersMachine = setup({
         },
         allLayers: {
           entry: 'resetRuns',
+          invoke: { id: 'lowerLayersOn', src: 'lowerLayersOn' },
           initial: 'settled',
-          on: { 'layers.short': 'topLayerOnly' },
+          on: { 'layers.short': 'topLayerOnly', 'peer.negotiated': { actions: 'keepLayersOn' } },
           states: {
             trial: {
               after: { layersTrial: 'settled' },
