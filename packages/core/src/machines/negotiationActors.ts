@@ -13,7 +13,6 @@ import type { RemoteStreams } from '../remoteStreams.js'
 import type { PeerStats } from '../stats/peerStats.js'
 import type { ScreenMedia } from '../screenMedia.js'
 import type { NegotiationEvent, PeerSessionCommand } from './negotiationMachine.js'
-import type { SendLayersEvent } from './sendLayersMachine.js'
 import { serialWorker } from './serialWorker.js'
 
 export interface NegotiationDeps {
@@ -50,9 +49,11 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
      * go to the remote streams holder. A camera whose resolution can be held is attached to `camera`
      * and reported (`peer.cameraSending`: the negotiation spawns the resolution hold, and with layers
      * `peer.cameraLayers`: it spawns their watch, sendLayersMachine.ts); the hold hears from here, by its
-     * systemId, when ICE connects, and the layers' watch when an offer/answer exchange is complete.
+     * systemId, when ICE connects; with layers, each complete offer/answer exchange is reported (`peer.negotiated`).
      */
     peerSession: fromCallback<PeerSessionCommand>(({ sendBack, receive, system }) => {
+      /** The session sends our camera as layers, watched (set below, once the session exists). */
+      let layered = false
       const reports: PeerSessionReports = {
         event: (event) => {
           if (event.type === 'peer.iceConnected') system.get('resolutionHold')?.send(event)
@@ -60,8 +61,9 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
         },
         track: (track, stream) => remote.add(track, stream),
         dataChannel: (channel) => channels?.add(channel),
-        // A description may have turned the camera's stopped layers back on (sendLayersMachine.ts).
-        negotiated: () => system.get('sendLayers')?.send({ type: 'peer.negotiated' } satisfies SendLayersEvent),
+        // The layers' watch hears it through the negotiation (sendLayersMachine.ts), not by systemId from here: a
+        // trace's replay takes an event sent from outside a machine for an input, and sent it again. Without layers, nothing to tell.
+        negotiated: () => layered && sendBack({ type: 'peer.negotiated' } satisfies NegotiationEvent),
       }
       // The pre-join's prepared session when it still fits the local media (its held candidates follow at once).
       const adopted = prepared.take(local)
@@ -71,7 +73,8 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
       const detachStats = stats.attach(pc)
       const detachCamera = camera && session.camera ? camera.attach(session.camera) : undefined
       if (detachCamera) sendBack({ type: 'peer.cameraSending' } satisfies NegotiationEvent)
-      if (detachCamera && session.layered) sendBack({ type: 'peer.cameraLayers' } satisfies NegotiationEvent)
+      layered = Boolean(detachCamera && session.layered)
+      if (layered) sendBack({ type: 'peer.cameraLayers' } satisfies NegotiationEvent)
       /** One pc step; `after` runs once its outcome was reported (and what that starts, e.g. the answer's PUT, is under way). */
       const step = (run: () => Promise<NegotiationEvent>, after?: () => void) => {
         run()

@@ -17,7 +17,7 @@
 // hubs queue them until they have a remote description (ours in werift-candidates.ts; inLive's sfu
 // keeps pendingRemoteCandidates, hub-api-v1.md §9), so the hub's ICE checks start with the offer.
 // The hub's candidates wait in the peer session until a remote description exists.
-import { assign, enqueueActions, not, raise, sendParent, sendTo, setup, spawnChild } from 'xstate'
+import { assign, enqueueActions, not, raise, sendParent, sendTo, setup, spawnChild, type AnyActorRef } from 'xstate'
 import { messageOf, type IceCandidate } from '@parley/protocol'
 import type { PeerSessionEvent } from '../peerSession.js'
 import type { NegotiationActors } from './negotiationActors.js'
@@ -75,6 +75,8 @@ export type NegotiationEvent =
   | { type: 'peer.cameraSending' }
   /** ... and sends it as simulcast layers: the negotiation spawns their watch (sendLayersMachine.ts). */
   | { type: 'peer.cameraLayers' }
+  /** An offer/answer exchange of such a session is complete: passed on to the layers' watch. */
+  | { type: 'peer.negotiated' }
   /** Raised when the exchange in flight completed: `then` decides what follows. */
   | { type: 'exchange.done' }
 
@@ -142,6 +144,11 @@ export const negotiationMachine = setup({
     /** Only when there is a camera to hold: a session without one has no hold actor at all. */
     holdCameraResolution: spawnChild('resolutionHold', { id: 'resolutionHold', systemId: 'resolutionHold' }),
     watchCameraLayers: spawnChild('sendLayers', { id: 'sendLayers', systemId: 'sendLayers' }),
+    /** A description may have turned the camera's layers on or off against the watch's state: it sets them again. */
+    tellCameraLayers: enqueueActions(({ enqueue, system }) => {
+      const layers = system.get('sendLayers') as AnyActorRef | undefined
+      if (layers) enqueue.sendTo(layers, { type: 'peer.negotiated' })
+    }),
     sendLocalCandidate: sendTo('localCandidates', (_, params: { candidate: IceCandidate }) => ({ type: 'candidate.send' as const, candidate: params.candidate })),
     storeError: assign({ error: (_, params: { message: string }) => params.message }),
     /** `reason` is the peer session's message or an actor's error. */
@@ -178,6 +185,7 @@ export const negotiationMachine = setup({
     'peer.iceCandidate': { actions: { type: 'sendLocalCandidate', params: ({ event }) => event } },
     'peer.cameraSending': { actions: 'holdCameraResolution' },
     'peer.cameraLayers': { actions: 'watchCameraLayers' },
+    'peer.negotiated': { actions: 'tellCameraLayers' },
   },
   states: {
     signaling: {
