@@ -14,7 +14,6 @@ import { existsSync, rmSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { pathFor } from '@parley/protocol'
 import { startTestHub, type TestHub } from '@parley/hub/testing'
 import {
   assertLoopbackOnly,
@@ -34,7 +33,7 @@ import {
 } from '@parley/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sdkPageDir, WEB_DIST } from '../src/join-clients.js'
-import { decodesVideo, joinSdk, pageSdp, pageVideo } from './sdk-pages.js'
+import { createRoom, decodesVideo, joinSdk, pageSdp, pageVideo } from './sdk-pages.js'
 
 const SLOW_RATE = '300kbit'
 const load = () => loadavg().map((value) => value.toFixed(2)).join(' ')
@@ -78,9 +77,7 @@ describe("the official SDK's simulcast on the hub's werift plane (Chromium, 640x
     hub = await startTestHub({ staticDir: WEB_DIST, mediaPlaneKind: 'werift' })
     sdkPages = await startStaticServer(sdkDir)
     browser = await launchChromium()
-    const created = await fetch(`${hub.url}${pathFor('createRoom', {})}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'sdk simulcast' }) })
-    expect(created.status).toBe(201)
-    roomId = ((await created.json()) as { data: { id: string } }).data.id
+    roomId = await createRoom(hub, 'sdk simulcast')
   })
 
   afterAll(async () => {

@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { assertLoopbackOnly, type HubProcess, pollUntil, type RedisServer, startHubProcess, startRedisServer } from '@parley/testkit'
+import { createRoom } from './create-room.js'
 import { defaultVideoKbps, publisherPacketsPerSecond, type VideoShape } from './media-source.js'
 import { createLoadParticipant, type LoadParticipant } from './participant.js'
 import { pauseAndDrain } from './run.js'
@@ -87,12 +88,6 @@ function cpuSeconds(pid: number): number {
 async function cluster(url: string): Promise<{ nodes: NodeStatus[] }> {
   const response = await fetch(`${url}/v1/parley/cluster`)
   return ((await response.json()) as { data: { nodes: NodeStatus[] } }).data
-}
-
-async function createRoom(url: string, name: string): Promise<string> {
-  const response = await fetch(`${url}/v1/rooms/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) })
-  if (response.status !== 201) throw new Error(`creating a room through ${url} answered ${response.status}`)
-  return ((await response.json()) as { data: { id: string } }).data.id
 }
 
 async function measureCluster(count: number, options: BenchOptions, log: (line: string) => void): Promise<ClusterRow> {

@@ -22,18 +22,13 @@ import { loadavg } from 'node:os'
 import type { Browser } from 'playwright-core'
 import { startTestHub, type TestHub } from '@parley/hub/testing'
 import { assertLoopbackOnly, launchChromium, newParticipantPage, pollUntil, startStaticServer, type ParticipantPage } from '@parley/testkit'
+import { createRoom } from './create-room.js'
 import { type Kind, type KindName, KIND_NAMES, kinds, sdkPageDir, TUTORIAL_DIR, WEB_DIST } from './join-clients.js'
 import { addJoinProbe, ANSWER_INTERVALS, ANSWER_MARKS, DUMP_MARKS, JOIN_INTERVALS, JOIN_STEP_MEANING, JOIN_STEPS, readJoinMarks, sinceClick, type JoinStep } from './join-probe.js'
 import { median, paired, roundOrder } from './join-stats.js'
 import { importHubVersion } from './hub-version.js'
 import { assertWebDist, parseWebDist } from './web-dist.js'
 import { HUB_STEP_MEANING, HUB_STEPS, type HubEntry, type HubStep, type HubTrace, hubTrace, hubTraceLog } from './join-hub-trace.js'
-
-async function createRoom(hubUrl: string): Promise<string> {
-  const response = await fetch(`${hubUrl}/v1/rooms/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"bench"}' })
-  const body = (await response.json()) as { data: { id: string } }
-  return body.data.id
-}
 
 /** A row of the tables: a client, or a variant of the web app. */
 type Row = KindName | 'parleyBefore' | 'parleyNoWorker' | 'sdkBefore' | 'tutorialBefore'
@@ -77,7 +72,7 @@ async function settle(testHub: TestHub, roomId: string): Promise<number> {
 
 async function trial(browser: Browser, kind: Kind, testHub: TestHub, hubEntries: HubEntry[], serviceWorkers: 'allow' | 'block' = 'allow'): Promise<TrialResult> {
   const hubUrl = testHub.url
-  const roomId = await createRoom(hubUrl)
+  const roomId = await createRoom(hubUrl, 'bench')
   const open: ParticipantPage[] = []
   try {
     const existing = await newParticipantPage(browser, { viewport: { width: 800, height: 600 } })

@@ -11,6 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { startTestHub } from '@parley/hub/testing'
 import { assertLoopbackOnly, launchChromium, newParticipantPage, pollUntil } from '@parley/testkit'
+import { createRoom } from './create-room.js'
 import { kinds, WEB_DIST } from './join-clients.js'
 import { addJoinProbe, readJoinMarks, sinceClick } from './join-probe.js'
 
@@ -64,8 +65,7 @@ const browser = await launchChromium()
 try {
   const parley = kinds(hub.url, '', '').parley
   for (let round = 0; round < Number(process.env.ROUNDS ?? 3); round++) {
-    const response = await fetch(`${hub.url}/v1/rooms/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"bench"}' })
-    const roomId = ((await response.json()) as { data: { id: string } }).data.id
+    const roomId = await createRoom(hub, 'bench')
     const existing = await newParticipantPage(browser, { viewport: { width: 800, height: 600 } })
     await parley.open(existing.page, roomId, 'Existing')
     await existing.page.click(parley.joinSelector)

@@ -31,11 +31,7 @@ export function startFaultHub(args: string[] = []): Promise<HubProcess> {
   return startHubProcess({ args: ['--registry', 'memory', ...args] })
 }
 
-export async function createRoom(baseUrl: string, name: string): Promise<string> {
-  const created = await call(baseUrl, 'POST', '/rooms/create', { name })
-  if (created.status !== 201) throw new Error(`create room: ${created.status} ${created.body.message}`)
-  return (created.body.data as { id: string }).id
-}
+export { createRoom } from '../create-room.js'
 
 export async function registerClient(baseUrl: string, roomId: string, uid: string): Promise<string> {
   const registered = await call(baseUrl, 'POST', `/rooms/${roomId}/register`, { uid, name: uid })
