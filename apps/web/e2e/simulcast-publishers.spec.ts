@@ -213,7 +213,7 @@ describe("the camera's simulcast with three publishers: layers survive later joi
     console.info(`[simulcast-publishers figures] load ${load()}:`, JSON.stringify(rest))
   })
 
-  it('after all three joined, each publisher still sends high 640 and mid 320 wide, both active and encoding', async () => {
+  it('after all three joined, each publisher keeps its rids and sends as its send-layers rule says: high 640 and mid 320 both encoding, or high alone while the rule holds mid off', async () => {
     // The bug this guards against stops `mid` for good: the rids go from the sender's parameters, or `mid`
     // stays inactive behind the rule's back. The core's own send-layers rule stops it on purpose while the
     // estimate is short, for LAYERS_HOLD_MS at least and as long as the estimate stays short (doubled after
