@@ -154,6 +154,9 @@ const HUB_INTERVALS: readonly (readonly [JoinStep | HubStep, JoinStep | HubStep]
   ['hubDtlsConnected', 'hubOffer'],
   ['answerSent', 'hubPli'],
   ['hubPli', 'hubKeyframeIn'],
+  ['answerSent', 'hubAnswerIn'],
+  ['hubAnswerIn', 'hubAnswerApplied'],
+  ['hubAnswerApplied', 'hubFirstVideoOut'],
   ['hubKeyframeIn', 'hubFirstVideoOut'],
   ['hubFirstVideoOut', 'firstFrame'],
 ]

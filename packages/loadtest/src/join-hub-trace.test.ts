@@ -17,6 +17,17 @@ describe('hubTrace', () => {
     expect(trace.answerMs).toBe(11)
   })
 
+  it("splits the newcomer's answer to the hub's offer likewise, not the publisher's", () => {
+    const entries = [
+      entry(1200, 'ice connected', { clientId: 'newcomer' }),
+      entry(1390, 'answer applied', { clientId: 'publisher', queuedMs: 0, ms: 30 }),
+      entry(1420, 'answer applied', { clientId: 'newcomer', queuedMs: 2, ms: 15 }),
+    ]
+    const trace = hubTrace(entries, 1000, 1500)
+    expect(trace.steps.hubAnswerIn).toBe(403)
+    expect(trace.steps.hubAnswerApplied).toBe(420)
+  })
+
   it('leaves the offer marks out when the hub logged no answer', () => {
     const trace = hubTrace([entry(1200, 'ice connected', { clientId: 'newcomer' })], 1000, 1500)
     expect(trace.steps.hubOfferIn).toBeUndefined()

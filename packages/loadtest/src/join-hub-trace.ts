@@ -5,7 +5,7 @@
 
 type LogFields = Record<string, unknown>
 
-export const HUB_STEPS = ['hubOfferIn', 'hubAnswerOut', 'hubDtlsRecordIn', 'hubIceConnected', 'hubDtlsConnecting', 'hubDtlsConnected', 'hubPli', 'hubKeyframeIn', 'hubFirstVideoOut'] as const
+export const HUB_STEPS = ['hubOfferIn', 'hubAnswerOut', 'hubDtlsRecordIn', 'hubIceConnected', 'hubDtlsConnecting', 'hubDtlsConnected', 'hubPli', 'hubKeyframeIn', 'hubAnswerIn', 'hubAnswerApplied', 'hubFirstVideoOut'] as const
 export type HubStep = (typeof HUB_STEPS)[number]
 
 export const HUB_STEP_MEANING: Record<HubStep, string> = {
@@ -17,6 +17,8 @@ export const HUB_STEP_MEANING: Record<HubStep, string> = {
   hubDtlsConnected: "the hub's DTLS transport connected",
   hubPli: 'the first keyframe request (PLI) to the other participant after the click',
   hubKeyframeIn: "that keyframe's first packet arrived at the hub",
+  hubAnswerIn: "the newcomer's answer to the hub's offer handed to its werift peer (after the hub's HTTP handling)",
+  hubAnswerApplied: 'that answer applied (werift done): the forwardings go live, a held keyframe first',
   hubFirstVideoOut: 'the first video packet forwarded to the newcomer',
 }
 
@@ -30,7 +32,7 @@ export interface HubEntry {
 export function hubTraceLog(into: HubEntry[]): (level: string, msg: string, fields?: LogFields) => void {
   return (level, msg, fields) => {
     // The simulcast lines (a layer wanted and switched to, a tile's size, the held keyframe) only for JOIN_DUMP.
-    if ((level === 'debug' && /^(ice |dtls |keyframe |first packet forwarded|offer answered|offer created)/.test(msg)) || /^(simulcast layer |viewer size|held keyframe)/.test(msg)) into.push({ at: performance.timeOrigin + performance.now(), msg, fields })
+    if ((level === 'debug' && /^(ice |dtls |keyframe |first packet forwarded|offer answered|offer created|answer applied)/.test(msg)) || /^(simulcast layer |viewer size|held keyframe|simulcast publisher layers|video paused|video resumed)/.test(msg)) into.push({ at: performance.timeOrigin + performance.now(), msg, fields })
   }
 }
 
@@ -66,6 +68,13 @@ export function hubTrace(entries: readonly HubEntry[], clickedAt: number, firstF
     const waited = typeof answered.fields.queuedMs === 'number' ? answered.fields.queuedMs : 0
     mark('hubOfferIn', { ...answered, at: answered.at - answered.fields.ms - waited })
     mark('hubAnswerOut', answered)
+  }
+  // `answer applied` likewise (since stop 42): our answer's PUT on its way is answerSent → hubAnswerIn.
+  const applied = since.find((entry) => entry.msg === 'answer applied' && ofNewcomer(entry))
+  if (applied && typeof applied.fields?.ms === 'number') {
+    const waited = typeof applied.fields.queuedMs === 'number' ? applied.fields.queuedMs : 0
+    mark('hubAnswerIn', { ...applied, at: applied.at - applied.fields.ms - waited })
+    mark('hubAnswerApplied', applied)
   }
   // A record the hub replayed to werift's DTLS server (werift-early-dtls.ts) is not one more from the client.
   const records = since.filter((entry) => entry.msg === 'dtls record in' && ofNewcomer(entry) && entry.fields?.replayed !== true)

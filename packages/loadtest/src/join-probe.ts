@@ -7,8 +7,8 @@ import type { Page } from 'playwright-core'
 /** The join steps the probe sees, in the order they usually happen. */
 export const JOIN_STEPS = ['register', 'sseCreated', 'sseOpen', 'pcCreated', 'lockAnswered', 'offerSent', 'offerAnswered', 'hubOffer', 'answerSent', 'iceConnected', 'dtlsConnected', 'firstFrame'] as const
 export type JoinStep = (typeof JOIN_STEPS)[number]
-/** Marks printed only with JOIN_DUMP (the first frame's last step split): our answer's PUT answered, the first remote track event, the first remote <video> in the page and with a stream. */
-export const DUMP_MARKS = ['answerAnswered', 'trackEvent', 'videoInDom', 'videoSrc'] as const
+/** Marks printed only with JOIN_DUMP (the first frame's last step split): our answer's PUT answered, the first remote track event, the first remote <video> in the page and with a stream; and the hub's answer to our first offer applied (its setRemoteDescription called and resolved: with simulcast it sets up the camera's layers). */
+export const DUMP_MARKS = ['answerAnswered', 'trackEvent', 'videoInDom', 'videoSrc', 'ourAnswerSrdCalled', 'ourAnswerSrdDone'] as const
 /**
  * The hub's offer → our answer's PUT, split at the page's calls on the peer connection (the first remote
  * description of type offer after the click, and the answer made for it): the client's own work in the
@@ -128,6 +128,10 @@ function installProbe(selectors: { joinSelector: string; remoteVideoSelector: st
       const create = pc.createAnswer.bind(pc) as () => Promise<RTCSessionDescriptionInit>
       const sld = pc.setLocalDescription.bind(pc)
       pc.setRemoteDescription = (description: RTCSessionDescriptionInit) => {
+        if (description?.type === 'answer' && marks.ourAnswerSrdCalled === undefined && marks.clickedAt !== undefined) {
+          mark('ourAnswerSrdCalled')
+          return timed(srd(description), 'ourAnswerSrdDone')
+        }
         if (description?.type !== 'offer' || marks.srdCalled !== undefined || marks.clickedAt === undefined) return srd(description)
         answering = true
         mark('srdCalled')

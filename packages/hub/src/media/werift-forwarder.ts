@@ -313,8 +313,10 @@ export class Forwarder {
     }
     if (source.keyframes.awaitingKeyframe && keyframe) {
       const afterRequestMs = source.keyframes.keyframeArrived()
-      this.#log('debug', 'keyframe arrived', { clientId: source.published.clientId, trackId: source.published.trackId, afterRequestMs })
+      this.#log('debug', 'keyframe arrived', { clientId: source.published.clientId, trackId: source.published.trackId, afterRequestMs, ...(layer ? { rid: layer.rid } : {}) })
     }
+    // Per keyframe, not per packet: which layer's keyframe reaches the hub first after a join's PLI (loadtest README, stop 42).
+    if (keyframe && layer) this.#log('debug', 'keyframe of layer', { clientId: source.published.clientId, trackId: source.published.trackId, rid: layer.rid, width: layer.width })
     if (source.hold.active && (!layer || source.simulcast!.holds(layer, keyframe, now))) source.hold.onPacket(packet, keyframe, now)
     if (source.subscriptions.size === 0) return
     if (layer) {

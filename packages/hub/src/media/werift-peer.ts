@@ -184,8 +184,10 @@ export class WeriftPeer implements MediaPeer {
   }
 
   handleAnswer(answer: Answer): Promise<void> {
+    const received = this.#context.now()
     return this.#serial(async () => {
       this.#assertOpen()
+      const started = this.#context.now()
       if (this.#pc.signalingState !== 'have-local-offer') {
         throw new Error(`no server offer awaits an answer (signaling state ${this.#pc.signalingState})`)
       }
@@ -199,6 +201,8 @@ export class WeriftPeer implements MediaPeer {
         }
       })
       this.#afterDescription()
+      // The join bench splits our answer → the first video forwarded at it (loadtest src/join-hub-trace.ts).
+      this.#log('debug', 'answer applied', { queuedMs: started - received, ms: this.#context.now() - started })
     })
   }
 
