@@ -29,12 +29,14 @@ export { conferenceActors, type ConferenceDeps, type HubRequest } from './machin
 export {
   negotiationMachine,
   LOCK_RETRY_MS,
-  type NegotiationContext,
-  type NegotiationEvent,
-  type NegotiationInput,
-  type NegotiationParentEvent,
-  type PeerSessionCommand,
 } from './machines/negotiationMachine.js'
+export type {
+  NegotiationContext,
+  NegotiationEvent,
+  NegotiationInput,
+  NegotiationParentEvent,
+  PeerSessionCommand,
+} from './machines/negotiationTypes.js'
 export { negotiationActors, type NegotiationDeps } from './machines/negotiationActors.js'
 export { warmUpActors, type WarmUpDeps, type WarmUpEvent } from './machines/warmUpActors.js'
 export { serialWorker } from './machines/serialWorker.js'

@@ -4,7 +4,7 @@ import type { ConferenceError, EndedReason, JoinParams, LocalMediaState, RoomInf
 import type { EventsParentEvent, HubActor, HubEvent } from '../events.js'
 import type { RemoteTrackEvent } from '../remoteStreams.js'
 import { type Roster } from '../roster.js'
-import { type NegotiationParentEvent } from './negotiationMachine.js'
+import { type NegotiationParentEvent } from './negotiationTypes.js'
 import { type StatsParentEvent } from './statsMachine.js'
 import { type StatsSummary } from '../stats/analysis.js'
 import { type Presence } from '../presence.js'

@@ -10,7 +10,7 @@ import type { ConferenceError, DeviceKind, DeviceNotice, DeviceOption } from '..
 import { toConferenceError } from '../errors.js'
 import type { DeviceLists, DevicesActors, DevicesWatchEvent, SwitchInput, SwitchOutput } from './devicesActors.js'
 import { trackKindOf } from './devicesActors.js'
-import type { PeerSessionCommand } from './negotiationMachine.js'
+import type { PeerSessionCommand } from './negotiationTypes.js'
 import { notProvided } from './notProvided.js'
 
 export interface DevicesContext {

@@ -12,7 +12,7 @@ import type { DataChannels } from '../dataChannels.js'
 import type { RemoteStreams } from '../remoteStreams.js'
 import type { PeerStats } from '../stats/peerStats.js'
 import type { ScreenMedia } from '../screenMedia.js'
-import type { NegotiationEvent, PeerSessionCommand } from './negotiationMachine.js'
+import type { NegotiationEvent, PeerSessionCommand } from './negotiationTypes.js'
 import { serialWorker } from './serialWorker.js'
 
 export interface NegotiationDeps {

@@ -6,7 +6,7 @@
 // A cancelled or refused picker is a non-fatal error in context; the call goes on.
 import { assign, enqueueActions, sendParent, setup } from 'xstate'
 import type { ScreenShareError } from '../api.js'
-import type { PeerSessionCommand } from './negotiationMachine.js'
+import type { PeerSessionCommand } from './negotiationTypes.js'
 import { notProvided } from './notProvided.js'
 import type { ScreenShareActors } from './screenShareActors.js'
 

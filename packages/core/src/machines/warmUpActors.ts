@@ -7,7 +7,7 @@ import { messageOf } from '@parley/protocol'
 import type { LocalMedia } from '../localMedia.js'
 import type { Prepared, PreparedPeer } from '../preparedPeer.js'
 import type { PeerConnectionConfig, PeerConnectionFactory, SendEncodingLike } from '../ports.js'
-import type { PeerSessionCommand } from './negotiationMachine.js'
+import type { PeerSessionCommand } from './negotiationTypes.js'
 
 export interface WarmUpDeps {
   peerConnection: PeerConnectionFactory
