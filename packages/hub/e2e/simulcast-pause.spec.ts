@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core'
 import { assertLoopbackOnly, launchChromium, pollUntil } from '@parley/testkit'
 import { createWeriftMediaPlane } from '../src/media/werift.js'
 import type { MediaPlane } from '../src/media/types.js'
-import { type ChromeSide, hubNegotiates, joinChrome } from './support/chrome-side.js'
+import { type ChromeSide, hubNegotiates, joinSimulcastPair } from './support/chrome-side.js'
 
 /** The page's peer connection, as far as these tests read it (the hub's tsconfig has no DOM types). */
 interface PageEncoding {
@@ -57,11 +57,7 @@ describe('werift simulcast: stopped layers through the hub offers (Chromium on l
   })
 
   it('keeps the layers the publisher said it stopped off when the hub offers it a track, and writes them plain once it names them', async () => {
-    const alice = await joinChrome(plane, browser, 'alice', { simulcast: true })
-    sides.push(alice)
-    const bob = await joinChrome(plane, browser, 'bob', { audioOnly: true })
-    sides.push(bob)
-    await pollUntil(() => alice.peer.connectionState === 'connected' && bob.peer.connectionState === 'connected' && alice.published.length === 2, { description: 'alice publishing, bob connected' })
+    const { alice, bob } = await joinSimulcastPair(plane, browser, sides)
     const video = alice.published.find((track) => track.kind === 'video')!
 
     // Alice's app keeps the widest layer alone and says so (simulcast_layers); then the hub offers her Bob's audio.

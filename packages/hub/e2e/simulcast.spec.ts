@@ -13,7 +13,7 @@ import type { LogFields, LogLevel } from '../src/log.js'
 import { createWeriftMediaPlane } from '../src/media/werift.js'
 import { createNdcMediaPlane } from '../src/media/ndc-plane.js'
 import type { MediaPlane } from '../src/media/types.js'
-import { type ChromeSide, hubNegotiates, joinChrome } from './support/chrome-side.js'
+import { type ChromeSide, hubNegotiates, joinChrome, joinSimulcastPair } from './support/chrome-side.js'
 
 const SLOW_RATE = '300kbit'
 /** The camera's width (chrome-side.ts, simulcast): the widest layer's. */
@@ -100,11 +100,7 @@ describe('werift simulcast with Chromium on loopback', () => {
   })
 
   it('answers with the rids; a clean subscriber decodes the widest layer, a 300 kbit/s one a narrower layer, not paused', async () => {
-    const alice = await joinChrome(plane, browser, 'alice', { simulcast: true })
-    sides.push(alice)
-    const bob = await joinChrome(plane, browser, 'bob', { audioOnly: true })
-    sides.push(bob)
-    await pollUntil(() => alice.peer.connectionState === 'connected' && bob.peer.connectionState === 'connected' && alice.published.length === 2, { description: 'alice publishing, bob connected' })
+    const { alice, bob } = await joinSimulcastPair(plane, browser, sides)
     const answer = await alice.page.page.evaluate(() => (globalThis as unknown as { pc: { remoteDescription: { sdp: string } } }).pc.remoteDescription.sdp)
     expect(answer).toMatch(/a=simulcast:recv q;h;f/)
     expect(answer).toMatch(/a=extmap:\d+ urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id/)
@@ -164,11 +160,7 @@ describe('werift simulcast with Chromium on loopback', () => {
     expect(ndc.simulcast).toBe(false)
     const pages: ChromeSide[] = []
     try {
-      const alice = await joinChrome(ndc, browser, 'alice', { simulcast: true })
-      pages.push(alice)
-      const bob = await joinChrome(ndc, browser, 'bob', { audioOnly: true })
-      pages.push(bob)
-      await pollUntil(() => alice.peer.connectionState === 'connected' && bob.peer.connectionState === 'connected' && alice.published.length === 2, { description: 'alice publishing on ndc, bob connected' })
+      const { alice, bob } = await joinSimulcastPair(ndc, browser, pages, ' (ndc)')
       const answer = await alice.page.page.evaluate(() => (globalThis as unknown as { pc: { remoteDescription: { sdp: string } } }).pc.remoteDescription.sdp)
       expect(answer).not.toMatch(/a=simulcast|a=rid:|rtp-stream-id/)
       // Chromium sends its first encoding only (rid q), none of the others.

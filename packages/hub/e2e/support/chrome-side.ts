@@ -139,6 +139,21 @@ export async function joinChrome(plane: MediaPlane, browser: Browser, name: stri
   return side
 }
 
+/**
+ * alice publishes her camera in simulcast layers and bob joins audio-only (a subscriber that costs no
+ * video); resolves once both are connected and alice's two tracks are published. Both go into `sides`.
+ */
+export async function joinSimulcastPair(plane: MediaPlane, browser: Browser, sides: ChromeSide[], what = ''): Promise<{ alice: ChromeSide; bob: ChromeSide }> {
+  const alice = await joinChrome(plane, browser, 'alice', { simulcast: true })
+  sides.push(alice)
+  const bob = await joinChrome(plane, browser, 'bob', { audioOnly: true })
+  sides.push(bob)
+  await pollUntil(() => alice.peer.connectionState === 'connected' && bob.peer.connectionState === 'connected' && alice.published.length === 2, {
+    description: `alice publishing, bob connected${what}`,
+  })
+  return { alice, bob }
+}
+
 export async function hubNegotiates(side: ChromeSide): Promise<string> {
   const offer = await side.peer.createOffer()
   const answer = await side.page.page.evaluate((o) => (globalThis as unknown as PageApi).answerOffer(o), offer)
