@@ -271,24 +271,16 @@ describe('sendLayersMachine', () => {
     expect(run.layers()).toEqual({ allLayers: 'settled' })
   })
 
-  it('brings the layers back when the top layer alone runs small: the estimate under ROOMY_BPS, LOWER_LAYERS_BPS over its target', async () => {
-    // Stop 42: 320x240 alone, 266 kbit/s its most, the estimate stuck at 447–479 kbit/s on a recovered link.
-    const small = report(450_000, { high: 20 }, { high: 266_000 })
+  // Stop 42: 320x240 alone, 266 kbit/s its most, the estimate stuck at 447–479 kbit/s on a recovered link.
+  it.each([
+    ['a roomy run that began during the hold counts: the layers come back as the hold ends', ROOMY],
+    ['brings the layers back when the top layer alone runs small: the estimate under ROOMY_BPS, LOWER_LAYERS_BPS over its target', report(450_000, { high: 20 }, { high: 266_000 })],
+  ])('%s', async (_name, sample) => {
     const run = await started()
     await shed(run)
-    await run.samples(small, LAYERS_OFF_MS / LAYER_SAMPLE_MS - 1)
+    await run.samples(sample, LAYERS_OFF_MS / LAYER_SAMPLE_MS - 1)
     expect(run.active()).toEqual([true, false, false])
-    await run.samples(small)
-    expect(run.layers()).toEqual({ allLayers: 'trial' })
-    expect(run.active()).toEqual([true, true, true])
-  })
-
-  it('a roomy run that began during the hold counts: the layers come back as the hold ends', async () => {
-    const run = await started()
-    await shed(run)
-    await run.samples(ROOMY, LAYERS_OFF_MS / LAYER_SAMPLE_MS - 1)
-    expect(run.active()).toEqual([true, false, false])
-    await run.samples(ROOMY)
+    await run.samples(sample)
     expect(run.layers()).toEqual({ allLayers: 'trial' })
     expect(run.active()).toEqual([true, true, true])
   })
