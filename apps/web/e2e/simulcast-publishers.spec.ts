@@ -27,13 +27,12 @@
 import { loadavg } from 'node:os'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LAYERS_OFF_MS } from '@parley/core'
 import { pollUntil, prepareDownlink, recordPeerConnections, shapeDownlinkPort, watchPeerPorts, type PeerPortWatch } from '@parley/testkit'
 import { appStatus, decodesAtWidth, openRoom, releaseSlowLink, REMOTE_TILE, useAppCall, type AppParticipant } from './web-app'
 
 const SLOW_RATE = '300kbit'
 const FULL_WIDTH = 640
-/** The core's send-layers hold (LAYERS_OFF_MS in packages/core/src/sendLayers.ts): how long a short estimate keeps only `high`. */
-const LAYERS_HOLD_MS = 10_000
 
 const load = () => loadavg().map((value) => value.toFixed(2)).join(' ')
 
@@ -216,7 +215,7 @@ describe("the camera's simulcast with three publishers: layers survive later joi
   it('after all three joined, each publisher keeps its rids and sends as its send-layers rule says: high 640 and mid 320 both encoding, or high alone while the rule holds mid off', async () => {
     // The bug this guards against stops `mid` for good: the rids go from the sender's parameters, or `mid`
     // stays inactive behind the rule's back. The core's own send-layers rule stops it on purpose while the
-    // estimate is short, for LAYERS_HOLD_MS at least and as long as the estimate stays short (doubled after
+    // estimate is short, for LAYERS_OFF_MS at least and as long as the estimate stays short (doubled after
     // a failed trial): on a loaded box that is the whole watch, so a hold the rule told the hub counts too.
     const startedAt = Date.now()
     const timeline: Record<string, string[]> = { Ada: [], Bo: [], Cy: [] }
@@ -236,7 +235,7 @@ describe("the camera's simulcast with three publishers: layers survive later joi
     figures.startedAt = startedAt
     await Promise.all(
       names.map(async (name) => {
-        const { state, layers } = await layersAsTheRuleSays(page(name), 30, `${name}'s camera keeping its rids and sending as its send-layers rule says (high 640 and mid 320, 30 frames each; or high alone, 30 frames, mid inactive, while the rule holds it off)`, LAYERS_HOLD_MS + 25_000)
+        const { state, layers } = await layersAsTheRuleSays(page(name), 30, `${name}'s camera keeping its rids and sending as its send-layers rule says (high 640 and mid 320, 30 frames each; or high alone, 30 frames, mid inactive, while the rule holds it off)`, LAYERS_OFF_MS + 25_000)
         figures[`${name}Layers`] = { state, high: layers.high, mid: layers.mid, afterS: (Date.now() - startedAt) / 1000 }
       }),
     )

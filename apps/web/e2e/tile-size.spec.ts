@@ -8,7 +8,7 @@
 //      sends it. Ada's uplink is not this spec's subject, but on a loaded box its estimate dips (at load
 //      5–11 it fell from ~500 to 80–180 kbit/s on loopback in 7 of 23 runs) and the core's send-layers
 //      rule then keeps `high` alone, 320x240, for its hold and until the estimate has grown back: 20–40 s
-//      after her join (stop 42). So 640 is asserted for LAYERS_HOLD_MS + ESTIMATE_REGROWTH_MS (45 s);
+//      after her join (stop 42). So 640 is asserted for LAYERS_OFF_MS + ESTIMATE_REGROWTH_MS (45 s);
 //      after that, the width she sends (her estimate short all that while; the figures say which);
 //   2. Cy decodes the same video at most 320 wide (20 frames);
 //   3. Cy's tab hidden (0×0 for every tile): Cy's decoding of Ada's video stops; shown again, it resumes.
@@ -16,13 +16,12 @@
 import { loadavg } from 'node:os'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LAYERS_OFF_MS } from '@parley/core'
 import { pollUntil, recordPeerConnections } from '@parley/testkit'
 import { decodingStops, readBox, readInboundVideo, readOutboundTop, setDocumentHidden } from './tile-video'
 import { appStatus, decodesAtWidth, joinWithoutMedia, oneRemoteDecoding, openRoom, REMOTE_TILE, useAppCall, type AppParticipant } from './web-app'
 
 const FULL_WIDTH = 640
-/** The core's send-layers hold (LAYERS_OFF_MS in packages/core/src/sendLayers.ts): the least time `high` runs alone after a dip. */
-const LAYERS_HOLD_MS = 10_000
 /** Then the estimate's growth back from a dip to where the layers return (stop 42, load 6–11: up to 30 s after the hold). */
 const ESTIMATE_REGROWTH_MS = 35_000
 const load = () => loadavg().map((value) => value.toFixed(2)).join(' ')
@@ -97,7 +96,7 @@ describe('tile sizes: a large tile gets the full layer, a small one a narrow one
     // that (a box too loaded for her uplink) leaves her `high` narrower; Bo then decodes that width.
     const adaHigh: string[] = []
     figures.adaHigh = adaHigh
-    const full = await decodesTopLayer(ada.page, bo.page, 20, adaHigh, LAYERS_HOLD_MS + ESTIMATE_REGROWTH_MS, LAYERS_HOLD_MS + ESTIMATE_REGROWTH_MS + 20_000).catch(explain)
+    const full = await decodesTopLayer(ada.page, bo.page, 20, adaHigh, LAYERS_OFF_MS + ESTIMATE_REGROWTH_MS, LAYERS_OFF_MS + ESTIMATE_REGROWTH_MS + 20_000).catch(explain)
     const narrow = await decodesAtWidth(() => inboundVideo(cy.page), 20, (width) => width > 0 && width <= FULL_WIDTH / 2, "Cy decoding 20 frames of Ada's video at most 320 wide", 30_000).catch(explain)
     figures.bo = full
     figures.cy = narrow

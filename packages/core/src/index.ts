@@ -69,3 +69,5 @@ export {
   type ReconnectInput,
   type ReconnectOutput,
 } from './machines/reconnectMachine.js'
+/** The least time the camera's top layer runs alone after its estimate ran short (sendLayers.ts); browser specs wait on it. */
+export { LAYERS_OFF_MS } from './sendLayers.js'
