@@ -29,21 +29,13 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LAYERS_OFF_MS } from '@parley/core'
 import { pollUntil, prepareDownlink, recordPeerConnections, shapeDownlinkPort, watchPeerPorts, type PeerPortWatch } from '@parley/testkit'
+import { readCameraLayers, type CameraLayer } from './tile-video'
 import { appStatus, decodesAtWidth, openRoom, releaseSlowLink, REMOTE_TILE, useAppCall, type AppParticipant } from './web-app'
 
 const SLOW_RATE = '300kbit'
 const FULL_WIDTH = 640
 
 const load = () => loadavg().map((value) => value.toFixed(2)).join(' ')
-
-interface Layer {
-  frameWidth: number
-  framesEncoded: number
-  active: boolean | null
-  fps: number
-  targetKbps: number
-  limit: string
-}
 
 /**
  * Runs in the page before its own scripts (an init script): every `simulcast_layers` frame the core's
@@ -68,47 +60,30 @@ function recordLayersTold(): void {
   }
 }
 
-/** In the page: its camera's layers by rid (stats plus the sender's encoding `active`), and each remote tile's decoded video by participant id. */
+/** In the page: its camera's layers (tile-video.ts), each remote tile's decoded video by participant id, and the rule's last word to the hub. */
 async function readVideo(page: Page) {
-  return page.evaluate(async (tileSelector) => {
-    const layers: Record<string, { frameWidth: number; framesEncoded: number; active: boolean | null; fps: number; targetKbps: number; limit: string }> = {}
-    let availableKbps: number | undefined
-    // The camera sender's rids (the renegotiation bug leaves `high` alone) and the hub's a=simulcast:recv lines in the description we hold.
-    let rids: string[] = []
-    const recv: string[] = []
-    const remotes: Record<string, { frameWidth: number; framesDecoded: number }> = {}
-    const trackOwner = new Map<string, string>()
-    for (const tile of document.querySelectorAll(tileSelector)) {
-      const video = tile.querySelector('video')
-      const track = (video?.srcObject as MediaStream | null)?.getVideoTracks()[0]
-      if (track) trackOwner.set(track.id, tile.getAttribute('data-participant') ?? '')
-    }
-    for (const pc of (globalThis as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? []) {
-      if (pc.connectionState === 'closed') continue
-      const active = new Map<string, boolean>()
-      for (const sender of pc.getSenders()) {
-        if (sender.track?.kind !== 'video') continue
-        const { encodings } = sender.getParameters()
-        for (const encoding of encodings) active.set(encoding.rid ?? '-', encoding.active !== false)
-        if (encodings.length > 1) rids = encodings.map((encoding) => encoding.rid ?? '-')
+  const [camera, seen] = await Promise.all([
+    page.evaluate(readCameraLayers),
+    page.evaluate(async (tileSelector) => {
+      const remotes: Record<string, { frameWidth: number; framesDecoded: number }> = {}
+      const trackOwner = new Map<string, string>()
+      for (const tile of document.querySelectorAll(tileSelector)) {
+        const video = tile.querySelector('video')
+        const track = (video?.srcObject as MediaStream | null)?.getVideoTracks()[0]
+        if (track) trackOwner.set(track.id, tile.getAttribute('data-participant') ?? '')
       }
-      for (const line of pc.currentRemoteDescription?.sdp.split(/\r?\n/) ?? []) if (line.startsWith('a=simulcast:recv ')) recv.push(line.slice('a=simulcast:recv '.length))
-      ;(await pc.getStats()).forEach((stat: Record<string, unknown>) => {
-        if (stat.type === 'candidate-pair' && stat.nominated === true && stat.state === 'succeeded' && typeof stat.availableOutgoingBitrate === 'number') availableKbps = Math.round(stat.availableOutgoingBitrate / 1000)
-        if (stat.kind !== 'video') return
-        if (stat.type === 'outbound-rtp') {
-          const rid = String(stat.rid ?? '-')
-          layers[rid] = { frameWidth: Number(stat.frameWidth ?? 0), framesEncoded: Number(stat.framesEncoded ?? 0), active: active.get(rid) ?? null, fps: Number(stat.framesPerSecond ?? 0), targetKbps: Math.round(Number(stat.targetBitrate ?? 0) / 1000), limit: String(stat.qualityLimitationReason ?? '') }
-        }
-        if (stat.type === 'inbound-rtp') {
-          const owner = trackOwner.get(String(stat.trackIdentifier ?? ''))
+      for (const pc of (globalThis as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? []) {
+        if (pc.connectionState === 'closed') continue
+        ;(await pc.getStats()).forEach((stat: Record<string, unknown>) => {
+          const owner = stat.type === 'inbound-rtp' && stat.kind === 'video' ? trackOwner.get(String(stat.trackIdentifier ?? '')) : undefined
           if (owner) remotes[owner] = { frameWidth: Number(stat.frameWidth ?? 0), framesDecoded: Number(stat.framesDecoded ?? 0) }
-        }
-      })
-    }
-    const told = (globalThis as unknown as { __layersTold?: { at: number; active: string[] }[] }).__layersTold ?? []
-    return { layers, remotes, availableKbps, rids, recv, told: told.at(-1)?.active ?? null, toldCount: told.length }
-  }, REMOTE_TILE)
+        })
+      }
+      const told = (globalThis as unknown as { __layersTold?: { at: number; active: string[] }[] }).__layersTold ?? []
+      return { remotes, told: told.at(-1)?.active ?? null, toldCount: told.length }
+    }, REMOTE_TILE),
+  ])
+  return { ...camera, ...seen }
 }
 
 /** Resolves once `page` shows remote tiles for exactly `names`: their participant ids by name. */
@@ -162,7 +137,7 @@ async function layersAsTheRuleSays(page: Page, frames: number, description: stri
         return undefined
       }
       const grown = counted.every((rid) => layers[rid]!.framesEncoded - first![rid]! >= frames)
-      return grown ? { state: now, layers: layers as Record<string, Layer> } : undefined
+      return grown ? { state: now, layers: layers as Record<string, CameraLayer> } : undefined
     },
     { timeoutMs, intervalMs: 250, description, seen: () => last },
   )
@@ -223,9 +198,9 @@ describe("the camera's simulcast with three publishers: layers survive later joi
     const sample = async () => {
       while (sampling) {
         for (const name of names) {
-          const { layers, availableKbps, told } = await readVideo(page(name)).catch(() => ({ layers: {} as Record<string, Layer>, availableKbps: undefined, told: null }))
+          const { layers, estimateKbps, told } = await readVideo(page(name)).catch(() => ({ layers: {} as Record<string, CameraLayer>, estimateKbps: undefined, told: null }))
           const rid = (r: string) => (layers[r] ? `${r}:${layers[r].active ? 'on' : 'off'}/${layers[r].frameWidth}/${layers[r].fps}fps/${layers[r].targetKbps}k/${layers[r].limit}` : `${r}:-`)
-          timeline[name]!.push(`${((Date.now() - startedAt) / 1000).toFixed(1)}s est ${availableKbps ?? '?'}k ${rid('high')} ${rid('mid')} told ${told?.join('+') ?? '-'} load ${loadavg()[0]!.toFixed(1)}`)
+          timeline[name]!.push(`${((Date.now() - startedAt) / 1000).toFixed(1)}s est ${estimateKbps ?? '?'}k ${rid('high')} ${rid('mid')} told ${told?.join('+') ?? '-'} load ${loadavg()[0]!.toFixed(1)}`)
         }
         await new Promise((resolve) => setTimeout(resolve, 1_000))
       }

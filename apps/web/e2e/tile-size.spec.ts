@@ -18,7 +18,7 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LAYERS_OFF_MS } from '@parley/core'
 import { pollUntil, recordPeerConnections } from '@parley/testkit'
-import { decodingStops, readBox, readInboundVideo, readOutboundTop, setDocumentHidden } from './tile-video'
+import { decodingStops, readBox, readCameraLayers, readInboundVideo, setDocumentHidden } from './tile-video'
 import { appStatus, decodesAtWidth, joinWithoutMedia, oneRemoteDecoding, openRoom, REMOTE_TILE, useAppCall, type AppParticipant } from './web-app'
 
 const FULL_WIDTH = 640
@@ -43,7 +43,8 @@ function decodesTopLayer(publisher: Page, viewer: Page, frames: number, seen: st
   const startedAt = Date.now()
   return pollUntil(
     async () => {
-      const [top, inbound] = await Promise.all([publisher.evaluate(readOutboundTop), viewer.evaluate(readInboundVideo)])
+      const [camera, inbound] = await Promise.all([publisher.evaluate(readCameraLayers), viewer.evaluate(readInboundVideo)])
+      const top = { frameWidth: camera.layers.high?.frameWidth ?? 0, allLayers: camera.allLayers, estimateKbps: camera.estimateKbps ?? 0 }
       const sent = `${top.frameWidth} wide, ${top.allLayers ? 'all layers' : 'high alone'}`
       if (sent !== last || polls++ % 25 === 0) seen.push(`${((Date.now() - startedAt) / 1000).toFixed(1)} s: ${sent}, estimate ${top.estimateKbps} kbit/s; decoded ${inbound.frameWidth} wide`)
       last = sent

@@ -1,6 +1,7 @@
 // What the tile-size specs read in a page, as functions handed to `page.evaluate` (the same in Chromium
-// through playwright and in Firefox through puppeteer): the inbound video's decoded frames and width, a
-// tile's box, and a document told it is hidden. Plus the one wait both specs share: decoding stopped.
+// through playwright and in Firefox through puppeteer): the inbound video's decoded frames and width, the
+// camera's layers, a tile's box, and a document told it is hidden. Plus the one wait both specs share:
+// decoding stopped.
 import { pollUntil } from '@parley/testkit'
 import type { InboundVideo } from './web-app'
 
@@ -16,31 +17,62 @@ export async function readInboundVideo(): Promise<InboundVideo> {
   return inbound
 }
 
-/** The page's own camera: its top layer (`high`) as its sender's stats give it, and the estimate of its uplink. */
-export interface OutboundTop {
-  /** 0 when `high` has sent no frame. */
+/** One layer of the page's camera, by its sender's stats and encoding. */
+export interface CameraLayer {
   frameWidth: number
   framesEncoded: number
-  /** Every other layer active as well (false: the core's send-layers rule stopped them). */
-  allLayers: boolean
-  /** kbit/s, the selected pair's `availableOutgoingBitrate` (0 when absent). */
-  estimateKbps: number
+  /** The encoding's `active` (false: the core's send-layers rule stopped it); null when no encoding has this rid. */
+  active: boolean | null
+  fps: number
+  targetKbps: number
+  limit: string
 }
 
-/** In the page: its camera's top layer, from the peer connections `recordPeerConnections` keeps. */
-export async function readOutboundTop(): Promise<OutboundTop> {
-  const top = { frameWidth: 0, framesEncoded: 0, allLayers: false, estimateKbps: 0 }
+/** The page's own camera as layers: what each sends, which its sender has, what the hub's descriptions name. */
+export interface CameraLayers {
+  /** By rid (`-` for a camera without layers): each layer that has sent. */
+  layers: Record<string, CameraLayer>
+  /** The camera sender's encodings' rids when it has more than one (a renegotiation bug leaves `high` alone). */
+  rids: string[]
+  /** Every encoding of the camera's sender active: false while the send-layers rule keeps `high` alone. */
+  allLayers: boolean
+  /** The `a=simulcast:recv` lines of the hub's descriptions the page holds. */
+  recv: string[]
+  /** kbit/s, the selected pair's `availableOutgoingBitrate` (undefined when absent). */
+  estimateKbps: number | undefined
+}
+
+/** In the page: its camera's layers, from the peer connections `recordPeerConnections` keeps. */
+export async function readCameraLayers(): Promise<CameraLayers> {
+  const camera: CameraLayers = { layers: {}, rids: [], allLayers: false, recv: [], estimateKbps: undefined }
   for (const pc of (globalThis as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? []) {
     if (pc.connectionState === 'closed') continue
+    const active = new Map<string, boolean>()
     for (const sender of pc.getSenders()) {
-      if (sender.track?.kind === 'video' && sender.getParameters().encodings.length > 1) top.allLayers = sender.getParameters().encodings.every((encoding) => encoding.active !== false)
+      if (sender.track?.kind !== 'video') continue
+      const { encodings } = sender.getParameters()
+      for (const encoding of encodings) active.set(encoding.rid ?? '-', encoding.active !== false)
+      if (encodings.length > 1) {
+        camera.rids = encodings.map((encoding) => encoding.rid ?? '-')
+        camera.allLayers = encodings.every((encoding) => encoding.active !== false)
+      }
     }
+    for (const line of pc.currentRemoteDescription?.sdp.split(/\r?\n/) ?? []) if (line.startsWith('a=simulcast:recv ')) camera.recv.push(line.slice('a=simulcast:recv '.length))
     ;(await pc.getStats()).forEach((stat: Record<string, unknown>) => {
-      if (stat.type === 'outbound-rtp' && stat.kind === 'video' && stat.rid === 'high') Object.assign(top, { frameWidth: Number(stat.frameWidth ?? 0), framesEncoded: Number(stat.framesEncoded ?? 0) })
-      if (stat.type === 'candidate-pair' && stat.nominated === true && stat.state === 'succeeded') top.estimateKbps = Math.round(Number(stat.availableOutgoingBitrate ?? 0) / 1000)
+      if (stat.type === 'candidate-pair' && stat.nominated === true && stat.state === 'succeeded' && typeof stat.availableOutgoingBitrate === 'number') camera.estimateKbps = Math.round(stat.availableOutgoingBitrate / 1000)
+      if (stat.type !== 'outbound-rtp' || stat.kind !== 'video') return
+      const rid = String(stat.rid ?? '-')
+      camera.layers[rid] = {
+        frameWidth: Number(stat.frameWidth ?? 0),
+        framesEncoded: Number(stat.framesEncoded ?? 0),
+        active: active.get(rid) ?? null,
+        fps: Number(stat.framesPerSecond ?? 0),
+        targetKbps: Math.round(Number(stat.targetBitrate ?? 0) / 1000),
+        limit: String(stat.qualityLimitationReason ?? ''),
+      }
     })
   }
-  return top
+  return camera
 }
 
 /** In the page: the CSS size of the element `selector` names (a tile, as its ResizeObserver sees it). */
