@@ -48,21 +48,18 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
      * `peer.error`), and so does what the connection does (ICE candidates and states). Remote tracks
      * go to the remote streams holder. A camera whose resolution can be held is attached to `camera`
      * and reported (`peer.cameraSending`: the negotiation spawns the resolution hold, and with layers
-     * `peer.cameraLayers`: it spawns their watch, sendLayersMachine.ts); the hold hears from here, by its
-     * systemId, when ICE connects; with layers, each complete offer/answer exchange is reported (`peer.negotiated`).
+     * `peer.cameraLayers`: it spawns their watch, sendLayersMachine.ts); both hear through the negotiation, never
+     * by systemId from here (a trace's replay takes an event sent from outside a machine for an input): the hold
+     * when ICE connects, the watch at each complete offer/answer exchange (`peer.negotiated`, with layers only).
      */
-    peerSession: fromCallback<PeerSessionCommand>(({ sendBack, receive, system }) => {
+    peerSession: fromCallback<PeerSessionCommand>(({ sendBack, receive }) => {
       /** The session sends our camera as layers, watched (set below, once the session exists). */
       let layered = false
       const reports: PeerSessionReports = {
-        event: (event) => {
-          if (event.type === 'peer.iceConnected') system.get('resolutionHold')?.send(event)
-          sendBack(event)
-        },
+        event: sendBack,
         track: (track, stream) => remote.add(track, stream),
         dataChannel: (channel) => channels?.add(channel),
-        // The layers' watch hears it through the negotiation (sendLayersMachine.ts), not by systemId from here: a
-        // trace's replay takes an event sent from outside a machine for an input, and sent it again. Without layers, nothing to tell.
+        // Without layers, nothing to tell.
         negotiated: () => layered && sendBack({ type: 'peer.negotiated' } satisfies NegotiationEvent),
       }
       // The pre-join's prepared session when it still fits the local media (its held candidates follow at once).

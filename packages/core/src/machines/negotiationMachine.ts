@@ -85,6 +85,11 @@ export const negotiationMachine = setup({
       const layers = system.get('sendLayers') as AnyActorRef | undefined
       if (layers) enqueue.sendTo(layers, { type: 'peer.negotiated' })
     }),
+    /** The hold counts its second from ICE's first connect; a session without a camera to hold has none. */
+    tellResolutionHold: enqueueActions(({ enqueue, system }) => {
+      const hold = system.get('resolutionHold') as AnyActorRef | undefined
+      if (hold) enqueue.sendTo(hold, { type: 'peer.iceConnected' })
+    }),
     sendLocalCandidate: sendTo('localCandidates', (_, params: { candidate: IceCandidate }) => ({ type: 'candidate.send' as const, candidate: params.candidate })),
     storeError: assign({ error: (_, params: { message: string }) => params.message }),
     /** `reason` is the peer session's message or an actor's error. */
@@ -289,7 +294,7 @@ export const negotiationMachine = setup({
       // stays `failed` after the restart's answer (seen with Firefox) never reports it again, so the
       // restart then counts as failed too: the next one follows, or `failed` once they are used up.
       initial: 'watching',
-      on: { 'peer.iceConnected': { target: '.watching', actions: ['resetIceRestarts', 'notifyConnected'] } },
+      on: { 'peer.iceConnected': { target: '.watching', actions: ['resetIceRestarts', 'notifyConnected', 'tellResolutionHold'] } },
       states: {
         watching: {
           // An ICE restart is a local change whose offer restarts ICE (not drawn: it raises negotiation.change).

@@ -1,6 +1,6 @@
 // The camera's resolution, held for the first second of sending (why, and the figures: sendResolution.ts).
 // The negotiation spawns it (systemId `resolutionHold`) when its peer session sends our camera on a
-// sender that has parameters; the peer session tells it when ICE connects. For its whole life it
+// sender that has parameters; the negotiation passes it its peer session's word that ICE connected. For its whole life it
 // invokes `senderPreference`, which asks the sender to hold its resolution at once. `holding` waits
 // for ICE to connect, then for the named delay `resolutionHold` (1 s, counted from the first connect: a
 // later one, e.g. after an ICE restart, counts nothing); `released` asks the sender for its own
