@@ -267,14 +267,6 @@ export class Forwarder {
     this.#feedback.rembNow(publisher)
   }
 
-  /** The publisher applied its answer to a hub offer: a PLI it left unanswered meanwhile is asked again. */
-  publisherAnswered(publisher: object): void {
-    for (const source of this.#sources.values()) {
-      const when = source.publisher === publisher ? source.keyframes.askAgainIfUnanswered() : undefined
-      if (when) this.#log('debug', 'keyframe asked again at the publisher\'s answer', { clientId: source.published.clientId, trackId: source.published.trackId, when })
-    }
-  }
-
   /** A subscriber's RTCP on its forwarded streams (werift-subscriber-rtcp.ts). */
   subscriberFeedback(packet: RtcpPacket, subscriptions: Iterable<Subscription>): void {
     this.#subscriberRtcp.onPacket(packet, subscriptions)

@@ -11,8 +11,6 @@
 //   ended     the track is gone; asks are ignored
 // `awaiting` on queued / trailing / pending is the still unanswered PLI's sentAt: a keyframe arriving
 // meanwhile is logged as the answer to it, as before the refactor.
-// Beside the states, one `recheck` timer (askAgainIfUnanswered): when it fires it only asks, and only if
-// the same PLI is still `awaiting`.
 import type { Clock, TimerHandle } from '../clock.js'
 
 /**
@@ -50,8 +48,6 @@ function awaitingIn(state: SourceKeyframeState): number | undefined {
 export class KeyframeRequests {
   #state: SourceKeyframeState = IDLE
   #lastSentAt = Number.NEGATIVE_INFINITY
-  /** askAgainIfUnanswered's wait for the interval's end (at most one). */
-  #recheck: TimerHandle | undefined
   readonly #clock: Clock
   /** Sends one PLI now; false when it cannot be sent (no SSRC, or no DTLS). */
   readonly #send: () => boolean
@@ -89,28 +85,6 @@ export class KeyframeRequests {
     if (this.#state.is === 'pending') this.ask()
   }
 
-  /**
-   * The publisher applied its answer to a hub offer. Chromium left the join's PLI sent while that
-   * renegotiation was outstanding unanswered for 350–605 ms in 3 of 12 rounds, and answered a PLI sent
-   * after it in 6–10 ms (loadtest README, stop 42): a PLI still unanswered is asked again, once — at once
-   * when the interval allows, else at its end unless the keyframe came by then. Returns when it asks.
-   */
-  askAgainIfUnanswered(): 'now' | 'after the interval' | undefined {
-    const state = this.#state
-    if (state.is !== 'awaiting' || this.#recheck !== undefined) return undefined
-    const wait = this.#lastSentAt + KEYFRAME_REQUEST_INTERVAL_MS - this.#clock.now()
-    if (wait <= 0) {
-      this.ask()
-      return 'now'
-    }
-    this.#recheck = this.#clock.setTimeout(() => {
-      this.#recheck = undefined
-      const current = this.#state
-      if (current.is === 'awaiting' && current.sentAt === state.sentAt) this.ask()
-    }, wait)
-    return 'after the interval'
-  }
-
   /** The first packet of a keyframe arrived: returns ms since the PLI it answers (undefined: none was out). */
   keyframeArrived(): number | undefined {
     const state = this.#state
@@ -124,8 +98,6 @@ export class KeyframeRequests {
   /** The track is gone: the trailing PLI is cancelled, a queued one will find `ended`. */
   end(): void {
     if (this.#state.is === 'trailing') this.#clock.clearTimeout(this.#state.timer)
-    if (this.#recheck !== undefined) this.#clock.clearTimeout(this.#recheck)
-    this.#recheck = undefined
     this.#state = ENDED
   }
 

@@ -201,8 +201,6 @@ export class WeriftPeer implements MediaPeer {
         }
       })
       this.#afterDescription()
-      // As a publisher: a keyframe asked for while this renegotiation was outstanding may have been dropped.
-      this.#context.forwarder.publisherAnswered(this.#publications)
       // The join bench splits our answer → the first video forwarded at it (loadtest src/join-hub-trace.ts).
       this.#log('debug', 'answer applied', { queuedMs: started - received, ms: this.#context.now() - started })
     })
