@@ -41,7 +41,7 @@ import { videoSizeActors } from './machines/videoSizeActors.js'
 import { videoSizeMachine, type VideoSizeEvent } from './machines/videoSizeMachine.js'
 import type { Trace } from './trace/format.js'
 import type { TraceRecorderLike } from './trace/capture.js'
-import { answeringOffer, offerDue, selectView, statusOf } from './view.js'
+import { answeringOffer, selectView, statusOf } from './view.js'
 
 export type ConferenceSnapshot = SnapshotFrom<typeof conferenceMachine>
 export type ConferenceActor = Actor<typeof conferenceMachine>
@@ -196,7 +196,6 @@ export function createConference(options: ConferenceOptions): Conference {
     selectView,
     statusOf: (snapshot) => statusOf(snapshot.value),
     answeringOffer,
-    offerDue,
     preview: (devices) => actor.send({ type: 'user.preview', media: { audio: devices.audio, video: devices.video } }),
     join: (params: JoinParams) => actor.send({ type: 'user.join', params }),
     leave: () => actor.send({ type: 'user.leave' }),

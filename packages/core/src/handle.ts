@@ -57,8 +57,6 @@ export interface ConferenceHandle<Snapshot> {
    * conference's own snapshot says when it ends, at most its `settleLimit` later); optional for test doubles.
    */
   answeringOffer?(snapshot: Snapshot): boolean
-  /** Joining, our first offer is not on its way yet (view.ts `offerDue`): a UI may hold a render that changes no status; it checks again later. */
-  offerDue?(snapshot: Snapshot): boolean
   /** user.preview: acquire camera/mic for the pre-join screen. */
   preview(media: { audio: boolean; video: boolean }): void
   /** user.join */

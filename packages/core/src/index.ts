@@ -10,7 +10,7 @@ export {
   type ConferenceOptions,
   type ConferenceSnapshot,
 } from './conference.js'
-export { selectView, answeringOffer, offerDue, participantsOf, participantChanges, deriveParticipants, statusOf, type ConferenceSnapshotLike } from './view.js'
+export { selectView, answeringOffer, participantsOf, participantChanges, deriveParticipants, statusOf, type ConferenceSnapshotLike } from './view.js'
 export { GUEST_NAME } from './guestName.js'
 export { browserPorts } from './browser.js'
 export { createHubClient, HubError, isHubError, type HubClient, type HubClientOptions, type HubErrorKind } from './hubClient.js'

@@ -41,18 +41,6 @@ export function answeringOffer(snapshot: ConferenceSnapshotLike): boolean {
   return snapshot.hasTag('answering')
 }
 
-/**
- * Joining, our first offer is not on its way yet: the lock asked for, or granted and the (prepared) offer being set,
- * both bounded by the hub's answer. A UI may hold a render that changes no status until it has left: the
- * render ran between the lock's answer and our offer's PUT (stop 43's join trace). Not while waiting for a
- * refused lock: that wait has no bound. The negotiation's own snapshot says when it ends (no conference
- * snapshot does), so a UI that holds checks again later.
- */
-export function offerDue(snapshot: ConferenceSnapshotLike): boolean {
-  // The two states' names, wherever they are in the negotiation's value (written short: the core's bundle budget).
-  return (snapshot.value as { inRoom?: { connection?: unknown } }).inRoom?.connection === 'connecting' && /requestingLock|creatingOffer/.test(JSON.stringify(childValue(snapshot, 'negotiation')))
-}
-
 export function statusOf(value: unknown): ConferenceStatus {
   if (typeof value === 'string') {
     switch (value) {

@@ -1,8 +1,8 @@
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { makeParticipant } from '../testing/fakeConference'
 import { createTestApp } from '../testing/testApp'
 import { useDevtoolsStore } from './devtools'
-import { OFFER_RECHECK_MS, useSessionStore } from './session'
+import { useSessionStore } from './session'
 
 describe('session store', () => {
   it('does nothing until started, then creates the conference on the configured hub', () => {
@@ -116,28 +116,6 @@ describe('session store', () => {
     runTasks()
     expect(session.view.room?.name).toBe('Team 3')
     expect(queued).toEqual([])
-  })
-
-  it('joining, holds the mirror until our first offer has left (`offerDue`: no snapshot marks it), looking again by a timer', () => {
-    vi.useFakeTimers()
-    try {
-      const { app, session, queued, runTasks } = deferred()
-      app.fake.setView({ status: 'joining', room: { id: 'r1', name: 'Team 1' } })
-      app.fake.setOfferDue(true)
-      app.fake.setView({ status: 'joining', room: { id: 'r1', name: 'Team 2' } })
-      runTasks()
-      expect(session.view.room?.name).toBe('Team 1')
-      vi.advanceTimersByTime(OFFER_RECHECK_MS)
-      expect(session.view.room?.name).toBe('Team 1')
-      // Our offer's PUT left (the negotiation's state, no conference snapshot): the next look mirrors.
-      app.fake.setOfferDue(false)
-      vi.advanceTimersByTime(OFFER_RECHECK_MS)
-      expect(session.view.room?.name).toBe('Team 2')
-      expect(queued).toEqual([])
-      expect(vi.getTimerCount()).toBe(0)
-    } finally {
-      vi.useRealTimers()
-    }
   })
 
   it("shows `connected` after `joining` in the next task, with what came with it; the core's `joining` is mirrored as it is", () => {

@@ -23,9 +23,6 @@ const IDLE_VIEW: ConferenceView = Object.freeze({
   busy: false,
 }) as ConferenceView
 
-/** How soon a mirror held for our first offer (`offerDue`) looks again. */
-export const OFFER_RECHECK_MS = 4
-
 export const useSessionStore = defineStore('session', () => {
   const environment = useEnvironment()
   const inspection = useDevtoolsStore().inspection
@@ -79,22 +76,12 @@ export const useSessionStore = defineStore('session', () => {
     // (they reach the streams just after its PUT). Any other new status is mirrored at once: it changes the
     // screen, and a deferred one showed the previous screen for a task (a reload's rejoin drew the pre-join
     // between two call screens, web e2e refresh spec).
-    // Joining, none either until our first offer has left (`offerDue`: the lock asked for, or granted and the offer
-    // being set): the render ran between the lock's answer and our offer's PUT (stop 43, loadtest README). No
-    // conference snapshot marks that end, so the held mirror looks again a few ms later (a timer: a task-by-task
-    // look would spin the thread the lock's answer waits for).
     let latest: unknown
     let live = true
     let queued = false
     const mirror = () => {
       queued = false
-      if (!live || handle.answeringOffer?.(latest) === true) return
-      if (handle.offerDue?.(latest) === true) {
-        queued = true
-        setTimeout(mirror, OFFER_RECHECK_MS)
-        return
-      }
-      snapshot.value = latest
+      if (live && handle.answeringOffer?.(latest) !== true) snapshot.value = latest
     }
     const mine = handle.actor.subscribe((next) => {
       latest = next

@@ -193,8 +193,6 @@ export interface FakeConference {
   participantListeners(): number
   /** The core answering a hub offer (`answeringOffer`): a new snapshot, as the core's conference (its `answering` tag). */
   setAnswering(answering: boolean): void
-  /** Joining, our first offer not on its way yet (`offerDue`): no new snapshot, as in the core (the negotiation's state). */
-  setOfferDue(due: boolean): void
 }
 
 /** A subscription counted as open (`count(+1)`) until its first unsubscribe (`count(-1)`). */
@@ -215,7 +213,6 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
   const calls: RecordedCall[] = []
   let actor: ReturnType<typeof createActor<typeof fakeConferenceMachine>> | undefined
   let stopped = false
-  let offerDue = false
   let open = 0
   let listening = 0
   const fake: FakeConference = {
@@ -238,9 +235,6 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
     participantListeners: () => listening,
     setAnswering(answering) {
       if (!stopped) actor?.send({ type: 'fake.answering', answering })
-    },
-    setOfferDue(due) {
-      offerDue = due
     },
   }
   const record = (call: RecordedCall) => {
@@ -273,7 +267,6 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
     selectView: (snapshot: unknown) => (snapshot as { context: { view: ConferenceView } }).context.view,
     statusOf: (snapshot: unknown) => (snapshot as { context: { view: ConferenceView } }).context.view.status,
     answeringOffer: (snapshot: unknown) => (snapshot as { context: { answering: boolean } }).context.answering,
-    offerDue: () => offerDue,
     preview: (media) => record({ method: 'preview', args: [media] }),
     join: (params) => record({ method: 'join', args: [params] }),
     leave: () => record({ method: 'leave', args: [] }),
