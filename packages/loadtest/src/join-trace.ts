@@ -1,7 +1,7 @@
 // Where the Parley page's main thread goes during a join: a Chromium trace (and a CPU profile) of the
 // newcomer's page from the click to the first frame, printed as the renderer main thread's tasks (ms
-// after the click, length, what filled them: script, style, layout, paint…; for tasks of 15 ms or more
-// the functions the profiler saw most), with the probe's marks (join-probe.ts) above them. `ROUNDS=N`
+// after the click, length, its CPU time (since stop 43; the rest is the thread waiting for a core), what
+// filled them: script, style, layout, paint…; for tasks of 15 ms or more the functions the profiler saw most), with the probe's marks (join-probe.ts) above them. `ROUNDS=N`
 // joins (default 3), each in a fresh room with one participant already in. A diagnostic to read, not
 // a benchmark: tracing costs the page time of its own.
 //   flock /tmp/parley-e2e.lock unshare -n sh -c 'ip link set lo up && PARLEY_NETNS=lo \
@@ -53,6 +53,8 @@ interface TraceEvent {
   ph: string
   ts: number
   dur?: number
+  /** The thread's CPU time in the event (µs; Chromium's thread clock): against `dur`, the time it ran, not waited for a core. */
+  tdur?: number
   pid: number
   tid: number
   args?: { data?: { url?: string; functionName?: string } }
@@ -116,7 +118,7 @@ try {
     if (process.env.JOIN_TRACE_OUT) {
       mkdirSync(process.env.JOIN_TRACE_OUT, { recursive: true })
       const phases = events.filter((event) => event.pid === pid && event.tid === mainTid && event.ph === 'X' && event.ts >= zero - 30_000 && event.ts < zero + 2_000_000)
-      writeFileSync(`${process.env.JOIN_TRACE_OUT}/round-${round + 1}.json`, JSON.stringify({ zero, profile, tasks: tasks.map(({ ts, dur }) => ({ ts, dur })), phases: phases.map(({ name, ts, dur }) => ({ name, ts, dur })), timeline: timeline.map(([what, at]) => [what, at - clickedAt]), steps }))
+      writeFileSync(`${process.env.JOIN_TRACE_OUT}/round-${round + 1}.json`, JSON.stringify({ zero, profile, tasks: tasks.map(({ ts, dur, tdur }) => ({ ts, dur, tdur })), phases: phases.map(({ name, ts, dur }) => ({ name, ts, dur })), timeline: timeline.map(([what, at]) => [what, at - clickedAt]), steps }))
     }
     // When each hub request left the page (the renderer's ResourceSendRequest), to see which of them waited for a task.
     const sent = events.filter((event) => event.pid === pid && event.name === 'ResourceSendRequest' && event.ts >= zero && event.ts < zero + 2_000_000)
@@ -141,7 +143,7 @@ try {
         }
       }
       const top = [...byName].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([name, us]) => `${name} ${(us / 1000).toFixed(1)}`).join(', ')
-      console.log(`  +${((task.ts - zero) / 1000).toFixed(0).padStart(5)} ms  ${(task.dur! / 1000).toFixed(1).padStart(6)} ms  ${top}`)
+      console.log(`  +${((task.ts - zero) / 1000).toFixed(0).padStart(5)} ms  ${(task.dur! / 1000).toFixed(1).padStart(6)} ms (cpu ${task.tdur !== undefined ? (task.tdur / 1000).toFixed(1) : '-'})  ${top}`)
       if (task.dur! >= 15_000) {
         const counts = new Map<string, number>()
         for (const [time, name] of samples) if (time >= task.ts && time < task.ts + task.dur!) counts.set(name, (counts.get(name) ?? 0) + 1)
