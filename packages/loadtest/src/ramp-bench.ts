@@ -60,7 +60,7 @@ import { DETAIL_TABLE_HEAD, detailRow, LINK_TABLE_HEAD, linkLabel, linkRow, RAMP
  * The hubs `--hubs` can name: werift plane options, and the room's bitrates. `current` is the plane as
  * configured by default; `ndc` the node-datachannel plane (the hub's `--media-plane ndc`, its defaults).
  */
-const RAMP_HUBS: Record<string, { plane: WeriftMediaPlaneOptions | 'ndc'; bitrates?: Record<string, number>; workers?: number }> = {
+const RAMP_HUBS: Record<string, { plane: WeriftMediaPlaneOptions | 'ndc'; bitrates?: Record<string, number>; workers?: number; nice?: number | null }> = {
   current: { plane: {} },
   ndc: { plane: 'ndc' },
   // The werift plane in one media worker thread, as the hub's CLI runs it by default (one per core): its
@@ -68,6 +68,8 @@ const RAMP_HUBS: Record<string, { plane: WeriftMediaPlaneOptions | 'ndc'; bitrat
   // the HTTP API, the events stream and this bench's Playwright. No counters from it: the hub's PLI
   // columns read NaN.
   workers: { plane: {}, workers: 1 },
+  // (stop 43) The same with the worker's thread left at the default priority (before worker-priority.ts).
+  'workers-nice0': { plane: {}, workers: 1, nice: null },
   // A room whose estimate may go down to 88 kbit/s (video_low 40 + audio 48) instead of 165 (90 + audio_red 75).
   'low-floor': { plane: {}, bitrates: { video_low: 40_000, audio_red: 48_000 } },
   // transport-cc with only the room's ceiling and the subscribers' loss in the REMB (the default sends the hub's whole estimate).
@@ -92,7 +94,7 @@ interface RampHub {
 type HubCode = Pick<HubVersion, 'createWeriftMediaPlane' | 'startTestHub'>
 
 /** `trace`: print the hub's estimate, probe and keyframe log lines (`--trace`); `workers` > 0: the plane in media worker threads. */
-async function startRampHub(options: WeriftMediaPlaneOptions | 'ndc', bitrates: Record<string, number> | undefined, trace: boolean, code: HubCode = { createWeriftMediaPlane, startTestHub }, staticDir = WEB_DIST, workers = 0): Promise<RampHub> {
+async function startRampHub(options: WeriftMediaPlaneOptions | 'ndc', bitrates: Record<string, number> | undefined, trace: boolean, code: HubCode = { createWeriftMediaPlane, startTestHub }, staticDir = WEB_DIST, workers = 0, nice?: number | null): Promise<RampHub> {
   const lastEstimate = new Map<string, { estimate: number; lossFraction: number; queueDelayMs: number }>()
   const videoPauses: RampHub['videoPauses'] = []
   // Both planes log the same lines (feedback.ts' estimate, video-pause.ts' pause and resume).
@@ -114,7 +116,7 @@ async function startRampHub(options: WeriftMediaPlaneOptions | 'ndc', bitrates: 
       console.error(`[simulcast] ${new Date().toISOString().slice(17, 23)} ${msg} ${JSON.stringify(fields ?? {})}`)
     } else if (level === 'warn' || level === 'error') console.error(`[hub] ${msg}`, fields ?? '')
   }
-  const mediaPlane = options === 'ndc' ? createNdcMediaPlane({ log }) : workers > 0 ? createWorkerMediaPlane({ workers, log }) : code.createWeriftMediaPlane({ ...options, log })
+  const mediaPlane = options === 'ndc' ? createNdcMediaPlane({ log }) : workers > 0 ? createWorkerMediaPlane({ workers, log, ...(nice === undefined ? {} : { nice }) }) : code.createWeriftMediaPlane({ ...options, log })
   const plane = 'stats' in mediaPlane ? mediaPlane : { stats: () => ({}) as ReturnType<WeriftMediaPlane['stats']> }
   // It serves Parley's app too (as the join bench's hubs do), for `--clients parley`.
   const hub = await code.startTestHub({ mediaPlane, staticDir })
@@ -280,7 +282,7 @@ for (const name of hubNames) {
     const code = await importHubVersion(version.path)
     console.error(`[ramp] hub ${name}: ${code.dir}`)
     hubs.set(name, await startRampHub({}, undefined, args.trace, code))
-  } else hubs.set(name, await startRampHub(RAMP_HUBS[name]!.plane, RAMP_HUBS[name]!.bitrates, args.trace, undefined, undefined, RAMP_HUBS[name]!.workers))
+  } else hubs.set(name, await startRampHub(RAMP_HUBS[name]!.plane, RAMP_HUBS[name]!.bitrates, args.trace, undefined, undefined, RAMP_HUBS[name]!.workers, RAMP_HUBS[name]!.nice))
 }
 const pages = await startStaticServer(TUTORIAL_DIR)
 /** Every origin a publisher page may come from (Firefox's permission file). */

@@ -4,10 +4,12 @@
 // a packet. The plane's clock is the system clock: `Date.now()` here and on the main thread share one
 // time base, which the hub's liveness rules compare `lastReceivedAt` against.
 import { parentPort, workerData } from 'node:worker_threads'
+import { setPriority } from 'node:os'
 import { messageOf } from '@parley/protocol'
 import type { LogFields, Logger } from '../log.js'
 import type { MediaPeer, PublishedTrack, VoiceActivity } from './types.js'
 import { createWeriftMediaPlane } from './werift.js'
+import { raiseThreadPriority } from './worker-priority.js'
 import type { FromWorker, MediaWorkerData, PeerCallName, PeerEvent, PeerStates, ToWorker } from './worker-protocol.js'
 
 const port = parentPort
@@ -37,6 +39,9 @@ const log: Logger = (level, msg, fields) => {
     post({ type: 'log', level, msg, fields: { fieldsNotCloneable: messageOf(error) } })
   }
 }
+
+// Before any media: its arrival stamps wait for a core otherwise (worker-priority.ts).
+raiseThreadPriority(data.nice, { setPriority, warn: (msg, fields) => log('warn', msg, fields) })
 
 const plane = createWeriftMediaPlane({ ice: data.ice, log, fastSend: data.fastSend })
 const peers = new Map<number, MediaPeer>()

@@ -18,6 +18,7 @@ import type { IceConfig, MediaPeer, MediaPeerHandlers, MediaPlane, PeerConnectio
 import { RoomPlacement } from './worker-placement.js'
 import type { MediaWorkerData, PeerCallName, PeerCalls, PeerCommand, PeerEvent, PeerStates, ToWorker } from './worker-protocol.js'
 import { MediaWorker, type PeerMirror } from './worker-thread.js'
+import { MEDIA_WORKER_NICE } from './worker-priority.js'
 
 /** A worker that died before it was ready is started again after this. */
 const RESTART_AFTER_FAILED_START_MS = 1_000
@@ -31,6 +32,8 @@ export interface WorkerMediaPlaneOptions {
   fastSend?: boolean
   /** How often each worker reports its peers' `lastReceivedAt` and its forwarded-packet count. Default 100 ms. */
   receivedIntervalMs?: number
+  /** The workers' nice value (worker-priority.ts); null leaves it. Default MEDIA_WORKER_NICE (-10). */
+  nice?: number | null
 }
 
 export interface WorkerMediaPlane extends MediaPlane {
@@ -207,7 +210,7 @@ class WorkerPlane implements WorkerMediaPlane {
   constructor(options: WorkerMediaPlaneOptions) {
     this.#placement = new RoomPlacement(options.workers)
     this.#restarts = new Array<number>(options.workers).fill(0)
-    this.#data = { ice: options.ice ?? {}, fastSend: options.fastSend ?? true, receivedIntervalMs: options.receivedIntervalMs ?? 100 }
+    this.#data = { ice: options.ice ?? {}, fastSend: options.fastSend ?? true, receivedIntervalMs: options.receivedIntervalMs ?? 100, nice: options.nice === undefined ? MEDIA_WORKER_NICE : options.nice }
     const log = options.log ?? (() => undefined)
     this.#log = (level, msg, fields) => {
       try {

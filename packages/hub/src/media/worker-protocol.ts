@@ -12,6 +12,8 @@ export interface MediaWorkerData {
   fastSend: boolean
   /** How often the worker posts the peers' `lastReceivedAt` that changed (ms). */
   receivedIntervalMs: number
+  /** The nice value the worker's thread asks for (worker-priority.ts); null: left as it is. */
+  nice: number | null
 }
 
 /** The async methods of a peer, with their argument and result. */
