@@ -6,6 +6,9 @@
 // the wait halved and the stamps stayed within ~150 ms. Linux's nice is per thread: this raises the
 // worker's own thread only, not the hub's signalling.
 
+/** What an operator does to grant it (the hub README's "Media workers", Priority). */
+export const PRIORITY_HOW = 'grant CAP_SYS_NICE or RLIMIT_NICE (systemd LimitNICE=)'
+
 /** The nice value a media worker asks for (Linux: -20 highest … 19 lowest). */
 export const MEDIA_WORKER_NICE = -10
 
@@ -23,7 +26,7 @@ export function raiseThreadPriority(nice: number | null, deps: PriorityDeps): bo
     deps.setPriority(0, nice)
     return true
   } catch (error) {
-    deps.warn('media worker priority not raised', { nice, error: error instanceof Error ? error.message : String(error) })
+    deps.warn('media worker priority not raised', { nice, error: error instanceof Error ? error.message : String(error), how: PRIORITY_HOW })
     return false
   }
 }
