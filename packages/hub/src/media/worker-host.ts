@@ -41,7 +41,7 @@ const log: Logger = (level, msg, fields) => {
 }
 
 // Before any media: its arrival stamps wait for a core otherwise (worker-priority.ts).
-raiseThreadPriority(data.nice, { setPriority, warn: (msg, fields) => log('warn', msg, fields) })
+raiseThreadPriority(data.nice, { platform: process.platform, setPriority, warn: (msg, fields) => log('warn', msg, fields) })
 
 const plane = createWeriftMediaPlane({ ice: data.ice, log, fastSend: data.fastSend })
 const peers = new Map<number, MediaPeer>()

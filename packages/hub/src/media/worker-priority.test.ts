@@ -8,14 +8,14 @@ describe('raiseThreadPriority', () => {
   it("asks for the nice value on the calling thread (pid 0: Linux's per-thread nice)", () => {
     const calls: [number, number][] = []
     const warnings: string[] = []
-    expect(raiseThreadPriority(MEDIA_WORKER_NICE, { setPriority: (pid, nice) => calls.push([pid, nice]), warn: (m) => warnings.push(m) })).toBe(true)
+    expect(raiseThreadPriority(MEDIA_WORKER_NICE, { platform: 'linux', setPriority: (pid, nice) => calls.push([pid, nice]), warn: (m) => warnings.push(m) })).toBe(true)
     expect(calls).toEqual([[0, -10]])
     expect(warnings).toEqual([])
   })
 
   it('leaves the priority alone for null or 0', () => {
     const calls: number[] = []
-    const deps = { setPriority: (_pid: number, nice: number) => calls.push(nice), warn: () => undefined }
+    const deps = { platform: 'linux' as const, setPriority: (_pid: number, nice: number) => calls.push(nice), warn: () => undefined }
     expect(raiseThreadPriority(null, deps)).toBe(false)
     expect(raiseThreadPriority(0, deps)).toBe(false)
     expect(calls).toEqual([])
@@ -24,6 +24,7 @@ describe('raiseThreadPriority', () => {
   it('without the right (EACCES) warns once and does not throw', () => {
     const warnings: Record<string, unknown>[] = []
     const deps = {
+      platform: 'linux' as const,
       setPriority: () => {
         throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' })
       },
@@ -31,6 +32,16 @@ describe('raiseThreadPriority', () => {
     }
     expect(raiseThreadPriority(-10, deps)).toBe(false)
     expect(warnings).toEqual([{ nice: -10, error: 'EACCES: permission denied', how: PRIORITY_HOW }])
+  })
+
+  it("asks nothing on a platform whose priority is the whole process's (macOS, Windows)", () => {
+    const calls: number[] = []
+    const warnings: string[] = []
+    for (const platform of ['darwin', 'win32'] as const) {
+      expect(raiseThreadPriority(MEDIA_WORKER_NICE, { platform, setPriority: (_pid, nice) => calls.push(nice), warn: (m) => warnings.push(m) })).toBe(false)
+    }
+    expect(calls).toEqual([])
+    expect(warnings).toEqual([])
   })
 })
 
@@ -64,7 +75,7 @@ describe('raiseThreadPriority on a real worker thread', () => {
       expect(seen.warned).toMatch(/EACCES|EPERM|permission/i)
       expect(seen.nice).toBe(niceBefore)
       const warnings: unknown[] = []
-      expect(raiseThreadPriority(MEDIA_WORKER_NICE, { setPriority, warn: (message) => warnings.push(message) })).toBe(false)
+      expect(raiseThreadPriority(MEDIA_WORKER_NICE, { platform: 'linux', setPriority, warn: (message) => warnings.push(message) })).toBe(false)
       expect(warnings).toEqual(['media worker priority not raised'])
     }
   })

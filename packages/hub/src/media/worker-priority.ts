@@ -4,7 +4,8 @@
 // worker used ~100 ms of CPU a second but waited 450–600 ms a second to be scheduled, its stamps fell up
 // to 1.2 s behind the kernel's, and every publisher's estimate collapsed in the same second; at nice -10
 // the wait halved and the stamps stayed within ~150 ms. Linux's nice is per thread: this raises the
-// worker's own thread only, not the hub's signalling.
+// worker's own thread only, not the hub's signalling. Elsewhere (macOS, Windows) a priority is the whole
+// process's, so nothing is asked there.
 
 /** What an operator does to grant it (the hub README's "Media workers", Priority). */
 export const PRIORITY_HOW = 'grant CAP_SYS_NICE or RLIMIT_NICE (systemd LimitNICE=)'
@@ -13,15 +14,17 @@ export const PRIORITY_HOW = 'grant CAP_SYS_NICE or RLIMIT_NICE (systemd LimitNIC
 export const MEDIA_WORKER_NICE = -10
 
 export interface PriorityDeps {
+  /** process.platform: only Linux has a per-thread nice. */
+  platform: NodeJS.Platform
   /** node:os setPriority: (0, nice) is the calling thread on Linux. */
   setPriority: (pid: number, priority: number) => void
   /** Told once when the priority could not be raised (no CAP_SYS_NICE and no RLIMIT_NICE room). */
   warn: (message: string, fields: Record<string, unknown>) => void
 }
 
-/** Raises the calling thread's priority to `nice`; null or 0 leaves it. Never throws: a worker without the right forwards as before. */
+/** Raises the calling thread's priority to `nice`; null or 0 leaves it, and so does any platform but Linux. Never throws: a worker without the right forwards as before. */
 export function raiseThreadPriority(nice: number | null, deps: PriorityDeps): boolean {
-  if (nice === null || nice === 0) return false
+  if (nice === null || nice === 0 || deps.platform !== 'linux') return false
   try {
     deps.setPriority(0, nice)
     return true
