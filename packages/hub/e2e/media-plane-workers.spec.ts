@@ -2,7 +2,6 @@
 // worker thread running the werift plane, then a real hub over HTTP + SSE whose two rooms land on two
 // workers; one worker crashes and the hub, its API and the other room's media go on, the crashed
 // room's clients are removed, and the replacement worker takes a new room. Loopback-only namespace.
-import { readdirSync, readFileSync } from 'node:fs'
 import { pathFor } from '@parley/protocol'
 import { assertLoopbackOnly, pollUntil } from '@parley/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -12,6 +11,7 @@ import { startHub, type RunningHub } from '../src/index.js'
 import { createWorkerMediaPlane, type WorkerMediaPlane } from '../src/media/worker-plane.js'
 import { MEDIA_WORKER_NICE } from '../src/media/worker-priority.js'
 import { describeMediaPlaneConformance } from '../src/test-support/mediaPlaneConformance.js'
+import { threadNice, threadNices } from '../src/test-support/threadNice.js'
 import { call, joinHub, type HubParticipant } from './support/hub-participant.js'
 import { createWeriftClient } from './support/werift-conformance-client.js'
 
@@ -40,11 +40,6 @@ describeMediaPlaneConformance('the worker plane', () => ({
   createClient: createWeriftClient,
   timeoutMs: 20_000,
 }), { media: true })
-
-/** A thread's nice value: field 19 of its `stat` (counted after the command's closing paren). */
-const threadNice = (statPath: string) => Number(readFileSync(statPath, 'utf8').split(') ')[1]!.split(' ')[16])
-/** The nice value of every thread of this process. */
-const threadNices = () => readdirSync('/proc/self/task').map((tid) => threadNice(`/proc/self/task/${tid}/stat`))
 
 /** Packets `subscriber` received from `publisher` so far (audio + video). */
 function packetsFrom(subscriber: HubParticipant, publisher: HubParticipant): number {
@@ -103,7 +98,7 @@ describe('a hub whose rooms are spread over two media workers', () => {
     const nices = threadNices()
     if (logged.some((entry) => entry.msg === 'media worker priority not raised')) expect(nices.filter((nice) => nice === MEDIA_WORKER_NICE)).toEqual([])
     else expect(nices.filter((nice) => nice === MEDIA_WORKER_NICE).length).toBeGreaterThanOrEqual(2)
-    expect(threadNice('/proc/thread-self/stat')).not.toBe(MEDIA_WORKER_NICE)
+    expect(threadNice()).not.toBe(MEDIA_WORKER_NICE)
 
     const crashed = plane.workerOf(a.roomId)!
     const threadBefore = plane.workers()[crashed]!.threadId

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
+import { niceOfThread, threadNice } from '../test-support/threadNice.js'
 import { MEDIA_WORKER_NICE, PRIORITY_HOW, raiseThreadPriority } from './worker-priority.js'
 
 describe('raiseThreadPriority', () => {
@@ -48,32 +48,33 @@ describe('raiseThreadPriority', () => {
 // The claim the default rests on, on a real thread: Linux's nice is per thread, so a worker that raises its
 // own leaves the main thread's (HTTP and signalling) alone. Without the right, the warning path instead.
 describe('raiseThreadPriority on a real worker thread', () => {
-  /** The calling thread's nice value: field 19 of /proc/thread-self/stat (after the command's closing paren). */
-  const THREAD_NICE = "Number(require('node:fs').readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1].split(' ')[16])"
-
   it('raises the worker thread to MEDIA_WORKER_NICE and only it, or warns and changes nothing', async () => {
-    const niceBefore = Number(readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1]!.split(' ')[16])
+    const niceBefore = threadNice()
+    // The same call raiseThreadPriority makes, with node:os's real setPriority (the module itself is TypeScript);
+    // the worker posts its thread id (/proc/thread-self is "pid/task/tid") and stays until told to end.
     const source = `
       const { parentPort } = require('node:worker_threads')
       const { setPriority } = require('node:os')
+      const { readlinkSync } = require('node:fs')
       let warned = null
       let raised = false
       try { setPriority(0, ${MEDIA_WORKER_NICE}); raised = true } catch (error) { warned = error.message }
-      parentPort.postMessage({ raised, warned, nice: ${THREAD_NICE} })
+      parentPort.postMessage({ raised, warned, tid: Number(readlinkSync('/proc/thread-self').split('/').pop()) })
+      parentPort.once('message', () => process.exit(0))
     `
-    // The same call raiseThreadPriority makes, with node:os's real setPriority (the module itself is TypeScript).
     const worker = new Worker(source, { eval: true })
-    const seen = await new Promise<{ raised: boolean; warned: string | null; nice: number }>((resolve, reject) => {
+    const seen = await new Promise<{ raised: boolean; warned: string | null; tid: number }>((resolve, reject) => {
       worker.once('message', resolve)
       worker.once('error', reject)
     })
+    const workerNice = niceOfThread(seen.tid)
+    worker.postMessage('end')
     await worker.terminate()
-    const niceAfter = Number(readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1]!.split(' ')[16])
-    expect(niceAfter).toBe(niceBefore)
-    if (seen.raised) expect(seen.nice).toBe(MEDIA_WORKER_NICE)
+    expect(threadNice()).toBe(niceBefore)
+    if (seen.raised) expect(workerNice).toBe(MEDIA_WORKER_NICE)
     else {
       expect(seen.warned).toMatch(/EACCES|EPERM|permission/i)
-      expect(seen.nice).toBe(niceBefore)
+      expect(workerNice).toBe(niceBefore)
       const warnings: unknown[] = []
       expect(raiseThreadPriority(MEDIA_WORKER_NICE, { platform: 'linux', setPriority, warn: (message) => warnings.push(message) })).toBe(false)
       expect(warnings).toEqual(['media worker priority not raised'])
