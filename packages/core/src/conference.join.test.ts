@@ -24,6 +24,9 @@ describe('createConference', () => {
     expect(run.pc().transceivers.map((t) => [t.sender.track?.kind, t.direction])).toEqual([
       ['audio', 'sendonly'],
       ['video', 'sendonly'],
+      // The receive slots the hub fills in its answer (peerSession.ts).
+      [undefined, 'recvonly'],
+      [undefined, 'recvonly'],
     ])
     expect(run.world.hub.requests('negotiate')).toHaveLength(1)
     expect(run.world.hub.meta[mediaStateMetaKey('client1')]).toEqual({ audio: true, video: true, name: 'Ada', host: true })

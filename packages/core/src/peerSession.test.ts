@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { BOOTSTRAP_CHANNEL_LABEL, CAMERA_LAYERS, PeerSession, type PeerSessionEvent } from './peerSession.js'
-import { FAKE_ANSWER_SDP, FakeMediaStream, FakeMediaStreamTrack, FakePeerConnections, flush } from './test-support/index.js'
+import { FAKE_ANSWER_SDP, FakeMediaStream, FakeMediaStreamTrack, type FakePeerConnection, FakePeerConnections, flush } from './test-support/index.js'
 
 const CANDIDATE = { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u' }
 const HUB_OFFER = 'v=0\r\no=hub 1 1 IN IP4 127.0.0.1\r\n'
@@ -22,21 +22,26 @@ function open(tracks: FakeMediaStreamTrack[] = [], cameraLayers?: typeof CAMERA_
 }
 
 describe('PeerSession', () => {
-  it('sends the local tracks, and receives on every kind it does not send', () => {
-    const { pc } = open([new FakeMediaStreamTrack('audio')])
-    expect(pc.transceivers.map((t) => [t.sender.track?.kind ?? null, t.direction])).toEqual([
-      ['audio', 'sendonly'],
-      [null, 'recvonly'],
+  it('sends the local tracks, then offers one receive slot per kind, whatever it sends', () => {
+    const kinds = (pc: FakePeerConnection) => pc.transceivers.map((t) => [t.sender.track?.kind ?? null, t.receiver.track.kind, t.direction])
+    expect(kinds(open([new FakeMediaStreamTrack('audio')]).pc)).toEqual([
+      ['audio', 'audio', 'sendonly'],
+      [null, 'audio', 'recvonly'],
+      [null, 'video', 'recvonly'],
+    ])
+    expect(kinds(open().pc)).toEqual([
+      [null, 'audio', 'recvonly'],
+      [null, 'video', 'recvonly'],
     ])
   })
 
   it("sends the camera as the layers given (high first, the full size), the microphone and the screen share as one stream", () => {
     const { pc, session } = open([new FakeMediaStreamTrack('audio'), new FakeMediaStreamTrack('video')], CAMERA_LAYERS)
     const encodings = () => pc.transceivers.map((t) => (t.sender.getParameters?.().encodings as { rid?: string; scaleResolutionDownBy?: number }[]).map((e) => `${e.rid ?? '-'}/${e.scaleResolutionDownBy ?? 1}`))
-    expect(encodings()).toEqual([['-/1'], ['high/1', 'mid/2', 'low/4']])
+    expect(encodings().slice(0, 2)).toEqual([['-/1'], ['high/1', 'mid/2', 'low/4']])
     expect(session.camera).toBe(pc.transceivers[1]!.sender)
     session.publishScreen(new FakeMediaStream([new FakeMediaStreamTrack('video')]))
-    expect(encodings()[2]).toEqual(['-/1'])
+    expect(encodings()[4]).toEqual(['-/1'])
   })
 
   it('sends the camera as one stream without layers', () => {

@@ -108,8 +108,11 @@ export class PeerSession {
         this.layered = ((sender.getParameters().encodings as unknown[] | undefined)?.length ?? 0) > 1
       }
     }
-    // A client without devices still offers m-lines, or it would have nothing to receive on.
-    for (const kind of ['audio', 'video'] as const) if (!local.tracks.some((t) => t.kind === kind)) pc.addTransceiver(kind, { direction: 'recvonly' })
+    // Receive slots, one recvonly m-line per kind, whatever we send: our hub puts another participant's
+    // media in them in its answer to this offer, so it flows as soon as DTLS is up instead of after a
+    // server offer and our answer to it (hub README, "Receive slots"). A hub that fills none answers
+    // them inactive, and a client without a device of a kind needs one to receive that kind at all.
+    for (const kind of ['audio', 'video'] as const) pc.addTransceiver(kind, { direction: 'recvonly' })
     pc.createDataChannel?.(BOOTSTRAP_CHANNEL_LABEL, BOOTSTRAP_CHANNEL_INIT)
     const onCandidate = (event: { candidate: { toJSON(): IceCandidateInitLike } | IceCandidateInitLike | null | undefined }) => {
       const candidate = toCandidate(event.candidate)

@@ -62,6 +62,8 @@ describe('the pre-join warm-up', () => {
     expect(pc.transceivers.map((t) => [t.sender.track, t.direction])).toEqual([
       [run.localTrack('audio'), 'sendonly'],
       [run.localTrack('video'), 'sendonly'],
+      [null, 'recvonly'],
+      [null, 'recvonly'],
     ])
     expect(pc.localDescription).toEqual({ type: 'offer', sdp: FAKE_OFFER_SDP })
     expect(pc.dataChannels.map((c) => c.label)).toEqual(['parley.bootstrap'])
@@ -76,14 +78,14 @@ describe('the pre-join warm-up', () => {
     const rids = (pc: FakePeerConnection) => pc.transceivers.map((t) => (t.sender.getParameters?.().encodings as { rid?: string }[]).map((e) => e.rid ?? '-').join(','))
     for (const [simulcast, camera] of [[undefined, '-'], [false, '-'], [true, 'high,mid,low']] as const) {
       const run = await warmedUp(undefined, simulcast)
-      expect(rids(run.world.peers.latest() as FakePeerConnection)).toEqual(['-', camera])
+      expect(rids(run.world.peers.latest() as FakePeerConnection)).toEqual(['-', camera, '-', '-'])
       run.conference.leave()
       // A join without a pre-join: the room builds its own connection, with the same layers.
       const cold = started(undefined, simulcast)
       cold.conference.join(JOIN)
       await cold.until((s) => s.matches('inRoom'))
       await flush()
-      expect(rids(cold.world.peers.latest() as FakePeerConnection)).toEqual(['-', camera])
+      expect(rids(cold.world.peers.latest() as FakePeerConnection)).toEqual(['-', camera, '-', '-'])
       cold.conference.leave()
     }
   })
@@ -148,6 +150,7 @@ describe('the pre-join warm-up', () => {
     expect(second).not.toBe(first)
     expect(second.transceivers.map((t) => [t.sender.track?.kind ?? null, t.direction])).toEqual([
       ['audio', 'sendonly'],
+      [null, 'recvonly'],
       [null, 'recvonly'],
     ])
     expect(run.world.peers.openCount).toBe(1)

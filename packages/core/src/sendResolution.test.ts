@@ -101,8 +101,9 @@ describe('the negotiation’s peer session and the camera’s resolution', () =>
     media.set(new FakeMediaStream([new FakeMediaStreamTrack('audio'), new FakeMediaStreamTrack('video')]))
     return media
   }
+  // The senders of a track (the receive slots send none).
   const preferences = (pc: FakePeerConnection) =>
-    pc.transceivers.map((t) => [t.sender.track?.kind ?? null, (t.sender as unknown as { parameters: Record<string, unknown> }).parameters.degradationPreference])
+    pc.transceivers.filter((t) => t.sender.track).map((t) => [t.sender.track?.kind ?? null, (t.sender as unknown as { parameters: Record<string, unknown> }).parameters.degradationPreference])
 
   function start(withCamera = true) {
     const world = createFakeWorld()

@@ -30,7 +30,7 @@ import { InternalChannel } from './internalChannel.js'
 import { LivenessWatch } from './liveness.js'
 import { MID_OFFER_MESSAGE, Negotiator } from './negotiation.js'
 import { Phases } from './phases.js'
-import { sendingTrackCount } from './sdpLimits.js'
+import { receiveSlotCount, sendingTrackCount } from './sdpLimits.js'
 import { SseChannel, type SseSink } from './sse.js'
 import { resumeWindowMs, type HubTimings } from './timings.js'
 
@@ -55,6 +55,8 @@ export interface ClientEventRecord {
 export interface ClientRoom {
   /** The peer connected for the first time. */
   joined(client: Client): void
+  /** Before that, the client's first offer has receive slots the hub's answer can fill (tracks.ts `receiving`). */
+  receiving(client: Client): void
   /** A deadline passed or the peer closed: the room removes the client. */
   expel(client: Client, reason: LeftReason, why: string): void
   trackPublished(client: Client, track: PublishedTrack): void
@@ -251,6 +253,8 @@ export class Client {
       if (tracks > maxTracks) {
         throw new HubError(Status.payloadTooLarge, `the offer sends ${tracks} tracks, over the limit of ${maxTracks} tracks per client (max-tracks-per-client)`)
       }
+      // Joining with receive slots: the others' tracks can come in this offer's answer, not a server offer after DTLS.
+      if (!this.present && this.peer.receivesInAnswer === true && receiveSlotCount(description.sdp) > 0) this.#deps.room.receiving(this)
       return this.#mediaCall('offer', () => this.negotiator.handleClientOffer(description as Offer))
     }
     await this.#mediaCall('answer', () => this.negotiator.handleClientAnswer(description as Answer))

@@ -88,6 +88,7 @@ export class Room {
     })
     this.#asClientRoom = {
       joined: (client) => this.#clientJoined(client),
+      receiving: (client) => this.#tracks.receiving(client),
       expel: (client, reason, why) => this.#safely('removing a client', client, () => this.removeClient(client, reason, why)),
       trackPublished: (client, track) => this.#tracks.published(client, track),
       trackUnpublished: (client, track) => this.#tracks.unpublished(client, track),

@@ -46,6 +46,8 @@ export interface TrackRouterDeps {
 
 export class TrackRouter {
   readonly #publishers = new Map<Client, Publisher>()
+  /** Clients receiving the others' tracks: present ones, and joining ones whose offer has receive slots. */
+  readonly #receivers = new Set<Client>()
   readonly #deps: TrackRouterDeps
   readonly #slots: SubscriptionSlots
 
@@ -108,16 +110,19 @@ export class TrackRouter {
       // A publisher not connected yet reaches nobody; rule 1 subscribes everyone once it does.
       if (publisher.present) tracks.push(state.track)
     }
-    // A client that is not connected yet gets every track when it connects.
-    if (!client.present) return
+    // A client that receives nothing yet gets every track when it does.
+    if (!this.#receivers.has(client)) return
     this.#slots.ensure(client, tracks)
   }
 
   /**
-   * A client's peer connected for the first time: it receives every track of the present others, and
-   * hears of the available ones; what it published before it connected reaches the others now.
+   * The client starts receiving: every track of the present others, and it hears of the available ones.
+   * On its first `connected`, or earlier, at its first offer, when that offer has receive slots for the
+   * tracks to come in the hub's answer (client.ts). Once per client.
    */
-  joined(client: Client): void {
+  receiving(client: Client): void {
+    if (this.#receivers.has(client)) return
+    this.#receivers.add(client)
     const available: Record<string, TrackInfo> = {}
     for (const publisher of this.#others(client)) {
       if (!publisher.present) continue
@@ -127,6 +132,14 @@ export class TrackRouter {
       }
     }
     if (Object.keys(available).length > 0) client.sse.send('tracks_available', { tracks: available })
+  }
+
+  /**
+   * A client's peer connected for the first time: it receives (if it did not already), and what it
+   * published before it connected reaches the others now.
+   */
+  joined(client: Client): void {
+    this.receiving(client)
     const own = this.#publishers.get(client)
     if (!own) return
     const announced = [...own.tracks.values()].filter((state) => state.available)
@@ -136,7 +149,7 @@ export class TrackRouter {
 
   /** Rule 1 for a present publisher's track: everyone present receives it; the source grace starts. */
   #goLive(client: Client, publisher: Publisher, state: TrackState): void {
-    for (const other of this.#others(client)) if (other.present) this.#slots.offer(other, state.track)
+    for (const other of this.#others(client)) if (this.#receivers.has(other)) this.#slots.offer(other, state.track)
     if (state.available) return
     state.grace.start(this.#deps.timings.trackSourceGraceMs, () => {
       if (publisher.tracks.get(state.track.trackId) === state && !state.available) {
@@ -147,6 +160,7 @@ export class TrackRouter {
 
   /** The client is gone: its tracks end for everyone, its timers stop. */
   forget(client: Client): void {
+    this.#receivers.delete(client)
     this.#slots.forget(client)
     const publisher = this.#publishers.get(client)
     if (!publisher) return
@@ -191,7 +205,7 @@ export class TrackRouter {
     }
     // Sources set before the publisher connected are announced when it does (joined).
     if (!publisher.present) return
-    for (const other of this.#others(publisher)) if (other.present) other.sse.send('tracks_available', { tracks })
+    for (const other of this.#others(publisher)) if (this.#receivers.has(other)) other.sse.send('tracks_available', { tracks })
   }
 
   #unsubscribeEveryone(track: PublishedTrack): void {

@@ -81,6 +81,9 @@ function guardPeer(peer: MediaPeer, contain: (what: string, run: () => void) => 
     get lastReceivedAt() {
       return peer.lastReceivedAt
     },
+    get receivesInAnswer() {
+      return peer.receivesInAnswer
+    },
     // async: a synchronous throw becomes a rejection, which the caller handles as any refusal.
     handleOffer: async (offer) => peer.handleOffer(offer),
     createOffer: async () => peer.createOffer(),

@@ -61,6 +61,12 @@ export interface MediaPeer {
   readonly clientId: string
   readonly connectionState: PeerConnectionState
   readonly signalingState: SignalingState
+  /**
+   * The plane puts forwardings waiting for an m-line into the recvonly m-lines of a client's offer (its
+   * receive slots), so the room may subscribe a joining client before its first offer (client.ts).
+   * Absent: forwardings come only with server offers.
+   */
+  readonly receivesInAnswer?: boolean
   /** When the client last sent RTP or RTCP (injected Clock, ms); undefined before its first packet. The hub's liveness rules read it. */
   readonly lastReceivedAt: number | undefined
   /** Applies a client offer and returns the answer (local candidates trickle through `onIceCandidate`). */

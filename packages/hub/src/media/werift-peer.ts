@@ -4,6 +4,7 @@
 import { RTCPeerConnection } from 'werift'
 import type { RTCDtlsTransport } from 'werift'
 import { type Answer, type IceCandidate, type Offer, messageOf } from '@parley/protocol'
+import type { Clock, TimerHandle } from '../clock.js'
 import type { LogFields, LogLevel, Logger } from '../log.js'
 import { createSerialQueue } from '../serialQueue.js'
 import { deferHandlers } from './boundary.js'
@@ -15,7 +16,7 @@ import { RemoteCandidates } from './werift-candidates.js'
 import { WeriftChannels } from './werift-channels.js'
 import type { BandwidthLimits } from './bandwidth.js'
 import type { PixelThresholds } from './viewer-size.js'
-import type { Forwarder } from './werift-forwarder.js'
+import type { Forwarder, Subscription } from './werift-forwarder.js'
 import { WeriftPublications } from './werift-publications.js'
 import { assertUsableDescription, filterSdpCandidates, parseMediaSections } from './werift-sdp.js'
 import { WeriftSubscriptions } from './werift-subscriptions.js'
@@ -35,12 +36,16 @@ export interface WeriftPeerContext {
   readonly viewerPixels: PixelThresholds
   /** The injected Clock's time (ms), for `lastReceivedAt`. */
   readonly now: () => number
+  /** The injected Clock, for the wait of held keyframes on the client's SRTP. */
+  readonly clock: Clock
   /** The peer closed: the plane forgets it. */
   released(peer: WeriftPeer): void
 }
 
 export class WeriftPeer implements MediaPeer {
   readonly clientId: string
+  /** A client offer's recvonly m-lines take forwardings waiting for one (WeriftSubscriptions.fillReceiveSlots). */
+  readonly receivesInAnswer = true
   readonly #pc: RTCPeerConnection
   readonly #context: WeriftPeerContext
   readonly #roomId: string
@@ -56,6 +61,12 @@ export class WeriftPeer implements MediaPeer {
   /** ICE connections whose early ClientHello is held for werift's DTLS server (werift-early-dtls.ts): one per connection, however many transports share it. */
   readonly #earlyDtlsConnections = new WeakSet<object>()
   #lastReceivedAt: number | undefined
+  /**
+   * Held keyframes (receive slots) wait, from our DTLS up, for the client's first packet: its SRTP is up
+   * then. Sent at our DTLS up, they reached a browser still finishing its handshake and were dropped
+   * (its PLI came 200–300 ms later). `waiting` holds the fallback timer, for a client that sends nothing.
+   */
+  #heldRelease: { readonly state: 'idle' } | { readonly state: 'waiting'; readonly timer: TimerHandle } = { state: 'idle' }
   /** werift's connection state, except `connected` as soon as media can flow (#mediaUp). */
   #connectionState: PeerConnectionState = 'new'
   #closed = false
@@ -140,6 +151,7 @@ export class WeriftPeer implements MediaPeer {
       const started = this.#context.now()
       const sdp = filterSdpCandidates(offer.sdp, this.#context.allowedRemoteAddresses)
       assertUsableDescription('offer', sdp, sectionCount(this.#pc.remoteDescription?.sdp))
+      let placed: Subscription[] = []
       await this.#candidates.aroundRemoteDescription(async () => {
         try {
           await this.#pc.setRemoteDescription({ type: 'offer', sdp })
@@ -147,13 +159,16 @@ export class WeriftPeer implements MediaPeer {
           throw new Error(`the client's offer cannot be applied: ${messageOf(error)}`)
         }
         if (/^a=setup:actpass/m.test(sdp) && !/^a=setup:(active|passive)/m.test(sdp)) preferDtlsServer(this.#pc)
+        placed = this.#subscriptions.fillReceiveSlots()
         try {
           await this.#pc.setLocalDescription(await this.#pc.createAnswer())
         } catch (error) {
+          this.#subscriptions.unplace(placed)
           await this.#pc.setRemoteDescription({ type: 'rollback', sdp: '' }).catch(() => undefined)
           throw new Error(`no answer to the client's offer: ${messageOf(error)}`)
         }
       })
+      this.#subscriptions.answeredInSlots(placed)
       this.#afterDescription()
       this.#log('debug', 'offer answered', { queuedMs: started - received, ms: this.#context.now() - started })
       // werift answers every rid plain: the layers the client's offer paused would come back on (werift-simulcast-pause.ts).
@@ -251,6 +266,8 @@ export class WeriftPeer implements MediaPeer {
 
   async #release(): Promise<void> {
     this.#closed = true
+    if (this.#heldRelease.state === 'waiting') this.#context.clock.clearTimeout(this.#heldRelease.timer)
+    this.#heldRelease = { state: 'idle' }
     this.#subscriptions.close()
     this.#publications.close()
     this.#candidates.close()
@@ -287,6 +304,21 @@ export class WeriftPeer implements MediaPeer {
     this.#channels.startSctpIfNeeded()
     this.#context.forwarder.publisherConnected(this.#publications)
     this.#subscriptions.connected()
+    this.#awaitClientSrtp()
+  }
+
+  #awaitClientSrtp(): void {
+    if (this.#heldRelease.state === 'waiting') return
+    const timer = this.#context.clock.setTimeout(() => this.#fromWerift('releasing held keyframes', () => this.#releaseHeld()), HELD_RELEASE_FALLBACK_MS)
+    this.#heldRelease = { state: 'waiting', timer }
+  }
+
+  /** The client's first packet after DTLS (or the fallback): the held keyframes go. */
+  #releaseHeld(): void {
+    if (this.#heldRelease.state !== 'waiting') return
+    this.#context.clock.clearTimeout(this.#heldRelease.timer)
+    this.#heldRelease = { state: 'idle' }
+    if (!this.#closed) this.#subscriptions.releaseHeld()
   }
 
   get lastReceivedAt(): number | undefined {
@@ -314,9 +346,13 @@ export class WeriftPeer implements MediaPeer {
       this.#disposers.push(
         transport.onRtcp.subscribe((packet) => {
           this.#lastReceivedAt = now()
+          if (this.#heldRelease.state === 'waiting') this.#fromWerift('releasing held keyframes', () => this.#releaseHeld())
           this.#fromWerift('onRtcp', () => this.#subscriptions.feedback(packet))
         }).unSubscribe,
-        transport.onRtp.subscribe(() => void (this.#lastReceivedAt = now())).unSubscribe,
+        transport.onRtp.subscribe(() => {
+          this.#lastReceivedAt = now()
+          if (this.#heldRelease.state === 'waiting') this.#fromWerift('releasing held keyframes', () => this.#releaseHeld())
+        }).unSubscribe,
         // SRTP is up: the publisher hears its first REMB now, not once werift's connection state follows
         // (which also waits for an SCTP association when the first offer carries a data channel).
         transport.onStateChange.subscribe((state) => {
@@ -365,6 +401,9 @@ export class WeriftPeer implements MediaPeer {
     this.#context.log(level, msg, { roomId: this.#roomId, clientId: this.clientId, ...fields })
   }
 }
+
+/** A client that sends nothing after DTLS (receive-only, no RTCP yet) gets its held keyframes after this. */
+export const HELD_RELEASE_FALLBACK_MS = 50
 
 function sectionCount(sdp: string | undefined): number {
   return sdp ? parseMediaSections(sdp).length : 0

@@ -73,7 +73,65 @@ export class WeriftSubscriptions implements SubscriptionOwner {
       this.#byKey.set(source.key, subscription)
       const size = this.#sizes.get(track.trackId)
       if (size) applyViewerSize(subscription, size, this.#pixels)
-      this.#negotiationNeeded()
+      if (this.#pc.remoteDescription) this.#negotiationNeeded()
+      // Before the client's first offer (a joining client's receive slots) there is nothing to renegotiate:
+      // that offer's slots, or the server offer its answer finds owed (#afterDescription), carry the
+      // forwarding. Its keyframe is asked for now and held, so that one arriving before the subscriber's
+      // DTLS is up (or before the answer that places it) is not lost to it.
+      else this.#forwarder.holdKeyframe(subscription)
+    }
+  }
+
+  /**
+   * Between a client offer's setRemoteDescription and the hub's answer. The offer's recvonly audio and
+   * video m-lines that carry nothing are receive slots: each takes a forwarding still without an m-line,
+   * of its kind (preferring the stream of one just placed, so a camera and its microphone stay
+   * together), and its media comes with this answer instead of a server offer once DTLS is up. Returns
+   * the forwardings placed; their keyframes are asked for when the answer is set (`answeredInSlots`).
+   */
+  fillReceiveSlots(): Subscription[] {
+    const waiting = [...this.#byKey.values()].filter((subscription) => !subscription.transceiver && subscription.source)
+    if (waiting.length === 0 || this.#closed) return []
+    const taken = new Set([...this.#byKey.values()].map((subscription) => subscription.transceiver))
+    const placed: Subscription[] = []
+    for (const transceiver of this.#pc.getTransceivers()) {
+      // offerDirection is the offer's direction reversed: `sendonly` for a client's recvonly m-line.
+      const slot = transceiver.offerDirection === 'sendonly' && transceiver.direction === 'recvonly' && transceiver.mid != null
+      if (!slot || transceiver.stopped || transceiver.stopping || taken.has(transceiver) || !transceiver.sender.codec) continue
+      const kind = transceiver.kind
+      const streams = new Set(placed.map((subscription) => subscription.track.streamId))
+      const index = bestSlotCandidate(waiting, kind, streams)
+      if (index < 0) continue
+      const [subscription] = waiting.splice(index, 1) as [Subscription]
+      const { track } = subscription
+      transceiver.setDirection('sendonly')
+      transceiver.sender.streamId = track.streamId
+      Object.defineProperty(transceiver.sender, 'trackId', { value: track.trackId, writable: true, configurable: true })
+      // As for the transceivers of a server offer, the MID only (what the fast send writes). The sender took
+      // the offer's extensions at setRemoteDescription (werift's prepareSend), so it is told too.
+      const mid = transceiver.headerExtensions.filter((extension) => extension.uri === RTP_EXTENSION_URI.sdesMid)
+      transceiver.headerExtensions = mid
+      Object.assign(transceiver.sender, { headerExtensions: mid })
+      subscription.transceiver = transceiver
+      this.#forwarder.transceiverCreated(subscription)
+      placed.push(subscription)
+    }
+    if (placed.length > 0) this.#log('debug', 'forwarded in the answer', { trackIds: placed.map((subscription) => subscription.track.trackId) })
+    return placed
+  }
+
+  /** No answer was set after all: the forwardings wait for an m-line again. */
+  unplace(placed: readonly Subscription[]): void {
+    for (const subscription of placed) subscription.transceiver = undefined
+  }
+
+  /**
+   * The answer placing `placed` is set. Their video keyframes are asked for now and held until the
+   * subscriber's DTLS is up (`connected`), so the publisher's encode overlaps the handshake.
+   */
+  answeredInSlots(placed: readonly Subscription[]): void {
+    for (const subscription of placed) {
+      if (this.#byKey.get(subscription.key) === subscription) this.#forwarder.holdKeyframe(subscription)
     }
   }
 
@@ -174,10 +232,20 @@ export class WeriftSubscriptions implements SubscriptionOwner {
     return false
   }
 
-  /** The subscriber can decode only from a keyframe sent after its DTLS came up. */
+  /**
+   * The subscriber can decode only from a keyframe sent after its DTLS came up: each forwarding asks now,
+   * except those whose keyframe is held for them (receive slots): `releaseHeld` sends those.
+   */
   connected(): void {
     for (const subscription of this.#byKey.values()) {
-      if (subscription.source && subscription.transceiver?.sender.codec) this.#forwarder.requestKeyframe(subscription.source)
+      if (subscription.source && subscription.transceiver?.sender.codec && !isHeld(subscription)) this.#forwarder.requestKeyframe(subscription.source)
+    }
+  }
+
+  /** The subscriber can take media (its SRTP is up): each negotiated forwarding with a held keyframe gets it, and is live. */
+  releaseHeld(): void {
+    for (const subscription of this.#byKey.values()) {
+      if (isHeld(subscription) && subscription.transceiver?.sender.codec && subscription.transceiver.currentDirection === 'sendonly') this.#forwarder.negotiated(subscription)
     }
   }
 
@@ -249,4 +317,14 @@ export function releaseSenderFromTransport(transceiver: RTCRtpTransceiver): void
   const sender = transceiver.sender as unknown as { dtlsDisposer?: unknown }
   if (!Array.isArray(sender.dtlsDisposer)) return
   for (const dispose of sender.dtlsDisposer.splice(0)) if (typeof dispose === 'function') dispose()
+}
+
+function isHeld(subscription: Subscription): boolean {
+  return subscription.keyframe === 'awaiting' || subscription.keyframe === 'holding'
+}
+
+/** The waiting forwarding a slot of `kind` takes: one of a stream already placed, else the first. */
+function bestSlotCandidate(waiting: readonly Subscription[], kind: string, streams: ReadonlySet<string>): number {
+  const sameStream = waiting.findIndex((subscription) => subscription.track.kind === kind && streams.has(subscription.track.streamId))
+  return sameStream >= 0 ? sameStream : waiting.findIndex((subscription) => subscription.track.kind === kind)
 }

@@ -123,6 +123,7 @@ class WeriftPlane implements WeriftMediaPlane {
         forwarder: this.#forwarder,
         log: this.#log,
         now: () => this.#clock.now(),
+        clock: this.#clock,
         released,
         bandwidth: bandwidthLimits(init.bitrates ?? DEFAULT_BITRATES),
         viewerPixels: pixelThresholds(init.bitrates),

@@ -52,6 +52,8 @@ export interface WorkerMediaPlane extends MediaPlane {
 /** The main thread's side of one peer in a worker. */
 class WorkerPeer implements MediaPeer, PeerMirror {
   readonly clientId: string
+  /** The workers run the werift plane (WeriftPeer.receivesInAnswer). */
+  readonly receivesInAnswer = true
   readonly roomId: string
   readonly #peerId: number
   readonly #worker: MediaWorker<WorkerPeer>

@@ -1,0 +1,120 @@
+// Receive slots (WeriftSubscriptions.fillReceiveSlots): a client's offer with recvonly m-lines gets the
+// forwardings waiting for it in the hub's answer, under the publisher's MSID, instead of in a server offer
+// after its DTLS is up. Through a real werift plane whose clients are werift peer connections (their offers
+// and answers passed on as a browser's would be; no candidates: no packet is sent).
+import { afterEach, describe, expect, it } from 'vitest'
+import { MediaStream, RTCPeerConnection } from 'werift'
+import { loopbackWeriftConfig } from '@parley/werift-config'
+import { createWeriftMediaPlane, type WeriftMediaPlane } from './werift.js'
+import type { MediaPeer, MediaPeerHandlers, PublishedTrack } from './types.js'
+import { parseMediaSections } from './werift-sdp.js'
+
+const withoutCandidates = (sdp: string) =>
+  sdp
+    .split('\r\n')
+    .filter((line) => !line.startsWith('a=candidate:') && line !== 'a=end-of-candidates')
+    .join('\r\n')
+
+/** Each audio/video m-line of `sdp`: kind, direction and MSID (`stream track`), in order. */
+function lines(sdp: string): string[] {
+  return sdp
+    .split(/\r\n(?=m=)/)
+    .slice(1)
+    .filter((section) => /^m=(audio|video) [1-9]/.test(section))
+    .map((section) => {
+      const kind = section.slice(2, 7)
+      const direction = /^a=(sendrecv|sendonly|recvonly|inactive)$/m.exec(section)?.[1]
+      const msid = /^a=msid:(.*)$/m.exec(section)?.[1]
+      return [kind, direction, msid].filter(Boolean).join(' ')
+    })
+}
+
+describe('receive slots on the werift plane', () => {
+  let plane: WeriftMediaPlane | undefined
+  const clients: RTCPeerConnection[] = []
+  afterEach(async () => {
+    for (const client of clients.splice(0)) await client.close()
+    await plane?.close()
+    plane = undefined
+  })
+
+  function handlersFor(published: PublishedTrack[], negotiationNeeded: { count: number }): MediaPeerHandlers {
+    const noop = () => undefined
+    return {
+      onIceCandidate: noop,
+      onTrackPublished: (track) => published.push(track),
+      onTrackUnpublished: noop,
+      onConnectionStateChange: noop,
+      onNegotiationNeeded: () => negotiationNeeded.count++,
+      onDataChannelMessage: noop,
+      onVideoPaused: noop,
+    }
+  }
+
+  /** A client offering `send` (kinds it publishes, in one stream) and `receive` (its recvonly m-lines). */
+  async function offer(peer: MediaPeer, send: ('audio' | 'video')[], receive: ('audio' | 'video')[]): Promise<{ client: RTCPeerConnection; answer: string }> {
+    const client = new RTCPeerConnection(loopbackWeriftConfig())
+    clients.push(client)
+    const stream = new MediaStream({ id: `${peer.clientId}-stream` })
+    for (const kind of send) client.addTransceiver(kind, { direction: 'sendonly', streams: [stream] })
+    for (const kind of receive) client.addTransceiver(kind, { direction: 'recvonly' })
+    const local = await client.createOffer()
+    await client.setLocalDescription(local)
+    const answer = await peer.handleOffer({ type: 'offer', sdp: withoutCandidates(local.sdp) })
+    await client.setRemoteDescription({ type: 'answer', sdp: withoutCandidates(answer.sdp) })
+    return { client, answer: answer.sdp }
+  }
+
+  async function room() {
+    plane = createWeriftMediaPlane({ log: () => undefined })
+    const published: PublishedTrack[] = []
+    const alice = plane.createPeer({ roomId: 'r', clientId: 'alice', handlers: handlersFor(published, { count: 0 }) })
+    await offer(alice, ['audio', 'video'], [])
+    const needed = { count: 0 }
+    const bob = plane.createPeer({ roomId: 'r', clientId: 'bob', handlers: handlersFor([], needed) })
+    return { alice, bob, published, needed }
+  }
+
+  it("answers the recvonly m-lines with the waiting forwardings, under the publisher's MSID, and owes no server offer", async () => {
+    const { bob, published, needed } = await room()
+    expect(published.map((track) => track.kind).sort()).toEqual(['audio', 'video'])
+    for (const track of published) bob.subscribe(track)
+    const { client, answer } = await offer(bob, ['audio'], ['audio', 'video'])
+    const audio = published.find((track) => track.kind === 'audio')!
+    const video = published.find((track) => track.kind === 'video')!
+    expect(lines(answer)).toEqual(['audio recvonly', `audio sendonly ${audio.streamId} ${audio.trackId}`, `video sendonly ${video.streamId} ${video.trackId}`])
+    // The forwardings' m-lines carry only the MID extension, as a server offer's would.
+    const [, audioSlot, videoSlot] = parseMediaSections(answer)
+    expect([audioSlot?.midExtensionId, videoSlot?.midExtensionId].every((id) => id !== undefined)).toBe(true)
+    expect(answer.split(/\r\n(?=m=)/)[3]).not.toMatch(/transport-wide-cc|abs-send-time/)
+    // The client sees the publisher's stream on its slots.
+    expect(client.getTransceivers().map((t) => t.receiver.remoteStreamId)).toEqual([undefined, audio.streamId, video.streamId])
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(needed.count).toBe(0)
+    expect(plane!.stats().subscriptions).toBe(2)
+  })
+
+  it('keeps to kinds, and a forwarding with no slot of its kind waits for a server offer', async () => {
+    const { bob, published, needed } = await room()
+    for (const track of published) bob.subscribe(track)
+    const { answer } = await offer(bob, [], ['audio'])
+    const audio = published.find((track) => track.kind === 'audio')!
+    expect(lines(answer)).toEqual([`audio sendonly ${audio.streamId} ${audio.trackId}`])
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(needed.count).toBe(1)
+    expect(lines((await bob.createOffer()).sdp)).toEqual([`audio sendonly ${audio.streamId} ${audio.trackId}`, expect.stringMatching(/^video sendonly /)])
+  })
+
+  it('leaves slots inactive with nothing waiting, and fills one in a later offer of the client', async () => {
+    const { bob, published } = await room()
+    const first = await offer(bob, ['audio'], ['video'])
+    expect(lines(first.answer)).toEqual(['audio recvonly', 'video inactive'])
+    // Subscribed after the first offer: a server offer would carry it, unless the client offers again first.
+    bob.subscribe(published.find((track) => track.kind === 'video')!)
+    const again = await first.client.createOffer()
+    await first.client.setLocalDescription(again)
+    const answer = await bob.handleOffer({ type: 'offer', sdp: withoutCandidates(again.sdp) })
+    const video = published.find((track) => track.kind === 'video')!
+    expect(lines(answer.sdp)).toEqual(['audio recvonly', `video sendonly ${video.streamId} ${video.trackId}`])
+  })
+})
