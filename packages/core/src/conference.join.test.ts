@@ -216,6 +216,25 @@ describe('createConference', () => {
     await run.until((s) => s.status === 'done')
   })
 
+  it("joined by id, with the others' media already in the answer to our offer (the hub's receive slots), 'connected' comes with ICE: no hub offer is awaited", async () => {
+    const run = start((world) => void world.hub.rooms.set('room1', { id: 'room1', name: 'Standup' }))
+    run.conference.join({ displayName: 'Ada', roomId: 'room1', media: { audio: true, video: true } })
+    await run.until((s) => s.matches('inRoom'))
+    await flush()
+    run.world.eventSources.latest().open()
+    // The hub's answer filled our slots: the tracks arrive as it is applied, before ICE is up.
+    run.pc().emitTrack('video')
+    await flush()
+    expect(run.view().status).toBe('joining')
+    run.pc().setIceConnectionState('connected')
+    await flush()
+    expect(run.view()).toMatchObject({ status: 'connected' })
+    expect(run.conference.answeringOffer!(run.conference.actor.getSnapshot())).toBe(false)
+    expect(run.world.hub.requests('negotiate').map((r) => (r.body as { type?: string }).type)).toEqual(['offer'])
+    run.conference.leave()
+    await run.until((s) => s.status === 'done')
+  })
+
   it('fails with negotiation-failed when the media connection cannot be negotiated', async () => {
     const run = await joined()
     run.pc().failNext('setRemoteDescription')

@@ -98,6 +98,43 @@ describe('tracks and the client-compatibility rule', () => {
     await late.cancel()
   })
 
+  it("subscribes a joining client at its first offer when it has receive slots the plane fills, and tells it of the available tracks then, once", async () => {
+    await roomWith(['a'])
+    await hub.plane.peer('a').publish('cam', 'video', 'sA')
+    await hub.plane.peer('a').publish('mic', 'audio', 'sA')
+    await hub.request('PUT', pathFor('setTrackSources', { roomId: 'r1', clientId: 'a' }), [{ track_id: 'cam', source: 'media' }])
+    const slots = { type: 'offer', sdp: 'v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=sendonly\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=recvonly\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=recvonly\r\n' }
+    // A plane that does not fill slots: as before, nothing until the peer connects.
+    await hub.request('POST', pathFor('register', { roomId: 'r1' }), { uid: 'plain', name: 'Plain' })
+    await hub.request('PUT', pathFor('negotiate', { roomId: 'r1', clientId: 'plain' }), slots)
+    await settle()
+    expect(hub.plane.peer('plain').subscribed.size).toBe(0)
+    // One that does, and an offer without recvonly m-lines: nothing either.
+    await hub.request('POST', pathFor('register', { roomId: 'r1' }), { uid: 'sends', name: 'Sends' })
+    hub.plane.peer('sends').receivesInAnswer = true
+    await hub.request('PUT', pathFor('negotiate', { roomId: 'r1', clientId: 'sends' }), { type: 'offer', sdp: 'v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=sendonly\r\n' })
+    await settle()
+    expect(hub.plane.peer('sends').subscribed.size).toBe(0)
+    // Slots, and a plane that fills them: subscribed before the offer is answered, told of `cam` at once.
+    await hub.request('POST', pathFor('register', { roomId: 'r1' }), { uid: 'late', name: 'Late' })
+    const late = await hub.events('r1', 'late')
+    hub.plane.peer('late').receivesInAnswer = true
+    await hub.request('PUT', pathFor('negotiate', { roomId: 'r1', clientId: 'late' }), slots)
+    expect([...hub.plane.peer('late').subscribed.keys()]).toEqual(['cam', 'mic'])
+    expect(hub.plane.peer('late').clientOffers).toHaveLength(1)
+    await late.waitFor('tracks_available')
+    expect(Object.keys(tracksOf(late, 'tracks_available'))).toEqual(['cam'])
+    // Connecting changes nothing for it; `mic` is announced after its grace, once.
+    await hub.plane.peer('late').setConnectionState('connected')
+    await vi.advanceTimersByTimeAsync(1_000)
+    await late.waitFor('tracks_available', 2)
+    expect(Object.keys(tracksOf(late, 'tracks_available', 1))).toEqual(['mic'])
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(late.named('tracks_available')).toHaveLength(2)
+    expect(hub.plane.peer('late').subscribeCalls).toEqual(['cam', 'mic'])
+    await late.cancel()
+  })
+
   it('lets a client that never connected publish to nobody, and routes its tracks once it connects', async () => {
     await roomWith(['b'], ['a'])
     const b = await hub.events('r1', 'b')

@@ -11,6 +11,7 @@ import {
 } from 'werift'
 import { createSyntheticMedia, guardDtlsClients, loopbackWeriftConfig, type SyntheticMedia } from '@parley/testkit'
 import type { IceCandidate } from '@parley/protocol'
+import { startsVp8Keyframe } from '../../src/media/vp8.js'
 
 export interface ReceivedTrack {
   readonly transceiver: RTCRtpTransceiver
@@ -22,6 +23,8 @@ export interface ReceivedTrack {
   readonly msidTrackId: string | undefined
   packets: number
   firstPacketAt: number | undefined
+  /** Video: whether the first packet received began a VP8 keyframe. */
+  firstPacketKeyframe: boolean | undefined
   readonly ssrcs: Set<number>
   readonly payloadTypes: Set<number>
 }
@@ -44,7 +47,8 @@ export interface Participant {
   close(): Promise<void>
 }
 
-export async function createParticipant(name: string, options: { dataChannel?: string } = {}): Promise<Participant> {
+/** `receiveSlots`: also offer one recvonly audio and one recvonly video m-line, as Parley's core does. */
+export async function createParticipant(name: string, options: { dataChannel?: string; receiveSlots?: boolean } = {}): Promise<Participant> {
   const media: SyntheticMedia = createSyntheticMedia({ videoFps: 30 })
   const stream = await media.getUserMedia({ audio: true, video: true })
   const [audioTrack] = stream.getAudioTracks()
@@ -54,6 +58,7 @@ export async function createParticipant(name: string, options: { dataChannel?: s
   guardDtlsClients(pc)
   const audio = pc.addTransceiver(audioTrack, { direction: 'sendonly', streams: [stream] })
   const video = pc.addTransceiver(videoTrack, { direction: 'sendonly', streams: [stream] })
+  if (options.receiveSlots) for (const kind of ['audio', 'video'] as const) pc.addTransceiver(kind, { direction: 'recvonly' })
   const received: ReceivedTrack[] = []
   const plisForOwnVideo: number[] = []
   const channels = new Map<string, RTCDataChannel>()
@@ -93,6 +98,7 @@ export async function createParticipant(name: string, options: { dataChannel?: s
       msidTrackId: event.transceiver.receiver.remoteTrackId,
       packets: 0,
       firstPacketAt: undefined,
+      firstPacketKeyframe: undefined,
       ssrcs: new Set(),
       payloadTypes: new Set(),
     }
@@ -100,6 +106,7 @@ export async function createParticipant(name: string, options: { dataChannel?: s
     event.track.onReceiveRtp.subscribe((packet) => {
       entry.packets += 1
       entry.firstPacketAt ??= performance.now()
+      if (entry.kind === 'video') entry.firstPacketKeyframe ??= startsVp8Keyframe(packet.payload)
       entry.ssrcs.add(packet.header.ssrc)
       entry.payloadTypes.add(packet.header.payloadType)
     })

@@ -21,6 +21,8 @@ export class FakeMediaPeer implements MediaPeer {
   signalingState: SignalingState = 'stable'
   /** Set by the test (`receivedPacket`): when the client last sent RTP or RTCP. */
   lastReceivedAt: number | undefined = undefined
+  /** Set by the test: the plane fills receive slots (MediaPeer.receivesInAnswer); the fake only says so. */
+  receivesInAnswer: boolean | undefined = undefined
   /** Forwarded tracks by track id. */
   readonly subscribed = new Map<string, PublishedTrack>()
   readonly subscribeCalls: string[] = []
