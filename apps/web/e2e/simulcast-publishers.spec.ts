@@ -162,6 +162,7 @@ describe("the camera's simulcast with three publishers: layers survive later joi
     await joinWithMedia(call.page('Bo'), invite).catch(explain)
     await joinWithMedia(call.page('Cy'), invite).catch(explain)
     for (const name of names) ids[name] = await remoteIds(page(name), names.filter((other) => other !== name)).catch(explain)
+    figures.mediaWorkers = call.hub.mediaWorkers
   }, 90_000)
 
   afterAll(async () => {
