@@ -60,28 +60,14 @@ function recordLayersTold(): void {
   }
 }
 
-/** In the page: its camera's layers (tile-video.ts), each remote tile's decoded video by participant id, and the rule's last word to the hub. */
+/** In the page: its camera's layers and each remote tile's decoded video by participant id (tile-video.ts, one getStats per connection), and the rule's last word to the hub. */
 async function readVideo(page: Page) {
   const [camera, seen] = await Promise.all([
-    page.evaluate(readCameraLayers),
-    page.evaluate(async (tileSelector) => {
-      const remotes: Record<string, { frameWidth: number; framesDecoded: number }> = {}
-      const trackOwner = new Map<string, string>()
-      for (const tile of document.querySelectorAll(tileSelector)) {
-        const video = tile.querySelector('video')
-        const track = (video?.srcObject as MediaStream | null)?.getVideoTracks()[0]
-        if (track) trackOwner.set(track.id, tile.getAttribute('data-participant') ?? '')
-      }
-      for (const pc of (globalThis as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? []) {
-        if (pc.connectionState === 'closed') continue
-        ;(await pc.getStats()).forEach((stat: Record<string, unknown>) => {
-          const owner = stat.type === 'inbound-rtp' && stat.kind === 'video' ? trackOwner.get(String(stat.trackIdentifier ?? '')) : undefined
-          if (owner) remotes[owner] = { frameWidth: Number(stat.frameWidth ?? 0), framesDecoded: Number(stat.framesDecoded ?? 0) }
-        })
-      }
+    page.evaluate(readCameraLayers, REMOTE_TILE),
+    page.evaluate(() => {
       const told = (globalThis as unknown as { __layersTold?: { at: number; active: string[] }[] }).__layersTold ?? []
-      return { remotes, told: told.at(-1)?.active ?? null, toldCount: told.length }
-    }, REMOTE_TILE),
+      return { told: told.at(-1)?.active ?? null, toldCount: told.length }
+    }),
   ])
   return { ...camera, ...seen }
 }
@@ -176,6 +162,7 @@ describe("the camera's simulcast with three publishers: layers survive later joi
     await joinWithMedia(call.page('Bo'), invite).catch(explain)
     await joinWithMedia(call.page('Cy'), invite).catch(explain)
     for (const name of names) ids[name] = await remoteIds(page(name), names.filter((other) => other !== name)).catch(explain)
+    figures.mediaWorkers = call.hub.mediaWorkers
   }, 90_000)
 
   afterAll(async () => {

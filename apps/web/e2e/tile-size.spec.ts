@@ -43,7 +43,7 @@ function decodesTopLayer(publisher: Page, viewer: Page, frames: number, seen: st
   const startedAt = Date.now()
   return pollUntil(
     async () => {
-      const [camera, inbound] = await Promise.all([publisher.evaluate(readCameraLayers), viewer.evaluate(readInboundVideo)])
+      const [camera, inbound] = await Promise.all([publisher.evaluate(readCameraLayers, undefined), viewer.evaluate(readInboundVideo)])
       const top = { frameWidth: camera.layers.high?.frameWidth ?? 0, allLayers: camera.allLayers, estimateKbps: camera.estimateKbps ?? 0 }
       const sent = `${top.frameWidth} wide, ${top.allLayers ? 'all layers' : 'high alone'}`
       if (sent !== last || polls++ % 25 === 0) seen.push(`${((Date.now() - startedAt) / 1000).toFixed(1)} s: ${sent}, estimate ${top.estimateKbps} kbit/s; decoded ${inbound.frameWidth} wide`)

@@ -40,11 +40,21 @@ export interface CameraLayers {
   recv: string[]
   /** kbit/s, the selected pair's `availableOutgoingBitrate` (undefined when absent). */
   estimateKbps: number | undefined
+  /** By participant id: the inbound video each remote tile (`tileSelector`) shows; empty without a selector. */
+  remotes: Record<string, InboundVideo>
 }
 
-/** In the page: its camera's layers, from the peer connections `recordPeerConnections` keeps. */
-export async function readCameraLayers(): Promise<CameraLayers> {
-  const camera: CameraLayers = { layers: {}, rids: [], allLayers: false, recv: [], estimateKbps: undefined }
+/**
+ * In the page: its camera's layers, from the peer connections `recordPeerConnections` keeps, and with
+ * `tileSelector` the remote tiles' inbound video from the same stats (one getStats per connection a sample).
+ */
+export async function readCameraLayers(tileSelector?: string): Promise<CameraLayers> {
+  const camera: CameraLayers = { layers: {}, rids: [], allLayers: false, recv: [], estimateKbps: undefined, remotes: {} }
+  const trackOwner = new Map<string, string>()
+  for (const tile of tileSelector ? document.querySelectorAll(tileSelector) : []) {
+    const track = (tile.querySelector('video')?.srcObject as MediaStream | null)?.getVideoTracks()[0]
+    if (track) trackOwner.set(track.id, tile.getAttribute('data-participant') ?? '')
+  }
   for (const pc of (globalThis as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? []) {
     if (pc.connectionState === 'closed') continue
     const active = new Map<string, boolean>()
@@ -60,6 +70,8 @@ export async function readCameraLayers(): Promise<CameraLayers> {
     for (const line of pc.currentRemoteDescription?.sdp.split(/\r?\n/) ?? []) if (line.startsWith('a=simulcast:recv ')) camera.recv.push(line.slice('a=simulcast:recv '.length))
     ;(await pc.getStats()).forEach((stat: Record<string, unknown>) => {
       if (stat.type === 'candidate-pair' && stat.nominated === true && stat.state === 'succeeded' && typeof stat.availableOutgoingBitrate === 'number') camera.estimateKbps = Math.round(stat.availableOutgoingBitrate / 1000)
+      const owner = stat.type === 'inbound-rtp' && stat.kind === 'video' ? trackOwner.get(String(stat.trackIdentifier ?? '')) : undefined
+      if (owner) camera.remotes[owner] = { frameWidth: Number(stat.frameWidth ?? 0), framesDecoded: Number(stat.framesDecoded ?? 0) }
       if (stat.type !== 'outbound-rtp' || stat.kind !== 'video') return
       const rid = String(stat.rid ?? '-')
       camera.layers[rid] = {

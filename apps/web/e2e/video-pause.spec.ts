@@ -136,13 +136,20 @@ describe("the hub pauses a slow subscriber's video (three Chromium pages, built 
     adaId = await oneRemoteDecoding(bo, 'Ada', explain)
     // Ada's rate grows after her join; the slow link must be narrower than what she sends when Cy joins.
     let previous = await readVideoBytesSent(ada.page)
+    const rampFrom = Date.now()
     const kbps = await pollUntil(async () => {
       const now = await readVideoBytesSent(ada.page)
       const rate = now.at - previous.at >= 900 ? ((now.bytes - previous.bytes) * 8) / (now.at - previous.at) : undefined
-      if (rate !== undefined) previous = now
+      if (rate !== undefined) {
+        previous = now
+        // The best second so far, printed even when the wait times out.
+        figures.publisherKbpsMax = Math.max(Number(figures.publisherKbpsMax ?? 0), Math.round(rate))
+      }
       return rate !== undefined && rate >= PUBLISHER_KBPS_BEFORE ? rate : undefined
     }, { timeoutMs: 30_000, intervalMs: 250, description: `Ada sending ≥ ${PUBLISHER_KBPS_BEFORE} kbit/s of video` }).catch(explain)
     figures.publisherKbpsBefore = Math.round(kbps)
+    figures.publisherRampMs = Date.now() - rampFrom
+    figures.mediaWorkers = call.hub.mediaWorkers
     prepareDownlink(SLOW_RATE)
     await joinWithoutMedia(cy, invite, () => {
       // Her ports are shaped as each candidate appears, before ICE checks can use it.

@@ -2,7 +2,9 @@
 // served by testkit's static server (CORS), and its logs are captured instead of printed.
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertLoopbackOnly, startStaticServer, type RunningServer } from '@parley/testkit'
+import { assertLoopbackOnly, pollUntil, startStaticServer, type RunningServer } from '@parley/testkit'
+import { MEDIA_WORKER_NICE } from '../src/media/worker-priority.js'
+import { threadNices } from '../src/test-support/threadNice.js'
 import { startTestHub, type TestHub } from '../src/testing.js'
 
 const PAGES = fileURLToPath(new URL('./clients/', import.meta.url))
@@ -46,5 +48,24 @@ describe('startTestHub', () => {
     // The hub's startup line (with its url) was captured rather than printed.
     expect(hub!.logs.length).toBeGreaterThan(0)
     expect(hub!.describeLogs()).toContain(hub!.url)
+  })
+})
+
+// The browser specs' plane runs as the hub command's does: in a media worker thread at its raised priority,
+// not on the spec's event loop; close() ends that thread, or vitest would not exit.
+describe('startTestHub media worker', () => {
+  it('runs the werift plane in one media worker thread and ends it on close', async () => {
+    const raised = () => threadNices().filter((nice) => nice === MEDIA_WORKER_NICE).length
+    expect(raised()).toBe(0)
+    const hub = await startTestHub()
+    try {
+      expect(hub.mediaWorkers).toBe(1)
+      // Without the right to raise it (not root, no CAP_SYS_NICE) the worker says so instead.
+      const warned = () => hub.logs.some((entry) => entry.msg === 'media worker priority not raised')
+      await pollUntil(() => raised() === 1 || warned() || undefined, { description: 'the media worker started', timeoutMs: 60_000 })
+    } finally {
+      await hub.close()
+    }
+    expect(raised()).toBe(0)
   })
 })

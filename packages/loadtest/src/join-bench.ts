@@ -175,7 +175,9 @@ let beforeHub: TestHub | undefined
 const hubEntries: HubEntry[] = []
 const beforeHubEntries: HubEntry[] = []
 try {
-  hub = await startTestHub({ staticDir: WEB_DIST, log: hubTraceLog(hubEntries) })
+  // The plane in-process (startTestHub's default is a media worker): the join trace's hub lines are timed as
+  // they are logged, and the bench's figures stay comparable with its history and with --before-hub.
+  hub = await startTestHub({ staticDir: WEB_DIST, log: hubTraceLog(hubEntries), mediaWorkers: 0 })
   const sdkServer = await startStaticServer(sdkDir)
   const tutorialServer = await startStaticServer(TUTORIAL_DIR)
   servers.push(sdkServer, tutorialServer)
@@ -189,7 +191,7 @@ try {
   if (options.beforeHub && !options.beforeDist) {
     // A hub change for every client (the web app: the same dist on both): each measured on both hubs, alternating.
     const { startTestHub: startBeforeHub } = await importHubVersion(options.beforeHub)
-    beforeHub = await startBeforeHub({ staticDir: WEB_DIST, log: hubTraceLog(beforeHubEntries) })
+    beforeHub = await startBeforeHub({ staticDir: WEB_DIST, log: hubTraceLog(beforeHubEntries), mediaWorkers: 0 })
     const before = kinds(beforeHub.url, sdkServer.url, tutorialServer.url)
     for (const name of ['parley', 'sdk', 'tutorial'] as const) {
       if (!order.includes(name)) continue
@@ -201,7 +203,7 @@ try {
     // The same app code path on a hub of its own (same process, same Node): only the build differs, and
     // the hub's code too when --before-hub names another version of it.
     const startBeforeHub = options.beforeHub ? (await importHubVersion(options.beforeHub)).startTestHub : startTestHub
-    beforeHub = await startBeforeHub({ staticDir: options.beforeDist.dir, log: hubTraceLog(beforeHubEntries) })
+    beforeHub = await startBeforeHub({ staticDir: options.beforeDist.dir, log: hubTraceLog(beforeHubEntries), mediaWorkers: 0 })
     const label = `Parley web app, ${options.beforeDist.label} (${options.beforeDist.dir}${options.beforeHub ? `, hub ${options.beforeHub}` : ''})`
     all.parleyBefore = { ...kinds(beforeHub.url, sdkServer.url, tutorialServer.url).parley, label }
     order.splice(order.indexOf('parley') + 1, 0, 'parleyBefore')

@@ -62,7 +62,8 @@ interface TraceEvent {
 
 assertLoopbackOnly()
 const dist = process.argv[2] ?? WEB_DIST
-const hub = await startTestHub({ staticDir: dist })
+// In-process, as the join bench's hub (join-bench.ts).
+const hub = await startTestHub({ staticDir: dist, mediaWorkers: 0 })
 const browser = await launchChromium()
 try {
   const parley = kinds(hub.url, '', '').parley
