@@ -4,7 +4,7 @@
 import { RTCPeerConnection } from 'werift'
 import type { RTCDtlsTransport } from 'werift'
 import { type Answer, type IceCandidate, type Offer, messageOf } from '@parley/protocol'
-import type { Clock, TimerHandle } from '../clock.js'
+import type { Clock } from '../clock.js'
 import type { LogFields, LogLevel, Logger } from '../log.js'
 import { createSerialQueue } from '../serialQueue.js'
 import { deferHandlers } from './boundary.js'
@@ -14,6 +14,7 @@ import { withSimulcast } from './werift-simulcast.js'
 import { type PausedRids, pauseRids, pausedRidsOf } from './werift-simulcast-pause.js'
 import { RemoteCandidates } from './werift-candidates.js'
 import { WeriftChannels } from './werift-channels.js'
+import { HeldRelease } from './werift-held-release.js'
 import type { BandwidthLimits } from './bandwidth.js'
 import type { PixelThresholds } from './viewer-size.js'
 import type { Forwarder, Subscription } from './werift-forwarder.js'
@@ -61,12 +62,8 @@ export class WeriftPeer implements MediaPeer {
   /** ICE connections whose early ClientHello is held for werift's DTLS server (werift-early-dtls.ts): one per connection, however many transports share it. */
   readonly #earlyDtlsConnections = new WeakSet<object>()
   #lastReceivedAt: number | undefined
-  /**
-   * Held keyframes (receive slots) wait, from our DTLS up, for the client's first packet: its SRTP is up
-   * then. Sent at our DTLS up, they reached a browser still finishing its handshake and were dropped
-   * (its PLI came 200–300 ms later). `waiting` holds the fallback timer, for a client that sends nothing.
-   */
-  #heldRelease: { readonly state: 'idle' } | { readonly state: 'waiting'; readonly timer: TimerHandle } = { state: 'idle' }
+  /** Held keyframes (receive slots) go at the client's first packet after DTLS (werift-held-release.ts). */
+  readonly #heldRelease: HeldRelease
   /** werift's connection state, except `connected` as soon as media can flow (#mediaUp). */
   #connectionState: PeerConnectionState = 'new'
   #closed = false
@@ -101,6 +98,11 @@ export class WeriftPeer implements MediaPeer {
       pixels: context.viewerPixels,
       ...(voiceActivity ? { voiceActivity: (track: PublishedTrack, activity: VoiceActivity) => voiceActivity(track, activity) } : {}),
     })
+    this.#heldRelease = new HeldRelease(context.clock, () =>
+      this.#fromWerift('releasing held keyframes', () => {
+        if (!this.#closed) this.#subscriptions.releaseHeld()
+      }),
+    )
     this.#channels = new WeriftChannels(pc, { negotiationNeeded, message: (label, data) => this.#later.onDataChannelMessage(label, data) }, log)
     this.#disposers.push(
       pc.onIceCandidate.subscribe((candidate) => {
@@ -266,8 +268,7 @@ export class WeriftPeer implements MediaPeer {
 
   async #release(): Promise<void> {
     this.#closed = true
-    if (this.#heldRelease.state === 'waiting') this.#context.clock.clearTimeout(this.#heldRelease.timer)
-    this.#heldRelease = { state: 'idle' }
+    this.#heldRelease.cancel()
     this.#subscriptions.close()
     this.#publications.close()
     this.#candidates.close()
@@ -304,21 +305,7 @@ export class WeriftPeer implements MediaPeer {
     this.#channels.startSctpIfNeeded()
     this.#context.forwarder.publisherConnected(this.#publications)
     this.#subscriptions.connected()
-    this.#awaitClientSrtp()
-  }
-
-  #awaitClientSrtp(): void {
-    if (this.#heldRelease.state === 'waiting') return
-    const timer = this.#context.clock.setTimeout(() => this.#fromWerift('releasing held keyframes', () => this.#releaseHeld()), HELD_RELEASE_FALLBACK_MS)
-    this.#heldRelease = { state: 'waiting', timer }
-  }
-
-  /** The client's first packet after DTLS (or the fallback): the held keyframes go. */
-  #releaseHeld(): void {
-    if (this.#heldRelease.state !== 'waiting') return
-    this.#context.clock.clearTimeout(this.#heldRelease.timer)
-    this.#heldRelease = { state: 'idle' }
-    if (!this.#closed) this.#subscriptions.releaseHeld()
+    this.#heldRelease.dtlsUp()
   }
 
   get lastReceivedAt(): number | undefined {
@@ -346,12 +333,12 @@ export class WeriftPeer implements MediaPeer {
       this.#disposers.push(
         transport.onRtcp.subscribe((packet) => {
           this.#lastReceivedAt = now()
-          if (this.#heldRelease.state === 'waiting') this.#fromWerift('releasing held keyframes', () => this.#releaseHeld())
+          this.#heldRelease.packet()
           this.#fromWerift('onRtcp', () => this.#subscriptions.feedback(packet))
         }).unSubscribe,
         transport.onRtp.subscribe(() => {
           this.#lastReceivedAt = now()
-          if (this.#heldRelease.state === 'waiting') this.#fromWerift('releasing held keyframes', () => this.#releaseHeld())
+          this.#heldRelease.packet()
         }).unSubscribe,
         // SRTP is up: the publisher hears its first REMB now, not once werift's connection state follows
         // (which also waits for an SCTP association when the first offer carries a data channel).
@@ -401,9 +388,6 @@ export class WeriftPeer implements MediaPeer {
     this.#context.log(level, msg, { roomId: this.#roomId, clientId: this.clientId, ...fields })
   }
 }
-
-/** A client that sends nothing after DTLS (receive-only, no RTCP yet) gets its held keyframes after this. */
-export const HELD_RELEASE_FALLBACK_MS = 50
 
 function sectionCount(sdp: string | undefined): number {
   return sdp ? parseMediaSections(sdp).length : 0
