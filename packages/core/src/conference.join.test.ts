@@ -9,6 +9,16 @@ import { ICE_RECHECK_MS } from './machines/negotiationMachine.js'
 import { flush } from './test-support/index.js'
 import { isPlain, joined, start } from './test-support/conferenceRun.js'
 
+/** Joined by id into the existing room `Standup`, its events open, ICE not up yet. */
+async function inStandupById() {
+  const run = start((world) => void world.hub.rooms.set('room1', { id: 'room1', name: 'Standup' }))
+  run.conference.join({ displayName: 'Ada', roomId: 'room1', media: { audio: true, video: true } })
+  await run.until((s) => s.matches('inRoom'))
+  await flush()
+  run.world.eventSources.latest().open()
+  return run
+}
+
 describe('createConference', () => {
   it('joins: creates the room, registers with the name, publishes camera+mic, negotiates and opens events', async () => {
     const run = await joined()
@@ -193,11 +203,7 @@ describe('createConference', () => {
   })
 
   it("joined by id, ICE up is still 'joining' until our first answer to the hub's offer has left (`answeringOffer` meanwhile), then 'connected'", async () => {
-    const run = start((world) => void world.hub.rooms.set('room1', { id: 'room1', name: 'Standup' }))
-    run.conference.join({ displayName: 'Ada', roomId: 'room1', media: { audio: true, video: true } })
-    await run.until((s) => s.matches('inRoom'))
-    await flush()
-    run.world.eventSources.latest().open()
+    const run = await inStandupById()
     run.pc().setIceConnectionState('connected')
     await flush()
     expect(run.view()).toMatchObject({ status: 'joining', busy: true })
@@ -217,11 +223,7 @@ describe('createConference', () => {
   })
 
   it("joined by id, with the others' media already in the answer to our offer (the hub's receive slots), 'connected' comes with ICE: no hub offer is awaited", async () => {
-    const run = start((world) => void world.hub.rooms.set('room1', { id: 'room1', name: 'Standup' }))
-    run.conference.join({ displayName: 'Ada', roomId: 'room1', media: { audio: true, video: true } })
-    await run.until((s) => s.matches('inRoom'))
-    await flush()
-    run.world.eventSources.latest().open()
+    const run = await inStandupById()
     // The hub's answer filled our slots: the tracks arrive as it is applied, before ICE is up.
     run.pc().emitTrack('video')
     await flush()
