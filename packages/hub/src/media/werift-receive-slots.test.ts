@@ -105,6 +105,21 @@ describe('receive slots on the werift plane', () => {
     expect(lines((await bob.createOffer()).sdp)).toEqual([`audio sendonly ${audio.streamId} ${audio.trackId}`, expect.stringMatching(/^video sendonly /)])
   })
 
+  it("gives an empty slot to a forwarding in the hub's next offer: the m-line turns sendonly, none is added", async () => {
+    const { bob, published } = await room()
+    const first = await offer(bob, ['audio'], ['audio', 'video'])
+    expect(lines(first.answer)).toEqual(['audio recvonly', 'audio inactive', 'video inactive'])
+    bob.subscribe(published.find((track) => track.kind === 'video')!)
+    const hubOffer = await bob.createOffer()
+    const video = published.find((track) => track.kind === 'video')!
+    // (The other empty slot is offered as werift keeps it, recvonly; the client answers it inactive.)
+    expect(lines(hubOffer.sdp)).toEqual(['audio recvonly', 'audio recvonly', `video sendonly ${video.streamId} ${video.trackId}`])
+    await first.client.setRemoteDescription({ type: 'offer', sdp: withoutCandidates(hubOffer.sdp) })
+    await first.client.setLocalDescription(await first.client.createAnswer())
+    await bob.handleAnswer({ type: 'answer', sdp: withoutCandidates(first.client.localDescription!.sdp) })
+    expect(first.client.getTransceivers().map((t) => t.receiver.remoteStreamId)).toEqual([undefined, undefined, video.streamId])
+  })
+
   it('leaves slots inactive with nothing waiting, and fills one in a later offer of the client', async () => {
     const { bob, published } = await room()
     const first = await offer(bob, ['audio'], ['video'])

@@ -92,32 +92,43 @@ export class WeriftSubscriptions implements SubscriptionOwner {
   fillReceiveSlots(): Subscription[] {
     const waiting = [...this.#byKey.values()].filter((subscription) => !subscription.transceiver && subscription.source)
     if (waiting.length === 0 || this.#closed) return []
-    const taken = new Set([...this.#byKey.values()].map((subscription) => subscription.transceiver))
     const placed: Subscription[] = []
-    for (const transceiver of this.#pc.getTransceivers()) {
-      // offerDirection is the offer's direction reversed: `sendonly` for a client's recvonly m-line.
-      const slot = transceiver.offerDirection === 'sendonly' && transceiver.direction === 'recvonly' && transceiver.mid != null
-      if (!slot || transceiver.stopped || transceiver.stopping || taken.has(transceiver) || !transceiver.sender.codec) continue
-      const kind = transceiver.kind
+    for (const transceiver of this.#emptySlots()) {
       const streams = new Set(placed.map((subscription) => subscription.track.streamId))
-      const index = bestSlotCandidate(waiting, kind, streams)
+      const index = bestSlotCandidate(waiting, transceiver.kind, streams)
       if (index < 0) continue
       const [subscription] = waiting.splice(index, 1) as [Subscription]
-      const { track } = subscription
-      transceiver.setDirection('sendonly')
-      transceiver.sender.streamId = track.streamId
-      Object.defineProperty(transceiver.sender, 'trackId', { value: track.trackId, writable: true, configurable: true })
-      // As for the transceivers of a server offer, the MID only (what the fast send writes). The sender took
-      // the offer's extensions at setRemoteDescription (werift's prepareSend), so it is told too.
-      const mid = transceiver.headerExtensions.filter((extension) => extension.uri === RTP_EXTENSION_URI.sdesMid)
-      transceiver.headerExtensions = mid
-      Object.assign(transceiver.sender, { headerExtensions: mid })
-      subscription.transceiver = transceiver
-      this.#forwarder.transceiverCreated(subscription)
+      this.#place(subscription, transceiver)
       placed.push(subscription)
     }
     if (placed.length > 0) this.#log('debug', 'forwarded in the answer', { trackIds: placed.map((subscription) => subscription.track.trackId) })
     return placed
+  }
+
+  /**
+   * The client's recvonly m-lines that carry no forwarding (negotiated, with a codec: werift prepared their
+   * senders at setRemoteDescription). `offerDirection` is the client's offer reversed: `sendonly` for recvonly.
+   */
+  #emptySlots(): RTCRtpTransceiver[] {
+    const taken = new Set([...this.#byKey.values()].map((subscription) => subscription.transceiver))
+    return this.#pc
+      .getTransceivers()
+      .filter((t) => t.offerDirection === 'sendonly' && t.direction === 'recvonly' && t.mid != null && !t.stopped && !t.stopping && !taken.has(t) && t.sender.codec)
+  }
+
+  /** The slot's transceiver sends the forwarding from now on, under the publisher's MSID. */
+  #place(subscription: Subscription, transceiver: RTCRtpTransceiver): void {
+    const { track } = subscription
+    transceiver.setDirection('sendonly')
+    transceiver.sender.streamId = track.streamId
+    Object.defineProperty(transceiver.sender, 'trackId', { value: track.trackId, writable: true, configurable: true })
+    // As for the transceivers of a server offer, the MID only (what the fast send writes). The sender took
+    // the offer's extensions at setRemoteDescription (werift's prepareSend), so it is told too.
+    const mid = transceiver.headerExtensions.filter((extension) => extension.uri === RTP_EXTENSION_URI.sdesMid)
+    transceiver.headerExtensions = mid
+    Object.assign(transceiver.sender, { headerExtensions: mid })
+    subscription.transceiver = transceiver
+    this.#forwarder.transceiverCreated(subscription)
   }
 
   /** No answer was set after all: the forwardings wait for an m-line again. */
@@ -171,12 +182,20 @@ export class WeriftSubscriptions implements SubscriptionOwner {
   }
 
   /**
-   * Creates the sendonly transceivers of new subscriptions right before a server offer. Created earlier,
-   * an unassociated transceiver could be matched by werift to a new m-line of a client offer and steal it.
+   * Gives new subscriptions their sendonly transceivers right before a server offer: an empty receive slot
+   * of their kind (the m-line exists, the offer only changes its direction), else a new one. Created
+   * earlier, an unassociated transceiver could be matched by werift to a new m-line of a client offer and
+   * steal it.
    */
   materialize(): void {
+    const slots = this.#emptySlots()
     for (const subscription of this.#byKey.values()) {
       if (subscription.transceiver) continue
+      const slot = slots.findIndex((transceiver) => transceiver.kind === subscription.track.kind)
+      if (slot >= 0) {
+        this.#place(subscription, slots.splice(slot, 1)[0]!)
+        continue
+      }
       const { track } = subscription
       const transceiver = this.#pc.addTransceiver(track.kind, {
         direction: 'sendonly',
