@@ -14,6 +14,7 @@ import { withSimulcast } from './werift-simulcast.js'
 import { type PausedRids, pauseRids, pausedRidsOf } from './werift-simulcast-pause.js'
 import { RemoteCandidates } from './werift-candidates.js'
 import { WeriftChannels } from './werift-channels.js'
+import { restartIceOnNewCredentials } from './werift-ice-restart.js'
 import { HeldRelease } from './werift-held-release.js'
 import type { BandwidthLimits } from './bandwidth.js'
 import type { PixelThresholds } from './viewer-size.js'
@@ -76,6 +77,7 @@ export class WeriftPeer implements MediaPeer {
     this.#later = deferHandlers(handlers, () => this.#closed)
     const log = this.#log.bind(this)
     const pc = new RTCPeerConnection(withSimulcast(weriftPeerConfig(context.ice, { transportCc: context.transportCc })))
+    restartIceOnNewCredentials(pc)
     this.#pc = pc
     const negotiationNeeded = () => this.#later.onNegotiationNeeded()
     this.#candidates = new RemoteCandidates(pc, context.allowedRemoteAddresses, log)

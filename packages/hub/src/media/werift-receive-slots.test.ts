@@ -132,4 +132,26 @@ describe('receive slots on the werift plane', () => {
     const video = published.find((track) => track.kind === 'video')!
     expect(lines(answer.sdp)).toEqual(['audio recvonly', `video sendonly ${video.streamId} ${video.trackId}`])
   })
+
+  it("restarts ICE on a client offer's new credentials even when its last description had an inactive m-line (werift's renomination rule off)", async () => {
+    plane = createWeriftMediaPlane({ log: () => undefined })
+    const peer = plane.createPeer({ roomId: 'r', clientId: 'carol', handlers: handlersFor([], { count: 0 }) })
+    const client = new RTCPeerConnection(loopbackWeriftConfig())
+    clients.push(client)
+    client.addTransceiver('audio', { direction: 'sendonly', streams: [new MediaStream({ id: 'carol' })] })
+    // As a browser answers an empty receive slot, or a device-less client's recvonly m-line.
+    client.addTransceiver('video', { direction: 'inactive' })
+    const ufrag = (sdp: string) => /^a=ice-ufrag:(\S+)/m.exec(sdp)?.[1]
+    const exchange = async () => {
+      await client.setLocalDescription(await client.createOffer())
+      const answer = await peer.handleOffer({ type: 'offer', sdp: withoutCandidates(client.localDescription!.sdp) })
+      await client.setRemoteDescription({ type: 'answer', sdp: withoutCandidates(answer.sdp) })
+      return { offered: ufrag(client.localDescription!.sdp), answered: ufrag(answer.sdp) }
+    }
+    const first = await exchange()
+    client.restartIce()
+    const restart = await exchange()
+    expect(restart.offered).not.toBe(first.offered)
+    expect(restart.answered).not.toBe(first.answered)
+  })
 })
