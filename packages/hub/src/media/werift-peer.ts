@@ -14,7 +14,7 @@ import { withSimulcast } from './werift-simulcast.js'
 import { type PausedRids, pauseRids, pausedRidsOf } from './werift-simulcast-pause.js'
 import { RemoteCandidates } from './werift-candidates.js'
 import { WeriftChannels } from './werift-channels.js'
-import { restartIceOnNewCredentials } from './werift-ice-restart.js'
+import { preferDtlsServer, restartIceOnNewCredentials } from './werift-transport-rules.js'
 import { HeldRelease } from './werift-held-release.js'
 import type { BandwidthLimits } from './bandwidth.js'
 import type { PixelThresholds } from './viewer-size.js'
@@ -393,14 +393,4 @@ export class WeriftPeer implements MediaPeer {
 
 function sectionCount(sdp: string | undefined): number {
   return sdp ? parseMediaSections(sdp).length : 0
-}
-
-/**
- * Answer an `actpass` offer with `a=setup:passive`, so that the client is the DTLS client. werift as DTLS
- * client waits a fixed 100 ms after ICE connects before its ClientHello (0.25.2, transport/dtls.js
- * `start`); as DTLS server it answers the browser's ClientHello at once. Only a transport whose role
- * is still `auto` (the first offer) is changed; later offers keep the negotiated roles.
- */
-function preferDtlsServer(pc: RTCPeerConnection): void {
-  for (const transport of pc.dtlsTransports) if (transport.role === 'auto') transport.role = 'server'
 }

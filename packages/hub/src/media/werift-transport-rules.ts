@@ -1,4 +1,5 @@
-// A werift workaround for every peer of the plane (WeriftPeer's constructor).
+// How the hub's werift peers run their ICE and DTLS transports where werift's defaults cost a join or a
+// restart (WeriftPeer: its constructor, and its answer to a client's first offer).
 import type { RTCPeerConnection } from 'werift'
 
 /**
@@ -12,4 +13,14 @@ import type { RTCPeerConnection } from 'werift'
 export function restartIceOnNewCredentials(pc: RTCPeerConnection): void {
   const sdpManager = (pc as unknown as { sdpManager?: object }).sdpManager
   if (sdpManager && 'inactiveRemoteMedia' in sdpManager) Object.defineProperty(sdpManager, 'inactiveRemoteMedia', { get: () => undefined })
+}
+
+/**
+ * Answer an `actpass` offer with `a=setup:passive`, so that the client is the DTLS client. werift as DTLS
+ * client waits a fixed 100 ms after ICE connects before its ClientHello (0.25.2, transport/dtls.js
+ * `start`); as DTLS server it answers the browser's ClientHello at once. Only a transport whose role
+ * is still `auto` (the first offer) is changed; later offers keep the negotiated roles.
+ */
+export function preferDtlsServer(pc: RTCPeerConnection): void {
+  for (const transport of pc.dtlsTransports) if (transport.role === 'auto') transport.role = 'server'
 }
