@@ -98,10 +98,9 @@ export const conferenceSetup = setup({
     roomDetailsKnown: ({ context }) => context.roomIsNew || context.room?.options !== undefined,
     /**
      * The hub offers only to deliver others' tracks (our first offer already carries m=application for every
-     * data channel): in a room we just created nobody else has any yet, so no answer is due.
+     * data channel): none is due in a room we just created, nor when the answer to our own offer already
+     * brought the others' media (the hub's receive slots, peerSession.ts).
      */
-    // Nobody to offer us anything (a new room), or the answer to our own offer already brought the others'
-    // media (the hub's receive slots, peerSession.ts): the first frame no longer waits for a hub offer.
     noOfferDue: ({ context }) => context.roomIsNew || Object.keys(context.roster.live).length > 0,
     needsLeaveRequest: ({ context }) => context.clientId !== null && context.room !== null,
     // Only the creator is offered End room; against Parley's hub its key also proves it.
