@@ -29,8 +29,10 @@ const repoDir = resolve(packageDir, '../..')
  * state says through every renegotiation, both ways (peer.negotiated through the negotiation, lowerLayersOn; +134 with the move of
  * stop 41's re-apply out of CameraSender), and a top layer running small counts as roomy (sendLayers.ts
  * LOWER_LAYERS_BPS, +28): 43,995.
+ * Raised by 0.125 KB at stop 45 (from 43,981 bytes): the receive slots' count (peerSession.ts
+ * RECEIVE_SLOTS) and the checked `receiveSlots` option (conference.ts, +143): 44,124.
  */
-export const BUDGET_GZIP_BYTES = 43 * 1024
+export const BUDGET_GZIP_BYTES = 43.125 * 1024
 /** Issue 10's goal (README, "Bundle size", says what stands in the way). */
 export const GOAL_GZIP_BYTES = 20 * 1024
 const ENTRY = "export { createConference, selectView } from '@parley/core'\n"

@@ -8,6 +8,7 @@ import { CONNECT_DEADLINE_MS, JOIN_STEP_TIMEOUT_MS, SETTLE_LIMIT_MS } from './ma
 import { ICE_RECHECK_MS } from './machines/negotiationMachine.js'
 import { flush } from './test-support/index.js'
 import { isPlain, joined, start } from './test-support/conferenceRun.js'
+import { RECEIVE_SLOTS } from './peerSession.js'
 
 /** Joined by id into the existing room `Standup`, its events open, ICE not up yet. */
 async function inStandupById() {
@@ -34,9 +35,8 @@ describe('createConference', () => {
     expect(run.pc().transceivers.map((t) => [t.sender.track?.kind, t.direction])).toEqual([
       ['audio', 'sendonly'],
       ['video', 'sendonly'],
-      // The receive slots the hub fills in its answer (peerSession.ts).
-      [undefined, 'recvonly'],
-      [undefined, 'recvonly'],
+      // The receive slots the hub fills in its answer (peerSession.ts): audio and video, RECEIVE_SLOTS of each.
+      ...Array.from({ length: 2 * RECEIVE_SLOTS }, () => [undefined, 'recvonly']),
     ])
     expect(run.world.hub.requests('negotiate')).toHaveLength(1)
     expect(run.world.hub.meta[mediaStateMetaKey('client1')]).toEqual({ audio: true, video: true, name: 'Ada', host: true })
@@ -68,7 +68,7 @@ describe('createConference', () => {
     const routes = run.world.hub.log.map((r) => r.route)
     expect(routes.indexOf('getRoom')).toBeGreaterThan(routes.lastIndexOf('register'))
     // Without devices it still offers something to receive on.
-    expect(run.pc().transceivers.map((t) => t.direction)).toEqual(['recvonly', 'recvonly'])
+    expect(run.pc().transceivers.map((t) => t.direction)).toEqual(Array(2 * RECEIVE_SLOTS).fill('recvonly'))
   })
 
   it('reports an unreachable hub', async () => {

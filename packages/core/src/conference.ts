@@ -29,7 +29,7 @@ import type { PeerConnectionConfig, Ports } from './ports.js'
 import { RemoteStreams } from './remoteStreams.js'
 import { PeerStats } from './stats/peerStats.js'
 import { PreparedPeer } from './preparedPeer.js'
-import { CAMERA_LAYERS } from './peerSession.js'
+import { CAMERA_LAYERS, RECEIVE_SLOTS, type PeerShape } from './peerSession.js'
 import { screenShareActors } from './machines/screenShareActors.js'
 import { screenShareMachine } from './machines/screenShareMachine.js'
 import { devicesActors } from './machines/devicesActors.js'
@@ -79,6 +79,19 @@ export interface ConferenceOptions extends ConferenceOptionsBase {
    * is always one stream.
    */
   simulcast?: boolean
+  /**
+   * Receive slots per kind in our first offer (`RECEIVE_SLOTS`, 3, by default; 0 to 16): how many of the
+   * others' cameras and microphones our hub can put in its answer, so that they play as soon as DTLS is
+   * up. The rest come by a hub offer; with 0, everyone's does (the path before slots). Each slot costs an
+   * m-line, filled by the next person to join.
+   */
+  receiveSlots?: number
+}
+
+/** `receiveSlots`, checked: a clear error at createConference rather than an offer no hub takes. */
+function receiveSlotsOption(slots = RECEIVE_SLOTS): number {
+  if (!(Number.isInteger(slots) && slots >= 0 && slots <= 16)) throw new RangeError(`receiveSlots must be an integer from 0 to 16, got ${slots}`)
+  return slots
 }
 
 /** Fills missing ports from the browser only when some are missing, so Node callers never touch browser globals. */
@@ -125,10 +138,10 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
   const prepared = media.prepared ?? new PreparedPeer()
   const { connectDeadline, iceRecheck, reconnectDeadline } = options.delays ?? {}
   const camera = new CameraSender()
-  const cameraLayers = options.simulcast === true ? CAMERA_LAYERS : undefined
+  const shape: PeerShape = { cameraLayers: options.simulcast === true ? CAMERA_LAYERS : undefined, receiveSlots: receiveSlotsOption(options.receiveSlots) }
   const negotiation = negotiationMachine.provide({
     actors: {
-      ...negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media, channels, prepared, camera, cameraLayers }),
+      ...negotiationActors({ hub, peerConnection: ports.peerConnection, peerConfig, ...media, channels, prepared, camera, shape }),
       resolutionHold: resolutionHoldMachine.provide({ actors: resolutionHoldActors({ camera }) }),
       sendLayers: sendLayersMachine.provide({ actors: sendLayersActors({ camera, peerStats: media.stats, rids: CAMERA_LAYERS.map(({ rid }) => rid!), channels }) }),
     },
@@ -148,7 +161,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
   const machine = conferenceMachine.provide({
     actors: {
       ...actors,
-      ...warmUpActors({ peerConnection: ports.peerConnection, peerConfig, local: media.local, prepared, cameraLayers }),
+      ...warmUpActors({ peerConnection: ports.peerConnection, peerConfig, local: media.local, prepared, shape }),
       ...presenceActors({ hub }),
       negotiation,
       events,

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { waitFor } from 'xstate'
 import { createConference, type ConferenceSnapshot } from './conference.js'
 import { FAKE_HUB_URL, createFakeWorld, flush, type FakeMediaStreamTrack, type FakePeerConnection } from './test-support/index.js'
+import { RECEIVE_SLOTS } from './peerSession.js'
 
 const SECOND_MIC = { deviceId: 'mic2', kind: 'audioinput', label: 'USB headset' }
 
@@ -99,8 +100,8 @@ describe('device choice (conference)', () => {
     expect(oldMic.readyState).toBe('ended')
     expect(view.local.streamId).toBe(streamId)
     expect(run.world.hub.requests('negotiate')).toHaveLength(offersBefore)
-    // The microphone, the camera and the two receive slots: nothing added.
-    expect(pc.getTransceivers()).toHaveLength(4)
+    // The microphone, the camera and the receive slots: nothing added.
+    expect(pc.getTransceivers()).toHaveLength(2 + 2 * RECEIVE_SLOTS)
     // The conference remembers the choice for the next acquisition (a Retry, a new preview).
     expect(run.conference.actor.getSnapshot().context.deviceIds).toEqual({ audioinput: 'mic2' })
     run.conference.leave()

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { BOOTSTRAP_CHANNEL_LABEL, CAMERA_LAYERS, PeerSession, type PeerSessionEvent } from './peerSession.js'
+import { BOOTSTRAP_CHANNEL_LABEL, CAMERA_LAYERS, PeerSession, RECEIVE_SLOTS, type PeerSessionEvent, type PeerShape } from './peerSession.js'
 import { FAKE_ANSWER_SDP, FakeMediaStream, FakeMediaStreamTrack, type FakePeerConnection, FakePeerConnections, flush } from './test-support/index.js'
 
 const CANDIDATE = { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u' }
 const HUB_OFFER = 'v=0\r\no=hub 1 1 IN IP4 127.0.0.1\r\n'
 
-function open(tracks: FakeMediaStreamTrack[] = [], cameraLayers?: typeof CAMERA_LAYERS) {
+function open(tracks: FakeMediaStreamTrack[] = [], shape?: PeerShape) {
   const peers = new FakePeerConnections()
   const pc = peers.factory({})
   const events: PeerSessionEvent[] = []
@@ -17,26 +17,24 @@ function open(tracks: FakeMediaStreamTrack[] = [], cameraLayers?: typeof CAMERA_
     event: (event) => events.push(event),
     track: (track, from) => remote.push({ trackId: track.id, streamId: from.id }),
     negotiated: () => negotiated.push(`${pc.localDescription?.type}/${pc.remoteDescription?.type}`),
-  }, cameraLayers)
+  }, shape)
   return { pc: peers.latest(), session, events, remote, negotiated }
 }
 
 describe('PeerSession', () => {
-  it('sends the local tracks, then offers one receive slot per kind, whatever it sends', () => {
+  it('sends the local tracks, then offers RECEIVE_SLOTS receive slots of each kind, audio and video alternating, whatever it sends', () => {
     const kinds = (pc: FakePeerConnection) => pc.transceivers.map((t) => [t.sender.track?.kind ?? null, t.receiver.track.kind, t.direction])
-    expect(kinds(open([new FakeMediaStreamTrack('audio')]).pc)).toEqual([
-      ['audio', 'audio', 'sendonly'],
-      [null, 'audio', 'recvonly'],
-      [null, 'video', 'recvonly'],
-    ])
-    expect(kinds(open().pc)).toEqual([
-      [null, 'audio', 'recvonly'],
-      [null, 'video', 'recvonly'],
-    ])
+    const slots = (count: number) => Array.from({ length: count }, () => [[null, 'audio', 'recvonly'], [null, 'video', 'recvonly']]).flat()
+    expect(RECEIVE_SLOTS).toBe(3)
+    expect(kinds(open([new FakeMediaStreamTrack('audio')]).pc)).toEqual([['audio', 'audio', 'sendonly'], ...slots(RECEIVE_SLOTS)])
+    expect(kinds(open().pc)).toEqual(slots(RECEIVE_SLOTS))
+    // As many as asked, none included (everything then comes by the hub's offers).
+    expect(kinds(open([new FakeMediaStreamTrack('video')], { receiveSlots: 1 }).pc)).toEqual([['video', 'video', 'sendonly'], ...slots(1)])
+    expect(kinds(open([new FakeMediaStreamTrack('video')], { receiveSlots: 0 }).pc)).toEqual([['video', 'video', 'sendonly']])
   })
 
   it("sends the camera as the layers given (high first, the full size), the microphone and the screen share as one stream", () => {
-    const { pc, session } = open([new FakeMediaStreamTrack('audio'), new FakeMediaStreamTrack('video')], CAMERA_LAYERS)
+    const { pc, session } = open([new FakeMediaStreamTrack('audio'), new FakeMediaStreamTrack('video')], { cameraLayers: CAMERA_LAYERS })
     const encodings = () => pc.transceivers.map((t) => (t.sender.getParameters?.().encodings as { rid?: string; scaleResolutionDownBy?: number }[]).map((e) => `${e.rid ?? '-'}/${e.scaleResolutionDownBy ?? 1}`))
     expect(encodings().slice(0, 2)).toEqual([['-/1'], ['high/1', 'mid/2', 'low/4']])
     expect(session.camera).toBe(pc.transceivers[1]!.sender)

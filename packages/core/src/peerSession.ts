@@ -65,6 +65,23 @@ export const CAMERA_LAYERS: readonly SendEncodingLike[] = [
   { rid: 'low', scaleResolutionDownBy: 4, maxBitrate: 80_000 },
 ]
 
+/**
+ * Receive slots per kind in our first offer by default: the others' cameras and microphones that can
+ * come in the hub's answer, so that a newcomer to a room of up to four gets every one of them as soon as
+ * DTLS is up. A further one comes by a hub offer; a slot left empty (answered inactive) takes the next
+ * forwarding of its kind in a later offer, so none is carried dead for the call (hub README, "Receive
+ * slots", with the join bench's figures for rooms of three and four).
+ */
+export const RECEIVE_SLOTS = 3
+
+/** What a session offers beside its local tracks. */
+export interface PeerShape {
+  /** The camera's simulcast layers (`CAMERA_LAYERS`); one stream without. */
+  readonly cameraLayers?: readonly SendEncodingLike[] | undefined
+  /** Receive slots per kind (`RECEIVE_SLOTS` when not given). */
+  readonly receiveSlots?: number
+}
+
 export class PeerSession {
   /** The hub's candidates that arrived before any remote description (they would be rejected). */
   private readonly pendingCandidates: IceCandidate[] = []
@@ -97,8 +114,8 @@ export class PeerSession {
     private readonly pc: PeerConnectionLike,
     local: { stream: MediaStreamLike | undefined; tracks: MediaStreamTrackLike[] },
     private readonly reports: PeerSessionReports,
-    /** The camera's layers (`CAMERA_LAYERS` when the conference publishes it as simulcast); one stream without. */
-    cameraLayers?: readonly SendEncodingLike[],
+    /** The camera's layers (`CAMERA_LAYERS` when the conference publishes it as simulcast; one stream without) and the receive slots. */
+    { cameraLayers, receiveSlots = RECEIVE_SLOTS }: PeerShape = {},
   ) {
     for (const track of local.tracks) {
       const layers = track.kind === 'video' && cameraLayers ? { sendEncodings: cameraLayers } : {}
@@ -108,11 +125,13 @@ export class PeerSession {
         this.layered = ((sender.getParameters().encodings as unknown[] | undefined)?.length ?? 0) > 1
       }
     }
-    // Receive slots, one recvonly m-line per kind, whatever we send: our hub puts another participant's
-    // media in them in its answer to this offer, so it flows as soon as DTLS is up instead of after a
-    // server offer and our answer to it (hub README, "Receive slots"). A hub that fills none answers
-    // them inactive, and a client without a device of a kind needs one to receive that kind at all.
-    for (const kind of ['audio', 'video'] as const) pc.addTransceiver(kind, { direction: 'recvonly' })
+    // Receive slots, recvonly m-lines whatever we send: our hub puts the others' media in them in its
+    // answer to this offer, so it flows as soon as DTLS is up instead of after a server offer and our
+    // answer to it (hub README, "Receive slots"). A hub that fills none answers them inactive. Audio and
+    // video alternate, so that a person's microphone and camera sit side by side.
+    for (let slot = 0; slot < receiveSlots; slot++) {
+      for (const kind of ['audio', 'video'] as const) pc.addTransceiver(kind, { direction: 'recvonly' })
+    }
     pc.createDataChannel?.(BOOTSTRAP_CHANNEL_LABEL, BOOTSTRAP_CHANNEL_INIT)
     const onCandidate = (event: { candidate: { toJSON(): IceCandidateInitLike } | IceCandidateInitLike | null | undefined }) => {
       const candidate = toCandidate(event.candidate)

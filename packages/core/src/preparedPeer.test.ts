@@ -6,8 +6,8 @@
 // of the prepared connection by every way out of the pre-join.
 import { describe, expect, it } from 'vitest'
 import { waitFor } from 'xstate'
-import { createConference, type ConferenceSnapshot } from './conference.js'
-import { PeerSession } from './peerSession.js'
+import { createConference, type ConferenceOptions, type ConferenceSnapshot } from './conference.js'
+import { PeerSession, RECEIVE_SLOTS } from './peerSession.js'
 import { PreparedPeer, ReportRelay } from './preparedPeer.js'
 import { FAKE_HUB_URL, FAKE_OFFER_SDP, FakeMediaStream, FakeMediaStreamTrack, FakePeerConnection, GATHERED_CANDIDATE, createFakeWorld, flush } from './test-support/index.js'
 import { PendingCalls } from './test-support/pendingCalls.js'
@@ -15,7 +15,7 @@ import { PendingCalls } from './test-support/pendingCalls.js'
 const MEDIA = { audio: true, video: true }
 const JOIN = { displayName: 'Ada', roomName: 'Standup', media: MEDIA }
 
-function started(configure?: (world: ReturnType<typeof createFakeWorld>) => void, simulcast?: boolean) {
+function started(configure?: (world: ReturnType<typeof createFakeWorld>) => void, options: Pick<ConferenceOptions, 'simulcast' | 'receiveSlots'> = {}) {
   const world = createFakeWorld()
   world.peers.gatherCandidates = true
   world.devices.devices = [
@@ -24,7 +24,7 @@ function started(configure?: (world: ReturnType<typeof createFakeWorld>) => void
     { deviceId: 'cam2', kind: 'videoinput', label: 'Document camera' },
   ]
   configure?.(world)
-  const conference = createConference({ hub: { baseUrl: FAKE_HUB_URL }, ports: world.ports, ...(simulcast === undefined ? {} : { simulcast }) })
+  const conference = createConference({ hub: { baseUrl: FAKE_HUB_URL }, ports: world.ports, ...options })
   conference.actor.start()
   const until = (predicate: (snapshot: ConferenceSnapshot) => boolean) => waitFor(conference.actor, predicate, { timeout: 1000 })
   const warmUp = () => {
@@ -38,8 +38,8 @@ function started(configure?: (world: ReturnType<typeof createFakeWorld>) => void
 type Run = ReturnType<typeof started>
 
 /** Previews and lets the warm-up finish: offer set, the one host candidate gathered, then end-of-candidates. */
-async function warmedUp(configure?: (world: ReturnType<typeof createFakeWorld>) => void, simulcast?: boolean): Promise<Run> {
-  const run = started(configure, simulcast)
+async function warmedUp(configure?: (world: ReturnType<typeof createFakeWorld>) => void, options: Pick<ConferenceOptions, 'simulcast' | 'receiveSlots'> = {}): Promise<Run> {
+  const run = started(configure, options)
   run.conference.preview(MEDIA)
   await run.until(() => run.warmUp() === 'gathering')
   await flush(1)
@@ -62,8 +62,7 @@ describe('the pre-join warm-up', () => {
     expect(pc.transceivers.map((t) => [t.sender.track, t.direction])).toEqual([
       [run.localTrack('audio'), 'sendonly'],
       [run.localTrack('video'), 'sendonly'],
-      [null, 'recvonly'],
-      [null, 'recvonly'],
+      ...Array.from({ length: 2 * RECEIVE_SLOTS }, () => [null, 'recvonly']),
     ])
     expect(pc.localDescription).toEqual({ type: 'offer', sdp: FAKE_OFFER_SDP })
     expect(pc.dataChannels.map((c) => c.label)).toEqual(['parley.bootstrap'])
@@ -77,16 +76,35 @@ describe('the pre-join warm-up', () => {
   it("prepares the camera as one stream by default, as simulcast layers with `simulcast: true`; the room's own connection likewise", async () => {
     const rids = (pc: FakePeerConnection) => pc.transceivers.map((t) => (t.sender.getParameters?.().encodings as { rid?: string }[]).map((e) => e.rid ?? '-').join(','))
     for (const [simulcast, camera] of [[undefined, '-'], [false, '-'], [true, 'high,mid,low']] as const) {
-      const run = await warmedUp(undefined, simulcast)
-      expect(rids(run.world.peers.latest() as FakePeerConnection)).toEqual(['-', camera, '-', '-'])
+      const run = await warmedUp(undefined, simulcast === undefined ? {} : { simulcast })
+      expect(rids(run.world.peers.latest() as FakePeerConnection)).toEqual(['-', camera, ...Array(2 * RECEIVE_SLOTS).fill('-')])
       run.conference.leave()
       // A join without a pre-join: the room builds its own connection, with the same layers.
-      const cold = started(undefined, simulcast)
+      const cold = started(undefined, simulcast === undefined ? {} : { simulcast })
       cold.conference.join(JOIN)
       await cold.until((s) => s.matches('inRoom'))
       await flush()
-      expect(rids(cold.world.peers.latest() as FakePeerConnection)).toEqual(['-', camera, '-', '-'])
+      expect(rids(cold.world.peers.latest() as FakePeerConnection)).toEqual(['-', camera, ...Array(2 * RECEIVE_SLOTS).fill('-')])
       cold.conference.leave()
+    }
+  })
+
+  it('offers the receive slots asked for (`receiveSlots`), in the prepared connection and the room\'s own; a count no hub takes is refused at once', async () => {
+    const recvonly = (pc: FakePeerConnection) => pc.transceivers.filter((t) => t.direction === 'recvonly').map((t) => t.receiver.track.kind)
+    for (const receiveSlots of [0, 1, 5]) {
+      const expected = Array.from({ length: receiveSlots }, () => ['audio', 'video']).flat()
+      const run = await warmedUp(undefined, { receiveSlots })
+      expect(recvonly(run.world.peers.latest() as FakePeerConnection)).toEqual(expected)
+      run.conference.leave()
+      const cold = started(undefined, { receiveSlots })
+      cold.conference.join(JOIN)
+      await cold.until((s) => s.matches('inRoom'))
+      await flush()
+      expect(recvonly(cold.world.peers.latest() as FakePeerConnection)).toEqual(expected)
+      cold.conference.leave()
+    }
+    for (const receiveSlots of [-1, 1.5, 17, Number.NaN]) {
+      expect(() => started(undefined, { receiveSlots })).toThrow(/receiveSlots must be an integer from 0 to 16/)
     }
   })
 
@@ -150,8 +168,7 @@ describe('the pre-join warm-up', () => {
     expect(second).not.toBe(first)
     expect(second.transceivers.map((t) => [t.sender.track?.kind ?? null, t.direction])).toEqual([
       ['audio', 'sendonly'],
-      [null, 'recvonly'],
-      [null, 'recvonly'],
+      ...Array.from({ length: 2 * RECEIVE_SLOTS }, () => [null, 'recvonly']),
     ])
     expect(run.world.peers.openCount).toBe(1)
     run.conference.leave()

@@ -3,8 +3,8 @@
 // After Join only register → the lock → PUT of that offer remain on the critical path. The holder is
 // its one owner between the pre-join's warm-up actor, which builds it, and the room's peer session
 // actor, which takes it over (negotiationActors.ts); leaving, stopping or new local media release it.
-import type { MediaStreamLike, MediaStreamTrackLike, PeerConnectionLike, SendEncodingLike } from './ports.js'
-import { PeerSession, type PeerSessionEvent, type PeerSessionReports } from './peerSession.js'
+import type { MediaStreamLike, MediaStreamTrackLike, PeerConnectionLike } from './ports.js'
+import { PeerSession, type PeerShape, type PeerSessionEvent, type PeerSessionReports } from './peerSession.js'
 
 /** What the warm-up watches while the session is not yet the room's. */
 export interface WarmUpWatch {
@@ -71,12 +71,12 @@ export class PreparedPeer {
     createPc: () => PeerConnectionLike,
     local: { stream: MediaStreamLike | undefined; tracks: MediaStreamTrackLike[] },
     watch?: WarmUpWatch,
-    cameraLayers?: readonly SendEncodingLike[],
+    shape?: PeerShape,
   ): Prepared {
     this.release()
     const pc = createPc()
     const relay = new ReportRelay(watch)
-    const prepared = { pc, session: new PeerSession(pc, local, relay, cameraLayers), relay, stream: local.stream }
+    const prepared = { pc, session: new PeerSession(pc, local, relay, shape), relay, stream: local.stream }
     this.current = prepared
     return prepared
   }

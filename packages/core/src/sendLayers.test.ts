@@ -105,7 +105,7 @@ describe('the negotiation’s peer session and the camera’s layers', () => {
     const deps = { hub, peerConnection, peerConfig: {}, local, remote: new RemoteStreams(), stats, screen: new ScreenMedia(), prepared: new PreparedPeer(), camera }
     const machine = negotiationMachine.provide({
       actors: {
-        ...negotiationActors({ ...deps, ...(cameraLayers ? { cameraLayers } : {}) }),
+        ...negotiationActors({ ...deps, ...(cameraLayers ? { shape: { cameraLayers } } : {}) }),
         resolutionHold: resolutionHoldMachine.provide({ actors: resolutionHoldActors({ camera }) }),
         sendLayers: sendLayersMachine.provide({ actors: sendLayersActors({ camera, peerStats: stats, rids: ['high', 'mid', 'low'], channels: new DataChannels() }) }),
       },

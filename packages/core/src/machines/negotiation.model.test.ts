@@ -136,7 +136,7 @@ function startRun(path: ModelPath) {
   const stats = new PeerStats()
   const machine = negotiationMachine.provide({
     actors: {
-      ...negotiationActors({ hub, peerConnection: world.peers.factory, peerConfig: {}, local, remote: new RemoteStreams(), stats, screen: new ScreenMedia(), prepared: new PreparedPeer(), camera, cameraLayers: CAMERA_LAYERS }),
+      ...negotiationActors({ hub, peerConnection: world.peers.factory, peerConfig: {}, local, remote: new RemoteStreams(), stats, screen: new ScreenMedia(), prepared: new PreparedPeer(), camera, shape: { cameraLayers: CAMERA_LAYERS } }),
       resolutionHold: resolutionHoldMachine.provide({ actors: resolutionHoldActors({ camera }) }),
       // Its first read never answers: the watch sets no timer after it, so a run still comes to rest (drain).
       sendLayers: sendLayersMachine.provide({ actors: { ...sendLayersActors({ camera, peerStats: stats, rids: ['high', 'mid', 'low'], channels: new DataChannels() }), readLayers: fromPromise<LayerFigures>(() => new Promise(() => undefined)) } }),

@@ -4,9 +4,9 @@ import { fromCallback, fromPromise } from 'xstate'
 import { messageOf, type IceCandidate } from '@parley/protocol'
 import type { HubClient } from '../hubClient.js'
 import type { LocalMedia } from '../localMedia.js'
-import { PeerSession, type PeerSessionReports } from '../peerSession.js'
+import { PeerSession, type PeerSessionReports, type PeerShape } from '../peerSession.js'
 import type { PreparedPeer } from '../preparedPeer.js'
-import type { PeerConnectionConfig, PeerConnectionFactory, SendEncodingLike } from '../ports.js'
+import type { PeerConnectionConfig, PeerConnectionFactory } from '../ports.js'
 import type { CameraSender } from '../sendResolution.js'
 import type { DataChannels } from '../dataChannels.js'
 import type { RemoteStreams } from '../remoteStreams.js'
@@ -30,8 +30,8 @@ export interface NegotiationDeps {
   prepared: PreparedPeer
   /** Where the peer session puts its camera's sender for the resolution hold (resolutionHoldMachine.ts); without one nothing is held. */
   camera?: CameraSender
-  /** The camera's simulcast layers (peerSession.ts `CAMERA_LAYERS`); one stream without. */
-  cameraLayers?: readonly SendEncodingLike[]
+  /** What the session offers beside the local tracks (peerSession.ts `PeerShape`). */
+  shape?: PeerShape
 }
 
 export interface PeerInput {
@@ -40,7 +40,7 @@ export interface PeerInput {
 }
 
 /** The real actor implementations, bound to a hub client, the ports and the conference's media holders. */
-export function negotiationActors({ hub, peerConnection, peerConfig, local, remote, channels, stats, screen, prepared, camera, cameraLayers }: NegotiationDeps) {
+export function negotiationActors({ hub, peerConnection, peerConfig, local, remote, channels, stats, screen, prepared, camera, shape }: NegotiationDeps) {
   return {
     /**
      * Creates the peer connection with the local tracks and owns it until stopped. Commands come in as
@@ -66,7 +66,7 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
       const adopted = prepared.take(local)
       adopted?.relay.bind(reports)
       const pc = adopted?.pc ?? peerConnection(peerConfig)
-      const session = adopted?.session ?? new PeerSession(pc, local, reports, cameraLayers)
+      const session = adopted?.session ?? new PeerSession(pc, local, reports, shape)
       const detachStats = stats.attach(pc)
       const detachCamera = camera && session.camera ? camera.attach(session.camera) : undefined
       if (detachCamera) sendBack({ type: 'peer.cameraSending' } satisfies NegotiationEvent)

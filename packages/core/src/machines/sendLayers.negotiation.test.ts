@@ -55,7 +55,7 @@ function start(report = SHORT) {
   const deps = { hub, peerConnection: world.peers.factory, peerConfig: {}, local, remote: new RemoteStreams(), stats, screen: new ScreenMedia(), prepared: new PreparedPeer() }
   const machine = negotiationMachine.provide({
     actors: {
-      ...negotiationActors({ ...deps, camera, cameraLayers: CAMERA_LAYERS }),
+      ...negotiationActors({ ...deps, camera, shape: { cameraLayers: CAMERA_LAYERS } }),
       resolutionHold: resolutionHoldMachine.provide({ actors: resolutionHoldActors({ camera }) }),
       sendLayers: sendLayersMachine.provide({ actors: sendLayersActors({ camera, peerStats: stats, rids: CAMERA_LAYERS.map(({ rid }) => rid!), channels: new DataChannels() }) }),
     },

@@ -6,7 +6,8 @@ import { fromCallback } from 'xstate'
 import { messageOf } from '@parley/protocol'
 import type { LocalMedia } from '../localMedia.js'
 import type { Prepared, PreparedPeer } from '../preparedPeer.js'
-import type { PeerConnectionConfig, PeerConnectionFactory, SendEncodingLike } from '../ports.js'
+import type { PeerShape } from '../peerSession.js'
+import type { PeerConnectionConfig, PeerConnectionFactory } from '../ports.js'
 import type { PeerSessionCommand } from './negotiationTypes.js'
 
 export interface WarmUpDeps {
@@ -15,14 +16,14 @@ export interface WarmUpDeps {
   local: LocalMedia
   /** Where the built session waits for the room (or is released). */
   prepared: PreparedPeer
-  /** The camera's simulcast layers (peerSession.ts `CAMERA_LAYERS`); one stream without. */
-  cameraLayers?: readonly SendEncodingLike[]
+  /** What the session offers beside the local tracks (peerSession.ts `PeerShape`). */
+  shape?: PeerShape
 }
 
 /** What the pre-join's warm-up reports (its states in the conference's `previewing.ready.peer`). */
 export type WarmUpEvent = { type: 'warmup.offerSet' } | { type: 'warmup.gathered' } | { type: 'warmup.failed'; message: string }
 
-export function warmUpActors({ peerConnection, peerConfig, local, prepared, cameraLayers }: WarmUpDeps) {
+export function warmUpActors({ peerConnection, peerConfig, local, prepared, shape }: WarmUpDeps) {
   return {
     /**
      * The pre-join's warm-up: builds the room's peer session with the preview's tracks, makes and sets
@@ -39,7 +40,7 @@ export function warmUpActors({ peerConnection, peerConfig, local, prepared, came
       }
       let held: Prepared
       try {
-        held = prepared.build(() => peerConnection(peerConfig), local, { iceGathered: () => report({ type: 'warmup.gathered' }) }, cameraLayers)
+        held = prepared.build(() => peerConnection(peerConfig), local, { iceGathered: () => report({ type: 'warmup.gathered' }) }, shape)
       } catch (error) {
         // No peer connection here (WebRTC unavailable or disabled): the room will say so when it tries.
         void Promise.resolve().then(() => report({ type: 'warmup.failed', message: messageOf(error) }))

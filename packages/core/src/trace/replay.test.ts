@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import { waitFor } from 'xstate'
 import { createConference } from '../conference.js'
+import { RECEIVE_SLOTS } from '../peerSession.js'
 import { FAKE_HUB_URL, createFakeWorld, flush, type FakePeerConnection } from '../test-support/index.js'
 import { roomExtrasJourney } from '../test-support/journeys.js'
 import type { Trace } from './format.js'
 import { createTraceRecorder } from './recorder.js'
 import { replayTrace } from './replay.js'
 
-async function recordJoinAndLeave(simulcast?: boolean): Promise<Trace> {
+async function recordJoinAndLeave(simulcast?: boolean, receiveSlots?: number): Promise<Trace> {
   const world = createFakeWorld()
   const recorder = createTraceRecorder({ now: world.clock.now })
-  const conference = createConference({ hub: { baseUrl: FAKE_HUB_URL }, ports: world.ports, trace: recorder, ...(simulcast === undefined ? {} : { simulcast }) })
+  const options = { ...(simulcast === undefined ? {} : { simulcast }), ...(receiveSlots === undefined ? {} : { receiveSlots }) }
+  const conference = createConference({ hub: { baseUrl: FAKE_HUB_URL }, ports: world.ports, trace: recorder, ...options })
   conference.actor.start()
   conference.join({ displayName: 'Ada', roomName: 'Standup', media: { audio: true, video: true } })
   await waitFor(conference.actor, (s) => s.matches('inRoom'), { timeout: 1000 })
@@ -41,6 +43,15 @@ describe('replayTrace', () => {
     const oneStream = await recordJoinAndLeave()
     expect(oneStream.entries.some((e) => e.kind === 'pc.call' && (e.args as { sendEncodings?: unknown } | undefined)?.sendEncodings)).toBe(false)
     expect((await replayTrace(oneStream)).verdict).toBe('same path')
+  })
+
+  it('replays a call with the receive slots it offered: today\'s default, one (a stop 44 trace) or none (before)', async () => {
+    const recvonly = (trace: Trace) => trace.entries.filter((e) => e.kind === 'pc.call' && e.method === 'addTransceiver' && (e.args as { direction?: string }).direction === 'recvonly').length
+    for (const slots of [undefined, 1, 0]) {
+      const trace = await recordJoinAndLeave(undefined, slots)
+      expect(recvonly(trace)).toBe(2 * (slots ?? RECEIVE_SLOTS))
+      expect((await replayTrace(trace)).verdict).toBe('same path')
+    }
   })
 
   it('reports the first divergence of an edited trace: the register answer turned into a 500', async () => {

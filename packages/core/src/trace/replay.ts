@@ -206,9 +206,23 @@ const tick = (): Promise<void> => {
   return new Promise((resolve) => (immediate ? immediate(resolve) : setTimeout(resolve, 0)))
 }
 
-function conferenceTarget(baseUrl: string, simulcast: boolean) {
+/**
+ * The receive slots per kind the recorded session offered: its recvonly audio transceivers before its
+ * bootstrap channel (one in a trace from stop 44, none before it).
+ */
+function recordedReceiveSlots(trace: Trace): number {
+  const calls = trace.entries.filter((e) => e.kind === 'pc.call')
+  const end = calls.findIndex((e) => e.method === 'createDataChannel')
+  const slots = calls
+    .slice(0, end < 0 ? calls.length : end)
+    .filter((e) => e.method === 'addTransceiver' && (e.args as { track?: unknown; direction?: string } | undefined)?.track === 'audio')
+    .filter((e) => (e.args as { direction?: string }).direction === 'recvonly').length
+  return Math.min(slots, 16)
+}
+
+function conferenceTarget(baseUrl: string, simulcast: boolean, receiveSlots: number) {
   return (ports: Ports, recorder: TraceRecorderLike): ReplayTarget => {
-    const conference = createConference({ hub: { baseUrl }, ports, trace: recorder, simulcast })
+    const conference = createConference({ hub: { baseUrl }, ports, trace: recorder, simulcast, receiveSlots })
     const actorAt = (path: string | undefined): AnyActorRef | undefined => {
       let ref: AnyActorRef | undefined = conference.actor
       for (const id of path?.split('/').slice(1) ?? []) ref = (ref?.getSnapshot() as { children?: Record<string, AnyActorRef> } | undefined)?.children?.[id]
@@ -267,7 +281,7 @@ export async function replayTrace(trace: Trace, options: ReplayOptions = {}): Pr
   })
   // The camera's layers as recorded (a trace from before simulcast, or with it off, has none).
   const simulcast = trace.entries.some((e) => e.kind === 'pc.call' && e.method === 'addTransceiver' && (e.args as { sendEncodings?: unknown } | undefined)?.sendEncodings !== undefined)
-  const target = (options.target ?? conferenceTarget(trace.baseUrl ?? '', simulcast))(ports, recorder)
+  const target = (options.target ?? conferenceTarget(trace.baseUrl ?? '', simulcast, recordedReceiveSlots(trace)))(ports, recorder)
 
   let lastInput = 'the start'
   let lastInputSeq = 0

@@ -94,6 +94,23 @@ describe('receive slots on the werift plane', () => {
     expect(plane!.stats().subscriptions).toBe(2)
   })
 
+  it("fills a slot pair per present publisher (the core's three of each kind, alternating), keeping each one's microphone and camera side by side", async () => {
+    const { bob, published, needed } = await room()
+    const carol = plane!.createPeer({ roomId: 'r', clientId: 'carol', handlers: handlersFor(published, { count: 0 }) })
+    await offer(carol, ['audio', 'video'], [])
+    expect(published).toHaveLength(4)
+    for (const track of published) bob.subscribe(track)
+    const { client, answer } = await offer(bob, ['audio', 'video'], ['audio', 'video', 'audio', 'video', 'audio', 'video'])
+    const sent = (owner: string) => published.filter((track) => track.clientId === owner).map((track) => `${track.kind} sendonly ${track.streamId} ${track.trackId}`)
+    expect(sent('alice')).toHaveLength(2)
+    expect(lines(answer)).toEqual(['audio recvonly', 'video recvonly', ...sent('alice'), ...sent('carol'), 'audio inactive', 'video inactive'])
+    const streams = client.getTransceivers().map((t) => t.receiver.remoteStreamId)
+    expect(streams.slice(2)).toEqual(['alice-stream', 'alice-stream', 'carol-stream', 'carol-stream', undefined, undefined])
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(needed.count).toBe(0)
+    expect(plane!.stats().subscriptions).toBe(4)
+  })
+
   it('keeps to kinds, and a forwarding with no slot of its kind waits for a server offer', async () => {
     const { bob, published, needed } = await room()
     for (const track of published) bob.subscribe(track)
