@@ -12,8 +12,11 @@
 // copy of main's `packages/hub/src` placed inside packages/hub so that its imports resolve), so that a
 // hub change is measured before/after in one run too (without `--before-dist`: every client on both hubs,
 // the web app from the same dist); `--without-service-worker` adds the web app with
-// its service worker blocked; `--clients parley,sdk` picks the clients. Prints three tables (the third:
-// each step on its own, trial by trial); asserts nothing about speed.
+// its service worker blocked; `--clients parley,sdk` picks the clients. `--present N` (1–3): N participants
+// of the client join and connect first (each also seeing the others' videos), then the newcomer clicks;
+// beside the first frame the bench then times click → every present participant's video decoded
+// (`allFrames`: a remote video with videoWidth > 0 for each, by tile or stream). Prints three tables (the
+// third: each step on its own, trial by trial); asserts nothing about speed.
 //
 //   flock /tmp/parley-e2e.lock unshare -n sh -c 'ip link set lo up && PARLEY_NETNS=lo \
 //     npm run pnpm -- --filter @parley/loadtest run join -- --trials 9 [--before-dist /tmp/web-before]'
@@ -23,11 +26,13 @@ import type { Browser } from 'playwright-core'
 import { startTestHub, type TestHub } from '@parley/hub/testing'
 import { assertLoopbackOnly, launchChromium, newParticipantPage, pollUntil, startStaticServer, type ParticipantPage } from '@parley/testkit'
 import { createRoom } from './create-room.js'
-import { type Kind, type KindName, KIND_NAMES, kinds, sdkPageDir, TUTORIAL_DIR, WEB_DIST } from './join-clients.js'
-import { addJoinProbe, ANSWER_INTERVALS, ANSWER_MARKS, DUMP_MARKS, JOIN_INTERVALS, JOIN_STEP_MEANING, JOIN_STEPS, readJoinMarks, sinceClick, type JoinStep } from './join-probe.js'
+import { type Kind, type KindName, kinds, sdkPageDir, TUTORIAL_DIR, WEB_DIST } from './join-clients.js'
+import { parseJoinArgs } from './join-args.js'
+import { joinSummaryTable, participantsTitle } from './join-table.js'
+import { addJoinProbe, decodedRemoteVideos, ANSWER_INTERVALS, ANSWER_MARKS, DUMP_MARKS, JOIN_INTERVALS, JOIN_STEP_MEANING, JOIN_STEPS, readJoinMarks, sinceClick, type JoinStep } from './join-probe.js'
 import { median, paired, roundOrder } from './join-stats.js'
 import { importHubVersion } from './hub-version.js'
-import { assertWebDist, parseWebDist } from './web-dist.js'
+import { assertWebDist } from './web-dist.js'
 import { HUB_STEP_MEANING, HUB_STEPS, type HubEntry, type HubStep, type HubTrace, hubTrace, hubTraceLog } from './join-hub-trace.js'
 
 /** A row of the tables: a client, or a variant of the web app. */
@@ -36,6 +41,8 @@ type Row = KindName | 'parleyBefore' | 'parleyNoWorker' | 'sdkBefore' | 'tutoria
 interface TrialResult {
   /** Join click → first decoded remote frame. */
   ms: number
+  /** Join click → every present participant's video decoded (= ms with one present). */
+  allFrames: number
   steps: Partial<Record<JoinStep, number>>
   /** The hub's offer → our answer's PUT split (join-probe.ts ANSWER_MARKS), ms after the click. */
   answer: Partial<Record<(typeof ANSWER_MARKS)[number], number>>
@@ -52,93 +59,74 @@ interface TrialResult {
 }
 
 /**
- * After a trial's pages closed, until its room on `testHub` has no client left (at most SETTLE_MAX_MS): the
- * hub's teardown of the last trial (two werift peers closing, in this process) must not overlap the next
- * trial's join, whichever client that is. Returns how long it took.
+ * After a trial's pages closed, until its room on `testHub` has no client left (at most `maxMs`): the
+ * hub's teardown of the last trial (every werift peer closing, in this process) must not overlap the next
+ * trial's join, whichever client that is. Returns how long it took and the clients still there.
  */
-const SETTLE_MAX_MS = 2000
-async function settle(testHub: TestHub, roomId: string): Promise<number> {
+async function settle(testHub: TestHub, roomId: string, maxMs: number): Promise<{ ms: number; left: number }> {
   const started = performance.now()
-  const empty = () => {
+  const clients = () => {
     try {
-      return testHub.hub.room(roomId).clientIds.length === 0
+      return testHub.hub.room(roomId).clientIds.length
     } catch {
-      return true // the room is gone
+      return 0 // the room is gone
     }
   }
-  while (!empty() && performance.now() - started < SETTLE_MAX_MS) await new Promise((resolve) => setTimeout(resolve, 20))
-  return performance.now() - started
+  while (clients() > 0 && performance.now() - started < maxMs) await new Promise((resolve) => setTimeout(resolve, 20))
+  return { ms: performance.now() - started, left: clients() }
 }
 
-async function trial(browser: Browser, kind: Kind, testHub: TestHub, hubEntries: HubEntry[], serviceWorkers: 'allow' | 'block' = 'allow'): Promise<TrialResult> {
+async function trial(browser: Browser, kind: Kind, testHub: TestHub, hubEntries: HubEntry[], present: number, serviceWorkers: 'allow' | 'block' = 'allow'): Promise<TrialResult> {
   const hubUrl = testHub.url
   const roomId = await createRoom(hubUrl, 'bench')
   const open: ParticipantPage[] = []
   try {
-    const existing = await newParticipantPage(browser, { viewport: { width: 800, height: 600 } })
-    open.push(existing)
-    await kind.open(existing.page, roomId, 'Existing')
-    await existing.page.click(kind.joinSelector)
-    await pollUntil(async () => ((await kind.connected(existing.page)) ? true : undefined), { timeoutMs: 20_000, description: 'the existing participant to connect' })
+    const existing: ParticipantPage[] = []
+    for (let index = 0; index < present; index++) {
+      const participant = await newParticipantPage(browser, { viewport: { width: 800, height: 600 } })
+      open.push(participant)
+      existing.push(participant)
+      await kind.open(participant.page, roomId, present === 1 ? 'Existing' : `Existing ${index + 1}`)
+      await participant.page.click(kind.joinSelector)
+      await pollUntil(async () => ((await kind.connected(participant.page)) ? true : undefined), { timeoutMs: 20_000, description: `existing participant ${index + 1} to connect` })
+    }
+    // The present ones' renegotiations with each other done before the click: each sees the others' video.
+    if (present > 1) {
+      for (const [index, participant] of existing.entries()) {
+        await pollUntil(async () => ((await decodedRemoteVideos(participant.page, kind.remoteVideoSelector)) >= present - 1 ? true : undefined), { timeoutMs: 20_000, description: `existing participant ${index + 1} to see the others' video` })
+      }
+    }
     const newcomer = await newParticipantPage(browser, { viewport: { width: 800, height: 600 }, serviceWorkers })
     open.push(newcomer)
-    await addJoinProbe(newcomer.page, kind)
+    await addJoinProbe(newcomer.page, { joinSelector: kind.joinSelector, remoteVideoSelector: kind.remoteVideoSelector, present })
     await kind.open(newcomer.page, roomId, 'Newcomer')
     hubEntries.length = 0
     await newcomer.page.click(kind.joinSelector)
     const marks = await pollUntil(
       async () => {
         const read = await readJoinMarks(newcomer.page)
-        return read.clickedAt !== undefined && read.firstFrame !== undefined ? read : undefined
+        return read.clickedAt !== undefined && read.firstFrame !== undefined && read.allFrames !== undefined ? read : undefined
       },
-      { timeoutMs: 30_000, intervalMs: 20, description: "the newcomer's first remote frame" },
+      { timeoutMs: 30_000, intervalMs: 20, description: present === 1 ? "the newcomer's first remote frame" : `the newcomer's remote frames of all ${present} present` },
     )
     const epoch = marks.timeOrigin ?? 0
     const hub = hubTrace(hubEntries, epoch + marks.clickedAt!, epoch + marks.firstFrame!)
     if (process.env.JOIN_DUMP) console.error(`  [click] ${new Date(epoch + marks.clickedAt!).toISOString()} page: ${DUMP_MARKS.map((name) => `${name} ${marks[name] === undefined ? '-' : (marks[name] - marks.clickedAt!).toFixed(1)}`).join(', ')}`)
     if (process.env.JOIN_DUMP) for (const e of hubEntries) if (e.at >= epoch + marks.clickedAt!) console.error(`  [hub] +${(e.at - epoch - marks.clickedAt!).toFixed(1)} ${e.msg} ${JSON.stringify(e.fields)}`)
     const answer = Object.fromEntries(ANSWER_MARKS.flatMap((name) => (marks[name] === undefined ? [] : [[name, marks[name]! - marks.clickedAt!]])))
-    return { ms: marks.firstFrame! - marks.clickedAt!, steps: sinceClick(marks), answer, apiViaWorker: marks.apiViaWorker ?? 0, busyToOffer: marks.busyToOffer ?? Number.NaN, busyToFrame: marks.busyToFrame ?? Number.NaN, inFlightAtOffer: marks.inFlightAtOffer, offerQueued: marks.offerQueued, hub }
+    return { ms: marks.firstFrame! - marks.clickedAt!, allFrames: marks.allFrames! - marks.clickedAt!, steps: sinceClick(marks), answer, apiViaWorker: marks.apiViaWorker ?? 0, busyToOffer: marks.busyToOffer ?? Number.NaN, busyToFrame: marks.busyToFrame ?? Number.NaN, inFlightAtOffer: marks.inFlightAtOffer, offerQueued: marks.offerQueued, hub }
   } finally {
     for (const participant of open) await participant.close().catch(() => undefined)
-    lastSettleMs = await settle(testHub, roomId)
+    lastSettle = await settle(testHub, roomId, settleMaxMs(present))
   }
 }
-let lastSettleMs = 0
-
-interface Options {
-  trials: number
-  warmup: number
-  /** Another build of the web app (`[LABEL=]DIR`, e.g. `main=` main's apps/web/dist), served by a second hub and measured alternating with apps/web/dist. */
-  beforeDist?: { label: string; dir: string }
-  /** The `testing.ts` of another version of the hub's source, serving `beforeDist`. */
-  beforeHub?: string
-  /** Also the web app with its service worker blocked in the newcomer's page (every hub request of the app passes the worker's fetch handler). */
-  withoutServiceWorker: boolean
-  clients: KindName[]
-}
-
-function parseArgs(argv: string[]): Options {
-  const options: Options = { trials: 9, warmup: 1, withoutServiceWorker: false, clients: ['parley', 'sdk', 'tutorial'] }
-  for (let index = 0; index < argv.length; index++) {
-    const flag = argv[index]
-    const raw = argv[index + 1] ?? ''
-    const value = Number(raw)
-    if (flag === '--without-service-worker') {
-      options.withoutServiceWorker = true
-      continue
-    }
-    if (flag === '--trials' && Number.isInteger(value) && value > 0) options.trials = value
-    else if (flag === '--warmup' && Number.isInteger(value) && value >= 0) options.warmup = value
-    else if (flag === '--before-dist' && raw) options.beforeDist = parseWebDist(raw)
-    else if (flag === '--before-hub' && raw) options.beforeHub = raw
-    else if (flag === '--clients' && raw && raw.split(',').every((name) => KIND_NAMES.includes(name as KindName))) options.clients = raw.split(',') as KindName[]
-    else if (flag === '--') continue
-    else throw new Error(`unknown or bad option ${flag} (use --trials N --warmup N --clients ${KIND_NAMES.join(',')} --before-dist [LABEL=]DIR)`)
-    index++
-  }
-  return options
-}
+let lastSettle = { ms: 0, left: 0 }
+/**
+ * The web app's room empties at once (its `leave` goes out on close); the SDK sends none, so the hub removes
+ * its clients when their stream closed and 2 s passed without media (liveness.ts). With one present the
+ * wait stays 2 s, as before `--present`, both hubs alike; with more, up to 5 s for all of them to go.
+ */
+const settleMaxMs = (present: number) => (present === 1 ? 2000 : 5000)
 
 /** Page and hub steps interleaved: our first offer's round trip split, then the path after ICE; median over the trials of (later − earlier), ms. */
 const HUB_INTERVALS: readonly (readonly [JoinStep | HubStep, JoinStep | HubStep])[] = [
@@ -161,7 +149,7 @@ const HUB_INTERVALS: readonly (readonly [JoinStep | HubStep, JoinStep | HubStep]
   ['hubFirstVideoOut', 'firstFrame'],
 ]
 
-const options = parseArgs(process.argv.slice(2))
+const options = parseJoinArgs(process.argv.slice(2))
 // Both builds complete before any page opens (web-dist.ts: else a blank page times out much later).
 if (options.clients.includes('parley')) assertWebDist(WEB_DIST, 'apps/web/dist (PARLEY_WEB_DIST)')
 if (options.beforeDist) assertWebDist(options.beforeDist.dir, '--before-dist')
@@ -214,32 +202,33 @@ try {
     for (const name of roundOrder(order, round - options.warmup)) {
       const kind = all[name]!
       const before = name === 'parleyBefore' || name === 'sdkBefore' || name === 'tutorialBefore'
-      const result = await trial(browser, kind, before ? beforeHub! : hub, before ? beforeHubEntries : hubEntries, name === 'parleyNoWorker' ? 'block' : 'allow')
+      const result = await trial(browser, kind, before ? beforeHub! : hub, before ? beforeHubEntries : hubEntries, options.present, name === 'parleyNoWorker' ? 'block' : 'allow')
       const counted = round >= options.warmup
       if (counted) results.get(name)!.push(result)
       const steps = JOIN_STEPS.map((step) => `${step} ${result.steps[step]?.toFixed(0) ?? '-'}`).join(', ')
       const hubSteps = HUB_STEPS.map((step) => `${step} ${result.hub.steps[step]?.toFixed(0) ?? '-'}`).join(', ')
-      console.error(`[join] round ${round + 1}${counted ? '' : ' (warm-up)'} ${name}: ${result.ms.toFixed(0)} ms (${steps}; hub: ${hubSteps}, PLIs ${result.hub.plis}, ClientHellos ${result.hub.clientHellos} (${result.hub.recordsBeforeDtls} records before DTLS started), first video packet a keyframe: ${result.hub.firstVideoKeyframe}; answer: ${ANSWER_MARKS.map((mark) => `${mark} ${result.answer[mark]?.toFixed(0) ?? '-'}`).join(', ')}; API requests via a service worker: ${result.apiViaWorker}; fetches open at the offer ${result.inFlightAtOffer ?? '-'}, offer PUT queued ${result.offerQueued?.toFixed(1) ?? '-'} ms; long tasks to the offer ${result.busyToOffer.toFixed(0)} ms, to the frame ${result.busyToFrame.toFixed(0)} ms; its room empty ${lastSettleMs.toFixed(0)} ms after its pages closed), load ${loadavg()[0]!.toFixed(2)}`)
+      console.error(`[join] round ${round + 1}${counted ? '' : ' (warm-up)'} ${name}: ${result.ms.toFixed(0)} ms${options.present > 1 ? `, all ${options.present} present ${result.allFrames.toFixed(0)} ms` : ''} (${steps}; hub: ${hubSteps}, PLIs ${result.hub.plis}, ClientHellos ${result.hub.clientHellos} (${result.hub.recordsBeforeDtls} records before DTLS started), first video packet a keyframe: ${result.hub.firstVideoKeyframe}; answer: ${ANSWER_MARKS.map((mark) => `${mark} ${result.answer[mark]?.toFixed(0) ?? '-'}`).join(', ')}; API requests via a service worker: ${result.apiViaWorker}; fetches open at the offer ${result.inFlightAtOffer ?? '-'}, offer PUT queued ${result.offerQueued?.toFixed(1) ?? '-'} ms; long tasks to the offer ${result.busyToOffer.toFixed(0)} ms, to the frame ${result.busyToFrame.toFixed(0)} ms; its room ${lastSettle.left ? `still had ${lastSettle.left} clients` : 'empty'} ${lastSettle.ms.toFixed(0)} ms after its pages closed), load ${loadavg()[0]!.toFixed(2)}`)
     }
     loads.push(loadavg()[0]!)
   }
   const msOf = (name: Row) => results.get(name)!.map((result) => result.ms)
-  const sdkMedian = order.includes('sdk') ? median(msOf('sdk')) : Number.NaN
-  console.log(`\nJoin click → first decoded remote frame, 2 participants, ${options.trials} trials each (alternating), load avg ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)}\n`)
-  console.log('| client | median ms | min | max | ÷ official SDK median |')
-  console.log('|---|---|---|---|---|')
-  for (const name of order) {
-    const values = msOf(name)
-    const row = [all[name]!.label, median(values).toFixed(0), Math.min(...values).toFixed(0), Math.max(...values).toFixed(0), (median(values) / sdkMedian).toFixed(2)]
-    console.log(`| ${row.join(' | ')} |`)
-  }
+  const allOf = (name: Row) => results.get(name)!.map((result) => result.allFrames)
+  const rowOf = (name: Row) => ({ label: all[name]!.label, first: msOf(name), all: allOf(name) })
+  const many = options.present > 1
+  /** The other tables' titles name the present participants when there are more than one. */
+  const presentNote = many ? `, ${options.present} present` : ''
+  console.log(`\nJoin click → first decoded remote frame${many ? ' and → every present participant\'s video decoded (all frames)' : ''}, ${participantsTitle(options.present)}, ${options.trials} trials each (alternating), load avg ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)}\n`)
+  for (const line of joinSummaryTable(order.map(rowOf), order.includes('sdk') ? rowOf('sdk') : undefined, options.present)) console.log(line)
   for (const name of order) {
     const after = name.endsWith('Before') ? undefined : (`${name}Before` as Row)
     if (!after || !results.has(after)) continue
     const pair = paired(msOf(name), msOf(after))
     console.log(`\nPaired by round, ${name} − ${after}: median ${pair.medianDifference.toFixed(0)} ms, ${name} faster in ${pair.faster} of ${pair.rounds}`)
+    if (!many) continue
+    const pairAll = paired(allOf(name), allOf(after))
+    console.log(`Paired by round, all frames, ${name} − ${after}: median ${pairAll.medianDifference.toFixed(0)} ms, ${name} faster in ${pairAll.faster} of ${pairAll.rounds}`)
   }
-  console.log(`\nWhere the time goes: median ms after the click (${JOIN_STEPS.map((step) => `${step}: ${JOIN_STEP_MEANING[step]}`).join('; ')})\n`)
+  console.log(`\nWhere the time goes${presentNote}: median ms after the click (${JOIN_STEPS.map((step) => `${step}: ${JOIN_STEP_MEANING[step]}`).join('; ')})\n`)
   console.log(`| client | ${JOIN_STEPS.join(' | ')} |`)
   console.log(`|---|${JOIN_STEPS.map(() => '---').join('|')}|`)
   for (const name of order) {
@@ -250,7 +239,7 @@ try {
     console.log(`| ${all[name]!.label} | ${cells.join(' | ')} |`)
   }
   // Each step's own share, trial by trial: on a loaded box the sums after the click drift with whatever came before.
-  console.log('\nEach step on its own: median over the trials of (later mark − earlier mark), ms\n')
+  console.log(`\nEach step on its own${presentNote}: median over the trials of (later mark − earlier mark), ms\n`)
   console.log(`| from → to | ${order.map((name) => name).join(' | ')} |`)
   console.log(`|---|${order.map(() => '---').join('|')}|`)
   for (const [from, to] of JOIN_INTERVALS) {
@@ -280,8 +269,9 @@ try {
   ] as const) {
     console.log(`| ${label} | ${order.map((name) => { const seen = results.get(name)!.flatMap((result) => { const value = pick(result); return value === undefined ? [] : [value] }); return seen.length ? median(seen).toFixed(1) : '-' }).join(' | ')} |`)
   }
-  printHubTable(order, results)
+  printHubTable(order, results, presentNote)
   console.log(`\nall figures ms: ${order.map((name) => `${name} ${msOf(name).map((value) => value.toFixed(0)).join(',')}`).join('; ')}`)
+  if (many) console.log(`all frames ms: ${order.map((name) => `${name} ${allOf(name).map((value) => value.toFixed(0)).join(',')}`).join('; ')}`)
 } finally {
   await browser?.close()
   for (const server of servers) await server.close()
@@ -294,9 +284,9 @@ try {
 // (calling its cleanup() when the plane closed did not end it either). The tables are out: done.
 process.exit(process.exitCode ?? 0)
 
-function printHubTable(order: Row[], results: Map<Row, TrialResult[]>): void {
+function printHubTable(order: Row[], results: Map<Row, TrialResult[]>, presentNote: string): void {
   const at = (result: TrialResult, step: JoinStep | HubStep) => ((HUB_STEPS as readonly string[]).includes(step) ? result.hub.steps[step as HubStep] : result.steps[step as JoinStep])
-  console.log(`\nThe hub's side (its debug log, stamped in the page's clock; ${HUB_STEPS.map((step) => `${step}: ${HUB_STEP_MEANING[step]}`).join('; ')}): median over the trials of (later − earlier), ms\n`)
+  console.log(`\nThe hub's side${presentNote} (its debug log, stamped in the page's clock; ${HUB_STEPS.map((step) => `${step}: ${HUB_STEP_MEANING[step]}`).join('; ')}): median over the trials of (later − earlier), ms\n`)
   console.log(`| from → to | ${order.join(' | ')} |`)
   console.log(`|---|${order.map(() => '---').join('|')}|`)
   for (const [from, to] of HUB_INTERVALS) {

@@ -30,7 +30,8 @@ export const ANSWER_INTERVALS: readonly (readonly [JoinStep | AnswerMark, JoinSt
   // The hub's data channels reach the page when its SCTP is up, around the hub's offer: the core's work for them may fall between the steps above.
   ['hubOffer', 'dataChannel'],
 ]
-export type JoinMarks = Partial<Record<JoinStep | AnswerMark | (typeof DUMP_MARKS)[number] | 'clickedAt' | 'apiViaWorker' | 'busyToOffer' | 'busyToFrame' | 'timeOrigin' | 'inFlightAtOffer' | 'offerQueued', number>>
+/** `allFrames`: every participant present before the click has a remote video decoded (with one present, the first frame). */
+export type JoinMarks = Partial<Record<JoinStep | AnswerMark | (typeof DUMP_MARKS)[number] | 'clickedAt' | 'allFrames' | 'apiViaWorker' | 'busyToOffer' | 'busyToFrame' | 'timeOrigin' | 'inFlightAtOffer' | 'offerQueued', number>>
 
 /** What each step means, for the table's legend. */
 export const JOIN_STEP_MEANING: Record<JoinStep, string> = {
@@ -65,7 +66,7 @@ export const JOIN_INTERVALS: readonly (readonly ['click' | JoinStep, JoinStep])[
 ]
 
 /** Runs in the page (serialised by Playwright): wraps the APIs and records the first time of each step. */
-function installProbe(selectors: { joinSelector: string; remoteVideoSelector: string }): void {
+function installProbe(selectors: ProbeSelectors): void {
   const marks: Record<string, number> = {}
   ;(globalThis as { __joinProbe?: typeof marks }).__joinProbe = marks
   const mark = (step: string) => {
@@ -160,17 +161,20 @@ function installProbe(selectors: { joinSelector: string; remoteVideoSelector: st
       })
     }
   }
+  // The participants whose video was decoded, by tile (the web app's data-participant) or else by stream:
+  // the SDK can hand one stream to two <video>s (a streamAvailable per track event).
+  const decoded = new Set<unknown>()
   const check = () => {
-    if (marks.firstFrame !== undefined) return
+    if (marks.allFrames !== undefined) return
     for (const video of document.querySelectorAll<HTMLVideoElement>(selectors.remoteVideoSelector)) {
       mark('videoInDom')
       if (video.srcObject) mark('videoSrc')
       if (video.videoWidth > 0) {
         mark('firstFrame')
-        return
-      }
-      video.addEventListener('resize', check)
+        decoded.add(video.closest('[data-participant]')?.getAttribute('data-participant') ?? (video.srcObject as MediaStream | null)?.id ?? video)
+      } else video.addEventListener('resize', check)
     }
+    if (decoded.size >= (selectors.present ?? 1)) mark('allFrames')
   }
   setInterval(check, 5)
   // The page's main thread busy with tasks of 50 ms or more (Long Tasks API): what a request's answer waits behind.
@@ -181,9 +185,28 @@ function installProbe(selectors: { joinSelector: string; remoteVideoSelector: st
   }).observe({ type: 'longtask', buffered: true })
 }
 
+/** The newcomer's Join button, the remote videos it sees, and how many participants were there before it (its `allFrames` waits for that many). */
+export interface ProbeSelectors {
+  joinSelector: string
+  remoteVideoSelector: string
+  /** Default 1. */
+  present?: number
+}
+
 /** Installs the probe for every document the page loads from now on (call before it navigates). */
-export async function addJoinProbe(page: Page, selectors: { joinSelector: string; remoteVideoSelector: string }): Promise<void> {
+export async function addJoinProbe(page: Page, selectors: ProbeSelectors): Promise<void> {
   await page.addInitScript(installProbe, selectors)
+}
+
+/** How many other participants' videos the page has decoded (as the probe counts them: by tile, else by stream), for a page without the probe. */
+export async function decodedRemoteVideos(page: Page, remoteVideoSelector: string): Promise<number> {
+  return page.evaluate((selector) => {
+    const decoded = new Set<unknown>()
+    for (const video of document.querySelectorAll<HTMLVideoElement>(selector)) {
+      if (video.videoWidth > 0) decoded.add(video.closest('[data-participant]')?.getAttribute('data-participant') ?? (video.srcObject as MediaStream | null)?.id ?? video)
+    }
+    return decoded.size
+  }, remoteVideoSelector)
 }
 
 export async function readJoinMarks(page: Page): Promise<JoinMarks> {

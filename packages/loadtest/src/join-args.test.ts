@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest'
+import { parseJoinArgs } from './join-args.js'
+
+describe('parseJoinArgs', () => {
+  it('defaults to 9 trials, 1 warm-up, every client, one participant present', () => {
+    expect(parseJoinArgs([])).toEqual({ trials: 9, warmup: 1, withoutServiceWorker: false, clients: ['parley', 'sdk', 'tutorial'], present: 1 })
+  })
+
+  it('reads the lead’s comparison run (after pnpm’s --)', () => {
+    expect(parseJoinArgs(['--', '--present', '3', '--clients', 'parley', '--before-dist', 'main=/tmp/main-dist', '--before-hub', '/tmp/testing.ts', '--trials', '8', '--warmup', '0'])).toEqual({
+      trials: 8,
+      warmup: 0,
+      withoutServiceWorker: false,
+      clients: ['parley'],
+      present: 3,
+      beforeDist: { label: 'main', dir: '/tmp/main-dist' },
+      beforeHub: '/tmp/testing.ts',
+    })
+  })
+
+  it('reads --without-service-worker, which takes no value', () => {
+    expect(parseJoinArgs(['--without-service-worker', '--present', '2'])).toMatchObject({ withoutServiceWorker: true, present: 2 })
+  })
+
+  it.each([
+    [['--present', '0']],
+    [['--present', '4']],
+    [['--present', '1.5']],
+    [['--present']],
+    [['--trials', '0']],
+    [['--clients', 'parley,janus']],
+    [['--colour', 'red']],
+  ])('rejects %j', (argv) => {
+    expect(() => parseJoinArgs(argv)).toThrow(/unknown or bad option/)
+  })
+})

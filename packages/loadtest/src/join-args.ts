@@ -1,0 +1,43 @@
+// The join bench's flags (pure, so they are tested without a browser).
+import { KIND_NAMES, type KindName } from './join-clients.js'
+import { parseWebDist } from './web-dist.js'
+
+/** Participants already in the room when the newcomer clicks Join: with the newcomer, at most 4 Chromium pages sending 640x480 on the 2-core box. */
+export const MAX_PRESENT = 3
+
+export interface JoinOptions {
+  trials: number
+  warmup: number
+  /** Another build of the web app (`[LABEL=]DIR`, e.g. `main=` main's apps/web/dist), served by a second hub and measured alternating with apps/web/dist. */
+  beforeDist?: { label: string; dir: string }
+  /** The `testing.ts` of another version of the hub's source, serving `beforeDist`. */
+  beforeHub?: string
+  /** Also the web app with its service worker blocked in the newcomer's page (every hub request of the app passes the worker's fetch handler). */
+  withoutServiceWorker: boolean
+  clients: KindName[]
+  /** Participants of the same client that join and connect before the newcomer clicks Join (1–MAX_PRESENT). */
+  present: number
+}
+
+export function parseJoinArgs(argv: readonly string[]): JoinOptions {
+  const options: JoinOptions = { trials: 9, warmup: 1, withoutServiceWorker: false, clients: ['parley', 'sdk', 'tutorial'], present: 1 }
+  for (let index = 0; index < argv.length; index++) {
+    const flag = argv[index]
+    const raw = argv[index + 1] ?? ''
+    const value = Number(raw)
+    if (flag === '--without-service-worker') {
+      options.withoutServiceWorker = true
+      continue
+    }
+    if (flag === '--trials' && Number.isInteger(value) && value > 0) options.trials = value
+    else if (flag === '--warmup' && Number.isInteger(value) && value >= 0) options.warmup = value
+    else if (flag === '--present' && Number.isInteger(value) && value >= 1 && value <= MAX_PRESENT) options.present = value
+    else if (flag === '--before-dist' && raw) options.beforeDist = parseWebDist(raw)
+    else if (flag === '--before-hub' && raw) options.beforeHub = raw
+    else if (flag === '--clients' && raw && raw.split(',').every((name) => KIND_NAMES.includes(name as KindName))) options.clients = raw.split(',') as KindName[]
+    else if (flag === '--') continue
+    else throw new Error(`unknown or bad option ${flag} (use --trials N --warmup N --present 1..${MAX_PRESENT} --clients ${KIND_NAMES.join(',')} --before-dist [LABEL=]DIR --before-hub FILE --without-service-worker)`)
+    index++
+  }
+  return options
+}
