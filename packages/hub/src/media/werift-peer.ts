@@ -14,7 +14,7 @@ import { withSimulcast } from './werift-simulcast.js'
 import { type PausedRids, pauseRids, pausedRidsOf } from './werift-simulcast-pause.js'
 import { RemoteCandidates } from './werift-candidates.js'
 import { WeriftChannels } from './werift-channels.js'
-import { preferDtlsServer, restartIceOnNewCredentials } from './werift-transport-rules.js'
+import { preferDtlsServer, restartIceOnNewCredentials, sendIceDatagramsAtOnce } from './werift-transport-rules.js'
 import { HeldRelease } from './werift-held-release.js'
 import type { BandwidthLimits } from './bandwidth.js'
 import type { PixelThresholds } from './viewer-size.js'
@@ -319,6 +319,7 @@ export class WeriftPeer implements MediaPeer {
    * RTCP packet also stamps `lastReceivedAt` (one clock read; the hub's liveness rules use it).
    */
   #watchTransports(): void {
+    sendIceDatagramsAtOnce(this.#pc)
     const now = this.#context.now
     for (const transport of this.#pc.dtlsTransports) {
       if (this.#watchedTransports.has(transport)) continue

@@ -1,6 +1,7 @@
 // How the hub's werift peers run their ICE and DTLS transports where werift's defaults cost a join or a
 // restart (WeriftPeer: its constructor, and its answer to a client's first offer).
 import type { RTCPeerConnection } from 'werift'
+import { answerLiteralsAtOnce } from './udp-literal-lookup.js'
 
 /**
  * werift 0.25.2 takes new ICE credentials in a client offer for a "renomination", not an ICE restart, while
@@ -23,4 +24,24 @@ export function restartIceOnNewCredentials(pc: RTCPeerConnection): void {
  */
 export function preferDtlsServer(pc: RTCPeerConnection): void {
   for (const transport of pc.dtlsTransports) if (transport.role === 'auto') transport.role = 'server'
+}
+
+/**
+ * Let every UDP socket of the peer's ICE agent send to an IP literal in the tick it is asked to (the
+ * lookup answered at once, `udp-literal-lookup.ts`), from the first STUN response and DTLS flight on, not
+ * only once the fast send first forwards on it. Node's dgram answers an IP literal's lookup with
+ * `process.nextTick`, and a tick queued inside a promise job runs only once the whole microtask queue has
+ * drained: werift sends its DTLS flights from promise jobs, and the hub's own work chained on the same
+ * events ran first. In the join bench's packet capture (stop 45) the hub's last flight (ChangeCipherSpec,
+ * Finished) left 70 ms after werift had logged `dtls connected` (the hub was creating the publisher's offer
+ * meanwhile), after the browser had resent its own flight.
+ */
+export function sendIceDatagramsAtOnce(pc: RTCPeerConnection): void {
+  for (const transport of pc.iceTransports) {
+    const connection = transport.connection as unknown as { protocols?: readonly { transport?: { socket?: object } }[] }
+    for (const protocol of connection.protocols ?? []) {
+      const socket = protocol.transport?.socket
+      if (socket) answerLiteralsAtOnce(socket)
+    }
+  }
 }
