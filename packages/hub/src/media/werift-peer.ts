@@ -16,6 +16,7 @@ import { RemoteCandidates } from './werift-candidates.js'
 import { WeriftChannels } from './werift-channels.js'
 import { preferDtlsServer, restartIceOnNewCredentials, sendIceDatagramsAtOnce } from './werift-transport-rules.js'
 import { HeldRelease } from './werift-held-release.js'
+import { codecNamesOf, withoutForeignCodecs } from './werift-offer-codecs.js'
 import type { BandwidthLimits } from './bandwidth.js'
 import type { PixelThresholds } from './viewer-size.js'
 import type { Forwarder, Subscription } from './werift-forwarder.js'
@@ -69,6 +70,8 @@ export class WeriftPeer implements MediaPeer {
   #connectionState: PeerConnectionState = 'new'
   #closed = false
   #closing: Promise<void> | undefined
+  /** The codecs the peer negotiates: a client offer's others never reach werift (werift-offer-codecs.ts). */
+  readonly #codecNames: ReadonlySet<string>
 
   constructor(context: WeriftPeerContext, roomId: string, clientId: string, handlers: MediaPeerHandlers) {
     this.clientId = clientId
@@ -79,6 +82,7 @@ export class WeriftPeer implements MediaPeer {
     const pc = new RTCPeerConnection(withSimulcast(weriftPeerConfig(context.ice, { transportCc: context.transportCc })))
     restartIceOnNewCredentials(pc)
     this.#pc = pc
+    this.#codecNames = codecNamesOf(pc.config.codecs)
     const negotiationNeeded = () => this.#later.onNegotiationNeeded()
     this.#candidates = new RemoteCandidates(pc, context.allowedRemoteAddresses, log)
     this.#publications = new WeriftPublications({
@@ -153,7 +157,7 @@ export class WeriftPeer implements MediaPeer {
     return this.#serial(async () => {
       this.#assertOpen()
       const started = this.#context.now()
-      const sdp = filterSdpCandidates(offer.sdp, this.#context.allowedRemoteAddresses)
+      const sdp = withoutForeignCodecs(filterSdpCandidates(offer.sdp, this.#context.allowedRemoteAddresses), this.#codecNames)
       assertUsableDescription('offer', sdp, sectionCount(this.#pc.remoteDescription?.sdp))
       let placed: Subscription[] = []
       await this.#candidates.aroundRemoteDescription(async () => {
