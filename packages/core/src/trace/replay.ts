@@ -215,8 +215,10 @@ function recordedReceiveSlots(trace: Trace): number {
   const end = calls.findIndex((e) => e.method === 'createDataChannel')
   const slots = calls
     .slice(0, end < 0 ? calls.length : end)
-    .filter((e) => e.method === 'addTransceiver' && (e.args as { track?: unknown; direction?: string } | undefined)?.track === 'audio')
-    .filter((e) => (e.args as { direction?: string }).direction === 'recvonly').length
+    .filter((e) => {
+      const args = e.args as { track?: unknown; direction?: string } | undefined
+      return e.method === 'addTransceiver' && args?.track === 'audio' && args.direction === 'recvonly'
+    }).length
   return Math.min(slots, 16)
 }
 
