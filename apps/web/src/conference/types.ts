@@ -46,6 +46,8 @@ export interface ConferenceFactoryOptions extends ConferenceOptionsBase {
   peerConnectionConfig?: PeerConnectionConfig
   /** config.json's `simulcast`: `true` sends the camera as simulcast layers (the core's `simulcast` option; the app's config turns it on unless told otherwise, lib/config.ts). */
   simulcast?: boolean
+  /** config.json's `receiveSlots`: the core's receive slots per kind (lib/config.ts); absent, the core's default. */
+  receiveSlots?: number
 }
 
 export type ConferenceFactory = (options: ConferenceFactoryOptions) => AnyConferenceHandle

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, configFromJson, configFromQuery, delaysFromJson, hubPlaceOf, iceFromJson, loadConfig, normalizeHubUrl, simulcastFromJson } from './config'
+import { ConfigError, configFromJson, configFromQuery, delaysFromJson, hubPlaceOf, iceFromJson, loadConfig, normalizeHubUrl, receiveSlotsFromJson, simulcastFromJson } from './config'
 import type { ConfigFetch } from './config'
 
 function jsonResponse(body: unknown, init: { ok?: boolean; contentType?: string } = {}): ReturnType<ConfigFetch> {
@@ -173,6 +173,17 @@ describe('loadConfig', () => {
     expect(simulcastFromJson({ simulcast: true })).toEqual({ simulcast: true })
     expect(simulcastFromJson({})).toEqual({})
     expect(() => simulcastFromJson({ simulcast: 'no' })).toThrow(/"simulcast" must be true or false/)
+  })
+
+  it("takes config.json's receiveSlots (0–16) for the core, leaves the core's default when it says nothing, and rejects anything else", async () => {
+    expect(await loadConfig({ search: '', fetch: () => jsonResponse({ receiveSlots: 0 }) })).toEqual({ hub: { baseUrl: '' }, source: 'default', statelyInspector: false, simulcast: true, receiveSlots: 0 })
+    expect(await loadConfig({ search: '', fetch: () => jsonResponse({}) })).not.toHaveProperty('receiveSlots')
+    expect(receiveSlotsFromJson({ receiveSlots: 16 })).toEqual({ receiveSlots: 16 })
+    for (const bad of [-1, 2.5, 17, '3', null]) expect(() => receiveSlotsFromJson({ receiveSlots: bad })).toThrow(/"receiveSlots" must be a whole number from 0 to 16/)
+    // A malformed value makes the file ignored, as any malformed file is.
+    const warnings: string[] = []
+    expect(await loadConfig({ search: '', fetch: () => jsonResponse({ receiveSlots: 99 }), warn: (message) => warnings.push(message) })).not.toHaveProperty('receiveSlots')
+    expect(warnings).toEqual(['config.json: "receiveSlots" must be a whole number from 0 to 16'])
   })
 
   it('survives a network failure while fetching config.json', async () => {

@@ -42,6 +42,8 @@ export interface AppConfig {
    * hub, untested with layers): one stream.
    */
   simulcast?: boolean
+  /** config.json's `receiveSlots` (0–16): the core's receive slots per kind; absent, the core's default (3). */
+  receiveSlots?: number
   /** Where the settings came from, shown in the state panel to make a wrong hub obvious. */
   source: 'default' | 'config.json' | 'query'
   /** `?inspect=stately`: load @statelyai/inspect (dev only). */
@@ -192,8 +194,24 @@ export function simulcastFromJson(json: unknown): { simulcast?: boolean } {
   return { simulcast }
 }
 
+/**
+ * config.json's `"receiveSlots"`: how many of the others' microphones and cameras can come in the hub's answer
+ * to our first offer (the core's `receiveSlots`, 0–16; hub README, "Receive slots"). 0 makes every one come by
+ * a hub offer, the path to test; a deployment whose meetings are larger can offer more.
+ */
+export function receiveSlotsFromJson(json: unknown): { receiveSlots?: number } {
+  const receiveSlots = (json as Record<string, unknown>).receiveSlots
+  if (receiveSlots === undefined) return {}
+  if (typeof receiveSlots !== 'number' || !Number.isInteger(receiveSlots) || receiveSlots < 0 || receiveSlots > 16) {
+    throw new ConfigError('config.json: "receiveSlots" must be a whole number from 0 to 16')
+  }
+  return { receiveSlots }
+}
+
 /** Reads `/config.json` when it exists. A missing file (404, or the SPA fallback answering HTML) is normal. */
-async function readConfigJson(options: LoadConfigOptions): Promise<{ hub: Partial<HubConfig>; ice?: IceConfig; delays?: ConferenceDelays; simulcast?: boolean } | undefined> {
+async function readConfigJson(
+  options: LoadConfigOptions,
+): Promise<{ hub: Partial<HubConfig>; ice?: IceConfig; delays?: ConferenceDelays; simulcast?: boolean; receiveSlots?: number } | undefined> {
   if (!options.fetch) return undefined
   try {
     const response = await options.fetch(options.configUrl ?? '/config.json', { headers: { Accept: 'application/json' } })
@@ -202,7 +220,7 @@ async function readConfigJson(options: LoadConfigOptions): Promise<{ hub: Partia
     const json: unknown = await response.json()
     const hub = configFromJson(json)
     const ice = iceFromJson(json)
-    return { hub, ...(ice ? { ice } : {}), ...delaysFromJson(json), ...simulcastFromJson(json) }
+    return { hub, ...(ice ? { ice } : {}), ...delaysFromJson(json), ...simulcastFromJson(json), ...receiveSlotsFromJson(json) }
   } catch (error) {
     if (error instanceof ConfigError) options.warn?.(error.message)
     return undefined
@@ -218,7 +236,11 @@ export async function loadConfig(options: LoadConfigOptions): Promise<AppConfig>
   const fromFile = await readConfigJson(options)
   const ice = fromFile?.ice ? { ice: fromFile.ice } : {}
   // Simulcast unless the file says false: the publisher keeps its top layer alone when its uplink is short (core README, "sendLayers").
-  const advanced = { ...(fromFile?.delays ? { delays: fromFile.delays } : {}), simulcast: fromFile?.simulcast ?? true }
+  const advanced = {
+    ...(fromFile?.delays ? { delays: fromFile.delays } : {}),
+    simulcast: fromFile?.simulcast ?? true,
+    ...(fromFile?.receiveSlots !== undefined ? { receiveSlots: fromFile.receiveSlots } : {}),
+  }
   if (fromFile && (fromFile.hub.baseUrl !== undefined || fromFile.hub.accessToken !== undefined || fromFile.ice)) {
     return { hub: { baseUrl: '', ...fromFile.hub }, ...ice, source: 'config.json', statelyInspector, ...advanced }
   }

@@ -46,6 +46,15 @@ describe('session store', () => {
     expect(unset.fake.options).not.toHaveProperty('simulcast')
   })
 
+  it("hands config.json's receiveSlots to the conference, and nothing when the file has none (the core's default)", () => {
+    const none = createTestApp({ config: { hub: { baseUrl: '' }, source: 'default', statelyInspector: false, receiveSlots: 0 } })
+    useSessionStore().start()
+    expect(none.fake.options?.receiveSlots).toBe(0)
+    const unset = createTestApp()
+    useSessionStore().start()
+    expect(unset.fake.options).not.toHaveProperty('receiveSlots')
+  })
+
   it('mirrors the actor snapshot into `view` through selectView', () => {
     const app = createTestApp()
     const session = useSessionStore()

@@ -60,6 +60,7 @@ export const useSessionStore = defineStore('session', () => {
         ...(environment.config.ice ? { peerConnectionConfig: { ...environment.config.ice } } : {}),
         ...(environment.config.delays ? { delays: environment.config.delays } : {}),
         ...(environment.config.simulcast !== undefined ? { simulcast: environment.config.simulcast } : {}),
+        ...(environment.config.receiveSlots !== undefined ? { receiveSlots: environment.config.receiveSlots } : {}),
         inspect: (event) => {
           inspection.inspect(event)
           environment.inspect?.(event)
