@@ -158,6 +158,8 @@ describe('werift simulcast with Chromium on loopback', () => {
     const ndc = createNdcMediaPlane({})
     // The hub tells the web app it serves to send one stream on this plane (server.ts, /config.json).
     expect(ndc.simulcast).toBe(false)
+    // ... and to offer one receive slot of each kind: this plane fills none and keeps them.
+    expect(ndc.fillsReceiveSlots).toBe(false)
     const pages: ChromeSide[] = []
     try {
       const { alice, bob } = await joinSimulcastPair(ndc, browser, pages, ' (ndc)')

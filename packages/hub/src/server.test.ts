@@ -218,6 +218,11 @@ describe('static web app', () => {
       running = await startHub({ host: '127.0.0.1', port: 0, quiet: true, mediaPlane: declining, staticDir: dir })
       expect(await (await fetch(`${running.url}/config.json`)).json()).toEqual({ simulcast: false })
       await running.close()
+      // One that fills no receive slot (ndc) makes the app offer one of each kind, not three dead m-lines.
+      const slotless = Object.assign(new FakeMediaPlane(), { simulcast: false, fillsReceiveSlots: false })
+      running = await startHub({ host: '127.0.0.1', port: 0, quiet: true, mediaPlane: slotless, staticDir: dir })
+      expect(await (await fetch(`${running.url}/config.json`)).json()).toEqual({ simulcast: false, receiveSlots: 1 })
+      await running.close()
       running = await startHub({ host: '127.0.0.1', port: 0, quiet: true, mediaPlane: new FakeMediaPlane(), staticDir: dir })
       expect(await (await fetch(`${running.url}/config.json`)).text()).toBe('not json')
     } finally {

@@ -56,6 +56,12 @@ export interface RunningHub {
   close(): Promise<void>
 }
 
+/** What the web app the hub serves must do differently on this plane (`/config.json`, over the file's settings). */
+function appConfigFor(plane: MediaPlane): { appConfig?: Record<string, unknown> } {
+  const appConfig = { ...(plane.simulcast === false ? { simulcast: false } : {}), ...(plane.fillsReceiveSlots === false ? { receiveSlots: 1 } : {}) }
+  return Object.keys(appConfig).length > 0 ? { appConfig } : {}
+}
+
 export async function startHub(options: StartHubOptions = {}): Promise<RunningHub> {
   const log = options.log ?? (options.quiet ? silentLogger : createJsonLogger({ level: options.logLevel ?? 'info' }))
   const mediaPlane = options.mediaPlane ?? (await createDefaultMediaPlane(options.ice, log, options.clock, options.mediaPlaneKind ?? 'werift', options.mediaWorkers ?? 0))
@@ -76,8 +82,9 @@ export async function startHub(options: StartHubOptions = {}): Promise<RunningHu
     bodyLimitBytes: options.bodyLimitBytes,
     staticDir: options.staticDir,
     clusterRouter: options.clusterRouter,
-    // A plane that gets no video from a simulcast publisher tells the app it serves to send one stream.
-    ...(mediaPlane.simulcast === false ? { appConfig: { simulcast: false } } : {}),
+    // A plane that gets no video from a simulcast publisher tells the app it serves to send one stream, and
+    // one that fills no receive slot to offer one of each kind (each would stay an inactive m-line).
+    ...appConfigFor(mediaPlane),
   })
   const host = options.host ?? '127.0.0.1'
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

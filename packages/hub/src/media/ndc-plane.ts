@@ -65,6 +65,7 @@ export function ndcRtcConfig(ice: IceConfig): RtcConfig {
 
 class NdcPlane implements NdcMediaPlane {
   readonly simulcast = false
+  readonly fillsReceiveSlots = false
   readonly #peers = new PeerSet<NdcPeer>()
   readonly #fanOut: NdcFanOut
   readonly #clock: Clock

@@ -122,4 +122,10 @@ export interface MediaPlane {
    * web app the hub serves is told to publish one stream (server.ts, `/config.json`). Absent: forwarded.
    */
   readonly simulcast?: boolean
+  /**
+   * `false`: the plane fills no receive slot (its peers' `receivesInAnswer` is absent) and keeps an empty one
+   * dead for the call instead of reusing it, so the web app the hub serves is told to offer one of each kind,
+   * not the core's three (server.ts, `/config.json`; ndc). Absent: it fills them.
+   */
+  readonly fillsReceiveSlots?: boolean
 }
