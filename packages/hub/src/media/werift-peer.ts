@@ -158,7 +158,7 @@ export class WeriftPeer implements MediaPeer {
       this.#assertOpen()
       const started = this.#context.now()
       const sdp = withoutForeignCodecs(filterSdpCandidates(offer.sdp, this.#context.allowedRemoteAddresses), this.#codecNames)
-      assertUsableDescription('offer', sdp, sectionCount(this.#pc.remoteDescription?.sdp))
+      assertUsableDescription('offer', sdp, parseMediaSections(this.#pc.remoteDescription?.sdp ?? '').length)
       let placed: Subscription[] = []
       await this.#candidates.aroundRemoteDescription(async () => {
         try {
@@ -215,7 +215,7 @@ export class WeriftPeer implements MediaPeer {
         throw new Error(`no server offer awaits an answer (signaling state ${this.#pc.signalingState})`)
       }
       const sdp = filterSdpCandidates(answer.sdp, this.#context.allowedRemoteAddresses)
-      assertUsableDescription('answer', sdp, sectionCount(this.#pc.localDescription?.sdp))
+      assertUsableDescription('answer', sdp, parseMediaSections(this.#pc.localDescription?.sdp ?? '').length)
       await this.#candidates.aroundRemoteDescription(async () => {
         try {
           await this.#pc.setRemoteDescription({ type: 'answer', sdp })
@@ -394,8 +394,4 @@ export class WeriftPeer implements MediaPeer {
   #log(level: LogLevel, msg: string, fields?: LogFields): void {
     this.#context.log(level, msg, { roomId: this.#roomId, clientId: this.clientId, ...fields })
   }
-}
-
-function sectionCount(sdp: string | undefined): number {
-  return sdp ? parseMediaSections(sdp).length : 0
 }
