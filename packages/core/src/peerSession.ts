@@ -67,12 +67,13 @@ export const CAMERA_LAYERS: readonly SendEncodingLike[] = [
 
 /**
  * Receive slots per kind in our first offer by default: the others' cameras and microphones that can
- * come in the hub's answer, so that a newcomer to a room of up to four gets every one of them as soon as
+ * come in the hub's answer, so that a newcomer to a room of up to nine gets every one of them as soon as
  * DTLS is up. A further one comes by a hub offer; a slot left empty (answered inactive) takes the next
- * forwarding of its kind in a later offer, so none is carried dead for the call (hub README, "Receive
- * slots", with the join bench's figures for rooms of three and four).
+ * forwarding of its kind in a later offer (hub README, "Receive slots"). Three until stop 46: eight cost
+ * the 2-person join nothing measurable and brought rooms of five to eight their media sooner (loadtest
+ * README, "Stop 46").
  */
-export const RECEIVE_SLOTS = 3
+export const RECEIVE_SLOTS = 8
 
 /** What a session offers beside its local tracks. */
 export interface PeerShape {
