@@ -31,8 +31,9 @@ const repoDir = resolve(packageDir, '../..')
  * LOWER_LAYERS_BPS, +28): 43,995.
  * Raised by 0.125 KB at stop 45 (from 43,981 bytes): the receive slots' count (peerSession.ts
  * RECEIVE_SLOTS) and the checked `receiveSlots` option (conference.ts, +143): 44,124.
+ * Raised by 0.125 KB at stop 46: the receive slots offer only opus or VP8 (slotCodecs.ts, +125): 44,249.
  */
-export const BUDGET_GZIP_BYTES = 43.125 * 1024
+export const BUDGET_GZIP_BYTES = 43.25 * 1024
 /** Issue 10's goal (README, "Bundle size", says what stands in the way). */
 export const GOAL_GZIP_BYTES = 20 * 1024
 const ENTRY = "export { createConference, selectView } from '@parley/core'\n"

@@ -5,6 +5,7 @@
 // `peerSession` actor (machines/negotiationActors.ts).
 import type { IceCandidate } from '@parley/protocol'
 import type { DataChannelLike, IceCandidateInitLike, MediaStreamLike, MediaStreamTrackLike, PeerConnectionLike, RtpSenderLike, RtpTransceiverLike, SendEncodingLike, TrackEventLike } from './ports.js'
+import { offerSlotCodecsOnly } from './slotCodecs.js'
 
 /** What the peer connection reports, as the negotiation machine's events. */
 export type PeerSessionEvent =
@@ -69,9 +70,9 @@ export const CAMERA_LAYERS: readonly SendEncodingLike[] = [
  * Receive slots per kind in our first offer by default: the others' cameras and microphones that can
  * come in the hub's answer, so that a newcomer to a room of up to nine gets every one of them as soon as
  * DTLS is up. A further one comes by a hub offer; a slot left empty (answered inactive) takes the next
- * forwarding of its kind in a later offer (hub README, "Receive slots"). Three until stop 46: eight cost
- * the 2-person join nothing measurable and brought rooms of five to eight their media sooner (loadtest
- * README, "Stop 46").
+ * forwarding of its kind in a later offer (hub README, "Receive slots"). Three until stop 46: eight, each
+ * offering only opus or VP8 (slotCodecs.ts), make an offer no larger than three with the browser's whole
+ * codec list, and bring rooms of five to nine their media sooner (loadtest README, "Stop 46").
  */
 export const RECEIVE_SLOTS = 8
 
@@ -129,9 +130,10 @@ export class PeerSession {
     // Receive slots, recvonly m-lines whatever we send: our hub puts the others' media in them in its
     // answer to this offer, so it flows as soon as DTLS is up instead of after a server offer and our
     // answer to it (hub README, "Receive slots"). A hub that fills none answers them inactive. Audio and
-    // video alternate, so that a person's microphone and camera sit side by side.
+    // video alternate, so that a person's microphone and camera sit side by side. Each offers only the
+    // codecs the hub forwards (slotCodecs.ts).
     for (let slot = 0; slot < receiveSlots; slot++) {
-      for (const kind of ['audio', 'video'] as const) pc.addTransceiver(kind, { direction: 'recvonly' })
+      for (const kind of ['audio', 'video'] as const) offerSlotCodecsOnly(pc.addTransceiver(kind, { direction: 'recvonly' }), kind)
     }
     pc.createDataChannel?.(BOOTSTRAP_CHANNEL_LABEL, BOOTSTRAP_CHANNEL_INIT)
     const onCandidate = (event: { candidate: { toJSON(): IceCandidateInitLike } | IceCandidateInitLike | null | undefined }) => {

@@ -1,0 +1,39 @@
+// A receive slot offers only the codecs our hub forwards. A browser's recvonly m-line lists every codec it
+// can decode (Chromium: VP8, VP9 profiles, H264 variants, AV1, H265, each with its rtx, and the audio
+// codecs), ≈ 3 KB of offer per video m-line; the hub answers opus and VP8 only (hub README, "Receive
+// slots"). Trimmed, a slot costs the offer ≈ 1 KB and the page's descriptions about half the time
+// (loadtest README, "Stop 46"), so more slots fit in the same offer.
+import type { RtpTransceiverLike } from './ports.js'
+
+/** What a slot receives: the hub forwards opus and VP8, never another codec (werift-config). */
+const SLOT_CODECS: ReadonlySet<string> = new Set(['audio/opus', 'video/vp8'])
+
+interface CodecCapabilityLike {
+  readonly mimeType: string
+}
+
+/** A browser's `RTCRtpReceiver` class: its static `getCapabilities`. werift's has none. */
+interface ReceiverClassLike {
+  getCapabilities?(kind: string): { readonly codecs: readonly CodecCapabilityLike[] } | null
+}
+
+/** A transceiver that may take codec preferences (browsers; not werift 0.25). */
+interface PreferringTransceiver extends RtpTransceiverLike {
+  setCodecPreferences?(codecs: CodecCapabilityLike[]): void
+}
+
+/**
+ * Narrows a receive slot's codecs to opus or VP8. The capabilities are those of the receiver class the
+ * injected peer connection made (no browser global is read); where there is no such class or method
+ * (werift, a trace replay's fakes) or the browser refuses, the slot keeps its whole list, as before.
+ */
+export function offerSlotCodecsOnly(transceiver: PreferringTransceiver, kind: 'audio' | 'video'): void {
+  const receiverClass = (transceiver.receiver as { constructor?: ReceiverClassLike }).constructor
+  const codecs = receiverClass?.getCapabilities?.(kind)?.codecs.filter((codec) => SLOT_CODECS.has(codec.mimeType.toLowerCase()))
+  if (!codecs?.length || typeof transceiver.setCodecPreferences !== 'function') return
+  try {
+    transceiver.setCodecPreferences(codecs)
+  } catch {
+    // The browser's whole list: the slot works as it did, only larger.
+  }
+}
