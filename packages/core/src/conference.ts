@@ -80,7 +80,7 @@ export interface ConferenceOptions extends ConferenceOptionsBase {
    */
   simulcast?: boolean
   /**
-   * Receive slots per kind in our first offer (`RECEIVE_SLOTS`, 8, by default; 0 to 16): how many of the
+   * Receive slots per kind in our first offer (`RECEIVE_SLOTS`, 3, by default; 0 to 16): how many of the
    * others' cameras and microphones our hub can put in its answer, so that they play as soon as DTLS is
    * up. The rest come by a hub offer; with 0, everyone's does (the path before slots). Each slot costs an
    * m-line, filled by the next person to join.

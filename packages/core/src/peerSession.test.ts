@@ -25,7 +25,7 @@ describe('PeerSession', () => {
   it('sends the local tracks, then offers RECEIVE_SLOTS receive slots of each kind, audio and video alternating, whatever it sends', () => {
     const kinds = (pc: FakePeerConnection) => pc.transceivers.map((t) => [t.sender.track?.kind ?? null, t.receiver.track.kind, t.direction])
     const slots = (count: number) => Array.from({ length: count }, () => [[null, 'audio', 'recvonly'], [null, 'video', 'recvonly']]).flat()
-    expect(RECEIVE_SLOTS).toBe(8)
+    expect(RECEIVE_SLOTS).toBe(3)
     expect(kinds(open([new FakeMediaStreamTrack('audio')]).pc)).toEqual([['audio', 'audio', 'sendonly'], ...slots(RECEIVE_SLOTS)])
     expect(kinds(open().pc)).toEqual(slots(RECEIVE_SLOTS))
     // As many as asked, none included (everything then comes by the hub's offers).

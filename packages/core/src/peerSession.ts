@@ -68,13 +68,12 @@ export const CAMERA_LAYERS: readonly SendEncodingLike[] = [
 
 /**
  * Receive slots per kind in our first offer by default: the others' cameras and microphones that can
- * come in the hub's answer, so that a newcomer to a room of up to nine gets every one of them as soon as
+ * come in the hub's answer, so that a newcomer to a room of up to four gets every one of them as soon as
  * DTLS is up. A further one comes by a hub offer; a slot left empty (answered inactive) takes the next
- * forwarding of its kind in a later offer (hub README, "Receive slots"). Three until stop 46: eight, each
- * offering only opus or VP8 (slotCodecs.ts), make an offer no larger than three with the browser's whole
- * codec list, and bring rooms of five to nine their media sooner (loadtest README, "Stop 46").
+ * forwarding of its kind in a later offer (hub README, "Receive slots", with the join bench's figures for
+ * rooms of three and four). Eight were measured at stop 46 and not taken (loadtest README, "Stop 46").
  */
-export const RECEIVE_SLOTS = 8
+export const RECEIVE_SLOTS = 3
 
 /** What a session offers beside its local tracks. */
 export interface PeerShape {
