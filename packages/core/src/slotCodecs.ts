@@ -17,7 +17,7 @@ interface ReceiverClassLike {
   getCapabilities?(kind: string): { readonly codecs: readonly CodecCapabilityLike[] } | null
 }
 
-/** A transceiver that may take codec preferences (browsers; not werift 0.25). */
+/** A transceiver that may take codec preferences (browsers'; werift's too, but its receiver class has no capabilities). */
 interface PreferringTransceiver extends RtpTransceiverLike {
   setCodecPreferences?(codecs: CodecCapabilityLike[]): void
 }
