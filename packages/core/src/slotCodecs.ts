@@ -3,10 +3,8 @@
 // codecs), ≈ 3 KB of offer per video m-line; the hub answers opus and VP8 only (hub README, "Receive
 // slots"). Trimmed, a slot costs the offer ≈ 1 KB and the page's descriptions about half the time
 // (loadtest README, "Stop 46"), so more slots fit in the same offer.
+import { FORWARDED_CODECS } from '@parley/protocol'
 import type { RtpTransceiverLike } from './ports.js'
-
-/** What a slot receives: the hub forwards opus and VP8, never another codec (werift-config). */
-const SLOT_CODECS: ReadonlySet<string> = new Set(['audio/opus', 'video/vp8'])
 
 interface CodecCapabilityLike {
   readonly mimeType: string
@@ -29,7 +27,7 @@ interface PreferringTransceiver extends RtpTransceiverLike {
  */
 export function offerSlotCodecsOnly(transceiver: PreferringTransceiver, kind: 'audio' | 'video'): void {
   const receiverClass = (transceiver.receiver as { constructor?: ReceiverClassLike }).constructor
-  const codecs = receiverClass?.getCapabilities?.(kind)?.codecs.filter((codec) => SLOT_CODECS.has(codec.mimeType.toLowerCase()))
+  const codecs = receiverClass?.getCapabilities?.(kind)?.codecs.filter((codec) => FORWARDED_CODECS.includes(codec.mimeType.toLowerCase()))
   if (!codecs?.length || typeof transceiver.setCodecPreferences !== 'function') return
   try {
     transceiver.setCodecPreferences(codecs)

@@ -6,3 +6,9 @@
  */
 export const VP8_PAYLOAD_TYPE = 96
 export const OPUS_PAYLOAD_TYPE = 111
+
+/**
+ * The codecs Parley's hub forwards (its werift configuration, held to this list by werift-config's test):
+ * all a receive slot of the core offers (core slotCodecs.ts). MIME types, compared case-insensitively.
+ */
+export const FORWARDED_CODECS: readonly string[] = ['audio/opus', 'video/vp8']

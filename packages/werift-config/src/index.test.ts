@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { PeerConfig } from 'werift'
+import { FORWARDED_CODECS } from '@parley/protocol'
 import { loopbackWeriftConfig, resolveIceConfig, weriftPeerConfig } from './index.js'
 
 type PairFilter = NonNullable<PeerConfig['iceFilterCandidatePair']>
@@ -23,6 +24,12 @@ describe('loopbackWeriftConfig', () => {
     expect(config.codecs?.audio?.map((c) => [c.mimeType.toLowerCase(), c.payloadType])).toEqual([['audio/opus', 111]])
     expect(config.headerExtensions?.audio?.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid'])
     expect(config.headerExtensions?.video?.map((e) => e.uri)).toEqual(['urn:ietf:params:rtp-hdrext:sdes:mid'])
+  })
+
+  it("negotiates exactly the protocol's FORWARDED_CODECS, which the core's receive slots offer", () => {
+    const hub = weriftPeerConfig(resolveIceConfig(undefined))
+    const negotiated = [...(hub.codecs?.audio ?? []), ...(hub.codecs?.video ?? [])].map((codec) => codec.mimeType.toLowerCase())
+    expect(negotiated).toEqual(FORWARDED_CODECS)
   })
 
   it("is the hub's configuration, which adds abs-send-time on video and transport-cc on both", () => {
