@@ -121,7 +121,7 @@ export const conferenceMachine = conferenceSetup.createMachine({
               // The room's peer session, warmed up while the person looks at the preview (as Meet does):
               // created with these tracks, its offer set, ICE gathered (warmUpActors.ts `warmUp`).
               // Join does not wait for it: from any of these states the room takes what is there
-              // (preparedPeer.ts), so only register, the lock and the PUT of the offer stay after the click.
+              // (preparedPeer.ts), so only register and the PUT of the offer stay after the click (a first offer needs no lock).
               // Without it (no WebRTC, a failed step) the room builds its own, as it always could.
               // Muting changes no offer; a device switch is put on the sender; new media start again here.
               // After a network change its candidates may name an address that is gone: it starts again

@@ -32,35 +32,52 @@ function start(options: { maxIceRestarts?: number; configure?: (world: ReturnTyp
   return { world, pc, remote, ...run, snapshot, routes, session }
 }
 
+/** The first negotiation done, then a local change: the machine is seeking the lock (as configured). */
+async function startWithChange(options: Parameters<typeof start>[0] = {}) {
+  const run = start()
+  await flush()
+  options.configure?.(run.world)
+  run.child.send({ type: 'negotiation.change' })
+  await flush()
+  return run
+}
+
 describe('negotiationMachine', () => {
-  it('first negotiation: lock, offer, answer applied, stable', async () => {
+  it('first negotiation: offer with no lock (the hub cannot be offering yet), answer applied, stable', async () => {
     const run = start()
     await flush()
-    expect(run.routes()).toEqual(['isAllowNegotiate', 'negotiate:offer'])
+    expect(run.routes()).toEqual(['negotiate:offer'])
     expect(run.pc.localDescription?.type).toBe('offer')
     expect(run.pc.remoteDescription?.type).toBe('answer')
     expect(run.snapshot().matches({ signaling: { free: 'stable' } })).toBe(true)
     expect(run.received.map((e) => e.type)).toEqual([])
   })
 
-  it('waits for allowed_renegotation when the hub says "not now"', async () => {
-    const run = start({ configure: (world) => void world.hub.next('isAllowNegotiate', { status: 403 }) })
+  it('a later change seeks the lock first', async () => {
+    const run = start()
     await flush()
+    run.child.send({ type: 'negotiation.change' })
+    await flush()
+    expect(run.routes()).toEqual(['negotiate:offer', 'isAllowNegotiate', 'negotiate:offer'])
+    expect(run.snapshot().matches({ signaling: { free: 'stable' } })).toBe(true)
+  })
+
+  it('waits for allowed_renegotation when the hub says "not now"', async () => {
+    const run = await startWithChange({ configure: (world) => void world.hub.next('isAllowNegotiate', { status: 403 }) })
     expect(run.snapshot().matches({ signaling: { free: { seekingLock: 'waitingForLock' } } })).toBe(true)
     expect(run.snapshot().hasTag('busy')).toBe(true)
     run.child.send({ type: 'hub.allowedRenegotiation' })
     await flush()
-    expect(run.routes()).toEqual(['isAllowNegotiate', 'isAllowNegotiate', 'negotiate:offer'])
+    expect(run.routes()).toEqual(['negotiate:offer', 'isAllowNegotiate', 'isAllowNegotiate', 'negotiate:offer'])
     expect(run.world.clock.pendingTimers).toBe(0)
   })
 
   it('retries the lock on a timer when allowed_renegotation never comes', async () => {
-    const run = start({ configure: (world) => void world.hub.next('isAllowNegotiate', { status: 409 }) })
-    await flush()
+    const run = await startWithChange({ configure: (world) => void world.hub.next('isAllowNegotiate', { status: 409 }) })
     expect(run.world.clock.scheduledDelays()).toEqual([LOCK_RETRY_MS])
     run.world.clock.advance(LOCK_RETRY_MS)
     await flush()
-    expect(run.routes()).toEqual(['isAllowNegotiate', 'isAllowNegotiate', 'negotiate:offer'])
+    expect(run.routes()).toEqual(['negotiate:offer', 'isAllowNegotiate', 'isAllowNegotiate', 'negotiate:offer'])
   })
 
   it("tells its parent `negotiation.answering` at a hub offer and `negotiation.answered` once the answer's PUT is on its way", async () => {
@@ -97,19 +114,18 @@ describe('negotiationMachine', () => {
   })
 
   it('answers a hub offer that arrives while the lock is requested, then retries its own offer', async () => {
-    const run = start({ configure: (world) => void world.hub.calls.gate('hub.isAllowNegotiate') })
-    await flush()
+    const run = await startWithChange({ configure: (world) => void world.hub.calls.gate('hub.isAllowNegotiate') })
     run.child.send({ type: 'hub.offer', sdp: HUB_OFFER })
     await flush()
     expect(run.world.hub.aborted).toBe(1) // the first lock request was abandoned
     run.world.hub.calls.ungate('hub.isAllowNegotiate')
     run.world.hub.calls.find('hub.isAllowNegotiate')!.resolve()
     await flush()
-    expect(run.routes()).toEqual(['isAllowNegotiate', 'negotiate:answer', 'isAllowNegotiate', 'negotiate:offer'])
+    expect(run.routes()).toEqual(['negotiate:offer', 'isAllowNegotiate', 'negotiate:answer', 'isAllowNegotiate', 'negotiate:offer'])
     expect(run.snapshot().matches({ signaling: { free: 'stable' } })).toBe(true)
   })
 
-  it('holds a hub offer that arrives while it holds the lock and answers it right after', async () => {
+  it('holds a hub offer that arrives while its offer is in flight and answers it right after', async () => {
     const run = start({ configure: (world) => void world.hub.calls.gate('hub.negotiate') })
     await flush()
     expect(run.snapshot().matches({ signaling: { exchanging: { exchange: { offering: 'sendingOffer' } } } })).toBe(true)
@@ -118,7 +134,7 @@ describe('negotiationMachine', () => {
     run.world.hub.calls.ungate('hub.negotiate')
     run.world.hub.calls.find('hub.negotiate')!.resolve()
     await flush()
-    expect(run.routes()).toEqual(['isAllowNegotiate', 'negotiate:offer', 'negotiate:answer'])
+    expect(run.routes()).toEqual(['negotiate:offer', 'negotiate:answer'])
     expect(run.pc.remoteDescription).toEqual({ type: 'offer', sdp: HUB_OFFER })
     expect(run.snapshot().matches({ signaling: { free: 'stable' } })).toBe(true)
   })
@@ -131,16 +147,17 @@ describe('negotiationMachine', () => {
     run.world.hub.calls.ungate('hub.negotiate')
     run.world.hub.calls.find('hub.negotiate')!.resolve()
     await flush()
-    expect(run.routes()).toEqual(['isAllowNegotiate', 'negotiate:offer', 'isAllowNegotiate', 'negotiate:offer'])
+    expect(run.routes()).toEqual(['negotiate:offer', 'isAllowNegotiate', 'negotiate:offer'])
   })
 
   it('queues remote candidates until a remote description exists, then applies them', async () => {
-    const run = start({ configure: (world) => void world.hub.calls.gate('hub.isAllowNegotiate') })
+    const run = start({ configure: (world) => void world.hub.calls.gate('hub.negotiate') })
     run.session().send({ type: 'hub.candidate', candidate: CANDIDATE })
     await flush()
+    expect(run.pc.remoteDescription).toBeNull()
     expect(run.pc.addedCandidates).toEqual([])
-    run.world.hub.calls.ungate('hub.isAllowNegotiate')
-    run.world.hub.calls.find('hub.isAllowNegotiate')!.resolve()
+    run.world.hub.calls.ungate('hub.negotiate')
+    run.world.hub.calls.find('hub.negotiate')!.resolve()
     await flush()
     expect(run.pc.addedCandidates).toEqual([CANDIDATE])
     // Later candidates go straight in.
@@ -164,7 +181,7 @@ describe('negotiationMachine', () => {
     run.pc.setIceConnectionState('failed')
     await flush()
     expect(run.pc.offers).toEqual([{ iceRestart: false }, { iceRestart: true }])
-    expect(run.routes()).toEqual(['isAllowNegotiate', 'negotiate:offer', 'isAllowNegotiate', 'negotiate:offer'])
+    expect(run.routes()).toEqual(['negotiate:offer', 'isAllowNegotiate', 'negotiate:offer'])
     expect(run.received.map((e) => e.type)).toContain('negotiation.reconnecting')
     run.pc.setIceConnectionState('failed')
     await flush()
@@ -229,13 +246,24 @@ describe('negotiationMachine', () => {
     expect(run.snapshot().matches({ signaling: { free: 'stable' } })).toBe(true)
   })
 
-  it('says so when an offer cannot be created after the lock was granted (no PUT negotiate possible)', async () => {
+  it('says so when the first offer cannot be created (nothing sent)', async () => {
     const run = start()
     run.pc.failNext('createOffer')
     await flush()
-    expect(run.routes()).toEqual(['isAllowNegotiate'])
+    expect(run.routes()).toEqual([])
     expect(run.snapshot().matches({ signaling: 'failed' })).toBe(true)
-    expect(run.snapshot().context.error).toMatch(/createOffer with the lock held: createOffer failed/)
+    expect(run.snapshot().context.error).toMatch(/createOffer: createOffer failed/)
+  })
+
+  it('says so when an offer cannot be created after the lock was granted (no PUT negotiate possible)', async () => {
+    const run = start()
+    await flush()
+    run.pc.failNext('createOffer')
+    run.child.send({ type: 'negotiation.change' })
+    await flush()
+    expect(run.routes()).toEqual(['negotiate:offer', 'isAllowNegotiate'])
+    expect(run.snapshot().matches({ signaling: 'failed' })).toBe(true)
+    expect(run.snapshot().context.error).toMatch(/createOffer: createOffer failed/)
   })
 
   it('removes its listeners from the peer connection when stopped', async () => {
@@ -258,21 +286,20 @@ describe('negotiationMachine', () => {
     await flush()
     run.pc.emitIceCandidate(CANDIDATE)
     await flush()
-    expect(run.routes()).toEqual(['isAllowNegotiate', 'negotiate:offer', 'candidate'])
+    expect(run.routes()).toEqual(['negotiate:offer', 'candidate'])
     run.world.hub.calls.ungate('hub.negotiate')
     run.world.hub.calls.find('hub.negotiate')!.resolve()
     await flush()
-    expect(run.routes()).toEqual(['isAllowNegotiate', 'negotiate:offer', 'candidate'])
+    expect(run.routes()).toEqual(['negotiate:offer', 'candidate'])
   })
 
   it('makes the offer it is seeking an ICE restart when ICE fails meanwhile', async () => {
-    const run = start({ configure: (world) => void world.hub.calls.gate('hub.isAllowNegotiate') })
-    await flush()
+    const run = await startWithChange({ configure: (world) => void world.hub.calls.gate('hub.isAllowNegotiate') })
     run.pc.setIceConnectionState('failed')
     run.world.hub.calls.ungate('hub.isAllowNegotiate')
     run.world.hub.calls.find('hub.isAllowNegotiate')!.resolve()
     await flush()
-    expect(run.pc.offers).toEqual([{ iceRestart: true }])
+    expect(run.pc.offers).toEqual([{ iceRestart: false }, { iceRestart: true }])
     expect(run.received.map((e) => e.type)).toContain('negotiation.reconnecting')
   })
 
@@ -284,7 +311,7 @@ describe('negotiationMachine', () => {
     run.world.hub.calls.ungate('hub.negotiate')
     run.world.hub.calls.find('hub.negotiate')!.resolve()
     await flush()
-    expect(run.routes()).toEqual(['isAllowNegotiate', 'negotiate:offer', 'negotiate:answer', 'isAllowNegotiate', 'negotiate:offer'])
+    expect(run.routes()).toEqual(['negotiate:offer', 'negotiate:answer', 'isAllowNegotiate', 'negotiate:offer'])
     expect(run.snapshot().matches({ signaling: { free: 'stable' } })).toBe(true)
   })
 

@@ -1,8 +1,10 @@
 // One peer connection speaking the hub's negotiation protocol (hub-api-v1.md §4). Two regions:
 // `signaling` and `ice`. Signaling is either `free` (no offer/answer in flight) or
 // `exchanging` (one is), and the glare rules are its transitions:
-// - a local change seeks the hub's lock (isallownegotiate), then offers (PUT negotiate) and applies the
-//   answer; a granted lock is ALWAYS followed by PUT negotiate, or by `failed` when the offer cannot
+// - the first offer goes at once: the hub cannot offer before our peer connection exists, so there is
+//   no lock to seek (one round trip less in the join);
+// - a later local change seeks the hub's lock (isallownegotiate), then offers (PUT negotiate) and applies
+//   the answer; a granted lock is ALWAYS followed by PUT negotiate, or by `failed` when the offer cannot
 //   even be created (the hub's lock then times out, nothing else can release it);
 // - "not now" waits for `allowed_renegotation` (with a fallback retry timer);
 // - a hub offer while we are free is answered at once; one arriving while we seek the lock wins: we
@@ -130,11 +132,13 @@ export const negotiationMachine = setup({
   },
   states: {
     signaling: {
-      initial: 'free',
+      // The first negotiation is always ours, and it needs no lock: the hub cannot offer before our peer
+      // connection exists, and nothing else of ours is in flight (hub-api-v1.md §4; both hubs take an
+      // offer from a client they are not offering to). One round trip less before the join's offer.
+      initial: 'exchanging',
       states: {
         free: {
-          // The first negotiation is always ours: the hub cannot offer before our peer connection exists.
-          initial: 'seekingLock',
+          initial: 'stable',
           entry: 'forgetLocalSdp',
           on: {
             'hub.offer': { target: 'exchanging.exchange.answering', actions: { type: 'answerOffer', params: ({ event }) => event } },
@@ -191,11 +195,11 @@ export const negotiationMachine = setup({
                       entry: 'createOffer',
                       on: {
                         'peer.offer': { target: 'sendingOffer', actions: { type: 'storeLocalSdp', params: ({ event }) => event } },
-                        // Holding the hub's lock with no offer to send: failing (and leaving) frees it
-                        // at once, where waiting would only let it time out at the hub.
+                        // Holding the hub's lock (after the first offer) with no offer to send: failing (and
+                        // leaving) frees it at once, where waiting would only let it time out at the hub.
                         'peer.error': {
                           target: '#negotiation.signaling.failed',
-                          actions: { type: 'storeFailure', params: ({ event }) => ({ step: 'createOffer with the lock held: ', reason: event.message }) },
+                          actions: { type: 'storeFailure', params: ({ event }) => ({ step: 'createOffer: ', reason: event.message }) },
                         },
                       },
                     },

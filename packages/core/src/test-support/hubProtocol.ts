@@ -45,9 +45,17 @@ export function hubProtocolViolations(run: HubProtocolRun): string[] {
     }
   })
 
-  // 2. No PUT negotiate offer without a granted lock (one offer per grant).
+  // 2. No PUT negotiate offer without a granted lock (one offer per grant), but a client's first: the hub
+  //    cannot offer before that client's peer connection exists, so the first needs none (hub-api-v1.md §4).
+  const offeredBefore = new Set<string>()
   log.forEach((r, i) => {
     if (!isOffer(r)) return
+    const clientId = r.params.clientId ?? ''
+    if (!offeredBefore.has(clientId)) {
+      offeredBefore.add(clientId)
+      const earlier = log.slice(0, i).filter((e) => e.params.clientId === clientId && (e.route === 'negotiate' || e.route === 'isAllowNegotiate'))
+      if (earlier.length === 0) return
+    }
     const grant = grants.filter((g) => g < i).at(-1)
     const offersSince = grant === undefined ? [] : log.slice(grant + 1, i).filter(isOffer)
     if (grant === undefined || offersSince.length > 0) violations.push(`the offer at request ${i} had no granted lock of its own`)
