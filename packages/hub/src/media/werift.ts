@@ -33,7 +33,7 @@
 // hub (transport-cc.ts) where they negotiate it, and a REMB from the hub's own estimate (bandwidth.ts,
 // feedback.ts), an upper bound on theirs with transport-cc. ICE restarts are werift's own (a client offer with a new ufrag/pwd);
 // e2e/browser-ice-restart.spec.ts measures one from Chromium.
-import type { Bitrates } from '@parley/protocol'
+import { type Bitrates, messageOf } from '@parley/protocol'
 import { type IceConfig, resolveIceConfig } from '@parley/werift-config'
 import { type Clock, systemClock } from '../clock.js'
 import type { Logger } from '../log.js'
@@ -43,6 +43,7 @@ import { bandwidthLimits } from './bandwidth.js'
 import type { RembWithTransportCc } from './feedback.js'
 import { Forwarder, type ForwarderCounters } from './werift-forwarder.js'
 import { WeriftPeer } from './werift-peer.js'
+import { fingerprintOnce } from './werift-certificate.js'
 import { installReceivePath } from './werift-receive-path.js'
 import { PeerSet, safeLogger } from './peer-set.js'
 import type { SourceReport } from './werift-source-report.js'
@@ -111,6 +112,8 @@ class WeriftPlane implements WeriftMediaPlane {
     this.#log = safeLogger(options.log ?? consoleLog)
     this.#clock = options.clock ?? systemClock
     if (options.receivePath ?? options.fastSend ?? true) installReceivePath()
+    // The process's DTLS certificate made now, not in the first join, and its fingerprint computed once.
+    fingerprintOnce().catch((error: unknown) => this.#log('warn', 'no DTLS certificate yet', { error: messageOf(error) }))
     this.#forwarder = new Forwarder({ clock: this.#clock, log: this.#log, fastSend: options.fastSend, rembWithTransportCc: options.rembWithTransportCc })
   }
 
