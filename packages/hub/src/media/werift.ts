@@ -19,6 +19,7 @@
 //   werift-channels.ts      room data channels
 //   werift-voice.ts         voice activity: a detector (vad.ts) per audio track a subscriber with enable_vad receives
 //   werift-sdp.ts           the small SDP and candidate readers
+//   werift-certificate.ts   the process's DTLS certificate, its fingerprint computed once (werift's re-parses it per m-line)
 //   @parley/werift-config   the RTCPeerConnection configuration (shared with Node test participants)
 //
 // The werift workarounds applied are those measured in shared/reference/werift-sfu-notes.md: loopback
