@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { PeerConfig } from 'werift'
+import { type PeerConfig, RTCPeerConnection } from 'werift'
 import { FORWARDED_CODECS } from '@parley/protocol'
 import { loopbackWeriftConfig, resolveIceConfig, weriftPeerConfig } from './index.js'
 
@@ -11,12 +11,26 @@ describe('loopbackWeriftConfig', () => {
 
   it('has no ICE servers and uses IPv4 UDP on 127.0.0.1 only', () => {
     expect(config.iceServers).toEqual([])
-    expect(config.iceUseIpv4).toBe(true)
+    // Neither family from the machine's interfaces: the host candidates are iceAdditionalHostAddresses.
+    expect(config.iceUseIpv4).toBe(false)
     expect(config.iceUseIpv6).toBe(false)
     expect(config.iceUseTcp).toBe(false)
     expect(config.iceInterfaceAddresses).toEqual({ udp4: '127.0.0.1' })
     expect(config.iceAdditionalHostAddresses).toEqual(['127.0.0.1'])
     expect(config.bundlePolicy).toBe('max-bundle')
+  })
+
+  it("gathers one host candidate, on 127.0.0.1, whatever the machine's other interfaces", async () => {
+    // Can fail only on a machine with a non-loopback IPv4 interface (werift then listed its address too).
+    const pc = new RTCPeerConnection(config)
+    try {
+      pc.addTransceiver('audio', { direction: 'recvonly' })
+      await pc.setLocalDescription(await pc.createOffer())
+      const hosts = (pc.localDescription?.sdp ?? '').split('\r\n').filter((line) => line.startsWith('a=candidate')).map((line) => line.split(' ')[4])
+      expect(hosts).toEqual(['127.0.0.1'])
+    } finally {
+      await pc.close()
+    }
   })
 
   it('pins VP8 to 96 and opus to 111 with sdes:mid only (no abs-send-time from a werift sender)', () => {

@@ -41,8 +41,8 @@ export function resolveIceConfig(ice: Partial<IceConfig> | undefined): IceConfig
 }
 
 /**
- * The werift peer configuration: no STUN unless configured (werift's default is a public server), IPv4,
- * host candidates on `hostAddresses` only, candidate pairs and STUN answers only toward allowed
+ * The werift peer configuration: no STUN unless configured (werift's default is a public server: the hub
+ * also clears it on each peer, `gatherWithoutDefaultStun`), host candidates on `hostAddresses` only, candidate pairs and STUN answers only toward allowed
  * addresses, max-bundle, VP8 + opus at Chrome's payload types (pinned, or werift numbers its own offers
  * OPUS=96/VP8=97 against Chrome's VP8=96 in one BUNDLE), sdes:mid, and abs-send-time on video: the
  * publisher's send time for the hub's delay estimate, and with it libwebrtc sends probe clusters (padding,
@@ -63,10 +63,14 @@ export function weriftPeerConfig(ice: IceConfig, options: { transportCc?: boolea
   const [singleHost] = ice.hostAddresses
   const config: RTCPeerConnectionConfig = {
     iceServers: ice.iceServers.map((server) => ({ ...server })),
-    iceUseIpv4: true,
+    // No host address from the machine's interfaces: werift 0.25.2 lists them all whenever none of them is
+    // the bound address (loopback never is), which advertised every interface's address (e.g. 192.0.2.2 beside
+    // 127.0.0.1) with a second socket per peer, bound to the loopback address all the same. The sockets' family
+    // comes from each address, not from these flags.
+    iceUseIpv4: false,
     iceUseIpv6: false,
     iceUseTcp: false,
-    // Loopback and other excluded addresses only become host candidates through this list.
+    // The host candidates: exactly these addresses.
     iceAdditionalHostAddresses: [...ice.hostAddresses],
     // Binding to one address keeps the socket off other interfaces; with several host addresses
     // werift binds each candidate socket to the wildcard address instead.

@@ -14,7 +14,7 @@ import { withSimulcast } from './werift-simulcast.js'
 import { type PausedRids, pauseRids, pausedRidsOf } from './werift-simulcast-pause.js'
 import { RemoteCandidates } from './werift-candidates.js'
 import { WeriftChannels } from './werift-channels.js'
-import { preferDtlsServer, restartIceOnNewCredentials, sendIceDatagramsAtOnce } from './werift-transport-rules.js'
+import { gatherWithoutDefaultStun, preferDtlsServer, restartIceOnNewCredentials, sendIceDatagramsAtOnce } from './werift-transport-rules.js'
 import { HeldRelease } from './werift-held-release.js'
 import { codecNamesOf, withoutForeignCodecs } from './werift-offer-codecs.js'
 import type { BandwidthLimits } from './bandwidth.js'
@@ -168,6 +168,7 @@ export class WeriftPeer implements MediaPeer {
         }
         if (/^a=setup:actpass/m.test(sdp) && !/^a=setup:(active|passive)/m.test(sdp)) preferDtlsServer(this.#pc)
         placed = this.#subscriptions.fillReceiveSlots()
+        gatherWithoutDefaultStun(this.#pc)
         try {
           await this.#pc.setLocalDescription(await this.#pc.createAnswer())
         } catch (error) {
@@ -193,6 +194,7 @@ export class WeriftPeer implements MediaPeer {
       const started = this.#context.now()
       this.#channels.materialize()
       this.#subscriptions.materialize()
+      gatherWithoutDefaultStun(this.#pc)
       try {
         await this.#pc.setLocalDescription(await this.#pc.createOffer())
       } catch (error) {

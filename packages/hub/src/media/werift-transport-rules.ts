@@ -27,6 +27,20 @@ export function preferDtlsServer(pc: RTCPeerConnection): void {
 }
 
 /**
+ * Gather no server-reflexive candidate when no STUN server is configured. werift 0.25.2 then asks its own
+ * default, stun.l.google.com:19302 (ice.js `DEFAULT_STUN_SERVER`; `iceServers: []` does not turn it off), and
+ * setLocalDescription awaits that gathering: every answer and first offer waited for a DNS lookup of that name
+ * and, where it resolves, a STUN round trip off the machine (up to `iceStunGatherTimeout`, 5 s, unanswered).
+ * Call it before each setLocalDescription (gathering happens there), once the description's transports exist.
+ */
+export function gatherWithoutDefaultStun(pc: RTCPeerConnection): void {
+  for (const transport of pc.iceTransports) {
+    const connection = transport.connection as unknown as { stunServer?: unknown; options?: { stunServer?: unknown } }
+    if (connection.options && connection.options.stunServer === undefined) connection.stunServer = undefined
+  }
+}
+
+/**
  * Let every UDP socket of the peer's ICE agent send to an IP literal in the tick it is asked to (the
  * lookup answered at once, `udp-literal-lookup.ts`), from the first STUN response and DTLS flight on, not
  * only once the fast send first forwards on it. Node's dgram answers an IP literal's lookup with

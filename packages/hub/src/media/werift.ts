@@ -19,6 +19,7 @@
 //   werift-channels.ts      room data channels
 //   werift-voice.ts         voice activity: a detector (vad.ts) per audio track a subscriber with enable_vad receives
 //   werift-sdp.ts           the small SDP and candidate readers
+//   werift-certificate.ts   the process's DTLS certificate, its fingerprint computed once (werift's re-parses it per m-line)
 //   @parley/werift-config   the RTCPeerConnection configuration (shared with Node test participants)
 //
 // The werift workarounds applied are those measured in shared/reference/werift-sfu-notes.md: loopback
@@ -33,7 +34,7 @@
 // hub (transport-cc.ts) where they negotiate it, and a REMB from the hub's own estimate (bandwidth.ts,
 // feedback.ts), an upper bound on theirs with transport-cc. ICE restarts are werift's own (a client offer with a new ufrag/pwd);
 // e2e/browser-ice-restart.spec.ts measures one from Chromium.
-import type { Bitrates } from '@parley/protocol'
+import { type Bitrates, messageOf } from '@parley/protocol'
 import { type IceConfig, resolveIceConfig } from '@parley/werift-config'
 import { type Clock, systemClock } from '../clock.js'
 import type { Logger } from '../log.js'
@@ -43,6 +44,7 @@ import { bandwidthLimits } from './bandwidth.js'
 import type { RembWithTransportCc } from './feedback.js'
 import { Forwarder, type ForwarderCounters } from './werift-forwarder.js'
 import { WeriftPeer } from './werift-peer.js'
+import { fingerprintOnce } from './werift-certificate.js'
 import { installReceivePath } from './werift-receive-path.js'
 import { PeerSet, safeLogger } from './peer-set.js'
 import type { SourceReport } from './werift-source-report.js'
@@ -111,6 +113,8 @@ class WeriftPlane implements WeriftMediaPlane {
     this.#log = safeLogger(options.log ?? consoleLog)
     this.#clock = options.clock ?? systemClock
     if (options.receivePath ?? options.fastSend ?? true) installReceivePath()
+    // The process's DTLS certificate made now, not in the first join, and its fingerprint computed once.
+    fingerprintOnce().catch((error: unknown) => this.#log('warn', 'no DTLS certificate yet', { error: messageOf(error) }))
     this.#forwarder = new Forwarder({ clock: this.#clock, log: this.#log, fastSend: options.fastSend, rembWithTransportCc: options.rembWithTransportCc })
   }
 
