@@ -99,6 +99,8 @@ export class PeerSession {
   private heldTracks: [MediaStreamTrackLike, MediaStreamLike][] | null = null
   /** An offer made ahead of need (`prepareOffer`, the pre-join's warm-up): the next createOffer is it. */
   private preparedOffer: Promise<string> | null = null
+  /** The prepared offer's SDP once it is set (`takeReadyOffer`). */
+  private readyOffer: string | null = null
   /**
    * The sender of our camera when its resolution can be held (it has parameters: a browser's or
    * werift's, not a trace replay's); the negotiation's resolution hold sets it (resolutionHoldMachine.ts).
@@ -181,6 +183,7 @@ export class PeerSession {
   createOffer(): Promise<string> {
     const prepared = this.preparedOffer
     this.preparedOffer = null
+    this.readyOffer = null
     if (prepared && !this.iceRestartNext) return prepared.catch(() => this.freshOffer())
     return this.freshOffer()
   }
@@ -189,7 +192,26 @@ export class PeerSession {
   prepareOffer(): Promise<string> {
     const offer = this.freshOffer()
     this.preparedOffer = offer
+    offer.then(
+      (sdp) => {
+        if (this.preparedOffer === offer) this.readyOffer = sdp
+      },
+      () => undefined,
+    )
     return offer
+  }
+
+  /**
+   * The prepared offer, when it is already set and the next offer would be it: taken now, so the caller
+   * can send it in this task (createOffer answers in a later one, after what else this task scheduled).
+   */
+  takeReadyOffer(): string | null {
+    const sdp = this.iceRestartNext ? null : this.readyOffer
+    if (sdp !== null) {
+      this.preparedOffer = null
+      this.readyOffer = null
+    }
+    return sdp
   }
 
   /** Whether the senders (the screen share's aside) send exactly these tracks. */

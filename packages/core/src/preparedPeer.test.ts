@@ -1,6 +1,6 @@
 // The pre-join's warm-up (preparedPeer.ts, warmUpActors.ts `warmUp`): the room's peer session is
-// built during the preview and taken over by the room, so that after Join only register, the lock
-// and the PUT of the ready offer remain. Covers the hand-over (one peer connection, one createOffer,
+// built during the preview and taken over by the room, so that after Join only register and the PUT
+// of the ready offer remain (a first offer needs no lock). Covers the hand-over (one peer connection, one createOffer,
 // the same SDP, the held candidates sent after register), a join while the offer is still being
 // made, device changes before the join, failures (the room then builds its own) and the release
 // of the prepared connection by every way out of the pre-join.
@@ -106,6 +106,18 @@ describe('the pre-join warm-up', () => {
     for (const receiveSlots of [-1, 1.5, 17, Number.NaN]) {
       expect(() => started(undefined, { receiveSlots })).toThrow(/receiveSlots must be an integer from 0 to 16/)
     }
+  })
+
+  it("sends the ready offer's PUT in the step that enters the room, before any observer of that step runs (a UI's render)", async () => {
+    const run = await warmedUp()
+    let routesWhenSeen: string[] | undefined
+    run.conference.actor.subscribe((snapshot) => {
+      if (snapshot.matches('inRoom')) routesWhenSeen ??= run.world.hub.log.map((r) => r.route)
+    })
+    run.conference.join(JOIN)
+    await run.until((s) => s.matches('inRoom'))
+    expect(routesWhenSeen).toContain('negotiate')
+    expect(run.world.hub.requests('negotiate')[0]?.body).toMatchObject({ type: 'offer', sdp: FAKE_OFFER_SDP })
   })
 
   it('Join takes it over: register and the PUT of the same offer (no lock for a first offer); no second connection or createOffer; the held candidate follows', async () => {

@@ -80,8 +80,13 @@ export function negotiationActors({ hub, peerConnection, peerConfig, local, remo
       }
       receive((command) => {
         switch (command.type) {
-          case 'session.createOffer':
+          case 'session.createOffer': {
+            // The warm-up's offer, already set, is reported at once: the join's PUT then leaves in the task
+            // that entered the room, before what that task scheduled (a UI's render of the new state).
+            const ready = session.takeReadyOffer()
+            if (ready !== null) return sendBack({ type: 'peer.offer', sdp: ready } satisfies NegotiationEvent)
             return step(async () => ({ type: 'peer.offer', sdp: await session.createOffer() }))
+          }
           case 'session.acceptAnswer':
             return step(async () => {
               await session.acceptAnswer(command.sdp)
