@@ -32,8 +32,10 @@ const repoDir = resolve(packageDir, '../..')
  * Raised by 0.125 KB at stop 45 (from 43,981 bytes): the receive slots' count (peerSession.ts
  * RECEIVE_SLOTS) and the checked `receiveSlots` option (conference.ts, +143): 44,124.
  * Raised by 0.125 KB at stop 46: the receive slots offer only opus or VP8 (slotCodecs.ts, +125): 44,249.
+ * Raised by 0.125 KB at stop 47: the join's first offer with no lock (−17: 44,232), and the warm-up's offer
+ * reported in the step that enters the room (peerSession.ts takeReadyOffer, +71): 44,303.
  */
-export const BUDGET_GZIP_BYTES = 43.25 * 1024
+export const BUDGET_GZIP_BYTES = 43.375 * 1024
 /** Issue 10's goal (README, "Bundle size", says what stands in the way). */
 export const GOAL_GZIP_BYTES = 20 * 1024
 const ENTRY = "export { createConference, selectView } from '@parley/core'\n"

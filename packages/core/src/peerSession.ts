@@ -192,12 +192,7 @@ export class PeerSession {
   prepareOffer(): Promise<string> {
     const offer = this.freshOffer()
     this.preparedOffer = offer
-    offer.then(
-      (sdp) => {
-        if (this.preparedOffer === offer) this.readyOffer = sdp
-      },
-      () => undefined,
-    )
+    offer.then((sdp) => this.preparedOffer === offer && (this.readyOffer = sdp), () => undefined)
     return offer
   }
 
@@ -207,10 +202,7 @@ export class PeerSession {
    */
   takeReadyOffer(): string | null {
     const sdp = this.iceRestartNext ? null : this.readyOffer
-    if (sdp !== null) {
-      this.preparedOffer = null
-      this.readyOffer = null
-    }
+    if (sdp !== null) this.preparedOffer = this.readyOffer = null
     return sdp
   }
 
