@@ -162,9 +162,12 @@ describe('call traces against the real hub (werift, loopback)', () => {
       await waitForView(grace, 'the tutorial participant gone', (v) => v.participants.length === 0)
       grace.conference.leave()
       await waitForView(grace, 'left', (v) => v.status === 'left')
-      // The tutorial's leave removes its video elements while their play() may be pending: its own page's
-      // error, nothing our core or hub did.
-      expect(tutorial.errors.filter((error) => !/play\(\) request was interrupted/.test(error))).toEqual([])
+      // The tutorial's leave removes its video elements while their play() may be pending, and its answer to
+      // a hub offer still on its way when it left is refused (404: the client is gone; seen once in four
+      // runs): its own page's errors after its own leave (none before it, checked above), nothing our core
+      // or hub did.
+      const ownLeaveErrors = (error: string) => /play\(\) request was interrupted/.test(error) || /404 \(Not Found\) \(http:[^)]*\/negotiate\//.test(error)
+      expect(tutorial.errors.filter((error) => !ownLeaveErrors(error))).toEqual([])
       await checkTrace(grace, 'hub-tutorial-guest')
     } finally {
       await browser.close()
