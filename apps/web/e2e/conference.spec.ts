@@ -149,8 +149,7 @@ describe('web app conference (built app on the real hub, three Chromium particip
       Grace: ['Ada', 'Linus'],
       Linus: ['Ada', 'Grace'],
     }
-    // The three pages are checked at once (each page's own checks in order, as before).
-    await Promise.all(participants.map(async (participant) => {
+    for (const participant of participants) {
       const tiles = await pollUntil(
         async () => {
           const found = await remoteTiles(participant.page)
@@ -170,7 +169,7 @@ describe('web app conference (built app on the real hub, three Chromium particip
         expect(figures.videoWidth).toBeGreaterThan(0)
         expect(figures.framesGrowth).toBeGreaterThanOrEqual(10)
       }
-    }))
+    }
     await ada.page.screenshot({ path: artifactPath('grid-3.png') })
 
     for (const name of ['Grace', 'Linus']) {

@@ -266,9 +266,7 @@ export function useAppCall(names: readonly string[], options: AppCallOptions = {
     assertLoopbackOnly()
     hub = await startAppHub()
     browser = await (options.launch ?? launchChromium)()
-    // Each context opened at once (each ~1 s on a loaded box, one after the other); kept in the order of `names`.
-    const opened = await Promise.all(names.map((name) => newAppParticipant(browser!, name, options.pageOptions?.(name) ?? {})))
-    participants.push(...opened)
+    for (const name of names) participants.push(await newAppParticipant(browser, name, options.pageOptions?.(name) ?? {}))
   })
   afterAll(async () => {
     for (const participant of participants) await participant.close().catch(() => undefined)
