@@ -97,8 +97,11 @@ describe('tile sizes: a large tile gets the full layer, a small one a narrow one
     // that (a box too loaded for her uplink) leaves her `high` narrower; Bo then decodes that width.
     const adaHigh: string[] = []
     figures.adaHigh = adaHigh
-    const full = await decodesTopLayer(ada.page, bo.page, 20, adaHigh, LAYERS_OFF_MS + ESTIMATE_REGROWTH_MS, LAYERS_OFF_MS + ESTIMATE_REGROWTH_MS + 20_000).catch(explain)
-    const narrow = await decodesAtWidth(() => inboundVideo(cy.page), 20, (width) => width > 0 && width <= FULL_WIDTH / 2, "Cy decoding 20 frames of Ada's video at most 320 wide", 30_000).catch(explain)
+    // Bo's page and Cy's are watched at once: two subscribers of the same video, neither waiting on the other.
+    const [full, narrow] = await Promise.all([
+      decodesTopLayer(ada.page, bo.page, 20, adaHigh, LAYERS_OFF_MS + ESTIMATE_REGROWTH_MS, LAYERS_OFF_MS + ESTIMATE_REGROWTH_MS + 20_000),
+      decodesAtWidth(() => inboundVideo(cy.page), 20, (width) => width > 0 && width <= FULL_WIDTH / 2, "Cy decoding 20 frames of Ada's video at most 320 wide", 30_000),
+    ]).catch(explain)
     figures.bo = full
     figures.cy = narrow
     figures.load = load()
