@@ -159,7 +159,7 @@ describe('LayerChoice: the ceiling of the viewer\'s tile', () => {
     vi.advanceTimersByTime(10 * MAX_BACKOFF_MS)
     expect(run.choice).toMatchObject({ state: 'hidden', target: 0 })
     expect(run.choice.judge(0.5, 100, true)).toBe(false)
-    run.choice.setCeiling(3)
+    run.choice.setCeiling(2)
     expect(run.choice).toMatchObject({ state: 'switching', target: 2, level: 0 })
     // However long the keyframe takes.
     vi.advanceTimersByTime(10 * KEYFRAME_WAIT_MS)
@@ -167,6 +167,31 @@ describe('LayerChoice: the ceiling of the viewer\'s tile', () => {
     run.choice.switched(2)
     expect(run.choice).toMatchObject({ state: 'steady', level: 2 })
     expect(run.told).toEqual([])
+  })
+
+  it('a tile re-drawn larger (hidden, then shown above the ceiling that held its level, as a pin does): the new ceiling at once, no probe backoff', () => {
+    const run = setUp()
+    run.choice.setCeiling(2)
+    run.choice.switched(2)
+    run.choice.setCeiling(0)
+    run.choice.setCeiling(3)
+    expect(run.choice).toMatchObject({ state: 'switching', target: 3, level: 0 })
+    expect(run.targets).toEqual([2, 0, 3])
+    run.choice.switched(3)
+    expect(run.choice).toMatchObject({ state: 'steady', level: 3 })
+  })
+
+  it('a level bandwidth held under the ceiling: shown larger, it resumes that level and probes up as before', () => {
+    const run = setUp()
+    run.choice.switched(3)
+    run.ticks(STEP_DOWN_MS + TICK, 0.3)
+    expect(run.choice.target).toBe(2)
+    run.choice.switched(2)
+    run.choice.setCeiling(0)
+    run.choice.setCeiling(3)
+    expect(run.choice).toMatchObject({ state: 'switching', target: 2 })
+    run.choice.switched(2)
+    expect(run.choice).toMatchObject({ state: 'steady', level: 2 })
   })
 
   it('shown again within a lower ceiling resumes at that ceiling', () => {

@@ -27,7 +27,9 @@
 //                 failed: one level down again, backoff doubled; passed: steady, backoff back to the first
 //   hidden        the subscriber's tile is not shown (a 0×0 video_size, viewer-size.ts): level 0, no
 //                 probe, no timer, not told (it asked); a nonzero size switches to the level it left,
-//                 within the new ceiling, from that layer's next keyframe (asked again until it comes)
+//                 within the new ceiling, or to the new ceiling when the old one held that level (a tile
+//                 re-drawn larger, e.g. pinned: its layer at once, as a rise is), from that layer's next
+//                 keyframe (asked again until it comes)
 //   ended         unsubscribed, or the track gone
 // The ceiling (setCeiling, from the subscriber's tile size: viewer-size.ts) bounds every level: a fall
 // below the target switches down at once (from the lower layer's keyframe); a rise while the target was
@@ -94,6 +96,8 @@ export class LayerChoice {
   #ceiling: number
   /** Hidden: the level it returns to when shown (what it forwarded or wanted when hidden). */
   #hiddenFrom = 0
+  /** Hidden: the ceiling held that level (not bandwidth), so a higher ceiling when shown is taken. */
+  #hiddenAtCeiling = false
 
   /** Starts wanting `start` (default the highest level): its layer's first keyframe starts the video, or another's (`started`). */
   constructor(clock: Clock, layerCount: number, actions: LayerChoiceActions, start = layerCount, rates?: LayerRates) {
@@ -120,7 +124,7 @@ export class LayerChoice {
     const before = this.#ceiling
     if (this.#state === 'ended' || next === before) return
     this.#ceiling = next
-    if (next === 0) return this.#hide()
+    if (next === 0) return this.#hide(before)
     if (this.#state === 'hidden') return this.#show()
     if (next < before) return this.#lower(next)
     // A rise: taken only where the ceiling held the choice back (bandwidth's own level stays its own).
@@ -265,8 +269,9 @@ export class LayerChoice {
     }
   }
 
-  #hide(): void {
+  #hide(ceiling: number): void {
     this.#hiddenFrom = this.#level > 0 ? this.#level : this.#target
+    this.#hiddenAtCeiling = this.#hiddenFrom >= ceiling
     this.#timer.cancel()
     this.#state = 'hidden'
     this.#level = 0
@@ -275,10 +280,13 @@ export class LayerChoice {
     this.#actions.targetChanged(0)
   }
 
-  /** Shown again: the level it left (within the ceiling), from that layer's keyframe, however long it takes. */
+  /**
+   * Shown again: the level it left (within the ceiling), or the new ceiling where the old one held it,
+   * from that layer's keyframe, however long it takes.
+   */
   #show(): void {
     this.#state = 'switching'
-    this.#target = Math.min(this.#ceiling, Math.max(1, this.#hiddenFrom))
+    this.#target = Math.min(this.#ceiling, Math.max(1, this.#hiddenAtCeiling ? this.#ceiling : this.#hiddenFrom))
     this.#actions.targetChanged(this.#target)
   }
 
