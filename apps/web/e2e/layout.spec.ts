@@ -154,13 +154,19 @@ describe('web app call layout (built app on the real hub, one Chromium participa
       await ada.page.setViewportSize(viewport)
       const bar = ada.page.getByTestId('control-bar')
       const ids = () => bar.locator('button.control').evaluateAll((buttons) => buttons.map((button) => (button as HTMLElement).dataset.testid))
-      await expect.poll(ids, { timeout: 5_000 }).toEqual(width >= 1024 ? ALL_CONTROLS : ESSENTIALS)
+      // Polled: the bar follows a media-query listener, which hears of the resize on the next rendering step.
+      await expect.poll(async () => (await ids()).length, { timeout: 5_000 }).toBe(width >= 1024 ? ALL_CONTROLS.length : ESSENTIALS.length).catch(() => undefined)
+      // Scrolled back first: a click on a control past the edge scrolls the page sideways to it.
+      const page = await ada.page.evaluate(() => {
+        window.scrollTo(0, 0)
+        return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }
+      })
+      expect(page.scrollWidth, JSON.stringify(page)).toBeLessThanOrEqual(page.innerWidth)
       const controls = await boxes(ada.page, '[data-testid="control-bar"] button.control')
       for (const control of controls) expect(inside(control, viewport), JSON.stringify({ control, viewport })).toBe(true)
       // One row (every control's span crosses every other's): the grid above keeps its height.
       expect(Math.max(...controls.map((control) => control.top)), JSON.stringify(controls)).toBeLessThan(Math.min(...controls.map((control) => control.bottom)))
-      const page = await ada.page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }))
-      expect(page.scrollWidth, JSON.stringify(page)).toBeLessThanOrEqual(page.innerWidth)
+      expect(await ids()).toEqual(width >= 1024 ? ALL_CONTROLS : ESSENTIALS)
       const tile = await box(ada.page, '[data-testid="tile"][data-local="true"]')
       expect(overlaps(tile, await box(ada.page, '[data-testid="control-bar"]'))).toBe(false)
       if (width === 1280) {
@@ -197,9 +203,26 @@ describe('web app call layout (built app on the real hub, one Chromium participa
     await expect.poll(() => ada.page.getByTestId('tile-hand').count(), { timeout: 10_000 }).toBe(0)
   })
 
+  it('844×390 (a phone held wide): the More menu fits the short screen and scrolls to its last item', async () => {
+    const viewport = { width: 844, height: 390 }
+    await ada.page.setViewportSize(viewport)
+    await expect.poll(() => ada.page.getByTestId('toggle-hand').count(), { timeout: 5_000 }).toBe(0)
+    await ada.page.getByTestId('more-button').click()
+    await ada.page.getByTestId('call-menu').waitFor({ timeout: 5_000 }).catch(explain)
+    expect(inside(await box(ada.page, '[data-testid="call-menu"]'), viewport)).toBe(true)
+    await ada.page.keyboard.press('ArrowUp') // from the first item round to the last, Devices…
+    await expect.poll(() => ada.page.evaluate(() => document.activeElement?.getAttribute('data-testid')), { timeout: 5_000 }).toBe('menu-devices')
+    expect(inside(await box(ada.page, '[data-testid="menu-devices"]'), viewport)).toBe(true)
+    await ada.page.screenshot({ path: artifactPath('controls-844x390-menu.png') })
+    await ada.page.keyboard.press('Escape')
+    await expect.poll(() => ada.page.getByTestId('call-menu').count(), { timeout: 5_000 }).toBe(0)
+  })
+
   it('320 px: Leave is on screen and ends the call', async () => {
     await ada.page.setViewportSize({ width: 320, height: 640 })
+    await ada.page.evaluate(() => window.scrollTo(0, 0))
     expect(inside(await box(ada.page, '[data-testid="leave-button"]'), { width: 320, height: 640 })).toBe(true)
+    expect(await ada.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320)
     await ada.page.getByTestId('leave-button').click()
     await ada.page.getByTestId('ended').waitFor({ timeout: 10_000 }).catch(explain)
   })
