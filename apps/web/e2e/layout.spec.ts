@@ -1,7 +1,9 @@
 // The call's layout in real Chromium (built app on the real hub), measured rather than eyeballed:
 // alone in a room the invite card never covers your video; the State panel docks beside the grid
 // on a wide window (the grid gets narrower) and is a sheet under the controls on a phone; with the
-// clipboard refused, the manual-copy field covers no control. Screenshots land in test-artifacts/web.
+// clipboard refused, the manual-copy field covers no control; from 320 px up every control of the bar
+// is on screen (a narrow bar keeps microphone, camera, chat, More and Leave; the rest is in More, and
+// works from there), and the page never scrolls sideways. Screenshots land in test-artifacts/web.
 import type { Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { pollUntil } from '@parley/testkit'
@@ -39,6 +41,16 @@ async function box(page: Page, selector: string): Promise<Box> {
   if (!found) throw new Error(`nothing matches ${selector}`)
   return found
 }
+
+/** The box lies wholly inside the viewport (half a pixel for subpixel layout). */
+const inside = (b: Box, viewport: { width: number; height: number }) =>
+  b.left >= -0.5 && b.top >= -0.5 && b.right <= viewport.width + 0.5 && b.bottom <= viewport.height + 0.5
+
+const ALL_CONTROLS = [
+  'toggle-mic', 'toggle-camera', 'toggle-screen-share', 'copy-invite', 'toggle-participants', 'toggle-hand', 'react-button',
+  'chat-button', 'more-button', 'end-room-button', 'leave-button',
+]
+const ESSENTIALS = ['toggle-mic', 'toggle-camera', 'chat-button', 'more-button', 'leave-button']
 
 const overlaps = (a: Box, b: Box) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom
 
@@ -126,6 +138,94 @@ describe('web app call layout (built app on the real hub, one Chromium participa
       await expect.poll(() => manual.count(), { timeout: 5_000 }).toBe(0)
     })
   }
+
+  // Ada is the host (she made the room) and Chromium can share a screen: the widest bar there is.
+  for (const viewport of [
+    { width: 1280, height: 800 },
+    { width: 1024, height: 768 },
+    { width: 1023, height: 768 },
+    { width: 700, height: 800 },
+    { width: 390, height: 844 },
+    { width: 360, height: 740 },
+    { width: 320, height: 640 },
+  ]) {
+    const { width } = viewport
+    it(`${width} px wide: every control of the bar is on screen, ${width >= 1024 ? 'all in one labelled row' : 'the essentials in the bar'}, and the page does not scroll sideways`, async () => {
+      await ada.page.setViewportSize(viewport)
+      const bar = ada.page.getByTestId('control-bar')
+      const ids = () => bar.locator('button.control').evaluateAll((buttons) => buttons.map((button) => (button as HTMLElement).dataset.testid))
+      // Polled: the bar follows a media-query listener, which hears of the resize on the next rendering step.
+      await expect.poll(async () => (await ids()).length, { timeout: 5_000 }).toBe(width >= 1024 ? ALL_CONTROLS.length : ESSENTIALS.length).catch(() => undefined)
+      // Scrolled back first: a click on a control past the edge scrolls the page sideways to it.
+      const page = await ada.page.evaluate(() => {
+        window.scrollTo(0, 0)
+        return { scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }
+      })
+      expect(page.scrollWidth, JSON.stringify(page)).toBeLessThanOrEqual(page.innerWidth)
+      const controls = await boxes(ada.page, '[data-testid="control-bar"] button.control')
+      for (const control of controls) expect(inside(control, viewport), JSON.stringify({ control, viewport })).toBe(true)
+      // One row (every control's span crosses every other's): the grid above keeps its height.
+      expect(Math.max(...controls.map((control) => control.top)), JSON.stringify(controls)).toBeLessThan(Math.min(...controls.map((control) => control.bottom)))
+      expect(await ids()).toEqual(width >= 1024 ? ALL_CONTROLS : ESSENTIALS)
+      const tile = await box(ada.page, '[data-testid="tile"][data-local="true"]')
+      expect(overlaps(tile, await box(ada.page, '[data-testid="control-bar"]'))).toBe(false)
+      if (width === 1280) {
+        // The desktop bar as it was: labelled controls, one 88 px row.
+        expect(await bar.getByText('Share screen').isVisible()).toBe(true)
+        expect((await box(ada.page, '[data-testid="control-bar"]')).height).toBeLessThanOrEqual(90)
+      }
+      if (width < 1024) expect(await bar.getByText('Share screen').count()).toBe(0) // in More now
+      await ada.page.screenshot({ path: artifactPath(`controls-${width}.png`) })
+    })
+  }
+
+  it('320 px: the More menu lies inside the screen, and raising a hand and reacting work from it', async () => {
+    await ada.page.setViewportSize({ width: 320, height: 640 })
+    const more = ada.page.getByTestId('more-button')
+    await more.click()
+    await ada.page.getByTestId('call-menu').waitFor({ timeout: 5_000 }).catch(explain)
+    const menu = await box(ada.page, '[data-testid="call-menu"]')
+    expect(inside(menu, { width: 320, height: 640 }), JSON.stringify(menu)).toBe(true)
+    for (const item of await boxes(ada.page, '[data-testid="call-menu"] [role^="menuitem"]')) expect(inside(item, { width: 320, height: 640 })).toBe(true)
+    await ada.page.screenshot({ path: artifactPath('controls-320-menu.png') })
+    await ada.page.getByTestId('menu-hand').click()
+    await ada.page.locator('[data-testid="tile"][data-local="true"] [data-testid="tile-hand"]').waitFor({ timeout: 10_000 }).catch(explain)
+    expect(await ada.page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('more-button')
+    await more.click()
+    expect(await ada.page.getByTestId('menu-hand').getAttribute('aria-checked')).toBe('true')
+    await ada.page.getByTestId('menu-react-🎉').click()
+    await expect.poll(() => ada.page.locator('[data-testid="tile"][data-local="true"] [data-testid="tile-reaction"]').textContent(), { timeout: 10_000 }).toBe('🎉')
+    // The keyboard too: ↓ from the first item reaches the hand, Enter lowers it.
+    await more.press('Enter')
+    await expect.poll(() => ada.page.evaluate(() => document.activeElement?.getAttribute('data-testid')), { timeout: 5_000 }).toBe('menu-screen-share')
+    for (let step = 0; step < 3; step++) await ada.page.keyboard.press('ArrowDown')
+    await ada.page.keyboard.press('Enter')
+    await expect.poll(() => ada.page.getByTestId('tile-hand').count(), { timeout: 10_000 }).toBe(0)
+  })
+
+  it('844×390 (a phone held wide): the More menu fits the short screen and scrolls to its last item', async () => {
+    const viewport = { width: 844, height: 390 }
+    await ada.page.setViewportSize(viewport)
+    await expect.poll(() => ada.page.getByTestId('toggle-hand').count(), { timeout: 5_000 }).toBe(0)
+    await ada.page.getByTestId('more-button').click()
+    await ada.page.getByTestId('call-menu').waitFor({ timeout: 5_000 }).catch(explain)
+    expect(inside(await box(ada.page, '[data-testid="call-menu"]'), viewport)).toBe(true)
+    await ada.page.keyboard.press('ArrowUp') // from the first item round to the last, Devices…
+    await expect.poll(() => ada.page.evaluate(() => document.activeElement?.getAttribute('data-testid')), { timeout: 5_000 }).toBe('menu-devices')
+    expect(inside(await box(ada.page, '[data-testid="menu-devices"]'), viewport)).toBe(true)
+    await ada.page.screenshot({ path: artifactPath('controls-844x390-menu.png') })
+    await ada.page.keyboard.press('Escape')
+    await expect.poll(() => ada.page.getByTestId('call-menu').count(), { timeout: 5_000 }).toBe(0)
+  })
+
+  it('320 px: Leave is on screen and ends the call', async () => {
+    await ada.page.setViewportSize({ width: 320, height: 640 })
+    await ada.page.evaluate(() => window.scrollTo(0, 0))
+    expect(inside(await box(ada.page, '[data-testid="leave-button"]'), { width: 320, height: 640 })).toBe(true)
+    expect(await ada.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320)
+    await ada.page.getByTestId('leave-button').click()
+    await ada.page.getByTestId('ended').waitFor({ timeout: 10_000 }).catch(explain)
+  })
 
   it('the page logged no console error or uncaught error', () => {
     expect(ada.errors, describeParticipants([ada])).toEqual([])
