@@ -7,13 +7,13 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EventSource } from 'eventsource'
-import { RTCPeerConnection } from 'werift'
 import {
   assertLoopbackOnly,
   createSyntheticMedia,
   launchChromium,
   loopbackWeriftConfig,
   newParticipantPage,
+  ParticipantPeerConnection,
   pollUntil,
   startStaticServer,
   type SyntheticMedia,
@@ -41,7 +41,7 @@ function createMember(name: string, hubUrl: string): Member {
   const conference = createConference({
     hub: { baseUrl: hubUrl },
     // No devices listed: the replay's media port lists none, and these traces are about the call, not device choice.
-    ports: nodePorts({ RTCPeerConnection, peerConnectionOptions: loopbackWeriftConfig(), EventSource, media: { getUserMedia: (c) => media.getUserMedia(c), enumerateDevices: async () => [] } }),
+    ports: nodePorts({ RTCPeerConnection: ParticipantPeerConnection, peerConnectionOptions: loopbackWeriftConfig(), EventSource, media: { getUserMedia: (c) => media.getUserMedia(c), enumerateDevices: async () => [] } }),
     trace: createTraceRecorder(),
   })
   conference.actor.start()
