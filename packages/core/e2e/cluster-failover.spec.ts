@@ -6,9 +6,9 @@
 // cannot depend on the core (the core's tests depend on the hub). Loopback-only namespace, e2e flock.
 import { loadavg } from 'node:os'
 import { EventSource } from 'eventsource'
-import { MediaStreamTrack, RTCPeerConnection } from 'werift'
+import { MediaStreamTrack } from 'werift'
 import { pathFor } from '@parley/protocol'
-import { assertLoopbackOnly, createSyntheticMedia, guardDtlsClients, type HubProcess, loopbackWeriftConfig, pollUntil, type RedisServer, startHubProcess, startRedisServer } from '@parley/testkit'
+import { assertLoopbackOnly, createSyntheticMedia, type HubProcess, loopbackWeriftConfig, ParticipantPeerConnection, pollUntil, type RedisServer, startHubProcess, startRedisServer } from '@parley/testkit'
 import { createConference } from '@parley/core'
 import { nodePorts } from '@parley/core/node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -25,18 +25,10 @@ interface Caller {
   readonly rtp: Map<MediaStreamTrack, number>
 }
 
-/** werift's peer connection with its DTLS client guarded (testkit `guardDtlsClients`). */
-class GuardedPeerConnection extends RTCPeerConnection {
-  constructor(config: ConstructorParameters<typeof RTCPeerConnection>[0]) {
-    super(config)
-    guardDtlsClients(this)
-  }
-}
-
 function caller(name: string, hubUrl: string): Caller {
   const conference = createConference({
     hub: { baseUrl: hubUrl },
-    ports: nodePorts({ RTCPeerConnection: GuardedPeerConnection, peerConnectionOptions: loopbackWeriftConfig(), EventSource, media: createSyntheticMedia() }),
+    ports: nodePorts({ RTCPeerConnection: ParticipantPeerConnection, peerConnectionOptions: loopbackWeriftConfig(), EventSource, media: createSyntheticMedia() }),
   })
   conference.actor.start()
   return { name, conference, rtp: new Map() }

@@ -5,8 +5,8 @@
 // Run inside a loopback-only namespace (see the briefing / assertLoopbackOnly).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EventSource } from 'eventsource'
-import { MediaStreamTrack, RTCPeerConnection } from 'werift'
-import { assertLoopbackOnly, createSyntheticMedia, guardDtlsClients, loopbackWeriftConfig, type SyntheticMedia } from '@parley/testkit'
+import { MediaStreamTrack, type RTCPeerConnection } from 'werift'
+import { assertLoopbackOnly, createSyntheticMedia, loopbackWeriftConfig, ParticipantPeerConnection, type SyntheticMedia } from '@parley/testkit'
 import { startTestHub, type TestHub } from '@parley/hub/testing'
 import { createConference, type ConferenceSnapshot, type ConferenceView, type Participant } from '@parley/core'
 import { nodePorts } from '@parley/core/node'
@@ -17,10 +17,9 @@ const TIMEOUT_MS = 30_000
 const openedPeers: RTCPeerConnection[] = []
 const openedEventSources: EventSource[] = []
 
-class RecordedPeerConnection extends RTCPeerConnection {
+class RecordedPeerConnection extends ParticipantPeerConnection {
   constructor(config: ConstructorParameters<typeof RTCPeerConnection>[0]) {
     super(config)
-    guardDtlsClients(this)
     openedPeers.push(this)
   }
 }

@@ -1,12 +1,13 @@
 // One load participant: the public core (`createConference` over `nodePorts`) joins the room over the
 // hub's HTTP + SSE API exactly as an app would, publishes the synthetic camera and subscribes to
-// everything the hub announces. The peer connection is werift's, on loopback, with the counting
+// everything the hub announces. The peer connection is werift's, on loopback (testkit's
+// ParticipantPeerConnection: DTLS client guarded, no default STUN server), with the counting
 // receive tap (receive-tap.ts) so that subscribing costs the generator almost nothing.
 import { EventSource } from 'eventsource'
-import { RTCPeerConnection } from 'werift'
+import type { RTCPeerConnection } from 'werift'
 import { createConference, type Conference, type ConferenceOptions, type ConferenceView } from '@parley/core'
 import { nodePorts } from '@parley/core/node'
-import { guardDtlsClients, loopbackWeriftConfig } from '@parley/testkit'
+import { loopbackWeriftConfig, ParticipantPeerConnection } from '@parley/testkit'
 import { createSyntheticCamera, type SyntheticCamera, type VideoShape } from './media-source.js'
 import { ReceiveCounter, tapPeerConnection } from './receive-tap.js'
 
@@ -53,9 +54,8 @@ export function createLoadParticipant(options: LoadParticipantOptions): LoadPart
     ports: nodePorts({
       peerConnection: (config) => {
         // The loopback configuration names no ICE servers; a relay the run asks for is put back on top.
-        const pc = new RTCPeerConnection({ ...config, ...loopbackWeriftConfig(), ...options.peerConnectionConfig } as ConstructorParameters<typeof RTCPeerConnection>[0])
+        const pc = new ParticipantPeerConnection({ ...config, ...loopbackWeriftConfig(), ...options.peerConnectionConfig } as ConstructorParameters<typeof RTCPeerConnection>[0])
         taps.push(tapPeerConnection(pc, received))
-        guardDtlsClients(pc)
         peers.push(pc)
         return pc
       },

@@ -52,7 +52,7 @@ export {
 } from './synthetic-media.js'
 // The one werift configuration the hub uses too (@parley/werift-config), for Node participants.
 // Its DTLS client guard (werift 0.25.2 fails on a repeated HelloVerifyRequest): every Node participant's pc.
-export { LOOPBACK_ADDRESS, guardDtlsClients, loopbackWeriftConfig, type LoopbackWeriftOptions } from '@parley/werift-config'
+export { LOOPBACK_ADDRESS, guardDtlsClients, loopbackWeriftConfig, ParticipantPeerConnection, type LoopbackWeriftOptions } from '@parley/werift-config'
 // Fault injection: a TCP proxy that resets or stalls connections, the hub as a process to kill and restart.
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js'
 export { dropUdpOnLoopback, tc } from './udp-drop.js'

@@ -7,6 +7,7 @@ import { useAbsSendTime, useAudioLevelIndication, useNACK, useOPUS, usePLI, useR
 import type { RTCPeerConnectionConfig } from 'werift'
 
 export { guardDtlsClient, guardDtlsClients, ignoreRepeatedHelloVerify } from './dtls-client-guard.js'
+export { gatherWithoutDefaultStun, ParticipantPeerConnection } from './default-stun.js'
 export { guardSctpTransport, holdEarlyInit, type SctpAssociation } from './sctp-init-guard.js'
 
 /** ICE settings of a werift peer. Loopback-only by default; see the hub README for LAN/public use. */
@@ -42,7 +43,7 @@ export function resolveIceConfig(ice: Partial<IceConfig> | undefined): IceConfig
 
 /**
  * The werift peer configuration: no STUN unless configured (werift's default is a public server: the hub
- * also clears it on each peer, `gatherWithoutDefaultStun`), host candidates on `hostAddresses` only, candidate pairs and STUN answers only toward allowed
+ * and `ParticipantPeerConnection` also clear it on each peer, `gatherWithoutDefaultStun`), host candidates on `hostAddresses` only, candidate pairs and STUN answers only toward allowed
  * addresses, max-bundle, VP8 + opus at Chrome's payload types (pinned, or werift numbers its own offers
  * OPUS=96/VP8=97 against Chrome's VP8=96 in one BUNDLE), sdes:mid, and abs-send-time on video: the
  * publisher's send time for the hub's delay estimate, and with it libwebrtc sends probe clusters (padding,

@@ -6,7 +6,11 @@ import { describe, expect, it } from 'vitest'
 import { nextTick } from 'vue'
 import type { Participant } from '../conference/types'
 import { makeParticipant } from '../testing/fakeConference'
+import { TILE_MEDIA, tileMediaOf } from '../composables/tileMedia'
+import { fakeSizeWindow } from '../testing/sizeWindow'
 import { createTestApp } from '../testing/testApp'
+import { useAutoplayStore } from '../stores/autoplay'
+import { useSessionStore } from '../stores/session'
 import MeetingStage from './MeetingStage.vue'
 
 const room = { id: 'r1', name: 'Team' }
@@ -25,7 +29,7 @@ function people(count: number, share: boolean): Participant[] {
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const
 const PHONE_SHAPES: Record<number, [number, number]> = { 1: [1, 1], 2: [1, 2], 3: [2, 2], 4: [2, 2], 5: [2, 3], 10: [2, 3] }
 
-async function mountStage(others: number, share: boolean, viewport: { width: number; height: number }) {
+async function mountStage(others: number, share: boolean, viewport: { width: number; height: number }, sizeWindow?: ReturnType<typeof fakeSizeWindow>) {
   const app = createTestApp()
   ;(window as unknown as { happyDOM: { setViewport(size: object): void } }).happyDOM.setViewport(viewport)
   app.start()
@@ -37,7 +41,8 @@ async function mountStage(others: number, share: boolean, viewport: { width: num
     local: { audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: true, streamId: 'local' },
     participants: people(others, share),
   })
-  const stage = app.mount(MeetingStage, { attachTo: document.body })
+  const provide = sizeWindow ? { [TILE_MEDIA]: { ...tileMediaOf(useSessionStore(app.pinia), useAutoplayStore(app.pinia)), sizeWindow: sizeWindow.win } } : {}
+  const stage = app.mount(MeetingStage, { attachTo: document.body, global: { provide } })
   await nextTick()
   return { app, stage }
 }
@@ -112,5 +117,30 @@ describe('MeetingStage layouts', () => {
     const { hueOf } = await import('../lib/grid')
     expect(stage.get('[data-participant="local"] .tile__avatar').attributes('style')).toContain(`--hue: ${hueOf('client-1')}`)
     stage.unmount()
+  })
+
+  // Pinning draws the tile in another place (the grid's tile unmounted, the stage's mounted): the hub must
+  // not hear 0×0 in between, which paused that video for a moment (stop 48); unpinning alike.
+  it("pinning and unpinning a tile tell the core its new size, never 0x0 in between", async () => {
+    const sizes = fakeSizeWindow()
+    const { app, stage } = await mountStage(2, false, VIEWPORTS.desktop, sizes)
+    sizes.resize(298, 168)
+    await nextTick()
+    expect(app.fake.videoSizes).toEqual(['stream-1-v 298x168', 'stream-2-v 298x168'])
+    await stage.get('[data-testid="video-grid"] [data-participant="client-1"] [data-testid="pin-tile"]').trigger('click')
+    expect(stage.get('[data-testid="meeting-stage"]').attributes('data-layout')).toBe('pinned')
+    await nextTick()
+    sizes.resize(428, 241)
+    await nextTick()
+    await stage.get('[data-testid="stage-main"] [data-testid="pin-tile"]').trigger('click')
+    expect(stage.get('[data-testid="meeting-stage"]').attributes('data-layout')).toBe('grid')
+    await nextTick()
+    sizes.resize(298, 168)
+    await nextTick()
+    expect(app.fake.videoSizes).toEqual(['stream-1-v 298x168', 'stream-2-v 298x168', 'stream-1-v 428x241', 'stream-2-v 428x241', 'stream-1-v 298x168', 'stream-2-v 298x168'])
+    // A tile that really goes still says so.
+    stage.unmount()
+    await nextTick()
+    expect(app.fake.videoSizes.slice(-2).sort()).toEqual(['stream-1-v 0x0', 'stream-2-v 0x0'])
   })
 })

@@ -7,6 +7,7 @@ import type { StreamRegistry } from '../conference/types'
 import type { SelfVideo } from './adoptedVideo'
 import type { RemoteVideos } from './remoteVideos'
 import type { MediaStreamBindingOptions } from './useMediaStream'
+import { videoSizeReports, type VideoSizeReports, type VideoSizeWindow } from './useVideoSize'
 
 export interface TileMedia extends Required<Omit<MediaStreamBindingOptions, 'keeps'>> {
   streams(): StreamRegistry | undefined
@@ -21,8 +22,10 @@ export interface TileMedia extends Required<Omit<MediaStreamBindingOptions, 'kee
    * tile then leaves your camera's element with the preview until it is shown.
    */
   hidden?(): boolean
-  /** How large a remote video is shown (CSS pixels; 0×0 not shown): the core's `reportVideoSize` (composables/useVideoSize.ts). */
-  reportVideoSize?(trackId: string, width: number, height: number): void
+  /** How large each remote video is shown (CSS pixels; 0×0 not shown), for the core's `reportVideoSize`: one per page (composables/useVideoSize.ts). */
+  videoSizes?: VideoSizeReports
+  /** The observers and document the tiles measure with (a test's); absent: the page's. */
+  sizeWindow?: VideoSizeWindow
 }
 
 export const TILE_MEDIA: InjectionKey<TileMedia> = Symbol('parley.tileMedia')
@@ -50,7 +53,7 @@ export function tileMediaOf(
     ...(devices ? { speaker: () => devices.speaker } : {}),
     ...(selfVideo ? { selfVideo } : {}),
     ...(remoteVideos ? { remoteVideos } : {}),
-    ...(session.reportVideoSize ? { reportVideoSize: (trackId: string, width: number, height: number) => session.reportVideoSize?.(trackId, width, height) } : {}),
+    ...(session.reportVideoSize ? { videoSizes: videoSizeReports((trackId, width, height) => session.reportVideoSize?.(trackId, width, height)) } : {}),
     play: (element) => autoplay.play(element),
     register: (element) => autoplay.register(element),
     unregister: (element) => autoplay.unregister(element),

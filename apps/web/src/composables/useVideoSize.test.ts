@@ -2,51 +2,8 @@
 // for a track the tile no longer shows; nothing before the first measurement, nothing without observers.
 import { describe, expect, it } from 'vitest'
 import { effectScope, nextTick, shallowRef } from 'vue'
-import { useVideoSize, type VideoSizeWindow } from './useVideoSize'
-
-/** Observers the test fires by hand, as the browser would after layout. */
-function fakeWindow() {
-  const resizeObservers = new Set<FakeResize>()
-  const intersectionObservers = new Set<FakeIntersection>()
-  class FakeResize {
-    readonly observed: Element[] = []
-    constructor(private readonly callback: ResizeObserverCallback) {}
-    observe(element: Element) {
-      this.observed.push(element)
-      resizeObservers.add(this)
-    }
-    disconnect() {
-      resizeObservers.delete(this)
-    }
-    fire(width: number, height: number) {
-      this.callback([{ contentRect: { width, height } } as ResizeObserverEntry], this as unknown as ResizeObserver)
-    }
-  }
-  class FakeIntersection {
-    constructor(private readonly callback: IntersectionObserverCallback) {}
-    observe() {
-      intersectionObservers.add(this)
-    }
-    disconnect() {
-      intersectionObservers.delete(this)
-    }
-    fire(isIntersecting: boolean) {
-      this.callback([{ isIntersecting } as IntersectionObserverEntry], this as unknown as IntersectionObserver)
-    }
-  }
-  const document = Object.assign(new EventTarget(), { visibilityState: 'visible' as DocumentVisibilityState })
-  const win = { ResizeObserver: FakeResize, IntersectionObserver: FakeIntersection, document } as unknown as VideoSizeWindow
-  return {
-    win,
-    resize: (width: number, height: number) => [...resizeObservers].forEach((o) => o.fire(width, height)),
-    intersect: (on: boolean) => [...intersectionObservers].forEach((o) => o.fire(on)),
-    setVisibility: (state: DocumentVisibilityState) => {
-      document.visibilityState = state
-      document.dispatchEvent(new Event('visibilitychange'))
-    },
-    observers: () => resizeObservers.size + intersectionObservers.size,
-  }
-}
+import { fakeSizeWindow as fakeWindow } from '../testing/sizeWindow'
+import { useVideoSize, videoSizeReports } from './useVideoSize'
 
 function setUp(trackId: string | null = 't1') {
   const fake = fakeWindow()
@@ -54,7 +11,7 @@ function setUp(trackId: string | null = 't1') {
   const track = shallowRef<string | undefined>(trackId ?? undefined)
   const reports: string[] = []
   const scope = effectScope()
-  const { size } = scope.run(() => useVideoSize(element, track, (id, width, height) => reports.push(`${id} ${width}x${height}`), { window: fake.win }))!
+  const { size } = scope.run(() => useVideoSize(element, track, videoSizeReports((id, width, height) => reports.push(`${id} ${width}x${height}`)), { window: fake.win }))!
   return { ...fake, element, track, reports, scope, size }
 }
 
@@ -95,7 +52,7 @@ describe('useVideoSize', () => {
     fake.setVisibility('hidden')
     const reports: string[] = []
     const scope = effectScope()
-    scope.run(() => useVideoSize(document.createElement('figure'), 't1', (id, w, h) => reports.push(`${id} ${w}x${h}`), { window: fake.win }))
+    scope.run(() => useVideoSize(document.createElement('figure'), 't1', videoSizeReports((id, w, h) => reports.push(`${id} ${w}x${h}`)), { window: fake.win }))
     fake.resize(640, 360)
     await nextTick()
     expect(reports).toEqual(['t1 0x0'])
@@ -118,16 +75,56 @@ describe('useVideoSize', () => {
     run.scope.stop()
   })
 
-  it('says 0x0 when the tile goes (a layout move shows it elsewhere, measured anew), and lets go of its observers', async () => {
+  it('says 0x0 when the tile goes (once that render is over), and lets go of its observers', async () => {
     const run = setUp()
     run.resize(640, 360)
     await nextTick()
     expect(run.observers()).toBe(2)
     run.scope.stop()
+    await nextTick()
     expect(run.reports).toEqual(['t1 640x360', 't1 0x0'])
     expect(run.observers()).toBe(0)
     run.setVisibility('hidden')
     expect(run.reports).toHaveLength(2)
+  })
+
+  // Pinning a tile draws it in another place: the grid's tile goes and the stage's comes in one render.
+  it('a tile moving in the layout (the same track, a new tile in the same render) says no 0x0, only its new size once measured', async () => {
+    const fake = fakeWindow()
+    const reports: string[] = []
+    const page = videoSizeReports((id, w, h) => reports.push(`${id} ${w}x${h}`))
+    const grid = effectScope()
+    grid.run(() => useVideoSize(document.createElement('figure'), 't1', page, { window: fake.win }))
+    fake.resize(298, 168)
+    await nextTick()
+    grid.stop()
+    const stage = effectScope()
+    stage.run(() => useVideoSize(document.createElement('figure'), 't1', page, { window: fake.win }))
+    await nextTick()
+    expect(reports).toEqual(['t1 298x168'])
+    fake.resize(428, 241)
+    await nextTick()
+    expect(reports).toEqual(['t1 298x168', 't1 428x241'])
+    stage.stop()
+    await nextTick()
+    expect(reports).toEqual(['t1 298x168', 't1 428x241', 't1 0x0'])
+  })
+
+  it('a tile that took a track over and goes before its first measurement still says 0x0 (the core had a size of it)', async () => {
+    const fake = fakeWindow()
+    const reports: string[] = []
+    const page = videoSizeReports((id, w, h) => reports.push(`${id} ${w}x${h}`))
+    const grid = effectScope()
+    grid.run(() => useVideoSize(document.createElement('figure'), 't1', page, { window: fake.win }))
+    fake.resize(298, 168)
+    await nextTick()
+    grid.stop()
+    const stage = effectScope()
+    stage.run(() => useVideoSize(document.createElement('figure'), 't1', page, { window: fake.win }))
+    await nextTick()
+    stage.stop()
+    await nextTick()
+    expect(reports).toEqual(['t1 298x168', 't1 0x0'])
   })
 
   it('a new element is measured anew; none reports nothing, nor does a browser without ResizeObserver', async () => {
@@ -146,7 +143,7 @@ describe('useVideoSize', () => {
 
     const reports: string[] = []
     const scope = effectScope()
-    scope.run(() => useVideoSize(document.createElement('figure'), 't1', (id, w, h) => reports.push(`${id} ${w}x${h}`), { window: {} }))
+    scope.run(() => useVideoSize(document.createElement('figure'), 't1', videoSizeReports((id, w, h) => reports.push(`${id} ${w}x${h}`)), { window: {} }))
     await nextTick()
     scope.stop()
     expect(reports).toEqual([])

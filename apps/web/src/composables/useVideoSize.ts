@@ -1,11 +1,13 @@
 // Tells the core how large a remote video is shown, for the hub's choice of simulcast layer (a small
 // tile gets a narrow one) and its pause of what nobody sees (core README, "videoSize"): the tile's box
 // in CSS pixels (ResizeObserver) while it is on screen (IntersectionObserver) and the page is visible,
-// 0×0 otherwise, and 0×0 for a track the tile stops showing (another track, the tile gone). The box,
+// 0×0 otherwise, and 0×0 for a track no tile shows any more (another track, the tile gone). The box,
 // not the <video>: the element is hidden until its first frame, and a hidden size would pause the very
-// video that would show it. Nothing is reported before the first measurement, so a tile moving to
-// another place in the layout (unmounted here, mounted there) says 0×0 first and its new size after.
-// Vue binds: coalescing and sending are the core's.
+// video that would show it. Nothing is reported before the first measurement. A tile moving to another
+// place in the layout (pin, unpin: unmounted here, mounted there) says nothing in between: the page's
+// reports (videoSizeReports) drop the going tile's 0×0 when another tile shows the track by the end of
+// that render, and the new tile reports its size once measured (stop 48: the hub heard 0×0, then 200 ms
+// later the new size, and paused that video between). Vue binds: coalescing and sending are the core's.
 import { computed, onScopeDispose, shallowRef, toValue, watch } from 'vue'
 import type { ComputedRef, MaybeRefOrGetter } from 'vue'
 import { useEventListener } from './browser'
@@ -19,6 +21,49 @@ export interface VideoSizeWindow {
 
 export type ReportVideoSize = (trackId: string, width: number, height: number) => void
 
+/**
+ * One page's reports, shared by its tiles (tileMedia.ts): a tile shows a track from `show` until its
+ * `stop`, and a track no tile shows any more gets 0×0, once the render that stopped it is over (a
+ * microtask: the layout's new tile for it is set up in that same render), if the core was last told
+ * a size of it.
+ */
+export interface VideoSizeReports {
+  show(trackId: string): { report(width: number, height: number): void; stop(): void }
+}
+
+export function videoSizeReports(report: ReportVideoSize, afterRender: (run: () => void) => void = (run) => queueMicrotask(run)): VideoSizeReports {
+  /** How many tiles show each track now. */
+  const showing = new Map<string, number>()
+  /** The tracks the core was last told a nonzero size of. */
+  const told = new Set<string>()
+  const tell = (trackId: string, width: number, height: number) => {
+    if (width > 0 && height > 0) told.add(trackId)
+    else told.delete(trackId)
+    report(trackId, width, height)
+  }
+  return {
+    show(trackId) {
+      showing.set(trackId, (showing.get(trackId) ?? 0) + 1)
+      let stopped = false
+      return {
+        report: (width, height) => {
+          if (!stopped) tell(trackId, width, height)
+        },
+        stop() {
+          if (stopped) return
+          stopped = true
+          const left = (showing.get(trackId) ?? 1) - 1
+          if (left > 0) showing.set(trackId, left)
+          else showing.delete(trackId)
+          afterRender(() => {
+            if (!showing.has(trackId) && told.has(trackId)) tell(trackId, 0, 0)
+          })
+        },
+      }
+    },
+  }
+}
+
 export interface VideoSize {
   width: number
   height: number
@@ -29,7 +74,7 @@ const NOT_SHOWN: VideoSize = { width: 0, height: 0 }
 export function useVideoSize(
   target: MaybeRefOrGetter<Element | null | undefined>,
   trackId: MaybeRefOrGetter<string | undefined>,
-  report: ReportVideoSize | undefined,
+  reports: VideoSizeReports | undefined,
   { window: win = globalThis as VideoSizeWindow }: { window?: VideoSizeWindow } = {},
 ): { size: ComputedRef<VideoSize | undefined> } {
   const measured = shallowRef<VideoSize>()
@@ -59,13 +104,20 @@ export function useVideoSize(
 
   const size = computed(() => (measured.value && (!onScreen.value || !pageVisible.value) ? NOT_SHOWN : measured.value))
 
-  watch([() => toValue(trackId), () => size.value?.width, () => size.value?.height], ([id, width, height], [previousId, previousWidth]) => {
-    if (previousId !== undefined && previousId !== id && previousWidth !== undefined) report?.(previousId, 0, 0)
-    if (id !== undefined && width !== undefined && height !== undefined) report?.(id, width, height)
+  // The track is claimed at once (sync): a tile replacing another in the same render must be counted
+  // before the render is over.
+  let shown: ReturnType<VideoSizeReports['show']> | undefined
+  watch(
+    () => toValue(trackId),
+    (id) => {
+      shown?.stop()
+      shown = id === undefined ? undefined : reports?.show(id)
+    },
+    { immediate: true, flush: 'sync' },
+  )
+  watch([() => toValue(trackId), () => size.value?.width, () => size.value?.height], ([id, width, height]) => {
+    if (id !== undefined && width !== undefined && height !== undefined) shown?.report(width, height)
   })
-  onScopeDispose(() => {
-    const id = toValue(trackId)
-    if (id !== undefined && size.value) report?.(id, 0, 0)
-  })
+  onScopeDispose(() => shown?.stop())
   return { size }
 }

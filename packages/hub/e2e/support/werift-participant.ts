@@ -1,15 +1,16 @@
-// A Node participant for the media-plane e2e specs: a werift RTCPeerConnection on loopback that
+// A Node participant for the media-plane e2e specs: a werift RTCPeerConnection on loopback (testkit's
+// ParticipantPeerConnection: DTLS client guarded, no default STUN server) that
 // publishes synthetic audio+video (sendonly, one MediaStream) and records what it receives: RTP per
 // remote track, PLIs that reach its own video sender, data-channel messages.
 import {
   PictureLossIndication,
-  RTCPeerConnection,
   RtcpPayloadSpecificFeedback,
   type MediaStreamTrack,
+  type RTCPeerConnection,
   type RTCDataChannel,
   type RTCRtpTransceiver,
 } from 'werift'
-import { createSyntheticMedia, guardDtlsClients, loopbackWeriftConfig, type SyntheticMedia } from '@parley/testkit'
+import { createSyntheticMedia, loopbackWeriftConfig, ParticipantPeerConnection, type SyntheticMedia } from '@parley/testkit'
 import type { IceCandidate } from '@parley/protocol'
 import { startsVp8Keyframe } from '../../src/media/vp8.js'
 
@@ -54,8 +55,7 @@ export async function createParticipant(name: string, options: { dataChannel?: s
   const [audioTrack] = stream.getAudioTracks()
   const [videoTrack] = stream.getVideoTracks()
   if (!audioTrack || !videoTrack) throw new Error('synthetic media produced no tracks')
-  const pc = new RTCPeerConnection(loopbackWeriftConfig())
-  guardDtlsClients(pc)
+  const pc = new ParticipantPeerConnection(loopbackWeriftConfig())
   const audio = pc.addTransceiver(audioTrack, { direction: 'sendonly', streams: [stream] })
   const video = pc.addTransceiver(videoTrack, { direction: 'sendonly', streams: [stream] })
   if (options.receiveSlots) for (const kind of ['audio', 'video'] as const) pc.addTransceiver(kind, { direction: 'recvonly' })

@@ -1,10 +1,9 @@
-// gatherWithoutDefaultStun: werift asks no STUN server of its own choosing.
 // sendIceDatagramsAtOnce: a werift peer (the hub's own configuration) whose ICE sockets have gathered sends
 // a datagram to an IP literal in the tick it is asked to, as its STUN responses and DTLS flights need.
 import { resolveIceConfig, weriftPeerConfig } from '@parley/werift-config'
 import { RTCPeerConnection } from 'werift'
 import { describe, expect, it } from 'vitest'
-import { gatherWithoutDefaultStun, sendIceDatagramsAtOnce } from './werift-transport-rules.js'
+import { sendIceDatagramsAtOnce } from './werift-transport-rules.js'
 
 interface Handle {
   send: (...args: unknown[]) => unknown
@@ -50,54 +49,6 @@ describe('sendIceDatagramsAtOnce', () => {
         socket.send(Buffer.from([0]), 9, '127.0.0.1')
         expect(sent()).toBe(sentInTheTick)
       }
-    } finally {
-      await pc.close()
-    }
-  })
-})
-
-describe('gatherWithoutDefaultStun', () => {
-  /** The STUN server each ICE agent of the peer would ask for a server-reflexive candidate. */
-  const stunServers = (pc: RTCPeerConnection) => pc.iceTransports.map((transport) => (transport.connection as unknown as { stunServer?: unknown }).stunServer)
-
-  async function answeringPeer(iceServers: { urls: string }[] = []): Promise<RTCPeerConnection> {
-    const client = new RTCPeerConnection(weriftPeerConfig(resolveIceConfig(undefined)))
-    client.addTransceiver('audio', { direction: 'recvonly' })
-    const offer = await client.createOffer()
-    await client.close()
-    const pc = new RTCPeerConnection(weriftPeerConfig(resolveIceConfig({ iceServers })))
-    await pc.setRemoteDescription(offer)
-    return pc
-  }
-
-  it("without it, werift asks its own default STUN server (Google's) when none is configured", async () => {
-    const pc = await answeringPeer()
-    try {
-      expect(stunServers(pc)).toEqual([['stun.l.google.com', 19302]])
-    } finally {
-      await pc.close()
-    }
-  })
-
-  it('leaves no STUN server to ask when none is configured, and the answer has host candidates only', async () => {
-    const pc = await answeringPeer()
-    try {
-      gatherWithoutDefaultStun(pc)
-      expect(stunServers(pc)).toEqual([undefined])
-      await pc.setLocalDescription(await pc.createAnswer())
-      const candidates = (pc.localDescription?.sdp ?? '').split('\r\n').filter((line) => line.startsWith('a=candidate'))
-      expect(candidates.length).toBeGreaterThan(0)
-      expect(candidates.every((line) => line.includes(' typ host'))).toBe(true)
-    } finally {
-      await pc.close()
-    }
-  })
-
-  it('keeps a configured STUN server', async () => {
-    const pc = await answeringPeer([{ urls: 'stun:127.0.0.1:3478' }])
-    try {
-      gatherWithoutDefaultStun(pc)
-      expect(stunServers(pc)).toEqual([['127.0.0.1', 3478]])
     } finally {
       await pc.close()
     }

@@ -1,5 +1,6 @@
 // How the hub's werift peers run their ICE and DTLS transports where werift's defaults cost a join or a
-// restart (WeriftPeer: its constructor, and its answer to a client's first offer).
+// restart (WeriftPeer: its constructor, and its answer to a client's first offer). No STUN server of
+// werift's own choosing: `gatherWithoutDefaultStun`, @parley/werift-config (Node participants use it too).
 import type { RTCPeerConnection } from 'werift'
 import { answerLiteralsAtOnce } from './udp-literal-lookup.js'
 
@@ -24,20 +25,6 @@ export function restartIceOnNewCredentials(pc: RTCPeerConnection): void {
  */
 export function preferDtlsServer(pc: RTCPeerConnection): void {
   for (const transport of pc.dtlsTransports) if (transport.role === 'auto') transport.role = 'server'
-}
-
-/**
- * Gather no server-reflexive candidate when no STUN server is configured. werift 0.25.2 then asks its own
- * default, stun.l.google.com:19302 (ice.js `DEFAULT_STUN_SERVER`; `iceServers: []` does not turn it off), and
- * setLocalDescription awaits that gathering: every answer and first offer waited for a DNS lookup of that name
- * and, where it resolves, a STUN round trip off the machine (up to `iceStunGatherTimeout`, 5 s, unanswered).
- * Call it before each setLocalDescription (gathering happens there), once the description's transports exist.
- */
-export function gatherWithoutDefaultStun(pc: RTCPeerConnection): void {
-  for (const transport of pc.iceTransports) {
-    const connection = transport.connection as unknown as { stunServer?: unknown; options?: { stunServer?: unknown } }
-    if (connection.options && connection.options.stunServer === undefined) connection.stunServer = undefined
-  }
 }
 
 /**
