@@ -191,6 +191,9 @@ describe('web app call layout (built app on the real hub, one Chromium participa
     await ada.page.getByTestId('menu-hand').click()
     await ada.page.locator('[data-testid="tile"][data-local="true"] [data-testid="tile-hand"]').waitFor({ timeout: 10_000 }).catch(explain)
     expect(await ada.page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('more-button')
+    // The bar no longer shows the raised hand: More does (a dot, and its name).
+    await ada.page.getByTestId('more-mark').waitFor({ timeout: 5_000 })
+    expect(await more.getAttribute('aria-label')).toBe('More options: your hand is raised')
     await more.click()
     expect(await ada.page.getByTestId('menu-hand').getAttribute('aria-checked')).toBe('true')
     await ada.page.getByTestId('menu-react-🎉').click()
@@ -201,6 +204,7 @@ describe('web app call layout (built app on the real hub, one Chromium participa
     for (let step = 0; step < 3; step++) await ada.page.keyboard.press('ArrowDown')
     await ada.page.keyboard.press('Enter')
     await expect.poll(() => ada.page.getByTestId('tile-hand').count(), { timeout: 10_000 }).toBe(0)
+    expect(await ada.page.getByTestId('more-mark').count()).toBe(0)
   })
 
   it('844×390 (a phone held wide): the More menu fits the short screen and scrolls to its last item', async () => {

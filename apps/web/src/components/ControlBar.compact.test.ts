@@ -117,6 +117,26 @@ describe('ControlBar on a narrow window', () => {
     bar.unmount()
   })
 
+  it('marks More when something it now holds is on: your share, your raised hand, others\' raised hands', async () => {
+    const bar = mountBar()
+    const more = () => bar.get('[data-testid="more-button"]')
+    expect(bar.find('[data-testid="more-mark"]').exists()).toBe(false)
+    expect(more().attributes('aria-label')).toBeUndefined()
+    fake.setView({ status: 'connected', handRaised: true, screenShare: { state: 'sharing', streamId: 's' } })
+    await nextTick()
+    expect(bar.find('[data-testid="more-mark"]').exists()).toBe(true)
+    expect(more().attributes('aria-label')).toBe('More options: you are sharing your screen, your hand is raised')
+    bar.unmount()
+
+    // The wide bar shows these on its own buttons: More says nothing.
+    const wide = mountBar(1280)
+    fake.setView({ status: 'connected', handRaised: true, screenShare: { state: 'sharing', streamId: 's' } })
+    await nextTick()
+    expect(wide.find('[data-testid="more-mark"]').exists()).toBe(false)
+    expect(wide.get('[data-testid="more-button"]').attributes('aria-label')).toBeUndefined()
+    wide.unmount()
+  })
+
   it('copies the invite link from the menu and says so above the bar', async () => {
     const copied: string[] = []
     const bar = mountBar(390, { writeText: async (text) => void copied.push(text) })

@@ -37,3 +37,13 @@ export function useShareControl(): ComputedRef<ShareControl> {
     }
   })
 }
+
+/** What is on among the controls a compact bar moved into More, for More to say (the bar no longer shows it). */
+export function movedControlNotes({ sharing, handRaised, raisedHands }: { sharing: boolean; handRaised: boolean; raisedHands: number }): string[] {
+  const others = raisedHands - (handRaised ? 1 : 0)
+  return [
+    ...(sharing ? ['you are sharing your screen'] : []),
+    ...(handRaised ? ['your hand is raised'] : []),
+    ...(others > 0 ? [others === 1 ? '1 other raised hand' : `${others} other raised hands`] : []),
+  ]
+}
