@@ -162,11 +162,11 @@ describe('call traces against the real hub (werift, loopback)', () => {
       await waitForView(grace, 'the tutorial participant gone', (v) => v.participants.length === 0)
       grace.conference.leave()
       await waitForView(grace, 'left', (v) => v.status === 'left')
-      // The tutorial's leave removes its video elements while their play() may be pending, and its answer to
-      // a hub offer still on its way when it left is refused (404: the client is gone; seen once in four
-      // runs): its own page's errors after its own leave (none before it, checked above), nothing our core
-      // or hub did.
-      const ownLeaveErrors = (error: string) => /play\(\) request was interrupted/.test(error) || /404 \(Not Found\) \(http:[^)]*\/negotiate\//.test(error)
+      // The tutorial's leave removes its video elements while their play() may be pending: its own page's
+      // error after its own leave (none before it, checked above), nothing our core or hub did. Its answer
+      // refused after its leave (404, once in four runs) is gone since stop 48: that was the hub's second,
+      // identical offer for Grace's two tracks, 70–90 ms after the first (HubOffer.covers, negotiation.ts).
+      const ownLeaveErrors = (error: string) => /play\(\) request was interrupted/.test(error)
       expect(tutorial.errors.filter((error) => !ownLeaveErrors(error))).toEqual([])
       await checkTrace(grace, 'hub-tutorial-guest')
     } finally {
