@@ -46,6 +46,37 @@ function packetsFrom(subscriber: HubParticipant, publisher: HubParticipant): num
   return subscriber.media.received.filter((r) => r.streamId === publisher.media.streamId).reduce((sum, r) => sum + r.packets, 0)
 }
 
+// Each subscription is its own worker message and its negotiationNeeded its own event: the second of a
+// join's reached the negotiator while the offer carrying both was made, and cost a second, identical offer
+// (HubOffer.covers, negotiation.ts).
+describe('a join on the worker plane', () => {
+  it('makes one hub offer to the client already in the room', async () => {
+    const plane = createWorkerMediaPlane({ workers: 1, log: printErrors })
+    const hub = await startHub({ host: '127.0.0.1', port: 0, quiet: true, mediaPlane: plane })
+    const joined: HubParticipant[] = []
+    try {
+      const created = await call(hub.url, 'POST', pathFor('createRoom', {}), { name: 'one-offer' })
+      const roomId = (created.body.data as { id: string }).id
+      const first = await joinHub(hub.url, roomId, 'first')
+      joined.push(first)
+      await first.negotiate()
+      const second = await joinHub(hub.url, roomId, 'second')
+      joined.push(second)
+      await second.negotiate()
+      await pollUntil(() => packetsFrom(first, second) >= 20, { description: "first receiving second's media", timeoutMs: 30_000 })
+      // The second offer came 70–90 ms after the first.
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      expect(first.events.filter((event) => event === 'offer')).toHaveLength(1)
+      expect(first.offersAnswered).toBe(1)
+      expect(joined.flatMap((p) => p.errors)).toEqual([])
+    } finally {
+      for (const participant of joined) await participant.close().catch(() => undefined)
+      await hub.close()
+      await plane.close()
+    }
+  })
+})
+
 describe('a hub whose rooms are spread over two media workers', () => {
   let hub: RunningHub
   let plane: WorkerMediaPlane

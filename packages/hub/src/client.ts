@@ -134,7 +134,7 @@ export class Client {
         onTrackPublished: ifPresent((track) => room.trackPublished(this, track)),
         onTrackUnpublished: ifPresent((track) => room.trackUnpublished(this, track)),
         onConnectionStateChange: ifPresent((state) => this.#peerStateChanged(state)),
-        onNegotiationNeeded: ifPresent(() => this.negotiator.hubChanged()),
+        onNegotiationNeeded: ifPresent((change) => this.negotiator.hubChanged(change)),
         onDataChannelMessage: ifPresent((label, data) => (label === INTERNAL_CHANNEL_LABEL ? this.#internal.frame(data) : room.dataChannelMessage(this, label, data))),
         onVideoPaused: ifPresent((track, paused) => room.videoPaused(this, track, paused)),
         ...(init.voiceActivity ? { onVoiceActivity: ifPresent((track: PublishedTrack, activity: VoiceActivity) => this.#internal.voiceActivity(track, activity)) } : {}),

@@ -75,6 +75,43 @@ describe('hub offers', () => {
     await b.cancel()
   })
 
+  // A worker plane's signals arrive one by one: the second subscription of a join is signalled while the
+  // offer that already carries it is being made (HubOffer.covers).
+  it('makes no second offer for a change signalled while the offer is made, when the offer carries it', async () => {
+    const b = await twoConnected()
+    const release = hub.plane.peer('b').holdNextOffer(false)
+    await hub.plane.peer('a').publish('cam')
+    await vi.advanceTimersByTimeAsync(100)
+    await hub.plane.peer('a').publish('mic', 'audio')
+    expect(hub.plane.peer('b').offersCreated).toBe(0)
+    release()
+    const offer = JSON.parse((await b.waitFor('offer')).data) as { sdp: string }
+    expect(offer.sdp).toMatch(/ cam\r\n[^]* mic\r\n/)
+    expect(Object.keys(offer)).toEqual(['type', 'sdp'])
+    await negotiate('b', TEST_ANSWER)
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(hub.plane.peer('b').offersCreated).toBe(1)
+    expect(b.named('offer')).toHaveLength(1)
+    await b.cancel()
+  })
+
+  it('offers again after the answer a change signalled while the offer was made, when the offer does not carry it', async () => {
+    const b = await twoConnected()
+    const release = hub.plane.peer('b').holdNextOffer(true)
+    await hub.plane.peer('a').publish('cam')
+    await vi.advanceTimersByTimeAsync(100)
+    expect(hub.plane.peer('b').offersCreated).toBe(1)
+    await hub.plane.peer('a').publish('mic', 'audio')
+    release()
+    const first = JSON.parse((await b.waitFor('offer')).data) as { sdp: string }
+    expect(first.sdp).not.toContain(' mic')
+    await negotiate('b', TEST_ANSWER)
+    await vi.advanceTimersByTimeAsync(100)
+    const second = JSON.parse((await b.waitFor('offer', 2)).data) as { sdp: string }
+    expect(second.sdp).toContain(' mic')
+    await b.cancel()
+  })
+
   it('removes a client that does not answer within the answer timeout', async () => {
     const b = await twoConnected()
     await hub.plane.peer('a').publish('cam')

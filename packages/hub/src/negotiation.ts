@@ -14,11 +14,16 @@
 // By default there is no debounce: changes of one tick (every subscription a join makes, every track
 // of one offer) share the offer made in a microtask, and changes made while an offer awaits its answer
 // share the next one (the answer round-trip batches them).
+// What is owed is counted in the peer's changes (MediaPeer onNegotiationNeeded, HubOffer.covers), not a
+// flag: a worker plane's signals arrive one by one, the later ones often while the offer that already
+// carries them is being made, and a flag set again then cost every existing client a second, identical
+// offer per join. A change the offer did not carry is still owed; and werift signals again after each
+// answer whatever is still unnegotiated.
 import { type Answer, MAX_SDP_LENGTH, type Offer } from '@parley/protocol'
 import type { Clock } from './clock.js'
 import { HubError } from './errors.js'
 import type { Logger } from './log.js'
-import type { MediaPeer } from './media/types.js'
+import type { HubOffer, MediaPeer } from './media/types.js'
 import { Phases } from './phases.js'
 
 export type NegotiationPhase =
@@ -57,8 +62,10 @@ export const MID_OFFER_MESSAGE = 'hub is mid-offer; wait for allowed_renegotatio
 
 export class Negotiator {
   readonly #phases: Phases<NegotiationPhase>
-  /** The hub's side changed and it still owes the client an offer for it. */
-  #hubOfferOwed = false
+  /** The latest change the peer signalled (its change count). */
+  #changeSignalled = 0
+  /** The latest change a hub offer carried (HubOffer.covers), or that a failed offer gave up on. */
+  #changeOffered = 0
   readonly #deps: NegotiatorDeps
 
   constructor(deps: NegotiatorDeps) {
@@ -70,14 +77,15 @@ export class Negotiator {
     return this.#phases.current
   }
 
+  /** The hub's side changed and it still owes the client an offer for it. */
   get hubOfferOwed(): boolean {
-    return this.#hubOfferOwed
+    return this.#changeSignalled > this.#changeOffered
   }
 
-  /** The media plane needs a server offer (subscription or data channel changed). */
-  hubChanged(): void {
+  /** The media plane needs a server offer (subscription or data channel changed); `change`: the peer's change count. */
+  hubChanged(change: number): void {
     if (this.phase.name === 'closed') return
-    this.#hubOfferOwed = true
+    this.#changeSignalled = Math.max(this.#changeSignalled, change)
     this.#scheduleIfFree()
   }
 
@@ -168,7 +176,7 @@ export class Negotiator {
   }
 
   #scheduleIfFree(): void {
-    if (this.phase.name !== 'idle' || !this.#hubOfferOwed || !this.#canOffer()) return
+    if (this.phase.name !== 'idle' || !this.hubOfferOwed || !this.#canOffer()) return
     const { offerDebounceMs } = this.#deps.timings
     if (offerDebounceMs > 0) {
       this.#phases.enter({ name: 'offerScheduled' }, { ms: offerDebounceMs, onTimeout: () => void this.#offer() })
@@ -188,15 +196,18 @@ export class Negotiator {
       return
     }
     this.#phases.enter({ name: 'hubOffering', step: 'creating', clientWaiting: false })
-    this.#hubOfferOwed = false
-    let offer: Offer
+    const owed = this.#changeSignalled
+    let offer: HubOffer
     try {
       offer = await this.#deps.peer.createOffer()
     } catch (error) {
       this.#deps.log('error', 'creating the hub offer failed', { error })
+      // Not tried again for these changes (a plane failing every offer would loop); a later change is offered.
+      this.#changeOffered = Math.max(this.#changeOffered, owed)
       this.#finishPhase('hubOffering')
       return
     }
+    this.#changeOffered = Math.max(this.#changeOffered, offer.covers)
     const current = this.phase
     if (current.name !== 'hubOffering') return
     if (offer.sdp.length > MAX_SDP_LENGTH) {
@@ -216,6 +227,6 @@ export class Negotiator {
         },
       },
     )
-    this.#deps.sendOffer(offer)
+    this.#deps.sendOffer({ type: offer.type, sdp: offer.sdp })
   }
 }

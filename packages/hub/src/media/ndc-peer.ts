@@ -10,7 +10,7 @@ import { deferHandlers } from './boundary.js'
 import type { BandwidthLimits } from './bandwidth.js'
 import { type NdcFanOut, NdcSource, type NdcSubscriber, NdcSubscription } from './ndc-forwarding.js'
 import { answeredCodecs, announcedSsrc, asPublishOnly, iceUfrag, withoutRedundancyFormats, withoutSimulcast, withoutTransportCc, withOfferedDirections, withOneSetupRole } from './ndc-sdp.js'
-import type { MediaPeer, MediaPeerHandlers, PeerConnectionState, PublishedTrack, SignalingState } from './types.js'
+import type { HubOffer, MediaPeer, MediaPeerHandlers, PeerConnectionState, PublishedTrack, SignalingState } from './types.js'
 import { sourceKey } from './werift-forwarder.js'
 import { type PixelThresholds, ViewerSizes, applyViewerSize } from './viewer-size.js'
 import { assertUsableDescription, filterSdpCandidates, hasApplicationSection, isMdnsAddress, isSendingSection, parseCandidate, parseMediaSections } from './werift-sdp.js'
@@ -37,6 +37,8 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
   #connectionState: PeerConnectionState = 'new'
   #closed = false
   #lastReceivedAt: number | undefined
+  /** Changes signalled with onNegotiationNeeded so far (HubOffer.covers). */
+  #changes = 0
   #queue: Promise<unknown> = Promise.resolve()
   /** The client's receiving tracks by MID (libdatachannel announces them after the description is applied). */
   readonly #remoteTracks = new Map<string, Track>()
@@ -117,10 +119,11 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     })
   }
 
-  createOffer(): Promise<Offer> {
+  createOffer(): Promise<HubOffer> {
     return this.#serial(() => {
       this.#assertOpen()
       if (this.signalingState !== 'stable') throw new Error(`a server offer needs signaling state stable, not ${this.signalingState}`)
+      const covers = this.#changes
       this.#materializeSubscriptions()
       try {
         this.#pc.setLocalDescription('offer')
@@ -129,7 +132,7 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
       }
       const offer = this.#pc.localDescription()
       if (!offer) throw new Error('no server offer')
-      return { type: 'offer', sdp: offer.sdp }
+      return { type: 'offer', sdp: offer.sdp, covers }
     })
   }
 
@@ -170,7 +173,7 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     source.subscriptions.add(subscription)
     const size = this.#sizes.get(track.trackId)
     if (size) applyViewerSize(subscription, size, this.#context.viewerPixels)
-    this.#later.onNegotiationNeeded()
+    this.#later.onNegotiationNeeded(++this.#changes)
   }
 
   unsubscribe(track: PublishedTrack): void {
@@ -193,7 +196,7 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
     // The track went (its publisher's, or the room's withdrawal): its size goes too (viewer-size.ts).
     const trackId = subscription.source.published.trackId
     if (![...this.#subscriptions.values()].some((other) => other.source.published.trackId === trackId)) this.#sizes.forget(trackId)
-    if (!this.#closed) this.#later.onNegotiationNeeded()
+    if (!this.#closed) this.#later.onNegotiationNeeded(++this.#changes)
   }
 
   /** `withNextOffer`: see MediaPeer.openDataChannel; here created only once an m=application is negotiated (#createChannels). */
@@ -277,7 +280,7 @@ export class NdcPeer implements MediaPeer, NdcSubscriber {
       entry.channel = channel
       created ||= !entry.withNextOffer
     }
-    if (created && !this.#applicationNegotiated()) this.#later.onNegotiationNeeded()
+    if (created && !this.#applicationNegotiated()) this.#later.onNegotiationNeeded(++this.#changes)
   }
 
   #applicationNegotiated(): boolean {

@@ -12,6 +12,14 @@ export type { IceConfig } from '@parley/werift-config'
 export type PeerConnectionState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed'
 export type SignalingState = 'stable' | 'have-local-offer' | 'have-remote-offer' | 'closed'
 
+/**
+ * A server offer and the peer's change count when its content was fixed: every change signalled with a
+ * number up to `covers` is in it. The negotiator owes the client another offer only for a later change:
+ * with the plane in a worker, each change's signal arrives on its own, often while an offer that already
+ * carries it is being made (negotiation.ts).
+ */
+export type HubOffer = Offer & { readonly covers: number }
+
 /** A track a client publishes, identified as in its SDP (`a=msid:<streamId> <trackId>`). */
 export interface PublishedTrack {
   /** The publisher's MSID track id; the key of `tracks_added` / `tracks_available`. */
@@ -32,8 +40,11 @@ export interface MediaPeerHandlers {
   /** The client stopped publishing a track (its offer dropped or inactivated the m-line, or the transceiver stopped). */
   onTrackUnpublished(track: PublishedTrack): void
   onConnectionStateChange(state: PeerConnectionState): void
-  /** The server side changed (a subscription was added or removed, a data channel opened): a server offer is needed. */
-  onNegotiationNeeded(): void
+  /**
+   * The server side changed (a subscription was added or removed, a data channel opened): a server offer is
+   * needed. `change`: the peer's change count with this change (see `HubOffer.covers`).
+   */
+  onNegotiationNeeded(change: number): void
   /** A message arrived on a room data channel opened with `openDataChannel`. */
   onDataChannelMessage(label: string, data: string | Uint8Array): void
   /**
@@ -72,7 +83,7 @@ export interface MediaPeer {
   /** Applies a client offer and returns the answer (local candidates trickle through `onIceCandidate`). */
   handleOffer(offer: Offer): Promise<Answer>
   /** Creates and applies a server offer; only call when `signalingState === 'stable'`. */
-  createOffer(): Promise<Offer>
+  createOffer(): Promise<HubOffer>
   /** Applies the client's answer to the last server offer. */
   handleAnswer(answer: Answer): Promise<void>
   /** Adds a client candidate; queued until a remote description exists. An empty candidate is ignored. */

@@ -8,7 +8,7 @@ import type { Clock } from '../clock.js'
 import type { LogFields, LogLevel, Logger } from '../log.js'
 import { createSerialQueue } from '../serialQueue.js'
 import { deferHandlers } from './boundary.js'
-import type { MediaPeer, MediaPeerHandlers, PeerConnectionState, PublishedTrack, SignalingState, VoiceActivity } from './types.js'
+import type { HubOffer, MediaPeer, MediaPeerHandlers, PeerConnectionState, PublishedTrack, SignalingState, VoiceActivity } from './types.js'
 import { gatherWithoutDefaultStun, type IceConfig, weriftPeerConfig } from '@parley/werift-config'
 import { withSimulcast } from './werift-simulcast.js'
 import { type PausedRids, pauseRids, pausedRidsOf } from './werift-simulcast-pause.js'
@@ -70,6 +70,8 @@ export class WeriftPeer implements MediaPeer {
   #connectionState: PeerConnectionState = 'new'
   #closed = false
   #closing: Promise<void> | undefined
+  /** Changes signalled with onNegotiationNeeded so far (HubOffer.covers). */
+  #changes = 0
   /** The codecs the peer negotiates: a client offer's others never reach werift (werift-offer-codecs.ts). */
   readonly #codecNames: ReadonlySet<string>
 
@@ -83,7 +85,7 @@ export class WeriftPeer implements MediaPeer {
     restartIceOnNewCredentials(pc)
     this.#pc = pc
     this.#codecNames = codecNamesOf(pc.config.codecs)
-    const negotiationNeeded = () => this.#later.onNegotiationNeeded()
+    const negotiationNeeded = () => this.#later.onNegotiationNeeded(++this.#changes)
     this.#candidates = new RemoteCandidates(pc, context.allowedRemoteAddresses, log)
     this.#publications = new WeriftPublications({
       clientId,
@@ -185,13 +187,12 @@ export class WeriftPeer implements MediaPeer {
     })
   }
 
-  createOffer(): Promise<Offer> {
+  createOffer(): Promise<HubOffer> {
     return this.#serial(async () => {
       this.#assertOpen()
-      if (this.#pc.signalingState !== 'stable') {
-        throw new Error(`a server offer needs signaling state stable, not ${this.#pc.signalingState}`)
-      }
+      if (this.#pc.signalingState !== 'stable') throw new Error(`a server offer needs signaling state stable, not ${this.#pc.signalingState}`)
       const started = this.#context.now()
+      const covers = this.#changes // materialized next; a change during werift's createOffer is a later one
       this.#channels.materialize()
       this.#subscriptions.materialize()
       gatherWithoutDefaultStun(this.#pc)
@@ -204,7 +205,7 @@ export class WeriftPeer implements MediaPeer {
       this.#subscriptions.offered()
       this.#log('debug', 'offer created', { ms: this.#context.now() - started })
       // The layers the publisher stopped stay stopped when its browser applies this offer (werift-simulcast-pause.ts).
-      return { type: 'offer', sdp: this.#withPausedRids('offer', this.#publications.stoppedRids()) }
+      return { type: 'offer', sdp: this.#withPausedRids('offer', this.#publications.stoppedRids()), covers }
     })
   }
 
@@ -299,8 +300,9 @@ export class WeriftPeer implements MediaPeer {
     this.#subscriptions.settle()
     this.#channels.materialize()
     this.#channels.startSctpIfNeeded()
-    // Something only a server offer can carry: a new forwarding, a stop, a data channel without m=application.
-    if (!this.#closed && (this.#subscriptions.unnegotiated || this.#channels.unnegotiated)) this.#later.onNegotiationNeeded()
+    // Something only a server offer can carry (a new forwarding, a stop, a data channel without m=application),
+    // signalled as a new change: still owed, whatever the last offer was thought to carry (HubOffer.covers).
+    if (!this.#closed && (this.#subscriptions.unnegotiated || this.#channels.unnegotiated)) this.#later.onNegotiationNeeded(++this.#changes)
   }
 
   #onConnectionState(state: PeerConnectionState): void {

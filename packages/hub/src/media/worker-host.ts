@@ -65,7 +65,7 @@ function createPeer(message: Extract<ToWorker, { type: 'peer.create' }>): void {
       onTrackPublished: (track) => emit({ event: 'trackPublished', track }),
       onTrackUnpublished: (track) => emit({ event: 'trackUnpublished', track }),
       onConnectionStateChange: (state) => emit({ event: 'connectionState', state }),
-      onNegotiationNeeded: () => emit({ event: 'negotiationNeeded' }),
+      onNegotiationNeeded: (change) => emit({ event: 'negotiationNeeded', change }),
       onDataChannelMessage: (label, payload) => emit({ event: 'dataChannelMessage', label, data: payload }),
       onVideoPaused: (track, paused) => emit({ event: 'videoPaused', track, paused }),
       ...(message.voiceActivity ? { onVoiceActivity: (track: PublishedTrack, activity: VoiceActivity) => emit({ event: 'voiceActivity', track, activity }) } : {}),

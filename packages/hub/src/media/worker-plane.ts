@@ -14,7 +14,7 @@
 // in-process plane.
 import type { Answer, Bitrates, IceCandidate, Offer } from '@parley/protocol'
 import type { Logger } from '../log.js'
-import type { IceConfig, MediaPeer, MediaPeerHandlers, MediaPlane, PeerConnectionState, PublishedTrack, SignalingState } from './types.js'
+import type { HubOffer, IceConfig, MediaPeer, MediaPeerHandlers, MediaPlane, PeerConnectionState, PublishedTrack, SignalingState } from './types.js'
 import { RoomPlacement } from './worker-placement.js'
 import type { MediaWorkerData, PeerCallName, PeerCalls, PeerCommand, PeerEvent, PeerStates, ToWorker } from './worker-protocol.js'
 import { MediaWorker, type PeerMirror } from './worker-thread.js'
@@ -89,7 +89,7 @@ class WorkerPeer implements MediaPeer, PeerMirror {
     return this.#call('handleOffer', offer)
   }
 
-  createOffer(): Promise<Offer> {
+  createOffer(): Promise<HubOffer> {
     return this.#call('createOffer', undefined)
   }
 
@@ -150,7 +150,7 @@ class WorkerPeer implements MediaPeer, PeerMirror {
         if (event.state === 'closed') this.#markClosed()
         return handlers.onConnectionStateChange(event.state)
       case 'negotiationNeeded':
-        return handlers.onNegotiationNeeded()
+        return handlers.onNegotiationNeeded(event.change)
       case 'dataChannelMessage':
         return handlers.onDataChannelMessage(event.label, event.data)
       case 'videoPaused':

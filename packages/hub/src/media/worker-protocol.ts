@@ -4,7 +4,7 @@
 // in one worker and forward to each other there.
 import type { Answer, Bitrates, IceCandidate, Offer } from '@parley/protocol'
 import type { LogFields, LogLevel } from '../log.js'
-import type { IceConfig, PeerConnectionState, PublishedTrack, SignalingState, VoiceActivity } from './types.js'
+import type { HubOffer, IceConfig, PeerConnectionState, PublishedTrack, SignalingState, VoiceActivity } from './types.js'
 
 /** What a worker is started with (`workerData`). */
 export interface MediaWorkerData {
@@ -19,7 +19,7 @@ export interface MediaWorkerData {
 /** The async methods of a peer, with their argument and result. */
 export interface PeerCalls {
   handleOffer: { arg: Offer; result: Answer }
-  createOffer: { arg: undefined; result: Offer }
+  createOffer: { arg: undefined; result: HubOffer }
   handleAnswer: { arg: Answer; result: undefined }
   addIceCandidate: { arg: IceCandidate; result: undefined }
   close: { arg: undefined; result: undefined }
@@ -50,7 +50,7 @@ export type PeerEvent =
   | { event: 'trackPublished'; track: PublishedTrack }
   | { event: 'trackUnpublished'; track: PublishedTrack }
   | { event: 'connectionState'; state: PeerConnectionState }
-  | { event: 'negotiationNeeded' }
+  | { event: 'negotiationNeeded'; change: number }
   | { event: 'dataChannelMessage'; label: string; data: string | Uint8Array }
   | { event: 'videoPaused'; track: PublishedTrack; paused: boolean }
   | { event: 'voiceActivity'; track: PublishedTrack; activity: VoiceActivity }

@@ -7,7 +7,7 @@
 // the room's handler ran.
 import { type Answer, type Bitrates, type IceCandidate, type Offer, OPUS_PAYLOAD_TYPE, VP8_PAYLOAD_TYPE } from '@parley/protocol'
 import { deferHandlers } from '../media/boundary.js'
-import type { MediaPeer, MediaPeerHandlers, MediaPlane, PeerConnectionState, PublishedTrack, SignalingState, VoiceActivity } from '../media/types.js'
+import type { HubOffer, MediaPeer, MediaPeerHandlers, MediaPlane, PeerConnectionState, PublishedTrack, SignalingState, VoiceActivity } from '../media/types.js'
 import { isSendingSection, parseMediaSections } from '../media/werift-sdp.js'
 
 /** An offer or answer whose SDP contains this line is rejected, as a real plane rejects malformed SDP. */
@@ -47,6 +47,9 @@ export class FakeMediaPeer implements MediaPeer {
   /** Tracks published through the client's offers, by MID. */
   readonly #offered = new Map<string, PublishedTrack>()
   readonly #later: MediaPeerHandlers
+  /** Changes signalled with onNegotiationNeeded so far (HubOffer.covers). */
+  #changes = 0
+  #offerHold: { released: Promise<void>; contentFirst: boolean } | undefined
 
   constructor(
     readonly roomId: string,
@@ -66,13 +69,33 @@ export class FakeMediaPeer implements MediaPeer {
     if (parseMediaSections(offer.sdp).some((section) => section.kind === 'application' && section.port !== 0)) this.#applicationNegotiated = true
     for (const [label, ordered] of this.#requestedChannels) this.dataChannels.set(label, ordered)
     this.#requestedChannels.clear()
-    if (this.#channelsNeedOffer()) this.#later.onNegotiationNeeded()
+    if (this.#channelsNeedOffer()) this.#later.onNegotiationNeeded(++this.#changes)
     return { type: 'answer', sdp: `v=0\r\no=- ${this.clientOffers.length} 2 IN IP4 127.0.0.1\r\ns=fake-answer\r\n` }
   }
 
-  async createOffer(): Promise<Offer> {
+  /**
+   * The next createOffer waits until the returned function is called, as a worker plane's reply does:
+   * with `contentFirst` its content (and `covers`) is fixed before the wait, else after it.
+   */
+  holdNextOffer(contentFirst: boolean): () => void {
+    let release = () => {}
+    const released = new Promise<void>((resolve) => (release = resolve))
+    this.#offerHold = { released, contentFirst }
+    return release
+  }
+
+  async createOffer(): Promise<HubOffer> {
     if (this.closed) throw new Error(`the media peer of client ${this.clientId} is closed`)
     if (this.signalingState !== 'stable') throw new Error('createOffer needs a stable signaling state')
+    const hold = this.#offerHold
+    this.#offerHold = undefined
+    if (hold?.contentFirst === false) await hold.released
+    const offer = this.#offerNow()
+    if (hold?.contentFirst) await hold.released
+    return offer
+  }
+
+  #offerNow(): HubOffer {
     this.offersCreated += 1
     this.signalingState = 'have-local-offer'
     const lines = [`v=0`, `o=- ${this.offersCreated} 2 IN IP4 127.0.0.1`, `s=fake-hub-offer-${this.offersCreated}`]
@@ -81,7 +104,7 @@ export class FakeMediaPeer implements MediaPeer {
       lines.push('m=application 9 UDP/DTLS/SCTP webrtc-datachannel')
       this.#applicationNegotiated = true
     }
-    return { type: 'offer', sdp: `${lines.join('\r\n')}\r\n` }
+    return { type: 'offer', sdp: `${lines.join('\r\n')}\r\n`, covers: this.#changes }
   }
 
   async handleAnswer(answer: Answer): Promise<void> {
@@ -102,7 +125,7 @@ export class FakeMediaPeer implements MediaPeer {
     if (this.closed || track.clientId === this.clientId || !this.plane.isPublished(track)) return
     if (this.subscribed.has(track.trackId)) return
     this.subscribed.set(track.trackId, track)
-    this.#later.onNegotiationNeeded()
+    this.#later.onNegotiationNeeded(++this.#changes)
   }
 
   unsubscribe(track: PublishedTrack): void {
@@ -118,7 +141,7 @@ export class FakeMediaPeer implements MediaPeer {
       return
     }
     this.dataChannels.set(label, ordered)
-    if (!withNextOffer && !this.#applicationNegotiated) this.#later.onNegotiationNeeded()
+    if (!withNextOffer && !this.#applicationNegotiated) this.#later.onNegotiationNeeded(++this.#changes)
   }
 
   viewerSize(trackId: string, width: number, height: number): void {
@@ -149,7 +172,7 @@ export class FakeMediaPeer implements MediaPeer {
 
   /** The forwarding of `track` ends here (unsubscribed, or the track ended). */
   endForwarding(track: PublishedTrack): void {
-    if (this.subscribed.delete(track.trackId)) this.#later.onNegotiationNeeded()
+    if (this.subscribed.delete(track.trackId)) this.#later.onNegotiationNeeded(++this.#changes)
   }
 
   // --- what the test plays -------------------------------------------------------------------

@@ -58,6 +58,8 @@ interface Recorded {
   readonly states: PeerConnectionState[]
   readonly messages: { label: string; data: string | Uint8Array }[]
   negotiationNeeded: number
+  /** The change numbers onNegotiationNeeded gave, in order. */
+  readonly changes: number[]
   calls: number
 }
 
@@ -105,7 +107,7 @@ export function describeMediaPlaneConformance(
     const settled = () => new Promise((resolve) => setTimeout(resolve, 20))
 
     async function join(on: MediaPlane, name: string): Promise<Joined> {
-      const seen: Recorded = { published: [], unpublished: [], states: [], messages: [], negotiationNeeded: 0, calls: 0 }
+      const seen: Recorded = { published: [], unpublished: [], states: [], messages: [], negotiationNeeded: 0, changes: [], calls: 0 }
       // The plane's candidates wait here until the client exists.
       const remote: { client?: ConformanceClient; early: IceCandidate[] } = { early: [] }
       const peer = on.createPeer({
@@ -120,7 +122,7 @@ export function describeMediaPlaneConformance(
           onTrackPublished: (track) => void (seen.calls++, seen.published.push(track)),
           onTrackUnpublished: (track) => void (seen.calls++, seen.unpublished.push(track)),
           onConnectionStateChange: (state) => void (seen.calls++, seen.states.push(state)),
-          onNegotiationNeeded: () => void (seen.calls++, seen.negotiationNeeded++),
+          onNegotiationNeeded: (change) => void (seen.calls++, seen.negotiationNeeded++, seen.changes.push(change)),
           onDataChannelMessage: (label, data) => void (seen.calls++, seen.messages.push({ label, data })),
           onVideoPaused: () => void seen.calls++,
         },
@@ -235,6 +237,26 @@ export function describeMediaPlaneConformance(
         await until(() => packets(videoOf(alice).trackId) >= 20 && packets(audioOf(alice).trackId) >= 20, "bob decrypting 20 of alice's video and 20 of her audio packets")
       })
     }
+
+    // The negotiator owes an offer only for a change the last one did not carry (negotiation.ts): a worker
+    // plane's signals can arrive after the offer that carries them is asked for.
+    it('numbers its changes: an offer covers each change made before it, signalled before or after, and no later one', async () => {
+      const { alice, bob } = await pair()
+      bob.peer.subscribe(audioOf(alice))
+      bob.peer.subscribe(videoOf(alice))
+      const offer = await bob.peer.createOffer()
+      await until(() => bob.seen.changes.length > 0, 'negotiation needed after subscribing')
+      await settled()
+      expect(Math.max(...bob.seen.changes)).toBeLessThanOrEqual(offer.covers)
+      await bob.peer.handleAnswer(await bob.client.answer(offer))
+      await settled()
+      const before = bob.seen.changes.length
+      await negotiationNeededBy(bob, () => bob.peer.unsubscribe(audioOf(alice)), 'unsubscribing')
+      expect(Math.min(...bob.seen.changes.slice(before))).toBeGreaterThan(offer.covers)
+      const next = await bob.peer.createOffer()
+      expect(next.covers).toBeGreaterThanOrEqual(Math.max(...bob.seen.changes))
+      await bob.peer.handleAnswer(await bob.client.answer(next))
+    })
 
     it('ends a forwarding on unsubscribe through the next server offer; a second unsubscribe changes nothing', async () => {
       const { alice, bob } = await pair()
