@@ -88,8 +88,8 @@ describe('useVideoSize', () => {
     expect(run.reports).toHaveLength(2)
   })
 
-  // Pinning a tile draws it in another place: the grid's tile goes and the stage's comes in one render.
-  it('a tile moving in the layout (the same track, a new tile in the same render) says no 0x0, only its new size once measured', async () => {
+  /** The grid's tile of t1, measured 298x168, then the stage's tile of t1 set up in the same render (a pin). */
+  async function pinned() {
     const fake = fakeWindow()
     const reports: string[] = []
     const page = videoSizeReports((id, w, h) => reports.push(`${id} ${w}x${h}`))
@@ -101,6 +101,12 @@ describe('useVideoSize', () => {
     const stage = effectScope()
     stage.run(() => useVideoSize(document.createElement('figure'), 't1', page, { window: fake.win }))
     await nextTick()
+    return { fake, reports, stage }
+  }
+
+  // Pinning a tile draws it in another place: the grid's tile goes and the stage's comes in one render.
+  it('a tile moving in the layout (the same track, a new tile in the same render) says no 0x0, only its new size once measured', async () => {
+    const { fake, reports, stage } = await pinned()
     expect(reports).toEqual(['t1 298x168'])
     fake.resize(428, 241)
     await nextTick()
@@ -111,17 +117,7 @@ describe('useVideoSize', () => {
   })
 
   it('a tile that took a track over and goes before its first measurement still says 0x0 (the core had a size of it)', async () => {
-    const fake = fakeWindow()
-    const reports: string[] = []
-    const page = videoSizeReports((id, w, h) => reports.push(`${id} ${w}x${h}`))
-    const grid = effectScope()
-    grid.run(() => useVideoSize(document.createElement('figure'), 't1', page, { window: fake.win }))
-    fake.resize(298, 168)
-    await nextTick()
-    grid.stop()
-    const stage = effectScope()
-    stage.run(() => useVideoSize(document.createElement('figure'), 't1', page, { window: fake.win }))
-    await nextTick()
+    const { reports, stage } = await pinned()
     stage.stop()
     await nextTick()
     expect(reports).toEqual(['t1 298x168', 't1 0x0'])
