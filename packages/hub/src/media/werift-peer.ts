@@ -2,7 +2,6 @@
 // client's candidates, connection state, and the bookkeeping after every applied description, done
 // by its parts: publications (what it sends), subscriptions (what it receives), data channels.
 import { RTCPeerConnection } from 'werift'
-import type { RTCDtlsTransport } from 'werift'
 import { type Answer, type IceCandidate, type Offer, messageOf } from '@parley/protocol'
 import type { Clock } from '../clock.js'
 import type { LogFields, LogLevel, Logger } from '../log.js'
@@ -14,7 +13,7 @@ import { withSimulcast } from './werift-simulcast.js'
 import { type PausedRids, pauseRids, pausedRidsOf } from './werift-simulcast-pause.js'
 import { RemoteCandidates } from './werift-candidates.js'
 import { WeriftChannels } from './werift-channels.js'
-import { preferDtlsServer, restartIceOnNewCredentials, sendIceDatagramsAtOnce } from './werift-transport-rules.js'
+import { preferDtlsServer, restartIceOnNewCredentials } from './werift-transport-rules.js'
 import { HeldRelease } from './werift-held-release.js'
 import { codecNamesOf, withoutForeignCodecs } from './werift-offer-codecs.js'
 import type { BandwidthLimits } from './bandwidth.js'
@@ -23,7 +22,7 @@ import type { Forwarder, Subscription } from './werift-forwarder.js'
 import { WeriftPublications } from './werift-publications.js'
 import { assertUsableDescription, filterSdpCandidates, parseMediaSections } from './werift-sdp.js'
 import { WeriftSubscriptions } from './werift-subscriptions.js'
-import { replayEarlyDtls, startsClientHello } from './werift-early-dtls.js'
+import { TransportWatch } from './werift-transport-watch.js'
 
 /** What every peer of one plane shares. */
 export interface WeriftPeerContext {
@@ -60,10 +59,8 @@ export class WeriftPeer implements MediaPeer {
   readonly #subscriptions: WeriftSubscriptions
   readonly #channels: WeriftChannels
   readonly #disposers: (() => void)[] = []
-  readonly #watchedTransports = new Set<RTCDtlsTransport>()
-  /** ICE connections whose early ClientHello is held for werift's DTLS server (werift-early-dtls.ts): one per connection, however many transports share it. */
-  readonly #earlyDtlsConnections = new WeakSet<object>()
-  #lastReceivedAt: number | undefined
+  /** Its DTLS transports: subscriber RTCP, when the client was last heard from, DTLS up (werift-transport-watch.ts). */
+  readonly #transports: TransportWatch
   /** Held keyframes (receive slots) go at the client's first packet after DTLS (werift-held-release.ts). */
   readonly #heldRelease: HeldRelease
   /** werift's connection state, except `connected` as soon as media can flow (#mediaUp). */
@@ -112,6 +109,17 @@ export class WeriftPeer implements MediaPeer {
       }),
     )
     this.#channels = new WeriftChannels(pc, { negotiationNeeded, message: (label, data) => this.#later.onDataChannelMessage(label, data) }, log)
+    this.#transports = new TransportWatch(pc, context.now, {
+      rtcp: (packet) => this.#fromWerift('onRtcp', () => this.#subscriptions.feedback(packet)),
+      packet: () => this.#heldRelease.packet(),
+      // SRTP is up: the publisher hears its first REMB now, not once werift's connection state follows
+      // (which also waits for an SCTP association when the first offer carries a data channel).
+      dtlsState: (state) => {
+        this.#log('debug', `dtls ${state}`)
+        if (state === 'connected') this.#fromWerift('dtlsStateChange', () => this.#mediaUp())
+      },
+      dtlsRecord: (fields) => this.#log('debug', 'dtls record in', fields),
+    })
     this.#disposers.push(
       pc.onIceCandidate.subscribe((candidate) => {
         if (!candidate?.candidate) return
@@ -201,7 +209,7 @@ export class WeriftPeer implements MediaPeer {
       } catch (error) {
         throw new Error(`cannot create a server offer: ${messageOf(error)}`)
       }
-      this.#watchTransports()
+      this.#transports.watch()
       this.#subscriptions.offered()
       this.#log('debug', 'offer created', { ms: this.#context.now() - started })
       // The layers the publisher stopped stay stopped when its browser applies this offer (werift-simulcast-pause.ts).
@@ -283,7 +291,7 @@ export class WeriftPeer implements MediaPeer {
     this.#candidates.close()
     this.#channels.close()
     for (const dispose of this.#disposers.splice(0)) dispose()
-    this.#watchedTransports.clear()
+    this.#transports.close()
     this.#context.released(this)
     // close() force-stops every transceiver (senders, receivers, RTCP loops) and the SCTP/DTLS/ICE transports.
     try {
@@ -295,7 +303,7 @@ export class WeriftPeer implements MediaPeer {
 
   /** Bookkeeping after any applied description: publications, subscriptions, SCTP, pending changes. */
   #afterDescription(): void {
-    this.#watchTransports()
+    this.#transports.watch()
     this.#publications.reconcile()
     this.#subscriptions.settle()
     this.#channels.materialize()
@@ -311,7 +319,7 @@ export class WeriftPeer implements MediaPeer {
     this.#connectionState = state
     this.#later.onConnectionStateChange(state)
     if (state !== 'connected') return
-    this.#watchTransports()
+    this.#transports.watch()
     this.#channels.startSctpIfNeeded()
     this.#context.forwarder.publisherConnected(this.#publications)
     this.#subscriptions.connected()
@@ -319,46 +327,7 @@ export class WeriftPeer implements MediaPeer {
   }
 
   get lastReceivedAt(): number | undefined {
-    return this.#lastReceivedAt
-  }
-
-  /**
-   * Subscriber RTCP is read from every DTLS transport (see Forwarder.subscriberFeedback). Every RTP and
-   * RTCP packet also stamps `lastReceivedAt` (one clock read; the hub's liveness rules use it).
-   */
-  #watchTransports(): void {
-    sendIceDatagramsAtOnce(this.#pc)
-    const now = this.#context.now
-    for (const transport of this.#pc.dtlsTransports) {
-      if (this.#watchedTransports.has(transport)) continue
-      this.#watchedTransports.add(transport)
-      const connection = transport.iceTransport.connection
-      if (!this.#earlyDtlsConnections.has(connection)) {
-        this.#earlyDtlsConnections.add(connection)
-        this.#disposers.push(
-          replayEarlyDtls(transport, {
-            record: (data, dtlsState, replayed) => this.#log('debug', 'dtls record in', { dtlsState, contentType: data[0], clientHello: startsClientHello(data), replayed }),
-          }),
-        )
-      }
-      this.#disposers.push(
-        transport.onRtcp.subscribe((packet) => {
-          this.#lastReceivedAt = now()
-          this.#heldRelease.packet()
-          this.#fromWerift('onRtcp', () => this.#subscriptions.feedback(packet))
-        }).unSubscribe,
-        transport.onRtp.subscribe(() => {
-          this.#lastReceivedAt = now()
-          this.#heldRelease.packet()
-        }).unSubscribe,
-        // SRTP is up: the publisher hears its first REMB now, not once werift's connection state follows
-        // (which also waits for an SCTP association when the first offer carries a data channel).
-        transport.onStateChange.subscribe((state) => {
-          this.#log('debug', `dtls ${state}`)
-          if (state === 'connected') this.#fromWerift('dtlsStateChange', () => this.#mediaUp())
-        }).unSubscribe,
-      )
-    }
+    return this.#transports.lastReceivedAt
   }
 
   /** A DTLS transport is up: the connection is `connected` for the room once all of them are (werift's SCTP may still be associating). */
