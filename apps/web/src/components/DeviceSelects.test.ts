@@ -4,6 +4,7 @@ import type { DevicesView } from '../conference/types'
 import { createTestApp } from '../testing/testApp'
 import CallMenu from './CallMenu.vue'
 import DeviceSelects from './DeviceSelects.vue'
+import { useDevicesStore } from '../stores/devices'
 import PreJoin from './PreJoin.vue'
 
 const LISTED: DevicesView = {
@@ -41,6 +42,23 @@ describe('DeviceSelects', () => {
     expect(mounted(LISTED).wrapper.find('[data-testid="select-speaker"]').exists()).toBe(false)
     const { wrapper } = mounted(LISTED, { canChooseSpeaker: true })
     expect(wrapper.get('[data-testid="select-speaker"]').findAll('option').map((option) => option.text())).toEqual(['Default - Speakers'])
+  })
+
+  it('shows the default speaker as chosen until one is picked (no blank select), and picking the default again routes nothing', async () => {
+    const chromium = { ...LISTED, audiooutput: [{ deviceId: 'default', label: 'Default - Speakers' }, { deviceId: 'spk2', label: 'Headphones' }] }
+    const speaker = mounted(chromium, { canChooseSpeaker: true }).wrapper.get<HTMLSelectElement>('[data-testid="select-speaker"]')
+    expect(speaker.element.selectedOptions[0]?.text).toBe('Default - Speakers')
+    await speaker.setValue('spk2')
+    expect(speaker.element.selectedOptions[0]?.text).toBe('Headphones')
+    await speaker.setValue('')
+    expect(useDevicesStore().speaker).toBe('')
+    expect(speaker.element.selectedOptions[0]?.text).toBe('Default - Speakers')
+
+    // A browser that lists no `default` entry of its own gets one, first.
+    const other = mounted({ ...LISTED, audiooutput: [{ deviceId: 'a1', label: 'Speakers' }, { deviceId: 'a2', label: 'Headphones' }] }, { canChooseSpeaker: true })
+    const select = other.wrapper.get<HTMLSelectElement>('[data-testid="select-speaker"]')
+    expect(select.findAll('option').map((option) => option.text())).toEqual(['System default', 'Speakers', 'Headphones'])
+    expect(select.element.selectedOptions[0]?.text).toBe('System default')
   })
 
   it('before permission: numbered names and a hint', () => {

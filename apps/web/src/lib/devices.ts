@@ -22,6 +22,20 @@ export function deviceChoices(kind: DeviceListKind, options: readonly DeviceOpti
   return options.map((option, index) => ({ value: option.deviceId, label: option.label.trim() || `${DEVICE_NOUNS[kind].label} ${index + 1}` }))
 }
 
+/** The system's default speaker as a choice: `setSinkId('')`, what every element plays through until one is chosen. */
+export const SYSTEM_DEFAULT_SPEAKER = ''
+
+/**
+ * The speaker select's options. Its value is the sink id, and the default is '' (nothing to route), so the
+ * browser's own `default` entry (Chromium lists one first) stands for it; a browser that lists none gets a
+ * "System default" first. Without that, the select showed a blank until a speaker was picked: no option
+ * held the value ''.
+ */
+export function speakerChoices(options: readonly DeviceOption[]): DeviceChoice[] {
+  const choices = deviceChoices('audiooutput', options).map((choice) => (choice.value === 'default' ? { ...choice, value: SYSTEM_DEFAULT_SPEAKER } : choice))
+  return options.length === 0 || choices.some((choice) => choice.value === SYSTEM_DEFAULT_SPEAKER) ? choices : [{ value: SYSTEM_DEFAULT_SPEAKER, label: 'System default' }, ...choices]
+}
+
 /** Labels are there once the page may use the devices (before, browsers name none). */
 export function devicesNamed(view: Pick<DevicesView, 'audioinput' | 'videoinput'>): boolean {
   return [...view.audioinput, ...view.videoinput].some((option) => option.label.trim() !== '')

@@ -7,7 +7,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { DeviceKind, DeviceNotice } from '../conference/types'
 import { useEnvironment } from '../environment'
-import { chosenValue, deviceChoices, deviceNoticeText, devicesNamed, parseRemembered, type DeviceListKind, type RememberedDevices } from '../lib/devices'
+import { chosenValue, deviceChoices, deviceNoticeText, devicesNamed, parseRemembered, speakerChoices, type DeviceListKind, type RememberedDevices } from '../lib/devices'
 import { useSessionStore } from './session'
 
 export const DEVICES_KEY = 'parley.devices'
@@ -37,7 +37,7 @@ export const useDevicesStore = defineStore('devices', () => {
   const devices = computed(() => session.view.devices)
   const cameras = computed(() => deviceChoices('videoinput', devices.value.videoinput))
   const microphones = computed(() => deviceChoices('audioinput', devices.value.audioinput))
-  const speakers = computed(() => (canChooseSpeaker ? deviceChoices('audiooutput', devices.value.audiooutput ?? []) : []))
+  const speakers = computed(() => (canChooseSpeaker ? speakerChoices(devices.value.audiooutput ?? []) : []))
   /** Before permission browsers list no devices (Chromium) or unnamed ones: the selects say why. */
   const named = computed(() => devicesNamed(devices.value))
 
