@@ -61,7 +61,11 @@ describe('participants panel', () => {
     const quality = boRow!.get('[data-testid="quality-icon"]')
     expect(quality.attributes('data-quality')).toBe('poor')
     expect(quality.attributes('title')).toBe('Poor connection: 12.5 % loss, 18 ms jitter, 104 ms round trip, 14 fps')
-    expect(wrapper.get('[data-testid="toggle-participants"]').text()).toContain('✋1')
+    // The count of raised hands beside People, with the hand drawn (no emoji: an empty box without an emoji font) and named.
+    const people = wrapper.get('[data-testid="toggle-participants"]')
+    expect(people.text()).toContain('People · 1')
+    expect(people.get('.hand-icon').attributes()).toMatchObject({ role: 'img', 'aria-label': 'raised hands:' })
+    expect(people.text()).not.toContain('✋')
     wrapper.unmount()
   })
 })
