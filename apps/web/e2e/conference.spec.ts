@@ -93,6 +93,11 @@ describe('web app conference (built app on the real hub, three Chromium particip
     // The pre-join preview plays the local camera before anyone joins.
     await page.locator('[data-testid="prejoin"] [data-testid="tile"][data-video="on"]').waitFor({ timeout: 20_000 }).catch(explain)
     await waitForDecodedVideo(page, '[data-testid="prejoin"] [data-testid="tile-video"]', { minFramesGrowth: 10 }).catch(explain)
+    // Every device select shows a device, the speaker's too (it was blank until one was picked: stop 49).
+    await expect
+      .poll(() => page.$$eval('[data-testid="device-selects"] select', (selects) => selects.map((select) => [select.getAttribute('data-testid'), (select as HTMLSelectElement).selectedOptions[0]?.text ?? ''])), { timeout: 5_000 })
+      .toEqual(expect.arrayContaining([['select-speaker', expect.stringMatching(/\S/)]]))
+    expect(await page.$$eval('[data-testid="device-selects"] select', (selects) => selects.filter((select) => (select as HTMLSelectElement).selectedIndex < 0).length)).toBe(0)
     await page.screenshot({ path: artifactPath('prejoin.png') })
 
     // The preview's element becomes the call's own tile (composables/adoptedVideo.ts): marked here, found
