@@ -3,7 +3,9 @@
 // on a wide window (the grid gets narrower) and is a sheet under the controls on a phone; with the
 // clipboard refused, the manual-copy field covers no control; from 320 px up every control of the bar
 // is on screen (a narrow bar keeps microphone, camera, chat, More and Leave; the rest is in More, and
-// works from there), and the page never scrolls sideways. Screenshots land in test-artifacts/web.
+// works from there), and the page never scrolls sideways; the bar is the full labelled row exactly where
+// that row fits unwrapped (a host's, a guest's: measured), and a slow resize across that width switches it
+// once each way. Screenshots land in test-artifacts/web.
 import type { Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { pollUntil } from '@parley/testkit'
@@ -52,12 +54,49 @@ const ALL_CONTROLS = [
 ]
 const ESSENTIALS = ['toggle-mic', 'toggle-camera', 'chat-button', 'more-button', 'leave-button']
 
+/**
+ * The bar's width its full row needs, laid out unsqueezed (a wide window): its groups, the gap between them
+ * and its padding. Measured here as the app does (rowFit.ts), but from a window where nothing is squeezed.
+ */
+async function fullRowNeed(page: Page): Promise<number> {
+  return page.getByTestId('control-bar').evaluate((bar) => {
+    const style = getComputedStyle(bar)
+    const groups = Array.from(bar.children).map((group) => group.getBoundingClientRect().width)
+    return groups.reduce((sum, width) => sum + width, parseFloat(style.paddingLeft) + parseFloat(style.paddingRight) + parseFloat(style.columnGap) * (groups.length - 1))
+  })
+}
+
+/** The bar's labels drawn on more than one line (each text's line boxes, by their tops). */
+async function wrappedLabels(page: Page): Promise<string[]> {
+  return page.getByTestId('control-bar').evaluate((bar) =>
+    Array.from(bar.querySelectorAll('.control__label'))
+      .filter((label) => {
+        const range = document.createRange()
+        range.selectNodeContents(label)
+        return new Set(Array.from(range.getClientRects(), (rect) => Math.round(rect.top))).size > 1
+      })
+      .map((label) => label.textContent ?? ''),
+  )
+}
+
+/** The controls in the bar, by test id. */
+async function barIds(page: Page): Promise<(string | undefined)[]> {
+  return page.getByTestId('control-bar').locator('button.control').evaluateAll((buttons) => buttons.map((button) => (button as HTMLElement).dataset.testid))
+}
+
+/** What a frame shows now: after two animation frames (a resize is laid out, observed and drawn). */
+async function afterFrames(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))))
+}
+
 const overlaps = (a: Box, b: Box) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom
 
 describe('web app call layout (built app on the real hub, one Chromium participant)', () => {
-  const call = useAppCall(['Ada'])
+  const call = useAppCall(['Ada', 'Grace'])
   const { explain } = call
   let ada: AppParticipant
+  /** The width Ada's full row (a host who can share) needs: measured at 1280 px. */
+  let hostNeed = 0
 
   beforeAll(async () => {
     ada = call.page('Ada')
@@ -142,6 +181,7 @@ describe('web app call layout (built app on the real hub, one Chromium participa
   // Ada is the host (she made the room) and Chromium can share a screen: the widest bar there is.
   for (const viewport of [
     { width: 1280, height: 800 },
+    { width: 1040, height: 768 },
     { width: 1024, height: 768 },
     { width: 1023, height: 768 },
     { width: 700, height: 800 },
@@ -150,12 +190,22 @@ describe('web app call layout (built app on the real hub, one Chromium participa
     { width: 320, height: 640 },
   ]) {
     const { width } = viewport
-    it(`${width} px wide: every control of the bar is on screen, ${width >= 1024 ? 'all in one labelled row' : 'the essentials in the bar'}, and the page does not scroll sideways`, async () => {
+    it(`${width} px wide: every control of the bar is on screen, all in one unwrapped labelled row where it fits (else the essentials), and the page does not scroll sideways`, async () => {
       await ada.page.setViewportSize(viewport)
       const bar = ada.page.getByTestId('control-bar')
-      const ids = () => bar.locator('button.control').evaluateAll((buttons) => buttons.map((button) => (button as HTMLElement).dataset.testid))
-      // Polled: the bar follows a media-query listener, which hears of the resize on the next rendering step.
-      await expect.poll(async () => (await ids()).length, { timeout: 5_000 }).toBe(width >= 1024 ? ALL_CONTROLS.length : ESSENTIALS.length).catch(() => undefined)
+      const ids = () => barIds(ada.page)
+      if (width === 1280) {
+        await expect.poll(async () => (await ids()).length, { timeout: 5_000 }).toBe(ALL_CONTROLS.length)
+        hostNeed = await fullRowNeed(ada.page)
+        console.log(`layout: a host who can share needs ${hostNeed.toFixed(1)} px for the full row`)
+        expect(hostNeed).toBeGreaterThan(900)
+      }
+      expect(hostNeed, 'measured at 1280 px first').toBeGreaterThan(0)
+      const full = width >= hostNeed - 0.5
+      // Polled: the bar follows a ResizeObserver, which hears of the resize on the next rendering step.
+      await expect.poll(async () => (await ids()).length, { timeout: 5_000 }).toBe(full ? ALL_CONTROLS.length : ESSENTIALS.length).catch(() => undefined)
+      // No label on two lines (a taller bar): where the full row does not fit unwrapped, it is not drawn.
+      expect(await wrappedLabels(ada.page)).toEqual([])
       // Scrolled back first: a click on a control past the edge scrolls the page sideways to it.
       const page = await ada.page.evaluate(() => {
         window.scrollTo(0, 0)
@@ -166,7 +216,7 @@ describe('web app call layout (built app on the real hub, one Chromium participa
       for (const control of controls) expect(inside(control, viewport), JSON.stringify({ control, viewport })).toBe(true)
       // One row (every control's span crosses every other's): the grid above keeps its height.
       expect(Math.max(...controls.map((control) => control.top)), JSON.stringify(controls)).toBeLessThan(Math.min(...controls.map((control) => control.bottom)))
-      expect(await ids()).toEqual(width >= 1024 ? ALL_CONTROLS : ESSENTIALS)
+      expect(await ids()).toEqual(full ? ALL_CONTROLS : ESSENTIALS)
       const tile = await box(ada.page, '[data-testid="tile"][data-local="true"]')
       expect(overlaps(tile, await box(ada.page, '[data-testid="control-bar"]'))).toBe(false)
       if (width === 1280) {
@@ -174,10 +224,44 @@ describe('web app call layout (built app on the real hub, one Chromium participa
         expect(await bar.getByText('Share screen').isVisible()).toBe(true)
         expect((await box(ada.page, '[data-testid="control-bar"]')).height).toBeLessThanOrEqual(90)
       }
-      if (width < 1024) expect(await bar.getByText('Share screen').count()).toBe(0) // in More now
+      if (!full) expect(await bar.getByText('Share screen').count()).toBe(0) // in More now
       await ada.page.screenshot({ path: artifactPath(`controls-${width}.png`) })
     })
   }
+
+  it('a slow resize across the width the full row needs switches the bar once each way, there, and it stays so', async () => {
+    const from = Math.floor(hostNeed) - 12
+    const to = Math.ceil(hostNeed) + 12
+    await ada.page.setViewportSize({ width: from, height: 768 })
+    await expect.poll(async () => (await barIds(ada.page)).length, { timeout: 5_000 }).toBe(ESSENTIALS.length)
+    // Every change of the bar's controls as it happens: a flip and back within one step would show here.
+    await ada.page.evaluate(() => {
+      const bar = document.querySelector('[data-testid="control-bar"]')!
+      const log: { width: number; controls: number }[] = []
+      ;(window as unknown as { barLog: typeof log }).barLog = log
+      new MutationObserver(() => {
+        const controls = bar.querySelectorAll('button.control').length
+        if (log.at(-1)?.controls !== controls) log.push({ width: window.innerWidth, controls })
+      }).observe(bar, { childList: true, subtree: true })
+    })
+    const up = Array.from({ length: to - from + 1 }, (_, step) => from + step)
+    for (const width of [...up, ...up.reverse()]) {
+      await ada.page.setViewportSize({ width, height: 768 })
+      await afterFrames(ada.page)
+      const full = width >= hostNeed - 0.5
+      expect(await barIds(ada.page), `${width} px`).toEqual(full ? ALL_CONTROLS : ESSENTIALS)
+      expect(await wrappedLabels(ada.page), `${width} px`).toEqual([])
+      expect(await ada.page.evaluate(() => document.documentElement.scrollWidth), `${width} px`).toBeLessThanOrEqual(width)
+    }
+    // Held still at the last width: nothing more changes.
+    await ada.page.waitForTimeout(500)
+    await afterFrames(ada.page)
+    const threshold = Math.ceil(hostNeed - 0.5)
+    expect(await ada.page.evaluate(() => (window as unknown as { barLog: unknown }).barLog)).toEqual([
+      { width: threshold, controls: ALL_CONTROLS.length },
+      { width: threshold - 1, controls: ESSENTIALS.length },
+    ])
+  })
 
   it('320 px: the More menu lies inside the screen, and raising a hand and reacting work from it', async () => {
     await ada.page.setViewportSize({ width: 320, height: 640 })
@@ -222,6 +306,32 @@ describe('web app call layout (built app on the real hub, one Chromium participa
     await expect.poll(() => ada.page.getByTestId('call-menu').count(), { timeout: 5_000 }).toBe(0)
   })
 
+  it('a guest (no End room) has the full row where it fits: narrower than a host\'s, measured', async () => {
+    const grace = call.page('Grace')
+    const invite = (await ada.page.getByTestId('invite-link-text').textContent())?.trim() ?? ''
+    await grace.page.goto(invite)
+    await grace.page.getByTestId('display-name').fill('Grace')
+    await grace.page.getByTestId('join-button').click()
+    await pollUntil(async () => (await appStatus(grace.page)) === 'connected', { timeoutMs: 20_000, description: 'Grace connected' }).catch(explain)
+    const guestControls = ALL_CONTROLS.filter((id) => id !== 'end-room-button')
+    await grace.page.setViewportSize({ width: 1280, height: 800 })
+    await expect.poll(() => barIds(grace.page), { timeout: 5_000 }).toEqual(guestControls)
+    const guestNeed = await fullRowNeed(grace.page)
+    console.log(`layout: a guest who can share needs ${guestNeed.toFixed(1)} px for the full row (a host ${hostNeed.toFixed(1)})`)
+    expect(guestNeed).toBeLessThan(hostNeed - 50)
+    expect(guestNeed, 'a width where a fixed 1024 px query gave the short bar').toBeLessThan(1023)
+    for (const [width, controls] of [[Math.ceil(guestNeed), guestControls], [Math.ceil(guestNeed) - 2, ESSENTIALS]] as const) {
+      const viewport = { width, height: 768 }
+      await grace.page.setViewportSize(viewport)
+      await expect.poll(() => barIds(grace.page), { timeout: 5_000 }).toEqual(controls)
+      expect(await wrappedLabels(grace.page), `${width} px`).toEqual([])
+      expect(await grace.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width)
+      const boxesNow = await boxes(grace.page, '[data-testid="control-bar"] button.control')
+      for (const control of boxesNow) expect(inside(control, viewport), JSON.stringify({ control, viewport })).toBe(true)
+      await grace.page.screenshot({ path: artifactPath(`controls-guest-${width}.png`) })
+    }
+  })
+
   it('320 px: Leave is on screen and ends the call', async () => {
     await ada.page.setViewportSize({ width: 320, height: 640 })
     await ada.page.evaluate(() => window.scrollTo(0, 0))
@@ -232,6 +342,7 @@ describe('web app call layout (built app on the real hub, one Chromium participa
   })
 
   it('the page logged no console error or uncaught error', () => {
-    expect(ada.errors, describeParticipants([ada])).toEqual([])
+    const grace = call.page('Grace')
+    expect([...ada.errors, ...grace.errors], describeParticipants([ada, grace])).toEqual([])
   })
 })
