@@ -13,6 +13,7 @@ import {
   appStatus,
   artifactPath,
   describeParticipants,
+  launchChromiumWithFakeScreen,
   setSitePermission,
   toggleStatePanel,
   useAppCall,
@@ -92,7 +93,8 @@ async function afterFrames(page: Page): Promise<void> {
 const overlaps = (a: Box, b: Box) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom
 
 describe('web app call layout (built app on the real hub, one Chromium participant)', () => {
-  const call = useAppCall(['Ada', 'Grace'])
+  // A fake "Entire screen" for the share picker: sharing lengthens a label ("Stop sharing").
+  const call = useAppCall(['Ada', 'Grace'], { launch: launchChromiumWithFakeScreen })
   const { explain } = call
   let ada: AppParticipant
   /** The width Ada's full row (a host who can share) needs: measured at 1280 px. */
@@ -261,6 +263,82 @@ describe('web app call layout (built app on the real hub, one Chromium participa
       { width: threshold, controls: ALL_CONTROLS.length },
       { width: threshold - 1, controls: ESSENTIALS.length },
     ])
+  })
+
+  it('the row changes under a still window (sharing, a raised hand): one switch at most, never a frame wrapped or flipped back', async () => {
+    const threshold = Math.ceil(hostNeed - 0.5)
+    const localHand = ada.page.locator('[data-testid="tile"][data-local="true"] [data-testid="tile-hand"]')
+    const sharing = ada.page.locator('[data-testid="tile"][data-kind="screen"][data-local="true"]')
+    /** From now on, what each frame shows (sampled in requestAnimationFrame: after the last frame's decisions). */
+    const sampleFrames = () =>
+      ada.page.evaluate(() => {
+        const frames: { controls: number; wrapped: number }[] = []
+        const state = window as unknown as { frames: typeof frames; sampling: boolean }
+        state.frames = frames
+        state.sampling = true
+        const sample = () => {
+          if (!state.sampling || state.frames !== frames) return
+          const bar = document.querySelector('[data-testid="control-bar"]')!
+          const wrapped = Array.from(bar.querySelectorAll('.control__label')).filter((label) => {
+            const range = document.createRange()
+            range.selectNodeContents(label)
+            return new Set(Array.from(range.getClientRects(), (rect) => Math.round(rect.top))).size > 1
+          }).length
+          const controls = bar.querySelectorAll('button.control').length
+          const last = frames.at(-1)
+          if (last?.controls !== controls || last.wrapped !== wrapped) frames.push({ controls, wrapped })
+          requestAnimationFrame(sample)
+        }
+        requestAnimationFrame(sample)
+      })
+    const frames = async () => {
+      await ada.page.waitForTimeout(300)
+      return ada.page.evaluate(() => (window as unknown as { frames: { controls: number; wrapped: number }[] }).frames)
+    }
+
+    await ada.page.setViewportSize({ width: threshold, height: 768 })
+    await expect.poll(() => barIds(ada.page), { timeout: 5_000 }).toEqual(ALL_CONTROLS)
+    await sampleFrames()
+    await ada.page.getByTestId('toggle-screen-share').click()
+    await sharing.waitFor({ timeout: 15_000 }).catch(explain)
+    const shared = await frames()
+    // "Stop sharing" may need more than "Share screen": then the short bar, once, and it stays.
+    console.log(`layout: sharing at ${threshold} px, the frames showed ${JSON.stringify(shared)}`)
+    expect(shared.every((frame) => frame.wrapped === 0), JSON.stringify(shared)).toBe(true)
+    expect([[ALL_CONTROLS.length], [ALL_CONTROLS.length, ESSENTIALS.length]].map(String)).toContain(String(shared.map((frame) => frame.controls)))
+    if (shared.at(-1)!.controls === ESSENTIALS.length) {
+      expect(await ada.page.getByTestId('more-button').getAttribute('aria-label')).toBe('More options: you are sharing your screen')
+      await ada.page.getByTestId('more-button').click()
+      await ada.page.getByTestId('menu-screen-share').click()
+    } else {
+      await ada.page.getByTestId('toggle-screen-share').click()
+    }
+    await expect.poll(() => sharing.count(), { timeout: 10_000 }).toBe(0)
+    await expect.poll(() => barIds(ada.page), { timeout: 5_000 }).toEqual(ALL_CONTROLS)
+
+    // Short (1000 px), a row never measured (your hand raised: "People · ✋1"): drawn full only to be measured.
+    await ada.page.setViewportSize({ width: 1000, height: 768 })
+    await expect.poll(async () => (await barIds(ada.page)).length, { timeout: 5_000 }).toBe(ESSENTIALS.length)
+    await sampleFrames()
+    await ada.page.locator('body').press('h')
+    await localHand.waitFor({ timeout: 10_000 }).catch(explain)
+    expect(await frames()).toEqual([{ controls: ESSENTIALS.length, wrapped: 0 }])
+    await ada.page.locator('body').press('h')
+    await expect.poll(() => localHand.count(), { timeout: 10_000 }).toBe(0)
+
+    // Full at the threshold, then your hand raised: that longer row does not fit (wrapped, before), the short bar.
+    await ada.page.setViewportSize({ width: threshold, height: 768 })
+    await expect.poll(() => barIds(ada.page), { timeout: 5_000 }).toEqual(ALL_CONTROLS)
+    await sampleFrames()
+    await ada.page.locator('body').press('h')
+    await localHand.waitFor({ timeout: 10_000 }).catch(explain)
+    expect(await frames()).toEqual([{ controls: ALL_CONTROLS.length, wrapped: 0 }, { controls: ESSENTIALS.length, wrapped: 0 }])
+    expect(await ada.page.getByTestId('more-button').getAttribute('aria-label')).toBe('More options: your hand is raised')
+    await sampleFrames()
+    await ada.page.locator('body').press('h')
+    await expect.poll(() => localHand.count(), { timeout: 10_000 }).toBe(0)
+    expect(await frames()).toEqual([{ controls: ESSENTIALS.length, wrapped: 0 }, { controls: ALL_CONTROLS.length, wrapped: 0 }])
+    await ada.page.evaluate(() => void ((window as unknown as { sampling: boolean }).sampling = false))
   })
 
   it('320 px: the More menu lies inside the screen, and raising a hand and reacting work from it', async () => {
