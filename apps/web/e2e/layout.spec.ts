@@ -6,7 +6,6 @@
 // works from there), and the page never scrolls sideways; the bar is the full labelled row exactly where
 // that row fits unwrapped (a host's, a guest's: measured), and a slow resize across that width switches it
 // once each way. Screenshots land in test-artifacts/web.
-import type { Page } from 'playwright-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { pollUntil } from '@parley/testkit'
 import {
@@ -19,35 +18,7 @@ import {
   useAppCall,
   type AppParticipant,
 } from './web-app'
-
-interface Box {
-  left: number
-  top: number
-  right: number
-  bottom: number
-  width: number
-  height: number
-}
-
-/** The page box of each element `selector` matches. */
-async function boxes(page: Page, selector: string): Promise<Box[]> {
-  return page.$$eval(selector, (elements) =>
-    elements.map((element) => {
-      const { left, top, right, bottom, width, height } = element.getBoundingClientRect()
-      return { left, top, right, bottom, width, height }
-    }),
-  )
-}
-
-async function box(page: Page, selector: string): Promise<Box> {
-  const [found] = await boxes(page, selector)
-  if (!found) throw new Error(`nothing matches ${selector}`)
-  return found
-}
-
-/** The box lies wholly inside the viewport (half a pixel for subpixel layout). */
-const inside = (b: Box, viewport: { width: number; height: number }) =>
-  b.left >= -0.5 && b.top >= -0.5 && b.right <= viewport.width + 0.5 && b.bottom <= viewport.height + 0.5
+import { afterFrames, barFrames, barIds, box, boxes, fullRowNeed, inside, overlaps, sampleBarFrames, stopBarFrames, wrappedLabels } from './barLayout'
 
 const ALL_CONTROLS = [
   'toggle-mic', 'toggle-camera', 'toggle-screen-share', 'copy-invite', 'toggle-participants', 'toggle-hand', 'react-button',
@@ -55,45 +26,8 @@ const ALL_CONTROLS = [
 ]
 const ESSENTIALS = ['toggle-mic', 'toggle-camera', 'chat-button', 'more-button', 'leave-button']
 
-/**
- * The bar's width its full row needs, laid out unsqueezed (a wide window): its groups, the gap between them
- * and its padding. Measured here as the app does (rowFit.ts), but from a window where nothing is squeezed.
- */
-async function fullRowNeed(page: Page): Promise<number> {
-  return page.getByTestId('control-bar').evaluate((bar) => {
-    const style = getComputedStyle(bar)
-    const groups = Array.from(bar.children).map((group) => group.getBoundingClientRect().width)
-    return groups.reduce((sum, width) => sum + width, parseFloat(style.paddingLeft) + parseFloat(style.paddingRight) + parseFloat(style.columnGap) * (groups.length - 1))
-  })
-}
-
-/** The bar's labels drawn on more than one line (each text's line boxes, by their tops). */
-async function wrappedLabels(page: Page): Promise<string[]> {
-  return page.getByTestId('control-bar').evaluate((bar) =>
-    Array.from(bar.querySelectorAll('.control__label'))
-      .filter((label) => {
-        const range = document.createRange()
-        range.selectNodeContents(label)
-        return new Set(Array.from(range.getClientRects(), (rect) => Math.round(rect.top))).size > 1
-      })
-      .map((label) => label.textContent ?? ''),
-  )
-}
-
-/** The controls in the bar, by test id. */
-async function barIds(page: Page): Promise<(string | undefined)[]> {
-  return page.getByTestId('control-bar').locator('button.control').evaluateAll((buttons) => buttons.map((button) => (button as HTMLElement).dataset.testid))
-}
-
-/** What a frame shows now: after two animation frames (a resize is laid out, observed and drawn). */
-async function afterFrames(page: Page): Promise<void> {
-  await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))))
-}
-
-const overlaps = (a: Box, b: Box) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom
-
-describe('web app call layout (built app on the real hub, one Chromium participant)', () => {
-  // A fake "Entire screen" for the share picker: sharing lengthens a label ("Stop sharing").
+describe('web app call layout (built app on the real hub; Ada the host, Grace a guest, in Chromium)', () => {
+  // A fake "Entire screen" for the share picker: sharing changes a label ("Stop sharing").
   const call = useAppCall(['Ada', 'Grace'], { launch: launchChromiumWithFakeScreen })
   const { explain } = call
   let ada: AppParticipant
@@ -269,39 +203,12 @@ describe('web app call layout (built app on the real hub, one Chromium participa
     const threshold = Math.ceil(hostNeed - 0.5)
     const localHand = ada.page.locator('[data-testid="tile"][data-local="true"] [data-testid="tile-hand"]')
     const sharing = ada.page.locator('[data-testid="tile"][data-kind="screen"][data-local="true"]')
-    /** From now on, what each frame shows (sampled in requestAnimationFrame: after the last frame's decisions). */
-    const sampleFrames = () =>
-      ada.page.evaluate(() => {
-        const frames: { controls: number; wrapped: number }[] = []
-        const state = window as unknown as { frames: typeof frames; sampling: boolean }
-        state.frames = frames
-        state.sampling = true
-        const sample = () => {
-          if (!state.sampling || state.frames !== frames) return
-          const bar = document.querySelector('[data-testid="control-bar"]')!
-          const wrapped = Array.from(bar.querySelectorAll('.control__label')).filter((label) => {
-            const range = document.createRange()
-            range.selectNodeContents(label)
-            return new Set(Array.from(range.getClientRects(), (rect) => Math.round(rect.top))).size > 1
-          }).length
-          const controls = bar.querySelectorAll('button.control').length
-          const last = frames.at(-1)
-          if (last?.controls !== controls || last.wrapped !== wrapped) frames.push({ controls, wrapped })
-          requestAnimationFrame(sample)
-        }
-        requestAnimationFrame(sample)
-      })
-    const frames = async () => {
-      await ada.page.waitForTimeout(300)
-      return ada.page.evaluate(() => (window as unknown as { frames: { controls: number; wrapped: number }[] }).frames)
-    }
-
     await ada.page.setViewportSize({ width: threshold, height: 768 })
     await expect.poll(() => barIds(ada.page), { timeout: 5_000 }).toEqual(ALL_CONTROLS)
-    await sampleFrames()
+    await sampleBarFrames(ada.page)
     await ada.page.getByTestId('toggle-screen-share').click()
     await sharing.waitFor({ timeout: 15_000 }).catch(explain)
-    const shared = await frames()
+    const shared = await barFrames(ada.page)
     // "Stop sharing" may need more than "Share screen": then the short bar, once, and it stays.
     console.log(`layout: sharing at ${threshold} px, the frames showed ${JSON.stringify(shared)}`)
     expect(shared.every((frame) => frame.wrapped === 0), JSON.stringify(shared)).toBe(true)
@@ -319,26 +226,26 @@ describe('web app call layout (built app on the real hub, one Chromium participa
     // Short (1000 px), a row never measured (your hand raised: "People · ✋1"): drawn full only to be measured.
     await ada.page.setViewportSize({ width: 1000, height: 768 })
     await expect.poll(async () => (await barIds(ada.page)).length, { timeout: 5_000 }).toBe(ESSENTIALS.length)
-    await sampleFrames()
+    await sampleBarFrames(ada.page)
     await ada.page.locator('body').press('h')
     await localHand.waitFor({ timeout: 10_000 }).catch(explain)
-    expect(await frames()).toEqual([{ controls: ESSENTIALS.length, wrapped: 0 }])
+    expect(await barFrames(ada.page)).toEqual([{ controls: ESSENTIALS.length, wrapped: 0 }])
     await ada.page.locator('body').press('h')
     await expect.poll(() => localHand.count(), { timeout: 10_000 }).toBe(0)
 
     // Full at the threshold, then your hand raised: that longer row does not fit (wrapped, before), the short bar.
     await ada.page.setViewportSize({ width: threshold, height: 768 })
     await expect.poll(() => barIds(ada.page), { timeout: 5_000 }).toEqual(ALL_CONTROLS)
-    await sampleFrames()
+    await sampleBarFrames(ada.page)
     await ada.page.locator('body').press('h')
     await localHand.waitFor({ timeout: 10_000 }).catch(explain)
-    expect(await frames()).toEqual([{ controls: ALL_CONTROLS.length, wrapped: 0 }, { controls: ESSENTIALS.length, wrapped: 0 }])
+    expect(await barFrames(ada.page)).toEqual([{ controls: ALL_CONTROLS.length, wrapped: 0 }, { controls: ESSENTIALS.length, wrapped: 0 }])
     expect(await ada.page.getByTestId('more-button').getAttribute('aria-label')).toBe('More options: your hand is raised')
-    await sampleFrames()
+    await sampleBarFrames(ada.page)
     await ada.page.locator('body').press('h')
     await expect.poll(() => localHand.count(), { timeout: 10_000 }).toBe(0)
-    expect(await frames()).toEqual([{ controls: ESSENTIALS.length, wrapped: 0 }, { controls: ALL_CONTROLS.length, wrapped: 0 }])
-    await ada.page.evaluate(() => void ((window as unknown as { sampling: boolean }).sampling = false))
+    expect(await barFrames(ada.page)).toEqual([{ controls: ESSENTIALS.length, wrapped: 0 }, { controls: ALL_CONTROLS.length, wrapped: 0 }])
+    await stopBarFrames(ada.page)
   })
 
   it('320 px: the More menu lies inside the screen, and raising a hand and reacting work from it', async () => {

@@ -14,7 +14,7 @@ export const ROW_FIT_PORTS: InjectionKey<RowFitPorts> = Symbol('parley.rowFitPor
 /**
  * Whether the bar is compact (essentials only): when its full labelled row does not fit on one line
  * (rowFit.ts), and always on a phone (icons only). `full` is what to draw; `compact` what the More menu
- * and the notices follow. A host who can share needs ~1050 px, a guest ~950 (web README).
+ * and the notices follow. In Chromium a host who can share needs 1047 px, a guest 953 (web README).
  */
 export function useCompactBar(bar: Readonly<Ref<HTMLElement | null>>): RowFit {
   const session = useSessionStore()
