@@ -1,9 +1,13 @@
-// The control bar on a narrow window (a phone): microphone, camera, chat, More and Leave stay in the
-// bar; share screen, invite, people, raise hand, reactions and End room are items of the More menu,
-// which still work from there, by keyboard too, with focus going back to More.
+// The control bar on a narrow window (a phone), or wherever its full row does not fit: microphone,
+// camera, chat, More and Leave stay in the bar; share screen, invite, people, raise hand, reactions and
+// End room are items of the More menu, which still work from there, by keyboard too, with focus going
+// back to More. Layout is a double (happy-dom lays nothing out): the bar as wide as the window, and the
+// row's width from what is drawn, so a longer label or another control set needs more.
 import { flushPromises } from '@vue/test-utils'
 import { nextTick } from 'vue'
 import { afterEach, describe, expect, it } from 'vitest'
+import { ROW_FIT_PORTS } from '../composables/callControls'
+import type { RowFitPorts } from '../composables/rowFit'
 import type { ClipboardLike } from '../environment'
 import { useParticipantsPanelStore } from '../stores/participantsPanel'
 import type { FakeConference } from '../testing/fakeConference'
@@ -15,9 +19,22 @@ const resizeWindow = (width: number, height: number) => (window as unknown as { 
 
 afterEach(() => resizeWindow(1024, 768))
 
+/** Each drawn control 37 px and 8 px a label character, 40 px of padding: a host who can share needs 1055 px, a guest 954. */
+const rowWidth = (bar: HTMLElement) =>
+  40 + Array.from(bar.querySelectorAll('.control__label')).reduce((sum, label) => sum + 37 + 8 * (label.textContent ?? '').length, 0)
+
+const layout: RowFitPorts = {
+  measure: (bar) => ({ available: window.innerWidth, needed: rowWidth(bar) }),
+  observe(_bar, onChange) {
+    window.addEventListener('resize', onChange)
+    void Promise.resolve().then(onChange) // as a ResizeObserver reports at the start
+    return () => window.removeEventListener('resize', onChange)
+  },
+}
+
 let fake: FakeConference
 
-function mountBar(width = 390, clipboard?: ClipboardLike) {
+function mountBar(width = 390, clipboard?: ClipboardLike, isHost = true) {
   resizeWindow(width, 844)
   const fakeApp = createTestApp(clipboard ? { clipboard } : {})
   fake = fakeApp.fake
@@ -26,10 +43,10 @@ function mountBar(width = 390, clipboard?: ClipboardLike) {
   fake.setView({
     status: 'connected', room: { id: 'r1', name: 'Team' },
     local: { audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: true, streamId: 'l' },
-    host: { isHost: true, canModerate: true, mutedCount: 0 },
+    host: { isHost, canModerate: isHost, mutedCount: 0 },
   })
   fake.calls.length = 0
-  return fakeApp.mount(ControlBar, { attachTo: document.body })
+  return fakeApp.mount(ControlBar, { attachTo: document.body, global: { provide: { [ROW_FIT_PORTS as symbol]: layout } } })
 }
 
 const barControls = (bar: ReturnType<typeof mountBar>) => bar.findAll('button.control').map((button) => button.attributes('data-testid'))
@@ -63,19 +80,41 @@ describe('ControlBar on a narrow window', () => {
     wide.unmount()
   })
 
-  it('follows the window: narrowed, the moved controls leave the bar; widened, they come back', async () => {
+  it('follows the window: narrowed below what the full row needs, the moved controls leave the bar; widened, they come back', async () => {
     const bar = mountBar(1280)
-    expect(barControls(bar)).toHaveLength(11)
-    resizeWindow(700, 800)
-    await flushPromises()
-    expect(barControls(bar)).toHaveLength(5)
-    resizeWindow(1023, 800)
-    await flushPromises()
-    expect(barControls(bar)).toHaveLength(5)
-    resizeWindow(1024, 800)
     await flushPromises()
     expect(barControls(bar)).toHaveLength(11)
+    expect(rowWidth(bar.element.querySelector('[data-testid="control-bar"]')!)).toBe(1055)
+    for (const [width, controls] of [[700, 5], [1054, 5], [1055, 11], [1054, 5], [481, 5], [480, 5], [1280, 11]] as const) {
+      resizeWindow(width, 800)
+      await flushPromises()
+      expect(barControls(bar), `${width} px`).toHaveLength(controls)
+      expect(bar.get('[data-testid="control-bar"]').attributes('data-layout')).toBe(controls === 5 ? 'compact' : 'full')
+    }
     bar.unmount()
+  })
+
+  it('goes by the row drawn: a guest\'s (no End room) fits where a host\'s does not, until made host or a label grows', async () => {
+    const bar = mountBar(1000, undefined, false)
+    await flushPromises()
+    expect(barControls(bar)).toHaveLength(10)
+    const host = { isHost: true, canModerate: true, mutedCount: 0 }
+    fake.setView({ status: 'connected', host })
+    await flushPromises()
+    expect(barControls(bar)).toHaveLength(5)
+    bar.unmount()
+
+    const wide = mountBar(1060)
+    await flushPromises()
+    expect(barControls(wide)).toHaveLength(11)
+    fake.setView({ status: 'connected', host, handRaised: true }) // "People · ✋1": 40 px more
+    await flushPromises()
+    expect(barControls(wide)).toHaveLength(5)
+    expect(wide.get('[data-testid="more-button"]').attributes('aria-label')).toBe('More options: your hand is raised')
+    fake.setView({ status: 'connected', host, handRaised: false })
+    await flushPromises()
+    expect(barControls(wide)).toHaveLength(11)
+    wide.unmount()
   })
 
   it('raises the hand, reacts, shares and opens People from the menu, which closes and gives focus back to More', async () => {

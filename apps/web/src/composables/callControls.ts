@@ -1,18 +1,33 @@
 // What the call's controls show, shared by the bar and the More menu (where a narrow bar moves some of
 // them): the same words and states wherever a control is drawn.
-import { computed, type ComputedRef } from 'vue'
-import { useMediaQuery } from './browser'
+import { computed, inject, type ComputedRef, type InjectionKey, type Ref } from 'vue'
+import { useInviteStore } from '../stores/invite'
+import { useParticipantsPanelStore } from '../stores/participantsPanel'
+import { usePresenceStore } from '../stores/presence'
+import { useScreenStore } from '../stores/screen'
 import { useSessionStore } from '../stores/session'
+import { domRowFit, useRowFit, type RowFit, type RowFitPorts } from './rowFit'
+
+/** How the bar is measured: the DOM's unless a test provides a double. */
+export const ROW_FIT_PORTS: InjectionKey<RowFitPorts> = Symbol('parley.rowFitPorts')
 
 /**
- * Below this width the full bar no longer fits: a host who can share has 11 labelled controls, ~1050 px
- * wide, ~970 px squeezed (labels wrapping), as at 1024 px before; so it keeps the essentials and moves the
- * rest into More. 1024 px and up (a laptop, a tablet held wide) keep the desktop bar as it was.
+ * Whether the bar is compact (essentials only): when its full labelled row does not fit on one line
+ * (rowFit.ts), and always on a phone (icons only). `full` is what to draw; `compact` what the More menu
+ * and the notices follow. In Chromium a host who can share needs 1047 px, a guest 953 (web README).
  */
-export const COMPACT_BAR_QUERY = '(max-width: 1023px)'
-
-/** Whether the bar is compact (essentials only), following the window's width. */
-export const useCompactBar = () => useMediaQuery(COMPACT_BAR_QUERY)
+export function useCompactBar(bar: Readonly<Ref<HTMLElement | null>>): RowFit {
+  const session = useSessionStore()
+  const invite = useInviteStore()
+  const presence = usePresenceStore()
+  const panel = useParticipantsPanelStore()
+  const screen = useScreenStore()
+  const share = useShareControl()
+  // Everything that changes the full row's width: which controls, and their labels.
+  const key = () =>
+    [session.view.host.isHost, session.canShareScreen && share.value.label, invite.status === 'copied', presence.handRaised, panel.raisedHands].join('|')
+  return useRowFit({ bar, key, forced: () => screen.phone, ports: inject(ROW_FIT_PORTS, domRowFit) })
+}
 
 export interface ShareControl {
   active: boolean
