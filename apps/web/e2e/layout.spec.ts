@@ -223,7 +223,7 @@ describe('web app call layout (built app on the real hub; Ada the host, Grace a 
     await expect.poll(() => sharing.count(), { timeout: 10_000 }).toBe(0)
     await expect.poll(() => barIds(ada.page), { timeout: 5_000 }).toEqual(ALL_CONTROLS)
 
-    // Short (1000 px), a row never measured (your hand raised: "People · ✋1"): drawn full only to be measured.
+    // Short (1000 px), a row never measured (your hand raised: "People · 1" with the hand mark): drawn full only to be measured.
     await ada.page.setViewportSize({ width: 1000, height: 768 })
     await expect.poll(async () => (await barIds(ada.page)).length, { timeout: 5_000 }).toBe(ESSENTIALS.length)
     await sampleBarFrames(ada.page)

@@ -107,7 +107,7 @@ describe('ControlBar on a narrow window', () => {
     const wide = mountBar(1060)
     await flushPromises()
     expect(barControls(wide)).toHaveLength(11)
-    fake.setView({ status: 'connected', host, handRaised: true }) // "People · ✋1": 40 px more
+    fake.setView({ status: 'connected', host, handRaised: true }) // "People · 1" with the hand mark: wider
     await flushPromises()
     expect(barControls(wide)).toHaveLength(5)
     expect(wide.get('[data-testid="more-button"]').attributes('aria-label')).toBe('More options: your hand is raised')
