@@ -18,7 +18,7 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pollUntil, recordPeerConnections } from '@parley/testkit'
 import { createNodeMember, type NodeMember } from './node-members'
-import { appStatus, joinWithoutMedia, useAppCall, type AppParticipant } from './web-app'
+import { appStatus, artifactPath, joinWithoutMedia, useAppCall, type AppParticipant } from './web-app'
 
 const PEOPLE = 8
 /** Small enough that the page's stage holds fewer than the room's PEOPLE + 1 tiles at MIN_TILE_WIDTH. */
@@ -191,6 +191,7 @@ describe('pages of tiles in a big room: off-page video paused by the hub, sound 
     // Every tile mounted, the hidden ones' elements still playing (their sound).
     expect(flows.filter((flow) => flow.kind === 'audio')).toHaveLength(PEOPLE)
     expect(flows.filter((flow) => flow.paused).map((flow) => flow.participant)).toEqual([])
+    await ada.page.screenshot({ path: artifactPath('grid-pages-560x400.png') })
   })
 
   it("page 1: the shown tiles' video arrives, the hidden ones' stops; sound from everyone", async () => {
