@@ -202,8 +202,19 @@ describe('pages of tiles in a big room: off-page video paused by the hub, sound 
 
   it('Next shows the next page: its video arrives, the first page\'s stops', async () => {
     const before = await ada.page.evaluate(readFlows)
+    const clickedAt = Date.now()
     await ada.page.getByRole('button', { name: 'Next page' }).click()
     await pollUntil(async () => ((await grid().getAttribute('data-page')) === '2' ? true : undefined), { timeoutMs: 5_000, description: 'page 2 shown' }).catch(explain)
+    // How soon the hub forwards the video of every tile the page shows now (paused until the click).
+    await pollUntil(
+      async () => {
+        const now = await ada.page.evaluate(readFlows)
+        const resumed = now.filter((flow) => flow.kind === 'video' && flow.shown).every((flow) => flow.bytes > (before.find((old) => old.participant === flow.participant && old.kind === 'video')?.bytes ?? 0))
+        return resumed || undefined
+      },
+      { timeoutMs: 10_000, intervalMs: 50, description: "page 2's video arriving" },
+    ).catch(explain)
+    figures.page2VideoAfterMs = Date.now() - clickedAt
     expect((await label().innerText()).replace(/\s+/g, ' ')).toContain(`2 / ${pages}`)
     expect(await ada.page.getByRole('button', { name: 'Previous page' }).getAttribute('aria-disabled')).toBe('false')
     expect(await ada.page.getByRole('button', { name: 'Next page' }).getAttribute('aria-disabled')).toBe(pages === 2 ? 'true' : 'false')
