@@ -116,6 +116,19 @@ describe('VideoGrid pages', () => {
     grid.unmount()
   })
 
+  it('has no pages on a phone held upright: its two columns scroll', async () => {
+    const happyDOM = (window as unknown as { happyDOM: { setViewport(size: object): void } }).happyDOM
+    happyDOM.setViewport({ width: 390, height: 844 })
+    try {
+      const { grid, shown } = await mountGrid(20, { width: 358, height: 600 })
+      expect(grid.find('[data-testid="grid-pages"]').exists()).toBe(false)
+      expect(shown()).toHaveLength(21)
+      grid.unmount()
+    } finally {
+      happyDOM.setViewport({ width: 1024, height: 768 })
+    }
+  })
+
   it('follows the stage: a larger window holds everyone on one page, the controls go', async () => {
     const { grid, shown, resizeStage } = await mountGrid(8)
     expect(grid.find('[data-testid="grid-pages"]').exists()).toBe(true)
