@@ -47,6 +47,23 @@ describe('useVideoSize', () => {
     run.scope.stop()
   })
 
+  // A tile on another page of the grid is display: none from its first render: a ResizeObserver never
+  // reports a box that starts at 0×0, the IntersectionObserver says "not intersecting" at once.
+  it('reports 0x0 for a tile drawn hidden (off screen before any measurement), its size once shown', async () => {
+    const run = setUp()
+    run.intersect(false)
+    await nextTick()
+    expect(run.reports).toEqual(['t1 0x0'])
+    run.resize(201, 113)
+    run.intersect(true)
+    await nextTick()
+    run.resize(0, 0)
+    run.intersect(false)
+    await nextTick()
+    expect(run.reports).toEqual(['t1 0x0', 't1 201x113', 't1 0x0'])
+    run.scope.stop()
+  })
+
   it('starts at 0x0 in a tab that is hidden when the tile is drawn', async () => {
     const fake = fakeWindow()
     fake.setVisibility('hidden')

@@ -1,9 +1,9 @@
 // Tells the core how large a remote video is shown, for the hub's choice of simulcast layer (a small
 // tile gets a narrow one) and its pause of what nobody sees (core README, "videoSize"): the tile's box
 // in CSS pixels (ResizeObserver) while it is on screen (IntersectionObserver) and the page is visible,
-// 0×0 otherwise, and 0×0 for a track no tile shows any more (another track, the tile gone). The box,
+// 0×0 otherwise (off screen: even before a measurement), and 0×0 for a track no tile shows any more. The box,
 // not the <video>: the element is hidden until its first frame, and a hidden size would pause the very
-// video that would show it. Nothing is reported before the first measurement. A tile moving to another
+// video that would show it. Nothing is reported before the first measurement, but 0×0 off screen. A tile moving to another
 // place in the layout (pin, unpin: unmounted here, mounted there) says nothing in between: the page's
 // reports (videoSizeReports) drop the going tile's 0×0 when another tile shows the track by the end of
 // that render, and the new tile reports its size once measured (stop 48: the hub heard 0×0, then 200 ms
@@ -78,7 +78,8 @@ export function useVideoSize(
   { window: win = globalThis as VideoSizeWindow }: { window?: VideoSizeWindow } = {},
 ): { size: ComputedRef<VideoSize | undefined> } {
   const measured = shallowRef<VideoSize>()
-  const onScreen = shallowRef(true)
+  /** The IntersectionObserver's last word (undefined before its first); always on screen without one. */
+  const onScreen = shallowRef<boolean | undefined>(win.IntersectionObserver ? undefined : true)
   const pageVisible = shallowRef(win.document?.visibilityState !== 'hidden')
   useEventListener(win.document, 'visibilitychange', () => (pageVisible.value = win.document?.visibilityState !== 'hidden'))
 
@@ -86,6 +87,7 @@ export function useVideoSize(
     () => toValue(target),
     (element, _previous, onCleanup) => {
       measured.value = undefined
+      if (win.IntersectionObserver) onScreen.value = undefined
       if (!element || !win.ResizeObserver) return
       const resize = new win.ResizeObserver((entries) => {
         const box = entries.at(-1)?.contentRect
@@ -102,7 +104,12 @@ export function useVideoSize(
     { immediate: true },
   )
 
-  const size = computed(() => (measured.value && (!onScreen.value || !pageVisible.value) ? NOT_SHOWN : measured.value))
+  // Off screen as soon as the IntersectionObserver says so, measured or not: a tile drawn hidden (display:
+  // none, another page of the grid) never gets a ResizeObserver report, a 0×0 box being its initial size.
+  const size = computed(() => {
+    if (onScreen.value === false) return NOT_SHOWN
+    return measured.value && !pageVisible.value ? NOT_SHOWN : measured.value
+  })
 
   // The track is claimed at once (sync): a tile replacing another in the same render must be counted
   // before the render is over.

@@ -37,6 +37,8 @@ export function fakeSizeWindow() {
   return {
     win,
     resize: (width: number, height: number) => [...resizeObservers].forEach((o) => o.fire(width, height)),
+    /** Only the observers of `element` (the grid's stage, say, not its tiles). */
+    resizeOf: (element: Element, width: number, height: number) => [...resizeObservers].filter((o) => o.observed.includes(element)).forEach((o) => o.fire(width, height)),
     intersect: (on: boolean) => [...intersectionObservers].forEach((o) => o.fire(on)),
     setVisibility: (state: DocumentVisibilityState) => {
       document.visibilityState = state
