@@ -61,15 +61,16 @@ export const domRowFit: RowFitPorts = {
 
 export function useRowFit({ bar, key, forced = () => false, ports = domRowFit }: RowFitOptions): RowFit {
   const needs = new Map<string, number>()
-  const compact = shallowRef(forced())
-  const measuring = shallowRef(false)
-  const full = computed(() => !compact.value || measuring.value)
+  // `measuring`: a row never measured, drawn full once to be measured (never painted so). Only the short
+  // bar measures (the full one reads its width as it is drawn), so the settled answer meanwhile is short.
+  const phase = shallowRef<'full' | 'compact' | 'measuring'>(forced() ? 'compact' : 'full')
+  const compact = computed(() => phase.value !== 'full')
+  const full = computed(() => phase.value !== 'compact')
 
   function decide() {
     const element = bar.value
     if (forced()) {
-      measuring.value = false
-      compact.value = true
+      phase.value = 'compact'
       return
     }
     if (!element) return
@@ -80,11 +81,10 @@ export function useRowFit({ bar, key, forced = () => false, ports = domRowFit }:
     const needed = needs.get(row)
     // Never measured: drawn full, then measured again (the watcher below, after the DOM update).
     if (needed === undefined) {
-      measuring.value = true
+      phase.value = 'measuring'
       return
     }
-    measuring.value = false
-    compact.value = needed > widths.available + TOLERANCE
+    phase.value = needed > widths.available + TOLERANCE ? 'compact' : 'full'
   }
 
   // After each DOM update that changed the row (drawn full or not, another key): its widths anew.
