@@ -34,8 +34,11 @@ const repoDir = resolve(packageDir, '../..')
  * Raised by 0.125 KB at stop 46: the receive slots offer only opus or VP8 (slotCodecs.ts, +125): 44,249.
  * Raised by 0.125 KB at stop 47: the join's first offer with no lock (−17: 44,232), and the warm-up's offer
  * reported in the step that enters the room (peerSession.ts takeReadyOffer, +71): 44,303.
+ * Raised by 0.5 KB at stop 50: what you receive of others' cameras (incomingVideo.ts, `setIncomingVideo`,
+ * the video size machine's framing, the view's `incomingVideo` and `turnedOff`, and no stall read for a
+ * video we asked none of; +463): 44,766.
  */
-export const BUDGET_GZIP_BYTES = 43.375 * 1024
+export const BUDGET_GZIP_BYTES = 43.875 * 1024
 /** Issue 10's goal (README, "Bundle size", says what stands in the way). */
 export const GOAL_GZIP_BYTES = 20 * 1024
 const ENTRY = "export { createConference, selectView } from '@parley/core'\n"

@@ -1,6 +1,7 @@
 // The core's public surface: what the Vue app (and anyone without Vue) binds to.
 // This file fixes the contract between packages/core and apps/web; the implementation lives in
 // conference.ts and the machines. Everything here is plain data except the stream registry.
+import type { IncomingVideo } from './machines/incomingVideo.js'
 import type { RoomOptions, TrackSource, VideoPausedEvent } from '@parley/protocol'
 import type { MediaStreamLike } from './ports.js'
 import type { LocalStats, QualityFigures } from './stats/analysis.js'
@@ -103,6 +104,11 @@ export interface RemoteTrackInfo {
    * track goes, and in a new hub session. Says "your connection", not theirs (`connectionProblem`).
    */
   pausedByHub?: VideoPauseReason
+  /**
+   * A camera you turned off (incoming video `off`, audio only): the hub is asked for none of it, so it
+   * stalls by your choice. A UI shows the avatar, not its last frame. Never on a shared screen.
+   */
+  turnedOff?: true
 }
 
 /** Why Parley's hub paused a video track for us: `bandwidth` (our downlink could not carry it). */
@@ -264,6 +270,11 @@ export interface DevicesView {
 /** Summary of the conference actor's snapshot that UIs read (all plain data). */
 export interface ConferenceView {
   status: ConferenceStatus
+  /**
+   * What you asked to receive of others' cameras (`setIncomingVideo`): `auto` as drawn, `low` the
+   * narrowest layer (saves data), `off` none (audio only). Shared screens come as drawn in every mode.
+   */
+  incomingVideo: IncomingVideo
   /** The active state configuration, e.g. ['inRoom.negotiation.signaling.free.stable', 'inRoom.events.streaming.open.listening']. */
   stateValue: unknown
   room?: RoomInfo

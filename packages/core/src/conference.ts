@@ -38,6 +38,7 @@ import { ScreenMedia } from './screenMedia.js'
 import { tabsActors } from './machines/tabsActors.js'
 import { tabsMachine } from './machines/tabsMachine.js'
 import { videoSizeActors } from './machines/videoSizeActors.js'
+import { isIncomingVideo } from './machines/incomingVideo.js'
 import { videoSizeMachine, type VideoSizeEvent } from './machines/videoSizeMachine.js'
 import type { Trace } from './trace/format.js'
 import type { TraceRecorderLike } from './trace/capture.js'
@@ -228,6 +229,9 @@ export function createConference(options: ConferenceOptions): Conference {
     setHand: (raised) => actor.send({ type: 'user.setHand', raised }),
     react: (emoji) => actor.send({ type: 'user.react', emoji }),
     reportVideoSize: (trackId, width, height) => actor.system.get('videoSize')?.send({ type: 'video.resized', trackId, width, height } satisfies VideoSizeEvent),
+    setIncomingVideo: (mode) => {
+      if (isIncomingVideo(mode)) actor.system.get('videoSize')?.send({ type: 'user.setIncomingVideo', mode } satisfies VideoSizeEvent)
+    },
     // For `pagehide`: the beacon survives the page; everything local is released at once.
     leaveOnUnload: () => actor.send({ type: 'user.leave', viaBeacon: true }),
     exportTrace: () => {

@@ -1,5 +1,6 @@
 // What `createConference` takes (its options and deadlines) and returns (the handle a UI binds to).
 // The data the handle's views carry is api.ts; this file is the calls.
+import type { IncomingVideo } from './machines/incomingVideo.js'
 import type { ConferenceCapabilities, ConferenceFact, ConferenceView, DeviceKind, JoinParams, StreamRegistry } from './api.js'
 
 /**
@@ -106,6 +107,14 @@ export interface ConferenceHandle<Snapshot> {
    * does not announce (one it stops announcing is forgotten at once). Optional for test doubles.
    */
   reportVideoSize?(trackId: string, width: number, height: number): void
+  /**
+   * user.setIncomingVideo: what to receive of others' cameras, for every tile at once (`view.incomingVideo`):
+   * `auto` (each as drawn), `low` (their narrowest layer: less data, a softer picture) or `off` (none:
+   * audio only; their tiles show avatars). Shared screens keep coming as drawn. Saves data only with a hub
+   * that hears sizes (Parley's, the `internal` channel); kept across recoveries. Anything else is ignored.
+   * Optional for test doubles.
+   */
+  setIncomingVideo?(mode: IncomingVideo): void
   /** Registers `navigator.sendBeacon`-style leave for page unload; returns the function to call from `pagehide`. */
   leaveOnUnload(): void
 }

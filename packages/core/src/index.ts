@@ -12,6 +12,7 @@ export {
 } from './conference.js'
 export { selectView, answeringOffer, participantsOf, participantChanges, deriveParticipants, statusOf, type ConferenceSnapshotLike } from './view.js'
 export { GUEST_NAME } from './guestName.js'
+export { INCOMING_VIDEO_MODES, LOW_VIDEO_PIXELS, askedSize, isIncomingVideo, type IncomingVideo } from './machines/incomingVideo.js'
 export { browserPorts } from './browser.js'
 export { createHubClient, HubError, isHubError, type HubClient, type HubClientOptions, type HubErrorKind } from './hubClient.js'
 export { LocalMedia } from './localMedia.js'

@@ -2,6 +2,8 @@
 // roster into participants (the one place that names a participant, `Guest` included).
 import type { ConferenceEndedReason, ConferenceStatus, ConferenceView, DevicesView, Participant, ParticipantEvent, RemoteTrackInfo, ScreenShareView } from './api.js'
 import type { ScreenShareContext } from './machines/screenShareMachine.js'
+import type { VideoSizeContext } from './machines/videoSizeMachine.js'
+import { askedSize, type IncomingVideo } from './machines/incomingVideo.js'
 import type { DevicesContext } from './machines/devicesMachine.js'
 import type { ConferenceContext } from './machines/conferenceMachine.js'
 import { chatViewOf, hostViewOf } from './roomExtrasView.js'
@@ -113,9 +115,10 @@ function flattenStateValue(value: unknown, prefix = ''): string[] {
  * Remote participants from what the hub announced and what the peer connection delivered. Tracks
  * may arrive before the announcement: such a stream still shows, under the placeholder name, and is
  * completed when `tracks_available` (or the participant's media state) names it. The streams of a
- * participant who left (media-state key deleted) stay hidden while their tracks wind down.
+ * participant who left (media-state key deleted) stay hidden while their tracks wind down. With incoming
+ * video `off`, every camera is `turnedOff`.
  */
-export function participantsOf(roster: Roster): Participant[] {
+export function participantsOf(roster: Roster, incoming: IncomingVideo = 'auto'): Participant[] {
   const byClient = new Map<string, Participant>()
   const liveByStreamKind = new Set(Object.values(roster.live).map((live) => `${live.streamId}|${live.kind}`))
 
@@ -144,7 +147,16 @@ export function participantsOf(roster: Roster): Participant[] {
   for (const announced of Object.values(roster.announced)) {
     const live = liveByStreamKind.has(`${announced.streamId}|${announced.kind}`)
     const pausedByHub = roster.pausedVideo[announced.trackId]
-    const track: RemoteTrackInfo = { trackId: announced.trackId, streamId: announced.streamId, kind: announced.kind, source: announced.source, live, ...(pausedByHub ? { pausedByHub } : {}) }
+    const turnedOff = incoming === 'off' && announced.kind === 'video' && announced.source !== 'screen'
+    const track: RemoteTrackInfo = {
+      trackId: announced.trackId,
+      streamId: announced.streamId,
+      kind: announced.kind,
+      source: announced.source,
+      live,
+      ...(pausedByHub ? { pausedByHub } : {}),
+      ...(turnedOff ? { turnedOff } : {}),
+    }
     participant(announced.clientId, announced.clientName).tracks.push(track)
     claimedStreams.add(announced.streamId)
   }
@@ -185,6 +197,19 @@ export function participantChanges(before: Roster, after: Roster): ParticipantEv
   ]
 }
 
+/** The video size machine's context, while it runs. */
+function videoSizesOf(snapshot: ConferenceSnapshotLike): VideoSizeContext | undefined {
+  const child = snapshot.children?.videoSize?.getSnapshot() as { status?: string; context?: VideoSizeContext } | undefined
+  return child?.status === 'active' ? child.context : undefined
+}
+
+/** The hub's track ids we asked for none of (drawn nowhere, or a camera turned off): their video stalls by our choice. */
+function unwatchedTracks(sizes: VideoSizeContext | undefined): Set<string> {
+  if (!sizes) return new Set()
+  const asked = Object.entries(sizes.drawn).map(([id, drawn]) => [id, askedSize(sizes.incoming, drawn, sizes.screens.includes(id))] as const)
+  return new Set(asked.filter(([, size]) => size.width <= 0 || size.height <= 0).map(([id]) => id))
+}
+
 /** Why a final state was reached: the hub's reason for `ended`, 'ended-by-me' for `left` after ending the room. */
 function endedReasonOf(value: unknown, context: ConferenceContext): ConferenceEndedReason | undefined {
   if (value === 'ended') return context.endedReason ?? undefined
@@ -197,11 +222,14 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
   const status = statusOf(snapshot.value)
   const error = context.error ?? (status === 'previewing' || status === 'idle' ? context.mediaError : null)
   const endedReason = endedReasonOf(snapshot.value, context)
-  const participants = participantsOf(context.roster)
+  const sizes = videoSizesOf(snapshot)
+  const incomingVideo = sizes?.incoming ?? 'auto'
+  const participants = participantsOf(context.roster, incomingVideo)
   const inRoom = typeof snapshot.value === 'object' && snapshot.value !== null && 'inRoom' in snapshot.value
   const activeSpeaker = inRoom ? activeSpeakerOf(participants, context.roster, context.stats, context.clientId ?? undefined) : undefined
   return {
     status,
+    incomingVideo,
     stateValue: flattenStateValue(snapshot.value).flatMap((path) => {
       // e.g. 'inRoom.negotiation' → 'inRoom.negotiation.signaling.free.stable', 'inRoom.negotiation.ice.watching'
       const id = path === 'inRoom.negotiation' ? 'negotiation' : path === 'inRoom.events' ? 'events' : path === 'inRoom.screenShare' ? 'screenShare' : undefined
@@ -212,7 +240,7 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
     ...(context.clientId ? { clientId: context.clientId } : {}),
     ...(context.displayName !== null ? { displayName: context.displayName } : {}),
     local: { ...context.local },
-    participants: inRoom ? withPresence(withStats(participants, context.roster, context.stats), context.presence) : participants,
+    participants: inRoom ? withPresence(withStats(participants, context.roster, context.stats, unwatchedTracks(sizes)), context.presence) : participants,
     screenShare: screenShareOf(snapshot),
     devices: devicesOf(snapshot),
     ...(error ? { error } : {}),

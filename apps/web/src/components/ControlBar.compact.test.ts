@@ -65,7 +65,7 @@ describe('ControlBar on a narrow window', () => {
     expect(items).toEqual([
       'menu-screen-share', 'menu-invite', 'menu-participants', 'menu-hand',
       'menu-react-👍', 'menu-react-👏', 'menu-react-😂', 'menu-react-🎉', 'menu-react-❤️', 'menu-react-😮',
-      'menu-end-room', 'menu-state-panel', 'menu-devices',
+      'menu-end-room', 'menu-state-panel', 'menu-devices', 'menu-incoming-auto', 'menu-incoming-low', 'menu-incoming-off',
     ])
     expect(document.activeElement).toBe(bar.get('[data-testid="menu-screen-share"]').element)
     bar.unmount()

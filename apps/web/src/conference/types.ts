@@ -22,6 +22,7 @@ export type {
   DeviceKind,
   DeviceNotice,
   DeviceOption,
+  IncomingVideo,
   DevicesView,
   EndedReason,
   JoinParams,

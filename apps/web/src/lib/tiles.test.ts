@@ -84,6 +84,14 @@ describe('remoteTile', () => {
     expect(remoteTile(makeParticipant(1, { connectionProblem: true, videoEnabled: false })).connectionWarning).toBe(true)
   })
 
+  it('shows the avatar for a camera you turned off (audio only), with nothing said of a pause', () => {
+    const turnedOff = (participant: Participant) => ({ ...participant, tracks: participant.tracks.map((t) => (t.kind === 'video' ? { ...t, turnedOff: true as const, pausedByHub: 'bandwidth' as const } : t)) })
+    expect(remoteTile(makeParticipant(1)).showVideo).toBe(true)
+    const tile = remoteTile(turnedOff(makeParticipant(1)))
+    expect(tile).toMatchObject({ showVideo: false, videoEnabled: true })
+    expect(tile.pausedForYou).toBeUndefined()
+  })
+
   it("says when the hub paused their camera for your connection, apart from their connection problem", () => {
     const paused = (participant: Participant) => ({ ...participant, tracks: participant.tracks.map((t) => (t.kind === 'video' ? { ...t, pausedByHub: 'bandwidth' as const } : t)) })
     expect(remoteTile(makeParticipant(1)).pausedForYou).toBeUndefined()

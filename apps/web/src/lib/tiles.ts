@@ -21,7 +21,7 @@ export interface Tile {
   videoTrackId?: string
   audioEnabled: boolean
   videoEnabled: boolean
-  /** Video is on and a live video track has arrived: otherwise the tile shows the avatar. */
+  /** Video is on, a live video track has arrived and you did not turn it off (audio only): otherwise the tile shows the avatar. */
   showVideo: boolean
   /**
    * How the picture fills the 16:9 box: a camera is cropped (cover), a shared screen is
@@ -119,7 +119,8 @@ export function remoteTile(participant: Participant): Tile {
     ...(videoTrackId !== undefined ? { videoTrackId } : {}),
     audioEnabled: participant.audioEnabled,
     videoEnabled: participant.videoEnabled,
-    showVideo: participant.videoEnabled && videoTrackId !== undefined && streamId !== undefined,
+    // A camera you turned off (audio only) shows the avatar: the hub sends none of it, so its last frame would stay.
+    showVideo: participant.videoEnabled && videoTrackId !== undefined && streamId !== undefined && video?.turnedOff !== true,
     fit: 'cover',
     ...(participant.speaking ? { speaking: true } : {}),
     ...(participant.quality ? { quality: participant.quality } : {}),
@@ -127,7 +128,7 @@ export function remoteTile(participant: Participant): Tile {
     ...(participant.connectionProblem ? { connectionProblem: true } : {}),
     ...(participant.videoPaused || participant.connectionProblem ? { connectionWarning: true } : {}),
     // With their camera off there is no video to pause: the avatar says enough.
-    ...(participant.videoEnabled && video?.pausedByHub !== undefined ? { pausedForYou: true } : {}),
+    ...(participant.videoEnabled && video?.pausedByHub !== undefined && video.turnedOff !== true ? { pausedForYou: true } : {}),
     ...(participant.handRaised ? { handRaised: true } : {}),
   }
 }

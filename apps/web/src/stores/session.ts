@@ -5,7 +5,7 @@
 // statechart). Nothing runs until `start()`.
 import { defineStore } from 'pinia'
 import { computed, markRaw, onScopeDispose, ref, shallowRef } from 'vue'
-import type { AnyConferenceHandle, ConferenceView, DeviceKind, ParticipantEvent } from '../conference/types'
+import type { AnyConferenceHandle, ConferenceView, DeviceKind, IncomingVideo, ParticipantEvent } from '../conference/types'
 import { useEventListener } from '../composables/browser'
 import { useEnvironment } from '../environment'
 import { shareEqual } from '../lib/share'
@@ -13,6 +13,7 @@ import { useDevtoolsStore } from './devtools'
 
 const IDLE_VIEW: ConferenceView = Object.freeze({
   status: 'idle',
+  incomingVideo: 'auto',
   stateValue: 'idle',
   local: { audioEnabled: true, videoEnabled: true, audioAvailable: false, videoAvailable: false },
   devices: { audioinput: [], videoinput: [], audiooutput: [], selected: {} },
@@ -219,6 +220,11 @@ export const useSessionStore = defineStore('session', () => {
     conference.value?.reportVideoSize?.(trackId, width, height)
   }
 
+  /** What to receive of others' cameras (stores/incomingVideo.ts remembers the choice). */
+  function setIncomingVideo(mode: IncomingVideo) {
+    conference.value?.setIncomingVideo?.(mode)
+  }
+
   /** From `pagehide` (a refresh or a closed tab): leave with a beacon so others see us go at once. */
   function leaveOnUnload() {
     conference.value?.leaveOnUnload()
@@ -257,6 +263,7 @@ export const useSessionStore = defineStore('session', () => {
     setHand,
     react,
     reportVideoSize,
+    setIncomingVideo,
     leaveOnUnload,
   }
 })

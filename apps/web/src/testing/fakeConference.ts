@@ -9,6 +9,7 @@ import type {
   ConferenceFactoryOptions,
   ConferenceView,
   DeviceKind,
+  IncomingVideo,
   JoinParams,
   MediaStreamLike,
   MediaStreamTrackLike,
@@ -21,6 +22,7 @@ import type {
 export function makeView(overrides: Partial<ConferenceView> = {}): ConferenceView {
   return {
     status: 'idle',
+    incomingVideo: 'auto',
     stateValue: 'idle',
     local: { audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: true },
     devices: { audioinput: [], videoinput: [], audiooutput: [], selected: {} },
@@ -148,6 +150,10 @@ const fakeConferenceMachine = setup({
     'fake.view': {
       actions: assign(({ event }) => (event.type === 'fake.view' ? { view: event.view } : {})),
     },
+    // As the core: the choice is in the view at once.
+    'user.setIncomingVideo': {
+      actions: assign(({ context, event }) => ({ view: { ...context.view, incomingVideo: (event as { args: unknown[] }).args[0] as IncomingVideo } })),
+    },
     'fake.answering': {
       actions: assign(({ event }) => (event.type === 'fake.answering' ? { answering: event.answering } : {})),
     },
@@ -164,6 +170,7 @@ export type RecordedCall =
   | { method: 'leave' | 'endRoom' | 'retry' | 'leaveOnUnload' | 'startScreenShare' | 'stopScreenShare'; args: [] }
   | { method: 'setMicrophone' | 'setCamera' | 'setHand'; args: [boolean] }
   | { method: 'react'; args: [string] }
+  | { method: 'setIncomingVideo'; args: [IncomingVideo] }
   | { method: 'selectDevice'; args: [DeviceKind, string] }
   | { method: 'muteParticipant' | 'removeParticipant' | 'sendChat'; args: [string] }
   | { method: 'readChat'; args: [] }
@@ -284,6 +291,7 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
     reportVideoSize: (trackId, width, height) => fake.videoSizes.push(`${trackId} ${width}x${height}`),
     setHand: (raised) => record({ method: 'setHand', args: [raised] }),
     react: (emoji) => record({ method: 'react', args: [emoji] }),
+    setIncomingVideo: (mode) => record({ method: 'setIncomingVideo', args: [mode] }),
     selectDevice: (kind, deviceId) => record({ method: 'selectDevice', args: [kind, deviceId] }),
     startScreenShare: () => record({ method: 'startScreenShare', args: [] }),
     stopScreenShare: () => record({ method: 'stopScreenShare', args: [] }),

@@ -45,7 +45,10 @@ function roomOpened(context: ConferenceContext, opened: OpenedRoom): Pick<Confer
 function rosterChanged(enqueue: { assign(values: { roster: Roster }): void; emit(fact: ConferenceFact): void; sendTo(to: 'videoSize', event: VideoSizeEvent): void }, before: Roster, roster: Roster) {
   enqueue.assign({ roster })
   for (const change of participantChanges(before, roster)) enqueue.emit(change)
-  if (roster.announced !== before.announced) enqueue.sendTo('videoSize', { type: 'tracks.announced', trackIds: Object.keys(roster.announced) })
+  if (roster.announced !== before.announced) {
+    const tracks = Object.values(roster.announced)
+    enqueue.sendTo('videoSize', { type: 'tracks.announced', trackIds: tracks.map((t) => t.trackId), screenTrackIds: tracks.filter((t) => t.source === 'screen').map((t) => t.trackId) })
+  }
 }
 
 export const conferenceSetup = setup({

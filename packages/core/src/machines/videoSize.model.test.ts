@@ -6,7 +6,8 @@
 // each frame the hub got parses as the protocol's `video_size`, no track gets two frames within an
 // interval, no frame leaves for a track while it is not announced (before its announcement, after its
 // end), and once the machine rests on an open channel the hub's last word on each track it keeps is its
-// latest size.
+// latest size, framed by the incoming choice: a camera 0x0 with audio only, within the data saver's area
+// with it, a screen as drawn always.
 import { INTERNAL_CHANNEL_LABEL, parseInternalFrame } from '@parley/protocol'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createActor, type AnyEventObject, type AnyMachineSnapshot } from 'xstate'
@@ -14,6 +15,7 @@ import { DataChannels } from '../dataChannels.js'
 import { CoverageRecorder } from '../test-support/coverage.js'
 import { FakeDataChannel, ManualClock } from '../test-support/index.js'
 import { edgeCoveringPaths, runPath } from '../test-support/modelPaths.js'
+import { LOW_VIDEO_PIXELS } from './incomingVideo.js'
 import { videoSizeActors } from './videoSizeActors.js'
 import { VIDEO_SIZE_INTERVAL_MS, videoSizeMachine, type VideoSizeContext } from './videoSizeMachine.js'
 
@@ -25,6 +27,12 @@ const events: AnyEventObject[] = [
   // The conference's roster: the hub announces t1; its publisher left, it no longer does.
   { type: 'tracks.announced', trackIds: ['t1'] },
   { type: 'tracks.announced', trackIds: [] },
+  // t1 announced as a shared screen (every incoming choice sends a screen as drawn).
+  { type: 'tracks.announced', trackIds: ['t1'], screenTrackIds: ['t1'] },
+  // The user's choice of others' video: audio only, the data saver, back to each as drawn.
+  { type: 'user.setIncomingVideo', mode: 'off' },
+  { type: 'user.setIncomingVideo', mode: 'low' },
+  { type: 'user.setIncomingVideo', mode: 'auto' },
   { type: 'internal.open' },
   { type: 'internal.closed' },
   { type: AFTER },
@@ -58,6 +66,7 @@ function startRun() {
   }
   const execute: Record<string, (event: AnyEventObject) => unknown> = {
     'video.resized': (event) => actor.send(event as never),
+    'user.setIncomingVideo': (event) => actor.send(event as never),
     'tracks.announced': (event) => {
       if ((event.trackIds as string[]).includes('t1')) unannounced.delete('t1')
       else unannounced.add('t1')
@@ -104,9 +113,14 @@ describe('videoSizeMachine (model)', () => {
       if (snapshot.matches('open')) {
         const current = run.opened.length - 1
         const latest = Object.fromEntries(run.frames.filter((f) => f.channel === current).map((f) => [f.trackId, f.size]))
-        for (const [id, frame] of Object.entries((snapshot.context as VideoSizeContext).sizes)) {
+        const context = snapshot.context as VideoSizeContext
+        for (const [id, frame] of Object.entries(context.sizes)) {
           const { data } = JSON.parse(frame) as { data: { width: number; height: number } }
           expect(latest[id]).toBe(`${data.width}x${data.height}`)
+          const drawn = context.drawn[id]!
+          const expected = context.screens.includes(id) || context.incoming === 'auto' ? drawn : context.incoming === 'off' ? { width: 0, height: 0 } : undefined
+          if (expected) expect(latest[id]).toBe(`${expected.width}x${expected.height}`)
+          else expect(data.width * data.height).toBeLessThanOrEqual(LOW_VIDEO_PIXELS)
         }
       }
       run.actor.stop()

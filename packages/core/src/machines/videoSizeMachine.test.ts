@@ -158,4 +158,36 @@ describe('videoSizeMachine', () => {
     expect(run.received(channel)).toEqual(['t3 160x90'])
     run.actor.stop()
   })
+
+  it("frames every size by the incoming choice, sends only what the choice changed, and keeps it for a new channel", () => {
+    const run = sizes()
+    run.actor.send({ type: 'tracks.announced', trackIds: ['t1', 't2', 's1'], screenTrackIds: ['s1'] })
+    run.resize('t1', 640, 360)
+    run.resize('t2', 0, 0)
+    run.resize('s1', 800, 450)
+    const channel = run.hubOpens()
+    expect(run.received(channel)).toEqual(['t1 640x360', 't2 0x0', 's1 800x450'])
+    // Audio only: the camera drawn goes to 0x0; the one drawn nowhere and the screen change nothing.
+    run.clock.advance(VIDEO_SIZE_INTERVAL_MS)
+    run.actor.send({ type: 'user.setIncomingVideo', mode: 'off' })
+    expect(run.received(channel).slice(3)).toEqual(['t1 0x0'])
+    // A resize meanwhile is kept as drawn and asks for nothing new.
+    run.clock.advance(VIDEO_SIZE_INTERVAL_MS)
+    run.resize('t1', 320, 180)
+    run.clock.advance(VIDEO_SIZE_INTERVAL_MS)
+    expect(run.received(channel).slice(4)).toEqual([])
+    expect(run.actor.getSnapshot().context.drawn.t1).toEqual({ width: 320, height: 180 })
+    // The data saver: the camera within its area, as the latest drawn size's shape.
+    run.actor.send({ type: 'user.setIncomingVideo', mode: 'low' })
+    expect(run.received(channel).slice(4)).toEqual(['t1 168x94'])
+    // A new channel (a fresh session) hears the framed sizes.
+    run.channels.clear()
+    const next = run.hubOpens()
+    expect(run.received(next)).toEqual(['t1 168x94', 't2 0x0', 's1 800x450'])
+    // Back to each as drawn.
+    run.clock.advance(VIDEO_SIZE_INTERVAL_MS)
+    run.actor.send({ type: 'user.setIncomingVideo', mode: 'auto' })
+    expect(run.received(next).slice(3)).toEqual(['t1 320x180'])
+    run.actor.stop()
+  })
 })

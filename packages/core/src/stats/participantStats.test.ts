@@ -42,6 +42,13 @@ describe('participants with their stats', () => {
     expect(withStats([{ ...bo, tracks: [{ ...camera, pausedByHub: 'bandwidth' }] }], roster, stalled)[0]).toMatchObject({ videoPaused: false, quality: { quality: 'good' } })
   })
 
+  it('a video we asked none of (drawn nowhere, or turned off: `unwatched`) is not their paused video either', () => {
+    const camera = { trackId: 'v', streamId: 's-bo', kind: 'video' as const, source: 'media' as const, live: true }
+    const stalled = summary({ tracks: { 'rx-a': { kind: 'audio', quality: 'good' }, 'rx-v': { kind: 'video', quality: 'lost', paused: true } } })
+    expect(withStats([{ ...bo, tracks: [camera] }], roster, stalled, new Set(['other']))[0]?.videoPaused).toBe(true)
+    expect(withStats([{ ...bo, tracks: [camera] }], roster, stalled, new Set(['v']))[0]).toMatchObject({ videoPaused: false, quality: { quality: 'good' } })
+  })
+
   it('before any stats the participant is as the roster says', () => {
     expect(withStats([bo], roster, emptySummary())).toEqual([bo])
   })

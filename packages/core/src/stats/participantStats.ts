@@ -5,8 +5,11 @@ import { worstQuality, type LocalStats, type QualityFigures, type StatsSummary, 
 
 export type { LocalStats, QualityFigures }
 
-/** A participant's audio level, speaking, quality and paused video from their live tracks' stats. */
-export function withStats(participants: Participant[], roster: Roster, summary: StatsSummary): Participant[] {
+/**
+ * A participant's audio level, speaking, quality and paused video from their live tracks' stats.
+ * `unwatched`: the hub's ids of the video tracks we asked for none of (not drawn, or turned off).
+ */
+export function withStats(participants: Participant[], roster: Roster, summary: StatsSummary, unwatched: ReadonlySet<string> = new Set()): Participant[] {
   const tracksOfStream = new Map<string, { trackId: string; streamId: string; stats: TrackStats }[]>()
   for (const live of Object.values(roster.live)) {
     const stats = summary.tracks[live.trackId]
@@ -35,8 +38,9 @@ export function withStats(participants: Participant[], roster: Roster, summary: 
       // Someone muted is never shown speaking (their silence frames can still carry a level).
       speaking: participant.audioEnabled && audio.some((t) => t.stats.speaking === true),
       quality,
-      // A video the hub paused for our link stalls by design: `pausedByHub` says so, not as their problem.
-      videoPaused: participant.videoEnabled && video.some((t) => t.stats.paused === true && !participant.tracks.some((p) => p.pausedByHub && p.streamId === t.streamId)),
+      // A video the hub paused for our link, or one we asked none of (a tile on another page, a camera
+      // turned off), stalls by design: not their problem.
+      videoPaused: participant.videoEnabled && video.some((t) => t.stats.paused === true && !participant.tracks.some((p) => p.kind === 'video' && p.streamId === t.streamId && (p.pausedByHub || unwatched.has(p.trackId)))),
     }
   })
 }

@@ -1,0 +1,50 @@
+// What you receive of others' cameras: best for each tile, a data saver, or audio only. The core decides
+// what the hub is asked for (`setIncomingVideo`, `view.incomingVideo`); this store remembers the choice
+// across calls and visits (localStorage) and hands it to every new conference before it joins. Used by
+// the call's chunk only: the first time it runs (the call screen, drawn under the pre-join), it hands the
+// choice to the conference already started, then to each one after.
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import type { IncomingVideo } from '../conference/types'
+import { useEnvironment } from '../environment'
+import { parseIncomingVideo } from '../lib/incomingVideo'
+import { useSessionStore } from './session'
+
+export const INCOMING_VIDEO_KEY = 'parley.incomingVideo'
+
+export const useIncomingVideoStore = defineStore('incomingVideo', () => {
+  const { localStorage } = useEnvironment()
+  const session = useSessionStore()
+  const remembered = ref<IncomingVideo>(parseIncomingVideo(readStorage()))
+
+  function readStorage(): string | null {
+    try {
+      return localStorage.getItem(INCOMING_VIDEO_KEY)
+    } catch {
+      return null
+    }
+  }
+
+  /** The core's word: what the hub is asked for now. */
+  const mode = computed(() => session.view.incomingVideo)
+
+  function choose(next: IncomingVideo) {
+    remembered.value = next
+    try {
+      localStorage.setItem(INCOMING_VIDEO_KEY, next)
+    } catch {
+      // Storage refused (quota, private mode): the choice holds for this visit only.
+    }
+    session.setIncomingVideo(next)
+  }
+
+  const handOver = () => {
+    if (remembered.value !== 'auto') session.setIncomingVideo(remembered.value)
+  }
+  handOver()
+  session.$onAction(({ name, after }) => {
+    if (name === 'start') after(handOver)
+  })
+
+  return { mode, choose }
+})
