@@ -283,9 +283,9 @@ describe('web app call layout (built app on the real hub; Ada the host, Grace a 
     await ada.page.getByTestId('more-button').click()
     await ada.page.getByTestId('call-menu').waitFor({ timeout: 5_000 }).catch(explain)
     expect(inside(await box(ada.page, '[data-testid="call-menu"]'), viewport)).toBe(true)
-    await ada.page.keyboard.press('ArrowUp') // from the first item round to the last, Devices…
-    await expect.poll(() => ada.page.evaluate(() => document.activeElement?.getAttribute('data-testid')), { timeout: 5_000 }).toBe('menu-devices')
-    expect(inside(await box(ada.page, '[data-testid="menu-devices"]'), viewport)).toBe(true)
+    await ada.page.keyboard.press('ArrowUp') // from the first item round to the last, Others' video: Audio only
+    await expect.poll(() => ada.page.evaluate(() => document.activeElement?.getAttribute('data-testid')), { timeout: 5_000 }).toBe('menu-incoming-off')
+    expect(inside(await box(ada.page, '[data-testid="menu-incoming-off"]'), viewport)).toBe(true)
     await ada.page.screenshot({ path: artifactPath('controls-844x390-menu.png') })
     await ada.page.keyboard.press('Escape')
     await expect.poll(() => ada.page.getByTestId('call-menu').count(), { timeout: 5_000 }).toBe(0)

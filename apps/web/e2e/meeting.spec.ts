@@ -238,7 +238,7 @@ describe('meeting features (built app, real hub, three Chromium pages)', () => {
     for (const participant of participants) await participant.page.getByTestId('chat-close').click()
   })
 
-  it("Ada mutes Bo and removes Cy; Bo has no End room; Ada ends and Bo reads who ended it", async () => {
+  it("Ada mutes Bo, then everyone, and removes Cy; Bo has no End room; Ada ends and Bo reads who ended it", async () => {
     // Bo is muted already (above): unmute, then Ada mutes.
     await bo.page.getByTestId('toggle-mic').click()
     await expect.poll(() => bo.page.getByTestId('toggle-mic').getAttribute('aria-pressed'), { timeout: 10_000 }).toBe('true')
@@ -248,7 +248,15 @@ describe('meeting features (built app, real hub, three Chromium pages)', () => {
     await expect.poll(() => bo.page.getByTestId('toggle-mic').getAttribute('aria-pressed'), { timeout: 10_000 }).toBe('false')
     await expect.poll(() => boRow.locator('[data-testid="participant-mic"]').getAttribute('data-on'), { timeout: 10_000 }).toBe('false')
 
+    // Bo unmutes again (Cy is unmuted since the speaking step): "Mute all" mutes both, Ada's own microphone aside.
+    await bo.page.getByTestId('toggle-mic').click()
     const cyRow = ada.page.locator('[data-testid="participant-row"]', { hasText: 'Cy' })
+    for (const row of [boRow, cyRow]) await expect.poll(() => row.locator('[data-testid="participant-mic"]').getAttribute('data-on'), { timeout: 10_000 }).toBe('true')
+    await ada.page.getByTestId('participants-mute-all').click()
+    for (const muted of [bo, cy]) await expect.poll(() => muted.page.getByTestId('toggle-mic').getAttribute('aria-pressed'), { timeout: 10_000 }).toBe('false')
+    for (const row of [boRow, cyRow]) await expect.poll(() => row.locator('[data-testid="participant-mic"]').getAttribute('data-on'), { timeout: 10_000 }).toBe('false')
+    expect(await ada.page.getByTestId('participants-mute-all').isDisabled()).toBe(true)
+
     await cyRow.getByTestId('participant-remove').click()
     await expect.poll(() => cy.page.getByTestId('ended-title').textContent(), { timeout: 10_000 }).toBe('Ada removed you from the meeting')
     for (const observer of [ada, bo]) {

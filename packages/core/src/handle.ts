@@ -68,6 +68,11 @@ export interface ConferenceHandle<Snapshot> {
   endRoom(): void
   /** user.muteParticipant: ask the hub to mute that participant's microphone (host with a host key only; `host.canModerate`). */
   muteParticipant(clientId: string): void
+  /**
+   * user.muteEveryone: ask the hub to mute every other participant whose microphone may be on (as the
+   * roster says now; host with a host key only). Each may unmute again, as with one mute. Optional for doubles.
+   */
+  muteEveryone?(): void
   /** user.removeParticipant: remove that participant from the room (host with a host key only). */
   removeParticipant(clientId: string): void
   /** user.sendChat: send a chat message (1–2,000 characters; refused with `chat.notice` otherwise; queued until the channel opens). */

@@ -78,6 +78,20 @@ describe('host controls', () => {
     expect(run.view().host.failure).toBeUndefined()
   })
 
+  it('mutes everyone else whose microphone may be on, one request each, as the roster says now', async () => {
+    const run = await inRoom({ roomName: 'Standup' })
+    const track = (clientId: string, name: string) => ({ id: `${clientId}-a`, track_id: `${clientId}-a`, client_id: clientId, client_name: name, stream_id: `${clientId}-s`, kind: 'audio', source: 'media' })
+    // Bo and Cy publish their state (Cy muted already); Di's client publishes none (the official SDK): she may be heard.
+    run.sse().emit('tracks_available', { tracks: { 'bo-a': track('bo', 'Bo'), 'cy-a': track('cy', 'Cy'), 'di-a': track('di', 'Di') } })
+    run.sse().emit('meta_changed', { [mediaStateMetaKey('bo')]: { audio: true, video: true, name: 'Bo' } })
+    run.sse().emit('meta_changed', { [mediaStateMetaKey('cy')]: { audio: false, video: true, name: 'Cy' } })
+    await flush()
+    run.conference.muteEveryone?.()
+    await flush()
+    expect(run.world.hub.requests('muteClient').map((request) => request.params.clientId)).toEqual(['bo', 'di'])
+    expect(run.world.hub.requests('muteClient').every((request) => request.headers['X-Parley-Host-Key'] === 'key-room1')).toBe(true)
+  })
+
   it('obeys the host’s mute: the microphone goes off and is published, and the view says who did it', async () => {
     const run = await inRoom({ roomId: 'room1' }, (world) => void world.hub.rooms.set('room1', { id: 'room1', name: 'Standup' }))
     run.sse().emit('parley_mute', { kind: 'audio', by: { client_id: 'c9', name: 'Bo' } })

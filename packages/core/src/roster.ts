@@ -144,3 +144,13 @@ function departed(roster: Roster, clientId: string, mediaStates: Roster['mediaSt
     connectionProblems: roster.connectionProblems.filter((id) => id !== clientId),
   })
 }
+
+/**
+ * The others whose microphone may be on: everyone the hub announced or who published a media state,
+ * less us, those who left and those whose published state says it is off (a client publishing none, as
+ * the official SDK's, may be heard: it counts).
+ */
+export function unmutedOthers(roster: Roster, self: string | null): string[] {
+  const ids = new Set([...Object.values(roster.announced).map((track) => track.clientId), ...Object.keys(roster.mediaStates)])
+  return [...ids].filter((id) => id !== self && !roster.departedClients.includes(id) && roster.mediaStates[id]?.audio !== false)
+}

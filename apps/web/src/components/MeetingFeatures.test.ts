@@ -88,6 +88,23 @@ describe('participants panel host controls', () => {
     await nextTick()
     expect(wrapper.findAll('[data-testid="participant-row"]')[1]!.find('[data-testid="participant-host"]').exists()).toBe(true)
     expect(wrapper.find('[data-testid="participant-mute"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="participants-mute-all"]').exists()).toBe(false)
+    wrapper.unmount()
+  })
+
+  it('gives a host "Mute all" while someone else may be heard; the core decides whom', async () => {
+    const host = { isHost: true, canModerate: true, mutedCount: 0, hostClientId: 'me', hostName: 'Ada' }
+    const others = [makeParticipant(1, { name: 'Bo' }), makeParticipant(2, { name: 'Cy', audioEnabled: false })]
+    const { app, wrapper } = await mountCall({ clientId: 'me', participants: others, host })
+    await wrapper.get('[data-testid="toggle-participants"]').trigger('click')
+    const muteAll = () => wrapper.get('[data-testid="participants-mute-all"]')
+    expect(muteAll().attributes('aria-label')).toBe('Mute everyone else')
+    await muteAll().trigger('click')
+    expect(app.fake.calls).toEqual([{ method: 'muteEveryone', args: [] }])
+    // Everyone else muted: nothing left to do (your own microphone does not count).
+    app.fake.setView({ status: 'connected', clientId: 'me', host, participants: others.map((p) => ({ ...p, audioEnabled: false })) })
+    await nextTick()
+    expect(muteAll().attributes('disabled')).toBeDefined()
     wrapper.unmount()
   })
 })

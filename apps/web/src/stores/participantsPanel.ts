@@ -12,6 +12,9 @@ export const useParticipantsPanelStore = defineStore('participantsPanel', () => 
   /** Mute and Remove are offered only to a host the hub gave a host key. */
   const canModerate = computed(() => session.view.host.canModerate)
 
+  /** Someone else's microphone is on: "Mute all" has something to do. */
+  const othersHeard = computed(() => rows.value.some((row) => !row.you && row.audioEnabled))
+
   function toggle() {
     open.value = !open.value
   }
@@ -20,5 +23,5 @@ export const useParticipantsPanelStore = defineStore('participantsPanel', () => 
     open.value = false
   }
 
-  return { open, rows, raisedHands, canModerate, toggle, close, mute: session.muteParticipant, remove: session.removeParticipant }
+  return { open, rows, raisedHands, canModerate, othersHeard, toggle, close, mute: session.muteParticipant, muteEveryone: session.muteEveryone, remove: session.removeParticipant }
 })

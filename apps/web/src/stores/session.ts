@@ -155,6 +155,11 @@ export const useSessionStore = defineStore('session', () => {
     conference.value?.muteParticipant(clientId)
   }
 
+  /** The host mutes everyone else whose microphone may be on (the core decides who, from its roster). */
+  function muteEveryone() {
+    conference.value?.muteEveryone?.()
+  }
+
   function removeParticipant(clientId: string) {
     conference.value?.removeParticipant(clientId)
   }
@@ -248,6 +253,7 @@ export const useSessionStore = defineStore('session', () => {
     leave,
     endRoom,
     muteParticipant,
+    muteEveryone,
     removeParticipant,
     sendChat,
     readChat,

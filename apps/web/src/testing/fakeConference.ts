@@ -173,7 +173,7 @@ export type RecordedCall =
   | { method: 'setIncomingVideo'; args: [IncomingVideo] }
   | { method: 'selectDevice'; args: [DeviceKind, string] }
   | { method: 'muteParticipant' | 'removeParticipant' | 'sendChat'; args: [string] }
-  | { method: 'readChat'; args: [] }
+  | { method: 'readChat' | 'muteEveryone'; args: [] }
 
 export interface FakeConference {
   /** Give this to the store: each call builds a fresh actor (as "Join again" does). */
@@ -282,6 +282,7 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
     removeParticipant: (clientId) => record({ method: 'removeParticipant', args: [clientId] }),
     sendChat: (text) => record({ method: 'sendChat', args: [text] }),
     readChat: () => record({ method: 'readChat', args: [] }),
+    muteEveryone: () => record({ method: 'muteEveryone', args: [] }),
     setMicrophone: (enabled) => record({ method: 'setMicrophone', args: [enabled] }),
     setCamera: (enabled) => record({ method: 'setCamera', args: [enabled] }),
     retry: () => record({ method: 'retry', args: [] }),

@@ -2,7 +2,7 @@
 // answer (a hub offer being answered), connection (the word the UI shows), media (our microphone/camera state), host, chat, screen share,
 // participants (the roster), room (its details when joined by id), stats and presence. Typed by the conference's setup (conferenceSetup.ts).
 import { raise, sendTo } from 'xstate'
-import { mediaStateChanged, trackEnded, trackLive, connectionProblemChanged, videoPausedChanged } from '../roster.js'
+import { mediaStateChanged, trackEnded, trackLive, connectionProblemChanged, videoPausedChanged, unmutedOthers } from '../roster.js'
 import { type ChatInput } from './chatMachine.js'
 import { type HostInput } from './hostMachine.js'
 import { type NegotiationEvent } from './negotiationTypes.js'
@@ -134,6 +134,8 @@ export const inRoomState = conferenceSetup.createStateConfig({
       on: {
         'user.muteParticipant': { actions: sendTo('host', ({ event }) => event) },
         'user.removeParticipant': { actions: sendTo('host', ({ event }) => event) },
+        // Everyone else whose microphone may be on, as the roster says now.
+        'user.muteEveryone': { actions: sendTo('host', ({ context }) => ({ type: 'user.muteEveryone', clientIds: unmutedOthers(context.roster, context.clientId) })) },
       },
     },
     chat: {

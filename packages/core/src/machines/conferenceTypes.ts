@@ -88,6 +88,7 @@ export type ConferenceEvent =
   | { type: 'user.setHand'; raised: boolean }
   | { type: 'user.react'; emoji: string }
   | { type: 'user.muteParticipant'; clientId: string }
+  | { type: 'user.muteEveryone' }
   | { type: 'user.removeParticipant'; clientId: string }
   | { type: 'user.sendChat'; text: string; at: number }
   | { type: 'user.readChat' }

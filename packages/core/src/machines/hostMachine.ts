@@ -4,7 +4,7 @@
 // there is no key: the creator is still host (the UI offers End room only to it) but cannot moderate
 // (`observing`), like everyone else. A mute request from the hub turns our microphone off through
 // the conference's own `user.setMicrophone`, so it is published like any toggle.
-import { assign, sendParent, sendTo, setup } from 'xstate'
+import { assign, enqueueActions, sendParent, sendTo, setup } from 'xstate'
 import type { ModerationAction, ModerationInput, ModerationJob, ModerationOutcome, HostActors } from './hostActors.js'
 import { notProvided } from './notProvided.js'
 
@@ -31,6 +31,8 @@ export interface HostContext extends HostInput {
 export type HostEvent =
   | { type: 'user.muteParticipant'; clientId: string }
   | { type: 'user.removeParticipant'; clientId: string }
+  /** From the conference: everyone else whose microphone may be on (the roster's). */
+  | { type: 'user.muteEveryone'; clientIds: string[] }
   | { type: 'hub.muteRequested'; by?: ActedBy }
   | ModerationOutcome
 
@@ -44,6 +46,9 @@ export const hostMachine = setup({
   },
   actions: {
     request: sendTo('moderationRequests', (_, job: ModerationJob) => job),
+    requestMutes: enqueueActions(({ enqueue }, clientIds: string[]) => {
+      for (const clientId of clientIds) enqueue.sendTo('moderationRequests', { type: 'moderation.request', action: 'mute', clientId } satisfies ModerationJob)
+    }),
     storeFailure: assign({ failure: (_, failure: HostContext['failure']) => failure }),
     clearFailure: assign({ failure: null }),
     obeyMute: assign({
@@ -75,6 +80,7 @@ export const hostMachine = setup({
       on: {
         'user.muteParticipant': { actions: { type: 'request', params: ({ event }) => ({ type: 'moderation.request', action: 'mute', clientId: event.clientId }) } },
         'user.removeParticipant': { actions: { type: 'request', params: ({ event }) => ({ type: 'moderation.request', action: 'remove', clientId: event.clientId }) } },
+        'user.muteEveryone': { actions: { type: 'requestMutes', params: ({ event }) => event.clientIds } },
         'moderation.done': { actions: ['clearFailure', 'notifyParent'] },
         'moderation.failed': {
           actions: [{ type: 'storeFailure', params: ({ event }) => ({ action: event.action, clientId: event.clientId, message: event.message }) }, 'notifyParent'],

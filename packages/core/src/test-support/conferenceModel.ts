@@ -67,6 +67,7 @@ const events: AnyEventObject[] = [
   { type: 'user.setCamera', enabled: false },
   { type: 'user.muteParticipant', clientId: 'c2' },
   { type: 'user.removeParticipant', clientId: 'c2' },
+  { type: 'user.muteEveryone' },
   { type: 'user.sendChat', text: 'hello', at: 0 },
   { type: 'user.readChat' },
   { type: 'hub.candidate', candidate: REMOTE_CANDIDATE },
