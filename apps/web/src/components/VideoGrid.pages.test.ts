@@ -46,6 +46,36 @@ async function mountGrid(others: number, stage: { width: number; height: number 
 }
 
 describe('VideoGrid pages', () => {
+  it('turns pages with Page Down / Page Up while there are pages; not while typing, with a modifier, or with one page', async () => {
+    const press = async (key: string, init: KeyboardEventInit = {}, target: EventTarget = document.body) => {
+      const event = new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true, ...init })
+      target.dispatchEvent(event)
+      await nextTick()
+      return event.defaultPrevented
+    }
+    const { grid, shown, label } = await mountGrid(8)
+    expect(await press('PageDown')).toBe(true)
+    expect(label().get('.visually-hidden').text()).toBe('Page 2 of 3')
+    expect(shown()).toEqual(['client-4', 'client-5', 'client-6', 'client-7'])
+    await press('PageDown')
+    // At the last page it stays there.
+    await press('PageDown')
+    expect(label().get('.visually-hidden').text()).toBe('Page 3 of 3')
+    expect(await press('PageUp')).toBe(true)
+    expect(label().get('.visually-hidden').text()).toBe('Page 2 of 3')
+    // Typing in a field, or with a modifier: the key does what it does there.
+    const field = document.body.appendChild(document.createElement('textarea'))
+    expect(await press('PageUp', {}, field)).toBe(false)
+    expect(await press('PageUp', { ctrlKey: true })).toBe(false)
+    expect(label().get('.visually-hidden').text()).toBe('Page 2 of 3')
+    field.remove()
+    grid.unmount()
+    // One page: nothing to turn, the key is left alone.
+    const fits = await mountGrid(5)
+    expect(await press('PageDown')).toBe(false)
+    fits.grid.unmount()
+  })
+
   it('shows every tile and no controls when they all fit, or before the stage is measured', async () => {
     const fits = await mountGrid(5)
     expect(fits.shown()).toHaveLength(6)

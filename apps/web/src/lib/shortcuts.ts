@@ -21,6 +21,9 @@ export const MEETING_SHORTCUTS = [
   { action: 'chat', key: 'c', label: 'C', description: 'Open or close the chat' },
   { action: 'hand', key: 'h', label: 'H', description: 'Raise or lower your hand' },
   { action: 'participants', key: 'p', label: 'P', description: 'Show or hide the participants' },
+  // Zoom's keys for its gallery's pages; handled by the grid itself (VideoGrid.vue), only while it has pages.
+  { action: 'previousPage', key: 'pageup', label: 'Page Up', description: 'Previous page of people (in a big room)' },
+  { action: 'nextPage', key: 'pagedown', label: 'Page Down', description: 'Next page of people (in a big room)' },
   { action: 'help', key: '?', label: '?', description: 'Show these shortcuts' },
 ] as const
 
