@@ -5,7 +5,8 @@
 // Bo's path is unlimited; everything the hub sends to Cy (UDP to her candidates' ports, shaped from her
 // Join click on) crosses a 300 kbit/s class with a 500 ms drop-tail queue (testkit rate-link.ts and
 // peer-ports.ts, the loadtest ramp's `slow-subscriber` link). Observed, never slept on:
-//   1. Cy's tile of Ada shows "Video paused — your connection is too slow" (hub README, "The slowest subscriber");
+//   1. Cy's tile of Ada shows "Video paused — your connection is too slow" (hub README, "The slowest subscriber"),
+//      and Cy (not Bo) is offered Audio only;
 //   2. while paused Cy still receives Ada's audio and decodes no video of hers; Bo keeps decoding it;
 //   3. with the shaping removed the notice goes and Cy decodes Ada's video again (after the hub's backoff),
 //      (a second pause, the hub's trial failing on the recovered link, is printed: see the check's comment).
@@ -192,6 +193,9 @@ describe("the hub pauses a slow subscriber's video (three Chromium pages, built 
     expect(paused.map((entry) => entry.fields?.clientId)).toContain(cyId)
     expect(paused.map((entry) => entry.fields?.clientId)).not.toContain(boId)
     expect(await pausedForYou(bo.page)).toBe('false')
+    // Cy is offered Audio only (her link is short); Bo, whose link carries it, is not.
+    await cy.page.getByTestId('audio-only-offer').waitFor({ timeout: 5_000 }).catch(explain)
+    expect(await bo.page.getByTestId('audio-only-offer').count()).toBe(0)
   })
 
   it("keeps Ada's audio flowing to Cy while her video is paused, and Bo decoding it", async () => {

@@ -3,6 +3,7 @@
 // with a button back.
 import { flushPromises } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
+import { makeParticipant } from '../testing/fakeConference'
 import { createTestApp } from '../testing/testApp'
 import { INCOMING_VIDEO_KEY, useIncomingVideoStore } from '../stores/incomingVideo'
 import CallMenu from './CallMenu.vue'
@@ -72,4 +73,35 @@ describe("others' video", () => {
     expect(app.localStorage.data.get(INCOMING_VIDEO_KEY)).toBe('auto')
     call.unmount()
   })
+
+  it('offers Audio only while the hub pauses a video for your link; once a call, until dismissed', async () => {
+    const app = createTestApp()
+    app.start()
+    const bo = makeParticipant(1, { name: 'Bo' })
+    const paused = { ...bo, tracks: bo.tracks.map((t) => (t.kind === 'video' ? { ...t, pausedByHub: 'bandwidth' as const } : t)) }
+    app.fake.setView({ status: 'connected', room, participants: [bo] })
+    const call = app.mount(CallView, { attachTo: document.body })
+    expect(call.find('[data-testid="audio-only-offer"]').exists()).toBe(false)
+    app.fake.setView({ status: 'connected', room, participants: [paused] })
+    await flushPromises()
+    expect(call.get('[data-testid="audio-only-offer"]').text()).toContain("Your connection cannot carry everyone's video.")
+    await call.get('[data-testid="audio-only-offer-accept"]').trigger('click')
+    await flushPromises()
+    expect(incomingCalls(app.fake.calls)).toEqual(['off'])
+    // Audio only now: nothing more to offer. Back to the default, it is offered again while the pause lasts.
+    expect(call.find('[data-testid="audio-only-offer"]').exists()).toBe(false)
+    await call.get('[data-testid="incoming-video-auto"]').trigger('click')
+    await flushPromises()
+    expect(call.find('[data-testid="audio-only-offer"]').exists()).toBe(true)
+    await call.get('[data-testid="audio-only-offer-dismiss"]').trigger('click')
+    await flushPromises()
+    expect(call.find('[data-testid="audio-only-offer"]').exists()).toBe(false)
+    // Not again in this call; a new conference may offer it again.
+    app.fake.setView({ status: 'connected', room, participants: [bo] })
+    app.fake.setView({ status: 'connected', room, participants: [paused] })
+    await flushPromises()
+    expect(call.find('[data-testid="audio-only-offer"]').exists()).toBe(false)
+    call.unmount()
+  })
 })
+

@@ -2,7 +2,8 @@
 // what the hub is asked for (`setIncomingVideo`, `view.incomingVideo`); this store remembers the choice
 // across calls and visits (localStorage) and hands it to every new conference before it joins. Used by
 // the call's chunk only: the first time it runs (the call screen, drawn under the pre-join), it hands the
-// choice to the conference already started, then to each one after.
+// choice to the conference already started, then to each one after. While Parley's hub pauses someone's
+// video because your link cannot carry it, it offers Audio only (once a call, until dismissed).
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { IncomingVideo } from '../conference/types'
@@ -38,7 +39,17 @@ export const useIncomingVideoStore = defineStore('incomingVideo', () => {
     session.setIncomingVideo(next)
   }
 
+  /** The hub paused a video for your link (the core's `pausedByHub`): your downlink is short. */
+  const linkShort = computed(() => session.view.participants.some((participant) => participant.tracks.some((track) => track.pausedByHub !== undefined)))
+  const offerDismissed = ref(false)
+  /** Offer Audio only: your link is short, you receive every camera as drawn, and you did not say no this call. */
+  const offered = computed(() => linkShort.value && mode.value === 'auto' && !offerDismissed.value)
+  function dismissOffer() {
+    offerDismissed.value = true
+  }
+
   const handOver = () => {
+    offerDismissed.value = false
     if (remembered.value !== 'auto') session.setIncomingVideo(remembered.value)
   }
   handOver()
@@ -46,5 +57,5 @@ export const useIncomingVideoStore = defineStore('incomingVideo', () => {
     if (name === 'start') after(handOver)
   })
 
-  return { mode, choose }
+  return { mode, choose, offered, dismissOffer }
 })
