@@ -7,6 +7,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { IncomingVideo } from '../conference/types'
+import { useStoredRef } from '../composables/browser'
 import { useEnvironment } from '../environment'
 import { parseIncomingVideo } from '../lib/incomingVideo'
 import { useSessionStore } from './session'
@@ -16,26 +17,13 @@ export const INCOMING_VIDEO_KEY = 'parley.incomingVideo'
 export const useIncomingVideoStore = defineStore('incomingVideo', () => {
   const { localStorage } = useEnvironment()
   const session = useSessionStore()
-  const remembered = ref<IncomingVideo>(parseIncomingVideo(readStorage()))
-
-  function readStorage(): string | null {
-    try {
-      return localStorage.getItem(INCOMING_VIDEO_KEY)
-    } catch {
-      return null
-    }
-  }
+  const remembered = useStoredRef<IncomingVideo>(INCOMING_VIDEO_KEY, 'auto', localStorage, { read: parseIncomingVideo, write: (mode) => mode })
 
   /** The core's word: what the hub is asked for now. */
   const mode = computed(() => session.view.incomingVideo)
 
   function choose(next: IncomingVideo) {
     remembered.value = next
-    try {
-      localStorage.setItem(INCOMING_VIDEO_KEY, next)
-    } catch {
-      // Storage refused (quota, private mode): the choice holds for this visit only.
-    }
     session.setIncomingVideo(next)
   }
 
