@@ -69,7 +69,7 @@ describe('App', () => {
     app.unmount()
   })
 
-  it.each(['hub-unreachable', 'negotiation-failed', 'client-gone', 'unauthorized', 'invalid-response'] as ConferenceErrorKind[])(
+  it.each(['hub-unreachable', 'negotiation-failed', 'client-gone', 'unauthorized', 'invalid-response', 'room-locked'] as ConferenceErrorKind[])(
     'shows what %s means in the call, with a Retry button',
     async (kind) => {
       const { app } = await mountApp()
