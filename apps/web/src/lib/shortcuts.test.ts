@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { isStatePanelShortcut, meetingShortcutOf } from './shortcuts'
+import { meetingShortcutOf } from './meetingShortcuts'
+import { isStatePanelShortcut } from './shortcuts'
 
 const press = (key: string, extra: Partial<KeyboardEvent> = {}, target: EventTarget | null = document.body) =>
   ({ key, shiftKey: false, ctrlKey: false, metaKey: false, altKey: false, target, ...extra }) as KeyboardEvent

@@ -2,9 +2,9 @@
 
 export const STATE_PANEL_SHORTCUT = 'Shift+D'
 
-type KeyEventLike = Pick<KeyboardEvent, 'key' | 'shiftKey' | 'ctrlKey' | 'metaKey' | 'altKey' | 'target'>
+export type KeyEventLike = Pick<KeyboardEvent, 'key' | 'shiftKey' | 'ctrlKey' | 'metaKey' | 'altKey' | 'target'>
 
-function isTyping(target: EventTarget | null): boolean {
+export function isTyping(target: EventTarget | null): boolean {
   const element = target as HTMLElement | null
   return element !== null && (element.tagName === 'INPUT' || element.tagName === 'TEXTAREA' || element.tagName === 'SELECT' || element.isContentEditable === true)
 }
@@ -12,28 +12,4 @@ function isTyping(target: EventTarget | null): boolean {
 /** Shift+D, with no other modifier, outside text fields. */
 export function isStatePanelShortcut(event: KeyEventLike): boolean {
   return event.shiftKey && !event.ctrlKey && !event.metaKey && !event.altKey && event.key.toLowerCase() === 'd' && !isTyping(event.target)
-}
-
-/** The call's shortcuts: one key, no modifier (`?` is Shift+/ on most layouts), never while typing. */
-export const MEETING_SHORTCUTS = [
-  { action: 'microphone', key: 'm', label: 'M', description: 'Turn the microphone on or off' },
-  { action: 'camera', key: 'v', label: 'V', description: 'Turn the camera on or off' },
-  { action: 'chat', key: 'c', label: 'C', description: 'Open or close the chat' },
-  { action: 'hand', key: 'h', label: 'H', description: 'Raise or lower your hand' },
-  { action: 'participants', key: 'p', label: 'P', description: 'Show or hide the participants' },
-  // Zoom's keys for its gallery's pages; handled by the grid itself (VideoGrid.vue), only while it has pages.
-  { action: 'previousPage', key: 'pageup', label: 'Page Up', description: 'Previous page of people (in a big room)' },
-  { action: 'nextPage', key: 'pagedown', label: 'Page Down', description: 'Next page of people (in a big room)' },
-  { action: 'help', key: '?', label: '?', description: 'Show these shortcuts' },
-] as const
-
-export type MeetingShortcut = (typeof MEETING_SHORTCUTS)[number]['action']
-
-/** The call shortcut this key press means, if any. */
-export function meetingShortcutOf(event: KeyEventLike): MeetingShortcut | undefined {
-  if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return undefined
-  const key = event.key.toLowerCase()
-  // Shift is only part of `?`; Shift+M etc. are left alone (Shift+D is the State panel).
-  if (event.shiftKey && key !== '?') return undefined
-  return MEETING_SHORTCUTS.find((shortcut) => shortcut.key === key)?.action
 }

@@ -1,8 +1,8 @@
-// The call's keyboard shortcuts (lib/shortcuts.ts) and their help dialog. Only in the call; never
+// The call's keyboard shortcuts (lib/meetingShortcuts.ts) and their help dialog. Only in the call; never
 // while typing. The chat registers its toggle here (`chatToggle`), so this store needs no chat.
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import { meetingShortcutOf } from '../lib/shortcuts'
+import { meetingShortcutOf } from '../lib/meetingShortcuts'
 import { useParticipantsPanelStore } from './participantsPanel'
 import { usePresenceStore } from './presence'
 import { useScreenStore } from './screen'
