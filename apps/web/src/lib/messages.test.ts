@@ -57,7 +57,7 @@ describe('describeError', () => {
   it('says a locked room is locked, and that the host can unlock it (then Retry)', () => {
     expect(describeError({ kind: 'room-locked', message: '' }, localHub)).toEqual({
       title: 'This room is locked',
-      detail: 'The host locked it: nobody new can join for now. Ask the host to unlock it, then try again.',
+      detail: 'Ask the host to unlock it, then try again.',
       remedy: 'retry',
     })
   })

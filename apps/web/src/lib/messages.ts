@@ -63,7 +63,7 @@ function hubCopy(kind: Exclude<ConferenceErrorKind, `media-${string}`>, hub: Hub
     case 'room-locked':
       return {
         title: 'This room is locked',
-        detail: 'The host locked it: nobody new can join for now. Ask the host to unlock it, then try again.',
+        detail: 'Ask the host to unlock it, then try again.',
         remedy: 'retry',
       }
     case 'hub-unreachable':
