@@ -29,7 +29,7 @@ export interface HostContext extends HostInput {
   mutedCount: number
   /** The last moderation request the hub refused, for the UI to say so. */
   failure: HostFailure | null
-  /** The room is locked to newcomers, as the hub last said (its event, or its answer to our request). */
+  /** The room is locked to newcomers, as the hub last said (its `parley_room_locked`, to everyone, us included). */
   roomLocked: boolean
   roomLockedBy: ActedBy | null
   /** Our lock/unlock requests not yet answered. */

@@ -11,6 +11,7 @@ import {
   LAST_EVENT_ID_QUERY,
   LockRoomRequestSchema,
   RegisterRequestSchema,
+  type RoomLock,
   routes,
   SessionDescriptionSchema,
   SetMetaRequestSchema,
@@ -79,7 +80,7 @@ export function createApi(hub: Hub, options: { apiKey?: string }): Hono {
   api.on(routes.lockRoom.method, routes.lockRoom.path, room, asHost, ...jsonBody(LockRoomRequestSchema, { what: 'room lock' }), (c) => {
     const { locked, by_client_id } = c.req.valid('json')
     setRoomLocked(c.var.room, locked, actedBy(c.var.room, by_client_id))
-    return reply(c, Status.ok, locked ? 'room locked: nobody new may join' : 'room unlocked', { locked })
+    return reply(c, Status.ok, locked ? 'room locked: nobody new may join' : 'room unlocked', { locked } satisfies RoomLock)
   })
 
   // Clients
