@@ -69,7 +69,7 @@ describe('App', () => {
     app.unmount()
   })
 
-  it.each(['hub-unreachable', 'negotiation-failed', 'client-gone', 'unauthorized', 'invalid-response'] as ConferenceErrorKind[])(
+  it.each(['hub-unreachable', 'negotiation-failed', 'client-gone', 'unauthorized', 'invalid-response', 'room-locked'] as ConferenceErrorKind[])(
     'shows what %s means in the call, with a Retry button',
     async (kind) => {
       const { app } = await mountApp()
@@ -81,6 +81,18 @@ describe('App', () => {
       app.unmount()
     },
   )
+
+  it('tells someone a locked room refused that it is locked, with Try again (no room yet: the ended screen)', async () => {
+    const { app } = await mountApp()
+    fake.setView({ status: 'failed', error: { kind: 'room-locked', message: 'POST /rooms/:roomId/register: room "r1" is locked by its host', status: 403 } })
+    await nextTick()
+    expect(app.get('[data-testid="ended-title"]').text()).toBe('This room is locked')
+    expect(app.get('[data-testid="ended-detail"]').text()).toBe('Ask the host to unlock it, then try again.')
+    expect(app.find('[data-testid="join-again"]').exists()).toBe(false)
+    await app.get('[data-testid="retry-button"]').trigger('click')
+    expect(fake.calls.at(-1)).toEqual({ method: 'retry', args: [] })
+    app.unmount()
+  })
 
   it('sends someone whose room is gone to a screen that offers a new room', async () => {
     const { app } = await mountApp()

@@ -37,8 +37,11 @@ const repoDir = resolve(packageDir, '../..')
  * Raised by 0.5 KB at stop 50: what you receive of others' cameras (incomingVideo.ts, `setIncomingVideo`,
  * the video size machine's framing, the view's `incomingVideo` and `turnedOff`, and no stall read for a
  * video we asked none of; +463): 44,766.
+ * Raised by 0.375 KB at stop 50 (from 44,907 bytes): the host's room lock (`setRoomLocked`, the host machine's
+ * lock requests and `hub.roomLocked`, the view's `roomLocked`/`lockPending`, register's host key and the
+ * `room-locked` error kind; +352): 45,259.
  */
-export const BUDGET_GZIP_BYTES = 43.875 * 1024
+export const BUDGET_GZIP_BYTES = 44.25 * 1024
 /** Issue 10's goal (README, "Bundle size", says what stands in the way). */
 export const GOAL_GZIP_BYTES = 20 * 1024
 const ENTRY = "export { createConference, selectView } from '@parley/core'\n"

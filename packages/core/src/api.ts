@@ -43,6 +43,7 @@ export type ConferenceErrorKind =
   | 'room-not-found'
   | 'client-gone' // the hub no longer knows this client (404 on client/events)
   | 'unauthorized' // 401/403 from the hub
+  | 'room-locked' // Parley's hub: the host locked the room, nobody new may join until it is unlocked
   | 'hub-unreachable' // network error or 5xx
   | 'invalid-response' // the hub answered something that is not the v1 contract
   | 'negotiation-failed' // SDP/ICE failed and could not be restored
@@ -193,9 +194,17 @@ export interface HostView {
   /** The host muted our microphone (`mutedCount` counts each time, so a UI can announce every one). */
   mutedBy?: ActedBy
   mutedCount: number
-  /** The last mute/remove the hub refused. */
-  failure?: { action: 'mute' | 'remove'; clientId: string; message: string }
+  /** The last mute/remove/lock the hub refused. */
+  failure?: HostFailure
+  /** Parley's hub: the host locked the room to newcomers (everyone in the room learns it from the hub). */
+  roomLocked: boolean
+  /** Who locked or unlocked it last, when the hub said (absent for the state we found on joining). */
+  roomLockedBy?: ActedBy
+  /** A lock or unlock of ours is on its way to the hub (a UI may disable its toggle). */
+  lockPending: boolean
 }
+
+export type HostFailure = { action: 'mute' | 'remove'; clientId: string; message: string } | { action: 'lock'; locked: boolean; message: string }
 /** An event from the hub that broke the v1 contract (reported, never dropped silently). */
 export interface InvalidHubEventFact {
   type: 'events.invalid'

@@ -217,6 +217,7 @@ export function createConference(options: ConferenceOptions): Conference {
     muteParticipant: (clientId) => actor.send({ type: 'user.muteParticipant', clientId }),
     removeParticipant: (clientId) => actor.send({ type: 'user.removeParticipant', clientId }),
     muteEveryone: () => actor.send({ type: 'user.muteEveryone' }),
+    setRoomLocked: (locked) => actor.send({ type: 'user.setRoomLocked', locked }),
     sendChat: (text) => actor.send({ type: 'user.sendChat', text, at: ports.clock.now() }),
     readChat: () => actor.send({ type: 'user.readChat' }),
     setMicrophone: (enabled) => actor.send({ type: 'user.setMicrophone', enabled }),

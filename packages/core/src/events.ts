@@ -19,6 +19,8 @@ export type HubEvent =
   | { type: 'hub.left'; reason?: LeftReason; by?: HubActor }
   /** Parley's hub: the host asks us to turn our microphone off. */
   | { type: 'hub.muteRequested'; by?: HubActor }
+  /** Parley's hub: the host locked the room to newcomers, or unlocked it (also on joining a locked room with the host key). */
+  | { type: 'hub.roomLocked'; locked: boolean; by?: HubActor }
   /** Parley's hub: another client's media and RTCP stopped reaching it (`problem`), or came back. */
   | { type: 'hub.connectionProblem'; clientId: string; problem: boolean }
   /**
@@ -30,7 +32,7 @@ export type HubEvent =
 /**
  * The systemId of the actor each signaling event is for: the negotiation machine, and the peer
  * session it owns (which keeps the hub's candidates until a remote description exists), and the host
- * controls (machines/hostMachine.ts) for a mute request. Every other
+ * controls (machines/hostMachine.ts) for a mute request and the room's lock. Every other
  * hub event goes to the events machine's parent, the conference.
  */
 export const HUB_EVENT_RECIPIENTS: Partial<Record<HubEvent['type'], 'negotiation' | 'peerSession' | 'host'>> = {
@@ -38,6 +40,7 @@ export const HUB_EVENT_RECIPIENTS: Partial<Record<HubEvent['type'], 'negotiation
   'hub.allowedRenegotiation': 'negotiation',
   'hub.candidate': 'peerSession',
   'hub.muteRequested': 'host',
+  'hub.roomLocked': 'host',
 }
 
 /** `lost`: the stream could not be restored in a bounded number of attempts (the hub is unreachable). */

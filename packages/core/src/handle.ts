@@ -73,6 +73,11 @@ export interface ConferenceHandle<Snapshot> {
    * roster says now; host with a host key only). Each may unmute again, as with one mute. Optional for doubles.
    */
   muteEveryone?(): void
+  /**
+   * user.setRoomLocked: lock the room to newcomers, or unlock it (host with a host key only; `host.roomLocked`
+   * says how it is, `host.lockPending` while the hub has not answered). Optional for doubles.
+   */
+  setRoomLocked?(locked: boolean): void
   /** user.removeParticipant: remove that participant from the room (host with a host key only). */
   removeParticipant(clientId: string): void
   /** user.sendChat: send a chat message (1–2,000 characters; refused with `chat.notice` otherwise; queued until the channel opens). */

@@ -44,6 +44,20 @@ describe('hub client', () => {
     await expectHubError(api.removeClient(room.id, 'gone', host), 'client-gone', 404)
   })
 
+  it('locks with the key at parley/lock; registers with the key when given; a 403 room_locked is its own kind', async () => {
+    const { hub, api } = client()
+    const room = await api.createRoom({ options: { parley: { host_controls: true } } })
+    await api.lockRoom(room.id, true, { key: room.host_key!, clientId: 'c1' })
+    expect(hub.requests('lockRoom')[0]).toMatchObject({ path: `/v1/rooms/${room.id}/parley/lock`, method: 'PUT', headers: { 'X-Parley-Host-Key': room.host_key }, body: { by_client_id: 'c1', locked: true } })
+    await api.register(room.id, {}, undefined, room.host_key)
+    expect(hub.requests('register')[0]?.headers['X-Parley-Host-Key']).toBe(room.host_key)
+    hub.next('register', { status: 403, data: { reason: 'room_locked' } })
+    await expectHubError(api.register(room.id, {}), 'room-locked', 403)
+    expect(hub.requests('register')[1]?.headers['X-Parley-Host-Key']).toBeUndefined()
+    hub.next('register', { status: 403, data: null })
+    await expectHubError(api.register(room.id, {}), 'unauthorized', 403)
+  })
+
   it('sends no host key and no body on end without host credentials (the hosted hub)', async () => {
     const { hub, api } = client()
     const room = await api.createRoom({})

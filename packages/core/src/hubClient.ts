@@ -8,6 +8,7 @@ import {
   HostKeySchema,
   NegotiateResultSchema,
   RegisteredClientSchema,
+  ROOM_LOCKED_REASON,
   RoomSchema,
   ClientSchema,
   describeIssues,
@@ -37,6 +38,8 @@ export type HubErrorKind =
   | 'invalid-response'
   | 'conflict'
   | 'bad-request'
+  /** Parley's hub: the host locked the room, so register refuses newcomers (403, `data.reason` `room_locked`). */
+  | 'room-locked'
 
 export class HubError extends Error {
   override readonly name = 'HubError'
@@ -76,7 +79,8 @@ export interface HubClient {
   readonly baseUrl: string
   createRoom(body: CreateRoomRequest, signal?: AbortSignal): Promise<CreatedRoom>
   getRoom(roomId: string, signal?: AbortSignal): Promise<Room>
-  register(roomId: string, body: { uid?: string; name?: string; enable_vad?: boolean }, signal?: AbortSignal): Promise<RegisteredClient>
+  /** With `hostKey` (Parley's hub, host controls) a room its host locked still lets us in. */
+  register(roomId: string, body: { uid?: string; name?: string; enable_vad?: boolean }, signal?: AbortSignal, hostKey?: string): Promise<RegisteredClient>
   getClient(roomId: string, clientId: string, signal?: AbortSignal): Promise<Client>
   setName(roomId: string, clientId: string, name: string, signal?: AbortSignal): Promise<RegisteredClient>
   getMeta(roomId: string, key: string, signal?: AbortSignal): Promise<unknown>
@@ -99,6 +103,8 @@ export interface HubClient {
   muteClient(roomId: string, clientId: string, host: HostCredentials, signal?: AbortSignal): Promise<void>
   /** Parley's hub only: removes a client from the room (host controls). */
   removeClient(roomId: string, clientId: string, host: HostCredentials, signal?: AbortSignal): Promise<void>
+  /** Parley's hub only: locks the room to newcomers, or unlocks it (host controls); everyone hears `parley_room_locked`. */
+  lockRoom(roomId: string, locked: boolean, host: HostCredentials, signal?: AbortSignal): Promise<void>
   createChannel(roomId: string, name: string, ordered?: boolean, signal?: AbortSignal): Promise<void>
   /** The client's events stream; `lastEventId` asks the hub to replay what came after it (a new EventSource cannot send the header). */
   eventsUrl(roomId: string, clientId: string, lastEventId?: string): string
@@ -148,7 +154,7 @@ export function createHubClient(options: HubClientOptions): HubClient {
     const parsed = v.safeParse(EnvelopeSchema, json)
     if (!response.ok) {
       const message = parsed.success && parsed.output.message ? parsed.output.message : `HTTP ${response.status}`
-      throw errorForStatus(response.status, `${route.method} ${route.path}: ${message}`, init.notFound)
+      throw errorForStatus(response.status, `${route.method} ${route.path}: ${message}`, init.notFound, parsed.success ? parsed.output.data : null)
     }
     if (!parsed.success) {
       throw new HubError('invalid-response', `${route.method} ${route.path}: ${describeIssues(parsed.issues)}`, response.status)
@@ -182,8 +188,8 @@ export function createHubClient(options: HubClientOptions): HubClient {
     baseUrl,
     createRoom: (body, signal) => call('createRoom', {}, CreatedRoomSchema, { body, ...signalOf(signal) }),
     getRoom: (roomId, signal) => call('getRoom', { roomId }, RoomSchema, { ...signalOf(signal), notFound: 'room-not-found' }),
-    register: (roomId, body, signal) =>
-      call('register', { roomId }, RegisteredClientSchema, { body, ...signalOf(signal), notFound: 'room-not-found' }),
+    register: (roomId, body, signal, hostKey) =>
+      call('register', { roomId }, RegisteredClientSchema, { body, ...signalOf(signal), ...(hostKey ? { headers: { [HOST_KEY_HEADER]: hostKey } } : {}), notFound: 'room-not-found' }),
     getClient: (roomId, clientId, signal) =>
       call('getClient', { roomId, clientId }, ClientSchema, { ...signalOf(signal), notFound: 'client-gone' }),
     setName: (roomId, clientId, name, signal) =>
@@ -238,6 +244,9 @@ export function createHubClient(options: HubClientOptions): HubClient {
     removeClient: async (roomId, clientId, host, signal) => {
       await call('removeClient', { roomId, clientId }, NullData, { ...signalOf(signal), ...asHost(host), notFound: 'client-gone' })
     },
+    lockRoom: async (roomId, locked, host, signal) => {
+      await call('lockRoom', { roomId }, NullData, { ...signalOf(signal), headers: { [HOST_KEY_HEADER]: host.key }, body: { by_client_id: host.clientId, locked }, notFound: 'room-not-found' })
+    },
     createChannel: async (roomId, name, ordered = true, signal) => {
       await call('createChannel', { roomId }, NullData, { body: { name, mode: ordered }, ...signalOf(signal), notFound: 'room-not-found' })
     },
@@ -246,7 +255,9 @@ export function createHubClient(options: HubClientOptions): HubClient {
   }
 }
 
-function errorForStatus(status: number, message: string, notFound: HubErrorKind = 'bad-request'): HubError {
+function errorForStatus(status: number, message: string, notFound: HubErrorKind = 'bad-request', data?: unknown): HubError {
+  // The hub's reason in `data` tells a locked room from a refused key (both 403).
+  if ((data as { reason?: unknown } | null)?.reason === ROOM_LOCKED_REASON) return new HubError('room-locked', message, status)
   if (status === 404) return new HubError(notFound, message, status)
   if (status === 401 || status === 403) return new HubError('unauthorized', message, status)
   if (status === 409) return new HubError('conflict', message, status)

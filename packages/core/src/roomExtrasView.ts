@@ -38,5 +38,8 @@ export function hostViewOf(snapshot: ConferenceSnapshotLike, participants: reado
     ...(hostContext?.mutedBy ? { mutedBy: { ...hostContext.mutedBy } } : {}),
     mutedCount: hostContext?.mutedCount ?? 0,
     ...(hostContext?.failure ? { failure: { ...hostContext.failure } } : {}),
+    roomLocked: !!hostContext?.roomLocked,
+    ...(hostContext?.roomLockedBy ? { roomLockedBy: { ...hostContext.roomLockedBy } } : {}),
+    lockPending: !!hostContext?.lockRequests,
   }
 }

@@ -6,6 +6,8 @@ export class HubError extends Error {
     readonly status: number,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** The envelope's `data`: what a client branches on besides the status (e.g. `{reason}`). */
+    readonly data: unknown = null,
   ) {
     super(message)
     this.name = 'HubError'

@@ -3,9 +3,22 @@
 // that key in `X-Parley-Host-Key`. Rooms without the option are untouched: `end` works as in the
 // hosted hub and the moderation routes answer 403. The hub cannot mute anyone's media (it forwards
 // what the client sends): it tells the client with a `parley_mute` event and marks the microphone off
-// in the client's published media state, so the others show it off at once.
+// in the client's published media state, so the others show it off at once. A locked room (`locked`,
+// stored with the room, so it outlives a hub restart) refuses every new registration without the key;
+// clients already in keep their client id, so their streams, offers and ICE restarts are untouched.
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { type ActedBy, HOST_KEY_HEADER, mediaStateMetaKey, MediaStateSchema, PARLEY_MUTE_EVENT, Status, type MuteEvent } from '@parley/protocol'
+import {
+  type ActedBy,
+  HOST_KEY_HEADER,
+  mediaStateMetaKey,
+  MediaStateSchema,
+  PARLEY_MUTE_EVENT,
+  PARLEY_ROOM_LOCKED_EVENT,
+  ROOM_LOCKED_REASON,
+  Status,
+  type MuteEvent,
+  type RoomLockedEvent,
+} from '@parley/protocol'
 import * as v from 'valibot'
 import type { Client } from './client.js'
 import { HubError } from './errors.js'
@@ -15,6 +28,8 @@ import type { Room } from './room.js'
 export interface ParleyRoomRecord {
   /** Set when the room was created with host controls; never logged. */
   hostKey?: string
+  /** The host locked the room to newcomers (absent when unlocked). */
+  locked?: boolean
 }
 
 /** 401 without the header, 403 with a wrong key (another room's included); nothing when the room has no host controls. */
@@ -26,10 +41,39 @@ export function checkHostKey(room: Room, given: string | undefined): void {
 }
 
 /** The moderation routes exist only for rooms with host controls. */
-export function requireHostControls(room: Room): void {
+export function requireHostControls(room: Room, what = 'mute or remove others'): void {
   if (room.parley.hostKey === undefined) {
-    throw new HubError(Status.forbidden, `room "${room.id}" was created without host controls (options.parley.host_controls): nobody may mute or remove others in it`)
+    throw new HubError(Status.forbidden, `room "${room.id}" was created without host controls (options.parley.host_controls): nobody may ${what} in it`)
   }
+}
+
+/** Locks or unlocks the room (stored), and tells every client in it; the same state twice tells again. */
+export function setRoomLocked(room: Room, locked: boolean, by: ActedBy | undefined): void {
+  room.setExtension('locked', locked ? true : undefined)
+  const event: RoomLockedEvent = by ? { locked, by } : { locked }
+  for (const clientId of room.clientIds) room.client(clientId).sse.send(PARLEY_ROOM_LOCKED_EVENT, event)
+}
+
+/**
+ * Before a registration: a locked room lets in only a request with its host key (403 otherwise, with
+ * `data.reason` = `room_locked` so a client can word it). Returns whether the newcomer must be told the
+ * room is locked (it registered with the key).
+ */
+export function admitNewcomer(room: Room, hostKey: string | undefined): boolean {
+  if (room.parley.locked !== true) return false
+  const expected = room.parley.hostKey
+  if (expected !== undefined && hostKey && timingSafeEqual(digest(hostKey), digest(expected))) return true
+  throw new HubError(
+    Status.forbidden,
+    `room "${room.id}" is locked by its host: nobody new may join until the host unlocks it${hostKey ? ' (the host key given is not this room\'s)' : ''}`,
+    {},
+    { reason: ROOM_LOCKED_REASON },
+  )
+}
+
+/** A newcomer let into a locked room (the host coming back) learns it is locked on its first events. */
+export function tellLocked(client: Client): void {
+  client.sse.send(PARLEY_ROOM_LOCKED_EVENT, { locked: true } satisfies RoomLockedEvent)
 }
 
 /** Who acted, by the client id the host named; unknown ids name nobody (the action still happens). */

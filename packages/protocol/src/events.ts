@@ -2,7 +2,7 @@
 // On the wire each event is one `event:` line and one single-line JSON `data:` line.
 import * as v from 'valibot'
 import { RECONNECT_LEFT_REASONS } from './resume.js'
-import { ActedBySchema, MuteEventSchema, PARLEY_MUTE_EVENT } from './hostControls.js'
+import { ActedBySchema, MuteEventSchema, PARLEY_MUTE_EVENT, PARLEY_ROOM_LOCKED_EVENT, RoomLockedEventSchema } from './hostControls.js'
 import { IceCandidateSchema, OfferSchema, TracksEventSchema } from './schemas.js'
 import { describeIssues } from './fields.js'
 
@@ -59,6 +59,7 @@ export const SseEventSchemas = {
   [PARLEY_MUTE_EVENT]: MuteEventSchema,
   [PARLEY_CONNECTION_EVENT]: ConnectionEventSchema,
   [PARLEY_VIDEO_PAUSED_EVENT]: VideoPausedEventSchema,
+  [PARLEY_ROOM_LOCKED_EVENT]: RoomLockedEventSchema,
 } as const satisfies Record<string, v.GenericSchema>
 
 export type SseEventName = keyof typeof SseEventSchemas

@@ -3,6 +3,8 @@
 // ending that room, muting and removing a client then require the key in the `X-Parley-Host-Key`
 // header. The hosted hub knows none of this: it drops the option, returns no key, and has no
 // moderation routes, so a Parley client falls back to "the creator is the host" without enforcement.
+// The host may also lock the room (`parley/lock`): nobody new may register while it is locked, unless
+// the register request carries the room's host key (the host can always come back).
 import * as v from 'valibot'
 import type { RoomOptionsInput } from './requests.js'
 
@@ -30,3 +32,23 @@ export const MuteEventSchema = v.object({
   by: v.optional(ActedBySchema),
 })
 export type MuteEvent = v.InferOutput<typeof MuteEventSchema>
+
+// The lock route's body is in requests.ts (LockRoomRequestSchema).
+
+/** `data` of the lock route's answer: the room's lock as it is now. */
+export const RoomLockSchema = v.object({ locked: v.boolean() })
+export type RoomLock = v.InferOutput<typeof RoomLockSchema>
+
+/**
+ * SSE event to every client of the room when the host locks or unlocks it, and to a client that
+ * registers (with the host key) while it is locked, so a returning host knows without asking.
+ */
+export const PARLEY_ROOM_LOCKED_EVENT = 'parley_room_locked'
+export const RoomLockedEventSchema = v.object({ locked: v.boolean(), by: v.optional(ActedBySchema) })
+export type RoomLockedEvent = v.InferOutput<typeof RoomLockedEventSchema>
+
+/**
+ * `data.reason` of register's 403 when the room is locked, so a client can tell it from a bad API key
+ * (both 403) without reading the message.
+ */
+export const ROOM_LOCKED_REASON = 'room_locked'

@@ -16,6 +16,9 @@ import {
   PARLEY_MUTE_EVENT,
   PARLEY_CONNECTION_EVENT,
   PARLEY_VIDEO_PAUSED_EVENT,
+  PARLEY_ROOM_LOCKED_EVENT,
+  LockRoomRequestSchema,
+  RoomLockSchema,
   parseChatFrame,
   SSE_EVENTS,
   IceCandidateSchema,
@@ -24,7 +27,7 @@ import {
 
 describe('SSE_EVENTS', () => {
   it('names every event the schemas parse, each once: what a client listens for', () => {
-    expect(SSE_EVENTS).toEqual(['offer', 'candidate', 'tracks_added', 'tracks_available', 'allowed_renegotation', 'meta_changed', 'ping', 'left', 'parley_mute', 'parley_connection', 'parley_video_paused'])
+    expect(SSE_EVENTS).toEqual(['offer', 'candidate', 'tracks_added', 'tracks_available', 'allowed_renegotation', 'meta_changed', 'ping', 'left', 'parley_mute', 'parley_connection', 'parley_video_paused', 'parley_room_locked'])
   })
 })
 
@@ -120,6 +123,18 @@ describe('host controls (Parley extension)', () => {
   it('routes the moderation endpoints under /parley', () => {
     expect(pathFor('muteClient', { roomId: 'r', clientId: 'c' })).toBe('/v1/rooms/r/parley/mute/c')
     expect(pathFor('removeClient', { roomId: 'r', clientId: 'c' })).toBe('/v1/rooms/r/parley/remove/c')
+    expect(pathFor('lockRoom', { roomId: 'r' })).toBe('/v1/rooms/r/parley/lock')
+    expect(routes.lockRoom).toMatchObject({ method: 'PUT', auth: false, status: 200 })
+  })
+
+  it('validates the lock body and answer, and parses parley_room_locked', () => {
+    expect(v.safeParse(LockRoomRequestSchema, { locked: true, by_client_id: 'a' }).success).toBe(true)
+    expect(v.safeParse(LockRoomRequestSchema, {}).success).toBe(false)
+    expect(v.safeParse(LockRoomRequestSchema, { locked: 'yes' }).success).toBe(false)
+    expect(v.safeParse(RoomLockSchema, { locked: false }).success).toBe(true)
+    expect(parseSseEvent(PARLEY_ROOM_LOCKED_EVENT, '{"locked":true,"by":{"client_id":"a","name":"Ada"}}')).toMatchObject({ ok: true, data: { locked: true, by: { name: 'Ada' } } })
+    expect(parseSseEvent(PARLEY_ROOM_LOCKED_EVENT, '{"locked":false}')).toMatchObject({ ok: true, data: { locked: false } })
+    expect(parseSseEvent(PARLEY_ROOM_LOCKED_EVENT, '{}')).toMatchObject({ ok: false })
   })
 
   it('parses left with who did it, the shutdown reason, and parley_mute', () => {

@@ -94,7 +94,7 @@ export const CreateChannelRequestSchema = jsonObject({
 export type CreateChannelRequest = v.InferOutput<typeof CreateChannelRequestSchema>
 
 /**
- * Body of `end`, `parley/mute` and `parley/remove` (host controls, hostControls.ts; optional, an empty
+ * Body of `end`, `parley/mute` and `parley/remove`, part of `parley/lock`'s (host controls, hostControls.ts; optional, an empty
  * body is `{}`): the client id of the host doing it, so the hub can tell the others who it was by the
  * name that client registered.
  */
@@ -102,3 +102,10 @@ export const HostActionRequestSchema = v.object({
   by_client_id: v.optional(v.pipe(v.string(), v.maxLength(MAX_ID_LENGTH))),
 })
 export type HostActionRequest = v.InferOutput<typeof HostActionRequestSchema>
+
+/** Body of `PUT parley/lock` (host controls): lock or unlock, and (as every host action) who did it. */
+export const LockRoomRequestSchema = v.object({
+  by_client_id: v.optional(v.pipe(v.string(), v.maxLength(MAX_ID_LENGTH))),
+  locked: v.boolean(),
+})
+export type LockRoomRequest = v.InferOutput<typeof LockRoomRequestSchema>

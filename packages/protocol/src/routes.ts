@@ -43,6 +43,8 @@ export const routes = {
   /** Parley's hub only, rooms with host controls (hostControls.ts): `X-Parley-Host-Key` required. */
   muteClient: route('PUT', '/rooms/:roomId/parley/mute/:clientId'),
   removeClient: route('PUT', '/rooms/:roomId/parley/remove/:clientId'),
+  /** Locks or unlocks the room to newcomers (register then needs the host key). */
+  lockRoom: route('PUT', '/rooms/:roomId/parley/lock'),
   events: route('GET', '/rooms/:roomId/events/:clientId'),
 } as const
 

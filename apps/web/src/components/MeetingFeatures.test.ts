@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { nextTick } from 'vue'
 import type { ConferenceView, QualityFigures } from '../conference/types'
 import type { TimersLike } from '../environment'
+import { useAnnouncerStore } from '../stores/announcer'
 import { useShortcutsStore } from '../stores/shortcuts'
 import { makeParticipant } from '../testing/fakeConference'
 import { createTestApp } from '../testing/testApp'
@@ -70,9 +71,52 @@ describe('participants panel', () => {
   })
 })
 
+describe('room lock', () => {
+  const host = { isHost: true, canModerate: true, mutedCount: 0, roomLocked: false, lockPending: false, hostClientId: 'me', hostName: 'Ada' }
+
+  it('gives the host a Lock room toggle beside Mute all: pressed while locked, disabled while its request is out', async () => {
+    const { app, wrapper } = await mountCall({ clientId: 'me', participants: [makeParticipant(1, { name: 'Bo' })], host })
+    await wrapper.get('[data-testid="toggle-participants"]').trigger('click')
+    const lock = () => wrapper.get('[data-testid="participants-lock"]')
+    expect(lock().text()).toBe('Lock room')
+    expect(lock().attributes('aria-pressed')).toBe('false')
+    await lock().trigger('click')
+    expect(app.fake.calls).toEqual([{ method: 'setRoomLocked', args: [true] }])
+    app.fake.setView({ status: 'connected', clientId: 'me', host: { ...host, lockPending: true } })
+    await nextTick()
+    expect(lock().attributes('disabled')).toBeDefined()
+    app.fake.setView({ status: 'connected', clientId: 'me', host: { ...host, roomLocked: true, roomLockedBy: { clientId: 'me', name: 'Ada' } } })
+    await nextTick()
+    expect(lock().text()).toBe('Unlock room')
+    expect(lock().attributes('aria-pressed')).toBe('true')
+    expect(lock().attributes('disabled')).toBeUndefined()
+    await lock().trigger('click')
+    expect(app.fake.calls.at(-1)).toEqual({ method: 'setRoomLocked', args: [false] })
+    wrapper.unmount()
+  })
+
+  it('shows everyone a Locked mark in the header and says who locked and unlocked the room', async () => {
+    const guest = { ...host, isHost: false, canModerate: false, hostClientId: 'c2' }
+    const { app, wrapper } = await mountCall({ clientId: 'me', participants: [makeParticipant(1, { name: 'Bo' })], host: guest })
+    const announcer = useAnnouncerStore()
+    expect(wrapper.find('[data-testid="room-locked-mark"]').exists()).toBe(false)
+    await wrapper.get('[data-testid="toggle-participants"]').trigger('click')
+    expect(wrapper.find('[data-testid="participants-lock"]').exists()).toBe(false)
+    app.fake.setView({ status: 'connected', clientId: 'me', host: { ...guest, roomLocked: true, roomLockedBy: { clientId: 'c2', name: 'Cy' } } })
+    await nextTick()
+    expect(wrapper.get('[data-testid="room-locked-mark"]').text()).toBe('Locked')
+    expect(announcer.announcement).toBe('Cy locked the room. Nobody new can join.')
+    app.fake.setView({ status: 'connected', clientId: 'me', host: { ...guest, roomLocked: false, roomLockedBy: { clientId: 'c2', name: 'Cy' } } })
+    await nextTick()
+    expect(wrapper.find('[data-testid="room-locked-mark"]').exists()).toBe(false)
+    expect(announcer.announcement).toBe('Cy unlocked the room.')
+    wrapper.unmount()
+  })
+})
+
 describe('participants panel host controls', () => {
   it('shows the host badge; a host with a host key gets Mute and Remove for the others, nobody else does', async () => {
-    const host = { isHost: true, canModerate: true, mutedCount: 0, hostClientId: 'me', hostName: 'Ada' }
+    const host = { isHost: true, canModerate: true, mutedCount: 0, roomLocked: false, lockPending: false, hostClientId: 'me', hostName: 'Ada' }
     const { app, wrapper } = await mountCall({ clientId: 'me', participants: [makeParticipant(1, { name: 'Bo' })], host })
     await wrapper.get('[data-testid="toggle-participants"]').trigger('click')
     const [you, boRow] = wrapper.findAll('[data-testid="participant-row"]')
@@ -93,7 +137,7 @@ describe('participants panel host controls', () => {
   })
 
   it('gives a host "Mute all" while someone else may be heard; the core decides whom', async () => {
-    const host = { isHost: true, canModerate: true, mutedCount: 0, hostClientId: 'me', hostName: 'Ada' }
+    const host = { isHost: true, canModerate: true, mutedCount: 0, roomLocked: false, lockPending: false, hostClientId: 'me', hostName: 'Ada' }
     const others = [makeParticipant(1, { name: 'Bo' }), makeParticipant(2, { name: 'Cy', audioEnabled: false })]
     const { app, wrapper } = await mountCall({ clientId: 'me', participants: others, host })
     await wrapper.get('[data-testid="toggle-participants"]').trigger('click')

@@ -14,6 +14,7 @@ const ALL_KINDS: ConferenceErrorKind[] = [
   'room-not-found',
   'client-gone',
   'unauthorized',
+  'room-locked',
   'hub-unreachable',
   'invalid-response',
   'negotiation-failed',
@@ -51,6 +52,14 @@ describe('describeError', () => {
         expect(detail, kind).not.toMatch(/as soon as|automatically|will connect/i)
       }
     }
+  })
+
+  it('says a locked room is locked, and that the host can unlock it (then Retry)', () => {
+    expect(describeError({ kind: 'room-locked', message: '' }, localHub)).toEqual({
+      title: 'This room is locked',
+      detail: 'Ask the host to unlock it, then try again.',
+      remedy: 'retry',
+    })
   })
 
   it('tells how to allow a blocked device in the browser', () => {

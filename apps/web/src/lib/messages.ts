@@ -60,6 +60,12 @@ function hubCopy(kind: Exclude<ConferenceErrorKind, `media-${string}`>, hub: Hub
         detail: 'The access token is missing, expired or wrong. Check the token given with ?token= or in config.json.',
         remedy: 'retry',
       }
+    case 'room-locked':
+      return {
+        title: 'This room is locked',
+        detail: 'Ask the host to unlock it, then try again.',
+        remedy: 'retry',
+      }
     case 'hub-unreachable':
       return {
         title: `Parley can't reach ${server}`,

@@ -12,6 +12,10 @@ export const useParticipantsPanelStore = defineStore('participantsPanel', () => 
   /** Mute and Remove are offered only to a host the hub gave a host key. */
   const canModerate = computed(() => session.view.host.canModerate)
 
+  /** The room is locked to newcomers (everyone sees it); the host's toggle waits while its request is out. */
+  const roomLocked = computed(() => session.view.host.roomLocked)
+  const lockPending = computed(() => session.view.host.lockPending)
+
   /** Someone else's microphone is on: "Mute all" has something to do. */
   const othersHeard = computed(() => rows.value.some((row) => !row.you && row.audioEnabled))
 
@@ -23,5 +27,20 @@ export const useParticipantsPanelStore = defineStore('participantsPanel', () => 
     open.value = false
   }
 
-  return { open, rows, raisedHands, canModerate, othersHeard, toggle, close, mute: session.muteParticipant, muteEveryone: session.muteEveryone, remove: session.removeParticipant }
+  return {
+    open,
+    rows,
+    raisedHands,
+    canModerate,
+    othersHeard,
+    roomLocked,
+    lockPending,
+    toggle,
+    close,
+    toggleLock: () => session.moderate((handle) => handle.setRoomLocked?.(!roomLocked.value)),
+    mute: (clientId: string) => session.moderate((handle) => handle.muteParticipant(clientId)),
+    /** The host mutes everyone else whose microphone may be on (the core decides who, from its roster). */
+    muteEveryone: () => session.moderate((handle) => handle.muteEveryone?.()),
+    remove: (clientId: string) => session.moderate((handle) => handle.removeParticipant(clientId)),
+  }
 })

@@ -18,7 +18,8 @@ const IDLE_VIEW: ConferenceView = Object.freeze({
   local: { audioEnabled: true, videoEnabled: true, audioAvailable: false, videoAvailable: false },
   devices: { audioinput: [], videoinput: [], audiooutput: [], selected: {} },
   participants: [],
-  host: { isHost: false, canModerate: false, mutedCount: 0 },
+  // The room lock's fields are left out: undefined reads as unlocked, and costs the first download nothing.
+  host: { isHost: false, canModerate: false, mutedCount: 0 } as ConferenceView['host'],
   chat: { channel: 'connecting', messages: [], unread: 0, noticeCount: 0 },
   screenShare: { state: 'idle' },
   busy: false,
@@ -151,17 +152,12 @@ export const useSessionStore = defineStore('session', () => {
     conference.value?.endRoom()
   }
 
-  function muteParticipant(clientId: string) {
-    conference.value?.muteParticipant(clientId)
-  }
-
-  /** The host mutes everyone else whose microphone may be on (the core decides who, from its roster). */
-  function muteEveryone() {
-    conference.value?.muteEveryone?.()
-  }
-
-  function removeParticipant(clientId: string) {
-    conference.value?.removeParticipant(clientId)
+  /**
+   * The host's moderation (mute, mute all, remove, lock), worded in the People panel's store so its calls
+   * are in the call's chunk, not the first download: the handle for that one call, never kept.
+   */
+  function moderate(act: (handle: AnyConferenceHandle) => void) {
+    if (conference.value) act(conference.value)
   }
 
   function sendChat(text: string) {
@@ -252,9 +248,7 @@ export const useSessionStore = defineStore('session', () => {
     join,
     leave,
     endRoom,
-    muteParticipant,
-    muteEveryone,
-    removeParticipant,
+    moderate,
     sendChat,
     readChat,
     setMicrophone,

@@ -27,7 +27,7 @@ export function makeView(overrides: Partial<ConferenceView> = {}): ConferenceVie
     local: { audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: true },
     devices: { audioinput: [], videoinput: [], audiooutput: [], selected: {} },
     participants: [],
-    host: { isHost: false, canModerate: false, mutedCount: 0 },
+    host: { isHost: false, canModerate: false, mutedCount: 0, roomLocked: false, lockPending: false },
     chat: { channel: 'open', messages: [], unread: 0, noticeCount: 0 },
     screenShare: { state: 'idle' },
     busy: false,
@@ -174,6 +174,7 @@ export type RecordedCall =
   | { method: 'selectDevice'; args: [DeviceKind, string] }
   | { method: 'muteParticipant' | 'removeParticipant' | 'sendChat'; args: [string] }
   | { method: 'readChat' | 'muteEveryone'; args: [] }
+  | { method: 'setRoomLocked'; args: [boolean] }
 
 export interface FakeConference {
   /** Give this to the store: each call builds a fresh actor (as "Join again" does). */
@@ -283,6 +284,7 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
     sendChat: (text) => record({ method: 'sendChat', args: [text] }),
     readChat: () => record({ method: 'readChat', args: [] }),
     muteEveryone: () => record({ method: 'muteEveryone', args: [] }),
+    setRoomLocked: (locked) => record({ method: 'setRoomLocked', args: [locked] }),
     setMicrophone: (enabled) => record({ method: 'setMicrophone', args: [enabled] }),
     setCamera: (enabled) => record({ method: 'setCamera', args: [enabled] }),
     retry: () => record({ method: 'retry', args: [] }),

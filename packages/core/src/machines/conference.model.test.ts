@@ -275,6 +275,7 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
     'user.muteParticipant': (event) => run.conference.muteParticipant(event.clientId),
     'user.removeParticipant': (event) => run.conference.removeParticipant(event.clientId),
     'user.muteEveryone': () => run.conference.muteEveryone?.(),
+    'user.setRoomLocked': (event) => run.conference.setRoomLocked?.(event.locked),
     'user.sendChat': (event) => run.conference.sendChat(event.text),
     'user.readChat': () => run.conference.readChat(),
     'hub.candidate': (event) => sse().emit('candidate', event.candidate),

@@ -73,8 +73,9 @@ export function conferenceActors({ hub, local, remote, devices, beacon, network,
       const room = await hub.getRoom(input.roomId, signal)
       return { id: room.id, name: room.name, ...(room.options ? { options: room.options } : {}) }
     }),
-    registerClient: fromPromise<{ clientId: string; name: string }, { roomId: string; displayName: string }>(async ({ input, signal }) => {
-      const client = await hub.register(input.roomId, input.displayName ? { name: input.displayName } : {}, signal)
+    /** With the room's host key (ours: we created it) a room we locked still lets us back in. */
+    registerClient: fromPromise<{ clientId: string; name: string }, { roomId: string; displayName: string; hostKey?: string | null }>(async ({ input, signal }) => {
+      const client = await hub.register(input.roomId, input.displayName ? { name: input.displayName } : {}, signal, input.hostKey ?? undefined)
       return { clientId: client.client_id, name: client.name || input.displayName }
     }),
     /** The remote tracks' comings and goings (the peer session hands them to the remote streams holder). */

@@ -134,6 +134,7 @@ export const inRoomState = conferenceSetup.createStateConfig({
       on: {
         'user.muteParticipant': { actions: sendTo('host', ({ event }) => event) },
         'user.removeParticipant': { actions: sendTo('host', ({ event }) => event) },
+        'user.setRoomLocked': { actions: sendTo('host', ({ event }) => event) },
         // Everyone else whose microphone may be on, as the roster says now.
         'user.muteEveryone': { actions: sendTo('host', ({ context }) => ({ type: 'user.muteEveryone', clientIds: unmutedOthers(context.roster, context.clientId) })) },
       },

@@ -14,7 +14,7 @@ import { emptySummary } from '../stats/analysis.js'
 import { emptyPresence } from '../presence.js'
 import { conferenceSetup } from './conferenceSetup.js'
 import { inRoomState } from './conferenceInRoom.js'
-import { JOIN_STEP_TIMEOUT_MS, joiningRoomId } from './conferenceTypes.js'
+import { JOIN_STEP_TIMEOUT_MS, hostKeyFor, joiningRoomId } from './conferenceTypes.js'
 
 /** A hub that takes a connection and never answers must not hold the join forever (the request is aborted). */
 const joinStepTimedOut = { target: '#conference.failed', actions: { type: 'storeError', params: { error: { kind: 'hub-unreachable', message: `no answer from the hub within ${JOIN_STEP_TIMEOUT_MS} ms` } } } } as const
@@ -180,7 +180,7 @@ export const conferenceMachine = conferenceSetup.createMachine({
           invoke: {
             id: 'registerClient',
             src: 'registerClient',
-            input: ({ context }) => ({ roomId: joiningRoomId(context), displayName: context.joinParams?.displayName ?? '' }),
+            input: ({ context }) => ({ roomId: joiningRoomId(context), displayName: context.joinParams?.displayName ?? '', hostKey: hostKeyFor(context, joiningRoomId(context)) }),
             onDone: [
               // The room we created is known; one joined by id exists now (the invite's name until the hub's).
               { guard: 'roomKnown', target: 'registered', actions: { type: 'storeClient', params: ({ event }) => event.output } },
@@ -224,6 +224,7 @@ export const conferenceMachine = conferenceSetup.createMachine({
           room: context.room ?? { id: '', name: '' },
           displayName: context.displayName ?? context.joinParams?.displayName ?? '',
           staleClientId: context.staleClientId,
+          hostKey: hostKeyFor(context, context.room?.id ?? ''),
         }),
         onDone: [
           { guard: { type: 'hasReconnected', params: ({ event }) => event.output }, target: 'inRoom', actions: { type: 'storeReconnected', params: ({ event }) => event.output } },

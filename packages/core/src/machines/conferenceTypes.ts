@@ -90,6 +90,7 @@ export type ConferenceEvent =
   | { type: 'user.muteParticipant'; clientId: string }
   | { type: 'user.muteEveryone' }
   | { type: 'user.removeParticipant'; clientId: string }
+  | { type: 'user.setRoomLocked'; locked: boolean }
   | { type: 'user.sendChat'; text: string; at: number }
   | { type: 'user.readChat' }
   | { type: 'extras.changed' }
@@ -129,6 +130,10 @@ export const session = ({ context }: { context: ConferenceContext }) => ({ roomI
 
 /** The room a join registers in: the one we created, or the one asked for by id (not looked up first). */
 export const joiningRoomId = (context: ConferenceContext): string => context.room?.id ?? context.joinParams?.roomId ?? ''
+
+/** The host key of the room we (re)register in, when it is the room we created: a room its host locked lets us in. */
+export const hostKeyFor = (context: ConferenceContext, roomId: string): string | null =>
+  context.host.key !== null && context.host.roomId === roomId ? context.host.key : null
 
 /** What the room opened as: its id and name, and whether we created it (with the host key, on Parley's hub). */
 export interface OpenedRoom {

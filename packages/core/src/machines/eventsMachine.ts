@@ -7,7 +7,7 @@
 // `streamSilence` (2 × the hub's ping interval) is dead, even if its socket never said so. An event that
 // breaks the contract is reported to the parent (`events.invalid`), never dropped silently.
 import { assign, enqueueActions, fromCallback, fromPromise, sendParent, setup, type AnyStateMachine } from 'xstate'
-import { ALLOWED_RENEGOTIATION_EVENT, PARLEY_CONNECTION_EVENT, PARLEY_MUTE_EVENT, PARLEY_VIDEO_PAUSED_EVENT, SSE_EVENTS, parseSseEvent, pingIntervalOf, type SseEventName } from '@parley/protocol'
+import { type ActedBy, ALLOWED_RENEGOTIATION_EVENT, PARLEY_CONNECTION_EVENT, PARLEY_MUTE_EVENT, PARLEY_ROOM_LOCKED_EVENT, PARLEY_VIDEO_PAUSED_EVENT, SSE_EVENTS, parseSseEvent, pingIntervalOf, type SseEventName } from '@parley/protocol'
 import { HubError, type HubClient } from '../hubClient.js'
 import type { EventSourceFactory, SseMessageLike } from '../ports.js'
 import { HUB_EVENT_RECIPIENTS, type EventsClosedReason, type EventsParentEvent, type HubEvent } from '../events.js'
@@ -85,6 +85,9 @@ function announcedPingInterval(data: string): number | undefined {
 }
 
 /** Turns one SSE message into a machine event (`stream.activity` for `ping`), or undefined for none. */
+/** Who did it (Parley's host controls), in the core's words; nothing when the hub did not say. */
+const actedBy = (by: ActedBy | undefined) => (by ? { by: { clientId: by.client_id, name: by.name } } : {})
+
 export function toHubEvent(name: SseEventName, data: string): StreamEvent | undefined {
   if (name === 'ping') {
     const pingIntervalMs = announcedPingInterval(data)
@@ -108,12 +111,12 @@ export function toHubEvent(name: SseEventName, data: string): StreamEvent | unde
     }
     case 'left': {
       const { reason, by } = parsed.data
-      return { type: 'hub.left', ...(reason ? { reason } : {}), ...(by ? { by: { clientId: by.client_id, name: by.name } } : {}) }
+      return { type: 'hub.left', ...(reason ? { reason } : {}), ...actedBy(by) }
     }
-    case PARLEY_MUTE_EVENT: {
-      const { by } = parsed.data
-      return { type: 'hub.muteRequested', ...(by ? { by: { clientId: by.client_id, name: by.name } } : {}) }
-    }
+    case PARLEY_MUTE_EVENT:
+      return { type: 'hub.muteRequested', ...actedBy(parsed.data.by) }
+    case PARLEY_ROOM_LOCKED_EVENT:
+      return { type: 'hub.roomLocked', locked: parsed.data.locked, ...actedBy(parsed.data.by) }
     case PARLEY_CONNECTION_EVENT:
       return { type: 'hub.connectionProblem', clientId: parsed.data.client_id, problem: parsed.data.problem }
     case PARLEY_VIDEO_PAUSED_EVENT:

@@ -3,15 +3,11 @@ import { messageOf } from '@parley/protocol'
 import type { HubClient } from '../hubClient.js'
 import { serialWorker } from './serialWorker.js'
 
-export type ModerationAction = 'mute' | 'remove'
+/** What the host asks the hub, one request after another: mute or remove a client, lock or unlock the room. */
+export type ModerationJob = { type: 'moderation.request' } & ({ action: 'mute' | 'remove'; clientId: string } | { action: 'lock'; locked: boolean })
 
-/** What the host asks the hub, one request after another. */
-export type ModerationJob = { type: 'moderation.request'; action: ModerationAction; clientId: string }
-
-/** What the worker reports back to the host machine. */
-export type ModerationOutcome =
-  | { type: 'moderation.done'; action: ModerationAction; clientId: string }
-  | { type: 'moderation.failed'; action: ModerationAction; clientId: string; message: string }
+/** What the worker reports back to the host machine: the job, done or refused. */
+export type ModerationOutcome = (Omit<ModerationJob, 'type'> & { type: 'moderation.done' }) | (Omit<ModerationJob, 'type'> & { type: 'moderation.failed'; message: string })
 
 export interface ModerationInput {
   roomId: string
@@ -22,13 +18,13 @@ export interface ModerationInput {
 export function hostActors({ hub }: { hub: HubClient }) {
   return {
     moderationRequests: serialWorker<ModerationJob, ModerationInput>(async (job, { input, signal, sendBack }) => {
-      const { action, clientId } = job
       try {
-        if (action === 'mute') await hub.muteClient(input.roomId, clientId, input.host, signal)
-        else await hub.removeClient(input.roomId, clientId, input.host, signal)
-        sendBack({ type: 'moderation.done', action, clientId } satisfies ModerationOutcome)
+        if (job.action === 'lock') await hub.lockRoom(input.roomId, job.locked, input.host, signal)
+        else if (job.action === 'mute') await hub.muteClient(input.roomId, job.clientId, input.host, signal)
+        else await hub.removeClient(input.roomId, job.clientId, input.host, signal)
+        sendBack({ ...job, type: 'moderation.done' } as ModerationOutcome)
       } catch (error) {
-        if (!signal.aborted) sendBack({ type: 'moderation.failed', action, clientId, message: messageOf(error) } satisfies ModerationOutcome)
+        if (!signal.aborted) sendBack({ ...job, type: 'moderation.failed', message: messageOf(error) } as ModerationOutcome)
       }
     }),
   }

@@ -3,9 +3,12 @@
 // holds the room's host key, which makes moderation possible (`moderating`). Against the hosted hub
 // there is no key: the creator is still host (the UI offers End room only to it) but cannot moderate
 // (`observing`), like everyone else. A mute request from the hub turns our microphone off through
-// the conference's own `user.setMicrophone`, so it is published like any toggle.
+// the conference's own `user.setMicrophone`, so it is published like any toggle. The room's lock is
+// everyone's to know (the hub tells every client when it changes, and a host let back into a locked
+// room on its first events); only the moderating host may change it.
 import { assign, enqueueActions, sendParent, sendTo, setup } from 'xstate'
-import type { ModerationAction, ModerationInput, ModerationJob, ModerationOutcome, HostActors } from './hostActors.js'
+import type { HostFailure } from '../api.js'
+import type { ModerationInput, ModerationJob, ModerationOutcome, HostActors } from './hostActors.js'
 import { notProvided } from './notProvided.js'
 
 export interface ActedBy {
@@ -25,7 +28,12 @@ export interface HostContext extends HostInput {
   mutedBy: ActedBy | null
   mutedCount: number
   /** The last moderation request the hub refused, for the UI to say so. */
-  failure: { action: ModerationAction; clientId: string; message: string } | null
+  failure: HostFailure | null
+  /** The room is locked to newcomers, as the hub last said (its `parley_room_locked`, to everyone, us included). */
+  roomLocked: boolean
+  roomLockedBy: ActedBy | null
+  /** Our lock/unlock requests not yet answered. */
+  lockRequests: number
 }
 
 export type HostEvent =
@@ -34,6 +42,8 @@ export type HostEvent =
   /** From the conference: everyone else whose microphone may be on (the roster's). */
   | { type: 'user.muteEveryone'; clientIds: string[] }
   | { type: 'hub.muteRequested'; by?: ActedBy }
+  | { type: 'user.setRoomLocked'; locked: boolean }
+  | { type: 'hub.roomLocked'; locked: boolean; by?: ActedBy }
   | ModerationOutcome
 
 export const hostMachine = setup({
@@ -55,17 +65,20 @@ export const hostMachine = setup({
       mutedBy: (_, by: ActedBy | undefined) => by ?? null,
       mutedCount: ({ context }) => context.mutedCount + 1,
     }),
+    storeLock: assign((_, change: { locked: boolean; by?: ActedBy }) => ({ roomLocked: change.locked, roomLockedBy: change.by ?? null })),
+    countLockRequest: assign(({ context }, delta: number) => ({ lockRequests: context.lockRequests + delta })),
     turnMicrophoneOff: sendParent({ type: 'user.setMicrophone', enabled: false }),
     // A UI reads this child's context through the conference's snapshot: that must move too.
     notifyParent: sendParent({ type: 'extras.changed' }),
   },
 }).createMachine({
   id: 'host',
-  context: ({ input }) => ({ ...input, mutedBy: null, mutedCount: 0, failure: null }),
+  context: ({ input }) => ({ ...input, mutedBy: null, mutedCount: 0, failure: null, roomLocked: false, roomLockedBy: null, lockRequests: 0 }),
   initial: 'deciding',
   on: {
     // Anyone may be muted by the host, the host included.
     'hub.muteRequested': { actions: [{ type: 'obeyMute', params: ({ event }) => event.by }, 'turnMicrophoneOff', 'notifyParent'] },
+    'hub.roomLocked': { actions: [{ type: 'storeLock', params: ({ event }) => event }, 'notifyParent'] },
   },
   states: {
     deciding: {
@@ -81,9 +94,17 @@ export const hostMachine = setup({
         'user.muteParticipant': { actions: { type: 'request', params: ({ event }) => ({ type: 'moderation.request', action: 'mute', clientId: event.clientId }) } },
         'user.removeParticipant': { actions: { type: 'request', params: ({ event }) => ({ type: 'moderation.request', action: 'remove', clientId: event.clientId }) } },
         'user.muteEveryone': { actions: { type: 'requestMutes', params: ({ event }) => event.clientIds } },
-        'moderation.done': { actions: ['clearFailure', 'notifyParent'] },
+        'user.setRoomLocked': {
+          actions: [{ type: 'request', params: ({ event }) => ({ type: 'moderation.request', action: 'lock', locked: event.locked }) }, { type: 'countLockRequest', params: 1 }, 'notifyParent'],
+        },
+        // A lock's outcome only ends its wait: the lock itself comes with the hub's event, to us as to everyone.
+        'moderation.done': { actions: ['clearFailure', { type: 'countLockRequest', params: ({ event }) => (event.action === 'lock' ? -1 : 0) }, 'notifyParent'] },
         'moderation.failed': {
-          actions: [{ type: 'storeFailure', params: ({ event }) => ({ action: event.action, clientId: event.clientId, message: event.message }) }, 'notifyParent'],
+          actions: [
+            { type: 'storeFailure', params: ({ event: { type: _, ...failure } }) => failure as HostFailure },
+            { type: 'countLockRequest', params: ({ event }) => (event.action === 'lock' ? -1 : 0) },
+            'notifyParent',
+          ],
         },
       },
     },

@@ -19,6 +19,8 @@ export interface ReconnectInput {
   displayName: string
   /** The client of the session being replaced, when the hub may still know it (released first). */
   staleClientId: string | null
+  /** Ours when we created the room: registering again gets into the room even while it is locked. */
+  hostKey?: string | null
 }
 
 export interface ReconnectContext extends ReconnectInput {
@@ -152,7 +154,7 @@ export const reconnectMachine = setup({
       invoke: {
         id: 'registerClient',
         src: 'registerClient',
-        input: ({ context }) => ({ roomId: context.room.id, displayName: context.displayName }),
+        input: ({ context }) => ({ roomId: context.room.id, displayName: context.displayName, hostKey: context.hostKey ?? null }),
         onDone: { target: 'registered', actions: { type: 'storeClient', params: ({ event }) => event.output } },
         onError: { target: 'retrying', actions: { type: 'storeError', params: ({ event }) => ({ error: event.error }) } },
       },

@@ -68,6 +68,7 @@ const events: AnyEventObject[] = [
   { type: 'user.muteParticipant', clientId: 'c2' },
   { type: 'user.removeParticipant', clientId: 'c2' },
   { type: 'user.muteEveryone' },
+  { type: 'user.setRoomLocked', locked: true },
   { type: 'user.sendChat', text: 'hello', at: 0 },
   { type: 'user.readChat' },
   { type: 'hub.candidate', candidate: REMOTE_CANDIDATE },

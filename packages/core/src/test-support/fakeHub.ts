@@ -143,6 +143,8 @@ export class FakeHub {
         return (request.body as { type: string }).type === 'offer'
           ? { status: 200, data: { answer: { type: 'answer', sdp: FAKE_ANSWER_SDP } } }
           : { status: 200, data: { answer: null } }
+      case 'lockRoom':
+        return { status: 200, data: { locked: (request.body as { locked?: boolean } | undefined)?.locked === true } }
       case 'leave':
       case 'leaveBeacon':
         this.clients.delete(params.clientId ?? '')

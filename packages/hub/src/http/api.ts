@@ -9,7 +9,9 @@ import {
   IceCandidateSchema,
   LAST_EVENT_ID_HEADER,
   LAST_EVENT_ID_QUERY,
+  LockRoomRequestSchema,
   RegisterRequestSchema,
+  type RoomLock,
   routes,
   SessionDescriptionSchema,
   SetMetaRequestSchema,
@@ -19,12 +21,13 @@ import {
   TrackSourcesRequestSchema,
 } from '@parley/protocol'
 import { Hono } from 'hono'
+import { createMiddleware } from 'hono/factory'
 import { stream } from 'hono/streaming'
-import { actedBy, checkHostKey, moderationTarget, muteClient, requireHostControls } from '../hostControls.js'
+import { actedBy, admitNewcomer, checkHostKey, moderationTarget, muteClient, requireHostControls, setRoomLocked, tellLocked } from '../hostControls.js'
 import type { Hub } from '../hub.js'
 import type { SseSink } from '../sse.js'
 import { refuseReservedMetaKeys } from './body.js'
-import { clientOf, jsonBody, reply, requireApiKey, roomOf } from './middleware.js'
+import { clientOf, jsonBody, reply, requireApiKey, type RoomEnv, roomOf } from './middleware.js'
 
 /** The routes under `/v1`. */
 export function createApi(hub: Hub, options: { apiKey?: string }): Hono {
@@ -68,11 +71,27 @@ export function createApi(hub: Hub, options: { apiKey?: string }): Hono {
     return reply(c, Status.ok, 'client removed')
   })
 
+  // The host is checked before the body is read: without the key the body is nobody's business.
+  const asHost = createMiddleware<RoomEnv>(async (c, next) => {
+    requireHostControls(c.var.room, 'lock the room')
+    checkHostKey(c.var.room, c.req.header(HOST_KEY_HEADER))
+    await next()
+  })
+  api.on(routes.lockRoom.method, routes.lockRoom.path, room, asHost, ...jsonBody(LockRoomRequestSchema, { what: 'room lock' }), (c) => {
+    const { locked, by_client_id } = c.req.valid('json')
+    setRoomLocked(c.var.room, locked, actedBy(c.var.room, by_client_id))
+    return reply(c, Status.ok, locked ? 'room locked: nobody new may join' : 'room unlocked', { locked } satisfies RoomLock)
+  })
+
   // Clients
 
-  api.on(routes.register.method, routes.register.path, auth, room, ...jsonBody(RegisterRequestSchema, { what: 'registration', whenEmpty: {} }), (c) =>
-    reply(c, Status.ok, 'client registered', c.var.room.register(c.req.valid('json'))),
-  )
+  // A locked room (host controls) lets in only a registration that carries its host key.
+  api.on(routes.register.method, routes.register.path, auth, room, ...jsonBody(RegisterRequestSchema, { what: 'registration', whenEmpty: {} }), (c) => {
+    const locked = admitNewcomer(c.var.room, c.req.header(HOST_KEY_HEADER))
+    const registered = c.var.room.register(c.req.valid('json'))
+    if (locked) tellLocked(c.var.room.client(registered.client_id))
+    return reply(c, Status.ok, 'client registered', registered)
+  })
 
   api.on(routes.getClient.method, routes.getClient.path, client, (c) => reply(c, Status.ok, 'client found', c.var.client.describe()))
 

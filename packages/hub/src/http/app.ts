@@ -49,7 +49,7 @@ export function createApp(deps: AppDeps): HubApp {
   const prefix = `/${API_VERSION}`
 
   app.onError((error, c) => {
-    if (error instanceof HubError) return reply(c, error.status, error.message, null, error.headers)
+    if (error instanceof HubError) return reply(c, error.status, error.message, error.data, error.headers)
     if (error instanceof HTTPException) return reply(c, error.status, error.message || 'request rejected')
     log('error', 'unexpected error', { error, method: c.req.method, path: c.req.path })
     return reply(c, 500, 'internal error (this is a bug in the hub; it has been logged)')
