@@ -18,8 +18,7 @@ const IDLE_VIEW: ConferenceView = Object.freeze({
   local: { audioEnabled: true, videoEnabled: true, audioAvailable: false, videoAvailable: false },
   devices: { audioinput: [], videoinput: [], audiooutput: [], selected: {} },
   participants: [],
-  // The room lock's fields are left out: undefined reads as unlocked, and costs the first download nothing.
-  host: { isHost: false, canModerate: false, mutedCount: 0 } as ConferenceView['host'],
+  host: { isHost: false, canModerate: false, mutedCount: 0, roomLocked: false, lockPending: false },
   chat: { channel: 'connecting', messages: [], unread: 0, noticeCount: 0 },
   screenShare: { state: 'idle' },
   busy: false,
