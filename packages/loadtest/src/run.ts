@@ -214,6 +214,7 @@ async function measureWindow(
   if (!(await pauseAndDrain(participants))) notes.push(`N=${size}: packets still arriving ${DRAIN_TIMEOUT_MS} ms after the cameras paused before the window.`)
   const sourcesBefore = await hub.sources()
   const sentBefore = participants.map((p) => p.camera.packetsSent)
+  const fastSentBefore = participants.reduce((sum, p) => sum + p.camera.fastPacketsSent, 0)
   const videoSentBefore = new Map(participants.map((p) => [p, p.camera.videoPacketsSent]))
   const resentBefore = await Promise.all(rooms.map((room) => retransmitted(room)))
   const receivedBefore = participants.map((p) => p.received.packets)
@@ -242,6 +243,8 @@ async function measureWindow(
   const pastTap = pastSocketTap() - pastSocketTapBefore
   if (pastTap > 0) notes.push(`N=${size}: ${pastTap} RTP packets got past the socket tap and were counted at the DTLS transport (counted all the same, at a higher cost to the generator).`)
   const sent = participants.reduce((sum, p, i) => sum + p.camera.packetsSent - sentBefore[i]!, 0)
+  const fastSent = participants.reduce((sum, p) => sum + p.camera.fastPacketsSent, 0) - fastSentBefore
+  log(`N=${size}: the publishers sent ${sent} packets in the window, ${((100 * fastSent) / Math.max(1, sent)).toFixed(1)} % through the fast send`)
   const resentAfter = await Promise.all(rooms.map((room) => retransmitted(room)))
   const resent = resentAfter.reduce((sum, count, room) => sum + count - resentBefore[room]!, 0)
   const sourcesAfter = sourcesBefore && (await hub.sources())
