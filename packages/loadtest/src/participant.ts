@@ -119,7 +119,6 @@ export function createLoadParticipant(options: LoadParticipantOptions): LoadPart
   }
 }
 
-
 /** The camera's fast send: each track's sender is found once among the peers' transceivers (until it has one, werift's path sends). */
 function fastSendThrough(peers: readonly RTCPeerConnection[]): (track: MediaStreamTrack, packet: RtpPacket) => boolean {
   const fast = new FastRtpSend()
