@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest'
-import { isVp8KeyFramePayload } from '@parley/testkit'
-import { AUDIO_PACKETS_PER_SECOND, MAX_VIDEO_PAYLOAD_BYTES, defaultVideoKbps, packetizeVp8Frame, publisherPacketsPerSecond } from './media-source.js'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { RtpPacket } from 'werift'
+import { isVp8KeyFramePayload, type SyntheticMediaStreamTrack } from '@parley/testkit'
+import { AUDIO_PACKETS_PER_SECOND, MAX_VIDEO_PAYLOAD_BYTES, createSyntheticCamera, defaultVideoKbps, packetizeVp8Frame, publisherPacketsPerSecond } from './media-source.js'
 
 describe('packetizeVp8Frame', () => {
   it('splits a frame into even packets no larger than the maximum, start-of-partition on the first only', () => {
@@ -28,5 +29,35 @@ describe('publisher packet rate', () => {
   it('scales the default bitrate with pixels and frame rate', () => {
     expect(defaultVideoKbps(640, 480, 20)).toBe(1200)
     expect(defaultVideoKbps(320, 240, 10)).toBe(150)
+  })
+})
+
+describe('the camera\'s fast send', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('hands each packet to fastSend, and to werift\'s writeRtp only when fastSend does not send it', async () => {
+    vi.useFakeTimers()
+    const camera = createSyntheticCamera({ width: 320, height: 240, fps: 20, kbps: 300 })
+    const [track] = (await camera.getUserMedia({ audio: true })).getTracks() as SyntheticMediaStreamTrack[]
+    const written: RtpPacket[] = []
+    track!.onReceiveRtp.subscribe((packet) => written.push(packet))
+    const fast: RtpPacket[] = []
+    camera.fastSend = (sent, packet) => {
+      expect(sent).toBe(track)
+      fast.push(packet)
+      return true
+    }
+    vi.advanceTimersByTime(100) // 5 opus packets
+    expect(fast).toHaveLength(5)
+    expect(camera.fastPacketsSent).toBe(5)
+    expect(written).toHaveLength(0)
+    camera.fastSend = () => false // no sender yet, or a path the fast send does not handle
+    vi.advanceTimersByTime(100)
+    expect(written).toHaveLength(5)
+    expect(camera.packetsSent).toBe(10)
+    expect(camera.fastPacketsSent).toBe(5)
+    camera.stop()
   })
 })

@@ -3,7 +3,9 @@
 // sends one fixed-size packet per frame; a load test needs the packet sizes and rates of a real
 // encoder, so a video frame here is split into MTU-sized packets (a real VP8 packetizer does the same)
 // and opus packets carry a 32 kbit/s-sized body. Payload buffers are built once per stream and reused:
-// the generator's own cost per packet stays at werift's sender (header, SRTP, UDP send).
+// the generator's own cost per packet stays at the sender (header, SRTP, UDP send): werift's, or the
+// hub's fast send (`fastSend`, set by the participant once it knows the tracks' senders).
+import type { RtpPacket } from 'werift'
 import {
   OPUS_PAYLOAD_TYPE,
   RtpSequence,
@@ -78,6 +80,10 @@ export interface SyntheticCamera {
    * load run pauses every camera around its window so that nothing is in flight at either edge.
    */
   paused: boolean
+  /** Of packetsSent, those `fastSend` sent. */
+  readonly fastPacketsSent: number
+  /** Sends one packet of `track` past werift's MediaStreamTrack and sender path; false: werift's `writeRtp` sends it. */
+  fastSend: ((track: SyntheticMediaStreamTrack, packet: RtpPacket) => boolean) | undefined
   stop(): void
 }
 
@@ -95,6 +101,11 @@ export function createSyntheticCamera(shape: VideoShape): SyntheticCamera {
   const timers = new Set<ReturnType<typeof setInterval>>()
   let packetsSent = 0
   let videoPacketsSent = 0
+  let fastPacketsSent = 0
+  const write = (track: SyntheticMediaStreamTrack, packet: RtpPacket) => {
+    if (camera.fastSend?.(track, packet)) fastPacketsSent += 1
+    else track.writeRtp(packet)
+  }
 
   const every = (ms: number, track: SyntheticMediaStreamTrack, tick: () => void) => {
     const timer = setInterval(() => {
@@ -111,7 +122,7 @@ export function createSyntheticCamera(shape: VideoShape): SyntheticCamera {
     const track = new SyntheticMediaStreamTrack({ kind: 'audio', id: `load-audio-${randomBits(32).toString(16)}` })
     const sequence = randomSequence(OPUS_PAYLOAD_TYPE, 48_000 / AUDIO_PACKETS_PER_SECOND)
     every(1000 / AUDIO_PACKETS_PER_SECOND, track, () => {
-      track.writeRtp(sequence.next(audioPayload, { marker: false }))
+      write(track, sequence.next(audioPayload, { marker: false }))
       packetsSent += 1
     })
     return track
@@ -126,7 +137,7 @@ export function createSyntheticCamera(shape: VideoShape): SyntheticCamera {
       frame += 1
       packets.forEach((payload, index) => {
         const last = index === packets.length - 1
-        track.writeRtp(sequence.next(payload, { marker: last, endsFrame: last }))
+        write(track, sequence.next(payload, { marker: last, endsFrame: last }))
       })
       packetsSent += packets.length
       videoPacketsSent += packets.length
@@ -137,6 +148,7 @@ export function createSyntheticCamera(shape: VideoShape): SyntheticCamera {
   const tracks: SyntheticMediaStreamTrack[] = []
   const camera: SyntheticCamera = {
     paused: false,
+    fastSend: undefined,
     async getUserMedia(constraints) {
       const stream = new SyntheticMediaStream({ id: `load-${randomBits(32).toString(16)}` })
       if (constraints.audio) stream.addTrack(audioTrack())
@@ -155,6 +167,9 @@ export function createSyntheticCamera(shape: VideoShape): SyntheticCamera {
     },
     get videoPacketsSent() {
       return videoPacketsSent
+    },
+    get fastPacketsSent() {
+      return fastPacketsSent
     },
     stop() {
       for (const track of tracks) track.stop()

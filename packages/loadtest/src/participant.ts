@@ -2,11 +2,14 @@
 // hub's HTTP + SSE API exactly as an app would, publishes the synthetic camera and subscribes to
 // everything the hub announces. The peer connection is werift's, on loopback (testkit's
 // ParticipantPeerConnection: DTLS client guarded, no default STUN server), with the counting
-// receive tap (receive-tap.ts) so that subscribing costs the generator almost nothing.
+// receive tap (receive-tap.ts) so that subscribing costs the generator almost nothing, and its camera
+// sends through the hub's fast send (werift-fast-send.ts: werift's sender state kept, so RTCP, SRs and
+// NACK resends still work through werift) rather than werift's MediaStreamTrack → RTCRtpSender path.
 import { EventSource } from 'eventsource'
-import type { RTCPeerConnection } from 'werift'
+import type { MediaStreamTrack, RTCPeerConnection, RTCRtpSender, RtpPacket } from 'werift'
 import { createConference, type Conference, type ConferenceOptions, type ConferenceView } from '@parley/core'
 import { nodePorts } from '@parley/core/node'
+import { FastRtpSend } from '@parley/hub/werift'
 import { loopbackWeriftConfig, ParticipantPeerConnection } from '@parley/testkit'
 import { createSyntheticCamera, type SyntheticCamera, type VideoShape } from './media-source.js'
 import { ReceiveCounter, tapPeerConnection } from './receive-tap.js'
@@ -65,6 +68,7 @@ export function createLoadParticipant(options: LoadParticipantOptions): LoadPart
     ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(options.peerConnectionConfig ? { peerConnectionConfig: options.peerConnectionConfig } : {}),
   })
+  if (process.env.PARLEY_LOAD_FAST_PUBLISH !== '0') camera.fastSend = fastSendThrough(peers)
   conference.actor.start()
   const view = () => conference.selectView(conference.actor.getSnapshot())
 
@@ -115,3 +119,17 @@ export function createLoadParticipant(options: LoadParticipantOptions): LoadPart
   }
 }
 
+/** The camera's fast send: each track's sender is found once among the peers' transceivers (until it has one, werift's path sends). */
+function fastSendThrough(peers: readonly RTCPeerConnection[]): (track: MediaStreamTrack, packet: RtpPacket) => boolean {
+  const fast = new FastRtpSend()
+  const senders = new WeakMap<MediaStreamTrack, RTCRtpSender>()
+  return (track, packet) => {
+    let sender = senders.get(track)
+    if (!sender || sender.track !== track) {
+      sender = peers.flatMap((pc) => pc.getTransceivers()).find((transceiver) => transceiver.sender.track === track)?.sender
+      if (!sender) return false
+      senders.set(track, sender)
+    }
+    return fast.send(sender, packet)
+  }
+}

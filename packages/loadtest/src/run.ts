@@ -5,6 +5,8 @@
 import { availableParallelism, loadavg } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { startEventLoopMonitor } from './event-loop.js'
+import { startWindowProfile } from './generator-profile.js'
+import { ownUdpDrops } from './socket-drops.js'
 import { startHubProcess, type HubProcess, type HubSend } from './hub-process.js'
 import { publisherPacketsPerSecond, type VideoShape } from './media-source.js'
 import { createLoadParticipant, type LoadParticipant } from './participant.js'
@@ -212,14 +214,19 @@ async function measureWindow(
   if (!(await pauseAndDrain(participants))) notes.push(`N=${size}: packets still arriving ${DRAIN_TIMEOUT_MS} ms after the cameras paused before the window.`)
   const sourcesBefore = await hub.sources()
   const sentBefore = participants.map((p) => p.camera.packetsSent)
+  const fastSentBefore = participants.reduce((sum, p) => sum + p.camera.fastPacketsSent, 0)
   const videoSentBefore = new Map(participants.map((p) => [p, p.camera.videoPacketsSent]))
   const resentBefore = await Promise.all(rooms.map((room) => retransmitted(room)))
   const receivedBefore = participants.map((p) => p.received.packets)
+  const pastSocketTap = () => participants.reduce((sum, p) => sum + p.received.pastSocketTap, 0)
+  const pastSocketTapBefore = pastSocketTap()
+  const dropsBefore = ownUdpDrops()
   for (const participant of participants) {
     participant.received.startWindow()
     participant.camera.paused = false
   }
   await hub.startWindow()
+  const profile = await startWindowProfile()
   const generatorLoop = startEventLoopMonitor()
   const cpuBefore = process.cpuUsage()
   const startedAt = performance.now()
@@ -229,9 +236,15 @@ async function measureWindow(
   const cpu = process.cpuUsage(cpuBefore)
   const generatorDelay = generatorLoop.read()
   generatorLoop.stop()
+  await profile.stop(`N${size}`)
   for (const participant of participants) participant.received.endWindow()
   if (!(await pauseAndDrain(participants))) notes.push(`N=${size}: packets still arriving ${DRAIN_TIMEOUT_MS} ms after the cameras paused after the window.`)
+  const generatorDrops = ownUdpDrops() - dropsBefore
+  const pastTap = pastSocketTap() - pastSocketTapBefore
+  if (pastTap > 0) notes.push(`N=${size}: ${pastTap} RTP packets got past the socket tap and were counted at the DTLS transport (counted all the same, at a higher cost to the generator).`)
   const sent = participants.reduce((sum, p, i) => sum + p.camera.packetsSent - sentBefore[i]!, 0)
+  const fastSent = participants.reduce((sum, p) => sum + p.camera.fastPacketsSent, 0) - fastSentBefore
+  log(`N=${size}: the publishers sent ${sent} packets in the window, ${((100 * fastSent) / Math.max(1, sent)).toFixed(1)} % through the fast send`)
   const resentAfter = await Promise.all(rooms.map((room) => retransmitted(room)))
   const resent = resentAfter.reduce((sum, count, room) => sum + count - resentBefore[room]!, 0)
   const sourcesAfter = sourcesBefore && (await hub.sources())
@@ -259,6 +272,7 @@ async function measureWindow(
     hub: hubSample,
     generatorCpuMicros: cpu.user + cpu.system,
     generatorEventLoopP99Ms: generatorDelay.p99Ms,
+    generatorDrops,
     loadAverage: loadavg()[0]!,
   }
 }

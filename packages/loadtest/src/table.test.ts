@@ -13,6 +13,7 @@ function counts(overrides: Partial<WindowCounts> = {}): WindowCounts {
     hub: { cpuMicros: 2_000_000, wallMs: 10_000, rssBytes: 200 * 2 ** 20, eventLoop: { p50Ms: 0.1, p99Ms: 4, maxMs: 12 }, gc: { pauses: 3, totalMs: 6, maxMs: 3 } },
     generatorCpuMicros: 1_000_000,
     generatorEventLoopP99Ms: 2,
+    generatorDrops: 0,
     loadAverage: 1.5,
     ...overrides,
   }
@@ -30,6 +31,7 @@ describe('toRow', () => {
     expect(row.marginalMicrosPerPacket).toBeCloseTo((200_000 - 10_000) / 990, 6)
     expect(row.rssMb).toBe(200)
     expect(row.generatorCpuPercent).toBeCloseTo(10, 6)
+    expect(row.generatorMicrosPerPacket).toBeCloseTo(1_000_000 / 9_900, 6)
   })
 
   it('takes the marginal cost as the slope against the previous size', () => {

@@ -17,6 +17,8 @@ export interface WindowCounts {
   /** The generator's own CPU (all its participants) and event-loop p99 over the window. */
   generatorCpuMicros: number
   generatorEventLoopP99Ms: number
+  /** Datagrams the kernel dropped at the generator's sockets (receive buffer full) over the window and its drain. */
+  generatorDrops: number
   /** os.loadavg()[0] at the end of the window. */
   loadAverage: number
 }
@@ -44,7 +46,10 @@ export interface Row {
   freezes: number
   longestGapMs: number
   generatorCpuPercent: number
+  /** Generator CPU per packet its subscribers received (its publishers' sending included). */
+  generatorMicrosPerPacket: number
   generatorEventLoopP99Ms: number
+  generatorDrops: number
   loadAverage: number
 }
 
@@ -81,7 +86,9 @@ export function toRow(counts: WindowCounts, previous: Row | Baseline): Row {
     freezes: counts.freezes,
     longestGapMs: counts.longestGapMs,
     generatorCpuPercent: counts.generatorCpuMicros / counts.seconds / 1e4,
+    generatorMicrosPerPacket: counts.receivedPackets > 0 ? counts.generatorCpuMicros / counts.receivedPackets : Number.POSITIVE_INFINITY,
     generatorEventLoopP99Ms: counts.generatorEventLoopP99Ms,
+    generatorDrops: counts.generatorDrops,
     loadAverage: counts.loadAverage,
   }
 }
@@ -125,7 +132,9 @@ const COLUMNS: { title: string; value: (row: Row) => number; digits: number }[] 
   { title: 'freezes', value: (r) => r.freezes, digits: 0 },
   { title: 'longest video gap ms', value: (r) => r.longestGapMs, digits: 0 },
   { title: 'gen CPU %', value: (r) => r.generatorCpuPercent, digits: 1 },
+  { title: 'gen µs/pkt', value: (r) => r.generatorMicrosPerPacket, digits: 1 },
   { title: 'gen loop p99 ms', value: (r) => r.generatorEventLoopP99Ms, digits: 1 },
+  { title: 'gen drops', value: (r) => r.generatorDrops, digits: 0 },
   { title: 'load avg', value: (r) => r.loadAverage, digits: 2 },
 ]
 

@@ -51,6 +51,8 @@ import type { SourceReport } from './werift-source-report.js'
 import { pixelThresholds } from './viewer-size.js'
 
 export type { SourceReport, SubscriptionReport } from './werift-source-report.js'
+/** The forwarder's send, for the load generator's publishers too (packages/loadtest, media-source.ts). */
+export { FastRtpSend } from './werift-fast-send.js'
 
 export interface WeriftMediaPlaneOptions {
   ice?: Partial<IceConfig>
