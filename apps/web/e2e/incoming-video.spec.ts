@@ -11,7 +11,7 @@ import { loadavg } from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FROZEN_AFTER_MS, STATS_INTERVAL_MS } from '@parley/core'
 import { pollUntil, recordPeerConnections, waitForDecodedVideo } from '@parley/testkit'
-import { artifactPath, joinWithoutMedia, oneRemoteDecoding, openRoom, remoteVideoSelector, useAppCall, type AppParticipant } from './web-app'
+import { artifactPath, callHeaderAtPhoneWidth, joinWithoutMedia, oneRemoteDecoding, openRoom, remoteVideoSelector, useAppCall, type AppParticipant } from './web-app'
 
 /** How long Bo's video must not grow (and his sound must) for the hub's pause to count as settled. */
 const WINDOW_MS = 1_500
@@ -89,19 +89,11 @@ describe("others' video: audio only (two Chromium pages, built app, real hub)", 
     figures.audioOnly = { ...settled, stillAfterMs: Date.now() - chosenAt - settled.windowMs, load: load() }
     await ada.page.screenshot({ path: artifactPath('incoming-video-audio-only.png') })
     // On a phone's width the header keeps everything whole (the note on a line of its own), with no sideways scroll.
-    const viewport = ada.page.viewportSize()
-    await ada.page.setViewportSize({ width: 320, height: 640 })
-    const header = await ada.page.locator('.call__header').evaluate((element) => ({
-      overflow: element.scrollWidth - element.clientWidth,
-      page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
-      noteHeight: Math.round(element.querySelector('[data-testid="incoming-video-note"]')!.getBoundingClientRect().height),
-    }))
+    const header = await callHeaderAtPhoneWidth(ada.page, 'incoming-video-note', 'incoming-video-320.png')
     figures.header320 = header
-    await ada.page.screenshot({ path: artifactPath('incoming-video-320.png') })
-    if (viewport) await ada.page.setViewportSize(viewport)
     expect(header.overflow).toBeLessThanOrEqual(0)
     expect(header.page).toBeLessThanOrEqual(0)
-    expect(header.noteHeight).toBeLessThan(40)
+    expect(header.markHeight).toBeLessThan(40)
   })
 
   it('his video stalled by her own choice is never "Connection problem" on his tile', async () => {

@@ -4,7 +4,7 @@
 // who publishes nothing is not shown to the others. Loopback-only namespace.
 import { pollUntil } from '@parley/testkit'
 import { describe, expect, it } from 'vitest'
-import { appStatus, artifactPath, oneRemoteDecoding, openRoom, useAppCall } from './web-app'
+import { appStatus, artifactPath, callHeaderAtPhoneWidth, oneRemoteDecoding, openRoom, useAppCall } from './web-app'
 
 describe('room lock (two Chromium pages, built app, real hub)', () => {
   const call = useAppCall(['Ada', 'Bo'])
@@ -23,15 +23,7 @@ describe('room lock (two Chromium pages, built app, real hub)', () => {
     expect(await lock.textContent()).toContain('Unlock room')
     await ada.page.getByTestId('participants-panel').screenshot({ path: artifactPath('room-locked-panel.png') })
     // On a phone's width the header stays whole: the mark takes the line under it, nothing scrolls sideways.
-    const viewport = ada.page.viewportSize()
-    await ada.page.setViewportSize({ width: 320, height: 640 })
-    const header = await ada.page.locator('.call__header').evaluate((element) => ({
-      overflow: element.scrollWidth - element.clientWidth,
-      page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
-      markRight: Math.round(element.querySelector('[data-testid="room-locked-mark"]')!.getBoundingClientRect().right),
-    }))
-    await ada.page.screenshot({ path: artifactPath('room-locked-320.png') })
-    if (viewport) await ada.page.setViewportSize(viewport)
+    const header = await callHeaderAtPhoneWidth(ada.page, 'room-locked-mark', 'room-locked-320.png')
     expect(header, JSON.stringify(header)).toMatchObject({ overflow: 0, page: 0 })
     expect(header.markRight).toBeLessThanOrEqual(320)
 

@@ -211,6 +211,36 @@ export function endLocalScreenShare(): number {
 }
 
 /** The app's status (`data-state` on the root: the core's view.status, e.g. `connected`, `joining`). */
+export interface PhoneHeader {
+  /** How far the call header and the page scroll sideways (0: nothing does). */
+  overflow: number
+  page: number
+  /** The box of the header's mark looked at (its right edge, height), in CSS pixels. */
+  markRight: number
+  markHeight: number
+}
+
+/**
+ * The call header at a phone's width (320×640): whether it stays whole with the mark `markTestId` in it
+ * (a screenshot to `screenshot`); the viewport is put back after.
+ */
+export async function callHeaderAtPhoneWidth(page: Page, markTestId: string, screenshot: string): Promise<PhoneHeader> {
+  const viewport = page.viewportSize()
+  await page.setViewportSize({ width: 320, height: 640 })
+  const header = await page.locator('.call__header').evaluate((element, testId) => {
+    const mark = element.querySelector(`[data-testid="${testId}"]`)!.getBoundingClientRect()
+    return {
+      overflow: element.scrollWidth - element.clientWidth,
+      page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      markRight: Math.round(mark.right),
+      markHeight: Math.round(mark.height),
+    }
+  }, markTestId)
+  await page.screenshot({ path: artifactPath(screenshot) })
+  if (viewport) await page.setViewportSize(viewport)
+  return header
+}
+
 export async function appStatus(page: Page): Promise<string | null> {
   return page.getByTestId('app').getAttribute('data-state')
 }
