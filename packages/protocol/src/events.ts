@@ -3,6 +3,7 @@
 import * as v from 'valibot'
 import { RECONNECT_LEFT_REASONS } from './resume.js'
 import { ActedBySchema, MuteEventSchema, PARLEY_MUTE_EVENT, PARLEY_ROOM_LOCKED_EVENT, RoomLockedEventSchema } from './hostControls.js'
+import { KnocksEventSchema, PARLEY_KNOCKS_EVENT } from './lobby.js'
 import { IceCandidateSchema, OfferSchema, TracksEventSchema } from './schemas.js'
 import { describeIssues } from './fields.js'
 
@@ -60,6 +61,7 @@ export const SseEventSchemas = {
   [PARLEY_CONNECTION_EVENT]: ConnectionEventSchema,
   [PARLEY_VIDEO_PAUSED_EVENT]: VideoPausedEventSchema,
   [PARLEY_ROOM_LOCKED_EVENT]: RoomLockedEventSchema,
+  [PARLEY_KNOCKS_EVENT]: KnocksEventSchema,
 } as const satisfies Record<string, v.GenericSchema>
 
 export type SseEventName = keyof typeof SseEventSchemas

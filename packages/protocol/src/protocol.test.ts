@@ -27,7 +27,7 @@ import {
 
 describe('SSE_EVENTS', () => {
   it('names every event the schemas parse, each once: what a client listens for', () => {
-    expect(SSE_EVENTS).toEqual(['offer', 'candidate', 'tracks_added', 'tracks_available', 'allowed_renegotation', 'meta_changed', 'ping', 'left', 'parley_mute', 'parley_connection', 'parley_video_paused', 'parley_room_locked'])
+    expect(SSE_EVENTS).toEqual(['offer', 'candidate', 'tracks_added', 'tracks_available', 'allowed_renegotation', 'meta_changed', 'ping', 'left', 'parley_mute', 'parley_connection', 'parley_video_paused', 'parley_room_locked', 'parley_knocks'])
   })
 })
 

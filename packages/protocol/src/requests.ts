@@ -109,3 +109,10 @@ export const LockRoomRequestSchema = v.object({
   locked: v.boolean(),
 })
 export type LockRoomRequest = v.InferOutput<typeof LockRoomRequestSchema>
+
+/** Body of `PUT parley/knock/:knockId` (host controls, lobby.ts): let the person in or not, and who answered. */
+export const AnswerKnockRequestSchema = v.object({
+  by_client_id: v.optional(v.pipe(v.string(), v.maxLength(MAX_ID_LENGTH))),
+  admit: v.boolean(),
+})
+export type AnswerKnockRequest = v.InferOutput<typeof AnswerKnockRequestSchema>

@@ -45,6 +45,10 @@ export const routes = {
   removeClient: route('PUT', '/rooms/:roomId/parley/remove/:clientId'),
   /** Locks or unlocks the room to newcomers (register then needs the host key). */
   lockRoom: route('PUT', '/rooms/:roomId/parley/lock'),
+  /** An event stream: asks a locked room's host to be let in, and waits for the answer (lobby.ts). */
+  knock: route('GET', '/rooms/:roomId/parley/knock'),
+  /** A host lets a knocking person in, or not. */
+  answerKnock: route('PUT', '/rooms/:roomId/parley/knock/:knockId'),
   events: route('GET', '/rooms/:roomId/events/:clientId'),
 } as const
 

@@ -53,6 +53,8 @@ export const RegisteredClientSchema = v.object({
   client_id: v.string(),
   name: v.string(),
   bitrates: BitratesSchema,
+  /** Parley's hub, rooms with host controls: the room pass (lobby.ts) that lets this person back into the room once it is locked. */
+  parley_pass: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(256))),
 })
 export type RegisteredClient = v.InferOutput<typeof RegisteredClientSchema>
 
