@@ -40,8 +40,11 @@ const repoDir = resolve(packageDir, '../..')
  * Raised by 0.375 KB at stop 50 (from 44,907 bytes): the host's room lock (`setRoomLocked`, the host machine's
  * lock requests and `hub.roomLocked`, the view's `roomLocked`/`lockPending`, register's host key and the
  * `room-locked` error kind; +352): 45,259.
+ * Raised by 1.625 KB at stop 51: the lobby of a locked room and the room pass (the conference's `joining.knocking`
+ * and the knock stream's actor, register's pass, `room.credentials`, the host machine's waiting list and answers,
+ * `parley_knocks`; +1,634): 46,893.
  */
-export const BUDGET_GZIP_BYTES = 44.25 * 1024
+export const BUDGET_GZIP_BYTES = 45.875 * 1024
 /** Issue 10's goal (README, "Bundle size", says what stands in the way). */
 export const GOAL_GZIP_BYTES = 20 * 1024
 const ENTRY = "export { createConference, selectView } from '@parley/core'\n"

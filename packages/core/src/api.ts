@@ -43,7 +43,9 @@ export type ConferenceErrorKind =
   | 'room-not-found'
   | 'client-gone' // the hub no longer knows this client (404 on client/events)
   | 'unauthorized' // 401/403 from the hub
-  | 'room-locked' // Parley's hub: the host locked the room, nobody new may join until it is unlocked
+  | 'room-locked' // Parley's hub: the host locked the room, nobody new may join until it is unlocked (or a host lets them in)
+  | 'knock-declined' // Parley's hub: we asked to be let into the locked room, and a host said no
+  | 'knock-expired' // Parley's hub: we asked to be let in, and nobody answered in time
   | 'hub-unreachable' // network error or 5xx
   | 'invalid-response' // the hub answered something that is not the v1 contract
   | 'negotiation-failed' // SDP/ICE failed and could not be restored
@@ -202,9 +204,35 @@ export interface HostView {
   roomLockedBy?: ActedBy
   /** A lock or unlock of ours is on its way to the hub (a UI may disable its toggle). */
   lockPending: boolean
+  /**
+   * Parley's hub: who asks to be let into the locked room, oldest first (everyone in the room hears it; only a
+   * host with the key, `canModerate`, may answer: `answerKnock`).
+   */
+  waiting: WaitingPerson[]
+  /** The last answer to someone who waited (`answeredCount` counts each, so a UI can announce every one). */
+  lastAnswered?: KnockAnswered
+  answeredCount: number
 }
 
-export type HostFailure = { action: 'mute' | 'remove'; clientId: string; message: string } | { action: 'lock'; locked: boolean; message: string }
+/** Someone waiting in the lobby of a locked room; `since` in ms since the epoch (the hub's clock). */
+export interface WaitingPerson {
+  knockId: string
+  name: string
+  since: number
+}
+
+/** A lobby answer: who was let in or not, and by whom (absent when the hub did it: an unlock, an expiry). */
+export interface KnockAnswered {
+  knockId: string
+  name: string
+  admitted: boolean
+  by?: ActedBy
+}
+
+export type HostFailure =
+  | { action: 'mute' | 'remove'; clientId: string; message: string }
+  | { action: 'lock'; locked: boolean; message: string }
+  | { action: 'admit'; knockId: string; admit: boolean; message: string }
 /** An event from the hub that broke the v1 contract (reported, never dropped silently). */
 export interface InvalidHubEventFact {
   type: 'events.invalid'
@@ -213,8 +241,25 @@ export interface InvalidHubEventFact {
   error: string
 }
 
+/**
+ * Parley's hub: what lets us back into this room once its host locked it, should this page load again (a
+ * reload, a crash): a UI keeps it for the tab (sessionStorage) and hands it to the next `join` of the room
+ * (`JoinParams.credentials`). Secrets: never show or log them. Emitted whenever one is new.
+ */
+export interface RoomCredentialsFact {
+  type: 'room.credentials'
+  roomId: string
+  credentials: RoomCredentials
+}
+
+/** A room's host key (we created it) and room pass (the hub gave us one): either lets us into it while locked. */
+export interface RoomCredentials {
+  hostKey?: string
+  pass?: string
+}
+
 /** Everything the conference actor emits. */
-export type ConferenceFact = ParticipantEvent | InvalidHubEventFact
+export type ConferenceFact = ParticipantEvent | InvalidHubEventFact | RoomCredentialsFact
 
 export interface RoomInfo {
   id: string
@@ -230,6 +275,11 @@ export interface JoinParams {
   displayName: string
   /** Which devices to use; a device set to false is not requested. */
   media: { audio: boolean; video: boolean }
+  /**
+   * What an earlier load of this page was given for `roomId` (`room.credentials`): with the host key we are its
+   * host again; either lets us in while it is locked. Ignored for another room.
+   */
+  credentials?: RoomCredentials
 }
 
 /**
@@ -317,6 +367,12 @@ export interface ConferenceView {
    * over from it (that tab leaves with `endedReason: 'moved-to-another-tab'`), so nobody hears an echo.
    */
   elsewhere?: { roomId: string }
+  /**
+   * Joining a room its host locked (Parley's hub): we ask to be let in (`asking` until the hub has the request,
+   * then `waiting` for a host's answer; `leave` withdraws it). Admitted, the join goes on; refused, status `failed`
+   * with `knock-declined` or `knock-expired`.
+   */
+  knocking?: 'asking' | 'waiting'
   /** True while the statechart is busy (tag 'busy'): spinners. */
   busy: boolean
   /** In the room, from getStats: our microphone level, whether we speak, the quality of what we send. */

@@ -25,6 +25,7 @@ import { warmUpActors } from './machines/warmUpActors.js'
 import { statsActors } from './machines/statsActors.js'
 import { statsMachine } from './machines/statsMachine.js'
 import { reconnectActors, reconnectMachine } from './machines/reconnectMachine.js'
+import { lobbyActors } from './machines/lobbyActors.js'
 import type { PeerConnectionConfig, Ports } from './ports.js'
 import { RemoteStreams } from './remoteStreams.js'
 import { PeerStats } from './stats/peerStats.js'
@@ -164,6 +165,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
       ...actors,
       ...warmUpActors({ peerConnection: ports.peerConnection, peerConfig, local: media.local, prepared, shape }),
       ...presenceActors({ hub }),
+      ...lobbyActors({ hub, eventSource: ports.eventSource }),
       negotiation,
       events,
       reconnect,
@@ -218,6 +220,8 @@ export function createConference(options: ConferenceOptions): Conference {
     removeParticipant: (clientId) => actor.send({ type: 'user.removeParticipant', clientId }),
     muteEveryone: () => actor.send({ type: 'user.muteEveryone' }),
     setRoomLocked: (locked) => actor.send({ type: 'user.setRoomLocked', locked }),
+    answerKnock: (knockId, admit) => actor.send({ type: 'user.answerKnock', knockId, admit }),
+    admitEveryone: () => actor.send({ type: 'user.admitEveryone' }),
     sendChat: (text) => actor.send({ type: 'user.sendChat', text, at: ports.clock.now() }),
     readChat: () => actor.send({ type: 'user.readChat' }),
     setMicrophone: (enabled) => actor.send({ type: 'user.setMicrophone', enabled }),

@@ -1,7 +1,7 @@
 // Typed events the hub's SSE channel turns into (the events machine parses them and delivers each to
 // the actor it is for: HUB_EVENT_RECIPIENTS).
 import type { IceCandidate, LeftReason, TrackInfo } from '@parley/protocol'
-import type { VideoPauseReason } from './api.js'
+import type { KnockAnswered, VideoPauseReason, WaitingPerson } from './api.js'
 
 /** Who did it, as the hub names them (Parley's host controls). */
 export interface HubActor {
@@ -21,6 +21,11 @@ export type HubEvent =
   | { type: 'hub.muteRequested'; by?: HubActor }
   /** Parley's hub: the host locked the room to newcomers, or unlocked it (also on joining a locked room with the host key). */
   | { type: 'hub.roomLocked'; locked: boolean; by?: HubActor }
+  /**
+   * Parley's hub: who waits in the lobby of the locked room now (oldest first), and the answer that changed it,
+   * when one did (`by` absent when the hub answered: an unlock, an expiry).
+   */
+  | { type: 'hub.knocks'; waiting: WaitingPerson[]; answered?: KnockAnswered }
   /** Parley's hub: another client's media and RTCP stopped reaching it (`problem`), or came back. */
   | { type: 'hub.connectionProblem'; clientId: string; problem: boolean }
   /**
@@ -32,7 +37,7 @@ export type HubEvent =
 /**
  * The systemId of the actor each signaling event is for: the negotiation machine, and the peer
  * session it owns (which keeps the hub's candidates until a remote description exists), and the host
- * controls (machines/hostMachine.ts) for a mute request and the room's lock. Every other
+ * controls (machines/hostMachine.ts) for a mute request, the room's lock and its lobby. Every other
  * hub event goes to the events machine's parent, the conference.
  */
 export const HUB_EVENT_RECIPIENTS: Partial<Record<HubEvent['type'], 'negotiation' | 'peerSession' | 'host'>> = {
@@ -41,6 +46,7 @@ export const HUB_EVENT_RECIPIENTS: Partial<Record<HubEvent['type'], 'negotiation
   'hub.candidate': 'peerSession',
   'hub.muteRequested': 'host',
   'hub.roomLocked': 'host',
+  'hub.knocks': 'host',
 }
 
 /** `lost`: the stream could not be restored in a bounded number of attempts (the hub is unreachable). */

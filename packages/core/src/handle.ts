@@ -78,6 +78,13 @@ export interface ConferenceHandle<Snapshot> {
    * says how it is, `host.lockPending` while the hub has not answered). Optional for doubles.
    */
   setRoomLocked?(locked: boolean): void
+  /**
+   * user.answerKnock: let someone waiting to join the locked room in, or not (`host.waiting`; host with a host
+   * key only). They leave the list when the hub says so, to everyone. Optional for doubles.
+   */
+  answerKnock?(knockId: string, admit: boolean): void
+  /** user.admitEveryone: let everyone waiting now in (the room stays locked). Optional for doubles. */
+  admitEveryone?(): void
   /** user.removeParticipant: remove that participant from the room (host with a host key only). */
   removeParticipant(clientId: string): void
   /** user.sendChat: send a chat message (1–2,000 characters; refused with `chat.notice` otherwise; queued until the channel opens). */

@@ -49,13 +49,35 @@ describe('hub client', () => {
     const room = await api.createRoom({ options: { parley: { host_controls: true } } })
     await api.lockRoom(room.id, true, { key: room.host_key!, clientId: 'c1' })
     expect(hub.requests('lockRoom')[0]).toMatchObject({ path: `/v1/rooms/${room.id}/parley/lock`, method: 'PUT', headers: { 'X-Parley-Host-Key': room.host_key }, body: { by_client_id: 'c1', locked: true } })
-    await api.register(room.id, {}, undefined, room.host_key)
+    await api.register(room.id, {}, undefined, { hostKey: room.host_key! })
     expect(hub.requests('register')[0]?.headers['X-Parley-Host-Key']).toBe(room.host_key)
     hub.next('register', { status: 403, data: { reason: 'room_locked' } })
     await expectHubError(api.register(room.id, {}), 'room-locked', 403)
     expect(hub.requests('register')[1]?.headers['X-Parley-Host-Key']).toBeUndefined()
     hub.next('register', { status: 403, data: null })
     await expectHubError(api.register(room.id, {}), 'unauthorized', 403)
+  })
+
+  it('registers with a room pass in its header, and keeps the pass the hub answers', async () => {
+    const { hub, api } = client()
+    const room = await api.createRoom({ options: { parley: { host_controls: true } } })
+    const registered = await api.register(room.id, { name: 'Bo' }, undefined, { pass: 'pass-0' })
+    expect(registered.parley_pass).toBe('pass-client1')
+    expect(hub.requests('register')[0]?.headers).toMatchObject({ 'X-Parley-Room-Pass': 'pass-0' })
+    expect(hub.requests('register')[0]?.headers['X-Parley-Host-Key']).toBeUndefined()
+  })
+
+  it('answers a knock with the key at parley/knock/:knockId, and names the knock stream', async () => {
+    const { hub, api } = client()
+    const room = await api.createRoom({ options: { parley: { host_controls: true } } })
+    await api.answerKnock(room.id, 'k 1', false, { key: room.host_key!, clientId: 'c1' })
+    expect(hub.requests('answerKnock')[0]).toMatchObject({
+      path: `/v1/rooms/${room.id}/parley/knock/k%201`,
+      method: 'PUT',
+      headers: { 'X-Parley-Host-Key': room.host_key },
+      body: { by_client_id: 'c1', admit: false },
+    })
+    expect(api.knockUrl('room 1', 'Bo & Cy')).toBe(`${FAKE_HUB_URL}/v1/rooms/room%201/parley/knock?name=Bo%20%26%20Cy`)
   })
 
   it('sends no host key and no body on end without host credentials (the hosted hub)', async () => {

@@ -6,9 +6,11 @@ import {
   EnvelopeSchema,
   HOST_KEY_HEADER,
   HostKeySchema,
+  KNOCK_NAME_PARAM,
   NegotiateResultSchema,
   RegisteredClientSchema,
   ROOM_LOCKED_REASON,
+  ROOM_PASS_HEADER,
   RoomSchema,
   ClientSchema,
   describeIssues,
@@ -28,6 +30,7 @@ import {
   type SubscribeTracksRequest,
   type TrackSourcesRequest,
 } from '@parley/protocol'
+import type { RoomCredentials } from './api.js'
 import type { FetchLike, FetchResponseLike } from './ports.js'
 
 export type HubErrorKind =
@@ -79,8 +82,8 @@ export interface HubClient {
   readonly baseUrl: string
   createRoom(body: CreateRoomRequest, signal?: AbortSignal): Promise<CreatedRoom>
   getRoom(roomId: string, signal?: AbortSignal): Promise<Room>
-  /** With `hostKey` (Parley's hub, host controls) a room its host locked still lets us in. */
-  register(roomId: string, body: { uid?: string; name?: string; enable_vad?: boolean }, signal?: AbortSignal, hostKey?: string): Promise<RegisteredClient>
+  /** With a host key or a room pass (Parley's hub, host controls) a room its host locked still lets us in. */
+  register(roomId: string, body: { uid?: string; name?: string; enable_vad?: boolean }, signal?: AbortSignal, credentials?: RoomCredentials): Promise<RegisteredClient>
   getClient(roomId: string, clientId: string, signal?: AbortSignal): Promise<Client>
   setName(roomId: string, clientId: string, name: string, signal?: AbortSignal): Promise<RegisteredClient>
   getMeta(roomId: string, key: string, signal?: AbortSignal): Promise<unknown>
@@ -105,6 +108,10 @@ export interface HubClient {
   removeClient(roomId: string, clientId: string, host: HostCredentials, signal?: AbortSignal): Promise<void>
   /** Parley's hub only: locks the room to newcomers, or unlocks it (host controls); everyone hears `parley_room_locked`. */
   lockRoom(roomId: string, locked: boolean, host: HostCredentials, signal?: AbortSignal): Promise<void>
+  /** Parley's hub only: lets a person waiting in a locked room's lobby in, or not (host controls). */
+  answerKnock(roomId: string, knockId: string, admit: boolean, host: HostCredentials, signal?: AbortSignal): Promise<void>
+  /** Parley's hub only: the event stream that asks a locked room's host to let `name` in, and brings the answer. */
+  knockUrl(roomId: string, name: string): string
   createChannel(roomId: string, name: string, ordered?: boolean, signal?: AbortSignal): Promise<void>
   /** The client's events stream; `lastEventId` asks the hub to replay what came after it (a new EventSource cannot send the header). */
   eventsUrl(roomId: string, clientId: string, lastEventId?: string): string
@@ -188,8 +195,13 @@ export function createHubClient(options: HubClientOptions): HubClient {
     baseUrl,
     createRoom: (body, signal) => call('createRoom', {}, CreatedRoomSchema, { body, ...signalOf(signal) }),
     getRoom: (roomId, signal) => call('getRoom', { roomId }, RoomSchema, { ...signalOf(signal), notFound: 'room-not-found' }),
-    register: (roomId, body, signal, hostKey) =>
-      call('register', { roomId }, RegisteredClientSchema, { body, ...signalOf(signal), ...(hostKey ? { headers: { [HOST_KEY_HEADER]: hostKey } } : {}), notFound: 'room-not-found' }),
+    register: (roomId, body, signal, credentials = {}) => {
+      const headers: Record<string, string> = {
+        ...(credentials.hostKey ? { [HOST_KEY_HEADER]: credentials.hostKey } : {}),
+        ...(credentials.pass ? { [ROOM_PASS_HEADER]: credentials.pass } : {}),
+      }
+      return call('register', { roomId }, RegisteredClientSchema, { body, ...signalOf(signal), headers, notFound: 'room-not-found' })
+    },
     getClient: (roomId, clientId, signal) =>
       call('getClient', { roomId, clientId }, ClientSchema, { ...signalOf(signal), notFound: 'client-gone' }),
     setName: (roomId, clientId, name, signal) =>
@@ -247,6 +259,10 @@ export function createHubClient(options: HubClientOptions): HubClient {
     lockRoom: async (roomId, locked, host, signal) => {
       await call('lockRoom', { roomId }, NullData, { ...signalOf(signal), headers: { [HOST_KEY_HEADER]: host.key }, body: { by_client_id: host.clientId, locked }, notFound: 'room-not-found' })
     },
+    answerKnock: async (roomId, knockId, admit, host, signal) => {
+      await call('answerKnock', { roomId, knockId }, NullData, { ...signalOf(signal), headers: { [HOST_KEY_HEADER]: host.key }, body: { by_client_id: host.clientId, admit }, notFound: 'bad-request' })
+    },
+    knockUrl: (roomId, name) => `${url('knock', { roomId })}?${KNOCK_NAME_PARAM}=${encodeURIComponent(name)}`,
     createChannel: async (roomId, name, ordered = true, signal) => {
       await call('createChannel', { roomId }, NullData, { body: { name, mode: ordered }, ...signalOf(signal), notFound: 'room-not-found' })
     },

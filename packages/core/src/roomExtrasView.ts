@@ -41,5 +41,8 @@ export function hostViewOf(snapshot: ConferenceSnapshotLike, participants: reado
     roomLocked: !!hostContext?.roomLocked,
     ...(hostContext?.roomLockedBy ? { roomLockedBy: { ...hostContext.roomLockedBy } } : {}),
     lockPending: !!hostContext?.lockRequests,
+    waiting: hostContext ? hostContext.waiting.map((person) => ({ ...person })) : [],
+    ...(hostContext?.lastAnswered ? { lastAnswered: { ...hostContext.lastAnswered, ...(hostContext.lastAnswered.by ? { by: { ...hostContext.lastAnswered.by } } : {}) } } : {}),
+    answeredCount: hostContext?.answeredCount ?? 0,
   }
 }

@@ -29,7 +29,6 @@ async function inRoom(join: { roomId?: string; roomName?: string }, configure?: 
   return run
 }
 
-const LOCKED = { status: 403, data: { reason: 'room_locked' } }
 
 describe('locking the room', () => {
   it('the host locks and unlocks with its key and client id; pending until the hub answers', async () => {
@@ -90,20 +89,6 @@ describe('locking the room', () => {
 })
 
 describe('joining a locked room', () => {
-  it('fails with the distinct kind room-locked; Retry after the host unlocks joins', async () => {
-    const run = start((world) => {
-      world.hub.rooms.set('room1', { id: 'room1', name: 'Standup' })
-      world.hub.next('register', LOCKED)
-    })
-    run.conference.join({ displayName: 'Bo', roomId: 'room1', media: { audio: false, video: false } })
-    await run.until((s) => s.matches('failed'))
-    expect(run.view()).toMatchObject({ status: 'failed', error: { kind: 'room-locked', status: 403 } })
-    expect(run.view().error?.message).toMatch(/register/)
-    expect(run.world.hub.requests('register')[0]?.headers['X-Parley-Host-Key']).toBeUndefined()
-    run.conference.retry()
-    await run.until((s) => s.matches('inRoom'))
-  })
-
   it('a plain 403 on register stays unauthorized', async () => {
     const run = start((world) => {
       world.hub.rooms.set('room1', { id: 'room1', name: 'Standup' })

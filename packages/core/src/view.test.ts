@@ -19,6 +19,7 @@ function context(overrides: Partial<ConferenceContext> = {}): ConferenceContext 
     endedReason: null,
     endedBy: null,
     host: { created: false, key: null },
+    pass: null,
     extrasRevision: 0,
     leaveViaBeacon: false,
     stats: emptySummary(),
@@ -107,7 +108,7 @@ describe('host view', () => {
 
   it('names us as host when we created the room; moderation only with the hub’s host key, which never shows', () => {
     const hosted = selectView(snapshot(inRoom, context({ host: { created: true, key: 'secret' } })))
-    expect(hosted.host).toEqual({ isHost: true, canModerate: true, hostClientId: 'me', hostName: 'Ada', mutedCount: 0, roomLocked: false, lockPending: false })
+    expect(hosted.host).toEqual({ isHost: true, canModerate: true, hostClientId: 'me', hostName: 'Ada', mutedCount: 0, roomLocked: false, lockPending: false, waiting: [], answeredCount: 0 })
     expect(JSON.stringify(hosted)).not.toContain('secret')
     expect(selectView(snapshot(inRoom, context({ host: { created: true, key: null } }))).host).toMatchObject({ isHost: true, canModerate: false })
   })

@@ -76,6 +76,13 @@ export function statusOf(value: unknown): ConferenceStatus {
   return 'idle'
 }
 
+/** Asking to be let into a locked room, and how far (`joining.knocking`'s substate). */
+function knockingOf(value: unknown): ConferenceView['knocking'] {
+  const joining = typeof value === 'object' && value !== null ? (value as Record<string, unknown>).joining : undefined
+  const knocking = typeof joining === 'object' && joining !== null ? (joining as Record<string, unknown>).knocking : undefined
+  return knocking === 'asking' || knocking === 'waiting' ? knocking : undefined
+}
+
 /** Our screen share, from the screen-share child while we are in the room. */
 function screenShareOf(snapshot: ConferenceSnapshotLike): ScreenShareView {
   const child = snapshot.children?.screenShare?.getSnapshot() as { value?: unknown; status?: string; context?: ScreenShareContext } | undefined
@@ -226,6 +233,7 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
   const incomingVideo = sizes?.incoming ?? 'auto'
   const participants = participantsOf(context.roster, incomingVideo)
   const inRoom = typeof snapshot.value === 'object' && snapshot.value !== null && 'inRoom' in snapshot.value
+  const knocking = knockingOf(snapshot.value)
   const activeSpeaker = inRoom ? activeSpeakerOf(participants, context.roster, context.stats, context.clientId ?? undefined) : undefined
   return {
     status,
@@ -250,6 +258,7 @@ export function selectView(snapshot: ConferenceSnapshotLike): ConferenceView {
     chat: chatViewOf(snapshot),
     ...(context.reconnectAttempt > 0 ? { reconnect: { attempt: context.reconnectAttempt } } : {}),
     ...(context.elsewhere ? { elsewhere: { ...context.elsewhere } } : {}),
+    ...(knocking ? { knocking } : {}),
     busy: snapshot.hasTag('busy'),
     ...(inRoom ? { localStats: context.stats.local, speakingWhileMuted: !context.local.audioEnabled && context.stats.local.speaking } : {}),
     ...(activeSpeaker ? { activeSpeaker } : {}),

@@ -5,7 +5,7 @@ import { RECONNECT_LEFT_REASONS } from './resume.js'
 import { ActedBySchema, MuteEventSchema, PARLEY_MUTE_EVENT, PARLEY_ROOM_LOCKED_EVENT, RoomLockedEventSchema } from './hostControls.js'
 import { KnocksEventSchema, PARLEY_KNOCKS_EVENT } from './lobby.js'
 import { IceCandidateSchema, OfferSchema, TracksEventSchema } from './schemas.js'
-import { describeIssues } from './fields.js'
+import { describeIssues, parseEventData } from './fields.js'
 
 export { describeIssues }
 
@@ -78,14 +78,6 @@ export function parseSseEvent<N extends SseEventName>(
   name: N,
   data: string,
 ): ({ ok: true } & SseEvent<N>) | { ok: false; error: string } {
-  let json: unknown
-  try {
-    json = JSON.parse(data)
-  } catch {
-    return { ok: false, error: `${name}: data is not JSON` }
-  }
-  const result = v.safeParse(SseEventSchemas[name], json)
-  if (!result.success) return { ok: false, error: `${name}: ${describeIssues(result.issues)}` }
-  return { ok: true, name, data: result.output } as { ok: true } & SseEvent<N>
+  const parsed = parseEventData(SseEventSchemas[name], name, data)
+  return (parsed.ok ? { ok: true, name, data: parsed.data } : parsed) as ({ ok: true } & SseEvent<N>) | { ok: false; error: string }
 }
-

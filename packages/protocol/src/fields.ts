@@ -54,3 +54,15 @@ export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string 
     })
     .join('; ')
 }
+
+/** One event's `data` text (SSE: one JSON line) parsed by its schema; the data, or why it was rejected, naming the event. */
+export function parseEventData<T>(schema: v.GenericSchema<unknown, T>, name: string, data: string): { ok: true; data: T } | { ok: false; error: string } {
+  let json: unknown
+  try {
+    json = JSON.parse(data)
+  } catch {
+    return { ok: false, error: `${name}: data is not JSON` }
+  }
+  const result = v.safeParse(schema, json)
+  return result.success ? { ok: true, data: result.output } : { ok: false, error: `${name}: ${describeIssues(result.issues)}` }
+}

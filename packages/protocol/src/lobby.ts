@@ -16,7 +16,7 @@
 // waiting. A knock on a room that is not locked is admitted at once.
 import * as v from 'valibot'
 import { ActedBySchema } from './hostControls.js'
-import { describeIssues } from './fields.js'
+import { parseEventData } from './fields.js'
 
 /** The header carrying a room pass on register. */
 export const ROOM_PASS_HEADER = 'X-Parley-Room-Pass'
@@ -35,12 +35,15 @@ export type KnockRefusal = (typeof KNOCK_REFUSALS)[number]
 export const PARLEY_KNOCK_WAITING_EVENT = 'parley_knock_waiting'
 export const KnockWaitingEventSchema = v.object({ knock_id: v.string() })
 
-/** Knock stream, last event: in with a pass (register with it in `X-Parley-Room-Pass`), or not and why. */
+/**
+ * Knock stream, last event: in with a pass (register with it in `X-Parley-Room-Pass`), or not and why.
+ * (One object with a check rather than a variant: the client bundles every schema it parses.)
+ */
 export const PARLEY_KNOCK_ANSWER_EVENT = 'parley_knock_answer'
-export const KnockAnswerEventSchema = v.variant('admitted', [
-  v.object({ admitted: v.literal(true), pass: RoomPassSchema, by: v.optional(ActedBySchema) }),
-  v.object({ admitted: v.literal(false), reason: v.picklist(KNOCK_REFUSALS), by: v.optional(ActedBySchema) }),
-])
+export const KnockAnswerEventSchema = v.pipe(
+  v.object({ admitted: v.boolean(), pass: v.optional(RoomPassSchema), reason: v.optional(v.picklist(KNOCK_REFUSALS)), by: v.optional(ActedBySchema) }),
+  v.check((answer) => (answer.admitted ? answer.pass !== undefined : answer.reason !== undefined), 'admitted needs its pass, a refusal its reason'),
+)
 export type KnockAnswerEvent = v.InferOutput<typeof KnockAnswerEventSchema>
 
 /** One person waiting to be let in; `since` in milliseconds since the epoch (the hub's clock). */
@@ -73,13 +76,5 @@ export function parseKnockEvent<N extends KnockStreamEventName>(
   name: N,
   data: string,
 ): { ok: true; data: v.InferOutput<(typeof KnockStreamEventSchemas)[N]> } | { ok: false; error: string } {
-  let json: unknown
-  try {
-    json = JSON.parse(data)
-  } catch {
-    return { ok: false, error: `${name}: data is not JSON` }
-  }
-  const result = v.safeParse(KnockStreamEventSchemas[name], json)
-  if (!result.success) return { ok: false, error: `${name}: ${describeIssues(result.issues)}` }
-  return { ok: true, data: result.output as v.InferOutput<(typeof KnockStreamEventSchemas)[N]> }
+  return parseEventData(KnockStreamEventSchemas[name] as v.GenericSchema<unknown, v.InferOutput<(typeof KnockStreamEventSchemas)[N]>>, name, data)
 }

@@ -15,7 +15,7 @@ import { TAB_CHANNEL_NAME, type TabMessage } from './tabsActors.js'
 import { TAB_QUERY_WINDOW_MS } from './tabsMachine.js'
 import { RECONNECT_DEADLINE_MS } from './reconnectMachine.js'
 import type { emptySummary } from '../stats/analysis.js'
-import { ANSWER_LIMIT_EVENT, CONNECT_DEADLINE_EVENT, CREATE_ROOM_TIMEOUT_EVENT, SETTLE_LIMIT_EVENT, HAND_OVER_TIMEOUT_EVENT, LEAVE_TIMEOUT_EVENT, OTHER_TAB, REGISTER_TIMEOUT_EVENT, paths, stats } from '../test-support/conferenceModel.js'
+import { ANSWER_LIMIT_EVENT, CONNECT_DEADLINE_EVENT, CREATE_ROOM_TIMEOUT_EVENT, SETTLE_LIMIT_EVENT, HAND_OVER_TIMEOUT_EVENT, KNOCK_TIMEOUT_EVENT, LEAVE_TIMEOUT_EVENT, OTHER_TAB, REGISTER_TIMEOUT_EVENT, paths, stats } from '../test-support/conferenceModel.js'
 
 const coverage = new CoverageRecorder()
 
@@ -152,7 +152,30 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
     'xstate.done.actor.lookUpRoom': () => settle(run, hub, 'hub.getRoom'),
     'xstate.error.actor.lookUpRoom': () => settle(run, hub, 'hub.getRoom', { status: 503 }),
     'xstate.done.actor.registerClient': () => settle(run, hub, 'hub.register'),
-    'xstate.error.actor.registerClient': () => settle(run, hub, 'hub.register', { status: 404 }),
+    'xstate.error.actor.registerClient': (event) =>
+      settle(run, hub, 'hub.register', (event.error as { kind?: string }).kind === 'room-locked' ? { status: 403, data: { reason: 'room_locked' } } : { status: 404 }),
+    // The knock stream (the newest EventSource while we knock): the hub's words, or its refusal.
+    'knock.waiting': async () => {
+      run.world.eventSources.latest().open()
+      run.world.eventSources.latest().emit('parley_knock_waiting', { knock_id: 'k1' })
+      await flush(1)
+    },
+    'knock.admitted': async (event) => {
+      run.world.eventSources.latest().emit('parley_knock_answer', { admitted: true, pass: event.pass })
+      await flush(1)
+    },
+    'knock.refused': async (event) => {
+      run.world.eventSources.latest().emit('parley_knock_answer', { admitted: false, reason: event.reason })
+      await flush(2)
+    },
+    'knock.lost': async () => {
+      run.world.eventSources.latest().refuse()
+      await flush(2)
+    },
+    [KNOCK_TIMEOUT_EVENT]: async () => {
+      expect(run.world.clock.fireScheduled(JOIN_STEP_TIMEOUT_MS)).toBe(true)
+      await flush(3)
+    },
     'xstate.done.actor.publishMediaState': () => settle(run, hub, 'hub.setMeta'),
     'xstate.error.actor.publishMediaState': () => settle(run, hub, 'hub.setMeta', { status: 500 }),
     'xstate.done.actor.endRoom': () => settle(run, hub, 'hub.endRoom'),
@@ -276,6 +299,8 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
     'user.removeParticipant': (event) => run.conference.removeParticipant(event.clientId),
     'user.muteEveryone': () => run.conference.muteEveryone?.(),
     'user.setRoomLocked': (event) => run.conference.setRoomLocked?.(event.locked),
+    'user.answerKnock': (event) => run.conference.answerKnock?.(event.knockId, event.admit),
+    'user.admitEveryone': () => run.conference.admitEveryone?.(),
     'user.sendChat': (event) => run.conference.sendChat(event.text),
     'user.readChat': () => run.conference.readChat(),
     'hub.candidate': (event) => sse().emit('candidate', event.candidate),

@@ -36,6 +36,21 @@ export type HubRequest =
   | { type: 'request.subscribe'; tracks: { client_id: string; stream_id: string; track_id: string }[] }
   | { type: 'request.mediaStates'; clientIds: string[] }
 
+/** Who register made us: our client id and name, and on Parley's hub (host controls) the room pass. */
+export interface RegisteredAs {
+  clientId: string
+  name: string
+  pass?: string
+}
+
+/** What register is given: the room, our name, and what gets us into it while it is locked. */
+export interface RegisterInput {
+  roomId: string
+  displayName: string
+  hostKey?: string | null
+  pass?: string | null
+}
+
 export interface AcquiredLocalMedia {
   streamId: string | null
   audio: boolean
@@ -73,10 +88,11 @@ export function conferenceActors({ hub, local, remote, devices, beacon, network,
       const room = await hub.getRoom(input.roomId, signal)
       return { id: room.id, name: room.name, ...(room.options ? { options: room.options } : {}) }
     }),
-    /** With the room's host key (ours: we created it) a room we locked still lets us back in. */
-    registerClient: fromPromise<{ clientId: string; name: string }, { roomId: string; displayName: string; hostKey?: string | null }>(async ({ input, signal }) => {
-      const client = await hub.register(input.roomId, input.displayName ? { name: input.displayName } : {}, signal, input.hostKey ?? undefined)
-      return { clientId: client.client_id, name: client.name || input.displayName }
+    /** With the room's host key (ours: we created it) or its pass (we were in), a locked room still lets us back in. */
+    registerClient: fromPromise<RegisteredAs, RegisterInput>(async ({ input, signal }) => {
+      const credentials = { ...(input.hostKey ? { hostKey: input.hostKey } : {}), ...(input.pass ? { pass: input.pass } : {}) }
+      const client = await hub.register(input.roomId, input.displayName ? { name: input.displayName } : {}, signal, credentials)
+      return { clientId: client.client_id, name: client.name || input.displayName, ...(client.parley_pass ? { pass: client.parley_pass } : {}) }
     }),
     /** The remote tracks' comings and goings (the peer session hands them to the remote streams holder). */
     watchRemoteTracks: fromCallback(({ sendBack }) => remote.watch(sendBack)),

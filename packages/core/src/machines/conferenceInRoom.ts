@@ -135,6 +135,8 @@ export const inRoomState = conferenceSetup.createStateConfig({
         'user.muteParticipant': { actions: sendTo('host', ({ event }) => event) },
         'user.removeParticipant': { actions: sendTo('host', ({ event }) => event) },
         'user.setRoomLocked': { actions: sendTo('host', ({ event }) => event) },
+        'user.answerKnock': { actions: sendTo('host', ({ event }) => event) },
+        'user.admitEveryone': { actions: sendTo('host', ({ event }) => event) },
         // Everyone else whose microphone may be on, as the roster says now.
         'user.muteEveryone': { actions: sendTo('host', ({ context }) => ({ type: 'user.muteEveryone', clientIds: unmutedOthers(context.roster, context.clientId) })) },
       },

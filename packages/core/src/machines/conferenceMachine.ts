@@ -14,7 +14,7 @@ import { emptySummary } from '../stats/analysis.js'
 import { emptyPresence } from '../presence.js'
 import { conferenceSetup } from './conferenceSetup.js'
 import { inRoomState } from './conferenceInRoom.js'
-import { JOIN_STEP_TIMEOUT_MS, hostKeyFor, joiningRoomId } from './conferenceTypes.js'
+import { JOIN_STEP_TIMEOUT_MS, hostKeyFor, joiningRoomId, passFor } from './conferenceTypes.js'
 
 /** A hub that takes a connection and never answers must not hold the join forever (the request is aborted). */
 const joinStepTimedOut = { target: '#conference.failed', actions: { type: 'storeError', params: { error: { kind: 'hub-unreachable', message: `no answer from the hub within ${JOIN_STEP_TIMEOUT_MS} ms` } } } } as const
@@ -36,6 +36,7 @@ export const conferenceMachine = conferenceSetup.createMachine({
     endedReason: null,
     endedBy: null,
     host: { created: false, key: null },
+    pass: null,
     extrasRevision: 0,
     leaveViaBeacon: false,
     stats: emptySummary(),
@@ -180,15 +181,44 @@ export const conferenceMachine = conferenceSetup.createMachine({
           invoke: {
             id: 'registerClient',
             src: 'registerClient',
-            input: ({ context }) => ({ roomId: joiningRoomId(context), displayName: context.joinParams?.displayName ?? '', hostKey: hostKeyFor(context, joiningRoomId(context)) }),
+            input: ({ context }) => ({
+              roomId: joiningRoomId(context),
+              displayName: context.joinParams?.displayName ?? '',
+              hostKey: hostKeyFor(context, joiningRoomId(context)),
+              pass: passFor(context, joiningRoomId(context)),
+            }),
             onDone: [
               // The room we created is known; one joined by id exists now (the invite's name until the hub's).
-              { guard: 'roomKnown', target: 'registered', actions: { type: 'storeClient', params: ({ event }) => event.output } },
-              { target: 'registered', actions: [{ type: 'storeClient', params: ({ event }) => event.output }, 'storeInvitedRoom'] },
+              { guard: 'roomKnown', target: 'registered', actions: [{ type: 'storeClient', params: ({ event }) => event.output }, 'tellCredentials'] },
+              { target: 'registered', actions: [{ type: 'storeClient', params: ({ event }) => event.output }, 'storeInvitedRoom', 'tellCredentials'] },
             ],
-            onError: { target: '#conference.failed', actions: { type: 'storeError', params: ({ event }) => ({ error: event.error }) } },
+            onError: [
+              { guard: { type: 'mayKnock', params: ({ event }: { event: { error: unknown } }) => event.error }, target: 'knocking', actions: 'forgetPass' },
+              { target: '#conference.failed', actions: { type: 'storeError', params: ({ event }) => ({ error: event.error }) } },
+            ],
           },
           after: { joinStepTimeout: joinStepTimedOut },
+        },
+        knocking: {
+          // The host locked the room (Parley's hub): we ask to be let in, for as long as the person waits (the
+          // hub ends an unanswered request after a while). Leaving this state withdraws the request (the
+          // stream closes). A host's admission brings a room pass, and register with it lets us in.
+          initial: 'asking',
+          invoke: { id: 'knock', src: 'knock', input: ({ context }) => ({ roomId: joiningRoomId(context), name: context.joinParams?.displayName ?? '' }) },
+          on: {
+            'knock.admitted': { target: 'registering', actions: { type: 'storePass', params: ({ context, event }) => ({ roomId: joiningRoomId(context), value: event.pass, from: 'knock' as const }) } },
+            'knock.refused': { target: '#conference.failed', actions: { type: 'storeKnockRefusal', params: ({ event }) => event.reason } },
+            // The hub would not take the request (the room ended, has no lobby, too many wait): locked, as before.
+            'knock.lost': { target: '#conference.failed', actions: { type: 'storeKnockLost', params: ({ event }) => event.message } },
+          },
+          states: {
+            asking: {
+              on: { 'knock.waiting': 'waiting' },
+              after: { joinStepTimeout: joinStepTimedOut },
+            },
+            // A person decides now: no timeout of ours.
+            waiting: {},
+          },
         },
         registered: {
           // The preview's camera and microphone go on into the call; without them they are acquired now.
@@ -225,9 +255,14 @@ export const conferenceMachine = conferenceSetup.createMachine({
           displayName: context.displayName ?? context.joinParams?.displayName ?? '',
           staleClientId: context.staleClientId,
           hostKey: hostKeyFor(context, context.room?.id ?? ''),
+          pass: passFor(context, context.room?.id ?? ''),
         }),
         onDone: [
-          { guard: { type: 'hasReconnected', params: ({ event }) => event.output }, target: 'inRoom', actions: { type: 'storeReconnected', params: ({ event }) => event.output } },
+          {
+            guard: { type: 'hasReconnected', params: ({ event }) => event.output },
+            target: 'inRoom',
+            actions: [{ type: 'storeReconnected', params: ({ event }) => event.output }, 'tellCredentials'],
+          },
           // The server stopped and did not come back in time: it ended the call (its wording, Join again).
           { guard: 'reconnectCauseKnown', target: 'ended', actions: 'storeGaveUpAfterStop' },
           { target: 'failed', actions: { type: 'storeReconnectError', params: ({ event }) => event.output } },

@@ -18,6 +18,10 @@ import { emptySummary, type StatsSummary } from '../stats/analysis.js'
 import { emptyPresence, isReaction, ownReaction, type Presence } from '../presence.js'
 import type { PresenceActors, PresenceRequest } from './presenceActors.js'
 import type { WarmUpActors } from './warmUpActors.js'
+import type { LobbyActors } from './lobbyActors.js'
+import type { KnockRefusal } from '@parley/protocol'
+import { HubError } from '../hubClient.js'
+import type { RegisteredAs } from './conferenceActors.js'
 import { screenShareMachine } from './screenShareMachine.js'
 import { devicesMachine } from './devicesMachine.js'
 import { videoSizeMachine, type VideoSizeEvent } from './videoSizeMachine.js'
@@ -25,7 +29,7 @@ import type { DeviceKind } from '../api.js'
 import { notProvided } from './notProvided.js'
 import { reconnectMachine, type ReconnectOutput } from './reconnectMachine.js'
 import { tabsMachine, type TabsEvent } from './tabsMachine.js'
-import { type ConferenceContext, type ConferenceEvent, type ConferenceInput, type OpenedRoom, CONNECT_DEADLINE_MS, JOIN_STEP_TIMEOUT_MS, LEAVE_TIMEOUT_MS, SETTLE_LIMIT_MS, joiningRoomId } from './conferenceTypes.js'
+import { type ConferenceContext, type ConferenceEvent, type ConferenceInput, type OpenedRoom, type RoomPass, CONNECT_DEADLINE_MS, JOIN_STEP_TIMEOUT_MS, LEAVE_TIMEOUT_MS, SETTLE_LIMIT_MS, hostKeyFor, joiningRoomId, passFor } from './conferenceTypes.js'
 
 /** The room we are in now, and whether we are its host. */
 function roomOpened(context: ConferenceContext, opened: OpenedRoom): Pick<ConferenceContext, 'room' | 'roomIsNew' | 'host'> {
@@ -68,6 +72,7 @@ export const conferenceSetup = setup({
     watchNetwork: notProvided<ConferenceActors['watchNetwork']>('watchNetwork'),
     presenceRequests: notProvided<PresenceActors['presenceRequests']>('presenceRequests'),
     warmUp: notProvided<WarmUpActors['warmUp']>('warmUp'),
+    knock: notProvided<LobbyActors['knock']>('knock'),
     negotiation: negotiationMachine,
     events: eventsMachine,
     stats: statsMachine,
@@ -106,6 +111,12 @@ export const conferenceSetup = setup({
      */
     noOfferDue: ({ context }) => context.roomIsNew || Object.keys(context.roster.live).length > 0,
     needsLeaveRequest: ({ context }) => context.clientId !== null && context.room !== null,
+    /**
+     * The host locked the room (Parley's hub): we ask to be let in, unless a host's admission just let us in and
+     * register still refused it (asking again would go round in a circle).
+     */
+    mayKnock: ({ context }, error: unknown) =>
+      error instanceof HubError && error.kind === 'room-locked' && !(context.pass?.from === 'knock' && context.pass.roomId === joiningRoomId(context)),
     // Only the creator is offered End room; against Parley's hub its key also proves it.
     isHost: ({ context }) => context.host.created,
     /** The hub session is gone without our asking: the stream was lost, the hub forgot us or restarts. */
@@ -123,7 +134,19 @@ export const conferenceSetup = setup({
       previewMedia: (_, media: { audio: boolean; video: boolean }) => media,
       mediaError: null,
     }),
-    storeJoinParams: assign({ joinParams: (_, params: JoinParams) => params, error: null }),
+    /**
+     * What an earlier load of the page kept for this room (`room.credentials`): its host key makes us its host
+     * again, its pass lets us in while it is locked.
+     */
+    storeJoinParams: assign((_, params: JoinParams) => {
+      const { roomId, credentials } = params
+      return {
+        joinParams: params,
+        error: null,
+        ...(roomId && credentials?.pass ? { pass: { roomId, value: credentials.pass, from: 'saved' as const } } : {}),
+        ...(roomId && credentials?.hostKey ? { host: { created: true, key: credentials.hostKey, roomId } } : {}),
+      }
+    }),
     storeLocalMedia: assign(({ context }, acquired: AcquiredLocalMedia) => ({
       local: {
         ...context.local,
@@ -150,9 +173,29 @@ export const conferenceSetup = setup({
       room: ({ context }, details: RoomInfo) =>
         context.room && context.room.id === details.id ? { ...context.room, name: details.name || context.room.name, ...(details.options ? { options: details.options } : {}) } : context.room,
     }),
-    storeClient: assign({
-      clientId: (_, client: { clientId: string; name: string }) => client.clientId,
-      displayName: (_, client: { clientId: string; name: string }) => client.name,
+    storeClient: assign(({ context }, client: RegisteredAs) => ({
+      clientId: client.clientId,
+      displayName: client.name,
+      ...(client.pass ? { pass: { roomId: joiningRoomId(context), value: client.pass, from: 'register' as const } } : {}),
+    })),
+    storePass: assign({ pass: (_, pass: RoomPass) => pass }),
+    /** A pass register refused (revoked: the host removed us): asking to be let in is what is left. */
+    forgetPass: assign({ pass: null }),
+    storeKnockRefusal: assign({
+      error: (_, reason: KnockRefusal): ConferenceError =>
+        reason === 'declined'
+          ? { kind: 'knock-declined', message: 'the host did not let us in' }
+          : reason === 'expired'
+            ? { kind: 'knock-expired', message: 'nobody let us in before the request expired' }
+            : { kind: 'room-not-found', message: 'the room ended while we waited to be let in' },
+    }),
+    storeKnockLost: assign({ error: (_, message: string): ConferenceError => ({ kind: 'room-locked', message }) }),
+    /** What gets us back into this room should the page load again (the app keeps it for the tab). */
+    tellCredentials: enqueueActions(({ context, enqueue }) => {
+      const roomId = context.room?.id ?? ''
+      const hostKey = hostKeyFor(context, roomId)
+      const pass = passFor(context, roomId)
+      if (hostKey || pass) enqueue.emit({ type: 'room.credentials', roomId, credentials: { ...(hostKey ? { hostKey } : {}), ...(pass ? { pass } : {}) } })
     }),
     storeError: assign({ error: (_, params: { error: unknown }) => toConferenceError(params.error) }),
     storeNegotiationError: assign({ error: (_, message: string): ConferenceError => ({ kind: 'negotiation-failed', message }) }),
@@ -233,7 +276,17 @@ export const conferenceSetup = setup({
     /** The new hub session: a new client, and a roster the new session announces afresh (the others' ids changed too). */
     storeReconnected: assign(({ context }, output: ReconnectOutput) =>
       'client' in output
-        ? { room: output.room, roomIsNew: output.recreatedRoom, clientId: output.client.clientId, displayName: output.client.name, roster: emptyRoster(), reconnectAttempt: 0, staleClientId: null, reconnectCause: null }
+        ? {
+            room: output.room,
+            roomIsNew: output.recreatedRoom,
+            clientId: output.client.clientId,
+            displayName: output.client.name,
+            roster: emptyRoster(),
+            reconnectAttempt: 0,
+            staleClientId: null,
+            reconnectCause: null,
+            ...(output.client.pass ? { pass: { roomId: output.room.id, value: output.client.pass, from: 'register' as const } } : {}),
+          }
         : { reconnectAttempt: context.reconnectAttempt },
     ),
     storeReconnectError: assign({

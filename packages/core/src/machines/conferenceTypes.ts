@@ -14,6 +14,7 @@ import type { DeviceKind } from '../api.js'
 import { type ReconnectParentEvent } from './reconnectMachine.js'
 import { type TabsParentEvent } from './tabsMachine.js'
 import type { WarmUpEvent } from './warmUpActors.js'
+import type { KnockEvent } from './lobbyActors.js'
 
 export type { EndedReason }
 
@@ -41,6 +42,12 @@ export interface ConferenceContext {
    * secret: it never goes into a view or a log line.
    */
   host: { created: boolean; key: string | null; roomId?: string }
+  /**
+   * The room pass Parley's hub gave us (lobby.ts in @parley/protocol): it lets us back into the room once its
+   * host locked it (a reconnect, a Retry, the page's next load). `knock` when a host's admission gave it: should
+   * register refuse even that, asking again would go round in a circle. A secret: never in a view or a log line.
+   */
+  pass: RoomPass | null
   /** This session's open created the room (first join, or a reconnect re-created it): its chat channel is ours to create. */
   roomIsNew: boolean
   /** Bumped when the host or chat child changed: the view reads them, so the conference's snapshot moves with them. */
@@ -72,6 +79,12 @@ export interface ConferenceContext {
   elsewhere: { roomId: string } | null
 }
 
+export interface RoomPass {
+  roomId: string
+  value: string
+  from: 'register' | 'knock' | 'saved'
+}
+
 export interface ConferenceInput {
   /** This tab's id among the browser's tabs (random; createConference makes one where tabs exist). */
   tabId?: string
@@ -91,6 +104,8 @@ export type ConferenceEvent =
   | { type: 'user.muteEveryone' }
   | { type: 'user.removeParticipant'; clientId: string }
   | { type: 'user.setRoomLocked'; locked: boolean }
+  | { type: 'user.answerKnock'; knockId: string; admit: boolean }
+  | { type: 'user.admitEveryone' }
   | { type: 'user.sendChat'; text: string; at: number }
   | { type: 'user.readChat' }
   | { type: 'extras.changed' }
@@ -109,6 +124,7 @@ export type ConferenceEvent =
   | ReconnectParentEvent
   | TabsParentEvent
   | WarmUpEvent
+  | KnockEvent
 
 export const LEAVE_TIMEOUT_MS = 5000
 /** One join step that talks to the hub (opening the room, registering): no answer in this time fails the join. */
@@ -134,6 +150,9 @@ export const joiningRoomId = (context: ConferenceContext): string => context.roo
 /** The host key of the room we (re)register in, when it is the room we created: a room its host locked lets us in. */
 export const hostKeyFor = (context: ConferenceContext, roomId: string): string | null =>
   context.host.key !== null && context.host.roomId === roomId ? context.host.key : null
+
+/** Our pass into `roomId` (lobby.ts), when we hold one. */
+export const passFor = (context: ConferenceContext, roomId: string): string | null => (context.pass !== null && context.pass.roomId === roomId ? context.pass.value : null)
 
 /** What the room opened as: its id and name, and whether we created it (with the host key, on Parley's hub). */
 export interface OpenedRoom {

@@ -3,8 +3,12 @@ import { messageOf } from '@parley/protocol'
 import type { HubClient } from '../hubClient.js'
 import { serialWorker } from './serialWorker.js'
 
-/** What the host asks the hub, one request after another: mute or remove a client, lock or unlock the room. */
-export type ModerationJob = { type: 'moderation.request' } & ({ action: 'mute' | 'remove'; clientId: string } | { action: 'lock'; locked: boolean })
+/** What the host asks the hub, one request after another: mute or remove a client, lock or unlock the room, let someone waiting in or not. */
+export type ModerationJob = { type: 'moderation.request' } & (
+  | { action: 'mute' | 'remove'; clientId: string }
+  | { action: 'lock'; locked: boolean }
+  | { action: 'admit'; knockId: string; admit: boolean }
+)
 
 /** What the worker reports back to the host machine: the job, done or refused. */
 export type ModerationOutcome = (Omit<ModerationJob, 'type'> & { type: 'moderation.done' }) | (Omit<ModerationJob, 'type'> & { type: 'moderation.failed'; message: string })
@@ -20,6 +24,7 @@ export function hostActors({ hub }: { hub: HubClient }) {
     moderationRequests: serialWorker<ModerationJob, ModerationInput>(async (job, { input, signal, sendBack }) => {
       try {
         if (job.action === 'lock') await hub.lockRoom(input.roomId, job.locked, input.host, signal)
+        else if (job.action === 'admit') await hub.answerKnock(input.roomId, job.knockId, job.admit, input.host, signal)
         else if (job.action === 'mute') await hub.muteClient(input.roomId, job.clientId, input.host, signal)
         else await hub.removeClient(input.roomId, job.clientId, input.host, signal)
         sendBack({ ...job, type: 'moderation.done' } as ModerationOutcome)

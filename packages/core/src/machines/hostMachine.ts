@@ -5,9 +5,10 @@
 // (`observing`), like everyone else. A mute request from the hub turns our microphone off through
 // the conference's own `user.setMicrophone`, so it is published like any toggle. The room's lock is
 // everyone's to know (the hub tells every client when it changes, and a host let back into a locked
-// room on its first events); only the moderating host may change it.
+// room on its first events); only the moderating host may change it. So with the lobby of a locked room:
+// everyone hears who waits (the hub's `parley_knocks`), only the moderating host answers.
 import { assign, enqueueActions, sendParent, sendTo, setup } from 'xstate'
-import type { HostFailure } from '../api.js'
+import type { HostFailure, KnockAnswered, WaitingPerson } from '../api.js'
 import type { ModerationInput, ModerationJob, ModerationOutcome, HostActors } from './hostActors.js'
 import { notProvided } from './notProvided.js'
 
@@ -34,6 +35,11 @@ export interface HostContext extends HostInput {
   roomLockedBy: ActedBy | null
   /** Our lock/unlock requests not yet answered. */
   lockRequests: number
+  /** Who waits in the lobby, as the hub last said (oldest first). */
+  waiting: WaitingPerson[]
+  /** The last answer to someone waiting, and how many there were (a UI announces each). */
+  lastAnswered: KnockAnswered | null
+  answeredCount: number
 }
 
 export type HostEvent =
@@ -44,6 +50,10 @@ export type HostEvent =
   | { type: 'hub.muteRequested'; by?: ActedBy }
   | { type: 'user.setRoomLocked'; locked: boolean }
   | { type: 'hub.roomLocked'; locked: boolean; by?: ActedBy }
+  | { type: 'hub.knocks'; waiting: WaitingPerson[]; answered?: KnockAnswered }
+  /** Let someone waiting in or not; `user.admitEveryone` lets in everyone waiting now. */
+  | { type: 'user.answerKnock'; knockId: string; admit: boolean }
+  | { type: 'user.admitEveryone' }
   | ModerationOutcome
 
 export const hostMachine = setup({
@@ -59,6 +69,13 @@ export const hostMachine = setup({
     requestMutes: enqueueActions(({ enqueue }, clientIds: string[]) => {
       for (const clientId of clientIds) enqueue.sendTo('moderationRequests', { type: 'moderation.request', action: 'mute', clientId } satisfies ModerationJob)
     }),
+    answerEveryone: enqueueActions(({ context, enqueue }) => {
+      for (const { knockId } of context.waiting) enqueue.sendTo('moderationRequests', { type: 'moderation.request', action: 'admit', knockId, admit: true } satisfies ModerationJob)
+    }),
+    storeKnocks: assign(({ context }, knocks: { waiting: WaitingPerson[]; answered?: KnockAnswered }) => ({
+      waiting: knocks.waiting,
+      ...(knocks.answered ? { lastAnswered: knocks.answered, answeredCount: context.answeredCount + 1 } : {}),
+    })),
     storeFailure: assign({ failure: (_, failure: HostContext['failure']) => failure }),
     clearFailure: assign({ failure: null }),
     obeyMute: assign({
@@ -73,12 +90,13 @@ export const hostMachine = setup({
   },
 }).createMachine({
   id: 'host',
-  context: ({ input }) => ({ ...input, mutedBy: null, mutedCount: 0, failure: null, roomLocked: false, roomLockedBy: null, lockRequests: 0 }),
+  context: ({ input }) => ({ ...input, mutedBy: null, mutedCount: 0, failure: null, roomLocked: false, roomLockedBy: null, lockRequests: 0, waiting: [], lastAnswered: null, answeredCount: 0 }),
   initial: 'deciding',
   on: {
     // Anyone may be muted by the host, the host included.
     'hub.muteRequested': { actions: [{ type: 'obeyMute', params: ({ event }) => event.by }, 'turnMicrophoneOff', 'notifyParent'] },
     'hub.roomLocked': { actions: [{ type: 'storeLock', params: ({ event }) => event }, 'notifyParent'] },
+    'hub.knocks': { actions: [{ type: 'storeKnocks', params: ({ event }) => event }, 'notifyParent'] },
   },
   states: {
     deciding: {
@@ -94,6 +112,9 @@ export const hostMachine = setup({
         'user.muteParticipant': { actions: { type: 'request', params: ({ event }) => ({ type: 'moderation.request', action: 'mute', clientId: event.clientId }) } },
         'user.removeParticipant': { actions: { type: 'request', params: ({ event }) => ({ type: 'moderation.request', action: 'remove', clientId: event.clientId }) } },
         'user.muteEveryone': { actions: { type: 'requestMutes', params: ({ event }) => event.clientIds } },
+        // The person leaves the list when the hub says so (to everyone), not when our request leaves.
+        'user.answerKnock': { actions: { type: 'request', params: ({ event }) => ({ type: 'moderation.request', action: 'admit', knockId: event.knockId, admit: event.admit }) } },
+        'user.admitEveryone': { actions: 'answerEveryone' },
         'user.setRoomLocked': {
           actions: [{ type: 'request', params: ({ event }) => ({ type: 'moderation.request', action: 'lock', locked: event.locked }) }, { type: 'countLockRequest', params: 1 }, 'notifyParent'],
         },

@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import type { AnyEventObject, AnyMachineSnapshot } from 'xstate'
 import { mediaStateMetaKey } from '@parley/protocol'
-import { createHubClient } from '../hubClient.js'
+import { createHubClient, HubError } from '../hubClient.js'
 import { CoverageRecorder } from '../test-support/coverage.js'
 import { runAsChild } from '../test-support/harness.js'
 import { hubProtocolViolations } from '../test-support/hubProtocol.js'
@@ -36,6 +36,8 @@ const events: AnyEventObject[] = [
   failure('reopenRoom'),
   done('registerClient', { clientId: 'client2', name: 'Ada' }),
   failure('registerClient'),
+  // The host locked the room and nothing of ours lets us in: no later attempt would.
+  { type: 'xstate.error.actor.registerClient', error: new HubError('room-locked', 'POST register: locked', 403) },
 ]
 
 const modelGuards = { attemptsExhausted: ({ context }: { context: ReconnectContext }) => context.attempt >= MODEL_MAX_ATTEMPTS }
@@ -60,7 +62,7 @@ function startRun(input: ReconnectInput) {
 
 type Run = ReturnType<typeof startRun>
 
-async function settle(run: Run, label: string, answer?: { status: number }) {
+async function settle(run: Run, label: string, answer?: { status: number; data?: unknown }) {
   for (let i = 0; i < 20 && !run.world.hub.calls.find(label); i++) await flush(1)
   const call = run.world.hub.calls.find(label)
   if (!call) throw new Error(`expected a pending ${label} in ${JSON.stringify(run.snapshot().value)}`)
@@ -92,7 +94,8 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
     },
     'xstate.error.actor.reopenRoom': () => settle(run, 'hub.getRoom', { status: 503 }),
     'xstate.done.actor.registerClient': () => settle(run, 'hub.register'),
-    'xstate.error.actor.registerClient': () => settle(run, 'hub.register', { status: 503 }),
+    'xstate.error.actor.registerClient': (event) =>
+      settle(run, 'hub.register', (event.error as { kind?: string }).kind === 'room-locked' ? { status: 403, data: { reason: 'room_locked' } } : { status: 503 }),
   }
 }
 

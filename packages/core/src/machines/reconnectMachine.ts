@@ -11,7 +11,7 @@ import { mediaStateMetaKey, type Room } from '@parley/protocol'
 import type { ConferenceError, RoomInfo } from '../api.js'
 import { toConferenceError } from '../errors.js'
 import { HubError, type HubClient } from '../hubClient.js'
-import type { ConferenceActors } from './conferenceActors.js'
+import type { ConferenceActors, RegisteredAs } from './conferenceActors.js'
 import { notProvided } from './notProvided.js'
 
 export interface ReconnectInput {
@@ -21,6 +21,8 @@ export interface ReconnectInput {
   staleClientId: string | null
   /** Ours when we created the room: registering again gets into the room even while it is locked. */
   hostKey?: string | null
+  /** The room's pass the hub gave us (Parley's hub): the same for everyone who was in. */
+  pass?: string | null
 }
 
 export interface ReconnectContext extends ReconnectInput {
@@ -29,7 +31,7 @@ export interface ReconnectContext extends ReconnectInput {
   /** Why the last attempt failed. */
   error: ConferenceError | null
   /** What the successful attempt got. */
-  client: { clientId: string; name: string } | null
+  client: RegisteredAs | null
   /** The successful attempt re-created the room (the hub had lost it). */
   recreatedRoom: boolean
 }
@@ -44,7 +46,7 @@ export interface ReopenedRoom {
 export type ReconnectParentEvent = { type: 'reconnect.attempt'; attempt: number }
 
 /** The reconnect's result: the new session, or why it gave up. */
-export type ReconnectOutput = { room: RoomInfo; recreatedRoom: boolean; client: { clientId: string; name: string } } | { error: ConferenceError }
+export type ReconnectOutput = { room: RoomInfo; recreatedRoom: boolean; client: RegisteredAs } | { error: ConferenceError }
 
 /**
  * 20 attempts at the back-off (0, 0.5, 1, 2, then every 4 s) span about 70 s, so the deadline is what
@@ -109,12 +111,14 @@ export const reconnectMachine = setup({
   guards: {
     hasStaleClient: ({ context }) => context.staleClientId !== null,
     attemptsExhausted: ({ context }) => context.attempt >= MAX_RECONNECT_ATTEMPTS,
+    /** The host locked the room and nothing of ours lets us in: no later attempt would (the person may ask to join). */
+    lockedOut: (_, error: unknown) => error instanceof HubError && error.kind === 'room-locked',
   },
   actions: {
     countAttempt: assign({ attempt: ({ context }) => context.attempt + 1 }),
     notifyAttempt: sendParent(({ context }): ReconnectParentEvent => ({ type: 'reconnect.attempt', attempt: context.attempt })),
     storeRoom: assign({ room: (_, reopened: ReopenedRoom) => reopened.room, recreatedRoom: (_, reopened: ReopenedRoom) => reopened.recreated }),
-    storeClient: assign({ client: (_, client: { clientId: string; name: string }) => client }),
+    storeClient: assign({ client: (_, client: RegisteredAs) => client }),
     storeError: assign({ error: (_, params: { error: unknown }) => toConferenceError(params.error) }),
     storeDeadlineError: assign({
       error: ({ context }): ConferenceError => context.error ?? { kind: 'hub-unreachable', message: 'no reconnect within the reconnect deadline' },
@@ -154,9 +158,12 @@ export const reconnectMachine = setup({
       invoke: {
         id: 'registerClient',
         src: 'registerClient',
-        input: ({ context }) => ({ roomId: context.room.id, displayName: context.displayName, hostKey: context.hostKey ?? null }),
+        input: ({ context }) => ({ roomId: context.room.id, displayName: context.displayName, hostKey: context.hostKey ?? null, pass: context.pass ?? null }),
         onDone: { target: 'registered', actions: { type: 'storeClient', params: ({ event }) => event.output } },
-        onError: { target: 'retrying', actions: { type: 'storeError', params: ({ event }) => ({ error: event.error }) } },
+        onError: [
+          { guard: { type: 'lockedOut', params: ({ event }: { event: { error: unknown } }) => event.error }, target: 'gaveUp', actions: { type: 'storeError', params: ({ event }) => ({ error: event.error }) } },
+          { target: 'retrying', actions: { type: 'storeError', params: ({ event }) => ({ error: event.error }) } },
+        ],
       },
     },
     retrying: {

@@ -5,6 +5,7 @@ import type { AnyEventObject, AnyMachineSnapshot } from 'xstate'
 import { edgeCoveringPaths } from './modelPaths.js'
 import { conferenceMachine } from '../machines/conferenceMachine.js'
 import { emptySummary } from '../stats/analysis.js'
+import { HubError } from '../hubClient.js'
 
 const done = (id: string, output?: unknown) => ({ type: `xstate.done.actor.${id}`, output }) as AnyEventObject
 const failure = (id: string) => ({ type: `xstate.error.actor.${id}`, error: new Error(`${id} failed`) }) as AnyEventObject
@@ -12,6 +13,7 @@ export const LEAVE_TIMEOUT_EVENT = 'xstate.after.leaveTimeout.conference.leaving
 export const HAND_OVER_TIMEOUT_EVENT = 'xstate.after.leaveTimeout.conference.handingOver'
 export const CREATE_ROOM_TIMEOUT_EVENT = 'xstate.after.joinStepTimeout.conference.joining.creatingRoom'
 export const REGISTER_TIMEOUT_EVENT = 'xstate.after.joinStepTimeout.conference.joining.registering'
+export const KNOCK_TIMEOUT_EVENT = 'xstate.after.joinStepTimeout.conference.joining.knocking.asking'
 export const CONNECT_DEADLINE_EVENT = 'xstate.after.connectDeadline.conference.inRoom.connection.connecting'
 export const SETTLE_LIMIT_EVENT = 'xstate.after.settleLimit.conference.inRoom.connection.connected.settling'
 export const ANSWER_LIMIT_EVENT = 'xstate.after.settleLimit.conference.inRoom.answer.answering'
@@ -38,6 +40,13 @@ const events: AnyEventObject[] = [
   failure('lookUpRoom'),
   done('registerClient', { clientId: 'client1', name: 'Ada' }),
   failure('registerClient'),
+  // The host locked the room: we ask to be let in (the lobby), and a host answers.
+  { type: 'xstate.error.actor.registerClient', error: new HubError('room-locked', 'POST register: locked', 403) },
+  { type: 'knock.waiting' },
+  { type: 'knock.admitted', pass: 'pass-k1' },
+  { type: 'knock.refused', reason: 'declined' },
+  { type: 'knock.lost', message: 'refused' },
+  { type: KNOCK_TIMEOUT_EVENT },
   done('publishMediaState'),
   failure('publishMediaState'),
   done('endRoom'),
@@ -69,6 +78,8 @@ const events: AnyEventObject[] = [
   { type: 'user.removeParticipant', clientId: 'c2' },
   { type: 'user.muteEveryone' },
   { type: 'user.setRoomLocked', locked: true },
+  { type: 'user.answerKnock', knockId: 'k1', admit: true },
+  { type: 'user.admitEveryone' },
   { type: 'user.sendChat', text: 'hello', at: 0 },
   { type: 'user.readChat' },
   { type: 'hub.candidate', candidate: REMOTE_CANDIDATE },
@@ -221,6 +232,12 @@ export const { paths, stats } = edgeCoveringPaths(conferenceMachine, {
         return TOP_LEVEL_PREJOIN.has(topLevel(snapshot.value)) && c.elsewhere === null
       case 'tabs.alone':
         return TOP_LEVEL_PREJOIN.has(topLevel(snapshot.value)) && c.elsewhere !== null
+      // The knock stream's events come only while we knock (elsewhere no stream is open to carry them).
+      case 'knock.waiting':
+      case 'knock.admitted':
+      case 'knock.refused':
+      case 'knock.lost':
+        return snapshot.matches({ joining: 'knocking' })
       case 'tabs.claimed':
         return snapshot.matches({ joining: 'claimingTab' })
       // Our tab holds the room once it claimed it (a join by id) or registered in the one it created.

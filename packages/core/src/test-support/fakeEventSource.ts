@@ -36,6 +36,12 @@ export class FakeEventSource implements EventSourceLike {
     this.dispatchEvent(new Event('error'))
   }
 
+  /** The hub refused the stream (a 4xx): an EventSource then gives up, CLOSED, and says only `error`. */
+  refuse(): void {
+    this.readyState = 2
+    this.dispatchEvent(new Event('error'))
+  }
+
   close(): void {
     this.readyState = 2
     this.closed = true

@@ -41,6 +41,8 @@ export class FakeHub {
   readonly log: HubRequestRecord[] = []
   readonly meta: Record<string, unknown> = {}
   readonly rooms = new Map<string, { id: string; name: string }>()
+  /** Rooms created with host controls: register there answers a room pass, as Parley's hub does. */
+  readonly hostControlled = new Set<string>()
   readonly clients = new Set<string>()
   /** Requests the caller aborted while they were held. */
   aborted = 0
@@ -112,6 +114,7 @@ export class FakeHub {
         this.rooms.set(id, room)
         // Parley's hub answers a room with host controls with its host key.
         const hostControls = (request.body as { options?: { parley?: { host_controls?: boolean } } } | undefined)?.options?.parley?.host_controls
+        if (hostControls) this.hostControlled.add(id)
         return { status: 201, data: { ...room, options: defaultOptions, ...(hostControls ? { host_key: `key-${id}` } : {}) } }
       }
       case 'getRoom': {
@@ -123,7 +126,9 @@ export class FakeHub {
         const clientId = `client${this.nextClient++}`
         this.clients.add(clientId)
         const name = (request.body as { name?: string } | undefined)?.name ?? ''
-        return { status: 200, data: { client_id: clientId, name, bitrates: defaultOptions.bitrates } }
+        // Parley's hub gives everyone in a room with host controls its pass (lobby.ts in @parley/protocol).
+        const pass = this.hostControlled.has(params.roomId ?? '') ? { parley_pass: `pass-${clientId}` } : {}
+        return { status: 200, data: { client_id: clientId, name, bitrates: defaultOptions.bitrates, ...pass } }
       }
       case 'getClient':
         return this.clients.has(params.clientId ?? '')
