@@ -18,6 +18,8 @@ export interface EndedScreen {
   detail: string
   /** "Try again": only for an error a retry can fix. */
   canRetry: boolean
+  /** Its words ("Ask again" after a refused request to join). */
+  retryLabel: string
   /** "Join again": only while the room still exists. */
   canJoinAgain: boolean
 }
@@ -66,6 +68,7 @@ export function endedScreen(reason: EndReason, error: ErrorCopy | undefined, has
     title,
     detail,
     canRetry: reason === 'error' && error?.remedy === 'retry',
+    retryLabel: error?.retryLabel ?? 'Try again',
     canJoinAgain: hasRoom && !roomGone,
   }
 }

@@ -11,6 +11,8 @@ export interface ErrorCopy {
   title: string
   detail: string
   remedy: ErrorRemedy
+  /** The retry button's words when "Try again" would say the wrong thing. */
+  retryLabel?: string
 }
 
 const MEDIA_COPY: Record<Extract<ConferenceErrorKind, `media-${string}`>, ErrorCopy> = {
@@ -63,9 +65,13 @@ function hubCopy(kind: Exclude<ConferenceErrorKind, `media-${string}`>, hub: Hub
     case 'room-locked':
       return {
         title: 'This room is locked',
-        detail: 'Ask the host to unlock it, then try again.',
+        detail: 'Ask the host to let you in, then try again.',
         remedy: 'retry',
       }
+    case 'knock-declined':
+      return { title: 'You were not let in', detail: 'Someone in the meeting declined your request to join.', remedy: 'retry', retryLabel: 'Ask again' }
+    case 'knock-expired':
+      return { title: 'Nobody let you in', detail: 'Nobody answered your request to join in time.', remedy: 'retry', retryLabel: 'Ask again' }
     case 'hub-unreachable':
       return {
         title: `Parley can't reach ${server}`,

@@ -7,7 +7,7 @@ import type { ErrorCopy } from './messages'
 
 export type Screen = 'prejoin' | 'call' | 'ended'
 /** The call's status banner: which one shows, if any. */
-export type BannerKind = 'joining' | 'reconnecting' | 'leaving' | 'failed' | 'none'
+export type BannerKind = 'joining' | 'knocking' | 'reconnecting' | 'leaving' | 'failed' | 'none'
 
 /**
  * `resuming`: a refresh is rejoining the call by itself. Its preview runs on the call screen (under
@@ -33,6 +33,7 @@ export function screenOf(view: ConferenceView, error: ErrorCopy | undefined, res
 export function bannerOf(view: ConferenceView, resuming = false): BannerKind {
   switch (view.status) {
     case 'joining':
+      return view.knocking ? 'knocking' : 'joining'
     case 'reconnecting':
     case 'leaving':
     case 'failed':

@@ -16,6 +16,9 @@ export const useParticipantsPanelStore = defineStore('participantsPanel', () => 
   const roomLocked = computed(() => session.view.host.roomLocked)
   const lockPending = computed(() => session.view.host.lockPending)
 
+  /** Who asks to be let into the locked room (a host answers: the panel's "Waiting to join"). */
+  const waiting = computed(() => session.view.host.waiting)
+
   /** Someone else's microphone is on: "Mute all" has something to do. */
   const othersHeard = computed(() => rows.value.some((row) => !row.you && row.audioEnabled))
 
@@ -35,6 +38,7 @@ export const useParticipantsPanelStore = defineStore('participantsPanel', () => 
     othersHeard,
     roomLocked,
     lockPending,
+    waiting,
     toggle,
     close,
     toggleLock: () => session.moderate((handle) => handle.setRoomLocked?.(!roomLocked.value)),
@@ -42,5 +46,8 @@ export const useParticipantsPanelStore = defineStore('participantsPanel', () => 
     /** The host mutes everyone else whose microphone may be on (the core decides who, from its roster). */
     muteEveryone: () => session.moderate((handle) => handle.muteEveryone?.()),
     remove: (clientId: string) => session.moderate((handle) => handle.removeParticipant(clientId)),
+    /** Lets someone waiting in, or not; Admit all lets in everyone waiting now (the room stays locked). */
+    answer: (knockId: string, admit: boolean) => session.moderate((handle) => handle.answerKnock?.(knockId, admit)),
+    admitAll: () => session.moderate((handle) => handle.admitEveryone?.()),
   }
 })

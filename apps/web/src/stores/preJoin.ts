@@ -7,6 +7,7 @@ import { useEnvironment } from '../environment'
 import { deviceProblem, joinMedia } from '../lib/messages'
 import { localTile } from '../lib/tiles'
 import { useInviteStore } from './invite'
+import { useRoomCredentialsStore } from './roomCredentials'
 import { useSessionStore } from './session'
 
 export const DISPLAY_NAME_KEY = 'parley.displayName'
@@ -15,6 +16,7 @@ export const usePreJoinStore = defineStore('preJoin', () => {
   const { localStorage } = useEnvironment()
   const session = useSessionStore()
   const invite = useInviteStore()
+  const credentials = useRoomCredentialsStore()
 
   // Storage refused (quota, private mode): the name is simply not remembered; joining still works.
   const rememberedName = useStoredRef(DISPLAY_NAME_KEY, '', localStorage)
@@ -75,8 +77,10 @@ export const usePreJoinStore = defineStore('preJoin', () => {
     rememberedName.value = name
     const invited = invite.invitedRoom
     const chosenRoomName = roomName.value.trim()
+    const kept = invited ? credentials.of(invited.roomId) : undefined
     session.join({
       ...(invited ? { roomId: invited.roomId } : {}),
+      ...(kept ? { credentials: kept } : {}),
       ...(invited?.roomName ? { roomName: invited.roomName } : chosenRoomName !== '' ? { roomName: chosenRoomName } : {}),
       displayName: name,
       media: { audio: wantAudio.value, video: wantVideo.value },

@@ -5,7 +5,7 @@
 // statechart). Nothing runs until `start()`.
 import { defineStore } from 'pinia'
 import { computed, markRaw, onScopeDispose, ref, shallowRef } from 'vue'
-import type { AnyConferenceHandle, ConferenceView, DeviceKind, IncomingVideo, ParticipantEvent } from '../conference/types'
+import type { AnyConferenceHandle, ConferenceView, DeviceKind, IncomingVideo, ParticipantEvent, RoomCredentials } from '../conference/types'
 import { useEventListener } from '../composables/browser'
 import { useEnvironment } from '../environment'
 import { shareEqual } from '../lib/share'
@@ -18,7 +18,7 @@ const IDLE_VIEW: ConferenceView = Object.freeze({
   local: { audioEnabled: true, videoEnabled: true, audioAvailable: false, videoAvailable: false },
   devices: { audioinput: [], videoinput: [], audiooutput: [], selected: {} },
   participants: [],
-  host: { isHost: false, canModerate: false, mutedCount: 0, roomLocked: false, lockPending: false },
+  host: { isHost: false, canModerate: false, mutedCount: 0, roomLocked: false, lockPending: false, waiting: [], answeredCount: 0 },
   chat: { channel: 'connecting', messages: [], unread: 0, noticeCount: 0 },
   screenShare: { state: 'idle' },
   busy: false,
@@ -51,6 +51,7 @@ export const useSessionStore = defineStore('session', () => {
   let subscription: { unsubscribe(): void } | undefined
   let emitted: { unsubscribe(): void } | undefined
   const participantListeners = new Set<(event: ParticipantEvent) => void>()
+  const credentialsListeners = new Set<(roomId: string, credentials: RoomCredentials) => void>()
 
   /** A fresh conference (the previous one, if any, is stopped): at boot, "Join again", "New room". */
   function start() {
@@ -106,7 +107,8 @@ export const useSessionStore = defineStore('session', () => {
     // XState delivers an emitted event before snapshot observers: `view` still shows the state before it.
     // (An invalid hub event is the core's to report and recover from: it logs it; the UI only binds states.)
     emitted = handle.actor.on?.('*', (event) => {
-      if (event.type !== 'events.invalid') participantListeners.forEach((listener) => listener(event))
+      if (event.type === 'room.credentials') credentialsListeners.forEach((listener) => listener(event.roomId, event.credentials))
+      else if (event.type !== 'events.invalid') participantListeners.forEach((listener) => listener(event))
     })
     handle.actor.start()
     snapshot.value = handle.actor.getSnapshot()
@@ -128,6 +130,12 @@ export const useSessionStore = defineStore('session', () => {
   function onParticipantEvent(listener: (event: ParticipantEvent) => void): () => void {
     participantListeners.add(listener)
     return () => participantListeners.delete(listener)
+  }
+
+  /** What lets us back into a room once its host locked it, as the current conference gives it (stores/roomCredentials.ts keeps it). */
+  function onRoomCredentials(listener: (roomId: string, credentials: RoomCredentials) => void): () => void {
+    credentialsListeners.add(listener)
+    return () => credentialsListeners.delete(listener)
   }
 
   /** What records the current call's trace (the State panel exports it: "Download trace", time travel); undefined without a conference. */
@@ -242,6 +250,7 @@ export const useSessionStore = defineStore('session', () => {
     start,
     stop,
     onParticipantEvent,
+    onRoomCredentials,
     traceCapture,
     preview,
     join,

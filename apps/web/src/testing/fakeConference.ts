@@ -27,7 +27,7 @@ export function makeView(overrides: Partial<ConferenceView> = {}): ConferenceVie
     local: { audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: true },
     devices: { audioinput: [], videoinput: [], audiooutput: [], selected: {} },
     participants: [],
-    host: { isHost: false, canModerate: false, mutedCount: 0, roomLocked: false, lockPending: false },
+    host: { isHost: false, canModerate: false, mutedCount: 0, roomLocked: false, lockPending: false, waiting: [], answeredCount: 0 },
     chat: { channel: 'open', messages: [], unread: 0, noticeCount: 0 },
     screenShare: { state: 'idle' },
     busy: false,
