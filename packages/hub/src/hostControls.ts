@@ -38,7 +38,7 @@ export interface ParleyRoomRecord {
   hostKey?: string
   /** The host locked the room to newcomers (absent when unlocked). */
   locked?: boolean
-  /** SHA-256 hashes (base64url) of the room passes still valid, oldest first, at most MAX_PASSES_PER_ROOM (roomPass.ts). */
+  /** The first 128 bits of the SHA-256 (base64url) of each room pass still valid, oldest first, at most MAX_PASSES_PER_ROOM (roomPass.ts). */
   passes?: string[]
 }
 
