@@ -6,14 +6,21 @@
 // in the client's published media state, so the others show it off at once. A locked room (`locked`,
 // stored with the room, so it outlives a hub restart) refuses every new registration without the key;
 // clients already in keep their client id, so their streams, offers and ICE restarts are untouched.
+// Who registers gets a room pass (roomPass.ts) that lets them back in while it is locked; who is refused
+// may knock (lobby.ts), and unlocking lets everyone waiting in.
 import { createHash, timingSafeEqual } from 'node:crypto'
 import {
   type ActedBy,
   HOST_KEY_HEADER,
+  KNOCK_NAME_PARAM,
   mediaStateMetaKey,
   MediaStateSchema,
+  PARLEY_KNOCKS_EVENT,
   PARLEY_MUTE_EVENT,
   PARLEY_ROOM_LOCKED_EVENT,
+  pathFor,
+  type RegisteredClient,
+  type RegisterRequest,
   ROOM_LOCKED_REASON,
   Status,
   type MuteEvent,
@@ -23,6 +30,7 @@ import * as v from 'valibot'
 import type { Client } from './client.js'
 import { HubError } from './errors.js'
 import type { Room } from './room.js'
+import { isRoomPass, issueRoomPasses, rememberPass } from './roomPass.js'
 
 /** The Parley-only part of a room's record (kept apart, so a room registry can store it as one field). */
 export interface ParleyRoomRecord {
@@ -30,6 +38,8 @@ export interface ParleyRoomRecord {
   hostKey?: string
   /** The host locked the room to newcomers (absent when unlocked). */
   locked?: boolean
+  /** The first 128 bits of the SHA-256 (base64url) of each room pass still valid, oldest first, at most MAX_PASSES_PER_ROOM (roomPass.ts). */
+  passes?: string[]
 }
 
 /** 401 without the header, 403 with a wrong key (another room's included); nothing when the room has no host controls. */
@@ -40,39 +50,81 @@ export function checkHostKey(room: Room, given: string | undefined): void {
   if (!timingSafeEqual(digest(given), digest(expected))) throw new HubError(Status.forbidden, `the host key is not the one of room "${room.id}"`)
 }
 
-/** The moderation routes exist only for rooms with host controls. */
-export function requireHostControls(room: Room, what = 'mute or remove others'): void {
+/** The moderation routes and the lobby exist only for rooms with host controls. */
+export function requireHostControls(room: Room, what = 'mute or remove others in it'): void {
   if (room.parley.hostKey === undefined) {
-    throw new HubError(Status.forbidden, `room "${room.id}" was created without host controls (options.parley.host_controls): nobody may ${what} in it`)
+    throw new HubError(Status.forbidden, `room "${room.id}" was created without host controls (options.parley.host_controls): nobody may ${what}`)
   }
 }
 
-/** Locks or unlocks the room (stored), and tells every client in it; the same state twice tells again. */
+/**
+ * Locks or unlocks the room (stored), and tells every client in it; the same state twice tells again.
+ * Unlocking lets everyone waiting in the lobby in, after the lock event (their passes are stored before
+ * anything changes: a failing store leaves the room as it was).
+ */
 export function setRoomLocked(room: Room, locked: boolean, by: ActedBy | undefined): void {
+  const admitWaiting = locked ? undefined : room.lobby.prepareAdmitAll()
   room.setExtension('locked', locked ? true : undefined)
   const event: RoomLockedEvent = by ? { locked, by } : { locked }
   for (const clientId of room.clientIds) room.client(clientId).sse.send(PARLEY_ROOM_LOCKED_EVENT, event)
+  admitWaiting?.()
+}
+
+/** What a register request may carry to get into a locked room. */
+export interface Credentials {
+  hostKey: string | undefined
+  pass: string | undefined
 }
 
 /**
- * Before a registration: a locked room lets in only a request with its host key (403 otherwise, with
- * `data.reason` = `room_locked` so a client can word it). Returns whether the newcomer must be told the
- * room is locked (it registered with the key).
+ * Register, with host controls: a locked room lets in only a request with its host key or one of its
+ * passes (403 otherwise, `data.reason` = `room_locked` so a client can word it). The answer carries the
+ * pass the newcomer holds from now on (the valid one it came with, or a new one, stored first); one let
+ * into a locked room learns so on its first events, and everyone learns who waits in the lobby.
  */
-export function admitNewcomer(room: Room, hostKey: string | undefined): boolean {
-  if (room.parley.locked !== true) return false
+export function registerNewcomer(room: Room, request: RegisterRequest, credentials: Credentials): RegisteredClient {
+  if (room.parley.hostKey === undefined) return room.register(request)
+  const withPass = isRoomPass(room, credentials.pass)
+  const locked = room.parley.locked === true
+  if (locked && !withPass && !isHostKey(room, credentials.hostKey)) throw roomLocked(room, credentials)
+  const registered = room.register(request)
+  const client = room.client(registered.client_id)
+  let pass = withPass ? credentials.pass! : undefined
+  try {
+    pass ??= issueRoomPasses(room, 1)[0]!
+  } catch (error) {
+    // Nobody may be in without the pass that brings them back.
+    room.removeClient(client, 'left', 'its room pass could not be stored')
+    throw error
+  }
+  rememberPass(client, pass)
+  if (locked) tellLocked(client)
+  const { waiting } = room.lobby
+  if (waiting.length > 0) client.sse.send(PARLEY_KNOCKS_EVENT, { waiting })
+  return { ...registered, parley_pass: pass }
+}
+
+function isHostKey(room: Room, given: string | undefined): boolean {
   const expected = room.parley.hostKey
-  if (expected !== undefined && hostKey && timingSafeEqual(digest(hostKey), digest(expected))) return true
-  throw new HubError(
+  return expected !== undefined && given !== undefined && given !== '' && timingSafeEqual(digest(given), digest(expected))
+}
+
+function roomLocked(room: Room, { hostKey, pass }: Credentials): HubError {
+  const why = pass
+    ? ' (the room pass given does not open it: the host removed its holder, it was dropped for newer ones, or it is another room\'s)'
+    : hostKey
+      ? ' (the host key given is not this room\'s)'
+      : ''
+  return new HubError(
     Status.forbidden,
-    `room "${room.id}" is locked by its host: nobody new may join until the host unlocks it${hostKey ? ' (the host key given is not this room\'s)' : ''}`,
+    `room "${room.id}" is locked by its host: nobody new may join until the host unlocks it or lets them in${why}; ask with GET ${pathFor('knock', { roomId: room.id })}?${KNOCK_NAME_PARAM}=<name>`,
     {},
     { reason: ROOM_LOCKED_REASON },
   )
 }
 
 /** A newcomer let into a locked room (the host coming back) learns it is locked on its first events. */
-export function tellLocked(client: Client): void {
+function tellLocked(client: Client): void {
   client.sse.send(PARLEY_ROOM_LOCKED_EVENT, { locked: true } satisfies RoomLockedEvent)
 }
 

@@ -14,6 +14,7 @@ import {
   clientIdOfMediaStateKey,
   mediaStateMetaKey,
   PARLEY_CONNECTION_EVENT,
+  PARLEY_KNOCKS_EVENT,
   PARLEY_VIDEO_PAUSED_EVENT,
 } from '@parley/protocol'
 import type { ActedBy } from '@parley/protocol'
@@ -21,11 +22,13 @@ import { type Client, type ClientRoom, createClient } from './client.js'
 import { type Clock, Timer } from './clock.js'
 import { conflict, limitReached, notFound } from './errors.js'
 import type { ParleyRoomRecord } from './hostControls.js'
+import { Lobby } from './lobby.js'
 import type { LogFields, Logger } from './log.js'
 import type { MediaPlane, PublishedTrack } from './media/types.js'
 import { type MetaLimits, RoomMeta } from './roomMeta.js'
 import { type RoomHeadRecord, type RoomRecord, type RoomRegistry, persist } from './registry/types.js'
 import { NS_PER_MS } from './roomOptions.js'
+import { issueRoomPasses } from './roomPass.js'
 import type { HubTimings } from './timings.js'
 import { TrackRouter } from './tracks.js'
 
@@ -67,6 +70,8 @@ export class Room {
     return this.#parley as ParleyRoomRecord
   }
   readonly #deps: RoomDeps
+  /** Parley: who knocks on the room while it is locked (host controls; lobby.ts). */
+  readonly lobby: Lobby
   /** What the clients report to this room. */
   readonly #asClientRoom: ClientRoom
 
@@ -96,6 +101,18 @@ export class Room {
       connectionProblem: (client, problem, silentMs) => this.#connectionProblem(client, problem, silentMs),
       videoPaused: (client, track, paused) => this.#videoPaused(client, track, paused),
     }
+    this.lobby = new Lobby({
+      roomId: id,
+      clock: deps.clock,
+      pingIntervalMs: deps.timings.pingIntervalMs,
+      generateId: deps.generateId,
+      locked: () => this.parley.locked === true,
+      issuePasses: (count) => issueRoomPasses(this, count),
+      tellClients: (event) => {
+        for (const client of this.#clients.values()) client.sse.send(PARLEY_KNOCKS_EVENT, event)
+      },
+      log: deps.log,
+    })
     this.#emptyTimer = new Timer(deps.clock)
     this.#startEmptyTimer()
   }
@@ -250,6 +267,8 @@ export class Room {
     if (this.#closed) return
     this.#closed = true
     this.#emptyTimer.cancel()
+    // Who waits to be let in hears the room ended; a shutdown just ends their streams (the room comes back).
+    this.lobby.end(reason === 'shutdown' ? undefined : { admitted: false, reason: 'room_ended' })
     for (const client of [...this.#clients.values()]) this.removeClient(client, reason, reason === 'shutdown' ? 'hub shutting down' : 'room ended', by)
     this.#log('info', 'room closed', { reason })
     this.#deps.onClosed(this, reason)

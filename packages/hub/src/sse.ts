@@ -20,6 +20,38 @@ export function formatSseEvent(event: string, data: unknown, id?: number): strin
   return `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${json}\n\n`
 }
 
+/**
+ * A response body written through the returned sink, for a stream that is not a client's channel (the
+ * lobby's knock): what is written before the response is returned waits in the body, and `cancelled`
+ * runs when the reader goes away first.
+ */
+export function eventStreamBody(cancelled: () => void): { body: ReadableStream<Uint8Array>; sink: SseSink } {
+  const encoder = new TextEncoder()
+  let open = true
+  let controller!: ReadableStreamDefaultController<Uint8Array>
+  // `start` runs in the constructor: the controller is there before anything is written.
+  const body = new ReadableStream<Uint8Array>({
+    start: (started) => {
+      controller = started
+    },
+    cancel: () => {
+      open = false
+      cancelled()
+    },
+  })
+  const sink: SseSink = {
+    write: (text) => {
+      if (open) controller.enqueue(encoder.encode(text))
+    },
+    close: () => {
+      if (!open) return
+      open = false
+      controller.close()
+    },
+  }
+  return { body, sink }
+}
+
 /** A ping: no id (it must not move the client's resume point), the interval in its data (protocol `resume.ts`). */
 export function formatPing(intervalMs: number): string {
   return formatSseEvent('ping', { interval_ms: intervalMs })

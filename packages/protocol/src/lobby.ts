@@ -10,6 +10,10 @@
 // Knock. Someone a locked room refused asks to be let in: `GET /rooms/:roomId/parley/knock?name=Bo`, an
 // event stream that lasts as long as they wait (closing it withdraws the request). It says
 // `parley_knock_waiting` once, then one `parley_knock_answer`, and ends: admitted with a pass, or not and why.
+// Between the two, `ping` events as on the room's stream (`{interval_ms}`, no id) keep it open through
+// proxies and tell the client it is alive. A stream that ends without an answer (the hub shut down or
+// went away) was not refused: the client knocks again. It has no resume (no ids): close the EventSource
+// on the answer, or a browser's reconnects and knocks again.
 // Every client in the room hears the waiting list (`parley_knocks`, on the room's own event stream) whenever
 // it changes, and on its first events when someone is waiting; a host answers with
 // `PUT /rooms/:roomId/parley/knock/:knockId` (`{admit}`, host key). Unlocking the room admits everyone

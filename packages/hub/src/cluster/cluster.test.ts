@@ -1,7 +1,7 @@
 // Three in-process hub nodes (fake media plane, each its own HTTP server on a loopback port) sharing one
 // real redis-server: placement, any node as an entry point (HTTP and SSE forwarded), the cluster status,
 // and a room taken over when its node is gone.
-import { pathFor } from '@parley/protocol'
+import { HOST_KEY_HEADER, PARLEY_KNOCK_ANSWER_EVENT, PARLEY_KNOCK_WAITING_EVENT, pathFor, ROOM_PASS_HEADER } from '@parley/protocol'
 import { freePort, pollUntil, type RedisServer, startRedisServer } from '@parley/testkit'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { FakeMediaPlane } from '../test-support/fakeMediaPlane.js'
@@ -41,6 +41,32 @@ async function call(url: string, method: string, path: string, body?: unknown) {
   return { status: response.status, body: (await response.json()) as { code: number; message: string; data: Record<string, unknown> } }
 }
 
+/** An event stream's text as it arrives: the data of its first event of a name, its end. */
+function streamText(response: Response) {
+  const reader = response.body!.getReader()
+  const decoder = new TextDecoder()
+  let text = ''
+  let done = false
+  const readUntil = async (condition: () => boolean) => {
+    while (!condition() && !done) {
+      const chunk = await reader.read()
+      if (chunk.done) done = true
+      else text += decoder.decode(chunk.value, { stream: true })
+    }
+  }
+  return {
+    async data(event: string): Promise<string> {
+      const pattern = new RegExp(`event: ${event}\ndata: (.*)\n\n`)
+      await readUntil(() => pattern.test(text))
+      const match = pattern.exec(text)
+      if (!match) throw new Error(`the stream ended without "${event}": ${text}`)
+      return match[1]!
+    },
+    ended: () => readUntil(() => false),
+    cancel: () => reader.cancel(),
+  }
+}
+
 describe('a cluster of three hub nodes on one Redis', () => {
   it('places rooms evenly, answers for any room on any node, and streams its events through another node', async () => {
     const [a, b, c] = await startNodes(3)
@@ -78,6 +104,42 @@ describe('a cluster of three hub nodes on one Redis', () => {
     ])
     // A room nobody has: the 404 of the entry node, in the envelope.
     expect((await call(c!.url, 'GET', pathFor('getRoom', { roomId: 'nope' }))).body.code).toBe(404)
+  }, 30_000)
+
+  it('lets someone knock through one node, the host answer through another, and the pass open the locked room', async () => {
+    const [a] = await startNodes(3)
+    const created = await call(a!.url, 'POST', pathFor('createRoom', {}), { id: 'lobby', options: { parley: { host_controls: true } } })
+    const hostKey = created.body.data.host_key as string
+    const holder = nodes.find((node) => node.hub.holds('lobby'))!
+    const [viaHost, viaKnocker] = nodes.filter((node) => node !== holder)
+    const asHost = { 'Content-Type': 'application/json', [HOST_KEY_HEADER]: hostKey }
+    expect((await call(viaHost!.url, 'POST', pathFor('register', { roomId: 'lobby' }), { uid: 'ada', name: 'Ada' })).status).toBe(200)
+    const lock = await fetch(`${viaHost!.url}${pathFor('lockRoom', { roomId: 'lobby' })}`, { method: 'PUT', headers: asHost, body: JSON.stringify({ locked: true }) })
+    expect(lock.status).toBe(200)
+
+    const knocking = await fetch(`${viaKnocker!.url}${pathFor('knock', { roomId: 'lobby' })}?name=Bo`)
+    expect(knocking.headers.get('content-type')).toBe('text/event-stream')
+    const knock = streamText(knocking)
+    const knockId = (JSON.parse(await knock.data(PARLEY_KNOCK_WAITING_EVENT)) as { knock_id: string }).knock_id
+    expect(holder.hub.room('lobby').lobby.waiting).toEqual([{ knock_id: knockId, name: 'Bo', since: expect.any(Number) }])
+    const answered = await fetch(`${viaHost!.url}${pathFor('answerKnock', { roomId: 'lobby', knockId })}`, { method: 'PUT', headers: asHost, body: JSON.stringify({ admit: true, by_client_id: 'ada' }) })
+    expect(answered.status).toBe(200)
+    const answer = JSON.parse(await knock.data(PARLEY_KNOCK_ANSWER_EVENT)) as { admitted: boolean; pass: string }
+    expect(answer).toEqual({ admitted: true, pass: expect.any(String), by: { client_id: 'ada', name: 'Ada' } })
+    await knock.ended()
+    const registered = await fetch(`${viaKnocker!.url}${pathFor('register', { roomId: 'lobby' })}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', [ROOM_PASS_HEADER]: answer.pass },
+      body: JSON.stringify({ uid: 'bo', name: 'Bo' }),
+    })
+    expect(registered.status).toBe(200)
+
+    // A knocker who goes away from the entry node leaves the lobby on the room's node.
+    const leaving = streamText(await fetch(`${viaKnocker!.url}${pathFor('knock', { roomId: 'lobby' })}?name=Cy`))
+    await leaving.data(PARLEY_KNOCK_WAITING_EVENT)
+    expect(holder.hub.room('lobby').lobby.waiting.map(({ name }) => name)).toEqual(['Cy'])
+    await leaving.cancel()
+    await pollUntil(() => holder.hub.room('lobby').lobby.waiting.length === 0, { description: 'the knock to be withdrawn on the room\'s node' })
   }, 30_000)
 
   it('gives the room of a node that is gone to the node that is asked for it next, metadata kept', async () => {

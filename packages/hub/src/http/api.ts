@@ -2,15 +2,18 @@
 // table (`routes`): path parameters are typed from the table's templates, the room and client a path
 // names come from middleware in `c.var`, bodies from `c.req.valid('json')`.
 import {
+  AnswerKnockRequestSchema,
   CreateChannelRequestSchema,
   CreateRoomRequestSchema,
   HOST_KEY_HEADER,
   HostActionRequestSchema,
   IceCandidateSchema,
+  KNOCK_NAME_PARAM,
   LAST_EVENT_ID_HEADER,
   LAST_EVENT_ID_QUERY,
   LockRoomRequestSchema,
   RegisterRequestSchema,
+  ROOM_PASS_HEADER,
   type RoomLock,
   routes,
   SessionDescriptionSchema,
@@ -23,11 +26,21 @@ import {
 import { Hono } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { stream } from 'hono/streaming'
-import { actedBy, admitNewcomer, checkHostKey, moderationTarget, muteClient, requireHostControls, setRoomLocked, tellLocked } from '../hostControls.js'
+import { actedBy, checkHostKey, moderationTarget, muteClient, registerNewcomer, requireHostControls, setRoomLocked } from '../hostControls.js'
 import type { Hub } from '../hub.js'
-import type { SseSink } from '../sse.js'
+import { knockName } from '../lobby.js'
+import { revokePassOf } from '../roomPass.js'
+import { eventStreamBody, type SseSink } from '../sse.js'
 import { refuseReservedMetaKeys } from './body.js'
 import { clientOf, jsonBody, reply, requireApiKey, type RoomEnv, roomOf } from './middleware.js'
+
+/** An event stream's response headers (no proxy buffers it, nobody caches it). */
+const eventStreamHeaders = {
+  'Content-Type': 'text/event-stream',
+  'Cache-Control': 'no-cache',
+  Connection: 'keep-alive',
+  'X-Accel-Buffering': 'no',
+}
 
 /** The routes under `/v1`. */
 export function createApi(hub: Hub, options: { apiKey?: string }): Hono {
@@ -67,30 +80,54 @@ export function createApi(hub: Hub, options: { apiKey?: string }): Hono {
     requireHostControls(c.var.room)
     checkHostKey(c.var.room, c.req.header(HOST_KEY_HEADER))
     const target = moderationTarget(c.var.room, c.req.param('clientId'))
+    // Its room pass would let it straight back in once the room is locked.
+    revokePassOf(c.var.room, target)
     c.var.room.removeClient(target, 'removed', 'removed by the host', actedBy(c.var.room, c.req.valid('json').by_client_id))
     return reply(c, Status.ok, 'client removed')
   })
 
   // The host is checked before the body is read: without the key the body is nobody's business.
-  const asHost = createMiddleware<RoomEnv>(async (c, next) => {
-    requireHostControls(c.var.room, 'lock the room')
-    checkHostKey(c.var.room, c.req.header(HOST_KEY_HEADER))
-    await next()
-  })
-  api.on(routes.lockRoom.method, routes.lockRoom.path, room, asHost, ...jsonBody(LockRoomRequestSchema, { what: 'room lock' }), (c) => {
+  const asHost = (what: string) =>
+    createMiddleware<RoomEnv>(async (c, next) => {
+      requireHostControls(c.var.room, what)
+      checkHostKey(c.var.room, c.req.header(HOST_KEY_HEADER))
+      await next()
+    })
+  api.on(routes.lockRoom.method, routes.lockRoom.path, room, asHost('lock the room'), ...jsonBody(LockRoomRequestSchema, { what: 'room lock' }), (c) => {
     const { locked, by_client_id } = c.req.valid('json')
     setRoomLocked(c.var.room, locked, actedBy(c.var.room, by_client_id))
     return reply(c, Status.ok, locked ? 'room locked: nobody new may join' : 'room unlocked', { locked } satisfies RoomLock)
   })
 
+  // The lobby (Parley's hub, rooms with host controls; lobby.ts): knock, and the host's answer.
+
+  api.on(routes.knock.method, routes.knock.path, room, (c) => {
+    requireHostControls(c.var.room, 'knock on it (it is never locked: register directly)')
+    const name = knockName(c.req.query(KNOCK_NAME_PARAM))
+    // A HEAD (Hono routes it here as a GET) must not put anyone in the lobby.
+    if (c.req.method === 'HEAD') return c.body(null, 200, eventStreamHeaders)
+    const lobby = c.var.room.lobby
+    // The knocker went away: out of the lobby.
+    let withdraw = () => {}
+    const { body, sink } = eventStreamBody(() => withdraw())
+    // Made (or refused with a JSON 4xx) before the response starts.
+    const knockId = lobby.knock(name, sink)
+    if (knockId !== undefined) withdraw = () => lobby.withdraw(knockId)
+    return c.body(body, 200, eventStreamHeaders)
+  })
+
+  api.on(routes.answerKnock.method, routes.answerKnock.path, room, asHost('answer a knock on it'), ...jsonBody(AnswerKnockRequestSchema, { what: 'knock answer' }), (c) => {
+    const { admit, by_client_id } = c.req.valid('json')
+    c.var.room.lobby.answer(c.req.param('knockId'), admit, actedBy(c.var.room, by_client_id))
+    return reply(c, Status.ok, admit ? 'knock answered: let in' : 'knock answered: not let in')
+  })
+
   // Clients
 
-  // A locked room (host controls) lets in only a registration that carries its host key.
+  // A locked room (host controls) lets in only a registration that carries its host key or a room pass.
   api.on(routes.register.method, routes.register.path, auth, room, ...jsonBody(RegisterRequestSchema, { what: 'registration', whenEmpty: {} }), (c) => {
-    const locked = admitNewcomer(c.var.room, c.req.header(HOST_KEY_HEADER))
-    const registered = c.var.room.register(c.req.valid('json'))
-    if (locked) tellLocked(c.var.room.client(registered.client_id))
-    return reply(c, Status.ok, 'client registered', registered)
+    const credentials = { hostKey: c.req.header(HOST_KEY_HEADER), pass: c.req.header(ROOM_PASS_HEADER) }
+    return reply(c, Status.ok, 'client registered', registerNewcomer(c.var.room, c.req.valid('json'), credentials))
   })
 
   api.on(routes.getClient.method, routes.getClient.path, client, (c) => reply(c, Status.ok, 'client found', c.var.client.describe()))
@@ -183,10 +220,7 @@ export function createApi(hub: Hub, options: { apiKey?: string }): Hono {
   api.on(routes.events.method, routes.events.path, client, (c) => {
     // The header (a browser's own reconnect) wins over the query (a fresh EventSource cannot set headers).
     const lastEventId = c.req.header(LAST_EVENT_ID_HEADER) ?? c.req.query(LAST_EVENT_ID_QUERY)
-    c.header('Content-Type', 'text/event-stream')
-    c.header('Cache-Control', 'no-cache')
-    c.header('Connection', 'keep-alive')
-    c.header('X-Accel-Buffering', 'no')
+    for (const [header, value] of Object.entries(eventStreamHeaders)) c.header(header, value)
     // A HEAD (Hono routes it here as a GET) must not take over the client's live stream.
     if (c.req.method === 'HEAD') return c.body(null, 200)
     const { client: target } = c.var
