@@ -17,8 +17,13 @@ import { gzipSync } from 'node:zlib'
 
 const distDir = resolve(dirname(fileURLToPath(import.meta.url)), '../dist')
 
-/** The initial JS may not exceed this (gzip bytes): today's size (47.4 KB, 2026-12-04) and a little room. Issue 10's goal is GOAL_INITIAL_GZIP. */
-export const BUDGET_INITIAL_GZIP = 50 * 1024
+/**
+ * The initial JS may not exceed this (gzip bytes): today's size (47.4 KB, 2026-12-04) and a little room. Issue 10's goal is GOAL_INITIAL_GZIP.
+ * Raised by 0.25 KB at stop 51 (from 50,978 bytes): the lobby's words a refused newcomer reads on the ended screen
+ * (`knock-declined`, `knock-expired`, "Ask again") and the room's credentials kept with the call a refresh rejoins
+ * (lib/rejoin.ts, stores/rejoin.ts), after one fact listener replaced the participant one (session.ts): 51,237.
+ */
+export const BUDGET_INITIAL_GZIP = 50.25 * 1024
 export const GOAL_INITIAL_GZIP = 55 * 1024
 
 /** Chunks a module names in its static imports (import … from a path, or a bare import of one), not in a dynamic import(). */

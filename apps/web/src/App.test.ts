@@ -87,7 +87,7 @@ describe('App', () => {
     fake.setView({ status: 'failed', error: { kind: 'room-locked', message: 'POST /rooms/:roomId/register: room "r1" is locked by its host', status: 403 } })
     await nextTick()
     expect(app.get('[data-testid="ended-title"]').text()).toBe('This room is locked')
-    expect(app.get('[data-testid="ended-detail"]').text()).toBe('Ask the host to unlock it, then try again.')
+    expect(app.get('[data-testid="ended-detail"]').text()).toBe('Ask the host to let you in, then try again.')
     expect(app.find('[data-testid="join-again"]').exists()).toBe(false)
     await app.get('[data-testid="retry-button"]').trigger('click')
     expect(fake.calls.at(-1)).toEqual({ method: 'retry', args: [] })

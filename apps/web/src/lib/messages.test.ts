@@ -54,13 +54,23 @@ describe('describeError', () => {
     }
   })
 
-  it('says a locked room is locked, and that the host can unlock it (then Retry)', () => {
+  it('says a locked room is locked, and that the host can let you in (then Retry)', () => {
     expect(describeError({ kind: 'room-locked', message: '' }, localHub)).toEqual({
       title: 'This room is locked',
-      detail: 'Ask the host to unlock it, then try again.',
+      detail: 'Ask the host to let you in, then try again.',
       remedy: 'retry',
     })
   })
+  it('says a request to join was declined or went unanswered, offering to ask again', () => {
+    expect(describeError({ kind: 'knock-declined', message: '' }, localHub)).toEqual({
+      title: 'You were not let in',
+      detail: 'Someone in the meeting said no.',
+      remedy: 'retry',
+      retryLabel: 'Ask again',
+    })
+    expect(describeError({ kind: 'knock-expired', message: '' }, localHub)).toMatchObject({ title: 'Nobody let you in', remedy: 'retry', retryLabel: 'Ask again' })
+  })
+
 
   it('tells how to allow a blocked device in the browser', () => {
     expect(describeError({ kind: 'media-denied', message: '' }, localHub).detail).toMatch(/address bar.*Allow/)

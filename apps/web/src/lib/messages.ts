@@ -69,9 +69,9 @@ function hubCopy(kind: Exclude<ConferenceErrorKind, `media-${string}`>, hub: Hub
         remedy: 'retry',
       }
     case 'knock-declined':
-      return { title: 'You were not let in', detail: 'Someone in the meeting declined your request to join.', remedy: 'retry', retryLabel: 'Ask again' }
+      return { title: 'You were not let in', detail: 'Someone in the meeting said no.', remedy: 'retry', retryLabel: 'Ask again' }
     case 'knock-expired':
-      return { title: 'Nobody let you in', detail: 'Nobody answered your request to join in time.', remedy: 'retry', retryLabel: 'Ask again' }
+      return { title: 'Nobody let you in', detail: 'Nobody answered in time.', remedy: 'retry', retryLabel: 'Ask again' }
     case 'hub-unreachable':
       return {
         title: `Parley can't reach ${server}`,

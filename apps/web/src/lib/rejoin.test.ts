@@ -17,6 +17,13 @@ describe('remembered call', () => {
     expect(parseRememberedCall(JSON.stringify(unnamedRoom))).toEqual({ roomId: 'r1', displayName: 'Ada', media: call.media, enabled: call.enabled })
   })
 
+  it('keeps the room’s credentials, and drops fields that are not short strings', () => {
+    const call = { roomId: 'r1', displayName: 'Ada', media: { audio: true, video: true }, enabled: { audio: true, video: true } }
+    expect(parseRememberedCall(JSON.stringify({ ...call, credentials: { hostKey: 'k', pass: 'p' } }))?.credentials).toEqual({ hostKey: 'k', pass: 'p' })
+    expect(parseRememberedCall(JSON.stringify({ ...call, credentials: { hostKey: 7, pass: 'x'.repeat(300) } }))).toEqual(call)
+    expect(parseRememberedCall(JSON.stringify({ ...call, credentials: 'p' }))).toEqual(call)
+  })
+
   it('reads anything else as nothing remembered', () => {
     for (const raw of [null, '', 'not json', '42', 'null', '{}', JSON.stringify({ ...call, roomId: '' }), JSON.stringify({ ...call, displayName: '  ' }), JSON.stringify({ ...call, media: { audio: 'yes', video: true } }), JSON.stringify({ ...call, enabled: undefined }), JSON.stringify({ ...call, roomName: 7 })]) {
       expect(parseRememberedCall(raw), String(raw)).toBeNull()

@@ -35,10 +35,10 @@ export const useAnnouncerStore = defineStore('announcer', () => {
     if (sentence) announcement.value = sentence
   }
 
-  session.onParticipantEvent((event) => {
+  session.onFact((event) => {
     // The event arrives before `view` moves on, so this is the status before the change: people who were
     // already here when you joined are in "You joined Team. Grace is here.", not announced again.
-    if (!inRoom(session.view.status)) return
+    if (event.type === 'room.credentials' || !inRoom(session.view.status)) return
     if (!pending) {
       pending = { joined: [], left: [] }
       queueMicrotask(sayWhoCameAndWent)

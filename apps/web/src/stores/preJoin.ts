@@ -6,8 +6,8 @@ import { useStoredRef } from '../composables/browser'
 import { useEnvironment } from '../environment'
 import { deviceProblem, joinMedia } from '../lib/messages'
 import { localTile } from '../lib/tiles'
+import type { RoomCredentials } from '../conference/types'
 import { useInviteStore } from './invite'
-import { useRoomCredentialsStore } from './roomCredentials'
 import { useSessionStore } from './session'
 
 export const DISPLAY_NAME_KEY = 'parley.displayName'
@@ -16,7 +16,6 @@ export const usePreJoinStore = defineStore('preJoin', () => {
   const { localStorage } = useEnvironment()
   const session = useSessionStore()
   const invite = useInviteStore()
-  const credentials = useRoomCredentialsStore()
 
   // Storage refused (quota, private mode): the name is simply not remembered; joining still works.
   const rememberedName = useStoredRef(DISPLAY_NAME_KEY, '', localStorage)
@@ -66,8 +65,11 @@ export const usePreJoinStore = defineStore('preJoin', () => {
     setJoinWithCamera(!joinWith.value.video)
   }
 
-  /** Joins the invited room, or creates one. Returns false (and flags the name field) without a name. */
-  function join(): boolean {
+  /**
+   * Joins the invited room, or creates one. Returns false (and flags the name field) without a name.
+   * `credentials`: what a refresh of the call kept for the room (stores/rejoin.ts): in again while it is locked.
+   */
+  function join(credentials?: RoomCredentials): boolean {
     const name = displayName.value.trim()
     if (name === '') {
       nameMissing.value = true
@@ -77,10 +79,9 @@ export const usePreJoinStore = defineStore('preJoin', () => {
     rememberedName.value = name
     const invited = invite.invitedRoom
     const chosenRoomName = roomName.value.trim()
-    const kept = invited ? credentials.of(invited.roomId) : undefined
     session.join({
       ...(invited ? { roomId: invited.roomId } : {}),
-      ...(kept ? { credentials: kept } : {}),
+      ...(invited && credentials ? { credentials } : {}),
       ...(invited?.roomName ? { roomName: invited.roomName } : chosenRoomName !== '' ? { roomName: chosenRoomName } : {}),
       displayName: name,
       media: { audio: wantAudio.value, video: wantVideo.value },

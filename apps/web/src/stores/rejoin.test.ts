@@ -96,6 +96,26 @@ describe('rejoin store (a refresh during a call)', () => {
     expect(screen.screen).toBe('call')
   })
 
+  it('keeps the room’s credentials the core gives with the call, and a refresh joins with them (a locked room lets it in)', () => {
+    const app = createTestApp()
+    app.start()
+    usePreJoinStore().displayName = 'Ada'
+    app.fake.emitFact({ type: 'room.credentials', roomId: 'r1', credentials: { hostKey: 'key-r1', pass: 'pass-1' } })
+    app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team' }, displayName: 'Ada', local: devicesOn })
+    expect(JSON.parse(app.sessionStorage.data.get(CALL_MEMORY_KEY)!)).toEqual(remembered({ credentials: { hostKey: 'key-r1', pass: 'pass-1' } }))
+    // A reconnect's new pass replaces it.
+    app.fake.emitFact({ type: 'room.credentials', roomId: 'r1', credentials: { pass: 'pass-2' } })
+    app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team' }, displayName: 'Ada', local: { ...devicesOn, audioEnabled: false } })
+    expect(JSON.parse(app.sessionStorage.data.get(CALL_MEMORY_KEY)!).credentials).toEqual({ pass: 'pass-2' })
+
+    const { app: reloaded } = reloadWith(remembered({ credentials: { pass: 'pass-2' } }))
+    reloaded.fake.setView({ status: 'previewing', busy: false, local: devicesOn })
+    expect(reloaded.fake.calls.at(-1)).toEqual({
+      method: 'join',
+      args: [{ roomId: 'r1', roomName: 'Team', displayName: 'Ada', media: { audio: true, video: true }, credentials: { pass: 'pass-2' } }],
+    })
+  })
+
   it('rejoins with the devices chosen before the call (a camera left out stays out)', () => {
     const { app } = reloadWith(remembered({ media: { audio: true, video: false }, enabled: { audio: true, video: false } }))
     app.fake.setView({ status: 'previewing', busy: false, local: { ...devicesOn, videoAvailable: false, videoEnabled: false } })

@@ -4,7 +4,8 @@
 // as the Join button sends it. The memory is dropped when the person leaves or ends the call, when
 // the hub ends it, and as each refresh uses it (one refresh, one automatic attempt: a failed
 // rejoin lands on the pre-join or ended screen, never in a loop). Leaving on page unload (the
-// refresh itself) keeps it.
+// refresh itself) keeps it. With it the room's credentials (the core's `room.credentials`): a refresh
+// gets back into a room its host locked, and the host is host again.
 import { defineStore } from 'pinia'
 import { computed, shallowRef, watch } from 'vue'
 import { useStoredRef } from '../composables/browser'
@@ -12,6 +13,7 @@ import { useEnvironment } from '../environment'
 import { shareEqual } from '../lib/share'
 import { CALL_MEMORY_KEY, callToResume, rememberedCallSerializer } from '../lib/rejoin'
 import type { RememberedCall } from '../lib/rejoin'
+import type { RoomCredentials } from '../conference/types'
 import { useInviteStore } from './invite'
 import { usePreJoinStore } from './preJoin'
 import { useSessionStore } from './session'
@@ -26,6 +28,11 @@ export const useRejoinStore = defineStore('rejoin', () => {
   const memory = useStoredRef<RememberedCall | null>(CALL_MEMORY_KEY, null, sessionStorage, rememberedCallSerializer)
   /** The call a refresh is rejoining, until its join is sent (the call screen shows meanwhile). */
   const resuming = shallowRef<RememberedCall>()
+  /** The latest credentials the core gave, and for which room. */
+  const given = shallowRef<{ roomId: string; credentials: RoomCredentials }>()
+  session.onFact((fact) => {
+    if (fact.type === 'room.credentials') given.value = fact
+  })
 
   watch(
     () => session.view,
@@ -38,6 +45,7 @@ export const useRejoinStore = defineStore('rejoin', () => {
           displayName: view.displayName || preJoin.displayName.trim(),
           media: { audio: preJoin.wantAudio, video: preJoin.wantVideo },
           enabled: { audio: view.local.audioEnabled, video: view.local.videoEnabled },
+          ...(given.value?.roomId === view.room.id ? { credentials: given.value.credentials } : {}),
         })
       } else if (view.status === 'ended' || view.error?.kind === 'room-not-found') {
         memory.value = null
@@ -77,7 +85,7 @@ export const useRejoinStore = defineStore('rejoin', () => {
     if (view.status !== 'previewing' || preJoin.problem || view.elsewhere) return
     if (!call.enabled.audio) session.setMicrophone(false)
     if (!call.enabled.video) session.setCamera(false)
-    preJoin.join()
+    preJoin.join(call.credentials)
   }
 
   return { memory, resuming, callToRejoin, resume }

@@ -5,7 +5,7 @@
 // statechart). Nothing runs until `start()`.
 import { defineStore } from 'pinia'
 import { computed, markRaw, onScopeDispose, ref, shallowRef } from 'vue'
-import type { AnyConferenceHandle, ConferenceView, DeviceKind, IncomingVideo, ParticipantEvent, RoomCredentials } from '../conference/types'
+import type { AnyConferenceHandle, ConferenceView, DeviceKind, IncomingVideo, ConferenceFact } from '../conference/types'
 import { useEventListener } from '../composables/browser'
 import { useEnvironment } from '../environment'
 import { shareEqual } from '../lib/share'
@@ -50,8 +50,7 @@ export const useSessionStore = defineStore('session', () => {
   }
   let subscription: { unsubscribe(): void } | undefined
   let emitted: { unsubscribe(): void } | undefined
-  const participantListeners = new Set<(event: ParticipantEvent) => void>()
-  const credentialsListeners = new Set<(roomId: string, credentials: RoomCredentials) => void>()
+  const factListeners = new Set<Parameters<typeof onFact>[0]>()
 
   /** A fresh conference (the previous one, if any, is stopped): at boot, "Join again", "New room". */
   function start() {
@@ -107,8 +106,7 @@ export const useSessionStore = defineStore('session', () => {
     // XState delivers an emitted event before snapshot observers: `view` still shows the state before it.
     // (An invalid hub event is the core's to report and recover from: it logs it; the UI only binds states.)
     emitted = handle.actor.on?.('*', (event) => {
-      if (event.type === 'room.credentials') credentialsListeners.forEach((listener) => listener(event.roomId, event.credentials))
-      else if (event.type !== 'events.invalid') participantListeners.forEach((listener) => listener(event))
+      if (event.type !== 'events.invalid') factListeners.forEach((listener) => listener(event))
     })
     handle.actor.start()
     snapshot.value = handle.actor.getSnapshot()
@@ -126,16 +124,13 @@ export const useSessionStore = defineStore('session', () => {
     inspection.clear()
   }
 
-  /** Who joined or left, as the current conference emits it (any later one too). Returns the unsubscribe function. */
-  function onParticipantEvent(listener: (event: ParticipantEvent) => void): () => void {
-    participantListeners.add(listener)
-    return () => participantListeners.delete(listener)
-  }
-
-  /** What lets us back into a room once its host locked it, as the current conference gives it (stores/roomCredentials.ts keeps it). */
-  function onRoomCredentials(listener: (roomId: string, credentials: RoomCredentials) => void): () => void {
-    credentialsListeners.add(listener)
-    return () => credentialsListeners.delete(listener)
+  /**
+   * What the current conference (any later one too) emits: who joined or left, and the room's credentials
+   * (stores/rejoin.ts keeps them). Returns the unsubscribe function.
+   */
+  function onFact(listener: (fact: Exclude<ConferenceFact, { type: 'events.invalid' }>) => void): () => void {
+    factListeners.add(listener)
+    return () => factListeners.delete(listener)
   }
 
   /** What records the current call's trace (the State panel exports it: "Download trace", time travel); undefined without a conference. */
@@ -249,8 +244,7 @@ export const useSessionStore = defineStore('session', () => {
     coreFailedToLoad,
     start,
     stop,
-    onParticipantEvent,
-    onRoomCredentials,
+    onFact,
     traceCapture,
     preview,
     join,

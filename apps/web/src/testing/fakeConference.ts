@@ -131,7 +131,7 @@ export function createFakeStreams(): FakeStreams {
 type FakeEvent =
   | { type: 'fake.view'; view: ConferenceView }
   | { type: 'fake.answering'; answering: boolean }
-  | { type: 'fake.participant'; event: ParticipantEvent }
+  | { type: 'fake.participant'; event: ConferenceFact }
   | { type: `user.${string}`; args: unknown[] }
 
 const fakeConferenceMachine = setup({
@@ -159,7 +159,7 @@ const fakeConferenceMachine = setup({
     },
     // Emitted as the core's conference actor emits: XState delivers it before snapshot observers run.
     'fake.participant': {
-      actions: emit(({ event }) => (event as { event: ParticipantEvent }).event),
+      actions: emit(({ event }) => (event as { event: ConferenceFact }).event),
     },
   },
 })
@@ -175,6 +175,8 @@ export type RecordedCall =
   | { method: 'muteParticipant' | 'removeParticipant' | 'sendChat'; args: [string] }
   | { method: 'readChat' | 'muteEveryone'; args: [] }
   | { method: 'setRoomLocked'; args: [boolean] }
+  | { method: 'answerKnock'; args: [string, boolean] }
+  | { method: 'admitEveryone'; args: [] }
 
 export interface FakeConference {
   /** Give this to the store: each call builds a fresh actor (as "Join again" does). */
@@ -194,6 +196,8 @@ export interface FakeConference {
   setView(overrides: Partial<ConferenceView>): void
   /** Makes the actor emit a participant event, as the core's conference actor does. */
   emitParticipant(event: ParticipantEvent): void
+  /** Makes the actor emit any fact (e.g. `room.credentials`), as the core's conference actor does. */
+  emitFact(fact: ConferenceFact): void
   stopped(): boolean
   /** Subscriptions to the actor that are still open. */
   openSubscriptions(): number
@@ -236,6 +240,9 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
       if (!stopped) actor?.send({ type: 'fake.view', view: makeView(overrides) })
     },
     emitParticipant(event) {
+      if (!stopped) actor?.send({ type: 'fake.participant', event })
+    },
+    emitFact(event) {
       if (!stopped) actor?.send({ type: 'fake.participant', event })
     },
     stopped: () => stopped,
@@ -285,6 +292,8 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
     readChat: () => record({ method: 'readChat', args: [] }),
     muteEveryone: () => record({ method: 'muteEveryone', args: [] }),
     setRoomLocked: (locked) => record({ method: 'setRoomLocked', args: [locked] }),
+    answerKnock: (knockId, admit) => record({ method: 'answerKnock', args: [knockId, admit] }),
+    admitEveryone: () => record({ method: 'admitEveryone', args: [] }),
     setMicrophone: (enabled) => record({ method: 'setMicrophone', args: [enabled] }),
     setCamera: (enabled) => record({ method: 'setCamera', args: [enabled] }),
     retry: () => record({ method: 'retry', args: [] }),
