@@ -1,7 +1,8 @@
 // The host locks the room (Parley's host controls), in real Chromium on the built app against the real
-// hub: Bo's join is refused with the locked copy while Ada has it locked; Ada unlocks; Bo's Try again joins
-// and both see each other. Two pages of one browser; both with the fake camera, since a participant
-// who publishes nothing is not shown to the others. Loopback-only namespace.
+// hub: Bo's join asks to be let in while Ada has it locked; Ada declines, Bo asks again, Ada admits him, and
+// both see each other; Bo reloads and is back in the locked room without asking (the room pass kept with
+// the call). Two pages of one browser; both with the fake camera, since a participant who publishes nothing
+// is not shown to the others. Loopback-only namespace.
 import { pollUntil } from '@parley/testkit'
 import { describe, expect, it } from 'vitest'
 import { appStatus, artifactPath, callHeaderAtPhoneWidth, oneRemoteDecoding, openRoom, useAppCall } from './web-app'
@@ -10,7 +11,7 @@ describe('room lock (two Chromium pages, built app, real hub)', () => {
   const call = useAppCall(['Ada', 'Bo'])
   const { explain } = call
 
-  it('refuses a newcomer while the host has the room locked; after the unlock, Retry joins', async () => {
+  it('a newcomer asks to be let in: declined, asks again, admitted; a reload of the call gets back in without asking', async () => {
     const ada = call.page('Ada')
     const bo = call.page('Bo')
     const invite = await openRoom(ada, call.hub.url, 'Locked check', explain)
@@ -30,19 +31,43 @@ describe('room lock (two Chromium pages, built app, real hub)', () => {
     await bo.page.goto(invite)
     await bo.page.getByTestId('display-name').fill('Bo')
     await bo.page.getByTestId('join-button').click()
-    // Refused at register, Bo is in no room: the ended screen words the error, with Try again.
+    // Refused at register, Bo asks to be let in: his banner says so, Ada's call names him.
+    const knocking = bo.page.getByTestId('knocking-text')
+    await knocking.waitFor({ timeout: 20_000 }).catch(explain)
+    expect(await knocking.textContent()).toContain('This room is locked. Asking to join…')
+    const notice = ada.page.getByTestId('lobby-notice-text')
+    // The People panel is open at Ada's: its waiting list answers (the call's notice hides behind it).
+    await ada.page.getByTestId('waiting-row').waitFor({ timeout: 20_000 }).catch(explain)
+    expect(await ada.page.getByTestId('waiting-name').textContent()).toBe('Bo')
+    await ada.page.getByTestId('participants-panel').screenshot({ path: artifactPath('lobby-waiting-panel.png') })
+    await bo.page.screenshot({ path: artifactPath('lobby-knocking.png') })
+    await ada.page.getByTestId('participants-close').click()
+    await notice.waitFor({ timeout: 10_000 }).catch(explain)
+    expect(await notice.textContent()).toBe('Bo wants to join.')
+    await ada.page.screenshot({ path: artifactPath('lobby-notice.png') })
+    await ada.page.getByTestId('lobby-notice-deny').click()
     const title = bo.page.getByTestId('ended-title')
     await title.waitFor({ timeout: 20_000 }).catch(explain)
-    expect(await title.textContent()).toBe('This room is locked')
-    expect(await bo.page.getByTestId('ended-detail').textContent()).toBe('Ask the host to unlock it, then try again.')
-    await bo.page.screenshot({ path: artifactPath('room-locked-join.png') })
+    expect(await title.textContent()).toBe('You were not let in')
+    const askAgain = bo.page.getByTestId('retry-button')
+    expect(await askAgain.textContent()).toContain('Ask again')
+    await bo.page.screenshot({ path: artifactPath('lobby-declined.png') })
+    await expect.poll(() => notice.count(), { timeout: 10_000 }).toBe(0)
 
-    await lock.click()
-    await expect.poll(() => lock.getAttribute('aria-pressed'), { timeout: 10_000 }).toBe('false')
-    expect(await ada.page.getByTestId('room-locked-mark').count()).toBe(0)
-    await bo.page.getByTestId('retry-button').click()
+    await askAgain.click()
+    await notice.waitFor({ timeout: 20_000 }).catch(explain)
+    await ada.page.getByTestId('lobby-notice-admit').click()
     await pollUntil(async () => ((await appStatus(bo.page)) === 'connected' ? true : undefined), { timeoutMs: 20_000, description: 'Bo connected' }).catch(explain)
     await oneRemoteDecoding(bo, 'Ada', explain)
-    await oneRemoteDecoding(ada, 'Bo', explain)
+    const boBefore = await oneRemoteDecoding(ada, 'Bo', explain)
+
+    // A reload of the call: Bo is back in by himself with the pass kept beside the call, never asking.
+    await bo.page.reload()
+    await pollUntil(async () => ((await appStatus(bo.page)) === 'connected' ? true : undefined), { timeoutMs: 30_000, description: 'Bo back after his reload' }).catch(explain)
+    expect(await notice.count()).toBe(0)
+    const boAfter = await oneRemoteDecoding(ada, 'Bo', explain)
+    expect(boAfter).not.toBe(boBefore)
+    await oneRemoteDecoding(bo, 'Ada', explain)
+    expect(await ada.page.getByTestId('room-locked-mark').count()).toBe(1)
   })
 })

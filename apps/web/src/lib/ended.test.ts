@@ -40,6 +40,9 @@ describe('endedScreen', () => {
     const gone = describeError({ kind: 'room-not-found', message: '' }, hub)
     expect(endedScreen('error', gone, true)).toMatchObject({ title: 'This room no longer exists', canRetry: false, canJoinAgain: false })
     expect(endedScreen('error', undefined, false)).toMatchObject({ title: 'Something went wrong', canRetry: false })
+    // With an invite's room, Try again is the join again: one button, not two.
+    expect(endedScreen('error', unreachable, true)).toMatchObject({ canRetry: true, canJoinAgain: false })
+    expect(endedScreen('error', describeError({ kind: 'knock-declined', message: '' }, hub), true)).toMatchObject({ canRetry: true, retryLabel: 'Ask again', canJoinAgain: false })
   })
 
   it('says why the server removed you when it said so', () => {

@@ -20,7 +20,7 @@ export interface EndedScreen {
   canRetry: boolean
   /** Its words ("Ask again" after a refused request to join). */
   retryLabel: string
-  /** "Join again": only while the room still exists. */
+  /** "Join again": only while the room still exists, and not beside "Try again". */
   canJoinAgain: boolean
 }
 
@@ -62,13 +62,15 @@ export function endedScreen(reason: EndReason, error: ErrorCopy | undefined, has
   const copy = COPY[reason]
   const title = reason === 'error' && error ? error.title : by && copy.titleBy ? copy.titleBy(by) : copy.title
   const detail = (reason === 'error' || reason === 'removed') && error ? error.detail : copy.detail
+  const canRetry = reason === 'error' && error?.remedy === 'retry'
   const roomGone = reason === 'host-ended' || reason === 'you-ended' || reason === 'removed-by-host' || error?.remedy === 'new-room'
   return {
     reason,
     title,
     detail,
-    canRetry: reason === 'error' && error?.remedy === 'retry',
+    canRetry,
     retryLabel: error?.retryLabel ?? 'Try again',
-    canJoinAgain: hasRoom && !roomGone,
+    // Beside "Try again" (the same join again) it would be a second button for one thing.
+    canJoinAgain: hasRoom && !roomGone && !canRetry,
   }
 }
