@@ -1,24 +1,12 @@
 // The host locks the room (Parley extension, host controls): nobody new registers; who is in stays.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { HOST_KEY_HEADER, LAST_EVENT_ID_HEADER, PARLEY_ROOM_LOCKED_EVENT, pathFor, ROOM_LOCKED_REASON } from '@parley/protocol'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { openSqliteRegistry } from './registry/sqlite.js'
-import { connectClient, createTestHub, TEST_OFFER, type TestHub } from './test-support/harness.js'
+import { useTestHubs } from './test-support/testHubs.js'
+import { connectClient, TEST_OFFER, type TestHub } from './test-support/harness.js'
 
-const hubs: TestHub[] = []
-const dirs: string[] = []
-afterEach(async () => {
-  for (const hub of hubs.splice(0)) await hub.close()
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
-})
-
-function testHub(options?: Parameters<typeof createTestHub>[0]): TestHub {
-  const hub = createTestHub(options)
-  hubs.push(hub)
-  return hub
-}
+const { testHub, closeEarly, scratchDir } = useTestHubs()
 
 /** A room with host controls, `ada` (the host) and `bob` registered; returns its host key. */
 async function hostedRoom(hub: TestHub, roomId = 'r1'): Promise<string> {
@@ -105,14 +93,12 @@ describe('a locked room', () => {
   })
 
   it('stays locked across a hub restart: a client registering again needs the host key', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'parley-lock-'))
-    dirs.push(dir)
+    const dir = scratchDir('parley-lock-')
     const path = join(dir, 'rooms.sqlite')
     const before = testHub({ registry: openSqliteRegistry(path) })
     const key = await hostedRoom(before)
     await lock(before, true, withKey(key))
-    await before.close()
-    hubs.splice(hubs.indexOf(before), 1)
+    await closeEarly(before)
     const after = testHub({ registry: openSqliteRegistry(path) })
     expect((await register(after, 'bob')).body).toMatchObject({ code: 403, data: { reason: ROOM_LOCKED_REASON } })
     expect((await register(after, 'ada', withKey(key))).status).toBe(200)

@@ -1,27 +1,14 @@
 // The room pass (Parley extension, host controls): register answers one, and it opens the room while it
 // is locked, until the host removes its holder; stored as hashes with the room, so a restart keeps it.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathFor, ROOM_LOCKED_REASON, ROOM_PASS_HEADER } from '@parley/protocol'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { openSqliteRegistry } from './registry/sqlite.js'
+import { useTestHubs } from './test-support/testHubs.js'
 import { MAX_PASSES_PER_ROOM, issueRoomPasses } from './roomPass.js'
-import { createTestHub, type TestHub } from './test-support/harness.js'
 import { failingRegistry, hostedRoom, lock, register, withKey, withPass } from './test-support/hostedRoom.js'
 
-const hubs: TestHub[] = []
-const dirs: string[] = []
-afterEach(async () => {
-  for (const hub of hubs.splice(0)) await hub.close()
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
-})
-
-function testHub(options?: Parameters<typeof createTestHub>[0]): TestHub {
-  const hub = createTestHub(options)
-  hubs.push(hub)
-  return hub
-}
+const { testHub, closeEarly, scratchDir } = useTestHubs()
 
 const passOf = (response: { body: { data: unknown } }) => (response.body.data as { parley_pass?: string }).parley_pass
 
@@ -97,14 +84,12 @@ describe('the room pass', () => {
   })
 
   it('opens the locked room after a hub restart over its registry', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'parley-pass-'))
-    dirs.push(dir)
+    const dir = scratchDir('parley-pass-')
     const path = join(dir, 'rooms.sqlite')
     const before = testHub({ registry: openSqliteRegistry(path) })
     const { key, passes } = await hostedRoom(before, 'r1', 'ada', 'bob')
     await lock(before, 'r1', key, true)
-    await before.close()
-    hubs.splice(hubs.indexOf(before), 1)
+    await closeEarly(before)
     const after = testHub({ registry: openSqliteRegistry(path) })
     expect((await register(after, 'r1', 'carl')).status).toBe(403)
     const back = await register(after, 'r1', 'bob', withPass(passes.bob!))

@@ -1,33 +1,25 @@
 // A hub restarted over the same registry file still has every room it had (name, options, metadata,
 // data channels, extensions), and none of its clients.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathFor } from '@parley/protocol'
-import { afterEach, describe, expect, it } from 'vitest'
-import { createTestHub, type TestHub } from '../test-support/harness.js'
+import { describe, expect, it } from 'vitest'
+import type { TestHub } from '../test-support/harness.js'
+import { useTestHubs } from '../test-support/testHubs.js'
 import { fillRoomOptions } from '../roomOptions.js'
 import { createMemoryRegistry } from './memory.js'
 import { openSqliteRegistry } from './sqlite.js'
 import type { RoomRegistry } from './types.js'
 
-const dirs: string[] = []
-const hubs: TestHub[] = []
-afterEach(async () => {
-  for (const hub of hubs.splice(0)) await hub.close()
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
-})
+const { testHub, scratchDir } = useTestHubs()
 
 function hubOver(path: string): TestHub {
-  const hub = createTestHub({ registry: openSqliteRegistry(path) })
-  hubs.push(hub)
-  return hub
+  return testHub({ registry: openSqliteRegistry(path) })
 }
 
 describe('a hub restarted over its registry file', () => {
   it('keeps rooms, metadata, channels and extensions; clients must register again; ended rooms stay gone', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'parley-restart-'))
-    dirs.push(dir)
+    const dir = scratchDir('parley-restart-')
     const path = join(dir, 'rooms.sqlite')
     const before = hubOver(path)
     await before.setupRoom('kept', 'a')
@@ -65,8 +57,7 @@ describe('a hub restarted over its registry file', () => {
   }, 20_000)
 
   it('refuses a file another live process owns, and clears the lock of a dead owner', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'parley-restart-'))
-    dirs.push(dir)
+    const dir = scratchDir('parley-restart-')
     const path = join(dir, 'rooms.sqlite')
     openSqliteRegistry(path).close()
     writeFileSync(`${path}.owner`, `${process.ppid}\n`)
@@ -82,8 +73,7 @@ describe('a hub restarted over its registry file', () => {
 
   it('answers 503 when the store fails, applying and announcing nothing', async () => {
     const failing: RoomRegistry = { ...createMemoryRegistry(), setMeta: () => { throw new Error('disk full') } }
-    const hub = createTestHub({ registry: failing })
-    hubs.push(hub)
+    const hub = testHub({ registry: failing })
     await hub.setupRoom('r', 'a')
     const events = await hub.events('r', 'a')
     const refused = await hub.request('POST', pathFor('setMeta', { roomId: 'r' }), { k: 1 })
