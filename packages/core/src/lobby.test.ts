@@ -2,29 +2,24 @@
 // fake world: a newcomer the lock refuses asks to be let in and waits; a host's answer lets them in with a
 // room pass, or not; the pass brings anyone who was in back (a reconnect, the page's next load).
 import { describe, expect, it } from 'vitest'
-import { waitFor } from 'xstate'
 import type { ConferenceFact } from './api.js'
-import { createConference, type ConferenceSnapshot } from './conference.js'
-import { JOIN_STEP_TIMEOUT_MS, SETTLE_LIMIT_MS } from './machines/conferenceMachine.js'
-import { FAKE_HUB_URL, createFakeWorld, flush, type FakePeerConnection } from './test-support/index.js'
+import { JOIN_STEP_TIMEOUT_MS } from './machines/conferenceMachine.js'
+import { settleInRoom, start as startConference } from './test-support/conferenceRun.js'
+import { FAKE_HUB_URL, flush, type FakeWorld } from './test-support/index.js'
 
-type World = ReturnType<typeof createFakeWorld>
+type World = FakeWorld
 
 const LOCKED = { status: 403, data: { reason: 'room_locked' } }
 const NO_MEDIA = { audio: false, video: false }
 
 function start(configure?: (world: World) => void) {
-  const world = createFakeWorld()
-  world.hub.rooms.set('room1', { id: 'room1', name: 'Standup' })
-  configure?.(world)
-  const conference = createConference({ hub: { baseUrl: FAKE_HUB_URL }, ports: world.ports })
+  const run = startConference((world) => {
+    world.hub.rooms.set('room1', { id: 'room1', name: 'Standup' })
+    configure?.(world)
+  })
   const facts: ConferenceFact[] = []
-  conference.actor.on('*', (fact) => facts.push(fact))
-  conference.actor.start()
-  const until = (predicate: (snapshot: ConferenceSnapshot) => boolean) => waitFor(conference.actor, predicate, { timeout: 1000 })
-  const view = () => conference.selectView(conference.actor.getSnapshot())
-  const stream = () => world.eventSources.latest()
-  return { world, conference, until, view, stream, facts }
+  run.conference.actor.on('*', (fact) => facts.push(fact))
+  return { ...run, stream: () => run.world.eventSources.latest(), facts }
 }
 
 /** Bo opens the invite to room1, which its host locked: register is refused, so he asks. */
@@ -38,14 +33,7 @@ async function knocking(configure?: (world: World) => void) {
   return run
 }
 
-async function connect(run: ReturnType<typeof start>) {
-  await run.until((s) => s.matches('inRoom'))
-  await flush()
-  run.stream().open()
-  ;(run.world.peers.latest() as FakePeerConnection).setIceConnectionState('connected')
-  run.world.clock.advance(SETTLE_LIMIT_MS)
-  await flush()
-}
+const connect = settleInRoom
 
 describe('asking to join a locked room', () => {
   it('asks under our name, waits, and joins with the pass a host’s admission brings', async () => {

@@ -1,34 +1,22 @@
 // The host locks the room (Parley's hub, host controls) through createConference on the fake world:
 // the request with the key, the lock everyone sees from the hub's event, and a join the lock refuses.
 import { describe, expect, it } from 'vitest'
-import { waitFor } from 'xstate'
-import { createConference, type ConferenceSnapshot } from './conference.js'
-import { SETTLE_LIMIT_MS } from './machines/conferenceMachine.js'
-import { FAKE_HUB_URL, createFakeWorld, flush, type FakePeerConnection } from './test-support/index.js'
+import { settleInRoom, start as startConference } from './test-support/conferenceRun.js'
+import { flush, type FakeWorld } from './test-support/index.js'
 
-type World = ReturnType<typeof createFakeWorld>
+type World = FakeWorld
 
 function start(configure?: (world: World) => void) {
-  const world = createFakeWorld()
-  configure?.(world)
-  const conference = createConference({ hub: { baseUrl: FAKE_HUB_URL }, ports: world.ports })
-  conference.actor.start()
-  const until = (predicate: (snapshot: ConferenceSnapshot) => boolean) => waitFor(conference.actor, predicate, { timeout: 1000 })
-  return { world, conference, until, view: () => conference.selectView(conference.actor.getSnapshot()), sse: () => world.eventSources.latest() }
+  const run = startConference(configure)
+  return { ...run, sse: () => run.world.eventSources.latest() }
 }
 
 async function inRoom(join: { roomId?: string; roomName?: string }, configure?: (world: World) => void) {
   const run = start(configure)
   run.conference.join({ displayName: 'Ada', ...join, media: { audio: false, video: false } })
-  await run.until((s) => s.matches('inRoom'))
-  await flush()
-  run.sse().open()
-  ;(run.world.peers.latest() as FakePeerConnection).setIceConnectionState('connected')
-  run.world.clock.advance(SETTLE_LIMIT_MS)
-  await flush()
+  await settleInRoom(run)
   return run
 }
-
 
 describe('locking the room', () => {
   it('the host locks and unlocks with its key and client id; pending until the hub answers', async () => {

@@ -7,6 +7,7 @@ import { FAKE_HUB_URL } from './fakeHub.js'
 import type { FakePeerConnection } from './fakePeerConnection.js'
 import { createFakeWorld, type FakeWorld } from './index.js'
 import { flush } from './pendingCalls.js'
+import { SETTLE_LIMIT_MS } from '../machines/conferenceTypes.js'
 
 /** Plain data only (arrays, plain objects, primitives): what a view or a fact may hold. */
 export function isPlain(value: unknown): boolean {
@@ -50,6 +51,19 @@ export async function joinAndConnect(run: StartedRun): Promise<void> {
   await flush()
   run.world.eventSources.latest().open()
   run.pc().setIceConnectionState('connected')
+  await flush()
+}
+
+/**
+ * After a join was sent: in the room, its events open, ICE connected and the first answer's hold over
+ * (`settling`), so the view says `connected`.
+ */
+export async function settleInRoom(run: StartedRun): Promise<void> {
+  await run.until((s) => s.matches('inRoom'))
+  await flush()
+  run.world.eventSources.latest().open()
+  run.pc().setIceConnectionState('connected')
+  run.world.clock.advance(SETTLE_LIMIT_MS)
   await flush()
 }
 
