@@ -2,7 +2,7 @@
 // On the wire each event is one `event:` line and one single-line JSON `data:` line.
 import * as v from 'valibot'
 import { RECONNECT_LEFT_REASONS } from './resume.js'
-import { ActedBySchema, MuteEventSchema, PARLEY_MUTE_EVENT, PARLEY_ROOM_LOCKED_EVENT, RoomLockedEventSchema } from './hostControls.js'
+import { ActedBySchema, HostGrantedEventSchema, MuteEventSchema, PARLEY_HOST_GRANTED_EVENT, PARLEY_MUTE_EVENT, PARLEY_ROOM_LOCKED_EVENT, RoomLockedEventSchema } from './hostControls.js'
 import { KnocksEventSchema, PARLEY_KNOCKS_EVENT } from './lobby.js'
 import { IceCandidateSchema, OfferSchema, TracksEventSchema } from './schemas.js'
 import { describeIssues, parseEventData } from './fields.js'
@@ -62,6 +62,7 @@ export const SseEventSchemas = {
   [PARLEY_VIDEO_PAUSED_EVENT]: VideoPausedEventSchema,
   [PARLEY_ROOM_LOCKED_EVENT]: RoomLockedEventSchema,
   [PARLEY_KNOCKS_EVENT]: KnocksEventSchema,
+  [PARLEY_HOST_GRANTED_EVENT]: HostGrantedEventSchema,
 } as const satisfies Record<string, v.GenericSchema>
 
 export type SseEventName = keyof typeof SseEventSchemas

@@ -48,6 +48,20 @@ export const RoomLockedEventSchema = v.object({ locked: v.boolean(), by: v.optio
 export type RoomLockedEvent = v.InferOutput<typeof RoomLockedEventSchema>
 
 /**
+ * A host makes another client a host too (a co-host: `PUT parley/host/:clientId`, host key): that client alone
+ * gets the room's host key on its own event stream, and from then on moderates as the host does (mute,
+ * remove, lock, answer the lobby). Ending the room stays the creator's (the hub does not tell them apart by
+ * the key: the client's UI offers End room to the creator only). A client granted the key keeps it as the
+ * creator keeps theirs, for its reconnects and reloads.
+ */
+export const PARLEY_HOST_GRANTED_EVENT = 'parley_host_granted'
+export const HostGrantedEventSchema = v.object({
+  host_key: v.pipe(v.string(), v.minLength(1), v.maxLength(256)),
+  by: v.optional(ActedBySchema),
+})
+export type HostGrantedEvent = v.InferOutput<typeof HostGrantedEventSchema>
+
+/**
  * `data.reason` of register's 403 when the room is locked, so a client can tell it from a bad API key
  * (both 403) without reading the message.
  */

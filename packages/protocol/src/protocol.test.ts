@@ -17,6 +17,7 @@ import {
   PARLEY_CONNECTION_EVENT,
   PARLEY_VIDEO_PAUSED_EVENT,
   PARLEY_ROOM_LOCKED_EVENT,
+  PARLEY_HOST_GRANTED_EVENT,
   LockRoomRequestSchema,
   RoomLockSchema,
   parseChatFrame,
@@ -27,7 +28,7 @@ import {
 
 describe('SSE_EVENTS', () => {
   it('names every event the schemas parse, each once: what a client listens for', () => {
-    expect(SSE_EVENTS).toEqual(['offer', 'candidate', 'tracks_added', 'tracks_available', 'allowed_renegotation', 'meta_changed', 'ping', 'left', 'parley_mute', 'parley_connection', 'parley_video_paused', 'parley_room_locked', 'parley_knocks'])
+    expect(SSE_EVENTS).toEqual(['offer', 'candidate', 'tracks_added', 'tracks_available', 'allowed_renegotation', 'meta_changed', 'ping', 'left', 'parley_mute', 'parley_connection', 'parley_video_paused', 'parley_room_locked', 'parley_knocks', 'parley_host_granted'])
   })
 })
 
@@ -125,6 +126,13 @@ describe('host controls (Parley extension)', () => {
     expect(pathFor('removeClient', { roomId: 'r', clientId: 'c' })).toBe('/v1/rooms/r/parley/remove/c')
     expect(pathFor('lockRoom', { roomId: 'r' })).toBe('/v1/rooms/r/parley/lock')
     expect(routes.lockRoom).toMatchObject({ method: 'PUT', auth: false, status: 200 })
+  })
+
+  it('routes a co-host grant and parses parley_host_granted (the key, and who granted it)', () => {
+    expect(pathFor('grantHost', { roomId: 'r', clientId: 'c 2' })).toBe('/v1/rooms/r/parley/host/c%202')
+    expect(routes.grantHost).toMatchObject({ method: 'PUT', auth: false, status: 200 })
+    expect(parseSseEvent(PARLEY_HOST_GRANTED_EVENT, '{"host_key":"k","by":{"client_id":"a","name":"Ada"}}')).toMatchObject({ ok: true, data: { host_key: 'k', by: { name: 'Ada' } } })
+    expect(parseSseEvent(PARLEY_HOST_GRANTED_EVENT, '{"host_key":""}')).toMatchObject({ ok: false })
   })
 
   it('validates the lock body and answer, and parses parley_room_locked', () => {
