@@ -186,10 +186,16 @@ export interface ChatView {
 
 /** Host controls as a UI sees them (hostMachine.ts). */
 export interface HostView {
-  /** We created the room: End room is ours to offer (on any hub). */
+  /** We created the room, or a host made us one (Parley's hub): End room is ours to offer (the creator's on any hub). */
   isHost: boolean
-  /** We may mute and remove others: Parley's hub gave us the room's host key (never on the hosted hub). */
+  /**
+   * We may mute and remove others, lock the room and answer its lobby, and make others hosts: Parley's hub gave
+   * us the room's host key (we created the room, or a host made us one: `madeHostBy`; never on the hosted hub).
+   */
   canModerate: boolean
+  /** A host made us a host too (co-host), and who (`madeHostCount` counts each time, so a UI can say it once). */
+  madeHostBy?: ActedBy
+  madeHostCount: number
   /** The host, when known: us, or the participant whose published state says so. */
   hostClientId?: string
   hostName?: string
@@ -230,7 +236,7 @@ export interface KnockAnswered {
 }
 
 export type HostFailure =
-  | { action: 'mute' | 'remove'; clientId: string; message: string }
+  | { action: 'mute' | 'remove' | 'grant'; clientId: string; message: string }
   | { action: 'lock'; locked: boolean; message: string }
   | { action: 'admit'; knockId: string; admit: boolean; message: string }
 /** An event from the hub that broke the v1 contract (reported, never dropped silently). */

@@ -222,6 +222,7 @@ export function createConference(options: ConferenceOptions): Conference {
     setRoomLocked: (locked) => actor.send({ type: 'user.setRoomLocked', locked }),
     answerKnock: (knockId, admit) => actor.send({ type: 'user.answerKnock', knockId, admit }),
     admitEveryone: () => actor.send({ type: 'user.admitEveryone' }),
+    grantHost: (clientId) => actor.send({ type: 'user.grantHost', clientId }),
     sendChat: (text) => actor.send({ type: 'user.sendChat', text, at: ports.clock.now() }),
     readChat: () => actor.send({ type: 'user.readChat' }),
     setMicrophone: (enabled) => actor.send({ type: 'user.setMicrophone', enabled }),

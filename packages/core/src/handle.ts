@@ -83,6 +83,11 @@ export interface ConferenceHandle<Snapshot> {
    * key only). They leave the list when the hub says so, to everyone. Optional for doubles.
    */
   answerKnock?(knockId: string, admit: boolean): void
+  /**
+   * user.grantHost: make another participant a host too (host with a host key only): Parley's hub gives them the
+   * key, so they may mute, remove, lock and let people in; End room stays the creator's. Optional for doubles.
+   */
+  grantHost?(clientId: string): void
   /** user.admitEveryone: let everyone waiting now in (the room stays locked). Optional for doubles. */
   admitEveryone?(): void
   /** user.removeParticipant: remove that participant from the room (host with a host key only). */

@@ -67,6 +67,15 @@ describe('hub client', () => {
     expect(hub.requests('register')[0]?.headers['X-Parley-Host-Key']).toBeUndefined()
   })
 
+  it('makes a client a host with the key at parley/host/:clientId', async () => {
+    const { hub, api } = client()
+    const room = await api.createRoom({ options: { parley: { host_controls: true } } })
+    await api.grantHost(room.id, 'c2', { key: room.host_key!, clientId: 'c1' })
+    expect(hub.requests('grantHost')[0]).toMatchObject({ path: `/v1/rooms/${room.id}/parley/host/c2`, method: 'PUT', headers: { 'X-Parley-Host-Key': room.host_key }, body: { by_client_id: 'c1' } })
+    hub.next('grantHost', { status: 404 })
+    await expectHubError(api.grantHost(room.id, 'gone', { key: room.host_key!, clientId: 'c1' }), 'client-gone', 404)
+  })
+
   it('answers a knock with the key at parley/knock/:knockId, and names the knock stream', async () => {
     const { hub, api } = client()
     const room = await api.createRoom({ options: { parley: { host_controls: true } } })

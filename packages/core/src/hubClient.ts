@@ -108,6 +108,8 @@ export interface HubClient {
   removeClient(roomId: string, clientId: string, host: HostCredentials, signal?: AbortSignal): Promise<void>
   /** Parley's hub only: locks the room to newcomers, or unlocks it (host controls); everyone hears `parley_room_locked`. */
   lockRoom(roomId: string, locked: boolean, host: HostCredentials, signal?: AbortSignal): Promise<void>
+  /** Parley's hub only: makes another client a host too (host controls); it gets the key on its event stream. */
+  grantHost(roomId: string, clientId: string, host: HostCredentials, signal?: AbortSignal): Promise<void>
   /** Parley's hub only: lets a person waiting in a locked room's lobby in, or not (host controls). */
   answerKnock(roomId: string, knockId: string, admit: boolean, host: HostCredentials, signal?: AbortSignal): Promise<void>
   /** Parley's hub only: the event stream that asks a locked room's host to let `name` in, and brings the answer. */
@@ -258,6 +260,9 @@ export function createHubClient(options: HubClientOptions): HubClient {
     },
     lockRoom: async (roomId, locked, host, signal) => {
       await call('lockRoom', { roomId }, NullData, { ...signalOf(signal), headers: { [HOST_KEY_HEADER]: host.key }, body: { by_client_id: host.clientId, locked }, notFound: 'room-not-found' })
+    },
+    grantHost: async (roomId, clientId, host, signal) => {
+      await call('grantHost', { roomId, clientId }, NullData, { ...signalOf(signal), ...asHost(host), notFound: 'client-gone' })
     },
     answerKnock: async (roomId, knockId, admit, host, signal) => {
       await call('answerKnock', { roomId, knockId }, NullData, { ...signalOf(signal), headers: { [HOST_KEY_HEADER]: host.key }, body: { by_client_id: host.clientId, admit }, notFound: 'bad-request' })

@@ -27,13 +27,15 @@ export function chatViewOf(snapshot: ConferenceSnapshotLike): ChatView {
 
 export function hostViewOf(snapshot: ConferenceSnapshotLike, participants: readonly Participant[]): HostView {
   const { context } = snapshot
-  const isHost = context.host.created
+  const isHost = context.host.created || context.host.key !== null
   const hostContext = hostContextOf(snapshot)
   const otherHost = isHost ? undefined : participants.find((participant) => participant.isHost)
   const host = isHost && context.clientId ? { hostClientId: context.clientId, hostName: context.displayName ?? '' } : otherHost ? { hostClientId: otherHost.clientId, hostName: otherHost.name } : {}
   return {
     isHost,
-    canModerate: isHost && context.host.key !== null,
+    canModerate: context.host.key !== null,
+    ...(hostContext?.madeHostBy ? { madeHostBy: { ...hostContext.madeHostBy } } : {}),
+    madeHostCount: hostContext?.madeHostCount ?? 0,
     ...host,
     ...(hostContext?.mutedBy ? { mutedBy: { ...hostContext.mutedBy } } : {}),
     mutedCount: hostContext?.mutedCount ?? 0,

@@ -108,7 +108,7 @@ describe('host view', () => {
 
   it('names us as host when we created the room; moderation only with the hub’s host key, which never shows', () => {
     const hosted = selectView(snapshot(inRoom, context({ host: { created: true, key: 'secret' } })))
-    expect(hosted.host).toEqual({ isHost: true, canModerate: true, hostClientId: 'me', hostName: 'Ada', mutedCount: 0, roomLocked: false, lockPending: false, waiting: [], answeredCount: 0 })
+    expect(hosted.host).toEqual({ isHost: true, canModerate: true, hostClientId: 'me', hostName: 'Ada', mutedCount: 0, roomLocked: false, lockPending: false, waiting: [], answeredCount: 0, madeHostCount: 0 })
     expect(JSON.stringify(hosted)).not.toContain('secret')
     expect(selectView(snapshot(inRoom, context({ host: { created: true, key: null } }))).host).toMatchObject({ isHost: true, canModerate: false })
   })

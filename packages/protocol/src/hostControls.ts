@@ -49,10 +49,10 @@ export type RoomLockedEvent = v.InferOutput<typeof RoomLockedEventSchema>
 
 /**
  * A host makes another client a host too (a co-host: `PUT parley/host/:clientId`, host key): that client alone
- * gets the room's host key on its own event stream, and from then on moderates as the host does (mute,
- * remove, lock, answer the lobby). Ending the room stays the creator's (the hub does not tell them apart by
- * the key: the client's UI offers End room to the creator only). A client granted the key keeps it as the
- * creator keeps theirs, for its reconnects and reloads.
+ * gets the room's host key on its own event stream, and from then on is a host as the creator is (mute,
+ * remove, lock, answer the lobby, end the room: the hub tells hosts apart by nothing but the key, as Meet's
+ * co-hosts may end a meeting). A client granted the key keeps it as the creator keeps theirs, for its
+ * reconnects and reloads.
  */
 export const PARLEY_HOST_GRANTED_EVENT = 'parley_host_granted'
 export const HostGrantedEventSchema = v.object({

@@ -43,7 +43,7 @@ function mountBar(width = 390, clipboard?: ClipboardLike, isHost = true) {
   fake.setView({
     status: 'connected', room: { id: 'r1', name: 'Team' },
     local: { audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: true, streamId: 'l' },
-    host: { isHost, canModerate: isHost, mutedCount: 0, roomLocked: false, lockPending: false, waiting: [], answeredCount: 0 },
+    host: { isHost, canModerate: isHost, mutedCount: 0, roomLocked: false, lockPending: false, waiting: [], answeredCount: 0, madeHostCount: 0 },
   })
   fake.calls.length = 0
   return fakeApp.mount(ControlBar, { attachTo: document.body, global: { provide: { [ROW_FIT_PORTS as symbol]: layout } } })
@@ -98,7 +98,7 @@ describe('ControlBar on a narrow window', () => {
     const bar = mountBar(1000, undefined, false)
     await flushPromises()
     expect(barControls(bar)).toHaveLength(10)
-    const host = { isHost: true, canModerate: true, mutedCount: 0, roomLocked: false, lockPending: false, waiting: [], answeredCount: 0 }
+    const host = { isHost: true, canModerate: true, mutedCount: 0, roomLocked: false, lockPending: false, waiting: [], answeredCount: 0, madeHostCount: 0 }
     fake.setView({ status: 'connected', host })
     await flushPromises()
     expect(barControls(bar)).toHaveLength(5)

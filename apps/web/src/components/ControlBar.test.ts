@@ -12,7 +12,7 @@ let fake: FakeConference
 
 const allOn: LocalMediaState = { audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: true, streamId: 'l' }
 
-const HOST = { isHost: true, canModerate: true, mutedCount: 0, roomLocked: false, lockPending: false, waiting: [], answeredCount: 0 }
+const HOST = { isHost: true, canModerate: true, mutedCount: 0, roomLocked: false, lockPending: false, waiting: [], answeredCount: 0, madeHostCount: 0 }
 
 function mountBar(local: LocalMediaState = allOn, clipboard?: ClipboardLike, host = HOST) {
   const app = createTestApp(clipboard ? { clipboard } : {})
@@ -26,7 +26,7 @@ function mountBar(local: LocalMediaState = allOn, clipboard?: ClipboardLike, hos
 describe('ControlBar', () => {
   it('offers End room only to the host (the room’s creator)', () => {
     expect(mountBar().find('[data-testid="end-room-button"]').exists()).toBe(true)
-    const guest = mountBar(allOn, undefined, { isHost: false, canModerate: false, mutedCount: 0, roomLocked: false, lockPending: false, waiting: [], answeredCount: 0 })
+    const guest = mountBar(allOn, undefined, { isHost: false, canModerate: false, mutedCount: 0, roomLocked: false, lockPending: false, waiting: [], answeredCount: 0, madeHostCount: 0 })
     expect(guest.find('[data-testid="end-room-button"]').exists()).toBe(false)
     expect(guest.find('[data-testid="leave-button"]').exists()).toBe(true)
   })

@@ -4,11 +4,12 @@ import { describe, expect, it, vi } from 'vitest'
 import { nextTick } from 'vue'
 import type { ConferenceView } from '../conference/types'
 import { useAnnouncerStore } from '../stores/announcer'
+import { makeParticipant } from '../testing/fakeConference'
 import { createTestApp } from '../testing/testApp'
 import App from '../App.vue'
 import CallView from './CallView.vue'
 
-const host = { isHost: true, canModerate: true, mutedCount: 0, roomLocked: true, lockPending: false, waiting: [], answeredCount: 0, hostClientId: 'me', hostName: 'Ada' }
+const host = { isHost: true, canModerate: true, mutedCount: 0, roomLocked: true, lockPending: false, waiting: [], answeredCount: 0, madeHostCount: 0, hostClientId: 'me', hostName: 'Ada' }
 const bo = { knockId: 'k1', name: 'Bo', since: 1 }
 const cy = { knockId: 'k2', name: 'Cy', since: 2 }
 
@@ -96,6 +97,30 @@ describe('the newcomer a locked room refused', () => {
     expect(wrapper.get('[data-testid="retry-button"]').text()).toBe('Ask again')
     await wrapper.get('[data-testid="retry-button"]').trigger('click')
     expect(app.fake.calls.at(-1)).toEqual({ method: 'retry', args: [] })
+    wrapper.unmount()
+  })
+})
+
+describe('co-hosts', () => {
+  it('a host makes a participant a host from the People panel; nobody already host gets the button', async () => {
+    const { app, wrapper } = await mountCall({ host, participants: [makeParticipant(1, { name: 'Bo' }), makeParticipant(2, { name: 'Cy', isHost: true })] })
+    await wrapper.get('[data-testid="toggle-participants"]').trigger('click')
+    const buttons = wrapper.findAll('[data-testid="participant-make-host"]')
+    expect(buttons.map((button) => button.attributes('aria-label'))).toEqual(['Make Bo a host'])
+    await buttons[0]!.trigger('click')
+    expect(app.fake.calls).toEqual([{ method: 'grantHost', args: ['client-1'] }])
+    wrapper.unmount()
+  })
+
+  it('the participant made a host hears it, and gets the host’s controls', async () => {
+    const guest = { ...host, isHost: false, canModerate: false, roomLocked: false, hostClientId: 'c2' }
+    const { wrapper, show } = await mountCall({ host: guest, participants: [makeParticipant(1, { name: 'Bo' })] })
+    await wrapper.get('[data-testid="toggle-participants"]').trigger('click')
+    expect(wrapper.find('[data-testid="participants-lock"]').exists()).toBe(false)
+    show({ host: { ...guest, isHost: true, canModerate: true, madeHostBy: { clientId: 'c2', name: 'Di' }, madeHostCount: 1 }, participants: [makeParticipant(1, { name: 'Bo' })] })
+    await nextTick()
+    expect(useAnnouncerStore().announcement).toBe('Di made you a host. You can let people in, mute and remove.')
+    expect(wrapper.find('[data-testid="participants-lock"]').exists()).toBe(true)
     wrapper.unmount()
   })
 })

@@ -72,7 +72,7 @@ describe('participants panel', () => {
 })
 
 describe('room lock', () => {
-  const host = { isHost: true, canModerate: true, mutedCount: 0, roomLocked: false, lockPending: false, waiting: [], answeredCount: 0, hostClientId: 'me', hostName: 'Ada' }
+  const host = { isHost: true, canModerate: true, mutedCount: 0, roomLocked: false, lockPending: false, waiting: [], answeredCount: 0, madeHostCount: 0, hostClientId: 'me', hostName: 'Ada' }
 
   it('gives the host a Lock room toggle beside Mute all: pressed while locked, disabled while its request is out', async () => {
     const { app, wrapper } = await mountCall({ clientId: 'me', participants: [makeParticipant(1, { name: 'Bo' })], host })
@@ -116,7 +116,7 @@ describe('room lock', () => {
 
 describe('participants panel host controls', () => {
   it('shows the host badge; a host with a host key gets Mute and Remove for the others, nobody else does', async () => {
-    const host = { isHost: true, canModerate: true, mutedCount: 0, roomLocked: false, lockPending: false, waiting: [], answeredCount: 0, hostClientId: 'me', hostName: 'Ada' }
+    const host = { isHost: true, canModerate: true, mutedCount: 0, roomLocked: false, lockPending: false, waiting: [], answeredCount: 0, madeHostCount: 0, hostClientId: 'me', hostName: 'Ada' }
     const { app, wrapper } = await mountCall({ clientId: 'me', participants: [makeParticipant(1, { name: 'Bo' })], host })
     await wrapper.get('[data-testid="toggle-participants"]').trigger('click')
     const [you, boRow] = wrapper.findAll('[data-testid="participant-row"]')
@@ -137,7 +137,7 @@ describe('participants panel host controls', () => {
   })
 
   it('gives a host "Mute all" while someone else may be heard; the core decides whom', async () => {
-    const host = { isHost: true, canModerate: true, mutedCount: 0, roomLocked: false, lockPending: false, waiting: [], answeredCount: 0, hostClientId: 'me', hostName: 'Ada' }
+    const host = { isHost: true, canModerate: true, mutedCount: 0, roomLocked: false, lockPending: false, waiting: [], answeredCount: 0, madeHostCount: 0, hostClientId: 'me', hostName: 'Ada' }
     const others = [makeParticipant(1, { name: 'Bo' }), makeParticipant(2, { name: 'Cy', audioEnabled: false })]
     const { app, wrapper } = await mountCall({ clientId: 'me', participants: others, host })
     await wrapper.get('[data-testid="toggle-participants"]').trigger('click')

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { lobbyAnnouncement, waitingNotice } from './lobby'
+import { lobbyAnnouncement, madeHostAnnouncement, waitingNotice } from './lobby'
 
 const bo = { knockId: 'k1', name: 'Bo', since: 1 }
 const cy = { knockId: 'k2', name: 'Cy', since: 2 }
-const host = (overrides = {}) => ({ canModerate: true, waiting: [], answeredCount: 0, ...overrides })
+const host = (overrides = {}) => ({ canModerate: true, waiting: [], answeredCount: 0, madeHostCount: 0, ...overrides })
 
 describe('the host’s waiting notice', () => {
   it('names one person (answered right there), counts several, and says nothing when nobody waits', () => {
@@ -32,5 +32,14 @@ describe('what a host hears of the lobby', () => {
   it('says nothing to someone who cannot answer, nor before there was a state to compare', () => {
     expect(lobbyAnnouncement(host({ canModerate: false }), host({ canModerate: false, waiting: [bo] }), 'me')).toBeUndefined()
     expect(lobbyAnnouncement(undefined, host({ waiting: [bo] }), 'me')).toBeUndefined()
+  })
+})
+
+describe('being made a host', () => {
+  it('is said once per grant, naming who did it', () => {
+    expect(madeHostAnnouncement(0, { madeHostCount: 1, madeHostBy: { clientId: 'c1', name: 'Ada' } })).toBe('Ada made you a host. You can let people in, mute and remove.')
+    expect(madeHostAnnouncement(0, { madeHostCount: 1 })).toBe('A host made you a host. You can let people in, mute and remove.')
+    expect(madeHostAnnouncement(1, { madeHostCount: 1 })).toBeUndefined()
+    expect(madeHostAnnouncement(undefined, { madeHostCount: 1 })).toBeUndefined()
   })
 })

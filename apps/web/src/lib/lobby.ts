@@ -32,3 +32,9 @@ export function lobbyAnnouncement(before: LobbyState | undefined, now: LobbyStat
 }
 
 const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1)
+
+/** "Ada made you a host. You can let people in, mute and remove." once per grant (`madeHostCount`). */
+export function madeHostAnnouncement(before: number | undefined, host: Pick<ConferenceView['host'], 'madeHostBy' | 'madeHostCount'>): string | undefined {
+  if (before === undefined || host.madeHostCount <= before) return undefined
+  return `${host.madeHostBy?.name || 'A host'} made you a host. You can let people in, mute and remove.`
+}

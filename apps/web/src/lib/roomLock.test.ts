@@ -3,7 +3,7 @@ import { lockAnnouncement } from './roomLock'
 
 const view = (roomLocked: boolean, by?: { clientId: string; name: string }) => ({
   clientId: 'me',
-  host: { isHost: false, canModerate: false, mutedCount: 0, roomLocked, lockPending: false, waiting: [], answeredCount: 0, ...(by ? { roomLockedBy: by } : {}) },
+  host: { isHost: false, canModerate: false, mutedCount: 0, roomLocked, lockPending: false, waiting: [], answeredCount: 0, madeHostCount: 0, ...(by ? { roomLockedBy: by } : {}) },
 })
 
 describe('lockAnnouncement', () => {

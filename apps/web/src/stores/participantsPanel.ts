@@ -46,6 +46,8 @@ export const useParticipantsPanelStore = defineStore('participantsPanel', () => 
     /** The host mutes everyone else whose microphone may be on (the core decides who, from its roster). */
     muteEveryone: () => session.moderate((handle) => handle.muteEveryone?.()),
     remove: (clientId: string) => session.moderate((handle) => handle.removeParticipant(clientId)),
+    /** Makes someone a host too (co-host): Parley's hub gives them the key. */
+    makeHost: (clientId: string) => session.moderate((handle) => handle.grantHost?.(clientId)),
     /** Lets someone waiting in, or not; Admit all lets in everyone waiting now (the room stays locked). */
     answer: (knockId: string, admit: boolean) => session.moderate((handle) => handle.answerKnock?.(knockId, admit)),
     admitAll: () => session.moderate((handle) => handle.admitEveryone?.()),

@@ -18,7 +18,7 @@ const IDLE_VIEW: ConferenceView = Object.freeze({
   local: { audioEnabled: true, videoEnabled: true, audioAvailable: false, videoAvailable: false },
   devices: { audioinput: [], videoinput: [], audiooutput: [], selected: {} },
   participants: [],
-  host: { isHost: false, canModerate: false, mutedCount: 0, roomLocked: false, lockPending: false, waiting: [], answeredCount: 0 },
+  host: { isHost: false, canModerate: false, mutedCount: 0, roomLocked: false, lockPending: false, waiting: [], answeredCount: 0, madeHostCount: 0 },
   chat: { channel: 'connecting', messages: [], unread: 0, noticeCount: 0 },
   screenShare: { state: 'idle' },
   busy: false,

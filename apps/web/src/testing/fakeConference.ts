@@ -27,7 +27,7 @@ export function makeView(overrides: Partial<ConferenceView> = {}): ConferenceVie
     local: { audioEnabled: true, videoEnabled: true, audioAvailable: true, videoAvailable: true },
     devices: { audioinput: [], videoinput: [], audiooutput: [], selected: {} },
     participants: [],
-    host: { isHost: false, canModerate: false, mutedCount: 0, roomLocked: false, lockPending: false, waiting: [], answeredCount: 0 },
+    host: { isHost: false, canModerate: false, mutedCount: 0, roomLocked: false, lockPending: false, waiting: [], answeredCount: 0, madeHostCount: 0 },
     chat: { channel: 'open', messages: [], unread: 0, noticeCount: 0 },
     screenShare: { state: 'idle' },
     busy: false,
@@ -177,6 +177,7 @@ export type RecordedCall =
   | { method: 'setRoomLocked'; args: [boolean] }
   | { method: 'answerKnock'; args: [string, boolean] }
   | { method: 'admitEveryone'; args: [] }
+  | { method: 'grantHost'; args: [string] }
 
 export interface FakeConference {
   /** Give this to the store: each call builds a fresh actor (as "Join again" does). */
@@ -294,6 +295,7 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
     setRoomLocked: (locked) => record({ method: 'setRoomLocked', args: [locked] }),
     answerKnock: (knockId, admit) => record({ method: 'answerKnock', args: [knockId, admit] }),
     admitEveryone: () => record({ method: 'admitEveryone', args: [] }),
+    grantHost: (clientId) => record({ method: 'grantHost', args: [clientId] }),
     setMicrophone: (enabled) => record({ method: 'setMicrophone', args: [enabled] }),
     setCamera: (enabled) => record({ method: 'setCamera', args: [enabled] }),
     retry: () => record({ method: 'retry', args: [] }),

@@ -106,11 +106,13 @@ export const inRoomState = conferenceSetup.createStateConfig({
           on: {
             'user.setMicrophone': { target: 'publishing', reenter: true, actions: { type: 'setMicrophone', params: ({ event }) => event.enabled } },
             'user.setCamera': { target: 'publishing', reenter: true, actions: { type: 'setCamera', params: ({ event }) => event.enabled } },
+            // Made a host: published as one (the others show the badge).
+            'hub.hostGranted': { target: 'publishing', reenter: true },
           },
           invoke: {
             id: 'publishMediaState',
             src: 'publishMediaState',
-            input: ({ context }) => ({ ...session({ context }), local: context.local, name: context.displayName ?? '', host: context.host.created }),
+            input: ({ context }) => ({ ...session({ context }), local: context.local, name: context.displayName ?? '', host: context.host.created || context.host.key !== null }),
             onDone: 'published',
             onError: 'published',
           },
@@ -119,6 +121,7 @@ export const inRoomState = conferenceSetup.createStateConfig({
           on: {
             'user.setMicrophone': { target: 'publishing', actions: { type: 'setMicrophone', params: ({ event }) => event.enabled } },
             'user.setCamera': { target: 'publishing', actions: { type: 'setCamera', params: ({ event }) => event.enabled } },
+            'hub.hostGranted': { target: 'publishing' },
           },
         },
       },
@@ -137,6 +140,16 @@ export const inRoomState = conferenceSetup.createStateConfig({
         'user.setRoomLocked': { actions: sendTo('host', ({ event }) => event) },
         'user.answerKnock': { actions: sendTo('host', ({ event }) => event) },
         'user.admitEveryone': { actions: sendTo('host', ({ event }) => event) },
+        'user.grantHost': { actions: sendTo('host', ({ event }) => event) },
+        // A host made us one: the key is ours (our reconnects and the page's next load keep it), and the host
+        // machine moderates with it. (The media region publishes us as host.)
+        'hub.hostGranted': {
+          actions: [
+            { type: 'storeGrantedHostKey', params: ({ event }) => event.key },
+            sendTo('host', ({ event }) => ({ type: 'host.granted', key: event.key, ...(event.by ? { by: event.by } : {}) })),
+            'tellCredentials',
+          ],
+        },
         // Everyone else whose microphone may be on, as the roster says now.
         'user.muteEveryone': { actions: sendTo('host', ({ context }) => ({ type: 'user.muteEveryone', clientIds: unmutedOthers(context.roster, context.clientId) })) },
       },

@@ -117,8 +117,8 @@ export const conferenceSetup = setup({
      */
     mayKnock: ({ context }, error: unknown) =>
       error instanceof HubError && error.kind === 'room-locked' && !(context.pass?.from === 'knock' && context.pass.roomId === joiningRoomId(context)),
-    // Only the creator is offered End room; against Parley's hub its key also proves it.
-    isHost: ({ context }) => context.host.created,
+    // The creator, or a host Parley's hub made one (its key): End room is theirs; against Parley's hub the key proves it.
+    isHost: ({ context }) => context.host.created || context.host.key !== null,
     /** The hub session is gone without our asking: the stream was lost, the hub forgot us or restarts. */
     // shutdown: the hub stops for a restart; events_lost: it no longer holds what we missed; timeout: it dropped us.
     isHubRestart: (_, reason: string | undefined) => reason === 'shutdown' || reason === 'events_lost' || reason === 'timeout',
@@ -179,6 +179,8 @@ export const conferenceSetup = setup({
       ...(client.pass ? { pass: { roomId: joiningRoomId(context), value: client.pass, from: 'register' as const } } : {}),
     })),
     storePass: assign({ pass: (_, pass: RoomPass) => pass }),
+    /** A host made us one (co-host): the room's key is ours, and with it everything the creator may do. */
+    storeGrantedHostKey: assign(({ context }, key: string) => ({ host: { ...context.host, key, roomId: context.room?.id ?? '' } })),
     /** A pass register refused (revoked: the host removed us): asking to be let in is what is left. */
     forgetPass: assign({ pass: null }),
     storeKnockRefusal: assign({

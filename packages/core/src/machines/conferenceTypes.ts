@@ -106,6 +106,7 @@ export type ConferenceEvent =
   | { type: 'user.setRoomLocked'; locked: boolean }
   | { type: 'user.answerKnock'; knockId: string; admit: boolean }
   | { type: 'user.admitEveryone' }
+  | { type: 'user.grantHost'; clientId: string }
   | { type: 'user.sendChat'; text: string; at: number }
   | { type: 'user.readChat' }
   | { type: 'extras.changed' }

@@ -7,7 +7,7 @@
 // `streamSilence` (2 × the hub's ping interval) is dead, even if its socket never said so. An event that
 // breaks the contract is reported to the parent (`events.invalid`), never dropped silently.
 import { assign, enqueueActions, fromCallback, fromPromise, sendParent, setup, type AnyStateMachine } from 'xstate'
-import { type ActedBy, ALLOWED_RENEGOTIATION_EVENT, PARLEY_CONNECTION_EVENT, PARLEY_MUTE_EVENT, PARLEY_KNOCKS_EVENT, PARLEY_ROOM_LOCKED_EVENT, PARLEY_VIDEO_PAUSED_EVENT, SSE_EVENTS, parseSseEvent, pingIntervalOf, type SseEventName } from '@parley/protocol'
+import { type ActedBy, ALLOWED_RENEGOTIATION_EVENT, PARLEY_CONNECTION_EVENT, PARLEY_MUTE_EVENT, PARLEY_HOST_GRANTED_EVENT, PARLEY_KNOCKS_EVENT, PARLEY_ROOM_LOCKED_EVENT, PARLEY_VIDEO_PAUSED_EVENT, SSE_EVENTS, parseSseEvent, pingIntervalOf, type SseEventName } from '@parley/protocol'
 import { HubError, type HubClient } from '../hubClient.js'
 import type { EventSourceFactory, SseMessageLike } from '../ports.js'
 import { HUB_EVENT_RECIPIENTS, type EventsClosedReason, type EventsParentEvent, type HubEvent } from '../events.js'
@@ -125,6 +125,8 @@ export function toHubEvent(name: SseEventName, data: string): StreamEvent | unde
         ...(answered ? { answered: { knockId: answered.knock_id, name: answered.name, admitted: answered.admitted, ...actedBy(answered.by) } } : {}),
       }
     }
+    case PARLEY_HOST_GRANTED_EVENT:
+      return { type: 'hub.hostGranted', key: parsed.data.host_key, ...actedBy(parsed.data.by) }
     case PARLEY_CONNECTION_EVENT:
       return { type: 'hub.connectionProblem', clientId: parsed.data.client_id, problem: parsed.data.problem }
     case PARLEY_VIDEO_PAUSED_EVENT:

@@ -3,9 +3,9 @@ import { messageOf } from '@parley/protocol'
 import type { HubClient } from '../hubClient.js'
 import { serialWorker } from './serialWorker.js'
 
-/** What the host asks the hub, one request after another: mute or remove a client, lock or unlock the room, let someone waiting in or not. */
+/** What the host asks the hub, one request after another: mute, remove or make a host a client, lock or unlock the room, let someone waiting in or not. */
 export type ModerationJob = { type: 'moderation.request' } & (
-  | { action: 'mute' | 'remove'; clientId: string }
+  | { action: 'mute' | 'remove' | 'grant'; clientId: string }
   | { action: 'lock'; locked: boolean }
   | { action: 'admit'; knockId: string; admit: boolean }
 )
@@ -26,6 +26,7 @@ export function hostActors({ hub }: { hub: HubClient }) {
         if (job.action === 'lock') await hub.lockRoom(input.roomId, job.locked, input.host, signal)
         else if (job.action === 'admit') await hub.answerKnock(input.roomId, job.knockId, job.admit, input.host, signal)
         else if (job.action === 'mute') await hub.muteClient(input.roomId, job.clientId, input.host, signal)
+        else if (job.action === 'grant') await hub.grantHost(input.roomId, job.clientId, input.host, signal)
         else await hub.removeClient(input.roomId, job.clientId, input.host, signal)
         sendBack({ ...job, type: 'moderation.done' } as ModerationOutcome)
       } catch (error) {

@@ -6,7 +6,8 @@
 // the conference's own `user.setMicrophone`, so it is published like any toggle. The room's lock is
 // everyone's to know (the hub tells every client when it changes, and a host let back into a locked
 // room on its first events); only the moderating host may change it. So with the lobby of a locked room:
-// everyone hears who waits (the hub's `parley_knocks`), only the moderating host answers.
+// everyone hears who waits (the hub's `parley_knocks`), only the moderating host answers. A host may make
+// another client a host too (`user.grantHost`); that client's hub then gives it the key (`host.granted`).
 import { assign, enqueueActions, sendParent, sendTo, setup } from 'xstate'
 import type { HostFailure, KnockAnswered, WaitingPerson } from '../api.js'
 import type { ModerationInput, ModerationJob, ModerationOutcome, HostActors } from './hostActors.js'
@@ -40,6 +41,9 @@ export interface HostContext extends HostInput {
   /** The last answer to someone waiting, and how many there were (a UI announces each). */
   lastAnswered: KnockAnswered | null
   answeredCount: number
+  /** A host made us a host too (co-host), and how often (a UI says it once each). */
+  madeHostBy: ActedBy | null
+  madeHostCount: number
 }
 
 export type HostEvent =
@@ -54,6 +58,10 @@ export type HostEvent =
   /** Let someone waiting in or not; `user.admitEveryone` lets in everyone waiting now. */
   | { type: 'user.answerKnock'; knockId: string; admit: boolean }
   | { type: 'user.admitEveryone' }
+  /** Make another client a host too (co-host). */
+  | { type: 'user.grantHost'; clientId: string }
+  /** From the conference: a host made us one; the key is ours from now on. */
+  | { type: 'host.granted'; key: string; by?: ActedBy }
   | ModerationOutcome
 
 export const hostMachine = setup({
@@ -76,6 +84,7 @@ export const hostMachine = setup({
       waiting: knocks.waiting,
       ...(knocks.answered ? { lastAnswered: knocks.answered, answeredCount: context.answeredCount + 1 } : {}),
     })),
+    storeGrant: assign(({ context }, grant: { key: string; by?: ActedBy }) => ({ hostKey: grant.key, madeHostBy: grant.by ?? null, madeHostCount: context.madeHostCount + 1 })),
     storeFailure: assign({ failure: (_, failure: HostContext['failure']) => failure }),
     clearFailure: assign({ failure: null }),
     obeyMute: assign({
@@ -90,13 +99,15 @@ export const hostMachine = setup({
   },
 }).createMachine({
   id: 'host',
-  context: ({ input }) => ({ ...input, mutedBy: null, mutedCount: 0, failure: null, roomLocked: false, roomLockedBy: null, lockRequests: 0, waiting: [], lastAnswered: null, answeredCount: 0 }),
+  context: ({ input }) => ({ ...input, mutedBy: null, mutedCount: 0, failure: null, roomLocked: false, roomLockedBy: null, lockRequests: 0, waiting: [], lastAnswered: null, answeredCount: 0, madeHostBy: null, madeHostCount: 0 }),
   initial: 'deciding',
   on: {
     // Anyone may be muted by the host, the host included.
     'hub.muteRequested': { actions: [{ type: 'obeyMute', params: ({ event }) => event.by }, 'turnMicrophoneOff', 'notifyParent'] },
     'hub.roomLocked': { actions: [{ type: 'storeLock', params: ({ event }) => event }, 'notifyParent'] },
     'hub.knocks': { actions: [{ type: 'storeKnocks', params: ({ event }) => event }, 'notifyParent'] },
+    // Granted again (or while already moderating, with the same key): noted; from `observing` it makes us moderate.
+    'host.granted': { actions: [{ type: 'storeGrant', params: ({ event }) => event }, 'notifyParent'] },
   },
   states: {
     deciding: {
@@ -115,6 +126,7 @@ export const hostMachine = setup({
         // The person leaves the list when the hub says so (to everyone), not when our request leaves.
         'user.answerKnock': { actions: { type: 'request', params: ({ event }) => ({ type: 'moderation.request', action: 'admit', knockId: event.knockId, admit: event.admit }) } },
         'user.admitEveryone': { actions: 'answerEveryone' },
+        'user.grantHost': { actions: { type: 'request', params: ({ event }) => ({ type: 'moderation.request', action: 'grant', clientId: event.clientId }) } },
         'user.setRoomLocked': {
           actions: [{ type: 'request', params: ({ event }) => ({ type: 'moderation.request', action: 'lock', locked: event.locked }) }, { type: 'countLockRequest', params: 1 }, 'notifyParent'],
         },
@@ -129,8 +141,11 @@ export const hostMachine = setup({
         },
       },
     },
-    // Not the host, or the hub has no host controls (the hosted hub): moderation requests are ignored.
-    observing: {},
+    // Not the host, or the hub has no host controls (the hosted hub): moderation requests are ignored, until a
+    // host makes us one (Parley's hub gives us the key).
+    observing: {
+      on: { 'host.granted': { target: 'moderating', actions: [{ type: 'storeGrant', params: ({ event }) => event }, 'notifyParent'] } },
+    },
   },
 })
 

@@ -85,7 +85,7 @@ export function hubProtocolViolations(run: HubProtocolRun): string[] {
   const clientOrder: string[] = []
   log.forEach((r, at) => {
     // A host's moderation names another participant, not our own client.
-    if (r.route === 'muteClient' || r.route === 'removeClient') return
+    if (r.route === 'muteClient' || r.route === 'removeClient' || r.route === 'grantHost') return
     const clientId = r.params.clientId
     if (!clientId) return
     if (!clientOrder.includes(clientId)) clientOrder.push(clientId)

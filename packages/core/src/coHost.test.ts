@@ -1,0 +1,69 @@
+// Co-hosts (Parley's hub, host controls) through createConference on the fake world: a host makes a
+// participant a host too; that participant's hub gives it the key on its event stream, and from then on
+// it is a host: it moderates with the key, is published as host, keeps the key for its reconnects and
+// the page's next load.
+import { describe, expect, it } from 'vitest'
+import type { ConferenceFact } from './api.js'
+import { settleInRoom, start } from './test-support/conferenceRun.js'
+import { flush } from './test-support/index.js'
+
+const NO_MEDIA = { audio: false, video: false }
+
+async function joinedAs(name: string, join: { roomId?: string; roomName?: string }) {
+  const run = start((world) => world.hub.rooms.set('room1', { id: 'room1', name: 'Standup' }))
+  const facts: ConferenceFact[] = []
+  run.conference.actor.on('*', (fact) => facts.push(fact))
+  run.conference.join({ displayName: name, media: NO_MEDIA, ...join })
+  await settleInRoom(run)
+  return { ...run, facts, sse: () => run.world.eventSources.latest() }
+}
+
+describe('making someone a host', () => {
+  it('a host asks the hub with its key, naming the participant', async () => {
+    const ada = await joinedAs('Ada', { roomName: 'Standup' })
+    ada.conference.grantHost?.('c2')
+    await flush()
+    expect(ada.world.hub.requests('grantHost')[0]).toMatchObject({
+      path: '/v1/rooms/room1/parley/host/c2',
+      headers: { 'X-Parley-Host-Key': 'key-room1' },
+      body: { by_client_id: 'client1' },
+    })
+  })
+
+  it('a refused grant shows as the host’s failure; a participant without the key cannot grant', async () => {
+    const ada = await joinedAs('Ada', { roomName: 'Standup' })
+    ada.world.hub.next('grantHost', { status: 404, data: null })
+    ada.conference.grantHost?.('gone')
+    await flush()
+    expect(ada.view().host.failure).toMatchObject({ action: 'grant', clientId: 'gone' })
+    const bo = await joinedAs('Bo', { roomId: 'room1' })
+    bo.conference.grantHost?.('c3')
+    await flush()
+    expect(bo.world.hub.requests('grantHost')).toEqual([])
+  })
+
+  it('made a host, a participant moderates with the key, is published as host, and keeps the key', async () => {
+    const bo = await joinedAs('Bo', { roomId: 'room1' })
+    expect(bo.view().host).toMatchObject({ isHost: false, canModerate: false, madeHostCount: 0 })
+    bo.sse().emit('parley_host_granted', { host_key: 'key-room1', by: { client_id: 'c1', name: 'Ada' } })
+    await flush()
+    expect(bo.view().host).toMatchObject({ isHost: true, canModerate: true, madeHostBy: { clientId: 'c1', name: 'Ada' }, madeHostCount: 1 })
+    expect(JSON.stringify(bo.view())).not.toContain('key-room1')
+    // Published as host: the others show the badge.
+    await flush()
+    const published = bo.world.hub.requests('setMeta').at(-1)?.body as Record<string, { host?: boolean }>
+    expect(Object.values(published)[0]?.host).toBe(true)
+    // It moderates with the key it was given.
+    bo.conference.setRoomLocked?.(true)
+    await flush()
+    expect(bo.world.hub.requests('lockRoom')[0]?.headers['X-Parley-Host-Key']).toBe('key-room1')
+    // The page keeps it for a reload; a reconnect registers with it.
+    expect(bo.facts).toContainEqual({ type: 'room.credentials', roomId: 'room1', credentials: { hostKey: 'key-room1' } })
+    bo.sse().emit('left', { reason: 'shutdown' })
+    await bo.until((s) => s.matches('reconnecting'))
+    await flush()
+    bo.world.clock.advance(0)
+    await bo.until((s) => s.matches('inRoom'))
+    expect(bo.world.hub.requests('register').at(-1)?.headers['X-Parley-Host-Key']).toBe('key-room1')
+  })
+})
