@@ -12,9 +12,11 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import {
   type ActedBy,
   HOST_KEY_HEADER,
+  type HostGrantedEvent,
   KNOCK_NAME_PARAM,
   mediaStateMetaKey,
   MediaStateSchema,
+  PARLEY_HOST_GRANTED_EVENT,
   PARLEY_KNOCKS_EVENT,
   PARLEY_MUTE_EVENT,
   PARLEY_ROOM_LOCKED_EVENT,
@@ -152,6 +154,19 @@ export function muteClient(room: Room, target: Client, by: ActedBy | undefined):
   const state = parsed.success ? parsed.output : { audio: false, video: false, name: target.name }
   if (parsed.success && !state.audio) return
   room.setMeta({ [key]: { ...state, audio: false } })
+}
+
+/**
+ * Makes a client a host too (a co-host): the room's one host key, on that client's own event stream
+ * alone. The hub keeps no list of hosts (whoever holds the key is one), so granting again, or to the
+ * caller itself, just sends the key again.
+ */
+export function grantHost(room: Room, target: Client, by: ActedBy | undefined): void {
+  const hostKey = room.parley.hostKey
+  // The route checked the key first: a room without one never gets here.
+  if (hostKey === undefined) throw new Error(`room "${room.id}" has no host key to grant`)
+  const event: HostGrantedEvent = by ? { host_key: hostKey, by } : { host_key: hostKey }
+  target.sse.send(PARLEY_HOST_GRANTED_EVENT, event)
 }
 
 /** A removed (or never known) client: 404 saying so, rather than the bare "not found". */

@@ -26,7 +26,7 @@ import {
 import { Hono } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { stream } from 'hono/streaming'
-import { actedBy, checkHostKey, moderationTarget, muteClient, registerNewcomer, requireHostControls, setRoomLocked } from '../hostControls.js'
+import { actedBy, checkHostKey, grantHost, moderationTarget, muteClient, registerNewcomer, requireHostControls, setRoomLocked } from '../hostControls.js'
 import type { Hub } from '../hub.js'
 import { knockName } from '../lobby.js'
 import { revokePassOf } from '../roomPass.js'
@@ -97,6 +97,12 @@ export function createApi(hub: Hub, options: { apiKey?: string }): Hono {
     const { locked, by_client_id } = c.req.valid('json')
     setRoomLocked(c.var.room, locked, actedBy(c.var.room, by_client_id))
     return reply(c, Status.ok, locked ? 'room locked: nobody new may join' : 'room unlocked', { locked } satisfies RoomLock)
+  })
+
+  // A co-host: the target gets the host key on its own event stream; the answer never carries it.
+  api.on(routes.grantHost.method, routes.grantHost.path, room, asHost('make anyone a host'), ...hostAction, (c) => {
+    grantHost(c.var.room, moderationTarget(c.var.room, c.req.param('clientId')), actedBy(c.var.room, c.req.valid('json').by_client_id))
+    return reply(c, Status.ok, 'client made a host: it got the host key on its event stream')
   })
 
   // The lobby (Parley's hub, rooms with host controls; lobby.ts): knock, and the host's answer.
