@@ -48,18 +48,20 @@ export const RoomLockedEventSchema = v.object({ locked: v.boolean(), by: v.optio
 export type RoomLockedEvent = v.InferOutput<typeof RoomLockedEventSchema>
 
 /**
- * A host makes another client a host too (a co-host: `PUT parley/host/:clientId`, host key): that client alone
- * gets the room's host key on its own event stream, and from then on is a host as the creator is (mute,
- * remove, lock, answer the lobby, end the room: the hub tells hosts apart by nothing but the key, as Meet's
- * co-hosts may end a meeting). A client granted the key keeps it as the creator keeps theirs, for its
- * reconnects and reloads.
+ * A host makes another client a host too (a co-host: `PUT parley/host/:clientId`, host key): the hub tells that
+ * client alone `parley_host_granted`, and the client then claims the room's host key with its own room pass
+ * (`POST parley/host-key`, `X-Parley-Room-Pass`: lobby.ts). The key never travels on an event stream: a client
+ * id is no secret (every participant knows the others'), and a stream opened with another's id replays what
+ * it was sent. From then on the client is a host as the creator is (mute, remove, lock, answer the lobby, end
+ * the room: the hub tells hosts apart by nothing but the key, as Meet's co-hosts may end a meeting), and keeps
+ * the key for its reconnects and reloads. The host removing the client revokes its pass, and with it the claim.
  */
 export const PARLEY_HOST_GRANTED_EVENT = 'parley_host_granted'
-export const HostGrantedEventSchema = v.object({
-  host_key: v.pipe(v.string(), v.minLength(1), v.maxLength(256)),
-  by: v.optional(ActedBySchema),
-})
+export const HostGrantedEventSchema = v.object({ by: v.optional(ActedBySchema) })
 export type HostGrantedEvent = v.InferOutput<typeof HostGrantedEventSchema>
+
+/** `data` of `POST parley/host-key`: the room's host key, for a client a host made one (its pass proves who it is). */
+export const ClaimedHostKeySchema = v.object({ host_key: v.pipe(v.string(), v.minLength(1), v.maxLength(256)) })
 
 /**
  * `data.reason` of register's 403 when the room is locked, so a client can tell it from a bad API key

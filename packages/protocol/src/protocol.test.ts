@@ -18,6 +18,7 @@ import {
   PARLEY_VIDEO_PAUSED_EVENT,
   PARLEY_ROOM_LOCKED_EVENT,
   PARLEY_HOST_GRANTED_EVENT,
+  ClaimedHostKeySchema,
   LockRoomRequestSchema,
   RoomLockSchema,
   parseChatFrame,
@@ -128,11 +129,16 @@ describe('host controls (Parley extension)', () => {
     expect(routes.lockRoom).toMatchObject({ method: 'PUT', auth: false, status: 200 })
   })
 
-  it('routes a co-host grant and parses parley_host_granted (the key, and who granted it)', () => {
+  it('routes a co-host grant and its claim, and parses parley_host_granted (who granted it; never the key)', () => {
     expect(pathFor('grantHost', { roomId: 'r', clientId: 'c 2' })).toBe('/v1/rooms/r/parley/host/c%202')
     expect(routes.grantHost).toMatchObject({ method: 'PUT', auth: false, status: 200 })
-    expect(parseSseEvent(PARLEY_HOST_GRANTED_EVENT, '{"host_key":"k","by":{"client_id":"a","name":"Ada"}}')).toMatchObject({ ok: true, data: { host_key: 'k', by: { name: 'Ada' } } })
-    expect(parseSseEvent(PARLEY_HOST_GRANTED_EVENT, '{"host_key":""}')).toMatchObject({ ok: false })
+    expect(pathFor('claimHostKey', { roomId: 'r' })).toBe('/v1/rooms/r/parley/host-key')
+    expect(routes.claimHostKey).toMatchObject({ method: 'POST', auth: false, status: 200 })
+    expect(parseSseEvent(PARLEY_HOST_GRANTED_EVENT, '{"by":{"client_id":"a","name":"Ada"}}')).toMatchObject({ ok: true, data: { by: { name: 'Ada' } } })
+    const withKey = parseSseEvent(PARLEY_HOST_GRANTED_EVENT, '{"host_key":"k"}')
+    expect(withKey.ok && 'host_key' in withKey.data).toBe(false)
+    expect(v.safeParse(ClaimedHostKeySchema, { host_key: 'k' }).success).toBe(true)
+    expect(v.safeParse(ClaimedHostKeySchema, {}).success).toBe(false)
   })
 
   it('validates the lock body and answer, and parses parley_room_locked', () => {

@@ -43,8 +43,10 @@ export const routes = {
   /** Parley's hub only, rooms with host controls (hostControls.ts): `X-Parley-Host-Key` required. */
   muteClient: route('PUT', '/rooms/:roomId/parley/mute/:clientId'),
   removeClient: route('PUT', '/rooms/:roomId/parley/remove/:clientId'),
-  /** Makes another client a host too: it gets the host key on its event stream (`parley_host_granted`). */
+  /** Makes another client a host too: it hears `parley_host_granted`, then claims the key (`claimHostKey`). */
   grantHost: route('PUT', '/rooms/:roomId/parley/host/:clientId'),
+  /** A client a host made one: the room's host key, for its room pass (`X-Parley-Room-Pass`). */
+  claimHostKey: route('POST', '/rooms/:roomId/parley/host-key'),
   /** Locks or unlocks the room to newcomers (register then needs the host key). */
   lockRoom: route('PUT', '/rooms/:roomId/parley/lock'),
   /** An event stream: asks a locked room's host to be let in, and waits for the answer (lobby.ts). */
