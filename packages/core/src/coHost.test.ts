@@ -9,8 +9,12 @@ import { flush } from './test-support/index.js'
 
 const NO_MEDIA = { audio: false, video: false }
 
-async function joinedAs(name: string, join: { roomId?: string; roomName?: string }) {
-  const run = start((world) => world.hub.rooms.set('room1', { id: 'room1', name: 'Standup' }))
+/** `withPass`: room1 has host controls, so register gives a pass (as Parley's hub does). */
+async function joinedAs(name: string, join: { roomId?: string; roomName?: string }, withPass = false) {
+  const run = start((world) => {
+    world.hub.rooms.set('room1', { id: 'room1', name: 'Standup' })
+    if (withPass) world.hub.hostControlled.add('room1')
+  })
   const facts: ConferenceFact[] = []
   run.conference.actor.on('*', (fact) => facts.push(fact))
   run.conference.join({ displayName: name, media: NO_MEDIA, ...join })
@@ -42,11 +46,13 @@ describe('making someone a host', () => {
     expect(bo.world.hub.requests('grantHost')).toEqual([])
   })
 
-  it('made a host, a participant moderates with the key, is published as host, and keeps the key', async () => {
-    const bo = await joinedAs('Bo', { roomId: 'room1' })
+  it('made a host, a participant claims the key with its pass, moderates with it, is published as host, and keeps it', async () => {
+    const bo = await joinedAs('Bo', { roomId: 'room1' }, true)
     expect(bo.view().host).toMatchObject({ isHost: false, canModerate: false, madeHostCount: 0 })
-    bo.sse().emit('parley_host_granted', { host_key: 'key-room1', by: { client_id: 'c1', name: 'Ada' } })
+    bo.world.hub.next('claimHostKey', { status: 200, data: { host_key: 'key-room1' } })
+    bo.sse().emit('parley_host_granted', { by: { client_id: 'c1', name: 'Ada' } })
     await flush()
+    expect(bo.world.hub.requests('claimHostKey')[0]).toMatchObject({ path: '/v1/rooms/room1/parley/host-key', method: 'POST', headers: { 'X-Parley-Room-Pass': 'pass-client1' } })
     expect(bo.view().host).toMatchObject({ isHost: true, canModerate: true, madeHostBy: { clientId: 'c1', name: 'Ada' }, madeHostCount: 1 })
     expect(JSON.stringify(bo.view())).not.toContain('key-room1')
     // Published as host: the others show the badge.
@@ -58,12 +64,22 @@ describe('making someone a host', () => {
     await flush()
     expect(bo.world.hub.requests('lockRoom')[0]?.headers['X-Parley-Host-Key']).toBe('key-room1')
     // The page keeps it for a reload; a reconnect registers with it.
-    expect(bo.facts).toContainEqual({ type: 'room.credentials', roomId: 'room1', credentials: { hostKey: 'key-room1' } })
+    expect(bo.facts).toContainEqual({ type: 'room.credentials', roomId: 'room1', credentials: { hostKey: 'key-room1', pass: 'pass-client1' } })
     bo.sse().emit('left', { reason: 'shutdown' })
     await bo.until((s) => s.matches('reconnecting'))
     await flush()
     bo.world.clock.advance(0)
     await bo.until((s) => s.matches('inRoom'))
     expect(bo.world.hub.requests('register').at(-1)?.headers['X-Parley-Host-Key']).toBe('key-room1')
+  })
+
+  it('a claim the hub refuses (the pass revoked meanwhile) leaves the participant as it was', async () => {
+    const bo = await joinedAs('Bo', { roomId: 'room1' }, true)
+    bo.world.hub.next('claimHostKey', { status: 403, data: null })
+    bo.sse().emit('parley_host_granted', {})
+    await flush()
+    expect(bo.world.hub.requests('claimHostKey')).toHaveLength(1)
+    expect(bo.view().host).toMatchObject({ isHost: false, canModerate: false, madeHostCount: 0 })
+    expect(bo.conference.actor.getSnapshot().matches({ inRoom: { host: 'asGiven' } })).toBe(true)
   })
 })

@@ -76,6 +76,16 @@ describe('hub client', () => {
     await expectHubError(api.grantHost(room.id, 'gone', { key: room.host_key!, clientId: 'c1' }), 'client-gone', 404)
   })
 
+  it('claims the host key with the room pass at parley/host-key', async () => {
+    const { hub, api } = client()
+    expect(await api.claimHostKey('room1', 'pass-1')).toBe('key-granted')
+    expect(hub.requests('claimHostKey')[0]).toMatchObject({ path: '/v1/rooms/room1/parley/host-key', method: 'POST', headers: { 'X-Parley-Room-Pass': 'pass-1' } })
+    hub.next('claimHostKey', { status: 200, data: {} })
+    await expectHubError(api.claimHostKey('room1', 'pass-1'), 'invalid-response', 200)
+    hub.next('claimHostKey', { status: 403, data: null })
+    await expectHubError(api.claimHostKey('room1', 'pass-1'), 'unauthorized', 403)
+  })
+
   it('answers a knock with the key at parley/knock/:knockId, and names the knock stream', async () => {
     const { hub, api } = client()
     const room = await api.createRoom({ options: { parley: { host_controls: true } } })

@@ -5,6 +5,7 @@ import * as v from 'valibot'
 import {
   EnvelopeSchema,
   HOST_KEY_HEADER,
+  ClaimedHostKeySchema,
   HostKeySchema,
   KNOCK_NAME_PARAM,
   NegotiateResultSchema,
@@ -108,8 +109,10 @@ export interface HubClient {
   removeClient(roomId: string, clientId: string, host: HostCredentials, signal?: AbortSignal): Promise<void>
   /** Parley's hub only: locks the room to newcomers, or unlocks it (host controls); everyone hears `parley_room_locked`. */
   lockRoom(roomId: string, locked: boolean, host: HostCredentials, signal?: AbortSignal): Promise<void>
-  /** Parley's hub only: makes another client a host too (host controls); it gets the key on its event stream. */
+  /** Parley's hub only: makes another client a host too (host controls); it then claims the key (`claimHostKey`). */
   grantHost(roomId: string, clientId: string, host: HostCredentials, signal?: AbortSignal): Promise<void>
+  /** Parley's hub only: the room's host key for a client a host made one, proven by its room pass. */
+  claimHostKey(roomId: string, pass: string, signal?: AbortSignal): Promise<string>
   /** Parley's hub only: lets a person waiting in a locked room's lobby in, or not (host controls). */
   answerKnock(roomId: string, knockId: string, admit: boolean, host: HostCredentials, signal?: AbortSignal): Promise<void>
   /** Parley's hub only: the event stream that asks a locked room's host to let `name` in, and brings the answer. */
@@ -264,6 +267,8 @@ export function createHubClient(options: HubClientOptions): HubClient {
     grantHost: async (roomId, clientId, host, signal) => {
       await call('grantHost', { roomId, clientId }, NullData, { ...signalOf(signal), ...asHost(host), notFound: 'client-gone' })
     },
+    claimHostKey: async (roomId, pass, signal) =>
+      (await call('claimHostKey', { roomId }, ClaimedHostKeySchema, { ...signalOf(signal), headers: { [ROOM_PASS_HEADER]: pass }, notFound: 'room-not-found' })).host_key,
     answerKnock: async (roomId, knockId, admit, host, signal) => {
       await call('answerKnock', { roomId, knockId }, NullData, { ...signalOf(signal), headers: { [HOST_KEY_HEADER]: host.key }, body: { by_client_id: host.clientId, admit }, notFound: 'bad-request' })
     },

@@ -7,7 +7,8 @@ import { type ChatInput } from './chatMachine.js'
 import { type HostInput } from './hostMachine.js'
 import { type NegotiationEvent } from './negotiationTypes.js'
 import { presenceChanged } from '../presence.js'
-import { session, endedReasonOfLeft } from './conferenceTypes.js'
+import { session, endedReasonOfLeft, passFor } from './conferenceTypes.js'
+import type { HubActor } from '../events.js'
 import { conferenceSetup } from './conferenceSetup.js'
 
 export const inRoomState = conferenceSetup.createStateConfig({
@@ -106,8 +107,8 @@ export const inRoomState = conferenceSetup.createStateConfig({
           on: {
             'user.setMicrophone': { target: 'publishing', reenter: true, actions: { type: 'setMicrophone', params: ({ event }) => event.enabled } },
             'user.setCamera': { target: 'publishing', reenter: true, actions: { type: 'setCamera', params: ({ event }) => event.enabled } },
-            // Made a host: published as one (the others show the badge).
-            'hub.hostGranted': { target: 'publishing', reenter: true },
+            // Made a host (the key claimed): published as one (the others show the badge).
+            'host.keyClaimed': { target: 'publishing', reenter: true },
           },
           invoke: {
             id: 'publishMediaState',
@@ -121,7 +122,7 @@ export const inRoomState = conferenceSetup.createStateConfig({
           on: {
             'user.setMicrophone': { target: 'publishing', actions: { type: 'setMicrophone', params: ({ event }) => event.enabled } },
             'user.setCamera': { target: 'publishing', actions: { type: 'setCamera', params: ({ event }) => event.enabled } },
-            'hub.hostGranted': { target: 'publishing' },
+            'host.keyClaimed': { target: 'publishing' },
           },
         },
       },
@@ -141,17 +142,39 @@ export const inRoomState = conferenceSetup.createStateConfig({
         'user.answerKnock': { actions: sendTo('host', ({ event }) => event) },
         'user.admitEveryone': { actions: sendTo('host', ({ event }) => event) },
         'user.grantHost': { actions: sendTo('host', ({ event }) => event) },
-        // A host made us one: the key is ours (our reconnects and the page's next load keep it), and the host
-        // machine moderates with it. (The media region publishes us as host.)
-        'hub.hostGranted': {
-          actions: [
-            { type: 'storeGrantedHostKey', params: ({ event }) => event.key },
-            sendTo('host', ({ event }) => ({ type: 'host.granted', key: event.key, ...(event.by ? { by: event.by } : {}) })),
-            'tellCredentials',
-          ],
-        },
         // Everyone else whose microphone may be on, as the roster says now.
         'user.muteEveryone': { actions: sendTo('host', ({ context }) => ({ type: 'user.muteEveryone', clientIds: unmutedOthers(context.roster, context.clientId) })) },
+      },
+      // A host made us one (Parley's hub): we claim the room's key with our room pass (it never comes on the
+      // events stream, which anyone knowing our client id could replay). Claimed, the key is ours (our
+      // reconnects and the page's next load keep it), the host machine moderates with it, and the media
+      // region publishes us as host. A claim the hub refuses leaves us as we were.
+      initial: 'asGiven',
+      states: {
+        asGiven: {
+          on: { 'hub.hostGranted': 'claimingKey' },
+        },
+        claimingKey: {
+          invoke: {
+            id: 'claimHostKey',
+            src: 'claimHostKey',
+            input: ({ context, event }) => ({
+              roomId: context.room?.id ?? '',
+              pass: passFor(context, context.room?.id ?? '') ?? '',
+              by: (event as { by?: HubActor }).by ?? null,
+            }),
+            onDone: {
+              target: 'asGiven',
+              actions: [
+                { type: 'storeGrantedHostKey', params: ({ event }) => event.output.key },
+                sendTo('host', ({ event }) => ({ type: 'host.granted', key: event.output.key, ...(event.output.by ? { by: event.output.by } : {}) })),
+                'tellCredentials',
+                raise({ type: 'host.keyClaimed' }),
+              ],
+            },
+            onError: 'asGiven',
+          },
+        },
       },
     },
     chat: {

@@ -148,6 +148,9 @@ export class FakeHub {
         return (request.body as { type: string }).type === 'offer'
           ? { status: 200, data: { answer: { type: 'answer', sdp: FAKE_ANSWER_SDP } } }
           : { status: 200, data: { answer: null } }
+      // A client a host made one: the key Parley's hub gives for its pass.
+      case 'claimHostKey':
+        return { status: 200, data: { host_key: 'key-granted' } }
       case 'lockRoom':
         return { status: 200, data: { locked: (request.body as { locked?: boolean } | undefined)?.locked === true } }
       case 'leave':
