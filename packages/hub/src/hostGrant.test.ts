@@ -19,7 +19,7 @@ import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
 import { openSqliteRegistry } from './registry/sqlite.js'
 import type { SseReader, TestHub } from './test-support/harness.js'
-import { answerKnock, hostedRoom, knock, register, withKey, withPass } from './test-support/hostedRoom.js'
+import { answerKnock, failingRegistry, hostedRoom, knock, register, withKey, withPass } from './test-support/hostedRoom.js'
 import { useTestHubs } from './test-support/testHubs.js'
 
 const { testHub, closeEarly, scratchDir } = useTestHubs()
@@ -76,6 +76,20 @@ describe('the grant route', () => {
     await hub.request('POST', pathFor('setMeta', { roomId: 'r1' }), { topic: 'x' })
     await ghost.waitFor('meta_changed')
     expect(ghost.named(PARLEY_HOST_GRANTED_EVENT)).toEqual([])
+  })
+
+  it('stores the mark before it tells the client: a store that fails answers 503, and nobody is told or marked', async () => {
+    const registry = failingRegistry()
+    const hub = testHub({ registry })
+    const { key, passes } = await hostedRoom(hub, 'r1', 'ada', 'bob')
+    const bob = await hub.events('r1', 'bob')
+    registry.failWhen = (head) => head.parley.hostPasses !== undefined
+    expect((await grant(hub, 'bob', {}, withKey(key))).body).toMatchObject({ code: 503, message: expect.stringContaining('disk full') })
+    registry.failWhen = undefined
+    await hub.request('POST', pathFor('setMeta', { roomId: 'r1' }), { topic: 'x' })
+    await bob.waitFor('meta_changed')
+    expect(bob.named(PARLEY_HOST_GRANTED_EVENT)).toEqual([])
+    expect((await claim(hub, withPass(passes.bob!))).status).toBe(403)
   })
 })
 
@@ -154,13 +168,22 @@ describe('granting host', () => {
     expect(await claimedKey(hub, passes.ada!)).toBe(key)
   })
 
-  it('is taken back with the pass when the host removes the co-host: its claim fails, the other co-host\'s does not', async () => {
-    const hub = testHub()
+  it('is taken back with the pass (one write) when the host removes the co-host: its claim fails, the other co-host\'s does not', async () => {
+    const registry = failingRegistry()
+    const hub = testHub({ registry })
     const { key, passes } = await hostedRoom(hub, 'r1', 'ada', 'bob', 'carl')
     await grant(hub, 'bob', {}, withKey(key))
     await grant(hub, 'carl', {}, withKey(key))
     expect(await claimedKey(hub, passes.bob!)).toBe(key)
+    const written: unknown[] = []
+    registry.failWhen = (head) => {
+      written.push(head.parley)
+      return false
+    }
     expect((await remove(hub, 'bob', key)).status).toBe(200)
+    registry.failWhen = undefined
+    // Both the pass and its mark went in one write of the room's head.
+    expect(written).toEqual([hub.app.hub.room('r1').parley])
     expect((await claim(hub, withPass(passes.bob!))).body).toMatchObject({ code: 403, message: expect.stringContaining('the host removed its holder') })
     expect(await claimedKey(hub, passes.carl!)).toBe(key)
     // No mark is left of bob's pass (only carl's), and none at all once carl is removed too.
