@@ -24,6 +24,7 @@ import {
   type RegisteredClient,
   type RegisterRequest,
   ROOM_LOCKED_REASON,
+  ROOM_PASS_HEADER,
   Status,
   type MuteEvent,
   type RoomLockedEvent,
@@ -32,7 +33,7 @@ import * as v from 'valibot'
 import type { Client } from './client.js'
 import { HubError } from './errors.js'
 import type { Room } from './room.js'
-import { isRoomPass, issueRoomPasses, rememberPass } from './roomPass.js'
+import { isHostPass, isRoomPass, issueRoomPasses, markHostPass, rememberPass } from './roomPass.js'
 
 /** The Parley-only part of a room's record (kept apart, so a room registry can store it as one field). */
 export interface ParleyRoomRecord {
@@ -42,6 +43,8 @@ export interface ParleyRoomRecord {
   locked?: boolean
   /** The first 128 bits of the SHA-256 (base64url) of each room pass still valid, oldest first, at most MAX_PASSES_PER_ROOM (roomPass.ts). */
   passes?: string[]
+  /** The same hashes of the passes of clients a host made hosts too (co-hosts): each claims the host key with it. */
+  hostPasses?: string[]
 }
 
 /** 401 without the header, 403 with a wrong key (another room's included); nothing when the room has no host controls. */
@@ -157,16 +160,33 @@ export function muteClient(room: Room, target: Client, by: ActedBy | undefined):
 }
 
 /**
- * Makes a client a host too (a co-host): the room's one host key, on that client's own event stream
- * alone. The hub keeps no list of hosts (whoever holds the key is one), so granting again, or to the
- * caller itself, just sends the key again.
+ * Makes a client a host too (a co-host): its room pass is marked a host's (stored first), and it alone is
+ * told `parley_host_granted`, without the key: it claims the key with its pass (`claimHostKey`), since a
+ * client id is no secret and an event stream opened with it replays what it carried. Granting again, or to
+ * the caller itself, marks nothing new and tells again.
  */
 export function grantHost(room: Room, target: Client, by: ActedBy | undefined): void {
-  const hostKey = room.parley.hostKey
-  // The route checked the key first: a room without one never gets here.
-  if (hostKey === undefined) throw new Error(`room "${room.id}" has no host key to grant`)
-  const event: HostGrantedEvent = by ? { host_key: hostKey, by } : { host_key: hostKey }
+  if (!markHostPass(room, target)) {
+    throw new HubError(
+      Status.conflict,
+      `client "${target.id}" holds no room pass this hub knows of, and a co-host claims the host key with its pass: nobody was made a host (the client may leave and register again to get one)`,
+    )
+  }
+  const event: HostGrantedEvent = by ? { by } : {}
   target.sse.send(PARLEY_HOST_GRANTED_EVENT, event)
+}
+
+/** The room's host key, for a room pass a host marked a host's (401 without a pass, 403 for any other). */
+export function claimHostKey(room: Room, pass: string | undefined): string {
+  const hostKey = room.parley.hostKey
+  // The route required host controls first: a room without a key never gets here.
+  if (hostKey === undefined) throw new Error(`room "${room.id}" has no host key to claim`)
+  if (!pass) throw new HubError(Status.unauthorized, `claiming the host key of room "${room.id}" needs the room pass of a client a host made a host, in the ${ROOM_PASS_HEADER} header`)
+  if (!isRoomPass(room, pass)) {
+    throw new HubError(Status.forbidden, `the room pass given is not one of room "${room.id}" (the host removed its holder, it was dropped for newer ones, or it is another room's)`)
+  }
+  if (!isHostPass(room, pass)) throw new HubError(Status.forbidden, `no host of room "${room.id}" made the holder of this room pass a host: it cannot claim the host key`)
+  return hostKey
 }
 
 /** A removed (or never known) client: 404 saying so, rather than the bare "not found". */

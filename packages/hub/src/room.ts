@@ -154,9 +154,16 @@ export class Room {
 
   /** Stores (written through) or, with undefined, removes a Parley extension's value (JSON). */
   setExtension(name: string, value: unknown): void {
+    this.setExtensions({ [name]: value })
+  }
+
+  /** Several Parley extensions at once, in one write (undefined removes one). */
+  setExtensions(values: Record<string, unknown>): void {
     const parley = { ...this.#parley }
-    if (value === undefined) delete parley[name]
-    else parley[name] = value
+    for (const [name, value] of Object.entries(values)) {
+      if (value === undefined) delete parley[name]
+      else parley[name] = value
+    }
     persist(`room "${this.id}"`, () => this.#deps.registry.saveRoom({ ...this.head(), parley }))
     this.#parley = parley
   }

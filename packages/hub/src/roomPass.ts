@@ -4,7 +4,8 @@
 // are stored, in the room's Parley record (`passes`, oldest first, so they outlive a hub restart as the lock
 // does), and only the newest MAX_PASSES_PER_ROOM: an older pass then stops opening a locked room (its
 // holder knocks). Which pass each client registered with is known only in memory: the host removing the
-// client revokes it.
+// client revokes it. A host making a client a host too marks that client's pass (`hostPasses`, hashes too):
+// the pass then claims the room's host key (`POST parley/host-key`), until the host removes its holder.
 import { createHash, randomBytes } from 'node:crypto'
 import type { Client } from './client.js'
 import type { Room } from './room.js'
@@ -27,8 +28,8 @@ function hashOf(pass: string): string {
   return createHash('sha256').update(pass).digest().subarray(0, 16).toString('base64url')
 }
 
-function storedHashes(room: Room): string[] {
-  const stored = room.parley.passes
+function storedHashes(room: Room, field: 'passes' | 'hostPasses' = 'passes'): string[] {
+  const stored = room.parley[field]
   return Array.isArray(stored) ? stored.filter((hash): hash is string => typeof hash === 'string') : []
 }
 
@@ -55,12 +56,41 @@ export function rememberPass(client: Client, pass: string): void {
   passOfClient.set(client, pass)
 }
 
-/** The host removed the client: its pass opens the room no more (for anyone holding it). */
+/**
+ * A host made the client a host too: its pass claims the host key from now on (stored before the caller
+ * tells anyone). False when the hub knows no pass of the client (nothing stored). Only marks of passes still
+ * valid are kept, so there are never more marks than passes.
+ */
+export function markHostPass(room: Room, client: Client): boolean {
+  const pass = passOfClient.get(client)
+  if (pass === undefined) return false
+  const hash = hashOf(pass)
+  const hostHashes = storedHashes(room, 'hostPasses')
+  if (hostHashes.includes(hash)) return true
+  const valid = new Set(storedHashes(room))
+  room.setExtension('hostPasses', [...hostHashes.filter((kept) => valid.has(kept)), hash])
+  return true
+}
+
+/** Whether `pass` is one of the room's and a host made its holder a host too. */
+export function isHostPass(room: Room, pass: string | undefined): boolean {
+  if (!isRoomPass(room, pass)) return false
+  return storedHashes(room, 'hostPasses').includes(hashOf(pass!))
+}
+
+/** The host removed the client: its pass opens the room no more (for anyone holding it), nor claims the host key. */
 export function revokePassOf(room: Room, client: Client): void {
   const pass = passOfClient.get(client)
   if (pass === undefined) return
   const hash = hashOf(pass)
   const stored = storedHashes(room)
-  if (stored.includes(hash)) room.setExtension('passes', stored.filter((kept) => kept !== hash))
+  const hostHashes = storedHashes(room, 'hostPasses')
+  const changes: Record<string, unknown> = {}
+  if (stored.includes(hash)) changes.passes = stored.filter((kept) => kept !== hash)
+  if (hostHashes.includes(hash)) {
+    const left = hostHashes.filter((kept) => kept !== hash)
+    changes.hostPasses = left.length > 0 ? left : undefined
+  }
+  if (Object.keys(changes).length > 0) room.setExtensions(changes)
   passOfClient.delete(client)
 }

@@ -3,6 +3,7 @@
 // names come from middleware in `c.var`, bodies from `c.req.valid('json')`.
 import {
   AnswerKnockRequestSchema,
+  type ClaimedHostKeySchema,
   CreateChannelRequestSchema,
   CreateRoomRequestSchema,
   HOST_KEY_HEADER,
@@ -26,7 +27,8 @@ import {
 import { Hono } from 'hono'
 import { createMiddleware } from 'hono/factory'
 import { stream } from 'hono/streaming'
-import { actedBy, checkHostKey, grantHost, moderationTarget, muteClient, registerNewcomer, requireHostControls, setRoomLocked } from '../hostControls.js'
+import type * as v from 'valibot'
+import { actedBy, checkHostKey, claimHostKey, grantHost, moderationTarget, muteClient, registerNewcomer, requireHostControls, setRoomLocked } from '../hostControls.js'
 import type { Hub } from '../hub.js'
 import { knockName } from '../lobby.js'
 import { revokePassOf } from '../roomPass.js'
@@ -99,10 +101,17 @@ export function createApi(hub: Hub, options: { apiKey?: string }): Hono {
     return reply(c, Status.ok, locked ? 'room locked: nobody new may join' : 'room unlocked', { locked } satisfies RoomLock)
   })
 
-  // A co-host: the target gets the host key on its own event stream; the answer never carries it.
+  // A co-host: the target's room pass is marked a host's and it is told so; it claims the key with that pass.
   api.on(routes.grantHost.method, routes.grantHost.path, room, asHost('make anyone a host'), ...hostAction, (c) => {
     grantHost(c.var.room, moderationTarget(c.var.room, c.req.param('clientId')), actedBy(c.var.room, c.req.valid('json').by_client_id))
-    return reply(c, Status.ok, 'client made a host: it got the host key on its event stream')
+    return reply(c, Status.ok, `client made a host: it claims the host key with its room pass (${routes.claimHostKey.method} ${routes.claimHostKey.path})`)
+  })
+
+  // The only answer that carries the key besides the room's creation: kept by no cache.
+  api.on(routes.claimHostKey.method, routes.claimHostKey.path, room, (c) => {
+    requireHostControls(c.var.room, 'claim its host key')
+    const hostKey = claimHostKey(c.var.room, c.req.header(ROOM_PASS_HEADER))
+    return reply(c, Status.ok, 'host key claimed', { host_key: hostKey } satisfies v.InferOutput<typeof ClaimedHostKeySchema>, { 'Cache-Control': 'no-store' })
   })
 
   // The lobby (Parley's hub, rooms with host controls; lobby.ts): knock, and the host's answer.
