@@ -2,7 +2,7 @@
 // hub: Bo's join asks to be let in while Ada has it locked; Ada declines, Bo asks again, Ada admits him, and
 // both see each other; Bo reloads and is back in the locked room without asking (the room pass kept with
 // the call). Two pages of one browser; both with the fake camera, since a participant who publishes nothing
-// is not shown to the others. Loopback-only namespace.
+// is not shown to the others. Then Ada makes Bo a host too, and he unlocks the room. Loopback-only namespace.
 import { pollUntil } from '@parley/testkit'
 import { describe, expect, it } from 'vitest'
 import { appStatus, artifactPath, callHeaderAtPhoneWidth, oneRemoteDecoding, openRoom, useAppCall } from './web-app'
@@ -11,7 +11,7 @@ describe('room lock (two Chromium pages, built app, real hub)', () => {
   const call = useAppCall(['Ada', 'Bo'])
   const { explain } = call
 
-  it('a newcomer asks to be let in: declined, asks again, admitted; a reload of the call gets back in without asking', async () => {
+  it('a newcomer asks to be let in: declined, asks again, admitted; a reload of the call gets back in without asking; made a host, he unlocks', async () => {
     const ada = call.page('Ada')
     const bo = call.page('Bo')
     const invite = await openRoom(ada, call.hub.url, 'Locked check', explain)
@@ -69,5 +69,16 @@ describe('room lock (two Chromium pages, built app, real hub)', () => {
     expect(boAfter).not.toBe(boBefore)
     await oneRemoteDecoding(bo, 'Ada', explain)
     expect(await ada.page.getByTestId('room-locked-mark').count()).toBe(1)
+
+    // Ada makes Bo a host too: his page claims the key with its pass, and he unlocks the room.
+    await ada.page.getByTestId('toggle-participants').click()
+    await ada.page.getByTestId('participant-make-host').click()
+    await bo.page.getByTestId('toggle-participants').click()
+    const boLock = bo.page.getByTestId('participants-lock')
+    await boLock.waitFor({ timeout: 20_000 }).catch(explain)
+    await expect.poll(() => ada.page.locator(`[data-participant="${boAfter}"] [data-testid="participant-host"]`).count(), { timeout: 10_000 }).toBe(1)
+    await bo.page.getByTestId('participants-panel').screenshot({ path: artifactPath('co-host-panel.png') })
+    await boLock.click()
+    await expect.poll(() => ada.page.getByTestId('room-locked-mark').count(), { timeout: 10_000 }).toBe(0)
   })
 })

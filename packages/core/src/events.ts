@@ -49,6 +49,7 @@ export const HUB_EVENT_RECIPIENTS: Partial<Record<HubEvent['type'], 'negotiation
   'hub.muteRequested': 'host',
   'hub.roomLocked': 'host',
   'hub.knocks': 'host',
+  'hub.hostGranted': 'host',
 }
 
 /** `lost`: the stream could not be restored in a bounded number of attempts (the hub is unreachable). */

@@ -11,7 +11,6 @@ import { acquireMedia } from '../media.js'
 import type { BeaconLike, MediaDevicesLike, NetworkWatch } from '../ports.js'
 import type { RemoteStreams } from '../remoteStreams.js'
 import type { OpenedRoom } from './conferenceTypes.js'
-import type { HubActor } from '../events.js'
 import { serialWorker } from './serialWorker.js'
 
 export interface ConferenceDeps {
@@ -84,11 +83,6 @@ export function conferenceActors({ hub, local, remote, devices, beacon, network,
       const room = await hub.createRoom({ name: input.roomName, options: { parley: { host_controls: true } } }, signal)
       return { room: { id: room.id, name: room.name, options: room.options }, host: { created: true, key: room.host_key ?? null } }
     }),
-    /** A host made us one: the room's host key, for our room pass (Parley's hub; never on the events stream). */
-    claimHostKey: fromPromise<{ key: string; by: HubActor | null }, { roomId: string; pass: string; by: HubActor | null }>(async ({ input, signal }) => ({
-      key: await hub.claimHostKey(input.roomId, input.pass, signal),
-      by: input.by,
-    })),
     /** The room joined by id, after register: its name and options. */
     lookUpRoom: fromPromise<RoomInfo, { roomId: string }>(async ({ input, signal }) => {
       const room = await hub.getRoom(input.roomId, signal)

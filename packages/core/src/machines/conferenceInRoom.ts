@@ -8,7 +8,6 @@ import { type HostInput } from './hostMachine.js'
 import { type NegotiationEvent } from './negotiationTypes.js'
 import { presenceChanged } from '../presence.js'
 import { session, endedReasonOfLeft, passFor } from './conferenceTypes.js'
-import type { HubActor } from '../events.js'
 import { conferenceSetup } from './conferenceSetup.js'
 
 export const inRoomState = conferenceSetup.createStateConfig({
@@ -133,7 +132,7 @@ export const inRoomState = conferenceSetup.createStateConfig({
         id: 'host',
         systemId: 'host',
         src: 'host',
-        input: ({ context }): HostInput => ({ ...session({ context }), hostKey: context.host.key }),
+        input: ({ context }): HostInput => ({ ...session({ context }), hostKey: context.host.key, pass: passFor(context, context.room?.id ?? '') }),
       },
       on: {
         'user.muteParticipant': { actions: sendTo('host', ({ event }) => event) },
@@ -144,37 +143,9 @@ export const inRoomState = conferenceSetup.createStateConfig({
         'user.grantHost': { actions: sendTo('host', ({ event }) => event) },
         // Everyone else whose microphone may be on, as the roster says now.
         'user.muteEveryone': { actions: sendTo('host', ({ context }) => ({ type: 'user.muteEveryone', clientIds: unmutedOthers(context.roster, context.clientId) })) },
-      },
-      // A host made us one (Parley's hub): we claim the room's key with our room pass (it never comes on the
-      // events stream, which anyone knowing our client id could replay). Claimed, the key is ours (our
-      // reconnects and the page's next load keep it), the host machine moderates with it, and the media
-      // region publishes us as host. A claim the hub refuses leaves us as we were.
-      initial: 'asGiven',
-      states: {
-        asGiven: {
-          on: { 'hub.hostGranted': 'claimingKey' },
-        },
-        claimingKey: {
-          invoke: {
-            id: 'claimHostKey',
-            src: 'claimHostKey',
-            input: ({ context, event }) => ({
-              roomId: context.room?.id ?? '',
-              pass: passFor(context, context.room?.id ?? '') ?? '',
-              by: (event as { by?: HubActor }).by ?? null,
-            }),
-            onDone: {
-              target: 'asGiven',
-              actions: [
-                { type: 'storeGrantedHostKey', params: ({ event }) => event.output.key },
-                sendTo('host', ({ event }) => ({ type: 'host.granted', key: event.output.key, ...(event.output.by ? { by: event.output.by } : {}) })),
-                'tellCredentials',
-                raise({ type: 'host.keyClaimed' }),
-              ],
-            },
-            onError: 'asGiven',
-          },
-        },
+        // A host made us one (Parley's hub) and the host machine claimed the room's key with our pass: the key is
+        // ours (our reconnects and the page's next load keep it); the media region publishes us as host.
+        'host.keyClaimed': { actions: [{ type: 'storeGrantedHostKey', params: ({ event }) => event.key }, 'tellCredentials'] },
       },
     },
     chat: {

@@ -62,7 +62,6 @@ export const conferenceSetup = setup({
     applyLocalMedia: notProvided<ConferenceActors['applyLocalMedia']>('applyLocalMedia'),
     createRoom: notProvided<ConferenceActors['createRoom']>('createRoom'),
     lookUpRoom: notProvided<ConferenceActors['lookUpRoom']>('lookUpRoom'),
-    claimHostKey: notProvided<ConferenceActors['claimHostKey']>('claimHostKey'),
     registerClient: notProvided<ConferenceActors['registerClient']>('registerClient'),
     watchRemoteTracks: notProvided<ConferenceActors['watchRemoteTracks']>('watchRemoteTracks'),
     hubRequests: notProvided<ConferenceActors['hubRequests']>('hubRequests'),

@@ -107,8 +107,8 @@ export type ConferenceEvent =
   | { type: 'user.answerKnock'; knockId: string; admit: boolean }
   | { type: 'user.admitEveryone' }
   | { type: 'user.grantHost'; clientId: string }
-  /** Raised once our claimed host key is stored (the media region publishes us as host). */
-  | { type: 'host.keyClaimed' }
+  /** From the host machine: a host made us one and it claimed the room's key with our pass. */
+  | { type: 'host.keyClaimed'; key: string }
   | { type: 'user.sendChat'; text: string; at: number }
   | { type: 'user.readChat' }
   | { type: 'extras.changed' }

@@ -1,6 +1,7 @@
 // The host machine's I/O: the moderation requests (Parley's hub, host controls), one after another.
 import { messageOf } from '@parley/protocol'
 import type { HubClient } from '../hubClient.js'
+import { fromPromise } from 'xstate'
 import { serialWorker } from './serialWorker.js'
 
 /** What the host asks the hub, one request after another: mute, remove or make a host a client, lock or unlock the room, let someone waiting in or not. */
@@ -21,6 +22,8 @@ export interface ModerationInput {
 
 export function hostActors({ hub }: { hub: HubClient }) {
   return {
+    /** A host made us one: the room's host key, for our room pass (Parley's hub; never on the events stream). */
+    claimHostKey: fromPromise<string, { roomId: string; pass: string }>(async ({ input, signal }) => hub.claimHostKey(input.roomId, input.pass, signal)),
     moderationRequests: serialWorker<ModerationJob, ModerationInput>(async (job, { input, signal, sendBack }) => {
       try {
         if (job.action === 'lock') await hub.lockRoom(input.roomId, job.locked, input.host, signal)

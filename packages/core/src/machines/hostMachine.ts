@@ -21,8 +21,10 @@ export interface ActedBy {
 export interface HostInput {
   roomId: string
   clientId: string
-  /** The room's host key when this client created the room on Parley's hub; never logged. */
+  /** The room's host key when this client created the room on Parley's hub (or claimed it: a co-host); never logged. */
   hostKey: string | null
+  /** Our room pass (Parley's hub): what claims the host key when a host makes us one. Never logged. */
+  pass: string | null
 }
 
 export interface HostContext extends HostInput {
@@ -44,6 +46,8 @@ export interface HostContext extends HostInput {
   /** A host made us a host too (co-host), and how often (a UI says it once each). */
   madeHostBy: ActedBy | null
   madeHostCount: number
+  /** Who made us a host, while we claim the key (`claimingKey`). */
+  grantedBy: ActedBy | null
 }
 
 export type HostEvent =
@@ -60,14 +64,15 @@ export type HostEvent =
   | { type: 'user.admitEveryone' }
   /** Make another client a host too (co-host). */
   | { type: 'user.grantHost'; clientId: string }
-  /** From the conference: a host made us one; the key is ours from now on. */
-  | { type: 'host.granted'; key: string; by?: ActedBy }
+  /** Parley's hub: a host made us one; we claim the key with our pass. */
+  | { type: 'hub.hostGranted'; by?: ActedBy }
   | ModerationOutcome
 
 export const hostMachine = setup({
   types: {} as { context: HostContext; events: HostEvent; input: HostInput },
   actors: {
     moderationRequests: notProvided<HostActors['moderationRequests']>('moderationRequests'),
+    claimHostKey: notProvided<HostActors['claimHostKey']>('claimHostKey'),
   },
   guards: {
     holdsHostKey: ({ context }) => context.hostKey !== null,
@@ -84,7 +89,8 @@ export const hostMachine = setup({
       waiting: knocks.waiting,
       ...(knocks.answered ? { lastAnswered: knocks.answered, answeredCount: context.answeredCount + 1 } : {}),
     })),
-    storeGrant: assign(({ context }, grant: { key: string; by?: ActedBy }) => ({ hostKey: grant.key, madeHostBy: grant.by ?? null, madeHostCount: context.madeHostCount + 1 })),
+    storeGrant: assign(({ context }, grant: { key: string; by: ActedBy | null }) => ({ hostKey: grant.key, madeHostBy: grant.by, madeHostCount: context.madeHostCount + 1 })),
+    tellKeyClaimed: sendParent((_, key: string) => ({ type: 'host.keyClaimed', key })),
     storeFailure: assign({ failure: (_, failure: HostContext['failure']) => failure }),
     clearFailure: assign({ failure: null }),
     obeyMute: assign({
@@ -99,15 +105,13 @@ export const hostMachine = setup({
   },
 }).createMachine({
   id: 'host',
-  context: ({ input }) => ({ ...input, mutedBy: null, mutedCount: 0, failure: null, roomLocked: false, roomLockedBy: null, lockRequests: 0, waiting: [], lastAnswered: null, answeredCount: 0, madeHostBy: null, madeHostCount: 0 }),
+  context: ({ input }) => ({ ...input, mutedBy: null, mutedCount: 0, failure: null, roomLocked: false, roomLockedBy: null, lockRequests: 0, waiting: [], lastAnswered: null, answeredCount: 0, madeHostBy: null, madeHostCount: 0, grantedBy: null }),
   initial: 'deciding',
   on: {
     // Anyone may be muted by the host, the host included.
     'hub.muteRequested': { actions: [{ type: 'obeyMute', params: ({ event }) => event.by }, 'turnMicrophoneOff', 'notifyParent'] },
     'hub.roomLocked': { actions: [{ type: 'storeLock', params: ({ event }) => event }, 'notifyParent'] },
     'hub.knocks': { actions: [{ type: 'storeKnocks', params: ({ event }) => event }, 'notifyParent'] },
-    // Granted again (or while already moderating, with the same key): noted; from `observing` it makes us moderate.
-    'host.granted': { actions: [{ type: 'storeGrant', params: ({ event }) => event }, 'notifyParent'] },
   },
   states: {
     deciding: {
@@ -144,7 +148,26 @@ export const hostMachine = setup({
     // Not the host, or the hub has no host controls (the hosted hub): moderation requests are ignored, until a
     // host makes us one (Parley's hub gives us the key).
     observing: {
-      on: { 'host.granted': { target: 'moderating', actions: [{ type: 'storeGrant', params: ({ event }) => event }, 'notifyParent'] } },
+      on: { 'hub.hostGranted': { target: 'claimingKey', actions: assign({ grantedBy: ({ event }) => event.by ?? null }) } },
+    },
+    // A host made us one (Parley's hub): we claim the room's key with our room pass (it never comes on the
+    // events stream, which anyone knowing our client id could replay). Claimed, we moderate with it and the
+    // conference keeps it (and publishes us as host); a claim the hub refuses leaves us as we were.
+    claimingKey: {
+      invoke: {
+        id: 'claimHostKey',
+        src: 'claimHostKey',
+        input: ({ context }) => ({ roomId: context.roomId, pass: context.pass ?? '' }),
+        onDone: {
+          target: 'moderating',
+          actions: [
+            { type: 'storeGrant', params: ({ context, event }) => ({ key: event.output, by: context.grantedBy }) },
+            { type: 'tellKeyClaimed', params: ({ event }) => event.output },
+            'notifyParent',
+          ],
+        },
+        onError: 'observing',
+      },
     },
   },
 })

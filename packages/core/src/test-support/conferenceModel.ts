@@ -81,10 +81,8 @@ const events: AnyEventObject[] = [
   { type: 'user.answerKnock', knockId: 'k1', admit: true },
   { type: 'user.admitEveryone' },
   { type: 'user.grantHost', clientId: 'c2' },
-  // A host made us one (Parley's hub): we claim the key with our pass, or the hub refuses.
-  { type: 'hub.hostGranted' },
-  done('claimHostKey', { key: 'key-granted', by: null }),
-  failure('claimHostKey'),
+  // A host made us one (Parley's hub) and the host machine claimed the key (hostMachine.test.ts, coHost.test.ts).
+  { type: 'host.keyClaimed', key: 'key-granted' },
   { type: 'user.sendChat', text: 'hello', at: 0 },
   { type: 'user.readChat' },
   { type: 'hub.candidate', candidate: REMOTE_CANDIDATE },
@@ -244,11 +242,8 @@ export const { paths, stats } = edgeCoveringPaths(conferenceMachine, {
       case 'knock.lost':
         return snapshot.matches({ joining: 'knocking' })
       // Once (the model's rooms are ours, so we hold the creator's key: the claimed one replaces it, as it would a missing one).
-      case 'hub.hostGranted':
+      case 'host.keyClaimed':
         return c.host.key !== 'key-granted'
-      case 'xstate.done.actor.claimHostKey':
-      case 'xstate.error.actor.claimHostKey':
-        return snapshot.matches({ inRoom: { host: 'claimingKey' } })
       case 'tabs.claimed':
         return snapshot.matches({ joining: 'claimingTab' })
       // Our tab holds the room once it claimed it (a join by id) or registered in the one it created.
