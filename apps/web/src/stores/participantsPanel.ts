@@ -1,6 +1,7 @@
 // The participants panel: whether it is open, and its rows (lib/participantRows.ts).
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
+import { waitingNotice } from '../lib/lobby'
 import { participantRows } from '../lib/participantRows'
 import { useSessionStore } from './session'
 
@@ -16,8 +17,13 @@ export const useParticipantsPanelStore = defineStore('participantsPanel', () => 
   const roomLocked = computed(() => session.view.host.roomLocked)
   const lockPending = computed(() => session.view.host.lockPending)
 
-  /** Who asks to be let into the locked room (a host answers: the panel's "Waiting to join"). */
-  const waiting = computed(() => session.view.host.waiting)
+  /** Who asks to be let into the locked room (a host answers: the panel's "Waiting to join"), named as shown. */
+  const waiting = computed(() => session.view.host.waiting.map((person) => ({ ...person, name: person.name || 'Someone' })))
+  /**
+   * For a host: the call's notice of who waits, answered there (one person) or in this panel, whose list says
+   * the same (so the notice hides while it is open).
+   */
+  const lobbyNotice = computed(() => (canModerate.value && !open.value ? waitingNotice(waiting.value) : undefined))
 
   /** Someone else's microphone is on: "Mute all" has something to do. */
   const othersHeard = computed(() => rows.value.some((row) => !row.you && row.audioEnabled))
@@ -39,6 +45,7 @@ export const useParticipantsPanelStore = defineStore('participantsPanel', () => 
     roomLocked,
     lockPending,
     waiting,
+    lobbyNotice,
     toggle,
     close,
     toggleLock: () => session.moderate((handle) => handle.setRoomLocked?.(!roomLocked.value)),
