@@ -41,6 +41,8 @@ export interface AppEnvironment {
   shellOffline?: boolean
   /** `HTMLMediaElement.prototype.setSinkId` exists: a speaker can be chosen for the call's audio. */
   canChooseSpeaker?: boolean
+  /** `RTCRtpScriptTransform` exists: this browser can encrypt and decrypt a call's frames end to end. */
+  canEncryptMedia?: boolean
   /** Timers for short-lived things on screen (reaction overlays); the page's own by default. */
   timers?: TimersLike
   /**

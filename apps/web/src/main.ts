@@ -80,6 +80,7 @@ async function boot() {
     sessionStorage,
     ...(navigator.clipboard ? { clipboard: navigator.clipboard } : {}),
     ...(inspect ? { inspect } : {}),
+    canEncryptMedia: typeof RTCRtpScriptTransform === 'function',
     canChooseSpeaker: typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype,
     shellOffline: document.querySelector('meta[name="parley-shell"]')?.getAttribute('content') === 'offline',
     nextTask: messageChannelTasks(),

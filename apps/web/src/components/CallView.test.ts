@@ -20,6 +20,36 @@ function mountCall(clipboard?: ClipboardLike) {
 }
 
 describe('CallView', () => {
+  it('marks an encrypted call in its header, with the safety code to compare, and a tile whose frames it cannot decrypt says why', async () => {
+    const app = createTestApp({ href: 'http://localhost/?roomId=r1#e2ee=Zm9vYmFyYmF6cXV4cXV1eA', canEncryptMedia: true })
+    app.start()
+    app.fake.setView({ status: 'connected', room, participants: [makeParticipant(1, { name: 'Ada' }), makeParticipant(2, { name: 'Bo' })] })
+    app.fake.e2ee!.setStatus({ key: 'ready', sending: 'encrypting', streams: { 'stream-1': 'decrypting', 'stream-2': 'undecryptable' } })
+    const call = app.mount(CallView, { attachTo: document.body })
+    await flushPromises()
+    expect(call.get('[data-testid="e2ee-mark"] summary').text()).toBe('Encrypted')
+    expect(call.get('[data-testid="e2ee-safety-code"]').text()).toBe('code of Zm9vYmFyYmF6cXV4cXV1eA')
+    expect(call.find('[data-testid="e2ee-not-sending"]').exists()).toBe(false)
+    const tile = (key: string) => call.get(`[data-testid="tile"][data-participant="${key}"]`)
+    expect(tile('client-1').find('[data-testid="tile-e2ee"]').exists()).toBe(false)
+    expect(tile('client-2').attributes('data-e2ee')).toBe('undecryptable')
+    expect(tile('client-2').get('[data-testid="tile-e2ee"]').text()).toBe("Can't decrypt — another key")
+    expect(tile('client-2').attributes('data-video')).toBe('off')
+
+    app.fake.e2ee!.setStatus({ sending: 'unsupported-codec', streams: { 'stream-1': 'unencrypted', 'stream-2': 'decrypting' } })
+    await nextTick()
+    expect(tile('client-1').get('[data-testid="tile-e2ee"]').text()).toBe('Not encrypted — not shown')
+    expect(tile('client-2').find('[data-testid="tile-e2ee"]').exists()).toBe(false)
+    expect(call.get('[data-testid="e2ee-not-sending"]').text()).toContain('not sent')
+    call.unmount()
+  })
+
+  it('has no encryption mark in a call without a key', () => {
+    const { call } = mountCall()
+    expect(call.find('[data-testid="e2ee-mark"]').exists()).toBe(false)
+    call.unmount()
+  })
+
   it('alone, puts the invite card in its own track of the stage, beside (or under) the tiles, not over your video', async () => {
     const { app, call } = mountCall()
     const layout = call.get('[data-testid="call-stage"] .call__layout')

@@ -214,3 +214,50 @@ describe('PreJoin, the core did not download', () => {
     wrapper.unmount()
   })
 })
+
+describe('PreJoin, end-to-end encryption', () => {
+  it('offers it for a new room where the browser can encrypt: checked, the address gets a key and Join creates the room with it', async () => {
+    const app = createTestApp({ canEncryptMedia: true })
+    app.start()
+    const wrapper = app.mount(PreJoin, { attachTo: document.body })
+    const toggle = wrapper.get<HTMLInputElement>('[data-testid="e2ee-toggle"]')
+    expect(toggle.element.checked).toBe(false)
+    await toggle.setValue(true)
+    expect(app.fake.options?.e2ee?.passphrase).toMatch(/^[A-Za-z0-9_-]{22}$/)
+    expect(app.page.href()).toContain('#e2ee=')
+    expect(wrapper.get<HTMLInputElement>('[data-testid="e2ee-toggle"]').element.checked).toBe(true)
+    await wrapper.get('[data-testid="display-name"]').setValue('Ada')
+    await wrapper.get('form').trigger('submit')
+    expect(app.fake.calls.at(-1)?.method).toBe('join')
+    await wrapper.get('[data-testid="e2ee-toggle"]').setValue(false)
+    expect(app.page.href()).not.toContain('#e2ee=')
+    wrapper.unmount()
+  })
+
+  it('does not offer it where the browser cannot encrypt frames', () => {
+    const app = createTestApp()
+    app.start()
+    const wrapper = app.mount(PreJoin)
+    expect(wrapper.find('[data-testid="e2ee-toggle"]').exists()).toBe(false)
+    wrapper.unmount()
+  })
+
+  it('says an invited call is encrypted; a browser that cannot encrypt is told so and cannot join it', async () => {
+    const href = 'http://localhost/?roomId=r1&roomName=Board#e2ee=Zm9vYmFyYmF6cXV4cXV1eA'
+    const able = createTestApp({ href, canEncryptMedia: true })
+    able.start()
+    const joined = able.mount(PreJoin)
+    expect(joined.get('[data-testid="prejoin-e2ee"]').text()).toContain('end-to-end encrypted')
+    expect(joined.find('[data-testid="e2ee-toggle"]').exists()).toBe(false)
+    expect(joined.find('[data-testid="e2ee-unsupported"]').exists()).toBe(false)
+    expect(joined.get('[data-testid="join-button"]').attributes('disabled')).toBeUndefined()
+    joined.unmount()
+
+    const unable = createTestApp({ href })
+    unable.start()
+    const refused = unable.mount(PreJoin)
+    expect(refused.get('[data-testid="e2ee-unsupported"]').text()).toContain("This browser can't join an encrypted call")
+    expect(refused.get('[data-testid="join-button"]').attributes('disabled')).toBeDefined()
+    refused.unmount()
+  })
+})

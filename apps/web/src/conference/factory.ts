@@ -3,9 +3,10 @@
 // it and steps through it). The first load holds only the capture (the ring and the port decorators);
 // redaction and the file's assembly (`exportCapture`) are in the State panel's lazy chunk, the one place
 // that exports, and run there before the trace leaves the capture.
-import { createConference } from '@parley/core'
+import { browserPorts, createConference } from '@parley/core'
+import { createE2ee } from '@parley/core/e2ee'
 import { createTraceCapture } from '@parley/core/trace'
-import type { ConferenceFactory } from './types'
+import type { ConferenceFactory, ConferenceFactoryOptions } from './types'
 
 /**
  * Simulcast as the app's config says (on unless config.json says `"simulcast": false` or the hub serves
@@ -14,8 +15,24 @@ import type { ConferenceFactory } from './types'
  */
 const firefox = typeof navigator !== 'undefined' && navigator.userAgent.includes('Firefox/')
 
-export const createBrowserConference: ConferenceFactory = (options) => {
+/**
+ * End-to-end encryption: a worker of its own (its chunk is fetched only for an encrypted call) encrypts and
+ * decrypts every encoded frame through RTCRtpScriptTransform; the core's peer connections are the browser's,
+ * each transceiver given the transform as it is made (@parley/core/e2ee).
+ */
+function encryption(passphrase: string) {
+  return createE2ee({
+    passphrase,
+    worker: () => new Worker(new URL('./e2eeWorker.ts', import.meta.url), { type: 'module', name: 'parley-e2ee' }),
+    scriptTransform: (worker, transformOptions) => new RTCRtpScriptTransform(worker as Worker, transformOptions),
+  })
+}
+
+export const createBrowserConference: ConferenceFactory = (options: ConferenceFactoryOptions) => {
   const traceCapture = createTraceCapture()
   const simulcast = options.simulcast === true && !firefox
-  return { ...createConference({ ...options, trace: traceCapture, simulcast }), traceCapture }
+  const { e2ee: e2eeOptions, ...conferenceOptions } = options
+  const e2ee = e2eeOptions ? encryption(e2eeOptions.passphrase) : undefined
+  const ports = e2ee ? { ports: { peerConnection: e2ee.peerConnection(browserPorts().peerConnection) } } : {}
+  return { ...createConference({ ...conferenceOptions, ...ports, trace: traceCapture, simulcast }), traceCapture, ...(e2ee ? { e2ee } : {}) }
 }

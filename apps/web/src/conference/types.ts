@@ -6,6 +6,9 @@ import type { ConferenceHandle, ConferenceOptionsBase, PeerConnectionConfig, Str
 export { GUEST_NAME, REACTIONS } from '@parley/core'
 import type { InspectionEvent } from 'xstate'
 import type { TraceCapture } from '@parley/core/trace'
+import type { E2eeStatus } from '@parley/core/e2ee'
+
+export type { E2eeStatus, E2eeStreamState } from '@parley/core/e2ee'
 
 export type {
   ActedBy,
@@ -40,8 +43,21 @@ export type {
   StreamRegistry,
 } from '@parley/core'
 
-/** The app never looks inside a snapshot itself: it reads `selectView(snapshot)`. `traceCapture` when it records (exported by `exportCapture`). */
-export type AnyConferenceHandle = ConferenceHandle<unknown> & { traceCapture?: TraceCapture }
+/** What the app reads of a call's end-to-end encryption (the core's `createE2ee`, @parley/core/e2ee). */
+export interface E2eeHandle {
+  status(): E2eeStatus
+  subscribe(listener: (status: E2eeStatus) => void): () => void
+  /** The code people compare aloud: the same for everyone holding the same key. */
+  readonly safetyCode: Promise<string>
+  /** Ends its worker: after the conference stopped. */
+  close(): void
+}
+
+/**
+ * The app never looks inside a snapshot itself: it reads `selectView(snapshot)`. `traceCapture` when it records
+ * (exported by `exportCapture`); `e2ee` when the call's media is end-to-end encrypted.
+ */
+export type AnyConferenceHandle = ConferenceHandle<unknown> & { traceCapture?: TraceCapture; e2ee?: E2eeHandle }
 
 export interface ConferenceFactoryOptions extends ConferenceOptionsBase {
   /** XState's inspect observer, passed through to the conference actor (and its children). */
@@ -52,6 +68,8 @@ export interface ConferenceFactoryOptions extends ConferenceOptionsBase {
   simulcast?: boolean
   /** config.json's `receiveSlots`: the core's receive slots per kind (lib/config.ts); absent, the core's default. */
   receiveSlots?: number
+  /** The key from the address's fragment (lib/e2eeKey.ts): every frame sent and received is encrypted with it. */
+  e2ee?: { passphrase: string }
 }
 
 export type ConferenceFactory = (options: ConferenceFactoryOptions) => AnyConferenceHandle

@@ -31,6 +31,11 @@ describe('invite links (seed format ?roomId=…&roomName=…)', () => {
     expect(invitedRoomFromUrl('http://localhost/?roomId=r2')).toEqual({ roomId: 'r2' })
   })
 
+  it("carries the page's end-to-end encryption key in the link's fragment, and no other fragment", () => {
+    expect(buildInviteUrl('http://localhost/?token=t#e2ee=Zm9vYmFyYmF6cXV4', { id: 'r', name: 'N' })).toBe('http://localhost/?roomId=r&roomName=N#e2ee=Zm9vYmFyYmF6cXV4')
+    expect(buildInviteUrl('http://localhost/#section', { id: 'r' })).toBe('http://localhost/?roomId=r')
+  })
+
   it('removes named parameters and keeps the rest', () => {
     expect(urlWithout('http://localhost/?roomId=r&roomName=n&hub=h', ['roomId', 'roomName'])).toBe('http://localhost/?hub=h')
   })

@@ -1,8 +1,9 @@
 // Invite links, compatible with the seed tutorial: `<origin><path>?roomId=<id>&roomName=<name>`.
 // A non-default hub travels in the link (`&hub=`) so the invitee reaches the same hub; the access
-// token never does.
+// token never does. An end-to-end encryption key in the page's fragment goes with it (lib/e2eeKey.ts).
 
 import type { ConferenceView } from '../conference/types'
+import { e2eeKeyFromUrl, withE2eeKey } from './e2eeKey'
 
 export interface InvitedRoom {
   roomId: string
@@ -24,7 +25,8 @@ export function buildInviteUrl(pageHref: string, room: { id: string; name?: stri
   invite.searchParams.set('roomId', room.id)
   if (room.name) invite.searchParams.set('roomName', room.name)
   if (hubBaseUrl !== '') invite.searchParams.set('hub', hubBaseUrl)
-  return invite.toString()
+  const key = e2eeKeyFromUrl(pageHref)
+  return key === undefined ? invite.toString() : withE2eeKey(invite.toString(), key)
 }
 
 /** The page's own URL without secrets or room: what "New room" and the token scrub navigate to. */

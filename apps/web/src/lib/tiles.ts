@@ -1,6 +1,6 @@
 // Which tiles the call shows and what each one says: plain data the grid renders.
 import { GUEST_NAME } from '../conference/types'
-import type { ConferenceView, Participant, QualityFigures, RemoteTrackInfo } from '../conference/types'
+import type { ConferenceView, E2eeStreamState, Participant, QualityFigures, RemoteTrackInfo } from '../conference/types'
 
 export interface Tile {
   /** 'local', the participant's client id, or `screen:` and either: stable, so tiles never remount when others come and go. */
@@ -44,7 +44,15 @@ export interface Tile {
    */
   pausedForYou?: boolean
   handRaised?: boolean
+  /**
+   * An end-to-end encrypted call whose frames from this stream are not shown: `undecryptable`, they were
+   * encrypted with another key; `unencrypted`, they were not encrypted at all. The tile shows the avatar and says so.
+   */
+  e2ee?: Exclude<E2eeStreamState, 'decrypting'>
 }
+
+/** How the end-to-end encryption of each remote stream fares (by stream id), in an encrypted call. */
+export type E2eeStreams = Readonly<Record<string, E2eeStreamState>>
 
 export const LOCAL_TILE_KEY = 'local'
 const SCREEN_KEY_PREFIX = 'screen:'
@@ -167,7 +175,14 @@ export function screenTiles(view: ConferenceView, displayName: string): Tile[] {
   return [...remote, ...own]
 }
 
+/** A remote tile whose stream's frames an encrypted call does not show: the avatar, and why. */
+function withE2ee(tile: Tile, e2ee: E2eeStreams | undefined): Tile {
+  const state = tile.local || tile.streamId === undefined ? undefined : e2ee?.[tile.streamId]
+  return state === undefined || state === 'decrypting' ? tile : { ...tile, showVideo: false, e2ee: state }
+}
+
 /** You first, then everyone else in the order the core lists them, then the shared screens. */
-export function buildTiles(view: ConferenceView, displayName: string): Tile[] {
-  return [localTile(view, displayName), ...view.participants.map(remoteTile), ...screenTiles(view, displayName)]
+export function buildTiles(view: ConferenceView, displayName: string, e2ee?: E2eeStreams): Tile[] {
+  const tiles = [localTile(view, displayName), ...view.participants.map(remoteTile), ...screenTiles(view, displayName)]
+  return e2ee ? tiles.map((tile) => withE2ee(tile, e2ee)) : tiles
 }

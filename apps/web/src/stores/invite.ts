@@ -8,6 +8,7 @@ import type { RoomInfo } from '../conference/types'
 import { refAutoReset } from '../composables/browser'
 import { useEnvironment } from '../environment'
 import { buildInviteUrl, invitedRoomFromUrl, roomIsGone, urlWithout } from '../lib/invite'
+import { e2eeKeyFromUrl, withE2eeKey } from '../lib/e2eeKey'
 import { useSessionStore } from './session'
 
 export type InviteStatus = 'idle' | 'copied' | 'manual'
@@ -27,6 +28,8 @@ export const useInviteStore = defineStore('invite', () => {
   if (new URL(pageHref.value).searchParams.has('token')) setPageUrl(urlWithout(pageHref.value, ['token']))
 
   const invitedRoom = computed(() => invitedRoomFromUrl(pageHref.value))
+  /** The call's end-to-end encryption key, from the address's fragment: the link carries it, the hub never sees it. */
+  const e2eeKey = computed(() => e2eeKeyFromUrl(pageHref.value))
   /** The room you are in, or were invited to. */
   const room = computed<RoomInfo | undefined>(() => {
     const invited = invitedRoom.value
@@ -59,9 +62,14 @@ export const useInviteStore = defineStore('invite', () => {
     setPageUrl(buildInviteUrl(pageHref.value, shown, config.hub.baseUrl))
   }
 
-  /** "New room": no room in the address, so the pre-join creates one. */
+  /** "New room": no room in the address, so the pre-join creates one (and asks again whether to encrypt it). */
   function forgetRoom() {
-    setPageUrl(urlWithout(pageHref.value, ['roomId', 'roomName']))
+    setPageUrl(withE2eeKey(urlWithout(pageHref.value, ['roomId', 'roomName']), undefined))
+  }
+
+  /** The new room's key (the pre-join's "End-to-end encryption"), or none. */
+  function setE2eeKey(key: string | undefined) {
+    setPageUrl(withE2eeKey(pageHref.value, key))
   }
 
   // Not vueuse's useClipboard: its copy() reports success even when the browser refused (it falls
@@ -96,5 +104,5 @@ export const useInviteStore = defineStore('invite', () => {
     manual.value = false
   })
 
-  return { pageHref, invitedRoom, room, inviteUrl, status, showRoom, forgetRoom, copyInvite, dismissInvite }
+  return { pageHref, invitedRoom, e2eeKey, room, inviteUrl, status, showRoom, forgetRoom, setE2eeKey, copyInvite, dismissInvite }
 })

@@ -13,7 +13,7 @@ import { useSessionStore } from './session'
 export const DISPLAY_NAME_KEY = 'parley.displayName'
 
 export const usePreJoinStore = defineStore('preJoin', () => {
-  const { localStorage } = useEnvironment()
+  const { localStorage, canEncryptMedia } = useEnvironment()
   const session = useSessionStore()
   const invite = useInviteStore()
 
@@ -30,8 +30,14 @@ export const usePreJoinStore = defineStore('preJoin', () => {
   const previewTile = computed(() => localTile(view.value, displayName.value.trim()))
   /** The preview is still acquiring camera and microphone. */
   const previewStarting = computed(() => view.value.status === 'previewing' && view.value.busy)
-  /** The join button is disabled while a join is already under way, and until the core has arrived (main.ts). */
-  const canJoin = computed(() => session.core === 'ready' && view.value.status !== 'joining')
+  /** The call's media is end-to-end encrypted: the address carries its key (an invite, or a new room made so). */
+  const encrypted = computed(() => invite.e2eeKey !== undefined)
+  /** This browser can encrypt frames (RTCRtpScriptTransform): the new-room choice is offered. */
+  const canEncrypt = canEncryptMedia === true
+  /** An encrypted call this browser cannot decrypt or encrypt: joining would send media in the clear, so it cannot join. */
+  const encryptionUnsupported = computed(() => encrypted.value && !canEncrypt)
+  /** The join button is disabled while a join is already under way, until the core has arrived (main.ts), and where encryption is wanted but missing. */
+  const canJoin = computed(() => session.core === 'ready' && view.value.status !== 'joining' && !encryptionUnsupported.value)
   const problem = computed(() => deviceProblem(view.value, { audio: wantAudio.value, video: wantVideo.value }))
   /** What joining now would send: the pre-join toggles and summary show this, not the wish. */
   const joinWith = computed(() => joinMedia({ audio: wantAudio.value, video: wantVideo.value }, problem.value))
@@ -98,6 +104,9 @@ export const usePreJoinStore = defineStore('preJoin', () => {
     previewTile,
     previewStarting,
     canJoin,
+    encrypted,
+    canEncrypt,
+    encryptionUnsupported,
     problem,
     joinWith,
     openElsewhere,

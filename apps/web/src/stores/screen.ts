@@ -55,7 +55,7 @@ export const useScreenStore = defineStore('screen', () => {
   /** What the ended screen says and offers. */
   const ended = computed(() => endedScreen(endReason.value ?? 'you-left', errorCopy.value, invite.room !== undefined, view.value.endedBy?.name))
   // The same tile objects while a tile does not change: its VideoTile is then not drawn again.
-  const tiles = computed<Tile[]>((previous) => shareEqual(previous, buildTiles(view.value, preJoin.displayName.trim())))
+  const tiles = computed<Tile[]>((previous) => shareEqual(previous, buildTiles(view.value, preJoin.displayName.trim(), session.e2ee?.streams)))
   /** In the room with nobody else yet, and a link to share: the call shows the invite card. */
   const alone = computed(() => view.value.status === 'connected' && view.value.participants.length === 0 && invite.inviteUrl !== undefined)
   const pageTitle = computed(() => pageTitleOf(screen.value, invite.room?.name))

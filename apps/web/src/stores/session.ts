@@ -5,7 +5,7 @@
 // statechart). Nothing runs until `start()`.
 import { defineStore } from 'pinia'
 import { computed, markRaw, onScopeDispose, ref, shallowRef } from 'vue'
-import type { AnyConferenceHandle, ConferenceView, DeviceKind, IncomingVideo, ConferenceFact } from '../conference/types'
+import type { AnyConferenceHandle, ConferenceView, DeviceKind, E2eeStatus, IncomingVideo, ConferenceFact } from '../conference/types'
 import { useEventListener } from '../composables/browser'
 import { useEnvironment } from '../environment'
 import { shareEqual } from '../lib/share'
@@ -50,10 +50,18 @@ export const useSessionStore = defineStore('session', () => {
   }
   let subscription: { unsubscribe(): void } | undefined
   let emitted: { unsubscribe(): void } | undefined
+  /** The call's end-to-end encryption as its owner reports it; undefined when the call is not encrypted. */
+  const e2ee = shallowRef<E2eeStatus>()
+  /** The code people compare aloud (everyone with the same key sees the same), once derived. */
+  const safetyCode = ref<string>()
+  let e2eeWatch: (() => void) | undefined
   const factListeners = new Set<Parameters<typeof onFact>[0]>()
 
-  /** A fresh conference (the previous one, if any, is stopped): at boot, "Join again", "New room". */
-  function start() {
+  /**
+   * A fresh conference (the previous one, if any, is stopped): at boot, "Join again", "New room". `e2ee`: the
+   * key its media is encrypted with end to end (stores/app.ts reads it from the address).
+   */
+  function start(options: { e2ee?: string } = {}) {
     stop()
     const handle = markRaw(
       environment.factory({
@@ -62,6 +70,7 @@ export const useSessionStore = defineStore('session', () => {
         ...(environment.config.delays ? { delays: environment.config.delays } : {}),
         ...(environment.config.simulcast !== undefined ? { simulcast: environment.config.simulcast } : {}),
         ...(environment.config.receiveSlots !== undefined ? { receiveSlots: environment.config.receiveSlots } : {}),
+        ...(options.e2ee !== undefined ? { e2ee: { passphrase: options.e2ee } } : {}),
         inspect: (event) => {
           inspection.inspect(event)
           environment.inspect?.(event)
@@ -69,6 +78,15 @@ export const useSessionStore = defineStore('session', () => {
       }),
     )
     conference.value = handle
+    const encryption = handle.e2ee
+    if (encryption) {
+      e2ee.value = encryption.status()
+      e2eeWatch = encryption.subscribe((status) => (e2ee.value = status))
+      encryption.safetyCode.then(
+        (code) => conference.value === handle && (safetyCode.value = code),
+        (error: unknown) => console.error('[parley] no safety code:', error),
+      )
+    }
     // One mirror per task at most, the latest snapshot, when the environment defers it (environment.ts
     // `nextTask`). None while an answer of ours is due (`answeringOffer`, at most the core's settleLimit):
     // from a hub offer to our answer's PUT (the newcomer's tile of `tracks_available`, drawn then, held the
@@ -118,8 +136,14 @@ export const useSessionStore = defineStore('session', () => {
     subscription = undefined
     emitted?.unsubscribe()
     emitted = undefined
+    e2eeWatch?.()
+    e2eeWatch = undefined
     conference.value?.actor.stop()
+    // After the actor: its peer connections are closed before their transforms' worker ends.
+    conference.value?.e2ee?.close()
     conference.value = undefined
+    e2ee.value = undefined
+    safetyCode.value = undefined
     snapshot.value = undefined
     inspection.clear()
   }
@@ -240,6 +264,8 @@ export const useSessionStore = defineStore('session', () => {
     snapshot,
     view,
     streams,
+    e2ee,
+    safetyCode,
     core,
     coreFailedToLoad,
     start,

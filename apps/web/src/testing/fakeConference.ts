@@ -9,6 +9,8 @@ import type {
   ConferenceFactoryOptions,
   ConferenceView,
   DeviceKind,
+  E2eeHandle,
+  E2eeStatus,
   IncomingVideo,
   JoinParams,
   MediaStreamLike,
@@ -179,6 +181,37 @@ export type RecordedCall =
   | { method: 'admitEveryone'; args: [] }
   | { method: 'grantHost'; args: [string] }
 
+/** The end-to-end encryption of an encrypted fake call: its status set by the test, its closing seen. */
+export interface FakeE2ee extends E2eeHandle {
+  passphrase: string
+  setStatus(status: Partial<E2eeStatus>): void
+  closed: boolean
+}
+
+function createFakeE2ee(passphrase: string): FakeE2ee {
+  let status: E2eeStatus = { key: 'deriving', sending: 'idle', streams: {} }
+  const listeners = new Set<(status: E2eeStatus) => void>()
+  const e2ee: FakeE2ee = {
+    passphrase,
+    closed: false,
+    status: () => status,
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    // Made from the passphrase, so two calls with one key show one code.
+    safetyCode: Promise.resolve(`code of ${passphrase}`),
+    setStatus(changes) {
+      status = { ...status, ...changes }
+      listeners.forEach((listener) => listener(status))
+    },
+    close() {
+      e2ee.closed = true
+    },
+  }
+  return e2ee
+}
+
 export interface FakeConference {
   /** Give this to the store: each call builds a fresh actor (as "Join again" does). */
   factory: ConferenceFactory
@@ -193,6 +226,8 @@ export interface FakeConference {
   videoSizes: string[]
   /** Options the store passed to the factory. */
   options: ConferenceFactoryOptions | undefined
+  /** The latest conference's end-to-end encryption, when the store asked for one (`options.e2ee`). */
+  e2ee: FakeE2ee | undefined
   /** Replaces the view the fake's snapshot carries (defaults from `makeView`). */
   setView(overrides: Partial<ConferenceView>): void
   /** Makes the actor emit a participant event, as the core's conference actor does. */
@@ -234,6 +269,7 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
     watched: [],
     videoSizes: [],
     options: undefined,
+    e2ee: undefined,
     handle: undefined as unknown as AnyConferenceHandle,
     created: 0,
     factory: () => fake.handle,
@@ -313,6 +349,9 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
   fake.factory = (options) => {
     fake.options = options
     fake.created += 1
+    fake.e2ee = options.e2ee ? createFakeE2ee(options.e2ee.passphrase) : undefined
+    if (fake.e2ee) fake.handle.e2ee = fake.e2ee
+    else delete fake.handle.e2ee
     stopped = false
     const inspect = options.inspect
     actor = createActor(fakeConferenceMachine, {

@@ -39,6 +39,8 @@ export interface TestAppOptions {
   nextTask?: (run: () => void) => void
   /** The browser can route audio to a chosen speaker (setSinkId). */
   canChooseSpeaker?: boolean
+  /** The browser has RTCRtpScriptTransform (end-to-end encryption). */
+  canEncryptMedia?: boolean
 }
 
 export const DEFAULT_TEST_CONFIG: AppConfig = { hub: { baseUrl: '' }, source: 'default', statelyInspector: false }
@@ -75,6 +77,7 @@ export function createTestApp(options: TestAppOptions = {}): TestApp {
     ...(options.timers ? { timers: options.timers } : {}),
     ...(options.nextTask ? { nextTask: options.nextTask } : {}),
     ...(options.canChooseSpeaker ? { canChooseSpeaker: true } : {}),
+    ...(options.canEncryptMedia ? { canEncryptMedia: true } : {}),
   }
   const pinia = createPinia()
   const host = createApp({ render: () => null })
