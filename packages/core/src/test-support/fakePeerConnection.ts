@@ -74,6 +74,14 @@ export class FakePeerConnection implements PeerConnectionLike {
     trackOrKind: MediaStreamTrackLike | 'audio' | 'video',
     init?: { direction?: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive'; streams?: MediaStreamLike[]; sendEncodings?: readonly SendEncodingLike[] },
   ): RtpTransceiverLike {
+    return this.createTransceiver(trackOrKind, init)
+  }
+
+  /** A new transceiver, as addTransceiver or a remote offer (emitTrack) makes one. */
+  private createTransceiver(
+    trackOrKind: MediaStreamTrackLike | 'audio' | 'video',
+    init?: { direction?: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive'; streams?: MediaStreamLike[]; sendEncodings?: readonly SendEncodingLike[] },
+  ): RtpTransceiverLike {
     const track = typeof trackOrKind === 'string' ? null : trackOrKind
     const kind = typeof trackOrKind === 'string' ? trackOrKind : (trackOrKind.kind as 'audio' | 'video')
     const sender = {
@@ -200,7 +208,8 @@ export class FakePeerConnection implements PeerConnectionLike {
   /** A remote track arrives in `stream` (created when not given). */
   emitTrack(kind: 'audio' | 'video', stream?: FakeMediaStream, track = new FakeMediaStreamTrack(kind)): { track: FakeMediaStreamTrack; stream: FakeMediaStream } {
     const target = stream ?? new FakeMediaStream([track])
-    const transceiver = this.addTransceiver(kind, { direction: 'recvonly' })
+    // A remote offer's new m-line: its transceiver is not one of our addTransceiver calls.
+    const transceiver = this.createTransceiver(kind, { direction: 'recvonly' })
     this.dispatch('track', { track, streams: [target], transceiver })
     return { track, stream: target }
   }
