@@ -25,7 +25,7 @@ export function withE2eeKey(href: string, key: string | undefined): string {
 }
 
 /** A fresh random key (the Web Crypto API's generator, or the one given in tests). */
-export function newE2eeKey(random: (bytes: Uint8Array) => Uint8Array = (bytes) => crypto.getRandomValues(bytes)): string {
+export function newE2eeKey(random: (bytes: Uint8Array<ArrayBuffer>) => Uint8Array = (bytes) => crypto.getRandomValues(bytes)): string {
   const bytes = random(new Uint8Array(NEW_KEY_BYTES))
   let binary = ''
   for (const byte of bytes) binary += String.fromCharCode(byte)
