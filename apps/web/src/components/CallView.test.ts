@@ -41,6 +41,10 @@ describe('CallView', () => {
     expect(tile('client-1').get('[data-testid="tile-e2ee"]').text()).toBe('Not encrypted — not shown')
     expect(tile('client-2').find('[data-testid="tile-e2ee"]').exists()).toBe(false)
     expect(call.get('[data-testid="e2ee-not-sending"]').text()).toContain('not sent')
+    expect(call.find('[data-testid="e2ee-no-key"]').exists()).toBe(false)
+    app.fake.e2ee!.setStatus({ key: 'failed' })
+    await nextTick()
+    expect(call.get('[data-testid="e2ee-no-key"]').text()).toContain('nothing is sent or played')
     call.unmount()
   })
 

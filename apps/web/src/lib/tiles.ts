@@ -175,10 +175,15 @@ export function screenTiles(view: ConferenceView, displayName: string): Tile[] {
   return [...remote, ...own]
 }
 
-/** A remote tile whose stream's frames an encrypted call does not show: the avatar, and why. */
+/**
+ * A remote tile whose stream's frames an encrypted call does not show: the avatar, and why. Its video is not
+ * "paused" then (no frame reaches the decoder by design): only the hub's hearing nothing is a connection problem.
+ */
 function withE2ee(tile: Tile, e2ee: E2eeStreams | undefined): Tile {
   const state = tile.local || tile.streamId === undefined ? undefined : e2ee?.[tile.streamId]
-  return state === undefined || state === 'decrypting' ? tile : { ...tile, showVideo: false, e2ee: state }
+  if (state === undefined || state === 'decrypting') return tile
+  const { videoPaused: _paused, connectionWarning: _warning, ...rest } = tile
+  return { ...rest, showVideo: false, e2ee: state, ...(tile.connectionProblem ? { connectionWarning: true } : {}) }
 }
 
 /** You first, then everyone else in the order the core lists them, then the shared screens. */
