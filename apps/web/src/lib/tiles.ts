@@ -181,9 +181,7 @@ export function screenTiles(view: ConferenceView, displayName: string): Tile[] {
  */
 function withE2ee(tile: Tile, e2ee: E2eeStreams | undefined): Tile {
   const state = tile.local || tile.streamId === undefined ? undefined : e2ee?.[tile.streamId]
-  if (state === undefined || state === 'decrypting') return tile
-  const { videoPaused: _paused, connectionWarning: _warning, ...rest } = tile
-  return { ...rest, showVideo: false, e2ee: state, ...(tile.connectionProblem ? { connectionWarning: true } : {}) }
+  return state === undefined || state === 'decrypting' ? tile : { ...tile, showVideo: false, e2ee: state, videoPaused: false, connectionWarning: tile.connectionProblem }
 }
 
 /** You first, then everyone else in the order the core lists them, then the shared screens. */
