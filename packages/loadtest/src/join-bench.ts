@@ -151,7 +151,7 @@ const HUB_INTERVALS: readonly (readonly [JoinStep | HubStep, JoinStep | HubStep]
 
 const options = parseJoinArgs(process.argv.slice(2))
 // Both builds complete before any page opens (web-dist.ts: else a blank page times out much later).
-if (options.clients.includes('parley')) assertWebDist(WEB_DIST, 'apps/web/dist (PARLEY_WEB_DIST)')
+if (options.clients.some((name) => name.startsWith('parley'))) assertWebDist(WEB_DIST, 'apps/web/dist (PARLEY_WEB_DIST)')
 if (options.beforeDist) assertWebDist(options.beforeDist.dir, '--before-dist')
 assertLoopbackOnly()
 const sdkDir = sdkPageDir()

@@ -15,7 +15,9 @@ export const WEB_DIST = process.env.PARLEY_WEB_DIST ?? join(here, '../../../apps
 export const TUTORIAL_DIR = join(here, '../../hub/e2e/clients')
 const SDK_PAGE_DIR = join(here, '../join-clients')
 
-export const KIND_NAMES = ['parley', 'sdk', 'tutorial'] as const
+export const KIND_NAMES = ['parley', 'parley-e2ee', 'sdk', 'tutorial'] as const
+/** The invite key of every `parley-e2ee` page (all in one call share it): what an end-to-end encrypted call's link carries. */
+export const BENCH_E2EE_KEY = 'benchE2eeKey0123456789'
 export type KindName = (typeof KIND_NAMES)[number]
 
 export interface Kind {
@@ -27,20 +29,26 @@ export interface Kind {
   connected(page: Page): Promise<boolean>
 }
 
+/** The Parley web app opened by invite link (roomId and roomName, as a guest opens it), `fragment` after it. */
+function parleyKind(hubUrl: string, label: string, fragment = ''): Kind {
+  return {
+    label,
+    async open(page, roomId, name) {
+      await page.goto(`${hubUrl}/?roomId=${encodeURIComponent(roomId)}&roomName=bench${fragment}`)
+      await page.getByTestId('display-name').fill(name)
+      await page.locator('[data-testid="prejoin"] [data-testid="tile"][data-video="on"]').waitFor({ timeout: 20_000 })
+    },
+    joinSelector: '[data-testid="join-button"]',
+    remoteVideoSelector: '[data-testid="tile"][data-local="false"] video',
+    connected: async (page) => (await page.getByTestId('app').getAttribute('data-state')) === 'connected',
+  }
+}
+
 export function kinds(hubUrl: string, sdkUrl: string, tutorialUrl: string): Record<KindName, Kind> {
   return {
-    parley: {
-      label: 'Parley web app',
-      async open(page, roomId, name) {
-        // The invite link's form (roomId and roomName), as a guest opens it.
-        await page.goto(`${hubUrl}/?roomId=${encodeURIComponent(roomId)}&roomName=bench`)
-        await page.getByTestId('display-name').fill(name)
-        await page.locator('[data-testid="prejoin"] [data-testid="tile"][data-video="on"]').waitFor({ timeout: 20_000 })
-      },
-      joinSelector: '[data-testid="join-button"]',
-      remoteVideoSelector: '[data-testid="tile"][data-local="false"] video',
-      connected: async (page) => (await page.getByTestId('app').getAttribute('data-state')) === 'connected',
-    },
+    parley: parleyKind(hubUrl, 'Parley web app'),
+    // Every frame encrypted and decrypted in the page's worker (apps/web: the link's `#e2ee=` key).
+    'parley-e2ee': parleyKind(hubUrl, 'Parley web app, end-to-end encrypted', `#e2ee=${BENCH_E2EE_KEY}`),
     sdk: {
       label: 'official inLive SDK 0.21.4',
       async open(page, roomId, name) {
