@@ -1,8 +1,12 @@
 // The main thread's owner of end-to-end encryption: one worker (worker.ts, started at creation so the key
 // is derived before any peer connection exists), a wrapper of the peer connection factory that puts an
-// RTCRtpScriptTransform on every sender and receiver, and the status the worker's reports add up to.
+// RTCRtpScriptTransform on every sender and receiver, the room's chat channel encrypted in place
+// (chatChannel.ts, with a key of its own derived here), and the status the worker's reports add up to.
 // Nothing of the core's main entry imports this (its bundle has a size budget): `@parley/core/e2ee`.
-import type { MediaStreamTrackLike, PeerConnectionFactory, PeerConnectionLike, RtpTransceiverLike, TrackEventLike } from '../ports.js'
+import { CHAT_CHANNEL_LABEL } from '@parley/protocol'
+import type { DataChannelLike, MediaStreamTrackLike, PeerConnectionFactory, PeerConnectionLike, RtpTransceiverLike, TrackEventLike } from '../ports.js'
+import { decryptChat, deriveChatKey, encryptChat, isEncryptedChatFrame, type ChatDecryptResult } from './chatCrypto.js'
+import { encryptChatChannel, type ChatCipher, type ChatDrop } from './chatChannel.js'
 import { safetyCode as deriveSafetyCode, type MediaKind } from './frameCrypto.js'
 import type { KeyMessage, ReceiveState, SendState, TransformOptions, WorkerReport } from './worker.js'
 
@@ -18,6 +22,20 @@ export interface E2eeStatus {
   sending: 'encrypting' | 'unsupported-codec' | 'idle'
   /** By remote stream id (the track event's streams[0].id, what the core's participants list as streamIds): the worst state of that stream's audio and video. */
   streams: Record<string, E2eeStreamState>
+  /** The encrypted chat's losses, counted since creation: what a UI can warn about ("a message could not be decrypted"). */
+  chat: E2eeChatStatus
+}
+
+export interface E2eeChatStatus {
+  /** Received messages dropped because they did not decrypt: another passphrase, or altered on the way. */
+  undecryptable: number
+  /** Received messages dropped because they were not encrypted (sent by someone outside the encryption). */
+  unencrypted: number
+  /**
+   * Our messages the core handed over that never left: they could not be encrypted (no key: no WebCrypto),
+   * or the channel closed while they were encrypted. The core counted them sent (it shows them as ours).
+   */
+  unsent: number
 }
 
 export interface WorkerLike {
@@ -75,6 +93,7 @@ export function createE2ee({ passphrase, worker: startWorker, scriptTransform }:
   /** A receive transform's stream: the latest track event's on its receiver (a receive slot may carry another one later). */
   const streamOfTransform = new Map<number, string>()
   const listeners = new Set<(status: E2eeStatus) => void>()
+  const chatDrops: E2eeChatStatus = { undecryptable: 0, unencrypted: 0, unsent: 0 }
   let current = computeStatus()
 
   function computeStatus(): E2eeStatus {
@@ -89,6 +108,7 @@ export function createE2ee({ passphrase, worker: startWorker, scriptTransform }:
       key,
       sending: sending.includes('unsupported-codec') ? 'unsupported-codec' : sending.length > 0 ? 'encrypting' : 'idle',
       streams,
+      chat: { ...chatDrops },
     }
   }
 
@@ -145,6 +165,15 @@ export function createE2ee({ passphrase, worker: startWorker, scriptTransform }:
       else streamOfTransform.set(id, streamId)
       changed()
     })
+    // Also at creation, before the core's own listener: the channel it receives is already encrypted.
+    pc.addEventListener('datachannel', ({ channel }: { channel: DataChannelLike }) => {
+      if (channel.label === CHAT_CHANNEL_LABEL) encryptChatChannel(channel, chatCipher, chatDropped)
+    })
+  }
+
+  function chatDropped(drop: ChatDrop): void {
+    chatDrops[drop]++
+    changed()
   }
 
   worker.addEventListener('message', onMessage)
@@ -152,6 +181,14 @@ export function createE2ee({ passphrase, worker: startWorker, scriptTransform }:
   const safetyCode = deriveSafetyCode(passphrase)
   // Read or not, a failure (no WebCrypto) must not be an unhandled rejection; the key status says it too.
   safetyCode.catch(() => undefined)
+  // The chat's key, on this thread (the channel lives here): messages wait for it, none goes out in the clear.
+  const chatKey = deriveChatKey(passphrase)
+  chatKey.catch(() => undefined)
+  const chatCipher: ChatCipher = {
+    encrypt: async (text) => encryptChat(await chatKey, text),
+    // Without a key (no WebCrypto) our frames are undecryptable; someone's plain text is still unencrypted.
+    decrypt: (frame) => chatKey.then((key) => decryptChat(key, frame), (): ChatDecryptResult => ({ kind: isEncryptedChatFrame(frame) ? 'failed' : 'unencrypted' })),
+  }
 
   return {
     peerConnection(factory) {

@@ -45,8 +45,8 @@ export function clearPrefixLength(frame: FrameInfo, frameBytes: number): number 
   return Math.min(wanted, frameBytes)
 }
 
-/** The passphrase as PBKDF2's base key. */
-async function passphraseKey(passphrase: string, subtle: SubtleCryptoLike): Promise<FrameKey> {
+/** The passphrase as PBKDF2's base key (every key and code of a call is derived from it with its own salt). */
+export async function passphraseKey(passphrase: string, subtle: SubtleCryptoLike): Promise<FrameKey> {
   if (passphrase.length === 0) throw new TypeError('an end-to-end encryption passphrase may not be empty')
   return subtle.importKey('raw', encoder.encode(passphrase), 'PBKDF2', false, ['deriveKey', 'deriveBits'])
 }
