@@ -1,9 +1,13 @@
 // The main-thread owner over the core's fake peer connection, a fake worker and a fake script transform.
-import { describe, expect, it } from 'vitest'
+import { CHAT_CHANNEL_LABEL } from '@parley/protocol'
+import { describe, expect, it, vi } from 'vitest'
+import { DataChannels, type DataChannelEvent } from '../dataChannels.js'
 import { PeerSession } from '../peerSession.js'
-import type { MediaStreamLike, MediaStreamTrackLike } from '../ports.js'
+import type { DataChannelLike, MediaStreamLike, MediaStreamTrackLike } from '../ports.js'
+import { FakeDataChannel } from '../test-support/fakeDataChannel.js'
 import { FakeMediaStream, FakeMediaStreamTrack } from '../test-support/fakeMedia.js'
 import { FakePeerConnections, type FakePeerConnection } from '../test-support/fakePeerConnection.js'
+import { CHAT_FRAME_PREFIX, deriveChatKey, encryptChat } from './chatCrypto.js'
 import { createE2ee, e2eeSupported, type E2eeStatus, type WorkerLike } from './e2ee.js'
 import { safetyCode } from './frameCrypto.js'
 import type { TransformOptions } from './worker.js'
@@ -70,7 +74,7 @@ describe('createE2ee', () => {
     const { e2ee, workers, worker, statuses } = setup('my secret')
     expect(workers).toHaveLength(1)
     expect(worker.posted).toEqual([{ type: 'parley.e2ee.key', passphrase: 'my secret', generation: 0 }])
-    expect(e2ee.status()).toEqual({ key: 'deriving', sending: 'idle', streams: {} })
+    expect(e2ee.status()).toEqual({ key: 'deriving', sending: 'idle', streams: {}, chat: { undecryptable: 0, unencrypted: 0, unsent: 0 } })
     worker.reply({ type: 'parley.e2ee.keyReady', generation: 0 })
     expect(e2ee.status().key).toBe('ready')
     expect(statuses.map((status) => status.key)).toEqual(['ready'])
@@ -202,5 +206,124 @@ describe('createE2ee', () => {
   it('e2eeSupported tells whether the scope has RTCRtpScriptTransform', () => {
     expect(e2eeSupported({ RTCRtpScriptTransform: class {} })).toBe(true)
     expect(e2eeSupported({})).toBe(false)
+  })
+})
+
+/**
+ * One participant's side of the chat as the core runs it: a peer session that hands the hub's data
+ * channels to the core's holder (`DataChannels`), whose watchers hear what arrives.
+ */
+function chatSide(passphrase: string) {
+  const side = setup(passphrase)
+  const pc = side.factory({}) as FakePeerConnection
+  const channels = new DataChannels()
+  const received: DataChannelLike[] = []
+  new PeerSession(pc, { stream: undefined, tracks: [] }, { event: () => undefined, track: () => undefined, dataChannel: (channel) => (received.push(channel), channels.add(channel)) })
+  const heard: unknown[] = []
+  channels.watch(CHAT_CHANNEL_LABEL, (event: DataChannelEvent) => void (event.type === 'message' && heard.push(event.data)))
+  /** The hub opens a room channel to us. */
+  const open = (label = CHAT_CHANNEL_LABEL) => {
+    const channel = new FakeDataChannel(label)
+    pc.dispatch('datachannel', { channel })
+    channel.open()
+    return channel
+  }
+  return { ...side, pc, channels, received, heard, open }
+}
+
+/** Real crypto finishes in its own time: wait for what must come (never for a fixed time). */
+const eventually = (check: () => void) => vi.waitFor(check, { timeout: 20_000, interval: 5 })
+
+const message = (id: number, text = `message ${id}`) => JSON.stringify({ type: 'chat', id: `m${id}`, from: 'alice', name: 'Alice', time: id, text })
+
+describe('createE2ee: the chat', () => {
+  it("the core's channel is the hub's object, patched in place: what it sends crosses encrypted and the other side's core hears the text, in the order sent", async () => {
+    const alice = chatSide('shared secret')
+    const bob = chatSide('shared secret')
+    const aliceChannel = alice.open()
+    const bobChannel = bob.open()
+    expect(alice.received).toEqual([aliceChannel])
+    expect(alice.received[0]).toBe(aliceChannel)
+    const texts = [1, 2, 3, 4, 5].map((id) => message(id, id === 1 ? 'x'.repeat(1500) : `short ${id}`))
+    for (const text of texts) expect(alice.channels.send(CHAT_CHANNEL_LABEL, text)).toBe(true)
+    await eventually(() => expect(aliceChannel.sent).toHaveLength(5))
+    for (const [index, frame] of aliceChannel.sent.entries()) {
+      expect(frame.startsWith(CHAT_FRAME_PREFIX)).toBe(true)
+      expect(frame).not.toContain(index === 0 ? 'xxx' : `short`)
+    }
+    // The hub forwards the frames as they are.
+    for (const frame of aliceChannel.sent) bobChannel.deliver(frame)
+    await eventually(() => expect(bob.heard).toEqual(texts))
+    expect(bob.e2ee.status().chat).toEqual({ undecryptable: 0, unencrypted: 0, unsent: 0 })
+  })
+
+  it('a frame of another passphrase or in the clear never reaches the core; the status counts each drop', async () => {
+    const bob = chatSide('shared secret')
+    const channel = bob.open()
+    const otherKey = await deriveChatKey('another link')
+    const sameKey = await deriveChatKey('shared secret')
+    channel.deliver(await encryptChat(otherKey, message(1)))
+    channel.deliver(message(2))
+    channel.deliver(`${CHAT_FRAME_PREFIX}${'A'.repeat(40)}`)
+    channel.deliver(await encryptChat(sameKey, message(3)))
+    // Arrival order is kept, so once the last is heard the others were dropped.
+    await eventually(() => expect(bob.heard).toEqual([message(3)]))
+    expect(bob.e2ee.status().chat).toEqual({ undecryptable: 2, unencrypted: 1, unsent: 0 })
+    expect(bob.statuses.at(-1)?.chat).toEqual({ undecryptable: 2, unencrypted: 1, unsent: 0 })
+  })
+
+  it('a channel not open throws at once, as before (the core keeps the message), and nothing is sent later', async () => {
+    const alice = chatSide('shared secret')
+    const channel = new FakeDataChannel(CHAT_CHANNEL_LABEL)
+    alice.pc.dispatch('datachannel', { channel })
+    expect(() => channel.send(message(1))).toThrow(/connecting/)
+    expect(alice.channels.send(CHAT_CHANNEL_LABEL, message(1))).toBe(false)
+    channel.open()
+    expect(alice.channels.send(CHAT_CHANNEL_LABEL, message(2))).toBe(true)
+    await eventually(() => expect(channel.sent).toHaveLength(1))
+    const bob = chatSide('shared secret')
+    bob.open().deliver(channel.sent[0])
+    await eventually(() => expect(bob.heard).toEqual([message(2)]))
+  })
+
+  it('a message handed over while the channel was open, whose channel closed before it was encrypted, is lost: the status counts it unsent', async () => {
+    const alice = chatSide('shared secret')
+    const channel = alice.open()
+    vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+    expect(alice.channels.send(CHAT_CHANNEL_LABEL, message(1))).toBe(true)
+    channel.close()
+    await eventually(() => expect(alice.e2ee.status().chat.unsent).toBe(1))
+    expect(channel.sent).toEqual([])
+    vi.restoreAllMocks()
+  })
+
+  it('removeEventListener removes a message listener of the chat channel; the core holder’s detach leaves only our own listener', async () => {
+    const bob = chatSide('shared secret')
+    const channel = bob.open()
+    const removed: unknown[] = []
+    const kept: unknown[] = []
+    const remove = (event: { data?: unknown }) => removed.push(event.data)
+    channel.addEventListener('message', remove)
+    channel.addEventListener('message', (event) => kept.push(event.data))
+    channel.removeEventListener('message', remove)
+    channel.deliver(await encryptChat(await deriveChatKey('shared secret'), message(1)))
+    await eventually(() => expect(kept).toEqual([message(1)]))
+    expect(removed).toEqual([])
+    // A newer channel replaces it in the core's holder, which detaches its open, close and message listeners.
+    bob.open()
+    expect(channel.listenerCount()).toBe(1)
+  })
+
+  it('channels of other labels are left as they are: their frames go and come in the clear', () => {
+    const alice = chatSide('shared secret')
+    const other = alice.open('parley.whiteboard')
+    expect(other.send).toBe(FakeDataChannel.prototype.send)
+    expect(other.addEventListener).toBe(FakeDataChannel.prototype.addEventListener)
+    other.send('{"plain":true}')
+    expect(other.sent).toEqual(['{"plain":true}'])
+    const heard: unknown[] = []
+    other.addEventListener('message', (event) => heard.push(event.data))
+    other.deliver('in the clear')
+    expect(heard).toEqual(['in the clear'])
   })
 })
