@@ -63,7 +63,7 @@ describe('end-to-end encryption in the app', () => {
     const app = createTestApp({ href: `http://localhost/?roomId=r1#e2ee=${KEY}`, canEncryptMedia: true })
     app.start()
     const session = useSessionStore()
-    expect(session.e2ee).toEqual({ key: 'deriving', sending: 'idle', streams: {} })
+    expect(session.e2ee).toEqual({ key: 'deriving', sending: 'idle', streams: {}, chat: { undecryptable: 0, unencrypted: 0, unsent: 0 } })
     await Promise.resolve()
     expect(session.safetyCode).toBe(`code of ${KEY}`)
 

@@ -189,7 +189,7 @@ export interface FakeE2ee extends E2eeHandle {
 }
 
 function createFakeE2ee(passphrase: string): FakeE2ee {
-  let status: E2eeStatus = { key: 'deriving', sending: 'idle', streams: {} }
+  let status: E2eeStatus = { key: 'deriving', sending: 'idle', streams: {}, chat: { undecryptable: 0, unencrypted: 0, unsent: 0 } }
   const listeners = new Set<(status: E2eeStatus) => void>()
   const e2ee: FakeE2ee = {
     passphrase,

@@ -232,11 +232,12 @@ function chatSide(passphrase: string) {
 }
 
 /** Real crypto finishes in its own time: wait for what must come (never for a fixed time). */
-const eventually = (check: () => void) => vi.waitFor(check, { timeout: 20_000, interval: 5 })
+const eventually = (check: () => void) => vi.waitFor(check, { timeout: 15_000, interval: 5 })
 
 const message = (id: number, text = `message ${id}`) => JSON.stringify({ type: 'chat', id: `m${id}`, from: 'alice', name: 'Alice', time: id, text })
 
-describe('createE2ee: the chat', () => {
+// Its own timeout: PBKDF2 (100,000 iterations per key) on a busy box.
+describe('createE2ee: the chat', { timeout: 20_000 }, () => {
   it("the core's channel is the hub's object, patched in place: what it sends crosses encrypted and the other side's core hears the text, in the order sent", async () => {
     const alice = chatSide('shared secret')
     const bob = chatSide('shared secret')
