@@ -75,7 +75,7 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(binary)
 }
 
-function fromBase64(text: string): Uint8Array | undefined {
+function fromBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
   let binary: string
   try {
     binary = atob(text)
