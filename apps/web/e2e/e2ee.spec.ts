@@ -2,8 +2,9 @@
 // makes her new room encrypted on the pre-join; Bo opens her invite, key and all, in Firefox ESR, and each
 // decodes the other through the other browser's RTCRtpScriptTransform; both read the same safety code. Dan
 // (Chromium) opens the link with another key: the hub forwards him both videos (packets arrive) and he decodes
-// not one frame, and every tile involved says "Can't decrypt". Dan then comes back without any key: he sends
-// in the clear, and Ada's encrypted call does not show him ("Not encrypted"). Loopback-only namespace.
+// not one frame, and every tile involved says "Can't decrypt"; Bo reads Ada's chat, Dan cannot. Dan then
+// comes back without any key: he sends in the clear, and Ada's encrypted call does not show him ("Not
+// encrypted"). Loopback-only namespace.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchFirefox, pollUntil, recordPeerConnections, waitForDecodedVideo, waitForDecodedVideoInFirefox, type FirefoxBrowser } from '@parley/testkit'
 import {
@@ -18,6 +19,11 @@ import {
   type FirefoxAppParticipant,
   useAppCall,
 } from './web-app'
+
+/** In the page: the texts its chat panel shows. */
+function chatTexts(): string[] {
+  return [...document.querySelectorAll('[data-testid="chat-text"]')].map((node) => node.textContent ?? '')
+}
 
 /** In the page: every inbound video's packets and decoded frames, summed (peer connections from `recordPeerConnections`). */
 async function readInboundTotals(): Promise<{ packets: number; decoded: number }> {
@@ -106,6 +112,14 @@ describe('end-to-end encryption (built app, real hub; Ada and Dan in Chromium, B
     ).catch(explain)
     expect(boCode).toBe(code)
 
+    // The chat is encrypted too: Bo reads what Ada writes.
+    await ada.page.getByTestId('chat-button').click()
+    await ada.page.getByTestId('chat-input').fill('Sealed hello')
+    await ada.page.getByTestId('chat-send').click()
+    await boPage.locator('[data-testid="chat-button"]').click()
+    await pollUntil(async () => ((await boPage.evaluate(chatTexts)).includes('Sealed hello') ? true : undefined), { timeoutMs: 20_000, description: "Bo reads Ada's message" }).catch(explain)
+    expect(await boPage.evaluate(() => document.querySelector('[data-testid="chat-since"]')?.textContent)).toContain('End-to-end encrypted.')
+
     // Dan holds another key: the hub sends him both videos, he decodes none of it, and every tile says why.
     const wrongInvite = invite.replace(`#e2ee=${key}`, '#e2ee=AnotherKeyAnotherKey00')
     await dan.page.goto(wrongInvite)
@@ -126,6 +140,14 @@ describe('end-to-end encryption (built app, real hub; Ada and Dan in Chromium, B
     expect(danInbound.decoded, JSON.stringify(danInbound)).toBe(0)
     expect(await dan.page.getByTestId('tile-e2ee').first().textContent()).toContain("Can't decrypt")
     await dan.page.screenshot({ path: artifactPath('e2ee-another-key.png') })
+    // Nor can he read the chat: Bo reads Ada's next message, Dan's panel says one could not be decrypted.
+    await dan.page.getByTestId('chat-button').click()
+    await dan.page.getByTestId('chat-connecting').waitFor({ state: 'detached', timeout: 20_000 }).catch(explain)
+    await ada.page.getByTestId('chat-input').fill('Not for Dan')
+    await ada.page.getByTestId('chat-send').click()
+    await pollUntil(async () => ((await boPage.evaluate(chatTexts)).includes('Not for Dan') ? true : undefined), { timeoutMs: 20_000, description: "Bo reads Ada's second message" }).catch(explain)
+    await dan.page.getByTestId('chat-e2ee-dropped').waitFor({ timeout: 20_000 }).catch(explain)
+    expect(await dan.page.evaluate(chatTexts)).not.toContain('Not for Dan')
     const danAtAda = await pollUntil(
       async () => (await remoteTiles(ada.page)).find((tile) => tile.name === 'Dan'),
       { timeoutMs: 30_000, description: "Ada shows Dan's tile" },

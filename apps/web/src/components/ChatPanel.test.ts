@@ -29,6 +29,27 @@ describe('ChatPanel', () => {
     expect(panel.get('[data-testid="chat-since"]').text()).toMatch(/since you joined/)
   })
 
+  it("says an encrypted call's chat is end-to-end encrypted, and how many messages it could not decrypt or send", async () => {
+    const app = createTestApp({ href: 'http://localhost/?roomId=r1#e2ee=Zm9vYmFyYmF6cXV4cXV1eA', canEncryptMedia: true })
+    app.start()
+    app.fake.setView({ status: 'connected', room: { id: 'r1', name: 'Team' } })
+    const panel = app.mount(ChatPanel)
+    expect(panel.get('[data-testid="chat-since"]').text()).toContain('End-to-end encrypted.')
+    expect(panel.find('[data-testid="chat-e2ee-dropped"]').exists()).toBe(false)
+    app.fake.e2ee!.setStatus({ chat: { undecryptable: 1, unencrypted: 0, unsent: 0 } })
+    await nextTick()
+    expect(panel.get('[data-testid="chat-e2ee-dropped"]').text()).toBe('1 message could not be decrypted.')
+    app.fake.e2ee!.setStatus({ chat: { undecryptable: 2, unencrypted: 1, unsent: 2 } })
+    await nextTick()
+    expect(panel.get('[data-testid="chat-e2ee-dropped"]').text()).toBe('3 messages could not be decrypted.')
+    expect(panel.get('[data-testid="chat-e2ee-unsent"]').text()).toBe('2 messages of yours could not be sent.')
+  })
+
+  it('says nothing of encryption in a call without a key', () => {
+    const panel = started().mount(ChatPanel)
+    expect(panel.get('[data-testid="chat-since"]').text()).not.toContain('encrypted')
+  })
+
   it('sends the draft with the button and with Enter, and clears it; an empty draft stays', async () => {
     const app = started()
     const panel = app.mount(ChatPanel)
