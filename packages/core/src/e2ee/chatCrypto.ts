@@ -4,11 +4,10 @@
 // additional data (a frame cannot be replayed on another channel). WebCrypto only: the main thread runs
 // it, the tests under Node too.
 import { CHAT_CHANNEL_LABEL } from '@parley/protocol'
-import { passphraseKey, type FrameKey, type SubtleCryptoLike } from './frameCrypto.js'
+import { deriveAesKey, type FrameKey, type SubtleCryptoLike } from './frameCrypto.js'
 
 /** What starts every encrypted chat frame: a frame without it is not ours (someone writing in the clear). */
 export const CHAT_FRAME_PREFIX = 'pe2ee1:'
-const PBKDF2_ITERATIONS = 100_000
 /** Its own salt: the chat's key tells nothing about the frames' key, nor the frames' about the chat's. */
 const CHAT_SALT = 'parley-e2ee-chat-v1'
 const IV_BYTES = 12
@@ -22,15 +21,8 @@ const decoder = new TextDecoder()
 const additionalData = encoder.encode(CHAT_CHANNEL_LABEL)
 
 /** The chat's AES-GCM key (128 bits, not extractable) from the invite link's passphrase. */
-export async function deriveChatKey(passphrase: string, subtle: SubtleCryptoLike = globalThis.crypto.subtle): Promise<ChatKey> {
-  const base = await passphraseKey(passphrase, subtle)
-  return subtle.deriveKey(
-    { name: 'PBKDF2', salt: encoder.encode(CHAT_SALT), iterations: PBKDF2_ITERATIONS, hash: 'SHA-256' },
-    base,
-    { name: 'AES-GCM', length: 128 },
-    false,
-    ['encrypt', 'decrypt'],
-  )
+export function deriveChatKey(passphrase: string, subtle: SubtleCryptoLike = globalThis.crypto.subtle): Promise<ChatKey> {
+  return deriveAesKey(passphrase, CHAT_SALT, subtle)
 }
 
 /** One message's frame, with a fresh random IV. */

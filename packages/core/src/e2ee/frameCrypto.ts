@@ -46,21 +46,26 @@ export function clearPrefixLength(frame: FrameInfo, frameBytes: number): number 
 }
 
 /** The passphrase as PBKDF2's base key (every key and code of a call is derived from it with its own salt). */
-export async function passphraseKey(passphrase: string, subtle: SubtleCryptoLike): Promise<FrameKey> {
+async function passphraseKey(passphrase: string, subtle: SubtleCryptoLike): Promise<FrameKey> {
   if (passphrase.length === 0) throw new TypeError('an end-to-end encryption passphrase may not be empty')
   return subtle.importKey('raw', encoder.encode(passphrase), 'PBKDF2', false, ['deriveKey', 'deriveBits'])
 }
 
-/** The frames' AES-GCM key (128 bits, not extractable) from the invite link's passphrase. */
-export async function deriveFrameKey(passphrase: string, subtle: SubtleCryptoLike = globalThis.crypto.subtle): Promise<FrameKey> {
+/** An AES-GCM key (128 bits, not extractable) from the passphrase: each use its own salt, so no two share a key. */
+export async function deriveAesKey(passphrase: string, salt: string, subtle: SubtleCryptoLike): Promise<FrameKey> {
   const base = await passphraseKey(passphrase, subtle)
   return subtle.deriveKey(
-    { name: 'PBKDF2', salt: encoder.encode(KEY_SALT), iterations: PBKDF2_ITERATIONS, hash: 'SHA-256' },
+    { name: 'PBKDF2', salt: encoder.encode(salt), iterations: PBKDF2_ITERATIONS, hash: 'SHA-256' },
     base,
     { name: 'AES-GCM', length: 128 },
     false,
     ['encrypt', 'decrypt'],
   )
+}
+
+/** The frames' AES-GCM key (128 bits, not extractable) from the invite link's passphrase. */
+export function deriveFrameKey(passphrase: string, subtle: SubtleCryptoLike = globalThis.crypto.subtle): Promise<FrameKey> {
+  return deriveAesKey(passphrase, KEY_SALT, subtle)
 }
 
 /**
