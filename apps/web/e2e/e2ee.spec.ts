@@ -4,7 +4,7 @@
 // (Chromium) opens the link with another key: the hub forwards him both videos (packets arrive) and he decodes
 // not one frame, and every tile involved says "Can't decrypt"; Bo reads Ada's chat, Dan cannot. Dan then
 // comes back without any key: he sends in the clear, and Ada's encrypted call does not show him ("Not
-// encrypted"). Loopback-only namespace.
+// encrypted"), while his own call shows Ada and Bo as encrypted for a key he lacks, silent. Loopback-only namespace.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchFirefox, pollUntil, recordPeerConnections, waitForDecodedVideo, waitForDecodedVideoInFirefox, type FirefoxBrowser } from '@parley/testkit'
 import {
@@ -170,5 +170,12 @@ describe('end-to-end encryption (built app, real hub; Ada and Dan in Chromium, B
       { timeoutMs: 30_000, description: "Ada's tile of the keyless Dan says Not encrypted" },
     ).catch(explain)
     await ada.page.screenshot({ path: artifactPath('e2ee-not-encrypted.png') })
+    // And Dan, without the key, is told why Ada and Bo do not show (their media states say they encrypt): silent, not noise.
+    await pollUntil(
+      async () => ((await dan.page.locator('[data-testid="tile"][data-e2ee="locked"]').count()) === 2 ? true : undefined),
+      { timeoutMs: 30_000, description: "both of keyless Dan's remote tiles say Encrypted" },
+    ).catch(explain)
+    expect(await dan.page.getByTestId('tile-e2ee').first().textContent()).toContain('open the full invite link')
+    await dan.page.screenshot({ path: artifactPath('e2ee-keyless.png') })
   })
 })

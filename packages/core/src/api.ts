@@ -142,6 +142,8 @@ export interface Participant {
   handRaised?: boolean
   /** Their latest reaction; `id` is new for each one, so a UI shows each once. */
   reaction?: { emoji: string; id: string }
+  /** Their media is end-to-end encrypted (their published media state): without the call's key it cannot be decoded. */
+  encrypted?: true
 }
 
 /**

@@ -88,6 +88,12 @@ export interface ConferenceOptions extends ConferenceOptionsBase {
    * m-line, filled by the next person to join.
    */
   receiveSlots?: number
+  /**
+   * The app encrypts this conference's media end to end (`@parley/core/e2ee` wraps its peer connections): said
+   * in our published media state (`e2ee`), so that another app without the key shows the others why it
+   * cannot decode us (`Participant.encrypted`) rather than playing what it cannot decrypt.
+   */
+  encrypted?: boolean
 }
 
 /** `receiveSlots`, checked: a clear error at createConference rather than an offer no hub takes. */
@@ -155,7 +161,7 @@ export function provideConference(options: ConferenceOptions, ports: Ports, medi
     actors: statsActors({ peerStats: media.stats, clock: ports.clock }),
     ...(options.statsIntervalMs !== undefined ? { delays: { statsInterval: options.statsIntervalMs } } : {}),
   })
-  const actors = conferenceActors({ hub, local: media.local, remote: media.remote, devices: ports.media, prepared, beacon: ports.beacon, network: ports.network })
+  const actors = conferenceActors({ hub, local: media.local, remote: media.remote, devices: ports.media, prepared, beacon: ports.beacon, network: ports.network, e2ee: options.encrypted === true })
   const reconnect = reconnectMachine.provide({
     actors: { ...reconnectActors(hub), registerClient: actors.registerClient },
     ...(reconnectDeadline !== undefined ? { delays: { reconnectDeadline } } : {}),

@@ -113,6 +113,14 @@ describe('host view', () => {
     expect(selectView(snapshot(inRoom, context({ host: { created: true, key: null } }))).host).toMatchObject({ isHost: true, canModerate: false })
   })
 
+  it('marks a participant whose published state says their media is end-to-end encrypted', () => {
+    const announcedBo = { t1: { trackId: 't1', clientId: 'c2', clientName: 'Bo', streamId: 's2', kind: 'video' as const, source: 'media' as const } }
+    const encrypted = selectView(snapshot(inRoom, context({ roster: roster({ mediaStates: { c2: { audio: true, video: true, name: 'Bo', e2ee: true } }, announced: announcedBo }) })))
+    expect(encrypted.participants[0]?.encrypted).toBe(true)
+    const plain = selectView(snapshot(inRoom, context({ roster: roster({ ...bo, announced: announcedBo }) })))
+    expect(plain.participants[0]?.encrypted).toBeUndefined()
+  })
+
   it('names the participant whose published state says host, and marks it', () => {
     const view = selectView(snapshot(inRoom, context({ roster: roster({ ...bo, announced: { t1: { trackId: 't1', clientId: 'c2', clientName: 'Bo', streamId: 's2', kind: 'video', source: 'media' } } }) })))
     expect(view.host).toMatchObject({ isHost: false, canModerate: false, hostClientId: 'c2', hostName: 'Bo' })

@@ -139,6 +139,7 @@ export function participantsOf(roster: Roster, incoming: IncomingVideo = 'auto')
         audioEnabled: state?.audio ?? true,
         videoEnabled: state?.video ?? true,
         isHost: state?.host === true,
+        ...(state?.e2ee ? { encrypted: true } : {}),
         ...(roster.connectionProblems.includes(clientId) ? { connectionProblem: true } : {}),
         tracks: [],
         streamIds: [],

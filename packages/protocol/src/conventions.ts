@@ -23,6 +23,11 @@ export const MediaStateSchema = v.object({
   name: v.optional(v.string()),
   /** The participant created the room (its host). Informational: Parley's hub enforces host actions with a key. */
   host: v.optional(v.boolean()),
+  /**
+   * Its media is end-to-end encrypted (@parley/core/e2ee): someone without the call's key cannot decode it,
+   * and an app says so instead of playing it.
+   */
+  e2ee: v.optional(v.boolean()),
 })
 export type MediaState = v.InferOutput<typeof MediaStateSchema>
 

@@ -48,9 +48,16 @@ describe('CallView', () => {
     call.unmount()
   })
 
-  it('has no encryption mark in a call without a key', () => {
-    const { call } = mountCall()
+  it('has no encryption mark in a call without a key; an encrypting participant is locked there: said, and not heard', async () => {
+    const { app, call } = mountCall()
     expect(call.find('[data-testid="e2ee-mark"]').exists()).toBe(false)
+    app.fake.setView({ status: 'connected', room, participants: [makeParticipant(1, { name: 'Ada', encrypted: true }), makeParticipant(2, { name: 'Bo' })] })
+    await nextTick()
+    const tile = (key: string) => call.get(`[data-testid="tile"][data-participant="${key}"]`)
+    expect(tile('client-1').get('[data-testid="tile-e2ee"]').text()).toBe('Encrypted — open the full invite link')
+    expect(tile('client-1').get<HTMLVideoElement>('[data-testid="tile-video"]').element.muted).toBe(true)
+    expect(tile('client-2').find('[data-testid="tile-e2ee"]').exists()).toBe(false)
+    expect(tile('client-2').get<HTMLVideoElement>('[data-testid="tile-video"]').element.muted).toBe(false)
     call.unmount()
   })
 

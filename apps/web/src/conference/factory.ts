@@ -34,5 +34,7 @@ export const createBrowserConference: ConferenceFactory = (options: ConferenceFa
   const { e2ee: e2eeOptions, ...conferenceOptions } = options
   const e2ee = e2eeOptions ? encryption(e2eeOptions.passphrase) : undefined
   const ports = e2ee ? { ports: { peerConnection: e2ee.peerConnection(browserPorts().peerConnection) } } : {}
-  return { ...createConference({ ...conferenceOptions, ...ports, trace: traceCapture, simulcast }), traceCapture, ...(e2ee ? { e2ee } : {}) }
+  // `encrypted` tells the others (our media state) that we encrypt: an app without the key says so instead of playing noise.
+  const conference = createConference({ ...conferenceOptions, ...ports, trace: traceCapture, simulcast, ...(e2ee ? { encrypted: true } : {}) })
+  return { ...conference, traceCapture, ...(e2ee ? { e2ee } : {}) }
 }

@@ -46,9 +46,10 @@ export interface Tile {
   handRaised?: boolean
   /**
    * An end-to-end encrypted call whose frames from this stream are not shown: `undecryptable`, they were
-   * encrypted with another key; `unencrypted`, they were not encrypted at all. The tile shows the avatar and says so.
+   * encrypted with another key; `unencrypted`, they were not encrypted at all; `locked`, we hold no key and
+   * they encrypt (their media state says so). The tile shows the avatar and says so (`locked`: silent too).
    */
-  e2ee?: Exclude<E2eeStreamState, 'decrypting'>
+  e2ee?: Exclude<E2eeStreamState, 'decrypting'> | 'locked'
 }
 
 /** How the end-to-end encryption of each remote stream fares (by stream id), in an encrypted call. */
@@ -187,5 +188,8 @@ function withE2ee(tile: Tile, e2ee: E2eeStreams | undefined): Tile {
 /** You first, then everyone else in the order the core lists them, then the shared screens. */
 export function buildTiles(view: ConferenceView, displayName: string, e2ee?: E2eeStreams): Tile[] {
   const tiles = [localTile(view, displayName), ...view.participants.map(remoteTile), ...screenTiles(view, displayName)]
-  return e2ee ? tiles.map((tile) => withE2ee(tile, e2ee)) : tiles
+  if (e2ee) return tiles.map((tile) => withE2ee(tile, e2ee))
+  // No key here: whoever encrypts sends what we cannot decode (a remote tile's hueKey is its client id).
+  const locked = new Set(view.participants.filter((participant) => participant.encrypted).map((participant) => participant.clientId))
+  return locked.size ? tiles.map((tile) => (locked.has(tile.hueKey) && !tile.local ? { ...tile, showVideo: false, e2ee: 'locked' } : tile)) : tiles
 }

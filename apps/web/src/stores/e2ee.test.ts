@@ -89,6 +89,17 @@ describe('end-to-end encryption in the app', () => {
     expect(session.safetyCode).toBeUndefined()
   })
 
+  it("without the key, shows whoever encrypts as locked (the avatar, silent), and the others as usual", () => {
+    const app = createTestApp({ href: 'http://localhost/?roomId=r1', canEncryptMedia: true })
+    app.start()
+    app.fake.setView({ status: 'connected', room: { id: 'r1', name: '' }, participants: [makeParticipant(1, { name: 'Ada', encrypted: true }), makeParticipant(2, { name: 'Bo' })] })
+    const tiles = useScreenStore().tiles
+    expect(tiles.find((tile) => tile.name === 'Ada')).toMatchObject({ showVideo: false, e2ee: 'locked' })
+    expect(tiles.find((tile) => tile.name === 'Bo')).toMatchObject({ showVideo: true })
+    expect(tiles.find((tile) => tile.name === 'Bo')?.e2ee).toBeUndefined()
+    expect(tiles.find((tile) => tile.local)?.e2ee).toBeUndefined()
+  })
+
   it('has no encryption in a call without a key', () => {
     const app = createTestApp({ href: 'http://localhost/?roomId=r1', canEncryptMedia: true })
     app.start()

@@ -23,6 +23,8 @@ export interface ConferenceDeps {
   network?: NetworkWatch
   /** The pre-join's prepared peer session: released with the local media it was built for. */
   prepared: PreparedPeer
+  /** Our media is end-to-end encrypted (the `e2ee` option): the media state we publish says so. */
+  e2ee?: boolean
 }
 
 export interface SessionInput {
@@ -59,7 +61,7 @@ export interface AcquiredLocalMedia {
 }
 
 /** The real actor implementations for one conference. */
-export function conferenceActors({ hub, local, remote, devices, beacon, network, prepared }: ConferenceDeps) {
+export function conferenceActors({ hub, local, remote, devices, beacon, network, prepared, e2ee }: ConferenceDeps) {
   /** The local media and the peer session prepared with it go together. */
   const releaseLocal = () => {
     prepared.release()
@@ -113,7 +115,7 @@ export function conferenceActors({ hub, local, remote, devices, beacon, network,
     }),
     publishMediaState: fromPromise<void, { roomId: string; clientId: string; local: LocalMediaState; name: string; host?: boolean }>(async ({ input, signal }) => {
       local.applyEnabled(input.local)
-      const state: MediaState = { audio: input.local.audioEnabled, video: input.local.videoEnabled, name: input.name, ...(input.host ? { host: true } : {}) }
+      const state: MediaState = { audio: input.local.audioEnabled, video: input.local.videoEnabled, name: input.name, ...(input.host ? { host: true } : {}), ...(e2ee ? { e2ee } : {}) }
       await hub.setMeta(input.roomId, { [mediaStateMetaKey(input.clientId)]: state }, signal)
     }),
     endRoom: fromPromise<void, { roomId: string; host?: HostCredentials }>(async ({ input, signal }) => hub.endRoom(input.roomId, signal, input.host)),
