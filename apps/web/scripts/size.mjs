@@ -25,7 +25,7 @@ const distDir = resolve(dirname(fileURLToPath(import.meta.url)), '../dist')
  * Raised by 0.75 KB at stop 52 (from 51,237 bytes): end-to-end encryption's part of the first screen, the pre-join's
  * "End-to-end encryption" box and its words, the key in the address (lib/e2eeKey.ts), the session's mirror of the
  * encryption status and a tile's "Can't decrypt" / "Not encrypted" (the crypto and its worker are lazy chunks);
- * then by 0.25 KB more (52,213 → 52,302 bytes): a tile of someone who encrypts, seen without the key, locked
+ * then by 0.25 KB more (52,213 → 52,318 bytes): a tile of someone who encrypts, seen without the key, locked
  * ("Encrypted — open the full invite link") and silent.
  */
 export const BUDGET_INITIAL_GZIP = 51.25 * 1024

@@ -180,9 +180,11 @@ export function screenTiles(view: ConferenceView, displayName: string): Tile[] {
  * A remote tile whose stream's frames an encrypted call does not show: the avatar, and why. Its video is not
  * "paused" then (no frame reaches the decoder by design): only the hub's hearing nothing is a connection problem.
  */
+const undecoded = (tile: Tile, e2ee: NonNullable<Tile['e2ee']>): Tile => ({ ...tile, showVideo: false, e2ee, videoPaused: false, connectionWarning: tile.connectionProblem })
+
 function withE2ee(tile: Tile, e2ee: E2eeStreams | undefined): Tile {
   const state = tile.local || tile.streamId === undefined ? undefined : e2ee?.[tile.streamId]
-  return state === undefined || state === 'decrypting' ? tile : { ...tile, showVideo: false, e2ee: state, videoPaused: false, connectionWarning: tile.connectionProblem }
+  return state === undefined || state === 'decrypting' ? tile : undecoded(tile, state)
 }
 
 /** You first, then everyone else in the order the core lists them, then the shared screens. */
@@ -191,5 +193,5 @@ export function buildTiles(view: ConferenceView, displayName: string, e2ee?: E2e
   if (e2ee) return tiles.map((tile) => withE2ee(tile, e2ee))
   // No key here: whoever encrypts sends what we cannot decode (a remote tile's hueKey is its client id).
   const locked = new Set(view.participants.filter((participant) => participant.encrypted).map((participant) => participant.clientId))
-  return locked.size ? tiles.map((tile) => (locked.has(tile.hueKey) && !tile.local ? { ...tile, showVideo: false, e2ee: 'locked' } : tile)) : tiles
+  return locked.size ? tiles.map((tile) => (locked.has(tile.hueKey) && !tile.local ? undecoded(tile, 'locked') : tile)) : tiles
 }
