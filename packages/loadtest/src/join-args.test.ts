@@ -22,6 +22,15 @@ describe('parseJoinArgs', () => {
     expect(parseJoinArgs(['--without-service-worker', '--present', '2'])).toMatchObject({ withoutServiceWorker: true, present: 2 })
   })
 
+  it('reads --compare-media-worker, which takes no value', () => {
+    expect(parseJoinArgs(['--compare-media-worker', '--clients', 'parley,sdk'])).toMatchObject({ compareMediaWorker: true, clients: ['parley', 'sdk'] })
+  })
+
+  it('rejects --compare-media-worker with another second hub (it is one)', () => {
+    expect(() => parseJoinArgs(['--compare-media-worker', '--before-hub', '/tmp/testing.ts'])).toThrow(/one second hub/)
+    expect(() => parseJoinArgs(['--compare-media-worker', '--before-dist', '/tmp/dist'])).toThrow(/one second hub/)
+  })
+
   it.each([
     [['--present', '0']],
     [['--present', '4']],

@@ -14,6 +14,12 @@ export interface JoinOptions {
   beforeHub?: string
   /** Also the web app with its service worker blocked in the newcomer's page (every hub request of the app passes the worker's fetch handler). */
   withoutServiceWorker: boolean
+  /**
+   * Every client also on a second hub of this version whose werift plane runs in one media worker thread, as
+   * the shipped hub does (`parley-hub` and `startTestHub`'s default), alternating with the bench's own hub
+   * (the plane in its main thread, `mediaWorkers: 0`, as the bench's history was measured).
+   */
+  compareMediaWorker?: boolean
   clients: KindName[]
   /** Participants of the same client that join and connect before the newcomer clicks Join (1–MAX_PRESENT). */
   present: number
@@ -29,6 +35,10 @@ export function parseJoinArgs(argv: readonly string[]): JoinOptions {
       options.withoutServiceWorker = true
       continue
     }
+    if (flag === '--compare-media-worker') {
+      options.compareMediaWorker = true
+      continue
+    }
     if (flag === '--trials' && Number.isInteger(value) && value > 0) options.trials = value
     else if (flag === '--warmup' && Number.isInteger(value) && value >= 0) options.warmup = value
     else if (flag === '--present' && Number.isInteger(value) && value >= 1 && value <= MAX_PRESENT) options.present = value
@@ -36,8 +46,11 @@ export function parseJoinArgs(argv: readonly string[]): JoinOptions {
     else if (flag === '--before-hub' && raw) options.beforeHub = raw
     else if (flag === '--clients' && raw && raw.split(',').every((name) => KIND_NAMES.includes(name as KindName))) options.clients = raw.split(',') as KindName[]
     else if (flag === '--') continue
-    else throw new Error(`unknown or bad option ${flag} (use --trials N --warmup N --present 1..${MAX_PRESENT} --clients ${KIND_NAMES.join(',')} --before-dist [LABEL=]DIR --before-hub FILE --without-service-worker)`)
+    else throw new Error(`unknown or bad option ${flag} (use --trials N --warmup N --present 1..${MAX_PRESENT} --clients ${KIND_NAMES.join(',')} --before-dist [LABEL=]DIR --before-hub FILE --without-service-worker --compare-media-worker)`)
     index++
+  }
+  if (options.compareMediaWorker && (options.beforeHub || options.beforeDist)) {
+    throw new Error('--compare-media-worker runs one second hub of its own: it cannot be combined with --before-hub or --before-dist')
   }
   return options
 }

@@ -12,7 +12,9 @@
 // copy of main's `packages/hub/src` placed inside packages/hub so that its imports resolve), so that a
 // hub change is measured before/after in one run too (without `--before-dist`: every client on both hubs,
 // the web app from the same dist); `--without-service-worker` adds the web app with
-// its service worker blocked; `--clients parley,sdk` picks the clients. `--present N` (1–3): N participants
+// its service worker blocked; `--compare-media-worker` runs every client also on a second hub whose werift
+// plane runs in a media worker thread, as the shipped hub's does (the "before" rows; the bench's own hub keeps
+// its plane in the main thread, as its history was measured); `--clients parley,sdk` picks the clients. `--present N` (1–3): N participants
 // of the client join and connect first (each also seeing the others' videos), then the newcomer clicks;
 // beside the first frame the bench then times click → every present participant's video decoded
 // (`allFrames`: a remote video with videoWidth > 0 for each, by tile or stream). Prints three tables (the
@@ -175,6 +177,16 @@ try {
   if (options.withoutServiceWorker && order.includes('parley')) {
     all.parleyNoWorker = { ...all.parley!, label: 'Parley web app, service worker blocked' }
     order.splice(order.indexOf('parley') + 1, 0, 'parleyNoWorker')
+  }
+  if (options.compareMediaWorker) {
+    // The shipped hub's layout: the werift plane in a media worker thread, the API and SSE in the main one.
+    beforeHub = await startTestHub({ staticDir: WEB_DIST, log: hubTraceLog(beforeHubEntries), mediaWorkers: 1 })
+    const worker = kinds(beforeHub.url, sdkServer.url, tutorialServer.url)
+    for (const name of ['parley', 'sdk', 'tutorial'] as const) {
+      if (!order.includes(name)) continue
+      all[`${name}Before`] = { ...worker[name], label: `${worker[name].label}, hub's plane in a media worker` }
+      order.splice(order.indexOf(name) + 1, 0, `${name}Before`)
+    }
   }
   if (options.beforeHub && !options.beforeDist) {
     // A hub change for every client (the web app: the same dist on both): each measured on both hubs, alternating.
