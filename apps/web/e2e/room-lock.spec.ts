@@ -19,9 +19,8 @@ describe('room lock (two Chromium pages, built app, real hub)', () => {
     const lock = ada.page.getByTestId('participants-lock')
     expect(await lock.textContent()).toContain('Lock room')
     await lock.click()
-    await expect.poll(() => lock.getAttribute('aria-pressed'), { timeout: 10_000 }).toBe('true')
     await ada.page.getByTestId('room-locked-mark').waitFor({ timeout: 10_000 }).catch(explain)
-    expect(await lock.textContent()).toContain('Unlock room')
+    await expect.poll(() => lock.textContent(), { timeout: 10_000 }).toContain('Unlock room')
     await ada.page.getByTestId('participants-panel').screenshot({ path: artifactPath('room-locked-panel.png') })
     // On a phone's width the header stays whole: the mark takes the line under it, nothing scrolls sideways.
     const header = await callHeaderAtPhoneWidth(ada.page, 'room-locked-mark', 'room-locked-320.png')
