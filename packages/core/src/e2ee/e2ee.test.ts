@@ -9,7 +9,7 @@ import { FakeMediaStream, FakeMediaStreamTrack } from '../test-support/fakeMedia
 import { FakePeerConnections, type FakePeerConnection } from '../test-support/fakePeerConnection.js'
 import { CHAT_FRAME_PREFIX, deriveChatKey, encryptChat } from './chatCrypto.js'
 import { createE2ee, e2eeSupported, type E2eeStatus, type WorkerLike } from './e2ee.js'
-import { safetyCode } from './frameCrypto.js'
+import { safetyCode, type SubtleCryptoLike } from './frameCrypto.js'
 import type { TransformOptions } from './worker.js'
 
 class FakeWorker implements WorkerLike {
@@ -59,6 +59,26 @@ function setup(passphrase = 'fragment secret') {
   const statuses: E2eeStatus[] = []
   e2ee.subscribe((status) => statuses.push(status))
   return { e2ee, workers, worker: workers[0] as FakeWorker, transforms, pcs, factory: e2ee.peerConnection(pcs.factory), statuses }
+}
+
+/** The platform's WebCrypto, counting the passphrase's imports (one per derivation) and the safety code's bit derivations. */
+function countingSubtle() {
+  const real = globalThis.crypto.subtle
+  const counts = { imports: 0, bitDerivations: 0 }
+  const subtle = {
+    importKey: (...args: Parameters<typeof real.importKey>) => (counts.imports++, real.importKey(...args)),
+    deriveKey: (...args: Parameters<typeof real.deriveKey>) => real.deriveKey(...args),
+    deriveBits: (...args: Parameters<typeof real.deriveBits>) => (counts.bitDerivations++, real.deriveBits(...args)),
+  } as unknown as SubtleCryptoLike
+  return {
+    subtle,
+    get imports() {
+      return counts.imports
+    },
+    get bitDerivations() {
+      return counts.bitDerivations
+    },
+  }
 }
 
 const transformOf = (target: object) => (target as { transform?: FakeScriptTransform }).transform
@@ -198,9 +218,17 @@ describe('createE2ee', () => {
     expect(() => factory({})).toThrow(/closed/)
   })
 
-  it('the safety code is the passphrase’s', async () => {
-    const { e2ee } = setup('compare me')
-    expect(await e2ee.safetyCode).toBe(await safetyCode('compare me'))
+  it('derives the safety code at the first ask, not before, and once: the passphrase’s', async () => {
+    const crypto = countingSubtle()
+    const e2ee = createE2ee({ passphrase: 'compare me', worker: () => new FakeWorker(), scriptTransform: () => ({}), subtle: crypto.subtle })
+    // Each derivation imports the passphrase at once: here the chat key's alone.
+    expect(crypto.imports).toBe(1)
+    const code = e2ee.safetyCode()
+    expect(e2ee.safetyCode()).toBe(code)
+    expect(await code).toBe(await safetyCode('compare me'))
+    expect(await e2ee.safetyCode()).toBe(await code)
+    expect(crypto.imports).toBe(2)
+    expect(crypto.bitDerivations).toBe(1)
   })
 
   it('e2eeSupported tells whether the scope has RTCRtpScriptTransform', () => {

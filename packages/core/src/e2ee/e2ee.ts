@@ -7,7 +7,7 @@ import { CHAT_CHANNEL_LABEL } from '@parley/protocol'
 import type { DataChannelLike, MediaStreamTrackLike, PeerConnectionFactory, PeerConnectionLike, RtpTransceiverLike, TrackEventLike } from '../ports.js'
 import { decryptChat, deriveChatKey, encryptChat, isEncryptedChatFrame, type ChatDecryptResult } from './chatCrypto.js'
 import { encryptChatChannel, type ChatCipher, type ChatDrop } from './chatChannel.js'
-import { safetyCode as deriveSafetyCode, type MediaKind } from './frameCrypto.js'
+import { safetyCode as deriveSafetyCode, type MediaKind, type SubtleCryptoLike } from './frameCrypto.js'
 import type { KeyMessage, ReceiveState, SendState, TransformOptions, WorkerReport } from './worker.js'
 
 export type E2eeStreamState = ReceiveState
@@ -54,6 +54,8 @@ export interface E2eeOptions {
   /** Starts the worker of `@parley/core/e2ee/worker`. */
   worker: () => WorkerLike
   scriptTransform: ScriptTransformFactory
+  /** The WebCrypto this thread derives the chat's key and the safety code with: `globalThis.crypto.subtle` when not given. */
+  subtle?: SubtleCryptoLike
 }
 
 export interface E2ee {
@@ -62,8 +64,12 @@ export interface E2ee {
   status(): E2eeStatus
   /** Called at each change of the status (not at once: read `status()` first). Returns the unsubscribe. */
   subscribe(listener: (status: E2eeStatus) => void): () => void
-  /** Five groups of four digits people compare aloud: the same only for the same passphrase. */
-  readonly safetyCode: Promise<string>
+  /**
+   * Five groups of four digits people compare aloud: the same only for the same passphrase. Derived at the
+   * first call (PBKDF2, 100,000 iterations: not work for a call's start when nobody looks at it), then that
+   * same promise.
+   */
+  safetyCode(): Promise<string>
   /** Terminates the worker (after the conference is disposed). */
   close(): void
 }
@@ -78,7 +84,7 @@ const STREAM_SEVERITY: Record<E2eeStreamState, number> = { decrypting: 0, unencr
 const SEND_STATES: readonly string[] = ['encrypting', 'unsupported-codec'] satisfies SendState[]
 const RECEIVE_STATES: readonly string[] = Object.keys(STREAM_SEVERITY)
 
-export function createE2ee({ passphrase, worker: startWorker, scriptTransform }: E2eeOptions): E2ee {
+export function createE2ee({ passphrase, worker: startWorker, scriptTransform, subtle }: E2eeOptions): E2ee {
   if (passphrase.length === 0) throw new TypeError('end-to-end encryption needs a passphrase')
   const worker = startWorker()
   const generation = 0
@@ -178,11 +184,9 @@ export function createE2ee({ passphrase, worker: startWorker, scriptTransform }:
 
   worker.addEventListener('message', onMessage)
   worker.postMessage({ type: 'parley.e2ee.key', passphrase, generation } satisfies KeyMessage)
-  const safetyCode = deriveSafetyCode(passphrase)
-  // Read or not, a failure (no WebCrypto) must not be an unhandled rejection; the key status says it too.
-  safetyCode.catch(() => undefined)
+  let safetyCode: Promise<string> | undefined
   // The chat's key, on this thread (the channel lives here): messages wait for it, none goes out in the clear.
-  const chatKey = deriveChatKey(passphrase)
+  const chatKey = deriveChatKey(passphrase, subtle)
   chatKey.catch(() => undefined)
   const chatCipher: ChatCipher = {
     encrypt: async (text) => encryptChat(await chatKey, text),
@@ -204,7 +208,10 @@ export function createE2ee({ passphrase, worker: startWorker, scriptTransform }:
       listeners.add(listener)
       return () => void listeners.delete(listener)
     },
-    safetyCode,
+    safetyCode() {
+      safetyCode ??= deriveSafetyCode(passphrase, subtle)
+      return safetyCode
+    },
     close() {
       if (closed) return
       closed = true
