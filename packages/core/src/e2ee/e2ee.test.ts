@@ -171,7 +171,7 @@ describe('createE2ee', () => {
     worker.reply({ type: 'parley.e2ee.status', id: receiveId(videoSlot), state: 'decrypting' })
     expect(e2ee.status().streams).toEqual({ 'alice-stream': 'unencrypted' })
 
-    // Alice left; the audio slot now carries Bob's microphone.
+    // The audio slot now carries Bob's microphone (Alice's stream keeps her camera's slot).
     pc.dispatch('track', { track: new FakeMediaStreamTrack('audio'), streams: [bob], transceiver: audioSlot! })
     expect(e2ee.status().streams).toEqual({ 'alice-stream': 'decrypting', 'bob-stream': 'unencrypted' })
     expect(statuses.at(-1)).toBe(e2ee.status())
@@ -179,6 +179,44 @@ describe('createE2ee', () => {
     const announced = statuses.length
     worker.reply({ type: 'parley.e2ee.status', id: receiveId(videoSlot), state: 'decrypting' })
     expect(statuses).toHaveLength(announced)
+  })
+
+  it("a stream leaves the status when it leaves: its track ended (the hub stopped the slot) or taken out of the stream; not while another of its tracks comes", () => {
+    const { e2ee, factory, worker, statuses } = setup()
+    const pc = factory({}) as FakePeerConnection
+    session(pc)
+    const [aliceAudioSlot, aliceVideoSlot, bobAudioSlot] = pc.transceivers.slice(2, 5)
+    const aliceAudio = new FakeMediaStreamTrack('audio')
+    const aliceVideo = new FakeMediaStreamTrack('video')
+    const alice = new FakeMediaStream([aliceAudio, aliceVideo], 'alice-stream')
+    const bobAudio = new FakeMediaStreamTrack('audio')
+    const bob = new FakeMediaStream([bobAudio], 'bob-stream')
+    pc.dispatch('track', { track: aliceAudio, streams: [alice], transceiver: aliceAudioSlot! })
+    pc.dispatch('track', { track: aliceVideo, streams: [alice], transceiver: aliceVideoSlot! })
+    pc.dispatch('track', { track: bobAudio, streams: [bob], transceiver: bobAudioSlot! })
+    const report = (transceiver: typeof aliceAudioSlot, state: string) =>
+      worker.reply({ type: 'parley.e2ee.status', id: transformOf(transceiver!.receiver)!.options.id, state })
+    report(aliceAudioSlot, 'decrypting')
+    report(aliceVideoSlot, 'undecryptable')
+    report(bobAudioSlot, 'decrypting')
+    expect(e2ee.status().streams).toEqual({ 'alice-stream': 'undecryptable', 'bob-stream': 'decrypting' })
+
+    // Alice's camera is taken out of her stream: her microphone still counts for it.
+    alice.removeTrack(aliceVideo)
+    expect(e2ee.status().streams).toEqual({ 'alice-stream': 'decrypting', 'bob-stream': 'decrypting' })
+    // The hub stopped forwarding her microphone (its offer rejects the m-line): the track ends, Alice is gone.
+    aliceAudio.end()
+    expect(e2ee.status().streams).toEqual({ 'bob-stream': 'decrypting' })
+    expect(statuses.at(-1)).toBe(e2ee.status())
+
+    // A slot that carries another stream later: the stream it carried before no longer speaks for it.
+    const carolAudio = new FakeMediaStreamTrack('audio')
+    const carol = new FakeMediaStream([carolAudio], 'carol-stream')
+    pc.dispatch('track', { track: carolAudio, streams: [carol], transceiver: bobAudioSlot! })
+    bob.removeTrack(bobAudio)
+    expect(e2ee.status().streams).toEqual({ 'carol-stream': 'decrypting' })
+    carol.removeTrack(carolAudio)
+    expect(e2ee.status().streams).toEqual({})
   })
 
   it("sending is idle until a send transform reports, then encrypting, unsupported-codec when any sender's codec is refused", () => {
@@ -208,13 +246,21 @@ describe('createE2ee', () => {
     expect(() => session(pc)).toThrow(ReferenceError)
   })
 
-  it('close() terminates the worker, stops listening to it and makes no more peer connections', () => {
+  it("close() terminates the worker, stops listening to it and to the streams' tracks, and makes no more peer connections", () => {
     const { e2ee, worker, factory, statuses } = setup()
+    const pc = factory({}) as FakePeerConnection
+    session(pc)
+    const slot = pc.transceivers[2]!
+    const track = new FakeMediaStreamTrack('audio')
+    pc.dispatch('track', { track, streams: [new FakeMediaStream([track], 'alice-stream')], transceiver: slot })
+    worker.reply({ type: 'parley.e2ee.status', id: transformOf(slot.receiver)!.options.id, state: 'decrypting' })
+    const announced = statuses.length
     e2ee.close()
     expect(worker.terminated).toBe(true)
     worker.reply({ type: 'parley.e2ee.keyReady', generation: 0 })
-    expect(e2ee.status().key).toBe('deriving')
-    expect(statuses).toEqual([])
+    track.end()
+    expect(e2ee.status()).toMatchObject({ key: 'deriving', streams: { 'alice-stream': 'decrypting' } })
+    expect(statuses).toHaveLength(announced)
     expect(() => factory({})).toThrow(/closed/)
   })
 

@@ -4,7 +4,7 @@
 // (chatChannel.ts, with a key of its own derived here), and the status the worker's reports add up to.
 // Nothing of the core's main entry imports this (its bundle has a size budget): `@parley/core/e2ee`.
 import { CHAT_CHANNEL_LABEL } from '@parley/protocol'
-import type { DataChannelLike, MediaStreamTrackLike, PeerConnectionFactory, PeerConnectionLike, RtpTransceiverLike, TrackEventLike } from '../ports.js'
+import type { DataChannelLike, MediaStreamLike, MediaStreamTrackLike, PeerConnectionFactory, PeerConnectionLike, RtpTransceiverLike, TrackEventLike } from '../ports.js'
 import { decryptChat, deriveChatKey, encryptChat, isEncryptedChatFrame, type ChatDecryptResult } from './chatCrypto.js'
 import { encryptChatChannel, type ChatCipher, type ChatDrop } from './chatChannel.js'
 import { safetyCode as deriveSafetyCode, type MediaKind, type SubtleCryptoLike } from './frameCrypto.js'
@@ -98,6 +98,8 @@ export function createE2ee({ passphrase, worker: startWorker, scriptTransform, s
   const receiveStates = new Map<number, ReceiveState>()
   /** A receive transform's stream: the latest track event's on its receiver (a receive slot may carry another one later). */
   const streamOfTransform = new Map<number, string>()
+  /** Stops watching a receive transform's track for the end of its stream (`followStream`). */
+  const unfollowOf = new Map<number, () => void>()
   const listeners = new Set<(status: E2eeStatus) => void>()
   const chatDrops: E2eeChatStatus = { undecryptable: 0, unencrypted: 0, unsent: 0 }
   let current = computeStatus()
@@ -165,16 +167,44 @@ export function createE2ee({ passphrase, worker: startWorker, scriptTransform, s
       const { receiver } = event.transceiver
       attachBoth(event.transceiver, kindOf(event.track.kind))
       const id = receiveTransformOf.get(receiver)
-      const streamId = event.streams[0]?.id
+      const stream = event.streams[0]
       if (id === undefined) return
-      if (streamId === undefined) streamOfTransform.delete(id)
-      else streamOfTransform.set(id, streamId)
+      unfollowOf.get(id)?.()
+      if (stream === undefined) streamOfTransform.delete(id)
+      else followStream(id, event.track, stream)
       changed()
     })
     // Also at creation, before the core's own listener: the channel it receives is already encrypted.
     pc.addEventListener('datachannel', ({ channel }: { channel: DataChannelLike }) => {
       if (channel.label === CHAT_CHANNEL_LABEL) encryptChatChannel(channel, chatCipher, chatDropped)
     })
+  }
+
+  /**
+   * Counts a receive transform for `stream` until the stream leaves: the track ends (the hub stops the
+   * forwarding, its next offer rejects the m-line, the browser ends the receiver's track) or it is taken out
+   * of the stream (a remote description that no longer sends it). Then the stream's state goes from `status().streams`.
+   */
+  function followStream(id: number, track: MediaStreamTrackLike, stream: MediaStreamLike): void {
+    streamOfTransform.set(id, stream.id)
+    const left = () => {
+      const ended = track.readyState === 'ended'
+      // Another track of the stream went (its video, say): this one still counts.
+      if (!ended && stream.getTracks().includes(track)) return
+      unfollow()
+      streamOfTransform.delete(id)
+      // A stopped receiver's transform never carries anything again.
+      if (ended) receiveStates.delete(id)
+      changed()
+    }
+    const unfollow = () => {
+      track.removeEventListener('ended', left)
+      stream.removeEventListener('removetrack', left)
+      unfollowOf.delete(id)
+    }
+    track.addEventListener('ended', left)
+    stream.addEventListener('removetrack', left)
+    unfollowOf.set(id, unfollow)
   }
 
   function chatDropped(drop: ChatDrop): void {
@@ -216,6 +246,7 @@ export function createE2ee({ passphrase, worker: startWorker, scriptTransform, s
       if (closed) return
       closed = true
       listeners.clear()
+      for (const unfollow of [...unfollowOf.values()]) unfollow()
       worker.removeEventListener('message', onMessage)
       worker.terminate()
     },
