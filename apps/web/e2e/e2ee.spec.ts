@@ -103,13 +103,14 @@ describe('end-to-end encryption (built app, real hub; Ada and Dan in Chromium, B
     await waitForDecodedVideo(ada.page, remoteVideoSelector(boAtAda.participant), { minFramesGrowth: 10, timeoutMs: 30_000 }).catch(explain)
     expect(await ada.page.locator('[data-testid="tile-e2ee"]').count()).toBe(0)
 
-    // The same key gives the same safety code, in both browsers.
+    // The same key gives the same safety code, in both browsers (each derives it when its Encrypted card opens).
     await ada.page.locator('[data-testid="e2ee-mark"] summary').click()
     const adaCode = ada.page.getByTestId('e2ee-safety-code')
     await adaCode.waitFor({ timeout: 10_000 }).catch(explain)
     const code = (await adaCode.textContent())?.trim()
     expect(code).toMatch(/^\d{4}( \d{4}){4}$/)
     await ada.page.screenshot({ path: artifactPath('e2ee-call.png') })
+    await boPage.locator('[data-testid="e2ee-mark"] summary').click()
     const boCode = await pollUntil(
       async () => (await boPage.evaluate(() => document.querySelector('[data-testid="e2ee-safety-code"]')?.textContent?.trim())) || undefined,
       { timeoutMs: 10_000, description: "Bo's safety code" },

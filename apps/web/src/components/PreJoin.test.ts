@@ -229,8 +229,12 @@ describe('PreJoin, end-to-end encryption', () => {
     await wrapper.get('[data-testid="display-name"]').setValue('Ada')
     await wrapper.get('form').trigger('submit')
     expect(app.fake.calls.at(-1)?.method).toBe('join')
+    // Unticked: the key leaves the address and a conference without encryption replaces it.
     await wrapper.get('[data-testid="e2ee-toggle"]').setValue(false)
     expect(app.page.href()).not.toContain('#e2ee=')
+    expect(app.fake.created).toBe(3)
+    expect(app.fake.options?.e2ee).toBeUndefined()
+    expect(wrapper.get<HTMLInputElement>('[data-testid="e2ee-toggle"]').element.checked).toBe(false)
     wrapper.unmount()
   })
 

@@ -47,8 +47,8 @@ export type {
 export interface E2eeHandle {
   status(): E2eeStatus
   subscribe(listener: (status: E2eeStatus) => void): () => void
-  /** The code people compare aloud: the same for everyone holding the same key. */
-  readonly safetyCode: Promise<string>
+  /** The code people compare aloud: the same for everyone holding the same key. Derived at the first call (PBKDF2). */
+  safetyCode(): Promise<string>
   /** Ends its worker: after the conference stopped. */
   close(): void
 }

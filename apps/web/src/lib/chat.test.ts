@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { chatButtonLabel, chatNoticeText } from './chat'
+import { chatButtonLabel, chatE2eeNotes, chatNoticeText } from './chat'
 
 describe('chat wording', () => {
   it('words every notice, naming a throttled sender as text', () => {
@@ -13,5 +13,13 @@ describe('chat wording', () => {
   it('says how many are unread on the button', () => {
     expect(chatButtonLabel(0)).toBe('Chat')
     expect(chatButtonLabel(3)).toBe('Chat, 3 unread')
+  })
+
+  it("words an encrypted chat's losses: what did not decrypt or came in the clear together, ours not sent apart; nothing without encryption", () => {
+    expect(chatE2eeNotes(undefined)).toBeUndefined()
+    expect(chatE2eeNotes({ undecryptable: 0, unencrypted: 0, unsent: 0 })).toEqual({})
+    expect(chatE2eeNotes({ undecryptable: 1, unencrypted: 0, unsent: 0 })).toEqual({ dropped: '1 message could not be decrypted.' })
+    expect(chatE2eeNotes({ undecryptable: 0, unencrypted: 1, unsent: 1 })).toEqual({ dropped: '1 message could not be decrypted.', unsent: '1 message of yours could not be sent.' })
+    expect(chatE2eeNotes({ undecryptable: 2, unencrypted: 1, unsent: 2 })).toEqual({ dropped: '3 messages could not be decrypted.', unsent: '2 messages of yours could not be sent.' })
   })
 })

@@ -1,8 +1,8 @@
 // The chat panel: whether it is open, the draft, and sending. The messages, the unread count and the
-// notices are the core's (`view.chat`); while the panel is open, what arrives counts as read.
+// notices are the core's (`view.chat`), an encrypted call's losses its encryption's (`session.e2ee.chat`); while the panel is open, what arrives counts as read.
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
-import { chatNoticeText } from '../lib/chat'
+import { chatE2eeNotes, chatNoticeText } from '../lib/chat'
 import { useSessionStore } from './session'
 
 export const useChatStore = defineStore('chat', () => {
@@ -12,6 +12,8 @@ export const useChatStore = defineStore('chat', () => {
   const chat = computed(() => session.view.chat)
   const unread = computed(() => chat.value.unread)
   const notice = computed(() => chatNoticeText(chat.value.notice))
+  /** An encrypted call's chat drops what it cannot decrypt or what came in the clear: said, never shown. */
+  const e2ee = computed(() => chatE2eeNotes(session.e2ee?.chat))
 
   function toggle() {
     open.value = !open.value
@@ -38,5 +40,5 @@ export const useChatStore = defineStore('chat', () => {
     { immediate: true },
   )
 
-  return { open, draft, chat, unread, notice, toggle, close, send }
+  return { open, draft, chat, unread, notice, e2ee, toggle, close, send }
 })

@@ -64,8 +64,15 @@ describe('end-to-end encryption in the app', () => {
     app.start()
     const session = useSessionStore()
     expect(session.e2ee).toEqual({ key: 'deriving', sending: 'idle', streams: {}, chat: { undecryptable: 0, unencrypted: 0, unsent: 0 } })
+    // The safety code is derived when asked for (the Encrypted card's first opening), once per call.
+    await Promise.resolve()
+    expect(session.safetyCode).toBeUndefined()
+    expect(app.fake.e2ee!.safetyCodeAsked).toBe(0)
+    session.requestSafetyCode()
+    session.requestSafetyCode()
     await Promise.resolve()
     expect(session.safetyCode).toBe(`code of ${KEY}`)
+    expect(app.fake.e2ee!.safetyCodeAsked).toBe(1)
 
     const ada = makeParticipant(1, { name: 'Ada' })
     // No frame of Bo's decodes, so the core finds his video stalled: that is not a connection problem here.
@@ -87,6 +94,13 @@ describe('end-to-end encryption in the app', () => {
     expect(encryption.closed).toBe(true)
     expect(session.e2ee).toBeUndefined()
     expect(session.safetyCode).toBeUndefined()
+    // The next call's code is asked for anew.
+    app.start()
+    session.requestSafetyCode()
+    await Promise.resolve()
+    expect(app.fake.e2ee).not.toBe(encryption)
+    expect(app.fake.e2ee!.safetyCodeAsked).toBe(1)
+    expect(session.safetyCode).toBe(`code of ${KEY}`)
   })
 
   it("without the key, shows whoever encrypts as locked (the avatar, silent), and the others as usual", () => {

@@ -52,8 +52,10 @@ export const useSessionStore = defineStore('session', () => {
   let emitted: { unsubscribe(): void } | undefined
   /** The call's end-to-end encryption as its owner reports it; undefined when the call is not encrypted. */
   const e2ee = shallowRef<E2eeStatus>()
-  /** The code people compare aloud (everyone with the same key sees the same), once derived. */
+  /** The code people compare aloud (everyone with the same key sees the same), once asked for and derived. */
   const safetyCode = ref<string>()
+  /** The conference whose safety code was asked for (requestSafetyCode): asked once per call. */
+  let safetyCodeOf: AnyConferenceHandle | undefined
   let e2eeWatch: (() => void) | undefined
   const factListeners = new Set<Parameters<typeof onFact>[0]>()
 
@@ -82,10 +84,6 @@ export const useSessionStore = defineStore('session', () => {
     if (encryption) {
       e2ee.value = encryption.status()
       e2eeWatch = encryption.subscribe((status) => (e2ee.value = status))
-      encryption.safetyCode.then(
-        (code) => conference.value === handle && (safetyCode.value = code),
-        (error: unknown) => console.error('[parley] no safety code:', error),
-      )
     }
     // One mirror per task at most, the latest snapshot, when the environment defers it (environment.ts
     // `nextTask`). None while an answer of ours is due (`answeringOffer`, at most the core's settleLimit):
@@ -144,8 +142,23 @@ export const useSessionStore = defineStore('session', () => {
     conference.value = undefined
     e2ee.value = undefined
     safetyCode.value = undefined
+    safetyCodeOf = undefined
     snapshot.value = undefined
     inspection.clear()
+  }
+
+  /**
+   * The Encrypted card opened (components/E2eeMark.vue): the safety code is derived now, once per call.
+   * Not at the call's start: PBKDF2's 100,000 iterations are wasted work there when nobody looks.
+   */
+  function requestSafetyCode() {
+    const handle = conference.value
+    if (!handle?.e2ee || safetyCodeOf === handle) return
+    safetyCodeOf = handle
+    handle.e2ee.safetyCode().then(
+      (code) => conference.value === handle && (safetyCode.value = code),
+      (error: unknown) => console.error('[parley] no safety code:', error),
+    )
   }
 
   /**
@@ -266,6 +279,7 @@ export const useSessionStore = defineStore('session', () => {
     streams,
     e2ee,
     safetyCode,
+    requestSafetyCode,
     core,
     coreFailedToLoad,
     start,

@@ -184,6 +184,8 @@ export type RecordedCall =
 /** The end-to-end encryption of an encrypted fake call: its status set by the test, its closing seen. */
 export interface FakeE2ee extends E2eeHandle {
   passphrase: string
+  /** How many times the app asked for the safety code (the core derives it at each first ask). */
+  safetyCodeAsked: number
   setStatus(status: Partial<E2eeStatus>): void
   closed: boolean
 }
@@ -193,6 +195,7 @@ function createFakeE2ee(passphrase: string): FakeE2ee {
   const listeners = new Set<(status: E2eeStatus) => void>()
   const e2ee: FakeE2ee = {
     passphrase,
+    safetyCodeAsked: 0,
     closed: false,
     status: () => status,
     subscribe(listener) {
@@ -200,7 +203,10 @@ function createFakeE2ee(passphrase: string): FakeE2ee {
       return () => listeners.delete(listener)
     },
     // Made from the passphrase, so two calls with one key show one code.
-    safetyCode: Promise.resolve(`code of ${passphrase}`),
+    safetyCode() {
+      e2ee.safetyCodeAsked++
+      return Promise.resolve(`code of ${passphrase}`)
+    },
     setStatus(changes) {
       status = { ...status, ...changes }
       listeners.forEach((listener) => listener(status))

@@ -9,7 +9,7 @@ import { FakeMediaStream, FakeMediaStreamTrack } from '../test-support/fakeMedia
 import { FakePeerConnections, type FakePeerConnection } from '../test-support/fakePeerConnection.js'
 import { CHAT_FRAME_PREFIX, deriveChatKey, encryptChat } from './chatCrypto.js'
 import { createE2ee, e2eeSupported, type E2eeStatus, type WorkerLike } from './e2ee.js'
-import { safetyCode } from './frameCrypto.js'
+import { safetyCode, type SubtleCryptoLike } from './frameCrypto.js'
 import type { TransformOptions } from './worker.js'
 
 class FakeWorker implements WorkerLike {
@@ -59,6 +59,26 @@ function setup(passphrase = 'fragment secret') {
   const statuses: E2eeStatus[] = []
   e2ee.subscribe((status) => statuses.push(status))
   return { e2ee, workers, worker: workers[0] as FakeWorker, transforms, pcs, factory: e2ee.peerConnection(pcs.factory), statuses }
+}
+
+/** The platform's WebCrypto, counting the passphrase's imports (one per derivation) and the safety code's bit derivations. */
+function countingSubtle() {
+  const real = globalThis.crypto.subtle
+  const counts = { imports: 0, bitDerivations: 0 }
+  const subtle = {
+    importKey: (...args: Parameters<typeof real.importKey>) => (counts.imports++, real.importKey(...args)),
+    deriveKey: (...args: Parameters<typeof real.deriveKey>) => real.deriveKey(...args),
+    deriveBits: (...args: Parameters<typeof real.deriveBits>) => (counts.bitDerivations++, real.deriveBits(...args)),
+  } as unknown as SubtleCryptoLike
+  return {
+    subtle,
+    get imports() {
+      return counts.imports
+    },
+    get bitDerivations() {
+      return counts.bitDerivations
+    },
+  }
 }
 
 const transformOf = (target: object) => (target as { transform?: FakeScriptTransform }).transform
@@ -151,7 +171,7 @@ describe('createE2ee', () => {
     worker.reply({ type: 'parley.e2ee.status', id: receiveId(videoSlot), state: 'decrypting' })
     expect(e2ee.status().streams).toEqual({ 'alice-stream': 'unencrypted' })
 
-    // Alice left; the audio slot now carries Bob's microphone.
+    // The audio slot now carries Bob's microphone (Alice's stream keeps her camera's slot).
     pc.dispatch('track', { track: new FakeMediaStreamTrack('audio'), streams: [bob], transceiver: audioSlot! })
     expect(e2ee.status().streams).toEqual({ 'alice-stream': 'decrypting', 'bob-stream': 'unencrypted' })
     expect(statuses.at(-1)).toBe(e2ee.status())
@@ -159,6 +179,44 @@ describe('createE2ee', () => {
     const announced = statuses.length
     worker.reply({ type: 'parley.e2ee.status', id: receiveId(videoSlot), state: 'decrypting' })
     expect(statuses).toHaveLength(announced)
+  })
+
+  it("a stream leaves the status when it leaves: its track ended (the hub stopped the slot) or taken out of the stream; not while another of its tracks comes", () => {
+    const { e2ee, factory, worker, statuses } = setup()
+    const pc = factory({}) as FakePeerConnection
+    session(pc)
+    const [aliceAudioSlot, aliceVideoSlot, bobAudioSlot] = pc.transceivers.slice(2, 5)
+    const aliceAudio = new FakeMediaStreamTrack('audio')
+    const aliceVideo = new FakeMediaStreamTrack('video')
+    const alice = new FakeMediaStream([aliceAudio, aliceVideo], 'alice-stream')
+    const bobAudio = new FakeMediaStreamTrack('audio')
+    const bob = new FakeMediaStream([bobAudio], 'bob-stream')
+    pc.dispatch('track', { track: aliceAudio, streams: [alice], transceiver: aliceAudioSlot! })
+    pc.dispatch('track', { track: aliceVideo, streams: [alice], transceiver: aliceVideoSlot! })
+    pc.dispatch('track', { track: bobAudio, streams: [bob], transceiver: bobAudioSlot! })
+    const report = (transceiver: typeof aliceAudioSlot, state: string) =>
+      worker.reply({ type: 'parley.e2ee.status', id: transformOf(transceiver!.receiver)!.options.id, state })
+    report(aliceAudioSlot, 'decrypting')
+    report(aliceVideoSlot, 'undecryptable')
+    report(bobAudioSlot, 'decrypting')
+    expect(e2ee.status().streams).toEqual({ 'alice-stream': 'undecryptable', 'bob-stream': 'decrypting' })
+
+    // Alice's camera is taken out of her stream: her microphone still counts for it.
+    alice.removeTrack(aliceVideo)
+    expect(e2ee.status().streams).toEqual({ 'alice-stream': 'decrypting', 'bob-stream': 'decrypting' })
+    // The hub stopped forwarding her microphone (its offer rejects the m-line): the track ends, Alice is gone.
+    aliceAudio.end()
+    expect(e2ee.status().streams).toEqual({ 'bob-stream': 'decrypting' })
+    expect(statuses.at(-1)).toBe(e2ee.status())
+
+    // A slot that carries another stream later: the stream it carried before no longer speaks for it.
+    const carolAudio = new FakeMediaStreamTrack('audio')
+    const carol = new FakeMediaStream([carolAudio], 'carol-stream')
+    pc.dispatch('track', { track: carolAudio, streams: [carol], transceiver: bobAudioSlot! })
+    bob.removeTrack(bobAudio)
+    expect(e2ee.status().streams).toEqual({ 'carol-stream': 'decrypting' })
+    carol.removeTrack(carolAudio)
+    expect(e2ee.status().streams).toEqual({})
   })
 
   it("sending is idle until a send transform reports, then encrypting, unsupported-codec when any sender's codec is refused", () => {
@@ -188,19 +246,35 @@ describe('createE2ee', () => {
     expect(() => session(pc)).toThrow(ReferenceError)
   })
 
-  it('close() terminates the worker, stops listening to it and makes no more peer connections', () => {
+  it("close() terminates the worker, stops listening to it and to the streams' tracks, and makes no more peer connections", () => {
     const { e2ee, worker, factory, statuses } = setup()
+    const pc = factory({}) as FakePeerConnection
+    session(pc)
+    const slot = pc.transceivers[2]!
+    const track = new FakeMediaStreamTrack('audio')
+    pc.dispatch('track', { track, streams: [new FakeMediaStream([track], 'alice-stream')], transceiver: slot })
+    worker.reply({ type: 'parley.e2ee.status', id: transformOf(slot.receiver)!.options.id, state: 'decrypting' })
+    const announced = statuses.length
     e2ee.close()
     expect(worker.terminated).toBe(true)
     worker.reply({ type: 'parley.e2ee.keyReady', generation: 0 })
-    expect(e2ee.status().key).toBe('deriving')
-    expect(statuses).toEqual([])
+    track.end()
+    expect(e2ee.status()).toMatchObject({ key: 'deriving', streams: { 'alice-stream': 'decrypting' } })
+    expect(statuses).toHaveLength(announced)
     expect(() => factory({})).toThrow(/closed/)
   })
 
-  it('the safety code is the passphrase’s', async () => {
-    const { e2ee } = setup('compare me')
-    expect(await e2ee.safetyCode).toBe(await safetyCode('compare me'))
+  it('derives the safety code at the first ask, not before, and once: the passphrase’s', async () => {
+    const crypto = countingSubtle()
+    const e2ee = createE2ee({ passphrase: 'compare me', worker: () => new FakeWorker(), scriptTransform: () => ({}), subtle: crypto.subtle })
+    // Each derivation imports the passphrase at once: here the chat key's alone.
+    expect(crypto.imports).toBe(1)
+    const code = e2ee.safetyCode()
+    expect(e2ee.safetyCode()).toBe(code)
+    expect(await code).toBe(await safetyCode('compare me'))
+    expect(await e2ee.safetyCode()).toBe(await code)
+    expect(crypto.imports).toBe(2)
+    expect(crypto.bitDerivations).toBe(1)
   })
 
   it('e2eeSupported tells whether the scope has RTCRtpScriptTransform', () => {

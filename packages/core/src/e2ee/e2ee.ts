@@ -4,10 +4,10 @@
 // (chatChannel.ts, with a key of its own derived here), and the status the worker's reports add up to.
 // Nothing of the core's main entry imports this (its bundle has a size budget): `@parley/core/e2ee`.
 import { CHAT_CHANNEL_LABEL } from '@parley/protocol'
-import type { DataChannelLike, MediaStreamTrackLike, PeerConnectionFactory, PeerConnectionLike, RtpTransceiverLike, TrackEventLike } from '../ports.js'
+import type { DataChannelLike, MediaStreamLike, MediaStreamTrackLike, PeerConnectionFactory, PeerConnectionLike, RtpTransceiverLike, TrackEventLike } from '../ports.js'
 import { decryptChat, deriveChatKey, encryptChat, isEncryptedChatFrame, type ChatDecryptResult } from './chatCrypto.js'
 import { encryptChatChannel, type ChatCipher, type ChatDrop } from './chatChannel.js'
-import { safetyCode as deriveSafetyCode, type MediaKind } from './frameCrypto.js'
+import { safetyCode as deriveSafetyCode, type MediaKind, type SubtleCryptoLike } from './frameCrypto.js'
 import type { KeyMessage, ReceiveState, SendState, TransformOptions, WorkerReport } from './worker.js'
 
 export type E2eeStreamState = ReceiveState
@@ -54,6 +54,8 @@ export interface E2eeOptions {
   /** Starts the worker of `@parley/core/e2ee/worker`. */
   worker: () => WorkerLike
   scriptTransform: ScriptTransformFactory
+  /** The WebCrypto this thread derives the chat's key and the safety code with: `globalThis.crypto.subtle` when not given. */
+  subtle?: SubtleCryptoLike
 }
 
 export interface E2ee {
@@ -62,8 +64,12 @@ export interface E2ee {
   status(): E2eeStatus
   /** Called at each change of the status (not at once: read `status()` first). Returns the unsubscribe. */
   subscribe(listener: (status: E2eeStatus) => void): () => void
-  /** Five groups of four digits people compare aloud: the same only for the same passphrase. */
-  readonly safetyCode: Promise<string>
+  /**
+   * Five groups of four digits people compare aloud: the same only for the same passphrase. Derived at the
+   * first call (PBKDF2, 100,000 iterations: not work for a call's start when nobody looks at it), then that
+   * same promise.
+   */
+  safetyCode(): Promise<string>
   /** Terminates the worker (after the conference is disposed). */
   close(): void
 }
@@ -78,7 +84,7 @@ const STREAM_SEVERITY: Record<E2eeStreamState, number> = { decrypting: 0, unencr
 const SEND_STATES: readonly string[] = ['encrypting', 'unsupported-codec'] satisfies SendState[]
 const RECEIVE_STATES: readonly string[] = Object.keys(STREAM_SEVERITY)
 
-export function createE2ee({ passphrase, worker: startWorker, scriptTransform }: E2eeOptions): E2ee {
+export function createE2ee({ passphrase, worker: startWorker, scriptTransform, subtle }: E2eeOptions): E2ee {
   if (passphrase.length === 0) throw new TypeError('end-to-end encryption needs a passphrase')
   const worker = startWorker()
   const generation = 0
@@ -92,6 +98,8 @@ export function createE2ee({ passphrase, worker: startWorker, scriptTransform }:
   const receiveStates = new Map<number, ReceiveState>()
   /** A receive transform's stream: the latest track event's on its receiver (a receive slot may carry another one later). */
   const streamOfTransform = new Map<number, string>()
+  /** Stops watching a receive transform's track for the end of its stream (`followStream`). */
+  const unfollowOf = new Map<number, () => void>()
   const listeners = new Set<(status: E2eeStatus) => void>()
   const chatDrops: E2eeChatStatus = { undecryptable: 0, unencrypted: 0, unsent: 0 }
   let current = computeStatus()
@@ -159,16 +167,44 @@ export function createE2ee({ passphrase, worker: startWorker, scriptTransform }:
       const { receiver } = event.transceiver
       attachBoth(event.transceiver, kindOf(event.track.kind))
       const id = receiveTransformOf.get(receiver)
-      const streamId = event.streams[0]?.id
+      const stream = event.streams[0]
       if (id === undefined) return
-      if (streamId === undefined) streamOfTransform.delete(id)
-      else streamOfTransform.set(id, streamId)
+      unfollowOf.get(id)?.()
+      if (stream === undefined) streamOfTransform.delete(id)
+      else followStream(id, event.track, stream)
       changed()
     })
     // Also at creation, before the core's own listener: the channel it receives is already encrypted.
     pc.addEventListener('datachannel', ({ channel }: { channel: DataChannelLike }) => {
       if (channel.label === CHAT_CHANNEL_LABEL) encryptChatChannel(channel, chatCipher, chatDropped)
     })
+  }
+
+  /**
+   * Counts a receive transform for `stream` until the stream leaves: the track ends (the hub stops the
+   * forwarding, its next offer rejects the m-line, the browser ends the receiver's track) or it is taken out
+   * of the stream (a remote description that no longer sends it). Then the stream's state goes from `status().streams`.
+   */
+  function followStream(id: number, track: MediaStreamTrackLike, stream: MediaStreamLike): void {
+    streamOfTransform.set(id, stream.id)
+    const left = () => {
+      const ended = track.readyState === 'ended'
+      // Another track of the stream went (its video, say): this one still counts.
+      if (!ended && stream.getTracks().includes(track)) return
+      unfollow()
+      streamOfTransform.delete(id)
+      // A stopped receiver's transform never carries anything again.
+      if (ended) receiveStates.delete(id)
+      changed()
+    }
+    const unfollow = () => {
+      track.removeEventListener('ended', left)
+      stream.removeEventListener('removetrack', left)
+      unfollowOf.delete(id)
+    }
+    track.addEventListener('ended', left)
+    stream.addEventListener('removetrack', left)
+    unfollowOf.set(id, unfollow)
   }
 
   function chatDropped(drop: ChatDrop): void {
@@ -178,11 +214,9 @@ export function createE2ee({ passphrase, worker: startWorker, scriptTransform }:
 
   worker.addEventListener('message', onMessage)
   worker.postMessage({ type: 'parley.e2ee.key', passphrase, generation } satisfies KeyMessage)
-  const safetyCode = deriveSafetyCode(passphrase)
-  // Read or not, a failure (no WebCrypto) must not be an unhandled rejection; the key status says it too.
-  safetyCode.catch(() => undefined)
+  let safetyCode: Promise<string> | undefined
   // The chat's key, on this thread (the channel lives here): messages wait for it, none goes out in the clear.
-  const chatKey = deriveChatKey(passphrase)
+  const chatKey = deriveChatKey(passphrase, subtle)
   chatKey.catch(() => undefined)
   const chatCipher: ChatCipher = {
     encrypt: async (text) => encryptChat(await chatKey, text),
@@ -204,11 +238,15 @@ export function createE2ee({ passphrase, worker: startWorker, scriptTransform }:
       listeners.add(listener)
       return () => void listeners.delete(listener)
     },
-    safetyCode,
+    safetyCode() {
+      safetyCode ??= deriveSafetyCode(passphrase, subtle)
+      return safetyCode
+    },
     close() {
       if (closed) return
       closed = true
       listeners.clear()
+      for (const unfollow of [...unfollowOf.values()]) unfollow()
       worker.removeEventListener('message', onMessage)
       worker.terminate()
     },

@@ -11,6 +11,6 @@ export {
   type ScriptTransformFactory,
   type WorkerLike,
 } from './e2ee.js'
-export { deriveFrameKey, safetyCode, encryptFrame, decryptFrame, FRAME_MAGIC, type DecryptResult, type FrameInfo, type FrameKey, type FrameKeys, type MediaKind } from './frameCrypto.js'
+export { deriveFrameKey, safetyCode, encryptFrame, decryptFrame, FRAME_MAGIC, type DecryptResult, type FrameInfo, type FrameKey, type FrameKeys, type MediaKind, type SubtleCryptoLike } from './frameCrypto.js'
 export type { KeyMessage, WorkerReport, TransformOptions, SendState, ReceiveState } from './worker.js'
 export { deriveChatKey, encryptChat, decryptChat, isEncryptedChatFrame, CHAT_FRAME_PREFIX, type ChatDecryptResult, type ChatKey } from './chatCrypto.js'
