@@ -180,6 +180,32 @@ describe('hub client', () => {
     expect(api.eventsUrl('r', 'c')).toBe(`${FAKE_HUB_URL}/v1/rooms/r/events/c`)
   })
 
+  it("acts as a client with the key its register brought (Parley's hub): the header on every request in its name, the query of its events and beacon URLs, never for another client", async () => {
+    const { hub, api } = client()
+    const room = await api.createRoom({ name: 'x' })
+    const bitrates = { audio: 48000, audio_red: 64000, video: 1200000, video_high: 1200000, video_high_pixels: 921600, video_mid: 500000, video_mid_pixels: 259200, video_low: 150000, video_low_pixels: 64800, initial_bandwidth: 1000000 }
+    hub.next('register', { status: 200, data: { client_id: 'ada', name: 'Ada', bitrates, parley_client_key: 'k+1' } })
+    await api.register(room.id, { name: 'Ada' })
+    await api.isAllowNegotiate(room.id, 'ada')
+    await api.candidate(room.id, 'ada', { candidate: 'candidate:1', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: null })
+    await api.leave(room.id, 'ada')
+    await api.muteClient(room.id, 'bo', { key: 'host', clientId: 'ada' })
+    expect(hub.requests('isAllowNegotiate')[0]?.headers['X-Parley-Client-Key']).toBe('k+1')
+    expect(hub.requests('candidate')[0]?.headers['X-Parley-Client-Key']).toBe('k+1')
+    expect(hub.requests('leave')[0]?.headers['X-Parley-Client-Key']).toBe('k+1')
+    expect(hub.requests('muteClient')[0]?.headers['X-Parley-Client-Key']).toBeUndefined()
+    expect(hub.requests('register')[0]?.headers['X-Parley-Client-Key']).toBeUndefined()
+    expect(api.eventsUrl(room.id, 'ada')).toBe(`${FAKE_HUB_URL}/v1/rooms/${room.id}/events/ada?parley_client_key=k%2B1`)
+    expect(api.eventsUrl(room.id, 'ada', '7')).toBe(`${FAKE_HUB_URL}/v1/rooms/${room.id}/events/ada?lastEventId=7&parley_client_key=k%2B1`)
+    expect(api.leaveUrl(room.id, 'ada')).toBe(`${FAKE_HUB_URL}/v1/rooms/${room.id}/leave/ada?parley_client_key=k%2B1`)
+    expect(api.eventsUrl(room.id, 'bo')).toBe(`${FAKE_HUB_URL}/v1/rooms/${room.id}/events/bo`)
+    // A new registration (a hub restart, the same uid) brings a new key: that one is used.
+    hub.next('register', { status: 200, data: { client_id: 'ada', name: 'Ada', bitrates, parley_client_key: 'k2' } })
+    await api.register(room.id, { uid: 'ada', name: 'Ada' })
+    await api.isAllowNegotiate(room.id, 'ada')
+    expect(hub.requests('isAllowNegotiate')[1]?.headers['X-Parley-Client-Key']).toBe('k2')
+  })
+
   it('covers the rest of the v1 surface', async () => {
     const { hub, api } = client()
     const room = await api.createRoom({ name: 'x' })

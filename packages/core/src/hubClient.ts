@@ -3,6 +3,7 @@
 // HubError whose `kind` a caller can branch on.
 import * as v from 'valibot'
 import {
+  CLIENT_KEY_HEADER,
   EnvelopeSchema,
   HOST_KEY_HEADER,
   ClaimedHostKeySchema,
@@ -30,6 +31,7 @@ import {
   type SessionDescription,
   type SubscribeTracksRequest,
   type TrackSourcesRequest,
+  withClientKey,
 } from '@parley/protocol'
 import type { RoomCredentials } from './api.js'
 import type { FetchLike, FetchResponseLike } from './ports.js'
@@ -127,6 +129,11 @@ const NullData = v.unknown()
 export function createHubClient(options: HubClientOptions): HubClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '')
   const url = <N extends RouteName>(name: N, params: RouteParams<N>) => `${baseUrl}${pathFor(name, params)}`
+  /**
+   * Each client's key from its latest register (Parley's hub; none from the hosted hub): every request acting
+   * as that client carries it, so nobody else in the room can (protocol clientKey.ts).
+   */
+  const clientKeys = new Map<string, string>()
 
   async function send<N extends RouteName>(
     name: N,
@@ -134,7 +141,8 @@ export function createHubClient(options: HubClientOptions): HubClient {
     init: { body?: unknown; signal?: AbortSignal; keepalive?: boolean; notFound?: HubErrorKind; headers?: Record<string, string> },
   ): Promise<{ status: number; data: unknown }> {
     const route = routes[name]
-    const headers: Record<string, string> = { 'Content-Type': 'application/json', ...init.headers }
+    const clientKey = clientKeys.get((params as { clientId?: string }).clientId!)
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', ...(clientKey ? { [CLIENT_KEY_HEADER]: clientKey } : {}), ...init.headers }
     if (route.auth && options.accessToken) headers.Authorization = `Bearer ${options.accessToken}`
     let response: FetchResponseLike
     try {
@@ -205,7 +213,10 @@ export function createHubClient(options: HubClientOptions): HubClient {
         ...(credentials.hostKey ? { [HOST_KEY_HEADER]: credentials.hostKey } : {}),
         ...(credentials.pass ? { [ROOM_PASS_HEADER]: credentials.pass } : {}),
       }
-      return call('register', { roomId }, RegisteredClientSchema, { body, ...signalOf(signal), headers, notFound: 'room-not-found' })
+      return call('register', { roomId }, RegisteredClientSchema, { body, ...signalOf(signal), headers, notFound: 'room-not-found' }).then((client) => {
+        if (client.parley_client_key) clientKeys.set(client.client_id, client.parley_client_key)
+        return client
+      })
     },
     getClient: (roomId, clientId, signal) =>
       call('getClient', { roomId, clientId }, ClientSchema, { ...signalOf(signal), notFound: 'client-gone' }),
@@ -251,7 +262,7 @@ export function createHubClient(options: HubClientOptions): HubClient {
     leave: async (roomId, clientId, signal) => {
       await call('leave', { roomId, clientId }, NullData, { ...signalOf(signal), keepalive: true, notFound: 'client-gone' })
     },
-    leaveUrl: (roomId, clientId) => url('leaveBeacon', { roomId, clientId }),
+    leaveUrl: (roomId, clientId) => withClientKey(url('leaveBeacon', { roomId, clientId }), clientKeys.get(clientId)),
     endRoom: async (roomId, signal, host) => {
       await call('endRoom', { roomId }, NullData, { ...signalOf(signal), ...(host ? asHost(host) : {}), notFound: 'room-not-found' })
     },
@@ -277,7 +288,7 @@ export function createHubClient(options: HubClientOptions): HubClient {
       await call('createChannel', { roomId }, NullData, { body: { name, mode: ordered }, ...signalOf(signal), notFound: 'room-not-found' })
     },
     eventsUrl: (roomId, clientId, lastEventId) =>
-      url('events', { roomId, clientId }) + (lastEventId === undefined ? '' : `?lastEventId=${encodeURIComponent(lastEventId)}`),
+      withClientKey(url('events', { roomId, clientId }) + (lastEventId === undefined ? '' : `?lastEventId=${encodeURIComponent(lastEventId)}`), clientKeys.get(clientId)),
   }
 }
 

@@ -22,6 +22,7 @@ import {
   Status,
   messageOf,
 } from '@parley/protocol'
+import { ClientKey } from './clientKey.js'
 import type { Clock } from './clock.js'
 import { HubError, badRequest, limitReached, notFound } from './errors.js'
 import type { LogFields, LogLevel } from './log.js'
@@ -95,6 +96,8 @@ export class Client {
   readonly sse: SseChannel
   readonly peer: MediaPeer
   readonly negotiator: Negotiator
+  /** Binds the requests acting as this client to whoever registered it, once it presents the key (clientKey.ts). */
+  readonly key = new ClientKey()
   readonly #life: Phases<ClientPhase>
   readonly #stream: Phases<StreamPhase>
   /** When the connect timeout of `joining` ends (a failure before connecting keeps it). */

@@ -184,7 +184,8 @@ export class Room {
     // The media plane creates the channels once the client's first offer is applied.
     for (const [label, channel] of this.#channels) client.peer.openDataChannel(label, channel.ordered)
     this.#log('info', 'client registered', { clientId })
-    return this.registered(client)
+    // The key in register's answer alone: setname's answer goes to whoever asks, proven or not.
+    return { ...this.registered(client), parley_client_key: client.key.value }
   }
 
   /** The client, or a 404 naming what is missing. */

@@ -21,7 +21,7 @@ describe('the room pass', () => {
     expect(passes.ada).not.toBe(passes.bob)
     await hub.setupRoom('plain')
     const plain = await register(hub, 'plain', 'carl')
-    expect(plain.body.data).toEqual({ client_id: 'carl', name: 'carl', bitrates: expect.any(Object) })
+    expect(plain.body.data).toEqual({ client_id: 'carl', name: 'carl', bitrates: expect.any(Object), parley_client_key: expect.any(String) })
     expect(hub.app.hub.room('plain').parley).toEqual({})
   })
 

@@ -20,9 +20,14 @@ export const LAST_EVENT_ID_QUERY = 'lastEventId'
 export const LAST_EVENT_ID_HEADER = 'Last-Event-ID'
 
 /** Adds the resume point to an events URL (nothing for undefined: a first connect). */
-export function withLastEventId(eventsUrl: string, lastEventId: number | undefined): string {
-  if (lastEventId === undefined) return eventsUrl
-  return `${eventsUrl}${eventsUrl.includes('?') ? '&' : '?'}${LAST_EVENT_ID_QUERY}=${lastEventId}`
+export function withLastEventId(eventsUrl: string, lastEventId: number | string | undefined): string {
+  return withQueryParam(eventsUrl, LAST_EVENT_ID_QUERY, lastEventId)
+}
+
+/** `url` with `name=value` added to its query (encoded), or as it is for undefined. */
+export function withQueryParam(url: string, name: string, value: number | string | undefined): string {
+  if (value === undefined) return url
+  return `${url}${url.includes('?') ? '&' : '?'}${name}=${encodeURIComponent(value)}`
 }
 
 /**

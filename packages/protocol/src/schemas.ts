@@ -55,6 +55,8 @@ export const RegisteredClientSchema = v.object({
   bitrates: BitratesSchema,
   /** Parley's hub, rooms with host controls: the room pass (lobby.ts) that lets this person back into the room once it is locked. */
   parley_pass: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(256))),
+  /** Parley's hub: the key that binds this client's own requests to whoever registered it (clientKey.ts). */
+  parley_client_key: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(256))),
 })
 export type RegisteredClient = v.InferOutput<typeof RegisteredClientSchema>
 

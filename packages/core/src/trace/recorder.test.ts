@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createConference } from '../conference.js'
 import { FAKE_HUB_URL, createFakeWorld, flush } from '../test-support/index.js'
 import { REDACTED } from './format.js'
+import { createRedactor } from './redact.js'
 import { createTraceCapture, type TraceRecorderLike } from './capture.js'
 import { exportCapture } from './finish.js'
 import { createTraceRecorder } from './recorder.js'
@@ -42,6 +43,22 @@ describe('createTraceRecorder', () => {
       headers: { Authorization: REDACTED, 'X-Parley-Host-Key': REDACTED, 'Content-Type': 'application/json' },
       body: JSON.stringify({ name: 'Room', hostKey: REDACTED, nested: { accessToken: REDACTED } }),
     })
+  })
+
+  it("redacts Parley's room pass and client key: in headers, in register's answer and in an events URL's query", async () => {
+    const world = createFakeWorld()
+    const recorder = createTraceRecorder({ now: world.clock.now })
+    const ports = recorder.ports(world.ports, { baseUrl: FAKE_HUB_URL })
+    await ports.fetch(`${FAKE_HUB_URL}/v1/rooms/create`, {
+      method: 'POST',
+      headers: { 'X-Parley-Room-Pass': 'pass-123', 'X-Parley-Client-Key': 'ck-123', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ parley_pass: 'pass-123', parley_client_key: 'ck-123' }),
+    })
+    const redactor = createRedactor()
+    expect(redactor.url(`${FAKE_HUB_URL}/v1/rooms/r/events/c?lastEventId=3&parley_client_key=ck-123`)).toBe(`${FAKE_HUB_URL}/v1/rooms/r/events/c?lastEventId=3&parley_client_key=${encodeURIComponent(REDACTED)}`)
+    expect(redactor.body(JSON.stringify({ client_id: 'c', parley_pass: 'pass-123', parley_client_key: 'ck-123' }))).toBe(JSON.stringify({ client_id: 'c', parley_pass: REDACTED, parley_client_key: REDACTED }))
+    const text = JSON.stringify(recorder.export())
+    for (const secret of ['pass-123', 'ck-123']) expect(text).not.toContain(secret)
   })
 
   it('redacts the access token a conference sends, and names redacted fields the caller adds', async () => {

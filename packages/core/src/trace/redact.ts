@@ -2,7 +2,7 @@
 // listed are replaced before an entry is stored (at the source, not at export).
 import { REDACTED } from './format.js'
 
-export const DEFAULT_REDACTED_HEADERS = ['authorization', 'x-parley-host-key', 'cookie', 'set-cookie', 'x-api-key']
+export const DEFAULT_REDACTED_HEADERS = ['authorization', 'x-parley-host-key', 'x-parley-room-pass', 'x-parley-client-key', 'cookie', 'set-cookie', 'x-api-key']
 export const DEFAULT_REDACTED_FIELDS = [
   'accessToken',
   'access_token',
@@ -10,6 +10,9 @@ export const DEFAULT_REDACTED_FIELDS = [
   'api_key',
   'hostKey',
   'host_key',
+  // Parley's room pass (it lets its holder into a locked room) and client key (it acts as the client).
+  'parley_pass',
+  'parley_client_key',
   'token',
   'password',
   'secret',

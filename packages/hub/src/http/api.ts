@@ -49,7 +49,8 @@ export function createApi(hub: Hub, options: { apiKey?: string }): Hono {
   const api = new Hono()
   const auth = requireApiKey(options.apiKey)
   const room = roomOf(hub)
-  const client = clientOf(hub)
+  const client = clientOf(hub, { actingAs: true })
+  const clientToRead = clientOf(hub, { actingAs: false })
 
   // Rooms
 
@@ -145,7 +146,7 @@ export function createApi(hub: Hub, options: { apiKey?: string }): Hono {
     return reply(c, Status.ok, 'client registered', registerNewcomer(c.var.room, c.req.valid('json'), credentials))
   })
 
-  api.on(routes.getClient.method, routes.getClient.path, client, (c) => reply(c, Status.ok, 'client found', c.var.client.describe()))
+  api.on(routes.getClient.method, routes.getClient.path, clientToRead, (c) => reply(c, Status.ok, 'client found', c.var.client.describe()))
 
   api.on(routes.setName.method, routes.setName.path, client, ...jsonBody(SetNameRequestSchema, { what: 'name change' }), (c) => {
     c.var.client.rename(c.req.valid('json').name)

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { serveStatic } from '@hono/node-server/serve-static'
-import { API_VERSION, HOST_KEY_HEADER, ROOM_PASS_HEADER, routes, Status } from '@parley/protocol'
+import { API_VERSION, CLIENT_KEY_HEADER, HOST_KEY_HEADER, ROOM_PASS_HEADER, routes, Status } from '@parley/protocol'
 import { type Context, Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
@@ -59,7 +59,7 @@ export function createApp(deps: AppDeps): HubApp {
     '*',
     cors({
       origin: deps.corsOrigin ?? '*',
-      allowHeaders: ['Content-Type', 'Authorization', 'Last-Event-ID', HOST_KEY_HEADER, ROOM_PASS_HEADER],
+      allowHeaders: ['Content-Type', 'Authorization', 'Last-Event-ID', HOST_KEY_HEADER, ROOM_PASS_HEADER, CLIENT_KEY_HEADER],
       allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
       exposeHeaders: ['X-Access-Token-Expired'],
       maxAge: 600,

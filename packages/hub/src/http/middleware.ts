@@ -2,7 +2,7 @@
 // the client a path names (resolved into `c.var`, a 404 before any body is read), and the request body
 // (read by the hub's rules, then validated with @hono/valibot-validator so handlers read `c.req.valid('json')`).
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { describeIssues, envelope, Status } from '@parley/protocol'
+import { CLIENT_KEY_HEADER, CLIENT_KEY_PARAM, describeIssues, envelope, Status } from '@parley/protocol'
 import { vValidator } from '@hono/valibot-validator'
 import type { Context } from 'hono'
 import { createMiddleware } from 'hono/factory'
@@ -44,12 +44,18 @@ export function roomOf(hub: Hub) {
   })
 }
 
-/** `c.var.room` and `c.var.client`: the client of `:clientId` in that room, or 404. */
-export function clientOf(hub: Hub) {
+/**
+ * `c.var.room` and `c.var.client`: the client of `:clientId` in that room, or 404. `actingAs` (every route
+ * but the read-only GET of a client): the request acts as that client, so a client bound to its key
+ * (clientKey.ts) needs it, in the header or the query; 403 otherwise, before any body is read.
+ */
+export function clientOf(hub: Hub, { actingAs }: { actingAs: boolean }) {
   return createMiddleware<ClientEnv>(async (c, next) => {
     const room = hub.room(c.req.param('roomId') ?? '')
     c.set('room', room)
-    c.set('client', room.client(c.req.param('clientId') ?? ''))
+    const client = room.client(c.req.param('clientId') ?? '')
+    if (actingAs) client.key.check(client.id, c.req.header(CLIENT_KEY_HEADER) ?? c.req.query(CLIENT_KEY_PARAM))
+    c.set('client', client)
     await next()
   })
 }
