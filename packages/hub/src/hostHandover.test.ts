@@ -109,6 +109,17 @@ describe('handing the host on', () => {
     expect(await grantedTo(other, { bo })).toEqual([])
   })
 
+  it('counts a co-host back with its marked pass (a reload) as a host: nothing is handed on while it is present', async () => {
+    const hub = testHub()
+    const { key, passes } = await roomWithHost(hub, 'bo', 'cy')
+    expect((await grant(hub, 'bo', key)).status).toBe(200)
+    expect((await leave(hub, 'bo')).status).toBe(200)
+    expect((await register(hub, 'r1', 'bo', withPass(passes.bo!))).status).toBe(200)
+    const cy = await hub.events('r1', 'cy')
+    expect((await leave(hub, 'ada')).status).toBe(200)
+    expect(await grantedTo(hub, { cy })).toEqual([])
+  })
+
   it('makes the host that comes back with the key a host again: nothing is handed on while it is present', async () => {
     const hub = testHub()
     const { key } = await roomWithHost(hub, 'bo', 'cy')
