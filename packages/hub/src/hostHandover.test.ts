@@ -30,13 +30,17 @@ async function roomWithHost(hub: TestHub, ...others: string[]): Promise<{ key: s
   return { key, passes }
 }
 
-/** Whether any of the streams got `parley_host_granted`, once a later broadcast proves each flushed past it. */
-async function grantedTo(hub: TestHub, readers: Record<string, SseReader>, roomId = 'r1'): Promise<string[]> {
+/**
+ * Which of the streams got `parley_host_granted` (more than `before[clientId]` times, default none), once a
+ * later broadcast proves each flushed past it.
+ */
+async function grantedTo(hub: TestHub, readers: Record<string, SseReader>, roomId = 'r1', before: Record<string, number> = {}): Promise<string[]> {
+  const flushed = Object.values(readers).map((reader) => reader.named('meta_changed').length + 1)
   await hub.request('POST', pathFor('setMeta', { roomId }), { flush: Math.random() })
   const told: string[] = []
-  for (const [clientId, reader] of Object.entries(readers)) {
-    await reader.waitFor('meta_changed')
-    if (reader.named(PARLEY_HOST_GRANTED_EVENT).length > 0) told.push(clientId)
+  for (const [index, [clientId, reader]] of Object.entries(readers).entries()) {
+    await reader.waitFor('meta_changed', flushed[index])
+    if (reader.named(PARLEY_HOST_GRANTED_EVENT).length > (before[clientId] ?? 0)) told.push(clientId)
   }
   return told
 }
@@ -66,10 +70,12 @@ describe('handing the host on', () => {
   it('hands on a co-host\'s part too, when it was the last host present', async () => {
     const hub = testHub()
     const { key, passes } = await roomWithHost(hub, 'bo', 'cy')
+    const bo = await hub.events('r1', 'bo')
     expect((await grant(hub, 'bo', key)).status).toBe(200)
+    expect(await grantedOf(bo)).toEqual({ by: ada })
     const cy = await hub.events('r1', 'cy')
     expect((await leave(hub, 'ada')).status).toBe(200)
-    expect(await grantedTo(hub, { cy })).toEqual([])
+    expect(await grantedTo(hub, { bo, cy }, 'r1', { bo: 1 })).toEqual([])
     expect((await leave(hub, 'bo')).status).toBe(200)
     expect(await grantedOf(cy)).toEqual(handedOnBy({ client_id: 'bo', name: 'bo' }))
     expect((await claim(hub, passes.cy!)).status).toBe(200)
@@ -96,17 +102,20 @@ describe('handing the host on', () => {
   it('hands nothing on while another host is present: a co-host, or a second client with the key', async () => {
     const hub = testHub()
     const { key } = await roomWithHost(hub, 'bo', 'cy')
+    const bo = await hub.events('r1', 'bo')
     expect((await grant(hub, 'bo', key)).status).toBe(200)
+    expect(await grantedOf(bo)).toEqual({ by: ada })
     const cy = await hub.events('r1', 'cy')
     expect((await leave(hub, 'ada')).status).toBe(200)
-    expect(await grantedTo(hub, { cy })).toEqual([])
+    // Bo, the co-host, was told once (the grant): nothing more, to him or anyone.
+    expect(await grantedTo(hub, { bo, cy }, 'r1', { bo: 1 })).toEqual([])
 
     const other = testHub()
     const second = await roomWithHost(other, 'bo')
     expect((await register(other, 'r1', 'ann', withKey(second.key))).status).toBe(200)
-    const bo = await other.events('r1', 'bo')
+    const boThere = await other.events('r1', 'bo')
     expect((await leave(other, 'ada')).status).toBe(200)
-    expect(await grantedTo(other, { bo })).toEqual([])
+    expect(await grantedTo(other, { bo: boThere })).toEqual([])
   })
 
   it('counts a co-host back with its marked pass (a reload) as a host: nothing is handed on while it is present', async () => {
