@@ -198,6 +198,8 @@ export interface HostView {
   /** A host made us a host too (co-host), and who (`madeHostCount` counts each time, so a UI can say it once). */
   madeHostBy?: ActedBy
   madeHostCount: number
+  /** Why the hub made us a host by itself: `host_left` (the last host present left: `madeHostBy`). Absent for a host's grant. */
+  madeHostReason?: string
   /** The host, when known: us, or the participant whose published state says so. */
   hostClientId?: string
   hostName?: string

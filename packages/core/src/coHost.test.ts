@@ -73,6 +73,24 @@ describe('making someone a host', () => {
     expect(bo.world.hub.requests('register').at(-1)?.headers['X-Parley-Host-Key']).toBe('key-room1')
   })
 
+  it('made a host by the hub because the last host left, a participant claims the key and the view says why', async () => {
+    const bo = await joinedAs('Bo', { roomId: 'room1' }, true)
+    bo.world.hub.next('claimHostKey', { status: 200, data: { host_key: 'key-room1' } })
+    bo.sse().emit('parley_host_granted', { by: { client_id: 'c1', name: 'Ada' }, reason: 'host_left' })
+    await flush()
+    expect(bo.world.hub.requests('claimHostKey')).toHaveLength(1)
+    expect(bo.view().host).toMatchObject({ isHost: true, canModerate: true, madeHostBy: { clientId: 'c1', name: 'Ada' }, madeHostReason: 'host_left', madeHostCount: 1 })
+  })
+
+  it('a host\'s grant carries no reason to the view', async () => {
+    const bo = await joinedAs('Bo', { roomId: 'room1' }, true)
+    bo.world.hub.next('claimHostKey', { status: 200, data: { host_key: 'key-room1' } })
+    bo.sse().emit('parley_host_granted', { by: { client_id: 'c1', name: 'Ada' } })
+    await flush()
+    expect(bo.view().host.madeHostCount).toBe(1)
+    expect(bo.view().host).not.toHaveProperty('madeHostReason')
+  })
+
   it('a claim the hub refuses (the pass revoked meanwhile) leaves the participant as it was', async () => {
     const bo = await joinedAs('Bo', { roomId: 'room1' }, true)
     bo.world.hub.next('claimHostKey', { status: 403, data: null })

@@ -26,8 +26,11 @@ export type HubEvent =
    * when one did (`by` absent when the hub answered: an unlock, an expiry).
    */
   | { type: 'hub.knocks'; waiting: WaitingPerson[]; answered?: KnockAnswered }
-  /** Parley's hub: a host made us a host too (co-host); we claim the room's host key with our room pass. */
-  | { type: 'hub.hostGranted'; by?: HubActor }
+  /**
+   * Parley's hub: a host made us a host too (co-host), or the hub did because the last host present left (`reason`
+   * `host_left`, `by` that host); we claim the room's host key with our room pass.
+   */
+  | { type: 'hub.hostGranted'; by?: HubActor; reason?: string }
   /** Parley's hub: another client's media and RTCP stopped reaching it (`problem`), or came back. */
   | { type: 'hub.connectionProblem'; clientId: string; problem: boolean }
   /**

@@ -36,6 +36,7 @@ export function hostViewOf(snapshot: ConferenceSnapshotLike, participants: reado
     canModerate: context.host.key !== null,
     ...(hostContext?.madeHostBy ? { madeHostBy: { ...hostContext.madeHostBy } } : {}),
     madeHostCount: hostContext?.madeHostCount ?? 0,
+    ...(hostContext?.madeHostReason ? { madeHostReason: hostContext.madeHostReason } : {}),
     ...host,
     ...(hostContext?.mutedBy ? { mutedBy: { ...hostContext.mutedBy } } : {}),
     mutedCount: hostContext?.mutedCount ?? 0,

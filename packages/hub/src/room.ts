@@ -22,6 +22,7 @@ import { type Client, type ClientRoom, createClient } from './client.js'
 import { type Clock, Timer } from './clock.js'
 import { conflict, limitReached, notFound } from './errors.js'
 import type { ParleyRoomRecord } from './hostControls.js'
+import { handOverHost } from './hostHandover.js'
 import { Lobby } from './lobby.js'
 import type { LogFields, Logger } from './log.js'
 import type { MediaPlane, PublishedTrack } from './media/types.js'
@@ -216,6 +217,8 @@ export class Room {
     const mediaKey = mediaStateMetaKey(client.id)
     if (!this.#closed && this.#meta.has(mediaKey)) this.deleteMeta(mediaKey)
     this.#log('info', 'client removed', { clientId: client.id, reason, why })
+    // Host controls: the last host present gone, someone still here becomes one (hostHandover.ts).
+    if (!this.#closed) this.#safely('handing the host on', client, () => handOverHost(this, client, (level, msg, fields) => this.#log(level, msg, fields)))
     if (wasPresent && !this.#closed && ![...this.#clients.values()].some((other) => other.present)) this.#startEmptyTimer()
   }
 

@@ -55,10 +55,23 @@ export type RoomLockedEvent = v.InferOutput<typeof RoomLockedEventSchema>
  * it was sent. From then on the client is a host as the creator is (mute, remove, lock, answer the lobby, end
  * the room: the hub tells hosts apart by nothing but the key, as Meet's co-hosts may end a meeting), and keeps
  * the key for its reconnects and reloads. The host removing the client revokes its pass, and with it the claim.
+ * When the last host present goes away while others stay, the hub makes the one there longest a host the same way
+ * (`reason: 'host_left'`), so a locked room's lobby is never left without anyone to answer it.
  */
 export const PARLEY_HOST_GRANTED_EVENT = 'parley_host_granted'
-export const HostGrantedEventSchema = v.object({ by: v.optional(ActedBySchema) })
+export const HostGrantedEventSchema = v.object({
+  by: v.optional(ActedBySchema),
+  /**
+   * Why the hub made this client a host without anyone asking: `host_left` (HOST_LEFT_REASON) when the last host
+   * present left, dropped or was removed and this client was there longest (`by` is then that host). Absent for a
+   * host's grant. A string, not a list of values, so a client ignores a reason a newer hub adds.
+   */
+  reason: v.optional(v.string()),
+})
 export type HostGrantedEvent = v.InferOutput<typeof HostGrantedEventSchema>
+
+/** `parley_host_granted`'s `reason` when the hub hands the host's part on because the last host present went away. */
+export const HOST_LEFT_REASON = 'host_left'
 
 /** `data` of `POST parley/host-key`: the room's host key, for a client a host made one (its pass proves who it is). */
 export const ClaimedHostKeySchema = v.object({ host_key: v.pipe(v.string(), v.minLength(1), v.maxLength(256)) })

@@ -19,6 +19,7 @@ import {
   PARLEY_ROOM_LOCKED_EVENT,
   PARLEY_HOST_GRANTED_EVENT,
   ClaimedHostKeySchema,
+  HOST_LEFT_REASON,
   LockRoomRequestSchema,
   RoomLockSchema,
   parseChatFrame,
@@ -135,6 +136,10 @@ describe('host controls (Parley extension)', () => {
     expect(pathFor('claimHostKey', { roomId: 'r' })).toBe('/v1/rooms/r/parley/host-key')
     expect(routes.claimHostKey).toMatchObject({ method: 'POST', auth: false, status: 200 })
     expect(parseSseEvent(PARLEY_HOST_GRANTED_EVENT, '{"by":{"client_id":"a","name":"Ada"}}')).toMatchObject({ ok: true, data: { by: { name: 'Ada' } } })
+    // Handed on by the hub (the last host present left); a reason a newer hub adds still parses.
+    expect(parseSseEvent(PARLEY_HOST_GRANTED_EVENT, `{"by":{"client_id":"a","name":"Ada"},"reason":"${HOST_LEFT_REASON}"}`)).toMatchObject({ ok: true, data: { by: { client_id: 'a', name: 'Ada' }, reason: 'host_left' } })
+    expect(parseSseEvent(PARLEY_HOST_GRANTED_EVENT, '{"reason":"later"}')).toMatchObject({ ok: true, data: { reason: 'later' } })
+    expect(parseSseEvent(PARLEY_HOST_GRANTED_EVENT, '{"reason":5}')).toMatchObject({ ok: false })
     const withKey = parseSseEvent(PARLEY_HOST_GRANTED_EVENT, '{"host_key":"k"}')
     expect(withKey.ok && 'host_key' in withKey.data).toBe(false)
     expect(v.safeParse(ClaimedHostKeySchema, { host_key: 'k' }).success).toBe(true)

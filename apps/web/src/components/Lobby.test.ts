@@ -123,4 +123,16 @@ describe('co-hosts', () => {
     expect(wrapper.find('[data-testid="participants-lock"]').exists()).toBe(true)
     wrapper.unmount()
   })
+
+  it('the one the hub makes host when the last host left hears why, and gets the host’s controls', async () => {
+    const guest = { ...host, isHost: false, canModerate: false, roomLocked: true, hostClientId: 'c2' }
+    const { wrapper, show } = await mountCall({ host: guest, participants: [makeParticipant(1, { name: 'Bo' })] })
+    await wrapper.get('[data-testid="toggle-participants"]').trigger('click')
+    expect(wrapper.find('[data-testid="participants-lock"]').exists()).toBe(false)
+    show({ host: { ...guest, isHost: true, canModerate: true, madeHostBy: { clientId: 'c2', name: 'Di' }, madeHostReason: 'host_left', madeHostCount: 1 }, participants: [makeParticipant(1, { name: 'Bo' })] })
+    await nextTick()
+    expect(useAnnouncerStore().announcement).toBe("You're the host now: Di left. You can let people in, mute and remove.")
+    expect(wrapper.get('[data-testid="participants-lock"]').text()).toContain('Unlock room')
+    wrapper.unmount()
+  })
 })

@@ -42,4 +42,10 @@ describe('being made a host', () => {
     expect(madeHostAnnouncement(1, { madeHostCount: 1 })).toBeUndefined()
     expect(madeHostAnnouncement(undefined, { madeHostCount: 1 })).toBeUndefined()
   })
+
+  it('says the host left when the hub handed the host on', () => {
+    expect(madeHostAnnouncement(0, { madeHostCount: 1, madeHostBy: { clientId: 'c1', name: 'Ada' }, madeHostReason: 'host_left' })).toBe("You're the host now: Ada left. You can let people in, mute and remove.")
+    expect(madeHostAnnouncement(0, { madeHostCount: 1, madeHostReason: 'host_left' })).toBe("You're the host now: the host left. You can let people in, mute and remove.")
+    expect(madeHostAnnouncement(1, { madeHostCount: 2, madeHostBy: { clientId: 'c1', name: 'Ada' } })).toBe('Ada made you a host. You can let people in, mute and remove.')
+  })
 })

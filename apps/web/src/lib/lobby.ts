@@ -33,8 +33,12 @@ export function lobbyAnnouncement(before: LobbyState | undefined, now: LobbyStat
 
 const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1)
 
-/** "Ada made you a host. You can let people in, mute and remove." once per grant (`madeHostCount`). */
-export function madeHostAnnouncement(before: number | undefined, host: Pick<ConferenceView['host'], 'madeHostBy' | 'madeHostCount'>): string | undefined {
+/**
+ * "Ada made you a host. You can let people in, mute and remove." once per grant (`madeHostCount`); "You're the
+ * host now: Ada left. …" when the hub handed the host on because the last host present left.
+ */
+export function madeHostAnnouncement(before: number | undefined, host: Pick<ConferenceView['host'], 'madeHostBy' | 'madeHostCount' | 'madeHostReason'>): string | undefined {
   if (before === undefined || host.madeHostCount <= before) return undefined
-  return `${host.madeHostBy?.name || 'A host'} made you a host. You can let people in, mute and remove.`
+  const why = host.madeHostReason === 'host_left' ? `You're the host now: ${host.madeHostBy?.name || 'the host'} left.` : `${host.madeHostBy?.name || 'A host'} made you a host.`
+  return `${why} You can let people in, mute and remove.`
 }

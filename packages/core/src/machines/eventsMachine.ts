@@ -126,7 +126,7 @@ export function toHubEvent(name: SseEventName, data: string): StreamEvent | unde
       }
     }
     case PARLEY_HOST_GRANTED_EVENT:
-      return { type: 'hub.hostGranted', ...actedBy(parsed.data.by) }
+      return { type: 'hub.hostGranted', ...actedBy(parsed.data.by), reason: parsed.data.reason }
     case PARLEY_CONNECTION_EVENT:
       return { type: 'hub.connectionProblem', clientId: parsed.data.client_id, problem: parsed.data.problem }
     case PARLEY_VIDEO_PAUSED_EVENT:

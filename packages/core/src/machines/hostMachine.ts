@@ -7,7 +7,8 @@
 // everyone's to know (the hub tells every client when it changes, and a host let back into a locked
 // room on its first events); only the moderating host may change it. So with the lobby of a locked room:
 // everyone hears who waits (the hub's `parley_knocks`), only the moderating host answers. A host may make
-// another client a host too (`user.grantHost`); that client's hub then gives it the key (`host.granted`).
+// another client a host too (`user.grantHost`); that client's hub then gives it the key (`host.granted`), as it
+// does by itself when the last host present leaves (`reason`: `host_left`).
 import { assign, enqueueActions, sendParent, sendTo, setup } from 'xstate'
 import type { HostFailure, KnockAnswered, WaitingPerson } from '../api.js'
 import type { ModerationInput, ModerationJob, ModerationOutcome, HostActors } from './hostActors.js'
@@ -46,8 +47,11 @@ export interface HostContext extends HostInput {
   /** A host made us a host too (co-host), and how often (a UI says it once each). */
   madeHostBy: ActedBy | null
   madeHostCount: number
-  /** Who made us a host, while we claim the key (`claimingKey`). */
+  /** Why the hub made us a host without anyone asking (`host_left`: the last host present, `madeHostBy`, left). */
+  madeHostReason: string | null
+  /** Who made us a host and why, while we claim the key (`claimingKey`). */
   grantedBy: ActedBy | null
+  grantedReason: string | null
 }
 
 export type HostEvent =
@@ -65,7 +69,7 @@ export type HostEvent =
   /** Make another client a host too (co-host). */
   | { type: 'user.grantHost'; clientId: string }
   /** Parley's hub: a host made us one; we claim the key with our pass. */
-  | { type: 'hub.hostGranted'; by?: ActedBy }
+  | { type: 'hub.hostGranted'; by?: ActedBy; reason?: string }
   | ModerationOutcome
 
 export const hostMachine = setup({
@@ -89,7 +93,7 @@ export const hostMachine = setup({
       waiting: knocks.waiting,
       ...(knocks.answered ? { lastAnswered: knocks.answered, answeredCount: context.answeredCount + 1 } : {}),
     })),
-    storeGrant: assign(({ context }, grant: { key: string; by: ActedBy | null }) => ({ hostKey: grant.key, madeHostBy: grant.by, madeHostCount: context.madeHostCount + 1 })),
+    storeGrant: assign(({ context }, key: string) => ({ hostKey: key, madeHostBy: context.grantedBy, madeHostReason: context.grantedReason, madeHostCount: context.madeHostCount + 1 })),
     tellKeyClaimed: sendParent((_, key: string) => ({ type: 'host.keyClaimed', key })),
     storeFailure: assign({ failure: (_, failure: HostContext['failure']) => failure }),
     clearFailure: assign({ failure: null }),
@@ -105,7 +109,7 @@ export const hostMachine = setup({
   },
 }).createMachine({
   id: 'host',
-  context: ({ input }) => ({ ...input, mutedBy: null, mutedCount: 0, failure: null, roomLocked: false, roomLockedBy: null, lockRequests: 0, waiting: [], lastAnswered: null, answeredCount: 0, madeHostBy: null, madeHostCount: 0, grantedBy: null }),
+  context: ({ input }) => ({ ...input, mutedBy: null, mutedCount: 0, failure: null, roomLocked: false, roomLockedBy: null, lockRequests: 0, waiting: [], lastAnswered: null, answeredCount: 0, madeHostBy: null, madeHostCount: 0, madeHostReason: null, grantedBy: null, grantedReason: null }),
   initial: 'deciding',
   on: {
     // Anyone may be muted by the host, the host included.
@@ -148,7 +152,7 @@ export const hostMachine = setup({
     // Not the host, or the hub has no host controls (the hosted hub): moderation requests are ignored, until a
     // host makes us one (Parley's hub gives us the key).
     observing: {
-      on: { 'hub.hostGranted': { target: 'claimingKey', actions: assign({ grantedBy: ({ event }) => event.by ?? null }) } },
+      on: { 'hub.hostGranted': { target: 'claimingKey', actions: assign(({ event }) => ({ grantedBy: event.by ?? null, grantedReason: event.reason ?? null })) } },
     },
     // A host made us one (Parley's hub): we claim the room's key with our room pass (it never comes on the
     // events stream, which anyone knowing our client id could replay). Claimed, we moderate with it and the
@@ -161,7 +165,7 @@ export const hostMachine = setup({
         onDone: {
           target: 'moderating',
           actions: [
-            { type: 'storeGrant', params: ({ context, event }) => ({ key: event.output, by: context.grantedBy }) },
+            { type: 'storeGrant', params: ({ event }) => event.output },
             { type: 'tellKeyClaimed', params: ({ event }) => event.output },
             'notifyParent',
           ],

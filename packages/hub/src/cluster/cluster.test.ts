@@ -1,7 +1,7 @@
 // Three in-process hub nodes (fake media plane, each its own HTTP server on a loopback port) sharing one
 // real redis-server: placement, any node as an entry point (HTTP and SSE forwarded), the cluster status,
 // and a room taken over when its node is gone.
-import { HOST_KEY_HEADER, PARLEY_KNOCK_ANSWER_EVENT, PARLEY_KNOCK_WAITING_EVENT, pathFor, ROOM_PASS_HEADER } from '@parley/protocol'
+import { HOST_KEY_HEADER, HOST_LEFT_REASON, PARLEY_HOST_GRANTED_EVENT, PARLEY_KNOCK_ANSWER_EVENT, PARLEY_KNOCK_WAITING_EVENT, pathFor, ROOM_PASS_HEADER } from '@parley/protocol'
 import { freePort, pollUntil, type RedisServer, startRedisServer } from '@parley/testkit'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { FakeMediaPlane } from '../test-support/fakeMediaPlane.js'
@@ -140,6 +140,41 @@ describe('a cluster of three hub nodes on one Redis', () => {
     expect(holder.hub.room('lobby').lobby.waiting.map(({ name }) => name)).toEqual(['Cy'])
     await leaving.cancel()
     await pollUntil(() => holder.hub.room('lobby').lobby.waiting.length === 0, { description: 'the knock to be withdrawn on the room\'s node' })
+  }, 30_000)
+
+  it('hands the host on through other nodes, and the node taking the room over knows who is a host again', async () => {
+    const [a] = await startNodes(2)
+    const created = await call(a!.url, 'POST', pathFor('createRoom', {}), { id: 'handover', options: { parley: { host_controls: true } } })
+    const hostKey = created.body.data.host_key as string
+    const holder = nodes.find((node) => node.hub.holds('handover'))!
+    const entry = nodes.find((node) => node !== holder)!
+    const registerVia = async (node: RunningClusterHub, uid: string, headers: Record<string, string> = {}) => {
+      const answer = await fetch(`${node.url}${pathFor('register', { roomId: 'handover' })}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify({ uid, name: uid }) })
+      expect(answer.status).toBe(200)
+      return ((await answer.json()) as { data: { parley_pass: string } }).data.parley_pass
+    }
+    const claimVia = (node: RunningClusterHub, pass: string) => fetch(`${node.url}${pathFor('claimHostKey', { roomId: 'handover' })}`, { method: 'POST', headers: { [ROOM_PASS_HEADER]: pass } })
+    // Ada, the host (with the key), and Bo come in through the node that does not hold the room.
+    await registerVia(entry, 'ada', { [HOST_KEY_HEADER]: hostKey })
+    const boPass = await registerVia(entry, 'bo')
+    const bo = streamText(await fetch(`${entry.url}${pathFor('events', { roomId: 'handover', clientId: 'bo' })}`))
+    expect((await call(entry.url, 'DELETE', pathFor('leave', { roomId: 'handover', clientId: 'ada' }))).status).toBe(200)
+    expect(JSON.parse(await bo.data(PARLEY_HOST_GRANTED_EVENT))).toEqual({ by: { client_id: 'ada', name: 'ada' }, reason: HOST_LEFT_REASON })
+    expect((await claimVia(entry, boPass)).status).toBe(200)
+    await bo.cancel()
+
+    // The room's node goes; the other takes the room over from Redis (Bo's mark with it). Bo, back with his pass,
+    // is a host there: his leaving hands the host on to Cy.
+    await holder.close()
+    await pollUntil(async () => ((await call(entry.url, 'GET', '/v1/parley/cluster')).body.data.nodes as unknown[]).length === 1, { description: 'the node to drop out' })
+    expect((await call(entry.url, 'DELETE', pathFor('leave', { roomId: 'handover', clientId: 'bo' }))).status).toBe(404)
+    expect(entry.hub.holds('handover')).toBe(true)
+    await registerVia(entry, 'bo', { [ROOM_PASS_HEADER]: boPass })
+    await registerVia(entry, 'cy')
+    const cy = streamText(await fetch(`${entry.url}${pathFor('events', { roomId: 'handover', clientId: 'cy' })}`))
+    expect((await call(entry.url, 'DELETE', pathFor('leave', { roomId: 'handover', clientId: 'bo' }))).status).toBe(200)
+    expect(JSON.parse(await cy.data(PARLEY_HOST_GRANTED_EVENT))).toEqual({ by: { client_id: 'bo', name: 'bo' }, reason: HOST_LEFT_REASON })
+    await cy.cancel()
   }, 30_000)
 
   it('gives the room of a node that is gone to the node that is asked for it next, metadata kept', async () => {
