@@ -72,7 +72,7 @@ describe('the hub restarts under a call (hub process, built app, two Chromium pa
       /Failed to load resource: the server responded with a status of 503 \(Service Unavailable\)/,
       // A killed hub forgets its clients: the event stream's resume and the client check that follows
       // learn it only by asking (404), and then the app re-registers. Only those two routes.
-      /Failed to load resource: the server responded with a status of 404 \(Not Found\) \(http:\/\/127\.0\.0\.1:\d+\/v1\/rooms\/[^/]+\/(events|client)\/[^/?)]+(\?lastEventId=\d+)?\)/,
+      /Failed to load resource: the server responded with a status of 404 \(Not Found\) \(http:\/\/127\.0\.0\.1:\d+\/v1\/rooms\/[^/]+\/(events|client)\/[^/?)]+(\?lastEventId=\d+)?([?&]parley_client_key=[\w-]+)?\)/,
     ]
     ada = await newAppParticipant(browser, 'Ada', { ignoreErrors })
     grace = await newAppParticipant(browser, 'Grace', { ignoreErrors })
