@@ -210,6 +210,27 @@ describe('web app conference (built app on the real hub, three Chromium particip
     }
   })
 
+  it("nobody who knows Grace's client id can act as her: her leave, event stream and negotiation refused (403) without her client key, and she stays", async () => {
+    // Everyone in the room reads her id (it is her tile's data-participant on Linus's page); her key never left her page.
+    const graceId = (await remoteTiles(linus.page)).find((tile) => tile.name === 'Grace')!.participant
+    const roomId = new URL(inviteUrl).searchParams.get('roomId')!
+    const clientUrl = (route: string) => `${call.hub.url}/v1/rooms/${encodeURIComponent(roomId)}/${route}/${encodeURIComponent(graceId)}`
+    const attempts = {
+      leave: await fetch(clientUrl('leave'), { method: 'DELETE' }),
+      beacon: await fetch(clientUrl('leave'), { method: 'POST' }),
+      events: await fetch(clientUrl('events')),
+      negotiate: await fetch(clientUrl('isallownegotiate'), { method: 'POST' }),
+    }
+    for (const [what, response] of Object.entries(attempts)) {
+      expect(response.status, `${what} as Grace without her key`).toBe(403)
+      expect(((await response.json()) as { message: string }).message).toMatch(/client key/)
+    }
+    expect((await fetch(clientUrl('client'))).status, 'reading her client stays open').toBe(200)
+    // Still in the call: connected, and still seen by the others.
+    expect(await appStatus(grace.page)).toBe('connected')
+    for (const observer of [ada, linus]) expect((await remoteTiles(observer.page)).map((tile) => tile.name)).toContain('Grace')
+  })
+
   it(`Linus leaves: his tile is gone on the others' pages within ${LEAVE_DEADLINE_MS} ms`, async () => {
     const observers = [ada, grace]
     // Each observer page notes (Date.now(), the same clock as this process) when its remote tiles are
