@@ -1,13 +1,17 @@
 // The host's part handed on (Parley's host controls), in real Chromium on the built app against the real hub:
-// Ada creates the room (its host), locks it and leaves; the hub makes Bo, the one left, a host: his page
-// claims the key, tells him ("You're the host now: Ada left."), and he unlocks the room. Without the hand-over
-// nobody could have let anyone into the locked room again. Two pages of one browser; loopback-only namespace.
+// Ada creates the room (its host), locks it and leaves; after the hub's grace (shortened here: it waits for a host
+// reloading the page) the hub makes Bo, the one left, a host: his page claims the key, tells him ("You're the host
+// now: Ada left.", said and shown), and he unlocks the room. Without the hand-over nobody could have let anyone into
+// the locked room again. Two pages of one browser; loopback-only namespace.
 import { pollUntil } from '@parley/testkit'
 import { describe, expect, it } from 'vitest'
 import { appStatus, artifactPath, joinWithoutMedia, openRoom, useAppCall } from './web-app'
 
+/** The hub's hand-over grace (10 s by default); the hub's unit tests cover a host back within it. */
+const HANDOVER_GRACE_MS = 500
+
 describe('host hand-over (two Chromium pages, built app, real hub)', () => {
-  const call = useAppCall(['Ada', 'Bo'])
+  const call = useAppCall(['Ada', 'Bo'], { hub: { timings: { hostHandoverGraceMs: HANDOVER_GRACE_MS } } })
   const { explain } = call
 
   it('the host leaves a locked room: the one left is told he is the host now, and unlocks it', async () => {
@@ -32,6 +36,10 @@ describe('host hand-over (two Chromium pages, built app, real hub)', () => {
     expect(await bo.page.getByTestId('participants-lock').count()).toBe(0)
 
     await ada.page.getByTestId('leave-button').click()
+    // Shown too, for a few seconds, at the foot of the stage.
+    const boNotice = bo.page.getByTestId('made-host-notice-text')
+    await boNotice.waitFor({ timeout: 20_000 }).catch(explain)
+    expect(await boNotice.textContent()).toBe("You're the host now: Ada left. You can let people in, mute and remove.")
     const boLock = bo.page.getByTestId('participants-lock')
     await boLock.waitFor({ timeout: 20_000 }).catch(explain)
     const said = () => bo.page.evaluate(() => (window as unknown as { said: string[] }).said)

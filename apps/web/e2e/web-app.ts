@@ -22,7 +22,7 @@ import {
   type ParticipantPageOptions,
   type PeerPortWatch,
 } from '@parley/testkit'
-import { startTestHub, type TestHub } from '@parley/hub/testing'
+import { type StartHubOptions, startTestHub, type TestHub } from '@parley/hub/testing'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
@@ -37,15 +37,15 @@ export function artifactPath(name: string): string {
   return join(ARTIFACTS_DIR, name)
 }
 
-/** The real hub on 127.0.0.1 serving the built app at `/` (API under `/v1`, same origin). */
-export async function startAppHub(): Promise<TestHub> {
+/** The real hub on 127.0.0.1 serving the built app at `/` (API under `/v1`, same origin); `options` add to that (e.g. `timings`). */
+export async function startAppHub(options: Partial<StartHubOptions> = {}): Promise<TestHub> {
   if (!existsSync(join(WEB_DIST_DIR, 'index.html'))) {
     throw new Error(
       `The built web app is missing (${WEB_DIST_DIR}/index.html). Build it first: ` +
         '`npm run pnpm -- --filter @parley/web build` (npm test does this before vitest).',
     )
   }
-  return startTestHub({ staticDir: WEB_DIST_DIR })
+  return startTestHub({ ...options, staticDir: WEB_DIST_DIR })
 }
 
 export interface AppParticipant extends ParticipantPage {
@@ -270,6 +270,8 @@ export interface AppCallOptions {
   launch?: () => Promise<Browser>
   /** Page options per participant (e.g. console errors a spec expects). */
   pageOptions?: (name: string) => ParticipantPageOptions
+  /** What the hub starts with besides the built app (e.g. a shorter timing: `{ timings: { … } }`). */
+  hub?: Partial<StartHubOptions>
 }
 
 export interface AppCall {
@@ -294,7 +296,7 @@ export function useAppCall(names: readonly string[], options: AppCallOptions = {
   const participants: AppParticipant[] = []
   beforeAll(async () => {
     assertLoopbackOnly()
-    hub = await startAppHub()
+    hub = await startAppHub(options.hub)
     browser = await (options.launch ?? launchChromium)()
     for (const name of names) participants.push(await newAppParticipant(browser, name, options.pageOptions?.(name) ?? {}))
   })

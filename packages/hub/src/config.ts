@@ -106,6 +106,8 @@ Timeouts (milliseconds)
   --failed-grace <ms>         Keep a client whose peer connection failed this long, waiting
                               for its ICE restart. Default ${DEFAULT_TIMINGS.failedGraceMs}
   --answer-timeout <ms>       Remove a client that does not answer a hub offer. Default ${DEFAULT_TIMINGS.answerTimeoutMs}
+  --host-handover-grace <ms>  Wait this long, once the last host of a room with host controls
+                              is gone, before making someone else a host. Default ${DEFAULT_TIMINGS.hostHandoverGraceMs}
   --problem-after <ms>        Tell the other clients (parley_connection) that a client sent no
                               media or RTCP for this long; 0 = never. Default ${DEFAULT_TIMINGS.connectionProblemMs}
   --gone-after <ms>           Remove a client whose event stream closed and that sent no media
@@ -192,6 +194,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
         'connect-timeout': { type: 'string' },
         'reconnect-grace': { type: 'string' },
         'failed-grace': { type: 'string' },
+        'host-handover-grace': { type: 'string' },
         'answer-timeout': { type: 'string' },
         'problem-after': { type: 'string' },
         'gone-after': { type: 'string' },
@@ -270,6 +273,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
       connectTimeoutMs: integer('--connect-timeout', values['connect-timeout'], 1, undefined, DEFAULT_TIMINGS.connectTimeoutMs),
       reconnectGraceMs: integer('--reconnect-grace', values['reconnect-grace'], 0, undefined, DEFAULT_TIMINGS.reconnectGraceMs),
       failedGraceMs: integer('--failed-grace', values['failed-grace'], 0, undefined, DEFAULT_TIMINGS.failedGraceMs),
+      hostHandoverGraceMs: integer('--host-handover-grace', values['host-handover-grace'], 0, undefined, DEFAULT_TIMINGS.hostHandoverGraceMs),
       answerTimeoutMs: integer('--answer-timeout', values['answer-timeout'], 1, undefined, DEFAULT_TIMINGS.answerTimeoutMs),
       pingIntervalMs: integer('--ping-interval', values['ping-interval'], 1, undefined, DEFAULT_TIMINGS.pingIntervalMs),
       connectionProblemMs: integer('--problem-after', values['problem-after'], 0, undefined, DEFAULT_TIMINGS.connectionProblemMs),

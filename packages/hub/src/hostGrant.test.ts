@@ -16,13 +16,17 @@ import {
   ROOM_LOCKED_REASON,
 } from '@parley/protocol'
 import * as v from 'valibot'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { openSqliteRegistry } from './registry/sqlite.js'
 import type { SseReader, TestHub } from './test-support/harness.js'
 import { answerKnock, failingRegistry, hostedRoom, knock, register, withKey, withPass } from './test-support/hostedRoom.js'
 import { useTestHubs } from './test-support/testHubs.js'
+import { DEFAULT_TIMINGS } from './timings.js'
 
 const { testHub, closeEarly, scratchDir } = useTestHubs()
+afterEach(() => {
+  vi.useRealTimers()
+})
 
 const grant = (hub: TestHub, clientId: string, body: unknown, headers: Record<string, string> = {}, roomId = 'r1') =>
   hub.request('PUT', pathFor('grantHost', { roomId, clientId }), body, headers)
@@ -169,6 +173,7 @@ describe('granting host', () => {
   })
 
   it('is taken back with the pass (one write) when the host removes the co-host: its claim fails, the other co-host\'s does not', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
     const registry = failingRegistry()
     const hub = testHub({ registry })
     const { key, passes } = await hostedRoom(hub, 'r1', 'ada', 'bob', 'carl')
@@ -187,10 +192,13 @@ describe('granting host', () => {
     expect((await claim(hub, withPass(passes.bob!))).body).toMatchObject({ code: 403, message: expect.stringContaining('the host removed its holder') })
     expect(await claimedKey(hub, passes.carl!)).toBe(key)
     // No mark is left of bob's pass (only carl's); carl's goes with his. Carl was the last host present (Ada came
-    // in without the key), so the hub hands the host's part on to Ada: hers is then the only mark (hostHandover.ts).
+    // in without the key), so after the grace the hub hands the host's part on to Ada: hers is then the only mark
+    // (hostHandover.ts).
     expect(hub.app.hub.room('r1').parley.hostPasses).toHaveLength(1)
     expect((await remove(hub, 'carl', key)).status).toBe(200)
     expect((await claim(hub, withPass(passes.carl!))).status).toBe(403)
+    expect(hub.app.hub.room('r1').parley.hostPasses).toBeUndefined()
+    await vi.advanceTimersByTimeAsync(DEFAULT_TIMINGS.hostHandoverGraceMs)
     expect(hub.app.hub.room('r1').parley.hostPasses).toHaveLength(1)
     expect(await claimedKey(hub, passes.ada!)).toBe(key)
   })

@@ -22,7 +22,7 @@ import { type Client, type ClientRoom, createClient } from './client.js'
 import { type Clock, Timer } from './clock.js'
 import { conflict, limitReached, notFound } from './errors.js'
 import type { ParleyRoomRecord } from './hostControls.js'
-import { handOverHost } from './hostHandover.js'
+import { HostHandover } from './hostHandover.js'
 import { Lobby } from './lobby.js'
 import type { LogFields, Logger } from './log.js'
 import type { MediaPlane, PublishedTrack } from './media/types.js'
@@ -65,6 +65,8 @@ export class Room {
   #parley: Record<string, unknown> = {}
   readonly #tracks: TrackRouter
   readonly #emptyTimer: Timer
+  /** Host controls: the last host present gone, someone still here becomes one after a grace. */
+  readonly #handover: HostHandover
   #closed = false
   /** Parley's extensions of the room record (host controls: hostControls.ts), as stored. */
   get parley(): ParleyRoomRecord {
@@ -113,6 +115,12 @@ export class Room {
         for (const client of this.#clients.values()) client.sse.send(PARLEY_KNOCKS_EVENT, event)
       },
       log: deps.log,
+    })
+    this.#handover = new HostHandover(this, {
+      clock: deps.clock,
+      graceMs: deps.timings.hostHandoverGraceMs,
+      log: (level, msg, fields) => this.#log(level, msg, fields),
+      safely: (what, action) => this.#safely(what, undefined, action),
     })
     this.#emptyTimer = new Timer(deps.clock)
     this.#startEmptyTimer()
@@ -217,8 +225,8 @@ export class Room {
     const mediaKey = mediaStateMetaKey(client.id)
     if (!this.#closed && this.#meta.has(mediaKey)) this.deleteMeta(mediaKey)
     this.#log('info', 'client removed', { clientId: client.id, reason, why })
-    // Host controls: the last host present gone, someone still here becomes one (hostHandover.ts).
-    if (!this.#closed) this.#safely('handing the host on', client, () => handOverHost(this, client, (level, msg, fields) => this.#log(level, msg, fields)))
+    // Host controls: the last host present gone, someone still here becomes one after a grace (hostHandover.ts).
+    if (!this.#closed) this.#safely('handing the host on', client, () => this.#handover.clientRemoved(client))
     if (wasPresent && !this.#closed && ![...this.#clients.values()].some((other) => other.present)) this.#startEmptyTimer()
   }
 
@@ -278,6 +286,7 @@ export class Room {
     if (this.#closed) return
     this.#closed = true
     this.#emptyTimer.cancel()
+    this.#handover.cancel()
     // Who waits to be let in hears the room ended; a shutdown just ends their streams (the room comes back).
     this.lobby.end(reason === 'shutdown' ? undefined : { admitted: false, reason: 'room_ended' })
     for (const client of [...this.#clients.values()]) this.removeClient(client, reason, reason === 'shutdown' ? 'hub shutting down' : 'room ended', by)

@@ -259,7 +259,7 @@ describe('parseConfig', () => {
 
   it('reads flags and the environment', () => {
     const config = parseConfig(
-      ['--port', '0', '--ice-address', '192.168.1.10', '--ice-address', '10.0.0.2', '--cors-origin', 'https://a.example', '--ice-port-range', '40000-40100', '--reconnect-grace', '500', '--failed-grace', '2000', '--max-rooms', '10', '--max-clients-per-room', '4', '--max-room-meta', '5000', '--max-meta-keys-per-room', '20', '--max-meta-keys-per-request', '5', '--max-candidates-per-client', '30', '--max-subscribed-tracks-per-client', '12', '--max-connections', '500', '--no-static'],
+      ['--port', '0', '--ice-address', '192.168.1.10', '--ice-address', '10.0.0.2', '--cors-origin', 'https://a.example', '--ice-port-range', '40000-40100', '--reconnect-grace', '500', '--failed-grace', '2000', '--host-handover-grace', '3000', '--max-rooms', '10', '--max-clients-per-room', '4', '--max-room-meta', '5000', '--max-meta-keys-per-room', '20', '--max-meta-keys-per-request', '5', '--max-candidates-per-client', '30', '--max-subscribed-tracks-per-client', '12', '--max-connections', '500', '--no-static'],
       { HOST: '0.0.0.0', PORT: '9999', PARLEY_API_KEY: 'k' },
     )
     if (config === 'help') throw new Error('unexpected help')
@@ -271,6 +271,7 @@ describe('parseConfig', () => {
     expect(config.maxConnections).toBe(500)
     expect(config.timings.reconnectGraceMs).toBe(500)
     expect(config.timings.failedGraceMs).toBe(2_000)
+    expect(config.timings.hostHandoverGraceMs).toBe(3_000)
     expect(config.limits).toEqual({
       maxRooms: 10,
       maxClientsPerRoom: 4,

@@ -19,6 +19,11 @@ export interface HubTimings extends NegotiationTimings, LivenessTimings {
    * restart can bring it back, as the hosted hub does; still not `connected` after it → removed.
    */
   failedGraceMs: number
+  /**
+   * The last host present of a room with host controls gone, the hub waits this long before it makes someone
+   * else a host (hostHandover.ts): a host reloading the page is back with the key (or its marked pass) by then.
+   */
+  hostHandoverGraceMs: number
 }
 
 export const DEFAULT_TIMINGS: HubTimings = {
@@ -31,6 +36,7 @@ export const DEFAULT_TIMINGS: HubTimings = {
   tracksAddedDebounceMs: 0,
   trackSourceGraceMs: 1_000,
   failedGraceMs: 5_000,
+  hostHandoverGraceMs: 10_000,
   connectionProblemMs: 1_500,
   streamLostSilenceMs: 2_000,
   frozenPeerMs: 8_000,

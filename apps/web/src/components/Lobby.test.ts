@@ -1,7 +1,8 @@
 // The lobby of a locked room in the app: the host sees who waits and answers (the call's notice, the People
 // panel's "Waiting to join"), hears it; the newcomer sees that it is asking, can cancel, and is told a refusal.
-import { describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { nextTick } from 'vue'
+import { MADE_HOST_NOTICE_MS } from '../composables/lobbyAnnouncements'
 import type { ConferenceView } from '../conference/types'
 import { useAnnouncerStore } from '../stores/announcer'
 import { makeParticipant } from '../testing/fakeConference'
@@ -134,5 +135,58 @@ describe('co-hosts', () => {
     expect(useAnnouncerStore().announcement).toBe("You're the host now: Di left. You can let people in, mute and remove.")
     expect(wrapper.get('[data-testid="participants-lock"]').text()).toContain('Unlock room')
     wrapper.unmount()
+  })
+
+  describe('the notice on screen', () => {
+    afterEach(() => {
+      vi.useRealTimers()
+    })
+
+    it('shows the one made a host, by a grant and by the hand-over, why for a few seconds; then it goes by itself', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+      const guest = { ...host, isHost: false, canModerate: false, roomLocked: false, hostClientId: 'c2' }
+      const { wrapper, show } = await mountCall({ host: guest })
+      const notice = () => wrapper.find('[data-testid="made-host-notice"]')
+      const focused = document.activeElement
+      expect(notice().exists()).toBe(false)
+      show({ host: { ...guest, isHost: true, canModerate: true, madeHostBy: { clientId: 'c2', name: 'Di' }, madeHostCount: 1 } })
+      await nextTick()
+      expect(notice().get('[data-testid="made-host-notice-text"]').text()).toBe('Di made you a host. You can let people in, mute and remove.')
+      // Shown, not focused: whatever had the focus keeps it (the live region says the sentence).
+      expect(document.activeElement).toBe(focused)
+      await vi.advanceTimersByTimeAsync(MADE_HOST_NOTICE_MS - 1)
+      expect(notice().exists()).toBe(true)
+      await vi.advanceTimersByTimeAsync(1)
+      expect(notice().exists()).toBe(false)
+
+      show({ host: { ...guest, isHost: true, canModerate: true, madeHostBy: { clientId: 'c3', name: 'Cy' }, madeHostReason: 'host_left', madeHostCount: 2 } })
+      await nextTick()
+      expect(notice().get('[data-testid="made-host-notice-text"]').text()).toBe("You're the host now: Cy left. You can let people in, mute and remove.")
+      expect(document.activeElement).toBe(focused)
+      await vi.advanceTimersByTimeAsync(MADE_HOST_NOTICE_MS)
+      expect(notice().exists()).toBe(false)
+      wrapper.unmount()
+    })
+
+    it('goes on Dismiss, stacks above who waits to join, and leaves no timer behind the call screen', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+      const guest = { ...host, isHost: false, canModerate: false, hostClientId: 'c2', waiting: [bo] }
+      const { wrapper, show } = await mountCall({ host: guest })
+      show({ host: { ...guest, isHost: true, canModerate: true, madeHostBy: { clientId: 'c2', name: 'Di' }, madeHostReason: 'host_left', madeHostCount: 1 } })
+      await nextTick()
+      const foot = wrapper.findAll('.call__foot-notices > p').map((notice) => notice.attributes('data-testid'))
+      expect(foot).toEqual(['made-host-notice', 'lobby-notice'])
+      await wrapper.get('[data-testid="made-host-notice-dismiss"]').trigger('click')
+      expect(wrapper.find('[data-testid="made-host-notice"]').exists()).toBe(false)
+      expect(wrapper.find('[data-testid="lobby-notice"]').exists()).toBe(true)
+
+      show({ host: { ...guest, isHost: true, canModerate: true, madeHostBy: { clientId: 'c2', name: 'Di' }, madeHostCount: 2 } })
+      await nextTick()
+      expect(wrapper.find('[data-testid="made-host-notice"]').exists()).toBe(true)
+      const before = vi.getTimerCount()
+      wrapper.unmount()
+      // The notice's own timer went with the call screen.
+      expect(vi.getTimerCount()).toBe(before - 1)
+    })
   })
 })

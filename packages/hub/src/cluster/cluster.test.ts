@@ -29,6 +29,8 @@ async function startNodes(count: number, redisUrl = redis.url): Promise<RunningC
         port,
         quiet: true,
         mediaPlane: new FakeMediaPlane(),
+        // The host is handed on after this grace (hostHandover.ts): short, so the hand-over test waits little.
+        timings: { hostHandoverGraceMs: 50 },
         cluster: { redisUrl, nodeId: `node-${index + 1}`, prefix, heartbeatMs: 100, nodeTtlMs: 400 },
       }),
     )
