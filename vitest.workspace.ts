@@ -1,7 +1,7 @@
 // The Vitest project list. Vitest 4 no longer reads this file by itself: vitest.config.ts imports it
 // as `test.projects`. The unit projects run first, each project's files in one worker without a fresh
-// module graph per file (`isolate: false`); the real-WebRTC projects run one file at a time, each
-// isolated, because the machine has two cores and Chromium renderers are heavy.
+// module graph per file (`isolate: false`); the real-WebRTC project runs one file at a time (the machine
+// has two cores, Chromium renderers are heavy, and its specs share `lo`'s shaping), in one worker too.
 import type { TestProjectConfiguration } from 'vitest/config'
 
 // Our packages export their TypeScript under a private condition, so tests and the dev server need no build.
@@ -31,6 +31,12 @@ export const projects: TestProjectConfiguration[] = [
       root: '.',
       include: ['packages/*/e2e/**/*.spec.ts', 'apps/web/e2e/**/*.spec.ts'],
       fileParallelism: false,
+      // One worker and module graph for every spec, as the unit projects: a fresh one per file cost
+      // 2–2.5 s of import each (the hub's and testkit's sources, werift, playwright-core), some 140 s
+      // over the project's ~67 files (stop 53: 9 short specs took 70 s isolated, 39 s not). Each spec
+      // starts and closes its own hub, browsers and shaping in its hooks and keeps no state in shared
+      // modules; `--isolate` brings a fresh worker per file back for a run that suspects a leak.
+      isolate: false,
       // Runs after every other project so Chromium and werift do not compete with the unit tests.
       sequence: { groupOrder: 1 },
       testTimeout: 120_000,
