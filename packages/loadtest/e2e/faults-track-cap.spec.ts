@@ -4,6 +4,7 @@
 // fourth answers 429 naming the limit; when a publisher leaves, the waiting track is delivered and its
 // media arrives. Node participants (public core, werift). Loopback-only namespace required.
 import { describe, expect, it } from 'vitest'
+import { CLIENT_KEY_HEADER } from '@parley/protocol'
 import { pollUntil } from '@parley/testkit'
 import { useFaultHub, useLoadParticipants } from './fault-hub.js'
 import { call, createRoom } from '../src/faults/hub.js'
@@ -32,7 +33,8 @@ describe('faults: the subscribed-track cap on the real hub', () => {
     const tracksAt = () => viewer.view().participants.filter((participant) => participant.clientId !== viewer.view().clientId).flatMap((participant) => participant.tracks.map((track) => ({ ...track, clientId: participant.clientId })))
     await pollUntil(() => tracksAt().length === 4 && tracksAt().filter((track) => track.live).length === CAP, { timeoutMs: 20_000, description: 'the viewer to know 4 tracks, 3 of them live' })
     const waiting = tracksAt().find((track) => !track.live)!
-    const refused = await call(hub().url, 'POST', `/rooms/${roomId}/subscribetracks/${viewer.view().clientId}`, [{ client_id: waiting.clientId, stream_id: waiting.streamId, track_id: waiting.trackId }])
+    // Asked as the viewer, so with its client key (its core presented it: without it the hub answers 403).
+    const refused = await call(hub().url, 'POST', `/rooms/${roomId}/subscribetracks/${viewer.view().clientId}`, [{ client_id: waiting.clientId, stream_id: waiting.streamId, track_id: waiting.trackId }], { [CLIENT_KEY_HEADER]: viewer.clientKey()! })
     expect(refused.status).toBe(429)
     expect(refused.body.message).toMatch(new RegExp(`over the limit of ${CAP} tracks per subscriber \\(max-subscribed-tracks-per-client\\)`))
 

@@ -35,6 +35,8 @@ export interface LoadParticipant {
   leave(): void
   /** Stops the conference actor (after leave had time to reach the hub). */
   stop(): void
+  /** The client key its last register brought (Parley's hub): a test acting as this client sends it, as its core does. */
+  clientKey(): string | undefined
 }
 
 export interface LoadParticipantOptions {
@@ -52,9 +54,19 @@ export function createLoadParticipant(options: LoadParticipantOptions): LoadPart
   const received = new ReceiveCounter()
   const taps: { untapped(): number }[] = []
   const peers: RTCPeerConnection[] = []
+  let clientKey: string | undefined
   const conference = createConference({
     hub: { baseUrl: options.hubUrl },
     ports: nodePorts({
+      // Node's fetch, reading the client key out of register's answer (a copy: the core reads the body).
+      fetch: async (url, init) => {
+        const response = await fetch(url, init as RequestInit)
+        if (new URL(url).pathname.endsWith('/register') && response.ok) {
+          const body = (await response.clone().json()) as { data?: { parley_client_key?: string } }
+          clientKey = body.data?.parley_client_key ?? clientKey
+        }
+        return response
+      },
       peerConnection: (config) => {
         // The loopback configuration names no ICE servers; a relay the run asks for is put back on top.
         const pc = new ParticipantPeerConnection({ ...config, ...loopbackWeriftConfig(), ...options.peerConnectionConfig } as ConstructorParameters<typeof RTCPeerConnection>[0])
@@ -91,6 +103,7 @@ export function createLoadParticipant(options: LoadParticipantOptions): LoadPart
       return resent
     },
     untappedTransports: () => taps.reduce((sum, tap) => sum + tap.untapped(), 0),
+    clientKey: () => clientKey,
     dtlsStates: () => peers.filter((pc) => pc.connectionState !== 'closed').flatMap((pc) => pc.dtlsTransports.map((transport) => transport.state)),
     connected: (timeoutMs) =>
       new Promise((resolve, reject) => {

@@ -15,11 +15,11 @@ export interface Answered {
   ms: number
 }
 
-export async function call(baseUrl: string, method: string, path: string, body?: unknown): Promise<Answered> {
+export async function call(baseUrl: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answered> {
   const started = performance.now()
   const response = await fetch(`${baseUrl}/v1${path}`, {
     method,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   })
   const parsed = (await response.json()) as Envelope
