@@ -5,9 +5,8 @@
 // The track it returns owns everything: its stop() stops the loop, the camera and the segmenter; the
 // camera ending on its own (unplugged) ends it too, with an `ended` event as a camera's would fire.
 
-/** Which pixels are the person: the frame it looked at and a mask the same size (alpha: the person). */
+/** Which pixels are the person: a mask of the frame it looked at (alpha: the person). */
 export interface Segmentation {
-  image: CanvasImageSource
   mask: CanvasImageSource
 }
 
@@ -50,13 +49,21 @@ export async function blurBackground(camera: MediaStreamTrack, segmenter: Segmen
   if (!captured) throw new Error('the canvas gives no track')
   const output: MediaStreamTrack = captured
 
+  // The person's mask, as the segmenter last saw them, copied (its own buffer is reused by the next frame).
+  const mask = canvasOf(width, height)
+  const maskContext = mask.getContext('2d')
+  if (!maskContext) throw new Error('no 2D canvas')
+  let masked = false
+
   let stopped = false
-  let timer: ReturnType<typeof setTimeout> | undefined
+  let drawTimer: ReturnType<typeof setTimeout> | undefined
+  let segmentTimer: ReturnType<typeof setTimeout> | undefined
   const stopOutput = output.stop.bind(output)
   const release = () => {
     if (stopped) return
     stopped = true
-    clearTimeout(timer)
+    clearTimeout(drawTimer)
+    clearTimeout(segmentTimer)
     camera.removeEventListener('ended', cameraEnded)
     camera.stop()
     video.srcObject = null
@@ -74,42 +81,56 @@ export async function blurBackground(camera: MediaStreamTrack, segmenter: Segmen
     stopOutput()
   }
 
-  const draw = ({ image, mask }: Segmentation) => {
+  const draw = () => {
     // The background: the whole frame blurred, drawn a blur radius larger on every side so the edges stay opaque.
     context.globalCompositeOperation = 'copy'
     context.filter = `blur(${radius}px)`
-    context.drawImage(image, -2 * radius, -2 * radius, width + 4 * radius, height + 4 * radius)
+    context.drawImage(video, -2 * radius, -2 * radius, width + 4 * radius, height + 4 * radius)
     context.filter = 'none'
-    // The person: the mask (softened a little at its edge), filled with the sharp frame.
+    // Until the first mask, all of it stays blurred: nothing of the room is sent sharp.
+    if (!masked) return
+    // The person: the latest mask, filled with the sharp frame.
     personContext.globalCompositeOperation = 'copy'
-    personContext.filter = 'blur(2px)'
-    personContext.drawImage(mask, 0, 0, width, height)
-    personContext.filter = 'none'
+    personContext.drawImage(mask, 0, 0)
     personContext.globalCompositeOperation = 'source-in'
-    personContext.drawImage(image, 0, 0, width, height)
+    personContext.drawImage(video, 0, 0, width, height)
     context.globalCompositeOperation = 'source-over'
     context.drawImage(person, 0, 0)
   }
 
   const frameTime = 1000 / fps
-  // A timer, not requestAnimationFrame: rAF stops in a hidden tab, and the call goes on being sent from there.
-  const step = async () => {
+  const ready = () => output.enabled && video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA
+  // Two loops on timers, not requestAnimationFrame (it stops in a hidden tab, and the call goes on being sent
+  // from there). Every camera frame is drawn with the latest mask; the segmenter runs as often as it can keep
+  // up (a slow one, e.g. software WebGL, makes the mask lag the person, never the video). A camera turned off
+  // (the track disabled) sends black frames on its own: then neither works.
+  const drawStep = () => {
     const started = performance.now()
-    // A camera turned off (the track disabled) sends black frames on its own: nothing to segment.
-    if (output.enabled && video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA) {
+    if (ready()) draw()
+    if (!stopped) drawTimer = setTimeout(drawStep, Math.max(0, frameTime - (performance.now() - started)))
+  }
+  const segmentStep = async () => {
+    const started = performance.now()
+    if (ready()) {
       try {
         const segmentation = await segmenter.segment(video)
         if (stopped) return
-        draw(segmentation)
+        // Its edge softened a little.
+        maskContext.globalCompositeOperation = 'copy'
+        maskContext.filter = 'blur(2px)'
+        maskContext.drawImage(segmentation.mask, 0, 0, width, height)
+        maskContext.filter = 'none'
+        masked = true
       } catch (error) {
         if (stopped) return
         // One frame that fails is skipped; the next may not.
         console.warn('[parley] background blur skipped a frame:', error)
       }
     }
-    if (!stopped) timer = setTimeout(() => void step(), Math.max(0, frameTime - (performance.now() - started)))
+    if (!stopped) segmentTimer = setTimeout(() => void segmentStep(), Math.max(0, frameTime - (performance.now() - started)))
   }
-  void step()
+  drawStep()
+  void segmentStep()
   return output
 }
 

@@ -70,7 +70,7 @@ export async function createSelfieSegmenter(): Promise<Segmenter> {
       await solution.send({ image: frame })
       const results = received.latest as Results | undefined
       if (!results) throw new Error('background blur: no segmentation for the frame')
-      return { image: results.image, mask: results.segmentationMask }
+      return { mask: results.segmentationMask }
     },
     close: () => solution.close(),
   }
