@@ -27,5 +27,13 @@ export default defineConfig({
     },
   },
   preview: { host: '127.0.0.1' },
-  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: true },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+    // Background blur's MediaPipe files (blur/selfieSegmenter.ts) are fetched by their own loader by name: files
+    // of ours, never data: URLs (its graph and empty .data file are small enough to be inlined otherwise).
+    assetsInlineLimit: (file) => (file.includes('@mediapipe/') ? false : undefined),
+  },
 })

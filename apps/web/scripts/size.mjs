@@ -27,8 +27,11 @@ const distDir = resolve(dirname(fileURLToPath(import.meta.url)), '../dist')
  * encryption status and a tile's "Can't decrypt" / "Not encrypted" (the crypto and its worker are lazy chunks);
  * then by 0.25 KB more (52,213 → 52,318 bytes): a tile of someone who encrypts, seen without the key, locked
  * ("Encrypted — open the full invite link") and silent.
+ * Raised by 0.25 KB at stop 53 (52,310 → 52,688 bytes): background blur's part of the first screen, the "Blur
+ * background" box beside the camera select, its store (the remembered choice, the status, the camera effect every
+ * conference is made with) and the lazy import of the blur chunk (the processing and MediaPipe are lazy).
  */
-export const BUDGET_INITIAL_GZIP = 51.25 * 1024
+export const BUDGET_INITIAL_GZIP = 51.5 * 1024
 export const GOAL_INITIAL_GZIP = 55 * 1024
 
 /** Chunks a module names in its static imports (import … from a path, or a bare import of one), not in a dynamic import(). */

@@ -52,6 +52,8 @@ export interface AppEnvironment {
    * held the answer back); without it, at once (tests).
    */
   nextTask?: (run: () => void) => void
+  /** Background blur: a camera track in, its blurred track out (stopping it stops the camera); the blur chunk by default (stores/blur.ts). */
+  blurCamera?: (camera: MediaStreamTrack) => Promise<MediaStreamTrack>
 }
 
 export interface TimersLike {

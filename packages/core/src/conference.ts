@@ -56,6 +56,7 @@ export interface Conference extends ConferenceHandle<ConferenceSnapshot> {
   react(emoji: string): void
   watchRoom(roomId: string): void
   selectDevice(kind: DeviceKind, deviceId: string): void
+  reopenDevice(kind: DeviceKind): void
   /** The call trace so far (`options.trace` records it); throws when the conference was created without a recorder. */
   exportTrace(): Trace
 }
@@ -237,6 +238,7 @@ export function createConference(options: ConferenceOptions): Conference {
     startScreenShare: () => actor.system.get('screenShare')?.send({ type: 'user.startScreenShare' }),
     stopScreenShare: () => actor.system.get('screenShare')?.send({ type: 'user.stopScreenShare' }),
     selectDevice: (kind, deviceId) => actor.send({ type: 'user.selectDevice', kind, deviceId }),
+    reopenDevice: (kind) => actor.send({ type: 'user.reopenDevice', kind }),
     retry: () => actor.send({ type: 'user.retry' }),
     watchRoom: (roomId) => actor.send({ type: 'user.watchRoom', roomId }),
     setHand: (raised) => actor.send({ type: 'user.setHand', raised }),

@@ -107,6 +107,35 @@ describe('device choice (conference)', () => {
     run.conference.leave()
   })
 
+  it('reopening the camera mid-call puts a fresh track from the port on the sender: same stream, no new offer, the choice unchanged', async () => {
+    const run = await joined()
+    const pc = run.world.peers.latest() as FakePeerConnection
+    const offersBefore = run.world.hub.requests('negotiate').length
+    const streamId = run.view().local.streamId
+    const oldCamera = run.localTrack('video')!
+    run.conference.reopenDevice('videoinput')
+    expect(run.view().devices.switching).toBe('videoinput')
+    await flush()
+    const camera = run.localTrack('video')!
+    expect(camera).not.toBe(oldCamera)
+    expect(run.world.devices.requests.at(-1)).toEqual({ audio: false, video: true })
+    expect(sentTrack(pc, 'video')).toBe(camera)
+    expect(oldCamera.readyState).toBe('ended')
+    expect(run.view().local.streamId).toBe(streamId)
+    expect(run.view().devices.selected).toEqual({})
+    expect(run.world.hub.requests('negotiate')).toHaveLength(offersBefore)
+    // A chosen camera is opened again by its id.
+    run.world.devices.plug({ deviceId: 'cam2', kind: 'videoinput', label: 'Document camera' })
+    run.conference.selectDevice('videoinput', 'cam2')
+    await flush()
+    run.conference.reopenDevice('videoinput')
+    await flush()
+    expect(run.world.devices.requests.at(-1)).toEqual({ audio: false, video: { deviceId: { exact: 'cam2' } } })
+    expect(run.view().devices.selected).toEqual({ videoinput: 'cam2' })
+    expect(sentTrack(pc, 'video')).toBe(run.localTrack('video'))
+    run.conference.leave()
+  })
+
   it('a muted microphone stays muted on the new device', async () => {
     const run = await joined()
     run.conference.setMicrophone(false)

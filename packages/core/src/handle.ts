@@ -121,6 +121,12 @@ export interface ConferenceHandle<Snapshot> {
    */
   selectDevice?(kind: DeviceKind, deviceId: string): void
   /**
+   * user.reopenDevice: open the chosen camera or microphone again and put the new track in place as a
+   * switch does (in the room by replaceTrack). For an app whose `mediaDevices` port changes what it gives
+   * (a processed camera: background blur). Nothing is open of that kind: nothing happens. Optional.
+   */
+  reopenDevice?(kind: DeviceKind): void
+  /**
    * How large a remote video is shown, in CSS pixels, by the hub's track id, as the view's participant
    * tracks carry it (not the received MediaStreamTrack's id, which Firefox makes its own) (0×0: off
    * screen, hidden, not drawn). Told to the hub on its `internal` channel, which sends a small tile a

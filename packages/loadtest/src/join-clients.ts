@@ -15,7 +15,7 @@ export const WEB_DIST = process.env.PARLEY_WEB_DIST ?? join(here, '../../../apps
 export const TUTORIAL_DIR = join(here, '../../hub/e2e/clients')
 const SDK_PAGE_DIR = join(here, '../join-clients')
 
-export const KIND_NAMES = ['parley', 'parley-e2ee', 'sdk', 'tutorial'] as const
+export const KIND_NAMES = ['parley', 'parley-e2ee', 'parley-blur', 'sdk', 'tutorial'] as const
 /** The invite key of every `parley-e2ee` page (all in one call share it): what an end-to-end encrypted call's link carries. */
 export const BENCH_E2EE_KEY = 'benchE2eeKey0123456789'
 export type KindName = (typeof KIND_NAMES)[number]
@@ -30,10 +30,12 @@ export interface Kind {
 }
 
 /** The Parley web app opened by invite link (roomId and roomName, as a guest opens it), `fragment` after it. */
-function parleyKind(hubUrl: string, label: string, fragment = ''): Kind {
+function parleyKind(hubUrl: string, label: string, fragment = '', remembered: Record<string, string> = {}): Kind {
   return {
     label,
     async open(page, roomId, name) {
+      // What the app remembers from an earlier visit (localStorage), there before it starts.
+      if (Object.keys(remembered).length > 0) await page.addInitScript((entries) => Object.entries(entries).forEach(([key, value]) => localStorage.setItem(key, value)), remembered)
       await page.goto(`${hubUrl}/?roomId=${encodeURIComponent(roomId)}&roomName=bench${fragment}`)
       await page.getByTestId('display-name').fill(name)
       await page.locator('[data-testid="prejoin"] [data-testid="tile"][data-video="on"]').waitFor({ timeout: 20_000 })
@@ -49,6 +51,8 @@ export function kinds(hubUrl: string, sdkUrl: string, tutorialUrl: string): Reco
     parley: parleyKind(hubUrl, 'Parley web app'),
     // Every frame encrypted and decrypted in the page's worker (apps/web: the link's `#e2ee=` key).
     'parley-e2ee': parleyKind(hubUrl, 'Parley web app, end-to-end encrypted', `#e2ee=${BENCH_E2EE_KEY}`),
+    // The camera's background blurred (apps/web: "Blur background" remembered on): MediaPipe's segmentation and a canvas each frame.
+    'parley-blur': parleyKind(hubUrl, 'Parley web app, background blurred', '', { 'parley.blur': 'on' }),
     sdk: {
       label: 'official inLive SDK 0.21.4',
       async open(page, roomId, name) {

@@ -6,6 +6,7 @@
 import { browserPorts, createConference } from '@parley/core'
 import { createE2ee } from '@parley/core/e2ee'
 import { createTraceCapture } from '@parley/core/trace'
+import { withCameraEffect } from '../lib/cameraEffect'
 import type { ConferenceFactory, ConferenceFactoryOptions } from './types'
 
 /**
@@ -31,9 +32,18 @@ function encryption(passphrase: string) {
 export const createBrowserConference: ConferenceFactory = (options: ConferenceFactoryOptions) => {
   const traceCapture = createTraceCapture()
   const simulcast = options.simulcast === true && !firefox
-  const { e2ee: e2eeOptions, ...conferenceOptions } = options
+  const { e2ee: e2eeOptions, cameraEffect, ...conferenceOptions } = options
   const e2ee = e2eeOptions ? encryption(e2eeOptions.passphrase) : undefined
-  const ports = e2ee ? { ports: { peerConnection: e2ee.peerConnection(browserPorts().peerConnection) } } : {}
+  const browser = e2ee || cameraEffect ? browserPorts() : undefined
+  // Background blur: the camera the core opens comes through the effect while it is wanted (lib/cameraEffect.ts).
+  const ports = browser
+    ? {
+        ports: {
+          ...(e2ee ? { peerConnection: e2ee.peerConnection(browser.peerConnection) } : {}),
+          ...(cameraEffect ? { media: withCameraEffect(browser.media, cameraEffect) } : {}),
+        },
+      }
+    : {}
   // `encrypted` tells the others (our media state) that we encrypt: an app without the key says so instead of playing noise.
   const conference = createConference({ ...conferenceOptions, ...ports, trace: traceCapture, simulcast, ...(e2ee ? { encrypted: true } : {}) })
   return { ...conference, traceCapture, ...(e2ee ? { e2ee } : {}) }

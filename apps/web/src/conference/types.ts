@@ -7,6 +7,7 @@ export { GUEST_NAME, REACTIONS } from '@parley/core'
 import type { InspectionEvent } from 'xstate'
 import type { TraceCapture } from '@parley/core/trace'
 import type { E2eeStatus } from '@parley/core/e2ee'
+import type { CameraEffect } from '../lib/cameraEffect'
 
 export type { E2eeStatus, E2eeStreamState } from '@parley/core/e2ee'
 
@@ -70,6 +71,8 @@ export interface ConferenceFactoryOptions extends ConferenceOptionsBase {
   receiveSlots?: number
   /** The key from the address's fragment (lib/e2eeKey.ts): every frame sent and received is encrypted with it. */
   e2ee?: { passphrase: string }
+  /** Background blur (stores/blur.ts): wrapped round the camera the core opens (lib/cameraEffect.ts). */
+  cameraEffect?: CameraEffect
 }
 
 export type ConferenceFactory = (options: ConferenceFactoryOptions) => AnyConferenceHandle

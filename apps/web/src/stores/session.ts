@@ -9,6 +9,7 @@ import type { AnyConferenceHandle, ConferenceView, DeviceKind, E2eeStatus, Incom
 import { useEventListener } from '../composables/browser'
 import { useEnvironment } from '../environment'
 import { shareEqual } from '../lib/share'
+import { useBlurStore } from './blur'
 import { useDevtoolsStore } from './devtools'
 
 const IDLE_VIEW: ConferenceView = Object.freeze({
@@ -73,6 +74,7 @@ export const useSessionStore = defineStore('session', () => {
         ...(environment.config.simulcast !== undefined ? { simulcast: environment.config.simulcast } : {}),
         ...(environment.config.receiveSlots !== undefined ? { receiveSlots: environment.config.receiveSlots } : {}),
         ...(options.e2ee !== undefined ? { e2ee: { passphrase: options.e2ee } } : {}),
+        cameraEffect: useBlurStore().effect,
         inspect: (event) => {
           inspection.inspect(event)
           environment.inspect?.(event)
@@ -236,6 +238,10 @@ export const useSessionStore = defineStore('session', () => {
   function selectDevice(kind: DeviceKind, deviceId: string) {
     conference.value?.selectDevice?.(kind, deviceId)
   }
+  /** The camera opened again (blur turned on or off): nothing when none is open. */
+  function reopenCamera() {
+    conference.value?.reopenDevice?.('videoinput')
+  }
 
   function retry() {
     conference.value?.retry()
@@ -300,6 +306,7 @@ export const useSessionStore = defineStore('session', () => {
     canShareScreen,
     toggleScreenShare,
     selectDevice,
+    reopenCamera,
     retry,
     watchRoom,
     setHand,

@@ -174,6 +174,7 @@ export type RecordedCall =
   | { method: 'react'; args: [string] }
   | { method: 'setIncomingVideo'; args: [IncomingVideo] }
   | { method: 'selectDevice'; args: [DeviceKind, string] }
+  | { method: 'reopenDevice'; args: [DeviceKind] }
   | { method: 'muteParticipant' | 'removeParticipant' | 'sendChat'; args: [string] }
   | { method: 'readChat' | 'muteEveryone'; args: [] }
   | { method: 'setRoomLocked'; args: [boolean] }
@@ -349,6 +350,7 @@ export function createFakeConference(initial: Partial<ConferenceView> = {}): Fak
     react: (emoji) => record({ method: 'react', args: [emoji] }),
     setIncomingVideo: (mode) => record({ method: 'setIncomingVideo', args: [mode] }),
     selectDevice: (kind, deviceId) => record({ method: 'selectDevice', args: [kind, deviceId] }),
+    reopenDevice: (kind) => record({ method: 'reopenDevice', args: [kind] }),
     startScreenShare: () => record({ method: 'startScreenShare', args: [] }),
     stopScreenShare: () => record({ method: 'stopScreenShare', args: [] }),
   }

@@ -41,6 +41,8 @@ export interface TestAppOptions {
   canChooseSpeaker?: boolean
   /** The browser has RTCRtpScriptTransform (end-to-end encryption). */
   canEncryptMedia?: boolean
+  /** The background blur processor (environment.ts `blurCamera`). */
+  blurCamera?: (camera: MediaStreamTrack) => Promise<MediaStreamTrack>
 }
 
 export const DEFAULT_TEST_CONFIG: AppConfig = { hub: { baseUrl: '' }, source: 'default', statelyInspector: false }
@@ -78,6 +80,7 @@ export function createTestApp(options: TestAppOptions = {}): TestApp {
     ...(options.nextTask ? { nextTask: options.nextTask } : {}),
     ...(options.canChooseSpeaker ? { canChooseSpeaker: true } : {}),
     ...(options.canEncryptMedia ? { canEncryptMedia: true } : {}),
+    ...(options.blurCamera ? { blurCamera: options.blurCamera } : {}),
   }
   const pinia = createPinia()
   const host = createApp({ render: () => null })

@@ -335,6 +335,11 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
       run.conference.selectDevice(event.kind, event.deviceId)
       await flush(2)
     },
+    // Nothing is open before a preview: the devices child opens nothing.
+    'user.reopenDevice': async (event) => {
+      run.conference.reopenDevice(event.kind)
+      await flush(2)
+    },
     'devices.selected': async (event) => {
       run.conference.actor.send(event as { type: 'devices.selected'; selected: Record<string, string> })
       await flush(1)

@@ -70,6 +70,7 @@ export const conferenceMachine = conferenceSetup.createMachine({
     'tabs.elsewhere': { actions: { type: 'storeElsewhere', params: ({ event }) => event.roomId } },
     'tabs.alone': { actions: 'clearElsewhere' },
     'user.selectDevice': { actions: sendTo('devices', ({ event }) => event) },
+    'user.reopenDevice': { actions: sendTo('devices', ({ event }) => event) },
     'devices.selected': { actions: { type: 'storeDeviceIds', params: ({ event }) => event.selected } },
   },
   states: {

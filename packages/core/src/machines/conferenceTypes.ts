@@ -115,6 +115,7 @@ export type ConferenceEvent =
   /** The pre-join shows this room: is this browser already in it in another tab? */
   | { type: 'user.watchRoom'; roomId: string }
   | { type: 'user.selectDevice'; kind: DeviceKind; deviceId: string }
+  | { type: 'user.reopenDevice'; kind: DeviceKind }
   /** The device's network changed (the `network` port): candidates gathered before may be gone. */
   | { type: 'network.changed' }
   | DevicesParentEvent

@@ -23,6 +23,7 @@ const FAILED = { type: 'xstate.error.actor.switchDevice', error: { kind: 'media-
 const events: AnyEventObject[] = [
   { type: 'devices.listed', lists: { audioinput: MICS.map(({ deviceId, label }) => ({ deviceId, label })), videoinput: [], audiooutput: [] } },
   { type: 'user.selectDevice', kind: 'audioinput', deviceId: 'mic2' },
+  { type: 'user.reopenDevice', kind: 'audioinput' },
   { type: 'devices.trackEnded', kind: 'audioinput' },
   opened('mic2'),
   FAILED,
@@ -31,8 +32,9 @@ const events: AnyEventObject[] = [
 // The walk has no parent to tell: the same assignment, without the sends.
 const traversalMachine = devicesMachine.provide({
   actions: {
+    // A reopen with nothing chosen opens the default ('') and leaves the choice as it was.
     useDevice: assign(({ context }, output: { kind: 'audioinput' | 'videoinput'; deviceId: string; label: string }) => ({
-      selected: { ...context.selected, [output.kind]: output.deviceId },
+      selected: context.request && 'deviceId' in context.request && context.request.deviceId === '' ? context.selected : { ...context.selected, [output.kind]: output.deviceId },
       notice: context.request?.fallback ? { kind: 'fallback' as const, device: output.kind, label: output.label } : null,
       request: null,
     })),
@@ -90,6 +92,10 @@ function executors(run: Run): Record<string, (event: AnyEventObject) => unknown>
     // The watch lists at start; a listing that changed nothing is not reported again.
     'devices.listed': () => flush(3),
     'user.selectDevice': async (event) => {
+      run.child.send(event as never)
+      await flush(2)
+    },
+    'user.reopenDevice': async (event) => {
       run.child.send(event as never)
       await flush(2)
     },

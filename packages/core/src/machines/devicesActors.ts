@@ -117,7 +117,7 @@ export function devicesActors({ devices, local }: DevicesDeps) {
         track.stop()
         throw classifyMediaError(new Error(signal.aborted ? 'the switch was cancelled' : 'the local stream cannot change its tracks'), deviceName(input.kind))
       }
-      if (!label) label = listsOf(await devices.enumerateDevices().catch(() => []))[input.kind].find((option) => option.deviceId === deviceId)?.label ?? ''
+      if (!label && deviceId) label = listsOf(await devices.enumerateDevices().catch(() => []))[input.kind].find((option) => option.deviceId === deviceId)?.label ?? ''
       return { kind: input.kind, deviceId, label, opened: true }
     }),
   }

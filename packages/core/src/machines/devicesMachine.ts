@@ -25,7 +25,7 @@ export interface DevicesContext {
   notice: DeviceNotice | null
 }
 
-export type DevicesEvent = { type: 'user.selectDevice'; kind: DeviceKind; deviceId: string } | DevicesWatchEvent
+export type DevicesEvent = { type: 'user.selectDevice'; kind: DeviceKind; deviceId: string } | { type: 'user.reopenDevice'; kind: DeviceKind } | DevicesWatchEvent
 
 /** What the devices machine tells its parent (the conference): the choice, so a new preview or join opens it. */
 export type DevicesParentEvent = { type: 'devices.selected'; selected: Partial<Record<DeviceKind, string>> }
@@ -45,7 +45,8 @@ export const devicesMachine = setup({
     storeRequest: assign({ request: (_, request: SwitchInput & { fallback: boolean }) => request, notice: null }),
     /** The device opened (or was remembered): it is the choice now; the parent and, in the room, the sender learn it. */
     useDevice: enqueueActions(({ context, enqueue, system }, output: SwitchOutput) => {
-      const selected = { ...context.selected, [output.kind]: output.deviceId }
+      // A reopen of the browser's default device ('') leaves the choice as it was (none).
+      const selected = output.deviceId ? { ...context.selected, [output.kind]: output.deviceId } : context.selected
       enqueue.assign({
         selected,
         notice: context.request?.fallback ? { kind: 'fallback', device: output.kind, label: output.label } : null,
@@ -80,6 +81,12 @@ export const devicesMachine = setup({
               guard: { type: 'isNewChoice', params: ({ event }) => event },
               target: 'switching',
               actions: { type: 'storeRequest', params: ({ event }) => ({ kind: event.kind, deviceId: event.deviceId, fallback: false }) },
+            },
+            // The chosen device opened afresh (the app's camera processing changed: the port's getUserMedia
+            // now gives another track), put in place the way a switch is; '' is the browser's default.
+            'user.reopenDevice': {
+              target: 'switching',
+              actions: { type: 'storeRequest', params: ({ context, event }) => ({ kind: event.kind, deviceId: context.selected[event.kind] ?? '', fallback: false }) },
             },
             'devices.trackEnded': {
               target: 'switching',

@@ -117,6 +117,7 @@ const events: AnyEventObject[] = [
   // The device's network changed: the pre-join prepares again, a call restarts ICE (the negotiation's own model covers that).
   { type: 'network.changed' },
   { type: 'user.selectDevice', kind: 'audioinput', deviceId: 'mic2' },
+  { type: 'user.reopenDevice', kind: 'videoinput' },
   // The choice as the devices child reports it; an unchanged one, so the walk does not copy the whole graph per choice.
   { type: 'devices.selected', selected: {} },
 ]
@@ -224,6 +225,7 @@ export const { paths, stats } = edgeCoveringPaths(conferenceMachine, {
         return snapshot.matches({ inRoom: { answer: 'answering' } })
       // Device choice is handled the same in every state (devices.model.test.ts covers the child): once, before anything.
       case 'user.selectDevice':
+      case 'user.reopenDevice':
       case 'devices.selected':
         return snapshot.value === 'idle'
       // One failed attempt shows the count moving; the rest only repeat it.

@@ -1,0 +1,14 @@
+// The blur chunk's entry: a camera track in, its background-blurred track out, with a segmenter of its
+// own (closed when the track stops). Imported only when blur is on (stores/blur.ts).
+import { blurBackground } from './backgroundBlur'
+import { createSelfieSegmenter } from './selfieSegmenter'
+
+export async function blurCamera(camera: MediaStreamTrack): Promise<MediaStreamTrack> {
+  const segmenter = await createSelfieSegmenter()
+  try {
+    return await blurBackground(camera, segmenter)
+  } catch (error) {
+    await segmenter.close()
+    throw error
+  }
+}

@@ -1,0 +1,77 @@
+// MediaPipe's selfie segmentation (@mediapipe/selfie_segmentation, Apache-2.0) as a Segmenter. Its script,
+// wasm, model and graph ship in the npm package and are served from our own build (Vite copies each file
+// named here into dist/assets, never inlined: vite.config.ts); `locateFile` points it there, so nothing is
+// fetched from anywhere else. The script is a closure-compiled classic script that sets
+// `window.SelfieSegmentation`, so it is loaded by a <script> element, once, when blur is first turned on.
+import loaderUrl from '@mediapipe/selfie_segmentation/selfie_segmentation.js?url'
+import graphUrl from '@mediapipe/selfie_segmentation/selfie_segmentation.binarypb?url'
+import modelUrl from '@mediapipe/selfie_segmentation/selfie_segmentation_landscape.tflite?url'
+import simdDataUrl from '@mediapipe/selfie_segmentation/selfie_segmentation_solution_simd_wasm_bin.data?url'
+import simdScriptUrl from '@mediapipe/selfie_segmentation/selfie_segmentation_solution_simd_wasm_bin.js?url'
+import simdWasmUrl from '@mediapipe/selfie_segmentation/selfie_segmentation_solution_simd_wasm_bin.wasm?url'
+import scriptUrl from '@mediapipe/selfie_segmentation/selfie_segmentation_solution_wasm_bin.js?url'
+import wasmUrl from '@mediapipe/selfie_segmentation/selfie_segmentation_solution_wasm_bin.wasm?url'
+import type { Results, SelfieSegmentation } from '@mediapipe/selfie_segmentation'
+import type { Segmentation, Segmenter } from './backgroundBlur'
+
+/** Every file the solution asks for, by the name it asks with. The landscape model (256×144) is the lighter one. */
+const FILES: Record<string, string> = {
+  'selfie_segmentation.binarypb': graphUrl,
+  'selfie_segmentation_landscape.tflite': modelUrl,
+  'selfie_segmentation_solution_simd_wasm_bin.data': simdDataUrl,
+  'selfie_segmentation_solution_simd_wasm_bin.js': simdScriptUrl,
+  'selfie_segmentation_solution_simd_wasm_bin.wasm': simdWasmUrl,
+  'selfie_segmentation_solution_wasm_bin.js': scriptUrl,
+  'selfie_segmentation_solution_wasm_bin.wasm': wasmUrl,
+}
+
+/** Where each file is, in this build; a name we do not ship fails here rather than anywhere on the network. */
+export function locateFile(name: string): string {
+  const url = FILES[name]
+  if (!url) throw new Error(`background blur: no file ${name} in this build`)
+  return url
+}
+
+let loader: Promise<typeof SelfieSegmentation> | undefined
+
+function loadSolution(): Promise<typeof SelfieSegmentation> {
+  const global = globalThis as { SelfieSegmentation?: typeof SelfieSegmentation }
+  loader ??= new Promise<typeof SelfieSegmentation>((resolve, reject) => {
+    const script = document.createElement('script')
+    script.src = loaderUrl
+    script.onload = () => (global.SelfieSegmentation ? resolve(global.SelfieSegmentation) : reject(new Error('background blur: the segmenter did not load')))
+    script.onerror = () => reject(new Error('background blur: the segmenter could not be fetched'))
+    document.head.append(script)
+  }).catch((error: unknown) => {
+    loader = undefined
+    throw error
+  })
+  return loader
+}
+
+export async function createSelfieSegmenter(): Promise<Segmenter> {
+  const Solution = await loadSolution()
+  const solution = new Solution({ locateFile })
+  solution.setOptions({ modelSelection: 1, selfieMode: false })
+  // The results of the frame last sent (they arrive within its `send`).
+  const received: { latest?: Results } = {}
+  solution.onResults((results) => {
+    received.latest = results
+  })
+  try {
+    await solution.initialize()
+  } catch (error) {
+    await solution.close().catch(() => undefined)
+    throw error
+  }
+  return {
+    async segment(frame): Promise<Segmentation> {
+      received.latest = undefined
+      await solution.send({ image: frame })
+      const results = received.latest as Results | undefined
+      if (!results) throw new Error('background blur: no segmentation for the frame')
+      return { mask: results.segmentationMask }
+    },
+    close: () => solution.close(),
+  }
+}
