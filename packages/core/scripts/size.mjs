@@ -45,8 +45,11 @@ const repoDir = resolve(packageDir, '../..')
  * `parley_knocks`; +1,634): 46,893.
  * Raised by 0.625 KB at stop 51: co-hosts (`grantHost`, `hub.hostGranted` → the host machine's `claimingKey`
  * with the pass, the conference's `host.keyClaimed`, the view's `madeHostBy`; +459): 47,352.
+ * Raised by 0.125 KB at stop 53: the client key (hubClient.ts keeps register's `parley_client_key` and sends it
+ * with every request acting as that client, +151), the hand-over's reason (`host.madeHostReason`, +41) and
+ * `reopenDevice` (the camera opened again for the web app's background blur, +46): 47,619.
  */
-export const BUDGET_GZIP_BYTES = 46.5 * 1024
+export const BUDGET_GZIP_BYTES = 46.625 * 1024
 /** Issue 10's goal (README, "Bundle size", says what stands in the way). */
 export const GOAL_GZIP_BYTES = 20 * 1024
 const ENTRY = "export { createConference, selectView } from '@parley/core'\n"
