@@ -29,9 +29,11 @@ const distDir = resolve(dirname(fileURLToPath(import.meta.url)), '../dist')
  * ("Encrypted — open the full invite link") and silent.
  * Raised by 0.25 KB at stop 53 (52,310 → 52,688 bytes): background blur's part of the first screen, the "Blur
  * background" box beside the camera select, its store (the remembered choice, the status, the camera effect every
- * conference is made with) and the lazy import of the blur chunk (the processing and MediaPipe are lazy).
+ * conference is made with) and the lazy import of the blur chunk (the processing and MediaPipe are lazy);
+ * then by 0.125 KB more with the same stop's other changes merged beside it (the made-host notice, the e2ee
+ * tidying): 52,741 bytes.
  */
-export const BUDGET_INITIAL_GZIP = 51.5 * 1024
+export const BUDGET_INITIAL_GZIP = 51.625 * 1024
 export const GOAL_INITIAL_GZIP = 55 * 1024
 
 /** Chunks a module names in its static imports (import … from a path, or a bare import of one), not in a dynamic import(). */
