@@ -8,6 +8,7 @@ import { DEFAULT_BODY_LIMIT_BYTES } from './http/app.js'
 import { DEFAULT_MAX_CONNECTIONS } from './connectionLimit.js'
 import type { LogLevel } from './log.js'
 import type { IceConfig } from './media/types.js'
+import { MEDIA_WORKER_NICE } from './media/worker-priority.js'
 import { messageOf } from '@parley/protocol'
 import { DEFAULT_LIMITS, type HubLimits } from './hub.js'
 import { DEFAULT_TIMINGS, type HubTimings } from './timings.js'
@@ -32,6 +33,8 @@ export interface HubConfig {
   staticDir: string | undefined
   /** Worker threads of the media plane (rooms spread over them); 0 = the media plane in the main thread. */
   mediaWorkers: number
+  /** The nice value (Linux) asked for the main thread and each media worker; 0 leaves both. */
+  nice: number
   /** Where rooms are kept across restarts. */
   registry: RegistryConfig
   /** Cluster mode (`--redis`): rooms in Redis, any node an entry point (src/cluster/). */
@@ -99,6 +102,10 @@ Media (ICE)
                               libdatachannel's native ICE/DTLS/SRTP on its own threads,
                               so --media-workers does not apply; no ICE restart; see the
                               hub README) (env PARLEY_MEDIA_PLANE)
+  --nice=<n>                  Scheduling priority asked for the hub's main thread (API, event
+                              streams, signalling) and each media worker, -20 to 19 (Linux,
+                              per thread; needs CAP_SYS_NICE or RLIMIT_NICE, else a warning);
+                              0 leaves them as started. Default ${MEDIA_WORKER_NICE}
 
 Timeouts (milliseconds)
   --connect-timeout <ms>      Drop a registered client whose peer never connects. Default ${DEFAULT_TIMINGS.connectTimeoutMs}
@@ -191,6 +198,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
         'ice-port-range': { type: 'string' },
         'ice-server': { type: 'string', multiple: true },
         'media-workers': { type: 'string' },
+        nice: { type: 'string' },
         'connect-timeout': { type: 'string' },
         'reconnect-grace': { type: 'string' },
         'failed-grace': { type: 'string' },
@@ -283,6 +291,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
     emptyRoomTimeoutMs: integer('--empty-room-timeout', values['empty-room-timeout'], 1, undefined, 5 * 60_000),
     staticDir: values['no-static'] ? undefined : (values['static-dir'] ?? defaultStaticDir()),
     mediaWorkers: integer('--media-workers', values['media-workers'], 0, 64, defaultMediaWorkers()),
+    nice: niceValue(values.nice),
     registry: registryConfig(values.registry, values['data-dir']),
     cluster: clusterOptions(values),
     quiet: values.quiet ?? false,
@@ -296,6 +305,13 @@ function clusterOptions(values: { redis?: string; 'node-id'?: string; 'advertise
   } catch (error) {
     throw new ConfigError(messageOf(error))
   }
+}
+
+function niceValue(text: string | undefined): number {
+  if (text === undefined) return MEDIA_WORKER_NICE
+  const value = Number(text)
+  if (!/^-?\d+$/.test(text.trim()) || value < -20 || value > 19) throw new ConfigError(`--nice must be a whole number from -20 to 19, got "${text}"`)
+  return value
 }
 
 function integer(flag: string, text: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER, fallback?: number): number {

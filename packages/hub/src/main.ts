@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // The hub process: parse the configuration, open the room registry, listen, stop cleanly on
 // SIGINT/SIGTERM (every client gets `left` with reason `shutdown`, the registry is closed).
-import { hostname } from 'node:os'
+import { hostname, setPriority } from 'node:os'
 import { ConfigError, HELP_TEXT, type HubConfig, parseConfig } from './config.js'
 import { messageOf } from '@parley/protocol'
 import type { ClusterConfig } from './cluster/config.js'
 import { ClusterStartError, startClusterHub } from './cluster/start.js'
 import { createMemoryRegistry } from './registry/memory.js'
 import { openSqliteRegistry } from './registry/sqlite.js'
+import { raiseThreadPriority } from './media/worker-priority.js'
 import { type RunningHub, type StartHubOptions, startHub } from './server.js'
 
 async function main(): Promise<void> {
@@ -24,6 +25,12 @@ async function main(): Promise<void> {
     process.stdout.write(HELP_TEXT)
     return
   }
+  // Before any thread starts, so that they inherit it (the media workers ask for theirs too).
+  raiseThreadPriority(
+    config.nice,
+    { platform: process.platform, setPriority, warn: (msg, fields) => process.stderr.write(`parley-hub: ${msg} (${JSON.stringify(fields)})\n`) },
+    'signalling thread',
+  )
   if (config.cluster) return runClusterNode(config, config.cluster)
   let registry
   try {
@@ -45,6 +52,7 @@ function hubOptions(config: HubConfig): StartHubOptions {
     logLevel: config.logLevel,
     ice: config.ice,
     mediaWorkers: config.mediaWorkers,
+    mediaWorkerNice: config.nice,
     mediaPlaneKind: config.mediaPlane,
     apiKey: config.apiKey,
     corsOrigin: config.corsOrigin,

@@ -310,6 +310,24 @@ describe('parseConfig', () => {
   })
 })
 
+describe('--nice', () => {
+  const niceOf = (argv: string[]) => {
+    const config = parseConfig(argv, {})
+    if (config === 'help') throw new Error('unexpected help')
+    return config.nice
+  }
+
+  it('defaults to the media workers\' -10 and takes -20 to 19', () => {
+    expect(niceOf([])).toBe(-10)
+    expect(niceOf(['--nice', '0'])).toBe(0)
+    expect(niceOf(['--nice=-20'])).toBe(-20)
+    expect(niceOf(['--nice', '19'])).toBe(19)
+    expect(() => niceOf(['--nice=-21'])).toThrow(/--nice must be a whole number from -20 to 19, got "-21"/)
+    expect(() => niceOf(['--nice', 'high'])).toThrow(ConfigError)
+    expect(HELP_TEXT).toMatch(/--nice=<n>/)
+  })
+})
+
 describe('--media-workers', () => {
   const workersOf = (argv: string[]) => {
     const config = parseConfig(argv, {})

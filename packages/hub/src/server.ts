@@ -36,6 +36,8 @@ export interface StartHubOptions extends HttpOptions {
    * in this thread. Default 0 here; the hub command's default is in config.ts. Needs the system clock.
    */
   mediaWorkers?: number
+  /** The media workers' nice value (src/media/worker-priority.ts); null leaves theirs. Default -10. */
+  mediaWorkerNice?: number | null
   /** Which plane to create when `mediaPlane` is not given. Default werift. */
   mediaPlaneKind?: 'werift' | 'ndc'
   timings?: Partial<HubTimings>
@@ -64,7 +66,7 @@ function appConfigFor(plane: MediaPlane): { appConfig?: Record<string, unknown> 
 
 export async function startHub(options: StartHubOptions = {}): Promise<RunningHub> {
   const log = options.log ?? (options.quiet ? silentLogger : createJsonLogger({ level: options.logLevel ?? 'info' }))
-  const mediaPlane = options.mediaPlane ?? (await createDefaultMediaPlane(options.ice, log, options.clock, options.mediaPlaneKind ?? 'werift', options.mediaWorkers ?? 0))
+  const mediaPlane = options.mediaPlane ?? (await createDefaultMediaPlane(options.ice, log, options.clock, options.mediaPlaneKind ?? 'werift', options.mediaWorkers ?? 0, options.mediaWorkerNice))
   const hub = new Hub({
     mediaPlane,
     log,
@@ -138,6 +140,7 @@ async function createDefaultMediaPlane(
   clock: Clock | undefined,
   kind: 'werift' | 'ndc',
   workers: number,
+  nice: number | null | undefined,
 ): Promise<MediaPlane> {
   // Loaded on demand so tests on a fake plane never load werift (nor the native node-datachannel).
   // libdatachannel runs ICE, DTLS and SRTP on its own native threads: the ndc plane takes no workers.
@@ -147,7 +150,7 @@ async function createDefaultMediaPlane(
   }
   if (workers > 0) {
     const { createWorkerMediaPlane } = await import('./media/worker-plane.js')
-    return createWorkerMediaPlane({ workers, ice, log })
+    return createWorkerMediaPlane({ workers, ice, log, ...(nice === undefined ? {} : { nice }) })
   }
   const { createWeriftMediaPlane } = await import('./media/werift.js')
   return createWeriftMediaPlane({ ice, log, clock })

@@ -34,6 +34,20 @@ describe('raiseThreadPriority', () => {
     expect(warnings).toEqual([{ nice: -10, error: 'EACCES: permission denied', how: PRIORITY_HOW }])
   })
 
+  it('names the thread it could not raise', () => {
+    const warnings: string[] = []
+    const deps = {
+      platform: 'linux' as const,
+      setPriority: () => {
+        throw new Error('EACCES: permission denied')
+      },
+      warn: (message: string) => warnings.push(message),
+    }
+    raiseThreadPriority(-10, deps)
+    raiseThreadPriority(-10, deps, 'signalling thread')
+    expect(warnings).toEqual(['media worker priority not raised', 'signalling thread priority not raised'])
+  })
+
   it("asks nothing on a platform whose priority is the whole process's (macOS, Windows)", () => {
     const calls: number[] = []
     const warnings: string[] = []

@@ -4,13 +4,15 @@
 // worker used ~100 ms of CPU a second but waited 450–600 ms a second to be scheduled, its stamps fell up
 // to 1.2 s behind the kernel's, and every publisher's estimate collapsed in the same second; at nice -10
 // the wait halved and the stamps stayed within ~150 ms. Linux's nice is per thread: this raises the
-// worker's own thread only, not the hub's signalling. Elsewhere (macOS, Windows) a priority is the whole
-// process's, so nothing is asked there.
+// calling thread only. The hub command (main.ts, `--nice`) also raises its main thread, where the HTTP API,
+// the event streams and the room logic run: with the plane in workers, each signalling step of a join
+// crosses to a worker and back, and every time the main thread waited for a core (loadtest README, stop 54).
+// Elsewhere (macOS, Windows) a priority is the whole process's, so nothing is asked there.
 
 /** What an operator does to grant it (the hub README's "Media workers", Priority). */
 export const PRIORITY_HOW = 'grant CAP_SYS_NICE or RLIMIT_NICE (systemd LimitNICE=)'
 
-/** The nice value a media worker asks for (Linux: -20 highest … 19 lowest). */
+/** The nice value a media worker asks for (Linux: -20 highest … 19 lowest); the hub command's `--nice` default. */
 export const MEDIA_WORKER_NICE = -10
 
 export interface PriorityDeps {
@@ -22,14 +24,17 @@ export interface PriorityDeps {
   warn: (message: string, fields: Record<string, unknown>) => void
 }
 
-/** Raises the calling thread's priority to `nice`; null or 0 leaves it, and so does any platform but Linux. Never throws: a worker without the right forwards as before. */
-export function raiseThreadPriority(nice: number | null, deps: PriorityDeps): boolean {
+/**
+ * Raises the calling thread's priority to `nice`; null or 0 leaves it, and so does any platform but Linux.
+ * Never throws: a thread without the right runs as before. `thread` names it in the warning.
+ */
+export function raiseThreadPriority(nice: number | null, deps: PriorityDeps, thread = 'media worker'): boolean {
   if (nice === null || nice === 0 || deps.platform !== 'linux') return false
   try {
     deps.setPriority(0, nice)
     return true
   } catch (error) {
-    deps.warn('media worker priority not raised', { nice, error: error instanceof Error ? error.message : String(error), how: PRIORITY_HOW })
+    deps.warn(`${thread} priority not raised`, { nice, error: error instanceof Error ? error.message : String(error), how: PRIORITY_HOW })
     return false
   }
 }
