@@ -31,6 +31,13 @@ describe('parseJoinArgs', () => {
     expect(() => parseJoinArgs(['--compare-media-worker', '--before-dist', '/tmp/dist'])).toThrow(/one second hub/)
   })
 
+  it('reads --compare-hub-nice with a nice value, alone among the second hubs', () => {
+    expect(parseJoinArgs(['--compare-hub-nice', '-10', '--clients', 'sdk'])).toMatchObject({ compareHubNice: -10, clients: ['sdk'] })
+    expect(() => parseJoinArgs(['--compare-hub-nice', '-21'])).toThrow(/unknown or bad option --compare-hub-nice/)
+    expect(() => parseJoinArgs(['--compare-hub-nice', 'high'])).toThrow(/unknown or bad option/)
+    expect(() => parseJoinArgs(['--compare-hub-nice', '-10', '--compare-media-worker'])).toThrow(/one second hub/)
+  })
+
   it.each([
     [['--present', '0']],
     [['--present', '4']],

@@ -20,6 +20,11 @@ export interface JoinOptions {
    * (the plane in its main thread, `mediaWorkers: 0`, as the bench's history was measured).
    */
   compareMediaWorker?: boolean
+  /**
+   * Both hubs' planes in a media worker, and the second one's trials with the bench's main thread (the
+   * hubs' API, event streams and room logic) at this nice value, as `parley-hub --nice` runs its own.
+   */
+  compareHubNice?: number
   clients: KindName[]
   /** Participants of the same client that join and connect before the newcomer clicks Join (1–MAX_PRESENT). */
   present: number
@@ -39,18 +44,22 @@ export function parseJoinArgs(argv: readonly string[]): JoinOptions {
       options.compareMediaWorker = true
       continue
     }
-    if (flag === '--trials' && Number.isInteger(value) && value > 0) options.trials = value
+    if (flag === '--compare-hub-nice' && /^-?\d+$/.test(raw) && value >= -20 && value <= 19) options.compareHubNice = value
+    else if (flag === '--trials' && Number.isInteger(value) && value > 0) options.trials = value
     else if (flag === '--warmup' && Number.isInteger(value) && value >= 0) options.warmup = value
     else if (flag === '--present' && Number.isInteger(value) && value >= 1 && value <= MAX_PRESENT) options.present = value
     else if (flag === '--before-dist' && raw) options.beforeDist = parseWebDist(raw)
     else if (flag === '--before-hub' && raw) options.beforeHub = raw
     else if (flag === '--clients' && raw && raw.split(',').every((name) => KIND_NAMES.includes(name as KindName))) options.clients = raw.split(',') as KindName[]
     else if (flag === '--') continue
-    else throw new Error(`unknown or bad option ${flag} (use --trials N --warmup N --present 1..${MAX_PRESENT} --clients ${KIND_NAMES.join(',')} --before-dist [LABEL=]DIR --before-hub FILE --without-service-worker --compare-media-worker)`)
+    else throw new Error(`unknown or bad option ${flag} (use --trials N --warmup N --present 1..${MAX_PRESENT} --clients ${KIND_NAMES.join(',')} --before-dist [LABEL=]DIR --before-hub FILE --without-service-worker --compare-media-worker --compare-hub-nice N)`)
     index++
   }
   if (options.compareMediaWorker && (options.beforeHub || options.beforeDist)) {
     throw new Error('--compare-media-worker runs one second hub of its own: it cannot be combined with --before-hub or --before-dist')
+  }
+  if (options.compareHubNice !== undefined && (options.compareMediaWorker || options.beforeHub || options.beforeDist)) {
+    throw new Error('--compare-hub-nice runs one second hub of its own: it cannot be combined with --compare-media-worker, --before-hub or --before-dist')
   }
   return options
 }

@@ -25,7 +25,7 @@
 import { rmSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import type { Browser } from 'playwright-core'
-import { startTestHub, type TestHub } from '@parley/hub/testing'
+import { startTestHub } from '@parley/hub/testing'
 import { assertLoopbackOnly, launchChromium, newParticipantPage, pollUntil, startStaticServer, type ParticipantPage } from '@parley/testkit'
 import { createRoom } from './create-room.js'
 import { type Kind, type KindName, kinds, sdkPageDir, TUTORIAL_DIR, WEB_DIST } from './join-clients.js'
@@ -33,6 +33,8 @@ import { parseJoinArgs } from './join-args.js'
 import { joinSummaryTable, participantsTitle } from './join-table.js'
 import { addJoinProbe, decodedRemoteVideos, ANSWER_INTERVALS, ANSWER_MARKS, DUMP_MARKS, JOIN_INTERVALS, JOIN_STEP_MEANING, JOIN_STEPS, readJoinMarks, sinceClick, type JoinStep } from './join-probe.js'
 import { median, paired, roundOrder } from './join-stats.js'
+import { schedSince, type ThreadSched } from './thread-sched.js'
+import { inProcessHub, type JoinHub, startJoinHubProcess } from './join-hub.js'
 import { importHubVersion } from './hub-version.js'
 import { assertWebDist } from './web-dist.js'
 import { HUB_STEP_MEANING, HUB_STEPS, type HubEntry, type HubStep, type HubTrace, hubTrace, hubTraceLog } from './join-hub-trace.js'
@@ -65,20 +67,13 @@ interface TrialResult {
  * hub's teardown of the last trial (every werift peer closing, in this process) must not overlap the next
  * trial's join, whichever client that is. Returns how long it took and the clients still there.
  */
-async function settle(testHub: TestHub, roomId: string, maxMs: number): Promise<{ ms: number; left: number }> {
+async function settle(testHub: JoinHub, roomId: string, maxMs: number): Promise<{ ms: number; left: number }> {
   const started = performance.now()
-  const clients = () => {
-    try {
-      return testHub.hub.room(roomId).clientIds.length
-    } catch {
-      return 0 // the room is gone
-    }
-  }
-  while (clients() > 0 && performance.now() - started < maxMs) await new Promise((resolve) => setTimeout(resolve, 20))
-  return { ms: performance.now() - started, left: clients() }
+  while ((await testHub.clientCount(roomId)) > 0 && performance.now() - started < maxMs) await new Promise((resolve) => setTimeout(resolve, 20))
+  return { ms: performance.now() - started, left: await testHub.clientCount(roomId) }
 }
 
-async function trial(browser: Browser, kind: Kind, testHub: TestHub, hubEntries: HubEntry[], present: number, serviceWorkers: 'allow' | 'block' = 'allow'): Promise<TrialResult> {
+async function trial(browser: Browser, kind: Kind, testHub: JoinHub, hubEntries: HubEntry[], present: number, serviceWorkers: 'allow' | 'block' = 'allow'): Promise<TrialResult> {
   const hubUrl = testHub.url
   const roomId = await createRoom(hubUrl, 'bench')
   const open: ParticipantPage[] = []
@@ -111,6 +106,7 @@ async function trial(browser: Browser, kind: Kind, testHub: TestHub, hubEntries:
       },
       { timeoutMs: 30_000, intervalMs: 20, description: present === 1 ? "the newcomer's first remote frame" : `the newcomer's remote frames of all ${present} present` },
     )
+    await testHub.flush()
     const epoch = marks.timeOrigin ?? 0
     const hub = hubTrace(hubEntries, epoch + marks.clickedAt!, epoch + marks.firstFrame!)
     if (process.env.JOIN_DUMP) console.error(`  [click] ${new Date(epoch + marks.clickedAt!).toISOString()} page: ${DUMP_MARKS.map((name) => `${name} ${marks[name] === undefined ? '-' : (marks[name] - marks.clickedAt!).toFixed(1)}`).join(', ')}`)
@@ -157,17 +153,20 @@ if (options.clients.some((name) => name.startsWith('parley'))) assertWebDist(WEB
 if (options.beforeDist) assertWebDist(options.beforeDist.dir, '--before-dist')
 assertLoopbackOnly()
 const sdkDir = sdkPageDir()
-let hub: TestHub | undefined
+let hub: JoinHub | undefined
 const servers: { close(): Promise<void> }[] = []
 let browser: Browser | undefined
-let beforeHub: TestHub | undefined
+let beforeHub: JoinHub | undefined
 /** The hub's join-path trace lines of the current trial (the trials run one at a time). */
 const hubEntries: HubEntry[] = []
 const beforeHubEntries: HubEntry[] = []
 try {
   // The plane in-process (startTestHub's default is a media worker): the join trace's hub lines are timed as
   // they are logged, and the bench's figures stay comparable with its history and with --before-hub.
-  hub = await startTestHub({ staticDir: WEB_DIST, log: hubTraceLog(hubEntries), mediaWorkers: 0 })
+  hub =
+    options.compareHubNice === undefined
+      ? inProcessHub(await startTestHub({ staticDir: WEB_DIST, log: hubTraceLog(hubEntries), mediaWorkers: 0 }))
+      : await startJoinHubProcess({ staticDir: WEB_DIST, entries: hubEntries })
   const sdkServer = await startStaticServer(sdkDir)
   const tutorialServer = await startStaticServer(TUTORIAL_DIR)
   servers.push(sdkServer, tutorialServer)
@@ -180,7 +179,7 @@ try {
   }
   if (options.compareMediaWorker) {
     // The shipped hub's layout: the werift plane in a media worker thread, the API and SSE in the main one.
-    beforeHub = await startTestHub({ staticDir: WEB_DIST, log: hubTraceLog(beforeHubEntries), mediaWorkers: 1 })
+    beforeHub = inProcessHub(await startTestHub({ staticDir: WEB_DIST, log: hubTraceLog(beforeHubEntries), mediaWorkers: 1 }))
     const worker = kinds(beforeHub.url, sdkServer.url, tutorialServer.url)
     for (const name of ['parley', 'sdk', 'tutorial'] as const) {
       if (!order.includes(name)) continue
@@ -188,10 +187,23 @@ try {
       order.splice(order.indexOf(name) + 1, 0, `${name}Before`)
     }
   }
+  if (options.compareHubNice !== undefined) {
+    // Two hubs as `parley-hub` runs, each in its own process with its plane in a media worker: the second's
+    // main thread (API, event streams, room logic) at the asked nice, as `parley-hub --nice` does, the first's
+    // at the bench's own.
+    beforeHub = await startJoinHubProcess({ staticDir: WEB_DIST, entries: beforeHubEntries, nice: options.compareHubNice })
+    const niced = kinds(beforeHub.url, sdkServer.url, tutorialServer.url)
+    for (const name of ['parley', 'sdk', 'tutorial'] as const) {
+      if (!order.includes(name)) continue
+      all[name] = { ...all[name]!, label: `${all[name]!.label}, hub's plane in a media worker` }
+      all[`${name}Before`] = { ...niced[name], label: `${niced[name].label}, hub's plane in a media worker, its main thread at nice ${options.compareHubNice}` }
+      order.splice(order.indexOf(name) + 1, 0, `${name}Before`)
+    }
+  }
   if (options.beforeHub && !options.beforeDist) {
     // A hub change for every client (the web app: the same dist on both): each measured on both hubs, alternating.
     const { startTestHub: startBeforeHub } = await importHubVersion(options.beforeHub)
-    beforeHub = await startBeforeHub({ staticDir: WEB_DIST, log: hubTraceLog(beforeHubEntries), mediaWorkers: 0 })
+    beforeHub = inProcessHub(await startBeforeHub({ staticDir: WEB_DIST, log: hubTraceLog(beforeHubEntries), mediaWorkers: 0 }))
     const before = kinds(beforeHub.url, sdkServer.url, tutorialServer.url)
     for (const name of ['parley', 'sdk', 'tutorial'] as const) {
       if (!order.includes(name)) continue
@@ -203,20 +215,25 @@ try {
     // The same app code path on a hub of its own (same process, same Node): only the build differs, and
     // the hub's code too when --before-hub names another version of it.
     const startBeforeHub = options.beforeHub ? (await importHubVersion(options.beforeHub)).startTestHub : startTestHub
-    beforeHub = await startBeforeHub({ staticDir: options.beforeDist.dir, log: hubTraceLog(beforeHubEntries), mediaWorkers: 0 })
+    beforeHub = inProcessHub(await startBeforeHub({ staticDir: options.beforeDist.dir, log: hubTraceLog(beforeHubEntries), mediaWorkers: 0 }))
     const label = `Parley web app, ${options.beforeDist.label} (${options.beforeDist.dir}${options.beforeHub ? `, hub ${options.beforeHub}` : ''})`
     all.parleyBefore = { ...kinds(beforeHub.url, sdkServer.url, tutorialServer.url).parley, label }
     order.splice(order.indexOf('parley') + 1, 0, 'parleyBefore')
   }
   const results = new Map(order.map((name) => [name, [] as TrialResult[]]))
+  const scheds = new Map(order.map((name) => [name, [] as ThreadSched[]]))
   const loads: number[] = []
   for (let round = 0; round < options.warmup + options.trials; round++) {
     for (const name of roundOrder(order, round - options.warmup)) {
       const kind = all[name]!
       const before = name === 'parleyBefore' || name === 'sdkBefore' || name === 'tutorialBefore'
-      const result = await trial(browser, kind, before ? beforeHub! : hub, before ? beforeHubEntries : hubEntries, options.present, name === 'parleyNoWorker' ? 'block' : 'allow')
+      const trialHub = before ? beforeHub! : hub
+      const schedStart = await trialHub.sched()
+      const result = await trial(browser, kind, trialHub, before ? beforeHubEntries : hubEntries, options.present, name === 'parleyNoWorker' ? 'block' : 'allow')
+      const sched = schedSince(schedStart, await trialHub.sched())
       const counted = round >= options.warmup
       if (counted) results.get(name)!.push(result)
+      if (counted && sched) scheds.get(name)!.push(sched)
       const steps = JOIN_STEPS.map((step) => `${step} ${result.steps[step]?.toFixed(0) ?? '-'}`).join(', ')
       const hubSteps = HUB_STEPS.map((step) => `${step} ${result.hub.steps[step]?.toFixed(0) ?? '-'}`).join(', ')
       console.error(`[join] round ${round + 1}${counted ? '' : ' (warm-up)'} ${name}: ${result.ms.toFixed(0)} ms${options.present > 1 ? `, all ${options.present} present ${result.allFrames.toFixed(0)} ms` : ''} (${steps}; hub: ${hubSteps}, PLIs ${result.hub.plis}, ClientHellos ${result.hub.clientHellos} (${result.hub.recordsBeforeDtls} records before DTLS started), first video packet a keyframe: ${result.hub.firstVideoKeyframe}; answer: ${ANSWER_MARKS.map((mark) => `${mark} ${result.answer[mark]?.toFixed(0) ?? '-'}`).join(', ')}; API requests via a service worker: ${result.apiViaWorker}; fetches open at the offer ${result.inFlightAtOffer ?? '-'}, offer PUT queued ${result.offerQueued?.toFixed(1) ?? '-'} ms; long tasks to the offer ${result.busyToOffer.toFixed(0)} ms, to the frame ${result.busyToFrame.toFixed(0)} ms; its room ${lastSettle.left ? `still had ${lastSettle.left} clients` : 'empty'} ${lastSettle.ms.toFixed(0)} ms after its pages closed), load ${loadavg()[0]!.toFixed(2)}`)
@@ -282,6 +299,14 @@ try {
     console.log(`| ${label} | ${order.map((name) => { const seen = results.get(name)!.flatMap((result) => { const value = pick(result); return value === undefined ? [] : [value] }); return seen.length ? median(seen).toFixed(1) : '-' }).join(' | ')} |`)
   }
   printHubTable(order, results, presentNote)
+  if (order.some((name) => scheds.get(name)!.length > 0)) {
+    const cell = (name: Row, pick: (sched: ThreadSched) => number) => (scheds.get(name)!.length ? median(scheds.get(name)!.map(pick)).toFixed(0) : '-')
+    console.log(`\nThe hub's main thread (its API, event streams and room logic; for a hub in this process, the bench's own driving too), per trial (/proc/thread-self/schedstat), median ms\n`)
+    console.log(`| | ${order.join(' | ')} |`)
+    console.log(`|---|${order.map(() => '---').join('|')}|`)
+    console.log(`| on a core | ${order.map((name) => cell(name, (sched) => sched.runMs)).join(' | ')} |`)
+    console.log(`| waiting for a core | ${order.map((name) => cell(name, (sched) => sched.waitMs)).join(' | ')} |`)
+  }
   console.log(`\nall figures ms: ${order.map((name) => `${name} ${msOf(name).map((value) => value.toFixed(0)).join(',')}`).join('; ')}`)
   if (many) console.log(`all frames ms: ${order.map((name) => `${name} ${allOf(name).map((value) => value.toFixed(0)).join(',')}`).join('; ')}`)
 } finally {
