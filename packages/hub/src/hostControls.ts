@@ -32,7 +32,6 @@ import {
 import * as v from 'valibot'
 import type { Client } from './client.js'
 import { HubError } from './errors.js'
-import { countAsHost } from './hostHandover.js'
 import type { Room } from './room.js'
 import { isHostPass, isRoomPass, issueRoomPasses, markHostPass, rememberPass } from './roomPass.js'
 
@@ -104,7 +103,7 @@ export function registerNewcomer(room: Room, request: RegisterRequest, credentia
     throw error
   }
   rememberPass(client, pass)
-  if (isHostKey(room, credentials.hostKey) || isHostPass(room, pass)) countAsHost(client)
+  if (isHostKey(room, credentials.hostKey) || isHostPass(room, pass)) client.becomeHost()
   if (locked) tellLocked(client)
   const { waiting } = room.lobby
   if (waiting.length > 0) client.sse.send(PARLEY_KNOCKS_EVENT, { waiting })
@@ -174,7 +173,7 @@ export function grantHost(room: Room, target: Client, by: ActedBy | undefined): 
       `client "${target.id}" holds no room pass this hub knows of, and a co-host claims the host key with its pass: nobody was made a host (the client may leave and register again to get one)`,
     )
   }
-  countAsHost(target)
+  target.becomeHost()
   const event: HostGrantedEvent = by ? { by } : {}
   target.sse.send(PARLEY_HOST_GRANTED_EVENT, event)
 }
