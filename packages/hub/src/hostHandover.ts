@@ -1,19 +1,19 @@
 // Parley's host controls: the host's part handed on. A room with host controls whose last host present goes
 // away (leaves, is removed, is dropped by the hub) while others stay would have nobody to answer its lobby,
 // unlock it, mute, remove or end it: people knocking would wait forever. So the hub makes the client there
-// longest a host, exactly as a host's grant does (hostControls.ts `grantHost`: its room pass marked a host's,
+// longest a host, exactly as a host's grant does (hostControls.ts `makeHost`: its room pass marked a host's,
 // stored first; it alone told `parley_host_granted`, here with `reason: 'host_left'` and `by` the host who
 // left), as Jitsi passes moderation on and Zoom assigns a new host. Which clients are hosts is known only in
 // memory, by each client (`Client.isHost`), from how it came in: with the room's host key, or with a pass a
 // host marked, or made one since.
 // Not at once: the hub waits a grace (`hostHandoverGraceMs`) for a host to come back, as a reload does.
 // A host coming back later with the key is simply a host again (two hosts are fine: co-hosts exist).
-import { type ActedBy, HOST_LEFT_REASON, type HostGrantedEvent, PARLEY_HOST_GRANTED_EVENT } from '@parley/protocol'
+import { type ActedBy, HOST_LEFT_REASON } from '@parley/protocol'
 import type { Client } from './client.js'
 import { type Clock, Timer } from './clock.js'
+import { makeHost } from './hostControls.js'
 import type { Logger } from './log.js'
 import type { Room } from './room.js'
-import { markHostPass } from './roomPass.js'
 
 export interface HostHandoverDeps {
   clock: Clock
@@ -74,9 +74,7 @@ export class HostHandover {
     const candidates = [...remaining.filter((client) => client.present), ...remaining.filter((client) => !client.present)]
     for (const candidate of candidates) {
       // Throws (503) when the mark cannot be stored: logged (safely), and nobody was told anything.
-      if (!markHostPass(room, candidate)) continue
-      candidate.becomeHost()
-      candidate.sse.send(PARLEY_HOST_GRANTED_EVENT, { by, reason: HOST_LEFT_REASON } satisfies HostGrantedEvent)
+      if (!makeHost(room, candidate, { by, reason: HOST_LEFT_REASON })) continue
       this.#deps.log('info', 'host handed on: the last host present left', { clientId: candidate.id, departed: by.client_id })
       return
     }
