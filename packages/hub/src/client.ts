@@ -98,6 +98,8 @@ export class Client {
   readonly negotiator: Negotiator
   /** Binds the requests acting as this client to whoever registered it, once it presents the key (clientKey.ts). */
   readonly key = new ClientKey()
+  /** A host of its room (host controls): it came in with the host key or a host's pass, or was made one since. */
+  #host = false
   readonly #life: Phases<ClientPhase>
   readonly #stream: Phases<StreamPhase>
   /** When the connect timeout of `joining` ends (a failure before connecting keeps it). */
@@ -189,6 +191,15 @@ export class Client {
 
   get removed(): boolean {
     return this.#life.current.name === 'removed'
+  }
+
+  get isHost(): boolean {
+    return this.#host
+  }
+
+  /** A host from now on (hostControls.ts): nothing takes it back but leaving. */
+  becomeHost(): void {
+    this.#host = true
   }
 
   record(name: string, data: Record<string, string | null> = {}): void {

@@ -32,7 +32,6 @@ import {
 import * as v from 'valibot'
 import type { Client } from './client.js'
 import { HubError } from './errors.js'
-import { countAsHost } from './hostHandover.js'
 import type { Room } from './room.js'
 import { isHostPass, isRoomPass, issueRoomPasses, markHostPass, rememberPass } from './roomPass.js'
 
@@ -104,7 +103,7 @@ export function registerNewcomer(room: Room, request: RegisterRequest, credentia
     throw error
   }
   rememberPass(client, pass)
-  if (isHostKey(room, credentials.hostKey) || isHostPass(room, pass)) countAsHost(client)
+  if (isHostKey(room, credentials.hostKey) || isHostPass(room, pass)) client.becomeHost()
   if (locked) tellLocked(client)
   const { waiting } = room.lobby
   if (waiting.length > 0) client.sse.send(PARLEY_KNOCKS_EVENT, { waiting })
@@ -162,21 +161,28 @@ export function muteClient(room: Room, target: Client, by: ActedBy | undefined):
 }
 
 /**
- * Makes a client a host too (a co-host): its room pass is marked a host's (stored first), and it alone is
+ * Makes a client a host, as a host's grant and the hand-over (hostHandover.ts) both do: its room pass is
+ * marked a host's (stored first: a failing store throws 503 and nobody is told anything), and it alone is
  * told `parley_host_granted`, without the key: it claims the key with its pass (`claimHostKey`), since a
- * client id is no secret and an event stream opened with it replays what it carried. Granting again, or to
- * the caller itself, marks nothing new and tells again.
+ * client id is no secret and an event stream opened with it replays what it carried. False, with nothing
+ * marked nor told, when the hub knows no pass of the client. Making a host again marks nothing new and
+ * tells again.
  */
+export function makeHost(room: Room, target: Client, event: HostGrantedEvent): boolean {
+  if (!markHostPass(room, target)) return false
+  target.becomeHost()
+  target.sse.send(PARLEY_HOST_GRANTED_EVENT, event)
+  return true
+}
+
+/** A host makes a client a host too (a co-host), itself included (`makeHost`); 409 when it cannot be. */
 export function grantHost(room: Room, target: Client, by: ActedBy | undefined): void {
-  if (!markHostPass(room, target)) {
+  if (!makeHost(room, target, by ? { by } : {})) {
     throw new HubError(
       Status.conflict,
       `client "${target.id}" holds no room pass this hub knows of, and a co-host claims the host key with its pass: nobody was made a host (the client may leave and register again to get one)`,
     )
   }
-  countAsHost(target)
-  const event: HostGrantedEvent = by ? { by } : {}
-  target.sse.send(PARLEY_HOST_GRANTED_EVENT, event)
 }
 
 /** The room's host key, for a room pass a host marked a host's (401 without a pass, 403 for any other). */

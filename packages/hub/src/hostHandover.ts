@@ -1,30 +1,19 @@
 // Parley's host controls: the host's part handed on. A room with host controls whose last host present goes
 // away (leaves, is removed, is dropped by the hub) while others stay would have nobody to answer its lobby,
 // unlock it, mute, remove or end it: people knocking would wait forever. So the hub makes the client there
-// longest a host, exactly as a host's grant does (hostControls.ts `grantHost`: its room pass marked a host's,
+// longest a host, exactly as a host's grant does (hostControls.ts `makeHost`: its room pass marked a host's,
 // stored first; it alone told `parley_host_granted`, here with `reason: 'host_left'` and `by` the host who
 // left), as Jitsi passes moderation on and Zoom assigns a new host. Which clients are hosts is known only in
-// memory, from how they came in: with the room's host key, or with a pass a host marked, or made one since.
+// memory, by each client (`Client.isHost`), from how it came in: with the room's host key, or with a pass a
+// host marked, or made one since.
 // Not at once: the hub waits a grace (`hostHandoverGraceMs`) for a host to come back, as a reload does.
 // A host coming back later with the key is simply a host again (two hosts are fine: co-hosts exist).
-import { type ActedBy, HOST_LEFT_REASON, type HostGrantedEvent, PARLEY_HOST_GRANTED_EVENT } from '@parley/protocol'
+import { type ActedBy, HOST_LEFT_REASON } from '@parley/protocol'
 import type { Client } from './client.js'
 import { type Clock, Timer } from './clock.js'
+import { makeHost } from './hostControls.js'
 import type { Logger } from './log.js'
 import type { Room } from './room.js'
-import { markHostPass } from './roomPass.js'
-
-/** The clients that are hosts (gone with the client: no cleanup needed). */
-const hosts = new WeakSet<Client>()
-
-/** The client is a host from now on: it registered with the host key or a host's pass, or was made one. */
-export function countAsHost(client: Client): void {
-  hosts.add(client)
-}
-
-export function isHost(client: Client): boolean {
-  return hosts.has(client)
-}
 
 export interface HostHandoverDeps {
   clock: Clock
@@ -58,7 +47,7 @@ export class HostHandover {
   clientRemoved(departed: Client): void {
     const room = this.#room
     if (room.closed || room.clientIds.length === 0) return this.cancel()
-    if (room.parley.hostKey === undefined || !isHost(departed) || this.#hostPresent()) return
+    if (room.parley.hostKey === undefined || !departed.isHost || this.#hostPresent()) return
     const by: ActedBy = { client_id: departed.id, name: departed.name }
     this.#deps.log('info', 'the last host present left: the host is handed on after the grace unless a host is back', { departed: departed.id, graceMs: this.#deps.graceMs })
     // A host back and gone again within the grace starts it afresh.
@@ -71,7 +60,7 @@ export class HostHandover {
   }
 
   #hostPresent(): boolean {
-    return this.#room.clientIds.some((clientId) => isHost(this.#room.client(clientId)))
+    return this.#room.clientIds.some((clientId) => this.#room.client(clientId).isHost)
   }
 
   #handOver(by: ActedBy): void {
@@ -85,9 +74,7 @@ export class HostHandover {
     const candidates = [...remaining.filter((client) => client.present), ...remaining.filter((client) => !client.present)]
     for (const candidate of candidates) {
       // Throws (503) when the mark cannot be stored: logged (safely), and nobody was told anything.
-      if (!markHostPass(room, candidate)) continue
-      countAsHost(candidate)
-      candidate.sse.send(PARLEY_HOST_GRANTED_EVENT, { by, reason: HOST_LEFT_REASON } satisfies HostGrantedEvent)
+      if (!makeHost(room, candidate, { by, reason: HOST_LEFT_REASON })) continue
       this.#deps.log('info', 'host handed on: the last host present left', { clientId: candidate.id, departed: by.client_id })
       return
     }

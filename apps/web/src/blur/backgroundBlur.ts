@@ -15,53 +15,68 @@ export interface Segmenter {
   close(): Promise<void> | void
 }
 
+/** What the loop makes of the page: the browser's by default, doubles in a test. */
+export interface BlurPage {
+  /** The hidden element that plays the camera, for the canvas to draw and the segmenter to read. */
+  video(): HTMLVideoElement
+  canvas(width: number, height: number): HTMLCanvasElement
+  stream(tracks: MediaStreamTrack[]): MediaStream
+}
+
 export interface BlurOptions {
   /** Frames a second drawn and captured (the camera's own rate, at most this). */
   fps?: number
   /** The background's blur radius, in pixels of the camera's frame. */
   radius?: number
+  page?: BlurPage
 }
+
+/**
+ * Where the loop is, one value: `starting` until the camera plays and the canvases are made; `unmasked`
+ * drawing with no mask yet (all of the frame blurred); `masked` once the segmenter gave its first mask;
+ * `stopped` with everything released (the track stopped or the camera ended; never left).
+ */
+export type BlurPhase = 'starting' | 'unmasked' | 'masked' | 'stopped'
 
 const DEFAULT_FPS = 24
 const DEFAULT_RADIUS = 14
+/** HTMLMediaElement.HAVE_CURRENT_DATA: a frame to draw (a constant, so nothing global is read). */
+const HAVE_CURRENT_DATA = 2
+
+const BROWSER_PAGE: BlurPage = {
+  video: () => document.createElement('video'),
+  canvas: canvasOf,
+  stream: (tracks) => new MediaStream(tracks),
+}
 
 export async function blurBackground(camera: MediaStreamTrack, segmenter: Segmenter, options: BlurOptions = {}): Promise<MediaStreamTrack> {
+  const page = options.page ?? BROWSER_PAGE
   const fps = Math.min(options.fps ?? DEFAULT_FPS, camera.getSettings().frameRate ?? DEFAULT_FPS)
   const radius = options.radius ?? DEFAULT_RADIUS
-  const video = document.createElement('video')
+  let phase: BlurPhase = 'starting'
+  const video = page.video()
   video.muted = true
   video.playsInline = true
-  video.srcObject = new MediaStream([camera])
+  video.srcObject = page.stream([camera])
+  let surfaces: Surfaces
   try {
     await video.play()
+    surfaces = surfacesFor(video, camera, fps, page)
   } catch (error) {
+    // Nothing of a failed start goes on playing; the camera is the caller's still (it goes on with it plain).
+    phase = 'stopped'
     video.srcObject = null
     throw error
   }
-  const width = video.videoWidth || (camera.getSettings().width ?? 640)
-  const height = video.videoHeight || (camera.getSettings().height ?? 480)
-  const canvas = canvasOf(width, height)
-  const person = canvasOf(width, height)
-  const context = canvas.getContext('2d')
-  const personContext = person.getContext('2d')
-  if (!context || !personContext) throw new Error('no 2D canvas')
-  const captured = canvas.captureStream(fps).getVideoTracks()[0]
-  if (!captured) throw new Error('the canvas gives no track')
-  const output: MediaStreamTrack = captured
+  const { width, height, context, person, personContext, mask, maskContext, output } = surfaces
+  phase = 'unmasked'
 
-  // The person's mask, as the segmenter last saw them, copied (its own buffer is reused by the next frame).
-  const mask = canvasOf(width, height)
-  const maskContext = mask.getContext('2d')
-  if (!maskContext) throw new Error('no 2D canvas')
-  let masked = false
-
-  let stopped = false
   let drawTimer: ReturnType<typeof setTimeout> | undefined
   let segmentTimer: ReturnType<typeof setTimeout> | undefined
   const stopOutput = output.stop.bind(output)
   const release = () => {
-    if (stopped) return
-    stopped = true
+    if (phase === 'stopped') return
+    phase = 'stopped'
     clearTimeout(drawTimer)
     clearTimeout(segmentTimer)
     camera.removeEventListener('ended', cameraEnded)
@@ -88,7 +103,7 @@ export async function blurBackground(camera: MediaStreamTrack, segmenter: Segmen
     context.drawImage(video, -2 * radius, -2 * radius, width + 4 * radius, height + 4 * radius)
     context.filter = 'none'
     // Until the first mask, all of it stays blurred: nothing of the room is sent sharp.
-    if (!masked) return
+    if (phase !== 'masked') return
     // The person: the latest mask, filled with the sharp frame.
     personContext.globalCompositeOperation = 'copy'
     personContext.drawImage(mask, 0, 0)
@@ -99,7 +114,7 @@ export async function blurBackground(camera: MediaStreamTrack, segmenter: Segmen
   }
 
   const frameTime = 1000 / fps
-  const ready = () => output.enabled && video.readyState >= HTMLMediaElement.HAVE_CURRENT_DATA
+  const ready = () => output.enabled && video.readyState >= HAVE_CURRENT_DATA
   // Two loops on timers, not requestAnimationFrame (it stops in a hidden tab, and the call goes on being sent
   // from there). Every camera frame is drawn with the latest mask; the segmenter runs as often as it can keep
   // up (a slow one, e.g. software WebGL, makes the mask lag the person, never the video). A camera turned off
@@ -107,31 +122,57 @@ export async function blurBackground(camera: MediaStreamTrack, segmenter: Segmen
   const drawStep = () => {
     const started = performance.now()
     if (ready()) draw()
-    if (!stopped) drawTimer = setTimeout(drawStep, Math.max(0, frameTime - (performance.now() - started)))
+    if (phase !== 'stopped') drawTimer = setTimeout(drawStep, Math.max(0, frameTime - (performance.now() - started)))
   }
   const segmentStep = async () => {
     const started = performance.now()
     if (ready()) {
       try {
         const segmentation = await segmenter.segment(video)
-        if (stopped) return
+        if (phase === 'stopped') return
         // Its edge softened a little.
         maskContext.globalCompositeOperation = 'copy'
         maskContext.filter = 'blur(2px)'
         maskContext.drawImage(segmentation.mask, 0, 0, width, height)
         maskContext.filter = 'none'
-        masked = true
+        phase = 'masked'
       } catch (error) {
-        if (stopped) return
+        if (phase === 'stopped') return
         // One frame that fails is skipped; the next may not.
         console.warn('[parley] background blur skipped a frame:', error)
       }
     }
-    if (!stopped) segmentTimer = setTimeout(() => void segmentStep(), Math.max(0, frameTime - (performance.now() - started)))
+    if (phase !== 'stopped') segmentTimer = setTimeout(() => void segmentStep(), Math.max(0, frameTime - (performance.now() - started)))
   }
   drawStep()
   void segmentStep()
   return output
+}
+
+/** The canvases the loop draws on and the track it sends. */
+interface Surfaces {
+  width: number
+  height: number
+  context: CanvasRenderingContext2D
+  /** The person: the mask filled with the sharp frame. */
+  person: HTMLCanvasElement
+  personContext: CanvasRenderingContext2D
+  /** The person's mask, as the segmenter last saw them, copied (its own buffer is reused by the next frame). */
+  mask: HTMLCanvasElement
+  maskContext: CanvasRenderingContext2D
+  output: MediaStreamTrack
+}
+
+/** Every canvas before the capture: a throw here leaves no track to stop. */
+function surfacesFor(video: HTMLVideoElement, camera: MediaStreamTrack, fps: number, page: BlurPage): Surfaces {
+  const width = video.videoWidth || (camera.getSettings().width ?? 640)
+  const height = video.videoHeight || (camera.getSettings().height ?? 480)
+  const [canvas, person, mask] = [page.canvas(width, height), page.canvas(width, height), page.canvas(width, height)]
+  const [context, personContext, maskContext] = [canvas.getContext('2d'), person.getContext('2d'), mask.getContext('2d')]
+  if (!context || !personContext || !maskContext) throw new Error('no 2D canvas')
+  const output = canvas.captureStream(fps).getVideoTracks()[0]
+  if (!output) throw new Error('the canvas gives no track')
+  return { width, height, context, person, personContext, mask, maskContext, output }
 }
 
 function canvasOf(width: number, height: number): HTMLCanvasElement {

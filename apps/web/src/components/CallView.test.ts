@@ -29,7 +29,7 @@ describe('CallView', () => {
     await flushPromises()
     expect(call.get('[data-testid="e2ee-mark"] summary').text()).toBe('Encrypted')
     // The safety code is derived when the card first opens, not with the call, and once.
-    expect(app.fake.e2ee!.safetyCodeAsked).toBe(0)
+    expect(app.fake.e2ee!.safetyCodeDerived).toBe(0)
     expect(call.find('[data-testid="e2ee-safety-code"]').exists()).toBe(false)
     await call.get('[data-testid="e2ee-mark"] summary').trigger('click')
     expect(call.get<HTMLDetailsElement>('[data-testid="e2ee-mark"]').element.open).toBe(true)
@@ -38,7 +38,7 @@ describe('CallView', () => {
     await call.get('[data-testid="e2ee-mark"] summary').trigger('click')
     await call.get('[data-testid="e2ee-mark"] summary').trigger('click')
     await flushPromises()
-    expect(app.fake.e2ee!.safetyCodeAsked).toBe(1)
+    expect(app.fake.e2ee!.safetyCodeDerived).toBe(1)
     expect(call.get('[data-testid="e2ee-safety-code"]').text()).toBe('code of Zm9vYmFyYmF6cXV4cXV1eA')
     expect(call.find('[data-testid="e2ee-not-sending"]').exists()).toBe(false)
     const tile = (key: string) => call.get(`[data-testid="tile"][data-participant="${key}"]`)

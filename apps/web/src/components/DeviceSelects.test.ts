@@ -4,6 +4,7 @@ import type { DevicesView } from '../conference/types'
 import { createTestApp } from '../testing/testApp'
 import CallMenu from './CallMenu.vue'
 import DeviceSelects from './DeviceSelects.vue'
+import { BLUR_KEY, useBlurStore } from '../stores/blur'
 import { useDevicesStore } from '../stores/devices'
 import PreJoin from './PreJoin.vue'
 
@@ -73,6 +74,21 @@ describe('DeviceSelects', () => {
     app.fake.setView({ status: 'previewing', devices: { ...LISTED, videoinput: [...LISTED.videoinput, { deviceId: 'cam2', label: 'Document camera' }] } })
     await flushPromises()
     expect(wrapper.get('[data-testid="select-camera"]').findAll('option').map((option) => option.text())).toEqual(['Built-in camera', 'Document camera'])
+  })
+
+  it('the Blur background box turns blur on and off as it shows, each time reopening the camera through the core', async () => {
+    const { app, wrapper } = mounted(LISTED)
+    const box = wrapper.get<HTMLInputElement>('[data-testid="blur-background"]')
+    expect(box.element.checked).toBe(false)
+    await box.setValue(true)
+    expect(useBlurStore().wanted).toBe(true)
+    expect(app.localStorage.data.get(BLUR_KEY)).toBe('on')
+    expect(app.fake.calls).toEqual([{ method: 'reopenDevice', args: ['videoinput'] }])
+    expect(box.element.checked).toBe(true)
+    await box.setValue(false)
+    expect(useBlurStore().wanted).toBe(false)
+    expect(app.localStorage.data.get(BLUR_KEY)).toBe('off')
+    expect(app.fake.calls).toHaveLength(2)
   })
 
   it('is part of the pre-join form', () => {

@@ -48,7 +48,7 @@ export type {
 export interface E2eeHandle {
   status(): E2eeStatus
   subscribe(listener: (status: E2eeStatus) => void): () => void
-  /** The code people compare aloud: the same for everyone holding the same key. Derived at the first call (PBKDF2). */
+  /** The code people compare aloud: the same for everyone holding the same key. Derived at the first call (PBKDF2), then that same promise. */
   safetyCode(): Promise<string>
   /** Ends its worker: after the conference stopped. */
   close(): void

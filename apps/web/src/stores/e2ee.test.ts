@@ -67,12 +67,12 @@ describe('end-to-end encryption in the app', () => {
     // The safety code is derived when asked for (the Encrypted card's first opening), once per call.
     await Promise.resolve()
     expect(session.safetyCode).toBeUndefined()
-    expect(app.fake.e2ee!.safetyCodeAsked).toBe(0)
+    expect(app.fake.e2ee!.safetyCodeDerived).toBe(0)
     session.requestSafetyCode()
     session.requestSafetyCode()
     await Promise.resolve()
     expect(session.safetyCode).toBe(`code of ${KEY}`)
-    expect(app.fake.e2ee!.safetyCodeAsked).toBe(1)
+    expect(app.fake.e2ee!.safetyCodeDerived).toBe(1)
 
     const ada = makeParticipant(1, { name: 'Ada' })
     // No frame of Bo's decodes, so the core finds his video stalled: that is not a connection problem here.
@@ -99,7 +99,7 @@ describe('end-to-end encryption in the app', () => {
     session.requestSafetyCode()
     await Promise.resolve()
     expect(app.fake.e2ee).not.toBe(encryption)
-    expect(app.fake.e2ee!.safetyCodeAsked).toBe(1)
+    expect(app.fake.e2ee!.safetyCodeDerived).toBe(1)
     expect(session.safetyCode).toBe(`code of ${KEY}`)
   })
 

@@ -55,8 +55,6 @@ export const useSessionStore = defineStore('session', () => {
   const e2ee = shallowRef<E2eeStatus>()
   /** The code people compare aloud (everyone with the same key sees the same), once asked for and derived. */
   const safetyCode = ref<string>()
-  /** The conference whose safety code was asked for (requestSafetyCode): asked once per call. */
-  let safetyCodeOf: AnyConferenceHandle | undefined
   let e2eeWatch: (() => void) | undefined
   const factListeners = new Set<Parameters<typeof onFact>[0]>()
 
@@ -144,19 +142,18 @@ export const useSessionStore = defineStore('session', () => {
     conference.value = undefined
     e2ee.value = undefined
     safetyCode.value = undefined
-    safetyCodeOf = undefined
     snapshot.value = undefined
     inspection.clear()
   }
 
   /**
-   * The Encrypted card opened (components/E2eeMark.vue): the safety code is derived now, once per call.
-   * Not at the call's start: PBKDF2's 100,000 iterations are wasted work there when nobody looks.
+   * The Encrypted card opened (components/E2eeMark.vue): the safety code is derived now, not at the call's
+   * start (PBKDF2's 100,000 iterations are wasted work there when nobody looks). Once per call: the core
+   * keeps the first derivation and answers every later ask with it.
    */
   function requestSafetyCode() {
     const handle = conference.value
-    if (!handle?.e2ee || safetyCodeOf === handle) return
-    safetyCodeOf = handle
+    if (!handle?.e2ee) return
     handle.e2ee.safetyCode().then(
       (code) => conference.value === handle && (safetyCode.value = code),
       (error: unknown) => console.error('[parley] no safety code:', error),

@@ -185,8 +185,8 @@ export type RecordedCall =
 /** The end-to-end encryption of an encrypted fake call: its status set by the test, its closing seen. */
 export interface FakeE2ee extends E2eeHandle {
   passphrase: string
-  /** How many times the app asked for the safety code (the core derives it at each first ask). */
-  safetyCodeAsked: number
+  /** How many times the safety code was derived: at the first ask only, as the core keeps it (then that same promise). */
+  safetyCodeDerived: number
   setStatus(status: Partial<E2eeStatus>): void
   closed: boolean
 }
@@ -194,9 +194,10 @@ export interface FakeE2ee extends E2eeHandle {
 function createFakeE2ee(passphrase: string): FakeE2ee {
   let status: E2eeStatus = { key: 'deriving', sending: 'idle', streams: {}, chat: { undecryptable: 0, unencrypted: 0, unsent: 0 } }
   const listeners = new Set<(status: E2eeStatus) => void>()
+  let code: Promise<string> | undefined
   const e2ee: FakeE2ee = {
     passphrase,
-    safetyCodeAsked: 0,
+    safetyCodeDerived: 0,
     closed: false,
     status: () => status,
     subscribe(listener) {
@@ -205,8 +206,11 @@ function createFakeE2ee(passphrase: string): FakeE2ee {
     },
     // Made from the passphrase, so two calls with one key show one code.
     safetyCode() {
-      e2ee.safetyCodeAsked++
-      return Promise.resolve(`code of ${passphrase}`)
+      if (!code) {
+        e2ee.safetyCodeDerived++
+        code = Promise.resolve(`code of ${passphrase}`)
+      }
+      return code
     },
     setStatus(changes) {
       status = { ...status, ...changes }
