@@ -108,13 +108,15 @@ function isRoot() {
 }
 
 /**
- * Debian's chromium and firefox-esr (one screen-share spec has a participant in Firefox), and redis-server
- * (the hub cluster's tests start their own on a loopback port, never the system service), apt-installed when missing.
+ * Debian's chromium and firefox-esr (one screen-share spec has a participant in Firefox), xvfb (the Firefox
+ * blur spec runs Firefox on a virtual display: headless Firefox has no WebGL), and redis-server (the hub
+ * cluster's tests start their own on a loopback port, never the system service), apt-installed when missing.
  */
 function ensureBrowsers() {
   const browsers = [
     { path: process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium', pkg: 'chromium' },
     { path: process.env.PARLEY_FIREFOX ?? '/usr/bin/firefox-esr', pkg: 'firefox-esr' },
+    { path: process.env.PARLEY_XVFB ?? '/usr/bin/Xvfb', pkg: 'xvfb' },
     { path: process.env.PARLEY_REDIS_SERVER ?? '/usr/bin/redis-server', pkg: 'redis-server' },
   ]
   const missing = browsers.filter(({ path }) => !existsSync(path))

@@ -2,75 +2,18 @@
 // on in the pre-join and her own preview goes soft; she joins, and the frames Bo DECODES of her camera are
 // measurably blurred (Chromium's fake camera draws sharp edges and a moving pattern, and no person: all of it
 // is background) while they keep coming; she turns it off in More → Devices and Bo's frames are sharp again.
-// Sharpness: the mean absolute Laplacian of a grey copy of the <video>'s current frame drawn into a canvas.
+// Sharpness: the mean absolute Laplacian of a grey copy of the <video>'s current frame drawn into a canvas (sharpness.ts).
 // MediaPipe's files come from the app's own build: every request the page makes is to the hub's origin.
 // Loopback-only namespace.
 import { describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { pollUntil, waitForDecodedVideo } from '@parley/testkit'
+import { waitForDecodedVideo } from '@parley/testkit'
+import { medianSharpness as medianOf, readSharpness, sharpnessUntil as sharpnessOfUntil } from './sharpness'
 import { joinWithoutMedia, oneRemoteDecoding, openRoom, remoteVideoSelector, useAppCall } from './web-app'
 
-interface Sharpness {
-  /** Mean |Laplacian| of the frame's grey values at 320×180. */
-  edges: number
-  /** The element's decoded frames so far. */
-  frames: number
-}
-
-/** In the page: the sharpness of the frame `selector`'s video shows now, and its decoded frames. */
-function readSharpness(selector: string): Sharpness | null {
-  const video = document.querySelector<HTMLVideoElement>(selector)
-  if (!video || video.readyState < 2 || video.videoWidth === 0) return null
-  const width = 320
-  const height = 180
-  const canvas = document.createElement('canvas')
-  canvas.width = width
-  canvas.height = height
-  const context = canvas.getContext('2d', { willReadFrequently: true })!
-  context.drawImage(video, 0, 0, width, height)
-  const { data } = context.getImageData(0, 0, width, height)
-  const grey = new Float32Array(width * height)
-  for (let i = 0; i < grey.length; i++) grey[i] = 0.299 * data[4 * i]! + 0.587 * data[4 * i + 1]! + 0.114 * data[4 * i + 2]!
-  let sum = 0
-  for (let y = 1; y < height - 1; y++) {
-    for (let x = 1; x < width - 1; x++) {
-      const i = y * width + x
-      sum += Math.abs(4 * grey[i]! - grey[i - 1]! - grey[i + 1]! - grey[i - width]! - grey[i + width]!)
-    }
-  }
-  return { edges: sum / ((width - 2) * (height - 2)), frames: video.getVideoPlaybackQuality().totalVideoFrames }
-}
-
-/** The median sharpness of `count` frames, each a new one (the count of decoded frames moved). */
-async function medianSharpness(page: Page, selector: string, count = 5): Promise<Sharpness> {
-  const samples: Sharpness[] = []
-  let last = -1
-  await pollUntil(
-    async () => {
-      const sample = await page.evaluate(readSharpness, selector)
-      if (sample && sample.frames > last) {
-        samples.push(sample)
-        last = sample.frames
-      }
-      return samples.length >= count ? true : undefined
-    },
-    { timeoutMs: 15_000, description: `${count} new frames of ${selector}`, seen: () => samples },
-  )
-  const sorted = samples.map((sample) => sample.edges).sort((a, b) => a - b)
-  return { edges: sorted[Math.floor(sorted.length / 2)]!, frames: last }
-}
-
-/** Polls until the median sharpness of new frames passes `test`: its last reading. */
-async function sharpnessUntil(page: Page, selector: string, test: (edges: number) => boolean, description: string): Promise<Sharpness> {
-  let seen: Sharpness | undefined
-  return pollUntil(
-    async () => {
-      seen = await medianSharpness(page, selector, 3)
-      return test(seen.edges) ? seen : undefined
-    },
-    { timeoutMs: 25_000, description, seen: () => seen },
-  )
-}
+const medianSharpness = (page: Page, selector: string) => medianOf(() => page.evaluate(readSharpness, selector), selector)
+const sharpnessUntil = (page: Page, selector: string, test: (edges: number) => boolean, description: string) =>
+  sharpnessOfUntil(() => page.evaluate(readSharpness, selector), selector, test, description)
 
 const OWN_VIDEO = '[data-testid="tile-video"]'
 

@@ -88,6 +88,11 @@ export interface LaunchFirefoxOptions {
   executablePath?: string
   /** More prefs, on top of (and winning over) ours. */
   prefs?: Record<string, unknown>
+  /**
+   * An X display (`startVirtualDisplay`) to run on, not headless: headless Firefox on Linux has no WebGL
+   * (what MediaPipe's segmentation needs); on Xvfb it has Mesa's software GL.
+   */
+  display?: string
 }
 
 /** Launches Firefox on a fresh profile directory, removed again when the browser process exits. */
@@ -100,7 +105,8 @@ export async function launchFirefox(options: LaunchFirefoxOptions): Promise<Brow
       browser: 'firefox',
       protocol: 'webDriverBiDi',
       executablePath: options.executablePath ?? process.env.PARLEY_FIREFOX ?? '/usr/bin/firefox-esr',
-      headless: true,
+      headless: options.display === undefined,
+      ...(options.display !== undefined ? { env: { ...process.env, DISPLAY: options.display } } : {}),
       userDataDir: profileDir,
       extraPrefsFirefox: {
         ...FIREFOX_QUIET_PREFS,

@@ -32,6 +32,7 @@ export {
   type FirefoxParticipantPage,
   type LaunchFirefoxOptions,
 } from './firefox.js'
+export { displayFromFd, startVirtualDisplay, XVFB, type VirtualDisplay } from './xvfb.js'
 export { pollUntil, type PollOptions } from './poll.js'
 export { startStaticServer, type RunningServer } from './static-server.js'
 export {

@@ -49,7 +49,25 @@ function loadSolution(): Promise<typeof SelfieSegmentation> {
   return loader
 }
 
+/** What the WebGL2 check needs of a canvas. */
+export interface CanvasLike {
+  getContext(contextId: 'webgl2'): unknown
+}
+
+/**
+ * MediaPipe draws its mask with WebGL2, and where a canvas has none (WebGL disabled or blocklisted, or
+ * headless Firefox on Linux, which has no GL at all) its `initialize()` neither resolves nor rejects: blur
+ * would stay "starting" for good. So it is asked first, before its 7 MB are fetched.
+ */
+export function assertWebGL2(canvas: CanvasLike = document.createElement('canvas')): void {
+  const context = canvas.getContext('webgl2') as { getExtension?(name: string): { loseContext?(): void } | null } | null
+  if (!context) throw new Error('background blur: this browser gives no WebGL2 context')
+  // Only a probe: its context is given back at once (browsers cap how many are live).
+  context.getExtension?.('WEBGL_lose_context')?.loseContext?.()
+}
+
 export async function createSelfieSegmenter(): Promise<Segmenter> {
+  assertWebGL2()
   const Solution = await loadSolution()
   const solution = new Solution({ locateFile })
   solution.setOptions({ modelSelection: 1, selfieMode: false })
