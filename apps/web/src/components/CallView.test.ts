@@ -39,6 +39,8 @@ describe('CallView', () => {
     await call.get('[data-testid="e2ee-mark"] summary').trigger('click')
     await flushPromises()
     expect(app.fake.e2ee!.safetyCodeDerived).toBe(1)
+    // Asked when the card opens only (opened twice), not when it closes.
+    expect(app.fake.e2ee!.safetyCodeAsked).toBe(2)
     expect(call.get('[data-testid="e2ee-safety-code"]').text()).toBe('code of Zm9vYmFyYmF6cXV4cXV1eA')
     expect(call.find('[data-testid="e2ee-not-sending"]').exists()).toBe(false)
     const tile = (key: string) => call.get(`[data-testid="tile"][data-participant="${key}"]`)

@@ -187,6 +187,8 @@ export interface FakeE2ee extends E2eeHandle {
   passphrase: string
   /** How many times the safety code was derived: at the first ask only, as the core keeps it (then that same promise). */
   safetyCodeDerived: number
+  /** How many times it was asked for (each ask after the first gets the kept promise). */
+  safetyCodeAsked: number
   setStatus(status: Partial<E2eeStatus>): void
   closed: boolean
 }
@@ -198,6 +200,7 @@ function createFakeE2ee(passphrase: string): FakeE2ee {
   const e2ee: FakeE2ee = {
     passphrase,
     safetyCodeDerived: 0,
+    safetyCodeAsked: 0,
     closed: false,
     status: () => status,
     subscribe(listener) {
@@ -206,6 +209,7 @@ function createFakeE2ee(passphrase: string): FakeE2ee {
     },
     // Made from the passphrase, so two calls with one key show one code.
     safetyCode() {
+      e2ee.safetyCodeAsked++
       if (!code) {
         e2ee.safetyCodeDerived++
         code = Promise.resolve(`code of ${passphrase}`)
