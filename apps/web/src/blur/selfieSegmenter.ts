@@ -66,6 +66,21 @@ export function assertWebGL2(canvas: CanvasLike = document.createElement('canvas
   context.getExtension?.('WEBGL_lose_context')?.loseContext?.()
 }
 
+/** MediaPipe's start (wasm, model, a WebGL2 graph): seconds on a software GPU, never half a minute. */
+export const INITIALIZE_TIMEOUT_MS = 30_000
+
+/**
+ * `work`, or an error once `ms` passed: a GL path that answers neither way (as the missing context above
+ * did) must end in "Blur unavailable", not leave the box "starting" for good.
+ */
+export function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`background blur: ${what} took over ${ms / 1000} s`)), ms)
+  })
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer))
+}
+
 export async function createSelfieSegmenter(): Promise<Segmenter> {
   assertWebGL2()
   const Solution = await loadSolution()
@@ -77,7 +92,7 @@ export async function createSelfieSegmenter(): Promise<Segmenter> {
     received.latest = results
   })
   try {
-    await solution.initialize()
+    await within(solution.initialize(), INITIALIZE_TIMEOUT_MS, 'starting the segmenter')
   } catch (error) {
     await solution.close().catch(() => undefined)
     throw error
