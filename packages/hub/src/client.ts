@@ -100,6 +100,8 @@ export class Client {
   readonly key = new ClientKey()
   /** A host of its room (host controls): it came in with the host key or a host's pass, or was made one since. */
   #host = false
+  /** The room pass it registered with or was given (roomPass.ts): in memory only, gone with the client. */
+  #pass: string | undefined
   readonly #life: Phases<ClientPhase>
   readonly #stream: Phases<StreamPhase>
   /** When the connect timeout of `joining` ends (a failure before connecting keeps it). */
@@ -200,6 +202,15 @@ export class Client {
   /** A host from now on (hostControls.ts): nothing takes it back but leaving. */
   becomeHost(): void {
     this.#host = true
+  }
+
+  get pass(): string | undefined {
+    return this.#pass
+  }
+
+  /** The room pass it holds from now on (roomPass.ts `rememberPass`), or none once the host revoked it. */
+  holdPass(pass: string | undefined): void {
+    this.#pass = pass
   }
 
   record(name: string, data: Record<string, string | null> = {}): void {

@@ -3,7 +3,7 @@
 // comes back after a dropped connection, a hub restart or a page reload). Only (truncated) SHA-256 hashes
 // are stored, in the room's Parley record (`passes`, oldest first, so they outlive a hub restart as the lock
 // does), and only the newest MAX_PASSES_PER_ROOM: an older pass then stops opening a locked room (its
-// holder knocks). Which pass each client registered with is known only in memory: the host removing the
+// holder knocks). Which pass each client registered with is known only in memory (`Client.pass`): the host removing the
 // client revokes it. A host making a client a host too marks that client's pass (`hostPasses`, hashes too):
 // the pass then claims the room's host key (`POST parley/host-key`), until the host removes its holder.
 import { createHash, randomBytes } from 'node:crypto'
@@ -15,9 +15,6 @@ export const MAX_PASSES_PER_ROOM = 1_000
 
 /** 256 random bits, base64url (43 characters). */
 const PASS_BYTES = 32
-
-/** The pass each client registered with or was given (gone with the client: no cleanup needed). */
-const passOfClient = new WeakMap<Client, string>()
 
 /**
  * What is stored of a pass: the first 128 bits of its SHA-256, base64url (22 characters). Forging one of a
@@ -53,7 +50,7 @@ export function issueRoomPasses(room: Room, count: number): string[] {
 
 /** The pass this client holds from now on (the one it registered with, or a new one). */
 export function rememberPass(client: Client, pass: string): void {
-  passOfClient.set(client, pass)
+  client.holdPass(pass)
 }
 
 /**
@@ -62,7 +59,7 @@ export function rememberPass(client: Client, pass: string): void {
  * valid are kept, so there are never more marks than passes.
  */
 export function markHostPass(room: Room, client: Client): boolean {
-  const pass = passOfClient.get(client)
+  const pass = client.pass
   if (pass === undefined) return false
   const hash = hashOf(pass)
   const hostHashes = storedHashes(room, 'hostPasses')
@@ -80,7 +77,7 @@ export function isHostPass(room: Room, pass: string | undefined): boolean {
 
 /** The host removed the client: its pass opens the room no more (for anyone holding it), nor claims the host key. */
 export function revokePassOf(room: Room, client: Client): void {
-  const pass = passOfClient.get(client)
+  const pass = client.pass
   if (pass === undefined) return
   const hash = hashOf(pass)
   const stored = storedHashes(room)
@@ -92,5 +89,5 @@ export function revokePassOf(room: Room, client: Client): void {
     changes.hostPasses = left.length > 0 ? left : undefined
   }
   if (Object.keys(changes).length > 0) room.setExtensions(changes)
-  passOfClient.delete(client)
+  client.holdPass(undefined)
 }
