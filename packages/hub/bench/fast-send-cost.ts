@@ -5,6 +5,8 @@
 // negotiates with browsers and werift) and its own socket, as subscribers' peers have; the datagrams go to
 // a sink in another process that drains them. Packets are sent in bursts of SUBSCRIBERS (one publisher
 // packet fanned out), BURSTS_PER_TICK bursts every TICK_MS, about the load bench's rate at N = 16.
+// PARLEY_BENCH_SOURCES=32: that many publishers' tracks, each with its own SUBSCRIBERS senders, taking turns
+// (a room of 16 has 32 tracks and 480 senders, whose state is mostly out of the CPU's caches at each send).
 // `node --import ./bench/register-ts.mjs bench/fast-send-cost.ts` in packages/hub (under the e2e lock when
 // other work runs: it is CPU time on a shared box).
 import { spawn } from 'node:child_process'
@@ -20,6 +22,7 @@ const BURSTS_PER_TICK = 7
 const TICK_MS = 5
 const WINDOW_MS = Number(process.env.PARLEY_BENCH_WINDOW_MS ?? 4000)
 const ROUNDS = Number(process.env.PARLEY_BENCH_ROUNDS ?? 5)
+const SOURCES = Number(process.env.PARLEY_BENCH_SOURCES ?? 1)
 
 const SINK = `const s = require('node:dgram').createSocket('udp4'); s.on('message', () => {}); s.bind(0, '127.0.0.1', () => process.stdout.write(String(s.address().port) + '\\n'))`
 const sink = spawn(process.execPath, ['-e', SINK], { stdio: ['ignore', 'pipe', 'inherit'] })
@@ -27,17 +30,17 @@ const sinkPort = await new Promise<number>((resolve) => sink.stdout.once('data',
 
 const [, gcm, saltLength] = PROFILES[0]
 const sockets: Socket[] = []
-const senders = await Promise.all(
-  Array.from({ length: SUBSCRIBERS }, async (_, index) => {
+const senderGroups = await Promise.all(
+  Array.from({ length: SOURCES }, () => Promise.all(Array.from({ length: SUBSCRIBERS }, async (_, index) => {
     const { sender, pair } = connectedSender(gcm, saltLength)
-    sender['ssrc'] = 0x1000 + index
+    Object.assign(sender, { ssrc: 0x1000 + index })
     const socket = createSocket('udp4')
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
     sockets.push(socket)
     pair.remoteCandidate = { host: '127.0.0.1', port: sinkPort }
     Object.assign(pair.protocol.transport, { socket })
     return sender
-  }),
+  }))),
 )
 
 // A publisher's stream as the load bench's: opus 80 B every 20 ms beside VP8 packets of ≤ 1100 B.
@@ -55,7 +58,7 @@ function burst(): void {
   const packet = packets[sequence & 255]!
   packet.header.sequenceNumber = sequence & 0xffff
   sequence++
-  for (const sender of senders) if (!fast.send(sender, packet)) declined++
+  for (const sender of senderGroups[sequence % SOURCES]!) if (!fast.send(sender, packet)) declined++
 }
 
 async function window(): Promise<{ cpuNsPerPacket: number; bytesPerPacket: number; sent: number }> {
@@ -88,7 +91,7 @@ for (let round = 0; round < ROUNDS; round++) {
   cpu.push(cpuNsPerPacket / 1000)
   bytes.push(bytesPerPacket)
 }
-console.log(`fast-send-cost: ${SUBSCRIBERS} senders (GCM), ${Math.round((BURSTS_PER_TICK * SUBSCRIBERS * 1000) / TICK_MS)} sends/s nominal, ${ROUNDS} windows of ${WINDOW_MS} ms; load ${loadavg().map((value) => value.toFixed(2)).join(' ')}`)
+console.log(`fast-send-cost: ${SOURCES} × ${SUBSCRIBERS} senders (GCM), ${Math.round((BURSTS_PER_TICK * SUBSCRIBERS * 1000) / TICK_MS)} sends/s nominal, ${ROUNDS} windows of ${WINDOW_MS} ms; load ${loadavg().map((value) => value.toFixed(2)).join(' ')}`)
 console.log(`  CPU µs per packet     median ${median(cpu).toFixed(2)}  (windows ${cpu.map((value) => value.toFixed(2)).join(', ')})`)
 console.log(`  JS heap B per packet  median ${median(bytes).toFixed(0)}  (windows ${bytes.map((value) => value.toFixed(0)).join(', ')})`)
 if (declined > 0) console.log(`  declined by the fast send: ${declined}`)
