@@ -86,7 +86,9 @@ function allocatedBytes(): number | undefined {
 
 // PARLEY_LOAD_HUB_WINDOW_PROF=<dir>: a V8 CPU profile of the hub's main thread over each window only
 // (hub-<pid>-N-*.cpuprofile, N counting the windows from 1, the idle one first); PARLEY_LOAD_CPU_PROF has the joins too.
-const windowProfileDir = process.env.PARLEY_LOAD_HUB_WINDOW_PROF
+// PARLEY_LOAD_HUB_WINDOW_HEAP_PROF=<dir>: a sampling heap profile over each window instead (what it allocated).
+const windowHeapProfile = process.env.PARLEY_LOAD_HUB_WINDOW_HEAP_PROF
+const windowProfileDir = windowHeapProfile ?? process.env.PARLEY_LOAD_HUB_WINDOW_PROF
 let windowProfile: WindowProfile | undefined
 let windowCount = 0
 
@@ -126,7 +128,7 @@ process.on('message', (request: HubChildRequest) => {
     void (async () => {
       if (windowProfileDir) {
         await windowProfile?.stop(String(windowCount))
-        windowProfile = await startWindowProfile(windowProfileDir, `hub-${process.pid}`)
+        windowProfile = await startWindowProfile(windowProfileDir, `hub-${process.pid}`, windowHeapProfile ? 'heap' : 'cpu')
         windowCount += 1
       }
       send({ type: 'window.started', id: request.id })
