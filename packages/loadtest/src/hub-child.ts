@@ -10,6 +10,7 @@ import type * as ndcHere from '@parley/hub/ndc'
 import type * as weriftHere from '@parley/hub/werift'
 import type * as workersHere from '@parley/hub/workers'
 import { startEventLoopMonitor } from './event-loop.js'
+import { type WindowProfile, startWindowProfile } from './generator-profile.js'
 import { importFromHubSource } from './hub-source.js'
 import type { HubChildReply, HubChildRequest, HubHeapSample, HubWindowSample, SourceReport } from './hub-protocol.js'
 
@@ -83,6 +84,14 @@ function allocatedBytes(): number | undefined {
   return freed + getHeapStatistics().used_heap_size - heapAtStart
 }
 
+// PARLEY_LOAD_HUB_WINDOW_PROF=<dir>: a V8 CPU profile of the hub's main thread over each window only
+// (hub-<pid>-N-*.cpuprofile, N counting the windows from 1, the idle one first); PARLEY_LOAD_CPU_PROF has the joins too.
+// PARLEY_LOAD_HUB_WINDOW_HEAP_PROF=<dir>: a sampling heap profile over each window instead (what it allocated).
+const windowHeapProfile = process.env.PARLEY_LOAD_HUB_WINDOW_HEAP_PROF
+const windowProfileDir = windowHeapProfile ?? process.env.PARLEY_LOAD_HUB_WINDOW_PROF
+let windowProfile: WindowProfile | undefined
+let windowCount = 0
+
 function sample(): HubWindowSample {
   const cpu = process.cpuUsage(windowStart.cpu)
   return {
@@ -116,9 +125,21 @@ process.on('message', (request: HubChildRequest) => {
     gc = { pauses: 0, totalMs: 0, maxMs: 0 }
     windowStart = { cpu: process.cpuUsage(), at: performance.now() }
     startAllocations()
-    send({ type: 'window.started', id: request.id })
+    void (async () => {
+      if (windowProfileDir) {
+        await windowProfile?.stop(String(windowCount))
+        windowProfile = await startWindowProfile(windowProfileDir, `hub-${process.pid}`, windowHeapProfile ? 'heap' : 'cpu')
+        windowCount += 1
+      }
+      send({ type: 'window.started', id: request.id })
+    })()
   } else if (request.type === 'window.sample') {
-    send({ type: 'window.sample', id: request.id, sample: sample() })
+    const reply = sample()
+    void (async () => {
+      await windowProfile?.stop(String(windowCount))
+      windowProfile = undefined
+      send({ type: 'window.sample', id: request.id, sample: reply })
+    })()
   } else if (request.type === 'heap.sample') {
     send({ type: 'heap.sample', id: request.id, sample: heapSample() })
   } else if (request.type === 'sources.sample') {

@@ -54,6 +54,24 @@ describe('answerLiteralsAtOnce', () => {
     }
   })
 
+  it('answers the literal it answered last at once again, and still leaves a host name after it to the old lookup', async () => {
+    const socket = createSocket('udp4')
+    try {
+      answerLiteralsAtOnce(socket)
+      const lookup = handleLookup(socket)
+      const answers: unknown[] = []
+      for (const address of ['127.0.0.1', '127.0.0.1', '127.0.0.2']) lookup(address, (error, answered) => answers.push([error, answered]))
+      expect(answers).toEqual([[null, '127.0.0.1'], [null, '127.0.0.1'], [null, '127.0.0.2']])
+      const answer = new Promise<unknown[]>((resolve) => lookup('localhost', (error, address) => resolve([error, address])))
+      let synchronous = true
+      void answer.then(() => (synchronous = false))
+      expect(synchronous).toBe(true)
+      expect(await answer).toEqual([null, '127.0.0.1'])
+    } finally {
+      socket.close()
+    }
+  })
+
   it('leaves a socket without those internals as it is, and says so again when asked again', () => {
     const socket = { send: () => undefined }
     expect(answerLiteralsAtOnce(socket)).toBe(false)

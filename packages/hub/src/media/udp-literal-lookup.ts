@@ -31,8 +31,11 @@ function replaceLookup(socket: object): boolean {
   const handle = stateKey ? (socket as Record<symbol, StateInternals | undefined>)[stateKey]?.handle : undefined
   const lookup = handle?.lookup
   if (!handle || typeof lookup !== 'function') return false
+  // The fast send sends to one address per socket: its check (a regular expression) is not repeated per packet.
+  let literal: string | undefined
   handle.lookup = (address, callback) => {
-    if (isIP(address) !== 0) callback(null, address)
+    if (address === literal) callback(null, address)
+    else if (isIP(address) !== 0) callback(null, (literal = address))
     else lookup(address, callback)
   }
   return true

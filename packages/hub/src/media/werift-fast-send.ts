@@ -153,12 +153,13 @@ export function protectRtp(context: SrtpContextInternals, ssrc: number, seq: num
     iv.writeUInt16BE(seq, 10)
     for (let i = 0; i < 12; i++) iv[i]! ^= salt[i]!
     const aad = (aadScratch[headerLength] ??= Buffer.alloc(headerLength))
-    out.copy(aad, 0, 0, headerLength)
+    // Byte by byte: Buffer#copy of part of `out` would make a view of it per packet.
+    for (let i = 0; i < headerLength; i++) aad[i] = out[i]!
     const cipher = createCipheriv('aes-128-gcm', context.srtpSessionKey, iv)
     cipher.setAAD(aad)
-    cipher.update(payload).copy(out, headerLength)
+    out.set(cipher.update(payload), headerLength)
     cipher.final()
-    cipher.getAuthTag().copy(out, headerLength + payload.length)
+    out.set(cipher.getAuthTag(), headerLength + payload.length)
     return headerLength + payload.length + GCM_TAG_BYTES
   }
   let keystream = keystreams.get(context)
@@ -251,6 +252,8 @@ class FastSender {
   readonly #history: { header: RtpHeader; payload: Buffer }[] = []
   /** The last remote host checked to be an IP literal (werift resolves anything else through DNS). */
   #checkedHost: string | undefined
+  /** The last socket whose lookup was asked to answer literals at once (udp-literal-lookup.ts). */
+  #literalSocket: object | undefined
   /** The SRTP session and its state of the sender's SSRC, looked up once (werift keeps them in a keyed object). */
   #srtpContext: SrtpContextInternals | undefined
   #srtpSsrc = -1
@@ -282,8 +285,11 @@ class FastSender {
       this.#checkedHost = remote.host
     }
     if (!connection.canSendApplicationData()) return false
-    // Its lookup answers the IP literals at once (udp-literal-lookup.ts; once per socket).
-    answerLiteralsAtOnce(transport.socket)
+    // Its lookup answers the IP literals at once (udp-literal-lookup.ts; asked once per socket).
+    if (this.#literalSocket !== transport.socket) {
+      answerLiteralsAtOnce(transport.socket)
+      this.#literalSocket = transport.socket
+    }
     let template = this.#template
     if (!template || template.mid !== sender.mid || template.headerExtensions !== sender.headerExtensions) {
       template = headerTemplate(sender)
@@ -304,7 +310,8 @@ class FastSender {
     out.writeUInt16BE(seq, 2)
     out.writeUInt32BE(timestamp, 4)
     out.writeUInt32BE(ssrc, 8)
-    template.extension.copy(out, 12)
+    const extension = template.extension
+    for (let i = 0; i < extension.length; i++) out[12 + i] = extension[i]!
     if (this.#srtpContext !== context || this.#srtpSsrc !== ssrc || !this.#srtpState) {
       this.#srtpContext = context
       this.#srtpSsrc = ssrc
