@@ -85,7 +85,10 @@ function buildablePackages() {
 
 /**
  * Builds the named packages whose inputs changed since their last build (scripts/stamps.mjs), in one
- * pnpm run (dependency order). A package whose dist/ is missing or was changed by hand is built from
+ * pnpm run, each after the workspace packages in its `dependencies` (`--filter-prod`: a build reads
+ * only those packages' dist/, so protocol goes first, then core beside werift-config, then the hub
+ * beside the web app; `--filter` also waited on devDependencies, which put all five in one line).
+ * A package whose dist/ is missing or was changed by hand is built from
  * an empty dist/, so that tsc's incremental build info never vouches for files that are gone.
  * `typechecked`: the caller has just type-checked these very sources (npm test's typecheck step), so
  * the tsc builds emit without checking them again (PARLEY_TYPECHECKED=1 adds `--noCheck` in their
@@ -106,7 +109,7 @@ function build(names, { typechecked = false } = {}) {
   // Never inherited: only this process, right after its typecheck, may skip the builds' check.
   const { PARLEY_TYPECHECKED: _inherited, ...env } = process.env
   if (typechecked) env.PARLEY_TYPECHECKED = '1'
-  pnpm([...stale.flatMap(({ name }) => ['--filter', name]), 'run', 'build'], { env })
+  pnpm([...stale.flatMap(({ name }) => ['--filter-prod', name]), 'run', 'build'], { env })
   for (const pkg of stale) writeBuildStamp(root, pkg)
 }
 
