@@ -22,7 +22,7 @@ export const projects: TestProjectConfiguration[] = [
   { ...source, test: { ...unit, name: 'werift-config', root: 'packages/werift-config', include: ['src/**/*.test.ts'] } },
   { ...source, test: { ...unit, name: 'loadtest', root: 'packages/loadtest', include: ['src/**/*.test.ts'] } },
   'apps/web/vitest.config.ts',
-  // The install and build stamps of `npm start` / `npm test` (scripts/stamps.mjs).
+  // The install and build stamps of `npm start` / `npm test` (scripts/stamps.mjs), and the builds' type-check switch.
   { test: { ...unit, name: 'scripts', root: 'scripts', include: ['**/*.test.mjs'] } },
   {
     ...source,

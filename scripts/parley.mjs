@@ -85,10 +85,17 @@ function buildablePackages() {
 
 /**
  * Builds the named packages whose inputs changed since their last build (scripts/stamps.mjs), in one
- * pnpm run (dependency order). A package whose dist/ is missing or was changed by hand is built from
+ * pnpm run, each after the workspace packages in its `dependencies` (`--filter-prod`: a build reads
+ * only those packages' dist/, so protocol goes first, then core beside werift-config, then the hub
+ * beside the web app; `--filter` also waited on devDependencies, which put all five in one line).
+ * A package whose dist/ is missing or was changed by hand is built from
  * an empty dist/, so that tsc's incremental build info never vouches for files that are gone.
+ * `typechecked`: the caller has just type-checked these very sources (npm test's typecheck step), so
+ * the tsc builds emit without checking them again (PARLEY_TYPECHECKED=1 adds `--noCheck` in their
+ * build scripts; stop 54: hub 20.6 → 7.1 s, core 22.7 → 10.2 s; the same JavaScript out). tsc's build info
+ * records the skipped check, so the next build without it (npm start after an edit) checks every file.
  */
-function build(names) {
+function build(names, { typechecked = false } = {}) {
   const plan = planBuild(root, names)
   const stale = plan.filter(({ state }) => state !== 'fresh')
   if (stale.length === 0) {
@@ -99,7 +106,10 @@ function build(names) {
     if (state === 'unbuilt') rmSync(join(root, dir, OUT_DIR), { recursive: true, force: true })
   }
   log(`building ${stale.map(({ name, reason }) => `${name} (${reason})`).join(', ')}`)
-  pnpm([...stale.flatMap(({ name }) => ['--filter', name]), 'run', 'build'])
+  // Never inherited: only this process, right after its typecheck, may skip the builds' check.
+  const { PARLEY_TYPECHECKED: _inherited, ...env } = process.env
+  if (typechecked) env.PARLEY_TYPECHECKED = '1'
+  pnpm([...stale.flatMap(({ name }) => ['--filter-prod', name]), 'run', 'build'], { env })
   for (const pkg of stale) writeBuildStamp(root, pkg)
 }
 
@@ -164,8 +174,8 @@ function test() {
   pnpm(['run', 'typecheck'])
   pnpm(['run', 'lint'])
   // The e2e tests drive the web app exactly as `npm start` serves it: built; and the hub's process
-  // spec runs its built bin.
-  build(buildablePackages())
+  // spec runs its built bin. The typecheck above already checked what the tsc builds compile.
+  build(buildablePackages(), { typechecked: true })
   const report = join(mkdtempSync(join(tmpdir(), 'parley-test-')), 'vitest.json')
   const vitest = [
     process.execPath, pnpmBin, 'exec', 'vitest', 'run',
