@@ -1,5 +1,6 @@
 // The blur chunk's entry: a camera track in, its background-blurred track out, with a segmenter of its
-// own (closed when the track stops). Imported only when blur is on (stores/blur.ts).
+// own (closed when the track stops) on the page's one MediaPipe solution (selfieSegmenter.ts). Imported only
+// when blur is on (stores/blur.ts).
 import { blurBackground } from './backgroundBlur'
 import { createSelfieSegmenter } from './selfieSegmenter'
 

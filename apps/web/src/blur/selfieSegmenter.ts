@@ -81,30 +81,72 @@ export function within<T>(work: Promise<T>, ms: number, what: string): Promise<T
   return Promise.race([work, expired]).finally(() => clearTimeout(timer))
 }
 
-export async function createSelfieSegmenter(): Promise<Segmenter> {
-  assertWebGL2()
-  const Solution = await loadSolution()
-  const solution = new Solution({ locateFile })
-  solution.setOptions({ modelSelection: 1, selfieMode: false })
-  // The results of the frame last sent (they arrive within its `send`).
-  const received: { latest?: Results } = {}
-  solution.onResults((results) => {
-    received.latest = results
-  })
-  try {
-    await within(solution.initialize(), INITIALIZE_TIMEOUT_MS, 'starting the segmenter')
-  } catch (error) {
-    await solution.close().catch(() => undefined)
-    throw error
+/** What the segmenter needs of MediaPipe's solution class (a double in a test). */
+export interface SolutionLike {
+  setOptions(options: { modelSelection: number; selfieMode: boolean }): void
+  onResults(listener: (results: Results) => void): void
+  initialize(): Promise<void>
+  send(input: { image: HTMLVideoElement }): Promise<void>
+  close(): Promise<void>
+}
+
+/**
+ * Segmenters that share one MediaPipe solution per page. A second solution started while or after the first
+ * closes aborts inside its wasm ("Module.arguments has been replaced …", seen when the call reopened a
+ * blurred camera: 1 run in 3–4 of the browser spec), so it is made once, on first use, and kept for the page's
+ * life; a segmenter's `close` lets go of it only. One frame at a time: its results arrive within `send`.
+ */
+export function sharedSegmenters(start: () => Promise<SolutionLike>): () => Promise<Segmenter> {
+  let shared: Promise<{ segment(frame: HTMLVideoElement): Promise<Segmentation> }> | undefined
+  const open = async () => {
+    const solution = await start()
+    solution.setOptions({ modelSelection: 1, selfieMode: false })
+    // The results of the frame last sent (they arrive within its `send`).
+    const received: { latest?: Results } = {}
+    solution.onResults((results) => {
+      received.latest = results
+    })
+    try {
+      await within(solution.initialize(), INITIALIZE_TIMEOUT_MS, 'starting the segmenter')
+    } catch (error) {
+      await solution.close().catch(() => undefined)
+      throw error
+    }
+    let turn: Promise<unknown> = Promise.resolve()
+    return {
+      segment(frame: HTMLVideoElement): Promise<Segmentation> {
+        const result = turn.then(async () => {
+          received.latest = undefined
+          await solution.send({ image: frame })
+          const results = received.latest as Results | undefined
+          if (!results) throw new Error('background blur: no segmentation for the frame')
+          return { mask: results.segmentationMask }
+        })
+        turn = result.catch(() => undefined)
+        return result
+      },
+    }
   }
-  return {
-    async segment(frame): Promise<Segmentation> {
-      received.latest = undefined
-      await solution.send({ image: frame })
-      const results = received.latest as Results | undefined
-      if (!results) throw new Error('background blur: no segmentation for the frame')
-      return { mask: results.segmentationMask }
-    },
-    close: () => solution.close(),
+  return async () => {
+    // A start that failed is tried again at the next ask (blur ticked again).
+    shared ??= open().catch((error: unknown) => {
+      shared = undefined
+      throw error
+    })
+    const solution = await shared
+    let closed = false
+    return {
+      segment: (frame) => (closed ? Promise.reject(new Error('background blur: the segmenter is closed')) : solution.segment(frame)),
+      close: () => {
+        closed = true
+      },
+    }
   }
 }
+
+/** The page's segmenters: MediaPipe's solution, loaded from our own build, after the WebGL2 check. */
+export const createSelfieSegmenter = sharedSegmenters(async () => {
+  assertWebGL2()
+  const Solution = await loadSolution()
+  return new Solution({ locateFile }) as unknown as SolutionLike
+})
