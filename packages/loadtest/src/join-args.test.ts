@@ -38,6 +38,11 @@ describe('parseJoinArgs', () => {
     expect(() => parseJoinArgs(['--compare-hub-nice', '-10', '--compare-media-worker'])).toThrow(/one second hub/)
   })
 
+  it('reads p2p, the floor, beside the hub’s clients, for a call of two only', () => {
+    expect(parseJoinArgs(['--clients', 'parley,sdk,p2p'])).toMatchObject({ clients: ['parley', 'sdk', 'p2p'] })
+    expect(() => parseJoinArgs(['--clients', 'p2p', '--present', '2'])).toThrow(/call of two pages/)
+  })
+
   it.each([
     [['--present', '0']],
     [['--present', '4']],

@@ -1,5 +1,9 @@
 // The join bench's flags (pure, so they are tested without a browser).
-import { KIND_NAMES, type KindName } from './join-clients.js'
+import { KIND_NAMES } from './join-clients.js'
+
+/** What `--clients` may name: a client of the hub, or `p2p`, the floor (two pages, no hub). */
+export const JOIN_CLIENT_NAMES = [...KIND_NAMES, 'p2p'] as const
+export type JoinClientName = (typeof JOIN_CLIENT_NAMES)[number]
 import { parseWebDist } from './web-dist.js'
 
 /** Participants already in the room when the newcomer clicks Join: with the newcomer, at most 4 Chromium pages sending 640x480 on the 2-core box. */
@@ -25,7 +29,7 @@ export interface JoinOptions {
    * hubs' API, event streams and room logic) at this nice value, as `parley-hub --nice` runs its own.
    */
   compareHubNice?: number
-  clients: KindName[]
+  clients: JoinClientName[]
   /** Participants of the same client that join and connect before the newcomer clicks Join (1–MAX_PRESENT). */
   present: number
 }
@@ -50,9 +54,9 @@ export function parseJoinArgs(argv: readonly string[]): JoinOptions {
     else if (flag === '--present' && Number.isInteger(value) && value >= 1 && value <= MAX_PRESENT) options.present = value
     else if (flag === '--before-dist' && raw) options.beforeDist = parseWebDist(raw)
     else if (flag === '--before-hub' && raw) options.beforeHub = raw
-    else if (flag === '--clients' && raw && raw.split(',').every((name) => KIND_NAMES.includes(name as KindName))) options.clients = raw.split(',') as KindName[]
+    else if (flag === '--clients' && raw && raw.split(',').every((name) => JOIN_CLIENT_NAMES.includes(name as JoinClientName))) options.clients = raw.split(',') as JoinClientName[]
     else if (flag === '--') continue
-    else throw new Error(`unknown or bad option ${flag} (use --trials N --warmup N --present 1..${MAX_PRESENT} --clients ${KIND_NAMES.join(',')} --before-dist [LABEL=]DIR --before-hub FILE --without-service-worker --compare-media-worker --compare-hub-nice N)`)
+    else throw new Error(`unknown or bad option ${flag} (use --trials N --warmup N --present 1..${MAX_PRESENT} --clients ${JOIN_CLIENT_NAMES.join(',')} --before-dist [LABEL=]DIR --before-hub FILE --without-service-worker --compare-media-worker --compare-hub-nice N)`)
     index++
   }
   if (options.compareMediaWorker && (options.beforeHub || options.beforeDist)) {
@@ -60,6 +64,9 @@ export function parseJoinArgs(argv: readonly string[]): JoinOptions {
   }
   if (options.compareHubNice !== undefined && (options.compareMediaWorker || options.beforeHub || options.beforeDist)) {
     throw new Error('--compare-hub-nice runs one second hub of its own: it cannot be combined with --compare-media-worker, --before-hub or --before-dist')
+  }
+  if (options.clients.includes('p2p') && options.present > 1) {
+    throw new Error('--clients p2p is a call of two pages: it cannot be combined with --present above 1')
   }
   return options
 }

@@ -17,7 +17,9 @@
 // its plane in the main thread, as its history was measured); `--clients parley,sdk` picks the clients. `--present N` (1–3): N participants
 // of the client join and connect first (each also seeing the others' videos), then the newcomer clicks;
 // beside the first frame the bench then times click → every present participant's video decoded
-// (`allFrames`: a remote video with videoWidth > 0 for each, by tile or stream). Prints three tables (the
+// (`allFrames`: a remote video with videoWidth > 0 for each, by tile or stream). `--clients …,p2p` adds the
+// floor: two Chromium pages in a call straight between them, no hub (join-clients/p2p.js, descriptions
+// through src/p2p-relay.ts), timed alike, alternating with the others. Prints three tables (the
 // third: each step on its own, trial by trial); asserts nothing about speed.
 //
 //   flock /tmp/parley-e2e.lock unshare -n sh -c 'ip link set lo up && PARLEY_NETNS=lo \
@@ -28,7 +30,8 @@ import type { Browser } from 'playwright-core'
 import { startTestHub } from '@parley/hub/testing'
 import { assertLoopbackOnly, launchChromium, newParticipantPage, pollUntil, startStaticServer, type ParticipantPage } from '@parley/testkit'
 import { createRoom } from './create-room.js'
-import { type Kind, type KindName, kinds, sdkPageDir, TUTORIAL_DIR, WEB_DIST } from './join-clients.js'
+import { type Kind, type KindName, kinds, p2pKind, sdkPageDir, TUTORIAL_DIR, WEB_DIST } from './join-clients.js'
+import { type P2pRelay, startP2pRelay } from './p2p-relay.js'
 import { parseJoinArgs } from './join-args.js'
 import { joinSummaryTable, participantsTitle } from './join-table.js'
 import { addJoinProbe, decodedRemoteVideos, ANSWER_INTERVALS, ANSWER_MARKS, DUMP_MARKS, JOIN_INTERVALS, JOIN_STEP_MEANING, JOIN_STEPS, readJoinMarks, sinceClick, type JoinStep } from './join-probe.js'
@@ -40,7 +43,7 @@ import { assertWebDist } from './web-dist.js'
 import { HUB_STEP_MEANING, HUB_STEPS, type HubEntry, type HubStep, type HubTrace, hubTrace, hubTraceLog } from './join-hub-trace.js'
 
 /** A row of the tables: a client, or a variant of the web app. */
-type Row = KindName | 'parleyBefore' | 'parleyNoWorker' | 'sdkBefore' | 'tutorialBefore'
+type Row = KindName | 'p2p' | 'parleyBefore' | 'parleyNoWorker' | 'sdkBefore' | 'tutorialBefore'
 
 interface TrialResult {
   /** Join click → first decoded remote frame. */
@@ -157,6 +160,7 @@ let hub: JoinHub | undefined
 const servers: { close(): Promise<void> }[] = []
 let browser: Browser | undefined
 let beforeHub: JoinHub | undefined
+let relay: P2pRelay | undefined
 /** The hub's join-path trace lines of the current trial (the trials run one at a time). */
 const hubEntries: HubEntry[] = []
 const beforeHubEntries: HubEntry[] = []
@@ -173,6 +177,10 @@ try {
   browser = await launchChromium()
   const all: Partial<Record<Row, Kind>> = kinds(hub.url, sdkServer.url, tutorialServer.url)
   const order: Row[] = [...options.clients]
+  if (order.includes('p2p')) {
+    relay = await startP2pRelay()
+    all.p2p = p2pKind(sdkServer.url, relay.url)
+  }
   if (options.withoutServiceWorker && order.includes('parley')) {
     all.parleyNoWorker = { ...all.parley!, label: 'Parley web app, service worker blocked' }
     order.splice(order.indexOf('parley') + 1, 0, 'parleyNoWorker')
@@ -314,6 +322,7 @@ try {
   for (const server of servers) await server.close()
   await hub?.close()
   await beforeHub?.close()
+  await relay?.close()
   rmSync(sdkDir, { recursive: true, force: true })
 }
 // On the ndc plane (PARLEY_MEDIA_PLANE=ndc) the process stayed alive after everything above had closed:

@@ -76,6 +76,24 @@ export function kinds(hubUrl: string, sdkUrl: string, tutorialUrl: string): Reco
   }
 }
 
+/**
+ * The join bench's floor (`--clients p2p`): two Chromium pages in a call straight between them, no hub
+ * (join-clients/p2p.html, served beside the SDK's page), their descriptions through `relayUrl`
+ * (src/p2p-relay.ts). The page named "Existing…" answers; the newcomer offers at its click.
+ */
+export function p2pKind(pagesUrl: string, relayUrl: string): Kind {
+  return {
+    label: 'peer to peer, no hub (the floor)',
+    async open(page, roomId, name) {
+      await page.goto(`${pagesUrl}/p2p.html?relay=${encodeURIComponent(relayUrl)}&roomId=${encodeURIComponent(roomId)}&name=${encodeURIComponent(name)}`)
+      await page.locator('#join:not([disabled])').waitFor({ timeout: 20_000 })
+    },
+    joinSelector: '#join',
+    remoteVideoSelector: 'video.remote',
+    connected: (page) => page.evaluate(() => (globalThis as unknown as { __p2p: { connectionState: string | null } }).__p2p.connectionState === 'connected'),
+  }
+}
+
 /** A temporary directory with the SDK page and the SDK's own room.js, served together. */
 export function sdkPageDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'parley-join-sdk-'))

@@ -92,6 +92,9 @@ function installProbe(selectors: ProbeSelectors): void {
       if (marks.clickedAt !== undefined && marks.inFlightAtOffer === undefined) marks.inFlightAtOffer = inFlight
       mark('offerSent')
     }
+    // The p2p floor's relay (src/p2p-relay.ts): our offer left whole (ICE gathered), and the answer taken.
+    const relayed = /\/rooms\/[^/]+\/(offer|answer)$/.exec(url.split('?')[0]!)?.[1]
+    if (relayed === 'offer' && method === 'POST') mark('offerSent')
     inFlight++
     let response: Response
     try {
@@ -103,6 +106,7 @@ function installProbe(selectors: ProbeSelectors): void {
     if (/\/isallownegotiate\//.test(url)) mark('lockAnswered')
     if (negotiate && /"type"\s*:\s*"offer"/.test(body)) mark('offerAnswered')
     if (negotiate && /"type"\s*:\s*"answer"/.test(body)) mark('answerAnswered')
+    if (relayed === 'answer' && method === 'GET' && response.status === 200) mark('offerAnswered')
     return response
   }
   const OriginalEventSource = globalThis.EventSource
