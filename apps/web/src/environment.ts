@@ -52,8 +52,11 @@ export interface AppEnvironment {
    * held the answer back); without it, at once (tests).
    */
   nextTask?: (run: () => void) => void
-  /** Background blur: a camera track in, its blurred track out (stopping it stops the camera); the blur chunk by default (stores/blur.ts). */
-  blurCamera?: (camera: MediaStreamTrack) => Promise<MediaStreamTrack>
+  /**
+   * Background blur: a camera track in, its blurred track out (stopping it stops the camera); the blur chunk by
+   * default (stores/blur.ts). `abandoned` aborts when the camera ended before the blurred track came.
+   */
+  blurCamera?: (camera: MediaStreamTrack, abandoned: AbortSignal) => Promise<MediaStreamTrack>
 }
 
 export interface TimersLike {

@@ -9,7 +9,7 @@ import type { MediaPlane } from '../src/media/types.js'
 import type { Logger } from '../src/log.js'
 import { startHub, type RunningHub } from '../src/index.js'
 import { createWorkerMediaPlane, type WorkerMediaPlane } from '../src/media/worker-plane.js'
-import { MEDIA_WORKER_NICE } from '../src/media/worker-priority.js'
+import { MEDIA_WORKER_NICE } from '../src/media/thread-priority.js'
 import { describeMediaPlaneConformance } from '../src/test-support/mediaPlaneConformance.js'
 import { threadNice, threadNices } from '../src/test-support/threadNice.js'
 import { call, joinHub, type HubParticipant } from './support/hub-participant.js'
@@ -124,7 +124,7 @@ describe('a hub whose rooms are spread over two media workers', () => {
       await receivesMore(pair[0], pair[1])
       await receivesMore(pair[1], pair[0])
     }
-    // Each worker raised its own thread's priority (worker-priority.ts), and only its own: the thread running
+    // Each worker raised its own thread's priority (thread-priority.ts), and only its own: the thread running
     // this test (the hub's HTTP and signalling) keeps its nice. Without the right, each said so instead.
     const nices = threadNices()
     if (logged.some((entry) => entry.msg === 'media worker priority not raised')) expect(nices.filter((nice) => nice === MEDIA_WORKER_NICE)).toEqual([])

@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { assertLoopbackOnly, pollUntil, startStaticServer, type RunningServer } from '@parley/testkit'
-import { MEDIA_WORKER_NICE } from '../src/media/worker-priority.js'
+import { MEDIA_WORKER_NICE } from '../src/media/thread-priority.js'
 import { threadNices } from '../src/test-support/threadNice.js'
 import { startTestHub, type TestHub } from '../src/testing.js'
 

@@ -37,6 +37,18 @@ async function roomWithHost(hub: TestHub, ...others: string[]): Promise<{ key: s
 }
 
 /**
+ * Room r1 with host controls and a co-host: Ada the host, Bo made a co-host by Ada's grant (its stream, left open
+ * for what it is told next, told so), Cy neither.
+ */
+async function roomWithCoHost(hub: TestHub): Promise<{ key: string; passes: Record<string, string>; bo: SseReader }> {
+  const { key, passes } = await roomWithHost(hub, 'bo', 'cy')
+  const bo = await hub.events('r1', 'bo')
+  expect((await grant(hub, 'bo', key)).status).toBe(200)
+  expect(await grantedOf(bo)).toEqual({ by: ada })
+  return { key, passes, bo }
+}
+
+/**
  * Which of the streams got `parley_host_granted` (more than `before[clientId]` times, default none), once a
  * later broadcast proves each flushed past it.
  */
@@ -86,10 +98,7 @@ describe('handing the host on', () => {
 
   it('hands on a co-host\'s part too, when it was the last host present', async () => {
     const hub = testHub()
-    const { key, passes } = await roomWithHost(hub, 'bo', 'cy')
-    const bo = await hub.events('r1', 'bo')
-    expect((await grant(hub, 'bo', key)).status).toBe(200)
-    expect(await grantedOf(bo)).toEqual({ by: ada })
+    const { passes, bo } = await roomWithCoHost(hub)
     const cy = await hub.events('r1', 'cy')
     expect((await leave(hub, 'ada')).status).toBe(200)
     await graceOver()
@@ -114,10 +123,7 @@ describe('handing the host on', () => {
 
   it('hands nothing on while another host is present: a co-host, or a second client with the key', async () => {
     const hub = testHub()
-    const { key } = await roomWithHost(hub, 'bo', 'cy')
-    const bo = await hub.events('r1', 'bo')
-    expect((await grant(hub, 'bo', key)).status).toBe(200)
-    expect(await grantedOf(bo)).toEqual({ by: ada })
+    const { bo } = await roomWithCoHost(hub)
     const cy = await hub.events('r1', 'cy')
     expect((await leave(hub, 'ada')).status).toBe(200)
     await graceOver()
@@ -135,8 +141,7 @@ describe('handing the host on', () => {
 
   it('counts a co-host back with its marked pass (a reload) as a host: nothing is handed on while it is present', async () => {
     const hub = testHub()
-    const { key, passes } = await roomWithHost(hub, 'bo', 'cy')
-    expect((await grant(hub, 'bo', key)).status).toBe(200)
+    const { passes } = await roomWithCoHost(hub)
     expect((await leave(hub, 'bo')).status).toBe(200)
     expect((await register(hub, 'r1', 'bo', withPass(passes.bo!))).status).toBe(200)
     const cy = await hub.events('r1', 'cy')
@@ -243,9 +248,8 @@ describe('handing the host on', () => {
 
     it('hands nothing on when the last host present was a co-host back with its marked pass, or anyone came with the key', async () => {
       const hub = testHub()
-      const { key, passes } = await roomWithHost(hub, 'bo', 'cy')
+      const { passes } = await roomWithCoHost(hub)
       const cy = await hub.events('r1', 'cy')
-      expect((await grant(hub, 'bo', key)).status).toBe(200)
       expect((await leave(hub, 'ada')).status).toBe(200)
       expect((await leave(hub, 'bo')).status).toBe(200)
       expect((await register(hub, 'r1', 'bo', withPass(passes.bo!))).status).toBe(200)

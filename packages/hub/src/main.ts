@@ -8,7 +8,7 @@ import type { ClusterConfig } from './cluster/config.js'
 import { ClusterStartError, startClusterHub } from './cluster/start.js'
 import { createMemoryRegistry } from './registry/memory.js'
 import { openSqliteRegistry } from './registry/sqlite.js'
-import { raiseThreadPriority } from './media/worker-priority.js'
+import { raiseThreadPriority } from './media/thread-priority.js'
 import { type RunningHub, type StartHubOptions, startHub } from './server.js'
 
 async function main(): Promise<void> {

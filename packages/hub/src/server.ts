@@ -36,7 +36,7 @@ export interface StartHubOptions extends HttpOptions {
    * in this thread. Default 0 here; the hub command's default is in config.ts. Needs the system clock.
    */
   mediaWorkers?: number
-  /** The media workers' nice value (src/media/worker-priority.ts); null leaves theirs. Default -10. */
+  /** The media workers' nice value (src/media/thread-priority.ts); null leaves theirs. Default -10. */
   mediaWorkerNice?: number | null
   /** Which plane to create when `mediaPlane` is not given. Default werift. */
   mediaPlaneKind?: 'werift' | 'ndc'

@@ -1,12 +1,13 @@
 // A join bench hub in its own process (`--compare-hub-nice`), as `parley-hub` runs: the bench's own work
 // (driving the pages over CDP, polling for frames) then shares no thread with the hub's API and signalling.
 // Forked by join-hub.ts with IPC: it sends `ready` with its URL, then every join-trace log line as it is
-// logged (stamped here, in epoch ms like the page's marks); it answers `clients` (how many clients a room
-// still has), `flush` (every line logged before has been sent: IPC keeps the order) and `sched` (its main
-// thread's time on a core and waiting for one), and ends on `close`.
+// logged (kept by the rule of the bench's own hub, join-hub-trace.ts's `isJoinTraceLine`; stamped here, in
+// epoch ms like the page's marks); it answers `clients` (how many clients a room still has), `flush` (every
+// line logged before has been sent: IPC keeps the order) and `sched` (its main thread's time on a core and
+// waiting for one), and ends on `close`.
 import { setPriority } from 'node:os'
 import { startTestHub } from '@parley/hub/testing'
-import { hubTraceLog, type HubEntry } from './join-hub-trace.js'
+import { type HubEntry, hubEntry, isJoinTraceLine } from './join-hub-trace.js'
 import { type ThreadSched, threadSched } from './thread-sched.js'
 
 export type JoinHubAsk = { type: 'clients'; roomId: string } | { type: 'flush' } | { type: 'sched' } | { type: 'close' }
@@ -24,15 +25,13 @@ const send = (reply: JoinHubReply) => process.send!(reply)
 const nice = process.env.PARLEY_JOIN_HUB_NICE
 if (nice) setPriority(0, Number(nice))
 
-const entries: HubEntry[] = []
-const keep = hubTraceLog(entries)
 const hub = await startTestHub({
   staticDir: process.env.PARLEY_JOIN_HUB_STATIC,
   mediaWorkers: Number(process.env.PARLEY_JOIN_HUB_MEDIA_WORKERS ?? '1'),
   log: (level, msg, fields) => {
-    keep(level, msg, fields)
+    if (!isJoinTraceLine(level, msg)) return
     // Fields as structured-clone data (an Error, a Buffer) would fail to send: JSON keeps what the trace reads.
-    for (const entry of entries.splice(0)) send({ type: 'entry', entry: JSON.parse(JSON.stringify(entry)) as HubEntry })
+    send({ type: 'entry', entry: JSON.parse(JSON.stringify(hubEntry(msg, fields))) as HubEntry })
   },
 })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { type HubEntry, hubTrace } from './join-hub-trace.js'
+import { type HubEntry, hubTrace, hubTraceLog, isJoinTraceLine } from './join-hub-trace.js'
 
 const entry = (at: number, msg: string, fields?: Record<string, unknown>): HubEntry => ({ at, msg, fields })
 
@@ -48,5 +48,42 @@ describe('hubTrace', () => {
     expect(trace.steps.hubDtlsRecordIn).toBe(195)
     expect(trace.clientHellos).toBe(2)
     expect(trace.recordsBeforeDtls).toBe(1)
+  })
+})
+
+describe('isJoinTraceLine: the one rule both join hubs keep their trace lines by', () => {
+  it("keeps the join path's debug lines, and no other level of them", () => {
+    for (const msg of ['ice connected', 'dtls record in', 'dtls connected', 'keyframe requested', 'keyframe arrived', 'first packet forwarded', 'offer answered', 'offer created', 'answer applied']) {
+      expect(isJoinTraceLine('debug', msg)).toBe(true)
+      expect(isJoinTraceLine('info', msg)).toBe(false)
+    }
+  })
+
+  it('keeps the simulcast lines at any level', () => {
+    for (const msg of ['simulcast layer switched', 'viewer size', 'held keyframe sent', 'simulcast publisher layers', 'video paused', 'video resumed']) {
+      expect(isJoinTraceLine('debug', msg)).toBe(true)
+      expect(isJoinTraceLine('info', msg)).toBe(true)
+    }
+  })
+
+  it('drops the rest, debug or not', () => {
+    expect(isJoinTraceLine('debug', 'client registered')).toBe(false)
+    expect(isJoinTraceLine('info', 'room created')).toBe(false)
+    expect(isJoinTraceLine('debug', 'the ice connected')).toBe(false)
+  })
+
+  it("is hubTraceLog's rule: the in-process hub keeps exactly those lines, stamped in epoch ms", () => {
+    const entries: HubEntry[] = []
+    const log = hubTraceLog(entries)
+    const before = performance.timeOrigin + performance.now()
+    log('debug', 'ice connected', { clientId: 'newcomer' })
+    log('info', 'ice connected', { clientId: 'newcomer' })
+    log('debug', 'client registered')
+    log('info', 'video paused')
+    expect(entries.map(({ msg, fields }) => ({ msg, fields }))).toEqual([
+      { msg: 'ice connected', fields: { clientId: 'newcomer' } },
+      { msg: 'video paused', fields: undefined },
+    ])
+    for (const entry of entries) expect(entry.at).toBeGreaterThanOrEqual(before)
   })
 })

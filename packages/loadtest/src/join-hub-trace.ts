@@ -28,11 +28,22 @@ export interface HubEntry {
   fields: LogFields | undefined
 }
 
-/** A logger for startTestHub that keeps the join path's debug lines (and nothing else) with their epoch time. */
+/**
+ * Whether a hub log line belongs to the join trace: the join path's debug lines, and the simulcast lines (a
+ * layer wanted and switched to, a tile's size, the held keyframe; read only for JOIN_DUMP) at any level. The
+ * one rule for both hubs: the bench's own (`hubTraceLog`) and the one in its own process (join-hub-child.ts).
+ */
+export function isJoinTraceLine(level: string, msg: string): boolean {
+  return (level === 'debug' && /^(ice |dtls |keyframe |first packet forwarded|offer answered|offer created|answer applied)/.test(msg)) || /^(simulcast layer |viewer size|held keyframe|simulcast publisher layers|video paused|video resumed)/.test(msg)
+}
+
+/** A trace line stamped now, in the epoch ms the newcomer's page also uses. */
+export const hubEntry = (msg: string, fields: LogFields | undefined): HubEntry => ({ at: performance.timeOrigin + performance.now(), msg, fields })
+
+/** A logger for startTestHub that keeps the join trace's lines (and nothing else) with their epoch time. */
 export function hubTraceLog(into: HubEntry[]): (level: string, msg: string, fields?: LogFields) => void {
   return (level, msg, fields) => {
-    // The simulcast lines (a layer wanted and switched to, a tile's size, the held keyframe) only for JOIN_DUMP.
-    if ((level === 'debug' && /^(ice |dtls |keyframe |first packet forwarded|offer answered|offer created|answer applied)/.test(msg)) || /^(simulcast layer |viewer size|held keyframe|simulcast publisher layers|video paused|video resumed)/.test(msg)) into.push({ at: performance.timeOrigin + performance.now(), msg, fields })
+    if (isJoinTraceLine(level, msg)) into.push(hubEntry(msg, fields))
   }
 }
 

@@ -68,7 +68,7 @@ const RAMP_HUBS: Record<string, { plane: WeriftMediaPlaneOptions | 'ndc'; bitrat
   // the HTTP API, the events stream and this bench's Playwright. No counters from it: the hub's PLI
   // columns read NaN.
   workers: { plane: {}, workers: 1 },
-  // (stop 43) The same with the worker's thread left at the default priority (before worker-priority.ts).
+  // (stop 43) The same with the worker's thread left at the default priority (before thread-priority.ts).
   'workers-nice0': { plane: {}, workers: 1, nice: null },
   // A room whose estimate may go down to 88 kbit/s (video_low 40 + audio 48) instead of 165 (90 + audio_red 75).
   'low-floor': { plane: {}, bitrates: { video_low: 40_000, audio_red: 48_000 } },

@@ -4,9 +4,11 @@
 import { blurBackground } from './backgroundBlur'
 import { createSelfieSegmenter } from './selfieSegmenter'
 
-export async function blurCamera(camera: MediaStreamTrack): Promise<MediaStreamTrack> {
+export async function blurCamera(camera: MediaStreamTrack, abandoned?: AbortSignal): Promise<MediaStreamTrack> {
   const segmenter = await createSelfieSegmenter()
   try {
+    // The camera ended during the segmenter's start (seconds): nothing is drawn of it.
+    abandoned?.throwIfAborted()
     return await blurBackground(camera, segmenter)
   } catch (error) {
     await segmenter.close()

@@ -51,7 +51,7 @@ describe('within', () => {
 
 /** A MediaPipe solution double: counts what is asked of it; each `send` answers with the frame it was given. */
 function fakeSolution(options: { failInit?: boolean } = {}) {
-  const seen = { started: 0, initialized: 0, closed: 0, sending: 0, mostAtOnce: 0 }
+  const seen = { started: 0, initialized: 0, closed: 0, sent: 0, sending: 0, mostAtOnce: 0 }
   const start = async (): Promise<SolutionLike> => {
     seen.started++
     let listener: ((results: Results) => void) | undefined
@@ -63,6 +63,7 @@ function fakeSolution(options: { failInit?: boolean } = {}) {
         if (options.failInit) throw new Error('no wasm')
       },
       async send({ image }) {
+        seen.sent++
         seen.sending++
         seen.mostAtOnce = Math.max(seen.mostAtOnce, seen.sending)
         await new Promise((resolve) => setTimeout(resolve, 1))
@@ -90,6 +91,19 @@ describe('sharedSegmenters', () => {
     expect(seen).toMatchObject({ started: 1, initialized: 1, closed: 0 })
     await expect(first!.segment(frame('a'))).rejects.toThrow(/closed/)
     expect(await second!.segment(frame('b'))).toEqual({ mask: frame('b') })
+  })
+
+  it('keeps a closed segmenter closed: closed again it still refuses, and none of its frames reach the solution', async () => {
+    const { seen, start } = fakeSolution()
+    const create = sharedSegmenters(start)
+    const [closing, open] = await Promise.all([create(), create()])
+    expect(await closing!.segment(frame('before'))).toEqual({ mask: frame('before') })
+    await closing!.close()
+    await closing!.close()
+    await expect(closing!.segment(frame('after'))).rejects.toThrow('background blur: the segmenter is closed')
+    expect(seen.sent).toBe(1)
+    expect(await open!.segment(frame('other'))).toEqual({ mask: frame('other') })
+    expect(seen.sent).toBe(2)
   })
 
   it('segments one frame at a time, each caller getting its own frame back', async () => {

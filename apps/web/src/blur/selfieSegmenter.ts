@@ -90,6 +90,14 @@ export interface SolutionLike {
   close(): Promise<void>
 }
 
+/** The page's one solution, started: frames go through it one at a time. */
+interface SharedSolution {
+  segment(frame: HTMLVideoElement): Promise<Segmentation>
+}
+
+/** A segmenter's life: open, it reaches the shared solution; closed, it has let go of it and segments nothing. */
+type HandlePhase = { phase: 'open'; solution: SharedSolution } | { phase: 'closed' }
+
 /**
  * Segmenters that share one MediaPipe solution per page. A second solution started while or after the first
  * closes aborts inside its wasm ("Module.arguments has been replaced …", seen when the call reopened a
@@ -97,8 +105,8 @@ export interface SolutionLike {
  * life; a segmenter's `close` lets go of it only. One frame at a time: its results arrive within `send`.
  */
 export function sharedSegmenters(start: () => Promise<SolutionLike>): () => Promise<Segmenter> {
-  let shared: Promise<{ segment(frame: HTMLVideoElement): Promise<Segmentation> }> | undefined
-  const open = async () => {
+  let shared: Promise<SharedSolution> | undefined
+  const open = async (): Promise<SharedSolution> => {
     const solution = await start()
     solution.setOptions({ modelSelection: 1, selfieMode: false })
     // The results of the frame last sent (they arrive within its `send`).
@@ -133,12 +141,11 @@ export function sharedSegmenters(start: () => Promise<SolutionLike>): () => Prom
       shared = undefined
       throw error
     })
-    const solution = await shared
-    let closed = false
+    let handle: HandlePhase = { phase: 'open', solution: await shared }
     return {
-      segment: (frame) => (closed ? Promise.reject(new Error('background blur: the segmenter is closed')) : solution.segment(frame)),
+      segment: (frame) => (handle.phase === 'open' ? handle.solution.segment(frame) : Promise.reject(new Error('background blur: the segmenter is closed'))),
       close: () => {
-        closed = true
+        handle = { phase: 'closed' }
       },
     }
   }

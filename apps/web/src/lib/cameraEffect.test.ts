@@ -1,16 +1,26 @@
 import { describe, expect, it } from 'vitest'
-import type { MediaConstraintsLike, MediaStreamTrackLike } from '@parley/core'
-import { withCameraEffect, type CameraEffect } from './cameraEffect'
+import { classifyMediaError, type MediaConstraintsLike, type MediaStreamTrackLike } from '@parley/core'
+import { CameraEndedError, withCameraEffect, type CameraEffect } from './cameraEffect'
 
 class FakeTrack {
   enabled = true
   readyState: 'live' | 'ended' = 'live'
+  readonly endedListeners = new Set<() => void>()
   constructor(readonly kind: 'audio' | 'video', readonly id: string) {}
   stop() {
     this.readyState = 'ended'
   }
-  addEventListener() {}
-  removeEventListener() {}
+  /** The device went away (unplugged): as a browser does, `ended` fires (stop() fires none). */
+  end() {
+    this.readyState = 'ended'
+    for (const listener of [...this.endedListeners]) listener()
+  }
+  addEventListener(type: string, listener: () => void) {
+    if (type === 'ended') this.endedListeners.add(listener)
+  }
+  removeEventListener(type: string, listener: () => void) {
+    if (type === 'ended') this.endedListeners.delete(listener)
+  }
 }
 
 class FakeStream {
@@ -29,11 +39,14 @@ class FakeStream {
 
 function fakeMedia() {
   const asked: MediaConstraintsLike[] = []
+  const opened: FakeTrack[] = []
   return {
     asked,
+    opened,
     getUserMedia: async (constraints: MediaConstraintsLike) => {
       asked.push(constraints)
       const tracks = [...(constraints.audio ? [new FakeTrack('audio', 'mic')] : []), ...(constraints.video ? [new FakeTrack('video', 'camera')] : [])]
+      opened.push(...tracks)
       return new FakeStream(tracks) as never
     },
     enumerateDevices: async () => [],
@@ -53,6 +66,30 @@ function fakeEffect(wanted: boolean, fails = false) {
   }
   return { effect, applied }
 }
+
+/** An effect whose start the test ends: each camera handed to it waits for `finish`. */
+function slowEffect() {
+  const starts: { camera: FakeTrack; abandoned: AbortSignal; finish(): FakeTrack }[] = []
+  const effect: CameraEffect = {
+    wanted: () => true,
+    apply: (camera, abandoned) =>
+      new Promise((resolve) => {
+        starts.push({
+          camera: camera as unknown as FakeTrack,
+          abandoned,
+          finish: () => {
+            const processed = new FakeTrack('video', `blurred-${camera.id}`)
+            resolve(processed as never)
+            return processed
+          },
+        })
+      }),
+  }
+  return { effect, starts }
+}
+
+/** Lets the pending promise callbacks run. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
 
 const ids = (stream: { getTracks(): MediaStreamTrackLike[] }) => stream.getTracks().map((track) => track.id)
 
@@ -86,6 +123,56 @@ describe('withCameraEffect', () => {
     expect(applied).toHaveLength(1)
     expect(ids(stream)).toEqual(['camera'])
     expect(stream.getTracks()[0]!.readyState).toBe('live')
+  })
+
+  it('a camera that ends while the effect starts: the start is abandoned and the open fails as the camera’s, nothing of it left running', async () => {
+    const media = fakeMedia()
+    const { effect, starts } = slowEffect()
+    const opening = withCameraEffect(media, effect).getUserMedia({ audio: true, video: true })
+    await settle()
+    const [start] = starts
+    expect(start!.abandoned.aborted).toBe(false)
+    start!.camera.end()
+    expect(start!.abandoned.aborted).toBe(true)
+    const error = await opening.catch((reason: unknown) => reason)
+    expect(error).toBeInstanceOf(CameraEndedError)
+    // The core words a failure by its name: one it does not know is a camera that could not start.
+    expect(classifyMediaError(error, 'camera').kind).toBe('media-failed')
+    expect(media.opened.map((track) => [track.id, track.readyState])).toEqual([
+      ['mic', 'ended'],
+      ['camera', 'ended'],
+    ])
+    // What the effect still makes afterwards is stopped, never handed over; the camera is no longer watched.
+    const late = start!.finish()
+    await settle()
+    expect(late.readyState).toBe('ended')
+    expect(start!.camera.endedListeners.size).toBe(0)
+  })
+
+  it('a camera already ended when it came is not handed to the effect', async () => {
+    const media = {
+      ...fakeMedia(),
+      getUserMedia: async () => {
+        const camera = new FakeTrack('video', 'camera')
+        camera.end()
+        return new FakeStream([camera]) as never
+      },
+    }
+    const { effect, starts } = slowEffect()
+    await expect(withCameraEffect(media, effect).getUserMedia({ audio: false, video: true })).rejects.toThrow(CameraEndedError)
+    expect(starts).toEqual([])
+  })
+
+  it('a camera that ends after the effect’s track came is the effect’s to report (its track ends), the open stands', async () => {
+    const { effect, starts } = slowEffect()
+    const opening = withCameraEffect(fakeMedia(), effect).getUserMedia({ audio: false, video: true })
+    await settle()
+    starts[0]!.finish()
+    const stream = await opening
+    expect(ids(stream)).toEqual(['blurred-camera'])
+    expect(starts[0]!.camera.endedListeners.size).toBe(0)
+    starts[0]!.camera.end()
+    expect(starts[0]!.abandoned.aborted).toBe(false)
   })
 
   it('keeps the other methods of the port', async () => {

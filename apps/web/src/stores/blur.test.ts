@@ -7,9 +7,15 @@ const camera = { kind: 'video', id: 'camera' } as unknown as MediaStreamTrack
 
 /** A processor the test answers: each camera handed to it waits for `resolve` or `reject`. */
 function fakeProcessor() {
-  const pending: { camera: MediaStreamTrack; resolve(track: MediaStreamTrack): void; reject(error: Error): void }[] = []
-  const blurCamera = (given: MediaStreamTrack) => new Promise<MediaStreamTrack>((resolve, reject) => pending.push({ camera: given, resolve, reject }))
+  const pending: { camera: MediaStreamTrack; abandoned: AbortSignal; resolve(track: MediaStreamTrack): void; reject(error: Error): void }[] = []
+  const blurCamera = (given: MediaStreamTrack, abandoned: AbortSignal) => new Promise<MediaStreamTrack>((resolve, reject) => pending.push({ camera: given, abandoned, resolve, reject }))
   return { pending, blurCamera }
+}
+
+/** The port's watch of the camera during blur's start (lib/cameraEffect.ts): `abandon` is the camera's end. */
+const cameraWatch = () => {
+  const controller = new AbortController()
+  return { abandoned: controller.signal, abandon: () => controller.abort(new Error('the camera ended')) }
 }
 
 describe('blur store', () => {
@@ -33,7 +39,7 @@ describe('blur store', () => {
     expect(app.fake.calls.at(-1)).toEqual({ method: 'reopenDevice', args: ['videoinput'] })
     expect(blur.effect.wanted()).toBe(true)
     const blurred = { kind: 'video', id: 'blurred' } as unknown as MediaStreamTrack
-    const applied = blur.effect.apply(camera)
+    const applied = blur.effect.apply(camera, cameraWatch().abandoned)
     expect(blur.status).toBe('loading')
     expect(processor.pending.map((call) => call.camera)).toEqual([camera])
     processor.pending[0]!.resolve(blurred)
@@ -59,7 +65,7 @@ describe('blur store', () => {
     const app = createTestApp({ blurCamera: processor.blurCamera, localStorage: { [BLUR_KEY]: 'on' } })
     app.start()
     const blur = useBlurStore()
-    const applied = blur.effect.apply(camera)
+    const applied = blur.effect.apply(camera, cameraWatch().abandoned)
     processor.pending[0]!.reject(new Error('WebGL2 is not available'))
     await expect(applied).rejects.toThrow('WebGL2')
     await nextTick()
@@ -68,6 +74,34 @@ describe('blur store', () => {
     expect(app.localStorage.data.get(BLUR_KEY)).toBe('off')
     // Asked again, it tries again.
     blur.setBlur(true)
+    expect(blur.status).toBe('off')
+    expect(blur.effect.wanted()).toBe(true)
+  })
+
+  it('a camera that ends while blur starts: blur is not unavailable, stays wanted for the next camera, and what the start still gives changes nothing', async () => {
+    const processor = fakeProcessor()
+    const app = createTestApp({ blurCamera: processor.blurCamera, localStorage: { [BLUR_KEY]: 'on' } })
+    app.start()
+    const blur = useBlurStore()
+    const watch = cameraWatch()
+    const applied = blur.effect.apply(camera, watch.abandoned)
+    expect(blur.status).toBe('loading')
+    expect(processor.pending[0]!.abandoned).toBe(watch.abandoned)
+    watch.abandon()
+    // At once, not when the start gives up: the box is usable again.
+    expect(blur.status).toBe('off')
+    processor.pending[0]!.reject(new Error('video.play() failed'))
+    await expect(applied).rejects.toThrow('video.play() failed')
+    expect(blur.status).toBe('off')
+    expect(blur.wanted).toBe(true)
+    expect(app.localStorage.data.get(BLUR_KEY)).toBe('on')
+
+    // A start that still succeeds after its camera ended does not say blur is on.
+    const next = cameraWatch()
+    const late = blur.effect.apply(camera, next.abandoned)
+    next.abandon()
+    processor.pending[1]!.resolve({ kind: 'video', id: 'blurred' } as unknown as MediaStreamTrack)
+    await late
     expect(blur.status).toBe('off')
     expect(blur.effect.wanted()).toBe(true)
   })

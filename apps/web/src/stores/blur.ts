@@ -16,7 +16,7 @@ export const BLUR_KEY = 'parley.blur'
 
 export type BlurStatus = 'off' | 'loading' | 'on' | 'failed'
 
-const loadBlur = (camera: MediaStreamTrack) => import('../blur').then((blur) => blur.blurCamera(camera))
+const loadBlur = (camera: MediaStreamTrack, abandoned: AbortSignal) => import('../blur').then((blur) => blur.blurCamera(camera, abandoned))
 
 export const useBlurStore = defineStore('blur', () => {
   const { localStorage, blurCamera = loadBlur } = useEnvironment()
@@ -27,17 +27,26 @@ export const useBlurStore = defineStore('blur', () => {
   /** What the conference's port asks (lib/cameraEffect.ts): each camera opened while blur is wanted comes blurred. */
   const effect: CameraEffect = {
     wanted: () => wanted.value,
-    async apply(camera) {
+    async apply(camera, abandoned) {
       status.value = 'loading'
+      // The camera ended while blur started (lib/cameraEffect.ts): its open fails as the camera's, not blur's;
+      // blur stays wanted for the next camera, and whatever this start still gives is no longer ours to show.
+      const abandon = () => {
+        status.value = 'off'
+      }
+      abandoned.addEventListener('abort', abandon)
       try {
-        const blurred = await blurCamera(camera as MediaStreamTrack)
-        status.value = 'on'
+        const blurred = await blurCamera(camera as MediaStreamTrack, abandoned)
+        if (!abandoned.aborted) status.value = 'on'
         return blurred
       } catch (error) {
+        if (abandoned.aborted) throw error
         console.warn('[parley] background blur is unavailable:', error)
         wanted.value = false
         status.value = 'failed'
         throw error
+      } finally {
+        abandoned.removeEventListener('abort', abandon)
       }
     },
   }

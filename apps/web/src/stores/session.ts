@@ -149,7 +149,8 @@ export const useSessionStore = defineStore('session', () => {
   /**
    * The Encrypted card opened (components/E2eeMark.vue): the safety code is derived now, not at the call's
    * start (PBKDF2's 100,000 iterations are wasted work there when nobody looks). Once per call: the core
-   * keeps the first derivation and answers every later ask with it.
+   * keeps the first derivation and answers every later ask with it; one that failed it forgets, so opening the
+   * card again derives again.
    */
   function requestSafetyCode() {
     const handle = conference.value

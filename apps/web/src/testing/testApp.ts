@@ -42,7 +42,7 @@ export interface TestAppOptions {
   /** The browser has RTCRtpScriptTransform (end-to-end encryption). */
   canEncryptMedia?: boolean
   /** The background blur processor (environment.ts `blurCamera`). */
-  blurCamera?: (camera: MediaStreamTrack) => Promise<MediaStreamTrack>
+  blurCamera?: (camera: MediaStreamTrack, abandoned: AbortSignal) => Promise<MediaStreamTrack>
 }
 
 export const DEFAULT_TEST_CONFIG: AppConfig = { hub: { baseUrl: '' }, source: 'default', statelyInspector: false }

@@ -62,13 +62,15 @@ function setup(passphrase = 'fragment secret') {
 }
 
 /** The platform's WebCrypto, counting the passphrase's imports (one per derivation) and the safety code's bit derivations. */
-function countingSubtle() {
+/** The real WebCrypto, counted; its first `failingBitDerivations` deriveBits reject (the safety code's step). */
+function countingSubtle({ failingBitDerivations = 0 } = {}) {
   const real = globalThis.crypto.subtle
   const counts = { imports: 0, bitDerivations: 0 }
   const subtle = {
     importKey: (...args: Parameters<typeof real.importKey>) => (counts.imports++, real.importKey(...args)),
     deriveKey: (...args: Parameters<typeof real.deriveKey>) => real.deriveKey(...args),
-    deriveBits: (...args: Parameters<typeof real.deriveBits>) => (counts.bitDerivations++, real.deriveBits(...args)),
+    deriveBits: (...args: Parameters<typeof real.deriveBits>) =>
+      ++counts.bitDerivations <= failingBitDerivations ? Promise.reject(new Error('deriveBits failed')) : real.deriveBits(...args),
   } as unknown as SubtleCryptoLike
   return {
     subtle,
@@ -275,6 +277,20 @@ describe('createE2ee', () => {
     expect(await e2ee.safetyCode()).toBe(await code)
     expect(crypto.imports).toBe(2)
     expect(crypto.bitDerivations).toBe(1)
+  })
+
+  it('forgets a safety code derivation that failed: the next ask derives again, and keeps that code', async () => {
+    const crypto = countingSubtle({ failingBitDerivations: 1 })
+    const e2ee = createE2ee({ passphrase: 'compare me', worker: () => new FakeWorker(), scriptTransform: () => ({}), subtle: crypto.subtle })
+    const failed = e2ee.safetyCode()
+    // Asked again while it is still deriving: the same derivation, failing with it.
+    expect(e2ee.safetyCode()).toBe(failed)
+    await expect(failed).rejects.toThrow('deriveBits failed')
+    const code = e2ee.safetyCode()
+    expect(code).not.toBe(failed)
+    expect(await code).toBe(await safetyCode('compare me'))
+    expect(e2ee.safetyCode()).toBe(code)
+    expect(crypto.bitDerivations).toBe(2)
   })
 
   it('e2eeSupported tells whether the scope has RTCRtpScriptTransform', () => {

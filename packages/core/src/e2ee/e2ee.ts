@@ -67,7 +67,7 @@ export interface E2ee {
   /**
    * Five groups of four digits people compare aloud: the same only for the same passphrase. Derived at the
    * first call (PBKDF2, 100,000 iterations: not work for a call's start when nobody looks at it), then that
-   * same promise.
+   * same promise; a derivation that failed is not kept, and the next call derives again.
    */
   safetyCode(): Promise<string>
   /** Terminates the worker (after the conference is disposed). */
@@ -239,8 +239,14 @@ export function createE2ee({ passphrase, worker: startWorker, scriptTransform, s
       return () => void listeners.delete(listener)
     },
     safetyCode() {
-      safetyCode ??= deriveSafetyCode(passphrase, subtle)
-      return safetyCode
+      if (safetyCode) return safetyCode
+      const derivation = deriveSafetyCode(passphrase, subtle)
+      safetyCode = derivation
+      // A failed derivation is forgotten, so the next ask derives again; a code, once derived, stays.
+      derivation.catch(() => {
+        if (safetyCode === derivation) safetyCode = undefined
+      })
+      return derivation
     },
     close() {
       if (closed) return

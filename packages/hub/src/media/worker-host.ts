@@ -9,7 +9,7 @@ import { messageOf } from '@parley/protocol'
 import type { LogFields, Logger } from '../log.js'
 import type { MediaPeer, PublishedTrack, VoiceActivity } from './types.js'
 import { createWeriftMediaPlane } from './werift.js'
-import { raiseThreadPriority } from './worker-priority.js'
+import { raiseThreadPriority } from './thread-priority.js'
 import type { FromWorker, MediaWorkerData, PeerCallName, PeerEvent, PeerStates, ToWorker } from './worker-protocol.js'
 
 const port = parentPort
@@ -40,7 +40,7 @@ const log: Logger = (level, msg, fields) => {
   }
 }
 
-// Before any media: its arrival stamps wait for a core otherwise (worker-priority.ts).
+// Before any media: its arrival stamps wait for a core otherwise (thread-priority.ts).
 raiseThreadPriority(data.nice, { platform: process.platform, setPriority, warn: (msg, fields) => log('warn', msg, fields) })
 
 const plane = createWeriftMediaPlane({ ice: data.ice, log, fastSend: data.fastSend })

@@ -18,7 +18,7 @@ import type { HubOffer, IceConfig, MediaPeer, MediaPeerHandlers, MediaPlane, Pee
 import { RoomPlacement } from './worker-placement.js'
 import type { MediaWorkerData, PeerCallName, PeerCalls, PeerCommand, PeerEvent, PeerStates, ToWorker } from './worker-protocol.js'
 import { MediaWorker, type PeerMirror } from './worker-thread.js'
-import { MEDIA_WORKER_NICE } from './worker-priority.js'
+import { MEDIA_WORKER_NICE } from './thread-priority.js'
 
 /** A worker that died before it was ready is started again after this. */
 const RESTART_AFTER_FAILED_START_MS = 1_000
@@ -32,7 +32,7 @@ export interface WorkerMediaPlaneOptions {
   fastSend?: boolean
   /** How often each worker reports its peers' `lastReceivedAt` and its forwarded-packet count. Default 100 ms. */
   receivedIntervalMs?: number
-  /** The workers' nice value (worker-priority.ts); null leaves it. Default MEDIA_WORKER_NICE (-10). */
+  /** The workers' nice value (thread-priority.ts); null leaves it. Default MEDIA_WORKER_NICE (-10). */
   nice?: number | null
 }
 

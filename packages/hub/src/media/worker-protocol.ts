@@ -12,7 +12,7 @@ export interface MediaWorkerData {
   fastSend: boolean
   /** How often the worker posts the peers' `lastReceivedAt` that changed (ms). */
   receivedIntervalMs: number
-  /** The nice value the worker's thread asks for (worker-priority.ts); null: left as it is. */
+  /** The nice value the worker's thread asks for (thread-priority.ts); null: left as it is. */
   nice: number | null
 }
 

@@ -1,4 +1,4 @@
-// Linux's nice value per thread, read from /proc (the media workers' priority, worker-priority.ts).
+// Linux's nice value per thread, read from /proc (the media workers' priority, thread-priority.ts).
 import { readdirSync, readFileSync } from 'node:fs'
 
 /** A thread's nice value: field 19 of its `stat`, counted after the command's closing paren. Default: the calling thread. */

@@ -1,6 +1,6 @@
-// The media worker's scheduling priority. Its arrival stamps (transport-cc feedback, the hub's own
-// estimate) are taken when its JavaScript runs, so time it spends waiting for a core counts as queueing
-// at every publisher it holds at once. Measured on a loaded 2-core box (loadtest README, stop 43): the
+// A thread's scheduling priority: each media worker's, and the hub command's main thread's. A worker's
+// arrival stamps (transport-cc feedback, the hub's own estimate) are taken when its JavaScript runs, so
+// time it spends waiting for a core counts as queueing at every publisher it holds at once. Measured on a loaded 2-core box (loadtest README, stop 43): the
 // worker used ~100 ms of CPU a second but waited 450–600 ms a second to be scheduled, its stamps fell up
 // to 1.2 s behind the kernel's, and every publisher's estimate collapsed in the same second; at nice -10
 // the wait halved and the stamps stayed within ~150 ms. Linux's nice is per thread: this raises the

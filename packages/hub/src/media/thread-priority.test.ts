@@ -2,7 +2,7 @@ import { setPriority } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { describe, expect, it } from 'vitest'
 import { niceOfThread, threadNice } from '../test-support/threadNice.js'
-import { MEDIA_WORKER_NICE, PRIORITY_HOW, raiseThreadPriority } from './worker-priority.js'
+import { MEDIA_WORKER_NICE, PRIORITY_HOW, raiseThreadPriority } from './thread-priority.js'
 
 describe('raiseThreadPriority', () => {
   it("asks for the nice value on the calling thread (pid 0: Linux's per-thread nice)", () => {
