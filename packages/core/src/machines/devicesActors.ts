@@ -63,6 +63,8 @@ export function devicesActors({ devices, local }: DevicesDeps) {
         )
       }
       let watched: { track: MediaStreamTrackLike; ended: () => void }[] = []
+      // Each track's end is reported once, whether heard or found.
+      const reported = new WeakSet<MediaStreamTrackLike>()
       const watchTracks = () => {
         for (const { track, ended } of watched) track.removeEventListener('ended', ended)
         watched = local.tracks.flatMap((track) => {
@@ -71,9 +73,13 @@ export function devicesActors({ devices, local }: DevicesDeps) {
           // Only a track still in use counts: ours are stopped after leaving the stream (release, a switch),
           // and some stacks fire `ended` on stop().
           const ended = () => {
-            if (local.tracks.includes(track)) sendBack({ type: 'devices.trackEnded', kind } satisfies DevicesWatchEvent)
+            if (reported.has(track) || !local.tracks.includes(track)) return
+            reported.add(track)
+            sendBack({ type: 'devices.trackEnded', kind } satisfies DevicesWatchEvent)
           }
           track.addEventListener('ended', ended)
+          // A track that ended before it was watched (its device gone while it opened) fired to nobody.
+          if (track.readyState === 'ended') ended()
           return [{ track, ended }]
         })
       }
