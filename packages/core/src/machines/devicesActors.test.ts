@@ -1,5 +1,5 @@
-// The devices machine's watch of the local tracks (devicesActors.ts), run alone in a parent that records
-// what it reports, over the fake media-devices port and a real LocalMedia.
+// The devices machine's watch of the local tracks (devicesActors.ts `watchTracks`), run alone in a parent that
+// records what it reports, over the fake media-devices port and a real LocalMedia.
 import { describe, expect, it } from 'vitest'
 import { createActor, setup, type AnyEventObject } from 'xstate'
 import { LocalMedia } from '../localMedia.js'
@@ -14,7 +14,7 @@ async function watching() {
   ]
   const local = new LocalMedia()
   const heard: AnyEventObject[] = []
-  const parent = setup({ actors: { watch: devicesActors({ devices, local }).watchDevices } }).createMachine({
+  const parent = setup({ actors: { watch: devicesActors({ devices, local }).watchTracks } }).createMachine({
     invoke: { src: 'watch' },
     on: { 'devices.trackEnded': { actions: ({ event }) => void heard.push(event) } },
   })

@@ -104,6 +104,8 @@ export class FakeMediaDevices implements MediaDevicesLike {
   devices: MediaDeviceInfoLike[] = []
   /** Devices (by id) that fail to open with this DOMException-like name. */
   failingDevices: Record<string, string> = {}
+  /** Devices (by id) that go away as they open: their tracks come already ended, their `ended` heard by nobody. */
+  readonly goneWhileOpening = new Set<string>()
   private readonly deviceChangeListeners = new Set<() => void>()
 
   onDeviceChange(listener: () => void): () => void {
@@ -148,6 +150,7 @@ export class FakeMediaDevices implements MediaDevicesLike {
       }
       const tracks = wanted.map((kind) => new FakeMediaStreamTrack(kind, undefined, deviceIdOf(kind)))
       this.tracks.push(...tracks)
+      for (const track of tracks) if (this.goneWhileOpening.has(track.deviceId)) track.end()
       return new FakeMediaStream(tracks)
     })
   }
