@@ -1,4 +1,4 @@
-import type { MediaConstraintsLike, MediaDeviceInfoLike, MediaDevicesLike, MediaStreamLike, MediaStreamTrackLike } from '../ports.js'
+import type { MediaConstraintsLike, MediaDeviceInfoLike, MediaDevicesLike, MediaOpenOptions, MediaStreamLike, MediaStreamTrackLike } from '../ports.js'
 import { PendingCalls } from './pendingCalls.js'
 
 let counter = 0
@@ -129,8 +129,12 @@ export class FakeMediaDevices implements MediaDevicesLike {
     this.deviceChange()
   }
 
-  getUserMedia(constraints: MediaConstraintsLike): Promise<MediaStreamLike> {
+  /** The constraints of the opens marked as probes (only to learn whether the device opens). */
+  readonly probes: MediaConstraintsLike[] = []
+
+  getUserMedia(constraints: MediaConstraintsLike, options?: MediaOpenOptions): Promise<MediaStreamLike> {
     this.requests.push(constraints)
+    if (options?.probe) this.probes.push(constraints)
     return this.calls.call('getUserMedia', (value) => {
       if (value instanceof Error) throw value
       const wanted = (['audio', 'video'] as const).filter((kind) => constraints[kind])
