@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { waitFor } from 'xstate'
 import { createConference, type ConferenceSnapshot } from './conference.js'
-import { FAKE_HUB_URL, createFakeWorld, flush, type FakeMediaStreamTrack, type FakePeerConnection } from './test-support/index.js'
+import { DeviceError, FAKE_HUB_URL, createFakeWorld, flush, type FakeMediaStreamTrack, type FakePeerConnection } from './test-support/index.js'
 import { RECEIVE_SLOTS } from './peerSession.js'
 
 const SECOND_MIC = { deviceId: 'mic2', kind: 'audioinput', label: 'USB headset' }
@@ -35,6 +35,23 @@ async function joined(configure?: (world: ReturnType<typeof createFakeWorld>) =>
   await flush()
   return run
 }
+
+/** In the preview, a microphone switch to mic2 under way: its open waits for the test. */
+async function switchingMicrophone(configure?: (world: ReturnType<typeof createFakeWorld>) => void) {
+  const run = started(configure)
+  run.conference.preview({ audio: true, video: true })
+  await run.until((s) => s.matches({ previewing: 'ready' }))
+  const opensBefore = run.world.devices.requests.length
+  run.world.devices.calls.gate('getUserMedia')
+  run.conference.selectDevice('audioinput', 'mic2')
+  await flush()
+  const open = run.world.devices.calls.find('getUserMedia')!
+  // What opens after this switch (a fallback) is not held.
+  run.world.devices.calls.ungate('getUserMedia')
+  return { ...run, open, opensSince: () => run.world.devices.requests.slice(opensBefore) }
+}
+
+const DOCUMENT_CAMERA = { deviceId: 'cam2', kind: 'videoinput', label: 'Document camera' }
 
 const sentTrack = (pc: FakePeerConnection, kind: string) => pc.getTransceivers().find((t) => t.sender.track?.kind === kind)?.sender.track
 
@@ -209,6 +226,56 @@ describe('device choice (conference)', () => {
     // Context stays plain data.
     const { context } = run.conference.actor.getSnapshot()
     expect(JSON.parse(JSON.stringify(context))).toEqual(context)
+    run.conference.leave()
+  })
+
+  it('the microphone being replaced ends during the switch: the switch puts the new one in place, nothing more', async () => {
+    const run = await switchingMicrophone()
+    run.world.devices.unplug('mic')
+    run.open.resolve()
+    await flush()
+    expect(run.view().devices.notice).toBeUndefined()
+    expect(run.view().devices.selected).toEqual({ audioinput: 'mic2' })
+    expect(run.localTrack('audio')).toMatchObject({ deviceId: 'mic2', readyState: 'live' })
+    expect(run.opensSince()).toEqual([{ audio: { deviceId: { exact: 'mic2' } }, video: false }])
+    run.conference.leave()
+  })
+
+  it('a switch that fails after the microphone in use ended meanwhile: once it settles, another one takes over', async () => {
+    const run = await switchingMicrophone()
+    run.world.devices.unplug('mic')
+    run.open.reject(new DeviceError('NotReadableError'))
+    await flush()
+    // The old microphone, still the one in use, ended: the fallback opens another (the headset's failure passed).
+    expect(run.view().devices.notice).toEqual({ kind: 'fallback', device: 'audioinput', label: 'USB headset' })
+    expect(run.localTrack('audio')).toMatchObject({ deviceId: 'mic2', readyState: 'live' })
+    expect(run.opensSince()).toHaveLength(2)
+    run.conference.leave()
+  })
+
+  it('the new microphone ended as it opened: once the switch settles, another one takes over', async () => {
+    const run = await switchingMicrophone()
+    run.world.devices.goneWhileOpening.add('mic2')
+    run.open.resolve()
+    await flush()
+    expect(run.view().devices.notice).toEqual({ kind: 'fallback', device: 'audioinput', label: 'Fake microphone' })
+    expect(run.view().devices.selected).toEqual({ audioinput: 'mic' })
+    expect(run.localTrack('audio')).toMatchObject({ deviceId: 'mic', readyState: 'live' })
+    expect(run.opensSince()).toEqual([{ audio: { deviceId: { exact: 'mic2' } }, video: false }, { audio: { deviceId: { exact: 'mic' } }, video: false }])
+    run.conference.leave()
+  })
+
+  it('the camera, which a microphone switch leaves in use, ends during it: once the switch settles, another camera takes over', async () => {
+    const run = await switchingMicrophone((world) => {
+      world.devices.devices = [...world.devices.devices, DOCUMENT_CAMERA]
+    })
+    run.world.devices.unplug('cam')
+    run.open.resolve()
+    await flush()
+    expect(run.view().devices.notice).toEqual({ kind: 'fallback', device: 'videoinput', label: 'Document camera' })
+    expect(run.view().devices.selected).toEqual({ audioinput: 'mic2', videoinput: 'cam2' })
+    expect(run.localTrack('audio')).toMatchObject({ deviceId: 'mic2', readyState: 'live' })
+    expect(run.localTrack('video')).toMatchObject({ deviceId: 'cam2', readyState: 'live' })
     run.conference.leave()
   })
 

@@ -57,7 +57,7 @@ export async function acquireMedia(devices: MediaDevicesLike, wanted: { audio: b
       try {
         const stream = await devices.getUserMedia({ audio: constraint(only.audio, wanted.deviceIds?.audioinput), video: constraint(only.video, wanted.deviceIds?.videoinput) })
         const missing = only.audio ? 'camera' : 'microphone'
-        const missingError = await devices.getUserMedia({ audio: !only.audio, video: !only.video }).then(
+        const missingError = await devices.getUserMedia({ audio: !only.audio, video: !only.video }, { probe: true }).then(
           (extra) => {
             for (const track of extra.getTracks()) track.stop()
             return firstError

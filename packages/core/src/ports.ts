@@ -187,8 +187,13 @@ export interface MediaDeviceInfoLike {
   readonly label: string
 }
 
+/** How an open is meant. `probe`: only to learn whether the device opens (its tracks are stopped at once), so a wrapper that processes the camera (the web app's background blur) leaves it as it is. */
+export interface MediaOpenOptions {
+  probe?: boolean
+}
+
 export interface MediaDevicesLike {
-  getUserMedia(constraints: MediaConstraintsLike): Promise<MediaStreamLike>
+  getUserMedia(constraints: MediaConstraintsLike, options?: MediaOpenOptions): Promise<MediaStreamLike>
   /** Screen capture; absent where the platform has none (Node, old browsers): screen sharing is then unavailable. */
   getDisplayMedia?(constraints: { video: boolean; audio?: boolean }): Promise<MediaStreamLike>
   enumerateDevices(): Promise<MediaDeviceInfoLike[]>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { classifyMediaError, type MediaConstraintsLike, type MediaStreamTrackLike } from '@parley/core'
+import { acquireMedia, classifyMediaError, type MediaConstraintsLike, type MediaStreamTrackLike } from '@parley/core'
 import { CameraEndedError, withCameraEffect, type CameraEffect } from './cameraEffect'
 
 class FakeTrack {
@@ -37,7 +37,8 @@ class FakeStream {
   }
 }
 
-function fakeMedia() {
+/** `together`: false when the camera and the microphone open alone but not together (NotReadableError). */
+function fakeMedia({ together = true } = {}) {
   const asked: MediaConstraintsLike[] = []
   const opened: FakeTrack[] = []
   return {
@@ -45,6 +46,7 @@ function fakeMedia() {
     opened,
     getUserMedia: async (constraints: MediaConstraintsLike) => {
       asked.push(constraints)
+      if (!together && constraints.audio && constraints.video) throw Object.assign(new Error('Could not start video source'), { name: 'NotReadableError' })
       const tracks = [...(constraints.audio ? [new FakeTrack('audio', 'mic')] : []), ...(constraints.video ? [new FakeTrack('video', 'camera')] : [])]
       opened.push(...tracks)
       return new FakeStream(tracks) as never
@@ -115,6 +117,30 @@ describe('withCameraEffect', () => {
     const stream = await withCameraEffect(fakeMedia(), effect).getUserMedia({ audio: { deviceId: { exact: 'mic2' } }, video: false })
     expect(applied).toEqual([])
     expect(ids(stream)).toEqual(['mic'])
+  })
+
+  it('a probe (the core learning whether the camera opens) never reaches the effect', async () => {
+    const { effect, applied } = fakeEffect(true)
+    const stream = await withCameraEffect(fakeMedia(), effect).getUserMedia({ audio: false, video: true }, { probe: true })
+    expect(applied).toEqual([])
+    expect(ids(stream)).toEqual(['camera'])
+  })
+
+  it('the core’s acquisition, camera and microphone failing together: its camera probe is neither blurred nor left open', async () => {
+    const media = fakeMedia({ together: false })
+    const { effect, applied } = fakeEffect(true)
+    const acquired = await acquireMedia(withCameraEffect(media, effect), { audio: true, video: true })
+    expect(acquired).toMatchObject({ audio: true, video: false, error: { kind: 'media-in-use' } })
+    expect(media.asked).toEqual([
+      { audio: true, video: true },
+      { audio: true, video: false },
+      { audio: false, video: true },
+    ])
+    expect(applied).toEqual([])
+    expect(media.opened.map((track) => [track.id, track.readyState])).toEqual([
+      ['mic', 'live'],
+      ['camera', 'ended'],
+    ])
   })
 
   it('an effect that fails leaves the plain camera, live', async () => {

@@ -1,6 +1,6 @@
 // The camera effect (background blur) as a wrapper of the core's `mediaDevices` port: the core asks for
 // the camera as ever, and while the effect is wanted its `getUserMedia` answers with the effect's track in
-// the camera's place. The core puts whatever it gets on the sender and the preview, and stops it when done;
+// the camera's place (not for a probe, opened only to learn whether the camera opens). The core puts whatever it gets on the sender and the preview, and stops it when done;
 // stopping the effect's track stops the camera (the effect's own contract, blur/backgroundBlur.ts).
 import type { MediaDevicesLike, MediaStreamLike, MediaStreamTrackLike } from '@parley/core'
 
@@ -62,10 +62,11 @@ function startEffect(effect: CameraEffect, camera: MediaStreamTrackLike): Promis
 export function withCameraEffect(media: MediaDevicesLike, effect: CameraEffect): MediaDevicesLike {
   return {
     ...media,
-    async getUserMedia(constraints) {
-      const stream = await media.getUserMedia(constraints)
+    async getUserMedia(constraints, options) {
+      const stream = await media.getUserMedia(constraints, options)
       const camera = stream.getTracks().find((track) => track.kind === 'video')
-      if (!constraints.video || !camera || !editable(stream) || !effect.wanted()) return stream
+      // A probe (the core learning whether the camera opens, stopped at once) is no camera to blur.
+      if (options?.probe || !constraints.video || !camera || !editable(stream) || !effect.wanted()) return stream
       const started = await startEffect(effect, camera)
       if (started.outcome === 'cameraEnded') {
         // Nothing of this open is handed over: the microphone opened with it too is stopped.

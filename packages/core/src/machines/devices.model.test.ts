@@ -81,6 +81,9 @@ type Run = Awaited<ReturnType<typeof startRun>>
 
 async function answerDevice(run: Run, failure?: string) {
   for (let i = 0; i < 20 && !run.devices.calls.find('getUserMedia'); i++) await flush(1)
+  // A switch that succeeds replaces the microphone in use: that one ending meanwhile (unplugged as the
+  // person picked another) changes nothing, since it is not watched during the switch and not in use after.
+  if (!failure) (run.local.tracks.find((t) => t.kind === 'audio') as FakeMediaStreamTrack | undefined)?.end()
   run.devices.failures = failure ? { audio: failure } : {}
   run.devices.calls.find('getUserMedia')!.resolve()
   await flush(3)

@@ -1,7 +1,7 @@
 // The devices machine's I/O: listing cameras and microphones (again on `devicechange` and whenever the
 // local stream changes, since labels appear once permission is granted), watching the local tracks'
-// `ended` (a device unplugged) and opening a chosen device into the local stream. Bound to one
-// conference's media-devices port and local media holder.
+// `ended` (a device unplugged) between switches and opening a chosen device into the local stream.
+// Bound to one conference's media-devices port and local media holder.
 import { fromCallback, fromPromise } from 'xstate'
 import type { DeviceKind, DeviceOption } from '../api.js'
 import type { LocalMedia } from '../localMedia.js'
@@ -43,6 +43,8 @@ export function listsOf(infos: MediaDeviceInfoLike[]): DeviceLists {
 }
 
 export function devicesActors({ devices, local }: DevicesDeps) {
+  // The tracks whose end was reported: once each, across the watches (one per stay in `idle`).
+  const reported = new WeakSet<MediaStreamTrackLike>()
   return {
     watchDevices: fromCallback(({ sendBack }) => {
       let stopped = false
@@ -62,33 +64,48 @@ export function devicesActors({ devices, local }: DevicesDeps) {
           () => undefined,
         )
       }
+      const stopDeviceChanges = devices.onDeviceChange?.(list)
+      const stopLocal = local.subscribe(list)
+      list()
+      return () => {
+        stopped = true
+        stopDeviceChanges?.()
+        stopLocal()
+      }
+    }),
+    /**
+     * The tracks in use, watched while no switch is under way (state `idle`): one that ends is reported, and
+     * so is one found ended when the watch begins (its device gone while it opened, or during a switch: the
+     * new track, a failed switch's old one, the other kind's), so an end is never missed and heard after the
+     * switch settles. A track a switch replaced is no longer in use: nothing is reported of it.
+     */
+    watchTracks: fromCallback(({ sendBack }) => {
       let watched: { track: MediaStreamTrackLike; ended: () => void }[] = []
-      const watchTracks = () => {
+      const unwatch = () => {
         for (const { track, ended } of watched) track.removeEventListener('ended', ended)
+      }
+      const watch = () => {
+        unwatch()
         watched = local.tracks.flatMap((track) => {
           const kind = deviceKindOf(track.kind)
           if (!kind) return []
           // Only a track still in use counts: ours are stopped after leaving the stream (release, a switch),
           // and some stacks fire `ended` on stop().
           const ended = () => {
-            if (local.tracks.includes(track)) sendBack({ type: 'devices.trackEnded', kind } satisfies DevicesWatchEvent)
+            if (reported.has(track) || !local.tracks.includes(track)) return
+            reported.add(track)
+            sendBack({ type: 'devices.trackEnded', kind } satisfies DevicesWatchEvent)
           }
           track.addEventListener('ended', ended)
+          if (track.readyState === 'ended') ended()
           return [{ track, ended }]
         })
       }
-      const stopDeviceChanges = devices.onDeviceChange?.(list)
-      const stopLocal = local.subscribe(() => {
-        watchTracks()
-        list()
-      })
-      watchTracks()
-      list()
+      const stopLocal = local.subscribe(watch)
+      watch()
       return () => {
-        stopped = true
-        stopDeviceChanges?.()
         stopLocal()
-        for (const { track, ended } of watched) track.removeEventListener('ended', ended)
+        unwatch()
       }
     }),
     switchDevice: fromPromise<SwitchOutput, SwitchInput>(async ({ input, signal }) => {

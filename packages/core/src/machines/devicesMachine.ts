@@ -4,7 +4,10 @@
 // session (systemId `peerSession`) puts it on its sender with `replaceTrack`, so nothing is
 // renegotiated and the others keep our tile. A device that fails to open leaves the old one in use and
 // a notice in context. The device in use going away (its track `ended`: unplugged) falls back to
-// another one of its kind and says so. Lives as long as the conference (preview, room and reconnects).
+// another one of its kind and says so. The tracks are watched in `idle` only (`watchTracks`): a track
+// that ends during a switch is found when the watch begins again, once the switch settles, if it is
+// still in use (the new one, a failed switch's old one, the other kind's; the old one a switch replaced
+// is not). Lives as long as the conference (preview, room and reconnects).
 import { assign, enqueueActions, sendParent, setup } from 'xstate'
 import type { ConferenceError, DeviceKind, DeviceNotice, DeviceOption } from '../api.js'
 import { toConferenceError } from '../errors.js'
@@ -34,6 +37,7 @@ export const devicesMachine = setup({
   types: {} as { context: DevicesContext; events: DevicesEvent },
   actors: {
     watchDevices: notProvided<DevicesActors['watchDevices']>('watchDevices'),
+    watchTracks: notProvided<DevicesActors['watchTracks']>('watchTracks'),
     switchDevice: notProvided<DevicesActors['switchDevice']>('switchDevice'),
   },
   guards: {
@@ -76,6 +80,7 @@ export const devicesMachine = setup({
       initial: 'idle',
       states: {
         idle: {
+          invoke: { id: 'watchTracks', src: 'watchTracks' },
           on: {
             'user.selectDevice': {
               guard: { type: 'isNewChoice', params: ({ event }) => event },

@@ -1,4 +1,4 @@
-import type { MediaConstraintsLike, MediaDeviceInfoLike, MediaDevicesLike, MediaStreamLike, MediaStreamTrackLike } from '../ports.js'
+import type { MediaConstraintsLike, MediaDeviceInfoLike, MediaDevicesLike, MediaOpenOptions, MediaStreamLike, MediaStreamTrackLike } from '../ports.js'
 import { PendingCalls } from './pendingCalls.js'
 
 let counter = 0
@@ -104,6 +104,8 @@ export class FakeMediaDevices implements MediaDevicesLike {
   devices: MediaDeviceInfoLike[] = []
   /** Devices (by id) that fail to open with this DOMException-like name. */
   failingDevices: Record<string, string> = {}
+  /** Devices (by id) that go away as they open: their tracks come already ended, their `ended` heard by nobody. */
+  readonly goneWhileOpening = new Set<string>()
   private readonly deviceChangeListeners = new Set<() => void>()
 
   onDeviceChange(listener: () => void): () => void {
@@ -127,8 +129,12 @@ export class FakeMediaDevices implements MediaDevicesLike {
     this.deviceChange()
   }
 
-  getUserMedia(constraints: MediaConstraintsLike): Promise<MediaStreamLike> {
+  /** The constraints of the opens marked as probes (only to learn whether the device opens). */
+  readonly probes: MediaConstraintsLike[] = []
+
+  getUserMedia(constraints: MediaConstraintsLike, options?: MediaOpenOptions): Promise<MediaStreamLike> {
     this.requests.push(constraints)
+    if (options?.probe) this.probes.push(constraints)
     return this.calls.call('getUserMedia', (value) => {
       if (value instanceof Error) throw value
       const wanted = (['audio', 'video'] as const).filter((kind) => constraints[kind])
@@ -148,6 +154,7 @@ export class FakeMediaDevices implements MediaDevicesLike {
       }
       const tracks = wanted.map((kind) => new FakeMediaStreamTrack(kind, undefined, deviceIdOf(kind)))
       this.tracks.push(...tracks)
+      for (const track of tracks) if (this.goneWhileOpening.has(track.deviceId)) track.end()
       return new FakeMediaStream(tracks)
     })
   }

@@ -30,4 +30,11 @@ describe('recordingPorts', () => {
     const call = records.find((record) => record[0] === 'pc.call' && record[3] === 'addTransceiver')
     expect(call?.[4]).toEqual({ track: { id: 'microphone-1', kind: 'audio' }, direction: 'sendonly', parameters: true })
   })
+
+  it('hands an open its options (a probe) as given', async () => {
+    const media = new FakeMediaDevices()
+    const ports = recordingPorts({ media, clock: new ManualClock() } as unknown as Ports, () => undefined)
+    await ports.media.getUserMedia({ audio: false, video: true }, { probe: true })
+    expect(media.probes).toEqual([{ audio: false, video: true }])
+  })
 })

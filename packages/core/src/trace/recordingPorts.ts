@@ -227,11 +227,12 @@ function recordingMedia(devices: MediaDevicesLike, record: RecordSink): MediaDev
       }),
   }
   for (const method of ['getUserMedia', 'getDisplayMedia', 'enumerateDevices'] as const) {
-    ;(overrides as Record<string, unknown>)[method] = (constraints?: unknown) => {
+    // The open's options (a probe) reach the port as given; the replay needs only what was asked.
+    ;(overrides as Record<string, unknown>)[method] = (constraints?: unknown, options?: unknown) => {
       const id = ++next
       record(['media.call', id, method, constraints ?? null])
       return answer(
-        (devices[method] as (constraints?: unknown) => Promise<MediaStreamLike | MediaDeviceInfoLike[]>)(constraints),
+        (devices[method] as (constraints?: unknown, options?: unknown) => Promise<MediaStreamLike | MediaDeviceInfoLike[]>)(constraints, options),
         (answered) => {
           // The lists are inputs of the device choice: recorded so a replay lists the same.
           if (Array.isArray(answered)) return record(['media.devices', id, answered])
