@@ -3,6 +3,38 @@
 // --allow-loopback-in-peer-connection Chrome gathers nothing in a lo-only namespace).
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 
+/**
+ * Playwright's own `--disable-features` list (playwright-core 1.65.1, chromiumSwitches.ts). Chromium keeps
+ * only the last `--disable-features` it is given, so ours repeats it; chromium.test.ts checks the copy
+ * against the installed playwright-core.
+ */
+export const PLAYWRIGHT_DISABLED_FEATURES: readonly string[] = [
+  'AvoidUnnecessaryBeforeUnloadCheckSync',
+  'DestroyProfileOnBrowserClose',
+  'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable',
+  'LensOverlay',
+  'MediaRouter',
+  'PaintHolding',
+  'ThirdPartyStoragePartitioning',
+  'AvoidCorsURLLoaderRestartOnRedirect',
+  'TcpPortRandomizationWin',
+  'OptimizationHints',
+  'NetworkTimeServiceQuerying',
+  'AimEnabled',
+  'PreconnectToSearch',
+  'msForceBrowserSignIn',
+  'msEdgeUpdateLaunchServicesPreferredVersion',
+]
+
+/**
+ * The address bar's suggestion popups, WebUI pages (chrome://omnibox-popup.top-chrome) that every new
+ * window preloads in a renderer of its own, headless too: each browser context is a window, and they cost
+ * about 1.5 s of CPU per context (measured, Chromium 156: 4.4–4.8 s of the 8.2–9 s a launch and three
+ * contexts took), on a two-core machine that runs the specs' media. No spec shows an address bar.
+ */
+export const OMNIBOX_POPUP_FEATURES: readonly string[] = ['WebUIOmniboxPopup', 'WebUIOmniboxAimPopup']
+
 export const CHROMIUM_FLAGS: readonly string[] = [
   '--headless=new',
   '--no-sandbox',
@@ -15,6 +47,7 @@ export const CHROMIUM_FLAGS: readonly string[] = [
   '--allow-loopback-in-peer-connection',
   '--use-fake-ui-for-media-stream',
   '--use-fake-device-for-media-stream',
+  `--disable-features=${[...PLAYWRIGHT_DISABLED_FEATURES, ...OMNIBOX_POPUP_FEATURES].join(',')}`,
 ]
 
 export const AUTOPLAY_FLAG = '--autoplay-policy=no-user-gesture-required'
