@@ -8,7 +8,7 @@ import type { RTCPeerConnectionConfig } from 'werift'
 
 export { guardDtlsClient, guardDtlsClients, ignoreRepeatedHelloVerify } from './dtls-client-guard.js'
 export { gatherWithoutDefaultStun, ParticipantPeerConnection } from './default-stun.js'
-export { guardSctpTransport, holdEarlyInit, type SctpAssociation } from './sctp-init-guard.js'
+export { catchDataChannelReceive, guardSctpTransport, holdEarlyInit, type SctpAssociation, type SctpReceiving } from './sctp-init-guard.js'
 
 /** ICE settings of a werift peer. Loopback-only by default; see the hub README for LAN/public use. */
 export interface IceConfig {

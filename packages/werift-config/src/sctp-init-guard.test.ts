@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest'
-import { holdEarlyInit, type SctpAssociation } from './sctp-init-guard.js'
+import { RTCPeerConnection } from 'werift'
+import { afterEach, describe, expect, it } from 'vitest'
+import { guardSctpTransport, holdEarlyInit, type SctpAssociation } from './sctp-init-guard.js'
 
 /** An SCTP packet: common header (source port, destination port, tag, checksum), then one chunk of `type`. */
 function packet(type: number, sourcePort = 5000): Buffer {
@@ -49,5 +50,43 @@ describe('holdEarlyInit', () => {
     await sctp.handleData(packet(1))
     expect(received).toEqual([0, 1])
     expect(answered).toEqual([5000])
+  })
+})
+
+/** werift's DCEP (RFC 8832): its payload protocol id and the ACK message type. */
+const WEBRTC_DCEP = 50
+const DATA_CHANNEL_ACK = 2
+
+describe('guardSctpTransport on a real werift transport', () => {
+  const unhandled: unknown[] = []
+  const record = (reason: unknown) => unhandled.push(reason)
+  const pcs: RTCPeerConnection[] = []
+  afterEach(async () => {
+    process.off('unhandledRejection', record)
+    unhandled.length = 0
+    for (const pc of pcs.splice(0)) await pc.close()
+  })
+
+  /** A peer connection with one data channel and its local description, so werift has made its SCTP transport. */
+  async function withTransport() {
+    const pc = new RTCPeerConnection()
+    pcs.push(pc)
+    pc.createDataChannel('internal')
+    await pc.setLocalDescription(await pc.createOffer())
+    return pc.sctpTransport!
+  }
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 20))
+
+  it('drops a DCEP ACK for a stream with no channel, telling onDropped, instead of an unhandled rejection', async () => {
+    process.on('unhandledRejection', record)
+    const transport = await withTransport()
+    const dropped: unknown[] = []
+    guardSctpTransport(transport, (error) => dropped.push(error))
+    guardSctpTransport(transport, (error) => dropped.push(error))
+    // What werift's association does with a received DATA chunk's message (its `receive`, private in its types).
+    ;(transport.sctp as unknown as { receive(streamId: number, ppId: number, data: Buffer): void }).receive(999, WEBRTC_DCEP, Buffer.from([DATA_CHANNEL_ACK]))
+    await settle()
+    expect(unhandled).toEqual([])
+    expect(dropped.map((error) => (error as Error).message)).toEqual(['channel not found'])
   })
 })

@@ -42,7 +42,38 @@ export function holdEarlyInit(sctp: SctpAssociation): void {
   }
 }
 
-/** Guards a peer connection's SCTP transport once it exists. */
-export function guardSctpTransport(transport: RTCSctpTransport | undefined): void {
-  if (transport) holdEarlyInit(transport.sctp as unknown as SctpAssociation)
+/** What the catch below uses of werift's SCTP transport: its receive handler and the event it is subscribed to. */
+export interface SctpReceiving {
+  datachannelReceive: (...args: unknown[]) => unknown
+  sctp: { onReceive: { event: { stack: { execute: (...args: unknown[]) => unknown }[] } } }
+}
+
+const caught = new WeakSet<object>()
+
+/**
+ * werift 0.25.2's `datachannelReceive` is async and throws "channel not found" for a DCEP ACK on a stream
+ * with no channel (a late or repeated ACK, e.g. resent on a lossy link, or any peer sending one); its event
+ * calls it without looking at the promise, so the rejection went unhandled and ended the hub's process (seen
+ * in the ramp bench with Firefox on the 800 kbit/s link, stop 55). The handler's promise is caught here:
+ * the message is dropped and `onDropped` told; the association and every other channel go on.
+ */
+export function catchDataChannelReceive(transport: SctpReceiving, onDropped: (error: unknown) => void): void {
+  if (caught.has(transport)) return
+  caught.add(transport)
+  const receive = transport.datachannelReceive
+  for (const subscription of transport.sctp.onReceive.event.stack) {
+    if (subscription.execute !== receive) continue
+    subscription.execute = (...args) => {
+      const result = receive(...args)
+      if (result instanceof Promise) result.catch(onDropped)
+      return result
+    }
+  }
+}
+
+/** Guards a peer connection's SCTP transport once it exists; `onDropped` hears a data channel message werift could not take. */
+export function guardSctpTransport(transport: RTCSctpTransport | undefined, onDropped: (error: unknown) => void = () => undefined): void {
+  if (!transport) return
+  holdEarlyInit(transport.sctp as unknown as SctpAssociation)
+  catchDataChannelReceive(transport as unknown as SctpReceiving, onDropped)
 }

@@ -77,8 +77,9 @@ export class WeriftChannels {
       entry.channel = this.#pc.createDataChannel(label, { ordered: entry.ordered })
       this.#listen(label, entry.channel)
     }
-    // A client's INIT can come before its answer gives the SCTP port (werift-config's sctp-init-guard.ts).
-    guardSctpTransport(this.#pc.sctpTransport)
+    // A client's INIT can come before its answer gives the SCTP port, and a DCEP message werift cannot take
+    // (an ACK for no channel) must not end the process (werift-config's sctp-init-guard.ts).
+    guardSctpTransport(this.#pc.sctpTransport, (error) => this.#log('warn', 'data channel message dropped', { error: messageOf(error) }))
   }
 
   /** Channels exist but the local description has no m=application: only a server offer can carry them. */
