@@ -18,16 +18,21 @@ async function watching() {
     invoke: { src: 'watch' },
     on: { 'devices.trackEnded': { actions: ({ event }) => void heard.push(event) } },
   })
-  const open = async () => (await devices.getUserMedia({ audio: true, video: true })) as unknown as { getTracks(): FakeMediaStreamTrack[] }
+  const open = async () => (await devices.getUserMedia({ audio: true, video: true })) as unknown as OpenStream
   return { devices, local, open, ended: () => heard.map((event) => event.kind), start: () => createActor(parent).start() }
 }
+
+interface OpenStream {
+  getTracks(): FakeMediaStreamTrack[]
+}
+const trackOf = (stream: OpenStream, kind: 'audio' | 'video') => stream.getTracks().find((track) => track.kind === kind)!
 
 describe('the watch of the local tracks', () => {
   it('a track that ended before the watch began is reported once, as if its `ended` fired', async () => {
     const run = await watching()
     const stream = await run.open()
     run.local.set(stream as never)
-    stream.getTracks().find((track) => track.kind === 'video')!.end()
+    trackOf(stream, 'video').end()
     const actor = run.start()
     await flush()
     expect(run.ended()).toEqual(['videoinput'])
@@ -43,7 +48,7 @@ describe('the watch of the local tracks', () => {
     const run = await watching()
     const actor = run.start()
     const stream = await run.open()
-    stream.getTracks().find((track) => track.kind === 'audio')!.end()
+    trackOf(stream, 'audio').end()
     run.local.set(stream as never)
     await flush()
     expect(run.ended()).toEqual(['audioinput'])
@@ -55,7 +60,7 @@ describe('the watch of the local tracks', () => {
     const actor = run.start()
     const stream = await run.open()
     run.local.set(stream as never)
-    const camera = stream.getTracks().find((track) => track.kind === 'video')!
+    const camera = trackOf(stream, 'video')
     camera.end()
     camera.end()
     await flush()
