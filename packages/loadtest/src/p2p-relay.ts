@@ -23,9 +23,10 @@ export async function startP2pRelay(): Promise<P2pRelay> {
   const waiting = new Map<string, Set<ServerResponse>>()
 
   const deliver = (key: string, body: string) => {
-    const waiter = waiting.get(key)?.values().next().value
-    if (waiter) {
-      waiting.get(key)!.delete(waiter)
+    const waiters = waiting.get(key)
+    const waiter = waiters?.values().next().value
+    if (waiters && waiter) {
+      waiters.delete(waiter)
       waiter.writeHead(200, { 'content-type': 'text/plain' }).end(body)
       return
     }
